@@ -1,0 +1,168 @@
+package dev.headstream.core.head;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The shape of a binary MLP head: a flat input of {@code inputDim} floats (for example a
+ * flattened {@code 16 x 96} embedding window), a chain of {@link HeadLayer}s ending in a
+ * {@link HeadLayer.Dense} with one output (the logit), and an implicit sigmoid score.
+ *
+ * <p>All parameters live in one flat array, layer after layer in the order of {@link #layers()}.
+ * "Trainable top {@code k}" counts parameterised layers from the top: {@code k = 1} is the last
+ * {@code Dense} only, {@code k = parameterisedLayerCount()} is every layer. Because the top
+ * layers sit at the end of the flat array, the trainable part is always the contiguous tail
+ * {@code [trainableOffset(k), parameterCount())}.
+ *
+ * @param inputDim width of the flattened input window
+ * @param layers   the layers, bottom (input side) first
+ */
+public record HeadArchitecture(int inputDim, List<HeadLayer> layers) {
+
+    public HeadArchitecture {
+        Objects.requireNonNull(layers, "layers");
+        layers = List.copyOf(layers);
+        if (inputDim <= 0) {
+            throw new IllegalArgumentException("inputDim must be positive, got " + inputDim);
+        }
+        if (layers.isEmpty()) {
+            throw new IllegalArgumentException("a head needs at least one layer");
+        }
+        int width = inputDim;
+        long params = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            HeadLayer layer = layers.get(i);
+            if (layer.inputDim() != width) {
+                throw new IllegalArgumentException("layer " + i + " (" + layer + ") reads " + layer.inputDim()
+                        + " values but the layer below writes " + width);
+            }
+            width = layer.outputDim();
+            params += layer.parameterCount();
+        }
+        if (!(layers.get(layers.size() - 1) instanceof HeadLayer.Dense last) || last.outputDim() != 1) {
+            throw new IllegalArgumentException("the top layer must be a Dense with one output (the logit), got "
+                    + layers.get(layers.size() - 1));
+        }
+        if (params > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("too many parameters for one float[]: " + params);
+        }
+    }
+
+    /** Starts a builder for a head reading {@code inputDim} floats. */
+    public static Builder builder(int inputDim) {
+        return new Builder(inputDim);
+    }
+
+    /** Total number of parameters (length of the full flat parameter array). */
+    public int parameterCount() {
+        int n = 0;
+        for (HeadLayer layer : layers) {
+            n += layer.parameterCount();
+        }
+        return n;
+    }
+
+    /** Offset of layer {@code layerIndex}'s first parameter in the full flat array. */
+    public int parameterOffset(int layerIndex) {
+        Objects.checkIndex(layerIndex, layers.size());
+        int offset = 0;
+        for (int i = 0; i < layerIndex; i++) {
+            offset += layers.get(i).parameterCount();
+        }
+        return offset;
+    }
+
+    /** Number of layers that own parameters: the largest valid "trainable top k". */
+    public int parameterisedLayerCount() {
+        int n = 0;
+        for (HeadLayer layer : layers) {
+            if (layer.parameterised()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Index in {@link #layers()} of the lowest trainable layer when the top {@code k}
+     * parameterised layers train; {@code layers().size()} for {@code k = 0}.
+     */
+    public int firstTrainableLayer(int k) {
+        checkTopK(k);
+        int seen = 0;
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            if (seen == k) {
+                break;
+            }
+            if (layers.get(i).parameterised()) {
+                seen++;
+                if (seen == k) {
+                    return i;
+                }
+            }
+        }
+        return layers.size();
+    }
+
+    /** Offset in the full flat array where the trainable tail for top-{@code k} training starts. */
+    public int trainableOffset(int k) {
+        int first = firstTrainableLayer(k);
+        return first == layers.size() ? parameterCount() : parameterOffset(first);
+    }
+
+    /** Length of the trainable tail for top-{@code k} training. */
+    public int trainableLength(int k) {
+        return parameterCount() - trainableOffset(k);
+    }
+
+    /** Width of the widest layer output (sizes per-call scratch buffers). */
+    public int maxLayerWidth() {
+        int max = 1;
+        for (HeadLayer layer : layers) {
+            max = Math.max(max, layer.outputDim());
+        }
+        return max;
+    }
+
+    private void checkTopK(int k) {
+        int max = parameterisedLayerCount();
+        if (k < 0 || k > max) {
+            throw new IllegalArgumentException("trainable top k must be in [0, " + max + "], got " + k);
+        }
+    }
+
+    /** Chains layers without repeating widths: each call's input width is the previous output. */
+    public static final class Builder {
+        private final int inputDim;
+        private final List<HeadLayer> layers = new ArrayList<>();
+        private int width;
+
+        private Builder(int inputDim) {
+            this.inputDim = inputDim;
+            this.width = inputDim;
+        }
+
+        public Builder dense(int outputDim) {
+            return add(new HeadLayer.Dense(width, outputDim));
+        }
+
+        public Builder layerNorm(float epsilon) {
+            return add(new HeadLayer.LayerNorm(width, epsilon));
+        }
+
+        public Builder relu() {
+            return add(new HeadLayer.Relu(width));
+        }
+
+        public Builder add(HeadLayer layer) {
+            layers.add(layer);
+            width = layer.outputDim();
+            return this;
+        }
+
+        public HeadArchitecture build() {
+            return new HeadArchitecture(inputDim, layers);
+        }
+    }
+}

@@ -1,0 +1,419 @@
+package dev.headstream.core.head;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Forward and backward passes of a binary MLP head whose top {@code k} parameterised layers
+ * train, on flat {@code float[]} parameters.
+ *
+ * <p>Every pass reads two parameter arrays: the shared, frozen {@code source} array of the whole
+ * source head (read only, never written, shared by all users of the head) and the user's
+ * {@code trainable} tail of length {@link #trainableLength()}, which replaces the source values
+ * of {@code source[trainableOffset() ..]}. Layers below {@link HeadArchitecture#firstTrainableLayer}
+ * read from {@code source}, the others from {@code trainable}. Backpropagation stops at the
+ * lowest trainable layer: no gradient is computed for the input or for frozen layers.
+ *
+ * <p>The score is {@code sigmoid(logit)}; the training loss of one window is the weighted binary
+ * cross-entropy {@code weight * (max(z, 0) - z * target + log(1 + exp(-|z|)))} on the logit
+ * {@code z}, with {@code target} in {@code [0, 1]} (soft targets allowed, e.g. a source score for
+ * distillation).
+ *
+ * <p>Thread-safety: an {@code MlpHead} is immutable and may be shared by all threads. All
+ * per-call scratch memory lives in a {@link Workspace}, which belongs to one thread at a time;
+ * with it, no pass allocates. Results are deterministic: every reduction runs in a fixed order.
+ */
+public final class MlpHead {
+
+    private static final int DENSE = 0;
+    private static final int LAYER_NORM = 1;
+    private static final int RELU = 2;
+
+    private final HeadArchitecture architecture;
+    private final int topK;
+    private final int layerCount;
+    private final int[] kind;
+    private final int[] inDim;
+    private final int[] outDim;
+    private final int[] offset;
+    private final float[] epsilon;
+    private final int inputDim;
+    private final int parameterCount;
+    private final int firstTrainable;
+    private final int trainableOffset;
+
+    /**
+     * @param architecture  the head's layers and parameter layout
+     * @param trainableTopK how many parameterised layers, counted from the top, train
+     *                      ({@code 0} = none, {@code architecture.parameterisedLayerCount()} = all)
+     */
+    public MlpHead(HeadArchitecture architecture, int trainableTopK) {
+        this.architecture = Objects.requireNonNull(architecture, "architecture");
+        this.firstTrainable = architecture.firstTrainableLayer(trainableTopK);
+        this.topK = trainableTopK;
+        this.trainableOffset = architecture.trainableOffset(trainableTopK);
+        this.parameterCount = architecture.parameterCount();
+        this.inputDim = architecture.inputDim();
+        this.layerCount = architecture.layers().size();
+        this.kind = new int[layerCount];
+        this.inDim = new int[layerCount];
+        this.outDim = new int[layerCount];
+        this.offset = new int[layerCount];
+        this.epsilon = new float[layerCount];
+        int at = 0;
+        for (int l = 0; l < layerCount; l++) {
+            HeadLayer layer = architecture.layers().get(l);
+            if (layer instanceof HeadLayer.Dense) {
+                kind[l] = DENSE;
+            } else if (layer instanceof HeadLayer.LayerNorm norm) {
+                kind[l] = LAYER_NORM;
+                epsilon[l] = norm.epsilon();
+            } else {
+                kind[l] = RELU;
+            }
+            inDim[l] = layer.inputDim();
+            outDim[l] = layer.outputDim();
+            offset[l] = at;
+            at += layer.parameterCount();
+        }
+    }
+
+    public HeadArchitecture architecture() {
+        return architecture;
+    }
+
+    /** The number of trainable parameterised layers, counted from the top. */
+    public int trainableTopK() {
+        return topK;
+    }
+
+    /** Where the trainable tail starts in the full (source) parameter array. */
+    public int trainableOffset() {
+        return trainableOffset;
+    }
+
+    /** Length of the trainable tail, of its gradient and of each optimizer moment. */
+    public int trainableLength() {
+        return parameterCount - trainableOffset;
+    }
+
+    /** Scratch buffers for this architecture; one per thread. */
+    public Workspace newWorkspace() {
+        return new Workspace(architecture);
+    }
+
+    /** A copy of the source values of the trainable tail: a user's starting point. */
+    public float[] initialTrainable(float[] source) {
+        checkSource(source);
+        return Arrays.copyOfRange(source, trainableOffset, parameterCount);
+    }
+
+    /** The logit of the adapted head for the window {@code input[inputOffset .. inputOffset + inputDim)}. */
+    public float logit(float[] source, float[] trainable, float[] input, int inputOffset, Workspace ws) {
+        checkSource(source);
+        checkTrainable(trainable);
+        checkInput(input, inputOffset);
+        checkWorkspace(ws);
+        return forward(source, trainable, firstTrainable, input, inputOffset, ws);
+    }
+
+    /** The score ({@code sigmoid(logit)}) of the adapted head for one window. */
+    public float score(float[] source, float[] trainable, float[] input, int inputOffset, Workspace ws) {
+        return sigmoid(logit(source, trainable, input, inputOffset, ws));
+    }
+
+    /** The logit of the unadapted source head (every layer read from {@code source}). */
+    public float sourceLogit(float[] source, float[] input, int inputOffset, Workspace ws) {
+        checkSource(source);
+        checkInput(input, inputOffset);
+        checkWorkspace(ws);
+        return forward(source, null, layerCount, input, inputOffset, ws);
+    }
+
+    /** The score of the unadapted source head for one window. */
+    public float sourceScore(float[] source, float[] input, int inputOffset, Workspace ws) {
+        return sigmoid(sourceLogit(source, input, inputOffset, ws));
+    }
+
+    /**
+     * Runs forward and backward for one window and <em>adds</em> the gradient of its weighted
+     * loss with respect to the trainable tail into {@code gradient} (length
+     * {@link #trainableLength()}, laid out like the tail). The caller zeroes {@code gradient}
+     * before a mini-batch and owns any averaging; {@link HeadTrainer} does both. The window's
+     * logit is left in {@link Workspace#lastLogit()}.
+     *
+     * @param target label in {@code [0, 1]}
+     * @param weight non-negative sample weight
+     * @return the weighted loss of this window before any update
+     */
+    public float accumulateGradient(float[] source, float[] trainable, float[] input, int inputOffset,
+            float target, float weight, Workspace ws, float[] gradient) {
+        checkSource(source);
+        checkTrainable(trainable);
+        checkInput(input, inputOffset);
+        checkWorkspace(ws);
+        if (gradient == null || gradient.length != trainableLength()) {
+            throw new IllegalArgumentException("gradient must have length " + trainableLength() + ", got "
+                    + (gradient == null ? "null" : gradient.length));
+        }
+        if (!(target >= 0f && target <= 1f)) {
+            throw new IllegalArgumentException("target must be in [0, 1], got " + target);
+        }
+        if (!(weight >= 0f) || Float.isInfinite(weight)) {
+            throw new IllegalArgumentException("weight must be finite and non-negative, got " + weight);
+        }
+        float z = forward(source, trainable, firstTrainable, input, inputOffset, ws);
+        float loss = weight * binaryCrossEntropy(z, target);
+        if (firstTrainable == layerCount) {
+            return loss;
+        }
+        float[] g = ws.gradA;
+        float[] gNext = ws.gradB;
+        g[0] = weight * (sigmoid(z) - target);
+        for (int l = layerCount - 1; l >= firstTrainable; l--) {
+            float[] a = l == 0 ? input : ws.activations[l - 1];
+            int ao = l == 0 ? inputOffset : 0;
+            int p = offset[l] - trainableOffset;
+            boolean propagate = l > firstTrainable;
+            switch (kind[l]) {
+                case DENSE -> denseBackward(trainable, p, inDim[l], outDim[l], a, ao, g, gradient, propagate ? gNext : null);
+                case LAYER_NORM -> layerNormBackward(trainable, p, outDim[l], ws.normalized[l], ws.inverseStd[l], g,
+                        gradient, propagate ? gNext : null);
+                default -> reluBackward(ws.activations[l], outDim[l], g, gNext);
+            }
+            float[] t = g;
+            g = gNext;
+            gNext = t;
+        }
+        return loss;
+    }
+
+    /** {@code 1 / (1 + exp(-z))}, computed without overflow for either sign. */
+    public static float sigmoid(float z) {
+        if (z >= 0f) {
+            return (float) (1.0 / (1.0 + Math.exp(-z)));
+        }
+        double e = Math.exp(z);
+        return (float) (e / (1.0 + e));
+    }
+
+    /** Unweighted binary cross-entropy of {@code sigmoid(logit)} against {@code target}, stable for any logit. */
+    public static float binaryCrossEntropy(float logit, float target) {
+        return (float) (Math.max(logit, 0.0) - (double) logit * target + Math.log1p(Math.exp(-Math.abs((double) logit))));
+    }
+
+    private float forward(float[] source, float[] trainable, int tailFrom, float[] input, int inputOffset, Workspace ws) {
+        float[] x = input;
+        int xo = inputOffset;
+        for (int l = 0; l < layerCount; l++) {
+            float[] params = l >= tailFrom ? trainable : source;
+            int p = l >= tailFrom ? offset[l] - trainableOffset : offset[l];
+            float[] y = ws.activations[l];
+            switch (kind[l]) {
+                case DENSE -> denseForward(params, p, inDim[l], outDim[l], x, xo, y);
+                case LAYER_NORM -> ws.inverseStd[l] = layerNormForward(params, p, outDim[l], epsilon[l], x, xo,
+                        ws.normalized[l], y);
+                default -> reluForward(x, xo, outDim[l], y);
+            }
+            x = y;
+            xo = 0;
+        }
+        float z = x[0];
+        ws.logit = z;
+        return z;
+    }
+
+    private static void denseForward(float[] w, int p, int in, int out, float[] x, int xo, float[] y) {
+        int bias = p + in * out;
+        for (int o = 0; o < out; o++) {
+            y[o] = dot(w, p + o * in, x, xo, in) + w[bias + o];
+        }
+    }
+
+    private static void denseBackward(float[] w, int p, int in, int out, float[] a, int ao, float[] gOut,
+            float[] gradient, float[] gIn) {
+        int bias = p + in * out;
+        for (int o = 0; o < out; o++) {
+            float go = gOut[o];
+            gradient[bias + o] += go;
+            if (go != 0f) {
+                int row = p + o * in;
+                for (int j = 0; j < in; j++) {
+                    gradient[row + j] += go * a[ao + j];
+                }
+            }
+        }
+        if (gIn != null) {
+            Arrays.fill(gIn, 0, in, 0f);
+            for (int o = 0; o < out; o++) {
+                float go = gOut[o];
+                if (go != 0f) {
+                    int row = p + o * in;
+                    for (int j = 0; j < in; j++) {
+                        gIn[j] += go * w[row + j];
+                    }
+                }
+            }
+        }
+    }
+
+    /** Writes {@code xhat} and {@code y}; returns {@code 1 / sqrt(var + eps)}. */
+    private static float layerNormForward(float[] w, int p, int dim, float eps, float[] x, int xo, float[] xhat,
+            float[] y) {
+        float mean = sum(x, xo, dim) / dim;
+        for (int j = 0; j < dim; j++) {
+            xhat[j] = x[xo + j] - mean;
+        }
+        float variance = dot(xhat, 0, xhat, 0, dim) / dim;
+        float std = (float) Math.sqrt(variance + eps);
+        int beta = p + dim;
+        for (int j = 0; j < dim; j++) {
+            float h = xhat[j] / std;
+            xhat[j] = h;
+            y[j] = h * w[p + j] + w[beta + j];
+        }
+        return 1f / std;
+    }
+
+    private static void layerNormBackward(float[] w, int p, int dim, float[] xhat, float inverseStd, float[] gOut,
+            float[] gradient, float[] gIn) {
+        int beta = p + dim;
+        for (int j = 0; j < dim; j++) {
+            gradient[p + j] += gOut[j] * xhat[j];
+            gradient[beta + j] += gOut[j];
+        }
+        if (gIn != null) {
+            for (int j = 0; j < dim; j++) {
+                gIn[j] = gOut[j] * w[p + j];
+            }
+            float meanG = sum(gIn, 0, dim) / dim;
+            float meanGx = dot(gIn, 0, xhat, 0, dim) / dim;
+            for (int j = 0; j < dim; j++) {
+                gIn[j] = inverseStd * (gIn[j] - meanG - xhat[j] * meanGx);
+            }
+        }
+    }
+
+    private static void reluForward(float[] x, int xo, int dim, float[] y) {
+        for (int j = 0; j < dim; j++) {
+            y[j] = Math.max(x[xo + j], 0f);
+        }
+    }
+
+    private static void reluBackward(float[] y, int dim, float[] gOut, float[] gIn) {
+        for (int j = 0; j < dim; j++) {
+            gIn[j] = y[j] > 0f ? gOut[j] : 0f;
+        }
+    }
+
+    /** Dot product with eight independent partial sums combined in a fixed order. */
+    static float dot(float[] a, int ao, float[] b, int bo, int n) {
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        float s4 = 0f;
+        float s5 = 0f;
+        float s6 = 0f;
+        float s7 = 0f;
+        int j = 0;
+        for (; j <= n - 8; j += 8) {
+            s0 += a[ao + j] * b[bo + j];
+            s1 += a[ao + j + 1] * b[bo + j + 1];
+            s2 += a[ao + j + 2] * b[bo + j + 2];
+            s3 += a[ao + j + 3] * b[bo + j + 3];
+            s4 += a[ao + j + 4] * b[bo + j + 4];
+            s5 += a[ao + j + 5] * b[bo + j + 5];
+            s6 += a[ao + j + 6] * b[bo + j + 6];
+            s7 += a[ao + j + 7] * b[bo + j + 7];
+        }
+        float s = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+        for (; j < n; j++) {
+            s += a[ao + j] * b[bo + j];
+        }
+        return s;
+    }
+
+    private static float sum(float[] a, int ao, int n) {
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        int j = 0;
+        for (; j <= n - 4; j += 4) {
+            s0 += a[ao + j];
+            s1 += a[ao + j + 1];
+            s2 += a[ao + j + 2];
+            s3 += a[ao + j + 3];
+        }
+        float s = (s0 + s1) + (s2 + s3);
+        for (; j < n; j++) {
+            s += a[ao + j];
+        }
+        return s;
+    }
+
+    private void checkSource(float[] source) {
+        if (source == null || source.length != parameterCount) {
+            throw new IllegalArgumentException("source parameters must have length " + parameterCount + ", got "
+                    + (source == null ? "null" : source.length));
+        }
+    }
+
+    private void checkTrainable(float[] trainable) {
+        if (trainable == null || trainable.length != trainableLength()) {
+            throw new IllegalArgumentException("trainable parameters must have length " + trainableLength() + ", got "
+                    + (trainable == null ? "null" : trainable.length));
+        }
+    }
+
+    private void checkInput(float[] input, int inputOffset) {
+        if (input == null || inputOffset < 0 || inputOffset > input.length - inputDim) {
+            throw new IllegalArgumentException("input window [" + inputOffset + ", " + inputOffset + " + " + inputDim
+                    + ") is outside an array of length " + (input == null ? "null" : input.length));
+        }
+    }
+
+    private void checkWorkspace(Workspace ws) {
+        if (ws == null || (ws.architecture != architecture && !ws.architecture.equals(architecture))) {
+            throw new IllegalArgumentException("workspace was made for a different architecture");
+        }
+    }
+
+    /**
+     * Activation and gradient scratch memory for one architecture. Not thread-safe: one per
+     * thread (or per call); reusable across calls, heads of the same architecture and users.
+     */
+    public static final class Workspace {
+        private final HeadArchitecture architecture;
+        private final float[][] activations;
+        private final float[][] normalized;
+        private final float[] inverseStd;
+        private final float[] gradA;
+        private final float[] gradB;
+        private float logit;
+
+        public Workspace(HeadArchitecture architecture) {
+            this.architecture = Objects.requireNonNull(architecture, "architecture");
+            int n = architecture.layers().size();
+            activations = new float[n][];
+            normalized = new float[n][];
+            inverseStd = new float[n];
+            for (int l = 0; l < n; l++) {
+                HeadLayer layer = architecture.layers().get(l);
+                activations[l] = new float[layer.outputDim()];
+                if (layer instanceof HeadLayer.LayerNorm) {
+                    normalized[l] = new float[layer.outputDim()];
+                }
+            }
+            int width = architecture.maxLayerWidth();
+            gradA = new float[width];
+            gradB = new float[width];
+        }
+
+        /** The logit of the most recent forward pass run with this workspace. */
+        public float lastLogit() {
+            return logit;
+        }
+    }
+}

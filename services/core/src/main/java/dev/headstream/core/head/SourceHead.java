@@ -1,0 +1,75 @@
+package dev.headstream.core.head;
+
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * A pre-trained (source) head that per-user heads fine-tune from: where it came from, its
+ * architecture and its full flat parameter array. Immutable: the constructor copies the
+ * parameters and {@link #parameters()} returns a fresh copy, so take it once and share that
+ * copy read-only between all users (it is the {@code source} argument of {@link MlpHead}).
+ *
+ * @param id           name of the head, e.g. the model file name without {@code .onnx}
+ * @param sha256       lower-case hex SHA-256 of the bytes it was imported from
+ * @param architecture layer chain and parameter layout
+ * @param parameters   all parameters, laid out as {@link HeadArchitecture} describes
+ */
+public record SourceHead(String id, String sha256, HeadArchitecture architecture, float[] parameters) {
+
+    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+
+    public SourceHead {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(sha256, "sha256");
+        Objects.requireNonNull(architecture, "architecture");
+        Objects.requireNonNull(parameters, "parameters");
+        if (id.isBlank()) {
+            throw new IllegalArgumentException("source head id must not be blank");
+        }
+        if (!SHA256_HEX.matcher(sha256).matches()) {
+            throw new IllegalArgumentException("sha256 must be 64 lower-case hex digits, got '" + sha256 + "'");
+        }
+        if (parameters.length != architecture.parameterCount()) {
+            throw new IllegalArgumentException("source head '" + id + "' has " + parameters.length
+                    + " parameters, its architecture needs " + architecture.parameterCount());
+        }
+        parameters = parameters.clone();
+        for (int i = 0; i < parameters.length; i++) {
+            if (!Float.isFinite(parameters[i])) {
+                throw new IllegalArgumentException("source head '" + id + "' has a non-finite parameter at " + i);
+            }
+        }
+    }
+
+    /** A fresh copy of all parameters. */
+    @Override
+    public float[] parameters() {
+        return parameters.clone();
+    }
+
+    /** The source values of the trainable tail for top-{@code k} training: a user's starting point. */
+    public float[] trainableTail(int k) {
+        return Arrays.copyOfRange(parameters, architecture.trainableOffset(k), parameters.length);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SourceHead other
+                && id.equals(other.id)
+                && sha256.equals(other.sha256)
+                && architecture.equals(other.architecture)
+                && Arrays.equals(parameters, other.parameters);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(id, sha256, architecture, Arrays.hashCode(parameters));
+    }
+
+    @Override
+    public String toString() {
+        return "SourceHead[id=" + id + ", sha256=" + sha256 + ", architecture=" + architecture
+                + ", parameters=" + parameters.length + " floats]";
+    }
+}
