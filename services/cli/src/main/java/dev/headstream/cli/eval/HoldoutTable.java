@@ -1,0 +1,90 @@
+package dev.headstream.cli.eval;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The per-user result table of a wake-word adaptation run: source head vs adapted head on the
+ * user's holdout positives (recall) and on every user's holdout negatives (false accepts).
+ */
+public final class HoldoutTable {
+
+    /** One user's row. */
+    public record Row(String user, int trainClips, long headVersion, int holdoutPositives, double sourceRecall,
+            double adaptedRecall, int negativesScored, int sourceFalseAccepts, int adaptedFalseAccepts,
+            double threshold) {
+
+        public double sourceFalseAcceptRate() {
+            return negativesScored == 0 ? 0 : sourceFalseAccepts / (double) negativesScored;
+        }
+
+        public double adaptedFalseAcceptRate() {
+            return negativesScored == 0 ? 0 : adaptedFalseAccepts / (double) negativesScored;
+        }
+    }
+
+    /** Summary over the users whose source-head recall is below {@code poorBelow}. */
+    public record Summary(int users, double poorBelow, double meanSourceRecall, double meanAdaptedRecall,
+            double adaptedFalseAcceptRate, double sourceFalseAcceptRate, int maxTrainClips) {
+
+        public double recallGain() {
+            return meanAdaptedRecall - meanSourceRecall;
+        }
+    }
+
+    private final List<Row> rows = new ArrayList<>();
+
+    public void add(Row row) {
+        rows.add(row);
+    }
+
+    public List<Row> rows() {
+        return List.copyOf(rows);
+    }
+
+    public Summary summary(double poorBelow) {
+        int n = 0;
+        double src = 0;
+        double ada = 0;
+        long neg = 0;
+        long fa = 0;
+        long srcFa = 0;
+        int maxTrain = 0;
+        for (Row r : rows) {
+            if (r.sourceRecall() >= poorBelow) {
+                continue;
+            }
+            n++;
+            src += r.sourceRecall();
+            ada += r.adaptedRecall();
+            neg += r.negativesScored();
+            fa += r.adaptedFalseAccepts();
+            srcFa += r.sourceFalseAccepts();
+            maxTrain = Math.max(maxTrain, r.trainClips());
+        }
+        return new Summary(n, poorBelow, n == 0 ? 0 : src / n, n == 0 ? 0 : ada / n,
+                neg == 0 ? 0 : fa / (double) neg, neg == 0 ? 0 : srcFa / (double) neg, maxTrain);
+    }
+
+    /** A fixed-width text table with a summary line. */
+    public String render(double poorBelow) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "%-10s %6s %7s %9s %11s %11s %10s %10s %9s%n", "user", "train", "version",
+                "holdout+", "src recall", "ada recall", "src FA", "ada FA", "threshold"));
+        for (Row r : rows) {
+            b.append(String.format(Locale.ROOT, "%-10s %6d %7d %9d %11.2f %11.2f %4d/%-5d %4d/%-5d %9.3f%n", r.user(),
+                    r.trainClips(), r.headVersion(), r.holdoutPositives(), r.sourceRecall(), r.adaptedRecall(),
+                    r.sourceFalseAccepts(), r.negativesScored(), r.adaptedFalseAccepts(), r.negativesScored(),
+                    r.threshold()));
+        }
+        Summary s = summary(poorBelow);
+        b.append(String.format(Locale.ROOT,
+                "users with source recall < %.2f: %d | mean holdout recall source %.3f -> adapted %.3f (gain %+.3f)"
+                        + " | false accepts on all users' holdout negatives: source %.2f%%, adapted %.2f%%"
+                        + " | at most %d training clips per user%n",
+                poorBelow, s.users(), s.meanSourceRecall(), s.meanAdaptedRecall(), s.recallGain(),
+                100 * s.sourceFalseAcceptRate(), 100 * s.adaptedFalseAcceptRate(), s.maxTrainClips()));
+        return b.toString();
+    }
+}

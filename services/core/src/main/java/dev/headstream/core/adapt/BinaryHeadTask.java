@@ -1,0 +1,201 @@
+package dev.headstream.core.adapt;
+
+import dev.headstream.core.backbone.EmbeddingSequence;
+import dev.headstream.core.head.Adam;
+import dev.headstream.core.head.HeadTrainer;
+import dev.headstream.core.head.MlpHead;
+import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.head.TrainingConfig;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Per-user adaptation of one binary task (a wake word) from a source head.
+ *
+ * <p>For each arriving sample of a user: score it with the source head and the user's adapted
+ * head first (prequential; a clip's score is the maximum over its 16-frame windows, as a
+ * streaming detector sees it), then, for training samples, remember the clip and take
+ * {@link HeadRecipe#replaySteps()} optimizer steps. Each step's mini-batch holds the newest clip,
+ * other clips from the user's replay buffer and rehearsal negatives (other speakers' speech),
+ * each as a randomly time-shifted window. The loss adds L2-SP toward the source weights. Before
+ * publishing, {@link #calibrate} places the user's threshold between held-aside rehearsal
+ * negatives and the user's positives.
+ *
+ * <p>Randomness comes from a seed derived from the head id and the number of samples applied,
+ * so the same ordered stream of a user's samples gives a bit-identical head. Not thread-safe:
+ * one instance per processing thread (it owns a trainer and scratch buffers); the source head
+ * and rehearsal set it reads are immutable and may be shared.
+ */
+public final class BinaryHeadTask {
+
+    /** Default decision threshold of an openWakeWord head. */
+    public static final float SOURCE_THRESHOLD = 0.5f;
+
+    /** What scoring one sample gave. */
+    public record Scores(float source, float adapted, boolean sourceAccepted, boolean adaptedAccepted) {
+    }
+
+    private final String name;
+    private final SourceHead sourceHead;
+    private final float[] source;
+    private final MlpHead head;
+    private final HeadTrainer trainer;
+    private final ClipScorer scorer;
+    private final HeadRecipe recipe;
+    private final RehearsalSet rehearsal;
+    private final int windowFloats;
+
+    public BinaryHeadTask(String name, SourceHead sourceHead, HeadRecipe recipe, RehearsalSet rehearsal) {
+        this.name = name;
+        this.sourceHead = sourceHead;
+        this.source = sourceHead.parameters();
+        this.head = new MlpHead(sourceHead.architecture(), recipe.trainableTopLayers());
+        this.trainer = new HeadTrainer(head, new TrainingConfig(Adam.of(recipe.learningRate()), recipe.l2sp(),
+                recipe.maxGradientNorm()));
+        this.scorer = new ClipScorer(head, source, recipe.windowFrames());
+        this.recipe = recipe;
+        this.rehearsal = rehearsal;
+        this.windowFloats = sourceHead.architecture().inputDim();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public SourceHead sourceHead() {
+        return sourceHead;
+    }
+
+    public MlpHead head() {
+        return head;
+    }
+
+    public HeadRecipe recipe() {
+        return recipe;
+    }
+
+    /** A new user's head: the source head's values, fresh optimizer state, the source threshold. */
+    public HeadState newState(String headId) {
+        return new HeadState(headId, seedOf(headId), head.initialTrainable(source), trainer.newOptimizerState(),
+                SOURCE_THRESHOLD);
+    }
+
+    /** Scores {@code e} with the source head and the user's adapted head; changes nothing. */
+    public Scores score(HeadState s, EmbeddingSequence e) {
+        float src = MlpHead.sigmoid(scorer.maxLogit(null, e));
+        float ada = MlpHead.sigmoid(scorer.maxLogit(s.trainable, e));
+        return new Scores(src, ada, src >= SOURCE_THRESHOLD, ada >= s.threshold);
+    }
+
+    /**
+     * Applies one labeled sample: prequential scoring into the statistics of its split, then,
+     * for {@link Split#TRAIN}, replay training.
+     */
+    public Scores apply(HeadState s, EmbeddingSequence e, boolean positive, float weight, Split split) {
+        checkWindows(e);
+        Scores sc = score(s, e);
+        s.samplesSeen++;
+        if (split == Split.HOLDOUT) {
+            s.sourceHoldout.add(positive, sc.source(), sc.sourceAccepted());
+            s.adaptedHoldout.add(positive, sc.adapted(), sc.adaptedAccepted());
+            return sc;
+        }
+        s.sourcePrequential.add(positive, sc.source(), sc.sourceAccepted());
+        s.adaptedPrequential.add(positive, sc.adapted(), sc.adaptedAccepted());
+        HeadState.Example ex = new HeadState.Example(e, positive, weight);
+        s.replay.addLast(ex);
+        while (s.replay.size() > recipe.replayBuffer()) {
+            s.replay.removeFirst();
+        }
+        train(s, ex);
+        s.samplesApplied++;
+        s.changed = true;
+        double p = Math.min(Math.max(sc.adapted(), 1e-7), 1 - 1e-7);
+        s.lastPrequentialLoss = positive ? -Math.log(p) : -Math.log(1 - p);
+        double q = Math.min(Math.max(MlpHead.sigmoid(scorer.maxLogit(s.trainable, e)), 1e-7), 1 - 1e-7);
+        s.lastTrainingLoss = positive ? -Math.log(q) : -Math.log(1 - q);
+        return sc;
+    }
+
+    private void train(HeadState s, HeadState.Example newest) {
+        SplittableRandom rnd = new SplittableRandom(s.seed ^ (0x9E3779B97F4A7C15L * (s.samplesApplied + 1)));
+        HeadState.Example[] buffer = s.replay.toArray(new HeadState.Example[0]);
+        List<EmbeddingSequence> negatives = rehearsal.train();
+        for (int step = 0; step < recipe.replaySteps(); step++) {
+            addWindow(s, newest.embedding(), newest.positive(), newest.weight(), rnd);
+            for (int i = 1; i < recipe.userWindowsPerStep() && buffer.length > 1; i++) {
+                HeadState.Example ex = buffer[rnd.nextInt(buffer.length)];
+                addWindow(s, ex.embedding(), ex.positive(), ex.weight(), rnd);
+            }
+            for (int i = 0; i < recipe.rehearsalPerStep() && !negatives.isEmpty(); i++) {
+                addWindow(s, negatives.get(rnd.nextInt(negatives.size())), false, 1f, rnd);
+            }
+            trainer.step(source, s.trainable, s.optimizer);
+        }
+    }
+
+    private void addWindow(HeadState s, EmbeddingSequence e, boolean positive, float weight, SplittableRandom rnd) {
+        int windows = e.windows(recipe.windowFrames());
+        int shift = windows == 1 ? 0 : rnd.nextInt(windows);
+        trainer.accumulate(source, s.trainable, e.values(), e.offset(shift), positive ? 1f : 0f, weight);
+    }
+
+    /**
+     * Places the user's decision threshold: halfway (in logit space) between the highest-scoring
+     * negative (held-aside rehearsal negatives and the user's own replayed negatives) and the
+     * lowest-scoring replayed positive; when they overlap, just above the highest negative, so
+     * other people's speech is not accepted. Never uses holdout samples.
+     */
+    public void calibrate(HeadState s) {
+        List<Float> pos = new ArrayList<>();
+        float negMax = Float.NEGATIVE_INFINITY;
+        for (HeadState.Example ex : s.replay) {
+            float z = scorer.maxLogit(s.trainable, ex.embedding());
+            if (ex.positive()) {
+                pos.add(z);
+            } else {
+                negMax = Math.max(negMax, z);
+            }
+        }
+        for (EmbeddingSequence e : rehearsal.calibration()) {
+            negMax = Math.max(negMax, scorer.maxLogit(s.trainable, e));
+        }
+        if (pos.isEmpty() || negMax == Float.NEGATIVE_INFINITY) {
+            return;
+        }
+        float posMin = Float.POSITIVE_INFINITY;
+        for (float z : pos) {
+            posMin = Math.min(posMin, z);
+        }
+        float t = posMin > negMax ? (posMin + negMax) / 2f : negMax + 0.5f;
+        s.threshold = MlpHead.sigmoid(t);
+    }
+
+    private void checkWindows(EmbeddingSequence e) {
+        if (e.dim() * recipe.windowFrames() != windowFloats) {
+            throw new IllegalArgumentException("head " + sourceHead.id() + " reads " + windowFloats
+                    + " floats; embeddings of " + e.dim() + " x " + recipe.windowFrames() + " do not match");
+        }
+        if (e.windows(recipe.windowFrames()) < 1) {
+            throw new IllegalArgumentException("clip has " + e.frames() + " embedding frames; the head needs "
+                    + recipe.windowFrames());
+        }
+    }
+
+    private static long seedOf(String headId) {
+        byte[] b = headId.getBytes(StandardCharsets.UTF_8);
+        long h = 0xcbf29ce484222325L;
+        for (byte x : b) {
+            h = (h ^ (x & 0xff)) * 0x100000001b3L;
+        }
+        return h;
+    }
+
+    @Override
+    public String toString() {
+        return "BinaryHeadTask[" + name + ", source=" + sourceHead.id() + ", " + recipe + ", rehearsal="
+                + rehearsal.train().size() + "+" + rehearsal.calibration().size() + "]";
+    }
+}

@@ -1,0 +1,35 @@
+package dev.headstream.core.adapt;
+
+/**
+ * How a binary task's per-user heads adapt: which layers train, the optimizer, conservative
+ * regularization, replay, rehearsal and time-shift augmentation. Immutable.
+ *
+ * @param trainableTopLayers parameterised layers from the top that train per user; the rest stay
+ *                           frozen and shared
+ * @param learningRate       Adam step size
+ * @param l2sp               L2-SP strength toward the source weights
+ * @param maxGradientNorm    clip each mini-batch gradient to this norm
+ * @param replaySteps        optimizer steps per arriving training sample
+ * @param replayBuffer       most recent training clips kept per user
+ * @param userWindowsPerStep windows of the user's own clips per step (the newest clip always among them)
+ * @param rehearsalPerStep   rehearsal (other speakers') negative windows per step
+ * @param windowFrames       embedding frames a head reads (16 for openWakeWord heads)
+ */
+public record HeadRecipe(int trainableTopLayers, float learningRate, float l2sp, float maxGradientNorm,
+        int replaySteps, int replayBuffer, int userWindowsPerStep, int rehearsalPerStep, int windowFrames) {
+
+    public HeadRecipe {
+        if (trainableTopLayers < 1 || replaySteps < 1 || replayBuffer < 1 || userWindowsPerStep < 1
+                || rehearsalPerStep < 0 || windowFrames < 1) {
+            throw new IllegalArgumentException("invalid head recipe: " + this);
+        }
+        if (!(learningRate > 0f) || !(l2sp >= 0f) || !(maxGradientNorm > 0f)) {
+            throw new IllegalArgumentException("invalid head recipe: " + this);
+        }
+    }
+
+    /** The wake-word default: every layer, Adam 1e-3, L2-SP 1e-2, 20 replay steps per clip, 4 own + 8 rehearsal windows per step. */
+    public static HeadRecipe wakeWordDefault() {
+        return new HeadRecipe(5, 1e-3f, 1e-2f, 10f, 20, 32, 4, 8, 16);
+    }
+}

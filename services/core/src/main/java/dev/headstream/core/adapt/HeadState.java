@@ -1,0 +1,113 @@
+package dev.headstream.core.adapt;
+
+import dev.headstream.core.backbone.EmbeddingSequence;
+import dev.headstream.core.head.OptimizerState;
+import java.util.ArrayDeque;
+
+/**
+ * One user's adapted head for one task: the trainable tail, its optimizer state, the replay
+ * buffer, the calibrated threshold, provenance counters and evaluation statistics.
+ *
+ * <p>Mutable and not thread-safe: it is changed only by {@link BinaryHeadTask} on the thread
+ * processing the user's partition, always on a {@link #copy()} that replaces the live state only
+ * after the batch's transaction committed.
+ */
+public final class HeadState {
+
+    /** One remembered training clip. */
+    public record Example(EmbeddingSequence embedding, boolean positive, float weight) {
+    }
+
+    final String headId;
+    final long seed;
+    float[] trainable;
+    OptimizerState optimizer;
+    final ArrayDeque<Example> replay;
+    float threshold;
+    long version;
+    long samplesApplied;
+    long samplesSeen;
+    int partition = -1;
+    long firstOffset = -1;
+    long lastOffset = -1;
+    boolean changed;
+    double lastTrainingLoss;
+    double lastPrequentialLoss;
+    final ScoreStats sourcePrequential;
+    final ScoreStats adaptedPrequential;
+    final ScoreStats sourceHoldout;
+    final ScoreStats adaptedHoldout;
+
+    HeadState(String headId, long seed, float[] trainable, OptimizerState optimizer, float threshold) {
+        this.headId = headId;
+        this.seed = seed;
+        this.trainable = trainable;
+        this.optimizer = optimizer;
+        this.replay = new ArrayDeque<>();
+        this.threshold = threshold;
+        this.sourcePrequential = new ScoreStats();
+        this.adaptedPrequential = new ScoreStats();
+        this.sourceHoldout = new ScoreStats();
+        this.adaptedHoldout = new ScoreStats();
+    }
+
+    private HeadState(HeadState o) {
+        this.headId = o.headId;
+        this.seed = o.seed;
+        this.trainable = o.trainable.clone();
+        this.optimizer = o.optimizer.copy();
+        this.replay = new ArrayDeque<>(o.replay);
+        this.threshold = o.threshold;
+        this.version = o.version;
+        this.samplesApplied = o.samplesApplied;
+        this.samplesSeen = o.samplesSeen;
+        this.partition = o.partition;
+        this.firstOffset = o.firstOffset;
+        this.lastOffset = o.lastOffset;
+        this.changed = false;
+        this.lastTrainingLoss = o.lastTrainingLoss;
+        this.lastPrequentialLoss = o.lastPrequentialLoss;
+        this.sourcePrequential = o.sourcePrequential.copy();
+        this.adaptedPrequential = o.adaptedPrequential.copy();
+        this.sourceHoldout = o.sourceHoldout.copy();
+        this.adaptedHoldout = o.adaptedHoldout.copy();
+    }
+
+    /** An independent deep copy (replayed embeddings are immutable and shared). */
+    public HeadState copy() {
+        return new HeadState(this);
+    }
+
+    public String headId() {
+        return headId;
+    }
+
+    public long version() {
+        return version;
+    }
+
+    public long samplesApplied() {
+        return samplesApplied;
+    }
+
+    public float threshold() {
+        return threshold;
+    }
+
+    /** A copy of the trainable tail. */
+    public float[] trainable() {
+        return trainable.clone();
+    }
+
+    /** Bytes this state holds per user beyond shared data: tail, optimizer moments, replay embeddings. */
+    public long residentBytes() {
+        long bytes = (long) trainable.length * Float.BYTES;
+        for (int i = 0; i < optimizer.slotCount(); i++) {
+            bytes += (long) trainable.length * Float.BYTES;
+        }
+        for (Example e : replay) {
+            bytes += (long) e.embedding().values().length * Float.BYTES;
+        }
+        return bytes;
+    }
+}
