@@ -31,6 +31,7 @@ public final class HeadState {
     long firstOffset = -1;
     long lastOffset = -1;
     boolean changed;
+    double negativeSeconds;
     double lastTrainingLoss;
     double lastPrequentialLoss;
     final ScoreStats sourcePrequential;
@@ -65,6 +66,7 @@ public final class HeadState {
         this.firstOffset = o.firstOffset;
         this.lastOffset = o.lastOffset;
         this.changed = false;
+        this.negativeSeconds = o.negativeSeconds;
         this.lastTrainingLoss = o.lastTrainingLoss;
         this.lastPrequentialLoss = o.lastPrequentialLoss;
         this.sourcePrequential = o.sourcePrequential.copy();

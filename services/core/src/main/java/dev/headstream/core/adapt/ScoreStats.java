@@ -46,6 +46,10 @@ public final class ScoreStats {
         return count == 0 ? 0 : lossSum / count;
     }
 
+    public long falsePositives() {
+        return falsePositives;
+    }
+
     public double recall() {
         return positives == 0 ? 0 : truePositives / (double) positives;
     }

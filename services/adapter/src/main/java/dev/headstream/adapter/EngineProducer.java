@@ -1,0 +1,104 @@
+package dev.headstream.adapter;
+
+import dev.headstream.core.adapt.AdaptationEngine;
+import dev.headstream.core.adapt.BinaryHeadTask;
+import dev.headstream.core.adapt.HeadRecipe;
+import dev.headstream.core.adapt.RehearsalSet;
+import dev.headstream.core.adapt.TaskKind;
+import dev.headstream.core.backbone.BackboneInput;
+import dev.headstream.core.backbone.EmbeddingSequence;
+import dev.headstream.core.backbone.ExecutionOptions;
+import dev.headstream.core.backbone.ModelFile;
+import dev.headstream.core.backbone.WakeWordBackbone;
+import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.onnx.OnnxHeadImporter;
+import dev.headstream.core.wire.SampleDecoder;
+import dev.headstream.core.wire.SampleFile;
+import dev.headstream.schemas.v1.Sample;
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * Builds the long-lived pieces at start-up, checking every model contract there (a broken model
+ * stops the service with an exact message): the wake-word backbone, each task's source head and
+ * rehearsal set, and the adaptation engine.
+ */
+@ApplicationScoped
+public class EngineProducer {
+
+    private static final Logger LOG = Logger.getLogger(EngineProducer.class);
+
+    @Produces
+    @Singleton
+    @Startup
+    WakeWordBackbone backbone(HeadstreamConfig config) {
+        Path dir = Path.of(config.modelsDir());
+        HeadstreamConfig.BackboneConfig b = config.backbone();
+        return new WakeWordBackbone(ModelFile.read(dir.resolve("melspectrogram.onnx")),
+                ModelFile.read(dir.resolve("embedding_model.onnx")),
+                new ExecutionOptions(b.threads(), b.cuda(), b.cudaDevice()), WakeWordBackbone.EmbeddingMode.SEQUENCE,
+                b.maxSeconds());
+    }
+
+    void close(@Disposes WakeWordBackbone backbone) {
+        backbone.close();
+    }
+
+    @Produces
+    @Singleton
+    AdaptationEngine engine(HeadstreamConfig config, WakeWordBackbone backbone) {
+        Path dir = Path.of(config.modelsDir());
+        Map<String, BinaryHeadTask> tasks = new HashMap<>();
+        Map<String, TaskKind> kinds = new HashMap<>();
+        config.tasks().forEach((name, t) -> {
+            SourceHead source;
+            try {
+                source = OnnxHeadImporter.importHead(dir.resolve(t.sourceHead()));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read source head " + t.sourceHead(), e);
+            }
+            RehearsalSet rehearsal = t.rehearsalSet().map(f -> rehearsal(backbone, Path.of(f)))
+                    .orElse(RehearsalSet.empty());
+            HeadRecipe recipe = new HeadRecipe(t.trainableTopLayers(), t.learningRate(), t.l2sp(), t.maxGradientNorm(),
+                    t.replaySteps(), t.replayBuffer(), t.userWindowsPerStep(), t.rehearsalPerStep(),
+                    t.windowFrames());
+            BinaryHeadTask task = new BinaryHeadTask(name, source, recipe, rehearsal);
+            LOG.infof("task %s: %s", name, task);
+            tasks.put(name, task);
+            kinds.put(name, TaskKind.binary());
+        });
+        if (tasks.isEmpty()) {
+            throw new IllegalStateException("no task configured: set headstream.tasks.<name>.source-head");
+        }
+        SampleDecoder decoder = new SampleDecoder(config.maxSampleBytes(), backbone, kinds);
+        return new AdaptationEngine(backbone, decoder, tasks, config.dedupWindow());
+    }
+
+    private static RehearsalSet rehearsal(WakeWordBackbone backbone, Path file) {
+        List<BackboneInput> clips = new ArrayList<>();
+        for (Sample s : SampleFile.read(file)) {
+            if (!s.hasAudio()) {
+                throw new IllegalArgumentException("rehearsal set " + file + ": sample " + s.getSampleId()
+                        + " has no audio");
+            }
+            short[] pcm = new short[s.getAudio().getPcm16Le().size() / 2];
+            s.getAudio().getPcm16Le().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(pcm);
+            clips.add(new BackboneInput.Audio(s.getAudio().getSampleRateHz(), pcm));
+        }
+        List<EmbeddingSequence> embedded = backbone.embed(clips);
+        LOG.infof("rehearsal set %s: %d clips embedded", file, embedded.size());
+        return RehearsalSet.split(embedded, 4);
+    }
+}

@@ -1,0 +1,91 @@
+package dev.headstream.adapter;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.Map;
+import java.util.Optional;
+
+/** Typed configuration of the adapter, prefix {@code headstream}. */
+@ConfigMapping(prefix = "headstream")
+public interface HeadstreamConfig {
+
+    /** Folder with the verified openWakeWord models (see src/build/fetch-models.sh). */
+    @WithDefault(".models")
+    String modelsDir();
+
+    /** Stable id of this instance; part of the transactional id. */
+    @WithDefault("local")
+    String instanceId();
+
+    /** Largest accepted sample record value, bytes (checked before parsing). */
+    @WithDefault("1048576")
+    int maxSampleBytes();
+
+    /** Recent sample ids remembered per user to drop producer retries. */
+    @WithDefault("4096")
+    int dedupWindow();
+
+    BackboneConfig backbone();
+
+    /** Tasks by name; each is one head per user. */
+    Map<String, TaskConfig> tasks();
+
+    interface BackboneConfig {
+        /** ONNX Runtime intra-op threads per run (0 = runtime default). */
+        @WithDefault("1")
+        int threads();
+
+        /** Try the CUDA execution provider (needs the GPU build of ONNX Runtime); falls back to CPU. */
+        @WithDefault("false")
+        boolean cuda();
+
+        @WithDefault("0")
+        int cudaDevice();
+
+        /** Longest accepted clip, seconds. */
+        @WithDefault("10")
+        double maxSeconds();
+    }
+
+    interface TaskConfig {
+        /** Source head ONNX file name inside models-dir, e.g. hey_jarvis_v0.1.onnx. */
+        String sourceHead();
+
+        /** Parameterised layers from the top that are trained per user (the rest stay frozen and shared). */
+        @WithDefault("5")
+        int trainableTopLayers();
+
+        @WithDefault("0.001")
+        float learningRate();
+
+        /** L2-SP strength toward the source weights. */
+        @WithDefault("0.01")
+        float l2sp();
+
+        @WithDefault("10")
+        float maxGradientNorm();
+
+        /** Optimizer steps per arriving training sample. */
+        @WithDefault("20")
+        int replaySteps();
+
+        /** Recent clips kept per user for replay. */
+        @WithDefault("32")
+        int replayBuffer();
+
+        /** Windows of the user's own clips per step (the newest clip always among them). */
+        @WithDefault("4")
+        int userWindowsPerStep();
+
+        /** Rehearsal negative windows (other speakers) per step. */
+        @WithDefault("8")
+        int rehearsalPerStep();
+
+        /** Embedding frames one head window reads. */
+        @WithDefault("16")
+        int windowFrames();
+
+        /** Length-delimited headstream.v1.Sample file of other speakers' negatives (operator reference set). */
+        Optional<String> rehearsalSet();
+    }
+}

@@ -1,0 +1,50 @@
+package dev.headstream.adapter;
+
+import dev.headstream.core.adapt.BatchResult;
+import dev.headstream.core.adapt.Rejection;
+import dev.headstream.core.wire.Topics;
+import dev.headstream.schemas.v1.AdaptationMetrics;
+import dev.headstream.schemas.v1.HeadUpdate;
+import dev.headstream.schemas.v1.Rejected;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+/** Turns a processed batch into the Kafka records of its transaction: heads, metrics and rejects. */
+final class OutputRecords {
+
+    private OutputRecords() {
+    }
+
+    static List<Message<byte[]>> of(BatchResult result, String samplesTopic, long nowMs) {
+        List<Message<byte[]>> out = new ArrayList<>();
+        for (Rejection r : result.rejections()) {
+            Rejected rec = Rejected.newBuilder()
+                    .setTopic(samplesTopic)
+                    .setPartition(r.source().partition())
+                    .setOffset(r.source().offset())
+                    .setReason(r.reason())
+                    .setMessage(r.message())
+                    .setSampleId(r.sampleId())
+                    .setRejectedTimeMs(nowMs)
+                    .build();
+            out.add(record(Topics.REJECTED, r.source().key(), rec.toByteArray()));
+        }
+        for (HeadUpdate h : result.heads()) {
+            out.add(record(Topics.HEADS, h.getHeadId().getBytes(StandardCharsets.UTF_8), h.toByteArray()));
+        }
+        for (AdaptationMetrics m : result.metrics()) {
+            out.add(record(Topics.METRICS, m.getHeadId().getBytes(StandardCharsets.UTF_8), m.toByteArray()));
+        }
+        return out;
+    }
+
+    private static Message<byte[]> record(String topic, byte[] key, byte[] value) {
+        return Message.of(value).addMetadata(OutgoingKafkaRecordMetadata.<byte[]>builder()
+                .withTopic(topic)
+                .withKey(key)
+                .build());
+    }
+}

@@ -1,0 +1,32 @@
+package dev.headstream.adapter;
+
+import dev.headstream.core.adapt.AdaptationEngine;
+import dev.headstream.core.backbone.WakeWordBackbone;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+/** Ready once the backbone and every task's source head loaded and passed their contract checks. */
+@Readiness
+@ApplicationScoped
+public class ReadinessCheck implements HealthCheck {
+
+    @Inject
+    WakeWordBackbone backbone;
+
+    @Inject
+    AdaptationEngine engine;
+
+    @Override
+    public HealthCheckResponse call() {
+        return HealthCheckResponse.named("headstream-models")
+                .withData("backbone", backbone.info().id())
+                .withData("backboneSha256", backbone.info().sha256())
+                .withData("executionProvider", backbone.info().executionProvider())
+                .withData("users", engine.users())
+                .up()
+                .build();
+    }
+}

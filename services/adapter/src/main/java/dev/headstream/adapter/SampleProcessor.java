@@ -1,0 +1,78 @@
+package dev.headstream.adapter;
+
+import dev.headstream.core.adapt.AdaptationEngine;
+import dev.headstream.core.adapt.BatchResult;
+import dev.headstream.core.adapt.RawSample;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.transactions.KafkaTransactions;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+/**
+ * The adaptation flow: consumes batches from {@code headstream.samples} (channel
+ * {@value Channels#SAMPLES}), has the {@link AdaptationEngine} validate, embed, score and train
+ * on them, and emits, through the transactional channel {@value Channels#OUT}, one Kafka
+ * transaction per batch holding its {@code headstream.heads} updates, {@code headstream.metrics}
+ * records, {@code headstream.rejected} records and the batch's consumed offsets.
+ *
+ * <p>The engine computes on copies of the touched users' state; the copies replace the live
+ * state only after the transaction committed. If the transaction aborts, the copies are dropped
+ * and the consumer rewinds to the last committed offsets, so the batch is applied again from
+ * the same state. Runs on a worker thread, one batch at a time.
+ */
+@ApplicationScoped
+public class SampleProcessor {
+
+    private static final Logger LOG = Logger.getLogger(SampleProcessor.class);
+
+    @Inject
+    @Channel(Channels.OUT)
+    KafkaTransactions<byte[]> transactions;
+
+    @Inject
+    AdaptationEngine engine;
+
+    @Incoming(Channels.SAMPLES)
+    @Blocking
+    public Uni<Void> process(KafkaRecordBatch<byte[], byte[]> batch) {
+        List<RawSample> raw = new ArrayList<>(batch.getRecords().size());
+        String topic = null;
+        for (KafkaRecord<byte[], byte[]> r : batch) {
+            IncomingKafkaRecordMetadata<?, ?> meta = r.getMetadata(IncomingKafkaRecordMetadata.class)
+                    .orElseThrow(() -> new IllegalStateException("batch record without Kafka metadata"));
+            raw.add(new RawSample(meta.getPartition(), meta.getOffset(), r.getKey(), r.getPayload()));
+            topic = r.getTopic();
+        }
+        long now = System.currentTimeMillis();
+        BatchResult result;
+        try {
+            result = engine.process(raw, now);
+        } catch (RuntimeException e) {
+            // A broken invariant, not bad input (bad input becomes reject records): abort so the
+            // batch's offsets are not committed and it is consumed again.
+            LOG.errorf(e, "processing a batch of %d samples failed; aborting its transaction", raw.size());
+            return transactions.withTransactionAndAck(batch, emitter -> Uni.createFrom().failure(e))
+                    .onFailure().recoverWithNull();
+        }
+        List<Message<byte[]>> out = OutputRecords.of(result, topic, now);
+        return transactions.withTransactionAndAck(batch, emitter -> {
+            out.forEach(emitter::send);
+            return Uni.createFrom().voidItem();
+        }).invoke(() -> engine.commit(result))
+                .onFailure().recoverWithUni(e -> {
+                    LOG.warnf("transaction for %d samples aborted (%s); state changes dropped, batch will be re-consumed",
+                            raw.size(), e.toString());
+                    return Uni.createFrom().nullItem();
+                });
+    }
+}

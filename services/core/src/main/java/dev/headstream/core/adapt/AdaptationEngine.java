@@ -1,0 +1,189 @@
+package dev.headstream.core.adapt;
+
+import dev.headstream.core.backbone.Backbone;
+import dev.headstream.core.backbone.BackboneInput;
+import dev.headstream.core.backbone.EmbeddingSequence;
+import dev.headstream.core.wire.HeadCodec;
+import dev.headstream.core.wire.SampleDecoder;
+import dev.headstream.schemas.v1.AdaptationMetrics;
+import dev.headstream.schemas.v1.HeadStatus;
+import dev.headstream.schemas.v1.HeadUpdate;
+import dev.headstream.schemas.v1.Provenance;
+import dev.headstream.schemas.v1.RejectReason;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The adaptation pipeline of one processing thread, free of Kafka: a batch of raw sample records
+ * in, the batch's output records and staged state out.
+ *
+ * <p>Per batch: validate every record (bad ones become {@link Rejection}s and change nothing);
+ * embed all valid samples in one backbone call; then, in record order, drop producer retries
+ * (same sample id within the user's dedup window) and apply each label to the user's head of
+ * that task (prequential scoring, then training). Every head that trained gets a new version,
+ * with its threshold recalibrated; every head the batch touched gets a metrics record.
+ *
+ * <p>Call order: {@link #process} -> publish its records in one transaction -> {@link #commit}
+ * on success (or nothing on abort: the live state was never touched). One batch at a time; not
+ * thread-safe.
+ */
+public final class AdaptationEngine {
+
+    public static final String ENGINE = "native-f32";
+
+    private final Backbone backbone;
+    private final SampleDecoder decoder;
+    private final Map<String, BinaryHeadTask> tasks;
+    private final int dedupWindow;
+    private final Map<UserKey, UserState> live = new HashMap<>();
+
+    public AdaptationEngine(Backbone backbone, SampleDecoder decoder, Map<String, BinaryHeadTask> tasks,
+            int dedupWindow) {
+        this.backbone = backbone;
+        this.decoder = decoder;
+        this.tasks = Map.copyOf(tasks);
+        this.dedupWindow = dedupWindow;
+    }
+
+    public BatchResult process(List<RawSample> batch, long nowMs) {
+        List<Rejection> rejections = new ArrayList<>();
+        List<RawSample> validRaw = new ArrayList<>();
+        List<ValidSample> valid = new ArrayList<>();
+        for (RawSample r : batch) {
+            try {
+                valid.add(decoder.decode(r.key(), r.value()));
+                validRaw.add(r);
+            } catch (SampleRejectedException e) {
+                rejections.add(new Rejection(r, e.reason(), e.getMessage(), e.sampleId()));
+            }
+        }
+        List<BackboneInput> inputs = new ArrayList<>(valid.size());
+        for (ValidSample s : valid) {
+            inputs.add(s.input());
+        }
+        List<EmbeddingSequence> embeddings = inputs.isEmpty() ? List.of() : backbone.embed(inputs);
+
+        Map<UserKey, UserState> staged = new LinkedHashMap<>();
+        Set<HeadState> touched = new LinkedHashSet<>();
+        Map<HeadState, UserKey> owners = new HashMap<>();
+        Map<HeadState, String> taskOf = new HashMap<>();
+        int applied = 0;
+        for (int i = 0; i < valid.size(); i++) {
+            ValidSample s = valid.get(i);
+            RawSample raw = validRaw.get(i);
+            UserState user = staged.computeIfAbsent(s.key(), k -> {
+                UserState l = live.get(k);
+                return l == null ? new UserState(k, dedupWindow) : l.copy();
+            });
+            if (!user.firstSighting(s.sampleId())) {
+                rejections.add(new Rejection(raw, RejectReason.DUPLICATE, "sample id " + s.sampleId()
+                        + " was already applied for " + s.key(), s.sampleId()));
+                continue;
+            }
+            applied++;
+            for (Map.Entry<String, Label> l : new java.util.TreeMap<>(s.labels()).entrySet()) {
+                BinaryHeadTask task = tasks.get(l.getKey());
+                HeadState head = user.heads().computeIfAbsent(l.getKey(),
+                        t -> task.newState(s.key().headId(t)));
+                boolean positive = ((Label.Binary) l.getValue()).positive();
+                task.apply(head, embeddings.get(i), positive, s.weight(), s.split());
+                if (s.split() == Split.TRAIN) {
+                    if (head.firstOffset < 0) {
+                        head.firstOffset = raw.offset();
+                    }
+                    head.lastOffset = raw.offset();
+                    head.partition = raw.partition();
+                    if (!positive && s.input() instanceof BackboneInput.Audio a) {
+                        head.negativeSeconds += a.seconds();
+                    }
+                }
+                touched.add(head);
+                owners.put(head, s.key());
+                taskOf.put(head, l.getKey());
+            }
+        }
+        List<HeadUpdate> heads = new ArrayList<>();
+        List<AdaptationMetrics> metrics = new ArrayList<>();
+        for (HeadState h : touched) {
+            BinaryHeadTask task = tasks.get(taskOf.get(h));
+            UserKey key = owners.get(h);
+            if (h.changed) {
+                task.calibrate(h);
+                h.version++;
+                h.changed = false;
+                heads.add(headUpdate(task, key, taskOf.get(h), h, nowMs));
+            }
+            metrics.add(metrics(key, taskOf.get(h), h, nowMs));
+        }
+        return new BatchResult(rejections, heads, metrics, applied, staged);
+    }
+
+    /** Makes a committed batch's state live. */
+    public void commit(BatchResult result) {
+        live.putAll(result.staged());
+    }
+
+    /** Users with live state. */
+    public int users() {
+        return live.size();
+    }
+
+    /** The live state of {@code key}, if any (read-only use). */
+    public UserState user(UserKey key) {
+        return live.get(key);
+    }
+
+    private HeadUpdate headUpdate(BinaryHeadTask task, UserKey key, String taskName, HeadState h, long nowMs) {
+        return HeadUpdate.newBuilder()
+                .setHeadId(h.headId)
+                .setTenant(key.tenant())
+                .setUser(key.user())
+                .setTask(taskName)
+                .setVersion(h.version)
+                .setStatus(HeadStatus.HEAD_STATUS_ACTIVE)
+                .setProvenance(Provenance.newBuilder()
+                        .setSourceHeadId(task.sourceHead().id())
+                        .setSourceHeadSha256(task.sourceHead().sha256())
+                        .setBackboneSha256(backbone.info().sha256())
+                        .setSeed(h.seed)
+                        .setSamplesApplied(h.samplesApplied)
+                        .setSourcePartition(h.partition)
+                        .setFirstOffset(h.firstOffset)
+                        .setLastOffset(h.lastOffset)
+                        .setEngine(ENGINE))
+                .setSpec(HeadCodec.spec(task.head().architecture(), task.head().trainableTopK(),
+                        task.recipe().windowFrames(), backbone.info().embeddingDim()))
+                .addAllTrainable(HeadCodec.tensors(task.head(), h.trainable))
+                .setThreshold(h.threshold)
+                .setCreatedTimeMs(nowMs)
+                .build();
+    }
+
+    private static AdaptationMetrics metrics(UserKey key, String taskName, HeadState h, long nowMs) {
+        double hours = h.negativeSeconds / 3600.0;
+        return AdaptationMetrics.newBuilder()
+                .setHeadId(h.headId)
+                .setTenant(key.tenant())
+                .setUser(key.user())
+                .setTask(taskName)
+                .setHeadVersion(h.version)
+                .setSourcePrequential(h.sourcePrequential.toProto())
+                .setAdaptedPrequential(h.adaptedPrequential.toProto())
+                .setSourceHoldout(h.sourceHoldout.toProto())
+                .setAdaptedHoldout(h.adaptedHoldout.toProto())
+                .setGeneralizationGap(h.lastTrainingLoss - h.lastPrequentialLoss)
+                .setSamplesApplied(h.samplesApplied)
+                .setSamplesSeen(h.samplesSeen)
+                .setRecall(h.adaptedPrequential.recall())
+                .setFalseAcceptsPerHour(hours == 0 ? 0 : h.adaptedPrequential.falsePositives() / hours)
+                .setSourcePartition(h.partition)
+                .setLastOffset(h.lastOffset)
+                .setCreatedTimeMs(nowMs)
+                .build();
+    }
+}

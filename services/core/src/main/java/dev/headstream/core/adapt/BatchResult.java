@@ -1,0 +1,27 @@
+package dev.headstream.core.adapt;
+
+import dev.headstream.schemas.v1.AdaptationMetrics;
+import dev.headstream.schemas.v1.HeadUpdate;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one consumed batch produced: the records of its transaction and the users' new state,
+ * which becomes live only through {@link AdaptationEngine#commit}.
+ *
+ * @param rejections records not applied, with reasons
+ * @param heads      new head versions
+ * @param metrics    one metrics record per head the batch touched
+ * @param applied    samples applied (validated and not duplicates)
+ * @param staged     the touched users' state after the batch
+ */
+public record BatchResult(List<Rejection> rejections, List<HeadUpdate> heads, List<AdaptationMetrics> metrics,
+        int applied, Map<UserKey, UserState> staged) {
+
+    public BatchResult {
+        rejections = List.copyOf(rejections);
+        heads = List.copyOf(heads);
+        metrics = List.copyOf(metrics);
+        staged = Map.copyOf(staged);
+    }
+}

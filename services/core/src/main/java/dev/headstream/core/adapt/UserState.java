@@ -1,0 +1,62 @@
+package dev.headstream.core.adapt;
+
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Everything the adapter holds for one user: a head per task and the recent sample ids used to
+ * drop producer retries. Mutable, not thread-safe; changed only on a {@link #copy()}.
+ */
+public final class UserState {
+
+    private final UserKey key;
+    private final Map<String, HeadState> heads;
+    private final ArrayDeque<String> recentOrder;
+    private final Set<String> recent;
+    private final int dedupWindow;
+
+    UserState(UserKey key, int dedupWindow) {
+        this.key = key;
+        this.heads = new TreeMap<>();
+        this.recentOrder = new ArrayDeque<>();
+        this.recent = new HashSet<>();
+        this.dedupWindow = dedupWindow;
+    }
+
+    private UserState(UserState o) {
+        this.key = o.key;
+        this.heads = new TreeMap<>();
+        o.heads.forEach((task, h) -> heads.put(task, h.copy()));
+        this.recentOrder = new ArrayDeque<>(o.recentOrder);
+        this.recent = new HashSet<>(o.recent);
+        this.dedupWindow = o.dedupWindow;
+    }
+
+    public UserState copy() {
+        return new UserState(this);
+    }
+
+    public UserKey key() {
+        return key;
+    }
+
+    /** Heads by task name (live view; do not modify outside the engine). */
+    public Map<String, HeadState> heads() {
+        return heads;
+    }
+
+    /** Records {@code sampleId}; false if it was seen within the dedup window. */
+    boolean firstSighting(String sampleId) {
+        if (!recent.add(sampleId)) {
+            return false;
+        }
+        recentOrder.addLast(sampleId);
+        while (recentOrder.size() > dedupWindow) {
+            recent.remove(recentOrder.removeFirst());
+        }
+        return true;
+    }
+}

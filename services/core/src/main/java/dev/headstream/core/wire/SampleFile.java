@@ -1,0 +1,52 @@
+package dev.headstream.core.wire;
+
+import dev.headstream.schemas.v1.Sample;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A file of length-delimited {@code headstream.v1.Sample} messages: the form of an operator's
+ * reference set (e.g. other speakers' negatives used for rehearsal).
+ */
+public final class SampleFile {
+
+    private SampleFile() {
+    }
+
+    public static void write(Path file, List<Sample> samples) throws IOException {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
+            for (Sample s : samples) {
+                s.writeDelimitedTo(out);
+            }
+        }
+    }
+
+    /**
+     * Reads every sample of {@code file}.
+     *
+     * @throws IllegalArgumentException naming the file when it is missing or not a sample file
+     */
+    public static List<Sample> read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("sample file not found: " + file);
+        }
+        List<Sample> out = new ArrayList<>();
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+            Sample s;
+            while ((s = Sample.parseDelimitedFrom(in)) != null) {
+                out.add(s);
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read sample file " + file + " (record " + (out.size() + 1)
+                    + "): " + e.getMessage(), e);
+        }
+        return out;
+    }
+}
