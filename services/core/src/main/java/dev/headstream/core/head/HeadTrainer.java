@@ -42,14 +42,14 @@ public final class HeadTrainer {
     private final TrainingConfig config;
     private final MlpHead.Workspace workspace;
     private final float[] gradient;
+    private final float[] anchor;
+    private float[] anchorSource;
     private Phase phase = Phase.READY;
     private int count;
     private double lossSum;
-    private float gradientNorm;
+    private float gradientNorm = Float.NaN;
     private float clipScale = 1f;
     private float gradientScale = 1f;
-    private final float[] anchor;
-    private float[] anchorSource;
 
     public HeadTrainer(MlpHead head, TrainingConfig config) {
         this.head = Objects.requireNonNull(head, "head");

@@ -19,6 +19,11 @@ import java.util.Objects;
  * {@code z}, with {@code target} in {@code [0, 1]} (soft targets allowed, e.g. a source score for
  * distillation).
  *
+ * <p>Call order: build one {@code MlpHead} per (architecture, trainable depth), one
+ * {@link Workspace} per thread ({@link #newWorkspace()}), then call {@link #score},
+ * {@link #sourceScore} or {@link #accumulateGradient} any number of times, in any order. For
+ * mini-batch training with an optimizer step use {@link HeadTrainer}.
+ *
  * <p>Thread-safety: an {@code MlpHead} is immutable and may be shared by all threads. All
  * per-call scratch memory lives in a {@link Workspace}, which belongs to one thread at a time;
  * with it, no pass allocates. Results are deterministic: every reduction runs in a fixed order.
