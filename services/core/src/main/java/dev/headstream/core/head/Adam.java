@@ -49,7 +49,7 @@ public record Adam(float learningRate, float beta1, float beta2, float epsilon, 
 
     @Override
     public void step(float[] parameters, float[] gradient, float gradientScale, OptimizerState state) {
-        Optimizer.checkStep(parameters, gradient, gradientScale);
+        OptimizerState.checkStep(parameters, gradient, gradientScale);
         int n = parameters.length;
         state.check(2, n);
         long t = state.advance();

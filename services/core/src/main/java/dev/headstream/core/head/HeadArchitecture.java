@@ -90,19 +90,14 @@ public record HeadArchitecture(int inputDim, List<HeadLayer> layers) {
      */
     public int firstTrainableLayer(int k) {
         checkTopK(k);
-        int seen = 0;
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            if (seen == k) {
-                break;
-            }
-            if (layers.get(i).parameterised()) {
+        int index = layers.size();
+        for (int seen = 0; seen < k; ) {
+            index--;
+            if (layers.get(index).parameterised()) {
                 seen++;
-                if (seen == k) {
-                    return i;
-                }
             }
         }
-        return layers.size();
+        return index;
     }
 
     /** Offset in the full flat array where the trainable tail for top-{@code k} training starts. */

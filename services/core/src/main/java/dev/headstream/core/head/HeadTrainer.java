@@ -24,10 +24,15 @@ import java.util.Objects;
  * the optimizer.
  *
  * <p>Thread-safety: not thread-safe. Keep one trainer per worker thread; it may serve many
- * users of the same head (source array, architecture and trainable depth), because all per-user
- * memory lives in the caller's {@code trainable} array and {@link OptimizerState}. Nothing is
- * allocated per window or per step, and no randomness is used: the same sequence of calls gives
- * bit-identical parameters.
+ * users of the same head (architecture and trainable depth), because all per-user memory lives
+ * in the caller's {@code trainable} array and {@link OptimizerState}. The trainer's own memory
+ * is the gradient buffer, a {@link MlpHead.Workspace} and a copy of the source's trainable tail
+ * (the L2-SP anchor, refreshed when a different {@code source} array is passed; source arrays
+ * are never written, so their identity is enough). Nothing is allocated per window or per step,
+ * and no randomness is used: the same sequence of calls gives bit-identical parameters.
+ *
+ * <p>Finiteness: the batch loss is always checked; the gradient itself only when clipping is
+ * configured (its norm is measured then). Windows must be finite (validated upstream).
  */
 public final class HeadTrainer {
 
@@ -37,17 +42,21 @@ public final class HeadTrainer {
     private final TrainingConfig config;
     private final MlpHead.Workspace workspace;
     private final float[] gradient;
+    private final float[] anchor;
+    private float[] anchorSource;
     private Phase phase = Phase.READY;
     private int count;
     private double lossSum;
-    private float gradientNorm;
+    private float gradientNorm = Float.NaN;
     private float clipScale = 1f;
+    private float gradientScale = 1f;
 
     public HeadTrainer(MlpHead head, TrainingConfig config) {
         this.head = Objects.requireNonNull(head, "head");
         this.config = Objects.requireNonNull(config, "config");
         this.workspace = head.newWorkspace();
         this.gradient = new float[head.trainableLength()];
+        this.anchor = new float[head.trainableLength()];
     }
 
     public MlpHead head() {
@@ -82,11 +91,13 @@ public final class HeadTrainer {
     }
 
     /**
-     * Finishes the batch gradient: averages it, adds the L2-SP term and applies clipping.
+     * Finishes the batch gradient: averages it over the batch, adds the L2-SP term and, when a
+     * finite {@code maxGradientNorm} is configured, measures its norm and sets the clip factor.
      *
-     * @return the batch objective (mean weighted loss plus L2-SP penalty) at the current tail
-     * @throws IllegalStateException if no window was accumulated, or the gradient is not finite
-     *                               (the batch is then discarded and the tail is unchanged)
+     * @return the mean weighted loss of the batch at the current tail (the L2-SP penalty is not
+     *         included; {@link #l2SpPenalty} gives it)
+     * @throws IllegalStateException if no window was accumulated, or the loss or gradient is not
+     *                               finite (the batch is then discarded and the tail is unchanged)
      */
     public float completeGradient(float[] source, float[] trainable) {
         if (phase != Phase.ACCUMULATING) {
@@ -94,64 +105,75 @@ public final class HeadTrainer {
                     : "gradient already completed");
         }
         int n = gradient.length;
-        int offset = head.trainableOffset();
-        if (source == null || trainable == null || trainable.length != n || source.length != offset + n) {
-            throw new IllegalArgumentException("source/trainable arrays do not match the head");
+        if (trainable == null || trainable.length != n) {
+            throw new IllegalArgumentException("trainable parameters must have length " + n);
+        }
+        double meanLoss = lossSum / count;
+        if (!Double.isFinite(meanLoss)) {
+            discardBatch();
+            throw new IllegalStateException("non-finite loss; batch discarded, head unchanged");
         }
         float inverseCount = 1f / count;
         float lambda = config.l2SpLambda();
         float[] g = gradient;
-        double sq0 = 0;
-        double sq1 = 0;
-        double pen0 = 0;
-        double pen1 = 0;
-        int i = 0;
-        if (lambda == 0f) {
-            for (; i <= n - 2; i += 2) {
-                float a = g[i] * inverseCount;
-                float b = g[i + 1] * inverseCount;
-                g[i] = a;
-                g[i + 1] = b;
-                sq0 += a * a;
-                sq1 += b * b;
+        if (lambda != 0f) {
+            float[] w0 = anchor(source);
+            for (int i = 0; i < n; i++) {
+                g[i] = g[i] * inverseCount + lambda * (trainable[i] - w0[i]);
             }
-            for (; i < n; i++) {
-                float a = g[i] * inverseCount;
-                g[i] = a;
-                sq0 += a * a;
-            }
+            gradientScale = 1f;
         } else {
-            for (; i <= n - 2; i += 2) {
-                float da = trainable[i] - source[offset + i];
-                float db = trainable[i + 1] - source[offset + i + 1];
-                float a = g[i] * inverseCount + lambda * da;
-                float b = g[i + 1] * inverseCount + lambda * db;
-                g[i] = a;
-                g[i + 1] = b;
-                sq0 += a * a;
-                sq1 += b * b;
-                pen0 += da * da;
-                pen1 += db * db;
-            }
-            for (; i < n; i++) {
-                float da = trainable[i] - source[offset + i];
-                float a = g[i] * inverseCount + lambda * da;
-                g[i] = a;
-                sq0 += a * a;
-                pen0 += da * da;
-            }
+            gradientScale = inverseCount;
         }
-        double norm = Math.sqrt(sq0 + sq1);
-        double objective = lossSum / count + 0.5 * lambda * (pen0 + pen1);
-        if (!Double.isFinite(norm) || !Double.isFinite(objective)) {
-            discardBatch();
-            throw new IllegalStateException("non-finite gradient or loss; batch discarded, head unchanged");
-        }
-        gradientNorm = (float) norm;
+        clipScale = 1f;
+        gradientNorm = Float.NaN;
         float max = config.maxGradientNorm();
-        clipScale = norm > max ? (float) (max / (norm + 1e-6)) : 1f;
+        if (max != Float.POSITIVE_INFINITY) {
+            double norm = Math.sqrt(sumOfSquares(g, 0, n)) * gradientScale;
+            if (!Double.isFinite(norm)) {
+                discardBatch();
+                throw new IllegalStateException("non-finite gradient; batch discarded, head unchanged");
+            }
+            gradientNorm = (float) norm;
+            if (norm > max) {
+                clipScale = (float) (max / (norm + 1e-6));
+            }
+        }
         phase = Phase.COMPLETE;
-        return (float) objective;
+        return (float) meanLoss;
+    }
+
+    /**
+     * The L2-SP penalty {@code lambda / 2 * ||trainable - w_source||^2} at the given tail (a
+     * diagnostic; one pass over the tail).
+     */
+    public float l2SpPenalty(float[] source, float[] trainable) {
+        float[] w0 = anchor(source);
+        if (trainable == null || trainable.length != w0.length) {
+            throw new IllegalArgumentException("trainable parameters must have length " + w0.length);
+        }
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        int n = w0.length;
+        int i = 0;
+        for (; i <= n - 4; i += 4) {
+            float d0 = trainable[i] - w0[i];
+            float d1 = trainable[i + 1] - w0[i + 1];
+            float d2 = trainable[i + 2] - w0[i + 2];
+            float d3 = trainable[i + 3] - w0[i + 3];
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        float s = (s0 + s1) + (s2 + s3);
+        for (; i < n; i++) {
+            float d = trainable[i] - w0[i];
+            s += d * d;
+        }
+        return 0.5f * config.l2SpLambda() * s;
     }
 
     /** Applies the optimizer to {@code trainable} with the completed gradient and readies the next batch. */
@@ -159,15 +181,15 @@ public final class HeadTrainer {
         if (phase != Phase.COMPLETE) {
             throw new IllegalStateException("completeGradient must run before applyUpdate");
         }
-        config.optimizer().step(trainable, gradient, clipScale, state);
+        config.optimizer().step(trainable, gradient, gradientScale * clipScale, state);
         discardBatch();
     }
 
-    /** {@link #completeGradient} then {@link #applyUpdate}; returns the objective before the update. */
+    /** {@link #completeGradient} then {@link #applyUpdate}; returns the batch's mean weighted loss before the update. */
     public float step(float[] source, float[] trainable, OptimizerState state) {
-        float objective = completeGradient(source, trainable);
+        float loss = completeGradient(source, trainable);
         applyUpdate(trainable, state);
-        return objective;
+        return loss;
     }
 
     /** Drops the current batch (if any) and zeroes the gradient buffer. */
@@ -185,7 +207,10 @@ public final class HeadTrainer {
         return count;
     }
 
-    /** L2 norm of the last completed gradient, before clipping. */
+    /**
+     * L2 norm of the last completed gradient (including the L2-SP term) before clipping; only
+     * measured when clipping is configured, {@code NaN} otherwise.
+     */
     public float lastGradientNorm() {
         return gradientNorm;
     }
@@ -204,7 +229,52 @@ public final class HeadTrainer {
             throw new IllegalStateException("no completed gradient");
         }
         for (int i = 0; i < gradient.length; i++) {
-            target[i] = gradient[i] * clipScale;
+            target[i] = gradient[i] * (gradientScale * clipScale);
         }
+    }
+
+    /**
+     * The source values of the trainable tail, copied into a per-trainer array so that the
+     * L2-SP loop reads both arrays at the same index. Source arrays are never written, so the
+     * copy is refreshed only when a different source array is passed.
+     */
+    private float[] anchor(float[] source) {
+        if (source != anchorSource) {
+            int offset = head.trainableOffset();
+            if (source == null || source.length != offset + anchor.length) {
+                throw new IllegalArgumentException("source parameters must have length " + (offset + anchor.length));
+            }
+            System.arraycopy(source, offset, anchor, 0, anchor.length);
+            anchorSource = source;
+        }
+        return anchor;
+    }
+
+    /** Sum of squares with eight partial sums combined in a fixed order. */
+    private static double sumOfSquares(float[] a, int from, int to) {
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        float s4 = 0f;
+        float s5 = 0f;
+        float s6 = 0f;
+        float s7 = 0f;
+        int i = from;
+        for (; i <= to - 8; i += 8) {
+            s0 += a[i] * a[i];
+            s1 += a[i + 1] * a[i + 1];
+            s2 += a[i + 2] * a[i + 2];
+            s3 += a[i + 3] * a[i + 3];
+            s4 += a[i + 4] * a[i + 4];
+            s5 += a[i + 5] * a[i + 5];
+            s6 += a[i + 6] * a[i + 6];
+            s7 += a[i + 7] * a[i + 7];
+        }
+        double s = ((double) (s0 + s1) + (s2 + s3)) + ((double) (s4 + s5) + (s6 + s7));
+        for (; i < to; i++) {
+            s += a[i] * a[i];
+        }
+        return s;
     }
 }

@@ -6,7 +6,8 @@ package dev.headstream.core.head;
  * <p>Lifecycle: {@link #newState(int)} once per parameter vector (or
  * {@link OptimizerState#restore}), then {@link #step} once per mini-batch with that state. An
  * optimizer is an immutable value, safe to share between threads; the state and the parameters
- * belong to one thread at a time. Steps are deterministic element-wise loops.
+ * belong to one thread at a time. Steps are deterministic element-wise loops. Implementations
+ * live in this package, because only they create and write an {@link OptimizerState}.
  */
 public interface Optimizer {
 
@@ -18,14 +19,4 @@ public interface Optimizer {
      * {@code state}. {@code gradient} is read only.
      */
     void step(float[] parameters, float[] gradient, float gradientScale, OptimizerState state);
-
-    /** Checks the common preconditions of {@link #step}. */
-    static void checkStep(float[] parameters, float[] gradient, float gradientScale) {
-        if (parameters == null || gradient == null || parameters.length != gradient.length) {
-            throw new IllegalArgumentException("parameters and gradient must be non-null and of equal length");
-        }
-        if (!Float.isFinite(gradientScale)) {
-            throw new IllegalArgumentException("gradientScale must be finite, got " + gradientScale);
-        }
-    }
 }

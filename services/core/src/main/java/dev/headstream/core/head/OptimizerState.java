@@ -79,6 +79,16 @@ public final class OptimizerState {
         }
     }
 
+    /** The preconditions every {@link Optimizer#step} shares. */
+    static void checkStep(float[] parameters, float[] gradient, float gradientScale) {
+        if (parameters == null || gradient == null || parameters.length != gradient.length) {
+            throw new IllegalArgumentException("parameters and gradient must be non-null and of equal length");
+        }
+        if (!Float.isFinite(gradientScale)) {
+            throw new IllegalArgumentException("gradientScale must be finite, got " + gradientScale);
+        }
+    }
+
     long advance() {
         return ++steps;
     }

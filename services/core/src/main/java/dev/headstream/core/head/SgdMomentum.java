@@ -26,7 +26,7 @@ public record SgdMomentum(float learningRate, float momentum) implements Optimiz
 
     @Override
     public void step(float[] parameters, float[] gradient, float gradientScale, OptimizerState state) {
-        Optimizer.checkStep(parameters, gradient, gradientScale);
+        OptimizerState.checkStep(parameters, gradient, gradientScale);
         int n = parameters.length;
         float lr = learningRate;
         if (momentum == 0f) {

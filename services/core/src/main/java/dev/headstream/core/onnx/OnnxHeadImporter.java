@@ -160,7 +160,7 @@ public final class OnnxHeadImporter {
                     throw new IllegalArgumentException("head graph ends at tensor '" + tensor
                             + "' without reaching a Sigmoid");
                 }
-                if (isLayerNormStart(tensor, next)) {
+                if (isLayerNormStart(next)) {
                     tensor = layerNorm(tensor, next);
                     afterGemm = false;
                     first = false;
@@ -310,7 +310,7 @@ public final class OnnxHeadImporter {
             return node.getOutput(0);
         }
 
-        private boolean isLayerNormStart(String tensor, List<Onnx.NodeProto> next) {
+        private static boolean isLayerNormStart(List<Onnx.NodeProto> next) {
             return next.size() == 2 && next.stream().anyMatch(n -> n.getOpType().equals("ReduceMean"))
                     && next.stream().anyMatch(n -> n.getOpType().equals("Sub"));
         }

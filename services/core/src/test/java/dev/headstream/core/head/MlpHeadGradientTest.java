@@ -93,13 +93,18 @@ class MlpHeadGradientTest {
             assertAwayFromReluKinks(arch, ReferenceMlp.combine(source, trainable, head.trainableOffset()), xs[i]);
             trainer.accumulate(source, trainable, xs[i], 0, targets[i], weights[i]);
         }
-        float objective = trainer.completeGradient(source, trainable);
+        float meanLoss = trainer.completeGradient(source, trainable);
+        float penalty = trainer.l2SpPenalty(source, trainable);
         float[] analytic = new float[head.trainableLength()];
         trainer.copyGradient(analytic);
 
         double[] p = ReferenceMlp.combine(source, trainable, head.trainableOffset());
-        double refObjective = objective(arch, p, source, head.trainableOffset(), xs, targets, weights, lambda);
-        assertThat((double) objective).isCloseTo(refObjective, org.assertj.core.data.Offset.offset(1e-5 * (1 + refObjective)));
+        double refPenalty = objective(arch, p, source, head.trainableOffset(), xs, targets, weights, lambda)
+                - objective(arch, p, source, head.trainableOffset(), xs, targets, weights, 0);
+        double refLoss = objective(arch, p, source, head.trainableOffset(), xs, targets, weights, 0);
+        assertThat((double) meanLoss).isCloseTo(refLoss, org.assertj.core.data.Offset.offset(1e-5 * (1 + refLoss)));
+        assertThat((double) penalty).isCloseTo(refPenalty, org.assertj.core.data.Offset.offset(1e-5 * (1 + refPenalty)));
+        assertThat(refPenalty).as("the penalty is exercised").isGreaterThan(1e-3);
 
         double[] numeric = new double[analytic.length];
         for (int i = 0; i < numeric.length; i++) {
