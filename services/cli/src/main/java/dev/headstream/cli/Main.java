@@ -1,0 +1,62 @@
+package dev.headstream.cli;
+
+import dev.headstream.cli.kafka.KafkaCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code headstream} command. Its subcommands are listed in {@code subcommands} below, the one
+ * place where they are registered. A failing subcommand prints one line (its exception's message)
+ * and exits with 1; bad usage exits with 2.
+ */
+@Command(
+        name = "headstream",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Streaming online adaptation of per-user task heads on a frozen ONNX backbone, over Kafka.",
+        subcommands = {
+            KafkaCommand.class,
+        })
+public final class Main implements Runnable {
+
+    @Spec
+    private CommandSpec spec;
+
+    /**
+     * Runs the command line and exits with its exit code.
+     *
+     * @param args the command line arguments
+     */
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, for {@code main} and for tests. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main()).setExecutionExceptionHandler(Main::reportFailure);
+    }
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "Missing subcommand");
+    }
+
+    private static int reportFailure(Exception failure, CommandLine command, ParseResult parsed) {
+        String message = failure.getMessage() == null ? failure.toString() : failure.getMessage();
+        command.getErr().println(command.getColorScheme().errorText(command.getCommandSpec().qualifiedName() + ": " + message));
+        return command.getCommandSpec().exitCodeOnExecutionException();
+    }
+
+    /** The version from the jar manifest, or {@code dev} when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"headstream " + (version == null ? "dev" : version)};
+        }
+    }
+}
