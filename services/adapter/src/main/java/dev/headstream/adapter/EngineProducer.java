@@ -73,7 +73,7 @@ public class EngineProducer {
                     .orElse(RehearsalSet.empty());
             HeadRecipe recipe = new HeadRecipe(t.trainableTopLayers(), t.learningRate(), t.l2sp(), t.maxGradientNorm(),
                     t.replaySteps(), t.replayBuffer(), t.userWindowsPerStep(), t.rehearsalPerStep(),
-                    t.windowFrames());
+                    t.windowFrames(), t.thresholdPosition());
             BinaryHeadTask task = new BinaryHeadTask(name, source, recipe, rehearsal);
             LOG.infof("task %s: %s", name, task);
             tasks.put(name, task);

@@ -85,6 +85,10 @@ public interface HeadstreamConfig {
         @WithDefault("16")
         int windowFrames();
 
+        /** Where the threshold sits between the highest negative and the lowest positive logit (0..1). */
+        @WithDefault("0.5")
+        float thresholdPosition();
+
         /** Length-delimited headstream.v1.Sample file of other speakers' negatives (operator reference set). */
         Optional<String> rehearsalSet();
     }

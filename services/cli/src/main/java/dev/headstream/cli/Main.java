@@ -1,6 +1,9 @@
 package dev.headstream.cli;
 
+import dev.headstream.cli.demo.DemoCommand;
 import dev.headstream.cli.kafka.KafkaCommand;
+import dev.headstream.cli.produce.ProduceCommand;
+import dev.headstream.cli.produce.WatchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,6 +23,9 @@ import picocli.CommandLine.Spec;
         description = "Streaming online adaptation of per-user task heads on a frozen ONNX backbone, over Kafka.",
         subcommands = {
             KafkaCommand.class,
+            ProduceCommand.class,
+            WatchCommand.class,
+            DemoCommand.class,
         })
 public final class Main implements Runnable {
 

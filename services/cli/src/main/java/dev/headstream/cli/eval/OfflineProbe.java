@@ -8,7 +8,6 @@ import dev.headstream.cli.synth.SyntheticPopulation;
 import dev.headstream.cli.synth.SyntheticUser;
 import dev.headstream.cli.synth.SyntheticUsers;
 import dev.headstream.core.adapt.BinaryHeadTask;
-import dev.headstream.core.adapt.ClipScorer;
 import dev.headstream.core.adapt.HeadRecipe;
 import dev.headstream.core.adapt.HeadState;
 import dev.headstream.core.adapt.RehearsalSet;
@@ -42,8 +41,10 @@ public final class OfflineProbe {
         HeadRecipe d = HeadRecipe.wakeWordDefault();
         HeadRecipe recipe = args.length > 4 ? new HeadRecipe(Integer.parseInt(args[4]), Float.parseFloat(args[5]),
                 Float.parseFloat(args[6]), d.maxGradientNorm(), Integer.parseInt(args[7]), d.replayBuffer(),
-                Integer.parseInt(args[8]), Integer.parseInt(args[9]), d.windowFrames()) : d;
-        SyntheticPopulation pop = new SyntheticUsers(SyntheticUsers.Config.defaults(seed).withUsers(users))
+                Integer.parseInt(args[8]), Integer.parseInt(args[9]), d.windowFrames(),
+                args.length > 10 ? Float.parseFloat(args[10]) : d.thresholdPosition()) : d;
+        int bgSpeakers = args.length > 11 ? Integer.parseInt(args[11]) : 8;
+        SyntheticPopulation pop = new SyntheticUsers(SyntheticUsers.Config.defaults(seed).withUsers(users).withBackground(bgSpeakers, 16))
                 .generate(new CachingSynthesizer(new SpeechSynth(), Path.of(args[1])), 2,
                         SynthProgress.lines(100, System.out::println));
         long t0 = System.nanoTime();
@@ -78,32 +79,12 @@ public final class OfflineProbe {
             }
             System.out.printf("trained %d clips in %.1f s (%.1f ms per clip), recipe %s%n", trained,
                     (System.nanoTime() - t1) / 1e9, (System.nanoTime() - t1) / 1e6 / trained, recipe);
-            ClipScorer scorer = new ClipScorer(task.head(), src.parameters(), recipe.windowFrames());
-            List<SyntheticClip> negatives = pop.users().stream().flatMap(u -> u.holdout().stream())
-                    .filter(c -> !c.positive()).toList();
-            HoldoutTable table = new HoldoutTable();
-            for (SyntheticUser u : pop.users()) {
-                HeadState s = heads.get(u.id());
-                float[] tail = s.trainable();
-                int pos = 0;
-                int srcTp = 0;
-                int adaTp = 0;
-                for (SyntheticClip c : u.holdout()) {
-                    if (c.positive()) {
-                        pos++;
-                        srcTp += scorer.score(null, emb.get(c)) >= BinaryHeadTask.SOURCE_THRESHOLD ? 1 : 0;
-                        adaTp += scorer.score(tail, emb.get(c)) >= s.threshold() ? 1 : 0;
-                    }
-                }
-                int srcFa = 0;
-                int adaFa = 0;
-                for (SyntheticClip c : negatives) {
-                    srcFa += scorer.score(null, emb.get(c)) >= BinaryHeadTask.SOURCE_THRESHOLD ? 1 : 0;
-                    adaFa += scorer.score(tail, emb.get(c)) >= s.threshold() ? 1 : 0;
-                }
-                table.add(new HoldoutTable.Row(u.id(), u.train().size(), s.version(), pos, srcTp / (double) pos,
-                        adaTp / (double) pos, negatives.size(), srcFa, adaFa, s.threshold()));
-            }
+            float[] sourceParams = src.parameters();
+            HoldoutTable table = HoldoutEvaluator.evaluate(pop.users(), emb, id -> {
+                HeadState s = heads.get(id);
+                return new HoldoutEvaluator.UserHead(task.head(), sourceParams, s.trainable(), s.threshold(),
+                        s.version());
+            }, recipe.windowFrames());
             System.out.print(table.render(0.5));
         }
     }

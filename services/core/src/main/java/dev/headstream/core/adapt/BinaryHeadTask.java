@@ -143,9 +143,9 @@ public final class BinaryHeadTask {
     }
 
     /**
-     * Places the user's decision threshold: halfway (in logit space) between the highest-scoring
+     * Places the user's decision threshold (in logit space) between the highest-scoring
      * negative (held-aside rehearsal negatives and the user's own replayed negatives) and the
-     * lowest-scoring replayed positive; when they overlap, just above the highest negative, so
+     * lowest-scoring replayed positive, at {@link HeadRecipe#thresholdPosition()}; when they overlap, just above the highest negative, so
      * other people's speech is not accepted. Never uses holdout samples.
      */
     public void calibrate(HeadState s) {
@@ -169,7 +169,7 @@ public final class BinaryHeadTask {
         for (float z : pos) {
             posMin = Math.min(posMin, z);
         }
-        float t = posMin > negMax ? (posMin + negMax) / 2f : negMax + 0.5f;
+        float t = posMin > negMax ? negMax + recipe.thresholdPosition() * (posMin - negMax) : negMax + 0.5f;
         s.threshold = MlpHead.sigmoid(t);
     }
 

@@ -14,13 +14,15 @@ package dev.headstream.core.adapt;
  * @param userWindowsPerStep windows of the user's own clips per step (the newest clip always among them)
  * @param rehearsalPerStep   rehearsal (other speakers') negative windows per step
  * @param windowFrames       embedding frames a head reads (16 for openWakeWord heads)
+ * @param thresholdPosition  where the calibrated threshold sits between the highest negative and the lowest
+ *                           positive logit (0 = at the negative, 1 = at the positive)
  */
 public record HeadRecipe(int trainableTopLayers, float learningRate, float l2sp, float maxGradientNorm,
-        int replaySteps, int replayBuffer, int userWindowsPerStep, int rehearsalPerStep, int windowFrames) {
+        int replaySteps, int replayBuffer, int userWindowsPerStep, int rehearsalPerStep, int windowFrames, float thresholdPosition) {
 
     public HeadRecipe {
         if (trainableTopLayers < 1 || replaySteps < 1 || replayBuffer < 1 || userWindowsPerStep < 1
-                || rehearsalPerStep < 0 || windowFrames < 1) {
+                || rehearsalPerStep < 0 || windowFrames < 1 || !(thresholdPosition >= 0f && thresholdPosition <= 1f)) {
             throw new IllegalArgumentException("invalid head recipe: " + this);
         }
         if (!(learningRate > 0f) || !(l2sp >= 0f) || !(maxGradientNorm > 0f)) {
@@ -30,6 +32,6 @@ public record HeadRecipe(int trainableTopLayers, float learningRate, float l2sp,
 
     /** The wake-word default: every layer, Adam 1e-3, L2-SP 1e-2, 20 replay steps per clip, 4 own + 8 rehearsal windows per step. */
     public static HeadRecipe wakeWordDefault() {
-        return new HeadRecipe(5, 1e-3f, 1e-2f, 10f, 20, 32, 4, 8, 16);
+        return new HeadRecipe(5, 1e-3f, 1e-2f, 10f, 20, 32, 4, 8, 16, 0.5f);
     }
 }

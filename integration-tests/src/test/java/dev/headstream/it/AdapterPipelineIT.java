@@ -1,0 +1,173 @@
+package dev.headstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.headstream.cli.adapter.AdapterProcess;
+import dev.headstream.cli.kafka.EmbeddedKafka;
+import dev.headstream.cli.kafka.TopicAdmin;
+import dev.headstream.cli.produce.SampleRecords;
+import dev.headstream.cli.produce.SampleSender;
+import dev.headstream.cli.produce.TopicReader;
+import dev.headstream.cli.synth.CachingSynthesizer;
+import dev.headstream.cli.synth.SpeechSynth;
+import dev.headstream.cli.synth.SynthProgress;
+import dev.headstream.cli.synth.SyntheticClip;
+import dev.headstream.cli.synth.SyntheticPopulation;
+import dev.headstream.cli.synth.SyntheticUser;
+import dev.headstream.cli.synth.SyntheticUsers;
+import dev.headstream.client.HeadFollower;
+import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.onnx.OnnxHeadImporter;
+import dev.headstream.core.wire.HeadCodec;
+import dev.headstream.core.wire.SampleFile;
+import dev.headstream.core.wire.Topics;
+import dev.headstream.schemas.v1.AdaptationMetrics;
+import dev.headstream.schemas.v1.HeadUpdate;
+import dev.headstream.schemas.v1.RejectReason;
+import dev.headstream.schemas.v1.Rejected;
+import dev.headstream.schemas.v1.Sample;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole loop on a real broker: three synthetic users' clips in, head versions and metrics for
+ * each user out, bad records rejected with their reason codes while the records after them are
+ * still applied.
+ */
+class AdapterPipelineIT {
+
+    private static final String TENANT = "it";
+    private static final String TASK = "wake";
+
+    @Test
+    void threeUsersGetHeadsAndMetricsWhileBadRecordsAreRejected() throws Exception {
+        Path work = Files.createTempDirectory(Path.of("target"), "pipeline-it");
+        Path models = Path.of(System.getProperty("headstream.models.dir"));
+        SyntheticPopulation pop = new SyntheticUsers(SyntheticUsers.Config.defaults(7).withUsers(3).withTrain(4, 4)
+                .withHoldout(2, 2).withBackground(2, 4))
+                .generate(new CachingSynthesizer(new SpeechSynth(), Path.of("target/synth-cache")), 2, SynthProgress.none());
+        Path rehearsal = work.resolve("rehearsal.samples.pb");
+        List<Sample> reference = new ArrayList<>();
+        pop.background().forEach(c -> reference.add(SampleRecords.sample("reference", TASK, c)));
+        SampleFile.write(rehearsal, reference);
+        SourceHead source = OnnxHeadImporter.importHead(models.resolve("hey_jarvis_v0.1.onnx"));
+
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder(work.resolve("kafka")).start()) {
+            String bs = kafka.bootstrapServers();
+            try (TopicAdmin admin = TopicAdmin.connect(bs)) {
+                admin.ensureTopics(4);
+            }
+            try (AdapterProcess adapter = AdapterProcess.start(Path.of(System.getProperty("headstream.adapter.jar")),
+                    Map.of("kafka.bootstrap.servers", bs,
+                            "headstream.models-dir", models.toAbsolutePath().toString(),
+                            "headstream.instance-id", "pipeline-it",
+                            "headstream.tasks.wake.rehearsal-set", rehearsal.toAbsolutePath().toString(),
+                            "headstream.tasks.wake.replay-steps", "4"),
+                    work.resolve("adapter.log")).awaitReady(Duration.ofMinutes(3));
+                    HeadFollower<HeadCodec.Decoded> follower = new HeadFollower<>(bs, u -> HeadCodec.decode(u, source))
+                            .start();
+                    SampleSender sender = new SampleSender(bs)) {
+                List<SyntheticUser> users = pop.users();
+                SyntheticUser first = users.get(0);
+                // first half of every user's training clips
+                for (SyntheticUser u : users) {
+                    for (SyntheticClip c : u.train().subList(0, 4)) {
+                        send(sender, c);
+                    }
+                }
+                // bad records, all keyed to the first user
+                String key = SampleRecords.key(TENANT, first.id());
+                sender.send(key, "definitely not protobuf".getBytes(StandardCharsets.UTF_8));
+                sender.send("no-slash-key", SampleRecords.sample(TENANT, TASK, first.train().get(4)).toByteArray());
+                sender.send(key, SampleRecords.sample(TENANT, TASK, first.train().get(4)).toBuilder()
+                        .setAudio(SampleRecords.audio(first.train().get(4).pcm()).toBuilder().setSampleRateHz(8000))
+                        .setSampleId("bad-rate").build().toByteArray());
+                sender.send(key, SampleRecords.sample(TENANT, TASK, first.train().get(4)).toBuilder()
+                        .putLabels("unknown-task", dev.headstream.schemas.v1.Label.newBuilder().setBinary(true).build())
+                        .setSampleId("bad-task").build().toByteArray());
+                sender.send(key, SampleRecords.sample(TENANT, TASK, first.train().get(0)).toByteArray());
+                // the rest, applied after the bad records
+                for (SyntheticUser u : users) {
+                    for (SyntheticClip c : u.train().subList(4, u.train().size())) {
+                        send(sender, c);
+                    }
+                    u.holdout().forEach(c -> send(sender, c));
+                }
+                sender.flush();
+
+                await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                    for (SyntheticUser u : users) {
+                        assertThat(follower.current(headId(u)))
+                                .as("head of %s", u.id())
+                                .hasValueSatisfying(v -> assertThat(v.update().getProvenance().getSamplesApplied())
+                                        .isEqualTo(u.train().size()));
+                    }
+                });
+                assertThat(follower.skipped()).isZero();
+
+                List<ConsumerRecord<byte[], byte[]>> rejected = TopicReader.readAll(bs, Topics.REJECTED, Duration.ofSeconds(30));
+                Map<String, RejectReason> reasons = new HashMap<>();
+                for (ConsumerRecord<byte[], byte[]> r : rejected) {
+                    Rejected x = Rejected.parseFrom(r.value());
+                    assertThat(x.getTopic()).isEqualTo(Topics.SAMPLES);
+                    assertThat(x.getMessage()).isNotBlank();
+                    reasons.put(x.getSampleId().isEmpty() ? x.getReason().name() : x.getSampleId(), x.getReason());
+                }
+                assertThat(rejected).hasSize(5);
+                assertThat(reasons).containsEntry("MALFORMED", RejectReason.MALFORMED)
+                        .containsEntry("BAD_KEY", RejectReason.BAD_KEY)
+                        .containsEntry("bad-rate", RejectReason.SHAPE_MISMATCH)
+                        .containsEntry("bad-task", RejectReason.UNKNOWN_TASK)
+                        .containsEntry(first.train().get(0).sampleId(), RejectReason.DUPLICATE);
+
+                List<ConsumerRecord<byte[], byte[]>> heads = TopicReader.readAll(bs, Topics.HEADS, Duration.ofSeconds(30));
+                Map<String, Long> lastVersion = new HashMap<>();
+                for (ConsumerRecord<byte[], byte[]> r : heads) {
+                    HeadUpdate h = HeadUpdate.parseFrom(r.value());
+                    assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(h.getHeadId());
+                    assertThat(h.getVersion()).isGreaterThan(lastVersion.getOrDefault(h.getHeadId(), 0L));
+                    assertThat(h.getProvenance().getSourceHeadSha256()).isEqualTo(source.sha256());
+                    assertThat(h.getThreshold()).isBetween(0f, 1f);
+                    lastVersion.put(h.getHeadId(), h.getVersion());
+                }
+                assertThat(lastVersion).containsOnlyKeys(users.stream().map(AdapterPipelineIT::headId).toList());
+
+                List<ConsumerRecord<byte[], byte[]>> metrics = TopicReader.readAll(bs, Topics.METRICS, Duration.ofSeconds(30));
+                Set<String> withMetrics = new HashSet<>();
+                Map<String, AdaptationMetrics> lastMetrics = new HashMap<>();
+                for (ConsumerRecord<byte[], byte[]> r : metrics) {
+                    AdaptationMetrics m = AdaptationMetrics.parseFrom(r.value());
+                    withMetrics.add(m.getHeadId());
+                    lastMetrics.put(m.getHeadId(), m);
+                }
+                assertThat(withMetrics).containsExactlyInAnyOrderElementsOf(lastVersion.keySet());
+                for (SyntheticUser u : users) {
+                    AdaptationMetrics m = lastMetrics.get(headId(u));
+                    assertThat(m.getSamplesApplied()).isEqualTo(u.train().size());
+                    assertThat(m.getAdaptedPrequential().getCount()).isEqualTo(u.train().size());
+                    assertThat(m.getAdaptedHoldout().getCount()).isEqualTo(u.holdout().size());
+                }
+                assertThat(adapter.isAlive()).isTrue();
+            }
+        }
+    }
+
+    private static void send(SampleSender sender, SyntheticClip c) {
+        sender.send(SampleRecords.key(TENANT, c.userId()), SampleRecords.sample(TENANT, TASK, c).toByteArray());
+    }
+
+    private static String headId(SyntheticUser u) {
+        return TENANT + "/" + u.id() + "/" + TASK;
+    }
+}

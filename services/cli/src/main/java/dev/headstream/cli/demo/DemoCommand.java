@@ -1,0 +1,298 @@
+package dev.headstream.cli.demo;
+
+import dev.headstream.cli.adapter.AdapterProcess;
+import dev.headstream.cli.eval.HoldoutEvaluator;
+import dev.headstream.cli.eval.HoldoutTable;
+import dev.headstream.cli.kafka.EmbeddedKafka;
+import dev.headstream.cli.kafka.TopicAdmin;
+import dev.headstream.cli.produce.SampleRecords;
+import dev.headstream.cli.produce.SampleSender;
+import dev.headstream.cli.produce.TopicReader;
+import dev.headstream.cli.synth.CachingSynthesizer;
+import dev.headstream.cli.synth.SpeechSynth;
+import dev.headstream.cli.synth.SynthProgress;
+import dev.headstream.cli.synth.SyntheticClip;
+import dev.headstream.cli.synth.SyntheticPopulation;
+import dev.headstream.cli.synth.SyntheticUser;
+import dev.headstream.cli.synth.SyntheticUsers;
+import dev.headstream.client.HeadFollower;
+import dev.headstream.core.adapt.BinaryHeadTask;
+import dev.headstream.core.adapt.ClipScorer;
+import dev.headstream.core.backbone.BackboneInput;
+import dev.headstream.core.backbone.EmbeddingSequence;
+import dev.headstream.core.backbone.ExecutionOptions;
+import dev.headstream.core.backbone.ModelFile;
+import dev.headstream.core.backbone.WakeWordBackbone;
+import dev.headstream.core.head.MlpHead;
+import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.onnx.OnnxHeadImporter;
+import dev.headstream.core.wire.HeadCodec;
+import dev.headstream.core.wire.SampleFile;
+import dev.headstream.core.wire.Topics;
+import dev.headstream.schemas.v1.Rejected;
+import dev.headstream.schemas.v1.Sample;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * The end-to-end demo: a real Kafka broker (KRaft, child JVM), the adapter service (child JVM),
+ * synthetic users streamed as labeled clips, and a consumer that hot-swaps each user's newest
+ * head and reports source-head vs adapted-head holdout recall and false accepts.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Embedded Kafka + adapter + synthetic users; prints what per-user adaptation achieved.")
+public final class DemoCommand implements Callable<Integer> {
+
+    private static final String TENANT = "demo";
+    private static final String TASK = "wake";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--models-dir", defaultValue = ".models", description = "Verified openWakeWord models (default ${DEFAULT-VALUE}).")
+    Path modelsDir;
+
+    @Option(names = "--adapter-jar", defaultValue = "services/adapter/target/quarkus-app/quarkus-run.jar",
+            description = "The adapter's quarkus-run.jar (default ${DEFAULT-VALUE}).")
+    Path adapterJar;
+
+    @Option(names = "--work-dir", defaultValue = ".run/demo", description = "Broker data, logs and results (default ${DEFAULT-VALUE}).")
+    Path workDir;
+
+    @Option(names = "--cache-dir", defaultValue = ".run/synth-cache", description = "Synthesized speech cache (default ${DEFAULT-VALUE}).")
+    Path cacheDir;
+
+    @Option(names = "--users", defaultValue = "10", description = "Users to stream (default ${DEFAULT-VALUE}).")
+    int users;
+
+    @Option(names = "--candidates", defaultValue = "40",
+            description = "Synthetic users generated; streamed are the first --users for whom the source head is poor on their own training clips (default ${DEFAULT-VALUE}).")
+    int candidates;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the synthetic population (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--train", defaultValue = "12", description = "Training clips per label per user (default ${DEFAULT-VALUE} positives + ${DEFAULT-VALUE} negatives).")
+    int train;
+
+    @Option(names = "--holdout", defaultValue = "10", description = "Holdout clips per label per user (default ${DEFAULT-VALUE}).")
+    int holdout;
+
+    @Option(names = "--background-speakers", defaultValue = "16",
+            description = "Other speakers whose negatives form the rehearsal reference set, 16 clips each (default ${DEFAULT-VALUE}).")
+    int backgroundSpeakers;
+
+    @Option(names = "--adapter-property", paramLabel = "KEY=VALUE",
+            description = "Extra configuration for the adapter, e.g. headstream.tasks.wake.replay-steps=10 (repeatable).")
+    Map<String, String> adapterProperties = new LinkedHashMap<>();
+
+    @Option(names = "--partitions", defaultValue = "4", description = "Partitions of headstream.samples (default ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--timeout", defaultValue = "PT15M", description = "Give up waiting for heads after this ISO-8601 duration (default ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (users < 1 || candidates < users) {
+            throw new IllegalArgumentException("--candidates (" + candidates + ") must be >= --users (" + users + ") >= 1");
+        }
+        Files.createDirectories(workDir);
+        long t0 = System.nanoTime();
+        out.printf("demo: synthesizing %d candidate users with espeak-ng + sox (cache %s)%n", candidates, cacheDir);
+        out.flush();
+        SyntheticPopulation pop = new SyntheticUsers(SyntheticUsers.Config.defaults(seed).withUsers(candidates)
+                .withTrain(train, train).withHoldout(holdout, holdout).withBackground(backgroundSpeakers, 16))
+                .generate(new CachingSynthesizer(new SpeechSynth(), cacheDir), 2, SynthProgress.lines(100, line -> {
+                    out.println("  " + line);
+                    out.flush();
+                }));
+
+        SourceHead source = OnnxHeadImporter.importHead(modelsDir.resolve("hey_jarvis_v0.1.onnx"));
+        Map<SyntheticClip, EmbeddingSequence> emb = new HashMap<>();
+        try (WakeWordBackbone backbone = new WakeWordBackbone(ModelFile.read(modelsDir.resolve("melspectrogram.onnx")),
+                ModelFile.read(modelsDir.resolve("embedding_model.onnx")), ExecutionOptions.cpu(1),
+                WakeWordBackbone.EmbeddingMode.SEQUENCE, 10)) {
+            List<SyntheticClip> all = new ArrayList<>();
+            pop.users().forEach(u -> all.addAll(u.stream()));
+            out.printf("demo: embedding %d user clips locally (for choosing users and for the consumer-side evaluation)%n",
+                    all.size());
+            out.flush();
+            for (int i = 0; i < all.size(); i += 64) {
+                List<SyntheticClip> part = all.subList(i, Math.min(all.size(), i + 64));
+                List<EmbeddingSequence> e = backbone.embed(part.stream()
+                        .map(c -> (BackboneInput) new BackboneInput.Audio(SampleRecords.SAMPLE_RATE_HZ, c.pcm())).toList());
+                for (int j = 0; j < part.size(); j++) {
+                    emb.put(part.get(j), e.get(j));
+                }
+            }
+        }
+        MlpHead sourceOnly = new MlpHead(source.architecture(), 1);
+        float[] sourceParams = source.parameters();
+        ClipScorer sourceScorer = new ClipScorer(sourceOnly, sourceParams, 16);
+        List<SyntheticUser> chosen = new ArrayList<>();
+        int poor = 0;
+        for (SyntheticUser u : pop.users()) {
+            long pos = u.train().stream().filter(SyntheticClip::positive).count();
+            long hits = u.train().stream().filter(SyntheticClip::positive)
+                    .filter(c -> sourceScorer.score(null, emb.get(c)) >= BinaryHeadTask.SOURCE_THRESHOLD).count();
+            if (hits < 0.5 * pos) {
+                poor++;
+                if (chosen.size() < users) {
+                    chosen.add(u);
+                }
+            }
+        }
+        out.printf("demo: %d of %d candidates have source-head recall < 0.5 on their own training clips; streaming %d%n",
+                poor, pop.users().size(), chosen.size());
+        if (chosen.isEmpty()) {
+            throw new IllegalStateException("no candidate user is poorly served by the source head; raise --candidates");
+        }
+
+        Path rehearsal = workDir.resolve("rehearsal.samples.pb");
+        List<Sample> reference = new ArrayList<>();
+        for (SyntheticClip c : pop.background()) {
+            reference.add(SampleRecords.sample("reference", TASK, c));
+        }
+        SampleFile.write(rehearsal, reference);
+        out.printf("demo: wrote %d background-speaker negatives as the rehearsal reference set %s%n", reference.size(),
+                rehearsal);
+
+        Path kafkaDir = workDir.resolve("kafka");
+        deleteRecursively(kafkaDir);
+        out.println("demo: starting Kafka (KRaft, single node) in " + kafkaDir);
+        out.flush();
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder(kafkaDir).start()) {
+            String bs = kafka.bootstrapServers();
+            try (TopicAdmin admin = TopicAdmin.connect(bs)) {
+                admin.ensureTopics(partitions);
+            }
+            out.println("demo: broker at " + bs + "; starting the adapter (log " + workDir.resolve("adapter.log") + ")");
+            out.flush();
+            Map<String, String> props = new LinkedHashMap<>();
+            props.put("kafka.bootstrap.servers", bs);
+            props.put("headstream.models-dir", modelsDir.toAbsolutePath().toString());
+            props.put("headstream.instance-id", "demo");
+            props.put("headstream.tasks." + TASK + ".source-head", "hey_jarvis_v0.1.onnx");
+            props.put("headstream.tasks." + TASK + ".rehearsal-set", rehearsal.toAbsolutePath().toString());
+            props.putAll(adapterProperties);
+            Files.deleteIfExists(workDir.resolve("adapter.log"));
+            try (AdapterProcess adapter = AdapterProcess.start(adapterJar, props, workDir.resolve("adapter.log"))
+                    .awaitReady(Duration.ofMinutes(3));
+                    HeadFollower<HeadCodec.Decoded> follower = new HeadFollower<>(bs, u -> HeadCodec.decode(u, source))
+                            .start();
+                    SampleSender sender = new SampleSender(bs)) {
+                int maxTrain = chosen.stream().mapToInt(u -> u.train().size()).max().orElse(0);
+                for (int i = 0; i < maxTrain; i++) {
+                    for (SyntheticUser u : chosen) {
+                        if (i < u.train().size()) {
+                            sender.send(SampleRecords.key(TENANT, u.id()),
+                                    SampleRecords.sample(TENANT, TASK, u.train().get(i)).toByteArray());
+                        }
+                    }
+                }
+                // one malformed record: it must come back as a reject while the stream goes on
+                sender.send(SampleRecords.key(TENANT, chosen.get(0).id()),
+                        "not a protobuf sample".getBytes(StandardCharsets.UTF_8));
+                for (SyntheticUser u : chosen) {
+                    for (SyntheticClip c : u.holdout()) {
+                        sender.send(SampleRecords.key(TENANT, u.id()), SampleRecords.sample(TENANT, TASK, c).toByteArray());
+                    }
+                }
+                sender.flush();
+                out.printf("demo: streamed %d records (%d users, one malformed); waiting for their heads%n", sender.sent(),
+                        chosen.size());
+                out.flush();
+                awaitHeads(out, follower, chosen, adapter);
+
+                HoldoutTable table = HoldoutEvaluator.evaluate(chosen, emb, id -> {
+                    HeadFollower.Versioned<HeadCodec.Decoded> v = follower.current(TENANT + "/" + id + "/" + TASK)
+                            .orElseThrow();
+                    return new HoldoutEvaluator.UserHead(v.head().head(), v.head().source(), v.head().trainable(),
+                            v.head().threshold(), v.version());
+                }, 16);
+                List<ConsumerRecord<byte[], byte[]>> metrics = TopicReader.readAll(bs, Topics.METRICS, Duration.ofSeconds(30));
+                List<ConsumerRecord<byte[], byte[]>> rejected = TopicReader.readAll(bs, Topics.REJECTED, Duration.ofSeconds(30));
+                out.println();
+                out.print(table.render(0.5));
+                out.printf("published: %d head versions, %d metrics records, %d rejects%n", follower.received(),
+                        metrics.size(), rejected.size());
+                for (ConsumerRecord<byte[], byte[]> r : rejected) {
+                    Rejected rej = Rejected.parseFrom(r.value());
+                    out.printf("  rejected %s-%d@%d: %s %s%n", rej.getTopic(), rej.getPartition(), rej.getOffset(),
+                            rej.getReason(), rej.getMessage());
+                }
+                Path json = workDir.resolve("demo-result.json");
+                Files.writeString(json, DemoJson.render(table, seed, follower.received(), metrics.size(), rejected.size(),
+                        (System.nanoTime() - t0) / 1e9));
+                out.printf(Locale.ROOT, "demo: done in %.0f s; table written to %s%n", (System.nanoTime() - t0) / 1e9, json);
+            }
+        }
+        return 0;
+    }
+
+    private void awaitHeads(PrintWriter out, HeadFollower<HeadCodec.Decoded> follower, List<SyntheticUser> chosen,
+            AdapterProcess adapter) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long lastReport = 0;
+        int total = chosen.stream().mapToInt(u -> u.train().size()).sum();
+        while (true) {
+            int complete = 0;
+            long applied = 0;
+            for (SyntheticUser u : chosen) {
+                long n = follower.current(TENANT + "/" + u.id() + "/" + TASK)
+                        .map(v -> v.update().getProvenance().getSamplesApplied()).orElse(0L);
+                applied += n;
+                if (n >= u.train().size()) {
+                    complete++;
+                }
+            }
+            if (complete == chosen.size()) {
+                out.printf("  heads: %d/%d users complete, %d/%d training clips applied%n", complete, chosen.size(),
+                        applied, total);
+                return;
+            }
+            if (System.nanoTime() - lastReport > 5_000_000_000L) {
+                out.printf("  heads: %d/%d users complete, %d/%d training clips applied%n", complete, chosen.size(),
+                        applied, total);
+                out.flush();
+                lastReport = System.nanoTime();
+            }
+            if (!adapter.isAlive()) {
+                throw new IllegalStateException("the adapter died:\n" + adapter.tail());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("heads incomplete after " + timeout + ": " + complete + "/"
+                        + chosen.size() + " users; adapter log:\n" + adapter.tail());
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

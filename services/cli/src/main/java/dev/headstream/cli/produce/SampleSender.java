@@ -1,0 +1,65 @@
+package dev.headstream.cli.produce;
+
+import dev.headstream.core.wire.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Sends sample records to {@code headstream.samples} with an idempotent producer (acks=all), so a
+ * retry never duplicates a record. Not thread-safe; close with {@link #close()} (bounded).
+ */
+public final class SampleSender implements AutoCloseable {
+
+    private final KafkaProducer<byte[], byte[]> producer;
+    private Future<RecordMetadata> last;
+    private long sent;
+
+    public SampleSender(String bootstrapServers) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);
+        this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** Sends raw bytes under {@code key} (null allowed, to exercise validation). */
+    public void send(String key, byte[] value) {
+        last = producer.send(new ProducerRecord<>(Topics.SAMPLES,
+                key == null ? null : key.getBytes(StandardCharsets.UTF_8), value));
+        sent++;
+    }
+
+    /** Waits until everything sent so far is acknowledged. */
+    public void flush() {
+        producer.flush();
+        if (last != null) {
+            try {
+                last.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while flushing samples", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("sending samples failed: " + e.getCause().getMessage(), e.getCause());
+            }
+        }
+    }
+
+    public long sent() {
+        return sent;
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(10));
+    }
+}
