@@ -86,7 +86,7 @@ public interface HeadstreamConfig {
         int windowFrames();
 
         /** Where the threshold sits between the highest negative and the lowest positive logit (0..1). */
-        @WithDefault("0.5")
+        @WithDefault("0.75")
         float thresholdPosition();
 
         /** Length-delimited headstream.v1.Sample file of other speakers' negatives (operator reference set). */

@@ -45,7 +45,11 @@ public final class HoldoutEvaluator {
             int adaFa = 0;
             for (SyntheticClip c : negatives) {
                 srcFa += accepted(scorer, null, embeddings.get(c), BinaryHeadTask.SOURCE_THRESHOLD);
-                adaFa += accepted(scorer, h.trainable(), embeddings.get(c), h.threshold());
+                int fa = accepted(scorer, h.trainable(), embeddings.get(c), h.threshold());
+                adaFa += fa;
+                if (fa == 1) {
+                    table.falseAccept(u.id(), c.sampleId() + " \"" + c.text() + "\" (" + c.voice().espeakName() + ")");
+                }
             }
             table.add(new HoldoutTable.Row(u.id(), u.train().size(), h.version(), pos,
                     pos == 0 ? 0 : srcTp / (double) pos, pos == 0 ? 0 : adaTp / (double) pos, negatives.size(), srcFa,

@@ -34,6 +34,17 @@ public final class HoldoutTable {
     }
 
     private final List<Row> rows = new ArrayList<>();
+    private final java.util.Map<String, List<String>> falseAccepts = new java.util.TreeMap<>();
+
+    /** Records that {@code user}'s adapted head accepted the negative clip described by {@code clip}. */
+    public void falseAccept(String user, String clip) {
+        falseAccepts.computeIfAbsent(clip, k -> new ArrayList<>()).add(user);
+    }
+
+    /** Negative clips some adapted head accepted, with the users whose heads did. */
+    public java.util.Map<String, List<String>> falseAccepts() {
+        return java.util.Collections.unmodifiableMap(falseAccepts);
+    }
 
     public void add(Row row) {
         rows.add(row);
@@ -85,6 +96,8 @@ public final class HoldoutTable {
                         + " | at most %d training clips per user%n",
                 poorBelow, s.users(), s.meanSourceRecall(), s.meanAdaptedRecall(), s.recallGain(),
                 100 * s.sourceFalseAcceptRate(), 100 * s.adaptedFalseAcceptRate(), s.maxTrainClips()));
+        falseAccepts.forEach((clip, users) -> b.append("  false accept: ").append(clip).append(" by ")
+                .append(users).append(System.lineSeparator()));
         return b.toString();
     }
 }

@@ -32,6 +32,6 @@ public record HeadRecipe(int trainableTopLayers, float learningRate, float l2sp,
 
     /** The wake-word default: every layer, Adam 1e-3, L2-SP 1e-2, 20 replay steps per clip, 4 own + 8 rehearsal windows per step. */
     public static HeadRecipe wakeWordDefault() {
-        return new HeadRecipe(5, 1e-3f, 1e-2f, 10f, 20, 32, 4, 8, 16, 0.5f);
+        return new HeadRecipe(5, 1e-3f, 1e-2f, 10f, 20, 32, 4, 8, 16, 0.75f);
     }
 }
