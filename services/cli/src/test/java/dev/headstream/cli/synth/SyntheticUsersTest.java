@@ -2,7 +2,7 @@ package dev.headstream.cli.synth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -205,7 +205,7 @@ class SyntheticUsersTest {
     /** End to end with espeak-ng and sox: a few clips, rendered three ways, must match bit for bit. */
     @Test
     void sameSeedGivesBitIdenticalAudioAcrossThreadsAndCache() {
-        assumeTrue(Tools.available(), "espeak-ng and sox are not installed");
+        assertTrue(Tools.available(), "espeak-ng and sox are not installed: run ./headstream setup");
         SyntheticUsers.Config small = DEFAULTS.withUsers(2).withTrain(2, 2).withHoldout(1, 1).withBackground(1, 2);
         SpeechSynth espeak = new SpeechSynth();
 
@@ -233,7 +233,7 @@ class SyntheticUsersTest {
 
     @Test
     void espeakHonoursEveryPooledDialectAndVariant() {
-        assumeTrue(Tools.available(), "espeak-ng and sox are not installed");
+        assertTrue(Tools.available(), "espeak-ng and sox are not installed: run ./headstream setup");
         SpeechSynth synth = new SpeechSynth();
         List<short[]> outputs = new ArrayList<>();
         for (String dialect : SyntheticUsers.DIALECTS) {
