@@ -5,10 +5,12 @@ import dev.headstream.core.adapt.BinaryHeadTask;
 import dev.headstream.core.adapt.HeadRecipe;
 import dev.headstream.core.adapt.RehearsalSet;
 import dev.headstream.core.adapt.TaskKind;
+import dev.headstream.core.backbone.Backbone;
 import dev.headstream.core.backbone.BackboneInput;
 import dev.headstream.core.backbone.EmbeddingSequence;
 import dev.headstream.core.backbone.ExecutionOptions;
 import dev.headstream.core.backbone.ModelFile;
+import dev.headstream.core.backbone.OnnxTensorBackbone;
 import dev.headstream.core.backbone.WakeWordBackbone;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.onnx.OnnxHeadImporter;
@@ -43,22 +45,30 @@ public class EngineProducer {
     @Produces
     @Singleton
     @Startup
-    WakeWordBackbone backbone(HeadstreamConfig config) {
+    Backbone backbone(HeadstreamConfig config) {
         Path dir = Path.of(config.modelsDir());
         HeadstreamConfig.BackboneConfig b = config.backbone();
-        return new WakeWordBackbone(ModelFile.read(dir.resolve("melspectrogram.onnx")),
-                ModelFile.read(dir.resolve("embedding_model.onnx")),
-                new ExecutionOptions(b.threads(), b.cuda(), b.cudaDevice()), WakeWordBackbone.EmbeddingMode.SEQUENCE,
-                b.maxSeconds());
+        ExecutionOptions options = new ExecutionOptions(b.threads(), b.cuda(), b.cudaDevice());
+        Backbone backbone = switch (b.kind()) {
+            case WAKEWORD -> new WakeWordBackbone(ModelFile.read(dir.resolve("melspectrogram.onnx")),
+                    ModelFile.read(dir.resolve("embedding_model.onnx")), options,
+                    WakeWordBackbone.EmbeddingMode.SEQUENCE, b.maxSeconds());
+            case ONNX -> new OnnxTensorBackbone(ModelFile.read(dir.resolve(b.model().orElseThrow(
+                    () -> new IllegalArgumentException("headstream.backbone.model must name the ONNX file when kind=onnx")))),
+                    options);
+        };
+        LOG.infof("backbone %s (%s), embedding dim %d, sha256 %s", backbone.info().id(),
+                backbone.info().executionProvider(), backbone.info().embeddingDim(), backbone.info().sha256());
+        return backbone;
     }
 
-    void close(@Disposes WakeWordBackbone backbone) {
+    void close(@Disposes Backbone backbone) {
         backbone.close();
     }
 
     @Produces
     @Singleton
-    AdaptationEngine engine(HeadstreamConfig config, WakeWordBackbone backbone) {
+    AdaptationEngine engine(HeadstreamConfig config, Backbone backbone) {
         Path dir = Path.of(config.modelsDir());
         Map<String, BinaryHeadTask> tasks = new HashMap<>();
         Map<String, TaskKind> kinds = new HashMap<>();
@@ -86,7 +96,7 @@ public class EngineProducer {
         return new AdaptationEngine(backbone, decoder, tasks, config.dedupWindow());
     }
 
-    private static RehearsalSet rehearsal(WakeWordBackbone backbone, Path file) {
+    private static RehearsalSet rehearsal(Backbone backbone, Path file) {
         List<BackboneInput> clips = new ArrayList<>();
         for (Sample s : SampleFile.read(file)) {
             if (!s.hasAudio()) {

@@ -30,7 +30,21 @@ public interface HeadstreamConfig {
     /** Tasks by name; each is one head per user. */
     Map<String, TaskConfig> tasks();
 
+    /** Which frozen backbone embeds the samples. */
+    enum BackboneKind {
+        /** openWakeWord's melspectrogram + embedding models (PCM16 audio samples). */
+        WAKEWORD,
+        /** Any single ONNX model with one float input and output (float-tensor samples). */
+        ONNX
+    }
+
     interface BackboneConfig {
+        @WithDefault("wakeword")
+        BackboneKind kind();
+
+        /** For kind=onnx: the model file inside models-dir. */
+        Optional<String> model();
+
         /** ONNX Runtime intra-op threads per run (0 = runtime default). */
         @WithDefault("1")
         int threads();

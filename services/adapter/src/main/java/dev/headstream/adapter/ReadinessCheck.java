@@ -1,7 +1,7 @@
 package dev.headstream.adapter;
 
 import dev.headstream.core.adapt.AdaptationEngine;
-import dev.headstream.core.backbone.WakeWordBackbone;
+import dev.headstream.core.backbone.Backbone;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -14,7 +14,7 @@ import org.eclipse.microprofile.health.Readiness;
 public class ReadinessCheck implements HealthCheck {
 
     @Inject
-    WakeWordBackbone backbone;
+    Backbone backbone;
 
     @Inject
     AdaptationEngine engine;
