@@ -108,7 +108,7 @@ class SampleDecoderTest {
         assertThat(v.input()).isInstanceOf(BackboneInput.Audio.class);
         BackboneInput.Audio a = (BackboneInput.Audio) v.input();
         assertThat(a.sampleRateHz()).isEqualTo(16_000);
-        assertThat(a.pcm()).containsExactly(pcm);
+        assertThat(a.pcm()).isEqualTo(pcm);
         assertThat(v.labels()).containsExactly(Map.entry("wake", new Label.Binary(true)));
         assertThat(v.weight()).isEqualTo(0.25f);
         assertThat(v.split()).isEqualTo(Split.HOLDOUT);
