@@ -94,7 +94,7 @@ public final class BinaryHeadTask {
      * for {@link Split#TRAIN}, replay training.
      */
     public Scores apply(HeadState s, EmbeddingSequence e, boolean positive, float weight, Split split) {
-        checkWindows(e);
+        checkFits(e);
         Scores sc = score(s, e);
         s.samplesSeen++;
         if (split == Split.HOLDOUT) {
@@ -173,7 +173,13 @@ public final class BinaryHeadTask {
         s.threshold = MlpHead.sigmoid(t);
     }
 
-    private void checkWindows(EmbeddingSequence e) {
+    /**
+     * Checks that this task's head can score {@code e}: frames of the head's width and at least
+     * one whole window.
+     *
+     * @throws IllegalArgumentException naming the mismatch
+     */
+    public void checkFits(EmbeddingSequence e) {
         if (e.dim() * recipe.windowFrames() != windowFloats) {
             throw new IllegalArgumentException("head " + sourceHead.id() + " reads " + windowFloats
                     + " floats; embeddings of " + e.dim() + " x " + recipe.windowFrames() + " do not match");
