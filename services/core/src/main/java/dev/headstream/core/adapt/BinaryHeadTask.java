@@ -146,7 +146,9 @@ public final class BinaryHeadTask {
      * Places the user's decision threshold: halfway (in logit space) between the highest-scoring
      * negative (held-aside rehearsal negatives and the user's own replayed negatives) and the
      * lowest-scoring replayed positive; when they overlap, just above the highest negative, so
-     * other people's speech is not accepted. Never uses holdout samples.
+     * other people's speech is not accepted. The threshold always lies strictly above the highest
+     * negative's score, also where float rounding of the sigmoid would merge the two (a negative
+     * scoring 1.0f gives a threshold just above 1, which accepts nothing). Never uses holdout samples.
      */
     public void calibrate(HeadState s) {
         List<Float> pos = new ArrayList<>();
@@ -170,7 +172,9 @@ public final class BinaryHeadTask {
             posMin = Math.min(posMin, z);
         }
         float t = posMin > negMax ? (posMin + negMax) / 2f : negMax + 0.5f;
-        s.threshold = MlpHead.sigmoid(t);
+        float threshold = MlpHead.sigmoid(t);
+        float highestNegative = MlpHead.sigmoid(negMax);
+        s.threshold = threshold > highestNegative ? threshold : Math.nextUp(highestNegative);
     }
 
     /**
