@@ -39,8 +39,9 @@ public final class TestModels {
 
     /**
      * Speaks {@code text} with espeak-ng and returns it as 16 kHz mono int16, padded or cut to
-     * {@code samples} with the speech ending {@code tailSamples} before the end. Synthesized once
-     * per JVM for each distinct argument list; every call returns a fresh copy.
+     * {@code samples} with the speech ending {@code tailSamples} before the end. The same arguments
+     * give the same samples on every run (sox's random dither is off). Synthesized once per JVM for
+     * each distinct argument list; every call returns a fresh copy.
      */
     public static short[] speech(String text, String voice, int samples, int tailSamples) {
         return SPEECH.computeIfAbsent(text + "|" + voice + "|" + samples + "|" + tailSamples,
@@ -52,7 +53,7 @@ public final class TestModels {
             Path wav = Files.createTempFile("hs-test", ".wav");
             try {
                 run(List.of("espeak-ng", "-v", voice, "-w", wav.toString(), text));
-                byte[] raw = run(List.of("sox", wav.toString(), "-t", "raw", "-r", "16000", "-c", "1", "-b", "16",
+                byte[] raw = run(List.of("sox", "-D", wav.toString(), "-t", "raw", "-r", "16000", "-c", "1", "-b", "16",
                         "-e", "signed-integer", "-L", "-"));
                 short[] pcm = new short[raw.length / 2];
                 ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(pcm);
