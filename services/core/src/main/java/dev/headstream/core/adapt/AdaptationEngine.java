@@ -23,7 +23,8 @@ import java.util.Set;
  * in, the batch's output records and staged state out.
  *
  * <p>Per batch: validate every record (bad ones become {@link Rejection}s and change nothing);
- * embed all valid samples in one backbone call; then, in record order, drop producer retries
+ * embed all valid samples in one backbone call; then, in record order, reject samples a labeled
+ * task's head cannot read (e.g. a clip shorter than one head window), drop producer retries
  * (same sample id within the user's dedup window) and apply each label to the user's head of
  * that task (prequential scoring, then training). Every head that trained gets a new version,
  * with its threshold recalibrated; every head the batch touched gets a metrics record.
@@ -76,6 +77,11 @@ public final class AdaptationEngine {
         for (int i = 0; i < valid.size(); i++) {
             ValidSample s = valid.get(i);
             RawSample raw = validRaw.get(i);
+            String unfit = unfit(s, embeddings.get(i));
+            if (unfit != null) {
+                rejections.add(new Rejection(raw, RejectReason.SHAPE_MISMATCH, unfit, s.sampleId()));
+                continue;
+            }
             UserState user = staged.computeIfAbsent(s.key(), k -> {
                 UserState l = live.get(k);
                 return l == null ? new UserState(k, dedupWindow) : l.copy();
@@ -136,6 +142,18 @@ public final class AdaptationEngine {
     /** The live state of {@code key}, if any (read-only use). */
     public UserState user(UserKey key) {
         return live.get(key);
+    }
+
+    /** Why a labeled task's head cannot take {@code e} (e.g. a clip shorter than one head window), or null. */
+    private String unfit(ValidSample s, EmbeddingSequence e) {
+        for (String task : s.labels().keySet()) {
+            try {
+                tasks.get(task).checkFits(e);
+            } catch (IllegalArgumentException ex) {
+                return "task '" + task + "': " + ex.getMessage();
+            }
+        }
+        return null;
     }
 
     private HeadUpdate headUpdate(BinaryHeadTask task, UserKey key, String taskName, HeadState h, long nowMs) {

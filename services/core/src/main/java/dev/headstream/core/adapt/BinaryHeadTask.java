@@ -94,7 +94,7 @@ public final class BinaryHeadTask {
      * for {@link Split#TRAIN}, replay training.
      */
     public Scores apply(HeadState s, EmbeddingSequence e, boolean positive, float weight, Split split) {
-        checkWindows(e);
+        checkFits(e);
         Scores sc = score(s, e);
         s.samplesSeen++;
         if (split == Split.HOLDOUT) {
@@ -145,8 +145,10 @@ public final class BinaryHeadTask {
     /**
      * Places the user's decision threshold (in logit space) between the highest-scoring
      * negative (held-aside rehearsal negatives and the user's own replayed negatives) and the
-     * lowest-scoring replayed positive, at {@link HeadRecipe#thresholdPosition()}; when they overlap, just above the highest negative, so
-     * other people's speech is not accepted. Never uses holdout samples.
+     * lowest-scoring replayed positive, at {@link HeadRecipe#thresholdPosition()}; when they
+     * overlap, just above the highest negative, so other people's speech is not accepted. The threshold always lies strictly above the highest
+     * negative's score, also where float rounding of the sigmoid would merge the two (a negative
+     * scoring 1.0f gives a threshold just above 1, which accepts nothing). Never uses holdout samples.
      */
     public void calibrate(HeadState s) {
         List<Float> pos = new ArrayList<>();
@@ -170,10 +172,18 @@ public final class BinaryHeadTask {
             posMin = Math.min(posMin, z);
         }
         float t = posMin > negMax ? negMax + recipe.thresholdPosition() * (posMin - negMax) : negMax + 0.5f;
-        s.threshold = MlpHead.sigmoid(t);
+        float threshold = MlpHead.sigmoid(t);
+        float highestNegative = MlpHead.sigmoid(negMax);
+        s.threshold = threshold > highestNegative ? threshold : Math.nextUp(highestNegative);
     }
 
-    private void checkWindows(EmbeddingSequence e) {
+    /**
+     * Checks that this task's head can score {@code e}: frames of the head's width and at least
+     * one whole window.
+     *
+     * @throws IllegalArgumentException naming the mismatch
+     */
+    public void checkFits(EmbeddingSequence e) {
         if (e.dim() * recipe.windowFrames() != windowFloats) {
             throw new IllegalArgumentException("head " + sourceHead.id() + " reads " + windowFloats
                     + " floats; embeddings of " + e.dim() + " x " + recipe.windowFrames() + " do not match");

@@ -12,6 +12,7 @@ import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -50,21 +51,9 @@ public final class HeadCodec {
 
     /** The trainable tail as named float32 blobs, one per parameter tensor of each trainable layer. */
     public static List<TensorBlob> tensors(MlpHead head, float[] trainable) {
-        HeadArchitecture a = head.architecture();
         List<TensorBlob> out = new ArrayList<>();
-        int base = head.trainableOffset();
-        for (int i = a.firstTrainableLayer(head.trainableTopK()); i < a.layers().size(); i++) {
-            HeadLayer l = a.layers().get(i);
-            int at = a.parameterOffset(i) - base;
-            if (l instanceof HeadLayer.Dense d) {
-                out.add(blob("layers." + i + ".weight", trainable, at, d.outputDim() * d.inputDim(),
-                        d.outputDim(), d.inputDim()));
-                out.add(blob("layers." + i + ".bias", trainable, at + d.outputDim() * d.inputDim(), d.outputDim(),
-                        d.outputDim()));
-            } else if (l instanceof HeadLayer.LayerNorm n) {
-                out.add(blob("layers." + i + ".gamma", trainable, at, n.dim(), n.dim()));
-                out.add(blob("layers." + i + ".beta", trainable, at + n.dim(), n.dim(), n.dim()));
-            }
+        for (Slot s : layout(head)) {
+            out.add(blob(s.name(), trainable, s.at(), s.length(), s.shape()));
         }
         return out;
     }
@@ -72,7 +61,10 @@ public final class HeadCodec {
     /**
      * Rebuilds the head of {@code update} on top of {@code source}.
      *
-     * @throws IllegalArgumentException if the update was not made from this source head, or its tensors do not fit
+     * @throws IllegalArgumentException if the update was not made from this source head, its spec differs from the
+     *                                  source head's architecture or its input shape does not cover the head's
+     *                                  input, or its tensors are not exactly the trainable tensors of that spec
+     *                                  (names, shapes and byte sizes, in layer order)
      */
     public static Decoded decode(HeadUpdate update, SourceHead source) {
         if (!update.getProvenance().getSourceHeadSha256().equals(source.sha256())) {
@@ -82,31 +74,71 @@ public final class HeadCodec {
         }
         HeadArchitecture a = source.architecture();
         int k = update.getSpec().getTrainableTopLayers();
-        if (k < 1 || k > a.parameterisedLayerCount() || !spec(a, k, intArray(update.getSpec())).equals(update.getSpec())) {
+        int[] inputShape = intArray(update.getSpec());
+        if (k < 1 || k > a.parameterisedLayerCount() || !spec(a, k, inputShape).equals(update.getSpec())
+                || Arrays.stream(inputShape).asLongStream().reduce(1, (x, y) -> x * y) != a.inputDim()) {
             throw new IllegalArgumentException("head " + update.getHeadId() + " spec does not match source head "
                     + source.id());
         }
         MlpHead head = new MlpHead(a, k);
         float[] tail = new float[head.trainableLength()];
-        int at = 0;
-        for (TensorBlob t : update.getTrainableList()) {
-            int n = t.getFloat32Le().size() / Float.BYTES;
-            if (at + n > tail.length) {
-                throw new IllegalArgumentException("head " + update.getHeadId() + " carries more trainable floats than "
-                        + tail.length);
+        List<Slot> slots = layout(head);
+        List<TensorBlob> blobs = update.getTrainableList();
+        for (int i = 0; i < Math.min(blobs.size(), slots.size()); i++) {
+            TensorBlob t = blobs.get(i);
+            Slot s = slots.get(i);
+            if (!t.getName().equals(s.name()) || !Arrays.equals(intArray(t.getShapeList()), s.shape())
+                    || t.getFloat32Le().size() != s.length() * Float.BYTES) {
+                throw new IllegalArgumentException("head " + update.getHeadId() + " tensor " + i + " is '"
+                        + t.getName() + "' " + t.getShapeList() + " with " + t.getFloat32Le().size()
+                        + " bytes; expected '" + s.name() + "' " + Arrays.toString(s.shape()) + " with "
+                        + s.length() * Float.BYTES + " bytes");
             }
-            t.getFloat32Le().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(tail, at, n);
-            at += n;
+            t.getFloat32Le().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
+                    .get(tail, s.at(), s.length());
         }
-        if (at != tail.length) {
-            throw new IllegalArgumentException("head " + update.getHeadId() + " carries " + at
-                    + " trainable floats, expected " + tail.length);
+        if (blobs.size() != slots.size()) {
+            long floats = 0;
+            for (TensorBlob t : blobs) {
+                floats += t.getFloat32Le().size() / Float.BYTES;
+            }
+            throw new IllegalArgumentException("head " + update.getHeadId() + " carries " + blobs.size()
+                    + " trainable tensors (" + floats + " floats), expected " + slots.size() + " ("
+                    + tail.length + " floats)");
         }
         return new Decoded(head, source.parameters(), tail, update.getThreshold());
     }
 
     private static int[] intArray(HeadSpec spec) {
-        return spec.getInputShapeList().stream().mapToInt(Integer::intValue).toArray();
+        return intArray(spec.getInputShapeList());
+    }
+
+    private static int[] intArray(List<Integer> values) {
+        return values.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** One trainable parameter tensor: its blob name and shape, and where its floats lie in the tail. */
+    private record Slot(String name, int[] shape, int at, int length) {
+    }
+
+    /** The trainable tensors of {@code head}, in wire order. */
+    private static List<Slot> layout(MlpHead head) {
+        HeadArchitecture a = head.architecture();
+        List<Slot> out = new ArrayList<>();
+        int base = head.trainableOffset();
+        for (int i = a.firstTrainableLayer(head.trainableTopK()); i < a.layers().size(); i++) {
+            HeadLayer l = a.layers().get(i);
+            int at = a.parameterOffset(i) - base;
+            if (l instanceof HeadLayer.Dense d) {
+                int weights = d.outputDim() * d.inputDim();
+                out.add(new Slot("layers." + i + ".weight", new int[] {d.outputDim(), d.inputDim()}, at, weights));
+                out.add(new Slot("layers." + i + ".bias", new int[] {d.outputDim()}, at + weights, d.outputDim()));
+            } else if (l instanceof HeadLayer.LayerNorm n) {
+                out.add(new Slot("layers." + i + ".gamma", new int[] {n.dim()}, at, n.dim()));
+                out.add(new Slot("layers." + i + ".beta", new int[] {n.dim()}, at + n.dim(), n.dim()));
+            }
+        }
+        return out;
     }
 
     private static TensorBlob blob(String name, float[] v, int from, int n, int... shape) {

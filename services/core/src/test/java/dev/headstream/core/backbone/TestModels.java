@@ -8,10 +8,14 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /** Test fixtures: the verified model folder and short real speech from espeak-ng + sox. */
 public final class TestModels {
+
+    private static final Map<String, short[]> SPEECH = new ConcurrentHashMap<>();
 
     private TestModels() {
     }
@@ -35,14 +39,21 @@ public final class TestModels {
 
     /**
      * Speaks {@code text} with espeak-ng and returns it as 16 kHz mono int16, padded or cut to
-     * {@code samples} with the speech ending {@code tailSamples} before the end.
+     * {@code samples} with the speech ending {@code tailSamples} before the end. The same arguments
+     * give the same samples on every run (sox's random dither is off). Synthesized once per JVM for
+     * each distinct argument list; every call returns a fresh copy.
      */
     public static short[] speech(String text, String voice, int samples, int tailSamples) {
+        return SPEECH.computeIfAbsent(text + "|" + voice + "|" + samples + "|" + tailSamples,
+                k -> synthesize(text, voice, samples, tailSamples)).clone();
+    }
+
+    private static short[] synthesize(String text, String voice, int samples, int tailSamples) {
         try {
             Path wav = Files.createTempFile("hs-test", ".wav");
             try {
                 run(List.of("espeak-ng", "-v", voice, "-w", wav.toString(), text));
-                byte[] raw = run(List.of("sox", wav.toString(), "-t", "raw", "-r", "16000", "-c", "1", "-b", "16",
+                byte[] raw = run(List.of("sox", "-D", wav.toString(), "-t", "raw", "-r", "16000", "-c", "1", "-b", "16",
                         "-e", "signed-integer", "-L", "-"));
                 short[] pcm = new short[raw.length / 2];
                 ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(pcm);
