@@ -81,7 +81,7 @@ public class EngineProducer {
             }
             RehearsalSet rehearsal = t.rehearsalSet().map(f -> rehearsal(backbone, Path.of(f)))
                     .orElse(RehearsalSet.empty());
-            HeadRecipe recipe = new HeadRecipe(t.trainableTopLayers(), t.learningRate(), t.l2sp(), t.maxGradientNorm(),
+            HeadRecipe recipe = new HeadRecipe(t.trainableTopLayers(), t.optimizer(), t.learningRate(), t.l2sp(), t.maxGradientNorm(),
                     t.replaySteps(), t.replayBuffer(), t.userWindowsPerStep(), t.rehearsalPerStep(),
                     t.windowFrames(), t.thresholdPosition());
             BinaryHeadTask task = new BinaryHeadTask(name, source, recipe, rehearsal);
@@ -93,7 +93,7 @@ public class EngineProducer {
             throw new IllegalStateException("no task configured: set headstream.tasks.<name>.source-head");
         }
         SampleDecoder decoder = new SampleDecoder(config.maxSampleBytes(), backbone, kinds);
-        return new AdaptationEngine(backbone, decoder, tasks, config.dedupWindow());
+        return new AdaptationEngine(backbone, decoder, tasks, config.dedupWindow(), config.publishEvery());
     }
 
     private static RehearsalSet rehearsal(Backbone backbone, Path file) {

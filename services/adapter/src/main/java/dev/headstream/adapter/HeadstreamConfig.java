@@ -1,5 +1,6 @@
 package dev.headstream.adapter;
 
+import dev.headstream.core.adapt.HeadRecipe;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.util.Map;
@@ -24,6 +25,10 @@ public interface HeadstreamConfig {
     /** Recent sample ids remembered per user to drop producer retries. */
     @WithDefault("4096")
     int dedupWindow();
+
+    /** Publish a head version once this many training samples were applied since the last one (1 = every batch). */
+    @WithDefault("1")
+    int publishEvery();
 
     BackboneConfig backbone();
 
@@ -68,6 +73,10 @@ public interface HeadstreamConfig {
         /** Parameterised layers from the top that are trained per user (the rest stay frozen and shared). */
         @WithDefault("5")
         int trainableTopLayers();
+
+        /** {@code adam} or {@code sgd} (momentum 0.9). */
+        @WithDefault("adam")
+        HeadRecipe.OptimizerKind optimizer();
 
         @WithDefault("0.001")
         float learningRate();

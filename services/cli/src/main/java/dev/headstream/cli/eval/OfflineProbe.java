@@ -39,7 +39,7 @@ public final class OfflineProbe {
         int users = Integer.parseInt(args[2]);
         long seed = Long.parseLong(args[3]);
         HeadRecipe d = HeadRecipe.wakeWordDefault();
-        HeadRecipe recipe = args.length > 4 ? new HeadRecipe(Integer.parseInt(args[4]), Float.parseFloat(args[5]),
+        HeadRecipe recipe = args.length > 4 ? new HeadRecipe(Integer.parseInt(args[4]), d.optimizer(), Float.parseFloat(args[5]),
                 Float.parseFloat(args[6]), d.maxGradientNorm(), Integer.parseInt(args[7]), d.replayBuffer(),
                 Integer.parseInt(args[8]), Integer.parseInt(args[9]), d.windowFrames(),
                 args.length > 10 ? Float.parseFloat(args[10]) : d.thresholdPosition()) : d;

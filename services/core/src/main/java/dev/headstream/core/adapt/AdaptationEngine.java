@@ -41,14 +41,29 @@ public final class AdaptationEngine {
     private final SampleDecoder decoder;
     private final Map<String, BinaryHeadTask> tasks;
     private final int dedupWindow;
+    private final int publishEvery;
     private final Map<UserKey, UserState> live = new HashMap<>();
 
+    /** An engine that publishes a head version after every batch in which the head trained. */
     public AdaptationEngine(Backbone backbone, SampleDecoder decoder, Map<String, BinaryHeadTask> tasks,
             int dedupWindow) {
+        this(backbone, decoder, tasks, dedupWindow, 1);
+    }
+
+    /**
+     * @param publishEvery publish a head version once at least this many training samples were applied since
+     *                     the last published version (checked at the end of each batch; 1 = every batch)
+     */
+    public AdaptationEngine(Backbone backbone, SampleDecoder decoder, Map<String, BinaryHeadTask> tasks,
+            int dedupWindow, int publishEvery) {
+        if (publishEvery < 1) {
+            throw new IllegalArgumentException("publishEvery must be >= 1, got " + publishEvery);
+        }
         this.backbone = backbone;
         this.decoder = decoder;
         this.tasks = Map.copyOf(tasks);
         this.dedupWindow = dedupWindow;
+        this.publishEvery = publishEvery;
     }
 
     public BatchResult process(List<RawSample> batch, long nowMs) {
@@ -118,10 +133,11 @@ public final class AdaptationEngine {
         for (HeadState h : touched) {
             BinaryHeadTask task = tasks.get(taskOf.get(h));
             UserKey key = owners.get(h);
-            if (h.changed) {
+            if (h.changed && h.samplesApplied - h.publishedSamples >= publishEvery) {
                 task.calibrate(h);
                 h.version++;
                 h.changed = false;
+                h.publishedSamples = h.samplesApplied;
                 heads.add(headUpdate(task, key, taskOf.get(h), h, nowMs));
             }
             metrics.add(metrics(key, taskOf.get(h), h, nowMs));

@@ -1,7 +1,6 @@
 package dev.headstream.core.adapt;
 
 import dev.headstream.core.backbone.EmbeddingSequence;
-import dev.headstream.core.head.Adam;
 import dev.headstream.core.head.HeadTrainer;
 import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
@@ -52,7 +51,7 @@ public final class BinaryHeadTask {
         this.sourceHead = sourceHead;
         this.source = sourceHead.parameters();
         this.head = new MlpHead(sourceHead.architecture(), recipe.trainableTopLayers());
-        this.trainer = new HeadTrainer(head, new TrainingConfig(Adam.of(recipe.learningRate()), recipe.l2sp(),
+        this.trainer = new HeadTrainer(head, new TrainingConfig(recipe.newOptimizer(), recipe.l2sp(),
                 recipe.maxGradientNorm()));
         this.scorer = new ClipScorer(head, source, recipe.windowFrames());
         this.recipe = recipe;

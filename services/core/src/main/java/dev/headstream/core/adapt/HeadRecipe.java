@@ -6,7 +6,8 @@ package dev.headstream.core.adapt;
  *
  * @param trainableTopLayers parameterised layers from the top that train per user; the rest stay
  *                           frozen and shared
- * @param learningRate       Adam step size
+ * @param optimizer          the update rule ({@code ADAM}, or {@code SGD} with momentum 0.9)
+ * @param learningRate       step size
  * @param l2sp               L2-SP strength toward the source weights
  * @param maxGradientNorm    clip each mini-batch gradient to this norm
  * @param replaySteps        optimizer steps per arriving training sample
@@ -17,10 +18,17 @@ package dev.headstream.core.adapt;
  * @param thresholdPosition  where the calibrated threshold sits between the highest negative and the lowest
  *                           positive logit (0 = at the negative, 1 = at the positive)
  */
-public record HeadRecipe(int trainableTopLayers, float learningRate, float l2sp, float maxGradientNorm,
+public record HeadRecipe(int trainableTopLayers, OptimizerKind optimizer, float learningRate, float l2sp, float maxGradientNorm,
         int replaySteps, int replayBuffer, int userWindowsPerStep, int rehearsalPerStep, int windowFrames, float thresholdPosition) {
 
+    /** The optimizers a recipe can name. */
+    public enum OptimizerKind { ADAM, SGD }
+
+    /** SGD's momentum. */
+    public static final float SGD_MOMENTUM = 0.9f;
+
     public HeadRecipe {
+        java.util.Objects.requireNonNull(optimizer, "optimizer");
         if (trainableTopLayers < 1 || replaySteps < 1 || replayBuffer < 1 || userWindowsPerStep < 1
                 || rehearsalPerStep < 0 || windowFrames < 1 || !(thresholdPosition >= 0f && thresholdPosition <= 1f)) {
             throw new IllegalArgumentException("invalid head recipe: " + this);
@@ -32,6 +40,12 @@ public record HeadRecipe(int trainableTopLayers, float learningRate, float l2sp,
 
     /** The wake-word default: every layer, Adam 1e-3, L2-SP 1e-2, 20 replay steps per clip, 4 own + 8 rehearsal windows per step. */
     public static HeadRecipe wakeWordDefault() {
-        return new HeadRecipe(5, 1e-3f, 1e-2f, 10f, 20, 32, 4, 8, 16, 0.75f);
+        return new HeadRecipe(5, OptimizerKind.ADAM, 1e-3f, 1e-2f, 10f, 20, 32, 4, 8, 16, 0.75f);
+    }
+
+    /** The optimizer this recipe names. */
+    public dev.headstream.core.head.Optimizer newOptimizer() {
+        return optimizer == OptimizerKind.ADAM ? dev.headstream.core.head.Adam.of(learningRate)
+                : new dev.headstream.core.head.SgdMomentum(learningRate, SGD_MOMENTUM);
     }
 }

@@ -31,6 +31,7 @@ public final class HeadState {
     long firstOffset = -1;
     long lastOffset = -1;
     boolean changed;
+    long publishedSamples;
     double negativeSeconds;
     double lastTrainingLoss;
     double lastPrequentialLoss;
@@ -65,7 +66,8 @@ public final class HeadState {
         this.partition = o.partition;
         this.firstOffset = o.firstOffset;
         this.lastOffset = o.lastOffset;
-        this.changed = false;
+        this.changed = o.changed;
+        this.publishedSamples = o.publishedSamples;
         this.negativeSeconds = o.negativeSeconds;
         this.lastTrainingLoss = o.lastTrainingLoss;
         this.lastPrequentialLoss = o.lastPrequentialLoss;

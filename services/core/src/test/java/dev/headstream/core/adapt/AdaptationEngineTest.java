@@ -16,6 +16,7 @@ import dev.headstream.schemas.v1.RejectReason;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -115,6 +116,23 @@ class AdaptationEngineTest {
             assertThat(head(manyBatches, k).threshold()).isEqualTo(head(oneBatch, k).threshold());
             assertThat(head(manyBatches, k).samplesApplied()).isEqualTo(head(oneBatch, k).samplesApplied());
         }
+    }
+
+    @Test
+    void publishCadenceHoldsBackVersionsUntilEnoughSamplesWereApplied() {
+        AdaptationEngine engine = new AdaptationEngine(fx.backbone,
+                new dev.headstream.core.wire.SampleDecoder(1 << 20, fx.backbone,
+                        Map.of(TASK, TaskKind.binary())), Map.of(TASK, fx.task()), 64, 3);
+        BatchResult first = processAndCommit(engine, firstBatch());
+        // alice applied 3 samples: published; bob applied 1: held back, but still measured
+        assertThat(first.heads()).extracting(HeadUpdate::getHeadId).containsExactly(ALICE.headId(TASK));
+        assertThat(first.metrics()).hasSize(2);
+        assertThat(metricsOf(first, BOB).getHeadVersion()).isZero();
+        BatchResult second = processAndCommit(engine, secondBatch());
+        // alice: 2 more (5 - 3 < 3) held back; bob: 2 applied in total since none published -> still held back
+        assertThat(second.heads()).isEmpty();
+        assertThat(head(engine, ALICE).samplesApplied()).isEqualTo(5);
+        assertThat(head(engine, ALICE).version()).isEqualTo(1);
     }
 
     @Test
