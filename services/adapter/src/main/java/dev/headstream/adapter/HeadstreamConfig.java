@@ -112,6 +112,10 @@ public interface HeadstreamConfig {
         @WithDefault("0.75")
         float thresholdPosition();
 
+        /** Train on randomly time-shifted windows of each clip. */
+        @WithDefault("true")
+        boolean timeShift();
+
         /** Length-delimited headstream.v1.Sample file of other speakers' negatives (operator reference set). */
         Optional<String> rehearsalSet();
     }

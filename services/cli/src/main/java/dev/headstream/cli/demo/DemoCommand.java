@@ -3,29 +3,19 @@ package dev.headstream.cli.demo;
 import dev.headstream.cli.adapter.AdapterProcess;
 import dev.headstream.cli.eval.HoldoutEvaluator;
 import dev.headstream.cli.eval.HoldoutTable;
+import dev.headstream.cli.eval.SyntheticBench;
 import dev.headstream.cli.kafka.EmbeddedKafka;
 import dev.headstream.cli.kafka.TopicAdmin;
 import dev.headstream.cli.produce.SampleRecords;
 import dev.headstream.cli.produce.SampleSender;
 import dev.headstream.cli.produce.TopicReader;
-import dev.headstream.cli.synth.CachingSynthesizer;
-import dev.headstream.cli.synth.SpeechSynth;
-import dev.headstream.cli.synth.SynthProgress;
 import dev.headstream.cli.synth.SyntheticClip;
 import dev.headstream.cli.synth.SyntheticPopulation;
 import dev.headstream.cli.synth.SyntheticUser;
 import dev.headstream.cli.synth.SyntheticUsers;
 import dev.headstream.client.HeadFollower;
-import dev.headstream.core.adapt.BinaryHeadTask;
-import dev.headstream.core.adapt.ClipScorer;
-import dev.headstream.core.backbone.BackboneInput;
 import dev.headstream.core.backbone.EmbeddingSequence;
-import dev.headstream.core.backbone.ExecutionOptions;
-import dev.headstream.core.backbone.ModelFile;
-import dev.headstream.core.backbone.WakeWordBackbone;
-import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
-import dev.headstream.core.onnx.OnnxHeadImporter;
 import dev.headstream.core.wire.HeadCodec;
 import dev.headstream.core.wire.SampleFile;
 import dev.headstream.core.wire.Topics;
@@ -37,7 +27,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -117,48 +106,17 @@ public final class DemoCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         out.printf("demo: synthesizing %d candidate users with espeak-ng + sox (cache %s)%n", candidates, cacheDir);
         out.flush();
-        SyntheticPopulation pop = new SyntheticUsers(SyntheticUsers.Config.defaults(seed).withUsers(candidates)
-                .withTrain(train, train).withHoldout(holdout, holdout).withBackground(backgroundSpeakers, 16))
-                .generate(new CachingSynthesizer(new SpeechSynth(), cacheDir), 2, SynthProgress.lines(100, line -> {
-                    out.println("  " + line);
+        SyntheticBench bench = SyntheticBench.build(SyntheticUsers.Config.defaults(seed).withUsers(candidates)
+                .withTrain(train, train).withHoldout(holdout, holdout).withBackground(backgroundSpeakers, 16),
+                modelsDir, cacheDir, line -> {
+                    out.println("demo: " + line.strip());
                     out.flush();
-                }));
-
-        SourceHead source = OnnxHeadImporter.importHead(modelsDir.resolve("hey_jarvis_v0.1.onnx"));
-        Map<SyntheticClip, EmbeddingSequence> emb = new HashMap<>();
-        try (WakeWordBackbone backbone = new WakeWordBackbone(ModelFile.read(modelsDir.resolve("melspectrogram.onnx")),
-                ModelFile.read(modelsDir.resolve("embedding_model.onnx")), ExecutionOptions.cpu(1),
-                WakeWordBackbone.EmbeddingMode.SEQUENCE, 10)) {
-            List<SyntheticClip> all = new ArrayList<>();
-            pop.users().forEach(u -> all.addAll(u.stream()));
-            out.printf("demo: embedding %d user clips locally (for choosing users and for the consumer-side evaluation)%n",
-                    all.size());
-            out.flush();
-            for (int i = 0; i < all.size(); i += 64) {
-                List<SyntheticClip> part = all.subList(i, Math.min(all.size(), i + 64));
-                List<EmbeddingSequence> e = backbone.embed(part.stream()
-                        .map(c -> (BackboneInput) new BackboneInput.Audio(SampleRecords.SAMPLE_RATE_HZ, c.pcm())).toList());
-                for (int j = 0; j < part.size(); j++) {
-                    emb.put(part.get(j), e.get(j));
-                }
-            }
-        }
-        MlpHead sourceOnly = new MlpHead(source.architecture(), 1);
-        float[] sourceParams = source.parameters();
-        ClipScorer sourceScorer = new ClipScorer(sourceOnly, sourceParams, 16);
-        List<SyntheticUser> chosen = new ArrayList<>();
-        int poor = 0;
-        for (SyntheticUser u : pop.users()) {
-            long pos = u.train().stream().filter(SyntheticClip::positive).count();
-            long hits = u.train().stream().filter(SyntheticClip::positive)
-                    .filter(c -> sourceScorer.score(null, emb.get(c)) >= BinaryHeadTask.SOURCE_THRESHOLD).count();
-            if (hits < 0.5 * pos) {
-                poor++;
-                if (chosen.size() < users) {
-                    chosen.add(u);
-                }
-            }
-        }
+                });
+        SyntheticPopulation pop = bench.population();
+        SourceHead source = bench.source();
+        Map<SyntheticClip, EmbeddingSequence> emb = bench.embeddings();
+        int poor = bench.poorUsers(Integer.MAX_VALUE).size();
+        List<SyntheticUser> chosen = bench.poorUsers(users);
         out.printf("demo: %d of %d candidates have source-head recall < 0.5 on their own training clips; streaming %d%n",
                 poor, pop.users().size(), chosen.size());
         if (chosen.isEmpty()) {

@@ -137,7 +137,7 @@ public final class BinaryHeadTask {
 
     private void addWindow(HeadState s, EmbeddingSequence e, boolean positive, float weight, SplittableRandom rnd) {
         int windows = e.windows(recipe.windowFrames());
-        int shift = windows == 1 ? 0 : rnd.nextInt(windows);
+        int shift = !recipe.timeShift() ? windows - 1 : windows == 1 ? 0 : rnd.nextInt(windows);
         trainer.accumulate(source, s.trainable, e.values(), e.offset(shift), positive ? 1f : 0f, weight);
     }
 

@@ -17,9 +17,11 @@ package dev.headstream.core.adapt;
  * @param windowFrames       embedding frames a head reads (16 for openWakeWord heads)
  * @param thresholdPosition  where the calibrated threshold sits between the highest negative and the lowest
  *                           positive logit (0 = at the negative, 1 = at the positive)
+ * @param timeShift          train on randomly shifted windows of each clip (time-shift augmentation); when
+ *                           false, always on the clip's last window
  */
 public record HeadRecipe(int trainableTopLayers, OptimizerKind optimizer, float learningRate, float l2sp, float maxGradientNorm,
-        int replaySteps, int replayBuffer, int userWindowsPerStep, int rehearsalPerStep, int windowFrames, float thresholdPosition) {
+        int replaySteps, int replayBuffer, int userWindowsPerStep, int rehearsalPerStep, int windowFrames, float thresholdPosition, boolean timeShift) {
 
     /** The optimizers a recipe can name. */
     public enum OptimizerKind { ADAM, SGD }
@@ -40,12 +42,43 @@ public record HeadRecipe(int trainableTopLayers, OptimizerKind optimizer, float 
 
     /** The wake-word default: every layer, Adam 1e-3, L2-SP 1e-2, 20 replay steps per clip, 4 own + 8 rehearsal windows per step. */
     public static HeadRecipe wakeWordDefault() {
-        return new HeadRecipe(5, OptimizerKind.ADAM, 1e-3f, 1e-2f, 10f, 20, 32, 4, 8, 16, 0.75f);
+        return new HeadRecipe(5, OptimizerKind.ADAM, 1e-3f, 1e-2f, 10f, 20, 32, 4, 8, 16, 0.75f, true);
     }
 
     /** The optimizer this recipe names. */
     public dev.headstream.core.head.Optimizer newOptimizer() {
         return optimizer == OptimizerKind.ADAM ? dev.headstream.core.head.Adam.of(learningRate)
                 : new dev.headstream.core.head.SgdMomentum(learningRate, SGD_MOMENTUM);
+    }
+
+    public HeadRecipe withTrainableTopLayers(int k) {
+        return new HeadRecipe(k, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, replayBuffer,
+                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift);
+    }
+
+    public HeadRecipe withL2sp(float lambda) {
+        return new HeadRecipe(trainableTopLayers, optimizer, learningRate, lambda, maxGradientNorm, replaySteps,
+                replayBuffer, userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift);
+    }
+
+    public HeadRecipe withRehearsalPerStep(int n) {
+        return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps,
+                replayBuffer, userWindowsPerStep, n, windowFrames, thresholdPosition, timeShift);
+    }
+
+    public HeadRecipe withTimeShift(boolean on) {
+        return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps,
+                replayBuffer, userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, on);
+    }
+
+    /** Replay with {@code buffer} remembered clips and {@code userWindows} of them per step (1, 1 = no replay). */
+    public HeadRecipe withReplay(int buffer, int userWindows) {
+        return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, buffer,
+                userWindows, rehearsalPerStep, windowFrames, thresholdPosition, timeShift);
+    }
+
+    public HeadRecipe withReplaySteps(int steps) {
+        return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, steps, replayBuffer,
+                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift);
     }
 }
