@@ -1,6 +1,7 @@
 package dev.headstream.cli;
 
 import dev.headstream.cli.demo.DemoCommand;
+import dev.headstream.cli.export.ExportHeadCommand;
 import dev.headstream.cli.kafka.KafkaCommand;
 import dev.headstream.cli.produce.ProduceCommand;
 import dev.headstream.cli.produce.WatchCommand;
@@ -26,6 +27,7 @@ import picocli.CommandLine.Spec;
             ProduceCommand.class,
             WatchCommand.class,
             DemoCommand.class,
+            ExportHeadCommand.class,
         })
 public final class Main implements Runnable {
 
