@@ -2,6 +2,7 @@ package dev.headstream.cli;
 
 import dev.headstream.cli.demo.DemoCommand;
 import dev.headstream.cli.eval.SweepCommand;
+import dev.headstream.cli.export.ExportHeadCommand;
 import dev.headstream.cli.kafka.KafkaCommand;
 import dev.headstream.cli.produce.ProduceCommand;
 import dev.headstream.cli.produce.WatchCommand;
@@ -28,6 +29,7 @@ import picocli.CommandLine.Spec;
             WatchCommand.class,
             DemoCommand.class,
             SweepCommand.class,
+            ExportHeadCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -21,7 +21,13 @@ class MainTest {
     @Test
     void listsTheKafkaSubcommandInTheHelp() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString()).contains("Usage: headstream").contains("kafka");
+        assertThat(out.toString()).contains("Usage: headstream").contains("kafka").contains("export-head");
+    }
+
+    @Test
+    void exportHeadRejectsAHeadIdThatIsNotTenantUserTask() {
+        assertThat(run("export-head", "--head-id", "alice")).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(err.toString()).contains("--head-id must be tenant/user/task, got 'alice'");
     }
 
     @Test

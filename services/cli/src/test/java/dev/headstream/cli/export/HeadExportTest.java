@@ -1,0 +1,110 @@
+package dev.headstream.cli.export;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.headstream.core.head.MlpHead;
+import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.onnx.OnnxHeadImporter;
+import dev.headstream.core.wire.HeadCodec;
+import dev.headstream.core.wire.Topics;
+import dev.headstream.schemas.v1.HeadStatus;
+import dev.headstream.schemas.v1.HeadUpdate;
+import dev.headstream.schemas.v1.Provenance;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import onnx.Onnx;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HeadExportTest {
+
+    private static final String HEAD = "acme/alice/wake";
+
+    @Test
+    void picksTheNewestVersionOfTheRequestedHead() {
+        List<ConsumerRecord<byte[], byte[]>> records = List.of(
+                record(0, HEAD, update(HEAD, 1)), record(1, "acme/bob/wake", update("acme/bob/wake", 9)),
+                record(2, HEAD, update(HEAD, 2)));
+
+        assertThat(HeadExport.newest(records, HEAD).getVersion()).isEqualTo(2);
+    }
+
+    @Test
+    void failsWithTheKnownHeadIdsWhenTheHeadIsNotThere() {
+        List<ConsumerRecord<byte[], byte[]>> records = List.of(record(0, "acme/bob/wake", update("acme/bob/wake", 1)));
+
+        assertThatThrownBy(() -> HeadExport.newest(records, HEAD))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("head acme/alice/wake not found on headstream.heads (1 head ids there, e.g. acme/bob/wake)");
+    }
+
+    @Test
+    void failsWhenTheHeadWasErased() {
+        List<ConsumerRecord<byte[], byte[]>> records = List.of(record(0, HEAD, update(HEAD, 1)), record(1, HEAD, null));
+
+        assertThatThrownBy(() -> HeadExport.newest(records, HEAD)).hasMessageContaining("was erased");
+    }
+
+    @Test
+    void writesTheDecodedHeadWithItsProvenance(@TempDir Path dir) throws Exception {
+        Path models = Path.of(System.getProperty("headstream.models.dir"));
+        SourceHead source = OnnxHeadImporter.importHead(models.resolve("hey_jarvis_v0.1.onnx"));
+        int k = 2;
+        MlpHead head = new MlpHead(source.architecture(), k);
+        float[] tail = head.initialTrainable(source.parameters());
+        for (int i = 0; i < tail.length; i++) {
+            tail[i] += (i % 7 - 3) * 1e-3f;
+        }
+        HeadUpdate update = update(HEAD, 4).toBuilder()
+                .setProvenance(Provenance.newBuilder().setSourceHeadId(source.id()).setSourceHeadSha256(source.sha256())
+                        .setBackboneSha256("cd".repeat(32)).setSamplesApplied(17).setLastOffset(40))
+                .setSpec(HeadCodec.spec(source.architecture(), k, 16, 96))
+                .addAllTrainable(HeadCodec.tensors(head, tail))
+                .setThreshold(0.625f)
+                .build();
+        Path out = dir.resolve("sub/alice.onnx");
+
+        HeadExport.Exported e = HeadExport.export(update, models, out);
+
+        assertThat(e.version()).isEqualTo(4);
+        assertThat(e.threshold()).isEqualTo(0.625f);
+        byte[] bytes = Files.readAllBytes(out);
+        float[] expected = source.parameters();
+        System.arraycopy(tail, 0, expected, head.trainableOffset(), tail.length);
+        assertThat(OnnxHeadImporter.importHead("back", bytes).parameters()).containsExactly(expected);
+        Map<String, String> props = new HashMap<>();
+        Onnx.ModelProto.parseFrom(bytes).getMetadataPropsList().forEach(p -> props.put(p.getKey(), p.getValue()));
+        assertThat(props).containsEntry("headstream.head_id", HEAD).containsEntry("headstream.version", "4")
+                .containsEntry("headstream.source_head_sha256", source.sha256())
+                .containsEntry("headstream.backbone_sha256", "cd".repeat(32))
+                .containsEntry("headstream.threshold", "0.625").containsEntry("headstream.samples_applied", "17")
+                .containsEntry("headstream.trainable_top_layers", "2");
+    }
+
+    @Test
+    void failsClearlyWhenTheSourceModelIsMissing(@TempDir Path dir) {
+        HeadUpdate update = update(HEAD, 1).toBuilder()
+                .setProvenance(Provenance.newBuilder().setSourceHeadId("no_such_head")).build();
+
+        assertThatThrownBy(() -> HeadExport.export(update, dir, dir.resolve("x.onnx")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("source head model for acme/alice/wake not found")
+                .hasMessageContaining("no_such_head.onnx");
+    }
+
+    private static HeadUpdate update(String headId, long version) {
+        return HeadUpdate.newBuilder().setHeadId(headId).setVersion(version).setStatus(HeadStatus.HEAD_STATUS_ACTIVE)
+                .build();
+    }
+
+    private static ConsumerRecord<byte[], byte[]> record(long offset, String key, HeadUpdate value) {
+        return new ConsumerRecord<>(Topics.HEADS, 0, offset, key.getBytes(StandardCharsets.UTF_8),
+                value == null ? null : value.toByteArray());
+    }
+}
