@@ -68,6 +68,7 @@ public class EngineProducer {
 
     @Produces
     @Singleton
+    @Startup
     AdaptationEngine engine(HeadstreamConfig config, Backbone backbone) {
         Path dir = Path.of(config.modelsDir());
         Map<String, BinaryHeadTask> tasks = new HashMap<>();
