@@ -6,8 +6,6 @@ import dev.headstream.core.adapt.HeadRecipe;
 import dev.headstream.core.adapt.RehearsalSet;
 import dev.headstream.core.adapt.TaskKind;
 import dev.headstream.core.backbone.Backbone;
-import dev.headstream.core.backbone.BackboneInput;
-import dev.headstream.core.backbone.EmbeddingSequence;
 import dev.headstream.core.backbone.ExecutionOptions;
 import dev.headstream.core.backbone.ModelFile;
 import dev.headstream.core.backbone.OnnxTensorBackbone;
@@ -15,8 +13,6 @@ import dev.headstream.core.backbone.WakeWordBackbone;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.onnx.OnnxHeadImporter;
 import dev.headstream.core.wire.SampleDecoder;
-import dev.headstream.core.wire.SampleFile;
-import dev.headstream.schemas.v1.Sample;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
@@ -24,11 +20,8 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
@@ -98,18 +91,9 @@ public class EngineProducer {
     }
 
     private static RehearsalSet rehearsal(Backbone backbone, Path file) {
-        List<BackboneInput> clips = new ArrayList<>();
-        for (Sample s : SampleFile.read(file)) {
-            if (!s.hasAudio()) {
-                throw new IllegalArgumentException("rehearsal set " + file + ": sample " + s.getSampleId()
-                        + " has no audio");
-            }
-            short[] pcm = new short[s.getAudio().getPcm16Le().size() / 2];
-            s.getAudio().getPcm16Le().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(pcm);
-            clips.add(new BackboneInput.Audio(s.getAudio().getSampleRateHz(), pcm));
-        }
-        List<EmbeddingSequence> embedded = backbone.embed(clips);
-        LOG.infof("rehearsal set %s: %d clips embedded", file, embedded.size());
-        return RehearsalSet.split(embedded, 4);
+        RehearsalSet set = RehearsalSet.fromSampleFile(backbone, file, RehearsalSet.CALIBRATION_EVERY);
+        LOG.infof("rehearsal set %s: %d clips for training, %d held aside for calibration", file, set.train().size(),
+                set.calibration().size());
+        return set;
     }
 }

@@ -3,6 +3,7 @@ package dev.headstream.cli;
 import dev.headstream.cli.demo.DemoCommand;
 import dev.headstream.cli.eval.SweepCommand;
 import dev.headstream.cli.export.ExportHeadCommand;
+import dev.headstream.cli.replay.ReplayCommand;
 import dev.headstream.cli.kafka.KafkaCommand;
 import dev.headstream.cli.produce.ProduceCommand;
 import dev.headstream.cli.produce.WatchCommand;
@@ -30,6 +31,7 @@ import picocli.CommandLine.Spec;
             DemoCommand.class,
             SweepCommand.class,
             ExportHeadCommand.class,
+            ReplayCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -9,6 +9,8 @@ import dev.headstream.cli.kafka.TopicAdmin;
 import dev.headstream.cli.produce.SampleRecords;
 import dev.headstream.cli.produce.SampleSender;
 import dev.headstream.cli.produce.TopicReader;
+import dev.headstream.cli.replay.HeadReplay;
+import dev.headstream.core.adapt.HeadRecipe;
 import dev.headstream.cli.synth.SyntheticClip;
 import dev.headstream.cli.synth.SyntheticPopulation;
 import dev.headstream.cli.synth.SyntheticUser;
@@ -196,6 +198,11 @@ public final class DemoCommand implements Callable<Integer> {
                     out.printf("  rejected %s-%d@%d: %s %s%n", rej.getTopic(), rej.getPartition(), rej.getOffset(),
                             rej.getReason(), rej.getMessage());
                 }
+                HeadReplay.Result replay = HeadReplay.run(bs, modelsDir, "hey_jarvis_v0.1.onnx", rehearsal, TASK,
+                        HeadRecipe.wakeWordDefault(), 1 << 20, Duration.ofSeconds(60));
+                out.printf("replay: %d heads rebuilt from headstream.samples in-process: %d bit-identical to the"
+                        + " published ones%s%n", replay.heads(), replay.identical(),
+                        replay.differences().isEmpty() ? "" : "; differences: " + replay.differences());
                 Path json = workDir.resolve("demo-result.json");
                 Files.writeString(json, DemoJson.render(table, seed, follower.received(), metrics.size(), rejected.size(),
                         (System.nanoTime() - t0) / 1e9));

@@ -66,7 +66,8 @@ public record SyntheticBench(SyntheticPopulation population, Map<SyntheticClip, 
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the hey_jarvis source head", e);
         }
-        RehearsalSet rehearsal = RehearsalSet.split(pop.background().stream().map(emb::get).toList(), 4);
+        RehearsalSet rehearsal = RehearsalSet.split(pop.background().stream().map(emb::get).toList(),
+                RehearsalSet.CALIBRATION_EVERY);
         return new SyntheticBench(pop, Map.copyOf(emb), source, rehearsal);
     }
 

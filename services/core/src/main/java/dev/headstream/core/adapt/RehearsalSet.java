@@ -13,6 +13,9 @@ import java.util.List;
  */
 public record RehearsalSet(List<EmbeddingSequence> train, List<EmbeddingSequence> calibration) {
 
+    /** Every 4th reference clip is held aside for threshold calibration. */
+    public static final int CALIBRATION_EVERY = 4;
+
     public RehearsalSet {
         train = List.copyOf(train);
         calibration = List.copyOf(calibration);
@@ -30,5 +33,27 @@ public record RehearsalSet(List<EmbeddingSequence> train, List<EmbeddingSequence
             (i % calibrationEvery == calibrationEvery - 1 ? calibration : train).add(clips.get(i));
         }
         return new RehearsalSet(train, calibration);
+    }
+
+    /**
+     * Embeds the audio samples of a length-delimited sample file (an operator's reference set of
+     * other speakers' negatives) and splits them as {@link #split} does.
+     *
+     * @throws IllegalArgumentException naming the file and sample when a sample has no audio
+     */
+    public static RehearsalSet fromSampleFile(dev.headstream.core.backbone.Backbone backbone, java.nio.file.Path file,
+            int calibrationEvery) {
+        List<dev.headstream.core.backbone.BackboneInput> clips = new java.util.ArrayList<>();
+        for (dev.headstream.schemas.v1.Sample s : dev.headstream.core.wire.SampleFile.read(file)) {
+            if (!s.hasAudio()) {
+                throw new IllegalArgumentException("rehearsal set " + file + ": sample " + s.getSampleId()
+                        + " has no audio");
+            }
+            short[] pcm = new short[s.getAudio().getPcm16Le().size() / 2];
+            s.getAudio().getPcm16Le().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN).asShortBuffer()
+                    .get(pcm);
+            clips.add(new dev.headstream.core.backbone.BackboneInput.Audio(s.getAudio().getSampleRateHz(), pcm));
+        }
+        return split(backbone.embed(clips), calibrationEvery);
     }
 }

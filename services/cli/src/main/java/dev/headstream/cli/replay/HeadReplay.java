@@ -1,0 +1,133 @@
+package dev.headstream.cli.replay;
+
+import dev.headstream.cli.produce.TopicReader;
+import dev.headstream.core.adapt.AdaptationEngine;
+import dev.headstream.core.adapt.BinaryHeadTask;
+import dev.headstream.core.adapt.HeadRecipe;
+import dev.headstream.core.adapt.HeadState;
+import dev.headstream.core.adapt.RawSample;
+import dev.headstream.core.adapt.RehearsalSet;
+import dev.headstream.core.adapt.TaskKind;
+import dev.headstream.core.adapt.UserKey;
+import dev.headstream.core.adapt.UserState;
+import dev.headstream.core.backbone.ExecutionOptions;
+import dev.headstream.core.backbone.ModelFile;
+import dev.headstream.core.backbone.WakeWordBackbone;
+import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.onnx.OnnxHeadImporter;
+import dev.headstream.core.wire.HeadCodec;
+import dev.headstream.core.wire.SampleDecoder;
+import dev.headstream.core.wire.Topics;
+import dev.headstream.schemas.v1.HeadUpdate;
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Rebuilds every head from the samples topic with the same code and configuration as the
+ * adapter, and compares the result bit for bit with the newest published version of each head:
+ * trainable tensors, threshold and sample count. Batch boundaries do not matter (a user's head
+ * depends only on the order of that user's samples, which a partition keeps).
+ */
+public final class HeadReplay {
+
+    /** What a replay found. */
+    public record Result(int heads, int identical, List<String> differences) {
+    }
+
+    private HeadReplay() {
+    }
+
+    /**
+     * @param rehearsalSet the adapter's reference set file, or null if it ran without one
+     * @param recipe       the adapter's recipe for {@code task}
+     */
+    public static Result run(String bootstrap, Path modelsDir, String sourceHeadFile, Path rehearsalSet, String task,
+            HeadRecipe recipe, int maxSampleBytes, Duration timeout) {
+        SourceHead source;
+        try {
+            source = OnnxHeadImporter.importHead(modelsDir.resolve(sourceHeadFile));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read source head " + sourceHeadFile, e);
+        }
+        Map<String, HeadUpdate> published = new TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bootstrap, Topics.HEADS, timeout)) {
+            if (r.value() == null) {
+                continue;
+            }
+            HeadUpdate h = parse(r.value());
+            HeadUpdate old = published.get(h.getHeadId());
+            if (old == null || h.getVersion() > old.getVersion()) {
+                published.put(h.getHeadId(), h);
+            }
+        }
+        Map<Integer, List<ConsumerRecord<byte[], byte[]>>> byPartition = new TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bootstrap, Topics.SAMPLES, timeout)) {
+            byPartition.computeIfAbsent(r.partition(), p -> new ArrayList<>()).add(r);
+        }
+        try (WakeWordBackbone backbone = new WakeWordBackbone(ModelFile.read(modelsDir.resolve("melspectrogram.onnx")),
+                ModelFile.read(modelsDir.resolve("embedding_model.onnx")), ExecutionOptions.cpu(1),
+                WakeWordBackbone.EmbeddingMode.SEQUENCE, 10)) {
+            RehearsalSet rehearsal = rehearsalSet == null ? RehearsalSet.empty()
+                    : RehearsalSet.fromSampleFile(backbone, rehearsalSet, RehearsalSet.CALIBRATION_EVERY);
+            BinaryHeadTask t = new BinaryHeadTask(task, source, recipe, rehearsal);
+            AdaptationEngine engine = new AdaptationEngine(backbone,
+                    new SampleDecoder(maxSampleBytes, backbone, Map.of(task, TaskKind.binary())), Map.of(task, t), 4096);
+            for (List<ConsumerRecord<byte[], byte[]>> records : byPartition.values()) {
+                records.sort(Comparator.comparingLong(ConsumerRecord::offset));
+                for (int i = 0; i < records.size(); i += 64) {
+                    List<RawSample> batch = records.subList(i, Math.min(records.size(), i + 64)).stream()
+                            .map(r -> new RawSample(r.partition(), r.offset(), r.key(), r.value())).toList();
+                    engine.commit(engine.process(batch, 0L));
+                }
+            }
+            List<String> differences = new ArrayList<>();
+            int identical = 0;
+            for (HeadUpdate h : published.values()) {
+                UserState user = engine.user(new UserKey(h.getTenant(), h.getUser()));
+                HeadState s = user == null ? null : user.heads().get(h.getTask());
+                if (s == null) {
+                    differences.add(h.getHeadId() + ": published but not rebuilt by the replay");
+                    continue;
+                }
+                String diff = compare(h, s, t);
+                if (diff == null) {
+                    identical++;
+                } else {
+                    differences.add(h.getHeadId() + ": " + diff);
+                }
+            }
+            return new Result(published.size(), identical, differences);
+        }
+    }
+
+    private static String compare(HeadUpdate h, HeadState s, BinaryHeadTask t) {
+        if (h.getProvenance().getSamplesApplied() != s.samplesApplied()) {
+            return "samples applied " + h.getProvenance().getSamplesApplied() + " published vs " + s.samplesApplied()
+                    + " replayed";
+        }
+        if (Float.floatToRawIntBits(h.getThreshold()) != Float.floatToRawIntBits(s.threshold())) {
+            return "threshold " + h.getThreshold() + " published vs " + s.threshold() + " replayed";
+        }
+        if (!HeadCodec.tensors(t.head(), s.trainable()).equals(h.getTrainableList())) {
+            return "trainable tensors differ";
+        }
+        return null;
+    }
+
+    private static HeadUpdate parse(byte[] value) {
+        try {
+            return HeadUpdate.parseFrom(value);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("unreadable record on " + Topics.HEADS + ": " + e.getMessage(), e);
+        }
+    }
+}
