@@ -77,7 +77,7 @@ public class EngineProducer {
                     .orElse(RehearsalSet.empty());
             HeadRecipe recipe = new HeadRecipe(t.trainableTopLayers(), t.optimizer(), t.learningRate(), t.l2sp(), t.maxGradientNorm(),
                     t.replaySteps(), t.replayBuffer(), t.userWindowsPerStep(), t.rehearsalPerStep(),
-                    t.windowFrames(), t.thresholdPosition(), t.timeShift());
+                    t.windowFrames(), t.thresholdPosition(), t.timeShift(), 0);
             BinaryHeadTask task = new BinaryHeadTask(name, source, recipe, rehearsal);
             LOG.infof("task %s: %s", name, task);
             tasks.put(name, task);

@@ -27,7 +27,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * The quality sweep: holdout recall and false accepts of per-user heads vs the number of
  * training clips, for the default recipe and one-at-a-time ablations (trainable depth, L2-SP,
- * rehearsal, time shift, replay), run in-process on synthetic users (no Kafka). Writes a
+ * rehearsal, time shift, replay, low-rank deltas), with bytes per user, run in-process on synthetic users (no Kafka). Writes a
  * Markdown table, JSON and a PNG plot.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
@@ -83,16 +83,21 @@ public final class SweepCommand implements Callable<Integer> {
         variants.put("all, no replay", d.withReplay(1, 1));
         variants.put("top-2", d.withTrainableTopLayers(2));
         variants.put("top-1", d.withTrainableTopLayers(1));
+        variants.put("LoRA r=4", d.withLoraRank(4));
+        variants.put("LoRA r=8", d.withLoraRank(8));
 
         Map<String, double[]> recall = new LinkedHashMap<>();
         Map<String, double[]> falseAccepts = new LinkedHashMap<>();
         Map<String, double[]> msPerClip = new LinkedHashMap<>();
+        Map<String, long[]> bytesPerUser = new LinkedHashMap<>();
         double[] sourceRecall = new double[clips.length];
         double[] sourceFa = new double[clips.length];
         for (Map.Entry<String, HeadRecipe> v : variants.entrySet()) {
             double[] r = new double[clips.length];
             double[] f = new double[clips.length];
             double[] ms = new double[clips.length];
+            long head = 0;
+            long total = 0;
             for (int i = 0; i < clips.length; i++) {
                 int n = clips[i];
                 BinaryHeadTask task = new BinaryHeadTask("wake", bench.source(), v.getValue(), bench.rehearsal());
@@ -109,11 +114,20 @@ public final class SweepCommand implements Callable<Integer> {
                     heads.put(u.id(), s);
                 }
                 ms[i] = (System.nanoTime() - t0) / 1e6 / Math.max(1, trained);
+                head = 0;
+                total = 0;
+                for (HeadState s : heads.values()) {
+                    head += s.residentBytes() - s.replayBytes();
+                    total += s.residentBytes();
+                }
+                head /= Math.max(1, heads.size());
+                total /= Math.max(1, heads.size());
                 float[] sourceParams = bench.source().parameters();
-                MlpHead head = task.head();
+                MlpHead published = task.head();
                 HoldoutTable t = HoldoutEvaluator.evaluate(chosen, bench.embeddings(), id -> {
                     HeadState s = heads.get(id);
-                    return new HoldoutEvaluator.UserHead(head, sourceParams, s.trainable(), s.threshold(), s.version());
+                    return new HoldoutEvaluator.UserHead(published, sourceParams, task.publishedTrainable(s), s.threshold(),
+                            s.version());
                 }, v.getValue().windowFrames());
                 HoldoutTable.Summary sum = t.summary(1.01);
                 r[i] = sum.meanAdaptedRecall();
@@ -127,6 +141,9 @@ public final class SweepCommand implements Callable<Integer> {
             recall.put(v.getKey(), r);
             falseAccepts.put(v.getKey(), f);
             msPerClip.put(v.getKey(), ms);
+            bytesPerUser.put(v.getKey(), new long[] {head, total});
+            pw.printf(Locale.ROOT, "sweep: %-22s bytes per user at %d clips: %d head + optimizer, %d with replay%n",
+                    v.getKey(), clips[clips.length - 1], head, total);
         }
         recall.put("source head (no adaptation)", sourceRecall);
         falseAccepts.put("source head (no adaptation)", sourceFa);
@@ -138,15 +155,16 @@ public final class SweepCommand implements Callable<Integer> {
                         new LinePlot.Panel("false accepts on all users' holdout negatives", "% of clips", 0,
                                 Math.max(1, Math.ceil(falseAccepts.values().stream()
                                         .flatMapToDouble(Arrays::stream).max().orElse(1))), falseAccepts)));
-        Files.writeString(out.resolve("sweep.md"), markdown(chosen.size(), recall, falseAccepts, msPerClip));
-        Files.writeString(out.resolve("sweep.json"), json(recall, falseAccepts, msPerClip));
+        Files.writeString(out.resolve("sweep.md"), markdown(chosen.size(), recall, falseAccepts, msPerClip, bytesPerUser));
+        Files.writeString(out.resolve("sweep.json"), json(recall, falseAccepts, msPerClip, bytesPerUser));
         pw.println();
-        pw.print(markdown(chosen.size(), recall, falseAccepts, msPerClip));
+        pw.print(markdown(chosen.size(), recall, falseAccepts, msPerClip, bytesPerUser));
         pw.println("sweep: wrote " + out.resolve("sweep.md") + ", sweep.json and sweep.png");
         return 0;
     }
 
-    private String markdown(int nUsers, Map<String, double[]> recall, Map<String, double[]> fa, Map<String, double[]> ms) {
+    private String markdown(int nUsers, Map<String, double[]> recall, Map<String, double[]> fa, Map<String, double[]> ms,
+            Map<String, long[]> bytes) {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "Holdout recall / false accepts (%% of all users' holdout negatives) of %d users,"
                 + " seed %d; `./headstream sweep` reproduces it.%n%n", nUsers, seed));
@@ -154,8 +172,9 @@ public final class SweepCommand implements Callable<Integer> {
         for (int n : clips) {
             b.append(' ').append(n).append(" clips |");
         }
-        b.append(" ms per clip (at ").append(clips[clips.length - 1]).append(") |\n|---|");
-        for (int i = 0; i <= clips.length; i++) {
+        b.append(" ms per clip (at ").append(clips[clips.length - 1]).append(") |")
+                .append(" KB per user: head + optimizer / + replay (at ").append(clips[clips.length - 1]).append(") |\n|---|");
+        for (int i = 0; i <= clips.length + 1; i++) {
             b.append("---|");
         }
         b.append('\n');
@@ -165,12 +184,16 @@ public final class SweepCommand implements Callable<Integer> {
                 b.append(String.format(Locale.ROOT, " %.2f / %.1f%% |", recall.get(k)[i], fa.get(k)[i]));
             }
             double[] m = ms.get(k);
-            b.append(m == null ? " - |" : String.format(Locale.ROOT, " %.1f |", m[m.length - 1])).append('\n');
+            b.append(m == null ? " - |" : String.format(Locale.ROOT, " %.1f |", m[m.length - 1]));
+            long[] kb = bytes.get(k);
+            b.append(kb == null ? " - |" : String.format(Locale.ROOT, " %.1f / %.1f |", kb[0] / 1024.0, kb[1] / 1024.0))
+                    .append('\n');
         }
         return b.toString();
     }
 
-    private String json(Map<String, double[]> recall, Map<String, double[]> fa, Map<String, double[]> ms) {
+    private String json(Map<String, double[]> recall, Map<String, double[]> fa, Map<String, double[]> ms,
+            Map<String, long[]> bytes) {
         StringBuilder b = new StringBuilder("{\n  \"seed\": " + seed + ",\n  \"clips\": " + Arrays.toString(clips)
                 + ",\n  \"recipes\": {\n");
         List<String> keys = new ArrayList<>(recall.keySet());
@@ -180,6 +203,10 @@ public final class SweepCommand implements Callable<Integer> {
                     .append(", \"falseAcceptPercent\": ").append(Arrays.toString(fa.get(k)));
             if (ms.containsKey(k)) {
                 b.append(", \"msPerClip\": ").append(Arrays.toString(ms.get(k)));
+            }
+            if (bytes.containsKey(k)) {
+                b.append(", \"headAndOptimizerBytesPerUser\": ").append(bytes.get(k)[0])
+                        .append(", \"residentBytesPerUser\": ").append(bytes.get(k)[1]);
             }
             b.append('}').append(i + 1 < keys.size() ? "," : "").append('\n');
         }

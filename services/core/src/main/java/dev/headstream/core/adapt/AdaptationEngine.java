@@ -192,7 +192,7 @@ public final class AdaptationEngine {
                         .setEngine(ENGINE))
                 .setSpec(HeadCodec.spec(task.head().architecture(), task.head().trainableTopK(),
                         task.recipe().windowFrames(), backbone.info().embeddingDim()))
-                .addAllTrainable(HeadCodec.tensors(task.head(), h.trainable))
+                .addAllTrainable(HeadCodec.tensors(task.head(), task.publishedTrainable(h)))
                 .setThreshold(h.threshold)
                 .setCreatedTimeMs(nowMs)
                 .build();

@@ -1,10 +1,8 @@
 package dev.headstream.core.adapt;
 
 import dev.headstream.core.backbone.EmbeddingSequence;
-import dev.headstream.core.head.HeadTrainer;
 import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
-import dev.headstream.core.head.TrainingConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +18,8 @@ import java.util.SplittableRandom;
  * other clips from the user's replay buffer and rehearsal negatives (other speakers' speech),
  * each as a randomly time-shifted window. The loss adds L2-SP toward the source weights. Before
  * publishing, {@link #calibrate} places the user's threshold between held-aside rehearsal
- * negatives and the user's positives.
+ * negatives and the user's positives. The per-user vector is the top-k tail of the source MLP
+ * or, with {@link HeadRecipe#loraRank()} {@code > 0}, low-rank deltas on all its frozen layers.
  *
  * <p>Randomness comes from a seed derived from the head id and the number of samples applied,
  * so the same ordered stream of a user's samples gives a bit-identical head. Not thread-safe:
@@ -38,9 +37,7 @@ public final class BinaryHeadTask {
 
     private final String name;
     private final SourceHead sourceHead;
-    private final float[] source;
-    private final MlpHead head;
-    private final HeadTrainer trainer;
+    private final UserHeadTraining training;
     private final ClipScorer scorer;
     private final HeadRecipe recipe;
     private final RehearsalSet rehearsal;
@@ -49,11 +46,8 @@ public final class BinaryHeadTask {
     public BinaryHeadTask(String name, SourceHead sourceHead, HeadRecipe recipe, RehearsalSet rehearsal) {
         this.name = name;
         this.sourceHead = sourceHead;
-        this.source = sourceHead.parameters();
-        this.head = new MlpHead(sourceHead.architecture(), recipe.trainableTopLayers());
-        this.trainer = new HeadTrainer(head, new TrainingConfig(recipe.newOptimizer(), recipe.l2sp(),
-                recipe.maxGradientNorm()));
-        this.scorer = new ClipScorer(head, source, recipe.windowFrames());
+        this.training = UserHeadTraining.of(sourceHead, recipe);
+        this.scorer = training.scorer();
         this.recipe = recipe;
         this.rehearsal = rehearsal;
         this.windowFloats = sourceHead.architecture().inputDim();
@@ -67,8 +61,17 @@ public final class BinaryHeadTask {
         return sourceHead;
     }
 
+    /**
+     * The head users' adapted heads are published as; with {@link #publishedTrainable} it scores
+     * like the user's head (for LoRA, the merged all-layers head).
+     */
     public MlpHead head() {
-        return head;
+        return training.publishedHead();
+    }
+
+    /** The user's tail of {@link #head()}: a copy of the trainable tail, or the merged LoRA weights. */
+    public float[] publishedTrainable(HeadState s) {
+        return training.publishedTail(s.trainable);
     }
 
     public HeadRecipe recipe() {
@@ -77,7 +80,8 @@ public final class BinaryHeadTask {
 
     /** A new user's head: the source head's values, fresh optimizer state, the source threshold. */
     public HeadState newState(String headId) {
-        return new HeadState(headId, seedOf(headId), head.initialTrainable(source), trainer.newOptimizerState(),
+        long seed = seedOf(headId);
+        return new HeadState(headId, seed, training.initialTrainable(seed), training.newOptimizerState(),
                 SOURCE_THRESHOLD);
     }
 
@@ -131,14 +135,14 @@ public final class BinaryHeadTask {
             for (int i = 0; i < recipe.rehearsalPerStep() && !negatives.isEmpty(); i++) {
                 addWindow(s, negatives.get(rnd.nextInt(negatives.size())), false, 1f, rnd);
             }
-            trainer.step(source, s.trainable, s.optimizer);
+            training.step(s.trainable, s.optimizer);
         }
     }
 
     private void addWindow(HeadState s, EmbeddingSequence e, boolean positive, float weight, SplittableRandom rnd) {
         int windows = e.windows(recipe.windowFrames());
         int shift = !recipe.timeShift() ? windows - 1 : windows == 1 ? 0 : rnd.nextInt(windows);
-        trainer.accumulate(source, s.trainable, e.values(), e.offset(shift), positive ? 1f : 0f, weight);
+        training.accumulate(s.trainable, e.values(), e.offset(shift), positive ? 1f : 0f, weight);
     }
 
     /**

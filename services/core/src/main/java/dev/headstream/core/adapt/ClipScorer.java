@@ -1,26 +1,37 @@
 package dev.headstream.core.adapt;
 
 import dev.headstream.core.backbone.EmbeddingSequence;
+import dev.headstream.core.head.LoraMlpHead;
 import dev.headstream.core.head.MlpHead;
 
 /**
  * Scores a whole clip with a head the way a streaming detector sees it: the maximum over every
- * window of {@code windowFrames} consecutive embedding frames.
+ * window of {@code windowFrames} consecutive embedding frames. Works with a top-k
+ * {@link MlpHead} (per-user {@code trainable} = its tail) or a {@link LoraMlpHead}
+ * (per-user {@code trainable} = its low-rank vector).
  *
  * <p>Not thread-safe (owns a workspace): one per thread. The source array is only read.
  */
 public final class ClipScorer {
 
-    private final MlpHead head;
-    private final float[] source;
+    /** One window's logit; {@code trainable == null} = the unadapted source head. */
+    private interface WindowLogit {
+        float logit(float[] trainable, float[] input, int offset);
+    }
+
+    private final WindowLogit head;
     private final int windowFrames;
-    private final MlpHead.Workspace workspace;
 
     public ClipScorer(MlpHead head, float[] source, int windowFrames) {
-        this.head = head;
-        this.source = source;
+        MlpHead.Workspace ws = head.newWorkspace();
+        this.head = (t, x, o) -> t == null ? head.sourceLogit(source, x, o, ws) : head.logit(source, t, x, o, ws);
         this.windowFrames = windowFrames;
-        this.workspace = head.newWorkspace();
+    }
+
+    public ClipScorer(LoraMlpHead head, float[] source, int windowFrames) {
+        LoraMlpHead.Workspace ws = head.newWorkspace();
+        this.head = (t, x, o) -> t == null ? head.sourceLogit(source, x, o, ws) : head.logit(source, t, x, o, ws);
+        this.windowFrames = windowFrames;
     }
 
     /** Max logit over the clip's windows; {@code trainable == null} scores the unadapted source head. */
@@ -32,10 +43,7 @@ public final class ClipScorer {
         }
         float best = Float.NEGATIVE_INFINITY;
         for (int w = 0; w < windows; w++) {
-            float z = trainable == null
-                    ? head.sourceLogit(source, e.values(), e.offset(w), workspace)
-                    : head.logit(source, trainable, e.values(), e.offset(w), workspace);
-            best = Math.max(best, z);
+            best = Math.max(best, head.logit(trainable, e.values(), e.offset(w)));
         }
         return best;
     }

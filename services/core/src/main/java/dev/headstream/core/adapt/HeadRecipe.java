@@ -19,9 +19,15 @@ package dev.headstream.core.adapt;
  *                           positive logit (0 = at the negative, 1 = at the positive)
  * @param timeShift          train on randomly shifted windows of each clip (time-shift augmentation); when
  *                           false, always on the clip's last window
+ * @param loraRank           {@code 0}: train the top {@code trainableTopLayers} layers as full per-user copies;
+ *                           {@code r > 0}: every layer stays frozen and shared and each user trains rank-{@code r}
+ *                           deltas on every Dense layer plus the LayerNorms and the last bias
+ *                           ({@link dev.headstream.core.head.LoraMlpHead}, alpha {@code 2r}); the L2 term then pulls
+ *                           the low-rank factors toward zero, i.e. the head toward the source
  */
 public record HeadRecipe(int trainableTopLayers, OptimizerKind optimizer, float learningRate, float l2sp, float maxGradientNorm,
-        int replaySteps, int replayBuffer, int userWindowsPerStep, int rehearsalPerStep, int windowFrames, float thresholdPosition, boolean timeShift) {
+        int replaySteps, int replayBuffer, int userWindowsPerStep, int rehearsalPerStep, int windowFrames, float thresholdPosition, boolean timeShift,
+        int loraRank) {
 
     /** The optimizers a recipe can name. */
     public enum OptimizerKind { ADAM, SGD }
@@ -32,7 +38,7 @@ public record HeadRecipe(int trainableTopLayers, OptimizerKind optimizer, float 
     public HeadRecipe {
         java.util.Objects.requireNonNull(optimizer, "optimizer");
         if (trainableTopLayers < 1 || replaySteps < 1 || replayBuffer < 1 || userWindowsPerStep < 1
-                || rehearsalPerStep < 0 || windowFrames < 1 || !(thresholdPosition >= 0f && thresholdPosition <= 1f)) {
+                || rehearsalPerStep < 0 || loraRank < 0 || windowFrames < 1 || !(thresholdPosition >= 0f && thresholdPosition <= 1f)) {
             throw new IllegalArgumentException("invalid head recipe: " + this);
         }
         if (!(learningRate > 0f) || !(l2sp >= 0f) || !(maxGradientNorm > 0f)) {
@@ -42,7 +48,7 @@ public record HeadRecipe(int trainableTopLayers, OptimizerKind optimizer, float 
 
     /** The wake-word default: every layer, Adam 1e-3, L2-SP 1e-2, 20 replay steps per clip, 4 own + 8 rehearsal windows per step. */
     public static HeadRecipe wakeWordDefault() {
-        return new HeadRecipe(5, OptimizerKind.ADAM, 1e-3f, 1e-2f, 10f, 20, 32, 4, 8, 16, 0.75f, true);
+        return new HeadRecipe(5, OptimizerKind.ADAM, 1e-3f, 1e-2f, 10f, 20, 32, 4, 8, 16, 0.75f, true, 0);
     }
 
     /** The optimizer this recipe names. */
@@ -53,32 +59,38 @@ public record HeadRecipe(int trainableTopLayers, OptimizerKind optimizer, float 
 
     public HeadRecipe withTrainableTopLayers(int k) {
         return new HeadRecipe(k, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, replayBuffer,
-                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift);
+                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank);
     }
 
     public HeadRecipe withL2sp(float lambda) {
         return new HeadRecipe(trainableTopLayers, optimizer, learningRate, lambda, maxGradientNorm, replaySteps,
-                replayBuffer, userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift);
+                replayBuffer, userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank);
     }
 
     public HeadRecipe withRehearsalPerStep(int n) {
         return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps,
-                replayBuffer, userWindowsPerStep, n, windowFrames, thresholdPosition, timeShift);
+                replayBuffer, userWindowsPerStep, n, windowFrames, thresholdPosition, timeShift, loraRank);
     }
 
     public HeadRecipe withTimeShift(boolean on) {
         return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps,
-                replayBuffer, userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, on);
+                replayBuffer, userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, on, loraRank);
     }
 
     /** Replay with {@code buffer} remembered clips and {@code userWindows} of them per step (1, 1 = no replay). */
     public HeadRecipe withReplay(int buffer, int userWindows) {
         return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, buffer,
-                userWindows, rehearsalPerStep, windowFrames, thresholdPosition, timeShift);
+                userWindows, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank);
     }
 
     public HeadRecipe withReplaySteps(int steps) {
         return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, steps, replayBuffer,
-                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift);
+                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank);
+    }
+
+    /** Low-rank per-user deltas of rank {@code r} on every frozen layer ({@code 0} = off). */
+    public HeadRecipe withLoraRank(int r) {
+        return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, replayBuffer,
+                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, r);
     }
 }

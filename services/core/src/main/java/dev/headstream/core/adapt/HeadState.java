@@ -105,10 +105,12 @@ public final class HeadState {
 
     /** Bytes this state holds per user beyond shared data: tail, optimizer moments, replay embeddings. */
     public long residentBytes() {
-        long bytes = (long) trainable.length * Float.BYTES;
-        for (int i = 0; i < optimizer.slotCount(); i++) {
-            bytes += (long) trainable.length * Float.BYTES;
-        }
+        return (1L + optimizer.slotCount()) * trainable.length * Float.BYTES + replayBytes();
+    }
+
+    /** The replay buffer's share of {@link #residentBytes()}: the remembered clips' embeddings. */
+    public long replayBytes() {
+        long bytes = 0;
         for (Example e : replay) {
             bytes += (long) e.embedding().values().length * Float.BYTES;
         }

@@ -26,7 +26,7 @@ class BinaryHeadTaskTest {
 
         private final SourceHead identity = new SourceHead("identity", "0".repeat(64),
                 HeadArchitecture.builder(2).dense(1).build(), new float[] {1f, 0f, 0f});
-        private final HeadRecipe frozenRecipe = new HeadRecipe(1, HeadRecipe.OptimizerKind.ADAM, 1e-30f, 0f, 10f, 1, 8, 1, 1, 1, 0.5f, true);
+        private final HeadRecipe frozenRecipe = new HeadRecipe(1, HeadRecipe.OptimizerKind.ADAM, 1e-30f, 0f, 10f, 1, 8, 1, 1, 1, 0.5f, true, 0);
 
         private EmbeddingSequence logit(float z) {
             return new EmbeddingSequence(1, 2, new float[] {z, 0f});

@@ -32,7 +32,7 @@ final class WakeWordFixture implements AutoCloseable {
     static final int CLIP = 32_000;
 
     /** A recipe small enough for unit tests: every layer trains, 2 steps of 2 own + 2 rehearsal windows. */
-    static final HeadRecipe RECIPE = new HeadRecipe(5, HeadRecipe.OptimizerKind.ADAM, 1e-3f, 1e-2f, 10f, 2, 8, 2, 2, 16, 0.75f, true);
+    static final HeadRecipe RECIPE = new HeadRecipe(5, HeadRecipe.OptimizerKind.ADAM, 1e-3f, 1e-2f, 10f, 2, 8, 2, 2, 16, 0.75f, true, 0);
 
     /** Other speakers' speech, none of it the wake phrase. */
     private static final String[][] BACKGROUND = {

@@ -1,0 +1,562 @@
+package dev.headstream.core.head;
+
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * Forward and backward passes of a binary MLP head adapted with per-user low-rank deltas
+ * (LoRA, Hu et al. 2021) on its frozen, shared source layers.
+ *
+ * <p>Every {@link HeadLayer.Dense} layer {@code y = W x + b} of the source becomes
+ * {@code y = W x + b + (alpha / r) B (A x)} with a per-user {@code A} of shape
+ * {@code r x in} and {@code B} of shape {@code out x r}; {@code W + BA} is never materialised.
+ * With {@code trainSmallParameters}, each LayerNorm's {@code gamma} and {@code beta} and the
+ * last Dense's bias also train, as full per-user copies (they are tiny). Everything else is read
+ * from the shared {@code source} array, which is never written.
+ *
+ * <p>Layout of the per-user flat vector ({@link #trainableLength()} floats), layer by layer
+ * from the input side, in the order of {@link HeadArchitecture#layers()}:
+ * <ul>
+ *   <li>Dense: {@code A[r][in]} row-major, then {@code B[out][r]} row-major, then, for the last
+ *       Dense and only with {@code trainSmallParameters}, {@code bias[out]};</li>
+ *   <li>LayerNorm, only with {@code trainSmallParameters}: {@code gamma[dim]}, then {@code beta[dim]};</li>
+ *   <li>ReLU: nothing.</li>
+ * </ul>
+ * {@link #initialTrainable} fills {@code A} uniformly in {@code +-1/sqrt(in)} from a seed,
+ * {@code B} with zeros and the small parameters with their source values, so a fresh user's head
+ * scores exactly like the source head. {@link #anchor} gives the L2 anchor of every entry: zero
+ * for {@code A} and {@code B} (shrinking the factors shrinks the delta toward the source), the
+ * source value for the small parameters (L2-SP).
+ *
+ * <p>The loss is the weighted binary cross-entropy on the logit, as in {@link MlpHead}. Gradients
+ * reach every layer: backpropagation runs down to the first Dense, whose {@code A} trains.
+ *
+ * <p>Call order and thread-safety as {@link MlpHead}: immutable and shareable; one
+ * {@link Workspace} per thread; no pass allocates; every reduction runs in a fixed order, so
+ * results are deterministic. For mini-batch training use {@link LoraHeadTrainer}.
+ */
+public final class LoraMlpHead {
+
+    private static final int DENSE = 0;
+    private static final int LAYER_NORM = 1;
+    private static final int RELU = 2;
+
+    private final HeadArchitecture architecture;
+    private final int rank;
+    private final float alpha;
+    private final float scale;
+    private final boolean trainSmall;
+    private final int layerCount;
+    private final int[] kind;
+    private final int[] inDim;
+    private final int[] outDim;
+    private final int[] sourceOffset;
+    /** Per layer: offset of A (Dense), of gamma (trained LayerNorm); -1 otherwise. */
+    private final int[] aOffset;
+    /** Per Dense layer: offset of B; -1 otherwise. */
+    private final int[] bOffset;
+    /** Per layer: offset of the trained bias (last Dense with small parameters); -1 otherwise. */
+    private final int[] biasOffset;
+    private final float[] epsilon;
+    private final int inputDim;
+    private final int parameterCount;
+    private final int length;
+
+    /**
+     * @param architecture         the source head's layers
+     * @param rank                 {@code r}, at least 1
+     * @param alpha                the delta is scaled by {@code alpha / r}; positive
+     * @param trainSmallParameters also train LayerNorm gamma/beta and the last Dense's bias
+     */
+    public LoraMlpHead(HeadArchitecture architecture, int rank, float alpha, boolean trainSmallParameters) {
+        this.architecture = Objects.requireNonNull(architecture, "architecture");
+        if (rank < 1) {
+            throw new IllegalArgumentException("LoRA rank must be at least 1, got " + rank);
+        }
+        if (!(alpha > 0f) || Float.isInfinite(alpha)) {
+            throw new IllegalArgumentException("LoRA alpha must be positive and finite, got " + alpha);
+        }
+        this.rank = rank;
+        this.alpha = alpha;
+        this.scale = alpha / rank;
+        this.trainSmall = trainSmallParameters;
+        this.inputDim = architecture.inputDim();
+        this.parameterCount = architecture.parameterCount();
+        this.layerCount = architecture.layers().size();
+        this.kind = new int[layerCount];
+        this.inDim = new int[layerCount];
+        this.outDim = new int[layerCount];
+        this.sourceOffset = new int[layerCount];
+        this.aOffset = new int[layerCount];
+        this.bOffset = new int[layerCount];
+        this.biasOffset = new int[layerCount];
+        this.epsilon = new float[layerCount];
+        int src = 0;
+        int at = 0;
+        for (int l = 0; l < layerCount; l++) {
+            HeadLayer layer = architecture.layers().get(l);
+            inDim[l] = layer.inputDim();
+            outDim[l] = layer.outputDim();
+            sourceOffset[l] = src;
+            src += layer.parameterCount();
+            aOffset[l] = -1;
+            bOffset[l] = -1;
+            biasOffset[l] = -1;
+            if (layer instanceof HeadLayer.Dense) {
+                kind[l] = DENSE;
+                aOffset[l] = at;
+                at = Math.addExact(at, Math.multiplyExact(rank, inDim[l]));
+                bOffset[l] = at;
+                at = Math.addExact(at, Math.multiplyExact(outDim[l], rank));
+                if (trainSmall && l == layerCount - 1) {
+                    biasOffset[l] = at;
+                    at += outDim[l];
+                }
+            } else if (layer instanceof HeadLayer.LayerNorm norm) {
+                kind[l] = LAYER_NORM;
+                epsilon[l] = norm.epsilon();
+                if (trainSmall) {
+                    aOffset[l] = at;
+                    at += 2 * outDim[l];
+                }
+            } else {
+                kind[l] = RELU;
+            }
+        }
+        this.length = at;
+    }
+
+    public HeadArchitecture architecture() {
+        return architecture;
+    }
+
+    public int rank() {
+        return rank;
+    }
+
+    public float alpha() {
+        return alpha;
+    }
+
+    public boolean trainsSmallParameters() {
+        return trainSmall;
+    }
+
+    /** Length of the per-user vector, of its gradient and of each optimizer moment. */
+    public int trainableLength() {
+        return length;
+    }
+
+    /** Scratch buffers for this head; one per thread. */
+    public Workspace newWorkspace() {
+        return new Workspace(this);
+    }
+
+    /** A user's starting point: seeded {@code A}, zero {@code B}, source values of the small parameters. */
+    public float[] initialTrainable(float[] source, long seed) {
+        checkSource(source);
+        float[] t = new float[length];
+        SplittableRandom rnd = new SplittableRandom(seed);
+        for (int l = 0; l < layerCount; l++) {
+            if (kind[l] == DENSE) {
+                float bound = (float) (1.0 / Math.sqrt(inDim[l]));
+                int n = rank * inDim[l];
+                for (int i = 0; i < n; i++) {
+                    t[aOffset[l] + i] = (float) ((2 * rnd.nextDouble() - 1) * bound);
+                }
+            }
+        }
+        copySmall(source, t);
+        return t;
+    }
+
+    /**
+     * Writes into {@code anchor} (length {@link #trainableLength()}) the value each per-user entry is
+     * pulled toward by L2: zero for {@code A} and {@code B}, the source value for small parameters.
+     */
+    public void anchor(float[] source, float[] anchor) {
+        checkSource(source);
+        checkTrainable(anchor);
+        Arrays.fill(anchor, 0f);
+        copySmall(source, anchor);
+    }
+
+    /**
+     * The full parameter array of the adapted head ({@code W + (alpha/r) B A} and the small
+     * parameters merged into a copy of the source), for publishing and export; allocates.
+     */
+    public float[] merged(float[] source, float[] trainable) {
+        checkSource(source);
+        checkTrainable(trainable);
+        float[] p = source.clone();
+        for (int l = 0; l < layerCount; l++) {
+            if (kind[l] == DENSE) {
+                int in = inDim[l];
+                for (int o = 0; o < outDim[l]; o++) {
+                    for (int j = 0; j < in; j++) {
+                        float d = 0f;
+                        for (int k = 0; k < rank; k++) {
+                            d += trainable[bOffset[l] + o * rank + k] * trainable[aOffset[l] + k * in + j];
+                        }
+                        p[sourceOffset[l] + o * in + j] += scale * d;
+                    }
+                }
+                if (biasOffset[l] >= 0) {
+                    System.arraycopy(trainable, biasOffset[l], p, sourceOffset[l] + in * outDim[l], outDim[l]);
+                }
+            } else if (kind[l] == LAYER_NORM && aOffset[l] >= 0) {
+                System.arraycopy(trainable, aOffset[l], p, sourceOffset[l], 2 * outDim[l]);
+            }
+        }
+        return p;
+    }
+
+    /** The logit of the adapted head for the window {@code input[inputOffset .. inputOffset + inputDim)}. */
+    public float logit(float[] source, float[] trainable, float[] input, int inputOffset, Workspace ws) {
+        checkSource(source);
+        checkTrainable(trainable);
+        checkInput(input, inputOffset);
+        checkWorkspace(ws);
+        return forward(source, trainable, input, inputOffset, ws);
+    }
+
+    /** The score ({@code sigmoid(logit)}) of the adapted head for one window. */
+    public float score(float[] source, float[] trainable, float[] input, int inputOffset, Workspace ws) {
+        return MlpHead.sigmoid(logit(source, trainable, input, inputOffset, ws));
+    }
+
+    /** The logit of the unadapted source head (no delta, every value from {@code source}). */
+    public float sourceLogit(float[] source, float[] input, int inputOffset, Workspace ws) {
+        checkSource(source);
+        checkInput(input, inputOffset);
+        checkWorkspace(ws);
+        return forward(source, null, input, inputOffset, ws);
+    }
+
+    /**
+     * Runs forward and backward for one window and <em>adds</em> the gradient of its weighted loss
+     * with respect to the per-user vector into {@code gradient} (laid out like it). The caller
+     * zeroes {@code gradient} before a mini-batch; the window's logit is left in
+     * {@link Workspace#lastLogit()}.
+     *
+     * @return the weighted loss of this window before any update
+     */
+    public float accumulateGradient(float[] source, float[] trainable, float[] input, int inputOffset,
+            float target, float weight, Workspace ws, float[] gradient) {
+        checkSource(source);
+        checkTrainable(trainable);
+        checkInput(input, inputOffset);
+        checkWorkspace(ws);
+        if (gradient == null || gradient.length != length) {
+            throw new IllegalArgumentException("gradient must have length " + length + ", got "
+                    + (gradient == null ? "null" : gradient.length));
+        }
+        if (!(target >= 0f && target <= 1f)) {
+            throw new IllegalArgumentException("target must be in [0, 1], got " + target);
+        }
+        if (!(weight >= 0f) || Float.isInfinite(weight)) {
+            throw new IllegalArgumentException("weight must be finite and non-negative, got " + weight);
+        }
+        float z = forward(source, trainable, input, inputOffset, ws);
+        float loss = weight * MlpHead.binaryCrossEntropy(z, target);
+        float[] g = ws.gradA;
+        float[] gNext = ws.gradB;
+        g[0] = weight * (MlpHead.sigmoid(z) - target);
+        for (int l = layerCount - 1; l >= 0; l--) {
+            boolean propagate = l > 0;
+            switch (kind[l]) {
+                case DENSE -> {
+                    float[] a = input;
+                    if (l > 0) {
+                        a = ws.activations[l - 1];
+                    } else if (inputOffset != 0) {
+                        System.arraycopy(input, inputOffset, ws.input, 0, inputDim);
+                        a = ws.input;
+                    }
+                    denseBackward(source, trainable, l, a, g, gradient, ws, propagate ? gNext : null);
+                }
+                case LAYER_NORM -> {
+                    boolean trained = aOffset[l] >= 0;
+                    layerNormBackward(trained ? trainable : source, trained ? aOffset[l] : sourceOffset[l], outDim[l],
+                            ws.normalized[l], ws.inverseStd[l], g, trained ? gradient : null, aOffset[l],
+                            propagate ? gNext : null);
+                }
+                default -> {
+                    float[] y = ws.activations[l];
+                    for (int j = 0; j < outDim[l]; j++) {
+                        gNext[j] = y[j] > 0f ? g[j] : 0f;
+                    }
+                }
+            }
+            float[] t = g;
+            g = gNext;
+            gNext = t;
+        }
+        return loss;
+    }
+
+    private float forward(float[] source, float[] trainable, float[] input, int inputOffset, Workspace ws) {
+        float[] x = input;
+        int xo = inputOffset;
+        for (int l = 0; l < layerCount; l++) {
+            float[] y = ws.activations[l];
+            int in = inDim[l];
+            int out = outDim[l];
+            switch (kind[l]) {
+                case DENSE -> {
+                    int w = sourceOffset[l];
+                    boolean trainedBias = biasOffset[l] >= 0 && trainable != null;
+                    float[] biases = trainedBias ? trainable : source;
+                    int bias = trainedBias ? biasOffset[l] : w + in * out;
+                    for (int o = 0; o < out; o++) {
+                        y[o] = MlpHead.dot(source, w + o * in, x, xo, in) + biases[bias + o];
+                    }
+                    if (trainable != null) {
+                        float[] u = ws.lowRank[l];
+                        int a = aOffset[l];
+                        for (int k = 0; k < rank; k++) {
+                            u[k] = MlpHead.dot(trainable, a + k * in, x, xo, in);
+                        }
+                        int b = bOffset[l];
+                        for (int o = 0; o < out; o++) {
+                            y[o] += scale * MlpHead.dot(trainable, b + o * rank, u, 0, rank);
+                        }
+                    }
+                }
+                case LAYER_NORM -> {
+                    boolean trained = aOffset[l] >= 0 && trainable != null;
+                    ws.inverseStd[l] = layerNormForward(trained ? trainable : source,
+                            trained ? aOffset[l] : sourceOffset[l], out, epsilon[l], x, xo, ws.normalized[l], y);
+                }
+                default -> {
+                    for (int j = 0; j < out; j++) {
+                        y[j] = Math.max(x[xo + j], 0f);
+                    }
+                }
+            }
+            x = y;
+            xo = 0;
+        }
+        float z = x[0];
+        ws.logit = z;
+        return z;
+    }
+
+    /**
+     * With {@code u = A a} from the forward pass and {@code v = s B^T gOut}: adds
+     * {@code s gOut u^T} to B's gradient, {@code v a^T} to A's, {@code gOut} to a trained bias's,
+     * and writes {@code W^T gOut + A^T v} to {@code gIn} when non-null. {@code a} starts at 0.
+     */
+    private void denseBackward(float[] source, float[] trainable, int l, float[] a, float[] gOut, float[] gradient,
+            Workspace ws, float[] gIn) {
+        int in = inDim[l];
+        int out = outDim[l];
+        int aOff = aOffset[l];
+        int bOff = bOffset[l];
+        float[] u = ws.lowRank[l];
+        float[] v = ws.v;
+        Arrays.fill(v, 0, rank, 0f);
+        for (int o = 0; o < out; o++) {
+            float go = gOut[o];
+            if (go != 0f) {
+                int row = bOff + o * rank;
+                float sg = scale * go;
+                for (int k = 0; k < rank; k++) {
+                    gradient[row + k] += sg * u[k];
+                    v[k] += sg * trainable[row + k];
+                }
+            }
+        }
+        if (biasOffset[l] >= 0) {
+            for (int o = 0; o < out; o++) {
+                gradient[biasOffset[l] + o] += gOut[o];
+            }
+        }
+        float[] row = ws.row;
+        for (int k = 0; k < rank; k++) {
+            float vk = v[k];
+            if (vk != 0f) {
+                int start = aOff + k * in;
+                System.arraycopy(gradient, start, row, 0, in);
+                for (int j = 0; j < in; j++) {
+                    row[j] += vk * a[j];
+                }
+                System.arraycopy(row, 0, gradient, start, in);
+            }
+        }
+        if (gIn != null) {
+            Arrays.fill(gIn, 0, in, 0f);
+            int w = sourceOffset[l];
+            for (int o = 0; o < out; o++) {
+                float go = gOut[o];
+                if (go != 0f) {
+                    int start = w + o * in;
+                    for (int j = 0; j < in; j++) {
+                        gIn[j] += go * source[start + j];
+                    }
+                }
+            }
+            for (int k = 0; k < rank; k++) {
+                float vk = v[k];
+                if (vk != 0f) {
+                    int start = aOff + k * in;
+                    for (int j = 0; j < in; j++) {
+                        gIn[j] += vk * trainable[start + j];
+                    }
+                }
+            }
+        }
+    }
+
+    /** Writes {@code xhat} and {@code y}; returns {@code 1 / sqrt(var + eps)}. */
+    private static float layerNormForward(float[] w, int p, int dim, float eps, float[] x, int xo, float[] xhat,
+            float[] y) {
+        float mean = sum(x, xo, dim) / dim;
+        for (int j = 0; j < dim; j++) {
+            xhat[j] = x[xo + j] - mean;
+        }
+        float variance = MlpHead.dot(xhat, 0, xhat, 0, dim) / dim;
+        float std = (float) Math.sqrt(variance + eps);
+        int beta = p + dim;
+        for (int j = 0; j < dim; j++) {
+            float h = xhat[j] / std;
+            xhat[j] = h;
+            y[j] = h * w[p + j] + w[beta + j];
+        }
+        return 1f / std;
+    }
+
+    /** {@code gradient} null when gamma/beta are frozen; {@code g} is the offset of their gradient. */
+    private static void layerNormBackward(float[] w, int p, int dim, float[] xhat, float inverseStd, float[] gOut,
+            float[] gradient, int g, float[] gIn) {
+        if (gradient != null) {
+            for (int j = 0; j < dim; j++) {
+                gradient[g + j] += gOut[j] * xhat[j];
+                gradient[g + dim + j] += gOut[j];
+            }
+        }
+        if (gIn != null) {
+            for (int j = 0; j < dim; j++) {
+                gIn[j] = gOut[j] * w[p + j];
+            }
+            float meanG = sum(gIn, 0, dim) / dim;
+            float meanGx = MlpHead.dot(gIn, 0, xhat, 0, dim) / dim;
+            for (int j = 0; j < dim; j++) {
+                gIn[j] = inverseStd * (gIn[j] - meanG - xhat[j] * meanGx);
+            }
+        }
+    }
+
+    private static float sum(float[] a, int ao, int n) {
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        int j = 0;
+        for (; j <= n - 4; j += 4) {
+            s0 += a[ao + j];
+            s1 += a[ao + j + 1];
+            s2 += a[ao + j + 2];
+            s3 += a[ao + j + 3];
+        }
+        float s = (s0 + s1) + (s2 + s3);
+        for (; j < n; j++) {
+            s += a[ao + j];
+        }
+        return s;
+    }
+
+    private void copySmall(float[] source, float[] t) {
+        for (int l = 0; l < layerCount; l++) {
+            if (biasOffset[l] >= 0) {
+                System.arraycopy(source, sourceOffset[l] + inDim[l] * outDim[l], t, biasOffset[l], outDim[l]);
+            } else if (kind[l] == LAYER_NORM && aOffset[l] >= 0) {
+                System.arraycopy(source, sourceOffset[l], t, aOffset[l], 2 * outDim[l]);
+            }
+        }
+    }
+
+    private void checkSource(float[] source) {
+        if (source == null || source.length != parameterCount) {
+            throw new IllegalArgumentException("source parameters must have length " + parameterCount + ", got "
+                    + (source == null ? "null" : source.length));
+        }
+    }
+
+    private void checkTrainable(float[] trainable) {
+        if (trainable == null || trainable.length != length) {
+            throw new IllegalArgumentException("LoRA parameters must have length " + length + ", got "
+                    + (trainable == null ? "null" : trainable.length));
+        }
+    }
+
+    private void checkInput(float[] input, int inputOffset) {
+        if (input == null || inputOffset < 0 || inputOffset > input.length - inputDim) {
+            throw new IllegalArgumentException("input window [" + inputOffset + ", " + inputOffset + " + " + inputDim
+                    + ") is outside an array of length " + (input == null ? "null" : input.length));
+        }
+    }
+
+    private void checkWorkspace(Workspace ws) {
+        if (ws == null || ws.rank != rank
+                || (ws.architecture != architecture && !ws.architecture.equals(architecture))) {
+            throw new IllegalArgumentException("workspace was made for a different LoRA head");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LoraMlpHead[rank=" + rank + ", alpha=" + alpha + ", trainSmall=" + trainSmall + ", floats=" + length + "]";
+    }
+
+    /**
+     * Activation, low-rank and gradient scratch memory for one (architecture, rank). Not
+     * thread-safe: one per thread; reusable across calls and users.
+     */
+    public static final class Workspace {
+        private final HeadArchitecture architecture;
+        private final int rank;
+        private final float[][] activations;
+        private final float[][] normalized;
+        private final float[][] lowRank;
+        private final float[] inverseStd;
+        private final float[] gradA;
+        private final float[] gradB;
+        private final float[] v;
+        private final float[] input;
+        private final float[] row;
+        private float logit;
+
+        private Workspace(LoraMlpHead head) {
+            this.architecture = head.architecture;
+            this.rank = head.rank;
+            int n = head.layerCount;
+            activations = new float[n][];
+            normalized = new float[n][];
+            lowRank = new float[n][];
+            inverseStd = new float[n];
+            int widestInput = 1;
+            for (int l = 0; l < n; l++) {
+                activations[l] = new float[head.outDim[l]];
+                if (head.kind[l] == LAYER_NORM) {
+                    normalized[l] = new float[head.outDim[l]];
+                } else if (head.kind[l] == DENSE) {
+                    lowRank[l] = new float[rank];
+                }
+                widestInput = Math.max(widestInput, head.inDim[l]);
+            }
+            int width = Math.max(architecture.maxLayerWidth(), widestInput);
+            gradA = new float[width];
+            gradB = new float[width];
+            v = new float[rank];
+            input = new float[architecture.inputDim()];
+            row = new float[widestInput];
+        }
+
+        /** The logit of the most recent forward pass run with this workspace. */
+        public float lastLogit() {
+            return logit;
+        }
+    }
+}
