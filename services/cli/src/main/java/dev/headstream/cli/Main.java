@@ -1,5 +1,6 @@
 package dev.headstream.cli;
 
+import dev.headstream.cli.bench.BenchHeadsCommand;
 import dev.headstream.cli.demo.DemoCommand;
 import dev.headstream.cli.kafka.KafkaCommand;
 import dev.headstream.cli.produce.ProduceCommand;
@@ -26,6 +27,7 @@ import picocli.CommandLine.Spec;
             ProduceCommand.class,
             WatchCommand.class,
             DemoCommand.class,
+            BenchHeadsCommand.class,
         })
 public final class Main implements Runnable {
 
