@@ -1,6 +1,5 @@
 package dev.headstream.dl4j;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -239,12 +238,4 @@ public final class Dl4jHeadEngine implements HeadEngine {
         throw new IllegalArgumentException("user was not created by a DL4J engine: " + user);
     }
 
-    /** The layers as DL4J sees them (diagnostics). */
-    List<String> describe() {
-        List<String> out = new ArrayList<>();
-        for (Layer layer : template.getLayers()) {
-            out.add(layer.getClass().getSimpleName() + " " + layer.numParams());
-        }
-        return out;
-    }
 }
