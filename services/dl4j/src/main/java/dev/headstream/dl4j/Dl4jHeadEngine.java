@@ -237,5 +237,4 @@ public final class Dl4jHeadEngine implements HeadEngine {
         }
         throw new IllegalArgumentException("user was not created by a DL4J engine: " + user);
     }
-
 }
