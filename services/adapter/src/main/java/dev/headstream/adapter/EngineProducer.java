@@ -75,9 +75,9 @@ public class EngineProducer {
             }
             RehearsalSet rehearsal = t.rehearsalSet().map(f -> rehearsal(backbone, Path.of(f)))
                     .orElse(RehearsalSet.empty());
-            HeadRecipe recipe = new HeadRecipe(t.trainableTopLayers(), t.optimizer(), t.learningRate(), t.l2sp(), t.maxGradientNorm(),
-                    t.replaySteps(), t.replayBuffer(), t.userWindowsPerStep(), t.rehearsalPerStep(),
-                    t.windowFrames(), t.thresholdPosition(), t.timeShift(), 0);
+            HeadRecipe recipe = new HeadRecipe(t.trainableTopLayers(), t.optimizer(), t.learningRate(), t.l2sp(),
+                    t.maxGradientNorm(), t.replaySteps(), t.replayBuffer(), t.userWindowsPerStep(),
+                    t.rehearsalPerStep(), t.windowFrames(), t.thresholdPosition(), t.timeShift(), t.loraRank());
             BinaryHeadTask task = new BinaryHeadTask(name, source, recipe, rehearsal);
             LOG.infof("task %s: %s", name, task);
             tasks.put(name, task);

@@ -112,6 +112,13 @@ public interface HeadstreamConfig {
         @WithDefault("0.75")
         float thresholdPosition();
 
+        /**
+         * Rank of per-user low-rank (LoRA) deltas on every Dense layer instead of training full layers;
+         * 0 = off (train the top {@code trainable-top-layers} layers in full).
+         */
+        @WithDefault("0")
+        int loraRank();
+
         /** Train on randomly time-shifted windows of each clip. */
         @WithDefault("true")
         boolean timeShift();

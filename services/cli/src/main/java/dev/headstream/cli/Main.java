@@ -1,5 +1,6 @@
 package dev.headstream.cli;
 
+import dev.headstream.cli.bench.BenchHeadsCommand;
 import dev.headstream.cli.demo.DemoCommand;
 import dev.headstream.cli.eval.SweepCommand;
 import dev.headstream.cli.export.ExportHeadCommand;
@@ -32,6 +33,7 @@ import picocli.CommandLine.Spec;
             SweepCommand.class,
             ExportHeadCommand.class,
             ReplayCommand.class,
+            BenchHeadsCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -1,0 +1,276 @@
+package dev.headstream.cli.bench;
+
+import dev.headstream.core.head.Adam;
+import dev.headstream.core.head.HeadEngine;
+import dev.headstream.core.head.NativeHeadEngine;
+import dev.headstream.core.head.OptimizerState;
+import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.head.TrainingConfig;
+import dev.headstream.core.onnx.OnnxHeadImporter;
+import dev.headstream.dl4j.Dl4jHeadEngine;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.function.IntFunction;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code headstream bench-heads}: single-sample (batch 1) training updates per second of the
+ * {@code hey_jarvis}-shaped head for top-1, top-2 and all-layers training, native engine vs the
+ * Deeplearning4j reference engine in the same run (each with warm-up), then the memory of resident
+ * top-1 user heads: bytes per head as stored (trainable tail + Adam {@code m}, {@code v} + step
+ * counter, in an {@link OptimizerState}) and the heap used by {@code --users} such heads in a map
+ * keyed by user id (used heap after GC, before and after). Prints a table and writes JSON.
+ */
+@Command(name = "bench-heads", mixinStandardHelpOptions = true,
+        description = "Benchmark head training: native vs DL4J updates/s, bytes per resident top-1 head, heap of N heads.")
+public final class BenchHeadsCommand implements Callable<Integer> {
+
+    static final long TARGET_RATIO = 30;
+    static final long TARGET_BYTES_PER_USER = 4096;
+    static final long TARGET_HEAP_PER_MILLION = 4L << 30;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--models-dir", defaultValue = ".models", description = "Verified openWakeWord models (default ${DEFAULT-VALUE}).")
+    Path modelsDir;
+
+    @Option(names = "--head", defaultValue = "hey_jarvis_v0.1.onnx", description = "Source head file in the models folder (default ${DEFAULT-VALUE}).")
+    String headFile;
+
+    @Option(names = "--depths", split = ",", defaultValue = "1,2,all", description = "Trainable depths to measure: numbers or 'all' (default ${DEFAULT-VALUE}).")
+    List<String> depths;
+
+    @Option(names = "--seconds", defaultValue = "5", description = "Measured seconds per engine and depth, after warm-up (default ${DEFAULT-VALUE}).")
+    double seconds;
+
+    @Option(names = "--warmup-seconds", defaultValue = "3", description = "Warm-up seconds per engine and depth (default ${DEFAULT-VALUE}).")
+    double warmupSeconds;
+
+    @Option(names = "--users", defaultValue = "1000000", description = "Resident top-1 heads to allocate for the heap measurement (default ${DEFAULT-VALUE}; 0 skips it).")
+    int users;
+
+    @Option(names = "--out", defaultValue = "bench-heads.json", description = "JSON result file (default ${DEFAULT-VALUE}).")
+    Path out;
+
+    /** What a resident top-1 user head holds: its trainable tail and its optimizer state. */
+    record ResidentHead(float[] trainable, OptimizerState optimizer) {
+    }
+
+    record Throughput(int k, String label, int trainable, long nativeUpdates, double nativeSeconds, long dl4jUpdates,
+            double dl4jSeconds) {
+        double nativePerSecond() {
+            return nativeUpdates / nativeSeconds;
+        }
+
+        double dl4jPerSecond() {
+            return dl4jUpdates / dl4jSeconds;
+        }
+
+        double ratio() {
+            return nativePerSecond() / dl4jPerSecond();
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter o = spec.commandLine().getOut();
+        SourceHead source = OnnxHeadImporter.importHead(modelsDir.resolve(headFile));
+        int maxK = source.architecture().parameterisedLayerCount();
+        int dim = source.architecture().inputDim();
+        o.printf(Locale.ROOT, "bench-heads: %s (%d parameters, %d parameterised layers), %d CPUs, max heap %d MiB%n",
+                source.id(), source.architecture().parameterCount(), maxK, Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20);
+        o.flush();
+        float[] windows = new float[256 * dim];
+        float[] targets = new float[256];
+        SplittableRandom random = new SplittableRandom(42);
+        for (int i = 0; i < windows.length; i++) {
+            windows[i] = (float) (random.nextGaussian() * 2.0);
+        }
+        for (int i = 0; i < targets.length; i++) {
+            targets[i] = i % 2;
+        }
+        TrainingConfig config = TrainingConfig.of(Adam.of(1e-3f));
+        List<Throughput> results = new ArrayList<>();
+        for (String d : depths) {
+            int k = d.equalsIgnoreCase("all") ? maxK : Integer.parseInt(d.trim());
+            String label = k == maxK ? "all (" + k + ")" : "top-" + k;
+            Measured nat = measure(o, "native", label, i -> new NativeHeadEngine(source, k, config), windows, targets, dim);
+            Measured dl = measure(o, "dl4j", label, i -> new Dl4jHeadEngine(source, k, config), windows, targets, dim);
+            results.add(new Throughput(k, label, source.architecture().trainableLength(k), nat.updates, nat.seconds,
+                    dl.updates, dl.seconds));
+        }
+
+        int tailLength = source.architecture().trainableLength(1);
+        long payloadBytes = 3L * tailLength * Float.BYTES + Long.BYTES;
+        long storedBytes = residentHeadBytes(tailLength);
+        HeapResult heap = users > 0 ? measureHeap(o, source, users) : null;
+
+        o.println();
+        o.println("single-sample (batch 1) Adam updates per second, same run, same inputs");
+        o.printf(Locale.ROOT, "%-10s %10s %14s %14s %10s %8s%n", "depth", "trainable", "native/s", "dl4j/s", "ratio", "target");
+        for (Throughput t : results) {
+            o.printf(Locale.ROOT, "%-10s %10d %14.0f %14.1f %9.1fx %8s%n", t.label, t.trainable, t.nativePerSecond(),
+                    t.dl4jPerSecond(), t.ratio(), t.ratio() >= TARGET_RATIO ? "ok" : "MISSED");
+        }
+        o.println();
+        o.printf(Locale.ROOT, "top-1 resident head: %d trainable floats; payload %d B (tail + Adam m, v + step); as stored"
+                + " (objects, compressed oops) %d B per user; target <= %d B: %s%n", tailLength, payloadBytes, storedBytes,
+                TARGET_BYTES_PER_USER, storedBytes <= TARGET_BYTES_PER_USER ? "ok" : "MISSED");
+        if (heap != null) {
+            o.printf(Locale.ROOT, "%d resident top-1 heads in a HashMap by user id: %.1f MiB heap, %.0f B per user"
+                    + " (%.0f B head state + id and map entry); scaled to 1,000,000: %.2f GiB; target <= 4 GiB: %s%n",
+                    heap.users, heap.bytes / 1048576.0, heap.bytesPerUser(), heap.headBytesPerUser(),
+                    heap.bytesPerUser() * 1e6 / (1L << 30), heap.bytesPerUser() * 1e6 <= TARGET_HEAP_PER_MILLION ? "ok" : "MISSED");
+        }
+        Files.writeString(out, json(source, results, tailLength, payloadBytes, storedBytes, heap));
+        o.println("wrote " + out.toAbsolutePath());
+        o.flush();
+        return 0;
+    }
+
+    private record Measured(long updates, double seconds) {
+    }
+
+    private Measured measure(PrintWriter o, String engineName, String label, IntFunction<HeadEngine> factory,
+            float[] windows, float[] targets, int dim) {
+        try (HeadEngine engine = factory.apply(0)) {
+            HeadEngine.User user = engine.newUser();
+            float[] window = new float[dim];
+            float[] target = new float[1];
+            o.printf(Locale.ROOT, "  %-6s %-8s warm-up %.1f s, then %.1f s measured%n", engineName, label, warmupSeconds,
+                    seconds);
+            o.flush();
+            run(engine, user, windows, targets, window, target, dim, warmupSeconds);
+            Measured m = run(engine, user, windows, targets, window, target, dim, seconds);
+            o.printf(Locale.ROOT, "  %-6s %-8s %d updates in %.2f s = %.1f/s%n", engineName, label, m.updates, m.seconds,
+                    m.updates / m.seconds);
+            o.flush();
+            return m;
+        }
+    }
+
+    private static Measured run(HeadEngine engine, HeadEngine.User user, float[] windows, float[] targets,
+            float[] window, float[] target, int dim, double seconds) {
+        long budget = (long) (seconds * 1e9);
+        long start = System.nanoTime();
+        long n = 0;
+        long now;
+        do {
+            for (int b = 0; b < 8; b++) {
+                int i = (int) (n % targets.length);
+                System.arraycopy(windows, i * dim, window, 0, dim);
+                target[0] = targets[i];
+                engine.trainStep(user, window, target);
+                n++;
+            }
+            now = System.nanoTime();
+        } while (now - start < budget);
+        return new Measured(n, (now - start) / 1e9);
+    }
+
+    /**
+     * Bytes of one resident top-1 head as the JVM lays it out with compressed oops (the default
+     * below 32 GiB heaps): the {@link ResidentHead} record, the tail {@code float[]}, the
+     * {@link OptimizerState} object, its {@code float[][]} of two slots and the two slot arrays.
+     */
+    static long residentHeadBytes(int tailLength) {
+        long floatArray = align(16 + 4L * tailLength);
+        long record = align(12 + 4 + 4);
+        long state = align(12 + 4 + 8);
+        long slots = align(16 + 2 * 4);
+        return record + floatArray + state + slots + 2 * floatArray;
+    }
+
+    private static long align(long bytes) {
+        return (bytes + 7) & ~7L;
+    }
+
+    record HeapResult(int users, long bytes, long headBytes) {
+        double bytesPerUser() {
+            return bytes / (double) users;
+        }
+
+        double headBytesPerUser() {
+            return headBytes / (double) users;
+        }
+    }
+
+    private HeapResult measureHeap(PrintWriter o, SourceHead source, int count) {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        Adam adam = Adam.of(1e-3f);
+        float[] start = source.trainableTail(1);
+        o.printf(Locale.ROOT, "  heap: allocating %,d resident top-1 heads ...%n", count);
+        o.flush();
+        long before = usedAfterGc(memory);
+        Map<String, ResidentHead> heads = new HashMap<>(count * 4 / 3 + 1);
+        for (int i = 0; i < count; i++) {
+            heads.put("tenant-a/user-" + i, new ResidentHead(start.clone(), adam.newState(start.length)));
+            if ((i + 1) % 200_000 == 0) {
+                o.printf(Locale.ROOT, "    %,d%n", i + 1);
+                o.flush();
+            }
+        }
+        long withMap = usedAfterGc(memory) - before;
+        // the head state alone: drop the keys and map, keep the values reachable
+        List<ResidentHead> values = new ArrayList<>(heads.values());
+        heads = null;
+        long valuesOnly = usedAfterGc(memory) - before - align(16 + 4L * count);
+        if (values.size() != count) {
+            throw new IllegalStateException("lost heads: " + values.size());
+        }
+        return new HeapResult(count, withMap, valuesOnly);
+    }
+
+    private static long usedAfterGc(MemoryMXBean memory) {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return memory.getHeapMemoryUsage().getUsed();
+    }
+
+    private static String json(SourceHead source, List<Throughput> results, int tailLength, long payloadBytes,
+            long storedBytes, HeapResult heap) {
+        StringBuilder b = new StringBuilder();
+        b.append("{\n  \"head\": \"").append(source.id()).append("\",\n");
+        b.append("  \"parameters\": ").append(source.architecture().parameterCount()).append(",\n");
+        b.append("  \"cpus\": ").append(Runtime.getRuntime().availableProcessors()).append(",\n");
+        b.append("  \"javaVersion\": \"").append(System.getProperty("java.version")).append("\",\n");
+        b.append("  \"updatesPerSecond\": [\n");
+        for (int i = 0; i < results.size(); i++) {
+            Throughput t = results.get(i);
+            b.append(String.format(Locale.ROOT, "    {\"trainableTopK\": %d, \"label\": \"%s\", \"trainableParameters\": %d,"
+                    + " \"native\": %.1f, \"dl4j\": %.2f, \"ratio\": %.2f, \"nativeUpdates\": %d, \"dl4jUpdates\": %d,"
+                    + " \"meetsTarget\": %s}", t.k, t.label, t.trainable, t.nativePerSecond(), t.dl4jPerSecond(), t.ratio(),
+                    t.nativeUpdates, t.dl4jUpdates, t.ratio() >= TARGET_RATIO));
+            b.append(i + 1 < results.size() ? ",\n" : "\n");
+        }
+        b.append("  ],\n");
+        b.append("  \"ratioTarget\": ").append(TARGET_RATIO).append(",\n");
+        b.append(String.format(Locale.ROOT, "  \"top1\": {\"trainableFloats\": %d, \"payloadBytes\": %d, \"storedBytesPerUser\": %d,"
+                + " \"targetBytesPerUser\": %d},%n", tailLength, payloadBytes, storedBytes, TARGET_BYTES_PER_USER));
+        if (heap == null) {
+            b.append("  \"heap\": null\n}\n");
+        } else {
+            b.append(String.format(Locale.ROOT, "  \"heap\": {\"users\": %d, \"usedBytes\": %d, \"bytesPerUser\": %.1f,"
+                    + " \"headStateBytesPerUser\": %.1f, \"projectedBytesPerMillion\": %.0f, \"targetBytesPerMillion\": %d}%n}%n",
+                    heap.users, heap.bytes, heap.bytesPerUser(), heap.headBytesPerUser(), heap.bytesPerUser() * 1e6,
+                    TARGET_HEAP_PER_MILLION));
+        }
+        return b.toString();
+    }
+}
