@@ -1,6 +1,5 @@
 package dev.headstream.core.head;
 
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -36,26 +35,18 @@ import java.util.Objects;
  */
 public final class HeadTrainer {
 
-    private enum Phase { READY, ACCUMULATING, COMPLETE }
-
     private final MlpHead head;
     private final TrainingConfig config;
     private final MlpHead.Workspace workspace;
-    private final float[] gradient;
+    private final GradientBatch batch;
     private final float[] anchor;
     private float[] anchorSource;
-    private Phase phase = Phase.READY;
-    private int count;
-    private double lossSum;
-    private float gradientNorm = Float.NaN;
-    private float clipScale = 1f;
-    private float gradientScale = 1f;
 
     public HeadTrainer(MlpHead head, TrainingConfig config) {
         this.head = Objects.requireNonNull(head, "head");
         this.config = Objects.requireNonNull(config, "config");
         this.workspace = head.newWorkspace();
-        this.gradient = new float[head.trainableLength()];
+        this.batch = new GradientBatch(head.trainableLength());
         this.anchor = new float[head.trainableLength()];
     }
 
@@ -80,13 +71,8 @@ public final class HeadTrainer {
      */
     public float accumulate(float[] source, float[] trainable, float[] input, int inputOffset, float target,
             float weight) {
-        if (phase == Phase.COMPLETE) {
-            throw new IllegalStateException("gradient already completed: call applyUpdate or discardBatch first");
-        }
-        float loss = head.accumulateGradient(source, trainable, input, inputOffset, target, weight, workspace, gradient);
-        phase = Phase.ACCUMULATING;
-        count++;
-        lossSum += loss;
+        float loss = head.accumulateGradient(source, trainable, input, inputOffset, target, weight, workspace, batch.buffer());
+        batch.added(loss);
         return MlpHead.sigmoid(workspace.lastLogit());
     }
 
@@ -100,47 +86,9 @@ public final class HeadTrainer {
      *                               finite (the batch is then discarded and the tail is unchanged)
      */
     public float completeGradient(float[] source, float[] trainable) {
-        if (phase != Phase.ACCUMULATING) {
-            throw new IllegalStateException(phase == Phase.READY ? "no window accumulated in this batch"
-                    : "gradient already completed");
-        }
-        int n = gradient.length;
-        if (trainable == null || trainable.length != n) {
-            throw new IllegalArgumentException("trainable parameters must have length " + n);
-        }
-        double meanLoss = lossSum / count;
-        if (!Double.isFinite(meanLoss)) {
-            discardBatch();
-            throw new IllegalStateException("non-finite loss; batch discarded, head unchanged");
-        }
-        float inverseCount = 1f / count;
+        batch.checkAccumulating();
         float lambda = config.l2SpLambda();
-        float[] g = gradient;
-        if (lambda != 0f) {
-            float[] w0 = anchor(source);
-            for (int i = 0; i < n; i++) {
-                g[i] = g[i] * inverseCount + lambda * (trainable[i] - w0[i]);
-            }
-            gradientScale = 1f;
-        } else {
-            gradientScale = inverseCount;
-        }
-        clipScale = 1f;
-        gradientNorm = Float.NaN;
-        float max = config.maxGradientNorm();
-        if (max != Float.POSITIVE_INFINITY) {
-            double norm = Math.sqrt(sumOfSquares(g, 0, n)) * gradientScale;
-            if (!Double.isFinite(norm)) {
-                discardBatch();
-                throw new IllegalStateException("non-finite gradient; batch discarded, head unchanged");
-            }
-            gradientNorm = (float) norm;
-            if (norm > max) {
-                clipScale = (float) (max / (norm + 1e-6));
-            }
-        }
-        phase = Phase.COMPLETE;
-        return (float) meanLoss;
+        return batch.complete(trainable, lambda != 0f ? anchor(source) : null, lambda, config.maxGradientNorm());
     }
 
     /**
@@ -148,41 +96,12 @@ public final class HeadTrainer {
      * diagnostic; one pass over the tail).
      */
     public float l2SpPenalty(float[] source, float[] trainable) {
-        float[] w0 = anchor(source);
-        if (trainable == null || trainable.length != w0.length) {
-            throw new IllegalArgumentException("trainable parameters must have length " + w0.length);
-        }
-        float s0 = 0f;
-        float s1 = 0f;
-        float s2 = 0f;
-        float s3 = 0f;
-        int n = w0.length;
-        int i = 0;
-        for (; i <= n - 4; i += 4) {
-            float d0 = trainable[i] - w0[i];
-            float d1 = trainable[i + 1] - w0[i + 1];
-            float d2 = trainable[i + 2] - w0[i + 2];
-            float d3 = trainable[i + 3] - w0[i + 3];
-            s0 += d0 * d0;
-            s1 += d1 * d1;
-            s2 += d2 * d2;
-            s3 += d3 * d3;
-        }
-        float s = (s0 + s1) + (s2 + s3);
-        for (; i < n; i++) {
-            float d = trainable[i] - w0[i];
-            s += d * d;
-        }
-        return 0.5f * config.l2SpLambda() * s;
+        return GradientBatch.l2Penalty(trainable, anchor(source), config.l2SpLambda());
     }
 
     /** Applies the optimizer to {@code trainable} with the completed gradient and readies the next batch. */
     public void applyUpdate(float[] trainable, OptimizerState state) {
-        if (phase != Phase.COMPLETE) {
-            throw new IllegalStateException("completeGradient must run before applyUpdate");
-        }
-        config.optimizer().step(trainable, gradient, gradientScale * clipScale, state);
-        discardBatch();
+        batch.apply(trainable, config.optimizer(), state);
     }
 
     /** {@link #completeGradient} then {@link #applyUpdate}; returns the batch's mean weighted loss before the update. */
@@ -194,17 +113,12 @@ public final class HeadTrainer {
 
     /** Drops the current batch (if any) and zeroes the gradient buffer. */
     public void discardBatch() {
-        if (phase != Phase.READY) {
-            Arrays.fill(gradient, 0f);
-        }
-        phase = Phase.READY;
-        count = 0;
-        lossSum = 0;
+        batch.discard();
     }
 
     /** Windows accumulated in the current batch. */
     public int batchSize() {
-        return count;
+        return batch.size();
     }
 
     /**
@@ -212,12 +126,12 @@ public final class HeadTrainer {
      * measured when clipping is configured, {@code NaN} otherwise.
      */
     public float lastGradientNorm() {
-        return gradientNorm;
+        return batch.lastGradientNorm();
     }
 
     /** Factor the last completed gradient is multiplied by for clipping ({@code 1} = not clipped). */
     public float lastClipScale() {
-        return clipScale;
+        return batch.lastClipScale();
     }
 
     /**
@@ -225,12 +139,7 @@ public final class HeadTrainer {
      * {@link #completeGradient} and {@link #applyUpdate} (diagnostics and tests).
      */
     public void copyGradient(float[] target) {
-        if (phase != Phase.COMPLETE) {
-            throw new IllegalStateException("no completed gradient");
-        }
-        for (int i = 0; i < gradient.length; i++) {
-            target[i] = gradient[i] * (gradientScale * clipScale);
-        }
+        batch.copyTo(target);
     }
 
     /**
@@ -250,31 +159,4 @@ public final class HeadTrainer {
         return anchor;
     }
 
-    /** Sum of squares with eight partial sums combined in a fixed order. */
-    private static double sumOfSquares(float[] a, int from, int to) {
-        float s0 = 0f;
-        float s1 = 0f;
-        float s2 = 0f;
-        float s3 = 0f;
-        float s4 = 0f;
-        float s5 = 0f;
-        float s6 = 0f;
-        float s7 = 0f;
-        int i = from;
-        for (; i <= to - 8; i += 8) {
-            s0 += a[i] * a[i];
-            s1 += a[i + 1] * a[i + 1];
-            s2 += a[i + 2] * a[i + 2];
-            s3 += a[i + 3] * a[i + 3];
-            s4 += a[i + 4] * a[i + 4];
-            s5 += a[i + 5] * a[i + 5];
-            s6 += a[i + 6] * a[i + 6];
-            s7 += a[i + 7] * a[i + 7];
-        }
-        double s = ((double) (s0 + s1) + (s2 + s3)) + ((double) (s4 + s5) + (s6 + s7));
-        for (; i < to; i++) {
-            s += a[i] * a[i];
-        }
-        return s;
-    }
 }

@@ -1,6 +1,5 @@
 package dev.headstream.core.head;
 
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -26,26 +25,18 @@ import java.util.Objects;
  */
 public final class LoraHeadTrainer {
 
-    private enum Phase { READY, ACCUMULATING, COMPLETE }
-
     private final LoraMlpHead head;
     private final TrainingConfig config;
     private final LoraMlpHead.Workspace workspace;
-    private final float[] gradient;
+    private final GradientBatch batch;
     private final float[] anchor;
     private float[] anchorSource;
-    private Phase phase = Phase.READY;
-    private int count;
-    private double lossSum;
-    private float gradientNorm = Float.NaN;
-    private float clipScale = 1f;
-    private float gradientScale = 1f;
 
     public LoraHeadTrainer(LoraMlpHead head, TrainingConfig config) {
         this.head = Objects.requireNonNull(head, "head");
         this.config = Objects.requireNonNull(config, "config");
         this.workspace = head.newWorkspace();
-        this.gradient = new float[head.trainableLength()];
+        this.batch = new GradientBatch(head.trainableLength());
         this.anchor = new float[head.trainableLength()];
     }
 
@@ -69,13 +60,8 @@ public final class LoraHeadTrainer {
      */
     public float accumulate(float[] source, float[] trainable, float[] input, int inputOffset, float target,
             float weight) {
-        if (phase == Phase.COMPLETE) {
-            throw new IllegalStateException("gradient already completed: call applyUpdate or discardBatch first");
-        }
-        float loss = head.accumulateGradient(source, trainable, input, inputOffset, target, weight, workspace, gradient);
-        phase = Phase.ACCUMULATING;
-        count++;
-        lossSum += loss;
+        float loss = head.accumulateGradient(source, trainable, input, inputOffset, target, weight, workspace, batch.buffer());
+        batch.added(loss);
         return MlpHead.sigmoid(workspace.lastLogit());
     }
 
@@ -87,73 +73,19 @@ public final class LoraHeadTrainer {
      *                               finite (the batch is then discarded)
      */
     public float completeGradient(float[] source, float[] trainable) {
-        if (phase != Phase.ACCUMULATING) {
-            throw new IllegalStateException(phase == Phase.READY ? "no window accumulated in this batch"
-                    : "gradient already completed");
-        }
-        int n = gradient.length;
-        if (trainable == null || trainable.length != n) {
-            throw new IllegalArgumentException("LoRA parameters must have length " + n);
-        }
-        double meanLoss = lossSum / count;
-        if (!Double.isFinite(meanLoss)) {
-            discardBatch();
-            throw new IllegalStateException("non-finite loss; batch discarded, head unchanged");
-        }
-        float inverseCount = 1f / count;
+        batch.checkAccumulating();
         float lambda = config.l2SpLambda();
-        if (lambda != 0f) {
-            float[] w0 = anchor(source);
-            for (int i = 0; i < n; i++) {
-                gradient[i] = gradient[i] * inverseCount + lambda * (trainable[i] - w0[i]);
-            }
-            gradientScale = 1f;
-        } else {
-            gradientScale = inverseCount;
-        }
-        clipScale = 1f;
-        gradientNorm = Float.NaN;
-        float max = config.maxGradientNorm();
-        if (max != Float.POSITIVE_INFINITY) {
-            double s = 0;
-            for (int i = 0; i < n; i++) {
-                s += (double) gradient[i] * gradient[i];
-            }
-            double norm = Math.sqrt(s) * gradientScale;
-            if (!Double.isFinite(norm)) {
-                discardBatch();
-                throw new IllegalStateException("non-finite gradient; batch discarded, head unchanged");
-            }
-            gradientNorm = (float) norm;
-            if (norm > max) {
-                clipScale = (float) (max / (norm + 1e-6));
-            }
-        }
-        phase = Phase.COMPLETE;
-        return (float) meanLoss;
+        return batch.complete(trainable, lambda != 0f ? anchor(source) : null, lambda, config.maxGradientNorm());
     }
 
     /** The L2 penalty {@code lambda / 2 * ||trainable - anchor||^2} (a diagnostic). */
     public float l2Penalty(float[] source, float[] trainable) {
-        float[] w0 = anchor(source);
-        if (trainable == null || trainable.length != w0.length) {
-            throw new IllegalArgumentException("LoRA parameters must have length " + w0.length);
-        }
-        double s = 0;
-        for (int i = 0; i < w0.length; i++) {
-            double d = trainable[i] - w0[i];
-            s += d * d;
-        }
-        return (float) (0.5 * config.l2SpLambda() * s);
+        return GradientBatch.l2Penalty(trainable, anchor(source), config.l2SpLambda());
     }
 
     /** Applies the optimizer with the completed gradient and readies the next batch. */
     public void applyUpdate(float[] trainable, OptimizerState state) {
-        if (phase != Phase.COMPLETE) {
-            throw new IllegalStateException("completeGradient must run before applyUpdate");
-        }
-        config.optimizer().step(trainable, gradient, gradientScale * clipScale, state);
-        discardBatch();
+        batch.apply(trainable, config.optimizer(), state);
     }
 
     /** {@link #completeGradient} then {@link #applyUpdate}; returns the batch's mean weighted loss before the update. */
@@ -165,27 +97,17 @@ public final class LoraHeadTrainer {
 
     /** Drops the current batch (if any) and zeroes the gradient buffer. */
     public void discardBatch() {
-        if (phase != Phase.READY) {
-            Arrays.fill(gradient, 0f);
-        }
-        phase = Phase.READY;
-        count = 0;
-        lossSum = 0;
+        batch.discard();
     }
 
     /** L2 norm of the last completed gradient before clipping; {@code NaN} unless clipping is configured. */
     public float lastGradientNorm() {
-        return gradientNorm;
+        return batch.lastGradientNorm();
     }
 
     /** Copies the completed, clipped gradient into {@code target}; valid between completeGradient and applyUpdate. */
     public void copyGradient(float[] target) {
-        if (phase != Phase.COMPLETE) {
-            throw new IllegalStateException("no completed gradient");
-        }
-        for (int i = 0; i < gradient.length; i++) {
-            target[i] = gradient[i] * (gradientScale * clipScale);
-        }
+        batch.copyTo(target);
     }
 
     /** Refreshed only when a different source array is passed (source arrays are never written). */

@@ -1,6 +1,5 @@
 package dev.headstream.core.head;
 
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
@@ -25,21 +24,13 @@ import java.util.random.RandomGenerator;
  */
 public final class TaskHeadTrainer {
 
-    private enum Phase { READY, ACCUMULATING, COMPLETE }
-
     private final TaskHead head;
     private final TrainingConfig config;
     private final Distillation distillation;
     private final TaskHead.Workspace workspace;
-    private final float[] gradient;
+    private final GradientBatch batch;
     private final float[] anchor;
     private float[] anchorSource;
-    private Phase phase = Phase.READY;
-    private int count;
-    private double lossSum;
-    private float gradientNorm = Float.NaN;
-    private float clipScale = 1f;
-    private float gradientScale = 1f;
 
     public TaskHeadTrainer(TaskHead head, TrainingConfig config) {
         this(head, config, Distillation.OFF);
@@ -50,7 +41,7 @@ public final class TaskHeadTrainer {
         this.config = Objects.requireNonNull(config, "config");
         this.distillation = Objects.requireNonNull(distillation, "distillation");
         this.workspace = head.newWorkspace();
-        this.gradient = new float[head.trainableLength()];
+        this.batch = new GradientBatch(head.trainableLength());
         this.anchor = new float[head.trainableLength()];
     }
 
@@ -81,14 +72,9 @@ public final class TaskHeadTrainer {
      */
     public float accumulate(float[] source, float[] trainable, float[] input, int inputOffset, float[] targets,
             boolean[] mask, float weight, RandomGenerator dropoutRandom) {
-        if (phase == Phase.COMPLETE) {
-            throw new IllegalStateException("gradient already completed: call applyUpdate or discardBatch first");
-        }
         float loss = head.accumulateGradient(source, trainable, input, inputOffset, targets, mask, weight, distillation,
-                dropoutRandom, workspace, gradient);
-        phase = Phase.ACCUMULATING;
-        count++;
-        lossSum += loss;
+                dropoutRandom, workspace, batch.buffer());
+        batch.added(loss);
         return loss;
     }
 
@@ -106,60 +92,14 @@ public final class TaskHeadTrainer {
      *                               finite (the batch is then discarded and the tail is unchanged)
      */
     public float completeGradient(float[] source, float[] trainable) {
-        if (phase != Phase.ACCUMULATING) {
-            throw new IllegalStateException(phase == Phase.READY ? "no window accumulated in this batch"
-                    : "gradient already completed");
-        }
-        int n = gradient.length;
-        if (trainable == null || trainable.length != n) {
-            throw new IllegalArgumentException("trainable parameters must have length " + n);
-        }
-        double meanLoss = lossSum / count;
-        if (!Double.isFinite(meanLoss)) {
-            discardBatch();
-            throw new IllegalStateException("non-finite loss; batch discarded, head unchanged");
-        }
-        float inverseCount = 1f / count;
+        batch.checkAccumulating();
         float lambda = config.l2SpLambda();
-        float[] g = gradient;
-        if (lambda != 0f) {
-            float[] w0 = anchor(source);
-            for (int i = 0; i < n; i++) {
-                g[i] = g[i] * inverseCount + lambda * (trainable[i] - w0[i]);
-            }
-            gradientScale = 1f;
-        } else {
-            gradientScale = inverseCount;
-        }
-        clipScale = 1f;
-        gradientNorm = Float.NaN;
-        float max = config.maxGradientNorm();
-        if (max != Float.POSITIVE_INFINITY) {
-            double sum = 0;
-            for (int i = 0; i < n; i++) {
-                sum += (double) g[i] * g[i];
-            }
-            double norm = Math.sqrt(sum) * gradientScale;
-            if (!Double.isFinite(norm)) {
-                discardBatch();
-                throw new IllegalStateException("non-finite gradient; batch discarded, head unchanged");
-            }
-            gradientNorm = (float) norm;
-            if (norm > max) {
-                clipScale = (float) (max / (norm + 1e-6));
-            }
-        }
-        phase = Phase.COMPLETE;
-        return (float) meanLoss;
+        return batch.complete(trainable, lambda != 0f ? anchor(source) : null, lambda, config.maxGradientNorm());
     }
 
     /** Applies the optimizer to {@code trainable} with the completed gradient and readies the next batch. */
     public void applyUpdate(float[] trainable, OptimizerState state) {
-        if (phase != Phase.COMPLETE) {
-            throw new IllegalStateException("completeGradient must run before applyUpdate");
-        }
-        config.optimizer().step(trainable, gradient, gradientScale * clipScale, state);
-        discardBatch();
+        batch.apply(trainable, config.optimizer(), state);
     }
 
     /** {@link #completeGradient} then {@link #applyUpdate}; returns the batch's mean loss before the update. */
@@ -171,37 +111,27 @@ public final class TaskHeadTrainer {
 
     /** Drops the current batch (if any) and zeroes the gradient buffer. */
     public void discardBatch() {
-        if (phase != Phase.READY) {
-            Arrays.fill(gradient, 0f);
-        }
-        phase = Phase.READY;
-        count = 0;
-        lossSum = 0;
+        batch.discard();
     }
 
     /** Windows accumulated in the current batch. */
     public int batchSize() {
-        return count;
+        return batch.size();
     }
 
     /** L2 norm of the last completed gradient before clipping; {@code NaN} unless clipping is configured. */
     public float lastGradientNorm() {
-        return gradientNorm;
+        return batch.lastGradientNorm();
     }
 
     /** Factor the last completed gradient is multiplied by for clipping ({@code 1} = not clipped). */
     public float lastClipScale() {
-        return clipScale;
+        return batch.lastClipScale();
     }
 
     /** Copies the completed, scaled and clipped gradient into {@code target} (diagnostics and tests). */
     public void copyGradient(float[] target) {
-        if (phase != Phase.COMPLETE) {
-            throw new IllegalStateException("no completed gradient");
-        }
-        for (int i = 0; i < gradient.length; i++) {
-            target[i] = gradient[i] * (gradientScale * clipScale);
-        }
+        batch.copyTo(target);
     }
 
     private float[] anchor(float[] source) {
