@@ -278,7 +278,7 @@ public final class LoraMlpHead {
                 }
                 case LAYER_NORM -> {
                     boolean trained = aOffset[l] >= 0;
-                    layerNormBackward(trained ? trainable : source, trained ? aOffset[l] : sourceOffset[l], outDim[l],
+                    LayerKernels.layerNormBackward(trained ? trainable : source, trained ? aOffset[l] : sourceOffset[l], outDim[l],
                             ws.normalized[l], ws.inverseStd[l], g, trained ? gradient : null, aOffset[l],
                             propagate ? gNext : null);
                 }
@@ -310,23 +310,23 @@ public final class LoraMlpHead {
                     float[] biases = trainedBias ? trainable : source;
                     int bias = trainedBias ? biasOffset[l] : w + in * out;
                     for (int o = 0; o < out; o++) {
-                        y[o] = MlpHead.dot(source, w + o * in, x, xo, in) + biases[bias + o];
+                        y[o] = LayerKernels.dot(source, w + o * in, x, xo, in) + biases[bias + o];
                     }
                     if (trainable != null) {
                         float[] u = ws.lowRank[l];
                         int a = aOffset[l];
                         for (int k = 0; k < rank; k++) {
-                            u[k] = MlpHead.dot(trainable, a + k * in, x, xo, in);
+                            u[k] = LayerKernels.dot(trainable, a + k * in, x, xo, in);
                         }
                         int b = bOffset[l];
                         for (int o = 0; o < out; o++) {
-                            y[o] += scale * MlpHead.dot(trainable, b + o * rank, u, 0, rank);
+                            y[o] += scale * LayerKernels.dot(trainable, b + o * rank, u, 0, rank);
                         }
                     }
                 }
                 case LAYER_NORM -> {
                     boolean trained = aOffset[l] >= 0 && trainable != null;
-                    ws.inverseStd[l] = layerNormForward(trained ? trainable : source,
+                    ws.inverseStd[l] = LayerKernels.layerNormForward(trained ? trainable : source,
                             trained ? aOffset[l] : sourceOffset[l], out, epsilon[l], x, xo, ws.normalized[l], y);
                 }
                 default -> {
@@ -407,64 +407,6 @@ public final class LoraMlpHead {
                 }
             }
         }
-    }
-
-    /** Writes {@code xhat} and {@code y}; returns {@code 1 / sqrt(var + eps)}. */
-    private static float layerNormForward(float[] w, int p, int dim, float eps, float[] x, int xo, float[] xhat,
-            float[] y) {
-        float mean = sum(x, xo, dim) / dim;
-        for (int j = 0; j < dim; j++) {
-            xhat[j] = x[xo + j] - mean;
-        }
-        float variance = MlpHead.dot(xhat, 0, xhat, 0, dim) / dim;
-        float std = (float) Math.sqrt(variance + eps);
-        int beta = p + dim;
-        for (int j = 0; j < dim; j++) {
-            float h = xhat[j] / std;
-            xhat[j] = h;
-            y[j] = h * w[p + j] + w[beta + j];
-        }
-        return 1f / std;
-    }
-
-    /** {@code gradient} null when gamma/beta are frozen; {@code g} is the offset of their gradient. */
-    private static void layerNormBackward(float[] w, int p, int dim, float[] xhat, float inverseStd, float[] gOut,
-            float[] gradient, int g, float[] gIn) {
-        if (gradient != null) {
-            for (int j = 0; j < dim; j++) {
-                gradient[g + j] += gOut[j] * xhat[j];
-                gradient[g + dim + j] += gOut[j];
-            }
-        }
-        if (gIn != null) {
-            for (int j = 0; j < dim; j++) {
-                gIn[j] = gOut[j] * w[p + j];
-            }
-            float meanG = sum(gIn, 0, dim) / dim;
-            float meanGx = MlpHead.dot(gIn, 0, xhat, 0, dim) / dim;
-            for (int j = 0; j < dim; j++) {
-                gIn[j] = inverseStd * (gIn[j] - meanG - xhat[j] * meanGx);
-            }
-        }
-    }
-
-    private static float sum(float[] a, int ao, int n) {
-        float s0 = 0f;
-        float s1 = 0f;
-        float s2 = 0f;
-        float s3 = 0f;
-        int j = 0;
-        for (; j <= n - 4; j += 4) {
-            s0 += a[ao + j];
-            s1 += a[ao + j + 1];
-            s2 += a[ao + j + 2];
-            s3 += a[ao + j + 3];
-        }
-        float s = (s0 + s1) + (s2 + s3);
-        for (; j < n; j++) {
-            s += a[ao + j];
-        }
-        return s;
     }
 
     private void copySmall(float[] source, float[] t) {

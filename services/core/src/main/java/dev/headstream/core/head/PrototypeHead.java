@@ -111,7 +111,7 @@ public final class PrototypeHead {
     public void add(int c, float[] x, int offset) {
         Objects.checkIndex(c, classes);
         checkWindow(x, offset);
-        double norm = Math.sqrt(MlpHead.dot(x, offset, x, offset, dim));
+        double norm = Math.sqrt(LayerKernels.dot(x, offset, x, offset, dim));
         if (!(norm > 0) || !Double.isFinite(norm)) {
             throw new IllegalArgumentException("a prototype example needs a finite, non-zero window, norm " + norm);
         }
@@ -137,7 +137,7 @@ public final class PrototypeHead {
         if (counts[c] == 0) {
             throw new IllegalStateException("class " + c + " has no prototype yet");
         }
-        return cosineUnchecked(c, x, offset, Math.sqrt(MlpHead.dot(x, offset, x, offset, dim)));
+        return cosineUnchecked(c, x, offset, Math.sqrt(LayerKernels.dot(x, offset, x, offset, dim)));
     }
 
     /**
@@ -150,7 +150,7 @@ public final class PrototypeHead {
         if (out == null || out.length != classes) {
             throw new IllegalArgumentException("output buffer must have length " + classes);
         }
-        double xNorm = Math.sqrt(MlpHead.dot(x, offset, x, offset, dim));
+        double xNorm = Math.sqrt(LayerKernels.dot(x, offset, x, offset, dim));
         double max = Double.NEGATIVE_INFINITY;
         for (int c = 0; c < classes; c++) {
             if (counts[c] > 0) {
@@ -179,7 +179,7 @@ public final class PrototypeHead {
      */
     public int classify(float[] x, int offset) {
         checkWindow(x, offset);
-        double xNorm = Math.sqrt(MlpHead.dot(x, offset, x, offset, dim));
+        double xNorm = Math.sqrt(LayerKernels.dot(x, offset, x, offset, dim));
         int best = -1;
         float bestCos = Float.NEGATIVE_INFINITY;
         for (int c = 0; c < classes; c++) {
@@ -208,7 +208,7 @@ public final class PrototypeHead {
         if (counts[1] == 0) {
             return 0f;
         }
-        double xNorm = Math.sqrt(MlpHead.dot(x, offset, x, offset, dim));
+        double xNorm = Math.sqrt(LayerKernels.dot(x, offset, x, offset, dim));
         float positive = cosineUnchecked(1, x, offset, xNorm);
         if (counts[0] == 0) {
             return (positive + 1f) / 2f;
@@ -239,11 +239,11 @@ public final class PrototypeHead {
 
     private float cosineUnchecked(int c, float[] x, int offset, double xNorm) {
         int base = c * dim;
-        double meanNorm = Math.sqrt(MlpHead.dot(means, base, means, base, dim));
+        double meanNorm = Math.sqrt(LayerKernels.dot(means, base, means, base, dim));
         if (meanNorm == 0 || xNorm == 0) {
             return 0f;
         }
-        double cos = MlpHead.dot(x, offset, means, base, dim) / (xNorm * meanNorm);
+        double cos = LayerKernels.dot(x, offset, means, base, dim) / (xNorm * meanNorm);
         return (float) Math.max(-1.0, Math.min(1.0, cos));
     }
 
