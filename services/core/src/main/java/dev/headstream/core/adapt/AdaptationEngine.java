@@ -6,11 +6,13 @@ import dev.headstream.core.backbone.EmbeddingSequence;
 import dev.headstream.core.wire.HeadCodec;
 import dev.headstream.core.wire.SampleDecoder;
 import dev.headstream.schemas.v1.AdaptationMetrics;
+import dev.headstream.schemas.v1.AdapterState;
 import dev.headstream.schemas.v1.HeadStatus;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.Provenance;
 import dev.headstream.schemas.v1.RejectReason;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -29,9 +31,10 @@ import java.util.Set;
  * that task (prequential scoring, then training). Every head that trained gets a new version,
  * with its threshold recalibrated; every head the batch touched gets a metrics record.
  *
- * <p>Call order: {@link #process} -> publish its records in one transaction -> {@link #commit}
- * on success (or nothing on abort: the live state was never touched). One batch at a time; not
- * thread-safe.
+ * <p>Call order: {@link #restore} each changelog record of an assigned partition, then per batch
+ * {@link #process} -> publish its records and its {@link #stateRecords} in one transaction ->
+ * {@link #commit} on success (or nothing on abort: the live state was never touched). One batch
+ * at a time; not thread-safe.
  */
 public final class AdaptationEngine {
 
@@ -107,6 +110,8 @@ public final class AdaptationEngine {
                 continue;
             }
             applied++;
+            user.partition = raw.partition();
+            user.lastAppliedOffset = raw.offset();
             for (Map.Entry<String, Label> l : new java.util.TreeMap<>(s.labels()).entrySet()) {
                 BinaryHeadTask task = tasks.get(l.getKey());
                 HeadState head = user.heads().computeIfAbsent(l.getKey(),
@@ -148,6 +153,38 @@ public final class AdaptationEngine {
     /** Makes a committed batch's state live. */
     public void commit(BatchResult result) {
         live.putAll(result.staged());
+    }
+
+    /**
+     * The changelog records of every user {@code result} touched, ordered by user key: to publish on
+     * {@link dev.headstream.core.wire.Topics#ADAPTER_STATE} in the batch's transaction, keyed by
+     * {@link UserStateCodec#recordKey}. Changes nothing.
+     */
+    public List<AdapterState> stateRecords(BatchResult result) {
+        List<UserKey> keys = new ArrayList<>(result.staged().keySet());
+        keys.sort(Comparator.comparing(UserKey::toString));
+        List<AdapterState> out = new ArrayList<>(keys.size());
+        for (UserKey k : keys) {
+            out.add(UserStateCodec.encode(result.staged().get(k), tasks));
+        }
+        return out;
+    }
+
+    /**
+     * Installs the user of a changelog record as live state, replacing any live state of that
+     * user. Call between batches (restore on partition assignment, before the partition's samples).
+     *
+     * @throws IllegalArgumentException if the record does not decode against this engine's tasks
+     *                                  ({@link UserStateCodec#decode}); the live state is then unchanged
+     */
+    public void restore(AdapterState state) {
+        UserState user = UserStateCodec.decode(state, tasks, dedupWindow);
+        live.put(user.key(), user);
+    }
+
+    /** Drops the live state of {@code key} (a tombstone on the changelog: the user was erased). */
+    public void forget(UserKey key) {
+        live.remove(key);
     }
 
     /** Users with live state. */

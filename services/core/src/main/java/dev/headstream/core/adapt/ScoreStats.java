@@ -1,6 +1,7 @@
 package dev.headstream.core.adapt;
 
 import dev.headstream.schemas.v1.HeadScore;
+import dev.headstream.schemas.v1.ScoreState;
 
 /**
  * Running binary-classification statistics of one head on one stream: mean log loss,
@@ -76,5 +77,29 @@ public final class ScoreStats {
                 .setNegatives(negatives)
                 .setFalsePositives(falsePositives)
                 .build();
+    }
+
+    /** The raw sums, for the adapter-state changelog. */
+    ScoreState toState() {
+        return ScoreState.newBuilder()
+                .setCount(count)
+                .setLossSum(lossSum)
+                .setCorrect(correct)
+                .setPositives(positives)
+                .setTruePositives(truePositives)
+                .setNegatives(negatives)
+                .setFalsePositives(falsePositives)
+                .build();
+    }
+
+    /** Replaces these statistics by {@code s} (restore from the changelog). */
+    void load(ScoreState s) {
+        count = s.getCount();
+        lossSum = s.getLossSum();
+        correct = s.getCorrect();
+        positives = s.getPositives();
+        truePositives = s.getTruePositives();
+        negatives = s.getNegatives();
+        falsePositives = s.getFalsePositives();
     }
 }

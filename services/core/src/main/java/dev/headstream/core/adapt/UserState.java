@@ -2,6 +2,7 @@ package dev.headstream.core.adapt;
 
 import java.util.ArrayDeque;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -17,6 +18,10 @@ public final class UserState {
     private final ArrayDeque<String> recentOrder;
     private final Set<String> recent;
     private final int dedupWindow;
+    /** Partition of the user's samples, or -1 before the first applied sample. */
+    int partition = -1;
+    /** Offset of the newest sample applied (training or holdout), or -1. */
+    long lastAppliedOffset = -1;
 
     UserState(UserKey key, int dedupWindow) {
         this.key = key;
@@ -33,6 +38,8 @@ public final class UserState {
         this.recentOrder = new ArrayDeque<>(o.recentOrder);
         this.recent = new HashSet<>(o.recent);
         this.dedupWindow = o.dedupWindow;
+        this.partition = o.partition;
+        this.lastAppliedOffset = o.lastAppliedOffset;
     }
 
     public UserState copy() {
@@ -46,6 +53,11 @@ public final class UserState {
     /** Heads by task name (live view; do not modify outside the engine). */
     public Map<String, HeadState> heads() {
         return heads;
+    }
+
+    /** The dedup window's sample ids, oldest first. */
+    List<String> recentSampleIds() {
+        return List.copyOf(recentOrder);
     }
 
     /** Records {@code sampleId}; false if it was seen within the dedup window. */

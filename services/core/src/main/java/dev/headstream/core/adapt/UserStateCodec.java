@@ -1,0 +1,239 @@
+package dev.headstream.core.adapt;
+
+import dev.headstream.core.backbone.EmbeddingSequence;
+import dev.headstream.core.head.OptimizerState;
+import dev.headstream.schemas.v1.AdapterState;
+import dev.headstream.schemas.v1.HeadTrainingState;
+import dev.headstream.schemas.v1.OptimizerSnapshot;
+import dev.headstream.schemas.v1.ReplayExample;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Map;
+
+/**
+ * Writes a user's full training state ({@link UserState} with its {@link HeadState}s) into an
+ * {@link AdapterState} record of the {@code headstream.adapter-state} changelog and reads it back.
+ * Every float is copied bit for bit (float32 little-endian), so a decoded state trains on exactly
+ * like the encoded one. Stateless and thread-safe.
+ */
+public final class UserStateCodec {
+
+    /** The {@link AdapterState#getFormatVersion()} this codec writes and reads. */
+    public static final int FORMAT_VERSION = 1;
+
+    private UserStateCodec() {
+    }
+
+    /**
+     * The changelog record of {@code user}: every head of every task, its dedup window, partition and last applied
+     * offset.
+     *
+     * @param tasks the adapter's tasks by name (each head records its task's source head)
+     * @throws IllegalArgumentException if the user has a head for a task not in {@code tasks}
+     */
+    public static AdapterState encode(UserState user, Map<String, BinaryHeadTask> tasks) {
+        AdapterState.Builder b = AdapterState.newBuilder()
+                .setFormatVersion(FORMAT_VERSION)
+                .setTenant(user.key().tenant())
+                .setUser(user.key().user())
+                .setSourcePartition(user.partition)
+                .setLastAppliedOffset(user.lastAppliedOffset)
+                .addAllRecentSampleIds(user.recentSampleIds());
+        user.heads().forEach((task, h) -> {
+            BinaryHeadTask t = tasks.get(task);
+            if (t == null) {
+                throw new IllegalArgumentException("user " + user.key() + " has a head for unknown task '" + task + "'");
+            }
+            b.addHeads(encode(task, t.sourceHead().sha256(), h));
+        });
+        return b.build();
+    }
+
+    /** The record key of {@code state} on the changelog: {@code "<tenant>/<user>"}. */
+    public static String recordKey(AdapterState state) {
+        return state.getTenant() + "/" + state.getUser();
+    }
+
+    /**
+     * Parses a changelog record value.
+     *
+     * @throws IllegalArgumentException if the bytes are not an {@link AdapterState}
+     */
+    public static AdapterState parse(byte[] value) {
+        try {
+            return AdapterState.parseFrom(value);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("adapter state record of " + value.length
+                    + " bytes does not parse: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Rebuilds the user of {@code state} against the tasks of this adapter.
+     *
+     * @param tasks       the adapter's tasks by name
+     * @param dedupWindow the adapter's dedup window; a longer stored window keeps its newest ids
+     * @throws IllegalArgumentException naming the problem: unknown format version, bad key, unknown task, a head
+     *                                  adapted from another source head, a trainable vector or optimizer slot whose
+     *                                  length does not match the task's head, float bytes that are not whole floats
+     *                                  or do not fill the stated shape, repeated sample ids
+     */
+    public static UserState decode(AdapterState state, Map<String, BinaryHeadTask> tasks, int dedupWindow) {
+        if (state.getFormatVersion() != FORMAT_VERSION) {
+            throw new IllegalArgumentException("adapter state of " + recordKey(state) + " has format version "
+                    + state.getFormatVersion() + "; this adapter reads " + FORMAT_VERSION);
+        }
+        UserKey key = new UserKey(state.getTenant(), state.getUser());
+        UserState user = new UserState(key, dedupWindow);
+        user.partition = state.getSourcePartition();
+        user.lastAppliedOffset = state.getLastAppliedOffset();
+        for (String id : state.getRecentSampleIdsList()) {
+            if (!user.firstSighting(id)) {
+                throw new IllegalArgumentException("adapter state of " + key + " lists sample id " + id + " twice");
+            }
+        }
+        for (HeadTrainingState h : state.getHeadsList()) {
+            BinaryHeadTask task = tasks.get(h.getTask());
+            if (task == null) {
+                throw new IllegalArgumentException("adapter state of " + key + " has a head for unknown task '"
+                        + h.getTask() + "'; this adapter knows " + new java.util.TreeSet<>(tasks.keySet()));
+            }
+            if (user.heads().containsKey(h.getTask())) {
+                throw new IllegalArgumentException("adapter state of " + key + " has two heads for task '"
+                        + h.getTask() + "'");
+            }
+            user.heads().put(h.getTask(), decode(key, task, h));
+        }
+        return user;
+    }
+
+    private static HeadTrainingState encode(String task, String sourceSha256, HeadState h) {
+        OptimizerSnapshot.Builder opt = OptimizerSnapshot.newBuilder().setSteps(h.optimizer.steps());
+        for (int i = 0; i < h.optimizer.slotCount(); i++) {
+            opt.addSlotsF32Le(bytes(h.optimizer.copySlot(i)));
+        }
+        HeadTrainingState.Builder b = HeadTrainingState.newBuilder()
+                .setTask(task)
+                .setHeadId(h.headId)
+                .setSourceHeadSha256(sourceSha256)
+                .setSeed(h.seed)
+                .setTrainableF32Le(bytes(h.trainable))
+                .setOptimizer(opt)
+                .setThreshold(h.threshold)
+                .setVersion(h.version)
+                .setSamplesApplied(h.samplesApplied)
+                .setSamplesSeen(h.samplesSeen)
+                .setPublishedSamples(h.publishedSamples)
+                .setChanged(h.changed)
+                .setPartition(h.partition)
+                .setFirstOffset(h.firstOffset)
+                .setLastOffset(h.lastOffset)
+                .setNegativeSeconds(h.negativeSeconds)
+                .setLastTrainingLoss(h.lastTrainingLoss)
+                .setLastPrequentialLoss(h.lastPrequentialLoss)
+                .setSourcePrequential(h.sourcePrequential.toState())
+                .setAdaptedPrequential(h.adaptedPrequential.toState())
+                .setSourceHoldout(h.sourceHoldout.toState())
+                .setAdaptedHoldout(h.adaptedHoldout.toState());
+        for (HeadState.Example e : h.replay) {
+            b.addReplay(ReplayExample.newBuilder()
+                    .setFrames(e.embedding().frames())
+                    .setDim(e.embedding().dim())
+                    .setValuesF32Le(bytes(e.embedding().values()))
+                    .setPositive(e.positive())
+                    .setWeight(e.weight()));
+        }
+        return b.build();
+    }
+
+    private static HeadState decode(UserKey key, BinaryHeadTask task, HeadTrainingState h) {
+        String headId = key.headId(h.getTask());
+        String where = "adapter state of head " + headId;
+        if (!h.getHeadId().equals(headId)) {
+            throw new IllegalArgumentException(where + " is labelled '" + h.getHeadId() + "'");
+        }
+        if (!h.getSourceHeadSha256().equals(task.sourceHead().sha256())) {
+            throw new IllegalArgumentException(where + " was adapted from source head " + h.getSourceHeadSha256()
+                    + ", not from task '" + task.name() + "' source " + task.sourceHead().id() + " ("
+                    + task.sourceHead().sha256() + ")");
+        }
+        HeadState fresh = task.newState(headId);
+        if (h.getSeed() != fresh.seed) {
+            throw new IllegalArgumentException(where + " has seed " + Long.toHexString(h.getSeed()) + ", expected "
+                    + Long.toHexString(fresh.seed));
+        }
+        float[] trainable = floats(h.getTrainableF32Le(), where + " trainable vector");
+        if (trainable.length != fresh.trainable.length) {
+            throw new IllegalArgumentException(where + " has a trainable vector of " + trainable.length
+                    + " floats; task '" + task.name() + "' trains " + fresh.trainable.length);
+        }
+        OptimizerSnapshot opt = h.getOptimizer();
+        if (opt.getSlotsF32LeCount() != fresh.optimizer.slotCount()) {
+            throw new IllegalArgumentException(where + " has " + opt.getSlotsF32LeCount()
+                    + " optimizer slots; task '" + task.name() + "' uses " + fresh.optimizer.slotCount());
+        }
+        float[][] slots = new float[opt.getSlotsF32LeCount()][];
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = floats(opt.getSlotsF32Le(i), where + " optimizer slot " + i);
+            if (slots[i].length != trainable.length) {
+                throw new IllegalArgumentException(where + " has optimizer slot " + i + " of " + slots[i].length
+                        + " floats; the trainable vector has " + trainable.length);
+            }
+        }
+        if (opt.getSteps() < 0) {
+            throw new IllegalArgumentException(where + " has " + opt.getSteps() + " optimizer steps");
+        }
+        HeadState s = new HeadState(headId, h.getSeed(), trainable, OptimizerState.restore(opt.getSteps(), slots),
+                h.getThreshold());
+        for (int i = 0; i < h.getReplayCount(); i++) {
+            ReplayExample e = h.getReplay(i);
+            String clip = where + " replay clip " + i;
+            float[] values = floats(e.getValuesF32Le(), clip);
+            if (e.getFrames() < 1 || e.getDim() < 1 || (long) e.getFrames() * e.getDim() != values.length) {
+                throw new IllegalArgumentException(clip + " is " + e.getFrames() + " x " + e.getDim()
+                        + " but holds " + values.length + " floats");
+            }
+            EmbeddingSequence embedding = new EmbeddingSequence(e.getFrames(), e.getDim(), values);
+            try {
+                task.checkFits(embedding);
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException(clip + ": " + ex.getMessage(), ex);
+            }
+            s.replay.addLast(new HeadState.Example(embedding, e.getPositive(), e.getWeight()));
+        }
+        s.version = h.getVersion();
+        s.samplesApplied = h.getSamplesApplied();
+        s.samplesSeen = h.getSamplesSeen();
+        s.publishedSamples = h.getPublishedSamples();
+        s.changed = h.getChanged();
+        s.partition = h.getPartition();
+        s.firstOffset = h.getFirstOffset();
+        s.lastOffset = h.getLastOffset();
+        s.negativeSeconds = h.getNegativeSeconds();
+        s.lastTrainingLoss = h.getLastTrainingLoss();
+        s.lastPrequentialLoss = h.getLastPrequentialLoss();
+        s.sourcePrequential.load(h.getSourcePrequential());
+        s.adaptedPrequential.load(h.getAdaptedPrequential());
+        s.sourceHoldout.load(h.getSourceHoldout());
+        s.adaptedHoldout.load(h.getAdaptedHoldout());
+        return s;
+    }
+
+    private static ByteString bytes(float[] v) {
+        ByteBuffer b = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(v);
+        return ByteString.copyFrom(b.array());
+    }
+
+    private static float[] floats(ByteString bytes, String what) {
+        if (bytes.size() % Float.BYTES != 0) {
+            throw new IllegalArgumentException(what + " has " + bytes.size()
+                    + " bytes, not a whole number of float32 values");
+        }
+        float[] v = new float[bytes.size() / Float.BYTES];
+        bytes.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+        return v;
+    }
+}
