@@ -27,14 +27,16 @@ import java.util.Set;
  * <p>Per batch: validate every record (bad ones become {@link Rejection}s and change nothing);
  * embed all valid samples in one backbone call; then, in record order, reject samples a labeled
  * task's head cannot read (e.g. a clip shorter than one head window), drop producer retries
- * (same sample id within the user's dedup window) and apply each label to the user's head of
+ * (same sample id within the user's dedup window), skip samples the user's restored state has
+ * already applied (offset at or below its last applied offset on that partition) and apply each label to the user's head of
  * that task (prequential scoring, then training). Every head that trained gets a new version,
  * with its threshold recalibrated; every head the batch touched gets a metrics record.
  *
  * <p>Call order: {@link #restore} each changelog record of an assigned partition, then per batch
  * {@link #process} -> publish its records and its {@link #stateRecords} in one transaction ->
  * {@link #commit} on success (or nothing on abort: the live state was never touched). One batch
- * at a time; not thread-safe.
+ * at a time. The methods are synchronized so that a rebalance listener on the Kafka polling
+ * thread can {@link #restore} or {@link #forgetPartition} between batches.
  */
 public final class AdaptationEngine {
 
@@ -46,6 +48,7 @@ public final class AdaptationEngine {
     private final int dedupWindow;
     private final int publishEvery;
     private final Map<UserKey, UserState> live = new HashMap<>();
+    private long skipped;
 
     /** An engine that publishes a head version after every batch in which the head trained. */
     public AdaptationEngine(Backbone backbone, SampleDecoder decoder, Map<String, BinaryHeadTask> tasks,
@@ -69,7 +72,7 @@ public final class AdaptationEngine {
         this.publishEvery = publishEvery;
     }
 
-    public BatchResult process(List<RawSample> batch, long nowMs) {
+    public synchronized BatchResult process(List<RawSample> batch, long nowMs) {
         List<Rejection> rejections = new ArrayList<>();
         List<RawSample> validRaw = new ArrayList<>();
         List<ValidSample> valid = new ArrayList<>();
@@ -104,6 +107,12 @@ public final class AdaptationEngine {
                 UserState l = live.get(k);
                 return l == null ? new UserState(k, dedupWindow) : l.copy();
             });
+            if (raw.partition() == user.partition && raw.offset() <= user.lastAppliedOffset) {
+                // already applied before a restart (the restored state says so): applying it again
+                // would train twice
+                skipped++;
+                continue;
+            }
             if (!user.firstSighting(s.sampleId())) {
                 rejections.add(new Rejection(raw, RejectReason.DUPLICATE, "sample id " + s.sampleId()
                         + " was already applied for " + s.key(), s.sampleId()));
@@ -151,7 +160,7 @@ public final class AdaptationEngine {
     }
 
     /** Makes a committed batch's state live. */
-    public void commit(BatchResult result) {
+    public synchronized void commit(BatchResult result) {
         live.putAll(result.staged());
     }
 
@@ -160,7 +169,7 @@ public final class AdaptationEngine {
      * {@link dev.headstream.core.wire.Topics#ADAPTER_STATE} in the batch's transaction, keyed by
      * {@link UserStateCodec#recordKey}. Changes nothing.
      */
-    public List<AdapterState> stateRecords(BatchResult result) {
+    public synchronized List<AdapterState> stateRecords(BatchResult result) {
         List<UserKey> keys = new ArrayList<>(result.staged().keySet());
         keys.sort(Comparator.comparing(UserKey::toString));
         List<AdapterState> out = new ArrayList<>(keys.size());
@@ -177,23 +186,41 @@ public final class AdaptationEngine {
      * @throws IllegalArgumentException if the record does not decode against this engine's tasks
      *                                  ({@link UserStateCodec#decode}); the live state is then unchanged
      */
-    public void restore(AdapterState state) {
+    public synchronized void restore(AdapterState state) {
         UserState user = UserStateCodec.decode(state, tasks, dedupWindow);
         live.put(user.key(), user);
     }
 
     /** Drops the live state of {@code key} (a tombstone on the changelog: the user was erased). */
-    public void forget(UserKey key) {
+    public synchronized void forget(UserKey key) {
         live.remove(key);
     }
 
+    /**
+     * Drops the live state of every user last seen on samples partition {@code partition} (the
+     * partition was revoked: another instance owns it now, and it is restored again from the
+     * changelog if it comes back).
+     *
+     * @return how many users were dropped
+     */
+    public synchronized int forgetPartition(int partition) {
+        int before = live.size();
+        live.values().removeIf(u -> u.partition == partition);
+        return before - live.size();
+    }
+
+    /** Samples skipped because the restored state had already applied their offset. */
+    public synchronized long skippedAlreadyApplied() {
+        return skipped;
+    }
+
     /** Users with live state. */
-    public int users() {
+    public synchronized int users() {
         return live.size();
     }
 
     /** The live state of {@code key}, if any (read-only use). */
-    public UserState user(UserKey key) {
+    public synchronized UserState user(UserKey key) {
         return live.get(key);
     }
 

@@ -136,6 +136,28 @@ class AdaptationEngineTest {
     }
 
     @Test
+    void restoredEngineSkipsSamplesItsStateAlreadyAppliedAndPartitionForgetDropsUsers() {
+        AdaptationEngine first = fx.engine();
+        BatchResult r1 = processAndCommit(first, firstBatch());
+        AdaptationEngine restored = fx.engine();
+        first.stateRecords(r1).forEach(restored::restore);
+        // the consumer re-delivers the same records (e.g. offsets not yet committed when it crashed)
+        BatchResult again = restored.process(firstBatch(), NOW);
+        assertThat(again.heads()).isEmpty();
+        assertThat(again.rejections()).isEmpty();
+        assertThat(again.applied()).isZero();
+        assertThat(restored.skippedAlreadyApplied()).isEqualTo(firstBatch().size());
+        // new records after the restore point are applied exactly as by the engine that never stopped
+        restored.commit(again);
+        BatchResult r2 = processAndCommit(restored, secondBatch());
+        BatchResult expected = processAndCommit(first, secondBatch());
+        assertThat(bytes(r2)).containsExactlyElementsOf(bytes(expected));
+        int users = restored.users();
+        assertThat(restored.forgetPartition(firstBatch().get(0).partition())).isEqualTo(users);
+        assertThat(restored.users()).isZero();
+    }
+
+    @Test
     void publishedHeadCarriesProvenanceAndDecodesToTheLiveWeights() {
         AdaptationEngine engine = fx.engine();
         BatchResult r = processAndCommit(engine, firstBatch());
