@@ -2,8 +2,10 @@ package dev.headstream.adapter;
 
 import dev.headstream.core.adapt.BatchResult;
 import dev.headstream.core.adapt.Rejection;
+import dev.headstream.core.adapt.UserStateCodec;
 import dev.headstream.core.wire.Topics;
 import dev.headstream.schemas.v1.AdaptationMetrics;
+import dev.headstream.schemas.v1.AdapterState;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.Rejected;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
@@ -12,13 +14,13 @@ import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
-/** Turns a processed batch into the Kafka records of its transaction: heads, metrics and rejects. */
+/** Turns a processed batch into the Kafka records of its transaction: heads, metrics, rejects and state changelog. */
 final class OutputRecords {
 
     private OutputRecords() {
     }
 
-    static List<Message<byte[]>> of(BatchResult result, String samplesTopic, long nowMs) {
+    static List<Message<byte[]>> of(BatchResult result, List<AdapterState> states, String samplesTopic, long nowMs) {
         List<Message<byte[]>> out = new ArrayList<>();
         for (Rejection r : result.rejections()) {
             Rejected rec = Rejected.newBuilder()
@@ -37,6 +39,15 @@ final class OutputRecords {
         }
         for (AdaptationMetrics m : result.metrics()) {
             out.add(record(Topics.METRICS, m.getHeadId().getBytes(StandardCharsets.UTF_8), m.toByteArray()));
+        }
+        for (AdapterState s : states) {
+            // co-partitioned by partition number with the samples topic, so the instance that owns
+            // samples partition p restores its users from changelog partition p
+            out.add(Message.of(s.toByteArray()).addMetadata(OutgoingKafkaRecordMetadata.<byte[]>builder()
+                    .withTopic(Topics.ADAPTER_STATE)
+                    .withKey(UserStateCodec.recordKey(s).getBytes(StandardCharsets.UTF_8))
+                    .withPartition(s.getSourcePartition())
+                    .build()));
         }
         return out;
     }

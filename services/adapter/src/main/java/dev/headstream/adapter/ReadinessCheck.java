@@ -2,13 +2,17 @@ package dev.headstream.adapter;
 
 import dev.headstream.core.adapt.AdaptationEngine;
 import dev.headstream.core.backbone.Backbone;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready once the backbone and every task's source head loaded and passed their contract checks. */
+/**
+ * Ready once the backbone and every task's source head loaded and passed their contract checks,
+ * and no assigned partition's state is being restored.
+ */
 @Readiness
 @ApplicationScoped
 public class ReadinessCheck implements HealthCheck {
@@ -19,14 +23,20 @@ public class ReadinessCheck implements HealthCheck {
     @Inject
     AdaptationEngine engine;
 
+    @Inject
+    @Identifier(StateRestorer.NAME)
+    StateRestorer restorer;
+
     @Override
     public HealthCheckResponse call() {
+        java.util.Set<Integer> restoring = restorer.restoring();
         return HealthCheckResponse.named("headstream-models")
                 .withData("backbone", backbone.info().id())
                 .withData("backboneSha256", backbone.info().sha256())
                 .withData("executionProvider", backbone.info().executionProvider())
                 .withData("users", engine.users())
-                .up()
+                .withData("restoringPartitions", restoring.toString())
+                .status(restoring.isEmpty())
                 .build();
     }
 }

@@ -23,7 +23,8 @@ import org.jboss.logging.Logger;
  * {@value Channels#SAMPLES}), has the {@link AdaptationEngine} validate, embed, score and train
  * on them, and emits, through the transactional channel {@value Channels#OUT}, one Kafka
  * transaction per batch holding its {@code headstream.heads} updates, {@code headstream.metrics}
- * records, {@code headstream.rejected} records and the batch's consumed offsets.
+ * records, {@code headstream.rejected} records, the touched users' {@code headstream.adapter-state}
+ * changelog records and the batch's consumed offsets.
  *
  * <p>The engine computes on copies of the touched users' state; the copies replace the live
  * state only after the transaction committed. If the transaction aborts, the copies are dropped
@@ -64,7 +65,7 @@ public class SampleProcessor {
             return transactions.withTransactionAndAck(batch, emitter -> Uni.createFrom().failure(e))
                     .onFailure().recoverWithNull();
         }
-        List<Message<byte[]>> out = OutputRecords.of(result, topic, now);
+        List<Message<byte[]>> out = OutputRecords.of(result, engine.stateRecords(result), topic, now);
         return transactions.withTransactionAndAck(batch, emitter -> {
             out.forEach(emitter::send);
             return Uni.createFrom().voidItem();

@@ -1,0 +1,129 @@
+package dev.headstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.headstream.cli.adapter.AdapterProcess;
+import dev.headstream.cli.kafka.EmbeddedKafka;
+import dev.headstream.cli.kafka.TopicAdmin;
+import dev.headstream.cli.produce.SampleRecords;
+import dev.headstream.cli.produce.SampleSender;
+import dev.headstream.cli.produce.TopicReader;
+import dev.headstream.cli.replay.HeadReplay;
+import dev.headstream.cli.synth.CachingSynthesizer;
+import dev.headstream.cli.synth.SpeechSynth;
+import dev.headstream.cli.synth.SynthProgress;
+import dev.headstream.cli.synth.SyntheticClip;
+import dev.headstream.cli.synth.SyntheticPopulation;
+import dev.headstream.cli.synth.SyntheticUser;
+import dev.headstream.cli.synth.SyntheticUsers;
+import dev.headstream.client.HeadFollower;
+import dev.headstream.core.adapt.HeadRecipe;
+import dev.headstream.core.wire.SampleFile;
+import dev.headstream.core.wire.Topics;
+import dev.headstream.schemas.v1.HeadUpdate;
+import dev.headstream.schemas.v1.Sample;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Crash and restore on the real broker: the adapter is killed with SIGKILL half-way through two
+ * users' streams, a new adapter restores their training state from the adapter-state changelog,
+ * continues their head versions, and ends with heads bit-identical to a replay of the whole
+ * stream, as if it had never stopped.
+ */
+class RestoreAfterKillIT {
+
+    private static final String TENANT = "it";
+    private static final String TASK = "wake";
+    private static final int REPLAY_STEPS = 4;
+
+    @Test
+    void killedAdapterRestoresStateAndContinuesBitIdentically() throws Exception {
+        Path work = Files.createTempDirectory(Path.of("target"), "restore-it");
+        Path models = Path.of(System.getProperty("headstream.models.dir"));
+        Path jar = Path.of(System.getProperty("headstream.adapter.jar"));
+        SyntheticPopulation pop = new SyntheticUsers(SyntheticUsers.Config.defaults(11).withUsers(2).withTrain(6, 6)
+                .withHoldout(0, 0).withBackground(2, 4))
+                .generate(new CachingSynthesizer(new SpeechSynth(), Path.of("target/synth-cache")), 2, SynthProgress.none());
+        Path rehearsal = work.resolve("rehearsal.samples.pb");
+        List<Sample> reference = new ArrayList<>();
+        pop.background().forEach(c -> reference.add(SampleRecords.sample("reference", TASK, c)));
+        SampleFile.write(rehearsal, reference);
+        Map<String, String> props = Map.of("headstream.models-dir", models.toAbsolutePath().toString(),
+                "headstream.instance-id", "restore-it",
+                "headstream.tasks.wake.rehearsal-set", rehearsal.toAbsolutePath().toString(),
+                "headstream.tasks.wake.replay-steps", Integer.toString(REPLAY_STEPS),
+                "mp.messaging.incoming.samples.session.timeout.ms", "6000",
+                "mp.messaging.incoming.samples.heartbeat.interval.ms", "1000");
+
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder(work.resolve("kafka")).start()) {
+            String bs = kafka.bootstrapServers();
+            try (TopicAdmin admin = TopicAdmin.connect(bs)) {
+                admin.ensureTopics(2);
+            }
+            Map<String, String> withBroker = new HashMap<>(props);
+            withBroker.put("kafka.bootstrap.servers", bs);
+            List<SyntheticUser> users = pop.users();
+            Map<String, Long> versionsBeforeKill = new HashMap<>();
+            try (HeadFollower<Long> follower = new HeadFollower<>(bs, HeadUpdate::getVersion).start();
+                    SampleSender sender = new SampleSender(bs)) {
+                AdapterProcess first = AdapterProcess.start(jar, withBroker, work.resolve("adapter-1.log"))
+                        .awaitReady(Duration.ofMinutes(3));
+                try {
+                    sendTrain(sender, users, 0, 6);
+                    awaitApplied(follower, users, 6);
+                    users.forEach(u -> versionsBeforeKill.put(headId(u), follower.current(headId(u)).orElseThrow().version()));
+                } finally {
+                    first.kill();
+                }
+                assertThat(TopicReader.readAll(bs, Topics.ADAPTER_STATE, Duration.ofSeconds(30))).isNotEmpty();
+
+                try (AdapterProcess second = AdapterProcess.start(jar, withBroker, work.resolve("adapter-2.log"))
+                        .awaitReady(Duration.ofMinutes(3))) {
+                    sendTrain(sender, users, 6, 12);
+                    awaitApplied(follower, users, 12);
+                    for (SyntheticUser u : users) {
+                        assertThat(follower.current(headId(u)).orElseThrow().version())
+                                .as("versions of %s continue after the restart", u.id())
+                                .isGreaterThan(versionsBeforeKill.get(headId(u)));
+                    }
+                    assertThat(second.tail()).contains("restored 2 users");
+                }
+            }
+            HeadReplay.Result replay = HeadReplay.run(bs, models, "hey_jarvis_v0.1.onnx", rehearsal, TASK,
+                    HeadRecipe.wakeWordDefault().withReplaySteps(REPLAY_STEPS), 1 << 20, Duration.ofSeconds(60));
+            assertThat(replay.differences()).isEmpty();
+            assertThat(replay.identical()).isEqualTo(users.size());
+        }
+    }
+
+    private static void sendTrain(SampleSender sender, List<SyntheticUser> users, int from, int to) {
+        for (int i = from; i < to; i++) {
+            for (SyntheticUser u : users) {
+                SyntheticClip c = u.train().get(i);
+                sender.send(SampleRecords.key(TENANT, c.userId()), SampleRecords.sample(TENANT, TASK, c).toByteArray());
+            }
+        }
+        sender.flush();
+    }
+
+    private static void awaitApplied(HeadFollower<Long> follower, List<SyntheticUser> users, long applied) {
+        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            for (SyntheticUser u : users) {
+                assertThat(follower.current(headId(u))).as("head of %s", u.id())
+                        .hasValueSatisfying(v -> assertThat(v.update().getProvenance().getSamplesApplied()).isEqualTo(applied));
+            }
+        });
+    }
+
+    private static String headId(SyntheticUser u) {
+        return TENANT + "/" + u.id() + "/" + TASK;
+    }
+}

@@ -1,0 +1,131 @@
+package dev.headstream.adapter;
+
+import dev.headstream.core.adapt.AdaptationEngine;
+import dev.headstream.core.adapt.UserKey;
+import dev.headstream.core.wire.Topics;
+import dev.headstream.schemas.v1.AdapterState;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Restores per-user training state when the adapter is assigned partitions of
+ * {@code headstream.samples}: for each assigned partition number it reads the same partition of
+ * the compacted {@code headstream.adapter-state} changelog to its end ({@code read_committed}) and
+ * installs the newest record of every user (a tombstone erases the user). This runs on the Kafka
+ * polling thread inside the rebalance, so no sample of the partition is delivered before its state
+ * is restored; {@link #restoring()} is what readiness reports meanwhile. On revocation the
+ * partition's users are dropped from memory. Wired by
+ * {@code mp.messaging.incoming.samples.consumer-rebalance-listener.name=headstream-state-restore}.
+ */
+@ApplicationScoped
+@Identifier(StateRestorer.NAME)
+public class StateRestorer implements KafkaConsumerRebalanceListener {
+
+    public static final String NAME = "headstream-state-restore";
+
+    private static final Logger LOG = Logger.getLogger(StateRestorer.class);
+
+    @Inject
+    AdaptationEngine engine;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    private final Set<Integer> restoring = ConcurrentHashMap.newKeySet();
+
+    /** Samples partitions whose state is being restored right now. */
+    public Set<Integer> restoring() {
+        return Set.copyOf(restoring);
+    }
+
+    @Override
+    public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        partitions.forEach(tp -> restoring.add(tp.partition()));
+        try {
+            long t0 = System.nanoTime();
+            Map<String, byte[]> newest = readChangelog(partitions.stream().map(TopicPartition::partition).toList());
+            int restored = 0;
+            int erased = 0;
+            for (Map.Entry<String, byte[]> e : newest.entrySet()) {
+                if (e.getValue() == null) {
+                    engine.forget(UserKey.parse(e.getKey()));
+                    erased++;
+                    continue;
+                }
+                try {
+                    engine.restore(AdapterState.parseFrom(e.getValue()));
+                    restored++;
+                } catch (InvalidProtocolBufferException | IllegalArgumentException ex) {
+                    // the user then starts from the source head: visible in the log, not silent
+                    LOG.errorf("cannot restore the state of %s from %s: %s", e.getKey(), Topics.ADAPTER_STATE,
+                            ex.getMessage());
+                }
+            }
+            LOG.infof("restored %d users (%d erased) for samples partitions %s in %.1f s", restored, erased,
+                    partitions.stream().map(TopicPartition::partition).sorted().toList(),
+                    (System.nanoTime() - t0) / 1e9);
+        } finally {
+            partitions.forEach(tp -> restoring.remove(tp.partition()));
+        }
+    }
+
+    @Override
+    public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        for (TopicPartition tp : partitions) {
+            int dropped = engine.forgetPartition(tp.partition());
+            LOG.infof("samples partition %d revoked: dropped %d users from memory", tp.partition(), dropped);
+        }
+    }
+
+    @Override
+    public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        onPartitionsRevoked(consumer, partitions);
+    }
+
+    private Map<String, byte[]> readChangelog(List<Integer> partitionNumbers) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 32 * 1024 * 1024);
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
+        Map<String, byte[]> newest = new LinkedHashMap<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = partitionNumbers.stream()
+                    .map(n -> new TopicPartition(Topics.ADAPTER_STATE, n)).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    newest.put(new String(r.key(), StandardCharsets.UTF_8), r.value());
+                }
+            }
+        }
+        return newest;
+    }
+}
