@@ -44,6 +44,11 @@ public final class BinaryHeadTask {
     private final int windowFloats;
 
     public BinaryHeadTask(String name, SourceHead sourceHead, HeadRecipe recipe, RehearsalSet rehearsal) {
+        int layers = sourceHead.architecture().parameterisedLayerCount();
+        if (recipe.loraRank() == 0 && recipe.trainableTopLayers() > layers) {
+            throw new IllegalArgumentException("task " + name + ": trainable-top-layers " + recipe.trainableTopLayers()
+                    + " exceeds the " + layers + " parameterised layers of source head " + sourceHead.id());
+        }
         this.name = name;
         this.sourceHead = sourceHead;
         this.training = UserHeadTraining.of(sourceHead, recipe);
