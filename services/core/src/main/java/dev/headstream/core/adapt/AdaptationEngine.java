@@ -15,10 +15,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The adaptation pipeline of one processing thread, free of Kafka: a batch of raw sample records
@@ -49,6 +47,8 @@ public final class AdaptationEngine {
     private final int publishEvery;
     private final Map<UserKey, UserState> live = new HashMap<>();
     private long skipped;
+    /** {@code live.size()} for readers that must not wait for a batch (health checks). */
+    private volatile int liveUsers;
 
     /** An engine that publishes a head version after every batch in which the head trained. */
     public AdaptationEngine(Backbone backbone, SampleDecoder decoder, Map<String, BinaryHeadTask> tasks,
@@ -91,9 +91,9 @@ public final class AdaptationEngine {
         List<EmbeddingSequence> embeddings = inputs.isEmpty() ? List.of() : backbone.embed(inputs);
 
         Map<UserKey, UserState> staged = new LinkedHashMap<>();
-        Set<HeadState> touched = new LinkedHashSet<>();
-        Map<HeadState, UserKey> owners = new HashMap<>();
-        Map<HeadState, String> taskOf = new HashMap<>();
+        // heads touched by this batch, by head id in first-touch order, with their user and task
+        Map<String, UserKey> touchedOwner = new LinkedHashMap<>();
+        Map<String, String> touchedTask = new HashMap<>();
         int applied = 0;
         for (int i = 0; i < valid.size(); i++) {
             ValidSample s = valid.get(i);
@@ -101,6 +101,11 @@ public final class AdaptationEngine {
             String unfit = unfit(s, embeddings.get(i));
             if (unfit != null) {
                 rejections.add(new Rejection(raw, RejectReason.SHAPE_MISMATCH, unfit, s.sampleId()));
+                continue;
+            }
+            String outOfRange = outOfRange(embeddings.get(i));
+            if (outOfRange != null) {
+                rejections.add(new Rejection(raw, RejectReason.NON_FINITE, outOfRange, s.sampleId()));
                 continue;
             }
             UserState user = staged.computeIfAbsent(s.key(), k -> {
@@ -113,55 +118,87 @@ public final class AdaptationEngine {
                 skipped++;
                 continue;
             }
-            if (!user.firstSighting(s.sampleId())) {
+            if (user.hasSeen(s.sampleId())) {
                 rejections.add(new Rejection(raw, RejectReason.DUPLICATE, "sample id " + s.sampleId()
                         + " was already applied for " + s.key(), s.sampleId()));
                 continue;
             }
+            // a sample is applied to all its tasks or to none: train on a copy of the user
+            UserState working = user.copy();
+            try {
+                apply(working, s, raw, embeddings.get(i));
+            } catch (IllegalStateException e) {
+                rejections.add(new Rejection(raw, RejectReason.NON_FINITE, "training on this sample diverged ("
+                        + e.getMessage() + "); the head is unchanged", s.sampleId()));
+                continue;
+            }
+            staged.put(s.key(), working);
             applied++;
-            user.partition = raw.partition();
-            user.lastAppliedOffset = raw.offset();
-            for (Map.Entry<String, Label> l : new java.util.TreeMap<>(s.labels()).entrySet()) {
-                BinaryHeadTask task = tasks.get(l.getKey());
-                HeadState head = user.heads().computeIfAbsent(l.getKey(),
-                        t -> task.newState(s.key().headId(t)));
-                boolean positive = ((Label.Binary) l.getValue()).positive();
-                task.apply(head, embeddings.get(i), positive, s.weight(), s.split());
-                if (s.split() == Split.TRAIN) {
-                    if (head.firstOffset < 0) {
-                        head.firstOffset = raw.offset();
-                    }
-                    head.lastOffset = raw.offset();
-                    head.partition = raw.partition();
-                    if (!positive && s.input() instanceof BackboneInput.Audio a) {
-                        head.negativeSeconds += a.seconds();
-                    }
-                }
-                touched.add(head);
-                owners.put(head, s.key());
-                taskOf.put(head, l.getKey());
+            for (String task : s.labels().keySet()) {
+                String headId = s.key().headId(task);
+                touchedOwner.putIfAbsent(headId, s.key());
+                touchedTask.put(headId, task);
             }
         }
         List<HeadUpdate> heads = new ArrayList<>();
         List<AdaptationMetrics> metrics = new ArrayList<>();
-        for (HeadState h : touched) {
-            BinaryHeadTask task = tasks.get(taskOf.get(h));
-            UserKey key = owners.get(h);
+        for (Map.Entry<String, UserKey> t : touchedOwner.entrySet()) {
+            String taskName = touchedTask.get(t.getKey());
+            BinaryHeadTask task = tasks.get(taskName);
+            UserKey key = t.getValue();
+            HeadState h = staged.get(key).heads().get(taskName);
             if (h.changed && h.samplesApplied - h.publishedSamples >= publishEvery) {
                 task.calibrate(h);
                 h.version++;
                 h.changed = false;
                 h.publishedSamples = h.samplesApplied;
-                heads.add(headUpdate(task, key, taskOf.get(h), h, nowMs));
+                heads.add(headUpdate(task, key, taskName, h, nowMs));
             }
-            metrics.add(metrics(key, taskOf.get(h), h, nowMs));
+            metrics.add(metrics(key, taskName, h, nowMs));
         }
         return new BatchResult(rejections, heads, metrics, applied, staged);
+    }
+
+    /** Applies every label of {@code s} to {@code user} (dedup id, offsets, prequential scoring, training). */
+    private void apply(UserState user, ValidSample s, RawSample raw, EmbeddingSequence embedding) {
+        user.firstSighting(s.sampleId());
+        user.partition = raw.partition();
+        user.lastAppliedOffset = raw.offset();
+        for (Map.Entry<String, Label> l : new java.util.TreeMap<>(s.labels()).entrySet()) {
+            BinaryHeadTask task = tasks.get(l.getKey());
+            HeadState head = user.heads().computeIfAbsent(l.getKey(), t -> task.newState(s.key().headId(t)));
+            boolean positive = ((Label.Binary) l.getValue()).positive();
+            task.apply(head, embedding, positive, s.weight(), s.split());
+            if (s.split() == Split.TRAIN) {
+                if (head.firstOffset < 0) {
+                    head.firstOffset = raw.offset();
+                }
+                head.lastOffset = raw.offset();
+                head.partition = raw.partition();
+                if (!positive && s.input() instanceof BackboneInput.Audio a) {
+                    head.negativeSeconds += a.seconds();
+                }
+            }
+        }
+    }
+
+    /** Largest embedding magnitude a head is trained on; beyond it (or non-finite) the sample is rejected. */
+    public static final float MAX_EMBEDDING_MAGNITUDE = 1e6f;
+
+    private static String outOfRange(EmbeddingSequence e) {
+        for (float v : e.values()) {
+            if (!(Math.abs(v) <= MAX_EMBEDDING_MAGNITUDE)) {
+                return "backbone output " + v + " is not finite or exceeds " + MAX_EMBEDDING_MAGNITUDE
+                        + " in magnitude";
+            }
+        }
+        return null;
     }
 
     /** Makes a committed batch's state live. */
     public synchronized void commit(BatchResult result) {
         live.putAll(result.staged());
+        liveUsers = live.size();
     }
 
     /**
@@ -189,11 +226,13 @@ public final class AdaptationEngine {
     public synchronized void restore(AdapterState state) {
         UserState user = UserStateCodec.decode(state, tasks, dedupWindow);
         live.put(user.key(), user);
+        liveUsers = live.size();
     }
 
     /** Drops the live state of {@code key} (a tombstone on the changelog: the user was erased). */
     public synchronized void forget(UserKey key) {
         live.remove(key);
+        liveUsers = live.size();
     }
 
     /**
@@ -206,6 +245,7 @@ public final class AdaptationEngine {
     public synchronized int forgetPartition(int partition) {
         int before = live.size();
         live.values().removeIf(u -> u.partition == partition);
+        liveUsers = live.size();
         return before - live.size();
     }
 
@@ -214,9 +254,9 @@ public final class AdaptationEngine {
         return skipped;
     }
 
-    /** Users with live state. */
-    public synchronized int users() {
-        return live.size();
+    /** Users with live state; does not wait for a batch in progress. */
+    public int users() {
+        return liveUsers;
     }
 
     /** The live state of {@code key}, if any (read-only use). */

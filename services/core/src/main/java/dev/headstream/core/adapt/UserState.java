@@ -60,6 +60,11 @@ public final class UserState {
         return List.copyOf(recentOrder);
     }
 
+    /** Whether {@code sampleId} was applied within the dedup window. */
+    boolean hasSeen(String sampleId) {
+        return recent.contains(sampleId);
+    }
+
     /** Records {@code sampleId}; false if it was seen within the dedup window. */
     boolean firstSighting(String sampleId) {
         if (!recent.add(sampleId)) {

@@ -27,6 +27,9 @@ import java.util.Map;
  */
 public final class SampleDecoder {
 
+    /** Largest sample weight accepted: larger ones would let one sample dominate (or overflow) a step. */
+    public static final float MAX_WEIGHT = 100f;
+
     private final int maxBytes;
     private final Backbone backbone;
     private final Map<String, TaskKind> tasks;
@@ -80,6 +83,9 @@ public final class SampleDecoder {
         float weight = s.getWeight() == 0f ? 1f : s.getWeight();
         if (!Float.isFinite(weight) || weight < 0f) {
             throw reject(RejectReason.NON_FINITE, "weight must be finite and positive, got " + weight, id);
+        }
+        if (weight > MAX_WEIGHT) {
+            throw reject(RejectReason.LABEL_RANGE, "weight must be at most " + MAX_WEIGHT + ", got " + weight, id);
         }
         Split split = switch (s.getSplit()) {
             case SPLIT_TRAIN, SPLIT_UNSPECIFIED -> Split.TRAIN;

@@ -158,6 +158,48 @@ class AdaptationEngineTest {
     }
 
     @Test
+    void sampleWhoseEmbeddingIsNotFiniteIsRejectedAndTheOthersAreApplied() {
+        // a backbone that returns a NaN embedding for the second input of every call
+        dev.headstream.core.backbone.Backbone broken = new dev.headstream.core.backbone.Backbone() {
+            @Override
+            public dev.headstream.core.backbone.BackboneInfo info() {
+                return fx.backbone.info();
+            }
+
+            @Override
+            public List<dev.headstream.core.backbone.EmbeddingSequence> embed(
+                    List<? extends dev.headstream.core.backbone.BackboneInput> inputs) {
+                List<dev.headstream.core.backbone.EmbeddingSequence> e = new ArrayList<>(fx.backbone.embed(inputs));
+                float[] v = e.get(1).values().clone();
+                v[7] = Float.NaN;
+                e.set(1, new dev.headstream.core.backbone.EmbeddingSequence(e.get(1).frames(), e.get(1).dim(), v));
+                return e;
+            }
+
+            @Override
+            public void validate(dev.headstream.core.backbone.BackboneInput input) {
+                fx.backbone.validate(input);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        AdaptationEngine engine = new AdaptationEngine(broken,
+                new dev.headstream.core.wire.SampleDecoder(1 << 20, broken, Map.of(TASK, TaskKind.binary())),
+                Map.of(TASK, fx.task()), 64);
+        BatchResult r = engine.process(firstBatch(), NOW);
+        assertThat(r.rejections()).singleElement().satisfies(x -> {
+            assertThat(x.reason()).isEqualTo(RejectReason.NON_FINITE);
+            assertThat(x.sampleId()).isEqualTo("b-1");
+        });
+        assertThat(r.applied()).isEqualTo(3);
+        engine.commit(r);
+        assertThat(head(engine, BOB)).isNull();
+        assertThat(head(engine, ALICE).samplesApplied()).isEqualTo(3);
+    }
+
+    @Test
     void publishedHeadCarriesProvenanceAndDecodesToTheLiveWeights() {
         AdaptationEngine engine = fx.engine();
         BatchResult r = processAndCommit(engine, firstBatch());

@@ -306,6 +306,15 @@ class SampleDecoderTest {
         }
     }
 
+    @Test
+    void rejectsWeightAboveTheCapAsLabelRange() {
+        SampleRejectedException e = reject(valid().setWeight(1e6f));
+        assertThat(e.reason()).isEqualTo(RejectReason.LABEL_RANGE);
+        assertThat(e.getMessage()).isEqualTo("weight must be at most 100.0, got 1000000.0");
+        assertThat(decoder.decode(KEY, valid().setWeight(SampleDecoder.MAX_WEIGHT).build().toByteArray()).weight())
+                .isEqualTo(SampleDecoder.MAX_WEIGHT);
+    }
+
     // UNKNOWN_TASK
 
     @Test
