@@ -116,6 +116,9 @@ class AdapterPipelineIT {
                 });
                 assertThat(follower.skipped()).isZero();
 
+                // the bad records sit on whatever partitions their keys hash to: wait for all five
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                        assertThat(TopicReader.readAll(bs, Topics.REJECTED, Duration.ofSeconds(30))).hasSize(5));
                 List<ConsumerRecord<byte[], byte[]>> rejected = TopicReader.readAll(bs, Topics.REJECTED, Duration.ofSeconds(30));
                 Map<String, RejectReason> reasons = new HashMap<>();
                 for (ConsumerRecord<byte[], byte[]> r : rejected) {
@@ -143,21 +146,25 @@ class AdapterPipelineIT {
                 }
                 assertThat(lastVersion).containsOnlyKeys(users.stream().map(AdapterPipelineIT::headId).toList());
 
-                List<ConsumerRecord<byte[], byte[]>> metrics = TopicReader.readAll(bs, Topics.METRICS, Duration.ofSeconds(30));
-                Set<String> withMetrics = new HashSet<>();
-                Map<String, AdaptationMetrics> lastMetrics = new HashMap<>();
-                for (ConsumerRecord<byte[], byte[]> r : metrics) {
-                    AdaptationMetrics m = AdaptationMetrics.parseFrom(r.value());
-                    withMetrics.add(m.getHeadId());
-                    lastMetrics.put(m.getHeadId(), m);
-                }
-                assertThat(withMetrics).containsExactlyInAnyOrderElementsOf(lastVersion.keySet());
-                for (SyntheticUser u : users) {
-                    AdaptationMetrics m = lastMetrics.get(headId(u));
-                    assertThat(m.getSamplesApplied()).isEqualTo(u.train().size());
-                    assertThat(m.getAdaptedPrequential().getCount()).isEqualTo(u.train().size());
-                    assertThat(m.getAdaptedHoldout().getCount()).isEqualTo(u.holdout().size());
-                }
+                // holdout clips follow the training clips: wait until every user's holdout was scored
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                    List<ConsumerRecord<byte[], byte[]>> metrics = TopicReader.readAll(bs, Topics.METRICS,
+                            Duration.ofSeconds(30));
+                    Set<String> withMetrics = new HashSet<>();
+                    Map<String, AdaptationMetrics> lastMetrics = new HashMap<>();
+                    for (ConsumerRecord<byte[], byte[]> r : metrics) {
+                        AdaptationMetrics m = AdaptationMetrics.parseFrom(r.value());
+                        withMetrics.add(m.getHeadId());
+                        lastMetrics.put(m.getHeadId(), m);
+                    }
+                    assertThat(withMetrics).containsExactlyInAnyOrderElementsOf(lastVersion.keySet());
+                    for (SyntheticUser u : users) {
+                        AdaptationMetrics m = lastMetrics.get(headId(u));
+                        assertThat(m.getSamplesApplied()).isEqualTo(u.train().size());
+                        assertThat(m.getAdaptedPrequential().getCount()).isEqualTo(u.train().size());
+                        assertThat(m.getAdaptedHoldout().getCount()).isEqualTo(u.holdout().size());
+                    }
+                });
                 assertThat(adapter.isAlive()).isTrue();
             }
         }

@@ -56,8 +56,10 @@ public class SampleProcessor {
         }
         long now = System.currentTimeMillis();
         BatchResult result;
+        List<Message<byte[]>> out;
         try {
             result = engine.process(raw, now);
+            out = OutputRecords.of(result, engine.stateRecords(result), topic, now);
         } catch (RuntimeException e) {
             // A broken invariant, not bad input (bad input becomes reject records): abort so the
             // batch's offsets are not committed and it is consumed again.
@@ -65,7 +67,6 @@ public class SampleProcessor {
             return transactions.withTransactionAndAck(batch, emitter -> Uni.createFrom().failure(e))
                     .onFailure().recoverWithNull();
         }
-        List<Message<byte[]>> out = OutputRecords.of(result, engine.stateRecords(result), topic, now);
         return transactions.withTransactionAndAck(batch, emitter -> {
             out.forEach(emitter::send);
             return Uni.createFrom().voidItem();

@@ -91,8 +91,15 @@ public final class HeadFollower<T> implements AutoCloseable {
 
     private void run() {
         try {
-            List<TopicPartition> parts = consumer.partitionsFor(Topics.HEADS, Duration.ofSeconds(30)).stream()
-                    .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
+            List<TopicPartition> parts = List.of();
+            while (running && parts.isEmpty()) {
+                // the topic may not exist yet: wait for it instead of failing
+                parts = consumer.partitionsFor(Topics.HEADS, Duration.ofSeconds(30)).stream()
+                        .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
+                if (parts.isEmpty()) {
+                    Thread.sleep(500);
+                }
+            }
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             while (running) {
@@ -104,6 +111,8 @@ public final class HeadFollower<T> implements AutoCloseable {
             if (running) {
                 throw e;
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.error("head follower stopped: {}", e.toString(), e);
         }
@@ -123,7 +132,8 @@ public final class HeadFollower<T> implements AutoCloseable {
                 return;
             }
             heads.put(u.getHeadId(), new Versioned<>(u.getHeadId(), u.getVersion(), u, builder.apply(u)));
-        } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
+        } catch (InvalidProtocolBufferException | RuntimeException e) {
+            // one head that cannot be built must not stop the others from being followed
             skipped.incrementAndGet();
             LOG.warn("skipping head record {} at {}-{}@{}: {}", key, r.topic(), r.partition(), r.offset(), e.getMessage());
         }

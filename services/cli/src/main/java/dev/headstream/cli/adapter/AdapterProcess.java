@@ -74,6 +74,7 @@ public final class AdapterProcess implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
+                close();
                 throw new IllegalStateException("adapter exited with " + process.exitValue() + " before it was ready:\n"
                         + tail());
             }
@@ -85,6 +86,7 @@ public final class AdapterProcess implements AutoCloseable {
                 // not listening yet
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                close();
                 throw new IllegalStateException("interrupted while waiting for the adapter", e);
             }
             try {
@@ -94,7 +96,9 @@ public final class AdapterProcess implements AutoCloseable {
                 throw new IllegalStateException("interrupted while waiting for the adapter", e);
             }
         }
-        throw new IllegalStateException("adapter not ready after " + timeout + ":\n" + tail());
+        String tail = tail();
+        close();
+        throw new IllegalStateException("adapter not ready after " + timeout + " (stopped it):\n" + tail);
     }
 
     public int httpPort() {

@@ -21,6 +21,7 @@ import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.wire.HeadCodec;
 import dev.headstream.core.wire.SampleFile;
 import dev.headstream.core.wire.Topics;
+import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.Rejected;
 import dev.headstream.schemas.v1.Sample;
 import java.io.PrintWriter;
@@ -29,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -180,6 +182,7 @@ public final class DemoCommand implements Callable<Integer> {
                         chosen.size());
                 out.flush();
                 awaitHeads(out, follower, chosen, adapter);
+                awaitHoldoutAndReject(bs, chosen, adapter);
 
                 HoldoutTable table = HoldoutEvaluator.evaluate(chosen, emb, id -> {
                     HeadFollower.Versioned<HeadCodec.Decoded> v = follower.current(TENANT + "/" + id + "/" + TASK)
@@ -247,6 +250,29 @@ public final class DemoCommand implements Callable<Integer> {
                         + chosen.size() + " users; adapter log:\n" + adapter.tail());
             }
             Thread.sleep(250);
+        }
+    }
+
+    /** Waits until every user's holdout clips were scored and the malformed record was rejected. */
+    private void awaitHoldoutAndReject(String bs, List<SyntheticUser> chosen, AdapterProcess adapter)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Map<String, Long> holdoutScored = new HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bs, Topics.METRICS, Duration.ofSeconds(30))) {
+                AdaptationMetrics m = AdaptationMetrics.parseFrom(r.value());
+                holdoutScored.put(m.getHeadId(), m.getAdaptedHoldout().getCount());
+            }
+            boolean scored = chosen.stream().allMatch(u -> holdoutScored.getOrDefault(TENANT + "/" + u.id() + "/" + TASK, 0L)
+                    >= u.holdout().size());
+            if (scored && !TopicReader.readAll(bs, Topics.REJECTED, Duration.ofSeconds(30)).isEmpty()) {
+                return;
+            }
+            if (!adapter.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("holdout clips or the malformed record not processed in time; adapter log:\n"
+                        + adapter.tail());
+            }
+            Thread.sleep(1000);
         }
     }
 

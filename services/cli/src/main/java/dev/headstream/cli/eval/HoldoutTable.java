@@ -89,13 +89,17 @@ public final class HoldoutTable {
                     r.sourceFalseAccepts(), r.negativesScored(), r.adaptedFalseAccepts(), r.negativesScored(),
                     r.threshold()));
         }
-        Summary s = summary(poorBelow);
-        b.append(String.format(Locale.ROOT,
-                "users with source recall < %.2f: %d | mean holdout recall source %.3f -> adapted %.3f (gain %+.3f)"
-                        + " | false accepts on all users' holdout negatives: source %.2f%%, adapted %.2f%%"
-                        + " | at most %d training clips per user%n",
-                poorBelow, s.users(), s.meanSourceRecall(), s.meanAdaptedRecall(), s.recallGain(),
-                100 * s.sourceFalseAcceptRate(), 100 * s.adaptedFalseAcceptRate(), s.maxTrainClips()));
+        for (double below : new double[] {Double.POSITIVE_INFINITY, poorBelow}) {
+            Summary s = summary(below);
+            b.append(String.format(Locale.ROOT,
+                    "%s: %d | mean holdout recall source %.3f -> adapted %.3f (gain %+.3f)"
+                            + " | false accepts on all users' holdout negatives: source %.2f%%, adapted %.2f%%"
+                            + " | at most %d training clips per user%n",
+                    below == Double.POSITIVE_INFINITY ? "all users"
+                            : String.format(Locale.ROOT, "users with source holdout recall < %.2f", below),
+                    s.users(), s.meanSourceRecall(), s.meanAdaptedRecall(), s.recallGain(),
+                    100 * s.sourceFalseAcceptRate(), 100 * s.adaptedFalseAcceptRate(), s.maxTrainClips()));
+        }
         falseAccepts.forEach((clip, users) -> b.append("  false accept: ").append(clip).append(" by ")
                 .append(users).append(System.lineSeparator()));
         return b.toString();
