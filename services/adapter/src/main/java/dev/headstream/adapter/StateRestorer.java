@@ -12,6 +12,7 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -66,6 +68,11 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
         partitions.forEach(tp -> restoring.add(tp.partition()));
         try {
             long t0 = System.nanoTime();
+            // Committed offsets first, changelog second: a transaction that commits in between only
+            // makes the restored state newer than the position, never older; the engine skips the
+            // samples the state already holds. Reading them the other way round could lose a batch.
+            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions),
+                    Duration.ofSeconds(30));
             Map<String, byte[]> newest = readChangelog(partitions.stream().map(TopicPartition::partition).toList());
             int restored = 0;
             int erased = 0;
@@ -82,6 +89,12 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
                     // the user then starts from the source head: visible in the log, not silent
                     LOG.errorf("cannot restore the state of %s from %s: %s", e.getKey(), Topics.ADAPTER_STATE,
                             ex.getMessage());
+                }
+            }
+            for (TopicPartition tp : partitions) {
+                OffsetAndMetadata c = committed.get(tp);
+                if (c != null) {
+                    consumer.seek(tp, c.offset());
                 }
             }
             LOG.infof("restored %d users (%d erased) for samples partitions %s in %.1f s", restored, erased,

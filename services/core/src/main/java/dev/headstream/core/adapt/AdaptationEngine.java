@@ -47,6 +47,9 @@ public final class AdaptationEngine {
     private final int publishEvery;
     private final Map<UserKey, UserState> live = new HashMap<>();
     private long skipped;
+    /** Partitions revoked so far, and when each was last revoked (in that count). */
+    private long revocations;
+    private final Map<Integer, Long> revokedAt = new HashMap<>();
     /** {@code live.size()} for readers that must not wait for a batch (health checks). */
     private volatile int liveUsers;
 
@@ -156,7 +159,7 @@ public final class AdaptationEngine {
             }
             metrics.add(metrics(key, taskName, h, nowMs));
         }
-        return new BatchResult(rejections, heads, metrics, applied, staged);
+        return new BatchResult(rejections, heads, metrics, applied, staged, revocations);
     }
 
     /** Applies every label of {@code s} to {@code user} (dedup id, offsets, prequential scoring, training). */
@@ -197,7 +200,12 @@ public final class AdaptationEngine {
 
     /** Makes a committed batch's state live. */
     public synchronized void commit(BatchResult result) {
-        live.putAll(result.staged());
+        for (Map.Entry<UserKey, UserState> e : result.staged().entrySet()) {
+            // a partition revoked while this batch was in flight belongs to another instance now
+            if (revokedAt.getOrDefault(e.getValue().partition, -1L) <= result.revocationMark()) {
+                live.put(e.getKey(), e.getValue());
+            }
+        }
         liveUsers = live.size();
     }
 
@@ -244,6 +252,8 @@ public final class AdaptationEngine {
      */
     public synchronized int forgetPartition(int partition) {
         int before = live.size();
+        revocations++;
+        revokedAt.put(partition, revocations);
         live.values().removeIf(u -> u.partition == partition);
         liveUsers = live.size();
         return before - live.size();

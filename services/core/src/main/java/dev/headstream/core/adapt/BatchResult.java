@@ -14,9 +14,11 @@ import java.util.Map;
  * @param metrics    one metrics record per head the batch touched
  * @param applied    samples applied (validated and not duplicates)
  * @param staged     the touched users' state after the batch
+ * @param revocationMark the engine's partition-revocation count when the batch was processed: users of a
+ *                   partition revoked after that are not made live by {@link AdaptationEngine#commit}
  */
 public record BatchResult(List<Rejection> rejections, List<HeadUpdate> heads, List<AdaptationMetrics> metrics,
-        int applied, Map<UserKey, UserState> staged) {
+        int applied, Map<UserKey, UserState> staged, long revocationMark) {
 
     public BatchResult {
         rejections = List.copyOf(rejections);

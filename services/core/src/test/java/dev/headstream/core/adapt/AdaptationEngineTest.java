@@ -200,6 +200,24 @@ class AdaptationEngineTest {
     }
 
     @Test
+    void batchInFlightWhenItsPartitionIsRevokedDoesNotComeBackToLife() {
+        AdaptationEngine engine = fx.engine();
+        processAndCommit(engine, firstBatch());
+        int partition = firstBatch().get(0).partition();
+        // revoked before the batch: after re-assignment the next batch is ours again
+        engine.forgetPartition(partition);
+        BatchResult afterReassign = engine.process(secondBatch(), NOW);
+        engine.commit(afterReassign);
+        assertThat(engine.users()).isEqualTo(2);
+        // revoked while a batch is in flight: its commit must not resurrect the partition's users
+        engine.forgetPartition(partition);
+        BatchResult inFlight = engine.process(firstBatch(), NOW);
+        engine.forgetPartition(partition);
+        engine.commit(inFlight);
+        assertThat(engine.users()).isZero();
+    }
+
+    @Test
     void publishedHeadCarriesProvenanceAndDecodesToTheLiveWeights() {
         AdaptationEngine engine = fx.engine();
         BatchResult r = processAndCommit(engine, firstBatch());
