@@ -3,6 +3,8 @@ package dev.headstream.core.adapt;
 import dev.headstream.core.backbone.EmbeddingSequence;
 import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.monitor.NegativeTransferMonitor;
+import dev.headstream.core.monitor.NullModel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +29,17 @@ import java.util.SplittableRandom;
  * and rehearsal set it reads are immutable and may be shared.
  */
 public final class BinaryHeadTask {
+
+    /**
+     * The negative-transfer test every head runs on its prequential loss gap (adapted minus
+     * source, clipped to +-4): a one-sided CUSUM with drift allowance 0.5 whose threshold is
+     * calibrated (Monte-Carlo, seeded) to at least 2 x 1,000 samples between false alarms on a
+     * N(0, 1) null. The null's scale is an assumption until it is calibrated on clean users'
+     * observed gaps (issue 4); no action is taken on an alarm yet, it is only published.
+     */
+    public static final NegativeTransferMonitor.Config NEGATIVE_TRANSFER = new NegativeTransferMonitor.Config(0.5,
+            NegativeTransferMonitor.calibrate(0.5, 4.0, NullModel.gaussian(0, 1), 1_000, 2.0, 17L).threshold(), 4.0,
+            50);
 
     /** Default decision threshold of an openWakeWord head. */
     public static final float SOURCE_THRESHOLD = 0.5f;
@@ -87,7 +100,7 @@ public final class BinaryHeadTask {
     public HeadState newState(String headId) {
         long seed = seedOf(headId);
         return new HeadState(headId, seed, training.initialTrainable(seed), training.newOptimizerState(),
-                SOURCE_THRESHOLD);
+                SOURCE_THRESHOLD, new NegativeTransferMonitor(NEGATIVE_TRANSFER));
     }
 
     /** Scores {@code e} with the source head and the user's adapted head; changes nothing. */
@@ -112,6 +125,7 @@ public final class BinaryHeadTask {
         }
         s.sourcePrequential.add(positive, sc.source(), sc.sourceAccepted());
         s.adaptedPrequential.add(positive, sc.adapted(), sc.adaptedAccepted());
+        s.negativeTransfer.input(logLoss(positive, sc.adapted()), logLoss(positive, sc.source()));
         HeadState.Example ex = new HeadState.Example(e, positive, weight);
         s.replay.addLast(ex);
         while (s.replay.size() > recipe.replayBuffer()) {
@@ -120,11 +134,15 @@ public final class BinaryHeadTask {
         train(s, ex);
         s.samplesApplied++;
         s.changed = true;
-        double p = Math.min(Math.max(sc.adapted(), 1e-7), 1 - 1e-7);
-        s.lastPrequentialLoss = positive ? -Math.log(p) : -Math.log(1 - p);
-        double q = Math.min(Math.max(MlpHead.sigmoid(scorer.maxLogit(s.trainable, e)), 1e-7), 1 - 1e-7);
-        s.lastTrainingLoss = positive ? -Math.log(q) : -Math.log(1 - q);
+        s.lastPrequentialLoss = logLoss(positive, sc.adapted());
+        s.lastTrainingLoss = logLoss(positive, MlpHead.sigmoid(scorer.maxLogit(s.trainable, e)));
         return sc;
+    }
+
+    /** Binary log loss of a clip score, with the score kept inside [1e-7, 1 - 1e-7]. */
+    private static double logLoss(boolean positive, double score) {
+        double p = Math.min(Math.max(score, 1e-7), 1 - 1e-7);
+        return positive ? -Math.log(p) : -Math.log(1 - p);
     }
 
     private void train(HeadState s, HeadState.Example newest) {

@@ -2,6 +2,7 @@ package dev.headstream.core.adapt;
 
 import dev.headstream.core.backbone.EmbeddingSequence;
 import dev.headstream.core.head.OptimizerState;
+import dev.headstream.core.monitor.NegativeTransferMonitor;
 import java.util.ArrayDeque;
 
 /**
@@ -39,8 +40,11 @@ public final class HeadState {
     final ScoreStats adaptedPrequential;
     final ScoreStats sourceHoldout;
     final ScoreStats adaptedHoldout;
+    /** Sequential test on the paired prequential loss gap (adapted minus source) of training samples. */
+    final NegativeTransferMonitor negativeTransfer;
 
-    HeadState(String headId, long seed, float[] trainable, OptimizerState optimizer, float threshold) {
+    HeadState(String headId, long seed, float[] trainable, OptimizerState optimizer, float threshold,
+            NegativeTransferMonitor negativeTransfer) {
         this.headId = headId;
         this.seed = seed;
         this.trainable = trainable;
@@ -51,6 +55,7 @@ public final class HeadState {
         this.adaptedPrequential = new ScoreStats();
         this.sourceHoldout = new ScoreStats();
         this.adaptedHoldout = new ScoreStats();
+        this.negativeTransfer = negativeTransfer;
     }
 
     private HeadState(HeadState o) {
@@ -75,6 +80,7 @@ public final class HeadState {
         this.adaptedPrequential = o.adaptedPrequential.copy();
         this.sourceHoldout = o.sourceHoldout.copy();
         this.adaptedHoldout = o.adaptedHoldout.copy();
+        this.negativeTransfer = o.negativeTransfer.copy();
     }
 
     /** An independent deep copy (replayed embeddings are immutable and shared). */
@@ -103,9 +109,10 @@ public final class HeadState {
         return trainable.clone();
     }
 
-    /** Bytes this state holds per user beyond shared data: tail, optimizer moments, replay embeddings. */
+    /** Bytes this state holds per user beyond shared data: tail, optimizer moments, replay embeddings, monitor state. */
     public long residentBytes() {
-        return (1L + optimizer.slotCount()) * trainable.length * Float.BYTES + replayBytes();
+        return (1L + optimizer.slotCount()) * trainable.length * Float.BYTES + replayBytes()
+                + (long) negativeTransfer.stateSize() * Double.BYTES;
     }
 
     /** The replay buffer's share of {@link #residentBytes()}: the remembered clips' embeddings. */

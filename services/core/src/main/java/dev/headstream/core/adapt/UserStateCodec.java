@@ -2,6 +2,7 @@ package dev.headstream.core.adapt;
 
 import dev.headstream.core.backbone.EmbeddingSequence;
 import dev.headstream.core.head.OptimizerState;
+import dev.headstream.core.monitor.NegativeTransferMonitor;
 import dev.headstream.schemas.v1.AdapterState;
 import dev.headstream.schemas.v1.HeadTrainingState;
 import dev.headstream.schemas.v1.OptimizerSnapshot;
@@ -137,6 +138,11 @@ public final class UserStateCodec {
                 .setAdaptedPrequential(h.adaptedPrequential.toState())
                 .setSourceHoldout(h.sourceHoldout.toState())
                 .setAdaptedHoldout(h.adaptedHoldout.toState());
+        double[] monitor = new double[h.negativeTransfer.stateSize()];
+        h.negativeTransfer.writeState(monitor, 0);
+        for (double v : monitor) {
+            b.addNegativeTransferState(v);
+        }
         for (HeadState.Example e : h.replay) {
             b.addReplay(ReplayExample.newBuilder()
                     .setFrames(e.embedding().frames())
@@ -185,8 +191,18 @@ public final class UserStateCodec {
         if (opt.getSteps() < 0) {
             throw new IllegalArgumentException(where + " has " + opt.getSteps() + " optimizer steps");
         }
+        NegativeTransferMonitor monitor = new NegativeTransferMonitor(BinaryHeadTask.NEGATIVE_TRANSFER);
+        if (h.getNegativeTransferStateCount() != monitor.stateSize()) {
+            throw new IllegalArgumentException(where + " has " + h.getNegativeTransferStateCount()
+                    + " negative-transfer state values; expected " + monitor.stateSize());
+        }
+        double[] monitorState = new double[monitor.stateSize()];
+        for (int i = 0; i < monitorState.length; i++) {
+            monitorState[i] = h.getNegativeTransferState(i);
+        }
+        monitor.readState(monitorState, 0);
         HeadState s = new HeadState(headId, h.getSeed(), trainable, OptimizerState.restore(opt.getSteps(), slots),
-                h.getThreshold());
+                h.getThreshold(), monitor);
         for (int i = 0; i < h.getReplayCount(); i++) {
             ReplayExample e = h.getReplay(i);
             String clip = where + " replay clip " + i;

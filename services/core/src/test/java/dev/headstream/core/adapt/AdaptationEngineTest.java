@@ -218,6 +218,24 @@ class AdaptationEngineTest {
     }
 
     @Test
+    void metricsCarryTheNegativeTransferTestOnThePrequentialLossGap() {
+        AdaptationEngine engine = fx.engine();
+        AdaptationMetrics m = metricsOf(processAndCommit(engine, firstBatch()), ALICE);
+        HeadState alice = head(engine, ALICE);
+        assertThat(m.getNegativeTransferThreshold()).isEqualTo(BinaryHeadTask.NEGATIVE_TRANSFER.threshold())
+                .isGreaterThan(0);
+        assertThat(m.getNegativeTransferStatistic()).isEqualTo(alice.negativeTransfer.statistic()).isNotNegative();
+        assertThat(alice.negativeTransfer.samples()).isEqualTo(3);
+        // the gap is adapted minus source loss: before any training both heads score alike, so the
+        // first sample's gap is exactly zero
+        AdaptationEngine fresh = fx.engine();
+        processAndCommit(fresh, firstBatch().subList(0, 1));
+        assertThat(head(fresh, ALICE).negativeTransfer.lastGap()).isZero();
+        System.out.printf("negative-transfer CUSUM threshold (calibrated): %.3f%n",
+                BinaryHeadTask.NEGATIVE_TRANSFER.threshold());
+    }
+
+    @Test
     void publishedHeadCarriesProvenanceAndDecodesToTheLiveWeights() {
         AdaptationEngine engine = fx.engine();
         BatchResult r = processAndCommit(engine, firstBatch());

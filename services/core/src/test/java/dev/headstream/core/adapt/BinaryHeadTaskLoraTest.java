@@ -97,11 +97,13 @@ class BinaryHeadTaskLoraTest {
     }
 
     @Test
-    void residentBytesCountTheLowRankVectorAndItsAdamMoments() {
+    void residentBytesCountTheLowRankVectorItsAdamMomentsAndTheMonitorState() {
         BinaryHeadTask lora = new BinaryHeadTask("wake", source(), RECIPE.withLoraRank(1), rehearsal());
         HeadState s = lora.newState("acme/alice/wake");
         int length = 1 * 8 + 6 * 1 + 1 * 6 + 5 * 1 + 1 * 5 + 1 * 1 + 2 * 6 + 1;
         assertThat(s.trainable()).hasSize(length);
-        assertThat(s.residentBytes()).isEqualTo(3L * Float.BYTES * length);
+        long monitorBytes = (long) new dev.headstream.core.monitor.NegativeTransferMonitor(
+                BinaryHeadTask.NEGATIVE_TRANSFER).stateSize() * Double.BYTES;
+        assertThat(s.residentBytes()).isEqualTo(3L * Float.BYTES * length + monitorBytes);
     }
 }
