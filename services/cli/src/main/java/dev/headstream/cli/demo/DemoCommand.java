@@ -196,6 +196,21 @@ public final class DemoCommand implements Callable<Integer> {
                 out.print(table.render(0.5));
                 out.printf("published: %d head versions, %d metrics records, %d rejects%n", follower.received(),
                         metrics.size(), rejected.size());
+                Map<String, AdaptationMetrics> lastMetrics = new HashMap<>();
+                for (ConsumerRecord<byte[], byte[]> r : metrics) {
+                    AdaptationMetrics m = AdaptationMetrics.parseFrom(r.value());
+                    lastMetrics.put(m.getHeadId(), m);
+                }
+                long alarms = lastMetrics.values().stream().filter(AdaptationMetrics::getNegativeTransferAlarm).count();
+                double maxStatistic = lastMetrics.values().stream()
+                        .mapToDouble(AdaptationMetrics::getNegativeTransferStatistic).max().orElse(0);
+                double meanGap = lastMetrics.values().stream()
+                        .mapToDouble(AdaptationMetrics::getNegativeTransferGap).average().orElse(0);
+                out.printf(Locale.ROOT, "negative transfer (clean users, monitored only): %d of %d heads in alarm, largest"
+                        + " CUSUM statistic %.3f vs threshold %.3f, mean windowed gap (adapted - source loss) %+.3f%n",
+                        alarms, lastMetrics.size(), maxStatistic,
+                        lastMetrics.values().stream().mapToDouble(AdaptationMetrics::getNegativeTransferThreshold)
+                                .max().orElse(0), meanGap);
                 for (ConsumerRecord<byte[], byte[]> r : rejected) {
                     Rejected rej = Rejected.parseFrom(r.value());
                     out.printf("  rejected %s-%d@%d: %s %s%n", rej.getTopic(), rej.getPartition(), rej.getOffset(),

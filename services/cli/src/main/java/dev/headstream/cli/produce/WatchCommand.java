@@ -86,10 +86,13 @@ public final class WatchCommand implements Callable<Integer> {
                 case Topics.METRICS -> {
                     AdaptationMetrics m = AdaptationMetrics.parseFrom(r.value());
                     yield String.format(Locale.ROOT,
-                            "metrics %s v%d applied=%d prequential loss src=%.3f ada=%.3f recall src=%.2f ada=%.2f",
+                            "metrics %s v%d applied=%d prequential loss src=%.3f ada=%.3f recall src=%.2f ada=%.2f"
+                                    + " neg-transfer gap=%+.3f cusum=%.2f/%.2f%s",
                             m.getHeadId(), m.getHeadVersion(), m.getSamplesApplied(),
                             m.getSourcePrequential().getMeanLoss(), m.getAdaptedPrequential().getMeanLoss(),
-                            recall(m.getSourcePrequential()), recall(m.getAdaptedPrequential()));
+                            recall(m.getSourcePrequential()), recall(m.getAdaptedPrequential()),
+                            m.getNegativeTransferGap(), m.getNegativeTransferStatistic(),
+                            m.getNegativeTransferThreshold(), m.getNegativeTransferAlarm() ? " ALARM" : "");
                 }
                 default -> {
                     Rejected x = Rejected.parseFrom(r.value());
