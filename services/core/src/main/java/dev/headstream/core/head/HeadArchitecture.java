@@ -56,32 +56,17 @@ public record HeadArchitecture(int inputDim, List<HeadLayer> layers) {
 
     /** Total number of parameters (length of the full flat parameter array). */
     public int parameterCount() {
-        int n = 0;
-        for (HeadLayer layer : layers) {
-            n += layer.parameterCount();
-        }
-        return n;
+        return LayerLayout.parameterCount(layers);
     }
 
     /** Offset of layer {@code layerIndex}'s first parameter in the full flat array. */
     public int parameterOffset(int layerIndex) {
-        Objects.checkIndex(layerIndex, layers.size());
-        int offset = 0;
-        for (int i = 0; i < layerIndex; i++) {
-            offset += layers.get(i).parameterCount();
-        }
-        return offset;
+        return LayerLayout.parameterOffset(layers, layerIndex);
     }
 
     /** Number of layers that own parameters: the largest valid "trainable top k". */
     public int parameterisedLayerCount() {
-        int n = 0;
-        for (HeadLayer layer : layers) {
-            if (layer.parameterised()) {
-                n++;
-            }
-        }
-        return n;
+        return LayerLayout.parameterisedLayerCount(layers);
     }
 
     /**
@@ -89,21 +74,12 @@ public record HeadArchitecture(int inputDim, List<HeadLayer> layers) {
      * parameterised layers train; {@code layers().size()} for {@code k = 0}.
      */
     public int firstTrainableLayer(int k) {
-        checkTopK(k);
-        int index = layers.size();
-        for (int seen = 0; seen < k; ) {
-            index--;
-            if (layers.get(index).parameterised()) {
-                seen++;
-            }
-        }
-        return index;
+        return LayerLayout.firstTrainableLayer(layers, k);
     }
 
     /** Offset in the full flat array where the trainable tail for top-{@code k} training starts. */
     public int trainableOffset(int k) {
-        int first = firstTrainableLayer(k);
-        return first == layers.size() ? parameterCount() : parameterOffset(first);
+        return LayerLayout.trainableOffset(layers, k);
     }
 
     /** Length of the trainable tail for top-{@code k} training. */
@@ -113,18 +89,7 @@ public record HeadArchitecture(int inputDim, List<HeadLayer> layers) {
 
     /** Width of the widest layer output (sizes per-call scratch buffers). */
     public int maxLayerWidth() {
-        int max = 1;
-        for (HeadLayer layer : layers) {
-            max = Math.max(max, layer.outputDim());
-        }
-        return max;
-    }
-
-    private void checkTopK(int k) {
-        int max = parameterisedLayerCount();
-        if (k < 0 || k > max) {
-            throw new IllegalArgumentException("trainable top k must be in [0, " + max + "], got " + k);
-        }
+        return LayerLayout.maxLayerWidth(layers);
     }
 
     /** Chains layers without repeating widths: each call's input width is the previous output. */
