@@ -1,6 +1,5 @@
 package dev.headstream.core.head;
 
-import java.util.SplittableRandom;
 
 /** Deterministic small task heads (softmax, multi-label, dropout) and their parameters for tests. */
 final class TaskTestHeads {
@@ -26,27 +25,7 @@ final class TaskTestHeads {
     }
 
     static float[] randomParameters(TaskArchitecture arch, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] p = new float[arch.parameterCount()];
-        int at = 0;
-        for (HeadLayer layer : arch.layers()) {
-            if (layer instanceof HeadLayer.Dense d) {
-                double scale = Math.sqrt(6.0 / d.inputDim());
-                for (int i = 0; i < d.inputDim() * d.outputDim(); i++) {
-                    p[at + i] = (float) (scale * (2 * r.nextDouble() - 1));
-                }
-                for (int o = 0; o < d.outputDim(); o++) {
-                    p[at + d.inputDim() * d.outputDim() + o] = (float) (0.2 * (2 * r.nextDouble() - 1));
-                }
-            } else if (layer instanceof HeadLayer.LayerNorm n) {
-                for (int j = 0; j < n.dim(); j++) {
-                    p[at + j] = (float) (1 + 0.3 * (2 * r.nextDouble() - 1));
-                    p[at + n.dim() + j] = (float) (0.2 * (2 * r.nextDouble() - 1));
-                }
-            }
-            at += layer.parameterCount();
-        }
-        return p;
+        return TestHeads.randomParameters(arch.layers(), arch.parameterCount(), seed);
     }
 
     static float[] perturbed(float[] v, double scale, long seed) {

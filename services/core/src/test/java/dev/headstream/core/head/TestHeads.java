@@ -27,10 +27,15 @@ final class TestHeads {
 
     /** Parameters with He-like weights, gammas around 1 and small biases/betas. */
     static float[] randomParameters(HeadArchitecture arch, long seed) {
+        return randomParameters(arch.layers(), arch.parameterCount(), seed);
+    }
+
+    /** {@link #randomParameters(HeadArchitecture, long)} for any layer list (task heads too). */
+    static float[] randomParameters(java.util.List<HeadLayer> layers, int parameterCount, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
-        float[] p = new float[arch.parameterCount()];
+        float[] p = new float[parameterCount];
         int at = 0;
-        for (HeadLayer layer : arch.layers()) {
+        for (HeadLayer layer : layers) {
             if (layer instanceof HeadLayer.Dense d) {
                 double scale = Math.sqrt(6.0 / d.inputDim());
                 for (int i = 0; i < d.inputDim() * d.outputDim(); i++) {
