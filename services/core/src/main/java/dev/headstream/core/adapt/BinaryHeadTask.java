@@ -55,6 +55,10 @@ public final class BinaryHeadTask {
     private final HeadRecipe recipe;
     private final RehearsalSet rehearsal;
     private final int windowFloats;
+    /** Scratch: one replayed window widened to float32. */
+    private final float[] window;
+    /** Scratch: the user's vector before an arriving sample's steps (update-rate cap). */
+    private float[] before;
 
     public BinaryHeadTask(String name, SourceHead sourceHead, HeadRecipe recipe, RehearsalSet rehearsal) {
         int layers = sourceHead.architecture().parameterisedLayerCount();
@@ -69,6 +73,7 @@ public final class BinaryHeadTask {
         this.recipe = recipe;
         this.rehearsal = rehearsal;
         this.windowFloats = sourceHead.architecture().inputDim();
+        this.window = new float[windowFloats];
     }
 
     public String name() {
@@ -126,7 +131,7 @@ public final class BinaryHeadTask {
         s.sourcePrequential.add(positive, sc.source(), sc.sourceAccepted());
         s.adaptedPrequential.add(positive, sc.adapted(), sc.adaptedAccepted());
         s.negativeTransfer.input(logLoss(positive, sc.adapted()), logLoss(positive, sc.source()));
-        HeadState.Example ex = new HeadState.Example(e, positive, weight);
+        HeadState.Example ex = new HeadState.Example(StoredClip.of(e), positive, weight);
         s.replay.addLast(ex);
         while (s.replay.size() > recipe.replayBuffer()) {
             s.replay.removeFirst();
@@ -149,23 +154,71 @@ public final class BinaryHeadTask {
         SplittableRandom rnd = new SplittableRandom(s.seed ^ (0x9E3779B97F4A7C15L * (s.samplesApplied + 1)));
         HeadState.Example[] buffer = s.replay.toArray(new HeadState.Example[0]);
         List<EmbeddingSequence> negatives = rehearsal.train();
+        float lambda = recipe.l2spAfter(s.samplesApplied);
+        if (recipe.maxUpdateNorm() > 0f) {
+            System.arraycopy(s.trainable, 0, before(s.trainable.length), 0, s.trainable.length);
+        }
         for (int step = 0; step < recipe.replaySteps(); step++) {
-            addWindow(s, newest.embedding(), newest.positive(), newest.weight(), rnd);
+            addWindow(s, newest.clip(), newest.positive(), newest.weight(), rnd);
             for (int i = 1; i < recipe.userWindowsPerStep() && buffer.length > 1; i++) {
                 HeadState.Example ex = buffer[rnd.nextInt(buffer.length)];
-                addWindow(s, ex.embedding(), ex.positive(), ex.weight(), rnd);
+                addWindow(s, ex.clip(), ex.positive(), ex.weight(), rnd);
             }
             for (int i = 0; i < recipe.rehearsalPerStep() && !negatives.isEmpty(); i++) {
-                addWindow(s, negatives.get(rnd.nextInt(negatives.size())), false, 1f, rnd);
+                EmbeddingSequence e = negatives.get(rnd.nextInt(negatives.size()));
+                addWindow(s, e.values(), e.offset(shift(e.windows(recipe.windowFrames()), rnd)), false, 1f);
             }
-            training.step(s.trainable, s.optimizer);
+            training.step(s.trainable, s.optimizer, lambda);
+        }
+        if (recipe.maxUpdateNorm() > 0f) {
+            capUpdate(s.trainable, before, recipe.maxUpdateNorm());
         }
     }
 
-    private void addWindow(HeadState s, EmbeddingSequence e, boolean positive, float weight, SplittableRandom rnd) {
-        int windows = e.windows(recipe.windowFrames());
-        int shift = !recipe.timeShift() ? windows - 1 : windows == 1 ? 0 : rnd.nextInt(windows);
-        training.accumulate(s.trainable, e.values(), e.offset(shift), positive ? 1f : 0f, weight);
+    /** Scales {@code trainable - before} back to norm {@code cap} when it is longer. */
+    static void capUpdate(float[] trainable, float[] before, float cap) {
+        double sq = 0;
+        for (int i = 0; i < trainable.length; i++) {
+            double d = trainable[i] - before[i];
+            sq += d * d;
+        }
+        double norm = Math.sqrt(sq);
+        if (norm > cap) {
+            float scale = (float) (cap / norm);
+            for (int i = 0; i < trainable.length; i++) {
+                trainable[i] = before[i] + scale * (trainable[i] - before[i]);
+            }
+        }
+    }
+
+    private float[] before(int length) {
+        if (before == null || before.length != length) {
+            before = new float[length];
+        }
+        return before;
+    }
+
+    private void addWindow(HeadState s, StoredClip c, boolean positive, float weight, SplittableRandom rnd) {
+        c.window(shift(c.windows(recipe.windowFrames()), rnd), recipe.windowFrames(), window);
+        addWindow(s, window, 0, positive, weight);
+    }
+
+    /**
+     * Adds one window to the batch; with distillation its target mixes the label with the
+     * source head's softened output.
+     */
+    private void addWindow(HeadState s, float[] input, int offset, boolean positive, float weight) {
+        float target = positive ? 1f : 0f;
+        if (recipe.distillation() > 0f) {
+            float teacher = MlpHead.sigmoid(scorer.windowLogit(null, input, offset) / recipe.distillationTemperature());
+            target = (1f - recipe.distillation()) * target + recipe.distillation() * teacher;
+        }
+        training.accumulate(s.trainable, input, offset, target, weight);
+    }
+
+    /** The first frame of the training window: random with time shift, else the clip's last window. */
+    private int shift(int windows, SplittableRandom rnd) {
+        return !recipe.timeShift() ? windows - 1 : windows == 1 ? 0 : rnd.nextInt(windows);
     }
 
     /**
@@ -180,7 +233,7 @@ public final class BinaryHeadTask {
         List<Float> pos = new ArrayList<>();
         float negMax = Float.NEGATIVE_INFINITY;
         for (HeadState.Example ex : s.replay) {
-            float z = scorer.maxLogit(s.trainable, ex.embedding());
+            float z = scorer.maxLogit(s.trainable, ex.clip().decode());
             if (ex.positive()) {
                 pos.add(z);
             } else {
@@ -210,12 +263,17 @@ public final class BinaryHeadTask {
      * @throws IllegalArgumentException naming the mismatch
      */
     public void checkFits(EmbeddingSequence e) {
-        if (e.dim() * recipe.windowFrames() != windowFloats) {
+        checkFits(e.frames(), e.dim());
+    }
+
+    /** {@link #checkFits(EmbeddingSequence)} for a clip of {@code frames} x {@code dim}. */
+    public void checkFits(int frames, int dim) {
+        if ((long) dim * recipe.windowFrames() != windowFloats) {
             throw new IllegalArgumentException("head " + sourceHead.id() + " reads " + windowFloats
-                    + " floats; embeddings of " + e.dim() + " x " + recipe.windowFrames() + " do not match");
+                    + " floats; embeddings of " + dim + " x " + recipe.windowFrames() + " do not match");
         }
-        if (e.windows(recipe.windowFrames()) < 1) {
-            throw new IllegalArgumentException("clip has " + e.frames() + " embedding frames; the head needs "
+        if (frames < recipe.windowFrames()) {
+            throw new IllegalArgumentException("clip has " + frames + " embedding frames; the head needs "
                     + recipe.windowFrames());
         }
     }

@@ -48,6 +48,11 @@ public final class ClipScorer {
         return best;
     }
 
+    /** One window's logit, the window starting at {@code input[offset]}; {@code trainable == null} = the source head. */
+    public float windowLogit(float[] trainable, float[] input, int offset) {
+        return head.logit(trainable, input, offset);
+    }
+
     /** {@code sigmoid(maxLogit(...))}. */
     public float score(float[] trainable, EmbeddingSequence e) {
         return MlpHead.sigmoid(maxLogit(trainable, e));

@@ -24,10 +24,22 @@ package dev.headstream.core.adapt;
  *                           deltas on every Dense layer plus the LayerNorms and the last bias
  *                           ({@link dev.headstream.core.head.LoraMlpHead}, alpha {@code 2r}); the L2 term then pulls
  *                           the low-rank factors toward zero, i.e. the head toward the source
+ * @param l2spHalfLife       {@code 0}: L2-SP keeps its strength; {@code n > 0}: it weakens as the user's
+ *                           applied training samples {@code s} grow, to {@code l2sp * n / (n + s)} (half
+ *                           strength after {@code n} samples), so the head may move further from the
+ *                           source once the user has shown more of their own data
+ * @param distillation       output consistency to the source head, {@code 0..1}: every training window's
+ *                           target becomes {@code (1 - d) * label + d * sigmoid(sourceLogit / T)}, i.e. the
+ *                           loss is {@code (1 - d)} times the label's cross-entropy plus {@code d} times the
+ *                           cross-entropy to the source head's softened output
+ * @param distillationTemperature {@code T} above; softens the source head's output
+ * @param maxUpdateNorm      per-user update-rate cap: {@code 0} off; otherwise the L2 norm of the change an
+ *                           arriving sample makes to the user's vector (all its optimizer steps together)
+ *                           is scaled back to at most this, so no single sample moves a head far
  */
 public record HeadRecipe(int trainableTopLayers, OptimizerKind optimizer, float learningRate, float l2sp, float maxGradientNorm,
         int replaySteps, int replayBuffer, int userWindowsPerStep, int rehearsalPerStep, int windowFrames, float thresholdPosition, boolean timeShift,
-        int loraRank) {
+        int loraRank, int l2spHalfLife, float distillation, float distillationTemperature, float maxUpdateNorm) {
 
     /** The optimizers a recipe can name. */
     public enum OptimizerKind { ADAM, SGD }
@@ -44,6 +56,41 @@ public record HeadRecipe(int trainableTopLayers, OptimizerKind optimizer, float 
         if (!(learningRate > 0f) || !(l2sp >= 0f) || !(maxGradientNorm > 0f)) {
             throw new IllegalArgumentException("invalid head recipe: " + this);
         }
+        if (l2spHalfLife < 0 || !(distillation >= 0f && distillation <= 1f) || !(distillationTemperature > 0f)
+                || !(maxUpdateNorm >= 0f) || Float.isInfinite(maxUpdateNorm)) {
+            throw new IllegalArgumentException("invalid head recipe: " + this);
+        }
+    }
+
+    /** A recipe without L2-SP decay, distillation or update-rate cap. */
+    public HeadRecipe(int trainableTopLayers, OptimizerKind optimizer, float learningRate, float l2sp, float maxGradientNorm,
+            int replaySteps, int replayBuffer, int userWindowsPerStep, int rehearsalPerStep, int windowFrames,
+            float thresholdPosition, boolean timeShift, int loraRank) {
+        this(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, replayBuffer,
+                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, 0, 0f, 1f, 0f);
+    }
+
+    /** L2-SP strength after {@code applied} training samples of a user ({@link #l2spHalfLife()}). */
+    public float l2spAfter(long applied) {
+        return l2spHalfLife == 0 ? l2sp : (float) (l2sp * (double) l2spHalfLife / (l2spHalfLife + applied));
+    }
+
+    public HeadRecipe withL2spHalfLife(int samples) {
+        return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, replayBuffer,
+                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, samples,
+                distillation, distillationTemperature, maxUpdateNorm);
+    }
+
+    public HeadRecipe withDistillation(float weight, float temperature) {
+        return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, replayBuffer,
+                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife,
+                weight, temperature, maxUpdateNorm);
+    }
+
+    public HeadRecipe withMaxUpdateNorm(float norm) {
+        return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, replayBuffer,
+                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife,
+                distillation, distillationTemperature, norm);
     }
 
     /** The wake-word default: every layer, Adam 1e-3, L2-SP 1e-2, 20 replay steps per clip, 4 own + 8 rehearsal windows per step. */
@@ -59,38 +106,48 @@ public record HeadRecipe(int trainableTopLayers, OptimizerKind optimizer, float 
 
     public HeadRecipe withTrainableTopLayers(int k) {
         return new HeadRecipe(k, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, replayBuffer,
-                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank);
+                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm);
     }
 
     public HeadRecipe withL2sp(float lambda) {
         return new HeadRecipe(trainableTopLayers, optimizer, learningRate, lambda, maxGradientNorm, replaySteps,
-                replayBuffer, userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank);
+                replayBuffer, userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm);
     }
 
     public HeadRecipe withRehearsalPerStep(int n) {
         return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps,
-                replayBuffer, userWindowsPerStep, n, windowFrames, thresholdPosition, timeShift, loraRank);
+                replayBuffer, userWindowsPerStep, n, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm);
     }
 
     public HeadRecipe withTimeShift(boolean on) {
         return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps,
-                replayBuffer, userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, on, loraRank);
+                replayBuffer, userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, on, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm);
     }
 
     /** Replay with {@code buffer} remembered clips and {@code userWindows} of them per step (1, 1 = no replay). */
     public HeadRecipe withReplay(int buffer, int userWindows) {
         return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, buffer,
-                userWindows, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank);
+                userWindows, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm);
     }
 
     public HeadRecipe withReplaySteps(int steps) {
         return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, steps, replayBuffer,
-                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank);
+                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm);
+    }
+
+    public HeadRecipe withLearningRate(float lr) {
+        return new HeadRecipe(trainableTopLayers, optimizer, lr, l2sp, maxGradientNorm, replaySteps, replayBuffer,
+                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm);
+    }
+
+    public HeadRecipe withThresholdPosition(float position) {
+        return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, replayBuffer,
+                userWindowsPerStep, rehearsalPerStep, windowFrames, position, timeShift, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm);
     }
 
     /** Low-rank per-user deltas of rank {@code r} on every frozen layer ({@code 0} = off). */
     public HeadRecipe withLoraRank(int r) {
         return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, replayBuffer,
-                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, r);
+                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, r, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm);
     }
 }

@@ -1,6 +1,5 @@
 package dev.headstream.core.adapt;
 
-import dev.headstream.core.backbone.EmbeddingSequence;
 import dev.headstream.core.head.OptimizerState;
 import dev.headstream.core.monitor.NegativeTransferMonitor;
 import java.util.ArrayDeque;
@@ -15,8 +14,8 @@ import java.util.ArrayDeque;
  */
 public final class HeadState {
 
-    /** One remembered training clip. */
-    public record Example(EmbeddingSequence embedding, boolean positive, float weight) {
+    /** One remembered training clip, its embedding in half precision. */
+    public record Example(StoredClip clip, boolean positive, float weight) {
     }
 
     final String headId;
@@ -119,7 +118,7 @@ public final class HeadState {
     public long replayBytes() {
         long bytes = 0;
         for (Example e : replay) {
-            bytes += (long) e.embedding().values().length * Float.BYTES;
+            bytes += e.clip().bytes();
         }
         return bytes;
     }

@@ -43,8 +43,8 @@ interface UserHeadTraining {
     /** Adds one window to the current mini-batch. */
     void accumulate(float[] trainable, float[] input, int offset, float target, float weight);
 
-    /** Completes the mini-batch and applies one optimizer step. */
-    void step(float[] trainable, OptimizerState state);
+    /** Completes the mini-batch and applies one optimizer step with L2 strength {@code lambda}. */
+    void step(float[] trainable, OptimizerState state, float lambda);
 
     ClipScorer scorer();
 
@@ -75,8 +75,8 @@ interface UserHeadTraining {
         }
 
         @Override
-        public void step(float[] trainable, OptimizerState state) {
-            trainer.step(source, trainable, state);
+        public void step(float[] trainable, OptimizerState state, float lambda) {
+            trainer.step(source, trainable, state, lambda);
         }
 
         @Override
@@ -114,8 +114,8 @@ interface UserHeadTraining {
         }
 
         @Override
-        public void step(float[] trainable, OptimizerState state) {
-            trainer.step(source, trainable, state);
+        public void step(float[] trainable, OptimizerState state, float lambda) {
+            trainer.step(source, trainable, state, lambda);
         }
 
         @Override

@@ -145,9 +145,9 @@ public final class UserStateCodec {
         }
         for (HeadState.Example e : h.replay) {
             b.addReplay(ReplayExample.newBuilder()
-                    .setFrames(e.embedding().frames())
-                    .setDim(e.embedding().dim())
-                    .setValuesF32Le(bytes(e.embedding().values()))
+                    .setFrames(e.clip().frames())
+                    .setDim(e.clip().dim())
+                    .setValuesF16Le(com.google.protobuf.ByteString.copyFrom(e.clip().toBytes()))
                     .setPositive(e.positive())
                     .setWeight(e.weight()));
         }
@@ -206,18 +206,18 @@ public final class UserStateCodec {
         for (int i = 0; i < h.getReplayCount(); i++) {
             ReplayExample e = h.getReplay(i);
             String clip = where + " replay clip " + i;
-            float[] values = floats(e.getValuesF32Le(), clip);
+            short[] values = halfs(e.getValuesF16Le(), clip);
             if (e.getFrames() < 1 || e.getDim() < 1 || (long) e.getFrames() * e.getDim() != values.length) {
                 throw new IllegalArgumentException(clip + " is " + e.getFrames() + " x " + e.getDim()
-                        + " but holds " + values.length + " floats");
+                        + " but holds " + values.length + " half-precision values");
             }
-            EmbeddingSequence embedding = new EmbeddingSequence(e.getFrames(), e.getDim(), values);
+            StoredClip stored = new StoredClip(e.getFrames(), e.getDim(), values);
             try {
-                task.checkFits(embedding);
+                task.checkFits(e.getFrames(), e.getDim());
             } catch (IllegalArgumentException ex) {
                 throw new IllegalArgumentException(clip + ": " + ex.getMessage(), ex);
             }
-            s.replay.addLast(new HeadState.Example(embedding, e.getPositive(), e.getWeight()));
+            s.replay.addLast(new HeadState.Example(stored, e.getPositive(), e.getWeight()));
         }
         s.version = h.getVersion();
         s.samplesApplied = h.getSamplesApplied();
@@ -241,6 +241,16 @@ public final class UserStateCodec {
         ByteBuffer b = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(v);
         return ByteString.copyFrom(b.array());
+    }
+
+    private static short[] halfs(ByteString bytes, String what) {
+        if (bytes.size() % Short.BYTES != 0) {
+            throw new IllegalArgumentException(what + " has " + bytes.size()
+                    + " bytes, not a whole number of half-precision values");
+        }
+        short[] v = new short[bytes.size() / Short.BYTES];
+        bytes.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(v);
+        return v;
     }
 
     private static float[] floats(ByteString bytes, String what) {

@@ -73,8 +73,12 @@ public final class LoraHeadTrainer {
      *                               finite (the batch is then discarded)
      */
     public float completeGradient(float[] source, float[] trainable) {
+        return completeGradient(source, trainable, config.l2SpLambda());
+    }
+
+    /** {@link #completeGradient(float[], float[])} with this batch's L2 strength {@code lambda} instead of the configured one. */
+    public float completeGradient(float[] source, float[] trainable, float lambda) {
         batch.checkAccumulating();
-        float lambda = config.l2SpLambda();
         return batch.complete(trainable, lambda != 0f ? anchor(source) : null, lambda, config.maxGradientNorm());
     }
 
@@ -90,7 +94,12 @@ public final class LoraHeadTrainer {
 
     /** {@link #completeGradient} then {@link #applyUpdate}; returns the batch's mean weighted loss before the update. */
     public float step(float[] source, float[] trainable, OptimizerState state) {
-        float loss = completeGradient(source, trainable);
+        return step(source, trainable, state, config.l2SpLambda());
+    }
+
+    /** {@link #step(float[], float[], OptimizerState)} with L2 strength {@code lambda} for this batch. */
+    public float step(float[] source, float[] trainable, OptimizerState state, float lambda) {
+        float loss = completeGradient(source, trainable, lambda);
         applyUpdate(trainable, state);
         return loss;
     }

@@ -212,7 +212,7 @@ class UserStateCodecTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("adapter state of head acme/alice/wake replay clip 0 is " + (frames + 1) + " x "
                         + WakeWordBackbone.EMBEDDING_DIM + " but holds " + frames * WakeWordBackbone.EMBEDDING_DIM
-                        + " floats");
+                        + " half-precision values");
 
         AdapterState otherSource = withHead(record, head.toBuilder().setSourceHeadSha256("0".repeat(64)));
         assertThatThrownBy(() -> UserStateCodec.decode(otherSource, tasks, DEDUP))
@@ -239,7 +239,7 @@ class UserStateCodecTest {
     }
 
     @Test
-    void stateWithAFullReplayBufferCostsItsResidentFloatsPlusAFewHundredBytes() {
+    void stateWithAFullReplayBufferCostsItsResidentBytesPlusAFewHundredBytes() {
         EmbeddingSequence clip = fx.embed(wake(ALICE_VOICE, 2));
         assertThat(clip.frames()).as("a 2.5 s clip").isEqualTo(22);
         for (HeadRecipe recipe : List.of(HeadRecipe.wakeWordDefault(), HeadRecipe.wakeWordDefault().withLoraRank(2))) {
@@ -250,14 +250,14 @@ class UserStateCodecTest {
             }
             HeadState head = tasks.get(TASK).newState(ALICE.headId(TASK));
             for (int i = 0; i < recipe.replayBuffer(); i++) {
-                head.replay.addLast(new HeadState.Example(clip, i % 2 == 0, 1f));
+                head.replay.addLast(new HeadState.Example(StoredClip.of(clip), i % 2 == 0, 1f));
             }
             user.heads().put(TASK, head);
 
             long bytes = UserStateCodec.encode(user, tasks).getSerializedSize();
 
             long sampleIds = DEDUP * (2L + "sample-100".length());
-            assertThat(head.replayBytes()).isEqualTo(recipe.replayBuffer() * 22L * 96 * Float.BYTES);
+            assertThat(head.replayBytes()).as("half precision").isEqualTo(recipe.replayBuffer() * 22L * 96 * 2);
             assertThat(bytes).as(recipe.toString())
                     .isBetween(head.residentBytes() + sampleIds, head.residentBytes() + sampleIds + 1_024);
         }
@@ -279,9 +279,9 @@ class UserStateCodecTest {
         List<HeadState.Example> a = new ArrayList<>(actual.replay);
         List<HeadState.Example> e = new ArrayList<>(expected.replay);
         for (int i = 0; i < e.size(); i++) {
-            assertThat(a.get(i).embedding().frames()).isEqualTo(e.get(i).embedding().frames());
-            assertThat(a.get(i).embedding().dim()).isEqualTo(e.get(i).embedding().dim());
-            assertThat(bits(a.get(i).embedding().values())).isEqualTo(bits(e.get(i).embedding().values()));
+            assertThat(a.get(i).clip().frames()).isEqualTo(e.get(i).clip().frames());
+            assertThat(a.get(i).clip().dim()).isEqualTo(e.get(i).clip().dim());
+            assertThat(a.get(i).clip().halfs()).isEqualTo(e.get(i).clip().halfs());
             assertThat(a.get(i).positive()).isEqualTo(e.get(i).positive());
             assertThat(Float.floatToRawIntBits(a.get(i).weight())).isEqualTo(Float.floatToRawIntBits(e.get(i).weight()));
         }

@@ -1,0 +1,128 @@
+package dev.headstream.core.adapt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.headstream.core.backbone.EmbeddingSequence;
+import dev.headstream.core.head.HeadArchitecture;
+import dev.headstream.core.head.SourceHead;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** L2-SP decay, distillation to the source head and the per-user update-rate cap of a recipe. */
+class ConservativeTrainingTest {
+
+    private static final int DIM = 4;
+    private static final int WINDOW = 2;
+    private static final HeadArchitecture ARCH = HeadArchitecture.builder(DIM * WINDOW).dense(8).layerNorm(1e-5f).relu()
+            .dense(1).build();
+    private static final SourceHead SOURCE = new SourceHead("random", "0".repeat(64), ARCH, random(ARCH.parameterCount(), 3));
+    /** All layers, Adam 1e-2, L2-SP 1e-2, 5 steps per sample, 2 user + 2 rehearsal windows per step. */
+    private static final HeadRecipe ALL = new HeadRecipe(3, HeadRecipe.OptimizerKind.ADAM, 1e-2f, 1e-2f, 10f, 5, 8, 2, 2,
+            WINDOW, 0.75f, true, 0);
+
+    private static float[] random(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) r.nextGaussian() * 0.5f;
+        }
+        return v;
+    }
+
+    private static EmbeddingSequence clip(long seed) {
+        return new EmbeddingSequence(5, DIM, random(5 * DIM, seed));
+    }
+
+    private static RehearsalSet rehearsal() {
+        List<EmbeddingSequence> clips = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            clips.add(clip(100 + i));
+        }
+        return RehearsalSet.split(clips, 4);
+    }
+
+    private static HeadState trained(HeadRecipe recipe, int samples) {
+        BinaryHeadTask task = new BinaryHeadTask("wake", SOURCE, recipe, rehearsal());
+        HeadState s = task.newState("acme/alice/wake");
+        for (int i = 0; i < samples; i++) {
+            task.apply(s, clip(i), i % 2 == 0, 1f, Split.TRAIN);
+        }
+        return s;
+    }
+
+    private static double distance(float[] a, float[] b) {
+        double sq = 0;
+        for (int i = 0; i < a.length; i++) {
+            sq += (double) (a[i] - b[i]) * (a[i] - b[i]);
+        }
+        return Math.sqrt(sq);
+    }
+
+    @Test
+    void l2spHalvesAfterItsHalfLifeAndStaysConstantWithout() {
+        HeadRecipe decaying = ALL.withL2spHalfLife(10);
+        assertThat(decaying.l2spAfter(0)).isEqualTo(1e-2f);
+        assertThat(decaying.l2spAfter(10)).isCloseTo(5e-3f, within(1e-9f));
+        assertThat(decaying.l2spAfter(30)).isCloseTo(2.5e-3f, within(1e-9f));
+        assertThat(ALL.l2spAfter(1_000)).isEqualTo(1e-2f);
+    }
+
+    @Test
+    void weakerL2spLetsTheHeadMoveFurtherFromTheSource() {
+        double constant = distance(trained(ALL.withL2sp(1f), 12).trainable(), SOURCE.parameters());
+        double decaying = distance(trained(ALL.withL2sp(1f).withL2spHalfLife(1), 12).trainable(), SOURCE.parameters());
+        assertThat(decaying).isGreaterThan(constant);
+    }
+
+    @Test
+    void fullDistillationAtTemperatureOneKeepsTheHeadExactlyAtTheSource() {
+        // Every target is the source head's own output, so the adapted head (which starts as the
+        // source) has zero loss gradient, and L2-SP has zero gradient at the source.
+        HeadState s = trained(ALL.withDistillation(1f, 1f), 6);
+        assertThat(s.trainable()).containsExactly(SOURCE.parameters());
+
+        HeadState labelsOnly = trained(ALL, 6);
+        assertThat(distance(labelsOnly.trainable(), SOURCE.parameters())).isGreaterThan(1e-3);
+    }
+
+    @Test
+    void partialDistillationMovesTheHeadLessThanLabelsAlone() {
+        double labels = distance(trained(ALL, 12).trainable(), SOURCE.parameters());
+        double half = distance(trained(ALL.withDistillation(0.5f, 2f), 12).trainable(), SOURCE.parameters());
+        assertThat(half).isGreaterThan(0).isLessThan(labels);
+    }
+
+    @Test
+    void updateRateCapBoundsTheChangeOfEveryArrivingSample() {
+        float cap = 1e-2f;
+        BinaryHeadTask task = new BinaryHeadTask("wake", SOURCE, ALL.withMaxUpdateNorm(cap), rehearsal());
+        BinaryHeadTask uncapped = new BinaryHeadTask("wake", SOURCE, ALL, rehearsal());
+        HeadState s = task.newState("acme/alice/wake");
+        HeadState u = uncapped.newState("acme/alice/wake");
+        for (int i = 0; i < 6; i++) {
+            float[] before = s.trainable();
+            float[] beforeUncapped = u.trainable();
+            task.apply(s, clip(i), i % 2 == 0, 1f, Split.TRAIN);
+            uncapped.apply(u, clip(i), i % 2 == 0, 1f, Split.TRAIN);
+            assertThat(distance(s.trainable(), before)).as("sample %d", i).isLessThanOrEqualTo(cap * (1 + 1e-5));
+            assertThat(distance(u.trainable(), beforeUncapped)).as("without the cap, sample %d", i).isGreaterThan(cap);
+        }
+    }
+
+    @Test
+    void capScalesTheChangeBackAlongItsDirection() {
+        float[] before = {1f, 1f, 1f};
+        float[] after = {4f, 5f, 1f}; // change (3, 4, 0), norm 5
+        BinaryHeadTask.capUpdate(after, before, 1f);
+        assertThat(after[0]).isCloseTo(1.6f, within(1e-6f));
+        assertThat(after[1]).isCloseTo(1.8f, within(1e-6f));
+        assertThat(after[2]).isEqualTo(1f);
+
+        float[] small = {1.1f, 1f, 1f};
+        BinaryHeadTask.capUpdate(small, before, 1f);
+        assertThat(small).containsExactly(1.1f, 1f, 1f);
+    }
+}
