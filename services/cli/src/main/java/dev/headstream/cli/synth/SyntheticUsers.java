@@ -93,10 +93,14 @@ public final class SyntheticUsers {
      * @param backgroundSpeakers number of background speakers
      * @param backgroundClips    clips per background speaker (all negative, split TRAIN)
      * @param clip               clip layout
+     * @param backgroundNearMissShare share of each background speaker's clips that are near misses: the
+     *                           background speakers are the operator's rehearsal reference set, which is
+     *                           curated to cover confusable phrases (users' own negatives stay at
+     *                           {@link Phrases#MAX_NEAR_MISS_SHARE})
      */
     public record Config(long seed, int users, int trainPositives, int trainNegatives, int holdoutPositives,
                          int holdoutNegatives, int backgroundSpeakers, int backgroundClips,
-                         ClipAssembler.Settings clip) {
+                         ClipAssembler.Settings clip, double backgroundNearMissShare) {
 
         public Config {
             Objects.requireNonNull(clip, "clip");
@@ -108,6 +112,10 @@ public final class SyntheticUsers {
                     || backgroundClips < 0) {
                 throw new IllegalArgumentException("clip counts must not be negative");
             }
+            if (!(backgroundNearMissShare >= 0 && backgroundNearMissShare <= 1)) {
+                throw new IllegalArgumentException("backgroundNearMissShare must be in [0, 1], was "
+                        + backgroundNearMissShare);
+            }
             if (Math.max(trainPositives + trainNegatives, Math.max(holdoutPositives + holdoutNegatives, backgroundClips))
                     > 999) {
                 throw new IllegalArgumentException("at most 999 clips per speaker and split");
@@ -116,37 +124,44 @@ public final class SyntheticUsers {
 
         /** 8 users with 12 + 12 train and 10 + 10 holdout clips, 8 background speakers with 16 clips, 2.5 s clips. */
         public static Config defaults(long seed) {
-            return new Config(seed, 8, 12, 12, 10, 10, 8, 16, ClipAssembler.Settings.defaults());
+            return new Config(seed, 8, 12, 12, 10, 10, 8, 16, ClipAssembler.Settings.defaults(),
+                    Phrases.MAX_NEAR_MISS_SHARE);
         }
 
         public Config withSeed(long newSeed) {
             return new Config(newSeed, users, trainPositives, trainNegatives, holdoutPositives, holdoutNegatives,
-                    backgroundSpeakers, backgroundClips, clip);
+                    backgroundSpeakers, backgroundClips, clip, backgroundNearMissShare);
         }
 
         public Config withUsers(int count) {
             return new Config(seed, count, trainPositives, trainNegatives, holdoutPositives, holdoutNegatives,
-                    backgroundSpeakers, backgroundClips, clip);
+                    backgroundSpeakers, backgroundClips, clip, backgroundNearMissShare);
         }
 
         public Config withTrain(int positives, int negatives) {
             return new Config(seed, users, positives, negatives, holdoutPositives, holdoutNegatives,
-                    backgroundSpeakers, backgroundClips, clip);
+                    backgroundSpeakers, backgroundClips, clip, backgroundNearMissShare);
         }
 
         public Config withHoldout(int positives, int negatives) {
             return new Config(seed, users, trainPositives, trainNegatives, positives, negatives,
-                    backgroundSpeakers, backgroundClips, clip);
+                    backgroundSpeakers, backgroundClips, clip, backgroundNearMissShare);
         }
 
         public Config withBackground(int speakers, int clipsPerSpeaker) {
             return new Config(seed, users, trainPositives, trainNegatives, holdoutPositives, holdoutNegatives,
-                    speakers, clipsPerSpeaker, clip);
+                    speakers, clipsPerSpeaker, clip, backgroundNearMissShare);
+        }
+
+        /** The share of the background speakers' clips that are near misses. */
+        public Config withBackgroundNearMisses(double share) {
+            return new Config(seed, users, trainPositives, trainNegatives, holdoutPositives, holdoutNegatives,
+                    backgroundSpeakers, backgroundClips, clip, share);
         }
 
         public Config withClip(ClipAssembler.Settings settings) {
             return new Config(seed, users, trainPositives, trainNegatives, holdoutPositives, holdoutNegatives,
-                    backgroundSpeakers, backgroundClips, settings);
+                    backgroundSpeakers, backgroundClips, settings, backgroundNearMissShare);
         }
     }
 
@@ -350,13 +365,19 @@ public final class SyntheticUsers {
     }
 
     private List<ClipSpec> planBackground(Speaker speaker) {
-        return planSplit(speaker, Split.TRAIN, 0, config.backgroundClips(), new HashSet<>());
+        return planSplit(speaker, Split.TRAIN, 0, config.backgroundClips(), new HashSet<>(),
+                config.backgroundNearMissShare());
     }
 
     private List<ClipSpec> planSplit(Speaker speaker, Split split, int positives, int negatives, Set<SynthRequest> used) {
+        return planSplit(speaker, split, positives, negatives, used, Phrases.MAX_NEAR_MISS_SHARE);
+    }
+
+    private List<ClipSpec> planSplit(Speaker speaker, Split split, int positives, int negatives, Set<SynthRequest> used,
+                                     double nearMissShare) {
         String prefix = speaker.id() + "/" + split.name().toLowerCase(Locale.ROOT);
         List<Draft> pos = drafts(speaker, prefix + "/positive", true, positiveTexts(prefix, positives), used);
-        List<Draft> neg = drafts(speaker, prefix + "/negative", false, negativeTexts(prefix, negatives), used);
+        List<Draft> neg = drafts(speaker, prefix + "/negative", false, negativeTexts(prefix, negatives, nearMissShare), used);
         SplittableRandom order = random(config.seed(), prefix + "/order");
         pos = shuffled(pos, order);
         neg = shuffled(neg, order);
@@ -385,9 +406,9 @@ public final class SyntheticUsers {
         return cycle(shuffled(Phrases.POSITIVE, random(config.seed(), prefix + "/positive-texts")), count);
     }
 
-    private List<String> negativeTexts(String prefix, int count) {
+    private List<String> negativeTexts(String prefix, int count, double nearMissShare) {
         SplittableRandom random = random(config.seed(), prefix + "/negative-texts");
-        int nearMisses = (int) Math.floor(count * Phrases.MAX_NEAR_MISS_SHARE);
+        int nearMisses = (int) Math.floor(count * nearMissShare);
         List<String> texts = new ArrayList<>(cycle(shuffled(Phrases.NEAR_MISS, random), nearMisses));
         texts.addAll(cycle(shuffled(Phrases.EVERYDAY, random), count - nearMisses));
         return texts;

@@ -109,6 +109,23 @@ class SyntheticUsersTest {
     }
 
     @Test
+    void aCuratedReferenceSetRaisesOnlyTheBackgroundSpeakersNearMissShare() {
+        SyntheticUsers users = new SyntheticUsers(DEFAULTS.withBackground(4, 16).withBackgroundNearMisses(0.5));
+        for (Speaker s : users.backgroundSpeakers()) {
+            long nearMisses = users.plan(s.id()).stream().filter(c -> Phrases.NEAR_MISS.contains(c.synthesis().text()))
+                    .count();
+            assertThat(nearMisses).as(s.id()).isEqualTo(8);
+        }
+        for (Speaker s : users.users()) {
+            List<ClipSpec> negatives = users.plan(s.id()).stream().filter(c -> !c.positive()).toList();
+            long nearMisses = negatives.stream().filter(c -> Phrases.NEAR_MISS.contains(c.synthesis().text())).count();
+            assertThat(nearMisses).as(s.id()).isLessThanOrEqualTo((long) (negatives.size() * 0.10));
+        }
+        assertThatThrownBy(() -> DEFAULTS.withBackgroundNearMisses(1.5)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("backgroundNearMissShare");
+    }
+
+    @Test
     void holdoutClipsAreNeverCopiesOfTrainClips() {
         SyntheticUsers users = new SyntheticUsers(DEFAULTS);
         for (Speaker user : users.users()) {
