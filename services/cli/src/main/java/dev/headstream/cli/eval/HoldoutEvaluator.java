@@ -20,32 +20,70 @@ public final class HoldoutEvaluator {
     public record UserHead(MlpHead head, float[] source, float[] trainable, float threshold, long version) {
     }
 
+    /** Any per-user detector: a clip score in {@code [0, 1]} and the threshold it accepts at. */
+    public interface UserDetector {
+        float score(EmbeddingSequence clip);
+
+        float threshold();
+
+        long version();
+    }
+
     private HoldoutEvaluator() {
     }
 
     public static HoldoutTable evaluate(List<SyntheticUser> users, Map<SyntheticClip, EmbeddingSequence> embeddings,
             Function<String, UserHead> headOf, int windowFrames) {
+        UserHead any = headOf.apply(users.get(0).id());
+        ClipScorer source = new ClipScorer(any.head(), any.source(), windowFrames);
+        return evaluateDetectors(users, embeddings, id -> {
+            UserHead h = headOf.apply(id);
+            ClipScorer scorer = new ClipScorer(h.head(), h.source(), windowFrames);
+            return new UserDetector() {
+                @Override
+                public float score(EmbeddingSequence clip) {
+                    return scorer.score(h.trainable(), clip);
+                }
+
+                @Override
+                public float threshold() {
+                    return h.threshold();
+                }
+
+                @Override
+                public long version() {
+                    return h.version();
+                }
+            };
+        }, clip -> source.score(null, clip));
+    }
+
+    /**
+     * {@link #evaluate} for any detector; {@code sourceScore} scores a clip with the source head
+     * (accepted at {@link BinaryHeadTask#SOURCE_THRESHOLD}).
+     */
+    public static HoldoutTable evaluateDetectors(List<SyntheticUser> users, Map<SyntheticClip, EmbeddingSequence> embeddings,
+            Function<String, UserDetector> detectorOf, java.util.function.ToDoubleFunction<EmbeddingSequence> sourceScore) {
         List<SyntheticClip> negatives = users.stream().flatMap(u -> u.holdout().stream())
                 .filter(c -> !c.positive()).toList();
         HoldoutTable table = new HoldoutTable();
         for (SyntheticUser u : users) {
-            UserHead h = headOf.apply(u.id());
-            ClipScorer scorer = new ClipScorer(h.head(), h.source(), windowFrames);
+            UserDetector h = detectorOf.apply(u.id());
             int pos = 0;
             int srcTp = 0;
             int adaTp = 0;
             for (SyntheticClip c : u.holdout()) {
                 if (c.positive()) {
                     pos++;
-                    srcTp += accepted(scorer, null, embeddings.get(c), BinaryHeadTask.SOURCE_THRESHOLD);
-                    adaTp += accepted(scorer, h.trainable(), embeddings.get(c), h.threshold());
+                    srcTp += sourceScore.applyAsDouble(embeddings.get(c)) >= BinaryHeadTask.SOURCE_THRESHOLD ? 1 : 0;
+                    adaTp += h.score(embeddings.get(c)) >= h.threshold() ? 1 : 0;
                 }
             }
             int srcFa = 0;
             int adaFa = 0;
             for (SyntheticClip c : negatives) {
-                srcFa += accepted(scorer, null, embeddings.get(c), BinaryHeadTask.SOURCE_THRESHOLD);
-                int fa = accepted(scorer, h.trainable(), embeddings.get(c), h.threshold());
+                srcFa += sourceScore.applyAsDouble(embeddings.get(c)) >= BinaryHeadTask.SOURCE_THRESHOLD ? 1 : 0;
+                int fa = h.score(embeddings.get(c)) >= h.threshold() ? 1 : 0;
                 adaFa += fa;
                 if (fa == 1) {
                     table.falseAccept(u.id(), c.sampleId() + " \"" + c.text() + "\" (" + c.voice().espeakName() + ")");
@@ -58,7 +96,4 @@ public final class HoldoutEvaluator {
         return table;
     }
 
-    private static int accepted(ClipScorer scorer, float[] trainable, EmbeddingSequence e, float threshold) {
-        return scorer.score(trainable, e) >= threshold ? 1 : 0;
-    }
 }

@@ -76,10 +76,23 @@ public record SyntheticBench(SyntheticPopulation population, Map<SyntheticClip, 
      * threshold on the user's own training positives (never on holdout clips).
      */
     public List<SyntheticUser> poorUsers(int max) {
+        return poorUsers(max, SyntheticUser::train);
+    }
+
+    /**
+     * The first {@code max} users whose source-head recall on their own holdout positives is
+     * below 0.5: the population an evaluation of adaptation is defined on (selecting users by
+     * the source head's holdout scores does not leak holdout clips into any adapted head).
+     */
+    public List<SyntheticUser> poorUsersOnHoldout(int max) {
+        return poorUsers(max, SyntheticUser::holdout);
+    }
+
+    private List<SyntheticUser> poorUsers(int max, java.util.function.Function<SyntheticUser, List<SyntheticClip>> clips) {
         ClipScorer scorer = new ClipScorer(new MlpHead(source.architecture(), 1), source.parameters(), 16);
         List<SyntheticUser> chosen = new ArrayList<>();
         for (SyntheticUser u : population.users()) {
-            List<SyntheticClip> pos = u.train().stream().filter(SyntheticClip::positive).toList();
+            List<SyntheticClip> pos = clips.apply(u).stream().filter(SyntheticClip::positive).toList();
             long hits = pos.stream()
                     .filter(c -> scorer.score(null, embeddings.get(c)) >= BinaryHeadTask.SOURCE_THRESHOLD).count();
             if (hits < 0.5 * pos.size() && chosen.size() < max) {

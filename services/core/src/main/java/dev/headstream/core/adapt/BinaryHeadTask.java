@@ -250,10 +250,20 @@ public final class BinaryHeadTask {
         for (float z : pos) {
             posMin = Math.min(posMin, z);
         }
-        float t = posMin > negMax ? negMax + recipe.thresholdPosition() * (posMin - negMax) : negMax + 0.5f;
+        s.threshold = threshold(negMax, posMin, recipe.thresholdPosition());
+    }
+
+    /**
+     * The decision threshold (a score in {@code (0, 1]}) between the highest negative logit and the
+     * lowest positive logit, at {@code position} of the way in logit space; when they overlap,
+     * half a logit above the highest negative. Always strictly above {@code sigmoid(negMax)}, also
+     * where float rounding of the sigmoid would merge the two.
+     */
+    public static float threshold(float negMax, float posMin, float position) {
+        float t = posMin > negMax ? negMax + position * (posMin - negMax) : negMax + 0.5f;
         float threshold = MlpHead.sigmoid(t);
         float highestNegative = MlpHead.sigmoid(negMax);
-        s.threshold = threshold > highestNegative ? threshold : Math.nextUp(highestNegative);
+        return threshold > highestNegative ? threshold : Math.nextUp(highestNegative);
     }
 
     /**
