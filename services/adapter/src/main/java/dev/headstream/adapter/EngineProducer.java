@@ -77,7 +77,8 @@ public class EngineProducer {
                     .orElse(RehearsalSet.empty());
             HeadRecipe recipe = new HeadRecipe(t.trainableTopLayers(), t.optimizer(), t.learningRate(), t.l2sp(),
                     t.maxGradientNorm(), t.replaySteps(), t.replayBuffer(), t.userWindowsPerStep(),
-                    t.rehearsalPerStep(), t.windowFrames(), t.thresholdPosition(), t.timeShift(), t.loraRank());
+                    t.rehearsalPerStep(), t.windowFrames(), t.thresholdPosition(), t.timeShift(), t.loraRank(),
+                    t.l2spHalfLife(), t.distillation(), t.distillationTemperature(), t.maxUpdateNorm());
             BinaryHeadTask task = new BinaryHeadTask(name, source, recipe, rehearsal);
             LOG.infof("task %s: %s", name, task);
             tasks.put(name, task);

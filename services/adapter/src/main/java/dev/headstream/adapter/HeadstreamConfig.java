@@ -89,7 +89,7 @@ public interface HeadstreamConfig {
         float maxGradientNorm();
 
         /** Optimizer steps per arriving training sample. */
-        @WithDefault("20")
+        @WithDefault("40")
         int replaySteps();
 
         /** Recent clips kept per user for replay. */
@@ -116,12 +116,28 @@ public interface HeadstreamConfig {
          * Rank of per-user low-rank (LoRA) deltas on every Dense layer instead of training full layers;
          * 0 = off (train the top {@code trainable-top-layers} layers in full).
          */
-        @WithDefault("0")
+        @WithDefault("4")
         int loraRank();
 
         /** Train on randomly time-shifted windows of each clip. */
         @WithDefault("true")
         boolean timeShift();
+
+        /** 0: constant L2-SP; n > 0: L2-SP weakens to l2sp * n / (n + samples applied). */
+        @WithDefault("0")
+        int l2spHalfLife();
+
+        /** Output consistency to the source head, 0..1 (0 = off). */
+        @WithDefault("0")
+        float distillation();
+
+        /** Temperature that softens the source head's output for distillation. */
+        @WithDefault("1")
+        float distillationTemperature();
+
+        /** Per-user update-rate cap: largest L2 change of a user's vector per arriving sample (0 = off). */
+        @WithDefault("0")
+        float maxUpdateNorm();
 
         /** Length-delimited headstream.v1.Sample file of other speakers' negatives (operator reference set). */
         Optional<String> rehearsalSet();

@@ -23,6 +23,12 @@ import java.util.concurrent.Callable;
 import java.util.function.IntFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import dev.headstream.core.adapt.BinaryHeadTask;
+import dev.headstream.core.adapt.HeadRecipe;
+import dev.headstream.core.adapt.HeadState;
+import dev.headstream.core.adapt.RehearsalSet;
+import dev.headstream.core.adapt.Split;
+import dev.headstream.core.backbone.EmbeddingSequence;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -137,7 +143,15 @@ public final class BenchHeadsCommand implements Callable<Integer> {
                     heap.users, heap.bytes / 1048576.0, heap.bytesPerUser(), heap.headBytesPerUser(),
                     heap.bytesPerUser() * 1e6 / (1L << 30), heap.bytesPerUser() * 1e6 <= TARGET_HEAP_PER_MILLION ? "ok" : "MISSED");
         }
-        Files.writeString(out, json(source, results, tailLength, payloadBytes, storedBytes, heap));
+        DefaultRecipeCost recipeCost = measureDefaultRecipe(o, source);
+        o.println();
+        o.printf(Locale.ROOT, "default recipe (%s): per user %d B = vector %d + optimizer %d + replay %d (%d clips of %d frames,"
+                + " float16) + monitor %d; target <= %d B: %s%n", recipeCost.recipe, recipeCost.total, recipeCost.trainable,
+                recipeCost.optimizer, recipeCost.replay, recipeCost.replayClips, CLIP_FRAMES, recipeCost.monitor,
+                TARGET_RECIPE_BYTES, recipeCost.total <= TARGET_RECIPE_BYTES ? "ok" : "MISSED");
+        o.printf(Locale.ROOT, "default recipe: %.2f ms training per arriving sample (%d samples, full replay buffer),"
+                + " %.2f ms per threshold calibration%n", recipeCost.msPerSample, recipeCost.samples, recipeCost.msPerCalibration);
+        Files.writeString(out, json(source, results, tailLength, payloadBytes, storedBytes, heap, recipeCost));
         o.println("wrote " + out.toAbsolutePath());
         o.flush();
         return 0;
@@ -243,8 +257,77 @@ public final class BenchHeadsCommand implements Callable<Integer> {
         return memory.getHeapMemoryUsage().getUsed();
     }
 
+    /** Frames of a 2.5 s clip's embedding sequence (the demo's clips). */
+    static final int CLIP_FRAMES = 22;
+
+    /** Issue target for the default recipe's bytes per user. */
+    static final long TARGET_RECIPE_BYTES = 256 * 1024;
+
+    /** The default recipe's per-user bytes and per-sample training cost. */
+    record DefaultRecipeCost(String recipe, long trainable, long optimizer, long replay, int replayClips, long monitor,
+            long total, int samples, double msPerSample, double msPerCalibration) {
+    }
+
+    /**
+     * Trains one user's head with {@link HeadRecipe#wakeWordDefault()} on random 2.5 s clips (a
+     * random rehearsal set of 256 clips), first filling the replay buffer, then timing
+     * {@code apply} for as many samples as fit in {@code seconds}.
+     */
+    private DefaultRecipeCost measureDefaultRecipe(PrintWriter o, SourceHead source) {
+        HeadRecipe recipe = HeadRecipe.wakeWordDefault();
+        int dim = source.architecture().inputDim() / recipe.windowFrames();
+        SplittableRandom random = new SplittableRandom(7);
+        java.util.function.Supplier<EmbeddingSequence> clip = () -> {
+            float[] v = new float[CLIP_FRAMES * dim];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) (random.nextGaussian() * 2.0);
+            }
+            return new EmbeddingSequence(CLIP_FRAMES, dim, v);
+        };
+        List<EmbeddingSequence> reference = new ArrayList<>();
+        for (int i = 0; i < 256; i++) {
+            reference.add(clip.get());
+        }
+        BinaryHeadTask task = new BinaryHeadTask("wake", source, recipe,
+                RehearsalSet.split(reference, RehearsalSet.CALIBRATION_EVERY));
+        HeadState s = task.newState("bench/user/wake");
+        o.printf(Locale.ROOT, "  default recipe: filling a %d-clip replay buffer%n", recipe.replayBuffer());
+        o.flush();
+        for (int i = 0; i < recipe.replayBuffer(); i++) {
+            task.apply(s, clip.get(), i % 2 == 0, 1f, Split.TRAIN);
+        }
+        List<EmbeddingSequence> arriving = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            arriving.add(clip.get());
+        }
+        long t0 = System.nanoTime();
+        long deadline = t0 + (long) (seconds * 1e9);
+        int n = 0;
+        while (n < 10 || System.nanoTime() < deadline) {
+            task.apply(s, arriving.get(n % arriving.size()), n % 2 == 0, 1f, Split.TRAIN);
+            n++;
+        }
+        double msPerSample = (System.nanoTime() - t0) / 1e6 / n;
+        long c0 = System.nanoTime();
+        int calibrations = 5;
+        for (int i = 0; i < calibrations; i++) {
+            task.calibrate(s);
+        }
+        double msPerCalibration = (System.nanoTime() - c0) / 1e6 / calibrations;
+        o.printf(Locale.ROOT, "  default recipe: %d samples in %.2f s%n", n, msPerSample * n / 1e3);
+        long monitor = s.residentBytes() - s.trainableBytes() - s.optimizerBytes() - s.replayBytes();
+        return new DefaultRecipeCost(describe(recipe), s.trainableBytes(), s.optimizerBytes(), s.replayBytes(),
+                recipe.replayBuffer(), monitor, s.residentBytes(), n, msPerSample, msPerCalibration);
+    }
+
+    private static String describe(HeadRecipe r) {
+        return (r.loraRank() > 0 ? "LoRA r=" + r.loraRank() : "top-" + r.trainableTopLayers()) + ", " + r.optimizer() + " "
+                + r.learningRate() + ", " + r.replaySteps() + " steps x (" + r.userWindowsPerStep() + " own + "
+                + r.rehearsalPerStep() + " rehearsal windows)";
+    }
+
     private static String json(SourceHead source, List<Throughput> results, int tailLength, long payloadBytes,
-            long storedBytes, HeapResult heap) {
+            long storedBytes, HeapResult heap, DefaultRecipeCost recipe) {
         StringBuilder b = new StringBuilder();
         b.append("{\n  \"head\": \"").append(source.id()).append("\",\n");
         b.append("  \"parameters\": ").append(source.architecture().parameterCount()).append(",\n");
@@ -263,6 +346,12 @@ public final class BenchHeadsCommand implements Callable<Integer> {
         b.append("  \"ratioTarget\": ").append(TARGET_RATIO).append(",\n");
         b.append(String.format(Locale.ROOT, "  \"top1\": {\"trainableFloats\": %d, \"payloadBytes\": %d, \"storedBytesPerUser\": %d,"
                 + " \"targetBytesPerUser\": %d},%n", tailLength, payloadBytes, storedBytes, TARGET_BYTES_PER_USER));
+        b.append(String.format(Locale.ROOT, "  \"defaultRecipe\": {\"recipe\": \"%s\", \"trainableBytes\": %d,"
+                + " \"optimizerBytes\": %d, \"replayBytes\": %d, \"replayClips\": %d, \"clipFrames\": %d,"
+                + " \"monitorBytes\": %d, \"bytesPerUser\": %d, \"targetBytesPerUser\": %d, \"samples\": %d,"
+                + " \"msPerSample\": %.3f, \"msPerCalibration\": %.3f},%n", recipe.recipe, recipe.trainable,
+                recipe.optimizer, recipe.replay, recipe.replayClips, CLIP_FRAMES, recipe.monitor, recipe.total,
+                TARGET_RECIPE_BYTES, recipe.samples, recipe.msPerSample, recipe.msPerCalibration));
         if (heap == null) {
             b.append("  \"heap\": null\n}\n");
         } else {

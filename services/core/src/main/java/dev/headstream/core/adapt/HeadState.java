@@ -114,6 +114,16 @@ public final class HeadState {
                 + (long) negativeTransfer.stateSize() * Double.BYTES;
     }
 
+    /** The per-user vector's share of {@link #residentBytes()}. */
+    public long trainableBytes() {
+        return (long) trainable.length * Float.BYTES;
+    }
+
+    /** The optimizer moments' share of {@link #residentBytes()}. */
+    public long optimizerBytes() {
+        return (long) optimizer.slotCount() * trainable.length * Float.BYTES;
+    }
+
     /** The replay buffer's share of {@link #residentBytes()}: the remembered clips' embeddings. */
     public long replayBytes() {
         long bytes = 0;
