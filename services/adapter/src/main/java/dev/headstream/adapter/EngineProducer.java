@@ -88,7 +88,13 @@ public class EngineProducer {
             throw new IllegalStateException("no task configured: set headstream.tasks.<name>.source-head");
         }
         SampleDecoder decoder = new SampleDecoder(config.maxSampleBytes(), backbone, kinds);
-        return new AdaptationEngine(backbone, decoder, tasks, config.dedupWindow(), config.publishEvery());
+        AdaptationEngine.OnlineRehearsal online = new AdaptationEngine.OnlineRehearsal(config.onlineRehearsal().capacity(),
+                config.onlineRehearsal().excludedTenants().orElse(java.util.Set.of()));
+        if (online.capacity() > 0) {
+            LOG.infof("online rehearsal: %d training negatives per task and partition, excluded tenants %s",
+                    online.capacity(), online.excludedTenants());
+        }
+        return new AdaptationEngine(backbone, decoder, tasks, config.dedupWindow(), config.publishEvery(), online);
     }
 
     private static RehearsalSet rehearsal(Backbone backbone, Path file) {

@@ -32,6 +32,18 @@ public interface HeadstreamConfig {
 
     BackboneConfig backbone();
 
+    /** Online rehearsal from users' own training negatives (off by default; the reference set is per task). */
+    OnlineRehearsalConfig onlineRehearsal();
+
+    interface OnlineRehearsalConfig {
+        /** Training negatives kept per task and samples partition; 0 = off. */
+        @WithDefault("0")
+        int capacity();
+
+        /** Tenants whose samples must not be shared with other users: they neither fill nor use the reservoir. */
+        Optional<java.util.Set<String>> excludedTenants();
+    }
+
     /** Tasks by name; each is one head per user. */
     Map<String, TaskConfig> tasks();
 

@@ -26,6 +26,20 @@ final class PrototypeDetector implements HoldoutEvaluator.UserDetector {
     private float threshold = BinaryHeadTask.SOURCE_THRESHOLD;
     private long version;
 
+    private PrototypeDetector(PrototypeDetector o) {
+        this.head = o.head.copy();
+        this.windowFrames = o.windowFrames;
+        this.positives.addAll(o.positives);
+        this.negatives.addAll(o.negatives);
+        this.threshold = o.threshold;
+        this.version = o.version;
+    }
+
+    /** An independent copy (clips are shared, class means copied). */
+    PrototypeDetector copy() {
+        return new PrototypeDetector(this);
+    }
+
     PrototypeDetector(int dim, int windowFrames, RehearsalSet rehearsal) {
         this.head = new PrototypeHead(2, dim * windowFrames, TEMPERATURE);
         this.windowFrames = windowFrames;

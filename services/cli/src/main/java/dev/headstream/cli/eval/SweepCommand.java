@@ -8,6 +8,10 @@ import dev.headstream.core.adapt.HeadRecipe;
 import dev.headstream.core.adapt.HeadState;
 import dev.headstream.core.adapt.Split;
 import dev.headstream.core.adapt.ClipScorer;
+import dev.headstream.core.adapt.RehearsalReservoir;
+import dev.headstream.core.adapt.RehearsalSet;
+import dev.headstream.core.adapt.StoredClip;
+import dev.headstream.core.adapt.UserKey;
 import dev.headstream.core.backbone.EmbeddingSequence;
 import dev.headstream.core.head.HeadArchitecture;
 import dev.headstream.core.head.MlpHead;
@@ -75,7 +79,11 @@ public final class SweepCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter pw = spec.commandLine().getOut();
-        int maxClips = Arrays.stream(clips).max().orElse(1);
+        clips = Arrays.stream(clips).distinct().sorted().toArray();
+        if (clips.length == 0 || clips[0] < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--clips must be positive counts");
+        }
+        int maxClips = clips[clips.length - 1];
         int perLabel = (maxClips + 1) / 2;
         pw.printf("sweep: building %d candidate users (%d + %d training clips each)%n", candidates, perLabel, perLabel);
         pw.flush();
@@ -107,9 +115,10 @@ public final class SweepCommand implements Callable<Integer> {
             double[] ms = new double[clips.length];
             long head = 0;
             long total = 0;
+            List<Trained> trained = v.train(chosen, clips, bench);
             for (int i = 0; i < clips.length; i++) {
                 int n = clips[i];
-                Trained t = v.train(chosen, n, bench);
+                Trained t = trained.get(i);
                 ms[i] = t.msPerClip();
                 head = t.headBytes();
                 total = t.residentBytes();
@@ -191,68 +200,116 @@ public final class SweepCommand implements Callable<Integer> {
     static final String DEFAULT_NAME = "LoRA r=4 (default)";
     static final String ALL_LAYERS_NAME = "all layers";
 
+    /** Online-rehearsal reservoir size of the sweep's online variant. */
+    static final int ONLINE_CAPACITY = 256;
+
     /** Learning rate of the linear baseline (from zero, not from a source head). */
     static final float LINEAR_LEARNING_RATE = 1e-2f;
 
     /** A recipe of the sweep; {@code recipe == null} is the prototype baseline. */
-    record Variant(String name, Group group, HeadRecipe recipe, SourceHead source, boolean calibrate) {
+    record Variant(String name, Group group, HeadRecipe recipe, SourceHead source, boolean calibrate, boolean online) {
 
-        Trained train(List<SyntheticUser> users, int n, SyntheticBench bench) {
-            Map<String, HoldoutEvaluator.UserDetector> detectors = new HashMap<>();
-            long t0 = System.nanoTime();
+        Variant(String name, Group group, HeadRecipe recipe, SourceHead source, boolean calibrate) {
+            this(name, group, recipe, source, calibrate, false);
+        }
+
+        /**
+         * Streams each user's training clips once and snapshots every user's detector after each
+         * count in {@code checkpoints} (ascending): the head after {@code n} clips of an online
+         * stream is the same whether or not more clips follow, so one pass serves every count.
+         */
+        List<Trained> train(List<SyntheticUser> users, int[] checkpoints, SyntheticBench bench) {
+            List<Map<String, HoldoutEvaluator.UserDetector>> detectors = new ArrayList<>();
+            for (int i = 0; i < checkpoints.length; i++) {
+                detectors.add(new HashMap<>());
+            }
+            long[] head = new long[checkpoints.length];
+            long[] total = new long[checkpoints.length];
+            long trainingNanos = 0;
             int trained = 0;
-            long head = 0;
-            long total = 0;
-            if (recipe == null) {
-                for (SyntheticUser u : users) {
-                    PrototypeDetector p = new PrototypeDetector(bench.source().architecture().inputDim() / 16, 16,
-                            bench.rehearsal());
-                    for (SyntheticClip c : u.train().subList(0, Math.min(n, u.train().size()))) {
+            BinaryHeadTask task = recipe == null ? null
+                    : new BinaryHeadTask("wake", source, recipe, online ? RehearsalSet.empty() : bench.rehearsal());
+            RehearsalReservoir reservoir = online ? onlineReservoir(bench) : null;
+            ClipScorer scorer = task == null ? null : new ClipScorer(task.head(), source.parameters(), recipe.windowFrames());
+            for (SyntheticUser u : users) {
+                PrototypeDetector p = task != null ? null
+                        : new PrototypeDetector(bench.source().architecture().inputDim() / 16, 16, bench.rehearsal());
+                HeadState s = task == null ? null : task.newState("sweep/" + u.id() + "/wake");
+                int next = 0;
+                for (int n = 1; n <= u.train().size() && next < checkpoints.length; n++) {
+                    SyntheticClip c = u.train().get(n - 1);
+                    long t0 = System.nanoTime();
+                    if (p != null) {
                         p.learn(bench.embeddings().get(c), c.positive());
-                        trained++;
+                    } else {
+                        task.apply(s, bench.embeddings().get(c), c.positive(), 1f, Split.TRAIN, reservoir);
                     }
-                    p.calibrate(HeadRecipe.wakeWordDefault().thresholdPosition());
-                    detectors.put(u.id(), p);
-                    head += p.stateBytes();
-                    total += p.stateBytes();
-                }
-            } else {
-                BinaryHeadTask task = new BinaryHeadTask("wake", source, recipe, bench.rehearsal());
-                ClipScorer scorer = new ClipScorer(task.head(), source.parameters(), recipe.windowFrames());
-                for (SyntheticUser u : users) {
-                    HeadState s = task.newState("sweep/" + u.id() + "/wake");
-                    for (SyntheticClip c : u.train().subList(0, Math.min(n, u.train().size()))) {
-                        task.apply(s, bench.embeddings().get(c), c.positive(), 1f, Split.TRAIN);
-                        trained++;
+                    trainingNanos += System.nanoTime() - t0;
+                    trained++;
+                    while (next < checkpoints.length && (checkpoints[next] == n || n == u.train().size())) {
+                        if (p != null) {
+                            PrototypeDetector snap = p.copy();
+                            snap.calibrate(HeadRecipe.wakeWordDefault().thresholdPosition());
+                            detectors.get(next).put(u.id(), snap);
+                            head[next] += snap.stateBytes();
+                            total[next] += snap.stateBytes();
+                        } else {
+                            HeadState snap = s.copy();
+                            if (calibrate) {
+                                task.calibrate(snap);
+                            }
+                            detectors.get(next).put(u.id(), detector(scorer, task.publishedTrainable(snap), snap));
+                            head[next] += snap.residentBytes() - snap.replayBytes();
+                            total[next] += snap.residentBytes();
+                        }
+                        next++;
                     }
-                    if (calibrate) {
-                        task.calibrate(s);
-                    }
-                    float[] tail = task.publishedTrainable(s);
-                    float threshold = s.threshold();
-                    long version = s.samplesApplied();
-                    detectors.put(u.id(), new HoldoutEvaluator.UserDetector() {
-                        @Override
-                        public float score(EmbeddingSequence clip) {
-                            return scorer.score(tail, clip);
-                        }
-
-                        @Override
-                        public float threshold() {
-                            return threshold;
-                        }
-
-                        @Override
-                        public long version() {
-                            return version;
-                        }
-                    });
-                    head += s.residentBytes() - s.replayBytes();
-                    total += s.residentBytes();
                 }
             }
-            double ms = (System.nanoTime() - t0) / 1e6 / Math.max(1, trained);
-            return new Trained(detectors, ms, head / Math.max(1, users.size()), total / Math.max(1, users.size()));
+            double ms = trainingNanos / 1e6 / Math.max(1, trained);
+            List<Trained> out = new ArrayList<>();
+            for (int i = 0; i < checkpoints.length; i++) {
+                out.add(new Trained(detectors.get(i), ms, head[i] / Math.max(1, users.size()),
+                        total[i] / Math.max(1, users.size())));
+            }
+            return out;
+        }
+
+        /**
+         * The steady state of online rehearsal without an operator reference set: a reservoir of
+         * {@link #ONLINE_CAPACITY} clips offered every candidate user's training negatives.
+         */
+        private static RehearsalReservoir onlineReservoir(SyntheticBench bench) {
+            RehearsalReservoir r = new RehearsalReservoir(ONLINE_CAPACITY, 1L);
+            for (SyntheticUser u : bench.population().users()) {
+                for (SyntheticClip c : u.train()) {
+                    if (!c.positive()) {
+                        r.offer(new UserKey("sweep", u.id()), StoredClip.of(bench.embeddings().get(c)));
+                    }
+                }
+            }
+            return r;
+        }
+
+        private static HoldoutEvaluator.UserDetector detector(ClipScorer scorer, float[] tail, HeadState s) {
+            float threshold = s.threshold();
+            long version = s.samplesApplied();
+            return new HoldoutEvaluator.UserDetector() {
+                @Override
+                public float score(EmbeddingSequence clip) {
+                    return scorer.score(tail, clip);
+                }
+
+                @Override
+                public float threshold() {
+                    return threshold;
+                }
+
+                @Override
+                public long version() {
+                    return version;
+                }
+            };
         }
     }
 
@@ -288,6 +345,7 @@ public final class SweepCommand implements Callable<Integer> {
             v.add(new Variant(p + ", L2-SP half-life 8 clips", g, base.withL2spHalfLife(8), source, true));
             v.add(new Variant(p + ", distillation 0.3 (T=2)", g, base.withDistillation(0.3f, 2f), source, true));
             v.add(new Variant(p + ", no rehearsal", g, base.withRehearsalPerStep(0), source, true));
+            v.add(new Variant(p + ", online reservoir, no reference set", g, base, source, true, true));
             v.add(new Variant(p + ", no time shift", g, base.withTimeShift(false), source, true));
             v.add(new Variant(p + ", no replay", g, base.withReplay(1, 1), source, true));
             v.add(new Variant(p + ", threshold 0.5 (uncalibrated)", g, base, source, false));
@@ -307,7 +365,7 @@ public final class SweepCommand implements Callable<Integer> {
         for (int n : clips) {
             b.append(' ').append(n).append(" clips |");
         }
-        b.append(" ms per clip (at ").append(clips[clips.length - 1]).append(") |")
+        b.append(" ms per training clip |")
                 .append(" KB per user: head + optimizer / + replay (at ").append(clips[clips.length - 1]).append(") |\n|---|");
         for (int i = 0; i <= clips.length + 1; i++) {
             b.append("---|");

@@ -52,6 +52,13 @@ public final class HeadReplay {
      */
     public static Result run(String bootstrap, Path modelsDir, String sourceHeadFile, Path rehearsalSet, String task,
             HeadRecipe recipe, int maxSampleBytes, Duration timeout) {
+        return run(bootstrap, modelsDir, sourceHeadFile, rehearsalSet, task, recipe, maxSampleBytes, timeout,
+                AdaptationEngine.OnlineRehearsal.OFF);
+    }
+
+    /** {@link #run} for an adapter that ran with online rehearsal {@code online}. */
+    public static Result run(String bootstrap, Path modelsDir, String sourceHeadFile, Path rehearsalSet, String task,
+            HeadRecipe recipe, int maxSampleBytes, Duration timeout, AdaptationEngine.OnlineRehearsal online) {
         SourceHead source;
         try {
             source = OnnxHeadImporter.importHead(modelsDir.resolve(sourceHeadFile));
@@ -80,7 +87,8 @@ public final class HeadReplay {
                     : RehearsalSet.fromSampleFile(backbone, rehearsalSet, RehearsalSet.CALIBRATION_EVERY);
             BinaryHeadTask t = new BinaryHeadTask(task, source, recipe, rehearsal);
             AdaptationEngine engine = new AdaptationEngine(backbone,
-                    new SampleDecoder(maxSampleBytes, backbone, Map.of(task, TaskKind.binary())), Map.of(task, t), 4096);
+                    new SampleDecoder(maxSampleBytes, backbone, Map.of(task, TaskKind.binary())), Map.of(task, t), 4096, 1,
+                    online);
             for (List<ConsumerRecord<byte[], byte[]>> records : byPartition.values()) {
                 records.sort(Comparator.comparingLong(ConsumerRecord::offset));
                 for (int i = 0; i < records.size(); i += 64) {

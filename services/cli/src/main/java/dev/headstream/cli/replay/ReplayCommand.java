@@ -34,11 +34,20 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--rehearsal-set", description = "The adapter's rehearsal reference set file, if it used one.")
     Path rehearsalSet;
 
+    @Option(names = "--online-rehearsal-capacity", defaultValue = "0",
+            description = "The adapter's headstream.online-rehearsal.capacity (default ${DEFAULT-VALUE}: off).")
+    int onlineCapacity;
+
+    @Option(names = "--online-rehearsal-excluded-tenants", split = ",",
+            description = "The adapter's headstream.online-rehearsal.excluded-tenants.")
+    java.util.Set<String> excludedTenants = java.util.Set.of();
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         HeadReplay.Result r = HeadReplay.run(bootstrap, modelsDir, sourceHead, rehearsalSet, task,
-                HeadRecipe.wakeWordDefault(), 1 << 20, Duration.ofSeconds(60));
+                HeadRecipe.wakeWordDefault(), 1 << 20, Duration.ofSeconds(60),
+                new dev.headstream.core.adapt.AdaptationEngine.OnlineRehearsal(onlineCapacity, excludedTenants));
         out.printf("replay: %d heads rebuilt from %s: %d bit-identical to their newest published version, %d differ%n",
                 r.heads(), "headstream.samples", r.identical(), r.differences().size());
         r.differences().forEach(d -> out.println("  " + d));

@@ -52,6 +52,36 @@ public final class AdaptationEngine {
     private final Map<Integer, Long> revokedAt = new HashMap<>();
     /** {@code live.size()} for readers that must not wait for a batch (health checks). */
     private volatile int liveUsers;
+    private final OnlineRehearsal online;
+    /** Live online-rehearsal reservoirs by {@link #reservoirKey}. */
+    private final Map<String, RehearsalReservoir> reservoirs = new HashMap<>();
+
+    /**
+     * Online rehearsal: every task keeps, per samples partition, a reservoir of up to {@code capacity}
+     * training negatives from its users' samples and mixes it into every user's rehearsal draws
+     * beside the reference set. Samples of {@code excludedTenants} neither fill nor use it. One
+     * reservoir per partition keeps heads a function of each partition's ordered samples; the
+     * reservoirs are held in memory only (after a restart or rebalance they refill from new
+     * samples), so with online rehearsal on, heads after a restart are no longer bit-identical to a
+     * replay.
+     *
+     * @param capacity        clips per task and partition; 0 = off
+     * @param excludedTenants tenants whose data must not be shared with other users
+     */
+    public record OnlineRehearsal(int capacity, java.util.Set<String> excludedTenants) {
+        public static final OnlineRehearsal OFF = new OnlineRehearsal(0, java.util.Set.of());
+
+        public OnlineRehearsal {
+            if (capacity < 0) {
+                throw new IllegalArgumentException("online rehearsal capacity must be >= 0, got " + capacity);
+            }
+            excludedTenants = java.util.Set.copyOf(excludedTenants);
+        }
+
+        boolean appliesTo(UserKey key) {
+            return capacity > 0 && !excludedTenants.contains(key.tenant());
+        }
+    }
 
     /** An engine that publishes a head version after every batch in which the head trained. */
     public AdaptationEngine(Backbone backbone, SampleDecoder decoder, Map<String, BinaryHeadTask> tasks,
@@ -65,6 +95,13 @@ public final class AdaptationEngine {
      */
     public AdaptationEngine(Backbone backbone, SampleDecoder decoder, Map<String, BinaryHeadTask> tasks,
             int dedupWindow, int publishEvery) {
+        this(backbone, decoder, tasks, dedupWindow, publishEvery, OnlineRehearsal.OFF);
+    }
+
+    /** @param online online rehearsal ({@link OnlineRehearsal#OFF}: the reference set alone) */
+    public AdaptationEngine(Backbone backbone, SampleDecoder decoder, Map<String, BinaryHeadTask> tasks,
+            int dedupWindow, int publishEvery, OnlineRehearsal online) {
+        this.online = java.util.Objects.requireNonNull(online, "online");
         if (publishEvery < 1) {
             throw new IllegalArgumentException("publishEvery must be >= 1, got " + publishEvery);
         }
@@ -94,6 +131,7 @@ public final class AdaptationEngine {
         List<EmbeddingSequence> embeddings = inputs.isEmpty() ? List.of() : backbone.embed(inputs);
 
         Map<UserKey, UserState> staged = new LinkedHashMap<>();
+        Map<String, RehearsalReservoir> stagedReservoirs = new HashMap<>();
         // heads touched by this batch, by head id in first-touch order, with their user and task
         Map<String, UserKey> touchedOwner = new LinkedHashMap<>();
         Map<String, String> touchedTask = new HashMap<>();
@@ -128,14 +166,16 @@ public final class AdaptationEngine {
             }
             // a sample is applied to all its tasks or to none: train on a copy of the user
             UserState working = user.copy();
+            List<Runnable> offers = new ArrayList<>();
             try {
-                apply(working, s, raw, embeddings.get(i));
+                apply(working, s, raw, embeddings.get(i), stagedReservoirs, offers);
             } catch (IllegalStateException e) {
                 rejections.add(new Rejection(raw, RejectReason.NON_FINITE, "training on this sample diverged ("
                         + e.getMessage() + "); the head is unchanged", s.sampleId()));
                 continue;
             }
             staged.put(s.key(), working);
+            offers.forEach(Runnable::run);
             applied++;
             for (String task : s.labels().keySet()) {
                 String headId = s.key().headId(task);
@@ -159,11 +199,15 @@ public final class AdaptationEngine {
             }
             metrics.add(metrics(key, taskName, h, nowMs));
         }
-        return new BatchResult(rejections, heads, metrics, applied, staged, revocations);
+        return new BatchResult(rejections, heads, metrics, applied, staged, revocations, stagedReservoirs);
     }
 
-    /** Applies every label of {@code s} to {@code user} (dedup id, offsets, prequential scoring, training). */
-    private void apply(UserState user, ValidSample s, RawSample raw, EmbeddingSequence embedding) {
+    /**
+     * Applies every label of {@code s} to {@code user} (dedup id, offsets, prequential scoring,
+     * training); adds to {@code offers} the online-rehearsal offers to make once the whole sample applied.
+     */
+    private void apply(UserState user, ValidSample s, RawSample raw, EmbeddingSequence embedding,
+            Map<String, RehearsalReservoir> stagedReservoirs, List<Runnable> offers) {
         user.firstSighting(s.sampleId());
         user.partition = raw.partition();
         user.lastAppliedOffset = raw.offset();
@@ -171,7 +215,14 @@ public final class AdaptationEngine {
             BinaryHeadTask task = tasks.get(l.getKey());
             HeadState head = user.heads().computeIfAbsent(l.getKey(), t -> task.newState(s.key().headId(t)));
             boolean positive = ((Label.Binary) l.getValue()).positive();
-            task.apply(head, embedding, positive, s.weight(), s.split());
+            RehearsalReservoir reservoir = online.appliesTo(s.key())
+                    ? stagedReservoirs.computeIfAbsent(reservoirKey(l.getKey(), raw.partition()), this::liveReservoirCopy)
+                    : null;
+            task.apply(head, embedding, positive, s.weight(), s.split(), reservoir);
+            if (reservoir != null && s.split() == Split.TRAIN && !positive) {
+                StoredClip clip = head.replay.peekLast().clip();
+                offers.add(() -> reservoir.offer(s.key(), clip));
+            }
             if (s.split() == Split.TRAIN) {
                 if (head.firstOffset < 0) {
                     head.firstOffset = raw.offset();
@@ -198,8 +249,39 @@ public final class AdaptationEngine {
         return null;
     }
 
+    private static String reservoirKey(String task, int partition) {
+        return task + "\u0000" + partition;
+    }
+
+    private static int partitionOf(String reservoirKey) {
+        return Integer.parseInt(reservoirKey.substring(reservoirKey.indexOf('\u0000') + 1));
+    }
+
+    private RehearsalReservoir liveReservoirCopy(String key) {
+        RehearsalReservoir r = reservoirs.get(key);
+        if (r != null) {
+            return r.copy();
+        }
+        long seed = 0xcbf29ce484222325L;
+        for (byte b : key.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            seed = (seed ^ (b & 0xff)) * 0x100000001b3L;
+        }
+        return new RehearsalReservoir(online.capacity(), seed);
+    }
+
+    /** The live online-rehearsal reservoir of {@code task} on samples partition {@code partition}, or null. */
+    public synchronized RehearsalReservoir reservoir(String task, int partition) {
+        RehearsalReservoir r = reservoirs.get(reservoirKey(task, partition));
+        return r == null ? null : r.copy();
+    }
+
     /** Makes a committed batch's state live. */
     public synchronized void commit(BatchResult result) {
+        for (Map.Entry<String, RehearsalReservoir> e : result.reservoirs().entrySet()) {
+            if (revokedAt.getOrDefault(partitionOf(e.getKey()), -1L) <= result.revocationMark()) {
+                reservoirs.put(e.getKey(), e.getValue());
+            }
+        }
         for (Map.Entry<UserKey, UserState> e : result.staged().entrySet()) {
             // a partition revoked while this batch was in flight belongs to another instance now
             if (revokedAt.getOrDefault(e.getValue().partition, -1L) <= result.revocationMark()) {
@@ -240,6 +322,9 @@ public final class AdaptationEngine {
     /** Drops the live state of {@code key} (a tombstone on the changelog: the user was erased). */
     public synchronized void forget(UserKey key) {
         live.remove(key);
+        for (RehearsalReservoir r : reservoirs.values()) {
+            r.forget(key);
+        }
         liveUsers = live.size();
     }
 
@@ -255,6 +340,7 @@ public final class AdaptationEngine {
         revocations++;
         revokedAt.put(partition, revocations);
         live.values().removeIf(u -> u.partition == partition);
+        reservoirs.keySet().removeIf(k -> partitionOf(k) == partition);
         liveUsers = live.size();
         return before - live.size();
     }

@@ -16,14 +16,16 @@ import java.util.Map;
  * @param staged     the touched users' state after the batch
  * @param revocationMark the engine's partition-revocation count when the batch was processed: users of a
  *                   partition revoked after that are not made live by {@link AdaptationEngine#commit}
+ * @param reservoirs the online-rehearsal reservoirs the batch used, after the batch (staged like {@code staged})
  */
 public record BatchResult(List<Rejection> rejections, List<HeadUpdate> heads, List<AdaptationMetrics> metrics,
-        int applied, Map<UserKey, UserState> staged, long revocationMark) {
+        int applied, Map<UserKey, UserState> staged, long revocationMark, Map<String, RehearsalReservoir> reservoirs) {
 
     public BatchResult {
         rejections = List.copyOf(rejections);
         heads = List.copyOf(heads);
         metrics = List.copyOf(metrics);
         staged = Map.copyOf(staged);
+        reservoirs = Map.copyOf(reservoirs);
     }
 }

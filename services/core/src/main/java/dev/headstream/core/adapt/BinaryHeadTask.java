@@ -120,6 +120,16 @@ public final class BinaryHeadTask {
      * for {@link Split#TRAIN}, replay training.
      */
     public Scores apply(HeadState s, EmbeddingSequence e, boolean positive, float weight, Split split) {
+        return apply(s, e, positive, weight, split, null);
+    }
+
+    /**
+     * {@link #apply(HeadState, EmbeddingSequence, boolean, float, Split)} with rehearsal negatives
+     * drawn uniformly from the reference set and {@code online} together ({@code null}: the
+     * reference set alone).
+     */
+    public Scores apply(HeadState s, EmbeddingSequence e, boolean positive, float weight, Split split,
+            RehearsalReservoir online) {
         checkFits(e);
         Scores sc = score(s, e);
         s.samplesSeen++;
@@ -136,7 +146,7 @@ public final class BinaryHeadTask {
         while (s.replay.size() > recipe.replayBuffer()) {
             s.replay.removeFirst();
         }
-        train(s, ex);
+        train(s, ex, online);
         s.samplesApplied++;
         s.changed = true;
         s.lastPrequentialLoss = logLoss(positive, sc.adapted());
@@ -150,7 +160,7 @@ public final class BinaryHeadTask {
         return positive ? -Math.log(p) : -Math.log(1 - p);
     }
 
-    private void train(HeadState s, HeadState.Example newest) {
+    private void train(HeadState s, HeadState.Example newest, RehearsalReservoir online) {
         SplittableRandom rnd = new SplittableRandom(s.seed ^ (0x9E3779B97F4A7C15L * (s.samplesApplied + 1)));
         HeadState.Example[] buffer = s.replay.toArray(new HeadState.Example[0]);
         List<EmbeddingSequence> negatives = rehearsal.train();
@@ -164,9 +174,15 @@ public final class BinaryHeadTask {
                 HeadState.Example ex = buffer[rnd.nextInt(buffer.length)];
                 addWindow(s, ex.clip(), ex.positive(), ex.weight(), rnd);
             }
-            for (int i = 0; i < recipe.rehearsalPerStep() && !negatives.isEmpty(); i++) {
-                EmbeddingSequence e = negatives.get(rnd.nextInt(negatives.size()));
-                addWindow(s, e.values(), e.offset(shift(e.windows(recipe.windowFrames()), rnd)), false, 1f);
+            int pool = negatives.size() + (online == null ? 0 : online.size());
+            for (int i = 0; i < recipe.rehearsalPerStep() && pool > 0; i++) {
+                int pick = rnd.nextInt(pool);
+                if (pick < negatives.size()) {
+                    EmbeddingSequence e = negatives.get(pick);
+                    addWindow(s, e.values(), e.offset(shift(e.windows(recipe.windowFrames()), rnd)), false, 1f);
+                } else {
+                    addWindow(s, online.get(pick - negatives.size()).clip(), false, 1f, rnd);
+                }
             }
             training.step(s.trainable, s.optimizer, lambda);
         }

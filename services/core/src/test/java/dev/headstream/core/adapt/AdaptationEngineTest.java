@@ -118,6 +118,56 @@ class AdaptationEngineTest {
         }
     }
 
+    private static AdaptationEngine onlineEngine(AdaptationEngine.OnlineRehearsal online) {
+        return new AdaptationEngine(fx.backbone, new dev.headstream.core.wire.SampleDecoder(1 << 20, fx.backbone,
+                Map.of(TASK, TaskKind.binary())), Map.of(TASK, fx.task()), 64, 1, online);
+    }
+
+    @Test
+    void onlineRehearsalCollectsCommittedTrainingNegativesExceptExcludedTenantsAndChangesTraining() {
+        AdaptationEngine engine = onlineEngine(new AdaptationEngine.OnlineRehearsal(16, java.util.Set.of("globex")));
+        List<RawSample> batch = new ArrayList<>(firstBatch());
+        batch.add(train(17, "globex", "alice", "g-1", other(ALICE_VOICE, 2), false));
+        batch.add(holdout(18, "acme", "carol", "c-h", other(BOB_VOICE, 2), false));
+
+        BatchResult r = engine.process(batch, NOW);
+        assertThat(engine.reservoir(TASK, 0)).as("nothing live before the commit").isNull();
+        engine.commit(r);
+
+        RehearsalReservoir res = engine.reservoir(TASK, 0);
+        assertThat(res.size()).as("alice's one training negative; not globex, not holdout").isEqualTo(1);
+        assertThat(res.get(0).owner()).isEqualTo(ALICE);
+
+        processAndCommit(engine, secondBatch());
+        assertThat(engine.reservoir(TASK, 0).size()).isEqualTo(3);
+        AdaptationEngine plain = fx.engine();
+        processAndCommit(plain, batch);
+        processAndCommit(plain, secondBatch());
+        assertThat(head(engine, ALICE).trainable()).as("the reservoir's negatives were rehearsed")
+                .isNotEqualTo(head(plain, ALICE).trainable());
+
+        engine.forget(ALICE);
+        assertThat(engine.reservoir(TASK, 0).size()).as("erasing alice removes her clips").isEqualTo(1);
+        engine.forgetPartition(0);
+        assertThat(engine.reservoir(TASK, 0)).as("a revoked partition's reservoir is dropped").isNull();
+    }
+
+    @Test
+    void onlineRehearsalIsTheSameForTheSameStreamInAnyBatching() {
+        List<RawSample> all = new ArrayList<>(firstBatch());
+        all.addAll(secondBatch());
+        AdaptationEngine.OnlineRehearsal online = new AdaptationEngine.OnlineRehearsal(2, java.util.Set.of());
+        AdaptationEngine oneBatch = onlineEngine(online);
+        processAndCommit(oneBatch, all);
+        AdaptationEngine manyBatches = onlineEngine(online);
+        for (int i = 0; i < all.size(); i += 2) {
+            processAndCommit(manyBatches, all.subList(i, Math.min(all.size(), i + 2)));
+        }
+        for (UserKey k : List.of(ALICE, BOB)) {
+            assertThat(head(manyBatches, k).trainable()).isEqualTo(head(oneBatch, k).trainable());
+        }
+    }
+
     @Test
     void publishCadenceHoldsBackVersionsUntilEnoughSamplesWereApplied() {
         AdaptationEngine engine = new AdaptationEngine(fx.backbone,
