@@ -326,9 +326,8 @@ public final class SweepCommand implements Callable<Integer> {
     static List<Variant> variants(SourceHead source) {
         HeadRecipe d = HeadRecipe.wakeWordDefault();
         HeadRecipe all = d.withLoraRank(0).withTrainableTopLayers(source.architecture().parameterisedLayerCount());
-        SourceHead linear = new SourceHead("linear-zero-init", "0".repeat(64),
-                HeadArchitecture.builder(source.architecture().inputDim()).dense(1).build(),
-                new float[source.architecture().inputDim() + 1]);
+        SourceHead linear = SourceHead.initialized("linear-zero-init",
+                HeadArchitecture.builder(source.architecture().inputDim()).dense(1).build(), SourceHead.Init.ZERO, 0L);
         List<Variant> v = new ArrayList<>();
         v.add(new Variant("prototype (cosine class means)", Group.HEADS, null, source, true));
         v.add(new Variant("linear on the raw window (from zero)", Group.HEADS,

@@ -42,6 +42,45 @@ public record SourceHead(String id, String sha256, HeadArchitecture architecture
         }
     }
 
+    /** How {@link #initialized} fills a head when there is no pre-trained source. */
+    public enum Init {
+        /** Every weight and bias 0, LayerNorm gamma 1: a head that starts from "no opinion" (logit 0). */
+        ZERO,
+        /** Dense weights drawn from N(0, 2 / fan-in) (He), biases 0, LayerNorm gamma 1 and beta 0. */
+        RANDOM
+    }
+
+    /**
+     * A source head for a task without a pre-trained one: {@code architecture} filled by
+     * {@code init} from {@code seed} (the same seed gives the same bits). Its {@link #sha256()} is the
+     * SHA-256 of the parameters as float32 LE, so provenance names exactly what users start from.
+     */
+    public static SourceHead initialized(String id, HeadArchitecture architecture, Init init, long seed) {
+        float[] p = new float[architecture.parameterCount()];
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        for (int i = 0; i < architecture.layers().size(); i++) {
+            HeadLayer layer = architecture.layers().get(i);
+            int at = architecture.parameterOffset(i);
+            if (layer instanceof HeadLayer.Dense d && init == Init.RANDOM) {
+                double sd = Math.sqrt(2.0 / d.inputDim());
+                for (int w = 0; w < d.inputDim() * d.outputDim(); w++) {
+                    p[at + w] = (float) (random.nextGaussian() * sd);
+                }
+            } else if (layer instanceof HeadLayer.LayerNorm n) {
+                Arrays.fill(p, at, at + n.dim(), 1f);
+            }
+        }
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(p.length * Float.BYTES)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(p);
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(bytes.array());
+            return new SourceHead(id, java.util.HexFormat.of().formatHex(digest), architecture, p);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
     /** A fresh copy of all parameters. */
     @Override
     public float[] parameters() {
