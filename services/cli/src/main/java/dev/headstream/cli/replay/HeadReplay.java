@@ -125,7 +125,7 @@ public final class HeadReplay {
         if (Float.floatToRawIntBits(h.getThreshold()) != Float.floatToRawIntBits(s.threshold())) {
             return "threshold " + h.getThreshold() + " published vs " + s.threshold() + " replayed";
         }
-        if (!HeadCodec.tensors(t.head(), s.trainable()).equals(h.getTrainableList())) {
+        if (!HeadCodec.tensors(t.head(), t.publishedTrainable(s)).equals(h.getTrainableList())) {
             return "trainable tensors differ";
         }
         return null;
