@@ -79,7 +79,7 @@ public class EngineProducer {
                     t.maxGradientNorm(), t.replaySteps(), t.replayBuffer(), t.userWindowsPerStep(),
                     t.rehearsalPerStep(), t.windowFrames(), t.thresholdPosition(), t.timeShift(), t.loraRank(),
                     t.l2spHalfLife(), t.distillation(), t.distillationTemperature(), t.maxUpdateNorm());
-            BinaryHeadTask task = new BinaryHeadTask(name, source, recipe, rehearsal);
+            BinaryHeadTask task = new BinaryHeadTask(name, source, recipe, rehearsal, t.onNegativeTransfer());
             LOG.infof("task %s: %s", name, task);
             tasks.put(name, task);
             kinds.put(name, TaskKind.binary());

@@ -151,6 +151,13 @@ public interface HeadstreamConfig {
         @WithDefault("0")
         float maxUpdateNorm();
 
+        /**
+         * What a head does when its negative-transfer test alarms: publish-only, rollback (to the
+         * source head), freeze (rollback and stop training) or stronger-l2sp (rollback, L2-SP x10).
+         */
+        @WithDefault("publish-only")
+        dev.headstream.core.adapt.BinaryHeadTask.AlarmAction onNegativeTransfer();
+
         /** Length-delimited headstream.v1.Sample file of other speakers' negatives (operator reference set). */
         Optional<String> rehearsalSet();
     }

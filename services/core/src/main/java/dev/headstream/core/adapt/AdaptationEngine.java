@@ -190,12 +190,13 @@ public final class AdaptationEngine {
             BinaryHeadTask task = tasks.get(taskName);
             UserKey key = t.getValue();
             HeadState h = staged.get(key).heads().get(taskName);
-            if (h.changed && h.samplesApplied - h.publishedSamples >= publishEvery) {
+            if (h.pendingRollback != null || (h.changed && h.samplesApplied - h.publishedSamples >= publishEvery)) {
                 task.calibrate(h);
                 h.version++;
                 h.changed = false;
                 h.publishedSamples = h.samplesApplied;
                 heads.add(headUpdate(task, key, taskName, h, nowMs));
+                h.pendingRollback = null;
             }
             metrics.add(metrics(key, taskName, h, nowMs));
         }
@@ -379,7 +380,8 @@ public final class AdaptationEngine {
                 .setUser(key.user())
                 .setTask(taskName)
                 .setVersion(h.version)
-                .setStatus(HeadStatus.HEAD_STATUS_ACTIVE)
+                .setStatus(h.pendingRollback != null ? HeadStatus.HEAD_STATUS_ROLLED_BACK : HeadStatus.HEAD_STATUS_ACTIVE)
+                .setStatusReason(h.pendingRollback != null ? h.pendingRollback : "")
                 .setProvenance(Provenance.newBuilder()
                         .setSourceHeadId(task.sourceHead().id())
                         .setSourceHeadSha256(task.sourceHead().sha256())

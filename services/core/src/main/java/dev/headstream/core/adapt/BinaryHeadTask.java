@@ -41,6 +41,26 @@ public final class BinaryHeadTask {
             NegativeTransferMonitor.calibrate(0.5, 4.0, NullModel.gaussian(0, 1), 1_000, 2.0, 17L).threshold(), 4.0,
             50);
 
+    /**
+     * What a head does when its negative-transfer test alarms. Every action but
+     * {@link #PUBLISH_ONLY} rolls the head back to the source head (vector, optimizer state, replay
+     * buffer and threshold), resets the test and publishes the rolled-back head as a version with
+     * status ROLLED_BACK and the reason.
+     */
+    public enum AlarmAction {
+        /** Only publish the alarm in the metrics. */
+        PUBLISH_ONLY,
+        /** Roll back to the source head and keep adapting from there. */
+        ROLLBACK,
+        /** Roll back and stop training this head (samples are still scored). */
+        FREEZE,
+        /** Roll back and keep adapting with ten times the L2-SP strength after each alarm. */
+        STRONGER_L2SP
+    }
+
+    /** L2-SP factor a {@link AlarmAction#STRONGER_L2SP} alarm multiplies in. */
+    public static final float STRONGER_L2SP_FACTOR = 10f;
+
     /** Default decision threshold of an openWakeWord head. */
     public static final float SOURCE_THRESHOLD = 0.5f;
 
@@ -54,6 +74,7 @@ public final class BinaryHeadTask {
     private final ClipScorer scorer;
     private final HeadRecipe recipe;
     private final RehearsalSet rehearsal;
+    private final AlarmAction onAlarm;
     private final int windowFloats;
     /** Scratch: one replayed window widened to float32. */
     private final float[] window;
@@ -61,6 +82,13 @@ public final class BinaryHeadTask {
     private float[] before;
 
     public BinaryHeadTask(String name, SourceHead sourceHead, HeadRecipe recipe, RehearsalSet rehearsal) {
+        this(name, sourceHead, recipe, rehearsal, AlarmAction.PUBLISH_ONLY);
+    }
+
+    /** @param onAlarm what a head does when its negative-transfer test alarms */
+    public BinaryHeadTask(String name, SourceHead sourceHead, HeadRecipe recipe, RehearsalSet rehearsal,
+            AlarmAction onAlarm) {
+        this.onAlarm = java.util.Objects.requireNonNull(onAlarm, "onAlarm");
         int layers = sourceHead.architecture().parameterisedLayerCount();
         if (recipe.loraRank() == 0 && recipe.trainableTopLayers() > layers) {
             throw new IllegalArgumentException("task " + name + ": trainable-top-layers " + recipe.trainableTopLayers()
@@ -140,7 +168,12 @@ public final class BinaryHeadTask {
         }
         s.sourcePrequential.add(positive, sc.source(), sc.sourceAccepted());
         s.adaptedPrequential.add(positive, sc.adapted(), sc.adaptedAccepted());
-        s.negativeTransfer.input(logLoss(positive, sc.adapted()), logLoss(positive, sc.source()));
+        boolean alarm = s.negativeTransfer.input(logLoss(positive, sc.adapted()), logLoss(positive, sc.source()));
+        if (s.frozen) {
+            s.samplesApplied++;
+            s.lastPrequentialLoss = logLoss(positive, sc.adapted());
+            return sc;
+        }
         HeadState.Example ex = new HeadState.Example(StoredClip.of(e), positive, weight);
         s.replay.addLast(ex);
         while (s.replay.size() > recipe.replayBuffer()) {
@@ -151,7 +184,39 @@ public final class BinaryHeadTask {
         s.changed = true;
         s.lastPrequentialLoss = logLoss(positive, sc.adapted());
         s.lastTrainingLoss = logLoss(positive, MlpHead.sigmoid(scorer.maxLogit(s.trainable, e)));
+        if (alarm && onAlarm != AlarmAction.PUBLISH_ONLY) {
+            rollBack(s);
+        }
         return sc;
+    }
+
+    /** Rolls {@code s} back to the source head after a negative-transfer alarm, as {@link #onAlarm()} says. */
+    private void rollBack(HeadState s) {
+        String reason = String.format(java.util.Locale.ROOT,
+                "negative transfer: CUSUM %.2f > %.2f on the loss gap after %d samples (window gap %+.3f); %s",
+                s.negativeTransfer.statistic(), s.negativeTransfer.threshold(), s.negativeTransfer.samples(),
+                s.negativeTransfer.windowGap(), switch (onAlarm) {
+                    case ROLLBACK -> "rolled back to the source head";
+                    case FREEZE -> "rolled back to the source head and frozen";
+                    case STRONGER_L2SP -> "rolled back to the source head, L2-SP x" + STRONGER_L2SP_FACTOR;
+                    case PUBLISH_ONLY -> throw new IllegalStateException();
+                });
+        s.trainable = training.initialTrainable(s.seed);
+        s.optimizer = training.newOptimizerState();
+        s.replay.clear();
+        s.threshold = SOURCE_THRESHOLD;
+        s.negativeTransfer.reset();
+        s.frozen = onAlarm == AlarmAction.FREEZE;
+        if (onAlarm == AlarmAction.STRONGER_L2SP) {
+            s.l2spScale *= STRONGER_L2SP_FACTOR;
+        }
+        s.rollbacks++;
+        s.pendingRollback = reason;
+        s.changed = true;
+    }
+
+    public AlarmAction onAlarm() {
+        return onAlarm;
     }
 
     /** Binary log loss of a clip score, with the score kept inside [1e-7, 1 - 1e-7]. */
@@ -164,7 +229,7 @@ public final class BinaryHeadTask {
         SplittableRandom rnd = new SplittableRandom(s.seed ^ (0x9E3779B97F4A7C15L * (s.samplesApplied + 1)));
         HeadState.Example[] buffer = s.replay.toArray(new HeadState.Example[0]);
         List<EmbeddingSequence> negatives = rehearsal.train();
-        float lambda = recipe.l2spAfter(s.samplesApplied);
+        float lambda = recipe.l2spAfter(s.samplesApplied) * s.l2spScale;
         if (recipe.maxUpdateNorm() > 0f) {
             System.arraycopy(s.trainable, 0, before(s.trainable.length), 0, s.trainable.length);
         }
@@ -246,6 +311,9 @@ public final class BinaryHeadTask {
      * scoring 1.0f gives a threshold just above 1, which accepts nothing). Never uses holdout samples.
      */
     public void calibrate(HeadState s) {
+        if (s.pendingRollback != null && s.replay.isEmpty()) {
+            return; // just rolled back: the source head keeps its own threshold until it trains again
+        }
         List<Float> pos = new ArrayList<>();
         float negMax = Float.NEGATIVE_INFINITY;
         for (HeadState.Example ex : s.replay) {

@@ -41,6 +41,14 @@ public final class HeadState {
     final ScoreStats adaptedHoldout;
     /** Sequential test on the paired prequential loss gap (adapted minus source) of training samples. */
     final NegativeTransferMonitor negativeTransfer;
+    /** Training stopped by a FREEZE action: samples are still scored, never trained on. */
+    boolean frozen;
+    /** Factor on the recipe's L2-SP strength (raised by STRONGER_L2SP actions). */
+    float l2spScale = 1f;
+    /** Rollbacks so far. */
+    int rollbacks;
+    /** Reason of a rollback the next publication must carry as ROLLED_BACK, or null. */
+    String pendingRollback;
 
     HeadState(String headId, long seed, float[] trainable, OptimizerState optimizer, float threshold,
             NegativeTransferMonitor negativeTransfer) {
@@ -80,6 +88,19 @@ public final class HeadState {
         this.sourceHoldout = o.sourceHoldout.copy();
         this.adaptedHoldout = o.adaptedHoldout.copy();
         this.negativeTransfer = o.negativeTransfer.copy();
+        this.frozen = o.frozen;
+        this.l2spScale = o.l2spScale;
+        this.rollbacks = o.rollbacks;
+        this.pendingRollback = o.pendingRollback;
+    }
+
+    /** Whether a FREEZE action stopped this head's training. */
+    public boolean frozen() {
+        return frozen;
+    }
+
+    public int rollbacks() {
+        return rollbacks;
     }
 
     /** An independent deep copy (replayed embeddings are immutable and shared). */

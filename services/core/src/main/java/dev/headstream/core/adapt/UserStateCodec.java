@@ -128,6 +128,10 @@ public final class UserStateCodec {
                 .setSamplesSeen(h.samplesSeen)
                 .setPublishedSamples(h.publishedSamples)
                 .setChanged(h.changed)
+                .setFrozen(h.frozen)
+                .setL2SpScale(h.l2spScale)
+                .setRollbacks(h.rollbacks)
+                .setPendingRollbackReason(h.pendingRollback == null ? "" : h.pendingRollback)
                 .setPartition(h.partition)
                 .setFirstOffset(h.firstOffset)
                 .setLastOffset(h.lastOffset)
@@ -234,6 +238,14 @@ public final class UserStateCodec {
         s.adaptedPrequential.load(h.getAdaptedPrequential());
         s.sourceHoldout.load(h.getSourceHoldout());
         s.adaptedHoldout.load(h.getAdaptedHoldout());
+        s.frozen = h.getFrozen();
+        // records written before the field existed carry 0: the factor was 1 then
+        s.l2spScale = h.getL2SpScale() == 0f ? 1f : h.getL2SpScale();
+        if (!(s.l2spScale > 0f) || Float.isInfinite(s.l2spScale)) {
+            throw new IllegalArgumentException(where + " has L2-SP factor " + h.getL2SpScale());
+        }
+        s.rollbacks = h.getRollbacks();
+        s.pendingRollback = h.getPendingRollbackReason().isEmpty() ? null : h.getPendingRollbackReason();
         return s;
     }
 

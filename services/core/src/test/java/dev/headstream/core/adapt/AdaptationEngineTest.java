@@ -169,6 +169,27 @@ class AdaptationEngineTest {
     }
 
     @Test
+    void aPendingRollbackIsPublishedOnceWithStatusRolledBackAndItsReason() {
+        AdaptationEngine first = fx.engine();
+        BatchResult r = processAndCommit(first, firstBatch());
+        dev.headstream.schemas.v1.AdapterState alice = first.stateRecords(r).stream()
+                .filter(a -> a.getUser().equals("alice")).findFirst().orElseThrow();
+        dev.headstream.schemas.v1.AdapterState rolledBack = alice.toBuilder()
+                .setHeads(0, alice.getHeads(0).toBuilder().setPendingRollbackReason("negative transfer: test")).build();
+        AdaptationEngine engine = fx.engine();
+        engine.restore(rolledBack);
+
+        BatchResult second = processAndCommit(engine, secondBatch());
+        BatchResult third = processAndCommit(engine, List.of(train(20, "acme", "alice", "a-9", wake(ALICE_VOICE, 3), true)));
+
+        assertThat(headOf(second, ALICE).getStatus()).isEqualTo(dev.headstream.schemas.v1.HeadStatus.HEAD_STATUS_ROLLED_BACK);
+        assertThat(headOf(second, ALICE).getStatusReason()).isEqualTo("negative transfer: test");
+        assertThat(headOf(third, ALICE).getStatus()).isEqualTo(dev.headstream.schemas.v1.HeadStatus.HEAD_STATUS_ACTIVE);
+        assertThat(headOf(third, ALICE).getStatusReason()).isEmpty();
+        assertThat(headOf(second, BOB).getStatus()).isEqualTo(dev.headstream.schemas.v1.HeadStatus.HEAD_STATUS_ACTIVE);
+    }
+
+    @Test
     void publishCadenceHoldsBackVersionsUntilEnoughSamplesWereApplied() {
         AdaptationEngine engine = new AdaptationEngine(fx.backbone,
                 new dev.headstream.core.wire.SampleDecoder(1 << 20, fx.backbone,

@@ -125,4 +125,70 @@ class ConservativeTrainingTest {
         BinaryHeadTask.capUpdate(small, before, 1f);
         assertThat(small).containsExactly(1.1f, 1f, 1f);
     }
+
+    /** A clip along {@code +u} (positive) or {@code -u} (negative) for a fixed direction {@code u}, plus noise. */
+    private static EmbeddingSequence labeled(long seed, boolean positive) {
+        float[] u = random(5 * DIM, 999);
+        float[] noise = random(5 * DIM, seed);
+        float[] v = new float[u.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (positive ? 2 : -2) * u[i] + 0.3f * noise[i];
+        }
+        return new EmbeddingSequence(5, DIM, v);
+    }
+
+    /**
+     * Trains 16 separable clips with their true labels, then feeds new clips of the same two kinds
+     * with flipped labels until the negative-transfer test alarms (or {@code maxFlips} samples).
+     */
+    private static HeadState poisoned(BinaryHeadTask task, int maxFlips) {
+        HeadState s = task.newState("acme/alice/wake");
+        for (int i = 0; i < 16; i++) {
+            task.apply(s, labeled(i, i % 2 == 0), i % 2 == 0, 1f, Split.TRAIN);
+        }
+        for (int i = 0; i < maxFlips && s.rollbacks() == 0 && !s.negativeTransfer.alarm(); i++) {
+            task.apply(s, labeled(100 + i, i % 2 == 0), i % 2 == 1, 1f, Split.TRAIN);
+        }
+        return s;
+    }
+
+    @Test
+    void rollbackOnANegativeTransferAlarmRestoresTheSourceHeadAndSaysWhy() {
+        BinaryHeadTask task = new BinaryHeadTask("wake", SOURCE, ALL.withReplaySteps(20), rehearsal(),
+                BinaryHeadTask.AlarmAction.ROLLBACK);
+        HeadState s = poisoned(task, 40);
+
+        assertThat(s.rollbacks()).isEqualTo(1);
+        assertThat(s.trainable()).containsExactly(task.newState("acme/alice/wake").trainable());
+        assertThat(s.replay).isEmpty();
+        assertThat(s.threshold()).isEqualTo(BinaryHeadTask.SOURCE_THRESHOLD);
+        assertThat(s.pendingRollback).startsWith("negative transfer: CUSUM").endsWith("rolled back to the source head");
+        assertThat(s.negativeTransfer.statistic()).as("the test starts over").isZero();
+        assertThat(s.frozen()).isFalse();
+
+        BinaryHeadTask publishOnly = new BinaryHeadTask("wake", SOURCE, ALL.withReplaySteps(20), rehearsal());
+        HeadState p = poisoned(publishOnly, 40);
+        assertThat(p.negativeTransfer.alarm()).as("the same stream alarms without an action too").isTrue();
+        assertThat(p.rollbacks()).isZero();
+        assertThat(p.pendingRollback).isNull();
+    }
+
+    @Test
+    void freezeStopsTrainingAndStrongerL2spRaisesTheFactor() {
+        HeadState frozen = poisoned(new BinaryHeadTask("wake", SOURCE, ALL.withReplaySteps(20), rehearsal(),
+                BinaryHeadTask.AlarmAction.FREEZE), 40);
+        assertThat(frozen.frozen()).isTrue();
+        float[] atRollback = frozen.trainable();
+        BinaryHeadTask freezing = new BinaryHeadTask("wake", SOURCE, ALL.withReplaySteps(20), rehearsal(),
+                BinaryHeadTask.AlarmAction.FREEZE);
+        long applied = frozen.samplesApplied();
+        freezing.apply(frozen, clip(3), true, 1f, Split.TRAIN);
+        assertThat(frozen.trainable()).as("a frozen head does not train").containsExactly(atRollback);
+        assertThat(frozen.samplesApplied()).isEqualTo(applied + 1);
+
+        HeadState stronger = poisoned(new BinaryHeadTask("wake", SOURCE, ALL.withReplaySteps(20), rehearsal(),
+                BinaryHeadTask.AlarmAction.STRONGER_L2SP), 40);
+        assertThat(stronger.l2spScale).isEqualTo(BinaryHeadTask.STRONGER_L2SP_FACTOR);
+        assertThat(stronger.pendingRollback).endsWith("L2-SP x10.0");
+    }
 }

@@ -81,6 +81,23 @@ class UserStateCodecTest {
     }
 
     @Test
+    void negativeTransferActionStateSurvivesTheRoundTrip() {
+        AdaptationEngine engine = fx.engine();
+        aliceAfterFirstBatch(engine);
+        UserState live = engine.user(ALICE).copy();
+        HeadState h = live.heads().get(TASK);
+        h.frozen = true;
+        h.l2spScale = 100f;
+        h.rollbacks = 2;
+        h.pendingRollback = "negative transfer: test";
+
+        UserState back = UserStateCodec.decode(UserStateCodec.parse(UserStateCodec.encode(live,
+                tasks(WakeWordFixture.RECIPE)).toByteArray()), tasks(WakeWordFixture.RECIPE), DEDUP);
+
+        assertSameHead(back.heads().get(TASK), h);
+    }
+
+    @Test
     void encodeThenDecodeRestoresEveryFieldBitForBit() {
         AdaptationEngine engine = fx.engine();
         AdapterState record = aliceAfterFirstBatch(engine);
@@ -286,6 +303,10 @@ class UserStateCodecTest {
             assertThat(Float.floatToRawIntBits(a.get(i).weight())).isEqualTo(Float.floatToRawIntBits(e.get(i).weight()));
         }
         assertThat(Float.floatToRawIntBits(actual.threshold)).isEqualTo(Float.floatToRawIntBits(expected.threshold));
+        assertThat(actual.frozen).isEqualTo(expected.frozen);
+        assertThat(actual.l2spScale).isEqualTo(expected.l2spScale);
+        assertThat(actual.rollbacks).isEqualTo(expected.rollbacks);
+        assertThat(actual.pendingRollback).isEqualTo(expected.pendingRollback);
         assertThat(actual.version).isEqualTo(expected.version);
         assertThat(actual.samplesApplied).isEqualTo(expected.samplesApplied);
         assertThat(actual.samplesSeen).isEqualTo(expected.samplesSeen);
