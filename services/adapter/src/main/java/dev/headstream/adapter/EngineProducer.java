@@ -78,7 +78,8 @@ public class EngineProducer {
             HeadRecipe recipe = new HeadRecipe(t.trainableTopLayers(), t.optimizer(), t.learningRate(), t.l2sp(),
                     t.maxGradientNorm(), t.replaySteps(), t.replayBuffer(), t.userWindowsPerStep(),
                     t.rehearsalPerStep(), t.windowFrames(), t.thresholdPosition(), t.timeShift(), t.loraRank(),
-                    t.l2spHalfLife(), t.distillation(), t.distillationTemperature(), t.maxUpdateNorm());
+                    t.l2spHalfLife(), t.distillation(), t.distillationTemperature(), t.maxUpdateNorm(),
+                    t.hardNegativeWindows());
             BinaryHeadTask task = new BinaryHeadTask(name, source, recipe, rehearsal, t.onNegativeTransfer());
             LOG.infof("task %s: %s", name, task);
             tasks.put(name, task);

@@ -147,6 +147,10 @@ public interface HeadstreamConfig {
         @WithDefault("1")
         float distillationTemperature();
 
+        /** Negative clips train on the highest-scoring of this many random windows (1 = a random window). */
+        @WithDefault("1")
+        int hardNegativeWindows();
+
         /** Per-user update-rate cap: largest L2 change of a user's vector per arriving sample (0 = off). */
         @WithDefault("0")
         float maxUpdateNorm();

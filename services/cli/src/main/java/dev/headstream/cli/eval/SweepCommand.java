@@ -340,14 +340,19 @@ public final class SweepCommand implements Callable<Integer> {
         for (Group g : List.of(Group.DEFAULT_ABLATIONS, Group.ALL_LAYERS_ABLATIONS)) {
             HeadRecipe base = g == Group.DEFAULT_ABLATIONS ? d : all;
             String p = g == Group.DEFAULT_ABLATIONS ? "default" : ALL_LAYERS_NAME;
+            boolean dflt = g == Group.DEFAULT_ABLATIONS;
             v.add(new Variant(p + ", no L2-SP", g, base.withL2sp(0f), source, true));
-            v.add(new Variant(p + ", L2-SP half-life 8 clips", g, base.withL2spHalfLife(8), source, true));
+            if (dflt) {
+                v.add(new Variant(p + ", L2-SP half-life 8 clips", g, base.withL2spHalfLife(8), source, true));
+            }
             v.add(new Variant(p + ", distillation 0.3 (T=2)", g, base.withDistillation(0.3f, 2f), source, true));
             v.add(new Variant(p + ", no rehearsal", g, base.withRehearsalPerStep(0), source, true));
             v.add(new Variant(p + ", online reservoir, no reference set", g, base, source, true, true));
             v.add(new Variant(p + ", no time shift", g, base.withTimeShift(false), source, true));
             v.add(new Variant(p + ", no replay", g, base.withReplay(1, 1), source, true));
-            v.add(new Variant(p + ", threshold 0.5 (uncalibrated)", g, base, source, false));
+            if (dflt) {
+                v.add(new Variant(p + ", threshold 0.5 (uncalibrated)", g, base, source, false));
+            }
         }
         return v;
     }

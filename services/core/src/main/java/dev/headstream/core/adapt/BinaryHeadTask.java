@@ -76,8 +76,9 @@ public final class BinaryHeadTask {
     private final RehearsalSet rehearsal;
     private final AlarmAction onAlarm;
     private final int windowFloats;
-    /** Scratch: one replayed window widened to float32. */
+    /** Scratch: one replayed window widened to float32, and a candidate hard-negative window. */
     private final float[] window;
+    private final float[] candidate;
     /** Scratch: the user's vector before an arriving sample's steps (update-rate cap). */
     private float[] before;
 
@@ -102,6 +103,7 @@ public final class BinaryHeadTask {
         this.rehearsal = rehearsal;
         this.windowFloats = sourceHead.architecture().inputDim();
         this.window = new float[windowFloats];
+        this.candidate = new float[windowFloats];
     }
 
     public String name() {
@@ -244,7 +246,19 @@ public final class BinaryHeadTask {
                 int pick = rnd.nextInt(pool);
                 if (pick < negatives.size()) {
                     EmbeddingSequence e = negatives.get(pick);
-                    addWindow(s, e.values(), e.offset(shift(e.windows(recipe.windowFrames()), rnd)), false, 1f);
+                    int windows = e.windows(recipe.windowFrames());
+                    int best = shift(windows, rnd);
+                    float bestLogit = recipe.hardNegativeWindows() > 1
+                            ? scorer.windowLogit(s.trainable, e.values(), e.offset(best)) : 0f;
+                    for (int k = 1; k < recipe.hardNegativeWindows(); k++) {
+                        int w = shift(windows, rnd);
+                        float z = scorer.windowLogit(s.trainable, e.values(), e.offset(w));
+                        if (z > bestLogit) {
+                            best = w;
+                            bestLogit = z;
+                        }
+                    }
+                    addWindow(s, e.values(), e.offset(best), false, 1f);
                 } else {
                     addWindow(s, online.get(pick - negatives.size()).clip(), false, 1f, rnd);
                 }
@@ -280,7 +294,19 @@ public final class BinaryHeadTask {
     }
 
     private void addWindow(HeadState s, StoredClip c, boolean positive, float weight, SplittableRandom rnd) {
-        c.window(shift(c.windows(recipe.windowFrames()), rnd), recipe.windowFrames(), window);
+        int windows = c.windows(recipe.windowFrames());
+        c.window(shift(windows, rnd), recipe.windowFrames(), window);
+        if (!positive && recipe.hardNegativeWindows() > 1) {
+            float bestLogit = scorer.windowLogit(s.trainable, window, 0);
+            for (int k = 1; k < recipe.hardNegativeWindows(); k++) {
+                c.window(shift(windows, rnd), recipe.windowFrames(), candidate);
+                float z = scorer.windowLogit(s.trainable, candidate, 0);
+                if (z > bestLogit) {
+                    System.arraycopy(candidate, 0, window, 0, window.length);
+                    bestLogit = z;
+                }
+            }
+        }
         addWindow(s, window, 0, positive, weight);
     }
 

@@ -36,10 +36,14 @@ package dev.headstream.core.adapt;
  * @param maxUpdateNorm      per-user update-rate cap: {@code 0} off; otherwise the L2 norm of the change an
  *                           arriving sample makes to the user's vector (all its optimizer steps together)
  *                           is scaled back to at most this, so no single sample moves a head far
+ * @param hardNegativeWindows {@code 1}: a negative clip trains on one random window like a positive;
+ *                           {@code k > 1}: on the highest-scoring of {@code k} random windows, since a
+ *                           streaming detector fires on a negative's worst window
  */
 public record HeadRecipe(int trainableTopLayers, OptimizerKind optimizer, float learningRate, float l2sp, float maxGradientNorm,
         int replaySteps, int replayBuffer, int userWindowsPerStep, int rehearsalPerStep, int windowFrames, float thresholdPosition, boolean timeShift,
-        int loraRank, int l2spHalfLife, float distillation, float distillationTemperature, float maxUpdateNorm) {
+        int loraRank, int l2spHalfLife, float distillation, float distillationTemperature, float maxUpdateNorm,
+        int hardNegativeWindows) {
 
     /** The optimizers a recipe can name. */
     public enum OptimizerKind { ADAM, SGD }
@@ -57,7 +61,7 @@ public record HeadRecipe(int trainableTopLayers, OptimizerKind optimizer, float 
             throw new IllegalArgumentException("invalid head recipe: " + this);
         }
         if (l2spHalfLife < 0 || !(distillation >= 0f && distillation <= 1f) || !(distillationTemperature > 0f)
-                || !(maxUpdateNorm >= 0f) || Float.isInfinite(maxUpdateNorm)) {
+                || !(maxUpdateNorm >= 0f) || Float.isInfinite(maxUpdateNorm) || hardNegativeWindows < 1) {
             throw new IllegalArgumentException("invalid head recipe: " + this);
         }
     }
@@ -67,7 +71,7 @@ public record HeadRecipe(int trainableTopLayers, OptimizerKind optimizer, float 
             int replaySteps, int replayBuffer, int userWindowsPerStep, int rehearsalPerStep, int windowFrames,
             float thresholdPosition, boolean timeShift, int loraRank) {
         this(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, replayBuffer,
-                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, 0, 0f, 1f, 0f);
+                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, 0, 0f, 1f, 0f, 1);
     }
 
     /** L2-SP strength after {@code applied} training samples of a user ({@link #l2spHalfLife()}). */
@@ -78,19 +82,25 @@ public record HeadRecipe(int trainableTopLayers, OptimizerKind optimizer, float 
     public HeadRecipe withL2spHalfLife(int samples) {
         return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, replayBuffer,
                 userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, samples,
-                distillation, distillationTemperature, maxUpdateNorm);
+                distillation, distillationTemperature, maxUpdateNorm, hardNegativeWindows);
     }
 
     public HeadRecipe withDistillation(float weight, float temperature) {
         return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, replayBuffer,
                 userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife,
-                weight, temperature, maxUpdateNorm);
+                weight, temperature, maxUpdateNorm, hardNegativeWindows);
+    }
+
+    public HeadRecipe withHardNegativeWindows(int k) {
+        return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, replayBuffer,
+                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife,
+                distillation, distillationTemperature, maxUpdateNorm, k);
     }
 
     public HeadRecipe withMaxUpdateNorm(float norm) {
         return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, replayBuffer,
                 userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife,
-                distillation, distillationTemperature, norm);
+                distillation, distillationTemperature, norm, hardNegativeWindows);
     }
 
     /**
@@ -102,7 +112,7 @@ public record HeadRecipe(int trainableTopLayers, OptimizerKind optimizer, float 
      * negative to the lowest positive logit.
      */
     public static HeadRecipe wakeWordDefault() {
-        return new HeadRecipe(5, OptimizerKind.ADAM, 1e-3f, 1e-2f, 10f, 40, 32, 4, 8, 16, 0.75f, true, 4);
+        return new HeadRecipe(5, OptimizerKind.ADAM, 1e-3f, 1e-2f, 10f, 40, 32, 4, 8, 16, 0.75f, true, 4, 0, 0f, 1f, 0f, 1);
     }
 
     /** The optimizer this recipe names. */
@@ -113,48 +123,48 @@ public record HeadRecipe(int trainableTopLayers, OptimizerKind optimizer, float 
 
     public HeadRecipe withTrainableTopLayers(int k) {
         return new HeadRecipe(k, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, replayBuffer,
-                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm);
+                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm, hardNegativeWindows);
     }
 
     public HeadRecipe withL2sp(float lambda) {
         return new HeadRecipe(trainableTopLayers, optimizer, learningRate, lambda, maxGradientNorm, replaySteps,
-                replayBuffer, userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm);
+                replayBuffer, userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm, hardNegativeWindows);
     }
 
     public HeadRecipe withRehearsalPerStep(int n) {
         return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps,
-                replayBuffer, userWindowsPerStep, n, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm);
+                replayBuffer, userWindowsPerStep, n, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm, hardNegativeWindows);
     }
 
     public HeadRecipe withTimeShift(boolean on) {
         return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps,
-                replayBuffer, userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, on, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm);
+                replayBuffer, userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, on, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm, hardNegativeWindows);
     }
 
     /** Replay with {@code buffer} remembered clips and {@code userWindows} of them per step (1, 1 = no replay). */
     public HeadRecipe withReplay(int buffer, int userWindows) {
         return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, buffer,
-                userWindows, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm);
+                userWindows, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm, hardNegativeWindows);
     }
 
     public HeadRecipe withReplaySteps(int steps) {
         return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, steps, replayBuffer,
-                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm);
+                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm, hardNegativeWindows);
     }
 
     public HeadRecipe withLearningRate(float lr) {
         return new HeadRecipe(trainableTopLayers, optimizer, lr, l2sp, maxGradientNorm, replaySteps, replayBuffer,
-                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm);
+                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm, hardNegativeWindows);
     }
 
     public HeadRecipe withThresholdPosition(float position) {
         return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, replayBuffer,
-                userWindowsPerStep, rehearsalPerStep, windowFrames, position, timeShift, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm);
+                userWindowsPerStep, rehearsalPerStep, windowFrames, position, timeShift, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm, hardNegativeWindows);
     }
 
     /** Low-rank per-user deltas of rank {@code r} on every frozen layer ({@code 0} = off). */
     public HeadRecipe withLoraRank(int r) {
         return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, replayBuffer,
-                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, r, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm);
+                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, r, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm, hardNegativeWindows);
     }
 }
