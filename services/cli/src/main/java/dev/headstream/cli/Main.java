@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
             ExportHeadCommand.class,
             ReplayCommand.class,
             BenchHeadsCommand.class,
+            dev.headstream.cli.eval.BenchTransferCommand.class,
         })
 public final class Main implements Runnable {
 

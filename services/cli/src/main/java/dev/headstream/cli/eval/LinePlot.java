@@ -15,7 +15,8 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 
 /**
- * A small headless line chart (PNG) of one or more panels sharing a log2 x axis: each panel has
+ * A small headless line chart (PNG) of one or more panels sharing an x axis (log2, or linear for
+ * time series): each panel has
  * named series of y values over the same x values.
  */
 public final class LinePlot {
@@ -33,6 +34,14 @@ public final class LinePlot {
     }
 
     public static void write(Path png, String title, String xLabel, int[] xs, List<Panel> panels) throws IOException {
+        write(png, title, xLabel, xs, panels, true);
+    }
+
+    /** {@link #write} with a linear x axis when {@code logX} is false (time series: sparse tick labels, no dots). */
+    public static void write(Path png, String title, String xLabel, int[] xs, List<Panel> panels, boolean logX)
+            throws IOException {
+        java.util.function.IntToDoubleFunction pos = logX ? LinePlot::log2 : x -> x;
+        int labelEvery = logX ? 1 : Math.max(1, (xs.length + 11) / 12);
         int panelW = 620;
         int panelH = 420;
         int legendW = 260;
@@ -57,8 +66,8 @@ public final class LinePlot {
             g.setColor(Color.BLACK);
             g.drawString(panel.title(), x0, y0 - 8);
             g.drawRect(x0, y0, pw, ph);
-            double lx0 = log2(xs[0]);
-            double lx1 = log2(xs[xs.length - 1]);
+            double lx0 = pos.applyAsDouble(xs[0]);
+            double lx1 = pos.applyAsDouble(xs[xs.length - 1]);
             for (int i = 0; i <= 4; i++) {
                 double v = panel.yMin() + (panel.yMax() - panel.yMin()) * i / 4;
                 int y = y0 + ph - (int) Math.round(ph * i / 4.0);
@@ -67,9 +76,9 @@ public final class LinePlot {
                 g.setColor(Color.BLACK);
                 g.drawString(String.format(Locale.ROOT, "%.2f", v), x0 - 45, y + 4);
             }
-            for (int x : xs) {
-                int px = x0 + (int) Math.round(pw * (log2(x) - lx0) / Math.max(1e-9, lx1 - lx0));
-                g.drawString(Integer.toString(x), px - 4, y0 + ph + 18);
+            for (int i = 0; i < xs.length; i += labelEvery) {
+                int px = x0 + (int) Math.round(pw * (pos.applyAsDouble(xs[i]) - lx0) / Math.max(1e-9, lx1 - lx0));
+                g.drawString(Integer.toString(xs[i]), px - 4, y0 + ph + 18);
             }
             g.drawString(xLabel, x0 + pw / 2 - 40, y0 + ph + 38);
             g.drawString(panel.yLabel(), x0 - 60, y0 - 24);
@@ -82,9 +91,11 @@ public final class LinePlot {
                 int py = -1;
                 for (int i = 0; i < xs.length; i++) {
                     double v = Math.max(panel.yMin(), Math.min(panel.yMax(), e.getValue()[i]));
-                    int x = x0 + (int) Math.round(pw * (log2(xs[i]) - lx0) / Math.max(1e-9, lx1 - lx0));
+                    int x = x0 + (int) Math.round(pw * (pos.applyAsDouble(xs[i]) - lx0) / Math.max(1e-9, lx1 - lx0));
                     int y = y0 + ph - (int) Math.round(ph * (v - panel.yMin()) / (panel.yMax() - panel.yMin()));
-                    g.fillOval(x - 3, y - 3, 6, 6);
+                    if (logX) {
+                        g.fillOval(x - 3, y - 3, 6, 6);
+                    }
                     if (px >= 0) {
                         g.drawLine(px, py, x, y);
                     }

@@ -94,6 +94,21 @@ public final class HeadState {
         this.pendingRollback = o.pendingRollback;
     }
 
+    /** The negative-transfer test's CUSUM statistic now. */
+    public double negativeTransferStatistic() {
+        return negativeTransfer.statistic();
+    }
+
+    /** The negative-transfer test's alarm threshold. */
+    public double negativeTransferThreshold() {
+        return negativeTransfer.threshold();
+    }
+
+    /** The last clipped prequential loss gap (adapted minus source). */
+    public double lastLossGap() {
+        return negativeTransfer.lastGap();
+    }
+
     /** Whether a FREEZE action stopped this head's training. */
     public boolean frozen() {
         return frozen;

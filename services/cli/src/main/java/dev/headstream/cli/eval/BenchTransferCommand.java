@@ -1,0 +1,183 @@
+package dev.headstream.cli.eval;
+
+import dev.headstream.cli.synth.SyntheticClip;
+import dev.headstream.cli.synth.SyntheticUser;
+import dev.headstream.cli.synth.SyntheticUsers;
+import dev.headstream.core.adapt.BinaryHeadTask;
+import dev.headstream.core.adapt.ClipScorer;
+import dev.headstream.core.adapt.HeadRecipe;
+import dev.headstream.core.adapt.HeadState;
+import dev.headstream.core.adapt.Split;
+import dev.headstream.core.head.MlpHead;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * Negative transfer on real speech, in-process: every user's training clips are streamed in
+ * order, first with their true labels, then, for poisoned users, with flipped labels from clip
+ * {@code k} on (cycling through the user's clips again when they run out); clean users get the
+ * same number of clips with true labels. The task rolls a head back to the source on a
+ * negative-transfer alarm. Prints per user the alarm delay (poisoned samples until the first
+ * rollback), rollbacks of clean users (false alarms) and the final head's holdout recall next
+ * to the source head's; writes JSON and a PNG of the loss gap and CUSUM statistic over time.
+ */
+@Command(name = "bench-transfer", mixinStandardHelpOptions = true,
+        description = "Negative-transfer benchmark: label-flipped vs clean synthetic users, alarm delay, rollback, recall.")
+public final class BenchTransferCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--models-dir", defaultValue = ".models", description = "Verified models (default ${DEFAULT-VALUE}).")
+    Path modelsDir;
+
+    @Option(names = "--cache-dir", defaultValue = ".run/synth-cache", description = "Speech cache (default ${DEFAULT-VALUE}).")
+    Path cacheDir;
+
+    @Option(names = "--out", defaultValue = "docs/transfer", description = "Output folder (default ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Population seed (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--candidates", defaultValue = "40", description = "Synthetic users generated (default ${DEFAULT-VALUE}).")
+    int candidates;
+
+    @Option(names = "--users", defaultValue = "10", description = "Users with source holdout recall < 0.5 used (default ${DEFAULT-VALUE}).")
+    int users;
+
+    @Option(names = "--clean-clips", defaultValue = "16", description = "Clips with true labels before poisoning (k; default ${DEFAULT-VALUE}).")
+    int cleanClips;
+
+    @Option(names = "--poisoned-clips", defaultValue = "40", description = "Clips with flipped labels after them (default ${DEFAULT-VALUE}).")
+    int poisonedClips;
+
+    @Option(names = "--action", defaultValue = "ROLLBACK",
+            description = "Action on alarm: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+    BinaryHeadTask.AlarmAction action;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter pw = spec.commandLine().getOut();
+        SyntheticBench bench = SyntheticBench.build(SyntheticUsers.Config.defaults(seed).withUsers(candidates)
+                .withTrain(16, 16).withHoldout(10, 10).withBackground(16, 16).withBackgroundNearMisses(0.5), modelsDir,
+                cacheDir, line -> {
+                    pw.println("bench-transfer: " + line.strip());
+                    pw.flush();
+                });
+        List<SyntheticUser> chosen = bench.poorUsersOnHoldout(users);
+        HeadRecipe recipe = HeadRecipe.wakeWordDefault();
+        BinaryHeadTask task = new BinaryHeadTask("wake", bench.source(), recipe, bench.rehearsal(), action);
+        ClipScorer scorer = new ClipScorer(task.head(), bench.source().parameters(), recipe.windowFrames());
+        ClipScorer source = new ClipScorer(new MlpHead(bench.source().architecture(), 1), bench.source().parameters(),
+                recipe.windowFrames());
+        int length = cleanClips + poisonedClips;
+        int[] xs = new int[length];
+        for (int i = 0; i < length; i++) {
+            xs[i] = i + 1;
+        }
+        Map<String, double[]> gaps = new LinkedHashMap<>();
+        Map<String, double[]> stats = new LinkedHashMap<>();
+        StringBuilder json = new StringBuilder("{\n  \"seed\": " + seed + ", \"action\": \"" + action + "\", \"cleanClips\": " + cleanClips
+                + ", \"poisonedClips\": " + poisonedClips + ",\n  \"users\": [\n");
+        List<String> rows = new ArrayList<>();
+        double delaySum = 0;
+        int detected = 0;
+        int cleanAlarms = 0;
+        double recallSourceSum = 0;
+        double recallPoisonedSum = 0;
+        double recallCleanSum = 0;
+        pw.printf("%-10s %-9s %12s %10s %12s %12s%n", "user", "stream", "alarm after", "rollbacks", "src recall",
+                "final recall");
+        for (SyntheticUser u : chosen) {
+            double srcRecall = recall(source, null, 0.5f, u, bench);
+            recallSourceSum += srcRecall;
+            for (boolean poisoned : new boolean[] {true, false}) {
+                HeadState s = task.newState("bench/" + u.id() + "/" + (poisoned ? "poisoned" : "clean"));
+                double[] gap = new double[length];
+                double[] stat = new double[length];
+                long firstAlarm = -1;
+                for (int i = 0; i < length; i++) {
+                    SyntheticClip c = u.train().get(i % u.train().size());
+                    boolean flip = poisoned && i >= cleanClips;
+                    int before = s.rollbacks();
+                    task.apply(s, bench.embeddings().get(c), c.positive() != flip, 1f, Split.TRAIN);
+                    gap[i] = s.lastLossGap();
+                    stat[i] = s.rollbacks() > before ? s.negativeTransferThreshold() : s.negativeTransferStatistic();
+                    if (s.rollbacks() > before && firstAlarm < 0) {
+                        firstAlarm = i + 1L;
+                    }
+                }
+                task.calibrate(s);
+                double finalRecall = recall(scorer, task.publishedTrainable(s), s.threshold(), u, bench);
+                String stream = poisoned ? "flip@" + cleanClips : "clean";
+                String alarm = firstAlarm < 0 ? "-" : poisoned && firstAlarm > cleanClips
+                        ? (firstAlarm - cleanClips) + " flipped" : "clip " + firstAlarm;
+                pw.printf(Locale.ROOT, "%-10s %-9s %12s %10d %12.2f %12.2f%n", u.id(), stream, alarm, s.rollbacks(),
+                        srcRecall, finalRecall);
+                pw.flush();
+                if (poisoned) {
+                    gaps.put(u.id(), gap);
+                    stats.put(u.id(), stat);
+                    recallPoisonedSum += finalRecall;
+                    if (firstAlarm > cleanClips) {
+                        detected++;
+                        delaySum += firstAlarm - cleanClips;
+                    }
+                } else {
+                    cleanAlarms += s.rollbacks();
+                    recallCleanSum += finalRecall;
+                }
+                rows.add(String.format(Locale.ROOT, "    {\"user\": \"%s\", \"stream\": \"%s\", \"firstAlarmClip\": %d,"
+                        + " \"rollbacks\": %d, \"sourceRecall\": %.3f, \"finalRecall\": %.3f}", u.id(), stream, firstAlarm,
+                        s.rollbacks(), srcRecall, finalRecall));
+            }
+        }
+        int n = chosen.size();
+        pw.printf(Locale.ROOT, "%npoisoned users (labels flipped from clip %d): %d of %d detected, mean delay %.1f flipped"
+                + " samples; mean holdout recall at the end %.3f (source %.3f)%n", cleanClips + 1, detected, n,
+                detected == 0 ? Double.NaN : delaySum / detected, recallPoisonedSum / n, recallSourceSum / n);
+        pw.printf(Locale.ROOT, "clean users (%d clips each): %d rollbacks (false alarms) in %d samples; mean holdout recall"
+                + " %.3f%n", length, cleanAlarms, n * length, recallCleanSum / n);
+        json.append(String.join(",\n", rows)).append(String.format(Locale.ROOT, "\n  ],\n  \"poisonedDetected\": %d,"
+                + " \"meanDelay\": %.3f, \"cleanFalseAlarms\": %d, \"cleanSamples\": %d,"
+                + " \"meanRecallSource\": %.4f, \"meanRecallPoisonedEnd\": %.4f, \"meanRecallCleanEnd\": %.4f\n}%n",
+                detected, detected == 0 ? Double.NaN : delaySum / detected, cleanAlarms, n * length, recallSourceSum / n,
+                recallPoisonedSum / n, recallCleanSum / n));
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("bench-transfer.json"), json.toString());
+        double gapMax = gaps.values().stream().flatMapToDouble(java.util.Arrays::stream).map(Math::abs).max().orElse(1);
+        double statMax = stats.values().stream().flatMapToDouble(java.util.Arrays::stream).max().orElse(1);
+        LinePlot.write(out.resolve("bench-transfer.png"), "Labels flipped from clip " + (cleanClips + 1)
+                + ": loss gap and CUSUM per poisoned user (rollback resets it)", "training clip", xs,
+                List.of(new LinePlot.Panel("loss gap, adapted - source (clipped)", "nats", -gapMax, gapMax, gaps),
+                        new LinePlot.Panel("CUSUM statistic (threshold " + String.format(Locale.ROOT, "%.2f",
+                                task.newState("x").negativeTransferThreshold()) + ")", "statistic", 0, statMax, stats)),
+                false);
+        pw.println("bench-transfer: wrote " + out.resolve("bench-transfer.json") + " and bench-transfer.png");
+        return 0;
+    }
+
+    private static double recall(ClipScorer scorer, float[] trainable, float threshold, SyntheticUser u, SyntheticBench b) {
+        int pos = 0;
+        int hit = 0;
+        for (SyntheticClip c : u.holdout()) {
+            if (c.positive()) {
+                pos++;
+                hit += scorer.score(trainable, b.embeddings().get(c)) >= threshold ? 1 : 0;
+            }
+        }
+        return pos == 0 ? 0 : hit / (double) pos;
+    }
+}
