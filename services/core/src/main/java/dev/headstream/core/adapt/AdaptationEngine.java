@@ -53,8 +53,12 @@ public final class AdaptationEngine {
     /** {@code live.size()} for readers that must not wait for a batch (health checks). */
     private volatile int liveUsers;
     private final OnlineRehearsal online;
-    /** Live online-rehearsal reservoirs by {@link #reservoirKey}. */
-    private final Map<String, RehearsalReservoir> reservoirs = new HashMap<>();
+    /** Live online-rehearsal reservoirs by task and samples partition. */
+    private final Map<ReservoirKey, RehearsalReservoir> reservoirs = new HashMap<>();
+
+    /** Which online-rehearsal reservoir: one per task and samples partition. */
+    record ReservoirKey(String task, int partition) {
+    }
 
     /**
      * Online rehearsal: every task keeps, per samples partition, a reservoir of up to {@code capacity}
@@ -131,7 +135,7 @@ public final class AdaptationEngine {
         List<EmbeddingSequence> embeddings = inputs.isEmpty() ? List.of() : backbone.embed(inputs);
 
         Map<UserKey, UserState> staged = new LinkedHashMap<>();
-        Map<String, RehearsalReservoir> stagedReservoirs = new HashMap<>();
+        Map<ReservoirKey, RehearsalReservoir> stagedReservoirs = new HashMap<>();
         // heads touched by this batch, by head id in first-touch order, with their user and task
         Map<String, UserKey> touchedOwner = new LinkedHashMap<>();
         Map<String, String> touchedTask = new HashMap<>();
@@ -208,7 +212,7 @@ public final class AdaptationEngine {
      * training); adds to {@code offers} the online-rehearsal offers to make once the whole sample applied.
      */
     private void apply(UserState user, ValidSample s, RawSample raw, EmbeddingSequence embedding,
-            Map<String, RehearsalReservoir> stagedReservoirs, List<Runnable> offers) {
+            Map<ReservoirKey, RehearsalReservoir> stagedReservoirs, List<Runnable> offers) {
         user.firstSighting(s.sampleId());
         user.partition = raw.partition();
         user.lastAppliedOffset = raw.offset();
@@ -217,7 +221,7 @@ public final class AdaptationEngine {
             HeadState head = user.heads().computeIfAbsent(l.getKey(), t -> task.newState(s.key().headId(t)));
             boolean positive = ((Label.Binary) l.getValue()).positive();
             RehearsalReservoir reservoir = online.appliesTo(s.key())
-                    ? stagedReservoirs.computeIfAbsent(reservoirKey(l.getKey(), raw.partition()), this::liveReservoirCopy)
+                    ? stagedReservoirs.computeIfAbsent(new ReservoirKey(l.getKey(), raw.partition()), this::liveReservoirCopy)
                     : null;
             task.apply(head, embedding, positive, s.weight(), s.split(), reservoir);
             if (reservoir != null && s.split() == Split.TRAIN && !positive) {
@@ -250,36 +254,22 @@ public final class AdaptationEngine {
         return null;
     }
 
-    private static String reservoirKey(String task, int partition) {
-        return task + "\u0000" + partition;
-    }
-
-    private static int partitionOf(String reservoirKey) {
-        return Integer.parseInt(reservoirKey.substring(reservoirKey.indexOf('\u0000') + 1));
-    }
-
-    private RehearsalReservoir liveReservoirCopy(String key) {
+    private RehearsalReservoir liveReservoirCopy(ReservoirKey key) {
         RehearsalReservoir r = reservoirs.get(key);
-        if (r != null) {
-            return r.copy();
-        }
-        long seed = 0xcbf29ce484222325L;
-        for (byte b : key.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
-            seed = (seed ^ (b & 0xff)) * 0x100000001b3L;
-        }
-        return new RehearsalReservoir(online.capacity(), seed);
+        return r != null ? r.copy()
+                : new RehearsalReservoir(online.capacity(), BinaryHeadTask.seedOf(key.task() + "\u0000" + key.partition()));
     }
 
     /** The live online-rehearsal reservoir of {@code task} on samples partition {@code partition}, or null. */
     public synchronized RehearsalReservoir reservoir(String task, int partition) {
-        RehearsalReservoir r = reservoirs.get(reservoirKey(task, partition));
+        RehearsalReservoir r = reservoirs.get(new ReservoirKey(task, partition));
         return r == null ? null : r.copy();
     }
 
     /** Makes a committed batch's state live. */
     public synchronized void commit(BatchResult result) {
-        for (Map.Entry<String, RehearsalReservoir> e : result.reservoirs().entrySet()) {
-            if (revokedAt.getOrDefault(partitionOf(e.getKey()), -1L) <= result.revocationMark()) {
+        for (Map.Entry<ReservoirKey, RehearsalReservoir> e : result.reservoirs().entrySet()) {
+            if (revokedAt.getOrDefault(e.getKey().partition(), -1L) <= result.revocationMark()) {
                 reservoirs.put(e.getKey(), e.getValue());
             }
         }
@@ -341,7 +331,7 @@ public final class AdaptationEngine {
         revocations++;
         revokedAt.put(partition, revocations);
         live.values().removeIf(u -> u.partition == partition);
-        reservoirs.keySet().removeIf(k -> partitionOf(k) == partition);
+        reservoirs.keySet().removeIf(k -> k.partition() == partition);
         liveUsers = live.size();
         return before - live.size();
     }

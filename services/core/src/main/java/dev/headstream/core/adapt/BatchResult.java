@@ -19,7 +19,8 @@ import java.util.Map;
  * @param reservoirs the online-rehearsal reservoirs the batch used, after the batch (staged like {@code staged})
  */
 public record BatchResult(List<Rejection> rejections, List<HeadUpdate> heads, List<AdaptationMetrics> metrics,
-        int applied, Map<UserKey, UserState> staged, long revocationMark, Map<String, RehearsalReservoir> reservoirs) {
+        int applied, Map<UserKey, UserState> staged, long revocationMark,
+        Map<AdaptationEngine.ReservoirKey, RehearsalReservoir> reservoirs) {
 
     public BatchResult {
         rejections = List.copyOf(rejections);

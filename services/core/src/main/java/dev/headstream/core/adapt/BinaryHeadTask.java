@@ -244,24 +244,8 @@ public final class BinaryHeadTask {
             int pool = negatives.size() + (online == null ? 0 : online.size());
             for (int i = 0; i < recipe.rehearsalPerStep() && pool > 0; i++) {
                 int pick = rnd.nextInt(pool);
-                if (pick < negatives.size()) {
-                    EmbeddingSequence e = negatives.get(pick);
-                    int windows = e.windows(recipe.windowFrames());
-                    int best = shift(windows, rnd);
-                    float bestLogit = recipe.hardNegativeWindows() > 1
-                            ? scorer.windowLogit(s.trainable, e.values(), e.offset(best)) : 0f;
-                    for (int k = 1; k < recipe.hardNegativeWindows(); k++) {
-                        int w = shift(windows, rnd);
-                        float z = scorer.windowLogit(s.trainable, e.values(), e.offset(w));
-                        if (z > bestLogit) {
-                            best = w;
-                            bestLogit = z;
-                        }
-                    }
-                    addWindow(s, e.values(), e.offset(best), false, 1f);
-                } else {
-                    addWindow(s, online.get(pick - negatives.size()).clip(), false, 1f, rnd);
-                }
+                addWindow(s, pick < negatives.size() ? negatives.get(pick) : online.get(pick - negatives.size()).clip(),
+                        false, 1f, rnd);
             }
             training.step(s.trainable, s.optimizer, lambda);
         }
@@ -293,7 +277,12 @@ public final class BinaryHeadTask {
         return before;
     }
 
-    private void addWindow(HeadState s, StoredClip c, boolean positive, float weight, SplittableRandom rnd) {
+    /**
+     * Adds a randomly shifted window of {@code c} to the batch; a negative, with
+     * {@link HeadRecipe#hardNegativeWindows()} {@code > 1}, adds the highest-scoring of that many.
+     */
+    private void addWindow(HeadState s, dev.headstream.core.backbone.EmbeddingWindows c, boolean positive, float weight,
+            SplittableRandom rnd) {
         int windows = c.windows(recipe.windowFrames());
         c.window(shift(windows, rnd), recipe.windowFrames(), window);
         if (!positive && recipe.hardNegativeWindows() > 1) {
@@ -398,7 +387,8 @@ public final class BinaryHeadTask {
         }
     }
 
-    private static long seedOf(String headId) {
+    /** FNV-1a (64 bit) of the UTF-8 bytes of {@code headId}: a stable seed for a name. */
+    static long seedOf(String headId) {
         byte[] b = headId.getBytes(StandardCharsets.UTF_8);
         long h = 0xcbf29ce484222325L;
         for (byte x : b) {

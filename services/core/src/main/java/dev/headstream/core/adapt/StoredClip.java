@@ -12,7 +12,7 @@ import dev.headstream.core.backbone.Float16;
  * @param frames embedding frames
  * @param dim    floats per frame
  */
-public record StoredClip(int frames, int dim, short[] halfs) {
+public record StoredClip(int frames, int dim, short[] halfs) implements dev.headstream.core.backbone.EmbeddingWindows {
 
     public StoredClip {
         if (frames < 1 || dim < 1 || halfs.length != (long) frames * dim) {
@@ -26,12 +26,13 @@ public record StoredClip(int frames, int dim, short[] halfs) {
         return new StoredClip(e.frames(), e.dim(), Float16.encode(e.values()));
     }
 
-    /** How many windows of {@code windowFrames} consecutive frames fit (0 if none). */
+    @Override
     public int windows(int windowFrames) {
         return Math.max(0, frames - windowFrames + 1);
     }
 
     /** Widens the {@code windowFrames} frames from {@code frame} into {@code dst[0..windowFrames*dim)}. */
+    @Override
     public void window(int frame, int windowFrames, float[] dst) {
         if (frame < 0 || frame + windowFrames > frames) {
             throw new IndexOutOfBoundsException("window at frame " + frame + " of " + windowFrames

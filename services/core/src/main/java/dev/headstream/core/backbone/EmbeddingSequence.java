@@ -9,7 +9,7 @@ package dev.headstream.core.backbone;
  * @param dim    floats per vector
  * @param values {@code frames * dim} floats
  */
-public record EmbeddingSequence(int frames, int dim, float[] values) {
+public record EmbeddingSequence(int frames, int dim, float[] values) implements EmbeddingWindows {
 
     public EmbeddingSequence {
         if (frames < 1 || dim < 1 || values.length != frames * dim) {
@@ -24,7 +24,17 @@ public record EmbeddingSequence(int frames, int dim, float[] values) {
     }
 
     /** How many windows of {@code windowFrames} consecutive frames fit (0 if none). */
+    @Override
     public int windows(int windowFrames) {
         return Math.max(0, frames - windowFrames + 1);
+    }
+
+    @Override
+    public void window(int frame, int windowFrames, float[] dst) {
+        if (frame < 0 || frame + windowFrames > frames) {
+            throw new IndexOutOfBoundsException("window at frame " + frame + " of " + windowFrames
+                    + " frames in a clip of " + frames);
+        }
+        System.arraycopy(values, offset(frame), dst, 0, windowFrames * dim);
     }
 }
