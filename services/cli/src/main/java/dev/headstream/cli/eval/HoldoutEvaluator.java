@@ -29,6 +29,14 @@ public final class HoldoutEvaluator {
         long version();
     }
 
+    /** An MLP head's published tail on its scorer, as a detector. */
+    public record HeadDetector(ClipScorer scorer, float[] trainable, float threshold, long version) implements UserDetector {
+        @Override
+        public float score(EmbeddingSequence clip) {
+            return scorer.score(trainable, clip);
+        }
+    }
+
     private HoldoutEvaluator() {
     }
 
@@ -38,23 +46,8 @@ public final class HoldoutEvaluator {
         ClipScorer source = new ClipScorer(any.head(), any.source(), windowFrames);
         return evaluateDetectors(users, embeddings, id -> {
             UserHead h = headOf.apply(id);
-            ClipScorer scorer = new ClipScorer(h.head(), h.source(), windowFrames);
-            return new UserDetector() {
-                @Override
-                public float score(EmbeddingSequence clip) {
-                    return scorer.score(h.trainable(), clip);
-                }
-
-                @Override
-                public float threshold() {
-                    return h.threshold();
-                }
-
-                @Override
-                public long version() {
-                    return h.version();
-                }
-            };
+            return new HeadDetector(new ClipScorer(h.head(), h.source(), windowFrames), h.trainable(), h.threshold(),
+                    h.version());
         }, clip -> source.score(null, clip));
     }
 

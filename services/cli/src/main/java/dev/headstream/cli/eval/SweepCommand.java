@@ -12,7 +12,6 @@ import dev.headstream.core.adapt.RehearsalReservoir;
 import dev.headstream.core.adapt.RehearsalSet;
 import dev.headstream.core.adapt.StoredClip;
 import dev.headstream.core.adapt.UserKey;
-import dev.headstream.core.backbone.EmbeddingSequence;
 import dev.headstream.core.head.HeadArchitecture;
 import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
@@ -200,6 +199,9 @@ public final class SweepCommand implements Callable<Integer> {
     static final String DEFAULT_NAME = "LoRA r=4 (default)";
     static final String ALL_LAYERS_NAME = "all layers";
 
+    /** Embedding frames a wake-word head window reads. */
+    static final int WINDOW_FRAMES = HeadRecipe.wakeWordDefault().windowFrames();
+
     /** Online-rehearsal reservoir size of the sweep's online variant. */
     static final int ONLINE_CAPACITY = 256;
 
@@ -233,7 +235,8 @@ public final class SweepCommand implements Callable<Integer> {
             ClipScorer scorer = task == null ? null : new ClipScorer(task.head(), source.parameters(), recipe.windowFrames());
             for (SyntheticUser u : users) {
                 PrototypeDetector p = task != null ? null
-                        : new PrototypeDetector(bench.source().architecture().inputDim() / 16, 16, bench.rehearsal());
+                        : new PrototypeDetector(bench.source().architecture().inputDim() / WINDOW_FRAMES, WINDOW_FRAMES,
+                                bench.rehearsal());
                 HeadState s = task == null ? null : task.newState("sweep/" + u.id() + "/wake");
                 int next = 0;
                 for (int n = 1; n <= u.train().size() && next < checkpoints.length; n++) {
@@ -258,7 +261,8 @@ public final class SweepCommand implements Callable<Integer> {
                             if (calibrate) {
                                 task.calibrate(snap);
                             }
-                            detectors.get(next).put(u.id(), detector(scorer, task.publishedTrainable(snap), snap));
+                            detectors.get(next).put(u.id(), new HoldoutEvaluator.HeadDetector(scorer,
+                                    task.publishedTrainable(snap), snap.threshold(), snap.samplesApplied()));
                             head[next] += snap.residentBytes() - snap.replayBytes();
                             total[next] += snap.residentBytes();
                         }
@@ -289,27 +293,6 @@ public final class SweepCommand implements Callable<Integer> {
                 }
             }
             return r;
-        }
-
-        private static HoldoutEvaluator.UserDetector detector(ClipScorer scorer, float[] tail, HeadState s) {
-            float threshold = s.threshold();
-            long version = s.samplesApplied();
-            return new HoldoutEvaluator.UserDetector() {
-                @Override
-                public float score(EmbeddingSequence clip) {
-                    return scorer.score(tail, clip);
-                }
-
-                @Override
-                public float threshold() {
-                    return threshold;
-                }
-
-                @Override
-                public long version() {
-                    return version;
-                }
-            };
         }
     }
 
