@@ -33,34 +33,19 @@ import java.util.Objects;
  * <p>Finiteness: the batch loss is always checked; the gradient itself only when clipping is
  * configured (its norm is measured then). Windows must be finite (validated upstream).
  */
-public final class HeadTrainer {
+public final class HeadTrainer extends MiniBatchTrainer {
 
     private final MlpHead head;
-    private final TrainingConfig config;
     private final MlpHead.Workspace workspace;
-    private final GradientBatch batch;
-    private final float[] anchor;
-    private float[] anchorSource;
 
     public HeadTrainer(MlpHead head, TrainingConfig config) {
-        this.head = Objects.requireNonNull(head, "head");
-        this.config = Objects.requireNonNull(config, "config");
+        super(config, Objects.requireNonNull(head, "head").trainableLength());
+        this.head = head;
         this.workspace = head.newWorkspace();
-        this.batch = new GradientBatch(head.trainableLength());
-        this.anchor = new float[head.trainableLength()];
     }
 
     public MlpHead head() {
         return head;
-    }
-
-    public TrainingConfig config() {
-        return config;
-    }
-
-    /** Fresh optimizer state for one user's trainable tail. */
-    public OptimizerState newOptimizerState() {
-        return config.optimizer().newState(head.trainableLength());
     }
 
     /**
@@ -76,96 +61,9 @@ public final class HeadTrainer {
         return MlpHead.sigmoid(workspace.lastLogit());
     }
 
-    /**
-     * Finishes the batch gradient: averages it over the batch, adds the L2-SP term and, when a
-     * finite {@code maxGradientNorm} is configured, measures its norm and sets the clip factor.
-     *
-     * @return the mean weighted loss of the batch at the current tail (the L2-SP penalty is not
-     *         included; {@link #l2SpPenalty} gives it)
-     * @throws IllegalStateException if no window was accumulated, or the loss or gradient is not
-     *                               finite (the batch is then discarded and the tail is unchanged)
-     */
-    public float completeGradient(float[] source, float[] trainable) {
-        return completeGradient(source, trainable, config.l2SpLambda());
+    /** The L2-SP anchor: the source values of the trainable tail. */
+    @Override
+    void fillAnchor(float[] source, float[] anchor) {
+        copyTail(source, head.trainableOffset(), anchor);
     }
-
-    /** {@link #completeGradient(float[], float[])} with this batch's L2 strength {@code lambda} instead of the configured one. */
-    public float completeGradient(float[] source, float[] trainable, float lambda) {
-        batch.checkAccumulating();
-        return batch.complete(trainable, lambda != 0f ? anchor(source) : null, lambda, config.maxGradientNorm());
-    }
-
-    /**
-     * The L2-SP penalty {@code lambda / 2 * ||trainable - w_source||^2} at the given tail (a
-     * diagnostic; one pass over the tail).
-     */
-    public float l2SpPenalty(float[] source, float[] trainable) {
-        return GradientBatch.l2Penalty(trainable, anchor(source), config.l2SpLambda());
-    }
-
-    /** Applies the optimizer to {@code trainable} with the completed gradient and readies the next batch. */
-    public void applyUpdate(float[] trainable, OptimizerState state) {
-        batch.apply(trainable, config.optimizer(), state);
-    }
-
-    /** {@link #completeGradient} then {@link #applyUpdate}; returns the batch's mean weighted loss before the update. */
-    public float step(float[] source, float[] trainable, OptimizerState state) {
-        return step(source, trainable, state, config.l2SpLambda());
-    }
-
-    /** {@link #step(float[], float[], OptimizerState)} with L2 strength {@code lambda} for this batch. */
-    public float step(float[] source, float[] trainable, OptimizerState state, float lambda) {
-        float loss = completeGradient(source, trainable, lambda);
-        applyUpdate(trainable, state);
-        return loss;
-    }
-
-    /** Drops the current batch (if any) and zeroes the gradient buffer. */
-    public void discardBatch() {
-        batch.discard();
-    }
-
-    /** Windows accumulated in the current batch. */
-    public int batchSize() {
-        return batch.size();
-    }
-
-    /**
-     * L2 norm of the last completed gradient (including the L2-SP term) before clipping; only
-     * measured when clipping is configured, {@code NaN} otherwise.
-     */
-    public float lastGradientNorm() {
-        return batch.lastGradientNorm();
-    }
-
-    /** Factor the last completed gradient is multiplied by for clipping ({@code 1} = not clipped). */
-    public float lastClipScale() {
-        return batch.lastClipScale();
-    }
-
-    /**
-     * Copies the completed, clipped gradient into {@code target}; valid between
-     * {@link #completeGradient} and {@link #applyUpdate} (diagnostics and tests).
-     */
-    public void copyGradient(float[] target) {
-        batch.copyTo(target);
-    }
-
-    /**
-     * The source values of the trainable tail, copied into a per-trainer array so that the
-     * L2-SP loop reads both arrays at the same index. Source arrays are never written, so the
-     * copy is refreshed only when a different source array is passed.
-     */
-    private float[] anchor(float[] source) {
-        if (source != anchorSource) {
-            int offset = head.trainableOffset();
-            if (source == null || source.length != offset + anchor.length) {
-                throw new IllegalArgumentException("source parameters must have length " + (offset + anchor.length));
-            }
-            System.arraycopy(source, offset, anchor, 0, anchor.length);
-            anchorSource = source;
-        }
-        return anchor;
-    }
-
 }

@@ -22,44 +22,29 @@ import java.util.random.RandomGenerator;
  * {@link OptimizerState}). Nothing is allocated per window or per step. Deterministic: the same
  * calls, with dropout generators in the same states, give bit-identical parameters.
  */
-public final class TaskHeadTrainer {
+public final class TaskHeadTrainer extends MiniBatchTrainer {
 
     private final TaskHead head;
-    private final TrainingConfig config;
     private final Distillation distillation;
     private final TaskHead.Workspace workspace;
-    private final GradientBatch batch;
-    private final float[] anchor;
-    private float[] anchorSource;
 
     public TaskHeadTrainer(TaskHead head, TrainingConfig config) {
         this(head, config, Distillation.OFF);
     }
 
     public TaskHeadTrainer(TaskHead head, TrainingConfig config, Distillation distillation) {
-        this.head = Objects.requireNonNull(head, "head");
-        this.config = Objects.requireNonNull(config, "config");
+        super(config, Objects.requireNonNull(head, "head").trainableLength());
+        this.head = head;
         this.distillation = Objects.requireNonNull(distillation, "distillation");
         this.workspace = head.newWorkspace();
-        this.batch = new GradientBatch(head.trainableLength());
-        this.anchor = new float[head.trainableLength()];
     }
 
     public TaskHead head() {
         return head;
     }
 
-    public TrainingConfig config() {
-        return config;
-    }
-
     public Distillation distillation() {
         return distillation;
-    }
-
-    /** Fresh optimizer state for one user's trainable tail. */
-    public OptimizerState newOptimizerState() {
-        return config.optimizer().newState(head.trainableLength());
     }
 
     /**
@@ -83,66 +68,9 @@ public final class TaskHeadTrainer {
         workspace.copyLogits(out);
     }
 
-    /**
-     * Averages the batch gradient, adds the L2-SP term and, when clipping is configured, measures
-     * the norm and sets the clip factor.
-     *
-     * @return the mean loss of the batch (without the L2-SP penalty)
-     * @throws IllegalStateException if no window was accumulated, or the loss or gradient is not
-     *                               finite (the batch is then discarded and the tail is unchanged)
-     */
-    public float completeGradient(float[] source, float[] trainable) {
-        batch.checkAccumulating();
-        float lambda = config.l2SpLambda();
-        return batch.complete(trainable, lambda != 0f ? anchor(source) : null, lambda, config.maxGradientNorm());
-    }
-
-    /** Applies the optimizer to {@code trainable} with the completed gradient and readies the next batch. */
-    public void applyUpdate(float[] trainable, OptimizerState state) {
-        batch.apply(trainable, config.optimizer(), state);
-    }
-
-    /** {@link #completeGradient} then {@link #applyUpdate}; returns the batch's mean loss before the update. */
-    public float step(float[] source, float[] trainable, OptimizerState state) {
-        float loss = completeGradient(source, trainable);
-        applyUpdate(trainable, state);
-        return loss;
-    }
-
-    /** Drops the current batch (if any) and zeroes the gradient buffer. */
-    public void discardBatch() {
-        batch.discard();
-    }
-
-    /** Windows accumulated in the current batch. */
-    public int batchSize() {
-        return batch.size();
-    }
-
-    /** L2 norm of the last completed gradient before clipping; {@code NaN} unless clipping is configured. */
-    public float lastGradientNorm() {
-        return batch.lastGradientNorm();
-    }
-
-    /** Factor the last completed gradient is multiplied by for clipping ({@code 1} = not clipped). */
-    public float lastClipScale() {
-        return batch.lastClipScale();
-    }
-
-    /** Copies the completed, scaled and clipped gradient into {@code target} (diagnostics and tests). */
-    public void copyGradient(float[] target) {
-        batch.copyTo(target);
-    }
-
-    private float[] anchor(float[] source) {
-        if (source != anchorSource) {
-            int offset = head.trainableOffset();
-            if (source == null || source.length != offset + anchor.length) {
-                throw new IllegalArgumentException("source parameters must have length " + (offset + anchor.length));
-            }
-            System.arraycopy(source, offset, anchor, 0, anchor.length);
-            anchorSource = source;
-        }
-        return anchor;
+    /** The L2-SP anchor: the source values of the trainable tail. */
+    @Override
+    void fillAnchor(float[] source, float[] anchor) {
+        copyTail(source, head.trainableOffset(), anchor);
     }
 }

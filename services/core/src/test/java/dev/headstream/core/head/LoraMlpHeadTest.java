@@ -94,7 +94,7 @@ class LoraMlpHeadTest {
         head.anchor(source, anchor);
         assertThat((double) meanLoss).isCloseTo(objective(arch, head, source, anchor, t, xs, targets, weights, 0),
                 org.assertj.core.data.Offset.offset(1e-4));
-        assertThat((double) trainer.l2Penalty(source, trainable)).isCloseTo(
+        assertThat((double) trainer.l2SpPenalty(source, trainable)).isCloseTo(
                 objective(arch, head, source, anchor, t, xs, targets, weights, lambda)
                         - objective(arch, head, source, anchor, t, xs, targets, weights, 0),
                 org.assertj.core.data.Offset.offset(1e-4));
