@@ -101,7 +101,8 @@ public final class BenchTransferCommand implements Callable<Integer> {
         pw.printf("%-10s %-9s %12s %10s %12s %12s%n", "user", "stream", "alarm after", "rollbacks", "src recall",
                 "final recall");
         for (SyntheticUser u : chosen) {
-            double srcRecall = recall(source, null, 0.5f, u, bench);
+            double srcRecall = recall(new HoldoutEvaluator.HeadDetector(source, null, BinaryHeadTask.SOURCE_THRESHOLD, 0), u,
+                    bench, source);
             recallSourceSum += srcRecall;
             for (boolean poisoned : new boolean[] {true, false}) {
                 HeadState s = task.newState("bench/" + u.id() + "/" + (poisoned ? "poisoned" : "clean"));
@@ -120,7 +121,8 @@ public final class BenchTransferCommand implements Callable<Integer> {
                     }
                 }
                 task.calibrate(s);
-                double finalRecall = recall(scorer, task.publishedTrainable(s), s.threshold(), u, bench);
+                double finalRecall = recall(new HoldoutEvaluator.HeadDetector(scorer, task.publishedTrainable(s), s.threshold(),
+                        s.version()), u, bench, source);
                 String stream = poisoned ? "flip@" + cleanClips : "clean";
                 String alarm = firstAlarm < 0 ? "-" : poisoned && firstAlarm > cleanClips
                         ? (firstAlarm - cleanClips) + " flipped" : "clip " + firstAlarm;
@@ -169,15 +171,9 @@ public final class BenchTransferCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static double recall(ClipScorer scorer, float[] trainable, float threshold, SyntheticUser u, SyntheticBench b) {
-        int pos = 0;
-        int hit = 0;
-        for (SyntheticClip c : u.holdout()) {
-            if (c.positive()) {
-                pos++;
-                hit += scorer.score(trainable, b.embeddings().get(c)) >= threshold ? 1 : 0;
-            }
-        }
-        return pos == 0 ? 0 : hit / (double) pos;
+    /** {@code head}'s recall on {@code u}'s holdout positives, as {@link HoldoutEvaluator} measures it. */
+    private static double recall(HoldoutEvaluator.UserDetector head, SyntheticUser u, SyntheticBench b, ClipScorer source) {
+        return HoldoutEvaluator.evaluateDetectors(List.of(u), b.embeddings(), id -> head, e -> source.score(null, e))
+                .rows().get(0).adaptedRecall();
     }
 }
