@@ -14,13 +14,13 @@ import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import java.util.function.IntFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import dev.headstream.core.adapt.BinaryHeadTask;
@@ -60,10 +60,14 @@ public final class BenchHeadsCommand implements Callable<Integer> {
     @Option(names = "--depths", split = ",", defaultValue = "1,2,all", description = "Trainable depths to measure: numbers or 'all' (default ${DEFAULT-VALUE}).")
     List<String> depths;
 
-    @Option(names = "--seconds", defaultValue = "5", description = "Measured seconds per engine and depth, after warm-up (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", defaultValue = "10", description = "Measured seconds per engine and depth, after warm-up (default ${DEFAULT-VALUE}).")
     double seconds;
 
-    @Option(names = "--warmup-seconds", defaultValue = "3", description = "Warm-up seconds per engine and depth (default ${DEFAULT-VALUE}).")
+    @Option(names = "--rounds", defaultValue = "5", description = "Alternating native/DL4J rounds the measured seconds are split"
+            + " into, so both engines see the same machine load (default ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--warmup-seconds", defaultValue = "8", description = "Warm-up seconds per engine and depth (default ${DEFAULT-VALUE}).")
     double warmupSeconds;
 
     @Option(names = "--users", defaultValue = "1000000", description = "Resident top-1 heads to allocate for the heap measurement (default ${DEFAULT-VALUE}; 0 skips it).")
@@ -76,8 +80,20 @@ public final class BenchHeadsCommand implements Callable<Integer> {
     record ResidentHead(float[] trainable, OptimizerState optimizer) {
     }
 
+    /**
+     * One depth's result: totals over all rounds, and each round's ratio (native and DL4J
+     * measured back to back, so a round's ratio sees one machine load).
+     */
     record Throughput(int k, String label, int trainable, long nativeUpdates, double nativeSeconds, long dl4jUpdates,
-            double dl4jSeconds) {
+            double dl4jSeconds, double[] roundRatios) {
+        double minRatio() {
+            return Arrays.stream(roundRatios).min().orElse(Double.NaN);
+        }
+
+        double maxRatio() {
+            return Arrays.stream(roundRatios).max().orElse(Double.NaN);
+        }
+
         double nativePerSecond() {
             return nativeUpdates / nativeSeconds;
         }
@@ -94,6 +110,10 @@ public final class BenchHeadsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
+        if (rounds < 1 || !(seconds > 0) || !(warmupSeconds >= 0)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--rounds must be at least 1, --seconds positive and --warmup-seconds non-negative");
+        }
         SourceHead source = OnnxHeadImporter.importHead(modelsDir.resolve(headFile));
         int maxK = source.architecture().parameterisedLayerCount();
         int dim = source.architecture().inputDim();
@@ -115,10 +135,8 @@ public final class BenchHeadsCommand implements Callable<Integer> {
         for (String d : depths) {
             int k = d.equalsIgnoreCase("all") ? maxK : Integer.parseInt(d.trim());
             String label = k == maxK ? "all (" + k + ")" : "top-" + k;
-            Measured nat = measure(o, "native", label, i -> new NativeHeadEngine(source, k, config), windows, targets, dim);
-            Measured dl = measure(o, "dl4j", label, i -> new Dl4jHeadEngine(source, k, config), windows, targets, dim);
-            results.add(new Throughput(k, label, source.architecture().trainableLength(k), nat.updates, nat.seconds,
-                    dl.updates, dl.seconds));
+            results.add(measure(o, k, label, source.architecture().trainableLength(k),
+                    new NativeHeadEngine(source, k, config), new Dl4jHeadEngine(source, k, config), windows, targets, dim));
         }
 
         int tailLength = source.architecture().trainableLength(1);
@@ -127,11 +145,14 @@ public final class BenchHeadsCommand implements Callable<Integer> {
         HeapResult heap = users > 0 ? measureHeap(o, source, users) : null;
 
         o.println();
-        o.println("single-sample (batch 1) Adam updates per second, same run, same inputs");
-        o.printf(Locale.ROOT, "%-10s %10s %14s %14s %10s %8s%n", "depth", "trainable", "native/s", "dl4j/s", "ratio", "target");
+        o.printf(Locale.ROOT, "single-sample (batch 1) Adam updates per second, same run, same inputs, %d alternating rounds%n",
+                rounds);
+        o.printf(Locale.ROOT, "%-10s %10s %14s %14s %10s %16s %8s%n", "depth", "trainable", "native/s", "dl4j/s", "ratio",
+                "rounds min-max", "target");
         for (Throughput t : results) {
-            o.printf(Locale.ROOT, "%-10s %10d %14.0f %14.1f %9.1fx %8s%n", t.label, t.trainable, t.nativePerSecond(),
-                    t.dl4jPerSecond(), t.ratio(), t.ratio() >= TARGET_RATIO ? "ok" : "MISSED");
+            o.printf(Locale.ROOT, "%-10s %10d %14.0f %14.1f %9.1fx %16s %8s%n", t.label, t.trainable,
+                    t.nativePerSecond(), t.dl4jPerSecond(), t.ratio(), String.format(Locale.ROOT, "%.1f-%.1fx", t.minRatio(), t.maxRatio()),
+                    t.ratio() >= TARGET_RATIO ? "ok" : "MISSED");
         }
         o.println();
         o.printf(Locale.ROOT, "top-1 resident head: %d trainable floats; payload %d B (tail + Adam m, v + step); as stored"
@@ -160,21 +181,40 @@ public final class BenchHeadsCommand implements Callable<Integer> {
     private record Measured(long updates, double seconds) {
     }
 
-    private Measured measure(PrintWriter o, String engineName, String label, IntFunction<HeadEngine> factory,
-            float[] windows, float[] targets, int dim) {
-        try (HeadEngine engine = factory.apply(0)) {
-            HeadEngine.User user = engine.newUser();
+    /**
+     * Warms both engines up, then measures them in {@code rounds} alternating rounds of
+     * {@code seconds / rounds} each (native first), so slow drifts of the machine's load hit both.
+     */
+    private Throughput measure(PrintWriter o, int k, String label, int trainable, HeadEngine nativeEngine,
+            HeadEngine dl4jEngine, float[] windows, float[] targets, int dim) {
+        try (HeadEngine nat = nativeEngine; HeadEngine dl = dl4jEngine) {
+            HeadEngine.User nativeUser = nat.newUser();
+            HeadEngine.User dl4jUser = dl.newUser();
             float[] window = new float[dim];
             float[] target = new float[1];
-            o.printf(Locale.ROOT, "  %-6s %-8s warm-up %.1f s, then %.1f s measured%n", engineName, label, warmupSeconds,
-                    seconds);
+            o.printf(Locale.ROOT, "  %-8s warm-up %.1f s per engine, then %d rounds of %.1f s per engine%n", label,
+                    warmupSeconds, rounds, seconds / rounds);
             o.flush();
-            run(engine, user, windows, targets, window, target, dim, warmupSeconds);
-            Measured m = run(engine, user, windows, targets, window, target, dim, seconds);
-            o.printf(Locale.ROOT, "  %-6s %-8s %d updates in %.2f s = %.1f/s%n", engineName, label, m.updates, m.seconds,
-                    m.updates / m.seconds);
-            o.flush();
-            return m;
+            run(nat, nativeUser, windows, targets, window, target, dim, warmupSeconds);
+            run(dl, dl4jUser, windows, targets, window, target, dim, warmupSeconds);
+            long nativeUpdates = 0;
+            long dl4jUpdates = 0;
+            double nativeSeconds = 0;
+            double dl4jSeconds = 0;
+            double[] ratios = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                Measured n = run(nat, nativeUser, windows, targets, window, target, dim, seconds / rounds);
+                Measured d = run(dl, dl4jUser, windows, targets, window, target, dim, seconds / rounds);
+                nativeUpdates += n.updates;
+                nativeSeconds += n.seconds;
+                dl4jUpdates += d.updates;
+                dl4jSeconds += d.seconds;
+                ratios[r] = (n.updates / n.seconds) / (d.updates / d.seconds);
+                o.printf(Locale.ROOT, "  %-8s round %d: native %.1f/s, dl4j %.1f/s, ratio %.1fx%n", label, r + 1,
+                        n.updates / n.seconds, d.updates / d.seconds, ratios[r]);
+                o.flush();
+            }
+            return new Throughput(k, label, trainable, nativeUpdates, nativeSeconds, dl4jUpdates, dl4jSeconds, ratios);
         }
     }
 
@@ -338,8 +378,9 @@ public final class BenchHeadsCommand implements Callable<Integer> {
             Throughput t = results.get(i);
             b.append(String.format(Locale.ROOT, "    {\"trainableTopK\": %d, \"label\": \"%s\", \"trainableParameters\": %d,"
                     + " \"native\": %.1f, \"dl4j\": %.2f, \"ratio\": %.2f, \"nativeUpdates\": %d, \"dl4jUpdates\": %d,"
-                    + " \"meetsTarget\": %s}", t.k, t.label, t.trainable, t.nativePerSecond(), t.dl4jPerSecond(), t.ratio(),
-                    t.nativeUpdates, t.dl4jUpdates, t.ratio() >= TARGET_RATIO));
+                    + " \"roundRatios\": %s, \"meetsTarget\": %s}", t.k, t.label, t.trainable, t.nativePerSecond(),
+                    t.dl4jPerSecond(), t.ratio(), t.nativeUpdates, t.dl4jUpdates, Arrays.toString(t.roundRatios),
+                    t.ratio() >= TARGET_RATIO));
             b.append(i + 1 < results.size() ? ",\n" : "\n");
         }
         b.append("  ],\n");

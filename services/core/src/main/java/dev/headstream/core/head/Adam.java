@@ -49,6 +49,16 @@ public record Adam(float learningRate, float beta1, float beta2, float epsilon, 
 
     @Override
     public void step(float[] parameters, float[] gradient, float gradientScale, OptimizerState state) {
+        update(parameters, gradient, gradientScale, state, false);
+    }
+
+    @Override
+    public void stepAndClear(float[] parameters, float[] gradient, float gradientScale, OptimizerState state) {
+        update(parameters, gradient, gradientScale, state, true);
+    }
+
+    /** The update loop; {@code clear} zeroes each gradient element once read (the JIT unswitches the loop on it). */
+    private void update(float[] parameters, float[] gradient, float gradientScale, OptimizerState state, boolean clear) {
         OptimizerState.checkStep(parameters, gradient, gradientScale);
         int n = parameters.length;
         state.check(2, n);
@@ -67,6 +77,9 @@ public record Adam(float learningRate, float beta1, float beta2, float epsilon, 
         float eps = epsilon;
         for (int i = 0; i < n; i++) {
             float g = gradient[i] * gradientScale;
+            if (clear) {
+                gradient[i] = 0f;
+            }
             float mi = b1 * m[i] + c1 * g;
             float vi = b2 * v[i] + c2 * (g * g);
             m[i] = mi;

@@ -104,8 +104,10 @@ final class GradientBatch {
         if (phase != Phase.COMPLETE) {
             throw new IllegalStateException("completeGradient must run before applyUpdate");
         }
-        optimizer.step(trainable, gradient, gradientScale * clipScale, state);
-        discard();
+        optimizer.stepAndClear(trainable, gradient, gradientScale * clipScale, state);
+        phase = Phase.READY;
+        count = 0;
+        lossSum = 0;
     }
 
     /** Drops the current batch (if any) and zeroes the buffer. */

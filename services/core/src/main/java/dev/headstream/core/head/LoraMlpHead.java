@@ -309,15 +309,13 @@ public final class LoraMlpHead {
                     boolean trainedBias = biasOffset[l] >= 0 && trainable != null;
                     float[] biases = trainedBias ? trainable : source;
                     int bias = trainedBias ? biasOffset[l] : w + in * out;
+                    LayerKernels.matVec(source, w, in, out, x, xo, y);
                     for (int o = 0; o < out; o++) {
-                        y[o] = LayerKernels.dot(source, w + o * in, x, xo, in) + biases[bias + o];
+                        y[o] += biases[bias + o];
                     }
                     if (trainable != null) {
                         float[] u = ws.lowRank[l];
-                        int a = aOffset[l];
-                        for (int k = 0; k < rank; k++) {
-                            u[k] = LayerKernels.dot(trainable, a + k * in, x, xo, in);
-                        }
+                        LayerKernels.matVec(trainable, aOffset[l], in, rank, x, xo, u);
                         int b = bOffset[l];
                         for (int o = 0; o < out; o++) {
                             y[o] += scale * LayerKernels.dot(trainable, b + o * rank, u, 0, rank);

@@ -19,4 +19,14 @@ public interface Optimizer {
      * {@code state}. {@code gradient} is read only.
      */
     void step(float[] parameters, float[] gradient, float gradientScale, OptimizerState state);
+
+    /**
+     * {@link #step} followed by zeroing {@code gradient}, ready for the next batch. The same
+     * parameter and state values as {@code step}; an optimizer may fuse the zeroing into its update
+     * loop (Adam does: one pass over the gradient instead of two).
+     */
+    default void stepAndClear(float[] parameters, float[] gradient, float gradientScale, OptimizerState state) {
+        step(parameters, gradient, gradientScale, state);
+        java.util.Arrays.fill(gradient, 0f);
+    }
 }
