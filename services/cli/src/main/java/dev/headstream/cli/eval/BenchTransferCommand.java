@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,7 +64,11 @@ public final class BenchTransferCommand implements Callable<Integer> {
     @Option(names = "--poisoned-clips", defaultValue = "40", description = "Clips with flipped labels after them (default ${DEFAULT-VALUE}).")
     int poisonedClips;
 
-    @Option(names = "--action", defaultValue = "ROLLBACK",
+    @Option(names = "--label-noise", defaultValue = "0.2", description = "Share of labels flipped at random from clip k on in the"
+            + " noisy-label stream (default ${DEFAULT-VALUE}).")
+    double labelNoise;
+
+    @Option(names = "--action", defaultValue = "FREEZE",
             description = "Action on alarm: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     BinaryHeadTask.AlarmAction action;
 
@@ -89,8 +94,15 @@ public final class BenchTransferCommand implements Callable<Integer> {
         }
         Map<String, double[]> gaps = new LinkedHashMap<>();
         Map<String, double[]> stats = new LinkedHashMap<>();
+        Map<String, double[]> rises = new LinkedHashMap<>();
+        Map<String, double[]> poisonedLoss = new LinkedHashMap<>();
+        HeadState probe = task.newState("probe");
         StringBuilder json = new StringBuilder("{\n  \"seed\": " + seed + ", \"action\": \"" + action + "\", \"cleanClips\": " + cleanClips
-                + ", \"poisonedClips\": " + poisonedClips + ",\n  \"users\": [\n");
+                + ", \"poisonedClips\": " + poisonedClips + String.format(Locale.ROOT,
+                        ", \"gapCusumThreshold\": %.4f, \"lossRiseThreshold\": %.4f", probe.negativeTransferThreshold(),
+                        probe.lossRiseThreshold()) + ",\n  \"users\": [\n");
+        pw.printf(Locale.ROOT, "tests: gap CUSUM threshold %.2f, loss-rise Page-Hinkley threshold %.2f; action %s%n",
+                probe.negativeTransferThreshold(), probe.lossRiseThreshold(), action);
         List<String> rows = new ArrayList<>();
         double delaySum = 0;
         int detected = 0;
@@ -98,24 +110,35 @@ public final class BenchTransferCommand implements Callable<Integer> {
         double recallSourceSum = 0;
         double recallPoisonedSum = 0;
         double recallCleanSum = 0;
+        double recallNoisySum = 0;
+        int noisyAlarmed = 0;
+        int noisyFlipped = 0;
         pw.printf("%-10s %-9s %12s %10s %12s %12s%n", "user", "stream", "alarm after", "rollbacks", "src recall",
                 "final recall");
         for (SyntheticUser u : chosen) {
             double srcRecall = recall(new HoldoutEvaluator.HeadDetector(source, null, BinaryHeadTask.SOURCE_THRESHOLD, 0), u,
                     bench, source);
             recallSourceSum += srcRecall;
-            for (boolean poisoned : new boolean[] {true, false}) {
-                HeadState s = task.newState("bench/" + u.id() + "/" + (poisoned ? "poisoned" : "clean"));
+            for (String kind : List.of("poisoned", "noisy", "clean")) {
+                boolean poisoned = kind.equals("poisoned");
+                boolean noisy = kind.equals("noisy");
+                SplittableRandom noise = new SplittableRandom(seed * 31 + u.id().hashCode());
+                HeadState s = task.newState("bench/" + u.id() + "/" + kind);
                 double[] gap = new double[length];
                 double[] stat = new double[length];
+                double[] loss = new double[length];
+                double[] rise = new double[length];
                 long firstAlarm = -1;
                 for (int i = 0; i < length; i++) {
                     SyntheticClip c = u.train().get(i % u.train().size());
-                    boolean flip = poisoned && i >= cleanClips;
+                    boolean flip = i >= cleanClips && (poisoned || noisy && noise.nextDouble() < labelNoise);
+                    noisyFlipped += noisy && flip ? 1 : 0;
                     int before = s.rollbacks();
                     task.apply(s, bench.embeddings().get(c), c.positive() != flip, 1f, Split.TRAIN);
                     gap[i] = s.lastLossGap();
+                    loss[i] = s.lastPrequentialLoss();
                     stat[i] = s.rollbacks() > before ? s.negativeTransferThreshold() : s.negativeTransferStatistic();
+                    rise[i] = s.rollbacks() > before ? s.lossRiseThreshold() : s.lossRiseStatistic();
                     if (s.rollbacks() > before && firstAlarm < 0) {
                         firstAlarm = i + 1L;
                     }
@@ -123,7 +146,7 @@ public final class BenchTransferCommand implements Callable<Integer> {
                 task.calibrate(s);
                 double finalRecall = recall(new HoldoutEvaluator.HeadDetector(scorer, task.publishedTrainable(s), s.threshold(),
                         s.version()), u, bench, source);
-                String stream = poisoned ? "flip@" + cleanClips : "clean";
+                String stream = poisoned ? "flip@" + cleanClips : noisy ? "noisy@" + cleanClips : "clean";
                 String alarm = firstAlarm < 0 ? "-" : poisoned && firstAlarm > cleanClips
                         ? (firstAlarm - cleanClips) + " flipped" : "clip " + firstAlarm;
                 pw.printf(Locale.ROOT, "%-10s %-9s %12s %10d %12.2f %12.2f%n", u.id(), stream, alarm, s.rollbacks(),
@@ -132,18 +155,23 @@ public final class BenchTransferCommand implements Callable<Integer> {
                 if (poisoned) {
                     gaps.put(u.id(), gap);
                     stats.put(u.id(), stat);
+                    rises.put(u.id(), rise);
+                    poisonedLoss.put(u.id(), loss);
                     recallPoisonedSum += finalRecall;
                     if (firstAlarm > cleanClips) {
                         detected++;
                         delaySum += firstAlarm - cleanClips;
                     }
+                } else if (noisy) {
+                    noisyAlarmed += s.rollbacks() > 0 ? 1 : 0;
+                    recallNoisySum += finalRecall;
                 } else {
                     cleanAlarms += s.rollbacks();
                     recallCleanSum += finalRecall;
                 }
                 rows.add(String.format(Locale.ROOT, "    {\"user\": \"%s\", \"stream\": \"%s\", \"firstAlarmClip\": %d,"
-                        + " \"rollbacks\": %d, \"sourceRecall\": %.3f, \"finalRecall\": %.3f}", u.id(), stream, firstAlarm,
-                        s.rollbacks(), srcRecall, finalRecall));
+                        + " \"rollbacks\": %d, \"sourceRecall\": %.3f, \"finalRecall\": %.3f, \"adaptedLoss\": %s}", u.id(),
+                        stream, firstAlarm, s.rollbacks(), srcRecall, finalRecall, jsonArray(loss)));
             }
         }
         int n = chosen.size();
@@ -152,23 +180,44 @@ public final class BenchTransferCommand implements Callable<Integer> {
                 detected == 0 ? Double.NaN : delaySum / detected, recallPoisonedSum / n, recallSourceSum / n);
         pw.printf(Locale.ROOT, "clean users (%d clips each): %d rollbacks (false alarms) in %d samples; mean holdout recall"
                 + " %.3f%n", length, cleanAlarms, n * length, recallCleanSum / n);
+        pw.printf(Locale.ROOT, "noisy-label users (%.0f%% of labels flipped at random from clip %d, %d flipped in all): %d of %d"
+                + " alarmed; mean holdout recall at the end %.3f%n", 100 * labelNoise, cleanClips + 1, noisyFlipped,
+                noisyAlarmed, n, recallNoisySum / n);
         json.append(String.join(",\n", rows)).append(String.format(Locale.ROOT, "\n  ],\n  \"poisonedDetected\": %d,"
                 + " \"meanDelay\": %.3f, \"cleanFalseAlarms\": %d, \"cleanSamples\": %d,"
-                + " \"meanRecallSource\": %.4f, \"meanRecallPoisonedEnd\": %.4f, \"meanRecallCleanEnd\": %.4f\n}%n",
+                + " \"meanRecallSource\": %.4f, \"meanRecallPoisonedEnd\": %.4f, \"meanRecallCleanEnd\": %.4f,"
+                + " \"labelNoise\": %.3f, \"noisyFlipped\": %d, \"noisyAlarmed\": %d, \"meanRecallNoisyEnd\": %.4f\n}%n",
                 detected, detected == 0 ? Double.NaN : delaySum / detected, cleanAlarms, n * length, recallSourceSum / n,
-                recallPoisonedSum / n, recallCleanSum / n));
+                recallPoisonedSum / n, recallCleanSum / n, labelNoise, noisyFlipped, noisyAlarmed, recallNoisySum / n));
         Files.createDirectories(out);
         Files.writeString(out.resolve("bench-transfer.json"), json.toString());
-        double gapMax = gaps.values().stream().flatMapToDouble(java.util.Arrays::stream).map(Math::abs).max().orElse(1);
-        double statMax = stats.values().stream().flatMapToDouble(java.util.Arrays::stream).max().orElse(1);
+        double gapMax = max(gaps, true);
         LinePlot.write(out.resolve("bench-transfer.png"), "Labels flipped from clip " + (cleanClips + 1)
-                + ": loss gap and CUSUM per poisoned user (rollback resets it)", "training clip", xs,
+                + " (poisoned users; a rollback resets both tests)", "training clip", xs,
                 List.of(new LinePlot.Panel("loss gap, adapted - source (clipped)", "nats", -gapMax, gapMax, gaps),
-                        new LinePlot.Panel("CUSUM statistic (threshold " + String.format(Locale.ROOT, "%.2f",
-                                task.newState("x").negativeTransferThreshold()) + ")", "statistic", 0, statMax, stats)),
+                        new LinePlot.Panel(String.format(Locale.ROOT, "gap CUSUM (threshold %.2f)",
+                                probe.negativeTransferThreshold()), "statistic", 0, max(stats, false), stats),
+                        new LinePlot.Panel("adapted head's prequential loss", "nats", 0, max(poisonedLoss, false),
+                                poisonedLoss),
+                        new LinePlot.Panel(String.format(Locale.ROOT, "loss-rise Page-Hinkley (threshold %.2f)",
+                                probe.lossRiseThreshold()), "statistic", 0, max(rises, false), rises)),
                 false);
         pw.println("bench-transfer: wrote " + out.resolve("bench-transfer.json") + " and bench-transfer.png");
         return 0;
+    }
+
+    private static double max(Map<String, double[]> series, boolean absolute) {
+        double m = series.values().stream().flatMapToDouble(java.util.Arrays::stream).filter(Double::isFinite)
+                .map(v -> absolute ? Math.abs(v) : v).max().orElse(1);
+        return m > 0 ? m : 1;
+    }
+
+    private static String jsonArray(double[] values) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < values.length; i++) {
+            b.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.4f", values[i]));
+        }
+        return b.append(']').toString();
     }
 
     /** {@code head}'s recall on {@code u}'s holdout positives, as {@link HoldoutEvaluator} measures it. */

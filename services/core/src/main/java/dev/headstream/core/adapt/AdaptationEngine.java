@@ -406,6 +406,9 @@ public final class AdaptationEngine {
                 .setNegativeTransferStatistic(h.negativeTransfer.statistic())
                 .setNegativeTransferThreshold(h.negativeTransfer.threshold())
                 .setNegativeTransferAlarm(h.negativeTransfer.alarm())
+                .setLossRiseStatistic(zeroIfNaN(h.negativeTransfer.lossRiseStatistic()))
+                .setLossRiseThreshold(zeroIfNaN(h.negativeTransfer.lossRiseThreshold()))
+                .setLossRiseAlarm(h.negativeTransfer.lossRiseAlarm())
                 .setGeneralizationGap(h.lastTrainingLoss - h.lastPrequentialLoss)
                 .setSamplesApplied(h.samplesApplied)
                 .setSamplesSeen(h.samplesSeen)
@@ -415,5 +418,9 @@ public final class AdaptationEngine {
                 .setLastOffset(h.lastOffset)
                 .setCreatedTimeMs(nowMs)
                 .build();
+    }
+
+    private static double zeroIfNaN(double v) {
+        return Double.isNaN(v) ? 0 : v;
     }
 }

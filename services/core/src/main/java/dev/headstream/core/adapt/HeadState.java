@@ -104,6 +104,21 @@ public final class HeadState {
         return negativeTransfer.threshold();
     }
 
+    /** The loss-rise test's Page-Hinkley statistic now (NaN when the task runs without it). */
+    public double lossRiseStatistic() {
+        return negativeTransfer.lossRiseStatistic();
+    }
+
+    /** The loss-rise test's threshold (NaN when the task runs without it). */
+    public double lossRiseThreshold() {
+        return negativeTransfer.lossRiseThreshold();
+    }
+
+    /** The adapted head's log loss on the last training sample, scored before training on it. */
+    public double lastPrequentialLoss() {
+        return lastPrequentialLoss;
+    }
+
     /** The last clipped prequential loss gap (adapted minus source). */
     public double lastLossGap() {
         return negativeTransfer.lastGap();

@@ -162,7 +162,7 @@ class ConservativeTrainingTest {
         assertThat(s.trainable()).containsExactly(task.newState("acme/alice/wake").trainable());
         assertThat(s.replay).isEmpty();
         assertThat(s.threshold()).isEqualTo(BinaryHeadTask.SOURCE_THRESHOLD);
-        assertThat(s.pendingRollback).startsWith("negative transfer: CUSUM").endsWith("rolled back to the source head");
+        assertThat(s.pendingRollback).startsWith("negative transfer: ").endsWith("rolled back to the source head");
         assertThat(s.negativeTransfer.statistic()).as("the test starts over").isZero();
         assertThat(s.frozen()).isFalse();
 

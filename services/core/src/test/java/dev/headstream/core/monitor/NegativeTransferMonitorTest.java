@@ -163,4 +163,60 @@ class NegativeTransferMonitorTest {
         assertThat(restored.alarm()).isTrue();
         assertThatThrownBy(() -> m.input(Double.POSITIVE_INFINITY, 0)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void lossRiseTestAlarmsWhenTheAdaptedHeadTurnsWrongThoughTheGapStaysNearZero() {
+        NegativeTransferMonitor.LossRise rise = new NegativeTransferMonitor.LossRise(0.25, 6, 4, 5);
+        NegativeTransferMonitor m = new NegativeTransferMonitor(
+                new NegativeTransferMonitor.Config(0.5, 5, 4, 10).withLossRise(rise));
+        for (int i = 0; i < 20; i++) {
+            assertThat(m.input(0.1, 0.1)).isFalse();
+        }
+        // both heads equally wrong: a zero gap the CUSUM never sees, a loss 20 x the adapted head's past
+        int alarmAt = -1;
+        for (int i = 0; i < 10 && alarmAt < 0; i++) {
+            if (m.input(9.0, 9.0)) {
+                alarmAt = i + 1;
+            }
+        }
+        // clipped to 4: g grows by 4 - mean - 0.25 per sample, > 6 on the second such sample
+        assertThat(alarmAt).isEqualTo(2);
+        assertThat(m.alarmTest()).isEqualTo(NegativeTransferMonitor.Test.LOSS_RISE);
+        assertThat(m.statistic()).as("the gap test saw nothing").isZero();
+        assertThat(m.alarmSample()).isEqualTo(22);
+        assertThat(m.lossRiseStatistic()).isGreaterThan(m.lossRiseThreshold());
+
+        double[] state = new double[m.stateSize()];
+        m.writeState(state, 0);
+        NegativeTransferMonitor restored = new NegativeTransferMonitor(m.config());
+        restored.readState(state, 0);
+        assertThat(restored.lossRiseStatistic()).isEqualTo(m.lossRiseStatistic());
+        assertThat(restored.alarmTest()).isEqualTo(NegativeTransferMonitor.Test.LOSS_RISE);
+        assertThat(m.stateSize()).isEqualTo(new NegativeTransferMonitor(new NegativeTransferMonitor.Config(0.5, 5, 4, 10))
+                .stateSize() + 4);
+
+        m.reset();
+        assertThat(m.alarmTest()).isEqualTo(NegativeTransferMonitor.Test.NONE);
+        assertThat(m.lossRiseStatistic()).isZero();
+    }
+
+    @Test
+    void lossRiseCalibrationHoldsTheRateOnItsNull() {
+        NullModel losses = rnd -> rnd.nextDouble() < 0.1 ? 2 + 2 * rnd.nextDouble() : 0.2 * rnd.nextDouble();
+        NegativeTransferMonitor.LossRise rise = NegativeTransferMonitor.LossRise.calibrate(0.25, 4, 5, losses,
+                TARGET_ARL0, SAFETY, 3);
+        long alarms = 0;
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(99);
+        for (int u = 0; u < 50; u++) {
+            PageHinkley ph = new PageHinkley(rise.delta(), rise.threshold(), 1.0, rise.minSamples());
+            for (int i = 0; i < 500; i++) {
+                if (ph.input(losses.sample(rnd))) {
+                    alarms++;
+                    ph.reset();
+                }
+            }
+        }
+        assertThat(alarms).as("false alarms in 25,000 null samples at ARL0 %.0f", TARGET_ARL0)
+                .isLessThanOrEqualTo((long) (25_000 / TARGET_ARL0));
+    }
 }
