@@ -23,6 +23,9 @@ import dev.headstream.core.wire.HeadCodec;
 import dev.headstream.core.wire.SampleFile;
 import dev.headstream.core.wire.Topics;
 import dev.headstream.schemas.v1.AdaptationMetrics;
+import dev.headstream.schemas.v1.Control;
+import dev.headstream.schemas.v1.ControlAction;
+import dev.headstream.schemas.v1.HeadStatus;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.RejectReason;
 import dev.headstream.schemas.v1.Rejected;
@@ -43,7 +46,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The whole loop on a real broker: three synthetic users' clips in, head versions and metrics for
  * each user out, bad records rejected with their reason codes while the records after them are
- * still applied.
+ * still applied; then operator commands on headstream.control: a reset published as a RESET
+ * version, an erasure as tombstones on the heads and the state changelog, a garbage command
+ * rejected.
  */
 class AdapterPipelineIT {
 
@@ -166,8 +171,57 @@ class AdapterPipelineIT {
                     }
                 });
                 assertThat(adapter.isAlive()).isTrue();
+
+                // operator commands on headstream.control: reset one user, erase another, one garbage record
+                SyntheticUser resetUser = users.get(1);
+                SyntheticUser erasedUser = users.get(2);
+                long resetFrom = lastVersion.get(headId(resetUser));
+                sender.send(Topics.CONTROL, SampleRecords.key(TENANT, resetUser.id()), control(resetUser,
+                        ControlAction.CONTROL_ACTION_RESET).toByteArray());
+                sender.send(Topics.CONTROL, SampleRecords.key(TENANT, erasedUser.id()), control(erasedUser,
+                        ControlAction.CONTROL_ACTION_ERASE).toByteArray());
+                sender.send(Topics.CONTROL, SampleRecords.key(TENANT, first.id()), new byte[] {(byte) 0xff, 0x00});
+                sender.flush();
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                    assertThat(follower.current(headId(resetUser))).hasValueSatisfying(v -> {
+                        assertThat(v.version()).isEqualTo(resetFrom + 1);
+                        assertThat(v.update().getStatus()).isEqualTo(HeadStatus.HEAD_STATUS_RESET);
+                        assertThat(v.update().getStatusReason()).isEqualTo("operator reset: integration test");
+                        assertThat(v.update().getThreshold()).isEqualTo(0.5f);
+                    });
+                    assertThat(follower.current(headId(erasedUser))).as("erased head dropped by the consumer").isEmpty();
+                });
+                List<ConsumerRecord<byte[], byte[]>> headLog = TopicReader.readAll(bs, Topics.HEADS, Duration.ofSeconds(30));
+                ConsumerRecord<byte[], byte[]> lastOfErased = headLog.stream()
+                        .filter(r -> new String(r.key(), StandardCharsets.UTF_8).equals(headId(erasedUser)))
+                        .reduce((a, b) -> b).orElseThrow();
+                assertThat(lastOfErased.value()).as("tombstone on headstream.heads").isNull();
+                List<ConsumerRecord<byte[], byte[]>> stateLog = TopicReader.readAll(bs, Topics.ADAPTER_STATE,
+                        Duration.ofSeconds(30));
+                String erasedKey = SampleRecords.key(TENANT, erasedUser.id());
+                List<ConsumerRecord<byte[], byte[]>> erasedState = stateLog.stream()
+                        .filter(r -> new String(r.key(), StandardCharsets.UTF_8).equals(erasedKey)).toList();
+                assertThat(erasedState.get(erasedState.size() - 1).value()).as("tombstone on the changelog").isNull();
+                assertThat(erasedState).extracting(ConsumerRecord::partition).as("in the user's own partition")
+                        .containsOnly(erasedState.get(0).partition());
+                await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                        assertThat(TopicReader.readAll(bs, Topics.REJECTED, Duration.ofSeconds(30))).hasSize(6));
+                List<Rejected> controlRejects = new ArrayList<>();
+                for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bs, Topics.REJECTED, Duration.ofSeconds(30))) {
+                    Rejected x = Rejected.parseFrom(r.value());
+                    if (x.getTopic().equals(Topics.CONTROL)) {
+                        controlRejects.add(x);
+                    }
+                }
+                assertThat(controlRejects).extracting(Rejected::getReason).containsExactly(RejectReason.MALFORMED);
+                assertThat(adapter.isAlive()).isTrue();
             }
         }
+    }
+
+    private static Control control(SyntheticUser u, ControlAction action) {
+        return Control.newBuilder().setTenant(TENANT).setUser(u.id()).setAction(action).setReason("integration test")
+                .build();
     }
 
     private static void send(SampleSender sender, SyntheticClip c) {

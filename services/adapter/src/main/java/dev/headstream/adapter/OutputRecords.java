@@ -24,7 +24,7 @@ final class OutputRecords {
         List<Message<byte[]>> out = new ArrayList<>();
         for (Rejection r : result.rejections()) {
             Rejected rec = Rejected.newBuilder()
-                    .setTopic(samplesTopic)
+                    .setTopic(r.topic() != null ? r.topic() : samplesTopic)
                     .setPartition(r.source().partition())
                     .setOffset(r.source().offset())
                     .setReason(r.reason())
@@ -47,6 +47,17 @@ final class OutputRecords {
                     .withTopic(Topics.ADAPTER_STATE)
                     .withKey(UserStateCodec.recordKey(s).getBytes(StandardCharsets.UTF_8))
                     .withPartition(s.getSourcePartition())
+                    .build()));
+        }
+        for (BatchResult.Erasure e : result.erasures()) {
+            // tombstones: compaction removes the user's heads and training state from both topics
+            for (String headId : e.headIds()) {
+                out.add(record(Topics.HEADS, headId.getBytes(StandardCharsets.UTF_8), null));
+            }
+            out.add(Message.<byte[]>of(null).addMetadata(OutgoingKafkaRecordMetadata.<byte[]>builder()
+                    .withTopic(Topics.ADAPTER_STATE)
+                    .withKey(UserStateCodec.recordKey(e.key()).getBytes(StandardCharsets.UTF_8))
+                    .withPartition(e.partition())
                     .build()));
         }
         return out;

@@ -1,5 +1,6 @@
 package dev.headstream.adapter;
 
+import dev.headstream.core.wire.Topics;
 import dev.headstream.core.adapt.AdaptationEngine;
 import dev.headstream.core.adapt.BatchResult;
 import dev.headstream.core.adapt.RawSample;
@@ -19,8 +20,8 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
- * The adaptation flow: consumes batches from {@code headstream.samples} (channel
- * {@value Channels#SAMPLES}), has the {@link AdaptationEngine} validate, embed, score and train
+ * The adaptation flow: consumes batches from {@code headstream.samples} and
+ * {@code headstream.control} (channel {@value Channels#SAMPLES}), has the {@link AdaptationEngine} validate, embed, score and train
  * on them, and emits, through the transactional channel {@value Channels#OUT}, one Kafka
  * transaction per batch holding its {@code headstream.heads} updates, {@code headstream.metrics}
  * records, {@code headstream.rejected} records, the touched users' {@code headstream.adapter-state}
@@ -47,19 +48,19 @@ public class SampleProcessor {
     @Blocking
     public Uni<Void> process(KafkaRecordBatch<byte[], byte[]> batch) {
         List<RawSample> raw = new ArrayList<>(batch.getRecords().size());
-        String topic = null;
+        List<RawSample> controls = new ArrayList<>();
         for (KafkaRecord<byte[], byte[]> r : batch) {
             IncomingKafkaRecordMetadata<?, ?> meta = r.getMetadata(IncomingKafkaRecordMetadata.class)
                     .orElseThrow(() -> new IllegalStateException("batch record without Kafka metadata"));
-            raw.add(new RawSample(meta.getPartition(), meta.getOffset(), r.getKey(), r.getPayload()));
-            topic = r.getTopic();
+            RawSample rec = new RawSample(meta.getPartition(), meta.getOffset(), r.getKey(), r.getPayload());
+            (Topics.CONTROL.equals(r.getTopic()) ? controls : raw).add(rec);
         }
         long now = System.currentTimeMillis();
         BatchResult result;
         List<Message<byte[]>> out;
         try {
-            result = engine.process(raw, now);
-            out = OutputRecords.of(result, engine.stateRecords(result), topic, now);
+            result = engine.process(raw, controls, now);
+            out = OutputRecords.of(result, engine.stateRecords(result), Topics.SAMPLES, now);
         } catch (RuntimeException e) {
             // A broken invariant, not bad input (bad input becomes reject records): abort so the
             // batch's offsets are not committed and it is consumed again.

@@ -61,7 +61,10 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
     }
 
     @Override
-    public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+    public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> assigned) {
+        // the consumer also reads headstream.control; its partition p comes with samples partition p
+        // (range assignor) and holds no state of its own
+        List<TopicPartition> partitions = samplesPartitions(assigned);
         if (partitions.isEmpty()) {
             return;
         }
@@ -106,8 +109,8 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
     }
 
     @Override
-    public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        for (TopicPartition tp : partitions) {
+    public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> revoked) {
+        for (TopicPartition tp : samplesPartitions(revoked)) {
             int dropped = engine.forgetPartition(tp.partition());
             LOG.infof("samples partition %d revoked: dropped %d users from memory", tp.partition(), dropped);
         }
@@ -116,6 +119,10 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
     @Override
     public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         onPartitionsRevoked(consumer, partitions);
+    }
+
+    private static List<TopicPartition> samplesPartitions(Collection<TopicPartition> partitions) {
+        return partitions.stream().filter(tp -> Topics.SAMPLES.equals(tp.topic())).toList();
     }
 
     private Map<String, byte[]> readChangelog(List<Integer> partitionNumbers) {

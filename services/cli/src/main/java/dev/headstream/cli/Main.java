@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
             KafkaCommand.class,
             ProduceCommand.class,
             WatchCommand.class,
+            dev.headstream.cli.produce.ControlCommand.class,
             DemoCommand.class,
             SweepCommand.class,
             ExportHeadCommand.class,

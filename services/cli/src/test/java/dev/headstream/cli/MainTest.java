@@ -31,6 +31,14 @@ class MainTest {
     }
 
     @Test
+    void controlNamesAnUnknownActionOrAMalformedUserBeforeConnecting() {
+        assertThat(run("control", "nuke", "acme/bob", "--bootstrap", "127.0.0.1:1")).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(err.toString()).contains("unknown action 'nuke'; expected one of reset, rollback, freeze, unfreeze, erase");
+        assertThat(run("control", "erase", "bob", "--bootstrap", "127.0.0.1:1")).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(err.toString()).contains("bad user 'bob': record key 'bob' is not '<tenant>/<user>'");
+    }
+
+    @Test
     void failsWithUsageWhenNoSubcommandIsGiven() {
         assertThat(run()).isEqualTo(CommandLine.ExitCode.USAGE);
         assertThat(err.toString()).contains("Missing subcommand");

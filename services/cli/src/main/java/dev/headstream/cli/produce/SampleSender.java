@@ -13,7 +13,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Sends sample records to {@code headstream.samples} with an idempotent producer (acks=all), so a
+ * Sends sample records to {@code headstream.samples} (or control commands to
+ * {@code headstream.control}) with an idempotent producer (acks=all), so a
  * retry never duplicates a record. Not thread-safe; close with {@link #close()} (bounded).
  */
 public final class SampleSender implements AutoCloseable {
@@ -34,8 +35,12 @@ public final class SampleSender implements AutoCloseable {
 
     /** Sends raw bytes under {@code key} (null allowed, to exercise validation). */
     public void send(String key, byte[] value) {
-        last = producer.send(new ProducerRecord<>(Topics.SAMPLES,
-                key == null ? null : key.getBytes(StandardCharsets.UTF_8), value));
+        send(Topics.SAMPLES, key, value);
+    }
+
+    /** Sends raw bytes under {@code key} to {@code topic} (e.g. {@link Topics#CONTROL} commands). */
+    public void send(String topic, String key, byte[] value) {
+        last = producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value));
         sent++;
     }
 

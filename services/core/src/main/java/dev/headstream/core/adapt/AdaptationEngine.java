@@ -7,6 +7,8 @@ import dev.headstream.core.wire.HeadCodec;
 import dev.headstream.core.wire.SampleDecoder;
 import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.AdapterState;
+import dev.headstream.schemas.v1.ControlAction;
+import dev.headstream.schemas.v1.Control;
 import dev.headstream.schemas.v1.HeadStatus;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.Provenance;
@@ -116,7 +118,22 @@ public final class AdaptationEngine {
         this.publishEvery = publishEvery;
     }
 
-    public synchronized BatchResult process(List<RawSample> batch, long nowMs) {
+    /** {@link #process(List, List, long)} without control commands. */
+    public BatchResult process(List<RawSample> batch, long nowMs) {
+        return process(batch, List.of(), nowMs);
+    }
+
+    /**
+     * Processes one consumed batch: its samples in record order, then its {@code controls}
+     * (records of {@link dev.headstream.core.wire.Topics#CONTROL}, co-partitioned with the samples)
+     * in record order. A control command therefore acts on everything its user's samples in the
+     * same batch did. Commands: RESET (head back to the source head, unfrozen, published as RESET),
+     * ROLLBACK with {@code to_version} 0 (back to the source head, published as ROLLED_BACK),
+     * FREEZE / UNFREEZE (the head is scored but not trained; metrics only), ERASE (the user's state
+     * and heads get tombstones; see {@link BatchResult#erasures()}). Invalid commands become
+     * rejections with {@link Rejection#topic()} set.
+     */
+    public synchronized BatchResult process(List<RawSample> batch, List<RawSample> controls, long nowMs) {
         List<Rejection> rejections = new ArrayList<>();
         List<RawSample> validRaw = new ArrayList<>();
         List<ValidSample> valid = new ArrayList<>();
@@ -187,6 +204,10 @@ public final class AdaptationEngine {
                 touchedTask.put(headId, task);
             }
         }
+        List<BatchResult.Erasure> erasures = new ArrayList<>();
+        for (RawSample c : controls) {
+            control(c, staged, touchedOwner, touchedTask, rejections, erasures);
+        }
         List<HeadUpdate> heads = new ArrayList<>();
         List<AdaptationMetrics> metrics = new ArrayList<>();
         for (Map.Entry<String, UserKey> t : touchedOwner.entrySet()) {
@@ -201,10 +222,99 @@ public final class AdaptationEngine {
                 h.publishedSamples = h.samplesApplied;
                 heads.add(headUpdate(task, key, taskName, h, nowMs));
                 h.pendingRollback = null;
+                h.pendingReset = false;
             }
             metrics.add(metrics(key, taskName, h, nowMs));
         }
-        return new BatchResult(rejections, heads, metrics, applied, staged, revocations, stagedReservoirs);
+        return new BatchResult(rejections, heads, metrics, applied, staged, revocations, stagedReservoirs, erasures);
+    }
+
+    /** Largest control record accepted, in bytes (checked before parsing). */
+    public static final int MAX_CONTROL_BYTES = 64 * 1024;
+
+    /** Validates and applies one control record to the staged state (see {@link #process(List, List, long)}). */
+    private void control(RawSample c, Map<UserKey, UserState> staged, Map<String, UserKey> touchedOwner,
+            Map<String, String> touchedTask, List<Rejection> rejections, List<BatchResult.Erasure> erasures) {
+        java.util.function.BiConsumer<RejectReason, String> reject = (reason, message) -> rejections.add(
+                new Rejection(c, reason, message, "", dev.headstream.core.wire.Topics.CONTROL));
+        if (c.value() != null && c.value().length > MAX_CONTROL_BYTES) {
+            reject.accept(RejectReason.TOO_LARGE, "control record of " + c.value().length + " bytes exceeds "
+                    + MAX_CONTROL_BYTES);
+            return;
+        }
+        UserKey key;
+        try {
+            key = UserKey.parse(c.key() == null ? null : new String(c.key(), java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            reject.accept(RejectReason.BAD_KEY, e.getMessage());
+            return;
+        }
+        Control cmd;
+        try {
+            cmd = Control.parseFrom(c.value() == null ? new byte[0] : c.value());
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            reject.accept(RejectReason.MALFORMED, "not a Control record: " + e.getMessage());
+            return;
+        }
+        if (!cmd.getTenant().equals(key.tenant()) || !cmd.getUser().equals(key.user())) {
+            reject.accept(RejectReason.TENANT_MISMATCH, "control for '" + cmd.getTenant() + "/" + cmd.getUser()
+                    + "' under record key '" + key + "'");
+            return;
+        }
+        if (!cmd.getTask().isEmpty() && !tasks.containsKey(cmd.getTask())) {
+            reject.accept(RejectReason.UNKNOWN_TASK, "unknown task '" + cmd.getTask() + "'; configured: "
+                    + new java.util.TreeSet<>(tasks.keySet()));
+            return;
+        }
+        ControlAction action = cmd.getAction();
+        String why = cmd.getReason().isEmpty() ? "" : ": " + cmd.getReason();
+        switch (action) {
+            case CONTROL_ACTION_ERASE -> {
+                UserState u = staged.get(key) != null ? staged.get(key) : live.get(key);
+                staged.remove(key);
+                touchedOwner.values().removeIf(key::equals);
+                erasures.add(new BatchResult.Erasure(key, u != null && u.partition >= 0 ? u.partition : c.partition(),
+                        new java.util.TreeSet<>(tasks.keySet()).stream().map(key::headId).toList()));
+                return;
+            }
+            case CONTROL_ACTION_RESET, CONTROL_ACTION_FREEZE, CONTROL_ACTION_UNFREEZE -> {
+            }
+            case CONTROL_ACTION_ROLLBACK -> {
+                if (cmd.getToVersion() != 0) {
+                    reject.accept(RejectReason.MALFORMED, "rollback to version " + cmd.getToVersion()
+                            + " is not possible: earlier versions are not kept, only to_version 0 (the source head)");
+                    return;
+                }
+            }
+            default -> {
+                reject.accept(RejectReason.MALFORMED, "control record has no action (" + action + ")");
+                return;
+            }
+        }
+        UserState current = staged.get(key) != null ? staged.get(key) : live.get(key);
+        List<String> names = cmd.getTask().isEmpty()
+                ? current == null ? List.of() : List.copyOf(current.heads().keySet())
+                : current != null && current.heads().containsKey(cmd.getTask()) ? List.of(cmd.getTask()) : List.of();
+        if (names.isEmpty()) {
+            reject.accept(RejectReason.UNKNOWN_TASK, key + " has no head" + (cmd.getTask().isEmpty() ? ""
+                    : " of task '" + cmd.getTask() + "'") + " on this instance: nothing to " + action.name()
+                    .substring("CONTROL_ACTION_".length()).toLowerCase(java.util.Locale.ROOT));
+            return;
+        }
+        UserState user = staged.get(key) != null ? staged.get(key) : live.get(key).copy();
+        staged.put(key, user);
+        for (String name : names) {
+            BinaryHeadTask task = tasks.get(name);
+            HeadState h = user.heads().get(name);
+            switch (action) {
+                case CONTROL_ACTION_RESET -> task.operatorReset(h, "operator reset" + why);
+                case CONTROL_ACTION_ROLLBACK -> task.operatorRollback(h, "operator rollback to the source head" + why);
+                case CONTROL_ACTION_FREEZE -> task.operatorFreeze(h, true);
+                default -> task.operatorFreeze(h, false);
+            }
+            touchedOwner.putIfAbsent(h.headId, key);
+            touchedTask.put(h.headId, name);
+        }
     }
 
     /**
@@ -277,6 +387,12 @@ public final class AdaptationEngine {
             // a partition revoked while this batch was in flight belongs to another instance now
             if (revokedAt.getOrDefault(e.getValue().partition, -1L) <= result.revocationMark()) {
                 live.put(e.getKey(), e.getValue());
+            }
+        }
+        for (BatchResult.Erasure e : result.erasures()) {
+            live.remove(e.key());
+            for (RehearsalReservoir r : reservoirs.values()) {
+                r.forget(e.key());
             }
         }
         liveUsers = live.size();
@@ -370,7 +486,8 @@ public final class AdaptationEngine {
                 .setUser(key.user())
                 .setTask(taskName)
                 .setVersion(h.version)
-                .setStatus(h.pendingRollback != null ? HeadStatus.HEAD_STATUS_ROLLED_BACK : HeadStatus.HEAD_STATUS_ACTIVE)
+                .setStatus(h.pendingReset ? HeadStatus.HEAD_STATUS_RESET
+                        : h.pendingRollback != null ? HeadStatus.HEAD_STATUS_ROLLED_BACK : HeadStatus.HEAD_STATUS_ACTIVE)
                 .setStatusReason(h.pendingRollback != null ? h.pendingRollback : "")
                 .setProvenance(Provenance.newBuilder()
                         .setSourceHeadId(task.sourceHead().id())

@@ -223,18 +223,51 @@ public final class BinaryHeadTask {
                     case STRONGER_L2SP -> "rolled back to the source head, L2-SP x" + STRONGER_L2SP_FACTOR;
                     case PUBLISH_ONLY -> throw new IllegalStateException();
                 });
-        s.trainable = training.initialTrainable(s.seed);
-        s.optimizer = training.newOptimizerState();
-        s.replay.clear();
-        s.threshold = SOURCE_THRESHOLD;
-        s.negativeTransfer.reset();
+        toSource(s);
         s.frozen = onAlarm == AlarmAction.FREEZE;
         if (onAlarm == AlarmAction.STRONGER_L2SP) {
             s.l2spScale *= STRONGER_L2SP_FACTOR;
         }
         s.rollbacks++;
         s.pendingRollback = reason;
+    }
+
+    /** The head's vector, optimizer, replay buffer, threshold and tests back to a new head's. */
+    private void toSource(HeadState s) {
+        s.trainable = training.initialTrainable(s.seed);
+        s.optimizer = training.newOptimizerState();
+        s.replay.clear();
+        s.threshold = SOURCE_THRESHOLD;
+        s.negativeTransfer.reset();
         s.changed = true;
+    }
+
+    /**
+     * Operator rollback (headstream.control): back to the source head, published as ROLLED_BACK
+     * with {@code reason}; the head keeps adapting from there (and keeps its frozen flag).
+     */
+    public void operatorRollback(HeadState s, String reason) {
+        toSource(s);
+        s.rollbacks++;
+        s.pendingRollback = reason;
+    }
+
+    /**
+     * Operator reset (headstream.control): back to the source head and every per-head setting to a
+     * new head's (not frozen, recipe L2-SP), published as RESET with {@code reason}. Sample counts
+     * and the version go on, so consumers see a newer version.
+     */
+    public void operatorReset(HeadState s, String reason) {
+        toSource(s);
+        s.frozen = false;
+        s.l2spScale = 1f;
+        s.pendingRollback = reason;
+        s.pendingReset = true;
+    }
+
+    /** Operator freeze or unfreeze (headstream.control): a frozen head is scored but never trained. */
+    public void operatorFreeze(HeadState s, boolean frozen) {
+        s.frozen = frozen;
     }
 
     public AlarmAction onAlarm() {

@@ -49,6 +49,11 @@ public final class HeadState {
     int rollbacks;
     /** Reason of a rollback the next publication must carry as ROLLED_BACK, or null. */
     String pendingRollback;
+    /**
+     * An operator reset (headstream.control) the next publication must carry as RESET, with
+     * {@link #pendingRollback} as its reason. Set and published within one batch, so never persisted.
+     */
+    boolean pendingReset;
 
     HeadState(String headId, long seed, float[] trainable, OptimizerState optimizer, float threshold,
             NegativeTransferMonitor negativeTransfer) {
@@ -92,6 +97,7 @@ public final class HeadState {
         this.l2spScale = o.l2spScale;
         this.rollbacks = o.rollbacks;
         this.pendingRollback = o.pendingRollback;
+        this.pendingReset = o.pendingReset;
     }
 
     /** The negative-transfer test's CUSUM statistic now. */

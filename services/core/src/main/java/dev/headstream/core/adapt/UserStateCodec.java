@@ -57,6 +57,11 @@ public final class UserStateCodec {
         return state.getTenant() + "/" + state.getUser();
     }
 
+    /** The changelog record key of {@code user}'s state (the same as {@link #recordKey(AdapterState)}). */
+    public static String recordKey(UserKey user) {
+        return user.tenant() + "/" + user.user();
+    }
+
     /**
      * Parses a changelog record value.
      *
