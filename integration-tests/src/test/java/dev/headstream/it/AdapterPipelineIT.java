@@ -9,6 +9,8 @@ import dev.headstream.cli.kafka.TopicAdmin;
 import dev.headstream.cli.produce.SampleRecords;
 import dev.headstream.cli.produce.SampleSender;
 import dev.headstream.cli.produce.TopicReader;
+import dev.headstream.cli.replay.HeadReplay;
+import dev.headstream.core.adapt.HeadRecipe;
 import dev.headstream.cli.synth.CachingSynthesizer;
 import dev.headstream.cli.synth.SpeechSynth;
 import dev.headstream.cli.synth.SynthProgress;
@@ -215,6 +217,15 @@ class AdapterPipelineIT {
                 }
                 assertThat(controlRejects).extracting(Rejected::getReason).containsExactly(RejectReason.MALFORMED);
                 assertThat(adapter.isAlive()).isTrue();
+
+                // replay: the untouched user is bit-identical, the reset one is not compared, the erased one is gone
+                HeadReplay.Result replay = HeadReplay.run(bs, models, "hey_jarvis_v0.1.onnx", rehearsal, TASK,
+                        HeadRecipe.wakeWordDefault().withReplaySteps(4), 1 << 20, Duration.ofSeconds(60));
+                assertThat(replay.differences()).isEmpty();
+                assertThat(replay.identical()).isEqualTo(1);
+                assertThat(replay.notCompared()).hasSize(1).allSatisfy(n -> assertThat(n)
+                        .startsWith(headId(resetUser) + ": operator command (version " + (resetFrom + 1)));
+                assertThat(replay.heads()).isEqualTo(2);
             }
         }
     }

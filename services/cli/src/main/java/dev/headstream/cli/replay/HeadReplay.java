@@ -18,6 +18,7 @@ import dev.headstream.core.onnx.OnnxHeadImporter;
 import dev.headstream.core.wire.HeadCodec;
 import dev.headstream.core.wire.SampleDecoder;
 import dev.headstream.core.wire.Topics;
+import dev.headstream.schemas.v1.HeadStatus;
 import dev.headstream.schemas.v1.HeadUpdate;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
@@ -36,11 +37,17 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * adapter, and compares the result bit for bit with the newest published version of each head:
  * trainable tensors, threshold and sample count. Batch boundaries do not matter (a user's head
  * depends only on the order of that user's samples, which a partition keeps).
+ *
+ * <p>Control commands are not replayed: where they fall between a user's samples depends on the
+ * adapter's batches. An erased head (tombstone) is not compared, and a head with an operator
+ * reset or rollback in its published history is listed as not compared instead of as a
+ * difference. A frozen head leaves no mark on the heads topic, so replaying it reports a
+ * difference.
  */
 public final class HeadReplay {
 
     /** What a replay found. */
-    public record Result(int heads, int identical, List<String> differences) {
+    public record Result(int heads, int identical, List<String> differences, List<String> notCompared) {
     }
 
     private HeadReplay() {
@@ -66,14 +73,22 @@ public final class HeadReplay {
             throw new UncheckedIOException("cannot read source head " + sourceHeadFile, e);
         }
         Map<String, HeadUpdate> published = new TreeMap<>();
+        Map<String, String> operated = new TreeMap<>();
+        // one head id's records share a partition, so they arrive in the order they were written
         for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bootstrap, Topics.HEADS, timeout)) {
             if (r.value() == null) {
+                String erased = new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+                published.remove(erased);
+                operated.remove(erased);
                 continue;
             }
             HeadUpdate h = parse(r.value());
             HeadUpdate old = published.get(h.getHeadId());
             if (old == null || h.getVersion() > old.getVersion()) {
                 published.put(h.getHeadId(), h);
+            }
+            if (h.getStatus() == HeadStatus.HEAD_STATUS_RESET || h.getStatusReason().startsWith("operator ")) {
+                operated.put(h.getHeadId(), "version " + h.getVersion() + " " + h.getStatusReason());
             }
         }
         Map<Integer, List<ConsumerRecord<byte[], byte[]>>> byPartition = new TreeMap<>();
@@ -98,8 +113,13 @@ public final class HeadReplay {
                 }
             }
             List<String> differences = new ArrayList<>();
+            List<String> notCompared = new ArrayList<>();
             int identical = 0;
             for (HeadUpdate h : published.values()) {
+                if (operated.containsKey(h.getHeadId())) {
+                    notCompared.add(h.getHeadId() + ": operator command (" + operated.get(h.getHeadId()) + ")");
+                    continue;
+                }
                 UserState user = engine.user(new UserKey(h.getTenant(), h.getUser()));
                 HeadState s = user == null ? null : user.heads().get(h.getTask());
                 if (s == null) {
@@ -113,7 +133,7 @@ public final class HeadReplay {
                     differences.add(h.getHeadId() + ": " + diff);
                 }
             }
-            return new Result(published.size(), identical, differences);
+            return new Result(published.size(), identical, differences, notCompared);
         }
     }
 

@@ -48,9 +48,11 @@ public final class ReplayCommand implements Callable<Integer> {
         HeadReplay.Result r = HeadReplay.run(bootstrap, modelsDir, sourceHead, rehearsalSet, task,
                 HeadRecipe.wakeWordDefault(), 1 << 20, Duration.ofSeconds(60),
                 new dev.headstream.core.adapt.AdaptationEngine.OnlineRehearsal(onlineCapacity, excludedTenants));
-        out.printf("replay: %d heads rebuilt from %s: %d bit-identical to their newest published version, %d differ%n",
-                r.heads(), "headstream.samples", r.identical(), r.differences().size());
+        out.printf("replay: %d heads rebuilt from %s: %d bit-identical to their newest published version, %d differ,"
+                + " %d not compared%n", r.heads(), "headstream.samples", r.identical(), r.differences().size(),
+                r.notCompared().size());
         r.differences().forEach(d -> out.println("  " + d));
+        r.notCompared().forEach(d -> out.println("  not compared: " + d));
         return r.differences().isEmpty() ? 0 : 1;
     }
 }
