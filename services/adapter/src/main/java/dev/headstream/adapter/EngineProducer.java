@@ -3,6 +3,7 @@ package dev.headstream.adapter;
 import dev.headstream.core.adapt.AdaptationEngine;
 import dev.headstream.core.adapt.BinaryHeadTask;
 import dev.headstream.core.adapt.HeadRecipe;
+import dev.headstream.core.adapt.RateLimit;
 import dev.headstream.core.adapt.RehearsalSet;
 import dev.headstream.core.adapt.TaskKind;
 import dev.headstream.core.backbone.Backbone;
@@ -95,7 +96,8 @@ public class EngineProducer {
             LOG.infof("online rehearsal: %d training negatives per task and partition, excluded tenants %s",
                     online.capacity(), online.excludedTenants());
         }
-        return new AdaptationEngine(backbone, decoder, tasks, config.dedupWindow(), config.publishEvery(), online);
+        return new AdaptationEngine(backbone, decoder, tasks, config.dedupWindow(), config.publishEvery(), online,
+                new RateLimit(config.rateLimit().samplesPerMinute(), config.rateLimit().burst()));
     }
 
     private static RehearsalSet rehearsal(Backbone backbone, Path file) {

@@ -44,6 +44,19 @@ public interface HeadstreamConfig {
         Optional<java.util.Set<String>> excludedTenants();
     }
 
+    /** Per-user rate limit on applied samples, over the records' Kafka timestamps (off by default). */
+    RateLimitConfig rateLimit();
+
+    interface RateLimitConfig {
+        /** Samples per minute a user's bucket refills; 0 = no limit. */
+        @WithDefault("0")
+        double samplesPerMinute();
+
+        /** Samples a user may send back to back (the bucket's size). */
+        @WithDefault("60")
+        double burst();
+    }
+
     /** Tasks by name; each is one head per user. */
     Map<String, TaskConfig> tasks();
 

@@ -52,7 +52,8 @@ public class SampleProcessor {
         for (KafkaRecord<byte[], byte[]> r : batch) {
             IncomingKafkaRecordMetadata<?, ?> meta = r.getMetadata(IncomingKafkaRecordMetadata.class)
                     .orElseThrow(() -> new IllegalStateException("batch record without Kafka metadata"));
-            RawSample rec = new RawSample(meta.getPartition(), meta.getOffset(), r.getKey(), r.getPayload());
+            RawSample rec = new RawSample(meta.getPartition(), meta.getOffset(), r.getKey(), r.getPayload(),
+                    meta.getTimestamp() == null ? -1 : meta.getTimestamp().toEpochMilli());
             (Topics.CONTROL.equals(r.getTopic()) ? controls : raw).add(rec);
         }
         long now = System.currentTimeMillis();

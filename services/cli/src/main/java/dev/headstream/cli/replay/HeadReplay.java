@@ -5,6 +5,7 @@ import dev.headstream.core.adapt.AdaptationEngine;
 import dev.headstream.core.adapt.BinaryHeadTask;
 import dev.headstream.core.adapt.HeadRecipe;
 import dev.headstream.core.adapt.HeadState;
+import dev.headstream.core.adapt.RateLimit;
 import dev.headstream.core.adapt.RawSample;
 import dev.headstream.core.adapt.RehearsalSet;
 import dev.headstream.core.adapt.TaskKind;
@@ -66,6 +67,14 @@ public final class HeadReplay {
     /** {@link #run} for an adapter that ran with online rehearsal {@code online}. */
     public static Result run(String bootstrap, Path modelsDir, String sourceHeadFile, Path rehearsalSet, String task,
             HeadRecipe recipe, int maxSampleBytes, Duration timeout, AdaptationEngine.OnlineRehearsal online) {
+        return run(bootstrap, modelsDir, sourceHeadFile, rehearsalSet, task, recipe, maxSampleBytes, timeout, online,
+                RateLimit.OFF);
+    }
+
+    /** {@link #run} for an adapter that ran with online rehearsal {@code online} and rate limit {@code rateLimit}. */
+    public static Result run(String bootstrap, Path modelsDir, String sourceHeadFile, Path rehearsalSet, String task,
+            HeadRecipe recipe, int maxSampleBytes, Duration timeout, AdaptationEngine.OnlineRehearsal online,
+            RateLimit rateLimit) {
         SourceHead source;
         try {
             source = OnnxHeadImporter.importHead(modelsDir.resolve(sourceHeadFile));
@@ -103,12 +112,13 @@ public final class HeadReplay {
             BinaryHeadTask t = new BinaryHeadTask(task, source, recipe, rehearsal);
             AdaptationEngine engine = new AdaptationEngine(backbone,
                     new SampleDecoder(maxSampleBytes, backbone, Map.of(task, TaskKind.binary())), Map.of(task, t), 4096, 1,
-                    online);
+                    online, rateLimit);
             for (List<ConsumerRecord<byte[], byte[]>> records : byPartition.values()) {
                 records.sort(Comparator.comparingLong(ConsumerRecord::offset));
                 for (int i = 0; i < records.size(); i += 64) {
                     List<RawSample> batch = records.subList(i, Math.min(records.size(), i + 64)).stream()
-                            .map(r -> new RawSample(r.partition(), r.offset(), r.key(), r.value())).toList();
+                            .map(r -> new RawSample(r.partition(), r.offset(), r.key(), r.value(), r.timestamp()))
+                            .toList();
                     engine.commit(engine.process(batch, 0L));
                 }
             }

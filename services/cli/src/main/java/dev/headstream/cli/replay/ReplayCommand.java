@@ -42,12 +42,21 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "The adapter's headstream.online-rehearsal.excluded-tenants.")
     java.util.Set<String> excludedTenants = java.util.Set.of();
 
+    @Option(names = "--rate-limit-per-minute", defaultValue = "0",
+            description = "The adapter's headstream.rate-limit.samples-per-minute (default ${DEFAULT-VALUE}: off).")
+    double ratePerMinute;
+
+    @Option(names = "--rate-limit-burst", defaultValue = "60",
+            description = "The adapter's headstream.rate-limit.burst (default ${DEFAULT-VALUE}).")
+    double rateBurst;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         HeadReplay.Result r = HeadReplay.run(bootstrap, modelsDir, sourceHead, rehearsalSet, task,
                 HeadRecipe.wakeWordDefault(), 1 << 20, Duration.ofSeconds(60),
-                new dev.headstream.core.adapt.AdaptationEngine.OnlineRehearsal(onlineCapacity, excludedTenants));
+                new dev.headstream.core.adapt.AdaptationEngine.OnlineRehearsal(onlineCapacity, excludedTenants),
+                new dev.headstream.core.adapt.RateLimit(ratePerMinute, rateBurst));
         out.printf("replay: %d heads rebuilt from %s: %d bit-identical to their newest published version, %d differ,"
                 + " %d not compared%n", r.heads(), "headstream.samples", r.identical(), r.differences().size(),
                 r.notCompared().size());

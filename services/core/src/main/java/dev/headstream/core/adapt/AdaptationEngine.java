@@ -55,6 +55,7 @@ public final class AdaptationEngine {
     /** {@code live.size()} for readers that must not wait for a batch (health checks). */
     private volatile int liveUsers;
     private final OnlineRehearsal online;
+    private final RateLimit rateLimit;
     /** Live online-rehearsal reservoirs by task and samples partition. */
     private final Map<ReservoirKey, RehearsalReservoir> reservoirs = new HashMap<>();
 
@@ -107,6 +108,13 @@ public final class AdaptationEngine {
     /** @param online online rehearsal ({@link OnlineRehearsal#OFF}: the reference set alone) */
     public AdaptationEngine(Backbone backbone, SampleDecoder decoder, Map<String, BinaryHeadTask> tasks,
             int dedupWindow, int publishEvery, OnlineRehearsal online) {
+        this(backbone, decoder, tasks, dedupWindow, publishEvery, online, RateLimit.OFF);
+    }
+
+    /** @param rateLimit per-user limit on applied samples ({@link RateLimit#OFF}: none) */
+    public AdaptationEngine(Backbone backbone, SampleDecoder decoder, Map<String, BinaryHeadTask> tasks,
+            int dedupWindow, int publishEvery, OnlineRehearsal online, RateLimit rateLimit) {
+        this.rateLimit = java.util.Objects.requireNonNull(rateLimit, "rateLimit");
         this.online = java.util.Objects.requireNonNull(online, "online");
         if (publishEvery < 1) {
             throw new IllegalArgumentException("publishEvery must be >= 1, got " + publishEvery);
@@ -187,6 +195,13 @@ public final class AdaptationEngine {
             }
             // a sample is applied to all its tasks or to none: train on a copy of the user
             UserState working = user.copy();
+            if (!rateLimit.take(working, raw.timestampMs())) {
+                rejections.add(new Rejection(raw, RejectReason.RATE_LIMITED, String.format(java.util.Locale.ROOT,
+                        "%s is over its limit of %.0f samples per minute (burst %.0f); not applied, send it again later",
+                        s.key(), rateLimit.perMinute(), rateLimit.burst()), s.sampleId()));
+                staged.put(s.key(), working);
+                continue;
+            }
             List<Runnable> offers = new ArrayList<>();
             try {
                 apply(working, s, raw, embeddings.get(i), stagedReservoirs, offers);

@@ -22,6 +22,9 @@ public final class UserState {
     int partition = -1;
     /** Offset of the newest sample applied (training or holdout), or -1. */
     long lastAppliedOffset = -1;
+    /** {@link RateLimit} bucket: tokens left, and the record timestamp they were counted at (0 / 0: none yet). */
+    double rateTokens;
+    long rateTimeMs;
 
     UserState(UserKey key, int dedupWindow) {
         this.key = key;
@@ -40,6 +43,8 @@ public final class UserState {
         this.dedupWindow = o.dedupWindow;
         this.partition = o.partition;
         this.lastAppliedOffset = o.lastAppliedOffset;
+        this.rateTokens = o.rateTokens;
+        this.rateTimeMs = o.rateTimeMs;
     }
 
     public UserState copy() {

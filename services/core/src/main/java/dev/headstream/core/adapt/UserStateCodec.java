@@ -41,7 +41,9 @@ public final class UserStateCodec {
                 .setUser(user.key().user())
                 .setSourcePartition(user.partition)
                 .setLastAppliedOffset(user.lastAppliedOffset)
-                .addAllRecentSampleIds(user.recentSampleIds());
+                .addAllRecentSampleIds(user.recentSampleIds())
+                .setRateTokens(user.rateTokens)
+                .setRateTimeMs(user.rateTimeMs);
         user.heads().forEach((task, h) -> {
             BinaryHeadTask t = tasks.get(task);
             if (t == null) {
@@ -95,6 +97,12 @@ public final class UserStateCodec {
         UserState user = new UserState(key, dedupWindow);
         user.partition = state.getSourcePartition();
         user.lastAppliedOffset = state.getLastAppliedOffset();
+        if (!(state.getRateTokens() >= 0) || Double.isInfinite(state.getRateTokens()) || state.getRateTimeMs() < 0) {
+            throw new IllegalArgumentException("adapter state of " + key + " has a bad rate-limit bucket: "
+                    + state.getRateTokens() + " tokens at " + state.getRateTimeMs() + " ms");
+        }
+        user.rateTokens = state.getRateTokens();
+        user.rateTimeMs = state.getRateTimeMs();
         for (String id : state.getRecentSampleIdsList()) {
             if (!user.firstSighting(id)) {
                 throw new IllegalArgumentException("adapter state of " + key + " lists sample id " + id + " twice");
