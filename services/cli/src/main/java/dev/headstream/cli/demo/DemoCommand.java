@@ -205,20 +205,26 @@ public final class DemoCommand implements Callable<Integer> {
                 out.printf("published: %d head versions, %d metrics records, %d rejects%n", follower.received(),
                         metrics.size(), rejected.size());
                 Map<String, AdaptationMetrics> lastMetrics = new HashMap<>();
+                java.util.Set<String> alarmed = new java.util.TreeSet<>();
+                double maxGapStatistic = 0;
+                double maxRiseStatistic = 0;
                 for (ConsumerRecord<byte[], byte[]> r : metrics) {
                     AdaptationMetrics m = AdaptationMetrics.parseFrom(r.value());
                     lastMetrics.put(m.getHeadId(), m);
+                    if (m.getNegativeTransferAlarm()) {
+                        alarmed.add(m.getHeadId());
+                    }
+                    maxGapStatistic = Math.max(maxGapStatistic, m.getNegativeTransferStatistic());
+                    maxRiseStatistic = Math.max(maxRiseStatistic, m.getLossRiseStatistic());
                 }
-                long alarms = lastMetrics.values().stream().filter(AdaptationMetrics::getNegativeTransferAlarm).count();
-                double maxStatistic = lastMetrics.values().stream()
-                        .mapToDouble(AdaptationMetrics::getNegativeTransferStatistic).max().orElse(0);
                 double meanGap = lastMetrics.values().stream()
                         .mapToDouble(AdaptationMetrics::getNegativeTransferGap).average().orElse(0);
-                out.printf(Locale.ROOT, "negative transfer (clean users, monitored only): %d of %d heads in alarm, largest"
-                        + " CUSUM statistic %.3f vs threshold %.3f, mean windowed gap (adapted - source loss) %+.3f%n",
-                        alarms, lastMetrics.size(), maxStatistic,
-                        lastMetrics.values().stream().mapToDouble(AdaptationMetrics::getNegativeTransferThreshold)
-                                .max().orElse(0), meanGap);
+                AdaptationMetrics anyMetrics = lastMetrics.values().stream().findFirst().orElse(AdaptationMetrics.getDefaultInstance());
+                out.printf(Locale.ROOT, "negative transfer (clean users, monitored only): %d of %d heads ever in alarm;"
+                        + " largest gap CUSUM %.3f vs threshold %.3f, largest loss-rise statistic %.3f vs threshold %.3f;"
+                        + " mean windowed gap (adapted - source loss) %+.3f%n", alarmed.size(), lastMetrics.size(),
+                        maxGapStatistic, anyMetrics.getNegativeTransferThreshold(), maxRiseStatistic,
+                        anyMetrics.getLossRiseThreshold(), meanGap);
                 for (ConsumerRecord<byte[], byte[]> r : rejected) {
                     Rejected rej = Rejected.parseFrom(r.value());
                     out.printf("  rejected %s-%d@%d: %s %s%n", rej.getTopic(), rej.getPartition(), rej.getOffset(),
