@@ -40,7 +40,13 @@ public final class SampleSender implements AutoCloseable {
 
     /** Sends raw bytes under {@code key} to {@code topic} (e.g. {@link Topics#CONTROL} commands). */
     public void send(String topic, String key, byte[] value) {
-        last = producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value));
+        send(topic, key, value, null);
+    }
+
+    /** {@link #send(String, String, byte[])} with the record's timestamp set ({@code null}: the producer's clock). */
+    public void send(String topic, String key, byte[] value, Long timestampMs) {
+        last = producer.send(new ProducerRecord<>(topic, null, timestampMs,
+                key == null ? null : key.getBytes(StandardCharsets.UTF_8), value));
         sent++;
     }
 
