@@ -1,5 +1,6 @@
 package dev.headstream.cli.eval;
 
+import dev.headstream.cli.produce.SampleRecords;
 import dev.headstream.cli.synth.SyntheticClip;
 import dev.headstream.cli.synth.SyntheticUser;
 import dev.headstream.cli.synth.SyntheticUsers;
@@ -8,7 +9,15 @@ import dev.headstream.core.adapt.ClipScorer;
 import dev.headstream.core.adapt.HeadRecipe;
 import dev.headstream.core.adapt.HeadState;
 import dev.headstream.core.adapt.Split;
+import dev.headstream.core.backbone.BackboneInput;
+import dev.headstream.core.backbone.EmbeddingSequence;
+import dev.headstream.core.backbone.ExecutionOptions;
+import dev.headstream.core.backbone.ModelFile;
+import dev.headstream.core.backbone.WakeWordBackbone;
 import dev.headstream.core.head.MlpHead;
+import dev.headstream.core.monitor.MmdDriftDetector;
+import dev.headstream.core.monitor.MmdReference;
+import dev.headstream.core.monitor.MmdWorkspace;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,6 +77,10 @@ public final class BenchTransferCommand implements Callable<Integer> {
             + " noisy-label stream (default ${DEFAULT-VALUE}).")
     double labelNoise;
 
+    @Option(names = "--drift-snr-db", defaultValue = "0", description = "Domain change of the drift stream: from clip k on, the"
+            + " user's clips with white noise at this signal-to-noise ratio over the speech (default ${DEFAULT-VALUE} dB).")
+    double driftSnrDb;
+
     @Option(names = "--action", defaultValue = "FREEZE",
             description = "Action on alarm: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     BinaryHeadTask.AlarmAction action;
@@ -111,6 +124,14 @@ public final class BenchTransferCommand implements Callable<Integer> {
         double recallPoisonedSum = 0;
         double recallCleanSum = 0;
         double recallNoisySum = 0;
+        int driftAlarmed = 0;
+        double driftDelaySum = 0;
+        double recallDriftSum = 0;
+        int mmdDriftAlarmed = 0;
+        double mmdDelaySum = 0;
+        int mmdCleanAlarmed = 0;
+        long mmdCleanTests = 0;
+        Map<SyntheticClip, EmbeddingSequence> driftEmbeddings = noisyEmbeddings(chosen, pw);
         int noisyAlarmed = 0;
         int noisyFlipped = 0;
         pw.printf("%-10s %-9s %12s %10s %12s %12s%n", "user", "stream", "alarm after", "rollbacks", "src recall",
@@ -119,9 +140,10 @@ public final class BenchTransferCommand implements Callable<Integer> {
             double srcRecall = recall(new HoldoutEvaluator.HeadDetector(source, null, BinaryHeadTask.SOURCE_THRESHOLD, 0), u,
                     bench, source);
             recallSourceSum += srcRecall;
-            for (String kind : List.of("poisoned", "noisy", "clean")) {
+            for (String kind : List.of("poisoned", "noisy", "drift", "clean")) {
                 boolean poisoned = kind.equals("poisoned");
                 boolean noisy = kind.equals("noisy");
+                boolean drift = kind.equals("drift");
                 SplittableRandom noise = new SplittableRandom(seed * 31 + u.id().hashCode());
                 HeadState s = task.newState("bench/" + u.id() + "/" + kind);
                 double[] gap = new double[length];
@@ -129,12 +151,31 @@ public final class BenchTransferCommand implements Callable<Integer> {
                 double[] loss = new double[length];
                 double[] rise = new double[length];
                 long firstAlarm = -1;
+                long firstMmdAlarm = -1;
+                float[] referenceMeans = new float[cleanClips * DIM];
+                MmdDriftDetector mmd = null;
+                MmdWorkspace mmdWs = new MmdWorkspace(cleanClips, MMD_WINDOW, MMD_PERMUTATIONS);
                 for (int i = 0; i < length; i++) {
                     SyntheticClip c = u.train().get(i % u.train().size());
                     boolean flip = i >= cleanClips && (poisoned || noisy && noise.nextDouble() < labelNoise);
                     noisyFlipped += noisy && flip ? 1 : 0;
                     int before = s.rollbacks();
-                    task.apply(s, bench.embeddings().get(c), c.positive() != flip, 1f, Split.TRAIN);
+                    EmbeddingSequence e = drift && i >= cleanClips ? driftEmbeddings.get(c) : bench.embeddings().get(c);
+                    task.apply(s, e, c.positive() != flip, 1f, Split.TRAIN);
+                    // offline MMD drift test against the user's own first k clips (not yet in the engine)
+                    if (i < cleanClips) {
+                        clipMean(e, referenceMeans, i * DIM);
+                    } else {
+                        if (mmd == null) {
+                            mmd = new MmdDriftDetector(new MmdReference(referenceMeans, DIM), new MmdDriftDetector.Config(
+                                    MMD_WINDOW, 1, MMD_PERMUTATIONS, MMD_ALPHA, (seed * 1_000_003L) ^ (u.id() + "/" + kind).hashCode()));
+                        }
+                        float[] mean = new float[DIM];
+                        clipMean(e, mean, 0);
+                        if (mmd.input(mean, 0, mmdWs) && firstMmdAlarm < 0) {
+                            firstMmdAlarm = i + 1L;
+                        }
+                    }
                     gap[i] = s.lastLossGap();
                     loss[i] = s.lastPrequentialLoss();
                     stat[i] = s.rollbacks() > before ? s.negativeTransferThreshold() : s.negativeTransferStatistic();
@@ -146,9 +187,10 @@ public final class BenchTransferCommand implements Callable<Integer> {
                 task.calibrate(s);
                 double finalRecall = recall(new HoldoutEvaluator.HeadDetector(scorer, task.publishedTrainable(s), s.threshold(),
                         s.version()), u, bench, source);
-                String stream = poisoned ? "flip@" + cleanClips : noisy ? "noisy@" + cleanClips : "clean";
-                String alarm = firstAlarm < 0 ? "-" : poisoned && firstAlarm > cleanClips
-                        ? (firstAlarm - cleanClips) + " flipped" : "clip " + firstAlarm;
+                String stream = poisoned ? "flip@" + cleanClips : noisy ? "noisy@" + cleanClips
+                        : drift ? "drift@" + cleanClips : "clean";
+                String alarm = firstAlarm < 0 ? "-" : (poisoned || drift) && firstAlarm > cleanClips
+                        ? (firstAlarm - cleanClips) + (poisoned ? " flipped" : " changed") : "clip " + firstAlarm;
                 pw.printf(Locale.ROOT, "%-10s %-9s %12s %10d %12.2f %12.2f%n", u.id(), stream, alarm, s.rollbacks(),
                         srcRecall, finalRecall);
                 pw.flush();
@@ -162,10 +204,22 @@ public final class BenchTransferCommand implements Callable<Integer> {
                         detected++;
                         delaySum += firstAlarm - cleanClips;
                     }
+                } else if (drift) {
+                    if (firstAlarm > cleanClips) {
+                        driftAlarmed++;
+                        driftDelaySum += firstAlarm - cleanClips;
+                    }
+                    if (firstMmdAlarm > 0) {
+                        mmdDriftAlarmed++;
+                        mmdDelaySum += firstMmdAlarm - cleanClips;
+                    }
+                    recallDriftSum += finalRecall;
                 } else if (noisy) {
                     noisyAlarmed += s.rollbacks() > 0 ? 1 : 0;
                     recallNoisySum += finalRecall;
                 } else {
+                    mmdCleanAlarmed += firstMmdAlarm > 0 ? 1 : 0;
+                    mmdCleanTests += mmd == null ? 0 : mmd.tests();
                     cleanAlarms += s.rollbacks();
                     recallCleanSum += finalRecall;
                 }
@@ -183,7 +237,19 @@ public final class BenchTransferCommand implements Callable<Integer> {
         pw.printf(Locale.ROOT, "noisy-label users (%.0f%% of labels flipped at random from clip %d, %d flipped in all): %d of %d"
                 + " alarmed; mean holdout recall at the end %.3f%n", 100 * labelNoise, cleanClips + 1, noisyFlipped,
                 noisyAlarmed, n, recallNoisySum / n);
-        json.append(String.join(",\n", rows)).append(String.format(Locale.ROOT, "\n  ],\n  \"poisonedDetected\": %d,"
+        pw.printf(Locale.ROOT, "drift users (white noise at %.0f dB SNR from clip %d, true labels): %d of %d alarmed, mean"
+                + " delay %.1f changed samples; mean clean-holdout recall at the end %.3f%n", driftSnrDb, cleanClips + 1,
+                driftAlarmed, n, driftAlarmed == 0 ? Double.NaN : driftDelaySum / driftAlarmed, recallDriftSum / n);
+        pw.printf(Locale.ROOT, "MMD drift test, offline (window %d clip means vs the user's first %d, %d permutations,"
+                + " alpha %.4f, a test per sample): drift users %d of %d alarmed, mean delay %.1f changed samples; clean"
+                + " users %d of %d alarmed in %d tests%n", MMD_WINDOW, cleanClips, MMD_PERMUTATIONS, MMD_ALPHA, mmdDriftAlarmed,
+                n, mmdDriftAlarmed == 0 ? Double.NaN : mmdDelaySum / mmdDriftAlarmed, mmdCleanAlarmed, n, mmdCleanTests);
+        json.append(String.join(",\n", rows)).append(String.format(Locale.ROOT, "\n  ],\n  \"mmdDriftAlarmed\": %d,"
+                + " \"mmdMeanDelay\": %.3f, \"mmdCleanAlarmed\": %d, \"mmdCleanTests\": %d,", mmdDriftAlarmed,
+                mmdDriftAlarmed == 0 ? Double.NaN : mmdDelaySum / mmdDriftAlarmed, mmdCleanAlarmed, mmdCleanTests))
+                .append(String.format(Locale.ROOT, "\n  \"driftSnrDb\": %.1f,"
+                + " \"driftAlarmed\": %d, \"driftMeanDelay\": %.3f, \"meanRecallDriftEnd\": %.4f,", driftSnrDb, driftAlarmed,
+                driftAlarmed == 0 ? Double.NaN : driftDelaySum / driftAlarmed, recallDriftSum / n)).append(String.format(Locale.ROOT, "\n  \"poisonedDetected\": %d,"
                 + " \"meanDelay\": %.3f, \"cleanFalseAlarms\": %d, \"cleanSamples\": %d,"
                 + " \"meanRecallSource\": %.4f, \"meanRecallPoisonedEnd\": %.4f, \"meanRecallCleanEnd\": %.4f,"
                 + " \"labelNoise\": %.3f, \"noisyFlipped\": %d, \"noisyAlarmed\": %d, \"meanRecallNoisyEnd\": %.4f\n}%n",
@@ -204,6 +270,68 @@ public final class BenchTransferCommand implements Callable<Integer> {
                 false);
         pw.println("bench-transfer: wrote " + out.resolve("bench-transfer.json") + " and bench-transfer.png");
         return 0;
+    }
+
+    /** Embedding dimension of the wake-word backbone. */
+    private static final int DIM = 96;
+    /** The offline MMD drift test: window of clip means, permutations, and alpha for >= 1,000 samples between false alarms. */
+    private static final int MMD_WINDOW = 8;
+    private static final int MMD_PERMUTATIONS = 999;
+    private static final double MMD_ALPHA = MmdDriftDetector.alphaFor(1, 1_000);
+
+    /** The mean over frames of {@code e}, into {@code dst[offset..offset + dim)}. */
+    private static void clipMean(EmbeddingSequence e, float[] dst, int offset) {
+        for (int d = 0; d < e.dim(); d++) {
+            double sum = 0;
+            for (int f = 0; f < e.frames(); f++) {
+                sum += e.values()[f * e.dim() + d];
+            }
+            dst[offset + d] = (float) (sum / e.frames());
+        }
+    }
+
+    /**
+     * The chosen users' training clips with seeded white noise at {@link #driftSnrDb} over their
+     * speech (a domain change: the same words in a much noisier room), embedded by the backbone.
+     */
+    private Map<SyntheticClip, EmbeddingSequence> noisyEmbeddings(List<SyntheticUser> users, PrintWriter pw) {
+        List<SyntheticClip> clips = users.stream().flatMap(u -> u.train().stream()).toList();
+        pw.printf(Locale.ROOT, "bench-transfer: embedding %d clips with white noise at %.0f dB SNR for the drift stream%n",
+                clips.size(), driftSnrDb);
+        pw.flush();
+        Map<SyntheticClip, EmbeddingSequence> out = new java.util.HashMap<>();
+        try (WakeWordBackbone backbone = new WakeWordBackbone(ModelFile.read(modelsDir.resolve("melspectrogram.onnx")),
+                ModelFile.read(modelsDir.resolve("embedding_model.onnx")), ExecutionOptions.cpu(1),
+                WakeWordBackbone.EmbeddingMode.SEQUENCE, 10)) {
+            for (SyntheticClip c : clips) {
+                short[] noisy = withNoise(c, driftSnrDb, new SplittableRandom(seed ^ c.sampleId().hashCode()));
+                out.put(c, backbone.embed(List.of(new BackboneInput.Audio(SampleRecords.SAMPLE_RATE_HZ, noisy))).get(0));
+            }
+        }
+        return out;
+    }
+
+    /** {@code c}'s audio plus Gaussian white noise whose power is the speech's power at {@code snrDb} below it. */
+    static short[] withNoise(SyntheticClip c, double snrDb, SplittableRandom rnd) {
+        return withNoise(c.pcm(), c.speechStart(), c.speechEnd(), snrDb, rnd);
+    }
+
+    /** {@code pcm} plus Gaussian white noise at {@code snrDb} below the mean power of {@code pcm[speechStart, speechEnd)}. */
+    static short[] withNoise(short[] pcm, int speechStart, int speechEnd, double snrDb, SplittableRandom rnd) {
+        int from = Math.max(0, speechStart);
+        int to = speechEnd > from ? Math.min(pcm.length, speechEnd) : pcm.length;
+        double power = 0;
+        for (int i = from; i < to; i++) {
+            power += (double) pcm[i] * pcm[i];
+        }
+        power /= Math.max(1, to - from);
+        double sd = Math.sqrt(power / Math.pow(10, snrDb / 10));
+        short[] out = new short[pcm.length];
+        for (int i = 0; i < pcm.length; i++) {
+            double v = pcm[i] + sd * dev.headstream.core.monitor.NullModel.gaussian(rnd);
+            out[i] = (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, Math.round(v)));
+        }
+        return out;
     }
 
     private static double max(Map<String, double[]> series, boolean absolute) {
