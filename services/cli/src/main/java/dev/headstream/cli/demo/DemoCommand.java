@@ -206,6 +206,7 @@ public final class DemoCommand implements Callable<Integer> {
                         metrics.size(), rejected.size());
                 Map<String, AdaptationMetrics> lastMetrics = new HashMap<>();
                 java.util.Set<String> alarmed = new java.util.TreeSet<>();
+                java.util.Set<String> drifted = new java.util.TreeSet<>();
                 double maxGapStatistic = 0;
                 double maxRiseStatistic = 0;
                 for (ConsumerRecord<byte[], byte[]> r : metrics) {
@@ -216,6 +217,9 @@ public final class DemoCommand implements Callable<Integer> {
                     }
                     maxGapStatistic = Math.max(maxGapStatistic, m.getNegativeTransferStatistic());
                     maxRiseStatistic = Math.max(maxRiseStatistic, m.getLossRiseStatistic());
+                    if (m.getDriftAlarm()) {
+                        drifted.add(m.getHeadId());
+                    }
                 }
                 double meanGap = lastMetrics.values().stream()
                         .mapToDouble(AdaptationMetrics::getNegativeTransferGap).average().orElse(0);
@@ -225,6 +229,8 @@ public final class DemoCommand implements Callable<Integer> {
                         + " mean windowed gap (adapted - source loss) %+.3f%n", alarmed.size(), lastMetrics.size(),
                         maxGapStatistic, anyMetrics.getNegativeTransferThreshold(), maxRiseStatistic,
                         anyMetrics.getLossRiseThreshold(), meanGap);
+                out.printf(Locale.ROOT, "drift test (MMD vs each user's first %d clips): %d of %d heads ever in alarm%n",
+                        dev.headstream.core.adapt.BinaryHeadTask.DRIFT.referenceSize(), drifted.size(), lastMetrics.size());
                 for (ConsumerRecord<byte[], byte[]> r : rejected) {
                     Rejected rej = Rejected.parseFrom(r.value());
                     out.printf("  rejected %s-%d@%d: %s %s%n", rej.getTopic(), rej.getPartition(), rej.getOffset(),

@@ -15,9 +15,6 @@ import dev.headstream.core.backbone.ExecutionOptions;
 import dev.headstream.core.backbone.ModelFile;
 import dev.headstream.core.backbone.WakeWordBackbone;
 import dev.headstream.core.head.MlpHead;
-import dev.headstream.core.monitor.MmdDriftDetector;
-import dev.headstream.core.monitor.MmdReference;
-import dev.headstream.core.monitor.MmdWorkspace;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -151,10 +148,7 @@ public final class BenchTransferCommand implements Callable<Integer> {
                 double[] loss = new double[length];
                 double[] rise = new double[length];
                 long firstAlarm = -1;
-                long firstMmdAlarm = -1;
-                float[] referenceMeans = new float[cleanClips * DIM];
-                MmdDriftDetector mmd = null;
-                MmdWorkspace mmdWs = new MmdWorkspace(cleanClips, MMD_WINDOW, MMD_PERMUTATIONS);
+                long firstDriftAlarm = -1;
                 for (int i = 0; i < length; i++) {
                     SyntheticClip c = u.train().get(i % u.train().size());
                     boolean flip = i >= cleanClips && (poisoned || noisy && noise.nextDouble() < labelNoise);
@@ -162,19 +156,8 @@ public final class BenchTransferCommand implements Callable<Integer> {
                     int before = s.rollbacks();
                     EmbeddingSequence e = drift && i >= cleanClips ? driftEmbeddings.get(c) : bench.embeddings().get(c);
                     task.apply(s, e, c.positive() != flip, 1f, Split.TRAIN);
-                    // offline MMD drift test against the user's own first k clips (not yet in the engine)
-                    if (i < cleanClips) {
-                        clipMean(e, referenceMeans, i * DIM);
-                    } else {
-                        if (mmd == null) {
-                            mmd = new MmdDriftDetector(new MmdReference(referenceMeans, DIM), new MmdDriftDetector.Config(
-                                    MMD_WINDOW, 1, MMD_PERMUTATIONS, MMD_ALPHA, (seed * 1_000_003L) ^ (u.id() + "/" + kind).hashCode()));
-                        }
-                        float[] mean = new float[DIM];
-                        clipMean(e, mean, 0);
-                        if (mmd.input(mean, 0, mmdWs) && firstMmdAlarm < 0) {
-                            firstMmdAlarm = i + 1L;
-                        }
+                    if (s.driftAlarm() && firstDriftAlarm < 0) {
+                        firstDriftAlarm = i + 1L;
                     }
                     gap[i] = s.lastLossGap();
                     loss[i] = s.lastPrequentialLoss();
@@ -209,23 +192,25 @@ public final class BenchTransferCommand implements Callable<Integer> {
                         driftAlarmed++;
                         driftDelaySum += firstAlarm - cleanClips;
                     }
-                    if (firstMmdAlarm > 0) {
+                    if (firstDriftAlarm > cleanClips) {
                         mmdDriftAlarmed++;
-                        mmdDelaySum += firstMmdAlarm - cleanClips;
+                        mmdDelaySum += firstDriftAlarm - cleanClips;
                     }
                     recallDriftSum += finalRecall;
                 } else if (noisy) {
                     noisyAlarmed += s.rollbacks() > 0 ? 1 : 0;
                     recallNoisySum += finalRecall;
                 } else {
-                    mmdCleanAlarmed += firstMmdAlarm > 0 ? 1 : 0;
-                    mmdCleanTests += mmd == null ? 0 : mmd.tests();
+                    mmdCleanAlarmed += firstDriftAlarm > 0 ? 1 : 0;
+                    mmdCleanTests += Math.max(0, length - BinaryHeadTask.DRIFT.referenceSize()
+                            - BinaryHeadTask.DRIFT.detector().window() + 1);
                     cleanAlarms += s.rollbacks();
                     recallCleanSum += finalRecall;
                 }
                 rows.add(String.format(Locale.ROOT, "    {\"user\": \"%s\", \"stream\": \"%s\", \"firstAlarmClip\": %d,"
-                        + " \"rollbacks\": %d, \"sourceRecall\": %.3f, \"finalRecall\": %.3f, \"adaptedLoss\": %s}", u.id(),
-                        stream, firstAlarm, s.rollbacks(), srcRecall, finalRecall, jsonArray(loss)));
+                        + " \"firstDriftAlarmClip\": %d, \"rollbacks\": %d, \"sourceRecall\": %.3f, \"finalRecall\": %.3f,"
+                        + " \"adaptedLoss\": %s}", u.id(), stream, firstAlarm, firstDriftAlarm, s.rollbacks(), srcRecall,
+                        finalRecall, jsonArray(loss)));
             }
         }
         int n = chosen.size();
@@ -240,10 +225,11 @@ public final class BenchTransferCommand implements Callable<Integer> {
         pw.printf(Locale.ROOT, "drift users (white noise at %.0f dB SNR from clip %d, true labels): %d of %d alarmed, mean"
                 + " delay %.1f changed samples; mean clean-holdout recall at the end %.3f%n", driftSnrDb, cleanClips + 1,
                 driftAlarmed, n, driftAlarmed == 0 ? Double.NaN : driftDelaySum / driftAlarmed, recallDriftSum / n);
-        pw.printf(Locale.ROOT, "MMD drift test, offline (window %d clip means vs the user's first %d, %d permutations,"
-                + " alpha %.4f, a test per sample): drift users %d of %d alarmed, mean delay %.1f changed samples; clean"
-                + " users %d of %d alarmed in %d tests%n", MMD_WINDOW, cleanClips, MMD_PERMUTATIONS, MMD_ALPHA, mmdDriftAlarmed,
-                n, mmdDriftAlarmed == 0 ? Double.NaN : mmdDelaySum / mmdDriftAlarmed, mmdCleanAlarmed, n, mmdCleanTests);
+        pw.printf(Locale.ROOT, "drift test (MMD, window %d clip means vs the user's first %d, %d permutations, alpha %.4f,"
+                + " a test per sample): drift users %d of %d alarmed, mean delay %.1f changed samples; clean users %d of %d"
+                + " alarmed in %d tests%n", BinaryHeadTask.DRIFT.detector().window(), BinaryHeadTask.DRIFT.referenceSize(),
+                BinaryHeadTask.DRIFT.detector().permutations(), BinaryHeadTask.DRIFT.detector().alpha(), mmdDriftAlarmed, n,
+                mmdDriftAlarmed == 0 ? Double.NaN : mmdDelaySum / mmdDriftAlarmed, mmdCleanAlarmed, n, mmdCleanTests);
         json.append(String.join(",\n", rows)).append(String.format(Locale.ROOT, "\n  ],\n  \"mmdDriftAlarmed\": %d,"
                 + " \"mmdMeanDelay\": %.3f, \"mmdCleanAlarmed\": %d, \"mmdCleanTests\": %d,", mmdDriftAlarmed,
                 mmdDriftAlarmed == 0 ? Double.NaN : mmdDelaySum / mmdDriftAlarmed, mmdCleanAlarmed, mmdCleanTests))
@@ -270,24 +256,6 @@ public final class BenchTransferCommand implements Callable<Integer> {
                 false);
         pw.println("bench-transfer: wrote " + out.resolve("bench-transfer.json") + " and bench-transfer.png");
         return 0;
-    }
-
-    /** Embedding dimension of the wake-word backbone. */
-    private static final int DIM = 96;
-    /** The offline MMD drift test: window of clip means, permutations, and alpha for >= 1,000 samples between false alarms. */
-    private static final int MMD_WINDOW = 8;
-    private static final int MMD_PERMUTATIONS = 999;
-    private static final double MMD_ALPHA = MmdDriftDetector.alphaFor(1, 1_000);
-
-    /** The mean over frames of {@code e}, into {@code dst[offset..offset + dim)}. */
-    private static void clipMean(EmbeddingSequence e, float[] dst, int offset) {
-        for (int d = 0; d < e.dim(); d++) {
-            double sum = 0;
-            for (int f = 0; f < e.frames(); f++) {
-                sum += e.values()[f * e.dim() + d];
-            }
-            dst[offset + d] = (float) (sum / e.frames());
-        }
     }
 
     /**

@@ -3,6 +3,9 @@ package dev.headstream.core.adapt;
 import dev.headstream.core.backbone.EmbeddingSequence;
 import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.monitor.DriftMonitor;
+import dev.headstream.core.monitor.MmdDriftDetector;
+import dev.headstream.core.monitor.MmdWorkspace;
 import dev.headstream.core.monitor.NegativeTransferMonitor;
 import dev.headstream.core.monitor.NullModel;
 import java.nio.charset.StandardCharsets;
@@ -58,6 +61,16 @@ public final class BinaryHeadTask {
                     19L));
 
     /**
+     * The drift test every head runs on its training samples' clip-mean embeddings: the first 16
+     * form the user's reference, then MMD^2 between the last 8 and the reference with a
+     * 999-permutation test at alpha 0.001 on every sample (at most one false alarm per 1,000
+     * samples in expectation). It alarms for a change of the user's audio domain (room,
+     * microphone, language), which the loss tests miss while the head keeps fitting the new data.
+     */
+    public static final DriftMonitor.Config DRIFT = new DriftMonitor.Config(16,
+            new MmdDriftDetector.Config(8, 1, 999, MmdDriftDetector.alphaFor(1, 1_000), 0x5D1F7L));
+
+    /**
      * What a head does when its negative-transfer test alarms. Every action but
      * {@link #PUBLISH_ONLY} rolls the head back to the source head (vector, optimizer state, replay
      * buffer and threshold), resets the test and publishes the rolled-back head as a version with
@@ -95,6 +108,10 @@ public final class BinaryHeadTask {
     /** Scratch: one replayed window widened to float32, and a candidate hard-negative window. */
     private final float[] window;
     private final float[] candidate;
+    /** Embedding dimension (input floats / window frames) and the drift test's scratch. */
+    private final int embeddingDim;
+    private final float[] clipMean;
+    private final MmdWorkspace driftWorkspace;
     /** Scratch: the user's vector before an arriving sample's steps (update-rate cap). */
     private float[] before;
 
@@ -120,6 +137,9 @@ public final class BinaryHeadTask {
         this.windowFloats = sourceHead.architecture().inputDim();
         this.window = new float[windowFloats];
         this.candidate = new float[windowFloats];
+        this.embeddingDim = windowFloats / recipe.windowFrames();
+        this.clipMean = new float[embeddingDim];
+        this.driftWorkspace = DriftMonitor.workspace(DRIFT);
     }
 
     public String name() {
@@ -151,7 +171,7 @@ public final class BinaryHeadTask {
     public HeadState newState(String headId) {
         long seed = seedOf(headId);
         return new HeadState(headId, seed, training.initialTrainable(seed), training.newOptimizerState(),
-                SOURCE_THRESHOLD, new NegativeTransferMonitor(NEGATIVE_TRANSFER));
+                SOURCE_THRESHOLD, new NegativeTransferMonitor(NEGATIVE_TRANSFER), newDriftMonitor(seed));
     }
 
     /** Scores {@code e} with the source head and the user's adapted head; changes nothing. */
@@ -186,6 +206,8 @@ public final class BinaryHeadTask {
         }
         s.sourcePrequential.add(positive, sc.source(), sc.sourceAccepted());
         s.adaptedPrequential.add(positive, sc.adapted(), sc.adaptedAccepted());
+        clipMean(e, clipMean);
+        s.drift.input(clipMean, 0, driftWorkspace);
         boolean alarm = s.negativeTransfer.input(logLoss(positive, sc.adapted()), logLoss(positive, sc.source()));
         if (s.frozen) {
             s.samplesApplied++;
@@ -259,10 +281,29 @@ public final class BinaryHeadTask {
      */
     public void operatorReset(HeadState s, String reason) {
         toSource(s);
+        s.drift.reset();
         s.frozen = false;
         s.l2spScale = 1f;
         s.pendingRollback = reason;
         s.pendingReset = true;
+    }
+
+    /** A drift monitor for a head with per-head {@code seed}, over this task's embedding dimension. */
+    DriftMonitor newDriftMonitor(long seed) {
+        return new DriftMonitor(DRIFT, embeddingDim, seed);
+    }
+
+    /** The mean over frames of {@code e}, into {@code dst} (length {@code e.dim()}). */
+    static void clipMean(EmbeddingSequence e, float[] dst) {
+        float[] v = e.values();
+        int dim = e.dim();
+        for (int d = 0; d < dim; d++) {
+            double sum = 0;
+            for (int f = 0; f < e.frames(); f++) {
+                sum += v[f * dim + d];
+            }
+            dst[d] = (float) (sum / e.frames());
+        }
     }
 
     /** Operator freeze or unfreeze (headstream.control): a frozen head is scored but never trained. */

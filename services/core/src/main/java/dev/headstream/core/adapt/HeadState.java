@@ -1,6 +1,7 @@
 package dev.headstream.core.adapt;
 
 import dev.headstream.core.head.OptimizerState;
+import dev.headstream.core.monitor.DriftMonitor;
 import dev.headstream.core.monitor.NegativeTransferMonitor;
 import java.util.ArrayDeque;
 
@@ -55,8 +56,12 @@ public final class HeadState {
      */
     boolean pendingReset;
 
+    /** Whether the user's audio domain moved away from their first samples (MMD test on clip-mean embeddings). */
+    final DriftMonitor drift;
+
     HeadState(String headId, long seed, float[] trainable, OptimizerState optimizer, float threshold,
-            NegativeTransferMonitor negativeTransfer) {
+            NegativeTransferMonitor negativeTransfer, DriftMonitor drift) {
+        this.drift = drift;
         this.headId = headId;
         this.seed = seed;
         this.trainable = trainable;
@@ -93,6 +98,7 @@ public final class HeadState {
         this.sourceHoldout = o.sourceHoldout.copy();
         this.adaptedHoldout = o.adaptedHoldout.copy();
         this.negativeTransfer = o.negativeTransfer.copy();
+        this.drift = o.drift.copy();
         this.frozen = o.frozen;
         this.l2spScale = o.l2spScale;
         this.rollbacks = o.rollbacks;
@@ -118,6 +124,26 @@ public final class HeadState {
     /** The loss-rise test's threshold (NaN when the task runs without it). */
     public double lossRiseThreshold() {
         return negativeTransfer.lossRiseThreshold();
+    }
+
+    /** The drift test: whether this user's input moved away from their first samples. */
+    public boolean driftAlarm() {
+        return drift.alarm();
+    }
+
+    /** The drift test's last MMD^2 (NaN before its first test). */
+    public double driftStatistic() {
+        return drift.statistic();
+    }
+
+    /** The drift test's last permutation critical value (NaN before its first test). */
+    public double driftThreshold() {
+        return drift.threshold();
+    }
+
+    /** Samples after the drift reference up to the drift alarm (1-based), or -1. */
+    public long driftAlarmSample() {
+        return drift.alarmSample();
     }
 
     /** The adapted head's log loss on the last training sample, scored before training on it. */
@@ -168,7 +194,7 @@ public final class HeadState {
     /** Bytes this state holds per user beyond shared data: tail, optimizer moments, replay embeddings, monitor state. */
     public long residentBytes() {
         return (1L + optimizer.slotCount()) * trainable.length * Float.BYTES + replayBytes()
-                + (long) negativeTransfer.stateSize() * Double.BYTES;
+                + (long) negativeTransfer.stateSize() * Double.BYTES + drift.residentBytes();
     }
 
     /** The per-user vector's share of {@link #residentBytes()}. */

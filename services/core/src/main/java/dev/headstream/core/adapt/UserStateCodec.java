@@ -2,6 +2,7 @@ package dev.headstream.core.adapt;
 
 import dev.headstream.core.backbone.EmbeddingSequence;
 import dev.headstream.core.head.OptimizerState;
+import dev.headstream.core.monitor.DriftMonitor;
 import dev.headstream.core.monitor.NegativeTransferMonitor;
 import dev.headstream.schemas.v1.AdapterState;
 import dev.headstream.schemas.v1.HeadTrainingState;
@@ -160,6 +161,11 @@ public final class UserStateCodec {
         for (double v : monitor) {
             b.addNegativeTransferState(v);
         }
+        double[] drift = new double[h.drift.stateSize()];
+        h.drift.writeState(drift, 0);
+        for (double v : drift) {
+            b.addDriftState(v);
+        }
         for (HeadState.Example e : h.replay) {
             b.addReplay(ReplayExample.newBuilder()
                     .setFrames(e.clip().frames())
@@ -218,8 +224,21 @@ public final class UserStateCodec {
             monitorState[i] = h.getNegativeTransferState(i);
         }
         monitor.readState(monitorState, 0);
+        DriftMonitor drift = task.newDriftMonitor(h.getSeed());
+        double[] driftState = new double[h.getDriftStateCount()];
+        for (int i = 0; i < driftState.length; i++) {
+            driftState[i] = h.getDriftState(i);
+        }
+        try {
+            if (drift.readState(driftState, 0) != driftState.length) {
+                throw new IllegalArgumentException("trailing values");
+            }
+        } catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException(where + " has a drift state of " + driftState.length + " values that does"
+                    + " not read back: " + ex.getMessage(), ex);
+        }
         HeadState s = new HeadState(headId, h.getSeed(), trainable, OptimizerState.restore(opt.getSteps(), slots),
-                h.getThreshold(), monitor);
+                h.getThreshold(), monitor, drift);
         for (int i = 0; i < h.getReplayCount(); i++) {
             ReplayExample e = h.getReplay(i);
             String clip = where + " replay clip " + i;
