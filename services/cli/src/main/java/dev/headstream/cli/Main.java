@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
             ReplayCommand.class,
             BenchHeadsCommand.class,
             dev.headstream.cli.eval.BenchTransferCommand.class,
+            dev.headstream.cli.eval.BenchCleanCommand.class,
         })
 public final class Main implements Runnable {
 
