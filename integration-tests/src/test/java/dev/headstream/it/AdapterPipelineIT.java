@@ -11,9 +11,6 @@ import dev.headstream.cli.produce.SampleSender;
 import dev.headstream.cli.produce.TopicReader;
 import dev.headstream.cli.replay.HeadReplay;
 import dev.headstream.core.adapt.HeadRecipe;
-import dev.headstream.cli.synth.CachingSynthesizer;
-import dev.headstream.cli.synth.SpeechSynth;
-import dev.headstream.cli.synth.SynthProgress;
 import dev.headstream.cli.synth.SyntheticClip;
 import dev.headstream.cli.synth.SyntheticPopulation;
 import dev.headstream.cli.synth.SyntheticUser;
@@ -22,7 +19,6 @@ import dev.headstream.client.HeadFollower;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.onnx.OnnxHeadImporter;
 import dev.headstream.core.wire.HeadCodec;
-import dev.headstream.core.wire.SampleFile;
 import dev.headstream.core.wire.Topics;
 import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.Control;
@@ -31,7 +27,6 @@ import dev.headstream.schemas.v1.HeadStatus;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.RejectReason;
 import dev.headstream.schemas.v1.Rejected;
-import dev.headstream.schemas.v1.Sample;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,14 +55,10 @@ class AdapterPipelineIT {
     @Test
     void threeUsersGetHeadsAndMetricsWhileBadRecordsAreRejected() throws Exception {
         Path work = Files.createTempDirectory(Path.of("target"), "pipeline-it");
-        Path models = Path.of(System.getProperty("headstream.models.dir"));
-        SyntheticPopulation pop = new SyntheticUsers(SyntheticUsers.Config.defaults(7).withUsers(3).withTrain(4, 4)
-                .withHoldout(2, 2).withBackground(2, 4))
-                .generate(new CachingSynthesizer(new SpeechSynth(), Path.of("target/synth-cache")), 2, SynthProgress.none());
-        Path rehearsal = work.resolve("rehearsal.samples.pb");
-        List<Sample> reference = new ArrayList<>();
-        pop.background().forEach(c -> reference.add(SampleRecords.sample("reference", TASK, c)));
-        SampleFile.write(rehearsal, reference);
+        Path models = ItSupport.models();
+        SyntheticPopulation pop = ItSupport.population(SyntheticUsers.Config.defaults(7).withUsers(3).withTrain(4, 4)
+                .withHoldout(2, 2).withBackground(2, 4));
+        Path rehearsal = ItSupport.writeReferenceSet(work, pop, TASK);
         SourceHead source = OnnxHeadImporter.importHead(models.resolve("hey_jarvis_v0.1.onnx"));
 
         try (EmbeddedKafka kafka = EmbeddedKafka.builder(work.resolve("kafka")).start()) {
@@ -75,7 +66,7 @@ class AdapterPipelineIT {
             try (TopicAdmin admin = TopicAdmin.connect(bs)) {
                 admin.ensureTopics(4);
             }
-            try (AdapterProcess adapter = AdapterProcess.start(Path.of(System.getProperty("headstream.adapter.jar")),
+            try (AdapterProcess adapter = AdapterProcess.start(ItSupport.adapterJar(),
                     Map.of("kafka.bootstrap.servers", bs,
                             "headstream.models-dir", models.toAbsolutePath().toString(),
                             "headstream.instance-id", "pipeline-it",

@@ -10,9 +10,6 @@ import dev.headstream.cli.produce.SampleRecords;
 import dev.headstream.cli.produce.SampleSender;
 import dev.headstream.cli.produce.TopicReader;
 import dev.headstream.cli.replay.HeadReplay;
-import dev.headstream.cli.synth.CachingSynthesizer;
-import dev.headstream.cli.synth.SpeechSynth;
-import dev.headstream.cli.synth.SynthProgress;
 import dev.headstream.cli.synth.SyntheticClip;
 import dev.headstream.cli.synth.SyntheticPopulation;
 import dev.headstream.cli.synth.SyntheticUsers;
@@ -20,7 +17,6 @@ import dev.headstream.client.HeadFollower;
 import dev.headstream.core.adapt.AdaptationEngine;
 import dev.headstream.core.adapt.HeadRecipe;
 import dev.headstream.core.adapt.RateLimit;
-import dev.headstream.core.wire.SampleFile;
 import dev.headstream.core.wire.Topics;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.Label;
@@ -30,7 +26,6 @@ import dev.headstream.schemas.v1.Sample;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -59,14 +54,10 @@ class BadInputIT {
     @Test
     void everyBadRecordIsRejectedWithItsReasonAndNoHeadChanges() throws Exception {
         Path work = Files.createTempDirectory(Path.of("target"), "bad-input-it");
-        Path models = Path.of(System.getProperty("headstream.models.dir"));
-        SyntheticPopulation pop = new SyntheticUsers(SyntheticUsers.Config.defaults(5).withUsers(1).withTrain(4, 4)
-                .withHoldout(1, 1).withBackground(2, 4))
-                .generate(new CachingSynthesizer(new SpeechSynth(), Path.of("target/synth-cache")), 2, SynthProgress.none());
-        Path rehearsal = work.resolve("rehearsal.samples.pb");
-        List<Sample> reference = new ArrayList<>();
-        pop.background().forEach(c -> reference.add(SampleRecords.sample("reference", TASK, c)));
-        SampleFile.write(rehearsal, reference);
+        Path models = ItSupport.models();
+        SyntheticPopulation pop = ItSupport.population(SyntheticUsers.Config.defaults(5).withUsers(1).withTrain(4, 4)
+                .withHoldout(1, 1).withBackground(2, 4));
+        Path rehearsal = ItSupport.writeReferenceSet(work, pop, TASK);
         List<SyntheticClip> clips = pop.users().get(0).train();
         String user = pop.users().get(0).id();
         String key = SampleRecords.key(TENANT, user);
@@ -76,7 +67,7 @@ class BadInputIT {
             try (TopicAdmin admin = TopicAdmin.connect(bs)) {
                 admin.ensureTopics(2);
             }
-            try (AdapterProcess adapter = AdapterProcess.start(Path.of(System.getProperty("headstream.adapter.jar")),
+            try (AdapterProcess adapter = AdapterProcess.start(ItSupport.adapterJar(),
                     Map.of("kafka.bootstrap.servers", bs,
                             "headstream.models-dir", models.toAbsolutePath().toString(),
                             "headstream.instance-id", "bad-input-it",

@@ -10,23 +10,17 @@ import dev.headstream.cli.produce.SampleRecords;
 import dev.headstream.cli.produce.SampleSender;
 import dev.headstream.cli.produce.TopicReader;
 import dev.headstream.cli.replay.HeadReplay;
-import dev.headstream.cli.synth.CachingSynthesizer;
-import dev.headstream.cli.synth.SpeechSynth;
-import dev.headstream.cli.synth.SynthProgress;
 import dev.headstream.cli.synth.SyntheticClip;
 import dev.headstream.cli.synth.SyntheticPopulation;
 import dev.headstream.cli.synth.SyntheticUser;
 import dev.headstream.cli.synth.SyntheticUsers;
 import dev.headstream.client.HeadFollower;
 import dev.headstream.core.adapt.HeadRecipe;
-import dev.headstream.core.wire.SampleFile;
 import dev.headstream.core.wire.Topics;
 import dev.headstream.schemas.v1.HeadUpdate;
-import dev.headstream.schemas.v1.Sample;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,15 +41,11 @@ class RestoreAfterKillIT {
     @Test
     void killedAdapterRestoresStateAndContinuesBitIdentically() throws Exception {
         Path work = Files.createTempDirectory(Path.of("target"), "restore-it");
-        Path models = Path.of(System.getProperty("headstream.models.dir"));
-        Path jar = Path.of(System.getProperty("headstream.adapter.jar"));
-        SyntheticPopulation pop = new SyntheticUsers(SyntheticUsers.Config.defaults(11).withUsers(2).withTrain(6, 6)
-                .withHoldout(0, 0).withBackground(2, 4))
-                .generate(new CachingSynthesizer(new SpeechSynth(), Path.of("target/synth-cache")), 2, SynthProgress.none());
-        Path rehearsal = work.resolve("rehearsal.samples.pb");
-        List<Sample> reference = new ArrayList<>();
-        pop.background().forEach(c -> reference.add(SampleRecords.sample("reference", TASK, c)));
-        SampleFile.write(rehearsal, reference);
+        Path models = ItSupport.models();
+        Path jar = ItSupport.adapterJar();
+        SyntheticPopulation pop = ItSupport.population(SyntheticUsers.Config.defaults(11).withUsers(2).withTrain(6, 6)
+                .withHoldout(0, 0).withBackground(2, 4));
+        Path rehearsal = ItSupport.writeReferenceSet(work, pop, TASK);
         Map<String, String> props = Map.of("headstream.models-dir", models.toAbsolutePath().toString(),
                 "headstream.instance-id", "restore-it",
                 "headstream.tasks.wake.rehearsal-set", rehearsal.toAbsolutePath().toString(),

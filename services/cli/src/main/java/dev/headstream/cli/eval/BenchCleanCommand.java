@@ -14,8 +14,6 @@ import dev.headstream.core.adapt.HeadState;
 import dev.headstream.core.adapt.Split;
 import dev.headstream.core.backbone.BackboneInput;
 import dev.headstream.core.backbone.EmbeddingSequence;
-import dev.headstream.core.backbone.ExecutionOptions;
-import dev.headstream.core.backbone.ModelFile;
 import dev.headstream.core.backbone.WakeWordBackbone;
 import dev.headstream.core.head.MlpHead;
 import java.io.PrintWriter;
@@ -26,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,11 +46,8 @@ public final class BenchCleanCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--models-dir", defaultValue = ".models", description = "Verified models (default ${DEFAULT-VALUE}).")
-    Path modelsDir;
-
-    @Option(names = "--cache-dir", defaultValue = ".run/synth-cache", description = "Speech cache (default ${DEFAULT-VALUE}).")
-    Path cacheDir;
+    @Mixin
+    SynthInputs inputs;
 
     @Option(names = "--out", defaultValue = "docs/transfer/bench-clean.json", description = "JSON result (default ${DEFAULT-VALUE}).")
     Path out;
@@ -76,7 +72,7 @@ public final class BenchCleanCommand implements Callable<Integer> {
         }
         SyntheticUsers.Config config = SyntheticUsers.Config.defaults(seed).withUsers(users).withTrain(16, 16)
                 .withHoldout(10, 10).withBackground(16, 16).withBackgroundNearMisses(0.5);
-        SyntheticBench bench = SyntheticBench.build(config, modelsDir, cacheDir, line -> {
+        SyntheticBench bench = SyntheticBench.build(config, inputs.modelsDir, inputs.cacheDir, line -> {
             pw.println("bench-clean: " + line.strip());
             pw.flush();
         });
@@ -86,7 +82,7 @@ public final class BenchCleanCommand implements Callable<Integer> {
         ClipScorer scorer = new ClipScorer(task.head(), bench.source().parameters(), recipe.windowFrames());
         ClipScorer source = new ClipScorer(new MlpHead(bench.source().architecture(), 1), bench.source().parameters(),
                 recipe.windowFrames());
-        CachingSynthesizer synth = new CachingSynthesizer(new SpeechSynth(), cacheDir);
+        CachingSynthesizer synth = new CachingSynthesizer(new SpeechSynth(), inputs.cacheDir);
         ClipAssembler assembler = new ClipAssembler(config.clip());
         long total = 0;
         int negativeTransferAlarms = 0;
@@ -98,9 +94,7 @@ public final class BenchCleanCommand implements Callable<Integer> {
         double worstDrop = 0;
         List<String> rows = new ArrayList<>();
         long t0 = System.nanoTime();
-        try (WakeWordBackbone backbone = new WakeWordBackbone(ModelFile.read(modelsDir.resolve("melspectrogram.onnx")),
-                ModelFile.read(modelsDir.resolve("embedding_model.onnx")), ExecutionOptions.cpu(1),
-                WakeWordBackbone.EmbeddingMode.SEQUENCE, 10)) {
+        try (WakeWordBackbone backbone = SyntheticBench.openBackbone(inputs.modelsDir)) {
             List<SyntheticUser> population = bench.population().users();
             for (int ui = 0; ui < population.size(); ui++) {
                 SyntheticUser u = population.get(ui);

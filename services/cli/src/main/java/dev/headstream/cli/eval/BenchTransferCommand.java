@@ -11,8 +11,6 @@ import dev.headstream.core.adapt.HeadState;
 import dev.headstream.core.adapt.Split;
 import dev.headstream.core.backbone.BackboneInput;
 import dev.headstream.core.backbone.EmbeddingSequence;
-import dev.headstream.core.backbone.ExecutionOptions;
-import dev.headstream.core.backbone.ModelFile;
 import dev.headstream.core.backbone.WakeWordBackbone;
 import dev.headstream.core.head.MlpHead;
 import java.io.PrintWriter;
@@ -26,6 +24,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -46,11 +45,8 @@ public final class BenchTransferCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--models-dir", defaultValue = ".models", description = "Verified models (default ${DEFAULT-VALUE}).")
-    Path modelsDir;
-
-    @Option(names = "--cache-dir", defaultValue = ".run/synth-cache", description = "Speech cache (default ${DEFAULT-VALUE}).")
-    Path cacheDir;
+    @Mixin
+    SynthInputs inputs;
 
     @Option(names = "--out", defaultValue = "docs/transfer", description = "Output folder (default ${DEFAULT-VALUE}).")
     Path out;
@@ -86,8 +82,8 @@ public final class BenchTransferCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter pw = spec.commandLine().getOut();
         SyntheticBench bench = SyntheticBench.build(SyntheticUsers.Config.defaults(seed).withUsers(candidates)
-                .withTrain(16, 16).withHoldout(10, 10).withBackground(16, 16).withBackgroundNearMisses(0.5), modelsDir,
-                cacheDir, line -> {
+                .withTrain(16, 16).withHoldout(10, 10).withBackground(16, 16).withBackgroundNearMisses(0.5), inputs.modelsDir,
+                inputs.cacheDir, line -> {
                     pw.println("bench-transfer: " + line.strip());
                     pw.flush();
                 });
@@ -268,9 +264,7 @@ public final class BenchTransferCommand implements Callable<Integer> {
                 clips.size(), driftSnrDb);
         pw.flush();
         Map<SyntheticClip, EmbeddingSequence> out = new java.util.HashMap<>();
-        try (WakeWordBackbone backbone = new WakeWordBackbone(ModelFile.read(modelsDir.resolve("melspectrogram.onnx")),
-                ModelFile.read(modelsDir.resolve("embedding_model.onnx")), ExecutionOptions.cpu(1),
-                WakeWordBackbone.EmbeddingMode.SEQUENCE, 10)) {
+        try (WakeWordBackbone backbone = SyntheticBench.openBackbone(inputs.modelsDir)) {
             for (SyntheticClip c : clips) {
                 short[] noisy = withNoise(c, driftSnrDb, new SplittableRandom(seed ^ c.sampleId().hashCode()));
                 out.put(c, backbone.embed(List.of(new BackboneInput.Audio(SampleRecords.SAMPLE_RATE_HZ, noisy))).get(0));

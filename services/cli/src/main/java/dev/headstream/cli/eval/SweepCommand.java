@@ -27,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,11 +45,8 @@ public final class SweepCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--models-dir", defaultValue = ".models", description = "Verified models (default ${DEFAULT-VALUE}).")
-    Path modelsDir;
-
-    @Option(names = "--cache-dir", defaultValue = ".run/synth-cache", description = "Speech cache (default ${DEFAULT-VALUE}).")
-    Path cacheDir;
+    @Mixin
+    SynthInputs inputs;
 
     @Option(names = "--out", defaultValue = "docs/sweep", description = "Output folder (default ${DEFAULT-VALUE}).")
     Path out;
@@ -87,7 +85,7 @@ public final class SweepCommand implements Callable<Integer> {
         pw.printf("sweep: building %d candidate users (%d + %d training clips each)%n", candidates, perLabel, perLabel);
         pw.flush();
         SyntheticBench bench = SyntheticBench.build(SyntheticUsers.Config.defaults(seed).withUsers(candidates)
-                .withTrain(perLabel, perLabel).withHoldout(10, 10).withBackground(16, 16).withBackgroundNearMisses(backgroundNearMisses), modelsDir, cacheDir, line -> {
+                .withTrain(perLabel, perLabel).withHoldout(10, 10).withBackground(16, 16).withBackgroundNearMisses(backgroundNearMisses), inputs.modelsDir, inputs.cacheDir, line -> {
                     pw.println("sweep: " + line.strip());
                     pw.flush();
                 });

@@ -41,6 +41,13 @@ import java.util.function.Consumer;
 public record SyntheticBench(SyntheticPopulation population, Map<SyntheticClip, EmbeddingSequence> embeddings,
         SourceHead source, RehearsalSet rehearsal) {
 
+    /** The wake-word backbone the benchmarks embed with: one CPU thread, sequence embeddings, clips up to 10 s. */
+    public static WakeWordBackbone openBackbone(Path modelsDir) {
+        return new WakeWordBackbone(ModelFile.read(modelsDir.resolve("melspectrogram.onnx")),
+                ModelFile.read(modelsDir.resolve("embedding_model.onnx")), ExecutionOptions.cpu(1),
+                WakeWordBackbone.EmbeddingMode.SEQUENCE, 10);
+    }
+
     /** Synthesizes (cached) and embeds {@code config}'s population. */
     public static SyntheticBench build(SyntheticUsers.Config config, Path modelsDir, Path cacheDir, Consumer<String> log) {
         SyntheticPopulation pop = new SyntheticUsers(config).generate(new CachingSynthesizer(new SpeechSynth(), cacheDir), 2,
@@ -48,9 +55,7 @@ public record SyntheticBench(SyntheticPopulation population, Map<SyntheticClip, 
         List<SyntheticClip> all = pop.allClips().toList();
         log.accept("embedding " + all.size() + " clips with the wake-word backbone");
         Map<SyntheticClip, EmbeddingSequence> emb = new HashMap<>();
-        try (WakeWordBackbone backbone = new WakeWordBackbone(ModelFile.read(modelsDir.resolve("melspectrogram.onnx")),
-                ModelFile.read(modelsDir.resolve("embedding_model.onnx")), ExecutionOptions.cpu(1),
-                WakeWordBackbone.EmbeddingMode.SEQUENCE, 10)) {
+        try (WakeWordBackbone backbone = openBackbone(modelsDir)) {
             for (int i = 0; i < all.size(); i += 64) {
                 List<SyntheticClip> part = all.subList(i, Math.min(all.size(), i + 64));
                 List<EmbeddingSequence> e = backbone.embed(part.stream()
