@@ -217,6 +217,22 @@ class AdapterPipelineIT {
                 assertThat(replay.notCompared()).hasSize(1).allSatisfy(n -> assertThat(n)
                         .startsWith(headId(resetUser) + ": operator command (version " + (resetFrom + 1)));
                 assertThat(replay.heads()).isEqualTo(2);
+
+                // aggregate Prometheus metrics: what committed, no per-user labels
+                String scrape = ItSupport.scrape(adapter);
+                scrape.lines().filter(l -> l.startsWith("headstream_")).forEach(l -> System.out.println("scrape: " + l));
+                int applied = users.stream().mapToInt(u -> u.train().size() + u.holdout().size()).sum();
+                assertThat(ItSupport.sample(scrape, "headstream_samples_applied_total")).isEqualTo(applied);
+                assertThat(ItSupport.sample(scrape, "headstream_rejects_total{reason=\"MALFORMED\"}")).isEqualTo(2);
+                for (String reason : List.of("BAD_KEY", "SHAPE_MISMATCH", "UNKNOWN_TASK", "DUPLICATE")) {
+                    assertThat(ItSupport.sample(scrape, "headstream_rejects_total{reason=\"" + reason + "\"}"))
+                            .as(reason).isEqualTo(1);
+                }
+                assertThat(ItSupport.sample(scrape, "headstream_heads_published_total{status=\"HEAD_STATUS_RESET\"}"))
+                        .isEqualTo(1);
+                assertThat(ItSupport.sample(scrape, "headstream_users_erased_total")).isEqualTo(1);
+                assertThat(ItSupport.sample(scrape, "headstream_users_resident")).isEqualTo(users.size() - 1);
+                assertThat(scrape).doesNotContain(first.id());
             }
         }
     }

@@ -34,6 +34,31 @@ final class ItSupport {
                 2, SynthProgress.none());
     }
 
+    /** The adapter's Prometheus scrape ({@code /q/metrics}). */
+    static String scrape(dev.headstream.cli.adapter.AdapterProcess adapter) throws IOException, InterruptedException {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + adapter.httpPort()
+                        + "/q/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("/q/metrics answered " + r.statusCode());
+        }
+        return r.body();
+    }
+
+    /**
+     * The value of the sample {@code series} (a metric name, with its labels as Prometheus prints
+     * them if any, e.g. {@code headstream_rejects_total{reason="MALFORMED"}}) in a scrape, or 0 if
+     * it is absent.
+     */
+    static double sample(String scrape, String series) {
+        for (String line : scrape.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        return 0;
+    }
+
     /** Writes the background speakers' clips as the rehearsal reference set file of {@code task}; returns its path. */
     static Path writeReferenceSet(Path work, SyntheticPopulation pop, String task) throws IOException {
         Path file = work.resolve("rehearsal.samples.pb");

@@ -44,6 +44,9 @@ public class SampleProcessor {
     @Inject
     AdaptationEngine engine;
 
+    @Inject
+    AdapterMetrics metrics;
+
     @Incoming(Channels.SAMPLES)
     @Blocking
     public Uni<Void> process(KafkaRecordBatch<byte[], byte[]> batch) {
@@ -57,6 +60,8 @@ public class SampleProcessor {
             (Topics.CONTROL.equals(r.getTopic()) ? controls : raw).add(rec);
         }
         long now = System.currentTimeMillis();
+        long t0 = System.nanoTime();
+        int records = raw.size() + controls.size();
         BatchResult result;
         List<Message<byte[]>> out;
         try {
@@ -66,16 +71,20 @@ public class SampleProcessor {
             // A broken invariant, not bad input (bad input becomes reject records): abort so the
             // batch's offsets are not committed and it is consumed again.
             LOG.errorf(e, "processing a batch of %d samples failed; aborting its transaction", raw.size());
+            metrics.aborted(records, java.time.Duration.ofNanos(System.nanoTime() - t0));
             return transactions.withTransactionAndAck(batch, emitter -> Uni.createFrom().failure(e))
                     .onFailure().recoverWithNull();
         }
         return transactions.withTransactionAndAck(batch, emitter -> {
             out.forEach(emitter::send);
             return Uni.createFrom().voidItem();
-        }).invoke(() -> engine.commit(result))
-                .onFailure().recoverWithUni(e -> {
+        }).invoke(() -> {
+            engine.commit(result);
+            metrics.committed(result, records, java.time.Duration.ofNanos(System.nanoTime() - t0));
+        }).onFailure().recoverWithUni(e -> {
                     LOG.warnf("transaction for %d samples aborted (%s); state changes dropped, batch will be re-consumed",
                             raw.size(), e.toString());
+                    metrics.aborted(records, java.time.Duration.ofNanos(System.nanoTime() - t0));
                     return Uni.createFrom().nullItem();
                 });
     }
