@@ -44,6 +44,19 @@ public interface HeadstreamConfig {
         Optional<java.util.Set<String>> excludedTenants();
     }
 
+    /** Fault injection, for the crash tests only (off by default). */
+    FaultConfig fault();
+
+    interface FaultConfig {
+        /**
+         * Halt the JVM (exit code 137, no shutdown hooks) inside the transaction of the batch that
+         * holds a samples record with this offset, after its output records had 2 s to reach the
+         * broker: a crash between send and commit. -1 = never.
+         */
+        @WithDefault("-1")
+        long haltInTransactionAtOffset();
+    }
+
     /** Per-user rate limit on applied samples, over the records' Kafka timestamps (off by default). */
     RateLimitConfig rateLimit();
 

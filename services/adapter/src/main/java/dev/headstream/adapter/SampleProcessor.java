@@ -47,6 +47,9 @@ public class SampleProcessor {
     @Inject
     AdapterMetrics metrics;
 
+    @Inject
+    HeadstreamConfig config;
+
     @Incoming(Channels.SAMPLES)
     @Blocking
     public Uni<Void> process(KafkaRecordBatch<byte[], byte[]> batch) {
@@ -75,8 +78,16 @@ public class SampleProcessor {
             return transactions.withTransactionAndAck(batch, emitter -> Uni.createFrom().failure(e))
                     .onFailure().recoverWithNull();
         }
+        long haltAt = config.fault().haltInTransactionAtOffset();
+        boolean halt = haltAt >= 0 && raw.stream().anyMatch(r -> r.offset() == haltAt);
         return transactions.withTransactionAndAck(batch, emitter -> {
             out.forEach(emitter::send);
+            if (halt) {
+                return Uni.createFrom().voidItem().onItem().delayIt().by(java.time.Duration.ofSeconds(2)).invoke(() -> {
+                    LOG.errorf("fault injection: halting inside the transaction of the batch with offset %d", haltAt);
+                    Runtime.getRuntime().halt(137);
+                });
+            }
             return Uni.createFrom().voidItem();
         }).invoke(() -> {
             engine.commit(result);

@@ -113,6 +113,14 @@ public final class AdapterProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Waits up to {@code timeout} for the process to exit; returns its exit code. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("adapter still running after " + timeout + ":\n" + tail());
+        }
+        return process.exitValue();
+    }
+
     /** Hard kill, as a crash would. */
     public void kill() {
         process.destroyForcibly();

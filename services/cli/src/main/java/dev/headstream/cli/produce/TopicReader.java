@@ -11,16 +11,22 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** Reads a whole topic as it stands now, committed records only (for reports and tests). */
+/** Reads a whole topic as it stands now, committed records only unless asked otherwise (for reports and tests). */
 public final class TopicReader {
 
     private TopicReader() {
     }
 
     public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrapServers, String topic, Duration timeout) {
+        return readAll(bootstrapServers, topic, timeout, true);
+    }
+
+    /** {@link #readAll(String, String, Duration)}; {@code committedOnly} false also returns records of aborted transactions. */
+    public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrapServers, String topic, Duration timeout,
+            boolean committedOnly) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, committedOnly ? "read_committed" : "read_uncommitted");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();

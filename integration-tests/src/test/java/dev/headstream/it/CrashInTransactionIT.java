@@ -1,0 +1,136 @@
+package dev.headstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.headstream.cli.adapter.AdapterProcess;
+import dev.headstream.cli.kafka.EmbeddedKafka;
+import dev.headstream.cli.kafka.TopicAdmin;
+import dev.headstream.cli.produce.SampleRecords;
+import dev.headstream.cli.produce.SampleSender;
+import dev.headstream.cli.produce.TopicReader;
+import dev.headstream.cli.replay.HeadReplay;
+import dev.headstream.cli.synth.SyntheticClip;
+import dev.headstream.cli.synth.SyntheticPopulation;
+import dev.headstream.cli.synth.SyntheticUser;
+import dev.headstream.cli.synth.SyntheticUsers;
+import dev.headstream.client.HeadFollower;
+import dev.headstream.core.adapt.HeadRecipe;
+import dev.headstream.core.wire.Topics;
+import dev.headstream.schemas.v1.AdaptationMetrics;
+import dev.headstream.schemas.v1.HeadUpdate;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Fault (4): the adapter dies between sending a batch's records and committing its transaction
+ * (fault injection halts the JVM inside the transaction once the records had time to reach the
+ * broker). A new instance with the same transactional id aborts the dangling transaction, consumes
+ * the batch again and commits it once: read_committed consumers see every head version and every
+ * metrics record exactly once, the aborted copies only show under read_uncommitted, and the heads
+ * equal a replay bit for bit.
+ */
+class CrashInTransactionIT {
+
+    private static final String TENANT = "it";
+    private static final String TASK = "wake";
+    private static final int REPLAY_STEPS = 2;
+    private static final int CLIPS = 8;
+    /** The samples record whose batch crashes: the last one sent (offsets 0-7 first, then 8-15). */
+    private static final long HALT_AT_OFFSET = 2L * CLIPS - 1;
+
+    @Test
+    void aDanglingTransactionIsAbortedAndItsBatchCommittedOnce() throws Exception {
+        Path work = Files.createTempDirectory(Path.of("target"), "crash-it");
+        Path models = ItSupport.models();
+        SyntheticPopulation pop = ItSupport.population(SyntheticUsers.Config.defaults(13).withUsers(2).withTrain(4, 4)
+                .withHoldout(0, 0).withBackground(2, 4));
+        Path rehearsal = ItSupport.writeReferenceSet(work, pop, TASK);
+        List<SyntheticUser> users = pop.users();
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder(work.resolve("kafka")).start()) {
+            String bs = kafka.bootstrapServers();
+            try (TopicAdmin admin = TopicAdmin.connect(bs)) {
+                admin.ensureTopics(1); // one partition: offsets follow the send order
+            }
+            Map<String, String> props = new HashMap<>(Map.of("kafka.bootstrap.servers", bs,
+                    "headstream.models-dir", models.toAbsolutePath().toString(),
+                    "headstream.instance-id", "crash-it",
+                    "headstream.tasks.wake.rehearsal-set", rehearsal.toAbsolutePath().toString(),
+                    "headstream.tasks.wake.replay-steps", Integer.toString(REPLAY_STEPS),
+                    // the dead instance leaves the group after 6 s instead of 45
+                    "mp.messaging.incoming.samples.session.timeout.ms", "6000",
+                    "mp.messaging.incoming.samples.heartbeat.interval.ms", "1000"));
+            try (HeadFollower<Long> follower = new HeadFollower<>(bs, HeadUpdate::getVersion).start();
+                    SampleSender sender = new SampleSender(bs)) {
+                Map<String, String> crashing = new HashMap<>(props);
+                crashing.put("headstream.fault.halt-in-transaction-at-offset", Long.toString(HALT_AT_OFFSET));
+                AdapterProcess first = AdapterProcess.start(ItSupport.adapterJar(), crashing, work.resolve("adapter-1.log"))
+                        .awaitReady(Duration.ofMinutes(3));
+                try {
+                    send(sender, users, 0, 4); // offsets 0-7
+                    awaitApplied(follower, users, 4);
+                    send(sender, users, 4, CLIPS); // offsets 8-15; the batch holding offset 15 halts
+                    assertThat(first.awaitExit(Duration.ofMinutes(2))).as("halted in the transaction").isEqualTo(137);
+                    assertThat(first.tail()).contains("fault injection: halting inside the transaction");
+                } finally {
+                    first.kill();
+                }
+                try (AdapterProcess second = AdapterProcess.start(ItSupport.adapterJar(), props,
+                        work.resolve("adapter-2.log")).awaitReady(Duration.ofMinutes(3))) {
+                    awaitApplied(follower, users, CLIPS);
+                    assertThat(second.isAlive()).isTrue();
+                }
+            }
+            List<ConsumerRecord<byte[], byte[]>> committedHeads = TopicReader.readAll(bs, Topics.HEADS, Duration.ofSeconds(30));
+            List<ConsumerRecord<byte[], byte[]>> allHeads = TopicReader.readAll(bs, Topics.HEADS, Duration.ofSeconds(30), false);
+            assertThat(allHeads.size()).as("the crashed batch's heads reached the broker, in the aborted transaction")
+                    .isGreaterThan(committedHeads.size());
+            Map<String, Long> lastVersion = new HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> r : committedHeads) {
+                HeadUpdate h = HeadUpdate.parseFrom(r.value());
+                assertThat(h.getVersion()).as("%s: every version once, in order", h.getHeadId())
+                        .isEqualTo(lastVersion.getOrDefault(h.getHeadId(), 0L) + 1);
+                lastVersion.put(h.getHeadId(), h.getVersion());
+            }
+            Map<String, Long> lastSeen = new HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bs, Topics.METRICS, Duration.ofSeconds(30))) {
+                AdaptationMetrics m = AdaptationMetrics.parseFrom(r.value());
+                assertThat(m.getSamplesSeen()).as("%s: no metrics record twice", m.getHeadId())
+                        .isGreaterThan(lastSeen.getOrDefault(m.getHeadId(), 0L));
+                lastSeen.put(m.getHeadId(), m.getSamplesSeen());
+            }
+            assertThat(lastSeen.values()).containsOnly((long) CLIPS);
+            HeadReplay.Result replay = HeadReplay.run(bs, models, "hey_jarvis_v0.1.onnx", rehearsal, TASK,
+                    HeadRecipe.wakeWordDefault().withReplaySteps(REPLAY_STEPS), 1 << 20, Duration.ofSeconds(60));
+            assertThat(replay.differences()).isEmpty();
+            assertThat(replay.identical()).isEqualTo(users.size());
+        }
+    }
+
+    /** Clips {@code from..to} of every user, alternating users clip by clip. */
+    private static void send(SampleSender sender, List<SyntheticUser> users, int from, int to) {
+        for (int i = from; i < to; i++) {
+            for (SyntheticUser u : users) {
+                SyntheticClip c = u.train().get(i);
+                sender.send(SampleRecords.key(TENANT, c.userId()), SampleRecords.sample(TENANT, TASK, c).toByteArray());
+            }
+        }
+        sender.flush();
+    }
+
+    private static void awaitApplied(HeadFollower<Long> follower, List<SyntheticUser> users, long applied) {
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            for (SyntheticUser u : users) {
+                assertThat(follower.current(TENANT + "/" + u.id() + "/" + TASK)).as("head of %s", u.id())
+                        .hasValueSatisfying(v -> assertThat(v.update().getProvenance().getSamplesApplied())
+                                .isEqualTo(applied));
+            }
+        });
+    }
+}
