@@ -1,16 +1,13 @@
 package dev.headstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.headstream.cli.adapter.AdapterProcess;
 import dev.headstream.cli.kafka.EmbeddedKafka;
 import dev.headstream.cli.kafka.TopicAdmin;
-import dev.headstream.cli.produce.SampleRecords;
 import dev.headstream.cli.produce.SampleSender;
 import dev.headstream.cli.produce.TopicReader;
 import dev.headstream.cli.replay.HeadReplay;
-import dev.headstream.cli.synth.SyntheticClip;
 import dev.headstream.cli.synth.SyntheticPopulation;
 import dev.headstream.cli.synth.SyntheticUser;
 import dev.headstream.cli.synth.SyntheticUsers;
@@ -73,9 +70,9 @@ class CrashInTransactionIT {
                 AdapterProcess first = AdapterProcess.start(ItSupport.adapterJar(), crashing, work.resolve("adapter-1.log"))
                         .awaitReady(Duration.ofMinutes(3));
                 try {
-                    send(sender, users, 0, 4); // offsets 0-7
-                    awaitApplied(follower, users, 4);
-                    send(sender, users, 4, CLIPS); // offsets 8-15; the batch holding offset 15 halts
+                    ItSupport.sendTrain(sender, TENANT, TASK, users, 0, 4); // offsets 0-7
+                    ItSupport.awaitApplied(follower, TENANT, TASK, users, 4);
+                    ItSupport.sendTrain(sender, TENANT, TASK, users, 4, CLIPS); // offsets 8-15; the batch holding offset 15 halts
                     assertThat(first.awaitExit(Duration.ofMinutes(2))).as("halted in the transaction").isEqualTo(137);
                     assertThat(first.tail()).contains("fault injection: halting inside the transaction");
                 } finally {
@@ -83,7 +80,7 @@ class CrashInTransactionIT {
                 }
                 try (AdapterProcess second = AdapterProcess.start(ItSupport.adapterJar(), props,
                         work.resolve("adapter-2.log")).awaitReady(Duration.ofMinutes(3))) {
-                    awaitApplied(follower, users, CLIPS);
+                    ItSupport.awaitApplied(follower, TENANT, TASK, users, CLIPS);
                     assertThat(second.isAlive()).isTrue();
                 }
             }
@@ -111,26 +108,5 @@ class CrashInTransactionIT {
             assertThat(replay.differences()).isEmpty();
             assertThat(replay.identical()).isEqualTo(users.size());
         }
-    }
-
-    /** Clips {@code from..to} of every user, alternating users clip by clip. */
-    private static void send(SampleSender sender, List<SyntheticUser> users, int from, int to) {
-        for (int i = from; i < to; i++) {
-            for (SyntheticUser u : users) {
-                SyntheticClip c = u.train().get(i);
-                sender.send(SampleRecords.key(TENANT, c.userId()), SampleRecords.sample(TENANT, TASK, c).toByteArray());
-            }
-        }
-        sender.flush();
-    }
-
-    private static void awaitApplied(HeadFollower<Long> follower, List<SyntheticUser> users, long applied) {
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            for (SyntheticUser u : users) {
-                assertThat(follower.current(TENANT + "/" + u.id() + "/" + TASK)).as("head of %s", u.id())
-                        .hasValueSatisfying(v -> assertThat(v.update().getProvenance().getSamplesApplied())
-                                .isEqualTo(applied));
-            }
-        });
     }
 }

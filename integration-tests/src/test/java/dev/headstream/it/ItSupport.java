@@ -34,6 +34,31 @@ final class ItSupport {
                 2, SynthProgress.none());
     }
 
+    /** Sends training clips {@code from..to} of every user (alternating users clip by clip) and waits for the acks. */
+    static void sendTrain(dev.headstream.cli.produce.SampleSender sender, String tenant, String task,
+            List<dev.headstream.cli.synth.SyntheticUser> users, int from, int to) {
+        for (int i = from; i < to; i++) {
+            for (dev.headstream.cli.synth.SyntheticUser u : users) {
+                dev.headstream.cli.synth.SyntheticClip c = u.train().get(i);
+                sender.send(SampleRecords.key(tenant, c.userId()), SampleRecords.sample(tenant, task, c).toByteArray());
+            }
+        }
+        sender.flush();
+    }
+
+    /** Waits (up to 4 minutes) until every user's newest head says {@code applied} samples. */
+    static void awaitApplied(dev.headstream.client.HeadFollower<?> follower, String tenant, String task,
+            List<dev.headstream.cli.synth.SyntheticUser> users, long applied) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(4))
+                .pollInterval(java.time.Duration.ofMillis(500)).untilAsserted(() -> {
+                    for (dev.headstream.cli.synth.SyntheticUser u : users) {
+                        org.assertj.core.api.Assertions.assertThat(follower.current(tenant + "/" + u.id() + "/" + task))
+                                .as("head of %s", u.id()).hasValueSatisfying(v -> org.assertj.core.api.Assertions
+                                        .assertThat(v.update().getProvenance().getSamplesApplied()).isEqualTo(applied));
+                    }
+                });
+    }
+
     /** The adapter's Prometheus scrape ({@code /q/metrics}). */
     static String scrape(dev.headstream.cli.adapter.AdapterProcess adapter) throws IOException, InterruptedException {
         java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(

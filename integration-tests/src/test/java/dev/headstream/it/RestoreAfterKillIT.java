@@ -1,16 +1,13 @@
 package dev.headstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.headstream.cli.adapter.AdapterProcess;
 import dev.headstream.cli.kafka.EmbeddedKafka;
 import dev.headstream.cli.kafka.TopicAdmin;
-import dev.headstream.cli.produce.SampleRecords;
 import dev.headstream.cli.produce.SampleSender;
 import dev.headstream.cli.produce.TopicReader;
 import dev.headstream.cli.replay.HeadReplay;
-import dev.headstream.cli.synth.SyntheticClip;
 import dev.headstream.cli.synth.SyntheticPopulation;
 import dev.headstream.cli.synth.SyntheticUser;
 import dev.headstream.cli.synth.SyntheticUsers;
@@ -67,8 +64,8 @@ class RestoreAfterKillIT {
                 AdapterProcess first = AdapterProcess.start(jar, withBroker, work.resolve("adapter-1.log"))
                         .awaitReady(Duration.ofMinutes(3));
                 try {
-                    sendTrain(sender, users, 0, 6);
-                    awaitApplied(follower, users, 6);
+                    ItSupport.sendTrain(sender, TENANT, TASK, users, 0, 6);
+                    ItSupport.awaitApplied(follower, TENANT, TASK, users, 6);
                     users.forEach(u -> versionsBeforeKill.put(headId(u), follower.current(headId(u)).orElseThrow().version()));
                 } finally {
                     first.kill();
@@ -77,8 +74,8 @@ class RestoreAfterKillIT {
 
                 try (AdapterProcess second = AdapterProcess.start(jar, withBroker, work.resolve("adapter-2.log"))
                         .awaitReady(Duration.ofMinutes(3))) {
-                    sendTrain(sender, users, 6, 12);
-                    awaitApplied(follower, users, 12);
+                    ItSupport.sendTrain(sender, TENANT, TASK, users, 6, 12);
+                    ItSupport.awaitApplied(follower, TENANT, TASK, users, 12);
                     for (SyntheticUser u : users) {
                         assertThat(follower.current(headId(u)).orElseThrow().version())
                                 .as("versions of %s continue after the restart", u.id())
@@ -92,25 +89,6 @@ class RestoreAfterKillIT {
             assertThat(replay.differences()).isEmpty();
             assertThat(replay.identical()).isEqualTo(users.size());
         }
-    }
-
-    private static void sendTrain(SampleSender sender, List<SyntheticUser> users, int from, int to) {
-        for (int i = from; i < to; i++) {
-            for (SyntheticUser u : users) {
-                SyntheticClip c = u.train().get(i);
-                sender.send(SampleRecords.key(TENANT, c.userId()), SampleRecords.sample(TENANT, TASK, c).toByteArray());
-            }
-        }
-        sender.flush();
-    }
-
-    private static void awaitApplied(HeadFollower<Long> follower, List<SyntheticUser> users, long applied) {
-        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            for (SyntheticUser u : users) {
-                assertThat(follower.current(headId(u))).as("head of %s", u.id())
-                        .hasValueSatisfying(v -> assertThat(v.update().getProvenance().getSamplesApplied()).isEqualTo(applied));
-            }
-        });
     }
 
     private static String headId(SyntheticUser u) {
