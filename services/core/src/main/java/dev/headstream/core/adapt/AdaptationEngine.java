@@ -544,6 +544,8 @@ public final class AdaptationEngine {
                 .setDriftStatistic(zeroIfNaN(h.drift.statistic()))
                 .setDriftThreshold(zeroIfNaN(h.drift.threshold()))
                 .setDriftAlarm(h.drift.alarm())
+                .setDomainMmd2(zeroIfNaN(h.domainMmd2()))
+                .setDomainPValue(zeroIfNaN(h.domainPValue()))
                 .setGeneralizationGap(h.lastTrainingLoss - h.lastPrequentialLoss)
                 .setSamplesApplied(h.samplesApplied)
                 .setSamplesSeen(h.samplesSeen)

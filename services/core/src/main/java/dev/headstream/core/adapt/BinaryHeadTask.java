@@ -5,6 +5,7 @@ import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.monitor.DriftMonitor;
 import dev.headstream.core.monitor.MmdDriftDetector;
+import dev.headstream.core.monitor.MmdReference;
 import dev.headstream.core.monitor.MmdWorkspace;
 import dev.headstream.core.monitor.NegativeTransferMonitor;
 import dev.headstream.core.monitor.NullModel;
@@ -70,6 +71,9 @@ public final class BinaryHeadTask {
     public static final DriftMonitor.Config DRIFT = new DriftMonitor.Config(16,
             new MmdDriftDetector.Config(8, 1, 999, MmdDriftDetector.alphaFor(1, 1_000), 0x5D1F7L));
 
+    /** Most rehearsal clips whose clip means form the source reference of the domain-similarity test. */
+    public static final int DOMAIN_REFERENCE_CLIPS = 64;
+
     /**
      * What a head does when its negative-transfer test alarms. Every action but
      * {@link #PUBLISH_ONLY} rolls the head back to the source head (vector, optimizer state, replay
@@ -112,6 +116,9 @@ public final class BinaryHeadTask {
     private final int embeddingDim;
     private final float[] clipMean;
     private final MmdWorkspace driftWorkspace;
+    /** Clip means of the rehearsal set (the source domain), or null with fewer than 2 clips; and its test's scratch. */
+    private final MmdReference domainReference;
+    private final MmdWorkspace domainWorkspace;
     /** Scratch: the user's vector before an arriving sample's steps (update-rate cap). */
     private float[] before;
 
@@ -140,6 +147,32 @@ public final class BinaryHeadTask {
         this.embeddingDim = windowFloats / recipe.windowFrames();
         this.clipMean = new float[embeddingDim];
         this.driftWorkspace = DriftMonitor.workspace(DRIFT);
+        List<EmbeddingSequence> clips = new ArrayList<>(rehearsal.train());
+        clips.addAll(rehearsal.calibration());
+        int m = Math.min(DOMAIN_REFERENCE_CLIPS, clips.size());
+        if (m >= 2) {
+            float[] means = new float[m * embeddingDim];
+            float[] one = new float[embeddingDim];
+            for (int i = 0; i < m; i++) {
+                clipMean(clips.get(i), one);
+                System.arraycopy(one, 0, means, i * embeddingDim, embeddingDim);
+            }
+            this.domainReference = MmdReference.withMedianOrUnitBandwidth(means, embeddingDim);
+            this.domainWorkspace = new MmdWorkspace(m, DRIFT.detector().window(), DRIFT.detector().permutations());
+        } else {
+            this.domainReference = null;
+            this.domainWorkspace = null;
+        }
+    }
+
+    /** A domain-similarity test for a head with per-head {@code seed}, or null when the task has no reference set. */
+    MmdDriftDetector newDomainTest(long seed) {
+        if (domainReference == null) {
+            return null;
+        }
+        MmdDriftDetector.Config d = DRIFT.detector();
+        return new MmdDriftDetector(domainReference,
+                new MmdDriftDetector.Config(d.window(), 1, d.permutations(), d.alpha(), d.seed() ^ seed ^ 0xD0A1L));
     }
 
     public String name() {
@@ -171,7 +204,7 @@ public final class BinaryHeadTask {
     public HeadState newState(String headId) {
         long seed = seedOf(headId);
         return new HeadState(headId, seed, training.initialTrainable(seed), training.newOptimizerState(),
-                SOURCE_THRESHOLD, new NegativeTransferMonitor(NEGATIVE_TRANSFER), newDriftMonitor(seed));
+                SOURCE_THRESHOLD, new NegativeTransferMonitor(NEGATIVE_TRANSFER), newDriftMonitor(seed), newDomainTest(seed));
     }
 
     /** Scores {@code e} with the source head and the user's adapted head; changes nothing. */
@@ -208,6 +241,9 @@ public final class BinaryHeadTask {
         s.adaptedPrequential.add(positive, sc.adapted(), sc.adaptedAccepted());
         clipMean(e, clipMean);
         s.drift.input(clipMean, 0, driftWorkspace);
+        if (s.domain != null) {
+            s.domain.input(clipMean, 0, domainWorkspace);
+        }
         boolean alarm = s.negativeTransfer.input(logLoss(positive, sc.adapted()), logLoss(positive, sc.source()));
         if (s.frozen) {
             s.samplesApplied++;

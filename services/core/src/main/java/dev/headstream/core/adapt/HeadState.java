@@ -2,6 +2,7 @@ package dev.headstream.core.adapt;
 
 import dev.headstream.core.head.OptimizerState;
 import dev.headstream.core.monitor.DriftMonitor;
+import dev.headstream.core.monitor.MmdDriftDetector;
 import dev.headstream.core.monitor.NegativeTransferMonitor;
 import java.util.ArrayDeque;
 
@@ -58,10 +59,13 @@ public final class HeadState {
 
     /** Whether the user's audio domain moved away from their first samples (MMD test on clip-mean embeddings). */
     final DriftMonitor drift;
+    /** MMD test of the user's recent clip means against the task's source reference set; null without one. */
+    final MmdDriftDetector domain;
 
     HeadState(String headId, long seed, float[] trainable, OptimizerState optimizer, float threshold,
-            NegativeTransferMonitor negativeTransfer, DriftMonitor drift) {
+            NegativeTransferMonitor negativeTransfer, DriftMonitor drift, MmdDriftDetector domain) {
         this.drift = drift;
+        this.domain = domain;
         this.headId = headId;
         this.seed = seed;
         this.trainable = trainable;
@@ -99,6 +103,7 @@ public final class HeadState {
         this.adaptedHoldout = o.adaptedHoldout.copy();
         this.negativeTransfer = o.negativeTransfer.copy();
         this.drift = o.drift.copy();
+        this.domain = o.domain == null ? null : o.domain.copy();
         this.frozen = o.frozen;
         this.l2spScale = o.l2spScale;
         this.rollbacks = o.rollbacks;
@@ -144,6 +149,16 @@ public final class HeadState {
     /** Samples after the drift reference up to the drift alarm (1-based), or -1. */
     public long driftAlarmSample() {
         return drift.alarmSample();
+    }
+
+    /** MMD^2 of the user's last clip means vs the source reference set (NaN before the first test or without one). */
+    public double domainMmd2() {
+        return domain == null ? Double.NaN : domain.lastMmd2();
+    }
+
+    /** The domain-similarity test's last p-value (NaN before the first test or without a reference set). */
+    public double domainPValue() {
+        return domain == null ? Double.NaN : domain.lastPValue();
     }
 
     /** The adapted head's log loss on the last training sample, scored before training on it. */
@@ -194,7 +209,8 @@ public final class HeadState {
     /** Bytes this state holds per user beyond shared data: tail, optimizer moments, replay embeddings, monitor state. */
     public long residentBytes() {
         return (1L + optimizer.slotCount()) * trainable.length * Float.BYTES + replayBytes()
-                + (long) negativeTransfer.stateSize() * Double.BYTES + drift.residentBytes();
+                + (long) negativeTransfer.stateSize() * Double.BYTES + drift.residentBytes()
+                + (domain == null ? 0 : domain.residentBytes());
     }
 
     /** The per-user vector's share of {@link #residentBytes()}. */

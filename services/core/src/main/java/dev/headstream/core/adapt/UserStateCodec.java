@@ -3,6 +3,7 @@ package dev.headstream.core.adapt;
 import dev.headstream.core.backbone.EmbeddingSequence;
 import dev.headstream.core.head.OptimizerState;
 import dev.headstream.core.monitor.DriftMonitor;
+import dev.headstream.core.monitor.MmdDriftDetector;
 import dev.headstream.core.monitor.NegativeTransferMonitor;
 import dev.headstream.schemas.v1.AdapterState;
 import dev.headstream.schemas.v1.HeadTrainingState;
@@ -166,6 +167,13 @@ public final class UserStateCodec {
         for (double v : drift) {
             b.addDriftState(v);
         }
+        if (h.domain != null) {
+            double[] domain = new double[h.domain.stateSize()];
+            h.domain.writeState(domain, 0);
+            for (double v : domain) {
+                b.addDomainState(v);
+            }
+        }
         for (HeadState.Example e : h.replay) {
             b.addReplay(ReplayExample.newBuilder()
                     .setFrames(e.clip().frames())
@@ -237,8 +245,20 @@ public final class UserStateCodec {
             throw new IllegalArgumentException(where + " has a drift state of " + driftState.length + " values that does"
                     + " not read back: " + ex.getMessage(), ex);
         }
+        MmdDriftDetector domain = task.newDomainTest(h.getSeed());
+        if (domain != null && h.getDomainStateCount() > 0) {
+            if (h.getDomainStateCount() != domain.stateSize()) {
+                throw new IllegalArgumentException(where + " has " + h.getDomainStateCount()
+                        + " domain-similarity state values; expected " + domain.stateSize());
+            }
+            double[] domainState = new double[h.getDomainStateCount()];
+            for (int i = 0; i < domainState.length; i++) {
+                domainState[i] = h.getDomainState(i);
+            }
+            domain.readState(domainState, 0);
+        }
         HeadState s = new HeadState(headId, h.getSeed(), trainable, OptimizerState.restore(opt.getSteps(), slots),
-                h.getThreshold(), monitor, drift);
+                h.getThreshold(), monitor, drift, domain);
         for (int i = 0; i < h.getReplayCount(); i++) {
             ReplayExample e = h.getReplay(i);
             String clip = where + " replay clip " + i;

@@ -93,9 +93,7 @@ public final class DriftMonitor implements MonitorState {
      * every reference embedding is the same (then any different input stands out).
      */
     private void complete(float[] data) {
-        int m = config.referenceSize();
-        double bandwidth = MmdReference.medianDistance(data, m, dim) > 0 ? Double.NaN : 1.0;
-        reference = new MmdReference(data, dim, bandwidth);
+        reference = MmdReference.withMedianOrUnitBandwidth(data, dim);
         MmdDriftDetector.Config d = config.detector();
         detector = new MmdDriftDetector(reference,
                 new MmdDriftDetector.Config(d.window(), d.testEvery(), d.permutations(), d.alpha(), d.seed() ^ seed));

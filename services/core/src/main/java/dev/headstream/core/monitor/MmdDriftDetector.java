@@ -92,6 +92,11 @@ public final class MmdDriftDetector implements MonitorState {
         alarmAt = o.alarmAt;
     }
 
+    /** Bytes this detector holds per user: its window of embeddings (the reference is shared). */
+    public long residentBytes() {
+        return (long) ring.length * Float.BYTES;
+    }
+
     /** A deep copy sharing the (immutable) reference. */
     public MmdDriftDetector copy() {
         return new MmdDriftDetector(this);

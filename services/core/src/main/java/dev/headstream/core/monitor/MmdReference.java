@@ -61,6 +61,18 @@ public final class MmdReference {
         }
     }
 
+    /**
+     * With the median-heuristic bandwidth, or 1 when every embedding is the same (where the
+     * heuristic gives 0; then any different input stands out).
+     */
+    public static MmdReference withMedianOrUnitBandwidth(float[] data, int dim) {
+        if (dim < 1 || data.length == 0 || data.length % dim != 0) {
+            throw new IllegalArgumentException("reference of length " + data.length + " is not a non-empty multiple of dim "
+                    + dim);
+        }
+        return new MmdReference(data, dim, medianDistance(data, data.length / dim, dim) > 0 ? Double.NaN : 1.0);
+    }
+
     /** With the median-heuristic bandwidth. */
     public MmdReference(float[] data, int dim) {
         this(data, dim, Double.NaN);

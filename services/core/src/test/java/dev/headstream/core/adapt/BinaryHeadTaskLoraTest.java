@@ -104,6 +104,27 @@ class BinaryHeadTaskLoraTest {
         assertThat(s.trainable()).hasSize(length);
         long monitorBytes = (long) new dev.headstream.core.monitor.NegativeTransferMonitor(
                 BinaryHeadTask.NEGATIVE_TRANSFER).stateSize() * Double.BYTES;
-        assertThat(s.residentBytes()).isEqualTo(3L * Float.BYTES * length + monitorBytes);
+        // the domain-similarity test's window: 8 clip means of the embedding dimension
+        long domainWindow = (long) BinaryHeadTask.DRIFT.detector().window() * (8 / RECIPE.windowFrames()) * Float.BYTES;
+        assertThat(s.residentBytes()).isEqualTo(3L * Float.BYTES * length + monitorBytes + domainWindow);
+    }
+
+    @Test
+    void domainSimilarityIsHighForUsersLikeTheReferenceSetAndLowForOthers() {
+        BinaryHeadTask task = new BinaryHeadTask("wake", source(), RECIPE.withLoraRank(1), rehearsal());
+        HeadState like = task.newState("acme/like/wake");
+        HeadState unlike = task.newState("acme/unlike/wake");
+        assertThat(like.domainPValue()).as("no test before the window is full").isNaN();
+        for (int i = 0; i < 8; i++) {
+            // the reference set's own distribution (bias -2 on the first dimension), vs far from it (+2)
+            task.apply(like, clip(300 + i, -2f), i % 2 == 0, 1f, Split.TRAIN);
+            task.apply(unlike, clip(400 + i, 2f), i % 2 == 0, 1f, Split.TRAIN);
+        }
+        assertThat(like.domainPValue()).isGreaterThan(0.05);
+        assertThat(unlike.domainPValue()).isLessThanOrEqualTo(0.01);
+        assertThat(unlike.domainMmd2()).isGreaterThan(like.domainMmd2());
+        HeadState withoutReference = new BinaryHeadTask("wake", source(), RECIPE.withLoraRank(1), RehearsalSet.empty())
+                .newState("acme/x/wake");
+        assertThat(withoutReference.domainPValue()).isNaN();
     }
 }
