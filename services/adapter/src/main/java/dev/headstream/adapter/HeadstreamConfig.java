@@ -55,6 +55,17 @@ public interface HeadstreamConfig {
          */
         @WithDefault("-1")
         long haltInTransactionAtOffset();
+
+        /**
+         * Wait this many seconds inside the transaction of the batch that holds a samples record
+         * with offset {@link #pauseInTransactionAtOffset()} (logged first), e.g. for a test to stop
+         * the process there and make it a zombie. -1 = never.
+         */
+        @WithDefault("-1")
+        long pauseInTransactionAtOffset();
+
+        @WithDefault("20")
+        int pauseSeconds();
     }
 
     /** Per-user rate limit on applied samples, over the records' Kafka timestamps (off by default). */

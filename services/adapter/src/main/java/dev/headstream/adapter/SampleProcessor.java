@@ -50,14 +50,51 @@ public class SampleProcessor {
     @Inject
     HeadstreamConfig config;
 
+    @Inject
+    CommitCheck commitCheck;
+
+    /** Exit code when a batch's transaction did not commit as reported, or the producer was fenced. */
+    static final int FENCED_EXIT_CODE = 3;
+
+    private boolean offsetsCommitted(java.util.Map<org.apache.kafka.common.TopicPartition, Long> next) {
+        try {
+            return commitCheck.committed(next, java.time.Duration.ofSeconds(30));
+        } catch (Exception e) {
+            LOG.errorf(e, "cannot read the committed offsets");
+            return false;
+        }
+    }
+
+    /** Whether {@code e} or a cause says the producer was fenced: it cannot send again. */
+    static boolean fenced(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.kafka.common.errors.ProducerFencedException
+                    || t instanceof org.apache.kafka.common.errors.InvalidProducerEpochException) {
+                return true;
+            }
+            if (t instanceof io.smallrye.mutiny.CompositeException c && c.getCauses().stream().anyMatch(SampleProcessor::fenced)) {
+                return true;
+            }
+            for (Throwable s : t.getSuppressed()) {
+                if (fenced(s)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     @Incoming(Channels.SAMPLES)
     @Blocking
     public Uni<Void> process(KafkaRecordBatch<byte[], byte[]> batch) {
         List<RawSample> raw = new ArrayList<>(batch.getRecords().size());
         List<RawSample> controls = new ArrayList<>();
+        java.util.Map<org.apache.kafka.common.TopicPartition, Long> next = new java.util.HashMap<>();
         for (KafkaRecord<byte[], byte[]> r : batch) {
             IncomingKafkaRecordMetadata<?, ?> meta = r.getMetadata(IncomingKafkaRecordMetadata.class)
                     .orElseThrow(() -> new IllegalStateException("batch record without Kafka metadata"));
+            next.merge(new org.apache.kafka.common.TopicPartition(r.getTopic(), meta.getPartition()), meta.getOffset() + 1,
+                    Math::max);
             RawSample rec = new RawSample(meta.getPartition(), meta.getOffset(), r.getKey(), r.getPayload(),
                     meta.getTimestamp() == null ? -1 : meta.getTimestamp().toEpochMilli());
             (Topics.CONTROL.equals(r.getTopic()) ? controls : raw).add(rec);
@@ -80,8 +117,17 @@ public class SampleProcessor {
         }
         long haltAt = config.fault().haltInTransactionAtOffset();
         boolean halt = haltAt >= 0 && raw.stream().anyMatch(r -> r.offset() == haltAt);
-        return transactions.withTransactionAndAck(batch, emitter -> {
+        long pauseAt = config.fault().pauseInTransactionAtOffset();
+        boolean pause = pauseAt >= 0 && raw.stream().anyMatch(r -> r.offset() == pauseAt);
+        // withTransaction, not withTransactionAndAck: the latter turns a failed transaction into a
+        // nack and then completes normally, which would make an aborted batch's state live
+        return transactions.withTransaction(batch, emitter -> {
             out.forEach(emitter::send);
+            if (pause) {
+                LOG.errorf("fault injection: pausing %d s inside the transaction of the batch with offset %d",
+                        config.fault().pauseSeconds(), pauseAt);
+                return Uni.createFrom().voidItem().onItem().delayIt().by(java.time.Duration.ofSeconds(config.fault().pauseSeconds()));
+            }
             if (halt) {
                 return Uni.createFrom().voidItem().onItem().delayIt().by(java.time.Duration.ofSeconds(2)).invoke(() -> {
                     LOG.errorf("fault injection: halting inside the transaction of the batch with offset %d", haltAt);
@@ -90,13 +136,32 @@ public class SampleProcessor {
             }
             return Uni.createFrom().voidItem();
         }).invoke(() -> {
+            if (!offsetsCommitted(next)) {
+                // The transaction did not commit (SmallRye reports a commit that failed and was
+                // aborted as done): the state must not go live, and this consumer has moved past the
+                // batch. Exit so that a restart resumes from the committed offsets and state.
+                LOG.errorf("the transaction of a batch of %d records reported done but its offsets are not committed:"
+                        + " exiting with code %d so that a restart resumes from the committed offsets", records,
+                        FENCED_EXIT_CODE);
+                metrics.aborted(records, java.time.Duration.ofNanos(System.nanoTime() - t0));
+                io.quarkus.runtime.Quarkus.asyncExit(FENCED_EXIT_CODE);
+                return;
+            }
             engine.commit(result);
             metrics.committed(result, records, java.time.Duration.ofNanos(System.nanoTime() - t0));
-        }).onFailure().recoverWithUni(e -> {
+        }).replaceWithVoid().onFailure().recoverWithUni(e -> {
                     LOG.warnf("transaction for %d samples aborted (%s); state changes dropped, batch will be re-consumed",
                             raw.size(), e.toString());
                     metrics.aborted(records, java.time.Duration.ofNanos(System.nanoTime() - t0));
-                    return Uni.createFrom().nullItem();
-                });
+                    if (fenced(e)) {
+                        // A fenced transactional producer never works again, and this instance may
+                        // still be assigned partitions: exit so that a restart starts a fresh producer
+                        // and rejoins, instead of nacking every later batch.
+                        LOG.errorf("the transactional producer was fenced (%s): exiting with code %d so that a restart"
+                                + " gets a fresh producer", e.toString(), FENCED_EXIT_CODE);
+                        io.quarkus.runtime.Quarkus.asyncExit(FENCED_EXIT_CODE);
+                    }
+                    return Uni.createFrom().voidItem();
+                }).chain(() -> Uni.createFrom().completionStage(batch.ack()));
     }
 }

@@ -113,6 +113,11 @@ public final class AdapterProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The process id (e.g. to stop and continue it with signals). */
+    public long pid() {
+        return process.pid();
+    }
+
     /** Waits up to {@code timeout} for the process to exit; returns its exit code. */
     public int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {

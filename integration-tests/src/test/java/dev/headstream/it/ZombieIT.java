@@ -1,0 +1,112 @@
+package dev.headstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.headstream.cli.adapter.AdapterProcess;
+import dev.headstream.cli.kafka.EmbeddedKafka;
+import dev.headstream.cli.kafka.TopicAdmin;
+import dev.headstream.cli.produce.SampleSender;
+import dev.headstream.cli.produce.TopicReader;
+import dev.headstream.cli.replay.HeadReplay;
+import dev.headstream.cli.synth.SyntheticPopulation;
+import dev.headstream.cli.synth.SyntheticUser;
+import dev.headstream.cli.synth.SyntheticUsers;
+import dev.headstream.client.HeadFollower;
+import dev.headstream.core.adapt.HeadRecipe;
+import dev.headstream.core.wire.Topics;
+import dev.headstream.schemas.v1.HeadUpdate;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Fault (6): an instance frozen (SIGSTOP) inside a batch's transaction, past the session timeout,
+ * becomes a zombie: a second instance (another transactional id) takes the partition over and
+ * applies the batch. While the zombie is frozen, its open transaction holds back read_committed
+ * readers of the output topics until the broker aborts it (transaction.timeout.ms, 60 s by
+ * default), so the survivor's heads become visible only then. When the zombie resumes (SIGCONT)
+ * its commit is refused (ProducerFencedException) and it exits with code 3 instead of keeping
+ * partitions with a dead producer; the survivor takes the partition back and goes on.
+ * read_committed consumers see every head version once, and the heads equal a replay.
+ */
+class ZombieIT {
+
+    private static final String TENANT = "it";
+    private static final String TASK = "wake";
+    private static final int REPLAY_STEPS = 2;
+    private static final int CLIPS = 6;
+    private static final long PAUSE_AT_OFFSET = 2L * CLIPS - 1;
+
+    @Test
+    void aResumedZombieCommitsNothing() throws Exception {
+        Path work = Files.createTempDirectory(Path.of("target"), "zombie-it");
+        Path models = ItSupport.models();
+        SyntheticPopulation pop = ItSupport.population(SyntheticUsers.Config.defaults(13).withUsers(2).withTrain(4, 4)
+                .withHoldout(0, 0).withBackground(2, 4));
+        Path rehearsal = ItSupport.writeReferenceSet(work, pop, TASK);
+        List<SyntheticUser> users = pop.users();
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder(work.resolve("kafka")).start()) {
+            String bs = kafka.bootstrapServers();
+            try (TopicAdmin admin = TopicAdmin.connect(bs)) {
+                admin.ensureTopics(1);
+            }
+            Map<String, String> props = new HashMap<>(Map.of("kafka.bootstrap.servers", bs,
+                    "headstream.models-dir", models.toAbsolutePath().toString(),
+                    "headstream.tasks.wake.rehearsal-set", rehearsal.toAbsolutePath().toString(),
+                    "headstream.tasks.wake.replay-steps", Integer.toString(REPLAY_STEPS),
+                    "mp.messaging.incoming.samples.session.timeout.ms", "6000",
+                    "mp.messaging.incoming.samples.heartbeat.interval.ms", "1000"));
+            Map<String, String> zombieProps = new HashMap<>(props);
+            zombieProps.put("headstream.instance-id", "zombie-a");
+            zombieProps.put("headstream.fault.pause-in-transaction-at-offset", Long.toString(PAUSE_AT_OFFSET));
+            zombieProps.put("headstream.fault.pause-seconds", "5");
+            Map<String, String> takeoverProps = new HashMap<>(props);
+            takeoverProps.put("headstream.instance-id", "zombie-b");
+            try (HeadFollower<Long> follower = new HeadFollower<>(bs, HeadUpdate::getVersion).start();
+                    SampleSender sender = new SampleSender(bs);
+                    AdapterProcess zombie = AdapterProcess.start(ItSupport.adapterJar(), zombieProps,
+                            work.resolve("adapter-a.log")).awaitReady(Duration.ofMinutes(3))) {
+                ItSupport.sendTrain(sender, TENANT, TASK, users, 0, 4);
+                ItSupport.awaitApplied(follower, TENANT, TASK, users, 4);
+                ItSupport.sendTrain(sender, TENANT, TASK, users, 4, CLIPS);
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> zombie.tail().contains("fault injection: pausing"));
+                signal("STOP", zombie.pid());
+                try (AdapterProcess takeover = AdapterProcess.start(ItSupport.adapterJar(), takeoverProps,
+                        work.resolve("adapter-b.log")).awaitReady(Duration.ofMinutes(3))) {
+                    ItSupport.awaitApplied(follower, TENANT, TASK, users, CLIPS);
+                    signal("CONT", zombie.pid());
+                    // the zombie's pause ran out while it was stopped: its commit is refused and it exits
+                    assertThat(zombie.awaitExit(Duration.ofMinutes(1))).as("fenced zombie exits").isEqualTo(3);
+                    assertThat(zombie.tail()).contains("ProducerFencedException").contains("the transactional producer was fenced");
+                    // the survivor owns the partition again and keeps adapting
+                    ItSupport.sendTrain(sender, TENANT, TASK, users, CLIPS, CLIPS + 2);
+                    ItSupport.awaitApplied(follower, TENANT, TASK, users, CLIPS + 2);
+                    assertThat(takeover.isAlive()).isTrue();
+                }
+            }
+            Map<String, Long> lastVersion = new HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bs, Topics.HEADS, Duration.ofSeconds(30))) {
+                HeadUpdate h = HeadUpdate.parseFrom(r.value());
+                assertThat(h.getVersion()).as("%s: every version once, in order", h.getHeadId())
+                        .isEqualTo(lastVersion.getOrDefault(h.getHeadId(), 0L) + 1);
+                lastVersion.put(h.getHeadId(), h.getVersion());
+            }
+            HeadReplay.Result replay = HeadReplay.run(bs, models, "hey_jarvis_v0.1.onnx", rehearsal, TASK,
+                    HeadRecipe.wakeWordDefault().withReplaySteps(REPLAY_STEPS), 1 << 20, Duration.ofSeconds(60));
+            assertThat(replay.differences()).isEmpty();
+            assertThat(replay.identical()).isEqualTo(users.size());
+        }
+    }
+
+    private static void signal(String name, long pid) throws Exception {
+        Process p = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
+        assertThat(p.waitFor()).as("kill -%s %d", name, pid).isZero();
+    }
+}
