@@ -56,12 +56,31 @@ public class SampleProcessor {
     /** Exit code when a batch's transaction did not commit as reported, or the producer was fenced. */
     static final int FENCED_EXIT_CODE = 3;
 
+    /**
+     * Whether the coordinator shows the batch's offsets committed. The offsets of a transaction
+     * become readable a moment after the commit returns (when the coordinator has written its
+     * markers), so a missing offset is asked for again for up to 10 s before it counts as not
+     * committed.
+     */
     private boolean offsetsCommitted(java.util.Map<org.apache.kafka.common.TopicPartition, Long> next) {
-        try {
-            return commitCheck.committed(next, java.time.Duration.ofSeconds(30));
-        } catch (Exception e) {
-            LOG.errorf(e, "cannot read the committed offsets");
-            return false;
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try {
+                if (commitCheck.committed(next, java.time.Duration.ofSeconds(10))) {
+                    return true;
+                }
+            } catch (Exception e) {
+                LOG.warnf("cannot read the committed offsets yet: %s", e.toString());
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
         }
     }
 
