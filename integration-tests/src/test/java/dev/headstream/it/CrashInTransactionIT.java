@@ -55,14 +55,7 @@ class CrashInTransactionIT {
             try (TopicAdmin admin = TopicAdmin.connect(bs)) {
                 admin.ensureTopics(1); // one partition: offsets follow the send order
             }
-            Map<String, String> props = new HashMap<>(Map.of("kafka.bootstrap.servers", bs,
-                    "headstream.models-dir", models.toAbsolutePath().toString(),
-                    "headstream.instance-id", "crash-it",
-                    "headstream.tasks.wake.rehearsal-set", rehearsal.toAbsolutePath().toString(),
-                    "headstream.tasks.wake.replay-steps", Integer.toString(REPLAY_STEPS),
-                    // the dead instance leaves the group after 6 s instead of 45
-                    "mp.messaging.incoming.samples.session.timeout.ms", "6000",
-                    "mp.messaging.incoming.samples.heartbeat.interval.ms", "1000"));
+            Map<String, String> props = ItSupport.crashTestProperties(bs, rehearsal, REPLAY_STEPS, "crash-it");
             try (HeadFollower<Long> follower = new HeadFollower<>(bs, HeadUpdate::getVersion).start();
                     SampleSender sender = new SampleSender(bs)) {
                 Map<String, String> crashing = new HashMap<>(props);

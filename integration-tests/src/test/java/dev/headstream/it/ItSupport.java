@@ -59,6 +59,22 @@ final class ItSupport {
                 });
     }
 
+    /**
+     * Adapter properties for a crash test: the broker, the models, the wake task's reference set and
+     * replay steps, the instance id, and a 6 s session timeout so a dead or frozen instance leaves
+     * the group quickly (45 s by default). Mutable, for a test to add fault settings.
+     */
+    static java.util.Map<String, String> crashTestProperties(String bootstrap, Path rehearsal, int replaySteps,
+            String instanceId) {
+        return new java.util.HashMap<>(java.util.Map.of("kafka.bootstrap.servers", bootstrap,
+                "headstream.models-dir", models().toAbsolutePath().toString(),
+                "headstream.instance-id", instanceId,
+                "headstream.tasks.wake.rehearsal-set", rehearsal.toAbsolutePath().toString(),
+                "headstream.tasks.wake.replay-steps", Integer.toString(replaySteps),
+                "mp.messaging.incoming.samples.session.timeout.ms", "6000",
+                "mp.messaging.incoming.samples.heartbeat.interval.ms", "1000"));
+    }
+
     /** The adapter's Prometheus scrape ({@code /q/metrics}). */
     static String scrape(dev.headstream.cli.adapter.AdapterProcess adapter) throws IOException, InterruptedException {
         java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(

@@ -56,18 +56,10 @@ class ZombieIT {
             try (TopicAdmin admin = TopicAdmin.connect(bs)) {
                 admin.ensureTopics(1);
             }
-            Map<String, String> props = new HashMap<>(Map.of("kafka.bootstrap.servers", bs,
-                    "headstream.models-dir", models.toAbsolutePath().toString(),
-                    "headstream.tasks.wake.rehearsal-set", rehearsal.toAbsolutePath().toString(),
-                    "headstream.tasks.wake.replay-steps", Integer.toString(REPLAY_STEPS),
-                    "mp.messaging.incoming.samples.session.timeout.ms", "6000",
-                    "mp.messaging.incoming.samples.heartbeat.interval.ms", "1000"));
-            Map<String, String> zombieProps = new HashMap<>(props);
-            zombieProps.put("headstream.instance-id", "zombie-a");
+            Map<String, String> zombieProps = ItSupport.crashTestProperties(bs, rehearsal, REPLAY_STEPS, "zombie-a");
             zombieProps.put("headstream.fault.pause-in-transaction-at-offset", Long.toString(PAUSE_AT_OFFSET));
             zombieProps.put("headstream.fault.pause-seconds", "5");
-            Map<String, String> takeoverProps = new HashMap<>(props);
-            takeoverProps.put("headstream.instance-id", "zombie-b");
+            Map<String, String> takeoverProps = ItSupport.crashTestProperties(bs, rehearsal, REPLAY_STEPS, "zombie-b");
             try (HeadFollower<Long> follower = new HeadFollower<>(bs, HeadUpdate::getVersion).start();
                     SampleSender sender = new SampleSender(bs);
                     AdapterProcess zombie = AdapterProcess.start(ItSupport.adapterJar(), zombieProps,
