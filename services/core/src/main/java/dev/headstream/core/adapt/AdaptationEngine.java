@@ -285,7 +285,7 @@ public final class AdaptationEngine {
         String why = cmd.getReason().isEmpty() ? "" : ": " + cmd.getReason();
         switch (action) {
             case CONTROL_ACTION_ERASE -> {
-                UserState u = staged.get(key) != null ? staged.get(key) : live.get(key);
+                UserState u = staged.getOrDefault(key, live.get(key));
                 staged.remove(key);
                 touchedOwner.values().removeIf(key::equals);
                 erasures.add(new BatchResult.Erasure(key, u != null && u.partition >= 0 ? u.partition : c.partition(),
@@ -306,7 +306,7 @@ public final class AdaptationEngine {
                 return;
             }
         }
-        UserState current = staged.get(key) != null ? staged.get(key) : live.get(key);
+        UserState current = staged.getOrDefault(key, live.get(key));
         List<String> names = cmd.getTask().isEmpty()
                 ? current == null ? List.of() : List.copyOf(current.heads().keySet())
                 : current != null && current.heads().containsKey(cmd.getTask()) ? List.of(cmd.getTask()) : List.of();
@@ -316,7 +316,8 @@ public final class AdaptationEngine {
                     .substring("CONTROL_ACTION_".length()).toLowerCase(java.util.Locale.ROOT));
             return;
         }
-        UserState user = staged.get(key) != null ? staged.get(key) : live.get(key).copy();
+        // names is not empty, so the user has state: this batch's staged copy, or a new copy of the live one
+        UserState user = staged.containsKey(key) ? staged.get(key) : current.copy();
         staged.put(key, user);
         for (String name : names) {
             BinaryHeadTask task = tasks.get(name);
