@@ -155,7 +155,18 @@ public class SampleProcessor {
             }
             return Uni.createFrom().voidItem();
         }).invoke(() -> {
-            if (!offsetsCommitted(next)) {
+            boolean committed = offsetsCommitted(next);
+            if (!committed && engine.revokedDuring(result)) {
+                // A rebalance while the transaction was open: the coordinator refused the offsets of
+                // the old generation and the transaction aborted. Every reassigned partition is
+                // restored from the changelog and re-read from its committed offset, so dropping the
+                // staged state is all there is to do.
+                LOG.warnf("a rebalance during the transaction of a batch of %d records: its offsets were not committed;"
+                        + " state changes dropped, the batch is consumed again by its partitions' owner", records);
+                metrics.aborted(records, java.time.Duration.ofNanos(System.nanoTime() - t0));
+                return;
+            }
+            if (!committed) {
                 // The transaction did not commit (SmallRye reports a commit that failed and was
                 // aborted as done): the state must not go live, and this consumer has moved past the
                 // batch. Exit so that a restart resumes from the committed offsets and state.

@@ -30,7 +30,9 @@ import java.util.Map;
  * (same sample id within the user's dedup window), skip samples the user's restored state has
  * already applied (offset at or below its last applied offset on that partition) and apply each label to the user's head of
  * that task (prequential scoring, then training). Every head that trained gets a new version,
- * with its threshold recalibrated; every head the batch touched gets a metrics record.
+ * with its threshold recalibrated. Every sample applied to a head gets one metrics record (a
+ * snapshot of the head's monitors right after that sample, so {@code samples_seen} counts 1, 2, 3,
+ * ... per head with no gap or repeat); control commands publish heads and state, no metrics.
  *
  * <p>Call order: {@link #restore} each changelog record of an assigned partition, then per batch
  * {@link #process} -> publish its records and its {@link #stateRecords} in one transaction ->
@@ -165,6 +167,7 @@ public final class AdaptationEngine {
         Map<String, UserKey> touchedOwner = new LinkedHashMap<>();
         Map<String, String> touchedTask = new HashMap<>();
         int applied = 0;
+        List<AdaptationMetrics> sampleMetrics = new ArrayList<>();
         for (int i = 0; i < valid.size(); i++) {
             ValidSample s = valid.get(i);
             RawSample raw = validRaw.get(i);
@@ -217,6 +220,8 @@ public final class AdaptationEngine {
                 String headId = s.key().headId(task);
                 touchedOwner.putIfAbsent(headId, s.key());
                 touchedTask.put(headId, task);
+                // one metrics record per applied sample and task, a snapshot taken right after it
+                sampleMetrics.add(metrics(s.key(), task, working.heads().get(task), nowMs));
             }
         }
         List<BatchResult.Erasure> erasures = new ArrayList<>();
@@ -224,7 +229,11 @@ public final class AdaptationEngine {
             control(c, staged, touchedOwner, touchedTask, rejections, erasures);
         }
         List<HeadUpdate> heads = new ArrayList<>();
-        List<AdaptationMetrics> metrics = new ArrayList<>();
+        // an erasure later in the batch wins over the user's samples before it: no record of theirs
+        java.util.Set<UserKey> erased = new java.util.HashSet<>();
+        erasures.forEach(e -> erased.add(e.key()));
+        List<AdaptationMetrics> metrics = sampleMetrics.stream()
+                .filter(m -> !erased.contains(new UserKey(m.getTenant(), m.getUser()))).toList();
         for (Map.Entry<String, UserKey> t : touchedOwner.entrySet()) {
             String taskName = touchedTask.get(t.getKey());
             BinaryHeadTask task = tasks.get(taskName);
@@ -239,7 +248,6 @@ public final class AdaptationEngine {
                 h.pendingRollback = null;
                 h.pendingReset = false;
             }
-            metrics.add(metrics(key, taskName, h, nowMs));
         }
         return new BatchResult(rejections, heads, metrics, applied, staged, revocations, stagedReservoirs, erasures);
     }
@@ -390,6 +398,16 @@ public final class AdaptationEngine {
     public synchronized RehearsalReservoir reservoir(String task, int partition) {
         RehearsalReservoir r = reservoirs.get(new ReservoirKey(task, partition));
         return r == null ? null : r.copy();
+    }
+
+    /**
+     * Whether a partition was revoked while {@code result}'s batch was in flight. Its transaction's
+     * offset commit is then refused (the group moved to a new generation), and that is a rebalance,
+     * not a failure: the partitions' owner restores their state from the changelog and consumes
+     * the batch again from the committed offsets.
+     */
+    public synchronized boolean revokedDuring(BatchResult result) {
+        return revocations > result.revocationMark();
     }
 
     /** Makes a committed batch's state live. */

@@ -70,7 +70,8 @@ class AdaptationEngineTest {
     }
 
     private static AdaptationMetrics metricsOf(BatchResult r, UserKey key) {
-        return r.metrics().stream().filter(m -> m.getHeadId().equals(key.headId(TASK))).findFirst().orElseThrow();
+        // the record of the head's last sample in the batch
+        return r.metrics().stream().filter(m -> m.getHeadId().equals(key.headId(TASK))).reduce((a, b) -> b).orElseThrow();
     }
 
     private static List<byte[]> bytes(BatchResult r) {
@@ -197,7 +198,12 @@ class AdaptationEngineTest {
         BatchResult first = processAndCommit(engine, firstBatch());
         // alice applied 3 samples: published; bob applied 1: held back, but still measured
         assertThat(first.heads()).extracting(HeadUpdate::getHeadId).containsExactly(ALICE.headId(TASK));
-        assertThat(first.metrics()).hasSize(2);
+        assertThat(first.metrics()).as("one record per applied sample, in record order")
+                .extracting(AdaptationMetrics::getHeadId, AdaptationMetrics::getSamplesSeen)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(ALICE.headId(TASK), 1L),
+                        org.assertj.core.groups.Tuple.tuple(BOB.headId(TASK), 1L),
+                        org.assertj.core.groups.Tuple.tuple(ALICE.headId(TASK), 2L),
+                        org.assertj.core.groups.Tuple.tuple(ALICE.headId(TASK), 3L));
         assertThat(metricsOf(first, BOB).getHeadVersion()).isZero();
         BatchResult second = processAndCommit(engine, secondBatch());
         // alice: 2 more (5 - 3 < 3) held back; bob: 2 applied in total since none published -> still held back
@@ -278,12 +284,14 @@ class AdaptationEngineTest {
         // revoked before the batch: after re-assignment the next batch is ours again
         engine.forgetPartition(partition);
         BatchResult afterReassign = engine.process(secondBatch(), NOW);
+        assertThat(engine.revokedDuring(afterReassign)).as("revoked before, not during the batch").isFalse();
         engine.commit(afterReassign);
         assertThat(engine.users()).isEqualTo(2);
         // revoked while a batch is in flight: its commit must not resurrect the partition's users
         engine.forgetPartition(partition);
         BatchResult inFlight = engine.process(firstBatch(), NOW);
         engine.forgetPartition(partition);
+        assertThat(engine.revokedDuring(inFlight)).as("a refused offset commit is then a rebalance").isTrue();
         engine.commit(inFlight);
         assertThat(engine.users()).isZero();
     }
