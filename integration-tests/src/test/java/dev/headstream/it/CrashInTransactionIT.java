@@ -8,13 +8,13 @@ import dev.headstream.cli.kafka.TopicAdmin;
 import dev.headstream.cli.produce.SampleSender;
 import dev.headstream.cli.produce.TopicReader;
 import dev.headstream.cli.replay.HeadReplay;
+import dev.headstream.cli.soak.OutputAudit;
 import dev.headstream.cli.synth.SyntheticPopulation;
 import dev.headstream.cli.synth.SyntheticUser;
 import dev.headstream.cli.synth.SyntheticUsers;
 import dev.headstream.client.HeadFollower;
 import dev.headstream.core.adapt.HeadRecipe;
 import dev.headstream.core.wire.Topics;
-import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.HeadUpdate;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,21 +81,11 @@ class CrashInTransactionIT {
             List<ConsumerRecord<byte[], byte[]>> allHeads = TopicReader.readAll(bs, Topics.HEADS, Duration.ofSeconds(30), false);
             assertThat(allHeads.size()).as("the crashed batch's heads reached the broker, in the aborted transaction")
                     .isGreaterThan(committedHeads.size());
-            Map<String, Long> lastVersion = new HashMap<>();
-            for (ConsumerRecord<byte[], byte[]> r : committedHeads) {
-                HeadUpdate h = HeadUpdate.parseFrom(r.value());
-                assertThat(h.getVersion()).as("%s: every version once, in order", h.getHeadId())
-                        .isEqualTo(lastVersion.getOrDefault(h.getHeadId(), 0L) + 1);
-                lastVersion.put(h.getHeadId(), h.getVersion());
-            }
-            Map<String, Long> lastSeen = new HashMap<>();
-            for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bs, Topics.METRICS, Duration.ofSeconds(30))) {
-                AdaptationMetrics m = AdaptationMetrics.parseFrom(r.value());
-                assertThat(m.getSamplesSeen()).as("%s: no metrics record twice", m.getHeadId())
-                        .isGreaterThan(lastSeen.getOrDefault(m.getHeadId(), 0L));
-                lastSeen.put(m.getHeadId(), m.getSamplesSeen());
-            }
-            assertThat(lastSeen.values()).containsOnly((long) CLIPS);
+            // every head version once and in order, exactly one metrics record per sample, no reject
+            OutputAudit.Result audit = OutputAudit.check(bs, ItSupport.samplesPerHead(TENANT, TASK, users, CLIPS),
+                    Duration.ofSeconds(30));
+            assertThat(audit.errors()).isEmpty();
+            assertThat(audit.metricsRecords()).isEqualTo((long) users.size() * CLIPS);
             HeadReplay.Result replay = HeadReplay.run(bs, models, "hey_jarvis_v0.1.onnx", rehearsal, TASK,
                     HeadRecipe.wakeWordDefault().withReplaySteps(REPLAY_STEPS), 1 << 20, Duration.ofSeconds(60));
             assertThat(replay.differences()).isEmpty();

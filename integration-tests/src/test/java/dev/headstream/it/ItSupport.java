@@ -66,13 +66,15 @@ final class ItSupport {
      */
     static java.util.Map<String, String> crashTestProperties(String bootstrap, Path rehearsal, int replaySteps,
             String instanceId) {
-        return new java.util.HashMap<>(java.util.Map.of("kafka.bootstrap.servers", bootstrap,
-                "headstream.models-dir", models().toAbsolutePath().toString(),
-                "headstream.instance-id", instanceId,
-                "headstream.tasks.wake.rehearsal-set", rehearsal.toAbsolutePath().toString(),
-                "headstream.tasks.wake.replay-steps", Integer.toString(replaySteps),
-                "mp.messaging.incoming.samples.session.timeout.ms", "6000",
-                "mp.messaging.incoming.samples.heartbeat.interval.ms", "1000"));
+        return dev.headstream.cli.soak.FaultSoak.adapterProperties(bootstrap, models(), rehearsal, replaySteps, instanceId);
+    }
+
+    /** {@code perUser} samples sent to each user's head of {@code task}, by head id (what {@code OutputAudit} expects). */
+    static java.util.Map<String, Long> samplesPerHead(String tenant, String task,
+            List<dev.headstream.cli.synth.SyntheticUser> users, long perUser) {
+        java.util.Map<String, Long> out = new java.util.HashMap<>();
+        users.forEach(u -> out.put(tenant + "/" + u.id() + "/" + task, perUser));
+        return out;
     }
 
     /** The adapter's Prometheus scrape ({@code /q/metrics}). */

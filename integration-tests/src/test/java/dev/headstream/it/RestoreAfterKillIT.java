@@ -43,20 +43,12 @@ class RestoreAfterKillIT {
         SyntheticPopulation pop = ItSupport.population(SyntheticUsers.Config.defaults(11).withUsers(2).withTrain(6, 6)
                 .withHoldout(0, 0).withBackground(2, 4));
         Path rehearsal = ItSupport.writeReferenceSet(work, pop, TASK);
-        Map<String, String> props = Map.of("headstream.models-dir", models.toAbsolutePath().toString(),
-                "headstream.instance-id", "restore-it",
-                "headstream.tasks.wake.rehearsal-set", rehearsal.toAbsolutePath().toString(),
-                "headstream.tasks.wake.replay-steps", Integer.toString(REPLAY_STEPS),
-                "mp.messaging.incoming.samples.session.timeout.ms", "6000",
-                "mp.messaging.incoming.samples.heartbeat.interval.ms", "1000");
-
         try (EmbeddedKafka kafka = EmbeddedKafka.builder(work.resolve("kafka")).start()) {
             String bs = kafka.bootstrapServers();
             try (TopicAdmin admin = TopicAdmin.connect(bs)) {
                 admin.ensureTopics(2);
             }
-            Map<String, String> withBroker = new HashMap<>(props);
-            withBroker.put("kafka.bootstrap.servers", bs);
+            Map<String, String> withBroker = ItSupport.crashTestProperties(bs, rehearsal, REPLAY_STEPS, "restore-it");
             List<SyntheticUser> users = pop.users();
             Map<String, Long> versionsBeforeKill = new HashMap<>();
             try (HeadFollower<Long> follower = new HeadFollower<>(bs, HeadUpdate::getVersion).start();

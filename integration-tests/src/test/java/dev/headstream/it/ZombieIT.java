@@ -7,22 +7,19 @@ import dev.headstream.cli.adapter.AdapterProcess;
 import dev.headstream.cli.kafka.EmbeddedKafka;
 import dev.headstream.cli.kafka.TopicAdmin;
 import dev.headstream.cli.produce.SampleSender;
-import dev.headstream.cli.produce.TopicReader;
 import dev.headstream.cli.replay.HeadReplay;
+import dev.headstream.cli.soak.OutputAudit;
 import dev.headstream.cli.synth.SyntheticPopulation;
 import dev.headstream.cli.synth.SyntheticUser;
 import dev.headstream.cli.synth.SyntheticUsers;
 import dev.headstream.client.HeadFollower;
 import dev.headstream.core.adapt.HeadRecipe;
-import dev.headstream.core.wire.Topics;
 import dev.headstream.schemas.v1.HeadUpdate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -85,13 +82,11 @@ class ZombieIT {
                     assertThat(takeover.isAlive()).isTrue();
                 }
             }
-            Map<String, Long> lastVersion = new HashMap<>();
-            for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bs, Topics.HEADS, Duration.ofSeconds(30))) {
-                HeadUpdate h = HeadUpdate.parseFrom(r.value());
-                assertThat(h.getVersion()).as("%s: every version once, in order", h.getHeadId())
-                        .isEqualTo(lastVersion.getOrDefault(h.getHeadId(), 0L) + 1);
-                lastVersion.put(h.getHeadId(), h.getVersion());
-            }
+            // every head version once and in order, exactly one metrics record per sample, no reject
+            OutputAudit.Result audit = OutputAudit.check(bs, ItSupport.samplesPerHead(TENANT, TASK, users, CLIPS + 2),
+                    Duration.ofSeconds(30));
+            assertThat(audit.errors()).isEmpty();
+            assertThat(audit.metricsRecords()).isEqualTo((long) users.size() * (CLIPS + 2));
             HeadReplay.Result replay = HeadReplay.run(bs, models, "hey_jarvis_v0.1.onnx", rehearsal, TASK,
                     HeadRecipe.wakeWordDefault().withReplaySteps(REPLAY_STEPS), 1 << 20, Duration.ofSeconds(60));
             assertThat(replay.differences()).isEmpty();

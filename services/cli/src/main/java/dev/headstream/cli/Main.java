@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
             BenchHeadsCommand.class,
             dev.headstream.cli.eval.BenchTransferCommand.class,
             dev.headstream.cli.eval.BenchCleanCommand.class,
+            dev.headstream.cli.soak.SoakCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -11,4 +11,12 @@ public final class SynthInputs {
 
     @Option(names = "--cache-dir", defaultValue = ".run/synth-cache", description = "Speech cache (default ${DEFAULT-VALUE}).")
     Path cacheDir;
+
+    public Path modelsDir() {
+        return modelsDir;
+    }
+
+    public Path cacheDir() {
+        return cacheDir;
+    }
 }

@@ -22,6 +22,9 @@ public final class SampleSender implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private Future<RecordMetadata> last;
     private long sent;
+    private final java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicReference<Exception> firstFailure =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     public SampleSender(String bootstrapServers) {
         Properties p = new Properties();
@@ -46,8 +49,23 @@ public final class SampleSender implements AutoCloseable {
     /** {@link #send(String, String, byte[])} with the record's timestamp set ({@code null}: the producer's clock). */
     public void send(String topic, String key, byte[] value, Long timestampMs) {
         last = producer.send(new ProducerRecord<>(topic, null, timestampMs,
-                key == null ? null : key.getBytes(StandardCharsets.UTF_8), value));
+                key == null ? null : key.getBytes(StandardCharsets.UTF_8), value), (meta, error) -> {
+                    if (error != null) {
+                        failed.incrementAndGet();
+                        firstFailure.compareAndSet(null, error);
+                    }
+                });
         sent++;
+    }
+
+    /** Sends that the producer gave up on (e.g. the broker was away longer than the delivery timeout). */
+    public long failed() {
+        return failed.get();
+    }
+
+    /** The first send failure, if any. */
+    public java.util.Optional<Exception> firstFailure() {
+        return java.util.Optional.ofNullable(firstFailure.get());
     }
 
     /** Waits until everything sent so far is acknowledged. */
