@@ -64,8 +64,32 @@ class RestoreAfterKillIT {
                 }
                 assertThat(TopicReader.readAll(bs, Topics.ADAPTER_STATE, Duration.ofSeconds(30))).isNotEmpty();
 
-                try (AdapterProcess second = AdapterProcess.start(jar, withBroker, work.resolve("adapter-2.log"))
-                        .awaitReady(Duration.ofMinutes(3))) {
+                // cold restore, held 5 s by fault injection: readiness must say DOWN (restoring) meanwhile
+                Map<String, String> slowRestore = new HashMap<>(withBroker);
+                slowRestore.put("headstream.fault.restore-delay-seconds", "5");
+                try (AdapterProcess second = AdapterProcess.start(jar, slowRestore, work.resolve("adapter-2.log"))) {
+                    boolean sawRestoringDown = false;
+                    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+                    while (true) {
+                        assertThat(System.nanoTime()).as("ready within 3 minutes").isLessThan(deadline);
+                        assertThat(second.isAlive()).isTrue();
+                        java.net.http.HttpResponse<String> r;
+                        try {
+                            r = second.readiness();
+                        } catch (java.io.IOException notListeningYet) {
+                            Thread.sleep(200);
+                            continue;
+                        }
+                        if (r.statusCode() == 200) {
+                            break;
+                        }
+                        assertThat(r.statusCode()).as("DOWN before ready").isEqualTo(503);
+                        sawRestoringDown |= r.body().matches("(?s).*\"restoringPartitions\"\\s*:\\s*\"\\[\\d.*");
+                        Thread.sleep(200);
+                    }
+                    assertThat(sawRestoringDown).as("readiness reported DOWN while partitions were restoring").isTrue();
+                    assertThat(Files.readString(second.log())).as("restored before it said ready")
+                            .contains("fault injection: holding the restore").contains("restored 2 users");
                     ItSupport.sendTrain(sender, TENANT, TASK, users, 6, 12);
                     ItSupport.awaitApplied(follower, TENANT, TASK, users, 12);
                     for (SyntheticUser u : users) {
@@ -73,7 +97,6 @@ class RestoreAfterKillIT {
                                 .as("versions of %s continue after the restart", u.id())
                                 .isGreaterThan(versionsBeforeKill.get(headId(u)));
                     }
-                    assertThat(second.tail()).contains("restored 2 users");
                 }
             }
             HeadReplay.Result replay = HeadReplay.run(bs, models, "hey_jarvis_v0.1.onnx", rehearsal, TASK,

@@ -66,6 +66,14 @@ public interface HeadstreamConfig {
 
         @WithDefault("20")
         int pauseSeconds();
+
+        /**
+         * Hold each partition assignment's restore this many seconds (logged) while its partitions
+         * count as restoring, so a test can watch readiness stay DOWN until the state is
+         * installed. 0 = never.
+         */
+        @WithDefault("0")
+        int restoreDelaySeconds();
     }
 
     /** Per-user rate limit on applied samples, over the records' Kafka timestamps (off by default). */

@@ -11,7 +11,8 @@ import org.eclipse.microprofile.health.Readiness;
 
 /**
  * Ready once the backbone and every task's source head loaded and passed their contract checks,
- * and no assigned partition's state is being restored.
+ * the consumer got its first partition assignment and restored it, and no assigned partition's
+ * state is being restored: a cold start is DOWN until its users' state is installed.
  */
 @Readiness
 @ApplicationScoped
@@ -35,8 +36,9 @@ public class ReadinessCheck implements HealthCheck {
                 .withData("backboneSha256", backbone.info().sha256())
                 .withData("executionProvider", backbone.info().executionProvider())
                 .withData("users", engine.users())
+                .withData("assigned", restorer.assignedOnce())
                 .withData("restoringPartitions", restoring.toString())
-                .status(restoring.isEmpty())
+                .status(restorer.assignedOnce() && restoring.isEmpty())
                 .build();
     }
 }

@@ -35,7 +35,8 @@ import org.jboss.logging.Logger;
  * the compacted {@code headstream.adapter-state} changelog to its end ({@code read_committed}) and
  * installs the newest record of every user (a tombstone erases the user). This runs on the Kafka
  * polling thread inside the rebalance, so no sample of the partition is delivered before its state
- * is restored; {@link #restoring()} is what readiness reports meanwhile. On revocation the
+ * is restored; {@link #restoring()} and {@link #assignedOnce()} are what readiness reports (DOWN
+ * from start until the first assignment is restored, and while any later one is). On revocation the
  * partition's users are dropped from memory. Wired by
  * {@code mp.messaging.incoming.samples.consumer-rebalance-listener.name=headstream-state-restore}.
  */
@@ -53,7 +54,19 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
+    @Inject
+    HeadstreamConfig config;
+
     private final Set<Integer> restoring = ConcurrentHashMap.newKeySet();
+    private volatile boolean assigned;
+
+    /**
+     * Whether the consumer has had its first assignment (possibly empty) and restored it: before
+     * that, the instance does not know which users it serves, so it is not ready.
+     */
+    public boolean assignedOnce() {
+        return assigned;
+    }
 
     /** Samples partitions whose state is being restored right now. */
     public Set<Integer> restoring() {
@@ -66,11 +79,18 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
         // (range assignor) and holds no state of its own
         List<TopicPartition> partitions = samplesPartitions(assigned);
         if (partitions.isEmpty()) {
+            this.assigned = true;
             return;
         }
         partitions.forEach(tp -> restoring.add(tp.partition()));
         try {
             long t0 = System.nanoTime();
+            int delay = config.fault().restoreDelaySeconds();
+            if (delay > 0) {
+                LOG.warnf("fault injection: holding the restore of samples partitions %s for %d s",
+                        partitions.stream().map(TopicPartition::partition).sorted().toList(), delay);
+                Thread.sleep(delay * 1000L);
+            }
             // Committed offsets first, changelog second: a transaction that commits in between only
             // makes the restored state newer than the position, never older; the engine skips the
             // samples the state already holds. Reading them the other way round could lose a batch.
@@ -103,7 +123,11 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
             LOG.infof("restored %d users (%d erased) for samples partitions %s in %.1f s", restored, erased,
                     partitions.stream().map(TopicPartition::partition).sorted().toList(),
                     (System.nanoTime() - t0) / 1e9);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while restoring", e);
         } finally {
+            this.assigned = true;
             partitions.forEach(tp -> restoring.remove(tp.partition()));
         }
     }

@@ -101,6 +101,13 @@ public final class AdapterProcess implements AutoCloseable {
         throw new IllegalStateException("adapter not ready after " + timeout + " (stopped it):\n" + tail);
     }
 
+    /** One answer of {@code /q/health/ready}: its HTTP status (200 UP, 503 DOWN) and JSON body. */
+    public HttpResponse<String> readiness() throws IOException, InterruptedException {
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready"))
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     public int httpPort() {
         return httpPort;
     }

@@ -24,12 +24,23 @@ public final class TopicReader {
     /** {@link #readAll(String, String, Duration)}; {@code committedOnly} false also returns records of aborted transactions. */
     public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrapServers, String topic, Duration timeout,
             boolean committedOnly) {
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        forEach(bootstrapServers, topic, timeout, committedOnly, out::add);
+        return out;
+    }
+
+    /**
+     * Hands every record of {@code topic}, from the beginning to the end offsets at the start, to
+     * {@code action} without keeping them: for topics too large to hold (a long run's head
+     * versions, about 0.85 MB each).
+     */
+    public static void forEach(String bootstrapServers, String topic, Duration timeout, boolean committedOnly,
+            java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> action) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, committedOnly ? "read_committed" : "read_uncommitted");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> parts = c.partitionsFor(topic, timeout).stream()
@@ -42,9 +53,8 @@ public final class TopicReader {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("timed out reading " + topic);
                 }
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
+                c.poll(Duration.ofMillis(200)).forEach(action);
             }
         }
-        return out;
     }
 }

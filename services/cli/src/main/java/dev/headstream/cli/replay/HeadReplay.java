@@ -83,13 +83,14 @@ public final class HeadReplay {
         }
         Map<String, HeadUpdate> published = new TreeMap<>();
         Map<String, String> operated = new TreeMap<>();
-        // one head id's records share a partition, so they arrive in the order they were written
-        for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bootstrap, Topics.HEADS, timeout)) {
+        // one head id's records share a partition, so they arrive in the order they were written;
+        // streamed, not held: a long run's heads topic holds thousands of 0.85 MB versions
+        TopicReader.forEach(bootstrap, Topics.HEADS, timeout, true, r -> {
             if (r.value() == null) {
                 String erased = new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
                 published.remove(erased);
                 operated.remove(erased);
-                continue;
+                return;
             }
             HeadUpdate h = parse(r.value());
             HeadUpdate old = published.get(h.getHeadId());
@@ -99,7 +100,7 @@ public final class HeadReplay {
             if (h.getStatus() == HeadStatus.HEAD_STATUS_RESET || h.getStatusReason().startsWith("operator ")) {
                 operated.put(h.getHeadId(), "version " + h.getVersion() + " " + h.getStatusReason());
             }
-        }
+        });
         Map<Integer, List<ConsumerRecord<byte[], byte[]>>> byPartition = new TreeMap<>();
         for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bootstrap, Topics.SAMPLES, timeout)) {
             byPartition.computeIfAbsent(r.partition(), p -> new ArrayList<>()).add(r);

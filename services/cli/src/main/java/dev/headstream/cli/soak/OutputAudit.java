@@ -60,18 +60,19 @@ public final class OutputAudit {
     public static Result check(String bootstrap, Map<String, Long> expected, Duration timeout) {
         List<String> versionErrors = new ArrayList<>();
         List<String> metricsErrors = new ArrayList<>();
-        Map<String, HeadUpdate> newest = new HashMap<>();
-        long headRecords = 0;
-        for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bootstrap, Topics.HEADS, timeout)) {
-            headRecords++;
+        // newest version and samples applied per head; head records are streamed, not kept (0.85 MB each)
+        Map<String, long[]> newest = new HashMap<>();
+        long[] headRecords = {0};
+        TopicReader.forEach(bootstrap, Topics.HEADS, timeout, true, r -> {
+            headRecords[0]++;
             HeadUpdate h = parse(r.value(), HeadUpdate::parseFrom);
-            HeadUpdate before = newest.get(h.getHeadId());
-            long want = before == null ? 1 : before.getVersion() + 1;
+            long[] before = newest.get(h.getHeadId());
+            long want = before == null ? 1 : before[0] + 1;
             if (h.getVersion() != want) {
                 add(versionErrors, h.getHeadId() + ": version " + h.getVersion() + " where " + want + " was next");
             }
-            newest.put(h.getHeadId(), h);
-        }
+            newest.put(h.getHeadId(), new long[] {h.getVersion(), h.getProvenance().getSamplesApplied()});
+        });
         Map<String, Long> lastSeen = new HashMap<>();
         long metricsRecords = 0;
         for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bootstrap, Topics.METRICS, timeout)) {
@@ -90,12 +91,11 @@ public final class OutputAudit {
             if (seen != e.getValue()) {
                 add(metricsErrors, id + ": metrics end at sample " + seen + " of " + e.getValue() + " sent");
             }
-            HeadUpdate h = newest.get(id);
+            long[] h = newest.get(id);
             if (h == null) {
                 add(versionErrors, id + ": no head published");
-            } else if (h.getProvenance().getSamplesApplied() != e.getValue()) {
-                add(versionErrors, id + ": newest version " + h.getVersion() + " applied "
-                        + h.getProvenance().getSamplesApplied() + " of " + e.getValue() + " samples");
+            } else if (h[1] != e.getValue()) {
+                add(versionErrors, id + ": newest version " + h[0] + " applied " + h[1] + " of " + e.getValue() + " samples");
             }
         }
         for (String id : lastSeen.keySet()) {
@@ -110,7 +110,7 @@ public final class OutputAudit {
         List<String> errors = new ArrayList<>(versionErrors);
         errors.addAll(metricsErrors);
         rejects.forEach((reason, n) -> errors.add(n + " records rejected as " + reason));
-        return new Result(newest.size(), headRecords, metricsRecords, rejects, errors);
+        return new Result(newest.size(), headRecords[0], metricsRecords, rejects, errors);
     }
 
     private static void add(List<String> errors, String error) {

@@ -72,6 +72,9 @@ public final class SoakCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "PT40M", description = "Per scenario (ISO-8601, default ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(names = "--keep-data", description = "Keep a passed scenario's broker data (a failed one's is always kept).")
+    boolean keepData;
+
     @Option(names = "--out", defaultValue = ".run/soak/soak.json", description = "JSON result (default ${DEFAULT-VALUE}).")
     Path out;
 
@@ -105,6 +108,11 @@ public final class SoakCommand implements Callable<Integer> {
             });
             reports.add(r);
             print(pw, r);
+            if (r.passed() && !keepData) {
+                // a passed full-size run leaves about 8 GB of head versions (compaction held off for the audit)
+                deleteRecursively(dir.resolve("kafka"));
+                pw.println("soak " + s.label() + ": removed the broker data (--keep-data keeps it); adapter logs stay in " + dir);
+            }
         }
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, json(reports));
