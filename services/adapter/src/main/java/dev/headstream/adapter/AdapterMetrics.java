@@ -50,6 +50,11 @@ public class AdapterMetrics {
                         "metrics records of heads in negative-transfer alarm, by task").tag("task", m.getTask())
                         .register(registry).increment();
             }
+            if (m.getErrorRiseAlarm()) {
+                Counter.builder("headstream.error.rise.alarmed").description(
+                        "metrics records of heads whose ADWIN saw their error rise, by task").tag("task", m.getTask())
+                        .register(registry).increment();
+            }
             if (m.getDriftAlarm()) {
                 Counter.builder("headstream.drift.alarmed").description("metrics records of heads in drift alarm, by task")
                         .tag("task", m.getTask()).register(registry).increment();

@@ -87,6 +87,7 @@ public final class BenchCleanCommand implements Callable<Integer> {
         long total = 0;
         int negativeTransferAlarms = 0;
         int driftUsers = 0;
+        int errorRiseUsers = 0;
         long driftTests = 0;
         int worse = 0;
         double sourceRecallSum = 0;
@@ -116,6 +117,7 @@ public final class BenchCleanCommand implements Callable<Integer> {
                 total += samples;
                 negativeTransferAlarms += s.rollbacks();
                 driftUsers += s.driftAlarm() ? 1 : 0;
+                errorRiseUsers += s.errorRiseAlarm() ? 1 : 0;
                 driftTests += Math.max(0, samples - BinaryHeadTask.DRIFT.referenceSize()
                         - BinaryHeadTask.DRIFT.detector().window() + 1);
                 task.calibrate(s);
@@ -129,8 +131,9 @@ public final class BenchCleanCommand implements Callable<Integer> {
                 worstDrop = Math.max(worstDrop, src - ada);
                 worse += ada < src ? 1 : 0;
                 rows.add(String.format(Locale.ROOT, "    {\"user\": \"%s\", \"samples\": %d, \"rollbacks\": %d,"
-                        + " \"driftAlarmSample\": %d, \"sourceRecall\": %.3f, \"adaptedRecall\": %.3f}", u.id(), samples,
-                        s.rollbacks(), s.driftAlarmSample(), src, ada));
+                        + " \"driftAlarmSample\": %d, \"errorRiseAlarm\": %b, \"adwinWidth\": %d, \"sourceRecall\": %.3f,"
+                        + " \"adaptedRecall\": %.3f}", u.id(), samples, s.rollbacks(), s.driftAlarmSample(),
+                        s.errorRiseAlarm(), s.adwinWidth(), src, ada));
                 pw.printf(Locale.ROOT, "bench-clean: %d/%d users, %,d samples, %d negative-transfer alarms, %d drift alarms"
                         + " (%.0f s)%n", ui + 1, population.size(), total, negativeTransferAlarms, driftUsers,
                         (System.nanoTime() - t0) / 1e9);
@@ -144,14 +147,18 @@ public final class BenchCleanCommand implements Callable<Integer> {
                 negativeTransferAlarms, 1000.0 * negativeTransferAlarms / total, 1000 / ARL0, ARL0);
         pw.printf(Locale.ROOT, "drift test: %d of %d users alarmed in %,d tests (a user alarms at most once; at most %.2f"
                 + " expected per 1,000 tests)%n", driftUsers, n, driftTests, 1000 / ARL0);
+        pw.printf(Locale.ROOT, "ADWIN on the adapted head's 0/1 error (delta %.3f, a check per 32 samples): %d of %d users"
+                + " with a rising cut (bound: at most %.2f false cuts per 1,000 samples)%n", BinaryHeadTask.ADWIN_DELTA,
+                errorRiseUsers, n, 1000 * BinaryHeadTask.ADWIN_DELTA / 32);
         pw.printf(Locale.ROOT, "holdout recall at the end: source %.3f, adapted %.3f; %d of %d users below the source,"
                 + " largest drop %.2f%n", sourceRecallSum / n, adaptedRecallSum / n, worse, n, worstDrop);
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, String.format(Locale.ROOT, "{\n  \"seed\": %d, \"users\": %d, \"samplesPerUser\": %d,"
                 + " \"samples\": %d,\n  \"negativeTransferFalseAlarms\": %d, \"driftUsersAlarmed\": %d, \"driftTests\": %d,"
+                + " \"errorRiseUsersAlarmed\": %d,"
                 + " \"arl0\": %.0f,\n  \"meanSourceRecall\": %.4f, \"meanAdaptedRecall\": %.4f, \"usersBelowSource\": %d,"
                 + " \"largestRecallDrop\": %.3f,\n  \"perUser\": [\n%s\n  ]\n}%n", seed, n, samples, total,
-                negativeTransferAlarms, driftUsers, driftTests, ARL0, sourceRecallSum / n, adaptedRecallSum / n, worse,
+                negativeTransferAlarms, driftUsers, driftTests, errorRiseUsers, ARL0, sourceRecallSum / n, adaptedRecallSum / n, worse,
                 worstDrop, String.join(",\n", rows)));
         pw.println("bench-clean: wrote " + out);
         return 0;

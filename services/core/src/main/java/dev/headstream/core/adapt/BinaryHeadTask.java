@@ -3,6 +3,7 @@ package dev.headstream.core.adapt;
 import dev.headstream.core.backbone.EmbeddingSequence;
 import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.monitor.Adwin;
 import dev.headstream.core.monitor.DriftMonitor;
 import dev.headstream.core.monitor.MmdDriftDetector;
 import dev.headstream.core.monitor.MmdReference;
@@ -204,7 +205,8 @@ public final class BinaryHeadTask {
     public HeadState newState(String headId) {
         long seed = seedOf(headId);
         return new HeadState(headId, seed, training.initialTrainable(seed), training.newOptimizerState(),
-                SOURCE_THRESHOLD, new NegativeTransferMonitor(NEGATIVE_TRANSFER), newDriftMonitor(seed), newDomainTest(seed));
+                SOURCE_THRESHOLD, new NegativeTransferMonitor(NEGATIVE_TRANSFER), newDriftMonitor(seed), newDomainTest(seed),
+                newErrorAdwin());
     }
 
     /** Scores {@code e} with the source head and the user's adapted head; changes nothing. */
@@ -245,6 +247,9 @@ public final class BinaryHeadTask {
             s.domain.input(clipMean, 0, domainWorkspace);
         }
         boolean alarm = s.negativeTransfer.input(logLoss(positive, sc.adapted()), logLoss(positive, sc.source()));
+        if (s.errorAdwin.input(sc.adaptedAccepted() == positive ? 0 : 1) && s.errorAdwin.lastChangeWasIncrease()) {
+            s.errorRiseAlarm = true;
+        }
         if (s.frozen) {
             s.samplesApplied++;
             s.lastPrequentialLoss = logLoss(positive, sc.adapted());
@@ -297,6 +302,8 @@ public final class BinaryHeadTask {
         s.replay.clear();
         s.threshold = SOURCE_THRESHOLD;
         s.negativeTransfer.reset();
+        s.errorAdwin.reset();
+        s.errorRiseAlarm = false;
         s.changed = true;
     }
 
@@ -322,6 +329,20 @@ public final class BinaryHeadTask {
         s.l2spScale = 1f;
         s.pendingRollback = reason;
         s.pendingReset = true;
+    }
+
+    /**
+     * ADWIN's confidence on the adapted head's error stream: at most {@code delta} false cuts per
+     * check, one check per 32 samples, so at most one false cut per 16,000 samples on a stationary
+     * stream (Bifet and Gavalda's bound; a rise alarm needs the cut to go upwards as well).
+     */
+    public static final double ADWIN_DELTA = 0.002;
+    /** ADWIN's bucket rows: windows up to 5 * (2^10 - 1) = 5,115 samples, 1,096 bytes of state. */
+    public static final int ADWIN_ROWS = 10;
+
+    /** A fresh ADWIN for a head's error stream. */
+    Adwin newErrorAdwin() {
+        return new Adwin(ADWIN_DELTA, ADWIN_ROWS);
     }
 
     /** A drift monitor for a head with per-head {@code seed}, over this task's embedding dimension. */

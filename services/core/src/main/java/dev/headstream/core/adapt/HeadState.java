@@ -1,6 +1,7 @@
 package dev.headstream.core.adapt;
 
 import dev.headstream.core.head.OptimizerState;
+import dev.headstream.core.monitor.Adwin;
 import dev.headstream.core.monitor.DriftMonitor;
 import dev.headstream.core.monitor.MmdDriftDetector;
 import dev.headstream.core.monitor.NegativeTransferMonitor;
@@ -61,9 +62,14 @@ public final class HeadState {
     final DriftMonitor drift;
     /** MMD test of the user's recent clip means against the task's source reference set; null without one. */
     final MmdDriftDetector domain;
+    /** ADWIN on the adapted head's 0/1 prequential error (training samples). */
+    final Adwin errorAdwin;
+    /** Whether an ADWIN cut found the error rising; latched until the head goes back to the source. */
+    boolean errorRiseAlarm;
 
     HeadState(String headId, long seed, float[] trainable, OptimizerState optimizer, float threshold,
-            NegativeTransferMonitor negativeTransfer, DriftMonitor drift, MmdDriftDetector domain) {
+            NegativeTransferMonitor negativeTransfer, DriftMonitor drift, MmdDriftDetector domain, Adwin errorAdwin) {
+        this.errorAdwin = errorAdwin;
         this.drift = drift;
         this.domain = domain;
         this.headId = headId;
@@ -104,6 +110,8 @@ public final class HeadState {
         this.negativeTransfer = o.negativeTransfer.copy();
         this.drift = o.drift.copy();
         this.domain = o.domain == null ? null : o.domain.copy();
+        this.errorAdwin = o.errorAdwin.copy();
+        this.errorRiseAlarm = o.errorRiseAlarm;
         this.frozen = o.frozen;
         this.l2spScale = o.l2spScale;
         this.rollbacks = o.rollbacks;
@@ -129,6 +137,19 @@ public final class HeadState {
     /** The loss-rise test's threshold (NaN when the task runs without it). */
     public double lossRiseThreshold() {
         return negativeTransfer.lossRiseThreshold();
+    }
+
+    /** ADWIN's window on the adapted head's error: length, error rate (NaN when empty), rise alarm. */
+    public long adwinWidth() {
+        return errorAdwin.width();
+    }
+
+    public double adwinErrorRate() {
+        return errorAdwin.mean();
+    }
+
+    public boolean errorRiseAlarm() {
+        return errorRiseAlarm;
     }
 
     /** The drift test: whether this user's input moved away from their first samples. */
@@ -210,7 +231,7 @@ public final class HeadState {
     public long residentBytes() {
         return (1L + optimizer.slotCount()) * trainable.length * Float.BYTES + replayBytes()
                 + (long) negativeTransfer.stateSize() * Double.BYTES + drift.residentBytes()
-                + (domain == null ? 0 : domain.residentBytes());
+                + (domain == null ? 0 : domain.residentBytes()) + (long) errorAdwin.stateSize() * Double.BYTES;
     }
 
     /** The per-user vector's share of {@link #residentBytes()}. */

@@ -167,6 +167,12 @@ public final class UserStateCodec {
         for (double v : drift) {
             b.addDriftState(v);
         }
+        double[] adwin = new double[1 + h.errorAdwin.stateSize()];
+        adwin[0] = h.errorRiseAlarm ? 1 : 0;
+        h.errorAdwin.writeState(adwin, 1);
+        for (double v : adwin) {
+            b.addErrorAdwinState(v);
+        }
         if (h.domain != null) {
             double[] domain = new double[h.domain.stateSize()];
             h.domain.writeState(domain, 0);
@@ -257,8 +263,24 @@ public final class UserStateCodec {
             }
             domain.readState(domainState, 0);
         }
+        dev.headstream.core.monitor.Adwin adwin = task.newErrorAdwin();
+        if (h.getErrorAdwinStateCount() != 1 + adwin.stateSize()) {
+            throw new IllegalArgumentException(where + " has " + h.getErrorAdwinStateCount()
+                    + " error-ADWIN state values; expected " + (1 + adwin.stateSize()));
+        }
+        double[] adwinState = new double[h.getErrorAdwinStateCount()];
+        for (int i = 0; i < adwinState.length; i++) {
+            adwinState[i] = h.getErrorAdwinState(i);
+        }
+        try {
+            adwin.readState(adwinState, 1);
+        } catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException(where + " has an error-ADWIN state that does not read back: "
+                    + ex.getMessage(), ex);
+        }
         HeadState s = new HeadState(headId, h.getSeed(), trainable, OptimizerState.restore(opt.getSteps(), slots),
-                h.getThreshold(), monitor, drift, domain);
+                h.getThreshold(), monitor, drift, domain, adwin);
+        s.errorRiseAlarm = adwinState[0] != 0;
         for (int i = 0; i < h.getReplayCount(); i++) {
             ReplayExample e = h.getReplay(i);
             String clip = where + " replay clip " + i;

@@ -174,6 +174,32 @@ class ConservativeTrainingTest {
     }
 
     @Test
+    void adwinOnTheAdaptedErrorSeesNoisyLabelsRaiseItAndCleanOnesNot() {
+        // from sample 129 on, bob's labels are a coin toss: no head is right more than about half the
+        // time. ADWIN (delta 0.002) needs a long enough window on both sides of the change: with 64
+        // clean samples before it, 96 noisy ones were not enough to cut
+        BinaryHeadTask task = new BinaryHeadTask("wake", SOURCE, ALL.withReplaySteps(20), rehearsal());
+        HeadState clean = task.newState("acme/alice/wake");
+        HeadState noisy = task.newState("acme/bob/wake");
+        java.util.Random coin = new java.util.Random(7);
+        for (int i = 0; i < 128; i++) {
+            task.apply(clean, labeled(i, i % 2 == 0), i % 2 == 0, 1f, Split.TRAIN);
+            task.apply(noisy, labeled(i, i % 2 == 0), i % 2 == 0, 1f, Split.TRAIN);
+        }
+        assertThat(noisy.errorRiseAlarm()).isFalse();
+        assertThat(noisy.adwinWidth()).as("no cut on a stationary stream").isEqualTo(128);
+        for (int i = 128; i < 256; i++) {
+            task.apply(clean, labeled(i, i % 2 == 0), i % 2 == 0, 1f, Split.TRAIN);
+            task.apply(noisy, labeled(i, i % 2 == 0), coin.nextBoolean(), 1f, Split.TRAIN);
+        }
+        assertThat(clean.errorRiseAlarm()).as("clean labels").isFalse();
+        assertThat(clean.adwinWidth()).isEqualTo(256);
+        assertThat(noisy.errorRiseAlarm()).as("random labels from sample 129").isTrue();
+        assertThat(noisy.adwinWidth()).as("the window dropped clean samples").isLessThan(256);
+        assertThat(noisy.adwinErrorRate()).isGreaterThan(clean.adwinErrorRate() + 0.2);
+    }
+
+    @Test
     void freezeStopsTrainingAndStrongerL2spRaisesTheFactor() {
         HeadState frozen = poisoned(new BinaryHeadTask("wake", SOURCE, ALL.withReplaySteps(20), rehearsal(),
                 BinaryHeadTask.AlarmAction.FREEZE), 40);
