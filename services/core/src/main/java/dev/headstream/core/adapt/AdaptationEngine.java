@@ -242,6 +242,7 @@ public final class AdaptationEngine {
             if (h.pendingRollback != null || (h.changed && h.samplesApplied - h.publishedSamples >= publishEvery)) {
                 task.calibrate(h);
                 h.version++;
+                task.published(h);
                 h.changed = false;
                 h.publishedSamples = h.samplesApplied;
                 heads.add(headUpdate(task, key, taskName, h, nowMs));

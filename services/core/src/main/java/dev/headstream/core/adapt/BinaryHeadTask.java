@@ -77,9 +77,10 @@ public final class BinaryHeadTask {
 
     /**
      * What a head does when its negative-transfer test alarms. Every action but
-     * {@link #PUBLISH_ONLY} rolls the head back to the source head (vector, optimizer state, replay
-     * buffer and threshold), resets the test and publishes the rolled-back head as a version with
-     * status ROLLED_BACK and the reason.
+     * {@link #PUBLISH_ONLY} rolls the head back (vector, threshold; fresh optimizer state, empty
+     * replay buffer), resets the tests and publishes the rolled-back head as a version with status
+     * ROLLED_BACK and the reason: to the source head, or for {@link #ROLLBACK_LAST_GOOD} to the last
+     * good version.
      */
     public enum AlarmAction {
         /** Only publish the alarm in the metrics. */
@@ -89,7 +90,14 @@ public final class BinaryHeadTask {
         /** Roll back and stop training this head (samples are still scored). */
         FREEZE,
         /** Roll back and keep adapting with ten times the L2-SP strength after each alarm. */
-        STRONGER_L2SP
+        STRONGER_L2SP,
+        /**
+         * Roll back to the last good version and keep adapting: the newest published version whose
+         * publication found both negative-transfer statistics quiet (gap CUSUM at 0, loss rise
+         * below half its threshold), or the source head if there is none. Keeps a copy of that
+         * version's vector and threshold per head (34,840 B for the default recipe).
+         */
+        ROLLBACK_LAST_GOOD
     }
 
     /** L2-SP factor a {@link AlarmAction#STRONGER_L2SP} alarm multiplies in. */
@@ -284,9 +292,17 @@ public final class BinaryHeadTask {
                     case ROLLBACK -> "rolled back to the source head";
                     case FREEZE -> "rolled back to the source head and frozen";
                     case STRONGER_L2SP -> "rolled back to the source head, L2-SP x" + STRONGER_L2SP_FACTOR;
+                    case ROLLBACK_LAST_GOOD -> s.lastGood == null ? "rolled back to the source head (no good version yet)"
+                            : "rolled back to version " + s.lastGoodVersion + ", the last good one";
                     case PUBLISH_ONLY -> throw new IllegalStateException();
                 });
+        float[] good = onAlarm == AlarmAction.ROLLBACK_LAST_GOOD ? s.lastGood : null;
+        float goodThreshold = s.lastGoodThreshold;
         toSource(s);
+        if (good != null) {
+            s.trainable = good.clone();
+            s.threshold = goodThreshold;
+        }
         s.frozen = onAlarm == AlarmAction.FREEZE;
         if (onAlarm == AlarmAction.STRONGER_L2SP) {
             s.l2spScale *= STRONGER_L2SP_FACTOR;
@@ -339,6 +355,30 @@ public final class BinaryHeadTask {
     public static final double ADWIN_DELTA = 0.002;
     /** ADWIN's bucket rows: windows up to 5 * (2^10 - 1) = 5,115 samples, 1,096 bytes of state. */
     public static final int ADWIN_ROWS = 10;
+
+    /**
+     * Called when {@code s} is published as a new version: with {@link AlarmAction#ROLLBACK_LAST_GOOD},
+     * keeps it as the last good version if both negative-transfer statistics are quiet (gap CUSUM
+     * at 0, loss rise below half its threshold). Operator resets and rollbacks count as good.
+     */
+    public void published(HeadState s) {
+        if (onAlarm != AlarmAction.ROLLBACK_LAST_GOOD) {
+            return;
+        }
+        NegativeTransferMonitor m = s.negativeTransfer;
+        double rise = m.lossRiseStatistic();
+        boolean quiet = !m.alarm() && m.statistic() == 0
+                && (Double.isNaN(rise) || rise < 0.5 * m.lossRiseThreshold());
+        if (quiet) {
+            if (s.lastGood == null || s.lastGood.length != s.trainable.length) {
+                s.lastGood = s.trainable.clone();
+            } else {
+                System.arraycopy(s.trainable, 0, s.lastGood, 0, s.trainable.length);
+            }
+            s.lastGoodVersion = s.version;
+            s.lastGoodThreshold = s.threshold;
+        }
+    }
 
     /** A fresh ADWIN for a head's error stream. */
     Adwin newErrorAdwin() {

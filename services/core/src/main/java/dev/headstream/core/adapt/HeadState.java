@@ -62,6 +62,13 @@ public final class HeadState {
     final DriftMonitor drift;
     /** MMD test of the user's recent clip means against the task's source reference set; null without one. */
     final MmdDriftDetector domain;
+    /**
+     * The last good version's vector and threshold ({@link BinaryHeadTask.AlarmAction#ROLLBACK_LAST_GOOD}
+     * only; null otherwise or before the first good version).
+     */
+    float[] lastGood;
+    long lastGoodVersion;
+    float lastGoodThreshold;
     /** ADWIN on the adapted head's 0/1 prequential error (training samples). */
     final Adwin errorAdwin;
     /** Whether an ADWIN cut found the error rising; latched until the head goes back to the source. */
@@ -112,6 +119,9 @@ public final class HeadState {
         this.domain = o.domain == null ? null : o.domain.copy();
         this.errorAdwin = o.errorAdwin.copy();
         this.errorRiseAlarm = o.errorRiseAlarm;
+        this.lastGood = o.lastGood == null ? null : o.lastGood.clone();
+        this.lastGoodVersion = o.lastGoodVersion;
+        this.lastGoodThreshold = o.lastGoodThreshold;
         this.frozen = o.frozen;
         this.l2spScale = o.l2spScale;
         this.rollbacks = o.rollbacks;
@@ -231,7 +241,8 @@ public final class HeadState {
     public long residentBytes() {
         return (1L + optimizer.slotCount()) * trainable.length * Float.BYTES + replayBytes()
                 + (long) negativeTransfer.stateSize() * Double.BYTES + drift.residentBytes()
-                + (domain == null ? 0 : domain.residentBytes()) + (long) errorAdwin.stateSize() * Double.BYTES;
+                + (domain == null ? 0 : domain.residentBytes()) + (long) errorAdwin.stateSize() * Double.BYTES
+                + (lastGood == null ? 0 : (long) lastGood.length * Float.BYTES + Long.BYTES + Float.BYTES);
     }
 
     /** The per-user vector's share of {@link #residentBytes()}. */

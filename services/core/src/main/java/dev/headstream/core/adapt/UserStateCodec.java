@@ -146,6 +146,9 @@ public final class UserStateCodec {
                 .setFrozen(h.frozen)
                 .setL2SpScale(h.l2spScale)
                 .setRollbacks(h.rollbacks)
+                .setLastGoodF32Le(h.lastGood == null ? ByteString.EMPTY : bytes(h.lastGood))
+                .setLastGoodVersion(h.lastGoodVersion)
+                .setLastGoodThreshold(h.lastGoodThreshold)
                 .setPendingRollbackReason(h.pendingRollback == null ? "" : h.pendingRollback)
                 .setPartition(h.partition)
                 .setFirstOffset(h.firstOffset)
@@ -320,6 +323,15 @@ public final class UserStateCodec {
         }
         s.rollbacks = h.getRollbacks();
         s.pendingRollback = h.getPendingRollbackReason().isEmpty() ? null : h.getPendingRollbackReason();
+        if (!h.getLastGoodF32Le().isEmpty()) {
+            s.lastGood = floats(h.getLastGoodF32Le(), where + " last good vector");
+            if (s.lastGood.length != trainable.length) {
+                throw new IllegalArgumentException(where + " has a last good vector of " + s.lastGood.length
+                        + " values; the trainable vector has " + trainable.length);
+            }
+            s.lastGoodVersion = h.getLastGoodVersion();
+            s.lastGoodThreshold = h.getLastGoodThreshold();
+        }
         return s;
     }
 

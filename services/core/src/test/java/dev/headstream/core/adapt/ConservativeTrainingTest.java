@@ -174,6 +174,47 @@ class ConservativeTrainingTest {
     }
 
     @Test
+    void rollbackToTheLastGoodVersionRestoresTheHeadPublishedBeforeThePoison() {
+        BinaryHeadTask task = new BinaryHeadTask("wake", SOURCE, ALL.withReplaySteps(20), rehearsal(),
+                BinaryHeadTask.AlarmAction.ROLLBACK_LAST_GOOD);
+        HeadState s = task.newState("acme/alice/wake");
+        // every sample published, as the engine does with publish-every 1
+        for (int i = 0; i < 16; i++) {
+            task.apply(s, labeled(i, i % 2 == 0), i % 2 == 0, 1f, Split.TRAIN);
+            task.calibrate(s);
+            s.version++;
+            task.published(s);
+        }
+        assertThat(s.lastGoodVersion).as("clean versions are good").isEqualTo(16);
+        float[] cleanHead = s.trainable();
+        float cleanThreshold = s.threshold();
+        long goodBeforeAlarm = -1;
+        for (int i = 0; i < 40 && s.rollbacks() == 0; i++) {
+            goodBeforeAlarm = s.lastGoodVersion;
+            task.apply(s, labeled(100 + i, i % 2 == 0), i % 2 == 1, 1f, Split.TRAIN);
+            if (s.rollbacks() == 0) {
+                task.calibrate(s);
+                s.version++;
+                task.published(s);
+            }
+        }
+        assertThat(s.rollbacks()).as("the flipped labels alarm").isEqualTo(1);
+        assertThat(s.pendingRollback).endsWith("rolled back to version " + goodBeforeAlarm + ", the last good one");
+        assertThat(goodBeforeAlarm).as("a version published while the tests were quiet").isGreaterThanOrEqualTo(16);
+        assertThat(s.trainable()).as("not the source head").isNotEqualTo(task.newState("acme/alice/wake").trainable());
+        if (goodBeforeAlarm == 16) {
+            assertThat(s.trainable()).containsExactly(cleanHead);
+            assertThat(s.threshold()).isEqualTo(cleanThreshold);
+        }
+        assertThat(s.replay).as("the poisoned clips are gone").isEmpty();
+        int right = 0;
+        for (int i = 0; i < 20; i++) {
+            right += task.score(s, labeled(500 + i, i % 2 == 0)).adaptedAccepted() == (i % 2 == 0) ? 1 : 0;
+        }
+        assertThat(right).as("the restored head still tells the two kinds apart").isGreaterThanOrEqualTo(18);
+    }
+
+    @Test
     void adwinOnTheAdaptedErrorSeesNoisyLabelsRaiseItAndCleanOnesNot() {
         // from sample 129 on, bob's labels are a coin toss: no head is right more than about half the
         // time. ADWIN (delta 0.002) needs a long enough window on both sides of the change: with 64

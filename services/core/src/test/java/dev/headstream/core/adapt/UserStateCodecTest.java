@@ -90,6 +90,11 @@ class UserStateCodecTest {
         h.l2spScale = 100f;
         h.rollbacks = 2;
         h.pendingRollback = "negative transfer: test";
+        h.lastGood = h.trainable();
+        h.lastGood[0] += 0.25f;
+        h.lastGoodVersion = 7;
+        h.lastGoodThreshold = 0.625f;
+        h.errorRiseAlarm = true;
 
         UserState back = UserStateCodec.decode(UserStateCodec.parse(UserStateCodec.encode(live,
                 tasks(WakeWordFixture.RECIPE)).toByteArray()), tasks(WakeWordFixture.RECIPE), DEDUP);
@@ -308,6 +313,12 @@ class UserStateCodecTest {
         assertThat(actual.frozen).isEqualTo(expected.frozen);
         assertThat(actual.l2spScale).isEqualTo(expected.l2spScale);
         assertThat(actual.rollbacks).isEqualTo(expected.rollbacks);
+        assertThat(actual.lastGood == null ? null : bits(actual.lastGood))
+                .isEqualTo(expected.lastGood == null ? null : bits(expected.lastGood));
+        assertThat(actual.lastGoodVersion).isEqualTo(expected.lastGoodVersion);
+        assertThat(Float.floatToRawIntBits(actual.lastGoodThreshold)).isEqualTo(Float.floatToRawIntBits(expected.lastGoodThreshold));
+        assertThat(actual.errorRiseAlarm).isEqualTo(expected.errorRiseAlarm);
+        assertThat(actual.adwinWidth()).isEqualTo(expected.adwinWidth());
         assertThat(actual.pendingRollback).isEqualTo(expected.pendingRollback);
         assertThat(actual.version).isEqualTo(expected.version);
         assertThat(actual.samplesApplied).isEqualTo(expected.samplesApplied);
