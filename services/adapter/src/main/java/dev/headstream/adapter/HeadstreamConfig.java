@@ -203,7 +203,8 @@ public interface HeadstreamConfig {
         /**
          * What a head does when its negative-transfer test alarms: publish-only, rollback (to the
          * source head), freeze (rollback and stop training), stronger-l2sp (rollback, L2-SP x10) or
-         * rollback-last-good (to the newest version published while both tests were quiet).
+         * rollback-last-good (to the newest version published while both tests were quiet) or
+         * freeze-last-good (that, then stop training).
          */
         @WithDefault("publish-only")
         dev.headstream.core.adapt.BinaryHeadTask.AlarmAction onNegativeTransfer();

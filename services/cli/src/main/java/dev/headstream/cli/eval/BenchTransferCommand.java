@@ -74,6 +74,10 @@ public final class BenchTransferCommand implements Callable<Integer> {
             + " user's clips with white noise at this signal-to-noise ratio over the speech (default ${DEFAULT-VALUE} dB).")
     double driftSnrDb;
 
+    @Option(names = "--ood-language", defaultValue = "de", description = "Out-of-domain stream: from clip k on, the user's"
+            + " clips spoken by this espeak-ng language voice (same words, same voice variant, pitch and speed; default ${DEFAULT-VALUE}).")
+    String oodLanguage;
+
     @Option(names = "--action", defaultValue = "FREEZE",
             description = "Action on alarm: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     BinaryHeadTask.AlarmAction action;
@@ -81,8 +85,9 @@ public final class BenchTransferCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter pw = spec.commandLine().getOut();
-        SyntheticBench bench = SyntheticBench.build(SyntheticUsers.Config.defaults(seed).withUsers(candidates)
-                .withTrain(16, 16).withHoldout(10, 10).withBackground(16, 16).withBackgroundNearMisses(0.5), inputs.modelsDir,
+        SyntheticUsers.Config config = SyntheticUsers.Config.defaults(seed).withUsers(candidates)
+                .withTrain(16, 16).withHoldout(10, 10).withBackground(16, 16).withBackgroundNearMisses(0.5);
+        SyntheticBench bench = SyntheticBench.build(config, inputs.modelsDir,
                 inputs.cacheDir, line -> {
                     pw.println("bench-transfer: " + line.strip());
                     pw.flush();
@@ -125,6 +130,12 @@ public final class BenchTransferCommand implements Callable<Integer> {
         int mmdCleanAlarmed = 0;
         long mmdCleanTests = 0;
         Map<SyntheticClip, EmbeddingSequence> driftEmbeddings = noisyEmbeddings(chosen, pw);
+        Map<SyntheticClip, EmbeddingSequence> oodEmbeddings = foreignEmbeddings(chosen, config, pw);
+        int oodLossAlarmed = 0;
+        int oodDriftAlarmed = 0;
+        double oodDriftDelaySum = 0;
+        int oodErrorRise = 0;
+        double recallOodSum = 0;
         int noisyAlarmed = 0;
         int noisyFlipped = 0;
         pw.printf("%-10s %-9s %12s %10s %12s %12s%n", "user", "stream", "alarm after", "rollbacks", "src recall",
@@ -133,10 +144,11 @@ public final class BenchTransferCommand implements Callable<Integer> {
             double srcRecall = recall(new HoldoutEvaluator.HeadDetector(source, null, BinaryHeadTask.SOURCE_THRESHOLD, 0), u,
                     bench, source);
             recallSourceSum += srcRecall;
-            for (String kind : List.of("poisoned", "noisy", "drift", "clean")) {
+            for (String kind : List.of("poisoned", "noisy", "drift", "ood", "clean")) {
                 boolean poisoned = kind.equals("poisoned");
                 boolean noisy = kind.equals("noisy");
                 boolean drift = kind.equals("drift");
+                boolean ood = kind.equals("ood");
                 SplittableRandom noise = new SplittableRandom(seed * 31 + u.id().hashCode());
                 HeadState s = task.newState("bench/" + u.id() + "/" + kind);
                 double[] gap = new double[length];
@@ -150,7 +162,8 @@ public final class BenchTransferCommand implements Callable<Integer> {
                     boolean flip = i >= cleanClips && (poisoned || noisy && noise.nextDouble() < labelNoise);
                     noisyFlipped += noisy && flip ? 1 : 0;
                     int before = s.rollbacks();
-                    EmbeddingSequence e = drift && i >= cleanClips ? driftEmbeddings.get(c) : bench.embeddings().get(c);
+                    EmbeddingSequence e = drift && i >= cleanClips ? driftEmbeddings.get(c)
+                            : ood && i >= cleanClips ? oodEmbeddings.get(c) : bench.embeddings().get(c);
                     task.apply(s, e, c.positive() != flip, 1f, Split.TRAIN);
                     if (s.driftAlarm() && firstDriftAlarm < 0) {
                         firstDriftAlarm = i + 1L;
@@ -167,8 +180,8 @@ public final class BenchTransferCommand implements Callable<Integer> {
                 double finalRecall = recall(new HoldoutEvaluator.HeadDetector(scorer, task.publishedTrainable(s), s.threshold(),
                         s.version()), u, bench, source);
                 String stream = poisoned ? "flip@" + cleanClips : noisy ? "noisy@" + cleanClips
-                        : drift ? "drift@" + cleanClips : "clean";
-                String alarm = firstAlarm < 0 ? "-" : (poisoned || drift) && firstAlarm > cleanClips
+                        : drift ? "drift@" + cleanClips : ood ? oodLanguage + "@" + cleanClips : "clean";
+                String alarm = firstAlarm < 0 ? "-" : (poisoned || drift || ood) && firstAlarm > cleanClips
                         ? (firstAlarm - cleanClips) + (poisoned ? " flipped" : " changed") : "clip " + firstAlarm;
                 pw.printf(Locale.ROOT, "%-10s %-9s %12s %10d %12.2f %12.2f%n", u.id(), stream, alarm, s.rollbacks(),
                         srcRecall, finalRecall);
@@ -193,6 +206,14 @@ public final class BenchTransferCommand implements Callable<Integer> {
                         mmdDelaySum += firstDriftAlarm - cleanClips;
                     }
                     recallDriftSum += finalRecall;
+                } else if (ood) {
+                    oodLossAlarmed += firstAlarm > cleanClips ? 1 : 0;
+                    if (firstDriftAlarm > cleanClips) {
+                        oodDriftAlarmed++;
+                        oodDriftDelaySum += firstDriftAlarm - cleanClips;
+                    }
+                    oodErrorRise += s.errorRiseAlarm() ? 1 : 0;
+                    recallOodSum += finalRecall;
                 } else if (noisy) {
                     noisyAlarmed += s.rollbacks() > 0 ? 1 : 0;
                     recallNoisySum += finalRecall;
@@ -226,7 +247,16 @@ public final class BenchTransferCommand implements Callable<Integer> {
                 + " alarmed in %d tests%n", BinaryHeadTask.DRIFT.detector().window(), BinaryHeadTask.DRIFT.referenceSize(),
                 BinaryHeadTask.DRIFT.detector().permutations(), BinaryHeadTask.DRIFT.detector().alpha(), mmdDriftAlarmed, n,
                 mmdDriftAlarmed == 0 ? Double.NaN : mmdDelaySum / mmdDriftAlarmed, mmdCleanAlarmed, n, mmdCleanTests);
-        json.append(String.join(",\n", rows)).append(String.format(Locale.ROOT, "\n  ],\n  \"mmdDriftAlarmed\": %d,"
+        pw.printf(Locale.ROOT, "out-of-domain users (the same words in espeak-ng's '%s' voice from clip %d, true labels):"
+                + " drift test %d of %d alarmed, mean delay %.1f changed samples; negative-transfer tests %d of %d; ADWIN error"
+                + " rise %d of %d; mean holdout recall at the end (original voice) %.3f%n", oodLanguage, cleanClips + 1,
+                oodDriftAlarmed, n, oodDriftAlarmed == 0 ? Double.NaN : oodDriftDelaySum / oodDriftAlarmed, oodLossAlarmed, n,
+                oodErrorRise, n, recallOodSum / n);
+        json.append(String.join(",\n", rows)).append(String.format(Locale.ROOT, "\n  ],\n  \"oodLanguage\": \"%s\","
+                + " \"oodDriftAlarmed\": %d, \"oodDriftMeanDelay\": %.3f, \"oodLossAlarmed\": %d, \"oodErrorRise\": %d,"
+                + " \"meanRecallOodEnd\": %.4f,", oodLanguage, oodDriftAlarmed,
+                oodDriftAlarmed == 0 ? Double.NaN : oodDriftDelaySum / oodDriftAlarmed, oodLossAlarmed, oodErrorRise,
+                recallOodSum / n)).append(String.format(Locale.ROOT, "\n  \"mmdDriftAlarmed\": %d,"
                 + " \"mmdMeanDelay\": %.3f, \"mmdCleanAlarmed\": %d, \"mmdCleanTests\": %d,", mmdDriftAlarmed,
                 mmdDriftAlarmed == 0 ? Double.NaN : mmdDelaySum / mmdDriftAlarmed, mmdCleanAlarmed, mmdCleanTests))
                 .append(String.format(Locale.ROOT, "\n  \"driftSnrDb\": %.1f,"
@@ -268,6 +298,34 @@ public final class BenchTransferCommand implements Callable<Integer> {
             for (SyntheticClip c : clips) {
                 short[] noisy = withNoise(c, driftSnrDb, new SplittableRandom(seed ^ c.sampleId().hashCode()));
                 out.put(c, backbone.embed(List.of(new BackboneInput.Audio(SampleRecords.SAMPLE_RATE_HZ, noisy))).get(0));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The chosen users' training clips spoken by the {@link #oodLanguage} voice instead of their own
+     * language voice (same text, variant, pitch, speed, tempo, placement and noise): an
+     * out-of-domain voice and language, embedded by the backbone.
+     */
+    private Map<SyntheticClip, EmbeddingSequence> foreignEmbeddings(List<SyntheticUser> users, SyntheticUsers.Config config,
+            PrintWriter pw) {
+        List<SyntheticClip> clips = users.stream().flatMap(u -> u.train().stream()).toList();
+        pw.printf(Locale.ROOT, "bench-transfer: synthesizing and embedding %d clips in espeak-ng's '%s' voice for the"
+                + " out-of-domain stream%n", clips.size(), oodLanguage);
+        pw.flush();
+        dev.headstream.cli.synth.CachingSynthesizer synth = new dev.headstream.cli.synth.CachingSynthesizer(
+                new dev.headstream.cli.synth.SpeechSynth(), inputs.cacheDir);
+        dev.headstream.cli.synth.ClipAssembler assembler = new dev.headstream.cli.synth.ClipAssembler(config.clip());
+        Map<SyntheticClip, EmbeddingSequence> out = new java.util.HashMap<>();
+        try (WakeWordBackbone backbone = SyntheticBench.openBackbone(inputs.modelsDir)) {
+            for (SyntheticClip c : clips) {
+                dev.headstream.cli.synth.SynthRequest r = c.spec().synthesis();
+                dev.headstream.cli.synth.SynthRequest foreign = new dev.headstream.cli.synth.SynthRequest(r.text(),
+                        new dev.headstream.cli.synth.Voice(oodLanguage, r.voice().variant()), r.pitch(), r.speedWpm(),
+                        r.amplitude(), r.tempo());
+                short[] pcm = assembler.assemble(synth.synthesize(foreign), c.spec().assemblySeed()).pcm();
+                out.put(c, backbone.embed(List.of(new BackboneInput.Audio(SampleRecords.SAMPLE_RATE_HZ, pcm))).get(0));
             }
         }
         return out;

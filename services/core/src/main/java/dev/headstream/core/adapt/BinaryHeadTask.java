@@ -97,7 +97,14 @@ public final class BinaryHeadTask {
          * below half its threshold), or the source head if there is none. Keeps a copy of that
          * version's vector and threshold per head (34,840 B for the default recipe).
          */
-        ROLLBACK_LAST_GOOD
+        ROLLBACK_LAST_GOOD,
+        /** {@link #ROLLBACK_LAST_GOOD}, then stop training this head (samples are still scored). */
+        FREEZE_LAST_GOOD;
+
+        /** Whether the action rolls back to the last good version (and so keeps one). */
+        public boolean toLastGood() {
+            return this == ROLLBACK_LAST_GOOD || this == FREEZE_LAST_GOOD;
+        }
     }
 
     /** L2-SP factor a {@link AlarmAction#STRONGER_L2SP} alarm multiplies in. */
@@ -292,18 +299,20 @@ public final class BinaryHeadTask {
                     case ROLLBACK -> "rolled back to the source head";
                     case FREEZE -> "rolled back to the source head and frozen";
                     case STRONGER_L2SP -> "rolled back to the source head, L2-SP x" + STRONGER_L2SP_FACTOR;
-                    case ROLLBACK_LAST_GOOD -> s.lastGood == null ? "rolled back to the source head (no good version yet)"
-                            : "rolled back to version " + s.lastGoodVersion + ", the last good one";
+                    case ROLLBACK_LAST_GOOD, FREEZE_LAST_GOOD -> (s.lastGood == null
+                            ? "rolled back to the source head (no good version yet)"
+                            : "rolled back to version " + s.lastGoodVersion + ", the last good one")
+                            + (onAlarm == AlarmAction.FREEZE_LAST_GOOD ? ", and frozen" : "");
                     case PUBLISH_ONLY -> throw new IllegalStateException();
                 });
-        float[] good = onAlarm == AlarmAction.ROLLBACK_LAST_GOOD ? s.lastGood : null;
+        float[] good = onAlarm.toLastGood() ? s.lastGood : null;
         float goodThreshold = s.lastGoodThreshold;
         toSource(s);
         if (good != null) {
             s.trainable = good.clone();
             s.threshold = goodThreshold;
         }
-        s.frozen = onAlarm == AlarmAction.FREEZE;
+        s.frozen = onAlarm == AlarmAction.FREEZE || onAlarm == AlarmAction.FREEZE_LAST_GOOD;
         if (onAlarm == AlarmAction.STRONGER_L2SP) {
             s.l2spScale *= STRONGER_L2SP_FACTOR;
         }
@@ -357,12 +366,12 @@ public final class BinaryHeadTask {
     public static final int ADWIN_ROWS = 10;
 
     /**
-     * Called when {@code s} is published as a new version: with {@link AlarmAction#ROLLBACK_LAST_GOOD},
+     * Called when {@code s} is published as a new version: with an action that rolls back to the last good version,
      * keeps it as the last good version if both negative-transfer statistics are quiet (gap CUSUM
      * at 0, loss rise below half its threshold). Operator resets and rollbacks count as good.
      */
     public void published(HeadState s) {
-        if (onAlarm != AlarmAction.ROLLBACK_LAST_GOOD) {
+        if (!onAlarm.toLastGood()) {
             return;
         }
         NegativeTransferMonitor m = s.negativeTransfer;

@@ -173,10 +173,11 @@ class ConservativeTrainingTest {
         assertThat(p.pendingRollback).isNull();
     }
 
-    @Test
-    void rollbackToTheLastGoodVersionRestoresTheHeadPublishedBeforeThePoison() {
-        BinaryHeadTask task = new BinaryHeadTask("wake", SOURCE, ALL.withReplaySteps(20), rehearsal(),
-                BinaryHeadTask.AlarmAction.ROLLBACK_LAST_GOOD);
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = BinaryHeadTask.AlarmAction.class,
+            names = {"ROLLBACK_LAST_GOOD", "FREEZE_LAST_GOOD"})
+    void rollbackToTheLastGoodVersionRestoresTheHeadPublishedBeforeThePoison(BinaryHeadTask.AlarmAction action) {
+        BinaryHeadTask task = new BinaryHeadTask("wake", SOURCE, ALL.withReplaySteps(20), rehearsal(), action);
         HeadState s = task.newState("acme/alice/wake");
         // every sample published, as the engine does with publish-every 1
         for (int i = 0; i < 16; i++) {
@@ -199,7 +200,8 @@ class ConservativeTrainingTest {
             }
         }
         assertThat(s.rollbacks()).as("the flipped labels alarm").isEqualTo(1);
-        assertThat(s.pendingRollback).endsWith("rolled back to version " + goodBeforeAlarm + ", the last good one");
+        assertThat(s.pendingRollback).contains("rolled back to version " + goodBeforeAlarm + ", the last good one");
+        assertThat(s.frozen()).isEqualTo(action == BinaryHeadTask.AlarmAction.FREEZE_LAST_GOOD);
         assertThat(goodBeforeAlarm).as("a version published while the tests were quiet").isGreaterThanOrEqualTo(16);
         assertThat(s.trainable()).as("not the source head").isNotEqualTo(task.newState("acme/alice/wake").trainable());
         if (goodBeforeAlarm == 16) {
