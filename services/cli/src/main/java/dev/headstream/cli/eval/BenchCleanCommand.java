@@ -113,6 +113,11 @@ public final class BenchCleanCommand implements Callable<Integer> {
                         e = backbone.embed(List.of(new BackboneInput.Audio(SampleRecords.SAMPLE_RATE_HZ, again.pcm()))).get(0);
                     }
                     task.apply(s, e, c.positive(), 1f, Split.TRAIN);
+                    // a version (threshold recalibrated) every 8 samples; the adapter publishes every
+                    // sample by default, which would add about 15 minutes of calibration here
+                    if (task.publishIfDue(s, 8)) {
+                        task.sent(s);
+                    }
                 }
                 total += samples;
                 negativeTransferAlarms += s.rollbacks();

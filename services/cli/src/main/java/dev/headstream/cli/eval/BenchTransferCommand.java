@@ -165,6 +165,11 @@ public final class BenchTransferCommand implements Callable<Integer> {
                     EmbeddingSequence e = drift && i >= cleanClips ? driftEmbeddings.get(c)
                             : ood && i >= cleanClips ? oodEmbeddings.get(c) : bench.embeddings().get(c);
                     task.apply(s, e, c.positive() != flip, 1f, Split.TRAIN);
+                    // published after every sample, as the adapter does by default (threshold
+                    // recalibrated; the last good version kept for the *_LAST_GOOD actions)
+                    if (task.publishIfDue(s, 1)) {
+                        task.sent(s);
+                    }
                     if (s.driftAlarm() && firstDriftAlarm < 0) {
                         firstDriftAlarm = i + 1L;
                     }

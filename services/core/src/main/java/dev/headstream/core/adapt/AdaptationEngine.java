@@ -239,15 +239,9 @@ public final class AdaptationEngine {
             BinaryHeadTask task = tasks.get(taskName);
             UserKey key = t.getValue();
             HeadState h = staged.get(key).heads().get(taskName);
-            if (h.pendingRollback != null || (h.changed && h.samplesApplied - h.publishedSamples >= publishEvery)) {
-                task.calibrate(h);
-                h.version++;
-                task.published(h);
-                h.changed = false;
-                h.publishedSamples = h.samplesApplied;
+            if (task.publishIfDue(h, publishEvery)) {
                 heads.add(headUpdate(task, key, taskName, h, nowMs));
-                h.pendingRollback = null;
-                h.pendingReset = false;
+                task.sent(h);
             }
         }
         return new BatchResult(rejections, heads, metrics, applied, staged, revocations, stagedReservoirs, erasures);

@@ -366,11 +366,36 @@ public final class BinaryHeadTask {
     public static final int ADWIN_ROWS = 10;
 
     /**
-     * Called when {@code s} is published as a new version: with an action that rolls back to the last good version,
+     * Makes {@code s} a new version if one is due: a pending rollback or reset, or at least
+     * {@code every} training samples applied since the last version. Then the threshold is
+     * recalibrated, the version number goes up and, for an action that rolls back to the last good
+     * version, the version is kept if it is good. Returns whether a version was made; the caller
+     * publishes it and then calls {@link #sent(HeadState)}.
+     */
+    public boolean publishIfDue(HeadState s, int every) {
+        if (s.pendingRollback == null && !(s.changed && s.samplesApplied - s.publishedSamples >= every)) {
+            return false;
+        }
+        calibrate(s);
+        s.version++;
+        keepIfGood(s);
+        s.changed = false;
+        s.publishedSamples = s.samplesApplied;
+        return true;
+    }
+
+    /** The version {@link #publishIfDue} made went out with its status and reason: clears them. */
+    public void sent(HeadState s) {
+        s.pendingRollback = null;
+        s.pendingReset = false;
+    }
+
+    /**
+     * With an action that rolls back to the last good version,
      * keeps it as the last good version if both negative-transfer statistics are quiet (gap CUSUM
      * at 0, loss rise below half its threshold). Operator resets and rollbacks count as good.
      */
-    public void published(HeadState s) {
+    private void keepIfGood(HeadState s) {
         if (!onAlarm.toLastGood()) {
             return;
         }

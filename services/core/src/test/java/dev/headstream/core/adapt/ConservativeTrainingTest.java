@@ -182,9 +182,8 @@ class ConservativeTrainingTest {
         // every sample published, as the engine does with publish-every 1
         for (int i = 0; i < 16; i++) {
             task.apply(s, labeled(i, i % 2 == 0), i % 2 == 0, 1f, Split.TRAIN);
-            task.calibrate(s);
-            s.version++;
-            task.published(s);
+            assertThat(task.publishIfDue(s, 1)).isTrue();
+            task.sent(s);
         }
         assertThat(s.lastGoodVersion).as("clean versions are good").isEqualTo(16);
         float[] cleanHead = s.trainable();
@@ -194,9 +193,8 @@ class ConservativeTrainingTest {
             goodBeforeAlarm = s.lastGoodVersion;
             task.apply(s, labeled(100 + i, i % 2 == 0), i % 2 == 1, 1f, Split.TRAIN);
             if (s.rollbacks() == 0) {
-                task.calibrate(s);
-                s.version++;
-                task.published(s);
+                assertThat(task.publishIfDue(s, 1)).isTrue();
+                task.sent(s);
             }
         }
         assertThat(s.rollbacks()).as("the flipped labels alarm").isEqualTo(1);
