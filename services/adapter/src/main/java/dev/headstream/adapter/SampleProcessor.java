@@ -60,9 +60,11 @@ public class SampleProcessor {
      * Whether the coordinator shows the batch's offsets committed. The offsets of a transaction
      * become readable a moment after the commit returns (when the coordinator has written its
      * markers), so a missing offset is asked for again for up to 10 s before it counts as not
-     * committed.
+     * committed; at once if {@code revoked} says a rebalance took the partitions meanwhile (their
+     * next owner restores from the changelog either way, so waiting gains nothing).
      */
-    private boolean offsetsCommitted(java.util.Map<org.apache.kafka.common.TopicPartition, Long> next) {
+    private boolean offsetsCommitted(java.util.Map<org.apache.kafka.common.TopicPartition, Long> next,
+            java.util.function.BooleanSupplier revoked) {
         long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
         while (true) {
             try {
@@ -72,7 +74,7 @@ public class SampleProcessor {
             } catch (Exception e) {
                 LOG.warnf("cannot read the committed offsets yet: %s", e.toString());
             }
-            if (System.nanoTime() > deadline) {
+            if (System.nanoTime() > deadline || revoked.getAsBoolean()) {
                 return false;
             }
             try {
@@ -155,7 +157,7 @@ public class SampleProcessor {
             }
             return Uni.createFrom().voidItem();
         }).invoke(() -> {
-            boolean committed = offsetsCommitted(next);
+            boolean committed = offsetsCommitted(next, () -> engine.revokedDuring(result));
             if (!committed && engine.revokedDuring(result)) {
                 // A rebalance while the transaction was open: the coordinator refused the offsets of
                 // the old generation and the transaction aborted. Every reassigned partition is
