@@ -204,9 +204,10 @@ public interface HeadstreamConfig {
          * What a head does when its negative-transfer test alarms: publish-only, rollback (to the
          * source head), freeze (rollback and stop training), stronger-l2sp (rollback, L2-SP x10) or
          * rollback-last-good (to the newest version published while both tests were quiet) or
-         * freeze-last-good (that, then stop training).
+         * freeze-last-good (that, then stop training). The default is BinaryHeadTask.DEFAULT_ALARM_ACTION
+         * (replay assumes the same unless told otherwise).
          */
-        @WithDefault("publish-only")
+        @WithDefault("freeze")
         dev.headstream.core.adapt.BinaryHeadTask.AlarmAction onNegativeTransfer();
 
         /** Length-delimited headstream.v1.Sample file of other speakers' negatives (operator reference set). */

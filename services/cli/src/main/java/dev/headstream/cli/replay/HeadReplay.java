@@ -75,6 +75,14 @@ public final class HeadReplay {
     public static Result run(String bootstrap, Path modelsDir, String sourceHeadFile, Path rehearsalSet, String task,
             HeadRecipe recipe, int maxSampleBytes, Duration timeout, AdaptationEngine.OnlineRehearsal online,
             RateLimit rateLimit) {
+        return run(bootstrap, modelsDir, sourceHeadFile, rehearsalSet, task, recipe, maxSampleBytes, timeout, online,
+                rateLimit, BinaryHeadTask.DEFAULT_ALARM_ACTION);
+    }
+
+    /** {@link #run} for an adapter whose task acts on negative transfer with {@code onAlarm}. */
+    public static Result run(String bootstrap, Path modelsDir, String sourceHeadFile, Path rehearsalSet, String task,
+            HeadRecipe recipe, int maxSampleBytes, Duration timeout, AdaptationEngine.OnlineRehearsal online,
+            RateLimit rateLimit, BinaryHeadTask.AlarmAction onAlarm) {
         SourceHead source;
         try {
             source = OnnxHeadImporter.importHead(modelsDir.resolve(sourceHeadFile));
@@ -110,7 +118,7 @@ public final class HeadReplay {
                 WakeWordBackbone.EmbeddingMode.SEQUENCE, 10)) {
             RehearsalSet rehearsal = rehearsalSet == null ? RehearsalSet.empty()
                     : RehearsalSet.fromSampleFile(backbone, rehearsalSet, RehearsalSet.CALIBRATION_EVERY);
-            BinaryHeadTask t = new BinaryHeadTask(task, source, recipe, rehearsal);
+            BinaryHeadTask t = new BinaryHeadTask(task, source, recipe, rehearsal, onAlarm);
             AdaptationEngine engine = new AdaptationEngine(backbone,
                     new SampleDecoder(maxSampleBytes, backbone, Map.of(task, TaskKind.binary())), Map.of(task, t), 4096, 1,
                     online, rateLimit);

@@ -50,13 +50,17 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "The adapter's headstream.rate-limit.burst (default ${DEFAULT-VALUE}).")
     double rateBurst;
 
+    @Option(names = "--on-negative-transfer", defaultValue = "FREEZE",
+            description = "The task's headstream.tasks.<task>.on-negative-transfer: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}, the adapter's).")
+    dev.headstream.core.adapt.BinaryHeadTask.AlarmAction onAlarm;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         HeadReplay.Result r = HeadReplay.run(bootstrap, modelsDir, sourceHead, rehearsalSet, task,
                 HeadRecipe.wakeWordDefault(), 1 << 20, Duration.ofSeconds(60),
                 new dev.headstream.core.adapt.AdaptationEngine.OnlineRehearsal(onlineCapacity, excludedTenants),
-                new dev.headstream.core.adapt.RateLimit(ratePerMinute, rateBurst));
+                new dev.headstream.core.adapt.RateLimit(ratePerMinute, rateBurst), onAlarm);
         out.printf("replay: %d heads rebuilt from %s: %d bit-identical to their newest published version, %d differ,"
                 + " %d not compared%n", r.heads(), "headstream.samples", r.identical(), r.differences().size(),
                 r.notCompared().size());
