@@ -81,7 +81,8 @@ public class EngineProducer {
                     t.rehearsalPerStep(), t.windowFrames(), t.thresholdPosition(), t.timeShift(), t.loraRank(),
                     t.l2spHalfLife(), t.distillation(), t.distillationTemperature(), t.maxUpdateNorm(),
                     t.hardNegativeWindows());
-            BinaryHeadTask task = new BinaryHeadTask(name, source, recipe, rehearsal, t.onNegativeTransfer());
+            BinaryHeadTask task = new BinaryHeadTask(name, source, recipe, rehearsal, t.onNegativeTransfer(),
+                    t.targetFalseAcceptsPerHour());
             LOG.infof("task %s: %s", name, task);
             tasks.put(name, task);
             kinds.put(name, TaskKind.binary());

@@ -210,6 +210,13 @@ public interface HeadstreamConfig {
         @WithDefault("freeze")
         dev.headstream.core.adapt.BinaryHeadTask.AlarmAction onNegativeTransfer();
 
+        /**
+         * False accepts per hour of calibration negatives the per-user threshold is set to allow
+         * (0: above every calibration negative).
+         */
+        @WithDefault("0")
+        double targetFalseAcceptsPerHour();
+
         /** Length-delimited headstream.v1.Sample file of other speakers' negatives (operator reference set). */
         Optional<String> rehearsalSet();
     }

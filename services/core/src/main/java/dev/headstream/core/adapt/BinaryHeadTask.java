@@ -117,6 +117,11 @@ public final class BinaryHeadTask {
      */
     public static final AlarmAction DEFAULT_ALARM_ACTION = AlarmAction.FREEZE;
 
+    /** Seconds of audio one embedding frame steps over (the backbone's 80 ms hop). */
+    static final double FRAME_SECONDS = 0.08;
+
+    private final double targetFalseAcceptsPerHour;
+
     /** L2-SP factor a {@link AlarmAction#STRONGER_L2SP} alarm multiplies in. */
     public static final float STRONGER_L2SP_FACTOR = 10f;
 
@@ -155,6 +160,21 @@ public final class BinaryHeadTask {
     /** @param onAlarm what a head does when its negative-transfer test alarms */
     public BinaryHeadTask(String name, SourceHead sourceHead, HeadRecipe recipe, RehearsalSet rehearsal,
             AlarmAction onAlarm) {
+        this(name, sourceHead, recipe, rehearsal, onAlarm, 0);
+    }
+
+    /**
+     * @param onAlarm                   what a head does when its negative-transfer test alarms
+     * @param targetFalseAcceptsPerHour the false-accept rate the per-user threshold is calibrated to
+     *                                  on the calibration negatives; 0 = above every one of them
+     */
+    public BinaryHeadTask(String name, SourceHead sourceHead, HeadRecipe recipe, RehearsalSet rehearsal,
+            AlarmAction onAlarm, double targetFalseAcceptsPerHour) {
+        if (!(targetFalseAcceptsPerHour >= 0) || Double.isInfinite(targetFalseAcceptsPerHour)) {
+            throw new IllegalArgumentException("task " + name + ": target false accepts per hour must be finite and >= 0: "
+                    + targetFalseAcceptsPerHour);
+        }
+        this.targetFalseAcceptsPerHour = targetFalseAcceptsPerHour;
         this.onAlarm = java.util.Objects.requireNonNull(onAlarm, "onAlarm");
         int layers = sourceHead.architecture().parameterisedLayerCount();
         if (recipe.loraRank() == 0 && recipe.trainableTopLayers() > layers) {
@@ -559,27 +579,41 @@ public final class BinaryHeadTask {
      * overlap, just above the highest negative, so other people's speech is not accepted. The threshold always lies strictly above the highest
      * negative's score, also where float rounding of the sigmoid would merge the two (a negative
      * scoring 1.0f gives a threshold just above 1, which accepts nothing). Never uses holdout samples.
+     *
+     * <p>With a target false-accept rate, "the highest negative" is the one after the
+     * {@code floor(target * hours)} highest, where {@code hours} is the audio the negatives hold
+     * (80 ms per embedding frame): the threshold then accepts that many of them. The default
+     * reference set's 64 held-aside clips hold about 2 minutes, so any target below about 30 per
+     * hour still puts the threshold above all of them.
      */
     public void calibrate(HeadState s) {
         if (s.pendingRollback != null && s.replay.isEmpty()) {
             return; // just rolled back: the source head keeps its own threshold until it trains again
         }
         List<Float> pos = new ArrayList<>();
-        float negMax = Float.NEGATIVE_INFINITY;
+        List<Float> neg = new ArrayList<>();
+        double negativeSeconds = 0;
         for (HeadState.Example ex : s.replay) {
-            float z = scorer.maxLogit(s.trainable, ex.clip().decode());
+            EmbeddingSequence e = ex.clip().decode();
+            float z = scorer.maxLogit(s.trainable, e);
             if (ex.positive()) {
                 pos.add(z);
             } else {
-                negMax = Math.max(negMax, z);
+                neg.add(z);
+                negativeSeconds += e.frames() * FRAME_SECONDS;
             }
         }
         for (EmbeddingSequence e : rehearsal.calibration()) {
-            negMax = Math.max(negMax, scorer.maxLogit(s.trainable, e));
+            neg.add(scorer.maxLogit(s.trainable, e));
+            negativeSeconds += e.frames() * FRAME_SECONDS;
         }
-        if (pos.isEmpty() || negMax == Float.NEGATIVE_INFINITY) {
+        if (pos.isEmpty() || neg.isEmpty()) {
             return;
         }
+        // the target rate allows this many of the calibration negatives above the threshold
+        int allowed = (int) Math.min(neg.size() - 1, Math.floor(targetFalseAcceptsPerHour * negativeSeconds / 3600));
+        neg.sort(java.util.Collections.reverseOrder());
+        float negMax = neg.get(allowed);
         float posMin = Float.POSITIVE_INFINITY;
         for (float z : pos) {
             posMin = Math.min(posMin, z);

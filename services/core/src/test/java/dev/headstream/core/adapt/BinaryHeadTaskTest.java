@@ -1,6 +1,7 @@
 package dev.headstream.core.adapt;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.headstream.core.backbone.EmbeddingSequence;
 import dev.headstream.core.head.HeadArchitecture;
@@ -64,6 +65,28 @@ class BinaryHeadTaskTest {
             assertThat(s.threshold()).isEqualTo(MlpHead.sigmoid(2f));
             assertThat(task.score(s, logit(3f)).adaptedAccepted()).isTrue();
             assertThat(task.score(s, logit(1f)).adaptedAccepted()).isFalse();
+        }
+
+        @Test
+        void aTargetFalseAcceptRateLetsThatShareOfTheCalibrationNegativesAboveTheThreshold() {
+            // three one-frame calibration clips hold 3 x 80 ms of audio: 15,000 false accepts per hour
+            // allow one of them, 30,000 allow two
+            List<EmbeddingSequence> calibration = logits(5f, 4f, -1f);
+            float[] thresholds = new float[3];
+            double[] targets = {0, 20_000, 40_000};
+            for (int i = 0; i < targets.length; i++) {
+                BinaryHeadTask task = new BinaryHeadTask("wake", identity, frozenRecipe, new RehearsalSet(List.of(),
+                        calibration), BinaryHeadTask.AlarmAction.PUBLISH_ONLY, targets[i]);
+                HeadState s = task.newState("acme/alice/wake");
+                task.apply(s, logit(6f), true, 1f, Split.TRAIN);
+                task.calibrate(s);
+                thresholds[i] = s.threshold();
+            }
+            assertThat(thresholds[0]).as("no target: above every negative").isEqualTo(MlpHead.sigmoid(5.5f));
+            assertThat(thresholds[1]).as("one negative allowed: between the 2nd and the 1st").isEqualTo(MlpHead.sigmoid(5f));
+            assertThat(thresholds[2]).as("two allowed: above the 3rd").isEqualTo(MlpHead.sigmoid(2.5f));
+            assertThatThrownBy(() -> new BinaryHeadTask("wake", identity, frozenRecipe, new RehearsalSet(List.of(),
+                    calibration), BinaryHeadTask.AlarmAction.PUBLISH_ONLY, -1)).isInstanceOf(IllegalArgumentException.class);
         }
 
         @Test
