@@ -106,7 +106,10 @@ class BinaryHeadTaskLoraTest {
                 BinaryHeadTask.NEGATIVE_TRANSFER).stateSize() * Double.BYTES;
         // the domain-similarity test's window: 8 clip means of the embedding dimension
         long domainWindow = (long) BinaryHeadTask.DRIFT.detector().window() * (8 / RECIPE.windowFrames()) * Float.BYTES;
-        assertThat(s.residentBytes()).isEqualTo(3L * Float.BYTES * length + monitorBytes + domainWindow);
+        // ADWIN on the error stream: 7 counters, a bucket count per row, sum and variance of up to 6 buckets per row
+        long adwin = (7L + BinaryHeadTask.ADWIN_ROWS + 2L * BinaryHeadTask.ADWIN_ROWS * 6) * Double.BYTES;
+        assertThat(adwin).isEqualTo(1_096);
+        assertThat(s.residentBytes()).isEqualTo(3L * Float.BYTES * length + monitorBytes + domainWindow + adwin);
     }
 
     @Test
