@@ -4,6 +4,7 @@ import dev.headstream.core.backbone.EmbeddingSequence;
 import dev.headstream.core.head.OptimizerState;
 import dev.headstream.core.monitor.DriftMonitor;
 import dev.headstream.core.monitor.MmdDriftDetector;
+import dev.headstream.core.monitor.MonitorState;
 import dev.headstream.core.monitor.NegativeTransferMonitor;
 import dev.headstream.schemas.v1.AdapterState;
 import dev.headstream.schemas.v1.HeadTrainingState;
@@ -160,28 +161,12 @@ public final class UserStateCodec {
                 .setAdaptedPrequential(h.adaptedPrequential.toState())
                 .setSourceHoldout(h.sourceHoldout.toState())
                 .setAdaptedHoldout(h.adaptedHoldout.toState());
-        double[] monitor = new double[h.negativeTransfer.stateSize()];
-        h.negativeTransfer.writeState(monitor, 0);
-        for (double v : monitor) {
-            b.addNegativeTransferState(v);
-        }
-        double[] drift = new double[h.drift.stateSize()];
-        h.drift.writeState(drift, 0);
-        for (double v : drift) {
-            b.addDriftState(v);
-        }
-        double[] adwin = new double[1 + h.errorAdwin.stateSize()];
-        adwin[0] = h.errorRiseAlarm ? 1 : 0;
-        h.errorAdwin.writeState(adwin, 1);
-        for (double v : adwin) {
-            b.addErrorAdwinState(v);
-        }
+        b.addAllNegativeTransferState(state(h.negativeTransfer))
+                .addAllDriftState(state(h.drift))
+                .addErrorAdwinState(h.errorRiseAlarm ? 1 : 0)
+                .addAllErrorAdwinState(state(h.errorAdwin));
         if (h.domain != null) {
-            double[] domain = new double[h.domain.stateSize()];
-            h.domain.writeState(domain, 0);
-            for (double v : domain) {
-                b.addDomainState(v);
-            }
+            b.addAllDomainState(state(h.domain));
         }
         for (HeadState.Example e : h.replay) {
             b.addReplay(ReplayExample.newBuilder()
@@ -232,58 +217,19 @@ public final class UserStateCodec {
             throw new IllegalArgumentException(where + " has " + opt.getSteps() + " optimizer steps");
         }
         NegativeTransferMonitor monitor = new NegativeTransferMonitor(BinaryHeadTask.NEGATIVE_TRANSFER);
-        if (h.getNegativeTransferStateCount() != monitor.stateSize()) {
-            throw new IllegalArgumentException(where + " has " + h.getNegativeTransferStateCount()
-                    + " negative-transfer state values; expected " + monitor.stateSize());
-        }
-        double[] monitorState = new double[monitor.stateSize()];
-        for (int i = 0; i < monitorState.length; i++) {
-            monitorState[i] = h.getNegativeTransferState(i);
-        }
-        monitor.readState(monitorState, 0);
+        readState(monitor, h.getNegativeTransferStateList(), 0, where, "negative-transfer");
         DriftMonitor drift = task.newDriftMonitor(h.getSeed());
-        double[] driftState = new double[h.getDriftStateCount()];
-        for (int i = 0; i < driftState.length; i++) {
-            driftState[i] = h.getDriftState(i);
-        }
-        try {
-            if (drift.readState(driftState, 0) != driftState.length) {
-                throw new IllegalArgumentException("trailing values");
-            }
-        } catch (IllegalArgumentException ex) {
-            throw new IllegalArgumentException(where + " has a drift state of " + driftState.length + " values that does"
-                    + " not read back: " + ex.getMessage(), ex);
-        }
+        readState(drift, h.getDriftStateList(), 0, where, "drift");
         MmdDriftDetector domain = task.newDomainTest(h.getSeed());
         if (domain != null && h.getDomainStateCount() > 0) {
-            if (h.getDomainStateCount() != domain.stateSize()) {
-                throw new IllegalArgumentException(where + " has " + h.getDomainStateCount()
-                        + " domain-similarity state values; expected " + domain.stateSize());
-            }
-            double[] domainState = new double[h.getDomainStateCount()];
-            for (int i = 0; i < domainState.length; i++) {
-                domainState[i] = h.getDomainState(i);
-            }
-            domain.readState(domainState, 0);
+            readState(domain, h.getDomainStateList(), 0, where, "domain-similarity");
         }
+        // the rise-alarm latch, then ADWIN's own state
         dev.headstream.core.monitor.Adwin adwin = task.newErrorAdwin();
-        if (h.getErrorAdwinStateCount() != 1 + adwin.stateSize()) {
-            throw new IllegalArgumentException(where + " has " + h.getErrorAdwinStateCount()
-                    + " error-ADWIN state values; expected " + (1 + adwin.stateSize()));
-        }
-        double[] adwinState = new double[h.getErrorAdwinStateCount()];
-        for (int i = 0; i < adwinState.length; i++) {
-            adwinState[i] = h.getErrorAdwinState(i);
-        }
-        try {
-            adwin.readState(adwinState, 1);
-        } catch (IllegalArgumentException ex) {
-            throw new IllegalArgumentException(where + " has an error-ADWIN state that does not read back: "
-                    + ex.getMessage(), ex);
-        }
+        boolean errorRiseAlarm = readState(adwin, h.getErrorAdwinStateList(), 1, where, "error-ADWIN")[0] != 0;
         HeadState s = new HeadState(headId, h.getSeed(), trainable, OptimizerState.restore(opt.getSteps(), slots),
                 h.getThreshold(), monitor, drift, domain, adwin);
-        s.errorRiseAlarm = adwinState[0] != 0;
+        s.errorRiseAlarm = errorRiseAlarm;
         for (int i = 0; i < h.getReplayCount(); i++) {
             ReplayExample e = h.getReplay(i);
             String clip = where + " replay clip " + i;
@@ -333,6 +279,31 @@ public final class UserStateCodec {
             s.lastGoodThreshold = h.getLastGoodThreshold();
         }
         return s;
+    }
+
+    /** {@code m}'s state, as the values of a repeated double field. */
+    private static java.util.List<Double> state(MonitorState m) {
+        double[] v = new double[m.stateSize()];
+        m.writeState(v, 0);
+        return java.util.Arrays.stream(v).boxed().toList();
+    }
+
+    /**
+     * Reads {@code values}, from index {@code from} on, into {@code m}: all of them and nothing
+     * more, or the record is refused, naming the part ({@code what}) and why. Returns the values.
+     */
+    private static double[] readState(MonitorState m, java.util.List<Double> values, int from, String where,
+            String what) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
+        try {
+            if (m.readState(v, from) != v.length) {
+                throw new IllegalArgumentException("trailing values");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + " has a " + what + " state of " + v.length
+                    + " values that does not read back: " + e.getMessage(), e);
+        }
+        return v;
     }
 
     private static ByteString bytes(float[] v) {
