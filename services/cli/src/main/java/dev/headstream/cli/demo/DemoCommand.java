@@ -145,7 +145,7 @@ public final class DemoCommand implements Callable<Integer> {
                 rehearsal);
 
         Path kafkaDir = workDir.resolve("kafka");
-        deleteRecursively(kafkaDir);
+        dev.headstream.cli.Dirs.deleteRecursively(kafkaDir);
         out.println("demo: starting Kafka (KRaft, single node) in " + kafkaDir);
         out.flush();
         try (EmbeddedKafka kafka = EmbeddedKafka.builder(kafkaDir).start()) {
@@ -312,17 +312,6 @@ public final class DemoCommand implements Callable<Integer> {
                         + adapter.tail());
             }
             Thread.sleep(1000);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws java.io.IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 }

@@ -96,7 +96,7 @@ public final class SoakCommand implements Callable<Integer> {
         List<FaultSoak.Report> reports = new ArrayList<>();
         for (FaultSoak.Scenario s : scenarios) {
             Path dir = workDir.resolve(s.label());
-            deleteRecursively(dir);
+            dev.headstream.cli.Dirs.deleteRecursively(dir);
             FaultSoak.Config config = new FaultSoak.Config(s, users, samplesPerUser, partitions, replaySteps, inFlight,
                     inputs.modelsDir(), adapterJar, dir, rehearsal, timeout);
             pw.printf(Locale.ROOT, "soak %s: %,d samples over %d users, %d partitions, replay steps %d (logs in %s)%n", s.label(),
@@ -110,7 +110,7 @@ public final class SoakCommand implements Callable<Integer> {
             print(pw, r);
             if (r.passed() && !keepData) {
                 // a passed full-size run leaves about 8 GB of head versions (compaction held off for the audit)
-                deleteRecursively(dir.resolve("kafka"));
+                dev.headstream.cli.Dirs.deleteRecursively(dir.resolve("kafka"));
                 pw.println("soak " + s.label() + ": removed the broker data (--keep-data keeps it); adapter logs stay in " + dir);
             }
         }
@@ -155,16 +155,5 @@ public final class SoakCommand implements Callable<Integer> {
                     r.faultsInjected(), r.unexpectedExits(), i + 1 < reports.size() ? "," : ""));
         }
         return b.append("]\n").toString();
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }
