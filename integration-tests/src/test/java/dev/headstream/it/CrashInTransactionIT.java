@@ -7,13 +7,11 @@ import dev.headstream.cli.kafka.EmbeddedKafka;
 import dev.headstream.cli.kafka.TopicAdmin;
 import dev.headstream.cli.produce.SampleSender;
 import dev.headstream.cli.produce.TopicReader;
-import dev.headstream.cli.replay.HeadReplay;
 import dev.headstream.cli.soak.OutputAudit;
 import dev.headstream.cli.synth.SyntheticPopulation;
 import dev.headstream.cli.synth.SyntheticUser;
 import dev.headstream.cli.synth.SyntheticUsers;
 import dev.headstream.client.HeadFollower;
-import dev.headstream.core.adapt.HeadRecipe;
 import dev.headstream.core.wire.Topics;
 import dev.headstream.schemas.v1.HeadUpdate;
 import java.nio.file.Files;
@@ -45,7 +43,6 @@ class CrashInTransactionIT {
     @Test
     void aDanglingTransactionIsAbortedAndItsBatchCommittedOnce() throws Exception {
         Path work = Files.createTempDirectory(Path.of("target"), "crash-it");
-        Path models = ItSupport.models();
         SyntheticPopulation pop = ItSupport.population(SyntheticUsers.Config.defaults(13).withUsers(2).withTrain(4, 4)
                 .withHoldout(0, 0).withBackground(2, 4));
         Path rehearsal = ItSupport.writeReferenceSet(work, pop, TASK);
@@ -86,10 +83,7 @@ class CrashInTransactionIT {
                     Duration.ofSeconds(30));
             assertThat(audit.errors()).isEmpty();
             assertThat(audit.metricsRecords()).isEqualTo((long) users.size() * CLIPS);
-            HeadReplay.Result replay = HeadReplay.run(bs, models, "hey_jarvis_v0.1.onnx", rehearsal, TASK,
-                    HeadRecipe.wakeWordDefault().withReplaySteps(REPLAY_STEPS), 1 << 20, Duration.ofSeconds(60));
-            assertThat(replay.differences()).isEmpty();
-            assertThat(replay.identical()).isEqualTo(users.size());
+            ItSupport.assertHeadsEqualReplay(bs, rehearsal, TASK, REPLAY_STEPS, users.size());
         }
     }
 }

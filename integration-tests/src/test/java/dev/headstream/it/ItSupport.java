@@ -69,6 +69,21 @@ final class ItSupport {
         return dev.headstream.cli.soak.FaultSoak.adapterProperties(bootstrap, models(), rehearsal, replaySteps, instanceId);
     }
 
+    /**
+     * Rebuilds every head from the samples topic with the default recipe at {@code replaySteps} (and
+     * the adapter's default negative-transfer action) and asserts all {@code heads} bit-identical to
+     * their newest published versions.
+     */
+    static void assertHeadsEqualReplay(String bootstrap, Path rehearsal, String task, int replaySteps, int heads) {
+        dev.headstream.cli.replay.HeadReplay.Result replay = dev.headstream.cli.replay.HeadReplay.run(bootstrap, models(),
+                "hey_jarvis_v0.1.onnx", rehearsal, task,
+                dev.headstream.core.adapt.HeadRecipe.wakeWordDefault().withReplaySteps(replaySteps), 1 << 20,
+                java.time.Duration.ofSeconds(60));
+        org.assertj.core.api.Assertions.assertThat(replay.differences()).isEmpty();
+        org.assertj.core.api.Assertions.assertThat(replay.identical()).as("heads bit-identical to the replay")
+                .isEqualTo(heads);
+    }
+
     /** {@code perUser} samples sent to each user's head of {@code task}, by head id (what {@code OutputAudit} expects). */
     static java.util.Map<String, Long> samplesPerHead(String tenant, String task,
             List<dev.headstream.cli.synth.SyntheticUser> users, long perUser) {

@@ -7,12 +7,10 @@ import dev.headstream.cli.kafka.EmbeddedKafka;
 import dev.headstream.cli.kafka.TopicAdmin;
 import dev.headstream.cli.produce.SampleSender;
 import dev.headstream.cli.produce.TopicReader;
-import dev.headstream.cli.replay.HeadReplay;
 import dev.headstream.cli.synth.SyntheticPopulation;
 import dev.headstream.cli.synth.SyntheticUser;
 import dev.headstream.cli.synth.SyntheticUsers;
 import dev.headstream.client.HeadFollower;
-import dev.headstream.core.adapt.HeadRecipe;
 import dev.headstream.core.wire.Topics;
 import dev.headstream.schemas.v1.HeadUpdate;
 import java.nio.file.Files;
@@ -38,7 +36,6 @@ class RestoreAfterKillIT {
     @Test
     void killedAdapterRestoresStateAndContinuesBitIdentically() throws Exception {
         Path work = Files.createTempDirectory(Path.of("target"), "restore-it");
-        Path models = ItSupport.models();
         Path jar = ItSupport.adapterJar();
         SyntheticPopulation pop = ItSupport.population(SyntheticUsers.Config.defaults(11).withUsers(2).withTrain(6, 6)
                 .withHoldout(0, 0).withBackground(2, 4));
@@ -99,10 +96,7 @@ class RestoreAfterKillIT {
                     }
                 }
             }
-            HeadReplay.Result replay = HeadReplay.run(bs, models, "hey_jarvis_v0.1.onnx", rehearsal, TASK,
-                    HeadRecipe.wakeWordDefault().withReplaySteps(REPLAY_STEPS), 1 << 20, Duration.ofSeconds(60));
-            assertThat(replay.differences()).isEmpty();
-            assertThat(replay.identical()).isEqualTo(users.size());
+            ItSupport.assertHeadsEqualReplay(bs, rehearsal, TASK, REPLAY_STEPS, users.size());
         }
     }
 

@@ -139,6 +139,12 @@ public final class TopicAdmin implements AutoCloseable {
         }
     }
 
+    /** Sets one configuration entry of an existing topic (e.g. to hold off compaction for a test that audits its history). */
+    public void setConfig(String topic, String key, String value) {
+        reconfigure(List.of(new NewTopic(topic, java.util.Optional.empty(), java.util.Optional.empty())
+                .configs(Map.of(key, value))));
+    }
+
     private void reconfigure(Collection<NewTopic> topics) {
         Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
         for (NewTopic topic : topics) {

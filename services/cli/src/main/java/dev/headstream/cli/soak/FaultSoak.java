@@ -186,8 +186,12 @@ public final class FaultSoak {
             String bs = kafka.bootstrapServers();
             try (TopicAdmin admin = TopicAdmin.connect(bs)) {
                 admin.ensureTopics(config.partitions());
+                // the audit checks every version ever published: hold off the log cleaner, which would
+                // otherwise drop older versions of a head from rolled segments (0.85 MB heads roll them
+                // within seconds)
+                admin.setConfig(Topics.HEADS, org.apache.kafka.common.config.TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG,
+                        Long.toString(Duration.ofDays(1).toMillis()));
             }
-            keepHeadHistory(bs);
             long t0 = System.nanoTime();
             double streamSeconds;
             long sendFailures;
@@ -259,24 +263,6 @@ public final class FaultSoak {
                     unexpectedExits, audit, replay, streamSeconds);
         } finally {
             adapters.values().forEach(AdapterProcess::kill);
-        }
-    }
-
-    /**
-     * Holds off compaction of {@code headstream.heads} for a day: the audit checks every version
-     * ever published, and the log cleaner would otherwise remove older versions of a head from
-     * rolled segments (large heads roll segments within seconds).
-     */
-    private static void keepHeadHistory(String bs) throws Exception {
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-                Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bs))) {
-            org.apache.kafka.common.config.ConfigResource heads = new org.apache.kafka.common.config.ConfigResource(
-                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, Topics.HEADS);
-            admin.incrementalAlterConfigs(Map.of(heads, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
-                    new org.apache.kafka.clients.admin.ConfigEntry(
-                            org.apache.kafka.common.config.TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG,
-                            Long.toString(Duration.ofDays(1).toMillis())),
-                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get();
         }
     }
 
