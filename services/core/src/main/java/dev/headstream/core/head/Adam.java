@@ -63,19 +63,40 @@ public record Adam(float learningRate, float beta1, float beta2, float epsilon, 
         int n = parameters.length;
         state.check(2, n);
         long t = state.advance();
-        float[] m = state.slot(0);
-        float[] v = state.slot(1);
-        double correction1 = 1.0 - Math.pow(beta1, t);
-        double correction2 = 1.0 - Math.pow(beta2, t);
-        float stepSize = (float) (learningRate / correction1);
-        float inverseSqrtCorrection2 = (float) (1.0 / Math.sqrt(correction2));
-        float decay = 1f - learningRate * weightDecay;
+        updateRange(parameters, gradient, gradientScale, state.slot(0), state.slot(1), 0, n, stepSize(t),
+                inverseSqrtCorrection2(t), decay(), clear);
+    }
+
+    /** The bias-corrected step size of step {@code t} (counted from 1). */
+    float stepSize(long t) {
+        return (float) (learningRate / (1.0 - Math.pow(beta1, t)));
+    }
+
+    /** {@code 1 / sqrt(1 - beta2^t)} for step {@code t}. */
+    float inverseSqrtCorrection2(long t) {
+        return (float) (1.0 / Math.sqrt(1.0 - Math.pow(beta2, t)));
+    }
+
+    /** The decoupled weight-decay factor applied to every parameter each step. */
+    float decay() {
+        return 1f - learningRate * weightDecay;
+    }
+
+    /**
+     * The Adam update of {@code parameters[from .. to)} for one step whose constants come from
+     * {@link #stepSize}, {@link #inverseSqrtCorrection2} and {@link #decay}; {@code m} and
+     * {@code v} are the state's slots. A step may be applied range by range (the step count is
+     * advanced once by the caller). Every array is indexed by the loop variable alone, so HotSpot
+     * vectorizes the loop for any range.
+     */
+    void updateRange(float[] parameters, float[] gradient, float gradientScale, float[] m, float[] v, int from, int to,
+            float stepSize, float inverseSqrtCorrection2, float decay, boolean clear) {
         float b1 = beta1;
         float c1 = 1f - beta1;
         float b2 = beta2;
         float c2 = 1f - beta2;
         float eps = epsilon;
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
             float g = gradient[i] * gradientScale;
             if (clear) {
                 gradient[i] = 0f;

@@ -110,6 +110,31 @@ final class GradientBatch {
         lossSum = 0;
     }
 
+    /**
+     * The buffer for a fused single-window step ({@link HeadTrainer#stepSingle}), which adds one
+     * window's gradient, applies it range by range and zeroes what it read; only while no window
+     * is accumulated.
+     */
+    float[] singleWindowBuffer() {
+        if (phase != Phase.READY) {
+            throw new IllegalStateException("a single-window step needs an empty batch: " + count
+                    + " window(s) are accumulated");
+        }
+        return gradient;
+    }
+
+    /** Records a finished fused single-window step: a batch of one, not clipped, no norm measured. */
+    void singleWindowApplied() {
+        gradientScale = 1f;
+        clipScale = 1f;
+        gradientNorm = Float.NaN;
+    }
+
+    /** Zeroes the whole buffer (after a fused single-window step that failed half-way). */
+    void clear() {
+        Arrays.fill(gradient, 0f);
+    }
+
     /** Drops the current batch (if any) and zeroes the buffer. */
     void discard() {
         if (phase != Phase.READY) {

@@ -111,7 +111,8 @@ public abstract sealed class MiniBatchTrainer permits HeadTrainer, LoraHeadTrain
         batch.copyTo(target);
     }
 
-    private float[] anchor(float[] source) {
+    /** The L2-SP anchor for {@code source}, refreshed only when a different source array is passed. */
+    float[] anchor(float[] source) {
         if (source != anchorSource) {
             fillAnchor(source, anchor);
             anchorSource = source;

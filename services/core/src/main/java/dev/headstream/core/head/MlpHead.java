@@ -46,6 +46,11 @@ public final class MlpHead {
     private final int parameterCount;
     private final int firstTrainable;
     private final int trainableOffset;
+    /** Trainable dense layers whose weight gradient a single-window step may fuse into the optimizer. */
+    private final int[] fusable;
+
+    /** Smallest weight block (in x out) worth a fused single-window step. */
+    static final int FUSE_MIN_WEIGHTS = 4096;
 
     /**
      * @param architecture  the head's layers and parameter layout
@@ -81,6 +86,8 @@ public final class MlpHead {
             offset[l] = at;
             at += layer.parameterCount();
         }
+        this.fusable = java.util.stream.IntStream.range(firstTrainable, layerCount)
+                .filter(l -> kind[l] == DENSE && inDim[l] * outDim[l] >= FUSE_MIN_WEIGHTS).toArray();
     }
 
     public HeadArchitecture architecture() {
@@ -167,6 +174,57 @@ public final class MlpHead {
         if (!(weight >= 0f) || Float.isInfinite(weight)) {
             throw new IllegalArgumentException("weight must be finite and non-negative, got " + weight);
         }
+        return backward(source, trainable, input, inputOffset, target, weight, ws, gradient, false);
+    }
+
+    /**
+     * The trainable dense layers (indices into the architecture's layers) whose weight gradient
+     * {@link #accumulateGradientDeferred} leaves to a fused optimizer step: those with at least
+     * {@link #FUSE_MIN_WEIGHTS} weights.
+     */
+    int[] fusableLayers() {
+        return fusable.clone();
+    }
+
+    /** Where dense layer {@code l}'s weight block starts in the trainable vector. */
+    int trainableWeightOffset(int l) {
+        return offset[l] - trainableOffset;
+    }
+
+    int inputDim(int l) {
+        return inDim[l];
+    }
+
+    int outputDim(int l) {
+        return outDim[l];
+    }
+
+    /**
+     * {@link #accumulateGradient} for a step of one window whose {@link #fusableLayers()} get their
+     * weight update from a fused kernel: their weight gradient is not added to {@code gradient};
+     * instead the workspace keeps each such layer's output gradient ({@link Workspace#deferredOutputGradient})
+     * and input ({@link Workspace#deferredInput}). Everything else is added as usual.
+     */
+    float accumulateGradientDeferred(float[] source, float[] trainable, float[] input, int inputOffset, float target,
+            float weight, Workspace ws, float[] gradient) {
+        checkSource(source);
+        checkTrainable(trainable);
+        checkInput(input, inputOffset);
+        checkWorkspace(ws);
+        if (gradient == null || gradient.length != trainableLength()) {
+            throw new IllegalArgumentException("gradient must have length " + trainableLength());
+        }
+        if (!(target >= 0f && target <= 1f)) {
+            throw new IllegalArgumentException("target must be in [0, 1], got " + target);
+        }
+        if (!(weight >= 0f) || Float.isInfinite(weight)) {
+            throw new IllegalArgumentException("weight must be finite and non-negative, got " + weight);
+        }
+        return backward(source, trainable, input, inputOffset, target, weight, ws, gradient, true);
+    }
+
+    private float backward(float[] source, float[] trainable, float[] input, int inputOffset, float target,
+            float weight, Workspace ws, float[] gradient, boolean defer) {
         float z = forward(source, trainable, firstTrainable, input, inputOffset, ws);
         float loss = weight * binaryCrossEntropy(z, target);
         if (firstTrainable == layerCount) {
@@ -186,8 +244,13 @@ public final class MlpHead {
                         System.arraycopy(a, ao, ws.input, 0, inDim[l]);
                         a = ws.input;
                     }
+                    boolean fuse = defer && isFusable(l);
+                    if (fuse) {
+                        System.arraycopy(g, 0, ws.deferredOutputGradient[l], 0, outDim[l]);
+                        ws.deferredInput[l] = a;
+                    }
                     LayerKernels.denseBackward(trainable, p, inDim[l], outDim[l], a, g, gradient, ws.row,
-                            propagate ? gNext : null);
+                            propagate ? gNext : null, !fuse);
                 }
                 case LAYER_NORM -> LayerKernels.layerNormBackward(trainable, p, outDim[l], ws.normalized[l],
                         ws.inverseStd[l], g, gradient, p, propagate ? gNext : null);
@@ -198,6 +261,15 @@ public final class MlpHead {
             gNext = t;
         }
         return loss;
+    }
+
+    private boolean isFusable(int l) {
+        for (int f : fusable) {
+            if (f == l) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code 1 / (1 + exp(-z))}, computed without overflow for either sign. */
@@ -275,6 +347,10 @@ public final class MlpHead {
         private final float[] gradB;
         private final float[] input;
         private final float[] row;
+        /** Per layer: the output gradient of a dense layer whose weight update was deferred (else null). */
+        final float[][] deferredOutputGradient;
+        /** Per layer: the input (from index 0) of a dense layer whose weight update was deferred. */
+        final float[][] deferredInput;
         private float logit;
 
         public Workspace(HeadArchitecture architecture) {
@@ -299,6 +375,13 @@ public final class MlpHead {
                 widestInput = Math.max(widestInput, layer.inputDim());
             }
             row = new float[widestInput];
+            deferredOutputGradient = new float[n][];
+            deferredInput = new float[n][];
+            for (int l = 0; l < n; l++) {
+                if (architecture.layers().get(l) instanceof HeadLayer.Dense) {
+                    deferredOutputGradient[l] = new float[architecture.layers().get(l).outputDim()];
+                }
+            }
         }
 
         /** The logit of the most recent forward pass run with this workspace. */

@@ -28,10 +28,19 @@ public final class NativeHeadEngine implements HeadEngine {
     }
 
     public NativeHeadEngine(SourceHead source, int trainableTopK, TrainingConfig config) {
+        this(source, trainableTopK, config, true);
+    }
+
+    /**
+     * @param fuseSingleWindow whether single-window steps may use the fused Adam kernel
+     *                         ({@link HeadTrainer#stepSingle}); {@code false} keeps the general
+     *                         mini-batch path for every step (the benchmark reports both)
+     */
+    public NativeHeadEngine(SourceHead source, int trainableTopK, TrainingConfig config, boolean fuseSingleWindow) {
         this.source = Objects.requireNonNull(source, "source");
         this.sourceParameters = source.parameters();
         this.head = new MlpHead(source.architecture(), trainableTopK);
-        this.trainer = new HeadTrainer(head, Objects.requireNonNull(config, "config"));
+        this.trainer = new HeadTrainer(head, Objects.requireNonNull(config, "config"), fuseSingleWindow);
         this.workspace = head.newWorkspace();
         this.inputDim = source.architecture().inputDim();
     }
@@ -65,6 +74,9 @@ public final class NativeHeadEngine implements HeadEngine {
     public float trainStep(User user, float[] windows, float[] targets) {
         NativeUser u = own(user);
         checkBatch(windows, targets, inputDim);
+        if (targets.length == 1) {
+            return trainer.stepSingle(sourceParameters, u.trainable, u.state, windows, 0, targets[0], 1f);
+        }
         for (int i = 0; i < targets.length; i++) {
             trainer.accumulate(sourceParameters, u.trainable, windows, i * inputDim, targets[i], 1f);
         }
@@ -74,6 +86,11 @@ public final class NativeHeadEngine implements HeadEngine {
     @Override
     public float[] trainableParameters(User user) {
         return own(user).trainable.clone();
+    }
+
+    /** Whether single-window steps run the fused Adam kernel (see {@link HeadTrainer#fusesSingleWindow()}). */
+    public boolean fusesSingleWindow() {
+        return trainer.fusesSingleWindow();
     }
 
     @Override
