@@ -84,8 +84,8 @@ public final class BenchHeadsCommand implements Callable<Integer> {
      * One depth's result: totals over all rounds, and each round's ratio (native and DL4J
      * measured back to back, so a round's ratio sees one machine load).
      */
-    record Throughput(int k, String label, int trainable, long nativeUpdates, double nativeSeconds, long dl4jUpdates,
-            double dl4jSeconds, double[] roundRatios) {
+    record Throughput(int k, String label, int trainable, boolean fused, long nativeUpdates, double nativeSeconds,
+            long generalUpdates, double generalSeconds, long dl4jUpdates, double dl4jSeconds, double[] roundRatios) {
         double minRatio() {
             return Arrays.stream(roundRatios).min().orElse(Double.NaN);
         }
@@ -100,6 +100,15 @@ public final class BenchHeadsCommand implements Callable<Integer> {
 
         double dl4jPerSecond() {
             return dl4jUpdates / dl4jSeconds;
+        }
+
+        /** The native engine with every step on the general mini-batch path (no fused kernel). */
+        double generalPerSecond() {
+            return generalUpdates / generalSeconds;
+        }
+
+        double generalRatio() {
+            return generalPerSecond() / dl4jPerSecond();
         }
 
         double ratio() {
@@ -136,7 +145,8 @@ public final class BenchHeadsCommand implements Callable<Integer> {
             int k = d.equalsIgnoreCase("all") ? maxK : Integer.parseInt(d.trim());
             String label = k == maxK ? "all (" + k + ")" : "top-" + k;
             results.add(measure(o, k, label, source.architecture().trainableLength(k),
-                    new NativeHeadEngine(source, k, config), new Dl4jHeadEngine(source, k, config), windows, targets, dim));
+                    new NativeHeadEngine(source, k, config), new NativeHeadEngine(source, k, config, false),
+                    new Dl4jHeadEngine(source, k, config), windows, targets, dim));
         }
 
         int tailLength = source.architecture().trainableLength(1);
@@ -147,13 +157,17 @@ public final class BenchHeadsCommand implements Callable<Integer> {
         o.println();
         o.printf(Locale.ROOT, "single-sample (batch 1) Adam updates per second, same run, same inputs, %d alternating rounds%n",
                 rounds);
-        o.printf(Locale.ROOT, "%-10s %10s %14s %14s %10s %16s %8s%n", "depth", "trainable", "native/s", "dl4j/s", "ratio",
-                "rounds min-max", "target");
+        o.printf(Locale.ROOT, "%-10s %10s %6s %12s %12s %10s %10s %16s %14s %8s%n", "depth", "trainable", "fused",
+                "native/s", "general/s", "dl4j/s", "ratio", "rounds min-max", "general ratio", "target");
         for (Throughput t : results) {
-            o.printf(Locale.ROOT, "%-10s %10d %14.0f %14.1f %9.1fx %16s %8s%n", t.label, t.trainable,
-                    t.nativePerSecond(), t.dl4jPerSecond(), t.ratio(), String.format(Locale.ROOT, "%.1f-%.1fx", t.minRatio(), t.maxRatio()),
+            o.printf(Locale.ROOT, "%-10s %10d %6s %12.0f %12.0f %10.1f %9.1fx %16s %13.1fx %8s%n", t.label, t.trainable,
+                    t.fused ? "yes" : "no", t.nativePerSecond(), t.generalPerSecond(), t.dl4jPerSecond(), t.ratio(),
+                    String.format(Locale.ROOT, "%.1f-%.1fx", t.minRatio(), t.maxRatio()), t.generalRatio(),
                     t.ratio() >= TARGET_RATIO ? "ok" : "MISSED");
         }
+        o.println("  native: single-window steps, fused Adam kernel where it applies (needs --add-modules"
+                + " jdk.incubator.vector; ./headstream bench-heads passes it); general: the same engine with every step"
+                + " on the mini-batch path");
         o.println();
         o.printf(Locale.ROOT, "top-1 resident head: %d trainable floats; payload %d B (tail + Adam m, v + step); as stored"
                 + " (objects, compressed oops) %d B per user; target <= %d B: %s%n", tailLength, payloadBytes, storedBytes,
@@ -185,10 +199,11 @@ public final class BenchHeadsCommand implements Callable<Integer> {
      * Warms both engines up, then measures them in {@code rounds} alternating rounds of
      * {@code seconds / rounds} each (native first), so slow drifts of the machine's load hit both.
      */
-    private Throughput measure(PrintWriter o, int k, String label, int trainable, HeadEngine nativeEngine,
-            HeadEngine dl4jEngine, float[] windows, float[] targets, int dim) {
-        try (HeadEngine nat = nativeEngine; HeadEngine dl = dl4jEngine) {
+    private Throughput measure(PrintWriter o, int k, String label, int trainable, NativeHeadEngine nativeEngine,
+            NativeHeadEngine generalEngine, HeadEngine dl4jEngine, float[] windows, float[] targets, int dim) {
+        try (NativeHeadEngine nat = nativeEngine; NativeHeadEngine gen = generalEngine; HeadEngine dl = dl4jEngine) {
             HeadEngine.User nativeUser = nat.newUser();
+            HeadEngine.User generalUser = gen.newUser();
             HeadEngine.User dl4jUser = dl.newUser();
             float[] window = new float[dim];
             float[] target = new float[1];
@@ -196,7 +211,10 @@ public final class BenchHeadsCommand implements Callable<Integer> {
                     warmupSeconds, rounds, seconds / rounds);
             o.flush();
             run(nat, nativeUser, windows, targets, window, target, dim, warmupSeconds);
+            run(gen, generalUser, windows, targets, window, target, dim, warmupSeconds);
             run(dl, dl4jUser, windows, targets, window, target, dim, warmupSeconds);
+            long generalUpdates = 0;
+            double generalSeconds = 0;
             long nativeUpdates = 0;
             long dl4jUpdates = 0;
             double nativeSeconds = 0;
@@ -204,17 +222,21 @@ public final class BenchHeadsCommand implements Callable<Integer> {
             double[] ratios = new double[rounds];
             for (int r = 0; r < rounds; r++) {
                 Measured n = run(nat, nativeUser, windows, targets, window, target, dim, seconds / rounds);
+                Measured g = run(gen, generalUser, windows, targets, window, target, dim, seconds / rounds);
                 Measured d = run(dl, dl4jUser, windows, targets, window, target, dim, seconds / rounds);
                 nativeUpdates += n.updates;
                 nativeSeconds += n.seconds;
+                generalUpdates += g.updates;
+                generalSeconds += g.seconds;
                 dl4jUpdates += d.updates;
                 dl4jSeconds += d.seconds;
                 ratios[r] = (n.updates / n.seconds) / (d.updates / d.seconds);
-                o.printf(Locale.ROOT, "  %-8s round %d: native %.1f/s, dl4j %.1f/s, ratio %.1fx%n", label, r + 1,
-                        n.updates / n.seconds, d.updates / d.seconds, ratios[r]);
+                o.printf(Locale.ROOT, "  %-8s round %d: native %.1f/s, general %.1f/s, dl4j %.1f/s, ratio %.1fx%n", label,
+                        r + 1, n.updates / n.seconds, g.updates / g.seconds, d.updates / d.seconds, ratios[r]);
                 o.flush();
             }
-            return new Throughput(k, label, trainable, nativeUpdates, nativeSeconds, dl4jUpdates, dl4jSeconds, ratios);
+            return new Throughput(k, label, trainable, nat.fusesSingleWindow(), nativeUpdates, nativeSeconds,
+                    generalUpdates, generalSeconds, dl4jUpdates, dl4jSeconds, ratios);
         }
     }
 
@@ -373,13 +395,17 @@ public final class BenchHeadsCommand implements Callable<Integer> {
         b.append("  \"parameters\": ").append(source.architecture().parameterCount()).append(",\n");
         b.append("  \"cpus\": ").append(Runtime.getRuntime().availableProcessors()).append(",\n");
         b.append("  \"javaVersion\": \"").append(System.getProperty("java.version")).append("\",\n");
+        b.append("  \"vectorApi\": ").append(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent())
+                .append(",\n");
         b.append("  \"updatesPerSecond\": [\n");
         for (int i = 0; i < results.size(); i++) {
             Throughput t = results.get(i);
             b.append(String.format(Locale.ROOT, "    {\"trainableTopK\": %d, \"label\": \"%s\", \"trainableParameters\": %d,"
-                    + " \"native\": %.1f, \"dl4j\": %.2f, \"ratio\": %.2f, \"nativeUpdates\": %d, \"dl4jUpdates\": %d,"
-                    + " \"roundRatios\": %s, \"meetsTarget\": %s}", t.k, t.label, t.trainable, t.nativePerSecond(),
-                    t.dl4jPerSecond(), t.ratio(), t.nativeUpdates, t.dl4jUpdates, Arrays.toString(t.roundRatios),
+                    + " \"fused\": %s, \"native\": %.1f, \"nativeGeneral\": %.1f, \"dl4j\": %.2f, \"ratio\": %.2f,"
+                    + " \"generalRatio\": %.2f, \"nativeUpdates\": %d, \"generalUpdates\": %d, \"dl4jUpdates\": %d,"
+                    + " \"roundRatios\": %s, \"meetsTarget\": %s}", t.k, t.label, t.trainable, t.fused,
+                    t.nativePerSecond(), t.generalPerSecond(), t.dl4jPerSecond(), t.ratio(), t.generalRatio(),
+                    t.nativeUpdates, t.generalUpdates, t.dl4jUpdates, Arrays.toString(t.roundRatios),
                     t.ratio() >= TARGET_RATIO));
             b.append(i + 1 < results.size() ? ",\n" : "\n");
         }
