@@ -50,6 +50,13 @@ public final class HoldoutTable {
         rows.add(row);
     }
 
+    /** Adds every row and false accept of {@code other}, each clip description prefixed with {@code prefix}. */
+    public void addAll(HoldoutTable other, String prefix) {
+        rows.addAll(other.rows);
+        other.falseAccepts.forEach((clip, users) -> falseAccepts.computeIfAbsent(prefix + clip, k -> new ArrayList<>())
+                .addAll(users));
+    }
+
     public List<Row> rows() {
         return List.copyOf(rows);
     }

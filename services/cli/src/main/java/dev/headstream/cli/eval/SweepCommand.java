@@ -60,6 +60,11 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Population seed (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--seeds", split = ",", description = "Several population seeds, pooled (replaces --seed): recall"
+            + " over every population's chosen users, false accepts over every population's head x negative pairs,"
+            + " each population's heads scored on its own users' negatives.")
+    long[] seeds;
+
     @Option(names = "--clips", split = ",", defaultValue = "1,2,4,8,16,24,32",
             description = "Training clip counts, alternating positive/negative (default ${DEFAULT-VALUE}).")
     int[] clips;
@@ -82,17 +87,29 @@ public final class SweepCommand implements Callable<Integer> {
         }
         int maxClips = clips[clips.length - 1];
         int perLabel = (maxClips + 1) / 2;
-        pw.printf("sweep: building %d candidate users (%d + %d training clips each)%n", candidates, perLabel, perLabel);
-        pw.flush();
-        SyntheticBench bench = SyntheticBench.build(SyntheticUsers.Config.defaults(seed).withUsers(candidates)
-                .withTrain(perLabel, perLabel).withHoldout(10, 10).withBackground(16, 16).withBackgroundNearMisses(backgroundNearMisses), inputs.modelsDir, inputs.cacheDir, line -> {
-                    pw.println("sweep: " + line.strip());
-                    pw.flush();
-                });
-        List<SyntheticUser> chosen = bench.poorUsersOnHoldout(users);
-        pw.printf("sweep: %d users with source-head recall < 0.5 on their holdout positives%n", chosen.size());
+        if (seeds == null || seeds.length == 0) {
+            seeds = new long[] {seed};
+        }
+        List<Population> populations = new ArrayList<>();
+        for (long populationSeed : seeds) {
+            pw.printf("sweep: seed %d: building %d candidate users (%d + %d training clips each)%n", populationSeed,
+                    candidates, perLabel, perLabel);
+            pw.flush();
+            SyntheticBench bench = SyntheticBench.build(SyntheticUsers.Config.defaults(populationSeed).withUsers(candidates)
+                    .withTrain(perLabel, perLabel).withHoldout(10, 10).withBackground(16, 16)
+                    .withBackgroundNearMisses(backgroundNearMisses), inputs.modelsDir, inputs.cacheDir, line -> {
+                        pw.println("sweep: " + line.strip());
+                        pw.flush();
+                    });
+            List<SyntheticUser> chosen = bench.poorUsersOnHoldout(users);
+            pw.printf("sweep: seed %d: %d users with source-head recall < 0.5 on their holdout positives%n",
+                    populationSeed, chosen.size());
+            populations.add(new Population(populationSeed, bench, chosen));
+        }
+        int chosenUsers = populations.stream().mapToInt(p -> p.chosen.size()).sum();
+        SourceHead sourceHead = populations.get(0).bench.source();
 
-        List<Variant> variants = variants(bench.source());
+        List<Variant> variants = variants(sourceHead);
         if (only != null) {
             variants.removeIf(v -> !only.matcher(v.name()).find());
         }
@@ -104,7 +121,7 @@ public final class SweepCommand implements Callable<Integer> {
         Map<String, long[]> bytesPerUser = new LinkedHashMap<>();
         double[] sourceRecall = new double[clips.length];
         double[] sourceFa = new double[clips.length];
-        ClipScorer sourceScorer = new ClipScorer(new MlpHead(bench.source().architecture(), 1), bench.source().parameters(),
+        ClipScorer sourceScorer = new ClipScorer(new MlpHead(sourceHead.architecture(), 1), sourceHead.parameters(),
                 HeadRecipe.wakeWordDefault().windowFrames());
         for (Variant v : variants) {
             double[] r = new double[clips.length];
@@ -112,15 +129,28 @@ public final class SweepCommand implements Callable<Integer> {
             double[] ms = new double[clips.length];
             long head = 0;
             long total = 0;
-            List<Trained> trained = v.train(chosen, clips, bench);
+            HoldoutTable[] pooled = new HoldoutTable[clips.length];
+            for (int i = 0; i < clips.length; i++) {
+                pooled[i] = new HoldoutTable();
+            }
+            for (Population pop : populations) {
+                List<Trained> trained = v.train(pop.chosen, clips, pop.bench);
+                for (int i = 0; i < clips.length; i++) {
+                    Trained t = trained.get(i);
+                    // mean over populations of the per-clip training cost and the bytes per user
+                    ms[i] += t.msPerClip() / populations.size();
+                    if (i == clips.length - 1) {
+                        head += t.headBytes() / populations.size();
+                        total += t.residentBytes() / populations.size();
+                    }
+                    HoldoutTable table = HoldoutEvaluator.evaluateDetectors(pop.chosen, pop.bench.embeddings(),
+                            t.detectors()::get, e -> sourceScorer.score(null, e));
+                    pooled[i].addAll(table, seeds.length > 1 ? "seed " + pop.seed + ": " : "");
+                }
+            }
             for (int i = 0; i < clips.length; i++) {
                 int n = clips[i];
-                Trained t = trained.get(i);
-                ms[i] = t.msPerClip();
-                head = t.headBytes();
-                total = t.residentBytes();
-                HoldoutTable table = HoldoutEvaluator.evaluateDetectors(chosen, bench.embeddings(), t.detectors()::get,
-                        e -> sourceScorer.score(null, e));
+                HoldoutTable table = pooled[i];
                 HoldoutTable.Summary sum = table.summary(1.01);
                 r[i] = sum.meanAdaptedRecall();
                 f[i] = 100 * sum.adaptedFalseAcceptRate();
@@ -159,23 +189,31 @@ public final class SweepCommand implements Callable<Integer> {
             }
             r.put(SOURCE_ROW, sourceRecall);
             f.put(SOURCE_ROW, sourceFa);
-            LinePlot.write(out.resolve(g.png), g.title + ": " + chosen.size()
-                    + " synthetic users poorly served by hey_jarvis (seed " + seed + ")", "training clips per user", clips,
+            LinePlot.write(out.resolve(g.png), g.title + ": " + chosenUsers
+                    + " synthetic users poorly served by hey_jarvis (" + seedText() + ")", "training clips per user", clips,
                     List.of(new LinePlot.Panel("mean holdout recall (own positives)", "recall", 0, 1, r),
                             new LinePlot.Panel("false accepts on all users' holdout negatives", "% of clips", 0, faMax, f)));
             pngs.add(g.png);
         }
         recall.put(SOURCE_ROW, sourceRecall);
         falseAccepts.put(SOURCE_ROW, sourceFa);
-        Files.writeString(out.resolve("sweep.md"), markdown(chosen.size(), recall, falseAccepts, msPerClip, bytesPerUser));
+        Files.writeString(out.resolve("sweep.md"), markdown(chosenUsers, recall, falseAccepts, msPerClip, bytesPerUser));
         Files.writeString(out.resolve("sweep.json"), json(recall, falseAccepts, msPerClip, bytesPerUser));
         pw.println();
-        pw.print(markdown(chosen.size(), recall, falseAccepts, msPerClip, bytesPerUser));
+        pw.print(markdown(chosenUsers, recall, falseAccepts, msPerClip, bytesPerUser));
         pw.println("sweep: wrote " + out.resolve("sweep.md") + ", sweep.json and " + String.join(", ", pngs));
         return 0;
     }
 
     private static final String SOURCE_ROW = "source head (no adaptation)";
+
+    /** One synthetic population: its seed, its users and embeddings, and the users the sweep evaluates. */
+    private record Population(long seed, SyntheticBench bench, List<SyntheticUser> chosen) {
+    }
+
+    private String seedText() {
+        return seeds.length == 1 ? "seed " + seeds[0] : "seeds " + Arrays.toString(seeds).replaceAll("[\\[\\]]", "");
+    }
 
     /** Which plot a recipe belongs to. */
     enum Group {
@@ -342,9 +380,10 @@ public final class SweepCommand implements Callable<Integer> {
             Map<String, long[]> bytes) {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "Holdout recall / false accepts (%% of all users' holdout negatives) of %d users,"
-                + " seed %d, whose source-head holdout recall is below 0.5 (%d + %d training clips available, 10 + 10 holdout,"
+                + " %s, whose source-head holdout recall is below 0.5 (%d + %d training clips available, 10 + 10 holdout,"
                 + " a rehearsal reference set of 16 background speakers x 16 clips, %.0f%% of them near misses);"
-                + " `./headstream sweep` reproduces it.%n%n", nUsers, seed, (clips[clips.length - 1] + 1) / 2,
+                + " false accepts count each head against its own population's negatives."
+                + " `./headstream sweep` reproduces it.%n%n", nUsers, seedText(), (clips[clips.length - 1] + 1) / 2,
                 (clips[clips.length - 1] + 1) / 2, 100 * backgroundNearMisses));
         b.append("| recipe |");
         for (int n : clips) {
@@ -372,7 +411,7 @@ public final class SweepCommand implements Callable<Integer> {
 
     private String json(Map<String, double[]> recall, Map<String, double[]> fa, Map<String, double[]> ms,
             Map<String, long[]> bytes) {
-        StringBuilder b = new StringBuilder("{\n  \"seed\": " + seed + ",\n  \"clips\": " + Arrays.toString(clips)
+        StringBuilder b = new StringBuilder("{\n  \"seeds\": " + Arrays.toString(seeds) + ",\n  \"clips\": " + Arrays.toString(clips)
                 + ",\n  \"recipes\": {\n");
         List<String> keys = new ArrayList<>(recall.keySet());
         for (int i = 0; i < keys.size(); i++) {
