@@ -160,6 +160,12 @@ public final class MlpHead {
      */
     public float accumulateGradient(float[] source, float[] trainable, float[] input, int inputOffset,
             float target, float weight, Workspace ws, float[] gradient) {
+        checkBackward(source, trainable, input, inputOffset, target, weight, ws, gradient);
+        return backward(source, trainable, input, inputOffset, target, weight, ws, gradient, false);
+    }
+
+    private void checkBackward(float[] source, float[] trainable, float[] input, int inputOffset, float target,
+            float weight, Workspace ws, float[] gradient) {
         checkSource(source);
         checkTrainable(trainable);
         checkInput(input, inputOffset);
@@ -174,7 +180,6 @@ public final class MlpHead {
         if (!(weight >= 0f) || Float.isInfinite(weight)) {
             throw new IllegalArgumentException("weight must be finite and non-negative, got " + weight);
         }
-        return backward(source, trainable, input, inputOffset, target, weight, ws, gradient, false);
     }
 
     /**
@@ -207,19 +212,7 @@ public final class MlpHead {
      */
     float accumulateGradientDeferred(float[] source, float[] trainable, float[] input, int inputOffset, float target,
             float weight, Workspace ws, float[] gradient) {
-        checkSource(source);
-        checkTrainable(trainable);
-        checkInput(input, inputOffset);
-        checkWorkspace(ws);
-        if (gradient == null || gradient.length != trainableLength()) {
-            throw new IllegalArgumentException("gradient must have length " + trainableLength());
-        }
-        if (!(target >= 0f && target <= 1f)) {
-            throw new IllegalArgumentException("target must be in [0, 1], got " + target);
-        }
-        if (!(weight >= 0f) || Float.isInfinite(weight)) {
-            throw new IllegalArgumentException("weight must be finite and non-negative, got " + weight);
-        }
+        checkBackward(source, trainable, input, inputOffset, target, weight, ws, gradient);
         return backward(source, trainable, input, inputOffset, target, weight, ws, gradient, true);
     }
 
