@@ -181,7 +181,7 @@ public interface HeadstreamConfig {
         boolean timeShift();
 
         /** 0: constant L2-SP; n > 0: L2-SP weakens to l2sp * n / (n + samples applied). */
-        @WithDefault("0")
+        @WithDefault("8")
         int l2spHalfLife();
 
         /** Output consistency to the source head, 0..1 (0 = off). */

@@ -339,8 +339,7 @@ public final class SweepCommand implements Callable<Integer> {
 
     /**
      * The sweep's recipes: head types with every technique on, then the default and the
-     * all-layers recipe each with one technique removed (or, for distillation and L2-SP decay,
-     * added).
+     * all-layers recipe each with one technique removed (or, for distillation, added).
      */
     static List<Variant> variants(SourceHead source) {
         HeadRecipe d = HeadRecipe.wakeWordDefault();
@@ -361,9 +360,7 @@ public final class SweepCommand implements Callable<Integer> {
             String p = g == Group.DEFAULT_ABLATIONS ? "default" : ALL_LAYERS_NAME;
             boolean dflt = g == Group.DEFAULT_ABLATIONS;
             v.add(new Variant(p + ", no L2-SP", g, base.withL2sp(0f), source, true));
-            if (dflt) {
-                v.add(new Variant(p + ", L2-SP half-life 8 clips", g, base.withL2spHalfLife(8), source, true));
-            }
+            v.add(new Variant(p + ", constant L2-SP (no half-life)", g, base.withL2spHalfLife(0), source, true));
             v.add(new Variant(p + ", distillation 0.3 (T=2)", g, base.withDistillation(0.3f, 2f), source, true));
             v.add(new Variant(p + ", no rehearsal", g, base.withRehearsalPerStep(0), source, true));
             v.add(new Variant(p + ", online reservoir, no reference set", g, base, source, true, true));
