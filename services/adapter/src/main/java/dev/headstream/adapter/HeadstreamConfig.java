@@ -26,6 +26,15 @@ public interface HeadstreamConfig {
     @WithDefault("4096")
     int dedupWindow();
 
+    /**
+     * Exit with code 3 when a batch's transaction has not finished committing or aborting this
+     * many seconds after its work was done (a producer stuck after a refused commit, seen when an
+     * instance frozen past its session resumes); the supervisor's restart resumes from the
+     * committed offsets and state. Longer than the broker's transaction timeout (60 s).
+     */
+    @WithDefault("120")
+    int transactionStuckExitSeconds();
+
     /** Publish a head version once this many training samples were applied since the last one (1 = every batch). */
     @WithDefault("1")
     int publishEvery();

@@ -56,6 +56,42 @@ public class SampleProcessor {
     /** Exit code when a batch's transaction did not commit as reported, or the producer was fenced. */
     static final int FENCED_EXIT_CODE = 3;
 
+    /** When the running batch's work ended and its commit began ({@code System.nanoTime()}); 0 = none pending. */
+    private final java.util.concurrent.atomic.AtomicLong finishingSince = new java.util.concurrent.atomic.AtomicLong();
+    private java.util.concurrent.ScheduledExecutorService watchdog;
+
+    @jakarta.annotation.PostConstruct
+    void startWatchdog() {
+        watchdog = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "headstream-transaction-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        watchdog.scheduleAtFixedRate(this::exitIfStuck, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    @jakarta.annotation.PreDestroy
+    void stopWatchdog() {
+        watchdog.shutdownNow();
+    }
+
+    /**
+     * Exits with {@link #FENCED_EXIT_CODE} when a batch's commit has neither finished nor failed
+     * within {@code headstream.transaction-stuck-exit-seconds}: this instance would otherwise keep
+     * its group membership, and could be assigned partitions, with a pipeline that processes
+     * nothing.
+     */
+    void exitIfStuck() {
+        long since = finishingSince.get();
+        long limit = java.util.concurrent.TimeUnit.SECONDS.toNanos(config.transactionStuckExitSeconds());
+        if (since != 0 && System.nanoTime() - since > limit && finishingSince.compareAndSet(since, 0)) {
+            LOG.errorf("a batch's transaction did not finish committing or aborting within %d s: exiting with code %d so"
+                    + " that a restart resumes from the committed offsets", config.transactionStuckExitSeconds(),
+                    FENCED_EXIT_CODE);
+            io.quarkus.runtime.Quarkus.asyncExit(FENCED_EXIT_CODE);
+        }
+    }
+
     /**
      * Whether the coordinator shows the batch's offsets committed. The offsets of a transaction
      * become readable a moment after the commit returns (when the coordinator has written its
@@ -147,7 +183,8 @@ public class SampleProcessor {
             if (pause) {
                 LOG.errorf("fault injection: pausing %d s inside the transaction of the batch with offset %d",
                         config.fault().pauseSeconds(), pauseAt);
-                return Uni.createFrom().voidItem().onItem().delayIt().by(java.time.Duration.ofSeconds(config.fault().pauseSeconds()));
+                return Uni.createFrom().voidItem().onItem().delayIt().by(java.time.Duration.ofSeconds(config.fault().pauseSeconds()))
+                        .invoke(() -> finishingSince.set(System.nanoTime()));
             }
             if (halt) {
                 return Uni.createFrom().voidItem().onItem().delayIt().by(java.time.Duration.ofSeconds(2)).invoke(() -> {
@@ -155,8 +192,10 @@ public class SampleProcessor {
                     Runtime.getRuntime().halt(137);
                 });
             }
+            finishingSince.set(System.nanoTime());
             return Uni.createFrom().voidItem();
         }).invoke(() -> {
+            finishingSince.set(0);
             boolean committed = offsetsCommitted(next, () -> engine.revokedDuring(result));
             if (!committed && engine.revokedDuring(result)) {
                 // A rebalance while the transaction was open: the coordinator refused the offsets of
@@ -182,6 +221,7 @@ public class SampleProcessor {
             engine.commit(result);
             metrics.committed(result, records, java.time.Duration.ofNanos(System.nanoTime() - t0));
         }).replaceWithVoid().onFailure().recoverWithUni(e -> {
+                    finishingSince.set(0);
                     LOG.warnf("transaction for %d samples aborted (%s); state changes dropped, batch will be re-consumed",
                             raw.size(), e.toString());
                     metrics.aborted(records, java.time.Duration.ofNanos(System.nanoTime() - t0));
