@@ -115,6 +115,7 @@ public final class HeadTrainer extends MiniBatchTrainer {
             return step(source, trainable, state);
         }
         float[] gradient = batch.singleWindowBuffer();
+        state.check(2, gradient.length);
         float loss;
         try {
             loss = head.accumulateGradientDeferred(source, trainable, input, inputOffset, target, weight, workspace,
@@ -129,8 +130,6 @@ public final class HeadTrainer extends MiniBatchTrainer {
         }
         float lambda = config().l2SpLambda();
         float[] anchor = lambda != 0f ? anchor(source) : null;
-        int n = gradient.length;
-        state.check(2, n);
         Adam adam = (Adam) config().optimizer();
         float[] m = state.slot(0);
         float[] v = state.slot(1);

@@ -95,6 +95,26 @@ class HeadTrainerFusedStepTest {
     }
 
     @Test
+    void aRefusedStepLeavesNoGradientBehind() {
+        MlpHead head = new MlpHead(ARCH, 5);
+        TrainingConfig config = TrainingConfig.of(Adam.of(0.01f));
+        HeadTrainer trainer = new HeadTrainer(head, config);
+        HeadTrainer fresh = new HeadTrainer(head, config, false);
+        float[] source = TestHeads.randomParameters(ARCH, 3);
+        float[] a = head.initialTrainable(source);
+        float[] b = head.initialTrainable(source);
+        assertThatThrownBy(() -> trainer.stepSingle(source, a, new OptimizerState(2, 5), X, 0, 1f, 1f))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> trainer.stepSingle(source, a, trainer.newOptimizerState(), X, 0, 2f, 1f))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("target");
+        assertThat(a).isEqualTo(b);
+        OptimizerState sa = trainer.newOptimizerState();
+        OptimizerState sb = fresh.newOptimizerState();
+        assertThat(trainer.stepSingle(source, a, sa, X, IN, 1f, 1f)).isEqualTo(fresh.stepSingle(source, b, sb, X, IN, 1f, 1f));
+        assertThat(a).isEqualTo(b);
+    }
+
+    @Test
     void theEngineTakesTheFusedPathForOneWindowAndMatchesTheGeneralEngine() {
         float[] params = TestHeads.randomParameters(ARCH, 5);
         SourceHead source = new SourceHead("fused-test", "0".repeat(64), ARCH, params);
