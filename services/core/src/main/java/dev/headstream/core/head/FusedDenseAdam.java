@@ -58,7 +58,8 @@ final class FusedDenseAdam {
             for (; j < vectorEnd; j += step) {
                 int i = base + j;
                 FloatVector wi = FloatVector.fromArray(SPECIES, w, i);
-                FloatVector g = vgo.mul(FloatVector.fromArray(SPECIES, a, j));
+                // + 0: the general path adds the product to a zeroed buffer, which turns -0 into +0
+                FloatVector g = vgo.mul(FloatVector.fromArray(SPECIES, a, j)).add(0f);
                 if (l2) {
                     g = g.add(wi.sub(FloatVector.fromArray(SPECIES, anchor, i)).mul(lambda));
                 }
@@ -71,7 +72,7 @@ final class FusedDenseAdam {
             }
             for (; j < in; j++) {
                 int i = base + j;
-                float g = go * a[j];
+                float g = 0f + go * a[j];
                 if (l2) {
                     g = g + lambda * (w[i] - anchor[i]);
                 }

@@ -69,6 +69,30 @@ class HeadTrainerFusedStepTest {
     }
 
     @Test
+    void signedZerosMatchToo() {
+        // ReLU right after the first dense layer: its inactive units get an output gradient of 0,
+        // and 0 * a negative input is -0 where the general path's buffer holds +0; with beta1 = 0
+        // that sign would reach m and the weights
+        HeadArchitecture plain = HeadArchitecture.builder(IN).dense(64).relu().dense(70).relu().dense(1).build();
+        TrainingConfig config = TrainingConfig.of(new Adam(0.01f, 0f, 0.999f, 1e-8f, 0f));
+        float[] source = TestHeads.randomParameters(plain, 4);
+        MlpHead head = new MlpHead(plain, 3);
+        HeadTrainer fused = new HeadTrainer(head, config, true);
+        HeadTrainer general = new HeadTrainer(head, config, false);
+        assertThat(fused.fusesSingleWindow()).isTrue();
+        float[] a = head.initialTrainable(source);
+        float[] b = head.initialTrainable(source);
+        OptimizerState sa = fused.newOptimizerState();
+        OptimizerState sb = general.newOptimizerState();
+        for (int step = 0; step < 20; step++) {
+            fused.stepSingle(source, a, sa, X, step * IN, step % 2, 1f);
+            general.stepSingle(source, b, sb, X, step * IN, step % 2, 1f);
+        }
+        assertThat(sa.slot(0)).isEqualTo(sb.slot(0));
+        assertThat(a).isEqualTo(b);
+    }
+
+    @Test
     void clippingOrAnotherOptimizerKeepsTheGeneralPath() {
         MlpHead head = new MlpHead(ARCH, 5);
         assertThat(new HeadTrainer(head, TrainingConfig.of(Adam.of(0.01f)).withMaxGradientNorm(1f)).fusesSingleWindow())
