@@ -52,8 +52,10 @@ public final class AdapterProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx2g");
-        cmd.add("--add-modules"); // the Vector API head kernels (same floats without, only slower)
-        cmd.add("jdk.incubator.vector");
+        if (java.lang.module.ModuleFinder.ofSystem().find("jdk.incubator.vector").isPresent()) {
+            cmd.add("--add-modules"); // the Vector API head kernels (same floats without, only slower)
+            cmd.add("jdk.incubator.vector");
+        }
         cmd.add("-Dquarkus.http.port=" + port);
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
