@@ -169,8 +169,9 @@ public class SampleProcessor {
             // batch's offsets are not committed and it is consumed again.
             LOG.errorf(e, "processing a batch of %d samples failed; aborting its transaction", raw.size());
             metrics.aborted(records, java.time.Duration.ofNanos(System.nanoTime() - t0));
+            finishingSince.set(System.nanoTime());
             return transactions.withTransactionAndAck(batch, emitter -> Uni.createFrom().failure(e))
-                    .onFailure().recoverWithNull();
+                    .onFailure().recoverWithNull().onTermination().invoke(() -> finishingSince.set(0));
         }
         long haltAt = config.fault().haltInTransactionAtOffset();
         boolean halt = haltAt >= 0 && raw.stream().anyMatch(r -> r.offset() == haltAt);
@@ -234,6 +235,7 @@ public class SampleProcessor {
                         io.quarkus.runtime.Quarkus.asyncExit(FENCED_EXIT_CODE);
                     }
                     return Uni.createFrom().voidItem();
-                }).chain(() -> Uni.createFrom().completionStage(batch.ack()));
+                }).onTermination().invoke(() -> finishingSince.set(0)) // also when cancelled
+                .chain(() -> Uni.createFrom().completionStage(batch.ack()));
     }
 }
