@@ -140,14 +140,16 @@ public final class SweepCommand implements Callable<Integer> {
                     // mean over populations of the per-clip training cost and the bytes per user
                     ms[i] += t.msPerClip() / populations.size();
                     if (i == clips.length - 1) {
-                        head += t.headBytes() / populations.size();
-                        total += t.residentBytes() / populations.size();
+                        head += t.headBytes();
+                        total += t.residentBytes();
                     }
                     HoldoutTable table = HoldoutEvaluator.evaluateDetectors(pop.chosen, pop.bench.embeddings(),
                             t.detectors()::get, e -> sourceScorer.score(null, e));
                     pooled[i].addAll(table, seeds.length > 1 ? "seed " + pop.seed + ": " : "");
                 }
             }
+            head /= populations.size();
+            total /= populations.size();
             for (int i = 0; i < clips.length; i++) {
                 int n = clips[i];
                 HoldoutTable table = pooled[i];
