@@ -91,22 +91,28 @@ public record Adam(float learningRate, float beta1, float beta2, float epsilon, 
      */
     void updateRange(float[] parameters, float[] gradient, float gradientScale, float[] m, float[] v, int from, int to,
             float stepSize, float inverseSqrtCorrection2, float decay, boolean clear) {
-        float b1 = beta1;
-        float c1 = 1f - beta1;
-        float b2 = beta2;
-        float c2 = 1f - beta2;
-        float eps = epsilon;
         for (int i = from; i < to; i++) {
             float g = gradient[i] * gradientScale;
             if (clear) {
                 gradient[i] = 0f;
             }
-            float mi = b1 * m[i] + c1 * g;
-            float vi = b2 * v[i] + c2 * (g * g);
-            m[i] = mi;
-            v[i] = vi;
-            float denominator = (float) Math.sqrt(vi) * inverseSqrtCorrection2 + eps;
-            parameters[i] = parameters[i] * decay - stepSize * mi / denominator;
+            updateElement(parameters, m, v, i, g, stepSize, inverseSqrtCorrection2, decay);
         }
+    }
+
+    /**
+     * The update of one parameter {@code i} with gradient {@code g}: the one statement of Adam's
+     * arithmetic, which {@link #updateRange} and the scalar tail of {@link FusedDenseAdam} share
+     * (its vector loop spells the same operations lane-wise). Small enough for the JIT to inline,
+     * so {@link #updateRange}'s loop still vectorizes.
+     */
+    void updateElement(float[] parameters, float[] m, float[] v, int i, float g, float stepSize,
+            float inverseSqrtCorrection2, float decay) {
+        float mi = beta1 * m[i] + (1f - beta1) * g;
+        float vi = beta2 * v[i] + (1f - beta2) * (g * g);
+        m[i] = mi;
+        v[i] = vi;
+        float denominator = (float) Math.sqrt(vi) * inverseSqrtCorrection2 + epsilon;
+        parameters[i] = parameters[i] * decay - stepSize * mi / denominator;
     }
 }

@@ -76,12 +76,7 @@ final class FusedDenseAdam {
                 if (l2) {
                     g = g + lambda * (w[i] - anchor[i]);
                 }
-                float mi = b1 * m[i] + c1 * g;
-                float vi = b2 * v[i] + c2 * (g * g);
-                m[i] = mi;
-                v[i] = vi;
-                float denominator = (float) Math.sqrt(vi) * inverseSqrtCorrection2 + eps;
-                w[i] = w[i] * decay - stepSize * mi / denominator;
+                adam.updateElement(w, m, v, i, g, stepSize, inverseSqrtCorrection2, decay);
             }
         }
     }
