@@ -46,8 +46,8 @@ public final class MlpHead {
     private final int parameterCount;
     private final int firstTrainable;
     private final int trainableOffset;
-    /** Trainable dense layers whose weight gradient a single-window step may fuse into the optimizer. */
-    private final int[] fusable;
+    /** Per layer: a trainable dense layer whose weight gradient a single-window step may fuse into the optimizer. */
+    private final boolean[] fusable;
 
     /** Smallest weight block (in x out) worth a fused single-window step. */
     static final int FUSE_MIN_WEIGHTS = 4096;
@@ -86,8 +86,10 @@ public final class MlpHead {
             offset[l] = at;
             at += layer.parameterCount();
         }
-        this.fusable = java.util.stream.IntStream.range(firstTrainable, layerCount)
-                .filter(l -> kind[l] == DENSE && inDim[l] * outDim[l] >= FUSE_MIN_WEIGHTS).toArray();
+        this.fusable = new boolean[layerCount];
+        for (int l = firstTrainable; l < layerCount; l++) {
+            fusable[l] = kind[l] == DENSE && inDim[l] * outDim[l] >= FUSE_MIN_WEIGHTS;
+        }
     }
 
     public HeadArchitecture architecture() {
@@ -188,7 +190,7 @@ public final class MlpHead {
      * {@link #FUSE_MIN_WEIGHTS} weights.
      */
     int[] fusableLayers() {
-        return fusable.clone();
+        return java.util.stream.IntStream.range(0, layerCount).filter(l -> fusable[l]).toArray();
     }
 
     /** Where dense layer {@code l}'s weight block starts in the trainable vector. */
@@ -237,7 +239,7 @@ public final class MlpHead {
                         System.arraycopy(a, ao, ws.input, 0, inDim[l]);
                         a = ws.input;
                     }
-                    boolean fuse = defer && isFusable(l);
+                    boolean fuse = defer && fusable[l];
                     if (fuse) {
                         System.arraycopy(g, 0, ws.deferredOutputGradient[l], 0, outDim[l]);
                         ws.deferredInput[l] = a;
@@ -254,15 +256,6 @@ public final class MlpHead {
             gNext = t;
         }
         return loss;
-    }
-
-    private boolean isFusable(int l) {
-        for (int f : fusable) {
-            if (f == l) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** {@code 1 / (1 + exp(-z))}, computed without overflow for either sign. */
