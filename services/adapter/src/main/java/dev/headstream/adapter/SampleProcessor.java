@@ -222,7 +222,6 @@ public class SampleProcessor {
             engine.commit(result);
             metrics.committed(result, records, java.time.Duration.ofNanos(System.nanoTime() - t0));
         }).replaceWithVoid().onFailure().recoverWithUni(e -> {
-                    finishingSince.set(0);
                     LOG.warnf("transaction for %d samples aborted (%s); state changes dropped, batch will be re-consumed",
                             raw.size(), e.toString());
                     metrics.aborted(records, java.time.Duration.ofNanos(System.nanoTime() - t0));
