@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.headstream.core.onnx.MelBatchGraph;
 import dev.headstream.core.onnx.SequenceEmbeddingGraph;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,13 +20,26 @@ import java.util.Map;
  * openWakeWord's audio front end as a frozen backbone: 16 kHz PCM in, one 96-float embedding per
  * 80 ms out.
  *
- * <p>Per clip: {@code melspectrogram.onnx} on the clip alone (its graph takes a max over all axes
- * as an 80 dB floor, so batching clips would couple each clip to the loudest one), then
- * {@code x / 10 + 2}. Embeddings come from {@code embedding_model.onnx} over 76-frame mel
- * windows that slide by 8 frames. Two equivalent ways are offered: {@link EmbeddingMode#WINDOWED}
- * stacks the windows of all clips of a call into one batched run; {@link EmbeddingMode#SEQUENCE}
- * runs a rewritten graph ({@link SequenceEmbeddingGraph}) once over each clip's whole mel sequence,
- * which avoids recomputing the overlap. Both give identical embeddings (a test holds this).
+ * <p>The {@link FrontEnd#STREAMING} front end (the default) computes what openWakeWord's
+ * streaming runtime computes (its Python {@code AudioFeatures}, fed 1,280-sample chunks): every
+ * 80 ms step runs {@code melspectrogram.onnx} on the newest 1,280 samples plus 480 samples of
+ * left context (the first step has no context), so the graph's 80 dB floor, which is relative
+ * to the loudest value of its input, is per step; then {@code x / 10 + 2}. The steps' mel frames
+ * lie on one 10 ms grid (5 frames from the first step, 8 from each later one); from the 10th step
+ * on, the runtime embeds the newest 76 frames, so its windows start at mel frame 1, 9, 17, ...
+ * A clip of {@code K} whole steps (trailing samples that do not fill a step are not used) gives
+ * {@code K - 9} embeddings, each the one the runtime computes at the end of a step. Since the
+ * floor is per row, the steps of a clip go through one batched run of a rewritten mel graph
+ * ({@link MelBatchGraph}) that normalizes each row on its own. {@link FrontEnd#CLIP} runs the
+ * mel model once over a whole clip instead (one floor per clip; windows from mel frame 0).
+ *
+ * <p>Either way a clip's mel frames never share a run with another clip's, since the original
+ * graph's maximum would couple them. Embeddings come from {@code embedding_model.onnx} over
+ * 76-frame mel windows that slide by 8 frames. Two equivalent ways are offered:
+ * {@link EmbeddingMode#WINDOWED} stacks the windows into batched runs; {@link EmbeddingMode#SEQUENCE}
+ * runs a rewritten graph ({@link SequenceEmbeddingGraph}) over a whole mel sequence, which
+ * avoids recomputing the overlap. Both give identical embeddings (a test holds this). Long audio
+ * ({@link #embedStream}) is embedded in chunks that give the same windows.
  *
  * <p>Thread-safe; one instance per process. {@link #close()} is idempotent.
  */
@@ -40,21 +54,48 @@ public final class WakeWordBackbone implements Backbone {
     public static final int HOP_SAMPLES = 160;
     /** Samples under one mel frame (STFT window, no padding). */
     public static final int FFT_SAMPLES = 512;
+    /** Samples one streaming step adds: 80 ms. */
+    public static final int STEP_SAMPLES = 1_280;
+    /** Samples of left context a streaming step's mel run also reads. */
+    public static final int CONTEXT_SAMPLES = 480;
+    /** Steps before the streaming runtime holds a whole 76-frame window (5 + 8 x 9 = 77 frames). */
+    public static final int WARM_UP_STEPS = 9;
+    /** Embeddings computed per run of the sequence graph on long audio. */
+    static final int EMBEDDINGS_PER_CHUNK = 512;
+    /** Streaming steps per batched mel run. */
+    static final int STEPS_PER_MEL_RUN = 256;
 
     /** How embeddings are computed from a clip's mel frames. */
     public enum EmbeddingMode { WINDOWED, SEQUENCE }
 
+    /** How mel frames are computed from audio. */
+    public enum FrontEnd {
+        /** Per 80 ms step with 480 samples of context, as openWakeWord's streaming runtime. */
+        STREAMING,
+        /** The whole clip in one mel run. */
+        CLIP
+    }
+
     private final OrtEnvironment env;
     private final OrtSession mel;
+    private final OrtSession melRows;
     private final OrtSession windowed;
     private final OrtSession sequence;
     private final String melInput;
+    private final String melRowsInput;
     private final String windowedInput;
     private final String sequenceInput;
     private final EmbeddingMode mode;
+    private final FrontEnd frontEnd;
     private final int maxSamples;
     private final BackboneInfo info;
     private volatile boolean closed;
+
+    /** The streaming front end; see {@link #WakeWordBackbone(ModelFile, ModelFile, ExecutionOptions, EmbeddingMode, FrontEnd, double)}. */
+    public WakeWordBackbone(ModelFile melModel, ModelFile embeddingModel, ExecutionOptions options,
+            EmbeddingMode mode, double maxSeconds) {
+        this(melModel, embeddingModel, options, mode, FrontEnd.STREAMING, maxSeconds);
+    }
 
     /**
      * Loads both models and checks their contract.
@@ -62,39 +103,49 @@ public final class WakeWordBackbone implements Backbone {
      * @param melModel       {@code melspectrogram.onnx}
      * @param embeddingModel {@code embedding_model.onnx}
      * @param mode           how embeddings are computed
-     * @param maxSeconds     longest clip accepted
+     * @param frontEnd       how mel frames are computed
+     * @param maxSeconds     longest clip accepted by {@link #embed}
      * @throws IllegalArgumentException if a model does not have the expected inputs and outputs
      */
     public WakeWordBackbone(ModelFile melModel, ModelFile embeddingModel, ExecutionOptions options,
-            EmbeddingMode mode, double maxSeconds) {
+            EmbeddingMode mode, FrontEnd frontEnd, double maxSeconds) {
         this.env = OrtEnvironment.getEnvironment();
-        this.mode = mode;
+        this.mode = java.util.Objects.requireNonNull(mode, "mode");
+        this.frontEnd = java.util.Objects.requireNonNull(frontEnd, "frontEnd");
         this.maxSamples = (int) Math.round(maxSeconds * SAMPLE_RATE_HZ);
         OrtSessions.Created m = OrtSessions.create(env, melModel.bytes(), melModel.id(), options);
         OrtSessions.Created w = OrtSessions.create(env, embeddingModel.bytes(), embeddingModel.id(), options);
         this.mel = m.session();
         this.windowed = w.session();
+        OrtSession rows = null;
+        OrtSession seq = null;
         try {
             this.melInput = checkContract(mel, melModel.id(), 2, new long[] {-1, -1}, 4, MEL_BINS);
             this.windowedInput = checkContract(windowed, embeddingModel.id(), 4,
                     new long[] {-1, WINDOW_MEL_FRAMES, MEL_BINS, 1}, 4, EMBEDDING_DIM);
-            if (mode == EmbeddingMode.SEQUENCE) {
-                this.sequence = OrtSessions.create(env, SequenceEmbeddingGraph.rewrite(embeddingModel.bytes()),
-                        embeddingModel.id() + "(sequence)", options).session();
-                this.sequenceInput = sequence.getInputNames().iterator().next();
-            } else {
-                this.sequence = null;
-                this.sequenceInput = null;
+            if (frontEnd == FrontEnd.STREAMING) {
+                rows = OrtSessions.create(env, MelBatchGraph.rewrite(melModel.bytes()), melModel.id() + "(per-row)",
+                        options).session();
             }
+            this.melRows = rows;
+            this.melRowsInput = rows == null ? null : rows.getInputNames().iterator().next();
+            if (mode == EmbeddingMode.SEQUENCE) {
+                seq = OrtSessions.create(env, SequenceEmbeddingGraph.rewrite(embeddingModel.bytes()),
+                        embeddingModel.id() + "(sequence)", options).session();
+            }
+            this.sequence = seq;
+            this.sequenceInput = seq == null ? null : seq.getInputNames().iterator().next();
         } catch (OrtException e) {
-            close();
+            closeAll(mel, windowed, rows, seq);
             throw new IllegalArgumentException("cannot read model metadata: " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            close();
+            closeAll(mel, windowed, rows, seq);
             throw e;
         }
-        this.info = new BackboneInfo("openwakeword-" + embeddingModel.id(),
-                ModelFile.sha256((melModel.sha256() + embeddingModel.sha256()).getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+        String tag = frontEnd == FrontEnd.STREAMING ? "+streaming-80ms" : "";
+        this.info = new BackboneInfo("openwakeword-" + embeddingModel.id() + (frontEnd == FrontEnd.STREAMING ? "-streaming" : ""),
+                ModelFile.sha256((melModel.sha256() + embeddingModel.sha256() + tag)
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
                 EMBEDDING_DIM, w.provider());
     }
 
@@ -129,20 +180,46 @@ public final class WakeWordBackbone implements Backbone {
         return info;
     }
 
-    /** Mel frames the front end yields for {@code samples} samples. */
-    public static int melFrames(int samples) {
-        return samples < FFT_SAMPLES ? 0 : (samples - FFT_SAMPLES) / HOP_SAMPLES + 1;
+    public FrontEnd frontEnd() {
+        return frontEnd;
+    }
+
+    /** Whole 80 ms streaming steps in {@code samples} samples. */
+    public static int streamingSteps(int samples) {
+        return samples / STEP_SAMPLES;
+    }
+
+    /** Mel frames the front end hands to the embedding model for {@code samples} samples. */
+    public static int melFrames(FrontEnd frontEnd, int samples) {
+        if (frontEnd == FrontEnd.CLIP) {
+            return samples < FFT_SAMPLES ? 0 : (samples - FFT_SAMPLES) / HOP_SAMPLES + 1;
+        }
+        // the runtime's buffer holds 8K - 3 frames after K steps; its windows start at frame 1
+        int steps = streamingSteps(samples);
+        return steps < 1 ? 0 : MEL_STRIDE * steps - 4;
     }
 
     /** Embedding frames for a clip of {@code samples} samples. */
-    public static int embeddingFrames(int samples) {
-        int mel = melFrames(samples);
-        return mel < WINDOW_MEL_FRAMES ? 0 : (mel - WINDOW_MEL_FRAMES) / MEL_STRIDE + 1;
+    public static int embeddingFrames(FrontEnd frontEnd, int samples) {
+        int m = melFrames(frontEnd, samples);
+        return m < WINDOW_MEL_FRAMES ? 0 : (m - WINDOW_MEL_FRAMES) / MEL_STRIDE + 1;
     }
 
     /** Shortest clip, in samples, that yields {@code frames} embedding frames. */
-    public static int samplesFor(int frames) {
-        return FFT_SAMPLES + (WINDOW_MEL_FRAMES + (frames - 1) * MEL_STRIDE - 1) * HOP_SAMPLES;
+    public static int samplesFor(FrontEnd frontEnd, int frames) {
+        return frontEnd == FrontEnd.CLIP
+                ? FFT_SAMPLES + (WINDOW_MEL_FRAMES + (frames - 1) * MEL_STRIDE - 1) * HOP_SAMPLES
+                : (frames + WARM_UP_STEPS) * STEP_SAMPLES;
+    }
+
+    /** Embedding frames this backbone yields for {@code samples} samples. */
+    public int embeddingFrames(int samples) {
+        return embeddingFrames(frontEnd, samples);
+    }
+
+    /** Shortest clip, in samples, that this backbone embeds into {@code frames} frames. */
+    public int samplesFor(int frames) {
+        return samplesFor(frontEnd, frames);
     }
 
     @Override
@@ -167,111 +244,175 @@ public final class WakeWordBackbone implements Backbone {
     @Override
     public List<EmbeddingSequence> embed(List<? extends BackboneInput> inputs) {
         ensureOpen();
-        List<float[]> mels = new ArrayList<>(inputs.size());
         for (BackboneInput in : inputs) {
             validate(in);
-            mels.add(melFrames(((BackboneInput.Audio) in).pcm()));
         }
-        try {
-            return mode == EmbeddingMode.SEQUENCE ? embedSequences(mels) : embedWindows(mels);
-        } catch (OrtException e) {
-            throw new IllegalStateException("embedding model run failed: " + e.getMessage(), e);
+        List<EmbeddingSequence> result = new ArrayList<>(inputs.size());
+        for (BackboneInput in : inputs) {
+            result.add(embedMel(melFrames(((BackboneInput.Audio) in).pcm())));
         }
+        return result;
     }
 
-    /** The clip's mel frames ({@code frames x 32}, already scaled {@code x/10+2}); runs the mel model on this clip alone. */
+    /**
+     * Embeds audio of any length (an hour of speech, say) as the streaming runtime would over it,
+     * in chunks that give the same windows as one run; no length limit.
+     *
+     * @throws IllegalArgumentException if {@code pcm} is too short for one embedding
+     */
+    public EmbeddingSequence embedStream(short[] pcm) {
+        ensureOpen();
+        if (pcm.length < samplesFor(1)) {
+            throw new IllegalArgumentException("audio has " + pcm.length + " samples; at least " + samplesFor(1)
+                    + " are needed for one embedding");
+        }
+        return embedMel(melFrames(pcm));
+    }
+
+    /**
+     * The mel frames the embedding model reads for {@code pcm} ({@code frames x 32}, already scaled
+     * {@code x/10+2}): for {@link FrontEnd#STREAMING} the runtime's frames from frame 1 on, for
+     * {@link FrontEnd#CLIP} the mel model on the whole clip. Never mixes two clips in one run.
+     */
     public float[] melFrames(short[] pcm) {
         ensureOpen();
-        FloatBuffer buf = direct(pcm.length);
-        for (short s : pcm) {
-            buf.put(s);
-        }
-        buf.flip();
-        try (OnnxTensor t = OnnxTensor.createTensor(env, buf, new long[] {1, pcm.length});
-                OrtSession.Result r = mel.run(Map.of(melInput, t))) {
-            FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
-            float[] v = new float[out.remaining()];
-            out.get(v);
-            if (v.length % MEL_BINS != 0 || v.length / MEL_BINS != melFrames(pcm.length)) {
-                throw new IllegalStateException("mel model returned " + v.length + " floats for " + pcm.length
-                        + " samples; expected " + melFrames(pcm.length) + " x " + MEL_BINS);
-            }
-            for (int i = 0; i < v.length; i++) {
-                v[i] = v[i] / 10f + 2f;
-            }
-            return v;
+        try {
+            return frontEnd == FrontEnd.CLIP ? clipMel(pcm) : streamingMel(pcm);
         } catch (OrtException e) {
             throw new IllegalStateException("mel model run failed: " + e.getMessage(), e);
         }
     }
 
-    private List<EmbeddingSequence> embedWindows(List<float[]> mels) throws OrtException {
-        int total = 0;
-        int[] counts = new int[mels.size()];
-        for (int i = 0; i < counts.length; i++) {
-            counts[i] = (mels.get(i).length / MEL_BINS - WINDOW_MEL_FRAMES) / MEL_STRIDE + 1;
-            total += counts[i];
+    private float[] clipMel(short[] pcm) throws OrtException {
+        float[] v = runMel(mel, melInput, pcm, 0, 1, pcm.length);
+        if (v.length != melFrames(FrontEnd.CLIP, pcm.length) * MEL_BINS) {
+            throw new IllegalStateException("mel model returned " + v.length + " floats for " + pcm.length
+                    + " samples; expected " + melFrames(FrontEnd.CLIP, pcm.length) + " x " + MEL_BINS);
         }
-        List<EmbeddingSequence> result = new ArrayList<>(mels.size());
-        if (total == 0) {
-            return result;
+        return v;
+    }
+
+    /**
+     * Steps 1..K-1 read {@code [k*1280 - 480, (k+1)*1280)} and give 8 frames each; step 0 reads
+     * {@code [0, 1280)} and gives 5, of which the first is dropped (no runtime window starts there).
+     */
+    private float[] streamingMel(short[] pcm) throws OrtException {
+        int steps = streamingSteps(pcm.length);
+        int frames = melFrames(FrontEnd.STREAMING, pcm.length);
+        float[] out = new float[frames * MEL_BINS];
+        if (steps == 0) {
+            return out;
         }
-        int windowFloats = WINDOW_MEL_FRAMES * MEL_BINS;
-        FloatBuffer buf = direct(total * windowFloats);
-        for (int i = 0; i < counts.length; i++) {
-            float[] m = mels.get(i);
-            for (int w = 0; w < counts[i]; w++) {
-                buf.put(m, w * MEL_STRIDE * MEL_BINS, windowFloats);
+        float[] first = runMel(melRows, melRowsInput, pcm, 0, 1, STEP_SAMPLES);
+        if (first.length != 5 * MEL_BINS) {
+            throw new IllegalStateException("mel model returned " + first.length / MEL_BINS + " frames for the first "
+                    + STEP_SAMPLES + " samples; expected 5");
+        }
+        System.arraycopy(first, MEL_BINS, out, 0, 4 * MEL_BINS);
+        int at = 4 * MEL_BINS;
+        int rowSamples = STEP_SAMPLES + CONTEXT_SAMPLES;
+        for (int k = 1; k < steps; k += STEPS_PER_MEL_RUN) {
+            int rows = Math.min(STEPS_PER_MEL_RUN, steps - k);
+            float[] v = runMel(melRows, melRowsInput, pcm, k * STEP_SAMPLES - CONTEXT_SAMPLES, rows, rowSamples);
+            if (v.length != rows * MEL_STRIDE * MEL_BINS) {
+                throw new IllegalStateException("mel model returned " + v.length / MEL_BINS + " frames for " + rows
+                        + " steps; expected " + rows * MEL_STRIDE);
+            }
+            System.arraycopy(v, 0, out, at, v.length);
+            at += v.length;
+        }
+        return out;
+    }
+
+    /**
+     * Runs a mel session on {@code rows} rows of {@code rowSamples} samples; row {@code r} starts
+     * at {@code pcm[from + r * STEP_SAMPLES]}. Returns the scaled frames, row after row.
+     */
+    private float[] runMel(OrtSession session, String input, short[] pcm, int from, int rows, int rowSamples)
+            throws OrtException {
+        FloatBuffer buf = direct(rows * rowSamples);
+        for (int r = 0; r < rows; r++) {
+            int start = from + r * STEP_SAMPLES;
+            for (int i = 0; i < rowSamples; i++) {
+                buf.put(pcm[start + i]);
             }
         }
         buf.flip();
-        float[] all = new float[total * EMBEDDING_DIM];
-        try (OnnxTensor t = OnnxTensor.createTensor(env, buf, new long[] {total, WINDOW_MEL_FRAMES, MEL_BINS, 1});
-                OrtSession.Result r = windowed.run(Map.of(windowedInput, t))) {
+        try (OnnxTensor t = OnnxTensor.createTensor(env, buf, new long[] {rows, rowSamples});
+                OrtSession.Result r = session.run(Map.of(input, t))) {
             FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
-            if (out.remaining() != all.length) {
-                throw new IllegalStateException("embedding model returned " + out.remaining() + " floats, expected "
-                        + all.length);
+            float[] v = new float[out.remaining()];
+            out.get(v);
+            for (int i = 0; i < v.length; i++) {
+                v[i] = v[i] / 10f + 2f;
             }
-            out.get(all);
+            return v;
         }
-        int at = 0;
-        for (int count : counts) {
-            result.add(new EmbeddingSequence(count, EMBEDDING_DIM,
-                    Arrays.copyOfRange(all, at * EMBEDDING_DIM, (at + count) * EMBEDDING_DIM)));
-            at += count;
-        }
-        return result;
     }
 
-    private List<EmbeddingSequence> embedSequences(List<float[]> mels) throws OrtException {
-        List<EmbeddingSequence> result = new ArrayList<>(mels.size());
-        for (float[] m : mels) {
-            int frames = m.length / MEL_BINS;
-            int n = (frames - WINDOW_MEL_FRAMES) / MEL_STRIDE + 1;
-            // Frames past the last whole window would only produce a partial window; drop them.
-            int used = WINDOW_MEL_FRAMES + (n - 1) * MEL_STRIDE;
-            FloatBuffer buf = direct(used * MEL_BINS);
-            buf.put(m, 0, used * MEL_BINS).flip();
-            float[] channelMajor = new float[n * EMBEDDING_DIM];
-            try (OnnxTensor t = OnnxTensor.createTensor(env, buf, new long[] {1, used, MEL_BINS, 1});
-                    OrtSession.Result r = sequence.run(Map.of(sequenceInput, t))) {
-                FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
-                if (out.remaining() != channelMajor.length) {
-                    throw new IllegalStateException("sequence embedding returned " + out.remaining()
-                            + " floats, expected " + channelMajor.length);
-                }
-                out.get(channelMajor);
-            }
-            float[] v = new float[channelMajor.length];
-            for (int c = 0; c < EMBEDDING_DIM; c++) {
-                for (int f = 0; f < n; f++) {
-                    v[f * EMBEDDING_DIM + c] = channelMajor[c * n + f];
-                }
-            }
-            result.add(new EmbeddingSequence(n, EMBEDDING_DIM, v));
+    /** Embeds one clip's (or stream's) mel frames, in chunks of at most {@link #EMBEDDINGS_PER_CHUNK} embeddings. */
+    private EmbeddingSequence embedMel(float[] m) {
+        int frames = m.length / MEL_BINS;
+        int n = frames < WINDOW_MEL_FRAMES ? 0 : (frames - WINDOW_MEL_FRAMES) / MEL_STRIDE + 1;
+        if (n < 1) {
+            throw new IllegalArgumentException("audio gives " + frames + " mel frames; " + WINDOW_MEL_FRAMES
+                    + " are needed for one embedding");
         }
-        return result;
+        float[] v = new float[n * EMBEDDING_DIM];
+        try {
+            for (int from = 0; from < n; from += EMBEDDINGS_PER_CHUNK) {
+                int count = Math.min(EMBEDDINGS_PER_CHUNK, n - from);
+                if (mode == EmbeddingMode.SEQUENCE) {
+                    embedSequence(m, from * MEL_STRIDE, count, v, from);
+                } else {
+                    embedWindows(m, from * MEL_STRIDE, count, v, from);
+                }
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("embedding model run failed: " + e.getMessage(), e);
+        }
+        return new EmbeddingSequence(n, EMBEDDING_DIM, v);
+    }
+
+    /** {@code count} windows starting at mel frame {@code firstFrame}, 8 frames apart, as one batched run. */
+    private void embedWindows(float[] m, int firstFrame, int count, float[] dst, int dstFrame) throws OrtException {
+        int windowFloats = WINDOW_MEL_FRAMES * MEL_BINS;
+        FloatBuffer buf = direct(count * windowFloats);
+        for (int w = 0; w < count; w++) {
+            buf.put(m, (firstFrame + w * MEL_STRIDE) * MEL_BINS, windowFloats);
+        }
+        buf.flip();
+        try (OnnxTensor t = OnnxTensor.createTensor(env, buf, new long[] {count, WINDOW_MEL_FRAMES, MEL_BINS, 1});
+                OrtSession.Result r = windowed.run(Map.of(windowedInput, t))) {
+            FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
+            if (out.remaining() != count * EMBEDDING_DIM) {
+                throw new IllegalStateException("embedding model returned " + out.remaining() + " floats, expected "
+                        + count * EMBEDDING_DIM);
+            }
+            out.get(dst, dstFrame * EMBEDDING_DIM, count * EMBEDDING_DIM);
+        }
+    }
+
+    /** The same windows as {@link #embedWindows}, from one run of the sequence graph over the frames they cover. */
+    private void embedSequence(float[] m, int firstFrame, int count, float[] dst, int dstFrame) throws OrtException {
+        int used = WINDOW_MEL_FRAMES + (count - 1) * MEL_STRIDE;
+        FloatBuffer buf = direct(used * MEL_BINS);
+        buf.put(m, firstFrame * MEL_BINS, used * MEL_BINS).flip();
+        float[] channelMajor = new float[count * EMBEDDING_DIM];
+        try (OnnxTensor t = OnnxTensor.createTensor(env, buf, new long[] {1, used, MEL_BINS, 1});
+                OrtSession.Result r = sequence.run(Map.of(sequenceInput, t))) {
+            FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
+            if (out.remaining() != channelMajor.length) {
+                throw new IllegalStateException("sequence embedding returned " + out.remaining()
+                        + " floats, expected " + channelMajor.length);
+            }
+            out.get(channelMajor);
+        }
+        for (int c = 0; c < EMBEDDING_DIM; c++) {
+            for (int f = 0; f < count; f++) {
+                dst[(dstFrame + f) * EMBEDDING_DIM + c] = channelMajor[c * count + f];
+            }
+        }
     }
 
     private static FloatBuffer direct(int floats) {
@@ -290,7 +431,11 @@ public final class WakeWordBackbone implements Backbone {
             return;
         }
         closed = true;
-        for (OrtSession s : new OrtSession[] {mel, windowed, sequence}) {
+        closeAll(mel, melRows, windowed, sequence);
+    }
+
+    private static void closeAll(OrtSession... sessions) {
+        for (OrtSession s : sessions) {
             if (s != null) {
                 try {
                     s.close();

@@ -528,7 +528,7 @@ class AdaptationEngineTest {
     @Test
     void rejectsClipTooShortForTheHeadInsteadOfFailingTheBatch() {
         // Long enough for the backbone (one embedding) but not for a 16-frame head window.
-        short[] short1s = new short[WakeWordBackbone.samplesFor(16) - 1];
+        short[] short1s = new short[WakeWordBackbone.samplesFor(WakeWordBackbone.FrontEnd.STREAMING, 16) - 1];
         System.arraycopy(wake(ALICE_VOICE, 0), 0, short1s, 0, short1s.length);
         AdaptationEngine engine = fx.engine();
 

@@ -39,9 +39,10 @@ class WakeWordBackboneTest {
     @Test
     void twoSecondClipGivesSixteenEmbeddingsOf96() {
         List<EmbeddingSequence> e = windowed.embed(List.of(clips.get(0)));
-        assertThat(e.get(0).frames()).isEqualTo(16).isEqualTo(WakeWordBackbone.embeddingFrames(32_000));
+        assertThat(e.get(0).frames()).isEqualTo(16).isEqualTo(windowed.embeddingFrames(32_000));
         assertThat(e.get(0).dim()).isEqualTo(96);
-        assertThat(WakeWordBackbone.melFrames(32_000)).isEqualTo(windowed.melFrames(clips.get(0).pcm()).length / 32);
+        assertThat(WakeWordBackbone.melFrames(WakeWordBackbone.FrontEnd.STREAMING, 32_000))
+                .isEqualTo(windowed.melFrames(clips.get(0).pcm()).length / 32);
     }
 
     @Test
@@ -51,7 +52,7 @@ class WakeWordBackboneTest {
         double maxDiff = 0;
         for (int i = 0; i < clips.size(); i++) {
             assertThat(b.get(i).frames()).isEqualTo(a.get(i).frames())
-                    .isEqualTo(WakeWordBackbone.embeddingFrames(clips.get(i).pcm().length));
+                    .isEqualTo(windowed.embeddingFrames(clips.get(i).pcm().length));
             for (int j = 0; j < a.get(i).values().length; j++) {
                 maxDiff = Math.max(maxDiff, Math.abs(a.get(i).values()[j] - b.get(i).values()[j]));
             }
@@ -77,7 +78,7 @@ class WakeWordBackboneTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("audio must be 16000 Hz, got 8000");
         assertThatThrownBy(() -> windowed.validate(new BackboneInput.Audio(16_000, new short[1000])))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("at least " + WakeWordBackbone.samplesFor(1));
+                .hasMessageContaining("at least " + windowed.samplesFor(1));
         assertThatThrownBy(() -> windowed.validate(new BackboneInput.Tensor(new long[] {2}, new float[2])))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("takes PCM16 audio");
     }

@@ -82,7 +82,7 @@ class OnnxHeadImporterRealSpeechParityTest {
         float[] source = head.parameters();
         int expectedWindows = 0;
         for (BackboneInput.Audio a : clips) {
-            expectedWindows += WakeWordBackbone.embeddingFrames(a.pcm().length) - FRAMES + 1;
+            expectedWindows += WakeWordBackbone.embeddingFrames(WakeWordBackbone.FrontEnd.STREAMING, a.pcm().length) - FRAMES + 1;
         }
 
         int windows = 0;

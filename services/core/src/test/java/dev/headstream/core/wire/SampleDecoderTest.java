@@ -253,9 +253,9 @@ class SampleDecoderTest {
 
     @Test
     void rejectsAudioTooShortForOneEmbedding() {
-        SampleRejectedException e = reject(valid().setAudio(audio(16_000, ramp(WakeWordBackbone.samplesFor(1) - 1))));
+        SampleRejectedException e = reject(valid().setAudio(audio(16_000, ramp(WakeWordBackbone.samplesFor(WakeWordBackbone.FrontEnd.STREAMING, 1) - 1))));
         assertThat(e.reason()).isEqualTo(RejectReason.SHAPE_MISMATCH);
-        assertThat(decoder.decode(KEY, valid().setAudio(audio(16_000, ramp(WakeWordBackbone.samplesFor(1))))
+        assertThat(decoder.decode(KEY, valid().setAudio(audio(16_000, ramp(WakeWordBackbone.samplesFor(WakeWordBackbone.FrontEnd.STREAMING, 1))))
                 .build().toByteArray()).sampleId()).isEqualTo("s-1");
     }
 
