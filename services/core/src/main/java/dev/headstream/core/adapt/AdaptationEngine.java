@@ -517,7 +517,8 @@ public final class AdaptationEngine {
                 .setVersion(h.version)
                 .setStatus(h.pendingReset ? HeadStatus.HEAD_STATUS_RESET
                         : h.pendingRollback != null ? HeadStatus.HEAD_STATUS_ROLLED_BACK : HeadStatus.HEAD_STATUS_ACTIVE)
-                .setStatusReason(h.pendingRollback != null ? h.pendingRollback : "")
+                .setStatusReason(h.pendingRollback != null ? h.pendingRollback : h.heldReason)
+                .setHeldAtSource(h.heldAtSource)
                 .setProvenance(Provenance.newBuilder()
                         .setSourceHeadId(task.sourceHead().id())
                         .setSourceHeadSha256(task.sourceHead().sha256())
@@ -527,11 +528,12 @@ public final class AdaptationEngine {
                         .setSourcePartition(h.partition)
                         .setFirstOffset(h.firstOffset)
                         .setLastOffset(h.lastOffset)
-                        .setEngine(ENGINE))
+                        .setEngine(ENGINE)
+                        .setNegativeBankSha256(task.bank() == null ? "" : task.bank().id()))
                 .setSpec(HeadCodec.spec(task.head().architecture(), task.head().trainableTopK(),
                         task.recipe().windowFrames(), backbone.info().embeddingDim()))
                 .addAllTrainable(HeadCodec.tensors(task.head(), task.publishedTrainable(h)))
-                .setThreshold(h.threshold)
+                .setThreshold(task.publishedThreshold(h))
                 .setCreatedTimeMs(nowMs)
                 .build();
     }
@@ -563,6 +565,11 @@ public final class AdaptationEngine {
                 .setAdwinWidth(h.adwinWidth())
                 .setAdwinErrorRate(zeroIfNaN(h.adwinErrorRate()))
                 .setErrorRiseAlarm(h.errorRiseAlarm())
+                .setCalibrationFalseAccepts(h.calibrationFalseAccepts)
+                .setCalibrationHours(h.calibrationHours)
+                .setCalibrationFalseAcceptsPerHour(h.calibrationHours == 0 ? 0 : h.calibrationFalseAccepts / h.calibrationHours)
+                .setHeldAtSource(h.heldAtSource)
+                .setHeldReason(h.heldReason)
                 .setGeneralizationGap(h.lastTrainingLoss - h.lastPrequentialLoss)
                 .setSamplesApplied(h.samplesApplied)
                 .setSamplesSeen(h.samplesSeen)

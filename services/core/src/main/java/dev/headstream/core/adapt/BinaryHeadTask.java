@@ -152,6 +152,13 @@ public final class BinaryHeadTask {
     private final MmdWorkspace domainWorkspace;
     /** Scratch: the user's vector before an arriving sample's steps (update-rate cap). */
     private float[] before;
+    /** The negative bank prepared for this task's head, or null without one; shared, read-only. */
+    private final BankNegatives bank;
+    private final BankTraining bankTraining;
+    /** Scratch: calibration logits, and mining candidates with their logits. */
+    private float[] calibrationLogits;
+    private int[] candidates;
+    private float[] candidateLogits;
 
     public BinaryHeadTask(String name, SourceHead sourceHead, HeadRecipe recipe, RehearsalSet rehearsal) {
         this(name, sourceHead, recipe, rehearsal, AlarmAction.PUBLISH_ONLY);
@@ -170,6 +177,22 @@ public final class BinaryHeadTask {
      */
     public BinaryHeadTask(String name, SourceHead sourceHead, HeadRecipe recipe, RehearsalSet rehearsal,
             AlarmAction onAlarm, double targetFalseAcceptsPerHour) {
+        this(name, sourceHead, recipe, rehearsal, onAlarm, targetFalseAcceptsPerHour, null, BankTraining.defaults());
+    }
+
+    /**
+     * @param onAlarm                   what a head does when its negative-transfer test alarms
+     * @param targetFalseAcceptsPerHour the false-accept rate the per-user threshold is calibrated to:
+     *                                  with a bank, activations per hour on its calibration part scored
+     *                                  every 80 ms with the refractory period; without one, on the
+     *                                  calibration clips
+     * @param bank                      the negative bank prepared for this head ({@link #prepareBank}), or null
+     * @param bankTraining              how users train and publish against {@code bank}
+     */
+    public BinaryHeadTask(String name, SourceHead sourceHead, HeadRecipe recipe, RehearsalSet rehearsal,
+            AlarmAction onAlarm, double targetFalseAcceptsPerHour, BankNegatives bank, BankTraining bankTraining) {
+        this.bank = bank;
+        this.bankTraining = java.util.Objects.requireNonNull(bankTraining, "bankTraining");
         if (!(targetFalseAcceptsPerHour >= 0) || Double.isInfinite(targetFalseAcceptsPerHour)) {
             throw new IllegalArgumentException("task " + name + ": target false accepts per hour must be finite and >= 0: "
                     + targetFalseAcceptsPerHour);
@@ -211,6 +234,29 @@ public final class BinaryHeadTask {
         }
     }
 
+    /**
+     * Prepares {@code bank} for heads of {@code sourceHead} trained with {@code recipe} (frames widened,
+     * first-layer products computed where users share the first layer): once per process and task,
+     * then shared by every instance of the task.
+     */
+    public static BankNegatives prepareBank(dev.headstream.core.bank.NegativeBank bank, SourceHead sourceHead,
+            HeadRecipe recipe) {
+        return BankNegatives.prepare(bank, UserHeadTraining.of(sourceHead, recipe).scorer(), recipe.windowFrames());
+    }
+
+    /** The negative bank this task trains and calibrates against, or null. */
+    public BankNegatives bank() {
+        return bank;
+    }
+
+    public BankTraining bankTraining() {
+        return bankTraining;
+    }
+
+    public double targetFalseAcceptsPerHour() {
+        return targetFalseAcceptsPerHour;
+    }
+
     /** A domain-similarity test for a head with per-head {@code seed}, or null when the task has no reference set. */
     MmdDriftDetector newDomainTest(long seed) {
         if (domainReference == null) {
@@ -239,7 +285,12 @@ public final class BinaryHeadTask {
 
     /** The user's tail of {@link #head()}: a copy of the trainable tail, or the merged LoRA weights. */
     public float[] publishedTrainable(HeadState s) {
-        return training.publishedTail(s.trainable);
+        return training.publishedTail(s.heldAtSource ? training.initialTrainable(s.seed) : s.trainable);
+    }
+
+    /** The threshold published with {@link #publishedTrainable}: the source head's while the head is held at the source. */
+    public float publishedThreshold(HeadState s) {
+        return s.heldAtSource ? SOURCE_THRESHOLD : s.threshold;
     }
 
     public HeadRecipe recipe() {
@@ -490,6 +541,11 @@ public final class BinaryHeadTask {
         if (recipe.maxUpdateNorm() > 0f) {
             System.arraycopy(s.trainable, 0, before(s.trainable.length), 0, s.trainable.length);
         }
+        int fromBank = bank == null ? 0 : bankTraining.perStep();
+        if (fromBank > 0) {
+            mineHardNegatives(s, new SplittableRandom(s.seed ^ (0xC2B2AE3D27D4EB4FL * (s.samplesApplied + 1))));
+        }
+        int hard = s.hardPool.length == 0 ? 0 : Math.round(fromBank * bankTraining.hardShare());
         for (int step = 0; step < recipe.replaySteps(); step++) {
             addWindow(s, newest.clip(), newest.positive(), newest.weight(), rnd);
             for (int i = 1; i < recipe.userWindowsPerStep() && buffer.length > 1; i++) {
@@ -502,11 +558,57 @@ public final class BinaryHeadTask {
                 addWindow(s, pick < negatives.size() ? negatives.get(pick) : online.get(pick - negatives.size()).clip(),
                         false, 1f, rnd);
             }
+            for (int i = 0; i < fromBank; i++) {
+                int w = i < hard ? s.hardPool[rnd.nextInt(s.hardPool.length)] : rnd.nextInt(bank.trainWindows());
+                addWindow(s, bank.trainFrames(), bank.trainOffset(w), false, 1f);
+            }
             training.step(s.trainable, s.optimizer, lambda);
         }
         if (recipe.maxUpdateNorm() > 0f) {
             capUpdate(s.trainable, before, recipe.maxUpdateNorm());
         }
+    }
+
+    /**
+     * Refreshes the user's hard pool: scores {@link BankTraining#candidates()} random windows of the
+     * bank's training part and the current pool with the user's head and keeps the
+     * {@link BankTraining#pool()} highest (ties to the lower window number), highest first.
+     */
+    private void mineHardNegatives(HeadState s, SplittableRandom rnd) {
+        int n = bankTraining.candidates() + s.hardPool.length;
+        if (candidates == null || candidates.length < n) {
+            candidates = new int[n];
+            candidateLogits = new float[n];
+        }
+        int m = 0;
+        for (int w : s.hardPool) {
+            candidates[m++] = w;
+        }
+        for (int i = 0; i < bankTraining.candidates(); i++) {
+            candidates[m++] = rnd.nextInt(bank.trainWindows());
+        }
+        Integer[] order = new Integer[m];
+        for (int i = 0; i < m; i++) {
+            candidateLogits[i] = bank.trainLogit(scorer, s.trainable, candidates[i]);
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> {
+            int c = Float.compare(candidateLogits[b], candidateLogits[a]);
+            return c != 0 ? c : Integer.compare(candidates[a], candidates[b]);
+        });
+        int[] pool = new int[Math.min(bankTraining.pool(), m)];
+        int k = 0;
+        for (int i = 0; i < m && k < pool.length; i++) {
+            int w = candidates[order[i]];
+            boolean seen = false;
+            for (int j = 0; j < k && !seen; j++) {
+                seen = pool[j] == w;
+            }
+            if (!seen) {
+                pool[k++] = w;
+            }
+        }
+        s.hardPool = k == pool.length ? pool : java.util.Arrays.copyOf(pool, k);
     }
 
     /** Scales {@code trainable - before} back to norm {@code cap} when it is longer. */
@@ -573,24 +675,33 @@ public final class BinaryHeadTask {
     }
 
     /**
-     * Places the user's decision threshold (in logit space) between the highest-scoring
-     * negative (held-aside rehearsal negatives and the user's own replayed negatives) and the
-     * lowest-scoring replayed positive, at {@link HeadRecipe#thresholdPosition()}; when they
-     * overlap, just above the highest negative, so other people's speech is not accepted. The threshold always lies strictly above the highest
-     * negative's score, also where float rounding of the sigmoid would merge the two (a negative
-     * scoring 1.0f gives a threshold just above 1, which accepts nothing). Never uses holdout samples.
+     * Places the user's decision threshold (in logit space) between the highest-scoring negative
+     * and the lowest-scoring replayed positive, at {@link HeadRecipe#thresholdPosition()}; when
+     * they overlap, just above the highest negative, so other people's speech is not accepted.
+     * The threshold always lies strictly above the highest negative's score, also where float
+     * rounding of the sigmoid would merge the two. Never uses holdout samples.
      *
-     * <p>With a target false-accept rate, "the highest negative" is the one after the
-     * {@code floor(target * hours)} highest, where {@code hours} is the audio the negatives hold
-     * (80 ms per embedding frame): the threshold then accepts that many of them. The default
-     * reference set's 64 held-aside clips hold about 2 minutes, so any target below about 30 per
-     * hour still puts the threshold above all of them.
+     * <p>"The highest negative" is the highest of: the user's own replayed negatives (each clip at
+     * its highest window); the reference set's calibration clips; and, with a negative bank, the
+     * logit a threshold must exceed so that the bank's calibration part, scored as a detector
+     * scores it (every 80 ms step, {@link dev.headstream.core.detect.Detections#REFRACTORY_STEPS}
+     * steps of refractory period after an activation), gives at most
+     * {@code floor(target * hours)} activations. Without a bank the target counts calibration
+     * clips instead, their audio at 80 ms per embedding frame.
+     *
+     * <p>With a bank, the head is then held at the source (published as the source head with the
+     * source threshold, see {@link #publishedTrainable}) when its recall on the user's replayed
+     * positives at that threshold is below {@link BankTraining#minRecall()} or not above the
+     * source head's recall on the same clips at {@value #SOURCE_THRESHOLD}; the state records why.
      */
     public void calibrate(HeadState s) {
         if (s.pendingRollback != null && s.replay.isEmpty()) {
+            s.heldAtSource = false;
+            s.heldReason = "";
             return; // just rolled back: the source head keeps its own threshold until it trains again
         }
         List<Float> pos = new ArrayList<>();
+        List<Float> sourcePos = new ArrayList<>();
         List<Float> neg = new ArrayList<>();
         double negativeSeconds = 0;
         for (HeadState.Example ex : s.replay) {
@@ -598,6 +709,7 @@ public final class BinaryHeadTask {
             float z = scorer.maxLogit(s.trainable, e);
             if (ex.positive()) {
                 pos.add(z);
+                sourcePos.add(scorer.maxLogit(null, e));
             } else {
                 neg.add(z);
                 negativeSeconds += e.frames() * FRAME_SECONDS;
@@ -607,18 +719,88 @@ public final class BinaryHeadTask {
             neg.add(scorer.maxLogit(s.trainable, e));
             negativeSeconds += e.frames() * FRAME_SECONDS;
         }
-        if (pos.isEmpty() || neg.isEmpty()) {
+        float negMax;
+        if (bank != null) {
+            if (calibrationLogits == null) {
+                calibrationLogits = new float[bank.calibrationWindows()];
+            }
+            bank.calibrationLogits(scorer, s.trainable, calibrationLogits);
+            int allowed = (int) Math.floor(targetFalseAcceptsPerHour * bank.calibrationHours());
+            float bankMax = dev.headstream.core.detect.Detections.highestRejected(calibrationLogits,
+                    bank.calibrationBounds(), allowed);
+            negMax = bankMax;
+            for (float z : neg) {
+                negMax = Math.max(negMax, z);
+            }
+            if (negMax == Float.NEGATIVE_INFINITY) {
+                negMax = min(calibrationLogits) - 1f;
+            }
+        } else {
+            if (neg.isEmpty()) {
+                return;
+            }
+            // the target rate allows this many of the calibration negatives above the threshold
+            int allowed = (int) Math.min(neg.size() - 1, Math.floor(targetFalseAcceptsPerHour * negativeSeconds / 3600));
+            neg.sort(java.util.Collections.reverseOrder());
+            negMax = neg.get(allowed);
+        }
+        if (pos.isEmpty()) {
+            if (bank != null) {
+                s.heldAtSource = true;
+                s.heldReason = "no positive sample of the user yet";
+            }
             return;
         }
-        // the target rate allows this many of the calibration negatives above the threshold
-        int allowed = (int) Math.min(neg.size() - 1, Math.floor(targetFalseAcceptsPerHour * negativeSeconds / 3600));
-        neg.sort(java.util.Collections.reverseOrder());
-        float negMax = neg.get(allowed);
         float posMin = Float.POSITIVE_INFINITY;
         for (float z : pos) {
             posMin = Math.min(posMin, z);
         }
         s.threshold = threshold(negMax, posMin, recipe.thresholdPosition());
+        if (bank != null) {
+            s.calibrationFalseAccepts = dev.headstream.core.detect.Detections.count(calibrationLogits,
+                    bank.calibrationBounds(), logit(s.threshold));
+            s.calibrationHours = bank.calibrationHours();
+            int accepted = 0;
+            for (float z : pos) {
+                accepted += MlpHead.sigmoid(z) >= s.threshold ? 1 : 0;
+            }
+            int sourceAccepted = 0;
+            for (float z : sourcePos) {
+                sourceAccepted += MlpHead.sigmoid(z) >= SOURCE_THRESHOLD ? 1 : 0;
+            }
+            float recall = accepted / (float) pos.size();
+            s.heldAtSource = recall < bankTraining.minRecall() || accepted <= sourceAccepted;
+            s.heldReason = !s.heldAtSource ? "" : String.format(java.util.Locale.ROOT,
+                    "held at the source head: at %.2f false accepts per hour (%d in %.2f h of calibration speech) the "
+                            + "adapted head accepts %d of the user's %d positives, the source head %d; at least %.0f%% "
+                            + "and more than the source are needed",
+                    targetFalseAcceptsPerHour, s.calibrationFalseAccepts, s.calibrationHours, accepted, pos.size(),
+                    sourceAccepted, 100.0 * bankTraining.minRecall());
+        }
+    }
+
+    /** The logit whose sigmoid is {@code score} (for a threshold in (0, 1]; above 1 gives +inf). */
+    static float logit(float score) {
+        if (score >= 1f) {
+            return Float.POSITIVE_INFINITY;
+        }
+        float t = (float) Math.log(score / (1.0 - score));
+        // step to the lowest logit whose sigmoid reaches the score, as a detector compares scores
+        while (MlpHead.sigmoid(Math.nextDown(t)) >= score) {
+            t = Math.nextDown(t);
+        }
+        while (MlpHead.sigmoid(t) < score) {
+            t = Math.nextUp(t);
+        }
+        return t;
+    }
+
+    private static float min(float[] v) {
+        float m = Float.POSITIVE_INFINITY;
+        for (float x : v) {
+            m = Math.min(m, x);
+        }
+        return m;
     }
 
     /**

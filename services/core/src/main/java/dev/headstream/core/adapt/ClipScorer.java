@@ -19,19 +19,68 @@ public final class ClipScorer {
         float logit(float[] trainable, float[] input, int offset);
     }
 
+    /** One window's logit with the first layer's frozen product given ({@link LoraMlpHead#logitWithBase}). */
+    private interface BaseLogit {
+        float logit(float[] trainable, float[] base, int baseOffset, float[] input, int offset);
+    }
+
     private final WindowLogit head;
     private final int windowFrames;
+    /** Null when the first layer trains per user (its product then differs per user). */
+    private final BaseLogit withBase;
+    private final LoraMlpHead lora;
+    private final MlpHead mlp;
+    private final float[] source;
 
     public ClipScorer(MlpHead head, float[] source, int windowFrames) {
         MlpHead.Workspace ws = head.newWorkspace();
         this.head = (t, x, o) -> t == null ? head.sourceLogit(source, x, o, ws) : head.logit(source, t, x, o, ws);
         this.windowFrames = windowFrames;
+        this.withBase = null;
+        this.lora = null;
+        this.mlp = head;
+        this.source = source;
     }
 
     public ClipScorer(LoraMlpHead head, float[] source, int windowFrames) {
         LoraMlpHead.Workspace ws = head.newWorkspace();
         this.head = (t, x, o) -> t == null ? head.sourceLogit(source, x, o, ws) : head.logit(source, t, x, o, ws);
         this.windowFrames = windowFrames;
+        this.withBase = (t, b, bo, x, o) -> head.logitWithBase(source, t, b, bo, x, o, ws);
+        this.lora = head;
+        this.mlp = null;
+        this.source = source;
+    }
+
+    /** A new scorer of the same head with its own workspace (for another thread). */
+    public ClipScorer copy() {
+        return lora != null ? new ClipScorer(lora, source, windowFrames) : new ClipScorer(mlp, source, windowFrames);
+    }
+
+    /**
+     * Floats of the first layer's frozen product per window, when every user shares that layer's
+     * weights (LoRA heads): then {@link #firstLayerProduct} can be computed once per shared window
+     * and {@link #windowLogitWithBase} reuses it. 0 when the first layer trains per user.
+     */
+    public int firstLayerWidth() {
+        return lora == null ? 0 : lora.firstLayerWidth();
+    }
+
+    /** The first layer's frozen product for one window; thread-safe. Only when {@link #firstLayerWidth()} > 0. */
+    public void firstLayerProduct(float[] input, int offset, float[] dst, int dstOffset) {
+        if (lora == null) {
+            throw new IllegalStateException("the first layer of this head trains per user");
+        }
+        lora.firstLayerProduct(source, input, offset, dst, dstOffset);
+    }
+
+    /**
+     * {@link #windowLogit} with the first layer's frozen product read from {@code base}: the same
+     * float, cheaper. Falls back to {@link #windowLogit} when {@code base} is null.
+     */
+    public float windowLogitWithBase(float[] trainable, float[] base, int baseOffset, float[] input, int offset) {
+        return base == null || withBase == null ? head.logit(trainable, input, offset)
+                : withBase.logit(trainable, base, baseOffset, input, offset);
     }
 
     /** Max logit over the clip's windows; {@code trainable == null} scores the unadapted source head. */

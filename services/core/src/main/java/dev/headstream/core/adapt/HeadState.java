@@ -73,6 +73,17 @@ public final class HeadState {
     final Adwin errorAdwin;
     /** Whether an ADWIN cut found the error rising; latched until the head goes back to the source. */
     boolean errorRiseAlarm;
+    /** Negative-bank training windows this head scores highest, highest first (its hard pool). */
+    int[] hardPool = new int[0];
+    /**
+     * Whether the last calibration held the head at the source: it is then published as the source
+     * head (with {@link #heldReason}) while it keeps training.
+     */
+    boolean heldAtSource;
+    String heldReason = "";
+    /** Activations on the bank's calibration part at the last calibrated threshold, and its hours. */
+    int calibrationFalseAccepts;
+    double calibrationHours;
 
     HeadState(String headId, long seed, float[] trainable, OptimizerState optimizer, float threshold,
             NegativeTransferMonitor negativeTransfer, DriftMonitor drift, MmdDriftDetector domain, Adwin errorAdwin) {
@@ -119,6 +130,11 @@ public final class HeadState {
         this.domain = o.domain == null ? null : o.domain.copy();
         this.errorAdwin = o.errorAdwin.copy();
         this.errorRiseAlarm = o.errorRiseAlarm;
+        this.hardPool = o.hardPool.clone();
+        this.heldAtSource = o.heldAtSource;
+        this.heldReason = o.heldReason;
+        this.calibrationFalseAccepts = o.calibrationFalseAccepts;
+        this.calibrationHours = o.calibrationHours;
         this.lastGood = o.lastGood == null ? null : o.lastGood.clone();
         this.lastGoodVersion = o.lastGoodVersion;
         this.lastGoodThreshold = o.lastGoodThreshold;
@@ -209,6 +225,26 @@ public final class HeadState {
 
     public int rollbacks() {
         return rollbacks;
+    }
+
+    /** Whether the head is published as the source head (see {@link BinaryHeadTask#calibrate}). */
+    public boolean heldAtSource() {
+        return heldAtSource;
+    }
+
+    /** Why the head is held at the source; empty when it is not. */
+    public String heldReason() {
+        return heldReason;
+    }
+
+    /** Activations on the negative bank's calibration part at the threshold of the last calibration. */
+    public int calibrationFalseAccepts() {
+        return calibrationFalseAccepts;
+    }
+
+    /** Hours of the negative bank's calibration part (0 without a bank). */
+    public double calibrationHours() {
+        return calibrationHours;
     }
 
     /** An independent deep copy (replayed embeddings are immutable and shared). */

@@ -150,6 +150,11 @@ public final class UserStateCodec {
                 .setLastGoodF32Le(h.lastGood == null ? ByteString.EMPTY : bytes(h.lastGood))
                 .setLastGoodVersion(h.lastGoodVersion)
                 .setLastGoodThreshold(h.lastGoodThreshold)
+                .addAllHardPool(java.util.Arrays.stream(h.hardPool).boxed().toList())
+                .setHeldAtSource(h.heldAtSource)
+                .setHeldReason(h.heldReason)
+                .setCalibrationFalseAccepts(h.calibrationFalseAccepts)
+                .setCalibrationHours(h.calibrationHours)
                 .setPendingRollbackReason(h.pendingRollback == null ? "" : h.pendingRollback)
                 .setPartition(h.partition)
                 .setFirstOffset(h.firstOffset)
@@ -278,6 +283,11 @@ public final class UserStateCodec {
             s.lastGoodVersion = h.getLastGoodVersion();
             s.lastGoodThreshold = h.getLastGoodThreshold();
         }
+        s.hardPool = h.getHardPoolList().stream().mapToInt(Integer::intValue).toArray();
+        s.heldAtSource = h.getHeldAtSource();
+        s.heldReason = h.getHeldReason();
+        s.calibrationFalseAccepts = h.getCalibrationFalseAccepts();
+        s.calibrationHours = h.getCalibrationHours();
         return s;
     }
 

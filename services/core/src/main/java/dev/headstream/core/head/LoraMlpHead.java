@@ -296,7 +296,56 @@ public final class LoraMlpHead {
         return loss;
     }
 
+    /**
+     * The first layer's frozen product {@code W x} (no bias, no delta) for the window
+     * {@code input[inputOffset ..]}, into {@code dst[dstOffset .. dstOffset + out)}: what
+     * {@link #logitWithBase} takes instead of computing it. It does not depend on the user, so a
+     * process computes it once per shared window (a negative bank) and every user's head reuses it.
+     *
+     * @throws IllegalStateException if the first layer is not Dense
+     */
+    public void firstLayerProduct(float[] source, float[] input, int inputOffset, float[] dst, int dstOffset) {
+        checkSource(source);
+        checkInput(input, inputOffset);
+        if (kind[0] != DENSE) {
+            throw new IllegalStateException("the first layer of this head is not Dense");
+        }
+        float[] y = new float[outDim[0]];
+        LayerKernels.matVec(source, sourceOffset[0], inDim[0], outDim[0], input, inputOffset, y);
+        System.arraycopy(y, 0, dst, dstOffset, y.length);
+    }
+
+    /** Width of the first layer's output: the floats {@link #firstLayerProduct} writes per window. */
+    public int firstLayerWidth() {
+        return outDim[0];
+    }
+
+    /**
+     * {@link #logit} with the first layer's frozen product taken from {@code base[baseOffset ..]}
+     * (as {@link #firstLayerProduct} wrote it) instead of computed: the same float, bit for bit,
+     * at a fraction of the cost. {@code trainable == null} scores the source head.
+     */
+    public float logitWithBase(float[] source, float[] trainable, float[] base, int baseOffset, float[] input,
+            int inputOffset, Workspace ws) {
+        checkSource(source);
+        if (trainable != null) {
+            checkTrainable(trainable);
+        }
+        checkInput(input, inputOffset);
+        checkWorkspace(ws);
+        if (kind[0] != DENSE || baseOffset < 0 || baseOffset + outDim[0] > base.length) {
+            throw new IllegalArgumentException("base must hold the first Dense layer's " + outDim[0]
+                    + " outputs at offset " + baseOffset);
+        }
+        return forward(source, trainable, input, inputOffset, ws, base, baseOffset);
+    }
+
     private float forward(float[] source, float[] trainable, float[] input, int inputOffset, Workspace ws) {
+        return forward(source, trainable, input, inputOffset, ws, null, 0);
+    }
+
+    private float forward(float[] source, float[] trainable, float[] input, int inputOffset, Workspace ws,
+            float[] base, int baseOffset) {
         float[] x = input;
         int xo = inputOffset;
         for (int l = 0; l < layerCount; l++) {
@@ -309,7 +358,11 @@ public final class LoraMlpHead {
                     boolean trainedBias = biasOffset[l] >= 0 && trainable != null;
                     float[] biases = trainedBias ? trainable : source;
                     int bias = trainedBias ? biasOffset[l] : w + in * out;
-                    LayerKernels.matVec(source, w, in, out, x, xo, y);
+                    if (l == 0 && base != null) {
+                        System.arraycopy(base, baseOffset, y, 0, out);
+                    } else {
+                        LayerKernels.matVec(source, w, in, out, x, xo, y);
+                    }
                     for (int o = 0; o < out; o++) {
                         y[o] += biases[bias + o];
                     }

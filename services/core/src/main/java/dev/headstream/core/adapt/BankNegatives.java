@@ -1,0 +1,159 @@
+package dev.headstream.core.adapt;
+
+import dev.headstream.core.bank.BankPart;
+import dev.headstream.core.bank.BankWindows;
+import dev.headstream.core.bank.NegativeBank;
+import java.util.stream.IntStream;
+
+/**
+ * A {@link NegativeBank} made ready for one task's head: the training and calibration parts'
+ * frames widened to float32 (a window is then an offset into them, nothing is copied) and, for
+ * heads whose first layer every user shares (LoRA), every window's first-layer product, computed
+ * once so that scoring a window with a user's head costs a small fraction of a full pass. Built
+ * once per task at start-up; immutable and shared read-only by every user's training on any
+ * thread.
+ *
+ * <p>Memory: 384 bytes per frame of each part, plus 512 bytes per window with the first-layer
+ * products (a 128-wide first layer): about 40 MB per hour of bank.
+ */
+public final class BankNegatives {
+
+    /** One part: frames, window starts and optional first-layer products. */
+    static final class Part {
+        final BankWindows windows;
+        final float[] frames;
+        /** Frame (not float) offset of each window's first frame. */
+        final int[] frameOf;
+        final float[] base;
+        final int width;
+        final int[] bounds;
+
+        Part(BankWindows windows, ClipScorer scorer) {
+            this.windows = windows;
+            BankPart p = windows.part();
+            int dim = p.dim();
+            this.frames = new float[Math.toIntExact(p.frames() * dim)];
+            p.copyFrames(0, (int) p.frames(), frames, 0);
+            this.frameOf = new int[windows.count()];
+            this.bounds = new int[windows.segments() + 1];
+            for (int s = 0; s < windows.segments(); s++) {
+                int first = (int) p.segmentStart(s);
+                for (int w = windows.segmentStart(s); w < windows.segmentEnd(s); w++) {
+                    frameOf[w] = first + (w - windows.segmentStart(s));
+                }
+                bounds[s + 1] = windows.segmentEnd(s);
+            }
+            this.width = scorer.firstLayerWidth();
+            if (width > 0) {
+                float[] b = new float[Math.multiplyExact(frameOf.length, width)];
+                IntStream.range(0, (frameOf.length + 1023) / 1024).parallel().forEach(chunk -> {
+                    for (int w = chunk * 1024; w < Math.min(frameOf.length, (chunk + 1) * 1024); w++) {
+                        scorer.firstLayerProduct(frames, frameOf[w] * dim, b, w * width);
+                    }
+                });
+                this.base = b;
+            } else {
+                this.base = null;
+            }
+        }
+
+        int count() {
+            return frameOf.length;
+        }
+
+        float logit(ClipScorer scorer, float[] trainable, int w) {
+            return scorer.windowLogitWithBase(trainable, base, w * width, frames, frameOf[w] * windows.part().dim());
+        }
+    }
+
+    private final NegativeBank bank;
+    private final Part train;
+    private final Part calibration;
+
+    private BankNegatives(NegativeBank bank, Part train, Part calibration) {
+        this.bank = bank;
+        this.train = train;
+        this.calibration = calibration;
+    }
+
+    /**
+     * Prepares {@code bank} for heads scored by {@code scorer} (only its head and weights are used,
+     * not its workspace) that read {@code windowFrames} frames.
+     *
+     * @throws IllegalArgumentException if the bank's embeddings do not fit the head, or a part has no window
+     */
+    public static BankNegatives prepare(NegativeBank bank, ClipScorer scorer, int windowFrames) {
+        BankWindows t = new BankWindows(bank.train(), windowFrames);
+        BankWindows c = new BankWindows(bank.calibration(), windowFrames);
+        if (t.count() == 0 || c.count() == 0) {
+            throw new IllegalArgumentException("negative bank " + bank.directory() + " has no " + windowFrames
+                    + "-frame window in its " + (t.count() == 0 ? "training" : "calibration") + " part");
+        }
+        return new BankNegatives(bank, new Part(t, scorer), new Part(c, scorer));
+    }
+
+    public NegativeBank bank() {
+        return bank;
+    }
+
+    /** The bank's identity (its parts' SHA-256), for provenance. */
+    public String id() {
+        return bank.id();
+    }
+
+    /** Windows in the training part. */
+    public int trainWindows() {
+        return train.count();
+    }
+
+    /** Hours of speech the calibration part scores (one 80 ms step per window). */
+    public double calibrationHours() {
+        return calibration.windows.hours();
+    }
+
+    /** Hours of speech in the training part. */
+    public double trainHours() {
+        return train.windows.hours();
+    }
+
+    /** The logit of training window {@code w} under {@code trainable} ({@code null} = the source head). */
+    public float trainLogit(ClipScorer scorer, float[] trainable, int w) {
+        return train.logit(scorer, trainable, w);
+    }
+
+    /** Training window {@code w}'s frames: the window starts at {@link #trainOffset(int)} in this array. Do not modify. */
+    float[] trainFrames() {
+        return train.frames;
+    }
+
+    /** Float offset of training window {@code w} in {@link #trainFrames()}. */
+    int trainOffset(int w) {
+        return train.frameOf[w] * bank.dim();
+    }
+
+    /**
+     * Every calibration window's logit under {@code trainable} into {@code dst} (length
+     * {@link #calibrationWindows()}), in order; recordings are {@link #calibrationBounds()}.
+     */
+    public void calibrationLogits(ClipScorer scorer, float[] trainable, float[] dst) {
+        for (int w = 0; w < calibration.count(); w++) {
+            dst[w] = calibration.logit(scorer, trainable, w);
+        }
+    }
+
+    public int calibrationWindows() {
+        return calibration.count();
+    }
+
+    /** Window numbers where each calibration recording starts, and one past the last. Do not modify. */
+    public int[] calibrationBounds() {
+        return calibration.bounds;
+    }
+
+    @Override
+    public String toString() {
+        return String.format(java.util.Locale.ROOT, "bank %s: %.2f h training (%d windows), %.2f h calibration%s",
+                bank.id().substring(0, 12), trainHours(), trainWindows(), calibrationHours(),
+                train.base == null ? "" : ", first-layer products cached");
+    }
+}

@@ -1,0 +1,5 @@
+/**
+ * What a streaming wake-word detector does with per-step scores: activations with a refractory
+ * period, false accepts per hour, and thresholds set in false accepts per hour.
+ */
+package dev.headstream.core.detect;

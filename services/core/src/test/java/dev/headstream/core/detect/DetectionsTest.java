@@ -1,0 +1,67 @@
+package dev.headstream.core.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class DetectionsTest {
+
+    @Test
+    void refractoryPeriodIsTwoSecondsOfEightyMillisecondSteps() {
+        assertThat(Detections.REFRACTORY_STEPS).isEqualTo(25);
+        float[] z = new float[100];
+        z[10] = 5;
+        z[34] = 5; // 24 steps later: inside the refractory period
+        z[35] = 5; // 25 steps after 10: allowed
+        z[60] = 5; // exactly 25 after 35: allowed
+        assertThat(Detections.activations(z, 0, z.length, 1f)).containsExactly(10, 35, 60);
+        assertThat(Detections.count(z, 0, z.length, 1f)).isEqualTo(3);
+    }
+
+    @Test
+    void aHighStretchActivatesOncePerRefractoryPeriod() {
+        float[] z = new float[75];
+        java.util.Arrays.fill(z, 3f);
+        assertThat(Detections.activations(z, 0, z.length, 0f)).containsExactly(0, 25, 50);
+    }
+
+    @Test
+    void recordingsAreCountedSeparately() {
+        float[] z = new float[40];
+        z[19] = 2;
+        z[20] = 2; // first step of the second recording: not inside the first one's refractory period
+        assertThat(Detections.count(z, new int[] {0, 20, 40}, 1f)).isEqualTo(2);
+        assertThat(Detections.count(z, 0, 40, 1f)).isEqualTo(1);
+    }
+
+    @Test
+    void highestRejectedLeavesAtMostTheAllowedActivationsAndNoLowerValueDoes() {
+        SplittableRandom rnd = new SplittableRandom(3);
+        float[] z = new float[5_000];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = (float) (rnd.nextGaussian() * 2);
+        }
+        int[] bounds = {0, 1_200, 3_100, 5_000};
+        for (int allowed : new int[] {0, 1, 2, 5, 20}) {
+            float v = Detections.highestRejected(z, bounds, allowed);
+            assertThat(Detections.count(z, bounds, Math.nextUp(v))).isLessThanOrEqualTo(allowed);
+            assertThat(Detections.count(z, bounds, v)).isGreaterThan(allowed);
+        }
+        float max = Float.NEGATIVE_INFINITY;
+        for (float x : z) {
+            max = Math.max(max, x);
+        }
+        assertThat(Detections.highestRejected(z, bounds, 0)).isEqualTo(max);
+    }
+
+    @Test
+    void aLargeAllowanceNeedsNoThreshold() {
+        float[] z = {1, 2, 3};
+        assertThat(Detections.highestRejected(z, new int[] {0, 3}, 1)).isEqualTo(Float.NEGATIVE_INFINITY);
+        assertThat(Detections.highestRejected(z, new int[] {0, 3}, 0)).isEqualTo(3f);
+        assertThatThrownBy(() -> Detections.highestRejected(z, new int[] {0, 3}, -1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
