@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
             dev.headstream.cli.eval.BenchTransferCommand.class,
             dev.headstream.cli.eval.BenchCleanCommand.class,
             dev.headstream.cli.soak.SoakCommand.class,
+            dev.headstream.cli.evaluate.EvalCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -1,0 +1,235 @@
+package dev.headstream.cli.evaluate;
+
+import dev.headstream.cli.export.HeadExport;
+import dev.headstream.cli.produce.TopicReader;
+import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.onnx.OnnxHeadExporter;
+import dev.headstream.core.onnx.OnnxHeadImporter;
+import dev.headstream.core.wire.HeadCodec;
+import dev.headstream.core.wire.Topics;
+import dev.headstream.schemas.v1.HeadUpdate;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import onnx.Onnx;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Loads the heads an evaluation scores: the source head ({@link #source}) and users' adapted heads,
+ * exported to ONNX files ({@link #fromFile}, {@link #fromDirectory}) or the newest committed
+ * versions on {@value Topics#HEADS} ({@link #fromKafka}), which go through the same in-memory
+ * export as {@code export-head} and are then read back like a file, so the evaluated model is the
+ * one {@code export-head} would write.
+ *
+ * <p>An adapted head's threshold is, in order: the override ({@code --threshold}), the exported
+ * {@code headstream.threshold} metadata, or openWakeWord's default 0.5 for a head without
+ * metadata (a pre-trained openWakeWord model); {@link EvalHead#thresholdFrom()} says which.
+ * Every head must read one 16 x 96 window ({@value #INPUT_DIM} floats).
+ *
+ * <p>Errors are {@link IllegalArgumentException}s naming the file or head id. Stateless.
+ */
+public final class HeadLoader {
+
+    /** Inputs of a wake-word head: 16 embeddings of 96 floats. */
+    public static final int INPUT_DIM = EvalHead.WINDOW_FRAMES * 96;
+    /** openWakeWord's default threshold. */
+    public static final float DEFAULT_THRESHOLD = 0.5f;
+    private static final String THRESHOLD_KEY = OnnxHeadExporter.KEY_PREFIX + "threshold";
+    private static final String BACKBONE_KEY = OnnxHeadExporter.KEY_PREFIX + "backbone_sha256";
+
+    private HeadLoader() {
+    }
+
+    /**
+     * The source head from {@code file}, accepting at {@code threshold}.
+     *
+     * @param thresholdFrom where the threshold came from, for reports
+     */
+    public static EvalHead source(Path file, float threshold, String thresholdFrom) {
+        SourceHead model = importFile(file, "source head");
+        return new EvalHead(model.id(), EvalHead.Role.SOURCE, file.toString(), model, threshold, thresholdFrom, "");
+    }
+
+    /** An adapted head exported to {@code file}; {@code threshold} overrides its metadata when not null. */
+    public static EvalHead fromFile(Path file, Float threshold) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("head file not found: " + file);
+        }
+        byte[] bytes = readBytes(file);
+        String id = file.getFileName().toString().replaceFirst("\\.onnx$", "");
+        return adapted(id, file.toString(), bytes, threshold);
+    }
+
+    /**
+     * Each user's head {@code dir/<user>.onnx}.
+     *
+     * @throws IllegalArgumentException if the folder or a user's file is missing
+     */
+    public static Map<String, EvalHead> fromDirectory(Path dir, List<String> users, Float threshold) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--heads directory not found: " + dir);
+        }
+        Map<String, EvalHead> heads = new LinkedHashMap<>();
+        for (String user : users) {
+            Path file = dir.resolve(user + ".onnx");
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("no head for user " + user + " in " + dir + ": " + file
+                        + " does not exist");
+            }
+            heads.put(user, fromFile(file, threshold));
+        }
+        return heads;
+    }
+
+    /**
+     * The users that {@code dir} holds heads for: every {@code <user>.onnx}, sorted.
+     */
+    public static List<String> usersIn(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--heads directory not found: " + dir);
+        }
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".onnx") && !n.startsWith("."))
+                    .map(n -> n.substring(0, n.length() - ".onnx".length())).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Each user's newest committed head {@code <tenant>/<user>/<task>} on {@value Topics#HEADS},
+     * decoded against its source head {@code <modelsDir>/<source_head_id>.onnx} and exported in memory.
+     *
+     * @throws IllegalArgumentException if a user has no head there, it was erased, or it does not decode
+     */
+    public static Map<String, EvalHead> fromKafka(String bootstrap, String tenant, String task, List<String> users,
+            Path modelsDir, Duration timeout, Float threshold) {
+        Map<String, String> wanted = new LinkedHashMap<>();
+        for (String user : users) {
+            wanted.put(tenant + "/" + user + "/" + task, user);
+        }
+        Set<String> known = new TreeSet<>();
+        List<ConsumerRecord<byte[], byte[]>> kept = new ArrayList<>();
+        TopicReader.forEach(bootstrap, Topics.HEADS, timeout, true, r -> {
+            String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+            known.add(key);
+            if (wanted.containsKey(key)) {
+                kept.add(r);
+            }
+        });
+        Map<String, EvalHead> heads = new LinkedHashMap<>();
+        Map<String, byte[]> sources = new HashMap<>();
+        for (Map.Entry<String, String> e : wanted.entrySet()) {
+            String headId = e.getKey();
+            if (!known.contains(headId)) {
+                throw new IllegalArgumentException("head " + headId + " not found on " + Topics.HEADS + " ("
+                        + known.size() + " head ids there" + (known.isEmpty() ? "" : ", e.g. "
+                                + String.join(", ", known.stream().limit(5).toList())) + ")");
+            }
+            HeadUpdate update = HeadExport.newest(kept, headId);
+            byte[] model = export(update, modelsDir, sources);
+            String name = headId + " v" + update.getVersion();
+            String origin = Topics.HEADS + " " + headId + " v" + update.getVersion() + " ("
+                    + update.getStatus().name() + ")";
+            heads.put(e.getValue(), adapted(name, origin, model, threshold));
+        }
+        return heads;
+    }
+
+    /** What {@link HeadExport#export} writes for {@code update}, in memory. */
+    static byte[] export(HeadUpdate update, Path modelsDir, Map<String, byte[]> sourceCache) {
+        String sourceId = update.getProvenance().getSourceHeadId();
+        Path sourceFile = modelsDir.resolve(sourceId + ".onnx");
+        if (sourceId.isEmpty() || !Files.isRegularFile(sourceFile)) {
+            throw new IllegalArgumentException("source head model for " + update.getHeadId() + " not found: "
+                    + sourceFile + " (set --models-dir)");
+        }
+        byte[] sourceBytes = sourceCache.computeIfAbsent(sourceId, id -> readBytes(sourceFile));
+        SourceHead source = OnnxHeadImporter.importHead(sourceId, sourceBytes);
+        HeadCodec.Decoded decoded = HeadCodec.decode(update, source);
+        return OnnxHeadExporter.export(decoded.head(), decoded.source(), decoded.trainable(),
+                OnnxHeadExporter.ModelInterface.of(sourceBytes), HeadExport.metadata(update));
+    }
+
+    /** An adapted head from ONNX bytes, with its threshold and backbone from the metadata. */
+    static EvalHead adapted(String name, String origin, byte[] bytes, Float threshold) {
+        SourceHead model;
+        try {
+            model = OnnxHeadImporter.importHead(name.replace('/', '_').replace(' ', '_'), bytes);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot import head " + origin + ": " + e.getMessage(), e);
+        }
+        checkInput(model, origin);
+        Map<String, String> meta = metadata(bytes);
+        float t;
+        String from;
+        if (threshold != null) {
+            t = threshold;
+            from = "--threshold";
+        } else if (meta.containsKey(THRESHOLD_KEY)) {
+            try {
+                t = Float.parseFloat(meta.get(THRESHOLD_KEY));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("head " + origin + " has a metadata " + THRESHOLD_KEY + " of '"
+                        + meta.get(THRESHOLD_KEY) + "', not a number", e);
+            }
+            from = "metadata " + THRESHOLD_KEY;
+        } else {
+            t = DEFAULT_THRESHOLD;
+            from = "openWakeWord's default (no " + THRESHOLD_KEY + " metadata)";
+        }
+        return new EvalHead(name, EvalHead.Role.ADAPTED, origin, model, t, from, meta.getOrDefault(BACKBONE_KEY, ""));
+    }
+
+    private static SourceHead importFile(Path file, String what) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(what + " not found: " + file);
+        }
+        SourceHead model;
+        try {
+            model = OnnxHeadImporter.importHead(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot import " + what + " " + file + ": " + e.getMessage(), e);
+        }
+        checkInput(model, file.toString());
+        return model;
+    }
+
+    private static void checkInput(SourceHead model, String origin) {
+        if (model.architecture().inputDim() != INPUT_DIM) {
+            throw new IllegalArgumentException("head " + origin + " reads " + model.architecture().inputDim()
+                    + " values per window; the wake-word backbone gives 16 x 96 = " + INPUT_DIM);
+        }
+    }
+
+    /** The model's {@code metadata_props}. */
+    static Map<String, String> metadata(byte[] bytes) {
+        Map<String, String> props = new HashMap<>();
+        try {
+            Onnx.ModelProto.parseFrom(bytes).getMetadataPropsList().forEach(p -> props.put(p.getKey(), p.getValue()));
+        } catch (org.nd4j.shade.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("not an ONNX model: " + e.getMessage(), e);
+        }
+        return props;
+    }
+
+    private static byte[] readBytes(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
