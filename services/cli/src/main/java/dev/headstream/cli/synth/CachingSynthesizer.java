@@ -12,7 +12,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -20,9 +23,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * A disk cache in front of another {@link Synthesizer}.
  *
  * <p>Each result is stored as raw little-endian int16 in {@code <dir>/<k0k1>/<key>.pcm}, where
- * {@code key} is the SHA-256 of the delegate's {@link Synthesizer#identity() identity} and the
+ * {@code key} is the SHA-256 of the delegate's {@link Synthesizer#identityFor identity for the
+ * request} (for a {@link MultiEngineSynth}, only the engine the request's voice needs) and the
  * request's {@link SynthRequest#canonical() canonical form}: a change of any synthesis
- * parameter or tool version misses. Entries are written to a temporary file and moved into
+ * parameter or tool version misses. {@link #synthesizeAll} hands the misses of a batch to the
+ * delegate as one batch. Entries are written to a temporary file and moved into
  * place atomically, so concurrent threads or processes sharing a directory never read a
  * partial entry; a damaged entry (odd length, empty) is synthesized again and replaced.
  *
@@ -61,13 +66,42 @@ public final class CachingSynthesizer implements Synthesizer {
     }
 
     @Override
+    public List<short[]> synthesizeAll(List<SynthRequest> requests) {
+        short[][] out = new short[requests.size()][];
+        List<Integer> missing = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            out[i] = read(entryFor(requests.get(i)));
+            if (out[i] == null) {
+                missing.add(i);
+            } else {
+                hits.incrementAndGet();
+            }
+        }
+        if (!missing.isEmpty()) {
+            misses.addAndGet(missing.size());
+            List<short[]> made = delegate.synthesizeAll(missing.stream().map(requests::get).toList());
+            for (int j = 0; j < missing.size(); j++) {
+                int i = missing.get(j);
+                out[i] = made.get(j);
+                write(entryFor(requests.get(i)), out[i]);
+            }
+        }
+        return Arrays.asList(out);
+    }
+
+    @Override
     public String identity() {
         return delegate.identity();
     }
 
+    @Override
+    public String identityFor(SynthRequest request) {
+        return delegate.identityFor(request);
+    }
+
     /** The file that holds (or will hold) the result of {@code request}. */
     public Path entryFor(SynthRequest request) {
-        String key = key(delegate.identity(), request);
+        String key = key(delegate.identityFor(request), request);
         return directory.resolve(key.substring(0, 2)).resolve(key + ".pcm");
     }
 

@@ -7,7 +7,7 @@ import java.util.Objects;
  * jitters around.
  *
  * @param id           {@code user-03} for users, {@code bg-02} for background speakers
- * @param voice        espeak-ng voice and variant, unique within a population where the pools allow
+ * @param voice        engine and voice (for espeak-ng with its variant), unique within a population where the pools allow
  * @param basePitch    espeak-ng pitch, 0-99
  * @param baseSpeedWpm espeak-ng speed, words per minute
  * @param background   true for a background speaker (negative phrases only, never a user)

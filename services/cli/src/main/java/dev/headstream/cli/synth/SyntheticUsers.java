@@ -47,7 +47,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Synthesizer synth = new CachingSynthesizer(new SpeechSynth(), Path.of(".run/synth-cache"));
  * SyntheticPopulation population = users.generate(synth, 2, SynthProgress.lines(50, log::info));
  * }</pre>
- * Instances are immutable; {@link #generate} may run concurrently from several threads.
+ * Held-out users in voices no bank part has: {@code new SyntheticUsers(config,
+ * VoiceCatalog.standard().pool(Part.USERS), VoiceCatalog.standard().pool(Part.TRAIN))} and a
+ * {@link MultiEngineSynth} (see {@link #SyntheticUsers(Config, List, List)}).
+ *
+ * <p>Instances are immutable; {@link #generate} may run concurrently from several threads.
  */
 public final class SyntheticUsers {
 
@@ -80,6 +84,8 @@ public final class SyntheticUsers {
     private static final int BASE_PITCH_MAX = 70;
     private static final int BASE_SPEED_MIN = 140;
     private static final int BASE_SPEED_MAX = 185;
+    /** Smallest base pitch gap between pool speakers who share a voice, while the range allows. */
+    public static final int MIN_SHARED_PITCH_GAP = 4;
 
     /**
      * What to generate.
@@ -170,16 +176,47 @@ public final class SyntheticUsers {
     private final List<Speaker> background;
     private final Map<String, List<ClipSpec>> plans;
 
+    /** Users and background speakers drawn from every dialect and variant, as described above. */
     public SyntheticUsers(Config config) {
-        this.config = Objects.requireNonNull(config, "config");
-        List<List<Voice>> voices = assignVoices(config);
+        this(config, assignVoices(Objects.requireNonNull(config, "config")), false);
+    }
+
+    /**
+     * Users who speak voices of {@code userPool} and background speakers who speak voices of
+     * {@code backgroundPool}, e.g. held-out users from {@code VoiceCatalog.standard().pool(Part.USERS)}
+     * with a reference set from {@code pool(Part.TRAIN)}. Clips are planned exactly as for
+     * {@link #SyntheticUsers(Config)}; only who speaks differs:
+     * <ul>
+     *   <li>when a pool holds espeak-ng voices and others (flite, Festival), speakers alternate
+     *       between them: {@code user-01} espeak-ng, {@code user-02} the first other voice,
+     *       {@code user-03} espeak-ng, {@code user-04} the next other voice, and so on, so each
+     *       other voice serves several speakers;</li>
+     *   <li>espeak-ng speakers get distinct variants while the pool's variants last, then distinct
+     *       dialect-variant combinations (seeded order); background speakers prefer variants and
+     *       other voices that no user has;</li>
+     *   <li>speakers who share a voice get base pitches at least {@value #MIN_SHARED_PITCH_GAP} apart
+     *       (one semitone for flite and Festival, whose pitch is
+     *       {@link SynthRequest#pitchSemitones() relative to the voice's own}) while the range allows,
+     *       and their own base speed, so each sounds different.</li>
+     * </ul>
+     *
+     * @throws IllegalArgumentException when a pool is empty but speakers are asked of it
+     */
+    public SyntheticUsers(Config config, List<Voice> userPool, List<Voice> backgroundPool) {
+        this(config, poolVoices(Objects.requireNonNull(config, "config"), userPool, backgroundPool), true);
+    }
+
+    private SyntheticUsers(Config config, List<List<Voice>> voices, boolean separateSharedPitches) {
+        this.config = config;
         List<Speaker> u = new ArrayList<>();
         for (int i = 0; i < config.users(); i++) {
-            u.add(speaker(String.format(Locale.ROOT, "user-%02d", i + 1), voices.get(0).get(i), false));
+            u.add(speaker(String.format(Locale.ROOT, "user-%02d", i + 1), voices.get(0).get(i), false,
+                    separateSharedPitches ? u : List.of()));
         }
         List<Speaker> b = new ArrayList<>();
         for (int i = 0; i < config.backgroundSpeakers(); i++) {
-            b.add(speaker(String.format(Locale.ROOT, "bg-%02d", i + 1), voices.get(1).get(i), true));
+            b.add(speaker(String.format(Locale.ROOT, "bg-%02d", i + 1), voices.get(1).get(i), true,
+                    separateSharedPitches ? b : List.of()));
         }
         this.users = List.copyOf(u);
         this.background = List.copyOf(b);
@@ -349,11 +386,94 @@ public final class SyntheticUsers {
         return voices;
     }
 
-    private Speaker speaker(String id, Voice voice, boolean isBackground) {
+    /**
+     * A speaker with a base pitch and speed drawn from {@code id}; when {@code others} already has
+     * speakers of the same voice, redrawn (from the same stream) until the pitch is at least
+     * {@value #MIN_SHARED_PITCH_GAP} from theirs, or the range is exhausted.
+     */
+    private Speaker speaker(String id, Voice voice, boolean isBackground, List<Speaker> others) {
         SplittableRandom random = random(config.seed(), id + "/base");
+        List<Integer> taken = others.stream().filter(o -> o.voice().equals(voice)).map(Speaker::basePitch).toList();
         int pitch = BASE_PITCH_MIN + random.nextInt(BASE_PITCH_MAX - BASE_PITCH_MIN + 1);
         int speed = BASE_SPEED_MIN + random.nextInt(BASE_SPEED_MAX - BASE_SPEED_MIN + 1);
+        for (int attempt = 0; attempt < 200 && tooClose(pitch, taken); attempt++) {
+            pitch = BASE_PITCH_MIN + random.nextInt(BASE_PITCH_MAX - BASE_PITCH_MIN + 1);
+        }
         return new Speaker(id, voice, pitch, speed, isBackground);
+    }
+
+    private static boolean tooClose(int pitch, List<Integer> taken) {
+        return taken.stream().anyMatch(t -> Math.abs(t - pitch) < MIN_SHARED_PITCH_GAP);
+    }
+
+    /** Index 0: the users' voices; index 1: the background speakers'. */
+    private static List<List<Voice>> poolVoices(Config config, List<Voice> userPool, List<Voice> backgroundPool) {
+        List<Voice> users = drawFromPool(List.copyOf(userPool), config.users(), random(config.seed(), "pool/users"),
+                Set.of(), "user");
+        Set<String> userVariants = new HashSet<>();
+        Set<Voice> userVoices = new HashSet<>(users);
+        users.forEach(v -> userVariants.add(v.variant()));
+        List<Voice> preferred = new ArrayList<>();
+        List<Voice> rest = new ArrayList<>();
+        for (Voice v : backgroundPool) {
+            boolean shared = v.engine() == Engine.ESPEAK_NG ? userVariants.contains(v.variant()) : userVoices.contains(v);
+            (shared ? rest : preferred).add(v);
+        }
+        preferred.addAll(rest);
+        List<Voice> background = drawFromPool(preferred, config.backgroundSpeakers(),
+                random(config.seed(), "pool/background"), userVariants, "background");
+        return List.of(users, background);
+    }
+
+    /**
+     * {@code count} voices from {@code pool}: espeak-ng and other voices alternating (espeak-ng
+     * first) when the pool has both; espeak-ng voices round-robin over the pool's variants in a
+     * seeded order (variants in {@code avoidVariants} last), each variant through its dialects in
+     * a seeded order; other voices cycling in pool order.
+     */
+    private static List<Voice> drawFromPool(List<Voice> pool, int count, SplittableRandom random,
+                                            Set<String> avoidVariants, String role) {
+        if (count == 0) {
+            return List.of();
+        }
+        List<Voice> espeak = pool.stream().filter(v -> v.engine() == Engine.ESPEAK_NG).distinct().toList();
+        List<Voice> others = pool.stream().filter(v -> v.engine() != Engine.ESPEAK_NG).distinct().toList();
+        if (espeak.isEmpty() && others.isEmpty()) {
+            throw new IllegalArgumentException("the " + role + " voice pool is empty but " + count + " "
+                    + role + " speakers were asked for");
+        }
+        Map<String, List<Voice>> byVariant = new LinkedHashMap<>();
+        for (Voice v : espeak) {
+            byVariant.computeIfAbsent(v.variant(), k -> new ArrayList<>()).add(v);
+        }
+        List<String> variants = shuffled(new ArrayList<>(byVariant.keySet()), random);
+        List<String> ordered = new ArrayList<>(variants.stream().filter(v -> !avoidVariants.contains(v)).toList());
+        ordered.addAll(variants.stream().filter(avoidVariants::contains).toList());
+        Map<String, List<Voice>> dialectOrder = new LinkedHashMap<>();
+        for (String variant : ordered) {
+            dialectOrder.put(variant, shuffled(byVariant.get(variant), random));
+        }
+        List<Voice> espeakSequence = new ArrayList<>();
+        for (int round = 0; espeakSequence.size() < espeak.size(); round++) {
+            for (String variant : ordered) {
+                List<Voice> dialects = dialectOrder.get(variant);
+                if (round < dialects.size()) {
+                    espeakSequence.add(dialects.get(round));
+                }
+            }
+        }
+        List<Voice> out = new ArrayList<>(count);
+        int nextEspeak = 0;
+        int nextOther = 0;
+        for (int i = 0; i < count; i++) {
+            boolean useEspeak = others.isEmpty() || (!espeak.isEmpty() && i % 2 == 0);
+            if (useEspeak) {
+                out.add(espeakSequence.get(nextEspeak++ % espeakSequence.size()));
+            } else {
+                out.add(others.get(nextOther++ % others.size()));
+            }
+        }
+        return out;
     }
 
     private List<ClipSpec> planUser(Speaker speaker) {

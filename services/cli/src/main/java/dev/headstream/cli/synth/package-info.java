@@ -1,12 +1,23 @@
 /**
- * Reproducible synthetic speech users for demos, tests and benchmarks of wake-word
- * personalization.
+ * Reproducible synthetic speech: wake-word users for demos, tests and benchmarks, and hours of
+ * other people's read speech for a negative bank.
  *
- * <p>{@link dev.headstream.cli.synth.SpeechSynth} turns text into 16 kHz mono int16 speech
- * with {@code espeak-ng} and {@code sox}; {@link dev.headstream.cli.synth.CachingSynthesizer}
- * keeps the results on disk; {@link dev.headstream.cli.synth.ClipAssembler} places the speech
- * in a fixed-length clip with noise; {@link dev.headstream.cli.synth.SyntheticUsers} plans and
- * renders whole populations (users with train/holdout clips, and background speakers) from
- * one seed, bit for bit the same on every run.
+ * <p>Engines: {@link dev.headstream.cli.synth.SpeechSynth} ({@code espeak-ng}),
+ * {@link dev.headstream.cli.synth.FliteSynth} ({@code flite}) and
+ * {@link dev.headstream.cli.synth.FestivalSynth} (Festival) turn a
+ * {@link dev.headstream.cli.synth.SynthRequest} into 16 kHz mono int16 speech through {@code sox};
+ * {@link dev.headstream.cli.synth.MultiEngineSynth} speaks all three;
+ * {@link dev.headstream.cli.synth.CachingSynthesizer} keeps the results on disk.
+ *
+ * <p>Users: {@link dev.headstream.cli.synth.ClipAssembler} places speech in a fixed-length clip
+ * with noise; {@link dev.headstream.cli.synth.SyntheticUsers} plans and renders whole populations
+ * (users with train/holdout clips, and background speakers) from one seed, bit for bit the same
+ * on every run, from every espeak-ng voice or from a given voice pool.
+ *
+ * <p>Negative bank: {@link dev.headstream.cli.synth.VoiceCatalog} splits every voice, by speaker,
+ * into the disjoint {@link dev.headstream.cli.synth.Part}s; {@link dev.headstream.cli.synth.TextCorpus}
+ * splits the Debian fortunes into disjoint text pools; {@link dev.headstream.cli.synth.CorpusPlan}
+ * lists the streams of a corpus and {@link dev.headstream.cli.synth.ReadSpeech} renders each one as
+ * continuous read speech in a room, band and noise of its own.
  */
 package dev.headstream.cli.synth;

@@ -96,4 +96,42 @@ class CachingSynthesizerTest {
             assertThat(files.filter(Files::isRegularFile)).as("no temp files left").hasSize(1);
         }
     }
+
+    @Test
+    void aBatchSynthesizesOnlyItsMissesInOneDelegateCall() {
+        List<List<SynthRequest>> batches = new ArrayList<>();
+        FakeSynthesizer fake = new FakeSynthesizer();
+        Synthesizer batching = new Synthesizer() {
+            @Override
+            public short[] synthesize(SynthRequest request) {
+                return fake.synthesize(request);
+            }
+
+            @Override
+            public List<short[]> synthesizeAll(List<SynthRequest> requests) {
+                batches.add(requests);
+                return requests.stream().map(fake::synthesize).toList();
+            }
+
+            @Override
+            public String identity() {
+                return fake.identity();
+            }
+        };
+        CachingSynthesizer cache = new CachingSynthesizer(batching, dir);
+        SynthRequest other = new SynthRequest("good morning", REQUEST.voice(), 50, 160, 60, 1.0);
+        SynthRequest third = new SynthRequest("good night", REQUEST.voice(), 50, 160, 60, 1.0);
+        cache.synthesize(REQUEST);
+
+        List<short[]> out = cache.synthesizeAll(List.of(other, REQUEST, third));
+
+        assertThat(batches).containsExactly(List.of(other, third));
+        assertThat(out.get(0)).isEqualTo(fake.synthesize(other));
+        assertThat(out.get(1)).isEqualTo(fake.synthesize(REQUEST));
+        assertThat(out.get(2)).isEqualTo(fake.synthesize(third));
+        assertThat(cache.hits()).isEqualTo(1);
+        assertThat(cache.misses()).isEqualTo(3);
+        assertThat(cache.synthesizeAll(List.of(third, other))).hasSize(2);
+        assertThat(batches).hasSize(1);
+    }
 }

@@ -1,0 +1,229 @@
+package dev.headstream.cli.synth;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Synthesizes speech with Festival and {@code sox} (Debian packages {@code festival}, the voice
+ * packages in {@link #VOICE_PACKAGES}, and {@code sox}).
+ *
+ * <p>One {@code festival --batch jobs.scm} run makes every utterance of a
+ * {@link #synthesizeAll batch} (Festival takes about 0.2 s to start, longer than most utterances
+ * take to synthesize); each job does what {@code text2wave -eval '(voice_NAME)'} does with the
+ * text in a file (select the voice, {@code tts_file}, join the utterances' waves), except that it
+ * skips utterances without a letter or digit (Festival 2.5 crashes on one, e.g. the {@code ...}
+ * after a question mark in {@code "so? ... How"}), and writes one RIFF file, which {@code sox}
+ * turns into 16 kHz mono int16 with dither off. A job starts by selecting its voice, which resets the voice's parameters, so a request gives the same samples
+ * alone or in any batch. When a batch fails, its requests are run one by one, so that the error
+ * names the request that failed. The request's espeak-ng units map to the voice's own delivery
+ * ({@link SynthRequest}):
+ * <ul>
+ *   <li>diphone voices: {@code Duration_Stretch} times {@code 1 / rateFactor} and
+ *       {@code int_lr_params}' {@code target_f0_mean} times {@code pitchFactor};</li>
+ *   <li>HTS voices ({@code *_hts}, 32 kHz out): the hts_engine speed option {@code -r rateFactor}, and
+ *       sox {@code pitch} for the pitch (their F0 comes from the HTS model, and this Festival
+ *       build ignores {@code -fm});</li>
+ *   <li>all: amplitude as sox {@code vol amplitude/100}, tempo as sox {@code tempo -s}.</li>
+ * </ul>
+ *
+ * <p>Thread-safe: instances hold only immutable configuration.
+ */
+public final class FestivalSynth implements Synthesizer {
+
+    /** The Debian package of each Festival voice this project uses. */
+    public static final Map<String, String> VOICE_PACKAGES = Map.of(
+            "kal_diphone", "festvox-kallpc16k",
+            "ked_diphone", "festvox-kdlpc16k",
+            "cmu_us_slt_arctic_hts", "festvox-us-slt-hts");
+
+    private static final String MAPPING = "festival-prosody-v1";
+
+    private static final String PRELUDE = """
+            (define (hs_speakable utt)
+              (let ((found nil))
+                (mapcar (lambda (tok) (if (string-matches (item.name tok) ".*[A-Za-z0-9].*") (set! found t)))
+                        (utt.relation.items utt 'Token))
+                found))
+            (set! hs_utts nil)
+            (set! tts_hooks (list (lambda (utt) (if (hs_speakable utt) (set! hs_utts (cons (utt.synth utt) hs_utts))))))
+            (define (hs_scale_f0 params factor)
+              (mapcar (lambda (p) (if (eq? (car p) 'target_f0_mean) (list 'target_f0_mean (* factor (cadr p))) p))
+                      params))
+            (define (hs_job voice textfile outfile stretch f0factor htsrate)
+              (eval (list voice))
+              (Parameter.set 'Duration_Stretch (* stretch (Parameter.get 'Duration_Stretch)))
+              (set! int_lr_params (hs_scale_f0 int_lr_params f0factor))
+              (if (not (equal? htsrate 1))
+                  (set! hts_engine_params (append hts_engine_params (list (list "-r" htsrate)))))
+              (set! hs_utts nil)
+              (tts_file textfile nil)
+              (let ((w nil))
+                (mapcar (lambda (u) (if w (wave.append w (utt.wave u)) (set! w (utt.wave u)))) (reverse hs_utts))
+                (wave.save w outfile 'riff)))
+            """;
+
+    private final String festivalCommand;
+    private final String soxCommand;
+    private final ToolRunner tools;
+    private volatile String identity;
+
+    /** Uses {@code festival} and {@code sox} from the {@code PATH}, {@link SpeechSynth#DEFAULT_TIMEOUT} and the system temp dir. */
+    public FestivalSynth() {
+        this("festival", "sox", SpeechSynth.DEFAULT_TIMEOUT, null);
+    }
+
+    /**
+     * @param festivalCommand the festival executable (name on the {@code PATH} or a path)
+     * @param soxCommand      the sox executable
+     * @param timeout         the longest one tool invocation may run before it is killed, per
+     *                        utterance: a batch of n gets n times as long
+     * @param tempRoot        where per-call temporary directories go; {@code null} for the system default
+     */
+    public FestivalSynth(String festivalCommand, String soxCommand, Duration timeout, Path tempRoot) {
+        this.festivalCommand = Objects.requireNonNull(festivalCommand, "festivalCommand");
+        this.soxCommand = Objects.requireNonNull(soxCommand, "soxCommand");
+        this.tools = new ToolRunner(timeout, tempRoot);
+    }
+
+    /** Whether {@code voice} is an HTS voice (named {@code ..._hts}). */
+    public static boolean isHts(Voice voice) {
+        return voice.name().endsWith("_hts");
+    }
+
+    @Override
+    public short[] synthesize(SynthRequest request) {
+        return synthesizeAll(List.of(request)).get(0);
+    }
+
+    /** Makes all {@code requests} in one Festival run (then one sox run each). */
+    @Override
+    public List<short[]> synthesizeAll(List<SynthRequest> requests) {
+        for (SynthRequest request : requests) {
+            if (request.voice().engine() != Engine.FESTIVAL) {
+                throw new IllegalArgumentException("FestivalSynth speaks Festival voices only, not " + request.voice().id());
+            }
+        }
+        if (requests.isEmpty()) {
+            return List.of();
+        }
+        Path dir = tools.createTempDir();
+        try {
+            StringBuilder script = new StringBuilder(PRELUDE);
+            for (int i = 0; i < requests.size(); i++) {
+                SynthRequest request = requests.get(i);
+                Path text = dir.resolve(String.format(Locale.ROOT, "text-%03d.txt", i));
+                ToolRunner.writeText(text, request.text() + "\n");
+                boolean hts = isHts(request.voice());
+                script.append(String.format(Locale.ROOT, "(hs_job 'voice_%s %s %s %.6f %.6f %s)%n",
+                        request.voice().name(), quote(text), quote(wav(dir, i)),
+                        hts ? 1.0 : 1 / request.rateFactor(),
+                        hts ? 1.0 : request.pitchFactor(),
+                        hts && request.speedWpm() != SynthRequest.REFERENCE_SPEED_WPM
+                                ? String.format(Locale.ROOT, "%.6f", request.rateFactor()) : "1"));
+            }
+            Path jobs = dir.resolve("jobs.scm");
+            ToolRunner.writeText(jobs, script.toString());
+            try {
+                runFestival(dir, jobs, requests);
+            } catch (IllegalStateException e) {
+                if (requests.size() == 1) {
+                    throw new IllegalStateException(e.getMessage() + "; request: " + requests.get(0).canonical(), e);
+                }
+                return oneByOne(requests);
+            }
+            List<short[]> out = new ArrayList<>(requests.size());
+            for (int i = 0; i < requests.size(); i++) {
+                SynthRequest request = requests.get(i);
+                if (!Files.isRegularFile(wav(dir, i))) {
+                    throw new IllegalStateException("festival wrote no audio for " + request.canonical());
+                }
+                short[] pcm = tools.toPcm(dir, soxCommand, wav(dir, i), soxEffects(request));
+                if (pcm.length == 0) {
+                    throw new IllegalStateException("festival and sox produced no audio for " + request.canonical());
+                }
+                out.add(pcm);
+            }
+            return out;
+        } finally {
+            ToolRunner.deleteRecursively(dir);
+        }
+    }
+
+    /** After a failed batch: each request in a run of its own, so that a failure names its request. */
+    private List<short[]> oneByOne(List<SynthRequest> requests) {
+        List<short[]> out = new ArrayList<>(requests.size());
+        for (SynthRequest request : requests) {
+            out.add(synthesizeAll(List.of(request)).get(0));
+        }
+        return out;
+    }
+
+    private void runFestival(Path dir, Path jobs, List<SynthRequest> requests) {
+        try {
+            tools.run(dir, "festival", List.of(festivalCommand, "--batch", jobs.toString()),
+                    tools.timeout().multipliedBy(requests.size()));
+        } catch (IllegalStateException e) {
+            String message = e.getMessage();
+            for (SynthRequest request : requests) {
+                String name = request.voice().name();
+                if (message.contains("unbound variable : voice_" + name)) {
+                    String pkg = VOICE_PACKAGES.getOrDefault(name, "that provides voice_" + name);
+                    throw new IllegalStateException(message + "; Festival has no voice " + name
+                            + ": install the Debian package " + pkg + " (apt-get install " + pkg + ")", e);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static List<String> soxEffects(SynthRequest request) {
+        List<String> effects = new ArrayList<>();
+        if (isHts(request.voice()) && request.pitch() != SynthRequest.REFERENCE_PITCH) {
+            effects.addAll(SoxProsody.pitch(request));
+        }
+        effects.addAll(SoxProsody.tempoAndLevel(request));
+        return effects;
+    }
+
+    private static Path wav(Path dir, int i) {
+        return dir.resolve(String.format(Locale.ROOT, "speech-%03d.wav", i));
+    }
+
+    /** A Scheme string literal. */
+    private static String quote(Path path) {
+        return "\"" + path.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Runs {@code festival --version} and {@code sox --version} once.
+     */
+    @Override
+    public String identity() {
+        String id = identity;
+        if (id == null) {
+            Path dir = tools.createTempDir();
+            try {
+                id = "festival+sox;" + tools.run(dir, "festival", List.of(festivalCommand, "--version")).strip()
+                        + ";" + tools.run(dir, "sox", List.of(soxCommand, "--version")).strip()
+                        + ";" + MAPPING + ";pcm=s16le/" + SAMPLE_RATE + "/mono/no-dither";
+            } finally {
+                ToolRunner.deleteRecursively(dir);
+            }
+            identity = id;
+        }
+        return id;
+    }
+
+    @Override
+    public String toString() {
+        return "FestivalSynth[" + festivalCommand + ", " + soxCommand + ", timeout " + tools.timeout() + "]";
+    }
+}
