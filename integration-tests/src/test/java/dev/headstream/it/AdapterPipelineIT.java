@@ -69,6 +69,7 @@ class AdapterPipelineIT {
             try (AdapterProcess adapter = AdapterProcess.start(ItSupport.adapterJar(),
                     Map.of("kafka.bootstrap.servers", bs,
                             "headstream.models-dir", models.toAbsolutePath().toString(),
+                            "headstream.negative-bank.directory", ItSupport.testBank().toString(),
                             "headstream.instance-id", "pipeline-it",
                             "headstream.tasks.wake.rehearsal-set", rehearsal.toAbsolutePath().toString(),
                             "headstream.tasks.wake.replay-steps", "4"),
@@ -210,8 +211,8 @@ class AdapterPipelineIT {
                 assertThat(adapter.isAlive()).isTrue();
 
                 // replay: the untouched user is bit-identical, the reset one is not compared, the erased one is gone
-                HeadReplay.Result replay = HeadReplay.run(bs, models, "hey_jarvis_v0.1.onnx", rehearsal, TASK,
-                        HeadRecipe.wakeWordDefault().withReplaySteps(4), 1 << 20, Duration.ofSeconds(60));
+                HeadReplay.Result replay = HeadReplay.run(bs, ItSupport.replayConfig(rehearsal, TASK)
+                        .withRecipe(HeadRecipe.wakeWordDefault().withReplaySteps(4)), Duration.ofSeconds(60));
                 assertThat(replay.differences()).isEmpty();
                 assertThat(replay.identical()).isEqualTo(1);
                 assertThat(replay.notCompared()).hasSize(1).allSatisfy(n -> assertThat(n)

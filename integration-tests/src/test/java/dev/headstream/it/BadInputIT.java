@@ -70,6 +70,7 @@ class BadInputIT {
             try (AdapterProcess adapter = AdapterProcess.start(ItSupport.adapterJar(),
                     Map.of("kafka.bootstrap.servers", bs,
                             "headstream.models-dir", models.toAbsolutePath().toString(),
+                            "headstream.negative-bank.directory", ItSupport.testBank().toString(),
                             "headstream.instance-id", "bad-input-it",
                             "headstream.max-sample-bytes", Integer.toString(MAX_SAMPLE_BYTES),
                             "headstream.rate-limit.samples-per-minute", Double.toString(LIMIT.perMinute()),
@@ -161,9 +162,9 @@ class BadInputIT {
                 assertThat(adapter.isAlive()).isTrue();
             }
             // every head as a replay of the log rebuilds it: no rejected record changed one
-            HeadReplay.Result replay = HeadReplay.run(bs, models, "hey_jarvis_v0.1.onnx", rehearsal, TASK,
-                    HeadRecipe.wakeWordDefault().withReplaySteps(2), MAX_SAMPLE_BYTES, Duration.ofSeconds(60),
-                    AdaptationEngine.OnlineRehearsal.OFF, LIMIT);
+            HeadReplay.Result replay = HeadReplay.run(bs, ItSupport.replayConfig(rehearsal, TASK)
+                    .withRecipe(HeadRecipe.wakeWordDefault().withReplaySteps(2)).withMaxSampleBytes(MAX_SAMPLE_BYTES)
+                    .withRateLimit(LIMIT), Duration.ofSeconds(60));
             assertThat(replay.differences()).isEmpty();
             assertThat(replay.identical()).isEqualTo(3);
         }

@@ -42,7 +42,8 @@ class FaultSoakIT {
     @EnumSource(FaultSoak.Scenario.class)
     void outputIsExactlyOnceAndHeadsEqualTheReplay(FaultSoak.Scenario scenario) throws Exception {
         FaultSoak.Config config = new FaultSoak.Config(scenario, USERS, SAMPLES_PER_USER, 4, 2, 32, ItSupport.models(),
-                ItSupport.adapterJar(), work.resolve(scenario.label()), rehearsal, Duration.ofMinutes(6));
+                ItSupport.adapterJar(), work.resolve(scenario.label()), rehearsal, ItSupport.testBank(),
+                Duration.ofMinutes(6));
         FaultSoak.Report r = FaultSoak.run(config, pool.users(), line -> System.out.println("[" + scenario + "] " + line));
 
         assertThat(r.faultsInjected()).as("faults injected mid-stream").isEqualTo(r.faultsPlanned()).isPositive();

@@ -28,6 +28,24 @@ final class ItSupport {
         return Path.of(System.getProperty("headstream.adapter.jar"));
     }
 
+    /**
+     * A small negative bank for the tests (3 minutes of training and 3 of calibration speech from
+     * the project's synthesizers, no evaluation part), built once into {@code target/test-bank} and
+     * rebuilt only when its recipe changes. The adapters in the tests train and calibrate on it, as
+     * the default configuration does on the full bank.
+     */
+    static synchronized Path testBank() {
+        Path dir = Path.of("target/test-bank").toAbsolutePath();
+        dev.headstream.cli.bank.BankCommand.build(dir, models(), 0.05, 0.05, 0, 7, 2, System.out);
+        return dir;
+    }
+
+    /** What the replay needs to rebuild the heads of an adapter started with {@link #crashTestProperties}-like settings. */
+    static dev.headstream.cli.replay.HeadReplay.Config replayConfig(Path rehearsal, String task) {
+        return dev.headstream.cli.replay.HeadReplay.Config.defaults(models()).withTask(task, "hey_jarvis_v0.1.onnx")
+                .withRehearsalSet(rehearsal).withBank(testBank());
+    }
+
     /** {@code config}'s users, synthesized on 2 threads with the speech cache in {@code target/synth-cache}. */
     static SyntheticPopulation population(SyntheticUsers.Config config) {
         return new SyntheticUsers(config).generate(new CachingSynthesizer(new SpeechSynth(), Path.of("target/synth-cache")),
@@ -66,7 +84,8 @@ final class ItSupport {
      */
     static java.util.Map<String, String> crashTestProperties(String bootstrap, Path rehearsal, int replaySteps,
             String instanceId) {
-        return dev.headstream.cli.soak.FaultSoak.adapterProperties(bootstrap, models(), rehearsal, replaySteps, instanceId);
+        return dev.headstream.cli.soak.FaultSoak.adapterProperties(bootstrap, models(), rehearsal, testBank(), replaySteps,
+                instanceId);
     }
 
     /**
@@ -75,9 +94,9 @@ final class ItSupport {
      * their newest published versions.
      */
     static void assertHeadsEqualReplay(String bootstrap, Path rehearsal, String task, int replaySteps, int heads) {
-        dev.headstream.cli.replay.HeadReplay.Result replay = dev.headstream.cli.replay.HeadReplay.run(bootstrap, models(),
-                "hey_jarvis_v0.1.onnx", rehearsal, task,
-                dev.headstream.core.adapt.HeadRecipe.wakeWordDefault().withReplaySteps(replaySteps), 1 << 20,
+        dev.headstream.cli.replay.HeadReplay.Result replay = dev.headstream.cli.replay.HeadReplay.run(bootstrap,
+                replayConfig(rehearsal, task).withRecipe(
+                        dev.headstream.core.adapt.HeadRecipe.wakeWordDefault().withReplaySteps(replaySteps)),
                 java.time.Duration.ofSeconds(60));
         org.assertj.core.api.Assertions.assertThat(replay.differences()).isEmpty();
         org.assertj.core.api.Assertions.assertThat(replay.identical()).as("heads bit-identical to the replay")

@@ -1,6 +1,8 @@
 package dev.headstream.adapter;
 
 import dev.headstream.core.adapt.AdaptationEngine;
+import dev.headstream.core.adapt.BankNegatives;
+import dev.headstream.core.adapt.BankTraining;
 import dev.headstream.core.adapt.BinaryHeadTask;
 import dev.headstream.core.adapt.HeadRecipe;
 import dev.headstream.core.adapt.RateLimit;
@@ -11,6 +13,7 @@ import dev.headstream.core.backbone.ExecutionOptions;
 import dev.headstream.core.backbone.ModelFile;
 import dev.headstream.core.backbone.OnnxTensorBackbone;
 import dev.headstream.core.backbone.WakeWordBackbone;
+import dev.headstream.core.bank.NegativeBank;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.onnx.OnnxHeadImporter;
 import dev.headstream.core.wire.SampleDecoder;
@@ -65,6 +68,17 @@ public class EngineProducer {
     @Startup
     AdaptationEngine engine(HeadstreamConfig config, Backbone backbone) {
         Path dir = Path.of(config.modelsDir());
+        NegativeBank bank = null;
+        boolean speech = config.backbone().kind() == HeadstreamConfig.BackboneKind.WAKEWORD;
+        if (config.negativeBank().enabled() && (speech || config.negativeBank().directory().isPresent())) {
+            Path bankDir = config.negativeBank().directory().map(Path::of).orElse(dir.resolve("negative-bank"));
+            bank = NegativeBank.open(bankDir).checkBackbone(backbone.info().sha256());
+            LOG.infof("negative bank %s (id %s): %.2f h training, %.2f h calibration speech", bankDir, bank.id(),
+                    bank.train().hours(16), bank.calibration().hours(16));
+        } else if (speech) {
+            LOG.warn("negative bank disabled (headstream.negative-bank.enabled=false): thresholds are set on clips only");
+        }
+        NegativeBank negativeBank = bank;
         Map<String, BinaryHeadTask> tasks = new HashMap<>();
         Map<String, TaskKind> kinds = new HashMap<>();
         config.tasks().forEach((name, t) -> {
@@ -81,8 +95,10 @@ public class EngineProducer {
                     t.rehearsalPerStep(), t.windowFrames(), t.thresholdPosition(), t.timeShift(), t.loraRank(),
                     t.l2spHalfLife(), t.distillation(), t.distillationTemperature(), t.maxUpdateNorm(),
                     t.hardNegativeWindows());
+            BankNegatives prepared = negativeBank == null ? null : BinaryHeadTask.prepareBank(negativeBank, source, recipe);
             BinaryHeadTask task = new BinaryHeadTask(name, source, recipe, rehearsal, t.onNegativeTransfer(),
-                    t.targetFalseAcceptsPerHour());
+                    t.targetFalseAcceptsPerHour(), prepared, new BankTraining(t.bankPerStep(), t.bankHardShare(),
+                            t.bankCandidates(), t.bankPool(), t.minRecall()));
             LOG.infof("task %s: %s", name, task);
             tasks.put(name, task);
             kinds.put(name, TaskKind.binary());

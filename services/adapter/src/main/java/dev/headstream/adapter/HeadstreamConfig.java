@@ -41,6 +41,22 @@ public interface HeadstreamConfig {
 
     BackboneConfig backbone();
 
+    /** The negative bank every task trains and calibrates against (see NegativeBank). */
+    NegativeBankConfig negativeBank();
+
+    interface NegativeBankConfig {
+        /**
+         * Train against the bank and set thresholds in false accepts per hour on it. Without it, heads
+         * see only the reference set and users' own negatives, and fire far more often on other
+         * people's speech.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The bank's directory; default {@code <models-dir>/negative-bank} (built by ./headstream setup). */
+        Optional<String> directory();
+    }
+
     /** Online rehearsal from users' own training negatives (off by default; the reference set is per task). */
     OnlineRehearsalConfig onlineRehearsal();
 
@@ -220,11 +236,36 @@ public interface HeadstreamConfig {
         dev.headstream.core.adapt.BinaryHeadTask.AlarmAction onNegativeTransfer();
 
         /**
-         * False accepts per hour of calibration negatives the per-user threshold is set to allow
-         * (0: above every calibration negative).
+         * False accepts per hour the per-user threshold allows: on the negative bank's calibration
+         * part, scored every 80 ms with a 2 s refractory period as a detector runs (without a bank, on
+         * the calibration clips); 0 = none at all.
          */
-        @WithDefault("0")
+        @WithDefault("0.5")
         double targetFalseAcceptsPerHour();
+
+        /** Negative-bank windows per optimizer step (0 = train without the bank, still calibrate on it). */
+        @WithDefault("8")
+        int bankPerStep();
+
+        /** Share of those drawn from the user's hard pool (the windows its head scores highest). */
+        @WithDefault("0.5")
+        float bankHardShare();
+
+        /** Random bank windows scored per arriving training sample to refresh the hard pool. */
+        @WithDefault("512")
+        int bankCandidates();
+
+        /** Windows in a user's hard pool. */
+        @WithDefault("64")
+        int bankPool();
+
+        /**
+         * Lowest recall on the user's own training positives, at the calibrated threshold, at which
+         * an adapted head is published; below it, or below the source head's recall, the user
+         * keeps the source head (the metrics say why).
+         */
+        @WithDefault("0.5")
+        float minRecall();
 
         /** Length-delimited headstream.v1.Sample file of other speakers' negatives (operator reference set). */
         Optional<String> rehearsalSet();

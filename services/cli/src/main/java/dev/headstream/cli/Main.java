@@ -39,6 +39,8 @@ import picocli.CommandLine.Spec;
             dev.headstream.cli.eval.BenchCleanCommand.class,
             dev.headstream.cli.soak.SoakCommand.class,
             dev.headstream.cli.evaluate.EvalCommand.class,
+            dev.headstream.cli.bank.BankCommand.class,
+            dev.headstream.cli.eval.BenchQuietCommand.class,
         })
 public final class Main implements Runnable {
 

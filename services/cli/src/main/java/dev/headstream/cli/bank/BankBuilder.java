@@ -175,7 +175,7 @@ public final class BankBuilder {
                 continue;
             }
             Path file = dir.resolve(part + ".bank");
-            BankPart.write(file, backbone.info().embeddingDim(), voices, index, segments);
+            BankPart.write(file, backbone.info().sha256(), backbone.info().embeddingDim(), voices, index, segments);
             BankPart written = BankPart.open(file);
             hours.put(part, seconds / 3600);
             parts.append(parts.length() == 0 ? "" : ",\n").append(String.format(Locale.ROOT,

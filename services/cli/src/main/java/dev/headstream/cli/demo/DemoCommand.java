@@ -240,8 +240,8 @@ public final class DemoCommand implements Callable<Integer> {
                     out.printf("  rejected %s-%d@%d: %s %s%n", rej.getTopic(), rej.getPartition(), rej.getOffset(),
                             rej.getReason(), rej.getMessage());
                 }
-                HeadReplay.Result replay = HeadReplay.run(bs, modelsDir, "hey_jarvis_v0.1.onnx", rehearsal, TASK,
-                        HeadRecipe.wakeWordDefault(), 1 << 20, Duration.ofSeconds(60));
+                HeadReplay.Result replay = HeadReplay.run(bs, HeadReplay.Config.defaults(modelsDir)
+                        .withTask(TASK, "hey_jarvis_v0.1.onnx").withRehearsalSet(rehearsal), Duration.ofSeconds(60));
                 out.printf("replay: %d heads rebuilt from headstream.samples in-process: %d bit-identical to the"
                         + " published ones%s%n", replay.heads(), replay.identical(),
                         replay.differences().isEmpty() ? "" : "; differences: " + replay.differences());

@@ -2,6 +2,8 @@ package dev.headstream.cli.replay;
 
 import dev.headstream.cli.produce.TopicReader;
 import dev.headstream.core.adapt.AdaptationEngine;
+import dev.headstream.core.adapt.BankNegatives;
+import dev.headstream.core.adapt.BankTraining;
 import dev.headstream.core.adapt.BinaryHeadTask;
 import dev.headstream.core.adapt.HeadRecipe;
 import dev.headstream.core.adapt.HeadState;
@@ -14,6 +16,7 @@ import dev.headstream.core.adapt.UserState;
 import dev.headstream.core.backbone.ExecutionOptions;
 import dev.headstream.core.backbone.ModelFile;
 import dev.headstream.core.backbone.WakeWordBackbone;
+import dev.headstream.core.bank.NegativeBank;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.onnx.OnnxHeadImporter;
 import dev.headstream.core.wire.HeadCodec;
@@ -55,34 +58,85 @@ public final class HeadReplay {
     }
 
     /**
-     * @param rehearsalSet the adapter's reference set file, or null if it ran without one
-     * @param recipe       the adapter's recipe for {@code task}
+     * How the adapter whose heads are checked ran: what the replay must set up the same way.
+     *
+     * @param modelsDir      verified models
+     * @param sourceHeadFile the task's source head file in {@code modelsDir}
+     * @param task           the task name
+     * @param recipe         the task's recipe
+     * @param rehearsalSet   the task's reference set file, or null
+     * @param bankDir        the negative bank directory, or null when the adapter ran without one
+     * @param targetFalseAcceptsPerHour the task's {@code target-false-accepts-per-hour}
+     * @param bankTraining   the task's bank settings
+     * @param maxSampleBytes the adapter's {@code max-sample-bytes}
+     * @param online         the adapter's online rehearsal
+     * @param rateLimit      the adapter's rate limit
+     * @param onAlarm        the task's negative-transfer action
      */
-    public static Result run(String bootstrap, Path modelsDir, String sourceHeadFile, Path rehearsalSet, String task,
-            HeadRecipe recipe, int maxSampleBytes, Duration timeout) {
-        return run(bootstrap, modelsDir, sourceHeadFile, rehearsalSet, task, recipe, maxSampleBytes, timeout,
-                AdaptationEngine.OnlineRehearsal.OFF);
+    public record Config(Path modelsDir, String sourceHeadFile, String task, HeadRecipe recipe, Path rehearsalSet,
+            Path bankDir, double targetFalseAcceptsPerHour, BankTraining bankTraining, int maxSampleBytes,
+            AdaptationEngine.OnlineRehearsal online, RateLimit rateLimit, BinaryHeadTask.AlarmAction onAlarm) {
+
+        /** The adapter's defaults: hey_jarvis, task {@code wake}, the default recipe, the bank in {@code <models>/negative-bank}. */
+        public static Config defaults(Path modelsDir) {
+            return new Config(modelsDir, "hey_jarvis_v0.1.onnx", "wake", HeadRecipe.wakeWordDefault(), null,
+                    modelsDir.resolve("negative-bank"), 0.5, BankTraining.defaults(), 1 << 20,
+                    AdaptationEngine.OnlineRehearsal.OFF, RateLimit.OFF, BinaryHeadTask.DEFAULT_ALARM_ACTION);
+        }
+
+        public Config withTask(String name, String sourceHead) {
+            return new Config(modelsDir, sourceHead, name, recipe, rehearsalSet, bankDir, targetFalseAcceptsPerHour,
+                    bankTraining, maxSampleBytes, online, rateLimit, onAlarm);
+        }
+
+        public Config withRecipe(HeadRecipe r) {
+            return new Config(modelsDir, sourceHeadFile, task, r, rehearsalSet, bankDir, targetFalseAcceptsPerHour,
+                    bankTraining, maxSampleBytes, online, rateLimit, onAlarm);
+        }
+
+        public Config withRehearsalSet(Path file) {
+            return new Config(modelsDir, sourceHeadFile, task, recipe, file, bankDir, targetFalseAcceptsPerHour,
+                    bankTraining, maxSampleBytes, online, rateLimit, onAlarm);
+        }
+
+        /** The bank in {@code dir}; null for an adapter that ran without one. */
+        public Config withBank(Path dir) {
+            return new Config(modelsDir, sourceHeadFile, task, recipe, rehearsalSet, dir, targetFalseAcceptsPerHour,
+                    bankTraining, maxSampleBytes, online, rateLimit, onAlarm);
+        }
+
+        public Config withTarget(double perHour) {
+            return new Config(modelsDir, sourceHeadFile, task, recipe, rehearsalSet, bankDir, perHour, bankTraining,
+                    maxSampleBytes, online, rateLimit, onAlarm);
+        }
+
+        public Config withMaxSampleBytes(int bytes) {
+            return new Config(modelsDir, sourceHeadFile, task, recipe, rehearsalSet, bankDir, targetFalseAcceptsPerHour,
+                    bankTraining, bytes, online, rateLimit, onAlarm);
+        }
+
+        public Config withOnline(AdaptationEngine.OnlineRehearsal o) {
+            return new Config(modelsDir, sourceHeadFile, task, recipe, rehearsalSet, bankDir, targetFalseAcceptsPerHour,
+                    bankTraining, maxSampleBytes, o, rateLimit, onAlarm);
+        }
+
+        public Config withRateLimit(RateLimit r) {
+            return new Config(modelsDir, sourceHeadFile, task, recipe, rehearsalSet, bankDir, targetFalseAcceptsPerHour,
+                    bankTraining, maxSampleBytes, online, r, onAlarm);
+        }
+
+        public Config withOnAlarm(BinaryHeadTask.AlarmAction a) {
+            return new Config(modelsDir, sourceHeadFile, task, recipe, rehearsalSet, bankDir, targetFalseAcceptsPerHour,
+                    bankTraining, maxSampleBytes, online, rateLimit, a);
+        }
     }
 
-    /** {@link #run} for an adapter that ran with online rehearsal {@code online}. */
-    public static Result run(String bootstrap, Path modelsDir, String sourceHeadFile, Path rehearsalSet, String task,
-            HeadRecipe recipe, int maxSampleBytes, Duration timeout, AdaptationEngine.OnlineRehearsal online) {
-        return run(bootstrap, modelsDir, sourceHeadFile, rehearsalSet, task, recipe, maxSampleBytes, timeout, online,
-                RateLimit.OFF);
-    }
-
-    /** {@link #run} for an adapter that ran with online rehearsal {@code online} and rate limit {@code rateLimit}. */
-    public static Result run(String bootstrap, Path modelsDir, String sourceHeadFile, Path rehearsalSet, String task,
-            HeadRecipe recipe, int maxSampleBytes, Duration timeout, AdaptationEngine.OnlineRehearsal online,
-            RateLimit rateLimit) {
-        return run(bootstrap, modelsDir, sourceHeadFile, rehearsalSet, task, recipe, maxSampleBytes, timeout, online,
-                rateLimit, BinaryHeadTask.DEFAULT_ALARM_ACTION);
-    }
-
-    /** {@link #run} for an adapter whose task acts on negative transfer with {@code onAlarm}. */
-    public static Result run(String bootstrap, Path modelsDir, String sourceHeadFile, Path rehearsalSet, String task,
-            HeadRecipe recipe, int maxSampleBytes, Duration timeout, AdaptationEngine.OnlineRehearsal online,
-            RateLimit rateLimit, BinaryHeadTask.AlarmAction onAlarm) {
+    /** Rebuilds every head from {@link Topics#SAMPLES} as the adapter described by {@code config} would, and compares. */
+    public static Result run(String bootstrap, Config config, Duration timeout) {
+        Path modelsDir = config.modelsDir();
+        String sourceHeadFile = config.sourceHeadFile();
+        String task = config.task();
+        HeadRecipe recipe = config.recipe();
         SourceHead source;
         try {
             source = OnnxHeadImporter.importHead(modelsDir.resolve(sourceHeadFile));
@@ -116,12 +170,15 @@ public final class HeadReplay {
         try (WakeWordBackbone backbone = new WakeWordBackbone(ModelFile.read(modelsDir.resolve("melspectrogram.onnx")),
                 ModelFile.read(modelsDir.resolve("embedding_model.onnx")), ExecutionOptions.cpu(1),
                 WakeWordBackbone.EmbeddingMode.SEQUENCE, 10)) {
-            RehearsalSet rehearsal = rehearsalSet == null ? RehearsalSet.empty()
-                    : RehearsalSet.fromSampleFile(backbone, rehearsalSet, RehearsalSet.CALIBRATION_EVERY);
-            BinaryHeadTask t = new BinaryHeadTask(task, source, recipe, rehearsal, onAlarm);
+            RehearsalSet rehearsal = config.rehearsalSet() == null ? RehearsalSet.empty()
+                    : RehearsalSet.fromSampleFile(backbone, config.rehearsalSet(), RehearsalSet.CALIBRATION_EVERY);
+            BankNegatives bank = config.bankDir() == null ? null : BinaryHeadTask.prepareBank(
+                    NegativeBank.open(config.bankDir()).checkBackbone(backbone.info().sha256()), source, recipe);
+            BinaryHeadTask t = new BinaryHeadTask(task, source, recipe, rehearsal, config.onAlarm(),
+                    config.targetFalseAcceptsPerHour(), bank, config.bankTraining());
             AdaptationEngine engine = new AdaptationEngine(backbone,
-                    new SampleDecoder(maxSampleBytes, backbone, Map.of(task, TaskKind.binary())), Map.of(task, t), 4096, 1,
-                    online, rateLimit);
+                    new SampleDecoder(config.maxSampleBytes(), backbone, Map.of(task, TaskKind.binary())), Map.of(task, t),
+                    4096, 1, config.online(), config.rateLimit());
             for (List<ConsumerRecord<byte[], byte[]>> records : byPartition.values()) {
                 records.sort(Comparator.comparingLong(ConsumerRecord::offset));
                 for (int i = 0; i < records.size(); i += 64) {
@@ -161,8 +218,11 @@ public final class HeadReplay {
             return "samples applied " + h.getProvenance().getSamplesApplied() + " published vs " + s.samplesApplied()
                     + " replayed";
         }
-        if (Float.floatToRawIntBits(h.getThreshold()) != Float.floatToRawIntBits(s.threshold())) {
-            return "threshold " + h.getThreshold() + " published vs " + s.threshold() + " replayed";
+        if (Float.floatToRawIntBits(h.getThreshold()) != Float.floatToRawIntBits(t.publishedThreshold(s))) {
+            return "threshold " + h.getThreshold() + " published vs " + t.publishedThreshold(s) + " replayed";
+        }
+        if (h.getHeldAtSource() != s.heldAtSource()) {
+            return "held at source " + h.getHeldAtSource() + " published vs " + s.heldAtSource() + " replayed";
         }
         if (!HeadCodec.tensors(t.head(), t.publishedTrainable(s)).equals(h.getTrainableList())) {
             return "trainable tensors differ";

@@ -1,6 +1,5 @@
 package dev.headstream.cli.replay;
 
-import dev.headstream.core.adapt.HeadRecipe;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,13 +53,27 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "The task's headstream.tasks.<task>.on-negative-transfer: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}, the adapter's).")
     dev.headstream.core.adapt.BinaryHeadTask.AlarmAction onAlarm;
 
+    @Option(names = "--negative-bank", description = "The adapter's headstream.negative-bank.directory "
+            + "(default <models-dir>/negative-bank).")
+    Path negativeBank;
+
+    @Option(names = "--no-negative-bank", description = "The adapter ran with headstream.negative-bank.enabled=false.")
+    boolean noNegativeBank;
+
+    @Option(names = "--target-false-accepts-per-hour", defaultValue = "0.5",
+            description = "The task's headstream.tasks.<task>.target-false-accepts-per-hour (default ${DEFAULT-VALUE}).")
+    double target;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        HeadReplay.Result r = HeadReplay.run(bootstrap, modelsDir, sourceHead, rehearsalSet, task,
-                HeadRecipe.wakeWordDefault(), 1 << 20, Duration.ofSeconds(60),
-                new dev.headstream.core.adapt.AdaptationEngine.OnlineRehearsal(onlineCapacity, excludedTenants),
-                new dev.headstream.core.adapt.RateLimit(ratePerMinute, rateBurst), onAlarm);
+        HeadReplay.Config config = HeadReplay.Config.defaults(modelsDir).withTask(task, sourceHead)
+                .withRehearsalSet(rehearsalSet)
+                .withBank(noNegativeBank ? null : negativeBank != null ? negativeBank : modelsDir.resolve("negative-bank"))
+                .withTarget(target)
+                .withOnline(new dev.headstream.core.adapt.AdaptationEngine.OnlineRehearsal(onlineCapacity, excludedTenants))
+                .withRateLimit(new dev.headstream.core.adapt.RateLimit(ratePerMinute, rateBurst)).withOnAlarm(onAlarm);
+        HeadReplay.Result r = HeadReplay.run(bootstrap, config, Duration.ofSeconds(60));
         out.printf("replay: %d heads rebuilt from %s: %d bit-identical to their newest published version, %d differ,"
                 + " %d not compared%n", r.heads(), "headstream.samples", r.identical(), r.differences().size(),
                 r.notCompared().size());

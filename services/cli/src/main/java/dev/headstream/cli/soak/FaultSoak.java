@@ -78,10 +78,11 @@ public final class FaultSoak {
      * @param adapterJar     the adapter's {@code quarkus-run.jar}
      * @param workDir        broker data and adapter logs (its {@code kafka} folder must not exist)
      * @param rehearsalSet   the wake task's reference set file
+     * @param bankDir        the negative bank the adapters use
      * @param timeout        give up when the stream is not committed within this time
      */
     public record Config(Scenario scenario, int users, int samplesPerUser, int partitions, int replaySteps,
-            int inFlight, Path modelsDir, Path adapterJar, Path workDir, Path rehearsalSet, Duration timeout) {
+            int inFlight, Path modelsDir, Path adapterJar, Path workDir, Path rehearsalSet, Path bankDir, Duration timeout) {
 
         public Config {
             if (users < 1 || samplesPerUser < 1 || partitions < 1 || replaySteps < 0 || inFlight < 1) {
@@ -135,10 +136,11 @@ public final class FaultSoak {
     }
 
     /** Adapter properties for a fault run: broker, models, the wake task's reference set and replay steps, instance id, 6 s session timeout. */
-    public static Map<String, String> adapterProperties(String bootstrap, Path modelsDir, Path rehearsal, int replaySteps,
-            String instanceId) {
+    public static Map<String, String> adapterProperties(String bootstrap, Path modelsDir, Path rehearsal, Path bankDir,
+            int replaySteps, String instanceId) {
         return new HashMap<>(Map.of("kafka.bootstrap.servers", bootstrap,
                 "headstream.models-dir", modelsDir.toAbsolutePath().toString(),
+                "headstream.negative-bank.directory", bankDir.toAbsolutePath().toString(),
                 "headstream.instance-id", instanceId,
                 "headstream.tasks." + TASK + ".rehearsal-set", rehearsal.toAbsolutePath().toString(),
                 "headstream.tasks." + TASK + ".replay-steps", Integer.toString(replaySteps),
@@ -257,8 +259,10 @@ public final class FaultSoak {
             }
             log.accept("soak " + name + ": auditing the output and replaying " + total + " samples");
             OutputAudit.Result audit = OutputAudit.check(bs, expected, Duration.ofSeconds(60));
-            HeadReplay.Result replay = HeadReplay.run(bs, config.modelsDir(), "hey_jarvis_v0.1.onnx", config.rehearsalSet(),
-                    TASK, HeadRecipe.wakeWordDefault().withReplaySteps(config.replaySteps()), 1 << 20, Duration.ofSeconds(120));
+            HeadReplay.Result replay = HeadReplay.run(bs, HeadReplay.Config.defaults(config.modelsDir())
+                    .withTask(TASK, "hey_jarvis_v0.1.onnx").withRehearsalSet(config.rehearsalSet())
+                    .withBank(config.bankDir())
+                    .withRecipe(HeadRecipe.wakeWordDefault().withReplaySteps(config.replaySteps())), Duration.ofSeconds(120));
             return new Report(config, audit.metricsRecords(), sendFailures, List.copyOf(events), planned, stepsRun,
                     unexpectedExits, audit, replay, streamSeconds);
         } finally {
@@ -328,7 +332,7 @@ public final class FaultSoak {
         int n = starts.merge(instance, 1, Integer::sum);
         Path logFile = config.workDir().resolve("adapter-" + instance + "-" + n + ".log");
         AdapterProcess p = AdapterProcess.start(config.adapterJar(), adapterProperties(bs, config.modelsDir(),
-                config.rehearsalSet(), config.replaySteps(), "soak-" + instance), logFile).awaitReady(Duration.ofMinutes(3));
+                config.rehearsalSet(), config.bankDir(), config.replaySteps(), "soak-" + instance), logFile).awaitReady(Duration.ofMinutes(3));
         adapters.put(instance, p);
     }
 

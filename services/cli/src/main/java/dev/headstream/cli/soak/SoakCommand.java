@@ -72,6 +72,9 @@ public final class SoakCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "PT40M", description = "Per scenario (ISO-8601, default ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(names = "--negative-bank", description = "Negative bank the adapters use (default <models-dir>/negative-bank).")
+    Path negativeBank;
+
     @Option(names = "--keep-data", description = "Keep a passed scenario's broker data (a failed one's is always kept).")
     boolean keepData;
 
@@ -98,7 +101,8 @@ public final class SoakCommand implements Callable<Integer> {
             Path dir = workDir.resolve(s.label());
             dev.headstream.cli.Dirs.deleteRecursively(dir);
             FaultSoak.Config config = new FaultSoak.Config(s, users, samplesPerUser, partitions, replaySteps, inFlight,
-                    inputs.modelsDir(), adapterJar, dir, rehearsal, timeout);
+                    inputs.modelsDir(), adapterJar, dir, rehearsal,
+                    negativeBank != null ? negativeBank : inputs.modelsDir().resolve("negative-bank"), timeout);
             pw.printf(Locale.ROOT, "soak %s: %,d samples over %d users, %d partitions, replay steps %d (logs in %s)%n", s.label(),
                     config.samples(), users, partitions, replaySteps, dir);
             pw.flush();

@@ -18,8 +18,11 @@ import java.util.stream.IntStream;
  */
 public final class BankNegatives {
 
-    /** One part: frames, window starts and optional first-layer products. */
-    static final class Part {
+    /**
+     * One bank part made ready for a head: frames widened to float32, window starts and, where users
+     * share the first layer, every window's first-layer product. Immutable; any thread.
+     */
+    public static final class Part {
         final BankWindows windows;
         final float[] frames;
         /** Frame (not float) offset of each window's first frame. */
@@ -27,6 +30,11 @@ public final class BankNegatives {
         final float[] base;
         final int width;
         final int[] bounds;
+
+        /** Prepares {@code part} for heads scored by {@code scorer} reading {@code windowFrames} frames. */
+        public static Part prepare(BankPart part, ClipScorer scorer, int windowFrames) {
+            return new Part(new BankWindows(part, windowFrames), scorer);
+        }
 
         Part(BankWindows windows, ClipScorer scorer) {
             this.windows = windows;
@@ -57,12 +65,31 @@ public final class BankNegatives {
             }
         }
 
-        int count() {
+        /** Windows (detector steps) in the part. */
+        public int count() {
             return frameOf.length;
         }
 
-        float logit(ClipScorer scorer, float[] trainable, int w) {
+        /** Hours a detector scores here. */
+        public double hours() {
+            return windows.hours();
+        }
+
+        /** Window numbers where each recording starts, and one past the last. Do not modify. */
+        public int[] bounds() {
+            return bounds;
+        }
+
+        /** Window {@code w}'s logit under {@code trainable} ({@code null} = the source head) on {@code scorer}'s head. */
+        public float logit(ClipScorer scorer, float[] trainable, int w) {
             return scorer.windowLogitWithBase(trainable, base, w * width, frames, frameOf[w] * windows.part().dim());
+        }
+
+        /** Every window's logit into {@code dst} (length {@link #count()}). */
+        public void logits(ClipScorer scorer, float[] trainable, float[] dst) {
+            for (int w = 0; w < frameOf.length; w++) {
+                dst[w] = logit(scorer, trainable, w);
+            }
         }
     }
 
@@ -136,9 +163,7 @@ public final class BankNegatives {
      * {@link #calibrationWindows()}), in order; recordings are {@link #calibrationBounds()}.
      */
     public void calibrationLogits(ClipScorer scorer, float[] trainable, float[] dst) {
-        for (int w = 0; w < calibration.count(); w++) {
-            dst[w] = calibration.logit(scorer, trainable, w);
-        }
+        calibration.logits(scorer, trainable, dst);
     }
 
     public int calibrationWindows() {

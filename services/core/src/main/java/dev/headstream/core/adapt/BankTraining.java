@@ -11,7 +11,7 @@ package dev.headstream.core.adapt;
  *
  * <p>Publishing: the threshold is set on the calibration part in false accepts per hour, and a
  * head whose recall on the user's own positives at that threshold is below {@code minRecall}, or
- * not above the source head's recall on the same positives, is published as the source head.
+ * below the source head's recall on the same positives, is published as the source head.
  *
  * @param perStep    bank windows per optimizer step
  * @param hardShare  share of them from the user's hard pool, 0..1

@@ -241,7 +241,17 @@ public final class BinaryHeadTask {
      */
     public static BankNegatives prepareBank(dev.headstream.core.bank.NegativeBank bank, SourceHead sourceHead,
             HeadRecipe recipe) {
+        if ((long) bank.dim() * recipe.windowFrames() != sourceHead.architecture().inputDim()) {
+            throw new IllegalArgumentException("negative bank " + bank.directory() + " holds embeddings of " + bank.dim()
+                    + " floats; head " + sourceHead.id() + " reads " + sourceHead.architecture().inputDim()
+                    + " floats in windows of " + recipe.windowFrames());
+        }
         return BankNegatives.prepare(bank, UserHeadTraining.of(sourceHead, recipe).scorer(), recipe.windowFrames());
+    }
+
+    /** A scorer of the per-user heads {@code recipe} trains from {@code sourceHead} (LoRA or top-k), for evaluation. */
+    public static ClipScorer scorerFor(SourceHead sourceHead, HeadRecipe recipe) {
+        return UserHeadTraining.of(sourceHead, recipe).scorer();
     }
 
     /** The negative bank this task trains and calibrates against, or null. */
@@ -691,8 +701,8 @@ public final class BinaryHeadTask {
      *
      * <p>With a bank, the head is then held at the source (published as the source head with the
      * source threshold, see {@link #publishedTrainable}) when its recall on the user's replayed
-     * positives at that threshold is below {@link BankTraining#minRecall()} or not above the
-     * source head's recall on the same clips at {@value #SOURCE_THRESHOLD}; the state records why.
+     * positives at that threshold is below {@link BankTraining#minRecall()} or below the source
+     * head's recall on the same clips at {@value #SOURCE_THRESHOLD}; the state records why.
      */
     public void calibrate(HeadState s) {
         if (s.pendingRollback != null && s.replay.isEmpty()) {
@@ -769,18 +779,22 @@ public final class BinaryHeadTask {
                 sourceAccepted += MlpHead.sigmoid(z) >= SOURCE_THRESHOLD ? 1 : 0;
             }
             float recall = accepted / (float) pos.size();
-            s.heldAtSource = recall < bankTraining.minRecall() || accepted <= sourceAccepted;
+            s.heldAtSource = recall < bankTraining.minRecall() || accepted < sourceAccepted;
             s.heldReason = !s.heldAtSource ? "" : String.format(java.util.Locale.ROOT,
                     "held at the source head: at %.2f false accepts per hour (%d in %.2f h of calibration speech) the "
                             + "adapted head accepts %d of the user's %d positives, the source head %d; at least %.0f%% "
-                            + "and more than the source are needed",
+                            + "and no fewer than the source are needed",
                     targetFalseAcceptsPerHour, s.calibrationFalseAccepts, s.calibrationHours, accepted, pos.size(),
                     sourceAccepted, 100.0 * bankTraining.minRecall());
         }
     }
 
-    /** The logit whose sigmoid is {@code score} (for a threshold in (0, 1]; above 1 gives +inf). */
-    static float logit(float score) {
+    /**
+     * The lowest logit whose {@link MlpHead#sigmoid} reaches {@code score}: a step is accepted at
+     * score threshold {@code score} exactly when its logit is at least this ({@code +inf} for a
+     * threshold above 1, which accepts nothing).
+     */
+    public static float logit(float score) {
         if (score >= 1f) {
             return Float.POSITIVE_INFINITY;
         }
@@ -851,6 +865,8 @@ public final class BinaryHeadTask {
     @Override
     public String toString() {
         return "BinaryHeadTask[" + name + ", source=" + sourceHead.id() + ", " + recipe + ", rehearsal="
-                + rehearsal.train().size() + "+" + rehearsal.calibration().size() + "]";
+                + rehearsal.train().size() + "+" + rehearsal.calibration().size()
+                + (bank == null ? ", no negative bank" : ", " + bank + ", " + bankTraining) + ", target "
+                + targetFalseAcceptsPerHour + " false accepts per hour]";
     }
 }

@@ -26,7 +26,8 @@ import java.util.List;
  * stored in half precision and memory-mapped read-only, so every user's training in a process
  * shares one copy.
  *
- * <p>File layout, little-endian: magic {@code HSBANK01}; {@code int dim}; {@code int voices};
+ * <p>File layout, little-endian: magic {@code HSBANK01}; the SHA-256 of the backbone that embedded
+ * the frames as {@code short length} + ASCII; {@code int dim}; {@code int voices};
  * {@code int segments}; each voice as {@code short length} + UTF-8 bytes; each segment as
  * {@code int voice, int frames}; padding to an even offset; then the frames of every segment in
  * order, {@code dim} float16 values each. A window is {@code windowFrames} consecutive frames of
@@ -50,6 +51,7 @@ public final class BankPart {
     }
 
     private final Path file;
+    private final String backbone;
     private final int dim;
     private final List<String> voices;
     private final int[] segmentVoice;
@@ -59,9 +61,10 @@ public final class BankPart {
     private final ShortBuffer data;
     private final String sha256;
 
-    private BankPart(Path file, int dim, List<String> voices, int[] segmentVoice, int[] segmentFrames, ShortBuffer data,
-            String sha256) {
+    private BankPart(Path file, String backbone, int dim, List<String> voices, int[] segmentVoice, int[] segmentFrames,
+            ShortBuffer data, String sha256) {
         this.file = file;
+        this.backbone = backbone;
         this.dim = dim;
         this.voices = List.copyOf(voices);
         this.segmentVoice = segmentVoice;
@@ -96,6 +99,12 @@ public final class BankPart {
             if (!Arrays.equals(magic, MAGIC)) {
                 throw bad(file, "not a negative bank part (magic " + new String(magic, StandardCharsets.ISO_8859_1) + ")");
             }
+            int backboneLength = Short.toUnsignedInt(map.getShort());
+            if (backboneLength > 256 || backboneLength > map.remaining()) {
+                throw bad(file, "backbone id of " + backboneLength + " bytes");
+            }
+            byte[] backboneId = new byte[backboneLength];
+            map.get(backboneId);
             int dim = map.getInt();
             int voiceCount = map.getInt();
             int segments = map.getInt();
@@ -134,7 +143,8 @@ public final class BankPart {
                 throw bad(file, "too large: " + total + " frames");
             }
             ShortBuffer data = map.slice().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
-            return new BankPart(file, dim, voices, voice, frames, data, digest(map.duplicate().position(0)));
+            return new BankPart(file, new String(backboneId, StandardCharsets.US_ASCII), dim, voices, voice, frames, data,
+                    digest(map.duplicate().position(0)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read negative bank part " + file, e);
         }
@@ -158,10 +168,12 @@ public final class BankPart {
     /**
      * Writes a part file. The segments' frames are rounded to half precision.
      *
+     * @param backbone the SHA-256 of the backbone that embedded the frames
      * @param voices   voice names; each segment's {@link Segment#voice()} indexes them
      * @param segments the segments' frames, {@code frames * dim} floats each, in order
      */
-    public static void write(Path file, int dim, List<String> voices, List<Segment> index, List<float[]> segments) {
+    public static void write(Path file, String backbone, int dim, List<String> voices, List<Segment> index,
+            List<float[]> segments) {
         if (index.size() != segments.size()) {
             throw new IllegalArgumentException(index.size() + " segment entries for " + segments.size() + " segments");
         }
@@ -169,7 +181,11 @@ public final class BankPart {
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                     StandardOpenOption.WRITE)) {
-                int headerBytes = MAGIC.length + 12 + 8 * index.size();
+                byte[] backboneId = backbone.getBytes(StandardCharsets.US_ASCII);
+                if (backboneId.length > 256) {
+                    throw new IllegalArgumentException("backbone id too long: " + backbone);
+                }
+                int headerBytes = MAGIC.length + 2 + backboneId.length + 12 + 8 * index.size();
                 List<byte[]> names = new ArrayList<>();
                 for (String v : voices) {
                     byte[] b = v.getBytes(StandardCharsets.UTF_8);
@@ -181,7 +197,8 @@ public final class BankPart {
                 }
                 headerBytes += headerBytes & 1;
                 ByteBuffer h = ByteBuffer.allocate(headerBytes).order(ByteOrder.LITTLE_ENDIAN);
-                h.put(MAGIC).putInt(dim).putInt(voices.size()).putInt(index.size());
+                h.put(MAGIC).putShort((short) backboneId.length).put(backboneId).putInt(dim).putInt(voices.size())
+                        .putInt(index.size());
                 for (byte[] b : names) {
                     h.putShort((short) b.length).put(b);
                 }
@@ -222,6 +239,11 @@ public final class BankPart {
 
     public int dim() {
         return dim;
+    }
+
+    /** The SHA-256 of the backbone that embedded the frames: heads must be trained on the same one. */
+    public String backbone() {
+        return backbone;
     }
 
     /** Lower-case hex SHA-256 of the whole file. */

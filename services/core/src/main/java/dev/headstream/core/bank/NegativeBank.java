@@ -28,6 +28,10 @@ public record NegativeBank(Path directory, BankPart train, BankPart calibration,
         if (train.dim() != calibration.dim() || (evaluation != null && evaluation.dim() != train.dim())) {
             throw new IllegalArgumentException("negative bank " + directory + ": parts have different embedding sizes");
         }
+        if (!train.backbone().equals(calibration.backbone())
+                || (evaluation != null && !evaluation.backbone().equals(train.backbone()))) {
+            throw new IllegalArgumentException("negative bank " + directory + ": parts were embedded by different backbones");
+        }
     }
 
     /**
@@ -43,6 +47,20 @@ public record NegativeBank(Path directory, BankPart train, BankPart calibration,
         Path eval = directory.resolve(EVALUATION_FILE);
         return new NegativeBank(directory, BankPart.open(directory.resolve(TRAIN_FILE)),
                 BankPart.open(directory.resolve(CALIBRATION_FILE)), Files.isRegularFile(eval) ? BankPart.open(eval) : null);
+    }
+
+    /**
+     * Checks that this bank was embedded by the backbone {@code backboneSha256} (as
+     * {@link dev.headstream.core.backbone.BackboneInfo#sha256()} names it).
+     *
+     * @throws IllegalArgumentException naming both, when they differ
+     */
+    public NegativeBank checkBackbone(String backboneSha256) {
+        if (!train.backbone().equals(backboneSha256)) {
+            throw new IllegalArgumentException("negative bank " + directory + " was embedded by backbone " + train.backbone()
+                    + ", but this backbone is " + backboneSha256 + ": rebuild it (./headstream bank build)");
+        }
+        return this;
     }
 
     /** Embedding floats per frame. */

@@ -64,6 +64,12 @@ public final class MelBatchGraph {
         }
         g.setNode(clip, Onnx.NodeProto.newBuilder().setName(c.getName() + "_per_row").setOpType("Max")
                 .addInput(c.getInput(0)).addInput(c.getInput(1)).addOutput(c.getOutput(0)));
+        boolean stillUsed = g.getNodeList().stream().anyMatch(n -> n.getInputList().contains(upper));
+        for (int i = g.getInitializerCount() - 1; i >= 0 && !stillUsed; i--) {
+            if (g.getInitializer(i).getName().equals(upper)) {
+                g.removeInitializer(i);
+            }
+        }
         g.clearValueInfo();
         return model.toBuilder().setGraph(g).build().toByteArray();
     }

@@ -135,6 +135,27 @@ class LoraMlpHeadTest {
     }
 
     @Test
+    void aCachedFirstLayerProductGivesTheSameLogitBitForBit() {
+        HeadArchitecture arch = TestHeads.heyJarvisShape();
+        float[] source = TestHeads.randomParameters(arch, 11);
+        LoraMlpHead head = new LoraMlpHead(arch, 4, 8f, true);
+        float[] t = head.initialTrainable(source, 5);
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(9);
+        for (int i = 0; i < t.length; i++) {
+            t[i] += (float) (rnd.nextGaussian() * 0.05);
+        }
+        float[] input = new float[arch.inputDim() + 96];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (float) rnd.nextGaussian();
+        }
+        LoraMlpHead.Workspace ws = head.newWorkspace();
+        float[] base = new float[3 + head.firstLayerWidth()];
+        head.firstLayerProduct(source, input, 96, base, 3);
+        assertThat(head.logitWithBase(source, t, base, 3, input, 96, ws)).isEqualTo(head.logit(source, t, input, 96, ws));
+        assertThat(head.logitWithBase(source, null, base, 3, input, 96, ws)).isEqualTo(head.sourceLogit(source, input, 96, ws));
+    }
+
+    @Test
     void mergedWeightsScoreLikeTheLowRankHead() {
         HeadArchitecture arch = TestHeads.smallWithLayerNorm();
         float[] source = TestHeads.randomParameters(arch, 7);

@@ -1,0 +1,194 @@
+package dev.headstream.cli.eval;
+
+import dev.headstream.cli.synth.CachingSynthesizer;
+import dev.headstream.cli.synth.MultiEngineSynth;
+import dev.headstream.cli.synth.Part;
+import dev.headstream.cli.synth.SynthProgress;
+import dev.headstream.cli.synth.SyntheticClip;
+import dev.headstream.cli.synth.SyntheticPopulation;
+import dev.headstream.cli.synth.SyntheticUser;
+import dev.headstream.cli.synth.SyntheticUsers;
+import dev.headstream.cli.synth.VoiceCatalog;
+import dev.headstream.core.adapt.BankNegatives;
+import dev.headstream.core.adapt.BankTraining;
+import dev.headstream.core.adapt.BinaryHeadTask;
+import dev.headstream.core.adapt.ClipScorer;
+import dev.headstream.core.adapt.HeadRecipe;
+import dev.headstream.core.adapt.HeadState;
+import dev.headstream.core.adapt.RehearsalSet;
+import dev.headstream.core.adapt.Split;
+import dev.headstream.core.backbone.BackboneInput;
+import dev.headstream.core.backbone.EmbeddingSequence;
+import dev.headstream.core.backbone.WakeWordBackbone;
+import dev.headstream.core.bank.NegativeBank;
+import dev.headstream.core.detect.Detections;
+import dev.headstream.core.head.MlpHead;
+import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.onnx.OnnxHeadImporter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+
+/**
+ * Held-out users against the negative bank, in-process: users made with voices (and a
+ * synthesizer, flite) that the bank's training and calibration parts do not contain, each
+ * trained on its stream by the task's code, its head published (calibrated, possibly held at the
+ * source) after given numbers of clips, and scored as a detector: recall on the user's holdout
+ * positives, false-accepted holdout negatives of all users, and false accepts per hour on the
+ * bank's evaluation part (voices in no other part and in no user).
+ */
+public final class QuietBench {
+
+    /** The figures of one head at one number of training clips. */
+    public record Figures(String user, int clips, boolean held, float threshold, int positives, int detected,
+            int negatives, int falseClips, int activations, double hours) {
+        public double recall() {
+            return positives == 0 ? 0 : detected / (double) positives;
+        }
+
+        public double perHour() {
+            return hours == 0 ? 0 : activations / hours;
+        }
+    }
+
+    /** Everything a population needs to be trained and scored. */
+    public record Population(List<SyntheticUser> users, Map<SyntheticClip, EmbeddingSequence> embeddings) {
+    }
+
+    private QuietBench() {
+    }
+
+    /**
+     * The held-out population: {@code candidates} users from the USERS voices, the first
+     * {@code max} whose source-head recall on their holdout positives is below 0.5.
+     */
+    public static Population heldOutUsers(SyntheticUsers.Config config, int max, Path modelsDir, Path cacheDir,
+            SourceHead source, Consumer<String> log) {
+        VoiceCatalog catalog = VoiceCatalog.standard();
+        SyntheticUsers users = new SyntheticUsers(config, catalog.pool(Part.USERS), catalog.pool(Part.TRAIN));
+        SyntheticPopulation pop = users.generate(new CachingSynthesizer(MultiEngineSynth.defaults(), cacheDir), 2,
+                SynthProgress.lines(200, line -> log.accept("  " + line)));
+        Map<SyntheticClip, EmbeddingSequence> emb = new HashMap<>();
+        try (WakeWordBackbone backbone = SyntheticBench.openBackbone(modelsDir)) {
+            List<SyntheticClip> all = pop.users().stream().flatMap(u -> u.stream().stream()).toList();
+            for (SyntheticClip c : all) {
+                emb.put(c, backbone.embed(List.of(new BackboneInput.Audio(16_000, c.pcm()))).get(0));
+            }
+        }
+        ClipScorer scorer = new ClipScorer(new MlpHead(source.architecture(), 1), source.parameters(), 16);
+        List<SyntheticUser> chosen = new ArrayList<>();
+        for (SyntheticUser u : pop.users()) {
+            List<SyntheticClip> pos = u.holdout().stream().filter(SyntheticClip::positive).toList();
+            long hits = pos.stream().filter(c -> scorer.score(null, emb.get(c)) >= BinaryHeadTask.SOURCE_THRESHOLD).count();
+            if (hits < 0.5 * pos.size() && chosen.size() < max) {
+                chosen.add(u);
+            }
+        }
+        return new Population(chosen, emb);
+    }
+
+    public static SourceHead heyJarvis(Path modelsDir) {
+        try {
+            return OnnxHeadImporter.importHead(modelsDir.resolve("hey_jarvis_v0.1.onnx"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the hey_jarvis source head", e);
+        }
+    }
+
+    /**
+     * Trains every user of {@code pop} (two threads) and scores its published head after each of
+     * {@code checkpoints} training clips; also the source head (clips = 0).
+     */
+    public static List<Figures> run(Population pop, SourceHead source, HeadRecipe recipe, BankTraining bankTraining,
+            double target, NegativeBank bank, BinaryHeadTask.AlarmAction action, int[] checkpoints, Consumer<String> log) {
+        long t0 = System.nanoTime();
+        BankNegatives prepared = BinaryHeadTask.prepareBank(bank, source, recipe);
+        BinaryHeadTask probe = new BinaryHeadTask("wake", source, recipe, RehearsalSet.empty(), action, target, prepared,
+                bankTraining);
+        ClipScorer evalScorer = new ClipScorer(new MlpHead(source.architecture(), 1), source.parameters(), 16);
+        BankNegatives.Part eval = BankNegatives.Part.prepare(bank.evaluation(), probeScorer(source, recipe), 16);
+        log.accept(String.format(java.util.Locale.ROOT, "prepared %s; evaluation part %.2f h in %.1f s", prepared,
+                eval.hours(), (System.nanoTime() - t0) / 1e9));
+        List<SyntheticClip> negatives = pop.users().stream().flatMap(u -> u.holdout().stream())
+                .filter(c -> !c.positive()).toList();
+        List<Figures> out = new ArrayList<>();
+        // the source head
+        float[] srcLogits = new float[eval.count()];
+        eval.logits(probeScorer(source, recipe), null, srcLogits);
+        int srcActivations = Detections.count(srcLogits, eval.bounds(), logitOf(BinaryHeadTask.SOURCE_THRESHOLD));
+        for (SyntheticUser u : pop.users()) {
+            out.add(score(u, 0, false, BinaryHeadTask.SOURCE_THRESHOLD, pop, negatives, evalScorer, null,
+                    srcActivations, eval.hours()));
+        }
+        Map<String, List<Figures>> byUser = new ConcurrentHashMap<>();
+        IntStream.range(0, pop.users().size()).parallel().forEach(i -> {
+            SyntheticUser u = pop.users().get(i);
+            BinaryHeadTask task = new BinaryHeadTask("wake", source, recipe, RehearsalSet.empty(), action, target,
+                    prepared, bankTraining);
+            ClipScorer scorer = probeScorer(source, recipe);
+            HeadState s = task.newState("bench/" + u.id() + "/wake");
+            List<Figures> figures = new ArrayList<>();
+            float[] logits = new float[eval.count()];
+            int n = 0;
+            for (SyntheticClip c : u.train()) {
+                task.apply(s, pop.embeddings().get(c), c.positive(), 1f, Split.TRAIN);
+                n++;
+                for (int cp : checkpoints) {
+                    if (cp == n) {
+                        task.publishIfDue(s, 1);
+                        task.sent(s);
+                        float[] published = s.heldAtSource() ? null : s.trainable();
+                        float threshold = task.publishedThreshold(s);
+                        eval.logits(scorer, published, logits);
+                        int act = Detections.count(logits, eval.bounds(), logitOf(threshold));
+                        figures.add(score(u, n, s.heldAtSource(), threshold, pop, negatives, scorer, published, act,
+                                eval.hours()));
+                        log.accept(String.format(java.util.Locale.ROOT,
+                                "  %s after %2d clips: %s threshold %.4f, calibration %d in %.2f h, eval %d in %.2f h%s",
+                                u.id(), n, s.heldAtSource() ? "HELD" : "adapted", threshold, s.calibrationFalseAccepts(),
+                                s.calibrationHours(), act, eval.hours(), s.heldAtSource() ? " (" + s.heldReason() + ")" : ""));
+                    }
+                }
+            }
+            byUser.put(u.id(), figures);
+        });
+        for (SyntheticUser u : pop.users()) {
+            out.addAll(byUser.get(u.id()));
+        }
+        log.accept(String.format(java.util.Locale.ROOT, "trained and scored %d users in %.1f s", pop.users().size(),
+                (System.nanoTime() - t0) / 1e9));
+        return out;
+    }
+
+    private static ClipScorer probeScorer(SourceHead source, HeadRecipe recipe) {
+        return BinaryHeadTask.scorerFor(source, recipe);
+    }
+
+    private static Figures score(SyntheticUser u, int clips, boolean held, float threshold, Population pop,
+            List<SyntheticClip> negatives, ClipScorer scorer, float[] trainable, int activations, double hours) {
+        int pos = 0;
+        int det = 0;
+        for (SyntheticClip c : u.holdout()) {
+            if (c.positive()) {
+                pos++;
+                det += scorer.score(trainable, pop.embeddings().get(c)) >= threshold ? 1 : 0;
+            }
+        }
+        int fa = 0;
+        for (SyntheticClip c : negatives) {
+            fa += scorer.score(trainable, pop.embeddings().get(c)) >= threshold ? 1 : 0;
+        }
+        return new Figures(u.id(), clips, held, threshold, pos, det, negatives.size(), fa, activations, hours);
+    }
+
+    static float logitOf(float threshold) {
+        return BinaryHeadTask.logit(threshold);
+    }
+}
