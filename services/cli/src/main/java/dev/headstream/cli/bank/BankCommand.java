@@ -36,6 +36,8 @@ public final class BankCommand implements Runnable {
     public static final double TRAIN_HOURS = 2.0;
     public static final double CALIBRATION_HOURS = 1.0;
     public static final double EVALUATION_HOURS = 2.0;
+    /** The default bank's corpus seed. */
+    public static final long SEED = 42;
     /** Changes whenever the way a bank is embedded or stored changes. */
     static final String FORMAT = "bank-v2";
 
@@ -100,7 +102,7 @@ public final class BankCommand implements Runnable {
                 description = "Hours of held-out evaluation speech; 0 for none (default ${DEFAULT-VALUE}).")
         double evaluationHours;
 
-        @Option(names = "--seed", defaultValue = "42", description = "Corpus seed (default ${DEFAULT-VALUE}).")
+        @Option(names = "--seed", defaultValue = "" + SEED, description = "Corpus seed (default ${DEFAULT-VALUE}).")
         long seed;
 
         @Option(names = "--threads", defaultValue = "2", description = "Streams rendered at once (default ${DEFAULT-VALUE}).")

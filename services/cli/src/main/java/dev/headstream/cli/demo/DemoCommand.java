@@ -1,7 +1,11 @@
 package dev.headstream.cli.demo;
 
 import dev.headstream.cli.adapter.AdapterProcess;
+import dev.headstream.cli.bank.BankCommand;
+import dev.headstream.cli.eval.HeldOutSpeech;
 import dev.headstream.cli.eval.HoldoutEvaluator;
+import dev.headstream.cli.eval.QuietBench;
+import dev.headstream.core.bank.NegativeBank;
 import dev.headstream.cli.eval.HoldoutTable;
 import dev.headstream.cli.eval.SyntheticBench;
 import dev.headstream.cli.kafka.EmbeddedKafka;
@@ -43,9 +47,11 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * The end-to-end demo: a real Kafka broker (KRaft, child JVM), the adapter service (child JVM),
- * synthetic users streamed as labeled clips, and a consumer that hot-swaps each user's newest
- * head and reports source-head vs adapted-head holdout recall and false accepts.
+ * The end-to-end demo: a real Kafka broker (KRaft, child JVM), the adapter service (child JVM) in
+ * its default configuration (negative bank, no reference set), held-out synthetic users streamed
+ * as labeled clips, and a consumer that hot-swaps each user's newest head and reports source-head
+ * vs adapted-head holdout recall, false-accepted clips and false accepts per hour of held-out
+ * continuous speech (the bank's evaluation part: voices in no other part and in no user).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Embedded Kafka + adapter + synthetic users; prints what per-user adaptation achieved.")
@@ -80,8 +86,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--users", defaultValue = "10", description = "Users to stream (default ${DEFAULT-VALUE}).")
     int users;
 
-    @Option(names = "--candidates", defaultValue = "40",
-            description = "Synthetic users generated; streamed are the first --users for whom the source head is poor on their own training clips (default ${DEFAULT-VALUE}).")
+    @Option(names = "--candidates", defaultValue = "100",
+            description = "Synthetic users generated; streamed are the first --users for whom the source head is poor on their own holdout clips (default ${DEFAULT-VALUE}).")
     int candidates;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the synthetic population (default ${DEFAULT-VALUE}).")
@@ -90,12 +96,17 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--train", defaultValue = "12", description = "Training clips per label per user (default ${DEFAULT-VALUE} positives + ${DEFAULT-VALUE} negatives).")
     int train;
 
-    @Option(names = "--holdout", defaultValue = "10", description = "Holdout clips per label per user (default ${DEFAULT-VALUE}).")
+    @Option(names = "--holdout", defaultValue = "20", description = "Holdout clips per label per user (default ${DEFAULT-VALUE}).")
     int holdout;
 
-    @Option(names = "--background-speakers", defaultValue = "16",
-            description = "Other speakers whose negatives form the rehearsal reference set, 16 clips each (default ${DEFAULT-VALUE}).")
+    @Option(names = "--background-speakers", defaultValue = "0",
+            description = "Other speakers whose negatives form an operator's rehearsal reference set, 16 clips each; "
+                    + "0 = none, as the default configuration (default ${DEFAULT-VALUE}).")
     int backgroundSpeakers;
+
+    @Option(names = "--negative-bank", description = "The negative bank (default <models-dir>/negative-bank, built by "
+            + "./headstream setup; the demo builds it when missing).")
+    Path negativeBank;
 
     @Option(names = "--adapter-property", paramLabel = "KEY=VALUE",
             description = "Extra configuration for the adapter, e.g. headstream.tasks.wake.replay-steps=10 (repeatable).")
@@ -115,34 +126,50 @@ public final class DemoCommand implements Callable<Integer> {
         }
         Files.createDirectories(workDir);
         long t0 = System.nanoTime();
-        out.printf("demo: synthesizing %d candidate users with espeak-ng + sox (cache %s)%n", candidates, cacheDir);
+        Path bankDir = negativeBank != null ? negativeBank : BankCommand.defaultDir(modelsDir);
+        if (negativeBank == null) {
+            // the default bank: built here when missing or made by another recipe, else left alone
+            BankCommand.build(bankDir, modelsDir, BankCommand.TRAIN_HOURS, BankCommand.CALIBRATION_HOURS,
+                    BankCommand.EVALUATION_HOURS, BankCommand.SEED, 2, System.out);
+        }
+        NegativeBank bank = NegativeBank.open(bankDir);
+        if (bank.evaluation() == null) {
+            throw new IllegalArgumentException("negative bank " + bankDir + " has no evaluation part to measure false "
+                    + "accepts per hour on (build it with --evaluation-hours > 0)");
+        }
+        out.printf("demo: synthesizing %d candidate held-out users (voices and a synthesizer, flite, that no bank part"
+                + " holds; cache %s)%n", candidates, cacheDir);
         out.flush();
-        SyntheticBench bench = SyntheticBench.build(SyntheticUsers.Config.defaults(seed).withUsers(candidates)
+        SourceHead source = QuietBench.heyJarvis(modelsDir);
+        SyntheticUsers.Config config = SyntheticUsers.Config.defaults(seed).withUsers(candidates)
                 .withTrain(train, train).withHoldout(holdout, holdout).withBackground(backgroundSpeakers, 16)
-                .withBackgroundNearMisses(REFERENCE_NEAR_MISSES),
-                modelsDir, cacheDir, line -> {
-                    out.println("demo: " + line.strip());
-                    out.flush();
-                });
-        SyntheticPopulation pop = bench.population();
-        SourceHead source = bench.source();
-        Map<SyntheticClip, EmbeddingSequence> emb = bench.embeddings();
-        int poor = bench.poorUsersOnHoldout(Integer.MAX_VALUE).size();
-        List<SyntheticUser> chosen = bench.poorUsersOnHoldout(users);
-        out.printf("demo: %d of %d candidates have source-head recall < 0.5 on their own holdout clips; streaming %d%n",
-                poor, pop.users().size(), chosen.size());
+                .withBackgroundNearMisses(REFERENCE_NEAR_MISSES);
+        QuietBench.Population population = QuietBench.heldOutUsers(config, users, modelsDir, cacheDir, source, line -> {
+            out.println("demo: " + line.strip());
+            out.flush();
+        });
+        List<SyntheticUser> chosen = population.users();
+        Map<SyntheticClip, EmbeddingSequence> emb = population.embeddings();
+        out.printf("demo: %d of %d candidates have source-head recall < 0.5 on their own holdout clips; streaming %d:"
+                + " %s%n", population.poorCandidates(), candidates, chosen.size(), chosen.stream()
+                .map(u -> u.id() + " (" + u.speaker().voice().id() + ")").toList());
         if (chosen.isEmpty()) {
             throw new IllegalStateException("no candidate user is poorly served by the source head; raise --candidates");
         }
 
-        Path rehearsal = workDir.resolve("rehearsal.samples.pb");
-        List<Sample> reference = new ArrayList<>();
-        for (SyntheticClip c : pop.background()) {
-            reference.add(SampleRecords.sample("reference", TASK, c));
+        Path rehearsal = null;
+        if (backgroundSpeakers > 0) {
+            rehearsal = workDir.resolve("rehearsal.samples.pb");
+            List<Sample> reference = new ArrayList<>();
+            for (SyntheticClip c : population.background()) {
+                reference.add(SampleRecords.sample("reference", TASK, c));
+            }
+            SampleFile.write(rehearsal, reference);
+            out.printf("demo: wrote %d background-speaker negatives as the rehearsal reference set %s%n", reference.size(),
+                    rehearsal);
         }
-        SampleFile.write(rehearsal, reference);
-        out.printf("demo: wrote %d background-speaker negatives as the rehearsal reference set %s%n", reference.size(),
-                rehearsal);
+        HeldOutSpeech speech = new HeldOutSpeech(bank.evaluation(), 16);
+        out.println("demo: false accepts per hour are measured on " + speech);
 
         Path kafkaDir = workDir.resolve("kafka");
         dev.headstream.cli.Dirs.deleteRecursively(kafkaDir);
@@ -159,8 +186,11 @@ public final class DemoCommand implements Callable<Integer> {
             props.put("kafka.bootstrap.servers", bs);
             props.put("headstream.models-dir", modelsDir.toAbsolutePath().toString());
             props.put("headstream.instance-id", "demo");
+            props.put("headstream.negative-bank.directory", bankDir.toAbsolutePath().toString());
             props.put("headstream.tasks." + TASK + ".source-head", "hey_jarvis_v0.1.onnx");
-            props.put("headstream.tasks." + TASK + ".rehearsal-set", rehearsal.toAbsolutePath().toString());
+            if (rehearsal != null) {
+                props.put("headstream.tasks." + TASK + ".rehearsal-set", rehearsal.toAbsolutePath().toString());
+            }
             props.putAll(adapterProperties);
             Files.deleteIfExists(workDir.resolve("adapter.log"));
             try (AdapterProcess adapter = AdapterProcess.start(adapterJar, props, workDir.resolve("adapter.log"))
@@ -197,13 +227,15 @@ public final class DemoCommand implements Callable<Integer> {
                             .orElseThrow();
                     return new HoldoutEvaluator.UserHead(v.head().head(), v.head().source(), v.head().trainable(),
                             v.head().threshold(), v.version());
-                }, 16);
+                }, 16, speech);
+                long held = chosen.stream().filter(u -> follower.current(TENANT + "/" + u.id() + "/" + TASK).orElseThrow()
+                        .update().getHeldAtSource()).count();
                 List<ConsumerRecord<byte[], byte[]>> metrics = TopicReader.readAll(bs, Topics.METRICS, Duration.ofSeconds(30));
                 List<ConsumerRecord<byte[], byte[]>> rejected = TopicReader.readAll(bs, Topics.REJECTED, Duration.ofSeconds(30));
                 out.println();
                 out.print(table.render(0.5));
-                out.printf("published: %d head versions, %d metrics records, %d rejects%n", follower.received(),
-                        metrics.size(), rejected.size());
+                out.printf("published: %d head versions, %d metrics records, %d rejects; %d of %d newest heads held at"
+                        + " the source head%n", follower.received(), metrics.size(), rejected.size(), held, chosen.size());
                 Map<String, AdaptationMetrics> lastMetrics = new HashMap<>();
                 java.util.Set<String> alarmed = new java.util.TreeSet<>();
                 java.util.Set<String> drifted = new java.util.TreeSet<>();
@@ -241,13 +273,14 @@ public final class DemoCommand implements Callable<Integer> {
                             rej.getReason(), rej.getMessage());
                 }
                 HeadReplay.Result replay = HeadReplay.run(bs, HeadReplay.Config.defaults(modelsDir)
-                        .withTask(TASK, "hey_jarvis_v0.1.onnx").withRehearsalSet(rehearsal), Duration.ofSeconds(60));
+                        .withTask(TASK, "hey_jarvis_v0.1.onnx").withRehearsalSet(rehearsal).withBank(bankDir),
+                        Duration.ofSeconds(60));
                 out.printf("replay: %d heads rebuilt from headstream.samples in-process: %d bit-identical to the"
                         + " published ones%s%n", replay.heads(), replay.identical(),
                         replay.differences().isEmpty() ? "" : "; differences: " + replay.differences());
                 Path json = workDir.resolve("demo-result.json");
                 Files.writeString(json, DemoJson.render(table, seed, follower.received(), metrics.size(), rejected.size(),
-                        (System.nanoTime() - t0) / 1e9));
+                        (System.nanoTime() - t0) / 1e9, held, speech));
                 out.printf(Locale.ROOT, "demo: done in %.0f s; table written to %s%n", (System.nanoTime() - t0) / 1e9, json);
             }
         }

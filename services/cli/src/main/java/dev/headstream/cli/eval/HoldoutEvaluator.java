@@ -20,8 +20,11 @@ public final class HoldoutEvaluator {
     public record UserHead(MlpHead head, float[] source, float[] trainable, float threshold, long version) {
     }
 
-    /** Any per-user detector: a clip score in {@code [0, 1]} and the threshold it accepts at. */
-    public interface UserDetector {
+    /**
+     * Any per-user detector: a clip score in {@code [0, 1]} (its highest window's), a window's
+     * score on continuous speech, and the threshold it accepts at.
+     */
+    public interface UserDetector extends HeldOutSpeech.WindowScore {
         float score(EmbeddingSequence clip);
 
         float threshold();
@@ -35,6 +38,11 @@ public final class HoldoutEvaluator {
         public float score(EmbeddingSequence clip) {
             return scorer.score(trainable, clip);
         }
+
+        @Override
+        public float score(float[] frames, int offset) {
+            return MlpHead.sigmoid(scorer.windowLogit(trainable, frames, offset));
+        }
     }
 
     private HoldoutEvaluator() {
@@ -42,13 +50,29 @@ public final class HoldoutEvaluator {
 
     public static HoldoutTable evaluate(List<SyntheticUser> users, Map<SyntheticClip, EmbeddingSequence> embeddings,
             Function<String, UserHead> headOf, int windowFrames) {
+        return evaluate(users, embeddings, headOf, windowFrames, null);
+    }
+
+    /** {@link #evaluate} plus false accepts per hour of every head on {@code speech} (null: none). */
+    public static HoldoutTable evaluate(List<SyntheticUser> users, Map<SyntheticClip, EmbeddingSequence> embeddings,
+            Function<String, UserHead> headOf, int windowFrames, HeldOutSpeech speech) {
         UserHead any = headOf.apply(users.get(0).id());
         ClipScorer source = new ClipScorer(any.head(), any.source(), windowFrames);
         return evaluateDetectors(users, embeddings, id -> {
             UserHead h = headOf.apply(id);
             return new HeadDetector(new ClipScorer(h.head(), h.source(), windowFrames), h.trainable(), h.threshold(),
                     h.version());
-        }, clip -> source.score(null, clip));
+        }, clip -> source.score(null, clip), speech == null ? null : new SpeechScoring(speech,
+                (f, o) -> MlpHead.sigmoid(source.windowLogit(null, f, o))));
+    }
+
+    /** Held-out speech and the source head's window scores on it. */
+    public record SpeechScoring(HeldOutSpeech speech, HeldOutSpeech.WindowScore source) {
+    }
+
+    public static HoldoutTable evaluateDetectors(List<SyntheticUser> users, Map<SyntheticClip, EmbeddingSequence> embeddings,
+            Function<String, UserDetector> detectorOf, java.util.function.ToDoubleFunction<EmbeddingSequence> sourceScore) {
+        return evaluateDetectors(users, embeddings, detectorOf, sourceScore, null);
     }
 
     /**
@@ -56,7 +80,10 @@ public final class HoldoutEvaluator {
      * (accepted at {@link BinaryHeadTask#SOURCE_THRESHOLD}).
      */
     public static HoldoutTable evaluateDetectors(List<SyntheticUser> users, Map<SyntheticClip, EmbeddingSequence> embeddings,
-            Function<String, UserDetector> detectorOf, java.util.function.ToDoubleFunction<EmbeddingSequence> sourceScore) {
+            Function<String, UserDetector> detectorOf, java.util.function.ToDoubleFunction<EmbeddingSequence> sourceScore,
+            SpeechScoring speech) {
+        int sourceActivations = speech == null ? 0
+                : speech.speech().activations(speech.source(), BinaryHeadTask.SOURCE_THRESHOLD);
         List<SyntheticClip> negatives = users.stream().flatMap(u -> u.holdout().stream())
                 .filter(c -> !c.positive()).toList();
         HoldoutTable table = new HoldoutTable();
@@ -84,7 +111,8 @@ public final class HoldoutEvaluator {
             }
             table.add(new HoldoutTable.Row(u.id(), u.train().size(), h.version(), pos,
                     pos == 0 ? 0 : srcTp / (double) pos, pos == 0 ? 0 : adaTp / (double) pos, negatives.size(), srcFa,
-                    adaFa, h.threshold()));
+                    adaFa, h.threshold(), speech == null ? 0 : speech.speech().hours(), sourceActivations,
+                    speech == null ? 0 : speech.speech().activations(h, h.threshold())));
         }
         return table;
     }

@@ -94,6 +94,11 @@ final class PrototypeDetector implements HoldoutEvaluator.UserDetector {
     }
 
     @Override
+    public float score(float[] frames, int offset) {
+        return head.binaryScore(frames, offset);
+    }
+
+    @Override
     public float threshold() {
         return threshold;
     }

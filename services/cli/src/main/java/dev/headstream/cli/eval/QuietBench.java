@@ -58,8 +58,16 @@ public final class QuietBench {
         }
     }
 
-    /** Everything a population needs to be trained and scored. */
-    public record Population(List<SyntheticUser> users, Map<SyntheticClip, EmbeddingSequence> embeddings) {
+    /**
+     * Everything a population needs to be trained and scored.
+     *
+     * @param users          the chosen users
+     * @param embeddings     every chosen user's clips, embedded
+     * @param background     background speakers' clips (negatives of TRAIN voices), for an optional reference set
+     * @param poorCandidates how many candidates the source head served poorly (recall below 0.5)
+     */
+    public record Population(List<SyntheticUser> users, Map<SyntheticClip, EmbeddingSequence> embeddings,
+            List<SyntheticClip> background, int poorCandidates) {
     }
 
     private QuietBench() {
@@ -76,22 +84,30 @@ public final class QuietBench {
         SyntheticPopulation pop = users.generate(new CachingSynthesizer(MultiEngineSynth.defaults(), cacheDir), 2,
                 SynthProgress.lines(200, line -> log.accept("  " + line)));
         Map<SyntheticClip, EmbeddingSequence> emb = new HashMap<>();
-        try (WakeWordBackbone backbone = SyntheticBench.openBackbone(modelsDir)) {
-            List<SyntheticClip> all = pop.users().stream().flatMap(u -> u.stream().stream()).toList();
-            for (SyntheticClip c : all) {
-                emb.put(c, backbone.embed(List.of(new BackboneInput.Audio(16_000, c.pcm()))).get(0));
-            }
-        }
         ClipScorer scorer = new ClipScorer(new MlpHead(source.architecture(), 1), source.parameters(), 16);
         List<SyntheticUser> chosen = new ArrayList<>();
-        for (SyntheticUser u : pop.users()) {
-            List<SyntheticClip> pos = u.holdout().stream().filter(SyntheticClip::positive).toList();
-            long hits = pos.stream().filter(c -> scorer.score(null, emb.get(c)) >= BinaryHeadTask.SOURCE_THRESHOLD).count();
-            if (hits < 0.5 * pos.size() && chosen.size() < max) {
-                chosen.add(u);
+        int poor = 0;
+        try (WakeWordBackbone backbone = SyntheticBench.openBackbone(modelsDir)) {
+            // choose by the source head's recall on each candidate's holdout positives, then embed the chosen users' clips
+            for (SyntheticUser u : pop.users()) {
+                List<SyntheticClip> pos = u.holdout().stream().filter(SyntheticClip::positive).toList();
+                long hits = pos.stream().filter(c -> scorer.score(null, embed(backbone, emb, c))
+                        >= BinaryHeadTask.SOURCE_THRESHOLD).count();
+                if (hits < 0.5 * pos.size()) {
+                    poor++;
+                    if (chosen.size() < max) {
+                        chosen.add(u);
+                        u.stream().forEach(c -> embed(backbone, emb, c));
+                    }
+                }
             }
         }
-        return new Population(chosen, emb);
+        return new Population(chosen, emb, pop.background(), poor);
+    }
+
+    private static EmbeddingSequence embed(WakeWordBackbone backbone, Map<SyntheticClip, EmbeddingSequence> emb,
+            SyntheticClip c) {
+        return emb.computeIfAbsent(c, k -> backbone.embed(List.of(new BackboneInput.Audio(16_000, k.pcm()))).get(0));
     }
 
     public static SourceHead heyJarvis(Path modelsDir) {
