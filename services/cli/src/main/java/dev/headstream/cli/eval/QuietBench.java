@@ -48,7 +48,7 @@ public final class QuietBench {
 
     /** The figures of one head at one number of training clips. */
     public record Figures(String user, int clips, boolean held, float threshold, int positives, int detected,
-            int negatives, int falseClips, int activations, double hours) {
+            int negatives, int falseClips, int activations, double hours, int alarms, double trainMs, double publishMs) {
         public double recall() {
             return positives == 0 ? 0 : detected / (double) positives;
         }
@@ -68,6 +68,22 @@ public final class QuietBench {
      */
     public record Population(List<SyntheticUser> users, Map<SyntheticClip, EmbeddingSequence> embeddings,
             List<SyntheticClip> background, int poorCandidates) {
+
+        /**
+         * The chosen users and the background speakers as a {@link SyntheticBench}: background clips
+         * embedded and split into a rehearsal reference set.
+         */
+        public SyntheticBench asBench(SourceHead source, Path modelsDir) {
+            Map<SyntheticClip, EmbeddingSequence> all = new HashMap<>(embeddings);
+            try (WakeWordBackbone backbone = SyntheticBench.openBackbone(modelsDir)) {
+                for (SyntheticClip c : background) {
+                    embed(backbone, all, c);
+                }
+            }
+            RehearsalSet rehearsal = RehearsalSet.split(background.stream().map(all::get).toList(),
+                    RehearsalSet.CALIBRATION_EVERY);
+            return new SyntheticBench(new SyntheticPopulation(users, background), Map.copyOf(all), source, rehearsal);
+        }
     }
 
     private QuietBench() {
@@ -123,13 +139,14 @@ public final class QuietBench {
      * {@code checkpoints} training clips; also the source head (clips = 0).
      */
     public static List<Figures> run(Population pop, SourceHead source, HeadRecipe recipe, BankTraining bankTraining,
-            double target, NegativeBank bank, BinaryHeadTask.AlarmAction action, int[] checkpoints, Consumer<String> log) {
+            double target, NegativeBank bank, dev.headstream.core.bank.BankPart evaluation, BinaryHeadTask.AlarmAction action,
+            int[] checkpoints, Consumer<String> log) {
         long t0 = System.nanoTime();
         BankNegatives prepared = BinaryHeadTask.prepareBank(bank, source, recipe);
         BinaryHeadTask probe = new BinaryHeadTask("wake", source, recipe, RehearsalSet.empty(), action, target, prepared,
                 bankTraining);
         ClipScorer evalScorer = new ClipScorer(new MlpHead(source.architecture(), 1), source.parameters(), 16);
-        BankNegatives.Part eval = BankNegatives.Part.prepare(bank.evaluation(), probeScorer(source, recipe), 16);
+        BankNegatives.Part eval = BankNegatives.Part.prepare(evaluation, probeScorer(source, recipe), 16);
         log.accept(String.format(java.util.Locale.ROOT, "prepared %s; evaluation part %.2f h in %.1f s", prepared,
                 eval.hours(), (System.nanoTime() - t0) / 1e9));
         List<SyntheticClip> negatives = pop.users().stream().flatMap(u -> u.holdout().stream())
@@ -141,7 +158,7 @@ public final class QuietBench {
         int srcActivations = Detections.count(srcLogits, eval.bounds(), logitOf(BinaryHeadTask.SOURCE_THRESHOLD));
         for (SyntheticUser u : pop.users()) {
             out.add(score(u, 0, false, BinaryHeadTask.SOURCE_THRESHOLD, pop, negatives, evalScorer, null,
-                    srcActivations, eval.hours()));
+                    srcActivations, eval.hours(), 0, 0, 0));
         }
         Map<String, List<Figures>> byUser = new ConcurrentHashMap<>();
         IntStream.range(0, pop.users().size()).parallel().forEach(i -> {
@@ -153,19 +170,28 @@ public final class QuietBench {
             List<Figures> figures = new ArrayList<>();
             float[] logits = new float[eval.count()];
             int n = 0;
+            long trainNanos = 0;
+            long publishNanos = 0;
+            int publications = 0;
             for (SyntheticClip c : u.train()) {
+                long t = System.nanoTime();
                 task.apply(s, pop.embeddings().get(c), c.positive(), 1f, Split.TRAIN);
+                trainNanos += System.nanoTime() - t;
                 n++;
+                // the adapter publishes after every training sample (publish-every 1): so does the bench
+                t = System.nanoTime();
+                task.publishIfDue(s, 1);
+                task.sent(s);
+                publishNanos += System.nanoTime() - t;
+                publications++;
                 for (int cp : checkpoints) {
                     if (cp == n) {
-                        task.publishIfDue(s, 1);
-                        task.sent(s);
                         float[] published = s.heldAtSource() ? null : s.trainable();
                         float threshold = task.publishedThreshold(s);
                         eval.logits(scorer, published, logits);
                         int act = Detections.count(logits, eval.bounds(), logitOf(threshold));
                         figures.add(score(u, n, s.heldAtSource(), threshold, pop, negatives, scorer, published, act,
-                                eval.hours()));
+                                eval.hours(), s.rollbacks(), trainNanos / 1e6 / n, publishNanos / 1e6 / publications));
                         log.accept(String.format(java.util.Locale.ROOT,
                                 "  %s after %2d clips: %s threshold %.4f, calibration %d in %.2f h, eval %d in %.2f h%s",
                                 u.id(), n, s.heldAtSource() ? "HELD" : "adapted", threshold, s.calibrationFalseAccepts(),
@@ -188,7 +214,8 @@ public final class QuietBench {
     }
 
     private static Figures score(SyntheticUser u, int clips, boolean held, float threshold, Population pop,
-            List<SyntheticClip> negatives, ClipScorer scorer, float[] trainable, int activations, double hours) {
+            List<SyntheticClip> negatives, ClipScorer scorer, float[] trainable, int activations, double hours, int alarms,
+            double trainMs, double publishMs) {
         int pos = 0;
         int det = 0;
         for (SyntheticClip c : u.holdout()) {
@@ -201,7 +228,8 @@ public final class QuietBench {
         for (SyntheticClip c : negatives) {
             fa += scorer.score(trainable, pop.embeddings().get(c)) >= threshold ? 1 : 0;
         }
-        return new Figures(u.id(), clips, held, threshold, pos, det, negatives.size(), fa, activations, hours);
+        return new Figures(u.id(), clips, held, threshold, pos, det, negatives.size(), fa, activations, hours, alarms,
+                trainMs, publishMs);
     }
 
     static float logitOf(float threshold) {

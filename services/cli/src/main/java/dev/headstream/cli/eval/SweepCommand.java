@@ -3,7 +3,9 @@ package dev.headstream.cli.eval;
 import dev.headstream.cli.synth.SyntheticClip;
 import dev.headstream.cli.synth.SyntheticUser;
 import dev.headstream.cli.synth.SyntheticUsers;
+import dev.headstream.core.adapt.BankTraining;
 import dev.headstream.core.adapt.BinaryHeadTask;
+import dev.headstream.core.bank.NegativeBank;
 import dev.headstream.core.adapt.HeadRecipe;
 import dev.headstream.core.adapt.HeadState;
 import dev.headstream.core.adapt.Split;
@@ -78,6 +80,10 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "List every false accept.")
     boolean verbose;
 
+    @Option(names = "--negative-bank", description = "Negative bank: training and calibration speech for the recipes"
+            + " that use it, evaluation speech for false accepts per hour (default <models-dir>/negative-bank).")
+    Path negativeBank;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter pw = spec.commandLine().getOut();
@@ -95,19 +101,29 @@ public final class SweepCommand implements Callable<Integer> {
             pw.printf("sweep: seed %d: building %d candidate users (%d + %d training clips each)%n", populationSeed,
                     candidates, perLabel, perLabel);
             pw.flush();
-            SyntheticBench bench = SyntheticBench.build(SyntheticUsers.Config.defaults(populationSeed).withUsers(candidates)
-                    .withTrain(perLabel, perLabel).withHoldout(10, 10).withBackground(16, 16)
-                    .withBackgroundNearMisses(backgroundNearMisses), inputs.modelsDir, inputs.cacheDir, line -> {
+            SourceHead heyJarvis = QuietBench.heyJarvis(inputs.modelsDir);
+            QuietBench.Population held = QuietBench.heldOutUsers(SyntheticUsers.Config.defaults(populationSeed)
+                    .withUsers(candidates).withTrain(perLabel, perLabel).withHoldout(10, 10).withBackground(16, 16)
+                    .withBackgroundNearMisses(backgroundNearMisses), users, inputs.modelsDir, inputs.cacheDir, heyJarvis,
+                    line -> {
                         pw.println("sweep: " + line.strip());
                         pw.flush();
                     });
-            List<SyntheticUser> chosen = bench.poorUsersOnHoldout(users);
-            pw.printf("sweep: seed %d: %d users with source-head recall < 0.5 on their holdout positives%n",
-                    populationSeed, chosen.size());
+            SyntheticBench bench = held.asBench(heyJarvis, inputs.modelsDir);
+            List<SyntheticUser> chosen = held.users();
+            pw.printf("sweep: seed %d: %d users with source-head recall < 0.5 on their holdout positives (%d of %d"
+                    + " candidates)%n", populationSeed, chosen.size(), held.poorCandidates(), candidates);
             populations.add(new Population(populationSeed, bench, chosen));
         }
         int chosenUsers = populations.stream().mapToInt(p -> p.chosen.size()).sum();
         SourceHead sourceHead = populations.get(0).bench.source();
+        NegativeBank bank = NegativeBank.open(negativeBank != null ? negativeBank
+                : dev.headstream.cli.bank.BankCommand.defaultDir(inputs.modelsDir));
+        if (bank.evaluation() == null) {
+            throw new IllegalArgumentException("negative bank " + bank.directory() + " has no evaluation part");
+        }
+        HeldOutSpeech speech = new HeldOutSpeech(bank.evaluation(), WINDOW_FRAMES);
+        pw.println("sweep: false accepts per hour at the largest clip count, on " + speech.hours() + " h of held-out speech");
 
         List<Variant> variants = variants(sourceHead);
         if (only != null) {
@@ -119,6 +135,8 @@ public final class SweepCommand implements Callable<Integer> {
         Map<String, double[]> falseAccepts = new LinkedHashMap<>();
         Map<String, double[]> msPerClip = new LinkedHashMap<>();
         Map<String, long[]> bytesPerUser = new LinkedHashMap<>();
+        Map<String, double[]> perHour = new LinkedHashMap<>();
+        double[] sourcePerHour = new double[2];
         double[] sourceRecall = new double[clips.length];
         double[] sourceFa = new double[clips.length];
         ClipScorer sourceScorer = new ClipScorer(new MlpHead(sourceHead.architecture(), 1), sourceHead.parameters(),
@@ -134,7 +152,7 @@ public final class SweepCommand implements Callable<Integer> {
                 pooled[i] = new HoldoutTable();
             }
             for (Population pop : populations) {
-                List<Trained> trained = v.train(pop.chosen, clips, pop.bench);
+                List<Trained> trained = v.train(pop.chosen, clips, pop.bench, bank);
                 for (int i = 0; i < clips.length; i++) {
                     Trained t = trained.get(i);
                     // mean over populations of the per-clip training cost and the bytes per user
@@ -144,7 +162,9 @@ public final class SweepCommand implements Callable<Integer> {
                         total += t.residentBytes();
                     }
                     HoldoutTable table = HoldoutEvaluator.evaluateDetectors(pop.chosen, pop.bench.embeddings(),
-                            t.detectors()::get, e -> sourceScorer.score(null, e));
+                            t.detectors()::get, e -> sourceScorer.score(null, e), i < clips.length - 1 ? null
+                                    : new HoldoutEvaluator.SpeechScoring(speech,
+                                            (fr, o) -> MlpHead.sigmoid(sourceScorer.windowLogit(null, fr, o))));
                     pooled[i].addAll(table, seeds.length > 1 ? "seed " + pop.seed + ": " : "");
                 }
             }
@@ -158,8 +178,16 @@ public final class SweepCommand implements Callable<Integer> {
                 f[i] = 100 * sum.adaptedFalseAcceptRate();
                 sourceRecall[i] = sum.meanSourceRecall();
                 sourceFa[i] = 100 * sum.sourceFalseAcceptRate();
-                pw.printf(Locale.ROOT, "sweep: %-40s clips %2d: recall %.3f, false accepts %.2f%%, %.1f ms/clip%n",
-                        v.name(), n, r[i], f[i], ms[i]);
+                pw.printf(Locale.ROOT, "sweep: %-40s clips %2d: recall %.3f, false accepts %.2f%%, %.1f ms/clip%s%n",
+                        v.name(), n, r[i], f[i], ms[i], i < clips.length - 1 ? "" : String.format(Locale.ROOT,
+                                ", %.2f false accepts per hour (%d in %.1f head-hours; worst head %.2f)",
+                                sum.adaptedPerHour(), sum.adaptedActivations(), sum.speechHours(),
+                                sum.worstAdaptedPerHour()));
+                if (i == clips.length - 1) {
+                    perHour.put(v.name(), new double[] {sum.adaptedPerHour(), sum.worstAdaptedPerHour()});
+                    sourcePerHour[0] = sum.sourcePerHour();
+                    sourcePerHour[1] = sum.sourcePerHour();
+                }
                 if (verbose) {
                     table.falseAccepts().forEach((user, accepted) -> accepted.forEach(
                             c -> pw.printf("sweep:     %s accepted %s%n", user, c)));
@@ -199,10 +227,12 @@ public final class SweepCommand implements Callable<Integer> {
         }
         recall.put(SOURCE_ROW, sourceRecall);
         falseAccepts.put(SOURCE_ROW, sourceFa);
-        Files.writeString(out.resolve("sweep.md"), markdown(chosenUsers, recall, falseAccepts, msPerClip, bytesPerUser));
-        Files.writeString(out.resolve("sweep.json"), json(recall, falseAccepts, msPerClip, bytesPerUser));
+        perHour.put(SOURCE_ROW, sourcePerHour);
+        String md = markdown(chosenUsers, recall, falseAccepts, msPerClip, bytesPerUser, perHour, speech);
+        Files.writeString(out.resolve("sweep.md"), md);
+        Files.writeString(out.resolve("sweep.json"), json(recall, falseAccepts, msPerClip, bytesPerUser, perHour));
         pw.println();
-        pw.print(markdown(chosenUsers, recall, falseAccepts, msPerClip, bytesPerUser));
+        pw.print(md);
         pw.println("sweep: wrote " + out.resolve("sweep.md") + ", sweep.json and " + String.join(", ", pngs));
         return 0;
     }
@@ -247,10 +277,15 @@ public final class SweepCommand implements Callable<Integer> {
     static final float LINEAR_LEARNING_RATE = 1e-2f;
 
     /** A recipe of the sweep; {@code recipe == null} is the prototype baseline. */
-    record Variant(String name, Group group, HeadRecipe recipe, SourceHead source, boolean calibrate, boolean online) {
+    record Variant(String name, Group group, HeadRecipe recipe, SourceHead source, boolean calibrate, boolean online,
+            boolean useBank) {
 
         Variant(String name, Group group, HeadRecipe recipe, SourceHead source, boolean calibrate) {
-            this(name, group, recipe, source, calibrate, false);
+            this(name, group, recipe, source, calibrate, false, true);
+        }
+
+        Variant(String name, Group group, HeadRecipe recipe, SourceHead source, boolean calibrate, boolean online) {
+            this(name, group, recipe, source, calibrate, online, true);
         }
 
         /**
@@ -258,7 +293,7 @@ public final class SweepCommand implements Callable<Integer> {
          * count in {@code checkpoints} (ascending): the head after {@code n} clips of an online
          * stream is the same whether or not more clips follow, so one pass serves every count.
          */
-        List<Trained> train(List<SyntheticUser> users, int[] checkpoints, SyntheticBench bench) {
+        List<Trained> train(List<SyntheticUser> users, int[] checkpoints, SyntheticBench bench, NegativeBank bank) {
             List<Map<String, HoldoutEvaluator.UserDetector>> detectors = new ArrayList<>();
             for (int i = 0; i < checkpoints.length; i++) {
                 detectors.add(new HashMap<>());
@@ -268,7 +303,9 @@ public final class SweepCommand implements Callable<Integer> {
             long trainingNanos = 0;
             int trained = 0;
             BinaryHeadTask task = recipe == null ? null
-                    : new BinaryHeadTask("wake", source, recipe, online ? RehearsalSet.empty() : bench.rehearsal());
+                    : new BinaryHeadTask("wake", source, recipe, online ? RehearsalSet.empty() : bench.rehearsal(),
+                            BinaryHeadTask.AlarmAction.PUBLISH_ONLY, useBank ? 0.5 : 0,
+                            useBank ? BinaryHeadTask.prepareBank(bank, source, recipe) : null, BankTraining.defaults());
             RehearsalReservoir reservoir = online ? onlineReservoir(bench) : null;
             ClipScorer scorer = task == null ? null : new ClipScorer(task.head(), source.parameters(), recipe.windowFrames());
             for (SyntheticUser u : users) {
@@ -300,7 +337,7 @@ public final class SweepCommand implements Callable<Integer> {
                                 task.calibrate(snap);
                             }
                             detectors.get(next).put(u.id(), new HoldoutEvaluator.HeadDetector(scorer,
-                                    task.publishedTrainable(snap), snap.threshold(), snap.samplesApplied()));
+                                    task.publishedTrainable(snap), task.publishedThreshold(snap), snap.samplesApplied()));
                             head[next] += snap.residentBytes() - snap.replayBytes();
                             total[next] += snap.residentBytes();
                         }
@@ -365,6 +402,7 @@ public final class SweepCommand implements Callable<Integer> {
             v.add(new Variant(p + ", constant L2-SP (no half-life)", g, base.withL2spHalfLife(0), source, true));
             v.add(new Variant(p + ", distillation 0.3 (T=2)", g, base.withDistillation(0.3f, 2f), source, true));
             v.add(new Variant(p + ", no rehearsal", g, base.withRehearsalPerStep(0), source, true));
+            v.add(new Variant(p + ", no negative bank (reference set only)", g, base, source, true, false, false));
             v.add(new Variant(p + ", online reservoir, no reference set", g, base, source, true, true));
             v.add(new Variant(p + ", no time shift", g, base.withTimeShift(false), source, true));
             v.add(new Variant(p + ", no replay", g, base.withReplay(1, 1), source, true));
@@ -376,21 +414,26 @@ public final class SweepCommand implements Callable<Integer> {
     }
 
     private String markdown(int nUsers, Map<String, double[]> recall, Map<String, double[]> fa, Map<String, double[]> ms,
-            Map<String, long[]> bytes) {
+            Map<String, long[]> bytes, Map<String, double[]> perHour, HeldOutSpeech speech) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "Holdout recall / false accepts (%% of all users' holdout negatives) of %d users,"
-                + " %s, whose source-head holdout recall is below 0.5 (%d + %d training clips available, 10 + 10 holdout,"
-                + " a rehearsal reference set of 16 background speakers x 16 clips, %.0f%% of them near misses);"
-                + " false accepts count each head against its own population's negatives."
-                + " `./headstream sweep` reproduces it.%n%n", nUsers, seedText(), (clips[clips.length - 1] + 1) / 2,
-                (clips[clips.length - 1] + 1) / 2, 100 * backgroundNearMisses));
+        b.append(String.format(Locale.ROOT, "Holdout recall / false accepts (%% of all users' holdout negatives) of %d"
+                + " held-out users (voices and a synthesizer, flite, in no part of the negative bank), %s, whose"
+                + " source-head holdout recall is below 0.5 (%d + %d training clips available, 10 + 10 holdout,"
+                + " a rehearsal reference set of 16 background speakers x 16 clips, %.0f%% of them near misses, and the"
+                + " negative bank unless a row says otherwise); false accepts count each head against its own"
+                + " population's negatives. False accepts per hour: every head after %d clips on %.2f h of held-out"
+                + " continuous speech (the bank's evaluation part), scored every 80 ms with a 2 s refractory period;"
+                + " mean over heads / worst head. `./headstream sweep` reproduces it.%n%n", nUsers, seedText(),
+                (clips[clips.length - 1] + 1) / 2, (clips[clips.length - 1] + 1) / 2, 100 * backgroundNearMisses,
+                clips[clips.length - 1], speech.hours()));
         b.append("| recipe |");
         for (int n : clips) {
             b.append(' ').append(n).append(" clips |");
         }
+        b.append(" false accepts per hour (mean / worst) at ").append(clips[clips.length - 1]).append(" |");
         b.append(" ms per training clip |")
                 .append(" KB per user: head + optimizer / + replay (at ").append(clips[clips.length - 1]).append(") |\n|---|");
-        for (int i = 0; i <= clips.length + 1; i++) {
+        for (int i = 0; i <= clips.length + 2; i++) {
             b.append("---|");
         }
         b.append('\n');
@@ -399,6 +442,8 @@ public final class SweepCommand implements Callable<Integer> {
             for (int i = 0; i < clips.length; i++) {
                 b.append(String.format(Locale.ROOT, " %.2f / %.1f%% |", recall.get(k)[i], fa.get(k)[i]));
             }
+            double[] h = perHour.get(k);
+            b.append(h == null ? " - |" : String.format(Locale.ROOT, " %.2f / %.2f |", h[0], h[1]));
             double[] m = ms.get(k);
             b.append(m == null ? " - |" : String.format(Locale.ROOT, " %.1f |", m[m.length - 1]));
             long[] kb = bytes.get(k);
@@ -409,7 +454,7 @@ public final class SweepCommand implements Callable<Integer> {
     }
 
     private String json(Map<String, double[]> recall, Map<String, double[]> fa, Map<String, double[]> ms,
-            Map<String, long[]> bytes) {
+            Map<String, long[]> bytes, Map<String, double[]> perHour) {
         StringBuilder b = new StringBuilder("{\n  \"seeds\": " + Arrays.toString(seeds) + ",\n  \"clips\": " + Arrays.toString(clips)
                 + ",\n  \"recipes\": {\n");
         List<String> keys = new ArrayList<>(recall.keySet());
@@ -417,6 +462,10 @@ public final class SweepCommand implements Callable<Integer> {
             String k = keys.get(i);
             b.append("    \"").append(k).append("\": {\"recall\": ").append(Arrays.toString(recall.get(k)))
                     .append(", \"falseAcceptPercent\": ").append(Arrays.toString(fa.get(k)));
+            if (perHour.containsKey(k)) {
+                b.append(", \"falseAcceptsPerHourAtLastCount\": ").append(perHour.get(k)[0])
+                        .append(", \"worstHeadFalseAcceptsPerHour\": ").append(perHour.get(k)[1]);
+            }
             if (ms.containsKey(k)) {
                 b.append(", \"msPerClip\": ").append(Arrays.toString(ms.get(k)));
             }

@@ -128,6 +128,24 @@ public final class BankNegatives {
         return bank.id();
     }
 
+    /**
+     * {@code count} stretches of {@code frames} frames spread evenly over the training part (each
+     * inside one recording), as clips: the other speakers a domain-similarity test compares a user with.
+     */
+    public java.util.List<dev.headstream.core.backbone.EmbeddingSequence> referenceClips(int count, int frames) {
+        BankWindows stretches = new BankWindows(train.windows.part(), frames);
+        java.util.List<dev.headstream.core.backbone.EmbeddingSequence> out = new java.util.ArrayList<>();
+        int n = Math.min(count, stretches.count());
+        int dim = bank.dim();
+        for (int i = 0; i < n; i++) {
+            int w = (int) ((long) i * stretches.count() / n);
+            float[] v = new float[frames * dim];
+            stretches.copy(w, v);
+            out.add(new dev.headstream.core.backbone.EmbeddingSequence(frames, dim, v));
+        }
+        return out;
+    }
+
     /** Windows in the training part. */
     public int trainWindows() {
         return train.count();

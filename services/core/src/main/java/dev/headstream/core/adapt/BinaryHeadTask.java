@@ -72,7 +72,10 @@ public final class BinaryHeadTask {
     public static final DriftMonitor.Config DRIFT = new DriftMonitor.Config(16,
             new MmdDriftDetector.Config(8, 1, 999, MmdDriftDetector.alphaFor(1, 1_000), 0x5D1F7L));
 
-    /** Most rehearsal clips whose clip means form the source reference of the domain-similarity test. */
+    /**
+     * Most rehearsal clips whose clip means form the source reference of the domain-similarity test;
+     * without a reference set, as many clip-length stretches spread evenly over the bank's training part.
+     */
     public static final int DOMAIN_REFERENCE_CLIPS = 64;
 
     /**
@@ -218,6 +221,9 @@ public final class BinaryHeadTask {
         this.driftWorkspace = DriftMonitor.workspace(DRIFT);
         List<EmbeddingSequence> clips = new ArrayList<>(rehearsal.train());
         clips.addAll(rehearsal.calibration());
+        if (clips.size() < 2 && bank != null) {
+            clips = bank.referenceClips(DOMAIN_REFERENCE_CLIPS, recipe.windowFrames() + 6);
+        }
         int m = Math.min(DOMAIN_REFERENCE_CLIPS, clips.size());
         if (m >= 2) {
             float[] means = new float[m * embeddingDim];

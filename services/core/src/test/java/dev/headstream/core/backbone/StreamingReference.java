@@ -24,10 +24,10 @@ import java.nio.file.Path;
  * noise) so that it can score from the first step; this reference only reports steps whose
  * inputs are all real audio. Not thread-safe; close it.
  */
-final class StreamingReference implements AutoCloseable {
+public final class StreamingReference implements AutoCloseable {
 
     /** A head run by ONNX Runtime: {@code [1, 16, 96]} in, one score out. */
-    interface StepHead {
+    public interface StepHead {
         float score(float[] window16x96);
     }
 
@@ -35,7 +35,7 @@ final class StreamingReference implements AutoCloseable {
     private final OrtSession mel;
     private final OrtSession embedding;
 
-    StreamingReference(Path models) {
+    public StreamingReference(Path models) {
         try {
             OrtSession.SessionOptions so = new OrtSession.SessionOptions();
             so.setIntraOpNumThreads(1);
@@ -47,7 +47,7 @@ final class StreamingReference implements AutoCloseable {
     }
 
     /** Every embedding the runtime computes from real audio, one per step from the 10th on, in order. */
-    List<float[]> embeddings(short[] pcm) {
+    public List<float[]> embeddings(short[] pcm) {
         List<float[]> melBuffer = new ArrayList<>();
         List<float[]> out = new ArrayList<>();
         for (int end = 1_280; end <= pcm.length; end += 1_280) {
@@ -63,7 +63,7 @@ final class StreamingReference implements AutoCloseable {
     }
 
     /** The head's score at every step where 16 real embeddings exist. */
-    float[] scores(short[] pcm, StepHead head) {
+    public float[] scores(short[] pcm, StepHead head) {
         List<float[]> e = embeddings(pcm);
         float[] s = new float[Math.max(0, e.size() - 15)];
         float[] window = new float[16 * 96];
