@@ -227,12 +227,13 @@ public interface HeadstreamConfig {
 
         /**
          * What a head does when its negative-transfer test alarms: publish-only, rollback (to the
-         * source head), freeze (rollback and stop training), stronger-l2sp (rollback, L2-SP x10) or
-         * rollback-last-good (to the newest version published while both tests were quiet) or
-         * freeze-last-good (that, then stop training). The default is BinaryHeadTask.DEFAULT_ALARM_ACTION
-         * (replay assumes the same unless told otherwise).
+         * source head), freeze (rollback and stop training), stronger-l2sp (rollback, L2-SP x10),
+         * rollback-last-good (to the newest version published while both tests were quiet),
+         * freeze-last-good (that, then stop training) or probation (rollback, keep training, publish
+         * the source head until 16 samples pass without an alarm; each alarm on probation doubles it).
+         * The default is BinaryHeadTask.DEFAULT_ALARM_ACTION (replay assumes the same unless told otherwise).
          */
-        @WithDefault("freeze")
+        @WithDefault("probation")
         dev.headstream.core.adapt.BinaryHeadTask.AlarmAction onNegativeTransfer();
 
         /**

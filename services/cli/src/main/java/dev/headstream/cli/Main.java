@@ -41,6 +41,7 @@ import picocli.CommandLine.Spec;
             dev.headstream.cli.evaluate.EvalCommand.class,
             dev.headstream.cli.bank.BankCommand.class,
             dev.headstream.cli.eval.BenchQuietCommand.class,
+            dev.headstream.cli.eval.BenchBankSizeCommand.class,
         })
 public final class Main implements Runnable {
 

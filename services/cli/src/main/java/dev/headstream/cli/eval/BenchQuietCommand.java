@@ -85,7 +85,7 @@ public final class BenchQuietCommand implements Callable<Integer> {
     @Option(names = "--position", defaultValue = "0.75", description = "threshold-position (default ${DEFAULT-VALUE}).")
     float position;
 
-    @Option(names = "--on-negative-transfer", defaultValue = "FREEZE", description = "Action (default ${DEFAULT-VALUE}).")
+    @Option(names = "--on-negative-transfer", defaultValue = "PROBATION", description = "Action (default ${DEFAULT-VALUE}).")
     BinaryHeadTask.AlarmAction action;
 
     @Option(names = "--out", description = "Folder for quiet.json and quiet.png (none by default).")

@@ -4,7 +4,11 @@ import dev.headstream.cli.produce.SampleRecords;
 import dev.headstream.cli.synth.SyntheticClip;
 import dev.headstream.cli.synth.SyntheticUser;
 import dev.headstream.cli.synth.SyntheticUsers;
+import dev.headstream.core.adapt.BankTraining;
 import dev.headstream.core.adapt.BinaryHeadTask;
+import dev.headstream.core.adapt.RehearsalSet;
+import dev.headstream.core.bank.NegativeBank;
+import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.adapt.ClipScorer;
 import dev.headstream.core.adapt.HeadRecipe;
 import dev.headstream.core.adapt.HeadState;
@@ -78,7 +82,11 @@ public final class BenchTransferCommand implements Callable<Integer> {
             + " clips spoken by this espeak-ng language voice (same words, same voice variant, pitch and speed; default ${DEFAULT-VALUE}).")
     String oodLanguage;
 
-    @Option(names = "--action", defaultValue = "FREEZE",
+    @Option(names = "--negative-bank", description = "Negative bank the heads train and calibrate on (default"
+            + " <models-dir>/negative-bank).")
+    Path negativeBank;
+
+    @Option(names = "--action", defaultValue = "PROBATION",
             description = "Action on alarm: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     BinaryHeadTask.AlarmAction action;
 
@@ -86,15 +94,20 @@ public final class BenchTransferCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter pw = spec.commandLine().getOut();
         SyntheticUsers.Config config = SyntheticUsers.Config.defaults(seed).withUsers(candidates)
-                .withTrain(16, 16).withHoldout(10, 10).withBackground(16, 16).withBackgroundNearMisses(0.5);
-        SyntheticBench bench = SyntheticBench.build(config, inputs.modelsDir,
-                inputs.cacheDir, line -> {
+                .withTrain(16, 16).withHoldout(10, 10).withBackground(0, 0);
+        SourceHead heyJarvis = QuietBench.heyJarvis(inputs.modelsDir);
+        QuietBench.Population held = QuietBench.heldOutUsers(config, users, inputs.modelsDir, inputs.cacheDir, heyJarvis,
+                line -> {
                     pw.println("bench-transfer: " + line.strip());
                     pw.flush();
                 });
-        List<SyntheticUser> chosen = bench.poorUsersOnHoldout(users);
+        SyntheticBench bench = held.asBench(heyJarvis, inputs.modelsDir);
+        List<SyntheticUser> chosen = held.users();
         HeadRecipe recipe = HeadRecipe.wakeWordDefault();
-        BinaryHeadTask task = new BinaryHeadTask("wake", bench.source(), recipe, bench.rehearsal(), action);
+        NegativeBank bank = NegativeBank.open(negativeBank != null ? negativeBank
+                : dev.headstream.cli.bank.BankCommand.defaultDir(inputs.modelsDir));
+        BinaryHeadTask task = new BinaryHeadTask("wake", bench.source(), recipe, RehearsalSet.empty(), action, 0.5,
+                BinaryHeadTask.prepareBank(bank, bench.source(), recipe), BankTraining.defaults());
         ClipScorer scorer = new ClipScorer(task.head(), bench.source().parameters(), recipe.windowFrames());
         ClipScorer source = new ClipScorer(new MlpHead(bench.source().architecture(), 1), bench.source().parameters(),
                 recipe.windowFrames());
@@ -138,8 +151,10 @@ public final class BenchTransferCommand implements Callable<Integer> {
         double recallOodSum = 0;
         int noisyAlarmed = 0;
         int noisyFlipped = 0;
-        pw.printf("%-10s %-9s %12s %10s %12s %12s%n", "user", "stream", "alarm after", "rollbacks", "src recall",
-                "final recall");
+        int poisonedReleased = 0;
+        int cleanHeldAtEnd = 0;
+        pw.printf("%-10s %-9s %12s %10s %12s %12s %9s%n", "user", "stream", "alarm after", "rollbacks", "src recall",
+                "final recall", "released");
         for (SyntheticUser u : chosen) {
             double srcRecall = recall(new HoldoutEvaluator.HeadDetector(source, null, BinaryHeadTask.SOURCE_THRESHOLD, 0), u,
                     bench, source);
@@ -157,6 +172,7 @@ public final class BenchTransferCommand implements Callable<Integer> {
                 double[] rise = new double[length];
                 long firstAlarm = -1;
                 long firstDriftAlarm = -1;
+                int released = 0;
                 for (int i = 0; i < length; i++) {
                     SyntheticClip c = u.train().get(i % u.train().size());
                     boolean flip = i >= cleanClips && (poisoned || noisy && noise.nextDouble() < labelNoise);
@@ -169,6 +185,8 @@ public final class BenchTransferCommand implements Callable<Integer> {
                     // recalibrated; the last good version kept for the *_LAST_GOOD actions)
                     if (task.publishIfDue(s, 1)) {
                         task.sent(s);
+                        // a version after the first alarm that is not held at the source: trained on what alarmed
+                        released += firstAlarm > 0 && !s.heldAtSource() && s.samplesApplied() > firstAlarm ? 1 : 0;
                     }
                     if (s.driftAlarm() && firstDriftAlarm < 0) {
                         firstDriftAlarm = i + 1L;
@@ -182,14 +200,14 @@ public final class BenchTransferCommand implements Callable<Integer> {
                     }
                 }
                 task.calibrate(s);
-                double finalRecall = recall(new HoldoutEvaluator.HeadDetector(scorer, task.publishedTrainable(s), s.threshold(),
-                        s.version()), u, bench, source);
+                double finalRecall = recall(new HoldoutEvaluator.HeadDetector(scorer, task.publishedTrainable(s),
+                        task.publishedThreshold(s), s.version()), u, bench, source);
                 String stream = poisoned ? "flip@" + cleanClips : noisy ? "noisy@" + cleanClips
                         : drift ? "drift@" + cleanClips : ood ? oodLanguage + "@" + cleanClips : "clean";
                 String alarm = firstAlarm < 0 ? "-" : (poisoned || drift || ood) && firstAlarm > cleanClips
                         ? (firstAlarm - cleanClips) + (poisoned ? " flipped" : " changed") : "clip " + firstAlarm;
-                pw.printf(Locale.ROOT, "%-10s %-9s %12s %10d %12.2f %12.2f%n", u.id(), stream, alarm, s.rollbacks(),
-                        srcRecall, finalRecall);
+                pw.printf(Locale.ROOT, "%-10s %-9s %12s %10d %12.2f %12.2f %9d%n", u.id(), stream, alarm, s.rollbacks(),
+                        srcRecall, finalRecall, released);
                 pw.flush();
                 if (poisoned) {
                     gaps.put(u.id(), gap);
@@ -197,6 +215,7 @@ public final class BenchTransferCommand implements Callable<Integer> {
                     rises.put(u.id(), rise);
                     poisonedLoss.put(u.id(), loss);
                     recallPoisonedSum += finalRecall;
+                    poisonedReleased += released;
                     if (firstAlarm > cleanClips) {
                         detected++;
                         delaySum += firstAlarm - cleanClips;
@@ -228,19 +247,23 @@ public final class BenchTransferCommand implements Callable<Integer> {
                             - BinaryHeadTask.DRIFT.detector().window() + 1);
                     cleanAlarms += s.rollbacks();
                     recallCleanSum += finalRecall;
+                    cleanHeldAtEnd += s.heldAtSource() ? 1 : 0;
                 }
                 rows.add(String.format(Locale.ROOT, "    {\"user\": \"%s\", \"stream\": \"%s\", \"firstAlarmClip\": %d,"
                         + " \"firstDriftAlarmClip\": %d, \"rollbacks\": %d, \"sourceRecall\": %.3f, \"finalRecall\": %.3f,"
-                        + " \"adaptedLoss\": %s}", u.id(), stream, firstAlarm, firstDriftAlarm, s.rollbacks(), srcRecall,
-                        finalRecall, jsonArray(loss)));
+                        + " \"releasedAfterAlarm\": %d, \"heldAtEnd\": %b, \"adaptedLoss\": %s}", u.id(), stream, firstAlarm,
+                        firstDriftAlarm, s.rollbacks(), srcRecall, finalRecall, released, s.heldAtSource(), jsonArray(loss)));
             }
         }
         int n = chosen.size();
         pw.printf(Locale.ROOT, "%npoisoned users (labels flipped from clip %d): %d of %d detected, mean delay %.1f flipped"
-                + " samples; mean holdout recall at the end %.3f (source %.3f)%n", cleanClips + 1, detected, n,
-                detected == 0 ? Double.NaN : delaySum / detected, recallPoisonedSum / n, recallSourceSum / n);
+                + " samples; mean holdout recall at the end %.3f (source %.3f); %d published versions after the first alarm"
+                + " not held at the source (action %s)%n", cleanClips + 1, detected, n,
+                detected == 0 ? Double.NaN : delaySum / detected, recallPoisonedSum / n, recallSourceSum / n,
+                poisonedReleased, action);
         pw.printf(Locale.ROOT, "clean users (%d clips each): %d rollbacks (false alarms) in %d samples; mean holdout recall"
-                + " %.3f%n", length, cleanAlarms, n * length, recallCleanSum / n);
+                + " %.3f; %d of %d held at the source at the end%n", length, cleanAlarms, n * length, recallCleanSum / n,
+                cleanHeldAtEnd, n);
         pw.printf(Locale.ROOT, "noisy-label users (%.0f%% of labels flipped at random from clip %d, %d flipped in all): %d of %d"
                 + " alarmed; mean holdout recall at the end %.3f%n", 100 * labelNoise, cleanClips + 1, noisyFlipped,
                 noisyAlarmed, n, recallNoisySum / n);
@@ -269,9 +292,11 @@ public final class BenchTransferCommand implements Callable<Integer> {
                 driftAlarmed == 0 ? Double.NaN : driftDelaySum / driftAlarmed, recallDriftSum / n)).append(String.format(Locale.ROOT, "\n  \"poisonedDetected\": %d,"
                 + " \"meanDelay\": %.3f, \"cleanFalseAlarms\": %d, \"cleanSamples\": %d,"
                 + " \"meanRecallSource\": %.4f, \"meanRecallPoisonedEnd\": %.4f, \"meanRecallCleanEnd\": %.4f,"
-                + " \"labelNoise\": %.3f, \"noisyFlipped\": %d, \"noisyAlarmed\": %d, \"meanRecallNoisyEnd\": %.4f\n}%n",
+                + " \"labelNoise\": %.3f, \"noisyFlipped\": %d, \"noisyAlarmed\": %d, \"meanRecallNoisyEnd\": %.4f,"
+                + " \"poisonedReleasedAfterAlarm\": %d, \"cleanHeldAtEnd\": %d\n}%n",
                 detected, detected == 0 ? Double.NaN : delaySum / detected, cleanAlarms, n * length, recallSourceSum / n,
-                recallPoisonedSum / n, recallCleanSum / n, labelNoise, noisyFlipped, noisyAlarmed, recallNoisySum / n));
+                recallPoisonedSum / n, recallCleanSum / n, labelNoise, noisyFlipped, noisyAlarmed, recallNoisySum / n,
+                poisonedReleased, cleanHeldAtEnd));
         Files.createDirectories(out);
         Files.writeString(out.resolve("bench-transfer.json"), json.toString());
         double gapMax = max(gaps, true);

@@ -49,7 +49,7 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "The adapter's headstream.rate-limit.burst (default ${DEFAULT-VALUE}).")
     double rateBurst;
 
-    @Option(names = "--on-negative-transfer", defaultValue = "FREEZE",
+    @Option(names = "--on-negative-transfer", defaultValue = "PROBATION",
             description = "The task's headstream.tasks.<task>.on-negative-transfer: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}, the adapter's).")
     dev.headstream.core.adapt.BinaryHeadTask.AlarmAction onAlarm;
 

@@ -102,7 +102,16 @@ public final class BinaryHeadTask {
          */
         ROLLBACK_LAST_GOOD,
         /** {@link #ROLLBACK_LAST_GOOD}, then stop training this head (samples are still scored). */
-        FREEZE_LAST_GOOD;
+        FREEZE_LAST_GOOD,
+        /**
+         * Roll back to the source head and keep adapting from there, but publish the source head
+         * (held at the source) until the head has trained on {@link #PROBATION_SAMPLES} samples
+         * without another alarm; an alarm during probation rolls back again and doubles the
+         * probation, up to {@link #PROBATION_MAX_SAMPLES}. A false alarm costs a clean user that
+         * many samples at the source head's quality instead of freezing them for good; a stream
+         * that keeps poisoning the head keeps alarming and stays at the source.
+         */
+        PROBATION;
 
         /** Whether the action rolls back to the last good version (and so keeps one). */
         public boolean toLastGood() {
@@ -118,7 +127,12 @@ public final class BinaryHeadTask {
      * against 0.24) but holds a copy of the last good vector per head, which takes the default
      * recipe over its 256 KB per user.
      */
-    public static final AlarmAction DEFAULT_ALARM_ACTION = AlarmAction.FREEZE;
+    public static final AlarmAction DEFAULT_ALARM_ACTION = AlarmAction.PROBATION;
+
+    /** First probation after a negative-transfer alarm ({@link AlarmAction#PROBATION}), in training samples. */
+    public static final int PROBATION_SAMPLES = 16;
+    /** Longest probation: each alarm during probation doubles it up to this. */
+    public static final int PROBATION_MAX_SAMPLES = 256;
 
     /** Seconds of audio one embedding frame steps over (the backbone's 80 ms hop). */
     static final double FRAME_SECONDS = 0.08;
@@ -375,6 +389,9 @@ public final class BinaryHeadTask {
         train(s, ex, online);
         s.samplesApplied++;
         s.changed = true;
+        if (s.probationLeft > 0) {
+            s.probationLeft--;
+        }
         s.lastPrequentialLoss = logLoss(positive, sc.adapted());
         s.lastTrainingLoss = logLoss(positive, MlpHead.sigmoid(scorer.maxLogit(s.trainable, e)));
         if (alarm && onAlarm != AlarmAction.PUBLISH_ONLY) {
@@ -395,6 +412,8 @@ public final class BinaryHeadTask {
                 m.samples(), switch (onAlarm) {
                     case ROLLBACK -> "rolled back to the source head";
                     case FREEZE -> "rolled back to the source head and frozen";
+                    case PROBATION -> "rolled back to the source head; on probation for "
+                            + nextProbation(s) + " training samples";
                     case STRONGER_L2SP -> "rolled back to the source head, L2-SP x" + STRONGER_L2SP_FACTOR;
                     case ROLLBACK_LAST_GOOD, FREEZE_LAST_GOOD -> (s.lastGood == null
                             ? "rolled back to the source head (no good version yet)"
@@ -410,11 +429,20 @@ public final class BinaryHeadTask {
             s.threshold = goodThreshold;
         }
         s.frozen = onAlarm == AlarmAction.FREEZE || onAlarm == AlarmAction.FREEZE_LAST_GOOD;
+        if (onAlarm == AlarmAction.PROBATION) {
+            s.probationLength = nextProbation(s);
+            s.probationLeft = s.probationLength;
+        }
         if (onAlarm == AlarmAction.STRONGER_L2SP) {
             s.l2spScale *= STRONGER_L2SP_FACTOR;
         }
         s.rollbacks++;
         s.pendingRollback = reason;
+    }
+
+    /** The probation an alarm now starts: the first, or twice the last one while still on it, up to the maximum. */
+    private static int nextProbation(HeadState s) {
+        return s.probationLeft > 0 ? Math.min(PROBATION_MAX_SAMPLES, 2 * s.probationLength) : PROBATION_SAMPLES;
     }
 
     /** The head's vector, optimizer, replay buffer, threshold and tests back to a new head's. */
@@ -446,6 +474,8 @@ public final class BinaryHeadTask {
      */
     public void operatorReset(HeadState s, String reason) {
         toSource(s);
+        s.probationLeft = 0;
+        s.probationLength = 0;
         s.drift.reset();
         s.frozen = false;
         s.l2spScale = 1f;
@@ -716,6 +746,15 @@ public final class BinaryHeadTask {
             s.heldReason = "";
             return; // just rolled back: the source head keeps its own threshold until it trains again
         }
+        calibrateThreshold(s);
+        if (s.probationLeft > 0) {
+            s.heldAtSource = true;
+            s.heldReason = "on probation after a negative-transfer alarm: published as the source head until "
+                    + s.probationLeft + " more training samples pass without an alarm";
+        }
+    }
+
+    private void calibrateThreshold(HeadState s) {
         List<Float> pos = new ArrayList<>();
         List<Float> sourcePos = new ArrayList<>();
         List<Float> neg = new ArrayList<>();

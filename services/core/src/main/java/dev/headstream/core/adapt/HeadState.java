@@ -81,6 +81,9 @@ public final class HeadState {
      */
     boolean heldAtSource;
     String heldReason = "";
+    /** Training samples left on probation after a negative-transfer alarm (0 = not on probation), and its length. */
+    int probationLeft;
+    int probationLength;
     /** Activations on the bank's calibration part at the last calibrated threshold, and its hours. */
     int calibrationFalseAccepts;
     double calibrationHours;
@@ -132,6 +135,8 @@ public final class HeadState {
         this.errorRiseAlarm = o.errorRiseAlarm;
         this.hardPool = o.hardPool.clone();
         this.heldAtSource = o.heldAtSource;
+        this.probationLeft = o.probationLeft;
+        this.probationLength = o.probationLength;
         this.heldReason = o.heldReason;
         this.calibrationFalseAccepts = o.calibrationFalseAccepts;
         this.calibrationHours = o.calibrationHours;
@@ -225,6 +230,11 @@ public final class HeadState {
 
     public int rollbacks() {
         return rollbacks;
+    }
+
+    /** Training samples left on probation after a negative-transfer alarm; 0 when not on probation. */
+    public int probationLeft() {
+        return probationLeft;
     }
 
     /** Whether the head is published as the source head (see {@link BinaryHeadTask#calibrate}). */

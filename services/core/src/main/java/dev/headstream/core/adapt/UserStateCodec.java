@@ -155,6 +155,8 @@ public final class UserStateCodec {
                 .setHeldReason(h.heldReason)
                 .setCalibrationFalseAccepts(h.calibrationFalseAccepts)
                 .setCalibrationHours(h.calibrationHours)
+                .setProbationLeft(h.probationLeft)
+                .setProbationLength(h.probationLength)
                 .setPendingRollbackReason(h.pendingRollback == null ? "" : h.pendingRollback)
                 .setPartition(h.partition)
                 .setFirstOffset(h.firstOffset)
@@ -288,6 +290,8 @@ public final class UserStateCodec {
         s.heldReason = h.getHeldReason();
         s.calibrationFalseAccepts = h.getCalibrationFalseAccepts();
         s.calibrationHours = h.getCalibrationHours();
+        s.probationLeft = h.getProbationLeft();
+        s.probationLength = h.getProbationLength();
         return s;
     }
 
