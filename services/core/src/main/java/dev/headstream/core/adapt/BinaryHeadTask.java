@@ -746,6 +746,8 @@ public final class BinaryHeadTask {
             s.heldReason = "";
             return; // just rolled back: the source head keeps its own threshold until it trains again
         }
+        s.heldAtSource = false;
+        s.heldReason = "";
         calibrateThreshold(s);
         if (s.probationLeft > 0) {
             s.heldAtSource = true;

@@ -1,0 +1,95 @@
+package dev.headstream.core.adapt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.headstream.core.backbone.EmbeddingSequence;
+import dev.headstream.core.head.HeadArchitecture;
+import dev.headstream.core.head.SourceHead;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The PROBATION action with a head whose logits are set by hand (one Dense {@code [1, 0] . x}
+ * over one-frame windows, a learning rate too small to move a weight): positives at logit +6 are
+ * learnt, positives at logit -6 make the adapted head's own loss rise until the loss-rise test
+ * alarms.
+ */
+class ProbationTest {
+
+    private final SourceHead identity = new SourceHead("identity", "0".repeat(64),
+            HeadArchitecture.builder(2).dense(1).build(), new float[] {1f, 0f, 0f});
+    private final HeadRecipe frozen = new HeadRecipe(1, HeadRecipe.OptimizerKind.ADAM, 1e-30f, 0f, 10f, 1, 8, 1, 1, 1,
+            0.5f, true, 0);
+
+    private final BinaryHeadTask task = new BinaryHeadTask("wake", identity, frozen,
+            new RehearsalSet(List.of(), List.of(clip(-8f))), BinaryHeadTask.AlarmAction.PROBATION, 0);
+
+    private static EmbeddingSequence clip(float z) {
+        return new EmbeddingSequence(1, 2, new float[] {z, 0f});
+    }
+
+    /** Trains good positives, then bad ones until the first rollback; returns the samples it took. */
+    private int untilAlarm(HeadState s) {
+        for (int i = 0; i < 12; i++) {
+            task.apply(s, clip(6f), true, 1f, Split.TRAIN);
+        }
+        int before = s.rollbacks();
+        for (int i = 1; i <= 50; i++) {
+            task.apply(s, clip(-6f), true, 1f, Split.TRAIN);
+            if (s.rollbacks() > before) {
+                return i;
+            }
+        }
+        throw new AssertionError("no alarm in 50 bad samples");
+    }
+
+    @Test
+    void anAlarmHoldsTheHeadAtTheSourceUntilSixteenCleanSamplesPassThenReleasesIt() {
+        HeadState s = task.newState("acme/alice/wake");
+        untilAlarm(s);
+        assertThat(s.rollbacks()).isEqualTo(1);
+        assertThat(s.frozen()).isFalse();
+        assertThat(s.probationLeft()).isEqualTo(BinaryHeadTask.PROBATION_SAMPLES);
+        assertThat(task.publishIfDue(s, 1)).isTrue();
+        task.sent(s);
+        for (int i = 0; i < BinaryHeadTask.PROBATION_SAMPLES - 1; i++) {
+            task.apply(s, clip(6f), true, 1f, Split.TRAIN);
+            task.publishIfDue(s, 1);
+            task.sent(s);
+            assertThat(s.heldAtSource()).as("on probation after %d clean samples", i + 1).isTrue();
+            assertThat(s.heldReason()).startsWith("on probation after a negative-transfer alarm");
+            assertThat(task.publishedThreshold(s)).isEqualTo(BinaryHeadTask.SOURCE_THRESHOLD);
+        }
+        task.apply(s, clip(6f), true, 1f, Split.TRAIN);
+        task.publishIfDue(s, 1);
+        assertThat(s.probationLeft()).isZero();
+        assertThat(s.heldAtSource()).as("released after %d clean samples", BinaryHeadTask.PROBATION_SAMPLES).isFalse();
+        assertThat(s.heldReason()).isEmpty();
+    }
+
+    @Test
+    void anAlarmOnProbationDoublesItAndAResetEndsIt() {
+        HeadState s = task.newState("acme/bob/wake");
+        untilAlarm(s);
+        assertThat(s.probationLeft()).isEqualTo(16);
+        untilAlarm(s);
+        assertThat(s.rollbacks()).isEqualTo(2);
+        assertThat(s.probationLeft()).as("a second alarm while on probation").isEqualTo(32);
+        task.operatorReset(s, "operator reset");
+        assertThat(s.probationLeft()).isZero();
+        task.publishIfDue(s, 1);
+        assertThat(s.heldAtSource()).isFalse();
+    }
+
+    @Test
+    void theCodecKeepsTheProbation() {
+        HeadState s = task.newState("acme/carol/wake");
+        untilAlarm(s);
+        UserState user = new UserState(new UserKey("acme", "carol"), 16);
+        user.heads().put("wake", s);
+        HeadState back = UserStateCodec.decode(UserStateCodec.encode(user, java.util.Map.of("wake", task)),
+                java.util.Map.of("wake", task), 16).heads().get("wake");
+        assertThat(back.probationLeft()).isEqualTo(s.probationLeft());
+        assertThat(back.probationLength).isEqualTo(s.probationLength);
+    }
+}
