@@ -97,28 +97,38 @@ public final class QuietBench {
             SourceHead source, Consumer<String> log) {
         VoiceCatalog catalog = VoiceCatalog.standard();
         SyntheticUsers users = new SyntheticUsers(config, catalog.pool(Part.USERS), catalog.pool(Part.TRAIN));
-        SyntheticPopulation pop = users.generate(new CachingSynthesizer(MultiEngineSynth.defaults(), cacheDir), 2,
-                SynthProgress.lines(200, line -> log.accept("  " + line)));
+        CachingSynthesizer synth = new CachingSynthesizer(MultiEngineSynth.defaults(), cacheDir);
+        // first every candidate's holdout positives (the choice needs no more), then the chosen users' other clips
+        SyntheticPopulation positives = users.generate(synth, 2, SynthProgress.lines(200,
+                line -> log.accept("  holdout positives: " + line)),
+                c -> c.split() == dev.headstream.cli.synth.Split.HOLDOUT && c.positive());
         Map<SyntheticClip, EmbeddingSequence> emb = new HashMap<>();
         ClipScorer scorer = new ClipScorer(new MlpHead(source.architecture(), 1), source.parameters(), 16);
-        List<SyntheticUser> chosen = new ArrayList<>();
+        java.util.Set<String> chosenIds = new java.util.LinkedHashSet<>();
         int poor = 0;
         try (WakeWordBackbone backbone = SyntheticBench.openBackbone(modelsDir)) {
-            // choose by the source head's recall on each candidate's holdout positives, then embed the chosen users' clips
-            for (SyntheticUser u : pop.users()) {
-                List<SyntheticClip> pos = u.holdout().stream().filter(SyntheticClip::positive).toList();
+            for (SyntheticUser u : positives.users()) {
+                List<SyntheticClip> pos = u.holdout();
                 long hits = pos.stream().filter(c -> scorer.score(null, embed(backbone, emb, c))
                         >= BinaryHeadTask.SOURCE_THRESHOLD).count();
                 if (hits < 0.5 * pos.size()) {
                     poor++;
-                    if (chosen.size() < max) {
-                        chosen.add(u);
-                        u.stream().forEach(c -> embed(backbone, emb, c));
+                    if (chosenIds.size() < max) {
+                        chosenIds.add(u.id());
                     }
                 }
             }
+            SyntheticPopulation pop = users.generate(synth, 2, SynthProgress.lines(200,
+                    line -> log.accept("  chosen users and background: " + line)),
+                    c -> chosenIds.contains(c.speakerId()) || c.speakerId().startsWith("bg-"));
+            List<SyntheticUser> chosen = pop.users().stream().filter(u -> chosenIds.contains(u.id())).toList();
+            for (SyntheticUser u : chosen) {
+                u.stream().forEach(c -> embed(backbone, emb, c));
+            }
+            emb.keySet().retainAll(chosen.stream().flatMap(u -> u.stream().stream())
+                    .collect(java.util.stream.Collectors.toSet()));
+            return new Population(chosen, emb, pop.background(), poor);
         }
-        return new Population(chosen, emb, pop.background(), poor);
     }
 
     private static EmbeddingSequence embed(WakeWordBackbone backbone, Map<SyntheticClip, EmbeddingSequence> emb,

@@ -274,13 +274,23 @@ public final class SyntheticUsers {
      * @throws IllegalStateException when a clip cannot be synthesized (naming the clip), or when interrupted
      */
     public SyntheticPopulation generate(Synthesizer synthesizer, int threads, SynthProgress progress) {
+        return generate(synthesizer, threads, progress, clip -> true);
+    }
+
+    /**
+     * {@link #generate(Synthesizer, int, SynthProgress)} rendering only the planned clips that
+     * {@code which} accepts (the others are left out of the result); a rendered clip is the same
+     * whatever else is rendered.
+     */
+    public SyntheticPopulation generate(Synthesizer synthesizer, int threads, SynthProgress progress,
+            java.util.function.Predicate<ClipSpec> which) {
         Objects.requireNonNull(synthesizer, "synthesizer");
         Objects.requireNonNull(progress, "progress");
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, was " + threads);
         }
         ClipAssembler assembler = new ClipAssembler(config.clip());
-        List<ClipSpec> specs = plan();
+        List<ClipSpec> specs = plan().stream().filter(which).toList();
         SyntheticClip[] rendered = new SyntheticClip[specs.size()];
         if (threads == 1) {
             for (int i = 0; i < specs.size(); i++) {

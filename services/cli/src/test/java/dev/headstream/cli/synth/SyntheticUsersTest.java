@@ -21,6 +21,22 @@ class SyntheticUsersTest {
     Path temp;
 
     @Test
+    void renderingPartOfThePopulationGivesTheSameClipsAsRenderingAllOfIt() {
+        SyntheticUsers users = new SyntheticUsers(DEFAULTS.withUsers(3).withBackground(1, 2));
+        SyntheticPopulation all = users.generate(new FakeSynthesizer(), 1, SynthProgress.none());
+        FakeSynthesizer counting = new FakeSynthesizer();
+        SyntheticPopulation part = users.generate(counting, 2, SynthProgress.none(),
+                c -> c.split() == Split.HOLDOUT && c.positive() && !c.speakerId().equals("user-02"));
+        List<SyntheticClip> expected = all.users().stream().filter(u -> !u.id().equals("user-02"))
+                .flatMap(u -> u.holdout().stream()).filter(SyntheticClip::positive).toList();
+        assertThat(part.users().stream().flatMap(u -> u.stream().stream()).toList()).isEqualTo(expected);
+        assertThat(part.users().stream().filter(u -> u.id().equals("user-02")).flatMap(u -> u.stream().stream()))
+                .isEmpty();
+        assertThat(part.background()).isEmpty();
+        assertThat(counting.calls.get()).isEqualTo(expected.size());
+    }
+
+    @Test
     void plansTheConfiguredCountsPerUserLabelAndSplit() {
         SyntheticUsers users = new SyntheticUsers(DEFAULTS);
         assertThat(users.users()).extracting(Speaker::id)
