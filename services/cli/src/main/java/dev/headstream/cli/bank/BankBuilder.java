@@ -171,10 +171,15 @@ public final class BankBuilder {
                 segments.add(frames[i]);
                 seconds += audioSeconds[i];
             }
+            Path file = dir.resolve(part + ".bank");
             if (segments.isEmpty()) {
+                try {
+                    Files.deleteIfExists(file); // a part of an earlier recipe must not outlive it
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot delete the stale bank part " + file, e);
+                }
                 continue;
             }
-            Path file = dir.resolve(part + ".bank");
             BankPart.write(file, backbone.info().sha256(), backbone.info().embeddingDim(), voices, index, segments);
             BankPart written = BankPart.open(file);
             hours.put(part, seconds / 3600);

@@ -243,6 +243,6 @@ public final class QuietBench {
     }
 
     static float logitOf(float threshold) {
-        return BinaryHeadTask.logit(threshold);
+        return Detections.logitOf(threshold);
     }
 }

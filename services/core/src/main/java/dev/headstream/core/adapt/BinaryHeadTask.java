@@ -133,6 +133,8 @@ public final class BinaryHeadTask {
     public static final int PROBATION_SAMPLES = 16;
     /** Longest probation: each alarm during probation doubles it up to this. */
     public static final int PROBATION_MAX_SAMPLES = 256;
+    /** Newest replayed clips a probation does not trust: what alarmed is among them. */
+    public static final int PROBATION_TRUST_MARGIN = 8;
 
     /** Seconds of audio one embedding frame steps over (the backbone's 80 ms hop). */
     static final double FRAME_SECONDS = 0.08;
@@ -384,13 +386,15 @@ public final class BinaryHeadTask {
         HeadState.Example ex = new HeadState.Example(StoredClip.of(e), positive, weight);
         s.replay.addLast(ex);
         while (s.replay.size() > recipe.replayBuffer()) {
-            s.replay.removeFirst();
+            evictOldest(s);
         }
         train(s, ex, online);
         s.samplesApplied++;
         s.changed = true;
-        if (s.probationLeft > 0) {
-            s.probationLeft--;
+        if (s.probationLeft > 0 && --s.probationLeft == 0) {
+            endProbation(s);
+        } else if (s.probationLeft == 0 && s.sinceProbation >= 0) {
+            s.sinceProbation++;
         }
         s.lastPrequentialLoss = logLoss(positive, sc.adapted());
         s.lastTrainingLoss = logLoss(positive, MlpHead.sigmoid(scorer.maxLogit(s.trainable, e)));
@@ -423,6 +427,7 @@ public final class BinaryHeadTask {
                 });
         float[] good = onAlarm.toLastGood() ? s.lastGood : null;
         float goodThreshold = s.lastGoodThreshold;
+        List<HeadState.Example> evidence = onAlarm == AlarmAction.PROBATION ? evidenceBeforeAlarm(s) : List.of();
         toSource(s);
         if (good != null) {
             s.trainable = good.clone();
@@ -430,8 +435,7 @@ public final class BinaryHeadTask {
         }
         s.frozen = onAlarm == AlarmAction.FREEZE || onAlarm == AlarmAction.FREEZE_LAST_GOOD;
         if (onAlarm == AlarmAction.PROBATION) {
-            s.probationLength = nextProbation(s);
-            s.probationLeft = s.probationLength;
+            startProbation(s, nextProbation(s), evidence);
         }
         if (onAlarm == AlarmAction.STRONGER_L2SP) {
             s.l2spScale *= STRONGER_L2SP_FACTOR;
@@ -440,9 +444,85 @@ public final class BinaryHeadTask {
         s.pendingRollback = reason;
     }
 
-    /** The probation an alarm now starts: the first, or twice the last one while still on it, up to the maximum. */
+    /**
+     * The probation an alarm now starts: twice the last one while on it, or within as many
+     * training samples after it ended, up to the maximum; else the first length.
+     */
     private static int nextProbation(HeadState s) {
-        return s.probationLeft > 0 ? Math.min(PROBATION_MAX_SAMPLES, 2 * s.probationLength) : PROBATION_SAMPLES;
+        boolean recent = s.probationLeft > 0 || (s.sinceProbation >= 0 && s.sinceProbation < s.probationLength);
+        return recent ? Math.min(PROBATION_MAX_SAMPLES, 2 * s.probationLength) : PROBATION_SAMPLES;
+    }
+
+    /**
+     * The replayed clips that most likely came before what alarmed: all but the newest
+     * {@link #PROBATION_TRUST_MARGIN} (both tests alarmed 2-8 samples after a label flip in
+     * bench-transfer), oldest first; with an evidence set already held, that set.
+     */
+    private static List<HeadState.Example> evidenceBeforeAlarm(HeadState s) {
+        List<HeadState.Example> all = new ArrayList<>(s.replay);
+        if (s.probationLeft > 0 || s.trusted > 0) {
+            return new ArrayList<>(all.subList(0, Math.min(s.trusted, all.size())));
+        }
+        return new ArrayList<>(all.subList(0, Math.max(0, all.size() - PROBATION_TRUST_MARGIN)));
+    }
+
+    /** Puts {@code s} on probation for {@code length} samples, {@code evidence} back in its replay buffer as trusted. */
+    private static void startProbation(HeadState s, int length, List<HeadState.Example> evidence) {
+        s.probationLength = length;
+        s.probationLeft = length;
+        s.sinceProbation = 0;
+        s.replay.clear();
+        s.replay.addAll(evidence);
+        s.trusted = evidence.size();
+    }
+
+    /**
+     * Probation is over: the head is released when it agrees with the trusted clips from before
+     * the alarm at least as well as the source head does (mean log loss on them no higher), or
+     * when there are none; otherwise it learned what alarmed (a stream that keeps poisoning it
+     * agrees with itself, so the tests stay quiet): back to the source, probation doubled, the
+     * evidence kept.
+     */
+    private void endProbation(HeadState s) {
+        int n = 0;
+        double adapted = 0;
+        double source = 0;
+        for (HeadState.Example ex : s.replay) {
+            if (n == s.trusted) {
+                break;
+            }
+            EmbeddingSequence e = ex.clip().decode();
+            adapted += logLoss(ex.positive(), MlpHead.sigmoid(scorer.maxLogit(s.trainable, e)));
+            source += logLoss(ex.positive(), MlpHead.sigmoid(scorer.maxLogit(null, e)));
+            n++;
+        }
+        if (n == 0 || adapted <= source) {
+            s.trusted = 0;
+            s.sinceProbation = 0;
+            return;
+        }
+        List<HeadState.Example> evidence = new ArrayList<>(s.replay).subList(0, n);
+        int length = Math.min(PROBATION_MAX_SAMPLES, 2 * s.probationLength);
+        toSource(s);
+        startProbation(s, length, new ArrayList<>(evidence));
+        s.rollbacks++;
+        s.pendingRollback = String.format(java.util.Locale.ROOT, "probation extended to %d training samples: the head"
+                + " disagrees with the %d clips from before the alarm (mean log loss %.3f, source head %.3f); rolled back"
+                + " to the source head", length, n, adapted / n, source / n);
+    }
+
+    /** Drops the oldest replayed clip that is not trusted evidence of a probation (the oldest clip when none is). */
+    private static void evictOldest(HeadState s) {
+        if (s.trusted == 0 || s.trusted >= s.replay.size()) {
+            s.replay.removeFirst();
+            s.trusted = Math.max(0, s.trusted - 1);
+            return;
+        }
+        java.util.Iterator<HeadState.Example> it = s.replay.iterator();
+        for (int i = 0; i <= s.trusted; i++) {
+            it.next();
+        }
+        it.remove();
     }
 
     /** The head's vector, optimizer, replay buffer, threshold and tests back to a new head's. */
@@ -476,6 +556,9 @@ public final class BinaryHeadTask {
         toSource(s);
         s.probationLeft = 0;
         s.probationLength = 0;
+        s.sinceProbation = -1;
+        s.trusted = 0;
+        s.hardPool = new int[0];
         s.drift.reset();
         s.frozen = false;
         s.l2spScale = 1f;
@@ -523,8 +606,8 @@ public final class BinaryHeadTask {
      * at 0, loss rise below half its threshold). Operator resets and rollbacks count as good.
      */
     private void keepIfGood(HeadState s) {
-        if (!onAlarm.toLastGood()) {
-            return;
+        if (!onAlarm.toLastGood() || s.heldAtSource) {
+            return; // a held version went out as the source head: it is no version to go back to
         }
         NegativeTransferMonitor m = s.negativeTransfer;
         double rise = m.lossRiseStatistic();
@@ -836,24 +919,9 @@ public final class BinaryHeadTask {
         }
     }
 
-    /**
-     * The lowest logit whose {@link MlpHead#sigmoid} reaches {@code score}: a step is accepted at
-     * score threshold {@code score} exactly when its logit is at least this ({@code +inf} for a
-     * threshold above 1, which accepts nothing).
-     */
+    /** {@link dev.headstream.core.detect.Detections#logitOf}: steps at or above this logit are accepted at {@code score}. */
     public static float logit(float score) {
-        if (score >= 1f) {
-            return Float.POSITIVE_INFINITY;
-        }
-        float t = (float) Math.log(score / (1.0 - score));
-        // step to the lowest logit whose sigmoid reaches the score, as a detector compares scores
-        while (MlpHead.sigmoid(Math.nextDown(t)) >= score) {
-            t = Math.nextDown(t);
-        }
-        while (MlpHead.sigmoid(t) < score) {
-            t = Math.nextUp(t);
-        }
-        return t;
+        return dev.headstream.core.detect.Detections.logitOf(score);
     }
 
     private static float min(float[] v) {

@@ -84,6 +84,10 @@ public final class HeadState {
     /** Training samples left on probation after a negative-transfer alarm (0 = not on probation), and its length. */
     int probationLeft;
     int probationLength;
+    /** Training samples since the last probation ended (-1: never on probation). */
+    int sinceProbation = -1;
+    /** The oldest replayed clips that are a probation's trusted evidence (from before its alarm). */
+    int trusted;
     /** Activations on the bank's calibration part at the last calibrated threshold, and its hours. */
     int calibrationFalseAccepts;
     double calibrationHours;
@@ -137,6 +141,8 @@ public final class HeadState {
         this.heldAtSource = o.heldAtSource;
         this.probationLeft = o.probationLeft;
         this.probationLength = o.probationLength;
+        this.sinceProbation = o.sinceProbation;
+        this.trusted = o.trusted;
         this.heldReason = o.heldReason;
         this.calibrationFalseAccepts = o.calibrationFalseAccepts;
         this.calibrationHours = o.calibrationHours;

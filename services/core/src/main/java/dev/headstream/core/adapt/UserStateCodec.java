@@ -24,8 +24,11 @@ import java.util.Map;
  */
 public final class UserStateCodec {
 
-    /** The {@link AdapterState#getFormatVersion()} this codec writes and reads. */
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * The {@link AdapterState#getFormatVersion()} this codec writes and reads. 2 since the wake-word
+     * backbone computes streaming features (replayed clips of version 1 were embedded per clip).
+     */
+    public static final int FORMAT_VERSION = 2;
 
     private UserStateCodec() {
     }
@@ -52,7 +55,7 @@ public final class UserStateCodec {
             if (t == null) {
                 throw new IllegalArgumentException("user " + user.key() + " has a head for unknown task '" + task + "'");
             }
-            b.addHeads(encode(task, t.sourceHead().sha256(), h));
+            b.addHeads(encode(task, t, h));
         });
         return b.build();
     }
@@ -126,13 +129,14 @@ public final class UserStateCodec {
         return user;
     }
 
-    private static HeadTrainingState encode(String task, String sourceSha256, HeadState h) {
+    private static HeadTrainingState encode(String taskName, BinaryHeadTask task, HeadState h) {
+        String sourceSha256 = task.sourceHead().sha256();
         OptimizerSnapshot.Builder opt = OptimizerSnapshot.newBuilder().setSteps(h.optimizer.steps());
         for (int i = 0; i < h.optimizer.slotCount(); i++) {
             opt.addSlotsF32Le(bytes(h.optimizer.copySlot(i)));
         }
         HeadTrainingState.Builder b = HeadTrainingState.newBuilder()
-                .setTask(task)
+                .setTask(taskName)
                 .setHeadId(h.headId)
                 .setSourceHeadSha256(sourceSha256)
                 .setSeed(h.seed)
@@ -151,12 +155,15 @@ public final class UserStateCodec {
                 .setLastGoodVersion(h.lastGoodVersion)
                 .setLastGoodThreshold(h.lastGoodThreshold)
                 .addAllHardPool(java.util.Arrays.stream(h.hardPool).boxed().toList())
+                .setNegativeBankSha256(task.bank() == null ? "" : task.bank().id())
                 .setHeldAtSource(h.heldAtSource)
                 .setHeldReason(h.heldReason)
                 .setCalibrationFalseAccepts(h.calibrationFalseAccepts)
                 .setCalibrationHours(h.calibrationHours)
                 .setProbationLeft(h.probationLeft)
                 .setProbationLength(h.probationLength)
+                .setSinceProbation(h.sinceProbation)
+                .setTrustedClips(h.trusted)
                 .setPendingRollbackReason(h.pendingRollback == null ? "" : h.pendingRollback)
                 .setPartition(h.partition)
                 .setFirstOffset(h.firstOffset)
@@ -285,13 +292,18 @@ public final class UserStateCodec {
             s.lastGoodVersion = h.getLastGoodVersion();
             s.lastGoodThreshold = h.getLastGoodThreshold();
         }
-        s.hardPool = h.getHardPoolList().stream().mapToInt(Integer::intValue).toArray();
+        // a pool of window numbers means something only in the bank it was mined from
+        s.hardPool = task.bank() == null || !task.bank().id().equals(h.getNegativeBankSha256()) ? new int[0]
+                : h.getHardPoolList().stream().mapToInt(Integer::intValue)
+                        .filter(w -> w >= 0 && w < task.bank().trainWindows()).toArray();
         s.heldAtSource = h.getHeldAtSource();
         s.heldReason = h.getHeldReason();
         s.calibrationFalseAccepts = h.getCalibrationFalseAccepts();
         s.calibrationHours = h.getCalibrationHours();
         s.probationLeft = h.getProbationLeft();
         s.probationLength = h.getProbationLength();
+        s.sinceProbation = h.getSinceProbation();
+        s.trusted = Math.min(h.getTrustedClips(), s.replay.size());
         return s;
     }
 

@@ -89,65 +89,83 @@ public final class BankPart {
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
+            if (size > Integer.MAX_VALUE) {
+                throw bad(file, "larger than 2 GiB (" + size + " bytes); build smaller parts");
+            }
             MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
             map.order(ByteOrder.LITTLE_ENDIAN);
-            byte[] magic = new byte[MAGIC.length];
-            if (size < MAGIC.length + 12) {
-                throw bad(file, "too short (" + size + " bytes)");
+            try {
+                return read(file, map);
+            } catch (java.nio.BufferUnderflowException e) {
+                throw bad(file, "its header runs past the end of the file (" + size + " bytes)");
             }
-            map.get(magic);
-            if (!Arrays.equals(magic, MAGIC)) {
-                throw bad(file, "not a negative bank part (magic " + new String(magic, StandardCharsets.ISO_8859_1) + ")");
-            }
-            int backboneLength = Short.toUnsignedInt(map.getShort());
-            if (backboneLength > 256 || backboneLength > map.remaining()) {
-                throw bad(file, "backbone id of " + backboneLength + " bytes");
-            }
-            byte[] backboneId = new byte[backboneLength];
-            map.get(backboneId);
-            int dim = map.getInt();
-            int voiceCount = map.getInt();
-            int segments = map.getInt();
-            if (dim < 1 || dim > 65_536 || voiceCount < 0 || segments < 0 || segments > 10_000_000) {
-                throw bad(file, "bad header: dim " + dim + ", voices " + voiceCount + ", segments " + segments);
-            }
-            List<String> voices = new ArrayList<>(voiceCount);
-            for (int v = 0; v < voiceCount; v++) {
-                int len = Short.toUnsignedInt(map.getShort());
-                if (len > map.remaining()) {
-                    throw bad(file, "voice name " + v + " runs past the end");
-                }
-                byte[] name = new byte[len];
-                map.get(name);
-                voices.add(new String(name, StandardCharsets.UTF_8));
-            }
-            int[] voice = new int[segments];
-            int[] frames = new int[segments];
-            long total = 0;
-            for (int s = 0; s < segments; s++) {
-                voice[s] = map.getInt();
-                frames[s] = map.getInt();
-                if (voice[s] < 0 || voice[s] >= voiceCount || frames[s] < 1) {
-                    throw bad(file, "segment " + s + " has voice " + voice[s] + " and " + frames[s] + " frames");
-                }
-                total += frames[s];
-            }
-            if ((map.position() & 1) != 0) {
-                map.get();
-            }
-            long expected = map.position() + total * dim * Short.BYTES;
-            if (expected != size) {
-                throw bad(file, "holds " + size + " bytes; its header describes " + expected);
-            }
-            if (total * dim > Integer.MAX_VALUE) {
-                throw bad(file, "too large: " + total + " frames");
-            }
-            ShortBuffer data = map.slice().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
-            return new BankPart(file, new String(backboneId, StandardCharsets.US_ASCII), dim, voices, voice, frames, data,
-                    digest(map.duplicate().position(0)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read negative bank part " + file, e);
         }
+    }
+
+    private static BankPart read(Path file, MappedByteBuffer map) {
+        long size = map.capacity();
+        byte[] magic = new byte[MAGIC.length];
+        if (size < MAGIC.length + 14) {
+            throw bad(file, "too short (" + size + " bytes)");
+        }
+        map.get(magic);
+        if (!Arrays.equals(magic, MAGIC)) {
+            throw bad(file, "not a negative bank part (magic " + new String(magic, StandardCharsets.ISO_8859_1) + ")");
+        }
+        int backboneLength = Short.toUnsignedInt(map.getShort());
+        if (backboneLength > 256 || backboneLength > map.remaining()) {
+            throw bad(file, "backbone id of " + backboneLength + " bytes");
+        }
+        byte[] backboneId = new byte[backboneLength];
+        map.get(backboneId);
+        int dim = map.getInt();
+        int voiceCount = map.getInt();
+        int segments = map.getInt();
+        // every voice takes at least 2 header bytes and every segment 8: counts beyond what the file holds are forged
+        if (dim < 1 || dim > 65_536 || voiceCount < 0 || segments < 0 || (long) voiceCount * 2 > map.remaining()
+                || (long) segments * 8 > map.remaining()) {
+            throw bad(file, "bad header: dim " + dim + ", voices " + voiceCount + ", segments " + segments);
+        }
+        List<String> voices = new ArrayList<>(voiceCount);
+        for (int v = 0; v < voiceCount; v++) {
+            int len = Short.toUnsignedInt(map.getShort());
+            if (len > map.remaining()) {
+                throw bad(file, "voice name " + v + " runs past the end");
+            }
+            byte[] name = new byte[len];
+            map.get(name);
+            voices.add(new String(name, StandardCharsets.UTF_8));
+        }
+        int[] voice = new int[segments];
+        int[] frames = new int[segments];
+        long total = 0;
+        for (int s = 0; s < segments; s++) {
+            voice[s] = map.getInt();
+            frames[s] = map.getInt();
+            if (voice[s] < 0 || voice[s] >= voiceCount || frames[s] < 1) {
+                throw bad(file, "segment " + s + " has voice " + voice[s] + " and " + frames[s] + " frames");
+            }
+            total += frames[s];
+        }
+        if ((map.position() & 1) != 0) {
+            map.get();
+        }
+        long data = (size - map.position()) / Short.BYTES;
+        if (total > data / dim || total * dim * Short.BYTES != size - map.position()) {
+            throw bad(file, "holds " + size + " bytes; its header describes " + total + " frames of " + dim
+                    + " values after " + map.position() + " bytes of header");
+        }
+        ShortBuffer values = map.slice().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+        for (int i = 0; i < values.limit(); i++) {
+            short h = values.get(i);
+            if ((h & 0x7c00) == 0x7c00) {
+                throw bad(file, "frame value " + i + " is not finite (float16 bits 0x" + Integer.toHexString(h & 0xffff) + ")");
+            }
+        }
+        return new BankPart(file, new String(backboneId, StandardCharsets.US_ASCII), dim, voices, voice, frames, values,
+                digest(map.duplicate().position(0)));
     }
 
     private static IllegalArgumentException bad(Path file, String what) {
@@ -178,7 +196,7 @@ public final class BankPart {
             throw new IllegalArgumentException(index.size() + " segment entries for " + segments.size() + " segments");
         }
         try {
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName() + ".", ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                     StandardOpenOption.WRITE)) {
                 byte[] backboneId = backbone.getBytes(StandardCharsets.US_ASCII);

@@ -1,5 +1,8 @@
 package dev.headstream.core.detect;
 
+import dev.headstream.core.head.MlpHead;
+import java.util.Arrays;
+
 /**
  * How a wake-word detector turns per-step scores into activations, and how a threshold is set
  * from them: what "false accepts per hour" means in this project.
@@ -23,7 +26,52 @@ public final class Detections {
     /** {@link #REFRACTORY_SECONDS} in steps: an activation at step {@code i} allows the next at {@code i + 25}. */
     public static final int REFRACTORY_STEPS = (int) Math.round(REFRACTORY_SECONDS / STEP_SECONDS);
 
+    /** Below this logit every float sigmoid is 0, above {@link #HIGHEST} every one is 1. */
+    private static final float LOWEST = -200f;
+    private static final float HIGHEST = 40f;
+
     private Detections() {
+    }
+
+    /**
+     * The lowest logit whose {@link MlpHead#sigmoid} reaches {@code score}, so that
+     * {@code logit >= logitOf(score)} accepts exactly the steps whose score is {@code >= score}:
+     * {@code -inf} for a score of 0 or less, {@code +inf} when no float sigmoid reaches it (above 1).
+     *
+     * @throws IllegalArgumentException for NaN
+     */
+    public static float logitOf(float score) {
+        if (Float.isNaN(score)) {
+            throw new IllegalArgumentException("threshold must be a number, was NaN");
+        }
+        if (score <= 0f) {
+            return Float.NEGATIVE_INFINITY;
+        }
+        if (MlpHead.sigmoid(HIGHEST) < score) {
+            return Float.POSITIVE_INFINITY;
+        }
+        // sigmoid is monotone over floats: bisect the float grid between LOWEST and HIGHEST
+        int lo = key(LOWEST);
+        int hi = key(HIGHEST);
+        while (lo < hi) {
+            int mid = (int) (((long) lo + hi) >> 1);
+            if (MlpHead.sigmoid(fromKey(mid)) >= score) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return fromKey(lo);
+    }
+
+    /** Maps floats to ints in the same order (negative floats have their magnitude bits flipped). */
+    private static int key(float f) {
+        int bits = Float.floatToIntBits(f);
+        return bits >= 0 ? bits : bits ^ 0x7fffffff;
+    }
+
+    private static float fromKey(int key) {
+        return Float.intBitsToFloat(key >= 0 ? key : key ^ 0x7fffffff);
     }
 
     /** Activations in {@code logits[from, to)} at threshold {@code t} (activate when {@code logit >= t}). */
@@ -80,8 +128,8 @@ public final class Detections {
         if (total == 0) {
             return Float.NEGATIVE_INFINITY;
         }
-        float[] sorted = java.util.Arrays.copyOfRange(logits, bounds[0], bounds[bounds.length - 1]);
-        java.util.Arrays.sort(sorted);
+        float[] sorted = Arrays.copyOfRange(logits, bounds[0], bounds[bounds.length - 1]);
+        Arrays.sort(sorted);
         if (count(logits, bounds, sorted[0]) <= allowed) {
             return Float.NEGATIVE_INFINITY;
         }

@@ -95,6 +95,22 @@ class BankTrainingTest {
     }
 
     @Test
+    void aTargetBelowOneActivationInTheCalibrationHoursAllowsNone() throws IOException {
+        // 44,600 steps are 0.991 h: floor(0.5 x 0.991) = floor(1.0 x 0.991) = 0 activations allowed
+        float[] z = Arrays.copyOf(hourWithPeaks(), 44_600);
+        NegativeBank bank = bank(new float[] {-5f, -4f}, z);
+        for (double target : new double[] {0.5, 1.0}) {
+            BinaryHeadTask task = task(bank, target, BankTraining.defaults().withMinRecall(0f));
+            HeadState s = task.newState("acme/alice/wake");
+            task.apply(s, clip(6f), true, 1f, Split.TRAIN);
+            task.publishIfDue(s, 1);
+            assertThat(s.calibrationHours()).isCloseTo(0.991, org.assertj.core.data.Offset.offset(1e-3));
+            assertThat(s.threshold()).as("target %s", target).isEqualTo(BinaryHeadTask.threshold(3f, 6f, 0.5f));
+            assertThat(s.calibrationFalseAccepts()).isZero();
+        }
+    }
+
+    @Test
     void aHeadThatMeetsTheTargetOnlyBelowUsefulRecallIsPublishedAsTheSource() throws IOException {
         NegativeBank bank = bank(new float[] {-5f, -4f}, hourWithPeaks());
         BinaryHeadTask task = task(bank, 0.5, BankTraining.defaults());

@@ -18,7 +18,7 @@ class ProbationTest {
 
     private final SourceHead identity = new SourceHead("identity", "0".repeat(64),
             HeadArchitecture.builder(2).dense(1).build(), new float[] {1f, 0f, 0f});
-    private final HeadRecipe frozen = new HeadRecipe(1, HeadRecipe.OptimizerKind.ADAM, 1e-30f, 0f, 10f, 1, 8, 1, 1, 1,
+    private final HeadRecipe frozen = new HeadRecipe(1, HeadRecipe.OptimizerKind.ADAM, 1e-30f, 0f, 10f, 1, 32, 1, 1, 1,
             0.5f, true, 0);
 
     private final BinaryHeadTask task = new BinaryHeadTask("wake", identity, frozen,
@@ -82,6 +82,51 @@ class ProbationTest {
     }
 
     @Test
+    void aHeadThatDisagreesWithTheClipsFromBeforeTheAlarmStaysHeldAndTheProbationDoubles() {
+        HeadState s = task.newState("acme/dave/wake");
+        untilAlarm(s);
+        // the trusted evidence: the clean positives at +6 from before the alarm (all but the newest 8 clips)
+        assertThat(s.trusted).isPositive();
+        assertThat(s.replay).hasSize(s.trusted);
+        // the head learned the opposite of that evidence while on probation (as a poisoned stream teaches it)
+        s.trainable = new float[] {-1f, 0f, 0f};
+        s.probationLeft = 1;
+        task.apply(s, clip(6f), true, 1f, Split.TRAIN);
+        assertThat(s.probationLeft()).as("extended").isEqualTo(2 * BinaryHeadTask.PROBATION_SAMPLES);
+        assertThat(s.trainable()).as("rolled back to the source").containsExactly(1f, 0f, 0f);
+        assertThat(s.rollbacks()).isEqualTo(2);
+        assertThat(s.pendingRollback).startsWith("probation extended to 32 training samples: the head disagrees with");
+        task.publishIfDue(s, 1);
+        assertThat(s.heldAtSource()).isTrue();
+    }
+
+    @Test
+    void aHeadThatAgreesWithTheEvidenceIsReleasedAndTheEvidenceBecomesOrdinaryReplay() {
+        HeadState s = task.newState("acme/erin/wake");
+        untilAlarm(s);
+        int trusted = s.trusted;
+        s.probationLeft = 1;
+        task.apply(s, clip(6f), true, 1f, Split.TRAIN);
+        assertThat(s.probationLeft()).isZero();
+        assertThat(s.trusted).isZero();
+        assertThat(s.replay).hasSize(trusted + 1);
+        task.publishIfDue(s, 1);
+        assertThat(s.heldAtSource()).isFalse();
+    }
+
+    @Test
+    void anAlarmSoonAfterAProbationDoublesTheNextOne() {
+        HeadState s = task.newState("acme/frank/wake");
+        untilAlarm(s);
+        for (int i = 0; i < BinaryHeadTask.PROBATION_SAMPLES; i++) {
+            task.apply(s, clip(6f), true, 1f, Split.TRAIN);
+        }
+        assertThat(s.probationLeft()).isZero();
+        untilAlarm(s);
+        assertThat(s.probationLeft()).as("an alarm within 16 samples of the release").isEqualTo(32);
+    }
+
+    @Test
     void theCodecKeepsTheProbation() {
         HeadState s = task.newState("acme/carol/wake");
         untilAlarm(s);
@@ -91,5 +136,7 @@ class ProbationTest {
                 java.util.Map.of("wake", task), 16).heads().get("wake");
         assertThat(back.probationLeft()).isEqualTo(s.probationLeft());
         assertThat(back.probationLength).isEqualTo(s.probationLength);
+        assertThat(back.trusted).isEqualTo(s.trusted).isPositive();
+        assertThat(back.sinceProbation).isEqualTo(s.sinceProbation);
     }
 }

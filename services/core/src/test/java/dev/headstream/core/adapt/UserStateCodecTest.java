@@ -241,10 +241,14 @@ class UserStateCodecTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("adapter state of head acme/alice/wake was adapted from source head 0000");
 
-        AdapterState future = record.toBuilder().setFormatVersion(2).build();
+        AdapterState future = record.toBuilder().setFormatVersion(3).build();
         assertThatThrownBy(() -> UserStateCodec.decode(future, tasks, DEDUP))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("adapter state of acme/alice has format version 2; this adapter reads 1");
+                .hasMessage("adapter state of acme/alice has format version 3; this adapter reads 2");
+        AdapterState perClipFrontEnd = record.toBuilder().setFormatVersion(1).build();
+        assertThatThrownBy(() -> UserStateCodec.decode(perClipFrontEnd, tasks, DEDUP))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("adapter state of acme/alice has format version 1; this adapter reads 2");
     }
 
     @Test

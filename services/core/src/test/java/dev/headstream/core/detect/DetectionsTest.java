@@ -57,6 +57,20 @@ class DetectionsTest {
     }
 
     @Test
+    void logitOfIsTheLowestLogitWhoseScoreReachesTheThresholdAtTheEdgesToo() {
+        for (float score : new float[] {0.5f, 0.9f, 0.001f, 0.999999f, 1f, Math.nextDown(1f)}) {
+            float t = Detections.logitOf(score);
+            assertThat(dev.headstream.core.head.MlpHead.sigmoid(t)).as("score %s", score).isGreaterThanOrEqualTo(score);
+            assertThat(dev.headstream.core.head.MlpHead.sigmoid(Math.nextDown(t))).as("below %s", score).isLessThan(score);
+        }
+        assertThat(Detections.logitOf(1f)).as("a float sigmoid reaches 1 at a finite logit").isLessThan(20f);
+        assertThat(Detections.logitOf(0f)).isEqualTo(Float.NEGATIVE_INFINITY);
+        assertThat(Detections.logitOf(-1f)).isEqualTo(Float.NEGATIVE_INFINITY);
+        assertThat(Detections.logitOf(1.5f)).isEqualTo(Float.POSITIVE_INFINITY);
+        assertThatThrownBy(() -> Detections.logitOf(Float.NaN)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void aLargeAllowanceNeedsNoThreshold() {
         float[] z = {1, 2, 3};
         assertThat(Detections.highestRejected(z, new int[] {0, 3}, 1)).isEqualTo(Float.NEGATIVE_INFINITY);
