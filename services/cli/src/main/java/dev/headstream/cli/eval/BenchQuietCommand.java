@@ -169,11 +169,11 @@ public final class BenchQuietCommand implements Callable<Integer> {
             int[] cx = Arrays.copyOfRange(xs, 1, xs.length);
             Map<String, double[]> r = new LinkedHashMap<>();
             r.put("adapted (mean)", Arrays.copyOfRange(recall, 1, xs.length));
-            r.put("source head", filled(cx.length, recall[0]));
+            r.put("source head (base network)", filled(cx.length, recall[0]));
             Map<String, double[]> h = new LinkedHashMap<>();
             h.put("adapted, mean over heads", Arrays.copyOfRange(perHour, 1, xs.length));
             h.put("adapted, worst head", Arrays.copyOfRange(worst, 1, xs.length));
-            h.put("source head", filled(cx.length, perHour[0]));
+            h.put("source head (base network)", filled(cx.length, perHour[0]));
             h.put("target", filled(cx.length, target));
             double hMax = Math.max(1, Math.ceil(Arrays.stream(perHour).max().orElse(1) + 0.5));
             LinePlot.write(out.resolve("quiet.png"), String.format(Locale.ROOT, "%d held-out users, %.1f h of held-out"

@@ -237,7 +237,7 @@ public final class SweepCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static final String SOURCE_ROW = "source head (no adaptation)";
+    private static final String SOURCE_ROW = "source head (hey_jarvis base network, no adaptation)";
 
     /** One synthetic population: its seed, its users and embeddings, and the users the sweep evaluates. */
     private record Population(long seed, SyntheticBench bench, List<SyntheticUser> chosen) {

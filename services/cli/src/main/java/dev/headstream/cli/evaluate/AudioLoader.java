@@ -9,13 +9,15 @@ import java.util.function.Consumer;
 /**
  * Opens audio files as {@link Recording}s of 16 kHz mono 16-bit samples: native WAV files
  * ({@link WavHeader#isNative()}) are read as they are, on demand; anything else (another rate,
- * stereo, 24-bit, float, FLAC, mp3, ... whatever sox reads) is converted with {@link Sox}, and
- * one notice per converted file goes to the notice consumer:
+ * stereo, 24-bit, float, FLAC, mp3, ... whatever sox reads) is converted with {@link Sox} into a
+ * native WAV file in a temporary directory and read from there on demand the same way, so no
+ * recording holds its audio in memory. One notice per converted file goes to the notice consumer:
  * {@code converted <file> (<format>) to 16 kHz mono 16-bit with sox}. Recordings shorter than
  * {@code minSamples} get silence in front so that they fill it.
  *
  * <p>Call order: {@link #probe} (cheap: a header or {@code sox --info}) then {@link #open}, or
- * {@link #open(Path)} for both. Thread-safe when the notice consumer is.
+ * {@link #open(Path)} for both; {@link Recording#close() close} each recording when done with it
+ * (that deletes a converted file). Thread-safe when the notice consumer is.
  */
 public final class AudioLoader {
 
@@ -77,18 +79,29 @@ public final class AudioLoader {
     }
 
     /**
-     * The probed file as a recording; converts it with sox first when needed.
+     * The probed file as a recording; converts it with sox first when needed (into a temporary
+     * file that closing the recording deletes).
      *
      * @throws IllegalArgumentException if sox cannot read it
      */
     public Recording open(Probe probe) {
         if (!probe.needsConversion()) {
-            long frames = probe.header().frames();
-            int padding = (int) Math.max(0, minSamples - frames);
-            return Recording.ofWav(probe.file(), probe.header(), padding);
+            return Recording.ofWav(probe.file(), probe.header(), padding(probe.header().frames()));
         }
-        short[] pcm = sox.convert(probe.file());
-        notices.accept("converted " + probe.file() + " (" + probe.description() + ") to 16 kHz mono 16-bit with sox");
-        return Recording.ofSamples(probe.file(), pcm, Math.max(0, minSamples - pcm.length), probe.description());
+        ConvertedWav converted = sox.convert(probe.file());
+        try {
+            Recording r = Recording.ofConverted(probe.file(), converted, padding(converted.header().frames()),
+                    probe.description());
+            notices.accept("converted " + probe.file() + " (" + probe.description()
+                    + ") to 16 kHz mono 16-bit with sox");
+            return r;
+        } catch (RuntimeException | Error e) {
+            converted.close();
+            throw e;
+        }
+    }
+
+    private int padding(long frames) {
+        return (int) Math.max(0, minSamples - frames);
     }
 }

@@ -9,8 +9,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,8 +25,11 @@ import java.util.function.Function;
  * Reads, embeds and scores an evaluation's audio on a pool of worker threads: labeled clips one
  * task per clip ({@link #scoreClips}), long speech recordings in segments of windows
  * ({@link #scoreSpeech}; {@link SegmentScorer} makes a segment's logits equal to those of one run
- * over the whole recording). At most two segments per thread are in flight, so memory stays
- * bounded whatever the length of the speech. Progress goes to the console.
+ * over the whole recording). Every recording is read on demand from a native WAV file (the file
+ * itself, or the temporary one sox converted it to, deleted as soon as its last segment is scored),
+ * a segment's samples at a time, and at most two segments per thread are in flight, so memory stays
+ * bounded whatever the length and format of the speech: only the recordings with segments in flight
+ * are open. Progress goes to the console.
  *
  * <p>Call order: construct, call the two methods in any order and any number of times from one
  * thread, then {@link #close()} (stops the pool). A failing task fails the call with its own
@@ -89,9 +94,13 @@ public final class Evaluator implements AutoCloseable {
     }
 
     private ClipScore scoreClip(LabeledClip clip, List<EvalHead> heads) {
+        int windows;
+        float[][] logits;
         Recording r = loader.open(clip.file());
-        int windows = SegmentScorer.windows(r.length());
-        float[][] logits = scorer.score(r, 0, windows, heads);
+        try (r) {
+            windows = SegmentScorer.windows(r.length());
+            logits = scorer.score(r, 0, windows, heads);
+        }
         float[] max = new float[heads.size()];
         for (int h = 0; h < heads.size(); h++) {
             max[h] = Float.NEGATIVE_INFINITY;
@@ -104,8 +113,9 @@ public final class Evaluator implements AutoCloseable {
 
     /**
      * Scores every window of every speech recording with every head. All files are probed first
-     * (so that an unreadable file fails the run before any work), then read one after the other
-     * (converted by sox when needed) and scored in segments on the pool.
+     * (so that an unreadable file fails the run before any work), then opened one after the other
+     * (converted by sox when needed) and scored in segments on the pool; a recording is closed (its
+     * converted file deleted) when its last segment is scored, or when the call fails.
      */
     public SpeechScores scoreSpeech(List<Path> files, List<EvalHead> heads) {
         List<AudioLoader.Probe> probes = files.stream().map(loader::probe).toList();
@@ -113,14 +123,23 @@ public final class Evaluator implements AutoCloseable {
                 / (double) WavHeader.NATIVE_RATE / 3600.0;
         ProgressBar bar = console.progress("speech", "h", totalHours);
         Semaphore inFlight = new Semaphore(2 * threads);
-        List<Recording> recordings = new ArrayList<>();
+        Set<Recording> open = ConcurrentHashMap.newKeySet();
+        List<SpeechScores.SpeechFile> done = new ArrayList<>();
         List<List<Future<float[][]>>> segments = new ArrayList<>();
         List<Future<float[][]>> all = new ArrayList<>();
+        long total = 0;
         try {
             for (AudioLoader.Probe probe : probes) {
                 Recording r = loader.open(probe);
-                recordings.add(r);
+                open.add(r);
                 int windows = SegmentScorer.windows(r.length());
+                done.add(new SpeechScores.SpeechFile(r.file(), r.samples(), r.padding(), r.convertedFrom(), windows));
+                total += windows;
+                int count = (windows + segmentWindows - 1) / segmentWindows;
+                AtomicInteger remaining = new AtomicInteger(count);
+                if (count == 0) {
+                    close(r, open);
+                }
                 double hoursPerWindow = probe.approximateSamples() / (double) WavHeader.NATIVE_RATE / 3600.0 / windows;
                 List<Future<float[][]>> parts = new ArrayList<>();
                 for (int from = 0; from < windows; from += segmentWindows) {
@@ -134,6 +153,9 @@ public final class Evaluator implements AutoCloseable {
                             bar.advance((to - first) * hoursPerWindow);
                             return v;
                         } finally {
+                            if (remaining.decrementAndGet() == 0) {
+                                close(r, open);
+                            }
                             inFlight.release();
                         }
                     };
@@ -143,20 +165,18 @@ public final class Evaluator implements AutoCloseable {
                 }
                 segments.add(parts);
             }
+            awaitAll(all);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             all.forEach(f -> f.cancel(true));
             throw new IllegalStateException("interrupted while scoring speech", e);
+        } catch (RuntimeException | Error e) {
+            all.forEach(f -> f.cancel(true));
+            throw e;
+        } finally {
+            open.forEach(r -> close(r, open));
         }
-        awaitAll(all);
         bar.finish();
-        List<SpeechScores.SpeechFile> done = new ArrayList<>();
-        long total = 0;
-        for (Recording r : recordings) {
-            int windows = SegmentScorer.windows(r.length());
-            done.add(new SpeechScores.SpeechFile(r.file(), r.samples(), r.padding(), r.convertedFrom(), windows));
-            total += windows;
-        }
         if (total > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "%.0f hours of speech are more than one run scores (%.0f)", SpeechScores.hours(total),
@@ -177,6 +197,11 @@ public final class Evaluator implements AutoCloseable {
             }
         }
         return new SpeechScores(done, logits);
+    }
+
+    private static void close(Recording r, Set<Recording> open) {
+        open.remove(r);
+        r.close();
     }
 
     /** Throws the first failure among the finished futures, cancelling the others. */

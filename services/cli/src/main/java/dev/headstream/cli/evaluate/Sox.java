@@ -1,28 +1,27 @@
 package dev.headstream.cli.evaluate;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
 /**
  * Reads audio in any format {@code sox} reads, as 16 kHz mono signed 16-bit PCM: {@link #info}
- * describes a file ({@code sox --info}), {@link #convert} decodes and converts it
- * ({@code sox -D FILE -r 16000 -c 1 -b 16 -e signed-integer -L -t raw -}, dither off, channels
- * mixed down, the samples read from sox's standard output).
+ * describes a file ({@code sox --info}), {@link #convert} decodes and converts it into a native WAV
+ * file in a temporary directory of its own
+ * ({@code sox -D FILE -r 16000 -c 1 -b 16 -e signed-integer -L -t wav TEMP/converted.wav}, dither
+ * off, channels mixed down), which the caller reads on demand ({@link WavReader#samples}) and
+ * closes: the converted audio is never held in memory, whatever its length.
  *
  * <p>A file sox cannot read gives an {@link IllegalArgumentException}
  * {@code sox cannot read <file>: <sox's message>}; a missing sox an {@link IllegalStateException}
- * naming the package to install. Thread-safe: every call runs its own process.
+ * naming the package to install. Temporary files go under {@code java.io.tmpdir} unless a root is
+ * given, and none is left behind by a failure. Thread-safe: every call runs its own process.
  */
 public final class Sox {
 
@@ -31,12 +30,25 @@ public final class Sox {
     }
 
     private static final int MESSAGE_LIMIT = 2_000;
+    /** The most bytes a WAV data chunk can declare. */
+    private static final long WAV_DATA_LIMIT = 0xFFFF_FFFEL;
 
     private final String command;
+    private final Path tempRoot;
 
-    /** @param command the sox executable, e.g. {@code sox} */
+    /** @param command the sox executable, e.g. {@code sox}; temporary files go under {@code java.io.tmpdir} */
     public Sox(String command) {
+        this(command, Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /**
+     * @param command  the sox executable, e.g. {@code sox}
+     * @param tempRoot where the temporary directories of converted files (and sox's captured
+     *                 messages) are made
+     */
+    public Sox(String command, Path tempRoot) {
         this.command = Objects.requireNonNull(command, "command");
+        this.tempRoot = Objects.requireNonNull(tempRoot, "tempRoot");
     }
 
     /**
@@ -46,7 +58,8 @@ public final class Sox {
      * @throws IllegalArgumentException if sox cannot read the file
      */
     public Info info(Path file) {
-        String text = new String(run(file, List.of(command, "--info", file.toString())), StandardCharsets.UTF_8);
+        String text = new String(run(file, List.of(command, "--info", file.toString()), tempRoot, true),
+                StandardCharsets.UTF_8);
         String encoding = field(text, "Sample Encoding");
         String rate = field(text, "Sample Rate");
         String channels = field(text, "Channels");
@@ -68,32 +81,67 @@ public final class Sox {
     }
 
     /**
-     * The file's audio as 16 kHz mono signed 16-bit samples.
+     * The file's audio as a native (16 kHz mono signed 16-bit) WAV file in a new temporary
+     * directory, which {@link ConvertedWav#close} deletes (and, failing that, a shutdown hook at
+     * JVM exit). Nothing is left behind when the conversion fails.
      *
-     * @throws IllegalArgumentException if sox cannot read the file
+     * @throws IllegalArgumentException if sox cannot read the file, or its audio is more than a WAV
+     *                                  file holds (4 GB: 37 hours)
      */
-    public short[] convert(Path file) {
-        byte[] raw = run(file, List.of(command, "-V1", "-D", file.toString(), "-r", "16000", "-c", "1", "-b", "16",
-                "-e", "signed-integer", "-L", "-t", "raw", "-"));
-        short[] pcm = new short[raw.length / 2];
-        ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(pcm);
-        return pcm;
+    public ConvertedWav convert(Path file) {
+        Path dir;
+        try {
+            dir = ConvertedWav.createDirectory(tempRoot, "headstream-sox");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make a temporary directory under " + tempRoot + " to convert "
+                    + file + ": " + e.getMessage(), e);
+        }
+        try {
+            Path out = dir.resolve("converted.wav");
+            run(file, List.of(command, "-V1", "-D", file.toString(), "-r", "16000", "-c", "1", "-b", "16",
+                    "-e", "signed-integer", "-L", "-t", "wav", out.toString()), dir, false);
+            WavHeader h = WavReader.header(out).orElseThrow(() -> new IllegalStateException(
+                    "sox did not write a WAV file converting " + file));
+            if (!h.isNative()) {
+                throw new IllegalStateException("sox converted " + file + " to " + h.describe()
+                        + ", not 16 kHz mono 16-bit");
+            }
+            long bytes = Files.size(out) - h.dataOffset();
+            if (bytes > WAV_DATA_LIMIT && bytes > h.dataBytes() + 1) {
+                throw new IllegalArgumentException("cannot read " + file + ": " + bytes / 2 + " samples after"
+                        + " conversion are more than one recording may hold (" + Integer.MAX_VALUE + ")");
+            }
+            return new ConvertedWav(dir, out, h);
+        } catch (IOException e) {
+            ConvertedWav.delete(dir);
+            throw new UncheckedIOException("cannot read what sox converted " + file + " to: " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            ConvertedWav.delete(dir);
+            throw e;
+        }
     }
 
-    /** Runs {@code args}, returning its standard output; standard error goes to a temporary file read on failure. */
-    private byte[] run(Path file, List<String> args) {
+    /**
+     * Runs {@code args}, returning its standard output (or discarding it when not {@code keepOutput});
+     * standard error goes to a temporary file under {@code errDir}, read on failure.
+     */
+    private byte[] run(Path file, List<String> args, Path errDir, boolean keepOutput) {
         Path err = null;
+        Process p = null;
         try {
-            err = Files.createTempFile("headstream-sox", ".err");
-            Process p;
+            err = Files.createTempFile(errDir, "headstream-sox", ".err");
             try {
-                p = new ProcessBuilder(args).redirectInput(ProcessBuilder.Redirect.from(nullDevice()))
-                        .redirectError(err.toFile()).start();
+                ProcessBuilder b = new ProcessBuilder(args).redirectInput(ProcessBuilder.Redirect.from(nullDevice()))
+                        .redirectError(err.toFile());
+                if (!keepOutput) {
+                    b.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+                }
+                p = b.start();
             } catch (IOException e) {
                 throw new IllegalStateException("cannot run " + command + " (" + e.getMessage()
                         + "): install the Debian package sox (apt-get install sox)", e);
             }
-            byte[] out = readAll(p.getInputStream());
+            byte[] out = keepOutput ? p.getInputStream().readAllBytes() : new byte[0];
             int exit = p.waitFor();
             if (exit != 0) {
                 String message = Files.readString(err, StandardCharsets.UTF_8).strip();
@@ -110,6 +158,9 @@ public final class Sox {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while sox read " + file, e);
         } finally {
+            if (p != null && p.isAlive()) {
+                p.destroyForcibly();
+            }
             if (err != null) {
                 try {
                     Files.deleteIfExists(err);
@@ -118,22 +169,6 @@ public final class Sox {
                 }
             }
         }
-    }
-
-    private static byte[] readAll(InputStream in) throws IOException {
-        byte[] buf = new byte[1 << 16];
-        int n = 0;
-        int r;
-        while ((r = in.read(buf, n, buf.length - n)) >= 0) {
-            n += r;
-            if (n == buf.length) {
-                if (buf.length == Integer.MAX_VALUE - 8) {
-                    throw new IOException("more than 2 GB of converted audio");
-                }
-                buf = Arrays.copyOf(buf, (int) Math.min(Integer.MAX_VALUE - 8L, 2L * buf.length));
-            }
-        }
-        return Arrays.copyOf(buf, n);
     }
 
     /** The value of a {@code Name : value} line of {@code sox --info}, or null. */

@@ -6,9 +6,10 @@
  * recordings; {@link dev.headstream.cli.evaluate.AudioLoader} opens them as 16 kHz mono 16-bit
  * {@link dev.headstream.cli.evaluate.Recording}s, reading native WAV files itself
  * ({@link dev.headstream.cli.evaluate.WavReader}) and converting anything else with
- * {@link dev.headstream.cli.evaluate.Sox}; {@link dev.headstream.cli.evaluate.HeadLoader} loads the
- * source head and the users' adapted heads (files or {@code headstream.heads}) as
- * {@link dev.headstream.cli.evaluate.EvalHead}s.
+ * {@link dev.headstream.cli.evaluate.Sox} into temporary native WAV files read the same way
+ * ({@link dev.headstream.cli.evaluate.ConvertedWav});
+ * {@link dev.headstream.cli.evaluate.HeadLoader} loads the source head and the users' adapted
+ * heads (files or {@code headstream.heads}) as {@link dev.headstream.cli.evaluate.EvalHead}s.
  *
  * <p>Scoring: {@link dev.headstream.cli.evaluate.SegmentScorer} embeds a range of 80 ms steps with
  * the streaming front end and scores every 16-embedding window;
