@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Synthesizes speech with Festival and {@code sox} (Debian packages {@code festival}, the voice
@@ -32,7 +33,8 @@ import java.util.Objects;
  *   <li>all: amplitude as sox {@code vol amplitude/100}, tempo as sox {@code tempo -s}.</li>
  * </ul>
  *
- * <p>Thread-safe: instances hold only immutable configuration.
+ * <p>Thread-safe: instances hold only immutable configuration and the {@link #identity()} once
+ * it is known (in a volatile field).
  */
 public final class FestivalSynth implements Synthesizer {
 
@@ -68,10 +70,7 @@ public final class FestivalSynth implements Synthesizer {
                 (wave.save w outfile 'riff)))
             """;
 
-    private final String festivalCommand;
-    private final String soxCommand;
-    private final ToolRunner tools;
-    private volatile String identity;
+    private final EngineTools tools;
 
     /** Uses {@code festival} and {@code sox} from the {@code PATH}, {@link SpeechSynth#DEFAULT_TIMEOUT} and the system temp dir. */
     public FestivalSynth() {
@@ -86,9 +85,8 @@ public final class FestivalSynth implements Synthesizer {
      * @param tempRoot        where per-call temporary directories go; {@code null} for the system default
      */
     public FestivalSynth(String festivalCommand, String soxCommand, Duration timeout, Path tempRoot) {
-        this.festivalCommand = Objects.requireNonNull(festivalCommand, "festivalCommand");
-        this.soxCommand = Objects.requireNonNull(soxCommand, "soxCommand");
-        this.tools = new ToolRunner(timeout, tempRoot);
+        this.tools = new EngineTools("festival", Objects.requireNonNull(festivalCommand, "festivalCommand"), soxCommand,
+                timeout, tempRoot, Set.of(0), ";" + MAPPING);
     }
 
     /** Whether {@code voice} is an HTS voice (named {@code ..._hts}). */
@@ -112,47 +110,42 @@ public final class FestivalSynth implements Synthesizer {
         if (requests.isEmpty()) {
             return List.of();
         }
-        Path dir = tools.createTempDir();
-        try {
-            StringBuilder script = new StringBuilder(PRELUDE);
-            for (int i = 0; i < requests.size(); i++) {
-                SynthRequest request = requests.get(i);
-                Path text = dir.resolve(String.format(Locale.ROOT, "text-%03d.txt", i));
-                ToolRunner.writeText(text, request.text() + "\n");
-                boolean hts = isHts(request.voice());
-                script.append(String.format(Locale.ROOT, "(hs_job 'voice_%s %s %s %.6f %.6f %s)%n",
-                        request.voice().name(), quote(text), quote(wav(dir, i)),
-                        hts ? 1.0 : 1 / request.rateFactor(),
-                        hts ? 1.0 : request.pitchFactor(),
-                        hts && request.speedWpm() != SynthRequest.REFERENCE_SPEED_WPM
-                                ? String.format(Locale.ROOT, "%.6f", request.rateFactor()) : "1"));
-            }
-            Path jobs = dir.resolve("jobs.scm");
-            ToolRunner.writeText(jobs, script.toString());
-            try {
-                runFestival(dir, jobs, requests);
-            } catch (IllegalStateException e) {
-                if (requests.size() == 1) {
-                    throw new IllegalStateException(e.getMessage() + "; request: " + requests.get(0).canonical(), e);
-                }
-                return oneByOne(requests);
-            }
-            List<short[]> out = new ArrayList<>(requests.size());
-            for (int i = 0; i < requests.size(); i++) {
-                SynthRequest request = requests.get(i);
-                if (!Files.isRegularFile(wav(dir, i))) {
-                    throw new IllegalStateException("festival wrote no audio for " + request.canonical());
-                }
-                short[] pcm = tools.toPcm(dir, soxCommand, wav(dir, i), soxEffects(request));
-                if (pcm.length == 0) {
-                    throw new IllegalStateException("festival and sox produced no audio for " + request.canonical());
-                }
-                out.add(pcm);
-            }
-            return out;
-        } finally {
-            ToolRunner.deleteRecursively(dir);
+        return tools.inTempDir(dir -> synthesizeAllIn(dir, requests));
+    }
+
+    private List<short[]> synthesizeAllIn(Path dir, List<SynthRequest> requests) {
+        StringBuilder script = new StringBuilder(PRELUDE);
+        for (int i = 0; i < requests.size(); i++) {
+            SynthRequest request = requests.get(i);
+            Path text = dir.resolve(String.format(Locale.ROOT, "text-%03d.txt", i));
+            ToolRunner.writeText(text, request.text() + "\n");
+            boolean hts = isHts(request.voice());
+            script.append(String.format(Locale.ROOT, "(hs_job 'voice_%s %s %s %.6f %.6f %s)%n",
+                    request.voice().name(), quote(text), quote(wav(dir, i)),
+                    hts ? 1.0 : 1 / request.rateFactor(),
+                    hts ? 1.0 : request.pitchFactor(),
+                    hts && request.speedWpm() != SynthRequest.REFERENCE_SPEED_WPM
+                            ? String.format(Locale.ROOT, "%.6f", request.rateFactor()) : "1"));
         }
+        Path jobs = dir.resolve("jobs.scm");
+        ToolRunner.writeText(jobs, script.toString());
+        try {
+            runFestival(dir, jobs, requests);
+        } catch (IllegalStateException e) {
+            if (requests.size() == 1) {
+                throw new IllegalStateException(e.getMessage() + "; request: " + requests.get(0).canonical(), e);
+            }
+            return oneByOne(requests);
+        }
+        List<short[]> out = new ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
+            SynthRequest request = requests.get(i);
+            if (!Files.isRegularFile(wav(dir, i))) {
+                throw new IllegalStateException("festival wrote no audio for " + request.canonical());
+            }
+            out.add(tools.toPcm(dir, wav(dir, i), soxEffects(request), request));
+        }
+        return out;
     }
 
     /** After a failed batch: each request in a run of its own, so that a failure names its request. */
@@ -166,8 +159,7 @@ public final class FestivalSynth implements Synthesizer {
 
     private void runFestival(Path dir, Path jobs, List<SynthRequest> requests) {
         try {
-            tools.run(dir, "festival", List.of(festivalCommand, "--batch", jobs.toString()),
-                    tools.timeout().multipliedBy(requests.size()));
+            tools.run(dir, List.of("--batch", jobs.toString()), tools.timeout().multipliedBy(requests.size()));
         } catch (IllegalStateException e) {
             String message = e.getMessage();
             for (SynthRequest request : requests) {
@@ -207,23 +199,11 @@ public final class FestivalSynth implements Synthesizer {
      */
     @Override
     public String identity() {
-        String id = identity;
-        if (id == null) {
-            Path dir = tools.createTempDir();
-            try {
-                id = "festival+sox;" + tools.run(dir, "festival", List.of(festivalCommand, "--version")).strip()
-                        + ";" + tools.run(dir, "sox", List.of(soxCommand, "--version")).strip()
-                        + ";" + MAPPING + ";pcm=s16le/" + SAMPLE_RATE + "/mono/no-dither";
-            } finally {
-                ToolRunner.deleteRecursively(dir);
-            }
-            identity = id;
-        }
-        return id;
+        return tools.identity();
     }
 
     @Override
     public String toString() {
-        return "FestivalSynth[" + festivalCommand + ", " + soxCommand + ", timeout " + tools.timeout() + "]";
+        return "FestivalSynth[" + tools + "]";
     }
 }

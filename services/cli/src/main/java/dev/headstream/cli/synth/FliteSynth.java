@@ -24,7 +24,8 @@ import java.util.TreeMap;
  * ignores {@code int_f0_target_mean} (and {@code f0_shift}): its pitch is moved with sox
  * {@code pitch} (25 cents per pitch step) instead.
  *
- * <p>Thread-safe: instances hold only immutable configuration.
+ * <p>Thread-safe: instances hold only immutable configuration and the {@link #identity()} once
+ * it is known (in a volatile field).
  */
 public final class FliteSynth implements Synthesizer {
 
@@ -40,10 +41,7 @@ public final class FliteSynth implements Synthesizer {
 
     private static final String MAPPING = "flite-prosody-v1";
 
-    private final String fliteCommand;
-    private final String soxCommand;
-    private final ToolRunner tools;
-    private volatile String identity;
+    private final EngineTools tools;
 
     /** Uses {@code flite} and {@code sox} from the {@code PATH}, {@link SpeechSynth#DEFAULT_TIMEOUT} and the system temp dir. */
     public FliteSynth() {
@@ -57,9 +55,8 @@ public final class FliteSynth implements Synthesizer {
      * @param tempRoot     where per-call temporary directories go; {@code null} for the system default
      */
     public FliteSynth(String fliteCommand, String soxCommand, Duration timeout, Path tempRoot) {
-        this.fliteCommand = Objects.requireNonNull(fliteCommand, "fliteCommand");
-        this.soxCommand = Objects.requireNonNull(soxCommand, "soxCommand");
-        this.tools = new ToolRunner(timeout, tempRoot);
+        this.tools = new EngineTools("flite", Objects.requireNonNull(fliteCommand, "fliteCommand"), soxCommand,
+                timeout, tempRoot, Set.of(0, 1), ";" + MAPPING + ";f0=" + new TreeMap<>(OWN_MEAN_F0_HZ));
     }
 
     @Override
@@ -69,32 +66,21 @@ public final class FliteSynth implements Synthesizer {
         if (voice.engine() != Engine.FLITE) {
             throw new IllegalArgumentException("FliteSynth speaks flite voices only, not " + voice.id());
         }
-        Path dir = tools.createTempDir();
-        try {
-            Path wav = dir.resolve("speech.wav");
-            tools.run(dir, "flite", fliteCommand(request, wav));
-            short[] pcm = tools.toPcm(dir, soxCommand, wav, soxEffects(request));
-            if (pcm.length == 0) {
-                throw new IllegalStateException("flite and sox produced no audio for " + request.canonical());
-            }
-            return pcm;
-        } finally {
-            ToolRunner.deleteRecursively(dir);
-        }
+        return tools.synthesize(wav -> fliteArguments(request, wav), soxEffects(request), request);
     }
 
-    private List<String> fliteCommand(SynthRequest request, Path wav) {
-        List<String> command = new ArrayList<>(List.of(fliteCommand, "-voice", request.voice().name()));
+    private static List<String> fliteArguments(SynthRequest request, Path wav) {
+        List<String> arguments = new ArrayList<>(List.of("-voice", request.voice().name()));
         if (request.speedWpm() != SynthRequest.REFERENCE_SPEED_WPM) {
-            command.addAll(List.of("--setf", String.format(Locale.ROOT, "duration_stretch=%.4f", 1 / request.rateFactor())));
+            arguments.addAll(List.of("--setf", String.format(Locale.ROOT, "duration_stretch=%.4f", 1 / request.rateFactor())));
         }
         Integer ownF0 = OWN_MEAN_F0_HZ.get(request.voice().name());
         if (request.pitch() != SynthRequest.REFERENCE_PITCH && ownF0 != null) {
-            command.addAll(List.of("--setf",
+            arguments.addAll(List.of("--setf",
                     String.format(Locale.ROOT, "int_f0_target_mean=%.1f", ownF0 * request.pitchFactor())));
         }
-        command.addAll(List.of("-t", request.text(), "-o", wav.toString()));
-        return command;
+        arguments.addAll(List.of("-t", request.text(), "-o", wav.toString()));
+        return arguments;
     }
 
     private static List<String> soxEffects(SynthRequest request) {
@@ -113,25 +99,11 @@ public final class FliteSynth implements Synthesizer {
      */
     @Override
     public String identity() {
-        String id = identity;
-        if (id == null) {
-            Path dir = tools.createTempDir();
-            try {
-                id = "flite+sox;" + tools.run(dir, "flite", List.of(fliteCommand, "--version"), tools.timeout(),
-                        Set.of(0, 1)).strip()
-                        + ";" + tools.run(dir, "sox", List.of(soxCommand, "--version")).strip()
-                        + ";" + MAPPING + ";f0=" + new TreeMap<>(OWN_MEAN_F0_HZ)
-                        + ";pcm=s16le/" + SAMPLE_RATE + "/mono/no-dither";
-            } finally {
-                ToolRunner.deleteRecursively(dir);
-            }
-            identity = id;
-        }
-        return id;
+        return tools.identity();
     }
 
     @Override
     public String toString() {
-        return "FliteSynth[" + fliteCommand + ", " + soxCommand + ", timeout " + tools.timeout() + "]";
+        return "FliteSynth[" + tools + "]";
     }
 }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Synthesizes speech with the {@code espeak-ng} and {@code sox} command line tools (Debian
@@ -15,18 +16,15 @@ import java.util.Objects;
  * runs under a timeout; each call works in its own temporary directory, deleted afterwards.
  * Speaks espeak-ng voices only: {@link MultiEngineSynth} adds flite and Festival.
  *
- * <p>Thread-safe: instances hold only immutable configuration, so any number of threads may
- * call {@link #synthesize} at once.
+ * <p>Thread-safe: instances hold only immutable configuration and the {@link #identity()} once
+ * it is known (in a volatile field), so any number of threads may call {@link #synthesize} at once.
  */
 public final class SpeechSynth implements Synthesizer {
 
     /** Default timeout of one tool invocation. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
-    private final String espeakCommand;
-    private final String soxCommand;
-    private final ToolRunner tools;
-    private volatile String identity;
+    private final EngineTools tools;
 
     /** Uses {@code espeak-ng} and {@code sox} from the {@code PATH}, the default timeout and the system temp dir. */
     public SpeechSynth() {
@@ -40,9 +38,8 @@ public final class SpeechSynth implements Synthesizer {
      * @param tempRoot      where per-call temporary directories go; {@code null} for the system default
      */
     public SpeechSynth(String espeakCommand, String soxCommand, Duration timeout, Path tempRoot) {
-        this.espeakCommand = Objects.requireNonNull(espeakCommand, "espeakCommand");
-        this.soxCommand = Objects.requireNonNull(soxCommand, "soxCommand");
-        this.tools = new ToolRunner(timeout, tempRoot);
+        this.tools = new EngineTools("espeak-ng", Objects.requireNonNull(espeakCommand, "espeakCommand"), soxCommand,
+                timeout, tempRoot, Set.of(0), "");
     }
 
     @Override
@@ -52,25 +49,14 @@ public final class SpeechSynth implements Synthesizer {
             throw new IllegalArgumentException("SpeechSynth speaks espeak-ng voices only, not " + request.voice().id()
                     + "; use MultiEngineSynth");
         }
-        Path dir = tools.createTempDir();
-        try {
-            Path wav = dir.resolve("speech.wav");
-            tools.run(dir, "espeak-ng", List.of(espeakCommand,
-                    "-v", request.voice().espeakName(),
-                    "-p", Integer.toString(request.pitch()),
-                    "-s", Integer.toString(request.speedWpm()),
-                    "-a", Integer.toString(request.amplitude()),
-                    "-w", wav.toString(),
-                    "--", request.text()));
-            short[] pcm = tools.toPcm(dir, soxCommand, wav,
-                    request.tempo() != 1.0 ? List.of("tempo", "-s", request.tempoArgument()) : List.of());
-            if (pcm.length == 0) {
-                throw new IllegalStateException("espeak-ng and sox produced no audio for " + request.canonical());
-            }
-            return pcm;
-        } finally {
-            ToolRunner.deleteRecursively(dir);
-        }
+        return tools.synthesize(wav -> List.of(
+                        "-v", request.voice().espeakName(),
+                        "-p", Integer.toString(request.pitch()),
+                        "-s", Integer.toString(request.speedWpm()),
+                        "-a", Integer.toString(request.amplitude()),
+                        "-w", wav.toString(),
+                        "--", request.text()),
+                request.tempo() != 1.0 ? List.of("tempo", "-s", request.tempoArgument()) : List.of(), request);
     }
 
     /**
@@ -81,23 +67,11 @@ public final class SpeechSynth implements Synthesizer {
      */
     @Override
     public String identity() {
-        String id = identity;
-        if (id == null) {
-            Path dir = tools.createTempDir();
-            try {
-                id = "espeak-ng+sox;" + tools.run(dir, "espeak-ng", List.of(espeakCommand, "--version")).strip()
-                        + ";" + tools.run(dir, "sox", List.of(soxCommand, "--version")).strip()
-                        + ";pcm=s16le/" + SAMPLE_RATE + "/mono/no-dither";
-            } finally {
-                ToolRunner.deleteRecursively(dir);
-            }
-            identity = id;
-        }
-        return id;
+        return tools.identity();
     }
 
     @Override
     public String toString() {
-        return "SpeechSynth[" + espeakCommand + ", " + soxCommand + ", timeout " + tools.timeout() + "]";
+        return "SpeechSynth[" + tools + "]";
     }
 }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -106,8 +107,8 @@ final class ToolRunner {
      * Converts {@code input} (any format sox reads) to 16 kHz mono signed 16-bit raw PCM with
      * dither off, applying {@code effects} (sox effect arguments, may be empty) first.
      *
-     * @return the samples; never empty
-     * @throws IllegalStateException when sox fails or writes no audio
+     * @return the samples; empty when sox wrote an empty file
+     * @throws IllegalStateException when sox fails or its output cannot be read as int16 samples
      */
     short[] toPcm(Path dir, String soxCommand, Path input, List<String> effects) {
         Path raw = dir.resolve(input.getFileName() + ".raw");
@@ -144,6 +145,19 @@ final class ToolRunner {
             Files.write(raw, bytes.array());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + raw, e);
+        }
+    }
+
+    /**
+     * Applies {@code work} to a fresh temporary directory ({@link #createTempDir()}) and deletes
+     * the directory afterwards, also when {@code work} throws.
+     */
+    <T> T inTempDir(Function<Path, T> work) {
+        Path dir = createTempDir();
+        try {
+            return work.apply(dir);
+        } finally {
+            deleteRecursively(dir);
         }
     }
 
