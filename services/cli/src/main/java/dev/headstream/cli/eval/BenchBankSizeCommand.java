@@ -79,7 +79,7 @@ public final class BenchBankSizeCommand implements Callable<Integer> {
     Path out;
 
     /** One bank's figures. */
-    private record Point(String series, double trainHours, double calibrationHours, double buildSeconds, long bytes,
+    record Point(String series, double trainHours, double calibrationHours, double buildSeconds, long bytes,
             double[] recall, double[] perHour, double[] worst) {
     }
 
@@ -116,10 +116,10 @@ public final class BenchBankSizeCommand implements Callable<Integer> {
                     i + 1 < points.size() ? "," : ""));
         }
         Files.writeString(out.resolve("bank-size.json"), json.append("  ]\n}\n").toString());
-        plot(points, "training", out.resolve("bank-size-training.png"), "hours of training speech (calibration "
-                + calibrationHours + " h)");
-        plot(points, "calibration", out.resolve("bank-size-calibration.png"), "hours of calibration speech (training "
-                + fixedTrainHours + " h)");
+        plot(points, clips, "training", out.resolve("bank-size-training.png"), String.format(Locale.ROOT,
+                "minutes of training speech (calibration part %.0f min)", 60 * calibrationHours));
+        plot(points, clips, "calibration", out.resolve("bank-size-calibration.png"), String.format(Locale.ROOT,
+                "minutes of calibration speech (training part %.0f min)", 60 * fixedTrainHours));
         pw.println("bench-bank-size: wrote " + out.resolve("bank-size.json") + ", bank-size-training.png and"
                 + " bank-size-calibration.png");
         pw.flush();
@@ -155,7 +155,7 @@ public final class BenchBankSizeCommand implements Callable<Integer> {
         return new Point(series, train, calibration, buildSeconds, bytes, recall, perHour, worst);
     }
 
-    private void plot(List<Point> points, String series, Path png, String xLabel) throws IOException {
+    static void plot(List<Point> points, int[] clips, String series, Path png, String xLabel) throws IOException {
         List<Point> s = points.stream().filter(p -> p.series().equals(series)).toList();
         if (s.size() < 2) {
             return;
@@ -172,7 +172,7 @@ public final class BenchBankSizeCommand implements Callable<Integer> {
             h.put(clips[i] + " clips, worst head", s.stream().mapToDouble(p -> p.worst()[k]).toArray());
             hMax = Math.max(hMax, s.stream().mapToDouble(p -> p.worst()[k]).max().orElse(1));
         }
-        LinePlot.write(png, "Held-out users vs negative bank size (x: minutes of speech)", xLabel + ", minutes", xs,
+        LinePlot.write(png, "Held-out users vs negative bank size", xLabel, xs,
                 List.of(new LinePlot.Panel("mean holdout recall", "recall", 0, 1, r),
                         new LinePlot.Panel("false accepts per hour of held-out speech", "per hour", 0, Math.ceil(hMax + 0.5),
                                 h)));
