@@ -502,7 +502,14 @@ public final class AdaptationEngine {
             try {
                 tasks.get(task).checkFits(e);
             } catch (IllegalArgumentException ex) {
-                return "task '" + task + "': " + ex.getMessage();
+                String hint = backbone instanceof dev.headstream.core.backbone.WakeWordBackbone w
+                        && s.input() instanceof BackboneInput.Audio a
+                        ? String.format(java.util.Locale.ROOT, " (the clip has %d samples; a window of %d frames needs at"
+                                + " least %d, %.2f s at 16 kHz)", a.pcm().length, tasks.get(task).recipe().windowFrames(),
+                                w.samplesFor(tasks.get(task).recipe().windowFrames()),
+                                w.samplesFor(tasks.get(task).recipe().windowFrames()) / 16_000.0)
+                        : "";
+                return "task '" + task + "': " + ex.getMessage() + hint;
             }
         }
         return null;

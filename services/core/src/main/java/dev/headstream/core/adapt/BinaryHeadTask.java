@@ -176,8 +176,7 @@ public final class BinaryHeadTask {
     private final BankTraining bankTraining;
     /** Scratch: calibration logits, and mining candidates with their logits. */
     private float[] calibrationLogits;
-    private int[] candidates;
-    private float[] candidateLogits;
+    private long[] candidateKeys;
 
     public BinaryHeadTask(String name, SourceHead sourceHead, HeadRecipe recipe, RehearsalSet rehearsal) {
         this(name, sourceHead, recipe, rehearsal, AlarmAction.PUBLISH_ONLY);
@@ -704,40 +703,34 @@ public final class BinaryHeadTask {
      * {@link BankTraining#pool()} highest (ties to the lower window number), highest first.
      */
     private void mineHardNegatives(HeadState s, SplittableRandom rnd) {
-        int n = bankTraining.candidates() + s.hardPool.length;
-        if (candidates == null || candidates.length < n) {
-            candidates = new int[n];
-            candidateLogits = new float[n];
+        int m = bankTraining.candidates() + s.hardPool.length;
+        if (candidateKeys == null || candidateKeys.length < m) {
+            candidateKeys = new long[m];
         }
-        int m = 0;
+        int n = 0;
         for (int w : s.hardPool) {
-            candidates[m++] = w;
+            candidateKeys[n++] = key(bank.trainLogit(scorer, s.trainable, w), w);
         }
         for (int i = 0; i < bankTraining.candidates(); i++) {
-            candidates[m++] = rnd.nextInt(bank.trainWindows());
+            int w = rnd.nextInt(bank.trainWindows());
+            candidateKeys[n++] = key(bank.trainLogit(scorer, s.trainable, w), w);
         }
-        Integer[] order = new Integer[m];
-        for (int i = 0; i < m; i++) {
-            candidateLogits[i] = bank.trainLogit(scorer, s.trainable, candidates[i]);
-            order[i] = i;
-        }
-        java.util.Arrays.sort(order, (a, b) -> {
-            int c = Float.compare(candidateLogits[b], candidateLogits[a]);
-            return c != 0 ? c : Integer.compare(candidates[a], candidates[b]);
-        });
-        int[] pool = new int[Math.min(bankTraining.pool(), m)];
+        java.util.Arrays.sort(candidateKeys, 0, n);
+        int[] pool = new int[Math.min(bankTraining.pool(), n)];
         int k = 0;
-        for (int i = 0; i < m && k < pool.length; i++) {
-            int w = candidates[order[i]];
-            boolean seen = false;
-            for (int j = 0; j < k && !seen; j++) {
-                seen = pool[j] == w;
-            }
-            if (!seen) {
-                pool[k++] = w;
+        for (int i = 0; i < n && k < pool.length; i++) {
+            if (i == 0 || candidateKeys[i] != candidateKeys[i - 1]) { // a window drawn twice scores the same
+                pool[k++] = (int) candidateKeys[i];
             }
         }
         s.hardPool = k == pool.length ? pool : java.util.Arrays.copyOf(pool, k);
+    }
+
+    /** Sorts ascending as (logit descending, window ascending): the float's order-preserving bits, inverted, then the window. */
+    private static long key(float logit, int window) {
+        int bits = Float.floatToIntBits(logit);
+        int ordered = bits ^ ((bits >> 31) & 0x7fffffff);
+        return ((long) ~ordered << 32) | (window & 0xffffffffL);
     }
 
     /** Scales {@code trainable - before} back to norm {@code cap} when it is longer. */

@@ -540,6 +540,8 @@ class AdaptationEngineTest {
         assertThat(r.rejections()).singleElement().satisfies(j -> {
             assertThat(j.reason()).isEqualTo(RejectReason.SHAPE_MISMATCH);
             assertThat(j.sampleId()).isEqualTo("a-2");
+            assertThat(j.message()).endsWith("(the clip has 31999 samples; a window of 16 frames needs at least 32000,"
+                    + " 2.00 s at 16 kHz)");
         });
         assertThat(r.heads()).hasSize(2);
         assertThat(head(engine, ALICE).samplesApplied()).isEqualTo(1);
