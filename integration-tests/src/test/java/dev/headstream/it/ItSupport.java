@@ -1,11 +1,15 @@
 package dev.headstream.it;
 
+import dev.headstream.cli.bank.BankCommand;
 import dev.headstream.cli.produce.SampleRecords;
+import dev.headstream.cli.replay.HeadReplay;
+import dev.headstream.cli.soak.FaultSoak;
 import dev.headstream.cli.synth.CachingSynthesizer;
 import dev.headstream.cli.synth.SpeechSynth;
 import dev.headstream.cli.synth.SynthProgress;
 import dev.headstream.cli.synth.SyntheticPopulation;
 import dev.headstream.cli.synth.SyntheticUsers;
+import dev.headstream.core.adapt.HeadRecipe;
 import dev.headstream.core.wire.SampleFile;
 import dev.headstream.schemas.v1.Sample;
 import java.io.IOException;
@@ -36,13 +40,13 @@ final class ItSupport {
      */
     static synchronized Path testBank() {
         Path dir = Path.of("target/test-bank").toAbsolutePath();
-        dev.headstream.cli.bank.BankCommand.build(dir, models(), 0.05, 0.05, 0, 7, 2, System.out);
+        BankCommand.build(dir, models(), 0.05, 0.05, 0, 7, 2, System.out);
         return dir;
     }
 
     /** What the replay needs to rebuild the heads of an adapter started with {@link #crashTestProperties}-like settings. */
-    static dev.headstream.cli.replay.HeadReplay.Config replayConfig(Path rehearsal, String task) {
-        return dev.headstream.cli.replay.HeadReplay.Config.defaults(models()).withTask(task, "hey_jarvis_v0.1.onnx")
+    static HeadReplay.Config replayConfig(Path rehearsal, String task) {
+        return HeadReplay.Config.defaults(models()).withTask(task, "hey_jarvis_v0.1.onnx")
                 .withRehearsalSet(rehearsal).withBank(testBank());
     }
 
@@ -84,7 +88,7 @@ final class ItSupport {
      */
     static java.util.Map<String, String> crashTestProperties(String bootstrap, Path rehearsal, int replaySteps,
             String instanceId) {
-        return dev.headstream.cli.soak.FaultSoak.adapterProperties(bootstrap, models(), rehearsal, testBank(), replaySteps,
+        return FaultSoak.adapterProperties(bootstrap, models(), rehearsal, testBank(), replaySteps,
                 instanceId);
     }
 
@@ -94,9 +98,9 @@ final class ItSupport {
      * their newest published versions.
      */
     static void assertHeadsEqualReplay(String bootstrap, Path rehearsal, String task, int replaySteps, int heads) {
-        dev.headstream.cli.replay.HeadReplay.Result replay = dev.headstream.cli.replay.HeadReplay.run(bootstrap,
+        HeadReplay.Result replay = HeadReplay.run(bootstrap,
                 replayConfig(rehearsal, task).withRecipe(
-                        dev.headstream.core.adapt.HeadRecipe.wakeWordDefault().withReplaySteps(replaySteps)),
+                        HeadRecipe.wakeWordDefault().withReplaySteps(replaySteps)),
                 java.time.Duration.ofSeconds(60));
         org.assertj.core.api.Assertions.assertThat(replay.differences()).isEmpty();
         org.assertj.core.api.Assertions.assertThat(replay.identical()).as("heads bit-identical to the replay")

@@ -1,8 +1,12 @@
 package dev.headstream.cli;
 
+import dev.headstream.cli.bank.BankCommand;
 import dev.headstream.cli.bench.BenchHeadsCommand;
 import dev.headstream.cli.demo.DemoCommand;
+import dev.headstream.cli.eval.BenchBankSizeCommand;
+import dev.headstream.cli.eval.BenchQuietCommand;
 import dev.headstream.cli.eval.SweepCommand;
+import dev.headstream.cli.evaluate.EvalCommand;
 import dev.headstream.cli.export.ExportHeadCommand;
 import dev.headstream.cli.replay.ReplayCommand;
 import dev.headstream.cli.kafka.KafkaCommand;
@@ -38,10 +42,10 @@ import picocli.CommandLine.Spec;
             dev.headstream.cli.eval.BenchTransferCommand.class,
             dev.headstream.cli.eval.BenchCleanCommand.class,
             dev.headstream.cli.soak.SoakCommand.class,
-            dev.headstream.cli.evaluate.EvalCommand.class,
-            dev.headstream.cli.bank.BankCommand.class,
-            dev.headstream.cli.eval.BenchQuietCommand.class,
-            dev.headstream.cli.eval.BenchBankSizeCommand.class,
+            EvalCommand.class,
+            BankCommand.class,
+            BenchQuietCommand.class,
+            BenchBankSizeCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -1,5 +1,6 @@
 package dev.headstream.cli.demo;
 
+import dev.headstream.cli.eval.HeldOutSpeech;
 import dev.headstream.cli.eval.HoldoutTable;
 import java.util.Locale;
 
@@ -10,7 +11,7 @@ final class DemoJson {
     }
 
     static String render(HoldoutTable table, long seed, long headRecords, int metricsRecords, int rejects,
-            double seconds, long heldAtSource, dev.headstream.cli.eval.HeldOutSpeech speech) {
+            double seconds, long heldAtSource, HeldOutSpeech speech) {
         StringBuilder b = new StringBuilder("{\n");
         b.append(String.format(Locale.ROOT, "  \"seed\": %d,%n  \"seconds\": %.1f,%n", seed, seconds));
         b.append(String.format(Locale.ROOT, "  \"headRecords\": %d,%n  \"metricsRecords\": %d,%n  \"rejects\": %d,%n",

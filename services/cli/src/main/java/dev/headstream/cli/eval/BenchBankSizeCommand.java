@@ -1,5 +1,6 @@
 package dev.headstream.cli.eval;
 
+import dev.headstream.cli.bank.BankBuilder;
 import dev.headstream.cli.bank.BankCommand;
 import dev.headstream.cli.synth.SyntheticUsers;
 import dev.headstream.core.adapt.BankTraining;
@@ -130,7 +131,7 @@ public final class BenchBankSizeCommand implements Callable<Integer> {
             double train, double calibration) throws IOException {
         Path dir = workDir.resolve(String.format(Locale.ROOT, "train-%.2f-calibration-%.2f", train, calibration));
         long t0 = System.nanoTime();
-        dev.headstream.cli.bank.BankBuilder.Result built = BankCommand.build(dir, modelsDir, train, calibration, 0,
+        BankBuilder.Result built = BankCommand.build(dir, modelsDir, train, calibration, 0,
                 BankCommand.SEED, 2, System.out);
         double buildSeconds = built.rebuilt() ? built.seconds() : (System.nanoTime() - t0) / 1e9;
         NegativeBank bank = NegativeBank.open(dir);

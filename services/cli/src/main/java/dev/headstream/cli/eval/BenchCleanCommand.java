@@ -1,20 +1,26 @@
 package dev.headstream.cli.eval;
 
+import dev.headstream.cli.bank.BankCommand;
 import dev.headstream.cli.produce.SampleRecords;
 import dev.headstream.cli.synth.CachingSynthesizer;
 import dev.headstream.cli.synth.ClipAssembler;
+import dev.headstream.cli.synth.MultiEngineSynth;
 import dev.headstream.cli.synth.SyntheticClip;
 import dev.headstream.cli.synth.SyntheticUser;
 import dev.headstream.cli.synth.SyntheticUsers;
+import dev.headstream.core.adapt.BankTraining;
 import dev.headstream.core.adapt.BinaryHeadTask;
 import dev.headstream.core.adapt.ClipScorer;
 import dev.headstream.core.adapt.HeadRecipe;
 import dev.headstream.core.adapt.HeadState;
+import dev.headstream.core.adapt.RehearsalSet;
 import dev.headstream.core.adapt.Split;
 import dev.headstream.core.backbone.BackboneInput;
 import dev.headstream.core.backbone.EmbeddingSequence;
 import dev.headstream.core.backbone.WakeWordBackbone;
+import dev.headstream.core.bank.NegativeBank;
 import dev.headstream.core.head.MlpHead;
+import dev.headstream.core.head.SourceHead;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,7 +84,7 @@ public final class BenchCleanCommand implements Callable<Integer> {
         }
         SyntheticUsers.Config config = SyntheticUsers.Config.defaults(seed).withUsers(candidates).withTrain(16, 16)
                 .withHoldout(10, 10).withBackground(0, 0);
-        dev.headstream.core.head.SourceHead heyJarvis = QuietBench.heyJarvis(inputs.modelsDir);
+        SourceHead heyJarvis = QuietBench.heyJarvis(inputs.modelsDir);
         QuietBench.Population held = QuietBench.heldOutUsers(config, users, inputs.modelsDir, inputs.cacheDir, heyJarvis,
                 line -> {
                     pw.println("bench-clean: " + line.strip());
@@ -86,15 +92,15 @@ public final class BenchCleanCommand implements Callable<Integer> {
                 });
         SyntheticBench bench = held.asBench(heyJarvis, inputs.modelsDir);
         HeadRecipe recipe = HeadRecipe.wakeWordDefault();
-        dev.headstream.core.bank.NegativeBank bank = dev.headstream.core.bank.NegativeBank.open(negativeBank != null
-                ? negativeBank : dev.headstream.cli.bank.BankCommand.defaultDir(inputs.modelsDir));
-        BinaryHeadTask task = new BinaryHeadTask("wake", bench.source(), recipe, dev.headstream.core.adapt.RehearsalSet.empty(),
+        NegativeBank bank = NegativeBank.open(negativeBank != null
+                ? negativeBank : BankCommand.defaultDir(inputs.modelsDir));
+        BinaryHeadTask task = new BinaryHeadTask("wake", bench.source(), recipe, RehearsalSet.empty(),
                 BinaryHeadTask.AlarmAction.ROLLBACK, 0.5, BinaryHeadTask.prepareBank(bank, bench.source(), recipe),
-                dev.headstream.core.adapt.BankTraining.defaults());
+                BankTraining.defaults());
         ClipScorer scorer = new ClipScorer(task.head(), bench.source().parameters(), recipe.windowFrames());
         ClipScorer source = new ClipScorer(new MlpHead(bench.source().architecture(), 1), bench.source().parameters(),
                 recipe.windowFrames());
-        CachingSynthesizer synth = new CachingSynthesizer(dev.headstream.cli.synth.MultiEngineSynth.defaults(), inputs.cacheDir);
+        CachingSynthesizer synth = new CachingSynthesizer(MultiEngineSynth.defaults(), inputs.cacheDir);
         ClipAssembler assembler = new ClipAssembler(config.clip());
         long total = 0;
         int negativeTransferAlarms = 0;

@@ -1,5 +1,6 @@
 package dev.headstream.cli.eval;
 
+import dev.headstream.cli.bank.BankCommand;
 import dev.headstream.cli.produce.SampleRecords;
 import dev.headstream.cli.synth.SyntheticClip;
 import dev.headstream.cli.synth.SyntheticUser;
@@ -105,7 +106,7 @@ public final class BenchTransferCommand implements Callable<Integer> {
         List<SyntheticUser> chosen = held.users();
         HeadRecipe recipe = HeadRecipe.wakeWordDefault();
         NegativeBank bank = NegativeBank.open(negativeBank != null ? negativeBank
-                : dev.headstream.cli.bank.BankCommand.defaultDir(inputs.modelsDir));
+                : BankCommand.defaultDir(inputs.modelsDir));
         BinaryHeadTask task = new BinaryHeadTask("wake", bench.source(), recipe, RehearsalSet.empty(), action, 0.5,
                 BinaryHeadTask.prepareBank(bank, bench.source(), recipe), BankTraining.defaults());
         ClipScorer scorer = new ClipScorer(task.head(), bench.source().parameters(), recipe.windowFrames());

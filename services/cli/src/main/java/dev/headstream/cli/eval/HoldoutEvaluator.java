@@ -9,6 +9,7 @@ import dev.headstream.core.head.MlpHead;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Scores every user's adapted head against the source head on holdout clips: recall on the
@@ -71,7 +72,7 @@ public final class HoldoutEvaluator {
     }
 
     public static HoldoutTable evaluateDetectors(List<SyntheticUser> users, Map<SyntheticClip, EmbeddingSequence> embeddings,
-            Function<String, UserDetector> detectorOf, java.util.function.ToDoubleFunction<EmbeddingSequence> sourceScore) {
+            Function<String, UserDetector> detectorOf, ToDoubleFunction<EmbeddingSequence> sourceScore) {
         return evaluateDetectors(users, embeddings, detectorOf, sourceScore, null);
     }
 
@@ -80,7 +81,7 @@ public final class HoldoutEvaluator {
      * (accepted at {@link BinaryHeadTask#SOURCE_THRESHOLD}).
      */
     public static HoldoutTable evaluateDetectors(List<SyntheticUser> users, Map<SyntheticClip, EmbeddingSequence> embeddings,
-            Function<String, UserDetector> detectorOf, java.util.function.ToDoubleFunction<EmbeddingSequence> sourceScore,
+            Function<String, UserDetector> detectorOf, ToDoubleFunction<EmbeddingSequence> sourceScore,
             SpeechScoring speech) {
         int sourceActivations = speech == null ? 0
                 : speech.speech().activations(speech.source(), BinaryHeadTask.SOURCE_THRESHOLD);

@@ -20,6 +20,7 @@ import dev.headstream.core.adapt.Split;
 import dev.headstream.core.backbone.BackboneInput;
 import dev.headstream.core.backbone.EmbeddingSequence;
 import dev.headstream.core.backbone.WakeWordBackbone;
+import dev.headstream.core.bank.BankPart;
 import dev.headstream.core.bank.NegativeBank;
 import dev.headstream.core.detect.Detections;
 import dev.headstream.core.head.MlpHead;
@@ -30,10 +31,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
@@ -104,7 +109,7 @@ public final class QuietBench {
                 c -> c.split() == dev.headstream.cli.synth.Split.HOLDOUT && c.positive());
         Map<SyntheticClip, EmbeddingSequence> emb = new HashMap<>();
         ClipScorer scorer = new ClipScorer(new MlpHead(source.architecture(), 1), source.parameters(), 16);
-        java.util.Set<String> chosenIds = new java.util.LinkedHashSet<>();
+        Set<String> chosenIds = new LinkedHashSet<>();
         int poor = 0;
         try (WakeWordBackbone backbone = SyntheticBench.openBackbone(modelsDir)) {
             for (SyntheticUser u : positives.users()) {
@@ -126,7 +131,7 @@ public final class QuietBench {
                 u.stream().forEach(c -> embed(backbone, emb, c));
             }
             emb.keySet().retainAll(chosen.stream().flatMap(u -> u.stream().stream())
-                    .collect(java.util.stream.Collectors.toSet()));
+                    .collect(Collectors.toSet()));
             return new Population(chosen, emb, pop.background(), poor);
         }
     }
@@ -149,7 +154,7 @@ public final class QuietBench {
      * {@code checkpoints} training clips; also the source head (clips = 0).
      */
     public static List<Figures> run(Population pop, SourceHead source, HeadRecipe recipe, BankTraining bankTraining,
-            double target, NegativeBank bank, dev.headstream.core.bank.BankPart evaluation, BinaryHeadTask.AlarmAction action,
+            double target, NegativeBank bank, BankPart evaluation, BinaryHeadTask.AlarmAction action,
             int[] checkpoints, Consumer<String> log) {
         long t0 = System.nanoTime();
         BankNegatives prepared = BinaryHeadTask.prepareBank(bank, source, recipe);
@@ -157,7 +162,7 @@ public final class QuietBench {
                 bankTraining);
         ClipScorer evalScorer = new ClipScorer(new MlpHead(source.architecture(), 1), source.parameters(), 16);
         BankNegatives.Part eval = BankNegatives.Part.prepare(evaluation, probeScorer(source, recipe), 16);
-        log.accept(String.format(java.util.Locale.ROOT, "prepared %s; evaluation part %.2f h in %.1f s", prepared,
+        log.accept(String.format(Locale.ROOT, "prepared %s; evaluation part %.2f h in %.1f s", prepared,
                 eval.hours(), (System.nanoTime() - t0) / 1e9));
         List<SyntheticClip> negatives = pop.users().stream().flatMap(u -> u.holdout().stream())
                 .filter(c -> !c.positive()).toList();
@@ -202,7 +207,7 @@ public final class QuietBench {
                         int act = Detections.count(logits, eval.bounds(), logitOf(threshold));
                         figures.add(score(u, n, s.heldAtSource(), threshold, pop, negatives, scorer, published, act,
                                 eval.hours(), s.rollbacks(), trainNanos / 1e6 / n, publishNanos / 1e6 / publications));
-                        log.accept(String.format(java.util.Locale.ROOT,
+                        log.accept(String.format(Locale.ROOT,
                                 "  %s after %2d clips: %s threshold %.4f, calibration %d in %.2f h, eval %d in %.2f h%s",
                                 u.id(), n, s.heldAtSource() ? "HELD" : "adapted", threshold, s.calibrationFalseAccepts(),
                                 s.calibrationHours(), act, eval.hours(), s.heldAtSource() ? " (" + s.heldReason() + ")" : ""));
@@ -214,7 +219,7 @@ public final class QuietBench {
         for (SyntheticUser u : pop.users()) {
             out.addAll(byUser.get(u.id()));
         }
-        log.accept(String.format(java.util.Locale.ROOT, "trained and scored %d users in %.1f s", pop.users().size(),
+        log.accept(String.format(Locale.ROOT, "trained and scored %d users in %.1f s", pop.users().size(),
                 (System.nanoTime() - t0) / 1e9));
         return out;
     }

@@ -1,5 +1,6 @@
 package dev.headstream.cli.eval;
 
+import dev.headstream.cli.bank.BankCommand;
 import dev.headstream.cli.synth.SyntheticClip;
 import dev.headstream.cli.synth.SyntheticUser;
 import dev.headstream.cli.synth.SyntheticUsers;
@@ -118,7 +119,7 @@ public final class SweepCommand implements Callable<Integer> {
         int chosenUsers = populations.stream().mapToInt(p -> p.chosen.size()).sum();
         SourceHead sourceHead = populations.get(0).bench.source();
         NegativeBank bank = NegativeBank.open(negativeBank != null ? negativeBank
-                : dev.headstream.cli.bank.BankCommand.defaultDir(inputs.modelsDir));
+                : BankCommand.defaultDir(inputs.modelsDir));
         if (bank.evaluation() == null) {
             throw new IllegalArgumentException("negative bank " + bank.directory() + " has no evaluation part");
         }

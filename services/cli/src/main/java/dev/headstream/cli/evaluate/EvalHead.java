@@ -3,6 +3,7 @@ package dev.headstream.cli.evaluate;
 import dev.headstream.core.adapt.ClipScorer;
 import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -24,7 +25,7 @@ public final class EvalHead {
 
         /** {@code source} or {@code adapted}. */
         public String label() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import onnx.Onnx;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.nd4j.shade.protobuf.InvalidProtocolBufferException;
 
 /**
  * Loads the heads an evaluation scores: the source head ({@link #source}) and users' adapted heads,
@@ -219,7 +220,7 @@ public final class HeadLoader {
         Map<String, String> props = new HashMap<>();
         try {
             Onnx.ModelProto.parseFrom(bytes).getMetadataPropsList().forEach(p -> props.put(p.getKey(), p.getValue()));
-        } catch (org.nd4j.shade.protobuf.InvalidProtocolBufferException e) {
+        } catch (InvalidProtocolBufferException e) {
             throw new IllegalArgumentException("not an ONNX model: " + e.getMessage(), e);
         }
         return props;

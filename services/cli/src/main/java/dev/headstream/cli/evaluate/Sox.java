@@ -1,5 +1,6 @@
 package dev.headstream.cli.evaluate;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -203,8 +204,8 @@ public final class Sox {
         }
     }
 
-    private static java.io.File nullDevice() {
-        return new java.io.File(System.getProperty("os.name").toLowerCase(Locale.ROOT).startsWith("windows")
+    private static File nullDevice() {
+        return new File(System.getProperty("os.name").toLowerCase(Locale.ROOT).startsWith("windows")
                 ? "NUL" : "/dev/null");
     }
 }

@@ -1,5 +1,7 @@
 package dev.headstream.cli.replay;
 
+import dev.headstream.core.adapt.AdaptationEngine;
+import dev.headstream.core.adapt.RateLimit;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,8 +73,8 @@ public final class ReplayCommand implements Callable<Integer> {
                 .withRehearsalSet(rehearsalSet)
                 .withBank(noNegativeBank ? null : negativeBank != null ? negativeBank : modelsDir.resolve("negative-bank"))
                 .withTarget(target)
-                .withOnline(new dev.headstream.core.adapt.AdaptationEngine.OnlineRehearsal(onlineCapacity, excludedTenants))
-                .withRateLimit(new dev.headstream.core.adapt.RateLimit(ratePerMinute, rateBurst)).withOnAlarm(onAlarm);
+                .withOnline(new AdaptationEngine.OnlineRehearsal(onlineCapacity, excludedTenants))
+                .withRateLimit(new RateLimit(ratePerMinute, rateBurst)).withOnAlarm(onAlarm);
         HeadReplay.Result r = HeadReplay.run(bootstrap, config, Duration.ofSeconds(60));
         out.printf("replay: %d heads rebuilt from %s: %d bit-identical to their newest published version, %d differ,"
                 + " %d not compared%n", r.heads(), "headstream.samples", r.identical(), r.differences().size(),

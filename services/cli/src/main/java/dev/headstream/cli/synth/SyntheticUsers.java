@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * A reproducible population of synthetic wake-word users and background speakers, all
@@ -283,7 +284,7 @@ public final class SyntheticUsers {
      * whatever else is rendered.
      */
     public SyntheticPopulation generate(Synthesizer synthesizer, int threads, SynthProgress progress,
-            java.util.function.Predicate<ClipSpec> which) {
+            Predicate<ClipSpec> which) {
         Objects.requireNonNull(synthesizer, "synthesizer");
         Objects.requireNonNull(progress, "progress");
         if (threads < 1) {

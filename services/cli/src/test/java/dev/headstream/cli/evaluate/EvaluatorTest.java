@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.headstream.cli.eval.SyntheticBench;
 import dev.headstream.core.backbone.WakeWordBackbone;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -132,8 +134,8 @@ class EvaluatorTest {
                 WavHeader h = WavReader.header(f).orElseThrow();
                 return temp.relativize(f) + ": " + h.describe() + ", " + h.frames() + " samples";
             }).toList());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

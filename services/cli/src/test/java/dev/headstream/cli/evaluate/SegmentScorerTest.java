@@ -8,6 +8,7 @@ import dev.headstream.core.backbone.EmbeddingSequence;
 import dev.headstream.core.backbone.WakeWordBackbone;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,7 +70,7 @@ class SegmentScorerTest {
     /** Bursts of tones and noise with pauses and changing loudness, so every step's mel floor differs. */
     static short[] speechLike(int samples) {
         short[] tones = TestAudio.tones(samples, 9);
-        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        SplittableRandom r = new SplittableRandom(11);
         short[] pcm = new short[samples];
         int at = 0;
         while (at < samples) {

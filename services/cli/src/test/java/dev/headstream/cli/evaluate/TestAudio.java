@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /** WAV bytes written by hand, and speech made with espeak-ng + sox, for the eval tests. */
@@ -33,7 +34,7 @@ final class TestAudio {
 
     /** A deterministic test signal: a few tones and a little noise. */
     static short[] tones(int samples, long seed) {
-        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        SplittableRandom r = new SplittableRandom(seed);
         short[] pcm = new short[samples];
         for (int i = 0; i < samples; i++) {
             double v = 3000 * Math.sin(i * 0.031) + 1500 * Math.sin(i * 0.173 + seed) + r.nextGaussian() * 200;

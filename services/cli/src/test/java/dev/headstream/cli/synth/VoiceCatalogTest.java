@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 class VoiceCatalogTest {
@@ -58,7 +59,7 @@ class VoiceCatalogTest {
         for (Part part : Part.values()) {
             List<CatalogVoice> voices = catalog.voices(part, Engine.ESPEAK_NG);
             assertThat((double) voices.size() / all).as(part.name()).isCloseTo(expected.get(part),
-                    org.assertj.core.data.Offset.offset(0.03));
+                    Offset.offset(0.03));
             Set<String> variants = voices.stream().map(v -> v.voice().variant()).collect(Collectors.toSet());
             assertThat(voices).as("%s has every dialect of each of its variants", part)
                     .hasSize(variants.size() * SyntheticUsers.DIALECTS.size());

@@ -3,6 +3,7 @@ package dev.headstream.core.adapt;
 import dev.headstream.core.backbone.Backbone;
 import dev.headstream.core.backbone.BackboneInput;
 import dev.headstream.core.backbone.EmbeddingSequence;
+import dev.headstream.core.backbone.WakeWordBackbone;
 import dev.headstream.core.wire.HeadCodec;
 import dev.headstream.core.wire.SampleDecoder;
 import dev.headstream.schemas.v1.AdaptationMetrics;
@@ -18,6 +19,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -502,9 +504,9 @@ public final class AdaptationEngine {
             try {
                 tasks.get(task).checkFits(e);
             } catch (IllegalArgumentException ex) {
-                String hint = backbone instanceof dev.headstream.core.backbone.WakeWordBackbone w
+                String hint = backbone instanceof WakeWordBackbone w
                         && s.input() instanceof BackboneInput.Audio a
-                        ? String.format(java.util.Locale.ROOT, " (the clip has %d samples; a window of %d frames needs at"
+                        ? String.format(Locale.ROOT, " (the clip has %d samples; a window of %d frames needs at"
                                 + " least %d, %.2f s at 16 kHz)", a.pcm().length, tasks.get(task).recipe().windowFrames(),
                                 w.samplesFor(tasks.get(task).recipe().windowFrames()),
                                 w.samplesFor(tasks.get(task).recipe().windowFrames()) / 16_000.0)

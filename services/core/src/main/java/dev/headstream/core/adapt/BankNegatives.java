@@ -1,8 +1,12 @@
 package dev.headstream.core.adapt;
 
+import dev.headstream.core.backbone.EmbeddingSequence;
 import dev.headstream.core.bank.BankPart;
 import dev.headstream.core.bank.BankWindows;
 import dev.headstream.core.bank.NegativeBank;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.stream.IntStream;
 
 /**
@@ -132,16 +136,16 @@ public final class BankNegatives {
      * {@code count} stretches of {@code frames} frames spread evenly over the training part (each
      * inside one recording), as clips: the other speakers a domain-similarity test compares a user with.
      */
-    public java.util.List<dev.headstream.core.backbone.EmbeddingSequence> referenceClips(int count, int frames) {
+    public List<EmbeddingSequence> referenceClips(int count, int frames) {
         BankWindows stretches = new BankWindows(train.windows.part(), frames);
-        java.util.List<dev.headstream.core.backbone.EmbeddingSequence> out = new java.util.ArrayList<>();
+        List<EmbeddingSequence> out = new ArrayList<>();
         int n = Math.min(count, stretches.count());
         int dim = bank.dim();
         for (int i = 0; i < n; i++) {
             int w = (int) ((long) i * stretches.count() / n);
             float[] v = new float[frames * dim];
             stretches.copy(w, v);
-            out.add(new dev.headstream.core.backbone.EmbeddingSequence(frames, dim, v));
+            out.add(new EmbeddingSequence(frames, dim, v));
         }
         return out;
     }
@@ -195,7 +199,7 @@ public final class BankNegatives {
 
     @Override
     public String toString() {
-        return String.format(java.util.Locale.ROOT, "bank %s: %.2f h training (%d windows), %.2f h calibration%s",
+        return String.format(Locale.ROOT, "bank %s: %.2f h training (%d windows), %.2f h calibration%s",
                 bank.id().substring(0, 12), trainHours(), trainWindows(), calibrationHours(),
                 train.base == null ? "" : ", first-layer products cached");
     }

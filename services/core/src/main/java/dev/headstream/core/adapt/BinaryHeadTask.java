@@ -1,6 +1,8 @@
 package dev.headstream.core.adapt;
 
 import dev.headstream.core.backbone.EmbeddingSequence;
+import dev.headstream.core.bank.NegativeBank;
+import dev.headstream.core.detect.Detections;
 import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.monitor.Adwin;
@@ -12,7 +14,12 @@ import dev.headstream.core.monitor.NegativeTransferMonitor;
 import dev.headstream.core.monitor.NullModel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
@@ -210,7 +217,7 @@ public final class BinaryHeadTask {
     public BinaryHeadTask(String name, SourceHead sourceHead, HeadRecipe recipe, RehearsalSet rehearsal,
             AlarmAction onAlarm, double targetFalseAcceptsPerHour, BankNegatives bank, BankTraining bankTraining) {
         this.bank = bank;
-        this.bankTraining = java.util.Objects.requireNonNull(bankTraining, "bankTraining");
+        this.bankTraining = Objects.requireNonNull(bankTraining, "bankTraining");
         if (!(targetFalseAcceptsPerHour >= 0) || Double.isInfinite(targetFalseAcceptsPerHour)) {
             throw new IllegalArgumentException("task " + name + ": target false accepts per hour must be finite and >= 0: "
                     + targetFalseAcceptsPerHour);
@@ -260,7 +267,7 @@ public final class BinaryHeadTask {
      * first-layer products computed where users share the first layer): once per process and task,
      * then shared by every instance of the task.
      */
-    public static BankNegatives prepareBank(dev.headstream.core.bank.NegativeBank bank, SourceHead sourceHead,
+    public static BankNegatives prepareBank(NegativeBank bank, SourceHead sourceHead,
             HeadRecipe recipe) {
         if ((long) bank.dim() * recipe.windowFrames() != sourceHead.architecture().inputDim()) {
             throw new IllegalArgumentException("negative bank " + bank.directory() + " holds embeddings of " + bank.dim()
@@ -505,7 +512,7 @@ public final class BinaryHeadTask {
         toSource(s);
         startProbation(s, length, new ArrayList<>(evidence));
         s.rollbacks++;
-        s.pendingRollback = String.format(java.util.Locale.ROOT, "probation extended to %d training samples: the head"
+        s.pendingRollback = String.format(Locale.ROOT, "probation extended to %d training samples: the head"
                 + " disagrees with the %d clips from before the alarm (mean log loss %.3f, source head %.3f); rolled back"
                 + " to the source head", length, n, adapted / n, source / n);
     }
@@ -517,7 +524,7 @@ public final class BinaryHeadTask {
             s.trusted = Math.max(0, s.trusted - 1);
             return;
         }
-        java.util.Iterator<HeadState.Example> it = s.replay.iterator();
+        Iterator<HeadState.Example> it = s.replay.iterator();
         for (int i = 0; i <= s.trusted; i++) {
             it.next();
         }
@@ -715,7 +722,7 @@ public final class BinaryHeadTask {
             int w = rnd.nextInt(bank.trainWindows());
             candidateKeys[n++] = key(bank.trainLogit(scorer, s.trainable, w), w);
         }
-        java.util.Arrays.sort(candidateKeys, 0, n);
+        Arrays.sort(candidateKeys, 0, n);
         int[] pool = new int[Math.min(bankTraining.pool(), n)];
         int k = 0;
         for (int i = 0; i < n && k < pool.length; i++) {
@@ -723,7 +730,7 @@ public final class BinaryHeadTask {
                 pool[k++] = (int) candidateKeys[i];
             }
         }
-        s.hardPool = k == pool.length ? pool : java.util.Arrays.copyOf(pool, k);
+        s.hardPool = k == pool.length ? pool : Arrays.copyOf(pool, k);
     }
 
     /** Sorts ascending as (logit descending, window ascending): the float's order-preserving bits, inverted, then the window. */
@@ -859,7 +866,7 @@ public final class BinaryHeadTask {
             }
             bank.calibrationLogits(scorer, s.trainable, calibrationLogits);
             int allowed = (int) Math.floor(targetFalseAcceptsPerHour * bank.calibrationHours());
-            float bankMax = dev.headstream.core.detect.Detections.highestRejected(calibrationLogits,
+            float bankMax = Detections.highestRejected(calibrationLogits,
                     bank.calibrationBounds(), allowed);
             negMax = bankMax;
             for (float z : neg) {
@@ -874,7 +881,7 @@ public final class BinaryHeadTask {
             }
             // the target rate allows this many of the calibration negatives above the threshold
             int allowed = (int) Math.min(neg.size() - 1, Math.floor(targetFalseAcceptsPerHour * negativeSeconds / 3600));
-            neg.sort(java.util.Collections.reverseOrder());
+            neg.sort(Collections.reverseOrder());
             negMax = neg.get(allowed);
         }
         if (pos.isEmpty()) {
@@ -890,7 +897,7 @@ public final class BinaryHeadTask {
         }
         s.threshold = threshold(negMax, posMin, recipe.thresholdPosition());
         if (bank != null) {
-            s.calibrationFalseAccepts = dev.headstream.core.detect.Detections.count(calibrationLogits,
+            s.calibrationFalseAccepts = Detections.count(calibrationLogits,
                     bank.calibrationBounds(), logit(s.threshold));
             s.calibrationHours = bank.calibrationHours();
             int accepted = 0;
@@ -903,7 +910,7 @@ public final class BinaryHeadTask {
             }
             float recall = accepted / (float) pos.size();
             s.heldAtSource = recall < bankTraining.minRecall() || accepted < sourceAccepted;
-            s.heldReason = !s.heldAtSource ? "" : String.format(java.util.Locale.ROOT,
+            s.heldReason = !s.heldAtSource ? "" : String.format(Locale.ROOT,
                     "held at the source head: at %.2f false accepts per hour (%d in %.2f h of calibration speech) the "
                             + "adapted head accepts %d of the user's %d positives, the source head %d; at least %.0f%% "
                             + "and no fewer than the source are needed",
@@ -914,7 +921,7 @@ public final class BinaryHeadTask {
 
     /** {@link dev.headstream.core.detect.Detections#logitOf}: steps at or above this logit are accepted at {@code score}. */
     public static float logit(float score) {
-        return dev.headstream.core.detect.Detections.logitOf(score);
+        return Detections.logitOf(score);
     }
 
     private static float min(float[] v) {

@@ -14,6 +14,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -154,7 +155,7 @@ public final class UserStateCodec {
                 .setLastGoodF32Le(h.lastGood == null ? ByteString.EMPTY : bytes(h.lastGood))
                 .setLastGoodVersion(h.lastGoodVersion)
                 .setLastGoodThreshold(h.lastGoodThreshold)
-                .addAllHardPool(java.util.Arrays.stream(h.hardPool).boxed().toList())
+                .addAllHardPool(Arrays.stream(h.hardPool).boxed().toList())
                 .setNegativeBankSha256(task.bank() == null ? "" : task.bank().id())
                 .setHeldAtSource(h.heldAtSource)
                 .setHeldReason(h.heldReason)

@@ -11,10 +11,12 @@ import dev.headstream.core.onnx.SequenceEmbeddingGraph;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * openWakeWord's audio front end as a frozen backbone: 16 kHz PCM in, one 96-float embedding per
@@ -110,8 +112,8 @@ public final class WakeWordBackbone implements Backbone {
     public WakeWordBackbone(ModelFile melModel, ModelFile embeddingModel, ExecutionOptions options,
             EmbeddingMode mode, FrontEnd frontEnd, double maxSeconds) {
         this.env = OrtEnvironment.getEnvironment();
-        this.mode = java.util.Objects.requireNonNull(mode, "mode");
-        this.frontEnd = java.util.Objects.requireNonNull(frontEnd, "frontEnd");
+        this.mode = Objects.requireNonNull(mode, "mode");
+        this.frontEnd = Objects.requireNonNull(frontEnd, "frontEnd");
         this.maxSamples = (int) Math.round(maxSeconds * SAMPLE_RATE_HZ);
         OrtSessions.Created m = OrtSessions.create(env, melModel.bytes(), melModel.id(), options);
         OrtSessions.Created w = OrtSessions.create(env, embeddingModel.bytes(), embeddingModel.id(), options);
@@ -145,7 +147,7 @@ public final class WakeWordBackbone implements Backbone {
         String tag = frontEnd == FrontEnd.STREAMING ? "+streaming-80ms" : "";
         this.info = new BackboneInfo("openwakeword-" + embeddingModel.id() + (frontEnd == FrontEnd.STREAMING ? "-streaming" : ""),
                 ModelFile.sha256((melModel.sha256() + embeddingModel.sha256() + tag)
-                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+                        .getBytes(StandardCharsets.US_ASCII)),
                 EMBEDDING_DIM, w.provider());
     }
 

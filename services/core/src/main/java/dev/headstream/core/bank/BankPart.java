@@ -4,6 +4,7 @@ import dev.headstream.core.backbone.EmbeddingWindows;
 import dev.headstream.core.backbone.Float16;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
@@ -12,7 +13,9 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -96,7 +99,7 @@ public final class BankPart {
             map.order(ByteOrder.LITTLE_ENDIAN);
             try {
                 return read(file, map);
-            } catch (java.nio.BufferUnderflowException e) {
+            } catch (BufferUnderflowException e) {
                 throw bad(file, "its header runs past the end of the file (" + size + " bytes)");
             }
         } catch (IOException e) {
@@ -246,12 +249,12 @@ public final class BankPart {
             }
             try {
                 // readable by the service's user like any model file (a temporary file starts owner-only)
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
             } catch (UnsupportedOperationException e) {
                 // not a POSIX file system: its defaults apply
             }
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write negative bank part " + file, e);
         }

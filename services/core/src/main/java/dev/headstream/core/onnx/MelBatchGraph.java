@@ -1,6 +1,8 @@
 package dev.headstream.core.onnx;
 
+import java.nio.ByteOrder;
 import onnx.Onnx;
+import org.nd4j.shade.protobuf.InvalidProtocolBufferException;
 
 /**
  * Rewrites openWakeWord's {@code melspectrogram.onnx} so that the rows of a batch are
@@ -32,7 +34,7 @@ public final class MelBatchGraph {
         Onnx.ModelProto model;
         try {
             model = Onnx.ModelProto.parseFrom(melModel);
-        } catch (org.nd4j.shade.protobuf.InvalidProtocolBufferException e) {
+        } catch (InvalidProtocolBufferException e) {
             throw new IllegalArgumentException("mel model is not a valid ONNX protobuf: " + e.getMessage(), e);
         }
         Onnx.GraphProto.Builder g = model.getGraph().toBuilder();
@@ -59,7 +61,7 @@ public final class MelBatchGraph {
                         + " is not an initializer"));
         if (max.getDataType() != Onnx.TensorProto.DataType.FLOAT_VALUE || max.getRawData().size() != 4
                 || Float.intBitsToFloat(max.getRawData().asReadOnlyByteBuffer()
-                        .order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt()) != Float.POSITIVE_INFINITY) {
+                        .order(ByteOrder.LITTLE_ENDIAN).getInt()) != Float.POSITIVE_INFINITY) {
             throw new IllegalArgumentException("mel model's Clip upper bound is not +inf");
         }
         g.setNode(clip, Onnx.NodeProto.newBuilder().setName(c.getName() + "_per_row").setOpType("Max")

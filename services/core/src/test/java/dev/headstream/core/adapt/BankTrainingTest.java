@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -104,7 +106,7 @@ class BankTrainingTest {
             HeadState s = task.newState("acme/alice/wake");
             task.apply(s, clip(6f), true, 1f, Split.TRAIN);
             task.publishIfDue(s, 1);
-            assertThat(s.calibrationHours()).isCloseTo(0.991, org.assertj.core.data.Offset.offset(1e-3));
+            assertThat(s.calibrationHours()).isCloseTo(0.991, Offset.offset(1e-3));
             assertThat(s.threshold()).as("target %s", target).isEqualTo(BinaryHeadTask.threshold(3f, 6f, 0.5f));
             assertThat(s.calibrationFalseAccepts()).isZero();
         }
@@ -170,8 +172,8 @@ class BankTrainingTest {
         task.publishIfDue(s, 1);
         UserState user = new UserState(new UserKey("acme", "alice"), 16);
         user.heads().put("wake", s);
-        UserState back = UserStateCodec.decode(UserStateCodec.encode(user, java.util.Map.of("wake", task)),
-                java.util.Map.of("wake", task), 16);
+        UserState back = UserStateCodec.decode(UserStateCodec.encode(user, Map.of("wake", task)),
+                Map.of("wake", task), 16);
         HeadState r = back.heads().get("wake");
         assertThat(r.hardPool).containsExactly(s.hardPool);
         assertThat(r.heldAtSource()).isTrue();

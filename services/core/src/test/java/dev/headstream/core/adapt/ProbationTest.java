@@ -6,6 +6,7 @@ import dev.headstream.core.backbone.EmbeddingSequence;
 import dev.headstream.core.head.HeadArchitecture;
 import dev.headstream.core.head.SourceHead;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -132,8 +133,8 @@ class ProbationTest {
         untilAlarm(s);
         UserState user = new UserState(new UserKey("acme", "carol"), 16);
         user.heads().put("wake", s);
-        HeadState back = UserStateCodec.decode(UserStateCodec.encode(user, java.util.Map.of("wake", task)),
-                java.util.Map.of("wake", task), 16).heads().get("wake");
+        HeadState back = UserStateCodec.decode(UserStateCodec.encode(user, Map.of("wake", task)),
+                Map.of("wake", task), 16).heads().get("wake");
         assertThat(back.probationLeft()).isEqualTo(s.probationLeft());
         assertThat(back.probationLength).isEqualTo(s.probationLength);
         assertThat(back.trusted).isEqualTo(s.trusted).isPositive();

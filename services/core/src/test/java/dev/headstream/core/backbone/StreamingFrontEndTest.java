@@ -1,9 +1,11 @@
 package dev.headstream.core.backbone;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,7 +48,7 @@ class StreamingFrontEndTest {
             {"we should plant the tomatoes next week", "en-gb-scotland+m2"},
         };
         short[] out = new short[1_000_000];
-        java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+        SplittableRandom rnd = new SplittableRandom(7);
         int at = 8_000;
         for (int round = 0; round < 2; round++) {
             for (String[] l : lines) {
@@ -121,7 +123,7 @@ class StreamingFrontEndTest {
 
     @Test
     void shortStreamsAreRefusedWithTheMinimumNamed() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> sequence.embedStream(new short[12_799]))
+        assertThatThrownBy(() -> sequence.embedStream(new short[12_799]))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 12800");
     }
 

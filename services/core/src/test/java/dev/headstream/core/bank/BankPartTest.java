@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ class BankPartTest {
 
     private Path write(float[]... segments) {
         Path file = dir.resolve("part.bank");
-        List<BankPart.Segment> index = new java.util.ArrayList<>();
+        List<BankPart.Segment> index = new ArrayList<>();
         for (int i = 0; i < segments.length; i++) {
             index.add(new BankPart.Segment(i % 2, segments[i].length / 3));
         }

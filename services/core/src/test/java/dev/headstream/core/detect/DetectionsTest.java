@@ -3,6 +3,8 @@ package dev.headstream.core.detect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.headstream.core.head.MlpHead;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +25,7 @@ class DetectionsTest {
     @Test
     void aHighStretchActivatesOncePerRefractoryPeriod() {
         float[] z = new float[75];
-        java.util.Arrays.fill(z, 3f);
+        Arrays.fill(z, 3f);
         assertThat(Detections.activations(z, 0, z.length, 0f)).containsExactly(0, 25, 50);
     }
 
@@ -60,8 +62,8 @@ class DetectionsTest {
     void logitOfIsTheLowestLogitWhoseScoreReachesTheThresholdAtTheEdgesToo() {
         for (float score : new float[] {0.5f, 0.9f, 0.001f, 0.999999f, 1f, Math.nextDown(1f)}) {
             float t = Detections.logitOf(score);
-            assertThat(dev.headstream.core.head.MlpHead.sigmoid(t)).as("score %s", score).isGreaterThanOrEqualTo(score);
-            assertThat(dev.headstream.core.head.MlpHead.sigmoid(Math.nextDown(t))).as("below %s", score).isLessThan(score);
+            assertThat(MlpHead.sigmoid(t)).as("score %s", score).isGreaterThanOrEqualTo(score);
+            assertThat(MlpHead.sigmoid(Math.nextDown(t))).as("below %s", score).isLessThan(score);
         }
         assertThat(Detections.logitOf(1f)).as("a float sigmoid reaches 1 at a finite logit").isLessThan(20f);
         assertThat(Detections.logitOf(0f)).isEqualTo(Float.NEGATIVE_INFINITY);

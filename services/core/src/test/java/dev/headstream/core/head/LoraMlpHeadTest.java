@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -140,7 +141,7 @@ class LoraMlpHeadTest {
         float[] source = TestHeads.randomParameters(arch, 11);
         LoraMlpHead head = new LoraMlpHead(arch, 4, 8f, true);
         float[] t = head.initialTrainable(source, 5);
-        java.util.SplittableRandom rnd = new java.util.SplittableRandom(9);
+        SplittableRandom rnd = new SplittableRandom(9);
         for (int i = 0; i < t.length; i++) {
             t[i] += (float) (rnd.nextGaussian() * 0.05);
         }
