@@ -57,7 +57,7 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--users", defaultValue = "12", description = "Most users evaluated (source-head holdout recall < 0.5; default ${DEFAULT-VALUE}).")
     int users;
 
-    @Option(names = "--candidates", defaultValue = "40", description = "Synthetic users generated to pick them from (default ${DEFAULT-VALUE}).")
+    @Option(names = "--candidates", defaultValue = "100", description = "Held-out candidate users to pick them from (default ${DEFAULT-VALUE}).")
     int candidates;
 
     @Option(names = "--seed", defaultValue = "42", description = "Population seed (default ${DEFAULT-VALUE}).")
