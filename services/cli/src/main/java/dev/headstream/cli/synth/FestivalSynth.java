@@ -14,15 +14,16 @@ import java.util.Set;
  * Synthesizes speech with Festival and {@code sox} (Debian packages {@code festival}, the voice
  * packages in {@link #VOICE_PACKAGES}, and {@code sox}).
  *
- * <p>One {@code festival --batch jobs.scm} run makes every utterance of a
- * {@link #synthesizeAll batch} (Festival takes about 0.2 s to start, longer than most utterances
- * take to synthesize); each job does what {@code text2wave -eval '(voice_NAME)'} does with the
- * text in a file (select the voice, {@code tts_file}, join the utterances' waves), except that it
- * skips utterances without a letter or digit (Festival 2.5 crashes on one, e.g. the {@code ...}
- * after a question mark in {@code "so? ... How"}), and writes one RIFF file, which {@code sox}
- * turns into 16 kHz mono int16 with dither off. A job starts by selecting its voice, which resets the voice's parameters, so a request gives the same samples
- * alone or in any batch. When a batch fails, its requests are run one by one, so that the error
- * names the request that failed. The request's espeak-ng units map to the voice's own delivery
+ * <p>Every request is one {@code festival --batch jobs.scm} run with one job: in one process,
+ * some utterances came out with other samples from run to run (2 of the 38 {@code kal_diphone}
+ * utterances of one bank stream differed between two identical batches, which made two builds of
+ * the same bank recipe differ), while each alone was bit-identical over 4 runs (78 of 78). So a
+ * {@link #synthesizeAll batch} costs Festival's start-up (about 0.2 s) per utterance. The job does
+ * what {@code text2wave -eval '(voice_NAME)'} does with the text in a file (select the voice,
+ * {@code tts_file}, join the utterances' waves), except that it skips utterances without a letter
+ * or digit (Festival 2.5 crashes on one, e.g. the {@code ...} after a question mark in
+ * {@code "so? ... How"}), and writes one RIFF file, which {@code sox} turns into 16 kHz mono int16
+ * with dither off. The request's espeak-ng units map to the voice's own delivery
  * ({@link SynthRequest}):
  * <ul>
  *   <li>diphone voices: {@code Duration_Stretch} times {@code 1 / rateFactor} and
@@ -44,7 +45,8 @@ public final class FestivalSynth implements Synthesizer {
             "ked_diphone", "festvox-kdlpc16k",
             "cmu_us_slt_arctic_hts", "festvox-us-slt-hts");
 
-    private static final String MAPPING = "festival-prosody-v1";
+    /** Part of the identity: v2 since every request runs in its own process (v1 batched them, not reproducibly). */
+    private static final String MAPPING = "festival-prosody-v2";
 
     private static final String PRELUDE = """
             (define (hs_speakable utt)
@@ -80,8 +82,7 @@ public final class FestivalSynth implements Synthesizer {
     /**
      * @param festivalCommand the festival executable (name on the {@code PATH} or a path)
      * @param soxCommand      the sox executable
-     * @param timeout         the longest one tool invocation may run before it is killed, per
-     *                        utterance: a batch of n gets n times as long
+     * @param timeout         the longest one tool invocation (one utterance) may run before it is killed
      * @param tempRoot        where per-call temporary directories go; {@code null} for the system default
      */
     public FestivalSynth(String festivalCommand, String soxCommand, Duration timeout, Path tempRoot) {
@@ -99,7 +100,7 @@ public final class FestivalSynth implements Synthesizer {
         return synthesizeAll(List.of(request)).get(0);
     }
 
-    /** Makes all {@code requests} in one Festival run (then one sox run each). */
+    /** Makes the {@code requests} one Festival run (and one sox run) each, in order. */
     @Override
     public List<short[]> synthesizeAll(List<SynthRequest> requests) {
         for (SynthRequest request : requests) {
@@ -107,68 +108,47 @@ public final class FestivalSynth implements Synthesizer {
                 throw new IllegalArgumentException("FestivalSynth speaks Festival voices only, not " + request.voice().id());
             }
         }
-        if (requests.isEmpty()) {
-            return List.of();
-        }
-        return tools.inTempDir(dir -> synthesizeAllIn(dir, requests));
-    }
-
-    private List<short[]> synthesizeAllIn(Path dir, List<SynthRequest> requests) {
-        StringBuilder script = new StringBuilder(PRELUDE);
-        for (int i = 0; i < requests.size(); i++) {
-            SynthRequest request = requests.get(i);
-            Path text = dir.resolve(String.format(Locale.ROOT, "text-%03d.txt", i));
-            ToolRunner.writeText(text, request.text() + "\n");
-            boolean hts = isHts(request.voice());
-            script.append(String.format(Locale.ROOT, "(hs_job 'voice_%s %s %s %.6f %.6f %s)%n",
-                    request.voice().name(), quote(text), quote(wav(dir, i)),
-                    hts ? 1.0 : 1 / request.rateFactor(),
-                    hts ? 1.0 : request.pitchFactor(),
-                    hts && request.speedWpm() != SynthRequest.REFERENCE_SPEED_WPM
-                            ? String.format(Locale.ROOT, "%.6f", request.rateFactor()) : "1"));
-        }
-        Path jobs = dir.resolve("jobs.scm");
-        ToolRunner.writeText(jobs, script.toString());
-        try {
-            runFestival(dir, jobs, requests);
-        } catch (IllegalStateException e) {
-            if (requests.size() == 1) {
-                throw new IllegalStateException(e.getMessage() + "; request: " + requests.get(0).canonical(), e);
-            }
-            return oneByOne(requests);
-        }
-        List<short[]> out = new ArrayList<>(requests.size());
-        for (int i = 0; i < requests.size(); i++) {
-            SynthRequest request = requests.get(i);
-            if (!Files.isRegularFile(wav(dir, i))) {
-                throw new IllegalStateException("festival wrote no audio for " + request.canonical());
-            }
-            out.add(tools.toPcm(dir, wav(dir, i), soxEffects(request), request));
-        }
-        return out;
-    }
-
-    /** After a failed batch: each request in a run of its own, so that a failure names its request. */
-    private List<short[]> oneByOne(List<SynthRequest> requests) {
         List<short[]> out = new ArrayList<>(requests.size());
         for (SynthRequest request : requests) {
-            out.add(synthesizeAll(List.of(request)).get(0));
+            out.add(tools.inTempDir(dir -> synthesizeIn(dir, request)));
         }
         return out;
     }
 
-    private void runFestival(Path dir, Path jobs, List<SynthRequest> requests) {
+    private short[] synthesizeIn(Path dir, SynthRequest request) {
+        Path text = dir.resolve("text.txt");
+        ToolRunner.writeText(text, request.text() + "\n");
+        boolean hts = isHts(request.voice());
+        Path wav = dir.resolve("festival.wav");
+        String script = PRELUDE + String.format(Locale.ROOT, "(hs_job 'voice_%s %s %s %.6f %.6f %s)%n",
+                request.voice().name(), quote(text), quote(wav),
+                hts ? 1.0 : 1 / request.rateFactor(),
+                hts ? 1.0 : request.pitchFactor(),
+                hts && request.speedWpm() != SynthRequest.REFERENCE_SPEED_WPM
+                        ? String.format(Locale.ROOT, "%.6f", request.rateFactor()) : "1");
+        Path jobs = dir.resolve("jobs.scm");
+        ToolRunner.writeText(jobs, script);
         try {
-            tools.run(dir, List.of("--batch", jobs.toString()), tools.timeout().multipliedBy(requests.size()));
+            runFestival(dir, jobs, request);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage() + "; request: " + request.canonical(), e);
+        }
+        if (!Files.isRegularFile(wav)) {
+            throw new IllegalStateException("festival wrote no audio for " + request.canonical());
+        }
+        return tools.toPcm(dir, wav, soxEffects(request), request);
+    }
+
+    private void runFestival(Path dir, Path jobs, SynthRequest request) {
+        try {
+            tools.run(dir, List.of("--batch", jobs.toString()), tools.timeout());
         } catch (IllegalStateException e) {
             String message = e.getMessage();
-            for (SynthRequest request : requests) {
-                String name = request.voice().name();
-                if (message.contains("unbound variable : voice_" + name)) {
-                    String pkg = VOICE_PACKAGES.getOrDefault(name, "that provides voice_" + name);
-                    throw new IllegalStateException(message + "; Festival has no voice " + name
-                            + ": install the Debian package " + pkg + " (apt-get install " + pkg + ")", e);
-                }
+            String name = request.voice().name();
+            if (message.contains("unbound variable : voice_" + name)) {
+                String pkg = VOICE_PACKAGES.getOrDefault(name, "that provides voice_" + name);
+                throw new IllegalStateException(message + "; Festival has no voice " + name
+                        + ": install the Debian package " + pkg + " (apt-get install " + pkg + ")", e);
             }
             throw e;
         }
@@ -181,10 +161,6 @@ public final class FestivalSynth implements Synthesizer {
         }
         effects.addAll(SoxProsody.tempoAndLevel(request));
         return effects;
-    }
-
-    private static Path wav(Path dir, int i) {
-        return dir.resolve(String.format(Locale.ROOT, "speech-%03d.wav", i));
     }
 
     /** A Scheme string literal. */
