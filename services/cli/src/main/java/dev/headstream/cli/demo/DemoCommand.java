@@ -137,8 +137,8 @@ public final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("negative bank " + bankDir + " has no evaluation part to measure false "
                     + "accepts per hour on (build it with --evaluation-hours > 0)");
         }
-        out.printf("demo: synthesizing %d candidate held-out users (voices and a synthesizer, flite, that no bank part"
-                + " holds; cache %s)%n", candidates, cacheDir);
+        out.printf("demo: synthesizing %d candidate held-out users (voices that no bank part holds, half of them from"
+                + " flite, which the bank's training and calibration parts do not hold; cache %s)%n", candidates, cacheDir);
         out.flush();
         SourceHead source = QuietBench.heyJarvis(modelsDir);
         SyntheticUsers.Config config = SyntheticUsers.Config.defaults(seed).withUsers(candidates)

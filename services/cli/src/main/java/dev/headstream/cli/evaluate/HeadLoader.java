@@ -141,7 +141,7 @@ public final class HeadLoader {
             byte[] model = export(update, modelsDir, sources);
             String name = headId + " v" + update.getVersion();
             String origin = Topics.HEADS + " " + headId + " v" + update.getVersion() + " ("
-                    + update.getStatus().name() + ")";
+                    + (update.getHeldAtSource() ? "held at the source head" : update.getStatus().name()) + ")";
             heads.put(e.getValue(), adapted(name, origin, model, threshold));
         }
         return heads;

@@ -56,8 +56,8 @@ public final class ExportHeadCommand implements Callable<Integer> {
         HeadUpdate update = HeadExport.newest(TopicReader.readAll(bootstrap, Topics.HEADS, timeout), headId);
         HeadExport.Exported e = HeadExport.export(update, modelsDir, file);
         PrintWriter w = spec.commandLine().getOut();
-        w.println(String.format(Locale.ROOT, "%s v%d %s threshold=%s -> %s", e.headId(), e.version(), e.status(),
-                Float.toString(e.threshold()), e.file().toAbsolutePath()));
+        w.println(String.format(Locale.ROOT, "%s v%d %s threshold=%s -> %s%s", e.headId(), e.version(), e.status(),
+                Float.toString(e.threshold()), e.file().toAbsolutePath(), e.note().isEmpty() ? "" : "\n  " + e.note()));
         w.flush();
         return 0;
     }

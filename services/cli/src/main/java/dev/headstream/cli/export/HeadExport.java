@@ -25,7 +25,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 public final class HeadExport {
 
     /** What was written. */
-    public record Exported(Path file, String headId, long version, float threshold, String status) {
+    public record Exported(Path file, String headId, long version, float threshold, String status, String note) {
     }
 
     private HeadExport() {
@@ -105,7 +105,18 @@ public final class HeadExport {
         }
         Files.write(out, model);
         return new Exported(out, update.getHeadId(), update.getVersion(), decoded.threshold(),
-                update.getStatus().name());
+                update.getStatus().name(), note(update));
+    }
+
+    /**
+     * What a user should know beyond the status: that the version is the source head held back (and
+     * why), or the status reason; empty when there is nothing to say.
+     */
+    public static String note(HeadUpdate u) {
+        if (u.getHeldAtSource()) {
+            return "HELD AT THE SOURCE HEAD: " + u.getStatusReason();
+        }
+        return u.getStatusReason();
     }
 
     /** The exported model's provenance: the fixed fields plus the update's spec, status and sample coordinates. */
@@ -121,6 +132,13 @@ public final class HeadExport {
         extra.put("last_offset", Long.toString(p.getLastOffset()));
         extra.put("engine", p.getEngine());
         extra.put("created_time_ms", Long.toString(u.getCreatedTimeMs()));
+        extra.put("held_at_source", Boolean.toString(u.getHeldAtSource()));
+        if (!u.getStatusReason().isEmpty()) {
+            extra.put("status_reason", u.getStatusReason());
+        }
+        if (!p.getNegativeBankSha256().isEmpty()) {
+            extra.put("negative_bank_sha256", p.getNegativeBankSha256());
+        }
         return new OnnxHeadExporter.Metadata(u.getHeadId(), u.getVersion(), p.getSourceHeadId(),
                 p.getSourceHeadSha256(), p.getBackboneSha256(), u.getThreshold(), extra);
     }

@@ -79,20 +79,24 @@ public final class WatchCommand implements Callable<Integer> {
             return switch (r.topic()) {
                 case Topics.HEADS -> {
                     HeadUpdate h = HeadUpdate.parseFrom(r.value());
-                    yield String.format(Locale.ROOT, "head    %s v%d %s samples=%d threshold=%.3f offsets=%d..%d",
+                    yield String.format(Locale.ROOT, "head    %s v%d %s samples=%d threshold=%.3f offsets=%d..%d%s",
                             h.getHeadId(), h.getVersion(), h.getStatus(), h.getProvenance().getSamplesApplied(),
-                            h.getThreshold(), h.getProvenance().getFirstOffset(), h.getProvenance().getLastOffset());
+                            h.getThreshold(), h.getProvenance().getFirstOffset(), h.getProvenance().getLastOffset(),
+                            h.getHeldAtSource() ? " HELD AT THE SOURCE HEAD: " + h.getStatusReason()
+                                    : h.getStatusReason().isEmpty() ? "" : " (" + h.getStatusReason() + ")");
                 }
                 case Topics.METRICS -> {
                     AdaptationMetrics m = AdaptationMetrics.parseFrom(r.value());
                     yield String.format(Locale.ROOT,
                             "metrics %s v%d applied=%d prequential loss src=%.3f ada=%.3f recall src=%.2f ada=%.2f"
-                                    + " neg-transfer gap=%+.3f cusum=%.2f/%.2f%s",
+                                    + " neg-transfer gap=%+.3f cusum=%.2f/%.2f%s calibration=%d in %.2f h%s%s",
                             m.getHeadId(), m.getHeadVersion(), m.getSamplesApplied(),
                             m.getSourcePrequential().getMeanLoss(), m.getAdaptedPrequential().getMeanLoss(),
                             recall(m.getSourcePrequential()), recall(m.getAdaptedPrequential()),
                             m.getNegativeTransferGap(), m.getNegativeTransferStatistic(),
-                            m.getNegativeTransferThreshold(), m.getNegativeTransferAlarm() ? " ALARM" : "");
+                            m.getNegativeTransferThreshold(), m.getNegativeTransferAlarm() ? " ALARM" : "",
+                            m.getCalibrationFalseAccepts(), m.getCalibrationHours(), m.getDriftAlarm() ? " DRIFT" : "",
+                            m.getHeldAtSource() ? " HELD" : "");
                 }
                 default -> {
                     Rejected x = Rejected.parseFrom(r.value());
