@@ -289,12 +289,16 @@ public final class HeadState {
         return trainable.clone();
     }
 
-    /** Bytes this state holds per user beyond shared data: tail, optimizer moments, replay embeddings, monitor state. */
+    /**
+     * Bytes this state holds per user beyond shared data: tail, optimizer moments, replay embeddings,
+     * monitor state, the hard pool of bank windows.
+     */
     public long residentBytes() {
         return (1L + optimizer.slotCount()) * trainable.length * Float.BYTES + replayBytes()
                 + (long) negativeTransfer.stateSize() * Double.BYTES + drift.residentBytes()
                 + (domain == null ? 0 : domain.residentBytes()) + (long) errorAdwin.stateSize() * Double.BYTES
-                + (lastGood == null ? 0 : (long) lastGood.length * Float.BYTES + Long.BYTES + Float.BYTES);
+                + (lastGood == null ? 0 : (long) lastGood.length * Float.BYTES + Long.BYTES + Float.BYTES)
+                + (long) hardPool.length * Integer.BYTES;
     }
 
     /** The per-user vector's share of {@link #residentBytes()}. */
