@@ -1,7 +1,7 @@
 package dev.headstream.cli.eval;
 
+import dev.headstream.core.adapt.BankNegatives;
 import dev.headstream.core.bank.BankPart;
-import dev.headstream.core.bank.BankWindows;
 import dev.headstream.core.detect.Detections;
 import java.util.Locale;
 
@@ -14,28 +14,11 @@ import java.util.Locale;
 public final class HeldOutSpeech {
 
     private final BankPart part;
-    private final int dim;
-    private final float[] frames;
-    private final int[] offsets;
-    private final int[] bounds;
-    private final double hours;
+    private final BankNegatives.Part prepared;
 
     public HeldOutSpeech(BankPart part, int windowFrames) {
         this.part = part;
-        this.dim = part.dim();
-        BankWindows w = new BankWindows(part, windowFrames);
-        this.frames = new float[Math.toIntExact(part.frames() * dim)];
-        part.copyFrames(0, (int) part.frames(), frames, 0);
-        this.offsets = new int[w.count()];
-        this.bounds = new int[w.segments() + 1];
-        for (int s = 0; s < w.segments(); s++) {
-            int first = (int) part.segmentStart(s);
-            for (int i = w.segmentStart(s); i < w.segmentEnd(s); i++) {
-                offsets[i] = (first + i - w.segmentStart(s)) * dim;
-            }
-            bounds[s + 1] = w.segmentEnd(s);
-        }
-        this.hours = w.hours();
+        this.prepared = BankNegatives.Part.prepare(part, null, windowFrames);
     }
 
     /** A window scorer: the score of the window whose first frame starts at {@code frames[offset]}. */
@@ -45,32 +28,32 @@ public final class HeldOutSpeech {
 
     /** Hours scored (one 80 ms step per window). */
     public double hours() {
-        return hours;
+        return prepared.hours();
     }
 
     /** Steps (windows). */
     public int steps() {
-        return offsets.length;
+        return prepared.count();
     }
 
     /** Activations of a detector scoring windows with {@code scorer} at {@code threshold} (accept when score >= threshold). */
     public int activations(WindowScore scorer, float threshold) {
-        float[] scores = scores(scorer);
-        return Detections.count(scores, bounds, threshold);
+        return Detections.count(scores(scorer), prepared.bounds(), threshold);
     }
 
     /** Every step's score. */
     public float[] scores(WindowScore scorer) {
-        float[] scores = new float[offsets.length];
-        for (int i = 0; i < offsets.length; i++) {
-            scores[i] = scorer.score(frames, offsets[i]);
+        float[] frames = prepared.frames();
+        float[] scores = new float[prepared.count()];
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = scorer.score(frames, prepared.offset(i));
         }
         return scores;
     }
 
     /** Recording bounds in step numbers. Do not modify. */
     public int[] bounds() {
-        return bounds;
+        return prepared.bounds();
     }
 
     public BankPart part() {
@@ -79,7 +62,7 @@ public final class HeldOutSpeech {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "%.2f h of held-out speech (%d recordings, %d voices: %s)", hours,
+        return String.format(Locale.ROOT, "%.2f h of held-out speech (%d recordings, %d voices: %s)", hours(),
                 part.segments(), part.voices().size(), String.join(" ", part.voices()));
     }
 }

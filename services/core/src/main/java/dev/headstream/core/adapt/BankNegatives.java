@@ -35,7 +35,10 @@ public final class BankNegatives {
         final int width;
         final int[] bounds;
 
-        /** Prepares {@code part} for heads scored by {@code scorer} reading {@code windowFrames} frames. */
+        /**
+         * Prepares {@code part} for heads scored by {@code scorer} reading {@code windowFrames}
+         * frames; with {@code scorer == null}, frames and windows only (any detector can read them).
+         */
         public static Part prepare(BankPart part, ClipScorer scorer, int windowFrames) {
             return new Part(new BankWindows(part, windowFrames), scorer);
         }
@@ -55,7 +58,7 @@ public final class BankNegatives {
                 }
                 bounds[s + 1] = windows.segmentEnd(s);
             }
-            this.width = scorer.firstLayerWidth();
+            this.width = scorer == null ? 0 : scorer.firstLayerWidth();
             if (width > 0) {
                 float[] b = new float[Math.multiplyExact(frameOf.length, width)];
                 IntStream.range(0, (frameOf.length + 1023) / 1024).parallel().forEach(chunk -> {
@@ -82,6 +85,16 @@ public final class BankNegatives {
         /** Window numbers where each recording starts, and one past the last. Do not modify. */
         public int[] bounds() {
             return bounds;
+        }
+
+        /** Every frame of the part, widened to float32, segment after segment. Do not modify. */
+        public float[] frames() {
+            return frames;
+        }
+
+        /** Float offset in {@link #frames()} of window {@code w}'s first frame. */
+        public int offset(int w) {
+            return frameOf[w] * windows.part().dim();
         }
 
         /** Window {@code w}'s logit under {@code trainable} ({@code null} = the source head) on {@code scorer}'s head. */
