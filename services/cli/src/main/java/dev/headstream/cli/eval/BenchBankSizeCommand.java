@@ -142,12 +142,10 @@ public final class BenchBankSizeCommand implements Callable<Integer> {
         double[] perHour = new double[clips.length];
         double[] worst = new double[clips.length];
         for (int i = 0; i < clips.length; i++) {
-            int c = clips[i];
-            List<QuietBench.Figures> at = f.stream().filter(x -> x.clips() == c).toList();
-            recall[i] = at.stream().mapToDouble(QuietBench.Figures::recall).average().orElse(0);
-            double hours = at.stream().mapToDouble(QuietBench.Figures::hours).sum();
-            perHour[i] = hours == 0 ? 0 : at.stream().mapToInt(QuietBench.Figures::activations).sum() / hours;
-            worst[i] = at.stream().mapToDouble(QuietBench.Figures::perHour).max().orElse(0);
+            QuietBench.Checkpoint at = QuietBench.Checkpoint.of(f, clips[i]);
+            recall[i] = at.recall();
+            perHour[i] = at.perHour();
+            worst[i] = at.worst();
         }
         pw.printf(Locale.ROOT, "bench-bank-size: training %.2f h, calibration %.2f h (%d MB, built in %.0f s): recall %s,"
                 + " false accepts per hour %s, worst head %s%n", train, calibration, bytes >> 20, buildSeconds,

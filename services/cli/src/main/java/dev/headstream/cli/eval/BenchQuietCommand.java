@@ -132,19 +132,19 @@ public final class BenchQuietCommand implements Callable<Integer> {
                 evaluation.voices().size(), bank.id(), target));
         for (int i = 0; i < xs.length; i++) {
             int c = xs[i];
-            List<QuietBench.Figures> at = f.stream().filter(x -> x.clips() == c).toList();
-            recall[i] = at.stream().mapToDouble(QuietBench.Figures::recall).average().orElse(0);
-            int acts = at.stream().mapToInt(QuietBench.Figures::activations).sum();
-            double hours = at.stream().mapToDouble(QuietBench.Figures::hours).sum();
-            perHour[i] = hours == 0 ? 0 : acts / hours;
-            worst[i] = at.stream().mapToDouble(QuietBench.Figures::perHour).max().orElse(0);
-            long held = at.stream().filter(QuietBench.Figures::held).count();
-            int alarms = at.stream().mapToInt(QuietBench.Figures::alarms).sum();
-            double trainMs = at.stream().mapToDouble(QuietBench.Figures::trainMs).average().orElse(0);
-            double publishMs = at.stream().mapToDouble(QuietBench.Figures::publishMs).average().orElse(0);
+            QuietBench.Checkpoint at = QuietBench.Checkpoint.of(f, c);
+            recall[i] = at.recall();
+            perHour[i] = at.perHour();
+            worst[i] = at.worst();
+            int acts = at.activations();
+            double hours = at.hours();
+            long held = at.held();
+            int alarms = at.alarms();
+            double trainMs = at.trainMs();
+            double publishMs = at.publishMs();
             String line = String.format(Locale.ROOT, "%s: mean recall %.3f, %d false accepts in %.2f head-hours = %.2f per"
                     + " hour (worst head %.2f), held at source %d of %d, negative-transfer alarms %d%s",
-                    c == 0 ? "source head" : c + " clips", recall[i], acts, hours, perHour[i], worst[i], held, at.size(),
+                    c == 0 ? "source head" : c + " clips", recall[i], acts, hours, perHour[i], worst[i], held, at.heads(),
                     alarms, c == 0 ? "" : String.format(Locale.ROOT, "; training %.1f ms, publication %.1f ms per clip",
                             trainMs, publishMs));
             pw.println(line);

@@ -64,6 +64,30 @@ public final class QuietBench {
     }
 
     /**
+     * All heads' figures at one number of training clips: mean recall, activations over the
+     * heads' hours of held-out speech, the worst head's rate, heads held at the source, alarms
+     * and the mean cost per clip.
+     */
+    public record Checkpoint(int clips, int heads, double recall, int activations, double hours, double worst,
+            long held, int alarms, double trainMs, double publishMs) {
+
+        /** The checkpoint of {@code figures} at {@code clips} (0 = the source head). */
+        public static Checkpoint of(List<Figures> figures, int clips) {
+            List<Figures> at = figures.stream().filter(x -> x.clips() == clips).toList();
+            return new Checkpoint(clips, at.size(), at.stream().mapToDouble(Figures::recall).average().orElse(0),
+                    at.stream().mapToInt(Figures::activations).sum(), at.stream().mapToDouble(Figures::hours).sum(),
+                    at.stream().mapToDouble(Figures::perHour).max().orElse(0), at.stream().filter(Figures::held).count(),
+                    at.stream().mapToInt(Figures::alarms).sum(), at.stream().mapToDouble(Figures::trainMs).average().orElse(0),
+                    at.stream().mapToDouble(Figures::publishMs).average().orElse(0));
+        }
+
+        /** Activations per hour over all the heads' hours. */
+        public double perHour() {
+            return hours == 0 ? 0 : activations / hours;
+        }
+    }
+
+    /**
      * Everything a population needs to be trained and scored.
      *
      * @param users          the chosen users

@@ -1,6 +1,5 @@
 package dev.headstream.core.bank;
 
-import dev.headstream.core.backbone.EmbeddingWindows;
 import dev.headstream.core.backbone.Float16;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,7 +33,7 @@ import java.util.List;
  * {@code int segments}; each voice as {@code short length} + UTF-8 bytes; each segment as
  * {@code int voice, int frames}; padding to an even offset; then the frames of every segment in
  * order, {@code dim} float16 values each. A window is {@code windowFrames} consecutive frames of
- * one segment; windows are numbered across segments in order ({@link #window(long, int, float[])}).
+ * one segment; {@link BankWindows} numbers them across segments in order.
  *
  * <p>Immutable and thread-safe once opened; {@link #sha256()} identifies the content.
  */
@@ -313,27 +312,6 @@ public final class BankPart {
         return windows(windowFrames) * FRAME_SECONDS / 3600.0;
     }
 
-    /** Segment {@code s} as windows a head reads (float16 widened to float32). */
-    public EmbeddingWindows segmentWindows(int s) {
-        int frames = segmentFrames[s];
-        long start = frameStart[s];
-        return new EmbeddingWindows() {
-            @Override
-            public int windows(int windowFrames) {
-                return Math.max(0, frames - windowFrames + 1);
-            }
-
-            @Override
-            public void window(int frame, int windowFrames, float[] dst) {
-                if (frame < 0 || frame + windowFrames > frames) {
-                    throw new IndexOutOfBoundsException("window at frame " + frame + " of " + windowFrames
-                            + " frames in a segment of " + frames);
-                }
-                copyFrames(start + frame, windowFrames, dst, 0);
-            }
-        };
-    }
-
     /** Copies {@code count} frames from absolute frame {@code frame} into {@code dst[at..]}, widened to float32. */
     public void copyFrames(long frame, int count, float[] dst, int at) {
         int base = (int) (frame * dim);
@@ -346,27 +324,6 @@ public final class BankPart {
     /** First absolute frame of segment {@code s}. */
     public long segmentStart(int s) {
         return frameStart[s];
-    }
-
-    /**
-     * Copies window {@code index} (numbered across all segments in order) into {@code dst}.
-     *
-     * @throws IndexOutOfBoundsException if there is no such window
-     */
-    public void window(long index, int windowFrames, float[] dst) {
-        long left = index;
-        if (left < 0) {
-            throw new IndexOutOfBoundsException("window " + index);
-        }
-        for (int s = 0; s < segmentFrames.length; s++) {
-            int n = windows(s, windowFrames);
-            if (left < n) {
-                copyFrames(frameStart[s] + left, windowFrames, dst, 0);
-                return;
-            }
-            left -= n;
-        }
-        throw new IndexOutOfBoundsException("window " + index + " of " + windows(windowFrames));
     }
 
     /** Name of the voice that spoke segment {@code s}. */
