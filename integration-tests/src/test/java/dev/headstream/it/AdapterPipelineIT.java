@@ -3,23 +3,24 @@ package dev.headstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.headstream.cli.adapter.AdapterProcess;
-import dev.headstream.cli.kafka.EmbeddedKafka;
-import dev.headstream.cli.kafka.TopicAdmin;
-import dev.headstream.cli.produce.SampleRecords;
-import dev.headstream.cli.produce.SampleSender;
-import dev.headstream.cli.produce.TopicReader;
+import dev.headstream.testkit.adapter.AdapterProcess;
+import dev.headstream.testkit.kafka.EmbeddedKafka;
+import dev.headstream.testkit.kafka.TopicAdmin;
+import dev.headstream.testkit.synth.SampleRecords;
+import dev.headstream.client.SampleSender;
+import dev.headstream.client.TopicReader;
 import dev.headstream.cli.replay.HeadReplay;
+import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.adapt.HeadRecipe;
-import dev.headstream.cli.synth.SyntheticClip;
-import dev.headstream.cli.synth.SyntheticPopulation;
-import dev.headstream.cli.synth.SyntheticUser;
-import dev.headstream.cli.synth.SyntheticUsers;
+import dev.headstream.testkit.synth.SyntheticClip;
+import dev.headstream.testkit.synth.SyntheticPopulation;
+import dev.headstream.testkit.synth.SyntheticUser;
+import dev.headstream.testkit.synth.SyntheticUsers;
 import dev.headstream.client.HeadFollower;
 import dev.headstream.core.head.SourceHead;
-import dev.headstream.core.onnx.OnnxHeadImporter;
+import dev.headstream.runtime.onnx.OnnxHeadImporter;
 import dev.headstream.core.wire.HeadCodec;
-import dev.headstream.core.wire.Topics;
+import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.Control;
 import dev.headstream.schemas.v1.ControlAction;
@@ -66,13 +67,13 @@ class AdapterPipelineIT {
             try (TopicAdmin admin = TopicAdmin.connect(bs)) {
                 admin.ensureTopics(4);
             }
-            try (AdapterProcess adapter = AdapterProcess.start(ItSupport.adapterJar(),
-                    Map.of("kafka.bootstrap.servers", bs,
+            Map<String, String> adapterProps = Map.of("kafka.bootstrap.servers", bs,
                             "headstream.models-dir", models.toAbsolutePath().toString(),
                             "headstream.negative-bank.directory", ItSupport.testBank().toString(),
                             "headstream.instance-id", "pipeline-it",
                             "headstream.tasks.wake.rehearsal-set", rehearsal.toAbsolutePath().toString(),
-                            "headstream.tasks.wake.replay-steps", "4"),
+                            "headstream.tasks.wake.replay-steps", "4");
+            try (AdapterProcess adapter = AdapterProcess.start(ItSupport.adapterJar(), adapterProps,
                     work.resolve("adapter.log")).awaitReady(Duration.ofMinutes(3));
                     HeadFollower<HeadCodec.Decoded> follower = new HeadFollower<>(bs, u -> HeadCodec.decode(u, source))
                             .start();
@@ -211,8 +212,7 @@ class AdapterPipelineIT {
                 assertThat(adapter.isAlive()).isTrue();
 
                 // replay: the untouched user is bit-identical, the reset one is not compared, the erased one is gone
-                HeadReplay.Result replay = HeadReplay.run(bs, ItSupport.replayConfig(rehearsal, TASK)
-                        .withRecipe(HeadRecipe.wakeWordDefault().withReplaySteps(4)), Duration.ofSeconds(60));
+                HeadReplay.Result replay = HeadReplay.run(bs, EngineSpec.fromProperties(adapterProps), Duration.ofSeconds(60));
                 assertThat(replay.differences()).isEmpty();
                 assertThat(replay.identical()).isEqualTo(1);
                 assertThat(replay.notCompared()).hasSize(1).allSatisfy(n -> assertThat(n)

@@ -3,21 +3,22 @@ package dev.headstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.headstream.cli.adapter.AdapterProcess;
-import dev.headstream.cli.kafka.EmbeddedKafka;
-import dev.headstream.cli.kafka.TopicAdmin;
-import dev.headstream.cli.produce.SampleRecords;
-import dev.headstream.cli.produce.SampleSender;
-import dev.headstream.cli.produce.TopicReader;
+import dev.headstream.testkit.adapter.AdapterProcess;
+import dev.headstream.testkit.kafka.EmbeddedKafka;
+import dev.headstream.testkit.kafka.TopicAdmin;
+import dev.headstream.testkit.synth.SampleRecords;
+import dev.headstream.client.SampleSender;
+import dev.headstream.client.TopicReader;
 import dev.headstream.cli.replay.HeadReplay;
-import dev.headstream.cli.synth.SyntheticClip;
-import dev.headstream.cli.synth.SyntheticPopulation;
-import dev.headstream.cli.synth.SyntheticUsers;
+import dev.headstream.core.assembly.EngineSpec;
+import dev.headstream.testkit.synth.SyntheticClip;
+import dev.headstream.testkit.synth.SyntheticPopulation;
+import dev.headstream.testkit.synth.SyntheticUsers;
 import dev.headstream.client.HeadFollower;
 import dev.headstream.core.adapt.AdaptationEngine;
 import dev.headstream.core.adapt.HeadRecipe;
 import dev.headstream.core.adapt.RateLimit;
-import dev.headstream.core.wire.Topics;
+import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.Label;
 import dev.headstream.schemas.v1.RejectReason;
@@ -67,8 +68,7 @@ class BadInputIT {
             try (TopicAdmin admin = TopicAdmin.connect(bs)) {
                 admin.ensureTopics(2);
             }
-            try (AdapterProcess adapter = AdapterProcess.start(ItSupport.adapterJar(),
-                    Map.of("kafka.bootstrap.servers", bs,
+            Map<String, String> adapterProps = Map.of("kafka.bootstrap.servers", bs,
                             "headstream.models-dir", models.toAbsolutePath().toString(),
                             "headstream.negative-bank.directory", ItSupport.testBank().toString(),
                             "headstream.instance-id", "bad-input-it",
@@ -76,7 +76,8 @@ class BadInputIT {
                             "headstream.rate-limit.samples-per-minute", Double.toString(LIMIT.perMinute()),
                             "headstream.rate-limit.burst", Double.toString(LIMIT.burst()),
                             "headstream.tasks.wake.rehearsal-set", rehearsal.toAbsolutePath().toString(),
-                            "headstream.tasks.wake.replay-steps", "2"),
+                            "headstream.tasks.wake.replay-steps", "2");
+            try (AdapterProcess adapter = AdapterProcess.start(ItSupport.adapterJar(), adapterProps,
                     work.resolve("adapter.log")).awaitReady(Duration.ofMinutes(3));
                     HeadFollower<HeadUpdate> follower = new HeadFollower<>(bs, u -> u).start();
                     SampleSender sender = new SampleSender(bs)) {
@@ -162,9 +163,7 @@ class BadInputIT {
                 assertThat(adapter.isAlive()).isTrue();
             }
             // every head as a replay of the log rebuilds it: no rejected record changed one
-            HeadReplay.Result replay = HeadReplay.run(bs, ItSupport.replayConfig(rehearsal, TASK)
-                    .withRecipe(HeadRecipe.wakeWordDefault().withReplaySteps(2)).withMaxSampleBytes(MAX_SAMPLE_BYTES)
-                    .withRateLimit(LIMIT), Duration.ofSeconds(60));
+            HeadReplay.Result replay = HeadReplay.run(bs, EngineSpec.fromProperties(adapterProps), Duration.ofSeconds(60));
             assertThat(replay.differences()).isEmpty();
             assertThat(replay.identical()).isEqualTo(3);
         }

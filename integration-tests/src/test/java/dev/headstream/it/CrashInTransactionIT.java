@@ -2,17 +2,17 @@ package dev.headstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.headstream.cli.adapter.AdapterProcess;
-import dev.headstream.cli.kafka.EmbeddedKafka;
-import dev.headstream.cli.kafka.TopicAdmin;
-import dev.headstream.cli.produce.SampleSender;
-import dev.headstream.cli.produce.TopicReader;
-import dev.headstream.cli.soak.OutputAudit;
-import dev.headstream.cli.synth.SyntheticPopulation;
-import dev.headstream.cli.synth.SyntheticUser;
-import dev.headstream.cli.synth.SyntheticUsers;
+import dev.headstream.testkit.adapter.AdapterProcess;
+import dev.headstream.testkit.kafka.EmbeddedKafka;
+import dev.headstream.testkit.kafka.TopicAdmin;
+import dev.headstream.client.SampleSender;
+import dev.headstream.client.TopicReader;
+import dev.headstream.testkit.audit.OutputAudit;
+import dev.headstream.testkit.synth.SyntheticPopulation;
+import dev.headstream.testkit.synth.SyntheticUser;
+import dev.headstream.testkit.synth.SyntheticUsers;
 import dev.headstream.client.HeadFollower;
-import dev.headstream.core.wire.Topics;
+import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.HeadUpdate;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +83,7 @@ class CrashInTransactionIT {
                     Duration.ofSeconds(30));
             assertThat(audit.errors()).isEmpty();
             assertThat(audit.metricsRecords()).isEqualTo((long) users.size() * CLIPS);
-            ItSupport.assertHeadsEqualReplay(bs, rehearsal, TASK, REPLAY_STEPS, users.size());
+            ItSupport.assertHeadsEqualReplay(bs, props, users.size());
         }
     }
 }

@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-import dev.headstream.cli.kafka.EmbeddedKafka;
-import dev.headstream.cli.kafka.TopicAdmin;
-import dev.headstream.core.wire.Topics;
+import dev.headstream.testkit.kafka.EmbeddedKafka;
+import dev.headstream.testkit.kafka.TopicAdmin;
+import dev.headstream.schemas.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;

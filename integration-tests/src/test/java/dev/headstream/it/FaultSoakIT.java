@@ -2,10 +2,10 @@ package dev.headstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.headstream.cli.soak.FaultSoak;
-import dev.headstream.cli.soak.OutputAudit;
-import dev.headstream.cli.synth.SyntheticPopulation;
-import dev.headstream.cli.synth.SyntheticUsers;
+import dev.headstream.tools.soak.FaultSoak;
+import dev.headstream.testkit.audit.OutputAudit;
+import dev.headstream.testkit.synth.SyntheticPopulation;
+import dev.headstream.testkit.synth.SyntheticUsers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

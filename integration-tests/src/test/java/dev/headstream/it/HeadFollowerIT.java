@@ -3,10 +3,10 @@ package dev.headstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.headstream.cli.kafka.EmbeddedKafka;
-import dev.headstream.cli.kafka.TopicAdmin;
+import dev.headstream.testkit.kafka.EmbeddedKafka;
+import dev.headstream.testkit.kafka.TopicAdmin;
 import dev.headstream.client.HeadFollower;
-import dev.headstream.core.wire.Topics;
+import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.HeadUpdate;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

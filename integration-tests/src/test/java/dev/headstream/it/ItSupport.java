@@ -1,14 +1,15 @@
 package dev.headstream.it;
 
-import dev.headstream.cli.bank.BankCommand;
-import dev.headstream.cli.produce.SampleRecords;
+import dev.headstream.tools.bank.BankCommand;
+import dev.headstream.testkit.synth.SampleRecords;
 import dev.headstream.cli.replay.HeadReplay;
-import dev.headstream.cli.soak.FaultSoak;
-import dev.headstream.cli.synth.CachingSynthesizer;
-import dev.headstream.cli.synth.SpeechSynth;
-import dev.headstream.cli.synth.SynthProgress;
-import dev.headstream.cli.synth.SyntheticPopulation;
-import dev.headstream.cli.synth.SyntheticUsers;
+import dev.headstream.core.assembly.EngineSpec;
+import dev.headstream.tools.soak.FaultSoak;
+import dev.headstream.testkit.synth.CachingSynthesizer;
+import dev.headstream.testkit.synth.SpeechSynth;
+import dev.headstream.testkit.synth.SynthProgress;
+import dev.headstream.testkit.synth.SyntheticPopulation;
+import dev.headstream.testkit.synth.SyntheticUsers;
 import dev.headstream.core.adapt.HeadRecipe;
 import dev.headstream.core.wire.SampleFile;
 import dev.headstream.schemas.v1.Sample;
@@ -44,12 +45,6 @@ final class ItSupport {
         return dir;
     }
 
-    /** What the replay needs to rebuild the heads of an adapter started with {@link #crashTestProperties}-like settings. */
-    static HeadReplay.Config replayConfig(Path rehearsal, String task) {
-        return HeadReplay.Config.defaults(models()).withTask(task, "hey_jarvis_v0.1.onnx")
-                .withRehearsalSet(rehearsal).withBank(testBank());
-    }
-
     /** {@code config}'s users, synthesized on 2 threads with the speech cache in {@code target/synth-cache}. */
     static SyntheticPopulation population(SyntheticUsers.Config config) {
         return new SyntheticUsers(config).generate(new CachingSynthesizer(new SpeechSynth(), Path.of("target/synth-cache")),
@@ -57,11 +52,11 @@ final class ItSupport {
     }
 
     /** Sends training clips {@code from..to} of every user (alternating users clip by clip) and waits for the acks. */
-    static void sendTrain(dev.headstream.cli.produce.SampleSender sender, String tenant, String task,
-            List<dev.headstream.cli.synth.SyntheticUser> users, int from, int to) {
+    static void sendTrain(dev.headstream.client.SampleSender sender, String tenant, String task,
+            List<dev.headstream.testkit.synth.SyntheticUser> users, int from, int to) {
         for (int i = from; i < to; i++) {
-            for (dev.headstream.cli.synth.SyntheticUser u : users) {
-                dev.headstream.cli.synth.SyntheticClip c = u.train().get(i);
+            for (dev.headstream.testkit.synth.SyntheticUser u : users) {
+                dev.headstream.testkit.synth.SyntheticClip c = u.train().get(i);
                 sender.send(SampleRecords.key(tenant, c.userId()), SampleRecords.sample(tenant, task, c).toByteArray());
             }
         }
@@ -70,10 +65,10 @@ final class ItSupport {
 
     /** Waits (up to 4 minutes) until every user's newest head says {@code applied} samples. */
     static void awaitApplied(dev.headstream.client.HeadFollower<?> follower, String tenant, String task,
-            List<dev.headstream.cli.synth.SyntheticUser> users, long applied) {
+            List<dev.headstream.testkit.synth.SyntheticUser> users, long applied) {
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(4))
                 .pollInterval(java.time.Duration.ofMillis(500)).untilAsserted(() -> {
-                    for (dev.headstream.cli.synth.SyntheticUser u : users) {
+                    for (dev.headstream.testkit.synth.SyntheticUser u : users) {
                         org.assertj.core.api.Assertions.assertThat(follower.current(tenant + "/" + u.id() + "/" + task))
                                 .as("head of %s", u.id()).hasValueSatisfying(v -> org.assertj.core.api.Assertions
                                         .assertThat(v.update().getProvenance().getSamplesApplied()).isEqualTo(applied));
@@ -93,14 +88,12 @@ final class ItSupport {
     }
 
     /**
-     * Rebuilds every head from the samples topic with the default recipe at {@code replaySteps} (and
-     * the adapter's default negative-transfer action) and asserts all {@code heads} bit-identical to
-     * their newest published versions.
+     * Rebuilds every head from the samples topic with the engine that {@code adapterProperties}
+     * configure (the properties the test's adapters ran with) and asserts all {@code heads}
+     * bit-identical to their newest published versions.
      */
-    static void assertHeadsEqualReplay(String bootstrap, Path rehearsal, String task, int replaySteps, int heads) {
-        HeadReplay.Result replay = HeadReplay.run(bootstrap,
-                replayConfig(rehearsal, task).withRecipe(
-                        HeadRecipe.wakeWordDefault().withReplaySteps(replaySteps)),
+    static void assertHeadsEqualReplay(String bootstrap, java.util.Map<String, String> adapterProperties, int heads) {
+        HeadReplay.Result replay = HeadReplay.run(bootstrap, EngineSpec.fromProperties(adapterProperties),
                 java.time.Duration.ofSeconds(60));
         org.assertj.core.api.Assertions.assertThat(replay.differences()).isEmpty();
         org.assertj.core.api.Assertions.assertThat(replay.identical()).as("heads bit-identical to the replay")
@@ -109,14 +102,14 @@ final class ItSupport {
 
     /** {@code perUser} samples sent to each user's head of {@code task}, by head id (what {@code OutputAudit} expects). */
     static java.util.Map<String, Long> samplesPerHead(String tenant, String task,
-            List<dev.headstream.cli.synth.SyntheticUser> users, long perUser) {
+            List<dev.headstream.testkit.synth.SyntheticUser> users, long perUser) {
         java.util.Map<String, Long> out = new java.util.HashMap<>();
         users.forEach(u -> out.put(tenant + "/" + u.id() + "/" + task, perUser));
         return out;
     }
 
     /** The adapter's Prometheus scrape ({@code /q/metrics}). */
-    static String scrape(dev.headstream.cli.adapter.AdapterProcess adapter) throws IOException, InterruptedException {
+    static String scrape(dev.headstream.testkit.adapter.AdapterProcess adapter) throws IOException, InterruptedException {
         java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + adapter.httpPort()
                         + "/q/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());

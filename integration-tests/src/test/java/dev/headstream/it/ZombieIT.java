@@ -3,14 +3,14 @@ package dev.headstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.headstream.cli.adapter.AdapterProcess;
-import dev.headstream.cli.kafka.EmbeddedKafka;
-import dev.headstream.cli.kafka.TopicAdmin;
-import dev.headstream.cli.produce.SampleSender;
-import dev.headstream.cli.soak.OutputAudit;
-import dev.headstream.cli.synth.SyntheticPopulation;
-import dev.headstream.cli.synth.SyntheticUser;
-import dev.headstream.cli.synth.SyntheticUsers;
+import dev.headstream.testkit.adapter.AdapterProcess;
+import dev.headstream.testkit.kafka.EmbeddedKafka;
+import dev.headstream.testkit.kafka.TopicAdmin;
+import dev.headstream.client.SampleSender;
+import dev.headstream.testkit.audit.OutputAudit;
+import dev.headstream.testkit.synth.SyntheticPopulation;
+import dev.headstream.testkit.synth.SyntheticUser;
+import dev.headstream.testkit.synth.SyntheticUsers;
 import dev.headstream.client.HeadFollower;
 import dev.headstream.schemas.v1.HeadUpdate;
 import java.nio.file.Files;
@@ -94,7 +94,7 @@ class ZombieIT {
                     Duration.ofSeconds(30));
             assertThat(audit.errors()).isEmpty();
             assertThat(audit.metricsRecords()).isEqualTo((long) users.size() * (CLIPS + 2));
-            ItSupport.assertHeadsEqualReplay(bs, rehearsal, TASK, REPLAY_STEPS, users.size());
+            ItSupport.assertHeadsEqualReplay(bs, takeoverProps, users.size());
         }
     }
 

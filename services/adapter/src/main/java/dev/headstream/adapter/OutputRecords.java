@@ -3,7 +3,7 @@ package dev.headstream.adapter;
 import dev.headstream.core.adapt.BatchResult;
 import dev.headstream.core.adapt.Rejection;
 import dev.headstream.core.adapt.UserStateCodec;
-import dev.headstream.core.wire.Topics;
+import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.AdapterState;
 import dev.headstream.schemas.v1.HeadUpdate;

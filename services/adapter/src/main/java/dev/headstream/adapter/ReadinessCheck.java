@@ -1,7 +1,7 @@
 package dev.headstream.adapter;
 
 import dev.headstream.core.adapt.AdaptationEngine;
-import dev.headstream.core.backbone.Backbone;
+import dev.headstream.core.embed.Backbone;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -1,6 +1,6 @@
 package dev.headstream.adapter;
 
-import dev.headstream.core.wire.Topics;
+import dev.headstream.schemas.Topics;
 import dev.headstream.core.adapt.AdaptationEngine;
 import dev.headstream.core.adapt.BatchResult;
 import dev.headstream.core.adapt.RawSample;

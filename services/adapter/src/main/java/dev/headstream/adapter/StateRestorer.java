@@ -2,7 +2,7 @@ package dev.headstream.adapter;
 
 import dev.headstream.core.adapt.AdaptationEngine;
 import dev.headstream.core.adapt.UserKey;
-import dev.headstream.core.wire.Topics;
+import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.AdapterState;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.smallrye.common.annotation.Identifier;

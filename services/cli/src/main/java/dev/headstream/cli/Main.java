@@ -1,17 +1,10 @@
 package dev.headstream.cli;
 
-import dev.headstream.cli.bank.BankCommand;
-import dev.headstream.cli.bench.BenchHeadsCommand;
-import dev.headstream.cli.demo.DemoCommand;
-import dev.headstream.cli.eval.BenchBankSizeCommand;
-import dev.headstream.cli.eval.BenchQuietCommand;
-import dev.headstream.cli.eval.SweepCommand;
+import dev.headstream.cli.control.ControlCommand;
 import dev.headstream.cli.evaluate.EvalCommand;
 import dev.headstream.cli.export.ExportHeadCommand;
 import dev.headstream.cli.replay.ReplayCommand;
-import dev.headstream.cli.kafka.KafkaCommand;
-import dev.headstream.cli.produce.ProduceCommand;
-import dev.headstream.cli.produce.WatchCommand;
+import dev.headstream.cli.watch.WatchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,8 +13,9 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code headstream} command. Its subcommands are listed in {@code subcommands} below, the one
- * place where they are registered. A failing subcommand prints one line (its exception's message)
+ * The {@code headstream} command of the user jar: the commands a user of a running service needs
+ * (watch, control, export-head, replay, eval), registered in {@code subcommands} below. The
+ * development tools add theirs to the same command line (see {@code dev.headstream.tools.DevMain}). A failing subcommand prints one line (its exception's message)
  * and exits with 1; bad usage exits with 2.
  */
 @Command(
@@ -30,22 +24,11 @@ import picocli.CommandLine.Spec;
         versionProvider = Main.Version.class,
         description = "Streaming online adaptation of per-user task heads on a frozen ONNX backbone, over Kafka.",
         subcommands = {
-            KafkaCommand.class,
-            ProduceCommand.class,
             WatchCommand.class,
-            dev.headstream.cli.produce.ControlCommand.class,
-            DemoCommand.class,
-            SweepCommand.class,
+            ControlCommand.class,
             ExportHeadCommand.class,
             ReplayCommand.class,
-            BenchHeadsCommand.class,
-            dev.headstream.cli.eval.BenchTransferCommand.class,
-            dev.headstream.cli.eval.BenchCleanCommand.class,
-            dev.headstream.cli.soak.SoakCommand.class,
             EvalCommand.class,
-            BankCommand.class,
-            BenchQuietCommand.class,
-            BenchBankSizeCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -2,15 +2,12 @@ package dev.headstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.regex.Pattern;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class MainTest {
@@ -19,9 +16,16 @@ class MainTest {
     private final StringWriter err = new StringWriter();
 
     @Test
-    void listsTheKafkaSubcommandInTheHelp() {
+    void listsTheUserCommandsAndNoDevelopmentToolInTheHelp() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString()).contains("Usage: headstream").contains("kafka").contains("export-head");
+        assertThat(out.toString()).contains("Usage: headstream");
+        assertThat(commands(out.toString())).containsExactlyInAnyOrder("watch", "control", "export-head", "replay", "eval");
+    }
+
+    /** The command names of a picocli help text (the indented first word of each "Commands:" line). */
+    static List<String> commands(String help) {
+        String list = help.substring(help.indexOf("Commands:"));
+        return Pattern.compile("(?m)^  ([a-z][a-z-]*)\\b").matcher(list).results().map(m -> m.group(1)).toList();
     }
 
     @Test
@@ -42,25 +46,6 @@ class MainTest {
     void failsWithUsageWhenNoSubcommandIsGiven() {
         assertThat(run()).isEqualTo(CommandLine.ExitCode.USAGE);
         assertThat(err.toString()).contains("Missing subcommand");
-    }
-
-    @Test
-    void kafkaRejectsAZeroPartitionCount(@TempDir Path dataDir) {
-        assertThat(run("kafka", "--partitions", "0", "--data-dir", dataDir.toString()))
-                .isEqualTo(CommandLine.ExitCode.USAGE);
-        assertThat(err.toString()).contains("--partitions must be at least 1");
-    }
-
-    @Test
-    void kafkaFailsWithOneLineWhenItsPortIsTaken(@TempDir Path dataDir) throws IOException {
-        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            int exitCode = run("kafka", "--port", String.valueOf(taken.getLocalPort()), "--data-dir", dataDir.toString());
-
-            assertThat(exitCode).isEqualTo(CommandLine.ExitCode.SOFTWARE);
-            assertThat(err.toString().strip())
-                    .isEqualTo("headstream kafka: Cannot start Kafka: broker port 127.0.0.1:" + taken.getLocalPort()
-                            + " is already in use");
-        }
     }
 
     private int run(String... args) {

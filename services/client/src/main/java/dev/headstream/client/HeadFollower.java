@@ -1,6 +1,6 @@
 package dev.headstream.client;
 
-import dev.headstream.core.wire.Topics;
+import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.HeadUpdate;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.nio.charset.StandardCharsets;

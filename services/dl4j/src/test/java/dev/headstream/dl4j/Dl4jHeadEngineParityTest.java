@@ -16,7 +16,7 @@ import dev.headstream.core.head.HeadEngine;
 import dev.headstream.core.head.NativeHeadEngine;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.head.TrainingConfig;
-import dev.headstream.core.onnx.OnnxHeadImporter;
+import dev.headstream.runtime.onnx.OnnxHeadImporter;
 
 /**
  * DL4J and native engines agree: the {@code hey_jarvis_v0.1} source head, the same 100

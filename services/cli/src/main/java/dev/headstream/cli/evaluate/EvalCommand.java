@@ -1,7 +1,6 @@
 package dev.headstream.cli.evaluate;
 
-import dev.headstream.cli.eval.SyntheticBench;
-import dev.headstream.core.backbone.WakeWordBackbone;
+import dev.headstream.runtime.backbone.WakeWordBackbone;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -138,7 +137,7 @@ public final class EvalCommand implements Callable<Integer> {
                 users.size(), users.size() == 1 ? "" : "s", positives, labeled.size() - positives, speechFiles.size(),
                 speechFiles.size() == 1 ? "" : "s"));
         int workers = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        try (WakeWordBackbone backbone = SyntheticBench.openBackbone(modelsDir)) {
+        try (WakeWordBackbone backbone = WakeWordBackbone.fromModelsDir(modelsDir)) {
             for (EvalHead h : EvalRun.distinctHeads(source, users, adapted)) {
                 if (!h.backboneSha256().isEmpty() && !h.backboneSha256().equals(backbone.info().sha256())) {
                     console.line("note: " + h.name() + " was trained on backbone " + h.backboneSha256()

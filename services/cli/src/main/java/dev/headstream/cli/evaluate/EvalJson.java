@@ -1,7 +1,7 @@
 package dev.headstream.cli.evaluate;
 
-import dev.headstream.core.backbone.BackboneInfo;
-import dev.headstream.core.backbone.WakeWordBackbone;
+import dev.headstream.core.embed.BackboneInfo;
+import dev.headstream.runtime.backbone.WakeWordBackbone;
 import dev.headstream.core.detect.Detections;
 import dev.headstream.core.head.MlpHead;
 import java.nio.file.Path;

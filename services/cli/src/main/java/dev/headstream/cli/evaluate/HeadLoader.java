@@ -1,12 +1,12 @@
 package dev.headstream.cli.evaluate;
 
 import dev.headstream.cli.export.HeadExport;
-import dev.headstream.cli.produce.TopicReader;
+import dev.headstream.client.TopicReader;
 import dev.headstream.core.head.SourceHead;
-import dev.headstream.core.onnx.OnnxHeadExporter;
-import dev.headstream.core.onnx.OnnxHeadImporter;
+import dev.headstream.runtime.onnx.OnnxHeadExporter;
+import dev.headstream.runtime.onnx.OnnxHeadImporter;
 import dev.headstream.core.wire.HeadCodec;
-import dev.headstream.core.wire.Topics;
+import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.HeadUpdate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,9 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import onnx.Onnx;
+import dev.headstream.schemas.onnx.Onnx;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.nd4j.shade.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.InvalidProtocolBufferException;
 
 /**
  * Loads the heads an evaluation scores: the source head ({@link #source}) and users' adapted heads,

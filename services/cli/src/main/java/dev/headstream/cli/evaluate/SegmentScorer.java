@@ -1,8 +1,8 @@
 package dev.headstream.cli.evaluate;
 
 import dev.headstream.core.adapt.ClipScorer;
-import dev.headstream.core.backbone.EmbeddingSequence;
-import dev.headstream.core.backbone.WakeWordBackbone;
+import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.runtime.backbone.WakeWordBackbone;
 import java.util.List;
 import java.util.Objects;
 

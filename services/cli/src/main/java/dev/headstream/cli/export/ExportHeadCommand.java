@@ -1,7 +1,7 @@
 package dev.headstream.cli.export;
 
-import dev.headstream.cli.produce.TopicReader;
-import dev.headstream.core.wire.Topics;
+import dev.headstream.client.TopicReader;
+import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.HeadUpdate;
 import java.io.PrintWriter;
 import java.nio.file.Path;

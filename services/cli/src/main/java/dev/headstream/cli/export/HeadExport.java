@@ -1,10 +1,10 @@
 package dev.headstream.cli.export;
 
 import dev.headstream.core.head.SourceHead;
-import dev.headstream.core.onnx.OnnxHeadExporter;
-import dev.headstream.core.onnx.OnnxHeadImporter;
+import dev.headstream.runtime.onnx.OnnxHeadExporter;
+import dev.headstream.runtime.onnx.OnnxHeadImporter;
 import dev.headstream.core.wire.HeadCodec;
-import dev.headstream.core.wire.Topics;
+import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.Provenance;
 import com.google.protobuf.InvalidProtocolBufferException;

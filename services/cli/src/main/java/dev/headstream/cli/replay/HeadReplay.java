@@ -1,33 +1,21 @@
 package dev.headstream.cli.replay;
 
-import dev.headstream.cli.produce.TopicReader;
+import dev.headstream.client.TopicReader;
 import dev.headstream.core.adapt.AdaptationEngine;
-import dev.headstream.core.adapt.BankNegatives;
-import dev.headstream.core.adapt.BankTraining;
 import dev.headstream.core.adapt.BinaryHeadTask;
-import dev.headstream.core.adapt.HeadRecipe;
 import dev.headstream.core.adapt.HeadState;
-import dev.headstream.core.adapt.RateLimit;
 import dev.headstream.core.adapt.RawSample;
-import dev.headstream.core.adapt.RehearsalSet;
-import dev.headstream.core.adapt.TaskKind;
 import dev.headstream.core.adapt.UserKey;
 import dev.headstream.core.adapt.UserState;
-import dev.headstream.core.backbone.ExecutionOptions;
-import dev.headstream.core.backbone.ModelFile;
-import dev.headstream.core.backbone.WakeWordBackbone;
-import dev.headstream.core.bank.NegativeBank;
-import dev.headstream.core.head.SourceHead;
-import dev.headstream.core.onnx.OnnxHeadImporter;
+import dev.headstream.core.assembly.EngineSpec;
+import dev.headstream.core.embed.Backbone;
 import dev.headstream.core.wire.HeadCodec;
-import dev.headstream.core.wire.SampleDecoder;
-import dev.headstream.core.wire.Topics;
+import dev.headstream.runtime.assembly.EngineAssembly;
+import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.HeadStatus;
 import dev.headstream.schemas.v1.HeadUpdate;
 import com.google.protobuf.InvalidProtocolBufferException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -38,7 +26,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Rebuilds every head from the samples topic with the same code and configuration as the
- * adapter, and compares the result bit for bit with the newest published version of each head:
+ * adapter (one {@link EngineSpec}, assembled by {@link EngineAssembly} as the adapter assembles
+ * it), and compares the result bit for bit with the newest published version of each head:
  * trainable tensors, threshold and sample count. Batch boundaries do not matter (a user's head
  * depends only on the order of that user's samples, which a partition keeps).
  *
@@ -58,98 +47,17 @@ public final class HeadReplay {
     }
 
     /**
-     * How the adapter whose heads are checked ran: what the replay must set up the same way.
-     *
-     * @param modelsDir      verified models
-     * @param sourceHeadFile the task's source head file in {@code modelsDir}
-     * @param task           the task name
-     * @param recipe         the task's recipe
-     * @param rehearsalSet   the task's reference set file, or null
-     * @param bankDir        the negative bank directory, or null when the adapter ran without one
-     * @param targetFalseAcceptsPerHour the task's {@code target-false-accepts-per-hour}
-     * @param bankTraining   the task's bank settings
-     * @param maxSampleBytes the adapter's {@code max-sample-bytes}
-     * @param online         the adapter's online rehearsal
-     * @param rateLimit      the adapter's rate limit
-     * @param onAlarm        the task's negative-transfer action
+     * Rebuilds every head from {@link Topics#SAMPLES} as the adapter configured by {@code spec}
+     * would (the specification read from the adapter's own properties), and compares.
      */
-    public record Config(Path modelsDir, String sourceHeadFile, String task, HeadRecipe recipe, Path rehearsalSet,
-            Path bankDir, double targetFalseAcceptsPerHour, BankTraining bankTraining, int maxSampleBytes,
-            AdaptationEngine.OnlineRehearsal online, RateLimit rateLimit, BinaryHeadTask.AlarmAction onAlarm) {
-
-        /** The adapter's defaults: hey_jarvis, task {@code wake}, the default recipe, the bank in {@code <models>/negative-bank}. */
-        public static Config defaults(Path modelsDir) {
-            return new Config(modelsDir, "hey_jarvis_v0.1.onnx", "wake", HeadRecipe.wakeWordDefault(), null,
-                    modelsDir.resolve("negative-bank"), 0.5, BankTraining.defaults(), 1 << 20,
-                    AdaptationEngine.OnlineRehearsal.OFF, RateLimit.OFF, BinaryHeadTask.DEFAULT_ALARM_ACTION);
-        }
-
-        public Config withTask(String name, String sourceHead) {
-            return new Config(modelsDir, sourceHead, name, recipe, rehearsalSet, bankDir, targetFalseAcceptsPerHour,
-                    bankTraining, maxSampleBytes, online, rateLimit, onAlarm);
-        }
-
-        public Config withRecipe(HeadRecipe r) {
-            return new Config(modelsDir, sourceHeadFile, task, r, rehearsalSet, bankDir, targetFalseAcceptsPerHour,
-                    bankTraining, maxSampleBytes, online, rateLimit, onAlarm);
-        }
-
-        public Config withRehearsalSet(Path file) {
-            return new Config(modelsDir, sourceHeadFile, task, recipe, file, bankDir, targetFalseAcceptsPerHour,
-                    bankTraining, maxSampleBytes, online, rateLimit, onAlarm);
-        }
-
-        /** The bank in {@code dir}; null for an adapter that ran without one. */
-        public Config withBank(Path dir) {
-            return new Config(modelsDir, sourceHeadFile, task, recipe, rehearsalSet, dir, targetFalseAcceptsPerHour,
-                    bankTraining, maxSampleBytes, online, rateLimit, onAlarm);
-        }
-
-        public Config withTarget(double perHour) {
-            return new Config(modelsDir, sourceHeadFile, task, recipe, rehearsalSet, bankDir, perHour, bankTraining,
-                    maxSampleBytes, online, rateLimit, onAlarm);
-        }
-
-        public Config withMaxSampleBytes(int bytes) {
-            return new Config(modelsDir, sourceHeadFile, task, recipe, rehearsalSet, bankDir, targetFalseAcceptsPerHour,
-                    bankTraining, bytes, online, rateLimit, onAlarm);
-        }
-
-        public Config withOnline(AdaptationEngine.OnlineRehearsal o) {
-            return new Config(modelsDir, sourceHeadFile, task, recipe, rehearsalSet, bankDir, targetFalseAcceptsPerHour,
-                    bankTraining, maxSampleBytes, o, rateLimit, onAlarm);
-        }
-
-        public Config withRateLimit(RateLimit r) {
-            return new Config(modelsDir, sourceHeadFile, task, recipe, rehearsalSet, bankDir, targetFalseAcceptsPerHour,
-                    bankTraining, maxSampleBytes, online, r, onAlarm);
-        }
-
-        public Config withOnAlarm(BinaryHeadTask.AlarmAction a) {
-            return new Config(modelsDir, sourceHeadFile, task, recipe, rehearsalSet, bankDir, targetFalseAcceptsPerHour,
-                    bankTraining, maxSampleBytes, online, rateLimit, a);
-        }
-    }
-
-    /** Rebuilds every head from {@link Topics#SAMPLES} as the adapter described by {@code config} would, and compares. */
-    public static Result run(String bootstrap, Config config, Duration timeout) {
-        Path modelsDir = config.modelsDir();
-        String sourceHeadFile = config.sourceHeadFile();
-        String task = config.task();
-        HeadRecipe recipe = config.recipe();
-        SourceHead source;
-        try {
-            source = OnnxHeadImporter.importHead(modelsDir.resolve(sourceHeadFile));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read source head " + sourceHeadFile, e);
-        }
+    public static Result run(String bootstrap, EngineSpec spec, Duration timeout) {
         Map<String, HeadUpdate> published = new TreeMap<>();
         Map<String, String> operated = new TreeMap<>();
         // one head id's records share a partition, so they arrive in the order they were written;
         // streamed, not held: a long run's heads topic holds thousands of 0.85 MB versions
         TopicReader.forEach(bootstrap, Topics.HEADS, timeout, true, r -> {
             if (r.value() == null) {
-                String erased = new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+                String erased = new String(r.key(), StandardCharsets.UTF_8);
                 published.remove(erased);
                 operated.remove(erased);
                 return;
@@ -167,18 +75,9 @@ public final class HeadReplay {
         for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bootstrap, Topics.SAMPLES, timeout)) {
             byPartition.computeIfAbsent(r.partition(), p -> new ArrayList<>()).add(r);
         }
-        try (WakeWordBackbone backbone = new WakeWordBackbone(ModelFile.read(modelsDir.resolve("melspectrogram.onnx")),
-                ModelFile.read(modelsDir.resolve("embedding_model.onnx")), ExecutionOptions.cpu(1),
-                WakeWordBackbone.EmbeddingMode.SEQUENCE, 10)) {
-            RehearsalSet rehearsal = config.rehearsalSet() == null ? RehearsalSet.empty()
-                    : RehearsalSet.fromSampleFile(backbone, config.rehearsalSet(), RehearsalSet.CALIBRATION_EVERY);
-            BankNegatives bank = config.bankDir() == null ? null : BinaryHeadTask.prepareBank(
-                    NegativeBank.open(config.bankDir()).checkBackbone(backbone.info().sha256()), source, recipe);
-            BinaryHeadTask t = new BinaryHeadTask(task, source, recipe, rehearsal, config.onAlarm(),
-                    config.targetFalseAcceptsPerHour(), bank, config.bankTraining());
-            AdaptationEngine engine = new AdaptationEngine(backbone,
-                    new SampleDecoder(config.maxSampleBytes(), backbone, Map.of(task, TaskKind.binary())), Map.of(task, t),
-                    4096, 1, config.online(), config.rateLimit());
+        try (Backbone backbone = EngineAssembly.backbone(spec)) {
+            EngineAssembly.Assembled assembled = EngineAssembly.engine(spec, backbone);
+            AdaptationEngine engine = assembled.engine();
             for (List<ConsumerRecord<byte[], byte[]>> records : byPartition.values()) {
                 records.sort(Comparator.comparingLong(ConsumerRecord::offset));
                 for (int i = 0; i < records.size(); i += 64) {
@@ -196,13 +95,19 @@ public final class HeadReplay {
                     notCompared.add(h.getHeadId() + ": operator command (" + operated.get(h.getHeadId()) + ")");
                     continue;
                 }
+                BinaryHeadTask task = assembled.tasks().get(h.getTask());
+                if (task == null) {
+                    differences.add(h.getHeadId() + ": task '" + h.getTask() + "' is not in the replay's configuration "
+                            + assembled.tasks().keySet());
+                    continue;
+                }
                 UserState user = engine.user(new UserKey(h.getTenant(), h.getUser()));
                 HeadState s = user == null ? null : user.heads().get(h.getTask());
                 if (s == null) {
                     differences.add(h.getHeadId() + ": published but not rebuilt by the replay");
                     continue;
                 }
-                String diff = compare(h, s, t);
+                String diff = compare(h, s, task);
                 if (diff == null) {
                     identical++;
                 } else {

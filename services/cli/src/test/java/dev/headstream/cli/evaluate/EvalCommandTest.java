@@ -5,14 +5,13 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.headstream.cli.eval.SyntheticBench;
 import dev.headstream.core.adapt.ClipScorer;
-import dev.headstream.core.backbone.EmbeddingSequence;
-import dev.headstream.core.backbone.WakeWordBackbone;
+import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.runtime.backbone.WakeWordBackbone;
 import dev.headstream.core.detect.Detections;
 import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
-import dev.headstream.core.onnx.OnnxHeadImporter;
+import dev.headstream.runtime.onnx.OnnxHeadImporter;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -171,7 +170,7 @@ class EvalCommandTest {
         SourceHead model = OnnxHeadImporter.importHead(head);
         ClipScorer scorer = new ClipScorer(new MlpHead(model.architecture(), 1), model.parameters(), 16);
         Expected e = new Expected();
-        try (WakeWordBackbone backbone = SyntheticBench.openBackbone(TestAudio.modelsDir())) {
+        try (WakeWordBackbone backbone = WakeWordBackbone.fromModelsDir(TestAudio.modelsDir())) {
             for (String label : List.of("positive", "negative")) {
                 for (Path f : list(clips.resolve(label))) {
                     Path source = f.getFileName().toString().equals("n2.wav") ? native16k : f;

@@ -3,8 +3,7 @@ package dev.headstream.cli.evaluate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.headstream.cli.eval.SyntheticBench;
-import dev.headstream.core.backbone.WakeWordBackbone;
+import dev.headstream.runtime.backbone.WakeWordBackbone;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -46,7 +45,7 @@ class EvaluatorTest {
     @BeforeAll
     static void open() throws Exception {
         TestAudio.requireTools();
-        backbone = SyntheticBench.openBackbone(TestAudio.modelsDir());
+        backbone = WakeWordBackbone.fromModelsDir(TestAudio.modelsDir());
         head = HeadLoader.source(TestAudio.modelsDir().resolve("hey_jarvis_v0.1.onnx"), 0.5f, "test");
         stereo = audio.resolve("speech-44k-stereo.wav");
         native16k = audio.resolve("speech-16k.wav");

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.headstream.cli.export.HeadExport;
 import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
-import dev.headstream.core.onnx.OnnxHeadImporter;
+import dev.headstream.runtime.onnx.OnnxHeadImporter;
 import dev.headstream.core.wire.HeadCodec;
 import dev.headstream.schemas.v1.HeadStatus;
 import dev.headstream.schemas.v1.HeadUpdate;

@@ -2,10 +2,9 @@ package dev.headstream.cli.evaluate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.headstream.cli.eval.SyntheticBench;
 import dev.headstream.core.adapt.ClipScorer;
-import dev.headstream.core.backbone.EmbeddingSequence;
-import dev.headstream.core.backbone.WakeWordBackbone;
+import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.runtime.backbone.WakeWordBackbone;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -21,7 +20,7 @@ class SegmentScorerTest {
 
     @BeforeAll
     static void open() {
-        backbone = SyntheticBench.openBackbone(TestAudio.modelsDir());
+        backbone = WakeWordBackbone.fromModelsDir(TestAudio.modelsDir());
         head = HeadLoader.source(TestAudio.modelsDir().resolve("hey_jarvis_v0.1.onnx"), 0.5f, "test");
     }
 

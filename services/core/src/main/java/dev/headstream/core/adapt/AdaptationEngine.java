@@ -1,9 +1,8 @@
 package dev.headstream.core.adapt;
 
-import dev.headstream.core.backbone.Backbone;
-import dev.headstream.core.backbone.BackboneInput;
-import dev.headstream.core.backbone.EmbeddingSequence;
-import dev.headstream.core.backbone.WakeWordBackbone;
+import dev.headstream.core.embed.Backbone;
+import dev.headstream.core.embed.BackboneInput;
+import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.wire.HeadCodec;
 import dev.headstream.core.wire.SampleDecoder;
 import dev.headstream.schemas.v1.AdaptationMetrics;
@@ -20,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalInt;
 import java.util.Map;
 
 /**
@@ -137,7 +137,7 @@ public final class AdaptationEngine {
 
     /**
      * Processes one consumed batch: its samples in record order, then its {@code controls}
-     * (records of {@link dev.headstream.core.wire.Topics#CONTROL}, co-partitioned with the samples)
+     * (records of {@link dev.headstream.schemas.Topics#CONTROL}, co-partitioned with the samples)
      * in record order. A control command therefore acts on everything its user's samples in the
      * same batch did. Commands: RESET (head back to the source head, unfrozen, published as RESET),
      * ROLLBACK with {@code to_version} 0 (back to the source head, published as ROLLED_BACK),
@@ -256,7 +256,7 @@ public final class AdaptationEngine {
     private void control(RawSample c, Map<UserKey, UserState> staged, Map<String, UserKey> touchedOwner,
             Map<String, String> touchedTask, List<Rejection> rejections, List<BatchResult.Erasure> erasures) {
         java.util.function.BiConsumer<RejectReason, String> reject = (reason, message) -> rejections.add(
-                new Rejection(c, reason, message, "", dev.headstream.core.wire.Topics.CONTROL));
+                new Rejection(c, reason, message, "", dev.headstream.schemas.Topics.CONTROL));
         if (c.value() != null && c.value().length > MAX_CONTROL_BYTES) {
             reject.accept(RejectReason.TOO_LARGE, "control record of " + c.value().length + " bytes exceeds "
                     + MAX_CONTROL_BYTES);
@@ -431,7 +431,7 @@ public final class AdaptationEngine {
 
     /**
      * The changelog records of every user {@code result} touched, ordered by user key: to publish on
-     * {@link dev.headstream.core.wire.Topics#ADAPTER_STATE} in the batch's transaction, keyed by
+     * {@link dev.headstream.schemas.Topics#ADAPTER_STATE} in the batch's transaction, keyed by
      * {@link UserStateCodec#recordKey}. Changes nothing.
      */
     public synchronized List<AdapterState> stateRecords(BatchResult result) {
@@ -504,12 +504,12 @@ public final class AdaptationEngine {
             try {
                 tasks.get(task).checkFits(e);
             } catch (IllegalArgumentException ex) {
-                String hint = backbone instanceof WakeWordBackbone w
-                        && s.input() instanceof BackboneInput.Audio a
+                int frames = tasks.get(task).recipe().windowFrames();
+                OptionalInt needed = backbone.audioSamplesFor(frames);
+                String hint = needed.isPresent() && s.input() instanceof BackboneInput.Audio a
                         ? String.format(Locale.ROOT, " (the clip has %d samples; a window of %d frames needs at"
-                                + " least %d, %.2f s at 16 kHz)", a.pcm().length, tasks.get(task).recipe().windowFrames(),
-                                w.samplesFor(tasks.get(task).recipe().windowFrames()),
-                                w.samplesFor(tasks.get(task).recipe().windowFrames()) / 16_000.0)
+                                + " least %d, %.2f s at 16 kHz)", a.pcm().length, frames, needed.getAsInt(),
+                                needed.getAsInt() / 16_000.0)
                         : "";
                 return "task '" + task + "': " + ex.getMessage() + hint;
             }

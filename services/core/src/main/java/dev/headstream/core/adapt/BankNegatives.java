@@ -1,6 +1,6 @@
 package dev.headstream.core.adapt;
 
-import dev.headstream.core.backbone.EmbeddingSequence;
+import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.bank.BankPart;
 import dev.headstream.core.bank.BankWindows;
 import dev.headstream.core.bank.NegativeBank;

@@ -1,6 +1,6 @@
 package dev.headstream.core.adapt;
 
-import dev.headstream.core.backbone.EmbeddingSequence;
+import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.bank.NegativeBank;
 import dev.headstream.core.detect.Detections;
 import dev.headstream.core.head.MlpHead;
@@ -767,7 +767,7 @@ public final class BinaryHeadTask {
      * Adds a randomly shifted window of {@code c} to the batch; a negative, with
      * {@link HeadRecipe#hardNegativeWindows()} {@code > 1}, adds the highest-scoring of that many.
      */
-    private void addWindow(HeadState s, dev.headstream.core.backbone.EmbeddingWindows c, boolean positive, float weight,
+    private void addWindow(HeadState s, dev.headstream.core.embed.EmbeddingWindows c, boolean positive, float weight,
             SplittableRandom rnd) {
         int windows = c.windows(recipe.windowFrames());
         c.window(shift(windows, rnd), recipe.windowFrames(), window);

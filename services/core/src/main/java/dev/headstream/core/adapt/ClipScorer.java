@@ -1,6 +1,6 @@
 package dev.headstream.core.adapt;
 
-import dev.headstream.core.backbone.EmbeddingSequence;
+import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.head.LoraMlpHead;
 import dev.headstream.core.head.MlpHead;
 

@@ -1,6 +1,6 @@
 package dev.headstream.core.adapt;
 
-import dev.headstream.core.backbone.EmbeddingSequence;
+import dev.headstream.core.embed.EmbeddingSequence;
 import java.util.List;
 
 /**
@@ -41,9 +41,9 @@ public record RehearsalSet(List<EmbeddingSequence> train, List<EmbeddingSequence
      *
      * @throws IllegalArgumentException naming the file and sample when a sample has no audio
      */
-    public static RehearsalSet fromSampleFile(dev.headstream.core.backbone.Backbone backbone, java.nio.file.Path file,
+    public static RehearsalSet fromSampleFile(dev.headstream.core.embed.Backbone backbone, java.nio.file.Path file,
             int calibrationEvery) {
-        List<dev.headstream.core.backbone.BackboneInput> clips = new java.util.ArrayList<>();
+        List<dev.headstream.core.embed.BackboneInput> clips = new java.util.ArrayList<>();
         for (dev.headstream.schemas.v1.Sample s : dev.headstream.core.wire.SampleFile.read(file)) {
             if (!s.hasAudio()) {
                 throw new IllegalArgumentException("rehearsal set " + file + ": sample " + s.getSampleId()
@@ -52,7 +52,7 @@ public record RehearsalSet(List<EmbeddingSequence> train, List<EmbeddingSequence
             short[] pcm = new short[s.getAudio().getPcm16Le().size() / 2];
             s.getAudio().getPcm16Le().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN).asShortBuffer()
                     .get(pcm);
-            clips.add(new dev.headstream.core.backbone.BackboneInput.Audio(s.getAudio().getSampleRateHz(), pcm));
+            clips.add(new dev.headstream.core.embed.BackboneInput.Audio(s.getAudio().getSampleRateHz(), pcm));
         }
         return split(backbone.embed(clips), calibrationEvery);
     }

@@ -1,7 +1,7 @@
 package dev.headstream.core.adapt;
 
-import dev.headstream.core.backbone.EmbeddingSequence;
-import dev.headstream.core.backbone.Float16;
+import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.core.embed.Float16;
 
 /**
  * A training clip's embedding sequence as a replay buffer keeps it: half precision, half the
@@ -12,7 +12,7 @@ import dev.headstream.core.backbone.Float16;
  * @param frames embedding frames
  * @param dim    floats per frame
  */
-public record StoredClip(int frames, int dim, short[] halfs) implements dev.headstream.core.backbone.EmbeddingWindows {
+public record StoredClip(int frames, int dim, short[] halfs) implements dev.headstream.core.embed.EmbeddingWindows {
 
     public StoredClip {
         if (frames < 1 || dim < 1 || halfs.length != (long) frames * dim) {

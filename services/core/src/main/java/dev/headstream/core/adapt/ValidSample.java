@@ -1,6 +1,6 @@
 package dev.headstream.core.adapt;
 
-import dev.headstream.core.backbone.BackboneInput;
+import dev.headstream.core.embed.BackboneInput;
 import java.util.Map;
 
 /**

@@ -1,6 +1,6 @@
 package dev.headstream.core.bank;
 
-import dev.headstream.core.backbone.Float16;
+import dev.headstream.core.embed.Float16;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.BufferUnderflowException;

@@ -1,6 +1,6 @@
 package dev.headstream.core.bank;
 
-import dev.headstream.core.backbone.ModelFile;
+import dev.headstream.core.embed.ModelFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +51,7 @@ public record NegativeBank(Path directory, BankPart train, BankPart calibration,
 
     /**
      * Checks that this bank was embedded by the backbone {@code backboneSha256} (as
-     * {@link dev.headstream.core.backbone.BackboneInfo#sha256()} names it).
+     * {@link dev.headstream.core.embed.BackboneInfo#sha256()} names it).
      *
      * @throws IllegalArgumentException naming both, when they differ
      */

@@ -3,7 +3,7 @@ package dev.headstream.core.adapt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.headstream.core.backbone.EmbeddingSequence;
+import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.bank.BankPart;
 import dev.headstream.core.bank.NegativeBank;
 import dev.headstream.core.detect.Detections;

@@ -2,7 +2,7 @@ package dev.headstream.core.adapt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.headstream.core.backbone.EmbeddingSequence;
+import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.head.HeadArchitecture;
 import dev.headstream.core.head.SourceHead;
 import java.util.List;

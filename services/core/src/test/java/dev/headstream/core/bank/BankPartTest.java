@@ -3,7 +3,7 @@ package dev.headstream.core.bank;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.headstream.core.backbone.Float16;
+import dev.headstream.core.embed.Float16;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,0 +1,389 @@
+package dev.headstream.core.assembly;
+
+import dev.headstream.core.adapt.AdaptationEngine;
+import dev.headstream.core.adapt.BankTraining;
+import dev.headstream.core.adapt.BinaryHeadTask;
+import dev.headstream.core.adapt.HeadRecipe;
+import dev.headstream.core.adapt.RateLimit;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * Everything that decides what an adaptation engine computes, read from the {@code headstream.*}
+ * properties. The adapter, {@code replay} and the tools build their engines from one of these, so a
+ * replay checks exactly what the adapter ran. Defaults live here and in the domain types they name
+ * ({@link HeadRecipe#wakeWordDefault()}, {@link BankTraining#defaults()},
+ * {@link BinaryHeadTask#DEFAULT_ALARM_ACTION}), nowhere else.
+ *
+ * <p>Keys (relative to {@code headstream.}): {@code models-dir}, {@code max-sample-bytes},
+ * {@code dedup-window}, {@code publish-every}, {@code backbone.*}, {@code negative-bank.*},
+ * {@code online-rehearsal.*}, {@code rate-limit.*} and {@code tasks.<name>.*}; see
+ * {@link #keys(Set)}. Other {@code headstream.} keys belong to the process that runs the engine
+ * (for example the adapter's {@code instance-id}) and are ignored here. Without any
+ * {@code tasks.*} key the engine runs one task, {@value #DEFAULT_TASK}, from
+ * {@value #DEFAULT_SOURCE_HEAD}; that task's source head defaults to it whenever the task is
+ * named, every other task must name its own.
+ *
+ * @param modelsDir       the verified models
+ * @param backbone        the frozen backbone
+ * @param negativeBank    the negative bank every task trains and calibrates against
+ * @param maxSampleBytes  largest accepted sample record value, checked before parsing
+ * @param dedupWindow     recent sample ids remembered per user to drop producer retries
+ * @param publishEvery    training samples applied between published versions (1 = every batch)
+ * @param onlineRehearsal users' own training negatives shared as rehearsal (off by default)
+ * @param rateLimit       per-user rate limit on applied samples (off by default)
+ * @param tasks           the tasks by name, in a stable order
+ */
+public record EngineSpec(Path modelsDir, BackboneSpec backbone, BankSpec negativeBank, int maxSampleBytes,
+        int dedupWindow, int publishEvery, AdaptationEngine.OnlineRehearsal onlineRehearsal, RateLimit rateLimit,
+        Map<String, TaskSpec> tasks) {
+
+    /** The prefix of every key. */
+    public static final String PREFIX = "headstream.";
+
+    /** The task an engine runs when no {@code tasks.*} key is given. */
+    public static final String DEFAULT_TASK = "wake";
+
+    /** The default task's source head file in the models directory. */
+    public static final String DEFAULT_SOURCE_HEAD = "hey_jarvis_v0.1.onnx";
+
+    /** Which frozen backbone embeds the samples. */
+    public enum BackboneKind {
+        /** openWakeWord's melspectrogram + embedding models (PCM16 audio samples). */
+        WAKEWORD,
+        /** Any single ONNX model with one float input and output (float-tensor samples). */
+        ONNX
+    }
+
+    /**
+     * The frozen backbone.
+     *
+     * @param kind       which backbone
+     * @param model      for {@link BackboneKind#ONNX}: the model file inside the models directory
+     * @param threads    ONNX Runtime intra-op threads per run (0 = the runtime's default)
+     * @param cuda       try the CUDA execution provider (falls back to the CPU)
+     * @param cudaDevice the CUDA device
+     * @param maxSeconds longest accepted clip, seconds
+     */
+    public record BackboneSpec(BackboneKind kind, Optional<String> model, int threads, boolean cuda, int cudaDevice,
+            double maxSeconds) {
+    }
+
+    /**
+     * The negative bank.
+     *
+     * @param enabled   train against the bank and set thresholds in false accepts per hour on it
+     * @param directory the bank's directory; empty = {@code <models-dir>/negative-bank}
+     */
+    public record BankSpec(boolean enabled, Optional<Path> directory) {
+
+        /** The bank's directory for models in {@code modelsDir}. */
+        public Path resolve(Path modelsDir) {
+            return directory.orElse(modelsDir.resolve("negative-bank"));
+        }
+    }
+
+    /**
+     * One task: one head per user.
+     *
+     * @param sourceHead                the source head's ONNX file inside the models directory
+     * @param recipe                    how heads are trained and calibrated
+     * @param onNegativeTransfer        what a head does when its negative-transfer test alarms
+     * @param targetFalseAcceptsPerHour false accepts per hour the per-user threshold allows
+     * @param bank                      how the task trains against the negative bank
+     * @param rehearsalSet              a length-delimited {@code headstream.v1.Sample} file of other
+     *                                  speakers' negatives (the operator's reference set), if any
+     */
+    public record TaskSpec(String sourceHead, HeadRecipe recipe, BinaryHeadTask.AlarmAction onNegativeTransfer,
+            double targetFalseAcceptsPerHour, BankTraining bank, Optional<Path> rehearsalSet) {
+    }
+
+    /** Checks the cross-field rules. */
+    public EngineSpec {
+        if (tasks.isEmpty()) {
+            throw new IllegalArgumentException("no task configured: set " + PREFIX + "tasks.<name>.source-head");
+        }
+        if (maxSampleBytes < 1 || dedupWindow < 0 || publishEvery < 1) {
+            throw new IllegalArgumentException("max-sample-bytes and publish-every must be at least 1 and dedup-window"
+                    + " at least 0: " + maxSampleBytes + ", " + publishEvery + ", " + dedupWindow);
+        }
+        tasks = Collections.unmodifiableMap(new LinkedHashMap<>(tasks));
+    }
+
+    /** The specification of an engine with every default, over the models in {@code modelsDir}. */
+    public static EngineSpec defaults(Path modelsDir) {
+        return fromProperties(Map.of(PREFIX + "models-dir", modelsDir.toString()));
+    }
+
+    /**
+     * Reads a specification from {@code headstream.*} properties; missing keys take their defaults.
+     *
+     * @throws IllegalArgumentException naming the key, for a value that does not parse, an unknown
+     *                                  key under an engine prefix, or a task without a source head
+     */
+    public static EngineSpec fromProperties(Map<String, String> properties) {
+        Set<String> tasks = taskNames(properties.keySet());
+        Set<String> known = keys(tasks);
+        List<String> unknown = new ArrayList<>();
+        for (String key : new TreeSet<>(properties.keySet())) {
+            if (ownedByEngine(key) && !known.contains(key)) {
+                unknown.add(key);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown engine properties " + unknown + "; the engine reads "
+                    + String.join(", ", keys(Set.of("<task>"))));
+        }
+        Reader r = new Reader(properties);
+        Path modelsDir = Path.of(r.string("models-dir", ".models"));
+        BackboneSpec backbone = new BackboneSpec(r.parse("backbone.kind", BackboneKind.WAKEWORD, EngineSpec::backboneKind),
+                r.optional("backbone.model"), r.integer("backbone.threads", 1), r.bool("backbone.cuda", false),
+                r.integer("backbone.cuda-device", 0), r.decimal("backbone.max-seconds", 10));
+        BankSpec bank = new BankSpec(r.bool("negative-bank.enabled", true), r.optional("negative-bank.directory").map(Path::of));
+        AdaptationEngine.OnlineRehearsal online = new AdaptationEngine.OnlineRehearsal(
+                r.integer("online-rehearsal.capacity", 0), r.set("online-rehearsal.excluded-tenants"));
+        RateLimit rateLimit = new RateLimit(r.decimal("rate-limit.samples-per-minute", 0), r.decimal("rate-limit.burst", 60));
+        Map<String, TaskSpec> taskSpecs = new LinkedHashMap<>();
+        if (tasks.isEmpty()) {
+            taskSpecs.put(DEFAULT_TASK, task(new Reader(Map.of()).in("tasks." + DEFAULT_TASK + "."), DEFAULT_SOURCE_HEAD));
+        }
+        for (String name : tasks) {
+            Reader t = r.in("tasks." + name + ".");
+            String source = t.optional("source-head").or(() -> name.equals(DEFAULT_TASK)
+                    ? Optional.of(DEFAULT_SOURCE_HEAD) : Optional.empty()).orElseThrow(() -> new IllegalArgumentException(
+                    "task '" + name + "' has no source head: set " + PREFIX + "tasks." + name + ".source-head"));
+            taskSpecs.put(name, task(t, source));
+        }
+        return new EngineSpec(modelsDir, backbone, bank, r.integer("max-sample-bytes", 1 << 20),
+                r.integer("dedup-window", 4096), r.integer("publish-every", 1), online, rateLimit, taskSpecs);
+    }
+
+    /**
+     * Every key this specification reads, with the prefix, for the given task names.
+     *
+     * @param tasks task names (the {@code <name>} of {@code tasks.<name>.*})
+     */
+    public static Set<String> keys(Set<String> tasks) {
+        Set<String> keys = new LinkedHashSet<>();
+        for (String k : ENGINE_KEYS) {
+            keys.add(PREFIX + k);
+        }
+        for (String task : new TreeSet<>(tasks)) {
+            for (String k : TASK_KEYS) {
+                keys.add(PREFIX + "tasks." + task + "." + k);
+            }
+        }
+        return keys;
+    }
+
+    /** The task names that the {@code tasks.<name>.*} keys among {@code keys} name. */
+    public static Set<String> taskNames(Iterable<String> keys) {
+        Set<String> names = new TreeSet<>();
+        String prefix = PREFIX + "tasks.";
+        for (String key : keys) {
+            if (key.startsWith(prefix)) {
+                int dot = key.indexOf('.', prefix.length());
+                if (dot > prefix.length()) {
+                    names.add(key.substring(prefix.length(), dot));
+                }
+            }
+        }
+        return names;
+    }
+
+    private static final List<String> ENGINE_KEYS = List.of("models-dir", "max-sample-bytes", "dedup-window",
+            "publish-every", "backbone.kind", "backbone.model", "backbone.threads", "backbone.cuda",
+            "backbone.cuda-device", "backbone.max-seconds", "negative-bank.enabled", "negative-bank.directory",
+            "online-rehearsal.capacity", "online-rehearsal.excluded-tenants", "rate-limit.samples-per-minute",
+            "rate-limit.burst");
+
+    private static final List<String> TASK_KEYS = List.of("source-head", "trainable-top-layers", "optimizer",
+            "learning-rate", "l2sp", "max-gradient-norm", "replay-steps", "replay-buffer", "user-windows-per-step",
+            "rehearsal-per-step", "window-frames", "threshold-position", "time-shift", "lora-rank", "l2sp-half-life",
+            "distillation", "distillation-temperature", "max-update-norm", "hard-negative-windows",
+            "on-negative-transfer", "target-false-accepts-per-hour", "bank-per-step", "bank-hard-share",
+            "bank-candidates", "bank-pool", "min-recall", "rehearsal-set");
+
+    private static final List<String> ENGINE_PREFIXES = List.of("tasks.", "backbone.", "negative-bank.",
+            "online-rehearsal.", "rate-limit.");
+
+    private static boolean ownedByEngine(String key) {
+        if (!key.startsWith(PREFIX)) {
+            return false;
+        }
+        String k = key.substring(PREFIX.length());
+        return ENGINE_KEYS.contains(k) || ENGINE_PREFIXES.stream().anyMatch(k::startsWith);
+    }
+
+    private static TaskSpec task(Reader t, String sourceHead) {
+        HeadRecipe d = HeadRecipe.wakeWordDefault();
+        HeadRecipe recipe = new HeadRecipe(t.integer("trainable-top-layers", d.trainableTopLayers()),
+                t.parse("optimizer", d.optimizer(), v -> HeadRecipe.OptimizerKind.valueOf(v.toUpperCase(Locale.ROOT))),
+                t.real("learning-rate", d.learningRate()), t.real("l2sp", d.l2sp()),
+                t.real("max-gradient-norm", d.maxGradientNorm()), t.integer("replay-steps", d.replaySteps()),
+                t.integer("replay-buffer", d.replayBuffer()), t.integer("user-windows-per-step", d.userWindowsPerStep()),
+                t.integer("rehearsal-per-step", d.rehearsalPerStep()), t.integer("window-frames", d.windowFrames()),
+                t.real("threshold-position", d.thresholdPosition()), t.bool("time-shift", d.timeShift()),
+                t.integer("lora-rank", d.loraRank()), t.integer("l2sp-half-life", d.l2spHalfLife()),
+                t.real("distillation", d.distillation()), t.real("distillation-temperature", d.distillationTemperature()),
+                t.real("max-update-norm", d.maxUpdateNorm()), t.integer("hard-negative-windows", d.hardNegativeWindows()));
+        BankTraining b = BankTraining.defaults();
+        BankTraining bank = new BankTraining(t.integer("bank-per-step", b.perStep()),
+                t.real("bank-hard-share", b.hardShare()), t.integer("bank-candidates", b.candidates()),
+                t.integer("bank-pool", b.pool()), t.real("min-recall", b.minRecall()));
+        return new TaskSpec(sourceHead, recipe, t.parse("on-negative-transfer", BinaryHeadTask.DEFAULT_ALARM_ACTION,
+                EngineSpec::alarmAction), t.decimal("target-false-accepts-per-hour", 0.5), bank,
+                t.optional("rehearsal-set").map(Path::of));
+    }
+
+    private static BackboneKind backboneKind(String v) {
+        return BackboneKind.valueOf(v.toUpperCase(Locale.ROOT));
+    }
+
+    /** {@code publish-only}, {@code rollback-last-good}, ...: the kebab-case of an action's name. */
+    private static BinaryHeadTask.AlarmAction alarmAction(String v) {
+        return BinaryHeadTask.AlarmAction.valueOf(v.trim().replace('-', '_').toUpperCase(Locale.ROOT));
+    }
+
+    /** Reads typed values under a prefix, naming the full key in every error. */
+    private record Reader(Map<String, String> properties, String prefix) {
+
+        Reader(Map<String, String> properties) {
+            this(properties, PREFIX);
+        }
+
+        Reader in(String sub) {
+            return new Reader(properties, prefix + sub);
+        }
+
+        Optional<String> optional(String key) {
+            String v = properties.get(prefix + key);
+            return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
+        }
+
+        String string(String key, String fallback) {
+            return optional(key).orElse(fallback);
+        }
+
+        <T> T parse(String key, T fallback, Function<String, T> parser) {
+            Optional<String> v = optional(key);
+            if (v.isEmpty()) {
+                return fallback;
+            }
+            try {
+                return parser.apply(v.get());
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(prefix + key + ": cannot read '" + v.get() + "' ("
+                        + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
+            }
+        }
+
+        int integer(String key, int fallback) {
+            return parse(key, fallback, Integer::parseInt);
+        }
+
+        double decimal(String key, double fallback) {
+            return parse(key, fallback, Double::parseDouble);
+        }
+
+        float real(String key, float fallback) {
+            return parse(key, fallback, Float::parseFloat);
+        }
+
+        boolean bool(String key, boolean fallback) {
+            return parse(key, fallback, v -> switch (v.toLowerCase(Locale.ROOT)) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw new IllegalArgumentException("expected true or false");
+            });
+        }
+
+        Set<String> set(String key) {
+            return parse(key, Set.<String>of(), v -> {
+                Set<String> items = new TreeSet<>();
+                for (String item : v.split(",")) {
+                    if (!item.isBlank()) {
+                        items.add(item.trim());
+                    }
+                }
+                return Set.copyOf(items);
+            });
+        }
+    }
+
+    /** This specification as {@code headstream.*} properties that {@link #fromProperties} reads back equal. */
+    public Map<String, String> toProperties() {
+        Map<String, String> p = new TreeMap<>();
+        p.put(PREFIX + "models-dir", modelsDir.toString());
+        p.put(PREFIX + "max-sample-bytes", String.valueOf(maxSampleBytes));
+        p.put(PREFIX + "dedup-window", String.valueOf(dedupWindow));
+        p.put(PREFIX + "publish-every", String.valueOf(publishEvery));
+        p.put(PREFIX + "backbone.kind", backbone.kind().name().toLowerCase(Locale.ROOT));
+        backbone.model().ifPresent(m -> p.put(PREFIX + "backbone.model", m));
+        p.put(PREFIX + "backbone.threads", String.valueOf(backbone.threads()));
+        p.put(PREFIX + "backbone.cuda", String.valueOf(backbone.cuda()));
+        p.put(PREFIX + "backbone.cuda-device", String.valueOf(backbone.cudaDevice()));
+        p.put(PREFIX + "backbone.max-seconds", String.valueOf(backbone.maxSeconds()));
+        p.put(PREFIX + "negative-bank.enabled", String.valueOf(negativeBank.enabled()));
+        negativeBank.directory().ifPresent(d -> p.put(PREFIX + "negative-bank.directory", d.toString()));
+        p.put(PREFIX + "online-rehearsal.capacity", String.valueOf(onlineRehearsal.capacity()));
+        if (!onlineRehearsal.excludedTenants().isEmpty()) {
+            p.put(PREFIX + "online-rehearsal.excluded-tenants", String.join(",", new TreeSet<>(onlineRehearsal.excludedTenants())));
+        }
+        p.put(PREFIX + "rate-limit.samples-per-minute", String.valueOf(rateLimit.perMinute()));
+        p.put(PREFIX + "rate-limit.burst", String.valueOf(rateLimit.burst()));
+        tasks.forEach((name, t) -> {
+            String k = PREFIX + "tasks." + name + ".";
+            HeadRecipe r = t.recipe();
+            Map<String, Object> v = new HashMap<>();
+            v.put("source-head", t.sourceHead());
+            v.put("trainable-top-layers", r.trainableTopLayers());
+            v.put("optimizer", r.optimizer().name().toLowerCase(Locale.ROOT));
+            v.put("learning-rate", r.learningRate());
+            v.put("l2sp", r.l2sp());
+            v.put("max-gradient-norm", r.maxGradientNorm());
+            v.put("replay-steps", r.replaySteps());
+            v.put("replay-buffer", r.replayBuffer());
+            v.put("user-windows-per-step", r.userWindowsPerStep());
+            v.put("rehearsal-per-step", r.rehearsalPerStep());
+            v.put("window-frames", r.windowFrames());
+            v.put("threshold-position", r.thresholdPosition());
+            v.put("time-shift", r.timeShift());
+            v.put("lora-rank", r.loraRank());
+            v.put("l2sp-half-life", r.l2spHalfLife());
+            v.put("distillation", r.distillation());
+            v.put("distillation-temperature", r.distillationTemperature());
+            v.put("max-update-norm", r.maxUpdateNorm());
+            v.put("hard-negative-windows", r.hardNegativeWindows());
+            v.put("on-negative-transfer", t.onNegativeTransfer().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            v.put("target-false-accepts-per-hour", t.targetFalseAcceptsPerHour());
+            v.put("bank-per-step", t.bank().perStep());
+            v.put("bank-hard-share", t.bank().hardShare());
+            v.put("bank-candidates", t.bank().candidates());
+            v.put("bank-pool", t.bank().pool());
+            v.put("min-recall", t.bank().minRecall());
+            t.rehearsalSet().ifPresent(f -> v.put("rehearsal-set", f.toString()));
+            v.forEach((key, value) -> p.put(k + key, String.valueOf(value)));
+        });
+        return p;
+    }
+
+    /** This specification with {@code overrides} applied to its properties (for tools and tests). */
+    public EngineSpec with(Map<String, String> overrides) {
+        Map<String, String> p = new HashMap<>(toProperties());
+        p.putAll(overrides);
+        return fromProperties(p);
+    }
+}

@@ -1,0 +1,129 @@
+package dev.headstream.runtime.assembly;
+
+import dev.headstream.core.adapt.AdaptationEngine;
+import dev.headstream.core.adapt.BankNegatives;
+import dev.headstream.core.adapt.BinaryHeadTask;
+import dev.headstream.core.adapt.RehearsalSet;
+import dev.headstream.core.adapt.TaskKind;
+import dev.headstream.core.assembly.EngineSpec;
+import dev.headstream.core.bank.NegativeBank;
+import dev.headstream.core.embed.Backbone;
+import dev.headstream.core.embed.ExecutionOptions;
+import dev.headstream.core.embed.ModelFile;
+import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.wire.SampleDecoder;
+import dev.headstream.runtime.backbone.OnnxTensorBackbone;
+import dev.headstream.runtime.backbone.WakeWordBackbone;
+import dev.headstream.runtime.onnx.OnnxHeadImporter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one composition root of an adaptation engine: from an {@link EngineSpec} to the backbone,
+ * each task's source head, reference set and negative bank, and the engine. The adapter, {@code
+ * replay} and the tools all assemble here, so what replay rebuilds is what the adapter ran. Every
+ * model contract is checked on the way (a broken model fails with an exact message).
+ */
+public final class EngineAssembly {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EngineAssembly.class);
+
+    private EngineAssembly() {
+    }
+
+    /** An assembled engine and the tasks it runs, by name (the caller closes the backbone). */
+    public record Assembled(AdaptationEngine engine, Map<String, BinaryHeadTask> tasks) {
+    }
+
+    /**
+     * Loads the backbone that {@code spec} names, checking its model contract.
+     *
+     * @throws IllegalArgumentException if a model is missing, malformed or does not fit
+     */
+    public static Backbone backbone(EngineSpec spec) {
+        Path dir = spec.modelsDir();
+        EngineSpec.BackboneSpec b = spec.backbone();
+        ExecutionOptions options = new ExecutionOptions(b.threads(), b.cuda(), b.cudaDevice());
+        Backbone backbone = switch (b.kind()) {
+            case WAKEWORD -> new WakeWordBackbone(ModelFile.read(dir.resolve(WakeWordBackbone.MEL_MODEL)),
+                    ModelFile.read(dir.resolve(WakeWordBackbone.EMBEDDING_MODEL)), options,
+                    WakeWordBackbone.EmbeddingMode.SEQUENCE, b.maxSeconds());
+            case ONNX -> new OnnxTensorBackbone(ModelFile.read(dir.resolve(b.model().orElseThrow(
+                    () -> new IllegalArgumentException(EngineSpec.PREFIX + "backbone.model must name the ONNX file when"
+                            + " kind=onnx")))), options);
+        };
+        LOG.info("backbone {} ({}), embedding dim {}, sha256 {}", backbone.info().id(),
+                backbone.info().executionProvider(), backbone.info().embeddingDim(), backbone.info().sha256());
+        return backbone;
+    }
+
+    /**
+     * Assembles the engine that {@code spec} describes on {@code backbone}.
+     *
+     * @throws IllegalArgumentException if a source head, reference set or bank cannot be used
+     * @throws UncheckedIOException     if a file cannot be read
+     */
+    public static Assembled engine(EngineSpec spec, Backbone backbone) {
+        NegativeBank bank = negativeBank(spec, backbone);
+        Map<String, BinaryHeadTask> tasks = new LinkedHashMap<>();
+        Map<String, TaskKind> kinds = new LinkedHashMap<>();
+        spec.tasks().forEach((name, t) -> {
+            SourceHead source = sourceHead(spec.modelsDir().resolve(t.sourceHead()));
+            RehearsalSet rehearsal = t.rehearsalSet().map(f -> rehearsal(backbone, f)).orElse(RehearsalSet.empty());
+            BankNegatives prepared = bank == null ? null : BinaryHeadTask.prepareBank(bank, source, t.recipe());
+            BinaryHeadTask task = new BinaryHeadTask(name, source, t.recipe(), rehearsal, t.onNegativeTransfer(),
+                    t.targetFalseAcceptsPerHour(), prepared, t.bank());
+            LOG.info("task {}: {}", name, task);
+            tasks.put(name, task);
+            kinds.put(name, TaskKind.binary());
+        });
+        SampleDecoder decoder = new SampleDecoder(spec.maxSampleBytes(), backbone, kinds);
+        if (spec.onlineRehearsal().capacity() > 0) {
+            LOG.info("online rehearsal: {} training negatives per task and partition, excluded tenants {}",
+                    spec.onlineRehearsal().capacity(), spec.onlineRehearsal().excludedTenants());
+        }
+        AdaptationEngine engine = new AdaptationEngine(backbone, decoder, tasks, spec.dedupWindow(), spec.publishEvery(),
+                spec.onlineRehearsal(), spec.rateLimit());
+        return new Assembled(engine, Collections.unmodifiableMap(tasks));
+    }
+
+    /** The source head in {@code file}. */
+    public static SourceHead sourceHead(Path file) {
+        try {
+            return OnnxHeadImporter.importHead(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read source head " + file, e);
+        }
+    }
+
+    /** The negative bank {@code spec} trains against, checked against the backbone; null when it runs without one. */
+    private static NegativeBank negativeBank(EngineSpec spec, Backbone backbone) {
+        boolean speech = spec.backbone().kind() == EngineSpec.BackboneKind.WAKEWORD;
+        if (spec.negativeBank().enabled() && (speech || spec.negativeBank().directory().isPresent())) {
+            Path dir = spec.negativeBank().resolve(spec.modelsDir());
+            NegativeBank bank = NegativeBank.open(dir).checkBackbone(backbone.info().sha256());
+            LOG.info(String.format(Locale.ROOT, "negative bank %s (id %s): %.2f h training, %.2f h"
+                    + " calibration speech", dir, bank.id(), bank.train().hours(16), bank.calibration().hours(16)));
+            return bank;
+        }
+        if (speech) {
+            LOG.warn("negative bank disabled ({}negative-bank.enabled=false): thresholds are set on clips only",
+                    EngineSpec.PREFIX);
+        }
+        return null;
+    }
+
+    private static RehearsalSet rehearsal(Backbone backbone, Path file) {
+        RehearsalSet set = RehearsalSet.fromSampleFile(backbone, file, RehearsalSet.CALIBRATION_EVERY);
+        LOG.info("rehearsal set {}: {} clips for training, {} held aside for calibration", file, set.train().size(),
+                set.calibration().size());
+        return set;
+    }
+}

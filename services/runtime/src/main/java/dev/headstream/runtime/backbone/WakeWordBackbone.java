@@ -1,0 +1,481 @@
+package dev.headstream.runtime.backbone;
+
+import dev.headstream.core.embed.Backbone;
+import dev.headstream.core.embed.BackboneInfo;
+import dev.headstream.core.embed.BackboneInput;
+import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.core.embed.ExecutionOptions;
+import dev.headstream.core.embed.ModelFile;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.headstream.runtime.onnx.MelBatchGraph;
+import dev.headstream.runtime.onnx.SequenceEmbeddingGraph;
+import java.nio.file.Path;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
+
+/**
+ * openWakeWord's audio front end as a frozen backbone: 16 kHz PCM in, one 96-float embedding per
+ * 80 ms out.
+ *
+ * <p>The {@link FrontEnd#STREAMING} front end (the default) computes what openWakeWord's
+ * streaming runtime computes (its Python {@code AudioFeatures}, fed 1,280-sample chunks): every
+ * 80 ms step runs {@code melspectrogram.onnx} on the newest 1,280 samples plus 480 samples of
+ * left context (the first step has no context), so the graph's 80 dB floor, which is relative
+ * to the loudest value of its input, is per step; then {@code x / 10 + 2}. The steps' mel frames
+ * lie on one 10 ms grid (5 frames from the first step, 8 from each later one); from the 10th step
+ * on, the runtime embeds the newest 76 frames, so its windows start at mel frame 1, 9, 17, ...
+ * A clip of {@code K} whole steps (trailing samples that do not fill a step are not used) gives
+ * {@code K - 9} embeddings, each the one the runtime computes at the end of a step. Since the
+ * floor is per row, the steps of a clip go through one batched run of a rewritten mel graph
+ * ({@link MelBatchGraph}) that normalizes each row on its own. {@link FrontEnd#CLIP} runs the
+ * mel model once over a whole clip instead (one floor per clip; windows from mel frame 0).
+ *
+ * <p>Either way a clip's mel frames never share a run with another clip's, since the original
+ * graph's maximum would couple them. Embeddings come from {@code embedding_model.onnx} over
+ * 76-frame mel windows that slide by 8 frames. Two equivalent ways are offered:
+ * {@link EmbeddingMode#WINDOWED} stacks the windows into batched runs; {@link EmbeddingMode#SEQUENCE}
+ * runs a rewritten graph ({@link SequenceEmbeddingGraph}) over a whole mel sequence, which
+ * avoids recomputing the overlap. Both give identical embeddings (a test holds this). Long audio
+ * ({@link #embedStream}) is embedded in chunks that give the same windows.
+ *
+ * <p>Thread-safe; one instance per process. {@link #close()} is idempotent.
+ */
+public final class WakeWordBackbone implements Backbone {
+
+    public static final int SAMPLE_RATE_HZ = 16_000;
+    public static final int MEL_BINS = 32;
+    public static final int WINDOW_MEL_FRAMES = 76;
+    public static final int MEL_STRIDE = 8;
+    public static final int EMBEDDING_DIM = 96;
+    /** Samples per mel frame (10 ms hop). */
+    public static final int HOP_SAMPLES = 160;
+    /** Samples under one mel frame (STFT window, no padding). */
+    public static final int FFT_SAMPLES = 512;
+    /** Samples one streaming step adds: 80 ms. */
+    public static final int STEP_SAMPLES = 1_280;
+    /** Samples of left context a streaming step's mel run also reads. */
+    public static final int CONTEXT_SAMPLES = 480;
+    /** Steps before the streaming runtime holds a whole 76-frame window (5 + 8 x 9 = 77 frames). */
+    public static final int WARM_UP_STEPS = 9;
+    /** Embeddings computed per run of the sequence graph on long audio. */
+    static final int EMBEDDINGS_PER_CHUNK = 512;
+    /** Streaming steps per batched mel run. */
+    static final int STEPS_PER_MEL_RUN = 256;
+
+    /** How embeddings are computed from a clip's mel frames. */
+    public enum EmbeddingMode { WINDOWED, SEQUENCE }
+
+    /** How mel frames are computed from audio. */
+    public enum FrontEnd {
+        /** Per 80 ms step with 480 samples of context, as openWakeWord's streaming runtime. */
+        STREAMING,
+        /** The whole clip in one mel run. */
+        CLIP
+    }
+
+    private final OrtEnvironment env;
+    private final OrtSession mel;
+    private final OrtSession melRows;
+    private final OrtSession windowed;
+    private final OrtSession sequence;
+    private final String melInput;
+    private final String melRowsInput;
+    private final String windowedInput;
+    private final String sequenceInput;
+    private final EmbeddingMode mode;
+    private final FrontEnd frontEnd;
+    private final int maxSamples;
+    private final BackboneInfo info;
+    private volatile boolean closed;
+
+    /** File name of the mel model in a models directory. */
+    public static final String MEL_MODEL = "melspectrogram.onnx";
+
+    /** File name of the embedding model in a models directory. */
+    public static final String EMBEDDING_MODEL = "embedding_model.onnx";
+
+    /**
+     * The backbone the adapter runs by default, from the verified models in {@code modelsDir}: the
+     * streaming front end, sequence embeddings, one CPU thread, clips up to 10 s.
+     *
+     * @param modelsDir the folder that {@code src/build/fetch-models.sh} filled
+     */
+    public static WakeWordBackbone fromModelsDir(Path modelsDir) {
+        return new WakeWordBackbone(ModelFile.read(modelsDir.resolve(MEL_MODEL)), ModelFile.read(modelsDir.resolve(EMBEDDING_MODEL)),
+                ExecutionOptions.cpu(1), EmbeddingMode.SEQUENCE, 10);
+    }
+
+    /** The streaming front end; see {@link #WakeWordBackbone(ModelFile, ModelFile, ExecutionOptions, EmbeddingMode, FrontEnd, double)}. */
+    public WakeWordBackbone(ModelFile melModel, ModelFile embeddingModel, ExecutionOptions options,
+            EmbeddingMode mode, double maxSeconds) {
+        this(melModel, embeddingModel, options, mode, FrontEnd.STREAMING, maxSeconds);
+    }
+
+    /**
+     * Loads both models and checks their contract.
+     *
+     * @param melModel       {@code melspectrogram.onnx}
+     * @param embeddingModel {@code embedding_model.onnx}
+     * @param mode           how embeddings are computed
+     * @param frontEnd       how mel frames are computed
+     * @param maxSeconds     longest clip accepted by {@link #embed}
+     * @throws IllegalArgumentException if a model does not have the expected inputs and outputs
+     */
+    public WakeWordBackbone(ModelFile melModel, ModelFile embeddingModel, ExecutionOptions options,
+            EmbeddingMode mode, FrontEnd frontEnd, double maxSeconds) {
+        this.env = OrtEnvironment.getEnvironment();
+        this.mode = Objects.requireNonNull(mode, "mode");
+        this.frontEnd = Objects.requireNonNull(frontEnd, "frontEnd");
+        this.maxSamples = (int) Math.round(maxSeconds * SAMPLE_RATE_HZ);
+        OrtSessions.Created m = OrtSessions.create(env, melModel.bytes(), melModel.id(), options);
+        OrtSessions.Created w = OrtSessions.create(env, embeddingModel.bytes(), embeddingModel.id(), options);
+        this.mel = m.session();
+        this.windowed = w.session();
+        OrtSession rows = null;
+        OrtSession seq = null;
+        try {
+            this.melInput = checkContract(mel, melModel.id(), 2, new long[] {-1, -1}, 4, MEL_BINS);
+            this.windowedInput = checkContract(windowed, embeddingModel.id(), 4,
+                    new long[] {-1, WINDOW_MEL_FRAMES, MEL_BINS, 1}, 4, EMBEDDING_DIM);
+            if (frontEnd == FrontEnd.STREAMING) {
+                rows = OrtSessions.create(env, MelBatchGraph.rewrite(melModel.bytes()), melModel.id() + "(per-row)",
+                        options).session();
+            }
+            this.melRows = rows;
+            this.melRowsInput = rows == null ? null : rows.getInputNames().iterator().next();
+            if (mode == EmbeddingMode.SEQUENCE) {
+                seq = OrtSessions.create(env, SequenceEmbeddingGraph.rewrite(embeddingModel.bytes()),
+                        embeddingModel.id() + "(sequence)", options).session();
+            }
+            this.sequence = seq;
+            this.sequenceInput = seq == null ? null : seq.getInputNames().iterator().next();
+        } catch (OrtException e) {
+            closeAll(mel, windowed, rows, seq);
+            throw new IllegalArgumentException("cannot read model metadata: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeAll(mel, windowed, rows, seq);
+            throw e;
+        }
+        String tag = frontEnd == FrontEnd.STREAMING ? "+streaming-80ms" : "";
+        this.info = new BackboneInfo("openwakeword-" + embeddingModel.id() + (frontEnd == FrontEnd.STREAMING ? "-streaming" : ""),
+                ModelFile.sha256((melModel.sha256() + embeddingModel.sha256() + tag)
+                        .getBytes(StandardCharsets.US_ASCII)),
+                EMBEDDING_DIM, w.provider());
+    }
+
+    private static String checkContract(OrtSession s, String name, int inRank, long[] inShape, int outRank, int outLast)
+            throws OrtException {
+        if (s.getNumInputs() != 1 || s.getNumOutputs() != 1) {
+            throw new IllegalArgumentException("model " + name + " must have 1 input and 1 output, has "
+                    + s.getNumInputs() + " and " + s.getNumOutputs());
+        }
+        Map.Entry<String, NodeInfo> in = s.getInputInfo().entrySet().iterator().next();
+        long[] shape = ((TensorInfo) in.getValue().getInfo()).getShape();
+        if (shape.length != inRank) {
+            throw new IllegalArgumentException("model " + name + " input " + in.getKey() + " has rank " + shape.length
+                    + ", expected " + inRank + " " + Arrays.toString(inShape));
+        }
+        for (int i = 0; i < inRank; i++) {
+            if (inShape[i] > 0 && shape[i] != inShape[i]) {
+                throw new IllegalArgumentException("model " + name + " input " + in.getKey() + " has shape "
+                        + Arrays.toString(shape) + ", expected " + Arrays.toString(inShape));
+            }
+        }
+        long[] out = ((TensorInfo) s.getOutputInfo().values().iterator().next().getInfo()).getShape();
+        if (out.length != outRank || out[outRank - 1] != outLast) {
+            throw new IllegalArgumentException("model " + name + " output has shape " + Arrays.toString(out)
+                    + ", expected rank " + outRank + " ending in " + outLast);
+        }
+        return in.getKey();
+    }
+
+    @Override
+    public BackboneInfo info() {
+        return info;
+    }
+
+    public FrontEnd frontEnd() {
+        return frontEnd;
+    }
+
+    /** Whole 80 ms streaming steps in {@code samples} samples. */
+    public static int streamingSteps(int samples) {
+        return samples / STEP_SAMPLES;
+    }
+
+    /** Mel frames the front end hands to the embedding model for {@code samples} samples. */
+    public static int melFrames(FrontEnd frontEnd, int samples) {
+        if (frontEnd == FrontEnd.CLIP) {
+            return samples < FFT_SAMPLES ? 0 : (samples - FFT_SAMPLES) / HOP_SAMPLES + 1;
+        }
+        // the runtime's buffer holds 8K - 3 frames after K steps; its windows start at frame 1
+        int steps = streamingSteps(samples);
+        return steps < 1 ? 0 : MEL_STRIDE * steps - 4;
+    }
+
+    /** Embedding frames for a clip of {@code samples} samples. */
+    public static int embeddingFrames(FrontEnd frontEnd, int samples) {
+        int m = melFrames(frontEnd, samples);
+        return m < WINDOW_MEL_FRAMES ? 0 : (m - WINDOW_MEL_FRAMES) / MEL_STRIDE + 1;
+    }
+
+    /** Shortest clip, in samples, that yields {@code frames} embedding frames. */
+    public static int samplesFor(FrontEnd frontEnd, int frames) {
+        return frontEnd == FrontEnd.CLIP
+                ? FFT_SAMPLES + (WINDOW_MEL_FRAMES + (frames - 1) * MEL_STRIDE - 1) * HOP_SAMPLES
+                : (frames + WARM_UP_STEPS) * STEP_SAMPLES;
+    }
+
+    /** Embedding frames this backbone yields for {@code samples} samples. */
+    public int embeddingFrames(int samples) {
+        return embeddingFrames(frontEnd, samples);
+    }
+
+    @Override
+    public OptionalInt audioSamplesFor(int frames) {
+        return OptionalInt.of(samplesFor(frames));
+    }
+
+    /** Shortest clip, in samples, that this backbone embeds into {@code frames} frames. */
+    public int samplesFor(int frames) {
+        return samplesFor(frontEnd, frames);
+    }
+
+    @Override
+    public void validate(BackboneInput input) {
+        if (!(input instanceof BackboneInput.Audio audio)) {
+            throw new IllegalArgumentException("the wake-word backbone takes PCM16 audio, got a float tensor");
+        }
+        if (audio.sampleRateHz() != SAMPLE_RATE_HZ) {
+            throw new IllegalArgumentException("audio must be " + SAMPLE_RATE_HZ + " Hz, got " + audio.sampleRateHz());
+        }
+        int min = samplesFor(1);
+        if (audio.pcm().length < min) {
+            throw new IllegalArgumentException("audio has " + audio.pcm().length + " samples; at least " + min
+                    + " are needed for one embedding");
+        }
+        if (audio.pcm().length > maxSamples) {
+            throw new IllegalArgumentException("audio has " + audio.pcm().length + " samples; at most " + maxSamples
+                    + " are accepted");
+        }
+    }
+
+    @Override
+    public List<EmbeddingSequence> embed(List<? extends BackboneInput> inputs) {
+        ensureOpen();
+        for (BackboneInput in : inputs) {
+            validate(in);
+        }
+        List<EmbeddingSequence> result = new ArrayList<>(inputs.size());
+        for (BackboneInput in : inputs) {
+            result.add(embedMel(melFrames(((BackboneInput.Audio) in).pcm())));
+        }
+        return result;
+    }
+
+    /**
+     * Embeds audio of any length (an hour of speech, say) as the streaming runtime would over it,
+     * in chunks that give the same windows as one run; no length limit.
+     *
+     * @throws IllegalArgumentException if {@code pcm} is too short for one embedding
+     */
+    public EmbeddingSequence embedStream(short[] pcm) {
+        ensureOpen();
+        if (pcm.length < samplesFor(1)) {
+            throw new IllegalArgumentException("audio has " + pcm.length + " samples; at least " + samplesFor(1)
+                    + " are needed for one embedding");
+        }
+        return embedMel(melFrames(pcm));
+    }
+
+    /**
+     * The mel frames the embedding model reads for {@code pcm} ({@code frames x 32}, already scaled
+     * {@code x/10+2}): for {@link FrontEnd#STREAMING} the runtime's frames from frame 1 on, for
+     * {@link FrontEnd#CLIP} the mel model on the whole clip. Never mixes two clips in one run.
+     */
+    public float[] melFrames(short[] pcm) {
+        ensureOpen();
+        try {
+            return frontEnd == FrontEnd.CLIP ? clipMel(pcm) : streamingMel(pcm);
+        } catch (OrtException e) {
+            throw new IllegalStateException("mel model run failed: " + e.getMessage(), e);
+        }
+    }
+
+    private float[] clipMel(short[] pcm) throws OrtException {
+        float[] v = runMel(mel, melInput, pcm, 0, 1, pcm.length);
+        if (v.length != melFrames(FrontEnd.CLIP, pcm.length) * MEL_BINS) {
+            throw new IllegalStateException("mel model returned " + v.length + " floats for " + pcm.length
+                    + " samples; expected " + melFrames(FrontEnd.CLIP, pcm.length) + " x " + MEL_BINS);
+        }
+        return v;
+    }
+
+    /**
+     * Steps 1..K-1 read {@code [k*1280 - 480, (k+1)*1280)} and give 8 frames each; step 0 reads
+     * {@code [0, 1280)} and gives 5, of which the first is dropped (no runtime window starts there).
+     */
+    private float[] streamingMel(short[] pcm) throws OrtException {
+        int steps = streamingSteps(pcm.length);
+        int frames = melFrames(FrontEnd.STREAMING, pcm.length);
+        float[] out = new float[frames * MEL_BINS];
+        if (steps == 0) {
+            return out;
+        }
+        float[] first = runMel(melRows, melRowsInput, pcm, 0, 1, STEP_SAMPLES);
+        if (first.length != 5 * MEL_BINS) {
+            throw new IllegalStateException("mel model returned " + first.length / MEL_BINS + " frames for the first "
+                    + STEP_SAMPLES + " samples; expected 5");
+        }
+        System.arraycopy(first, MEL_BINS, out, 0, 4 * MEL_BINS);
+        int at = 4 * MEL_BINS;
+        int rowSamples = STEP_SAMPLES + CONTEXT_SAMPLES;
+        for (int k = 1; k < steps; k += STEPS_PER_MEL_RUN) {
+            int rows = Math.min(STEPS_PER_MEL_RUN, steps - k);
+            float[] v = runMel(melRows, melRowsInput, pcm, k * STEP_SAMPLES - CONTEXT_SAMPLES, rows, rowSamples);
+            if (v.length != rows * MEL_STRIDE * MEL_BINS) {
+                throw new IllegalStateException("mel model returned " + v.length / MEL_BINS + " frames for " + rows
+                        + " steps; expected " + rows * MEL_STRIDE);
+            }
+            System.arraycopy(v, 0, out, at, v.length);
+            at += v.length;
+        }
+        return out;
+    }
+
+    /**
+     * Runs a mel session on {@code rows} rows of {@code rowSamples} samples; row {@code r} starts
+     * at {@code pcm[from + r * STEP_SAMPLES]}. Returns the scaled frames, row after row.
+     */
+    private float[] runMel(OrtSession session, String input, short[] pcm, int from, int rows, int rowSamples)
+            throws OrtException {
+        FloatBuffer buf = direct(rows * rowSamples);
+        for (int r = 0; r < rows; r++) {
+            int start = from + r * STEP_SAMPLES;
+            for (int i = 0; i < rowSamples; i++) {
+                buf.put(pcm[start + i]);
+            }
+        }
+        buf.flip();
+        try (OnnxTensor t = OnnxTensor.createTensor(env, buf, new long[] {rows, rowSamples});
+                OrtSession.Result r = session.run(Map.of(input, t))) {
+            FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
+            float[] v = new float[out.remaining()];
+            out.get(v);
+            for (int i = 0; i < v.length; i++) {
+                v[i] = v[i] / 10f + 2f;
+            }
+            return v;
+        }
+    }
+
+    /** Embeds one clip's (or stream's) mel frames, in chunks of at most {@link #EMBEDDINGS_PER_CHUNK} embeddings. */
+    private EmbeddingSequence embedMel(float[] m) {
+        int frames = m.length / MEL_BINS;
+        int n = frames < WINDOW_MEL_FRAMES ? 0 : (frames - WINDOW_MEL_FRAMES) / MEL_STRIDE + 1;
+        if (n < 1) {
+            throw new IllegalArgumentException("audio gives " + frames + " mel frames; " + WINDOW_MEL_FRAMES
+                    + " are needed for one embedding");
+        }
+        float[] v = new float[n * EMBEDDING_DIM];
+        try {
+            for (int from = 0; from < n; from += EMBEDDINGS_PER_CHUNK) {
+                int count = Math.min(EMBEDDINGS_PER_CHUNK, n - from);
+                if (mode == EmbeddingMode.SEQUENCE) {
+                    embedSequence(m, from * MEL_STRIDE, count, v, from);
+                } else {
+                    embedWindows(m, from * MEL_STRIDE, count, v, from);
+                }
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("embedding model run failed: " + e.getMessage(), e);
+        }
+        return new EmbeddingSequence(n, EMBEDDING_DIM, v);
+    }
+
+    /** {@code count} windows starting at mel frame {@code firstFrame}, 8 frames apart, as one batched run. */
+    private void embedWindows(float[] m, int firstFrame, int count, float[] dst, int dstFrame) throws OrtException {
+        int windowFloats = WINDOW_MEL_FRAMES * MEL_BINS;
+        FloatBuffer buf = direct(count * windowFloats);
+        for (int w = 0; w < count; w++) {
+            buf.put(m, (firstFrame + w * MEL_STRIDE) * MEL_BINS, windowFloats);
+        }
+        buf.flip();
+        try (OnnxTensor t = OnnxTensor.createTensor(env, buf, new long[] {count, WINDOW_MEL_FRAMES, MEL_BINS, 1});
+                OrtSession.Result r = windowed.run(Map.of(windowedInput, t))) {
+            FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
+            if (out.remaining() != count * EMBEDDING_DIM) {
+                throw new IllegalStateException("embedding model returned " + out.remaining() + " floats, expected "
+                        + count * EMBEDDING_DIM);
+            }
+            out.get(dst, dstFrame * EMBEDDING_DIM, count * EMBEDDING_DIM);
+        }
+    }
+
+    /** The same windows as {@link #embedWindows}, from one run of the sequence graph over the frames they cover. */
+    private void embedSequence(float[] m, int firstFrame, int count, float[] dst, int dstFrame) throws OrtException {
+        int used = WINDOW_MEL_FRAMES + (count - 1) * MEL_STRIDE;
+        FloatBuffer buf = direct(used * MEL_BINS);
+        buf.put(m, firstFrame * MEL_BINS, used * MEL_BINS).flip();
+        float[] channelMajor = new float[count * EMBEDDING_DIM];
+        try (OnnxTensor t = OnnxTensor.createTensor(env, buf, new long[] {1, used, MEL_BINS, 1});
+                OrtSession.Result r = sequence.run(Map.of(sequenceInput, t))) {
+            FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
+            if (out.remaining() != channelMajor.length) {
+                throw new IllegalStateException("sequence embedding returned " + out.remaining()
+                        + " floats, expected " + channelMajor.length);
+            }
+            out.get(channelMajor);
+        }
+        for (int c = 0; c < EMBEDDING_DIM; c++) {
+            for (int f = 0; f < count; f++) {
+                dst[(dstFrame + f) * EMBEDDING_DIM + c] = channelMajor[c * count + f];
+            }
+        }
+    }
+
+    private static FloatBuffer direct(int floats) {
+        return ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("backbone is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeAll(mel, melRows, windowed, sequence);
+    }
+
+    private static void closeAll(OrtSession... sessions) {
+        for (OrtSession s : sessions) {
+            if (s != null) {
+                try {
+                    s.close();
+                } catch (OrtException e) {
+                    throw new IllegalStateException("cannot close ONNX session: " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package dev.headstream.testkit.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+
+import dev.headstream.schemas.Topics;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * Creates Headstream's topics ({@link Topics}) with their configuration, idempotently.
+ *
+ * <ul>
+ *   <li>{@link Topics#HEADS} and {@link Topics#ADAPTER_STATE}: {@code cleanup.policy=compact};</li>
+ *   <li>{@link Topics#HEADS}, {@link Topics#ADAPTER_STATE} and {@link Topics#SAMPLES}:
+ *       {@code max.message.bytes} {@value #MAX_MESSAGE_BYTES} (a head carries about 0.9 MB of
+ *       weights, its training state more);</li>
+ *   <li>{@link Topics#METRICS}, {@link Topics#REJECTED}, {@link Topics#CONTROL}: broker defaults.</li>
+ * </ul>
+ *
+ * Every topic gets the same partition count and replication factor 1, which keeps
+ * {@link Topics#ADAPTER_STATE} and {@link Topics#CONTROL} co-partitioned with
+ * {@link Topics#SAMPLES}.
+ *
+ * <p>Lifecycle: {@link #connect(String)} -> {@link #ensureTopics(int)} (any number of times) ->
+ * {@link #close()}. Not thread-safe.
+ */
+public final class TopicAdmin implements AutoCloseable {
+
+    /** Default partition count of every topic. */
+    public static final int DEFAULT_PARTITIONS = 4;
+
+    /** {@code max.message.bytes} of the topics that carry heads, training state and samples. */
+    public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+    private static final short REPLICATION_FACTOR = 1;
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private final Admin admin;
+
+    private TopicAdmin(Admin admin) {
+        this.admin = admin;
+    }
+
+    /**
+     * Opens an admin client on the given cluster.
+     *
+     * @param bootstrapServers the {@code bootstrap.servers} of the cluster
+     * @return a topic admin to {@link #close()}
+     */
+    public static TopicAdmin connect(String bootstrapServers) {
+        return new TopicAdmin(Admin.create(Map.<String, Object>of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis())));
+    }
+
+    /**
+     * The topics to create, with their configuration.
+     *
+     * @param partitions the partition count of every topic, at least 1
+     * @return one {@link NewTopic} per name in {@link Topics}
+     */
+    public static List<NewTopic> newTopics(int partitions) {
+        if (partitions < 1) {
+            throw new IllegalArgumentException("Partition count must be at least 1: " + partitions);
+        }
+        String maxMessageBytes = String.valueOf(MAX_MESSAGE_BYTES);
+        Map<String, String> compactedLarge = Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes);
+        return List.of(
+                topic(Topics.SAMPLES, partitions, Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes)),
+                topic(Topics.HEADS, partitions, compactedLarge),
+                topic(Topics.ADAPTER_STATE, partitions, compactedLarge),
+                topic(Topics.METRICS, partitions, Map.of()),
+                topic(Topics.REJECTED, partitions, Map.of()),
+                topic(Topics.CONTROL, partitions, Map.of()));
+    }
+
+    /**
+     * Creates the missing topics and sets the configuration of the existing ones.
+     *
+     * @param partitions the partition count of every topic, at least 1
+     * @return the names of the topics this call created
+     * @throws IllegalStateException if an existing topic has another partition count (partitions
+     *     are never changed: that would move keys between partitions), or the cluster fails
+     */
+    public Set<String> ensureTopics(int partitions) {
+        List<NewTopic> wanted = newTopics(partitions);
+        Map<String, KafkaFuture<Void>> creations = admin.createTopics(wanted).values();
+        List<String> created = new ArrayList<>();
+        List<NewTopic> existing = new ArrayList<>();
+        for (NewTopic topic : wanted) {
+            if (createdNow(creations.get(topic.name()), topic.name())) {
+                created.add(topic.name());
+            } else {
+                existing.add(topic);
+            }
+        }
+        if (!existing.isEmpty()) {
+            checkPartitions(existing, partitions);
+            reconfigure(existing);
+        }
+        return Set.copyOf(created);
+    }
+
+    /** Closes the admin client, waiting at most a few seconds. */
+    @Override
+    public void close() {
+        admin.close(Duration.ofSeconds(5));
+    }
+
+    private void checkPartitions(Collection<NewTopic> topics, int partitions) {
+        List<String> names = topics.stream().map(NewTopic::name).collect(Collectors.toList());
+        Map<String, TopicDescription> descriptions = await(admin.describeTopics(names).allTopicNames(), "describe topics");
+        for (TopicDescription description : descriptions.values()) {
+            int actual = description.partitions().size();
+            if (actual != partitions) {
+                throw new IllegalStateException("Topic " + description.name() + " exists with " + actual
+                        + " partitions, not " + partitions + "; ask for " + actual + " or start from an empty cluster");
+            }
+        }
+    }
+
+    /** Sets one configuration entry of an existing topic (e.g. to hold off compaction for a test that audits its history). */
+    public void setConfig(String topic, String key, String value) {
+        reconfigure(List.of(new NewTopic(topic, java.util.Optional.empty(), java.util.Optional.empty())
+                .configs(Map.of(key, value))));
+    }
+
+    private void reconfigure(Collection<NewTopic> topics) {
+        Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
+        for (NewTopic topic : topics) {
+            if (!topic.configs().isEmpty()) {
+                changes.put(new ConfigResource(ConfigResource.Type.TOPIC, topic.name()), topic.configs().entrySet().stream()
+                        .map(e -> new AlterConfigOp(new ConfigEntry(e.getKey(), e.getValue()), AlterConfigOp.OpType.SET))
+                        .collect(Collectors.toList()));
+            }
+        }
+        if (!changes.isEmpty()) {
+            await(admin.incrementalAlterConfigs(changes).all(), "configure topics");
+        }
+    }
+
+    private static NewTopic topic(String name, int partitions, Map<String, String> configs) {
+        return new NewTopic(name, partitions, REPLICATION_FACTOR).configs(configs);
+    }
+
+    /** Whether the topic was created by this creation; false if it existed already. */
+    private static boolean createdNow(KafkaFuture<Void> creation, String topic) {
+        try {
+            creation.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TopicExistsException) {
+                return false;
+            }
+            throw failure("create topic " + topic, e);
+        } catch (TimeoutException | InterruptedException e) {
+            throw failure("create topic " + topic, e);
+        }
+    }
+
+    private static <T> T await(KafkaFuture<T> future, String what) {
+        try {
+            return future.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException | InterruptedException e) {
+            throw failure(what, e);
+        }
+    }
+
+    private static IllegalStateException failure(String what, Exception e) {
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+            return new IllegalStateException("Interrupted while trying to " + what, e);
+        }
+        if (e instanceof TimeoutException) {
+            return new IllegalStateException("Cannot " + what + ": no answer within " + TIMEOUT, e);
+        }
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        return new IllegalStateException("Cannot " + what + ": " + cause.getMessage(), cause);
+    }
+}

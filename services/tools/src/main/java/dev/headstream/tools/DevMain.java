@@ -1,0 +1,57 @@
+package dev.headstream.tools;
+
+import dev.headstream.cli.Main;
+import dev.headstream.tools.bank.BankCommand;
+import dev.headstream.tools.bench.BenchBankSizeCommand;
+import dev.headstream.tools.bench.BenchCleanCommand;
+import dev.headstream.tools.bench.BenchHeadsCommand;
+import dev.headstream.tools.bench.BenchQuietCommand;
+import dev.headstream.tools.bench.BenchTransferCommand;
+import dev.headstream.tools.bench.SweepCommand;
+import dev.headstream.tools.demo.DemoCommand;
+import dev.headstream.tools.kafka.KafkaCommand;
+import dev.headstream.tools.produce.ProduceCommand;
+import dev.headstream.tools.soak.SoakCommand;
+import picocli.CommandLine;
+
+/**
+ * The {@code headstream} command of a development checkout ({@code ./headstream <command>}): the
+ * user commands of {@link Main} plus the development tools (a dev broker, the synthetic producer,
+ * the demo, the negative-bank build, benchmarks, sweeps and the fault soak). Same error handling
+ * and exit codes as {@link Main}.
+ */
+public final class DevMain {
+
+    private DevMain() {
+    }
+
+    /**
+     * Runs the command line and exits with its exit code.
+     *
+     * @param args the command line arguments
+     */
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The user command line with the development tools added, for {@code main} and for tests. */
+    public static CommandLine commandLine() {
+        CommandLine line = Main.commandLine();
+        for (Object tool : new Object[] {
+            new KafkaCommand(),
+            new ProduceCommand(),
+            new DemoCommand(),
+            new BankCommand(),
+            new SweepCommand(),
+            new BenchHeadsCommand(),
+            new BenchTransferCommand(),
+            new BenchCleanCommand(),
+            new BenchQuietCommand(),
+            new BenchBankSizeCommand(),
+            new SoakCommand(),
+        }) {
+            line.addSubcommand(tool);
+        }
+        return line;
+    }
+}

@@ -1,0 +1,86 @@
+package dev.headstream.tools.kafka;
+
+import dev.headstream.testkit.kafka.EmbeddedKafka;
+import dev.headstream.testkit.kafka.TopicAdmin;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code headstream kafka}: runs a single-node Kafka broker ({@link EmbeddedKafka}) with
+ * Headstream's topics ({@link TopicAdmin}) in the foreground until Ctrl-C.
+ */
+@Command(
+        name = "kafka",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs a single-node Apache Kafka broker (KRaft) on 127.0.0.1 with Headstream's topics, until Ctrl-C.",
+            "State is kept in the data directory and survives restarts.",
+        })
+public final class KafkaCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--port", defaultValue = "9092", paramLabel = "PORT",
+            description = "Client port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    private int port;
+
+    @Option(names = "--controller-port", defaultValue = "0", paramLabel = "PORT",
+            description = "KRaft controller port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    private int controllerPort;
+
+    @Option(names = "--partitions", defaultValue = "" + TopicAdmin.DEFAULT_PARTITIONS, paramLabel = "N",
+            description = "Partitions of every topic (default: ${DEFAULT-VALUE}).")
+    private int partitions;
+
+    @Option(names = "--data-dir", defaultValue = ".run/kafka", paramLabel = "DIR",
+            description = "Configuration, broker log and Kafka data (default: ${DEFAULT-VALUE}).")
+    private Path dataDir;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (partitions < 1) {
+            throw new ParameterException(spec.commandLine(), "--partitions must be at least 1, not " + partitions);
+        }
+        if (port < 0 || port > 65_535 || controllerPort < 0 || controllerPort > 65_535) {
+            throw new ParameterException(spec.commandLine(), "Ports must be between 0 and 65535");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        EmbeddedKafka kafka = EmbeddedKafka.builder(dataDir).port(port).controllerPort(controllerPort).build();
+        AtomicBoolean stopping = new AtomicBoolean();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping.set(true);
+            kafka.close();
+        }, "headstream-kafka-command-shutdown"));
+
+        long started = System.nanoTime();
+        kafka.start();
+        Set<String> created;
+        try (TopicAdmin topics = TopicAdmin.connect(kafka.bootstrapServers())) {
+            created = topics.ensureTopics(partitions);
+        }
+        out.printf("Kafka is ready in %.1f s: bootstrap.servers=%s%n", (System.nanoTime() - started) / 1e9,
+                kafka.bootstrapServers());
+        out.printf("Topics (%d partitions each): %s%n", partitions,
+                created.isEmpty() ? "all existed" : "created " + String.join(", ", created.stream().sorted().toList()));
+        out.printf("Data: %s, broker log: %s%n", kafka.dataDir(), kafka.logFile());
+        out.println("Press Ctrl-C to stop.");
+        out.flush();
+
+        int exitCode = kafka.awaitExit();
+        if (stopping.get()) {
+            return 0;
+        }
+        throw new IllegalStateException("Kafka broker exited with code " + exitCode + "; see " + kafka.logFile());
+    }
+}
