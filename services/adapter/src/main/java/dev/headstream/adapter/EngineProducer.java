@@ -9,7 +9,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -22,6 +24,11 @@ import org.eclipse.microprofile.config.Config;
  */
 @ApplicationScoped
 public class EngineProducer {
+
+    /** The adapter's own {@code headstream.} keys ({@link HeadstreamConfig}), relative to the prefix. */
+    private static final Set<String> ADAPTER_KEYS = Set.of("instance-id", "transaction-stuck-exit-seconds");
+
+    private static final List<String> ADAPTER_PREFIXES = List.of("fault.");
 
     @Produces
     @Singleton
@@ -54,10 +61,20 @@ public class EngineProducer {
      */
     static Map<String, String> engineProperties(Config config) {
         Set<String> names = new TreeSet<>();
+        List<String> unknown = new ArrayList<>();
         for (String name : config.getPropertyNames()) {
             if (name.startsWith(EngineSpec.PREFIX)) {
                 names.add(name);
+                String own = name.substring(EngineSpec.PREFIX.length());
+                if (!EngineSpec.ownsKey(name) && !ADAPTER_KEYS.contains(own)
+                        && ADAPTER_PREFIXES.stream().noneMatch(own::startsWith)) {
+                    unknown.add(name);
+                }
             }
+        }
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown properties " + unknown + ": neither the engine (see EngineSpec)"
+                    + " nor the adapter (instance-id, transaction-stuck-exit-seconds, fault.*) reads them");
         }
         Map<String, String> properties = new HashMap<>();
         for (String key : EngineSpec.keys(EngineSpec.taskNames(names))) {

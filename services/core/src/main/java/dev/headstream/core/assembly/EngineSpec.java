@@ -219,6 +219,14 @@ public record EngineSpec(Path modelsDir, BackboneSpec backbone, BankSpec negativ
     private static final List<String> ENGINE_PREFIXES = List.of("tasks.", "backbone.", "negative-bank.",
             "online-rehearsal.", "rate-limit.");
 
+    /**
+     * Whether {@code key} is the engine's: a key it reads, or any key under one of its prefixes
+     * ({@code tasks.}, {@code backbone.}, ...), where {@link #fromProperties} names unknown ones.
+     */
+    public static boolean ownsKey(String key) {
+        return ownedByEngine(key);
+    }
+
     private static boolean ownedByEngine(String key) {
         if (!key.startsWith(PREFIX)) {
             return false;
