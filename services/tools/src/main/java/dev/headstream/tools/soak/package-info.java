@@ -5,6 +5,6 @@
  * {@code docs/soak/README.md}; the CI-sized scenarios are {@code FaultSoakIT}.
  *
  * <p>May use the test kit ({@code kafka}, {@code adapter}, {@code audit}, {@code synth}), the
- * client, the CLI's {@code replay} and core.
+ * client, the CLI's {@code replay}, core, and the {@code bench} package's shared options.
  */
 package dev.headstream.tools.soak;
