@@ -26,9 +26,10 @@ import dev.headstream.runtime.onnx.OnnxHeadImporter;
  * <p>Adam epsilon is {@value #EPSILON} here, not the default 1e-8: DL4J's Adam adds epsilon to the
  * uncorrected {@code sqrt(v)}, the native one (PyTorch's form) to {@code sqrt(v / (1 - beta2^t))},
  * so the effective epsilon differs by up to {@code 1/sqrt(1 - beta2)} (about 32x) in early steps.
- * With 1e-8 that formula difference alone moved weights whose gradients are near zero by up to
- * 4e-3 (measured); with {@value #EPSILON} both formulas agree to float precision and what is left
- * is float32 reduction order (BLAS and SameDiff vs the native fixed-order sums).
+ * With 1e-8 that formula difference alone moves weights whose gradients are near zero by more than
+ * the tolerances below (the figure is in docs/tests.md); with {@value #EPSILON} both formulas agree
+ * to float precision and what is left is float32 reduction order (BLAS and SameDiff vs the native
+ * fixed-order sums).
  *
  * <p>Tolerances after 100 updates (one Adam step is about {@code lr = 1e-3}; weights move by up to
  * 0.09): top-1 weights within {@value #TOP1_WEIGHT_TOLERANCE} (a linear layer on fixed features:

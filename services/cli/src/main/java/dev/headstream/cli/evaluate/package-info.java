@@ -12,7 +12,8 @@
  * heads (files or {@code headstream.heads}) as {@link dev.headstream.cli.evaluate.EvalHead}s.
  *
  * <p>Scoring: {@link dev.headstream.cli.evaluate.SegmentScorer} embeds a range of 80 ms steps with
- * the streaming front end and scores every 16-embedding window;
+ * the runtime module's streaming front end ({@code WakeWordBackbone}) and scores every
+ * 16-embedding window;
  * {@link dev.headstream.cli.evaluate.Evaluator} runs it over all clips and speech on a thread pool
  * into an {@link dev.headstream.cli.evaluate.EvalRun}.
  *
@@ -20,5 +21,10 @@
  * threshold sweeps), {@link dev.headstream.cli.evaluate.EvalJson} and
  * {@link dev.headstream.cli.evaluate.RecallFaPlot}; {@link dev.headstream.cli.evaluate.EvalCommand}
  * wires them to the command line.
+ *
+ * <p>May use the runtime module ({@code backbone}, {@code onnx}), core ({@code head},
+ * {@code detect}, {@code embed}, {@code wire}, and {@code ClipScorer} of its adaptation code), the
+ * {@code export} command's {@link dev.headstream.cli.export.HeadExport}, the client module's
+ * {@link dev.headstream.client.TopicReader} and the schemas; {@code sox} as an external program.
  */
 package dev.headstream.cli.evaluate;

@@ -26,7 +26,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  *       would show here as DUPLICATE).</li>
  * </ul>
  * The heads check needs the whole history: {@code headstream.heads} is compacted, so a run that
- * audits it holds compaction off ({@code min.compaction.lag.ms}), as {@link FaultSoak} does.
+ * audits it holds compaction off ({@code min.compaction.lag.ms}), as the tools' {@code FaultSoak} does.
  * Every violation is a line in {@link Result#errors()}, named by head, capped at 20 per kind so a
  * systematic fault stays readable.
  */

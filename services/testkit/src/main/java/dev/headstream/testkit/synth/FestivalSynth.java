@@ -15,10 +15,10 @@ import java.util.Set;
  * packages in {@link #VOICE_PACKAGES}, and {@code sox}).
  *
  * <p>Every request is one {@code festival --batch jobs.scm} run with one job: in one process,
- * some utterances came out with other samples from run to run (2 of the 38 {@code kal_diphone}
- * utterances of one bank stream differed between two identical batches, which made two builds of
- * the same bank recipe differ), while each alone was bit-identical over 4 runs (78 of 78). So a
- * {@link #synthesizeAll batch} costs Festival's start-up (about 0.2 s) per utterance. The job does
+ * some utterances came out with other samples from run to run, which made two builds of the same
+ * bank recipe differ, while each utterance alone was bit-identical (what was seen, and what it
+ * costs the bank build: {@code docs/bank/README.md}). So a {@link #synthesizeAll batch} costs
+ * Festival's start-up per utterance. The job does
  * what {@code text2wave -eval '(voice_NAME)'} does with the text in a file (select the voice,
  * {@code tts_file}, join the utterances' waves), except that it skips utterances without a letter
  * or digit (Festival 2.5 crashes on one, e.g. the {@code ...} after a question mark in

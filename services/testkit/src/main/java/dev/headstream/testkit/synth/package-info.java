@@ -19,5 +19,8 @@
  * splits the Debian fortunes into disjoint text pools; {@link dev.headstream.testkit.synth.CorpusPlan}
  * lists the streams of a corpus and {@link dev.headstream.testkit.synth.ReadSpeech} renders each one as
  * continuous read speech in a room, band and noise of its own.
+ *
+ * <p>Runs {@code espeak-ng}, {@code flite}, {@code festival} and {@code sox} as external programs;
+ * may use the schemas ({@code Sample} records) and nothing else of the project.
  */
 package dev.headstream.testkit.synth;

@@ -132,7 +132,8 @@ public final class BenchCleanCommand implements Callable<Integer> {
                     }
                     task.apply(s, e, c.positive(), 1f, Split.TRAIN);
                     // a version (threshold recalibrated) every 8 samples; the adapter publishes every
-                    // sample by default, which would add about 15 minutes of calibration here
+                    // sample by default, which would multiply the calibration time here by 8
+                    // (docs/transfer/README.md, bench-clean)
                     if (task.publishIfDue(s, 8)) {
                         task.sent(s);
                     }

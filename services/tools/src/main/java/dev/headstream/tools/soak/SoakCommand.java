@@ -115,7 +115,8 @@ public final class SoakCommand implements Callable<Integer> {
             reports.add(r);
             print(pw, r);
             if (r.passed() && !keepData) {
-                // a passed full-size run leaves about 8 GB of head versions (compaction held off for the audit)
+                // a passed full-size run leaves gigabytes of head versions (compaction held off for the
+                // audit; the size is in docs/soak/README.md)
                 dev.headstream.cli.Dirs.deleteRecursively(dir.resolve("kafka"));
                 pw.println("soak " + s.label() + ": removed the broker data (--keep-data keeps it); adapter logs stay in " + dir);
             }

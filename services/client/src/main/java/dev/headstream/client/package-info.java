@@ -1,0 +1,10 @@
+/**
+ * The consumer and producer side of the wire contracts, for applications and for the project's
+ * own commands: {@link dev.headstream.client.HeadFollower} follows {@code headstream.heads} and
+ * hot-swaps the newest head per head id, {@link dev.headstream.client.SampleSender} sends samples
+ * and control commands with an idempotent producer, {@link dev.headstream.client.TopicReader} reads
+ * a whole topic as it stands.
+ *
+ * <p>May use the schemas module and kafka-clients only: no engine, no ONNX Runtime, no broker.
+ */
+package dev.headstream.client;
