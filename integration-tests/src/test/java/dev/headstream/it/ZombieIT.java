@@ -54,6 +54,7 @@ class ZombieIT {
                 admin.ensureTopics(1);
             }
             Map<String, String> zombieProps = ItSupport.crashTestProperties(bs, rehearsal, REPLAY_STEPS, "zombie-a");
+            zombieProps.put("headstream.fault.enabled", "true");
             zombieProps.put("headstream.fault.pause-in-transaction-at-offset", Long.toString(PAUSE_AT_OFFSET));
             zombieProps.put("headstream.fault.pause-seconds", "5");
             zombieProps.put("headstream.transaction-stuck-exit-seconds", "30");
