@@ -81,8 +81,9 @@ class ZombieIT {
                     // which the 30 s watchdog now ends
                     assertThat(zombie.awaitExit(Duration.ofMinutes(3))).as("refused zombie exits").isEqualTo(3);
                     // the fencing error may arrive as ProducerFencedException or nested in aborted sends
-                    // (Mutiny CompositeException); the adapter recognises both and says so
-                    assertThat(zombie.tail()).containsAnyOf("the transactional producer was fenced",
+                    // (Mutiny CompositeException); the adapter recognises both and says so, once, in the
+                    // whole log: the shutdown that follows can log hundreds of lines of failed sends
+                    assertThat(Files.readString(zombie.log())).containsAnyOf("the transactional producer was fenced",
                             "did not finish committing or aborting within 30 s");
                     // the survivor owns the partition again and keeps adapting
                     ItSupport.sendTrain(sender, TENANT, TASK, users, CLIPS, CLIPS + 2);
