@@ -56,6 +56,7 @@ class CrashInTransactionIT {
             try (HeadFollower<Long> follower = new HeadFollower<>(bs, HeadUpdate::getVersion).start();
                     SampleSender sender = new SampleSender(bs)) {
                 Map<String, String> crashing = new HashMap<>(props);
+                crashing.put("headstream.fault.enabled", "true");
                 crashing.put("headstream.fault.halt-in-transaction-at-offset", Long.toString(HALT_AT_OFFSET));
                 AdapterProcess first = AdapterProcess.start(ItSupport.adapterJar(), crashing, work.resolve("adapter-1.log"))
                         .awaitReady(Duration.ofMinutes(3));

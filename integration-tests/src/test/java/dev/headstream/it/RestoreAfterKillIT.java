@@ -63,6 +63,7 @@ class RestoreAfterKillIT {
 
                 // cold restore, held 5 s by fault injection: readiness must say DOWN (restoring) meanwhile
                 Map<String, String> slowRestore = new HashMap<>(withBroker);
+                slowRestore.put("headstream.fault.enabled", "true");
                 slowRestore.put("headstream.fault.restore-delay-seconds", "5");
                 try (AdapterProcess second = AdapterProcess.start(jar, slowRestore, work.resolve("adapter-2.log"))) {
                     boolean sawRestoringDown = false;

@@ -1,22 +1,27 @@
-package dev.headstream.adapter;
+package dev.headstream.adapter.health;
 
+import dev.headstream.adapter.state.RestoreProgress;
 import dev.headstream.core.adapt.AdaptationEngine;
 import dev.headstream.core.embed.Backbone;
-import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Set;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Ready once the backbone and every task's source head loaded and passed their contract checks,
- * the consumer got its first partition assignment and restored it, and no assigned partition's
- * state is being restored: a cold start is DOWN until its users' state is installed.
+ * Ready once the backbone and every task's source head loaded and passed their contract checks
+ * (they are built at start-up, so this check exists only after that), the consumer got its first
+ * partition assignment and restored it, and no assigned partition's state is being restored
+ * ({@link RestoreProgress#ready(boolean, Set)}): a cold start is DOWN until its users' state is installed.
  */
 @Readiness
 @ApplicationScoped
 public class ReadinessCheck implements HealthCheck {
+
+    /** The name of the check in {@code /q/health/ready}. */
+    public static final String NAME = "headstream-models";
 
     @Inject
     Backbone backbone;
@@ -25,20 +30,20 @@ public class ReadinessCheck implements HealthCheck {
     AdaptationEngine engine;
 
     @Inject
-    @Identifier(StateRestorer.NAME)
-    StateRestorer restorer;
+    RestoreProgress progress;
 
     @Override
     public HealthCheckResponse call() {
-        java.util.Set<Integer> restoring = restorer.restoring();
-        return HealthCheckResponse.named("headstream-models")
+        boolean assigned = progress.assignedOnce();
+        Set<Integer> restoring = progress.restoring();
+        return HealthCheckResponse.named(NAME)
                 .withData("backbone", backbone.info().id())
                 .withData("backboneSha256", backbone.info().sha256())
                 .withData("executionProvider", backbone.info().executionProvider())
                 .withData("users", engine.users())
-                .withData("assigned", restorer.assignedOnce())
+                .withData("assigned", assigned)
                 .withData("restoringPartitions", restoring.toString())
-                .status(restorer.assignedOnce() && restoring.isEmpty())
+                .status(RestoreProgress.ready(assigned, restoring))
                 .build();
     }
 }

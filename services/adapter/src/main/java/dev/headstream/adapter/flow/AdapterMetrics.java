@@ -1,4 +1,4 @@
-package dev.headstream.adapter;
+package dev.headstream.adapter.flow;
 
 import dev.headstream.core.adapt.AdaptationEngine;
 import dev.headstream.core.adapt.BatchResult;

@@ -1,0 +1,33 @@
+package dev.headstream.adapter.fault;
+
+import io.smallrye.mutiny.Uni;
+import java.util.List;
+
+/**
+ * Where a test may make the adapter fail on purpose. The production path calls these hooks at
+ * fixed points and holds no fault logic of its own; {@link NoFaults} does nothing at each.
+ *
+ * <p>Call order per batch: {@link #inTransaction} once, after the batch's records were handed to
+ * the transaction and before its commit. Per partition assignment: {@link #beforeRestore} once,
+ * on the Kafka polling thread, after the partitions count as restoring and before their state is
+ * read. Implementations are thread-safe (the two hooks run on different threads).
+ */
+public interface FaultInjector {
+
+    /**
+     * Runs inside a batch's open transaction; the commit waits for the returned {@code Uni}.
+     *
+     * @param sampleOffsets the {@code headstream.samples} offsets the batch holds (control records not included)
+     * @return completes when the commit may go ahead; it may also never complete (the JVM halts)
+     */
+    Uni<Void> inTransaction(List<Long> sampleOffsets);
+
+    /**
+     * Runs before the state of newly assigned samples partitions is restored, blocking the
+     * polling thread for as long as it takes.
+     *
+     * @param samplesPartitions the assigned {@code headstream.samples} partition numbers, sorted
+     * @throws InterruptedException if the polling thread is interrupted meanwhile
+     */
+    void beforeRestore(List<Integer> samplesPartitions) throws InterruptedException;
+}

@@ -1,0 +1,64 @@
+package dev.headstream.adapter.flow;
+
+import dev.headstream.adapter.transaction.ProcessExit;
+import dev.headstream.adapter.transaction.TransactionOutcome;
+import dev.headstream.core.adapt.AdaptationEngine;
+import dev.headstream.core.adapt.BatchResult;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import org.jboss.logging.Logger;
+
+/**
+ * Settles a batch once its transaction has an outcome: a committed batch's staged state goes live
+ * and is counted as committed; any other outcome drops the staged state (the batch is consumed
+ * again), is counted as aborted, and goes to {@link ProcessExit}, which ends the process when the
+ * outcome requires it. Runs on the flow's thread, one batch at a time.
+ */
+@ApplicationScoped
+public class BatchSettlement {
+
+    private static final Logger LOG = Logger.getLogger(BatchSettlement.class);
+
+    @Inject
+    AdaptationEngine engine;
+
+    @Inject
+    AdapterMetrics metrics;
+
+    @Inject
+    ProcessExit processExit;
+
+    /**
+     * @param outcome   what became of the batch's transaction
+     * @param batch     the batch
+     * @param result    what the engine computed for it (staged, not yet live)
+     * @param startNanos {@code System.nanoTime()} when its processing began
+     */
+    void settle(TransactionOutcome outcome, IncomingBatch batch, BatchResult result, long startNanos) {
+        if (outcome instanceof TransactionOutcome.Committed) {
+            engine.commit(result);
+            metrics.committed(result, batch.records(), since(startNanos));
+            return;
+        }
+        if (outcome instanceof TransactionOutcome.Revoked) {
+            LOG.warnf("a rebalance during the transaction of a batch of %d records: its offsets were not committed;"
+                    + " state changes dropped, the batch is consumed again by its partitions' owner", batch.records());
+        } else if (outcome instanceof TransactionOutcome.Aborted a) {
+            logAborted(batch, a.cause());
+        } else if (outcome instanceof TransactionOutcome.Fenced f) {
+            logAborted(batch, f.cause());
+        }
+        metrics.aborted(batch.records(), since(startNanos));
+        processExit.onOutcome(outcome);
+    }
+
+    private static void logAborted(IncomingBatch batch, Throwable cause) {
+        LOG.warnf("transaction for %d samples aborted (%s); state changes dropped, batch will be re-consumed",
+                batch.samples().size(), cause.toString());
+    }
+
+    private static Duration since(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+}
