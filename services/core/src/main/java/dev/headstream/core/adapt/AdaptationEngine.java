@@ -9,6 +9,7 @@ import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.AdapterState;
 import dev.headstream.schemas.v1.ControlAction;
 import dev.headstream.schemas.v1.Control;
+import dev.headstream.schemas.v1.HeadScore;
 import dev.headstream.schemas.v1.HeadStatus;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.Provenance;
@@ -187,7 +188,7 @@ public final class AdaptationEngine {
                 UserState l = live.get(k);
                 return l == null ? new UserState(k, dedupWindow) : l.copy();
             });
-            if (raw.partition() == user.partition && raw.offset() <= user.lastAppliedOffset) {
+            if (raw.partition() == user.partition() && raw.offset() <= user.lastAppliedOffset()) {
                 // already applied before a restart (the restored state says so): applying it again
                 // would train twice
                 skipped++;
@@ -200,7 +201,7 @@ public final class AdaptationEngine {
             }
             // a sample is applied to all its tasks or to none: train on a copy of the user
             UserState working = user.copy();
-            if (!rateLimit.take(working, raw.timestampMs())) {
+            if (!working.admit(rateLimit, raw.timestampMs())) {
                 rejections.add(new Rejection(raw, RejectReason.RATE_LIMITED, String.format(java.util.Locale.ROOT,
                         "%s is over its limit of %.0f samples per minute (burst %.0f); not applied, send it again later",
                         s.key(), rateLimit.perMinute(), rateLimit.burst()), s.sampleId()));
@@ -293,7 +294,7 @@ public final class AdaptationEngine {
                 UserState u = staged.getOrDefault(key, live.get(key));
                 staged.remove(key);
                 touchedOwner.values().removeIf(key::equals);
-                erasures.add(new BatchResult.Erasure(key, u != null && u.partition >= 0 ? u.partition : c.partition(),
+                erasures.add(new BatchResult.Erasure(key, u != null && u.partition() >= 0 ? u.partition() : c.partition(),
                         new java.util.TreeSet<>(tasks.keySet()).stream().map(key::headId).toList()));
                 return;
             }
@@ -333,8 +334,8 @@ public final class AdaptationEngine {
                 case CONTROL_ACTION_FREEZE -> task.operatorFreeze(h, true);
                 default -> task.operatorFreeze(h, false);
             }
-            touchedOwner.putIfAbsent(h.headId, key);
-            touchedTask.put(h.headId, name);
+            touchedOwner.putIfAbsent(h.headId(), key);
+            touchedTask.put(h.headId(), name);
         }
     }
 
@@ -345,8 +346,7 @@ public final class AdaptationEngine {
     private void apply(UserState user, ValidSample s, RawSample raw, EmbeddingSequence embedding,
             Map<ReservoirKey, RehearsalReservoir> stagedReservoirs, List<Runnable> offers) {
         user.firstSighting(s.sampleId());
-        user.partition = raw.partition();
-        user.lastAppliedOffset = raw.offset();
+        user.recordApplied(raw.partition(), raw.offset());
         for (Map.Entry<String, Label> l : new java.util.TreeMap<>(s.labels()).entrySet()) {
             BinaryHeadTask task = tasks.get(l.getKey());
             HeadState head = user.heads().computeIfAbsent(l.getKey(), t -> task.newState(s.key().headId(t)));
@@ -356,17 +356,13 @@ public final class AdaptationEngine {
                     : null;
             task.apply(head, embedding, positive, s.weight(), s.split(), reservoir);
             if (reservoir != null && s.split() == Split.TRAIN && !positive) {
-                StoredClip clip = head.replay.peekLast().clip();
+                StoredClip clip = head.newestReplayed().clip();
                 offers.add(() -> reservoir.offer(s.key(), clip));
             }
             if (s.split() == Split.TRAIN) {
-                if (head.firstOffset < 0) {
-                    head.firstOffset = raw.offset();
-                }
-                head.lastOffset = raw.offset();
-                head.partition = raw.partition();
+                head.recordProvenance(raw.partition(), raw.offset());
                 if (!positive && s.input() instanceof BackboneInput.Audio a) {
-                    head.negativeSeconds += a.seconds();
+                    head.addNegativeSeconds(a.seconds());
                 }
             }
         }
@@ -416,7 +412,7 @@ public final class AdaptationEngine {
         }
         for (Map.Entry<UserKey, UserState> e : result.staged().entrySet()) {
             // a partition revoked while this batch was in flight belongs to another instance now
-            if (revokedAt.getOrDefault(e.getValue().partition, -1L) <= result.revocationMark()) {
+            if (revokedAt.getOrDefault(e.getValue().partition(), -1L) <= result.revocationMark()) {
                 live.put(e.getKey(), e.getValue());
             }
         }
@@ -477,7 +473,7 @@ public final class AdaptationEngine {
         int before = live.size();
         revocations++;
         revokedAt.put(partition, revocations);
-        live.values().removeIf(u -> u.partition == partition);
+        live.values().removeIf(u -> u.partition() == partition);
         reservoirs.keySet().removeIf(k -> k.partition() == partition);
         liveUsers = live.size();
         return before - live.size();
@@ -519,24 +515,24 @@ public final class AdaptationEngine {
 
     private HeadUpdate headUpdate(BinaryHeadTask task, UserKey key, String taskName, HeadState h, long nowMs) {
         return HeadUpdate.newBuilder()
-                .setHeadId(h.headId)
+                .setHeadId(h.headId())
                 .setTenant(key.tenant())
                 .setUser(key.user())
                 .setTask(taskName)
-                .setVersion(h.version)
-                .setStatus(h.pendingReset ? HeadStatus.HEAD_STATUS_RESET
-                        : h.pendingRollback != null ? HeadStatus.HEAD_STATUS_ROLLED_BACK : HeadStatus.HEAD_STATUS_ACTIVE)
-                .setStatusReason(h.pendingRollback != null ? h.pendingRollback : h.heldReason)
-                .setHeldAtSource(h.heldAtSource)
+                .setVersion(h.version())
+                .setStatus(h.pendingReset() ? HeadStatus.HEAD_STATUS_RESET
+                        : h.pendingRollback() != null ? HeadStatus.HEAD_STATUS_ROLLED_BACK : HeadStatus.HEAD_STATUS_ACTIVE)
+                .setStatusReason(h.pendingRollback() != null ? h.pendingRollback() : h.heldReason())
+                .setHeldAtSource(h.heldAtSource())
                 .setProvenance(Provenance.newBuilder()
                         .setSourceHeadId(task.sourceHead().id())
                         .setSourceHeadSha256(task.sourceHead().sha256())
                         .setBackboneSha256(backbone.info().sha256())
-                        .setSeed(h.seed)
-                        .setSamplesApplied(h.samplesApplied)
-                        .setSourcePartition(h.partition)
-                        .setFirstOffset(h.firstOffset)
-                        .setLastOffset(h.lastOffset)
+                        .setSeed(h.seed())
+                        .setSamplesApplied(h.samplesApplied())
+                        .setSourcePartition(h.partition())
+                        .setFirstOffset(h.firstOffset())
+                        .setLastOffset(h.lastOffset())
                         .setEngine(ENGINE)
                         .setNegativeBankSha256(task.bank() == null ? "" : task.bank().id()))
                 .setSpec(HeadCodec.spec(task.head().architecture(), task.head().trainableTopK(),
@@ -548,45 +544,59 @@ public final class AdaptationEngine {
     }
 
     private static AdaptationMetrics metrics(UserKey key, String taskName, HeadState h, long nowMs) {
-        double hours = h.negativeSeconds / 3600.0;
+        double hours = h.negativeSeconds() / 3600.0;
+        ScoreStats.Sums adapted = h.adaptedPrequential();
         return AdaptationMetrics.newBuilder()
-                .setHeadId(h.headId)
+                .setHeadId(h.headId())
                 .setTenant(key.tenant())
                 .setUser(key.user())
                 .setTask(taskName)
-                .setHeadVersion(h.version)
-                .setSourcePrequential(h.sourcePrequential.toProto())
-                .setAdaptedPrequential(h.adaptedPrequential.toProto())
-                .setSourceHoldout(h.sourceHoldout.toProto())
-                .setAdaptedHoldout(h.adaptedHoldout.toProto())
-                .setNegativeTransferGap(h.negativeTransfer.samples() == 0 ? 0 : h.negativeTransfer.windowGap())
-                .setNegativeTransferStatistic(h.negativeTransfer.statistic())
-                .setNegativeTransferThreshold(h.negativeTransfer.threshold())
-                .setNegativeTransferAlarm(h.negativeTransfer.alarm())
-                .setLossRiseStatistic(zeroIfNaN(h.negativeTransfer.lossRiseStatistic()))
-                .setLossRiseThreshold(zeroIfNaN(h.negativeTransfer.lossRiseThreshold()))
-                .setLossRiseAlarm(h.negativeTransfer.lossRiseAlarm())
-                .setDriftStatistic(zeroIfNaN(h.drift.statistic()))
-                .setDriftThreshold(zeroIfNaN(h.drift.threshold()))
-                .setDriftAlarm(h.drift.alarm())
+                .setHeadVersion(h.version())
+                .setSourcePrequential(score(h.sourcePrequential()))
+                .setAdaptedPrequential(score(adapted))
+                .setSourceHoldout(score(h.sourceHoldout()))
+                .setAdaptedHoldout(score(h.adaptedHoldout()))
+                .setNegativeTransferGap(h.negativeTransferSamples() == 0 ? 0 : h.negativeTransferWindowGap())
+                .setNegativeTransferStatistic(h.negativeTransferStatistic())
+                .setNegativeTransferThreshold(h.negativeTransferThreshold())
+                .setNegativeTransferAlarm(h.negativeTransferAlarm())
+                .setLossRiseStatistic(zeroIfNaN(h.lossRiseStatistic()))
+                .setLossRiseThreshold(zeroIfNaN(h.lossRiseThreshold()))
+                .setLossRiseAlarm(h.lossRiseAlarm())
+                .setDriftStatistic(zeroIfNaN(h.driftStatistic()))
+                .setDriftThreshold(zeroIfNaN(h.driftThreshold()))
+                .setDriftAlarm(h.driftAlarm())
                 .setDomainMmd2(zeroIfNaN(h.domainMmd2()))
                 .setDomainPValue(zeroIfNaN(h.domainPValue()))
                 .setAdwinWidth(h.adwinWidth())
                 .setAdwinErrorRate(zeroIfNaN(h.adwinErrorRate()))
                 .setErrorRiseAlarm(h.errorRiseAlarm())
-                .setCalibrationFalseAccepts(h.calibrationFalseAccepts)
-                .setCalibrationHours(h.calibrationHours)
-                .setCalibrationFalseAcceptsPerHour(h.calibrationHours == 0 ? 0 : h.calibrationFalseAccepts / h.calibrationHours)
-                .setHeldAtSource(h.heldAtSource)
-                .setHeldReason(h.heldReason)
-                .setGeneralizationGap(h.lastTrainingLoss - h.lastPrequentialLoss)
-                .setSamplesApplied(h.samplesApplied)
-                .setSamplesSeen(h.samplesSeen)
-                .setRecall(h.adaptedPrequential.recall())
-                .setFalseAcceptsPerHour(hours == 0 ? 0 : h.adaptedPrequential.falsePositives() / hours)
-                .setSourcePartition(h.partition)
-                .setLastOffset(h.lastOffset)
+                .setCalibrationFalseAccepts(h.calibrationFalseAccepts())
+                .setCalibrationHours(h.calibrationHours())
+                .setCalibrationFalseAcceptsPerHour(h.calibrationHours() == 0 ? 0
+                        : h.calibrationFalseAccepts() / h.calibrationHours())
+                .setHeldAtSource(h.heldAtSource())
+                .setHeldReason(h.heldReason())
+                .setGeneralizationGap(h.lastTrainingLoss() - h.lastPrequentialLoss())
+                .setSamplesApplied(h.samplesApplied())
+                .setSamplesSeen(h.samplesSeen())
+                .setRecall(adapted.recall())
+                .setFalseAcceptsPerHour(hours == 0 ? 0 : adapted.falsePositives() / hours)
+                .setSourcePartition(h.partition())
+                .setLastOffset(h.lastOffset())
                 .setCreatedTimeMs(nowMs)
+                .build();
+    }
+
+    private static HeadScore score(ScoreStats.Sums s) {
+        return HeadScore.newBuilder()
+                .setCount(s.count())
+                .setMeanLoss(s.meanLoss())
+                .setAccuracy(s.accuracy())
+                .setPositives(s.positives())
+                .setTruePositives(s.truePositives())
+                .setNegatives(s.negatives())
+                .setFalsePositives(s.falsePositives())
                 .build();
     }
 

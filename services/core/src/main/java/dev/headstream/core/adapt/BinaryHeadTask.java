@@ -223,7 +223,7 @@ public final class BinaryHeadTask {
                     + targetFalseAcceptsPerHour);
         }
         this.targetFalseAcceptsPerHour = targetFalseAcceptsPerHour;
-        this.onAlarm = java.util.Objects.requireNonNull(onAlarm, "onAlarm");
+        this.onAlarm = Objects.requireNonNull(onAlarm, "onAlarm");
         int layers = sourceHead.architecture().parameterisedLayerCount();
         if (recipe.loraRank() == 0 && recipe.trainableTopLayers() > layers) {
             throw new IllegalArgumentException("task " + name + ": trainable-top-layers " + recipe.trainableTopLayers()
@@ -323,12 +323,12 @@ public final class BinaryHeadTask {
 
     /** The user's tail of {@link #head()}: a copy of the trainable tail, or the merged LoRA weights. */
     public float[] publishedTrainable(HeadState s) {
-        return training.publishedTail(s.heldAtSource ? training.initialTrainable(s.seed) : s.trainable);
+        return training.publishedTail(s.heldAtSource() ? training.initialTrainable(s.seed()) : s.liveTrainable());
     }
 
     /** The threshold published with {@link #publishedTrainable}: the source head's while the head is held at the source. */
     public float publishedThreshold(HeadState s) {
-        return s.heldAtSource ? SOURCE_THRESHOLD : s.threshold;
+        return s.heldAtSource() ? SOURCE_THRESHOLD : s.threshold();
     }
 
     public HeadRecipe recipe() {
@@ -346,8 +346,8 @@ public final class BinaryHeadTask {
     /** Scores {@code e} with the source head and the user's adapted head; changes nothing. */
     public Scores score(HeadState s, EmbeddingSequence e) {
         float src = MlpHead.sigmoid(scorer.maxLogit(null, e));
-        float ada = MlpHead.sigmoid(scorer.maxLogit(s.trainable, e));
-        return new Scores(src, ada, src >= SOURCE_THRESHOLD, ada >= s.threshold);
+        float ada = MlpHead.sigmoid(scorer.maxLogit(s.liveTrainable(), e));
+        return new Scores(src, ada, src >= SOURCE_THRESHOLD, ada >= s.threshold());
     }
 
     /**
@@ -367,43 +367,27 @@ public final class BinaryHeadTask {
             RehearsalReservoir online) {
         checkFits(e);
         Scores sc = score(s, e);
-        s.samplesSeen++;
         if (split == Split.HOLDOUT) {
-            s.sourceHoldout.add(positive, sc.source(), sc.sourceAccepted());
-            s.adaptedHoldout.add(positive, sc.adapted(), sc.adaptedAccepted());
+            s.recordHoldout(positive, sc.source(), sc.sourceAccepted(), sc.adapted(), sc.adaptedAccepted());
             return sc;
         }
-        s.sourcePrequential.add(positive, sc.source(), sc.sourceAccepted());
-        s.adaptedPrequential.add(positive, sc.adapted(), sc.adaptedAccepted());
+        s.recordPrequential(positive, sc.source(), sc.sourceAccepted(), sc.adapted(), sc.adaptedAccepted());
         clipMean(e, clipMean);
-        s.drift.input(clipMean, 0, driftWorkspace);
-        if (s.domain != null) {
-            s.domain.input(clipMean, 0, domainWorkspace);
-        }
-        boolean alarm = s.negativeTransfer.input(logLoss(positive, sc.adapted()), logLoss(positive, sc.source()));
-        if (s.errorAdwin.input(sc.adaptedAccepted() == positive ? 0 : 1) && s.errorAdwin.lastChangeWasIncrease()) {
-            s.errorRiseAlarm = true;
-        }
-        if (s.frozen) {
-            s.samplesApplied++;
-            s.lastPrequentialLoss = logLoss(positive, sc.adapted());
+        boolean alarm = s.monitorTrainingSample(clipMean, driftWorkspace, domainWorkspace, logLoss(positive, sc.adapted()),
+                logLoss(positive, sc.source()), sc.adaptedAccepted() == positive ? 0 : 1);
+        if (s.frozen()) {
+            s.appliedWithoutTraining(logLoss(positive, sc.adapted()));
             return sc;
         }
         HeadState.Example ex = new HeadState.Example(StoredClip.of(e), positive, weight);
-        s.replay.addLast(ex);
-        while (s.replay.size() > recipe.replayBuffer()) {
-            evictOldest(s);
-        }
+        s.remember(ex, recipe.replayBuffer());
         train(s, ex, online);
-        s.samplesApplied++;
-        s.changed = true;
-        if (s.probationLeft > 0 && --s.probationLeft == 0) {
+        s.trained();
+        if (s.countProbationSample()) {
             endProbation(s);
-        } else if (s.probationLeft == 0 && s.sinceProbation >= 0) {
-            s.sinceProbation++;
         }
-        s.lastPrequentialLoss = logLoss(positive, sc.adapted());
-        s.lastTrainingLoss = logLoss(positive, MlpHead.sigmoid(scorer.maxLogit(s.trainable, e)));
+        s.recordLosses(logLoss(positive, sc.adapted()),
+                logLoss(positive, MlpHead.sigmoid(scorer.maxLogit(s.liveTrainable(), e))));
         if (alarm && onAlarm != AlarmAction.PUBLISH_ONLY) {
             rollBack(s);
         }
@@ -412,42 +396,38 @@ public final class BinaryHeadTask {
 
     /** Rolls {@code s} back to the source head after a negative-transfer alarm, as {@link #onAlarm()} says. */
     private void rollBack(HeadState s) {
-        NegativeTransferMonitor m = s.negativeTransfer;
-        String test = m.alarmTest() == NegativeTransferMonitor.Test.LOSS_RISE
-                ? String.format(java.util.Locale.ROOT, "Page-Hinkley %.2f > %.2f on the adapted head's own loss (mean %.3f)",
-                        m.lossRiseStatistic(), m.lossRiseThreshold(), m.lossRiseMean())
-                : String.format(java.util.Locale.ROOT, "CUSUM %.2f > %.2f on the loss gap (window gap %+.3f)",
-                        m.statistic(), m.threshold(), m.windowGap());
-        String reason = String.format(java.util.Locale.ROOT, "negative transfer: %s after %d samples; %s", test,
-                m.samples(), switch (onAlarm) {
+        String test = s.negativeTransferAlarmTest() == NegativeTransferMonitor.Test.LOSS_RISE
+                ? String.format(Locale.ROOT, "Page-Hinkley %.2f > %.2f on the adapted head's own loss (mean %.3f)",
+                        s.lossRiseStatistic(), s.lossRiseThreshold(), s.lossRiseMean())
+                : String.format(Locale.ROOT, "CUSUM %.2f > %.2f on the loss gap (window gap %+.3f)",
+                        s.negativeTransferStatistic(), s.negativeTransferThreshold(), s.negativeTransferWindowGap());
+        String reason = String.format(Locale.ROOT, "negative transfer: %s after %d samples; %s", test,
+                s.negativeTransferSamples(), switch (onAlarm) {
                     case ROLLBACK -> "rolled back to the source head";
                     case FREEZE -> "rolled back to the source head and frozen";
                     case PROBATION -> "rolled back to the source head; on probation for "
                             + nextProbation(s) + " training samples";
                     case STRONGER_L2SP -> "rolled back to the source head, L2-SP x" + STRONGER_L2SP_FACTOR;
-                    case ROLLBACK_LAST_GOOD, FREEZE_LAST_GOOD -> (s.lastGood == null
+                    case ROLLBACK_LAST_GOOD, FREEZE_LAST_GOOD -> (!s.hasLastGood()
                             ? "rolled back to the source head (no good version yet)"
-                            : "rolled back to version " + s.lastGoodVersion + ", the last good one")
+                            : "rolled back to version " + s.lastGoodVersion() + ", the last good one")
                             + (onAlarm == AlarmAction.FREEZE_LAST_GOOD ? ", and frozen" : "");
                     case PUBLISH_ONLY -> throw new IllegalStateException();
                 });
-        float[] good = onAlarm.toLastGood() ? s.lastGood : null;
-        float goodThreshold = s.lastGoodThreshold;
+        boolean toLastGood = onAlarm.toLastGood() && s.hasLastGood();
         List<HeadState.Example> evidence = onAlarm == AlarmAction.PROBATION ? evidenceBeforeAlarm(s) : List.of();
         toSource(s);
-        if (good != null) {
-            s.trainable = good.clone();
-            s.threshold = goodThreshold;
+        if (toLastGood) {
+            s.restoreLastGood();
         }
-        s.frozen = onAlarm == AlarmAction.FREEZE || onAlarm == AlarmAction.FREEZE_LAST_GOOD;
+        s.freeze(onAlarm == AlarmAction.FREEZE || onAlarm == AlarmAction.FREEZE_LAST_GOOD);
         if (onAlarm == AlarmAction.PROBATION) {
-            startProbation(s, nextProbation(s), evidence);
+            s.startProbation(nextProbation(s), evidence);
         }
         if (onAlarm == AlarmAction.STRONGER_L2SP) {
-            s.l2spScale *= STRONGER_L2SP_FACTOR;
+            s.scaleL2sp(STRONGER_L2SP_FACTOR);
         }
-        s.rollbacks++;
-        s.pendingRollback = reason;
+        s.rolledBack(reason);
     }
 
     /**
@@ -455,8 +435,8 @@ public final class BinaryHeadTask {
      * training samples after it ended, up to the maximum; else the first length.
      */
     private static int nextProbation(HeadState s) {
-        boolean recent = s.probationLeft > 0 || (s.sinceProbation >= 0 && s.sinceProbation < s.probationLength);
-        return recent ? Math.min(PROBATION_MAX_SAMPLES, 2 * s.probationLength) : PROBATION_SAMPLES;
+        boolean recent = s.probationLeft() > 0 || (s.sinceProbation() >= 0 && s.sinceProbation() < s.probationLength());
+        return recent ? Math.min(PROBATION_MAX_SAMPLES, 2 * s.probationLength()) : PROBATION_SAMPLES;
     }
 
     /**
@@ -465,21 +445,11 @@ public final class BinaryHeadTask {
      * bench-transfer), oldest first; with an evidence set already held, that set.
      */
     private static List<HeadState.Example> evidenceBeforeAlarm(HeadState s) {
-        List<HeadState.Example> all = new ArrayList<>(s.replay);
-        if (s.probationLeft > 0 || s.trusted > 0) {
-            return new ArrayList<>(all.subList(0, Math.min(s.trusted, all.size())));
+        List<HeadState.Example> all = new ArrayList<>(s.replay());
+        if (s.probationLeft() > 0 || s.trustedClips() > 0) {
+            return new ArrayList<>(all.subList(0, Math.min(s.trustedClips(), all.size())));
         }
         return new ArrayList<>(all.subList(0, Math.max(0, all.size() - PROBATION_TRUST_MARGIN)));
-    }
-
-    /** Puts {@code s} on probation for {@code length} samples, {@code evidence} back in its replay buffer as trusted. */
-    private static void startProbation(HeadState s, int length, List<HeadState.Example> evidence) {
-        s.probationLength = length;
-        s.probationLeft = length;
-        s.sinceProbation = 0;
-        s.replay.clear();
-        s.replay.addAll(evidence);
-        s.trusted = evidence.size();
     }
 
     /**
@@ -493,54 +463,31 @@ public final class BinaryHeadTask {
         int n = 0;
         double adapted = 0;
         double source = 0;
-        for (HeadState.Example ex : s.replay) {
-            if (n == s.trusted) {
+        for (HeadState.Example ex : s.replay()) {
+            if (n == s.trustedClips()) {
                 break;
             }
             EmbeddingSequence e = ex.clip().decode();
-            adapted += logLoss(ex.positive(), MlpHead.sigmoid(scorer.maxLogit(s.trainable, e)));
+            adapted += logLoss(ex.positive(), MlpHead.sigmoid(scorer.maxLogit(s.liveTrainable(), e)));
             source += logLoss(ex.positive(), MlpHead.sigmoid(scorer.maxLogit(null, e)));
             n++;
         }
         if (n == 0 || adapted <= source) {
-            s.trusted = 0;
-            s.sinceProbation = 0;
+            s.releaseFromProbation();
             return;
         }
-        List<HeadState.Example> evidence = new ArrayList<>(s.replay).subList(0, n);
-        int length = Math.min(PROBATION_MAX_SAMPLES, 2 * s.probationLength);
+        List<HeadState.Example> evidence = new ArrayList<>(s.replay()).subList(0, n);
+        int length = Math.min(PROBATION_MAX_SAMPLES, 2 * s.probationLength());
         toSource(s);
-        startProbation(s, length, new ArrayList<>(evidence));
-        s.rollbacks++;
-        s.pendingRollback = String.format(Locale.ROOT, "probation extended to %d training samples: the head"
+        s.startProbation(length, new ArrayList<>(evidence));
+        s.rolledBack(String.format(Locale.ROOT, "probation extended to %d training samples: the head"
                 + " disagrees with the %d clips from before the alarm (mean log loss %.3f, source head %.3f); rolled back"
-                + " to the source head", length, n, adapted / n, source / n);
-    }
-
-    /** Drops the oldest replayed clip that is not trusted evidence of a probation (the oldest clip when none is). */
-    private static void evictOldest(HeadState s) {
-        if (s.trusted == 0 || s.trusted >= s.replay.size()) {
-            s.replay.removeFirst();
-            s.trusted = Math.max(0, s.trusted - 1);
-            return;
-        }
-        Iterator<HeadState.Example> it = s.replay.iterator();
-        for (int i = 0; i <= s.trusted; i++) {
-            it.next();
-        }
-        it.remove();
+                + " to the source head", length, n, adapted / n, source / n));
     }
 
     /** The head's vector, optimizer, replay buffer, threshold and tests back to a new head's. */
     private void toSource(HeadState s) {
-        s.trainable = training.initialTrainable(s.seed);
-        s.optimizer = training.newOptimizerState();
-        s.replay.clear();
-        s.threshold = SOURCE_THRESHOLD;
-        s.negativeTransfer.reset();
-        s.errorAdwin.reset();
-        s.errorRiseAlarm = false;
-        s.changed = true;
+        s.rollBackTo(training.initialTrainable(s.seed()), training.newOptimizerState(), SOURCE_THRESHOLD);
     }
 
     /**
@@ -549,8 +496,7 @@ public final class BinaryHeadTask {
      */
     public void operatorRollback(HeadState s, String reason) {
         toSource(s);
-        s.rollbacks++;
-        s.pendingRollback = reason;
+        s.rolledBack(reason);
     }
 
     /**
@@ -560,16 +506,7 @@ public final class BinaryHeadTask {
      */
     public void operatorReset(HeadState s, String reason) {
         toSource(s);
-        s.probationLeft = 0;
-        s.probationLength = 0;
-        s.sinceProbation = -1;
-        s.trusted = 0;
-        s.hardPool = new int[0];
-        s.drift.reset();
-        s.frozen = false;
-        s.l2spScale = 1f;
-        s.pendingRollback = reason;
-        s.pendingReset = true;
+        s.reset(reason);
     }
 
     /**
@@ -589,21 +526,19 @@ public final class BinaryHeadTask {
      * publishes it and then calls {@link #sent(HeadState)}.
      */
     public boolean publishIfDue(HeadState s, int every) {
-        if (s.pendingRollback == null && !(s.changed && s.samplesApplied - s.publishedSamples >= every)) {
+        if (s.pendingRollback() == null && !(s.changed() && s.samplesApplied() - s.publishedSamples() >= every)) {
             return false;
         }
         calibrate(s);
-        s.version++;
+        s.newVersion();
         keepIfGood(s);
-        s.changed = false;
-        s.publishedSamples = s.samplesApplied;
+        s.versionMade();
         return true;
     }
 
     /** The version {@link #publishIfDue} made went out with its status and reason: clears them. */
     public void sent(HeadState s) {
-        s.pendingRollback = null;
-        s.pendingReset = false;
+        s.statusSent();
     }
 
     /**
@@ -612,21 +547,14 @@ public final class BinaryHeadTask {
      * at 0, loss rise below half its threshold). Operator resets and rollbacks count as good.
      */
     private void keepIfGood(HeadState s) {
-        if (!onAlarm.toLastGood() || s.heldAtSource) {
+        if (!onAlarm.toLastGood() || s.heldAtSource()) {
             return; // a held version went out as the source head: it is no version to go back to
         }
-        NegativeTransferMonitor m = s.negativeTransfer;
-        double rise = m.lossRiseStatistic();
-        boolean quiet = !m.alarm() && m.statistic() == 0
-                && (Double.isNaN(rise) || rise < 0.5 * m.lossRiseThreshold());
+        double rise = s.lossRiseStatistic();
+        boolean quiet = !s.negativeTransferAlarm() && s.negativeTransferStatistic() == 0
+                && (Double.isNaN(rise) || rise < 0.5 * s.lossRiseThreshold());
         if (quiet) {
-            if (s.lastGood == null || s.lastGood.length != s.trainable.length) {
-                s.lastGood = s.trainable.clone();
-            } else {
-                System.arraycopy(s.trainable, 0, s.lastGood, 0, s.trainable.length);
-            }
-            s.lastGoodVersion = s.version;
-            s.lastGoodThreshold = s.threshold;
+            s.keepAsLastGood();
         }
     }
 
@@ -655,7 +583,7 @@ public final class BinaryHeadTask {
 
     /** Operator freeze or unfreeze (headstream.control): a frozen head is scored but never trained. */
     public void operatorFreeze(HeadState s, boolean frozen) {
-        s.frozen = frozen;
+        s.freeze(frozen);
     }
 
     public AlarmAction onAlarm() {
@@ -669,18 +597,20 @@ public final class BinaryHeadTask {
     }
 
     private void train(HeadState s, HeadState.Example newest, RehearsalReservoir online) {
-        SplittableRandom rnd = new SplittableRandom(s.seed ^ (0x9E3779B97F4A7C15L * (s.samplesApplied + 1)));
-        HeadState.Example[] buffer = s.replay.toArray(new HeadState.Example[0]);
+        float[] trainable = s.liveTrainable();
+        SplittableRandom rnd = new SplittableRandom(s.seed() ^ (0x9E3779B97F4A7C15L * (s.samplesApplied() + 1)));
+        HeadState.Example[] buffer = s.replay().toArray(new HeadState.Example[0]);
         List<EmbeddingSequence> negatives = rehearsal.train();
-        float lambda = recipe.l2spAfter(s.samplesApplied) * s.l2spScale;
+        float lambda = recipe.l2spAfter(s.samplesApplied()) * s.l2spScale();
         if (recipe.maxUpdateNorm() > 0f) {
-            System.arraycopy(s.trainable, 0, before(s.trainable.length), 0, s.trainable.length);
+            System.arraycopy(trainable, 0, before(trainable.length), 0, trainable.length);
         }
         int fromBank = bank == null ? 0 : bankTraining.perStep();
         if (fromBank > 0) {
-            mineHardNegatives(s, new SplittableRandom(s.seed ^ (0xC2B2AE3D27D4EB4FL * (s.samplesApplied + 1))));
+            mineHardNegatives(s, new SplittableRandom(s.seed() ^ (0xC2B2AE3D27D4EB4FL * (s.samplesApplied() + 1))));
         }
-        int hard = s.hardPool.length == 0 ? 0 : Math.round(fromBank * bankTraining.hardShare());
+        int[] hardPool = s.hardPool();
+        int hard = hardPool.length == 0 ? 0 : Math.round(fromBank * bankTraining.hardShare());
         for (int step = 0; step < recipe.replaySteps(); step++) {
             addWindow(s, newest.clip(), newest.positive(), newest.weight(), rnd);
             for (int i = 1; i < recipe.userWindowsPerStep() && buffer.length > 1; i++) {
@@ -694,13 +624,13 @@ public final class BinaryHeadTask {
                         false, 1f, rnd);
             }
             for (int i = 0; i < fromBank; i++) {
-                int w = i < hard ? s.hardPool[rnd.nextInt(s.hardPool.length)] : rnd.nextInt(bank.trainWindows());
+                int w = i < hard ? hardPool[rnd.nextInt(hardPool.length)] : rnd.nextInt(bank.trainWindows());
                 addWindow(s, bank.trainFrames(), bank.trainOffset(w), false, 1f);
             }
-            training.step(s.trainable, s.optimizer, lambda);
+            training.step(trainable, s.liveOptimizer(), lambda);
         }
         if (recipe.maxUpdateNorm() > 0f) {
-            capUpdate(s.trainable, before, recipe.maxUpdateNorm());
+            capUpdate(trainable, before, recipe.maxUpdateNorm());
         }
     }
 
@@ -710,17 +640,18 @@ public final class BinaryHeadTask {
      * {@link BankTraining#pool()} highest (ties to the lower window number), highest first.
      */
     private void mineHardNegatives(HeadState s, SplittableRandom rnd) {
-        int m = bankTraining.candidates() + s.hardPool.length;
+        int[] current = s.hardPool();
+        int m = bankTraining.candidates() + current.length;
         if (candidateKeys == null || candidateKeys.length < m) {
             candidateKeys = new long[m];
         }
         int n = 0;
-        for (int w : s.hardPool) {
-            candidateKeys[n++] = key(bank.trainLogit(scorer, s.trainable, w), w);
+        for (int w : current) {
+            candidateKeys[n++] = key(bank.trainLogit(scorer, s.liveTrainable(), w), w);
         }
         for (int i = 0; i < bankTraining.candidates(); i++) {
             int w = rnd.nextInt(bank.trainWindows());
-            candidateKeys[n++] = key(bank.trainLogit(scorer, s.trainable, w), w);
+            candidateKeys[n++] = key(bank.trainLogit(scorer, s.liveTrainable(), w), w);
         }
         Arrays.sort(candidateKeys, 0, n);
         int[] pool = new int[Math.min(bankTraining.pool(), n)];
@@ -730,7 +661,7 @@ public final class BinaryHeadTask {
                 pool[k++] = (int) candidateKeys[i];
             }
         }
-        s.hardPool = k == pool.length ? pool : Arrays.copyOf(pool, k);
+        s.replaceHardPool(k == pool.length ? pool : Arrays.copyOf(pool, k));
     }
 
     /** Sorts ascending as (logit descending, window ascending): the float's order-preserving bits, inverted, then the window. */
@@ -772,10 +703,10 @@ public final class BinaryHeadTask {
         int windows = c.windows(recipe.windowFrames());
         c.window(shift(windows, rnd), recipe.windowFrames(), window);
         if (!positive && recipe.hardNegativeWindows() > 1) {
-            float bestLogit = scorer.windowLogit(s.trainable, window, 0);
+            float bestLogit = scorer.windowLogit(s.liveTrainable(), window, 0);
             for (int k = 1; k < recipe.hardNegativeWindows(); k++) {
                 c.window(shift(windows, rnd), recipe.windowFrames(), candidate);
-                float z = scorer.windowLogit(s.trainable, candidate, 0);
+                float z = scorer.windowLogit(s.liveTrainable(), candidate, 0);
                 if (z > bestLogit) {
                     System.arraycopy(candidate, 0, window, 0, window.length);
                     bestLogit = z;
@@ -795,7 +726,7 @@ public final class BinaryHeadTask {
             float teacher = MlpHead.sigmoid(scorer.windowLogit(null, input, offset) / recipe.distillationTemperature());
             target = (1f - recipe.distillation()) * target + recipe.distillation() * teacher;
         }
-        training.accumulate(s.trainable, input, offset, target, weight);
+        training.accumulate(s.liveTrainable(), input, offset, target, weight);
     }
 
     /** The first frame of the training window: random with time shift, else the clip's last window. */
@@ -824,18 +755,15 @@ public final class BinaryHeadTask {
      * head's recall on the same clips at {@value #SOURCE_THRESHOLD}; the state records why.
      */
     public void calibrate(HeadState s) {
-        if (s.pendingRollback != null && s.replay.isEmpty()) {
-            s.heldAtSource = false;
-            s.heldReason = "";
+        if (s.pendingRollback() != null && s.replay().isEmpty()) {
+            s.releaseHold();
             return; // just rolled back: the source head keeps its own threshold until it trains again
         }
-        s.heldAtSource = false;
-        s.heldReason = "";
+        s.releaseHold();
         calibrateThreshold(s);
-        if (s.probationLeft > 0) {
-            s.heldAtSource = true;
-            s.heldReason = "on probation after a negative-transfer alarm: published as the source head until "
-                    + s.probationLeft + " more training samples pass without an alarm";
+        if (s.probationLeft() > 0) {
+            s.holdAtSource("on probation after a negative-transfer alarm: published as the source head until "
+                    + s.probationLeft() + " more training samples pass without an alarm");
         }
     }
 
@@ -844,9 +772,9 @@ public final class BinaryHeadTask {
         List<Float> sourcePos = new ArrayList<>();
         List<Float> neg = new ArrayList<>();
         double negativeSeconds = 0;
-        for (HeadState.Example ex : s.replay) {
+        for (HeadState.Example ex : s.replay()) {
             EmbeddingSequence e = ex.clip().decode();
-            float z = scorer.maxLogit(s.trainable, e);
+            float z = scorer.maxLogit(s.liveTrainable(), e);
             if (ex.positive()) {
                 pos.add(z);
                 sourcePos.add(scorer.maxLogit(null, e));
@@ -856,7 +784,7 @@ public final class BinaryHeadTask {
             }
         }
         for (EmbeddingSequence e : rehearsal.calibration()) {
-            neg.add(scorer.maxLogit(s.trainable, e));
+            neg.add(scorer.maxLogit(s.liveTrainable(), e));
             negativeSeconds += e.frames() * FRAME_SECONDS;
         }
         float negMax;
@@ -864,7 +792,7 @@ public final class BinaryHeadTask {
             if (calibrationLogits == null) {
                 calibrationLogits = new float[bank.calibrationWindows()];
             }
-            bank.calibrationLogits(scorer, s.trainable, calibrationLogits);
+            bank.calibrationLogits(scorer, s.liveTrainable(), calibrationLogits);
             int allowed = (int) Math.floor(targetFalseAcceptsPerHour * bank.calibrationHours());
             float bankMax = Detections.highestRejected(calibrationLogits,
                     bank.calibrationBounds(), allowed);
@@ -886,8 +814,7 @@ public final class BinaryHeadTask {
         }
         if (pos.isEmpty()) {
             if (bank != null) {
-                s.heldAtSource = true;
-                s.heldReason = "no positive sample of the user yet";
+                s.holdAtSource("no positive sample of the user yet");
             }
             return;
         }
@@ -895,27 +822,27 @@ public final class BinaryHeadTask {
         for (float z : pos) {
             posMin = Math.min(posMin, z);
         }
-        s.threshold = threshold(negMax, posMin, recipe.thresholdPosition());
+        s.calibrated(threshold(negMax, posMin, recipe.thresholdPosition()));
         if (bank != null) {
-            s.calibrationFalseAccepts = Detections.count(calibrationLogits,
-                    bank.calibrationBounds(), logit(s.threshold));
-            s.calibrationHours = bank.calibrationHours();
+            s.recordCalibrationFalseAccepts(Detections.count(calibrationLogits,
+                    bank.calibrationBounds(), logit(s.threshold())), bank.calibrationHours());
             int accepted = 0;
             for (float z : pos) {
-                accepted += MlpHead.sigmoid(z) >= s.threshold ? 1 : 0;
+                accepted += MlpHead.sigmoid(z) >= s.threshold() ? 1 : 0;
             }
             int sourceAccepted = 0;
             for (float z : sourcePos) {
                 sourceAccepted += MlpHead.sigmoid(z) >= SOURCE_THRESHOLD ? 1 : 0;
             }
             float recall = accepted / (float) pos.size();
-            s.heldAtSource = recall < bankTraining.minRecall() || accepted < sourceAccepted;
-            s.heldReason = !s.heldAtSource ? "" : String.format(Locale.ROOT,
+            if (recall < bankTraining.minRecall() || accepted < sourceAccepted) {
+                s.holdAtSource(String.format(Locale.ROOT,
                     "held at the source head: at %.2f false accepts per hour (%d in %.2f h of calibration speech) the "
                             + "adapted head accepts %d of the user's %d positives, the source head %d; at least %.0f%% "
                             + "and no fewer than the source are needed",
-                    targetFalseAcceptsPerHour, s.calibrationFalseAccepts, s.calibrationHours, accepted, pos.size(),
-                    sourceAccepted, 100.0 * bankTraining.minRecall());
+                        targetFalseAcceptsPerHour, s.calibrationFalseAccepts(), s.calibrationHours(), accepted,
+                        pos.size(), sourceAccepted, 100.0 * bankTraining.minRecall()));
+            }
         }
     }
 

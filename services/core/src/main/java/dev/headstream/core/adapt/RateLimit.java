@@ -29,24 +29,42 @@ public record RateLimit(double perMinute, double burst) {
     }
 
     /**
-     * Counts one sample at {@code timestampMs} against {@code user}'s bucket.
+     * A user's bucket: tokens left, and the record timestamp they were counted at.
      *
-     * @return true if it may be applied (a token was taken), false if it is over the limit
+     * @param tokens tokens left
+     * @param timeMs the newest record timestamp counted; 0 with 0 tokens: nothing counted yet
      */
-    boolean take(UserState user, long timestampMs) {
+    public record Bucket(double tokens, long timeMs) {
+
+        /** A bucket that has counted nothing: it starts full at its first sample. */
+        public static final Bucket EMPTY = new Bucket(0, 0);
+    }
+
+    /**
+     * What counting one sample decided.
+     *
+     * @param admitted whether the sample may be applied (a token was taken)
+     * @param bucket   the user's bucket afterwards (refilled even when the sample is over the limit)
+     */
+    public record Admission(boolean admitted, Bucket bucket) {
+    }
+
+    /** Counts one sample at {@code timestampMs} against {@code bucket}. */
+    public Admission take(Bucket bucket, long timestampMs) {
         if (!enabled() || timestampMs < 0) {
-            return true;
+            return new Admission(true, bucket);
         }
-        if (user.rateTimeMs == 0 && user.rateTokens == 0) {
-            user.rateTokens = burst;
-        } else if (timestampMs > user.rateTimeMs) {
-            user.rateTokens = Math.min(burst, user.rateTokens + (timestampMs - user.rateTimeMs) * perMinute / 60_000.0);
+        double tokens = bucket.tokens();
+        long timeMs = bucket.timeMs();
+        if (timeMs == 0 && tokens == 0) {
+            tokens = burst;
+        } else if (timestampMs > timeMs) {
+            tokens = Math.min(burst, tokens + (timestampMs - timeMs) * perMinute / 60_000.0);
         }
-        user.rateTimeMs = Math.max(user.rateTimeMs, timestampMs);
-        if (user.rateTokens < 1) {
-            return false;
+        timeMs = Math.max(timeMs, timestampMs);
+        if (tokens < 1) {
+            return new Admission(false, new Bucket(tokens, timeMs));
         }
-        user.rateTokens -= 1;
-        return true;
+        return new Admission(true, new Bucket(tokens - 1, timeMs));
     }
 }

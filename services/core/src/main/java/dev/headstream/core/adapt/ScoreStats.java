@@ -1,14 +1,38 @@
 package dev.headstream.core.adapt;
 
-import dev.headstream.schemas.v1.HeadScore;
-import dev.headstream.schemas.v1.ScoreState;
-
 /**
- * Running binary-classification statistics of one head on one stream: mean log loss,
- * accuracy, and the confusion counts at the head's decision threshold. Mutable; owned by the
- * head state that holds it.
+ * Running binary-classification statistics of one head on one stream: log loss, accuracy and the
+ * confusion counts at the head's decision threshold. Mutable; owned by the head state that holds
+ * it, which hands out its {@link #sums()}.
  */
 public final class ScoreStats {
+
+    /**
+     * The raw sums of a {@link ScoreStats}: what the metrics report and the changelog keeps.
+     *
+     * @param count          samples scored
+     * @param lossSum        sum of their log losses
+     * @param correct        samples whose decision matched the label
+     * @param positives      positive samples
+     * @param truePositives  positive samples accepted
+     * @param negatives      negative samples
+     * @param falsePositives negative samples accepted
+     */
+    public record Sums(long count, double lossSum, long correct, long positives, long truePositives, long negatives,
+            long falsePositives) {
+
+        public double meanLoss() {
+            return count == 0 ? 0 : lossSum / count;
+        }
+
+        public double accuracy() {
+            return count == 0 ? 0 : correct / (double) count;
+        }
+
+        public double recall() {
+            return positives == 0 ? 0 : truePositives / (double) positives;
+        }
+    }
 
     private long count;
     private double lossSum;
@@ -17,6 +41,23 @@ public final class ScoreStats {
     private long truePositives;
     private long negatives;
     private long falsePositives;
+
+    /** Statistics that have seen nothing yet. */
+    public ScoreStats() {
+    }
+
+    /** Statistics that go on from {@code sums} (restore from the changelog). */
+    public static ScoreStats restore(Sums sums) {
+        ScoreStats s = new ScoreStats();
+        s.count = sums.count();
+        s.lossSum = sums.lossSum();
+        s.correct = sums.correct();
+        s.positives = sums.positives();
+        s.truePositives = sums.truePositives();
+        s.negatives = sums.negatives();
+        s.falsePositives = sums.falsePositives();
+        return s;
+    }
 
     /** Records one scored sample: {@code score} in (0,1), {@code accepted} = score passed the threshold. */
     public void add(boolean positive, double score, boolean accepted) {
@@ -39,67 +80,12 @@ public final class ScoreStats {
         }
     }
 
-    public long count() {
-        return count;
-    }
-
-    public double meanLoss() {
-        return count == 0 ? 0 : lossSum / count;
-    }
-
-    public long falsePositives() {
-        return falsePositives;
-    }
-
-    public double recall() {
-        return positives == 0 ? 0 : truePositives / (double) positives;
+    /** The sums so far. */
+    public Sums sums() {
+        return new Sums(count, lossSum, correct, positives, truePositives, negatives, falsePositives);
     }
 
     public ScoreStats copy() {
-        ScoreStats c = new ScoreStats();
-        c.count = count;
-        c.lossSum = lossSum;
-        c.correct = correct;
-        c.positives = positives;
-        c.truePositives = truePositives;
-        c.negatives = negatives;
-        c.falsePositives = falsePositives;
-        return c;
-    }
-
-    public HeadScore toProto() {
-        return HeadScore.newBuilder()
-                .setCount(count)
-                .setMeanLoss(meanLoss())
-                .setAccuracy(count == 0 ? 0 : correct / (double) count)
-                .setPositives(positives)
-                .setTruePositives(truePositives)
-                .setNegatives(negatives)
-                .setFalsePositives(falsePositives)
-                .build();
-    }
-
-    /** The raw sums, for the adapter-state changelog. */
-    ScoreState toState() {
-        return ScoreState.newBuilder()
-                .setCount(count)
-                .setLossSum(lossSum)
-                .setCorrect(correct)
-                .setPositives(positives)
-                .setTruePositives(truePositives)
-                .setNegatives(negatives)
-                .setFalsePositives(falsePositives)
-                .build();
-    }
-
-    /** Replaces these statistics by {@code s} (restore from the changelog). */
-    void load(ScoreState s) {
-        count = s.getCount();
-        lossSum = s.getLossSum();
-        correct = s.getCorrect();
-        positives = s.getPositives();
-        truePositives = s.getTruePositives();
-        negatives = s.getNegatives();
-        falsePositives = s.getFalsePositives();
+        return restore(sums());
     }
 }

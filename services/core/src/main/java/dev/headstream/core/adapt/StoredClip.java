@@ -48,13 +48,6 @@ public record StoredClip(int frames, int dim, short[] halfs) implements dev.head
         return new EmbeddingSequence(frames, dim, v);
     }
 
-    /** The raw half-precision values, little-endian, for the state changelog. */
-    byte[] toBytes() {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(halfs.length * 2).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        b.asShortBuffer().put(halfs);
-        return b.array();
-    }
-
     /** Bytes the values take in memory. */
     public long bytes() {
         return (long) halfs.length * Short.BYTES;

@@ -8,8 +8,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Everything the adapter holds for one user: a head per task and the recent sample ids used to
- * drop producer retries. Mutable, not thread-safe; changed only on a {@link #copy()}.
+ * Everything the adapter holds for one user: a head per task, the recent sample ids used to drop
+ * producer retries, where the user's newest applied sample came from and their rate-limit bucket.
+ * Mutable, not thread-safe; changed only on a {@link #copy()}.
  */
 public final class UserState {
 
@@ -19,19 +20,32 @@ public final class UserState {
     private final Set<String> recent;
     private final int dedupWindow;
     /** Partition of the user's samples, or -1 before the first applied sample. */
-    int partition = -1;
+    private int partition;
     /** Offset of the newest sample applied (training or holdout), or -1. */
-    long lastAppliedOffset = -1;
-    /** {@link RateLimit} bucket: tokens left, and the record timestamp they were counted at (0 / 0: none yet). */
-    double rateTokens;
-    long rateTimeMs;
+    private long lastAppliedOffset;
+    private RateLimit.Bucket rate;
 
-    UserState(UserKey key, int dedupWindow) {
+    /** A user with no state yet. */
+    public UserState(UserKey key, int dedupWindow) {
+        this(key, dedupWindow, -1, -1, RateLimit.Bucket.EMPTY);
+    }
+
+    /**
+     * A user restored from the changelog, without heads or sample ids yet.
+     *
+     * @param partition         partition of the user's samples, or -1
+     * @param lastAppliedOffset offset of the newest applied sample, or -1
+     * @param rate              the user's rate-limit bucket
+     */
+    public UserState(UserKey key, int dedupWindow, int partition, long lastAppliedOffset, RateLimit.Bucket rate) {
         this.key = key;
         this.heads = new TreeMap<>();
         this.recentOrder = new ArrayDeque<>();
         this.recent = new HashSet<>();
         this.dedupWindow = dedupWindow;
+        this.partition = partition;
+        this.lastAppliedOffset = lastAppliedOffset;
+        this.rate = rate;
     }
 
     private UserState(UserState o) {
@@ -43,8 +57,7 @@ public final class UserState {
         this.dedupWindow = o.dedupWindow;
         this.partition = o.partition;
         this.lastAppliedOffset = o.lastAppliedOffset;
-        this.rateTokens = o.rateTokens;
-        this.rateTimeMs = o.rateTimeMs;
+        this.rate = o.rate;
     }
 
     public UserState copy() {
@@ -60,18 +73,46 @@ public final class UserState {
         return heads;
     }
 
+    /** Partition of the user's samples, or -1 before the first applied sample. */
+    public int partition() {
+        return partition;
+    }
+
+    /** Offset of the newest sample applied (training or holdout), or -1. */
+    public long lastAppliedOffset() {
+        return lastAppliedOffset;
+    }
+
+    /** A sample at {@code offset} of {@code samplesPartition} is being applied. */
+    public void recordApplied(int samplesPartition, long offset) {
+        partition = samplesPartition;
+        lastAppliedOffset = offset;
+    }
+
+    /** The rate-limit bucket. */
+    public RateLimit.Bucket rateBucket() {
+        return rate;
+    }
+
+    /** Counts a sample at {@code timestampMs} against {@code limit}; whether it may be applied. */
+    public boolean admit(RateLimit limit, long timestampMs) {
+        RateLimit.Admission a = limit.take(rate, timestampMs);
+        rate = a.bucket();
+        return a.admitted();
+    }
+
     /** The dedup window's sample ids, oldest first. */
-    List<String> recentSampleIds() {
+    public List<String> recentSampleIds() {
         return List.copyOf(recentOrder);
     }
 
     /** Whether {@code sampleId} was applied within the dedup window. */
-    boolean hasSeen(String sampleId) {
+    public boolean hasSeen(String sampleId) {
         return recent.contains(sampleId);
     }
 
     /** Records {@code sampleId}; false if it was seen within the dedup window. */
-    boolean firstSighting(String sampleId) {
+    public boolean firstSighting(String sampleId) {
         if (!recent.add(sampleId)) {
             return false;
         }

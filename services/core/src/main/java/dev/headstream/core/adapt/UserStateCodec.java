@@ -1,7 +1,7 @@
 package dev.headstream.core.adapt;
 
-import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.head.OptimizerState;
+import dev.headstream.core.monitor.Adwin;
 import dev.headstream.core.monitor.DriftMonitor;
 import dev.headstream.core.monitor.MmdDriftDetector;
 import dev.headstream.core.monitor.MonitorState;
@@ -10,12 +10,16 @@ import dev.headstream.schemas.v1.AdapterState;
 import dev.headstream.schemas.v1.HeadTrainingState;
 import dev.headstream.schemas.v1.OptimizerSnapshot;
 import dev.headstream.schemas.v1.ReplayExample;
+import dev.headstream.schemas.v1.ScoreState;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * Writes a user's full training state ({@link UserState} with its {@link HeadState}s) into an
@@ -46,11 +50,11 @@ public final class UserStateCodec {
                 .setFormatVersion(FORMAT_VERSION)
                 .setTenant(user.key().tenant())
                 .setUser(user.key().user())
-                .setSourcePartition(user.partition)
-                .setLastAppliedOffset(user.lastAppliedOffset)
+                .setSourcePartition(user.partition())
+                .setLastAppliedOffset(user.lastAppliedOffset())
                 .addAllRecentSampleIds(user.recentSampleIds())
-                .setRateTokens(user.rateTokens)
-                .setRateTimeMs(user.rateTimeMs);
+                .setRateTokens(user.rateBucket().tokens())
+                .setRateTimeMs(user.rateBucket().timeMs());
         user.heads().forEach((task, h) -> {
             BinaryHeadTask t = tasks.get(task);
             if (t == null) {
@@ -101,15 +105,12 @@ public final class UserStateCodec {
                     + state.getFormatVersion() + "; this adapter reads " + FORMAT_VERSION);
         }
         UserKey key = new UserKey(state.getTenant(), state.getUser());
-        UserState user = new UserState(key, dedupWindow);
-        user.partition = state.getSourcePartition();
-        user.lastAppliedOffset = state.getLastAppliedOffset();
         if (!(state.getRateTokens() >= 0) || Double.isInfinite(state.getRateTokens()) || state.getRateTimeMs() < 0) {
             throw new IllegalArgumentException("adapter state of " + key + " has a bad rate-limit bucket: "
                     + state.getRateTokens() + " tokens at " + state.getRateTimeMs() + " ms");
         }
-        user.rateTokens = state.getRateTokens();
-        user.rateTimeMs = state.getRateTimeMs();
+        UserState user = new UserState(key, dedupWindow, state.getSourcePartition(), state.getLastAppliedOffset(),
+                new RateLimit.Bucket(state.getRateTokens(), state.getRateTimeMs()));
         for (String id : state.getRecentSampleIdsList()) {
             if (!user.firstSighting(id)) {
                 throw new IllegalArgumentException("adapter state of " + key + " lists sample id " + id + " twice");
@@ -119,7 +120,7 @@ public final class UserStateCodec {
             BinaryHeadTask task = tasks.get(h.getTask());
             if (task == null) {
                 throw new IllegalArgumentException("adapter state of " + key + " has a head for unknown task '"
-                        + h.getTask() + "'; this adapter knows " + new java.util.TreeSet<>(tasks.keySet()));
+                        + h.getTask() + "'; this adapter knows " + new TreeSet<>(tasks.keySet()));
             }
             if (user.heads().containsKey(h.getTask())) {
                 throw new IllegalArgumentException("adapter state of " + key + " has two heads for task '"
@@ -130,64 +131,65 @@ public final class UserStateCodec {
         return user;
     }
 
-    private static HeadTrainingState encode(String taskName, BinaryHeadTask task, HeadState h) {
+    private static HeadTrainingState encode(String taskName, BinaryHeadTask task, HeadState head) {
+        HeadState.Snapshot h = head.snapshot();
         String sourceSha256 = task.sourceHead().sha256();
-        OptimizerSnapshot.Builder opt = OptimizerSnapshot.newBuilder().setSteps(h.optimizer.steps());
-        for (int i = 0; i < h.optimizer.slotCount(); i++) {
-            opt.addSlotsF32Le(bytes(h.optimizer.copySlot(i)));
+        OptimizerSnapshot.Builder opt = OptimizerSnapshot.newBuilder().setSteps(h.optimizer().steps());
+        for (int i = 0; i < h.optimizer().slotCount(); i++) {
+            opt.addSlotsF32Le(bytes(h.optimizer().copySlot(i)));
         }
         HeadTrainingState.Builder b = HeadTrainingState.newBuilder()
                 .setTask(taskName)
-                .setHeadId(h.headId)
+                .setHeadId(h.headId())
                 .setSourceHeadSha256(sourceSha256)
-                .setSeed(h.seed)
-                .setTrainableF32Le(bytes(h.trainable))
+                .setSeed(h.seed())
+                .setTrainableF32Le(bytes(h.trainable()))
                 .setOptimizer(opt)
-                .setThreshold(h.threshold)
-                .setVersion(h.version)
-                .setSamplesApplied(h.samplesApplied)
-                .setSamplesSeen(h.samplesSeen)
-                .setPublishedSamples(h.publishedSamples)
-                .setChanged(h.changed)
-                .setFrozen(h.frozen)
-                .setL2SpScale(h.l2spScale)
-                .setRollbacks(h.rollbacks)
-                .setLastGoodF32Le(h.lastGood == null ? ByteString.EMPTY : bytes(h.lastGood))
-                .setLastGoodVersion(h.lastGoodVersion)
-                .setLastGoodThreshold(h.lastGoodThreshold)
-                .addAllHardPool(Arrays.stream(h.hardPool).boxed().toList())
+                .setThreshold(h.threshold())
+                .setVersion(h.version())
+                .setSamplesApplied(h.samplesApplied())
+                .setSamplesSeen(h.samplesSeen())
+                .setPublishedSamples(h.publishedSamples())
+                .setChanged(h.changed())
+                .setFrozen(h.frozen())
+                .setL2SpScale(h.l2spScale())
+                .setRollbacks(h.rollbacks())
+                .setLastGoodF32Le(h.lastGood() == null ? ByteString.EMPTY : bytes(h.lastGood()))
+                .setLastGoodVersion(h.lastGoodVersion())
+                .setLastGoodThreshold(h.lastGoodThreshold())
+                .addAllHardPool(Arrays.stream(h.hardPool()).boxed().toList())
                 .setNegativeBankSha256(task.bank() == null ? "" : task.bank().id())
-                .setHeldAtSource(h.heldAtSource)
-                .setHeldReason(h.heldReason)
-                .setCalibrationFalseAccepts(h.calibrationFalseAccepts)
-                .setCalibrationHours(h.calibrationHours)
-                .setProbationLeft(h.probationLeft)
-                .setProbationLength(h.probationLength)
-                .setSinceProbation(h.sinceProbation)
-                .setTrustedClips(h.trusted)
-                .setPendingRollbackReason(h.pendingRollback == null ? "" : h.pendingRollback)
-                .setPartition(h.partition)
-                .setFirstOffset(h.firstOffset)
-                .setLastOffset(h.lastOffset)
-                .setNegativeSeconds(h.negativeSeconds)
-                .setLastTrainingLoss(h.lastTrainingLoss)
-                .setLastPrequentialLoss(h.lastPrequentialLoss)
-                .setSourcePrequential(h.sourcePrequential.toState())
-                .setAdaptedPrequential(h.adaptedPrequential.toState())
-                .setSourceHoldout(h.sourceHoldout.toState())
-                .setAdaptedHoldout(h.adaptedHoldout.toState());
-        b.addAllNegativeTransferState(state(h.negativeTransfer))
-                .addAllDriftState(state(h.drift))
-                .addErrorAdwinState(h.errorRiseAlarm ? 1 : 0)
-                .addAllErrorAdwinState(state(h.errorAdwin));
-        if (h.domain != null) {
-            b.addAllDomainState(state(h.domain));
+                .setHeldAtSource(h.heldAtSource())
+                .setHeldReason(h.heldReason())
+                .setCalibrationFalseAccepts(h.calibrationFalseAccepts())
+                .setCalibrationHours(h.calibrationHours())
+                .setProbationLeft(h.probationLeft())
+                .setProbationLength(h.probationLength())
+                .setSinceProbation(h.sinceProbation())
+                .setTrustedClips(h.trustedClips())
+                .setPendingRollbackReason(h.pendingRollback() == null ? "" : h.pendingRollback())
+                .setPartition(h.partition())
+                .setFirstOffset(h.firstOffset())
+                .setLastOffset(h.lastOffset())
+                .setNegativeSeconds(h.negativeSeconds())
+                .setLastTrainingLoss(h.lastTrainingLoss())
+                .setLastPrequentialLoss(h.lastPrequentialLoss())
+                .setSourcePrequential(scores(h.sourcePrequential()))
+                .setAdaptedPrequential(scores(h.adaptedPrequential()))
+                .setSourceHoldout(scores(h.sourceHoldout()))
+                .setAdaptedHoldout(scores(h.adaptedHoldout()));
+        b.addAllNegativeTransferState(state(h.negativeTransfer()))
+                .addAllDriftState(state(h.drift()))
+                .addErrorAdwinState(h.errorRiseAlarm() ? 1 : 0)
+                .addAllErrorAdwinState(state(h.errorAdwin()));
+        if (h.domain() != null) {
+            b.addAllDomainState(state(h.domain()));
         }
-        for (HeadState.Example e : h.replay) {
+        for (HeadState.Example e : h.replay()) {
             b.addReplay(ReplayExample.newBuilder()
                     .setFrames(e.clip().frames())
                     .setDim(e.clip().dim())
-                    .setValuesF16Le(com.google.protobuf.ByteString.copyFrom(e.clip().toBytes()))
+                    .setValuesF16Le(halfBytes(e.clip().halfs()))
                     .setPositive(e.positive())
                     .setWeight(e.weight()));
         }
@@ -206,19 +208,20 @@ public final class UserStateCodec {
                     + task.sourceHead().sha256() + ")");
         }
         HeadState fresh = task.newState(headId);
-        if (h.getSeed() != fresh.seed) {
+        if (h.getSeed() != fresh.seed()) {
             throw new IllegalArgumentException(where + " has seed " + Long.toHexString(h.getSeed()) + ", expected "
-                    + Long.toHexString(fresh.seed));
+                    + Long.toHexString(fresh.seed()));
         }
         float[] trainable = floats(h.getTrainableF32Le(), where + " trainable vector");
-        if (trainable.length != fresh.trainable.length) {
+        int trains = fresh.liveTrainable().length;
+        if (trainable.length != trains) {
             throw new IllegalArgumentException(where + " has a trainable vector of " + trainable.length
-                    + " floats; task '" + task.name() + "' trains " + fresh.trainable.length);
+                    + " floats; task '" + task.name() + "' trains " + trains);
         }
         OptimizerSnapshot opt = h.getOptimizer();
-        if (opt.getSlotsF32LeCount() != fresh.optimizer.slotCount()) {
+        if (opt.getSlotsF32LeCount() != fresh.liveOptimizer().slotCount()) {
             throw new IllegalArgumentException(where + " has " + opt.getSlotsF32LeCount()
-                    + " optimizer slots; task '" + task.name() + "' uses " + fresh.optimizer.slotCount());
+                    + " optimizer slots; task '" + task.name() + "' uses " + fresh.liveOptimizer().slotCount());
         }
         float[][] slots = new float[opt.getSlotsF32LeCount()][];
         for (int i = 0; i < slots.length; i++) {
@@ -240,11 +243,9 @@ public final class UserStateCodec {
             readState(domain, h.getDomainStateList(), 0, where, "domain-similarity");
         }
         // the rise-alarm latch, then ADWIN's own state
-        dev.headstream.core.monitor.Adwin adwin = task.newErrorAdwin();
+        Adwin adwin = task.newErrorAdwin();
         boolean errorRiseAlarm = readState(adwin, h.getErrorAdwinStateList(), 1, where, "error-ADWIN")[0] != 0;
-        HeadState s = new HeadState(headId, h.getSeed(), trainable, OptimizerState.restore(opt.getSteps(), slots),
-                h.getThreshold(), monitor, drift, domain, adwin);
-        s.errorRiseAlarm = errorRiseAlarm;
+        List<HeadState.Example> replay = new ArrayList<>(h.getReplayCount());
         for (int i = 0; i < h.getReplayCount(); i++) {
             ReplayExample e = h.getReplay(i);
             String clip = where + " replay clip " + i;
@@ -259,67 +260,71 @@ public final class UserStateCodec {
             } catch (IllegalArgumentException ex) {
                 throw new IllegalArgumentException(clip + ": " + ex.getMessage(), ex);
             }
-            s.replay.addLast(new HeadState.Example(stored, e.getPositive(), e.getWeight()));
+            replay.add(new HeadState.Example(stored, e.getPositive(), e.getWeight()));
         }
-        s.version = h.getVersion();
-        s.samplesApplied = h.getSamplesApplied();
-        s.samplesSeen = h.getSamplesSeen();
-        s.publishedSamples = h.getPublishedSamples();
-        s.changed = h.getChanged();
-        s.partition = h.getPartition();
-        s.firstOffset = h.getFirstOffset();
-        s.lastOffset = h.getLastOffset();
-        s.negativeSeconds = h.getNegativeSeconds();
-        s.lastTrainingLoss = h.getLastTrainingLoss();
-        s.lastPrequentialLoss = h.getLastPrequentialLoss();
-        s.sourcePrequential.load(h.getSourcePrequential());
-        s.adaptedPrequential.load(h.getAdaptedPrequential());
-        s.sourceHoldout.load(h.getSourceHoldout());
-        s.adaptedHoldout.load(h.getAdaptedHoldout());
-        s.frozen = h.getFrozen();
         // records written before the field existed carry 0: the factor was 1 then
-        s.l2spScale = h.getL2SpScale() == 0f ? 1f : h.getL2SpScale();
-        if (!(s.l2spScale > 0f) || Float.isInfinite(s.l2spScale)) {
+        float l2spScale = h.getL2SpScale() == 0f ? 1f : h.getL2SpScale();
+        if (!(l2spScale > 0f) || Float.isInfinite(l2spScale)) {
             throw new IllegalArgumentException(where + " has L2-SP factor " + h.getL2SpScale());
         }
-        s.rollbacks = h.getRollbacks();
-        s.pendingRollback = h.getPendingRollbackReason().isEmpty() ? null : h.getPendingRollbackReason();
+        float[] lastGood = null;
+        long lastGoodVersion = 0;
+        float lastGoodThreshold = 0f;
         if (!h.getLastGoodF32Le().isEmpty()) {
-            s.lastGood = floats(h.getLastGoodF32Le(), where + " last good vector");
-            if (s.lastGood.length != trainable.length) {
-                throw new IllegalArgumentException(where + " has a last good vector of " + s.lastGood.length
+            lastGood = floats(h.getLastGoodF32Le(), where + " last good vector");
+            if (lastGood.length != trainable.length) {
+                throw new IllegalArgumentException(where + " has a last good vector of " + lastGood.length
                         + " values; the trainable vector has " + trainable.length);
             }
-            s.lastGoodVersion = h.getLastGoodVersion();
-            s.lastGoodThreshold = h.getLastGoodThreshold();
+            lastGoodVersion = h.getLastGoodVersion();
+            lastGoodThreshold = h.getLastGoodThreshold();
         }
         // a pool of window numbers means something only in the bank it was mined from
-        s.hardPool = task.bank() == null || !task.bank().id().equals(h.getNegativeBankSha256()) ? new int[0]
+        int[] hardPool = task.bank() == null || !task.bank().id().equals(h.getNegativeBankSha256()) ? new int[0]
                 : h.getHardPoolList().stream().mapToInt(Integer::intValue)
                         .filter(w -> w >= 0 && w < task.bank().trainWindows()).toArray();
-        s.heldAtSource = h.getHeldAtSource();
-        s.heldReason = h.getHeldReason();
-        s.calibrationFalseAccepts = h.getCalibrationFalseAccepts();
-        s.calibrationHours = h.getCalibrationHours();
-        s.probationLeft = h.getProbationLeft();
-        s.probationLength = h.getProbationLength();
-        s.sinceProbation = h.getSinceProbation();
-        s.trusted = Math.min(h.getTrustedClips(), s.replay.size());
-        return s;
+        return HeadState.restore(new HeadState.Snapshot(headId, h.getSeed(), trainable,
+                OptimizerState.restore(opt.getSteps(), slots), replay, h.getThreshold(), h.getVersion(),
+                h.getSamplesApplied(), h.getSamplesSeen(), h.getPublishedSamples(), h.getChanged(), h.getPartition(),
+                h.getFirstOffset(), h.getLastOffset(), h.getNegativeSeconds(), h.getLastTrainingLoss(),
+                h.getLastPrequentialLoss(), sums(h.getSourcePrequential()), sums(h.getAdaptedPrequential()),
+                sums(h.getSourceHoldout()), sums(h.getAdaptedHoldout()), monitor, drift, domain, adwin, errorRiseAlarm,
+                h.getFrozen(), l2spScale, h.getRollbacks(),
+                h.getPendingRollbackReason().isEmpty() ? null : h.getPendingRollbackReason(), lastGood,
+                lastGoodVersion, lastGoodThreshold, hardPool, h.getHeldAtSource(), h.getHeldReason(),
+                h.getCalibrationFalseAccepts(), h.getCalibrationHours(), h.getProbationLeft(), h.getProbationLength(),
+                h.getSinceProbation(), Math.min(h.getTrustedClips(), replay.size())));
+    }
+
+    private static ScoreState scores(ScoreStats.Sums s) {
+        return ScoreState.newBuilder()
+                .setCount(s.count())
+                .setLossSum(s.lossSum())
+                .setCorrect(s.correct())
+                .setPositives(s.positives())
+                .setTruePositives(s.truePositives())
+                .setNegatives(s.negatives())
+                .setFalsePositives(s.falsePositives())
+                .build();
+    }
+
+    private static ScoreStats.Sums sums(ScoreState s) {
+        return new ScoreStats.Sums(s.getCount(), s.getLossSum(), s.getCorrect(), s.getPositives(), s.getTruePositives(),
+                s.getNegatives(), s.getFalsePositives());
     }
 
     /** {@code m}'s state, as the values of a repeated double field. */
-    private static java.util.List<Double> state(MonitorState m) {
+    private static List<Double> state(MonitorState m) {
         double[] v = new double[m.stateSize()];
         m.writeState(v, 0);
-        return java.util.Arrays.stream(v).boxed().toList();
+        return Arrays.stream(v).boxed().toList();
     }
 
     /**
      * Reads {@code values}, from index {@code from} on, into {@code m}: all of them and nothing
      * more, or the record is refused, naming the part ({@code what}) and why. Returns the values.
      */
-    private static double[] readState(MonitorState m, java.util.List<Double> values, int from, String where,
+    private static double[] readState(MonitorState m, List<Double> values, int from, String where,
             String what) {
         double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
         try {
@@ -336,6 +341,13 @@ public final class UserStateCodec {
     private static ByteString bytes(float[] v) {
         ByteBuffer b = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(v);
+        return ByteString.copyFrom(b.array());
+    }
+
+    /** Half-precision values as little-endian bytes. */
+    private static ByteString halfBytes(short[] halfs) {
+        ByteBuffer b = ByteBuffer.allocate(halfs.length * Short.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        b.asShortBuffer().put(halfs);
         return ByteString.copyFrom(b.array());
     }
 

@@ -157,9 +157,9 @@ class BankTrainingTest {
                 }
             }
         }
-        assertThat(s.hardPool).containsExactly(expected);
+        assertThat(s.hardPool()).containsExactly(expected);
         HeadState copy = s.copy();
-        assertThat(copy.hardPool).containsExactly(expected).isNotSameAs(s.hardPool);
+        assertThat(copy.hardPool()).containsExactly(expected).isNotSameAs(s.hardPool());
     }
 
     @Test
@@ -175,7 +175,7 @@ class BankTrainingTest {
         UserState back = UserStateCodec.decode(UserStateCodec.encode(user, Map.of("wake", task)),
                 Map.of("wake", task), 16);
         HeadState r = back.heads().get("wake");
-        assertThat(r.hardPool).containsExactly(s.hardPool);
+        assertThat(r.hardPool()).containsExactly(s.hardPool());
         assertThat(r.heldAtSource()).isTrue();
         assertThat(r.heldReason()).isEqualTo(s.heldReason());
         assertThat(r.calibrationFalseAccepts()).isEqualTo(s.calibrationFalseAccepts());

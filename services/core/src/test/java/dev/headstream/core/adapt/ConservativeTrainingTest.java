@@ -146,7 +146,7 @@ class ConservativeTrainingTest {
         for (int i = 0; i < 16; i++) {
             task.apply(s, labeled(i, i % 2 == 0), i % 2 == 0, 1f, Split.TRAIN);
         }
-        for (int i = 0; i < maxFlips && s.rollbacks() == 0 && !s.negativeTransfer.alarm(); i++) {
+        for (int i = 0; i < maxFlips && s.rollbacks() == 0 && !s.negativeTransferAlarm(); i++) {
             task.apply(s, labeled(100 + i, i % 2 == 0), i % 2 == 1, 1f, Split.TRAIN);
         }
         return s;
@@ -160,17 +160,17 @@ class ConservativeTrainingTest {
 
         assertThat(s.rollbacks()).isEqualTo(1);
         assertThat(s.trainable()).containsExactly(task.newState("acme/alice/wake").trainable());
-        assertThat(s.replay).isEmpty();
+        assertThat(s.replay()).isEmpty();
         assertThat(s.threshold()).isEqualTo(BinaryHeadTask.SOURCE_THRESHOLD);
-        assertThat(s.pendingRollback).startsWith("negative transfer: ").endsWith("rolled back to the source head");
-        assertThat(s.negativeTransfer.statistic()).as("the test starts over").isZero();
+        assertThat(s.pendingRollback()).startsWith("negative transfer: ").endsWith("rolled back to the source head");
+        assertThat(s.negativeTransferStatistic()).as("the test starts over").isZero();
         assertThat(s.frozen()).isFalse();
 
         BinaryHeadTask publishOnly = new BinaryHeadTask("wake", SOURCE, ALL.withReplaySteps(20), rehearsal());
         HeadState p = poisoned(publishOnly, 40);
-        assertThat(p.negativeTransfer.alarm()).as("the same stream alarms without an action too").isTrue();
+        assertThat(p.negativeTransferAlarm()).as("the same stream alarms without an action too").isTrue();
         assertThat(p.rollbacks()).isZero();
-        assertThat(p.pendingRollback).isNull();
+        assertThat(p.pendingRollback()).isNull();
     }
 
     @org.junit.jupiter.params.ParameterizedTest
@@ -185,12 +185,12 @@ class ConservativeTrainingTest {
             assertThat(task.publishIfDue(s, 1)).isTrue();
             task.sent(s);
         }
-        assertThat(s.lastGoodVersion).as("clean versions are good").isEqualTo(16);
+        assertThat(s.lastGoodVersion()).as("clean versions are good").isEqualTo(16);
         float[] cleanHead = s.trainable();
         float cleanThreshold = s.threshold();
         long goodBeforeAlarm = -1;
         for (int i = 0; i < 40 && s.rollbacks() == 0; i++) {
-            goodBeforeAlarm = s.lastGoodVersion;
+            goodBeforeAlarm = s.lastGoodVersion();
             task.apply(s, labeled(100 + i, i % 2 == 0), i % 2 == 1, 1f, Split.TRAIN);
             if (s.rollbacks() == 0) {
                 assertThat(task.publishIfDue(s, 1)).isTrue();
@@ -198,7 +198,7 @@ class ConservativeTrainingTest {
             }
         }
         assertThat(s.rollbacks()).as("the flipped labels alarm").isEqualTo(1);
-        assertThat(s.pendingRollback).contains("rolled back to version " + goodBeforeAlarm + ", the last good one");
+        assertThat(s.pendingRollback()).contains("rolled back to version " + goodBeforeAlarm + ", the last good one");
         assertThat(s.frozen()).isEqualTo(action == BinaryHeadTask.AlarmAction.FREEZE_LAST_GOOD);
         assertThat(goodBeforeAlarm).as("a version published while the tests were quiet").isGreaterThanOrEqualTo(16);
         assertThat(s.trainable()).as("not the source head").isNotEqualTo(task.newState("acme/alice/wake").trainable());
@@ -206,7 +206,7 @@ class ConservativeTrainingTest {
             assertThat(s.trainable()).containsExactly(cleanHead);
             assertThat(s.threshold()).isEqualTo(cleanThreshold);
         }
-        assertThat(s.replay).as("the poisoned clips are gone").isEmpty();
+        assertThat(s.replay()).as("the poisoned clips are gone").isEmpty();
         int right = 0;
         for (int i = 0; i < 20; i++) {
             right += task.score(s, labeled(500 + i, i % 2 == 0)).adaptedAccepted() == (i % 2 == 0) ? 1 : 0;
@@ -255,8 +255,8 @@ class ConservativeTrainingTest {
 
         HeadState stronger = poisoned(new BinaryHeadTask("wake", SOURCE, ALL.withReplaySteps(20), rehearsal(),
                 BinaryHeadTask.AlarmAction.STRONGER_L2SP), 40);
-        assertThat(stronger.l2spScale).isEqualTo(BinaryHeadTask.STRONGER_L2SP_FACTOR);
-        assertThat(stronger.pendingRollback).endsWith("L2-SP x10.0");
+        assertThat(stronger.l2spScale()).isEqualTo(BinaryHeadTask.STRONGER_L2SP_FACTOR);
+        assertThat(stronger.pendingRollback()).endsWith("L2-SP x10.0");
     }
 
     /**

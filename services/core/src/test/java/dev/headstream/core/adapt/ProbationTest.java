@@ -5,8 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.head.HeadArchitecture;
 import dev.headstream.core.head.SourceHead;
+import dev.headstream.schemas.v1.AdapterState;
+import dev.headstream.schemas.v1.HeadTrainingState;
+import com.google.protobuf.ByteString;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -87,16 +93,16 @@ class ProbationTest {
         HeadState s = task.newState("acme/dave/wake");
         untilAlarm(s);
         // the trusted evidence: the clean positives at +6 from before the alarm (all but the newest 8 clips)
-        assertThat(s.trusted).isPositive();
-        assertThat(s.replay).hasSize(s.trusted);
-        // the head learned the opposite of that evidence while on probation (as a poisoned stream teaches it)
-        s.trainable = new float[] {-1f, 0f, 0f};
-        s.probationLeft = 1;
+        assertThat(s.trustedClips()).isPositive();
+        assertThat(s.replay()).hasSize(s.trustedClips());
+        // the head learned the opposite of that evidence while on probation (as a poisoned stream teaches
+        // it), and this is its last probation sample
+        s = restoredWith(s, h -> h.setTrainableF32Le(floats(-1f, 0f, 0f)).setProbationLeft(1));
         task.apply(s, clip(6f), true, 1f, Split.TRAIN);
         assertThat(s.probationLeft()).as("extended").isEqualTo(2 * BinaryHeadTask.PROBATION_SAMPLES);
         assertThat(s.trainable()).as("rolled back to the source").containsExactly(1f, 0f, 0f);
         assertThat(s.rollbacks()).isEqualTo(2);
-        assertThat(s.pendingRollback).startsWith("probation extended to 32 training samples: the head disagrees with");
+        assertThat(s.pendingRollback()).startsWith("probation extended to 32 training samples: the head disagrees with");
         task.publishIfDue(s, 1);
         assertThat(s.heldAtSource()).isTrue();
     }
@@ -105,12 +111,12 @@ class ProbationTest {
     void aHeadThatAgreesWithTheEvidenceIsReleasedAndTheEvidenceBecomesOrdinaryReplay() {
         HeadState s = task.newState("acme/erin/wake");
         untilAlarm(s);
-        int trusted = s.trusted;
-        s.probationLeft = 1;
+        int trusted = s.trustedClips();
+        s = restoredWith(s, h -> h.setProbationLeft(1));
         task.apply(s, clip(6f), true, 1f, Split.TRAIN);
         assertThat(s.probationLeft()).isZero();
-        assertThat(s.trusted).isZero();
-        assertThat(s.replay).hasSize(trusted + 1);
+        assertThat(s.trustedClips()).isZero();
+        assertThat(s.replay()).hasSize(trusted + 1);
         task.publishIfDue(s, 1);
         assertThat(s.heldAtSource()).isFalse();
     }
@@ -136,8 +142,25 @@ class ProbationTest {
         HeadState back = UserStateCodec.decode(UserStateCodec.encode(user, Map.of("wake", task)),
                 Map.of("wake", task), 16).heads().get("wake");
         assertThat(back.probationLeft()).isEqualTo(s.probationLeft());
-        assertThat(back.probationLength).isEqualTo(s.probationLength);
-        assertThat(back.trusted).isEqualTo(s.trusted).isPositive();
-        assertThat(back.sinceProbation).isEqualTo(s.sinceProbation);
+        assertThat(back.probationLength()).isEqualTo(s.probationLength());
+        assertThat(back.trustedClips()).isEqualTo(s.trustedClips()).isPositive();
+        assertThat(back.sinceProbation()).isEqualTo(s.sinceProbation());
+    }
+
+    /** {@code s} as the changelog codec restores it from its record with {@code edit} applied. */
+    private HeadState restoredWith(HeadState s, Consumer<HeadTrainingState.Builder> edit) {
+        String[] id = s.headId().split("/");
+        UserState user = new UserState(new UserKey(id[0], id[1]), 16);
+        user.heads().put("wake", s);
+        AdapterState.Builder record = UserStateCodec.encode(user, Map.of("wake", task)).toBuilder();
+        edit.accept(record.getHeadsBuilder(0));
+        return UserStateCodec.decode(record.build(), Map.of("wake", task), 16).heads().get("wake");
+    }
+
+    /** {@code v} as float32 little-endian bytes. */
+    private static ByteString floats(float... v) {
+        ByteBuffer b = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(v);
+        return ByteString.copyFrom(b.array());
     }
 }

@@ -303,17 +303,17 @@ class AdaptationEngineTest {
         HeadState alice = head(engine, ALICE);
         assertThat(m.getNegativeTransferThreshold()).isEqualTo(BinaryHeadTask.NEGATIVE_TRANSFER.threshold())
                 .isGreaterThan(0);
-        assertThat(m.getNegativeTransferStatistic()).isEqualTo(alice.negativeTransfer.statistic()).isNotNegative();
-        assertThat(alice.negativeTransfer.samples()).isEqualTo(3);
+        assertThat(m.getNegativeTransferStatistic()).isEqualTo(alice.negativeTransferStatistic()).isNotNegative();
+        assertThat(alice.negativeTransferSamples()).isEqualTo(3);
         assertThat(m.getLossRiseThreshold()).isEqualTo(BinaryHeadTask.NEGATIVE_TRANSFER.lossRise().threshold())
                 .isGreaterThan(0);
         assertThat(m.getLossRiseStatistic()).isEqualTo(alice.lossRiseStatistic()).isNotNegative();
-        assertThat(m.getLossRiseAlarm()).isEqualTo(alice.negativeTransfer.lossRiseAlarm());
+        assertThat(m.getLossRiseAlarm()).isEqualTo(alice.lossRiseAlarm());
         // the gap is adapted minus source loss: before any training both heads score alike, so the
         // first sample's gap is exactly zero
         AdaptationEngine fresh = fx.engine();
         processAndCommit(fresh, firstBatch().subList(0, 1));
-        assertThat(head(fresh, ALICE).negativeTransfer.lastGap()).isZero();
+        assertThat(head(fresh, ALICE).lastLossGap()).isZero();
         System.out.printf("negative-transfer CUSUM threshold (calibrated): %.3f, loss-rise threshold: %.3f%n",
                 BinaryHeadTask.NEGATIVE_TRANSFER.threshold(), BinaryHeadTask.NEGATIVE_TRANSFER.lossRise().threshold());
     }

@@ -86,7 +86,7 @@ class ControlCommandTest {
         assertThat(reset.getThreshold()).isEqualTo(BinaryHeadTask.SOURCE_THRESHOLD);
         HeadState alice = head(engine, ALICE);
         assertThat(alice.trainable()).containsExactly(fx.task().newState(ALICE.headId(TASK)).trainable());
-        assertThat(alice.replay).isEmpty();
+        assertThat(alice.replay()).isEmpty();
         assertThat(r.heads()).as("bob is untouched").hasSize(1);
         assertThat(head(engine, BOB).trainable()).containsExactly(bobBefore);
         assertThat(r.rejections()).isEmpty();
@@ -122,7 +122,7 @@ class ControlCommandTest {
         run(engine, samples(20), List.of());
         assertThat(head(engine, ALICE).trainable()).as("frozen").containsExactly(aliceBefore);
         assertThat(head(engine, BOB).trainable()).as("bob trains").isNotEqualTo(bobBefore);
-        assertThat(head(engine, ALICE).samplesApplied).as("still scored and counted").isEqualTo(4);
+        assertThat(head(engine, ALICE).samplesApplied()).as("still scored and counted").isEqualTo(4);
 
         run(engine, List.of(), List.of(control(1, ALICE, ControlAction.CONTROL_ACTION_UNFREEZE, TASK)));
         run(engine, samples(30), List.of());
@@ -147,7 +147,7 @@ class ControlCommandTest {
         // an erased user who comes back starts from the source head at version 1
         BatchResult back = run(engine, samples(30), List.of());
         assertThat(headOf(back, ALICE).getVersion()).isEqualTo(1);
-        assertThat(head(engine, ALICE).samplesApplied).isEqualTo(2);
+        assertThat(head(engine, ALICE).samplesApplied()).isEqualTo(2);
     }
 
     @Test

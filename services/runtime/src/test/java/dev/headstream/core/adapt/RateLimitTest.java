@@ -24,16 +24,16 @@ class RateLimitTest {
     void bucketStartsFullRefillsWithRecordTimeAndNeverExceedsTheBurst() {
         RateLimit limit = new RateLimit(60, 2); // one token per second, two at most
         UserState u = new UserState(ALICE, 8);
-        assertThat(limit.take(u, 10_000)).isTrue();
-        assertThat(limit.take(u, 10_000)).isTrue();
-        assertThat(limit.take(u, 10_000)).as("burst of 2 used up").isFalse();
-        assertThat(limit.take(u, 10_500)).as("half a token").isFalse();
-        assertThat(limit.take(u, 11_000)).as("one token after a second").isTrue();
-        assertThat(limit.take(u, 9_000)).as("an older timestamp refills nothing").isFalse();
-        assertThat(limit.take(u, 600_000)).isTrue();
-        assertThat(u.rateTokens).as("capped at the burst, minus the one taken").isCloseTo(1.0, within(1e-12));
-        assertThat(limit.take(u, -1)).as("no timestamp: not limited").isTrue();
-        assertThat(RateLimit.OFF.take(u, 600_000)).isTrue();
+        assertThat(u.admit(limit, 10_000)).isTrue();
+        assertThat(u.admit(limit, 10_000)).isTrue();
+        assertThat(u.admit(limit, 10_000)).as("burst of 2 used up").isFalse();
+        assertThat(u.admit(limit, 10_500)).as("half a token").isFalse();
+        assertThat(u.admit(limit, 11_000)).as("one token after a second").isTrue();
+        assertThat(u.admit(limit, 9_000)).as("an older timestamp refills nothing").isFalse();
+        assertThat(u.admit(limit, 600_000)).isTrue();
+        assertThat(u.rateBucket().tokens()).as("capped at the burst, minus the one taken").isCloseTo(1.0, within(1e-12));
+        assertThat(u.admit(limit, -1)).as("no timestamp: not limited").isTrue();
+        assertThat(u.admit(RateLimit.OFF, 600_000)).isTrue();
     }
 
     @Test

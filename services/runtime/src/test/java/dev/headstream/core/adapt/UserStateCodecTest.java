@@ -17,6 +17,8 @@ import dev.headstream.schemas.v1.HeadTrainingState;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.RejectReason;
 import com.google.protobuf.ByteString;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -82,23 +84,31 @@ class UserStateCodecTest {
 
     @Test
     void negativeTransferActionStateSurvivesTheRoundTrip() {
-        AdaptationEngine engine = fx.engine();
-        aliceAfterFirstBatch(engine);
-        UserState live = engine.user(ALICE).copy();
-        HeadState h = live.heads().get(TASK);
-        h.frozen = true;
-        h.l2spScale = 100f;
-        h.rollbacks = 2;
-        h.pendingRollback = "negative transfer: test";
-        h.lastGood = h.trainable();
-        h.lastGood[0] += 0.25f;
-        h.lastGoodVersion = 7;
-        h.lastGoodThreshold = 0.625f;
-        h.errorRiseAlarm = true;
+        AdapterState clean = aliceAfterFirstBatch(fx.engine());
+        HeadTrainingState head = clean.getHeads(0);
+        float[] lastGood = floats(head.getTrainableF32Le());
+        lastGood[0] += 0.25f;
+        AdapterState record = withHead(clean, head.toBuilder().setFrozen(true).setL2SpScale(100f).setRollbacks(2)
+                .setPendingRollbackReason("negative transfer: test").setLastGoodF32Le(bytes(lastGood))
+                .setLastGoodVersion(7).setLastGoodThreshold(0.625f).setErrorAdwinState(0, 1.0));
+        Map<String, BinaryHeadTask> tasks = tasks(WakeWordFixture.RECIPE);
 
-        UserState back = UserStateCodec.decode(UserStateCodec.parse(UserStateCodec.encode(live,
-                tasks(WakeWordFixture.RECIPE)).toByteArray()), tasks(WakeWordFixture.RECIPE), DEDUP);
+        HeadState h = UserStateCodec.decode(record, tasks, DEDUP).heads().get(TASK);
+        UserState again = new UserState(ALICE, DEDUP, 0, 14, RateLimit.Bucket.EMPTY);
+        again.heads().put(TASK, h);
+        UserState back = UserStateCodec.decode(UserStateCodec.parse(UserStateCodec.encode(again, tasks).toByteArray()),
+                tasks, DEDUP);
 
+        HeadState.Snapshot s = h.snapshot();
+        assertThat(s.frozen()).isTrue();
+        assertThat(s.l2spScale()).isEqualTo(100f);
+        assertThat(s.rollbacks()).isEqualTo(2);
+        assertThat(s.pendingRollback()).isEqualTo("negative transfer: test");
+        assertThat(bits(s.lastGood())).isEqualTo(bits(lastGood));
+        assertThat(s.lastGoodVersion()).isEqualTo(7);
+        assertThat(s.lastGoodThreshold()).isEqualTo(0.625f);
+        assertThat(s.errorRiseAlarm()).isTrue();
+        assertThat(UserStateCodec.encode(again, tasks).getHeads(0)).isEqualTo(record.getHeads(0));
         assertSameHead(back.heads().get(TASK), h);
     }
 
@@ -112,8 +122,8 @@ class UserStateCodecTest {
                 DEDUP);
 
         assertThat(back.key()).isEqualTo(ALICE);
-        assertThat(back.partition).isZero();
-        assertThat(back.lastAppliedOffset).as("the holdout clip counts as applied").isEqualTo(14);
+        assertThat(back.partition()).isZero();
+        assertThat(back.lastAppliedOffset()).as("the holdout clip counts as applied").isEqualTo(14);
         assertThat(back.recentSampleIds()).containsExactly("a-1", "a-2", "a-3", "h-1")
                 .isEqualTo(live.recentSampleIds());
         assertThat(back.heads()).containsOnlyKeys(TASK);
@@ -135,7 +145,7 @@ class UserStateCodecTest {
         HeadTrainingState head = record.getHeads(0);
         HeadState live = engine.user(ALICE).heads().get(TASK);
         assertThat(head.getTrainableF32Le().size()).as("the LoRA vector, not a merged tail")
-                .isEqualTo(live.trainable.length * Float.BYTES);
+                .isEqualTo(live.trainable().length * Float.BYTES);
 
         UserState back = UserStateCodec.decode(record, tasks(lora), DEDUP);
         assertSameHead(back.heads().get(TASK), live);
@@ -181,7 +191,7 @@ class UserStateCodecTest {
         AdapterState record = aliceAfterFirstBatch(fx.engine());
         int floats = record.getHeads(0).getTrainableF32Le().size() / Float.BYTES;
         Map<String, BinaryHeadTask> topOne = tasks(WakeWordFixture.RECIPE.withTrainableTopLayers(1));
-        int expected = topOne.get(TASK).newState("x").trainable.length;
+        int expected = topOne.get(TASK).newState("x").trainable().length;
 
         assertThatThrownBy(() -> UserStateCodec.decode(record, topOne, DEDUP))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -276,7 +286,7 @@ class UserStateCodecTest {
             }
             HeadState head = tasks.get(TASK).newState(ALICE.headId(TASK));
             for (int i = 0; i < recipe.replayBuffer(); i++) {
-                head.replay.addLast(new HeadState.Example(StoredClip.of(clip), i % 2 == 0, 1f));
+                head.remember(new HeadState.Example(StoredClip.of(clip), i % 2 == 0, 1f), recipe.replayBuffer());
             }
             user.heads().put(TASK, head);
 
@@ -295,17 +305,19 @@ class UserStateCodecTest {
         return record.toBuilder().setHeads(0, head).build();
     }
 
-    private static void assertSameHead(HeadState actual, HeadState expected) {
-        assertThat(actual.headId).isEqualTo(expected.headId);
-        assertThat(actual.seed).isEqualTo(expected.seed);
-        assertThat(bits(actual.trainable)).isEqualTo(bits(expected.trainable));
-        assertThat(actual.optimizer.sameAs(expected.optimizer)).as("optimizer steps and slots").isTrue();
-        for (int i = 0; i < expected.optimizer.slotCount(); i++) {
-            assertThat(bits(actual.optimizer.copySlot(i))).isEqualTo(bits(expected.optimizer.copySlot(i)));
+    private static void assertSameHead(HeadState actualHead, HeadState expectedHead) {
+        HeadState.Snapshot actual = actualHead.snapshot();
+        HeadState.Snapshot expected = expectedHead.snapshot();
+        assertThat(actual.headId()).isEqualTo(expected.headId());
+        assertThat(actual.seed()).isEqualTo(expected.seed());
+        assertThat(bits(actual.trainable())).isEqualTo(bits(expected.trainable()));
+        assertThat(actual.optimizer().sameAs(expected.optimizer())).as("optimizer steps and slots").isTrue();
+        for (int i = 0; i < expected.optimizer().slotCount(); i++) {
+            assertThat(bits(actual.optimizer().copySlot(i))).isEqualTo(bits(expected.optimizer().copySlot(i)));
         }
-        assertThat(actual.replay).hasSameSizeAs(expected.replay);
-        List<HeadState.Example> a = new ArrayList<>(actual.replay);
-        List<HeadState.Example> e = new ArrayList<>(expected.replay);
+        assertThat(actual.replay()).hasSameSizeAs(expected.replay());
+        List<HeadState.Example> a = actual.replay();
+        List<HeadState.Example> e = expected.replay();
         for (int i = 0; i < e.size(); i++) {
             assertThat(a.get(i).clip().frames()).isEqualTo(e.get(i).clip().frames());
             assertThat(a.get(i).clip().dim()).isEqualTo(e.get(i).clip().dim());
@@ -313,36 +325,49 @@ class UserStateCodecTest {
             assertThat(a.get(i).positive()).isEqualTo(e.get(i).positive());
             assertThat(Float.floatToRawIntBits(a.get(i).weight())).isEqualTo(Float.floatToRawIntBits(e.get(i).weight()));
         }
-        assertThat(Float.floatToRawIntBits(actual.threshold)).isEqualTo(Float.floatToRawIntBits(expected.threshold));
-        assertThat(actual.frozen).isEqualTo(expected.frozen);
-        assertThat(actual.l2spScale).isEqualTo(expected.l2spScale);
-        assertThat(actual.rollbacks).isEqualTo(expected.rollbacks);
-        assertThat(actual.lastGood == null ? null : bits(actual.lastGood))
-                .isEqualTo(expected.lastGood == null ? null : bits(expected.lastGood));
-        assertThat(actual.lastGoodVersion).isEqualTo(expected.lastGoodVersion);
-        assertThat(Float.floatToRawIntBits(actual.lastGoodThreshold)).isEqualTo(Float.floatToRawIntBits(expected.lastGoodThreshold));
-        assertThat(actual.errorRiseAlarm).isEqualTo(expected.errorRiseAlarm);
-        assertThat(actual.adwinWidth()).isEqualTo(expected.adwinWidth());
-        assertThat(actual.pendingRollback).isEqualTo(expected.pendingRollback);
-        assertThat(actual.version).isEqualTo(expected.version);
-        assertThat(actual.samplesApplied).isEqualTo(expected.samplesApplied);
-        assertThat(actual.samplesSeen).isEqualTo(expected.samplesSeen);
-        assertThat(actual.partition).isEqualTo(expected.partition);
-        assertThat(actual.firstOffset).isEqualTo(expected.firstOffset);
-        assertThat(actual.lastOffset).isEqualTo(expected.lastOffset);
-        assertThat(actual.changed).isEqualTo(expected.changed);
-        assertThat(actual.publishedSamples).isEqualTo(expected.publishedSamples);
-        assertThat(Double.doubleToRawLongBits(actual.negativeSeconds))
-                .isEqualTo(Double.doubleToRawLongBits(expected.negativeSeconds));
-        assertThat(Double.doubleToRawLongBits(actual.lastTrainingLoss))
-                .isEqualTo(Double.doubleToRawLongBits(expected.lastTrainingLoss));
-        assertThat(Double.doubleToRawLongBits(actual.lastPrequentialLoss))
-                .isEqualTo(Double.doubleToRawLongBits(expected.lastPrequentialLoss));
-        assertThat(actual.sourcePrequential.toState()).isEqualTo(expected.sourcePrequential.toState());
-        assertThat(actual.adaptedPrequential.toState()).isEqualTo(expected.adaptedPrequential.toState());
-        assertThat(actual.sourceHoldout.toState()).isEqualTo(expected.sourceHoldout.toState());
-        assertThat(actual.adaptedHoldout.toState()).isEqualTo(expected.adaptedHoldout.toState());
-        assertThat(expected.adaptedHoldout.count()).as("holdout stats are exercised").isEqualTo(1);
+        assertThat(Float.floatToRawIntBits(actual.threshold())).isEqualTo(Float.floatToRawIntBits(expected.threshold()));
+        assertThat(actual.frozen()).isEqualTo(expected.frozen());
+        assertThat(actual.l2spScale()).isEqualTo(expected.l2spScale());
+        assertThat(actual.rollbacks()).isEqualTo(expected.rollbacks());
+        assertThat(actual.lastGood() == null ? null : bits(actual.lastGood()))
+                .isEqualTo(expected.lastGood() == null ? null : bits(expected.lastGood()));
+        assertThat(actual.lastGoodVersion()).isEqualTo(expected.lastGoodVersion());
+        assertThat(Float.floatToRawIntBits(actual.lastGoodThreshold()))
+                .isEqualTo(Float.floatToRawIntBits(expected.lastGoodThreshold()));
+        assertThat(actual.errorRiseAlarm()).isEqualTo(expected.errorRiseAlarm());
+        assertThat(actualHead.adwinWidth()).isEqualTo(expectedHead.adwinWidth());
+        assertThat(actual.pendingRollback()).isEqualTo(expected.pendingRollback());
+        assertThat(actual.version()).isEqualTo(expected.version());
+        assertThat(actual.samplesApplied()).isEqualTo(expected.samplesApplied());
+        assertThat(actual.samplesSeen()).isEqualTo(expected.samplesSeen());
+        assertThat(actual.partition()).isEqualTo(expected.partition());
+        assertThat(actual.firstOffset()).isEqualTo(expected.firstOffset());
+        assertThat(actual.lastOffset()).isEqualTo(expected.lastOffset());
+        assertThat(actual.changed()).isEqualTo(expected.changed());
+        assertThat(actual.publishedSamples()).isEqualTo(expected.publishedSamples());
+        assertThat(Double.doubleToRawLongBits(actual.negativeSeconds()))
+                .isEqualTo(Double.doubleToRawLongBits(expected.negativeSeconds()));
+        assertThat(Double.doubleToRawLongBits(actual.lastTrainingLoss()))
+                .isEqualTo(Double.doubleToRawLongBits(expected.lastTrainingLoss()));
+        assertThat(Double.doubleToRawLongBits(actual.lastPrequentialLoss()))
+                .isEqualTo(Double.doubleToRawLongBits(expected.lastPrequentialLoss()));
+        assertThat(actual.sourcePrequential()).isEqualTo(expected.sourcePrequential());
+        assertThat(actual.adaptedPrequential()).isEqualTo(expected.adaptedPrequential());
+        assertThat(actual.sourceHoldout()).isEqualTo(expected.sourceHoldout());
+        assertThat(actual.adaptedHoldout()).isEqualTo(expected.adaptedHoldout());
+        assertThat(expected.adaptedHoldout().count()).as("holdout stats are exercised").isEqualTo(1);
+    }
+
+    private static float[] floats(ByteString bytes) {
+        float[] v = new float[bytes.size() / Float.BYTES];
+        bytes.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+        return v;
+    }
+
+    private static ByteString bytes(float[] v) {
+        ByteBuffer b = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(v);
+        return ByteString.copyFrom(b.array());
     }
 
     private static int[] bits(float[] v) {
