@@ -102,6 +102,12 @@ public final class ClipScorer {
         return head.logit(trainable, input, offset);
     }
 
+    /** Binary log loss of a clip score, with the score kept inside [1e-7, 1 - 1e-7]. */
+    static double logLoss(boolean positive, double score) {
+        double p = Math.min(Math.max(score, 1e-7), 1 - 1e-7);
+        return positive ? -Math.log(p) : -Math.log(1 - p);
+    }
+
     /** {@code sigmoid(maxLogit(...))}. */
     public float score(float[] trainable, EmbeddingSequence e) {
         return MlpHead.sigmoid(maxLogit(trainable, e));

@@ -234,16 +234,16 @@ public final class UserStateCodec {
         if (opt.getSteps() < 0) {
             throw new IllegalArgumentException(where + " has " + opt.getSteps() + " optimizer steps");
         }
-        NegativeTransferMonitor monitor = new NegativeTransferMonitor(BinaryHeadTask.NEGATIVE_TRANSFER);
+        NegativeTransferMonitor monitor = task.monitors().newNegativeTransfer();
         readState(monitor, h.getNegativeTransferStateList(), 0, where, "negative-transfer");
-        DriftMonitor drift = task.newDriftMonitor(h.getSeed());
+        DriftMonitor drift = task.monitors().newDriftMonitor(h.getSeed());
         readState(drift, h.getDriftStateList(), 0, where, "drift");
-        MmdDriftDetector domain = task.newDomainTest(h.getSeed());
+        MmdDriftDetector domain = task.monitors().newDomainTest(h.getSeed());
         if (domain != null && h.getDomainStateCount() > 0) {
             readState(domain, h.getDomainStateList(), 0, where, "domain-similarity");
         }
         // the rise-alarm latch, then ADWIN's own state
-        Adwin adwin = task.newErrorAdwin();
+        Adwin adwin = task.monitors().newErrorAdwin();
         boolean errorRiseAlarm = readState(adwin, h.getErrorAdwinStateList(), 1, where, "error-ADWIN")[0] != 0;
         List<HeadState.Example> replay = new ArrayList<>(h.getReplayCount());
         for (int i = 0; i < h.getReplayCount(); i++) {

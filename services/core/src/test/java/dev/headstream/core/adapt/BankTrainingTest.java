@@ -67,7 +67,7 @@ class BankTrainingTest {
     }
 
     private BinaryHeadTask task(NegativeBank bank, double target, BankTraining training) {
-        return new BinaryHeadTask("wake", identity, frozen, RehearsalSet.empty(), BinaryHeadTask.AlarmAction.PUBLISH_ONLY,
+        return new BinaryHeadTask("wake", identity, frozen, RehearsalSet.empty(), AlarmAction.PUBLISH_ONLY,
                 target, BinaryHeadTask.prepareBank(bank, identity, frozen), training);
     }
 
@@ -86,11 +86,11 @@ class BankTrainingTest {
             HeadState s = task.newState("acme/alice/wake");
             task.apply(s, clip(6f), true, 1f, Split.TRAIN);
             task.publishIfDue(s, 1);
-            float expected = BinaryHeadTask.threshold(highest[i], 6f, 0.5f);
+            float expected = ThresholdCalibrator.threshold(highest[i], 6f, 0.5f);
             assertThat(s.threshold()).as("target %s", targets[i]).isEqualTo(expected);
             int allowed = (int) Math.floor(targets[i]);
             assertThat(s.calibrationFalseAccepts()).isLessThanOrEqualTo(allowed)
-                    .isEqualTo(Detections.count(hourWithPeaks(), 0, HOUR, BinaryHeadTask.logit(s.threshold())));
+                    .isEqualTo(Detections.count(hourWithPeaks(), 0, HOUR, ThresholdCalibrator.logit(s.threshold())));
             assertThat(s.calibrationHours()).isEqualTo(1.0);
             assertThat(s.heldAtSource()).isFalse();
         }
@@ -107,7 +107,7 @@ class BankTrainingTest {
             task.apply(s, clip(6f), true, 1f, Split.TRAIN);
             task.publishIfDue(s, 1);
             assertThat(s.calibrationHours()).isCloseTo(0.991, Offset.offset(1e-3));
-            assertThat(s.threshold()).as("target %s", target).isEqualTo(BinaryHeadTask.threshold(3f, 6f, 0.5f));
+            assertThat(s.threshold()).as("target %s", target).isEqualTo(ThresholdCalibrator.threshold(3f, 6f, 0.5f));
             assertThat(s.calibrationFalseAccepts()).isZero();
         }
     }

@@ -103,11 +103,11 @@ class BinaryHeadTaskLoraTest {
         int length = 1 * 8 + 6 * 1 + 1 * 6 + 5 * 1 + 1 * 5 + 1 * 1 + 2 * 6 + 1;
         assertThat(s.trainable()).hasSize(length);
         long monitorBytes = (long) new dev.headstream.core.monitor.NegativeTransferMonitor(
-                BinaryHeadTask.NEGATIVE_TRANSFER).stateSize() * Double.BYTES;
+                HeadMonitors.NEGATIVE_TRANSFER).stateSize() * Double.BYTES;
         // the domain-similarity test's window: 8 clip means of the embedding dimension
-        long domainWindow = (long) BinaryHeadTask.DRIFT.detector().window() * (8 / RECIPE.windowFrames()) * Float.BYTES;
+        long domainWindow = (long) HeadMonitors.DRIFT.detector().window() * (8 / RECIPE.windowFrames()) * Float.BYTES;
         // ADWIN on the error stream: 7 counters, a bucket count per row, sum and variance of up to 6 buckets per row
-        long adwin = (7L + BinaryHeadTask.ADWIN_ROWS + 2L * BinaryHeadTask.ADWIN_ROWS * 6) * Double.BYTES;
+        long adwin = (7L + HeadMonitors.ADWIN_ROWS + 2L * HeadMonitors.ADWIN_ROWS * 6) * Double.BYTES;
         assertThat(adwin).isEqualTo(1_096);
         assertThat(s.residentBytes()).isEqualTo(3L * Float.BYTES * length + monitorBytes + domainWindow + adwin);
     }

@@ -116,13 +116,13 @@ class ConservativeTrainingTest {
     void capScalesTheChangeBackAlongItsDirection() {
         float[] before = {1f, 1f, 1f};
         float[] after = {4f, 5f, 1f}; // change (3, 4, 0), norm 5
-        BinaryHeadTask.capUpdate(after, before, 1f);
+        ReplayTrainer.capUpdate(after, before, 1f);
         assertThat(after[0]).isCloseTo(1.6f, within(1e-6f));
         assertThat(after[1]).isCloseTo(1.8f, within(1e-6f));
         assertThat(after[2]).isEqualTo(1f);
 
         float[] small = {1.1f, 1f, 1f};
-        BinaryHeadTask.capUpdate(small, before, 1f);
+        ReplayTrainer.capUpdate(small, before, 1f);
         assertThat(small).containsExactly(1.1f, 1f, 1f);
     }
 
@@ -155,7 +155,7 @@ class ConservativeTrainingTest {
     @Test
     void rollbackOnANegativeTransferAlarmRestoresTheSourceHeadAndSaysWhy() {
         BinaryHeadTask task = new BinaryHeadTask("wake", SOURCE, ALL.withReplaySteps(20), rehearsal(),
-                BinaryHeadTask.AlarmAction.ROLLBACK);
+                AlarmAction.ROLLBACK);
         HeadState s = poisoned(task, 40);
 
         assertThat(s.rollbacks()).isEqualTo(1);
@@ -174,9 +174,9 @@ class ConservativeTrainingTest {
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.EnumSource(value = BinaryHeadTask.AlarmAction.class,
+    @org.junit.jupiter.params.provider.EnumSource(value = AlarmAction.class,
             names = {"ROLLBACK_LAST_GOOD", "FREEZE_LAST_GOOD"})
-    void rollbackToTheLastGoodVersionRestoresTheHeadPublishedBeforeThePoison(BinaryHeadTask.AlarmAction action) {
+    void rollbackToTheLastGoodVersionRestoresTheHeadPublishedBeforeThePoison(AlarmAction action) {
         BinaryHeadTask task = new BinaryHeadTask("wake", SOURCE, ALL.withReplaySteps(20), rehearsal(), action);
         HeadState s = task.newState("acme/alice/wake");
         // every sample published, as the engine does with publish-every 1
@@ -199,7 +199,7 @@ class ConservativeTrainingTest {
         }
         assertThat(s.rollbacks()).as("the flipped labels alarm").isEqualTo(1);
         assertThat(s.pendingRollback()).contains("rolled back to version " + goodBeforeAlarm + ", the last good one");
-        assertThat(s.frozen()).isEqualTo(action == BinaryHeadTask.AlarmAction.FREEZE_LAST_GOOD);
+        assertThat(s.frozen()).isEqualTo(action == AlarmAction.FREEZE_LAST_GOOD);
         assertThat(goodBeforeAlarm).as("a version published while the tests were quiet").isGreaterThanOrEqualTo(16);
         assertThat(s.trainable()).as("not the source head").isNotEqualTo(task.newState("acme/alice/wake").trainable());
         if (goodBeforeAlarm == 16) {
@@ -243,19 +243,19 @@ class ConservativeTrainingTest {
     @Test
     void freezeStopsTrainingAndStrongerL2spRaisesTheFactor() {
         HeadState frozen = poisoned(new BinaryHeadTask("wake", SOURCE, ALL.withReplaySteps(20), rehearsal(),
-                BinaryHeadTask.AlarmAction.FREEZE), 40);
+                AlarmAction.FREEZE), 40);
         assertThat(frozen.frozen()).isTrue();
         float[] atRollback = frozen.trainable();
         BinaryHeadTask freezing = new BinaryHeadTask("wake", SOURCE, ALL.withReplaySteps(20), rehearsal(),
-                BinaryHeadTask.AlarmAction.FREEZE);
+                AlarmAction.FREEZE);
         long applied = frozen.samplesApplied();
         freezing.apply(frozen, clip(3), true, 1f, Split.TRAIN);
         assertThat(frozen.trainable()).as("a frozen head does not train").containsExactly(atRollback);
         assertThat(frozen.samplesApplied()).isEqualTo(applied + 1);
 
         HeadState stronger = poisoned(new BinaryHeadTask("wake", SOURCE, ALL.withReplaySteps(20), rehearsal(),
-                BinaryHeadTask.AlarmAction.STRONGER_L2SP), 40);
-        assertThat(stronger.l2spScale()).isEqualTo(BinaryHeadTask.STRONGER_L2SP_FACTOR);
+                AlarmAction.STRONGER_L2SP), 40);
+        assertThat(stronger.l2spScale()).isEqualTo(AlarmPolicy.STRONGER_L2SP_FACTOR);
         assertThat(stronger.pendingRollback()).endsWith("L2-SP x10.0");
     }
 

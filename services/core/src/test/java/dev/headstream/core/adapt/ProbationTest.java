@@ -29,7 +29,7 @@ class ProbationTest {
             0.5f, true, 0);
 
     private final BinaryHeadTask task = new BinaryHeadTask("wake", identity, frozen,
-            new RehearsalSet(List.of(), List.of(clip(-8f))), BinaryHeadTask.AlarmAction.PROBATION, 0);
+            new RehearsalSet(List.of(), List.of(clip(-8f))), AlarmAction.PROBATION, 0);
 
     private static EmbeddingSequence clip(float z) {
         return new EmbeddingSequence(1, 2, new float[] {z, 0f});
@@ -56,10 +56,10 @@ class ProbationTest {
         untilAlarm(s);
         assertThat(s.rollbacks()).isEqualTo(1);
         assertThat(s.frozen()).isFalse();
-        assertThat(s.probationLeft()).isEqualTo(BinaryHeadTask.PROBATION_SAMPLES);
+        assertThat(s.probationLeft()).isEqualTo(AlarmPolicy.PROBATION_SAMPLES);
         assertThat(task.publishIfDue(s, 1)).isTrue();
         task.sent(s);
-        for (int i = 0; i < BinaryHeadTask.PROBATION_SAMPLES - 1; i++) {
+        for (int i = 0; i < AlarmPolicy.PROBATION_SAMPLES - 1; i++) {
             task.apply(s, clip(6f), true, 1f, Split.TRAIN);
             task.publishIfDue(s, 1);
             task.sent(s);
@@ -70,7 +70,7 @@ class ProbationTest {
         task.apply(s, clip(6f), true, 1f, Split.TRAIN);
         task.publishIfDue(s, 1);
         assertThat(s.probationLeft()).isZero();
-        assertThat(s.heldAtSource()).as("released after %d clean samples", BinaryHeadTask.PROBATION_SAMPLES).isFalse();
+        assertThat(s.heldAtSource()).as("released after %d clean samples", AlarmPolicy.PROBATION_SAMPLES).isFalse();
         assertThat(s.heldReason()).isEmpty();
     }
 
@@ -99,7 +99,7 @@ class ProbationTest {
         // it), and this is its last probation sample
         s = restoredWith(s, h -> h.setTrainableF32Le(floats(-1f, 0f, 0f)).setProbationLeft(1));
         task.apply(s, clip(6f), true, 1f, Split.TRAIN);
-        assertThat(s.probationLeft()).as("extended").isEqualTo(2 * BinaryHeadTask.PROBATION_SAMPLES);
+        assertThat(s.probationLeft()).as("extended").isEqualTo(2 * AlarmPolicy.PROBATION_SAMPLES);
         assertThat(s.trainable()).as("rolled back to the source").containsExactly(1f, 0f, 0f);
         assertThat(s.rollbacks()).isEqualTo(2);
         assertThat(s.pendingRollback()).startsWith("probation extended to 32 training samples: the head disagrees with");
@@ -125,7 +125,7 @@ class ProbationTest {
     void anAlarmSoonAfterAProbationDoublesTheNextOne() {
         HeadState s = task.newState("acme/frank/wake");
         untilAlarm(s);
-        for (int i = 0; i < BinaryHeadTask.PROBATION_SAMPLES; i++) {
+        for (int i = 0; i < AlarmPolicy.PROBATION_SAMPLES; i++) {
             task.apply(s, clip(6f), true, 1f, Split.TRAIN);
         }
         assertThat(s.probationLeft()).isZero();

@@ -301,11 +301,11 @@ class AdaptationEngineTest {
         AdaptationEngine engine = fx.engine();
         AdaptationMetrics m = metricsOf(processAndCommit(engine, firstBatch()), ALICE);
         HeadState alice = head(engine, ALICE);
-        assertThat(m.getNegativeTransferThreshold()).isEqualTo(BinaryHeadTask.NEGATIVE_TRANSFER.threshold())
+        assertThat(m.getNegativeTransferThreshold()).isEqualTo(HeadMonitors.NEGATIVE_TRANSFER.threshold())
                 .isGreaterThan(0);
         assertThat(m.getNegativeTransferStatistic()).isEqualTo(alice.negativeTransferStatistic()).isNotNegative();
         assertThat(alice.negativeTransferSamples()).isEqualTo(3);
-        assertThat(m.getLossRiseThreshold()).isEqualTo(BinaryHeadTask.NEGATIVE_TRANSFER.lossRise().threshold())
+        assertThat(m.getLossRiseThreshold()).isEqualTo(HeadMonitors.NEGATIVE_TRANSFER.lossRise().threshold())
                 .isGreaterThan(0);
         assertThat(m.getLossRiseStatistic()).isEqualTo(alice.lossRiseStatistic()).isNotNegative();
         assertThat(m.getLossRiseAlarm()).isEqualTo(alice.lossRiseAlarm());
@@ -315,7 +315,7 @@ class AdaptationEngineTest {
         processAndCommit(fresh, firstBatch().subList(0, 1));
         assertThat(head(fresh, ALICE).lastLossGap()).isZero();
         System.out.printf("negative-transfer CUSUM threshold (calibrated): %.3f, loss-rise threshold: %.3f%n",
-                BinaryHeadTask.NEGATIVE_TRANSFER.threshold(), BinaryHeadTask.NEGATIVE_TRANSFER.lossRise().threshold());
+                HeadMonitors.NEGATIVE_TRANSFER.threshold(), HeadMonitors.NEGATIVE_TRANSFER.lossRise().threshold());
     }
 
     @Test

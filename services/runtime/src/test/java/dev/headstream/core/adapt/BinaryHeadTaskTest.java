@@ -76,7 +76,7 @@ class BinaryHeadTaskTest {
             double[] targets = {0, 20_000, 40_000};
             for (int i = 0; i < targets.length; i++) {
                 BinaryHeadTask task = new BinaryHeadTask("wake", identity, frozenRecipe, new RehearsalSet(List.of(),
-                        calibration), BinaryHeadTask.AlarmAction.PUBLISH_ONLY, targets[i]);
+                        calibration), AlarmAction.PUBLISH_ONLY, targets[i]);
                 HeadState s = task.newState("acme/alice/wake");
                 task.apply(s, logit(6f), true, 1f, Split.TRAIN);
                 task.calibrate(s);
@@ -86,7 +86,7 @@ class BinaryHeadTaskTest {
             assertThat(thresholds[1]).as("one negative allowed: between the 2nd and the 1st").isEqualTo(MlpHead.sigmoid(5f));
             assertThat(thresholds[2]).as("two allowed: above the 3rd").isEqualTo(MlpHead.sigmoid(2.5f));
             assertThatThrownBy(() -> new BinaryHeadTask("wake", identity, frozenRecipe, new RehearsalSet(List.of(),
-                    calibration), BinaryHeadTask.AlarmAction.PUBLISH_ONLY, -1)).isInstanceOf(IllegalArgumentException.class);
+                    calibration), AlarmAction.PUBLISH_ONLY, -1)).isInstanceOf(IllegalArgumentException.class);
         }
 
         @Test

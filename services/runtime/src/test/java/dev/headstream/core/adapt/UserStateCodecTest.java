@@ -295,7 +295,7 @@ class UserStateCodecTest {
             long sampleIds = DEDUP * (2L + "sample-100".length());
             assertThat(head.replayBytes()).as("half precision").isEqualTo(recipe.replayBuffer() * 22L * 96 * 2);
             // monitor windows go out as doubles: 4 more bytes for each of the domain test's 8 x 96 floats
-            long monitorWidening = 4L * BinaryHeadTask.DRIFT.detector().window() * 96;
+            long monitorWidening = 4L * HeadMonitors.DRIFT.detector().window() * 96;
             assertThat(bytes).as(recipe.toString())
                     .isBetween(head.residentBytes() + sampleIds, head.residentBytes() + sampleIds + 1_024 + monitorWidening);
         }

@@ -10,6 +10,8 @@ import dev.headstream.testkit.synth.SyntheticUser;
 import dev.headstream.testkit.synth.SyntheticUsers;
 import dev.headstream.core.adapt.BankTraining;
 import dev.headstream.core.adapt.BinaryHeadTask;
+import dev.headstream.core.adapt.AlarmAction;
+import dev.headstream.core.adapt.HeadMonitors;
 import dev.headstream.core.adapt.ClipScorer;
 import dev.headstream.core.adapt.HeadRecipe;
 import dev.headstream.core.adapt.HeadState;
@@ -95,7 +97,7 @@ public final class BenchCleanCommand implements Callable<Integer> {
         NegativeBank bank = NegativeBank.open(negativeBank != null
                 ? negativeBank : BankCommand.defaultDir(inputs.modelsDir));
         BinaryHeadTask task = new BinaryHeadTask("wake", bench.source(), recipe, RehearsalSet.empty(),
-                BinaryHeadTask.AlarmAction.ROLLBACK, 0.5, BinaryHeadTask.prepareBank(bank, bench.source(), recipe),
+                AlarmAction.ROLLBACK, 0.5, BinaryHeadTask.prepareBank(bank, bench.source(), recipe),
                 BankTraining.defaults());
         ClipScorer scorer = new ClipScorer(task.head(), bench.source().parameters(), recipe.windowFrames());
         ClipScorer source = new ClipScorer(new MlpHead(bench.source().architecture(), 1), bench.source().parameters(),
@@ -141,8 +143,8 @@ public final class BenchCleanCommand implements Callable<Integer> {
                 negativeTransferAlarms += s.rollbacks();
                 driftUsers += s.driftAlarm() ? 1 : 0;
                 errorRiseUsers += s.errorRiseAlarm() ? 1 : 0;
-                driftTests += Math.max(0, samples - BinaryHeadTask.DRIFT.referenceSize()
-                        - BinaryHeadTask.DRIFT.detector().window() + 1);
+                driftTests += Math.max(0, samples - HeadMonitors.DRIFT.referenceSize()
+                        - HeadMonitors.DRIFT.detector().window() + 1);
                 task.calibrate(s);
                 HoldoutTable t = HoldoutEvaluator.evaluateDetectors(List.of(u), bench.embeddings(),
                         id -> new HoldoutEvaluator.HeadDetector(scorer, task.publishedTrainable(s), task.publishedThreshold(s),
@@ -172,8 +174,8 @@ public final class BenchCleanCommand implements Callable<Integer> {
         pw.printf(Locale.ROOT, "drift test: %d of %d users alarmed in %,d tests (a user alarms at most once; at most %.2f"
                 + " expected per 1,000 tests)%n", driftUsers, n, driftTests, 1000 / ARL0);
         pw.printf(Locale.ROOT, "ADWIN on the adapted head's 0/1 error (delta %.3f, a check per 32 samples): %d of %d users"
-                + " with a rising cut (bound: at most %.2f false cuts per 1,000 samples)%n", BinaryHeadTask.ADWIN_DELTA,
-                errorRiseUsers, n, 1000 * BinaryHeadTask.ADWIN_DELTA / 32);
+                + " with a rising cut (bound: at most %.2f false cuts per 1,000 samples)%n", HeadMonitors.ADWIN_DELTA,
+                errorRiseUsers, n, 1000 * HeadMonitors.ADWIN_DELTA / 32);
         pw.printf(Locale.ROOT, "holdout recall at the end: source %.3f, adapted %.3f; %d of %d users below the source,"
                 + " largest drop %.2f%n", sourceRecallSum / n, adaptedRecallSum / n, worse, n, worstDrop);
         Files.createDirectories(out.toAbsolutePath().getParent());

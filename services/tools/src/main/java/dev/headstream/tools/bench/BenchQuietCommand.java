@@ -3,7 +3,7 @@ package dev.headstream.tools.bench;
 import dev.headstream.tools.bank.BankCommand;
 import dev.headstream.testkit.synth.SyntheticUsers;
 import dev.headstream.core.adapt.BankTraining;
-import dev.headstream.core.adapt.BinaryHeadTask;
+import dev.headstream.core.adapt.AlarmAction;
 import dev.headstream.core.adapt.HeadRecipe;
 import dev.headstream.core.bank.BankPart;
 import dev.headstream.core.bank.NegativeBank;
@@ -86,7 +86,7 @@ public final class BenchQuietCommand implements Callable<Integer> {
     float position;
 
     @Option(names = "--on-negative-transfer", defaultValue = "PROBATION", description = "Action (default ${DEFAULT-VALUE}).")
-    BinaryHeadTask.AlarmAction action;
+    AlarmAction action;
 
     @Option(names = "--out", description = "Folder for quiet.json and quiet.png (none by default).")
     Path out;

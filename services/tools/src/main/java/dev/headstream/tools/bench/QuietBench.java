@@ -12,6 +12,7 @@ import dev.headstream.testkit.synth.VoiceCatalog;
 import dev.headstream.core.adapt.BankNegatives;
 import dev.headstream.core.adapt.BankTraining;
 import dev.headstream.core.adapt.BinaryHeadTask;
+import dev.headstream.core.adapt.AlarmAction;
 import dev.headstream.core.adapt.ClipScorer;
 import dev.headstream.core.adapt.HeadRecipe;
 import dev.headstream.core.adapt.HeadState;
@@ -178,7 +179,7 @@ public final class QuietBench {
      * {@code checkpoints} training clips; also the source head (clips = 0).
      */
     public static List<Figures> run(Population pop, SourceHead source, HeadRecipe recipe, BankTraining bankTraining,
-            double target, NegativeBank bank, BankPart evaluation, BinaryHeadTask.AlarmAction action,
+            double target, NegativeBank bank, BankPart evaluation, AlarmAction action,
             int[] checkpoints, Consumer<String> log) {
         long t0 = System.nanoTime();
         BankNegatives prepared = BinaryHeadTask.prepareBank(bank, source, recipe);

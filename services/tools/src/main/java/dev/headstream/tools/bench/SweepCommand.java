@@ -6,6 +6,7 @@ import dev.headstream.testkit.synth.SyntheticUser;
 import dev.headstream.testkit.synth.SyntheticUsers;
 import dev.headstream.core.adapt.BankTraining;
 import dev.headstream.core.adapt.BinaryHeadTask;
+import dev.headstream.core.adapt.AlarmAction;
 import dev.headstream.core.bank.NegativeBank;
 import dev.headstream.core.adapt.HeadRecipe;
 import dev.headstream.core.adapt.HeadState;
@@ -305,7 +306,7 @@ public final class SweepCommand implements Callable<Integer> {
             int trained = 0;
             BinaryHeadTask task = recipe == null ? null
                     : new BinaryHeadTask("wake", source, recipe, online ? RehearsalSet.empty() : bench.rehearsal(),
-                            BinaryHeadTask.AlarmAction.PUBLISH_ONLY, useBank ? 0.5 : 0,
+                            AlarmAction.PUBLISH_ONLY, useBank ? 0.5 : 0,
                             useBank ? BinaryHeadTask.prepareBank(bank, source, recipe) : null, BankTraining.defaults());
             RehearsalReservoir reservoir = online ? onlineReservoir(bench) : null;
             ClipScorer scorer = task == null ? null : new ClipScorer(task.head(), source.parameters(), recipe.windowFrames());

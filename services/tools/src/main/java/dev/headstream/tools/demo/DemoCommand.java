@@ -1,5 +1,6 @@
 package dev.headstream.tools.demo;
 
+import dev.headstream.core.adapt.HeadMonitors;
 import dev.headstream.testkit.adapter.AdapterProcess;
 import dev.headstream.tools.bank.BankCommand;
 import dev.headstream.tools.bench.HeldOutSpeech;
@@ -263,7 +264,7 @@ public final class DemoCommand implements Callable<Integer> {
                         maxGapStatistic, anyMetrics.getNegativeTransferThreshold(), maxRiseStatistic,
                         anyMetrics.getLossRiseThreshold(), meanGap);
                 out.printf(Locale.ROOT, "drift test (MMD vs each user's first %d clips): %d of %d heads ever in alarm%n",
-                        dev.headstream.core.adapt.BinaryHeadTask.DRIFT.referenceSize(), drifted.size(), lastMetrics.size());
+                        dev.headstream.core.adapt.HeadMonitors.DRIFT.referenceSize(), drifted.size(), lastMetrics.size());
                 double[] domainP = lastMetrics.values().stream().mapToDouble(AdaptationMetrics::getDomainPValue).sorted().toArray();
                 out.printf(Locale.ROOT, "domain similarity to other speakers (the reference set, else the bank's training speech; MMD p-value of each user's last 8 clips):"
                         + " median %.3f, %d of %d users at p <= 0.01%n", domainP.length == 0 ? Double.NaN : domainP[domainP.length / 2],
