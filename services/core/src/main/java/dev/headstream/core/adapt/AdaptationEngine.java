@@ -3,25 +3,28 @@ package dev.headstream.core.adapt;
 import dev.headstream.core.embed.Backbone;
 import dev.headstream.core.embed.BackboneInput;
 import dev.headstream.core.embed.EmbeddingSequence;
-import dev.headstream.core.wire.HeadCodec;
+import dev.headstream.core.adapt.control.ControlCommand;
+import dev.headstream.core.wire.ControlDecoder;
+import dev.headstream.core.wire.OutputMessages;
 import dev.headstream.core.wire.SampleDecoder;
+import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.AdapterState;
-import dev.headstream.schemas.v1.ControlAction;
-import dev.headstream.schemas.v1.Control;
-import dev.headstream.schemas.v1.HeadScore;
-import dev.headstream.schemas.v1.HeadStatus;
 import dev.headstream.schemas.v1.HeadUpdate;
-import dev.headstream.schemas.v1.Provenance;
 import dev.headstream.schemas.v1.RejectReason;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.OptionalInt;
 import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The adaptation pipeline of one processing thread, free of Kafka: a batch of raw sample records
@@ -45,10 +48,9 @@ import java.util.Map;
  */
 public final class AdaptationEngine {
 
-    public static final String ENGINE = "native-f32";
-
     private final Backbone backbone;
     private final SampleDecoder decoder;
+    private final ControlDecoder controls;
     private final Map<String, BinaryHeadTask> tasks;
     private final int dedupWindow;
     private final int publishEvery;
@@ -80,14 +82,14 @@ public final class AdaptationEngine {
      * @param capacity        clips per task and partition; 0 = off
      * @param excludedTenants tenants whose data must not be shared with other users
      */
-    public record OnlineRehearsal(int capacity, java.util.Set<String> excludedTenants) {
-        public static final OnlineRehearsal OFF = new OnlineRehearsal(0, java.util.Set.of());
+    public record OnlineRehearsal(int capacity, Set<String> excludedTenants) {
+        public static final OnlineRehearsal OFF = new OnlineRehearsal(0, Set.of());
 
         public OnlineRehearsal {
             if (capacity < 0) {
                 throw new IllegalArgumentException("online rehearsal capacity must be >= 0, got " + capacity);
             }
-            excludedTenants = java.util.Set.copyOf(excludedTenants);
+            excludedTenants = Set.copyOf(excludedTenants);
         }
 
         boolean appliesTo(UserKey key) {
@@ -119,14 +121,15 @@ public final class AdaptationEngine {
     /** @param rateLimit per-user limit on applied samples ({@link RateLimit#OFF}: none) */
     public AdaptationEngine(Backbone backbone, SampleDecoder decoder, Map<String, BinaryHeadTask> tasks,
             int dedupWindow, int publishEvery, OnlineRehearsal online, RateLimit rateLimit) {
-        this.rateLimit = java.util.Objects.requireNonNull(rateLimit, "rateLimit");
-        this.online = java.util.Objects.requireNonNull(online, "online");
+        this.rateLimit = Objects.requireNonNull(rateLimit, "rateLimit");
+        this.online = Objects.requireNonNull(online, "online");
         if (publishEvery < 1) {
             throw new IllegalArgumentException("publishEvery must be >= 1, got " + publishEvery);
         }
         this.backbone = backbone;
         this.decoder = decoder;
         this.tasks = Map.copyOf(tasks);
+        this.controls = new ControlDecoder(tasks.keySet());
         this.dedupWindow = dedupWindow;
         this.publishEvery = publishEvery;
     }
@@ -138,7 +141,7 @@ public final class AdaptationEngine {
 
     /**
      * Processes one consumed batch: its samples in record order, then its {@code controls}
-     * (records of {@link dev.headstream.schemas.Topics#CONTROL}, co-partitioned with the samples)
+     * (records of {@link Topics#CONTROL}, co-partitioned with the samples)
      * in record order. A control command therefore acts on everything its user's samples in the
      * same batch did. Commands: RESET (head back to the source head, unfrozen, published as RESET),
      * ROLLBACK with {@code to_version} 0 (back to the source head, published as ROLLED_BACK),
@@ -202,7 +205,7 @@ public final class AdaptationEngine {
             // a sample is applied to all its tasks or to none: train on a copy of the user
             UserState working = user.copy();
             if (!working.admit(rateLimit, raw.timestampMs())) {
-                rejections.add(new Rejection(raw, RejectReason.RATE_LIMITED, String.format(java.util.Locale.ROOT,
+                rejections.add(new Rejection(raw, RejectReason.RATE_LIMITED, String.format(Locale.ROOT,
                         "%s is over its limit of %.0f samples per minute (burst %.0f); not applied, send it again later",
                         s.key(), rateLimit.perMinute(), rateLimit.burst()), s.sampleId()));
                 staged.put(s.key(), working);
@@ -224,7 +227,7 @@ public final class AdaptationEngine {
                 touchedOwner.putIfAbsent(headId, s.key());
                 touchedTask.put(headId, task);
                 // one metrics record per applied sample and task, a snapshot taken right after it
-                sampleMetrics.add(metrics(s.key(), task, working.heads().get(task), nowMs));
+                sampleMetrics.add(OutputMessages.metrics(s.key(), task, working.heads().get(task), nowMs));
             }
         }
         List<BatchResult.Erasure> erasures = new ArrayList<>();
@@ -233,7 +236,7 @@ public final class AdaptationEngine {
         }
         List<HeadUpdate> heads = new ArrayList<>();
         // an erasure later in the batch wins over the user's samples before it: no record of theirs
-        java.util.Set<UserKey> erased = new java.util.HashSet<>();
+        Set<UserKey> erased = new HashSet<>();
         erasures.forEach(e -> erased.add(e.key()));
         List<AdaptationMetrics> metrics = sampleMetrics.stream()
                 .filter(m -> !erased.contains(new UserKey(m.getTenant(), m.getUser()))).toList();
@@ -243,97 +246,46 @@ public final class AdaptationEngine {
             UserKey key = t.getValue();
             HeadState h = staged.get(key).heads().get(taskName);
             if (task.publishIfDue(h, publishEvery)) {
-                heads.add(headUpdate(task, key, taskName, h, nowMs));
+                heads.add(OutputMessages.headUpdate(task, key, taskName, h, backbone.info(), nowMs));
                 task.sent(h);
             }
         }
         return new BatchResult(rejections, heads, metrics, applied, staged, revocations, stagedReservoirs, erasures);
     }
 
-    /** Largest control record accepted, in bytes (checked before parsing). */
-    public static final int MAX_CONTROL_BYTES = 64 * 1024;
-
     /** Validates and applies one control record to the staged state (see {@link #process(List, List, long)}). */
     private void control(RawSample c, Map<UserKey, UserState> staged, Map<String, UserKey> touchedOwner,
             Map<String, String> touchedTask, List<Rejection> rejections, List<BatchResult.Erasure> erasures) {
-        java.util.function.BiConsumer<RejectReason, String> reject = (reason, message) -> rejections.add(
-                new Rejection(c, reason, message, "", dev.headstream.schemas.Topics.CONTROL));
-        if (c.value() != null && c.value().length > MAX_CONTROL_BYTES) {
-            reject.accept(RejectReason.TOO_LARGE, "control record of " + c.value().length + " bytes exceeds "
-                    + MAX_CONTROL_BYTES);
-            return;
-        }
-        UserKey key;
+        ControlCommand cmd;
         try {
-            key = UserKey.parse(c.key() == null ? null : new String(c.key(), java.nio.charset.StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException e) {
-            reject.accept(RejectReason.BAD_KEY, e.getMessage());
+            cmd = controls.decode(c.key(), c.value());
+        } catch (SampleRejectedException e) {
+            rejections.add(new Rejection(c, e.reason(), e.getMessage(), "", Topics.CONTROL));
             return;
         }
-        Control cmd;
-        try {
-            cmd = Control.parseFrom(c.value() == null ? new byte[0] : c.value());
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            reject.accept(RejectReason.MALFORMED, "not a Control record: " + e.getMessage());
+        UserKey key = cmd.key();
+        if (cmd.action() == ControlCommand.Action.ERASE) {
+            UserState u = staged.getOrDefault(key, live.get(key));
+            staged.remove(key);
+            touchedOwner.values().removeIf(key::equals);
+            erasures.add(new BatchResult.Erasure(key, u != null && u.partition() >= 0 ? u.partition() : c.partition(),
+                    new TreeSet<>(tasks.keySet()).stream().map(key::headId).toList()));
             return;
-        }
-        if (!cmd.getTenant().equals(key.tenant()) || !cmd.getUser().equals(key.user())) {
-            reject.accept(RejectReason.TENANT_MISMATCH, "control for '" + cmd.getTenant() + "/" + cmd.getUser()
-                    + "' under record key '" + key + "'");
-            return;
-        }
-        if (!cmd.getTask().isEmpty() && !tasks.containsKey(cmd.getTask())) {
-            reject.accept(RejectReason.UNKNOWN_TASK, "unknown task '" + cmd.getTask() + "'; configured: "
-                    + new java.util.TreeSet<>(tasks.keySet()));
-            return;
-        }
-        ControlAction action = cmd.getAction();
-        String why = cmd.getReason().isEmpty() ? "" : ": " + cmd.getReason();
-        switch (action) {
-            case CONTROL_ACTION_ERASE -> {
-                UserState u = staged.getOrDefault(key, live.get(key));
-                staged.remove(key);
-                touchedOwner.values().removeIf(key::equals);
-                erasures.add(new BatchResult.Erasure(key, u != null && u.partition() >= 0 ? u.partition() : c.partition(),
-                        new java.util.TreeSet<>(tasks.keySet()).stream().map(key::headId).toList()));
-                return;
-            }
-            case CONTROL_ACTION_RESET, CONTROL_ACTION_FREEZE, CONTROL_ACTION_UNFREEZE -> {
-            }
-            case CONTROL_ACTION_ROLLBACK -> {
-                if (cmd.getToVersion() != 0) {
-                    reject.accept(RejectReason.MALFORMED, "rollback to version " + cmd.getToVersion()
-                            + " is not possible: earlier versions are not kept, only to_version 0 (the source head)");
-                    return;
-                }
-            }
-            default -> {
-                reject.accept(RejectReason.MALFORMED, "control record has no action (" + action + ")");
-                return;
-            }
         }
         UserState current = staged.getOrDefault(key, live.get(key));
-        List<String> names = cmd.getTask().isEmpty()
-                ? current == null ? List.of() : List.copyOf(current.heads().keySet())
-                : current != null && current.heads().containsKey(cmd.getTask()) ? List.of(cmd.getTask()) : List.of();
+        List<String> names = cmd.tasksOf(current);
         if (names.isEmpty()) {
-            reject.accept(RejectReason.UNKNOWN_TASK, key + " has no head" + (cmd.getTask().isEmpty() ? ""
-                    : " of task '" + cmd.getTask() + "'") + " on this instance: nothing to " + action.name()
-                    .substring("CONTROL_ACTION_".length()).toLowerCase(java.util.Locale.ROOT));
+            rejections.add(new Rejection(c, RejectReason.UNKNOWN_TASK, key + " has no head" + (cmd.allTasks() ? ""
+                    : " of task '" + cmd.task() + "'") + " on this instance: nothing to " + cmd.verb(), "",
+                    Topics.CONTROL));
             return;
         }
         // names is not empty, so the user has state: this batch's staged copy, or a new copy of the live one
         UserState user = staged.containsKey(key) ? staged.get(key) : current.copy();
         staged.put(key, user);
         for (String name : names) {
-            BinaryHeadTask task = tasks.get(name);
             HeadState h = user.heads().get(name);
-            switch (action) {
-                case CONTROL_ACTION_RESET -> task.operatorReset(h, "operator reset" + why);
-                case CONTROL_ACTION_ROLLBACK -> task.operatorRollback(h, "operator rollback to the source head" + why);
-                case CONTROL_ACTION_FREEZE -> task.operatorFreeze(h, true);
-                default -> task.operatorFreeze(h, false);
-            }
+            cmd.applyTo(tasks.get(name), h);
             touchedOwner.putIfAbsent(h.headId(), key);
             touchedTask.put(h.headId(), name);
         }
@@ -347,7 +299,7 @@ public final class AdaptationEngine {
             Map<ReservoirKey, RehearsalReservoir> stagedReservoirs, List<Runnable> offers) {
         user.firstSighting(s.sampleId());
         user.recordApplied(raw.partition(), raw.offset());
-        for (Map.Entry<String, Label> l : new java.util.TreeMap<>(s.labels()).entrySet()) {
+        for (Map.Entry<String, Label> l : new TreeMap<>(s.labels()).entrySet()) {
             BinaryHeadTask task = tasks.get(l.getKey());
             HeadState head = user.heads().computeIfAbsent(l.getKey(), t -> task.newState(s.key().headId(t)));
             boolean positive = ((Label.Binary) l.getValue()).positive();
@@ -427,7 +379,7 @@ public final class AdaptationEngine {
 
     /**
      * The changelog records of every user {@code result} touched, ordered by user key: to publish on
-     * {@link dev.headstream.schemas.Topics#ADAPTER_STATE} in the batch's transaction, keyed by
+     * {@link Topics#ADAPTER_STATE} in the batch's transaction, keyed by
      * {@link UserStateCodec#recordKey}. Changes nothing.
      */
     public synchronized List<AdapterState> stateRecords(BatchResult result) {
@@ -511,96 +463,5 @@ public final class AdaptationEngine {
             }
         }
         return null;
-    }
-
-    private HeadUpdate headUpdate(BinaryHeadTask task, UserKey key, String taskName, HeadState h, long nowMs) {
-        return HeadUpdate.newBuilder()
-                .setHeadId(h.headId())
-                .setTenant(key.tenant())
-                .setUser(key.user())
-                .setTask(taskName)
-                .setVersion(h.version())
-                .setStatus(h.pendingReset() ? HeadStatus.HEAD_STATUS_RESET
-                        : h.pendingRollback() != null ? HeadStatus.HEAD_STATUS_ROLLED_BACK : HeadStatus.HEAD_STATUS_ACTIVE)
-                .setStatusReason(h.pendingRollback() != null ? h.pendingRollback() : h.heldReason())
-                .setHeldAtSource(h.heldAtSource())
-                .setProvenance(Provenance.newBuilder()
-                        .setSourceHeadId(task.sourceHead().id())
-                        .setSourceHeadSha256(task.sourceHead().sha256())
-                        .setBackboneSha256(backbone.info().sha256())
-                        .setSeed(h.seed())
-                        .setSamplesApplied(h.samplesApplied())
-                        .setSourcePartition(h.partition())
-                        .setFirstOffset(h.firstOffset())
-                        .setLastOffset(h.lastOffset())
-                        .setEngine(ENGINE)
-                        .setNegativeBankSha256(task.bank() == null ? "" : task.bank().id()))
-                .setSpec(HeadCodec.spec(task.head().architecture(), task.head().trainableTopK(),
-                        task.recipe().windowFrames(), backbone.info().embeddingDim()))
-                .addAllTrainable(HeadCodec.tensors(task.head(), task.publishedTrainable(h)))
-                .setThreshold(task.publishedThreshold(h))
-                .setCreatedTimeMs(nowMs)
-                .build();
-    }
-
-    private static AdaptationMetrics metrics(UserKey key, String taskName, HeadState h, long nowMs) {
-        double hours = h.negativeSeconds() / 3600.0;
-        ScoreStats.Sums adapted = h.adaptedPrequential();
-        return AdaptationMetrics.newBuilder()
-                .setHeadId(h.headId())
-                .setTenant(key.tenant())
-                .setUser(key.user())
-                .setTask(taskName)
-                .setHeadVersion(h.version())
-                .setSourcePrequential(score(h.sourcePrequential()))
-                .setAdaptedPrequential(score(adapted))
-                .setSourceHoldout(score(h.sourceHoldout()))
-                .setAdaptedHoldout(score(h.adaptedHoldout()))
-                .setNegativeTransferGap(h.negativeTransferSamples() == 0 ? 0 : h.negativeTransferWindowGap())
-                .setNegativeTransferStatistic(h.negativeTransferStatistic())
-                .setNegativeTransferThreshold(h.negativeTransferThreshold())
-                .setNegativeTransferAlarm(h.negativeTransferAlarm())
-                .setLossRiseStatistic(zeroIfNaN(h.lossRiseStatistic()))
-                .setLossRiseThreshold(zeroIfNaN(h.lossRiseThreshold()))
-                .setLossRiseAlarm(h.lossRiseAlarm())
-                .setDriftStatistic(zeroIfNaN(h.driftStatistic()))
-                .setDriftThreshold(zeroIfNaN(h.driftThreshold()))
-                .setDriftAlarm(h.driftAlarm())
-                .setDomainMmd2(zeroIfNaN(h.domainMmd2()))
-                .setDomainPValue(zeroIfNaN(h.domainPValue()))
-                .setAdwinWidth(h.adwinWidth())
-                .setAdwinErrorRate(zeroIfNaN(h.adwinErrorRate()))
-                .setErrorRiseAlarm(h.errorRiseAlarm())
-                .setCalibrationFalseAccepts(h.calibrationFalseAccepts())
-                .setCalibrationHours(h.calibrationHours())
-                .setCalibrationFalseAcceptsPerHour(h.calibrationHours() == 0 ? 0
-                        : h.calibrationFalseAccepts() / h.calibrationHours())
-                .setHeldAtSource(h.heldAtSource())
-                .setHeldReason(h.heldReason())
-                .setGeneralizationGap(h.lastTrainingLoss() - h.lastPrequentialLoss())
-                .setSamplesApplied(h.samplesApplied())
-                .setSamplesSeen(h.samplesSeen())
-                .setRecall(adapted.recall())
-                .setFalseAcceptsPerHour(hours == 0 ? 0 : adapted.falsePositives() / hours)
-                .setSourcePartition(h.partition())
-                .setLastOffset(h.lastOffset())
-                .setCreatedTimeMs(nowMs)
-                .build();
-    }
-
-    private static HeadScore score(ScoreStats.Sums s) {
-        return HeadScore.newBuilder()
-                .setCount(s.count())
-                .setMeanLoss(s.meanLoss())
-                .setAccuracy(s.accuracy())
-                .setPositives(s.positives())
-                .setTruePositives(s.truePositives())
-                .setNegatives(s.negatives())
-                .setFalsePositives(s.falsePositives())
-                .build();
-    }
-
-    private static double zeroIfNaN(double v) {
-        return Double.isNaN(v) ? 0 : v;
     }
 }

@@ -7,6 +7,7 @@ import static dev.headstream.core.adapt.WakeWordFixture.wake;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.headstream.core.wire.ControlDecoder;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.AdapterState;
 import dev.headstream.schemas.v1.Control;
@@ -166,7 +167,7 @@ class ControlCommandTest {
                 control(5, "acme/alice", ok.toBuilder().setAction(ControlAction.CONTROL_ACTION_UNSPECIFIED).build()),
                 control(6, new UserKey("acme", "nobody"), ControlAction.CONTROL_ACTION_FREEZE, ""),
                 new RawSample(0, 7, "acme/alice".getBytes(StandardCharsets.UTF_8),
-                        new byte[AdaptationEngine.MAX_CONTROL_BYTES + 1]));
+                        new byte[ControlDecoder.MAX_CONTROL_BYTES + 1]));
 
         BatchResult r = run(engine, List.of(), bad);
 
