@@ -12,6 +12,7 @@ import dev.headstream.core.embed.ExecutionOptions;
 import dev.headstream.core.embed.ModelFile;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.wire.SampleDecoder;
+import dev.headstream.core.wire.SampleFile;
 import dev.headstream.runtime.backbone.OnnxTensorBackbone;
 import dev.headstream.runtime.backbone.WakeWordBackbone;
 import dev.headstream.runtime.onnx.OnnxHeadImporter;
@@ -121,7 +122,8 @@ public final class EngineAssembly {
     }
 
     private static RehearsalSet rehearsal(Backbone backbone, Path file) {
-        RehearsalSet set = RehearsalSet.fromSampleFile(backbone, file, RehearsalSet.CALIBRATION_EVERY);
+        RehearsalSet set = RehearsalSet.split(backbone.embed(SampleFile.readRehearsalAudio(file)),
+                RehearsalSet.CALIBRATION_EVERY);
         LOG.info("rehearsal set {}: {} clips for training, {} held aside for calibration", file, set.train().size(),
                 set.calibration().size());
         return set;
