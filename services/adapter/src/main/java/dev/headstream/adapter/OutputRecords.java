@@ -1,9 +1,9 @@
 package dev.headstream.adapter;
 
-import dev.headstream.core.adapt.BatchResult;
-import dev.headstream.core.adapt.Rejection;
-import dev.headstream.core.adapt.UserStateCodec;
+import dev.headstream.core.adapt.engine.BatchResult;
+import dev.headstream.core.ingest.Rejection;
 import dev.headstream.core.wire.OutputMessages;
+import dev.headstream.core.wire.UserStateCodec;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.AdapterState;

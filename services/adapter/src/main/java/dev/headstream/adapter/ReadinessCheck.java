@@ -1,6 +1,6 @@
 package dev.headstream.adapter;
 
-import dev.headstream.core.adapt.AdaptationEngine;
+import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.embed.Backbone;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;

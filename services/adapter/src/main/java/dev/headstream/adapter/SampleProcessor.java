@@ -1,9 +1,9 @@
 package dev.headstream.adapter;
 
+import dev.headstream.core.adapt.engine.AdaptationEngine;
+import dev.headstream.core.adapt.engine.BatchResult;
+import dev.headstream.core.ingest.RawSample;
 import dev.headstream.schemas.Topics;
-import dev.headstream.core.adapt.AdaptationEngine;
-import dev.headstream.core.adapt.BatchResult;
-import dev.headstream.core.adapt.RawSample;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;

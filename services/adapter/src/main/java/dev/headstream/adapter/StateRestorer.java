@@ -1,7 +1,7 @@
 package dev.headstream.adapter;
 
-import dev.headstream.core.adapt.AdaptationEngine;
-import dev.headstream.core.adapt.UserKey;
+import dev.headstream.core.adapt.engine.AdaptationEngine;
+import dev.headstream.core.ingest.UserKey;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.AdapterState;
 import com.google.protobuf.InvalidProtocolBufferException;

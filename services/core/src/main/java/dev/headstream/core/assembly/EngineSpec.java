@@ -1,11 +1,11 @@
 package dev.headstream.core.assembly;
 
-import dev.headstream.core.adapt.AdaptationEngine;
-import dev.headstream.core.adapt.BankTraining;
-import dev.headstream.core.adapt.AlarmAction;
-import dev.headstream.core.adapt.AlarmPolicy;
-import dev.headstream.core.adapt.HeadRecipe;
-import dev.headstream.core.adapt.RateLimit;
+import dev.headstream.core.adapt.engine.AdaptationEngine;
+import dev.headstream.core.adapt.task.AlarmAction;
+import dev.headstream.core.adapt.task.AlarmPolicy;
+import dev.headstream.core.adapt.task.BankTraining;
+import dev.headstream.core.adapt.task.HeadRecipe;
+import dev.headstream.core.ingest.RateLimit;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;

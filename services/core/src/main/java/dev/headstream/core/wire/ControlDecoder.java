@@ -1,8 +1,8 @@
 package dev.headstream.core.wire;
 
-import dev.headstream.core.adapt.SampleRejectedException;
-import dev.headstream.core.adapt.UserKey;
 import dev.headstream.core.adapt.control.ControlCommand;
+import dev.headstream.core.ingest.SampleRejectedException;
+import dev.headstream.core.ingest.UserKey;
 import dev.headstream.schemas.v1.Control;
 import dev.headstream.schemas.v1.ControlAction;
 import dev.headstream.schemas.v1.RejectReason;

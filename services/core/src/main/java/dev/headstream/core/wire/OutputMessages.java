@@ -1,11 +1,11 @@
 package dev.headstream.core.wire;
 
-import dev.headstream.core.adapt.BinaryHeadTask;
-import dev.headstream.core.adapt.HeadState;
-import dev.headstream.core.adapt.Rejection;
-import dev.headstream.core.adapt.ScoreStats;
-import dev.headstream.core.adapt.UserKey;
+import dev.headstream.core.adapt.state.HeadState;
+import dev.headstream.core.adapt.state.ScoreStats;
+import dev.headstream.core.adapt.task.BinaryHeadTask;
 import dev.headstream.core.embed.BackboneInfo;
+import dev.headstream.core.ingest.Rejection;
+import dev.headstream.core.ingest.UserKey;
 import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.HeadScore;
 import dev.headstream.schemas.v1.HeadStatus;

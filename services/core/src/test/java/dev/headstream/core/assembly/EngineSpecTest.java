@@ -3,10 +3,10 @@ package dev.headstream.core.assembly;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.headstream.core.adapt.BankTraining;
-import dev.headstream.core.adapt.AlarmAction;
-import dev.headstream.core.adapt.AlarmPolicy;
-import dev.headstream.core.adapt.HeadRecipe;
+import dev.headstream.core.adapt.task.AlarmAction;
+import dev.headstream.core.adapt.task.AlarmPolicy;
+import dev.headstream.core.adapt.task.BankTraining;
+import dev.headstream.core.adapt.task.HeadRecipe;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;

@@ -3,9 +3,9 @@ package dev.headstream.core.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.headstream.core.adapt.SampleRejectedException;
-import dev.headstream.core.adapt.UserKey;
 import dev.headstream.core.adapt.control.ControlCommand;
+import dev.headstream.core.ingest.SampleRejectedException;
+import dev.headstream.core.ingest.UserKey;
 import dev.headstream.schemas.v1.Control;
 import dev.headstream.schemas.v1.ControlAction;
 import dev.headstream.schemas.v1.RejectReason;

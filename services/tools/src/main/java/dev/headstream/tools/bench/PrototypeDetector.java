@@ -1,8 +1,8 @@
 package dev.headstream.tools.bench;
 
-import dev.headstream.core.adapt.BinaryHeadTask;
-import dev.headstream.core.adapt.ThresholdCalibrator;
-import dev.headstream.core.adapt.RehearsalSet;
+import dev.headstream.core.adapt.task.BinaryHeadTask;
+import dev.headstream.core.adapt.task.RehearsalSet;
+import dev.headstream.core.adapt.task.ThresholdCalibrator;
 import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.head.PrototypeHead;
 

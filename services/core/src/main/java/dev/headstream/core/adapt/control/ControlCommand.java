@@ -1,9 +1,9 @@
 package dev.headstream.core.adapt.control;
 
-import dev.headstream.core.adapt.BinaryHeadTask;
-import dev.headstream.core.adapt.HeadState;
-import dev.headstream.core.adapt.UserKey;
-import dev.headstream.core.adapt.UserState;
+import dev.headstream.core.adapt.state.HeadState;
+import dev.headstream.core.adapt.state.UserState;
+import dev.headstream.core.adapt.task.BinaryHeadTask;
+import dev.headstream.core.ingest.UserKey;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
