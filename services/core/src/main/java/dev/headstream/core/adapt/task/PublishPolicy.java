@@ -22,7 +22,7 @@ public final class PublishPolicy {
     private final ThresholdCalibrator calibrator;
     private final AlarmPolicy alarms;
     private final UserHeadTraining training;
-    /** The task's bank training settings; {@link BankTraining#minRecall()} applies only with a bank. */
+    /** Whether the task has a negative bank: only then does {@link BankTraining#minRecall()} hold heads. */
     private final boolean withBank;
     private final BankTraining bankTraining;
     private final double targetFalseAcceptsPerHour;
