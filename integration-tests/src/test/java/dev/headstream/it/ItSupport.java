@@ -1,18 +1,17 @@
 package dev.headstream.it;
 
-import dev.headstream.tools.bank.BankCommand;
-import dev.headstream.testkit.synth.SampleRecords;
 import dev.headstream.cli.replay.HeadReplay;
 import dev.headstream.core.assembly.EngineSpec;
-import dev.headstream.tools.soak.FaultSoak;
+import dev.headstream.core.wire.SampleFile;
+import dev.headstream.schemas.v1.Sample;
 import dev.headstream.testkit.synth.CachingSynthesizer;
+import dev.headstream.testkit.synth.SampleRecords;
 import dev.headstream.testkit.synth.SpeechSynth;
 import dev.headstream.testkit.synth.SynthProgress;
 import dev.headstream.testkit.synth.SyntheticPopulation;
 import dev.headstream.testkit.synth.SyntheticUsers;
-import dev.headstream.core.adapt.HeadRecipe;
-import dev.headstream.core.wire.SampleFile;
-import dev.headstream.schemas.v1.Sample;
+import dev.headstream.tools.bank.BankCommand;
+import dev.headstream.tools.soak.FaultSoak;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.headstream.adapter;
 
-import dev.headstream.core.adapt.AdaptationEngine;
+import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.embed.Backbone;
 import dev.headstream.runtime.assembly.EngineAssembly;

@@ -11,7 +11,7 @@ import dev.headstream.adapter.state.RestoreProgress;
 import dev.headstream.adapter.transaction.ProcessExit;
 import dev.headstream.client.SampleSender;
 import dev.headstream.client.TopicReader;
-import dev.headstream.core.adapt.AdaptationEngine;
+import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.HeadUpdate;

@@ -1,8 +1,8 @@
 package dev.headstream.adapter.flow;
 
-import dev.headstream.core.adapt.AdaptationEngine;
-import dev.headstream.core.adapt.BatchResult;
-import dev.headstream.core.adapt.Rejection;
+import dev.headstream.core.adapt.engine.AdaptationEngine;
+import dev.headstream.core.adapt.engine.BatchResult;
+import dev.headstream.core.ingest.Rejection;
 import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.HeadUpdate;
 import io.micrometer.core.instrument.Counter;

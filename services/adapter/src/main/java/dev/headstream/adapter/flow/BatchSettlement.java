@@ -2,8 +2,8 @@ package dev.headstream.adapter.flow;
 
 import dev.headstream.adapter.transaction.ProcessExit;
 import dev.headstream.adapter.transaction.TransactionOutcome;
-import dev.headstream.core.adapt.AdaptationEngine;
-import dev.headstream.core.adapt.BatchResult;
+import dev.headstream.core.adapt.engine.AdaptationEngine;
+import dev.headstream.core.adapt.engine.BatchResult;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.headstream.adapter.flow;
 
-import dev.headstream.core.adapt.RawSample;
+import dev.headstream.core.ingest.RawSample;
 import dev.headstream.schemas.Topics;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;

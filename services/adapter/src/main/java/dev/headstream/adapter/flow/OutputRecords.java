@@ -1,8 +1,9 @@
 package dev.headstream.adapter.flow;
 
-import dev.headstream.core.adapt.BatchResult;
-import dev.headstream.core.adapt.Rejection;
-import dev.headstream.core.adapt.UserStateCodec;
+import dev.headstream.core.adapt.engine.BatchResult;
+import dev.headstream.core.ingest.Rejection;
+import dev.headstream.core.wire.OutputMessages;
+import dev.headstream.core.wire.UserStateCodec;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.AdapterState;
@@ -23,15 +24,7 @@ final class OutputRecords {
     static List<Message<byte[]>> of(BatchResult result, List<AdapterState> states, String samplesTopic, long nowMs) {
         List<Message<byte[]>> out = new ArrayList<>();
         for (Rejection r : result.rejections()) {
-            Rejected rec = Rejected.newBuilder()
-                    .setTopic(r.topic() != null ? r.topic() : samplesTopic)
-                    .setPartition(r.source().partition())
-                    .setOffset(r.source().offset())
-                    .setReason(r.reason())
-                    .setMessage(r.message())
-                    .setSampleId(r.sampleId())
-                    .setRejectedTimeMs(nowMs)
-                    .build();
+            Rejected rec = OutputMessages.rejected(r, samplesTopic, nowMs);
             out.add(record(Topics.REJECTED, r.source().key(), rec.toByteArray()));
         }
         for (HeadUpdate h : result.heads()) {

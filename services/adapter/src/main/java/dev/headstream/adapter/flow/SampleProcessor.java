@@ -2,8 +2,8 @@ package dev.headstream.adapter.flow;
 
 import dev.headstream.adapter.Channels;
 import dev.headstream.adapter.transaction.BatchTransaction;
-import dev.headstream.core.adapt.AdaptationEngine;
-import dev.headstream.core.adapt.BatchResult;
+import dev.headstream.core.adapt.engine.AdaptationEngine;
+import dev.headstream.core.adapt.engine.BatchResult;
 import dev.headstream.schemas.Topics;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.annotations.Blocking;

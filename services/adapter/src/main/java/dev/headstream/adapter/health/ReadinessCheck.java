@@ -1,7 +1,7 @@
 package dev.headstream.adapter.health;
 
 import dev.headstream.adapter.state.RestoreProgress;
-import dev.headstream.core.adapt.AdaptationEngine;
+import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.embed.Backbone;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

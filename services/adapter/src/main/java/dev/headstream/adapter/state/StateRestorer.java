@@ -2,8 +2,8 @@ package dev.headstream.adapter.state;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.headstream.adapter.fault.FaultInjector;
-import dev.headstream.core.adapt.AdaptationEngine;
-import dev.headstream.core.adapt.UserKey;
+import dev.headstream.core.adapt.engine.AdaptationEngine;
+import dev.headstream.core.ingest.UserKey;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.AdapterState;
 import io.smallrye.common.annotation.Identifier;

@@ -2,7 +2,7 @@ package dev.headstream.adapter.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.headstream.core.adapt.RawSample;
+import dev.headstream.core.ingest.RawSample;
 import dev.headstream.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;

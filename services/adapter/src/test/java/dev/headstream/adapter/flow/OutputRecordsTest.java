@@ -2,10 +2,10 @@ package dev.headstream.adapter.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.headstream.core.adapt.BatchResult;
-import dev.headstream.core.adapt.RawSample;
-import dev.headstream.core.adapt.Rejection;
-import dev.headstream.core.adapt.UserKey;
+import dev.headstream.core.adapt.engine.BatchResult;
+import dev.headstream.core.ingest.RawSample;
+import dev.headstream.core.ingest.Rejection;
+import dev.headstream.core.ingest.UserKey;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.AdapterState;

@@ -1,8 +1,7 @@
 package dev.headstream.cli.control;
 
 import dev.headstream.client.SampleSender;
-
-import dev.headstream.core.adapt.UserKey;
+import dev.headstream.core.ingest.UserKey;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.Control;
 import dev.headstream.schemas.v1.ControlAction;

@@ -1,6 +1,6 @@
 package dev.headstream.cli.evaluate;
 
-import dev.headstream.core.adapt.ClipScorer;
+import dev.headstream.core.adapt.task.ClipScorer;
 import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
 import java.util.Locale;

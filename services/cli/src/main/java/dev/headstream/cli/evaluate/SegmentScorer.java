@@ -1,6 +1,6 @@
 package dev.headstream.cli.evaluate;
 
-import dev.headstream.core.adapt.ClipScorer;
+import dev.headstream.core.adapt.task.ClipScorer;
 import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.runtime.backbone.WakeWordBackbone;
 import java.util.List;

@@ -1,14 +1,14 @@
 package dev.headstream.cli.replay;
 
 import dev.headstream.client.TopicReader;
-import dev.headstream.core.adapt.AdaptationEngine;
-import dev.headstream.core.adapt.BinaryHeadTask;
-import dev.headstream.core.adapt.HeadState;
-import dev.headstream.core.adapt.RawSample;
-import dev.headstream.core.adapt.UserKey;
-import dev.headstream.core.adapt.UserState;
+import dev.headstream.core.adapt.engine.AdaptationEngine;
+import dev.headstream.core.adapt.state.HeadState;
+import dev.headstream.core.adapt.state.UserState;
+import dev.headstream.core.adapt.task.BinaryHeadTask;
 import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.embed.Backbone;
+import dev.headstream.core.ingest.RawSample;
+import dev.headstream.core.ingest.UserKey;
 import dev.headstream.core.wire.HeadCodec;
 import dev.headstream.runtime.assembly.EngineAssembly;
 import dev.headstream.schemas.Topics;

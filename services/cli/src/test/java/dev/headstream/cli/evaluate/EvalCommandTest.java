@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.headstream.core.adapt.ClipScorer;
-import dev.headstream.core.embed.EmbeddingSequence;
-import dev.headstream.runtime.backbone.WakeWordBackbone;
+import dev.headstream.core.adapt.task.ClipScorer;
 import dev.headstream.core.detect.Detections;
+import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
+import dev.headstream.runtime.backbone.WakeWordBackbone;
 import dev.headstream.runtime.onnx.OnnxHeadImporter;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;

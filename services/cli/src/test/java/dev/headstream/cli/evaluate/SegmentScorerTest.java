@@ -2,7 +2,7 @@ package dev.headstream.cli.evaluate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.headstream.core.adapt.ClipScorer;
+import dev.headstream.core.adapt.task.ClipScorer;
 import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.runtime.backbone.WakeWordBackbone;
 import java.nio.file.Path;

@@ -1,10 +1,11 @@
 package dev.headstream.core.assembly;
 
-import dev.headstream.core.adapt.AdaptationEngine;
-import dev.headstream.core.adapt.BankTraining;
-import dev.headstream.core.adapt.BinaryHeadTask;
-import dev.headstream.core.adapt.HeadRecipe;
-import dev.headstream.core.adapt.RateLimit;
+import dev.headstream.core.adapt.engine.AdaptationEngine;
+import dev.headstream.core.adapt.task.AlarmAction;
+import dev.headstream.core.adapt.task.AlarmPolicy;
+import dev.headstream.core.adapt.task.BankTraining;
+import dev.headstream.core.adapt.task.HeadRecipe;
+import dev.headstream.core.ingest.RateLimit;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,7 +26,7 @@ import java.util.function.Function;
  * properties. The adapter, {@code replay} and the tools build their engines from one of these, so a
  * replay checks exactly what the adapter ran. Defaults live here and in the domain types they name
  * ({@link HeadRecipe#wakeWordDefault()}, {@link BankTraining#defaults()},
- * {@link BinaryHeadTask#DEFAULT_ALARM_ACTION}), nowhere else.
+ * {@link AlarmPolicy#DEFAULT_ALARM_ACTION}), nowhere else.
  *
  * <p>Keys (relative to {@code headstream.}): {@code models-dir}, {@code max-sample-bytes},
  * {@code dedup-window}, {@code publish-every}, {@code backbone.*}, {@code negative-bank.*},
@@ -106,7 +107,7 @@ public record EngineSpec(Path modelsDir, BackboneSpec backbone, BankSpec negativ
      * @param rehearsalSet              a length-delimited {@code headstream.v1.Sample} file of other
      *                                  speakers' negatives (the operator's reference set), if any
      */
-    public record TaskSpec(String sourceHead, HeadRecipe recipe, BinaryHeadTask.AlarmAction onNegativeTransfer,
+    public record TaskSpec(String sourceHead, HeadRecipe recipe, AlarmAction onNegativeTransfer,
             double targetFalseAcceptsPerHour, BankTraining bank, Optional<Path> rehearsalSet) {
     }
 
@@ -251,7 +252,7 @@ public record EngineSpec(Path modelsDir, BackboneSpec backbone, BankSpec negativ
         BankTraining bank = new BankTraining(t.integer("bank-per-step", b.perStep()),
                 t.real("bank-hard-share", b.hardShare()), t.integer("bank-candidates", b.candidates()),
                 t.integer("bank-pool", b.pool()), t.real("min-recall", b.minRecall()));
-        return new TaskSpec(sourceHead, recipe, t.parse("on-negative-transfer", BinaryHeadTask.DEFAULT_ALARM_ACTION,
+        return new TaskSpec(sourceHead, recipe, t.parse("on-negative-transfer", AlarmPolicy.DEFAULT_ALARM_ACTION,
                 EngineSpec::alarmAction), t.decimal("target-false-accepts-per-hour", 0.5), bank,
                 t.optional("rehearsal-set").map(Path::of));
     }
@@ -261,8 +262,8 @@ public record EngineSpec(Path modelsDir, BackboneSpec backbone, BankSpec negativ
     }
 
     /** {@code publish-only}, {@code rollback-last-good}, ...: the kebab-case of an action's name. */
-    private static BinaryHeadTask.AlarmAction alarmAction(String v) {
-        return BinaryHeadTask.AlarmAction.valueOf(v.trim().replace('-', '_').toUpperCase(Locale.ROOT));
+    private static AlarmAction alarmAction(String v) {
+        return AlarmAction.valueOf(v.trim().replace('-', '_').toUpperCase(Locale.ROOT));
     }
 
     /** Reads typed values under a prefix, naming the full key in every error. */

@@ -16,5 +16,7 @@
  * {@link dev.headstream.core.head.MlpHead.Workspace} or
  * {@link dev.headstream.core.head.TaskHead.Workspace} (inside a trainer for training).
  * Framework-free: no ONNX, ND4J or Kafka types here.
+ *
+ * <p>Uses no other core package.
  */
 package dev.headstream.core.head;

@@ -25,5 +25,7 @@
  *       and a permutation test (Gretton et al. 2012) against a source reference set.
  *   <li>{@link dev.headstream.core.monitor.GeneralizationGap}: prequential minus training loss.
  * </ul>
+ *
+ * <p>Uses no other core package.
  */
 package dev.headstream.core.monitor;

@@ -1,13 +1,13 @@
 package dev.headstream.core.wire;
 
-import dev.headstream.core.adapt.Label;
-import dev.headstream.core.adapt.SampleRejectedException;
-import dev.headstream.core.adapt.Split;
-import dev.headstream.core.adapt.TaskKind;
-import dev.headstream.core.adapt.UserKey;
-import dev.headstream.core.adapt.ValidSample;
 import dev.headstream.core.embed.Backbone;
 import dev.headstream.core.embed.BackboneInput;
+import dev.headstream.core.ingest.Label;
+import dev.headstream.core.ingest.SampleRejectedException;
+import dev.headstream.core.ingest.Split;
+import dev.headstream.core.ingest.TaskKind;
+import dev.headstream.core.ingest.UserKey;
+import dev.headstream.core.ingest.ValidSample;
 import dev.headstream.schemas.v1.FloatTensor;
 import dev.headstream.schemas.v1.RejectReason;
 import dev.headstream.schemas.v1.Sample;

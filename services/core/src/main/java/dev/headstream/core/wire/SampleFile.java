@@ -1,11 +1,13 @@
 package dev.headstream.core.wire;
 
+import dev.headstream.core.embed.BackboneInput;
 import dev.headstream.schemas.v1.Sample;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,5 +50,25 @@ public final class SampleFile {
                     + "): " + e.getMessage(), e);
         }
         return out;
+    }
+
+    /**
+     * The audio of every sample of {@code file}, an operator's rehearsal set (other speakers'
+     * negatives), in file order.
+     *
+     * @throws IllegalArgumentException naming the file and sample when a sample has no audio
+     */
+    public static List<BackboneInput> readRehearsalAudio(Path file) {
+        List<BackboneInput> clips = new ArrayList<>();
+        for (Sample s : read(file)) {
+            if (!s.hasAudio()) {
+                throw new IllegalArgumentException("rehearsal set " + file + ": sample " + s.getSampleId()
+                        + " has no audio");
+            }
+            short[] pcm = new short[s.getAudio().getPcm16Le().size() / 2];
+            s.getAudio().getPcm16Le().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(pcm);
+            clips.add(new BackboneInput.Audio(s.getAudio().getSampleRateHz(), pcm));
+        }
+        return clips;
     }
 }

@@ -3,9 +3,10 @@ package dev.headstream.core.assembly;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.headstream.core.adapt.BankTraining;
-import dev.headstream.core.adapt.BinaryHeadTask;
-import dev.headstream.core.adapt.HeadRecipe;
+import dev.headstream.core.adapt.task.AlarmAction;
+import dev.headstream.core.adapt.task.AlarmPolicy;
+import dev.headstream.core.adapt.task.BankTraining;
+import dev.headstream.core.adapt.task.HeadRecipe;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -23,7 +24,7 @@ class EngineSpecTest {
         assertThat(wake.sourceHead()).isEqualTo("hey_jarvis_v0.1.onnx");
         assertThat(wake.recipe()).isEqualTo(HeadRecipe.wakeWordDefault());
         assertThat(wake.bank()).isEqualTo(BankTraining.defaults());
-        assertThat(wake.onNegativeTransfer()).isEqualTo(BinaryHeadTask.DEFAULT_ALARM_ACTION);
+        assertThat(wake.onNegativeTransfer()).isEqualTo(AlarmPolicy.DEFAULT_ALARM_ACTION);
         assertThat(wake.targetFalseAcceptsPerHour()).isEqualTo(0.5);
         assertThat(spec.negativeBank().enabled()).isTrue();
         assertThat(spec.negativeBank().resolve(spec.modelsDir())).isEqualTo(Path.of(".models/negative-bank"));
@@ -49,7 +50,7 @@ class EngineSpecTest {
         assertThat(wake.sourceHead()).as("the wake task keeps its default source head").isEqualTo("hey_jarvis_v0.1.onnx");
         assertThat(wake.recipe().replaySteps()).isEqualTo(8);
         assertThat(wake.recipe().optimizer()).isEqualTo(HeadRecipe.OptimizerKind.SGD);
-        assertThat(wake.onNegativeTransfer()).isEqualTo(BinaryHeadTask.AlarmAction.ROLLBACK_LAST_GOOD);
+        assertThat(wake.onNegativeTransfer()).isEqualTo(AlarmAction.ROLLBACK_LAST_GOOD);
         assertThat(wake.rehearsalSet()).contains(Path.of("/data/ref.bin"));
         assertThat(spec.tasks().get("kws").sourceHead()).isEqualTo("alexa_v0.1.onnx");
         assertThat(spec.tasks().get("kws").rehearsalSet()).isEqualTo(Optional.empty());

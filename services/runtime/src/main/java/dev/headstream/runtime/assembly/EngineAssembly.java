@@ -1,17 +1,18 @@
 package dev.headstream.runtime.assembly;
 
-import dev.headstream.core.adapt.AdaptationEngine;
-import dev.headstream.core.adapt.BankNegatives;
-import dev.headstream.core.adapt.BinaryHeadTask;
-import dev.headstream.core.adapt.RehearsalSet;
-import dev.headstream.core.adapt.TaskKind;
+import dev.headstream.core.adapt.engine.AdaptationEngine;
+import dev.headstream.core.adapt.task.BankNegatives;
+import dev.headstream.core.adapt.task.BinaryHeadTask;
+import dev.headstream.core.adapt.task.RehearsalSet;
 import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.bank.NegativeBank;
 import dev.headstream.core.embed.Backbone;
 import dev.headstream.core.embed.ExecutionOptions;
 import dev.headstream.core.embed.ModelFile;
 import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.ingest.TaskKind;
 import dev.headstream.core.wire.SampleDecoder;
+import dev.headstream.core.wire.SampleFile;
 import dev.headstream.runtime.backbone.OnnxTensorBackbone;
 import dev.headstream.runtime.backbone.WakeWordBackbone;
 import dev.headstream.runtime.onnx.OnnxHeadImporter;
@@ -121,7 +122,8 @@ public final class EngineAssembly {
     }
 
     private static RehearsalSet rehearsal(Backbone backbone, Path file) {
-        RehearsalSet set = RehearsalSet.fromSampleFile(backbone, file, RehearsalSet.CALIBRATION_EVERY);
+        RehearsalSet set = RehearsalSet.split(backbone.embed(SampleFile.readRehearsalAudio(file)),
+                RehearsalSet.CALIBRATION_EVERY);
         LOG.info("rehearsal set {}: {} clips for training, {} held aside for calibration", file, set.train().size(),
                 set.calibration().size());
         return set;

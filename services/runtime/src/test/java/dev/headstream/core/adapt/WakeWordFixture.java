@@ -1,15 +1,22 @@
 package dev.headstream.core.adapt;
 
+import dev.headstream.core.adapt.engine.AdaptationEngine;
+import dev.headstream.core.adapt.task.BinaryHeadTask;
+import dev.headstream.core.adapt.task.HeadRecipe;
+import dev.headstream.core.adapt.task.RehearsalSet;
 import dev.headstream.core.embed.BackboneInput;
 import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.ingest.RawSample;
+import dev.headstream.core.ingest.TaskKind;
+import dev.headstream.core.wire.SampleDecoder;
 import dev.headstream.runtime.backbone.TestModels;
 import dev.headstream.runtime.backbone.WakeWordBackbone;
-import dev.headstream.core.head.SourceHead;
 import dev.headstream.runtime.onnx.OnnxHeadImporter;
-import dev.headstream.core.wire.SampleDecoder;
 import dev.headstream.schemas.v1.Label;
 import dev.headstream.schemas.v1.Pcm16Audio;
 import dev.headstream.schemas.v1.Sample;
+import dev.headstream.schemas.v1.Split;
 import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,14 +32,14 @@ import java.util.Map;
  * rehearsal set of other speakers' speech, and samples of synthesized speech as raw records.
  * One instance per test class; {@link #close()} releases the backbone.
  */
-final class WakeWordFixture implements AutoCloseable {
+public final class WakeWordFixture implements AutoCloseable {
 
-    static final String TASK = "wake";
+    public static final String TASK = "wake";
     /** Two seconds: one 16-frame window; longer clips give the time-shift a few windows. */
-    static final int CLIP = 32_000;
+    public static final int CLIP = 32_000;
 
     /** A recipe small enough for unit tests: every layer trains, 2 steps of 2 own + 2 rehearsal windows. */
-    static final HeadRecipe RECIPE = new HeadRecipe(5, HeadRecipe.OptimizerKind.ADAM, 1e-3f, 1e-2f, 10f, 2, 8, 2, 2, 16, 0.75f, true, 0);
+    public static final HeadRecipe RECIPE = new HeadRecipe(5, HeadRecipe.OptimizerKind.ADAM, 1e-3f, 1e-2f, 10f, 2, 8, 2, 2, 16, 0.75f, true, 0);
 
     /** Other speakers' speech, none of it the wake phrase. */
     private static final String[][] BACKGROUND = {
@@ -40,11 +47,11 @@ final class WakeWordFixture implements AutoCloseable {
         {"hey travis", "en-us+f2"}, {"good morning", "en-029+m1"}, {"set a timer for ten minutes", "en-us+f4"},
     };
 
-    final WakeWordBackbone backbone;
-    final SourceHead source;
-    final RehearsalSet rehearsal;
+    public final WakeWordBackbone backbone;
+    public final SourceHead source;
+    public final RehearsalSet rehearsal;
 
-    WakeWordFixture() {
+    public WakeWordFixture() {
         backbone = TestModels.backbone(WakeWordBackbone.EmbeddingMode.SEQUENCE);
         try {
             source = OnnxHeadImporter.importHead(TestModels.dir().resolve("hey_jarvis_v0.1.onnx"));
@@ -59,34 +66,34 @@ final class WakeWordFixture implements AutoCloseable {
     }
 
     /** A fresh task (own trainer and scratch) on the shared source head and rehearsal set. */
-    BinaryHeadTask task() {
+    public BinaryHeadTask task() {
         return new BinaryHeadTask(TASK, source, RECIPE, rehearsal);
     }
 
     /** A fresh engine with a fresh task. */
-    AdaptationEngine engine() {
+    public AdaptationEngine engine() {
         SampleDecoder decoder = new SampleDecoder(1 << 20, backbone, Map.of(TASK, TaskKind.binary()));
         return new AdaptationEngine(backbone, decoder, Map.of(TASK, task()), 64);
     }
 
-    EmbeddingSequence embed(short[] pcm) {
+    public EmbeddingSequence embed(short[] pcm) {
         return backbone.embed(List.of(new BackboneInput.Audio(16_000, pcm))).get(0);
     }
 
     /** "hey jarvis" in {@code voice}; {@code variant} picks the clip length and position. */
-    static short[] wake(String voice, int variant) {
+    public static short[] wake(String voice, int variant) {
         return TestModels.speech("hey jarvis", voice, CLIP + 4_000 * (variant % 3), 800 + 1_600 * (variant % 2));
     }
 
     /** Other speech of {@code voice}. */
-    static short[] other(String voice, int variant) {
+    public static short[] other(String voice, int variant) {
         String[] phrases = {"hey there how are you", "call my sister", "is it going to rain today"};
         return TestModels.speech(phrases[variant % phrases.length], voice, CLIP + 4_000 * (variant % 2), 1_600);
     }
 
     /** A sample record of {@code tenant/user} at {@code offset} of partition 0. */
-    static RawSample record(long offset, String tenant, String user, String id, short[] pcm, boolean positive,
-            dev.headstream.schemas.v1.Split split) {
+    public static RawSample record(long offset, String tenant, String user, String id, short[] pcm, boolean positive,
+            Split split) {
         Sample s = Sample.newBuilder().setSampleId(id).setTenant(tenant).setUser(user)
                 .setAudio(Pcm16Audio.newBuilder().setSampleRateHz(16_000).setPcm16Le(le(pcm)))
                 .putLabels(TASK, Label.newBuilder().setBinary(positive).build())
@@ -94,12 +101,12 @@ final class WakeWordFixture implements AutoCloseable {
         return new RawSample(0, offset, (tenant + "/" + user).getBytes(StandardCharsets.UTF_8), s.toByteArray());
     }
 
-    static RawSample train(long offset, String tenant, String user, String id, short[] pcm, boolean positive) {
-        return record(offset, tenant, user, id, pcm, positive, dev.headstream.schemas.v1.Split.SPLIT_TRAIN);
+    public static RawSample train(long offset, String tenant, String user, String id, short[] pcm, boolean positive) {
+        return record(offset, tenant, user, id, pcm, positive, Split.SPLIT_TRAIN);
     }
 
-    static RawSample holdout(long offset, String tenant, String user, String id, short[] pcm, boolean positive) {
-        return record(offset, tenant, user, id, pcm, positive, dev.headstream.schemas.v1.Split.SPLIT_HOLDOUT);
+    public static RawSample holdout(long offset, String tenant, String user, String id, short[] pcm, boolean positive) {
+        return record(offset, tenant, user, id, pcm, positive, Split.SPLIT_HOLDOUT);
     }
 
     private static ByteString le(short[] pcm) {

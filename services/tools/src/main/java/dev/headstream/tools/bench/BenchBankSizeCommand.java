@@ -1,14 +1,14 @@
 package dev.headstream.tools.bench;
 
-import dev.headstream.tools.bank.BankBuilder;
-import dev.headstream.tools.bank.BankCommand;
-import dev.headstream.testkit.synth.SyntheticUsers;
-import dev.headstream.core.adapt.BankTraining;
-import dev.headstream.core.adapt.BinaryHeadTask;
-import dev.headstream.core.adapt.HeadRecipe;
+import dev.headstream.core.adapt.task.AlarmPolicy;
+import dev.headstream.core.adapt.task.BankTraining;
+import dev.headstream.core.adapt.task.HeadRecipe;
 import dev.headstream.core.bank.BankPart;
 import dev.headstream.core.bank.NegativeBank;
 import dev.headstream.core.head.SourceHead;
+import dev.headstream.testkit.synth.SyntheticUsers;
+import dev.headstream.tools.bank.BankBuilder;
+import dev.headstream.tools.bank.BankCommand;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -137,7 +137,7 @@ public final class BenchBankSizeCommand implements Callable<Integer> {
         NegativeBank bank = NegativeBank.open(dir);
         long bytes = Files.size(dir.resolve(NegativeBank.TRAIN_FILE)) + Files.size(dir.resolve(NegativeBank.CALIBRATION_FILE));
         List<QuietBench.Figures> f = QuietBench.run(pop, source, HeadRecipe.wakeWordDefault(), BankTraining.defaults(), 0.5,
-                bank, evaluation, BinaryHeadTask.DEFAULT_ALARM_ACTION, clips, line -> { });
+                bank, evaluation, AlarmPolicy.DEFAULT_ALARM_ACTION, clips, line -> { });
         double[] recall = new double[clips.length];
         double[] perHour = new double[clips.length];
         double[] worst = new double[clips.length];

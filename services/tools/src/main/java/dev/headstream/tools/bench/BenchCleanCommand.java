@@ -1,26 +1,28 @@
 package dev.headstream.tools.bench;
 
-import dev.headstream.tools.bank.BankCommand;
-import dev.headstream.testkit.synth.SampleRecords;
+import dev.headstream.core.adapt.state.HeadState;
+import dev.headstream.core.adapt.task.AlarmAction;
+import dev.headstream.core.adapt.task.BankTraining;
+import dev.headstream.core.adapt.task.BinaryHeadTask;
+import dev.headstream.core.adapt.task.ClipScorer;
+import dev.headstream.core.adapt.task.HeadMonitors;
+import dev.headstream.core.adapt.task.HeadRecipe;
+import dev.headstream.core.adapt.task.RehearsalSet;
+import dev.headstream.core.bank.NegativeBank;
+import dev.headstream.core.embed.BackboneInput;
+import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.core.head.MlpHead;
+import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.ingest.Split;
+import dev.headstream.runtime.backbone.WakeWordBackbone;
 import dev.headstream.testkit.synth.CachingSynthesizer;
 import dev.headstream.testkit.synth.ClipAssembler;
 import dev.headstream.testkit.synth.MultiEngineSynth;
+import dev.headstream.testkit.synth.SampleRecords;
 import dev.headstream.testkit.synth.SyntheticClip;
 import dev.headstream.testkit.synth.SyntheticUser;
 import dev.headstream.testkit.synth.SyntheticUsers;
-import dev.headstream.core.adapt.BankTraining;
-import dev.headstream.core.adapt.BinaryHeadTask;
-import dev.headstream.core.adapt.ClipScorer;
-import dev.headstream.core.adapt.HeadRecipe;
-import dev.headstream.core.adapt.HeadState;
-import dev.headstream.core.adapt.RehearsalSet;
-import dev.headstream.core.adapt.Split;
-import dev.headstream.core.embed.BackboneInput;
-import dev.headstream.core.embed.EmbeddingSequence;
-import dev.headstream.runtime.backbone.WakeWordBackbone;
-import dev.headstream.core.bank.NegativeBank;
-import dev.headstream.core.head.MlpHead;
-import dev.headstream.core.head.SourceHead;
+import dev.headstream.tools.bank.BankCommand;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,7 +97,7 @@ public final class BenchCleanCommand implements Callable<Integer> {
         NegativeBank bank = NegativeBank.open(negativeBank != null
                 ? negativeBank : BankCommand.defaultDir(inputs.modelsDir));
         BinaryHeadTask task = new BinaryHeadTask("wake", bench.source(), recipe, RehearsalSet.empty(),
-                BinaryHeadTask.AlarmAction.ROLLBACK, 0.5, BinaryHeadTask.prepareBank(bank, bench.source(), recipe),
+                AlarmAction.ROLLBACK, 0.5, BinaryHeadTask.prepareBank(bank, bench.source(), recipe),
                 BankTraining.defaults());
         ClipScorer scorer = new ClipScorer(task.head(), bench.source().parameters(), recipe.windowFrames());
         ClipScorer source = new ClipScorer(new MlpHead(bench.source().architecture(), 1), bench.source().parameters(),
@@ -142,8 +144,8 @@ public final class BenchCleanCommand implements Callable<Integer> {
                 negativeTransferAlarms += s.rollbacks();
                 driftUsers += s.driftAlarm() ? 1 : 0;
                 errorRiseUsers += s.errorRiseAlarm() ? 1 : 0;
-                driftTests += Math.max(0, samples - BinaryHeadTask.DRIFT.referenceSize()
-                        - BinaryHeadTask.DRIFT.detector().window() + 1);
+                driftTests += Math.max(0, samples - HeadMonitors.DRIFT.referenceSize()
+                        - HeadMonitors.DRIFT.detector().window() + 1);
                 task.calibrate(s);
                 HoldoutTable t = HoldoutEvaluator.evaluateDetectors(List.of(u), bench.embeddings(),
                         id -> new HoldoutEvaluator.HeadDetector(scorer, task.publishedTrainable(s), task.publishedThreshold(s),
@@ -173,8 +175,8 @@ public final class BenchCleanCommand implements Callable<Integer> {
         pw.printf(Locale.ROOT, "drift test: %d of %d users alarmed in %,d tests (a user alarms at most once; at most %.2f"
                 + " expected per 1,000 tests)%n", driftUsers, n, driftTests, 1000 / ARL0);
         pw.printf(Locale.ROOT, "ADWIN on the adapted head's 0/1 error (delta %.3f, a check per 32 samples): %d of %d users"
-                + " with a rising cut (bound: at most %.2f false cuts per 1,000 samples)%n", BinaryHeadTask.ADWIN_DELTA,
-                errorRiseUsers, n, 1000 * BinaryHeadTask.ADWIN_DELTA / 32);
+                + " with a rising cut (bound: at most %.2f false cuts per 1,000 samples)%n", HeadMonitors.ADWIN_DELTA,
+                errorRiseUsers, n, 1000 * HeadMonitors.ADWIN_DELTA / 32);
         pw.printf(Locale.ROOT, "holdout recall at the end: source %.3f, adapted %.3f; %d of %d users below the source,"
                 + " largest drop %.2f%n", sourceRecallSum / n, adaptedRecallSum / n, worse, n, worstDrop);
         Files.createDirectories(out.toAbsolutePath().getParent());

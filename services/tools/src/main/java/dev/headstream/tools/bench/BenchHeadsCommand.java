@@ -1,13 +1,19 @@
 package dev.headstream.tools.bench;
 
+import dev.headstream.core.adapt.state.HeadState;
+import dev.headstream.core.adapt.task.BinaryHeadTask;
+import dev.headstream.core.adapt.task.HeadRecipe;
+import dev.headstream.core.adapt.task.RehearsalSet;
+import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.head.Adam;
 import dev.headstream.core.head.HeadEngine;
 import dev.headstream.core.head.NativeHeadEngine;
 import dev.headstream.core.head.OptimizerState;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.head.TrainingConfig;
-import dev.headstream.runtime.onnx.OnnxHeadImporter;
+import dev.headstream.core.ingest.Split;
 import dev.headstream.dl4j.Dl4jHeadEngine;
+import dev.headstream.runtime.onnx.OnnxHeadImporter;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -23,12 +29,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import dev.headstream.core.adapt.BinaryHeadTask;
-import dev.headstream.core.adapt.HeadRecipe;
-import dev.headstream.core.adapt.HeadState;
-import dev.headstream.core.adapt.RehearsalSet;
-import dev.headstream.core.adapt.Split;
-import dev.headstream.core.embed.EmbeddingSequence;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 

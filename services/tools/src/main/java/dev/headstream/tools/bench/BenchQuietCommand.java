@@ -1,13 +1,13 @@
 package dev.headstream.tools.bench;
 
-import dev.headstream.tools.bank.BankCommand;
-import dev.headstream.testkit.synth.SyntheticUsers;
-import dev.headstream.core.adapt.BankTraining;
-import dev.headstream.core.adapt.BinaryHeadTask;
-import dev.headstream.core.adapt.HeadRecipe;
+import dev.headstream.core.adapt.task.AlarmAction;
+import dev.headstream.core.adapt.task.BankTraining;
+import dev.headstream.core.adapt.task.HeadRecipe;
 import dev.headstream.core.bank.BankPart;
 import dev.headstream.core.bank.NegativeBank;
 import dev.headstream.core.head.SourceHead;
+import dev.headstream.testkit.synth.SyntheticUsers;
+import dev.headstream.tools.bank.BankCommand;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -86,7 +86,7 @@ public final class BenchQuietCommand implements Callable<Integer> {
     float position;
 
     @Option(names = "--on-negative-transfer", defaultValue = "PROBATION", description = "Action (default ${DEFAULT-VALUE}).")
-    BinaryHeadTask.AlarmAction action;
+    AlarmAction action;
 
     @Option(names = "--out", description = "Folder for quiet.json and quiet.png (none by default).")
     Path out;

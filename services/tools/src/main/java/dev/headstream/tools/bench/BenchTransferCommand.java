@@ -1,23 +1,25 @@
 package dev.headstream.tools.bench;
 
-import dev.headstream.tools.bank.BankCommand;
+import dev.headstream.core.adapt.state.HeadState;
+import dev.headstream.core.adapt.task.AlarmAction;
+import dev.headstream.core.adapt.task.BankTraining;
+import dev.headstream.core.adapt.task.BinaryHeadTask;
+import dev.headstream.core.adapt.task.ClipScorer;
+import dev.headstream.core.adapt.task.HeadMonitors;
+import dev.headstream.core.adapt.task.HeadRecipe;
+import dev.headstream.core.adapt.task.RehearsalSet;
+import dev.headstream.core.bank.NegativeBank;
+import dev.headstream.core.embed.BackboneInput;
+import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.core.head.MlpHead;
+import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.ingest.Split;
+import dev.headstream.runtime.backbone.WakeWordBackbone;
 import dev.headstream.testkit.synth.SampleRecords;
 import dev.headstream.testkit.synth.SyntheticClip;
 import dev.headstream.testkit.synth.SyntheticUser;
 import dev.headstream.testkit.synth.SyntheticUsers;
-import dev.headstream.core.adapt.BankTraining;
-import dev.headstream.core.adapt.BinaryHeadTask;
-import dev.headstream.core.adapt.RehearsalSet;
-import dev.headstream.core.bank.NegativeBank;
-import dev.headstream.core.head.SourceHead;
-import dev.headstream.core.adapt.ClipScorer;
-import dev.headstream.core.adapt.HeadRecipe;
-import dev.headstream.core.adapt.HeadState;
-import dev.headstream.core.adapt.Split;
-import dev.headstream.core.embed.BackboneInput;
-import dev.headstream.core.embed.EmbeddingSequence;
-import dev.headstream.runtime.backbone.WakeWordBackbone;
-import dev.headstream.core.head.MlpHead;
+import dev.headstream.tools.bank.BankCommand;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,7 +91,7 @@ public final class BenchTransferCommand implements Callable<Integer> {
 
     @Option(names = "--action", defaultValue = "PROBATION",
             description = "Action on alarm: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
-    BinaryHeadTask.AlarmAction action;
+    AlarmAction action;
 
     @Override
     public Integer call() throws Exception {
@@ -244,8 +246,8 @@ public final class BenchTransferCommand implements Callable<Integer> {
                     recallNoisySum += finalRecall;
                 } else {
                     mmdCleanAlarmed += firstDriftAlarm > 0 ? 1 : 0;
-                    mmdCleanTests += Math.max(0, length - BinaryHeadTask.DRIFT.referenceSize()
-                            - BinaryHeadTask.DRIFT.detector().window() + 1);
+                    mmdCleanTests += Math.max(0, length - HeadMonitors.DRIFT.referenceSize()
+                            - HeadMonitors.DRIFT.detector().window() + 1);
                     cleanAlarms += s.rollbacks();
                     recallCleanSum += finalRecall;
                     cleanHeldAtEnd += s.heldAtSource() ? 1 : 0;
@@ -273,8 +275,8 @@ public final class BenchTransferCommand implements Callable<Integer> {
                 driftAlarmed, n, driftAlarmed == 0 ? Double.NaN : driftDelaySum / driftAlarmed, recallDriftSum / n);
         pw.printf(Locale.ROOT, "drift test (MMD, window %d clip means vs the user's first %d, %d permutations, alpha %.4f,"
                 + " a test per sample): drift users %d of %d alarmed, mean delay %.1f changed samples; clean users %d of %d"
-                + " alarmed in %d tests%n", BinaryHeadTask.DRIFT.detector().window(), BinaryHeadTask.DRIFT.referenceSize(),
-                BinaryHeadTask.DRIFT.detector().permutations(), BinaryHeadTask.DRIFT.detector().alpha(), mmdDriftAlarmed, n,
+                + " alarmed in %d tests%n", HeadMonitors.DRIFT.detector().window(), HeadMonitors.DRIFT.referenceSize(),
+                HeadMonitors.DRIFT.detector().permutations(), HeadMonitors.DRIFT.detector().alpha(), mmdDriftAlarmed, n,
                 mmdDriftAlarmed == 0 ? Double.NaN : mmdDelaySum / mmdDriftAlarmed, mmdCleanAlarmed, n, mmdCleanTests);
         pw.printf(Locale.ROOT, "out-of-domain users (the same words in espeak-ng's '%s' voice from clip %d, true labels):"
                 + " drift test %d of %d alarmed, mean delay %.1f changed samples; negative-transfer tests %d of %d; ADWIN error"

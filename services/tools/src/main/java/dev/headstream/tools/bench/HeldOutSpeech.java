@@ -1,6 +1,6 @@
 package dev.headstream.tools.bench;
 
-import dev.headstream.core.adapt.BankNegatives;
+import dev.headstream.core.adapt.task.BankNegatives;
 import dev.headstream.core.bank.BankPart;
 import dev.headstream.core.detect.Detections;
 import java.util.Locale;

@@ -1,11 +1,11 @@
 package dev.headstream.tools.bench;
 
-import dev.headstream.testkit.synth.SyntheticClip;
-import dev.headstream.testkit.synth.SyntheticUser;
-import dev.headstream.core.adapt.BinaryHeadTask;
-import dev.headstream.core.adapt.ClipScorer;
+import dev.headstream.core.adapt.task.BinaryHeadTask;
+import dev.headstream.core.adapt.task.ClipScorer;
 import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.head.MlpHead;
+import dev.headstream.testkit.synth.SyntheticClip;
+import dev.headstream.testkit.synth.SyntheticUser;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;

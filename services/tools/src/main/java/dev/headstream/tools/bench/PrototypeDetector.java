@@ -1,7 +1,8 @@
 package dev.headstream.tools.bench;
 
-import dev.headstream.core.adapt.BinaryHeadTask;
-import dev.headstream.core.adapt.RehearsalSet;
+import dev.headstream.core.adapt.task.BinaryHeadTask;
+import dev.headstream.core.adapt.task.RehearsalSet;
+import dev.headstream.core.adapt.task.ThresholdCalibrator;
 import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.head.PrototypeHead;
 
@@ -10,7 +11,7 @@ import dev.headstream.core.head.PrototypeHead;
  * raw 16-frame embedding windows) per user. Every window of each training clip joins its class
  * (time-shift augmentation for free); the rehearsal negatives seed the negative class, so the
  * head scores from the first positive. The threshold is placed like a trained head's
- * ({@link BinaryHeadTask#threshold}) between the held-aside rehearsal negatives plus the user's
+ * ({@link ThresholdCalibrator#threshold}) between the held-aside rehearsal negatives plus the user's
  * negatives and the user's positives, in the head's logit space
  * {@code (cos+ - cos-) / temperature}. Not thread-safe.
  */
@@ -69,7 +70,7 @@ final class PrototypeDetector implements HoldoutEvaluator.UserDetector {
         for (EmbeddingSequence e : positives) {
             posMin = Math.min(posMin, logit(e));
         }
-        threshold = BinaryHeadTask.threshold(negMax, posMin, position);
+        threshold = ThresholdCalibrator.threshold(negMax, posMin, position);
     }
 
     private void addWindows(int label, EmbeddingSequence e) {

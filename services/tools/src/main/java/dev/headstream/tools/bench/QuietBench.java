@@ -1,5 +1,23 @@
 package dev.headstream.tools.bench;
 
+import dev.headstream.core.adapt.state.HeadState;
+import dev.headstream.core.adapt.task.AlarmAction;
+import dev.headstream.core.adapt.task.BankNegatives;
+import dev.headstream.core.adapt.task.BankTraining;
+import dev.headstream.core.adapt.task.BinaryHeadTask;
+import dev.headstream.core.adapt.task.ClipScorer;
+import dev.headstream.core.adapt.task.HeadRecipe;
+import dev.headstream.core.adapt.task.RehearsalSet;
+import dev.headstream.core.bank.BankPart;
+import dev.headstream.core.bank.NegativeBank;
+import dev.headstream.core.detect.Detections;
+import dev.headstream.core.embed.BackboneInput;
+import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.core.head.MlpHead;
+import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.ingest.Split;
+import dev.headstream.runtime.backbone.WakeWordBackbone;
+import dev.headstream.runtime.onnx.OnnxHeadImporter;
 import dev.headstream.testkit.synth.CachingSynthesizer;
 import dev.headstream.testkit.synth.MultiEngineSynth;
 import dev.headstream.testkit.synth.Part;
@@ -9,23 +27,6 @@ import dev.headstream.testkit.synth.SyntheticPopulation;
 import dev.headstream.testkit.synth.SyntheticUser;
 import dev.headstream.testkit.synth.SyntheticUsers;
 import dev.headstream.testkit.synth.VoiceCatalog;
-import dev.headstream.core.adapt.BankNegatives;
-import dev.headstream.core.adapt.BankTraining;
-import dev.headstream.core.adapt.BinaryHeadTask;
-import dev.headstream.core.adapt.ClipScorer;
-import dev.headstream.core.adapt.HeadRecipe;
-import dev.headstream.core.adapt.HeadState;
-import dev.headstream.core.adapt.RehearsalSet;
-import dev.headstream.core.adapt.Split;
-import dev.headstream.core.embed.BackboneInput;
-import dev.headstream.core.embed.EmbeddingSequence;
-import dev.headstream.runtime.backbone.WakeWordBackbone;
-import dev.headstream.core.bank.BankPart;
-import dev.headstream.core.bank.NegativeBank;
-import dev.headstream.core.detect.Detections;
-import dev.headstream.core.head.MlpHead;
-import dev.headstream.core.head.SourceHead;
-import dev.headstream.runtime.onnx.OnnxHeadImporter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -178,7 +179,7 @@ public final class QuietBench {
      * {@code checkpoints} training clips; also the source head (clips = 0).
      */
     public static List<Figures> run(Population pop, SourceHead source, HeadRecipe recipe, BankTraining bankTraining,
-            double target, NegativeBank bank, BankPart evaluation, BinaryHeadTask.AlarmAction action,
+            double target, NegativeBank bank, BankPart evaluation, AlarmAction action,
             int[] checkpoints, Consumer<String> log) {
         long t0 = System.nanoTime();
         BankNegatives prepared = BinaryHeadTask.prepareBank(bank, source, recipe);

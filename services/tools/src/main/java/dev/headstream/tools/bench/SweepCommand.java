@@ -1,23 +1,24 @@
 package dev.headstream.tools.bench;
 
-import dev.headstream.tools.bank.BankCommand;
-import dev.headstream.testkit.synth.SyntheticClip;
-import dev.headstream.testkit.synth.SyntheticUser;
-import dev.headstream.testkit.synth.SyntheticUsers;
-import dev.headstream.core.adapt.BankTraining;
-import dev.headstream.core.adapt.BinaryHeadTask;
+import dev.headstream.core.adapt.state.HeadState;
+import dev.headstream.core.adapt.state.StoredClip;
+import dev.headstream.core.adapt.task.AlarmAction;
+import dev.headstream.core.adapt.task.BankTraining;
+import dev.headstream.core.adapt.task.BinaryHeadTask;
+import dev.headstream.core.adapt.task.ClipScorer;
+import dev.headstream.core.adapt.task.HeadRecipe;
+import dev.headstream.core.adapt.task.RehearsalReservoir;
+import dev.headstream.core.adapt.task.RehearsalSet;
 import dev.headstream.core.bank.NegativeBank;
-import dev.headstream.core.adapt.HeadRecipe;
-import dev.headstream.core.adapt.HeadState;
-import dev.headstream.core.adapt.Split;
-import dev.headstream.core.adapt.ClipScorer;
-import dev.headstream.core.adapt.RehearsalReservoir;
-import dev.headstream.core.adapt.RehearsalSet;
-import dev.headstream.core.adapt.StoredClip;
-import dev.headstream.core.adapt.UserKey;
 import dev.headstream.core.head.HeadArchitecture;
 import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.ingest.Split;
+import dev.headstream.core.ingest.UserKey;
+import dev.headstream.testkit.synth.SyntheticClip;
+import dev.headstream.testkit.synth.SyntheticUser;
+import dev.headstream.testkit.synth.SyntheticUsers;
+import dev.headstream.tools.bank.BankCommand;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -305,7 +306,7 @@ public final class SweepCommand implements Callable<Integer> {
             int trained = 0;
             BinaryHeadTask task = recipe == null ? null
                     : new BinaryHeadTask("wake", source, recipe, online ? RehearsalSet.empty() : bench.rehearsal(),
-                            BinaryHeadTask.AlarmAction.PUBLISH_ONLY, useBank ? 0.5 : 0,
+                            AlarmAction.PUBLISH_ONLY, useBank ? 0.5 : 0,
                             useBank ? BinaryHeadTask.prepareBank(bank, source, recipe) : null, BankTraining.defaults());
             RehearsalReservoir reservoir = online ? onlineReservoir(bench) : null;
             ClipScorer scorer = task == null ? null : new ClipScorer(task.head(), source.parameters(), recipe.windowFrames());

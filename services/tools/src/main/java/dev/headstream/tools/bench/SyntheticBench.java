@@ -1,14 +1,10 @@
 package dev.headstream.tools.bench;
 
+import dev.headstream.core.adapt.task.RehearsalSet;
+import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.core.head.SourceHead;
 import dev.headstream.testkit.synth.SyntheticClip;
 import dev.headstream.testkit.synth.SyntheticPopulation;
-import dev.headstream.core.adapt.RehearsalSet;
-import dev.headstream.core.embed.EmbeddingSequence;
-import dev.headstream.core.embed.ExecutionOptions;
-import dev.headstream.core.embed.ModelFile;
-import dev.headstream.runtime.backbone.WakeWordBackbone;
-import dev.headstream.core.head.SourceHead;
-import java.nio.file.Path;
 import java.util.Map;
 
 /**

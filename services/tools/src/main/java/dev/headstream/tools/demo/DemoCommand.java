@@ -1,26 +1,12 @@
 package dev.headstream.tools.demo;
 
-import dev.headstream.testkit.adapter.AdapterProcess;
-import dev.headstream.tools.bank.BankCommand;
-import dev.headstream.tools.bench.HeldOutSpeech;
-import dev.headstream.tools.bench.HoldoutEvaluator;
-import dev.headstream.tools.bench.QuietBench;
-import dev.headstream.core.bank.NegativeBank;
-import dev.headstream.tools.bench.HoldoutTable;
-import dev.headstream.tools.bench.SyntheticBench;
-import dev.headstream.testkit.kafka.EmbeddedKafka;
-import dev.headstream.testkit.kafka.TopicAdmin;
-import dev.headstream.testkit.synth.SampleRecords;
+import dev.headstream.cli.replay.HeadReplay;
+import dev.headstream.client.HeadFollower;
 import dev.headstream.client.SampleSender;
 import dev.headstream.client.TopicReader;
-import dev.headstream.cli.replay.HeadReplay;
+import dev.headstream.core.adapt.task.HeadMonitors;
 import dev.headstream.core.assembly.EngineSpec;
-import dev.headstream.core.adapt.HeadRecipe;
-import dev.headstream.testkit.synth.SyntheticClip;
-import dev.headstream.testkit.synth.SyntheticPopulation;
-import dev.headstream.testkit.synth.SyntheticUser;
-import dev.headstream.testkit.synth.SyntheticUsers;
-import dev.headstream.client.HeadFollower;
+import dev.headstream.core.bank.NegativeBank;
 import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.wire.HeadCodec;
@@ -29,6 +15,18 @@ import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.Rejected;
 import dev.headstream.schemas.v1.Sample;
+import dev.headstream.testkit.adapter.AdapterProcess;
+import dev.headstream.testkit.kafka.EmbeddedKafka;
+import dev.headstream.testkit.kafka.TopicAdmin;
+import dev.headstream.testkit.synth.SampleRecords;
+import dev.headstream.testkit.synth.SyntheticClip;
+import dev.headstream.testkit.synth.SyntheticUser;
+import dev.headstream.testkit.synth.SyntheticUsers;
+import dev.headstream.tools.bank.BankCommand;
+import dev.headstream.tools.bench.HeldOutSpeech;
+import dev.headstream.tools.bench.HoldoutEvaluator;
+import dev.headstream.tools.bench.HoldoutTable;
+import dev.headstream.tools.bench.QuietBench;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -263,7 +261,7 @@ public final class DemoCommand implements Callable<Integer> {
                         maxGapStatistic, anyMetrics.getNegativeTransferThreshold(), maxRiseStatistic,
                         anyMetrics.getLossRiseThreshold(), meanGap);
                 out.printf(Locale.ROOT, "drift test (MMD vs each user's first %d clips): %d of %d heads ever in alarm%n",
-                        dev.headstream.core.adapt.BinaryHeadTask.DRIFT.referenceSize(), drifted.size(), lastMetrics.size());
+                        dev.headstream.core.adapt.task.HeadMonitors.DRIFT.referenceSize(), drifted.size(), lastMetrics.size());
                 double[] domainP = lastMetrics.values().stream().mapToDouble(AdaptationMetrics::getDomainPValue).sorted().toArray();
                 out.printf(Locale.ROOT, "domain similarity to other speakers (the reference set, else the bank's training speech; MMD p-value of each user's last 8 clips):"
                         + " median %.3f, %d of %d users at p <= 0.01%n", domainP.length == 0 ? Double.NaN : domainP[domainP.length / 2],

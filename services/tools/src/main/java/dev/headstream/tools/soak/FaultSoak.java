@@ -1,18 +1,16 @@
 package dev.headstream.tools.soak;
 
-import dev.headstream.testkit.audit.OutputAudit;
-
+import dev.headstream.cli.replay.HeadReplay;
+import dev.headstream.client.SampleSender;
+import dev.headstream.core.assembly.EngineSpec;
+import dev.headstream.schemas.Topics;
 import dev.headstream.testkit.adapter.AdapterProcess;
+import dev.headstream.testkit.audit.OutputAudit;
 import dev.headstream.testkit.kafka.EmbeddedKafka;
 import dev.headstream.testkit.kafka.TopicAdmin;
 import dev.headstream.testkit.synth.SampleRecords;
-import dev.headstream.client.SampleSender;
-import dev.headstream.cli.replay.HeadReplay;
-import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.testkit.synth.SyntheticClip;
 import dev.headstream.testkit.synth.SyntheticUser;
-import dev.headstream.core.adapt.HeadRecipe;
-import dev.headstream.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

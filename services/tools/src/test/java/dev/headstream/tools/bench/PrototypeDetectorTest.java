@@ -2,8 +2,8 @@ package dev.headstream.tools.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.headstream.core.adapt.BinaryHeadTask;
-import dev.headstream.core.adapt.RehearsalSet;
+import dev.headstream.core.adapt.task.BinaryHeadTask;
+import dev.headstream.core.adapt.task.RehearsalSet;
 import dev.headstream.core.embed.EmbeddingSequence;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,0 @@
-package dev.headstream.core.adapt;
-
-/** What a sample is for. */
-public enum Split {
-    /** Scored by the source and the adapted head first (prequential), then trained on. */
-    TRAIN,
-    /** Scored only; never trained on. */
-    HOLDOUT
-}

@@ -1,0 +1,127 @@
+package dev.headstream.core.adapt.state;
+
+import dev.headstream.core.ingest.RateLimit;
+import dev.headstream.core.ingest.UserKey;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Everything the adapter holds for one user: a head per task, the recent sample ids used to drop
+ * producer retries, where the user's newest applied sample came from and their rate-limit bucket.
+ * Mutable, not thread-safe; changed only on a {@link #copy()}.
+ */
+public final class UserState {
+
+    private final UserKey key;
+    private final Map<String, HeadState> heads;
+    private final ArrayDeque<String> recentOrder;
+    private final Set<String> recent;
+    private final int dedupWindow;
+    /** Partition of the user's samples, or -1 before the first applied sample. */
+    private int partition;
+    /** Offset of the newest sample applied (training or holdout), or -1. */
+    private long lastAppliedOffset;
+    private RateLimit.Bucket rate;
+
+    /** A user with no state yet. */
+    public UserState(UserKey key, int dedupWindow) {
+        this(key, dedupWindow, -1, -1, RateLimit.Bucket.EMPTY);
+    }
+
+    /**
+     * A user restored from the changelog, without heads or sample ids yet.
+     *
+     * @param partition         partition of the user's samples, or -1
+     * @param lastAppliedOffset offset of the newest applied sample, or -1
+     * @param rate              the user's rate-limit bucket
+     */
+    public UserState(UserKey key, int dedupWindow, int partition, long lastAppliedOffset, RateLimit.Bucket rate) {
+        this.key = key;
+        this.heads = new TreeMap<>();
+        this.recentOrder = new ArrayDeque<>();
+        this.recent = new HashSet<>();
+        this.dedupWindow = dedupWindow;
+        this.partition = partition;
+        this.lastAppliedOffset = lastAppliedOffset;
+        this.rate = rate;
+    }
+
+    private UserState(UserState o) {
+        this.key = o.key;
+        this.heads = new TreeMap<>();
+        o.heads.forEach((task, h) -> heads.put(task, h.copy()));
+        this.recentOrder = new ArrayDeque<>(o.recentOrder);
+        this.recent = new HashSet<>(o.recent);
+        this.dedupWindow = o.dedupWindow;
+        this.partition = o.partition;
+        this.lastAppliedOffset = o.lastAppliedOffset;
+        this.rate = o.rate;
+    }
+
+    public UserState copy() {
+        return new UserState(this);
+    }
+
+    public UserKey key() {
+        return key;
+    }
+
+    /** Heads by task name (live view; do not modify outside the engine). */
+    public Map<String, HeadState> heads() {
+        return heads;
+    }
+
+    /** Partition of the user's samples, or -1 before the first applied sample. */
+    public int partition() {
+        return partition;
+    }
+
+    /** Offset of the newest sample applied (training or holdout), or -1. */
+    public long lastAppliedOffset() {
+        return lastAppliedOffset;
+    }
+
+    /** A sample at {@code offset} of {@code samplesPartition} is being applied. */
+    public void recordApplied(int samplesPartition, long offset) {
+        partition = samplesPartition;
+        lastAppliedOffset = offset;
+    }
+
+    /** The rate-limit bucket. */
+    public RateLimit.Bucket rateBucket() {
+        return rate;
+    }
+
+    /** Counts a sample at {@code timestampMs} against {@code limit}; whether it may be applied. */
+    public boolean admit(RateLimit limit, long timestampMs) {
+        RateLimit.Admission a = limit.take(rate, timestampMs);
+        rate = a.bucket();
+        return a.admitted();
+    }
+
+    /** The dedup window's sample ids, oldest first. */
+    public List<String> recentSampleIds() {
+        return List.copyOf(recentOrder);
+    }
+
+    /** Whether {@code sampleId} was applied within the dedup window. */
+    public boolean hasSeen(String sampleId) {
+        return recent.contains(sampleId);
+    }
+
+    /** Records {@code sampleId}; false if it was seen within the dedup window. */
+    public boolean firstSighting(String sampleId) {
+        if (!recent.add(sampleId)) {
+            return false;
+        }
+        recentOrder.addLast(sampleId);
+        while (recentOrder.size() > dedupWindow) {
+            recent.remove(recentOrder.removeFirst());
+        }
+        return true;
+    }
+}

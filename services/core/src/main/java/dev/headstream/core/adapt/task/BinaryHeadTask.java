@@ -1,0 +1,323 @@
+package dev.headstream.core.adapt.task;
+
+import dev.headstream.core.adapt.state.HeadState;
+import dev.headstream.core.adapt.state.StoredClip;
+import dev.headstream.core.bank.NegativeBank;
+import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.core.head.MlpHead;
+import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.ingest.Split;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * Per-user adaptation of one binary task (a wake word) from a source head.
+ *
+ * <p>For each arriving sample of a user: score it with the source head and the user's adapted
+ * head first (prequential; a clip's score is the maximum over its 16-frame windows, as a
+ * streaming detector sees it), then, for training samples, feed the head's tests
+ * ({@link HeadMonitors}), remember the clip and train on it ({@link ReplayTrainer}); when the
+ * negative-transfer test alarms, the {@link AlarmPolicy} acts. When a version is due, the
+ * {@link PublishPolicy} recalibrates the threshold ({@link ThresholdCalibrator}) and decides what
+ * is published. The per-user vector is the top-k tail of the source MLP or, with
+ * {@link HeadRecipe#loraRank()} {@code > 0}, low-rank deltas on all its frozen layers
+ * ({@link UserHeadTraining}).
+ *
+ * <p>Randomness comes from a seed derived from the head id and the number of samples applied,
+ * so the same ordered stream of a user's samples gives a bit-identical head. Not thread-safe:
+ * one instance per processing thread (it owns a trainer and scratch buffers); the source head
+ * and rehearsal set it reads are immutable and may be shared.
+ */
+public final class BinaryHeadTask {
+
+    /** Default decision threshold of an openWakeWord head. */
+    public static final float SOURCE_THRESHOLD = 0.5f;
+
+    /** What scoring one sample gave. */
+    public record Scores(float source, float adapted, boolean sourceAccepted, boolean adaptedAccepted) {
+    }
+
+    private final String name;
+    private final SourceHead sourceHead;
+    private final UserHeadTraining training;
+    private final ClipScorer scorer;
+    private final HeadRecipe recipe;
+    private final RehearsalSet rehearsal;
+    private final int windowFloats;
+    /** The negative bank prepared for this task's head, or null without one; shared, read-only. */
+    private final BankNegatives bank;
+    private final BankTraining bankTraining;
+    private final double targetFalseAcceptsPerHour;
+    private final HeadMonitors monitors;
+    private final ReplayTrainer trainer;
+    private final AlarmPolicy alarms;
+    private final PublishPolicy publishing;
+
+    public BinaryHeadTask(String name, SourceHead sourceHead, HeadRecipe recipe, RehearsalSet rehearsal) {
+        this(name, sourceHead, recipe, rehearsal, AlarmAction.PUBLISH_ONLY);
+    }
+
+    /** @param onAlarm what a head does when its negative-transfer test alarms */
+    public BinaryHeadTask(String name, SourceHead sourceHead, HeadRecipe recipe, RehearsalSet rehearsal,
+            AlarmAction onAlarm) {
+        this(name, sourceHead, recipe, rehearsal, onAlarm, 0);
+    }
+
+    /**
+     * @param onAlarm                   what a head does when its negative-transfer test alarms
+     * @param targetFalseAcceptsPerHour the false-accept rate the per-user threshold is calibrated to
+     *                                  on the calibration negatives; 0 = above every one of them
+     */
+    public BinaryHeadTask(String name, SourceHead sourceHead, HeadRecipe recipe, RehearsalSet rehearsal,
+            AlarmAction onAlarm, double targetFalseAcceptsPerHour) {
+        this(name, sourceHead, recipe, rehearsal, onAlarm, targetFalseAcceptsPerHour, null, BankTraining.defaults());
+    }
+
+    /**
+     * @param onAlarm                   what a head does when its negative-transfer test alarms
+     * @param targetFalseAcceptsPerHour the false-accept rate the per-user threshold is calibrated to:
+     *                                  with a bank, activations per hour on its calibration part scored
+     *                                  every 80 ms with the refractory period; without one, on the
+     *                                  calibration clips
+     * @param bank                      the negative bank prepared for this head ({@link #prepareBank}), or null
+     * @param bankTraining              how users train and publish against {@code bank}
+     */
+    public BinaryHeadTask(String name, SourceHead sourceHead, HeadRecipe recipe, RehearsalSet rehearsal,
+            AlarmAction onAlarm, double targetFalseAcceptsPerHour, BankNegatives bank, BankTraining bankTraining) {
+        this.bank = bank;
+        this.bankTraining = Objects.requireNonNull(bankTraining, "bankTraining");
+        if (!(targetFalseAcceptsPerHour >= 0) || Double.isInfinite(targetFalseAcceptsPerHour)) {
+            throw new IllegalArgumentException("task " + name + ": target false accepts per hour must be finite and >= 0: "
+                    + targetFalseAcceptsPerHour);
+        }
+        this.targetFalseAcceptsPerHour = targetFalseAcceptsPerHour;
+        Objects.requireNonNull(onAlarm, "onAlarm");
+        int layers = sourceHead.architecture().parameterisedLayerCount();
+        if (recipe.loraRank() == 0 && recipe.trainableTopLayers() > layers) {
+            throw new IllegalArgumentException("task " + name + ": trainable-top-layers " + recipe.trainableTopLayers()
+                    + " exceeds the " + layers + " parameterised layers of source head " + sourceHead.id());
+        }
+        this.name = name;
+        this.sourceHead = sourceHead;
+        this.training = UserHeadTraining.of(sourceHead, recipe);
+        this.scorer = training.scorer();
+        this.recipe = recipe;
+        this.rehearsal = rehearsal;
+        this.windowFloats = sourceHead.architecture().inputDim();
+        this.monitors = new HeadMonitors(windowFloats / recipe.windowFrames(), rehearsal, bank, recipe.windowFrames());
+        this.trainer = new ReplayTrainer(training, recipe, rehearsal, bank, bankTraining, windowFloats);
+        this.alarms = new AlarmPolicy(onAlarm, training);
+        this.publishing = new PublishPolicy(new ThresholdCalibrator(scorer, rehearsal, bank, targetFalseAcceptsPerHour,
+                recipe.thresholdPosition()), alarms, training, bank != null, bankTraining, targetFalseAcceptsPerHour);
+    }
+
+    /**
+     * Prepares {@code bank} for heads of {@code sourceHead} trained with {@code recipe} (frames widened,
+     * first-layer products computed where users share the first layer): once per process and task,
+     * then shared by every instance of the task.
+     */
+    public static BankNegatives prepareBank(NegativeBank bank, SourceHead sourceHead,
+            HeadRecipe recipe) {
+        if ((long) bank.dim() * recipe.windowFrames() != sourceHead.architecture().inputDim()) {
+            throw new IllegalArgumentException("negative bank " + bank.directory() + " holds embeddings of " + bank.dim()
+                    + " floats; head " + sourceHead.id() + " reads " + sourceHead.architecture().inputDim()
+                    + " floats in windows of " + recipe.windowFrames());
+        }
+        return BankNegatives.prepare(bank, UserHeadTraining.of(sourceHead, recipe).scorer(), recipe.windowFrames());
+    }
+
+    /** A scorer of the per-user heads {@code recipe} trains from {@code sourceHead} (LoRA or top-k), for evaluation. */
+    public static ClipScorer scorerFor(SourceHead sourceHead, HeadRecipe recipe) {
+        return UserHeadTraining.of(sourceHead, recipe).scorer();
+    }
+
+    /** The negative bank this task trains and calibrates against, or null. */
+    public BankNegatives bank() {
+        return bank;
+    }
+
+    public BankTraining bankTraining() {
+        return bankTraining;
+    }
+
+    public double targetFalseAcceptsPerHour() {
+        return targetFalseAcceptsPerHour;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public SourceHead sourceHead() {
+        return sourceHead;
+    }
+
+    public HeadRecipe recipe() {
+        return recipe;
+    }
+
+    /** What a head does when its negative-transfer test alarms. */
+    public AlarmAction onAlarm() {
+        return alarms.action();
+    }
+
+    /** The tests every head of this task runs; builds a head's monitors (also for the changelog codec). */
+    public HeadMonitors monitors() {
+        return monitors;
+    }
+
+    /**
+     * The head users' adapted heads are published as; with {@link #publishedTrainable} it scores
+     * like the user's head (for LoRA, the merged all-layers head).
+     */
+    public MlpHead head() {
+        return training.publishedHead();
+    }
+
+    /** The user's tail of {@link #head()}: a copy of the trainable tail, or the merged LoRA weights. */
+    public float[] publishedTrainable(HeadState s) {
+        return publishing.publishedTrainable(s);
+    }
+
+    /** The threshold published with {@link #publishedTrainable}: the source head's while the head is held at the source. */
+    public float publishedThreshold(HeadState s) {
+        return publishing.publishedThreshold(s);
+    }
+
+    /** A new user's head: the source head's values, fresh optimizer state, the source threshold. */
+    public HeadState newState(String headId) {
+        long seed = seedOf(headId);
+        return new HeadState(headId, seed, training.initialTrainable(seed), training.newOptimizerState(),
+                SOURCE_THRESHOLD, monitors.newNegativeTransfer(), monitors.newDriftMonitor(seed),
+                monitors.newDomainTest(seed), monitors.newErrorAdwin());
+    }
+
+    /** Scores {@code e} with the source head and the user's adapted head; changes nothing. */
+    public Scores score(HeadState s, EmbeddingSequence e) {
+        float src = MlpHead.sigmoid(scorer.maxLogit(null, e));
+        float ada = MlpHead.sigmoid(scorer.maxLogit(s.liveTrainable(), e));
+        return new Scores(src, ada, src >= SOURCE_THRESHOLD, ada >= s.threshold());
+    }
+
+    /**
+     * Applies one labeled sample: prequential scoring into the statistics of its split, then,
+     * for {@link Split#TRAIN}, replay training.
+     */
+    public Scores apply(HeadState s, EmbeddingSequence e, boolean positive, float weight, Split split) {
+        return apply(s, e, positive, weight, split, null);
+    }
+
+    /**
+     * {@link #apply(HeadState, EmbeddingSequence, boolean, float, Split)} with rehearsal negatives
+     * drawn uniformly from the reference set and {@code online} together ({@code null}: the
+     * reference set alone).
+     */
+    public Scores apply(HeadState s, EmbeddingSequence e, boolean positive, float weight, Split split,
+            RehearsalReservoir online) {
+        checkFits(e);
+        Scores sc = score(s, e);
+        if (split == Split.HOLDOUT) {
+            s.recordHoldout(positive, sc.source(), sc.sourceAccepted(), sc.adapted(), sc.adaptedAccepted());
+            return sc;
+        }
+        s.recordPrequential(positive, sc.source(), sc.sourceAccepted(), sc.adapted(), sc.adaptedAccepted());
+        boolean alarm = monitors.observe(s, e, ClipScorer.logLoss(positive, sc.adapted()),
+                ClipScorer.logLoss(positive, sc.source()), sc.adaptedAccepted() == positive ? 0 : 1);
+        if (s.frozen()) {
+            s.appliedWithoutTraining(ClipScorer.logLoss(positive, sc.adapted()));
+            return sc;
+        }
+        HeadState.Example ex = new HeadState.Example(StoredClip.of(e), positive, weight);
+        s.remember(ex, recipe.replayBuffer());
+        trainer.train(s, ex, online);
+        s.trained();
+        if (s.countProbationSample()) {
+            alarms.probationEnded(s);
+        }
+        s.recordLosses(ClipScorer.logLoss(positive, sc.adapted()),
+                ClipScorer.logLoss(positive, MlpHead.sigmoid(scorer.maxLogit(s.liveTrainable(), e))));
+        if (alarm) {
+            alarms.alarmed(s);
+        }
+        return sc;
+    }
+
+    /**
+     * Operator rollback (headstream.control): back to the source head, published as ROLLED_BACK
+     * with {@code reason}; the head keeps adapting from there (and keeps its frozen flag).
+     */
+    public void operatorRollback(HeadState s, String reason) {
+        alarms.toSource(s);
+        s.rolledBack(reason);
+    }
+
+    /**
+     * Operator reset (headstream.control): back to the source head and every per-head setting to a
+     * new head's (not frozen, recipe L2-SP), published as RESET with {@code reason}. Sample counts
+     * and the version go on, so consumers see a newer version.
+     */
+    public void operatorReset(HeadState s, String reason) {
+        alarms.toSource(s);
+        s.reset(reason);
+    }
+
+    /** Operator freeze or unfreeze (headstream.control): a frozen head is scored but never trained. */
+    public void operatorFreeze(HeadState s, boolean frozen) {
+        s.freeze(frozen);
+    }
+
+    /** {@link PublishPolicy#publishIfDue}. */
+    public boolean publishIfDue(HeadState s, int every) {
+        return publishing.publishIfDue(s, every);
+    }
+
+    /** {@link PublishPolicy#sent}. */
+    public void sent(HeadState s) {
+        publishing.sent(s);
+    }
+
+    /** {@link PublishPolicy#calibrate}: the threshold recalibrated, the hold at the source decided. */
+    public void calibrate(HeadState s) {
+        publishing.calibrate(s);
+    }
+
+    /**
+     * Checks that this task's head can score {@code e}: frames of the head's width and at least
+     * one whole window.
+     *
+     * @throws IllegalArgumentException naming the mismatch
+     */
+    public void checkFits(EmbeddingSequence e) {
+        checkFits(e.frames(), e.dim());
+    }
+
+    /** {@link #checkFits(EmbeddingSequence)} for a clip of {@code frames} x {@code dim}. */
+    public void checkFits(int frames, int dim) {
+        if ((long) dim * recipe.windowFrames() != windowFloats) {
+            throw new IllegalArgumentException("head " + sourceHead.id() + " reads " + windowFloats
+                    + " floats; embeddings of " + dim + " x " + recipe.windowFrames() + " do not match");
+        }
+        if (frames < recipe.windowFrames()) {
+            throw new IllegalArgumentException("clip has " + frames + " embedding frames; the head needs "
+                    + recipe.windowFrames());
+        }
+    }
+
+    /** FNV-1a (64 bit) of the UTF-8 bytes of {@code name}: a stable seed for a name (a head id). */
+    public static long seedOf(String name) {
+        byte[] b = name.getBytes(StandardCharsets.UTF_8);
+        long h = 0xcbf29ce484222325L;
+        for (byte x : b) {
+            h = (h ^ (x & 0xff)) * 0x100000001b3L;
+        }
+        return h;
+    }
+
+    @Override
+    public String toString() {
+        return "BinaryHeadTask[" + name + ", source=" + sourceHead.id() + ", " + recipe + ", rehearsal="
+                + rehearsal.train().size() + "+" + rehearsal.calibration().size()
+                + (bank == null ? ", no negative bank" : ", " + bank + ", " + bankTraining) + ", target "
+                + targetFalseAcceptsPerHour + " false accepts per hour]";
+    }
+}

@@ -1,0 +1,115 @@
+package dev.headstream.core.adapt.task;
+
+import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.core.head.LoraMlpHead;
+import dev.headstream.core.head.MlpHead;
+
+/**
+ * Scores a whole clip with a head the way a streaming detector sees it: the maximum over every
+ * window of {@code windowFrames} consecutive embedding frames. Works with a top-k
+ * {@link MlpHead} (per-user {@code trainable} = its tail) or a {@link LoraMlpHead}
+ * (per-user {@code trainable} = its low-rank vector).
+ *
+ * <p>Not thread-safe (owns a workspace): one per thread. The source array is only read.
+ */
+public final class ClipScorer {
+
+    /** One window's logit; {@code trainable == null} = the unadapted source head. */
+    private interface WindowLogit {
+        float logit(float[] trainable, float[] input, int offset);
+    }
+
+    /** One window's logit with the first layer's frozen product given ({@link LoraMlpHead#logitWithBase}). */
+    private interface BaseLogit {
+        float logit(float[] trainable, float[] base, int baseOffset, float[] input, int offset);
+    }
+
+    private final WindowLogit head;
+    private final int windowFrames;
+    /** Null when the first layer trains per user (its product then differs per user). */
+    private final BaseLogit withBase;
+    private final LoraMlpHead lora;
+    private final MlpHead mlp;
+    private final float[] source;
+
+    public ClipScorer(MlpHead head, float[] source, int windowFrames) {
+        MlpHead.Workspace ws = head.newWorkspace();
+        this.head = (t, x, o) -> t == null ? head.sourceLogit(source, x, o, ws) : head.logit(source, t, x, o, ws);
+        this.windowFrames = windowFrames;
+        this.withBase = null;
+        this.lora = null;
+        this.mlp = head;
+        this.source = source;
+    }
+
+    public ClipScorer(LoraMlpHead head, float[] source, int windowFrames) {
+        LoraMlpHead.Workspace ws = head.newWorkspace();
+        this.head = (t, x, o) -> t == null ? head.sourceLogit(source, x, o, ws) : head.logit(source, t, x, o, ws);
+        this.windowFrames = windowFrames;
+        this.withBase = (t, b, bo, x, o) -> head.logitWithBase(source, t, b, bo, x, o, ws);
+        this.lora = head;
+        this.mlp = null;
+        this.source = source;
+    }
+
+    /** A new scorer of the same head with its own workspace (for another thread). */
+    public ClipScorer copy() {
+        return lora != null ? new ClipScorer(lora, source, windowFrames) : new ClipScorer(mlp, source, windowFrames);
+    }
+
+    /**
+     * Floats of the first layer's frozen product per window, when every user shares that layer's
+     * weights (LoRA heads): then {@link #firstLayerProduct} can be computed once per shared window
+     * and {@link #windowLogitWithBase} reuses it. 0 when the first layer trains per user.
+     */
+    public int firstLayerWidth() {
+        return lora == null ? 0 : lora.firstLayerWidth();
+    }
+
+    /** The first layer's frozen product for one window; thread-safe. Only when {@link #firstLayerWidth()} > 0. */
+    public void firstLayerProduct(float[] input, int offset, float[] dst, int dstOffset) {
+        if (lora == null) {
+            throw new IllegalStateException("the first layer of this head trains per user");
+        }
+        lora.firstLayerProduct(source, input, offset, dst, dstOffset);
+    }
+
+    /**
+     * {@link #windowLogit} with the first layer's frozen product read from {@code base}: the same
+     * float, cheaper. Falls back to {@link #windowLogit} when {@code base} is null.
+     */
+    public float windowLogitWithBase(float[] trainable, float[] base, int baseOffset, float[] input, int offset) {
+        return base == null || withBase == null ? head.logit(trainable, input, offset)
+                : withBase.logit(trainable, base, baseOffset, input, offset);
+    }
+
+    /** Max logit over the clip's windows; {@code trainable == null} scores the unadapted source head. */
+    public float maxLogit(float[] trainable, EmbeddingSequence e) {
+        int windows = e.windows(windowFrames);
+        if (windows < 1) {
+            throw new IllegalArgumentException("clip has " + e.frames() + " embedding frames; the head needs "
+                    + windowFrames);
+        }
+        float best = Float.NEGATIVE_INFINITY;
+        for (int w = 0; w < windows; w++) {
+            best = Math.max(best, head.logit(trainable, e.values(), e.offset(w)));
+        }
+        return best;
+    }
+
+    /** One window's logit, the window starting at {@code input[offset]}; {@code trainable == null} = the source head. */
+    public float windowLogit(float[] trainable, float[] input, int offset) {
+        return head.logit(trainable, input, offset);
+    }
+
+    /** Binary log loss of a clip score, with the score kept inside [1e-7, 1 - 1e-7]. */
+    static double logLoss(boolean positive, double score) {
+        double p = Math.min(Math.max(score, 1e-7), 1 - 1e-7);
+        return positive ? -Math.log(p) : -Math.log(1 - p);
+    }
+
+    /** {@code sigmoid(maxLogit(...))}. */
+    public float score(float[] trainable, EmbeddingSequence e) {
+        return MlpHead.sigmoid(maxLogit(trainable, e));
+    }
+}

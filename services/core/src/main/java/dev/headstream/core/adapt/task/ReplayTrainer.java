@@ -1,0 +1,192 @@
+package dev.headstream.core.adapt.task;
+
+import dev.headstream.core.adapt.state.HeadState;
+import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.core.embed.EmbeddingWindows;
+import dev.headstream.core.head.MlpHead;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The training steps a user's head takes on an arriving training sample:
+ * {@link HeadRecipe#replaySteps()} optimizer steps, each over a mini-batch of the newest clip,
+ * other clips from the user's replay buffer, rehearsal negatives (the reference set and online
+ * rehearsal) and, with a negative bank, bank windows (part of them from the user's hard pool,
+ * which it refreshes first), each as a randomly time-shifted window; then the per-sample update
+ * cap. Randomness comes from the head's seed and its applied-sample count, so the same stream
+ * gives the same vector.
+ *
+ * <p>Not thread-safe (scratch buffers, the task's scorer): one per task instance.
+ */
+final class ReplayTrainer {
+
+    private final UserHeadTraining training;
+    private final ClipScorer scorer;
+    private final HeadRecipe recipe;
+    private final RehearsalSet rehearsal;
+    /** The negative bank prepared for this task's head, or null without one; shared, read-only. */
+    private final BankNegatives bank;
+    private final BankTraining bankTraining;
+    /** Scratch: one replayed window widened to float32, and a candidate hard-negative window. */
+    private final float[] window;
+    private final float[] candidate;
+    /** Scratch: the user's vector before an arriving sample's steps (update-rate cap). */
+    private float[] before;
+    /** Scratch: mining candidates with their logits. */
+    private long[] candidateKeys;
+
+    ReplayTrainer(UserHeadTraining training, HeadRecipe recipe, RehearsalSet rehearsal, BankNegatives bank,
+            BankTraining bankTraining, int windowFloats) {
+        this.training = training;
+        this.scorer = training.scorer();
+        this.recipe = recipe;
+        this.rehearsal = rehearsal;
+        this.bank = bank;
+        this.bankTraining = bankTraining;
+        this.window = new float[windowFloats];
+        this.candidate = new float[windowFloats];
+    }
+
+    /**
+     * Trains {@code s} on {@code newest}, already in its replay buffer, before its applied-sample
+     * count goes up; {@code online} adds its negatives to the reference set's ({@code null}: none).
+     */
+    void train(HeadState s, HeadState.Example newest, RehearsalReservoir online) {
+        float[] trainable = s.liveTrainable();
+        SplittableRandom rnd = new SplittableRandom(s.seed() ^ (0x9E3779B97F4A7C15L * (s.samplesApplied() + 1)));
+        HeadState.Example[] buffer = s.replay().toArray(new HeadState.Example[0]);
+        List<EmbeddingSequence> negatives = rehearsal.train();
+        float lambda = recipe.l2spAfter(s.samplesApplied()) * s.l2spScale();
+        if (recipe.maxUpdateNorm() > 0f) {
+            System.arraycopy(trainable, 0, before(trainable.length), 0, trainable.length);
+        }
+        int fromBank = bank == null ? 0 : bankTraining.perStep();
+        if (fromBank > 0) {
+            mineHardNegatives(s, new SplittableRandom(s.seed() ^ (0xC2B2AE3D27D4EB4FL * (s.samplesApplied() + 1))));
+        }
+        int[] hardPool = s.hardPool();
+        int hard = hardPool.length == 0 ? 0 : Math.round(fromBank * bankTraining.hardShare());
+        for (int step = 0; step < recipe.replaySteps(); step++) {
+            addWindow(trainable, newest.clip(), newest.positive(), newest.weight(), rnd);
+            for (int i = 1; i < recipe.userWindowsPerStep() && buffer.length > 1; i++) {
+                HeadState.Example ex = buffer[rnd.nextInt(buffer.length)];
+                addWindow(trainable, ex.clip(), ex.positive(), ex.weight(), rnd);
+            }
+            int pool = negatives.size() + (online == null ? 0 : online.size());
+            for (int i = 0; i < recipe.rehearsalPerStep() && pool > 0; i++) {
+                int pick = rnd.nextInt(pool);
+                addWindow(trainable, pick < negatives.size() ? negatives.get(pick)
+                        : online.get(pick - negatives.size()).clip(), false, 1f, rnd);
+            }
+            for (int i = 0; i < fromBank; i++) {
+                int w = i < hard ? hardPool[rnd.nextInt(hardPool.length)] : rnd.nextInt(bank.trainWindows());
+                addWindow(trainable, bank.trainFrames(), bank.trainOffset(w), false, 1f);
+            }
+            training.step(trainable, s.liveOptimizer(), lambda);
+        }
+        if (recipe.maxUpdateNorm() > 0f) {
+            capUpdate(trainable, before, recipe.maxUpdateNorm());
+        }
+    }
+
+    /**
+     * Refreshes the user's hard pool: scores {@link BankTraining#candidates()} random windows of the
+     * bank's training part and the current pool with the user's head and keeps the
+     * {@link BankTraining#pool()} highest (ties to the lower window number), highest first.
+     */
+    private void mineHardNegatives(HeadState s, SplittableRandom rnd) {
+        int[] current = s.hardPool();
+        int m = bankTraining.candidates() + current.length;
+        if (candidateKeys == null || candidateKeys.length < m) {
+            candidateKeys = new long[m];
+        }
+        int n = 0;
+        for (int w : current) {
+            candidateKeys[n++] = key(bank.trainLogit(scorer, s.liveTrainable(), w), w);
+        }
+        for (int i = 0; i < bankTraining.candidates(); i++) {
+            int w = rnd.nextInt(bank.trainWindows());
+            candidateKeys[n++] = key(bank.trainLogit(scorer, s.liveTrainable(), w), w);
+        }
+        Arrays.sort(candidateKeys, 0, n);
+        int[] pool = new int[Math.min(bankTraining.pool(), n)];
+        int k = 0;
+        for (int i = 0; i < n && k < pool.length; i++) {
+            if (i == 0 || candidateKeys[i] != candidateKeys[i - 1]) { // a window drawn twice scores the same
+                pool[k++] = (int) candidateKeys[i];
+            }
+        }
+        s.replaceHardPool(k == pool.length ? pool : Arrays.copyOf(pool, k));
+    }
+
+    /** Sorts ascending as (logit descending, window ascending): the float's order-preserving bits, inverted, then the window. */
+    private static long key(float logit, int window) {
+        int bits = Float.floatToIntBits(logit);
+        int ordered = bits ^ ((bits >> 31) & 0x7fffffff);
+        return ((long) ~ordered << 32) | (window & 0xffffffffL);
+    }
+
+    /** Scales {@code trainable - before} back to norm {@code cap} when it is longer. */
+    static void capUpdate(float[] trainable, float[] before, float cap) {
+        double sq = 0;
+        for (int i = 0; i < trainable.length; i++) {
+            double d = trainable[i] - before[i];
+            sq += d * d;
+        }
+        double norm = Math.sqrt(sq);
+        if (norm > cap) {
+            float scale = (float) (cap / norm);
+            for (int i = 0; i < trainable.length; i++) {
+                trainable[i] = before[i] + scale * (trainable[i] - before[i]);
+            }
+        }
+    }
+
+    private float[] before(int length) {
+        if (before == null || before.length != length) {
+            before = new float[length];
+        }
+        return before;
+    }
+
+    /**
+     * Adds a randomly shifted window of {@code c} to the batch; a negative, with
+     * {@link HeadRecipe#hardNegativeWindows()} {@code > 1}, adds the highest-scoring of that many.
+     */
+    private void addWindow(float[] trainable, EmbeddingWindows c, boolean positive, float weight,
+            SplittableRandom rnd) {
+        int windows = c.windows(recipe.windowFrames());
+        c.window(shift(windows, rnd), recipe.windowFrames(), window);
+        if (!positive && recipe.hardNegativeWindows() > 1) {
+            float bestLogit = scorer.windowLogit(trainable, window, 0);
+            for (int k = 1; k < recipe.hardNegativeWindows(); k++) {
+                c.window(shift(windows, rnd), recipe.windowFrames(), candidate);
+                float z = scorer.windowLogit(trainable, candidate, 0);
+                if (z > bestLogit) {
+                    System.arraycopy(candidate, 0, window, 0, window.length);
+                    bestLogit = z;
+                }
+            }
+        }
+        addWindow(trainable, window, 0, positive, weight);
+    }
+
+    /**
+     * Adds one window to the batch; with distillation its target mixes the label with the
+     * source head's softened output.
+     */
+    private void addWindow(float[] trainable, float[] input, int offset, boolean positive, float weight) {
+        float target = positive ? 1f : 0f;
+        if (recipe.distillation() > 0f) {
+            float teacher = MlpHead.sigmoid(scorer.windowLogit(null, input, offset) / recipe.distillationTemperature());
+            target = (1f - recipe.distillation()) * target + recipe.distillation() * teacher;
+        }
+        training.accumulate(trainable, input, offset, target, weight);
+    }
+
+    /** The first frame of the training window: random with time shift, else the clip's last window. */
+    private int shift(int windows, SplittableRandom rnd) {
+        return !recipe.timeShift() ? windows - 1 : windows == 1 ? 0 : rnd.nextInt(windows);
+    }
+}

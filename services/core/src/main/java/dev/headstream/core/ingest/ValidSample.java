@@ -1,0 +1,23 @@
+package dev.headstream.core.ingest;
+
+import dev.headstream.core.embed.BackboneInput;
+import java.util.Map;
+
+/**
+ * A sample that passed validation: every field checked against the key, the backbone and the
+ * configured tasks. Immutable.
+ *
+ * @param sampleId producer's id, unique per user
+ * @param key      the user, from the record key
+ * @param input    what the backbone embeds
+ * @param labels   label per configured task (tasks without a label are absent)
+ * @param weight   importance weight, finite and positive
+ * @param split    train (test-then-train) or holdout (evaluate only)
+ */
+public record ValidSample(String sampleId, UserKey key, BackboneInput input, Map<String, Label> labels, float weight,
+        Split split) {
+
+    public ValidSample {
+        labels = Map.copyOf(labels);
+    }
+}

@@ -1,0 +1,78 @@
+package dev.headstream.core.wire;
+
+import dev.headstream.core.adapt.control.ControlCommand;
+import dev.headstream.core.ingest.SampleRejectedException;
+import dev.headstream.core.ingest.UserKey;
+import dev.headstream.schemas.v1.Control;
+import dev.headstream.schemas.v1.ControlAction;
+import dev.headstream.schemas.v1.RejectReason;
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Turns a raw {@code headstream.control} record into a {@link ControlCommand}, or throws a
+ * {@link SampleRejectedException} with the reason code (its sample id is empty). Checks, in order:
+ * size (before parsing), key, protobuf, tenant/user consistency with the key, task, action (a
+ * rollback only to version 0, the source head). Thread-safe.
+ */
+public final class ControlDecoder {
+
+    /** Largest control record accepted, in bytes (checked before parsing). */
+    public static final int MAX_CONTROL_BYTES = 64 * 1024;
+
+    private final Set<String> tasks;
+
+    /** @param tasks the configured task names */
+    public ControlDecoder(Collection<String> tasks) {
+        this.tasks = new TreeSet<>(tasks);
+    }
+
+    public ControlCommand decode(byte[] key, byte[] value) {
+        if (value != null && value.length > MAX_CONTROL_BYTES) {
+            throw reject(RejectReason.TOO_LARGE, "control record of " + value.length + " bytes exceeds "
+                    + MAX_CONTROL_BYTES);
+        }
+        UserKey user;
+        try {
+            user = UserKey.parse(key == null ? null : new String(key, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw reject(RejectReason.BAD_KEY, e.getMessage());
+        }
+        Control cmd;
+        try {
+            cmd = Control.parseFrom(value == null ? new byte[0] : value);
+        } catch (InvalidProtocolBufferException e) {
+            throw reject(RejectReason.MALFORMED, "not a Control record: " + e.getMessage());
+        }
+        if (!cmd.getTenant().equals(user.tenant()) || !cmd.getUser().equals(user.user())) {
+            throw reject(RejectReason.TENANT_MISMATCH, "control for '" + cmd.getTenant() + "/" + cmd.getUser()
+                    + "' under record key '" + user + "'");
+        }
+        if (!cmd.getTask().isEmpty() && !tasks.contains(cmd.getTask())) {
+            throw reject(RejectReason.UNKNOWN_TASK, "unknown task '" + cmd.getTask() + "'; configured: " + tasks);
+        }
+        ControlAction action = cmd.getAction();
+        ControlCommand.Action a = switch (action) {
+            case CONTROL_ACTION_ERASE -> ControlCommand.Action.ERASE;
+            case CONTROL_ACTION_RESET -> ControlCommand.Action.RESET;
+            case CONTROL_ACTION_FREEZE -> ControlCommand.Action.FREEZE;
+            case CONTROL_ACTION_UNFREEZE -> ControlCommand.Action.UNFREEZE;
+            case CONTROL_ACTION_ROLLBACK -> {
+                if (cmd.getToVersion() != 0) {
+                    throw reject(RejectReason.MALFORMED, "rollback to version " + cmd.getToVersion()
+                            + " is not possible: earlier versions are not kept, only to_version 0 (the source head)");
+                }
+                yield ControlCommand.Action.ROLLBACK;
+            }
+            default -> throw reject(RejectReason.MALFORMED, "control record has no action (" + action + ")");
+        };
+        return new ControlCommand(user, a, cmd.getTask(), cmd.getReason());
+    }
+
+    private static SampleRejectedException reject(RejectReason reason, String message) {
+        return new SampleRejectedException(reason, message, "");
+    }
+}

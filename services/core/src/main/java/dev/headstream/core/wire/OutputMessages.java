@@ -1,0 +1,139 @@
+package dev.headstream.core.wire;
+
+import dev.headstream.core.adapt.state.HeadState;
+import dev.headstream.core.adapt.state.ScoreStats;
+import dev.headstream.core.adapt.task.BinaryHeadTask;
+import dev.headstream.core.embed.BackboneInfo;
+import dev.headstream.core.ingest.Rejection;
+import dev.headstream.core.ingest.UserKey;
+import dev.headstream.schemas.v1.AdaptationMetrics;
+import dev.headstream.schemas.v1.HeadScore;
+import dev.headstream.schemas.v1.HeadStatus;
+import dev.headstream.schemas.v1.HeadUpdate;
+import dev.headstream.schemas.v1.Provenance;
+import dev.headstream.schemas.v1.Rejected;
+
+/**
+ * The output records of the adaptation engine, built from domain state: a head version
+ * ({@link HeadUpdate}), a head's metrics after one sample ({@link AdaptationMetrics}) and a
+ * rejected record ({@link Rejected}). Reads the state, changes nothing. Stateless and thread-safe.
+ */
+public final class OutputMessages {
+
+    /** The engine every published head names in its provenance. */
+    public static final String ENGINE = "native-f32";
+
+    private OutputMessages() {
+    }
+
+    /**
+     * The version of {@code h} its task just made ({@link BinaryHeadTask#publishIfDue}): status RESET
+     * or ROLLED_BACK with the pending reason, else ACTIVE with the hold reason; the published tail
+     * and threshold (the source head's while held at the source); provenance.
+     */
+    public static HeadUpdate headUpdate(BinaryHeadTask task, UserKey key, String taskName, HeadState h,
+            BackboneInfo backbone, long nowMs) {
+        return HeadUpdate.newBuilder()
+                .setHeadId(h.headId())
+                .setTenant(key.tenant())
+                .setUser(key.user())
+                .setTask(taskName)
+                .setVersion(h.version())
+                .setStatus(h.pendingReset() ? HeadStatus.HEAD_STATUS_RESET
+                        : h.pendingRollback() != null ? HeadStatus.HEAD_STATUS_ROLLED_BACK : HeadStatus.HEAD_STATUS_ACTIVE)
+                .setStatusReason(h.pendingRollback() != null ? h.pendingRollback() : h.heldReason())
+                .setHeldAtSource(h.heldAtSource())
+                .setProvenance(Provenance.newBuilder()
+                        .setSourceHeadId(task.sourceHead().id())
+                        .setSourceHeadSha256(task.sourceHead().sha256())
+                        .setBackboneSha256(backbone.sha256())
+                        .setSeed(h.seed())
+                        .setSamplesApplied(h.samplesApplied())
+                        .setSourcePartition(h.partition())
+                        .setFirstOffset(h.firstOffset())
+                        .setLastOffset(h.lastOffset())
+                        .setEngine(ENGINE)
+                        .setNegativeBankSha256(task.bank() == null ? "" : task.bank().id()))
+                .setSpec(HeadCodec.spec(task.head().architecture(), task.head().trainableTopK(),
+                        task.recipe().windowFrames(), backbone.embeddingDim()))
+                .addAllTrainable(HeadCodec.tensors(task.head(), task.publishedTrainable(h)))
+                .setThreshold(task.publishedThreshold(h))
+                .setCreatedTimeMs(nowMs)
+                .build();
+    }
+
+    /** A snapshot of {@code h}'s monitors and statistics right after a sample was applied to it. */
+    public static AdaptationMetrics metrics(UserKey key, String taskName, HeadState h, long nowMs) {
+        double hours = h.negativeSeconds() / 3600.0;
+        ScoreStats.Sums adapted = h.adaptedPrequential();
+        return AdaptationMetrics.newBuilder()
+                .setHeadId(h.headId())
+                .setTenant(key.tenant())
+                .setUser(key.user())
+                .setTask(taskName)
+                .setHeadVersion(h.version())
+                .setSourcePrequential(score(h.sourcePrequential()))
+                .setAdaptedPrequential(score(adapted))
+                .setSourceHoldout(score(h.sourceHoldout()))
+                .setAdaptedHoldout(score(h.adaptedHoldout()))
+                .setNegativeTransferGap(h.negativeTransferSamples() == 0 ? 0 : h.negativeTransferWindowGap())
+                .setNegativeTransferStatistic(h.negativeTransferStatistic())
+                .setNegativeTransferThreshold(h.negativeTransferThreshold())
+                .setNegativeTransferAlarm(h.negativeTransferAlarm())
+                .setLossRiseStatistic(zeroIfNaN(h.lossRiseStatistic()))
+                .setLossRiseThreshold(zeroIfNaN(h.lossRiseThreshold()))
+                .setLossRiseAlarm(h.lossRiseAlarm())
+                .setDriftStatistic(zeroIfNaN(h.driftStatistic()))
+                .setDriftThreshold(zeroIfNaN(h.driftThreshold()))
+                .setDriftAlarm(h.driftAlarm())
+                .setDomainMmd2(zeroIfNaN(h.domainMmd2()))
+                .setDomainPValue(zeroIfNaN(h.domainPValue()))
+                .setAdwinWidth(h.adwinWidth())
+                .setAdwinErrorRate(zeroIfNaN(h.adwinErrorRate()))
+                .setErrorRiseAlarm(h.errorRiseAlarm())
+                .setCalibrationFalseAccepts(h.calibrationFalseAccepts())
+                .setCalibrationHours(h.calibrationHours())
+                .setCalibrationFalseAcceptsPerHour(h.calibrationHours() == 0 ? 0
+                        : h.calibrationFalseAccepts() / h.calibrationHours())
+                .setHeldAtSource(h.heldAtSource())
+                .setHeldReason(h.heldReason())
+                .setGeneralizationGap(h.lastTrainingLoss() - h.lastPrequentialLoss())
+                .setSamplesApplied(h.samplesApplied())
+                .setSamplesSeen(h.samplesSeen())
+                .setRecall(adapted.recall())
+                .setFalseAcceptsPerHour(hours == 0 ? 0 : adapted.falsePositives() / hours)
+                .setSourcePartition(h.partition())
+                .setLastOffset(h.lastOffset())
+                .setCreatedTimeMs(nowMs)
+                .build();
+    }
+
+    /** The reject record of {@code r}; {@code samplesTopic} names the topic of a rejected sample. */
+    public static Rejected rejected(Rejection r, String samplesTopic, long nowMs) {
+        return Rejected.newBuilder()
+                .setTopic(r.topic() != null ? r.topic() : samplesTopic)
+                .setPartition(r.source().partition())
+                .setOffset(r.source().offset())
+                .setReason(r.reason())
+                .setMessage(r.message())
+                .setSampleId(r.sampleId())
+                .setRejectedTimeMs(nowMs)
+                .build();
+    }
+
+    private static HeadScore score(ScoreStats.Sums s) {
+        return HeadScore.newBuilder()
+                .setCount(s.count())
+                .setMeanLoss(s.meanLoss())
+                .setAccuracy(s.accuracy())
+                .setPositives(s.positives())
+                .setTruePositives(s.truePositives())
+                .setNegatives(s.negatives())
+                .setFalsePositives(s.falsePositives())
+                .build();
+    }
+
+    private static double zeroIfNaN(double v) {
+        return Double.isNaN(v) ? 0 : v;
+    }
+}

@@ -1,0 +1,380 @@
+package dev.headstream.core.wire;
+
+import dev.headstream.core.adapt.state.HeadState;
+import dev.headstream.core.adapt.state.ScoreStats;
+import dev.headstream.core.adapt.state.StoredClip;
+import dev.headstream.core.adapt.state.UserState;
+import dev.headstream.core.adapt.task.BinaryHeadTask;
+import dev.headstream.core.head.OptimizerState;
+import dev.headstream.core.ingest.RateLimit;
+import dev.headstream.core.ingest.UserKey;
+import dev.headstream.core.monitor.Adwin;
+import dev.headstream.core.monitor.DriftMonitor;
+import dev.headstream.core.monitor.MmdDriftDetector;
+import dev.headstream.core.monitor.MonitorState;
+import dev.headstream.core.monitor.NegativeTransferMonitor;
+import dev.headstream.schemas.v1.AdapterState;
+import dev.headstream.schemas.v1.HeadTrainingState;
+import dev.headstream.schemas.v1.OptimizerSnapshot;
+import dev.headstream.schemas.v1.ReplayExample;
+import dev.headstream.schemas.v1.ScoreState;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Writes a user's full training state ({@link UserState} with its {@link HeadState}s) into an
+ * {@link AdapterState} record of the {@code headstream.adapter-state} changelog and reads it back.
+ * Every float is copied bit for bit (float32 little-endian), so a decoded state trains on exactly
+ * like the encoded one. Stateless and thread-safe.
+ */
+public final class UserStateCodec {
+
+    /**
+     * The {@link AdapterState#getFormatVersion()} this codec writes and reads. 2 since the wake-word
+     * backbone computes streaming features (replayed clips of version 1 were embedded per clip).
+     */
+    public static final int FORMAT_VERSION = 2;
+
+    private UserStateCodec() {
+    }
+
+    /**
+     * The changelog record of {@code user}: every head of every task, its dedup window, partition and last applied
+     * offset.
+     *
+     * @param tasks the adapter's tasks by name (each head records its task's source head)
+     * @throws IllegalArgumentException if the user has a head for a task not in {@code tasks}
+     */
+    public static AdapterState encode(UserState user, Map<String, BinaryHeadTask> tasks) {
+        AdapterState.Builder b = AdapterState.newBuilder()
+                .setFormatVersion(FORMAT_VERSION)
+                .setTenant(user.key().tenant())
+                .setUser(user.key().user())
+                .setSourcePartition(user.partition())
+                .setLastAppliedOffset(user.lastAppliedOffset())
+                .addAllRecentSampleIds(user.recentSampleIds())
+                .setRateTokens(user.rateBucket().tokens())
+                .setRateTimeMs(user.rateBucket().timeMs());
+        user.heads().forEach((task, h) -> {
+            BinaryHeadTask t = tasks.get(task);
+            if (t == null) {
+                throw new IllegalArgumentException("user " + user.key() + " has a head for unknown task '" + task + "'");
+            }
+            b.addHeads(encode(task, t, h));
+        });
+        return b.build();
+    }
+
+    /** The record key of {@code state} on the changelog: {@code "<tenant>/<user>"}. */
+    public static String recordKey(AdapterState state) {
+        return state.getTenant() + "/" + state.getUser();
+    }
+
+    /** The changelog record key of {@code user}'s state (the same as {@link #recordKey(AdapterState)}). */
+    public static String recordKey(UserKey user) {
+        return user.tenant() + "/" + user.user();
+    }
+
+    /**
+     * Parses a changelog record value.
+     *
+     * @throws IllegalArgumentException if the bytes are not an {@link AdapterState}
+     */
+    public static AdapterState parse(byte[] value) {
+        try {
+            return AdapterState.parseFrom(value);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("adapter state record of " + value.length
+                    + " bytes does not parse: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Rebuilds the user of {@code state} against the tasks of this adapter.
+     *
+     * @param tasks       the adapter's tasks by name
+     * @param dedupWindow the adapter's dedup window; a longer stored window keeps its newest ids
+     * @throws IllegalArgumentException naming the problem: unknown format version, bad key, unknown task, a head
+     *                                  adapted from another source head, a trainable vector or optimizer slot whose
+     *                                  length does not match the task's head, float bytes that are not whole floats
+     *                                  or do not fill the stated shape, repeated sample ids
+     */
+    public static UserState decode(AdapterState state, Map<String, BinaryHeadTask> tasks, int dedupWindow) {
+        if (state.getFormatVersion() != FORMAT_VERSION) {
+            throw new IllegalArgumentException("adapter state of " + recordKey(state) + " has format version "
+                    + state.getFormatVersion() + "; this adapter reads " + FORMAT_VERSION);
+        }
+        UserKey key = new UserKey(state.getTenant(), state.getUser());
+        if (!(state.getRateTokens() >= 0) || Double.isInfinite(state.getRateTokens()) || state.getRateTimeMs() < 0) {
+            throw new IllegalArgumentException("adapter state of " + key + " has a bad rate-limit bucket: "
+                    + state.getRateTokens() + " tokens at " + state.getRateTimeMs() + " ms");
+        }
+        UserState user = new UserState(key, dedupWindow, state.getSourcePartition(), state.getLastAppliedOffset(),
+                new RateLimit.Bucket(state.getRateTokens(), state.getRateTimeMs()));
+        for (String id : state.getRecentSampleIdsList()) {
+            if (!user.firstSighting(id)) {
+                throw new IllegalArgumentException("adapter state of " + key + " lists sample id " + id + " twice");
+            }
+        }
+        for (HeadTrainingState h : state.getHeadsList()) {
+            BinaryHeadTask task = tasks.get(h.getTask());
+            if (task == null) {
+                throw new IllegalArgumentException("adapter state of " + key + " has a head for unknown task '"
+                        + h.getTask() + "'; this adapter knows " + new TreeSet<>(tasks.keySet()));
+            }
+            if (user.heads().containsKey(h.getTask())) {
+                throw new IllegalArgumentException("adapter state of " + key + " has two heads for task '"
+                        + h.getTask() + "'");
+            }
+            user.heads().put(h.getTask(), decode(key, task, h));
+        }
+        return user;
+    }
+
+    private static HeadTrainingState encode(String taskName, BinaryHeadTask task, HeadState head) {
+        HeadState.Snapshot h = head.snapshot();
+        String sourceSha256 = task.sourceHead().sha256();
+        OptimizerSnapshot.Builder opt = OptimizerSnapshot.newBuilder().setSteps(h.optimizer().steps());
+        for (int i = 0; i < h.optimizer().slotCount(); i++) {
+            opt.addSlotsF32Le(bytes(h.optimizer().copySlot(i)));
+        }
+        HeadTrainingState.Builder b = HeadTrainingState.newBuilder()
+                .setTask(taskName)
+                .setHeadId(h.headId())
+                .setSourceHeadSha256(sourceSha256)
+                .setSeed(h.seed())
+                .setTrainableF32Le(bytes(h.trainable()))
+                .setOptimizer(opt)
+                .setThreshold(h.threshold())
+                .setVersion(h.version())
+                .setSamplesApplied(h.samplesApplied())
+                .setSamplesSeen(h.samplesSeen())
+                .setPublishedSamples(h.publishedSamples())
+                .setChanged(h.changed())
+                .setFrozen(h.frozen())
+                .setL2SpScale(h.l2spScale())
+                .setRollbacks(h.rollbacks())
+                .setLastGoodF32Le(h.lastGood() == null ? ByteString.EMPTY : bytes(h.lastGood()))
+                .setLastGoodVersion(h.lastGoodVersion())
+                .setLastGoodThreshold(h.lastGoodThreshold())
+                .addAllHardPool(Arrays.stream(h.hardPool()).boxed().toList())
+                .setNegativeBankSha256(task.bank() == null ? "" : task.bank().id())
+                .setHeldAtSource(h.heldAtSource())
+                .setHeldReason(h.heldReason())
+                .setCalibrationFalseAccepts(h.calibrationFalseAccepts())
+                .setCalibrationHours(h.calibrationHours())
+                .setProbationLeft(h.probationLeft())
+                .setProbationLength(h.probationLength())
+                .setSinceProbation(h.sinceProbation())
+                .setTrustedClips(h.trustedClips())
+                .setPendingRollbackReason(h.pendingRollback() == null ? "" : h.pendingRollback())
+                .setPartition(h.partition())
+                .setFirstOffset(h.firstOffset())
+                .setLastOffset(h.lastOffset())
+                .setNegativeSeconds(h.negativeSeconds())
+                .setLastTrainingLoss(h.lastTrainingLoss())
+                .setLastPrequentialLoss(h.lastPrequentialLoss())
+                .setSourcePrequential(scores(h.sourcePrequential()))
+                .setAdaptedPrequential(scores(h.adaptedPrequential()))
+                .setSourceHoldout(scores(h.sourceHoldout()))
+                .setAdaptedHoldout(scores(h.adaptedHoldout()));
+        b.addAllNegativeTransferState(state(h.negativeTransfer()))
+                .addAllDriftState(state(h.drift()))
+                .addErrorAdwinState(h.errorRiseAlarm() ? 1 : 0)
+                .addAllErrorAdwinState(state(h.errorAdwin()));
+        if (h.domain() != null) {
+            b.addAllDomainState(state(h.domain()));
+        }
+        for (HeadState.Example e : h.replay()) {
+            b.addReplay(ReplayExample.newBuilder()
+                    .setFrames(e.clip().frames())
+                    .setDim(e.clip().dim())
+                    .setValuesF16Le(halfBytes(e.clip().halfs()))
+                    .setPositive(e.positive())
+                    .setWeight(e.weight()));
+        }
+        return b.build();
+    }
+
+    private static HeadState decode(UserKey key, BinaryHeadTask task, HeadTrainingState h) {
+        String headId = key.headId(h.getTask());
+        String where = "adapter state of head " + headId;
+        if (!h.getHeadId().equals(headId)) {
+            throw new IllegalArgumentException(where + " is labelled '" + h.getHeadId() + "'");
+        }
+        if (!h.getSourceHeadSha256().equals(task.sourceHead().sha256())) {
+            throw new IllegalArgumentException(where + " was adapted from source head " + h.getSourceHeadSha256()
+                    + ", not from task '" + task.name() + "' source " + task.sourceHead().id() + " ("
+                    + task.sourceHead().sha256() + ")");
+        }
+        HeadState fresh = task.newState(headId);
+        if (h.getSeed() != fresh.seed()) {
+            throw new IllegalArgumentException(where + " has seed " + Long.toHexString(h.getSeed()) + ", expected "
+                    + Long.toHexString(fresh.seed()));
+        }
+        float[] trainable = floats(h.getTrainableF32Le(), where + " trainable vector");
+        int trains = fresh.liveTrainable().length;
+        if (trainable.length != trains) {
+            throw new IllegalArgumentException(where + " has a trainable vector of " + trainable.length
+                    + " floats; task '" + task.name() + "' trains " + trains);
+        }
+        OptimizerSnapshot opt = h.getOptimizer();
+        if (opt.getSlotsF32LeCount() != fresh.liveOptimizer().slotCount()) {
+            throw new IllegalArgumentException(where + " has " + opt.getSlotsF32LeCount()
+                    + " optimizer slots; task '" + task.name() + "' uses " + fresh.liveOptimizer().slotCount());
+        }
+        float[][] slots = new float[opt.getSlotsF32LeCount()][];
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = floats(opt.getSlotsF32Le(i), where + " optimizer slot " + i);
+            if (slots[i].length != trainable.length) {
+                throw new IllegalArgumentException(where + " has optimizer slot " + i + " of " + slots[i].length
+                        + " floats; the trainable vector has " + trainable.length);
+            }
+        }
+        if (opt.getSteps() < 0) {
+            throw new IllegalArgumentException(where + " has " + opt.getSteps() + " optimizer steps");
+        }
+        NegativeTransferMonitor monitor = task.monitors().newNegativeTransfer();
+        readState(monitor, h.getNegativeTransferStateList(), 0, where, "negative-transfer");
+        DriftMonitor drift = task.monitors().newDriftMonitor(h.getSeed());
+        readState(drift, h.getDriftStateList(), 0, where, "drift");
+        MmdDriftDetector domain = task.monitors().newDomainTest(h.getSeed());
+        if (domain != null && h.getDomainStateCount() > 0) {
+            readState(domain, h.getDomainStateList(), 0, where, "domain-similarity");
+        }
+        // the rise-alarm latch, then ADWIN's own state
+        Adwin adwin = task.monitors().newErrorAdwin();
+        boolean errorRiseAlarm = readState(adwin, h.getErrorAdwinStateList(), 1, where, "error-ADWIN")[0] != 0;
+        List<HeadState.Example> replay = new ArrayList<>(h.getReplayCount());
+        for (int i = 0; i < h.getReplayCount(); i++) {
+            ReplayExample e = h.getReplay(i);
+            String clip = where + " replay clip " + i;
+            short[] values = halfs(e.getValuesF16Le(), clip);
+            if (e.getFrames() < 1 || e.getDim() < 1 || (long) e.getFrames() * e.getDim() != values.length) {
+                throw new IllegalArgumentException(clip + " is " + e.getFrames() + " x " + e.getDim()
+                        + " but holds " + values.length + " half-precision values");
+            }
+            StoredClip stored = new StoredClip(e.getFrames(), e.getDim(), values);
+            try {
+                task.checkFits(e.getFrames(), e.getDim());
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException(clip + ": " + ex.getMessage(), ex);
+            }
+            replay.add(new HeadState.Example(stored, e.getPositive(), e.getWeight()));
+        }
+        // records written before the field existed carry 0: the factor was 1 then
+        float l2spScale = h.getL2SpScale() == 0f ? 1f : h.getL2SpScale();
+        if (!(l2spScale > 0f) || Float.isInfinite(l2spScale)) {
+            throw new IllegalArgumentException(where + " has L2-SP factor " + h.getL2SpScale());
+        }
+        float[] lastGood = null;
+        long lastGoodVersion = 0;
+        float lastGoodThreshold = 0f;
+        if (!h.getLastGoodF32Le().isEmpty()) {
+            lastGood = floats(h.getLastGoodF32Le(), where + " last good vector");
+            if (lastGood.length != trainable.length) {
+                throw new IllegalArgumentException(where + " has a last good vector of " + lastGood.length
+                        + " values; the trainable vector has " + trainable.length);
+            }
+            lastGoodVersion = h.getLastGoodVersion();
+            lastGoodThreshold = h.getLastGoodThreshold();
+        }
+        // a pool of window numbers means something only in the bank it was mined from
+        int[] hardPool = task.bank() == null || !task.bank().id().equals(h.getNegativeBankSha256()) ? new int[0]
+                : h.getHardPoolList().stream().mapToInt(Integer::intValue)
+                        .filter(w -> w >= 0 && w < task.bank().trainWindows()).toArray();
+        return HeadState.restore(new HeadState.Snapshot(headId, h.getSeed(), trainable,
+                OptimizerState.restore(opt.getSteps(), slots), replay, h.getThreshold(), h.getVersion(),
+                h.getSamplesApplied(), h.getSamplesSeen(), h.getPublishedSamples(), h.getChanged(), h.getPartition(),
+                h.getFirstOffset(), h.getLastOffset(), h.getNegativeSeconds(), h.getLastTrainingLoss(),
+                h.getLastPrequentialLoss(), sums(h.getSourcePrequential()), sums(h.getAdaptedPrequential()),
+                sums(h.getSourceHoldout()), sums(h.getAdaptedHoldout()), monitor, drift, domain, adwin, errorRiseAlarm,
+                h.getFrozen(), l2spScale, h.getRollbacks(),
+                h.getPendingRollbackReason().isEmpty() ? null : h.getPendingRollbackReason(), lastGood,
+                lastGoodVersion, lastGoodThreshold, hardPool, h.getHeldAtSource(), h.getHeldReason(),
+                h.getCalibrationFalseAccepts(), h.getCalibrationHours(), h.getProbationLeft(), h.getProbationLength(),
+                h.getSinceProbation(), Math.min(h.getTrustedClips(), replay.size())));
+    }
+
+    private static ScoreState scores(ScoreStats.Sums s) {
+        return ScoreState.newBuilder()
+                .setCount(s.count())
+                .setLossSum(s.lossSum())
+                .setCorrect(s.correct())
+                .setPositives(s.positives())
+                .setTruePositives(s.truePositives())
+                .setNegatives(s.negatives())
+                .setFalsePositives(s.falsePositives())
+                .build();
+    }
+
+    private static ScoreStats.Sums sums(ScoreState s) {
+        return new ScoreStats.Sums(s.getCount(), s.getLossSum(), s.getCorrect(), s.getPositives(), s.getTruePositives(),
+                s.getNegatives(), s.getFalsePositives());
+    }
+
+    /** {@code m}'s state, as the values of a repeated double field. */
+    private static List<Double> state(MonitorState m) {
+        double[] v = new double[m.stateSize()];
+        m.writeState(v, 0);
+        return Arrays.stream(v).boxed().toList();
+    }
+
+    /**
+     * Reads {@code values}, from index {@code from} on, into {@code m}: all of them and nothing
+     * more, or the record is refused, naming the part ({@code what}) and why. Returns the values.
+     */
+    private static double[] readState(MonitorState m, List<Double> values, int from, String where,
+            String what) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
+        try {
+            if (m.readState(v, from) != v.length) {
+                throw new IllegalArgumentException("trailing values");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + " has a " + what + " state of " + v.length
+                    + " values that does not read back: " + e.getMessage(), e);
+        }
+        return v;
+    }
+
+    private static ByteString bytes(float[] v) {
+        ByteBuffer b = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(v);
+        return ByteString.copyFrom(b.array());
+    }
+
+    /** Half-precision values as little-endian bytes. */
+    private static ByteString halfBytes(short[] halfs) {
+        ByteBuffer b = ByteBuffer.allocate(halfs.length * Short.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        b.asShortBuffer().put(halfs);
+        return ByteString.copyFrom(b.array());
+    }
+
+    private static short[] halfs(ByteString bytes, String what) {
+        if (bytes.size() % Short.BYTES != 0) {
+            throw new IllegalArgumentException(what + " has " + bytes.size()
+                    + " bytes, not a whole number of half-precision values");
+        }
+        short[] v = new short[bytes.size() / Short.BYTES];
+        bytes.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(v);
+        return v;
+    }
+
+    private static float[] floats(ByteString bytes, String what) {
+        if (bytes.size() % Float.BYTES != 0) {
+            throw new IllegalArgumentException(what + " has " + bytes.size()
+                    + " bytes, not a whole number of float32 values");
+        }
+        float[] v = new float[bytes.size() / Float.BYTES];
+        bytes.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+        return v;
+    }
+}
