@@ -130,6 +130,19 @@ class ArchitectureTest {
     }
 
     @Test
+    void theDomainNeverReachesUpIntoTheWireTheEngineOrTheAssembly() {
+        noClasses().that().resideInAnyPackage("dev.headstream.core.ingest..", "dev.headstream.core.embed..",
+                        "dev.headstream.core.adapt.task..", "dev.headstream.core.adapt.state..",
+                        "dev.headstream.core.adapt.control..", "dev.headstream.core.head..", "dev.headstream.core.monitor..",
+                        "dev.headstream.core.bank..", "dev.headstream.core.detect..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.headstream.core.wire..",
+                        "dev.headstream.core.adapt.engine..", "dev.headstream.core.assembly..")
+                .because("the wire (protobuf mapping) depends on the domain, never the reverse, and only the engine"
+                        + " (orchestration) and the assembly use both")
+                .check(classes);
+    }
+
+    @Test
     void modulesHaveNoCycles() {
         slices().matching("dev.headstream.(*)..").should().beFreeOfCycles()
                 .because("Maven forbids cycles between modules; packages must not hide one")
