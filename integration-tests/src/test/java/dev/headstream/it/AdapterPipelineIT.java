@@ -1,5 +1,6 @@
 package dev.headstream.it;
 
+import dev.headstream.schemas.v1.Label;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -93,7 +94,7 @@ class AdapterPipelineIT {
                         .setAudio(SampleRecords.audio(first.train().get(4).pcm()).toBuilder().setSampleRateHz(8000))
                         .setSampleId("bad-rate").build().toByteArray());
                 sender.send(key, SampleRecords.sample(TENANT, TASK, first.train().get(4)).toBuilder()
-                        .putLabels("unknown-task", dev.headstream.schemas.v1.Label.newBuilder().setBinary(true).build())
+                        .putLabels("unknown-task", Label.newBuilder().setBinary(true).build())
                         .setSampleId("bad-task").build().toByteArray());
                 sender.send(key, SampleRecords.sample(TENANT, TASK, first.train().get(0)).toByteArray());
                 // the rest, applied after the bad records

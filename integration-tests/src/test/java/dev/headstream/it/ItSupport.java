@@ -1,5 +1,19 @@
 package dev.headstream.it;
 
+import dev.headstream.client.HeadFollower;
+import dev.headstream.client.SampleSender;
+import dev.headstream.testkit.adapter.AdapterProcess;
+import dev.headstream.testkit.synth.SyntheticClip;
+import dev.headstream.testkit.synth.SyntheticUser;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.assertj.core.api.Assertions;
+import org.awaitility.Awaitility;
 import dev.headstream.cli.replay.HeadReplay;
 import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.wire.SampleFile;
@@ -51,11 +65,11 @@ final class ItSupport {
     }
 
     /** Sends training clips {@code from..to} of every user (alternating users clip by clip) and waits for the acks. */
-    static void sendTrain(dev.headstream.client.SampleSender sender, String tenant, String task,
-            List<dev.headstream.testkit.synth.SyntheticUser> users, int from, int to) {
+    static void sendTrain(SampleSender sender, String tenant, String task,
+            List<SyntheticUser> users, int from, int to) {
         for (int i = from; i < to; i++) {
-            for (dev.headstream.testkit.synth.SyntheticUser u : users) {
-                dev.headstream.testkit.synth.SyntheticClip c = u.train().get(i);
+            for (SyntheticUser u : users) {
+                SyntheticClip c = u.train().get(i);
                 sender.send(SampleRecords.key(tenant, c.userId()), SampleRecords.sample(tenant, task, c).toByteArray());
             }
         }
@@ -63,13 +77,13 @@ final class ItSupport {
     }
 
     /** Waits (up to 4 minutes) until every user's newest head says {@code applied} samples. */
-    static void awaitApplied(dev.headstream.client.HeadFollower<?> follower, String tenant, String task,
-            List<dev.headstream.testkit.synth.SyntheticUser> users, long applied) {
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(4))
-                .pollInterval(java.time.Duration.ofMillis(500)).untilAsserted(() -> {
-                    for (dev.headstream.testkit.synth.SyntheticUser u : users) {
-                        org.assertj.core.api.Assertions.assertThat(follower.current(tenant + "/" + u.id() + "/" + task))
-                                .as("head of %s", u.id()).hasValueSatisfying(v -> org.assertj.core.api.Assertions
+    static void awaitApplied(HeadFollower<?> follower, String tenant, String task,
+            List<SyntheticUser> users, long applied) {
+        Awaitility.await().atMost(Duration.ofMinutes(4))
+                .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                    for (SyntheticUser u : users) {
+                        Assertions.assertThat(follower.current(tenant + "/" + u.id() + "/" + task))
+                                .as("head of %s", u.id()).hasValueSatisfying(v -> Assertions
                                         .assertThat(v.update().getProvenance().getSamplesApplied()).isEqualTo(applied));
                     }
                 });
@@ -80,7 +94,7 @@ final class ItSupport {
      * replay steps, the instance id, and a 6 s session timeout so a dead or frozen instance leaves
      * the group quickly (45 s by default). Mutable, for a test to add fault settings.
      */
-    static java.util.Map<String, String> crashTestProperties(String bootstrap, Path rehearsal, int replaySteps,
+    static Map<String, String> crashTestProperties(String bootstrap, Path rehearsal, int replaySteps,
             String instanceId) {
         return FaultSoak.adapterProperties(bootstrap, models(), rehearsal, testBank(), replaySteps,
                 instanceId);
@@ -91,27 +105,27 @@ final class ItSupport {
      * configure (the properties the test's adapters ran with) and asserts all {@code heads}
      * bit-identical to their newest published versions.
      */
-    static void assertHeadsEqualReplay(String bootstrap, java.util.Map<String, String> adapterProperties, int heads) {
+    static void assertHeadsEqualReplay(String bootstrap, Map<String, String> adapterProperties, int heads) {
         HeadReplay.Result replay = HeadReplay.run(bootstrap, EngineSpec.fromProperties(adapterProperties),
-                java.time.Duration.ofSeconds(60));
-        org.assertj.core.api.Assertions.assertThat(replay.differences()).isEmpty();
-        org.assertj.core.api.Assertions.assertThat(replay.identical()).as("heads bit-identical to the replay")
+                Duration.ofSeconds(60));
+        Assertions.assertThat(replay.differences()).isEmpty();
+        Assertions.assertThat(replay.identical()).as("heads bit-identical to the replay")
                 .isEqualTo(heads);
     }
 
     /** {@code perUser} samples sent to each user's head of {@code task}, by head id (what {@code OutputAudit} expects). */
-    static java.util.Map<String, Long> samplesPerHead(String tenant, String task,
-            List<dev.headstream.testkit.synth.SyntheticUser> users, long perUser) {
-        java.util.Map<String, Long> out = new java.util.HashMap<>();
+    static Map<String, Long> samplesPerHead(String tenant, String task,
+            List<SyntheticUser> users, long perUser) {
+        Map<String, Long> out = new HashMap<>();
         users.forEach(u -> out.put(tenant + "/" + u.id() + "/" + task, perUser));
         return out;
     }
 
     /** The adapter's Prometheus scrape ({@code /q/metrics}). */
-    static String scrape(dev.headstream.testkit.adapter.AdapterProcess adapter) throws IOException, InterruptedException {
-        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + adapter.httpPort()
-                        + "/q/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    static String scrape(AdapterProcess adapter) throws IOException, InterruptedException {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adapter.httpPort()
+                        + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IOException("/q/metrics answered " + r.statusCode());
         }

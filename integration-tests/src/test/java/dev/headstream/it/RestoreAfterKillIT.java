@@ -1,5 +1,7 @@
 package dev.headstream.it;
 
+import java.io.IOException;
+import java.net.http.HttpResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.headstream.testkit.adapter.AdapterProcess;
@@ -71,10 +73,10 @@ class RestoreAfterKillIT {
                     while (true) {
                         assertThat(System.nanoTime()).as("ready within 3 minutes").isLessThan(deadline);
                         assertThat(second.isAlive()).isTrue();
-                        java.net.http.HttpResponse<String> r;
+                        HttpResponse<String> r;
                         try {
                             r = second.readiness();
-                        } catch (java.io.IOException notListeningYet) {
+                        } catch (IOException notListeningYet) {
                             Thread.sleep(200);
                             continue;
                         }

@@ -1,5 +1,8 @@
 package dev.headstream.client;
 
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import dev.headstream.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,9 +25,9 @@ public final class SampleSender implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private Future<RecordMetadata> last;
     private long sent;
-    private final java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicReference<Exception> firstFailure =
-            new java.util.concurrent.atomic.AtomicReference<>();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicReference<Exception> firstFailure =
+            new AtomicReference<>();
 
     public SampleSender(String bootstrapServers) {
         Properties p = new Properties();
@@ -64,8 +67,8 @@ public final class SampleSender implements AutoCloseable {
     }
 
     /** The first send failure, if any. */
-    public java.util.Optional<Exception> firstFailure() {
-        return java.util.Optional.ofNullable(firstFailure.get());
+    public Optional<Exception> firstFailure() {
+        return Optional.ofNullable(firstFailure.get());
     }
 
     /** Waits until everything sent so far is acknowledged. */

@@ -1,5 +1,6 @@
 package dev.headstream.client;
 
+import java.util.function.Consumer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +36,7 @@ public final class TopicReader {
      * versions, about 0.85 MB each).
      */
     public static void forEach(String bootstrapServers, String topic, Duration timeout, boolean committedOnly,
-            java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> action) {
+            Consumer<ConsumerRecord<byte[], byte[]>> action) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, committedOnly ? "read_committed" : "read_uncommitted");

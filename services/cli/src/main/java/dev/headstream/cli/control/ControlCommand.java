@@ -1,5 +1,6 @@
 package dev.headstream.cli.control;
 
+import picocli.CommandLine;
 import dev.headstream.client.SampleSender;
 import dev.headstream.core.ingest.UserKey;
 import dev.headstream.schemas.Topics;
@@ -62,14 +63,14 @@ public final class ControlCommand implements Callable<Integer> {
         try {
             a = Action.valueOf(action.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "unknown action '" + action
+            throw new CommandLine.ParameterException(spec.commandLine(), "unknown action '" + action
                     + "'; expected one of reset, rollback, freeze, unfreeze, erase");
         }
         UserKey key;
         try {
             key = UserKey.parse(user);
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "bad user '" + user + "': " + e.getMessage());
+            throw new CommandLine.ParameterException(spec.commandLine(), "bad user '" + user + "': " + e.getMessage());
         }
         Control c = Control.newBuilder().setTenant(key.tenant()).setUser(key.user()).setTask(task).setAction(a.wire)
                 .setReason(reason).build();

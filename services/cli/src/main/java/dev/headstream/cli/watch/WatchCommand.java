@@ -1,5 +1,7 @@
 package dev.headstream.cli.watch;
 
+import dev.headstream.schemas.v1.HeadScore;
+import java.nio.charset.StandardCharsets;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.HeadUpdate;
@@ -74,7 +76,7 @@ public final class WatchCommand implements Callable<Integer> {
     static String describe(ConsumerRecord<byte[], byte[]> r) {
         try {
             if (r.value() == null) {
-                return "head    " + new String(r.key(), java.nio.charset.StandardCharsets.UTF_8) + " ERASED (tombstone)";
+                return "head    " + new String(r.key(), StandardCharsets.UTF_8) + " ERASED (tombstone)";
             }
             return switch (r.topic()) {
                 case Topics.HEADS -> {
@@ -109,7 +111,7 @@ public final class WatchCommand implements Callable<Integer> {
         }
     }
 
-    private static double recall(dev.headstream.schemas.v1.HeadScore s) {
+    private static double recall(HeadScore s) {
         return s.getPositives() == 0 ? 0 : s.getTruePositives() / (double) s.getPositives();
     }
 }

@@ -1,5 +1,6 @@
 package dev.headstream.core.head;
 
+import java.util.stream.IntStream;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -190,7 +191,7 @@ public final class MlpHead {
      * {@link #FUSE_MIN_WEIGHTS} weights.
      */
     int[] fusableLayers() {
-        return java.util.stream.IntStream.range(0, layerCount).filter(l -> fusable[l]).toArray();
+        return IntStream.range(0, layerCount).filter(l -> fusable[l]).toArray();
     }
 
     /** Where dense layer {@code l}'s weight block starts in the trainable vector. */

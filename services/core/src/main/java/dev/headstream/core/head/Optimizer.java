@@ -1,5 +1,7 @@
 package dev.headstream.core.head;
 
+import java.util.Arrays;
+
 /**
  * A first-order optimizer over a flat {@code float[]} parameter vector.
  *
@@ -27,6 +29,6 @@ public interface Optimizer {
      */
     default void stepAndClear(float[] parameters, float[] gradient, float gradientScale, OptimizerState state) {
         step(parameters, gradient, gradientScale, state);
-        java.util.Arrays.fill(gradient, 0f);
+        Arrays.fill(gradient, 0f);
     }
 }

@@ -1,5 +1,11 @@
 package dev.headstream.core.head;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.SplittableRandom;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -57,7 +63,7 @@ public record SourceHead(String id, String sha256, HeadArchitecture architecture
      */
     public static SourceHead initialized(String id, HeadArchitecture architecture, Init init, long seed) {
         float[] p = new float[architecture.parameterCount()];
-        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        SplittableRandom random = new SplittableRandom(seed);
         for (int i = 0; i < architecture.layers().size(); i++) {
             HeadLayer layer = architecture.layers().get(i);
             int at = architecture.parameterOffset(i);
@@ -70,13 +76,13 @@ public record SourceHead(String id, String sha256, HeadArchitecture architecture
                 Arrays.fill(p, at, at + n.dim(), 1f);
             }
         }
-        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(p.length * Float.BYTES)
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer bytes = ByteBuffer.allocate(p.length * Float.BYTES)
+                .order(ByteOrder.LITTLE_ENDIAN);
         bytes.asFloatBuffer().put(p);
         try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(bytes.array());
-            return new SourceHead(id, java.util.HexFormat.of().formatHex(digest), architecture, p);
-        } catch (java.security.NoSuchAlgorithmException e) {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes.array());
+            return new SourceHead(id, HexFormat.of().formatHex(digest), architecture, p);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
     }

@@ -1,5 +1,6 @@
 package dev.headstream.core.head;
 
+import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -35,7 +36,7 @@ class HeadArchitectureTest {
 
     @Test
     void rejectsLayersWhoseWidthsDoNotChain() {
-        assertThatThrownBy(() -> new HeadArchitecture(10, java.util.List.of(new HeadLayer.Dense(10, 4),
+        assertThatThrownBy(() -> new HeadArchitecture(10, List.of(new HeadLayer.Dense(10, 4),
                 new HeadLayer.Relu(5), new HeadLayer.Dense(5, 1))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("layer 1 (Relu[dim=5]) reads 5 values but the layer below writes 4");

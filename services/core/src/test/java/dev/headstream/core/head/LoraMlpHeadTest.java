@@ -1,5 +1,6 @@
 package dev.headstream.core.head;
 
+import org.assertj.core.data.Offset;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -52,7 +53,7 @@ class LoraMlpHeadTest {
             float[] analytic = new float[head.trainableLength()];
             float loss = head.accumulateGradient(source, trainable, x, 0, target, weight, head.newWorkspace(), analytic);
             double refLoss = ReferenceMlp.loss(ReferenceMlp.logit(arch, merged(head, source, t), xd, null), target, weight);
-            assertThat((double) loss).isCloseTo(refLoss, org.assertj.core.data.Offset.offset(1e-5 + 1e-5 * refLoss));
+            assertThat((double) loss).isCloseTo(refLoss, Offset.offset(1e-5 + 1e-5 * refLoss));
 
             double[] numeric = new double[analytic.length];
             for (int i = 0; i < numeric.length; i++) {
@@ -94,11 +95,11 @@ class LoraMlpHeadTest {
         float[] anchor = new float[t.length];
         head.anchor(source, anchor);
         assertThat((double) meanLoss).isCloseTo(objective(arch, head, source, anchor, t, xs, targets, weights, 0),
-                org.assertj.core.data.Offset.offset(1e-4));
+                Offset.offset(1e-4));
         assertThat((double) trainer.l2SpPenalty(source, trainable)).isCloseTo(
                 objective(arch, head, source, anchor, t, xs, targets, weights, lambda)
                         - objective(arch, head, source, anchor, t, xs, targets, weights, 0),
-                org.assertj.core.data.Offset.offset(1e-4));
+                Offset.offset(1e-4));
 
         double[] numeric = new double[analytic.length];
         for (int i = 0; i < numeric.length; i++) {
@@ -167,7 +168,7 @@ class LoraMlpHeadTest {
         for (int c = 0; c < 5; c++) {
             float[] x = TestHeads.randomVector(arch.inputDim(), 2.0, 400 + c);
             assertThat(full.logit(source, full.initialTrainable(merged), x, 0, full.newWorkspace()))
-                    .isCloseTo(head.logit(source, t, x, 0, head.newWorkspace()), org.assertj.core.data.Offset.offset(1e-5f));
+                    .isCloseTo(head.logit(source, t, x, 0, head.newWorkspace()), Offset.offset(1e-5f));
         }
     }
 

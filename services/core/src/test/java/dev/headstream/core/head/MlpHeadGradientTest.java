@@ -1,5 +1,6 @@
 package dev.headstream.core.head;
 
+import org.assertj.core.data.Offset;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -59,7 +60,7 @@ class MlpHeadGradientTest {
             double[] xd = ReferenceMlp.toDouble(x);
             double[] p = ReferenceMlp.combine(source, trainable, head.trainableOffset());
             double refLoss = ReferenceMlp.loss(ReferenceMlp.logit(arch, p, xd, null), target, weight);
-            assertThat((double) loss).isCloseTo(refLoss, org.assertj.core.data.Offset.offset(1e-5 + 1e-5 * refLoss));
+            assertThat((double) loss).isCloseTo(refLoss, Offset.offset(1e-5 + 1e-5 * refLoss));
 
             double[] numeric = new double[analytic.length];
             for (int i = 0; i < numeric.length; i++) {
@@ -102,8 +103,8 @@ class MlpHeadGradientTest {
         double refPenalty = objective(arch, p, source, head.trainableOffset(), xs, targets, weights, lambda)
                 - objective(arch, p, source, head.trainableOffset(), xs, targets, weights, 0);
         double refLoss = objective(arch, p, source, head.trainableOffset(), xs, targets, weights, 0);
-        assertThat((double) meanLoss).isCloseTo(refLoss, org.assertj.core.data.Offset.offset(1e-5 * (1 + refLoss)));
-        assertThat((double) penalty).isCloseTo(refPenalty, org.assertj.core.data.Offset.offset(1e-5 * (1 + refPenalty)));
+        assertThat((double) meanLoss).isCloseTo(refLoss, Offset.offset(1e-5 * (1 + refLoss)));
+        assertThat((double) penalty).isCloseTo(refPenalty, Offset.offset(1e-5 * (1 + refPenalty)));
         assertThat(refPenalty).as("the penalty is exercised").isGreaterThan(1e-3);
 
         double[] numeric = new double[analytic.length];
@@ -158,10 +159,10 @@ class MlpHeadGradientTest {
         free.copyGradient(g);
         clipped.copyGradient(c);
         assertThat(free.lastGradientNorm()).isGreaterThan(0.01f);
-        assertThat(norm(c)).isCloseTo(0.01, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(norm(c)).isCloseTo(0.01, Offset.offset(1e-6));
         double scale = 0.01 / norm(g);
         for (int i = 0; i < g.length; i++) {
-            assertThat((double) c[i]).isCloseTo(g[i] * scale, org.assertj.core.data.Offset.offset(1e-8));
+            assertThat((double) c[i]).isCloseTo(g[i] * scale, Offset.offset(1e-8));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.headstream.core.head;
 
+import java.util.Arrays;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,7 @@ class SourceHeadInitTest {
         }
         MlpHead head = new MlpHead(ARCH, 3);
         float[] x = new float[400];
-        java.util.Arrays.fill(x, 0.5f);
+        Arrays.fill(x, 0.5f);
         assertThat(head.sourceLogit(p, x, 0, head.newWorkspace())).isZero();
     }
 

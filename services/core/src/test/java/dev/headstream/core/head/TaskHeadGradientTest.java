@@ -1,5 +1,6 @@
 package dev.headstream.core.head;
 
+import java.util.function.ToDoubleFunction;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -185,7 +186,7 @@ class TaskHeadGradientTest {
         double[] xd = ReferenceMlp.toDouble(Arrays.copyOfRange(x, INPUT_OFFSET, x.length));
         double[] zSource = ReferenceTaskMlp.logits(arch, ReferenceMlp.toDouble(source), xd, null);
         double[] p = ReferenceMlp.combine(source, trainable, head.trainableOffset());
-        java.util.function.ToDoubleFunction<double[]> lossOf = params -> {
+        ToDoubleFunction<double[]> lossOf = params -> {
             double[] z = ReferenceTaskMlp.logits(arch, params, xd, scales);
             double value = weight * ReferenceTaskMlp.taskLoss(arch.output(), z, targets, mask);
             if (distillation.active()) {

@@ -1,5 +1,6 @@
 package dev.headstream.core.head;
 
+import java.util.List;
 import java.util.SplittableRandom;
 
 /** Deterministic small heads and inputs for engine tests. */
@@ -31,7 +32,7 @@ final class TestHeads {
     }
 
     /** {@link #randomParameters(HeadArchitecture, long)} for any layer list (task heads too). */
-    static float[] randomParameters(java.util.List<HeadLayer> layers, int parameterCount, long seed) {
+    static float[] randomParameters(List<HeadLayer> layers, int parameterCount, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] p = new float[parameterCount];
         int at = 0;

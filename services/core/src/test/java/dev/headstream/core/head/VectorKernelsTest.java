@@ -1,5 +1,6 @@
 package dev.headstream.core.head;
 
+import org.assertj.core.data.Offset;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.SplittableRandom;
@@ -44,7 +45,7 @@ class VectorKernelsTest {
                 exact += (double) w[p + o * in + j] * x[xo + j];
                 magnitude += Math.abs((double) w[p + o * in + j] * x[xo + j]);
             }
-            assertThat((double) scalar[o]).isCloseTo(exact, org.assertj.core.data.Offset.offset(1e-6 * magnitude + 1e-7));
+            assertThat((double) scalar[o]).isCloseTo(exact, Offset.offset(1e-6 * magnitude + 1e-7));
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.headstream.core.monitor;
 
+import java.util.Arrays;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -92,7 +93,7 @@ class MmdDriftDetectorTest {
             }
         }
         System.out.printf("mmd: null rejections at alpha 0.05: %d of %d, mean p %.3f, deciles %s%n", rejected, reps,
-                sum / reps, java.util.Arrays.toString(deciles));
+                sum / reps, Arrays.toString(deciles));
         assertThat(rejected).isBetween(8, 34);
         assertThat(sum / reps).isBetween(0.44, 0.56);
         for (int c : deciles) {

@@ -206,7 +206,7 @@ class NegativeTransferMonitorTest {
         NegativeTransferMonitor.LossRise rise = NegativeTransferMonitor.LossRise.calibrate(0.25, 4, 5, losses,
                 TARGET_ARL0, SAFETY, 3);
         long alarms = 0;
-        java.util.SplittableRandom rnd = new java.util.SplittableRandom(99);
+        SplittableRandom rnd = new SplittableRandom(99);
         for (int u = 0; u < 50; u++) {
             PageHinkley ph = new PageHinkley(rise.delta(), rise.threshold(), 1.0, rise.minSamples());
             for (int i = 0; i < 500; i++) {

@@ -1,5 +1,6 @@
 package dev.headstream.runtime.onnx;
 
+import java.util.Collections;
 import dev.headstream.core.head.HeadArchitecture;
 import dev.headstream.core.head.HeadLayer;
 import dev.headstream.core.head.MlpHead;
@@ -166,7 +167,7 @@ public final class OnnxHeadExporter {
             if (Float.isNaN(threshold)) {
                 throw new IllegalArgumentException("threshold must not be NaN");
             }
-            extra = extra == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(extra));
+            extra = extra == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extra));
         }
 
         public Metadata(String headId, long version, String sourceHeadId, String sourceHeadSha256,

@@ -1,5 +1,7 @@
 package dev.headstream.runtime.onnx;
 
+import java.nio.LongBuffer;
+import java.util.HexFormat;
 import dev.headstream.core.head.HeadArchitecture;
 import dev.headstream.core.head.HeadLayer;
 import dev.headstream.core.head.SourceHead;
@@ -75,7 +77,7 @@ public final class OnnxHeadImporter {
 
     static String sha256(byte[] bytes) {
         try {
-            return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is not available in this JVM", e);
         }
@@ -462,7 +464,7 @@ public final class OnnxHeadImporter {
             if (t.getInt64DataCount() > 0) {
                 return t.getInt64DataList();
             }
-            java.nio.LongBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
+            LongBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
             List<Long> v = new ArrayList<>();
             while (b.hasRemaining()) {
                 v.add(b.get());

@@ -1,5 +1,7 @@
 package dev.headstream.runtime.onnx;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.util.Arrays;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import dev.headstream.schemas.onnx.Onnx;
@@ -32,7 +34,7 @@ public final class SequenceEmbeddingGraph {
         Onnx.ModelProto model;
         try {
             model = Onnx.ModelProto.parseFrom(embeddingModel);
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        } catch (InvalidProtocolBufferException e) {
             throw new IllegalArgumentException("embedding model is not a valid ONNX protobuf: " + e.getMessage(), e);
         }
         Onnx.GraphProto graph = model.getGraph();
@@ -52,7 +54,7 @@ public final class SequenceEmbeddingGraph {
         }
         long[] old = int64s(g.getInitializer(shapeIndex));
         if (old.length != 4 || old[1] != 1 || old[2] != 76 || old[3] != 32) {
-            throw new IllegalArgumentException(INPUT_RESHAPE_SHAPE + " is " + java.util.Arrays.toString(old)
+            throw new IllegalArgumentException(INPUT_RESHAPE_SHAPE + " is " + Arrays.toString(old)
                     + ", expected (-1, 1, 76, 32)");
         }
         ByteBuffer raw = ByteBuffer.allocate(4 * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);

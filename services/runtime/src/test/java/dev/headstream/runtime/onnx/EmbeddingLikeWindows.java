@@ -1,5 +1,6 @@
 package dev.headstream.runtime.onnx;
 
+import java.util.Arrays;
 import dev.headstream.core.head.HeadArchitecture;
 import dev.headstream.core.head.HeadLayer;
 import dev.headstream.core.head.MlpHead;
@@ -113,13 +114,13 @@ final class EmbeddingLikeWindows {
         float[] inputGradient = new float[DIM];
         float[] x = start.clone();
         for (int iteration = 0; iteration < 2000; iteration++) {
-            java.util.Arrays.fill(gradient, 0f);
+            Arrays.fill(gradient, 0f);
             all.accumulateGradient(source, source, x, 0, label, 1f, ws, gradient);
             float score = MlpHead.sigmoid(ws.lastLogit());
             if (label == 1f ? score >= threshold : score <= threshold) {
                 return x;
             }
-            java.util.Arrays.fill(inputGradient, 0f);
+            Arrays.fill(inputGradient, 0f);
             int bias = DIM * hidden;
             for (int o = 0; o < hidden; o++) {
                 float g = gradient[bias + o];

@@ -1,5 +1,6 @@
 package dev.headstream.runtime.onnx;
 
+import java.util.Arrays;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.headstream.core.head.HeadArchitecture;
@@ -138,6 +139,6 @@ class OnnxHeadImporterParityTest {
             deciles[Math.min(9, (int) (s * 10))]++;
         }
         System.out.printf("%s: %d windows, max |java - onnxruntime| = %.3g, score deciles %s%n", name,
-                scores.length, maxDiff, java.util.Arrays.toString(deciles));
+                scores.length, maxDiff, Arrays.toString(deciles));
     }
 }

@@ -1,5 +1,8 @@
 package dev.headstream.runtime.onnx;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.util.function.Consumer;
+import org.assertj.core.data.Offset;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -120,7 +123,7 @@ class OnnxHeadImporterTest {
         try (OrtHead ort = new OrtHead(rewritten)) {
             for (float[] w : windows) {
                 assertThat((double) mlp.sourceScore(source, w, 0, ws))
-                        .isCloseTo(ort.score(w), org.assertj.core.data.Offset.offset(1e-5));
+                        .isCloseTo(ort.score(w), Offset.offset(1e-5));
             }
         }
     }
@@ -155,17 +158,17 @@ class OnnxHeadImporterTest {
                 .hasSize(10);
     }
 
-    private static byte[] alexaWith(java.util.function.Consumer<Onnx.GraphProto.Builder> edit) {
+    private static byte[] alexaWith(Consumer<Onnx.GraphProto.Builder> edit) {
         return modelWith("alexa_v0.1.onnx", edit);
     }
 
-    private static byte[] modelWith(String file, java.util.function.Consumer<Onnx.GraphProto.Builder> edit) {
+    private static byte[] modelWith(String file, Consumer<Onnx.GraphProto.Builder> edit) {
         try {
             Onnx.ModelProto model = Onnx.ModelProto.parseFrom(HeadModels.bytes(file));
             Onnx.GraphProto.Builder g = model.getGraph().toBuilder();
             edit.accept(g);
             return model.toBuilder().setGraph(g).build().toByteArray();
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -1,5 +1,6 @@
 package dev.headstream.runtime.onnx;
 
+import ai.onnxruntime.OrtException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.headstream.core.embed.EmbeddingSequence;
@@ -49,7 +50,7 @@ class StreamingExportParityTest {
             reference = runtime.scores(pcm, window -> {
                 try {
                     return head.score(window);
-                } catch (ai.onnxruntime.OrtException ex) {
+                } catch (OrtException ex) {
                     throw new IllegalStateException(ex);
                 }
             });

@@ -1,5 +1,6 @@
 package dev.headstream.testkit.adapter;
 
+import java.lang.module.ModuleFinder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -52,7 +53,7 @@ public final class AdapterProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx2g");
-        if (java.lang.module.ModuleFinder.ofSystem().find("jdk.incubator.vector").isPresent()) {
+        if (ModuleFinder.ofSystem().find("jdk.incubator.vector").isPresent()) {
             cmd.add("--add-modules"); // the Vector API head kernels (same floats without, only slower)
             cmd.add("jdk.incubator.vector");
         }
@@ -131,7 +132,7 @@ public final class AdapterProcess implements AutoCloseable {
 
     /** Waits up to {@code timeout} for the process to exit; returns its exit code. */
     public int awaitExit(Duration timeout) throws InterruptedException {
-        if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new IllegalStateException("adapter still running after " + timeout + ":\n" + tail());
         }
         return process.exitValue();

@@ -1,5 +1,6 @@
 package dev.headstream.testkit.kafka;
 
+import java.util.Optional;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -141,7 +142,7 @@ public final class TopicAdmin implements AutoCloseable {
 
     /** Sets one configuration entry of an existing topic (e.g. to hold off compaction for a test that audits its history). */
     public void setConfig(String topic, String key, String value) {
-        reconfigure(List.of(new NewTopic(topic, java.util.Optional.empty(), java.util.Optional.empty())
+        reconfigure(List.of(new NewTopic(topic, Optional.empty(), Optional.empty())
                 .configs(Map.of(key, value))));
     }
 

@@ -1,5 +1,6 @@
 package dev.headstream.tools.bank;
 
+import picocli.CommandLine;
 import dev.headstream.testkit.synth.CorpusPlan;
 import dev.headstream.testkit.synth.MultiEngineSynth;
 import dev.headstream.testkit.synth.Part;
@@ -42,7 +43,7 @@ public final class BankCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: build or info");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: build or info");
     }
 
     /** The default bank directory inside a models directory. */

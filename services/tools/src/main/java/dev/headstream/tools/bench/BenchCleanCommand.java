@@ -1,5 +1,6 @@
 package dev.headstream.tools.bench;
 
+import picocli.CommandLine;
 import dev.headstream.core.adapt.state.HeadState;
 import dev.headstream.core.adapt.task.AlarmAction;
 import dev.headstream.core.adapt.task.BankTraining;
@@ -82,7 +83,7 @@ public final class BenchCleanCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter pw = spec.commandLine().getOut();
         if (users < 1 || samples < 1) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--users and --samples must be at least 1");
+            throw new CommandLine.ParameterException(spec.commandLine(), "--users and --samples must be at least 1");
         }
         SyntheticUsers.Config config = SyntheticUsers.Config.defaults(seed).withUsers(candidates).withTrain(16, 16)
                 .withHoldout(10, 10).withBackground(0, 0);

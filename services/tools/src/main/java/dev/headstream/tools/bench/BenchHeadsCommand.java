@@ -1,5 +1,7 @@
 package dev.headstream.tools.bench;
 
+import java.util.function.Supplier;
+import picocli.CommandLine;
 import dev.headstream.core.adapt.state.HeadState;
 import dev.headstream.core.adapt.task.BinaryHeadTask;
 import dev.headstream.core.adapt.task.HeadRecipe;
@@ -120,7 +122,7 @@ public final class BenchHeadsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
         if (rounds < 1 || !(seconds > 0) || !(warmupSeconds >= 0)) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            throw new CommandLine.ParameterException(spec.commandLine(),
                     "--rounds must be at least 1, --seconds positive and --warmup-seconds non-negative");
         }
         SourceHead source = OnnxHeadImporter.importHead(modelsDir.resolve(headFile));
@@ -339,7 +341,7 @@ public final class BenchHeadsCommand implements Callable<Integer> {
         HeadRecipe recipe = HeadRecipe.wakeWordDefault();
         int dim = source.architecture().inputDim() / recipe.windowFrames();
         SplittableRandom random = new SplittableRandom(7);
-        java.util.function.Supplier<EmbeddingSequence> clip = () -> {
+        Supplier<EmbeddingSequence> clip = () -> {
             float[] v = new float[CLIP_FRAMES * dim];
             for (int i = 0; i < v.length; i++) {
                 v[i] = (float) (random.nextGaussian() * 2.0);

@@ -1,5 +1,13 @@
 package dev.headstream.tools.bench;
 
+import dev.headstream.core.monitor.NullModel;
+import dev.headstream.testkit.synth.CachingSynthesizer;
+import dev.headstream.testkit.synth.ClipAssembler;
+import dev.headstream.testkit.synth.SpeechSynth;
+import dev.headstream.testkit.synth.SynthRequest;
+import dev.headstream.testkit.synth.Voice;
+import java.util.Arrays;
+import java.util.HashMap;
 import dev.headstream.core.adapt.state.HeadState;
 import dev.headstream.core.adapt.task.AlarmAction;
 import dev.headstream.core.adapt.task.BankTraining;
@@ -326,7 +334,7 @@ public final class BenchTransferCommand implements Callable<Integer> {
         pw.printf(Locale.ROOT, "bench-transfer: embedding %d clips with white noise at %.0f dB SNR for the drift stream%n",
                 clips.size(), driftSnrDb);
         pw.flush();
-        Map<SyntheticClip, EmbeddingSequence> out = new java.util.HashMap<>();
+        Map<SyntheticClip, EmbeddingSequence> out = new HashMap<>();
         try (WakeWordBackbone backbone = WakeWordBackbone.fromModelsDir(inputs.modelsDir)) {
             for (SyntheticClip c : clips) {
                 short[] noisy = withNoise(c, driftSnrDb, new SplittableRandom(seed ^ c.sampleId().hashCode()));
@@ -347,15 +355,15 @@ public final class BenchTransferCommand implements Callable<Integer> {
         pw.printf(Locale.ROOT, "bench-transfer: synthesizing and embedding %d clips in espeak-ng's '%s' voice for the"
                 + " out-of-domain stream%n", clips.size(), oodLanguage);
         pw.flush();
-        dev.headstream.testkit.synth.CachingSynthesizer synth = new dev.headstream.testkit.synth.CachingSynthesizer(
-                new dev.headstream.testkit.synth.SpeechSynth(), inputs.cacheDir);
-        dev.headstream.testkit.synth.ClipAssembler assembler = new dev.headstream.testkit.synth.ClipAssembler(config.clip());
-        Map<SyntheticClip, EmbeddingSequence> out = new java.util.HashMap<>();
+        CachingSynthesizer synth = new CachingSynthesizer(
+                new SpeechSynth(), inputs.cacheDir);
+        ClipAssembler assembler = new ClipAssembler(config.clip());
+        Map<SyntheticClip, EmbeddingSequence> out = new HashMap<>();
         try (WakeWordBackbone backbone = WakeWordBackbone.fromModelsDir(inputs.modelsDir)) {
             for (SyntheticClip c : clips) {
-                dev.headstream.testkit.synth.SynthRequest r = c.spec().synthesis();
-                dev.headstream.testkit.synth.SynthRequest foreign = new dev.headstream.testkit.synth.SynthRequest(r.text(),
-                        new dev.headstream.testkit.synth.Voice(oodLanguage, r.voice().variant()), r.pitch(), r.speedWpm(),
+                SynthRequest r = c.spec().synthesis();
+                SynthRequest foreign = new SynthRequest(r.text(),
+                        new Voice(oodLanguage, r.voice().variant()), r.pitch(), r.speedWpm(),
                         r.amplitude(), r.tempo());
                 short[] pcm = assembler.assemble(synth.synthesize(foreign), c.spec().assemblySeed()).pcm();
                 out.put(c, backbone.embed(List.of(new BackboneInput.Audio(SampleRecords.SAMPLE_RATE_HZ, pcm))).get(0));
@@ -381,14 +389,14 @@ public final class BenchTransferCommand implements Callable<Integer> {
         double sd = Math.sqrt(power / Math.pow(10, snrDb / 10));
         short[] out = new short[pcm.length];
         for (int i = 0; i < pcm.length; i++) {
-            double v = pcm[i] + sd * dev.headstream.core.monitor.NullModel.gaussian(rnd);
+            double v = pcm[i] + sd * NullModel.gaussian(rnd);
             out[i] = (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, Math.round(v)));
         }
         return out;
     }
 
     private static double max(Map<String, double[]> series, boolean absolute) {
-        double m = series.values().stream().flatMapToDouble(java.util.Arrays::stream).filter(Double::isFinite)
+        double m = series.values().stream().flatMapToDouble(Arrays::stream).filter(Double::isFinite)
                 .map(v -> absolute ? Math.abs(v) : v).max().orElse(1);
         return m > 0 ? m : 1;
     }

@@ -1,5 +1,8 @@
 package dev.headstream.tools.bench;
 
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -62,7 +65,7 @@ public final class HoldoutTable {
     }
 
     private final List<Row> rows = new ArrayList<>();
-    private final java.util.Map<String, List<String>> falseAccepts = new java.util.TreeMap<>();
+    private final Map<String, List<String>> falseAccepts = new TreeMap<>();
 
     /** Records that {@code user}'s adapted head accepted the negative clip described by {@code clip}. */
     public void falseAccept(String user, String clip) {
@@ -70,8 +73,8 @@ public final class HoldoutTable {
     }
 
     /** Negative clips some adapted head accepted, with the users whose heads did. */
-    public java.util.Map<String, List<String>> falseAccepts() {
-        return java.util.Collections.unmodifiableMap(falseAccepts);
+    public Map<String, List<String>> falseAccepts() {
+        return Collections.unmodifiableMap(falseAccepts);
     }
 
     public void add(Row row) {

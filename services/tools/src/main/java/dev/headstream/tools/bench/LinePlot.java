@@ -1,5 +1,6 @@
 package dev.headstream.tools.bench;
 
+import java.util.function.IntToDoubleFunction;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -40,7 +41,7 @@ public final class LinePlot {
     /** {@link #write} with a linear x axis when {@code logX} is false (time series: sparse tick labels, no dots). */
     public static void write(Path png, String title, String xLabel, int[] xs, List<Panel> panels, boolean logX)
             throws IOException {
-        java.util.function.IntToDoubleFunction pos = logX ? LinePlot::log2 : x -> x;
+        IntToDoubleFunction pos = logX ? LinePlot::log2 : x -> x;
         int labelEvery = logX ? 1 : Math.max(1, (xs.length + 11) / 12);
         int panelW = 620;
         int panelH = 420;

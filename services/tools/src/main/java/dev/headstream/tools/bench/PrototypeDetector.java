@@ -1,5 +1,7 @@
 package dev.headstream.tools.bench;
 
+import java.util.ArrayList;
+import java.util.List;
 import dev.headstream.core.adapt.task.BinaryHeadTask;
 import dev.headstream.core.adapt.task.RehearsalSet;
 import dev.headstream.core.adapt.task.ThresholdCalibrator;
@@ -22,8 +24,8 @@ final class PrototypeDetector implements HoldoutEvaluator.UserDetector {
 
     private final PrototypeHead head;
     private final int windowFrames;
-    private final java.util.List<EmbeddingSequence> positives = new java.util.ArrayList<>();
-    private final java.util.List<EmbeddingSequence> negatives = new java.util.ArrayList<>();
+    private final List<EmbeddingSequence> positives = new ArrayList<>();
+    private final List<EmbeddingSequence> negatives = new ArrayList<>();
     private float threshold = BinaryHeadTask.SOURCE_THRESHOLD;
     private long version;
 

@@ -1,5 +1,7 @@
 package dev.headstream.tools.bench;
 
+import java.util.regex.Pattern;
+import picocli.CommandLine;
 import dev.headstream.core.adapt.state.HeadState;
 import dev.headstream.core.adapt.state.StoredClip;
 import dev.headstream.core.adapt.task.AlarmAction;
@@ -74,7 +76,7 @@ public final class SweepCommand implements Callable<Integer> {
     int[] clips;
 
     @Option(names = "--only", description = "Only the recipes whose name matches this regular expression.")
-    java.util.regex.Pattern only;
+    Pattern only;
 
     @Option(names = "--background-near-misses", defaultValue = "0.5", description = "Share of near misses in the rehearsal reference set (default ${DEFAULT-VALUE}).")
     double backgroundNearMisses;
@@ -91,7 +93,7 @@ public final class SweepCommand implements Callable<Integer> {
         PrintWriter pw = spec.commandLine().getOut();
         clips = Arrays.stream(clips).distinct().sorted().toArray();
         if (clips.length == 0 || clips[0] < 1) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--clips must be positive counts");
+            throw new CommandLine.ParameterException(spec.commandLine(), "--clips must be positive counts");
         }
         int maxClips = clips[clips.length - 1];
         int perLabel = (maxClips + 1) / 2;

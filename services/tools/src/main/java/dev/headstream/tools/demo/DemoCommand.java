@@ -1,5 +1,9 @@
 package dev.headstream.tools.demo;
 
+import dev.headstream.cli.Dirs;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
 import dev.headstream.cli.replay.HeadReplay;
 import dev.headstream.client.HeadFollower;
 import dev.headstream.client.SampleSender;
@@ -171,7 +175,7 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("demo: false accepts per hour are measured on " + speech);
 
         Path kafkaDir = workDir.resolve("kafka");
-        dev.headstream.cli.Dirs.deleteRecursively(kafkaDir);
+        Dirs.deleteRecursively(kafkaDir);
         out.println("demo: starting Kafka (KRaft, single node) in " + kafkaDir);
         out.flush();
         try (EmbeddedKafka kafka = EmbeddedKafka.builder(kafkaDir).start()) {
@@ -236,8 +240,8 @@ public final class DemoCommand implements Callable<Integer> {
                 out.printf("published: %d head versions, %d metrics records, %d rejects; %d of %d newest heads held at"
                         + " the source head%n", follower.received(), metrics.size(), rejected.size(), held, chosen.size());
                 Map<String, AdaptationMetrics> lastMetrics = new HashMap<>();
-                java.util.Set<String> alarmed = new java.util.TreeSet<>();
-                java.util.Set<String> drifted = new java.util.TreeSet<>();
+                Set<String> alarmed = new TreeSet<>();
+                Set<String> drifted = new TreeSet<>();
                 double maxGapStatistic = 0;
                 double maxRiseStatistic = 0;
                 for (ConsumerRecord<byte[], byte[]> r : metrics) {
@@ -261,11 +265,11 @@ public final class DemoCommand implements Callable<Integer> {
                         maxGapStatistic, anyMetrics.getNegativeTransferThreshold(), maxRiseStatistic,
                         anyMetrics.getLossRiseThreshold(), meanGap);
                 out.printf(Locale.ROOT, "drift test (MMD vs each user's first %d clips): %d of %d heads ever in alarm%n",
-                        dev.headstream.core.adapt.task.HeadMonitors.DRIFT.referenceSize(), drifted.size(), lastMetrics.size());
+                        HeadMonitors.DRIFT.referenceSize(), drifted.size(), lastMetrics.size());
                 double[] domainP = lastMetrics.values().stream().mapToDouble(AdaptationMetrics::getDomainPValue).sorted().toArray();
                 out.printf(Locale.ROOT, "domain similarity to other speakers (the reference set, else the bank's training speech; MMD p-value of each user's last 8 clips):"
                         + " median %.3f, %d of %d users at p <= 0.01%n", domainP.length == 0 ? Double.NaN : domainP[domainP.length / 2],
-                        java.util.Arrays.stream(domainP).filter(v -> v <= 0.01).count(), domainP.length);
+                        Arrays.stream(domainP).filter(v -> v <= 0.01).count(), domainP.length);
                 for (ConsumerRecord<byte[], byte[]> r : rejected) {
                     Rejected rej = Rejected.parseFrom(r.value());
                     out.printf("  rejected %s-%d@%d: %s %s%n", rej.getTopic(), rej.getPartition(), rej.getOffset(),

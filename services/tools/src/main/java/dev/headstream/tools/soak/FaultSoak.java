@@ -1,5 +1,6 @@
 package dev.headstream.tools.soak;
 
+import org.apache.kafka.common.config.TopicConfig;
 import dev.headstream.cli.replay.HeadReplay;
 import dev.headstream.client.SampleSender;
 import dev.headstream.core.assembly.EngineSpec;
@@ -192,7 +193,7 @@ public final class FaultSoak {
                 // the audit checks every version ever published: hold off the log cleaner, which would
                 // otherwise drop older versions of a head from rolled segments (0.85 MB heads roll them
                 // within seconds)
-                admin.setConfig(Topics.HEADS, org.apache.kafka.common.config.TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG,
+                admin.setConfig(Topics.HEADS, TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG,
                         Long.toString(Duration.ofDays(1).toMillis()));
             }
             long t0 = System.nanoTime();

@@ -1,5 +1,6 @@
 package dev.headstream.tools.soak;
 
+import dev.headstream.cli.Dirs;
 import dev.headstream.testkit.audit.OutputAudit;
 
 import dev.headstream.tools.bench.SynthInputs;
@@ -101,7 +102,7 @@ public final class SoakCommand implements Callable<Integer> {
         List<FaultSoak.Report> reports = new ArrayList<>();
         for (FaultSoak.Scenario s : scenarios) {
             Path dir = workDir.resolve(s.label());
-            dev.headstream.cli.Dirs.deleteRecursively(dir);
+            Dirs.deleteRecursively(dir);
             FaultSoak.Config config = new FaultSoak.Config(s, users, samplesPerUser, partitions, replaySteps, inFlight,
                     inputs.modelsDir(), adapterJar, dir, rehearsal,
                     negativeBank != null ? negativeBank : inputs.modelsDir().resolve("negative-bank"), timeout);
@@ -117,7 +118,7 @@ public final class SoakCommand implements Callable<Integer> {
             if (r.passed() && !keepData) {
                 // a passed full-size run leaves gigabytes of head versions (compaction held off for the
                 // audit; the size is in docs/soak/README.md)
-                dev.headstream.cli.Dirs.deleteRecursively(dir.resolve("kafka"));
+                Dirs.deleteRecursively(dir.resolve("kafka"));
                 pw.println("soak " + s.label() + ": removed the broker data (--keep-data keeps it); adapter logs stay in " + dir);
             }
         }
