@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.headstream.schemas.Topics;
+import dev.headstream.testkit.kafka.EmbeddedKafka;
+import dev.headstream.testkit.kafka.TopicAdmin;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,10 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-
-import dev.headstream.testkit.kafka.EmbeddedKafka;
-import dev.headstream.testkit.kafka.TopicAdmin;
-import dev.headstream.schemas.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
@@ -57,8 +56,14 @@ class EmbeddedKafkaIT {
         kafka = EmbeddedKafka.builder(dataDir).start();
         report("first start (format + start)", started);
         try (TopicAdmin topics = TopicAdmin.connect(kafka.bootstrapServers())) {
-            assertThat(topics.ensureTopics(PARTITIONS)).containsExactlyInAnyOrder(Topics.SAMPLES, Topics.HEADS,
-                    Topics.ADAPTER_STATE, Topics.METRICS, Topics.REJECTED, Topics.CONTROL);
+            assertThat(topics.ensureTopics(PARTITIONS))
+                    .containsExactlyInAnyOrder(
+                            Topics.SAMPLES,
+                            Topics.HEADS,
+                            Topics.ADAPTER_STATE,
+                            Topics.METRICS,
+                            Topics.REJECTED,
+                            Topics.CONTROL);
         }
     }
 
@@ -73,27 +78,38 @@ class EmbeddedKafkaIT {
 
     @Test
     void createsTopicsWithCompactionLargeMessagesAndEqualPartitionCounts() throws Exception {
-        List<String> names = List.of(Topics.SAMPLES, Topics.HEADS, Topics.ADAPTER_STATE, Topics.METRICS,
-                Topics.REJECTED, Topics.CONTROL);
+        List<String> names = List.of(
+                Topics.SAMPLES, Topics.HEADS, Topics.ADAPTER_STATE, Topics.METRICS, Topics.REJECTED, Topics.CONTROL);
         Admin admin = admin();
         try {
-            Map<String, TopicDescription> topics = admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
+            Map<String, TopicDescription> topics =
+                    admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
             assertThat(topics.values()).allSatisfy(topic -> {
                 assertThat(topic.partitions()).hasSize(PARTITIONS);
-                assertThat(topic.partitions()).allSatisfy(partition -> assertThat(partition.replicas()).hasSize(1));
+                assertThat(topic.partitions())
+                        .allSatisfy(
+                                partition -> assertThat(partition.replicas()).hasSize(1));
             });
 
             List<ConfigResource> resources = names.stream()
-                    .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name)).collect(Collectors.toList());
-            Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+                    .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name))
+                    .collect(Collectors.toList());
+            Map<ConfigResource, Config> configs =
+                    admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
             String maxBytes = String.valueOf(TopicAdmin.MAX_MESSAGE_BYTES);
-            assertThat(config(configs, Topics.HEADS, TopicConfig.CLEANUP_POLICY_CONFIG)).isEqualTo("compact");
-            assertThat(config(configs, Topics.ADAPTER_STATE, TopicConfig.CLEANUP_POLICY_CONFIG)).isEqualTo("compact");
+            assertThat(config(configs, Topics.HEADS, TopicConfig.CLEANUP_POLICY_CONFIG))
+                    .isEqualTo("compact");
+            assertThat(config(configs, Topics.ADAPTER_STATE, TopicConfig.CLEANUP_POLICY_CONFIG))
+                    .isEqualTo("compact");
             for (String plain : List.of(Topics.SAMPLES, Topics.METRICS, Topics.REJECTED, Topics.CONTROL)) {
-                assertThat(config(configs, plain, TopicConfig.CLEANUP_POLICY_CONFIG)).as(plain).isEqualTo("delete");
+                assertThat(config(configs, plain, TopicConfig.CLEANUP_POLICY_CONFIG))
+                        .as(plain)
+                        .isEqualTo("delete");
             }
             for (String large : List.of(Topics.SAMPLES, Topics.HEADS, Topics.ADAPTER_STATE)) {
-                assertThat(config(configs, large, TopicConfig.MAX_MESSAGE_BYTES_CONFIG)).as(large).isEqualTo(maxBytes);
+                assertThat(config(configs, large, TopicConfig.MAX_MESSAGE_BYTES_CONFIG))
+                        .as(large)
+                        .isEqualTo(maxBytes);
             }
         } finally {
             admin.close(CLOSE_TIMEOUT);
@@ -114,10 +130,14 @@ class EmbeddedKafkaIT {
     void carriesHeadRecordsLargerThanKafkasDefaultLimit() throws Exception {
         byte[] head = new byte[3 * 1024 * 1024];
         Arrays.fill(head, (byte) 7);
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, TopicAdmin.MAX_MESSAGE_BYTES),
-                new ByteArraySerializer(), new ByteArraySerializer());
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        kafka.bootstrapServers(),
+                        ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                        TopicAdmin.MAX_MESSAGE_BYTES),
+                new ByteArraySerializer(),
+                new ByteArraySerializer());
         try {
             producer.send(new ProducerRecord<>(Topics.HEADS, 0, "acme/alice/wake".getBytes(), head))
                     .get(30, TimeUnit.SECONDS);
@@ -125,19 +145,19 @@ class EmbeddedKafkaIT {
             producer.close(CLOSE_TIMEOUT);
         }
 
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
         try {
             TopicPartition partition = new TopicPartition(Topics.HEADS, 0);
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
             List<byte[]> values = new ArrayList<>();
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> {
-                        consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
-                        return !values.isEmpty();
-                    });
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
+                return !values.isEmpty();
+            });
             assertThat(values.get(0)).isEqualTo(head);
         } finally {
             consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
@@ -204,40 +224,51 @@ class EmbeddedKafkaIT {
 
     @Test
     void refusesToStartASecondBrokerOnAPortInUse() {
-        EmbeddedKafka.Builder second = EmbeddedKafka.builder(dataDir.resolve("second")).port(kafka.port());
+        EmbeddedKafka.Builder second =
+                EmbeddedKafka.builder(dataDir.resolve("second")).port(kafka.port());
         assertThatThrownBy(second::start)
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("127.0.0.1:" + kafka.port() + " is already in use");
     }
 
     private static KafkaProducer<String, String> transactionalProducer() {
-        return new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "embedded-kafka-it",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.ACKS_CONFIG, "all"),
-                new StringSerializer(), new StringSerializer());
+        return new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        kafka.bootstrapServers(),
+                        ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                        "embedded-kafka-it",
+                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                        true,
+                        ProducerConfig.ACKS_CONFIG,
+                        "all"),
+                new StringSerializer(),
+                new StringSerializer());
     }
 
     /** Reads a topic from the beginning until {@code expected} values arrived, in offset order per partition. */
     private static List<String> readAll(String topic, String isolationLevel, int expected) {
-        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolationLevel),
-                new StringDeserializer(), new StringDeserializer());
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        kafka.bootstrapServers(),
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        isolationLevel),
+                new StringDeserializer(),
+                new StringDeserializer());
         try {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).collect(Collectors.toList());
+                    .map(info -> new TopicPartition(topic, info.partition()))
+                    .collect(Collectors.toList());
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             List<String> values = new ArrayList<>();
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> {
-                        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                            values.add(record.value());
-                        }
-                        return values.size() >= expected;
-                    });
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    values.add(record.value());
+                }
+                return values.size() >= expected;
+            });
             // a little longer: anything that should not be visible would arrive now
             consumer.poll(Duration.ofMillis(500)).forEach(record -> values.add(record.value()));
             return values;
@@ -247,11 +278,14 @@ class EmbeddedKafkaIT {
     }
 
     private static Admin admin() {
-        return Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
+        return Admin.create(
+                Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
     }
 
     private static String config(Map<ConfigResource, Config> configs, String topic, String name) {
-        return configs.get(new ConfigResource(ConfigResource.Type.TOPIC, topic)).get(name).value();
+        return configs.get(new ConfigResource(ConfigResource.Type.TOPIC, topic))
+                .get(name)
+                .value();
     }
 
     private static void report(String what, long startedNanos) {

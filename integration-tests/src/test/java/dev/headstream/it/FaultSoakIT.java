@@ -2,10 +2,10 @@ package dev.headstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.headstream.tools.soak.FaultSoak;
 import dev.headstream.testkit.audit.OutputAudit;
 import dev.headstream.testkit.synth.SyntheticPopulation;
 import dev.headstream.testkit.synth.SyntheticUsers;
+import dev.headstream.tools.soak.FaultSoak;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +33,10 @@ class FaultSoakIT {
     @BeforeAll
     static void population() throws Exception {
         work = Files.createTempDirectory(Path.of("target"), "fault-soak-it");
-        pool = ItSupport.population(SyntheticUsers.Config.defaults(17).withUsers(4).withTrain(4, 4).withHoldout(0, 0)
+        pool = ItSupport.population(SyntheticUsers.Config.defaults(17)
+                .withUsers(4)
+                .withTrain(4, 4)
+                .withHoldout(0, 0)
                 .withBackground(2, 4));
         rehearsal = ItSupport.writeReferenceSet(work, pool, FaultSoak.TASK);
     }
@@ -41,12 +44,26 @@ class FaultSoakIT {
     @ParameterizedTest
     @EnumSource(FaultSoak.Scenario.class)
     void outputIsExactlyOnceAndHeadsEqualTheReplay(FaultSoak.Scenario scenario) throws Exception {
-        FaultSoak.Config config = new FaultSoak.Config(scenario, USERS, SAMPLES_PER_USER, 4, 2, 32, ItSupport.models(),
-                ItSupport.adapterJar(), work.resolve(scenario.label()), rehearsal, ItSupport.testBank(),
+        FaultSoak.Config config = new FaultSoak.Config(
+                scenario,
+                USERS,
+                SAMPLES_PER_USER,
+                4,
+                2,
+                32,
+                ItSupport.models(),
+                ItSupport.adapterJar(),
+                work.resolve(scenario.label()),
+                rehearsal,
+                ItSupport.testBank(),
                 Duration.ofMinutes(6));
-        FaultSoak.Report r = FaultSoak.run(config, pool.users(), line -> System.out.println("[" + scenario + "] " + line));
+        FaultSoak.Report r =
+                FaultSoak.run(config, pool.users(), line -> System.out.println("[" + scenario + "] " + line));
 
-        assertThat(r.faultsInjected()).as("faults injected mid-stream").isEqualTo(r.faultsPlanned()).isPositive();
+        assertThat(r.faultsInjected())
+                .as("faults injected mid-stream")
+                .isEqualTo(r.faultsPlanned())
+                .isPositive();
         assertThat(r.sendFailures()).isZero();
         OutputAudit.Result a = r.audit();
         assertThat(a.errors()).as("exactly-once violations").isEmpty();
@@ -54,7 +71,9 @@ class FaultSoakIT {
         assertThat(a.heads()).isEqualTo(USERS);
         assertThat(a.rejectCount()).isZero();
         assertThat(r.replay().differences()).isEmpty();
-        assertThat(r.replay().identical()).as("heads bit-identical to the replay").isEqualTo(USERS);
+        assertThat(r.replay().identical())
+                .as("heads bit-identical to the replay")
+                .isEqualTo(USERS);
         assertThat(r.passed()).isTrue();
     }
 }

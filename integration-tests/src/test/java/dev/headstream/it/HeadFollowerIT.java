@@ -3,11 +3,11 @@ package dev.headstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.headstream.testkit.kafka.EmbeddedKafka;
-import dev.headstream.testkit.kafka.TopicAdmin;
 import dev.headstream.client.HeadFollower;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.HeadUpdate;
+import dev.headstream.testkit.kafka.EmbeddedKafka;
+import dev.headstream.testkit.kafka.TopicAdmin;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,17 +38,24 @@ class HeadFollowerIT {
             Properties p = new Properties();
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bs);
             p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "follower-it");
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
-                    new ByteArraySerializer());
+            try (KafkaProducer<byte[], byte[]> producer =
+                            new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
                     HeadFollower<Long> follower = new HeadFollower<>(bs, u -> {
-                        if (u.getThreshold() < 0) {
-                            throw new IllegalArgumentException("cannot build a head with a negative threshold");
-                        }
-                        return u.getVersion();
-                    }).start()) {
+                                if (u.getThreshold() < 0) {
+                                    throw new IllegalArgumentException("cannot build a head with a negative threshold");
+                                }
+                                return u.getVersion();
+                            })
+                            .start()) {
                 producer.initTransactions();
-                send(producer, List.of(head("t/a/wake", 1, 0.5f), head("t/b/wake", 1, 0.5f), head("t/a/wake", 3, 0.6f),
-                        head("t/a/wake", 2, 0.7f), head("t/b/wake", 2, -1f)));
+                send(
+                        producer,
+                        List.of(
+                                head("t/a/wake", 1, 0.5f),
+                                head("t/b/wake", 1, 0.5f),
+                                head("t/a/wake", 3, 0.6f),
+                                head("t/a/wake", 2, 0.7f),
+                                head("t/b/wake", 2, -1f)));
                 producer.beginTransaction();
                 producer.send(record("t/b/wake", head("t/b/wake", 9, 0.9f).toByteArray()));
                 producer.flush();
@@ -60,7 +67,8 @@ class HeadFollowerIT {
                         assertThat(v.head()).isEqualTo(3L);
                         assertThat(v.update().getThreshold()).isEqualTo(0.6f);
                     });
-                    assertThat(follower.current("t/b/wake")).hasValueSatisfying(v -> assertThat(v.version()).isEqualTo(1));
+                    assertThat(follower.current("t/b/wake"))
+                            .hasValueSatisfying(v -> assertThat(v.version()).isEqualTo(1));
                     assertThat(follower.skipped()).isEqualTo(1);
                 });
 
@@ -70,7 +78,8 @@ class HeadFollowerIT {
                 producer.commitTransaction();
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                     assertThat(follower.current("t/a/wake")).isEmpty();
-                    assertThat(follower.current("t/b/wake")).hasValueSatisfying(v -> assertThat(v.version()).isEqualTo(4));
+                    assertThat(follower.current("t/b/wake"))
+                            .hasValueSatisfying(v -> assertThat(v.version()).isEqualTo(4));
                 });
                 assertThat(follower.snapshot()).containsOnlyKeys("t/b/wake");
             }
@@ -90,6 +99,10 @@ class HeadFollowerIT {
     }
 
     private static HeadUpdate head(String id, long version, float threshold) {
-        return HeadUpdate.newBuilder().setHeadId(id).setVersion(version).setThreshold(threshold).build();
+        return HeadUpdate.newBuilder()
+                .setHeadId(id)
+                .setVersion(version)
+                .setThreshold(threshold)
+                .build();
     }
 }

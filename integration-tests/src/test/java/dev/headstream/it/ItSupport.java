@@ -1,40 +1,39 @@
 package dev.headstream.it;
 
+import dev.headstream.cli.replay.HeadReplay;
 import dev.headstream.client.HeadFollower;
 import dev.headstream.client.SampleSender;
-import dev.headstream.testkit.adapter.AdapterProcess;
-import dev.headstream.testkit.synth.SyntheticClip;
-import dev.headstream.testkit.synth.SyntheticUser;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
-import org.assertj.core.api.Assertions;
-import org.awaitility.Awaitility;
-import dev.headstream.cli.replay.HeadReplay;
 import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.wire.SampleFile;
 import dev.headstream.schemas.v1.Sample;
+import dev.headstream.testkit.adapter.AdapterProcess;
 import dev.headstream.testkit.synth.CachingSynthesizer;
 import dev.headstream.testkit.synth.SampleRecords;
 import dev.headstream.testkit.synth.SpeechSynth;
 import dev.headstream.testkit.synth.SynthProgress;
+import dev.headstream.testkit.synth.SyntheticClip;
 import dev.headstream.testkit.synth.SyntheticPopulation;
+import dev.headstream.testkit.synth.SyntheticUser;
 import dev.headstream.testkit.synth.SyntheticUsers;
 import dev.headstream.tools.bank.BankCommand;
 import dev.headstream.tools.soak.FaultSoak;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.assertj.core.api.Assertions;
+import org.awaitility.Awaitility;
 
 /** What the end-to-end tests share: the models and adapter jar the build passes in, synthetic users, a reference set file. */
 final class ItSupport {
 
-    private ItSupport() {
-    }
+    private ItSupport() {}
 
     /** The verified models folder ({@code -Dheadstream.models.dir}, set by the build). */
     static Path models() {
@@ -60,31 +59,40 @@ final class ItSupport {
 
     /** {@code config}'s users, synthesized on 2 threads with the speech cache in {@code target/synth-cache}. */
     static SyntheticPopulation population(SyntheticUsers.Config config) {
-        return new SyntheticUsers(config).generate(new CachingSynthesizer(new SpeechSynth(), Path.of("target/synth-cache")),
-                2, SynthProgress.none());
+        return new SyntheticUsers(config)
+                .generate(
+                        new CachingSynthesizer(new SpeechSynth(), Path.of("target/synth-cache")),
+                        2,
+                        SynthProgress.none());
     }
 
     /** Sends training clips {@code from..to} of every user (alternating users clip by clip) and waits for the acks. */
-    static void sendTrain(SampleSender sender, String tenant, String task,
-            List<SyntheticUser> users, int from, int to) {
+    static void sendTrain(
+            SampleSender sender, String tenant, String task, List<SyntheticUser> users, int from, int to) {
         for (int i = from; i < to; i++) {
             for (SyntheticUser u : users) {
                 SyntheticClip c = u.train().get(i);
-                sender.send(SampleRecords.key(tenant, c.userId()), SampleRecords.sample(tenant, task, c).toByteArray());
+                sender.send(
+                        SampleRecords.key(tenant, c.userId()),
+                        SampleRecords.sample(tenant, task, c).toByteArray());
             }
         }
         sender.flush();
     }
 
     /** Waits (up to 4 minutes) until every user's newest head says {@code applied} samples. */
-    static void awaitApplied(HeadFollower<?> follower, String tenant, String task,
-            List<SyntheticUser> users, long applied) {
-        Awaitility.await().atMost(Duration.ofMinutes(4))
-                .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+    static void awaitApplied(
+            HeadFollower<?> follower, String tenant, String task, List<SyntheticUser> users, long applied) {
+        Awaitility.await()
+                .atMost(Duration.ofMinutes(4))
+                .pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> {
                     for (SyntheticUser u : users) {
                         Assertions.assertThat(follower.current(tenant + "/" + u.id() + "/" + task))
-                                .as("head of %s", u.id()).hasValueSatisfying(v -> Assertions
-                                        .assertThat(v.update().getProvenance().getSamplesApplied()).isEqualTo(applied));
+                                .as("head of %s", u.id())
+                                .hasValueSatisfying(v -> Assertions.assertThat(
+                                                v.update().getProvenance().getSamplesApplied())
+                                        .isEqualTo(applied));
                     }
                 });
     }
@@ -94,10 +102,9 @@ final class ItSupport {
      * replay steps, the instance id, and a 6 s session timeout so a dead or frozen instance leaves
      * the group quickly (45 s by default). Mutable, for a test to add fault settings.
      */
-    static Map<String, String> crashTestProperties(String bootstrap, Path rehearsal, int replaySteps,
-            String instanceId) {
-        return FaultSoak.adapterProperties(bootstrap, models(), rehearsal, testBank(), replaySteps,
-                instanceId);
+    static Map<String, String> crashTestProperties(
+            String bootstrap, Path rehearsal, int replaySteps, String instanceId) {
+        return FaultSoak.adapterProperties(bootstrap, models(), rehearsal, testBank(), replaySteps, instanceId);
     }
 
     /**
@@ -106,16 +113,16 @@ final class ItSupport {
      * bit-identical to their newest published versions.
      */
     static void assertHeadsEqualReplay(String bootstrap, Map<String, String> adapterProperties, int heads) {
-        HeadReplay.Result replay = HeadReplay.run(bootstrap, EngineSpec.fromProperties(adapterProperties),
-                Duration.ofSeconds(60));
+        HeadReplay.Result replay =
+                HeadReplay.run(bootstrap, EngineSpec.fromProperties(adapterProperties), Duration.ofSeconds(60));
         Assertions.assertThat(replay.differences()).isEmpty();
-        Assertions.assertThat(replay.identical()).as("heads bit-identical to the replay")
+        Assertions.assertThat(replay.identical())
+                .as("heads bit-identical to the replay")
                 .isEqualTo(heads);
     }
 
     /** {@code perUser} samples sent to each user's head of {@code task}, by head id (what {@code OutputAudit} expects). */
-    static Map<String, Long> samplesPerHead(String tenant, String task,
-            List<SyntheticUser> users, long perUser) {
+    static Map<String, Long> samplesPerHead(String tenant, String task, List<SyntheticUser> users, long perUser) {
         Map<String, Long> out = new HashMap<>();
         users.forEach(u -> out.put(tenant + "/" + u.id() + "/" + task, perUser));
         return out;
@@ -123,9 +130,11 @@ final class ItSupport {
 
     /** The adapter's Prometheus scrape ({@code /q/metrics}). */
     static String scrape(AdapterProcess adapter) throws IOException, InterruptedException {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adapter.httpPort()
-                        + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adapter.httpPort() + "/q/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IOException("/q/metrics answered " + r.statusCode());
         }
@@ -149,7 +158,9 @@ final class ItSupport {
     /** Writes the background speakers' clips as the rehearsal reference set file of {@code task}; returns its path. */
     static Path writeReferenceSet(Path work, SyntheticPopulation pop, String task) throws IOException {
         Path file = work.resolve("rehearsal.samples.pb");
-        List<Sample> reference = pop.background().stream().map(c -> SampleRecords.sample("reference", task, c)).toList();
+        List<Sample> reference = pop.background().stream()
+                .map(c -> SampleRecords.sample("reference", task, c))
+                .toList();
         SampleFile.write(file, reference);
         return file;
     }

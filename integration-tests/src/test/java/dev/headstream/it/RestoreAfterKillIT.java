@@ -1,20 +1,20 @@
 package dev.headstream.it;
 
-import java.io.IOException;
-import java.net.http.HttpResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.headstream.client.HeadFollower;
+import dev.headstream.client.SampleSender;
+import dev.headstream.client.TopicReader;
+import dev.headstream.schemas.Topics;
+import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.testkit.adapter.AdapterProcess;
 import dev.headstream.testkit.kafka.EmbeddedKafka;
 import dev.headstream.testkit.kafka.TopicAdmin;
-import dev.headstream.client.SampleSender;
-import dev.headstream.client.TopicReader;
 import dev.headstream.testkit.synth.SyntheticPopulation;
 import dev.headstream.testkit.synth.SyntheticUser;
 import dev.headstream.testkit.synth.SyntheticUsers;
-import dev.headstream.client.HeadFollower;
-import dev.headstream.schemas.Topics;
-import dev.headstream.schemas.v1.HeadUpdate;
+import java.io.IOException;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,8 +39,11 @@ class RestoreAfterKillIT {
     void killedAdapterRestoresStateAndContinuesBitIdentically() throws Exception {
         Path work = Files.createTempDirectory(Path.of("target"), "restore-it");
         Path jar = ItSupport.adapterJar();
-        SyntheticPopulation pop = ItSupport.population(SyntheticUsers.Config.defaults(11).withUsers(2).withTrain(6, 6)
-                .withHoldout(0, 0).withBackground(2, 4));
+        SyntheticPopulation pop = ItSupport.population(SyntheticUsers.Config.defaults(11)
+                .withUsers(2)
+                .withTrain(6, 6)
+                .withHoldout(0, 0)
+                .withBackground(2, 4));
         Path rehearsal = ItSupport.writeReferenceSet(work, pop, TASK);
         try (EmbeddedKafka kafka = EmbeddedKafka.builder(work.resolve("kafka")).start()) {
             String bs = kafka.bootstrapServers();
@@ -57,11 +60,13 @@ class RestoreAfterKillIT {
                 try {
                     ItSupport.sendTrain(sender, TENANT, TASK, users, 0, 6);
                     ItSupport.awaitApplied(follower, TENANT, TASK, users, 6);
-                    users.forEach(u -> versionsBeforeKill.put(headId(u), follower.current(headId(u)).orElseThrow().version()));
+                    users.forEach(u -> versionsBeforeKill.put(
+                            headId(u), follower.current(headId(u)).orElseThrow().version()));
                 } finally {
                     first.kill();
                 }
-                assertThat(TopicReader.readAll(bs, Topics.ADAPTER_STATE, Duration.ofSeconds(30))).isNotEmpty();
+                assertThat(TopicReader.readAll(bs, Topics.ADAPTER_STATE, Duration.ofSeconds(30)))
+                        .isNotEmpty();
 
                 // cold restore, held 5 s by fault injection: readiness must say DOWN (restoring) meanwhile
                 Map<String, String> slowRestore = new HashMap<>(withBroker);
@@ -71,7 +76,9 @@ class RestoreAfterKillIT {
                     boolean sawRestoringDown = false;
                     long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
                     while (true) {
-                        assertThat(System.nanoTime()).as("ready within 3 minutes").isLessThan(deadline);
+                        assertThat(System.nanoTime())
+                                .as("ready within 3 minutes")
+                                .isLessThan(deadline);
                         assertThat(second.isAlive()).isTrue();
                         HttpResponse<String> r;
                         try {
@@ -87,9 +94,13 @@ class RestoreAfterKillIT {
                         sawRestoringDown |= r.body().matches("(?s).*\"restoringPartitions\"\\s*:\\s*\"\\[\\d.*");
                         Thread.sleep(200);
                     }
-                    assertThat(sawRestoringDown).as("readiness reported DOWN while partitions were restoring").isTrue();
-                    assertThat(Files.readString(second.log())).as("restored before it said ready")
-                            .contains("fault injection: holding the restore").contains("restored 2 users");
+                    assertThat(sawRestoringDown)
+                            .as("readiness reported DOWN while partitions were restoring")
+                            .isTrue();
+                    assertThat(Files.readString(second.log()))
+                            .as("restored before it said ready")
+                            .contains("fault injection: holding the restore")
+                            .contains("restored 2 users");
                     ItSupport.sendTrain(sender, TENANT, TASK, users, 6, 12);
                     ItSupport.awaitApplied(follower, TENANT, TASK, users, 12);
                     for (SyntheticUser u : users) {

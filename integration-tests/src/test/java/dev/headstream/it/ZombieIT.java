@@ -3,16 +3,16 @@ package dev.headstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.headstream.client.HeadFollower;
+import dev.headstream.client.SampleSender;
+import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.testkit.adapter.AdapterProcess;
+import dev.headstream.testkit.audit.OutputAudit;
 import dev.headstream.testkit.kafka.EmbeddedKafka;
 import dev.headstream.testkit.kafka.TopicAdmin;
-import dev.headstream.client.SampleSender;
-import dev.headstream.testkit.audit.OutputAudit;
 import dev.headstream.testkit.synth.SyntheticPopulation;
 import dev.headstream.testkit.synth.SyntheticUser;
 import dev.headstream.testkit.synth.SyntheticUsers;
-import dev.headstream.client.HeadFollower;
-import dev.headstream.schemas.v1.HeadUpdate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,8 +44,11 @@ class ZombieIT {
     @Test
     void aResumedZombieCommitsNothing() throws Exception {
         Path work = Files.createTempDirectory(Path.of("target"), "zombie-it");
-        SyntheticPopulation pop = ItSupport.population(SyntheticUsers.Config.defaults(13).withUsers(2).withTrain(4, 4)
-                .withHoldout(0, 0).withBackground(2, 4));
+        SyntheticPopulation pop = ItSupport.population(SyntheticUsers.Config.defaults(13)
+                .withUsers(2)
+                .withTrain(4, 4)
+                .withHoldout(0, 0)
+                .withBackground(2, 4));
         Path rehearsal = ItSupport.writeReferenceSet(work, pop, TASK);
         List<SyntheticUser> users = pop.users();
         try (EmbeddedKafka kafka = EmbeddedKafka.builder(work.resolve("kafka")).start()) {
@@ -61,16 +64,19 @@ class ZombieIT {
             Map<String, String> takeoverProps = ItSupport.crashTestProperties(bs, rehearsal, REPLAY_STEPS, "zombie-b");
             try (HeadFollower<Long> follower = new HeadFollower<>(bs, HeadUpdate::getVersion).start();
                     SampleSender sender = new SampleSender(bs);
-                    AdapterProcess zombie = AdapterProcess.start(ItSupport.adapterJar(), zombieProps,
-                            work.resolve("adapter-a.log")).awaitReady(Duration.ofMinutes(3))) {
+                    AdapterProcess zombie = AdapterProcess.start(
+                                    ItSupport.adapterJar(), zombieProps, work.resolve("adapter-a.log"))
+                            .awaitReady(Duration.ofMinutes(3))) {
                 ItSupport.sendTrain(sender, TENANT, TASK, users, 0, 4);
                 ItSupport.awaitApplied(follower, TENANT, TASK, users, 4);
                 ItSupport.sendTrain(sender, TENANT, TASK, users, 4, CLIPS);
-                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+                await().atMost(Duration.ofMinutes(2))
+                        .pollInterval(Duration.ofMillis(100))
                         .until(() -> zombie.tail().contains("fault injection: pausing"));
                 signal("STOP", zombie.pid());
-                try (AdapterProcess takeover = AdapterProcess.start(ItSupport.adapterJar(), takeoverProps,
-                        work.resolve("adapter-b.log")).awaitReady(Duration.ofMinutes(3))) {
+                try (AdapterProcess takeover = AdapterProcess.start(
+                                ItSupport.adapterJar(), takeoverProps, work.resolve("adapter-b.log"))
+                        .awaitReady(Duration.ofMinutes(3))) {
                     ItSupport.awaitApplied(follower, TENANT, TASK, users, CLIPS);
                     signal("CONT", zombie.pid());
                     // the zombie's pause ran out while it was stopped: its commit is refused and it exits.
@@ -79,12 +85,16 @@ class ZombieIT {
                     // 59 s after SIGCONT); a commit refused for an old group generation left the producer
                     // stuck in another run (the adapter then kept its membership and processed nothing),
                     // which the 30 s watchdog now ends
-                    assertThat(zombie.awaitExit(Duration.ofMinutes(3))).as("refused zombie exits").isEqualTo(3);
+                    assertThat(zombie.awaitExit(Duration.ofMinutes(3)))
+                            .as("refused zombie exits")
+                            .isEqualTo(3);
                     // the fencing error may arrive as ProducerFencedException or nested in aborted sends
                     // (Mutiny CompositeException); the adapter recognises both and says so, once, in the
                     // whole log: the shutdown that follows can log hundreds of lines of failed sends
-                    assertThat(Files.readString(zombie.log())).containsAnyOf("the transactional producer was fenced",
-                            "did not finish committing or aborting within 30 s");
+                    assertThat(Files.readString(zombie.log()))
+                            .containsAnyOf(
+                                    "the transactional producer was fenced",
+                                    "did not finish committing or aborting within 30 s");
                     // the survivor owns the partition again and keeps adapting
                     ItSupport.sendTrain(sender, TENANT, TASK, users, CLIPS, CLIPS + 2);
                     ItSupport.awaitApplied(follower, TENANT, TASK, users, CLIPS + 2);
@@ -92,8 +102,8 @@ class ZombieIT {
                 }
             }
             // every head version once and in order, exactly one metrics record per sample, no reject
-            OutputAudit.Result audit = OutputAudit.check(bs, ItSupport.samplesPerHead(TENANT, TASK, users, CLIPS + 2),
-                    Duration.ofSeconds(30));
+            OutputAudit.Result audit = OutputAudit.check(
+                    bs, ItSupport.samplesPerHead(TENANT, TASK, users, CLIPS + 2), Duration.ofSeconds(30));
             assertThat(audit.errors()).isEmpty();
             assertThat(audit.metricsRecords()).isEqualTo((long) users.size() * (CLIPS + 2));
             ItSupport.assertHeadsEqualReplay(bs, takeoverProps, users.size());
@@ -101,7 +111,9 @@ class ZombieIT {
     }
 
     private static void signal(String name, long pid) throws Exception {
-        Process p = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
+        Process p = new ProcessBuilder("kill", "-" + name, Long.toString(pid))
+                .inheritIO()
+                .start();
         assertThat(p.waitFor()).as("kill -%s %d", name, pid).isZero();
     }
 }

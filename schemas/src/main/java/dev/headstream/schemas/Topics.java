@@ -28,6 +28,5 @@ public final class Topics {
     /** {@code Control} commands, key {@code "<tenant>/<user>"}; same partition count as {@link #SAMPLES}. */
     public static final String CONTROL = "headstream.control";
 
-    private Topics() {
-    }
+    private Topics() {}
 }

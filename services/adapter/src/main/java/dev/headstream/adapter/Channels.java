@@ -8,6 +8,5 @@ public final class Channels {
     /** Transactional outgoing channel; each record names its topic (heads, metrics, rejected). */
     public static final String OUT = "adapter-out";
 
-    private Channels() {
-    }
+    private Channels() {}
 }

@@ -66,7 +66,8 @@ public class EngineProducer {
             if (name.startsWith(EngineSpec.PREFIX)) {
                 names.add(name);
                 String own = name.substring(EngineSpec.PREFIX.length());
-                if (!EngineSpec.ownsKey(name) && !ADAPTER_KEYS.contains(own)
+                if (!EngineSpec.ownsKey(name)
+                        && !ADAPTER_KEYS.contains(own)
                         && ADAPTER_PREFIXES.stream().noneMatch(own::startsWith)) {
                     unknown.add(name);
                 }

@@ -112,11 +112,14 @@ class AdapterWiringTest {
             assertThat(sender.failed()).isZero();
         }
         await().atMost(WITHIN).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            assertThat(committed(Topics.METRICS)).extracting(r -> AdaptationMetrics.parseFrom(r.value()).getHeadId())
+            assertThat(committed(Topics.METRICS))
+                    .extracting(r -> AdaptationMetrics.parseFrom(r.value()).getHeadId())
                     .contains(headId);
-            assertThat(committed(Topics.HEADS)).extracting(r -> HeadUpdate.parseFrom(r.value()).getHeadId())
+            assertThat(committed(Topics.HEADS))
+                    .extracting(r -> HeadUpdate.parseFrom(r.value()).getHeadId())
                     .contains(headId);
-            assertThat(committed(Topics.REJECTED)).extracting(r -> Rejected.parseFrom(r.value()).getReason())
+            assertThat(committed(Topics.REJECTED))
+                    .extracting(r -> Rejected.parseFrom(r.value()).getReason())
                     .contains(RejectReason.MALFORMED);
         });
     }
@@ -132,14 +135,22 @@ class AdapterWiringTest {
         for (int i = 0; i < pcm.length; i++) {
             pcm[i] = (short) (random.nextGaussian() * 500);
         }
-        return Sample.newBuilder().setSampleId(user + "-0").setTenant(TENANT).setUser(user)
+        return Sample.newBuilder()
+                .setSampleId(user + "-0")
+                .setTenant(TENANT)
+                .setUser(user)
                 .setAudio(SampleRecords.audio(pcm))
                 .putLabels(TASK, Label.newBuilder().setBinary(true).build())
-                .setSplit(Split.SPLIT_TRAIN).build();
+                .setSplit(Split.SPLIT_TRAIN)
+                .build();
     }
 
     private static HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(uri)
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -23,7 +23,8 @@ public class EmbeddedKafkaResource implements QuarkusTestResourceLifecycleManage
     public Map<String, String> start() {
         try {
             Path target = Files.createDirectories(Path.of("target"));
-            kafka = EmbeddedKafka.builder(Files.createTempDirectory(target, "quarkus-test-kafka")).start();
+            kafka = EmbeddedKafka.builder(Files.createTempDirectory(target, "quarkus-test-kafka"))
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -25,7 +25,9 @@ class MisspeltEngineKeyTest {
     }
 
     @Test
-    @Launch(value = {}, exitCode = 1)
+    @Launch(
+            value = {},
+            exitCode = 1)
     void refusesToStartWithAnUnknownEngineKey(LaunchResult result) {
         assertThat(result.getOutput() + result.getErrorOutput())
                 .contains("unknown engine properties [headstream.tasks.wake.replay-stepz]");

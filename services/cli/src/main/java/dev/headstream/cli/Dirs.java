@@ -9,8 +9,7 @@ import java.util.stream.Stream;
 /** Folder chores the commands share. */
 public final class Dirs {
 
-    private Dirs() {
-    }
+    private Dirs() {}
 
     /** Deletes {@code dir} and everything below it; nothing if it does not exist. */
     public static void deleteRecursively(Path dir) throws IOException {

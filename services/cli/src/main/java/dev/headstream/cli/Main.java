@@ -56,7 +56,9 @@ public final class Main implements Runnable {
 
     private static int reportFailure(Exception failure, CommandLine command, ParseResult parsed) {
         String message = failure.getMessage() == null ? failure.toString() : failure.getMessage();
-        command.getErr().println(command.getColorScheme().errorText(command.getCommandSpec().qualifiedName() + ": " + message));
+        command.getErr()
+                .println(command.getColorScheme()
+                        .errorText(command.getCommandSpec().qualifiedName() + ": " + message));
         return command.getCommandSpec().exitCodeOnExecutionException();
     }
 

@@ -67,8 +67,18 @@ public final class ProgressBar {
         int filled = (int) Math.round(WIDTH * fraction);
         double elapsed = (System.nanoTime() - start) / 1e9;
         String left = fraction <= 0 ? "" : ", ~" + clock(elapsed / fraction - elapsed) + " left";
-        return String.format(Locale.ROOT, "%s [%s%s] %6.2f/%.2f %s %3.0f%%  %s elapsed%s", label, "#".repeat(filled),
-                ".".repeat(WIDTH - filled), done, total, unit, 100 * fraction, clock(elapsed), fraction >= 1 ? "" : left);
+        return String.format(
+                Locale.ROOT,
+                "%s [%s%s] %6.2f/%.2f %s %3.0f%%  %s elapsed%s",
+                label,
+                "#".repeat(filled),
+                ".".repeat(WIDTH - filled),
+                done,
+                total,
+                unit,
+                100 * fraction,
+                clock(elapsed),
+                fraction >= 1 ? "" : left);
     }
 
     private static String clock(double seconds) {

@@ -3,10 +3,9 @@ package dev.headstream.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.List;
 import java.util.regex.Pattern;
-import java.io.StringWriter;
-
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -19,13 +18,18 @@ class MainTest {
     void listsTheUserCommandsAndNoDevelopmentToolInTheHelp() {
         assertThat(run("--help")).isZero();
         assertThat(out.toString()).contains("Usage: headstream");
-        assertThat(commands(out.toString())).containsExactlyInAnyOrder("watch", "control", "export-head", "replay", "eval");
+        assertThat(commands(out.toString()))
+                .containsExactlyInAnyOrder("watch", "control", "export-head", "replay", "eval");
     }
 
     /** The command names of a picocli help text (the indented first word of each "Commands:" line). */
     static List<String> commands(String help) {
         String list = help.substring(help.indexOf("Commands:"));
-        return Pattern.compile("(?m)^  ([a-z][a-z-]*)\\b").matcher(list).results().map(m -> m.group(1)).toList();
+        return Pattern.compile("(?m)^  ([a-z][a-z-]*)\\b")
+                .matcher(list)
+                .results()
+                .map(m -> m.group(1))
+                .toList();
     }
 
     @Test
@@ -36,8 +40,10 @@ class MainTest {
 
     @Test
     void controlNamesAnUnknownActionOrAMalformedUserBeforeConnecting() {
-        assertThat(run("control", "nuke", "acme/bob", "--bootstrap", "127.0.0.1:1")).isEqualTo(CommandLine.ExitCode.USAGE);
-        assertThat(err.toString()).contains("unknown action 'nuke'; expected one of reset, rollback, freeze, unfreeze, erase");
+        assertThat(run("control", "nuke", "acme/bob", "--bootstrap", "127.0.0.1:1"))
+                .isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(err.toString())
+                .contains("unknown action 'nuke'; expected one of reset, rollback, freeze, unfreeze, erase");
         assertThat(run("control", "erase", "bob", "--bootstrap", "127.0.0.1:1")).isEqualTo(CommandLine.ExitCode.USAGE);
         assertThat(err.toString()).contains("bad user 'bob': record key 'bob' is not '<tenant>/<user>'");
     }

@@ -1,8 +1,8 @@
 package dev.headstream.client;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.HeadUpdate;
-import com.google.protobuf.InvalidProtocolBufferException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -40,8 +40,7 @@ public final class HeadFollower<T> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HeadFollower.class);
 
     /** A built head with the fields consumers decide on. */
-    public record Versioned<T>(String headId, long version, HeadUpdate update, T head) {
-    }
+    public record Versioned<T>(String headId, long version, HeadUpdate update, T head) {}
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Function<HeadUpdate, T> builder;
@@ -95,7 +94,8 @@ public final class HeadFollower<T> implements AutoCloseable {
             while (running && parts.isEmpty()) {
                 // the topic may not exist yet: wait for it instead of failing
                 parts = consumer.partitionsFor(Topics.HEADS, Duration.ofSeconds(30)).stream()
-                        .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
+                        .map(pi -> new TopicPartition(pi.topic(), pi.partition()))
+                        .toList();
                 if (parts.isEmpty()) {
                     Thread.sleep(500);
                 }
@@ -135,7 +135,13 @@ public final class HeadFollower<T> implements AutoCloseable {
         } catch (InvalidProtocolBufferException | RuntimeException e) {
             // one head that cannot be built must not stop the others from being followed
             skipped.incrementAndGet();
-            LOG.warn("skipping head record {} at {}-{}@{}: {}", key, r.topic(), r.partition(), r.offset(), e.getMessage());
+            LOG.warn(
+                    "skipping head record {} at {}-{}@{}: {}",
+                    key,
+                    r.topic(),
+                    r.partition(),
+                    r.offset(),
+                    e.getMessage());
         }
     }
 

@@ -1,14 +1,14 @@
 package dev.headstream.client;
 
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import dev.headstream.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -26,8 +26,7 @@ public final class SampleSender implements AutoCloseable {
     private Future<RecordMetadata> last;
     private long sent;
     private final AtomicLong failed = new AtomicLong();
-    private final AtomicReference<Exception> firstFailure =
-            new AtomicReference<>();
+    private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
 
     public SampleSender(String bootstrapServers) {
         Properties p = new Properties();
@@ -51,8 +50,10 @@ public final class SampleSender implements AutoCloseable {
 
     /** {@link #send(String, String, byte[])} with the record's timestamp set ({@code null}: the producer's clock). */
     public void send(String topic, String key, byte[] value, Long timestampMs) {
-        last = producer.send(new ProducerRecord<>(topic, null, timestampMs,
-                key == null ? null : key.getBytes(StandardCharsets.UTF_8), value), (meta, error) -> {
+        last = producer.send(
+                new ProducerRecord<>(
+                        topic, null, timestampMs, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value),
+                (meta, error) -> {
                     if (error != null) {
                         failed.incrementAndGet();
                         firstFailure.compareAndSet(null, error);
@@ -81,7 +82,8 @@ public final class SampleSender implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while flushing samples", e);
             } catch (ExecutionException e) {
-                throw new IllegalStateException("sending samples failed: " + e.getCause().getMessage(), e.getCause());
+                throw new IllegalStateException(
+                        "sending samples failed: " + e.getCause().getMessage(), e.getCause());
             }
         }
     }

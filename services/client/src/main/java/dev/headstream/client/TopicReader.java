@@ -1,11 +1,11 @@
 package dev.headstream.client;
 
-import java.util.function.Consumer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -15,16 +15,16 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /** Reads a whole topic as it stands now, committed records only unless asked otherwise (for reports and tests). */
 public final class TopicReader {
 
-    private TopicReader() {
-    }
+    private TopicReader() {}
 
-    public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrapServers, String topic, Duration timeout) {
+    public static List<ConsumerRecord<byte[], byte[]>> readAll(
+            String bootstrapServers, String topic, Duration timeout) {
         return readAll(bootstrapServers, topic, timeout, true);
     }
 
     /** {@link #readAll(String, String, Duration)}; {@code committedOnly} false also returns records of aborted transactions. */
-    public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrapServers, String topic, Duration timeout,
-            boolean committedOnly) {
+    public static List<ConsumerRecord<byte[], byte[]>> readAll(
+            String bootstrapServers, String topic, Duration timeout, boolean committedOnly) {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         forEach(bootstrapServers, topic, timeout, committedOnly, out::add);
         return out;
@@ -35,17 +35,22 @@ public final class TopicReader {
      * {@code action} without keeping them: for topics too large to hold (a long run's head
      * versions, about 0.85 MB each).
      */
-    public static void forEach(String bootstrapServers, String topic, Duration timeout, boolean committedOnly,
+    public static void forEach(
+            String bootstrapServers,
+            String topic,
+            Duration timeout,
+            boolean committedOnly,
             Consumer<ConsumerRecord<byte[], byte[]>> action) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, committedOnly ? "read_committed" : "read_uncommitted");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = c.partitionsFor(topic, timeout).stream()
-                    .map(pi -> new TopicPartition(topic, pi.partition())).toList();
+                    .map(pi -> new TopicPartition(topic, pi.partition()))
+                    .toList();
             c.assign(parts);
             c.seekToBeginning(parts);
             Map<TopicPartition, Long> end = c.endOffsets(parts, timeout);

@@ -1,8 +1,13 @@
 package dev.headstream.dl4j;
 
+import dev.headstream.core.head.Adam;
+import dev.headstream.core.head.HeadArchitecture;
+import dev.headstream.core.head.HeadEngine;
+import dev.headstream.core.head.HeadLayer;
+import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.head.TrainingConfig;
 import java.util.List;
 import java.util.Objects;
-
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -17,13 +22,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.impl.LossBinaryXENT;
-
-import dev.headstream.core.head.Adam;
-import dev.headstream.core.head.HeadArchitecture;
-import dev.headstream.core.head.HeadEngine;
-import dev.headstream.core.head.HeadLayer;
-import dev.headstream.core.head.SourceHead;
-import dev.headstream.core.head.TrainingConfig;
 
 /**
  * The Deeplearning4j reference engine: the source head rebuilt as a {@link MultiLayerNetwork}
@@ -74,23 +72,23 @@ public final class Dl4jHeadEngine implements HeadEngine {
         this.firstTrainable = architecture.firstTrainableLayer(trainableTopK);
         this.inputDim = architecture.inputDim();
         if (!(config.optimizer() instanceof Adam adam) || adam.weightDecay() != 0f) {
-            throw new IllegalArgumentException("the DL4J engine supports Adam without weight decay, got "
-                    + config.optimizer());
+            throw new IllegalArgumentException(
+                    "the DL4J engine supports Adam without weight decay, got " + config.optimizer());
         }
         if (config.l2SpLambda() != 0f) {
             throw new IllegalArgumentException("the DL4J engine has no L2-SP (a penalty towards the source weights); "
                     + "got lambda " + config.l2SpLambda());
         }
         if (config.maxGradientNorm() != Float.POSITIVE_INFINITY) {
-            throw new IllegalArgumentException("the DL4J engine does not clip gradients; got max norm "
-                    + config.maxGradientNorm());
+            throw new IllegalArgumentException(
+                    "the DL4J engine does not clip gradients; got max norm " + config.maxGradientNorm());
         }
         this.template = new MultiLayerNetwork(configuration(adam));
         template.init();
         float[] params = source.parameters();
         for (int l = 0; l < architecture.layers().size(); l++) {
-            setLayerParameters(template.getLayer(l), architecture.layers().get(l), params,
-                    architecture.parameterOffset(l));
+            setLayerParameters(
+                    template.getLayer(l), architecture.layers().get(l), params, architecture.parameterOffset(l));
         }
     }
 
@@ -99,8 +97,8 @@ public final class Dl4jHeadEngine implements HeadEngine {
                 .seed(0)
                 .dataType(DataType.FLOAT)
                 .weightInit(WeightInit.XAVIER)
-                .updater(new org.nd4j.linalg.learning.config.Adam(adam.learningRate(), adam.beta1(), adam.beta2(),
-                        adam.epsilon()))
+                .updater(new org.nd4j.linalg.learning.config.Adam(
+                        adam.learningRate(), adam.beta1(), adam.beta2(), adam.epsilon()))
                 .list();
         List<HeadLayer> layers = architecture.layers();
         for (int l = 0; l < layers.size(); l++) {
@@ -113,11 +111,17 @@ public final class Dl4jHeadEngine implements HeadEngine {
     private static org.deeplearning4j.nn.conf.layers.Layer layerConf(HeadLayer layer, boolean top) {
         if (layer instanceof HeadLayer.Dense dense) {
             if (top) {
-                return new OutputLayer.Builder(new LossBinaryXENT(0.0)).nIn(dense.inputDim()).nOut(dense.outputDim())
-                        .activation(Activation.SIGMOID).build();
+                return new OutputLayer.Builder(new LossBinaryXENT(0.0))
+                        .nIn(dense.inputDim())
+                        .nOut(dense.outputDim())
+                        .activation(Activation.SIGMOID)
+                        .build();
             }
-            return new DenseLayer.Builder().nIn(dense.inputDim()).nOut(dense.outputDim())
-                    .activation(Activation.IDENTITY).build();
+            return new DenseLayer.Builder()
+                    .nIn(dense.inputDim())
+                    .nOut(dense.outputDim())
+                    .activation(Activation.IDENTITY)
+                    .build();
         }
         if (layer instanceof HeadLayer.LayerNorm norm) {
             return new Dl4jLayerNorm(norm.dim(), norm.epsilon());
@@ -135,7 +139,8 @@ public final class Dl4jHeadEngine implements HeadEngine {
             float[] b = new float[out];
             System.arraycopy(params, offset + w.length, b, 0, out);
             // native layout is W[out][in] row-major; DL4J's W is [in, out]
-            target.getParam("W").assign(Nd4j.create(w, new long[] {out, in}, 'c').transpose());
+            target.getParam("W")
+                    .assign(Nd4j.create(w, new long[] {out, in}, 'c').transpose());
             target.getParam("b").assign(Nd4j.create(b, new long[] {1, out}, 'c'));
         } else if (layer instanceof HeadLayer.LayerNorm norm) {
             int dim = norm.dim();
@@ -186,8 +191,8 @@ public final class Dl4jHeadEngine implements HeadEngine {
     @Override
     public float score(User user, float[] input, int offset) {
         if (input == null || offset < 0 || offset > input.length - inputDim) {
-            throw new IllegalArgumentException("input window [" + offset + ", " + offset + " + " + inputDim
-                    + ") is outside the array");
+            throw new IllegalArgumentException(
+                    "input window [" + offset + ", " + offset + " + " + inputDim + ") is outside the array");
         }
         float[] window = new float[inputDim];
         System.arraycopy(input, offset, window, 0, inputDim);
@@ -197,10 +202,12 @@ public final class Dl4jHeadEngine implements HeadEngine {
 
     @Override
     public float trainStep(User user, float[] windows, float[] targets) {
-        if (windows == null || targets == null || targets.length == 0
+        if (windows == null
+                || targets == null
+                || targets.length == 0
                 || windows.length != (long) targets.length * inputDim) {
-            throw new IllegalArgumentException("a batch needs at least one window and windows.length == targets.length * "
-                    + inputDim);
+            throw new IllegalArgumentException(
+                    "a batch needs at least one window and windows.length == targets.length * " + inputDim);
         }
         MultiLayerNetwork net = own(user).net;
         INDArray features = Nd4j.create(windows, new long[] {targets.length, inputDim}, 'c');

@@ -1,7 +1,6 @@
 package dev.headstream.dl4j;
 
 import java.util.Map;
-
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
@@ -29,8 +28,7 @@ public final class Dl4jLayerNorm extends SameDiffLayer {
     private double epsilon;
 
     /** For DL4J's JSON configuration mapper. */
-    protected Dl4jLayerNorm() {
-    }
+    protected Dl4jLayerNorm() {}
 
     public Dl4jLayerNorm(int dim, double epsilon) {
         this.dim = dim;

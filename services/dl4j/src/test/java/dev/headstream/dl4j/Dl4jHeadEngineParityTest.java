@@ -2,21 +2,19 @@ package dev.headstream.dl4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.SplittableRandom;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import dev.headstream.core.head.Adam;
 import dev.headstream.core.head.HeadEngine;
 import dev.headstream.core.head.NativeHeadEngine;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.head.TrainingConfig;
 import dev.headstream.runtime.onnx.OnnxHeadImporter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * DL4J and native engines agree: the {@code hey_jarvis_v0.1} source head, the same 100
@@ -61,9 +59,13 @@ class Dl4jHeadEngineParityTest {
     @BeforeAll
     static void load() throws IOException {
         String dir = System.getProperty("headstream.models.dir");
-        assertThat(dir).as("system property headstream.models.dir (set by the parent pom)").isNotNull();
+        assertThat(dir)
+                .as("system property headstream.models.dir (set by the parent pom)")
+                .isNotNull();
         Path model = Path.of(dir, "hey_jarvis_v0.1.onnx");
-        assertThat(Files.isRegularFile(model)).as("model %s (run src/build/fetch-models.sh)", model).isTrue();
+        assertThat(Files.isRegularFile(model))
+                .as("model %s (run src/build/fetch-models.sh)", model)
+                .isTrue();
         head = OnnxHeadImporter.importHead(model);
         dim = head.architecture().inputDim();
         SyntheticWindows gen = new SyntheticWindows(dim, 7);
@@ -91,20 +93,32 @@ class Dl4jHeadEngineParityTest {
         try (HeadEngine nat = new NativeHeadEngine(head, k, adam(LR));
                 HeadEngine dl4j = new Dl4jHeadEngine(head, k, adam(LR))) {
             Result r = train(nat, dl4j);
-            System.out.printf("PARITY top-%d: %d trainable weights, max |w_native - w_dl4j| = %.3g, %d over %.0e,"
-                    + " max |w - w_source| = %.3g, max |score diff| = %.3g, first-batch loss native %.7f dl4j %.7f%n",
-                    k, r.weights, r.maxWeightDiff, r.far, NEAR, r.maxMoved, r.maxScoreDiff, r.firstLossNative,
+            System.out.printf(
+                    "PARITY top-%d: %d trainable weights, max |w_native - w_dl4j| = %.3g, %d over %.0e,"
+                            + " max |w - w_source| = %.3g, max |score diff| = %.3g, first-batch loss native %.7f dl4j %.7f%n",
+                    k,
+                    r.weights,
+                    r.maxWeightDiff,
+                    r.far,
+                    NEAR,
+                    r.maxMoved,
+                    r.maxScoreDiff,
+                    r.firstLossNative,
                     r.firstLossDl4j);
             assertThat(r.maxMoved).as("training moved the weights").isGreaterThan(50 * LR);
             if (k == 1) {
-                assertThat(r.maxWeightDiff).as("max top-1 weight difference").isLessThanOrEqualTo(TOP1_WEIGHT_TOLERANCE);
+                assertThat(r.maxWeightDiff)
+                        .as("max top-1 weight difference")
+                        .isLessThanOrEqualTo(TOP1_WEIGHT_TOLERANCE);
             } else {
                 assertThat(r.maxWeightDiff).as("max weight difference").isLessThanOrEqualTo(ALL_WEIGHT_TOLERANCE);
-                assertThat(r.far / (double) r.weights).as("fraction of weights differing by more than %s", NEAR)
+                assertThat(r.far / (double) r.weights)
+                        .as("fraction of weights differing by more than %s", NEAR)
                         .isLessThanOrEqualTo(MAX_FAR_FRACTION);
             }
             assertThat(r.maxScoreDiff).as("max score difference").isLessThanOrEqualTo(SCORE_TOLERANCE);
-            assertThat((double) Math.abs(r.firstLossNative - r.firstLossDl4j)).as("first-batch loss")
+            assertThat((double) Math.abs(r.firstLossNative - r.firstLossDl4j))
+                    .as("first-batch loss")
                     .isLessThanOrEqualTo(1e-5);
         }
     }
@@ -123,9 +137,14 @@ class Dl4jHeadEngineParityTest {
         }
     }
 
-    private record Result(int weights, double maxWeightDiff, int far, double maxMoved, double maxScoreDiff,
-            float firstLossNative, float firstLossDl4j) {
-    }
+    private record Result(
+            int weights,
+            double maxWeightDiff,
+            int far,
+            double maxMoved,
+            double maxScoreDiff,
+            float firstLossNative,
+            float firstLossDl4j) {}
 
     private static Result train(HeadEngine a, HeadEngine b) {
         HeadEngine.User ua = a.newUser();

@@ -22,8 +22,7 @@ import picocli.CommandLine;
  */
 public final class DevMain {
 
-    private DevMain() {
-    }
+    private DevMain() {}
 
     /**
      * Runs the command line and exits with its exit code.

@@ -8,7 +8,6 @@ import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -21,8 +20,13 @@ class DevMainTest {
     @Test
     void listsTheUserCommandsAndTheDevelopmentToolsInTheHelp() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString()).contains("Usage: headstream").contains("kafka").contains("export-head").contains("demo")
-                .contains("bench-quiet").contains("eval");
+        assertThat(out.toString())
+                .contains("Usage: headstream")
+                .contains("kafka")
+                .contains("export-head")
+                .contains("demo")
+                .contains("bench-quiet")
+                .contains("eval");
     }
 
     @Test
@@ -35,7 +39,8 @@ class DevMainTest {
     @Test
     void kafkaFailsWithOneLineWhenItsPortIsTaken(@TempDir Path dataDir) throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            int exitCode = run("kafka", "--port", String.valueOf(taken.getLocalPort()), "--data-dir", dataDir.toString());
+            int exitCode =
+                    run("kafka", "--port", String.valueOf(taken.getLocalPort()), "--data-dir", dataDir.toString());
 
             assertThat(exitCode).isEqualTo(CommandLine.ExitCode.SOFTWARE);
             assertThat(err.toString().strip())

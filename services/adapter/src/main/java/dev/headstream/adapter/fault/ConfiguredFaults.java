@@ -38,7 +38,8 @@ public final class ConfiguredFaults implements FaultInjector {
     public Uni<Void> inTransaction(List<Long> sampleOffsets) {
         long pauseAt = settings.pauseAtOffset();
         if (pauseAt >= 0 && sampleOffsets.contains(pauseAt)) {
-            LOG.errorf("fault injection: pausing %d s inside the transaction of the batch with offset %d",
+            LOG.errorf(
+                    "fault injection: pausing %d s inside the transaction of the batch with offset %d",
                     settings.pauseSeconds(), pauseAt);
             return Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofSeconds(settings.pauseSeconds()));
         }
@@ -56,7 +57,8 @@ public final class ConfiguredFaults implements FaultInjector {
     public void beforeRestore(List<Integer> samplesPartitions) throws InterruptedException {
         int delay = settings.restoreDelaySeconds();
         if (delay > 0) {
-            LOG.warnf("fault injection: holding the restore of samples partitions %s for %d s", samplesPartitions, delay);
+            LOG.warnf(
+                    "fault injection: holding the restore of samples partitions %s for %d s", samplesPartitions, delay);
             Thread.sleep(delay * 1000L);
         }
     }

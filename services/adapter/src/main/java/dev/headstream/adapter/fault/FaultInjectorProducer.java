@@ -23,9 +23,12 @@ public class FaultInjectorProducer {
     @Startup
     FaultInjector faults(FaultConfig config, Config all) {
         FaultSettings.refuseUnknownKeys(all.getPropertyNames());
-        return FaultSettings.from(config).<FaultInjector>map(settings -> {
-            LOG.warnf("fault injection is ON (%s=true): %s; for tests only", FaultSettings.ENABLED_KEY, settings);
-            return new ConfiguredFaults(settings);
-        }).orElse(NoFaults.INSTANCE);
+        return FaultSettings.from(config)
+                .<FaultInjector>map(settings -> {
+                    LOG.warnf(
+                            "fault injection is ON (%s=true): %s; for tests only", FaultSettings.ENABLED_KEY, settings);
+                    return new ConfiguredFaults(settings);
+                })
+                .orElse(NoFaults.INSTANCE);
     }
 }

@@ -20,8 +20,11 @@ public record FaultSettings(long haltAtOffset, long pauseAtOffset, int pauseSeco
     public static final String ENABLED_KEY = "headstream.fault.enabled";
 
     /** Every key of fault injection; any other {@code headstream.fault.*} key is refused. */
-    public static final List<String> KEYS = List.of(ENABLED_KEY, "headstream.fault.halt-in-transaction-at-offset",
-            "headstream.fault.pause-in-transaction-at-offset", "headstream.fault.pause-seconds",
+    public static final List<String> KEYS = List.of(
+            ENABLED_KEY,
+            "headstream.fault.halt-in-transaction-at-offset",
+            "headstream.fault.pause-in-transaction-at-offset",
+            "headstream.fault.pause-seconds",
             "headstream.fault.restore-delay-seconds");
 
     static final int DEFAULT_PAUSE_SECONDS = 20;
@@ -31,7 +34,8 @@ public record FaultSettings(long haltAtOffset, long pauseAtOffset, int pauseSeco
     public FaultSettings {
         if (haltAtOffset < -1 || pauseAtOffset < -1) {
             throw new IllegalArgumentException("headstream.fault.halt-in-transaction-at-offset and"
-                    + " pause-in-transaction-at-offset must be an offset or -1: " + haltAtOffset + ", " + pauseAtOffset);
+                    + " pause-in-transaction-at-offset must be an offset or -1: " + haltAtOffset + ", "
+                    + pauseAtOffset);
         }
         if (pauseSeconds < 0 || restoreDelaySeconds < 0) {
             throw new IllegalArgumentException("headstream.fault.pause-seconds and restore-delay-seconds must be at"
@@ -57,8 +61,10 @@ public record FaultSettings(long haltAtOffset, long pauseAtOffset, int pauseSeco
             }
             return Optional.empty();
         }
-        return Optional.of(new FaultSettings(config.haltInTransactionAtOffset().orElse(-1),
-                config.pauseInTransactionAtOffset().orElse(-1), config.pauseSeconds().orElse(DEFAULT_PAUSE_SECONDS),
+        return Optional.of(new FaultSettings(
+                config.haltInTransactionAtOffset().orElse(-1),
+                config.pauseInTransactionAtOffset().orElse(-1),
+                config.pauseSeconds().orElse(DEFAULT_PAUSE_SECONDS),
                 config.restoreDelaySeconds().orElse(0)));
     }
 
@@ -77,8 +83,8 @@ public record FaultSettings(long haltAtOffset, long pauseAtOffset, int pauseSeco
             }
         }
         if (!unknown.isEmpty()) {
-            throw new IllegalStateException("unknown fault injection settings " + unknown.stream().sorted().toList()
-                    + "; known: " + KEYS);
+            throw new IllegalStateException("unknown fault injection settings "
+                    + unknown.stream().sorted().toList() + "; known: " + KEYS);
         }
     }
 

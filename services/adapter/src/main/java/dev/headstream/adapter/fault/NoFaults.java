@@ -9,8 +9,7 @@ public final class NoFaults implements FaultInjector {
     /** The only instance. */
     public static final NoFaults INSTANCE = new NoFaults();
 
-    private NoFaults() {
-    }
+    private NoFaults() {}
 
     @Override
     public Uni<Void> inTransaction(List<Long> sampleOffsets) {

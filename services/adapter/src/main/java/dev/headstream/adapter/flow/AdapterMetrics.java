@@ -27,50 +27,80 @@ public class AdapterMetrics {
     public AdapterMetrics(MeterRegistry registry, AdaptationEngine engine) {
         this.registry = registry;
         Gauge.builder("headstream.users.resident", engine, AdaptationEngine::users)
-                .description("users whose training state this instance holds").register(registry);
+                .description("users whose training state this instance holds")
+                .register(registry);
     }
 
     /** Counts what a committed batch did. */
     void committed(BatchResult result, int records, Duration took) {
-        Counter.builder("headstream.records").description("records consumed (samples and control commands)")
-                .tag("outcome", "committed").register(registry).increment(records);
-        Counter.builder("headstream.samples.applied").description("samples applied to users' heads")
-                .register(registry).increment(result.applied());
+        Counter.builder("headstream.records")
+                .description("records consumed (samples and control commands)")
+                .tag("outcome", "committed")
+                .register(registry)
+                .increment(records);
+        Counter.builder("headstream.samples.applied")
+                .description("samples applied to users' heads")
+                .register(registry)
+                .increment(result.applied());
         for (Rejection r : result.rejections()) {
-            Counter.builder("headstream.rejects").description("records rejected, by reason")
-                    .tag("reason", r.reason().name()).register(registry).increment();
+            Counter.builder("headstream.rejects")
+                    .description("records rejected, by reason")
+                    .tag("reason", r.reason().name())
+                    .register(registry)
+                    .increment();
         }
         for (HeadUpdate h : result.heads()) {
-            Counter.builder("headstream.heads.published").description("head versions published, by status")
-                    .tag("status", h.getStatus().name()).register(registry).increment();
+            Counter.builder("headstream.heads.published")
+                    .description("head versions published, by status")
+                    .tag("status", h.getStatus().name())
+                    .register(registry)
+                    .increment();
         }
         for (AdaptationMetrics m : result.metrics()) {
             if (m.getNegativeTransferAlarm()) {
-                Counter.builder("headstream.negative.transfer.alarmed").description(
-                        "metrics records of heads in negative-transfer alarm, by task").tag("task", m.getTask())
-                        .register(registry).increment();
+                Counter.builder("headstream.negative.transfer.alarmed")
+                        .description("metrics records of heads in negative-transfer alarm, by task")
+                        .tag("task", m.getTask())
+                        .register(registry)
+                        .increment();
             }
             if (m.getErrorRiseAlarm()) {
-                Counter.builder("headstream.error.rise.alarmed").description(
-                        "metrics records of heads whose ADWIN saw their error rise, by task").tag("task", m.getTask())
-                        .register(registry).increment();
+                Counter.builder("headstream.error.rise.alarmed")
+                        .description("metrics records of heads whose ADWIN saw their error rise, by task")
+                        .tag("task", m.getTask())
+                        .register(registry)
+                        .increment();
             }
             if (m.getDriftAlarm()) {
-                Counter.builder("headstream.drift.alarmed").description("metrics records of heads in drift alarm, by task")
-                        .tag("task", m.getTask()).register(registry).increment();
+                Counter.builder("headstream.drift.alarmed")
+                        .description("metrics records of heads in drift alarm, by task")
+                        .tag("task", m.getTask())
+                        .register(registry)
+                        .increment();
             }
         }
-        Counter.builder("headstream.users.erased").description("users erased by control commands")
-                .register(registry).increment(result.erasures().size());
-        Timer.builder("headstream.batch").description("time to process and commit one batch")
-                .tag("outcome", "committed").register(registry).record(took);
+        Counter.builder("headstream.users.erased")
+                .description("users erased by control commands")
+                .register(registry)
+                .increment(result.erasures().size());
+        Timer.builder("headstream.batch")
+                .description("time to process and commit one batch")
+                .tag("outcome", "committed")
+                .register(registry)
+                .record(took);
     }
 
     /** Counts a batch whose transaction aborted (it is consumed again). */
     void aborted(int records, Duration took) {
-        Counter.builder("headstream.records").description("records consumed (samples and control commands)")
-                .tag("outcome", "aborted").register(registry).increment(records);
-        Timer.builder("headstream.batch").description("time to process and commit one batch")
-                .tag("outcome", "aborted").register(registry).record(took);
+        Counter.builder("headstream.records")
+                .description("records consumed (samples and control commands)")
+                .tag("outcome", "aborted")
+                .register(registry)
+                .increment(records);
+        Timer.builder("headstream.batch")
+                .description("time to process and commit one batch")
+                .tag("outcome", "aborted")
+                .register(registry)
+                .record(took);
     }
 }

@@ -42,8 +42,10 @@ public class BatchSettlement {
             return;
         }
         if (outcome instanceof TransactionOutcome.Revoked) {
-            LOG.warnf("a rebalance during the transaction of a batch of %d records: its offsets were not committed;"
-                    + " state changes dropped, the batch is consumed again by its partitions' owner", batch.records());
+            LOG.warnf(
+                    "a rebalance during the transaction of a batch of %d records: its offsets were not committed;"
+                            + " state changes dropped, the batch is consumed again by its partitions' owner",
+                    batch.records());
         } else if (outcome instanceof TransactionOutcome.Aborted a) {
             logAborted(batch, a.cause());
         } else if (outcome instanceof TransactionOutcome.Fenced f) {
@@ -54,7 +56,8 @@ public class BatchSettlement {
     }
 
     private static void logAborted(IncomingBatch batch, Throwable cause) {
-        LOG.warnf("transaction for %d samples aborted (%s); state changes dropped, batch will be re-consumed",
+        LOG.warnf(
+                "transaction for %d samples aborted (%s); state changes dropped, batch will be re-consumed",
                 batch.samples().size(), cause.toString());
     }
 

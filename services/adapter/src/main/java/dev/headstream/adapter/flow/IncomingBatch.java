@@ -34,7 +34,12 @@ public record IncomingBatch(List<RawSample> samples, List<RawSample> controls, M
         for (KafkaRecord<byte[], byte[]> r : batch) {
             IncomingKafkaRecordMetadata<?, ?> meta = r.getMetadata(IncomingKafkaRecordMetadata.class)
                     .orElseThrow(() -> new IllegalStateException("batch record without Kafka metadata"));
-            b.add(r.getTopic(), meta.getPartition(), meta.getOffset(), r.getKey(), r.getPayload(),
+            b.add(
+                    r.getTopic(),
+                    meta.getPartition(),
+                    meta.getOffset(),
+                    r.getKey(),
+                    r.getPayload(),
                     meta.getTimestamp() == null ? -1 : meta.getTimestamp().toEpochMilli());
         }
         return b.build();

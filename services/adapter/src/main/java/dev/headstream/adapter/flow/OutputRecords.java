@@ -18,8 +18,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 /** Turns a processed batch into the Kafka records of its transaction: heads, metrics, rejects and state changelog. */
 final class OutputRecords {
 
-    private OutputRecords() {
-    }
+    private OutputRecords() {}
 
     static List<Message<byte[]>> of(BatchResult result, List<AdapterState> states, String samplesTopic, long nowMs) {
         List<Message<byte[]>> out = new ArrayList<>();
@@ -36,30 +35,33 @@ final class OutputRecords {
         for (AdapterState s : states) {
             // co-partitioned by partition number with the samples topic, so the instance that owns
             // samples partition p restores its users from changelog partition p
-            out.add(Message.of(s.toByteArray()).addMetadata(OutgoingKafkaRecordMetadata.<byte[]>builder()
-                    .withTopic(Topics.ADAPTER_STATE)
-                    .withKey(UserStateCodec.recordKey(s).getBytes(StandardCharsets.UTF_8))
-                    .withPartition(s.getSourcePartition())
-                    .build()));
+            out.add(Message.of(s.toByteArray())
+                    .addMetadata(OutgoingKafkaRecordMetadata.<byte[]>builder()
+                            .withTopic(Topics.ADAPTER_STATE)
+                            .withKey(UserStateCodec.recordKey(s).getBytes(StandardCharsets.UTF_8))
+                            .withPartition(s.getSourcePartition())
+                            .build()));
         }
         for (BatchResult.Erasure e : result.erasures()) {
             // tombstones: compaction removes the user's heads and training state from both topics
             for (String headId : e.headIds()) {
                 out.add(record(Topics.HEADS, headId.getBytes(StandardCharsets.UTF_8), null));
             }
-            out.add(Message.<byte[]>of(null).addMetadata(OutgoingKafkaRecordMetadata.<byte[]>builder()
-                    .withTopic(Topics.ADAPTER_STATE)
-                    .withKey(UserStateCodec.recordKey(e.key()).getBytes(StandardCharsets.UTF_8))
-                    .withPartition(e.partition())
-                    .build()));
+            out.add(Message.<byte[]>of(null)
+                    .addMetadata(OutgoingKafkaRecordMetadata.<byte[]>builder()
+                            .withTopic(Topics.ADAPTER_STATE)
+                            .withKey(UserStateCodec.recordKey(e.key()).getBytes(StandardCharsets.UTF_8))
+                            .withPartition(e.partition())
+                            .build()));
         }
         return out;
     }
 
     private static Message<byte[]> record(String topic, byte[] key, byte[] value) {
-        return Message.of(value).addMetadata(OutgoingKafkaRecordMetadata.<byte[]>builder()
-                .withTopic(topic)
-                .withKey(key)
-                .build());
+        return Message.of(value)
+                .addMetadata(OutgoingKafkaRecordMetadata.<byte[]>builder()
+                        .withTopic(topic)
+                        .withKey(key)
+                        .build());
     }
 }

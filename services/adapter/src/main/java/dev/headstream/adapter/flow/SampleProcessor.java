@@ -60,11 +60,15 @@ public class SampleProcessor {
         } catch (RuntimeException e) {
             // A broken invariant, not bad input (bad input becomes reject records): abort so the
             // batch's offsets are not committed and it is consumed again.
-            LOG.errorf(e, "processing a batch of %d samples failed; aborting its transaction", in.samples().size());
+            LOG.errorf(
+                    e,
+                    "processing a batch of %d samples failed; aborting its transaction",
+                    in.samples().size());
             metrics.aborted(in.records(), Duration.ofNanos(System.nanoTime() - t0));
             return transaction.abort(batch, e);
         }
-        return transaction.run(batch, out, in.sampleOffsets(), in.nextOffsets(), () -> engine.revokedDuring(result))
+        return transaction
+                .run(batch, out, in.sampleOffsets(), in.nextOffsets(), () -> engine.revokedDuring(result))
                 .invoke(outcome -> settlement.settle(outcome, in, result, t0))
                 .chain(() -> Uni.createFrom().completionStage(batch.ack()));
     }

@@ -56,7 +56,8 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
         // the consumer also reads headstream.control; its partition p comes with samples partition p
         // (range assignor) and holds no state of its own
         List<TopicPartition> partitions = samplesPartitions(assigned);
-        List<Integer> numbers = partitions.stream().map(TopicPartition::partition).sorted().toList();
+        List<Integer> numbers =
+                partitions.stream().map(TopicPartition::partition).sorted().toList();
         progress.started(numbers);
         try {
             if (numbers.isEmpty()) {
@@ -67,8 +68,8 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
             // Committed offsets first, changelog second: a transaction that commits in between only
             // makes the restored state newer than the position, never older; the engine skips the
             // samples the state already holds. Reading them the other way round could lose a batch.
-            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions),
-                    Duration.ofSeconds(30));
+            Map<TopicPartition, OffsetAndMetadata> committed =
+                    consumer.committed(new HashSet<>(partitions), Duration.ofSeconds(30));
             Installed installed = install(changelog.newest(numbers));
             for (TopicPartition tp : partitions) {
                 OffsetAndMetadata c = committed.get(tp);
@@ -76,8 +77,9 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
                     consumer.seek(tp, c.offset());
                 }
             }
-            LOG.infof("restored %d users (%d erased) for samples partitions %s in %.1f s", installed.restored(),
-                    installed.erased(), numbers, (System.nanoTime() - t0) / 1e9);
+            LOG.infof(
+                    "restored %d users (%d erased) for samples partitions %s in %.1f s",
+                    installed.restored(), installed.erased(), numbers, (System.nanoTime() - t0) / 1e9);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while restoring", e);
@@ -99,8 +101,7 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
         onPartitionsRevoked(consumer, partitions);
     }
 
-    private record Installed(int restored, int erased) {
-    }
+    private record Installed(int restored, int erased) {}
 
     /** Installs the newest changelog value of every user: a tombstone erases the user. */
     private Installed install(Map<String, byte[]> newest) {
@@ -117,14 +118,17 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
                 restored++;
             } catch (InvalidProtocolBufferException | IllegalArgumentException ex) {
                 // the user then starts from the source head: visible in the log, not silent
-                LOG.errorf("cannot restore the state of %s from %s: %s", e.getKey(), Topics.ADAPTER_STATE,
-                        ex.getMessage());
+                LOG.errorf(
+                        "cannot restore the state of %s from %s: %s",
+                        e.getKey(), Topics.ADAPTER_STATE, ex.getMessage());
             }
         }
         return new Installed(restored, erased);
     }
 
     private static List<TopicPartition> samplesPartitions(Collection<TopicPartition> partitions) {
-        return partitions.stream().filter(tp -> Topics.SAMPLES.equals(tp.topic())).toList();
+        return partitions.stream()
+                .filter(tp -> Topics.SAMPLES.equals(tp.topic()))
+                .toList();
     }
 }

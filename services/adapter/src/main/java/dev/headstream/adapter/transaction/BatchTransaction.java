@@ -47,20 +47,28 @@ public class BatchTransaction {
      * @param revoked       whether a rebalance took the batch's partitions since it was processed
      * @return the outcome, once the coordinator has been asked about the offsets
      */
-    public Uni<TransactionOutcome> run(KafkaRecordBatch<byte[], byte[]> batch, List<Message<byte[]>> records,
-            List<Long> sampleOffsets, Map<TopicPartition, Long> nextOffsets, BooleanSupplier revoked) {
+    public Uni<TransactionOutcome> run(
+            KafkaRecordBatch<byte[], byte[]> batch,
+            List<Message<byte[]>> records,
+            List<Long> sampleOffsets,
+            Map<TopicPartition, Long> nextOffsets,
+            BooleanSupplier revoked) {
         // withTransaction, not withTransactionAndAck: the latter turns a failed transaction into a
         // nack and then completes normally, which would make an aborted batch's state live
-        return transactions.withTransaction(batch, emitter -> {
-            records.forEach(emitter::send);
-            return faults.inTransaction(sampleOffsets).invoke(watchdog::commitStarted);
-        }).invoke(watchdog::commitEnded)
+        return transactions
+                .withTransaction(batch, emitter -> {
+                    records.forEach(emitter::send);
+                    return faults.inTransaction(sampleOffsets).invoke(watchdog::commitStarted);
+                })
+                .invoke(watchdog::commitEnded)
                 .map(done -> {
                     boolean committed = commitCheck.awaitCommitted(nextOffsets, revoked);
                     return TransactionOutcome.completed(committed, !committed && revoked.getAsBoolean());
                 })
-                .onFailure().recoverWithItem(TransactionOutcome::failed)
-                .onTermination().invoke(watchdog::commitEnded); // also when cancelled
+                .onFailure()
+                .recoverWithItem(TransactionOutcome::failed)
+                .onTermination()
+                .invoke(watchdog::commitEnded); // also when cancelled
     }
 
     /**
@@ -69,7 +77,11 @@ public class BatchTransaction {
      */
     public Uni<Void> abort(KafkaRecordBatch<byte[], byte[]> batch, RuntimeException cause) {
         watchdog.commitStarted();
-        return transactions.withTransactionAndAck(batch, emitter -> Uni.createFrom().<Void>failure(cause))
-                .onFailure().recoverWithNull().onTermination().invoke(watchdog::commitEnded);
+        return transactions
+                .withTransactionAndAck(batch, emitter -> Uni.createFrom().<Void>failure(cause))
+                .onFailure()
+                .recoverWithNull()
+                .onTermination()
+                .invoke(watchdog::commitEnded);
     }
 }

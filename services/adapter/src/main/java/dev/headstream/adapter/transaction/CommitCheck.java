@@ -27,6 +27,7 @@ public class CommitCheck {
 
     /** How long {@link #awaitCommitted} asks again for offsets that do not show yet. */
     static final Duration PATIENCE = Duration.ofSeconds(10);
+
     private static final Duration RETRY_EVERY = Duration.ofMillis(100);
 
     private static final Logger LOG = Logger.getLogger(CommitCheck.class);
@@ -34,7 +35,8 @@ public class CommitCheck {
     private final Admin admin;
     private final String group;
 
-    public CommitCheck(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
+    public CommitCheck(
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
             @ConfigProperty(name = "mp.messaging.incoming.samples.group.id") String group) {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -77,9 +79,10 @@ public class CommitCheck {
     /** Whether every partition's committed offset is at least {@code next} (the offset after the batch's last record). */
     boolean committed(Map<TopicPartition, Long> next, Duration timeout) throws Exception {
         // requireStable: offsets of a transaction still being completed are waited for, not read as absent
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group,
-                new ListConsumerGroupOffsetsOptions().requireStable(true))
-                .partitionsToOffsetAndMetadata().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(
+                        group, new ListConsumerGroupOffsetsOptions().requireStable(true))
+                .partitionsToOffsetAndMetadata()
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         return covers(committed, next);
     }
 

@@ -72,8 +72,10 @@ public class ProcessExit {
         if (!exiting.compareAndSet(false, true)) {
             return false;
         }
-        LOG.errorf("%s: exiting with code %d so that a restart resumes from the committed offsets and state with a"
-                + " fresh producer", reason, EXIT_CODE);
+        LOG.errorf(
+                "%s: exiting with code %d so that a restart resumes from the committed offsets and state with a"
+                        + " fresh producer",
+                reason, EXIT_CODE);
         exit.accept(EXIT_CODE);
         return true;
     }

@@ -13,24 +13,21 @@ import org.apache.kafka.common.errors.ProducerFencedException;
 public sealed interface TransactionOutcome {
 
     /** The transaction committed: its records and offsets are visible to {@code read_committed} readers. */
-    record Committed() implements TransactionOutcome {
-    }
+    record Committed() implements TransactionOutcome {}
 
     /**
      * A rebalance took the batch's partitions while its transaction was open: the coordinator
      * refused the old generation's offsets and the transaction aborted. The partitions' next owner
      * restores their state from the changelog and re-reads them from the committed offsets.
      */
-    record Revoked() implements TransactionOutcome {
-    }
+    record Revoked() implements TransactionOutcome {}
 
     /**
      * The transaction reported done but its offsets are not committed (SmallRye reports a commit
      * that failed and was then aborted as done), with no rebalance to explain it: this consumer has
      * moved past a batch that did not commit.
      */
-    record SilentlyAborted() implements TransactionOutcome {
-    }
+    record SilentlyAborted() implements TransactionOutcome {}
 
     /**
      * The transaction failed and was aborted, with a producer that still works: the consumer
@@ -38,8 +35,7 @@ public sealed interface TransactionOutcome {
      *
      * @param cause what failed
      */
-    record Aborted(Throwable cause) implements TransactionOutcome {
-    }
+    record Aborted(Throwable cause) implements TransactionOutcome {}
 
     /**
      * The transactional producer was fenced (another instance took its transactional id, or its
@@ -47,8 +43,7 @@ public sealed interface TransactionOutcome {
      *
      * @param cause the failure that says so
      */
-    record Fenced(Throwable cause) implements TransactionOutcome {
-    }
+    record Fenced(Throwable cause) implements TransactionOutcome {}
 
     /**
      * A batch's commit neither finished nor failed within {@code limit}: the producer is stuck,
@@ -56,8 +51,7 @@ public sealed interface TransactionOutcome {
      *
      * @param limit {@code headstream.transaction-stuck-exit-seconds}
      */
-    record Stuck(Duration limit) implements TransactionOutcome {
-    }
+    record Stuck(Duration limit) implements TransactionOutcome {}
 
     /**
      * The outcome of a transaction that completed without failure.

@@ -25,6 +25,7 @@ public class TransactionWatchdog {
 
     /** When the running batch's work ended and its commit began (the clock's nanos); 0 = none pending. */
     private final AtomicLong commitSince = new AtomicLong();
+
     private final LongSupplier nanoClock;
     private ScheduledExecutorService checker;
 

@@ -29,7 +29,8 @@ class ConfiguredFaultsTest {
         long t0 = System.nanoTime();
         faults(15, -1, 20, 0).inTransaction(List.of(14L, 15L)).await().atMost(Duration.ofSeconds(10));
         assertThat(halts).containsExactly(ConfiguredFaults.HALT_STATUS);
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("records had time to reach the broker")
+        assertThat(Duration.ofNanos(System.nanoTime() - t0))
+                .as("records had time to reach the broker")
                 .isGreaterThanOrEqualTo(ConfiguredFaults.HALT_AFTER);
     }
 

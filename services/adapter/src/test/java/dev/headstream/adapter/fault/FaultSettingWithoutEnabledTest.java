@@ -26,7 +26,9 @@ class FaultSettingWithoutEnabledTest {
     }
 
     @Test
-    @Launch(value = {}, exitCode = 1)
+    @Launch(
+            value = {},
+            exitCode = 1)
     void refusesToStartWithAFaultSettingButFaultsNotEnabled(LaunchResult result) {
         assertThat(result.getOutput() + result.getErrorOutput())
                 .contains("fault injection settings [headstream.fault.pause-in-transaction-at-offset] are set but"

@@ -10,12 +10,17 @@ import org.junit.jupiter.api.Test;
 
 class FaultSettingsTest {
 
-    record Config(boolean enabled, OptionalLong haltInTransactionAtOffset, OptionalLong pauseInTransactionAtOffset,
-            OptionalInt pauseSeconds, OptionalInt restoreDelaySeconds) implements FaultConfig {
-    }
+    record Config(
+            boolean enabled,
+            OptionalLong haltInTransactionAtOffset,
+            OptionalLong pauseInTransactionAtOffset,
+            OptionalInt pauseSeconds,
+            OptionalInt restoreDelaySeconds)
+            implements FaultConfig {}
 
     private static Config none(boolean enabled) {
-        return new Config(enabled, OptionalLong.empty(), OptionalLong.empty(), OptionalInt.empty(), OptionalInt.empty());
+        return new Config(
+                enabled, OptionalLong.empty(), OptionalLong.empty(), OptionalInt.empty(), OptionalInt.empty());
     }
 
     @Test
@@ -25,17 +30,20 @@ class FaultSettingsTest {
 
     @Test
     void refusesFaultSettingsWhenFaultInjectionIsNotEnabled() {
-        Config config = new Config(false, OptionalLong.of(15), OptionalLong.empty(), OptionalInt.of(5), OptionalInt.empty());
-        assertThatThrownBy(() -> FaultSettings.from(config)).isInstanceOf(IllegalStateException.class)
+        Config config =
+                new Config(false, OptionalLong.of(15), OptionalLong.empty(), OptionalInt.of(5), OptionalInt.empty());
+        assertThatThrownBy(() -> FaultSettings.from(config))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("fault injection settings [headstream.fault.halt-in-transaction-at-offset,"
                         + " headstream.fault.pause-seconds] are set but headstream.fault.enabled is not true");
     }
 
     @Test
     void refusesASettingOfMinusOneToo() {
-        Config config = new Config(false, OptionalLong.empty(), OptionalLong.of(-1), OptionalInt.empty(), OptionalInt.empty());
-        assertThatThrownBy(() -> FaultSettings.from(config)).hasMessageContaining(
-                "[headstream.fault.pause-in-transaction-at-offset]");
+        Config config =
+                new Config(false, OptionalLong.empty(), OptionalLong.of(-1), OptionalInt.empty(), OptionalInt.empty());
+        assertThatThrownBy(() -> FaultSettings.from(config))
+                .hasMessageContaining("[headstream.fault.pause-in-transaction-at-offset]");
     }
 
     @Test
@@ -45,24 +53,29 @@ class FaultSettingsTest {
 
     @Test
     void enabledTakesEverySetting() {
-        Config config = new Config(true, OptionalLong.of(15), OptionalLong.of(11), OptionalInt.of(5), OptionalInt.of(3));
+        Config config =
+                new Config(true, OptionalLong.of(15), OptionalLong.of(11), OptionalInt.of(5), OptionalInt.of(3));
         assertThat(FaultSettings.from(config)).contains(new FaultSettings(15, 11, 5, 3));
     }
 
     @Test
     void rejectsValuesOutOfRange() {
-        Config badOffset = new Config(true, OptionalLong.of(-2), OptionalLong.empty(), OptionalInt.empty(), OptionalInt.empty());
-        Config badDelay = new Config(true, OptionalLong.empty(), OptionalLong.empty(), OptionalInt.empty(), OptionalInt.of(-1));
-        assertThatThrownBy(() -> FaultSettings.from(badOffset)).isInstanceOf(IllegalArgumentException.class)
+        Config badOffset =
+                new Config(true, OptionalLong.of(-2), OptionalLong.empty(), OptionalInt.empty(), OptionalInt.empty());
+        Config badDelay =
+                new Config(true, OptionalLong.empty(), OptionalLong.empty(), OptionalInt.empty(), OptionalInt.of(-1));
+        assertThatThrownBy(() -> FaultSettings.from(badOffset))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("must be an offset or -1");
-        assertThatThrownBy(() -> FaultSettings.from(badDelay)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> FaultSettings.from(badDelay))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("at least 0");
     }
 
     @Test
     void refusesAMisspeltFaultKey() {
-        assertThatThrownBy(() -> FaultSettings.refuseUnknownKeys(List.of("headstream.fault.enabled",
-                "headstream.fault.pause-second", "headstream.instance-id")))
+        assertThatThrownBy(() -> FaultSettings.refuseUnknownKeys(
+                        List.of("headstream.fault.enabled", "headstream.fault.pause-second", "headstream.instance-id")))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("unknown fault injection settings [headstream.fault.pause-second]");
     }
@@ -70,6 +83,7 @@ class FaultSettingsTest {
     @Test
     void acceptsEveryKnownFaultKeyAndOtherKeys() {
         FaultSettings.refuseUnknownKeys(FaultSettings.KEYS);
-        FaultSettings.refuseUnknownKeys(List.of("headstream.models-dir", "headstream.faults", "kafka.bootstrap.servers"));
+        FaultSettings.refuseUnknownKeys(
+                List.of("headstream.models-dir", "headstream.faults", "kafka.bootstrap.servers"));
     }
 }

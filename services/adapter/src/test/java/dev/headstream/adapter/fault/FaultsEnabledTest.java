@@ -20,8 +20,13 @@ class FaultsEnabledTest {
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of(FaultSettings.ENABLED_KEY, "true", "headstream.fault.halt-in-transaction-at-offset", "1000000",
-                    "headstream.fault.restore-delay-seconds", "1");
+            return Map.of(
+                    FaultSettings.ENABLED_KEY,
+                    "true",
+                    "headstream.fault.halt-in-transaction-at-offset",
+                    "1000000",
+                    "headstream.fault.restore-delay-seconds",
+                    "1");
         }
     }
 
@@ -31,7 +36,10 @@ class FaultsEnabledTest {
     @Test
     void theConfiguredFaultsAreWiredWhenEnabled() {
         assertThat(faults).isInstanceOf(ConfiguredFaults.class);
-        assertThat(faults.toString()).contains("haltAtOffset=1000000").contains("pauseAtOffset=-1")
-                .contains("pauseSeconds=20").contains("restoreDelaySeconds=1");
+        assertThat(faults.toString())
+                .contains("haltAtOffset=1000000")
+                .contains("pauseAtOffset=-1")
+                .contains("pauseSeconds=20")
+                .contains("restoreDelaySeconds=1");
     }
 }

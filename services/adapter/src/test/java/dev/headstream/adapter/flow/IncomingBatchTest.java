@@ -40,7 +40,13 @@ class IncomingBatchTest {
                 .add(Topics.SAMPLES, 1, 4, null, bytes("x"), -1)
                 .add(Topics.CONTROL, 0, 2, null, bytes("x"), -1)
                 .build();
-        assertThat(batch.nextOffsets()).isEqualTo(Map.of(new TopicPartition(Topics.SAMPLES, 0), 9L,
-                new TopicPartition(Topics.SAMPLES, 1), 5L, new TopicPartition(Topics.CONTROL, 0), 3L));
+        assertThat(batch.nextOffsets())
+                .isEqualTo(Map.of(
+                        new TopicPartition(Topics.SAMPLES, 0),
+                        9L,
+                        new TopicPartition(Topics.SAMPLES, 1),
+                        5L,
+                        new TopicPartition(Topics.CONTROL, 0),
+                        3L));
     }
 }

@@ -35,17 +35,36 @@ class OutputRecordsTest {
     @Test
     void aBatchBecomesRejectsHeadsMetricsStateAndTombstonesInThatOrder() throws Exception {
         RawSample bad = new RawSample(2, 41, "t/u".getBytes(StandardCharsets.UTF_8), new byte[] {1});
-        HeadUpdate head = HeadUpdate.newBuilder().setHeadId("t/u/wake").setVersion(3).build();
-        AdaptationMetrics metrics = AdaptationMetrics.newBuilder().setHeadId("t/u/wake").build();
-        BatchResult result = new BatchResult(List.of(new Rejection(bad, RejectReason.MALFORMED, "not a sample", "")),
-                List.of(head), List.of(metrics), 1, Map.of(), 0, Map.of(),
+        HeadUpdate head =
+                HeadUpdate.newBuilder().setHeadId("t/u/wake").setVersion(3).build();
+        AdaptationMetrics metrics =
+                AdaptationMetrics.newBuilder().setHeadId("t/u/wake").build();
+        BatchResult result = new BatchResult(
+                List.of(new Rejection(bad, RejectReason.MALFORMED, "not a sample", "")),
+                List.of(head),
+                List.of(metrics),
+                1,
+                Map.of(),
+                0,
+                Map.of(),
                 List.of(new BatchResult.Erasure(new UserKey("t", "gone"), 1, List.of("t/gone/wake"))));
-        AdapterState state = AdapterState.newBuilder().setTenant("t").setUser("u").setSourcePartition(2).build();
+        AdapterState state = AdapterState.newBuilder()
+                .setTenant("t")
+                .setUser("u")
+                .setSourcePartition(2)
+                .build();
 
         List<Message<byte[]>> out = OutputRecords.of(result, List.of(state), Topics.SAMPLES, NOW);
 
-        assertThat(out).extracting(m -> meta(m).getTopic()).containsExactly(Topics.REJECTED, Topics.HEADS,
-                Topics.METRICS, Topics.ADAPTER_STATE, Topics.HEADS, Topics.ADAPTER_STATE);
+        assertThat(out)
+                .extracting(m -> meta(m).getTopic())
+                .containsExactly(
+                        Topics.REJECTED,
+                        Topics.HEADS,
+                        Topics.METRICS,
+                        Topics.ADAPTER_STATE,
+                        Topics.HEADS,
+                        Topics.ADAPTER_STATE);
         Rejected rejected = Rejected.parseFrom(out.get(0).getPayload());
         assertThat(rejected.getTopic()).isEqualTo(Topics.SAMPLES);
         assertThat(rejected.getPartition()).isEqualTo(2);

@@ -15,15 +15,18 @@ class CommitCheckTest {
     @Test
     void offsetsAtOrPastTheBatchsEndCoverIt() {
         Map<TopicPartition, Long> next = Map.of(SAMPLES_0, 16L, CONTROL_0, 3L);
-        assertThat(CommitCheck.covers(Map.of(SAMPLES_0, new OffsetAndMetadata(16), CONTROL_0, new OffsetAndMetadata(5)),
-                next)).isTrue();
+        assertThat(CommitCheck.covers(
+                        Map.of(SAMPLES_0, new OffsetAndMetadata(16), CONTROL_0, new OffsetAndMetadata(5)), next))
+                .isTrue();
     }
 
     @Test
     void aPartitionBehindOrMissingDoesNot() {
         Map<TopicPartition, Long> next = Map.of(SAMPLES_0, 16L, CONTROL_0, 3L);
-        assertThat(CommitCheck.covers(Map.of(SAMPLES_0, new OffsetAndMetadata(15), CONTROL_0, new OffsetAndMetadata(3)),
-                next)).isFalse();
-        assertThat(CommitCheck.covers(Map.of(SAMPLES_0, new OffsetAndMetadata(16)), next)).isFalse();
+        assertThat(CommitCheck.covers(
+                        Map.of(SAMPLES_0, new OffsetAndMetadata(15), CONTROL_0, new OffsetAndMetadata(3)), next))
+                .isFalse();
+        assertThat(CommitCheck.covers(Map.of(SAMPLES_0, new OffsetAndMetadata(16)), next))
+                .isFalse();
     }
 }

@@ -16,7 +16,9 @@ class ProcessExitTest {
 
     @Test
     void outcomesTheInstanceRecoversFromDoNotExit() {
-        for (TransactionOutcome o : List.of(new TransactionOutcome.Committed(), new TransactionOutcome.Revoked(),
+        for (TransactionOutcome o : List.of(
+                new TransactionOutcome.Committed(),
+                new TransactionOutcome.Revoked(),
                 new TransactionOutcome.Aborted(new KafkaException("timeout")))) {
             assertThat(ProcessExit.reason(o)).as(o.toString()).isEmpty();
             assertThat(processExit.onOutcome(o)).isFalse();
@@ -30,20 +32,26 @@ class ProcessExitTest {
         assertThat(ProcessExit.reason(new TransactionOutcome.SilentlyAborted()))
                 .hasValueSatisfying(r -> assertThat(r).contains("reported done but its offsets are not committed"));
         assertThat(ProcessExit.reason(new TransactionOutcome.Fenced(new ProducerFencedException("epoch 3"))))
-                .hasValueSatisfying(r -> assertThat(r).contains("the transactional producer was fenced").contains("epoch 3"));
+                .hasValueSatisfying(r -> assertThat(r)
+                        .contains("the transactional producer was fenced")
+                        .contains("epoch 3"));
         assertThat(ProcessExit.reason(new TransactionOutcome.Stuck(Duration.ofSeconds(30))))
                 .hasValueSatisfying(r -> assertThat(r).contains("did not finish committing or aborting within 30 s"));
 
-        assertThat(processExit.onOutcome(new TransactionOutcome.SilentlyAborted())).isTrue();
+        assertThat(processExit.onOutcome(new TransactionOutcome.SilentlyAborted()))
+                .isTrue();
         assertThat(exits).containsExactly(ProcessExit.EXIT_CODE);
         assertThat(ProcessExit.EXIT_CODE).isEqualTo(3);
     }
 
     @Test
     void exitsOnceWhenSeveralOutcomesAskForIt() {
-        assertThat(processExit.onOutcome(new TransactionOutcome.Fenced(new ProducerFencedException("a")))).isTrue();
-        assertThat(processExit.onOutcome(new TransactionOutcome.Stuck(Duration.ofSeconds(120)))).isFalse();
-        assertThat(processExit.onOutcome(new TransactionOutcome.SilentlyAborted())).isFalse();
+        assertThat(processExit.onOutcome(new TransactionOutcome.Fenced(new ProducerFencedException("a"))))
+                .isTrue();
+        assertThat(processExit.onOutcome(new TransactionOutcome.Stuck(Duration.ofSeconds(120))))
+                .isFalse();
+        assertThat(processExit.onOutcome(new TransactionOutcome.SilentlyAborted()))
+                .isFalse();
         assertThat(exits).containsExactly(3);
         assertThat(processExit.exiting()).isTrue();
     }

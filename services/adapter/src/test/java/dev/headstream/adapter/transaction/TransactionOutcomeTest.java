@@ -32,9 +32,13 @@ class TransactionOutcomeTest {
         ProducerFencedException fenced = new ProducerFencedException("fenced");
         KafkaException suppressing = new KafkaException("abort failed");
         suppressing.addSuppressed(fenced);
-        for (Throwable failure : new Throwable[] {fenced, new CompletionException(fenced),
-                new InvalidProducerEpochException("stale epoch"),
-                new CompositeException(new KafkaException("send failed"), new KafkaException(fenced)), suppressing}) {
+        for (Throwable failure : new Throwable[] {
+            fenced,
+            new CompletionException(fenced),
+            new InvalidProducerEpochException("stale epoch"),
+            new CompositeException(new KafkaException("send failed"), new KafkaException(fenced)),
+            suppressing
+        }) {
             TransactionOutcome outcome = TransactionOutcome.failed(failure);
             assertThat(outcome).as(failure.toString()).isInstanceOf(TransactionOutcome.Fenced.class);
             assertThat(((TransactionOutcome.Fenced) outcome).cause()).isSameAs(failure);

@@ -35,9 +35,12 @@ class TransactionWatchdogTest {
     @Test
     void aCommitIsStuckOnlyOnceItOutlastsTheLimit() {
         Duration limit = Duration.ofSeconds(30);
-        assertThat(TransactionWatchdog.stuck(0, 10_000 * SECOND, limit)).as("no commit pending").isFalse();
+        assertThat(TransactionWatchdog.stuck(0, 10_000 * SECOND, limit))
+                .as("no commit pending")
+                .isFalse();
         assertThat(TransactionWatchdog.stuck(100 * SECOND, 130 * SECOND, limit)).isFalse();
-        assertThat(TransactionWatchdog.stuck(100 * SECOND, 130 * SECOND + 1, limit)).isTrue();
+        assertThat(TransactionWatchdog.stuck(100 * SECOND, 130 * SECOND + 1, limit))
+                .isTrue();
     }
 
     @Test

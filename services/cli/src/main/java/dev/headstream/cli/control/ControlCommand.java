@@ -1,6 +1,5 @@
 package dev.headstream.cli.control;
 
-import picocli.CommandLine;
 import dev.headstream.client.SampleSender;
 import dev.headstream.core.ingest.UserKey;
 import dev.headstream.schemas.Topics;
@@ -9,19 +8,23 @@ import dev.headstream.schemas.v1.ControlAction;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code headstream control}: sends one operator command to {@code headstream.control}, keyed
  * {@code <tenant>/<user>} like the user's samples, so the adapter instance that owns the user
  * applies it in the same transaction as that partition's samples.
  */
-@Command(name = "control", mixinStandardHelpOptions = true,
-        description = "Send an operator command for one user: reset, rollback (to the source head), freeze, unfreeze or erase.")
+@Command(
+        name = "control",
+        mixinStandardHelpOptions = true,
+        description =
+                "Send an operator command for one user: reset, rollback (to the source head), freeze, unfreeze or erase.")
 public final class ControlCommand implements Callable<Integer> {
 
     /** The commands, as typed on the command line. */
@@ -48,13 +51,22 @@ public final class ControlCommand implements Callable<Integer> {
     @Parameters(index = "1", description = "The user, as '<tenant>/<user>'.")
     String user;
 
-    @Option(names = "--task", defaultValue = "", description = "Only this task's head (default: every head of the user).")
+    @Option(
+            names = "--task",
+            defaultValue = "",
+            description = "Only this task's head (default: every head of the user).")
     String task;
 
-    @Option(names = "--reason", defaultValue = "", description = "Free text carried into the published head's status reason.")
+    @Option(
+            names = "--reason",
+            defaultValue = "",
+            description = "Free text carried into the published head's status reason.")
     String reason;
 
-    @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--bootstrap",
+            defaultValue = "127.0.0.1:9092",
+            description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
     String bootstrap;
 
     @Override
@@ -63,8 +75,9 @@ public final class ControlCommand implements Callable<Integer> {
         try {
             a = Action.valueOf(action.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "unknown action '" + action
-                    + "'; expected one of reset, rollback, freeze, unfreeze, erase");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "unknown action '" + action + "'; expected one of reset, rollback, freeze, unfreeze, erase");
         }
         UserKey key;
         try {
@@ -72,16 +85,27 @@ public final class ControlCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "bad user '" + user + "': " + e.getMessage());
         }
-        Control c = Control.newBuilder().setTenant(key.tenant()).setUser(key.user()).setTask(task).setAction(a.wire)
-                .setReason(reason).build();
+        Control c = Control.newBuilder()
+                .setTenant(key.tenant())
+                .setUser(key.user())
+                .setTask(task)
+                .setAction(a.wire)
+                .setReason(reason)
+                .build();
         try (SampleSender sender = new SampleSender(bootstrap)) {
             sender.send(Topics.CONTROL, key.toString(), c.toByteArray());
             sender.flush();
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "sent %s for %s%s to %s; the adapter publishes the result on %s (rejects on %s)%n",
-                a.name().toLowerCase(Locale.ROOT), key, task.isEmpty() ? "" : " task " + task, Topics.CONTROL,
-                a == Action.FREEZE || a == Action.UNFREEZE ? Topics.METRICS : Topics.HEADS, Topics.REJECTED);
+        out.printf(
+                Locale.ROOT,
+                "sent %s for %s%s to %s; the adapter publishes the result on %s (rejects on %s)%n",
+                a.name().toLowerCase(Locale.ROOT),
+                key,
+                task.isEmpty() ? "" : " task " + task,
+                Topics.CONTROL,
+                a == Action.FREEZE || a == Action.UNFREEZE ? Topics.METRICS : Topics.HEADS,
+                Topics.REJECTED);
         out.flush();
         return 0;
     }

@@ -67,7 +67,8 @@ public final class AudioLoader {
         }
         Optional<WavHeader> header = WavReader.header(file);
         if (header.isPresent()) {
-            return new Probe(file, header.get(), header.get().describe(), header.get().seconds());
+            return new Probe(
+                    file, header.get(), header.get().describe(), header.get().seconds());
         }
         Sox.Info info = sox.info(file);
         return new Probe(file, null, info.description(), info.seconds());
@@ -86,14 +87,15 @@ public final class AudioLoader {
      */
     public Recording open(Probe probe) {
         if (!probe.needsConversion()) {
-            return Recording.ofWav(probe.file(), probe.header(), padding(probe.header().frames()));
+            return Recording.ofWav(
+                    probe.file(), probe.header(), padding(probe.header().frames()));
         }
         ConvertedWav converted = sox.convert(probe.file());
         try {
-            Recording r = Recording.ofConverted(probe.file(), converted, padding(converted.header().frames()),
-                    probe.description());
-            notices.accept("converted " + probe.file() + " (" + probe.description()
-                    + ") to 16 kHz mono 16-bit with sox");
+            Recording r = Recording.ofConverted(
+                    probe.file(), converted, padding(converted.header().frames()), probe.description());
+            notices.accept(
+                    "converted " + probe.file() + " (" + probe.description() + ") to 16 kHz mono 16-bit with sox");
             return r;
         } catch (RuntimeException | Error e) {
             converted.close();

@@ -13,8 +13,8 @@ import java.util.Objects;
  * @param windows       windows scored (one per 80 ms step from the 25th step on)
  * @param maxLogits     per head of the user ({@link EvalRun#headsOf}), the highest window logit
  */
-public record ClipScore(LabeledClip clip, int samples, int padding, String convertedFrom, int windows,
-        float[] maxLogits) {
+public record ClipScore(
+        LabeledClip clip, int samples, int padding, String convertedFrom, int windows, float[] maxLogits) {
 
     public ClipScore {
         Objects.requireNonNull(clip, "clip");

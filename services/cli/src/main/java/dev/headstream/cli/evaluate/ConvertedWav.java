@@ -25,6 +25,7 @@ public final class ConvertedWav implements AutoCloseable {
 
     /** Temporary directories made here and not yet deleted. */
     private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
+
     private static volatile boolean shuttingDown;
     private static boolean hooked;
 
@@ -86,10 +87,13 @@ public final class ConvertedWav implements AutoCloseable {
 
     private static synchronized void hookOnce() {
         if (!hooked) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                shuttingDown = true;
-                List.copyOf(LIVE).forEach(ConvertedWav::deleteTree);
-            }, "headstream-converted-audio-cleanup"));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                shuttingDown = true;
+                                List.copyOf(LIVE).forEach(ConvertedWav::deleteTree);
+                            },
+                            "headstream-converted-audio-cleanup"));
             hooked = true;
         }
     }

@@ -45,8 +45,8 @@ public final class EvalConsole {
 
     /** A progress bar on this console's writer. */
     public ProgressBar progress(String label, String unit, double total) {
-        return new ProgressBar(PREFIX + label, unit, total, new PrintStream(new WriterStream(out), true,
-                StandardCharsets.UTF_8));
+        return new ProgressBar(
+                PREFIX + label, unit, total, new PrintStream(new WriterStream(out), true, StandardCharsets.UTF_8));
     }
 
     /** Bytes to the writer, as UTF-8 text (the progress bar writes ASCII). */

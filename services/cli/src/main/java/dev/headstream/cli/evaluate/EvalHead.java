@@ -21,7 +21,8 @@ public final class EvalHead {
 
     /** Whether the head is the shared source head or a user's adapted head. */
     public enum Role {
-        SOURCE, ADAPTED;
+        SOURCE,
+        ADAPTED;
 
         /** {@code source} or {@code adapted}. */
         public String label() {
@@ -48,7 +49,13 @@ public final class EvalHead {
      * @param thresholdFrom  where the threshold came from, for reports
      * @param backboneSha256 the backbone the head was trained on, from its metadata ({@code ""} if unknown)
      */
-    public EvalHead(String name, Role role, String origin, SourceHead model, float threshold, String thresholdFrom,
+    public EvalHead(
+            String name,
+            Role role,
+            String origin,
+            SourceHead model,
+            float threshold,
+            String thresholdFrom,
             String backboneSha256) {
         this.name = Objects.requireNonNull(name, "name");
         this.role = Objects.requireNonNull(role, "role");

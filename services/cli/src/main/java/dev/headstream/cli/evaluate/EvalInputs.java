@@ -23,8 +23,7 @@ public final class EvalInputs {
     /** File name endings read as audio inside folders (any file named directly is read). */
     public static final Set<String> AUDIO_EXTENSIONS = Set.of("wav", "wave", "flac", "mp3", "ogg", "aif", "aiff");
 
-    private EvalInputs() {
-    }
+    private EvalInputs() {}
 
     /**
      * The clips of {@code dir}: {@code dir/<user>/positive/*.wav} and {@code dir/<user>/negative/*.wav}
@@ -81,20 +80,23 @@ public final class EvalInputs {
         int width = 0;
         List<LabeledClip> clips = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
-            String line = i == 0 && lines.get(i).startsWith("\uFEFF") ? lines.get(i).substring(1) : lines.get(i);
+            String line =
+                    i == 0 && lines.get(i).startsWith("\uFEFF") ? lines.get(i).substring(1) : lines.get(i);
             if (line.isBlank()) {
                 continue;
             }
             String where = "manifest " + manifest + " line " + (i + 1);
             List<String> fields = csv(line, where);
             if (width == 0) {
-                List<String> header = fields.stream().map(f -> f.strip().toLowerCase(Locale.ROOT)).toList();
+                List<String> header = fields.stream()
+                        .map(f -> f.strip().toLowerCase(Locale.ROOT))
+                        .toList();
                 fileCol = header.indexOf("file");
                 userCol = header.indexOf("user");
                 labelCol = header.indexOf("label");
                 if (fileCol < 0 || userCol < 0 || labelCol < 0) {
-                    throw new IllegalArgumentException(where + ": the header must name the columns file,user,label; got "
-                            + line.strip());
+                    throw new IllegalArgumentException(
+                            where + ": the header must name the columns file,user,label; got " + line.strip());
                 }
                 width = header.size();
                 continue;
@@ -119,7 +121,8 @@ public final class EvalInputs {
         if (clips.isEmpty()) {
             throw new IllegalArgumentException("manifest " + manifest + " lists no clips");
         }
-        clips.sort(Comparator.comparing(LabeledClip::user).thenComparing(c -> !c.positive())
+        clips.sort(Comparator.comparing(LabeledClip::user)
+                .thenComparing(c -> !c.positive())
                 .thenComparing(LabeledClip::name));
         return clips;
     }
@@ -136,8 +139,10 @@ public final class EvalInputs {
             } else if (Files.isDirectory(p)) {
                 List<Path> found;
                 try (Stream<Path> walk = Files.walk(p)) {
-                    found = walk.filter(Files::isRegularFile).filter(EvalInputs::isAudio)
-                            .sorted(Comparator.comparing(Path::toString)).toList();
+                    found = walk.filter(Files::isRegularFile)
+                            .filter(EvalInputs::isAudio)
+                            .sorted(Comparator.comparing(Path::toString))
+                            .toList();
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot list " + p + ": " + e.getMessage(), e);
                 }
@@ -160,7 +165,8 @@ public final class EvalInputs {
     static boolean isAudio(Path file) {
         String name = file.getFileName().toString();
         int dot = name.lastIndexOf('.');
-        return dot > 0 && !name.startsWith(".")
+        return dot > 0
+                && !name.startsWith(".")
                 && AUDIO_EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
     }
 
@@ -185,7 +191,10 @@ public final class EvalInputs {
             }
             for (Path f : list(folder)) {
                 if (Files.isRegularFile(f) && isAudio(f)) {
-                    clips.add(new LabeledClip(user, label.equals("positive"), f,
+                    clips.add(new LabeledClip(
+                            user,
+                            label.equals("positive"),
+                            f,
                             root.relativize(f).toString().replace('\\', '/')));
                 }
             }
@@ -200,7 +209,8 @@ public final class EvalInputs {
 
     private static List<Path> list(Path dir) {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+            return s.sorted(Comparator.comparing(p -> p.getFileName().toString()))
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
         }

@@ -33,8 +33,17 @@ public final class EvalReport {
      * @param speechWindows  windows of speech scored (over all heads pooled)
      * @param activations    activations over the speech
      */
-    public record Row(String user, String role, String head, float threshold, int positives, int detected,
-            int negatives, List<String> falseAccepted, long speechWindows, int activations) {
+    public record Row(
+            String user,
+            String role,
+            String head,
+            float threshold,
+            int positives,
+            int detected,
+            int negatives,
+            List<String> falseAccepted,
+            long speechWindows,
+            int activations) {
 
         public Row {
             falseAccepted = List.copyOf(falseAccepted);
@@ -66,8 +75,14 @@ public final class EvalReport {
      * @param hours           speech hours
      * @param operatingPoint  the index of the head's own threshold
      */
-    public record Curve(EvalHead head, int positives, float[] logitThresholds, double[] recall, int[] activations,
-            double hours, int operatingPoint) {
+    public record Curve(
+            EvalHead head,
+            int positives,
+            float[] logitThresholds,
+            double[] recall,
+            int[] activations,
+            double hours,
+            int operatingPoint) {
 
         /** activations / hours at point {@code i}. */
         public double falseAcceptsPerHour(int i) {
@@ -109,21 +124,39 @@ public final class EvalReport {
                     }
                 }
                 int activations = speech.scored(head) ? speech.activations(head) : 0;
-                Row row = new Row(user, head.role().label(), head.name(), head.threshold(), positives, detected,
-                        negatives, falseAccepted, speech.scored(head) ? windows : 0, activations);
+                Row row = new Row(
+                        user,
+                        head.role().label(),
+                        head.name(),
+                        head.threshold(),
+                        positives,
+                        detected,
+                        negatives,
+                        falseAccepted,
+                        speech.scored(head) ? windows : 0,
+                        activations);
                 rows.add(row);
                 int[] counts = head.role() == EvalHead.Role.SOURCE ? sourceCounts : pooled;
                 counts[0] += positives;
                 counts[1] += detected;
                 counts[2] += negatives;
-                (head.role() == EvalHead.Role.SOURCE ? sourceFalseAccepts : pooledFalseAccepts).addAll(
-                        falseAccepted.stream().map(n -> run.users().size() > 1 && !n.startsWith(user + "/")
-                                ? user + ": " + n : n).toList());
+                (head.role() == EvalHead.Role.SOURCE ? sourceFalseAccepts : pooledFalseAccepts)
+                        .addAll(falseAccepted.stream()
+                                .map(n -> run.users().size() > 1 && !n.startsWith(user + "/") ? user + ": " + n : n)
+                                .toList());
             }
         }
         EvalHead source = run.source();
-        totals.add(new Row("all", "source", source.name(), source.threshold(), sourceCounts[0], sourceCounts[1],
-                sourceCounts[2], sourceFalseAccepts, speech.scored(source) ? windows : 0,
+        totals.add(new Row(
+                "all",
+                "source",
+                source.name(),
+                source.threshold(),
+                sourceCounts[0],
+                sourceCounts[1],
+                sourceCounts[2],
+                sourceFalseAccepts,
+                speech.scored(source) ? windows : 0,
                 speech.scored(source) ? speech.activations(source) : 0));
         List<EvalHead> adapted = run.adaptedHeads();
         if (!adapted.isEmpty()) {
@@ -137,8 +170,17 @@ public final class EvalReport {
             }
             String name = adapted.size() == 1 ? adapted.get(0).name() : adapted.size() + " heads";
             float threshold = adapted.size() == 1 ? adapted.get(0).threshold() : Float.NaN;
-            totals.add(new Row("all", "adapted", name, threshold, pooled[0], pooled[1], pooled[2],
-                    pooledFalseAccepts, headWindows, activations));
+            totals.add(new Row(
+                    "all",
+                    "adapted",
+                    name,
+                    threshold,
+                    pooled[0],
+                    pooled[1],
+                    pooled[2],
+                    pooledFalseAccepts,
+                    headWindows,
+                    activations));
         }
     }
 
@@ -199,8 +241,14 @@ public final class EvalReport {
                 recall[i] = positives.isEmpty() ? Double.NaN : accepted / (double) positives.size();
                 activations[i] = scored ? run.speech().activations(head, t[i]) : 0;
             }
-            curves.add(new Curve(head, positives.size(), t, recall, activations,
-                    scored ? run.speech().hours() : 0, op));
+            curves.add(new Curve(
+                    head,
+                    positives.size(),
+                    t,
+                    recall,
+                    activations,
+                    scored ? run.speech().hours() : 0,
+                    op));
         }
         return curves;
     }
@@ -208,8 +256,20 @@ public final class EvalReport {
     /** The table: one line per user and head, then the totals, then the false-accepted clips. */
     public String table() {
         List<String[]> cells = new ArrayList<>();
-        cells.add(new String[] {"user", "head", "", "threshold", "positives", "detected", "recall", "negatives",
-            "false acc.", "speech h", "activations", "FA/h"});
+        cells.add(new String[] {
+            "user",
+            "head",
+            "",
+            "threshold",
+            "positives",
+            "detected",
+            "recall",
+            "negatives",
+            "false acc.",
+            "speech h",
+            "activations",
+            "FA/h"
+        });
         for (Row r : rows) {
             cells.add(cells(r));
         }
@@ -241,7 +301,11 @@ public final class EvalReport {
         }
         for (Row r : rows) {
             if (!r.falseAccepted().isEmpty()) {
-                b.append(String.format(Locale.ROOT, "false accepts, %s %s head: %s%n", r.user(), r.role(),
+                b.append(String.format(
+                        Locale.ROOT,
+                        "false accepts, %s %s head: %s%n",
+                        r.user(),
+                        r.role(),
                         String.join(", ", r.falseAccepted())));
             }
         }
@@ -250,12 +314,18 @@ public final class EvalReport {
 
     private static String[] cells(Row r) {
         return new String[] {
-            r.user(), r.role(), r.head(),
+            r.user(),
+            r.role(),
+            r.head(),
             Float.isNaN(r.threshold()) ? "own" : String.format(Locale.ROOT, "%.4f", r.threshold()),
-            Integer.toString(r.positives()), Integer.toString(r.detected()), rate(r.recall(), "%.3f"),
-            Integer.toString(r.negatives()), Integer.toString(r.falseAccepted().size()),
+            Integer.toString(r.positives()),
+            Integer.toString(r.detected()),
+            rate(r.recall(), "%.3f"),
+            Integer.toString(r.negatives()),
+            Integer.toString(r.falseAccepted().size()),
             r.speechWindows() == 0 ? "-" : String.format(Locale.ROOT, "%.3f", r.speechHours()),
-            r.speechWindows() == 0 ? "-" : Integer.toString(r.activations()), rate(r.falseAcceptsPerHour(), "%.2f"),
+            r.speechWindows() == 0 ? "-" : Integer.toString(r.activations()),
+            rate(r.falseAcceptsPerHour(), "%.2f"),
         };
     }
 
@@ -286,8 +356,14 @@ public final class EvalReport {
                     users.add(e.getKey());
                 }
             }
-            out.add(String.format(Locale.ROOT, "%s head %s (%s) at threshold %s (%s)%s", h.role().label(), h.name(),
-                    h.origin(), Float.toString(h.threshold()), h.thresholdFrom(),
+            out.add(String.format(
+                    Locale.ROOT,
+                    "%s head %s (%s) at threshold %s (%s)%s",
+                    h.role().label(),
+                    h.name(),
+                    h.origin(),
+                    Float.toString(h.threshold()),
+                    h.thresholdFrom(),
                     h.role() == EvalHead.Role.SOURCE ? ", for every user" : ", for " + String.join(", ", users)));
         }
         return out;

@@ -22,8 +22,14 @@ import java.util.Set;
  * @param clipSeconds   wall time of reading, embedding and scoring the clips
  * @param speechSeconds wall time of reading, embedding and scoring the speech
  */
-public record EvalRun(List<String> users, EvalHead source, Map<String, EvalHead> adapted,
-        Map<String, List<ClipScore>> clips, SpeechScores speech, double clipSeconds, double speechSeconds) {
+public record EvalRun(
+        List<String> users,
+        EvalHead source,
+        Map<String, EvalHead> adapted,
+        Map<String, List<ClipScore>> clips,
+        SpeechScores speech,
+        double clipSeconds,
+        double speechSeconds) {
 
     public EvalRun {
         users = List.copyOf(users);

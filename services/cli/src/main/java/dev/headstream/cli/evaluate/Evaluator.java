@@ -50,8 +50,8 @@ public final class Evaluator implements AutoCloseable {
      */
     public Evaluator(SegmentScorer scorer, AudioLoader loader, EvalConsole console, int threads, int segmentWindows) {
         if (threads < 1 || segmentWindows < 1) {
-            throw new IllegalArgumentException("threads and segment windows must be at least 1, were " + threads
-                    + " and " + segmentWindows);
+            throw new IllegalArgumentException(
+                    "threads and segment windows must be at least 1, were " + threads + " and " + segmentWindows);
         }
         this.scorer = Objects.requireNonNull(scorer, "scorer");
         this.loader = Objects.requireNonNull(loader, "loader");
@@ -119,8 +119,10 @@ public final class Evaluator implements AutoCloseable {
      */
     public SpeechScores scoreSpeech(List<Path> files, List<EvalHead> heads) {
         List<AudioLoader.Probe> probes = files.stream().map(loader::probe).toList();
-        double totalHours = probes.stream().mapToLong(AudioLoader.Probe::approximateSamples).sum()
-                / (double) WavHeader.NATIVE_RATE / 3600.0;
+        double totalHours =
+                probes.stream().mapToLong(AudioLoader.Probe::approximateSamples).sum()
+                        / (double) WavHeader.NATIVE_RATE
+                        / 3600.0;
         ProgressBar bar = console.progress("speech", "h", totalHours);
         Semaphore inFlight = new Semaphore(2 * threads);
         Set<Recording> open = ConcurrentHashMap.newKeySet();
@@ -178,8 +180,10 @@ public final class Evaluator implements AutoCloseable {
         }
         bar.finish();
         if (total > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "%.0f hours of speech are more than one run scores (%.0f)", SpeechScores.hours(total),
+            throw new IllegalArgumentException(String.format(
+                    Locale.ROOT,
+                    "%.0f hours of speech are more than one run scores (%.0f)",
+                    SpeechScores.hours(total),
                     SpeechScores.hours(Integer.MAX_VALUE)));
         }
         Map<EvalHead, float[]> logits = new IdentityHashMap<>();

@@ -1,12 +1,14 @@
 package dev.headstream.cli.evaluate;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.headstream.cli.export.HeadExport;
 import dev.headstream.client.TopicReader;
 import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.wire.HeadCodec;
 import dev.headstream.runtime.onnx.OnnxHeadExporter;
 import dev.headstream.runtime.onnx.OnnxHeadImporter;
-import dev.headstream.core.wire.HeadCodec;
 import dev.headstream.schemas.Topics;
+import dev.headstream.schemas.onnx.Onnx;
 import dev.headstream.schemas.v1.HeadUpdate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,9 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import dev.headstream.schemas.onnx.Onnx;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import com.google.protobuf.InvalidProtocolBufferException;
 
 /**
  * Loads the heads an evaluation scores: the source head ({@link #source}) and users' adapted heads,
@@ -45,11 +45,11 @@ public final class HeadLoader {
     public static final int INPUT_DIM = EvalHead.WINDOW_FRAMES * 96;
     /** openWakeWord's default threshold. */
     public static final float DEFAULT_THRESHOLD = 0.5f;
+
     private static final String THRESHOLD_KEY = OnnxHeadExporter.KEY_PREFIX + "threshold";
     private static final String BACKBONE_KEY = OnnxHeadExporter.KEY_PREFIX + "backbone_sha256";
 
-    private HeadLoader() {
-    }
+    private HeadLoader() {}
 
     /**
      * The source head from {@code file}, accepting at {@code threshold}.
@@ -84,8 +84,8 @@ public final class HeadLoader {
         for (String user : users) {
             Path file = dir.resolve(user + ".onnx");
             if (!Files.isRegularFile(file)) {
-                throw new IllegalArgumentException("no head for user " + user + " in " + dir + ": " + file
-                        + " does not exist");
+                throw new IllegalArgumentException(
+                        "no head for user " + user + " in " + dir + ": " + file + " does not exist");
             }
             heads.put(user, fromFile(file, threshold));
         }
@@ -100,8 +100,11 @@ public final class HeadLoader {
             throw new IllegalArgumentException("--heads directory not found: " + dir);
         }
         try (var s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".onnx") && !n.startsWith("."))
-                    .map(n -> n.substring(0, n.length() - ".onnx".length())).sorted().toList();
+            return s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".onnx") && !n.startsWith("."))
+                    .map(n -> n.substring(0, n.length() - ".onnx".length()))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
         }
@@ -113,8 +116,14 @@ public final class HeadLoader {
      *
      * @throws IllegalArgumentException if a user has no head there, it was erased, or it does not decode
      */
-    public static Map<String, EvalHead> fromKafka(String bootstrap, String tenant, String task, List<String> users,
-            Path modelsDir, Duration timeout, Float threshold) {
+    public static Map<String, EvalHead> fromKafka(
+            String bootstrap,
+            String tenant,
+            String task,
+            List<String> users,
+            Path modelsDir,
+            Duration timeout,
+            Float threshold) {
         Map<String, String> wanted = new LinkedHashMap<>();
         for (String user : users) {
             wanted.put(tenant + "/" + user + "/" + task, user);
@@ -134,14 +143,20 @@ public final class HeadLoader {
             String headId = e.getKey();
             if (!known.contains(headId)) {
                 throw new IllegalArgumentException("head " + headId + " not found on " + Topics.HEADS + " ("
-                        + known.size() + " head ids there" + (known.isEmpty() ? "" : ", e.g. "
-                                + String.join(", ", known.stream().limit(5).toList())) + ")");
+                        + known.size() + " head ids there"
+                        + (known.isEmpty()
+                                ? ""
+                                : ", e.g. "
+                                        + String.join(
+                                                ", ", known.stream().limit(5).toList())) + ")");
             }
             HeadUpdate update = HeadExport.newest(kept, headId);
             byte[] model = export(update, modelsDir, sources);
             String name = headId + " v" + update.getVersion();
             String origin = Topics.HEADS + " " + headId + " v" + update.getVersion() + " ("
-                    + (update.getHeldAtSource() ? "held at the source head" : update.getStatus().name()) + ")";
+                    + (update.getHeldAtSource()
+                            ? "held at the source head"
+                            : update.getStatus().name()) + ")";
             heads.put(e.getValue(), adapted(name, origin, model, threshold));
         }
         return heads;
@@ -158,8 +173,12 @@ public final class HeadLoader {
         byte[] sourceBytes = sourceCache.computeIfAbsent(sourceId, id -> readBytes(sourceFile));
         SourceHead source = OnnxHeadImporter.importHead(sourceId, sourceBytes);
         HeadCodec.Decoded decoded = HeadCodec.decode(update, source);
-        return OnnxHeadExporter.export(decoded.head(), decoded.source(), decoded.trainable(),
-                OnnxHeadExporter.ModelInterface.of(sourceBytes), HeadExport.metadata(update));
+        return OnnxHeadExporter.export(
+                decoded.head(),
+                decoded.source(),
+                decoded.trainable(),
+                OnnxHeadExporter.ModelInterface.of(sourceBytes),
+                HeadExport.metadata(update));
     }
 
     /** An adapted head from ONNX bytes, with its threshold and backbone from the metadata. */
@@ -181,8 +200,10 @@ public final class HeadLoader {
             try {
                 t = Float.parseFloat(meta.get(THRESHOLD_KEY));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("head " + origin + " has a metadata " + THRESHOLD_KEY + " of '"
-                        + meta.get(THRESHOLD_KEY) + "', not a number", e);
+                throw new IllegalArgumentException(
+                        "head " + origin + " has a metadata " + THRESHOLD_KEY + " of '" + meta.get(THRESHOLD_KEY)
+                                + "', not a number",
+                        e);
             }
             from = "metadata " + THRESHOLD_KEY;
         } else {
@@ -210,8 +231,9 @@ public final class HeadLoader {
 
     private static void checkInput(SourceHead model, String origin) {
         if (model.architecture().inputDim() != INPUT_DIM) {
-            throw new IllegalArgumentException("head " + origin + " reads " + model.architecture().inputDim()
-                    + " values per window; the wake-word backbone gives 16 x 96 = " + INPUT_DIM);
+            throw new IllegalArgumentException(
+                    "head " + origin + " reads " + model.architecture().inputDim()
+                            + " values per window; the wake-word backbone gives 16 x 96 = " + INPUT_DIM);
         }
     }
 

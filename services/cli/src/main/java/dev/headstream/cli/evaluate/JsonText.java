@@ -17,6 +17,7 @@ final class JsonText {
     private final StringBuilder b = new StringBuilder();
     /** Per open container: whether it has no element yet. */
     private final Deque<Boolean> empty = new ArrayDeque<>();
+
     private boolean afterName;
 
     JsonText beginObject() {

@@ -26,8 +26,7 @@ public final class RecallFaPlot {
     };
     private static final int LEGEND_LINES = 24;
 
-    private RecallFaPlot() {
-    }
+    private RecallFaPlot() {}
 
     /**
      * Writes the plot of {@code curves} to {@code png}.
@@ -35,7 +34,8 @@ public final class RecallFaPlot {
      * @throws IllegalArgumentException if there is no speech (no x axis) or no positive clip (no y axis)
      */
     public static void write(Path png, String title, List<EvalReport.Curve> curves) throws IOException {
-        double hours = curves.stream().mapToDouble(EvalReport.Curve::hours).max().orElse(0);
+        double hours =
+                curves.stream().mapToDouble(EvalReport.Curve::hours).max().orElse(0);
         if (hours <= 0) {
             throw new IllegalArgumentException("--plot needs --speech: its x axis is false accepts per hour of speech");
         }
@@ -81,13 +81,19 @@ public final class RecallFaPlot {
                 g.setColor(new Color(0xe6e6e6));
                 g.drawLine(x, y0 + 1, x, y0 + plotH - 1);
                 g.setColor(Color.BLACK);
-                String label = d >= 0 ? Long.toString(Math.round(Math.pow(10, d))) : String.format(Locale.ROOT, "%." + -d
-                        + "f", Math.pow(10, d));
+                String label = d >= 0
+                        ? Long.toString(Math.round(Math.pow(10, d)))
+                        : String.format(Locale.ROOT, "%." + -d + "f", Math.pow(10, d));
                 g.drawString(label, x - g.getFontMetrics().stringWidth(label) / 2, y0 + plotH + 16);
             }
             g.drawString("0", x0 - 3, y0 + plotH + 16);
-            g.drawString(String.format(Locale.ROOT, "false accepts per hour (%.2f h of speech, log scale; 0 at the left"
-                    + " edge)", hours), x0 + plotW / 2 - 190, y0 + plotH + 40);
+            g.drawString(
+                    String.format(
+                            Locale.ROOT,
+                            "false accepts per hour (%.2f h of speech, log scale; 0 at the left" + " edge)",
+                            hours),
+                    x0 + plotW / 2 - 190,
+                    y0 + plotH + 40);
             g.drawString("recall", x0 - 70, y0 - 10);
             int legendY = y0 + 10;
             for (int k = 0; k < curves.size(); k++) {
@@ -121,9 +127,17 @@ public final class RecallFaPlot {
                     g.setColor(color);
                     g.fillOval(x0 + plotW + 30, legendY - 9, 10, 10);
                     g.setColor(Color.BLACK);
-                    g.drawString(String.format(Locale.ROOT, "%s %s @%.3f: recall %.2f, %.2f FA/h", c.head().role().label(),
-                            c.head().name(), c.head().threshold(), c.recall()[op], c.falseAcceptsPerHour(op)),
-                            x0 + plotW + 46, legendY);
+                    g.drawString(
+                            String.format(
+                                    Locale.ROOT,
+                                    "%s %s @%.3f: recall %.2f, %.2f FA/h",
+                                    c.head().role().label(),
+                                    c.head().name(),
+                                    c.head().threshold(),
+                                    c.recall()[op],
+                                    c.falseAcceptsPerHour(op)),
+                            x0 + plotW + 46,
+                            legendY);
                     legendY += 18;
                 } else if (k == LEGEND_LINES) {
                     g.setColor(Color.BLACK);

@@ -25,10 +25,11 @@ public final class Recording implements AutoCloseable {
     private final WavHeader wav;
     /** Where the samples are: {@link #file}, or the converted file. */
     private final Path source;
+
     private final ConvertedWav converted;
 
-    private Recording(Path file, int padding, String convertedFrom, WavHeader wav, Path source,
-            ConvertedWav converted) {
+    private Recording(
+            Path file, int padding, String convertedFrom, WavHeader wav, Path source, ConvertedWav converted) {
         this.file = Objects.requireNonNull(file, "file");
         this.padding = padding;
         this.convertedFrom = convertedFrom;
@@ -52,8 +53,13 @@ public final class Recording implements AutoCloseable {
      * {@code padding} leading zeros; {@link #close} closes {@code converted}.
      */
     static Recording ofConverted(Path file, ConvertedWav converted, int padding, String convertedFrom) {
-        return new Recording(file, padding, Objects.requireNonNull(convertedFrom, "convertedFrom"),
-                converted.header(), converted.file(), converted);
+        return new Recording(
+                file,
+                padding,
+                Objects.requireNonNull(convertedFrom, "convertedFrom"),
+                converted.header(),
+                converted.file(),
+                converted);
     }
 
     public Path file() {
@@ -105,14 +111,16 @@ public final class Recording implements AutoCloseable {
             return WavReader.samples(file, wav, from, count);
         }
         if (converted.isClosed()) {
-            throw new IllegalStateException("cannot read " + file + ": the recording is closed and its converted"
-                    + " audio deleted");
+            throw new IllegalStateException(
+                    "cannot read " + file + ": the recording is closed and its converted" + " audio deleted");
         }
         try {
             return WavReader.samples(source, wav, from, count);
         } catch (UncheckedIOException e) {
-            throw new UncheckedIOException("cannot read " + file + " as converted by sox to " + source + ": "
-                    + e.getCause().getMessage(), e.getCause());
+            throw new UncheckedIOException(
+                    "cannot read " + file + " as converted by sox to " + source + ": "
+                            + e.getCause().getMessage(),
+                    e.getCause());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("cannot read " + file + " as converted by sox: " + e.getMessage(), e);
         }

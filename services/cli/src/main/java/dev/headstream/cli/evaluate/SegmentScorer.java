@@ -58,7 +58,8 @@ public final class SegmentScorer {
         int firstStep = from - skip;
         int embeddings = to - from + EvalHead.WINDOW_FRAMES - 1;
         int endStep = from + embeddings + WakeWordBackbone.WARM_UP_STEPS;
-        short[] pcm = recording.read(firstStep * WakeWordBackbone.STEP_SAMPLES, endStep * WakeWordBackbone.STEP_SAMPLES);
+        short[] pcm =
+                recording.read(firstStep * WakeWordBackbone.STEP_SAMPLES, endStep * WakeWordBackbone.STEP_SAMPLES);
         EmbeddingSequence e = backbone.embedStream(pcm);
         if (e.frames() != embeddings + skip) {
             throw new IllegalStateException("the backbone gave " + e.frames() + " embeddings for steps [" + firstStep

@@ -27,8 +27,7 @@ import java.util.Objects;
 public final class Sox {
 
     /** What {@code sox --info} says about a file. */
-    public record Info(String description, double seconds) {
-    }
+    public record Info(String description, double seconds) {}
 
     private static final int MESSAGE_LIMIT = 2_000;
     /** The most bytes a WAV data chunk can declare. */
@@ -59,8 +58,8 @@ public final class Sox {
      * @throws IllegalArgumentException if sox cannot read the file
      */
     public Info info(Path file) {
-        String text = new String(run(file, List.of(command, "--info", file.toString()), tempRoot, true),
-                StandardCharsets.UTF_8);
+        String text = new String(
+                run(file, List.of(command, "--info", file.toString()), tempRoot, true), StandardCharsets.UTF_8);
         String encoding = field(text, "Sample Encoding");
         String rate = field(text, "Sample Rate");
         String channels = field(text, "Channels");
@@ -94,18 +93,39 @@ public final class Sox {
         try {
             dir = ConvertedWav.createDirectory(tempRoot, "headstream-sox");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot make a temporary directory under " + tempRoot + " to convert "
-                    + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot make a temporary directory under " + tempRoot + " to convert " + file + ": "
+                            + e.getMessage(),
+                    e);
         }
         try {
             Path out = dir.resolve("converted.wav");
-            run(file, List.of(command, "-V1", "-D", file.toString(), "-r", "16000", "-c", "1", "-b", "16",
-                    "-e", "signed-integer", "-L", "-t", "wav", out.toString()), dir, false);
-            WavHeader h = WavReader.header(out).orElseThrow(() -> new IllegalStateException(
-                    "sox did not write a WAV file converting " + file));
+            run(
+                    file,
+                    List.of(
+                            command,
+                            "-V1",
+                            "-D",
+                            file.toString(),
+                            "-r",
+                            "16000",
+                            "-c",
+                            "1",
+                            "-b",
+                            "16",
+                            "-e",
+                            "signed-integer",
+                            "-L",
+                            "-t",
+                            "wav",
+                            out.toString()),
+                    dir,
+                    false);
+            WavHeader h = WavReader.header(out)
+                    .orElseThrow(() -> new IllegalStateException("sox did not write a WAV file converting " + file));
             if (!h.isNative()) {
-                throw new IllegalStateException("sox converted " + file + " to " + h.describe()
-                        + ", not 16 kHz mono 16-bit");
+                throw new IllegalStateException(
+                        "sox converted " + file + " to " + h.describe() + ", not 16 kHz mono 16-bit");
             }
             long bytes = Files.size(out) - h.dataOffset();
             if (bytes > WAV_DATA_LIMIT && bytes > h.dataBytes() + 1) {
@@ -132,15 +152,18 @@ public final class Sox {
         try {
             err = Files.createTempFile(errDir, "headstream-sox", ".err");
             try {
-                ProcessBuilder b = new ProcessBuilder(args).redirectInput(ProcessBuilder.Redirect.from(nullDevice()))
+                ProcessBuilder b = new ProcessBuilder(args)
+                        .redirectInput(ProcessBuilder.Redirect.from(nullDevice()))
                         .redirectError(err.toFile());
                 if (!keepOutput) {
                     b.redirectOutput(ProcessBuilder.Redirect.DISCARD);
                 }
                 p = b.start();
             } catch (IOException e) {
-                throw new IllegalStateException("cannot run " + command + " (" + e.getMessage()
-                        + "): install the Debian package sox (apt-get install sox)", e);
+                throw new IllegalStateException(
+                        "cannot run " + command + " (" + e.getMessage()
+                                + "): install the Debian package sox (apt-get install sox)",
+                        e);
             }
             byte[] out = keepOutput ? p.getInputStream().readAllBytes() : new byte[0];
             int exit = p.waitFor();
@@ -205,7 +228,7 @@ public final class Sox {
     }
 
     private static File nullDevice() {
-        return new File(System.getProperty("os.name").toLowerCase(Locale.ROOT).startsWith("windows")
-                ? "NUL" : "/dev/null");
+        return new File(
+                System.getProperty("os.name").toLowerCase(Locale.ROOT).startsWith("windows") ? "NUL" : "/dev/null");
     }
 }

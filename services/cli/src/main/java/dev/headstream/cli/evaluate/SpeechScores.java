@@ -24,8 +24,7 @@ public final class SpeechScores {
      * @param convertedFrom the format sox converted it from, or null
      * @param windows       windows scored
      */
-    public record SpeechFile(Path file, int samples, int padding, String convertedFrom, int windows) {
-    }
+    public record SpeechFile(Path file, int samples, int padding, String convertedFrom, int windows) {}
 
     private final List<SpeechFile> files;
     private final int[] bounds;

@@ -10,11 +10,11 @@ public final class Thresholds {
 
     /** The logit thresholds of a sweep: -12 to 12 in steps of 0.25. */
     private static final float SWEEP_FROM = -12f;
+
     private static final float SWEEP_STEP = 0.25f;
     private static final int SWEEP_POINTS = 97;
 
-    private Thresholds() {
-    }
+    private Thresholds() {}
 
     /** {@link Detections#logitOf}: a window is accepted at {@code score} when its logit is at least this. */
     public static float logitOf(float score) {

@@ -16,8 +16,15 @@ import java.util.Locale;
  * @param dataOffset    byte offset of the first sample in the file
  * @param dataBytes     bytes of sample data (a whole number of frames for the native format)
  */
-public record WavHeader(int format, boolean extensible, int channels, int sampleRate, int bitsPerSample,
-        int blockAlign, long dataOffset, long dataBytes) {
+public record WavHeader(
+        int format,
+        boolean extensible,
+        int channels,
+        int sampleRate,
+        int bitsPerSample,
+        int blockAlign,
+        long dataOffset,
+        long dataBytes) {
 
     /** Integer PCM. */
     public static final int PCM = 1;
@@ -51,7 +58,13 @@ public record WavHeader(int format, boolean extensible, int channels, int sample
             case -1 -> " (non-standard sub-format)";
             default -> String.format(Locale.ROOT, " (format 0x%04x)", format);
         };
-        return String.format(Locale.ROOT, "%d Hz, %d channel%s, %d-bit%s", sampleRate, channels,
-                channels == 1 ? "" : "s", bitsPerSample, kind);
+        return String.format(
+                Locale.ROOT,
+                "%d Hz, %d channel%s, %d-bit%s",
+                sampleRate,
+                channels,
+                channels == 1 ? "" : "s",
+                bitsPerSample,
+                kind);
     }
 }

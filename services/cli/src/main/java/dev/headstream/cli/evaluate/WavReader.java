@@ -28,15 +28,16 @@ public final class WavReader {
 
     /** Bytes of a {@code WAVE_FORMAT_EXTENSIBLE} {@code fmt } chunk. */
     private static final int EXTENSIBLE_FMT_BYTES = 40;
+
     private static final int WAVE_FORMAT_EXTENSIBLE = 0xFFFE;
     /** Bytes 2..15 of every standard {@code KSDATAFORMAT_SUBTYPE_*} GUID, as stored (little-endian fields). */
     private static final byte[] GUID_TAIL = {
         0x00, 0x00, 0x00, 0x00, 0x10, 0x00, (byte) 0x80, 0x00, 0x00, (byte) 0xAA, 0x00, 0x38, (byte) 0x9B, 0x71,
     };
+
     private static final long UNKNOWN_SIZE = 0xFFFF_FFFFL;
 
-    private WavReader() {
-    }
+    private WavReader() {}
 
     /**
      * The header of {@code file}, or empty when the file is not a RIFF/WAVE file at all (an mp3, a
@@ -72,8 +73,8 @@ public final class WavReader {
      */
     public static short[] samples(Path file, WavHeader header, long from, int count) {
         if (!header.isNative()) {
-            throw new IllegalArgumentException("cannot read " + file + " directly: " + header.describe()
-                    + " is not 16 kHz mono 16-bit PCM");
+            throw new IllegalArgumentException(
+                    "cannot read " + file + " directly: " + header.describe() + " is not 16 kHz mono 16-bit PCM");
         }
         if (from < 0 || count < 0 || from + count > header.frames()) {
             throw new IllegalArgumentException("cannot read " + file + ": samples [" + from + ", " + (from + count)
@@ -97,8 +98,10 @@ public final class WavReader {
         ByteBuffer fmt = null;
         while (true) {
             if (pos >= size) {
-                throw bad(file, "no data chunk: the file ends after " + size + " bytes"
-                        + (fmt == null ? " without a fmt chunk either" : ""));
+                throw bad(
+                        file,
+                        "no data chunk: the file ends after " + size + " bytes"
+                                + (fmt == null ? " without a fmt chunk either" : ""));
             }
             if (pos + 8 > size) {
                 throw bad(file, "truncated: the file ends inside a chunk header at byte " + pos);
@@ -116,22 +119,35 @@ public final class WavReader {
                 if (declared == UNKNOWN_SIZE) {
                     bytes = available;
                 } else if (declared > available) {
-                    throw bad(file, "truncated: the data chunk declares " + declared + " bytes but only " + available
-                            + " follow");
+                    throw bad(
+                            file,
+                            "truncated: the data chunk declares " + declared + " bytes but only " + available
+                                    + " follow");
                 }
                 WavHeader h = format(file, fmt, body, bytes);
                 if (declared == UNKNOWN_SIZE) {
-                    h = new WavHeader(h.format(), h.extensible(), h.channels(), h.sampleRate(), h.bitsPerSample(),
-                            h.blockAlign(), body, bytes - bytes % h.blockAlign());
+                    h = new WavHeader(
+                            h.format(),
+                            h.extensible(),
+                            h.channels(),
+                            h.sampleRate(),
+                            h.bitsPerSample(),
+                            h.blockAlign(),
+                            body,
+                            bytes - bytes % h.blockAlign());
                 } else if (h.isNative() && bytes % h.blockAlign() != 0) {
-                    throw bad(file, "the data chunk holds " + bytes + " bytes, not a whole number of "
-                            + h.blockAlign() + "-byte samples");
+                    throw bad(
+                            file,
+                            "the data chunk holds " + bytes + " bytes, not a whole number of " + h.blockAlign()
+                                    + "-byte samples");
                 }
                 return h;
             }
             if (declared > available) {
-                throw bad(file, "truncated: the '" + printable(id) + "' chunk at byte " + pos + " declares "
-                        + declared + " bytes but only " + available + " follow");
+                throw bad(
+                        file,
+                        "truncated: the '" + printable(id) + "' chunk at byte " + pos + " declares " + declared
+                                + " bytes but only " + available + " follow");
             }
             if (id.equals("fmt ")) {
                 if (fmt != null) {
@@ -156,8 +172,10 @@ public final class WavReader {
         int format = tag;
         if (extensible) {
             if (fmt.remaining() < EXTENSIBLE_FMT_BYTES) {
-                throw bad(file, "its WAVE_FORMAT_EXTENSIBLE fmt chunk has " + fmt.remaining() + " bytes; "
-                        + EXTENSIBLE_FMT_BYTES + " are needed");
+                throw bad(
+                        file,
+                        "its WAVE_FORMAT_EXTENSIBLE fmt chunk has " + fmt.remaining() + " bytes; "
+                                + EXTENSIBLE_FMT_BYTES + " are needed");
             }
             format = Short.toUnsignedInt(fmt.getShort(24));
             for (int i = 0; i < GUID_TAIL.length; i++) {
@@ -168,8 +186,10 @@ public final class WavReader {
             }
         }
         if (channels < 1 || rate < 1 || rate > Integer.MAX_VALUE || bits < 1 || blockAlign < 1) {
-            throw bad(file, "its fmt chunk is invalid: " + channels + " channels, " + rate + " Hz, " + bits
-                    + " bits per sample, " + blockAlign + " bytes per frame");
+            throw bad(
+                    file,
+                    "its fmt chunk is invalid: " + channels + " channels, " + rate + " Hz, " + bits
+                            + " bits per sample, " + blockAlign + " bytes per frame");
         }
         return new WavHeader(format, extensible, channels, (int) rate, bits, blockAlign, dataOffset, dataBytes);
     }

@@ -19,29 +19,39 @@ import picocli.CommandLine.Spec;
  * standalone ONNX model with its source head's interface ({@code [1, 16, 96] -> [1, 1]} for wake
  * words), provenance and threshold in the model's metadata.
  */
-@Command(name = "export-head", mixinStandardHelpOptions = true,
+@Command(
+        name = "export-head",
+        mixinStandardHelpOptions = true,
         description = "Export the newest version of a head from headstream.heads as a standalone ONNX model.")
 public final class ExportHeadCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092",
+    @Option(
+            names = "--bootstrap",
+            defaultValue = "127.0.0.1:9092",
             description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
     String bootstrap;
 
     @Option(names = "--head-id", required = true, description = "The head to export: tenant/user/task.")
     String headId;
 
-    @Option(names = "--models-dir", defaultValue = ".models",
+    @Option(
+            names = "--models-dir",
+            defaultValue = ".models",
             description = "Folder holding <source_head_id>.onnx (default ${DEFAULT-VALUE}).")
     Path modelsDir;
 
-    @Option(names = "--out", description = "Output file; .onnx is appended when missing "
-            + "(default: the head id with '/' replaced by '_').")
+    @Option(
+            names = "--out",
+            description =
+                    "Output file; .onnx is appended when missing " + "(default: the head id with '/' replaced by '_').")
     String out;
 
-    @Option(names = "--timeout", defaultValue = "PT30S",
+    @Option(
+            names = "--timeout",
+            defaultValue = "PT30S",
             description = "How long to read the topic for, ISO-8601 (default ${DEFAULT-VALUE}).")
     Duration timeout;
 
@@ -49,15 +59,23 @@ public final class ExportHeadCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String[] parts = headId.split("/", -1);
         if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty() || parts[2].isEmpty()) {
-            throw new ParameterException(spec.commandLine(), "--head-id must be tenant/user/task, got '" + headId + "'");
+            throw new ParameterException(
+                    spec.commandLine(), "--head-id must be tenant/user/task, got '" + headId + "'");
         }
         String name = out == null ? headId.replace('/', '_') : out;
         Path file = Path.of(name.endsWith(".onnx") ? name : name + ".onnx");
         HeadUpdate update = HeadExport.newest(TopicReader.readAll(bootstrap, Topics.HEADS, timeout), headId);
         HeadExport.Exported e = HeadExport.export(update, modelsDir, file);
         PrintWriter w = spec.commandLine().getOut();
-        w.println(String.format(Locale.ROOT, "%s v%d %s threshold=%s -> %s%s", e.headId(), e.version(), e.status(),
-                Float.toString(e.threshold()), e.file().toAbsolutePath(), e.note().isEmpty() ? "" : "\n  " + e.note()));
+        w.println(String.format(
+                Locale.ROOT,
+                "%s v%d %s threshold=%s -> %s%s",
+                e.headId(),
+                e.version(),
+                e.status(),
+                Float.toString(e.threshold()),
+                e.file().toAbsolutePath(),
+                e.note().isEmpty() ? "" : "\n  " + e.note()));
         w.flush();
         return 0;
     }

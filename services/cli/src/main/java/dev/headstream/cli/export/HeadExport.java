@@ -1,13 +1,13 @@
 package dev.headstream.cli.export;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.wire.HeadCodec;
 import dev.headstream.runtime.onnx.OnnxHeadExporter;
 import dev.headstream.runtime.onnx.OnnxHeadImporter;
-import dev.headstream.core.wire.HeadCodec;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.Provenance;
-import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,11 +25,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 public final class HeadExport {
 
     /** What was written. */
-    public record Exported(Path file, String headId, long version, float threshold, String status, String note) {
-    }
+    public record Exported(Path file, String headId, long version, float threshold, String status, String note) {}
 
-    private HeadExport() {
-    }
+    private HeadExport() {}
 
     /**
      * The newest {@link HeadUpdate} for {@code headId} (the record key) among records of
@@ -59,23 +57,29 @@ public final class HeadExport {
             try {
                 u = HeadUpdate.parseFrom(r.value());
             } catch (InvalidProtocolBufferException e) {
-                throw new IllegalArgumentException("head " + headId + " at " + r.topic() + "-" + r.partition() + "@"
-                        + r.offset() + " is not a HeadUpdate: " + e.getMessage(), e);
+                throw new IllegalArgumentException(
+                        "head " + headId + " at " + r.topic() + "-" + r.partition() + "@" + r.offset()
+                                + " is not a HeadUpdate: " + e.getMessage(),
+                        e);
             }
-            if (newestUpdate == null || u.getVersion() > newestUpdate.getVersion()
+            if (newestUpdate == null
+                    || u.getVersion() > newestUpdate.getVersion()
                     || (u.getVersion() == newestUpdate.getVersion() && later(r, newest))) {
                 newest = r;
                 newestUpdate = u;
             }
         }
         if (tombstone != null && (newest == null || later(tombstone, newest))) {
-            throw new IllegalArgumentException("head " + headId + " was erased (tombstone at " + tombstone.topic()
-                    + "-" + tombstone.partition() + "@" + tombstone.offset() + ")");
+            throw new IllegalArgumentException("head " + headId + " was erased (tombstone at " + tombstone.topic() + "-"
+                    + tombstone.partition() + "@" + tombstone.offset() + ")");
         }
         if (newestUpdate == null) {
             throw new IllegalArgumentException("head " + headId + " not found on " + Topics.HEADS + " ("
-                    + known.size() + " head ids there" + (known.isEmpty() ? "" : ", e.g. " + String.join(", ",
-                            known.stream().limit(5).toList())) + ")");
+                    + known.size() + " head ids there"
+                    + (known.isEmpty()
+                            ? ""
+                            : ", e.g. "
+                                    + String.join(", ", known.stream().limit(5).toList())) + ")");
         }
         return newestUpdate;
     }
@@ -97,15 +101,24 @@ public final class HeadExport {
         byte[] sourceBytes = Files.readAllBytes(sourceFile);
         SourceHead source = OnnxHeadImporter.importHead(sourceId, sourceBytes);
         HeadCodec.Decoded decoded = HeadCodec.decode(update, source);
-        byte[] model = OnnxHeadExporter.export(decoded.head(), decoded.source(), decoded.trainable(),
-                OnnxHeadExporter.ModelInterface.of(sourceBytes), metadata(update));
+        byte[] model = OnnxHeadExporter.export(
+                decoded.head(),
+                decoded.source(),
+                decoded.trainable(),
+                OnnxHeadExporter.ModelInterface.of(sourceBytes),
+                metadata(update));
         Path parent = out.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
         }
         Files.write(out, model);
-        return new Exported(out, update.getHeadId(), update.getVersion(), decoded.threshold(),
-                update.getStatus().name(), note(update));
+        return new Exported(
+                out,
+                update.getHeadId(),
+                update.getVersion(),
+                decoded.threshold(),
+                update.getStatus().name(),
+                note(update));
     }
 
     /**
@@ -139,8 +152,14 @@ public final class HeadExport {
         if (!p.getNegativeBankSha256().isEmpty()) {
             extra.put("negative_bank_sha256", p.getNegativeBankSha256());
         }
-        return new OnnxHeadExporter.Metadata(u.getHeadId(), u.getVersion(), p.getSourceHeadId(),
-                p.getSourceHeadSha256(), p.getBackboneSha256(), u.getThreshold(), extra);
+        return new OnnxHeadExporter.Metadata(
+                u.getHeadId(),
+                u.getVersion(),
+                p.getSourceHeadId(),
+                p.getSourceHeadSha256(),
+                p.getBackboneSha256(),
+                u.getThreshold(),
+                extra);
     }
 
     private static boolean later(ConsumerRecord<?, ?> a, ConsumerRecord<?, ?> b) {

@@ -1,5 +1,6 @@
 package dev.headstream.cli.replay;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.headstream.client.TopicReader;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.adapt.state.HeadState;
@@ -14,7 +15,6 @@ import dev.headstream.runtime.assembly.EngineAssembly;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.HeadStatus;
 import dev.headstream.schemas.v1.HeadUpdate;
-import com.google.protobuf.InvalidProtocolBufferException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,11 +40,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 public final class HeadReplay {
 
     /** What a replay found. */
-    public record Result(int heads, int identical, List<String> differences, List<String> notCompared) {
-    }
+    public record Result(int heads, int identical, List<String> differences, List<String> notCompared) {}
 
-    private HeadReplay() {
-    }
+    private HeadReplay() {}
 
     /**
      * Rebuilds every head from {@link Topics#SAMPLES} as the adapter configured by {@code spec}
@@ -67,7 +65,8 @@ public final class HeadReplay {
             if (old == null || h.getVersion() > old.getVersion()) {
                 published.put(h.getHeadId(), h);
             }
-            if (h.getStatus() == HeadStatus.HEAD_STATUS_RESET || h.getStatusReason().startsWith("operator ")) {
+            if (h.getStatus() == HeadStatus.HEAD_STATUS_RESET
+                    || h.getStatusReason().startsWith("operator ")) {
                 operated.put(h.getHeadId(), "version " + h.getVersion() + " " + h.getStatusReason());
             }
         });

@@ -20,7 +20,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** Rebuilds heads from headstream.samples and compares them bit for bit with the published ones. */
-@Command(name = "replay", mixinStandardHelpOptions = true,
+@Command(
+        name = "replay",
+        mixinStandardHelpOptions = true,
         description = "Rebuild every head from headstream.samples with the adapter's code and configuration and"
                 + " compare it bit for bit with its newest published version. Exit 1 if any differs.")
 public final class ReplayCommand implements Callable<Integer> {
@@ -28,20 +30,30 @@ public final class ReplayCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--bootstrap",
+            defaultValue = "127.0.0.1:9092",
+            description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
     String bootstrap;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "A properties file with the headstream.* settings the"
-            + " adapter ran with (its application.properties overrides); other keys are ignored. Default: the adapter's"
-            + " defaults.")
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description = "A properties file with the headstream.* settings the"
+                    + " adapter ran with (its application.properties overrides); other keys are ignored. Default: the adapter's"
+                    + " defaults.")
     Path config;
 
-    @Option(names = {"--set", "-s"}, paramLabel = "KEY=VALUE", description = "One headstream.* setting, over --config"
-            + " (repeatable), e.g. -s headstream.tasks.wake.replay-steps=8.")
+    @Option(
+            names = {"--set", "-s"},
+            paramLabel = "KEY=VALUE",
+            description = "One headstream.* setting, over --config"
+                    + " (repeatable), e.g. -s headstream.tasks.wake.replay-steps=8.")
     Map<String, String> settings = new LinkedHashMap<>();
 
-    @Option(names = "--models-dir", description = "Verified models: headstream.models-dir (default: the configuration's,"
-            + " else .models).")
+    @Option(
+            names = "--models-dir",
+            description = "Verified models: headstream.models-dir (default: the configuration's," + " else .models).")
     Path modelsDir;
 
     @Override
@@ -54,8 +66,13 @@ public final class ReplayCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         HeadReplay.Result r = HeadReplay.run(bootstrap, engine, Duration.ofSeconds(60));
-        out.printf("replay: %d heads rebuilt from %s: %d bit-identical to their newest published version, %d differ,"
-                + " %d not compared%n", r.heads(), "headstream.samples", r.identical(), r.differences().size(),
+        out.printf(
+                "replay: %d heads rebuilt from %s: %d bit-identical to their newest published version, %d differ,"
+                        + " %d not compared%n",
+                r.heads(),
+                "headstream.samples",
+                r.identical(),
+                r.differences().size(),
                 r.notCompared().size());
         r.differences().forEach(d -> out.println("  " + d));
         r.notCompared().forEach(d -> out.println("  not compared: " + d));
@@ -79,8 +96,9 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         settings.forEach((k, v) -> {
             if (!k.startsWith(EngineSpec.PREFIX)) {
-                throw new ParameterException(spec.commandLine(), "--set " + k + ": only " + EngineSpec.PREFIX + "* keys"
-                        + " configure the engine");
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "--set " + k + ": only " + EngineSpec.PREFIX + "* keys" + " configure the engine");
             }
             p.put(k, v);
         });

@@ -23,6 +23,7 @@ class AudioLoaderTest {
     private final List<String> notices = new ArrayList<>();
     /** Where sox's temporary files go. */
     private Path temp;
+
     private AudioLoader loader;
 
     @BeforeEach
@@ -56,7 +57,9 @@ class AudioLoaderTest {
         short[] all = r.read(0, WINDOW);
         assertThat(Arrays.copyOf(all, WINDOW - 1_000)).containsOnly((short) 0);
         assertThat(Arrays.copyOfRange(all, WINDOW - 1_000, WINDOW)).containsExactly(pcm);
-        assertThat(r.read(WINDOW - 1_010, WINDOW - 990)).startsWith(new short[10]).endsWith(Arrays.copyOf(pcm, 10));
+        assertThat(r.read(WINDOW - 1_010, WINDOW - 990))
+                .startsWith(new short[10])
+                .endsWith(Arrays.copyOf(pcm, 10));
     }
 
     @Test
@@ -70,8 +73,9 @@ class AudioLoaderTest {
 
         Recording r = loader.open(stereo);
 
-        assertThat(notices).containsExactly("converted " + stereo
-                + " (44100 Hz, 2 channels, 24-bit) to 16 kHz mono 16-bit with sox");
+        assertThat(notices)
+                .containsExactly(
+                        "converted " + stereo + " (44100 Hz, 2 channels, 24-bit) to 16 kHz mono 16-bit with sox");
         assertThat(r.convertedFrom()).isEqualTo("44100 Hz, 2 channels, 24-bit");
         assertThat(r.file()).isEqualTo(stereo);
         assertThat(r.samples()).isBetween(pcm.length - 2, pcm.length + 2);
@@ -118,7 +122,8 @@ class AudioLoaderTest {
         r.close();
         r.close();
         assertThat(temp).isEmptyDirectory();
-        assertThatThrownBy(() -> r.read(0, 10)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> r.read(0, 10))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("cannot read " + stereo + ": the recording is closed and its converted audio deleted");
     }
 
@@ -126,8 +131,19 @@ class AudioLoaderTest {
     static void stereoAndNative(Path mono, short[] pcm, Path stereo, Path native16k) throws Exception {
         TestAudio.writeNative(mono, pcm);
         TestAudio.run(List.of("sox", "-D", mono.toString(), "-r", "44100", "-c", "2", "-b", "16", stereo.toString()));
-        TestAudio.run(List.of("sox", "-D", stereo.toString(), "-r", "16000", "-c", "1", "-b", "16", "-e",
-                "signed-integer", native16k.toString()));
+        TestAudio.run(List.of(
+                "sox",
+                "-D",
+                stereo.toString(),
+                "-r",
+                "16000",
+                "-c",
+                "1",
+                "-b",
+                "16",
+                "-e",
+                "signed-integer",
+                native16k.toString()));
         assertThat(WavReader.header(stereo).orElseThrow().describe()).isEqualTo("44100 Hz, 2 channels, 16-bit");
     }
 
@@ -141,8 +157,9 @@ class AudioLoaderTest {
         try (Recording r = loader.open(flac)) {
             assertThat(r.read(0, r.length())).containsExactly(loader.open(wav).read(0, 40_000));
         }
-        assertThat(notices).containsExactly("converted " + flac + " (16-bit FLAC, 16000 Hz, 1 channel) to 16 kHz mono"
-                + " 16-bit with sox");
+        assertThat(notices)
+                .containsExactly("converted " + flac + " (16-bit FLAC, 16000 Hz, 1 channel) to 16 kHz mono"
+                        + " 16-bit with sox");
         assertThat(temp).isEmptyDirectory();
     }
 

@@ -51,6 +51,7 @@ class EvalCommandTest {
 
     @TempDir
     static Path dir;
+
     private static Path clips;
     private static Path speech;
     private static Path native16k;
@@ -59,28 +60,53 @@ class EvalCommandTest {
     static void makeAudio() throws Exception {
         TestAudio.requireTools();
         clips = dir.resolve("carol");
-        String[][] positives = {{"en-us", "140", "0"}, {"en-gb", "150", "0.3"}, {"en-us+f3", "130", "1.0"},
-            {"en+m3", "160", "0"}};
+        String[][] positives = {
+            {"en-us", "140", "0"}, {"en-gb", "150", "0.3"}, {"en-us+f3", "130", "1.0"}, {"en+m3", "160", "0"}
+        };
         for (int i = 0; i < positives.length; i++) {
-            TestAudio.speak(clips.resolve("positive/p" + i + ".wav"), positives[i][0], Integer.parseInt(positives[i][1]),
-                    "hey jarvis", Double.parseDouble(positives[i][2]));
+            TestAudio.speak(
+                    clips.resolve("positive/p" + i + ".wav"),
+                    positives[i][0],
+                    Integer.parseInt(positives[i][1]),
+                    "hey jarvis",
+                    Double.parseDouble(positives[i][2]));
         }
         TestAudio.speak(clips.resolve("negative/n0.wav"), "en-us", 150, "hey travis", 0);
         TestAudio.speak(clips.resolve("negative/n1.wav"), "en-gb+f2", 150, SENTENCES[4], 0.2);
         // espeak-ng's own output (22050 Hz): the command converts it with sox
-        TestAudio.run(List.of("espeak-ng", "-v", "en-us+m2", "-w", clips.resolve("negative/n2.wav").toString(),
+        TestAudio.run(List.of(
+                "espeak-ng",
+                "-v",
+                "en-us+m2",
+                "-w",
+                clips.resolve("negative/n2.wav").toString(),
                 "good morning"));
         native16k = dir.resolve("n2-16k.wav");
-        TestAudio.run(List.of("sox", "-D", clips.resolve("negative/n2.wav").toString(), "-r", "16000", "-c", "1", "-b",
-                "16", "-e", "signed-integer", native16k.toString()));
+        TestAudio.run(List.of(
+                "sox",
+                "-D",
+                clips.resolve("negative/n2.wav").toString(),
+                "-r",
+                "16000",
+                "-c",
+                "1",
+                "-b",
+                "16",
+                "-e",
+                "signed-integer",
+                native16k.toString()));
 
         speech = dir.resolve("speech");
         List<Path> parts = new ArrayList<>();
         String[] voices = {"en-us", "en-gb+m3", "en-us+f2", "en+f4"};
         for (int round = 0; parts.size() < 12; round++) {
             for (int s = 0; s < SENTENCES.length && parts.size() < 12; s++) {
-                parts.add(TestAudio.speak(dir.resolve("parts/" + round + "-" + s + ".wav"),
-                        voices[(round + s) % voices.length], 150 + 10 * round, SENTENCES[s], 0.4));
+                parts.add(TestAudio.speak(
+                        dir.resolve("parts/" + round + "-" + s + ".wav"),
+                        voices[(round + s) % voices.length],
+                        150 + 10 * round,
+                        SENTENCES[s],
+                        0.4));
             }
         }
         TestAudio.concat(speech.resolve("a-long.wav"), parts);
@@ -93,15 +119,33 @@ class EvalCommandTest {
         Path png = dir.resolve("out/plot.png");
         Path jarvis = TestAudio.modelsDir().resolve("hey_jarvis_v0.1.onnx");
         StringWriter out = new StringWriter();
-        int exit = command(out, new StringWriter()).execute("--models-dir", TestAudio.modelsDir().toString(),
-                "--clips", clips.toString(), "--speech", speech.toString(), "--head", jarvis.toString(),
-                "--threshold", Float.toString(LOW), "--out", json.toString(), "--plot", png.toString(),
-                "--threads", "2", "--segment-windows", "150");
+        int exit = command(out, new StringWriter())
+                .execute(
+                        "--models-dir",
+                        TestAudio.modelsDir().toString(),
+                        "--clips",
+                        clips.toString(),
+                        "--speech",
+                        speech.toString(),
+                        "--head",
+                        jarvis.toString(),
+                        "--threshold",
+                        Float.toString(LOW),
+                        "--out",
+                        json.toString(),
+                        "--plot",
+                        png.toString(),
+                        "--threads",
+                        "2",
+                        "--segment-windows",
+                        "150");
 
         assertThat(exit).as(out.toString()).isZero();
         Expected source = expected(jarvis, 0.5f);
         Expected low = expected(jarvis, LOW);
-        assertThat(low.activations).as("the low threshold must fire on the speech").isGreaterThan(2);
+        assertThat(low.activations)
+                .as("the low threshold must fire on the speech")
+                .isGreaterThan(2);
         assertThat(low.activations).as("the refractory period must matter").isLessThan(low.accepted);
 
         JsonNode root = new ObjectMapper().readTree(json.toFile());
@@ -111,20 +155,40 @@ class EvalCommandTest {
         check(results.get(1), "adapted", low);
         assertThat(root.path("inputs").path("paddedClips").asInt()).isEqualTo(source.paddedClips);
         assertThat(root.path("inputs").path("convertedClips").asInt()).isEqualTo(1);
-        assertThat(root.path("inputs").path("speech").get(1).path("paddingSamples").asInt()).isPositive();
-        assertThat(root.path("heads").get(1).path("speech").path("files").get(0).path("seconds")).hasSize(
-                root.path("heads").get(1).path("speech").path("files").get(0).path("activations").asInt());
+        assertThat(root.path("inputs")
+                        .path("speech")
+                        .get(1)
+                        .path("paddingSamples")
+                        .asInt())
+                .isPositive();
+        assertThat(root.path("heads").get(1).path("speech").path("files").get(0).path("seconds"))
+                .hasSize(root.path("heads")
+                        .get(1)
+                        .path("speech")
+                        .path("files")
+                        .get(0)
+                        .path("activations")
+                        .asInt());
         assertThat(root.path("curves")).hasSize(2);
 
         String text = out.toString();
-        assertThat(text).contains("eval: converted " + clips.resolve("negative/n2.wav") + " (22050 Hz, 1 channel,"
-                + " 16-bit) to 16 kHz mono 16-bit with sox");
-        assertThat(text).contains(String.format(Locale.ROOT, "eval: 7 clips scored in"))
+        assertThat(text)
+                .contains("eval: converted " + clips.resolve("negative/n2.wav") + " (22050 Hz, 1 channel,"
+                        + " 16-bit) to 16 kHz mono 16-bit with sox");
+        assertThat(text)
+                .contains(String.format(Locale.ROOT, "eval: 7 clips scored in"))
                 .contains(source.paddedClips + " of them shorter than 2.00 s (32,000 samples) and padded at the start");
-        assertThat(text).containsPattern(String.format(Locale.ROOT,
-                "carol +source +hey_jarvis_v0.1 +0.5000 +4 +%d +%.3f +3 +%d +%.3f +%d +%.2f", source.detected,
-                source.detected / 4.0, source.falseAccepted.size(), source.hours, source.activations,
-                source.activations / source.hours).replace(".", "\\."));
+        assertThat(text)
+                .containsPattern(String.format(
+                                Locale.ROOT,
+                                "carol +source +hey_jarvis_v0.1 +0.5000 +4 +%d +%.3f +3 +%d +%.3f +%d +%.2f",
+                                source.detected,
+                                source.detected / 4.0,
+                                source.falseAccepted.size(),
+                                source.hours,
+                                source.activations,
+                                source.activations / source.hours)
+                        .replace(".", "\\."));
         assertThat(ImageIO.read(png.toFile()).getWidth()).isGreaterThan(500);
     }
 
@@ -133,8 +197,8 @@ class EvalCommandTest {
         StringWriter err = new StringWriter();
         Path missing = dir.resolve("no-such-clips");
 
-        int exit = command(new StringWriter(), err).execute("--models-dir", TestAudio.modelsDir().toString(),
-                "--clips", missing.toString());
+        int exit = command(new StringWriter(), err)
+                .execute("--models-dir", TestAudio.modelsDir().toString(), "--clips", missing.toString());
 
         assertThat(exit).isEqualTo(1);
         assertThat(err.toString().strip()).isEqualTo("eval: --clips directory not found: " + missing);
@@ -227,8 +291,10 @@ class EvalCommandTest {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             in.transferTo(bytes);
             short[] pcm = new short[bytes.size() / 2];
-            ByteBuffer.wrap(bytes.toByteArray()).order(f.isBigEndian() ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN)
-                    .asShortBuffer().get(pcm);
+            ByteBuffer.wrap(bytes.toByteArray())
+                    .order(f.isBigEndian() ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN)
+                    .asShortBuffer()
+                    .get(pcm);
             return pcm;
         }
     }

@@ -18,17 +18,23 @@ class EvalInputsTest {
     @Test
     void readsSeveralUsersFolders() throws Exception {
         Path root = dir.resolve("clips");
-        touch(root.resolve("bob/positive/b.wav"), root.resolve("bob/positive/a.wav"), root.resolve("bob/negative/n.wav"),
-                root.resolve("alice/positive/x.flac"), root.resolve("alice/positive/notes.txt"),
+        touch(
+                root.resolve("bob/positive/b.wav"),
+                root.resolve("bob/positive/a.wav"),
+                root.resolve("bob/negative/n.wav"),
+                root.resolve("alice/positive/x.flac"),
+                root.resolve("alice/positive/notes.txt"),
                 root.resolve(".cache/positive/ignored.wav"));
 
         List<LabeledClip> clips = EvalInputs.clipsFromDirectory(root);
 
-        assertThat(clips).extracting(LabeledClip::user, LabeledClip::label, LabeledClip::name).containsExactly(
-                tuple("alice", "positive", "alice/positive/x.flac"),
-                tuple("bob", "positive", "bob/positive/a.wav"),
-                tuple("bob", "positive", "bob/positive/b.wav"),
-                tuple("bob", "negative", "bob/negative/n.wav"));
+        assertThat(clips)
+                .extracting(LabeledClip::user, LabeledClip::label, LabeledClip::name)
+                .containsExactly(
+                        tuple("alice", "positive", "alice/positive/x.flac"),
+                        tuple("bob", "positive", "bob/positive/a.wav"),
+                        tuple("bob", "positive", "bob/positive/b.wav"),
+                        tuple("bob", "negative", "bob/negative/n.wav"));
         assertThat(EvalInputs.users(clips)).containsExactly("alice", "bob");
     }
 
@@ -37,7 +43,8 @@ class EvalInputsTest {
         Path root = dir.resolve("carol");
         touch(root.resolve("positive/1.wav"), root.resolve("negative/2.WAV"));
 
-        assertThat(EvalInputs.clipsFromDirectory(root)).extracting(LabeledClip::user, LabeledClip::positive)
+        assertThat(EvalInputs.clipsFromDirectory(root))
+                .extracting(LabeledClip::user, LabeledClip::positive)
                 .containsExactly(tuple("carol", true), tuple("carol", false));
     }
 
@@ -62,15 +69,18 @@ class EvalInputsTest {
     void readsAManifestRelativeToItsFolder() throws Exception {
         touch(dir.resolve("audio/a.wav"), dir.resolve("audio/b, quoted.wav"));
         Path manifest = dir.resolve("m.csv");
-        Files.writeString(manifest, "user,label,file,note\n"
-                + "dave,negative,audio/a.wav,x\n"
-                + "\n"
-                + "dave,Positive,\"audio/b, quoted.wav\",\"y\"\"\"\n");
+        Files.writeString(
+                manifest,
+                "user,label,file,note\n"
+                        + "dave,negative,audio/a.wav,x\n"
+                        + "\n"
+                        + "dave,Positive,\"audio/b, quoted.wav\",\"y\"\"\"\n");
 
         List<LabeledClip> clips = EvalInputs.clipsFromManifest(manifest);
 
-        assertThat(clips).extracting(LabeledClip::user, LabeledClip::positive, LabeledClip::name).containsExactly(
-                tuple("dave", true, "audio/b, quoted.wav"), tuple("dave", false, "audio/a.wav"));
+        assertThat(clips)
+                .extracting(LabeledClip::user, LabeledClip::positive, LabeledClip::name)
+                .containsExactly(tuple("dave", true, "audio/b, quoted.wav"), tuple("dave", false, "audio/a.wav"));
         assertThat(clips.get(0).file()).isEqualTo(dir.resolve("audio/b, quoted.wav"));
     }
 
@@ -85,15 +95,16 @@ class EvalInputsTest {
         assertThatThrownBy(() -> EvalInputs.clipsFromManifest(badLabel))
                 .hasMessage("manifest " + badLabel + " line 2: label must be positive or negative, got 'maybe'");
         assertThatThrownBy(() -> EvalInputs.clipsFromManifest(missing))
-                .hasMessage("manifest " + missing + " line 3: clip not found: " + dir.toAbsolutePath().resolve("b.wav"));
+                .hasMessage("manifest " + missing + " line 3: clip not found: "
+                        + dir.toAbsolutePath().resolve("b.wav"));
     }
 
     @Test
     void speechFoldersGiveTheirAudioFilesSorted() throws Exception {
         touch(dir.resolve("s/b.wav"), dir.resolve("s/a/z.wav"), dir.resolve("s/readme.md"), dir.resolve("one.wav"));
 
-        assertThat(EvalInputs.speechFiles(List.of(dir.resolve("s"), dir.resolve("one.wav")))).containsExactly(
-                dir.resolve("s/a/z.wav"), dir.resolve("s/b.wav"), dir.resolve("one.wav"));
+        assertThat(EvalInputs.speechFiles(List.of(dir.resolve("s"), dir.resolve("one.wav"))))
+                .containsExactly(dir.resolve("s/a/z.wav"), dir.resolve("s/b.wav"), dir.resolve("one.wav"));
         assertThatThrownBy(() -> EvalInputs.speechFiles(List.of(dir.resolve("none"))))
                 .hasMessage("--speech path not found: " + dir.resolve("none"));
     }

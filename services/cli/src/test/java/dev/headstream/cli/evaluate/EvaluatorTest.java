@@ -30,13 +30,16 @@ class EvaluatorTest {
 
     private static WakeWordBackbone backbone;
     private static EvalHead head;
+
     @TempDir
     static Path audio;
+
     private static Path stereo;
     private static Path native16k;
 
     @TempDir
     Path dir;
+
     private Path temp;
     private final List<String> notices = new ArrayList<>();
     /** What the temporary directory held when each file was converted: a line per file in it. */
@@ -49,8 +52,8 @@ class EvaluatorTest {
         head = HeadLoader.source(TestAudio.modelsDir().resolve("hey_jarvis_v0.1.onnx"), 0.5f, "test");
         stereo = audio.resolve("speech-44k-stereo.wav");
         native16k = audio.resolve("speech-16k.wav");
-        AudioLoaderTest.stereoAndNative(audio.resolve("speech-mono.wav"),
-                SegmentScorerTest.speechLike(16_000 * 60 + 1_111), stereo, native16k);
+        AudioLoaderTest.stereoAndNative(
+                audio.resolve("speech-mono.wav"), SegmentScorerTest.speechLike(16_000 * 60 + 1_111), stereo, native16k);
     }
 
     @AfterAll
@@ -71,10 +74,14 @@ class EvaluatorTest {
         assertThat(temp).as("the converted file is deleted").isEmptyDirectory();
         SpeechScores expected = score(new Sox("sox", temp), List.of(native16k));
 
-        assertThat(notices).containsExactly("converted " + stereo + " (44100 Hz, 2 channels, 16-bit) to 16 kHz mono"
-                + " 16-bit with sox");
-        assertThat(tempAtNotice).as("while scored, the audio was in a native WAV file of a temporary directory")
-                .singleElement().asString().matches("headstream-sox\\d+/converted\\.wav: 16000 Hz, 1 channel, 16-bit, "
+        assertThat(notices)
+                .containsExactly(
+                        "converted " + stereo + " (44100 Hz, 2 channels, 16-bit) to 16 kHz mono" + " 16-bit with sox");
+        assertThat(tempAtNotice)
+                .as("while scored, the audio was in a native WAV file of a temporary directory")
+                .singleElement()
+                .asString()
+                .matches("headstream-sox\\d+/converted\\.wav: 16000 Hz, 1 channel, 16-bit, "
                         + converted.files().get(0).samples() + " samples");
         SpeechScores.SpeechFile c = converted.files().get(0);
         SpeechScores.SpeechFile e = expected.files().get(0);
@@ -89,7 +96,8 @@ class EvaluatorTest {
         int firing = 0;
         for (int k = 0; k <= 40; k++) {
             float t = max - 0.25f * k;
-            assertThat(converted.activations(head, t)).as("activations at logit %s", t)
+            assertThat(converted.activations(head, t))
+                    .as("activations at logit %s", t)
                     .isEqualTo(expected.activations(head, t));
             firing = Math.max(firing, expected.activations(head, t));
         }
@@ -104,16 +112,21 @@ class EvaluatorTest {
         TestAudio.run(List.of("sox", "-D", native16k.toString(), "-r", "22050", bad.toString(), "trim", "0", "5"));
         // sox that describes every file but cannot convert bad-22k.wav
         Path fakeSox = dir.resolve("fake-sox");
-        Files.writeString(fakeSox, "#!/bin/sh\ncase \"$3\" in *bad-22k*) echo 'sox FAIL formats: boom' >&2; exit 2;;"
-                + " esac\nexec sox \"$@\"\n");
+        Files.writeString(
+                fakeSox,
+                "#!/bin/sh\ncase \"$3\" in *bad-22k*) echo 'sox FAIL formats: boom' >&2; exit 2;;"
+                        + " esac\nexec sox \"$@\"\n");
         Files.setPosixFilePermissions(fakeSox, PosixFilePermissions.fromString("rwx------"));
 
         assertThatThrownBy(() -> score(new Sox(fakeSox.toString(), temp), List.of(stereo, bad, native16k)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("sox cannot read " + bad + ": sox FAIL formats: boom");
-        assertThat(notices).containsExactly("converted " + stereo + " (44100 Hz, 2 channels, 16-bit) to 16 kHz mono"
-                + " 16-bit with sox");
-        assertThat(temp).as("neither the first file's conversion nor the failed one's is left").isEmptyDirectory();
+        assertThat(notices)
+                .containsExactly(
+                        "converted " + stereo + " (44100 Hz, 2 channels, 16-bit) to 16 kHz mono" + " 16-bit with sox");
+        assertThat(temp)
+                .as("neither the first file's conversion nor the failed one's is left")
+                .isEmptyDirectory();
     }
 
     private SpeechScores score(Sox sox, List<Path> files) {
@@ -129,10 +142,14 @@ class EvaluatorTest {
 
     private String describeTemp() {
         try (Stream<Path> files = Files.walk(temp)) {
-            return String.join("\n", files.filter(Files::isRegularFile).map(f -> {
-                WavHeader h = WavReader.header(f).orElseThrow();
-                return temp.relativize(f) + ": " + h.describe() + ", " + h.frames() + " samples";
-            }).toList());
+            return String.join(
+                    "\n",
+                    files.filter(Files::isRegularFile)
+                            .map(f -> {
+                                WavHeader h = WavReader.header(f).orElseThrow();
+                                return temp.relativize(f) + ": " + h.describe() + ", " + h.frames() + " samples";
+                            })
+                            .toList());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.headstream.cli.export.HeadExport;
 import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
-import dev.headstream.runtime.onnx.OnnxHeadImporter;
 import dev.headstream.core.wire.HeadCodec;
+import dev.headstream.runtime.onnx.OnnxHeadImporter;
 import dev.headstream.schemas.v1.HeadStatus;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.Provenance;
@@ -83,7 +83,8 @@ class HeadLoaderTest {
         byte[] inMemory = HeadLoader.export(update, MODELS, new HashMap<>());
 
         assertThat(inMemory).isEqualTo(Files.readAllBytes(file));
-        assertThat(HeadLoader.metadata(inMemory)).containsEntry("headstream.threshold", "0.3125")
+        assertThat(HeadLoader.metadata(inMemory))
+                .containsEntry("headstream.threshold", "0.3125")
                 .containsEntry("headstream.head_id", "acme/alice/wake");
     }
 
@@ -95,8 +96,13 @@ class HeadLoaderTest {
         for (int i = 0; i < tail.length; i++) {
             tail[i] += (i % 7 - 3) * 1e-2f;
         }
-        return HeadUpdate.newBuilder().setHeadId(headId).setVersion(3).setStatus(HeadStatus.HEAD_STATUS_ACTIVE)
-                .setProvenance(Provenance.newBuilder().setSourceHeadId(source.id()).setSourceHeadSha256(source.sha256())
+        return HeadUpdate.newBuilder()
+                .setHeadId(headId)
+                .setVersion(3)
+                .setStatus(HeadStatus.HEAD_STATUS_ACTIVE)
+                .setProvenance(Provenance.newBuilder()
+                        .setSourceHeadId(source.id())
+                        .setSourceHeadSha256(source.sha256())
                         .setBackboneSha256("cd".repeat(32)))
                 .setSpec(HeadCodec.spec(source.architecture(), 2, 16, 96))
                 .addAllTrainable(HeadCodec.tensors(head, tail))

@@ -35,15 +35,18 @@ class SegmentScorerTest {
         assertThat(SegmentScorer.windows(32_000 + 1_279)).isEqualTo(1);
         assertThat(SegmentScorer.windows(32_000 + 1_280)).isEqualTo(2);
         assertThat(SegmentScorer.windows(31_999)).isZero();
-        assertThat(SegmentScorer.WINDOW_SAMPLES).isEqualTo(WakeWordBackbone.samplesFor(WakeWordBackbone.FrontEnd.STREAMING, 16));
+        assertThat(SegmentScorer.WINDOW_SAMPLES)
+                .isEqualTo(WakeWordBackbone.samplesFor(WakeWordBackbone.FrontEnd.STREAMING, 16));
         assertThat(SegmentScorer.endSeconds(0)).isEqualTo(2.0);
     }
 
     @Test
     void segmentsScoreExactlyLikeOneRunOverTheWholeRecording(@TempDir Path dir) throws Exception {
         short[] pcm = speechLike(16_000 * 50 + 777); // more than the backbone's 512 embeddings per run
-        Recording r = Recording.ofWav(TestAudio.writeNative(dir.resolve("long.wav"), pcm),
-                WavReader.header(dir.resolve("long.wav")).orElseThrow(), 0);
+        Recording r = Recording.ofWav(
+                TestAudio.writeNative(dir.resolve("long.wav"), pcm),
+                WavReader.header(dir.resolve("long.wav")).orElseThrow(),
+                0);
         EmbeddingSequence e = backbone.embedStream(pcm);
         ClipScorer scorer = head.newScorer();
         int windows = e.frames() - 15;

@@ -20,8 +20,7 @@ final class TestAudio {
     static final String SETUP_HINT = "speech tools are not installed: run ./headstream setup";
     private static final boolean TOOLS = runs("espeak-ng", "--version") && runs("sox", "--version");
 
-    private TestAudio() {
-    }
+    private TestAudio() {}
 
     /** Fails the test with a set-up hint when espeak-ng or sox is missing. */
     static void requireTools() {
@@ -47,12 +46,17 @@ final class TestAudio {
     static byte[] fmt(int format, int channels, int rate, int bits, boolean extensible) {
         int block = channels * bits / 8;
         ByteBuffer b = ByteBuffer.allocate(extensible ? 40 : 16).order(ByteOrder.LITTLE_ENDIAN);
-        b.putShort((short) (extensible ? 0xFFFE : format)).putShort((short) channels).putInt(rate)
-                .putInt(rate * block).putShort((short) block).putShort((short) bits);
+        b.putShort((short) (extensible ? 0xFFFE : format))
+                .putShort((short) channels)
+                .putInt(rate)
+                .putInt(rate * block)
+                .putShort((short) block)
+                .putShort((short) bits);
         if (extensible) {
             b.putShort((short) 22).putShort((short) bits).putInt(channels == 1 ? 4 : 3);
             b.putShort((short) format).put(new byte[] {
-                0x00, 0x00, 0x00, 0x00, 0x10, 0x00, (byte) 0x80, 0x00, 0x00, (byte) 0xAA, 0x00, 0x38, (byte) 0x9B, 0x71});
+                0x00, 0x00, 0x00, 0x00, 0x10, 0x00, (byte) 0x80, 0x00, 0x00, (byte) 0xAA, 0x00, 0x38, (byte) 0x9B, 0x71
+            });
         }
         return b.array();
     }
@@ -65,8 +69,7 @@ final class TestAudio {
     }
 
     /** A chunk: its id, body and the size its header declares. */
-    record Chunk(String id, byte[] data, int declared) {
-    }
+    record Chunk(String id, byte[] data, int declared) {}
 
     /** A RIFF/WAVE file of the given chunks, each padded to an even size. */
     static byte[] riff(Chunk... chunks) {
@@ -76,7 +79,10 @@ final class TestAudio {
             byte[] data = c.data();
             int declared = c.declared();
             body.writeBytes(c.id().getBytes(StandardCharsets.US_ASCII));
-            body.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(declared).array());
+            body.writeBytes(ByteBuffer.allocate(4)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putInt(declared)
+                    .array());
             body.writeBytes(data);
             if (data.length % 2 == 1) {
                 body.write(0);
@@ -84,7 +90,10 @@ final class TestAudio {
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes("RIFF".getBytes(StandardCharsets.US_ASCII));
-        out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(body.size()).array());
+        out.writeBytes(ByteBuffer.allocate(4)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(body.size())
+                .array());
         out.writeBytes(body.toByteArray());
         return out.toByteArray();
     }
@@ -113,8 +122,19 @@ final class TestAudio {
         Files.createDirectories(file.toAbsolutePath().getParent());
         Path raw = file.resolveSibling(file.getFileName() + ".espeak.wav");
         run(List.of("espeak-ng", "-v", voice, "-s", Integer.toString(speed), "-w", raw.toString(), text));
-        List<String> sox = new ArrayList<>(List.of("sox", "-D", raw.toString(), "-r", "16000", "-c", "1", "-b", "16",
-                "-e", "signed-integer", file.toString()));
+        List<String> sox = new ArrayList<>(List.of(
+                "sox",
+                "-D",
+                raw.toString(),
+                "-r",
+                "16000",
+                "-c",
+                "1",
+                "-b",
+                "16",
+                "-e",
+                "signed-integer",
+                file.toString()));
         if (padSeconds > 0) {
             sox.addAll(List.of("pad", Double.toString(padSeconds), Double.toString(padSeconds)));
         }
@@ -148,8 +168,10 @@ final class TestAudio {
 
     private static boolean runs(String command, String argument) {
         try {
-            Process p = new ProcessBuilder(command, argument).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = new ProcessBuilder(command, argument)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException e) {
             return false;

@@ -65,8 +65,14 @@ class WavReaderTest {
         byte[] list = "LIST\0INFOISFT\0odd".getBytes(StandardCharsets.ISO_8859_1);
         assertThat(list.length % 2).isEqualTo(1);
         Path f = dir.resolve("chunks.wav");
-        Files.write(f, riff(chunk("LIST", list), chunk("fmt ", fmt(1, 1, 16_000, 16, false)),
-                chunk("fact", new byte[] {1, 2, 3}), chunk("data", bytes(PCM)), chunk("id3 ", new byte[7])));
+        Files.write(
+                f,
+                riff(
+                        chunk("LIST", list),
+                        chunk("fmt ", fmt(1, 1, 16_000, 16, false)),
+                        chunk("fact", new byte[] {1, 2, 3}),
+                        chunk("data", bytes(PCM)),
+                        chunk("id3 ", new byte[7])));
 
         WavHeader h = WavReader.header(f).orElseThrow();
 
@@ -94,7 +100,8 @@ class WavReaderTest {
 
         assertThatThrownBy(() -> WavReader.header(f))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("cannot read " + f + ": truncated: the data chunk declares 8002 bytes but only 1000 follow");
+                .hasMessage(
+                        "cannot read " + f + ": truncated: the data chunk declares 8002 bytes but only 1000 follow");
     }
 
     @Test
@@ -104,10 +111,11 @@ class WavReaderTest {
         Path inRiff = dir.resolve("riff.wav");
         Files.write(inRiff, "RIFF\1\0".getBytes(StandardCharsets.ISO_8859_1));
 
-        assertThatThrownBy(() -> WavReader.header(inHeader)).hasMessage("cannot read " + inHeader
-                + ": truncated: the 'fmt ' chunk at byte 12 declares 16 bytes but only 10 follow");
-        assertThatThrownBy(() -> WavReader.header(inRiff)).hasMessage("cannot read " + inRiff
-                + ": truncated: the file ends inside the RIFF header (6 bytes)");
+        assertThatThrownBy(() -> WavReader.header(inHeader))
+                .hasMessage("cannot read " + inHeader
+                        + ": truncated: the 'fmt ' chunk at byte 12 declares 16 bytes but only 10 follow");
+        assertThatThrownBy(() -> WavReader.header(inRiff))
+                .hasMessage("cannot read " + inRiff + ": truncated: the file ends inside the RIFF header (6 bytes)");
     }
 
     @Test
@@ -115,8 +123,8 @@ class WavReaderTest {
         Path f = dir.resolve("nodata.wav");
         Files.write(f, riff(chunk("fmt ", fmt(1, 1, 16_000, 16, false))));
 
-        assertThatThrownBy(() -> WavReader.header(f)).hasMessage("cannot read " + f
-                + ": no data chunk: the file ends after 36 bytes");
+        assertThatThrownBy(() -> WavReader.header(f))
+                .hasMessage("cannot read " + f + ": no data chunk: the file ends after 36 bytes");
     }
 
     @Test

@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
-import dev.headstream.runtime.onnx.OnnxHeadImporter;
 import dev.headstream.core.wire.HeadCodec;
+import dev.headstream.runtime.onnx.OnnxHeadImporter;
 import dev.headstream.schemas.Topics;
+import dev.headstream.schemas.onnx.Onnx;
 import dev.headstream.schemas.v1.HeadStatus;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.Provenance;
@@ -17,7 +18,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import dev.headstream.schemas.onnx.Onnx;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +29,8 @@ class HeadExportTest {
     @Test
     void picksTheNewestVersionOfTheRequestedHead() {
         List<ConsumerRecord<byte[], byte[]>> records = List.of(
-                record(0, HEAD, update(HEAD, 1)), record(1, "acme/bob/wake", update("acme/bob/wake", 9)),
+                record(0, HEAD, update(HEAD, 1)),
+                record(1, "acme/bob/wake", update("acme/bob/wake", 9)),
                 record(2, HEAD, update(HEAD, 2)));
 
         assertThat(HeadExport.newest(records, HEAD).getVersion()).isEqualTo(2);
@@ -41,7 +42,8 @@ class HeadExportTest {
 
         assertThatThrownBy(() -> HeadExport.newest(records, HEAD))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("head acme/alice/wake not found on headstream.heads (1 head ids there, e.g. acme/bob/wake)");
+                .hasMessage(
+                        "head acme/alice/wake not found on headstream.heads (1 head ids there, e.g. acme/bob/wake)");
     }
 
     @Test
@@ -62,8 +64,12 @@ class HeadExportTest {
             tail[i] += (i % 7 - 3) * 1e-3f;
         }
         HeadUpdate update = update(HEAD, 4).toBuilder()
-                .setProvenance(Provenance.newBuilder().setSourceHeadId(source.id()).setSourceHeadSha256(source.sha256())
-                        .setBackboneSha256("cd".repeat(32)).setSamplesApplied(17).setLastOffset(40))
+                .setProvenance(Provenance.newBuilder()
+                        .setSourceHeadId(source.id())
+                        .setSourceHeadSha256(source.sha256())
+                        .setBackboneSha256("cd".repeat(32))
+                        .setSamplesApplied(17)
+                        .setLastOffset(40))
                 .setSpec(HeadCodec.spec(source.architecture(), k, 16, 96))
                 .addAllTrainable(HeadCodec.tensors(head, tail))
                 .setThreshold(0.625f)
@@ -80,17 +86,21 @@ class HeadExportTest {
         assertThat(OnnxHeadImporter.importHead("back", bytes).parameters()).containsExactly(expected);
         Map<String, String> props = new HashMap<>();
         Onnx.ModelProto.parseFrom(bytes).getMetadataPropsList().forEach(p -> props.put(p.getKey(), p.getValue()));
-        assertThat(props).containsEntry("headstream.head_id", HEAD).containsEntry("headstream.version", "4")
+        assertThat(props)
+                .containsEntry("headstream.head_id", HEAD)
+                .containsEntry("headstream.version", "4")
                 .containsEntry("headstream.source_head_sha256", source.sha256())
                 .containsEntry("headstream.backbone_sha256", "cd".repeat(32))
-                .containsEntry("headstream.threshold", "0.625").containsEntry("headstream.samples_applied", "17")
+                .containsEntry("headstream.threshold", "0.625")
+                .containsEntry("headstream.samples_applied", "17")
                 .containsEntry("headstream.trainable_top_layers", "2");
     }
 
     @Test
     void failsClearlyWhenTheSourceModelIsMissing(@TempDir Path dir) {
         HeadUpdate update = update(HEAD, 1).toBuilder()
-                .setProvenance(Provenance.newBuilder().setSourceHeadId("no_such_head")).build();
+                .setProvenance(Provenance.newBuilder().setSourceHeadId("no_such_head"))
+                .build();
 
         assertThatThrownBy(() -> HeadExport.export(update, dir, dir.resolve("x.onnx")))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -99,12 +109,19 @@ class HeadExportTest {
     }
 
     private static HeadUpdate update(String headId, long version) {
-        return HeadUpdate.newBuilder().setHeadId(headId).setVersion(version).setStatus(HeadStatus.HEAD_STATUS_ACTIVE)
+        return HeadUpdate.newBuilder()
+                .setHeadId(headId)
+                .setVersion(version)
+                .setStatus(HeadStatus.HEAD_STATUS_ACTIVE)
                 .build();
     }
 
     private static ConsumerRecord<byte[], byte[]> record(long offset, String key, HeadUpdate value) {
-        return new ConsumerRecord<>(Topics.HEADS, 0, offset, key.getBytes(StandardCharsets.UTF_8),
+        return new ConsumerRecord<>(
+                Topics.HEADS,
+                0,
+                offset,
+                key.getBytes(StandardCharsets.UTF_8),
                 value == null ? null : value.toByteArray());
     }
 }

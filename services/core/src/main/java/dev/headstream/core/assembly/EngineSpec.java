@@ -47,8 +47,15 @@ import java.util.function.Function;
  * @param rateLimit       per-user rate limit on applied samples (off by default)
  * @param tasks           the tasks by name, in a stable order
  */
-public record EngineSpec(Path modelsDir, BackboneSpec backbone, BankSpec negativeBank, int maxSampleBytes,
-        int dedupWindow, int publishEvery, AdaptationEngine.OnlineRehearsal onlineRehearsal, RateLimit rateLimit,
+public record EngineSpec(
+        Path modelsDir,
+        BackboneSpec backbone,
+        BankSpec negativeBank,
+        int maxSampleBytes,
+        int dedupWindow,
+        int publishEvery,
+        AdaptationEngine.OnlineRehearsal onlineRehearsal,
+        RateLimit rateLimit,
         Map<String, TaskSpec> tasks) {
 
     /** The prefix of every key. */
@@ -78,9 +85,8 @@ public record EngineSpec(Path modelsDir, BackboneSpec backbone, BankSpec negativ
      * @param cudaDevice the CUDA device
      * @param maxSeconds longest accepted clip, seconds
      */
-    public record BackboneSpec(BackboneKind kind, Optional<String> model, int threads, boolean cuda, int cudaDevice,
-            double maxSeconds) {
-    }
+    public record BackboneSpec(
+            BackboneKind kind, Optional<String> model, int threads, boolean cuda, int cudaDevice, double maxSeconds) {}
 
     /**
      * The negative bank.
@@ -107,9 +113,13 @@ public record EngineSpec(Path modelsDir, BackboneSpec backbone, BankSpec negativ
      * @param rehearsalSet              a length-delimited {@code headstream.v1.Sample} file of other
      *                                  speakers' negatives (the operator's reference set), if any
      */
-    public record TaskSpec(String sourceHead, HeadRecipe recipe, AlarmAction onNegativeTransfer,
-            double targetFalseAcceptsPerHour, BankTraining bank, Optional<Path> rehearsalSet) {
-    }
+    public record TaskSpec(
+            String sourceHead,
+            HeadRecipe recipe,
+            AlarmAction onNegativeTransfer,
+            double targetFalseAcceptsPerHour,
+            BankTraining bank,
+            Optional<Path> rehearsalSet) {}
 
     /** Checks the cross-field rules. */
     public EngineSpec {
@@ -149,26 +159,43 @@ public record EngineSpec(Path modelsDir, BackboneSpec backbone, BankSpec negativ
         }
         Reader r = new Reader(properties);
         Path modelsDir = Path.of(r.string("models-dir", ".models"));
-        BackboneSpec backbone = new BackboneSpec(r.parse("backbone.kind", BackboneKind.WAKEWORD, EngineSpec::backboneKind),
-                r.optional("backbone.model"), r.integer("backbone.threads", 1), r.bool("backbone.cuda", false),
-                r.integer("backbone.cuda-device", 0), r.decimal("backbone.max-seconds", 10));
-        BankSpec bank = new BankSpec(r.bool("negative-bank.enabled", true), r.optional("negative-bank.directory").map(Path::of));
+        BackboneSpec backbone = new BackboneSpec(
+                r.parse("backbone.kind", BackboneKind.WAKEWORD, EngineSpec::backboneKind),
+                r.optional("backbone.model"),
+                r.integer("backbone.threads", 1),
+                r.bool("backbone.cuda", false),
+                r.integer("backbone.cuda-device", 0),
+                r.decimal("backbone.max-seconds", 10));
+        BankSpec bank = new BankSpec(
+                r.bool("negative-bank.enabled", true),
+                r.optional("negative-bank.directory").map(Path::of));
         AdaptationEngine.OnlineRehearsal online = new AdaptationEngine.OnlineRehearsal(
                 r.integer("online-rehearsal.capacity", 0), r.set("online-rehearsal.excluded-tenants"));
-        RateLimit rateLimit = new RateLimit(r.decimal("rate-limit.samples-per-minute", 0), r.decimal("rate-limit.burst", 60));
+        RateLimit rateLimit =
+                new RateLimit(r.decimal("rate-limit.samples-per-minute", 0), r.decimal("rate-limit.burst", 60));
         Map<String, TaskSpec> taskSpecs = new LinkedHashMap<>();
         if (tasks.isEmpty()) {
-            taskSpecs.put(DEFAULT_TASK, task(new Reader(Map.of()).in("tasks." + DEFAULT_TASK + "."), DEFAULT_SOURCE_HEAD));
+            taskSpecs.put(
+                    DEFAULT_TASK, task(new Reader(Map.of()).in("tasks." + DEFAULT_TASK + "."), DEFAULT_SOURCE_HEAD));
         }
         for (String name : tasks) {
             Reader t = r.in("tasks." + name + ".");
-            String source = t.optional("source-head").or(() -> name.equals(DEFAULT_TASK)
-                    ? Optional.of(DEFAULT_SOURCE_HEAD) : Optional.empty()).orElseThrow(() -> new IllegalArgumentException(
-                    "task '" + name + "' has no source head: set " + PREFIX + "tasks." + name + ".source-head"));
+            String source = t.optional("source-head")
+                    .or(() -> name.equals(DEFAULT_TASK) ? Optional.of(DEFAULT_SOURCE_HEAD) : Optional.empty())
+                    .orElseThrow(() -> new IllegalArgumentException("task '" + name + "' has no source head: set "
+                            + PREFIX + "tasks." + name + ".source-head"));
             taskSpecs.put(name, task(t, source));
         }
-        return new EngineSpec(modelsDir, backbone, bank, r.integer("max-sample-bytes", 1 << 20),
-                r.integer("dedup-window", 4096), r.integer("publish-every", 1), online, rateLimit, taskSpecs);
+        return new EngineSpec(
+                modelsDir,
+                backbone,
+                bank,
+                r.integer("max-sample-bytes", 1 << 20),
+                r.integer("dedup-window", 4096),
+                r.integer("publish-every", 1),
+                online,
+                rateLimit,
+                taskSpecs);
     }
 
     /**
@@ -204,21 +231,55 @@ public record EngineSpec(Path modelsDir, BackboneSpec backbone, BankSpec negativ
         return names;
     }
 
-    private static final List<String> ENGINE_KEYS = List.of("models-dir", "max-sample-bytes", "dedup-window",
-            "publish-every", "backbone.kind", "backbone.model", "backbone.threads", "backbone.cuda",
-            "backbone.cuda-device", "backbone.max-seconds", "negative-bank.enabled", "negative-bank.directory",
-            "online-rehearsal.capacity", "online-rehearsal.excluded-tenants", "rate-limit.samples-per-minute",
+    private static final List<String> ENGINE_KEYS = List.of(
+            "models-dir",
+            "max-sample-bytes",
+            "dedup-window",
+            "publish-every",
+            "backbone.kind",
+            "backbone.model",
+            "backbone.threads",
+            "backbone.cuda",
+            "backbone.cuda-device",
+            "backbone.max-seconds",
+            "negative-bank.enabled",
+            "negative-bank.directory",
+            "online-rehearsal.capacity",
+            "online-rehearsal.excluded-tenants",
+            "rate-limit.samples-per-minute",
             "rate-limit.burst");
 
-    private static final List<String> TASK_KEYS = List.of("source-head", "trainable-top-layers", "optimizer",
-            "learning-rate", "l2sp", "max-gradient-norm", "replay-steps", "replay-buffer", "user-windows-per-step",
-            "rehearsal-per-step", "window-frames", "threshold-position", "time-shift", "lora-rank", "l2sp-half-life",
-            "distillation", "distillation-temperature", "max-update-norm", "hard-negative-windows",
-            "on-negative-transfer", "target-false-accepts-per-hour", "bank-per-step", "bank-hard-share",
-            "bank-candidates", "bank-pool", "min-recall", "rehearsal-set");
+    private static final List<String> TASK_KEYS = List.of(
+            "source-head",
+            "trainable-top-layers",
+            "optimizer",
+            "learning-rate",
+            "l2sp",
+            "max-gradient-norm",
+            "replay-steps",
+            "replay-buffer",
+            "user-windows-per-step",
+            "rehearsal-per-step",
+            "window-frames",
+            "threshold-position",
+            "time-shift",
+            "lora-rank",
+            "l2sp-half-life",
+            "distillation",
+            "distillation-temperature",
+            "max-update-norm",
+            "hard-negative-windows",
+            "on-negative-transfer",
+            "target-false-accepts-per-hour",
+            "bank-per-step",
+            "bank-hard-share",
+            "bank-candidates",
+            "bank-pool",
+            "min-recall",
+            "rehearsal-set");
 
-    private static final List<String> ENGINE_PREFIXES = List.of("tasks.", "backbone.", "negative-bank.",
-            "online-rehearsal.", "rate-limit.");
+    private static final List<String> ENGINE_PREFIXES =
+            List.of("tasks.", "backbone.", "negative-bank.", "online-rehearsal.", "rate-limit.");
 
     /**
      * Whether {@code key} is the engine's: a key it reads, or any key under one of its prefixes
@@ -238,22 +299,38 @@ public record EngineSpec(Path modelsDir, BackboneSpec backbone, BankSpec negativ
 
     private static TaskSpec task(Reader t, String sourceHead) {
         HeadRecipe d = HeadRecipe.wakeWordDefault();
-        HeadRecipe recipe = new HeadRecipe(t.integer("trainable-top-layers", d.trainableTopLayers()),
+        HeadRecipe recipe = new HeadRecipe(
+                t.integer("trainable-top-layers", d.trainableTopLayers()),
                 t.parse("optimizer", d.optimizer(), v -> HeadRecipe.OptimizerKind.valueOf(v.toUpperCase(Locale.ROOT))),
-                t.real("learning-rate", d.learningRate()), t.real("l2sp", d.l2sp()),
-                t.real("max-gradient-norm", d.maxGradientNorm()), t.integer("replay-steps", d.replaySteps()),
-                t.integer("replay-buffer", d.replayBuffer()), t.integer("user-windows-per-step", d.userWindowsPerStep()),
-                t.integer("rehearsal-per-step", d.rehearsalPerStep()), t.integer("window-frames", d.windowFrames()),
-                t.real("threshold-position", d.thresholdPosition()), t.bool("time-shift", d.timeShift()),
-                t.integer("lora-rank", d.loraRank()), t.integer("l2sp-half-life", d.l2spHalfLife()),
-                t.real("distillation", d.distillation()), t.real("distillation-temperature", d.distillationTemperature()),
-                t.real("max-update-norm", d.maxUpdateNorm()), t.integer("hard-negative-windows", d.hardNegativeWindows()));
+                t.real("learning-rate", d.learningRate()),
+                t.real("l2sp", d.l2sp()),
+                t.real("max-gradient-norm", d.maxGradientNorm()),
+                t.integer("replay-steps", d.replaySteps()),
+                t.integer("replay-buffer", d.replayBuffer()),
+                t.integer("user-windows-per-step", d.userWindowsPerStep()),
+                t.integer("rehearsal-per-step", d.rehearsalPerStep()),
+                t.integer("window-frames", d.windowFrames()),
+                t.real("threshold-position", d.thresholdPosition()),
+                t.bool("time-shift", d.timeShift()),
+                t.integer("lora-rank", d.loraRank()),
+                t.integer("l2sp-half-life", d.l2spHalfLife()),
+                t.real("distillation", d.distillation()),
+                t.real("distillation-temperature", d.distillationTemperature()),
+                t.real("max-update-norm", d.maxUpdateNorm()),
+                t.integer("hard-negative-windows", d.hardNegativeWindows()));
         BankTraining b = BankTraining.defaults();
-        BankTraining bank = new BankTraining(t.integer("bank-per-step", b.perStep()),
-                t.real("bank-hard-share", b.hardShare()), t.integer("bank-candidates", b.candidates()),
-                t.integer("bank-pool", b.pool()), t.real("min-recall", b.minRecall()));
-        return new TaskSpec(sourceHead, recipe, t.parse("on-negative-transfer", AlarmPolicy.DEFAULT_ALARM_ACTION,
-                EngineSpec::alarmAction), t.decimal("target-false-accepts-per-hour", 0.5), bank,
+        BankTraining bank = new BankTraining(
+                t.integer("bank-per-step", b.perStep()),
+                t.real("bank-hard-share", b.hardShare()),
+                t.integer("bank-candidates", b.candidates()),
+                t.integer("bank-pool", b.pool()),
+                t.real("min-recall", b.minRecall()));
+        return new TaskSpec(
+                sourceHead,
+                recipe,
+                t.parse("on-negative-transfer", AlarmPolicy.DEFAULT_ALARM_ACTION, EngineSpec::alarmAction),
+                t.decimal("target-false-accepts-per-hour", 0.5),
+                bank,
                 t.optional("rehearsal-set").map(Path::of));
     }
 
@@ -294,8 +371,11 @@ public record EngineSpec(Path modelsDir, BackboneSpec backbone, BankSpec negativ
             try {
                 return parser.apply(v.get());
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException(prefix + key + ": cannot read '" + v.get() + "' ("
-                        + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
+                throw new IllegalArgumentException(
+                        prefix + key + ": cannot read '" + v.get() + "' ("
+                                + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                                + ")",
+                        e);
             }
         }
 
@@ -349,7 +429,9 @@ public record EngineSpec(Path modelsDir, BackboneSpec backbone, BankSpec negativ
         negativeBank.directory().ifPresent(d -> p.put(PREFIX + "negative-bank.directory", d.toString()));
         p.put(PREFIX + "online-rehearsal.capacity", String.valueOf(onlineRehearsal.capacity()));
         if (!onlineRehearsal.excludedTenants().isEmpty()) {
-            p.put(PREFIX + "online-rehearsal.excluded-tenants", String.join(",", new TreeSet<>(onlineRehearsal.excludedTenants())));
+            p.put(
+                    PREFIX + "online-rehearsal.excluded-tenants",
+                    String.join(",", new TreeSet<>(onlineRehearsal.excludedTenants())));
         }
         p.put(PREFIX + "rate-limit.samples-per-minute", String.valueOf(rateLimit.perMinute()));
         p.put(PREFIX + "rate-limit.burst", String.valueOf(rateLimit.burst()));
@@ -376,7 +458,9 @@ public record EngineSpec(Path modelsDir, BackboneSpec backbone, BankSpec negativ
             v.put("distillation-temperature", r.distillationTemperature());
             v.put("max-update-norm", r.maxUpdateNorm());
             v.put("hard-negative-windows", r.hardNegativeWindows());
-            v.put("on-negative-transfer", t.onNegativeTransfer().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            v.put(
+                    "on-negative-transfer",
+                    t.onNegativeTransfer().name().toLowerCase(Locale.ROOT).replace('_', '-'));
             v.put("target-false-accepts-per-hour", t.targetFalseAcceptsPerHour());
             v.put("bank-per-step", t.bank().perStep());
             v.put("bank-hard-share", t.bank().hardShare());

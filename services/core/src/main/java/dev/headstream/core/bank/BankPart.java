@@ -49,8 +49,7 @@ public final class BankPart {
      * @param voice  index into {@link #voices()}
      * @param frames embedding frames, at least 1
      */
-    public record Segment(int voice, int frames) {
-    }
+    public record Segment(int voice, int frames) {}
 
     private final Path file;
     private final String backbone;
@@ -60,11 +59,19 @@ public final class BankPart {
     private final int[] segmentFrames;
     /** First frame of each segment, and one past the last. */
     private final long[] frameStart;
+
     private final ShortBuffer data;
     private final String sha256;
 
-    private BankPart(Path file, String backbone, int dim, List<String> voices, int[] segmentVoice, int[] segmentFrames,
-            ShortBuffer data, String sha256) {
+    private BankPart(
+            Path file,
+            String backbone,
+            int dim,
+            List<String> voices,
+            int[] segmentVoice,
+            int[] segmentFrames,
+            ShortBuffer data,
+            String sha256) {
         this.file = file;
         this.backbone = backbone;
         this.dim = dim;
@@ -126,7 +133,11 @@ public final class BankPart {
         int voiceCount = map.getInt();
         int segments = map.getInt();
         // every voice takes at least 2 header bytes and every segment 8: counts beyond what the file holds are forged
-        if (dim < 1 || dim > 65_536 || voiceCount < 0 || segments < 0 || (long) voiceCount * 2 > map.remaining()
+        if (dim < 1
+                || dim > 65_536
+                || voiceCount < 0
+                || segments < 0
+                || (long) voiceCount * 2 > map.remaining()
                 || (long) segments * 8 > map.remaining()) {
             throw bad(file, "bad header: dim " + dim + ", voices " + voiceCount + ", segments " + segments);
         }
@@ -156,23 +167,34 @@ public final class BankPart {
         }
         long data = (size - map.position()) / Short.BYTES;
         if (total > data / dim || total * dim * Short.BYTES != size - map.position()) {
-            throw bad(file, "holds " + size + " bytes; its header describes " + total + " frames of " + dim
-                    + " values after " + map.position() + " bytes of header");
+            throw bad(
+                    file,
+                    "holds " + size + " bytes; its header describes " + total + " frames of " + dim + " values after "
+                            + map.position() + " bytes of header");
         }
         ShortBuffer values = map.slice().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
         for (int i = 0; i < values.limit(); i++) {
             short h = values.get(i);
             if ((h & 0x7c00) == 0x7c00) {
-                throw bad(file, "frame value " + i + " is not finite (float16 bits 0x" + Integer.toHexString(h & 0xffff) + ")");
+                throw bad(
+                        file,
+                        "frame value " + i + " is not finite (float16 bits 0x" + Integer.toHexString(h & 0xffff) + ")");
             }
         }
-        return new BankPart(file, new String(backboneId, StandardCharsets.US_ASCII), dim, voices, voice, frames, values,
+        return new BankPart(
+                file,
+                new String(backboneId, StandardCharsets.US_ASCII),
+                dim,
+                voices,
+                voice,
+                frames,
+                values,
                 digest(map.duplicate().position(0)));
     }
 
     private static IllegalArgumentException bad(Path file, String what) {
-        return new IllegalArgumentException("negative bank part " + file + " is damaged: " + what
-                + " (delete it and build the bank again)");
+        return new IllegalArgumentException(
+                "negative bank part " + file + " is damaged: " + what + " (delete it and build the bank again)");
     }
 
     private static String digest(ByteBuffer all) {
@@ -192,15 +214,15 @@ public final class BankPart {
      * @param voices   voice names; each segment's {@link Segment#voice()} indexes them
      * @param segments the segments' frames, {@code frames * dim} floats each, in order
      */
-    public static void write(Path file, String backbone, int dim, List<String> voices, List<Segment> index,
-            List<float[]> segments) {
+    public static void write(
+            Path file, String backbone, int dim, List<String> voices, List<Segment> index, List<float[]> segments) {
         if (index.size() != segments.size()) {
             throw new IllegalArgumentException(index.size() + " segment entries for " + segments.size() + " segments");
         }
         try {
             Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName() + ".", ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileChannel.open(
+                    tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
                 byte[] backboneId = backbone.getBytes(StandardCharsets.US_ASCII);
                 if (backboneId.length > 256) {
                     throw new IllegalArgumentException("backbone id too long: " + backbone);
@@ -217,14 +239,20 @@ public final class BankPart {
                 }
                 headerBytes += headerBytes & 1;
                 ByteBuffer h = ByteBuffer.allocate(headerBytes).order(ByteOrder.LITTLE_ENDIAN);
-                h.put(MAGIC).putShort((short) backboneId.length).put(backboneId).putInt(dim).putInt(voices.size())
+                h.put(MAGIC)
+                        .putShort((short) backboneId.length)
+                        .put(backboneId)
+                        .putInt(dim)
+                        .putInt(voices.size())
                         .putInt(index.size());
                 for (byte[] b : names) {
                     h.putShort((short) b.length).put(b);
                 }
                 for (int s = 0; s < index.size(); s++) {
                     Segment seg = index.get(s);
-                    if (seg.voice() < 0 || seg.voice() >= voices.size() || seg.frames() < 1
+                    if (seg.voice() < 0
+                            || seg.voice() >= voices.size()
+                            || seg.frames() < 1
                             || segments.get(s).length != (long) seg.frames() * dim) {
                         throw new IllegalArgumentException("segment " + s + " (" + seg + ") does not match its "
                                 + segments.get(s).length + " floats of dim " + dim);
@@ -236,7 +264,8 @@ public final class BankPart {
                     ch.write(h);
                 }
                 for (float[] frames : segments) {
-                    ByteBuffer b = ByteBuffer.allocate(frames.length * Short.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                    ByteBuffer b =
+                            ByteBuffer.allocate(frames.length * Short.BYTES).order(ByteOrder.LITTLE_ENDIAN);
                     for (float f : frames) {
                         b.putShort(Float16.fromFloat(f));
                     }
@@ -252,8 +281,7 @@ public final class BankPart {
             } catch (UnsupportedOperationException e) {
                 // not a POSIX file system: its defaults apply
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write negative bank part " + file, e);
         }

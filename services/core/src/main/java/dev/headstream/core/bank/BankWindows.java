@@ -25,7 +25,8 @@ public final class BankWindows {
             start[s + 1] = start[s] + part.windows(s, windowFrames);
         }
         if (start[part.segments()] > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("bank part " + part.file() + " has too many windows: " + start[part.segments()]);
+            throw new IllegalArgumentException(
+                    "bank part " + part.file() + " has too many windows: " + start[part.segments()]);
         }
     }
 

@@ -30,7 +30,8 @@ public record NegativeBank(Path directory, BankPart train, BankPart calibration,
         }
         if (!train.backbone().equals(calibration.backbone())
                 || (evaluation != null && !evaluation.backbone().equals(train.backbone()))) {
-            throw new IllegalArgumentException("negative bank " + directory + ": parts were embedded by different backbones");
+            throw new IllegalArgumentException(
+                    "negative bank " + directory + ": parts were embedded by different backbones");
         }
     }
 
@@ -45,8 +46,11 @@ public record NegativeBank(Path directory, BankPart train, BankPart calibration,
                     + " (build it with ./headstream setup or ./headstream bank build --out " + directory + ")");
         }
         Path eval = directory.resolve(EVALUATION_FILE);
-        return new NegativeBank(directory, BankPart.open(directory.resolve(TRAIN_FILE)),
-                BankPart.open(directory.resolve(CALIBRATION_FILE)), Files.isRegularFile(eval) ? BankPart.open(eval) : null);
+        return new NegativeBank(
+                directory,
+                BankPart.open(directory.resolve(TRAIN_FILE)),
+                BankPart.open(directory.resolve(CALIBRATION_FILE)),
+                Files.isRegularFile(eval) ? BankPart.open(eval) : null);
     }
 
     /**
@@ -57,8 +61,9 @@ public record NegativeBank(Path directory, BankPart train, BankPart calibration,
      */
     public NegativeBank checkBackbone(String backboneSha256) {
         if (!train.backbone().equals(backboneSha256)) {
-            throw new IllegalArgumentException("negative bank " + directory + " was embedded by backbone " + train.backbone()
-                    + ", but this backbone is " + backboneSha256 + ": rebuild it (./headstream bank build)");
+            throw new IllegalArgumentException(
+                    "negative bank " + directory + " was embedded by backbone " + train.backbone()
+                            + ", but this backbone is " + backboneSha256 + ": rebuild it (./headstream bank build)");
         }
         return this;
     }

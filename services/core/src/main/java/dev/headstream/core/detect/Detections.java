@@ -28,10 +28,10 @@ public final class Detections {
 
     /** Below this logit every float sigmoid is 0, above {@link #HIGHEST} every one is 1. */
     private static final float LOWEST = -200f;
+
     private static final float HIGHEST = 40f;
 
-    private Detections() {
-    }
+    private Detections() {}
 
     /**
      * The lowest logit whose {@link MlpHead#sigmoid} reaches {@code score}, so that

@@ -8,5 +8,4 @@ package dev.headstream.core.embed;
  * @param embeddingDim   floats per embedding frame
  * @param executionProvider where inference runs, e.g. {@code CPU} or {@code CUDA:0}
  */
-public record BackboneInfo(String id, String sha256, int embeddingDim, String executionProvider) {
-}
+public record BackboneInfo(String id, String sha256, int embeddingDim, String executionProvider) {}

@@ -33,8 +33,8 @@ public sealed interface BackboneInput {
                 n *= d;
             }
             if (n != values.length) {
-                throw new IllegalArgumentException("tensor of shape " + Arrays.toString(shape) + " needs " + n
-                        + " values, got " + values.length);
+                throw new IllegalArgumentException(
+                        "tensor of shape " + Arrays.toString(shape) + " needs " + n + " values, got " + values.length);
             }
         }
     }

@@ -13,8 +13,8 @@ public record EmbeddingSequence(int frames, int dim, float[] values) implements 
 
     public EmbeddingSequence {
         if (frames < 1 || dim < 1 || values.length != frames * dim) {
-            throw new IllegalArgumentException("embedding sequence of " + frames + " x " + dim
-                    + " cannot hold " + values.length + " floats");
+            throw new IllegalArgumentException(
+                    "embedding sequence of " + frames + " x " + dim + " cannot hold " + values.length + " floats");
         }
     }
 
@@ -32,8 +32,8 @@ public record EmbeddingSequence(int frames, int dim, float[] values) implements 
     @Override
     public void window(int frame, int windowFrames, float[] dst) {
         if (frame < 0 || frame + windowFrames > frames) {
-            throw new IndexOutOfBoundsException("window at frame " + frame + " of " + windowFrames
-                    + " frames in a clip of " + frames);
+            throw new IndexOutOfBoundsException(
+                    "window at frame " + frame + " of " + windowFrames + " frames in a clip of " + frames);
         }
         System.arraycopy(values, offset(frame), dst, 0, windowFrames * dim);
     }

@@ -7,8 +7,7 @@ package dev.headstream.core.embed;
  */
 public final class Float16 {
 
-    private Float16() {
-    }
+    private Float16() {}
 
     /** The half-precision value nearest to {@code f}, as its 16 raw bits. */
     public static short fromFloat(float f) {

@@ -21,8 +21,8 @@ public record ModelFile(Path path, byte[] bytes, String sha256) {
     /** Reads {@code path}; a missing file is an {@link IllegalArgumentException} naming it and the set-up step. */
     public static ModelFile read(Path path) {
         if (!Files.isRegularFile(path)) {
-            throw new IllegalArgumentException("model file not found: " + path
-                    + " (run src/build/fetch-models.sh, or set headstream.models.dir)");
+            throw new IllegalArgumentException(
+                    "model file not found: " + path + " (run src/build/fetch-models.sh, or set headstream.models.dir)");
         }
         try {
             byte[] bytes = Files.readAllBytes(path);

@@ -15,7 +15,8 @@ package dev.headstream.core.head;
  * @param epsilon      positive denominator guard
  * @param weightDecay  decoupled weight decay towards zero; {@code 0} for plain Adam
  */
-public record Adam(float learningRate, float beta1, float beta2, float epsilon, float weightDecay) implements Optimizer {
+public record Adam(float learningRate, float beta1, float beta2, float epsilon, float weightDecay)
+        implements Optimizer {
 
     public Adam {
         if (!(learningRate > 0f) || Float.isInfinite(learningRate)) {
@@ -58,13 +59,24 @@ public record Adam(float learningRate, float beta1, float beta2, float epsilon, 
     }
 
     /** The update loop; {@code clear} zeroes each gradient element once read (the JIT unswitches the loop on it). */
-    private void update(float[] parameters, float[] gradient, float gradientScale, OptimizerState state, boolean clear) {
+    private void update(
+            float[] parameters, float[] gradient, float gradientScale, OptimizerState state, boolean clear) {
         OptimizerState.checkStep(parameters, gradient, gradientScale);
         int n = parameters.length;
         state.check(2, n);
         long t = state.advance();
-        updateRange(parameters, gradient, gradientScale, state.slot(0), state.slot(1), 0, n, stepSize(t),
-                inverseSqrtCorrection2(t), decay(), clear);
+        updateRange(
+                parameters,
+                gradient,
+                gradientScale,
+                state.slot(0),
+                state.slot(1),
+                0,
+                n,
+                stepSize(t),
+                inverseSqrtCorrection2(t),
+                decay(),
+                clear);
     }
 
     /** The bias-corrected step size of step {@code t} (counted from 1). */
@@ -89,8 +101,18 @@ public record Adam(float learningRate, float beta1, float beta2, float epsilon, 
      * advanced once by the caller). Every array is indexed by the loop variable alone, so HotSpot
      * vectorizes the loop for any range.
      */
-    void updateRange(float[] parameters, float[] gradient, float gradientScale, float[] m, float[] v, int from, int to,
-            float stepSize, float inverseSqrtCorrection2, float decay, boolean clear) {
+    void updateRange(
+            float[] parameters,
+            float[] gradient,
+            float gradientScale,
+            float[] m,
+            float[] v,
+            int from,
+            int to,
+            float stepSize,
+            float inverseSqrtCorrection2,
+            float decay,
+            boolean clear) {
         for (int i = from; i < to; i++) {
             float g = gradient[i] * gradientScale;
             if (clear) {
@@ -106,8 +128,15 @@ public record Adam(float learningRate, float beta1, float beta2, float epsilon, 
      * (its vector loop spells the same operations lane-wise). Small enough for the JIT to inline,
      * so {@link #updateRange}'s loop still vectorizes.
      */
-    void updateElement(float[] parameters, float[] m, float[] v, int i, float g, float stepSize,
-            float inverseSqrtCorrection2, float decay) {
+    void updateElement(
+            float[] parameters,
+            float[] m,
+            float[] v,
+            int i,
+            float g,
+            float stepSize,
+            float inverseSqrtCorrection2,
+            float decay) {
         float mi = beta1 * m[i] + (1f - beta1) * g;
         float vi = beta2 * v[i] + (1f - beta2) * (g * g);
         m[i] = mi;

@@ -26,8 +26,8 @@ public record Distillation(float weight, float temperature) {
             throw new IllegalArgumentException("distillation weight must be finite and non-negative, got " + weight);
         }
         if (!(temperature > 0f) || Float.isInfinite(temperature)) {
-            throw new IllegalArgumentException("distillation temperature must be positive and finite, got "
-                    + temperature);
+            throw new IllegalArgumentException(
+                    "distillation temperature must be positive and finite, got " + temperature);
         }
     }
 
@@ -61,8 +61,9 @@ public record Distillation(float weight, float temperature) {
 
     private void requireUnitTemperature() {
         if (temperature != 1f) {
-            throw new IllegalStateException("folding distillation into the binary target is exact only at T = 1, got T = "
-                    + temperature + "; use TaskHeadTrainer");
+            throw new IllegalStateException(
+                    "folding distillation into the binary target is exact only at T = 1, got T = " + temperature
+                            + "; use TaskHeadTrainer");
         }
     }
 }

@@ -27,8 +27,7 @@ final class FusedDenseAdam {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
 
-    private FusedDenseAdam() {
-    }
+    private FusedDenseAdam() {}
 
     /** Lanes per vector on this machine (16 with AVX-512, 8 with AVX2). */
     static int lanes() {
@@ -40,8 +39,21 @@ final class FusedDenseAdam {
      * {@code gOut[o] * a[j] + lambda * (w - anchor)} ({@code anchor} may be null when
      * {@code lambda} is 0). {@code m} and {@code v} are Adam's moments, laid out like {@code w}.
      */
-    static void update(Adam adam, float[] w, float[] m, float[] v, int p, int in, int out, float[] a, float[] gOut,
-            float[] anchor, float lambda, float stepSize, float inverseSqrtCorrection2, float decay) {
+    static void update(
+            Adam adam,
+            float[] w,
+            float[] m,
+            float[] v,
+            int p,
+            int in,
+            int out,
+            float[] a,
+            float[] gOut,
+            float[] anchor,
+            float lambda,
+            float stepSize,
+            float inverseSqrtCorrection2,
+            float decay) {
         float b1 = adam.beta1();
         float c1 = 1f - adam.beta1();
         float b2 = adam.beta2();
@@ -64,10 +76,14 @@ final class FusedDenseAdam {
                     g = g.add(wi.sub(FloatVector.fromArray(SPECIES, anchor, i)).mul(lambda));
                 }
                 FloatVector mi = FloatVector.fromArray(SPECIES, m, i).mul(b1).add(g.mul(c1));
-                FloatVector vi = FloatVector.fromArray(SPECIES, v, i).mul(b2).add(g.mul(g).mul(c2));
+                FloatVector vi = FloatVector.fromArray(SPECIES, v, i)
+                        .mul(b2)
+                        .add(g.mul(g).mul(c2));
                 mi.intoArray(m, i);
                 vi.intoArray(v, i);
-                FloatVector denominator = vi.lanewise(VectorOperators.SQRT).mul(inverseSqrtCorrection2).add(eps);
+                FloatVector denominator = vi.lanewise(VectorOperators.SQRT)
+                        .mul(inverseSqrtCorrection2)
+                        .add(eps);
                 wi.mul(decay).sub(mi.mul(stepSize).div(denominator)).intoArray(w, i);
             }
             for (; j < in; j++) {

@@ -13,7 +13,11 @@ import java.util.Arrays;
  */
 final class GradientBatch {
 
-    private enum Phase { READY, ACCUMULATING, COMPLETE }
+    private enum Phase {
+        READY,
+        ACCUMULATING,
+        COMPLETE
+    }
 
     private final float[] gradient;
     private Phase phase = Phase.READY;
@@ -38,8 +42,8 @@ final class GradientBatch {
     /** Fails unless at least one window was added since the last step. */
     void checkAccumulating() {
         if (phase != Phase.ACCUMULATING) {
-            throw new IllegalStateException(phase == Phase.READY ? "no window accumulated in this batch"
-                    : "gradient already completed");
+            throw new IllegalStateException(
+                    phase == Phase.READY ? "no window accumulated in this batch" : "gradient already completed");
         }
     }
 
@@ -60,8 +64,8 @@ final class GradientBatch {
      */
     float complete(float[] trainable, float[] anchor, float lambda, float maxGradientNorm) {
         if (phase != Phase.ACCUMULATING) {
-            throw new IllegalStateException(phase == Phase.READY ? "no window accumulated in this batch"
-                    : "gradient already completed");
+            throw new IllegalStateException(
+                    phase == Phase.READY ? "no window accumulated in this batch" : "gradient already completed");
         }
         int n = gradient.length;
         if (trainable == null || trainable.length != n) {
@@ -117,8 +121,8 @@ final class GradientBatch {
      */
     float[] singleWindowBuffer() {
         if (phase != Phase.READY) {
-            throw new IllegalStateException("a single-window step needs an empty batch: " + count
-                    + " window(s) are accumulated");
+            throw new IllegalStateException(
+                    "a single-window step needs an empty batch: " + count + " window(s) are accumulated");
         }
         return gradient;
     }

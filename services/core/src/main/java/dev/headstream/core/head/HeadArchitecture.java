@@ -41,8 +41,8 @@ public record HeadArchitecture(int inputDim, List<HeadLayer> layers) {
             params += layer.parameterCount();
         }
         if (!(layers.get(layers.size() - 1) instanceof HeadLayer.Dense last) || last.outputDim() != 1) {
-            throw new IllegalArgumentException("the top layer must be a Dense with one output (the logit), got "
-                    + layers.get(layers.size() - 1));
+            throw new IllegalArgumentException(
+                    "the top layer must be a Dense with one output (the logit), got " + layers.get(layers.size() - 1));
         }
         if (params > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("too many parameters for one float[]: " + params);

@@ -18,8 +18,7 @@ package dev.headstream.core.head;
 public interface HeadEngine extends AutoCloseable {
 
     /** Opaque per-user state: the trainable tail and its optimizer state, in the engine's own form. */
-    interface User {
-    }
+    interface User {}
 
     /** Short engine name for reports, e.g. {@code native} or {@code dl4j}. */
     String name();

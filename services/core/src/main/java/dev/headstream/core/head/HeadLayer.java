@@ -32,7 +32,8 @@ public sealed interface HeadLayer permits HeadLayer.Dense, HeadLayer.LayerNorm, 
     record Dense(int inputDim, int outputDim) implements HeadLayer {
         public Dense {
             if (inputDim <= 0 || outputDim <= 0) {
-                throw new IllegalArgumentException("Dense dimensions must be positive, got " + inputDim + "x" + outputDim);
+                throw new IllegalArgumentException(
+                        "Dense dimensions must be positive, got " + inputDim + "x" + outputDim);
             }
             Math.addExact(Math.multiplyExact(inputDim, outputDim), outputDim);
         }

@@ -45,8 +45,8 @@ public sealed interface HeadOutput permits HeadOutput.Binary, HeadOutput.Softmax
      * is the one of the soft-target cross-entropy (the KL differs by the source's entropy, a
      * constant). Multi-label distillation covers every output, labeled or not.
      */
-    float addDistillationGradient(float[] logits, float[] sourceLogits, float temperature, float weight,
-            float[] gradient);
+    float addDistillationGradient(
+            float[] logits, float[] sourceLogits, float temperature, float weight, float[] gradient);
 
     static Binary binary() {
         return new Binary();
@@ -82,8 +82,8 @@ public sealed interface HeadOutput permits HeadOutput.Binary, HeadOutput.Softmax
         }
 
         @Override
-        public float addDistillationGradient(float[] logits, float[] sourceLogits, float temperature, float weight,
-                float[] gradient) {
+        public float addDistillationGradient(
+                float[] logits, float[] sourceLogits, float temperature, float weight, float[] gradient) {
             return (float) HeadOutput.sigmoidDistillation(logits, sourceLogits, 0, temperature, weight, gradient);
         }
     }
@@ -141,8 +141,8 @@ public sealed interface HeadOutput permits HeadOutput.Binary, HeadOutput.Softmax
         }
 
         @Override
-        public float addDistillationGradient(float[] logits, float[] sourceLogits, float temperature, float weight,
-                float[] gradient) {
+        public float addDistillationGradient(
+                float[] logits, float[] sourceLogits, float temperature, float weight, float[] gradient) {
             double invT = 1.0 / temperature;
             double lseA = logSumExp(logits, classes, invT);
             double lseS = logSumExp(sourceLogits, classes, invT);
@@ -209,8 +209,8 @@ public sealed interface HeadOutput permits HeadOutput.Binary, HeadOutput.Softmax
         }
 
         @Override
-        public float addDistillationGradient(float[] logits, float[] sourceLogits, float temperature, float weight,
-                float[] gradient) {
+        public float addDistillationGradient(
+                float[] logits, float[] sourceLogits, float temperature, float weight, float[] gradient) {
             double kl = 0;
             for (int c = 0; c < outputs; c++) {
                 kl += HeadOutput.sigmoidDistillation(logits, sourceLogits, c, temperature, weight, gradient);
@@ -220,8 +220,8 @@ public sealed interface HeadOutput permits HeadOutput.Binary, HeadOutput.Softmax
     }
 
     /** {@code weight T^2 KL(sigmoid(zs/T) || sigmoid(z/T))} for output {@code c}; adds its gradient. */
-    private static double sigmoidDistillation(float[] logits, float[] sourceLogits, int c, float temperature,
-            float weight, float[] gradient) {
+    private static double sigmoidDistillation(
+            float[] logits, float[] sourceLogits, int c, float temperature, float weight, float[] gradient) {
         double invT = 1.0 / temperature;
         double za = logits[c] * invT;
         double zs = sourceLogits[c] * invT;

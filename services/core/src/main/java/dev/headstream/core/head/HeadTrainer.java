@@ -57,7 +57,9 @@ public final class HeadTrainer extends MiniBatchTrainer {
         super(config, Objects.requireNonNull(head, "head").trainableLength());
         this.head = head;
         this.workspace = head.newWorkspace();
-        boolean fusable = fuseSingleWindow && VectorSupport.ENABLED && config.optimizer() instanceof Adam
+        boolean fusable = fuseSingleWindow
+                && VectorSupport.ENABLED
+                && config.optimizer() instanceof Adam
                 && config.maxGradientNorm() == Float.POSITIVE_INFINITY;
         this.fused = fusable ? head.fusableLayers() : new int[0];
         int[] bounds = new int[2 * fused.length + 2];
@@ -89,9 +91,10 @@ public final class HeadTrainer extends MiniBatchTrainer {
      * @return the adapted head's score for the window <em>before</em> this batch's update
      *         (a prequential score)
      */
-    public float accumulate(float[] source, float[] trainable, float[] input, int inputOffset, float target,
-            float weight) {
-        float loss = head.accumulateGradient(source, trainable, input, inputOffset, target, weight, workspace, batch.buffer());
+    public float accumulate(
+            float[] source, float[] trainable, float[] input, int inputOffset, float target, float weight) {
+        float loss = head.accumulateGradient(
+                source, trainable, input, inputOffset, target, weight, workspace, batch.buffer());
         batch.added(loss);
         return MlpHead.sigmoid(workspace.lastLogit());
     }
@@ -108,8 +111,14 @@ public final class HeadTrainer extends MiniBatchTrainer {
      * @throws IllegalStateException if windows are already accumulated in this batch, or the loss is
      *                               not finite (the head is then unchanged)
      */
-    public float stepSingle(float[] source, float[] trainable, OptimizerState state, float[] input, int inputOffset,
-            float target, float weight) {
+    public float stepSingle(
+            float[] source,
+            float[] trainable,
+            OptimizerState state,
+            float[] input,
+            int inputOffset,
+            float target,
+            float weight) {
         if (fused.length == 0) {
             accumulate(source, trainable, input, inputOffset, target, weight);
             return step(source, trainable, state);
@@ -118,8 +127,8 @@ public final class HeadTrainer extends MiniBatchTrainer {
         state.check(2, gradient.length);
         float loss;
         try {
-            loss = head.accumulateGradientDeferred(source, trainable, input, inputOffset, target, weight, workspace,
-                    gradient);
+            loss = head.accumulateGradientDeferred(
+                    source, trainable, input, inputOffset, target, weight, workspace, gradient);
         } catch (RuntimeException e) {
             batch.clear();
             throw e;
@@ -145,13 +154,25 @@ public final class HeadTrainer extends MiniBatchTrainer {
         float inverseSqrtCorrection2 = adam.inverseSqrtCorrection2(t);
         float decay = adam.decay();
         for (int r = 0; r < rest.length; r += 2) {
-            adam.updateRange(trainable, gradient, 1f, m, v, rest[r], rest[r + 1], stepSize, inverseSqrtCorrection2,
-                    decay, true);
+            adam.updateRange(
+                    trainable, gradient, 1f, m, v, rest[r], rest[r + 1], stepSize, inverseSqrtCorrection2, decay, true);
         }
         for (int l : fused) {
-            FusedDenseAdam.update(adam, trainable, m, v, head.trainableWeightOffset(l), head.inputDim(l),
-                    head.outputDim(l), workspace.deferredInput[l], workspace.deferredOutputGradient[l], anchor, lambda,
-                    stepSize, inverseSqrtCorrection2, decay);
+            FusedDenseAdam.update(
+                    adam,
+                    trainable,
+                    m,
+                    v,
+                    head.trainableWeightOffset(l),
+                    head.inputDim(l),
+                    head.outputDim(l),
+                    workspace.deferredInput[l],
+                    workspace.deferredOutputGradient[l],
+                    anchor,
+                    lambda,
+                    stepSize,
+                    inverseSqrtCorrection2,
+                    decay);
             workspace.deferredInput[l] = null;
         }
         batch.singleWindowApplied();

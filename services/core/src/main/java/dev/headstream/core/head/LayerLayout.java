@@ -10,8 +10,7 @@ import java.util.Objects;
  */
 final class LayerLayout {
 
-    private LayerLayout() {
-    }
+    private LayerLayout() {}
 
     static int parameterCount(List<HeadLayer> layers) {
         int n = 0;

@@ -43,9 +43,10 @@ public final class LoraHeadTrainer extends MiniBatchTrainer {
      *
      * @return the adapted head's score for the window before this batch's update
      */
-    public float accumulate(float[] source, float[] trainable, float[] input, int inputOffset, float target,
-            float weight) {
-        float loss = head.accumulateGradient(source, trainable, input, inputOffset, target, weight, workspace, batch.buffer());
+    public float accumulate(
+            float[] source, float[] trainable, float[] input, int inputOffset, float target, float weight) {
+        float loss = head.accumulateGradient(
+                source, trainable, input, inputOffset, target, weight, workspace, batch.buffer());
         batch.added(loss);
         return MlpHead.sigmoid(workspace.lastLogit());
     }

@@ -58,6 +58,7 @@ public final class LoraMlpHead {
     private final int[] bOffset;
     /** Per layer: offset of the trained bias (last Dense with small parameters); -1 otherwise. */
     private final int[] biasOffset;
+
     private final float[] epsilon;
     private final int inputDim;
     private final int parameterCount;
@@ -242,15 +243,22 @@ public final class LoraMlpHead {
      *
      * @return the weighted loss of this window before any update
      */
-    public float accumulateGradient(float[] source, float[] trainable, float[] input, int inputOffset,
-            float target, float weight, Workspace ws, float[] gradient) {
+    public float accumulateGradient(
+            float[] source,
+            float[] trainable,
+            float[] input,
+            int inputOffset,
+            float target,
+            float weight,
+            Workspace ws,
+            float[] gradient) {
         checkSource(source);
         checkTrainable(trainable);
         checkInput(input, inputOffset);
         checkWorkspace(ws);
         if (gradient == null || gradient.length != length) {
-            throw new IllegalArgumentException("gradient must have length " + length + ", got "
-                    + (gradient == null ? "null" : gradient.length));
+            throw new IllegalArgumentException(
+                    "gradient must have length " + length + ", got " + (gradient == null ? "null" : gradient.length));
         }
         if (!(target >= 0f && target <= 1f)) {
             throw new IllegalArgumentException("target must be in [0, 1], got " + target);
@@ -278,8 +286,15 @@ public final class LoraMlpHead {
                 }
                 case LAYER_NORM -> {
                     boolean trained = aOffset[l] >= 0;
-                    LayerKernels.layerNormBackward(trained ? trainable : source, trained ? aOffset[l] : sourceOffset[l], outDim[l],
-                            ws.normalized[l], ws.inverseStd[l], g, trained ? gradient : null, aOffset[l],
+                    LayerKernels.layerNormBackward(
+                            trained ? trainable : source,
+                            trained ? aOffset[l] : sourceOffset[l],
+                            outDim[l],
+                            ws.normalized[l],
+                            ws.inverseStd[l],
+                            g,
+                            trained ? gradient : null,
+                            aOffset[l],
                             propagate ? gNext : null);
                 }
                 default -> {
@@ -325,8 +340,14 @@ public final class LoraMlpHead {
      * (as {@link #firstLayerProduct} wrote it) instead of computed: the same float, bit for bit,
      * at a fraction of the cost. {@code trainable == null} scores the source head.
      */
-    public float logitWithBase(float[] source, float[] trainable, float[] base, int baseOffset, float[] input,
-            int inputOffset, Workspace ws) {
+    public float logitWithBase(
+            float[] source,
+            float[] trainable,
+            float[] base,
+            int baseOffset,
+            float[] input,
+            int inputOffset,
+            Workspace ws) {
         checkSource(source);
         if (trainable != null) {
             checkTrainable(trainable);
@@ -334,8 +355,8 @@ public final class LoraMlpHead {
         checkInput(input, inputOffset);
         checkWorkspace(ws);
         if (kind[0] != DENSE || baseOffset < 0 || baseOffset + outDim[0] > base.length) {
-            throw new IllegalArgumentException("base must hold the first Dense layer's " + outDim[0]
-                    + " outputs at offset " + baseOffset);
+            throw new IllegalArgumentException(
+                    "base must hold the first Dense layer's " + outDim[0] + " outputs at offset " + baseOffset);
         }
         return forward(source, trainable, input, inputOffset, ws, base, baseOffset);
     }
@@ -344,8 +365,14 @@ public final class LoraMlpHead {
         return forward(source, trainable, input, inputOffset, ws, null, 0);
     }
 
-    private float forward(float[] source, float[] trainable, float[] input, int inputOffset, Workspace ws,
-            float[] base, int baseOffset) {
+    private float forward(
+            float[] source,
+            float[] trainable,
+            float[] input,
+            int inputOffset,
+            Workspace ws,
+            float[] base,
+            int baseOffset) {
         float[] x = input;
         int xo = inputOffset;
         for (int l = 0; l < layerCount; l++) {
@@ -377,8 +404,15 @@ public final class LoraMlpHead {
                 }
                 case LAYER_NORM -> {
                     boolean trained = aOffset[l] >= 0 && trainable != null;
-                    ws.inverseStd[l] = LayerKernels.layerNormForward(trained ? trainable : source,
-                            trained ? aOffset[l] : sourceOffset[l], out, epsilon[l], x, xo, ws.normalized[l], y);
+                    ws.inverseStd[l] = LayerKernels.layerNormForward(
+                            trained ? trainable : source,
+                            trained ? aOffset[l] : sourceOffset[l],
+                            out,
+                            epsilon[l],
+                            x,
+                            xo,
+                            ws.normalized[l],
+                            y);
                 }
                 default -> {
                     for (int j = 0; j < out; j++) {
@@ -399,8 +433,15 @@ public final class LoraMlpHead {
      * {@code s gOut u^T} to B's gradient, {@code v a^T} to A's, {@code gOut} to a trained bias's,
      * and writes {@code W^T gOut + A^T v} to {@code gIn} when non-null. {@code a} starts at 0.
      */
-    private void denseBackward(float[] source, float[] trainable, int l, float[] a, float[] gOut, float[] gradient,
-            Workspace ws, float[] gIn) {
+    private void denseBackward(
+            float[] source,
+            float[] trainable,
+            int l,
+            float[] a,
+            float[] gOut,
+            float[] gradient,
+            Workspace ws,
+            float[] gIn) {
         int in = inDim[l];
         int out = outDim[l];
         int aOff = aOffset[l];
@@ -492,7 +533,8 @@ public final class LoraMlpHead {
     }
 
     private void checkWorkspace(Workspace ws) {
-        if (ws == null || ws.rank != rank
+        if (ws == null
+                || ws.rank != rank
                 || (ws.architecture != architecture && !ws.architecture.equals(architecture))) {
             throw new IllegalArgumentException("workspace was made for a different LoRA head");
         }
@@ -500,7 +542,8 @@ public final class LoraMlpHead {
 
     @Override
     public String toString() {
-        return "LoraMlpHead[rank=" + rank + ", alpha=" + alpha + ", trainSmall=" + trainSmall + ", floats=" + length + "]";
+        return "LoraMlpHead[rank=" + rank + ", alpha=" + alpha + ", trainSmall=" + trainSmall + ", floats=" + length
+                + "]";
     }
 
     /**

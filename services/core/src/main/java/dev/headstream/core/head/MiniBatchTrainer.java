@@ -17,6 +17,7 @@ public abstract sealed class MiniBatchTrainer permits HeadTrainer, LoraHeadTrain
     private final TrainingConfig config;
     /** The batch's gradient buffer; subclasses accumulate into it. */
     final GradientBatch batch;
+
     private final float[] anchor;
     private float[] anchorSource;
 

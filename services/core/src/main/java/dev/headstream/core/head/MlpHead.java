@@ -1,8 +1,8 @@
 package dev.headstream.core.head;
 
-import java.util.stream.IntStream;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.stream.IntStream;
 
 /**
  * Forward and backward passes of a binary MLP head whose top {@code k} parameterised layers
@@ -161,14 +161,28 @@ public final class MlpHead {
      * @param weight non-negative sample weight
      * @return the weighted loss of this window before any update
      */
-    public float accumulateGradient(float[] source, float[] trainable, float[] input, int inputOffset,
-            float target, float weight, Workspace ws, float[] gradient) {
+    public float accumulateGradient(
+            float[] source,
+            float[] trainable,
+            float[] input,
+            int inputOffset,
+            float target,
+            float weight,
+            Workspace ws,
+            float[] gradient) {
         checkBackward(source, trainable, input, inputOffset, target, weight, ws, gradient);
         return backward(source, trainable, input, inputOffset, target, weight, ws, gradient, false);
     }
 
-    private void checkBackward(float[] source, float[] trainable, float[] input, int inputOffset, float target,
-            float weight, Workspace ws, float[] gradient) {
+    private void checkBackward(
+            float[] source,
+            float[] trainable,
+            float[] input,
+            int inputOffset,
+            float target,
+            float weight,
+            Workspace ws,
+            float[] gradient) {
         checkSource(source);
         checkTrainable(trainable);
         checkInput(input, inputOffset);
@@ -213,14 +227,29 @@ public final class MlpHead {
      * instead the workspace keeps each such layer's output gradient ({@link Workspace#deferredOutputGradient})
      * and input ({@link Workspace#deferredInput}). Everything else is added as usual.
      */
-    float accumulateGradientDeferred(float[] source, float[] trainable, float[] input, int inputOffset, float target,
-            float weight, Workspace ws, float[] gradient) {
+    float accumulateGradientDeferred(
+            float[] source,
+            float[] trainable,
+            float[] input,
+            int inputOffset,
+            float target,
+            float weight,
+            Workspace ws,
+            float[] gradient) {
         checkBackward(source, trainable, input, inputOffset, target, weight, ws, gradient);
         return backward(source, trainable, input, inputOffset, target, weight, ws, gradient, true);
     }
 
-    private float backward(float[] source, float[] trainable, float[] input, int inputOffset, float target,
-            float weight, Workspace ws, float[] gradient, boolean defer) {
+    private float backward(
+            float[] source,
+            float[] trainable,
+            float[] input,
+            int inputOffset,
+            float target,
+            float weight,
+            Workspace ws,
+            float[] gradient,
+            boolean defer) {
         float z = forward(source, trainable, firstTrainable, input, inputOffset, ws);
         float loss = weight * binaryCrossEntropy(z, target);
         if (firstTrainable == layerCount) {
@@ -245,11 +274,20 @@ public final class MlpHead {
                         System.arraycopy(g, 0, ws.deferredOutputGradient[l], 0, outDim[l]);
                         ws.deferredInput[l] = a;
                     }
-                    LayerKernels.denseBackward(trainable, p, inDim[l], outDim[l], a, g, gradient, ws.row,
-                            propagate ? gNext : null, !fuse);
+                    LayerKernels.denseBackward(
+                            trainable, p, inDim[l], outDim[l], a, g, gradient, ws.row, propagate ? gNext : null, !fuse);
                 }
-                case LAYER_NORM -> LayerKernels.layerNormBackward(trainable, p, outDim[l], ws.normalized[l],
-                        ws.inverseStd[l], g, gradient, p, propagate ? gNext : null);
+                case LAYER_NORM ->
+                    LayerKernels.layerNormBackward(
+                            trainable,
+                            p,
+                            outDim[l],
+                            ws.normalized[l],
+                            ws.inverseStd[l],
+                            g,
+                            gradient,
+                            p,
+                            propagate ? gNext : null);
                 default -> LayerKernels.reluBackward(ws.activations[l], outDim[l], g, gNext);
             }
             float[] t = g;
@@ -270,10 +308,12 @@ public final class MlpHead {
 
     /** Unweighted binary cross-entropy of {@code sigmoid(logit)} against {@code target}, stable for any logit. */
     public static float binaryCrossEntropy(float logit, float target) {
-        return (float) (Math.max(logit, 0.0) - (double) logit * target + Math.log1p(Math.exp(-Math.abs((double) logit))));
+        return (float)
+                (Math.max(logit, 0.0) - (double) logit * target + Math.log1p(Math.exp(-Math.abs((double) logit))));
     }
 
-    private float forward(float[] source, float[] trainable, int tailFrom, float[] input, int inputOffset, Workspace ws) {
+    private float forward(
+            float[] source, float[] trainable, int tailFrom, float[] input, int inputOffset, Workspace ws) {
         float[] x = input;
         int xo = inputOffset;
         for (int l = 0; l < layerCount; l++) {
@@ -282,8 +322,9 @@ public final class MlpHead {
             float[] y = ws.activations[l];
             switch (kind[l]) {
                 case DENSE -> LayerKernels.denseForward(params, p, inDim[l], outDim[l], x, xo, y);
-                case LAYER_NORM -> ws.inverseStd[l] = LayerKernels.layerNormForward(params, p, outDim[l], epsilon[l], x, xo,
-                        ws.normalized[l], y);
+                case LAYER_NORM ->
+                    ws.inverseStd[l] =
+                            LayerKernels.layerNormForward(params, p, outDim[l], epsilon[l], x, xo, ws.normalized[l], y);
                 default -> LayerKernels.reluForward(x, xo, outDim[l], y);
             }
             x = y;
@@ -338,6 +379,7 @@ public final class MlpHead {
         final float[][] deferredOutputGradient;
         /** Per layer: the input (from index 0) of a dense layer whose weight update was deferred. */
         final float[][] deferredInput;
+
         private float logit;
 
         public Workspace(HeadArchitecture architecture) {
@@ -366,7 +408,8 @@ public final class MlpHead {
             deferredInput = new float[n][];
             for (int l = 0; l < n; l++) {
                 if (architecture.layers().get(l) instanceof HeadLayer.Dense) {
-                    deferredOutputGradient[l] = new float[architecture.layers().get(l).outputDim()];
+                    deferredOutputGradient[l] =
+                            new float[architecture.layers().get(l).outputDim()];
                 }
             }
         }

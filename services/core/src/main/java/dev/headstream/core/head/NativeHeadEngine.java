@@ -105,11 +105,14 @@ public final class NativeHeadEngine implements HeadEngine {
 
     /** Checks that {@code windows} holds exactly {@code targets.length} windows of {@code inputDim}. */
     static void checkBatch(float[] windows, float[] targets, int inputDim) {
-        if (windows == null || targets == null || targets.length == 0
+        if (windows == null
+                || targets == null
+                || targets.length == 0
                 || windows.length != (long) targets.length * inputDim) {
-            throw new IllegalArgumentException("a batch needs at least one window and windows.length == targets.length * "
-                    + inputDim + ", got " + (windows == null ? "null" : windows.length) + " floats for "
-                    + (targets == null ? "null" : targets.length) + " targets");
+            throw new IllegalArgumentException(
+                    "a batch needs at least one window and windows.length == targets.length * "
+                            + inputDim + ", got " + (windows == null ? "null" : windows.length) + " floats for "
+                            + (targets == null ? "null" : targets.length) + " targets");
         }
     }
 

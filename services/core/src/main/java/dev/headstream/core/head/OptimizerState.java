@@ -75,7 +75,8 @@ public final class OptimizerState {
     void check(int expectedSlots, int length) {
         if (slots.length != expectedSlots || (expectedSlots > 0 && slots[0].length != length)) {
             throw new IllegalArgumentException("optimizer state has " + slots.length + " slots of length "
-                    + (slots.length == 0 ? 0 : slots[0].length) + ", expected " + expectedSlots + " of length " + length);
+                    + (slots.length == 0 ? 0 : slots[0].length) + ", expected " + expectedSlots + " of length "
+                    + length);
         }
     }
 

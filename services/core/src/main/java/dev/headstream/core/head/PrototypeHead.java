@@ -42,8 +42,12 @@ public final class PrototypeHead {
      * @param temperature positive softmax temperature on cosines (e.g. {@code 0.1})
      */
     public PrototypeHead(int classes, int dim, float temperature) {
-        this(classes, dim, temperature, new float[Math.multiplyExact(checkPositive(classes, "classes"),
-                checkPositive(dim, "dim"))], new long[classes]);
+        this(
+                classes,
+                dim,
+                temperature,
+                new float[Math.multiplyExact(checkPositive(classes, "classes"), checkPositive(dim, "dim"))],
+                new long[classes]);
     }
 
     private PrototypeHead(int classes, int dim, float temperature, float[] means, long[] counts) {

@@ -4,10 +4,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.SplittableRandom;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Objects;
+import java.util.SplittableRandom;
 import java.util.regex.Pattern;
 
 /**
@@ -76,8 +76,7 @@ public record SourceHead(String id, String sha256, HeadArchitecture architecture
                 Arrays.fill(p, at, at + n.dim(), 1f);
             }
         }
-        ByteBuffer bytes = ByteBuffer.allocate(p.length * Float.BYTES)
-                .order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer bytes = ByteBuffer.allocate(p.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asFloatBuffer().put(p);
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes.array());
@@ -114,7 +113,7 @@ public record SourceHead(String id, String sha256, HeadArchitecture architecture
 
     @Override
     public String toString() {
-        return "SourceHead[id=" + id + ", sha256=" + sha256 + ", architecture=" + architecture
-                + ", parameters=" + parameters.length + " floats]";
+        return "SourceHead[id=" + id + ", sha256=" + sha256 + ", architecture=" + architecture + ", parameters="
+                + parameters.length + " floats]";
     }
 }

@@ -38,8 +38,8 @@ public record TaskArchitecture(int inputDim, List<HeadLayer> layers, List<Float>
             throw new IllegalArgumentException("a head needs at least one layer");
         }
         if (dropoutRates.size() != layers.size()) {
-            throw new IllegalArgumentException("need one dropout rate per layer: " + layers.size() + " layers, "
-                    + dropoutRates.size() + " rates");
+            throw new IllegalArgumentException(
+                    "need one dropout rate per layer: " + layers.size() + " layers, " + dropoutRates.size() + " rates");
         }
         int width = inputDim;
         long params = 0;
@@ -80,7 +80,10 @@ public record TaskArchitecture(int inputDim, List<HeadLayer> layers, List<Float>
      * imported binary head as is).
      */
     public static TaskArchitecture of(HeadArchitecture architecture, HeadOutput output) {
-        return new TaskArchitecture(architecture.inputDim(), architecture.layers(), zeros(architecture.layers().size()),
+        return new TaskArchitecture(
+                architecture.inputDim(),
+                architecture.layers(),
+                zeros(architecture.layers().size()),
                 output);
     }
 

@@ -143,8 +143,8 @@ public final class TaskHead {
     }
 
     /** Writes the adapted head's output probabilities for one window into {@code out}. */
-    public void probabilities(float[] source, float[] trainable, float[] input, int inputOffset, Workspace ws,
-            float[] out) {
+    public void probabilities(
+            float[] source, float[] trainable, float[] input, int inputOffset, Workspace ws, float[] out) {
         logits(source, trainable, input, inputOffset, ws, out);
         output.probabilities(out, out);
     }
@@ -166,10 +166,29 @@ public final class TaskHead {
     }
 
     /** {@link #accumulateGradient(float[], float[], float[], int, float[], boolean[], float, Distillation, RandomGenerator, Workspace, float[])} without distillation. */
-    public float accumulateGradient(float[] source, float[] trainable, float[] input, int inputOffset, float[] targets,
-            boolean[] mask, float weight, RandomGenerator dropoutRandom, Workspace ws, float[] gradient) {
-        return accumulateGradient(source, trainable, input, inputOffset, targets, mask, weight, Distillation.OFF,
-                dropoutRandom, ws, gradient);
+    public float accumulateGradient(
+            float[] source,
+            float[] trainable,
+            float[] input,
+            int inputOffset,
+            float[] targets,
+            boolean[] mask,
+            float weight,
+            RandomGenerator dropoutRandom,
+            Workspace ws,
+            float[] gradient) {
+        return accumulateGradient(
+                source,
+                trainable,
+                input,
+                inputOffset,
+                targets,
+                mask,
+                weight,
+                Distillation.OFF,
+                dropoutRandom,
+                ws,
+                gradient);
     }
 
     /**
@@ -187,8 +206,17 @@ public final class TaskHead {
      * @param dropoutRandom generator for the dropout mask; {@code null} = no dropout
      * @return the window's loss before any update
      */
-    public float accumulateGradient(float[] source, float[] trainable, float[] input, int inputOffset, float[] targets,
-            boolean[] mask, float weight, Distillation distillation, RandomGenerator dropoutRandom, Workspace ws,
+    public float accumulateGradient(
+            float[] source,
+            float[] trainable,
+            float[] input,
+            int inputOffset,
+            float[] targets,
+            boolean[] mask,
+            float weight,
+            Distillation distillation,
+            RandomGenerator dropoutRandom,
+            Workspace ws,
             float[] gradient) {
         checkSource(source);
         checkTrainable(trainable);
@@ -200,8 +228,8 @@ public final class TaskHead {
                     + (gradient == null ? "null" : gradient.length));
         }
         if (targets == null || targets.length != outputs) {
-            throw new IllegalArgumentException("targets must have length " + outputs + ", got "
-                    + (targets == null ? "null" : targets.length));
+            throw new IllegalArgumentException(
+                    "targets must have length " + outputs + ", got " + (targets == null ? "null" : targets.length));
         }
         if (!(weight >= 0f) || Float.isInfinite(weight)) {
             throw new IllegalArgumentException("weight must be finite and non-negative, got " + weight);
@@ -220,7 +248,8 @@ public final class TaskHead {
         Arrays.fill(gz, 0f);
         float taskLoss = output.addLossGradient(z, targets, mask, weight, gz);
         float distillationLoss = distillation.active()
-                ? output.addDistillationGradient(z, ws.sourceLogits, distillation.temperature(), distillation.weight(), gz)
+                ? output.addDistillationGradient(
+                        z, ws.sourceLogits, distillation.temperature(), distillation.weight(), gz)
                 : 0f;
         ws.taskLoss = taskLoss;
         ws.distillationLoss = distillationLoss;
@@ -248,11 +277,20 @@ public final class TaskHead {
                         System.arraycopy(a, ao, ws.input, 0, inDim[l]);
                         a = ws.input;
                     }
-                    LayerKernels.denseBackward(trainable, p, inDim[l], outDim[l], a, g, gradient, ws.row,
-                            propagate ? gNext : null);
+                    LayerKernels.denseBackward(
+                            trainable, p, inDim[l], outDim[l], a, g, gradient, ws.row, propagate ? gNext : null);
                 }
-                case LAYER_NORM -> LayerKernels.layerNormBackward(trainable, p, outDim[l], ws.normalized[l],
-                        ws.inverseStd[l], g, gradient, p, propagate ? gNext : null);
+                case LAYER_NORM ->
+                    LayerKernels.layerNormBackward(
+                            trainable,
+                            p,
+                            outDim[l],
+                            ws.normalized[l],
+                            ws.inverseStd[l],
+                            g,
+                            gradient,
+                            p,
+                            propagate ? gNext : null);
                 default -> LayerKernels.reluBackward(ws.activations[l], outDim[l], g, gNext);
             }
             float[] t = g;
@@ -262,8 +300,15 @@ public final class TaskHead {
         return loss;
     }
 
-    private void forward(float[] source, float[] trainable, int tailFrom, int start, float[] input, int inputOffset,
-            Workspace ws, RandomGenerator random) {
+    private void forward(
+            float[] source,
+            float[] trainable,
+            int tailFrom,
+            int start,
+            float[] input,
+            int inputOffset,
+            Workspace ws,
+            RandomGenerator random) {
         float[] x = start == 0 ? input : ws.activations[start - 1];
         int xo = start == 0 ? inputOffset : 0;
         for (int l = start; l < layerCount; l++) {
@@ -272,8 +317,9 @@ public final class TaskHead {
             float[] y = ws.activations[l];
             switch (kind[l]) {
                 case DENSE -> LayerKernels.denseForward(params, p, inDim[l], outDim[l], x, xo, y);
-                case LAYER_NORM -> ws.inverseStd[l] = LayerKernels.layerNormForward(params, p, outDim[l], epsilon[l], x, xo,
-                        ws.normalized[l], y);
+                case LAYER_NORM ->
+                    ws.inverseStd[l] =
+                            LayerKernels.layerNormForward(params, p, outDim[l], epsilon[l], x, xo, ws.normalized[l], y);
                 default -> LayerKernels.reluForward(x, xo, outDim[l], y);
             }
             boolean drop = random != null && dropRate[l] != 0f;
@@ -325,8 +371,8 @@ public final class TaskHead {
 
     private void checkOut(float[] out) {
         if (out == null || out.length != outputs) {
-            throw new IllegalArgumentException("output buffer must have length " + outputs + ", got "
-                    + (out == null ? "null" : out.length));
+            throw new IllegalArgumentException(
+                    "output buffer must have length " + outputs + ", got " + (out == null ? "null" : out.length));
         }
     }
 

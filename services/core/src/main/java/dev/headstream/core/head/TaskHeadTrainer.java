@@ -55,10 +55,27 @@ public final class TaskHeadTrainer extends MiniBatchTrainer {
      *
      * @return the window's loss (weighted task loss plus distillation term)
      */
-    public float accumulate(float[] source, float[] trainable, float[] input, int inputOffset, float[] targets,
-            boolean[] mask, float weight, RandomGenerator dropoutRandom) {
-        float loss = head.accumulateGradient(source, trainable, input, inputOffset, targets, mask, weight, distillation,
-                dropoutRandom, workspace, batch.buffer());
+    public float accumulate(
+            float[] source,
+            float[] trainable,
+            float[] input,
+            int inputOffset,
+            float[] targets,
+            boolean[] mask,
+            float weight,
+            RandomGenerator dropoutRandom) {
+        float loss = head.accumulateGradient(
+                source,
+                trainable,
+                input,
+                inputOffset,
+                targets,
+                mask,
+                weight,
+                distillation,
+                dropoutRandom,
+                workspace,
+                batch.buffer());
         batch.added(loss);
         return loss;
     }

@@ -19,7 +19,8 @@ public record TrainingConfig(Optimizer optimizer, float l2SpLambda, float maxGra
             throw new IllegalArgumentException("l2SpLambda must be finite and non-negative, got " + l2SpLambda);
         }
         if (!(maxGradientNorm > 0f)) {
-            throw new IllegalArgumentException("maxGradientNorm must be positive (infinity = off), got " + maxGradientNorm);
+            throw new IllegalArgumentException(
+                    "maxGradientNorm must be positive (infinity = off), got " + maxGradientNorm);
         }
     }
 

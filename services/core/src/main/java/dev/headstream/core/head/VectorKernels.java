@@ -19,8 +19,7 @@ final class VectorKernels {
         }
     }
 
-    private VectorKernels() {
-    }
+    private VectorKernels() {}
 
     static void matVec(float[] w, int p, int in, int out, float[] x, int xo, float[] y) {
         int blocks = in - in % LayerKernels.LANES;

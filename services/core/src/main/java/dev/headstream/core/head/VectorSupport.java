@@ -11,10 +11,10 @@ package dev.headstream.core.head;
  */
 final class VectorSupport {
 
-    static final boolean ENABLED = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-            && !"false".equalsIgnoreCase(System.getProperty("headstream.vector"))
-            && FusedDenseAdam.lanes() * Float.SIZE >= 256;
+    static final boolean ENABLED =
+            ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+                    && !"false".equalsIgnoreCase(System.getProperty("headstream.vector"))
+                    && FusedDenseAdam.lanes() * Float.SIZE >= 256;
 
-    private VectorSupport() {
-    }
+    private VectorSupport() {}
 }

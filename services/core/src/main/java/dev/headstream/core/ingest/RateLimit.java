@@ -46,8 +46,7 @@ public record RateLimit(double perMinute, double burst) {
      * @param admitted whether the sample may be applied (a token was taken)
      * @param bucket   the user's bucket afterwards (refilled even when the sample is over the limit)
      */
-    public record Admission(boolean admitted, Bucket bucket) {
-    }
+    public record Admission(boolean admitted, Bucket bucket) {}
 
     /** Counts one sample at {@code timestampMs} against {@code bucket}. */
     public Admission take(Bucket bucket, long timestampMs) {

@@ -8,7 +8,11 @@ package dev.headstream.core.ingest;
  */
 public record TaskKind(Type type, int outputs) {
 
-    public enum Type { BINARY, MULTI_CLASS, MULTI_LABEL }
+    public enum Type {
+        BINARY,
+        MULTI_CLASS,
+        MULTI_LABEL
+    }
 
     public static TaskKind binary() {
         return new TaskKind(Type.BINARY, 1);

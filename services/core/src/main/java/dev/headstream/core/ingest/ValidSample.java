@@ -14,8 +14,8 @@ import java.util.Map;
  * @param weight   importance weight, finite and positive
  * @param split    train (test-then-train) or holdout (evaluate only)
  */
-public record ValidSample(String sampleId, UserKey key, BackboneInput input, Map<String, Label> labels, float weight,
-        Split split) {
+public record ValidSample(
+        String sampleId, UserKey key, BackboneInput input, Map<String, Label> labels, float weight, Split split) {
 
     public ValidSample {
         labels = Map.copyOf(labels);

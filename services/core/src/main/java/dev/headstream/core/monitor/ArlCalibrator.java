@@ -41,12 +41,10 @@ public final class ArlCalibrator {
      * @param alarms alarms counted at {@code threshold}
      * @param samples length of the simulated in-control stream
      */
-    public record Calibration(double threshold, double targetArl0, double safety, double estimatedArl0, long alarms,
-            long samples) {
-    }
+    public record Calibration(
+            double threshold, double targetArl0, double safety, double estimatedArl0, long alarms, long samples) {}
 
-    private ArlCalibrator() {
-    }
+    private ArlCalibrator() {}
 
     /**
      * @param detectorFor builds a fresh detector with the given threshold
@@ -55,8 +53,12 @@ public final class ArlCalibrator {
      * @param safety {@code >= 1}: calibrate to {@code safety * targetArl0}
      * @param seed fixes the simulated stream
      */
-    public static Calibration calibrate(DoubleFunction<? extends ChangeDetector> detectorFor, NullModel nullModel,
-            double targetArl0, double safety, long seed) {
+    public static Calibration calibrate(
+            DoubleFunction<? extends ChangeDetector> detectorFor,
+            NullModel nullModel,
+            double targetArl0,
+            double safety,
+            long seed) {
         if (!(targetArl0 >= 10) || !Double.isFinite(targetArl0)) {
             throw new IllegalArgumentException("target ARL0 must be finite and >= 10: " + targetArl0);
         }
@@ -85,8 +87,8 @@ public final class ArlCalibrator {
             }
         }
         long alarms = countAlarms(detectorFor.apply(hi), stream);
-        return new Calibration(hi, targetArl0, safety, alarms == 0 ? Double.POSITIVE_INFINITY : (double) n / alarms,
-                alarms, n);
+        return new Calibration(
+                hi, targetArl0, safety, alarms == 0 ? Double.POSITIVE_INFINITY : (double) n / alarms, alarms, n);
     }
 
     /** {@code n} seeded draws from the null model. */

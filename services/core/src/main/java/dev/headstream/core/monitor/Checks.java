@@ -2,8 +2,7 @@ package dev.headstream.core.monitor;
 
 final class Checks {
 
-    private Checks() {
-    }
+    private Checks() {}
 
     static double finite(double x, String what) {
         if (!Double.isFinite(x)) {

@@ -31,6 +31,7 @@ public final class DriftMonitor implements MonitorState {
     private final long seed;
     /** The reference being collected; null once complete (the detector's reference holds it then). */
     private float[] collecting;
+
     private int collected;
     private MmdReference reference;
     private MmdDriftDetector detector;
@@ -61,7 +62,10 @@ public final class DriftMonitor implements MonitorState {
 
     /** A workspace that fits every monitor of {@code config}. */
     public static MmdWorkspace workspace(Config config) {
-        return new MmdWorkspace(config.referenceSize(), config.detector().window(), config.detector().permutations());
+        return new MmdWorkspace(
+                config.referenceSize(),
+                config.detector().window(),
+                config.detector().permutations());
     }
 
     /**
@@ -95,7 +99,8 @@ public final class DriftMonitor implements MonitorState {
     private void complete(float[] data) {
         reference = MmdReference.withMedianOrUnitBandwidth(data, dim);
         MmdDriftDetector.Config d = config.detector();
-        detector = new MmdDriftDetector(reference,
+        detector = new MmdDriftDetector(
+                reference,
                 new MmdDriftDetector.Config(d.window(), d.testEvery(), d.permutations(), d.alpha(), d.seed() ^ seed));
     }
 

@@ -118,8 +118,8 @@ public final class MmdDriftDetector implements MonitorState {
      */
     public boolean input(float[] x, int offset, MmdWorkspace ws) {
         if (ws.permuted.length != config.permutations()) {
-            throw new IllegalArgumentException("workspace holds " + ws.permuted.length + " permutations, detector uses "
-                    + config.permutations());
+            throw new IllegalArgumentException(
+                    "workspace holds " + ws.permuted.length + " permutations, detector uses " + config.permutations());
         }
         for (int t = 0; t < dim; t++) {
             if (!Float.isFinite(x[offset + t])) {
@@ -331,7 +331,8 @@ public final class MmdDriftDetector implements MonitorState {
         long nx = Checks.count(src[offset]);
         long f = Checks.count(src[offset + 1]);
         if (nx >= config.window() || f > config.window()) {
-            throw new IllegalArgumentException("MMD ring position " + nx + "/" + f + " outside window " + config.window());
+            throw new IllegalArgumentException(
+                    "MMD ring position " + nx + "/" + f + " outside window " + config.window());
         }
         next = (int) nx;
         filled = (int) f;

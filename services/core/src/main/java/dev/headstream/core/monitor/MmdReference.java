@@ -31,8 +31,8 @@ public final class MmdReference {
      */
     public MmdReference(float[] data, int dim, double bandwidth) {
         if (dim < 1 || data.length == 0 || data.length % dim != 0) {
-            throw new IllegalArgumentException("reference of length " + data.length + " is not a non-empty multiple of dim "
-                    + dim);
+            throw new IllegalArgumentException(
+                    "reference of length " + data.length + " is not a non-empty multiple of dim " + dim);
         }
         for (float v : data) {
             if (!Float.isFinite(v)) {
@@ -67,8 +67,8 @@ public final class MmdReference {
      */
     public static MmdReference withMedianOrUnitBandwidth(float[] data, int dim) {
         if (dim < 1 || data.length == 0 || data.length % dim != 0) {
-            throw new IllegalArgumentException("reference of length " + data.length + " is not a non-empty multiple of dim "
-                    + dim);
+            throw new IllegalArgumentException(
+                    "reference of length " + data.length + " is not a non-empty multiple of dim " + dim);
         }
         return new MmdReference(data, dim, medianDistance(data, data.length / dim, dim) > 0 ? Double.NaN : 1.0);
     }

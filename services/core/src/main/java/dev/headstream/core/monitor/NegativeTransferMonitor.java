@@ -77,17 +77,28 @@ public final class NegativeTransferMonitor implements MonitorState {
          * {@code lossNull} (e.g. a {@link NullModel#bootstrap} of clean users' prequential losses)
          * to {@code safety * targetArl0} samples between false alarms.
          */
-        public static LossRise calibrate(double delta, double clip, int minSamples, NullModel lossNull,
-                double targetArl0, double safety, long seed) {
+        public static LossRise calibrate(
+                double delta,
+                double clip,
+                int minSamples,
+                NullModel lossNull,
+                double targetArl0,
+                double safety,
+                long seed) {
             NullModel clipped = rnd -> Math.min(Math.max(lossNull.sample(rnd), 0), clip);
-            double lambda = ArlCalibrator.calibrate(h -> new PageHinkley(delta, h, 1.0, minSamples), clipped, targetArl0,
-                    safety, seed).threshold();
+            double lambda = ArlCalibrator.calibrate(
+                            h -> new PageHinkley(delta, h, 1.0, minSamples), clipped, targetArl0, safety, seed)
+                    .threshold();
             return new LossRise(delta, lambda, clip, minSamples);
         }
     }
 
     /** Which test raised an alarm. */
-    public enum Test { NONE, LOSS_GAP, LOSS_RISE }
+    public enum Test {
+        NONE,
+        LOSS_GAP,
+        LOSS_RISE
+    }
 
     private final Config config;
     private final Cusum cusum;
@@ -122,15 +133,15 @@ public final class NegativeTransferMonitor implements MonitorState {
      * @param gapNull in-control paired gaps, e.g. {@link NullModel#gaussian}(0, sd) or a centred
      *     {@link NullModel#bootstrap} of gaps observed on clean users
      */
-    public static ArlCalibrator.Calibration calibrate(double delta, double clip, NullModel gapNull, double targetArl0,
-            double safety, long seed) {
+    public static ArlCalibrator.Calibration calibrate(
+            double delta, double clip, NullModel gapNull, double targetArl0, double safety, long seed) {
         NullModel clipped = rnd -> clip(gapNull.sample(rnd), clip);
         return ArlCalibrator.calibrate(h -> new Cusum(delta, h), clipped, targetArl0, safety, seed);
     }
 
     /** A monitor with {@code h} calibrated as in {@link #calibrate}. */
-    public static NegativeTransferMonitor calibrated(double delta, double clip, int window, NullModel gapNull,
-            double targetArl0, double safety, long seed) {
+    public static NegativeTransferMonitor calibrated(
+            double delta, double clip, int window, NullModel gapNull, double targetArl0, double safety, long seed) {
         double h = calibrate(delta, clip, gapNull, targetArl0, safety, seed).threshold();
         return new NegativeTransferMonitor(new Config(delta, h, clip, window));
     }
@@ -147,7 +158,9 @@ public final class NegativeTransferMonitor implements MonitorState {
         lastGap = clip(lossAdapted - lossSource, config.clip());
         windowGap.add(lastGap);
         boolean gapAlarm = cusum.input(lastGap);
-        boolean riseAlarm = lossRise != null && lossRise.input(Math.min(Math.max(lossAdapted, 0), config.lossRise().clip()));
+        boolean riseAlarm = lossRise != null
+                && lossRise.input(
+                        Math.min(Math.max(lossAdapted, 0), config.lossRise().clip()));
         return gapAlarm || riseAlarm;
     }
 

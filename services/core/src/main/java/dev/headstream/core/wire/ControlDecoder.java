@@ -1,12 +1,12 @@
 package dev.headstream.core.wire;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.headstream.core.adapt.control.ControlCommand;
 import dev.headstream.core.ingest.SampleRejectedException;
 import dev.headstream.core.ingest.UserKey;
 import dev.headstream.schemas.v1.Control;
 import dev.headstream.schemas.v1.ControlAction;
 import dev.headstream.schemas.v1.RejectReason;
-import com.google.protobuf.InvalidProtocolBufferException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Set;
@@ -32,8 +32,9 @@ public final class ControlDecoder {
 
     public ControlCommand decode(byte[] key, byte[] value) {
         if (value != null && value.length > MAX_CONTROL_BYTES) {
-            throw reject(RejectReason.TOO_LARGE, "control record of " + value.length + " bytes exceeds "
-                    + MAX_CONTROL_BYTES);
+            throw reject(
+                    RejectReason.TOO_LARGE,
+                    "control record of " + value.length + " bytes exceeds " + MAX_CONTROL_BYTES);
         }
         UserKey user;
         try {
@@ -48,8 +49,9 @@ public final class ControlDecoder {
             throw reject(RejectReason.MALFORMED, "not a Control record: " + e.getMessage());
         }
         if (!cmd.getTenant().equals(user.tenant()) || !cmd.getUser().equals(user.user())) {
-            throw reject(RejectReason.TENANT_MISMATCH, "control for '" + cmd.getTenant() + "/" + cmd.getUser()
-                    + "' under record key '" + user + "'");
+            throw reject(
+                    RejectReason.TENANT_MISMATCH,
+                    "control for '" + cmd.getTenant() + "/" + cmd.getUser() + "' under record key '" + user + "'");
         }
         if (!cmd.getTask().isEmpty() && !tasks.contains(cmd.getTask())) {
             throw reject(RejectReason.UNKNOWN_TASK, "unknown task '" + cmd.getTask() + "'; configured: " + tasks);
@@ -62,8 +64,10 @@ public final class ControlDecoder {
             case CONTROL_ACTION_UNFREEZE -> ControlCommand.Action.UNFREEZE;
             case CONTROL_ACTION_ROLLBACK -> {
                 if (cmd.getToVersion() != 0) {
-                    throw reject(RejectReason.MALFORMED, "rollback to version " + cmd.getToVersion()
-                            + " is not possible: earlier versions are not kept, only to_version 0 (the source head)");
+                    throw reject(
+                            RejectReason.MALFORMED,
+                            "rollback to version " + cmd.getToVersion()
+                                    + " is not possible: earlier versions are not kept, only to_version 0 (the source head)");
                 }
                 yield ControlCommand.Action.ROLLBACK;
             }

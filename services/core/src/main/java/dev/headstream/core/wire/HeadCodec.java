@@ -1,5 +1,6 @@
 package dev.headstream.core.wire;
 
+import com.google.protobuf.ByteString;
 import dev.headstream.core.head.HeadArchitecture;
 import dev.headstream.core.head.HeadLayer;
 import dev.headstream.core.head.MlpHead;
@@ -8,7 +9,6 @@ import dev.headstream.schemas.v1.HeadSpec;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.LayerSpec;
 import dev.headstream.schemas.v1.TensorBlob;
-import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -23,15 +23,14 @@ import java.util.List;
 public final class HeadCodec {
 
     /** A head rebuilt from a published update: score with {@code head} on {@code source} + {@code trainable}. */
-    public record Decoded(MlpHead head, float[] source, float[] trainable, float threshold) {
-    }
+    public record Decoded(MlpHead head, float[] source, float[] trainable, float threshold) {}
 
-    private HeadCodec() {
-    }
+    private HeadCodec() {}
 
     /** The wire form of an MLP architecture with top-{@code k} training, reading windows of {@code inputShape}. */
     public static HeadSpec spec(HeadArchitecture a, int k, int... inputShape) {
-        HeadSpec.Builder b = HeadSpec.newBuilder().setKind("mlp").setTrainableTopLayers(k).setOutput("sigmoid");
+        HeadSpec.Builder b =
+                HeadSpec.newBuilder().setKind("mlp").setTrainableTopLayers(k).setOutput("sigmoid");
         for (int d : inputShape) {
             b.addInputShape(d);
         }
@@ -69,16 +68,19 @@ public final class HeadCodec {
     public static Decoded decode(HeadUpdate update, SourceHead source) {
         if (!update.getProvenance().getSourceHeadSha256().equals(source.sha256())) {
             throw new IllegalArgumentException("head " + update.getHeadId() + " was adapted from source "
-                    + update.getProvenance().getSourceHeadId() + " (" + update.getProvenance().getSourceHeadSha256()
+                    + update.getProvenance().getSourceHeadId() + " ("
+                    + update.getProvenance().getSourceHeadSha256()
                     + "), not from " + source.id() + " (" + source.sha256() + ")");
         }
         HeadArchitecture a = source.architecture();
         int k = update.getSpec().getTrainableTopLayers();
         int[] inputShape = intArray(update.getSpec());
-        if (k < 1 || k > a.parameterisedLayerCount() || !spec(a, k, inputShape).equals(update.getSpec())
+        if (k < 1
+                || k > a.parameterisedLayerCount()
+                || !spec(a, k, inputShape).equals(update.getSpec())
                 || Arrays.stream(inputShape).asLongStream().reduce(1, (x, y) -> x * y) != a.inputDim()) {
-            throw new IllegalArgumentException("head " + update.getHeadId() + " spec does not match source head "
-                    + source.id());
+            throw new IllegalArgumentException(
+                    "head " + update.getHeadId() + " spec does not match source head " + source.id());
         }
         MlpHead head = new MlpHead(a, k);
         float[] tail = new float[head.trainableLength()];
@@ -87,14 +89,19 @@ public final class HeadCodec {
         for (int i = 0; i < Math.min(blobs.size(), slots.size()); i++) {
             TensorBlob t = blobs.get(i);
             Slot s = slots.get(i);
-            if (!t.getName().equals(s.name()) || !Arrays.equals(intArray(t.getShapeList()), s.shape())
+            if (!t.getName().equals(s.name())
+                    || !Arrays.equals(intArray(t.getShapeList()), s.shape())
                     || t.getFloat32Le().size() != s.length() * Float.BYTES) {
                 throw new IllegalArgumentException("head " + update.getHeadId() + " tensor " + i + " is '"
-                        + t.getName() + "' " + t.getShapeList() + " with " + t.getFloat32Le().size()
+                        + t.getName() + "' " + t.getShapeList() + " with "
+                        + t.getFloat32Le().size()
                         + " bytes; expected '" + s.name() + "' " + Arrays.toString(s.shape()) + " with "
                         + s.length() * Float.BYTES + " bytes");
             }
-            t.getFloat32Le().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
+            t.getFloat32Le()
+                    .asReadOnlyByteBuffer()
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .asFloatBuffer()
                     .get(tail, s.at(), s.length());
         }
         if (blobs.size() != slots.size()) {
@@ -118,8 +125,7 @@ public final class HeadCodec {
     }
 
     /** One trainable parameter tensor: its blob name and shape, and where its floats lie in the tail. */
-    private record Slot(String name, int[] shape, int at, int length) {
-    }
+    private record Slot(String name, int[] shape, int at, int length) {}
 
     /** The trainable tensors of {@code head}, in wire order. */
     private static List<Slot> layout(MlpHead head) {

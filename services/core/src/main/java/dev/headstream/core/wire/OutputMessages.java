@@ -23,24 +23,27 @@ public final class OutputMessages {
     /** The engine every published head names in its provenance. */
     public static final String ENGINE = "native-f32";
 
-    private OutputMessages() {
-    }
+    private OutputMessages() {}
 
     /**
      * The version of {@code h} its task just made ({@link BinaryHeadTask#publishIfDue}): status RESET
      * or ROLLED_BACK with the pending reason, else ACTIVE with the hold reason; the published tail
      * and threshold (the source head's while held at the source); provenance.
      */
-    public static HeadUpdate headUpdate(BinaryHeadTask task, UserKey key, String taskName, HeadState h,
-            BackboneInfo backbone, long nowMs) {
+    public static HeadUpdate headUpdate(
+            BinaryHeadTask task, UserKey key, String taskName, HeadState h, BackboneInfo backbone, long nowMs) {
         return HeadUpdate.newBuilder()
                 .setHeadId(h.headId())
                 .setTenant(key.tenant())
                 .setUser(key.user())
                 .setTask(taskName)
                 .setVersion(h.version())
-                .setStatus(h.pendingReset() ? HeadStatus.HEAD_STATUS_RESET
-                        : h.pendingRollback() != null ? HeadStatus.HEAD_STATUS_ROLLED_BACK : HeadStatus.HEAD_STATUS_ACTIVE)
+                .setStatus(
+                        h.pendingReset()
+                                ? HeadStatus.HEAD_STATUS_RESET
+                                : h.pendingRollback() != null
+                                        ? HeadStatus.HEAD_STATUS_ROLLED_BACK
+                                        : HeadStatus.HEAD_STATUS_ACTIVE)
                 .setStatusReason(h.pendingRollback() != null ? h.pendingRollback() : h.heldReason())
                 .setHeldAtSource(h.heldAtSource())
                 .setProvenance(Provenance.newBuilder()
@@ -53,9 +56,13 @@ public final class OutputMessages {
                         .setFirstOffset(h.firstOffset())
                         .setLastOffset(h.lastOffset())
                         .setEngine(ENGINE)
-                        .setNegativeBankSha256(task.bank() == null ? "" : task.bank().id()))
-                .setSpec(HeadCodec.spec(task.head().architecture(), task.head().trainableTopK(),
-                        task.recipe().windowFrames(), backbone.embeddingDim()))
+                        .setNegativeBankSha256(
+                                task.bank() == null ? "" : task.bank().id()))
+                .setSpec(HeadCodec.spec(
+                        task.head().architecture(),
+                        task.head().trainableTopK(),
+                        task.recipe().windowFrames(),
+                        backbone.embeddingDim()))
                 .addAllTrainable(HeadCodec.tensors(task.head(), task.publishedTrainable(h)))
                 .setThreshold(task.publishedThreshold(h))
                 .setCreatedTimeMs(nowMs)
@@ -93,8 +100,8 @@ public final class OutputMessages {
                 .setErrorRiseAlarm(h.errorRiseAlarm())
                 .setCalibrationFalseAccepts(h.calibrationFalseAccepts())
                 .setCalibrationHours(h.calibrationHours())
-                .setCalibrationFalseAcceptsPerHour(h.calibrationHours() == 0 ? 0
-                        : h.calibrationFalseAccepts() / h.calibrationHours())
+                .setCalibrationFalseAcceptsPerHour(
+                        h.calibrationHours() == 0 ? 0 : h.calibrationFalseAccepts() / h.calibrationHours())
                 .setHeldAtSource(h.heldAtSource())
                 .setHeldReason(h.heldReason())
                 .setGeneralizationGap(h.lastTrainingLoss() - h.lastPrequentialLoss())

@@ -1,5 +1,6 @@
 package dev.headstream.core.wire;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.headstream.core.embed.Backbone;
 import dev.headstream.core.embed.BackboneInput;
 import dev.headstream.core.ingest.Label;
@@ -11,7 +12,6 @@ import dev.headstream.core.ingest.ValidSample;
 import dev.headstream.schemas.v1.FloatTensor;
 import dev.headstream.schemas.v1.RejectReason;
 import dev.headstream.schemas.v1.Sample;
-import com.google.protobuf.InvalidProtocolBufferException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
@@ -50,8 +50,10 @@ public final class SampleDecoder {
             throw reject(RejectReason.MALFORMED, "record has no value", "");
         }
         if (value.length > maxBytes) {
-            throw reject(RejectReason.TOO_LARGE, "record value has " + value.length + " bytes; at most " + maxBytes
-                    + " are accepted", "");
+            throw reject(
+                    RejectReason.TOO_LARGE,
+                    "record value has " + value.length + " bytes; at most " + maxBytes + " are accepted",
+                    "");
         }
         UserKey user;
         try {
@@ -71,8 +73,10 @@ public final class SampleDecoder {
         }
         if (!s.getTenant().isEmpty() && !s.getTenant().equals(user.tenant())
                 || !s.getUser().isEmpty() && !s.getUser().equals(user.user())) {
-            throw reject(RejectReason.TENANT_MISMATCH, "payload says " + s.getTenant() + "/" + s.getUser()
-                    + " but the record key says " + user, id);
+            throw reject(
+                    RejectReason.TENANT_MISMATCH,
+                    "payload says " + s.getTenant() + "/" + s.getUser() + " but the record key says " + user,
+                    id);
         }
         BackboneInput input = input(s, id);
         try {
@@ -93,11 +97,14 @@ public final class SampleDecoder {
             default -> throw reject(RejectReason.MALFORMED, "unknown split " + s.getSplitValue(), id);
         };
         Map<String, Label> labels = new HashMap<>();
-        for (Map.Entry<String, dev.headstream.schemas.v1.Label> e : s.getLabelsMap().entrySet()) {
+        for (Map.Entry<String, dev.headstream.schemas.v1.Label> e :
+                s.getLabelsMap().entrySet()) {
             TaskKind kind = tasks.get(e.getKey());
             if (kind == null) {
-                throw reject(RejectReason.UNKNOWN_TASK, "task '" + abbreviate(e.getKey())
-                        + "' is not configured; known tasks: " + tasks.keySet(), id);
+                throw reject(
+                        RejectReason.UNKNOWN_TASK,
+                        "task '" + abbreviate(e.getKey()) + "' is not configured; known tasks: " + tasks.keySet(),
+                        id);
             }
             labels.put(e.getKey(), label(e.getKey(), kind, e.getValue(), id));
         }
@@ -109,16 +116,24 @@ public final class SampleDecoder {
             case AUDIO -> {
                 var a = s.getAudio();
                 if (a.getPcm16Le().size() % 2 != 0) {
-                    throw reject(RejectReason.SHAPE_MISMATCH, "pcm16le has an odd number of bytes ("
-                            + a.getPcm16Le().size() + ")", id);
+                    throw reject(
+                            RejectReason.SHAPE_MISMATCH,
+                            "pcm16le has an odd number of bytes ("
+                                    + a.getPcm16Le().size() + ")",
+                            id);
                 }
                 short[] pcm = new short[a.getPcm16Le().size() / 2];
-                a.getPcm16Le().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(pcm);
+                a.getPcm16Le()
+                        .asReadOnlyByteBuffer()
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asShortBuffer()
+                        .get(pcm);
                 return new BackboneInput.Audio(a.getSampleRateHz(), pcm);
             }
             case TENSOR -> {
                 FloatTensor t = s.getTensor();
-                long[] shape = t.getShapeList().stream().mapToLong(Long::longValue).toArray();
+                long[] shape =
+                        t.getShapeList().stream().mapToLong(Long::longValue).toArray();
                 float[] v = new float[t.getValuesCount()];
                 for (int i = 0; i < v.length; i++) {
                     v[i] = t.getValues(i);
@@ -140,25 +155,33 @@ public final class SampleDecoder {
         return switch (kind.type()) {
             case BINARY -> {
                 if (l.getValueCase() != dev.headstream.schemas.v1.Label.ValueCase.BINARY) {
-                    throw reject(RejectReason.LABEL_RANGE, "task '" + task + "' is binary; label is "
-                            + l.getValueCase(), id);
+                    throw reject(
+                            RejectReason.LABEL_RANGE,
+                            "task '" + task + "' is binary; label is " + l.getValueCase(),
+                            id);
                 }
                 yield new Label.Binary(l.getBinary());
             }
             case MULTI_CLASS -> {
                 if (l.getValueCase() != dev.headstream.schemas.v1.Label.ValueCase.CLASS_INDEX
-                        || l.getClassIndex() < 0 || l.getClassIndex() >= kind.outputs()) {
-                    throw reject(RejectReason.LABEL_RANGE, "task '" + task + "' needs a class index in [0, "
-                            + kind.outputs() + ")", id);
+                        || l.getClassIndex() < 0
+                        || l.getClassIndex() >= kind.outputs()) {
+                    throw reject(
+                            RejectReason.LABEL_RANGE,
+                            "task '" + task + "' needs a class index in [0, " + kind.outputs() + ")",
+                            id);
                 }
                 yield new Label.ClassIndex(l.getClassIndex());
             }
             case MULTI_LABEL -> {
                 var m = l.getMultiHot();
                 if (l.getValueCase() != dev.headstream.schemas.v1.Label.ValueCase.MULTI_HOT
-                        || m.getTargetsCount() != kind.outputs() || m.getMaskCount() != kind.outputs()) {
-                    throw reject(RejectReason.LABEL_RANGE, "task '" + task + "' needs " + kind.outputs()
-                            + " multi-hot targets and mask entries", id);
+                        || m.getTargetsCount() != kind.outputs()
+                        || m.getMaskCount() != kind.outputs()) {
+                    throw reject(
+                            RejectReason.LABEL_RANGE,
+                            "task '" + task + "' needs " + kind.outputs() + " multi-hot targets and mask entries",
+                            id);
                 }
                 float[] targets = new float[kind.outputs()];
                 boolean[] mask = new boolean[kind.outputs()];
@@ -166,8 +189,10 @@ public final class SampleDecoder {
                     targets[i] = m.getTargets(i);
                     mask[i] = m.getMask(i);
                     if (targets[i] != 0f && targets[i] != 1f) {
-                        throw reject(RejectReason.LABEL_RANGE, "multi-hot target " + i + " is " + targets[i]
-                                + "; must be 0 or 1", id);
+                        throw reject(
+                                RejectReason.LABEL_RANGE,
+                                "multi-hot target " + i + " is " + targets[i] + "; must be 0 or 1",
+                                id);
                     }
                 }
                 yield new Label.MultiHot(targets, mask);
@@ -177,8 +202,12 @@ public final class SampleDecoder {
 
     private static String utf8(byte[] key) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(key)).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(key))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException("record key is not valid UTF-8");
         }

@@ -19,8 +19,7 @@ import java.util.List;
  */
 public final class SampleFile {
 
-    private SampleFile() {
-    }
+    private SampleFile() {}
 
     public static void write(Path file, List<Sample> samples) throws IOException {
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
@@ -46,8 +45,8 @@ public final class SampleFile {
                 out.add(s);
             }
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read sample file " + file + " (record " + (out.size() + 1)
-                    + "): " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "cannot read sample file " + file + " (record " + (out.size() + 1) + "): " + e.getMessage(), e);
         }
         return out;
     }
@@ -62,11 +61,16 @@ public final class SampleFile {
         List<BackboneInput> clips = new ArrayList<>();
         for (Sample s : read(file)) {
             if (!s.hasAudio()) {
-                throw new IllegalArgumentException("rehearsal set " + file + ": sample " + s.getSampleId()
-                        + " has no audio");
+                throw new IllegalArgumentException(
+                        "rehearsal set " + file + ": sample " + s.getSampleId() + " has no audio");
             }
             short[] pcm = new short[s.getAudio().getPcm16Le().size() / 2];
-            s.getAudio().getPcm16Le().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(pcm);
+            s.getAudio()
+                    .getPcm16Le()
+                    .asReadOnlyByteBuffer()
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .asShortBuffer()
+                    .get(pcm);
             clips.add(new BackboneInput.Audio(s.getAudio().getSampleRateHz(), pcm));
         }
         return clips;

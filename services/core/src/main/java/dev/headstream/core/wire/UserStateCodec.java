@@ -1,5 +1,7 @@
 package dev.headstream.core.wire;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.headstream.core.adapt.state.HeadState;
 import dev.headstream.core.adapt.state.ScoreStats;
 import dev.headstream.core.adapt.state.StoredClip;
@@ -18,8 +20,6 @@ import dev.headstream.schemas.v1.HeadTrainingState;
 import dev.headstream.schemas.v1.OptimizerSnapshot;
 import dev.headstream.schemas.v1.ReplayExample;
 import dev.headstream.schemas.v1.ScoreState;
-import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -42,8 +42,7 @@ public final class UserStateCodec {
      */
     public static final int FORMAT_VERSION = 2;
 
-    private UserStateCodec() {
-    }
+    private UserStateCodec() {}
 
     /**
      * The changelog record of {@code user}: every head of every task, its dedup window, partition and last applied
@@ -65,7 +64,8 @@ public final class UserStateCodec {
         user.heads().forEach((task, h) -> {
             BinaryHeadTask t = tasks.get(task);
             if (t == null) {
-                throw new IllegalArgumentException("user " + user.key() + " has a head for unknown task '" + task + "'");
+                throw new IllegalArgumentException(
+                        "user " + user.key() + " has a head for unknown task '" + task + "'");
             }
             b.addHeads(encode(task, t, h));
         });
@@ -91,8 +91,8 @@ public final class UserStateCodec {
         try {
             return AdapterState.parseFrom(value);
         } catch (InvalidProtocolBufferException e) {
-            throw new IllegalArgumentException("adapter state record of " + value.length
-                    + " bytes does not parse: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "adapter state record of " + value.length + " bytes does not parse: " + e.getMessage(), e);
         }
     }
 
@@ -116,7 +116,11 @@ public final class UserStateCodec {
             throw new IllegalArgumentException("adapter state of " + key + " has a bad rate-limit bucket: "
                     + state.getRateTokens() + " tokens at " + state.getRateTimeMs() + " ms");
         }
-        UserState user = new UserState(key, dedupWindow, state.getSourcePartition(), state.getLastAppliedOffset(),
+        UserState user = new UserState(
+                key,
+                dedupWindow,
+                state.getSourcePartition(),
+                state.getLastAppliedOffset(),
                 new RateLimit.Bucket(state.getRateTokens(), state.getRateTimeMs()));
         for (String id : state.getRecentSampleIdsList()) {
             if (!user.firstSighting(id)) {
@@ -130,8 +134,8 @@ public final class UserStateCodec {
                         + h.getTask() + "'; this adapter knows " + new TreeSet<>(tasks.keySet()));
             }
             if (user.heads().containsKey(h.getTask())) {
-                throw new IllegalArgumentException("adapter state of " + key + " has two heads for task '"
-                        + h.getTask() + "'");
+                throw new IllegalArgumentException(
+                        "adapter state of " + key + " has two heads for task '" + h.getTask() + "'");
             }
             user.heads().put(h.getTask(), decode(key, task, h));
         }
@@ -141,7 +145,8 @@ public final class UserStateCodec {
     private static HeadTrainingState encode(String taskName, BinaryHeadTask task, HeadState head) {
         HeadState.Snapshot h = head.snapshot();
         String sourceSha256 = task.sourceHead().sha256();
-        OptimizerSnapshot.Builder opt = OptimizerSnapshot.newBuilder().setSteps(h.optimizer().steps());
+        OptimizerSnapshot.Builder opt =
+                OptimizerSnapshot.newBuilder().setSteps(h.optimizer().steps());
         for (int i = 0; i < h.optimizer().slotCount(); i++) {
             opt.addSlotsF32Le(bytes(h.optimizer().copySlot(i)));
         }
@@ -211,7 +216,8 @@ public final class UserStateCodec {
         }
         if (!h.getSourceHeadSha256().equals(task.sourceHead().sha256())) {
             throw new IllegalArgumentException(where + " was adapted from source head " + h.getSourceHeadSha256()
-                    + ", not from task '" + task.name() + "' source " + task.sourceHead().id() + " ("
+                    + ", not from task '" + task.name() + "' source "
+                    + task.sourceHead().id() + " ("
                     + task.sourceHead().sha256() + ")");
         }
         HeadState fresh = task.newState(headId);
@@ -227,8 +233,8 @@ public final class UserStateCodec {
         }
         OptimizerSnapshot opt = h.getOptimizer();
         if (opt.getSlotsF32LeCount() != fresh.liveOptimizer().slotCount()) {
-            throw new IllegalArgumentException(where + " has " + opt.getSlotsF32LeCount()
-                    + " optimizer slots; task '" + task.name() + "' uses " + fresh.liveOptimizer().slotCount());
+            throw new IllegalArgumentException(where + " has " + opt.getSlotsF32LeCount() + " optimizer slots; task '"
+                    + task.name() + "' uses " + fresh.liveOptimizer().slotCount());
         }
         float[][] slots = new float[opt.getSlotsF32LeCount()][];
         for (int i = 0; i < slots.length; i++) {
@@ -258,8 +264,8 @@ public final class UserStateCodec {
             String clip = where + " replay clip " + i;
             short[] values = halfs(e.getValuesF16Le(), clip);
             if (e.getFrames() < 1 || e.getDim() < 1 || (long) e.getFrames() * e.getDim() != values.length) {
-                throw new IllegalArgumentException(clip + " is " + e.getFrames() + " x " + e.getDim()
-                        + " but holds " + values.length + " half-precision values");
+                throw new IllegalArgumentException(clip + " is " + e.getFrames() + " x " + e.getDim() + " but holds "
+                        + values.length + " half-precision values");
             }
             StoredClip stored = new StoredClip(e.getFrames(), e.getDim(), values);
             try {
@@ -287,20 +293,55 @@ public final class UserStateCodec {
             lastGoodThreshold = h.getLastGoodThreshold();
         }
         // a pool of window numbers means something only in the bank it was mined from
-        int[] hardPool = task.bank() == null || !task.bank().id().equals(h.getNegativeBankSha256()) ? new int[0]
-                : h.getHardPoolList().stream().mapToInt(Integer::intValue)
-                        .filter(w -> w >= 0 && w < task.bank().trainWindows()).toArray();
-        return HeadState.restore(new HeadState.Snapshot(headId, h.getSeed(), trainable,
-                OptimizerState.restore(opt.getSteps(), slots), replay, h.getThreshold(), h.getVersion(),
-                h.getSamplesApplied(), h.getSamplesSeen(), h.getPublishedSamples(), h.getChanged(), h.getPartition(),
-                h.getFirstOffset(), h.getLastOffset(), h.getNegativeSeconds(), h.getLastTrainingLoss(),
-                h.getLastPrequentialLoss(), sums(h.getSourcePrequential()), sums(h.getAdaptedPrequential()),
-                sums(h.getSourceHoldout()), sums(h.getAdaptedHoldout()), monitor, drift, domain, adwin, errorRiseAlarm,
-                h.getFrozen(), l2spScale, h.getRollbacks(),
-                h.getPendingRollbackReason().isEmpty() ? null : h.getPendingRollbackReason(), lastGood,
-                lastGoodVersion, lastGoodThreshold, hardPool, h.getHeldAtSource(), h.getHeldReason(),
-                h.getCalibrationFalseAccepts(), h.getCalibrationHours(), h.getProbationLeft(), h.getProbationLength(),
-                h.getSinceProbation(), Math.min(h.getTrustedClips(), replay.size())));
+        int[] hardPool = task.bank() == null || !task.bank().id().equals(h.getNegativeBankSha256())
+                ? new int[0]
+                : h.getHardPoolList().stream()
+                        .mapToInt(Integer::intValue)
+                        .filter(w -> w >= 0 && w < task.bank().trainWindows())
+                        .toArray();
+        return HeadState.restore(new HeadState.Snapshot(
+                headId,
+                h.getSeed(),
+                trainable,
+                OptimizerState.restore(opt.getSteps(), slots),
+                replay,
+                h.getThreshold(),
+                h.getVersion(),
+                h.getSamplesApplied(),
+                h.getSamplesSeen(),
+                h.getPublishedSamples(),
+                h.getChanged(),
+                h.getPartition(),
+                h.getFirstOffset(),
+                h.getLastOffset(),
+                h.getNegativeSeconds(),
+                h.getLastTrainingLoss(),
+                h.getLastPrequentialLoss(),
+                sums(h.getSourcePrequential()),
+                sums(h.getAdaptedPrequential()),
+                sums(h.getSourceHoldout()),
+                sums(h.getAdaptedHoldout()),
+                monitor,
+                drift,
+                domain,
+                adwin,
+                errorRiseAlarm,
+                h.getFrozen(),
+                l2spScale,
+                h.getRollbacks(),
+                h.getPendingRollbackReason().isEmpty() ? null : h.getPendingRollbackReason(),
+                lastGood,
+                lastGoodVersion,
+                lastGoodThreshold,
+                hardPool,
+                h.getHeldAtSource(),
+                h.getHeldReason(),
+                h.getCalibrationFalseAccepts(),
+                h.getCalibrationHours(),
+                h.getProbationLeft(),
+                h.getProbationLength(),
+                h.getSinceProbation(),
+                Math.min(h.getTrustedClips(), replay.size())));
     }
 
     private static ScoreState scores(ScoreStats.Sums s) {
@@ -316,8 +357,14 @@ public final class UserStateCodec {
     }
 
     private static ScoreStats.Sums sums(ScoreState s) {
-        return new ScoreStats.Sums(s.getCount(), s.getLossSum(), s.getCorrect(), s.getPositives(), s.getTruePositives(),
-                s.getNegatives(), s.getFalsePositives());
+        return new ScoreStats.Sums(
+                s.getCount(),
+                s.getLossSum(),
+                s.getCorrect(),
+                s.getPositives(),
+                s.getTruePositives(),
+                s.getNegatives(),
+                s.getFalsePositives());
     }
 
     /** {@code m}'s state, as the values of a repeated double field. */
@@ -331,16 +378,17 @@ public final class UserStateCodec {
      * Reads {@code values}, from index {@code from} on, into {@code m}: all of them and nothing
      * more, or the record is refused, naming the part ({@code what}) and why. Returns the values.
      */
-    private static double[] readState(MonitorState m, List<Double> values, int from, String where,
-            String what) {
+    private static double[] readState(MonitorState m, List<Double> values, int from, String where, String what) {
         double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
         try {
             if (m.readState(v, from) != v.length) {
                 throw new IllegalArgumentException("trailing values");
             }
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(where + " has a " + what + " state of " + v.length
-                    + " values that does not read back: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    where + " has a " + what + " state of " + v.length + " values that does not read back: "
+                            + e.getMessage(),
+                    e);
         }
         return v;
     }
@@ -360,21 +408,27 @@ public final class UserStateCodec {
 
     private static short[] halfs(ByteString bytes, String what) {
         if (bytes.size() % Short.BYTES != 0) {
-            throw new IllegalArgumentException(what + " has " + bytes.size()
-                    + " bytes, not a whole number of half-precision values");
+            throw new IllegalArgumentException(
+                    what + " has " + bytes.size() + " bytes, not a whole number of half-precision values");
         }
         short[] v = new short[bytes.size() / Short.BYTES];
-        bytes.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(v);
+        bytes.asReadOnlyByteBuffer()
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .asShortBuffer()
+                .get(v);
         return v;
     }
 
     private static float[] floats(ByteString bytes, String what) {
         if (bytes.size() % Float.BYTES != 0) {
-            throw new IllegalArgumentException(what + " has " + bytes.size()
-                    + " bytes, not a whole number of float32 values");
+            throw new IllegalArgumentException(
+                    what + " has " + bytes.size() + " bytes, not a whole number of float32 values");
         }
         float[] v = new float[bytes.size() / Float.BYTES];
-        bytes.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+        bytes.asReadOnlyByteBuffer()
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .asFloatBuffer()
+                .get(v);
         return v;
     }
 }

@@ -47,7 +47,9 @@ class EngineSpecTest {
 
         assertThat(spec.tasks()).containsOnlyKeys("kws", "wake");
         EngineSpec.TaskSpec wake = spec.tasks().get("wake");
-        assertThat(wake.sourceHead()).as("the wake task keeps its default source head").isEqualTo("hey_jarvis_v0.1.onnx");
+        assertThat(wake.sourceHead())
+                .as("the wake task keeps its default source head")
+                .isEqualTo("hey_jarvis_v0.1.onnx");
         assertThat(wake.recipe().replaySteps()).isEqualTo(8);
         assertThat(wake.recipe().optimizer()).isEqualTo(HeadRecipe.OptimizerKind.SGD);
         assertThat(wake.onNegativeTransfer()).isEqualTo(AlarmAction.ROLLBACK_LAST_GOOD);
@@ -68,7 +70,11 @@ class EngineSpecTest {
                 "headstream.backbone.threads", "2"));
 
         assertThat(EngineSpec.fromProperties(spec.toProperties())).isEqualTo(spec);
-        assertThat(spec.with(Map.of("headstream.tasks.wake.replay-steps", "3")).tasks().get("wake").recipe().replaySteps())
+        assertThat(spec.with(Map.of("headstream.tasks.wake.replay-steps", "3"))
+                        .tasks()
+                        .get("wake")
+                        .recipe()
+                        .replaySteps())
                 .isEqualTo(3);
     }
 
@@ -88,7 +94,8 @@ class EngineSpecTest {
                 .hasMessageStartingWith("headstream.tasks.wake.replay-steps: cannot read 'many'");
         assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.negative-bank.enabled", "yes")))
                 .hasMessageStartingWith("headstream.negative-bank.enabled: cannot read 'yes'");
-        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.tasks.wake.on-negative-transfer", "panic")))
+        assertThatThrownBy(
+                        () -> EngineSpec.fromProperties(Map.of("headstream.tasks.wake.on-negative-transfer", "panic")))
                 .hasMessageStartingWith("headstream.tasks.wake.on-negative-transfer: cannot read 'panic'");
     }
 

@@ -66,26 +66,34 @@ class BankPartTest {
         byte[] manyVoices = bytes.clone();
         ByteBuffer.wrap(manyVoices).order(ByteOrder.LITTLE_ENDIAN).putInt(countsAt, Integer.MAX_VALUE);
         assertThatThrownBy(() -> BankPart.open(Files.write(dir.resolve("voices.bank"), manyVoices)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("voices.bank is damaged: bad header");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("voices.bank is damaged: bad header");
 
-        assertThatThrownBy(() -> BankPart.open(Files.write(dir.resolve("cut.bank"), Arrays.copyOf(bytes, countsAt + 2))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cut.bank is damaged");
+        assertThatThrownBy(
+                        () -> BankPart.open(Files.write(dir.resolve("cut.bank"), Arrays.copyOf(bytes, countsAt + 2))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cut.bank is damaged");
 
-        assertThatThrownBy(() -> BankPart.open(Files.write(dir.resolve("short.bank"), Arrays.copyOf(bytes, bytes.length - 2))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("short.bank is damaged: holds");
+        assertThatThrownBy(() ->
+                        BankPart.open(Files.write(dir.resolve("short.bank"), Arrays.copyOf(bytes, bytes.length - 2))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("short.bank is damaged: holds");
 
         byte[] nan = bytes.clone();
         nan[nan.length - 1] = 0x7e; // the last value becomes a float16 NaN
         assertThatThrownBy(() -> BankPart.open(Files.write(dir.resolve("nan.bank"), nan)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nan.bank is damaged: frame value 59 is not finite");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("nan.bank is damaged: frame value 59 is not finite");
 
         byte[] magic = bytes.clone();
         magic[0] = 'X';
         assertThatThrownBy(() -> BankPart.open(Files.write(dir.resolve("magic.bank"), magic)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a negative bank part");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a negative bank part");
 
         assertThatThrownBy(() -> BankPart.open(dir.resolve("missing.bank")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negative bank part not found")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("negative bank part not found")
                 .hasMessageContaining("./headstream bank build");
     }
 }

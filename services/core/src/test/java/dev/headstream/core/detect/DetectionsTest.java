@@ -65,7 +65,9 @@ class DetectionsTest {
             assertThat(MlpHead.sigmoid(t)).as("score %s", score).isGreaterThanOrEqualTo(score);
             assertThat(MlpHead.sigmoid(Math.nextDown(t))).as("below %s", score).isLessThan(score);
         }
-        assertThat(Detections.logitOf(1f)).as("a float sigmoid reaches 1 at a finite logit").isLessThan(20f);
+        assertThat(Detections.logitOf(1f))
+                .as("a float sigmoid reaches 1 at a finite logit")
+                .isLessThan(20f);
         assertThat(Detections.logitOf(0f)).isEqualTo(Float.NEGATIVE_INFINITY);
         assertThat(Detections.logitOf(-1f)).isEqualTo(Float.NEGATIVE_INFINITY);
         assertThat(Detections.logitOf(1.5f)).isEqualTo(Float.POSITIVE_INFINITY);

@@ -16,7 +16,9 @@ class Float16Test {
                 assertThat(f).isNaN();
                 assertThat(Float16.toFloat(Float16.fromFloat(f))).isNaN();
             } else {
-                assertThat(Float16.fromFloat(f) & 0xffff).as("half 0x%04x = %s", h, f).isEqualTo(h);
+                assertThat(Float16.fromFloat(f) & 0xffff)
+                        .as("half 0x%04x = %s", h, f)
+                        .isEqualTo(h);
             }
         }
     }
@@ -35,14 +37,26 @@ class Float16Test {
 
     @Test
     void tiesRoundToEvenAndOverflowBecomesInfinity() {
-        assertThat(Float16.fromFloat(1f + 0x1p-11f)).as("1 + half an ulp: tie to even 1").isEqualTo((short) 0x3c00);
-        assertThat(Float16.fromFloat(1f + 3 * 0x1p-11f)).as("tie to even 1 + 2 ulp").isEqualTo((short) 0x3c02);
-        assertThat(Float16.fromFloat(Math.nextUp(1f + 0x1p-11f))).as("just above a tie").isEqualTo((short) 0x3c01);
+        assertThat(Float16.fromFloat(1f + 0x1p-11f))
+                .as("1 + half an ulp: tie to even 1")
+                .isEqualTo((short) 0x3c00);
+        assertThat(Float16.fromFloat(1f + 3 * 0x1p-11f))
+                .as("tie to even 1 + 2 ulp")
+                .isEqualTo((short) 0x3c02);
+        assertThat(Float16.fromFloat(Math.nextUp(1f + 0x1p-11f)))
+                .as("just above a tie")
+                .isEqualTo((short) 0x3c01);
         assertThat(Float16.fromFloat(65519f)).isEqualTo((short) 0x7bff);
-        assertThat(Float16.fromFloat(65520f)).as("tie between max and the next, odd, step").isEqualTo((short) 0x7c00);
-        assertThat(Float16.fromFloat(0x1p-25f)).as("tie between 0 and the smallest subnormal").isEqualTo((short) 0);
+        assertThat(Float16.fromFloat(65520f))
+                .as("tie between max and the next, odd, step")
+                .isEqualTo((short) 0x7c00);
+        assertThat(Float16.fromFloat(0x1p-25f))
+                .as("tie between 0 and the smallest subnormal")
+                .isEqualTo((short) 0);
         assertThat(Float16.fromFloat(Math.nextUp(0x1p-25f))).isEqualTo((short) 1);
-        assertThat(Float16.fromFloat(3 * 0x1p-25f)).as("subnormal tie to even 2").isEqualTo((short) 2);
+        assertThat(Float16.fromFloat(3 * 0x1p-25f))
+                .as("subnormal tie to even 2")
+                .isEqualTo((short) 2);
     }
 
     @Test
@@ -54,11 +68,16 @@ class Float16Test {
             double err = Math.abs((double) Float16.toFloat(h) - x);
             for (int d = -1; d <= 1; d += 2) {
                 int neighbour = (h & 0xffff) + d;
-                if ((neighbour & 0x7fff) >= 0x7c00 || neighbour < 0 || neighbour > 0xffff || ((h ^ neighbour) & 0x8000) != 0) {
+                if ((neighbour & 0x7fff) >= 0x7c00
+                        || neighbour < 0
+                        || neighbour > 0xffff
+                        || ((h ^ neighbour) & 0x8000) != 0) {
                     continue;
                 }
                 double other = Math.abs((double) Float16.toFloat((short) neighbour) - x);
-                assertThat(err).as("x=%s half=0x%04x neighbour 0x%04x", x, h, neighbour).isLessThanOrEqualTo(other);
+                assertThat(err)
+                        .as("x=%s half=0x%04x neighbour 0x%04x", x, h, neighbour)
+                        .isLessThanOrEqualTo(other);
             }
         }
     }

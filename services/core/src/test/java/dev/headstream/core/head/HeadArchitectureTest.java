@@ -1,9 +1,9 @@
 package dev.headstream.core.head;
 
-import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class HeadArchitectureTest {
@@ -36,8 +36,8 @@ class HeadArchitectureTest {
 
     @Test
     void rejectsLayersWhoseWidthsDoNotChain() {
-        assertThatThrownBy(() -> new HeadArchitecture(10, List.of(new HeadLayer.Dense(10, 4),
-                new HeadLayer.Relu(5), new HeadLayer.Dense(5, 1))))
+        assertThatThrownBy(() -> new HeadArchitecture(
+                        10, List.of(new HeadLayer.Dense(10, 4), new HeadLayer.Relu(5), new HeadLayer.Dense(5, 1))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("layer 1 (Relu[dim=5]) reads 5 values but the layer below writes 4");
     }
@@ -46,7 +46,8 @@ class HeadArchitectureTest {
     void rejectsAHeadWhoseTopIsNotASingleLogit() {
         assertThatThrownBy(() -> HeadArchitecture.builder(4).dense(2).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("the top layer must be a Dense with one output (the logit), got Dense[inputDim=4, outputDim=2]");
+                .hasMessage(
+                        "the top layer must be a Dense with one output (the logit), got Dense[inputDim=4, outputDim=2]");
     }
 
     @Test

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * The fused single-window step ({@link HeadTrainer#stepSingle} with {@link FusedDenseAdam}) against
@@ -17,15 +17,28 @@ import org.junit.jupiter.api.Test;
 class HeadTrainerFusedStepTest {
 
     private static final int IN = 101;
-    private static final HeadArchitecture ARCH = HeadArchitecture.builder(IN).dense(64).layerNorm(1e-5f).relu()
-            .dense(70).layerNorm(1e-5f).relu().dense(1).build();
+    private static final HeadArchitecture ARCH = HeadArchitecture.builder(IN)
+            .dense(64)
+            .layerNorm(1e-5f)
+            .relu()
+            .dense(70)
+            .layerNorm(1e-5f)
+            .relu()
+            .dense(1)
+            .build();
     private static final int WINDOWS = 40;
     private static final float[] X = TestHeads.randomVector(WINDOWS * IN + 3, 1.5, 11);
 
     @ParameterizedTest(name = "top-{0}, {1}")
     @CsvSource({
-        "1, adam", "2, adam", "3, adam", "4, adam", "5, adam",
-        "5, adamw+l2sp", "3, adamw+l2sp", "5, l2sp",
+        "1, adam",
+        "2, adam",
+        "3, adam",
+        "4, adam",
+        "5, adam",
+        "5, adamw+l2sp",
+        "3, adamw+l2sp",
+        "5, l2sp",
     })
     void fusedStepEqualsTheGeneralPathBitForBit(int k, String recipe) {
         TrainingConfig config = switch (recipe) {
@@ -39,7 +52,8 @@ class HeadTrainerFusedStepTest {
         HeadTrainer general = new HeadTrainer(head, config, false);
         assertThat(general.fusesSingleWindow()).isFalse();
         // the two big dense layers (101 x 64 and 64 x 70) are fused once they train
-        assertThat(fused.fusesSingleWindow()).as("fused step in use (needs --add-modules jdk.incubator.vector)")
+        assertThat(fused.fusesSingleWindow())
+                .as("fused step in use (needs --add-modules jdk.incubator.vector)")
                 .isEqualTo(k >= 3);
         float[] a = head.initialTrainable(source);
         float[] b = head.initialTrainable(source);
@@ -73,7 +87,13 @@ class HeadTrainerFusedStepTest {
         // ReLU right after the first dense layer: its inactive units get an output gradient of 0,
         // and 0 * a negative input is -0 where the general path's buffer holds +0; with beta1 = 0
         // that sign would reach m and the weights
-        HeadArchitecture plain = HeadArchitecture.builder(IN).dense(64).relu().dense(70).relu().dense(1).build();
+        HeadArchitecture plain = HeadArchitecture.builder(IN)
+                .dense(64)
+                .relu()
+                .dense(70)
+                .relu()
+                .dense(1)
+                .build();
         TrainingConfig config = TrainingConfig.of(new Adam(0.01f, 0f, 0.999f, 1e-8f, 0f));
         float[] source = TestHeads.randomParameters(plain, 4);
         MlpHead head = new MlpHead(plain, 3);
@@ -115,7 +135,8 @@ class HeadTrainerFusedStepTest {
         OptimizerState s = trainer.newOptimizerState();
         trainer.accumulate(source, a, X, 0, 1f, 1f);
         assertThatThrownBy(() -> trainer.stepSingle(source, a, s, X, 0, 1f, 1f))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("1 window(s) are accumulated");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("1 window(s) are accumulated");
     }
 
     @Test
@@ -130,11 +151,13 @@ class HeadTrainerFusedStepTest {
         assertThatThrownBy(() -> trainer.stepSingle(source, a, new OptimizerState(2, 5), X, 0, 1f, 1f))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> trainer.stepSingle(source, a, trainer.newOptimizerState(), X, 0, 2f, 1f))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("target");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("target");
         assertThat(a).isEqualTo(b);
         OptimizerState sa = trainer.newOptimizerState();
         OptimizerState sb = fresh.newOptimizerState();
-        assertThat(trainer.stepSingle(source, a, sa, X, IN, 1f, 1f)).isEqualTo(fresh.stepSingle(source, b, sb, X, IN, 1f, 1f));
+        assertThat(trainer.stepSingle(source, a, sa, X, IN, 1f, 1f))
+                .isEqualTo(fresh.stepSingle(source, b, sb, X, IN, 1f, 1f));
         assertThat(a).isEqualTo(b);
     }
 

@@ -9,11 +9,16 @@ import org.junit.jupiter.api.Test;
 
 class HeadTrainerTest {
 
-    private static final HeadArchitecture ARCH = HeadArchitecture.builder(4).dense(8).layerNorm(1e-5f).relu()
-            .dense(1).build();
+    private static final HeadArchitecture ARCH = HeadArchitecture.builder(4)
+            .dense(8)
+            .layerNorm(1e-5f)
+            .relu()
+            .dense(1)
+            .build();
 
     /** Two Gaussian blobs, separable by the sign of x0 + x1. */
     private static final int SAMPLES = 64;
+
     private static final float[] X = new float[SAMPLES * 4];
     private static final float[] Y = new float[SAMPLES];
 
@@ -43,7 +48,8 @@ class HeadTrainerTest {
     void largeL2SpLambdaKeepsTheWeightsNearTheSource() {
         float[] source = TestHeads.randomParameters(ARCH, 3);
         double free = distanceAfterTraining(source, TrainingConfig.of(Adam.of(0.05f)));
-        double anchored = distanceAfterTraining(source, TrainingConfig.of(Adam.of(0.05f)).withL2Sp(100f));
+        double anchored =
+                distanceAfterTraining(source, TrainingConfig.of(Adam.of(0.05f)).withL2Sp(100f));
 
         assertThat(free).isGreaterThan(1.0);
         assertThat(anchored).isLessThan(0.05 * free);
@@ -52,7 +58,8 @@ class HeadTrainerTest {
     @Test
     void theSameSequenceGivesBitIdenticalParametersAndState() {
         float[] source = TestHeads.randomParameters(ARCH, 3);
-        TrainingConfig config = TrainingConfig.of(Adam.adamW(0.02f, 0.01f)).withL2Sp(0.01f).withMaxGradientNorm(0.5f);
+        TrainingConfig config =
+                TrainingConfig.of(Adam.adamW(0.02f, 0.01f)).withL2Sp(0.01f).withMaxGradientNorm(0.5f);
         MlpHead head = new MlpHead(ARCH, 3);
         float[][] tails = new float[2][];
         OptimizerState[] states = new OptimizerState[2];
@@ -73,7 +80,8 @@ class HeadTrainerTest {
         float[] source = TestHeads.randomParameters(ARCH, 3);
         float[] before = source.clone();
         MlpHead head = new MlpHead(ARCH, 2);
-        HeadTrainer trainer = new HeadTrainer(head, TrainingConfig.of(Adam.of(0.05f)).withL2Sp(0.1f));
+        HeadTrainer trainer =
+                new HeadTrainer(head, TrainingConfig.of(Adam.of(0.05f)).withL2Sp(0.1f));
         float[] tail = head.initialTrainable(source);
 
         train(trainer, source, tail, trainer.newOptimizerState(), 20, 4);
@@ -93,7 +101,8 @@ class HeadTrainerTest {
 
         trainer.accumulate(source, tail, new float[] {Float.NaN, 0f, 0f, 0f}, 0, 1f, 1f);
 
-        assertThatThrownBy(() -> trainer.step(source, tail, state)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> trainer.step(source, tail, state))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("non-finite loss; batch discarded, head unchanged");
         assertThat(tail).isEqualTo(before);
         assertThat(state.steps()).isZero();
@@ -160,8 +169,8 @@ class HeadTrainerTest {
         return Math.sqrt(d);
     }
 
-    private static void train(HeadTrainer trainer, float[] source, float[] tail, OptimizerState state, int steps,
-            int batch) {
+    private static void train(
+            HeadTrainer trainer, float[] source, float[] tail, OptimizerState state, int steps, int batch) {
         for (int step = 0; step < steps; step++) {
             for (int b = 0; b < batch; b++) {
                 int i = (step * batch + b) % SAMPLES;

@@ -1,12 +1,12 @@
 package dev.headstream.core.head;
 
-import org.assertj.core.data.Offset;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -51,41 +51,48 @@ class LoraMlpHeadTest {
             assertAwayFromReluKinks(arch, merged(head, source, t), xd);
 
             float[] analytic = new float[head.trainableLength()];
-            float loss = head.accumulateGradient(source, trainable, x, 0, target, weight, head.newWorkspace(), analytic);
-            double refLoss = ReferenceMlp.loss(ReferenceMlp.logit(arch, merged(head, source, t), xd, null), target, weight);
+            float loss =
+                    head.accumulateGradient(source, trainable, x, 0, target, weight, head.newWorkspace(), analytic);
+            double refLoss =
+                    ReferenceMlp.loss(ReferenceMlp.logit(arch, merged(head, source, t), xd, null), target, weight);
             assertThat((double) loss).isCloseTo(refLoss, Offset.offset(1e-5 + 1e-5 * refLoss));
 
             double[] numeric = new double[analytic.length];
             for (int i = 0; i < numeric.length; i++) {
                 double saved = t[i];
                 t[i] = saved + H;
-                double up = ReferenceMlp.loss(ReferenceMlp.logit(arch, merged(head, source, t), xd, null), target, weight);
+                double up =
+                        ReferenceMlp.loss(ReferenceMlp.logit(arch, merged(head, source, t), xd, null), target, weight);
                 t[i] = saved - H;
-                double down = ReferenceMlp.loss(ReferenceMlp.logit(arch, merged(head, source, t), xd, null), target, weight);
+                double down =
+                        ReferenceMlp.loss(ReferenceMlp.logit(arch, merged(head, source, t), xd, null), target, weight);
                 t[i] = saved;
                 numeric[i] = (up - down) / (2 * H);
             }
             assertThat(mismatches(analytic, numeric)).as("case %d", c).isEmpty();
-            assertThat(nonZeroIn(numeric, 0, rank * arch.inputDim())).as("first layer's A gets gradient").isTrue();
+            assertThat(nonZeroIn(numeric, 0, rank * arch.inputDim()))
+                    .as("first layer's A gets gradient")
+                    .isTrue();
         }
     }
 
     @ParameterizedTest(name = "{0} head, rank {2}, small params {3}")
     @MethodSource("heads")
-    void miniBatchGradientWithL2MatchesFiniteDifferencesOfTheObjective(String name, HeadArchitecture arch, int rank,
-            boolean small) {
+    void miniBatchGradientWithL2MatchesFiniteDifferencesOfTheObjective(
+            String name, HeadArchitecture arch, int rank, boolean small) {
         float[] source = TestHeads.randomParameters(arch, 21);
         LoraMlpHead head = new LoraMlpHead(arch, rank, rank, small);
         float[] trainable = perturbed(head, source, 0.3, 22);
         float lambda = 0.37f;
-        LoraHeadTrainer trainer = new LoraHeadTrainer(head, TrainingConfig.of(Adam.of(1e-3f)).withL2Sp(lambda));
+        LoraHeadTrainer trainer =
+                new LoraHeadTrainer(head, TrainingConfig.of(Adam.of(1e-3f)).withL2Sp(lambda));
         float[][] xs = new float[3][];
         float[] targets = {1f, 0f, 0.6f};
         float[] weights = {1f, 0.5f, 2f};
         for (int i = 0; i < xs.length; i++) {
             xs[i] = TestHeads.randomVector(arch.inputDim(), 2.0, 200 + i);
-            assertAwayFromReluKinks(arch, merged(head, source, ReferenceMlp.toDouble(trainable)),
-                    ReferenceMlp.toDouble(xs[i]));
+            assertAwayFromReluKinks(
+                    arch, merged(head, source, ReferenceMlp.toDouble(trainable)), ReferenceMlp.toDouble(xs[i]));
             trainer.accumulate(source, trainable, xs[i], 0, targets[i], weights[i]);
         }
         float meanLoss = trainer.completeGradient(source, trainable);
@@ -94,12 +101,13 @@ class LoraMlpHeadTest {
         double[] t = ReferenceMlp.toDouble(trainable);
         float[] anchor = new float[t.length];
         head.anchor(source, anchor);
-        assertThat((double) meanLoss).isCloseTo(objective(arch, head, source, anchor, t, xs, targets, weights, 0),
-                Offset.offset(1e-4));
-        assertThat((double) trainer.l2SpPenalty(source, trainable)).isCloseTo(
-                objective(arch, head, source, anchor, t, xs, targets, weights, lambda)
-                        - objective(arch, head, source, anchor, t, xs, targets, weights, 0),
-                Offset.offset(1e-4));
+        assertThat((double) meanLoss)
+                .isCloseTo(objective(arch, head, source, anchor, t, xs, targets, weights, 0), Offset.offset(1e-4));
+        assertThat((double) trainer.l2SpPenalty(source, trainable))
+                .isCloseTo(
+                        objective(arch, head, source, anchor, t, xs, targets, weights, lambda)
+                                - objective(arch, head, source, anchor, t, xs, targets, weights, 0),
+                        Offset.offset(1e-4));
 
         double[] numeric = new double[analytic.length];
         for (int i = 0; i < numeric.length; i++) {
@@ -116,8 +124,8 @@ class LoraMlpHeadTest {
 
     @Test
     void initialHeadScoresExactlyLikeTheSourceHead() {
-        for (HeadArchitecture arch : List.of(TestHeads.smallWithLayerNorm(), TestHeads.smallPlain(),
-                TestHeads.heyJarvisShape())) {
+        for (HeadArchitecture arch :
+                List.of(TestHeads.smallWithLayerNorm(), TestHeads.smallPlain(), TestHeads.heyJarvisShape())) {
             float[] source = TestHeads.randomParameters(arch, 5);
             MlpHead full = new MlpHead(arch, 0);
             MlpHead.Workspace fws = full.newWorkspace();
@@ -153,8 +161,10 @@ class LoraMlpHeadTest {
         LoraMlpHead.Workspace ws = head.newWorkspace();
         float[] base = new float[3 + head.firstLayerWidth()];
         head.firstLayerProduct(source, input, 96, base, 3);
-        assertThat(head.logitWithBase(source, t, base, 3, input, 96, ws)).isEqualTo(head.logit(source, t, input, 96, ws));
-        assertThat(head.logitWithBase(source, null, base, 3, input, 96, ws)).isEqualTo(head.sourceLogit(source, input, 96, ws));
+        assertThat(head.logitWithBase(source, t, base, 3, input, 96, ws))
+                .isEqualTo(head.logit(source, t, input, 96, ws));
+        assertThat(head.logitWithBase(source, null, base, 3, input, 96, ws))
+                .isEqualTo(head.sourceLogit(source, input, 96, ws));
     }
 
     @Test
@@ -180,8 +190,8 @@ class LoraMlpHeadTest {
         float[][] runs = new float[2][];
         OptimizerState[] states = new OptimizerState[2];
         for (int run = 0; run < 2; run++) {
-            LoraHeadTrainer trainer = new LoraHeadTrainer(head, TrainingConfig.of(Adam.of(1e-2f)).withL2Sp(1e-2f)
-                    .withMaxGradientNorm(10f));
+            LoraHeadTrainer trainer = new LoraHeadTrainer(
+                    head, TrainingConfig.of(Adam.of(1e-2f)).withL2Sp(1e-2f).withMaxGradientNorm(10f));
             float[] t = head.initialTrainable(source, 42);
             OptimizerState state = trainer.newOptimizerState();
             for (int step = 0; step < 10; step++) {
@@ -195,7 +205,8 @@ class LoraMlpHeadTest {
         assertThat(runs[0]).isEqualTo(runs[1]);
         assertThat(states[0].sameAs(states[1])).isTrue();
         assertThat(runs[0]).isNotEqualTo(head.initialTrainable(source, 42));
-        assertThat(head.initialTrainable(source, 42)).isEqualTo(head.initialTrainable(source, 42))
+        assertThat(head.initialTrainable(source, 42))
+                .isEqualTo(head.initialTrainable(source, 42))
                 .isNotEqualTo(head.initialTrainable(source, 43));
     }
 
@@ -216,8 +227,13 @@ class LoraMlpHeadTest {
         float[] source = TestHeads.randomParameters(arch, 1);
         assertThatThrownBy(() -> head.logit(source, new float[3], new float[9], 0, head.newWorkspace()))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> head.logit(source, head.initialTrainable(source, 1), new float[9], 0,
-                new LoraMlpHead(arch, 3, 2f, true).newWorkspace())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> head.logit(
+                        source,
+                        head.initialTrainable(source, 1),
+                        new float[9],
+                        0,
+                        new LoraMlpHead(arch, 3, 2f, true).newWorkspace()))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new LoraMlpHead(arch, 0, 1f, true)).isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -265,12 +281,21 @@ class LoraMlpHeadTest {
         return p;
     }
 
-    private static double objective(HeadArchitecture arch, LoraMlpHead head, float[] source, float[] anchor, double[] t,
-            float[][] xs, float[] targets, float[] weights, double lambda) {
+    private static double objective(
+            HeadArchitecture arch,
+            LoraMlpHead head,
+            float[] source,
+            float[] anchor,
+            double[] t,
+            float[][] xs,
+            float[] targets,
+            float[] weights,
+            double lambda) {
         double[] p = merged(head, source, t);
         double sum = 0;
         for (int i = 0; i < xs.length; i++) {
-            sum += ReferenceMlp.loss(ReferenceMlp.logit(arch, p, ReferenceMlp.toDouble(xs[i]), null), targets[i], weights[i]);
+            sum += ReferenceMlp.loss(
+                    ReferenceMlp.logit(arch, p, ReferenceMlp.toDouble(xs[i]), null), targets[i], weights[i]);
         }
         double penalty = 0;
         for (int i = 0; i < t.length; i++) {
@@ -312,7 +337,9 @@ class LoraMlpHeadTest {
         List<Double> pre = new ArrayList<>();
         ReferenceMlp.logit(arch, p, x, pre);
         for (double v : pre) {
-            assertThat(Math.abs(v)).as("pre-ReLU value, far beyond what a step of H moves it").isGreaterThan(1e-4);
+            assertThat(Math.abs(v))
+                    .as("pre-ReLU value, far beyond what a step of H moves it")
+                    .isGreaterThan(1e-4);
         }
     }
 }

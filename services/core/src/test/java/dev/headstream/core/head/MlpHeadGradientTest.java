@@ -1,10 +1,10 @@
 package dev.headstream.core.head;
 
-import org.assertj.core.data.Offset;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -73,7 +73,9 @@ class MlpHeadGradientTest {
                 p[at] = saved;
                 numeric[i] = (up - down) / (2 * H);
             }
-            assertThat(mismatches(analytic, numeric)).as("case %d (target %s, weight %s)", c, target, weight).isEmpty();
+            assertThat(mismatches(analytic, numeric))
+                    .as("case %d (target %s, weight %s)", c, target, weight)
+                    .isEmpty();
             assertThat(maxAbs(numeric)).as("the check is not vacuous").isGreaterThan(1e-3);
         }
     }
@@ -85,7 +87,8 @@ class MlpHeadGradientTest {
         MlpHead head = new MlpHead(arch, k);
         float[] trainable = perturbed(head.initialTrainable(source), 0.1, 22);
         float lambda = 0.37f;
-        HeadTrainer trainer = new HeadTrainer(head, TrainingConfig.of(Adam.of(1e-3f)).withL2Sp(lambda));
+        HeadTrainer trainer =
+                new HeadTrainer(head, TrainingConfig.of(Adam.of(1e-3f)).withL2Sp(lambda));
         float[][] xs = new float[3][];
         float[] targets = {1f, 0f, 0.6f};
         float[] weights = {1f, 0.5f, 2f};
@@ -149,7 +152,8 @@ class MlpHeadGradientTest {
         float[] trainable = head.initialTrainable(source);
         float[] x = TestHeads.randomVector(arch.inputDim(), 2.0, 300);
         HeadTrainer free = new HeadTrainer(head, TrainingConfig.of(Adam.of(1e-3f)));
-        HeadTrainer clipped = new HeadTrainer(head, TrainingConfig.of(Adam.of(1e-3f)).withMaxGradientNorm(0.01f));
+        HeadTrainer clipped =
+                new HeadTrainer(head, TrainingConfig.of(Adam.of(1e-3f)).withMaxGradientNorm(0.01f));
         free.accumulate(source, trainable, x, 0, 0f, 1f);
         clipped.accumulate(source, trainable, x, 0, 0f, 1f);
         free.completeGradient(source, trainable);
@@ -166,11 +170,19 @@ class MlpHeadGradientTest {
         }
     }
 
-    private static double objective(HeadArchitecture arch, double[] p, float[] source, int offset, float[][] xs,
-            float[] targets, float[] weights, double lambda) {
+    private static double objective(
+            HeadArchitecture arch,
+            double[] p,
+            float[] source,
+            int offset,
+            float[][] xs,
+            float[] targets,
+            float[] weights,
+            double lambda) {
         double sum = 0;
         for (int i = 0; i < xs.length; i++) {
-            sum += ReferenceMlp.loss(ReferenceMlp.logit(arch, p, ReferenceMlp.toDouble(xs[i]), null), targets[i], weights[i]);
+            sum += ReferenceMlp.loss(
+                    ReferenceMlp.logit(arch, p, ReferenceMlp.toDouble(xs[i]), null), targets[i], weights[i]);
         }
         double penalty = 0;
         for (int i = offset; i < p.length; i++) {
@@ -197,7 +209,10 @@ class MlpHeadGradientTest {
         for (double v : pre) {
             assertThat(Math.abs(v)).as("pre-ReLU value").isGreaterThan(1e-3);
         }
-        assertThat(pre).as("some ReLUs are active and some are not").anyMatch(v -> v > 0).anyMatch(v -> v < 0);
+        assertThat(pre)
+                .as("some ReLUs are active and some are not")
+                .anyMatch(v -> v > 0)
+                .anyMatch(v -> v < 0);
     }
 
     private static float[] perturbed(float[] v, double scale, long seed) {

@@ -32,7 +32,7 @@ class OptimizerTest {
         adam.step(p, new float[] {2f}, 1f, state);
         adam.step(p, new float[] {4f}, 0.5f, state);
 
-        double m = 0.9 * (0.1 * 2) + 0.1 * 2;            // gradient 4 * scale 0.5 = 2
+        double m = 0.9 * (0.1 * 2) + 0.1 * 2; // gradient 4 * scale 0.5 = 2
         double v = 0.99 * (0.01 * 4) + 0.01 * 4;
         double mHat = m / (1 - 0.81);
         double vHat = v / (1 - 0.9801);

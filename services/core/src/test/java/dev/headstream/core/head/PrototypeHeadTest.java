@@ -38,7 +38,8 @@ class PrototypeHeadTest {
         assertThat(head.cosine(0, new float[] {1f, 0f, 0f}, 0)).isCloseTo((float) (1 / Math.sqrt(2)), within(1e-6f));
         assertThat(head.cosine(0, new float[] {0f, 0f, 5f}, 0)).isEqualTo(0f);
         assertThat(head.cosine(0, new float[] {-1f, -1f, 0f}, 0)).isCloseTo(-1f, within(1e-6f));
-        assertThat(head.cosine(0, new float[] {9f, 1f, 0f, 1f, 0f}, 2)).as("window at an offset: (0, 1, 0)")
+        assertThat(head.cosine(0, new float[] {9f, 1f, 0f, 1f, 0f}, 2))
+                .as("window at an offset: (0, 1, 0)")
                 .isCloseTo((float) (1 / Math.sqrt(2)), within(1e-6f));
         assertThatThrownBy(() -> head.cosine(1, new float[] {1f, 0f, 0f}, 0)).isInstanceOf(IllegalStateException.class);
     }
@@ -80,8 +81,8 @@ class PrototypeHeadTest {
 
         head.add(0, new float[] {-1f, 0f}, 0);
         float cosNegative = -cosPositive;
-        assertThat(head.binaryScore(x, 0)).isCloseTo(MlpHead.sigmoid((cosPositive - cosNegative) / 0.5f),
-                within(1e-6f));
+        assertThat(head.binaryScore(x, 0))
+                .isCloseTo(MlpHead.sigmoid((cosPositive - cosNegative) / 0.5f), within(1e-6f));
         assertThat(head.binaryScore(new float[] {-2f, 0.1f}, 0)).isLessThan(0.5f);
     }
 

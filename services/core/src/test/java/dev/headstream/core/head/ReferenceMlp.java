@@ -9,8 +9,7 @@ import java.util.List;
  */
 final class ReferenceMlp {
 
-    private ReferenceMlp() {
-    }
+    private ReferenceMlp() {}
 
     /** Logit of the head with the full parameter vector {@code p}. Collects pre-ReLU values into {@code preRelu} if non-null. */
     static double logit(HeadArchitecture arch, double[] p, double[] x, List<Double> preRelu) {
@@ -62,8 +61,8 @@ final class ReferenceMlp {
 
     /** Weighted binary cross-entropy of {@code sigmoid(z)} against {@code target}: {@code -w (t log s + (1-t) log(1-s))}. */
     static double loss(double z, double target, double weight) {
-        double logS = -Math.log1p(Math.exp(-z));      // log sigmoid(z)
-        double log1mS = -Math.log1p(Math.exp(z));     // log (1 - sigmoid(z))
+        double logS = -Math.log1p(Math.exp(-z)); // log sigmoid(z)
+        double log1mS = -Math.log1p(Math.exp(z)); // log (1 - sigmoid(z))
         return -weight * (target * logS + (1 - target) * log1mS);
     }
 

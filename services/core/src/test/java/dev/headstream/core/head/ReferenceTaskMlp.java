@@ -6,8 +6,7 @@ package dev.headstream.core.head;
  */
 final class ReferenceTaskMlp {
 
-    private ReferenceTaskMlp() {
-    }
+    private ReferenceTaskMlp() {}
 
     /**
      * All logits with the full parameter vector {@code p}; {@code dropScale[l]}, when non-null,

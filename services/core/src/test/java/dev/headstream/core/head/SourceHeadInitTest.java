@@ -1,14 +1,18 @@
 package dev.headstream.core.head;
 
-import java.util.Arrays;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class SourceHeadInitTest {
 
-    private static final HeadArchitecture ARCH = HeadArchitecture.builder(400).dense(100).layerNorm(1e-5f).relu()
-            .dense(1).build();
+    private static final HeadArchitecture ARCH = HeadArchitecture.builder(400)
+            .dense(100)
+            .layerNorm(1e-5f)
+            .relu()
+            .dense(1)
+            .build();
 
     @Test
     void zeroInitHasNoOpinionAndUnitLayerNormGains() {

@@ -1,6 +1,5 @@
 package dev.headstream.core.head;
 
-import java.util.function.ToDoubleFunction;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -8,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -51,15 +51,29 @@ class TaskHeadGradientTest {
     @ParameterizedTest(name = "top k = {0}")
     @ValueSource(ints = {1, 3, 5})
     void distillationGradientMatchesFiniteDifferencesForSoftmax(int k) {
-        check(TaskTestHeads.softmaxWithLayerNorm(), k, new float[] {1f, 0f, 0f, 0f}, null, 1f,
-                new Distillation(0.8f, 3f), null, 51);
+        check(
+                TaskTestHeads.softmaxWithLayerNorm(),
+                k,
+                new float[] {1f, 0f, 0f, 0f},
+                null,
+                1f,
+                new Distillation(0.8f, 3f),
+                null,
+                51);
     }
 
     @ParameterizedTest(name = "top k = {0}")
     @ValueSource(ints = {1, 2, 3})
     void distillationGradientMatchesFiniteDifferencesForMaskedMultiLabel(int k) {
-        check(TaskTestHeads.multiLabelPlain(), k, new float[] {1f, 0f, 0f, 1f, 0f},
-                new boolean[] {false, true, false, true, false}, 1f, new Distillation(1.2f, 1.5f), null, 61);
+        check(
+                TaskTestHeads.multiLabelPlain(),
+                k,
+                new float[] {1f, 0f, 0f, 1f, 0f},
+                new boolean[] {false, true, false, true, false},
+                1f,
+                new Distillation(1.2f, 1.5f),
+                null,
+                61);
     }
 
     @ParameterizedTest(name = "top k = {0}")
@@ -73,7 +87,14 @@ class TaskHeadGradientTest {
     @ParameterizedTest(name = "top k = {0}")
     @ValueSource(ints = {1, 2, 4})
     void distillationWithDropoutUsesADropoutFreeSourceAndMatchesFiniteDifferences(int k) {
-        check(TaskTestHeads.softmaxWithDropout(), k, new float[] {0f, 0f, 1f}, null, 1f, new Distillation(0.7f, 2f), 9L,
+        check(
+                TaskTestHeads.softmaxWithDropout(),
+                k,
+                new float[] {0f, 0f, 1f},
+                null,
+                1f,
+                new Distillation(0.7f, 2f),
+                9L,
                 81);
     }
 
@@ -99,7 +120,8 @@ class TaskHeadGradientTest {
         int in = 5;
         int bias = in * 5;
         for (int o : new int[] {1, 3, 4}) {
-            assertThat(Arrays.copyOfRange(g1, o * in, (o + 1) * in)).as("weights of output %d", o)
+            assertThat(Arrays.copyOfRange(g1, o * in, (o + 1) * in))
+                    .as("weights of output %d", o)
                     .containsOnly(0f);
             assertThat(g1[bias + o]).as("bias of output %d", o).isEqualTo(0f);
         }
@@ -115,8 +137,17 @@ class TaskHeadGradientTest {
         float[] x = TestHeads.randomVector(arch.inputDim(), 2.0, 103);
         float[] gradient = new float[all.trainableLength()];
 
-        float loss = all.accumulateGradient(source, trainable, x, 0, new float[] {1f, 0f, 1f, 0f, 1f},
-                new boolean[5], 3f, null, all.newWorkspace(), gradient);
+        float loss = all.accumulateGradient(
+                source,
+                trainable,
+                x,
+                0,
+                new float[] {1f, 0f, 1f, 0f, 1f},
+                new boolean[5],
+                3f,
+                null,
+                all.newWorkspace(),
+                gradient);
 
         assertThat(loss).isEqualTo(0f);
         assertThat(gradient).containsOnly(0f);
@@ -134,11 +165,11 @@ class TaskHeadGradientTest {
         float[] expected = new float[mlp.trainableLength()];
         float[] actual = new float[task.trainableLength()];
 
-        float expectedLoss = mlp.accumulateGradient(source, trainable, x, INPUT_OFFSET, 0.3f, 1.7f, mlp.newWorkspace(),
-                expected);
+        float expectedLoss =
+                mlp.accumulateGradient(source, trainable, x, INPUT_OFFSET, 0.3f, 1.7f, mlp.newWorkspace(), expected);
         TaskHead.Workspace ws = task.newWorkspace();
-        float actualLoss = task.accumulateGradient(source, trainable, x, INPUT_OFFSET, new float[] {0.3f}, null, 1.7f,
-                null, ws, actual);
+        float actualLoss = task.accumulateGradient(
+                source, trainable, x, INPUT_OFFSET, new float[] {0.3f}, null, 1.7f, null, ws, actual);
 
         assertThat(actualLoss).isEqualTo(expectedLoss);
         assertThat(actual).containsExactly(expected);
@@ -155,8 +186,15 @@ class TaskHeadGradientTest {
     }
 
     /** Compares the analytic loss and gradient of one window against the double reference. */
-    private static void check(TaskArchitecture arch, int k, float[] targets, boolean[] mask, float weight,
-            Distillation distillation, Long dropoutSeed, long seed) {
+    private static void check(
+            TaskArchitecture arch,
+            int k,
+            float[] targets,
+            boolean[] mask,
+            float weight,
+            Distillation distillation,
+            Long dropoutSeed,
+            long seed) {
         float[] source = TaskTestHeads.randomParameters(arch, seed);
         TaskHead head = new TaskHead(arch, k);
         float[] trainable = TaskTestHeads.perturbed(head.initialTrainable(source), 0.1, seed + 1);
@@ -165,8 +203,8 @@ class TaskHeadGradientTest {
         float[] analytic = new float[head.trainableLength()];
         SplittableRandom random = dropoutSeed == null ? null : new SplittableRandom(dropoutSeed);
 
-        float loss = head.accumulateGradient(source, trainable, x, INPUT_OFFSET, targets, mask, weight, distillation,
-                random, ws, analytic);
+        float loss = head.accumulateGradient(
+                source, trainable, x, INPUT_OFFSET, targets, mask, weight, distillation, random, ws, analytic);
 
         double[][] scales = new double[arch.layers().size()][];
         boolean anyDropped = false;
@@ -209,8 +247,11 @@ class TaskHeadGradientTest {
             p[at] = saved;
             numeric[i] = (up - down) / (2 * H);
         }
-        assertThat(mismatches(analytic, numeric)).as("%s, k=%d, seed %d", arch.output(), k, seed).isEmpty();
-        assertThat(Arrays.stream(numeric).map(Math::abs).max().orElse(0)).as("the check is not vacuous")
+        assertThat(mismatches(analytic, numeric))
+                .as("%s, k=%d, seed %d", arch.output(), k, seed)
+                .isEmpty();
+        assertThat(Arrays.stream(numeric).map(Math::abs).max().orElse(0))
+                .as("the check is not vacuous")
                 .isGreaterThan(1e-3);
     }
 

@@ -30,7 +30,8 @@ class TaskHeadTrainerTest {
                 reference.accumulate(source, expected, x, window, target, 1f);
                 trainer.accumulate(source, actual, x, window, new float[] {target}, null, 1f, null);
             }
-            assertThat(trainer.step(source, actual, actualState)).isEqualTo(reference.step(source, expected, expectedState));
+            assertThat(trainer.step(source, actual, actualState))
+                    .isEqualTo(reference.step(source, expected, expectedState));
         }
 
         assertThat(actual).containsExactly(expected);
@@ -44,16 +45,23 @@ class TaskHeadTrainerTest {
         Distillation distillation = new Distillation(0.6f, 1f);
         MlpHead mlp = new MlpHead(binary, 5);
         HeadTrainer reference = new HeadTrainer(mlp, TrainingConfig.of(new SgdMomentum(0.1f, 0f)));
-        TaskHeadTrainer trainer = new TaskHeadTrainer(new TaskHead(TaskArchitecture.of(binary), 5),
-                TrainingConfig.of(new SgdMomentum(0.1f, 0f)), distillation);
+        TaskHeadTrainer trainer = new TaskHeadTrainer(
+                new TaskHead(TaskArchitecture.of(binary), 5),
+                TrainingConfig.of(new SgdMomentum(0.1f, 0f)),
+                distillation);
         float[] tail = TaskTestHeads.perturbed(mlp.initialTrainable(source), 0.2, 12);
         float[] x = TestHeads.randomVector(binary.inputDim() * 2, 2.0, 13);
         MlpHead.Workspace ws = mlp.newWorkspace();
         for (int w = 0; w < 2; w++) {
             float label = w;
             float sourceLogit = mlp.sourceLogit(source, x, w * binary.inputDim(), ws);
-            reference.accumulate(source, tail, x, w * binary.inputDim(),
-                    distillation.blendedTarget(label, 1f, sourceLogit), distillation.blendedWeight(1f));
+            reference.accumulate(
+                    source,
+                    tail,
+                    x,
+                    w * binary.inputDim(),
+                    distillation.blendedTarget(label, 1f, sourceLogit),
+                    distillation.blendedWeight(1f));
             trainer.accumulate(source, tail, x, w * binary.inputDim(), new float[] {label}, null, 1f, null);
         }
         reference.completeGradient(source, tail);
@@ -64,7 +72,9 @@ class TaskHeadTrainerTest {
         trainer.copyGradient(actual);
 
         for (int i = 0; i < tail.length; i++) {
-            assertThat(actual[i]).as("entry %d", i).isCloseTo(expected[i], within(1e-6f + 1e-4f * Math.abs(expected[i])));
+            assertThat(actual[i])
+                    .as("entry %d", i)
+                    .isCloseTo(expected[i], within(1e-6f + 1e-4f * Math.abs(expected[i])));
         }
         assertThatThrownBy(() -> new Distillation(0.6f, 2f).blendedTarget(1f, 1f, 0f))
                 .isInstanceOf(IllegalStateException.class);
@@ -75,8 +85,8 @@ class TaskHeadTrainerTest {
         TaskArchitecture arch = TaskTestHeads.softmaxWithLayerNorm();
         float[] source = TaskTestHeads.randomParameters(arch, 21);
         TaskHead head = new TaskHead(arch, 2);
-        TaskHeadTrainer trainer = new TaskHeadTrainer(head, TrainingConfig.of(new SgdMomentum(0.05f, 0f)),
-                new Distillation(1f, 2f));
+        TaskHeadTrainer trainer =
+                new TaskHeadTrainer(head, TrainingConfig.of(new SgdMomentum(0.05f, 0f)), new Distillation(1f, 2f));
         float[] x = TestHeads.randomVector(arch.inputDim() * 8, 2.0, 22);
         float[] uniform = {0.25f, 0.25f, 0.25f, 0.25f};
 
@@ -121,7 +131,11 @@ class TaskHeadTrainerTest {
 
     @Test
     void dropoutIsTheIdentityAtInferenceAndScalesKeptUnitsWhenTraining() {
-        TaskArchitecture arch = TaskArchitecture.builder(16).dense(400).relu().dropout(0.25f).dense(2)
+        TaskArchitecture arch = TaskArchitecture.builder(16)
+                .dense(400)
+                .relu()
+                .dropout(0.25f)
+                .dense(2)
                 .build(HeadOutput.softmax(2));
         float[] source = TaskTestHeads.randomParameters(arch, 41);
         float[] x = TestHeads.randomVector(16, 2.0, 42);
@@ -135,7 +149,16 @@ class TaskHeadTrainerTest {
         assertThat(a).containsExactly(b);
 
         TaskHead.Workspace ws = withDropout.newWorkspace();
-        withDropout.accumulateGradient(source, tail, x, 0, new float[] {1f, 0f}, null, 1f, new SplittableRandom(3), ws,
+        withDropout.accumulateGradient(
+                source,
+                tail,
+                x,
+                0,
+                new float[] {1f, 0f},
+                null,
+                1f,
+                new SplittableRandom(3),
+                ws,
                 new float[withDropout.trainableLength()]);
         float[] scale = new float[400];
         ws.copyDropoutScale(1, scale);
@@ -151,13 +174,14 @@ class TaskHeadTrainerTest {
     void batchOfUnlabeledMultiLabelSamplesLeavesTheHeadUnchanged() {
         TaskArchitecture arch = TaskTestHeads.multiLabelPlain();
         float[] source = TaskTestHeads.randomParameters(arch, 51);
-        TaskHeadTrainer trainer = new TaskHeadTrainer(new TaskHead(arch, 3), TrainingConfig.of(new SgdMomentum(0.5f, 0f)));
+        TaskHeadTrainer trainer =
+                new TaskHeadTrainer(new TaskHead(arch, 3), TrainingConfig.of(new SgdMomentum(0.5f, 0f)));
         float[] tail = TaskTestHeads.perturbed(trainer.head().initialTrainable(source), 0.1, 52);
         float[] before = tail.clone();
         float[] x = TestHeads.randomVector(arch.inputDim() * 3, 2.0, 53);
         for (int w = 0; w < 3; w++) {
-            trainer.accumulate(source, tail, x, w * arch.inputDim(), new float[] {1f, 1f, 0f, 0f, 1f}, new boolean[5], 1f,
-                    null);
+            trainer.accumulate(
+                    source, tail, x, w * arch.inputDim(), new float[] {1f, 1f, 0f, 0f, 1f}, new boolean[5], 1f, null);
         }
 
         assertThat(trainer.step(source, tail, trainer.newOptimizerState())).isEqualTo(0f);
@@ -166,7 +190,11 @@ class TaskHeadTrainerTest {
 
     @Test
     void softmaxHeadLearnsThreeSeparableClasses() {
-        TaskArchitecture arch = TaskArchitecture.builder(4).dense(16).relu().dropout(0.1f).dense(3)
+        TaskArchitecture arch = TaskArchitecture.builder(4)
+                .dense(16)
+                .relu()
+                .dropout(0.1f)
+                .dense(3)
                 .build(HeadOutput.softmax(3));
         float[] source = TaskTestHeads.randomParameters(arch, 61);
         TaskHeadTrainer trainer = new TaskHeadTrainer(new TaskHead(arch, 2), TrainingConfig.of(Adam.of(0.02f)));
@@ -203,8 +231,8 @@ class TaskHeadTrainerTest {
     }
 
     private static float[] train(TaskArchitecture arch, float[] source, float[] x, long seed) {
-        TaskHeadTrainer trainer = new TaskHeadTrainer(new TaskHead(arch, 4), TrainingConfig.of(Adam.of(0.01f)),
-                new Distillation(0.3f, 2f));
+        TaskHeadTrainer trainer = new TaskHeadTrainer(
+                new TaskHead(arch, 4), TrainingConfig.of(Adam.of(0.01f)), new Distillation(0.3f, 2f));
         float[] tail = trainer.head().initialTrainable(source);
         OptimizerState state = trainer.newOptimizerState();
         SplittableRandom random = new SplittableRandom(seed);

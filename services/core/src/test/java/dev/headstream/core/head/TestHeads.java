@@ -6,24 +6,43 @@ import java.util.SplittableRandom;
 /** Deterministic small heads and inputs for engine tests. */
 final class TestHeads {
 
-    private TestHeads() {
-    }
+    private TestHeads() {}
 
     /** 1536-wide hey_jarvis shape: Dense128, LN, ReLU, Dense128, LN, ReLU, Dense1. */
     static HeadArchitecture heyJarvisShape() {
-        return HeadArchitecture.builder(1536).dense(128).layerNorm(1e-5f).relu()
-                .dense(128).layerNorm(1e-5f).relu().dense(1).build();
+        return HeadArchitecture.builder(1536)
+                .dense(128)
+                .layerNorm(1e-5f)
+                .relu()
+                .dense(128)
+                .layerNorm(1e-5f)
+                .relu()
+                .dense(1)
+                .build();
     }
 
     /** A small head with both parameterised layer types: 5 parameterised layers like hey_jarvis. */
     static HeadArchitecture smallWithLayerNorm() {
-        return HeadArchitecture.builder(10).dense(7).layerNorm(1e-3f).relu()
-                .dense(6).layerNorm(1e-3f).relu().dense(1).build();
+        return HeadArchitecture.builder(10)
+                .dense(7)
+                .layerNorm(1e-3f)
+                .relu()
+                .dense(6)
+                .layerNorm(1e-3f)
+                .relu()
+                .dense(1)
+                .build();
     }
 
     /** A small plain MLP like alexa (no LayerNorm). */
     static HeadArchitecture smallPlain() {
-        return HeadArchitecture.builder(9).dense(8).relu().dense(5).relu().dense(1).build();
+        return HeadArchitecture.builder(9)
+                .dense(8)
+                .relu()
+                .dense(5)
+                .relu()
+                .dense(1)
+                .build();
     }
 
     /** Parameters with He-like weights, gammas around 1 and small biases/betas. */

@@ -1,12 +1,12 @@
 package dev.headstream.core.head;
 
-import org.assertj.core.data.Offset;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.SplittableRandom;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * The Vector API and scalar paths of {@link LayerKernels#matVec} give the same floats bit for bit
@@ -17,12 +17,23 @@ class VectorKernelsTest {
 
     @Test
     void theTestJvmRunsWithTheVectorApi() {
-        assertThat(VectorSupport.ENABLED).as("surefire passes --add-modules jdk.incubator.vector").isTrue();
+        assertThat(VectorSupport.ENABLED)
+                .as("surefire passes --add-modules jdk.incubator.vector")
+                .isTrue();
     }
 
     @ParameterizedTest(name = "{1} x {0}, offsets {2}/{3}")
-    @CsvSource({"1536, 128, 0, 0", "1536, 128, 7, 3", "128, 128, 0, 1", "37, 7, 5, 2", "5, 3, 0, 0", "8, 1, 1, 0",
-        "1, 9, 0, 4", "96, 4, 0, 0", "17, 5, 0, 0"})
+    @CsvSource({
+        "1536, 128, 0, 0",
+        "1536, 128, 7, 3",
+        "128, 128, 0, 1",
+        "37, 7, 5, 2",
+        "5, 3, 0, 0",
+        "8, 1, 1, 0",
+        "1, 9, 0, 4",
+        "96, 4, 0, 0",
+        "17, 5, 0, 0"
+    })
     void vectorAndScalarPathsAreBitIdentical(int in, int out, int p, int xo) {
         SplittableRandom r = new SplittableRandom(in * 31L + out);
         float[] w = new float[p + in * out + 3];

@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 class DriftMonitorTest {
 
     private static final int DIM = 12;
-    private static final DriftMonitor.Config CONFIG = new DriftMonitor.Config(16,
-            new MmdDriftDetector.Config(8, 1, 999, MmdDriftDetector.alphaFor(1, 1_000), 7));
+    private static final DriftMonitor.Config CONFIG =
+            new DriftMonitor.Config(16, new MmdDriftDetector.Config(8, 1, 999, MmdDriftDetector.alphaFor(1, 1_000), 7));
 
     private static float[] draw(SplittableRandom rnd, double shift) {
         float[] x = new float[DIM];

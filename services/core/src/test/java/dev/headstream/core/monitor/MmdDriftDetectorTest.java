@@ -1,10 +1,10 @@
 package dev.headstream.core.monitor;
 
-import java.util.Arrays;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -30,9 +30,11 @@ class MmdDriftDetectorTest {
     void medianHeuristicIsTheMedianPairwiseDistance() {
         MmdReference r = new MmdReference(new float[] {0, 1, 3}, 1);
         assertThat(r.bandwidth()).isEqualTo(2.0);
-        assertThat(new MmdReference(new float[] {0, 1, 3, 7}, 1).bandwidth()).as("distances 1,2,3,4,6,7")
+        assertThat(new MmdReference(new float[] {0, 1, 3, 7}, 1).bandwidth())
+                .as("distances 1,2,3,4,6,7")
                 .isEqualTo(3.5);
-        assertThatThrownBy(() -> new MmdReference(new float[] {1, 1, 1, 1}, 2)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new MmdReference(new float[] {1, 1, 1, 1}, 2))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -92,8 +94,9 @@ class MmdDriftDetectorTest {
                 rejected++;
             }
         }
-        System.out.printf("mmd: null rejections at alpha 0.05: %d of %d, mean p %.3f, deciles %s%n", rejected, reps,
-                sum / reps, Arrays.toString(deciles));
+        System.out.printf(
+                "mmd: null rejections at alpha 0.05: %d of %d, mean p %.3f, deciles %s%n",
+                rejected, reps, sum / reps, Arrays.toString(deciles));
         assertThat(rejected).isBetween(8, 34);
         assertThat(sum / reps).isBetween(0.44, 0.56);
         for (int c : deciles) {
@@ -142,8 +145,8 @@ class MmdDriftDetectorTest {
             assertThat(at).as("user %d", u).isPositive().isLessThanOrEqualTo(660);
             total += at - 600;
         }
-        System.out.printf("mmd: drift 0.75 sd per dimension, mean detection delay %.1f embeddings%n",
-                (double) total / users);
+        System.out.printf(
+                "mmd: drift 0.75 sd per dimension, mean detection delay %.1f embeddings%n", (double) total / users);
     }
 
     /**
@@ -158,7 +161,8 @@ class MmdDriftDetectorTest {
     @Test
     void staysQuietOnAnInControlStream() {
         MmdReference ref = reference();
-        MmdDriftDetector.Config config = new MmdDriftDetector.Config(N, 10, 199, MmdDriftDetector.alphaFor(10, 1000), 5);
+        MmdDriftDetector.Config config =
+                new MmdDriftDetector.Config(N, 10, 199, MmdDriftDetector.alphaFor(10, 1000), 5);
         MmdWorkspace ws = new MmdWorkspace(M, N, 199);
         long alarms = 0;
         long tests = 0;
@@ -172,7 +176,8 @@ class MmdDriftDetectorTest {
             }
             tests += det.tests();
         }
-        System.out.printf("mmd: %d rejecting tests of %d on 20 x 1000 in-control embeddings (expected <= %.1f)%n",
+        System.out.printf(
+                "mmd: %d rejecting tests of %d on 20 x 1000 in-control embeddings (expected <= %.1f)%n",
                 alarms, tests, tests * config.alpha());
         assertThat(tests).isEqualTo(20 * 97);
         assertThat((double) alarms).isLessThanOrEqualTo(2 * 20);

@@ -25,8 +25,8 @@ class NegativeTransferMonitorTest {
 
     @Test
     void calibrationReachesTheTargetArl0WithTheSafetyFactor() {
-        ArlCalibrator.Calibration c = NegativeTransferMonitor.calibrate(DELTA, CLIP, NullModel.gaussian(0, 1),
-                TARGET_ARL0, SAFETY, 11);
+        ArlCalibrator.Calibration c =
+                NegativeTransferMonitor.calibrate(DELTA, CLIP, NullModel.gaussian(0, 1), TARGET_ARL0, SAFETY, 11);
         // Siegmund's approximation for k = 0.5 puts ARL0 = 2000 near h = 5.8.
         assertThat(c.threshold()).isBetween(5.0, 7.5);
         assertThat(c.estimatedArl0()).isGreaterThanOrEqualTo(TARGET_ARL0 * SAFETY);
@@ -75,8 +75,10 @@ class NegativeTransferMonitorTest {
             worst = Math.max(worst, delay);
         }
         double meanDelay = (double) delays / users;
-        System.out.printf("negative transfer: gap 0 -> +1 sd, mean delay %.1f samples, worst %d, "
-                + "false alarms before the change %d in %d samples%n", meanDelay, worst, earlyAlarms, users * change);
+        System.out.printf(
+                "negative transfer: gap 0 -> +1 sd, mean delay %.1f samples, worst %d, "
+                        + "false alarms before the change %d in %d samples%n",
+                meanDelay, worst, earlyAlarms, users * change);
         assertThat(meanDelay).isLessThanOrEqualTo(20);
         assertThat(worst).isLessThanOrEqualTo(60);
         // 10,000 in-control samples at ARL0 >= 2,000: about 5 expected.
@@ -93,7 +95,8 @@ class NegativeTransferMonitorTest {
     void falseAlarmRateOnCleanUsersIsAtMostTheConfiguredRate() {
         NegativeTransferMonitor proto = gaussianCalibrated();
         long alarms = countNullAlarms(proto, 50, 500, rnd -> NullModel.gaussian(rnd));
-        System.out.printf("negative transfer: %d false alarms in 50 x 500 Gaussian null samples (configured <= %d)%n",
+        System.out.printf(
+                "negative transfer: %d false alarms in 50 x 500 Gaussian null samples (configured <= %d)%n",
                 alarms, 25);
         assertThat(alarms).isLessThanOrEqualTo(25);
     }
@@ -106,13 +109,16 @@ class NegativeTransferMonitorTest {
     @Test
     void bootstrapCalibrationHoldsTheRateOnFreshSkewedNullStreams() {
         NullModel law = rnd -> 0.7 * (-Math.log(1 - rnd.nextDouble()) + Math.log(1 - rnd.nextDouble()))
-                + (rnd.nextDouble() < 0.02 ? 3 : 0) - 0.06;
+                + (rnd.nextDouble() < 0.02 ? 3 : 0)
+                - 0.06;
         double[] reference = ArlCalibrator.simulate(law, 2000, 5);
-        NegativeTransferMonitor proto = NegativeTransferMonitor.calibrated(DELTA, CLIP, 50,
-                NullModel.bootstrap(reference, true), TARGET_ARL0, SAFETY, 12);
+        NegativeTransferMonitor proto = NegativeTransferMonitor.calibrated(
+                DELTA, CLIP, 50, NullModel.bootstrap(reference, true), TARGET_ARL0, SAFETY, 12);
         long alarms = countNullAlarms(proto, 50, 500, law::sample);
-        System.out.printf("negative transfer: bootstrap-calibrated h = %.3f, %d false alarms in 50 x 500 skewed null"
-                + " samples (configured <= 25)%n", proto.threshold(), alarms);
+        System.out.printf(
+                "negative transfer: bootstrap-calibrated h = %.3f, %d false alarms in 50 x 500 skewed null"
+                        + " samples (configured <= 25)%n",
+                proto.threshold(), alarms);
         assertThat(alarms).isLessThanOrEqualTo(25);
     }
 
@@ -167,8 +173,8 @@ class NegativeTransferMonitorTest {
     @Test
     void lossRiseTestAlarmsWhenTheAdaptedHeadTurnsWrongThoughTheGapStaysNearZero() {
         NegativeTransferMonitor.LossRise rise = new NegativeTransferMonitor.LossRise(0.25, 6, 4, 5);
-        NegativeTransferMonitor m = new NegativeTransferMonitor(
-                new NegativeTransferMonitor.Config(0.5, 5, 4, 10).withLossRise(rise));
+        NegativeTransferMonitor m =
+                new NegativeTransferMonitor(new NegativeTransferMonitor.Config(0.5, 5, 4, 10).withLossRise(rise));
         for (int i = 0; i < 20; i++) {
             assertThat(m.input(0.1, 0.1)).isFalse();
         }
@@ -192,8 +198,9 @@ class NegativeTransferMonitorTest {
         restored.readState(state, 0);
         assertThat(restored.lossRiseStatistic()).isEqualTo(m.lossRiseStatistic());
         assertThat(restored.alarmTest()).isEqualTo(NegativeTransferMonitor.Test.LOSS_RISE);
-        assertThat(m.stateSize()).isEqualTo(new NegativeTransferMonitor(new NegativeTransferMonitor.Config(0.5, 5, 4, 10))
-                .stateSize() + 4);
+        assertThat(m.stateSize())
+                .isEqualTo(
+                        new NegativeTransferMonitor(new NegativeTransferMonitor.Config(0.5, 5, 4, 10)).stateSize() + 4);
 
         m.reset();
         assertThat(m.alarmTest()).isEqualTo(NegativeTransferMonitor.Test.NONE);
@@ -203,8 +210,8 @@ class NegativeTransferMonitorTest {
     @Test
     void lossRiseCalibrationHoldsTheRateOnItsNull() {
         NullModel losses = rnd -> rnd.nextDouble() < 0.1 ? 2 + 2 * rnd.nextDouble() : 0.2 * rnd.nextDouble();
-        NegativeTransferMonitor.LossRise rise = NegativeTransferMonitor.LossRise.calibrate(0.25, 4, 5, losses,
-                TARGET_ARL0, SAFETY, 3);
+        NegativeTransferMonitor.LossRise rise =
+                NegativeTransferMonitor.LossRise.calibrate(0.25, 4, 5, losses, TARGET_ARL0, SAFETY, 3);
         long alarms = 0;
         SplittableRandom rnd = new SplittableRandom(99);
         for (int u = 0; u < 50; u++) {
@@ -216,7 +223,8 @@ class NegativeTransferMonitorTest {
                 }
             }
         }
-        assertThat(alarms).as("false alarms in 25,000 null samples at ARL0 %.0f", TARGET_ARL0)
+        assertThat(alarms)
+                .as("false alarms in 25,000 null samples at ARL0 %.0f", TARGET_ARL0)
                 .isLessThanOrEqualTo((long) (25_000 / TARGET_ARL0));
     }
 }

@@ -12,8 +12,8 @@ class PageHinkleyTest {
     static final double TARGET_ARL0 = 1000;
 
     private static PageHinkley calibrated() {
-        ArlCalibrator.Calibration c = ArlCalibrator.calibrate(l -> new PageHinkley(0.05, l, 1, 30),
-                NullModel.bernoulli(P0), TARGET_ARL0, 2, 3);
+        ArlCalibrator.Calibration c = ArlCalibrator.calibrate(
+                l -> new PageHinkley(0.05, l, 1, 30), NullModel.bernoulli(P0), TARGET_ARL0, 2, 3);
         assertThat(c.estimatedArl0()).isGreaterThanOrEqualTo(2 * TARGET_ARL0);
         return new PageHinkley(0.05, c.threshold(), 1, 30);
     }
@@ -64,8 +64,10 @@ class PageHinkleyTest {
             total += at - 500;
             timed++;
         }
-        System.out.printf("page-hinkley: error 0.2 -> 0.6, mean delay %.1f samples over %d of 40 streams "
-                + "(the others alarmed before the change)%n", (double) total / timed, timed);
+        System.out.printf(
+                "page-hinkley: error 0.2 -> 0.6, mean delay %.1f samples over %d of 40 streams "
+                        + "(the others alarmed before the change)%n",
+                (double) total / timed, timed);
         assertThat(timed).isGreaterThanOrEqualTo(30);
     }
 
@@ -79,11 +81,11 @@ class PageHinkleyTest {
         PageHinkley proto = calibrated();
         long alarms = 0;
         for (int run = 0; run < 100; run++) {
-            alarms += ArlCalibrator.countAlarms(proto.copy(),
-                    ArlCalibrator.simulate(NullModel.bernoulli(P0), 2000, 9_000 + run));
+            alarms += ArlCalibrator.countAlarms(
+                    proto.copy(), ArlCalibrator.simulate(NullModel.bernoulli(P0), 2000, 9_000 + run));
         }
-        System.out.printf("page-hinkley: %d false alarms in 100 x 2000 stationary samples (configured <= 200)%n",
-                alarms);
+        System.out.printf(
+                "page-hinkley: %d false alarms in 100 x 2000 stationary samples (configured <= 200)%n", alarms);
         assertThat(alarms).isLessThanOrEqualTo(200);
     }
 

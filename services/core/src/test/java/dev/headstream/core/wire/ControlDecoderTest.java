@@ -37,20 +37,42 @@ class ControlDecoderTest {
 
     @Test
     void decodesEveryActionWithItsTaskAndReason() {
-        ControlCommand c = decoder.decode(key("acme/alice"), control(ControlAction.CONTROL_ACTION_RESET).setTask("wake")
-                .setReason("ticket 42").build().toByteArray());
-        assertThat(c).isEqualTo(new ControlCommand(new UserKey("acme", "alice"), ControlCommand.Action.RESET, "wake",
-                "ticket 42"));
+        ControlCommand c = decoder.decode(
+                key("acme/alice"),
+                control(ControlAction.CONTROL_ACTION_RESET)
+                        .setTask("wake")
+                        .setReason("ticket 42")
+                        .build()
+                        .toByteArray());
+        assertThat(c)
+                .isEqualTo(new ControlCommand(
+                        new UserKey("acme", "alice"), ControlCommand.Action.RESET, "wake", "ticket 42"));
         assertThat(c.verb()).isEqualTo("reset");
         assertThat(c.allTasks()).isFalse();
-        assertThat(decoder.decode(key("acme/alice"), control(ControlAction.CONTROL_ACTION_ROLLBACK).build().toByteArray())
-                .action()).isEqualTo(ControlCommand.Action.ROLLBACK);
-        assertThat(decoder.decode(key("acme/alice"), control(ControlAction.CONTROL_ACTION_FREEZE).build().toByteArray())
-                .action()).isEqualTo(ControlCommand.Action.FREEZE);
-        assertThat(decoder.decode(key("acme/alice"), control(ControlAction.CONTROL_ACTION_UNFREEZE).build().toByteArray())
-                .action()).isEqualTo(ControlCommand.Action.UNFREEZE);
-        ControlCommand erase = decoder.decode(key("acme/alice"), control(ControlAction.CONTROL_ACTION_ERASE).build()
-                .toByteArray());
+        assertThat(decoder.decode(
+                                key("acme/alice"),
+                                control(ControlAction.CONTROL_ACTION_ROLLBACK)
+                                        .build()
+                                        .toByteArray())
+                        .action())
+                .isEqualTo(ControlCommand.Action.ROLLBACK);
+        assertThat(decoder.decode(
+                                key("acme/alice"),
+                                control(ControlAction.CONTROL_ACTION_FREEZE)
+                                        .build()
+                                        .toByteArray())
+                        .action())
+                .isEqualTo(ControlCommand.Action.FREEZE);
+        assertThat(decoder.decode(
+                                key("acme/alice"),
+                                control(ControlAction.CONTROL_ACTION_UNFREEZE)
+                                        .build()
+                                        .toByteArray())
+                        .action())
+                .isEqualTo(ControlCommand.Action.UNFREEZE);
+        ControlCommand erase = decoder.decode(
+                key("acme/alice"),
+                control(ControlAction.CONTROL_ACTION_ERASE).build().toByteArray());
         assertThat(erase.action()).isEqualTo(ControlCommand.Action.ERASE);
         assertThat(erase.allTasks()).isTrue();
     }
@@ -64,18 +86,37 @@ class ControlDecoderTest {
         assertThat(rejection(key("acme-alice"), reset)).isEqualTo(RejectReason.BAD_KEY);
         assertThat(rejection(key("acme/alice"), new byte[] {(byte) 0xff})).isEqualTo(RejectReason.MALFORMED);
         assertThat(rejection(key("acme/bob"), reset)).isEqualTo(RejectReason.TENANT_MISMATCH);
-        assertThat(rejection(key("acme/alice"), control(ControlAction.CONTROL_ACTION_ERASE).setTask("other").build()
-                .toByteArray())).isEqualTo(RejectReason.UNKNOWN_TASK);
-        assertThat(rejection(key("acme/alice"), control(ControlAction.CONTROL_ACTION_UNSPECIFIED).build().toByteArray()))
+        assertThat(rejection(
+                        key("acme/alice"),
+                        control(ControlAction.CONTROL_ACTION_ERASE)
+                                .setTask("other")
+                                .build()
+                                .toByteArray()))
+                .isEqualTo(RejectReason.UNKNOWN_TASK);
+        assertThat(rejection(
+                        key("acme/alice"),
+                        control(ControlAction.CONTROL_ACTION_UNSPECIFIED)
+                                .build()
+                                .toByteArray()))
                 .isEqualTo(RejectReason.MALFORMED);
-        assertThat(rejection(key("acme/alice"), null)).as("an empty record names no user").isEqualTo(RejectReason.TENANT_MISMATCH);
-        assertThatThrownBy(() -> decoder.decode(key("acme/alice"), control(ControlAction.CONTROL_ACTION_ROLLBACK)
-                .setToVersion(3).build().toByteArray()))
+        assertThat(rejection(key("acme/alice"), null))
+                .as("an empty record names no user")
+                .isEqualTo(RejectReason.TENANT_MISMATCH);
+        assertThatThrownBy(() -> decoder.decode(
+                        key("acme/alice"),
+                        control(ControlAction.CONTROL_ACTION_ROLLBACK)
+                                .setToVersion(3)
+                                .build()
+                                .toByteArray()))
                 .isInstanceOf(SampleRejectedException.class)
                 .hasMessage("rollback to version 3 is not possible: earlier versions are not kept, only to_version 0"
                         + " (the source head)");
-        assertThatThrownBy(() -> decoder.decode(key("acme/alice"), control(ControlAction.CONTROL_ACTION_RESET)
-                .setTask("other").build().toByteArray()))
+        assertThatThrownBy(() -> decoder.decode(
+                        key("acme/alice"),
+                        control(ControlAction.CONTROL_ACTION_RESET)
+                                .setTask("other")
+                                .build()
+                                .toByteArray()))
                 .hasMessage("unknown task 'other'; configured: [kws, wake]");
     }
 }

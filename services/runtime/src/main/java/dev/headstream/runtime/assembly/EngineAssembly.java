@@ -36,12 +36,10 @@ public final class EngineAssembly {
 
     private static final Logger LOG = LoggerFactory.getLogger(EngineAssembly.class);
 
-    private EngineAssembly() {
-    }
+    private EngineAssembly() {}
 
     /** An assembled engine and the tasks it runs, by name (the caller closes the backbone). */
-    public record Assembled(AdaptationEngine engine, Map<String, BinaryHeadTask> tasks) {
-    }
+    public record Assembled(AdaptationEngine engine, Map<String, BinaryHeadTask> tasks) {}
 
     /**
      * Loads the backbone that {@code spec} names, checking its model contract.
@@ -53,15 +51,26 @@ public final class EngineAssembly {
         EngineSpec.BackboneSpec b = spec.backbone();
         ExecutionOptions options = new ExecutionOptions(b.threads(), b.cuda(), b.cudaDevice());
         Backbone backbone = switch (b.kind()) {
-            case WAKEWORD -> new WakeWordBackbone(ModelFile.read(dir.resolve(WakeWordBackbone.MEL_MODEL)),
-                    ModelFile.read(dir.resolve(WakeWordBackbone.EMBEDDING_MODEL)), options,
-                    WakeWordBackbone.EmbeddingMode.SEQUENCE, b.maxSeconds());
-            case ONNX -> new OnnxTensorBackbone(ModelFile.read(dir.resolve(b.model().orElseThrow(
-                    () -> new IllegalArgumentException(EngineSpec.PREFIX + "backbone.model must name the ONNX file when"
-                            + " kind=onnx")))), options);
+            case WAKEWORD ->
+                new WakeWordBackbone(
+                        ModelFile.read(dir.resolve(WakeWordBackbone.MEL_MODEL)),
+                        ModelFile.read(dir.resolve(WakeWordBackbone.EMBEDDING_MODEL)),
+                        options,
+                        WakeWordBackbone.EmbeddingMode.SEQUENCE,
+                        b.maxSeconds());
+            case ONNX ->
+                new OnnxTensorBackbone(
+                        ModelFile.read(dir.resolve(b.model()
+                                .orElseThrow(() -> new IllegalArgumentException(EngineSpec.PREFIX
+                                        + "backbone.model must name the ONNX file when" + " kind=onnx")))),
+                        options);
         };
-        LOG.info("backbone {} ({}), embedding dim {}, sha256 {}", backbone.info().id(),
-                backbone.info().executionProvider(), backbone.info().embeddingDim(), backbone.info().sha256());
+        LOG.info(
+                "backbone {} ({}), embedding dim {}, sha256 {}",
+                backbone.info().id(),
+                backbone.info().executionProvider(),
+                backbone.info().embeddingDim(),
+                backbone.info().sha256());
         return backbone;
     }
 
@@ -77,21 +86,37 @@ public final class EngineAssembly {
         Map<String, TaskKind> kinds = new LinkedHashMap<>();
         spec.tasks().forEach((name, t) -> {
             SourceHead source = sourceHead(spec.modelsDir().resolve(t.sourceHead()));
-            RehearsalSet rehearsal = t.rehearsalSet().map(f -> rehearsal(backbone, f)).orElse(RehearsalSet.empty());
+            RehearsalSet rehearsal =
+                    t.rehearsalSet().map(f -> rehearsal(backbone, f)).orElse(RehearsalSet.empty());
             BankNegatives prepared = bank == null ? null : BinaryHeadTask.prepareBank(bank, source, t.recipe());
-            BinaryHeadTask task = new BinaryHeadTask(name, source, t.recipe(), rehearsal, t.onNegativeTransfer(),
-                    t.targetFalseAcceptsPerHour(), prepared, t.bank());
+            BinaryHeadTask task = new BinaryHeadTask(
+                    name,
+                    source,
+                    t.recipe(),
+                    rehearsal,
+                    t.onNegativeTransfer(),
+                    t.targetFalseAcceptsPerHour(),
+                    prepared,
+                    t.bank());
             LOG.info("task {}: {}", name, task);
             tasks.put(name, task);
             kinds.put(name, TaskKind.binary());
         });
         SampleDecoder decoder = new SampleDecoder(spec.maxSampleBytes(), backbone, kinds);
         if (spec.onlineRehearsal().capacity() > 0) {
-            LOG.info("online rehearsal: {} training negatives per task and partition, excluded tenants {}",
-                    spec.onlineRehearsal().capacity(), spec.onlineRehearsal().excludedTenants());
+            LOG.info(
+                    "online rehearsal: {} training negatives per task and partition, excluded tenants {}",
+                    spec.onlineRehearsal().capacity(),
+                    spec.onlineRehearsal().excludedTenants());
         }
-        AdaptationEngine engine = new AdaptationEngine(backbone, decoder, tasks, spec.dedupWindow(), spec.publishEvery(),
-                spec.onlineRehearsal(), spec.rateLimit());
+        AdaptationEngine engine = new AdaptationEngine(
+                backbone,
+                decoder,
+                tasks,
+                spec.dedupWindow(),
+                spec.publishEvery(),
+                spec.onlineRehearsal(),
+                spec.rateLimit());
         return new Assembled(engine, Collections.unmodifiableMap(tasks));
     }
 
@@ -107,24 +132,35 @@ public final class EngineAssembly {
     /** The negative bank {@code spec} trains against, checked against the backbone; null when it runs without one. */
     private static NegativeBank negativeBank(EngineSpec spec, Backbone backbone) {
         boolean speech = spec.backbone().kind() == EngineSpec.BackboneKind.WAKEWORD;
-        if (spec.negativeBank().enabled() && (speech || spec.negativeBank().directory().isPresent())) {
+        if (spec.negativeBank().enabled()
+                && (speech || spec.negativeBank().directory().isPresent())) {
             Path dir = spec.negativeBank().resolve(spec.modelsDir());
-            NegativeBank bank = NegativeBank.open(dir).checkBackbone(backbone.info().sha256());
-            LOG.info(String.format(Locale.ROOT, "negative bank %s (id %s): %.2f h training, %.2f h"
-                    + " calibration speech", dir, bank.id(), bank.train().hours(16), bank.calibration().hours(16)));
+            NegativeBank bank =
+                    NegativeBank.open(dir).checkBackbone(backbone.info().sha256());
+            LOG.info(String.format(
+                    Locale.ROOT,
+                    "negative bank %s (id %s): %.2f h training, %.2f h" + " calibration speech",
+                    dir,
+                    bank.id(),
+                    bank.train().hours(16),
+                    bank.calibration().hours(16)));
             return bank;
         }
         if (speech) {
-            LOG.warn("negative bank disabled ({}negative-bank.enabled=false): thresholds are set on clips only",
+            LOG.warn(
+                    "negative bank disabled ({}negative-bank.enabled=false): thresholds are set on clips only",
                     EngineSpec.PREFIX);
         }
         return null;
     }
 
     private static RehearsalSet rehearsal(Backbone backbone, Path file) {
-        RehearsalSet set = RehearsalSet.split(backbone.embed(SampleFile.readRehearsalAudio(file)),
-                RehearsalSet.CALIBRATION_EVERY);
-        LOG.info("rehearsal set {}: {} clips for training, {} held aside for calibration", file, set.train().size(),
+        RehearsalSet set =
+                RehearsalSet.split(backbone.embed(SampleFile.readRehearsalAudio(file)), RehearsalSet.CALIBRATION_EVERY);
+        LOG.info(
+                "rehearsal set {}: {} clips for training, {} held aside for calibration",
+                file,
+                set.train().size(),
                 set.calibration().size());
         return set;
     }

@@ -1,12 +1,5 @@
 package dev.headstream.runtime.backbone;
 
-import dev.headstream.core.embed.Backbone;
-import dev.headstream.core.embed.BackboneInfo;
-import dev.headstream.core.embed.BackboneInput;
-import dev.headstream.core.embed.EmbeddingSequence;
-import dev.headstream.core.embed.ExecutionOptions;
-import dev.headstream.core.embed.ModelFile;
-
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
@@ -14,6 +7,12 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.headstream.core.embed.Backbone;
+import dev.headstream.core.embed.BackboneInfo;
+import dev.headstream.core.embed.BackboneInput;
+import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.core.embed.ExecutionOptions;
+import dev.headstream.core.embed.ModelFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -58,7 +57,8 @@ public final class OnnxTensorBackbone implements Backbone {
                 throw new IllegalArgumentException("model " + model.id() + " must have 1 input and 1 output, has "
                         + session.getNumInputs() + " and " + session.getNumOutputs());
             }
-            Map.Entry<String, NodeInfo> in = session.getInputInfo().entrySet().iterator().next();
+            Map.Entry<String, NodeInfo> in =
+                    session.getInputInfo().entrySet().iterator().next();
             TensorInfo ti = tensorInfo(model.id(), "input " + in.getKey(), in.getValue());
             long[] shape = ti.getShape();
             if (shape.length < 2) {
@@ -73,8 +73,8 @@ public final class OnnxTensorBackbone implements Backbone {
                 }
             }
             if (shape[0] != -1 && shape[0] != 1) {
-                throw new IllegalArgumentException("model " + model.id() + " input batch dimension is " + shape[0]
-                        + "; expected dynamic or 1");
+                throw new IllegalArgumentException(
+                        "model " + model.id() + " input batch dimension is " + shape[0] + "; expected dynamic or 1");
             }
             this.batched = shape[0] == -1;
             this.inputName = in.getKey();
@@ -92,7 +92,8 @@ public final class OnnxTensorBackbone implements Backbone {
             this.embeddingDim = Math.toIntExact(dim);
         } catch (OrtException e) {
             close();
-            throw new IllegalArgumentException("cannot read model metadata of " + model.id() + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "cannot read model metadata of " + model.id() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -102,8 +103,8 @@ public final class OnnxTensorBackbone implements Backbone {
 
     private static TensorInfo tensorInfo(String model, String what, NodeInfo node) {
         if (!(node.getInfo() instanceof TensorInfo ti) || ti.type != OnnxJavaType.FLOAT) {
-            throw new IllegalArgumentException("model " + model + " " + what + " must be a float tensor, is "
-                    + node.getInfo());
+            throw new IllegalArgumentException(
+                    "model " + model + " " + what + " must be a float tensor, is " + node.getInfo());
         }
         return ti;
     }
@@ -124,8 +125,8 @@ public final class OnnxTensorBackbone implements Backbone {
             throw new IllegalArgumentException("backbone " + info.id() + " takes float tensors, got audio");
         }
         if (!Arrays.equals(t.shape(), sampleShape)) {
-            throw new IllegalArgumentException("tensor shape " + Arrays.toString(t.shape()) + " does not match the model's "
-                    + Arrays.toString(sampleShape));
+            throw new IllegalArgumentException("tensor shape " + Arrays.toString(t.shape())
+                    + " does not match the model's " + Arrays.toString(sampleShape));
         }
     }
 
@@ -156,7 +157,8 @@ public final class OnnxTensorBackbone implements Backbone {
 
     private void run(List<? extends BackboneInput> inputs, List<EmbeddingSequence> out) throws OrtException {
         int n = inputs.size();
-        FloatBuffer buf = ByteBuffer.allocateDirect(n * sampleSize * Float.BYTES).order(ByteOrder.nativeOrder())
+        FloatBuffer buf = ByteBuffer.allocateDirect(n * sampleSize * Float.BYTES)
+                .order(ByteOrder.nativeOrder())
                 .asFloatBuffer();
         for (BackboneInput in : inputs) {
             buf.put(((BackboneInput.Tensor) in).values());

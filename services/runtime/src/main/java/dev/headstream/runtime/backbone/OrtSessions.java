@@ -1,10 +1,9 @@
 package dev.headstream.runtime.backbone;
 
-import dev.headstream.core.embed.ExecutionOptions;
-
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.headstream.core.embed.ExecutionOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,11 +13,9 @@ final class OrtSessions {
     private static final Logger LOG = LoggerFactory.getLogger(OrtSessions.class);
 
     /** A session and the execution provider it ended up on. */
-    record Created(OrtSession session, String provider) {
-    }
+    record Created(OrtSession session, String provider) {}
 
-    private OrtSessions() {
-    }
+    private OrtSessions() {}
 
     static Created create(OrtEnvironment env, byte[] model, String name, ExecutionOptions options) {
         if (options.cuda()) {
@@ -28,13 +25,17 @@ final class OrtSessions {
                 LOG.info("backbone model {}: CUDA execution provider on device {}", name, options.cudaDevice());
                 return new Created(s, "CUDA:" + options.cudaDevice());
             } catch (OrtException | RuntimeException e) {
-                LOG.warn("backbone model {}: CUDA execution provider unavailable ({}); falling back to CPU",
-                        name, e.getMessage());
+                LOG.warn(
+                        "backbone model {}: CUDA execution provider unavailable ({}); falling back to CPU",
+                        name,
+                        e.getMessage());
             }
         }
         try (OrtSession.SessionOptions so = base(options)) {
             OrtSession s = env.createSession(model, so);
-            LOG.info("backbone model {}: CPU execution provider, {} intra-op threads", name,
+            LOG.info(
+                    "backbone model {}: CPU execution provider, {} intra-op threads",
+                    name,
                     options.intraOpThreads() == 0 ? "default" : options.intraOpThreads());
             return new Created(s, "CPU");
         } catch (OrtException e) {

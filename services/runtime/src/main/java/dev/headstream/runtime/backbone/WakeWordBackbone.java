@@ -1,25 +1,24 @@
 package dev.headstream.runtime.backbone;
 
-import dev.headstream.core.embed.Backbone;
-import dev.headstream.core.embed.BackboneInfo;
-import dev.headstream.core.embed.BackboneInput;
-import dev.headstream.core.embed.EmbeddingSequence;
-import dev.headstream.core.embed.ExecutionOptions;
-import dev.headstream.core.embed.ModelFile;
-
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.headstream.core.embed.Backbone;
+import dev.headstream.core.embed.BackboneInfo;
+import dev.headstream.core.embed.BackboneInput;
+import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.core.embed.ExecutionOptions;
+import dev.headstream.core.embed.ModelFile;
 import dev.headstream.runtime.onnx.MelBatchGraph;
 import dev.headstream.runtime.onnx.SequenceEmbeddingGraph;
-import java.nio.file.Path;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -77,7 +76,10 @@ public final class WakeWordBackbone implements Backbone {
     static final int STEPS_PER_MEL_RUN = 256;
 
     /** How embeddings are computed from a clip's mel frames. */
-    public enum EmbeddingMode { WINDOWED, SEQUENCE }
+    public enum EmbeddingMode {
+        WINDOWED,
+        SEQUENCE
+    }
 
     /** How mel frames are computed from audio. */
     public enum FrontEnd {
@@ -115,13 +117,21 @@ public final class WakeWordBackbone implements Backbone {
      * @param modelsDir the folder that {@code src/build/fetch-models.sh} filled
      */
     public static WakeWordBackbone fromModelsDir(Path modelsDir) {
-        return new WakeWordBackbone(ModelFile.read(modelsDir.resolve(MEL_MODEL)), ModelFile.read(modelsDir.resolve(EMBEDDING_MODEL)),
-                ExecutionOptions.cpu(1), EmbeddingMode.SEQUENCE, 10);
+        return new WakeWordBackbone(
+                ModelFile.read(modelsDir.resolve(MEL_MODEL)),
+                ModelFile.read(modelsDir.resolve(EMBEDDING_MODEL)),
+                ExecutionOptions.cpu(1),
+                EmbeddingMode.SEQUENCE,
+                10);
     }
 
     /** The streaming front end; see {@link #WakeWordBackbone(ModelFile, ModelFile, ExecutionOptions, EmbeddingMode, FrontEnd, double)}. */
-    public WakeWordBackbone(ModelFile melModel, ModelFile embeddingModel, ExecutionOptions options,
-            EmbeddingMode mode, double maxSeconds) {
+    public WakeWordBackbone(
+            ModelFile melModel,
+            ModelFile embeddingModel,
+            ExecutionOptions options,
+            EmbeddingMode mode,
+            double maxSeconds) {
         this(melModel, embeddingModel, options, mode, FrontEnd.STREAMING, maxSeconds);
     }
 
@@ -135,8 +145,13 @@ public final class WakeWordBackbone implements Backbone {
      * @param maxSeconds     longest clip accepted by {@link #embed}
      * @throws IllegalArgumentException if a model does not have the expected inputs and outputs
      */
-    public WakeWordBackbone(ModelFile melModel, ModelFile embeddingModel, ExecutionOptions options,
-            EmbeddingMode mode, FrontEnd frontEnd, double maxSeconds) {
+    public WakeWordBackbone(
+            ModelFile melModel,
+            ModelFile embeddingModel,
+            ExecutionOptions options,
+            EmbeddingMode mode,
+            FrontEnd frontEnd,
+            double maxSeconds) {
         this.env = OrtEnvironment.getEnvironment();
         this.mode = Objects.requireNonNull(mode, "mode");
         this.frontEnd = Objects.requireNonNull(frontEnd, "frontEnd");
@@ -149,20 +164,32 @@ public final class WakeWordBackbone implements Backbone {
         OrtSession seq = null;
         try {
             this.melInput = checkContract(mel, melModel.id(), 2, new long[] {-1, -1}, 4, MEL_BINS);
-            this.windowedInput = checkContract(windowed, embeddingModel.id(), 4,
-                    new long[] {-1, WINDOW_MEL_FRAMES, MEL_BINS, 1}, 4, EMBEDDING_DIM);
+            this.windowedInput = checkContract(
+                    windowed,
+                    embeddingModel.id(),
+                    4,
+                    new long[] {-1, WINDOW_MEL_FRAMES, MEL_BINS, 1},
+                    4,
+                    EMBEDDING_DIM);
             if (frontEnd == FrontEnd.STREAMING) {
-                rows = OrtSessions.create(env, MelBatchGraph.rewrite(melModel.bytes()), melModel.id() + "(per-row)",
-                        options).session();
+                rows = OrtSessions.create(
+                                env, MelBatchGraph.rewrite(melModel.bytes()), melModel.id() + "(per-row)", options)
+                        .session();
             }
             this.melRows = rows;
-            this.melRowsInput = rows == null ? null : rows.getInputNames().iterator().next();
+            this.melRowsInput =
+                    rows == null ? null : rows.getInputNames().iterator().next();
             if (mode == EmbeddingMode.SEQUENCE) {
-                seq = OrtSessions.create(env, SequenceEmbeddingGraph.rewrite(embeddingModel.bytes()),
-                        embeddingModel.id() + "(sequence)", options).session();
+                seq = OrtSessions.create(
+                                env,
+                                SequenceEmbeddingGraph.rewrite(embeddingModel.bytes()),
+                                embeddingModel.id() + "(sequence)",
+                                options)
+                        .session();
             }
             this.sequence = seq;
-            this.sequenceInput = seq == null ? null : seq.getInputNames().iterator().next();
+            this.sequenceInput =
+                    seq == null ? null : seq.getInputNames().iterator().next();
         } catch (OrtException e) {
             closeAll(mel, windowed, rows, seq);
             throw new IllegalArgumentException("cannot read model metadata: " + e.getMessage(), e);
@@ -171,10 +198,12 @@ public final class WakeWordBackbone implements Backbone {
             throw e;
         }
         String tag = frontEnd == FrontEnd.STREAMING ? "+streaming-80ms" : "";
-        this.info = new BackboneInfo("openwakeword-" + embeddingModel.id() + (frontEnd == FrontEnd.STREAMING ? "-streaming" : ""),
-                ModelFile.sha256((melModel.sha256() + embeddingModel.sha256() + tag)
-                        .getBytes(StandardCharsets.US_ASCII)),
-                EMBEDDING_DIM, w.provider());
+        this.info = new BackboneInfo(
+                "openwakeword-" + embeddingModel.id() + (frontEnd == FrontEnd.STREAMING ? "-streaming" : ""),
+                ModelFile.sha256(
+                        (melModel.sha256() + embeddingModel.sha256() + tag).getBytes(StandardCharsets.US_ASCII)),
+                EMBEDDING_DIM,
+                w.provider());
     }
 
     private static String checkContract(OrtSession s, String name, int inRank, long[] inShape, int outRank, int outLast)
@@ -265,12 +294,12 @@ public final class WakeWordBackbone implements Backbone {
         }
         int min = samplesFor(1);
         if (audio.pcm().length < min) {
-            throw new IllegalArgumentException("audio has " + audio.pcm().length + " samples; at least " + min
-                    + " are needed for one embedding");
+            throw new IllegalArgumentException(
+                    "audio has " + audio.pcm().length + " samples; at least " + min + " are needed for one embedding");
         }
         if (audio.pcm().length > maxSamples) {
-            throw new IllegalArgumentException("audio has " + audio.pcm().length + " samples; at most " + maxSamples
-                    + " are accepted");
+            throw new IllegalArgumentException(
+                    "audio has " + audio.pcm().length + " samples; at most " + maxSamples + " are accepted");
         }
     }
 
@@ -388,8 +417,8 @@ public final class WakeWordBackbone implements Backbone {
         int frames = m.length / MEL_BINS;
         int n = frames < WINDOW_MEL_FRAMES ? 0 : (frames - WINDOW_MEL_FRAMES) / MEL_STRIDE + 1;
         if (n < 1) {
-            throw new IllegalArgumentException("audio gives " + frames + " mel frames; " + WINDOW_MEL_FRAMES
-                    + " are needed for one embedding");
+            throw new IllegalArgumentException(
+                    "audio gives " + frames + " mel frames; " + WINDOW_MEL_FRAMES + " are needed for one embedding");
         }
         float[] v = new float[n * EMBEDDING_DIM];
         try {
@@ -419,8 +448,8 @@ public final class WakeWordBackbone implements Backbone {
                 OrtSession.Result r = windowed.run(Map.of(windowedInput, t))) {
             FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
             if (out.remaining() != count * EMBEDDING_DIM) {
-                throw new IllegalStateException("embedding model returned " + out.remaining() + " floats, expected "
-                        + count * EMBEDDING_DIM);
+                throw new IllegalStateException(
+                        "embedding model returned " + out.remaining() + " floats, expected " + count * EMBEDDING_DIM);
             }
             out.get(dst, dstFrame * EMBEDDING_DIM, count * EMBEDDING_DIM);
         }
@@ -436,8 +465,8 @@ public final class WakeWordBackbone implements Backbone {
                 OrtSession.Result r = sequence.run(Map.of(sequenceInput, t))) {
             FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
             if (out.remaining() != channelMajor.length) {
-                throw new IllegalStateException("sequence embedding returned " + out.remaining()
-                        + " floats, expected " + channelMajor.length);
+                throw new IllegalStateException(
+                        "sequence embedding returned " + out.remaining() + " floats, expected " + channelMajor.length);
             }
             out.get(channelMajor);
         }
@@ -449,7 +478,9 @@ public final class WakeWordBackbone implements Backbone {
     }
 
     private static FloatBuffer direct(int floats) {
-        return ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        return ByteBuffer.allocateDirect(floats * Float.BYTES)
+                .order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
     }
 
     private void ensureOpen() {

@@ -1,8 +1,8 @@
 package dev.headstream.runtime.onnx;
 
-import java.nio.ByteOrder;
-import dev.headstream.schemas.onnx.Onnx;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.headstream.schemas.onnx.Onnx;
+import java.nio.ByteOrder;
 
 /**
  * Rewrites openWakeWord's {@code melspectrogram.onnx} so that the rows of a batch are
@@ -22,8 +22,7 @@ public final class MelBatchGraph {
     static final String REDUCE_MAX = "ReduceMax";
     static final String CLIP = "Clip";
 
-    private MelBatchGraph() {
-    }
+    private MelBatchGraph() {}
 
     /**
      * Returns the rewritten model bytes.
@@ -42,12 +41,19 @@ public final class MelBatchGraph {
         int clip = single(g, CLIP, g.getNodeCount() - 1);
         Onnx.NodeProto r = g.getNode(reduce);
         if (r.getAttributeList().stream().anyMatch(a -> a.getName().equals("axes"))) {
-            throw new IllegalArgumentException("mel model's ReduceMax already has axes: not the graph this rewrite is verified on");
+            throw new IllegalArgumentException(
+                    "mel model's ReduceMax already has axes: not the graph this rewrite is verified on");
         }
         Onnx.NodeProto.Builder rb = r.toBuilder().clearAttribute();
-        rb.addAttribute(Onnx.AttributeProto.newBuilder().setName("axes").setType(Onnx.AttributeProto.AttributeType.INTS)
-                .addInts(1).addInts(2).addInts(3));
-        rb.addAttribute(Onnx.AttributeProto.newBuilder().setName("keepdims").setType(Onnx.AttributeProto.AttributeType.INT)
+        rb.addAttribute(Onnx.AttributeProto.newBuilder()
+                .setName("axes")
+                .setType(Onnx.AttributeProto.AttributeType.INTS)
+                .addInts(1)
+                .addInts(2)
+                .addInts(3));
+        rb.addAttribute(Onnx.AttributeProto.newBuilder()
+                .setName("keepdims")
+                .setType(Onnx.AttributeProto.AttributeType.INT)
                 .setI(1));
         g.setNode(reduce, rb);
 
@@ -56,17 +62,30 @@ public final class MelBatchGraph {
             throw new IllegalArgumentException("mel model's last Clip is not Clip(x, floor, max) -> output");
         }
         String upper = c.getInput(2);
-        Onnx.TensorProto max = g.getInitializerList().stream().filter(t -> t.getName().equals(upper)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("mel model's Clip upper bound " + upper
-                        + " is not an initializer"));
-        if (max.getDataType() != Onnx.TensorProto.DataType.FLOAT_VALUE || max.getRawData().size() != 4
-                || Float.intBitsToFloat(max.getRawData().asReadOnlyByteBuffer()
-                        .order(ByteOrder.LITTLE_ENDIAN).getInt()) != Float.POSITIVE_INFINITY) {
+        Onnx.TensorProto max = g.getInitializerList().stream()
+                .filter(t -> t.getName().equals(upper))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "mel model's Clip upper bound " + upper + " is not an initializer"));
+        if (max.getDataType() != Onnx.TensorProto.DataType.FLOAT_VALUE
+                || max.getRawData().size() != 4
+                || Float.intBitsToFloat(max.getRawData()
+                                .asReadOnlyByteBuffer()
+                                .order(ByteOrder.LITTLE_ENDIAN)
+                                .getInt())
+                        != Float.POSITIVE_INFINITY) {
             throw new IllegalArgumentException("mel model's Clip upper bound is not +inf");
         }
-        g.setNode(clip, Onnx.NodeProto.newBuilder().setName(c.getName() + "_per_row").setOpType("Max")
-                .addInput(c.getInput(0)).addInput(c.getInput(1)).addOutput(c.getOutput(0)));
-        boolean stillUsed = g.getNodeList().stream().anyMatch(n -> n.getInputList().contains(upper));
+        g.setNode(
+                clip,
+                Onnx.NodeProto.newBuilder()
+                        .setName(c.getName() + "_per_row")
+                        .setOpType("Max")
+                        .addInput(c.getInput(0))
+                        .addInput(c.getInput(1))
+                        .addOutput(c.getOutput(0)));
+        boolean stillUsed =
+                g.getNodeList().stream().anyMatch(n -> n.getInputList().contains(upper));
         for (int i = g.getInitializerCount() - 1; i >= 0 && !stillUsed; i--) {
             if (g.getInitializer(i).getName().equals(upper)) {
                 g.removeInitializer(i);
@@ -93,8 +112,9 @@ public final class MelBatchGraph {
             }
         }
         if (found < 0 || (mustBe >= 0 && found != mustBe)) {
-            throw new IllegalArgumentException("mel model " + (found < 0 ? "has no " + op + " node" : "does not end in " + op)
-                    + ": not the openWakeWord mel graph this rewrite is verified on");
+            throw new IllegalArgumentException(
+                    "mel model " + (found < 0 ? "has no " + op + " node" : "does not end in " + op)
+                            + ": not the openWakeWord mel graph this rewrite is verified on");
         }
         return found;
     }

@@ -1,9 +1,10 @@
 package dev.headstream.runtime.onnx;
 
-import java.util.Collections;
+import com.google.protobuf.ByteString;
 import dev.headstream.core.head.HeadArchitecture;
 import dev.headstream.core.head.HeadLayer;
 import dev.headstream.core.head.MlpHead;
+import dev.headstream.schemas.onnx.Onnx;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -11,12 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import dev.headstream.schemas.onnx.Onnx;
-import com.google.protobuf.ByteString;
 
 /**
  * Writes a head (source or adapted) as a standalone ONNX model with the source head's interface,
@@ -47,8 +47,7 @@ public final class OnnxHeadExporter {
     /** {@code metadata_props} key prefix. */
     public static final String KEY_PREFIX = "headstream.";
 
-    private OnnxHeadExporter() {
-    }
+    private OnnxHeadExporter() {}
 
     /**
      * The graph's input and output: names and shapes. The input shape is
@@ -65,14 +64,14 @@ public final class OnnxHeadExporter {
                         + inputName + "' and '" + outputName + "'");
             }
             if (inputShape == null || inputShape.length < 2) {
-                throw new IllegalArgumentException("input shape must be [batch, ...sample dims], got "
-                        + Arrays.toString(inputShape));
+                throw new IllegalArgumentException(
+                        "input shape must be [batch, ...sample dims], got " + Arrays.toString(inputShape));
             }
             inputShape = inputShape.clone();
             for (int i = 1; i < inputShape.length; i++) {
                 if (inputShape[i] <= 0) {
-                    throw new IllegalArgumentException("sample dimensions must be fixed and positive, got "
-                            + Arrays.toString(inputShape));
+                    throw new IllegalArgumentException(
+                            "sample dimensions must be fixed and positive, got " + Arrays.toString(inputShape));
                 }
             }
         }
@@ -111,26 +110,32 @@ public final class OnnxHeadExporter {
          */
         public static ModelInterface of(byte[] sourceModel) {
             Onnx.GraphProto g = OnnxHeadImporter.parse(sourceModel).getGraph();
-            List<String> initializers = g.getInitializerList().stream().map(Onnx.TensorProto::getName).toList();
+            List<String> initializers = g.getInitializerList().stream()
+                    .map(Onnx.TensorProto::getName)
+                    .toList();
             List<Onnx.ValueInfoProto> inputs = g.getInputList().stream()
-                    .filter(v -> !initializers.contains(v.getName())).toList();
+                    .filter(v -> !initializers.contains(v.getName()))
+                    .toList();
             if (inputs.size() != 1 || g.getOutputCount() == 0) {
                 throw new IllegalArgumentException("a source head model needs exactly one input and an output, has "
                         + inputs.size() + " inputs and " + g.getOutputCount() + " outputs");
             }
-            List<Onnx.TensorShapeProto.Dimension> dims = inputs.get(0).getType().getTensorType().getShape()
-                    .getDimList();
+            List<Onnx.TensorShapeProto.Dimension> dims =
+                    inputs.get(0).getType().getTensorType().getShape().getDimList();
             long[] shape = new long[dims.size()];
             for (int i = 0; i < shape.length; i++) {
                 shape[i] = dims.get(i).hasDimValue() ? dims.get(i).getDimValue() : -1;
             }
-            return new ModelInterface(inputs.get(0).getName(), shape, g.getOutput(0).getName());
+            return new ModelInterface(
+                    inputs.get(0).getName(), shape, g.getOutput(0).getName());
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof ModelInterface other && inputName.equals(other.inputName)
-                    && Arrays.equals(inputShape, other.inputShape) && outputName.equals(other.outputName);
+            return o instanceof ModelInterface other
+                    && inputName.equals(other.inputName)
+                    && Arrays.equals(inputShape, other.inputShape)
+                    && outputName.equals(other.outputName);
         }
 
         @Override
@@ -153,8 +158,14 @@ public final class OnnxHeadExporter {
      *
      * @param backboneSha256 empty when unknown
      */
-    public record Metadata(String headId, long version, String sourceHeadId, String sourceHeadSha256,
-            String backboneSha256, float threshold, Map<String, String> extra) {
+    public record Metadata(
+            String headId,
+            long version,
+            String sourceHeadId,
+            String sourceHeadSha256,
+            String backboneSha256,
+            float threshold,
+            Map<String, String> extra) {
 
         public Metadata {
             Objects.requireNonNull(headId, "headId");
@@ -170,8 +181,13 @@ public final class OnnxHeadExporter {
             extra = extra == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extra));
         }
 
-        public Metadata(String headId, long version, String sourceHeadId, String sourceHeadSha256,
-                String backboneSha256, float threshold) {
+        public Metadata(
+                String headId,
+                long version,
+                String sourceHeadId,
+                String sourceHeadSha256,
+                String backboneSha256,
+                float threshold) {
             this(headId, version, sourceHeadId, sourceHeadSha256, backboneSha256, threshold, Map.of());
         }
 
@@ -228,8 +244,8 @@ public final class OnnxHeadExporter {
         Objects.requireNonNull(io, "io");
         Objects.requireNonNull(meta, "meta");
         if (parameters == null || parameters.length != architecture.parameterCount()) {
-            throw new IllegalArgumentException("parameters must have length " + architecture.parameterCount()
-                    + ", got " + (parameters == null ? "null" : parameters.length));
+            throw new IllegalArgumentException("parameters must have length " + architecture.parameterCount() + ", got "
+                    + (parameters == null ? "null" : parameters.length));
         }
         for (int i = 0; i < parameters.length; i++) {
             if (!Float.isFinite(parameters[i])) {
@@ -244,8 +260,9 @@ public final class OnnxHeadExporter {
     }
 
     /** {@link #export(HeadArchitecture, float[], ModelInterface, Metadata)} written to {@code file}. */
-    public static void exportTo(Path file, HeadArchitecture architecture, float[] parameters, ModelInterface io,
-            Metadata meta) throws IOException {
+    public static void exportTo(
+            Path file, HeadArchitecture architecture, float[] parameters, ModelInterface io, Metadata meta)
+            throws IOException {
         Files.write(file, export(architecture, parameters, io, meta));
     }
 
@@ -278,32 +295,43 @@ public final class OnnxHeadExporter {
                     x = node("Relu", "layers." + i + ".relu", List.of(x));
                 }
             }
-            graph.addNode(Onnx.NodeProto.newBuilder().setOpType("Sigmoid").setName("score").addInput(x)
+            graph.addNode(Onnx.NodeProto.newBuilder()
+                    .setOpType("Sigmoid")
+                    .setName("score")
+                    .addInput(x)
                     .addOutput(io.outputName()));
             long batch = io.inputShape()[0];
             graph.addOutput(valueInfo(io.outputName(), new long[] {batch, 1}));
 
             Onnx.ModelProto.Builder m = Onnx.ModelProto.newBuilder()
                     .setIrVersion(IR_VERSION)
-                    .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+                    .addOpsetImport(
+                            Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
                     .setProducerName("headstream")
                     .setProducerVersion(producerVersion())
                     .setModelVersion(meta.version())
                     .setDocString(docString(meta))
                     .setGraph(graph);
             for (Map.Entry<String, String> e : meta.properties().entrySet()) {
-                m.addMetadataProps(Onnx.StringStringEntryProto.newBuilder().setKey(e.getKey()).setValue(e.getValue()));
+                m.addMetadataProps(Onnx.StringStringEntryProto.newBuilder()
+                        .setKey(e.getKey())
+                        .setValue(e.getValue()));
             }
             return m.build();
         }
 
         private String dense(int i, HeadLayer.Dense d, int at, String x) {
-            String w = initializer("layers." + i + ".weight", at, d.outputDim() * d.inputDim(), d.outputDim(),
-                    d.inputDim());
-            String b = initializer("layers." + i + ".bias", at + d.outputDim() * d.inputDim(), d.outputDim(),
-                    d.outputDim());
-            return node("Gemm", "layers." + i + ".gemm", List.of(x, w, b), floatAttr("alpha", 1f),
-                    floatAttr("beta", 1f), intAttr("transB", 1));
+            String w = initializer(
+                    "layers." + i + ".weight", at, d.outputDim() * d.inputDim(), d.outputDim(), d.inputDim());
+            String b = initializer(
+                    "layers." + i + ".bias", at + d.outputDim() * d.inputDim(), d.outputDim(), d.outputDim());
+            return node(
+                    "Gemm",
+                    "layers." + i + ".gemm",
+                    List.of(x, w, b),
+                    floatAttr("alpha", 1f),
+                    floatAttr("beta", 1f),
+                    intAttr("transB", 1));
         }
 
         private String layerNorm(int i, HeadLayer.LayerNorm n, int at, String x) {
@@ -312,8 +340,11 @@ public final class OnnxHeadExporter {
             String beta = initializer(p + "beta", at + n.dim(), n.dim(), n.dim());
             String two = scalar(p + "exponent", 2f);
             String eps = scalar(p + "epsilon", n.epsilon());
-            Onnx.AttributeProto axes = Onnx.AttributeProto.newBuilder().setName("axes")
-                    .setType(Onnx.AttributeProto.AttributeType.INTS).addInts(-1).build();
+            Onnx.AttributeProto axes = Onnx.AttributeProto.newBuilder()
+                    .setName("axes")
+                    .setType(Onnx.AttributeProto.AttributeType.INTS)
+                    .addInts(-1)
+                    .build();
             Onnx.AttributeProto keepDims = intAttr("keepdims", 1);
             String mean = node("ReduceMean", p + "mean", List.of(x), axes, keepDims);
             String centred = node("Sub", p + "centre", List.of(x, mean));
@@ -328,7 +359,10 @@ public final class OnnxHeadExporter {
 
         /** Adds a node whose single output is named after the node; returns that output. */
         private String node(String op, String name, List<String> inputs, Onnx.AttributeProto... attributes) {
-            Onnx.NodeProto.Builder n = Onnx.NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(inputs)
+            Onnx.NodeProto.Builder n = Onnx.NodeProto.newBuilder()
+                    .setOpType(op)
+                    .setName(name)
+                    .addAllInput(inputs)
                     .addOutput(name);
             for (Onnx.AttributeProto a : attributes) {
                 n.addAttribute(a);
@@ -344,13 +378,17 @@ public final class OnnxHeadExporter {
         }
 
         private String scalar(String name, float value) {
-            ByteBuffer b = ByteBuffer.allocate(Float.BYTES).order(ByteOrder.LITTLE_ENDIAN).putFloat(value);
+            ByteBuffer b = ByteBuffer.allocate(Float.BYTES)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putFloat(value);
             return addTensor(name, ByteString.copyFrom(b.array()));
         }
 
         private String addTensor(String name, ByteString raw, long... dims) {
-            Onnx.TensorProto.Builder t = Onnx.TensorProto.newBuilder().setName(name)
-                    .setDataType(Onnx.TensorProto.DataType.FLOAT_VALUE).setRawData(raw);
+            Onnx.TensorProto.Builder t = Onnx.TensorProto.newBuilder()
+                    .setName(name)
+                    .setDataType(Onnx.TensorProto.DataType.FLOAT_VALUE)
+                    .setRawData(raw);
             for (long d : dims) {
                 t.addDims(d);
             }
@@ -361,22 +399,34 @@ public final class OnnxHeadExporter {
         private static Onnx.ValueInfoProto valueInfo(String name, long[] shape) {
             Onnx.TensorShapeProto.Builder s = Onnx.TensorShapeProto.newBuilder();
             for (long d : shape) {
-                s.addDim(d > 0 ? Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(d)
-                        : Onnx.TensorShapeProto.Dimension.newBuilder().setDimParam("N"));
+                s.addDim(
+                        d > 0
+                                ? Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(d)
+                                : Onnx.TensorShapeProto.Dimension.newBuilder().setDimParam("N"));
             }
-            return Onnx.ValueInfoProto.newBuilder().setName(name).setType(Onnx.TypeProto.newBuilder()
-                    .setTensorType(Onnx.TypeProto.Tensor.newBuilder()
-                            .setElemType(Onnx.TensorProto.DataType.FLOAT_VALUE).setShape(s))).build();
+            return Onnx.ValueInfoProto.newBuilder()
+                    .setName(name)
+                    .setType(Onnx.TypeProto.newBuilder()
+                            .setTensorType(Onnx.TypeProto.Tensor.newBuilder()
+                                    .setElemType(Onnx.TensorProto.DataType.FLOAT_VALUE)
+                                    .setShape(s)))
+                    .build();
         }
 
         private static Onnx.AttributeProto intAttr(String name, long value) {
-            return Onnx.AttributeProto.newBuilder().setName(name).setType(Onnx.AttributeProto.AttributeType.INT)
-                    .setI(value).build();
+            return Onnx.AttributeProto.newBuilder()
+                    .setName(name)
+                    .setType(Onnx.AttributeProto.AttributeType.INT)
+                    .setI(value)
+                    .build();
         }
 
         private static Onnx.AttributeProto floatAttr(String name, float value) {
-            return Onnx.AttributeProto.newBuilder().setName(name).setType(Onnx.AttributeProto.AttributeType.FLOAT)
-                    .setF(value).build();
+            return Onnx.AttributeProto.newBuilder()
+                    .setName(name)
+                    .setType(Onnx.AttributeProto.AttributeType.FLOAT)
+                    .setF(value)
+                    .build();
         }
 
         private String docString(Metadata meta) {

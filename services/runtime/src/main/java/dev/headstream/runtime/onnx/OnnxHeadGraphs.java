@@ -1,10 +1,10 @@
 package dev.headstream.runtime.onnx;
 
+import dev.headstream.schemas.onnx.Onnx;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import dev.headstream.schemas.onnx.Onnx;
 
 /**
  * Graph rewrites of head models, so that ONNX Runtime can run exactly the network
@@ -12,8 +12,7 @@ import dev.headstream.schemas.onnx.Onnx;
  */
 public final class OnnxHeadGraphs {
 
-    private OnnxHeadGraphs() {
-    }
+    private OnnxHeadGraphs() {}
 
     /**
      * Returns a copy of the model whose only graph output is the output of its first
@@ -65,8 +64,10 @@ public final class OnnxHeadGraphs {
             out.setType(graph.getOutput(0).getType());
         }
         Onnx.GraphProto.Builder g = graph.toBuilder()
-                .clearNode().addAllNode(keptNodes)
-                .clearOutput().addOutput(out);
+                .clearNode()
+                .addAllNode(keptNodes)
+                .clearOutput()
+                .addOutput(out);
         g.clearInitializer();
         for (Onnx.TensorProto t : graph.getInitializerList()) {
             if (needed.contains(t.getName())) {

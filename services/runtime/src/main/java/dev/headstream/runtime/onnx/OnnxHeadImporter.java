@@ -1,23 +1,23 @@
 package dev.headstream.runtime.onnx;
 
-import java.nio.LongBuffer;
-import java.util.HexFormat;
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.headstream.core.head.HeadArchitecture;
 import dev.headstream.core.head.HeadLayer;
 import dev.headstream.core.head.SourceHead;
+import dev.headstream.schemas.onnx.Onnx;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import dev.headstream.schemas.onnx.Onnx;
-import com.google.protobuf.InvalidProtocolBufferException;
 
 /**
  * Imports an openWakeWord-style head ONNX model as a {@link SourceHead}.
@@ -42,8 +42,7 @@ public final class OnnxHeadImporter {
     private static final String SUPPORTED = "only Flatten, Gemm, LayerNorm (ReduceMean/Sub/Pow/ReduceMean/Add/Sqrt/"
             + "Div/Mul/Add), Relu and Sigmoid are supported in a head graph";
 
-    private OnnxHeadImporter() {
-    }
+    private OnnxHeadImporter() {}
 
     /** Imports {@code file}; the head's id is the file name without {@code .onnx}. */
     public static SourceHead importHead(Path file) throws IOException {
@@ -84,8 +83,8 @@ public final class OnnxHeadImporter {
     }
 
     static IllegalArgumentException unsupported(Onnx.NodeProto node, String reason) {
-        return new IllegalArgumentException("Unsupported node '" + node.getName() + "' (op " + node.getOpType() + "): "
-                + reason);
+        return new IllegalArgumentException(
+                "Unsupported node '" + node.getName() + "' (op " + node.getOpType() + "): " + reason);
     }
 
     /** Reads a float32 tensor's values. */
@@ -95,7 +94,8 @@ public final class OnnxHeadImporter {
                     + "; only float32 (1) is supported");
         }
         if (t.getDataLocation() == Onnx.TensorProto.DataLocation.EXTERNAL) {
-            throw new IllegalArgumentException(what + " '" + t.getName() + "' stores its data externally; not supported");
+            throw new IllegalArgumentException(
+                    what + " '" + t.getName() + "' stores its data externally; not supported");
         }
         long expected = 1;
         for (long d : t.getDimsList()) {
@@ -103,7 +103,10 @@ public final class OnnxHeadImporter {
         }
         float[] values;
         if (!t.getRawData().isEmpty()) {
-            FloatBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+            FloatBuffer b = t.getRawData()
+                    .asReadOnlyByteBuffer()
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .asFloatBuffer();
             values = new float[b.remaining()];
             b.get(values);
         } else {
@@ -159,8 +162,8 @@ public final class OnnxHeadImporter {
             while (true) {
                 List<Onnx.NodeProto> next = consumers.getOrDefault(tensor, List.of());
                 if (next.isEmpty()) {
-                    throw new IllegalArgumentException("head graph ends at tensor '" + tensor
-                            + "' without reaching a Sigmoid");
+                    throw new IllegalArgumentException(
+                            "head graph ends at tensor '" + tensor + "' without reaching a Sigmoid");
                 }
                 if (isLayerNormStart(next)) {
                     tensor = layerNorm(tensor, next);
@@ -169,8 +172,10 @@ public final class OnnxHeadImporter {
                     continue;
                 }
                 if (next.size() != 1) {
-                    throw unsupported(next.get(1), "tensor '" + tensor + "' feeds " + next.size()
-                            + " nodes; a head graph must be a single chain");
+                    throw unsupported(
+                            next.get(1),
+                            "tensor '" + tensor + "' feeds " + next.size()
+                                    + " nodes; a head graph must be a single chain");
                 }
                 Onnx.NodeProto node = next.get(0);
                 switch (node.getOpType()) {
@@ -215,7 +220,8 @@ public final class OnnxHeadImporter {
                 throw new IllegalArgumentException("a head graph must have exactly one input, found " + inputs.size());
             }
             Onnx.ValueInfoProto input = inputs.get(0);
-            List<Onnx.TensorShapeProto.Dimension> dims = input.getType().getTensorType().getShape().getDimList();
+            List<Onnx.TensorShapeProto.Dimension> dims =
+                    input.getType().getTensorType().getShape().getDimList();
             long features = 1;
             boolean known = dims.size() >= 2;
             for (int i = 1; i < dims.size(); i++) {
@@ -313,7 +319,8 @@ public final class OnnxHeadImporter {
         }
 
         private static boolean isLayerNormStart(List<Onnx.NodeProto> next) {
-            return next.size() == 2 && next.stream().anyMatch(n -> n.getOpType().equals("ReduceMean"))
+            return next.size() == 2
+                    && next.stream().anyMatch(n -> n.getOpType().equals("ReduceMean"))
                     && next.stream().anyMatch(n -> n.getOpType().equals("Sub"));
         }
 
@@ -322,7 +329,9 @@ public final class OnnxHeadImporter {
             Onnx.NodeProto mean = next.get(0).getOpType().equals("ReduceMean") ? next.get(0) : next.get(1);
             Onnx.NodeProto sub = mean == next.get(0) ? next.get(1) : next.get(0);
             checkReduceLastAxis(mean, x);
-            if (sub.getInputCount() != 2 || !sub.getInput(0).equals(x) || !sub.getInput(1).equals(mean.getOutput(0))) {
+            if (sub.getInputCount() != 2
+                    || !sub.getInput(0).equals(x)
+                    || !sub.getInput(1).equals(mean.getOutput(0))) {
                 throw unsupported(sub, "expected Sub(x, ReduceMean(x)) of a LayerNorm");
             }
             String centred = sub.getOutput(0);
@@ -339,8 +348,10 @@ public final class OnnxHeadImporter {
             Onnx.NodeProto addEps = single(variance.getOutput(0), "Add", variance);
             float eps = scalar(otherInput(addEps, variance.getOutput(0)), addEps);
             Onnx.NodeProto sqrt = single(addEps.getOutput(0), "Sqrt", addEps);
-            if (!single(sqrt.getOutput(0), "Div", sqrt).equals(div) || div.getInputCount() != 2
-                    || !div.getInput(0).equals(centred) || !div.getInput(1).equals(sqrt.getOutput(0))) {
+            if (!single(sqrt.getOutput(0), "Div", sqrt).equals(div)
+                    || div.getInputCount() != 2
+                    || !div.getInput(0).equals(centred)
+                    || !div.getInput(1).equals(sqrt.getOutput(0))) {
                 throw unsupported(div, "expected Div(x - mean, Sqrt(var + eps)) of a LayerNorm");
             }
             Onnx.NodeProto mul = single(div.getOutput(0), "Mul", div);
@@ -349,8 +360,10 @@ public final class OnnxHeadImporter {
             float[] beta = vector(otherInput(addBeta, mul.getOutput(0)), addBeta);
             int dim = width;
             if (gamma.length != dim || beta.length != dim) {
-                throw unsupported(mul, "LayerNorm gamma/beta have " + gamma.length + "/" + beta.length
-                        + " values, the layer is " + dim + " wide");
+                throw unsupported(
+                        mul,
+                        "LayerNorm gamma/beta have " + gamma.length + "/" + beta.length + " values, the layer is " + dim
+                                + " wide");
             }
             if (!(eps > 0f)) {
                 throw unsupported(addEps, "LayerNorm epsilon must be positive, got " + eps);
@@ -405,8 +418,9 @@ public final class OnnxHeadImporter {
         private Onnx.NodeProto single(String tensor, String op, Onnx.NodeProto after) {
             List<Onnx.NodeProto> next = consumers.getOrDefault(tensor, List.of());
             if (next.size() != 1 || !next.get(0).getOpType().equals(op)) {
-                throw unsupported(next.isEmpty() ? after : next.get(0), "expected a single " + op + " after '"
-                        + after.getName() + "' in a LayerNorm");
+                throw unsupported(
+                        next.isEmpty() ? after : next.get(0),
+                        "expected a single " + op + " after '" + after.getName() + "' in a LayerNorm");
             }
             return next.get(0);
         }
@@ -464,7 +478,10 @@ public final class OnnxHeadImporter {
             if (t.getInt64DataCount() > 0) {
                 return t.getInt64DataList();
             }
-            LongBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
+            LongBuffer b = t.getRawData()
+                    .asReadOnlyByteBuffer()
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .asLongBuffer();
             List<Long> v = new ArrayList<>();
             while (b.hasRemaining()) {
                 v.add(b.get());

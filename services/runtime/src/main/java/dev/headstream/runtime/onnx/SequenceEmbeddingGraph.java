@@ -1,11 +1,11 @@
 package dev.headstream.runtime.onnx;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import java.util.Arrays;
+import dev.headstream.schemas.onnx.Onnx;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import dev.headstream.schemas.onnx.Onnx;
-import com.google.protobuf.ByteString;
+import java.util.Arrays;
 
 /**
  * Rewrites openWakeWord's {@code embedding_model.onnx} so that one run over a clip's whole mel
@@ -22,8 +22,7 @@ public final class SequenceEmbeddingGraph {
 
     static final String INPUT_RESHAPE_SHAPE = "new_shape__262";
 
-    private SequenceEmbeddingGraph() {
-    }
+    private SequenceEmbeddingGraph() {}
 
     /**
      * Returns the rewritten model bytes.
@@ -39,7 +38,8 @@ public final class SequenceEmbeddingGraph {
         }
         Onnx.GraphProto graph = model.getGraph();
         if (graph.getInputCount() != 1) {
-            throw new IllegalArgumentException("embedding model must have exactly one input, has " + graph.getInputCount());
+            throw new IllegalArgumentException(
+                    "embedding model must have exactly one input, has " + graph.getInputCount());
         }
         Onnx.GraphProto.Builder g = graph.toBuilder();
         int shapeIndex = -1;
@@ -54,13 +54,17 @@ public final class SequenceEmbeddingGraph {
         }
         long[] old = int64s(g.getInitializer(shapeIndex));
         if (old.length != 4 || old[1] != 1 || old[2] != 76 || old[3] != 32) {
-            throw new IllegalArgumentException(INPUT_RESHAPE_SHAPE + " is " + Arrays.toString(old)
-                    + ", expected (-1, 1, 76, 32)");
+            throw new IllegalArgumentException(
+                    INPUT_RESHAPE_SHAPE + " is " + Arrays.toString(old) + ", expected (-1, 1, 76, 32)");
         }
         ByteBuffer raw = ByteBuffer.allocate(4 * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         raw.putLong(1).putLong(1).putLong(-1).putLong(32).flip();
-        g.setInitializer(shapeIndex, g.getInitializer(shapeIndex).toBuilder()
-                .clearInt64Data().setRawData(ByteString.copyFrom(raw)).build());
+        g.setInitializer(
+                shapeIndex,
+                g.getInitializer(shapeIndex).toBuilder()
+                        .clearInt64Data()
+                        .setRawData(ByteString.copyFrom(raw))
+                        .build());
 
         Onnx.TensorShapeProto.Builder shape = g.getInput(0).getType().getTensorType().getShape().toBuilder();
         shape.setDim(0, Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(1));
@@ -89,5 +93,4 @@ public final class SequenceEmbeddingGraph {
         }
         return v;
     }
-
 }

@@ -1,5 +1,6 @@
 package dev.headstream.core.adapt;
 
+import com.google.protobuf.ByteString;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.adapt.task.BinaryHeadTask;
 import dev.headstream.core.adapt.task.HeadRecipe;
@@ -17,7 +18,6 @@ import dev.headstream.schemas.v1.Label;
 import dev.headstream.schemas.v1.Pcm16Audio;
 import dev.headstream.schemas.v1.Sample;
 import dev.headstream.schemas.v1.Split;
-import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -39,7 +39,8 @@ public final class WakeWordFixture implements AutoCloseable {
     public static final int CLIP = 32_000;
 
     /** A recipe small enough for unit tests: every layer trains, 2 steps of 2 own + 2 rehearsal windows. */
-    public static final HeadRecipe RECIPE = new HeadRecipe(5, HeadRecipe.OptimizerKind.ADAM, 1e-3f, 1e-2f, 10f, 2, 8, 2, 2, 16, 0.75f, true, 0);
+    public static final HeadRecipe RECIPE =
+            new HeadRecipe(5, HeadRecipe.OptimizerKind.ADAM, 1e-3f, 1e-2f, 10f, 2, 8, 2, 2, 16, 0.75f, true, 0);
 
     /** Other speakers' speech, none of it the wake phrase. */
     private static final String[][] BACKGROUND = {
@@ -92,12 +93,16 @@ public final class WakeWordFixture implements AutoCloseable {
     }
 
     /** A sample record of {@code tenant/user} at {@code offset} of partition 0. */
-    public static RawSample record(long offset, String tenant, String user, String id, short[] pcm, boolean positive,
-            Split split) {
-        Sample s = Sample.newBuilder().setSampleId(id).setTenant(tenant).setUser(user)
+    public static RawSample record(
+            long offset, String tenant, String user, String id, short[] pcm, boolean positive, Split split) {
+        Sample s = Sample.newBuilder()
+                .setSampleId(id)
+                .setTenant(tenant)
+                .setUser(user)
                 .setAudio(Pcm16Audio.newBuilder().setSampleRateHz(16_000).setPcm16Le(le(pcm)))
                 .putLabels(TASK, Label.newBuilder().setBinary(positive).build())
-                .setSplit(split).build();
+                .setSplit(split)
+                .build();
         return new RawSample(0, offset, (tenant + "/" + user).getBytes(StandardCharsets.UTF_8), s.toByteArray());
     }
 

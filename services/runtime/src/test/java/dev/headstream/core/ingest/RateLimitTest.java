@@ -17,8 +17,8 @@ import dev.headstream.schemas.v1.RejectReason;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
 import org.assertj.core.groups.Tuple;
+import org.junit.jupiter.api.Test;
 
 class RateLimitTest {
 
@@ -33,9 +33,13 @@ class RateLimitTest {
         assertThat(u.admit(limit, 10_000)).as("burst of 2 used up").isFalse();
         assertThat(u.admit(limit, 10_500)).as("half a token").isFalse();
         assertThat(u.admit(limit, 11_000)).as("one token after a second").isTrue();
-        assertThat(u.admit(limit, 9_000)).as("an older timestamp refills nothing").isFalse();
+        assertThat(u.admit(limit, 9_000))
+                .as("an older timestamp refills nothing")
+                .isFalse();
         assertThat(u.admit(limit, 600_000)).isTrue();
-        assertThat(u.rateBucket().tokens()).as("capped at the burst, minus the one taken").isCloseTo(1.0, within(1e-12));
+        assertThat(u.rateBucket().tokens())
+                .as("capped at the burst, minus the one taken")
+                .isCloseTo(1.0, within(1e-12));
         assertThat(u.admit(limit, -1)).as("no timestamp: not limited").isTrue();
         assertThat(u.admit(RateLimit.OFF, 600_000)).isTrue();
     }
@@ -59,11 +63,13 @@ class RateLimitTest {
             }
             BatchResult first = engine.process(batch, 0L);
             engine.commit(first);
-            assertThat(first.rejections()).extracting(Rejection::reason, rej -> rej.source().offset())
-                    .containsExactly(Tuple.tuple(RejectReason.RATE_LIMITED, 2L),
-                            Tuple.tuple(RejectReason.RATE_LIMITED, 3L));
+            assertThat(first.rejections())
+                    .extracting(Rejection::reason, rej -> rej.source().offset())
+                    .containsExactly(
+                            Tuple.tuple(RejectReason.RATE_LIMITED, 2L), Tuple.tuple(RejectReason.RATE_LIMITED, 3L));
             assertThat(first.rejections().get(0).message())
-                    .isEqualTo("acme/alice is over its limit of 6 samples per minute (burst 2); not applied, send it again later");
+                    .isEqualTo(
+                            "acme/alice is over its limit of 6 samples per minute (burst 2); not applied, send it again later");
             assertThat(engine.user(ALICE).heads().get(TASK).samplesApplied()).isEqualTo(2);
 
             // restored elsewhere: the bucket goes on from the changelog, not from a full burst
@@ -75,14 +81,16 @@ class RateLimitTest {
             assertThat(early.rejections()).extracting(Rejection::reason).containsExactly(RejectReason.RATE_LIMITED);
             restored.commit(early);
             BatchResult later = restored.process(List.of(new RawSample(0, 5, retry.key(), retry.value(), 15_000L)), 0L);
-            assertThat(later.rejections()).as("a rejected sample id may be sent again").isEmpty();
+            assertThat(later.rejections())
+                    .as("a rejected sample id may be sent again")
+                    .isEmpty();
             assertThat(later.applied()).isEqualTo(1);
         }
     }
 
     private static AdaptationEngine engine(WakeWordFixture fx, RateLimit limit) {
         SampleDecoder decoder = new SampleDecoder(1 << 20, fx.backbone, Map.of(TASK, TaskKind.binary()));
-        return new AdaptationEngine(fx.backbone, decoder, Map.of(TASK, fx.task()), 64, 1,
-                AdaptationEngine.OnlineRehearsal.OFF, limit);
+        return new AdaptationEngine(
+                fx.backbone, decoder, Map.of(TASK, fx.task()), 64, 1, AdaptationEngine.OnlineRehearsal.OFF, limit);
     }
 }

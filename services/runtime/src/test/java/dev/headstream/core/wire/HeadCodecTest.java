@@ -3,16 +3,16 @@ package dev.headstream.core.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.headstream.runtime.backbone.TestModels;
+import com.google.protobuf.ByteString;
 import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
+import dev.headstream.runtime.backbone.TestModels;
 import dev.headstream.runtime.onnx.OnnxHeadImporter;
 import dev.headstream.schemas.v1.HeadSpec;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.LayerSpec;
 import dev.headstream.schemas.v1.Provenance;
 import dev.headstream.schemas.v1.TensorBlob;
-import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -52,8 +52,13 @@ class HeadCodecTest {
     private static HeadUpdate update(SourceHead source, int k, float[] tail) {
         MlpHead head = new MlpHead(source.architecture(), k);
         return HeadUpdate.newBuilder()
-                .setHeadId("acme/alice/wake").setTenant("acme").setUser("alice").setTask("wake").setVersion(3)
-                .setProvenance(Provenance.newBuilder().setSourceHeadId(source.id()).setSourceHeadSha256(source.sha256()))
+                .setHeadId("acme/alice/wake")
+                .setTenant("acme")
+                .setUser("alice")
+                .setTask("wake")
+                .setVersion(3)
+                .setProvenance(
+                        Provenance.newBuilder().setSourceHeadId(source.id()).setSourceHeadSha256(source.sha256()))
                 .setSpec(HeadCodec.spec(source.architecture(), k, FRAMES, DIM))
                 .addAllTrainable(HeadCodec.tensors(head, tail))
                 .setThreshold(0.73f)
@@ -100,7 +105,8 @@ class HeadCodecTest {
                 assertThat(d.head().logit(d.source(), d.trainable(), w, 0, ws2)).isEqualTo(expected);
                 differFromSource += expected != original.sourceLogit(source, w, 0, ws) ? 1 : 0;
             }
-            assertThat(differFromSource).as("the adapted tail must change scores, or the check proves nothing")
+            assertThat(differFromSource)
+                    .as("the adapted tail must change scores, or the check proves nothing")
                     .isGreaterThan(0);
         }
     }
@@ -110,10 +116,19 @@ class HeadCodecTest {
         float[] tail = adaptedTail(jarvis, 5, 3);
         List<TensorBlob> blobs = HeadCodec.tensors(new MlpHead(jarvis.architecture(), 5), tail);
 
-        assertThat(blobs).extracting(TensorBlob::getName).containsExactly(
-                "layers.0.weight", "layers.0.bias", "layers.1.gamma", "layers.1.beta",
-                "layers.3.weight", "layers.3.bias", "layers.4.gamma", "layers.4.beta",
-                "layers.6.weight", "layers.6.bias");
+        assertThat(blobs)
+                .extracting(TensorBlob::getName)
+                .containsExactly(
+                        "layers.0.weight",
+                        "layers.0.bias",
+                        "layers.1.gamma",
+                        "layers.1.beta",
+                        "layers.3.weight",
+                        "layers.3.bias",
+                        "layers.4.gamma",
+                        "layers.4.beta",
+                        "layers.6.weight",
+                        "layers.6.bias");
         assertThat(blobs.get(0).getShapeList()).containsExactly(128, 1536);
         assertThat(blobs.get(1).getShapeList()).containsExactly(128);
         assertThat(blobs.get(4).getShapeList()).containsExactly(128, 128);
@@ -141,7 +156,8 @@ class HeadCodecTest {
         assertThat(spec.getOutput()).isEqualTo("sigmoid");
         assertThat(spec.getTrainableTopLayers()).isEqualTo(2);
         assertThat(spec.getInputShapeList()).containsExactly(FRAMES, DIM);
-        assertThat(spec.getLayersList()).extracting(LayerSpec::getType)
+        assertThat(spec.getLayersList())
+                .extracting(LayerSpec::getType)
                 .containsExactly("dense", "layernorm", "relu", "dense", "layernorm", "relu", "dense");
         assertThat(spec.getLayers(0).getIn()).isEqualTo(1536);
         assertThat(spec.getLayers(6).getOut()).isEqualTo(1);
@@ -154,13 +170,16 @@ class HeadCodecTest {
         assertThatThrownBy(() -> HeadCodec.decode(u, alexa))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("acme/alice/wake")
-                .hasMessageContaining("hey_jarvis_v0.1").hasMessageContaining(jarvis.sha256())
-                .hasMessageContaining("alexa_v0.1").hasMessageContaining(alexa.sha256());
+                .hasMessageContaining("hey_jarvis_v0.1")
+                .hasMessageContaining(jarvis.sha256())
+                .hasMessageContaining("alexa_v0.1")
+                .hasMessageContaining(alexa.sha256());
 
-        SourceHead sameNetworkOtherBytes = new SourceHead(jarvis.id(), "f".repeat(64), jarvis.architecture(),
-                jarvis.parameters());
+        SourceHead sameNetworkOtherBytes =
+                new SourceHead(jarvis.id(), "f".repeat(64), jarvis.architecture(), jarvis.parameters());
         assertThatThrownBy(() -> HeadCodec.decode(u, sameNetworkOtherBytes))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("f".repeat(64));
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("f".repeat(64));
     }
 
     @Test
@@ -168,7 +187,8 @@ class HeadCodecTest {
         HeadUpdate u = update(jarvis, 2, adaptedTail(jarvis, 2, 1));
         int expected = new MlpHead(jarvis.architecture(), 2).trainableLength();
 
-        HeadUpdate missingLast = u.toBuilder().removeTrainable(u.getTrainableCount() - 1).build();
+        HeadUpdate missingLast =
+                u.toBuilder().removeTrainable(u.getTrainableCount() - 1).build();
         assertThatThrownBy(() -> HeadCodec.decode(missingLast, jarvis))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("acme/alice/wake")
@@ -190,12 +210,17 @@ class HeadCodecTest {
     void refusesSpecThatDoesNotMatchTheSourceArchitecture() {
         HeadUpdate u = update(jarvis, 2, adaptedTail(jarvis, 2, 1));
         HeadSpec otherEpsilon = u.getSpec().toBuilder()
-                .setLayers(1, u.getSpec().getLayers(1).toBuilder().setEpsilon(1e-3f)).build();
-        for (HeadSpec bad : List.of(otherEpsilon, u.getSpec().toBuilder().setTrainableTopLayers(0).build(),
-                u.getSpec().toBuilder().setTrainableTopLayers(6).build(), u.getSpec().toBuilder().setKind("cnn").build(),
+                .setLayers(1, u.getSpec().getLayers(1).toBuilder().setEpsilon(1e-3f))
+                .build();
+        for (HeadSpec bad : List.of(
+                otherEpsilon,
+                u.getSpec().toBuilder().setTrainableTopLayers(0).build(),
+                u.getSpec().toBuilder().setTrainableTopLayers(6).build(),
+                u.getSpec().toBuilder().setKind("cnn").build(),
                 u.getSpec().toBuilder().setInputShape(0, FRAMES - 1).build())) {
             assertThatThrownBy(() -> HeadCodec.decode(u.toBuilder().setSpec(bad).build(), jarvis))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("spec");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("spec");
         }
     }
 
@@ -207,7 +232,8 @@ class HeadCodecTest {
                 .setFloat32Le(u.getTrainable(last).getFloat32Le().concat(ByteString.copyFrom(new byte[] {7, 7, 7})))
                 .build();
 
-        assertThatThrownBy(() -> HeadCodec.decode(u.toBuilder().setTrainable(last, padded).build(), jarvis))
+        assertThatThrownBy(() -> HeadCodec.decode(
+                        u.toBuilder().setTrainable(last, padded).build(), jarvis))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(padded.getName());
     }
@@ -221,8 +247,8 @@ class HeadCodecTest {
         swapped.set(n - 2, swapped.get(n - 1));
         swapped.set(n - 1, weight);
 
-        assertThatThrownBy(() -> HeadCodec.decode(u.toBuilder().clearTrainable().addAllTrainable(swapped).build(),
-                jarvis))
+        assertThatThrownBy(() -> HeadCodec.decode(
+                        u.toBuilder().clearTrainable().addAllTrainable(swapped).build(), jarvis))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("layers.6.weight");
     }

@@ -3,6 +3,7 @@ package dev.headstream.core.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.google.protobuf.ByteString;
 import dev.headstream.core.embed.Backbone;
 import dev.headstream.core.embed.BackboneInfo;
 import dev.headstream.core.embed.BackboneInput;
@@ -20,7 +21,6 @@ import dev.headstream.schemas.v1.MultiHot;
 import dev.headstream.schemas.v1.Pcm16Audio;
 import dev.headstream.schemas.v1.RejectReason;
 import dev.headstream.schemas.v1.Sample;
-import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -77,8 +77,12 @@ class SampleDecoderTest {
 
     /** A valid sample for acme/alice with a positive "wake" label. */
     private static Sample.Builder valid() {
-        return Sample.newBuilder().setSampleId("s-1").setTenant("acme").setUser("alice")
-                .setAudio(audio(16_000, ramp(CLIP))).putLabels("wake", binary(true));
+        return Sample.newBuilder()
+                .setSampleId("s-1")
+                .setTenant("acme")
+                .setUser("alice")
+                .setAudio(audio(16_000, ramp(CLIP)))
+                .putLabels("wake", binary(true));
     }
 
     private static SampleRejectedException reject(byte[] key, byte[] value) {
@@ -98,8 +102,11 @@ class SampleDecoderTest {
     @Test
     void decodesValidAudioSampleWithAllFields() {
         short[] pcm = ramp(CLIP + 123);
-        Sample s = valid().setAudio(audio(16_000, pcm)).setWeight(0.25f).setSplit(dev.headstream.schemas.v1.Split.SPLIT_HOLDOUT)
-                .setEventTimeMs(1_700_000_000_000L).build();
+        Sample s = valid().setAudio(audio(16_000, pcm))
+                .setWeight(0.25f)
+                .setSplit(dev.headstream.schemas.v1.Split.SPLIT_HOLDOUT)
+                .setEventTimeMs(1_700_000_000_000L)
+                .build();
 
         ValidSample v = decoder.decode(KEY, s.toByteArray());
 
@@ -116,7 +123,10 @@ class SampleDecoderTest {
 
     @Test
     void defaultsWeightToOneSplitToTrainAndTakesTheUserFromTheKeyWhenThePayloadOmitsIt() {
-        Sample s = valid().clearTenant().clearUser().putLabels("wake", binary(false)).build();
+        Sample s = valid().clearTenant()
+                .clearUser()
+                .putLabels("wake", binary(false))
+                .build();
 
         ValidSample v = decoder.decode("globex/bob".getBytes(StandardCharsets.UTF_8), s.toByteArray());
 
@@ -163,7 +173,10 @@ class SampleDecoderTest {
     void rejectsSampleWithoutIdOrWithAnOverlongIdAsMalformed() {
         assertThat(reject(valid().clearSampleId()).reason()).isEqualTo(RejectReason.MALFORMED);
         assertThat(reject(valid().setSampleId("x".repeat(257))).reason()).isEqualTo(RejectReason.MALFORMED);
-        assertThat(decoder.decode(KEY, valid().setSampleId("x".repeat(256)).build().toByteArray()).sampleId())
+        assertThat(decoder.decode(
+                                KEY,
+                                valid().setSampleId("x".repeat(256)).build().toByteArray())
+                        .sampleId())
                 .hasSize(256);
     }
 
@@ -184,7 +197,8 @@ class SampleDecoderTest {
     @Test
     void rejectsKeyWithoutSlashOrWithTwoSlashes() {
         for (String key : List.of("acme-alice", "acme/alice/wake", "/alice", "acme/")) {
-            SampleRejectedException e = reject(key.getBytes(StandardCharsets.UTF_8), valid().build().toByteArray());
+            SampleRejectedException e =
+                    reject(key.getBytes(StandardCharsets.UTF_8), valid().build().toByteArray());
             assertThat(e.reason()).as(key).isEqualTo(RejectReason.BAD_KEY);
         }
     }
@@ -200,7 +214,8 @@ class SampleDecoderTest {
     @Test
     void rejectsKeyWithCharactersOutsideTheAllowedSet() {
         for (String key : List.of("acme/alice smith", "acme/al*ce", "ac\u00e9me/alice", "acme/" + "a".repeat(65))) {
-            SampleRejectedException e = reject(key.getBytes(StandardCharsets.UTF_8), valid().build().toByteArray());
+            SampleRejectedException e =
+                    reject(key.getBytes(StandardCharsets.UTF_8), valid().build().toByteArray());
             assertThat(e.reason()).as(key).isEqualTo(RejectReason.BAD_KEY);
         }
     }
@@ -245,18 +260,27 @@ class SampleDecoderTest {
     @Test
     void rejectsPcmWithAnOddNumberOfBytes() {
         ByteString odd = le(ramp(CLIP)).concat(ByteString.copyFrom(new byte[] {1}));
-        SampleRejectedException e = reject(valid().setAudio(Pcm16Audio.newBuilder().setSampleRateHz(16_000)
-                .setPcm16Le(odd)));
+        SampleRejectedException e = reject(
+                valid().setAudio(Pcm16Audio.newBuilder().setSampleRateHz(16_000).setPcm16Le(odd)));
         assertThat(e.reason()).isEqualTo(RejectReason.SHAPE_MISMATCH);
         assertThat(e.getMessage()).contains("odd");
     }
 
     @Test
     void rejectsAudioTooShortForOneEmbedding() {
-        SampleRejectedException e = reject(valid().setAudio(audio(16_000, ramp(WakeWordBackbone.samplesFor(WakeWordBackbone.FrontEnd.STREAMING, 1) - 1))));
+        SampleRejectedException e = reject(valid().setAudio(
+                        audio(16_000, ramp(WakeWordBackbone.samplesFor(WakeWordBackbone.FrontEnd.STREAMING, 1) - 1))));
         assertThat(e.reason()).isEqualTo(RejectReason.SHAPE_MISMATCH);
-        assertThat(decoder.decode(KEY, valid().setAudio(audio(16_000, ramp(WakeWordBackbone.samplesFor(WakeWordBackbone.FrontEnd.STREAMING, 1))))
-                .build().toByteArray()).sampleId()).isEqualTo("s-1");
+        assertThat(decoder.decode(
+                                KEY,
+                                valid().setAudio(audio(
+                                                16_000,
+                                                ramp(WakeWordBackbone.samplesFor(
+                                                        WakeWordBackbone.FrontEnd.STREAMING, 1))))
+                                        .build()
+                                        .toByteArray())
+                        .sampleId())
+                .isEqualTo("s-1");
     }
 
     @Test
@@ -275,13 +299,17 @@ class SampleDecoderTest {
     @Test
     void rejectsTensorWhoseValuesDoNotFillItsShape() {
         SampleDecoder d = new SampleDecoder(MAX_BYTES, new TensorBackbone(), Map.of("wake", TaskKind.binary()));
-        Sample s = valid().setTensor(tensor(new long[] {2, 3}, 1f, 2f, 3f, 4f, 5f)).build();
+        Sample s =
+                valid().setTensor(tensor(new long[] {2, 3}, 1f, 2f, 3f, 4f, 5f)).build();
         assertThat(reject(d, KEY, s.toByteArray()).reason()).isEqualTo(RejectReason.SHAPE_MISMATCH);
         Sample zeroDim = valid().setTensor(tensor(new long[] {0})).build();
         assertThat(reject(d, KEY, zeroDim.toByteArray()).reason()).isEqualTo(RejectReason.SHAPE_MISMATCH);
 
-        ValidSample ok = d.decode(KEY, valid().setTensor(tensor(new long[] {2, 2}, 1f, -2f, 3f, 4f)).build()
-                .toByteArray());
+        ValidSample ok = d.decode(
+                KEY,
+                valid().setTensor(tensor(new long[] {2, 2}, 1f, -2f, 3f, 4f))
+                        .build()
+                        .toByteArray());
         BackboneInput.Tensor t = (BackboneInput.Tensor) ok.input();
         assertThat(t.shape()).containsExactly(2, 2);
         assertThat(t.values()).containsExactly(1f, -2f, 3f, 4f);
@@ -311,7 +339,12 @@ class SampleDecoderTest {
         SampleRejectedException e = reject(valid().setWeight(1e6f));
         assertThat(e.reason()).isEqualTo(RejectReason.LABEL_RANGE);
         assertThat(e.getMessage()).isEqualTo("weight must be at most 100.0, got 1000000.0");
-        assertThat(decoder.decode(KEY, valid().setWeight(SampleDecoder.MAX_WEIGHT).build().toByteArray()).weight())
+        assertThat(decoder.decode(
+                                KEY,
+                                valid().setWeight(SampleDecoder.MAX_WEIGHT)
+                                        .build()
+                                        .toByteArray())
+                        .weight())
                 .isEqualTo(SampleDecoder.MAX_WEIGHT);
     }
 
@@ -328,40 +361,68 @@ class SampleDecoderTest {
 
     @Test
     void rejectsClassIndexForABinaryTask() {
-        SampleRejectedException e = reject(valid().putLabels("wake",
-                dev.headstream.schemas.v1.Label.newBuilder().setClassIndex(1).build()));
+        SampleRejectedException e = reject(valid().putLabels(
+                        "wake",
+                        dev.headstream.schemas.v1.Label.newBuilder()
+                                .setClassIndex(1)
+                                .build()));
         assertThat(e.reason()).isEqualTo(RejectReason.LABEL_RANGE);
         assertThat(e.getMessage()).contains("binary");
     }
 
     @Test
     void rejectsEmptyLabelForABinaryTask() {
-        assertThat(reject(valid().putLabels("wake", dev.headstream.schemas.v1.Label.getDefaultInstance())).reason())
+        assertThat(reject(valid().putLabels("wake", dev.headstream.schemas.v1.Label.getDefaultInstance()))
+                        .reason())
                 .isEqualTo(RejectReason.LABEL_RANGE);
     }
 
     @Test
     void rejectsClassIndexOutsideTheClassCountAndBadMultiHotTargets() {
-        SampleDecoder d = new SampleDecoder(MAX_BYTES, backbone, Map.of(
-                "digit", new TaskKind(TaskKind.Type.MULTI_CLASS, 3),
-                "tags", new TaskKind(TaskKind.Type.MULTI_LABEL, 2)));
+        SampleDecoder d = new SampleDecoder(
+                MAX_BYTES,
+                backbone,
+                Map.of(
+                        "digit", new TaskKind(TaskKind.Type.MULTI_CLASS, 3),
+                        "tags", new TaskKind(TaskKind.Type.MULTI_LABEL, 2)));
         for (int index : new int[] {-1, 3}) {
-            Sample s = valid().clearLabels().putLabels("digit",
-                    dev.headstream.schemas.v1.Label.newBuilder().setClassIndex(index).build()).build();
-            assertThat(reject(d, KEY, s.toByteArray()).reason()).as("class %d", index)
+            Sample s = valid().clearLabels()
+                    .putLabels(
+                            "digit",
+                            dev.headstream.schemas.v1.Label.newBuilder()
+                                    .setClassIndex(index)
+                                    .build())
+                    .build();
+            assertThat(reject(d, KEY, s.toByteArray()).reason())
+                    .as("class %d", index)
                     .isEqualTo(RejectReason.LABEL_RANGE);
         }
-        for (MultiHot m : List.of(multiHot(new float[] {1f}, true), multiHot(new float[] {1f, 0.5f}, true, true),
-                multiHot(new float[] {1f, Float.NaN}, true, true), multiHot(new float[] {1f, 0f}, true))) {
-            Sample s = valid().clearLabels().putLabels("tags",
-                    dev.headstream.schemas.v1.Label.newBuilder().setMultiHot(m).build()).build();
+        for (MultiHot m : List.of(
+                multiHot(new float[] {1f}, true),
+                multiHot(new float[] {1f, 0.5f}, true, true),
+                multiHot(new float[] {1f, Float.NaN}, true, true),
+                multiHot(new float[] {1f, 0f}, true))) {
+            Sample s = valid().clearLabels()
+                    .putLabels(
+                            "tags",
+                            dev.headstream.schemas.v1.Label.newBuilder()
+                                    .setMultiHot(m)
+                                    .build())
+                    .build();
             assertThat(reject(d, KEY, s.toByteArray()).reason()).as("%s", m).isEqualTo(RejectReason.LABEL_RANGE);
         }
 
         Sample ok = valid().clearLabels()
-                .putLabels("digit", dev.headstream.schemas.v1.Label.newBuilder().setClassIndex(2).build())
-                .putLabels("tags", dev.headstream.schemas.v1.Label.newBuilder()
-                        .setMultiHot(multiHot(new float[] {1f, 0f}, true, false)).build())
+                .putLabels(
+                        "digit",
+                        dev.headstream.schemas.v1.Label.newBuilder()
+                                .setClassIndex(2)
+                                .build())
+                .putLabels(
+                        "tags",
+                        dev.headstream.schemas.v1.Label.newBuilder()
+                                .setMultiHot(multiHot(new float[] {1f, 0f}, true, false))
+                                .build())
                 .build();
         ValidSample v = d.decode(KEY, ok.toByteArray());
         assertThat(v.labels().get("digit")).isEqualTo(new Label.ClassIndex(2));
@@ -412,7 +473,6 @@ class SampleDecoderTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 }

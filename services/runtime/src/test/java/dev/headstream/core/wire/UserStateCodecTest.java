@@ -8,6 +8,7 @@ import static dev.headstream.core.adapt.WakeWordFixture.wake;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
 import dev.headstream.core.adapt.WakeWordFixture;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.adapt.engine.BatchResult;
@@ -29,17 +30,16 @@ import dev.headstream.schemas.v1.AdapterState;
 import dev.headstream.schemas.v1.HeadTrainingState;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.RejectReason;
-import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import java.util.Arrays;
 
 class UserStateCodecTest {
 
@@ -92,8 +92,10 @@ class UserStateCodecTest {
     private static AdapterState aliceAfterFirstBatch(AdaptationEngine engine) {
         BatchResult r = engine.process(firstBatch(), NOW);
         engine.commit(r);
-        return engine.stateRecords(r).stream().filter(s -> UserStateCodec.recordKey(s).equals("acme/alice"))
-                .findFirst().orElseThrow();
+        return engine.stateRecords(r).stream()
+                .filter(s -> UserStateCodec.recordKey(s).equals("acme/alice"))
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
@@ -102,16 +104,24 @@ class UserStateCodecTest {
         HeadTrainingState head = clean.getHeads(0);
         float[] lastGood = floats(head.getTrainableF32Le());
         lastGood[0] += 0.25f;
-        AdapterState record = withHead(clean, head.toBuilder().setFrozen(true).setL2SpScale(100f).setRollbacks(2)
-                .setPendingRollbackReason("negative transfer: test").setLastGoodF32Le(bytes(lastGood))
-                .setLastGoodVersion(7).setLastGoodThreshold(0.625f).setErrorAdwinState(0, 1.0));
+        AdapterState record = withHead(
+                clean,
+                head.toBuilder()
+                        .setFrozen(true)
+                        .setL2SpScale(100f)
+                        .setRollbacks(2)
+                        .setPendingRollbackReason("negative transfer: test")
+                        .setLastGoodF32Le(bytes(lastGood))
+                        .setLastGoodVersion(7)
+                        .setLastGoodThreshold(0.625f)
+                        .setErrorAdwinState(0, 1.0));
         Map<String, BinaryHeadTask> tasks = tasks(WakeWordFixture.RECIPE);
 
         HeadState h = UserStateCodec.decode(record, tasks, DEDUP).heads().get(TASK);
         UserState again = new UserState(ALICE, DEDUP, 0, 14, RateLimit.Bucket.EMPTY);
         again.heads().put(TASK, h);
-        UserState back = UserStateCodec.decode(UserStateCodec.parse(UserStateCodec.encode(again, tasks).toByteArray()),
-                tasks, DEDUP);
+        UserState back = UserStateCodec.decode(
+                UserStateCodec.parse(UserStateCodec.encode(again, tasks).toByteArray()), tasks, DEDUP);
 
         HeadState.Snapshot s = h.snapshot();
         assertThat(s.frozen()).isTrue();
@@ -132,13 +142,16 @@ class UserStateCodecTest {
         AdapterState record = aliceAfterFirstBatch(engine);
         UserState live = engine.user(ALICE);
 
-        UserState back = UserStateCodec.decode(UserStateCodec.parse(record.toByteArray()), tasks(WakeWordFixture.RECIPE),
-                DEDUP);
+        UserState back =
+                UserStateCodec.decode(UserStateCodec.parse(record.toByteArray()), tasks(WakeWordFixture.RECIPE), DEDUP);
 
         assertThat(back.key()).isEqualTo(ALICE);
         assertThat(back.partition()).isZero();
-        assertThat(back.lastAppliedOffset()).as("the holdout clip counts as applied").isEqualTo(14);
-        assertThat(back.recentSampleIds()).containsExactly("a-1", "a-2", "a-3", "h-1")
+        assertThat(back.lastAppliedOffset())
+                .as("the holdout clip counts as applied")
+                .isEqualTo(14);
+        assertThat(back.recentSampleIds())
+                .containsExactly("a-1", "a-2", "a-3", "h-1")
                 .isEqualTo(live.recentSampleIds());
         assertThat(back.heads()).containsOnlyKeys(TASK);
         assertSameHead(back.heads().get(TASK), live.heads().get(TASK));
@@ -158,7 +171,8 @@ class UserStateCodecTest {
         AdapterState record = aliceAfterFirstBatch(engine);
         HeadTrainingState head = record.getHeads(0);
         HeadState live = engine.user(ALICE).heads().get(TASK);
-        assertThat(head.getTrainableF32Le().size()).as("the LoRA vector, not a merged tail")
+        assertThat(head.getTrainableF32Le().size())
+                .as("the LoRA vector, not a merged tail")
                 .isEqualTo(live.trainable().length * Float.BYTES);
 
         UserState back = UserStateCodec.decode(record, tasks(lora), DEDUP);
@@ -186,10 +200,13 @@ class UserStateCodecTest {
         BatchResult actual = restored.process(secondBatch(), NOW + 60_000);
         restored.commit(actual);
 
-        assertThat(actual.rejections()).extracting(Rejection::reason)
-                .as("the dedup window was restored").containsExactly(RejectReason.DUPLICATE);
+        assertThat(actual.rejections())
+                .extracting(Rejection::reason)
+                .as("the dedup window was restored")
+                .containsExactly(RejectReason.DUPLICATE);
         assertThat(expected.heads()).hasSize(2);
-        assertThat(withoutTime(actual.heads(), actual.metrics())).isEqualTo(withoutTime(expected.heads(), expected.metrics()));
+        assertThat(withoutTime(actual.heads(), actual.metrics()))
+                .isEqualTo(withoutTime(expected.heads(), expected.metrics()));
         assertThat(restored.stateRecords(actual)).isEqualTo(both.stateRecords(expected));
     }
 
@@ -220,7 +237,8 @@ class UserStateCodecTest {
 
         assertThatThrownBy(() -> UserStateCodec.decode(record, others, DEDUP))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("adapter state of acme/alice has a head for unknown task 'wake'; this adapter knows [other]");
+                .hasMessage(
+                        "adapter state of acme/alice has a head for unknown task 'wake'; this adapter knows [other]");
     }
 
     @Test
@@ -248,8 +266,9 @@ class UserStateCodecTest {
         shortSlot.getOptimizerBuilder().setSlotsF32Le(1, ByteString.copyFrom(new byte[8]));
         assertThatThrownBy(() -> UserStateCodec.decode(withHead(record, shortSlot), tasks, DEDUP))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("adapter state of head acme/alice/wake has optimizer slot 1 of 2 floats; the trainable vector has "
-                        + tail.size() / Float.BYTES);
+                .hasMessage(
+                        "adapter state of head acme/alice/wake has optimizer slot 1 of 2 floats; the trainable vector has "
+                                + tail.size() / Float.BYTES);
 
         HeadTrainingState.Builder badClip = head.toBuilder();
         int frames = badClip.getReplay(0).getFrames();
@@ -292,7 +311,8 @@ class UserStateCodecTest {
     void stateWithAFullReplayBufferCostsItsResidentBytesPlusAFewHundredBytes() {
         EmbeddingSequence clip = fx.embed(wake(ALICE_VOICE, 2));
         assertThat(clip.frames()).as("a 2.5 s clip").isEqualTo(22);
-        for (HeadRecipe recipe : List.of(HeadRecipe.wakeWordDefault(), HeadRecipe.wakeWordDefault().withLoraRank(2))) {
+        for (HeadRecipe recipe : List.of(
+                HeadRecipe.wakeWordDefault(), HeadRecipe.wakeWordDefault().withLoraRank(2))) {
             Map<String, BinaryHeadTask> tasks = tasks(recipe);
             UserState user = new UserState(ALICE, DEDUP);
             for (int i = 0; i < DEDUP; i++) {
@@ -310,8 +330,11 @@ class UserStateCodecTest {
             assertThat(head.replayBytes()).as("half precision").isEqualTo(recipe.replayBuffer() * 22L * 96 * 2);
             // monitor windows go out as doubles: 4 more bytes for each of the domain test's 8 x 96 floats
             long monitorWidening = 4L * HeadMonitors.DRIFT.detector().window() * 96;
-            assertThat(bytes).as(recipe.toString())
-                    .isBetween(head.residentBytes() + sampleIds, head.residentBytes() + sampleIds + 1_024 + monitorWidening);
+            assertThat(bytes)
+                    .as(recipe.toString())
+                    .isBetween(
+                            head.residentBytes() + sampleIds,
+                            head.residentBytes() + sampleIds + 1_024 + monitorWidening);
         }
     }
 
@@ -325,9 +348,12 @@ class UserStateCodecTest {
         assertThat(actual.headId()).isEqualTo(expected.headId());
         assertThat(actual.seed()).isEqualTo(expected.seed());
         assertThat(bits(actual.trainable())).isEqualTo(bits(expected.trainable()));
-        assertThat(actual.optimizer().sameAs(expected.optimizer())).as("optimizer steps and slots").isTrue();
+        assertThat(actual.optimizer().sameAs(expected.optimizer()))
+                .as("optimizer steps and slots")
+                .isTrue();
         for (int i = 0; i < expected.optimizer().slotCount(); i++) {
-            assertThat(bits(actual.optimizer().copySlot(i))).isEqualTo(bits(expected.optimizer().copySlot(i)));
+            assertThat(bits(actual.optimizer().copySlot(i)))
+                    .isEqualTo(bits(expected.optimizer().copySlot(i)));
         }
         assertThat(actual.replay()).hasSameSizeAs(expected.replay());
         List<HeadState.Example> a = actual.replay();
@@ -337,9 +363,11 @@ class UserStateCodecTest {
             assertThat(a.get(i).clip().dim()).isEqualTo(e.get(i).clip().dim());
             assertThat(a.get(i).clip().halfs()).isEqualTo(e.get(i).clip().halfs());
             assertThat(a.get(i).positive()).isEqualTo(e.get(i).positive());
-            assertThat(Float.floatToRawIntBits(a.get(i).weight())).isEqualTo(Float.floatToRawIntBits(e.get(i).weight()));
+            assertThat(Float.floatToRawIntBits(a.get(i).weight()))
+                    .isEqualTo(Float.floatToRawIntBits(e.get(i).weight()));
         }
-        assertThat(Float.floatToRawIntBits(actual.threshold())).isEqualTo(Float.floatToRawIntBits(expected.threshold()));
+        assertThat(Float.floatToRawIntBits(actual.threshold()))
+                .isEqualTo(Float.floatToRawIntBits(expected.threshold()));
         assertThat(actual.frozen()).isEqualTo(expected.frozen());
         assertThat(actual.l2spScale()).isEqualTo(expected.l2spScale());
         assertThat(actual.rollbacks()).isEqualTo(expected.rollbacks());
@@ -369,12 +397,17 @@ class UserStateCodecTest {
         assertThat(actual.adaptedPrequential()).isEqualTo(expected.adaptedPrequential());
         assertThat(actual.sourceHoldout()).isEqualTo(expected.sourceHoldout());
         assertThat(actual.adaptedHoldout()).isEqualTo(expected.adaptedHoldout());
-        assertThat(expected.adaptedHoldout().count()).as("holdout stats are exercised").isEqualTo(1);
+        assertThat(expected.adaptedHoldout().count())
+                .as("holdout stats are exercised")
+                .isEqualTo(1);
     }
 
     private static float[] floats(ByteString bytes) {
         float[] v = new float[bytes.size() / Float.BYTES];
-        bytes.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+        bytes.asReadOnlyByteBuffer()
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .asFloatBuffer()
+                .get(v);
         return v;
     }
 

@@ -1,12 +1,11 @@
 package dev.headstream.runtime.backbone;
 
-import dev.headstream.core.embed.BackboneInput;
-import dev.headstream.core.embed.EmbeddingSequence;
-import dev.headstream.core.embed.ExecutionOptions;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.headstream.core.embed.BackboneInput;
+import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.core.embed.ExecutionOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -31,8 +30,13 @@ class StreamingFrontEndTest {
     static void load() {
         sequence = TestModels.backbone(WakeWordBackbone.EmbeddingMode.SEQUENCE);
         windowed = TestModels.backbone(WakeWordBackbone.EmbeddingMode.WINDOWED);
-        clipFrontEnd = new WakeWordBackbone(TestModels.model("melspectrogram.onnx"), TestModels.model("embedding_model.onnx"),
-                ExecutionOptions.cpu(1), WakeWordBackbone.EmbeddingMode.SEQUENCE, WakeWordBackbone.FrontEnd.CLIP, 10.0);
+        clipFrontEnd = new WakeWordBackbone(
+                TestModels.model("melspectrogram.onnx"),
+                TestModels.model("embedding_model.onnx"),
+                ExecutionOptions.cpu(1),
+                WakeWordBackbone.EmbeddingMode.SEQUENCE,
+                WakeWordBackbone.FrontEnd.CLIP,
+                10.0);
         reference = new StreamingReference(TestModels.dir());
         audio = new ArrayList<>();
         audio.add(TestModels.speech("hey jarvis", "en-us", 32_000, 1_600));
@@ -85,16 +89,20 @@ class StreamingFrontEndTest {
             List<float[]> expected = reference.embeddings(pcm);
             EmbeddingSequence a = sequence.embedStream(pcm);
             EmbeddingSequence b = windowed.embedStream(pcm);
-            assertThat(a.frames()).isEqualTo(expected.size()).isEqualTo(b.frames())
+            assertThat(a.frames())
+                    .isEqualTo(expected.size())
+                    .isEqualTo(b.frames())
                     .isEqualTo(WakeWordBackbone.embeddingFrames(WakeWordBackbone.FrontEnd.STREAMING, pcm.length));
             maxSequence = Math.max(maxSequence, maxDiff(expected, a));
             maxWindowed = Math.max(maxWindowed, maxDiff(expected, b));
             compared += expected.size();
         }
-        System.out.printf("streaming front end vs step-by-step runtime: %d embeddings, max |diff| sequence %.3g, windowed %.3g%n",
+        System.out.printf(
+                "streaming front end vs step-by-step runtime: %d embeddings, max |diff| sequence %.3g, windowed %.3g%n",
                 compared, maxSequence, maxWindowed);
         assertThat(compared).isGreaterThan(800);
-        assertThat(sequence.embedStream(audio.get(3)).frames()).as("more than one chunk")
+        assertThat(sequence.embedStream(audio.get(3)).frames())
+                .as("more than one chunk")
                 .isGreaterThan(WakeWordBackbone.EMBEDDINGS_PER_CHUNK);
         assertThat(maxSequence).isLessThanOrEqualTo(1e-4);
         assertThat(maxWindowed).isLessThanOrEqualTo(1e-4);
@@ -103,9 +111,11 @@ class StreamingFrontEndTest {
     @Test
     void clipEmbeddingEqualsStreamEmbedding() {
         short[] pcm = audio.get(1);
-        EmbeddingSequence clip = sequence.embed(List.of(new BackboneInput.Audio(16_000, pcm))).get(0);
+        EmbeddingSequence clip =
+                sequence.embed(List.of(new BackboneInput.Audio(16_000, pcm))).get(0);
         assertThat(clip.values()).containsExactly(sequence.embedStream(pcm).values());
-        assertThat(clip.frames()).isEqualTo(WakeWordBackbone.streamingSteps(pcm.length) - WakeWordBackbone.WARM_UP_STEPS);
+        assertThat(clip.frames())
+                .isEqualTo(WakeWordBackbone.streamingSteps(pcm.length) - WakeWordBackbone.WARM_UP_STEPS);
     }
 
     @Test
@@ -128,7 +138,8 @@ class StreamingFrontEndTest {
     @Test
     void shortStreamsAreRefusedWithTheMinimumNamed() {
         assertThatThrownBy(() -> sequence.embedStream(new short[12_799]))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 12800");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least 12800");
     }
 
     private static double maxDiff(List<float[]> expected, EmbeddingSequence actual) {

@@ -5,11 +5,11 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.nio.FloatBuffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.nio.file.Path;
 
 /**
  * A plain, step-by-step re-statement of openWakeWord's streaming runtime (its Python
@@ -82,7 +82,8 @@ public final class StreamingReference implements AutoCloseable {
             in[i] = chunk[i];
         }
         try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(in), new long[] {1, in.length});
-                OrtSession.Result r = mel.run(Map.of(mel.getInputNames().iterator().next(), t))) {
+                OrtSession.Result r =
+                        mel.run(Map.of(mel.getInputNames().iterator().next(), t))) {
             float[][][][] v = (float[][][][]) r.get(0).getValue();
             List<float[]> frames = new ArrayList<>();
             for (float[] f : v[0][0]) {
@@ -104,7 +105,8 @@ public final class StreamingReference implements AutoCloseable {
             System.arraycopy(frames.get(i), 0, in, i * 32, 32);
         }
         try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(in), new long[] {1, 76, 32, 1});
-                OrtSession.Result r = embedding.run(Map.of(embedding.getInputNames().iterator().next(), t))) {
+                OrtSession.Result r = embedding.run(
+                        Map.of(embedding.getInputNames().iterator().next(), t))) {
             float[][][][] v = (float[][][][]) r.get(0).getValue();
             return v[0][0][0].clone();
         } catch (OrtException e) {

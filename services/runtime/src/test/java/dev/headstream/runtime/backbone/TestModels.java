@@ -2,7 +2,6 @@ package dev.headstream.runtime.backbone;
 
 import dev.headstream.core.embed.ExecutionOptions;
 import dev.headstream.core.embed.ModelFile;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,13 +19,13 @@ public final class TestModels {
 
     private static final Map<String, short[]> SPEECH = new ConcurrentHashMap<>();
 
-    private TestModels() {
-    }
+    private TestModels() {}
 
     public static Path dir() {
         String d = System.getProperty("headstream.models.dir");
         if (d == null) {
-            throw new IllegalStateException("system property headstream.models.dir is not set (the parent pom sets it)");
+            throw new IllegalStateException(
+                    "system property headstream.models.dir is not set (the parent pom sets it)");
         }
         return Path.of(d);
     }
@@ -36,8 +35,8 @@ public final class TestModels {
     }
 
     public static WakeWordBackbone backbone(WakeWordBackbone.EmbeddingMode mode) {
-        return new WakeWordBackbone(model("melspectrogram.onnx"), model("embedding_model.onnx"),
-                ExecutionOptions.cpu(1), mode, 10.0);
+        return new WakeWordBackbone(
+                model("melspectrogram.onnx"), model("embedding_model.onnx"), ExecutionOptions.cpu(1), mode, 10.0);
     }
 
     /**
@@ -47,8 +46,10 @@ public final class TestModels {
      * each distinct argument list; every call returns a fresh copy.
      */
     public static short[] speech(String text, String voice, int samples, int tailSamples) {
-        return SPEECH.computeIfAbsent(text + "|" + voice + "|" + samples + "|" + tailSamples,
-                k -> synthesize(text, voice, samples, tailSamples)).clone();
+        return SPEECH.computeIfAbsent(
+                        text + "|" + voice + "|" + samples + "|" + tailSamples,
+                        k -> synthesize(text, voice, samples, tailSamples))
+                .clone();
     }
 
     private static short[] synthesize(String text, String voice, int samples, int tailSamples) {
@@ -56,10 +57,27 @@ public final class TestModels {
             Path wav = Files.createTempFile("hs-test", ".wav");
             try {
                 run(List.of("espeak-ng", "-v", voice, "-w", wav.toString(), text));
-                byte[] raw = run(List.of("sox", "-D", wav.toString(), "-t", "raw", "-r", "16000", "-c", "1", "-b", "16",
-                        "-e", "signed-integer", "-L", "-"));
+                byte[] raw = run(List.of(
+                        "sox",
+                        "-D",
+                        wav.toString(),
+                        "-t",
+                        "raw",
+                        "-r",
+                        "16000",
+                        "-c",
+                        "1",
+                        "-b",
+                        "16",
+                        "-e",
+                        "signed-integer",
+                        "-L",
+                        "-"));
                 short[] pcm = new short[raw.length / 2];
-                ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(pcm);
+                ByteBuffer.wrap(raw)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asShortBuffer()
+                        .get(pcm);
                 short[] clip = new short[samples];
                 int end = samples - tailSamples;
                 int n = Math.min(pcm.length, end);
@@ -74,7 +92,9 @@ public final class TestModels {
     }
 
     private static byte[] run(List<String> cmd) throws IOException {
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (InputStream in = p.getInputStream()) {
             in.transferTo(out);

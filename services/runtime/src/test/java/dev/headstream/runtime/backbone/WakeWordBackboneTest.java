@@ -1,11 +1,10 @@
 package dev.headstream.runtime.backbone;
 
-import dev.headstream.core.embed.BackboneInput;
-import dev.headstream.core.embed.EmbeddingSequence;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.headstream.core.embed.BackboneInput;
+import dev.headstream.core.embed.EmbeddingSequence;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -23,8 +22,12 @@ class WakeWordBackboneTest {
         windowed = TestModels.backbone(WakeWordBackbone.EmbeddingMode.WINDOWED);
         sequence = TestModels.backbone(WakeWordBackbone.EmbeddingMode.SEQUENCE);
         String[][] lines = {
-            {"hey jarvis", "en-us"}, {"what time is it", "en-gb+f2"}, {"okay hey jarvis", "en-gb-scotland+m3"},
-            {"turn on the lights please", "en-us+f4"}, {"hey jarvis", "en-029+m1"}, {"play some music", "en-gb-x-rp+f3"},
+            {"hey jarvis", "en-us"},
+            {"what time is it", "en-gb+f2"},
+            {"okay hey jarvis", "en-gb-scotland+m3"},
+            {"turn on the lights please", "en-us+f4"},
+            {"hey jarvis", "en-029+m1"},
+            {"play some music", "en-gb-x-rp+f3"},
         };
         clips = new ArrayList<>();
         int[] lengths = {32_000, 40_000, 36_160, 32_000, 48_000, 34_567};
@@ -54,10 +57,12 @@ class WakeWordBackboneTest {
         List<EmbeddingSequence> b = sequence.embed(clips);
         double maxDiff = 0;
         for (int i = 0; i < clips.size(); i++) {
-            assertThat(b.get(i).frames()).isEqualTo(a.get(i).frames())
+            assertThat(b.get(i).frames())
+                    .isEqualTo(a.get(i).frames())
                     .isEqualTo(windowed.embeddingFrames(clips.get(i).pcm().length));
             for (int j = 0; j < a.get(i).values().length; j++) {
-                maxDiff = Math.max(maxDiff, Math.abs(a.get(i).values()[j] - b.get(i).values()[j]));
+                maxDiff = Math.max(
+                        maxDiff, Math.abs(a.get(i).values()[j] - b.get(i).values()[j]));
             }
         }
         System.out.printf("sequence vs windowed embeddings: max |diff| = %.3g over %d clips%n", maxDiff, clips.size());
@@ -78,11 +83,13 @@ class WakeWordBackboneTest {
     @Test
     void rejectsWrongSampleRateShortClipsAndTensors() {
         assertThatThrownBy(() -> windowed.validate(new BackboneInput.Audio(8_000, new short[32_000])))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("audio must be 16000 Hz, got 8000");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("audio must be 16000 Hz, got 8000");
         assertThatThrownBy(() -> windowed.validate(new BackboneInput.Audio(16_000, new short[1000])))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("at least " + windowed.samplesFor(1));
         assertThatThrownBy(() -> windowed.validate(new BackboneInput.Tensor(new long[] {2}, new float[2])))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("takes PCM16 audio");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("takes PCM16 audio");
     }
 }

@@ -1,10 +1,10 @@
 package dev.headstream.runtime.onnx;
 
-import java.util.Arrays;
 import dev.headstream.core.head.HeadArchitecture;
 import dev.headstream.core.head.HeadLayer;
 import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -26,8 +26,7 @@ final class EmbeddingLikeWindows {
     static final int FEATURES = 96;
     static final int DIM = FRAMES * FEATURES;
 
-    private EmbeddingLikeWindows() {
-    }
+    private EmbeddingLikeWindows() {}
 
     static float[][] generate(SourceHead head, int count, long seed) {
         SplittableRandom random = new SplittableRandom(seed);

@@ -8,13 +8,13 @@ import java.nio.file.Path;
 /** The verified model folder ({@code headstream.models.dir}, set by the parent pom). */
 final class HeadModels {
 
-    private HeadModels() {
-    }
+    private HeadModels() {}
 
     static Path path(String file) {
         String dir = System.getProperty("headstream.models.dir");
         if (dir == null) {
-            throw new IllegalStateException("system property headstream.models.dir is not set (the parent pom sets it)");
+            throw new IllegalStateException(
+                    "system property headstream.models.dir is not set (the parent pom sets it)");
         }
         Path p = Path.of(dir, file);
         if (!Files.isRegularFile(p)) {

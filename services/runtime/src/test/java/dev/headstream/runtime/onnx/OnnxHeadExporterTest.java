@@ -15,13 +15,13 @@ import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.OptimizerState;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.head.TrainingConfig;
+import dev.headstream.schemas.onnx.Onnx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import dev.headstream.schemas.onnx.Onnx;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,8 +59,11 @@ class OnnxHeadExporterTest {
     void unadaptedHeyJarvisExportReproducesTheOriginalBaseBranch() throws Exception {
         byte[] original = HeadModels.bytes(JARVIS);
         SourceHead source = OnnxHeadImporter.importHead(HeadModels.path(JARVIS));
-        byte[] exported = OnnxHeadExporter.export(source.architecture(), source.parameters(),
-                OnnxHeadExporter.ModelInterface.of(original), metadata(source, 0, 0.5f));
+        byte[] exported = OnnxHeadExporter.export(
+                source.architecture(),
+                source.parameters(),
+                OnnxHeadExporter.ModelInterface.of(original),
+                metadata(source, 0, 0.5f));
         float[][] windows = EmbeddingLikeWindows.generate(source, WINDOWS, 42);
 
         double maxDiff = 0;
@@ -77,13 +80,18 @@ class OnnxHeadExporterTest {
     @Test
     void exportKeepsTheSourceModelsInterface() throws Exception {
         SourceHead source = OnnxHeadImporter.importHead(HeadModels.path(JARVIS));
-        byte[] exported = OnnxHeadExporter.export(source.architecture(), source.parameters(),
-                OnnxHeadExporter.ModelInterface.of(HeadModels.bytes(JARVIS)), metadata(source, 1, 0.5f));
+        byte[] exported = OnnxHeadExporter.export(
+                source.architecture(),
+                source.parameters(),
+                OnnxHeadExporter.ModelInterface.of(HeadModels.bytes(JARVIS)),
+                metadata(source, 1, 0.5f));
 
         Onnx.ModelProto model = Onnx.ModelProto.parseFrom(exported);
         assertThat(model.getOpsetImport(0).getVersion()).isEqualTo(13);
-        assertThat(model.getGraph().getNodeList()).extracting(Onnx.NodeProto::getOpType)
-                .doesNotContain("If", "LayerNormalization").contains("Flatten", "Gemm", "ReduceMean", "Sigmoid");
+        assertThat(model.getGraph().getNodeList())
+                .extracting(Onnx.NodeProto::getOpType)
+                .doesNotContain("If", "LayerNormalization")
+                .contains("Flatten", "Gemm", "ReduceMean", "Sigmoid");
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession s = env.createSession(exported, new OrtSession.SessionOptions())) {
             Map<String, NodeInfo> in = s.getInputInfo();
@@ -91,7 +99,8 @@ class OnnxHeadExporterTest {
             assertThat(in).containsOnlyKeys("x.1");
             assertThat(((TensorInfo) in.get("x.1").getInfo()).getShape()).containsExactly(1, 16, 96);
             assertThat(out).hasSize(1);
-            assertThat(((TensorInfo) out.values().iterator().next().getInfo()).getShape()).containsExactly(1, 1);
+            assertThat(((TensorInfo) out.values().iterator().next().getInfo()).getShape())
+                    .containsExactly(1, 1);
         }
     }
 
@@ -99,13 +108,18 @@ class OnnxHeadExporterTest {
     void reimportingAnAdaptedExportGivesBitIdenticalParameters() throws Exception {
         for (String file : List.of(JARVIS, ALEXA)) {
             SourceHead source = OnnxHeadImporter.importHead(HeadModels.path(file));
-            MlpHead head = new MlpHead(source.architecture(), source.architecture().parameterisedLayerCount());
+            MlpHead head =
+                    new MlpHead(source.architecture(), source.architecture().parameterisedLayerCount());
             float[] tail = adapt(source, head);
             float[] expected = source.parameters();
             System.arraycopy(tail, 0, expected, head.trainableOffset(), tail.length);
 
-            byte[] exported = OnnxHeadExporter.export(head, source.parameters(), tail,
-                    OnnxHeadExporter.ModelInterface.of(HeadModels.bytes(file)), metadata(source, 3, 0.7f));
+            byte[] exported = OnnxHeadExporter.export(
+                    head,
+                    source.parameters(),
+                    tail,
+                    OnnxHeadExporter.ModelInterface.of(HeadModels.bytes(file)),
+                    metadata(source, 3, 0.7f));
             SourceHead back = OnnxHeadImporter.importHead("round-trip", exported);
 
             assertThat(back.architecture()).isEqualTo(source.architecture());
@@ -119,35 +133,41 @@ class OnnxHeadExporterTest {
         Map<String, String> extra = new LinkedHashMap<>();
         extra.put("samples_applied", "24");
         extra.put("trainable_top_layers", "5");
-        OnnxHeadExporter.Metadata meta = new OnnxHeadExporter.Metadata("acme/alice/wake", 7, source.id(),
-                source.sha256(), "ab".repeat(32), 0.8125f, extra);
+        OnnxHeadExporter.Metadata meta = new OnnxHeadExporter.Metadata(
+                "acme/alice/wake", 7, source.id(), source.sha256(), "ab".repeat(32), 0.8125f, extra);
         Path file = dir.resolve("alice.onnx");
-        OnnxHeadExporter.exportTo(file, source.architecture(), source.parameters(),
-                OnnxHeadExporter.ModelInterface.of(HeadModels.bytes(JARVIS)), meta);
+        OnnxHeadExporter.exportTo(
+                file,
+                source.architecture(),
+                source.parameters(),
+                OnnxHeadExporter.ModelInterface.of(HeadModels.bytes(JARVIS)),
+                meta);
 
         Onnx.ModelProto model = Onnx.ModelProto.parseFrom(Files.readAllBytes(file));
         Map<String, String> props = new LinkedHashMap<>();
         model.getMetadataPropsList().forEach(e -> props.put(e.getKey(), e.getValue()));
-        assertThat(props).containsExactly(
-                Map.entry("headstream.head_id", "acme/alice/wake"),
-                Map.entry("headstream.version", "7"),
-                Map.entry("headstream.source_head_id", "hey_jarvis_v0.1"),
-                Map.entry("headstream.source_head_sha256", source.sha256()),
-                Map.entry("headstream.backbone_sha256", "ab".repeat(32)),
-                Map.entry("headstream.threshold", "0.8125"),
-                Map.entry("headstream.samples_applied", "24"),
-                Map.entry("headstream.trainable_top_layers", "5"));
+        assertThat(props)
+                .containsExactly(
+                        Map.entry("headstream.head_id", "acme/alice/wake"),
+                        Map.entry("headstream.version", "7"),
+                        Map.entry("headstream.source_head_id", "hey_jarvis_v0.1"),
+                        Map.entry("headstream.source_head_sha256", source.sha256()),
+                        Map.entry("headstream.backbone_sha256", "ab".repeat(32)),
+                        Map.entry("headstream.threshold", "0.8125"),
+                        Map.entry("headstream.samples_applied", "24"),
+                        Map.entry("headstream.trainable_top_layers", "5"));
         assertThat(model.getModelVersion()).isEqualTo(7);
         assertThat(model.getDocString()).contains("acme/alice/wake v7", source.sha256(), "score >= 0.8125");
-        try (OrtSession s = OrtEnvironment.getEnvironment().createSession(file.toString(),
-                new OrtSession.SessionOptions())) {
+        try (OrtSession s =
+                OrtEnvironment.getEnvironment().createSession(file.toString(), new OrtSession.SessionOptions())) {
             assertThat(s.getMetadata().getCustomMetadata()).containsAllEntriesOf(props);
         }
     }
 
     @Test
     void defaultInterfaceIsAnInputOfOneWakeWordWindow() {
-        HeadArchitecture arch = HeadArchitecture.builder(16 * 96).dense(4).relu().dense(1).build();
+        HeadArchitecture arch =
+                HeadArchitecture.builder(16 * 96).dense(4).relu().dense(1).build();
         OnnxHeadExporter.ModelInterface io = OnnxHeadExporter.ModelInterface.defaultFor(arch);
         assertThat(io.inputName()).isEqualTo("input");
         assertThat(io.inputShape()).containsExactly(1, 16, 96);
@@ -155,18 +175,22 @@ class OnnxHeadExporterTest {
 
     @Test
     void rejectsParametersThatDoNotFitTheArchitecture() {
-        HeadArchitecture arch = HeadArchitecture.builder(16 * 96).dense(4).relu().dense(1).build();
+        HeadArchitecture arch =
+                HeadArchitecture.builder(16 * 96).dense(4).relu().dense(1).build();
         OnnxHeadExporter.ModelInterface io = OnnxHeadExporter.ModelInterface.defaultFor(arch);
         OnnxHeadExporter.Metadata meta = new OnnxHeadExporter.Metadata("t/u/w", 1, "src", "0".repeat(64), "", 0.5f);
         assertThatThrownBy(() -> OnnxHeadExporter.export(arch, new float[3], io, meta))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("parameters must have length");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("parameters must have length");
         float[] params = new float[arch.parameterCount()];
         params[2] = Float.NaN;
         assertThatThrownBy(() -> OnnxHeadExporter.export(arch, params, io, meta))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("parameter 2 is not finite");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("parameter 2 is not finite");
         OnnxHeadExporter.ModelInterface wrong = new OnnxHeadExporter.ModelInterface("x", new long[] {1, 15, 96}, "y");
         assertThatThrownBy(() -> OnnxHeadExporter.export(arch, new float[arch.parameterCount()], wrong, meta))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("the head reads 1536");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the head reads 1536");
     }
 
     private static void assertAdaptedExportParity(String file, int k) throws Exception {
@@ -174,8 +198,12 @@ class OnnxHeadExporterTest {
         MlpHead head = new MlpHead(source.architecture(), k);
         float[] sourceParams = source.parameters();
         float[] tail = adapt(source, head);
-        byte[] exported = OnnxHeadExporter.export(head, sourceParams, tail,
-                OnnxHeadExporter.ModelInterface.of(HeadModels.bytes(file)), metadata(source, 2, 0.6f));
+        byte[] exported = OnnxHeadExporter.export(
+                head,
+                sourceParams,
+                tail,
+                OnnxHeadExporter.ModelInterface.of(HeadModels.bytes(file)),
+                metadata(source, 2, 0.6f));
         float[][] windows = EmbeddingLikeWindows.generate(source, WINDOWS, 42);
 
         MlpHead.Workspace ws = head.newWorkspace();
@@ -192,8 +220,9 @@ class OnnxHeadExporterTest {
                 }
             }
         }
-        System.out.printf("%s adapted top-%d export: %d windows (%d scored in (0.05, 0.95)), "
-                + "max |java - onnxruntime| = %.3g, max |adapted - source| = %.3f%n",
+        System.out.printf(
+                "%s adapted top-%d export: %d windows (%d scored in (0.05, 0.95)), "
+                        + "max |java - onnxruntime| = %.3g, max |adapted - source| = %.3f%n",
                 source.id(), k, windows.length, mid, maxDiff, maxShift);
         assertThat(maxShift).as("adaptation changed the scores").isGreaterThan(0.05);
         assertThat(mid).isGreaterThanOrEqualTo(20);
@@ -207,7 +236,8 @@ class OnnxHeadExporterTest {
     private static float[] adapt(SourceHead source, MlpHead head) {
         float[] params = source.parameters();
         float[] tail = head.initialTrainable(params);
-        HeadTrainer trainer = new HeadTrainer(head, TrainingConfig.of(Adam.of(1e-3f)).withL2Sp(1e-2f));
+        HeadTrainer trainer =
+                new HeadTrainer(head, TrainingConfig.of(Adam.of(1e-3f)).withL2Sp(1e-2f));
         OptimizerState state = trainer.newOptimizerState();
         float[][] windows = EmbeddingLikeWindows.generate(source, 48, 11);
         SplittableRandom random = new SplittableRandom(99);
@@ -222,7 +252,7 @@ class OnnxHeadExporterTest {
     }
 
     private static OnnxHeadExporter.Metadata metadata(SourceHead source, long version, float threshold) {
-        return new OnnxHeadExporter.Metadata("test/user/" + source.id(), version, source.id(), source.sha256(),
-                "", threshold);
+        return new OnnxHeadExporter.Metadata(
+                "test/user/" + source.id(), version, source.id(), source.sha256(), "", threshold);
     }
 }

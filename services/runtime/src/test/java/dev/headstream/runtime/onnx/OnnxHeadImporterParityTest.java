@@ -1,11 +1,11 @@
 package dev.headstream.runtime.onnx;
 
-import java.util.Arrays;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.headstream.core.head.HeadArchitecture;
 import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -63,8 +63,9 @@ class OnnxHeadImporterParityTest {
                 }
             }
         }
-        System.out.printf("hey_jarvis original vs imported base: %d windows below %.1f, max |diff| %.3g; "
-                + "%d above, %d of them changed by the verifier (max |diff| %.3g)%n",
+        System.out.printf(
+                "hey_jarvis original vs imported base: %d windows below %.1f, max |diff| %.3g; "
+                        + "%d above, %d of them changed by the verifier (max |diff| %.3g)%n",
                 below, VERIFIER_THRESHOLD, maxDiffBelow, above, changedAbove, maxDiffAbove);
         assertThat(below).isGreaterThan(50);
         assertThat(maxDiffBelow).isLessThan(TOLERANCE);
@@ -138,7 +139,8 @@ class OnnxHeadImporterParityTest {
         for (float s : scores) {
             deciles[Math.min(9, (int) (s * 10))]++;
         }
-        System.out.printf("%s: %d windows, max |java - onnxruntime| = %.3g, score deciles %s%n", name,
-                scores.length, maxDiff, Arrays.toString(deciles));
+        System.out.printf(
+                "%s: %d windows, max |java - onnxruntime| = %.3g, score deciles %s%n",
+                name, scores.length, maxDiff, Arrays.toString(deciles));
     }
 }

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.headstream.core.embed.BackboneInput;
 import dev.headstream.core.embed.EmbeddingSequence;
-import dev.headstream.runtime.backbone.TestModels;
-import dev.headstream.runtime.backbone.WakeWordBackbone;
 import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
+import dev.headstream.runtime.backbone.TestModels;
+import dev.headstream.runtime.backbone.WakeWordBackbone;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -46,8 +46,8 @@ class OnnxHeadImporterRealSpeechParityTest {
     static void embedRealSpeech() {
         clips = new ArrayList<>();
         for (Object[] l : LINES) {
-            clips.add(new BackboneInput.Audio(16_000,
-                    TestModels.speech((String) l[0], (String) l[1], (Integer) l[2], (Integer) l[3])));
+            clips.add(new BackboneInput.Audio(
+                    16_000, TestModels.speech((String) l[0], (String) l[1], (Integer) l[2], (Integer) l[3])));
         }
         try (WakeWordBackbone backbone = TestModels.backbone(WakeWordBackbone.EmbeddingMode.SEQUENCE)) {
             embeddings = backbone.embed(clips);
@@ -63,7 +63,8 @@ class OnnxHeadImporterRealSpeechParityTest {
     @Test
     void importedHeyJarvisBaseHeadScoresRealEmbeddingsLikeOnnxRuntime() throws Exception {
         SourceHead head = OnnxHeadImporter.importHead(HeadModels.path("hey_jarvis_v0.1.onnx"));
-        try (OrtHead ort = new OrtHead(OnnxHeadGraphs.truncateAtFirstSigmoid(HeadModels.bytes("hey_jarvis_v0.1.onnx")))) {
+        try (OrtHead ort =
+                new OrtHead(OnnxHeadGraphs.truncateAtFirstSigmoid(HeadModels.bytes("hey_jarvis_v0.1.onnx")))) {
             assertParity("hey_jarvis base", head, ort);
         }
     }
@@ -82,7 +83,8 @@ class OnnxHeadImporterRealSpeechParityTest {
         float[] source = head.parameters();
         int expectedWindows = 0;
         for (BackboneInput.Audio a : clips) {
-            expectedWindows += WakeWordBackbone.embeddingFrames(WakeWordBackbone.FrontEnd.STREAMING, a.pcm().length) - FRAMES + 1;
+            expectedWindows +=
+                    WakeWordBackbone.embeddingFrames(WakeWordBackbone.FrontEnd.STREAMING, a.pcm().length) - FRAMES + 1;
         }
 
         int windows = 0;
@@ -102,8 +104,10 @@ class OnnxHeadImporterRealSpeechParityTest {
                 windows++;
             }
         }
-        System.out.printf("%s on real speech: %d windows of %d clips, max |java - onnxruntime| = %.3g, "
-                + "scores in [%.3g, %.3g], %d windows >= 0.5%n", name, windows, clips.size(), maxDiff, min, max, above);
+        System.out.printf(
+                "%s on real speech: %d windows of %d clips, max |java - onnxruntime| = %.3g, "
+                        + "scores in [%.3g, %.3g], %d windows >= 0.5%n",
+                name, windows, clips.size(), maxDiff, min, max, above);
         assertThat(windows).isEqualTo(expectedWindows);
         assertThat(maxDiff).isLessThanOrEqualTo(TOLERANCE);
     }

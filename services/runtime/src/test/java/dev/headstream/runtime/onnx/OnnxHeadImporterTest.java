@@ -1,22 +1,22 @@
 package dev.headstream.runtime.onnx;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import java.util.function.Consumer;
-import org.assertj.core.data.Offset;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.headstream.core.head.HeadArchitecture;
 import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
+import dev.headstream.schemas.onnx.Onnx;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
-import dev.headstream.schemas.onnx.Onnx;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
-import com.google.protobuf.ByteString;
 
 class OnnxHeadImporterTest {
 
@@ -26,9 +26,19 @@ class OnnxHeadImporterTest {
         SourceHead head = OnnxHeadImporter.importHead(HeadModels.path("hey_jarvis_v0.1.onnx"));
 
         assertThat(head.id()).isEqualTo("hey_jarvis_v0.1");
-        assertThat(head.sha256()).isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
-        assertThat(head.architecture()).isEqualTo(HeadArchitecture.builder(1536).dense(128).layerNorm(1e-5f).relu()
-                .dense(128).layerNorm(1e-5f).relu().dense(1).build());
+        assertThat(head.sha256())
+                .isEqualTo(HexFormat.of()
+                        .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+        assertThat(head.architecture())
+                .isEqualTo(HeadArchitecture.builder(1536)
+                        .dense(128)
+                        .layerNorm(1e-5f)
+                        .relu()
+                        .dense(128)
+                        .layerNorm(1e-5f)
+                        .relu()
+                        .dense(1)
+                        .build());
         assertThat(head.architecture().parameterCount()).isEqualTo(213_889);
         Onnx.GraphProto g = Onnx.ModelProto.parseFrom(bytes).getGraph();
         float[] params = head.parameters();
@@ -42,8 +52,14 @@ class OnnxHeadImporterTest {
         SourceHead head = OnnxHeadImporter.importHead(HeadModels.path("alexa_v0.1.onnx"));
 
         assertThat(head.id()).isEqualTo("alexa_v0.1");
-        assertThat(head.architecture()).isEqualTo(HeadArchitecture.builder(1536).dense(128).relu()
-                .dense(128).relu().dense(1).build());
+        assertThat(head.architecture())
+                .isEqualTo(HeadArchitecture.builder(1536)
+                        .dense(128)
+                        .relu()
+                        .dense(128)
+                        .relu()
+                        .dense(1)
+                        .build());
         assertThat(head.architecture().parameterisedLayerCount()).isEqualTo(3);
     }
 
@@ -80,8 +96,14 @@ class OnnxHeadImporterTest {
         byte[] model = modelWith("hey_jarvis_v0.1.onnx", g -> {
             Onnx.NodeProto constant = g.getNode(4);
             assertThat(constant.getName()).isEqualTo("Constant_4");
-            Onnx.TensorProto three = constant.getAttribute(0).getT().toBuilder().setRawData(floatBytes(3f)).build();
-            g.setNode(4, constant.toBuilder().setAttribute(0, constant.getAttribute(0).toBuilder().setT(three)));
+            Onnx.TensorProto three = constant.getAttribute(0).getT().toBuilder()
+                    .setRawData(floatBytes(3f))
+                    .build();
+            g.setNode(
+                    4,
+                    constant.toBuilder()
+                            .setAttribute(
+                                    0, constant.getAttribute(0).toBuilder().setT(three)));
         });
 
         assertThatThrownBy(() -> OnnxHeadImporter.importHead("bad", model))
@@ -122,8 +144,7 @@ class OnnxHeadImporterTest {
         float[] source = actual.parameters();
         try (OrtHead ort = new OrtHead(rewritten)) {
             for (float[] w : windows) {
-                assertThat((double) mlp.sourceScore(source, w, 0, ws))
-                        .isCloseTo(ort.score(w), Offset.offset(1e-5));
+                assertThat((double) mlp.sourceScore(source, w, 0, ws)).isCloseTo(ort.score(w), Offset.offset(1e-5));
             }
         }
     }
@@ -142,18 +163,21 @@ class OnnxHeadImporterTest {
         });
 
         assertThat(OnnxHeadImporter.importHead("alexa", rewritten).parameters())
-                .isEqualTo(OnnxHeadImporter.importHead(HeadModels.path("alexa_v0.1.onnx")).parameters());
+                .isEqualTo(OnnxHeadImporter.importHead(HeadModels.path("alexa_v0.1.onnx"))
+                        .parameters());
     }
 
     @Test
     void truncatedHeyJarvisKeepsOnlyTheBaseNetwork() throws Exception {
         Onnx.GraphProto g = Onnx.ModelProto.parseFrom(
-                OnnxHeadGraphs.truncateAtFirstSigmoid(HeadModels.bytes("hey_jarvis_v0.1.onnx"))).getGraph();
+                        OnnxHeadGraphs.truncateAtFirstSigmoid(HeadModels.bytes("hey_jarvis_v0.1.onnx")))
+                .getGraph();
 
         assertThat(g.getOutputList()).extracting(Onnx.ValueInfoProto::getName).containsExactly("p1.1");
         assertThat(g.getNodeList()).extracting(Onnx.NodeProto::getOpType).doesNotContain("If", "GreaterOrEqual");
         assertThat(g.getNodeList()).last().extracting(Onnx.NodeProto::getName).isEqualTo("Sigmoid_28");
-        assertThat(g.getInitializerList()).extracting(Onnx.TensorProto::getName)
+        assertThat(g.getInitializerList())
+                .extracting(Onnx.TensorProto::getName)
                 .allMatch(name -> name.startsWith("model."))
                 .hasSize(10);
     }
@@ -174,8 +198,11 @@ class OnnxHeadImporterTest {
     }
 
     private static Onnx.AttributeProto intAttribute(String name, long value) {
-        return Onnx.AttributeProto.newBuilder().setName(name).setType(Onnx.AttributeProto.AttributeType.INT)
-                .setI(value).build();
+        return Onnx.AttributeProto.newBuilder()
+                .setName(name)
+                .setType(Onnx.AttributeProto.AttributeType.INT)
+                .setI(value)
+                .build();
     }
 
     private static Onnx.NodeProto setFloat(Onnx.NodeProto node, String name, float value) {
@@ -186,8 +213,8 @@ class OnnxHeadImporterTest {
         return replaceAttribute(node, name, a -> a.toBuilder().setI(value).build());
     }
 
-    private static Onnx.NodeProto replaceAttribute(Onnx.NodeProto node, String name,
-            UnaryOperator<Onnx.AttributeProto> change) {
+    private static Onnx.NodeProto replaceAttribute(
+            Onnx.NodeProto node, String name, UnaryOperator<Onnx.AttributeProto> change) {
         Onnx.NodeProto.Builder b = node.toBuilder();
         for (int i = 0; i < b.getAttributeCount(); i++) {
             if (b.getAttribute(i).getName().equals(name)) {

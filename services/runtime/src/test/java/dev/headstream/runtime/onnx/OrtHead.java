@@ -24,8 +24,9 @@ final class OrtHead implements AutoCloseable {
     }
 
     float score(float[] window) throws OrtException {
-        try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(window),
-                new long[] {1, EmbeddingLikeWindows.FRAMES, EmbeddingLikeWindows.FEATURES});
+        try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(window), new long[] {
+                    1, EmbeddingLikeWindows.FRAMES, EmbeddingLikeWindows.FEATURES
+                });
                 OrtSession.Result result = session.run(Map.of(input, x))) {
             return ((float[][]) result.get(0).getValue())[0][0];
         }

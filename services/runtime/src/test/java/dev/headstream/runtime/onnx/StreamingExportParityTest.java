@@ -1,15 +1,15 @@
 package dev.headstream.runtime.onnx;
 
-import ai.onnxruntime.OrtException;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.onnxruntime.OrtException;
 import dev.headstream.core.embed.EmbeddingSequence;
-import dev.headstream.runtime.backbone.StreamingReference;
-import dev.headstream.runtime.backbone.TestModels;
-import dev.headstream.runtime.backbone.WakeWordBackbone;
 import dev.headstream.core.head.LoraMlpHead;
 import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
+import dev.headstream.runtime.backbone.StreamingReference;
+import dev.headstream.runtime.backbone.TestModels;
+import dev.headstream.runtime.backbone.WakeWordBackbone;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -42,11 +42,14 @@ class StreamingExportParityTest {
                 product[w] = MlpHead.sigmoid(lora.logit(source.parameters(), trainable, e.values(), e.offset(w), ws));
             }
         }
-        byte[] exported = OnnxHeadExporter.export(source.architecture(), lora.merged(source.parameters(), trainable),
+        byte[] exported = OnnxHeadExporter.export(
+                source.architecture(),
+                lora.merged(source.parameters(), trainable),
                 OnnxHeadExporter.ModelInterface.of(HeadModels.bytes("hey_jarvis_v0.1.onnx")),
                 new OnnxHeadExporter.Metadata("test/alice/wake", 3, source.id(), source.sha256(), "", 0.9f));
         float[] reference;
-        try (OrtHead head = new OrtHead(exported); StreamingReference runtime = new StreamingReference(TestModels.dir())) {
+        try (OrtHead head = new OrtHead(exported);
+                StreamingReference runtime = new StreamingReference(TestModels.dir())) {
             reference = runtime.scores(pcm, window -> {
                 try {
                     return head.score(window);
@@ -67,10 +70,14 @@ class StreamingExportParityTest {
                 maxLogit = Math.max(maxLogit, Math.abs(logit(product[i]) - logit(reference[i])));
             }
         }
-        System.out.printf("exported head, streaming reference vs product: %d steps, max |score diff| %.3g; %d steps"
-                + " between 0.01 and 0.99, max |logit diff| %.3g%n", product.length, max, steep, maxLogit);
+        System.out.printf(
+                "exported head, streaming reference vs product: %d steps, max |score diff| %.3g; %d steps"
+                        + " between 0.01 and 0.99, max |logit diff| %.3g%n",
+                product.length, max, steep, maxLogit);
         assertThat(product.length).isGreaterThan(300);
-        assertThat(steep).as("steps where the score is neither near 0 nor near 1").isGreaterThanOrEqualTo(10);
+        assertThat(steep)
+                .as("steps where the score is neither near 0 nor near 1")
+                .isGreaterThanOrEqualTo(10);
         assertThat(max).isLessThanOrEqualTo(1e-4);
         assertThat(maxLogit).isLessThanOrEqualTo(1e-3);
     }

@@ -1,8 +1,8 @@
 package dev.headstream.testkit.adapter;
 
-import java.lang.module.ModuleFinder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.module.ModuleFinder;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -47,7 +47,8 @@ public final class AdapterProcess implements AutoCloseable {
      */
     public static AdapterProcess start(Path jar, Map<String, String> properties, Path log) {
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalArgumentException("adapter jar not found: " + jar + " (build it: mvn -DskipTests package)");
+            throw new IllegalArgumentException(
+                    "adapter jar not found: " + jar + " (build it: mvn -DskipTests package)");
         }
         int port = freePort();
         List<String> cmd = new ArrayList<>();
@@ -63,8 +64,10 @@ public final class AdapterProcess implements AutoCloseable {
         cmd.add(jar.toString());
         try {
             Files.createDirectories(log.toAbsolutePath().getParent());
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            Process p = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
             return new AdapterProcess(p, port, log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the adapter: " + cmd, e);
@@ -73,15 +76,17 @@ public final class AdapterProcess implements AutoCloseable {
 
     /** Waits until {@code /q/health/ready} answers 200; fails with the log tail if the process dies or time runs out. */
     public AdapterProcess awaitReady(Duration timeout) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready"))
-                .timeout(Duration.ofSeconds(5)).build();
+                .timeout(Duration.ofSeconds(5))
+                .build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 close();
-                throw new IllegalStateException("adapter exited with " + process.exitValue() + " before it was ready:\n"
-                        + tail());
+                throw new IllegalStateException(
+                        "adapter exited with " + process.exitValue() + " before it was ready:\n" + tail());
             }
             try {
                 if (http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
@@ -108,9 +113,14 @@ public final class AdapterProcess implements AutoCloseable {
 
     /** One answer of {@code /q/health/ready}: its HTTP status (200 UP, 503 DOWN) and JSON body. */
     public HttpResponse<String> readiness() throws IOException, InterruptedException {
-        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready"))
-                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        return HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(2))
+                .build()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready"))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
     }
 
     public int httpPort() {

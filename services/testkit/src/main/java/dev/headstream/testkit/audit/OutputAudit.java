@@ -1,11 +1,11 @@
 package dev.headstream.testkit.audit;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.headstream.client.TopicReader;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.Rejected;
-import com.google.protobuf.InvalidProtocolBufferException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,15 +43,15 @@ public final class OutputAudit {
      * @param rejects        committed reject records, by reason
      * @param errors         invariant violations (empty when the output is exactly once)
      */
-    public record Result(int heads, long headRecords, long metricsRecords, Map<String, Long> rejects, List<String> errors) {
+    public record Result(
+            int heads, long headRecords, long metricsRecords, Map<String, Long> rejects, List<String> errors) {
 
         public long rejectCount() {
             return rejects.values().stream().mapToLong(Long::longValue).sum();
         }
     }
 
-    private OutputAudit() {
-    }
+    private OutputAudit() {}
 
     /**
      * Reads {@code headstream.heads}, {@code headstream.metrics} and {@code headstream.rejected} to
@@ -71,7 +71,8 @@ public final class OutputAudit {
             if (h.getVersion() != want) {
                 add(versionErrors, h.getHeadId() + ": version " + h.getVersion() + " where " + want + " was next");
             }
-            newest.put(h.getHeadId(), new long[] {h.getVersion(), h.getProvenance().getSamplesApplied()});
+            newest.put(
+                    h.getHeadId(), new long[] {h.getVersion(), h.getProvenance().getSamplesApplied()});
         });
         Map<String, Long> lastSeen = new HashMap<>();
         long metricsRecords = 0;
@@ -80,8 +81,11 @@ public final class OutputAudit {
             AdaptationMetrics m = parse(r.value(), AdaptationMetrics::parseFrom);
             long want = lastSeen.getOrDefault(m.getHeadId(), 0L) + 1;
             if (m.getSamplesSeen() != want) {
-                add(metricsErrors, m.getHeadId() + ": metrics record for sample " + m.getSamplesSeen() + " where " + want
-                        + " was next" + (m.getSamplesSeen() < want ? " (a sample counted twice)" : " (a sample lost)"));
+                add(
+                        metricsErrors,
+                        m.getHeadId() + ": metrics record for sample " + m.getSamplesSeen() + " where " + want
+                                + " was next"
+                                + (m.getSamplesSeen() < want ? " (a sample counted twice)" : " (a sample lost)"));
             }
             lastSeen.put(m.getHeadId(), m.getSamplesSeen());
         }
@@ -95,7 +99,9 @@ public final class OutputAudit {
             if (h == null) {
                 add(versionErrors, id + ": no head published");
             } else if (h[1] != e.getValue()) {
-                add(versionErrors, id + ": newest version " + h[0] + " applied " + h[1] + " of " + e.getValue() + " samples");
+                add(
+                        versionErrors,
+                        id + ": newest version " + h[0] + " applied " + h[1] + " of " + e.getValue() + " samples");
             }
         }
         for (String id : lastSeen.keySet()) {

@@ -14,8 +14,7 @@ public final class BrokerMain {
     /** Option that formats the storage for the given cluster id before the broker starts. */
     static final String FORMAT_OPTION = "--format-cluster-id";
 
-    private BrokerMain() {
-    }
+    private BrokerMain() {}
 
     /**
      * Runs the broker.

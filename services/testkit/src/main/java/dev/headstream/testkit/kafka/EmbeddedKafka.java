@@ -35,7 +35,6 @@ import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import java.util.stream.Stream;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
@@ -163,7 +162,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             Files.createDirectories(dataDir);
             Path serverProperties = writeConfig();
             List<String> command = javaCommand();
-            command.add("-D" + PARENT_PID_PROPERTY + "=" + ProcessHandle.current().pid());
+            command.add(
+                    "-D" + PARENT_PID_PROPERTY + "=" + ProcessHandle.current().pid());
             command.add(BrokerMain.class.getName());
             if (!Files.exists(kafkaLogDir().resolve("meta.properties"))) {
                 String clusterId = Uuid.randomUuid().toString();
@@ -295,27 +295,36 @@ public final class EmbeddedKafka implements AutoCloseable {
         config.putAll(brokerProperties);
 
         StringBuilder text = new StringBuilder("# Written by Headstream EmbeddedKafka on every start.\n");
-        config.forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
+        config.forEach(
+                (key, value) -> text.append(key).append('=').append(value).append('\n'));
         Path serverProperties = dataDir.resolve("server.properties");
         Files.writeString(serverProperties, text, StandardCharsets.UTF_8);
-        Files.writeString(dataDir.resolve("log4j.properties"), String.join("\n",
-                "log4j.rootLogger=INFO, stdout",
-                "log4j.appender.stdout=org.apache.log4j.ConsoleAppender",
-                "log4j.appender.stdout.layout=org.apache.log4j.PatternLayout",
-                "log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n",
-                "log4j.logger.kafka.request.logger=WARN",
-                "log4j.logger.org.apache.kafka.clients=WARN",
-                ""), StandardCharsets.UTF_8);
+        Files.writeString(
+                dataDir.resolve("log4j.properties"),
+                String.join(
+                        "\n",
+                        "log4j.rootLogger=INFO, stdout",
+                        "log4j.appender.stdout=org.apache.log4j.ConsoleAppender",
+                        "log4j.appender.stdout.layout=org.apache.log4j.PatternLayout",
+                        "log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n",
+                        "log4j.logger.kafka.request.logger=WARN",
+                        "log4j.logger.org.apache.kafka.clients=WARN",
+                        ""),
+                StandardCharsets.UTF_8);
         // the broker logs through SLF4J to reload4j; this only quiets log4j2, which Kafka also loads
-        Files.writeString(dataDir.resolve("log4j2.properties"), String.join("\n",
-                "status=warn",
-                "appender.stdout.type=Console",
-                "appender.stdout.name=STDOUT",
-                "appender.stdout.layout.type=PatternLayout",
-                "appender.stdout.layout.pattern=[%d] %p %m (%c)%n",
-                "rootLogger.level=info",
-                "rootLogger.appenderRef.stdout.ref=STDOUT",
-                ""), StandardCharsets.UTF_8);
+        Files.writeString(
+                dataDir.resolve("log4j2.properties"),
+                String.join(
+                        "\n",
+                        "status=warn",
+                        "appender.stdout.type=Console",
+                        "appender.stdout.name=STDOUT",
+                        "appender.stdout.layout.type=PatternLayout",
+                        "appender.stdout.layout.pattern=[%d] %p %m (%c)%n",
+                        "rootLogger.level=info",
+                        "rootLogger.appenderRef.stdout.ref=STDOUT",
+                        ""),
+                StandardCharsets.UTF_8);
         return serverProperties;
     }
 
@@ -326,8 +335,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         command.add("-Xmx512m");
         command.add("-XX:+ExitOnOutOfMemoryError");
         command.add("-Djava.awt.headless=true");
-        command.add("-Dlog4j.configuration=" + dataDir.resolve("log4j.properties").toUri());
-        command.add("-Dlog4j2.configurationFile=" + dataDir.resolve("log4j2.properties").toUri());
+        command.add(
+                "-Dlog4j.configuration=" + dataDir.resolve("log4j.properties").toUri());
+        command.add("-Dlog4j2.configurationFile="
+                + dataDir.resolve("log4j2.properties").toUri());
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(String.join(File.pathSeparator, childClasspath()));
@@ -356,7 +367,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             while (true) {
                 try {
                     Collection<Node> nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(5_000))
-                            .nodes().get(6, TimeUnit.SECONDS);
+                            .nodes()
+                            .get(6, TimeUnit.SECONDS);
                     if (!nodes.isEmpty()) {
                         return;
                     }
@@ -385,20 +397,24 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new IllegalStateException("Interrupted while waiting for Kafka to start", e);
         }
         if (Instant.now().isAfter(deadline)) {
-            throw new IllegalStateException("Kafka broker on " + bootstrapServers() + " not ready after " + startTimeout
-                    + (last == null ? "" : " (last error: " + last.getMessage() + ")")
-                    + "; end of " + logFile() + ":\n" + logTail(), last);
+            throw new IllegalStateException(
+                    "Kafka broker on " + bootstrapServers() + " not ready after " + startTimeout
+                            + (last == null ? "" : " (last error: " + last.getMessage() + ")")
+                            + "; end of " + logFile() + ":\n" + logTail(),
+                    last);
         }
     }
 
     private void registerShutdownHook() {
         if (shutdownHook == null) {
-            shutdownHook = new Thread(() -> {
-                Process p = process;
-                if (p != null) {
-                    terminate(p, stopTimeout);
-                }
-            }, "headstream-kafka-shutdown");
+            shutdownHook = new Thread(
+                    () -> {
+                        Process p = process;
+                        if (p != null) {
+                            terminate(p, stopTimeout);
+                        }
+                    },
+                    "headstream-kafka-shutdown");
             Runtime.getRuntime().addShutdownHook(shutdownHook);
         }
     }
@@ -422,8 +438,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private void appendToLog(String line) throws IOException {
-        Files.writeString(logFile(), "[" + Instant.now() + "] headstream: " + line + "\n", StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Files.writeString(
+                logFile(),
+                "[" + Instant.now() + "] headstream: " + line + "\n",
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
     }
 
     /** The last lines of the broker log, for error messages. */
@@ -464,8 +484,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(InetAddress.getByName(HOST), port));
         } catch (IOException e) {
-            throw new IllegalStateException("Cannot start Kafka: " + listener + " port " + HOST + ":" + port
-                    + " is already in use", e);
+            throw new IllegalStateException(
+                    "Cannot start Kafka: " + listener + " port " + HOST + ":" + port + " is already in use", e);
         }
     }
 
@@ -503,7 +523,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     static List<String> childClasspath() {
         Set<Path> entries = new LinkedHashSet<>();
         Optional<Path> cliJar = codeSource(BrokerMain.class).filter(Files::isRegularFile);
-        List<Path> cliDependencies = cliJar.map(EmbeddedKafka::manifestClassPath).orElse(List.of());
+        List<Path> cliDependencies =
+                cliJar.map(EmbeddedKafka::manifestClassPath).orElse(List.of());
         if (!cliDependencies.isEmpty() && cliDependencies.stream().allMatch(Files::exists)) {
             entries.add(cliJar.get());
             entries.addAll(cliDependencies);
@@ -543,7 +564,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (IOException e) {
             return List.of();
         }
-        String classPath = manifest == null ? null : manifest.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
+        String classPath =
+                manifest == null ? null : manifest.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
         if (classPath == null || classPath.isBlank()) {
             return List.of();
         }

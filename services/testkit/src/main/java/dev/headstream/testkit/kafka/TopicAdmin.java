@@ -1,19 +1,18 @@
 package dev.headstream.testkit.kafka;
 
-import java.util.Optional;
+import dev.headstream.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
-
-import dev.headstream.schemas.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -68,8 +67,10 @@ public final class TopicAdmin implements AutoCloseable {
      */
     public static TopicAdmin connect(String bootstrapServers) {
         return new TopicAdmin(Admin.create(Map.<String, Object>of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis())));
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                (int) TIMEOUT.toMillis())));
     }
 
     /**
@@ -84,8 +85,10 @@ public final class TopicAdmin implements AutoCloseable {
         }
         String maxMessageBytes = String.valueOf(MAX_MESSAGE_BYTES);
         Map<String, String> compactedLarge = Map.of(
-                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes);
+                TopicConfig.CLEANUP_POLICY_CONFIG,
+                TopicConfig.CLEANUP_POLICY_COMPACT,
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                maxMessageBytes);
         return List.of(
                 topic(Topics.SAMPLES, partitions, Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes)),
                 topic(Topics.HEADS, partitions, compactedLarge),
@@ -130,7 +133,8 @@ public final class TopicAdmin implements AutoCloseable {
 
     private void checkPartitions(Collection<NewTopic> topics, int partitions) {
         List<String> names = topics.stream().map(NewTopic::name).collect(Collectors.toList());
-        Map<String, TopicDescription> descriptions = await(admin.describeTopics(names).allTopicNames(), "describe topics");
+        Map<String, TopicDescription> descriptions =
+                await(admin.describeTopics(names).allTopicNames(), "describe topics");
         for (TopicDescription description : descriptions.values()) {
             int actual = description.partitions().size();
             if (actual != partitions) {
@@ -142,17 +146,19 @@ public final class TopicAdmin implements AutoCloseable {
 
     /** Sets one configuration entry of an existing topic (e.g. to hold off compaction for a test that audits its history). */
     public void setConfig(String topic, String key, String value) {
-        reconfigure(List.of(new NewTopic(topic, Optional.empty(), Optional.empty())
-                .configs(Map.of(key, value))));
+        reconfigure(List.of(new NewTopic(topic, Optional.empty(), Optional.empty()).configs(Map.of(key, value))));
     }
 
     private void reconfigure(Collection<NewTopic> topics) {
         Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
         for (NewTopic topic : topics) {
             if (!topic.configs().isEmpty()) {
-                changes.put(new ConfigResource(ConfigResource.Type.TOPIC, topic.name()), topic.configs().entrySet().stream()
-                        .map(e -> new AlterConfigOp(new ConfigEntry(e.getKey(), e.getValue()), AlterConfigOp.OpType.SET))
-                        .collect(Collectors.toList()));
+                changes.put(
+                        new ConfigResource(ConfigResource.Type.TOPIC, topic.name()),
+                        topic.configs().entrySet().stream()
+                                .map(e -> new AlterConfigOp(
+                                        new ConfigEntry(e.getKey(), e.getValue()), AlterConfigOp.OpType.SET))
+                                .collect(Collectors.toList()));
             }
         }
         if (!changes.isEmpty()) {

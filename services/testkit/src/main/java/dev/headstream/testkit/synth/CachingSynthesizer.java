@@ -79,7 +79,8 @@ public final class CachingSynthesizer implements Synthesizer {
         }
         if (!missing.isEmpty()) {
             misses.addAndGet(missing.size());
-            List<short[]> made = delegate.synthesizeAll(missing.stream().map(requests::get).toList());
+            List<short[]> made =
+                    delegate.synthesizeAll(missing.stream().map(requests::get).toList());
             for (int j = 0; j < missing.size(); j++) {
                 int i = missing.get(j);
                 out[i] = made.get(j);

@@ -29,7 +29,7 @@ public record CatalogVoice(Voice voice, String group, Part part, int basePitch, 
 
     /** One manifest line: {@code TRAIN espeak-ng:en-us+f2 group=espeak-ng:f2 pitch=45 speed=160}. */
     public String describe() {
-        return String.format(Locale.ROOT, "%s %s group=%s pitch=%d speed=%d", part, voice.id(), group, basePitch,
-                baseSpeedWpm);
+        return String.format(
+                Locale.ROOT, "%s %s group=%s pitch=%d speed=%d", part, voice.id(), group, basePitch, baseSpeedWpm);
     }
 }

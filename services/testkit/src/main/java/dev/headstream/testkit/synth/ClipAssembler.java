@@ -37,9 +37,16 @@ public final class ClipAssembler {
      * @param silenceThresholdDb   frames this far below the loudest frame (energy) count as silence
      * @param silenceMarginSamples samples kept either side of the detected speech
      */
-    public record Settings(int clipSamples, double endMinFraction, double endMaxFraction,
-                           double snrMinDb, double snrMaxDb, double peakDbfs, double gainJitterDb,
-                           double silenceThresholdDb, int silenceMarginSamples) {
+    public record Settings(
+            int clipSamples,
+            double endMinFraction,
+            double endMaxFraction,
+            double snrMinDb,
+            double snrMaxDb,
+            double peakDbfs,
+            double gainJitterDb,
+            double silenceThresholdDb,
+            int silenceMarginSamples) {
 
         public Settings {
             if (clipSamples < FRAME) {
@@ -50,11 +57,12 @@ public final class ClipAssembler {
                         + endMinFraction + ".." + endMaxFraction);
             }
             if (!(snrMinDb <= snrMaxDb) || Double.isInfinite(snrMaxDb) || Double.isInfinite(snrMinDb)) {
-                throw new IllegalArgumentException("need finite snrMinDb <= snrMaxDb, was " + snrMinDb + ".." + snrMaxDb);
+                throw new IllegalArgumentException(
+                        "need finite snrMinDb <= snrMaxDb, was " + snrMinDb + ".." + snrMaxDb);
             }
             if (!(peakDbfs <= 0 && gainJitterDb >= 0 && peakDbfs > -60)) {
-                throw new IllegalArgumentException("need -60 < peakDbfs <= 0 and gainJitterDb >= 0, was "
-                        + peakDbfs + ", " + gainJitterDb);
+                throw new IllegalArgumentException(
+                        "need -60 < peakDbfs <= 0 and gainJitterDb >= 0, was " + peakDbfs + ", " + gainJitterDb);
             }
             if (!(silenceThresholdDb < 0) || silenceMarginSamples < 0) {
                 throw new IllegalArgumentException("need silenceThresholdDb < 0 and silenceMarginSamples >= 0, was "
@@ -69,20 +77,44 @@ public final class ClipAssembler {
 
         /** These settings with another clip length. */
         public Settings withClipSamples(int samples) {
-            return new Settings(samples, endMinFraction, endMaxFraction, snrMinDb, snrMaxDb, peakDbfs, gainJitterDb,
-                    silenceThresholdDb, silenceMarginSamples);
+            return new Settings(
+                    samples,
+                    endMinFraction,
+                    endMaxFraction,
+                    snrMinDb,
+                    snrMaxDb,
+                    peakDbfs,
+                    gainJitterDb,
+                    silenceThresholdDb,
+                    silenceMarginSamples);
         }
 
         /** These settings with another speech-end range. */
         public Settings withEndRange(double minFraction, double maxFraction) {
-            return new Settings(clipSamples, minFraction, maxFraction, snrMinDb, snrMaxDb, peakDbfs, gainJitterDb,
-                    silenceThresholdDb, silenceMarginSamples);
+            return new Settings(
+                    clipSamples,
+                    minFraction,
+                    maxFraction,
+                    snrMinDb,
+                    snrMaxDb,
+                    peakDbfs,
+                    gainJitterDb,
+                    silenceThresholdDb,
+                    silenceMarginSamples);
         }
 
         /** These settings with another SNR range. */
         public Settings withSnrRange(double minDb, double maxDb) {
-            return new Settings(clipSamples, endMinFraction, endMaxFraction, minDb, maxDb, peakDbfs, gainJitterDb,
-                    silenceThresholdDb, silenceMarginSamples);
+            return new Settings(
+                    clipSamples,
+                    endMinFraction,
+                    endMaxFraction,
+                    minDb,
+                    maxDb,
+                    peakDbfs,
+                    gainJitterDb,
+                    silenceThresholdDb,
+                    silenceMarginSamples);
         }
     }
 
@@ -95,8 +127,7 @@ public final class ClipAssembler {
      * @param peakDbfs    the speech peak level applied, dBFS
      * @param snrDb       the speech-to-noise ratio applied, dB
      */
-    public record Clip(short[] pcm, int speechStart, int speechEnd, double peakDbfs, double snrDb) {
-    }
+    public record Clip(short[] pcm, int speechStart, int speechEnd, double peakDbfs, double snrDb) {}
 
     private final Settings settings;
 

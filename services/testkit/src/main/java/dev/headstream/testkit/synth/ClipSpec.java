@@ -12,8 +12,8 @@ import java.util.Objects;
  * @param synthesis    what espeak-ng and sox are asked to say, and how
  * @param assemblySeed seed of the placement, level and noise in {@link ClipAssembler#assemble}
  */
-public record ClipSpec(String speakerId, String sampleId, boolean positive, Split split, SynthRequest synthesis,
-                       long assemblySeed) {
+public record ClipSpec(
+        String speakerId, String sampleId, boolean positive, Split split, SynthRequest synthesis, long assemblySeed) {
 
     public ClipSpec {
         Objects.requireNonNull(speakerId, "speakerId");

@@ -37,6 +37,7 @@ public final class CorpusPlan {
 
     /** Share of each part's hours read by espeak-ng voices; the rest goes to flite and Festival. */
     public static final double ESPEAK_SHARE = 0.70;
+
     public static final int MIN_STREAM_SECONDS = 120;
     public static final int MAX_STREAM_SECONDS = 300;
     /** Most hours one part may ask for. */
@@ -71,8 +72,8 @@ public final class CorpusPlan {
             Part part = Objects.requireNonNull(e.getKey(), "part");
             double h = Objects.requireNonNull(e.getValue(), "hours");
             if (!part.bank()) {
-                throw new IllegalArgumentException("USERS voices are held out for synthetic users; a corpus plan covers "
-                        + Part.BANK);
+                throw new IllegalArgumentException(
+                        "USERS voices are held out for synthetic users; a corpus plan covers " + Part.BANK);
             }
             if (!(h >= 0 && h <= MAX_HOURS)) {
                 throw new IllegalArgumentException("hours for " + part + " must be 0-" + MAX_HOURS + ", was " + h);
@@ -108,8 +109,14 @@ public final class CorpusPlan {
 
     /** Every parameter and stream, one per line: what {@link ReadSpeech#recipeId} hashes. */
     public String canonical() {
-        StringBuilder out = new StringBuilder(PLAN_VERSION).append(" seed=").append(seed)
-                .append(String.format(Locale.ROOT, " espeak=%.3f streams=%d-%ds", ESPEAK_SHARE, MIN_STREAM_SECONDS,
+        StringBuilder out = new StringBuilder(PLAN_VERSION)
+                .append(" seed=")
+                .append(seed)
+                .append(String.format(
+                        Locale.ROOT,
+                        " espeak=%.3f streams=%d-%ds",
+                        ESPEAK_SHARE,
+                        MIN_STREAM_SECONDS,
                         MAX_STREAM_SECONDS));
         hours.forEach((part, h) -> out.append(String.format(Locale.ROOT, " %s=%.6fh", part, h)));
         for (StreamSpec s : streams) {
@@ -128,9 +135,15 @@ public final class CorpusPlan {
                 byEngine.merge(s.voice().engine(), s.seconds(), Double::sum);
                 voices.merge(s.voice().voice().id(), 1, Integer::sum);
             }
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%s %.2f h, %d streams, %d voices:",
-                    part, seconds(part) / 3600, streams(part).size(), voices.size()));
-            byEngine.forEach((engine, seconds) -> line.append(String.format(Locale.ROOT, " %s %.0f s", engine.id(), seconds)));
+            StringBuilder line = new StringBuilder(String.format(
+                    Locale.ROOT,
+                    "%s %.2f h, %d streams, %d voices:",
+                    part,
+                    seconds(part) / 3600,
+                    streams(part).size(),
+                    voices.size()));
+            byEngine.forEach(
+                    (engine, seconds) -> line.append(String.format(Locale.ROOT, " %s %.0f s", engine.id(), seconds)));
             lines.add(line.toString());
         }
         return lines;
@@ -138,7 +151,9 @@ public final class CorpusPlan {
 
     private List<StreamSpec> planPart(Part part, double seconds, VoiceCatalog catalog) {
         List<CatalogVoice> espeak = espeakOrder(catalog.voices(part, Engine.ESPEAK_NG), random(part + "/espeak-order"));
-        List<CatalogVoice> others = catalog.voices(part).stream().filter(v -> v.engine() != Engine.ESPEAK_NG).toList();
+        List<CatalogVoice> others = catalog.voices(part).stream()
+                .filter(v -> v.engine() != Engine.ESPEAK_NG)
+                .toList();
         double espeakSeconds = others.isEmpty() ? seconds : espeak.isEmpty() ? 0 : seconds * ESPEAK_SHARE;
         List<StreamSpec> out = new ArrayList<>();
         String prefix = part.name().toLowerCase(Locale.ROOT);
@@ -147,7 +162,8 @@ public final class CorpusPlan {
             out.add(stream(prefix, out.size(), part, espeak.get(i % espeak.size()), lengths.get(i)));
         }
         for (CatalogVoice voice : others) {
-            for (double length : lengths((seconds - espeakSeconds) / others.size(),
+            for (double length : lengths(
+                    (seconds - espeakSeconds) / others.size(),
                     random(part + "/" + voice.voice().id() + "/lengths"))) {
                 out.add(stream(prefix, out.size(), part, voice, length));
             }
@@ -182,7 +198,9 @@ public final class CorpusPlan {
     private static List<CatalogVoice> espeakOrder(List<CatalogVoice> voices, SplittableRandom random) {
         Map<String, List<CatalogVoice>> byVariant = new LinkedHashMap<>();
         for (CatalogVoice v : voices) {
-            byVariant.computeIfAbsent(v.voice().variant(), k -> new ArrayList<>()).add(v);
+            byVariant
+                    .computeIfAbsent(v.voice().variant(), k -> new ArrayList<>())
+                    .add(v);
         }
         List<String> variants = shuffled(new ArrayList<>(byVariant.keySet()), random);
         List<List<CatalogVoice>> dialects = new ArrayList<>();

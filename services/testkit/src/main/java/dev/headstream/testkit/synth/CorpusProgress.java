@@ -15,13 +15,17 @@ public interface CorpusProgress {
 
     /** Ignores progress. */
     static CorpusProgress none() {
-        return (done, total) -> { };
+        return (done, total) -> {};
     }
 
     /** Emits lines such as {@code read-speech: 1200/7200 s (16.7 %)}; hand it a logger. */
     static CorpusProgress lines(Consumer<String> sink) {
         Objects.requireNonNull(sink, "sink");
-        return (done, total) -> sink.accept(String.format(Locale.ROOT, "read-speech: %.0f/%.0f s (%.1f %%)", done, total,
+        return (done, total) -> sink.accept(String.format(
+                Locale.ROOT,
+                "read-speech: %.0f/%.0f s (%.1f %%)",
+                done,
+                total,
                 total == 0 ? 100.0 : 100 * done / total));
     }
 }

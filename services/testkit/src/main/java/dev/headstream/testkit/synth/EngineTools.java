@@ -46,8 +46,14 @@ final class EngineTools {
      * @param identityDetails  what the identity holds between the sox version and the output
      *                         format, starting with {@code ;} (a prosody mapping); empty for nothing
      */
-    EngineTools(String engine, String command, String soxCommand, Duration timeout, Path tempRoot,
-            Set<Integer> versionExitCodes, String identityDetails) {
+    EngineTools(
+            String engine,
+            String command,
+            String soxCommand,
+            Duration timeout,
+            Path tempRoot,
+            Set<Integer> versionExitCodes,
+            String identityDetails) {
         this.engine = Objects.requireNonNull(engine, "engine");
         this.command = Objects.requireNonNull(command, "command");
         this.soxCommand = Objects.requireNonNull(soxCommand, "soxCommand");
@@ -118,8 +124,10 @@ final class EngineTools {
         String id = identity;
         if (id == null) {
             id = runner.inTempDir(dir -> engine + "+sox;"
-                    + runner.run(dir, engine, List.of(command, "--version"), runner.timeout(), versionExitCodes).strip()
-                    + ";" + runner.run(dir, "sox", List.of(soxCommand, "--version")).strip()
+                    + runner.run(dir, engine, List.of(command, "--version"), runner.timeout(), versionExitCodes)
+                            .strip()
+                    + ";"
+                    + runner.run(dir, "sox", List.of(soxCommand, "--version")).strip()
                     + identityDetails + ";pcm=s16le/" + Synthesizer.SAMPLE_RATE + "/mono/no-dither");
             identity = id;
         }

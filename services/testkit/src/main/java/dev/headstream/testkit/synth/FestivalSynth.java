@@ -86,8 +86,14 @@ public final class FestivalSynth implements Synthesizer {
      * @param tempRoot        where per-call temporary directories go; {@code null} for the system default
      */
     public FestivalSynth(String festivalCommand, String soxCommand, Duration timeout, Path tempRoot) {
-        this.tools = new EngineTools("festival", Objects.requireNonNull(festivalCommand, "festivalCommand"), soxCommand,
-                timeout, tempRoot, Set.of(0), ";" + MAPPING);
+        this.tools = new EngineTools(
+                "festival",
+                Objects.requireNonNull(festivalCommand, "festivalCommand"),
+                soxCommand,
+                timeout,
+                tempRoot,
+                Set.of(0),
+                ";" + MAPPING);
     }
 
     /** Whether {@code voice} is an HTS voice (named {@code ..._hts}). */
@@ -105,7 +111,8 @@ public final class FestivalSynth implements Synthesizer {
     public List<short[]> synthesizeAll(List<SynthRequest> requests) {
         for (SynthRequest request : requests) {
             if (request.voice().engine() != Engine.FESTIVAL) {
-                throw new IllegalArgumentException("FestivalSynth speaks Festival voices only, not " + request.voice().id());
+                throw new IllegalArgumentException("FestivalSynth speaks Festival voices only, not "
+                        + request.voice().id());
             }
         }
         List<short[]> out = new ArrayList<>(requests.size());
@@ -120,12 +127,18 @@ public final class FestivalSynth implements Synthesizer {
         ToolRunner.writeText(text, request.text() + "\n");
         boolean hts = isHts(request.voice());
         Path wav = dir.resolve("festival.wav");
-        String script = PRELUDE + String.format(Locale.ROOT, "(hs_job 'voice_%s %s %s %.6f %.6f %s)%n",
-                request.voice().name(), quote(text), quote(wav),
-                hts ? 1.0 : 1 / request.rateFactor(),
-                hts ? 1.0 : request.pitchFactor(),
-                hts && request.speedWpm() != SynthRequest.REFERENCE_SPEED_WPM
-                        ? String.format(Locale.ROOT, "%.6f", request.rateFactor()) : "1");
+        String script = PRELUDE
+                + String.format(
+                        Locale.ROOT,
+                        "(hs_job 'voice_%s %s %s %.6f %.6f %s)%n",
+                        request.voice().name(),
+                        quote(text),
+                        quote(wav),
+                        hts ? 1.0 : 1 / request.rateFactor(),
+                        hts ? 1.0 : request.pitchFactor(),
+                        hts && request.speedWpm() != SynthRequest.REFERENCE_SPEED_WPM
+                                ? String.format(Locale.ROOT, "%.6f", request.rateFactor())
+                                : "1");
         Path jobs = dir.resolve("jobs.scm");
         ToolRunner.writeText(jobs, script);
         try {
@@ -147,8 +160,10 @@ public final class FestivalSynth implements Synthesizer {
             String name = request.voice().name();
             if (message.contains("unbound variable : voice_" + name)) {
                 String pkg = VOICE_PACKAGES.getOrDefault(name, "that provides voice_" + name);
-                throw new IllegalStateException(message + "; Festival has no voice " + name
-                        + ": install the Debian package " + pkg + " (apt-get install " + pkg + ")", e);
+                throw new IllegalStateException(
+                        message + "; Festival has no voice " + name + ": install the Debian package " + pkg
+                                + " (apt-get install " + pkg + ")",
+                        e);
             }
             throw e;
         }

@@ -55,8 +55,14 @@ public final class FliteSynth implements Synthesizer {
      * @param tempRoot     where per-call temporary directories go; {@code null} for the system default
      */
     public FliteSynth(String fliteCommand, String soxCommand, Duration timeout, Path tempRoot) {
-        this.tools = new EngineTools("flite", Objects.requireNonNull(fliteCommand, "fliteCommand"), soxCommand,
-                timeout, tempRoot, Set.of(0, 1), ";" + MAPPING + ";f0=" + new TreeMap<>(OWN_MEAN_F0_HZ));
+        this.tools = new EngineTools(
+                "flite",
+                Objects.requireNonNull(fliteCommand, "fliteCommand"),
+                soxCommand,
+                timeout,
+                tempRoot,
+                Set.of(0, 1),
+                ";" + MAPPING + ";f0=" + new TreeMap<>(OWN_MEAN_F0_HZ));
     }
 
     @Override
@@ -70,14 +76,16 @@ public final class FliteSynth implements Synthesizer {
     }
 
     private static List<String> fliteArguments(SynthRequest request, Path wav) {
-        List<String> arguments = new ArrayList<>(List.of("-voice", request.voice().name()));
+        List<String> arguments =
+                new ArrayList<>(List.of("-voice", request.voice().name()));
         if (request.speedWpm() != SynthRequest.REFERENCE_SPEED_WPM) {
-            arguments.addAll(List.of("--setf", String.format(Locale.ROOT, "duration_stretch=%.4f", 1 / request.rateFactor())));
+            arguments.addAll(
+                    List.of("--setf", String.format(Locale.ROOT, "duration_stretch=%.4f", 1 / request.rateFactor())));
         }
         Integer ownF0 = OWN_MEAN_F0_HZ.get(request.voice().name());
         if (request.pitch() != SynthRequest.REFERENCE_PITCH && ownF0 != null) {
-            arguments.addAll(List.of("--setf",
-                    String.format(Locale.ROOT, "int_f0_target_mean=%.1f", ownF0 * request.pitchFactor())));
+            arguments.addAll(List.of(
+                    "--setf", String.format(Locale.ROOT, "int_f0_target_mean=%.1f", ownF0 * request.pitchFactor())));
         }
         arguments.addAll(List.of("-t", request.text(), "-o", wav.toString()));
         return arguments;
@@ -85,7 +93,8 @@ public final class FliteSynth implements Synthesizer {
 
     private static List<String> soxEffects(SynthRequest request) {
         List<String> effects = new ArrayList<>();
-        if (request.pitch() != SynthRequest.REFERENCE_PITCH && !OWN_MEAN_F0_HZ.containsKey(request.voice().name())) {
+        if (request.pitch() != SynthRequest.REFERENCE_PITCH
+                && !OWN_MEAN_F0_HZ.containsKey(request.voice().name())) {
             effects.addAll(SoxProsody.pitch(request));
         }
         effects.addAll(SoxProsody.tempoAndLevel(request));

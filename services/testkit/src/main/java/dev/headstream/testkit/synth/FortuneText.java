@@ -40,8 +40,7 @@ final class FortuneText {
     private static final Pattern SPACES = Pattern.compile("\\s+");
     private static final Pattern REPEATED = Pattern.compile("([!?,;:])\\1+");
 
-    private FortuneText() {
-    }
+    private FortuneText() {}
 
     /** The utterances {@code fortune} gives, in reading order; empty when it is dropped. */
     static List<String> utterances(String fortune) {
@@ -58,8 +57,10 @@ final class FortuneText {
             }
         }
         String body = String.join(" ", lines.subList(0, attributionAt));
-        if (URL.matcher(body).find() || SYMBOLS.matcher(body).find()
-                || body.chars().filter(Character::isDigit).count() > MAX_DIGITS || mostlyCapitals(body)) {
+        if (URL.matcher(body).find()
+                || SYMBOLS.matcher(body).find()
+                || body.chars().filter(Character::isDigit).count() > MAX_DIGITS
+                || mostlyCapitals(body)) {
             return List.of();
         }
         body = speakable(body);
@@ -88,7 +89,9 @@ final class FortuneText {
             }
             flush(chunk, out);
         }
-        return out.stream().filter(u -> words(u) >= MIN_WORDS && u.length() <= MAX_CHARS).toList();
+        return out.stream()
+                .filter(u -> words(u) >= MIN_WORDS && u.length() <= MAX_CHARS)
+                .toList();
     }
 
     private static void flush(StringBuilder chunk, List<String> out) {
@@ -100,9 +103,16 @@ final class FortuneText {
 
     /** Accents folded, typographic punctuation mapped; {@code null} when other non-ASCII text remains. */
     private static String toAscii(String text) {
-        String folded = MARKS.matcher(Normalizer.normalize(text, Normalizer.Form.NFKD)).replaceAll("")
-                .replace('\u2018', '\'').replace('\u2019', '\'').replace('\u201c', '"').replace('\u201d', '"')
-                .replace("\u2013", " -- ").replace("\u2014", " -- ").replace("\u2026", "...").replace('\t', ' ');
+        String folded = MARKS.matcher(Normalizer.normalize(text, Normalizer.Form.NFKD))
+                .replaceAll("")
+                .replace('\u2018', '\'')
+                .replace('\u2019', '\'')
+                .replace('\u201c', '"')
+                .replace('\u201d', '"')
+                .replace("\u2013", " -- ")
+                .replace("\u2014", " -- ")
+                .replace("\u2026", "...")
+                .replace('\t', ' ');
         for (int i = 0; i < folded.length(); i++) {
             char c = folded.charAt(i);
             if (c > 126 || (c < 32 && c != '\n')) {
@@ -119,7 +129,11 @@ final class FortuneText {
     }
 
     private static String speakable(String text) {
-        String s = text.replace("&", " and ").replace("--", ", ").replace("\"", "").replace("(", "").replace(")", "");
+        String s = text.replace("&", " and ")
+                .replace("--", ", ")
+                .replace("\"", "")
+                .replace("(", "")
+                .replace(")", "");
         s = SPACES.matcher(s).replaceAll(" ").strip();
         s = s.replace(" ,", ",").replace(",,", ",");
         s = REPEATED.matcher(s).replaceAll("$1");
@@ -139,8 +153,7 @@ final class FortuneText {
         while (s.endsWith(".") || s.endsWith(",")) {
             s = s.substring(0, s.length() - 1).strip();
         }
-        if (s.isEmpty() || !ATTRIBUTION.matcher(s).matches() || words(s) > MAX_ATTRIBUTION_WORDS
-                || mostlyCapitals(s)) {
+        if (s.isEmpty() || !ATTRIBUTION.matcher(s).matches() || words(s) > MAX_ATTRIBUTION_WORDS || mostlyCapitals(s)) {
             return "";
         }
         return s;

@@ -57,10 +57,12 @@ public final class MultiEngineSynth implements Synthesizer {
         Map<Engine, List<Integer>> byEngine = new EnumMap<>(Engine.class);
         for (int i = 0; i < requests.size(); i++) {
             engineFor(requests.get(i));
-            byEngine.computeIfAbsent(requests.get(i).voice().engine(), e -> new ArrayList<>()).add(i);
+            byEngine.computeIfAbsent(requests.get(i).voice().engine(), e -> new ArrayList<>())
+                    .add(i);
         }
         for (Map.Entry<Engine, List<Integer>> group : byEngine.entrySet()) {
-            List<SynthRequest> batch = group.getValue().stream().map(requests::get).toList();
+            List<SynthRequest> batch =
+                    group.getValue().stream().map(requests::get).toList();
             List<short[]> pcm = engines.get(group.getKey()).synthesizeAll(batch);
             for (int j = 0; j < batch.size(); j++) {
                 out[group.getValue().get(j)] = pcm.get(j);
@@ -74,7 +76,10 @@ public final class MultiEngineSynth implements Synthesizer {
     public String identity() {
         StringBuilder id = new StringBuilder("multi");
         for (Map.Entry<Engine, Synthesizer> e : engines.entrySet()) {
-            id.append("|").append(e.getKey().id()).append("=").append(e.getValue().identity());
+            id.append("|")
+                    .append(e.getKey().id())
+                    .append("=")
+                    .append(e.getValue().identity());
         }
         return id.toString();
     }
@@ -92,8 +97,9 @@ public final class MultiEngineSynth implements Synthesizer {
     private Synthesizer engineFor(SynthRequest request) {
         Synthesizer synth = engines.get(request.voice().engine());
         if (synth == null) {
-            throw new IllegalArgumentException("no synthesizer for " + request.voice().engine().id() + " (voice "
-                    + request.voice().id() + ")");
+            throw new IllegalArgumentException(
+                    "no synthesizer for " + request.voice().engine().id() + " (voice "
+                            + request.voice().id() + ")");
         }
         return synth;
     }

@@ -62,17 +62,11 @@ public final class Phrases {
             "hey there, how's it going");
 
     /** Near misses: phrases that sound like the wake word. At most 10 % of any speaker's negatives. */
-    public static final List<String> NEAR_MISS = List.of(
-            "hey travis",
-            "hey jarvin",
-            "hey marvis",
-            "hey davis",
-            "hey service",
-            "a jar of this");
+    public static final List<String> NEAR_MISS =
+            List.of("hey travis", "hey jarvin", "hey marvis", "hey davis", "hey service", "a jar of this");
 
     /** Largest share of a speaker's negatives that are near misses. */
     public static final double MAX_NEAR_MISS_SHARE = 0.10;
 
-    private Phrases() {
-    }
+    private Phrases() {}
 }

@@ -110,8 +110,10 @@ public final class ReadSpeech {
         try {
             return renderOrThrow(spec);
         } catch (RuntimeException e) {
-            throw new IllegalStateException("cannot render stream " + spec.id() + " (" + spec.voice().voice().id()
-                    + "): " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot render stream " + spec.id() + " ("
+                            + spec.voice().voice().id() + "): " + e.getMessage(),
+                    e);
         }
     }
 
@@ -138,7 +140,8 @@ public final class ReadSpeech {
             try {
                 bounds = ClipAssembler.speechBounds(pcm, -45, ClipAssembler.FRAME);
             } catch (IllegalArgumentException e) {
-                throw new IllegalStateException("silent synthesis of " + next.request().canonical(), e);
+                throw new IllegalStateException(
+                        "silent synthesis of " + next.request().canonical(), e);
             }
             double energy = 0;
             for (int i = bounds[0]; i < bounds[1]; i++) {
@@ -164,8 +167,7 @@ public final class ReadSpeech {
         return (int) Math.round(seconds * Synthesizer.SAMPLE_RATE);
     }
 
-    private record Synthesized(SynthRequest request, short[] pcm) {
-    }
+    private record Synthesized(SynthRequest request, short[] pcm) {}
 
     /** The reader of one stream: draws texts without replacement and jitters prosody, in order. */
     private static final class Reader {
@@ -191,15 +193,16 @@ public final class ReadSpeech {
             CatalogVoice voice = spec.voice();
             this.basePitch = voice.basePitch() + prosody.nextInt(-STREAM_PITCH_SPREAD, STREAM_PITCH_SPREAD + 1);
             this.baseSpeed = voice.baseSpeedWpm() + prosody.nextInt(-STREAM_SPEED_SPREAD, STREAM_SPEED_SPREAD + 1);
-            this.amplitude = voice.engine() == Engine.ESPEAK_NG ? SyntheticUsers.AMPLITUDE : SynthRequest.REFERENCE_AMPLITUDE;
+            this.amplitude =
+                    voice.engine() == Engine.ESPEAK_NG ? SyntheticUsers.AMPLITUDE : SynthRequest.REFERENCE_AMPLITUDE;
         }
 
         List<Synthesized> next(int count, Synthesizer synthesizer) {
             List<SynthRequest> requests = new ArrayList<>(count);
             for (int n = 0; n < count; n++) {
                 if (drawn == order.length) {
-                    throw new IllegalStateException("text pool " + spec.part() + " ran out after " + drawn
-                            + " utterances");
+                    throw new IllegalStateException(
+                            "text pool " + spec.part() + " ran out after " + drawn + " utterances");
                 }
                 int j = drawn + textRandom.nextInt(order.length - drawn);
                 int chosen = order[j];
@@ -252,13 +255,23 @@ public final class ReadSpeech {
     }
 
     private static List<String> floatRaw() {
-        return List.of("-t", "raw", "-e", "floating-point", "-b", "32", "-L",
-                "-r", Integer.toString(Synthesizer.SAMPLE_RATE), "-c", "1");
+        return List.of(
+                "-t",
+                "raw",
+                "-e",
+                "floating-point",
+                "-b",
+                "32",
+                "-L",
+                "-r",
+                Integer.toString(Synthesizer.SAMPLE_RATE),
+                "-c",
+                "1");
     }
 
     /** Adds the channel's noise at its SNR against the mean speech power over the utterances. */
-    static void addNoise(double[] signal, List<ReadStream.Utterance> utterances, StreamChannel channel,
-                         SplittableRandom random) {
+    static void addNoise(
+            double[] signal, List<ReadStream.Utterance> utterances, StreamChannel channel, SplittableRandom random) {
         double power = 0;
         long count = 0;
         for (ReadStream.Utterance u : utterances) {
@@ -392,12 +405,20 @@ public final class ReadSpeech {
         } finally {
             ToolRunner.deleteRecursively(dir);
         }
-        String recipe = String.join("\n", CODE_VERSION, plan.canonical(),
-                String.join("\n", VoiceCatalog.standard().describe()), texts.fingerprint(), synthesizer.identity(), sox);
+        String recipe = String.join(
+                "\n",
+                CODE_VERSION,
+                plan.canonical(),
+                String.join("\n", VoiceCatalog.standard().describe()),
+                texts.fingerprint(),
+                synthesizer.identity(),
+                sox);
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            return CODE_VERSION + "-" + HexFormat.of().formatHex(sha.digest(recipe.getBytes(StandardCharsets.UTF_8)))
-                    .substring(0, 16);
+            return CODE_VERSION + "-"
+                    + HexFormat.of()
+                            .formatHex(sha.digest(recipe.getBytes(StandardCharsets.UTF_8)))
+                            .substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is not available", e);
         }

@@ -28,6 +28,5 @@ public record ReadStream(StreamSpec spec, short[] pcm, List<Utterance> utterance
      * @param end     one past its last sample in the stream
      * @param gainDb  its level relative to the stream's {@link StreamChannel#levelDbfs()}
      */
-    public record Utterance(SynthRequest request, int start, int end, double gainDb) {
-    }
+    public record Utterance(SynthRequest request, int start, int end, double gainDb) {}
 }

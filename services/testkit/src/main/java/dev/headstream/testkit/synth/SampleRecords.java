@@ -1,11 +1,9 @@
 package dev.headstream.testkit.synth;
 
-import dev.headstream.testkit.synth.Split;
-import dev.headstream.testkit.synth.SyntheticClip;
+import com.google.protobuf.ByteString;
 import dev.headstream.schemas.v1.Label;
 import dev.headstream.schemas.v1.Pcm16Audio;
 import dev.headstream.schemas.v1.Sample;
-import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -14,8 +12,7 @@ public final class SampleRecords {
 
     public static final int SAMPLE_RATE_HZ = 16_000;
 
-    private SampleRecords() {
-    }
+    private SampleRecords() {}
 
     /** The record key of {@code userId} in {@code tenant}. */
     public static String key(String tenant, String userId) {
@@ -29,14 +26,19 @@ public final class SampleRecords {
                 .setUser(clip.userId())
                 .setAudio(audio(clip.pcm()))
                 .putLabels(task, Label.newBuilder().setBinary(clip.positive()).build())
-                .setSplit(clip.split() == Split.HOLDOUT ? dev.headstream.schemas.v1.Split.SPLIT_HOLDOUT
-                        : dev.headstream.schemas.v1.Split.SPLIT_TRAIN)
+                .setSplit(
+                        clip.split() == Split.HOLDOUT
+                                ? dev.headstream.schemas.v1.Split.SPLIT_HOLDOUT
+                                : dev.headstream.schemas.v1.Split.SPLIT_TRAIN)
                 .build();
     }
 
     public static Pcm16Audio audio(short[] pcm) {
         ByteBuffer b = ByteBuffer.allocate(pcm.length * 2).order(ByteOrder.LITTLE_ENDIAN);
         b.asShortBuffer().put(pcm);
-        return Pcm16Audio.newBuilder().setSampleRateHz(SAMPLE_RATE_HZ).setPcm16Le(ByteString.copyFrom(b)).build();
+        return Pcm16Audio.newBuilder()
+                .setSampleRateHz(SAMPLE_RATE_HZ)
+                .setPcm16Le(ByteString.copyFrom(b))
+                .build();
     }
 }

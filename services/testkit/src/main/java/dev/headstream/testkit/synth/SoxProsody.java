@@ -7,8 +7,7 @@ import java.util.Locale;
 /** The sox effects that apply a {@link SynthRequest}'s prosody where the engine cannot. Stateless. */
 final class SoxProsody {
 
-    private SoxProsody() {
-    }
+    private SoxProsody() {}
 
     /** {@code pitch CENTS}: the request's {@link SynthRequest#pitchSemitones()} times 100. */
     static List<String> pitch(SynthRequest request) {

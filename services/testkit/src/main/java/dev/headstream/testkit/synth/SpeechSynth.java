@@ -38,25 +38,33 @@ public final class SpeechSynth implements Synthesizer {
      * @param tempRoot      where per-call temporary directories go; {@code null} for the system default
      */
     public SpeechSynth(String espeakCommand, String soxCommand, Duration timeout, Path tempRoot) {
-        this.tools = new EngineTools("espeak-ng", Objects.requireNonNull(espeakCommand, "espeakCommand"), soxCommand,
-                timeout, tempRoot, Set.of(0), "");
+        this.tools = new EngineTools(
+                "espeak-ng",
+                Objects.requireNonNull(espeakCommand, "espeakCommand"),
+                soxCommand,
+                timeout,
+                tempRoot,
+                Set.of(0),
+                "");
     }
 
     @Override
     public short[] synthesize(SynthRequest request) {
         Objects.requireNonNull(request, "request");
         if (request.voice().engine() != Engine.ESPEAK_NG) {
-            throw new IllegalArgumentException("SpeechSynth speaks espeak-ng voices only, not " + request.voice().id()
-                    + "; use MultiEngineSynth");
+            throw new IllegalArgumentException("SpeechSynth speaks espeak-ng voices only, not "
+                    + request.voice().id() + "; use MultiEngineSynth");
         }
-        return tools.synthesize(wav -> List.of(
+        return tools.synthesize(
+                wav -> List.of(
                         "-v", request.voice().espeakName(),
                         "-p", Integer.toString(request.pitch()),
                         "-s", Integer.toString(request.speedWpm()),
                         "-a", Integer.toString(request.amplitude()),
                         "-w", wav.toString(),
                         "--", request.text()),
-                request.tempo() != 1.0 ? List.of("tempo", "-s", request.tempoArgument()) : List.of(), request);
+                request.tempo() != 1.0 ? List.of("tempo", "-s", request.tempoArgument()) : List.of(),
+                request);
     }
 
     /**

@@ -22,11 +22,21 @@ import java.util.SplittableRandom;
  * @param snrDb        speech power (over the utterances) to noise power, dB
  * @param levelDbfs    speech RMS level the utterances are scaled to before their +-6 dB jitter, dBFS
  */
-public record StreamChannel(double reverberance, double roomScale, int highpassHz, int lowpassHz, Noise noise,
-                            double snrDb, double levelDbfs) {
+public record StreamChannel(
+        double reverberance,
+        double roomScale,
+        int highpassHz,
+        int lowpassHz,
+        Noise noise,
+        double snrDb,
+        double levelDbfs) {
 
     /** Background noise colours: flat, -3 dB per octave, -6 dB per octave. */
-    public enum Noise { WHITE, PINK, BROWN }
+    public enum Noise {
+        WHITE,
+        PINK,
+        BROWN
+    }
 
     /** Draws a channel with the probabilities above. */
     public static StreamChannel draw(SplittableRandom random) {
@@ -70,9 +80,15 @@ public record StreamChannel(double reverberance, double roomScale, int highpassH
 
     /** One line for a manifest, e.g. {@code reverb=35.0/60.2 band=300-3400 noise=PINK snr=12.5 level=-24.1}. */
     public String describe() {
-        return String.format(Locale.ROOT, "reverb=%s band=%d-%s noise=%s snr=%.1f level=%.1f",
-                reverberance > 0 ? fmt(reverberance) + "/" + fmt(roomScale) : "dry", highpassHz,
-                lowpassHz > 0 ? Integer.toString(lowpassHz) : "", noise, snrDb, levelDbfs);
+        return String.format(
+                Locale.ROOT,
+                "reverb=%s band=%d-%s noise=%s snr=%.1f level=%.1f",
+                reverberance > 0 ? fmt(reverberance) + "/" + fmt(roomScale) : "dry",
+                highpassHz,
+                lowpassHz > 0 ? Integer.toString(lowpassHz) : "",
+                noise,
+                snrDb,
+                levelDbfs);
     }
 
     private static String fmt(double v) {

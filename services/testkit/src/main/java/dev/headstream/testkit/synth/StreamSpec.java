@@ -26,7 +26,8 @@ public record StreamSpec(String id, Part part, CatalogVoice voice, double second
             throw new IllegalArgumentException("a stream reads a bank part's texts; " + part + " has none");
         }
         if (voice.part() != part) {
-            throw new IllegalArgumentException("voice " + voice.voice().id() + " belongs to " + voice.part() + ", not " + part);
+            throw new IllegalArgumentException(
+                    "voice " + voice.voice().id() + " belongs to " + voice.part() + ", not " + part);
         }
         if (!(seconds > 0 && seconds <= MAX_SECONDS)) {
             throw new IllegalArgumentException("seconds must be in (0, " + MAX_SECONDS + "], was " + seconds);
@@ -40,7 +41,15 @@ public record StreamSpec(String id, Part part, CatalogVoice voice, double second
 
     /** One canonical line with every field, for manifests and recipe hashes. */
     public String canonical() {
-        return String.format(Locale.ROOT, "%s part=%s voice=%s pitch=%d speed=%d seconds=%.3f seed=%d", id, part,
-                voice.voice().id(), voice.basePitch(), voice.baseSpeedWpm(), seconds, seed);
+        return String.format(
+                Locale.ROOT,
+                "%s part=%s voice=%s pitch=%d speed=%d seconds=%.3f seed=%d",
+                id,
+                part,
+                voice.voice().id(),
+                voice.basePitch(),
+                voice.baseSpeedWpm(),
+                seconds,
+                seed);
     }
 }

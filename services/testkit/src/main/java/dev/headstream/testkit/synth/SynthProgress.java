@@ -15,7 +15,7 @@ public interface SynthProgress {
 
     /** Ignores progress. */
     static SynthProgress none() {
-        return (done, total) -> { };
+        return (done, total) -> {};
     }
 
     /**

@@ -39,7 +39,8 @@ public record SynthRequest(String text, Voice voice, int pitch, int speedWpm, in
             throw new IllegalArgumentException("text must be 1-500 characters and not blank: '" + text + "'");
         }
         if (text.startsWith("-") || text.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException("text must not start with '-' or hold control characters: '" + text + "'");
+            throw new IllegalArgumentException(
+                    "text must not start with '-' or hold control characters: '" + text + "'");
         }
         if (pitch < 0 || pitch > 99) {
             throw new IllegalArgumentException("pitch must be 0-99, was " + pitch);

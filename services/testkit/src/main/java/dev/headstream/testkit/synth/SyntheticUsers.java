@@ -65,11 +65,9 @@ public final class SyntheticUsers {
      * at {@link #AMPLITUDE}.
      */
     public static final List<String> VARIANTS = List.of(
-            "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8",
-            "f1", "f2", "f3", "f4", "f5",
-            "klatt", "klatt2", "klatt3", "klatt4", "croak",
-            "Andrea", "Andy", "Annie", "Denis", "Gene", "Mike", "aunty", "belinda", "david", "edward",
-            "grandma", "grandpa", "linda", "michel", "quincy", "robert", "steph", "victor");
+            "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "f1", "f2", "f3", "f4", "f5", "klatt", "klatt2", "klatt3",
+            "klatt4", "croak", "Andrea", "Andy", "Annie", "Denis", "Gene", "Mike", "aunty", "belinda", "david",
+            "edward", "grandma", "grandpa", "linda", "michel", "quincy", "robert", "steph", "victor");
 
     /** espeak-ng amplitude of every clip; espeak-ng's default of 100 clips some variants. */
     public static final int AMPLITUDE = 60;
@@ -79,6 +77,7 @@ public final class SyntheticUsers {
     public static final int SPEED_JITTER = 15;
     /** Per-clip sox tempo range. */
     public static final double TEMPO_MIN = 0.9;
+
     public static final double TEMPO_MAX = 1.1;
 
     private static final int BASE_PITCH_MIN = 30;
@@ -105,25 +104,35 @@ public final class SyntheticUsers {
      *                           curated to cover confusable phrases (users' own negatives stay at
      *                           {@link Phrases#MAX_NEAR_MISS_SHARE})
      */
-    public record Config(long seed, int users, int trainPositives, int trainNegatives, int holdoutPositives,
-                         int holdoutNegatives, int backgroundSpeakers, int backgroundClips,
-                         ClipAssembler.Settings clip, double backgroundNearMissShare) {
+    public record Config(
+            long seed,
+            int users,
+            int trainPositives,
+            int trainNegatives,
+            int holdoutPositives,
+            int holdoutNegatives,
+            int backgroundSpeakers,
+            int backgroundClips,
+            ClipAssembler.Settings clip,
+            double backgroundNearMissShare) {
 
         public Config {
             Objects.requireNonNull(clip, "clip");
             if (users < 0 || users > 999 || backgroundSpeakers < 0 || backgroundSpeakers > 999) {
-                throw new IllegalArgumentException("users and backgroundSpeakers must be 0-999, were "
-                        + users + ", " + backgroundSpeakers);
+                throw new IllegalArgumentException(
+                        "users and backgroundSpeakers must be 0-999, were " + users + ", " + backgroundSpeakers);
             }
             if (Math.min(Math.min(trainPositives, trainNegatives), Math.min(holdoutPositives, holdoutNegatives)) < 0
                     || backgroundClips < 0) {
                 throw new IllegalArgumentException("clip counts must not be negative");
             }
             if (!(backgroundNearMissShare >= 0 && backgroundNearMissShare <= 1)) {
-                throw new IllegalArgumentException("backgroundNearMissShare must be in [0, 1], was "
-                        + backgroundNearMissShare);
+                throw new IllegalArgumentException(
+                        "backgroundNearMissShare must be in [0, 1], was " + backgroundNearMissShare);
             }
-            if (Math.max(trainPositives + trainNegatives, Math.max(holdoutPositives + holdoutNegatives, backgroundClips))
+            if (Math.max(
+                            trainPositives + trainNegatives,
+                            Math.max(holdoutPositives + holdoutNegatives, backgroundClips))
                     > 999) {
                 throw new IllegalArgumentException("at most 999 clips per speaker and split");
             }
@@ -131,44 +140,107 @@ public final class SyntheticUsers {
 
         /** 8 users with 12 + 12 train and 10 + 10 holdout clips, 8 background speakers with 16 clips, 2.5 s clips. */
         public static Config defaults(long seed) {
-            return new Config(seed, 8, 12, 12, 10, 10, 8, 16, ClipAssembler.Settings.defaults(),
-                    Phrases.MAX_NEAR_MISS_SHARE);
+            return new Config(
+                    seed, 8, 12, 12, 10, 10, 8, 16, ClipAssembler.Settings.defaults(), Phrases.MAX_NEAR_MISS_SHARE);
         }
 
         public Config withSeed(long newSeed) {
-            return new Config(newSeed, users, trainPositives, trainNegatives, holdoutPositives, holdoutNegatives,
-                    backgroundSpeakers, backgroundClips, clip, backgroundNearMissShare);
+            return new Config(
+                    newSeed,
+                    users,
+                    trainPositives,
+                    trainNegatives,
+                    holdoutPositives,
+                    holdoutNegatives,
+                    backgroundSpeakers,
+                    backgroundClips,
+                    clip,
+                    backgroundNearMissShare);
         }
 
         public Config withUsers(int count) {
-            return new Config(seed, count, trainPositives, trainNegatives, holdoutPositives, holdoutNegatives,
-                    backgroundSpeakers, backgroundClips, clip, backgroundNearMissShare);
+            return new Config(
+                    seed,
+                    count,
+                    trainPositives,
+                    trainNegatives,
+                    holdoutPositives,
+                    holdoutNegatives,
+                    backgroundSpeakers,
+                    backgroundClips,
+                    clip,
+                    backgroundNearMissShare);
         }
 
         public Config withTrain(int positives, int negatives) {
-            return new Config(seed, users, positives, negatives, holdoutPositives, holdoutNegatives,
-                    backgroundSpeakers, backgroundClips, clip, backgroundNearMissShare);
+            return new Config(
+                    seed,
+                    users,
+                    positives,
+                    negatives,
+                    holdoutPositives,
+                    holdoutNegatives,
+                    backgroundSpeakers,
+                    backgroundClips,
+                    clip,
+                    backgroundNearMissShare);
         }
 
         public Config withHoldout(int positives, int negatives) {
-            return new Config(seed, users, trainPositives, trainNegatives, positives, negatives,
-                    backgroundSpeakers, backgroundClips, clip, backgroundNearMissShare);
+            return new Config(
+                    seed,
+                    users,
+                    trainPositives,
+                    trainNegatives,
+                    positives,
+                    negatives,
+                    backgroundSpeakers,
+                    backgroundClips,
+                    clip,
+                    backgroundNearMissShare);
         }
 
         public Config withBackground(int speakers, int clipsPerSpeaker) {
-            return new Config(seed, users, trainPositives, trainNegatives, holdoutPositives, holdoutNegatives,
-                    speakers, clipsPerSpeaker, clip, backgroundNearMissShare);
+            return new Config(
+                    seed,
+                    users,
+                    trainPositives,
+                    trainNegatives,
+                    holdoutPositives,
+                    holdoutNegatives,
+                    speakers,
+                    clipsPerSpeaker,
+                    clip,
+                    backgroundNearMissShare);
         }
 
         /** The share of the background speakers' clips that are near misses. */
         public Config withBackgroundNearMisses(double share) {
-            return new Config(seed, users, trainPositives, trainNegatives, holdoutPositives, holdoutNegatives,
-                    backgroundSpeakers, backgroundClips, clip, share);
+            return new Config(
+                    seed,
+                    users,
+                    trainPositives,
+                    trainNegatives,
+                    holdoutPositives,
+                    holdoutNegatives,
+                    backgroundSpeakers,
+                    backgroundClips,
+                    clip,
+                    share);
         }
 
         public Config withClip(ClipAssembler.Settings settings) {
-            return new Config(seed, users, trainPositives, trainNegatives, holdoutPositives, holdoutNegatives,
-                    backgroundSpeakers, backgroundClips, settings, backgroundNearMissShare);
+            return new Config(
+                    seed,
+                    users,
+                    trainPositives,
+                    trainNegatives,
+                    holdoutPositives,
+                    holdoutNegatives,
+                    backgroundSpeakers,
+                    backgroundClips,
+                    settings,
+                    backgroundNearMissShare);
         }
     }
 
@@ -211,12 +283,18 @@ public final class SyntheticUsers {
         this.config = config;
         List<Speaker> u = new ArrayList<>();
         for (int i = 0; i < config.users(); i++) {
-            u.add(speaker(String.format(Locale.ROOT, "user-%02d", i + 1), voices.get(0).get(i), false,
+            u.add(speaker(
+                    String.format(Locale.ROOT, "user-%02d", i + 1),
+                    voices.get(0).get(i),
+                    false,
                     separateSharedPitches ? u : List.of()));
         }
         List<Speaker> b = new ArrayList<>();
         for (int i = 0; i < config.backgroundSpeakers(); i++) {
-            b.add(speaker(String.format(Locale.ROOT, "bg-%02d", i + 1), voices.get(1).get(i), true,
+            b.add(speaker(
+                    String.format(Locale.ROOT, "bg-%02d", i + 1),
+                    voices.get(1).get(i),
+                    true,
                     separateSharedPitches ? b : List.of()));
         }
         this.users = List.copyOf(u);
@@ -283,8 +361,8 @@ public final class SyntheticUsers {
      * {@code which} accepts (the others are left out of the result); a rendered clip is the same
      * whatever else is rendered.
      */
-    public SyntheticPopulation generate(Synthesizer synthesizer, int threads, SynthProgress progress,
-            Predicate<ClipSpec> which) {
+    public SyntheticPopulation generate(
+            Synthesizer synthesizer, int threads, SynthProgress progress, Predicate<ClipSpec> which) {
         Objects.requireNonNull(synthesizer, "synthesizer");
         Objects.requireNonNull(progress, "progress");
         if (threads < 1) {
@@ -314,8 +392,13 @@ public final class SyntheticUsers {
         return new SyntheticPopulation(userList, backgroundClips);
     }
 
-    private static void renderInParallel(Synthesizer synthesizer, ClipAssembler assembler, List<ClipSpec> specs,
-                                         SyntheticClip[] rendered, int threads, SynthProgress progress) {
+    private static void renderInParallel(
+            Synthesizer synthesizer,
+            ClipAssembler assembler,
+            List<ClipSpec> specs,
+            SyntheticClip[] rendered,
+            int threads,
+            SynthProgress progress) {
         AtomicInteger threadNumber = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "synth-" + threadNumber.incrementAndGet());
@@ -356,8 +439,9 @@ public final class SyntheticUsers {
             ClipAssembler.Clip clip = assembler.assemble(synthesizer.synthesize(spec.synthesis()), spec.assemblySeed());
             return new SyntheticClip(spec, clip.pcm(), clip.speechStart(), clip.speechEnd());
         } catch (RuntimeException e) {
-            throw new IllegalStateException("cannot render " + spec.sampleId() + " (" + spec.synthesis().canonical()
-                    + "): " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot render " + spec.sampleId() + " (" + spec.synthesis().canonical() + "): " + e.getMessage(),
+                    e);
         }
     }
 
@@ -404,7 +488,10 @@ public final class SyntheticUsers {
      */
     private Speaker speaker(String id, Voice voice, boolean isBackground, List<Speaker> others) {
         SplittableRandom random = random(config.seed(), id + "/base");
-        List<Integer> taken = others.stream().filter(o -> o.voice().equals(voice)).map(Speaker::basePitch).toList();
+        List<Integer> taken = others.stream()
+                .filter(o -> o.voice().equals(voice))
+                .map(Speaker::basePitch)
+                .toList();
         int pitch = BASE_PITCH_MIN + random.nextInt(BASE_PITCH_MAX - BASE_PITCH_MIN + 1);
         int speed = BASE_SPEED_MIN + random.nextInt(BASE_SPEED_MAX - BASE_SPEED_MIN + 1);
         for (int attempt = 0; attempt < 200 && tooClose(pitch, taken); attempt++) {
@@ -419,20 +506,25 @@ public final class SyntheticUsers {
 
     /** Index 0: the users' voices; index 1: the background speakers'. */
     private static List<List<Voice>> poolVoices(Config config, List<Voice> userPool, List<Voice> backgroundPool) {
-        List<Voice> users = drawFromPool(List.copyOf(userPool), config.users(), random(config.seed(), "pool/users"),
-                Set.of(), "user");
+        List<Voice> users = drawFromPool(
+                List.copyOf(userPool), config.users(), random(config.seed(), "pool/users"), Set.of(), "user");
         Set<String> userVariants = new HashSet<>();
         Set<Voice> userVoices = new HashSet<>(users);
         users.forEach(v -> userVariants.add(v.variant()));
         List<Voice> preferred = new ArrayList<>();
         List<Voice> rest = new ArrayList<>();
         for (Voice v : backgroundPool) {
-            boolean shared = v.engine() == Engine.ESPEAK_NG ? userVariants.contains(v.variant()) : userVoices.contains(v);
+            boolean shared =
+                    v.engine() == Engine.ESPEAK_NG ? userVariants.contains(v.variant()) : userVoices.contains(v);
             (shared ? rest : preferred).add(v);
         }
         preferred.addAll(rest);
-        List<Voice> background = drawFromPool(preferred, config.backgroundSpeakers(),
-                random(config.seed(), "pool/background"), userVariants, "background");
+        List<Voice> background = drawFromPool(
+                preferred,
+                config.backgroundSpeakers(),
+                random(config.seed(), "pool/background"),
+                userVariants,
+                "background");
         return List.of(users, background);
     }
 
@@ -442,23 +534,30 @@ public final class SyntheticUsers {
      * seeded order (variants in {@code avoidVariants} last), each variant through its dialects in
      * a seeded order; other voices cycling in pool order.
      */
-    private static List<Voice> drawFromPool(List<Voice> pool, int count, SplittableRandom random,
-                                            Set<String> avoidVariants, String role) {
+    private static List<Voice> drawFromPool(
+            List<Voice> pool, int count, SplittableRandom random, Set<String> avoidVariants, String role) {
         if (count == 0) {
             return List.of();
         }
-        List<Voice> espeak = pool.stream().filter(v -> v.engine() == Engine.ESPEAK_NG).distinct().toList();
-        List<Voice> others = pool.stream().filter(v -> v.engine() != Engine.ESPEAK_NG).distinct().toList();
+        List<Voice> espeak = pool.stream()
+                .filter(v -> v.engine() == Engine.ESPEAK_NG)
+                .distinct()
+                .toList();
+        List<Voice> others = pool.stream()
+                .filter(v -> v.engine() != Engine.ESPEAK_NG)
+                .distinct()
+                .toList();
         if (espeak.isEmpty() && others.isEmpty()) {
-            throw new IllegalArgumentException("the " + role + " voice pool is empty but " + count + " "
-                    + role + " speakers were asked for");
+            throw new IllegalArgumentException(
+                    "the " + role + " voice pool is empty but " + count + " " + role + " speakers were asked for");
         }
         Map<String, List<Voice>> byVariant = new LinkedHashMap<>();
         for (Voice v : espeak) {
             byVariant.computeIfAbsent(v.variant(), k -> new ArrayList<>()).add(v);
         }
         List<String> variants = shuffled(new ArrayList<>(byVariant.keySet()), random);
-        List<String> ordered = new ArrayList<>(variants.stream().filter(v -> !avoidVariants.contains(v)).toList());
+        List<String> ordered = new ArrayList<>(
+                variants.stream().filter(v -> !avoidVariants.contains(v)).toList());
         ordered.addAll(variants.stream().filter(avoidVariants::contains).toList());
         Map<String, List<Voice>> dialectOrder = new LinkedHashMap<>();
         for (String variant : ordered) {
@@ -496,19 +595,21 @@ public final class SyntheticUsers {
     }
 
     private List<ClipSpec> planBackground(Speaker speaker) {
-        return planSplit(speaker, Split.TRAIN, 0, config.backgroundClips(), new HashSet<>(),
-                config.backgroundNearMissShare());
+        return planSplit(
+                speaker, Split.TRAIN, 0, config.backgroundClips(), new HashSet<>(), config.backgroundNearMissShare());
     }
 
-    private List<ClipSpec> planSplit(Speaker speaker, Split split, int positives, int negatives, Set<SynthRequest> used) {
+    private List<ClipSpec> planSplit(
+            Speaker speaker, Split split, int positives, int negatives, Set<SynthRequest> used) {
         return planSplit(speaker, split, positives, negatives, used, Phrases.MAX_NEAR_MISS_SHARE);
     }
 
-    private List<ClipSpec> planSplit(Speaker speaker, Split split, int positives, int negatives, Set<SynthRequest> used,
-                                     double nearMissShare) {
+    private List<ClipSpec> planSplit(
+            Speaker speaker, Split split, int positives, int negatives, Set<SynthRequest> used, double nearMissShare) {
         String prefix = speaker.id() + "/" + split.name().toLowerCase(Locale.ROOT);
         List<Draft> pos = drafts(speaker, prefix + "/positive", true, positiveTexts(prefix, positives), used);
-        List<Draft> neg = drafts(speaker, prefix + "/negative", false, negativeTexts(prefix, negatives, nearMissShare), used);
+        List<Draft> neg =
+                drafts(speaker, prefix + "/negative", false, negativeTexts(prefix, negatives, nearMissShare), used);
         SplittableRandom order = random(config.seed(), prefix + "/order");
         pos = shuffled(pos, order);
         neg = shuffled(neg, order);
@@ -527,8 +628,13 @@ public final class SyntheticUsers {
         List<ClipSpec> specs = new ArrayList<>(interleaved.size());
         for (int i = 0; i < interleaved.size(); i++) {
             Draft d = interleaved.get(i);
-            specs.add(new ClipSpec(speaker.id(), String.format(Locale.ROOT, "%s/%03d", prefix, i), d.positive(), split,
-                    d.request(), d.assemblySeed()));
+            specs.add(new ClipSpec(
+                    speaker.id(),
+                    String.format(Locale.ROOT, "%s/%03d", prefix, i),
+                    d.positive(),
+                    split,
+                    d.request(),
+                    d.assemblySeed()));
         }
         return List.copyOf(specs);
     }
@@ -545,11 +651,10 @@ public final class SyntheticUsers {
         return texts;
     }
 
-    private record Draft(boolean positive, SynthRequest request, long assemblySeed) {
-    }
+    private record Draft(boolean positive, SynthRequest request, long assemblySeed) {}
 
-    private List<Draft> drafts(Speaker speaker, String label, boolean positive, List<String> texts,
-                               Set<SynthRequest> used) {
+    private List<Draft> drafts(
+            Speaker speaker, String label, boolean positive, List<String> texts, Set<SynthRequest> used) {
         SplittableRandom random = random(config.seed(), label);
         List<Draft> drafts = new ArrayList<>(texts.size());
         for (String text : texts) {

@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -45,6 +44,7 @@ public final class TextCorpus {
     public static final String DEBIAN_FORTUNES_DIR = "/usr/share/games/fortunes";
     /** Fortune files that are not prose: pictures and Perl. */
     public static final Set<String> SKIPPED_FILES = Set.of("art", "ascii-art", "perl");
+
     static final int TRAIN_PERCENT = 60;
     static final int CALIBRATION_PERCENT = 20;
 
@@ -92,7 +92,9 @@ public final class TextCorpus {
                 }
             }
         }
-        return new TextCorpus(split(fortunes), files.stream().map(p -> p.getFileName().toString()).toList());
+        return new TextCorpus(
+                split(fortunes),
+                files.stream().map(p -> p.getFileName().toString()).toList());
     }
 
     /**
@@ -163,9 +165,11 @@ public final class TextCorpus {
 
     /** The pool of a text: its SHA-256, first 8 bytes unsigned, modulo 100. */
     static Part partOf(String text) {
-        long h = ByteBuffer.wrap(HexFormat.of().parseHex(sha256(text).substring(0, 16))).getLong();
+        long h = ByteBuffer.wrap(HexFormat.of().parseHex(sha256(text).substring(0, 16)))
+                .getLong();
         long bucket = Long.remainderUnsigned(h, 100);
-        return bucket < TRAIN_PERCENT ? Part.TRAIN
+        return bucket < TRAIN_PERCENT
+                ? Part.TRAIN
                 : bucket < TRAIN_PERCENT + CALIBRATION_PERCENT ? Part.CALIBRATION : Part.EVALUATION;
     }
 
@@ -173,10 +177,12 @@ public final class TextCorpus {
     private static List<String> read(Path file) {
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder()
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPLACE)
                     .onUnmappableCharacter(CodingErrorAction.REPLACE)
-                    .decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+                    .decode(ByteBuffer.wrap(Files.readAllBytes(file)))
+                    .toString();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read fortune file " + file, e);
         }
@@ -195,8 +201,10 @@ public final class TextCorpus {
     }
 
     private static IllegalStateException missing(Path directory, Exception cause) {
-        return new IllegalStateException("no fortune files in " + directory
-                + ": install the Debian packages fortunes-min fortunes (apt-get install fortunes-min fortunes)", cause);
+        return new IllegalStateException(
+                "no fortune files in " + directory
+                        + ": install the Debian packages fortunes-min fortunes (apt-get install fortunes-min fortunes)",
+                cause);
     }
 
     private static String sha256(String text) {

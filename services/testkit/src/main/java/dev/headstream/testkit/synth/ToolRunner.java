@@ -79,15 +79,18 @@ final class ToolRunner {
         try {
             process = builder.start();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot run " + command.get(0) + " (" + e.getMessage() + "): "
-                    + "install the Debian package " + debianPackage + " (apt-get install " + debianPackage
-                    + ") or point the synthesizer at the right executable", e);
+            throw new IllegalStateException(
+                    "cannot run " + command.get(0) + " (" + e.getMessage() + "): "
+                            + "install the Debian package " + debianPackage + " (apt-get install " + debianPackage
+                            + ") or point the synthesizer at the right executable",
+                    e);
         }
         try {
             if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
                 process.waitFor(5, TimeUnit.SECONDS);
-                throw new IllegalStateException("timed out after " + limit.toMillis() + " ms: " + String.join(" ", command));
+                throw new IllegalStateException(
+                        "timed out after " + limit.toMillis() + " ms: " + String.join(" ", command));
             }
         } catch (InterruptedException e) {
             process.destroyForcibly();
@@ -112,10 +115,23 @@ final class ToolRunner {
      */
     short[] toPcm(Path dir, String soxCommand, Path input, List<String> effects) {
         Path raw = dir.resolve(input.getFileName() + ".raw");
-        List<String> sox = new ArrayList<>(List.of(soxCommand, "-V1", "-D",
+        List<String> sox = new ArrayList<>(List.of(
+                soxCommand,
+                "-V1",
+                "-D",
                 input.toString(),
-                "-r", Integer.toString(Synthesizer.SAMPLE_RATE), "-c", "1", "-b", "16", "-e", "signed-integer", "-L",
-                "-t", "raw", raw.toString()));
+                "-r",
+                Integer.toString(Synthesizer.SAMPLE_RATE),
+                "-c",
+                "1",
+                "-b",
+                "16",
+                "-e",
+                "signed-integer",
+                "-L",
+                "-t",
+                "raw",
+                raw.toString()));
         sox.addAll(effects);
         run(dir, "sox", sox);
         return readPcm(raw);

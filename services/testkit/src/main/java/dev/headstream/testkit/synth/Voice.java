@@ -32,12 +32,14 @@ public record Voice(Engine engine, String name, String variant) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(variant, "variant");
         if (!NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException(engine == Engine.ESPEAK_NG
-                    ? "bad espeak-ng language voice: '" + name + "'"
-                    : "bad " + engine.id() + " voice name: '" + name + "'");
+            throw new IllegalArgumentException(
+                    engine == Engine.ESPEAK_NG
+                            ? "bad espeak-ng language voice: '" + name + "'"
+                            : "bad " + engine.id() + " voice name: '" + name + "'");
         }
         if (!variant.isEmpty() && engine != Engine.ESPEAK_NG) {
-            throw new IllegalArgumentException(engine.id() + " voices have no variants: '" + name + "+" + variant + "'");
+            throw new IllegalArgumentException(
+                    engine.id() + " voices have no variants: '" + name + "+" + variant + "'");
         }
         if (!variant.isEmpty() && !NAME.matcher(variant).matches()) {
             throw new IllegalArgumentException("bad espeak-ng voice variant: '" + variant + "'");
@@ -71,9 +73,7 @@ public record Voice(Engine engine, String name, String variant) {
             return engine == Engine.ESPEAK_NG ? parse(rest) : new Voice(engine, rest, "");
         }
         int plus = text.indexOf('+');
-        return plus < 0
-                ? new Voice(text, "")
-                : new Voice(text.substring(0, plus), text.substring(plus + 1));
+        return plus < 0 ? new Voice(text, "") : new Voice(text.substring(0, plus), text.substring(plus + 1));
     }
 
     /** The espeak-ng language voice, e.g. {@code en-us}; for other engines the voice name. */

@@ -48,8 +48,9 @@ public final class VoiceCatalog {
     /** espeak-ng variants by timbre family, for a stratified split (gender from the variant files). */
     static final List<List<String>> VARIANT_FAMILIES = List.of(
             List.of("f1", "f2", "f3", "f4", "f5", "Andrea", "Annie", "aunty", "belinda", "grandma", "linda", "steph"),
-            List.of("m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "croak", "Andy", "Denis", "Gene", "Mike",
-                    "david", "edward", "grandpa", "michel", "quincy", "robert", "victor"),
+            List.of(
+                    "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "croak", "Andy", "Denis", "Gene", "Mike", "david",
+                    "edward", "grandpa", "michel", "quincy", "robert", "victor"),
             List.of("klatt", "klatt2", "klatt3", "klatt4"));
 
     /** The flite and Festival voices of each part. */
@@ -74,14 +75,14 @@ public final class VoiceCatalog {
                     if (variantParts.get(variant) == part) {
                         Voice voice = new Voice(dialect, variant);
                         SplittableRandom random = SyntheticUsers.random(0, SPLIT_LABEL + "/" + voice.id());
-                        all.add(new CatalogVoice(voice, groupOf(voice), part, 30 + random.nextInt(41),
-                                140 + random.nextInt(46)));
+                        all.add(new CatalogVoice(
+                                voice, groupOf(voice), part, 30 + random.nextInt(41), 140 + random.nextInt(46)));
                     }
                 }
             }
             for (Voice voice : OTHER_VOICES.getOrDefault(part, List.of())) {
-                all.add(new CatalogVoice(voice, groupOf(voice), part, SynthRequest.REFERENCE_PITCH,
-                        SynthRequest.REFERENCE_SPEED_WPM));
+                all.add(new CatalogVoice(
+                        voice, groupOf(voice), part, SynthRequest.REFERENCE_PITCH, SynthRequest.REFERENCE_SPEED_WPM));
             }
         }
         this.voices = List.copyOf(all);
@@ -105,7 +106,9 @@ public final class VoiceCatalog {
 
     /** The voices of one part and engine. */
     public List<CatalogVoice> voices(Part part, Engine engine) {
-        return voices.stream().filter(v -> v.part() == part && v.engine() == engine).toList();
+        return voices.stream()
+                .filter(v -> v.part() == part && v.engine() == engine)
+                .toList();
     }
 
     /** The {@link Voice}s of one part, for {@link SyntheticUsers#SyntheticUsers(SyntheticUsers.Config, List, List)}. */
@@ -115,7 +118,11 @@ public final class VoiceCatalog {
 
     /** The engines a part has voices of, in {@link Engine} order. */
     public List<Engine> engines(Part part) {
-        return voices(part).stream().map(CatalogVoice::engine).distinct().sorted().toList();
+        return voices(part).stream()
+                .map(CatalogVoice::engine)
+                .distinct()
+                .sorted()
+                .toList();
     }
 
     /** Installed voices that no part uses because their speaker belongs to a part already (flite kal, kal16). */
@@ -136,16 +143,18 @@ public final class VoiceCatalog {
     public static String groupOf(Voice voice) {
         return switch (voice.engine()) {
             case ESPEAK_NG -> "espeak-ng:" + (voice.variant().isEmpty() ? voice.name() : voice.variant());
-            case FLITE -> switch (voice.name()) {
-                case "kal", "kal16" -> "kal";
-                default -> voice.name();
-            };
-            case FESTIVAL -> switch (voice.name()) {
-                case "kal_diphone" -> "kal";
-                case "ked_diphone" -> "ked";
-                case "cmu_us_slt_arctic_hts" -> "slt";
-                default -> voice.name();
-            };
+            case FLITE ->
+                switch (voice.name()) {
+                    case "kal", "kal16" -> "kal";
+                    default -> voice.name();
+                };
+            case FESTIVAL ->
+                switch (voice.name()) {
+                    case "kal_diphone" -> "kal";
+                    case "ked_diphone" -> "ked";
+                    case "cmu_us_slt_arctic_hts" -> "slt";
+                    default -> voice.name();
+                };
         };
     }
 
@@ -154,11 +163,15 @@ public final class VoiceCatalog {
      * voice: {@code unused flite:kal group=kal (speaker of TRAIN)}.
      */
     public List<String> describe() {
-        List<String> lines = new ArrayList<>(voices.stream().map(CatalogVoice::describe).toList());
+        List<String> lines =
+                new ArrayList<>(voices.stream().map(CatalogVoice::describe).toList());
         for (Voice voice : unused) {
             String group = groupOf(voice);
-            String owner = voices.stream().filter(v -> v.group().equals(group)).map(v -> v.part().name())
-                    .findFirst().orElse("no part");
+            String owner = voices.stream()
+                    .filter(v -> v.group().equals(group))
+                    .map(v -> v.part().name())
+                    .findFirst()
+                    .orElse("no part");
             lines.add("unused " + voice.id() + " group=" + group + " (speaker of " + owner + ")");
         }
         return lines;

@@ -40,7 +40,8 @@ class CachingSynthesizerTest {
     void anyParameterOrEngineChangeMisses() {
         FakeSynthesizer fake = new FakeSynthesizer();
         CachingSynthesizer cache = new CachingSynthesizer(fake, dir);
-        List<SynthRequest> variants = List.of(REQUEST,
+        List<SynthRequest> variants = List.of(
+                REQUEST,
                 new SynthRequest("hey jarvis!", REQUEST.voice(), 50, 160, 60, 1.0),
                 new SynthRequest("hey jarvis", Voice.parse("en-us+f3"), 50, 160, 60, 1.0),
                 new SynthRequest("hey jarvis", REQUEST.voice(), 51, 160, 60, 1.0),
@@ -93,7 +94,9 @@ class CachingSynthesizerTest {
             pool.shutdownNow();
         }
         try (var files = Files.walk(dir)) {
-            assertThat(files.filter(Files::isRegularFile)).as("no temp files left").hasSize(1);
+            assertThat(files.filter(Files::isRegularFile))
+                    .as("no temp files left")
+                    .hasSize(1);
         }
     }
 

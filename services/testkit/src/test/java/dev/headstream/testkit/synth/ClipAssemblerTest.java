@@ -44,7 +44,9 @@ class ClipAssemblerTest {
                 atRails++;
             }
         }
-        assertThat(atRails).as("0 dBFS peak plus 0 dB SNR noise must saturate, not wrap").isGreaterThan(0);
+        assertThat(atRails)
+                .as("0 dBFS peak plus 0 dB SNR noise must saturate, not wrap")
+                .isGreaterThan(0);
     }
 
     @Test
@@ -62,7 +64,9 @@ class ClipAssemblerTest {
             while (Math.abs(clip.pcm()[lastLoud]) < 100) {
                 lastLoud--;
             }
-            assertThat(clip.speechEnd() - lastLoud).as("audible speech ends at speechEnd").isBetween(1, 2 * ClipAssembler.FRAME);
+            assertThat(clip.speechEnd() - lastLoud)
+                    .as("audible speech ends at speechEnd")
+                    .isBetween(1, 2 * ClipAssembler.FRAME);
             assertThat(clip.speechEnd() - clip.speechStart()).isBetween(12_800, 12_800 + 4 * ClipAssembler.FRAME);
         }
         assertThat(lowest).as("the whole range is used").isLessThan(0.72);
@@ -98,8 +102,9 @@ class ClipAssemblerTest {
         for (int i = 0; i < clip.speechStart(); i++) {
             noiseEnergy += (double) clip.pcm()[i] * clip.pcm()[i];
         }
-        double snr = 10 * Math.log10((speechEnergy / (clip.speechEnd() - clip.speechStart()))
-                / (noiseEnergy / clip.speechStart()));
+        double snr = 10
+                * Math.log10(
+                        (speechEnergy / (clip.speechEnd() - clip.speechStart())) / (noiseEnergy / clip.speechStart()));
         assertThat(snr).isCloseTo(30.0, within(1.0));
     }
 
@@ -116,8 +121,10 @@ class ClipAssemblerTest {
     void sameSeedGivesIdenticalClipsAndOtherSeedsDiffer() {
         ClipAssembler assembler = new ClipAssembler(DEFAULTS);
         short[] speech = speech(12_800);
-        assertThat(assembler.assemble(speech, 7).pcm()).isEqualTo(new ClipAssembler(DEFAULTS).assemble(speech, 7).pcm());
-        assertThat(assembler.assemble(speech, 7).pcm()).isNotEqualTo(assembler.assemble(speech, 8).pcm());
+        assertThat(assembler.assemble(speech, 7).pcm())
+                .isEqualTo(new ClipAssembler(DEFAULTS).assemble(speech, 7).pcm());
+        assertThat(assembler.assemble(speech, 7).pcm())
+                .isNotEqualTo(assembler.assemble(speech, 8).pcm());
     }
 
     @Test

@@ -28,8 +28,14 @@ class EngineSynthTest {
     void everyCatalogVoiceSpeaksAShortSentenceAtSixteenKilohertz() {
         assertTrue(Tools.allEngines(), Tools.SETUP_HINT);
         MultiEngineSynth synth = MultiEngineSynth.defaults();
-        List<Voice> voices = List.of(Voice.parse("en-us+f2"), Voice.flite("awb"), Voice.flite("rms"), Voice.flite("slt"),
-                Voice.flite("kal"), Voice.festival("kal_diphone"), Voice.festival("ked_diphone"),
+        List<Voice> voices = List.of(
+                Voice.parse("en-us+f2"),
+                Voice.flite("awb"),
+                Voice.flite("rms"),
+                Voice.flite("slt"),
+                Voice.flite("kal"),
+                Voice.festival("kal_diphone"),
+                Voice.festival("ked_diphone"),
                 Voice.festival("cmu_us_slt_arctic_hts"));
         for (Voice voice : voices) {
             short[] pcm = synth.synthesize(request(voice, 50, 175));
@@ -51,24 +57,37 @@ class EngineSynthTest {
                 request(Voice.festival("ked_diphone"), 50, 175));
         List<short[]> together = synth.synthesizeAll(batch);
         for (int i = 0; i < batch.size(); i++) {
-            assertThat(synth.synthesize(batch.get(i))).as(batch.get(i).canonical()).isEqualTo(together.get(i));
+            assertThat(synth.synthesize(batch.get(i)))
+                    .as(batch.get(i).canonical())
+                    .isEqualTo(together.get(i));
         }
-        assertThat(together.get(0)).as("a voice's parameters do not leak into the next job").isNotEqualTo(together.get(4));
+        assertThat(together.get(0))
+                .as("a voice's parameters do not leak into the next job")
+                .isNotEqualTo(together.get(4));
     }
 
     @Test
     void speedChangesDurationAndPitchChangesOnlyThePitch() {
         assertTrue(Tools.allEngines(), Tools.SETUP_HINT);
         MultiEngineSynth synth = MultiEngineSynth.defaults();
-        for (Voice voice : List.of(Voice.flite("awb"), Voice.flite("rms"), Voice.festival("kal_diphone"),
+        for (Voice voice : List.of(
+                Voice.flite("awb"),
+                Voice.flite("rms"),
+                Voice.festival("kal_diphone"),
                 Voice.festival("cmu_us_slt_arctic_hts"))) {
             short[] own = synth.synthesize(request(voice, 50, 175));
             short[] slow = synth.synthesize(request(voice, 50, 140));
             short[] fast = synth.synthesize(request(voice, 50, 220));
             short[] high = synth.synthesize(request(voice, 70, 175));
-            assertThat((double) slow.length / own.length).as("%s slower", voice.id()).isBetween(1.1, 1.4);
-            assertThat((double) fast.length / own.length).as("%s faster", voice.id()).isBetween(0.7, 0.9);
-            assertThat((double) high.length / own.length).as("%s higher", voice.id()).isBetween(0.97, 1.03);
+            assertThat((double) slow.length / own.length)
+                    .as("%s slower", voice.id())
+                    .isBetween(1.1, 1.4);
+            assertThat((double) fast.length / own.length)
+                    .as("%s faster", voice.id())
+                    .isBetween(0.7, 0.9);
+            assertThat((double) high.length / own.length)
+                    .as("%s higher", voice.id())
+                    .isBetween(0.97, 1.03);
             assertThat(high).as("%s higher", voice.id()).isNotEqualTo(own);
         }
     }
@@ -91,8 +110,12 @@ class EngineSynthTest {
             byte[] plain = flite(voice.getKey(), List.of());
             byte[] pinned = flite(voice.getKey(), List.of("--setf", "int_f0_target_mean=" + voice.getValue()));
             byte[] moved = flite(voice.getKey(), List.of("--setf", "int_f0_target_mean=" + (voice.getValue() + 20)));
-            assertThat(pinned).as("flite %s aims at %d Hz by default", voice.getKey(), voice.getValue()).isEqualTo(plain);
-            assertThat(moved).as("flite %s honours int_f0_target_mean", voice.getKey()).isNotEqualTo(plain);
+            assertThat(pinned)
+                    .as("flite %s aims at %d Hz by default", voice.getKey(), voice.getValue())
+                    .isEqualTo(plain);
+            assertThat(moved)
+                    .as("flite %s honours int_f0_target_mean", voice.getKey())
+                    .isNotEqualTo(plain);
         }
     }
 
@@ -104,16 +127,28 @@ class EngineSynthTest {
         FestivalSynth synth = new FestivalSynth();
         List<SynthRequest> batch = List.of(
                 new SynthRequest("I think the train leaves at nine.", Voice.festival("kal_diphone"), 50, 170, 100, 1.0),
-                new SynthRequest("QOTD: I'll listen to reason when it comes out on CD.", Voice.festival("kal_diphone"),
-                        52, 172, 100, 1.0),
+                new SynthRequest(
+                        "QOTD: I'll listen to reason when it comes out on CD.",
+                        Voice.festival("kal_diphone"),
+                        52,
+                        172,
+                        100,
+                        1.0),
                 new SynthRequest("Nothing is as simple as it seems.", Voice.festival("kal_diphone"), 49, 180, 100, 1.0),
-                new SynthRequest("Q: What is the sound of one cat napping? A: Mu.", Voice.festival("kal_diphone"), 51,
-                        183, 100, 1.0));
+                new SynthRequest(
+                        "Q: What is the sound of one cat napping? A: Mu.",
+                        Voice.festival("kal_diphone"),
+                        51,
+                        183,
+                        100,
+                        1.0));
         List<short[]> first = synth.synthesizeAll(batch);
         for (int round = 0; round < 2; round++) {
             List<short[]> again = synth.synthesizeAll(batch);
             for (int i = 0; i < batch.size(); i++) {
-                assertThat(again.get(i)).as("round %d, %s", round, batch.get(i).canonical()).isEqualTo(first.get(i));
+                assertThat(again.get(i))
+                        .as("round %d, %s", round, batch.get(i).canonical())
+                        .isEqualTo(first.get(i));
             }
         }
     }
@@ -150,8 +185,8 @@ class EngineSynthTest {
 
     @Test
     void festivalWithoutAnInstalledVoiceNamesTheVoicePackage() throws IOException {
-        Path festival = script("festival-without-ked",
-                "echo 'SIOD ERROR: unbound variable : voice_ked_diphone' >&2\nexit 255");
+        Path festival =
+                script("festival-without-ked", "echo 'SIOD ERROR: unbound variable : voice_ked_diphone' >&2\nexit 255");
         FestivalSynth synth = new FestivalSynth(festival.toString(), "sox", Duration.ofSeconds(5), temp);
         assertThatThrownBy(() -> synth.synthesize(request(Voice.festival("ked_diphone"), 50, 175)))
                 .isInstanceOf(IllegalStateException.class)
@@ -162,7 +197,8 @@ class EngineSynthTest {
     @Test
     void hangingFestivalIsKilledAfterTheTimeoutAndTempFilesGo() throws IOException {
         Path hanging = script("hanging-festival", "exec sleep 30");
-        FestivalSynth synth = new FestivalSynth(hanging.toString(), "sox", Duration.ofMillis(300), temp.resolve("work"));
+        FestivalSynth synth =
+                new FestivalSynth(hanging.toString(), "sox", Duration.ofMillis(300), temp.resolve("work"));
         long start = System.nanoTime();
         assertThatThrownBy(() -> synth.synthesize(request(Voice.festival("kal_diphone"), 50, 175)))
                 .isInstanceOf(IllegalStateException.class)
@@ -178,14 +214,19 @@ class EngineSynthTest {
     void eachSynthesizerRefusesOtherEnginesVoices() {
         SynthRequest espeak = request(Voice.parse("en-us+f2"), 50, 175);
         SynthRequest flite = request(Voice.flite("awb"), 50, 175);
-        assertThatThrownBy(() -> new FliteSynth().synthesize(espeak)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new FliteSynth().synthesize(espeak))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("FliteSynth speaks flite voices only, not espeak-ng:en-us+f2");
-        assertThatThrownBy(() -> new FestivalSynth().synthesize(flite)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new FestivalSynth().synthesize(flite))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("FestivalSynth speaks Festival voices only, not flite:awb");
-        assertThatThrownBy(() -> new SpeechSynth().synthesize(flite)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new SpeechSynth().synthesize(flite))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("SpeechSynth speaks espeak-ng voices only, not flite:awb; use MultiEngineSynth");
-        assertThatThrownBy(() -> new MultiEngineSynth(Map.of(Engine.ESPEAK_NG, new FakeSynthesizer())).synthesize(flite))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("no synthesizer for flite (voice flite:awb)");
+        assertThatThrownBy(
+                        () -> new MultiEngineSynth(Map.of(Engine.ESPEAK_NG, new FakeSynthesizer())).synthesize(flite))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("no synthesizer for flite (voice flite:awb)");
     }
 
     @Test
@@ -200,7 +241,10 @@ class EngineSynthTest {
         SynthRequest flite = request(Voice.flite("awb"), 50, 160);
         assertThat(flite.canonical()).startsWith("voice=flite:awb;");
         assertThat(multi.identityFor(flite)).contains("flite-2.2").doesNotContain("eSpeak");
-        assertThat(multi.identity()).contains("eSpeak NG").contains("flite-2.2").contains("Festival Speech Synthesis System");
+        assertThat(multi.identity())
+                .contains("eSpeak NG")
+                .contains("flite-2.2")
+                .contains("Festival Speech Synthesis System");
     }
 
     @Test
@@ -212,7 +256,8 @@ class EngineSynthTest {
         assertThat(new Voice("en-us", "f2").id()).isEqualTo("espeak-ng:en-us+f2");
         assertThat(new Voice("en-us", "f2")).hasToString("en-us+f2");
         assertThat(Voice.flite("slt")).hasToString("flite:slt");
-        assertThatThrownBy(() -> new Voice(Engine.FLITE, "awb", "f2")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new Voice(Engine.FLITE, "awb", "f2"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("flite voices have no variants: 'awb+f2'");
         assertThatThrownBy(() -> Voice.parse("mbrola:us1")).hasMessageContaining("unknown speech engine 'mbrola'");
     }
@@ -226,7 +271,9 @@ class EngineSynthTest {
         List<String> command = new ArrayList<>(List.of("flite", "-voice", voice));
         command.addAll(settings);
         command.addAll(List.of("-t", SENTENCE, "-o", out.toString()));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        Process p = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isZero();

@@ -14,10 +14,12 @@ final class FakeSynthesizer implements Synthesizer {
         calls.incrementAndGet();
         int speech = (int) (request.text().length() * 1_000 / request.tempo());
         short[] pcm = new short[PADDING + speech + PADDING];
-        double frequency = 100 + 3 * request.pitch() + request.voice().espeakName().length();
+        double frequency =
+                100 + 3 * request.pitch() + request.voice().espeakName().length();
         for (int i = 0; i < speech; i++) {
             double envelope = Math.sin(Math.PI * (i + 0.5) / speech);
-            pcm[PADDING + i] = (short) Math.round(12_000 * envelope * Math.sin(2 * Math.PI * frequency * i / SAMPLE_RATE));
+            pcm[PADDING + i] =
+                    (short) Math.round(12_000 * envelope * Math.sin(2 * Math.PI * frequency * i / SAMPLE_RATE));
         }
         return pcm;
     }

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /** Synthetic users made from a voice pool: the USERS part of the catalog. */
 class HeldOutUsersTest {
 
-    private static final SyntheticUsers.Config CONFIG = SyntheticUsers.Config.defaults(42).withUsers(10).withBackground(6, 4);
+    private static final SyntheticUsers.Config CONFIG =
+            SyntheticUsers.Config.defaults(42).withUsers(10).withBackground(6, 4);
     private static final VoiceCatalog CATALOG = VoiceCatalog.standard();
 
     @Test
@@ -25,19 +26,31 @@ class HeldOutUsersTest {
         byVoice.forEach((voice, speakers) -> {
             for (int i = 0; i < speakers.size(); i++) {
                 for (int j = i + 1; j < speakers.size(); j++) {
-                    assertThat(Math.abs(speakers.get(i).basePitch() - speakers.get(j).basePitch())).as(voice.id())
+                    assertThat(Math.abs(speakers.get(i).basePitch()
+                                    - speakers.get(j).basePitch()))
+                            .as(voice.id())
                             .isGreaterThanOrEqualTo(SyntheticUsers.MIN_SHARED_PITCH_GAP);
                 }
             }
         });
-        List<Speaker> espeak = users.users().stream().filter(s -> s.voice().engine() == Engine.ESPEAK_NG).toList();
+        List<Speaker> espeak = users.users().stream()
+                .filter(s -> s.voice().engine() == Engine.ESPEAK_NG)
+                .toList();
         assertThat(espeak).hasSize(5);
         assertThat(espeak.stream().map(s -> s.voice().variant()).distinct()).hasSize(5);
-        assertThat(users.backgroundSpeakers()).allMatch(s -> CATALOG.pool(Part.TRAIN).contains(s.voice()));
-        assertThat(users.backgroundSpeakers()).extracting(Speaker::voice).filteredOn(v -> v.engine() == Engine.ESPEAK_NG)
-                .hasSize(3).extracting(Voice::variant).doesNotHaveDuplicates();
-        assertThat(users.backgroundSpeakers()).filteredOn(s -> s.voice().equals(Voice.festival("kal_diphone")))
-                .hasSize(3).extracting(Speaker::basePitch).doesNotHaveDuplicates();
+        assertThat(users.backgroundSpeakers())
+                .allMatch(s -> CATALOG.pool(Part.TRAIN).contains(s.voice()));
+        assertThat(users.backgroundSpeakers())
+                .extracting(Speaker::voice)
+                .filteredOn(v -> v.engine() == Engine.ESPEAK_NG)
+                .hasSize(3)
+                .extracting(Voice::variant)
+                .doesNotHaveDuplicates();
+        assertThat(users.backgroundSpeakers())
+                .filteredOn(s -> s.voice().equals(Voice.festival("kal_diphone")))
+                .hasSize(3)
+                .extracting(Speaker::basePitch)
+                .doesNotHaveDuplicates();
     }
 
     @Test
@@ -52,8 +65,10 @@ class HeldOutUsersTest {
                 assertThat(a.get(i).sampleId()).isEqualTo(b.get(i).sampleId());
                 assertThat(a.get(i).positive()).isEqualTo(b.get(i).positive());
                 assertThat(a.get(i).assemblySeed()).isEqualTo(b.get(i).assemblySeed());
-                assertThat(a.get(i).synthesis().text()).isEqualTo(b.get(i).synthesis().text());
-                assertThat(a.get(i).synthesis().tempo()).isEqualTo(b.get(i).synthesis().tempo());
+                assertThat(a.get(i).synthesis().text())
+                        .isEqualTo(b.get(i).synthesis().text());
+                assertThat(a.get(i).synthesis().tempo())
+                        .isEqualTo(b.get(i).synthesis().tempo());
                 assertThat(a.get(i).synthesis().amplitude()).isEqualTo(SyntheticUsers.AMPLITUDE);
                 assertThat(a.get(i).synthesis().pitch() - user.basePitch()).isBetween(-8, 8);
                 assertThat(a.get(i).synthesis().voice()).isEqualTo(user.voice());
@@ -64,7 +79,10 @@ class HeldOutUsersTest {
     @Test
     void heldOutFliteAndEspeakUsersRenderLikeTodaysClips() {
         assertTrue(Tools.allEngines(), Tools.SETUP_HINT);
-        SyntheticUsers.Config small = SyntheticUsers.Config.defaults(7).withUsers(2).withTrain(1, 1).withHoldout(0, 0)
+        SyntheticUsers.Config small = SyntheticUsers.Config.defaults(7)
+                .withUsers(2)
+                .withTrain(1, 1)
+                .withHoldout(0, 0)
                 .withBackground(0, 0);
         SyntheticUsers users = new SyntheticUsers(small, CATALOG.pool(Part.USERS), List.of());
         assertThat(users.users()).extracting(s -> s.voice().engine()).containsExactly(Engine.ESPEAK_NG, Engine.FLITE);

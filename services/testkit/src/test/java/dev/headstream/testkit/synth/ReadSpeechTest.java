@@ -18,7 +18,12 @@ class ReadSpeechTest {
     void twentySecondStreamHasItsLengthPausesAndNoTextTwice() {
         assertTrue(Tools.allEngines(), Tools.SETUP_HINT);
         TextCorpus texts = TextCorpus.fortunes();
-        StreamSpec spec = new StreamSpec("train-000", Part.TRAIN, CATALOG.voices(Part.TRAIN, Engine.ESPEAK_NG).get(5), 20, 11);
+        StreamSpec spec = new StreamSpec(
+                "train-000",
+                Part.TRAIN,
+                CATALOG.voices(Part.TRAIN, Engine.ESPEAK_NG).get(5),
+                20,
+                11);
 
         ReadStream stream = new ReadSpeech(MultiEngineSynth.defaults(), texts).renderStream(spec);
 
@@ -32,19 +37,28 @@ class ReadSpeechTest {
         }
         assertThat(gaps).allSatisfy(g -> assertThat(g).isBetween(3_200, 24_000));
         assertThat(utterances.get(utterances.size() - 1).end()).isLessThanOrEqualTo(20 * 16_000);
-        assertThat(utterances).extracting(u -> u.request().text()).doesNotHaveDuplicates()
+        assertThat(utterances)
+                .extracting(u -> u.request().text())
+                .doesNotHaveDuplicates()
                 .allMatch(texts.pool(Part.TRAIN)::contains);
         assertThat(utterances).allSatisfy(u -> {
             assertThat(u.gainDb()).isBetween(-6.0, 6.0);
             assertThat(u.request().voice()).isEqualTo(spec.voice().voice());
         });
-        assertThat(utterances.stream().map(u -> u.request().pitch()).distinct().count()).as("pitch jitter").isGreaterThan(1);
-        double speech = meanPower(stream.pcm(), utterances.stream().map(u -> new int[] {u.start(), u.end()}).toList());
+        assertThat(utterances.stream().map(u -> u.request().pitch()).distinct().count())
+                .as("pitch jitter")
+                .isGreaterThan(1);
+        double speech = meanPower(
+                stream.pcm(),
+                utterances.stream().map(u -> new int[] {u.start(), u.end()}).toList());
         List<int[]> pauses = new ArrayList<>();
         for (int i = 1; i < utterances.size(); i++) {
-            pauses.add(new int[] {utterances.get(i - 1).end() + 1_600, utterances.get(i).start()});
+            pauses.add(new int[] {
+                utterances.get(i - 1).end() + 1_600, utterances.get(i).start()
+            });
         }
-        assertThat(10 * Math.log10(speech / meanPower(stream.pcm(), pauses))).as("speech above the pauses, dB")
+        assertThat(10 * Math.log10(speech / meanPower(stream.pcm(), pauses)))
+                .as("speech above the pauses, dB")
                 .isGreaterThan(3);
     }
 
@@ -52,10 +66,18 @@ class ReadSpeechTest {
     void sameSpecGivesIdenticalSamplesOnAnyThreadAndOtherSeedsDiffer() {
         assertTrue(Tools.allEngines(), Tools.SETUP_HINT);
         ReadSpeech reader = new ReadSpeech(MultiEngineSynth.defaults(), TextCorpus.fortunes());
-        StreamSpec flite = new StreamSpec("evaluation-001", Part.EVALUATION,
-                CATALOG.voices(Part.EVALUATION, Engine.FLITE).get(0), 8, 3);
-        StreamSpec festival = new StreamSpec("calibration-002", Part.CALIBRATION,
-                CATALOG.voices(Part.CALIBRATION, Engine.FESTIVAL).get(0), 8, 4);
+        StreamSpec flite = new StreamSpec(
+                "evaluation-001",
+                Part.EVALUATION,
+                CATALOG.voices(Part.EVALUATION, Engine.FLITE).get(0),
+                8,
+                3);
+        StreamSpec festival = new StreamSpec(
+                "calibration-002",
+                Part.CALIBRATION,
+                CATALOG.voices(Part.CALIBRATION, Engine.FESTIVAL).get(0),
+                8,
+                4);
         short[] first = reader.render(flite);
         assertThat(reader.render(flite)).isEqualTo(first);
 
@@ -75,9 +97,14 @@ class ReadSpeechTest {
     void aStreamThatRunsOutOfTextIsNamed() {
         ReadSpeech reader = new ReadSpeech(new FakeSynthesizer(), TextCorpus.of(List.of("one two three")));
         Part part = TextCorpus.partOf("one two three");
-        StreamSpec spec = new StreamSpec(part.name().toLowerCase() + "-000", part, CATALOG.voices(part, Engine.ESPEAK_NG).get(0),
-                60, 1);
-        assertThatThrownBy(() -> reader.render(spec)).isInstanceOf(IllegalStateException.class)
+        StreamSpec spec = new StreamSpec(
+                part.name().toLowerCase() + "-000",
+                part,
+                CATALOG.voices(part, Engine.ESPEAK_NG).get(0),
+                60,
+                1);
+        assertThatThrownBy(() -> reader.render(spec))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("cannot render stream " + spec.id())
                 .hasMessageContaining("text pool " + part + " ran out after 1 utterances");
     }
@@ -91,8 +118,8 @@ class ReadSpeechTest {
         }
         double[] noisy = signal.clone();
         StreamChannel channel = new StreamChannel(0, 0, 100, 0, StreamChannel.Noise.PINK, 20, -30);
-        ReadSpeech.addNoise(noisy, List.of(new ReadStream.Utterance(null, 16_000, 48_000, 0)), channel,
-                new SplittableRandom(1));
+        ReadSpeech.addNoise(
+                noisy, List.of(new ReadStream.Utterance(null, 16_000, 48_000, 0)), channel, new SplittableRandom(1));
         double noise = 0;
         for (int i = 0; i < n; i++) {
             noise += (noisy[i] - signal[i]) * (noisy[i] - signal[i]);
@@ -100,9 +127,11 @@ class ReadSpeechTest {
         double speech = 1_000.0 * 1_000.0 / 2;
         assertThat(10 * Math.log10(speech / (noise / n))).isCloseTo(20, Offset.offset(0.05));
 
-        double white = lagOneCorrelation(ReadSpeech.colouredNoise(n, StreamChannel.Noise.WHITE, new SplittableRandom(2)));
+        double white =
+                lagOneCorrelation(ReadSpeech.colouredNoise(n, StreamChannel.Noise.WHITE, new SplittableRandom(2)));
         double pink = lagOneCorrelation(ReadSpeech.colouredNoise(n, StreamChannel.Noise.PINK, new SplittableRandom(2)));
-        double brown = lagOneCorrelation(ReadSpeech.colouredNoise(n, StreamChannel.Noise.BROWN, new SplittableRandom(2)));
+        double brown =
+                lagOneCorrelation(ReadSpeech.colouredNoise(n, StreamChannel.Noise.BROWN, new SplittableRandom(2)));
         assertThat(white).isCloseTo(0, Offset.offset(0.02));
         assertThat(pink).isBetween(0.5, 0.95);
         assertThat(brown).isGreaterThan(0.95);
@@ -120,7 +149,10 @@ class ReadSpeechTest {
             dry += c.reverberance() == 0 ? 1 : 0;
             phone += c.lowpassHz() == 3_400 ? 1 : 0;
             quiet += c.snrDb() >= 45 ? 1 : 0;
-            assertThat(c.snrDb()).satisfiesAnyOf(s -> assertThat(s).isBetween(5.0, 40.0), s -> assertThat(s).isBetween(45.0, 60.0));
+            assertThat(c.snrDb())
+                    .satisfiesAnyOf(
+                            s -> assertThat(s).isBetween(5.0, 40.0),
+                            s -> assertThat(s).isBetween(45.0, 60.0));
             assertThat(c.levelDbfs()).isBetween(-36.0, -26.0);
             assertThat(c.soxEffects()).contains("highpass");
         }

@@ -69,13 +69,16 @@ class SpeechSynthTest {
     void failingToolReportsCommandExitCodeAndStderr() throws IOException {
         assertTrue(Tools.available(), "espeak-ng and sox are not installed: run ./headstream setup");
         Path failing = script("failing-sox", "echo 'sox FAIL: something broke' >&2\nexit 3");
-        SpeechSynth synth = new SpeechSynth("espeak-ng", failing.toString(), Duration.ofSeconds(5), temp.resolve("work"));
+        SpeechSynth synth =
+                new SpeechSynth("espeak-ng", failing.toString(), Duration.ofSeconds(5), temp.resolve("work"));
         assertThatThrownBy(() -> synth.synthesize(HEY_JARVIS))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("exit code 3")
                 .hasMessageContaining(failing + " -V1 -D")
                 .hasMessageContaining("sox FAIL: something broke");
-        assertThat(leftovers(temp.resolve("work"))).as("temp files removed after a failure").isEmpty();
+        assertThat(leftovers(temp.resolve("work")))
+                .as("temp files removed after a failure")
+                .isEmpty();
     }
 
     @Test

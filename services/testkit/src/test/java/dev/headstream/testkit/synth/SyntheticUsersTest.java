@@ -25,11 +25,20 @@ class SyntheticUsersTest {
         SyntheticUsers users = new SyntheticUsers(DEFAULTS.withUsers(3).withBackground(1, 2));
         SyntheticPopulation all = users.generate(new FakeSynthesizer(), 1, SynthProgress.none());
         FakeSynthesizer counting = new FakeSynthesizer();
-        SyntheticPopulation part = users.generate(counting, 2, SynthProgress.none(),
-                c -> c.split() == Split.HOLDOUT && c.positive() && !c.speakerId().equals("user-02"));
-        List<SyntheticClip> expected = all.users().stream().filter(u -> !u.id().equals("user-02"))
-                .flatMap(u -> u.holdout().stream()).filter(SyntheticClip::positive).toList();
-        assertThat(part.users().stream().flatMap(u -> u.stream().stream()).toList()).isEqualTo(expected);
+        SyntheticPopulation part = users.generate(
+                counting,
+                2,
+                SynthProgress.none(),
+                c -> c.split() == Split.HOLDOUT
+                        && c.positive()
+                        && !c.speakerId().equals("user-02"));
+        List<SyntheticClip> expected = all.users().stream()
+                .filter(u -> !u.id().equals("user-02"))
+                .flatMap(u -> u.holdout().stream())
+                .filter(SyntheticClip::positive)
+                .toList();
+        assertThat(part.users().stream().flatMap(u -> u.stream().stream()).toList())
+                .isEqualTo(expected);
         assertThat(part.users().stream().filter(u -> u.id().equals("user-02")).flatMap(u -> u.stream().stream()))
                 .isEmpty();
         assertThat(part.background()).isEmpty();
@@ -39,8 +48,10 @@ class SyntheticUsersTest {
     @Test
     void plansTheConfiguredCountsPerUserLabelAndSplit() {
         SyntheticUsers users = new SyntheticUsers(DEFAULTS);
-        assertThat(users.users()).extracting(Speaker::id)
-                .containsExactly("user-01", "user-02", "user-03", "user-04", "user-05", "user-06", "user-07", "user-08");
+        assertThat(users.users())
+                .extracting(Speaker::id)
+                .containsExactly(
+                        "user-01", "user-02", "user-03", "user-04", "user-05", "user-06", "user-07", "user-08");
         for (Speaker user : users.users()) {
             List<ClipSpec> plan = users.plan(user.id());
             assertThat(plan).hasSize(44);
@@ -48,7 +59,9 @@ class SyntheticUsersTest {
             assertThat(count(plan, Split.TRAIN, false)).isEqualTo(12);
             assertThat(count(plan, Split.HOLDOUT, true)).isEqualTo(10);
             assertThat(count(plan, Split.HOLDOUT, false)).isEqualTo(10);
-            assertThat(plan).allMatch(c -> c.speakerId().equals(user.id()) && c.synthesis().voice().equals(user.voice()));
+            assertThat(plan)
+                    .allMatch(c -> c.speakerId().equals(user.id())
+                            && c.synthesis().voice().equals(user.voice()));
         }
         assertThat(users.backgroundSpeakers()).hasSize(8);
         for (Speaker bg : users.backgroundSpeakers()) {
@@ -70,12 +83,15 @@ class SyntheticUsersTest {
             }
             firstLabels.add(plan.get(0).positive());
         }
-        assertThat(firstLabels).as("which label comes first is seeded, not fixed").hasSize(2);
+        assertThat(firstLabels)
+                .as("which label comes first is seeded, not fixed")
+                .hasSize(2);
     }
 
     @Test
     void unbalancedCountsKeepInterleavingUntilOneLabelRunsOut() {
-        SyntheticUsers users = new SyntheticUsers(DEFAULTS.withUsers(1).withTrain(2, 6).withHoldout(0, 1).withBackground(0, 0));
+        SyntheticUsers users = new SyntheticUsers(
+                DEFAULTS.withUsers(1).withTrain(2, 6).withHoldout(0, 1).withBackground(0, 0));
         List<ClipSpec> train = users.plan("user-01").subList(0, 8);
         assertThat(train.subList(0, 4)).filteredOn(ClipSpec::positive).hasSize(2);
         for (int i = 1; i < 4; i++) {
@@ -92,17 +108,22 @@ class SyntheticUsersTest {
         assertThat(plan.get(7).sampleId()).isEqualTo("user-03/train/007");
         assertThat(plan.get(24).sampleId()).isEqualTo("user-03/holdout/000");
         assertThat(users.plan("bg-02").get(5).sampleId()).isEqualTo("bg-02/train/005");
-        assertThat(users.plan().stream().map(ClipSpec::sampleId).distinct()).hasSize(users.plan().size());
+        assertThat(users.plan().stream().map(ClipSpec::sampleId).distinct())
+                .hasSize(users.plan().size());
     }
 
     @Test
     void positivesEndWithTheWakeWordAndNegativesNeverContainIt() {
         List<ClipSpec> plan = new SyntheticUsers(DEFAULTS).plan();
-        assertThat(plan).filteredOn(ClipSpec::positive)
+        assertThat(plan)
+                .filteredOn(ClipSpec::positive)
                 .allMatch(c -> c.synthesis().text().endsWith(Phrases.WAKE_WORD));
-        assertThat(plan).filteredOn(c -> !c.positive())
+        assertThat(plan)
+                .filteredOn(c -> !c.positive())
                 .noneMatch(c -> c.synthesis().text().contains(Phrases.WAKE_WORD));
-        Set<String> carriers = plan.stream().filter(ClipSpec::positive).map(c -> c.synthesis().text())
+        Set<String> carriers = plan.stream()
+                .filter(ClipSpec::positive)
+                .map(c -> c.synthesis().text())
                 .collect(Collectors.toSet());
         assertThat(carriers).containsExactlyInAnyOrderElementsOf(Phrases.POSITIVE);
     }
@@ -114,8 +135,11 @@ class SyntheticUsersTest {
         for (Speaker s : concat(users.users(), users.backgroundSpeakers())) {
             for (Split split : Split.values()) {
                 List<ClipSpec> negatives = users.plan(s.id()).stream()
-                        .filter(c -> !c.positive() && c.split() == split).toList();
-                long nearMisses = negatives.stream().filter(c -> Phrases.NEAR_MISS.contains(c.synthesis().text())).count();
+                        .filter(c -> !c.positive() && c.split() == split)
+                        .toList();
+                long nearMisses = negatives.stream()
+                        .filter(c -> Phrases.NEAR_MISS.contains(c.synthesis().text()))
+                        .count();
                 assertThat(nearMisses).isLessThanOrEqualTo((long) (negatives.size() * 0.10));
                 nearMissTotal += (int) nearMisses;
             }
@@ -128,16 +152,21 @@ class SyntheticUsersTest {
     void aCuratedReferenceSetRaisesOnlyTheBackgroundSpeakersNearMissShare() {
         SyntheticUsers users = new SyntheticUsers(DEFAULTS.withBackground(4, 16).withBackgroundNearMisses(0.5));
         for (Speaker s : users.backgroundSpeakers()) {
-            long nearMisses = users.plan(s.id()).stream().filter(c -> Phrases.NEAR_MISS.contains(c.synthesis().text()))
+            long nearMisses = users.plan(s.id()).stream()
+                    .filter(c -> Phrases.NEAR_MISS.contains(c.synthesis().text()))
                     .count();
             assertThat(nearMisses).as(s.id()).isEqualTo(8);
         }
         for (Speaker s : users.users()) {
-            List<ClipSpec> negatives = users.plan(s.id()).stream().filter(c -> !c.positive()).toList();
-            long nearMisses = negatives.stream().filter(c -> Phrases.NEAR_MISS.contains(c.synthesis().text())).count();
+            List<ClipSpec> negatives =
+                    users.plan(s.id()).stream().filter(c -> !c.positive()).toList();
+            long nearMisses = negatives.stream()
+                    .filter(c -> Phrases.NEAR_MISS.contains(c.synthesis().text()))
+                    .count();
             assertThat(nearMisses).as(s.id()).isLessThanOrEqualTo((long) (negatives.size() * 0.10));
         }
-        assertThatThrownBy(() -> DEFAULTS.withBackgroundNearMisses(1.5)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> DEFAULTS.withBackgroundNearMisses(1.5))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("backgroundNearMissShare");
     }
 
@@ -154,8 +183,10 @@ class SyntheticUsersTest {
     @Test
     void usersHaveDistinctVoices() {
         SyntheticUsers users = new SyntheticUsers(DEFAULTS);
-        assertThat(users.users().stream().map(s -> s.voice().variant()).distinct()).hasSize(8);
-        assertThat(users.users().stream().map(s -> s.voice().language()).distinct()).hasSize(8);
+        assertThat(users.users().stream().map(s -> s.voice().variant()).distinct())
+                .hasSize(8);
+        assertThat(users.users().stream().map(s -> s.voice().language()).distinct())
+                .hasSize(8);
 
         SyntheticUsers many = new SyntheticUsers(DEFAULTS.withUsers(100).withBackground(0, 0));
         assertThat(many.users().stream().map(Speaker::voice).distinct()).hasSize(100);
@@ -166,11 +197,15 @@ class SyntheticUsersTest {
     @Test
     void backgroundSpeakersShareNoVariantWithUsers() {
         SyntheticUsers users = new SyntheticUsers(DEFAULTS.withUsers(12).withBackground(10, 4));
-        Set<String> userVariants = users.users().stream().map(s -> s.voice().variant()).collect(Collectors.toSet());
-        Set<String> backgroundVariants = users.backgroundSpeakers().stream().map(s -> s.voice().variant())
+        Set<String> userVariants =
+                users.users().stream().map(s -> s.voice().variant()).collect(Collectors.toSet());
+        Set<String> backgroundVariants = users.backgroundSpeakers().stream()
+                .map(s -> s.voice().variant())
                 .collect(Collectors.toSet());
         assertThat(backgroundVariants).hasSize(10).doesNotContainAnyElementsOf(userVariants);
-        assertThat(users.backgroundSpeakers()).allMatch(Speaker::background).extracting(Speaker::id)
+        assertThat(users.backgroundSpeakers())
+                .allMatch(Speaker::background)
+                .extracting(Speaker::id)
                 .startsWith("bg-01", "bg-02");
         assertThat(users.users()).noneMatch(Speaker::background);
     }
@@ -191,9 +226,11 @@ class SyntheticUsersTest {
 
     @Test
     void generatesStreamsWhoseShapeFollowsThePlan() {
-        SyntheticUsers users = new SyntheticUsers(DEFAULTS.withUsers(2).withTrain(3, 3).withHoldout(2, 2).withBackground(2, 3));
+        SyntheticUsers users = new SyntheticUsers(
+                DEFAULTS.withUsers(2).withTrain(3, 3).withHoldout(2, 2).withBackground(2, 3));
         List<String> progress = new ArrayList<>();
-        SyntheticPopulation population = users.generate(new FakeSynthesizer(), 2, SynthProgress.lines(5, progress::add));
+        SyntheticPopulation population =
+                users.generate(new FakeSynthesizer(), 2, SynthProgress.lines(5, progress::add));
 
         assertThat(population.users()).extracting(SyntheticUser::id).containsExactly("user-01", "user-02");
         for (SyntheticUser user : population.users()) {
@@ -202,16 +239,25 @@ class SyntheticUsersTest {
             assertThat(user.holdout()).hasSize(4);
             assertThat(user.stream()).allMatch(c -> c.pcm().length == 40_000);
         }
-        assertThat(population.background()).hasSize(6).noneMatch(SyntheticClip::positive)
+        assertThat(population.background())
+                .hasSize(6)
+                .noneMatch(SyntheticClip::positive)
                 .allMatch(c -> c.userId().startsWith("bg-"));
-        assertThat(progress).containsExactly("synth: 5/26 clips", "synth: 10/26 clips", "synth: 15/26 clips",
-                "synth: 20/26 clips", "synth: 25/26 clips", "synth: 26/26 clips");
+        assertThat(progress)
+                .containsExactly(
+                        "synth: 5/26 clips",
+                        "synth: 10/26 clips",
+                        "synth: 15/26 clips",
+                        "synth: 20/26 clips",
+                        "synth: 25/26 clips",
+                        "synth: 26/26 clips");
         assertThat(users.generate(new FakeSynthesizer())).isEqualTo(population);
     }
 
     @Test
     void aFailedClipIsNamed() {
-        SyntheticUsers users = new SyntheticUsers(DEFAULTS.withUsers(1).withTrain(2, 2).withHoldout(0, 0).withBackground(0, 0));
+        SyntheticUsers users = new SyntheticUsers(
+                DEFAULTS.withUsers(1).withTrain(2, 2).withHoldout(0, 0).withBackground(0, 0));
         String victim = users.plan("user-01").get(2).synthesis().text();
         Synthesizer failing = new Synthesizer() {
             private final FakeSynthesizer fake = new FakeSynthesizer();
@@ -239,7 +285,8 @@ class SyntheticUsersTest {
     @Test
     void sameSeedGivesBitIdenticalAudioAcrossThreadsAndCache() {
         assertTrue(Tools.available(), "espeak-ng and sox are not installed: run ./headstream setup");
-        SyntheticUsers.Config small = DEFAULTS.withUsers(2).withTrain(2, 2).withHoldout(1, 1).withBackground(1, 2);
+        SyntheticUsers.Config small =
+                DEFAULTS.withUsers(2).withTrain(2, 2).withHoldout(1, 1).withBackground(1, 2);
         SpeechSynth espeak = new SpeechSynth();
 
         CachingSynthesizer cached = new CachingSynthesizer(espeak, temp.resolve("cache"));
@@ -286,7 +333,9 @@ class SyntheticUsersTest {
             }
             distinct.add(boxed);
         }
-        assertThat(distinct).as("every dialect and every variant sounds different").hasSize(outputs.size());
+        assertThat(distinct)
+                .as("every dialect and every variant sounds different")
+                .hasSize(outputs.size());
     }
 
     private static SynthRequest voiceProbe(Voice voice) {
@@ -294,7 +343,9 @@ class SyntheticUsersTest {
     }
 
     private static long count(List<ClipSpec> plan, Split split, boolean positive) {
-        return plan.stream().filter(c -> c.split() == split && c.positive() == positive).count();
+        return plan.stream()
+                .filter(c -> c.split() == split && c.positive() == positive)
+                .count();
     }
 
     private static List<Speaker> concat(List<Speaker> a, List<Speaker> b) {

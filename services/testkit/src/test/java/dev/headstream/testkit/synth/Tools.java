@@ -10,14 +10,15 @@ import java.util.concurrent.TimeUnit;
 final class Tools {
 
     private static final boolean AVAILABLE = runs("espeak-ng", "--version") && runs("sox", "--version");
-    private static final boolean ALL_ENGINES = AVAILABLE && runs("flite", "-lv") && runs("festival", "--version")
+    private static final boolean ALL_ENGINES = AVAILABLE
+            && runs("flite", "-lv")
+            && runs("festival", "--version")
             && FestivalSynth.VOICE_PACKAGES.keySet().stream().allMatch(Tools::festivalVoiceInstalled);
 
     /** What to run when a tool is missing. */
     static final String SETUP_HINT = "speech tools are not installed: run ./headstream setup";
 
-    private Tools() {
-    }
+    private Tools() {}
 
     /** espeak-ng and sox. */
     static boolean available() {
@@ -36,8 +37,10 @@ final class Tools {
 
     private static boolean runs(String command, String argument) {
         try {
-            Process p = new ProcessBuilder(command, argument).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = new ProcessBuilder(command, argument)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException e) {
             return false;

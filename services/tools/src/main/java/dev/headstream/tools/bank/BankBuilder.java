@@ -1,10 +1,10 @@
 package dev.headstream.tools.bank;
 
 import dev.headstream.cli.ProgressBar;
-import dev.headstream.core.embed.EmbeddingSequence;
-import dev.headstream.runtime.backbone.WakeWordBackbone;
 import dev.headstream.core.bank.BankPart;
 import dev.headstream.core.bank.NegativeBank;
+import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.runtime.backbone.WakeWordBackbone;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -60,11 +60,9 @@ public final class BankBuilder {
     }
 
     /** What a build did. */
-    public record Result(Path directory, boolean rebuilt, double seconds, Map<String, Double> audioHours) {
-    }
+    public record Result(Path directory, boolean rebuilt, double seconds, Map<String, Double> audioHours) {}
 
-    private BankBuilder() {
-    }
+    private BankBuilder() {}
 
     /** The recipe named by the manifest in {@code dir}, or null when there is none. */
     public static String builtRecipe(Path dir) {
@@ -82,7 +80,8 @@ public final class BankBuilder {
 
     /** Whether {@code dir} holds a complete bank built from {@code recipe}. */
     public static boolean upToDate(Path dir, String recipe) {
-        return recipe.equals(builtRecipe(dir)) && Files.isRegularFile(dir.resolve(NegativeBank.TRAIN_FILE))
+        return recipe.equals(builtRecipe(dir))
+                && Files.isRegularFile(dir.resolve(NegativeBank.TRAIN_FILE))
                 && Files.isRegularFile(dir.resolve(NegativeBank.CALIBRATION_FILE));
     }
 
@@ -95,16 +94,21 @@ public final class BankBuilder {
      * @param threads  streams rendered and embedded at once
      * @param log      where the progress bar and summary go
      */
-    public static Result build(Path dir, String recipe, List<Source> sources, WakeWordBackbone backbone, int threads,
-            PrintStream log) {
+    public static Result build(
+            Path dir, String recipe, List<Source> sources, WakeWordBackbone backbone, int threads, PrintStream log) {
         if (upToDate(dir, recipe)) {
             log.println("bank: " + dir + " is up to date (recipe " + recipe + ")");
             return new Result(dir, false, 0, Map.of());
         }
         long start = System.nanoTime();
         double plannedHours = sources.stream().mapToDouble(Source::seconds).sum() / 3600;
-        log.printf(Locale.ROOT, "bank: building %s: %d streams, %.2f h of speech, %d threads%n", dir, sources.size(),
-                plannedHours, threads);
+        log.printf(
+                Locale.ROOT,
+                "bank: building %s: %d streams, %.2f h of speech, %d threads%n",
+                dir,
+                sources.size(),
+                plannedHours,
+                threads);
         ProgressBar bar = new ProgressBar("bank", "h", plannedHours, log);
         float[][] frames = new float[sources.size()][];
         double[] audioSeconds = new double[sources.size()];
@@ -123,7 +127,8 @@ public final class BankBuilder {
                     try {
                         pcm = s.audio().get();
                     } catch (RuntimeException e) {
-                        throw new IllegalStateException("cannot render bank stream " + s.id() + ": " + e.getMessage(), e);
+                        throw new IllegalStateException(
+                                "cannot render bank stream " + s.id() + ": " + e.getMessage(), e);
                     }
                     EmbeddingSequence e = backbone.embedStream(pcm);
                     frames[index] = e.values();
@@ -167,7 +172,8 @@ public final class BankBuilder {
                     voices.add(s.voice());
                     v = voices.size() - 1;
                 }
-                index.add(new BankPart.Segment(v, frames[i].length / backbone.info().embeddingDim()));
+                index.add(new BankPart.Segment(
+                        v, frames[i].length / backbone.info().embeddingDim()));
                 segments.add(frames[i]);
                 seconds += audioSeconds[i];
             }
@@ -183,23 +189,44 @@ public final class BankBuilder {
             BankPart.write(file, backbone.info().sha256(), backbone.info().embeddingDim(), voices, index, segments);
             BankPart written = BankPart.open(file);
             hours.put(part, seconds / 3600);
-            parts.append(parts.length() == 0 ? "" : ",\n").append(String.format(Locale.ROOT,
-                    "    \"%s\": {\"file\": \"%s\", \"audioHours\": %.4f, \"scoredHours16\": %.4f, \"segments\": %d,"
-                            + " \"frames\": %d, \"sha256\": \"%s\", \"voices\": [%s]}",
-                    part, file.getFileName(), seconds / 3600, written.hours(16), written.segments(), written.frames(),
-                    written.sha256(), String.join(", ", voices.stream().map(BankBuilder::quote).toList())));
+            parts.append(parts.length() == 0 ? "" : ",\n")
+                    .append(String.format(
+                            Locale.ROOT,
+                            "    \"%s\": {\"file\": \"%s\", \"audioHours\": %.4f, \"scoredHours16\": %.4f, \"segments\": %d,"
+                                    + " \"frames\": %d, \"sha256\": \"%s\", \"voices\": [%s]}",
+                            part,
+                            file.getFileName(),
+                            seconds / 3600,
+                            written.hours(16),
+                            written.segments(),
+                            written.frames(),
+                            written.sha256(),
+                            String.join(
+                                    ", ",
+                                    voices.stream().map(BankBuilder::quote).toList())));
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
-        String manifest = String.format(Locale.ROOT, "{%n  \"recipe\": \"%s\",%n  \"backbone\": \"%s\",%n"
-                + "  \"buildSeconds\": %.1f,%n  \"threads\": %d,%n  \"parts\": {%n%s%n  }%n}%n", recipe,
-                backbone.info().sha256(), elapsed, threads, parts);
+        String manifest = String.format(
+                Locale.ROOT,
+                "{%n  \"recipe\": \"%s\",%n  \"backbone\": \"%s\",%n"
+                        + "  \"buildSeconds\": %.1f,%n  \"threads\": %d,%n  \"parts\": {%n%s%n  }%n}%n",
+                recipe,
+                backbone.info().sha256(),
+                elapsed,
+                threads,
+                parts);
         try {
             Files.writeString(dir.resolve(MANIFEST), manifest, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + dir.resolve(MANIFEST), e);
         }
-        log.printf(Locale.ROOT, "bank: built in %.0f s: %s%n", elapsed, hours.entrySet().stream()
-                .map(e -> String.format(Locale.ROOT, "%s %.2f h", e.getKey(), e.getValue())).toList());
+        log.printf(
+                Locale.ROOT,
+                "bank: built in %.0f s: %s%n",
+                elapsed,
+                hours.entrySet().stream()
+                        .map(e -> String.format(Locale.ROOT, "%s %.2f h", e.getKey(), e.getValue()))
+                        .toList());
         return new Result(dir, true, elapsed, hours);
     }
 

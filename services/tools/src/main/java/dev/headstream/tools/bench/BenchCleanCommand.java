@@ -1,6 +1,5 @@
 package dev.headstream.tools.bench;
 
-import picocli.CommandLine;
 import dev.headstream.core.adapt.state.HeadState;
 import dev.headstream.core.adapt.task.AlarmAction;
 import dev.headstream.core.adapt.task.BankTraining;
@@ -31,11 +30,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code headstream bench-clean}: the monitors' false alarms on clean users at scale. Held-out
@@ -48,8 +48,11 @@ import picocli.CommandLine.Model.CommandSpec;
  * each test against the configured rate, and every user's holdout recall at the end next to the
  * source head's.
  */
-@Command(name = "bench-clean", mixinStandardHelpOptions = true,
-        description = "False alarms of the negative-transfer and drift tests on clean users (default 50 x 500 samples).")
+@Command(
+        name = "bench-clean",
+        mixinStandardHelpOptions = true,
+        description =
+                "False alarms of the negative-transfer and drift tests on clean users (default 50 x 500 samples).")
 public final class BenchCleanCommand implements Callable<Integer> {
 
     @Spec
@@ -58,7 +61,10 @@ public final class BenchCleanCommand implements Callable<Integer> {
     @Mixin
     SynthInputs inputs;
 
-    @Option(names = "--out", defaultValue = "docs/transfer/bench-clean.json", description = "JSON result (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--out",
+            defaultValue = "docs/transfer/bench-clean.json",
+            description = "JSON result (default ${DEFAULT-VALUE}).")
     Path out;
 
     @Option(names = "--seed", defaultValue = "42", description = "Population seed (default ${DEFAULT-VALUE}).")
@@ -67,10 +73,16 @@ public final class BenchCleanCommand implements Callable<Integer> {
     @Option(names = "--users", defaultValue = "14", description = "Most held-out users (default ${DEFAULT-VALUE}).")
     int users;
 
-    @Option(names = "--candidates", defaultValue = "100", description = "Candidates they are picked from (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--candidates",
+            defaultValue = "100",
+            description = "Candidates they are picked from (default ${DEFAULT-VALUE}).")
     int candidates;
 
-    @Option(names = "--samples", defaultValue = "300", description = "Training samples per user (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--samples",
+            defaultValue = "300",
+            description = "Training samples per user (default ${DEFAULT-VALUE}).")
     int samples;
 
     @Option(names = "--negative-bank", description = "Negative bank (default <models-dir>/negative-bank).")
@@ -85,24 +97,33 @@ public final class BenchCleanCommand implements Callable<Integer> {
         if (users < 1 || samples < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--users and --samples must be at least 1");
         }
-        SyntheticUsers.Config config = SyntheticUsers.Config.defaults(seed).withUsers(candidates).withTrain(16, 16)
-                .withHoldout(10, 10).withBackground(0, 0);
+        SyntheticUsers.Config config = SyntheticUsers.Config.defaults(seed)
+                .withUsers(candidates)
+                .withTrain(16, 16)
+                .withHoldout(10, 10)
+                .withBackground(0, 0);
         SourceHead heyJarvis = QuietBench.heyJarvis(inputs.modelsDir);
-        QuietBench.Population held = QuietBench.heldOutUsers(config, users, inputs.modelsDir, inputs.cacheDir, heyJarvis,
-                line -> {
+        QuietBench.Population held =
+                QuietBench.heldOutUsers(config, users, inputs.modelsDir, inputs.cacheDir, heyJarvis, line -> {
                     pw.println("bench-clean: " + line.strip());
                     pw.flush();
                 });
         SyntheticBench bench = held.asBench(heyJarvis, inputs.modelsDir);
         HeadRecipe recipe = HeadRecipe.wakeWordDefault();
-        NegativeBank bank = NegativeBank.open(negativeBank != null
-                ? negativeBank : BankCommand.defaultDir(inputs.modelsDir));
-        BinaryHeadTask task = new BinaryHeadTask("wake", bench.source(), recipe, RehearsalSet.empty(),
-                AlarmAction.ROLLBACK, 0.5, BinaryHeadTask.prepareBank(bank, bench.source(), recipe),
+        NegativeBank bank =
+                NegativeBank.open(negativeBank != null ? negativeBank : BankCommand.defaultDir(inputs.modelsDir));
+        BinaryHeadTask task = new BinaryHeadTask(
+                "wake",
+                bench.source(),
+                recipe,
+                RehearsalSet.empty(),
+                AlarmAction.ROLLBACK,
+                0.5,
+                BinaryHeadTask.prepareBank(bank, bench.source(), recipe),
                 BankTraining.defaults());
         ClipScorer scorer = new ClipScorer(task.head(), bench.source().parameters(), recipe.windowFrames());
-        ClipScorer source = new ClipScorer(new MlpHead(bench.source().architecture(), 1), bench.source().parameters(),
-                recipe.windowFrames());
+        ClipScorer source = new ClipScorer(
+                new MlpHead(bench.source().architecture(), 1), bench.source().parameters(), recipe.windowFrames());
         CachingSynthesizer synth = new CachingSynthesizer(MultiEngineSynth.defaults(), inputs.cacheDir);
         ClipAssembler assembler = new ClipAssembler(config.clip());
         long total = 0;
@@ -129,9 +150,10 @@ public final class BenchCleanCommand implements Callable<Integer> {
                     if (pass == 0) {
                         e = bench.embeddings().get(c);
                     } else {
-                        ClipAssembler.Clip again = assembler.assemble(synth.synthesize(c.spec().synthesis()),
-                                c.spec().assemblySeed() * 1_000_003L + pass);
-                        e = backbone.embed(List.of(new BackboneInput.Audio(SampleRecords.SAMPLE_RATE_HZ, again.pcm()))).get(0);
+                        ClipAssembler.Clip again = assembler.assemble(
+                                synth.synthesize(c.spec().synthesis()), c.spec().assemblySeed() * 1_000_003L + pass);
+                        e = backbone.embed(List.of(new BackboneInput.Audio(SampleRecords.SAMPLE_RATE_HZ, again.pcm())))
+                                .get(0);
                     }
                     task.apply(s, e, c.positive(), 1f, Split.TRAIN);
                     // a version (threshold recalibrated) every 8 samples; the adapter publishes every
@@ -145,12 +167,18 @@ public final class BenchCleanCommand implements Callable<Integer> {
                 negativeTransferAlarms += s.rollbacks();
                 driftUsers += s.driftAlarm() ? 1 : 0;
                 errorRiseUsers += s.errorRiseAlarm() ? 1 : 0;
-                driftTests += Math.max(0, samples - HeadMonitors.DRIFT.referenceSize()
-                        - HeadMonitors.DRIFT.detector().window() + 1);
+                driftTests += Math.max(
+                        0,
+                        samples
+                                - HeadMonitors.DRIFT.referenceSize()
+                                - HeadMonitors.DRIFT.detector().window()
+                                + 1);
                 task.calibrate(s);
-                HoldoutTable t = HoldoutEvaluator.evaluateDetectors(List.of(u), bench.embeddings(),
-                        id -> new HoldoutEvaluator.HeadDetector(scorer, task.publishedTrainable(s), task.publishedThreshold(s),
-                                s.version()),
+                HoldoutTable t = HoldoutEvaluator.evaluateDetectors(
+                        List.of(u),
+                        bench.embeddings(),
+                        id -> new HoldoutEvaluator.HeadDetector(
+                                scorer, task.publishedTrainable(s), task.publishedThreshold(s), s.version()),
                         e -> source.score(null, e));
                 double src = t.rows().get(0).sourceRecall();
                 double ada = t.rows().get(0).adaptedRecall();
@@ -158,38 +186,96 @@ public final class BenchCleanCommand implements Callable<Integer> {
                 adaptedRecallSum += ada;
                 worstDrop = Math.max(worstDrop, src - ada);
                 worse += ada < src ? 1 : 0;
-                rows.add(String.format(Locale.ROOT, "    {\"user\": \"%s\", \"samples\": %d, \"rollbacks\": %d,"
-                        + " \"driftAlarmSample\": %d, \"errorRiseAlarm\": %b, \"adwinWidth\": %d, \"sourceRecall\": %.3f,"
-                        + " \"adaptedRecall\": %.3f}", u.id(), samples, s.rollbacks(), s.driftAlarmSample(),
-                        s.errorRiseAlarm(), s.adwinWidth(), src, ada));
-                pw.printf(Locale.ROOT, "bench-clean: %d/%d users, %,d samples, %d negative-transfer alarms, %d drift alarms"
-                        + " (%.0f s)%n", ui + 1, population.size(), total, negativeTransferAlarms, driftUsers,
+                rows.add(String.format(
+                        Locale.ROOT,
+                        "    {\"user\": \"%s\", \"samples\": %d, \"rollbacks\": %d,"
+                                + " \"driftAlarmSample\": %d, \"errorRiseAlarm\": %b, \"adwinWidth\": %d, \"sourceRecall\": %.3f,"
+                                + " \"adaptedRecall\": %.3f}",
+                        u.id(),
+                        samples,
+                        s.rollbacks(),
+                        s.driftAlarmSample(),
+                        s.errorRiseAlarm(),
+                        s.adwinWidth(),
+                        src,
+                        ada));
+                pw.printf(
+                        Locale.ROOT,
+                        "bench-clean: %d/%d users, %,d samples, %d negative-transfer alarms, %d drift alarms"
+                                + " (%.0f s)%n",
+                        ui + 1,
+                        population.size(),
+                        total,
+                        negativeTransferAlarms,
+                        driftUsers,
                         (System.nanoTime() - t0) / 1e9);
                 pw.flush();
             }
         }
         int n = rows.size();
         pw.printf(Locale.ROOT, "%nclean users: %d x %d samples = %,d%n", n, samples, total);
-        pw.printf(Locale.ROOT, "negative-transfer tests (gap CUSUM or loss rise, rollback resets both): %d false alarms,"
-                + " %.2f per 1,000 samples; configured at most %.2f per 1,000 (ARL0 %.0f, calibrated to 2 x)%n",
-                negativeTransferAlarms, 1000.0 * negativeTransferAlarms / total, 1000 / ARL0, ARL0);
-        pw.printf(Locale.ROOT, "drift test: %d of %d users alarmed in %,d tests (a user alarms at most once; at most %.2f"
-                + " expected per 1,000 tests)%n", driftUsers, n, driftTests, 1000 / ARL0);
-        pw.printf(Locale.ROOT, "ADWIN on the adapted head's 0/1 error (delta %.3f, a check per 32 samples): %d of %d users"
-                + " with a rising cut (bound: at most %.2f false cuts per 1,000 samples)%n", HeadMonitors.ADWIN_DELTA,
-                errorRiseUsers, n, 1000 * HeadMonitors.ADWIN_DELTA / 32);
-        pw.printf(Locale.ROOT, "holdout recall at the end: source %.3f, adapted %.3f; %d of %d users below the source,"
-                + " largest drop %.2f%n", sourceRecallSum / n, adaptedRecallSum / n, worse, n, worstDrop);
+        pw.printf(
+                Locale.ROOT,
+                "negative-transfer tests (gap CUSUM or loss rise, rollback resets both): %d false alarms,"
+                        + " %.2f per 1,000 samples; configured at most %.2f per 1,000 (ARL0 %.0f, calibrated to 2 x)%n",
+                negativeTransferAlarms,
+                1000.0 * negativeTransferAlarms / total,
+                1000 / ARL0,
+                ARL0);
+        pw.printf(
+                Locale.ROOT,
+                "drift test: %d of %d users alarmed in %,d tests (a user alarms at most once; at most %.2f"
+                        + " expected per 1,000 tests)%n",
+                driftUsers,
+                n,
+                driftTests,
+                1000 / ARL0);
+        pw.printf(
+                Locale.ROOT,
+                "ADWIN on the adapted head's 0/1 error (delta %.3f, a check per 32 samples): %d of %d users"
+                        + " with a rising cut (bound: at most %.2f false cuts per 1,000 samples)%n",
+                HeadMonitors.ADWIN_DELTA,
+                errorRiseUsers,
+                n,
+                1000 * HeadMonitors.ADWIN_DELTA / 32);
+        pw.printf(
+                Locale.ROOT,
+                "holdout recall at the end: source %.3f, adapted %.3f; %d of %d users below the source,"
+                        + " largest drop %.2f%n",
+                sourceRecallSum / n,
+                adaptedRecallSum / n,
+                worse,
+                n,
+                worstDrop);
         Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, String.format(Locale.ROOT, "{\n  \"population\": \"held-out users (voices and a synthesizer in no"
-                + " bank part), source-head holdout recall < 0.5\", \"bank\": \"%s\",%n", bank.id())
-                + String.format(Locale.ROOT, "  \"seed\": %d, \"users\": %d, \"samplesPerUser\": %d,"
-                + " \"samples\": %d,\n  \"negativeTransferFalseAlarms\": %d, \"driftUsersAlarmed\": %d, \"driftTests\": %d,"
-                + " \"errorRiseUsersAlarmed\": %d,"
-                + " \"arl0\": %.0f,\n  \"meanSourceRecall\": %.4f, \"meanAdaptedRecall\": %.4f, \"usersBelowSource\": %d,"
-                + " \"largestRecallDrop\": %.3f,\n  \"perUser\": [\n%s\n  ]\n}%n", seed, n, samples, total,
-                negativeTransferAlarms, driftUsers, driftTests, errorRiseUsers, ARL0, sourceRecallSum / n, adaptedRecallSum / n, worse,
-                worstDrop, String.join(",\n", rows)));
+        Files.writeString(
+                out,
+                String.format(
+                                Locale.ROOT,
+                                "{\n  \"population\": \"held-out users (voices and a synthesizer in no"
+                                        + " bank part), source-head holdout recall < 0.5\", \"bank\": \"%s\",%n",
+                                bank.id())
+                        + String.format(
+                                Locale.ROOT,
+                                "  \"seed\": %d, \"users\": %d, \"samplesPerUser\": %d,"
+                                        + " \"samples\": %d,\n  \"negativeTransferFalseAlarms\": %d, \"driftUsersAlarmed\": %d, \"driftTests\": %d,"
+                                        + " \"errorRiseUsersAlarmed\": %d,"
+                                        + " \"arl0\": %.0f,\n  \"meanSourceRecall\": %.4f, \"meanAdaptedRecall\": %.4f, \"usersBelowSource\": %d,"
+                                        + " \"largestRecallDrop\": %.3f,\n  \"perUser\": [\n%s\n  ]\n}%n",
+                                seed,
+                                n,
+                                samples,
+                                total,
+                                negativeTransferAlarms,
+                                driftUsers,
+                                driftTests,
+                                errorRiseUsers,
+                                ARL0,
+                                sourceRecallSum / n,
+                                adaptedRecallSum / n,
+                                worse,
+                                worstDrop,
+                                String.join(",\n", rows)));
         pw.println("bench-clean: wrote " + out);
         return 0;
     }

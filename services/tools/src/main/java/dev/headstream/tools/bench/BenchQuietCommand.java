@@ -30,41 +30,65 @@ import picocli.CommandLine.Spec;
  * after 8, 16 and 24 clips: recall on the user's holdout positives and false accepts per hour of
  * held-out continuous speech, beside the source head. Writes a table, JSON and a PNG.
  */
-@Command(name = "bench-quiet", mixinStandardHelpOptions = true,
-        description = "Held-out users: recall and false accepts per hour of held-out continuous speech vs training clips.")
+@Command(
+        name = "bench-quiet",
+        mixinStandardHelpOptions = true,
+        description =
+                "Held-out users: recall and false accepts per hour of held-out continuous speech vs training clips.")
 public final class BenchQuietCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--models-dir", defaultValue = ".models", description = "Verified models (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--models-dir",
+            defaultValue = ".models",
+            description = "Verified models (default ${DEFAULT-VALUE}).")
     Path modelsDir;
 
-    @Option(names = "--bank", description = "Negative bank to train and calibrate on (default <models-dir>/negative-bank).")
+    @Option(
+            names = "--bank",
+            description = "Negative bank to train and calibrate on (default <models-dir>/negative-bank).")
     Path bankDir;
 
     @Option(names = "--eval-bank", description = "Bank whose evaluation part is the held-out speech (default: --bank).")
     Path evalBankDir;
 
-    @Option(names = "--cache-dir", defaultValue = ".run/synth-cache", description = "Speech cache (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--cache-dir",
+            defaultValue = ".run/synth-cache",
+            description = "Speech cache (default ${DEFAULT-VALUE}).")
     Path cacheDir;
 
     @Option(names = "--users", defaultValue = "12", description = "Users (default ${DEFAULT-VALUE}).")
     int users;
 
-    @Option(names = "--candidates", defaultValue = "100", description = "Candidates to pick them from (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--candidates",
+            defaultValue = "100",
+            description = "Candidates to pick them from (default ${DEFAULT-VALUE}).")
     int candidates;
 
     @Option(names = "--seed", defaultValue = "42", description = "Population seed (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--clips", defaultValue = "8,16,24", split = ",", description = "Checkpoints (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--clips",
+            defaultValue = "8,16,24",
+            split = ",",
+            description = "Checkpoints (default ${DEFAULT-VALUE}).")
     int[] clips;
 
-    @Option(names = "--holdout", defaultValue = "20", description = "Holdout clips per label per user (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--holdout",
+            defaultValue = "20",
+            description = "Holdout clips per label per user (default ${DEFAULT-VALUE}).")
     int holdout;
 
-    @Option(names = "--target", defaultValue = "0.5", description = "target-false-accepts-per-hour (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--target",
+            defaultValue = "0.5",
+            description = "target-false-accepts-per-hour (default ${DEFAULT-VALUE}).")
     double target;
 
     @Option(names = "--per-step", defaultValue = "8", description = "bank-per-step (default ${DEFAULT-VALUE}).")
@@ -85,7 +109,10 @@ public final class BenchQuietCommand implements Callable<Integer> {
     @Option(names = "--position", defaultValue = "0.75", description = "threshold-position (default ${DEFAULT-VALUE}).")
     float position;
 
-    @Option(names = "--on-negative-transfer", defaultValue = "PROBATION", description = "Action (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--on-negative-transfer",
+            defaultValue = "PROBATION",
+            description = "Action (default ${DEFAULT-VALUE}).")
     AlarmAction action;
 
     @Option(names = "--out", description = "Folder for quiet.json and quiet.png (none by default).")
@@ -96,29 +123,60 @@ public final class BenchQuietCommand implements Callable<Integer> {
         PrintWriter pw = spec.commandLine().getOut();
         SourceHead source = QuietBench.heyJarvis(modelsDir);
         int max = Arrays.stream(clips).max().orElse(24);
-        SyntheticUsers.Config config = SyntheticUsers.Config.defaults(seed).withUsers(candidates)
-                .withTrain(max / 2, max - max / 2).withHoldout(holdout, holdout).withBackground(0, 0);
+        SyntheticUsers.Config config = SyntheticUsers.Config.defaults(seed)
+                .withUsers(candidates)
+                .withTrain(max / 2, max - max / 2)
+                .withHoldout(holdout, holdout)
+                .withBackground(0, 0);
         QuietBench.Population pop = QuietBench.heldOutUsers(config, users, modelsDir, cacheDir, source, pw::println);
-        pw.printf("held-out users (%d of %d candidates below 0.5 source recall): %s%n", pop.poorCandidates(), candidates,
-                pop.users().stream().map(u -> u.id() + "=" + u.speaker().voice().id()).toList());
+        pw.printf(
+                "held-out users (%d of %d candidates below 0.5 source recall): %s%n",
+                pop.poorCandidates(),
+                candidates,
+                pop.users().stream()
+                        .map(u -> u.id() + "=" + u.speaker().voice().id())
+                        .toList());
         NegativeBank bank = NegativeBank.open(bankDir == null ? BankCommand.defaultDir(modelsDir) : bankDir);
-        BankPart evaluation = evalBankDir == null ? bank.evaluation() : NegativeBank.open(evalBankDir).evaluation();
+        BankPart evaluation = evalBankDir == null
+                ? bank.evaluation()
+                : NegativeBank.open(evalBankDir).evaluation();
         if (evaluation == null) {
-            throw new IllegalArgumentException("no evaluation part in " + (evalBankDir == null ? bank.directory() : evalBankDir));
+            throw new IllegalArgumentException(
+                    "no evaluation part in " + (evalBankDir == null ? bank.directory() : evalBankDir));
         }
         HeadRecipe recipe = HeadRecipe.wakeWordDefault().withThresholdPosition(position);
         BankTraining bt = new BankTraining(perStep, hardShare, mine, pool, minRecall);
-        List<QuietBench.Figures> f = QuietBench.run(pop, source, recipe, bt, target, bank, evaluation, action, clips,
-                line -> {
+        List<QuietBench.Figures> f =
+                QuietBench.run(pop, source, recipe, bt, target, bank, evaluation, action, clips, line -> {
                     pw.println(line);
                     pw.flush();
                 });
-        pw.println(String.format(Locale.ROOT, "%-8s %5s %5s %9s %7s %9s %6s %6s %6s", "user", "clips", "held",
-                "threshold", "recall", "fa-clips", "acts", "FA/h", "alarms"));
+        pw.println(String.format(
+                Locale.ROOT,
+                "%-8s %5s %5s %9s %7s %9s %6s %6s %6s",
+                "user",
+                "clips",
+                "held",
+                "threshold",
+                "recall",
+                "fa-clips",
+                "acts",
+                "FA/h",
+                "alarms"));
         for (QuietBench.Figures x : f) {
-            pw.println(String.format(Locale.ROOT, "%-8s %5d %5s %9.5f %7.3f %4d/%-4d %6d %6.2f %6d", x.user(),
-                    x.clips(), x.held() ? "held" : "", x.threshold(), x.recall(), x.falseClips(), x.negatives(),
-                    x.activations(), x.perHour(), x.alarms()));
+            pw.println(String.format(
+                    Locale.ROOT,
+                    "%-8s %5d %5s %9.5f %7.3f %4d/%-4d %6d %6.2f %6d",
+                    x.user(),
+                    x.clips(),
+                    x.held() ? "held" : "",
+                    x.threshold(),
+                    x.recall(),
+                    x.falseClips(),
+                    x.negatives(),
+                    x.activations(),
+                    x.perHour(),
+                    x.alarms()));
         }
         int[] xs = new int[clips.length + 1];
         System.arraycopy(clips, 0, xs, 1, clips.length);
@@ -126,10 +184,18 @@ public final class BenchQuietCommand implements Callable<Integer> {
         double[] perHour = new double[xs.length];
         double[] worst = new double[xs.length];
         StringBuilder json = new StringBuilder("{\n");
-        json.append(String.format(Locale.ROOT, "  \"seed\": %d,%n  \"users\": %d,%n  \"candidates\": %d,%n"
-                + "  \"evaluationHours\": %.4f,%n  \"evaluationVoices\": %d,%n  \"bank\": \"%s\",%n  \"target\": %.3f,%n"
-                + "  \"checkpoints\": [%n", seed, pop.users().size(), candidates, evaluation.hours(16),
-                evaluation.voices().size(), bank.id(), target));
+        json.append(String.format(
+                Locale.ROOT,
+                "  \"seed\": %d,%n  \"users\": %d,%n  \"candidates\": %d,%n"
+                        + "  \"evaluationHours\": %.4f,%n  \"evaluationVoices\": %d,%n  \"bank\": \"%s\",%n  \"target\": %.3f,%n"
+                        + "  \"checkpoints\": [%n",
+                seed,
+                pop.users().size(),
+                candidates,
+                evaluation.hours(16),
+                evaluation.voices().size(),
+                bank.id(),
+                target));
         for (int i = 0; i < xs.length; i++) {
             int c = xs[i];
             QuietBench.Checkpoint at = QuietBench.Checkpoint.of(f, c);
@@ -142,24 +208,63 @@ public final class BenchQuietCommand implements Callable<Integer> {
             int alarms = at.alarms();
             double trainMs = at.trainMs();
             double publishMs = at.publishMs();
-            String line = String.format(Locale.ROOT, "%s: mean recall %.3f, %d false accepts in %.2f head-hours = %.2f per"
-                    + " hour (worst head %.2f), held at source %d of %d, negative-transfer alarms %d%s",
-                    c == 0 ? "source head" : c + " clips", recall[i], acts, hours, perHour[i], worst[i], held, at.heads(),
-                    alarms, c == 0 ? "" : String.format(Locale.ROOT, "; training %.1f ms, publication %.1f ms per clip",
-                            trainMs, publishMs));
+            String line = String.format(
+                    Locale.ROOT,
+                    "%s: mean recall %.3f, %d false accepts in %.2f head-hours = %.2f per"
+                            + " hour (worst head %.2f), held at source %d of %d, negative-transfer alarms %d%s",
+                    c == 0 ? "source head" : c + " clips",
+                    recall[i],
+                    acts,
+                    hours,
+                    perHour[i],
+                    worst[i],
+                    held,
+                    at.heads(),
+                    alarms,
+                    c == 0
+                            ? ""
+                            : String.format(
+                                    Locale.ROOT,
+                                    "; training %.1f ms, publication %.1f ms per clip",
+                                    trainMs,
+                                    publishMs));
             pw.println(line);
-            json.append(String.format(Locale.ROOT, "    {\"clips\": %d, \"meanRecall\": %.4f, \"falseAccepts\": %d,"
-                    + " \"headHours\": %.4f, \"falseAcceptsPerHour\": %.4f, \"worstHeadPerHour\": %.4f, \"held\": %d,"
-                    + " \"alarms\": %d, \"trainMsPerClip\": %.2f, \"publishMsPerClip\": %.2f}%s%n", c, recall[i], acts,
-                    hours, perHour[i], worst[i], held, alarms, trainMs, publishMs, i + 1 < xs.length ? "," : ""));
+            json.append(String.format(
+                    Locale.ROOT,
+                    "    {\"clips\": %d, \"meanRecall\": %.4f, \"falseAccepts\": %d,"
+                            + " \"headHours\": %.4f, \"falseAcceptsPerHour\": %.4f, \"worstHeadPerHour\": %.4f, \"held\": %d,"
+                            + " \"alarms\": %d, \"trainMsPerClip\": %.2f, \"publishMsPerClip\": %.2f}%s%n",
+                    c,
+                    recall[i],
+                    acts,
+                    hours,
+                    perHour[i],
+                    worst[i],
+                    held,
+                    alarms,
+                    trainMs,
+                    publishMs,
+                    i + 1 < xs.length ? "," : ""));
         }
         json.append("  ],\n  \"heads\": [\n");
         for (int i = 0; i < f.size(); i++) {
             QuietBench.Figures x = f.get(i);
-            json.append(String.format(Locale.ROOT, "    {\"user\": \"%s\", \"clips\": %d, \"held\": %s, \"threshold\": %.6f,"
-                    + " \"positives\": %d, \"detected\": %d, \"negatives\": %d, \"falseClips\": %d, \"activations\": %d,"
-                    + " \"hours\": %.4f, \"alarms\": %d}%s%n", x.user(), x.clips(), x.held(), x.threshold(), x.positives(),
-                    x.detected(), x.negatives(), x.falseClips(), x.activations(), x.hours(), x.alarms(),
+            json.append(String.format(
+                    Locale.ROOT,
+                    "    {\"user\": \"%s\", \"clips\": %d, \"held\": %s, \"threshold\": %.6f,"
+                            + " \"positives\": %d, \"detected\": %d, \"negatives\": %d, \"falseClips\": %d, \"activations\": %d,"
+                            + " \"hours\": %.4f, \"alarms\": %d}%s%n",
+                    x.user(),
+                    x.clips(),
+                    x.held(),
+                    x.threshold(),
+                    x.positives(),
+                    x.detected(),
+                    x.negatives(),
+                    x.falseClips(),
+                    x.activations(),
+                    x.hours(),
+                    x.alarms(),
                     i + 1 < f.size() ? "," : ""));
         }
         json.append("  ]\n}\n");
@@ -176,12 +281,25 @@ public final class BenchQuietCommand implements Callable<Integer> {
             h.put("source head (base network)", filled(cx.length, perHour[0]));
             h.put("target", filled(cx.length, target));
             double hMax = Math.max(1, Math.ceil(Arrays.stream(perHour).max().orElse(1) + 0.5));
-            LinePlot.write(out.resolve("quiet.png"), String.format(Locale.ROOT, "%d held-out users, %.1f h of held-out"
-                    + " speech (%d voices)", pop.users().size(), evaluation.hours(16), evaluation.voices().size()),
-                    "training clips per user (half positive)", cx, List.of(
+            LinePlot.write(
+                    out.resolve("quiet.png"),
+                    String.format(
+                            Locale.ROOT,
+                            "%d held-out users, %.1f h of held-out" + " speech (%d voices)",
+                            pop.users().size(),
+                            evaluation.hours(16),
+                            evaluation.voices().size()),
+                    "training clips per user (half positive)",
+                    cx,
+                    List.of(
                             new LinePlot.Panel("mean holdout recall", "recall", 0, 1, r),
-                            new LinePlot.Panel("false accepts per hour of held-out speech", "per hour", 0,
-                                    Math.max(hMax, Arrays.stream(worst).max().orElse(1) + 0.5), h)), false);
+                            new LinePlot.Panel(
+                                    "false accepts per hour of held-out speech",
+                                    "per hour",
+                                    0,
+                                    Math.max(hMax, Arrays.stream(worst).max().orElse(1) + 0.5),
+                                    h)),
+                    false);
             pw.println("bench-quiet: wrote " + out.resolve("quiet.json") + " and quiet.png");
         }
         pw.flush();

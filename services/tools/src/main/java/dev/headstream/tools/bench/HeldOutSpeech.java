@@ -62,7 +62,12 @@ public final class HeldOutSpeech {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "%.2f h of held-out speech (%d recordings, %d voices: %s)", hours(),
-                part.segments(), part.voices().size(), String.join(" ", part.voices()));
+        return String.format(
+                Locale.ROOT,
+                "%.2f h of held-out speech (%d recordings, %d voices: %s)",
+                hours(),
+                part.segments(),
+                part.voices().size(),
+                String.join(" ", part.voices()));
     }
 }

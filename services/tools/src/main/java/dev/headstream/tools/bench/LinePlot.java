@@ -1,6 +1,5 @@
 package dev.headstream.tools.bench;
 
-import java.util.function.IntToDoubleFunction;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -13,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntToDoubleFunction;
 import javax.imageio.ImageIO;
 
 /**
@@ -28,11 +28,9 @@ public final class LinePlot {
     };
 
     /** One panel: a title, a y-axis label and range, and series by name. */
-    public record Panel(String title, String yLabel, double yMin, double yMax, Map<String, double[]> series) {
-    }
+    public record Panel(String title, String yLabel, double yMin, double yMax, Map<String, double[]> series) {}
 
-    private LinePlot() {
-    }
+    private LinePlot() {}
 
     public static void write(Path png, String title, String xLabel, int[] xs, List<Panel> panels) throws IOException {
         write(png, title, xLabel, xs, panels, true);

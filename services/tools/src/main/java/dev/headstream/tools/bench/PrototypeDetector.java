@@ -1,12 +1,12 @@
 package dev.headstream.tools.bench;
 
-import java.util.ArrayList;
-import java.util.List;
 import dev.headstream.core.adapt.task.BinaryHeadTask;
 import dev.headstream.core.adapt.task.RehearsalSet;
 import dev.headstream.core.adapt.task.ThresholdCalibrator;
 import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.head.PrototypeHead;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The few-shot baseline of the sweep: a two-class {@link PrototypeHead} (cosine to class means of

@@ -53,8 +53,20 @@ import java.util.stream.IntStream;
 public final class QuietBench {
 
     /** The figures of one head at one number of training clips. */
-    public record Figures(String user, int clips, boolean held, float threshold, int positives, int detected,
-            int negatives, int falseClips, int activations, double hours, int alarms, double trainMs, double publishMs) {
+    public record Figures(
+            String user,
+            int clips,
+            boolean held,
+            float threshold,
+            int positives,
+            int detected,
+            int negatives,
+            int falseClips,
+            int activations,
+            double hours,
+            int alarms,
+            double trainMs,
+            double publishMs) {
         public double recall() {
             return positives == 0 ? 0 : detected / (double) positives;
         }
@@ -69,16 +81,31 @@ public final class QuietBench {
      * heads' hours of held-out speech, the worst head's rate, heads held at the source, alarms
      * and the mean cost per clip.
      */
-    public record Checkpoint(int clips, int heads, double recall, int activations, double hours, double worst,
-            long held, int alarms, double trainMs, double publishMs) {
+    public record Checkpoint(
+            int clips,
+            int heads,
+            double recall,
+            int activations,
+            double hours,
+            double worst,
+            long held,
+            int alarms,
+            double trainMs,
+            double publishMs) {
 
         /** The checkpoint of {@code figures} at {@code clips} (0 = the source head). */
         public static Checkpoint of(List<Figures> figures, int clips) {
             List<Figures> at = figures.stream().filter(x -> x.clips() == clips).toList();
-            return new Checkpoint(clips, at.size(), at.stream().mapToDouble(Figures::recall).average().orElse(0),
-                    at.stream().mapToInt(Figures::activations).sum(), at.stream().mapToDouble(Figures::hours).sum(),
-                    at.stream().mapToDouble(Figures::perHour).max().orElse(0), at.stream().filter(Figures::held).count(),
-                    at.stream().mapToInt(Figures::alarms).sum(), at.stream().mapToDouble(Figures::trainMs).average().orElse(0),
+            return new Checkpoint(
+                    clips,
+                    at.size(),
+                    at.stream().mapToDouble(Figures::recall).average().orElse(0),
+                    at.stream().mapToInt(Figures::activations).sum(),
+                    at.stream().mapToDouble(Figures::hours).sum(),
+                    at.stream().mapToDouble(Figures::perHour).max().orElse(0),
+                    at.stream().filter(Figures::held).count(),
+                    at.stream().mapToInt(Figures::alarms).sum(),
+                    at.stream().mapToDouble(Figures::trainMs).average().orElse(0),
                     at.stream().mapToDouble(Figures::publishMs).average().orElse(0));
         }
 
@@ -96,8 +123,11 @@ public final class QuietBench {
      * @param background     background speakers' clips (negatives of TRAIN voices), for an optional reference set
      * @param poorCandidates how many candidates the source head served poorly (recall below 0.5)
      */
-    public record Population(List<SyntheticUser> users, Map<SyntheticClip, EmbeddingSequence> embeddings,
-            List<SyntheticClip> background, int poorCandidates) {
+    public record Population(
+            List<SyntheticUser> users,
+            Map<SyntheticClip, EmbeddingSequence> embeddings,
+            List<SyntheticClip> background,
+            int poorCandidates) {
 
         /**
          * The chosen users and the background speakers as a {@link SyntheticBench}: background clips
@@ -110,27 +140,33 @@ public final class QuietBench {
                     embed(backbone, all, c);
                 }
             }
-            RehearsalSet rehearsal = RehearsalSet.split(background.stream().map(all::get).toList(),
-                    RehearsalSet.CALIBRATION_EVERY);
+            RehearsalSet rehearsal =
+                    RehearsalSet.split(background.stream().map(all::get).toList(), RehearsalSet.CALIBRATION_EVERY);
             return new SyntheticBench(new SyntheticPopulation(users, background), Map.copyOf(all), source, rehearsal);
         }
     }
 
-    private QuietBench() {
-    }
+    private QuietBench() {}
 
     /**
      * The held-out population: {@code candidates} users from the USERS voices, the first
      * {@code max} whose source-head recall on their holdout positives is below 0.5.
      */
-    public static Population heldOutUsers(SyntheticUsers.Config config, int max, Path modelsDir, Path cacheDir,
-            SourceHead source, Consumer<String> log) {
+    public static Population heldOutUsers(
+            SyntheticUsers.Config config,
+            int max,
+            Path modelsDir,
+            Path cacheDir,
+            SourceHead source,
+            Consumer<String> log) {
         VoiceCatalog catalog = VoiceCatalog.standard();
         SyntheticUsers users = new SyntheticUsers(config, catalog.pool(Part.USERS), catalog.pool(Part.TRAIN));
         CachingSynthesizer synth = new CachingSynthesizer(MultiEngineSynth.defaults(), cacheDir);
         // first every candidate's holdout positives (the choice needs no more), then the chosen users' other clips
-        SyntheticPopulation positives = users.generate(synth, 2, SynthProgress.lines(200,
-                line -> log.accept("  holdout positives: " + line)),
+        SyntheticPopulation positives = users.generate(
+                synth,
+                2,
+                SynthProgress.lines(200, line -> log.accept("  holdout positives: " + line)),
                 c -> c.split() == dev.headstream.testkit.synth.Split.HOLDOUT && c.positive());
         Map<SyntheticClip, EmbeddingSequence> emb = new HashMap<>();
         ClipScorer scorer = new ClipScorer(new MlpHead(source.architecture(), 1), source.parameters(), 16);
@@ -139,8 +175,9 @@ public final class QuietBench {
         try (WakeWordBackbone backbone = WakeWordBackbone.fromModelsDir(modelsDir)) {
             for (SyntheticUser u : positives.users()) {
                 List<SyntheticClip> pos = u.holdout();
-                long hits = pos.stream().filter(c -> scorer.score(null, embed(backbone, emb, c))
-                        >= BinaryHeadTask.SOURCE_THRESHOLD).count();
+                long hits = pos.stream()
+                        .filter(c -> scorer.score(null, embed(backbone, emb, c)) >= BinaryHeadTask.SOURCE_THRESHOLD)
+                        .count();
                 if (hits < 0.5 * pos.size()) {
                     poor++;
                     if (chosenIds.size() < max) {
@@ -148,22 +185,28 @@ public final class QuietBench {
                     }
                 }
             }
-            SyntheticPopulation pop = users.generate(synth, 2, SynthProgress.lines(200,
-                    line -> log.accept("  chosen users and background: " + line)),
+            SyntheticPopulation pop = users.generate(
+                    synth,
+                    2,
+                    SynthProgress.lines(200, line -> log.accept("  chosen users and background: " + line)),
                     c -> chosenIds.contains(c.speakerId()) || c.speakerId().startsWith("bg-"));
-            List<SyntheticUser> chosen = pop.users().stream().filter(u -> chosenIds.contains(u.id())).toList();
+            List<SyntheticUser> chosen =
+                    pop.users().stream().filter(u -> chosenIds.contains(u.id())).toList();
             for (SyntheticUser u : chosen) {
                 u.stream().forEach(c -> embed(backbone, emb, c));
             }
-            emb.keySet().retainAll(chosen.stream().flatMap(u -> u.stream().stream())
-                    .collect(Collectors.toSet()));
+            emb.keySet()
+                    .retainAll(chosen.stream().flatMap(u -> u.stream().stream()).collect(Collectors.toSet()));
             return new Population(chosen, emb, pop.background(), poor);
         }
     }
 
-    private static EmbeddingSequence embed(WakeWordBackbone backbone, Map<SyntheticClip, EmbeddingSequence> emb,
-            SyntheticClip c) {
-        return emb.computeIfAbsent(c, k -> backbone.embed(List.of(new BackboneInput.Audio(16_000, k.pcm()))).get(0));
+    private static EmbeddingSequence embed(
+            WakeWordBackbone backbone, Map<SyntheticClip, EmbeddingSequence> emb, SyntheticClip c) {
+        return emb.computeIfAbsent(
+                c,
+                k -> backbone.embed(List.of(new BackboneInput.Audio(16_000, k.pcm())))
+                        .get(0));
     }
 
     public static SourceHead heyJarvis(Path modelsDir) {
@@ -178,33 +221,59 @@ public final class QuietBench {
      * Trains every user of {@code pop} (two threads) and scores its published head after each of
      * {@code checkpoints} training clips; also the source head (clips = 0).
      */
-    public static List<Figures> run(Population pop, SourceHead source, HeadRecipe recipe, BankTraining bankTraining,
-            double target, NegativeBank bank, BankPart evaluation, AlarmAction action,
-            int[] checkpoints, Consumer<String> log) {
+    public static List<Figures> run(
+            Population pop,
+            SourceHead source,
+            HeadRecipe recipe,
+            BankTraining bankTraining,
+            double target,
+            NegativeBank bank,
+            BankPart evaluation,
+            AlarmAction action,
+            int[] checkpoints,
+            Consumer<String> log) {
         long t0 = System.nanoTime();
         BankNegatives prepared = BinaryHeadTask.prepareBank(bank, source, recipe);
-        BinaryHeadTask probe = new BinaryHeadTask("wake", source, recipe, RehearsalSet.empty(), action, target, prepared,
-                bankTraining);
+        BinaryHeadTask probe = new BinaryHeadTask(
+                "wake", source, recipe, RehearsalSet.empty(), action, target, prepared, bankTraining);
         ClipScorer evalScorer = new ClipScorer(new MlpHead(source.architecture(), 1), source.parameters(), 16);
         BankNegatives.Part eval = BankNegatives.Part.prepare(evaluation, probeScorer(source, recipe), 16);
-        log.accept(String.format(Locale.ROOT, "prepared %s; evaluation part %.2f h in %.1f s", prepared,
-                eval.hours(), (System.nanoTime() - t0) / 1e9));
-        List<SyntheticClip> negatives = pop.users().stream().flatMap(u -> u.holdout().stream())
-                .filter(c -> !c.positive()).toList();
+        log.accept(String.format(
+                Locale.ROOT,
+                "prepared %s; evaluation part %.2f h in %.1f s",
+                prepared,
+                eval.hours(),
+                (System.nanoTime() - t0) / 1e9));
+        List<SyntheticClip> negatives = pop.users().stream()
+                .flatMap(u -> u.holdout().stream())
+                .filter(c -> !c.positive())
+                .toList();
         List<Figures> out = new ArrayList<>();
         // the source head
         float[] srcLogits = new float[eval.count()];
         eval.logits(probeScorer(source, recipe), null, srcLogits);
         int srcActivations = Detections.count(srcLogits, eval.bounds(), logitOf(BinaryHeadTask.SOURCE_THRESHOLD));
         for (SyntheticUser u : pop.users()) {
-            out.add(score(u, 0, false, BinaryHeadTask.SOURCE_THRESHOLD, pop, negatives, evalScorer, null,
-                    srcActivations, eval.hours(), 0, 0, 0));
+            out.add(score(
+                    u,
+                    0,
+                    false,
+                    BinaryHeadTask.SOURCE_THRESHOLD,
+                    pop,
+                    negatives,
+                    evalScorer,
+                    null,
+                    srcActivations,
+                    eval.hours(),
+                    0,
+                    0,
+                    0));
         }
         Map<String, List<Figures>> byUser = new ConcurrentHashMap<>();
         IntStream.range(0, pop.users().size()).parallel().forEach(i -> {
             SyntheticUser u = pop.users().get(i);
-            BinaryHeadTask task = new BinaryHeadTask("wake", source, recipe, RehearsalSet.empty(), action, target,
-                    prepared, bankTraining);
+            BinaryHeadTask task = new BinaryHeadTask(
+                    "wake", source, recipe, RehearsalSet.empty(), action, target, prepared, bankTraining);
             ClipScorer scorer = probeScorer(source, recipe);
             HeadState s = task.newState("bench/" + u.id() + "/wake");
             List<Figures> figures = new ArrayList<>();
@@ -230,12 +299,32 @@ public final class QuietBench {
                         float threshold = task.publishedThreshold(s);
                         eval.logits(scorer, published, logits);
                         int act = Detections.count(logits, eval.bounds(), logitOf(threshold));
-                        figures.add(score(u, n, s.heldAtSource(), threshold, pop, negatives, scorer, published, act,
-                                eval.hours(), s.rollbacks(), trainNanos / 1e6 / n, publishNanos / 1e6 / publications));
-                        log.accept(String.format(Locale.ROOT,
+                        figures.add(score(
+                                u,
+                                n,
+                                s.heldAtSource(),
+                                threshold,
+                                pop,
+                                negatives,
+                                scorer,
+                                published,
+                                act,
+                                eval.hours(),
+                                s.rollbacks(),
+                                trainNanos / 1e6 / n,
+                                publishNanos / 1e6 / publications));
+                        log.accept(String.format(
+                                Locale.ROOT,
                                 "  %s after %2d clips: %s threshold %.4f, calibration %d in %.2f h, eval %d in %.2f h%s",
-                                u.id(), n, s.heldAtSource() ? "HELD" : "adapted", threshold, s.calibrationFalseAccepts(),
-                                s.calibrationHours(), act, eval.hours(), s.heldAtSource() ? " (" + s.heldReason() + ")" : ""));
+                                u.id(),
+                                n,
+                                s.heldAtSource() ? "HELD" : "adapted",
+                                threshold,
+                                s.calibrationFalseAccepts(),
+                                s.calibrationHours(),
+                                act,
+                                eval.hours(),
+                                s.heldAtSource() ? " (" + s.heldReason() + ")" : ""));
                     }
                 }
             }
@@ -244,7 +333,10 @@ public final class QuietBench {
         for (SyntheticUser u : pop.users()) {
             out.addAll(byUser.get(u.id()));
         }
-        log.accept(String.format(Locale.ROOT, "trained and scored %d users in %.1f s", pop.users().size(),
+        log.accept(String.format(
+                Locale.ROOT,
+                "trained and scored %d users in %.1f s",
+                pop.users().size(),
                 (System.nanoTime() - t0) / 1e9));
         return out;
     }
@@ -253,9 +345,20 @@ public final class QuietBench {
         return BinaryHeadTask.scorerFor(source, recipe);
     }
 
-    private static Figures score(SyntheticUser u, int clips, boolean held, float threshold, Population pop,
-            List<SyntheticClip> negatives, ClipScorer scorer, float[] trainable, int activations, double hours, int alarms,
-            double trainMs, double publishMs) {
+    private static Figures score(
+            SyntheticUser u,
+            int clips,
+            boolean held,
+            float threshold,
+            Population pop,
+            List<SyntheticClip> negatives,
+            ClipScorer scorer,
+            float[] trainable,
+            int activations,
+            double hours,
+            int alarms,
+            double trainMs,
+            double publishMs) {
         int pos = 0;
         int det = 0;
         for (SyntheticClip c : u.holdout()) {
@@ -268,8 +371,20 @@ public final class QuietBench {
         for (SyntheticClip c : negatives) {
             fa += scorer.score(trainable, pop.embeddings().get(c)) >= threshold ? 1 : 0;
         }
-        return new Figures(u.id(), clips, held, threshold, pos, det, negatives.size(), fa, activations, hours, alarms,
-                trainMs, publishMs);
+        return new Figures(
+                u.id(),
+                clips,
+                held,
+                threshold,
+                pos,
+                det,
+                negatives.size(),
+                fa,
+                activations,
+                hours,
+                alarms,
+                trainMs,
+                publishMs);
     }
 
     static float logitOf(float threshold) {

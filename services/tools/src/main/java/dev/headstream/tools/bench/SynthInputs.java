@@ -6,10 +6,16 @@ import picocli.CommandLine.Option;
 /** The options every command on a synthetic population shares: the verified models and the speech cache. */
 public final class SynthInputs {
 
-    @Option(names = "--models-dir", defaultValue = ".models", description = "Verified models (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--models-dir",
+            defaultValue = ".models",
+            description = "Verified models (default ${DEFAULT-VALUE}).")
     Path modelsDir;
 
-    @Option(names = "--cache-dir", defaultValue = ".run/synth-cache", description = "Speech cache (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--cache-dir",
+            defaultValue = ".run/synth-cache",
+            description = "Speech cache (default ${DEFAULT-VALUE}).")
     Path cacheDir;
 
     public Path modelsDir() {

@@ -17,7 +17,8 @@ import java.util.Map;
  * @param source     the source head
  * @param rehearsal  background negatives split into rehearsal training and threshold calibration
  */
-public record SyntheticBench(SyntheticPopulation population, Map<SyntheticClip, EmbeddingSequence> embeddings,
-        SourceHead source, RehearsalSet rehearsal) {
-
-}
+public record SyntheticBench(
+        SyntheticPopulation population,
+        Map<SyntheticClip, EmbeddingSequence> embeddings,
+        SourceHead source,
+        RehearsalSet rehearsal) {}

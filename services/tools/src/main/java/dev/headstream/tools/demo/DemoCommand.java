@@ -1,9 +1,6 @@
 package dev.headstream.tools.demo;
 
 import dev.headstream.cli.Dirs;
-import java.util.Arrays;
-import java.util.Set;
-import java.util.TreeSet;
 import dev.headstream.cli.replay.HeadReplay;
 import dev.headstream.client.HeadFollower;
 import dev.headstream.client.SampleSender;
@@ -37,17 +34,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The end-to-end demo: a real Kafka broker (KRaft, child JVM), the adapter service (child JVM) in
@@ -56,7 +56,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * vs adapted-head holdout recall, false-accepted clips and false accepts per hour of held-out
  * continuous speech (the bank's evaluation part: voices in no other part and in no user).
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
         description = "Embedded Kafka + adapter + synthetic users; prints what per-user adaptation achieved.")
 public final class DemoCommand implements Callable<Integer> {
 
@@ -73,79 +75,129 @@ public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--models-dir", defaultValue = ".models", description = "Verified openWakeWord models (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--models-dir",
+            defaultValue = ".models",
+            description = "Verified openWakeWord models (default ${DEFAULT-VALUE}).")
     Path modelsDir;
 
-    @Option(names = "--adapter-jar", defaultValue = "services/adapter/target/quarkus-app/quarkus-run.jar",
+    @Option(
+            names = "--adapter-jar",
+            defaultValue = "services/adapter/target/quarkus-app/quarkus-run.jar",
             description = "The adapter's quarkus-run.jar (default ${DEFAULT-VALUE}).")
     Path adapterJar;
 
-    @Option(names = "--work-dir", defaultValue = ".run/demo", description = "Broker data, logs and results (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--work-dir",
+            defaultValue = ".run/demo",
+            description = "Broker data, logs and results (default ${DEFAULT-VALUE}).")
     Path workDir;
 
-    @Option(names = "--cache-dir", defaultValue = ".run/synth-cache", description = "Synthesized speech cache (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--cache-dir",
+            defaultValue = ".run/synth-cache",
+            description = "Synthesized speech cache (default ${DEFAULT-VALUE}).")
     Path cacheDir;
 
     @Option(names = "--users", defaultValue = "10", description = "Users to stream (default ${DEFAULT-VALUE}).")
     int users;
 
-    @Option(names = "--candidates", defaultValue = "100",
-            description = "Synthetic users generated; streamed are the first --users for whom the source head is poor on their own holdout clips (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--candidates",
+            defaultValue = "100",
+            description =
+                    "Synthetic users generated; streamed are the first --users for whom the source head is poor on their own holdout clips (default ${DEFAULT-VALUE}).")
     int candidates;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of the synthetic population (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            defaultValue = "42",
+            description = "Seed of the synthetic population (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--train", defaultValue = "12", description = "Training clips per label per user (default ${DEFAULT-VALUE} positives + ${DEFAULT-VALUE} negatives).")
+    @Option(
+            names = "--train",
+            defaultValue = "12",
+            description =
+                    "Training clips per label per user (default ${DEFAULT-VALUE} positives + ${DEFAULT-VALUE} negatives).")
     int train;
 
-    @Option(names = "--holdout", defaultValue = "20", description = "Holdout clips per label per user (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--holdout",
+            defaultValue = "20",
+            description = "Holdout clips per label per user (default ${DEFAULT-VALUE}).")
     int holdout;
 
-    @Option(names = "--background-speakers", defaultValue = "0",
+    @Option(
+            names = "--background-speakers",
+            defaultValue = "0",
             description = "Other speakers whose negatives form an operator's rehearsal reference set, 16 clips each; "
                     + "0 = none, as the default configuration (default ${DEFAULT-VALUE}).")
     int backgroundSpeakers;
 
-    @Option(names = "--negative-bank", description = "The negative bank (default <models-dir>/negative-bank, built by "
-            + "./headstream setup; the demo builds it when missing).")
+    @Option(
+            names = "--negative-bank",
+            description = "The negative bank (default <models-dir>/negative-bank, built by "
+                    + "./headstream setup; the demo builds it when missing).")
     Path negativeBank;
 
-    @Option(names = "--adapter-property", paramLabel = "KEY=VALUE",
-            description = "Extra configuration for the adapter, e.g. headstream.tasks.wake.replay-steps=10 (repeatable).")
+    @Option(
+            names = "--adapter-property",
+            paramLabel = "KEY=VALUE",
+            description =
+                    "Extra configuration for the adapter, e.g. headstream.tasks.wake.replay-steps=10 (repeatable).")
     Map<String, String> adapterProperties = new LinkedHashMap<>();
 
-    @Option(names = "--partitions", defaultValue = "4", description = "Partitions of headstream.samples (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--partitions",
+            defaultValue = "4",
+            description = "Partitions of headstream.samples (default ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--timeout", defaultValue = "PT15M", description = "Give up waiting for heads after this ISO-8601 duration (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--timeout",
+            defaultValue = "PT15M",
+            description = "Give up waiting for heads after this ISO-8601 duration (default ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (users < 1 || candidates < users) {
-            throw new IllegalArgumentException("--candidates (" + candidates + ") must be >= --users (" + users + ") >= 1");
+            throw new IllegalArgumentException(
+                    "--candidates (" + candidates + ") must be >= --users (" + users + ") >= 1");
         }
         Files.createDirectories(workDir);
         long t0 = System.nanoTime();
         Path bankDir = negativeBank != null ? negativeBank : BankCommand.defaultDir(modelsDir);
         if (negativeBank == null) {
             // the default bank: built here when missing or made by another recipe, else left alone
-            BankCommand.build(bankDir, modelsDir, BankCommand.TRAIN_HOURS, BankCommand.CALIBRATION_HOURS,
-                    BankCommand.EVALUATION_HOURS, BankCommand.SEED, 2, System.out);
+            BankCommand.build(
+                    bankDir,
+                    modelsDir,
+                    BankCommand.TRAIN_HOURS,
+                    BankCommand.CALIBRATION_HOURS,
+                    BankCommand.EVALUATION_HOURS,
+                    BankCommand.SEED,
+                    2,
+                    System.out);
         }
         NegativeBank bank = NegativeBank.open(bankDir);
         if (bank.evaluation() == null) {
             throw new IllegalArgumentException("negative bank " + bankDir + " has no evaluation part to measure false "
                     + "accepts per hour on (build it with --evaluation-hours > 0)");
         }
-        out.printf("demo: synthesizing %d candidate held-out users (voices that no bank part holds, half of them from"
-                + " flite, which the bank's training and calibration parts do not hold; cache %s)%n", candidates, cacheDir);
+        out.printf(
+                "demo: synthesizing %d candidate held-out users (voices that no bank part holds, half of them from"
+                        + " flite, which the bank's training and calibration parts do not hold; cache %s)%n",
+                candidates, cacheDir);
         out.flush();
         SourceHead source = QuietBench.heyJarvis(modelsDir);
-        SyntheticUsers.Config config = SyntheticUsers.Config.defaults(seed).withUsers(candidates)
-                .withTrain(train, train).withHoldout(holdout, holdout).withBackground(backgroundSpeakers, 16)
+        SyntheticUsers.Config config = SyntheticUsers.Config.defaults(seed)
+                .withUsers(candidates)
+                .withTrain(train, train)
+                .withHoldout(holdout, holdout)
+                .withBackground(backgroundSpeakers, 16)
                 .withBackgroundNearMisses(REFERENCE_NEAR_MISSES);
         QuietBench.Population population = QuietBench.heldOutUsers(config, users, modelsDir, cacheDir, source, line -> {
             out.println("demo: " + line.strip());
@@ -153,11 +205,18 @@ public final class DemoCommand implements Callable<Integer> {
         });
         List<SyntheticUser> chosen = population.users();
         Map<SyntheticClip, EmbeddingSequence> emb = population.embeddings();
-        out.printf("demo: %d of %d candidates have source-head recall < 0.5 on their own holdout clips; streaming %d:"
-                + " %s%n", population.poorCandidates(), candidates, chosen.size(), chosen.stream()
-                .map(u -> u.id() + " (" + u.speaker().voice().id() + ")").toList());
+        out.printf(
+                "demo: %d of %d candidates have source-head recall < 0.5 on their own holdout clips; streaming %d:"
+                        + " %s%n",
+                population.poorCandidates(),
+                candidates,
+                chosen.size(),
+                chosen.stream()
+                        .map(u -> u.id() + " (" + u.speaker().voice().id() + ")")
+                        .toList());
         if (chosen.isEmpty()) {
-            throw new IllegalStateException("no candidate user is poorly served by the source head; raise --candidates");
+            throw new IllegalStateException(
+                    "no candidate user is poorly served by the source head; raise --candidates");
         }
 
         Path rehearsal = null;
@@ -168,8 +227,9 @@ public final class DemoCommand implements Callable<Integer> {
                 reference.add(SampleRecords.sample("reference", TASK, c));
             }
             SampleFile.write(rehearsal, reference);
-            out.printf("demo: wrote %d background-speaker negatives as the rehearsal reference set %s%n", reference.size(),
-                    rehearsal);
+            out.printf(
+                    "demo: wrote %d background-speaker negatives as the rehearsal reference set %s%n",
+                    reference.size(), rehearsal);
         }
         HeldOutSpeech speech = new HeldOutSpeech(bank.evaluation(), 16);
         out.println("demo: false accepts per hour are measured on " + speech);
@@ -183,62 +243,92 @@ public final class DemoCommand implements Callable<Integer> {
             try (TopicAdmin admin = TopicAdmin.connect(bs)) {
                 admin.ensureTopics(partitions);
             }
-            out.println("demo: broker at " + bs + "; starting the adapter (log " + workDir.resolve("adapter.log") + ")");
+            out.println(
+                    "demo: broker at " + bs + "; starting the adapter (log " + workDir.resolve("adapter.log") + ")");
             out.flush();
             Map<String, String> props = new LinkedHashMap<>();
             props.put("kafka.bootstrap.servers", bs);
             props.put("headstream.models-dir", modelsDir.toAbsolutePath().toString());
             props.put("headstream.instance-id", "demo");
-            props.put("headstream.negative-bank.directory", bankDir.toAbsolutePath().toString());
+            props.put(
+                    "headstream.negative-bank.directory",
+                    bankDir.toAbsolutePath().toString());
             props.put("headstream.tasks." + TASK + ".source-head", "hey_jarvis_v0.1.onnx");
             if (rehearsal != null) {
-                props.put("headstream.tasks." + TASK + ".rehearsal-set", rehearsal.toAbsolutePath().toString());
+                props.put(
+                        "headstream.tasks." + TASK + ".rehearsal-set",
+                        rehearsal.toAbsolutePath().toString());
             }
             props.putAll(adapterProperties);
             Files.deleteIfExists(workDir.resolve("adapter.log"));
             try (AdapterProcess adapter = AdapterProcess.start(adapterJar, props, workDir.resolve("adapter.log"))
-                    .awaitReady(Duration.ofMinutes(3));
-                    HeadFollower<HeadCodec.Decoded> follower = new HeadFollower<>(bs, u -> HeadCodec.decode(u, source))
-                            .start();
+                            .awaitReady(Duration.ofMinutes(3));
+                    HeadFollower<HeadCodec.Decoded> follower =
+                            new HeadFollower<>(bs, u -> HeadCodec.decode(u, source)).start();
                     SampleSender sender = new SampleSender(bs)) {
-                int maxTrain = chosen.stream().mapToInt(u -> u.train().size()).max().orElse(0);
+                int maxTrain =
+                        chosen.stream().mapToInt(u -> u.train().size()).max().orElse(0);
                 for (int i = 0; i < maxTrain; i++) {
                     for (SyntheticUser u : chosen) {
                         if (i < u.train().size()) {
-                            sender.send(SampleRecords.key(TENANT, u.id()),
-                                    SampleRecords.sample(TENANT, TASK, u.train().get(i)).toByteArray());
+                            sender.send(
+                                    SampleRecords.key(TENANT, u.id()),
+                                    SampleRecords.sample(TENANT, TASK, u.train().get(i))
+                                            .toByteArray());
                         }
                     }
                 }
                 // one malformed record: it must come back as a reject while the stream goes on
-                sender.send(SampleRecords.key(TENANT, chosen.get(0).id()),
+                sender.send(
+                        SampleRecords.key(TENANT, chosen.get(0).id()),
                         "not a protobuf sample".getBytes(StandardCharsets.UTF_8));
                 for (SyntheticUser u : chosen) {
                     for (SyntheticClip c : u.holdout()) {
-                        sender.send(SampleRecords.key(TENANT, u.id()), SampleRecords.sample(TENANT, TASK, c).toByteArray());
+                        sender.send(
+                                SampleRecords.key(TENANT, u.id()),
+                                SampleRecords.sample(TENANT, TASK, c).toByteArray());
                     }
                 }
                 sender.flush();
-                out.printf("demo: streamed %d records (%d users, one malformed); waiting for their heads%n", sender.sent(),
-                        chosen.size());
+                out.printf(
+                        "demo: streamed %d records (%d users, one malformed); waiting for their heads%n",
+                        sender.sent(), chosen.size());
                 out.flush();
                 awaitHeads(out, follower, chosen, adapter);
                 awaitHoldoutAndReject(bs, chosen, adapter);
 
-                HoldoutTable table = HoldoutEvaluator.evaluate(chosen, emb, id -> {
-                    HeadFollower.Versioned<HeadCodec.Decoded> v = follower.current(TENANT + "/" + id + "/" + TASK)
-                            .orElseThrow();
-                    return new HoldoutEvaluator.UserHead(v.head().head(), v.head().source(), v.head().trainable(),
-                            v.head().threshold(), v.version());
-                }, 16, speech);
-                long held = chosen.stream().filter(u -> follower.current(TENANT + "/" + u.id() + "/" + TASK).orElseThrow()
-                        .update().getHeldAtSource()).count();
-                List<ConsumerRecord<byte[], byte[]>> metrics = TopicReader.readAll(bs, Topics.METRICS, Duration.ofSeconds(30));
-                List<ConsumerRecord<byte[], byte[]>> rejected = TopicReader.readAll(bs, Topics.REJECTED, Duration.ofSeconds(30));
+                HoldoutTable table = HoldoutEvaluator.evaluate(
+                        chosen,
+                        emb,
+                        id -> {
+                            HeadFollower.Versioned<HeadCodec.Decoded> v = follower.current(
+                                            TENANT + "/" + id + "/" + TASK)
+                                    .orElseThrow();
+                            return new HoldoutEvaluator.UserHead(
+                                    v.head().head(),
+                                    v.head().source(),
+                                    v.head().trainable(),
+                                    v.head().threshold(),
+                                    v.version());
+                        },
+                        16,
+                        speech);
+                long held = chosen.stream()
+                        .filter(u -> follower.current(TENANT + "/" + u.id() + "/" + TASK)
+                                .orElseThrow()
+                                .update()
+                                .getHeldAtSource())
+                        .count();
+                List<ConsumerRecord<byte[], byte[]>> metrics =
+                        TopicReader.readAll(bs, Topics.METRICS, Duration.ofSeconds(30));
+                List<ConsumerRecord<byte[], byte[]>> rejected =
+                        TopicReader.readAll(bs, Topics.REJECTED, Duration.ofSeconds(30));
                 out.println();
                 out.print(table.render(0.5));
-                out.printf("published: %d head versions, %d metrics records, %d rejects; %d of %d newest heads held at"
-                        + " the source head%n", follower.received(), metrics.size(), rejected.size(), held, chosen.size());
+                out.printf(
+                        "published: %d head versions, %d metrics records, %d rejects; %d of %d newest heads held at"
+                                + " the source head%n",
+                        follower.received(), metrics.size(), rejected.size(), held, chosen.size());
                 Map<String, AdaptationMetrics> lastMetrics = new HashMap<>();
                 Set<String> alarmed = new TreeSet<>();
                 Set<String> drifted = new TreeSet<>();
@@ -257,40 +347,81 @@ public final class DemoCommand implements Callable<Integer> {
                     }
                 }
                 double meanGap = lastMetrics.values().stream()
-                        .mapToDouble(AdaptationMetrics::getNegativeTransferGap).average().orElse(0);
-                AdaptationMetrics anyMetrics = lastMetrics.values().stream().findFirst().orElse(AdaptationMetrics.getDefaultInstance());
-                out.printf(Locale.ROOT, "negative transfer (clean users, monitored only): %d of %d heads ever in alarm;"
-                        + " largest gap CUSUM %.3f vs threshold %.3f, largest loss-rise statistic %.3f vs threshold %.3f;"
-                        + " mean windowed gap (adapted - source loss) %+.3f%n", alarmed.size(), lastMetrics.size(),
-                        maxGapStatistic, anyMetrics.getNegativeTransferThreshold(), maxRiseStatistic,
-                        anyMetrics.getLossRiseThreshold(), meanGap);
-                out.printf(Locale.ROOT, "drift test (MMD vs each user's first %d clips): %d of %d heads ever in alarm%n",
-                        HeadMonitors.DRIFT.referenceSize(), drifted.size(), lastMetrics.size());
-                double[] domainP = lastMetrics.values().stream().mapToDouble(AdaptationMetrics::getDomainPValue).sorted().toArray();
-                out.printf(Locale.ROOT, "domain similarity to other speakers (the reference set, else the bank's training speech; MMD p-value of each user's last 8 clips):"
-                        + " median %.3f, %d of %d users at p <= 0.01%n", domainP.length == 0 ? Double.NaN : domainP[domainP.length / 2],
-                        Arrays.stream(domainP).filter(v -> v <= 0.01).count(), domainP.length);
+                        .mapToDouble(AdaptationMetrics::getNegativeTransferGap)
+                        .average()
+                        .orElse(0);
+                AdaptationMetrics anyMetrics =
+                        lastMetrics.values().stream().findFirst().orElse(AdaptationMetrics.getDefaultInstance());
+                out.printf(
+                        Locale.ROOT,
+                        "negative transfer (clean users, monitored only): %d of %d heads ever in alarm;"
+                                + " largest gap CUSUM %.3f vs threshold %.3f, largest loss-rise statistic %.3f vs threshold %.3f;"
+                                + " mean windowed gap (adapted - source loss) %+.3f%n",
+                        alarmed.size(),
+                        lastMetrics.size(),
+                        maxGapStatistic,
+                        anyMetrics.getNegativeTransferThreshold(),
+                        maxRiseStatistic,
+                        anyMetrics.getLossRiseThreshold(),
+                        meanGap);
+                out.printf(
+                        Locale.ROOT,
+                        "drift test (MMD vs each user's first %d clips): %d of %d heads ever in alarm%n",
+                        HeadMonitors.DRIFT.referenceSize(),
+                        drifted.size(),
+                        lastMetrics.size());
+                double[] domainP = lastMetrics.values().stream()
+                        .mapToDouble(AdaptationMetrics::getDomainPValue)
+                        .sorted()
+                        .toArray();
+                out.printf(
+                        Locale.ROOT,
+                        "domain similarity to other speakers (the reference set, else the bank's training speech; MMD p-value of each user's last 8 clips):"
+                                + " median %.3f, %d of %d users at p <= 0.01%n",
+                        domainP.length == 0 ? Double.NaN : domainP[domainP.length / 2],
+                        Arrays.stream(domainP).filter(v -> v <= 0.01).count(),
+                        domainP.length);
                 for (ConsumerRecord<byte[], byte[]> r : rejected) {
                     Rejected rej = Rejected.parseFrom(r.value());
-                    out.printf("  rejected %s-%d@%d: %s %s%n", rej.getTopic(), rej.getPartition(), rej.getOffset(),
-                            rej.getReason(), rej.getMessage());
+                    out.printf(
+                            "  rejected %s-%d@%d: %s %s%n",
+                            rej.getTopic(), rej.getPartition(), rej.getOffset(), rej.getReason(), rej.getMessage());
                 }
-                HeadReplay.Result replay = HeadReplay.run(bs, EngineSpec.fromProperties(props),
-                        Duration.ofSeconds(60));
-                out.printf("replay: %d heads rebuilt from headstream.samples in-process: %d bit-identical to the"
-                        + " published ones%s%n", replay.heads(), replay.identical(),
+                HeadReplay.Result replay = HeadReplay.run(bs, EngineSpec.fromProperties(props), Duration.ofSeconds(60));
+                out.printf(
+                        "replay: %d heads rebuilt from headstream.samples in-process: %d bit-identical to the"
+                                + " published ones%s%n",
+                        replay.heads(),
+                        replay.identical(),
                         replay.differences().isEmpty() ? "" : "; differences: " + replay.differences());
                 Path json = workDir.resolve("demo-result.json");
-                Files.writeString(json, DemoJson.render(table, seed, follower.received(), metrics.size(), rejected.size(),
-                        (System.nanoTime() - t0) / 1e9, held, speech));
-                out.printf(Locale.ROOT, "demo: done in %.0f s; table written to %s%n", (System.nanoTime() - t0) / 1e9, json);
+                Files.writeString(
+                        json,
+                        DemoJson.render(
+                                table,
+                                seed,
+                                follower.received(),
+                                metrics.size(),
+                                rejected.size(),
+                                (System.nanoTime() - t0) / 1e9,
+                                held,
+                                speech));
+                out.printf(
+                        Locale.ROOT,
+                        "demo: done in %.0f s; table written to %s%n",
+                        (System.nanoTime() - t0) / 1e9,
+                        json);
             }
         }
         return 0;
     }
 
-    private void awaitHeads(PrintWriter out, HeadFollower<HeadCodec.Decoded> follower, List<SyntheticUser> chosen,
-            AdapterProcess adapter) throws InterruptedException {
+    private void awaitHeads(
+            PrintWriter out,
+            HeadFollower<HeadCodec.Decoded> follower,
+            List<SyntheticUser> chosen,
+            AdapterProcess adapter)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         long lastReport = 0;
         int total = chosen.stream().mapToInt(u -> u.train().size()).sum();
@@ -299,20 +430,23 @@ public final class DemoCommand implements Callable<Integer> {
             long applied = 0;
             for (SyntheticUser u : chosen) {
                 long n = follower.current(TENANT + "/" + u.id() + "/" + TASK)
-                        .map(v -> v.update().getProvenance().getSamplesApplied()).orElse(0L);
+                        .map(v -> v.update().getProvenance().getSamplesApplied())
+                        .orElse(0L);
                 applied += n;
                 if (n >= u.train().size()) {
                     complete++;
                 }
             }
             if (complete == chosen.size()) {
-                out.printf("  heads: %d/%d users complete, %d/%d training clips applied%n", complete, chosen.size(),
-                        applied, total);
+                out.printf(
+                        "  heads: %d/%d users complete, %d/%d training clips applied%n",
+                        complete, chosen.size(), applied, total);
                 return;
             }
             if (System.nanoTime() - lastReport > 5_000_000_000L) {
-                out.printf("  heads: %d/%d users complete, %d/%d training clips applied%n", complete, chosen.size(),
-                        applied, total);
+                out.printf(
+                        "  heads: %d/%d users complete, %d/%d training clips applied%n",
+                        complete, chosen.size(), applied, total);
                 out.flush();
                 lastReport = System.nanoTime();
             }
@@ -328,8 +462,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** Waits until every user's holdout clips were scored and the malformed record was rejected. */
-    private void awaitHoldoutAndReject(String bs, List<SyntheticUser> chosen, AdapterProcess adapter)
-            throws Exception {
+    private void awaitHoldoutAndReject(String bs, List<SyntheticUser> chosen, AdapterProcess adapter) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Map<String, Long> holdoutScored = new HashMap<>();
@@ -337,14 +470,17 @@ public final class DemoCommand implements Callable<Integer> {
                 AdaptationMetrics m = AdaptationMetrics.parseFrom(r.value());
                 holdoutScored.put(m.getHeadId(), m.getAdaptedHoldout().getCount());
             }
-            boolean scored = chosen.stream().allMatch(u -> holdoutScored.getOrDefault(TENANT + "/" + u.id() + "/" + TASK, 0L)
-                    >= u.holdout().size());
-            if (scored && !TopicReader.readAll(bs, Topics.REJECTED, Duration.ofSeconds(30)).isEmpty()) {
+            boolean scored = chosen.stream()
+                    .allMatch(u -> holdoutScored.getOrDefault(TENANT + "/" + u.id() + "/" + TASK, 0L)
+                            >= u.holdout().size());
+            if (scored
+                    && !TopicReader.readAll(bs, Topics.REJECTED, Duration.ofSeconds(30))
+                            .isEmpty()) {
                 return;
             }
             if (!adapter.isAlive() || System.nanoTime() > deadline) {
-                throw new IllegalStateException("holdout clips or the malformed record not processed in time; adapter log:\n"
-                        + adapter.tail());
+                throw new IllegalStateException(
+                        "holdout clips or the malformed record not processed in time; adapter log:\n" + adapter.tail());
             }
             Thread.sleep(1000);
         }

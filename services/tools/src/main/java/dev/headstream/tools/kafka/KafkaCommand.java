@@ -2,13 +2,11 @@ package dev.headstream.tools.kafka;
 
 import dev.headstream.testkit.kafka.EmbeddedKafka;
 import dev.headstream.testkit.kafka.TopicAdmin;
-
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -31,19 +29,31 @@ public final class KafkaCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--port", defaultValue = "9092", paramLabel = "PORT",
+    @Option(
+            names = "--port",
+            defaultValue = "9092",
+            paramLabel = "PORT",
             description = "Client port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     private int port;
 
-    @Option(names = "--controller-port", defaultValue = "0", paramLabel = "PORT",
+    @Option(
+            names = "--controller-port",
+            defaultValue = "0",
+            paramLabel = "PORT",
             description = "KRaft controller port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     private int controllerPort;
 
-    @Option(names = "--partitions", defaultValue = "" + TopicAdmin.DEFAULT_PARTITIONS, paramLabel = "N",
+    @Option(
+            names = "--partitions",
+            defaultValue = "" + TopicAdmin.DEFAULT_PARTITIONS,
+            paramLabel = "N",
             description = "Partitions of every topic (default: ${DEFAULT-VALUE}).")
     private int partitions;
 
-    @Option(names = "--data-dir", defaultValue = ".run/kafka", paramLabel = "DIR",
+    @Option(
+            names = "--data-dir",
+            defaultValue = ".run/kafka",
+            paramLabel = "DIR",
             description = "Configuration, broker log and Kafka data (default: ${DEFAULT-VALUE}).")
     private Path dataDir;
 
@@ -56,12 +66,18 @@ public final class KafkaCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "Ports must be between 0 and 65535");
         }
         PrintWriter out = spec.commandLine().getOut();
-        EmbeddedKafka kafka = EmbeddedKafka.builder(dataDir).port(port).controllerPort(controllerPort).build();
+        EmbeddedKafka kafka = EmbeddedKafka.builder(dataDir)
+                .port(port)
+                .controllerPort(controllerPort)
+                .build();
         AtomicBoolean stopping = new AtomicBoolean();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stopping.set(true);
-            kafka.close();
-        }, "headstream-kafka-command-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            stopping.set(true);
+                            kafka.close();
+                        },
+                        "headstream-kafka-command-shutdown"));
 
         long started = System.nanoTime();
         kafka.start();
@@ -69,10 +85,16 @@ public final class KafkaCommand implements Callable<Integer> {
         try (TopicAdmin topics = TopicAdmin.connect(kafka.bootstrapServers())) {
             created = topics.ensureTopics(partitions);
         }
-        out.printf("Kafka is ready in %.1f s: bootstrap.servers=%s%n", (System.nanoTime() - started) / 1e9,
-                kafka.bootstrapServers());
-        out.printf("Topics (%d partitions each): %s%n", partitions,
-                created.isEmpty() ? "all existed" : "created " + String.join(", ", created.stream().sorted().toList()));
+        out.printf(
+                "Kafka is ready in %.1f s: bootstrap.servers=%s%n",
+                (System.nanoTime() - started) / 1e9, kafka.bootstrapServers());
+        out.printf(
+                "Topics (%d partitions each): %s%n",
+                partitions,
+                created.isEmpty()
+                        ? "all existed"
+                        : "created "
+                                + String.join(", ", created.stream().sorted().toList()));
         out.printf("Data: %s, broker log: %s%n", kafka.dataDir(), kafka.logFile());
         out.println("Press Ctrl-C to stop.");
         out.flush();

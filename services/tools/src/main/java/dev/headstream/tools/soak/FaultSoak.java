@@ -1,6 +1,5 @@
 package dev.headstream.tools.soak;
 
-import org.apache.kafka.common.config.TopicConfig;
 import dev.headstream.cli.replay.HeadReplay;
 import dev.headstream.client.SampleSender;
 import dev.headstream.core.assembly.EngineSpec;
@@ -27,6 +26,7 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -61,7 +61,9 @@ public final class FaultSoak {
 
     /** The fault a run injects. */
     public enum Scenario {
-        KILL, REBALANCE, BROKER_RESTART;
+        KILL,
+        REBALANCE,
+        BROKER_RESTART;
 
         public String label() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -83,8 +85,19 @@ public final class FaultSoak {
      * @param bankDir        the negative bank the adapters use
      * @param timeout        give up when the stream is not committed within this time
      */
-    public record Config(Scenario scenario, int users, int samplesPerUser, int partitions, int replaySteps,
-            int inFlight, Path modelsDir, Path adapterJar, Path workDir, Path rehearsalSet, Path bankDir, Duration timeout) {
+    public record Config(
+            Scenario scenario,
+            int users,
+            int samplesPerUser,
+            int partitions,
+            int replaySteps,
+            int inFlight,
+            Path modelsDir,
+            Path adapterJar,
+            Path workDir,
+            Path rehearsalSet,
+            Path bankDir,
+            Duration timeout) {
 
         public Config {
             if (users < 1 || samplesPerUser < 1 || partitions < 1 || replaySteps < 0 || inFlight < 1) {
@@ -112,14 +125,26 @@ public final class FaultSoak {
      * @param replay          the heads compared with a replay
      * @param streamSeconds   time from the first sample to the last commit
      */
-    public record Report(Config config, long committed, long sendFailures, List<String> events, int faultsPlanned,
-            int faultsInjected, int unexpectedExits,
-            OutputAudit.Result audit, HeadReplay.Result replay, double streamSeconds) {
+    public record Report(
+            Config config,
+            long committed,
+            long sendFailures,
+            List<String> events,
+            int faultsPlanned,
+            int faultsInjected,
+            int unexpectedExits,
+            OutputAudit.Result audit,
+            HeadReplay.Result replay,
+            double streamSeconds) {
 
         /** Whether every invariant held: the whole stream applied once, output exactly once, heads equal the replay. */
         public boolean passed() {
-            return sendFailures == 0 && faultsInjected == faultsPlanned && audit.errors().isEmpty() && audit.metricsRecords() == config.samples()
-                    && audit.heads() == config.users() && replay.differences().isEmpty()
+            return sendFailures == 0
+                    && faultsInjected == faultsPlanned
+                    && audit.errors().isEmpty()
+                    && audit.metricsRecords() == config.samples()
+                    && audit.heads() == config.users()
+                    && replay.differences().isEmpty()
                     && replay.identical() == config.users();
         }
     }
@@ -138,17 +163,26 @@ public final class FaultSoak {
     }
 
     /** Adapter properties for a fault run: broker, models, the wake task's reference set and replay steps, instance id, 6 s session timeout. */
-    public static Map<String, String> adapterProperties(String bootstrap, Path modelsDir, Path rehearsal, Path bankDir,
-            int replaySteps, String instanceId) {
-        return new HashMap<>(Map.of("kafka.bootstrap.servers", bootstrap,
-                "headstream.models-dir", modelsDir.toAbsolutePath().toString(),
-                "headstream.negative-bank.directory", bankDir.toAbsolutePath().toString(),
-                "headstream.instance-id", instanceId,
-                "headstream.tasks." + TASK + ".rehearsal-set", rehearsal.toAbsolutePath().toString(),
-                "headstream.tasks." + TASK + ".replay-steps", Integer.toString(replaySteps),
+    public static Map<String, String> adapterProperties(
+            String bootstrap, Path modelsDir, Path rehearsal, Path bankDir, int replaySteps, String instanceId) {
+        return new HashMap<>(Map.of(
+                "kafka.bootstrap.servers",
+                bootstrap,
+                "headstream.models-dir",
+                modelsDir.toAbsolutePath().toString(),
+                "headstream.negative-bank.directory",
+                bankDir.toAbsolutePath().toString(),
+                "headstream.instance-id",
+                instanceId,
+                "headstream.tasks." + TASK + ".rehearsal-set",
+                rehearsal.toAbsolutePath().toString(),
+                "headstream.tasks." + TASK + ".replay-steps",
+                Integer.toString(replaySteps),
                 // a killed or frozen instance leaves the group after 6 s instead of 45 s
-                "mp.messaging.incoming.samples.session.timeout.ms", "6000",
-                "mp.messaging.incoming.samples.heartbeat.interval.ms", "1000"));
+                "mp.messaging.incoming.samples.session.timeout.ms",
+                "6000",
+                "mp.messaging.incoming.samples.heartbeat.interval.ms",
+                "1000"));
     }
 
     /**
@@ -163,8 +197,11 @@ public final class FaultSoak {
                 List<SyntheticClip> clips = pool.get(i % pool.size()).train();
                 SyntheticClip c = clips.get(j % clips.size());
                 String user = String.format(Locale.ROOT, "u%04d", i);
-                byte[] value = SampleRecords.sample(TENANT, TASK, c).toBuilder().setUser(user)
-                        .setSampleId(String.format(Locale.ROOT, "%s-%05d", user, j)).build().toByteArray();
+                byte[] value = SampleRecords.sample(TENANT, TASK, c).toBuilder()
+                        .setUser(user)
+                        .setSampleId(String.format(Locale.ROOT, "%s-%05d", user, j))
+                        .build()
+                        .toByteArray();
                 out.add(new Workload(SampleRecords.key(TENANT, user), TENANT + "/" + user + "/" + TASK, value));
             }
         }
@@ -172,8 +209,7 @@ public final class FaultSoak {
     }
 
     /** One sample record of the workload. */
-    public record Workload(String key, String headId, byte[] value) {
-    }
+    public record Workload(String key, String headId, byte[] value) {}
 
     /** Runs {@code config.scenario()} on a fresh broker in {@code config.workDir()}. */
     public static Report run(Config config, List<SyntheticUser> pool, Consumer<String> log) throws Exception {
@@ -186,14 +222,17 @@ public final class FaultSoak {
         workload.forEach(w -> expected.merge(w.headId(), 1L, Long::sum));
         long total = workload.size();
         String name = config.scenario().label();
-        try (EmbeddedKafka kafka = EmbeddedKafka.builder(config.workDir().resolve("kafka")).start()) {
+        try (EmbeddedKafka kafka =
+                EmbeddedKafka.builder(config.workDir().resolve("kafka")).start()) {
             String bs = kafka.bootstrapServers();
             try (TopicAdmin admin = TopicAdmin.connect(bs)) {
                 admin.ensureTopics(config.partitions());
                 // the audit checks every version ever published: hold off the log cleaner, which would
                 // otherwise drop older versions of a head from rolled segments (0.85 MB heads roll them
                 // within seconds)
-                admin.setConfig(Topics.HEADS, TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG,
+                admin.setConfig(
+                        Topics.HEADS,
+                        TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG,
                         Long.toString(Duration.ofDays(1).toMillis()));
             }
             long t0 = System.nanoTime();
@@ -209,19 +248,22 @@ public final class FaultSoak {
                 // end of the stream while a fault is still to come: every fault strikes mid-stream
                 AtomicLong sendLimit = new AtomicLong(limit(steps, total));
                 AtomicBoolean stop = new AtomicBoolean();
-                Thread producer = new Thread(() -> {
-                    for (Workload w : workload) {
-                        while (!stop.get() && (sender.sent() - committed.count() >= config.inFlight()
-                                || sender.sent() >= sendLimit.get())) {
-                            sleep(10);
-                        }
-                        if (stop.get()) {
-                            return;
-                        }
-                        sender.send(w.key(), w.value());
-                    }
-                    sender.flush();
-                }, "soak-producer");
+                Thread producer = new Thread(
+                        () -> {
+                            for (Workload w : workload) {
+                                while (!stop.get()
+                                        && (sender.sent() - committed.count() >= config.inFlight()
+                                                || sender.sent() >= sendLimit.get())) {
+                                    sleep(10);
+                                }
+                                if (stop.get()) {
+                                    return;
+                                }
+                                sender.send(w.key(), w.value());
+                            }
+                            sender.flush();
+                        },
+                        "soak-producer");
                 producer.setDaemon(true);
                 producer.start();
                 long deadline = System.nanoTime() + config.timeout().toNanos();
@@ -239,13 +281,25 @@ public final class FaultSoak {
                         supervise(bs, done);
                         if (System.nanoTime() - lastReport > 5_000_000_000L) {
                             lastReport = System.nanoTime();
-                            log.accept(String.format(Locale.ROOT, "soak %s: %,d / %,d samples committed, %d instance(s), %.0f s",
-                                    name, done, total, adapters.size(), (lastReport - t0) / 1e9));
+                            log.accept(String.format(
+                                    Locale.ROOT,
+                                    "soak %s: %,d / %,d samples committed, %d instance(s), %.0f s",
+                                    name,
+                                    done,
+                                    total,
+                                    adapters.size(),
+                                    (lastReport - t0) / 1e9));
                         }
                         if (System.nanoTime() > deadline) {
-                            throw new IllegalStateException(String.format(Locale.ROOT,
+                            throw new IllegalStateException(String.format(
+                                    Locale.ROOT,
                                     "soak %s: only %,d of %,d samples committed after %s; events %s; adapter log tails:%n%s",
-                                    name, done, total, config.timeout(), events, tails()));
+                                    name,
+                                    done,
+                                    total,
+                                    config.timeout(),
+                                    events,
+                                    tails()));
                         }
                         sleep(200);
                     }
@@ -261,10 +315,27 @@ public final class FaultSoak {
             }
             log.accept("soak " + name + ": auditing the output and replaying " + total + " samples");
             OutputAudit.Result audit = OutputAudit.check(bs, expected, Duration.ofSeconds(60));
-            HeadReplay.Result replay = HeadReplay.run(bs, EngineSpec.fromProperties(adapterProperties(bs, config.modelsDir(), config.rehearsalSet(),
-                    config.bankDir(), config.replaySteps(), "replay")), Duration.ofSeconds(120));
-            return new Report(config, audit.metricsRecords(), sendFailures, List.copyOf(events), planned, stepsRun,
-                    unexpectedExits, audit, replay, streamSeconds);
+            HeadReplay.Result replay = HeadReplay.run(
+                    bs,
+                    EngineSpec.fromProperties(adapterProperties(
+                            bs,
+                            config.modelsDir(),
+                            config.rehearsalSet(),
+                            config.bankDir(),
+                            config.replaySteps(),
+                            "replay")),
+                    Duration.ofSeconds(120));
+            return new Report(
+                    config,
+                    audit.metricsRecords(),
+                    sendFailures,
+                    List.copyOf(events),
+                    planned,
+                    stepsRun,
+                    unexpectedExits,
+                    audit,
+                    replay,
+                    streamSeconds);
         } finally {
             adapters.values().forEach(AdapterProcess::kill);
         }
@@ -275,8 +346,7 @@ public final class FaultSoak {
         return steps.isEmpty() ? total : Math.min(total - 1, steps.get(0).at() + Math.max(1, config.inFlight() / 2));
     }
 
-    private record Step(long at, String what, Runnable action) {
-    }
+    private record Step(long at, String what, Runnable action) {}
 
     private List<Step> steps(EmbeddedKafka kafka, String bs, long total) {
         List<Step> steps = new ArrayList<>();
@@ -299,11 +369,12 @@ public final class FaultSoak {
                     adapters.remove("c").close();
                 }));
             }
-            case BROKER_RESTART -> steps.add(new Step(total / 2, "kill -9 the broker, start it again after 5 s", () -> {
-                kafka.kill();
-                sleep(5_000);
-                kafka.start();
-            }));
+            case BROKER_RESTART ->
+                steps.add(new Step(total / 2, "kill -9 the broker, start it again after 5 s", () -> {
+                    kafka.kill();
+                    sleep(5_000);
+                    kafka.start();
+                }));
         }
         return steps;
     }
@@ -320,8 +391,10 @@ public final class FaultSoak {
                     throw new IllegalStateException("interrupted", ex);
                 }
                 unexpectedExits++;
-                event(done, "instance " + e.getKey() + " exited by itself with code " + code + "; restarting it ("
-                        + e.getValue().log() + ")");
+                event(
+                        done,
+                        "instance " + e.getKey() + " exited by itself with code " + code + "; restarting it ("
+                                + e.getValue().log() + ")");
                 adapters.remove(e.getKey());
                 start(bs, e.getKey());
             }
@@ -331,8 +404,17 @@ public final class FaultSoak {
     private void start(String bs, String instance) {
         int n = starts.merge(instance, 1, Integer::sum);
         Path logFile = config.workDir().resolve("adapter-" + instance + "-" + n + ".log");
-        AdapterProcess p = AdapterProcess.start(config.adapterJar(), adapterProperties(bs, config.modelsDir(),
-                config.rehearsalSet(), config.bankDir(), config.replaySteps(), "soak-" + instance), logFile).awaitReady(Duration.ofMinutes(3));
+        AdapterProcess p = AdapterProcess.start(
+                        config.adapterJar(),
+                        adapterProperties(
+                                bs,
+                                config.modelsDir(),
+                                config.rehearsalSet(),
+                                config.bankDir(),
+                                config.replaySteps(),
+                                "soak-" + instance),
+                        logFile)
+                .awaitReady(Duration.ofMinutes(3));
         adapters.put(instance, p);
     }
 
@@ -344,8 +426,13 @@ public final class FaultSoak {
 
     private String tails() {
         StringBuilder b = new StringBuilder();
-        adapters.forEach((name, p) -> b.append("--- ").append(name).append(" (").append(p.log()).append(")\n")
-                .append(p.tail()).append('\n'));
+        adapters.forEach((name, p) -> b.append("--- ")
+                .append(name)
+                .append(" (")
+                .append(p.log())
+                .append(")\n")
+                .append(p.tail())
+                .append('\n'));
         return b.toString();
     }
 
@@ -370,18 +457,22 @@ public final class FaultSoak {
             p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
             p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-            KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            KafkaConsumer<byte[], byte[]> c =
+                    new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
             List<TopicPartition> parts = c.partitionsFor(Topics.METRICS, Duration.ofSeconds(30)).stream()
-                    .map(pi -> new TopicPartition(Topics.METRICS, pi.partition())).toList();
+                    .map(pi -> new TopicPartition(Topics.METRICS, pi.partition()))
+                    .toList();
             c.assign(parts);
             c.seekToBeginning(parts);
-            thread = new Thread(() -> {
-                try (c) {
-                    while (!closed.get()) {
-                        count.addAndGet(c.poll(Duration.ofMillis(200)).count());
-                    }
-                }
-            }, "soak-committed-counter");
+            thread = new Thread(
+                    () -> {
+                        try (c) {
+                            while (!closed.get()) {
+                                count.addAndGet(c.poll(Duration.ofMillis(200)).count());
+                            }
+                        }
+                    },
+                    "soak-committed-counter");
             thread.setDaemon(true);
             thread.start();
         }

@@ -1,23 +1,20 @@
 package dev.headstream.tools.soak;
 
 import dev.headstream.cli.Dirs;
+import dev.headstream.core.wire.SampleFile;
 import dev.headstream.testkit.audit.OutputAudit;
-
-import dev.headstream.tools.bench.SynthInputs;
-import dev.headstream.testkit.synth.SampleRecords;
 import dev.headstream.testkit.synth.CachingSynthesizer;
+import dev.headstream.testkit.synth.SampleRecords;
 import dev.headstream.testkit.synth.SpeechSynth;
 import dev.headstream.testkit.synth.SynthProgress;
 import dev.headstream.testkit.synth.SyntheticPopulation;
 import dev.headstream.testkit.synth.SyntheticUsers;
-import dev.headstream.core.wire.SampleFile;
-import java.io.IOException;
+import dev.headstream.tools.bench.SynthInputs;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -33,8 +30,11 @@ import picocli.CommandLine.Spec;
  * default), each on its own fresh broker; see {@link FaultSoak}. Prints each scenario's invariants
  * and writes them as JSON; exits with 1 when any scenario broke one.
  */
-@Command(name = "soak", mixinStandardHelpOptions = true,
-        description = "Fault scenarios on the real broker (kill -9 x3, rebalance 1->3->1, broker restart): exactly-once output and replay-equal heads.")
+@Command(
+        name = "soak",
+        mixinStandardHelpOptions = true,
+        description =
+                "Fault scenarios on the real broker (kill -9 x3, rebalance 1->3->1, broker restart): exactly-once output and replay-equal heads.")
 public final class SoakCommand implements Callable<Integer> {
 
     @Spec
@@ -43,71 +43,131 @@ public final class SoakCommand implements Callable<Integer> {
     @Mixin
     SynthInputs inputs;
 
-    @Option(names = "--scenario", defaultValue = "all", description = "kill, rebalance, broker-restart or all (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--scenario",
+            defaultValue = "all",
+            description = "kill, rebalance, broker-restart or all (default ${DEFAULT-VALUE}).")
     String scenario;
 
     @Option(names = "--users", defaultValue = "200", description = "Users streaming (default ${DEFAULT-VALUE}).")
     int users;
 
-    @Option(names = "--samples-per-user", defaultValue = "50", description = "Samples per user (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--samples-per-user",
+            defaultValue = "50",
+            description = "Samples per user (default ${DEFAULT-VALUE}).")
     int samplesPerUser;
 
-    @Option(names = "--partitions", defaultValue = "6", description = "Partitions per topic (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--partitions",
+            defaultValue = "6",
+            description = "Partitions per topic (default ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--replay-steps", defaultValue = "2",
-            description = "Training steps per arriving sample (the adapter default is 40; fewer keep a full-size run short; default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--replay-steps",
+            defaultValue = "2",
+            description =
+                    "Training steps per arriving sample (the adapter default is 40; fewer keep a full-size run short; default ${DEFAULT-VALUE}).")
     int replaySteps;
 
-    @Option(names = "--in-flight", defaultValue = "256", description = "Most samples sent ahead of the committed output (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--in-flight",
+            defaultValue = "256",
+            description = "Most samples sent ahead of the committed output (default ${DEFAULT-VALUE}).")
     int inFlight;
 
-    @Option(names = "--voices", defaultValue = "8", description = "Synthetic speakers whose clips the users stream (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--voices",
+            defaultValue = "8",
+            description = "Synthetic speakers whose clips the users stream (default ${DEFAULT-VALUE}).")
     int voices;
 
-    @Option(names = "--adapter-jar", defaultValue = "services/adapter/target/quarkus-app/quarkus-run.jar",
+    @Option(
+            names = "--adapter-jar",
+            defaultValue = "services/adapter/target/quarkus-app/quarkus-run.jar",
             description = "The adapter's quarkus-run.jar (default ${DEFAULT-VALUE}).")
     Path adapterJar;
 
-    @Option(names = "--work-dir", defaultValue = ".run/soak", description = "Broker data and adapter logs (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--work-dir",
+            defaultValue = ".run/soak",
+            description = "Broker data and adapter logs (default ${DEFAULT-VALUE}).")
     Path workDir;
 
-    @Option(names = "--timeout", defaultValue = "PT40M", description = "Per scenario (ISO-8601, default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--timeout",
+            defaultValue = "PT40M",
+            description = "Per scenario (ISO-8601, default ${DEFAULT-VALUE}).")
     Duration timeout;
 
-    @Option(names = "--negative-bank", description = "Negative bank the adapters use (default <models-dir>/negative-bank).")
+    @Option(
+            names = "--negative-bank",
+            description = "Negative bank the adapters use (default <models-dir>/negative-bank).")
     Path negativeBank;
 
-    @Option(names = "--keep-data", description = "Keep a passed scenario's broker data (a failed one's is always kept).")
+    @Option(
+            names = "--keep-data",
+            description = "Keep a passed scenario's broker data (a failed one's is always kept).")
     boolean keepData;
 
-    @Option(names = "--out", defaultValue = ".run/soak/soak.json", description = "JSON result (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--out",
+            defaultValue = ".run/soak/soak.json",
+            description = "JSON result (default ${DEFAULT-VALUE}).")
     Path out;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter pw = spec.commandLine().getOut();
-        List<FaultSoak.Scenario> scenarios = "all".equals(scenario) ? List.of(FaultSoak.Scenario.values())
-                : List.of(Stream.of(FaultSoak.Scenario.values()).filter(s -> s.label().equals(scenario)).findFirst()
-                        .orElseThrow(() -> new IllegalArgumentException("--scenario must be kill, rebalance, broker-restart or all, not '"
-                                + scenario + "'")));
+        List<FaultSoak.Scenario> scenarios = "all".equals(scenario)
+                ? List.of(FaultSoak.Scenario.values())
+                : List.of(Stream.of(FaultSoak.Scenario.values())
+                        .filter(s -> s.label().equals(scenario))
+                        .findFirst()
+                        .orElseThrow(() -> new IllegalArgumentException(
+                                "--scenario must be kill, rebalance, broker-restart or all, not '" + scenario + "'")));
         Files.createDirectories(workDir);
         pw.printf("soak: synthesizing %d speakers with espeak-ng + sox (cache %s)%n", voices, inputs.cacheDir());
         pw.flush();
-        SyntheticPopulation pop = new SyntheticUsers(SyntheticUsers.Config.defaults(5).withUsers(voices).withTrain(8, 8)
-                .withHoldout(0, 0).withBackground(4, 8)).generate(new CachingSynthesizer(new SpeechSynth(), inputs.cacheDir()),
-                        2, SynthProgress.none());
+        SyntheticPopulation pop = new SyntheticUsers(SyntheticUsers.Config.defaults(5)
+                        .withUsers(voices)
+                        .withTrain(8, 8)
+                        .withHoldout(0, 0)
+                        .withBackground(4, 8))
+                .generate(new CachingSynthesizer(new SpeechSynth(), inputs.cacheDir()), 2, SynthProgress.none());
         Path rehearsal = workDir.resolve("rehearsal.samples.pb");
-        SampleFile.write(rehearsal, pop.background().stream().map(c -> SampleRecords.sample("reference", FaultSoak.TASK, c)).toList());
+        SampleFile.write(
+                rehearsal,
+                pop.background().stream()
+                        .map(c -> SampleRecords.sample("reference", FaultSoak.TASK, c))
+                        .toList());
         List<FaultSoak.Report> reports = new ArrayList<>();
         for (FaultSoak.Scenario s : scenarios) {
             Path dir = workDir.resolve(s.label());
             Dirs.deleteRecursively(dir);
-            FaultSoak.Config config = new FaultSoak.Config(s, users, samplesPerUser, partitions, replaySteps, inFlight,
-                    inputs.modelsDir(), adapterJar, dir, rehearsal,
-                    negativeBank != null ? negativeBank : inputs.modelsDir().resolve("negative-bank"), timeout);
-            pw.printf(Locale.ROOT, "soak %s: %,d samples over %d users, %d partitions, replay steps %d (logs in %s)%n", s.label(),
-                    config.samples(), users, partitions, replaySteps, dir);
+            FaultSoak.Config config = new FaultSoak.Config(
+                    s,
+                    users,
+                    samplesPerUser,
+                    partitions,
+                    replaySteps,
+                    inFlight,
+                    inputs.modelsDir(),
+                    adapterJar,
+                    dir,
+                    rehearsal,
+                    negativeBank != null ? negativeBank : inputs.modelsDir().resolve("negative-bank"),
+                    timeout);
+            pw.printf(
+                    Locale.ROOT,
+                    "soak %s: %,d samples over %d users, %d partitions, replay steps %d (logs in %s)%n",
+                    s.label(),
+                    config.samples(),
+                    users,
+                    partitions,
+                    replaySteps,
+                    dir);
             pw.flush();
             FaultSoak.Report r = FaultSoak.run(config, pop.users(), line -> {
                 pw.println(line);
@@ -119,7 +179,8 @@ public final class SoakCommand implements Callable<Integer> {
                 // a passed full-size run leaves gigabytes of head versions (compaction held off for the
                 // audit; the size is in docs/soak/README.md)
                 Dirs.deleteRecursively(dir.resolve("kafka"));
-                pw.println("soak " + s.label() + ": removed the broker data (--keep-data keeps it); adapter logs stay in " + dir);
+                pw.println("soak " + s.label()
+                        + ": removed the broker data (--keep-data keeps it); adapter logs stay in " + dir);
             }
         }
         Files.createDirectories(out.toAbsolutePath().getParent());
@@ -132,16 +193,35 @@ public final class SoakCommand implements Callable<Integer> {
 
     static void print(PrintWriter pw, FaultSoak.Report r) {
         OutputAudit.Result a = r.audit();
-        pw.printf(Locale.ROOT, "soak %s: %s in %.0f s%n", r.config().scenario().label(), r.passed() ? "PASSED" : "FAILED",
+        pw.printf(
+                Locale.ROOT,
+                "soak %s: %s in %.0f s%n",
+                r.config().scenario().label(),
+                r.passed() ? "PASSED" : "FAILED",
                 r.streamSeconds());
-        pw.printf(Locale.ROOT, "  samples sent %,d (send failures %d), metrics records %,d (one per sample: %s)%n",
-                r.config().samples(), r.sendFailures(), a.metricsRecords(), a.metricsRecords() == r.config().samples() ? "yes" : "NO");
-        pw.printf(Locale.ROOT, "  heads %d of %d users, %,d versions, rejects %d%n", a.heads(), r.config().users(), a.headRecords(),
+        pw.printf(
+                Locale.ROOT,
+                "  samples sent %,d (send failures %d), metrics records %,d (one per sample: %s)%n",
+                r.config().samples(),
+                r.sendFailures(),
+                a.metricsRecords(),
+                a.metricsRecords() == r.config().samples() ? "yes" : "NO");
+        pw.printf(
+                Locale.ROOT,
+                "  heads %d of %d users, %,d versions, rejects %d%n",
+                a.heads(),
+                r.config().users(),
+                a.headRecords(),
                 a.rejectCount());
-        pw.printf(Locale.ROOT, "  replay: %d of %d heads bit-identical, %d differences%n", r.replay().identical(),
-                r.replay().heads(), r.replay().differences().size());
-        pw.printf("  faults injected %d of %d; instances that exited by themselves (restarted): %d%n", r.faultsInjected(),
-                r.faultsPlanned(), r.unexpectedExits());
+        pw.printf(
+                Locale.ROOT,
+                "  replay: %d of %d heads bit-identical, %d differences%n",
+                r.replay().identical(),
+                r.replay().heads(),
+                r.replay().differences().size());
+        pw.printf(
+                "  faults injected %d of %d; instances that exited by themselves (restarted): %d%n",
+                r.faultsInjected(), r.faultsPlanned(), r.unexpectedExits());
         r.events().forEach(e -> pw.println("  event " + e));
         a.errors().forEach(e -> pw.println("  VIOLATION " + e));
         r.replay().differences().stream().limit(20).forEach(d -> pw.println("  DIFFERENCE " + d));
@@ -153,14 +233,30 @@ public final class SoakCommand implements Callable<Integer> {
         for (int i = 0; i < reports.size(); i++) {
             FaultSoak.Report r = reports.get(i);
             OutputAudit.Result a = r.audit();
-            b.append(String.format(Locale.ROOT, "  {\"scenario\": \"%s\", \"passed\": %b, \"users\": %d, \"samples\": %d,"
-                    + " \"partitions\": %d, \"replaySteps\": %d, \"streamSeconds\": %.1f, \"sendFailures\": %d,"
-                    + " \"metricsRecords\": %d, \"heads\": %d, \"headVersions\": %d, \"rejects\": %d, \"violations\": %d,"
-                    + " \"replayIdentical\": %d, \"replayDifferences\": %d, \"faultsInjected\": %d, \"unexpectedExits\": %d}%s%n",
-                    r.config().scenario().label(), r.passed(), r.config().users(), r.config().samples(), r.config().partitions(),
-                    r.config().replaySteps(), r.streamSeconds(), r.sendFailures(), a.metricsRecords(), a.heads(), a.headRecords(),
-                    a.rejectCount(), a.errors().size(), r.replay().identical(), r.replay().differences().size(),
-                    r.faultsInjected(), r.unexpectedExits(), i + 1 < reports.size() ? "," : ""));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "  {\"scenario\": \"%s\", \"passed\": %b, \"users\": %d, \"samples\": %d,"
+                            + " \"partitions\": %d, \"replaySteps\": %d, \"streamSeconds\": %.1f, \"sendFailures\": %d,"
+                            + " \"metricsRecords\": %d, \"heads\": %d, \"headVersions\": %d, \"rejects\": %d, \"violations\": %d,"
+                            + " \"replayIdentical\": %d, \"replayDifferences\": %d, \"faultsInjected\": %d, \"unexpectedExits\": %d}%s%n",
+                    r.config().scenario().label(),
+                    r.passed(),
+                    r.config().users(),
+                    r.config().samples(),
+                    r.config().partitions(),
+                    r.config().replaySteps(),
+                    r.streamSeconds(),
+                    r.sendFailures(),
+                    a.metricsRecords(),
+                    a.heads(),
+                    a.headRecords(),
+                    a.rejectCount(),
+                    a.errors().size(),
+                    r.replay().identical(),
+                    r.replay().differences().size(),
+                    r.faultsInjected(),
+                    r.unexpectedExits(),
+                    i + 1 < reports.size() ? "," : ""));
         }
         return b.append("]\n").toString();
     }

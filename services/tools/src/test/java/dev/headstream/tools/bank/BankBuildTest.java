@@ -32,11 +32,16 @@ class BankBuildTest {
         NegativeBank y = NegativeBank.open(dir.resolve("b"));
         assertThat(a.rebuilt()).isTrue();
         assertThat(b.rebuilt()).isTrue();
-        assertThat(x.train().voices()).as("the training part has festival speech").anyMatch(v -> v.startsWith("festival:"));
+        assertThat(x.train().voices())
+                .as("the training part has festival speech")
+                .anyMatch(v -> v.startsWith("festival:"));
         assertThat(y.train().sha256()).isEqualTo(x.train().sha256());
         assertThat(y.calibration().sha256()).isEqualTo(x.calibration().sha256());
         assertThat(y.evaluation().sha256()).isEqualTo(x.evaluation().sha256());
-        assertThat(BankCommand.build(dir.resolve("a"), models, 0.04, 0.03, 0.03, 7, 2, out).rebuilt()).isFalse();
-        assertThat(log.toString(StandardCharsets.UTF_8)).contains("is up to date (recipe " + BankBuilder.builtRecipe(dir.resolve("a")));
+        assertThat(BankCommand.build(dir.resolve("a"), models, 0.04, 0.03, 0.03, 7, 2, out)
+                        .rebuilt())
+                .isFalse();
+        assertThat(log.toString(StandardCharsets.UTF_8))
+                .contains("is up to date (recipe " + BankBuilder.builtRecipe(dir.resolve("a")));
     }
 }

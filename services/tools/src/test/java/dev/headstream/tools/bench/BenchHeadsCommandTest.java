@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class BenchHeadsCommandTest {
 
@@ -21,14 +20,31 @@ class BenchHeadsCommandTest {
         int exit = DevMain.commandLine()
                 .setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(new StringWriter(), true))
-                .execute("bench-heads", "--models-dir", System.getProperty("headstream.models.dir"), "--depths", "1",
-                        "--seconds", "0.2", "--warmup-seconds", "0.1", "--users", "2000", "--out", json.toString());
+                .execute(
+                        "bench-heads",
+                        "--models-dir",
+                        System.getProperty("headstream.models.dir"),
+                        "--depths",
+                        "1",
+                        "--seconds",
+                        "0.2",
+                        "--warmup-seconds",
+                        "0.1",
+                        "--users",
+                        "2000",
+                        "--out",
+                        json.toString());
 
         assertThat(exit).as(out.toString()).isZero();
-        assertThat(out.toString()).contains("native/s").contains("dl4j/s").contains("top-1")
+        assertThat(out.toString())
+                .contains("native/s")
+                .contains("dl4j/s")
+                .contains("top-1")
                 .contains("2000 resident top-1 heads");
         String written = Files.readString(json);
-        assertThat(written).contains("\"trainableTopK\": 1").contains("\"storedBytesPerUser\": 1680")
+        assertThat(written)
+                .contains("\"trainableTopK\": 1")
+                .contains("\"storedBytesPerUser\": 1680")
                 .contains("\"users\": 2000");
     }
 

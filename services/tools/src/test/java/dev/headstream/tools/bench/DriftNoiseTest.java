@@ -37,6 +37,7 @@ class DriftNoiseTest {
             assertThat(10 * Math.log10(speech / noise)).as("SNR").isCloseTo(snrDb, within(0.3));
         }
         assertThat(BenchTransferCommand.withNoise(pcm, 4_000, 12_000, 0, new SplittableRandom(1)))
-                .as("seeded").isEqualTo(BenchTransferCommand.withNoise(pcm, 4_000, 12_000, 0, new SplittableRandom(1)));
+                .as("seeded")
+                .isEqualTo(BenchTransferCommand.withNoise(pcm, 4_000, 12_000, 0, new SplittableRandom(1)));
     }
 }

@@ -22,12 +22,17 @@ class HeldOutSpeechTest {
     void everyStepOfEveryRecordingIsScoredAndActivationsNeverCrossRecordings() {
         float[] first = new float[40];
         float[] second = new float[30];
-        first[3] = 1f;   // activates
-        first[20] = 1f;  // inside the refractory period of step 3
-        first[30] = 1f;  // 27 steps after step 3: activates
-        second[0] = 1f;  // first step of the second recording: counts again
+        first[3] = 1f; // activates
+        first[20] = 1f; // inside the refractory period of step 3
+        first[30] = 1f; // 27 steps after step 3: activates
+        second[0] = 1f; // first step of the second recording: counts again
         Path file = dir.resolve("evaluation.bank");
-        BankPart.write(file, "b", 1, List.of("v"), List.of(new BankPart.Segment(0, 40), new BankPart.Segment(0, 30)),
+        BankPart.write(
+                file,
+                "b",
+                1,
+                List.of("v"),
+                List.of(new BankPart.Segment(0, 40), new BankPart.Segment(0, 30)),
                 List.of(first, second));
         HeldOutSpeech speech = new HeldOutSpeech(BankPart.open(file), 2);
         assertThat(speech.steps()).isEqualTo(39 + 29);

@@ -72,17 +72,18 @@ public final class AdaptationEngine {
     private long skipped;
     /** Partitions revoked so far, and when each was last revoked (in that count). */
     private long revocations;
+
     private final Map<Integer, Long> revokedAt = new HashMap<>();
     /** {@code live.size()} for readers that must not wait for a batch (health checks). */
     private volatile int liveUsers;
+
     private final OnlineRehearsal online;
     private final RateLimit rateLimit;
     /** Live online-rehearsal reservoirs by task and samples partition. */
     private final Map<ReservoirKey, RehearsalReservoir> reservoirs = new HashMap<>();
 
     /** Which online-rehearsal reservoir: one per task and samples partition. */
-    record ReservoirKey(String task, int partition) {
-    }
+    record ReservoirKey(String task, int partition) {}
 
     /**
      * Online rehearsal: every task keeps, per samples partition, a reservoir of up to {@code capacity}
@@ -112,8 +113,8 @@ public final class AdaptationEngine {
     }
 
     /** An engine that publishes a head version after every batch in which the head trained. */
-    public AdaptationEngine(Backbone backbone, SampleDecoder decoder, Map<String, BinaryHeadTask> tasks,
-            int dedupWindow) {
+    public AdaptationEngine(
+            Backbone backbone, SampleDecoder decoder, Map<String, BinaryHeadTask> tasks, int dedupWindow) {
         this(backbone, decoder, tasks, dedupWindow, 1);
     }
 
@@ -121,20 +122,35 @@ public final class AdaptationEngine {
      * @param publishEvery publish a head version once at least this many training samples were applied since
      *                     the last published version (checked at the end of each batch; 1 = every batch)
      */
-    public AdaptationEngine(Backbone backbone, SampleDecoder decoder, Map<String, BinaryHeadTask> tasks,
-            int dedupWindow, int publishEvery) {
+    public AdaptationEngine(
+            Backbone backbone,
+            SampleDecoder decoder,
+            Map<String, BinaryHeadTask> tasks,
+            int dedupWindow,
+            int publishEvery) {
         this(backbone, decoder, tasks, dedupWindow, publishEvery, OnlineRehearsal.OFF);
     }
 
     /** @param online online rehearsal ({@link OnlineRehearsal#OFF}: the reference set alone) */
-    public AdaptationEngine(Backbone backbone, SampleDecoder decoder, Map<String, BinaryHeadTask> tasks,
-            int dedupWindow, int publishEvery, OnlineRehearsal online) {
+    public AdaptationEngine(
+            Backbone backbone,
+            SampleDecoder decoder,
+            Map<String, BinaryHeadTask> tasks,
+            int dedupWindow,
+            int publishEvery,
+            OnlineRehearsal online) {
         this(backbone, decoder, tasks, dedupWindow, publishEvery, online, RateLimit.OFF);
     }
 
     /** @param rateLimit per-user limit on applied samples ({@link RateLimit#OFF}: none) */
-    public AdaptationEngine(Backbone backbone, SampleDecoder decoder, Map<String, BinaryHeadTask> tasks,
-            int dedupWindow, int publishEvery, OnlineRehearsal online, RateLimit rateLimit) {
+    public AdaptationEngine(
+            Backbone backbone,
+            SampleDecoder decoder,
+            Map<String, BinaryHeadTask> tasks,
+            int dedupWindow,
+            int publishEvery,
+            OnlineRehearsal online,
+            RateLimit rateLimit) {
         this.rateLimit = Objects.requireNonNull(rateLimit, "rateLimit");
         this.online = Objects.requireNonNull(online, "online");
         if (publishEvery < 1) {
@@ -212,16 +228,26 @@ public final class AdaptationEngine {
                 continue;
             }
             if (user.hasSeen(s.sampleId())) {
-                rejections.add(new Rejection(raw, RejectReason.DUPLICATE, "sample id " + s.sampleId()
-                        + " was already applied for " + s.key(), s.sampleId()));
+                rejections.add(new Rejection(
+                        raw,
+                        RejectReason.DUPLICATE,
+                        "sample id " + s.sampleId() + " was already applied for " + s.key(),
+                        s.sampleId()));
                 continue;
             }
             // a sample is applied to all its tasks or to none: train on a copy of the user
             UserState working = user.copy();
             if (!working.admit(rateLimit, raw.timestampMs())) {
-                rejections.add(new Rejection(raw, RejectReason.RATE_LIMITED, String.format(Locale.ROOT,
-                        "%s is over its limit of %.0f samples per minute (burst %.0f); not applied, send it again later",
-                        s.key(), rateLimit.perMinute(), rateLimit.burst()), s.sampleId()));
+                rejections.add(new Rejection(
+                        raw,
+                        RejectReason.RATE_LIMITED,
+                        String.format(
+                                Locale.ROOT,
+                                "%s is over its limit of %.0f samples per minute (burst %.0f); not applied, send it again later",
+                                s.key(),
+                                rateLimit.perMinute(),
+                                rateLimit.burst()),
+                        s.sampleId()));
                 staged.put(s.key(), working);
                 continue;
             }
@@ -229,8 +255,11 @@ public final class AdaptationEngine {
             try {
                 apply(working, s, raw, embeddings.get(i), stagedReservoirs, offers);
             } catch (IllegalStateException e) {
-                rejections.add(new Rejection(raw, RejectReason.NON_FINITE, "training on this sample diverged ("
-                        + e.getMessage() + "); the head is unchanged", s.sampleId()));
+                rejections.add(new Rejection(
+                        raw,
+                        RejectReason.NON_FINITE,
+                        "training on this sample diverged (" + e.getMessage() + "); the head is unchanged",
+                        s.sampleId()));
                 continue;
             }
             staged.put(s.key(), working);
@@ -241,7 +270,8 @@ public final class AdaptationEngine {
                 touchedOwner.putIfAbsent(headId, s.key());
                 touchedTask.put(headId, task);
                 // one metrics record per applied sample and task, a snapshot taken right after it
-                sampleMetrics.add(OutputMessages.metrics(s.key(), task, working.heads().get(task), nowMs));
+                sampleMetrics.add(
+                        OutputMessages.metrics(s.key(), task, working.heads().get(task), nowMs));
             }
         }
         List<BatchResult.Erasure> erasures = new ArrayList<>();
@@ -253,7 +283,8 @@ public final class AdaptationEngine {
         Set<UserKey> erased = new HashSet<>();
         erasures.forEach(e -> erased.add(e.key()));
         List<AdaptationMetrics> metrics = sampleMetrics.stream()
-                .filter(m -> !erased.contains(new UserKey(m.getTenant(), m.getUser()))).toList();
+                .filter(m -> !erased.contains(new UserKey(m.getTenant(), m.getUser())))
+                .toList();
         for (Map.Entry<String, UserKey> t : touchedOwner.entrySet()) {
             String taskName = touchedTask.get(t.getKey());
             BinaryHeadTask task = tasks.get(taskName);
@@ -268,8 +299,13 @@ public final class AdaptationEngine {
     }
 
     /** Validates and applies one control record to the staged state (see {@link #process(List, List, long)}). */
-    private void control(RawSample c, Map<UserKey, UserState> staged, Map<String, UserKey> touchedOwner,
-            Map<String, String> touchedTask, List<Rejection> rejections, List<BatchResult.Erasure> erasures) {
+    private void control(
+            RawSample c,
+            Map<UserKey, UserState> staged,
+            Map<String, UserKey> touchedOwner,
+            Map<String, String> touchedTask,
+            List<Rejection> rejections,
+            List<BatchResult.Erasure> erasures) {
         ControlCommand cmd;
         try {
             cmd = controls.decode(c.key(), c.value());
@@ -282,15 +318,21 @@ public final class AdaptationEngine {
             UserState u = staged.getOrDefault(key, live.get(key));
             staged.remove(key);
             touchedOwner.values().removeIf(key::equals);
-            erasures.add(new BatchResult.Erasure(key, u != null && u.partition() >= 0 ? u.partition() : c.partition(),
+            erasures.add(new BatchResult.Erasure(
+                    key,
+                    u != null && u.partition() >= 0 ? u.partition() : c.partition(),
                     new TreeSet<>(tasks.keySet()).stream().map(key::headId).toList()));
             return;
         }
         UserState current = staged.getOrDefault(key, live.get(key));
         List<String> names = cmd.tasksOf(current);
         if (names.isEmpty()) {
-            rejections.add(new Rejection(c, RejectReason.UNKNOWN_TASK, key + " has no head" + (cmd.allTasks() ? ""
-                    : " of task '" + cmd.task() + "'") + " on this instance: nothing to " + cmd.verb(), "",
+            rejections.add(new Rejection(
+                    c,
+                    RejectReason.UNKNOWN_TASK,
+                    key + " has no head" + (cmd.allTasks() ? "" : " of task '" + cmd.task() + "'")
+                            + " on this instance: nothing to " + cmd.verb(),
+                    "",
                     Topics.CONTROL));
             return;
         }
@@ -309,16 +351,23 @@ public final class AdaptationEngine {
      * Applies every label of {@code s} to {@code user} (dedup id, offsets, prequential scoring,
      * training); adds to {@code offers} the online-rehearsal offers to make once the whole sample applied.
      */
-    private void apply(UserState user, ValidSample s, RawSample raw, EmbeddingSequence embedding,
-            Map<ReservoirKey, RehearsalReservoir> stagedReservoirs, List<Runnable> offers) {
+    private void apply(
+            UserState user,
+            ValidSample s,
+            RawSample raw,
+            EmbeddingSequence embedding,
+            Map<ReservoirKey, RehearsalReservoir> stagedReservoirs,
+            List<Runnable> offers) {
         user.firstSighting(s.sampleId());
         user.recordApplied(raw.partition(), raw.offset());
         for (Map.Entry<String, Label> l : new TreeMap<>(s.labels()).entrySet()) {
             BinaryHeadTask task = tasks.get(l.getKey());
-            HeadState head = user.heads().computeIfAbsent(l.getKey(), t -> task.newState(s.key().headId(t)));
+            HeadState head = user.heads()
+                    .computeIfAbsent(l.getKey(), t -> task.newState(s.key().headId(t)));
             boolean positive = ((Label.Binary) l.getValue()).positive();
             RehearsalReservoir reservoir = online.appliesTo(s.key())
-                    ? stagedReservoirs.computeIfAbsent(new ReservoirKey(l.getKey(), raw.partition()), this::liveReservoirCopy)
+                    ? stagedReservoirs.computeIfAbsent(
+                            new ReservoirKey(l.getKey(), raw.partition()), this::liveReservoirCopy)
                     : null;
             task.apply(head, embedding, positive, s.weight(), s.split(), reservoir);
             if (reservoir != null && s.split() == Split.TRAIN && !positive) {
@@ -349,8 +398,10 @@ public final class AdaptationEngine {
 
     private RehearsalReservoir liveReservoirCopy(ReservoirKey key) {
         RehearsalReservoir r = reservoirs.get(key);
-        return r != null ? r.copy()
-                : new RehearsalReservoir(online.capacity(), BinaryHeadTask.seedOf(key.task() + "\u0000" + key.partition()));
+        return r != null
+                ? r.copy()
+                : new RehearsalReservoir(
+                        online.capacity(), BinaryHeadTask.seedOf(key.task() + "\u0000" + key.partition()));
     }
 
     /** The live online-rehearsal reservoir of {@code task} on samples partition {@code partition}, or null. */
@@ -469,8 +520,13 @@ public final class AdaptationEngine {
                 int frames = tasks.get(task).recipe().windowFrames();
                 OptionalInt needed = backbone.audioSamplesFor(frames);
                 String hint = needed.isPresent() && s.input() instanceof BackboneInput.Audio a
-                        ? String.format(Locale.ROOT, " (the clip has %d samples; a window of %d frames needs at"
-                                + " least %d, %.2f s at 16 kHz)", a.pcm().length, frames, needed.getAsInt(),
+                        ? String.format(
+                                Locale.ROOT,
+                                " (the clip has %d samples; a window of %d frames needs at"
+                                        + " least %d, %.2f s at 16 kHz)",
+                                a.pcm().length,
+                                frames,
+                                needed.getAsInt(),
                                 needed.getAsInt() / 16_000.0)
                         : "";
                 return "task '" + task + "': " + ex.getMessage() + hint;

@@ -24,9 +24,15 @@ import java.util.Map;
  * @param erasures   users erased by control commands: their heads and state get tombstones in the batch's
  *                   transaction and {@link AdaptationEngine#commit} drops them
  */
-public record BatchResult(List<Rejection> rejections, List<HeadUpdate> heads, List<AdaptationMetrics> metrics,
-        int applied, Map<UserKey, UserState> staged, long revocationMark,
-        Map<AdaptationEngine.ReservoirKey, RehearsalReservoir> reservoirs, List<Erasure> erasures) {
+public record BatchResult(
+        List<Rejection> rejections,
+        List<HeadUpdate> heads,
+        List<AdaptationMetrics> metrics,
+        int applied,
+        Map<UserKey, UserState> staged,
+        long revocationMark,
+        Map<AdaptationEngine.ReservoirKey, RehearsalReservoir> reservoirs,
+        List<Erasure> erasures) {
 
     /**
      * A user erased by a control command.

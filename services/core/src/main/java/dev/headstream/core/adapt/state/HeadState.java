@@ -27,8 +27,7 @@ import java.util.List;
 public final class HeadState {
 
     /** One remembered training clip, its embedding in half precision. */
-    public record Example(StoredClip clip, boolean positive, float weight) {
-    }
+    public record Example(StoredClip clip, boolean positive, float weight) {}
 
     /**
      * Everything a head's changelog record holds, for the codec: {@link #snapshot()} gives it,
@@ -79,16 +78,49 @@ public final class HeadState {
      * @param sinceProbation          training samples since the last probation ended, -1 if never on one
      * @param trustedClips            the oldest replayed clips that are a probation's trusted evidence
      */
-    public record Snapshot(String headId, long seed, float[] trainable, OptimizerState optimizer, List<Example> replay,
-            float threshold, long version, long samplesApplied, long samplesSeen, long publishedSamples, boolean changed,
-            int partition, long firstOffset, long lastOffset, double negativeSeconds, double lastTrainingLoss,
-            double lastPrequentialLoss, ScoreStats.Sums sourcePrequential, ScoreStats.Sums adaptedPrequential,
-            ScoreStats.Sums sourceHoldout, ScoreStats.Sums adaptedHoldout, NegativeTransferMonitor negativeTransfer,
-            DriftMonitor drift, MmdDriftDetector domain, Adwin errorAdwin, boolean errorRiseAlarm, boolean frozen,
-            float l2spScale, int rollbacks, String pendingRollback, float[] lastGood, long lastGoodVersion,
-            float lastGoodThreshold, int[] hardPool, boolean heldAtSource, String heldReason,
-            int calibrationFalseAccepts, double calibrationHours, int probationLeft, int probationLength,
-            int sinceProbation, int trustedClips) {
+    public record Snapshot(
+            String headId,
+            long seed,
+            float[] trainable,
+            OptimizerState optimizer,
+            List<Example> replay,
+            float threshold,
+            long version,
+            long samplesApplied,
+            long samplesSeen,
+            long publishedSamples,
+            boolean changed,
+            int partition,
+            long firstOffset,
+            long lastOffset,
+            double negativeSeconds,
+            double lastTrainingLoss,
+            double lastPrequentialLoss,
+            ScoreStats.Sums sourcePrequential,
+            ScoreStats.Sums adaptedPrequential,
+            ScoreStats.Sums sourceHoldout,
+            ScoreStats.Sums adaptedHoldout,
+            NegativeTransferMonitor negativeTransfer,
+            DriftMonitor drift,
+            MmdDriftDetector domain,
+            Adwin errorAdwin,
+            boolean errorRiseAlarm,
+            boolean frozen,
+            float l2spScale,
+            int rollbacks,
+            String pendingRollback,
+            float[] lastGood,
+            long lastGoodVersion,
+            float lastGoodThreshold,
+            int[] hardPool,
+            boolean heldAtSource,
+            String heldReason,
+            int calibrationFalseAccepts,
+            double calibrationHours,
+            int probationLeft,
+            int probationLength,
+            int sinceProbation,
+            int trustedClips) {
 
         public Snapshot {
             replay = List.copyOf(replay);
@@ -122,6 +154,7 @@ public final class HeadState {
     private boolean frozen;
     /** Factor on the recipe's L2-SP strength (raised by an alarm action). */
     private float l2spScale = 1f;
+
     private int rollbacks;
     /** Reason of a rollback the next publication must carry as ROLLED_BACK, or null. */
     private String pendingRollback;
@@ -136,6 +169,7 @@ public final class HeadState {
     private final MmdDriftDetector domain;
     /** The last good version's vector and threshold; null when the alarm action keeps none, or before the first. */
     private float[] lastGood;
+
     private long lastGoodVersion;
     private float lastGoodThreshold;
     /** ADWIN on the adapted head's 0/1 prequential error (training samples). */
@@ -146,9 +180,11 @@ public final class HeadState {
     private int[] hardPool = new int[0];
     /** Whether the last calibration held the head at the source, and why. */
     private boolean heldAtSource;
+
     private String heldReason = "";
     /** Training samples left on probation after a negative-transfer alarm (0 = not on probation), and its length. */
     private int probationLeft;
+
     private int probationLength;
     /** Training samples since the last probation ended (-1: never on probation). */
     private int sinceProbation = -1;
@@ -156,11 +192,20 @@ public final class HeadState {
     private int trusted;
     /** Activations on the bank's calibration part at the last calibrated threshold, and its hours. */
     private int calibrationFalseAccepts;
+
     private double calibrationHours;
 
     /** A new head: the given vector, optimizer state, threshold and fresh monitors; nothing applied yet. */
-    public HeadState(String headId, long seed, float[] trainable, OptimizerState optimizer, float threshold,
-            NegativeTransferMonitor negativeTransfer, DriftMonitor drift, MmdDriftDetector domain, Adwin errorAdwin) {
+    public HeadState(
+            String headId,
+            long seed,
+            float[] trainable,
+            OptimizerState optimizer,
+            float threshold,
+            NegativeTransferMonitor negativeTransfer,
+            DriftMonitor drift,
+            MmdDriftDetector domain,
+            Adwin errorAdwin) {
         this.errorAdwin = errorAdwin;
         this.drift = drift;
         this.domain = domain;
@@ -232,14 +277,49 @@ public final class HeadState {
 
     /** Everything the changelog keeps of this head, as copies. */
     public Snapshot snapshot() {
-        return new Snapshot(headId, seed, trainable.clone(), optimizer.copy(), List.copyOf(replay), threshold, version,
-                samplesApplied, samplesSeen, publishedSamples, changed, partition, firstOffset, lastOffset,
-                negativeSeconds, lastTrainingLoss, lastPrequentialLoss, sourcePrequential.sums(),
-                adaptedPrequential.sums(), sourceHoldout.sums(), adaptedHoldout.sums(), negativeTransfer.copy(),
-                drift.copy(), domain == null ? null : domain.copy(), errorAdwin.copy(), errorRiseAlarm, frozen,
-                l2spScale, rollbacks, pendingRollback, lastGood == null ? null : lastGood.clone(), lastGoodVersion,
-                lastGoodThreshold, hardPool.clone(), heldAtSource, heldReason, calibrationFalseAccepts,
-                calibrationHours, probationLeft, probationLength, sinceProbation, trusted);
+        return new Snapshot(
+                headId,
+                seed,
+                trainable.clone(),
+                optimizer.copy(),
+                List.copyOf(replay),
+                threshold,
+                version,
+                samplesApplied,
+                samplesSeen,
+                publishedSamples,
+                changed,
+                partition,
+                firstOffset,
+                lastOffset,
+                negativeSeconds,
+                lastTrainingLoss,
+                lastPrequentialLoss,
+                sourcePrequential.sums(),
+                adaptedPrequential.sums(),
+                sourceHoldout.sums(),
+                adaptedHoldout.sums(),
+                negativeTransfer.copy(),
+                drift.copy(),
+                domain == null ? null : domain.copy(),
+                errorAdwin.copy(),
+                errorRiseAlarm,
+                frozen,
+                l2spScale,
+                rollbacks,
+                pendingRollback,
+                lastGood == null ? null : lastGood.clone(),
+                lastGoodVersion,
+                lastGoodThreshold,
+                hardPool.clone(),
+                heldAtSource,
+                heldReason,
+                calibrationFalseAccepts,
+                calibrationHours,
+                probationLeft,
+                probationLength,
+                sinceProbation,
+                trusted);
     }
 
     /** The head {@code s} describes; it takes ownership of the snapshot's arrays, optimizer and monitors. */
@@ -295,16 +375,16 @@ public final class HeadState {
     // ---- applying a sample --------------------------------------------------------------------
 
     /** A holdout sample was scored: counts it and adds the two heads' scores to the holdout statistics. */
-    public void recordHoldout(boolean positive, float source, boolean sourceAccepted, float adapted,
-            boolean adaptedAccepted) {
+    public void recordHoldout(
+            boolean positive, float source, boolean sourceAccepted, float adapted, boolean adaptedAccepted) {
         samplesSeen++;
         sourceHoldout.add(positive, source, sourceAccepted);
         adaptedHoldout.add(positive, adapted, adaptedAccepted);
     }
 
     /** A training sample was scored before training: counts it and adds the scores to the prequential statistics. */
-    public void recordPrequential(boolean positive, float source, boolean sourceAccepted, float adapted,
-            boolean adaptedAccepted) {
+    public void recordPrequential(
+            boolean positive, float source, boolean sourceAccepted, float adapted, boolean adaptedAccepted) {
         samplesSeen++;
         sourcePrequential.add(positive, source, sourceAccepted);
         adaptedPrequential.add(positive, adapted, adaptedAccepted);
@@ -317,8 +397,13 @@ public final class HeadState {
      *
      * @return whether the negative-transfer test alarms
      */
-    public boolean monitorTrainingSample(float[] clipMean, MmdWorkspace driftWorkspace, MmdWorkspace domainWorkspace,
-            double adaptedLoss, double sourceLoss, double adaptedError) {
+    public boolean monitorTrainingSample(
+            float[] clipMean,
+            MmdWorkspace driftWorkspace,
+            MmdWorkspace domainWorkspace,
+            double adaptedLoss,
+            double sourceLoss,
+            double adaptedError) {
         drift.input(clipMean, 0, driftWorkspace);
         if (domain != null) {
             domain.input(clipMean, 0, domainWorkspace);
@@ -827,9 +912,12 @@ public final class HeadState {
      * monitor state, the hard pool of bank windows.
      */
     public long residentBytes() {
-        return (1L + optimizer.slotCount()) * trainable.length * Float.BYTES + replayBytes()
-                + (long) negativeTransfer.stateSize() * Double.BYTES + drift.residentBytes()
-                + (domain == null ? 0 : domain.residentBytes()) + (long) errorAdwin.stateSize() * Double.BYTES
+        return (1L + optimizer.slotCount()) * trainable.length * Float.BYTES
+                + replayBytes()
+                + (long) negativeTransfer.stateSize() * Double.BYTES
+                + drift.residentBytes()
+                + (domain == null ? 0 : domain.residentBytes())
+                + (long) errorAdwin.stateSize() * Double.BYTES
                 + (lastGood == null ? 0 : (long) lastGood.length * Float.BYTES + Long.BYTES + Float.BYTES)
                 + (long) hardPool.length * Integer.BYTES;
     }

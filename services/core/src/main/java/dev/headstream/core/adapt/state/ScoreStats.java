@@ -18,7 +18,13 @@ public final class ScoreStats {
      * @param negatives      negative samples
      * @param falsePositives negative samples accepted
      */
-    public record Sums(long count, double lossSum, long correct, long positives, long truePositives, long negatives,
+    public record Sums(
+            long count,
+            double lossSum,
+            long correct,
+            long positives,
+            long truePositives,
+            long negatives,
             long falsePositives) {
 
         public double meanLoss() {
@@ -43,8 +49,7 @@ public final class ScoreStats {
     private long falsePositives;
 
     /** Statistics that have seen nothing yet. */
-    public ScoreStats() {
-    }
+    public ScoreStats() {}
 
     /** Statistics that go on from {@code sums} (restore from the changelog). */
     public static ScoreStats restore(Sums sums) {

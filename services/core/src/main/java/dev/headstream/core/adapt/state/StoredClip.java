@@ -18,8 +18,8 @@ public record StoredClip(int frames, int dim, short[] halfs) implements Embeddin
 
     public StoredClip {
         if (frames < 1 || dim < 1 || halfs.length != (long) frames * dim) {
-            throw new IllegalArgumentException("stored clip of " + frames + " x " + dim + " cannot hold "
-                    + halfs.length + " values");
+            throw new IllegalArgumentException(
+                    "stored clip of " + frames + " x " + dim + " cannot hold " + halfs.length + " values");
         }
     }
 
@@ -37,8 +37,8 @@ public record StoredClip(int frames, int dim, short[] halfs) implements Embeddin
     @Override
     public void window(int frame, int windowFrames, float[] dst) {
         if (frame < 0 || frame + windowFrames > frames) {
-            throw new IndexOutOfBoundsException("window at frame " + frame + " of " + windowFrames
-                    + " frames in a clip of " + frames);
+            throw new IndexOutOfBoundsException(
+                    "window at frame " + frame + " of " + windowFrames + " frames in a clip of " + frames);
         }
         Float16.decode(halfs, frame * dim, dst, 0, windowFrames * dim);
     }

@@ -25,6 +25,7 @@ public final class UserState {
     private int partition;
     /** Offset of the newest sample applied (training or holdout), or -1. */
     private long lastAppliedOffset;
+
     private RateLimit.Bucket rate;
 
     /** A user with no state yet. */

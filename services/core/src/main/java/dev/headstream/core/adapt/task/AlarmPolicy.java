@@ -53,7 +53,8 @@ public final class AlarmPolicy {
 
     /** The head's vector, optimizer, replay buffer, threshold and tests back to a new head's. */
     void toSource(HeadState s) {
-        s.rollBackTo(training.initialTrainable(s.seed()), training.newOptimizerState(), BinaryHeadTask.SOURCE_THRESHOLD);
+        s.rollBackTo(
+                training.initialTrainable(s.seed()), training.newOptimizerState(), BinaryHeadTask.SOURCE_THRESHOLD);
     }
 
     /** {@code s}'s negative-transfer test alarmed on its last training sample: acts as {@link #action()} says. */
@@ -65,21 +66,34 @@ public final class AlarmPolicy {
 
     private void rollBack(HeadState s) {
         String test = s.negativeTransferAlarmTest() == NegativeTransferMonitor.Test.LOSS_RISE
-                ? String.format(Locale.ROOT, "Page-Hinkley %.2f > %.2f on the adapted head's own loss (mean %.3f)",
-                        s.lossRiseStatistic(), s.lossRiseThreshold(), s.lossRiseMean())
-                : String.format(Locale.ROOT, "CUSUM %.2f > %.2f on the loss gap (window gap %+.3f)",
-                        s.negativeTransferStatistic(), s.negativeTransferThreshold(), s.negativeTransferWindowGap());
-        String reason = String.format(Locale.ROOT, "negative transfer: %s after %d samples; %s", test,
-                s.negativeTransferSamples(), switch (action) {
+                ? String.format(
+                        Locale.ROOT,
+                        "Page-Hinkley %.2f > %.2f on the adapted head's own loss (mean %.3f)",
+                        s.lossRiseStatistic(),
+                        s.lossRiseThreshold(),
+                        s.lossRiseMean())
+                : String.format(
+                        Locale.ROOT,
+                        "CUSUM %.2f > %.2f on the loss gap (window gap %+.3f)",
+                        s.negativeTransferStatistic(),
+                        s.negativeTransferThreshold(),
+                        s.negativeTransferWindowGap());
+        String reason = String.format(
+                Locale.ROOT,
+                "negative transfer: %s after %d samples; %s",
+                test,
+                s.negativeTransferSamples(),
+                switch (action) {
                     case ROLLBACK -> "rolled back to the source head";
                     case FREEZE -> "rolled back to the source head and frozen";
-                    case PROBATION -> "rolled back to the source head; on probation for "
-                            + nextProbation(s) + " training samples";
+                    case PROBATION ->
+                        "rolled back to the source head; on probation for " + nextProbation(s) + " training samples";
                     case STRONGER_L2SP -> "rolled back to the source head, L2-SP x" + STRONGER_L2SP_FACTOR;
-                    case ROLLBACK_LAST_GOOD, FREEZE_LAST_GOOD -> (!s.hasLastGood()
-                            ? "rolled back to the source head (no good version yet)"
-                            : "rolled back to version " + s.lastGoodVersion() + ", the last good one")
-                            + (action == AlarmAction.FREEZE_LAST_GOOD ? ", and frozen" : "");
+                    case ROLLBACK_LAST_GOOD, FREEZE_LAST_GOOD ->
+                        (!s.hasLastGood()
+                                        ? "rolled back to the source head (no good version yet)"
+                                        : "rolled back to version " + s.lastGoodVersion() + ", the last good one")
+                                + (action == AlarmAction.FREEZE_LAST_GOOD ? ", and frozen" : "");
                     case PUBLISH_ONLY -> throw new IllegalStateException();
                 });
         boolean toLastGood = action.toLastGood() && s.hasLastGood();
@@ -148,9 +162,15 @@ public final class AlarmPolicy {
         int length = Math.min(PROBATION_MAX_SAMPLES, 2 * s.probationLength());
         toSource(s);
         s.startProbation(length, new ArrayList<>(evidence));
-        s.rolledBack(String.format(Locale.ROOT, "probation extended to %d training samples: the head"
-                + " disagrees with the %d clips from before the alarm (mean log loss %.3f, source head %.3f); rolled back"
-                + " to the source head", length, n, adapted / n, source / n));
+        s.rolledBack(String.format(
+                Locale.ROOT,
+                "probation extended to %d training samples: the head"
+                        + " disagrees with the %d clips from before the alarm (mean log loss %.3f, source head %.3f); rolled back"
+                        + " to the source head",
+                length,
+                n,
+                adapted / n,
+                source / n));
     }
 
     /**
@@ -163,7 +183,8 @@ public final class AlarmPolicy {
             return; // a held version went out as the source head: it is no version to go back to
         }
         double rise = s.lossRiseStatistic();
-        boolean quiet = !s.negativeTransferAlarm() && s.negativeTransferStatistic() == 0
+        boolean quiet = !s.negativeTransferAlarm()
+                && s.negativeTransferStatistic() == 0
                 && (Double.isNaN(rise) || rise < 0.5 * s.lossRiseThreshold());
         if (quiet) {
             s.keepAsLastGood();

@@ -31,6 +31,7 @@ public final class BankNegatives {
         final float[] frames;
         /** Frame (not float) offset of each window's first frame. */
         final int[] frameOf;
+
         final float[] base;
         final int width;
         final int[] bounds;
@@ -99,7 +100,12 @@ public final class BankNegatives {
 
         /** Window {@code w}'s logit under {@code trainable} ({@code null} = the source head) on {@code scorer}'s head. */
         public float logit(ClipScorer scorer, float[] trainable, int w) {
-            return scorer.windowLogitWithBase(trainable, base, w * width, frames, frameOf[w] * windows.part().dim());
+            return scorer.windowLogitWithBase(
+                    trainable,
+                    base,
+                    w * width,
+                    frames,
+                    frameOf[w] * windows.part().dim());
         }
 
         /** Every window's logit into {@code dst} (length {@link #count()}). */
@@ -212,8 +218,13 @@ public final class BankNegatives {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "bank %s: %.2f h training (%d windows), %.2f h calibration%s",
-                bank.id().substring(0, 12), trainHours(), trainWindows(), calibrationHours(),
+        return String.format(
+                Locale.ROOT,
+                "bank %s: %.2f h training (%d windows), %.2f h calibration%s",
+                bank.id().substring(0, 12),
+                trainHours(),
+                trainWindows(),
+                calibrationHours(),
                 train.base == null ? "" : ", first-layer products cached");
     }
 }

@@ -23,8 +23,14 @@ public record BankTraining(int perStep, float hardShare, int candidates, int poo
 
     /** @throws IllegalArgumentException unless 0 <= perStep <= 4,096, candidates <= 2^20, pool <= 2^16, shares in [0, 1] */
     public BankTraining {
-        if (perStep < 0 || perStep > 4_096 || candidates < 0 || candidates > 1 << 20 || pool < 0 || pool > 1 << 16
-                || !(hardShare >= 0f && hardShare <= 1f) || !(minRecall >= 0f && minRecall <= 1f)) {
+        if (perStep < 0
+                || perStep > 4_096
+                || candidates < 0
+                || candidates > 1 << 20
+                || pool < 0
+                || pool > 1 << 16
+                || !(hardShare >= 0f && hardShare <= 1f)
+                || !(minRecall >= 0f && minRecall <= 1f)) {
             throw new IllegalArgumentException("invalid bank training: " + this);
         }
     }

@@ -34,8 +34,7 @@ public final class BinaryHeadTask {
     public static final float SOURCE_THRESHOLD = 0.5f;
 
     /** What scoring one sample gave. */
-    public record Scores(float source, float adapted, boolean sourceAccepted, boolean adaptedAccepted) {
-    }
+    public record Scores(float source, float adapted, boolean sourceAccepted, boolean adaptedAccepted) {}
 
     private final String name;
     private final SourceHead sourceHead;
@@ -46,6 +45,7 @@ public final class BinaryHeadTask {
     private final int windowFloats;
     /** The negative bank prepared for this task's head, or null without one; shared, read-only. */
     private final BankNegatives bank;
+
     private final BankTraining bankTraining;
     private final double targetFalseAcceptsPerHour;
     private final HeadMonitors monitors;
@@ -58,8 +58,8 @@ public final class BinaryHeadTask {
     }
 
     /** @param onAlarm what a head does when its negative-transfer test alarms */
-    public BinaryHeadTask(String name, SourceHead sourceHead, HeadRecipe recipe, RehearsalSet rehearsal,
-            AlarmAction onAlarm) {
+    public BinaryHeadTask(
+            String name, SourceHead sourceHead, HeadRecipe recipe, RehearsalSet rehearsal, AlarmAction onAlarm) {
         this(name, sourceHead, recipe, rehearsal, onAlarm, 0);
     }
 
@@ -68,8 +68,13 @@ public final class BinaryHeadTask {
      * @param targetFalseAcceptsPerHour the false-accept rate the per-user threshold is calibrated to
      *                                  on the calibration negatives; 0 = above every one of them
      */
-    public BinaryHeadTask(String name, SourceHead sourceHead, HeadRecipe recipe, RehearsalSet rehearsal,
-            AlarmAction onAlarm, double targetFalseAcceptsPerHour) {
+    public BinaryHeadTask(
+            String name,
+            SourceHead sourceHead,
+            HeadRecipe recipe,
+            RehearsalSet rehearsal,
+            AlarmAction onAlarm,
+            double targetFalseAcceptsPerHour) {
         this(name, sourceHead, recipe, rehearsal, onAlarm, targetFalseAcceptsPerHour, null, BankTraining.defaults());
     }
 
@@ -82,13 +87,20 @@ public final class BinaryHeadTask {
      * @param bank                      the negative bank prepared for this head ({@link #prepareBank}), or null
      * @param bankTraining              how users train and publish against {@code bank}
      */
-    public BinaryHeadTask(String name, SourceHead sourceHead, HeadRecipe recipe, RehearsalSet rehearsal,
-            AlarmAction onAlarm, double targetFalseAcceptsPerHour, BankNegatives bank, BankTraining bankTraining) {
+    public BinaryHeadTask(
+            String name,
+            SourceHead sourceHead,
+            HeadRecipe recipe,
+            RehearsalSet rehearsal,
+            AlarmAction onAlarm,
+            double targetFalseAcceptsPerHour,
+            BankNegatives bank,
+            BankTraining bankTraining) {
         this.bank = bank;
         this.bankTraining = Objects.requireNonNull(bankTraining, "bankTraining");
         if (!(targetFalseAcceptsPerHour >= 0) || Double.isInfinite(targetFalseAcceptsPerHour)) {
-            throw new IllegalArgumentException("task " + name + ": target false accepts per hour must be finite and >= 0: "
-                    + targetFalseAcceptsPerHour);
+            throw new IllegalArgumentException("task " + name
+                    + ": target false accepts per hour must be finite and >= 0: " + targetFalseAcceptsPerHour);
         }
         this.targetFalseAcceptsPerHour = targetFalseAcceptsPerHour;
         Objects.requireNonNull(onAlarm, "onAlarm");
@@ -107,8 +119,13 @@ public final class BinaryHeadTask {
         this.monitors = new HeadMonitors(windowFloats / recipe.windowFrames(), rehearsal, bank, recipe.windowFrames());
         this.trainer = new ReplayTrainer(training, recipe, rehearsal, bank, bankTraining, windowFloats);
         this.alarms = new AlarmPolicy(onAlarm, training);
-        this.publishing = new PublishPolicy(new ThresholdCalibrator(scorer, rehearsal, bank, targetFalseAcceptsPerHour,
-                recipe.thresholdPosition()), alarms, training, bank != null, bankTraining, targetFalseAcceptsPerHour);
+        this.publishing = new PublishPolicy(
+                new ThresholdCalibrator(scorer, rehearsal, bank, targetFalseAcceptsPerHour, recipe.thresholdPosition()),
+                alarms,
+                training,
+                bank != null,
+                bankTraining,
+                targetFalseAcceptsPerHour);
     }
 
     /**
@@ -116,14 +133,17 @@ public final class BinaryHeadTask {
      * first-layer products computed where users share the first layer): once per process and task,
      * then shared by every instance of the task.
      */
-    public static BankNegatives prepareBank(NegativeBank bank, SourceHead sourceHead,
-            HeadRecipe recipe) {
-        if ((long) bank.dim() * recipe.windowFrames() != sourceHead.architecture().inputDim()) {
-            throw new IllegalArgumentException("negative bank " + bank.directory() + " holds embeddings of " + bank.dim()
-                    + " floats; head " + sourceHead.id() + " reads " + sourceHead.architecture().inputDim()
-                    + " floats in windows of " + recipe.windowFrames());
+    public static BankNegatives prepareBank(NegativeBank bank, SourceHead sourceHead, HeadRecipe recipe) {
+        if ((long) bank.dim() * recipe.windowFrames()
+                != sourceHead.architecture().inputDim()) {
+            throw new IllegalArgumentException(
+                    "negative bank " + bank.directory() + " holds embeddings of " + bank.dim()
+                            + " floats; head " + sourceHead.id() + " reads "
+                            + sourceHead.architecture().inputDim()
+                            + " floats in windows of " + recipe.windowFrames());
         }
-        return BankNegatives.prepare(bank, UserHeadTraining.of(sourceHead, recipe).scorer(), recipe.windowFrames());
+        return BankNegatives.prepare(
+                bank, UserHeadTraining.of(sourceHead, recipe).scorer(), recipe.windowFrames());
     }
 
     /** A scorer of the per-user heads {@code recipe} trains from {@code sourceHead} (LoRA or top-k), for evaluation. */
@@ -187,9 +207,16 @@ public final class BinaryHeadTask {
     /** A new user's head: the source head's values, fresh optimizer state, the source threshold. */
     public HeadState newState(String headId) {
         long seed = seedOf(headId);
-        return new HeadState(headId, seed, training.initialTrainable(seed), training.newOptimizerState(),
-                SOURCE_THRESHOLD, monitors.newNegativeTransfer(), monitors.newDriftMonitor(seed),
-                monitors.newDomainTest(seed), monitors.newErrorAdwin());
+        return new HeadState(
+                headId,
+                seed,
+                training.initialTrainable(seed),
+                training.newOptimizerState(),
+                SOURCE_THRESHOLD,
+                monitors.newNegativeTransfer(),
+                monitors.newDriftMonitor(seed),
+                monitors.newDomainTest(seed),
+                monitors.newErrorAdwin());
     }
 
     /** Scores {@code e} with the source head and the user's adapted head; changes nothing. */
@@ -212,8 +239,8 @@ public final class BinaryHeadTask {
      * drawn uniformly from the reference set and {@code online} together ({@code null}: the
      * reference set alone).
      */
-    public Scores apply(HeadState s, EmbeddingSequence e, boolean positive, float weight, Split split,
-            RehearsalReservoir online) {
+    public Scores apply(
+            HeadState s, EmbeddingSequence e, boolean positive, float weight, Split split, RehearsalReservoir online) {
         checkFits(e);
         Scores sc = score(s, e);
         if (split == Split.HOLDOUT) {
@@ -221,8 +248,12 @@ public final class BinaryHeadTask {
             return sc;
         }
         s.recordPrequential(positive, sc.source(), sc.sourceAccepted(), sc.adapted(), sc.adaptedAccepted());
-        boolean alarm = monitors.observe(s, e, ClipScorer.logLoss(positive, sc.adapted()),
-                ClipScorer.logLoss(positive, sc.source()), sc.adaptedAccepted() == positive ? 0 : 1);
+        boolean alarm = monitors.observe(
+                s,
+                e,
+                ClipScorer.logLoss(positive, sc.adapted()),
+                ClipScorer.logLoss(positive, sc.source()),
+                sc.adaptedAccepted() == positive ? 0 : 1);
         if (s.frozen()) {
             s.appliedWithoutTraining(ClipScorer.logLoss(positive, sc.adapted()));
             return sc;
@@ -234,7 +265,8 @@ public final class BinaryHeadTask {
         if (s.countProbationSample()) {
             alarms.probationEnded(s);
         }
-        s.recordLosses(ClipScorer.logLoss(positive, sc.adapted()),
+        s.recordLosses(
+                ClipScorer.logLoss(positive, sc.adapted()),
                 ClipScorer.logLoss(positive, MlpHead.sigmoid(scorer.maxLogit(s.liveTrainable(), e))));
         if (alarm) {
             alarms.alarmed(s);
@@ -298,8 +330,8 @@ public final class BinaryHeadTask {
                     + " floats; embeddings of " + dim + " x " + recipe.windowFrames() + " do not match");
         }
         if (frames < recipe.windowFrames()) {
-            throw new IllegalArgumentException("clip has " + frames + " embedding frames; the head needs "
-                    + recipe.windowFrames());
+            throw new IllegalArgumentException(
+                    "clip has " + frames + " embedding frames; the head needs " + recipe.windowFrames());
         }
     }
 

@@ -28,6 +28,7 @@ public final class ClipScorer {
     private final int windowFrames;
     /** Null when the first layer trains per user (its product then differs per user). */
     private final BaseLogit withBase;
+
     private final LoraMlpHead lora;
     private final MlpHead mlp;
     private final float[] source;
@@ -79,7 +80,8 @@ public final class ClipScorer {
      * float, cheaper. Falls back to {@link #windowLogit} when {@code base} is null.
      */
     public float windowLogitWithBase(float[] trainable, float[] base, int baseOffset, float[] input, int offset) {
-        return base == null || withBase == null ? head.logit(trainable, input, offset)
+        return base == null || withBase == null
+                ? head.logit(trainable, input, offset)
                 : withBase.logit(trainable, base, baseOffset, input, offset);
     }
 
@@ -87,8 +89,8 @@ public final class ClipScorer {
     public float maxLogit(float[] trainable, EmbeddingSequence e) {
         int windows = e.windows(windowFrames);
         if (windows < 1) {
-            throw new IllegalArgumentException("clip has " + e.frames() + " embedding frames; the head needs "
-                    + windowFrames);
+            throw new IllegalArgumentException(
+                    "clip has " + e.frames() + " embedding frames; the head needs " + windowFrames);
         }
         float best = Float.NEGATIVE_INFINITY;
         for (int w = 0; w < windows; w++) {

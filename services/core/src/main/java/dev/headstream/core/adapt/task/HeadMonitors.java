@@ -29,8 +29,8 @@ public final class HeadMonitors {
      * clean users' first-pass losses of a population other than the one bench-transfer reports on
      * (docs/transfer).
      */
-    public static final NullModel CLEAN_PREQUENTIAL_LOSS = rnd -> rnd.nextDouble() < 0.043
-            ? 1.8 + 2.2 * rnd.nextDouble() : -0.057 * Math.log(1 - rnd.nextDouble());
+    public static final NullModel CLEAN_PREQUENTIAL_LOSS =
+            rnd -> rnd.nextDouble() < 0.043 ? 1.8 + 2.2 * rnd.nextDouble() : -0.057 * Math.log(1 - rnd.nextDouble());
 
     /**
      * The negative-transfer tests every head runs, each calibrated (Monte-Carlo, seeded) to at
@@ -43,10 +43,14 @@ public final class HeadMonitors {
      * </ul>
      * An alarm of either is published; {@link AlarmAction} says what else happens.
      */
-    public static final NegativeTransferMonitor.Config NEGATIVE_TRANSFER = new NegativeTransferMonitor.Config(0.5,
-            NegativeTransferMonitor.calibrate(0.5, 4.0, NullModel.gaussian(0, 1), 1_000, 2.0, 17L).threshold(), 4.0,
-            50).withLossRise(NegativeTransferMonitor.LossRise.calibrate(0.5, 4.0, 8, CLEAN_PREQUENTIAL_LOSS, 1_000, 2.0,
-                    19L));
+    public static final NegativeTransferMonitor.Config NEGATIVE_TRANSFER = new NegativeTransferMonitor.Config(
+                    0.5,
+                    NegativeTransferMonitor.calibrate(0.5, 4.0, NullModel.gaussian(0, 1), 1_000, 2.0, 17L)
+                            .threshold(),
+                    4.0,
+                    50)
+            .withLossRise(
+                    NegativeTransferMonitor.LossRise.calibrate(0.5, 4.0, 8, CLEAN_PREQUENTIAL_LOSS, 1_000, 2.0, 19L));
 
     /**
      * The drift test every head runs on its training samples' clip-mean embeddings: the first 16
@@ -55,8 +59,8 @@ public final class HeadMonitors {
      * samples in expectation). It alarms for a change of the user's audio domain (room,
      * microphone, language), which the loss tests miss while the head keeps fitting the new data.
      */
-    public static final DriftMonitor.Config DRIFT = new DriftMonitor.Config(16,
-            new MmdDriftDetector.Config(8, 1, 999, MmdDriftDetector.alphaFor(1, 1_000), 0x5D1F7L));
+    public static final DriftMonitor.Config DRIFT = new DriftMonitor.Config(
+            16, new MmdDriftDetector.Config(8, 1, 999, MmdDriftDetector.alphaFor(1, 1_000), 0x5D1F7L));
 
     /**
      * Most rehearsal clips whose clip means form the source reference of the domain-similarity test;
@@ -75,10 +79,12 @@ public final class HeadMonitors {
 
     /** Embedding dimension (input floats / window frames) and the drift test's scratch. */
     private final int embeddingDim;
+
     private final float[] clipMean;
     private final MmdWorkspace driftWorkspace;
     /** Clip means of the rehearsal set (the source domain), or null with fewer than 2 clips; and its test's scratch. */
     private final MmdReference domainReference;
+
     private final MmdWorkspace domainWorkspace;
 
     /**
@@ -107,7 +113,8 @@ public final class HeadMonitors {
                 System.arraycopy(one, 0, means, i * embeddingDim, embeddingDim);
             }
             this.domainReference = MmdReference.withMedianOrUnitBandwidth(means, embeddingDim);
-            this.domainWorkspace = new MmdWorkspace(m, DRIFT.detector().window(), DRIFT.detector().permutations());
+            this.domainWorkspace = new MmdWorkspace(
+                    m, DRIFT.detector().window(), DRIFT.detector().permutations());
         } else {
             this.domainReference = null;
             this.domainWorkspace = null;
@@ -130,7 +137,8 @@ public final class HeadMonitors {
             return null;
         }
         MmdDriftDetector.Config d = DRIFT.detector();
-        return new MmdDriftDetector(domainReference,
+        return new MmdDriftDetector(
+                domainReference,
                 new MmdDriftDetector.Config(d.window(), 1, d.permutations(), d.alpha(), d.seed() ^ seed ^ 0xD0A1L));
     }
 
@@ -148,7 +156,8 @@ public final class HeadMonitors {
      */
     boolean observe(HeadState s, EmbeddingSequence e, double adaptedLoss, double sourceLoss, double adaptedError) {
         clipMean(e, clipMean);
-        return s.monitorTrainingSample(clipMean, driftWorkspace, domainWorkspace, adaptedLoss, sourceLoss, adaptedError);
+        return s.monitorTrainingSample(
+                clipMean, driftWorkspace, domainWorkspace, adaptedLoss, sourceLoss, adaptedError);
     }
 
     /** The mean over frames of {@code e}, into {@code dst} (length {@code e.dim()}). */

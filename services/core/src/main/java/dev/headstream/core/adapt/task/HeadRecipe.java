@@ -46,38 +46,94 @@ import java.util.Objects;
  *                           {@code k > 1}: on the highest-scoring of {@code k} random windows, since a
  *                           streaming detector fires on a negative's worst window
  */
-public record HeadRecipe(int trainableTopLayers, OptimizerKind optimizer, float learningRate, float l2sp, float maxGradientNorm,
-        int replaySteps, int replayBuffer, int userWindowsPerStep, int rehearsalPerStep, int windowFrames, float thresholdPosition, boolean timeShift,
-        int loraRank, int l2spHalfLife, float distillation, float distillationTemperature, float maxUpdateNorm,
+public record HeadRecipe(
+        int trainableTopLayers,
+        OptimizerKind optimizer,
+        float learningRate,
+        float l2sp,
+        float maxGradientNorm,
+        int replaySteps,
+        int replayBuffer,
+        int userWindowsPerStep,
+        int rehearsalPerStep,
+        int windowFrames,
+        float thresholdPosition,
+        boolean timeShift,
+        int loraRank,
+        int l2spHalfLife,
+        float distillation,
+        float distillationTemperature,
+        float maxUpdateNorm,
         int hardNegativeWindows) {
 
     /** The optimizers a recipe can name. */
-    public enum OptimizerKind { ADAM, SGD }
+    public enum OptimizerKind {
+        ADAM,
+        SGD
+    }
 
     /** SGD's momentum. */
     public static final float SGD_MOMENTUM = 0.9f;
 
     public HeadRecipe {
         Objects.requireNonNull(optimizer, "optimizer");
-        if (trainableTopLayers < 1 || replaySteps < 1 || replayBuffer < 1 || userWindowsPerStep < 1
-                || rehearsalPerStep < 0 || loraRank < 0 || windowFrames < 1 || !(thresholdPosition >= 0f && thresholdPosition <= 1f)) {
+        if (trainableTopLayers < 1
+                || replaySteps < 1
+                || replayBuffer < 1
+                || userWindowsPerStep < 1
+                || rehearsalPerStep < 0
+                || loraRank < 0
+                || windowFrames < 1
+                || !(thresholdPosition >= 0f && thresholdPosition <= 1f)) {
             throw new IllegalArgumentException("invalid head recipe: " + this);
         }
         if (!(learningRate > 0f) || !(l2sp >= 0f) || !(maxGradientNorm > 0f)) {
             throw new IllegalArgumentException("invalid head recipe: " + this);
         }
-        if (l2spHalfLife < 0 || !(distillation >= 0f && distillation <= 1f) || !(distillationTemperature > 0f)
-                || !(maxUpdateNorm >= 0f) || Float.isInfinite(maxUpdateNorm) || hardNegativeWindows < 1) {
+        if (l2spHalfLife < 0
+                || !(distillation >= 0f && distillation <= 1f)
+                || !(distillationTemperature > 0f)
+                || !(maxUpdateNorm >= 0f)
+                || Float.isInfinite(maxUpdateNorm)
+                || hardNegativeWindows < 1) {
             throw new IllegalArgumentException("invalid head recipe: " + this);
         }
     }
 
     /** A recipe without L2-SP decay, distillation or update-rate cap. */
-    public HeadRecipe(int trainableTopLayers, OptimizerKind optimizer, float learningRate, float l2sp, float maxGradientNorm,
-            int replaySteps, int replayBuffer, int userWindowsPerStep, int rehearsalPerStep, int windowFrames,
-            float thresholdPosition, boolean timeShift, int loraRank) {
-        this(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, replayBuffer,
-                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, 0, 0f, 1f, 0f, 1);
+    public HeadRecipe(
+            int trainableTopLayers,
+            OptimizerKind optimizer,
+            float learningRate,
+            float l2sp,
+            float maxGradientNorm,
+            int replaySteps,
+            int replayBuffer,
+            int userWindowsPerStep,
+            int rehearsalPerStep,
+            int windowFrames,
+            float thresholdPosition,
+            boolean timeShift,
+            int loraRank) {
+        this(
+                trainableTopLayers,
+                optimizer,
+                learningRate,
+                l2sp,
+                maxGradientNorm,
+                replaySteps,
+                replayBuffer,
+                userWindowsPerStep,
+                rehearsalPerStep,
+                windowFrames,
+                thresholdPosition,
+                timeShift,
+                loraRank,
+                0,
+                0f,
+                1f,
+                0f,
+                1);
     }
 
     /** L2-SP strength after {@code applied} training samples of a user ({@link #l2spHalfLife()}). */
@@ -86,27 +142,91 @@ public record HeadRecipe(int trainableTopLayers, OptimizerKind optimizer, float 
     }
 
     public HeadRecipe withL2spHalfLife(int samples) {
-        return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, replayBuffer,
-                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, samples,
-                distillation, distillationTemperature, maxUpdateNorm, hardNegativeWindows);
+        return new HeadRecipe(
+                trainableTopLayers,
+                optimizer,
+                learningRate,
+                l2sp,
+                maxGradientNorm,
+                replaySteps,
+                replayBuffer,
+                userWindowsPerStep,
+                rehearsalPerStep,
+                windowFrames,
+                thresholdPosition,
+                timeShift,
+                loraRank,
+                samples,
+                distillation,
+                distillationTemperature,
+                maxUpdateNorm,
+                hardNegativeWindows);
     }
 
     public HeadRecipe withDistillation(float weight, float temperature) {
-        return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, replayBuffer,
-                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife,
-                weight, temperature, maxUpdateNorm, hardNegativeWindows);
+        return new HeadRecipe(
+                trainableTopLayers,
+                optimizer,
+                learningRate,
+                l2sp,
+                maxGradientNorm,
+                replaySteps,
+                replayBuffer,
+                userWindowsPerStep,
+                rehearsalPerStep,
+                windowFrames,
+                thresholdPosition,
+                timeShift,
+                loraRank,
+                l2spHalfLife,
+                weight,
+                temperature,
+                maxUpdateNorm,
+                hardNegativeWindows);
     }
 
     public HeadRecipe withHardNegativeWindows(int k) {
-        return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, replayBuffer,
-                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife,
-                distillation, distillationTemperature, maxUpdateNorm, k);
+        return new HeadRecipe(
+                trainableTopLayers,
+                optimizer,
+                learningRate,
+                l2sp,
+                maxGradientNorm,
+                replaySteps,
+                replayBuffer,
+                userWindowsPerStep,
+                rehearsalPerStep,
+                windowFrames,
+                thresholdPosition,
+                timeShift,
+                loraRank,
+                l2spHalfLife,
+                distillation,
+                distillationTemperature,
+                maxUpdateNorm,
+                k);
     }
 
     public HeadRecipe withMaxUpdateNorm(float norm) {
-        return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, replayBuffer,
-                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife,
-                distillation, distillationTemperature, norm, hardNegativeWindows);
+        return new HeadRecipe(
+                trainableTopLayers,
+                optimizer,
+                learningRate,
+                l2sp,
+                maxGradientNorm,
+                replaySteps,
+                replayBuffer,
+                userWindowsPerStep,
+                rehearsalPerStep,
+                windowFrames,
+                thresholdPosition,
+                timeShift,
+                loraRank,
+                l2spHalfLife,
+                distillation,
+                distillationTemperature,
+                norm,
+                hardNegativeWindows);
     }
 
     /**
@@ -119,59 +239,212 @@ public record HeadRecipe(int trainableTopLayers, OptimizerKind optimizer, float 
      * positive logit.
      */
     public static HeadRecipe wakeWordDefault() {
-        return new HeadRecipe(5, OptimizerKind.ADAM, 1e-3f, 1e-2f, 10f, 40, 32, 4, 8, 16, 0.75f, true, 4, 8, 0f, 1f, 0f, 1);
+        return new HeadRecipe(
+                5, OptimizerKind.ADAM, 1e-3f, 1e-2f, 10f, 40, 32, 4, 8, 16, 0.75f, true, 4, 8, 0f, 1f, 0f, 1);
     }
 
     /** The optimizer this recipe names. */
     public Optimizer newOptimizer() {
-        return optimizer == OptimizerKind.ADAM ? Adam.of(learningRate)
-                : new SgdMomentum(learningRate, SGD_MOMENTUM);
+        return optimizer == OptimizerKind.ADAM ? Adam.of(learningRate) : new SgdMomentum(learningRate, SGD_MOMENTUM);
     }
 
     public HeadRecipe withTrainableTopLayers(int k) {
-        return new HeadRecipe(k, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, replayBuffer,
-                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm, hardNegativeWindows);
+        return new HeadRecipe(
+                k,
+                optimizer,
+                learningRate,
+                l2sp,
+                maxGradientNorm,
+                replaySteps,
+                replayBuffer,
+                userWindowsPerStep,
+                rehearsalPerStep,
+                windowFrames,
+                thresholdPosition,
+                timeShift,
+                loraRank,
+                l2spHalfLife,
+                distillation,
+                distillationTemperature,
+                maxUpdateNorm,
+                hardNegativeWindows);
     }
 
     public HeadRecipe withL2sp(float lambda) {
-        return new HeadRecipe(trainableTopLayers, optimizer, learningRate, lambda, maxGradientNorm, replaySteps,
-                replayBuffer, userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm, hardNegativeWindows);
+        return new HeadRecipe(
+                trainableTopLayers,
+                optimizer,
+                learningRate,
+                lambda,
+                maxGradientNorm,
+                replaySteps,
+                replayBuffer,
+                userWindowsPerStep,
+                rehearsalPerStep,
+                windowFrames,
+                thresholdPosition,
+                timeShift,
+                loraRank,
+                l2spHalfLife,
+                distillation,
+                distillationTemperature,
+                maxUpdateNorm,
+                hardNegativeWindows);
     }
 
     public HeadRecipe withRehearsalPerStep(int n) {
-        return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps,
-                replayBuffer, userWindowsPerStep, n, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm, hardNegativeWindows);
+        return new HeadRecipe(
+                trainableTopLayers,
+                optimizer,
+                learningRate,
+                l2sp,
+                maxGradientNorm,
+                replaySteps,
+                replayBuffer,
+                userWindowsPerStep,
+                n,
+                windowFrames,
+                thresholdPosition,
+                timeShift,
+                loraRank,
+                l2spHalfLife,
+                distillation,
+                distillationTemperature,
+                maxUpdateNorm,
+                hardNegativeWindows);
     }
 
     public HeadRecipe withTimeShift(boolean on) {
-        return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps,
-                replayBuffer, userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, on, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm, hardNegativeWindows);
+        return new HeadRecipe(
+                trainableTopLayers,
+                optimizer,
+                learningRate,
+                l2sp,
+                maxGradientNorm,
+                replaySteps,
+                replayBuffer,
+                userWindowsPerStep,
+                rehearsalPerStep,
+                windowFrames,
+                thresholdPosition,
+                on,
+                loraRank,
+                l2spHalfLife,
+                distillation,
+                distillationTemperature,
+                maxUpdateNorm,
+                hardNegativeWindows);
     }
 
     /** Replay with {@code buffer} remembered clips and {@code userWindows} of them per step (1, 1 = no replay). */
     public HeadRecipe withReplay(int buffer, int userWindows) {
-        return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, buffer,
-                userWindows, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm, hardNegativeWindows);
+        return new HeadRecipe(
+                trainableTopLayers,
+                optimizer,
+                learningRate,
+                l2sp,
+                maxGradientNorm,
+                replaySteps,
+                buffer,
+                userWindows,
+                rehearsalPerStep,
+                windowFrames,
+                thresholdPosition,
+                timeShift,
+                loraRank,
+                l2spHalfLife,
+                distillation,
+                distillationTemperature,
+                maxUpdateNorm,
+                hardNegativeWindows);
     }
 
     public HeadRecipe withReplaySteps(int steps) {
-        return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, steps, replayBuffer,
-                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm, hardNegativeWindows);
+        return new HeadRecipe(
+                trainableTopLayers,
+                optimizer,
+                learningRate,
+                l2sp,
+                maxGradientNorm,
+                steps,
+                replayBuffer,
+                userWindowsPerStep,
+                rehearsalPerStep,
+                windowFrames,
+                thresholdPosition,
+                timeShift,
+                loraRank,
+                l2spHalfLife,
+                distillation,
+                distillationTemperature,
+                maxUpdateNorm,
+                hardNegativeWindows);
     }
 
     public HeadRecipe withLearningRate(float lr) {
-        return new HeadRecipe(trainableTopLayers, optimizer, lr, l2sp, maxGradientNorm, replaySteps, replayBuffer,
-                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm, hardNegativeWindows);
+        return new HeadRecipe(
+                trainableTopLayers,
+                optimizer,
+                lr,
+                l2sp,
+                maxGradientNorm,
+                replaySteps,
+                replayBuffer,
+                userWindowsPerStep,
+                rehearsalPerStep,
+                windowFrames,
+                thresholdPosition,
+                timeShift,
+                loraRank,
+                l2spHalfLife,
+                distillation,
+                distillationTemperature,
+                maxUpdateNorm,
+                hardNegativeWindows);
     }
 
     public HeadRecipe withThresholdPosition(float position) {
-        return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, replayBuffer,
-                userWindowsPerStep, rehearsalPerStep, windowFrames, position, timeShift, loraRank, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm, hardNegativeWindows);
+        return new HeadRecipe(
+                trainableTopLayers,
+                optimizer,
+                learningRate,
+                l2sp,
+                maxGradientNorm,
+                replaySteps,
+                replayBuffer,
+                userWindowsPerStep,
+                rehearsalPerStep,
+                windowFrames,
+                position,
+                timeShift,
+                loraRank,
+                l2spHalfLife,
+                distillation,
+                distillationTemperature,
+                maxUpdateNorm,
+                hardNegativeWindows);
     }
 
     /** Low-rank per-user deltas of rank {@code r} on every frozen layer ({@code 0} = off). */
     public HeadRecipe withLoraRank(int r) {
-        return new HeadRecipe(trainableTopLayers, optimizer, learningRate, l2sp, maxGradientNorm, replaySteps, replayBuffer,
-                userWindowsPerStep, rehearsalPerStep, windowFrames, thresholdPosition, timeShift, r, l2spHalfLife, distillation, distillationTemperature, maxUpdateNorm, hardNegativeWindows);
+        return new HeadRecipe(
+                trainableTopLayers,
+                optimizer,
+                learningRate,
+                l2sp,
+                maxGradientNorm,
+                replaySteps,
+                replayBuffer,
+                userWindowsPerStep,
+                rehearsalPerStep,
+                windowFrames,
+                thresholdPosition,
+                timeShift,
+                r,
+                l2spHalfLife,
+                distillation,
+                distillationTemperature,
+                maxUpdateNorm,
+                hardNegativeWindows);
     }
 }

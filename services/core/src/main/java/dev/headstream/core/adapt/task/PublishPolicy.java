@@ -24,11 +24,17 @@ public final class PublishPolicy {
     private final UserHeadTraining training;
     /** Whether the task has a negative bank: only then does {@link BankTraining#minRecall()} hold heads. */
     private final boolean withBank;
+
     private final BankTraining bankTraining;
     private final double targetFalseAcceptsPerHour;
 
-    PublishPolicy(ThresholdCalibrator calibrator, AlarmPolicy alarms, UserHeadTraining training, boolean withBank,
-            BankTraining bankTraining, double targetFalseAcceptsPerHour) {
+    PublishPolicy(
+            ThresholdCalibrator calibrator,
+            AlarmPolicy alarms,
+            UserHeadTraining training,
+            boolean withBank,
+            BankTraining bankTraining,
+            double targetFalseAcceptsPerHour) {
         this.calibrator = calibrator;
         this.alarms = alarms;
         this.training = training;
@@ -76,11 +82,18 @@ public final class PublishPolicy {
                 s.recordCalibrationFalseAccepts(c.falseAccepts(), c.hours());
                 float recall = c.accepted() / (float) c.positives();
                 if (recall < bankTraining.minRecall() || c.accepted() < c.sourceAccepted()) {
-                    s.holdAtSource(String.format(Locale.ROOT, "held at the source head: at %.2f false accepts per"
-                            + " hour (%d in %.2f h of calibration speech) the adapted head accepts %d of the user's %d"
-                            + " positives, the source head %d; at least %.0f%% and no fewer than the source are needed",
-                            targetFalseAcceptsPerHour, s.calibrationFalseAccepts(), s.calibrationHours(), c.accepted(),
-                            c.positives(), c.sourceAccepted(), 100.0 * bankTraining.minRecall()));
+                    s.holdAtSource(String.format(
+                            Locale.ROOT,
+                            "held at the source head: at %.2f false accepts per"
+                                    + " hour (%d in %.2f h of calibration speech) the adapted head accepts %d of the user's %d"
+                                    + " positives, the source head %d; at least %.0f%% and no fewer than the source are needed",
+                            targetFalseAcceptsPerHour,
+                            s.calibrationFalseAccepts(),
+                            s.calibrationHours(),
+                            c.accepted(),
+                            c.positives(),
+                            c.sourceAccepted(),
+                            100.0 * bankTraining.minRecall()));
                 }
             }
         }

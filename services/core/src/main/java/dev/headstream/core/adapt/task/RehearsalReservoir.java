@@ -17,8 +17,7 @@ import java.util.Arrays;
 public final class RehearsalReservoir {
 
     /** One remembered negative and the user it came from. */
-    public record Entry(UserKey owner, StoredClip clip) {
-    }
+    public record Entry(UserKey owner, StoredClip clip) {}
 
     private final int capacity;
     private final long seed;

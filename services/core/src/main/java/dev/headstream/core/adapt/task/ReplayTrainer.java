@@ -27,17 +27,24 @@ final class ReplayTrainer {
     private final RehearsalSet rehearsal;
     /** The negative bank prepared for this task's head, or null without one; shared, read-only. */
     private final BankNegatives bank;
+
     private final BankTraining bankTraining;
     /** Scratch: one replayed window widened to float32, and a candidate hard-negative window. */
     private final float[] window;
+
     private final float[] candidate;
     /** Scratch: the user's vector before an arriving sample's steps (update-rate cap). */
     private float[] before;
     /** Scratch: mining candidates with their logits. */
     private long[] candidateKeys;
 
-    ReplayTrainer(UserHeadTraining training, HeadRecipe recipe, RehearsalSet rehearsal, BankNegatives bank,
-            BankTraining bankTraining, int windowFloats) {
+    ReplayTrainer(
+            UserHeadTraining training,
+            HeadRecipe recipe,
+            RehearsalSet rehearsal,
+            BankNegatives bank,
+            BankTraining bankTraining,
+            int windowFloats) {
         this.training = training;
         this.scorer = training.scorer();
         this.recipe = recipe;
@@ -76,8 +83,14 @@ final class ReplayTrainer {
             int pool = negatives.size() + (online == null ? 0 : online.size());
             for (int i = 0; i < recipe.rehearsalPerStep() && pool > 0; i++) {
                 int pick = rnd.nextInt(pool);
-                addWindow(trainable, pick < negatives.size() ? negatives.get(pick)
-                        : online.get(pick - negatives.size()).clip(), false, 1f, rnd);
+                addWindow(
+                        trainable,
+                        pick < negatives.size()
+                                ? negatives.get(pick)
+                                : online.get(pick - negatives.size()).clip(),
+                        false,
+                        1f,
+                        rnd);
             }
             for (int i = 0; i < fromBank; i++) {
                 int w = i < hard ? hardPool[rnd.nextInt(hardPool.length)] : rnd.nextInt(bank.trainWindows());
@@ -154,8 +167,8 @@ final class ReplayTrainer {
      * Adds a randomly shifted window of {@code c} to the batch; a negative, with
      * {@link HeadRecipe#hardNegativeWindows()} {@code > 1}, adds the highest-scoring of that many.
      */
-    private void addWindow(float[] trainable, EmbeddingWindows c, boolean positive, float weight,
-            SplittableRandom rnd) {
+    private void addWindow(
+            float[] trainable, EmbeddingWindows c, boolean positive, float weight, SplittableRandom rnd) {
         int windows = c.windows(recipe.windowFrames());
         c.window(shift(windows, rnd), recipe.windowFrames(), window);
         if (!positive && recipe.hardNegativeWindows() > 1) {

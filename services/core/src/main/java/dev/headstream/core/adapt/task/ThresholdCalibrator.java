@@ -51,8 +51,14 @@ public final class ThresholdCalibrator {
      * @param falseAccepts   activations on the bank's calibration part at {@code threshold} (with a bank)
      * @param hours          hours of the bank's calibration part (with a bank)
      */
-    record Calibration(Outcome outcome, float threshold, int positives, int accepted, int sourceAccepted,
-            int falseAccepts, double hours) {
+    record Calibration(
+            Outcome outcome,
+            float threshold,
+            int positives,
+            int accepted,
+            int sourceAccepted,
+            int falseAccepts,
+            double hours) {
 
         static Calibration without(Outcome outcome) {
             return new Calibration(outcome, Float.NaN, 0, 0, 0, 0, 0);
@@ -63,13 +69,18 @@ public final class ThresholdCalibrator {
     private final RehearsalSet rehearsal;
     /** The negative bank prepared for this task's head, or null without one; shared, read-only. */
     private final BankNegatives bank;
+
     private final double targetFalseAcceptsPerHour;
     private final float thresholdPosition;
     /** Scratch: calibration logits. */
     private float[] calibrationLogits;
 
-    ThresholdCalibrator(ClipScorer scorer, RehearsalSet rehearsal, BankNegatives bank,
-            double targetFalseAcceptsPerHour, float thresholdPosition) {
+    ThresholdCalibrator(
+            ClipScorer scorer,
+            RehearsalSet rehearsal,
+            BankNegatives bank,
+            double targetFalseAcceptsPerHour,
+            float thresholdPosition) {
         this.scorer = scorer;
         this.rehearsal = rehearsal;
         this.bank = bank;
@@ -105,8 +116,7 @@ public final class ThresholdCalibrator {
             }
             bank.calibrationLogits(scorer, s.liveTrainable(), calibrationLogits);
             int allowed = (int) Math.floor(targetFalseAcceptsPerHour * bank.calibrationHours());
-            float bankMax = Detections.highestRejected(calibrationLogits,
-                    bank.calibrationBounds(), allowed);
+            float bankMax = Detections.highestRejected(calibrationLogits, bank.calibrationBounds(), allowed);
             negMax = bankMax;
             for (float z : neg) {
                 negMax = Math.max(negMax, z);
@@ -119,7 +129,8 @@ public final class ThresholdCalibrator {
                 return Calibration.without(Outcome.NO_NEGATIVES);
             }
             // the target rate allows this many of the calibration negatives above the threshold
-            int allowed = (int) Math.min(neg.size() - 1, Math.floor(targetFalseAcceptsPerHour * negativeSeconds / 3600));
+            int allowed =
+                    (int) Math.min(neg.size() - 1, Math.floor(targetFalseAcceptsPerHour * negativeSeconds / 3600));
             neg.sort(Collections.reverseOrder());
             negMax = neg.get(allowed);
         }
@@ -143,8 +154,8 @@ public final class ThresholdCalibrator {
         for (float z : sourcePos) {
             sourceAccepted += MlpHead.sigmoid(z) >= BinaryHeadTask.SOURCE_THRESHOLD ? 1 : 0;
         }
-        return new Calibration(Outcome.PLACED, placed, pos.size(), accepted, sourceAccepted, falseAccepts,
-                bank.calibrationHours());
+        return new Calibration(
+                Outcome.PLACED, placed, pos.size(), accepted, sourceAccepted, falseAccepts, bank.calibrationHours());
     }
 
     /** {@link Detections#logitOf}: steps at or above this logit are accepted at {@code score}. */

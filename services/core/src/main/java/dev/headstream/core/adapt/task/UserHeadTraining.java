@@ -28,8 +28,8 @@ interface UserHeadTraining {
         TrainingConfig config = new TrainingConfig(recipe.newOptimizer(), recipe.l2sp(), recipe.maxGradientNorm());
         float[] source = sourceHead.parameters();
         if (recipe.loraRank() > 0) {
-            LoraMlpHead head = new LoraMlpHead(sourceHead.architecture(), recipe.loraRank(),
-                    LORA_ALPHA_PER_RANK * recipe.loraRank(), true);
+            LoraMlpHead head = new LoraMlpHead(
+                    sourceHead.architecture(), recipe.loraRank(), LORA_ALPHA_PER_RANK * recipe.loraRank(), true);
             return new LowRank(head, new LoraHeadTrainer(head, config), source, recipe.windowFrames());
         }
         MlpHead head = new MlpHead(sourceHead.architecture(), recipe.trainableTopLayers());
@@ -94,7 +94,11 @@ interface UserHeadTraining {
     record LowRank(LoraMlpHead head, LoraHeadTrainer trainer, float[] source, ClipScorer scorer, MlpHead published)
             implements UserHeadTraining {
         LowRank(LoraMlpHead head, LoraHeadTrainer trainer, float[] source, int windowFrames) {
-            this(head, trainer, source, new ClipScorer(head, source, windowFrames),
+            this(
+                    head,
+                    trainer,
+                    source,
+                    new ClipScorer(head, source, windowFrames),
                     new MlpHead(head.architecture(), head.architecture().parameterisedLayerCount()));
         }
 

@@ -34,10 +34,10 @@ class BankTrainingTest {
 
     private static final int HOUR = 45_000; // 80 ms steps
 
-    private final SourceHead identity = new SourceHead("identity", "0".repeat(64),
-            HeadArchitecture.builder(2).dense(1).build(), new float[] {1f, 0f, 0f});
-    private final HeadRecipe frozen = new HeadRecipe(1, HeadRecipe.OptimizerKind.ADAM, 1e-30f, 0f, 10f, 1, 8, 1, 1, 1,
-            0.5f, true, 0);
+    private final SourceHead identity = new SourceHead(
+            "identity", "0".repeat(64), HeadArchitecture.builder(2).dense(1).build(), new float[] {1f, 0f, 0f});
+    private final HeadRecipe frozen =
+            new HeadRecipe(1, HeadRecipe.OptimizerKind.ADAM, 1e-30f, 0f, 10f, 1, 8, 1, 1, 1, 0.5f, true, 0);
 
     @TempDir
     Path dir;
@@ -53,10 +53,20 @@ class BankTrainingTest {
     /** A bank whose training and calibration parts score these logits, one segment each. */
     private NegativeBank bank(float[] train, float[] calibration) throws IOException {
         Path d = Files.createDirectories(dir.resolve("bank"));
-        BankPart.write(d.resolve(NegativeBank.TRAIN_FILE), "b", 2, List.of("v1"), List.of(new BankPart.Segment(0, train.length)),
+        BankPart.write(
+                d.resolve(NegativeBank.TRAIN_FILE),
+                "b",
+                2,
+                List.of("v1"),
+                List.of(new BankPart.Segment(0, train.length)),
                 List.of(frames(train)));
-        BankPart.write(d.resolve(NegativeBank.CALIBRATION_FILE), "b", 2, List.of("v2"),
-                List.of(new BankPart.Segment(0, calibration.length)), List.of(frames(calibration)));
+        BankPart.write(
+                d.resolve(NegativeBank.CALIBRATION_FILE),
+                "b",
+                2,
+                List.of("v2"),
+                List.of(new BankPart.Segment(0, calibration.length)),
+                List.of(frames(calibration)));
         return NegativeBank.open(d);
     }
 
@@ -72,8 +82,15 @@ class BankTrainingTest {
     }
 
     private BinaryHeadTask task(NegativeBank bank, double target, BankTraining training) {
-        return new BinaryHeadTask("wake", identity, frozen, RehearsalSet.empty(), AlarmAction.PUBLISH_ONLY,
-                target, BinaryHeadTask.prepareBank(bank, identity, frozen), training);
+        return new BinaryHeadTask(
+                "wake",
+                identity,
+                frozen,
+                RehearsalSet.empty(),
+                AlarmAction.PUBLISH_ONLY,
+                target,
+                BinaryHeadTask.prepareBank(bank, identity, frozen),
+                training);
     }
 
     private static EmbeddingSequence clip(float z) {
@@ -94,7 +111,8 @@ class BankTrainingTest {
             float expected = ThresholdCalibrator.threshold(highest[i], 6f, 0.5f);
             assertThat(s.threshold()).as("target %s", targets[i]).isEqualTo(expected);
             int allowed = (int) Math.floor(targets[i]);
-            assertThat(s.calibrationFalseAccepts()).isLessThanOrEqualTo(allowed)
+            assertThat(s.calibrationFalseAccepts())
+                    .isLessThanOrEqualTo(allowed)
                     .isEqualTo(Detections.count(hourWithPeaks(), 0, HOUR, ThresholdCalibrator.logit(s.threshold())));
             assertThat(s.calibrationHours()).isEqualTo(1.0);
             assertThat(s.heldAtSource()).isFalse();
@@ -177,8 +195,8 @@ class BankTrainingTest {
         task.publishIfDue(s, 1);
         UserState user = new UserState(new UserKey("acme", "alice"), 16);
         user.heads().put("wake", s);
-        UserState back = UserStateCodec.decode(UserStateCodec.encode(user, Map.of("wake", task)),
-                Map.of("wake", task), 16);
+        UserState back =
+                UserStateCodec.decode(UserStateCodec.encode(user, Map.of("wake", task)), Map.of("wake", task), 16);
         HeadState r = back.heads().get("wake");
         assertThat(r.hardPool()).containsExactly(s.hardPool());
         assertThat(r.heldAtSource()).isTrue();
@@ -190,18 +208,21 @@ class BankTrainingTest {
     @Test
     void aBankOfAnotherBackboneOrEmbeddingSizeIsRefusedByName() throws IOException {
         NegativeBank bank = bank(new float[] {1f}, new float[] {1f});
-        assertThatThrownBy(() -> bank.checkBackbone("other")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> bank.checkBackbone("other"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("was embedded by backbone b, but this backbone is other");
-        SourceHead wide = new SourceHead("wide", "0".repeat(64), HeadArchitecture.builder(3).dense(1).build(),
-                new float[] {1f, 0f, 0f, 0f});
+        SourceHead wide = new SourceHead(
+                "wide", "0".repeat(64), HeadArchitecture.builder(3).dense(1).build(), new float[] {1f, 0f, 0f, 0f});
         assertThatThrownBy(() -> BinaryHeadTask.prepareBank(bank, wide, frozen))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("holds embeddings of 2 floats; head wide reads 3");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("holds embeddings of 2 floats; head wide reads 3");
     }
 
     @Test
     void logitsMatchMlpScoring() {
         // the identity head really scores a frame (z, 0) as z
         MlpHead head = new MlpHead(identity.architecture(), 1);
-        assertThat(new ClipScorer(head, identity.parameters(), 1).maxLogit(null, clip(2.5f))).isEqualTo(2.5f);
+        assertThat(new ClipScorer(head, identity.parameters(), 1).maxLogit(null, clip(2.5f)))
+                .isEqualTo(2.5f);
     }
 }

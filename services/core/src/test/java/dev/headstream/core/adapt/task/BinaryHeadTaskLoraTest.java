@@ -11,18 +11,24 @@ import dev.headstream.core.monitor.NegativeTransferMonitor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Test;
 import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.Test;
 
 /** {@link BinaryHeadTask} with {@link HeadRecipe#loraRank()} {@code > 0}, on a small hand-built head. */
 class BinaryHeadTaskLoraTest {
 
     private static final int DIM = 4;
     private static final int FRAMES = 2;
-    private static final HeadArchitecture ARCH = HeadArchitecture.builder(DIM * FRAMES).dense(6).layerNorm(1e-5f)
-            .relu().dense(5).relu().dense(1).build();
-    private static final HeadRecipe RECIPE = new HeadRecipe(3, HeadRecipe.OptimizerKind.ADAM, 1e-2f, 1e-3f, 10f, 5, 8,
-            2, 2, FRAMES, 0.5f, true, 0);
+    private static final HeadArchitecture ARCH = HeadArchitecture.builder(DIM * FRAMES)
+            .dense(6)
+            .layerNorm(1e-5f)
+            .relu()
+            .dense(5)
+            .relu()
+            .dense(1)
+            .build();
+    private static final HeadRecipe RECIPE =
+            new HeadRecipe(3, HeadRecipe.OptimizerKind.ADAM, 1e-2f, 1e-3f, 10f, 5, 8, 2, 2, FRAMES, 0.5f, true, 0);
 
     private static SourceHead source() {
         SplittableRandom r = new SplittableRandom(1);
@@ -82,8 +88,7 @@ class BinaryHeadTaskLoraTest {
 
         ClipScorer published = new ClipScorer(task.head(), src.parameters(), FRAMES);
         assertThat(task.head().trainableTopK()).isEqualTo(ARCH.parameterisedLayerCount());
-        assertThat(published.score(task.publishedTrainable(s), probe)).isCloseTo(after,
-                Offset.offset(1e-5f));
+        assertThat(published.score(task.publishedTrainable(s), probe)).isCloseTo(after, Offset.offset(1e-5f));
     }
 
     @Test
@@ -106,8 +111,8 @@ class BinaryHeadTaskLoraTest {
         HeadState s = lora.newState("acme/alice/wake");
         int length = 1 * 8 + 6 * 1 + 1 * 6 + 5 * 1 + 1 * 5 + 1 * 1 + 2 * 6 + 1;
         assertThat(s.trainable()).hasSize(length);
-        long monitorBytes = (long) new NegativeTransferMonitor(
-                HeadMonitors.NEGATIVE_TRANSFER).stateSize() * Double.BYTES;
+        long monitorBytes =
+                (long) new NegativeTransferMonitor(HeadMonitors.NEGATIVE_TRANSFER).stateSize() * Double.BYTES;
         // the domain-similarity test's window: 8 clip means of the embedding dimension
         long domainWindow = (long) HeadMonitors.DRIFT.detector().window() * (8 / RECIPE.windowFrames()) * Float.BYTES;
         // ADWIN on the error stream: 7 counters, a bucket count per row, sum and variance of up to 6 buckets per row

@@ -10,9 +10,9 @@ import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.ingest.Split;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -21,12 +21,17 @@ class ConservativeTrainingTest {
 
     private static final int DIM = 4;
     private static final int WINDOW = 2;
-    private static final HeadArchitecture ARCH = HeadArchitecture.builder(DIM * WINDOW).dense(8).layerNorm(1e-5f).relu()
-            .dense(1).build();
-    private static final SourceHead SOURCE = new SourceHead("random", "0".repeat(64), ARCH, random(ARCH.parameterCount(), 3));
+    private static final HeadArchitecture ARCH = HeadArchitecture.builder(DIM * WINDOW)
+            .dense(8)
+            .layerNorm(1e-5f)
+            .relu()
+            .dense(1)
+            .build();
+    private static final SourceHead SOURCE =
+            new SourceHead("random", "0".repeat(64), ARCH, random(ARCH.parameterCount(), 3));
     /** All layers, Adam 1e-2, L2-SP 1e-2, 5 steps per sample, 2 user + 2 rehearsal windows per step. */
-    private static final HeadRecipe ALL = new HeadRecipe(3, HeadRecipe.OptimizerKind.ADAM, 1e-2f, 1e-2f, 10f, 5, 8, 2, 2,
-            WINDOW, 0.75f, true, 0);
+    private static final HeadRecipe ALL =
+            new HeadRecipe(3, HeadRecipe.OptimizerKind.ADAM, 1e-2f, 1e-2f, 10f, 5, 8, 2, 2, WINDOW, 0.75f, true, 0);
 
     private static float[] random(int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
@@ -78,7 +83,8 @@ class ConservativeTrainingTest {
     @Test
     void weakerL2spLetsTheHeadMoveFurtherFromTheSource() {
         double constant = distance(trained(ALL.withL2sp(1f), 12).trainable(), SOURCE.parameters());
-        double decaying = distance(trained(ALL.withL2sp(1f).withL2spHalfLife(1), 12).trainable(), SOURCE.parameters());
+        double decaying =
+                distance(trained(ALL.withL2sp(1f).withL2spHalfLife(1), 12).trainable(), SOURCE.parameters());
         assertThat(decaying).isGreaterThan(constant);
     }
 
@@ -113,7 +119,9 @@ class ConservativeTrainingTest {
             task.apply(s, clip(i), i % 2 == 0, 1f, Split.TRAIN);
             uncapped.apply(u, clip(i), i % 2 == 0, 1f, Split.TRAIN);
             assertThat(distance(s.trainable(), before)).as("sample %d", i).isLessThanOrEqualTo(cap * (1 + 1e-5));
-            assertThat(distance(u.trainable(), beforeUncapped)).as("without the cap, sample %d", i).isGreaterThan(cap);
+            assertThat(distance(u.trainable(), beforeUncapped))
+                    .as("without the cap, sample %d", i)
+                    .isGreaterThan(cap);
         }
     }
 
@@ -159,12 +167,13 @@ class ConservativeTrainingTest {
 
     @Test
     void rollbackOnANegativeTransferAlarmRestoresTheSourceHeadAndSaysWhy() {
-        BinaryHeadTask task = new BinaryHeadTask("wake", SOURCE, ALL.withReplaySteps(20), rehearsal(),
-                AlarmAction.ROLLBACK);
+        BinaryHeadTask task =
+                new BinaryHeadTask("wake", SOURCE, ALL.withReplaySteps(20), rehearsal(), AlarmAction.ROLLBACK);
         HeadState s = poisoned(task, 40);
 
         assertThat(s.rollbacks()).isEqualTo(1);
-        assertThat(s.trainable()).containsExactly(task.newState("acme/alice/wake").trainable());
+        assertThat(s.trainable())
+                .containsExactly(task.newState("acme/alice/wake").trainable());
         assertThat(s.replay()).isEmpty();
         assertThat(s.threshold()).isEqualTo(BinaryHeadTask.SOURCE_THRESHOLD);
         assertThat(s.pendingRollback()).startsWith("negative transfer: ").endsWith("rolled back to the source head");
@@ -173,13 +182,16 @@ class ConservativeTrainingTest {
 
         BinaryHeadTask publishOnly = new BinaryHeadTask("wake", SOURCE, ALL.withReplaySteps(20), rehearsal());
         HeadState p = poisoned(publishOnly, 40);
-        assertThat(p.negativeTransferAlarm()).as("the same stream alarms without an action too").isTrue();
+        assertThat(p.negativeTransferAlarm())
+                .as("the same stream alarms without an action too")
+                .isTrue();
         assertThat(p.rollbacks()).isZero();
         assertThat(p.pendingRollback()).isNull();
     }
 
     @ParameterizedTest
-    @EnumSource(value = AlarmAction.class,
+    @EnumSource(
+            value = AlarmAction.class,
             names = {"ROLLBACK_LAST_GOOD", "FREEZE_LAST_GOOD"})
     void rollbackToTheLastGoodVersionRestoresTheHeadPublishedBeforeThePoison(AlarmAction action) {
         BinaryHeadTask task = new BinaryHeadTask("wake", SOURCE, ALL.withReplaySteps(20), rehearsal(), action);
@@ -205,8 +217,12 @@ class ConservativeTrainingTest {
         assertThat(s.rollbacks()).as("the flipped labels alarm").isEqualTo(1);
         assertThat(s.pendingRollback()).contains("rolled back to version " + goodBeforeAlarm + ", the last good one");
         assertThat(s.frozen()).isEqualTo(action == AlarmAction.FREEZE_LAST_GOOD);
-        assertThat(goodBeforeAlarm).as("a version published while the tests were quiet").isGreaterThanOrEqualTo(16);
-        assertThat(s.trainable()).as("not the source head").isNotEqualTo(task.newState("acme/alice/wake").trainable());
+        assertThat(goodBeforeAlarm)
+                .as("a version published while the tests were quiet")
+                .isGreaterThanOrEqualTo(16);
+        assertThat(s.trainable())
+                .as("not the source head")
+                .isNotEqualTo(task.newState("acme/alice/wake").trainable());
         if (goodBeforeAlarm == 16) {
             assertThat(s.trainable()).containsExactly(cleanHead);
             assertThat(s.threshold()).isEqualTo(cleanThreshold);
@@ -216,7 +232,9 @@ class ConservativeTrainingTest {
         for (int i = 0; i < 20; i++) {
             right += task.score(s, labeled(500 + i, i % 2 == 0)).adaptedAccepted() == (i % 2 == 0) ? 1 : 0;
         }
-        assertThat(right).as("the restored head still tells the two kinds apart").isGreaterThanOrEqualTo(18);
+        assertThat(right)
+                .as("the restored head still tells the two kinds apart")
+                .isGreaterThanOrEqualTo(18);
     }
 
     @Test
@@ -247,19 +265,20 @@ class ConservativeTrainingTest {
 
     @Test
     void freezeStopsTrainingAndStrongerL2spRaisesTheFactor() {
-        HeadState frozen = poisoned(new BinaryHeadTask("wake", SOURCE, ALL.withReplaySteps(20), rehearsal(),
-                AlarmAction.FREEZE), 40);
+        HeadState frozen = poisoned(
+                new BinaryHeadTask("wake", SOURCE, ALL.withReplaySteps(20), rehearsal(), AlarmAction.FREEZE), 40);
         assertThat(frozen.frozen()).isTrue();
         float[] atRollback = frozen.trainable();
-        BinaryHeadTask freezing = new BinaryHeadTask("wake", SOURCE, ALL.withReplaySteps(20), rehearsal(),
-                AlarmAction.FREEZE);
+        BinaryHeadTask freezing =
+                new BinaryHeadTask("wake", SOURCE, ALL.withReplaySteps(20), rehearsal(), AlarmAction.FREEZE);
         long applied = frozen.samplesApplied();
         freezing.apply(frozen, clip(3), true, 1f, Split.TRAIN);
         assertThat(frozen.trainable()).as("a frozen head does not train").containsExactly(atRollback);
         assertThat(frozen.samplesApplied()).isEqualTo(applied + 1);
 
-        HeadState stronger = poisoned(new BinaryHeadTask("wake", SOURCE, ALL.withReplaySteps(20), rehearsal(),
-                AlarmAction.STRONGER_L2SP), 40);
+        HeadState stronger = poisoned(
+                new BinaryHeadTask("wake", SOURCE, ALL.withReplaySteps(20), rehearsal(), AlarmAction.STRONGER_L2SP),
+                40);
         assertThat(stronger.l2spScale()).isEqualTo(AlarmPolicy.STRONGER_L2SP_FACTOR);
         assertThat(stronger.pendingRollback()).endsWith("L2-SP x10.0");
     }
@@ -282,8 +301,8 @@ class ConservativeTrainingTest {
     }
 
     private static double meanNearMissScore(int hardWindows) {
-        BinaryHeadTask task = new BinaryHeadTask("wake", SOURCE, ALL.withHardNegativeWindows(hardWindows).withReplaySteps(10),
-                rehearsal());
+        BinaryHeadTask task = new BinaryHeadTask(
+                "wake", SOURCE, ALL.withHardNegativeWindows(hardWindows).withReplaySteps(10), rehearsal());
         HeadState s = task.newState("acme/alice/wake");
         for (int i = 0; i < 24; i++) {
             task.apply(s, i % 2 == 0 ? labeled(i, true) : nearMiss(i), i % 2 == 0, 1f, Split.TRAIN);

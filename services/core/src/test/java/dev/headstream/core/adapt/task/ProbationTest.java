@@ -2,6 +2,7 @@ package dev.headstream.core.adapt.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.ByteString;
 import dev.headstream.core.adapt.state.HeadState;
 import dev.headstream.core.adapt.state.UserState;
 import dev.headstream.core.embed.EmbeddingSequence;
@@ -12,7 +13,6 @@ import dev.headstream.core.ingest.UserKey;
 import dev.headstream.core.wire.UserStateCodec;
 import dev.headstream.schemas.v1.AdapterState;
 import dev.headstream.schemas.v1.HeadTrainingState;
-import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -28,13 +28,13 @@ import org.junit.jupiter.api.Test;
  */
 class ProbationTest {
 
-    private final SourceHead identity = new SourceHead("identity", "0".repeat(64),
-            HeadArchitecture.builder(2).dense(1).build(), new float[] {1f, 0f, 0f});
-    private final HeadRecipe frozen = new HeadRecipe(1, HeadRecipe.OptimizerKind.ADAM, 1e-30f, 0f, 10f, 1, 32, 1, 1, 1,
-            0.5f, true, 0);
+    private final SourceHead identity = new SourceHead(
+            "identity", "0".repeat(64), HeadArchitecture.builder(2).dense(1).build(), new float[] {1f, 0f, 0f});
+    private final HeadRecipe frozen =
+            new HeadRecipe(1, HeadRecipe.OptimizerKind.ADAM, 1e-30f, 0f, 10f, 1, 32, 1, 1, 1, 0.5f, true, 0);
 
-    private final BinaryHeadTask task = new BinaryHeadTask("wake", identity, frozen,
-            new RehearsalSet(List.of(), List.of(clip(-8f))), AlarmAction.PROBATION, 0);
+    private final BinaryHeadTask task = new BinaryHeadTask(
+            "wake", identity, frozen, new RehearsalSet(List.of(), List.of(clip(-8f))), AlarmAction.PROBATION, 0);
 
     private static EmbeddingSequence clip(float z) {
         return new EmbeddingSequence(1, 2, new float[] {z, 0f});
@@ -68,14 +68,18 @@ class ProbationTest {
             task.apply(s, clip(6f), true, 1f, Split.TRAIN);
             task.publishIfDue(s, 1);
             task.sent(s);
-            assertThat(s.heldAtSource()).as("on probation after %d clean samples", i + 1).isTrue();
+            assertThat(s.heldAtSource())
+                    .as("on probation after %d clean samples", i + 1)
+                    .isTrue();
             assertThat(s.heldReason()).startsWith("on probation after a negative-transfer alarm");
             assertThat(task.publishedThreshold(s)).isEqualTo(BinaryHeadTask.SOURCE_THRESHOLD);
         }
         task.apply(s, clip(6f), true, 1f, Split.TRAIN);
         task.publishIfDue(s, 1);
         assertThat(s.probationLeft()).isZero();
-        assertThat(s.heldAtSource()).as("released after %d clean samples", AlarmPolicy.PROBATION_SAMPLES).isFalse();
+        assertThat(s.heldAtSource())
+                .as("released after %d clean samples", AlarmPolicy.PROBATION_SAMPLES)
+                .isFalse();
         assertThat(s.heldReason()).isEmpty();
     }
 
@@ -107,7 +111,8 @@ class ProbationTest {
         assertThat(s.probationLeft()).as("extended").isEqualTo(2 * AlarmPolicy.PROBATION_SAMPLES);
         assertThat(s.trainable()).as("rolled back to the source").containsExactly(1f, 0f, 0f);
         assertThat(s.rollbacks()).isEqualTo(2);
-        assertThat(s.pendingRollback()).startsWith("probation extended to 32 training samples: the head disagrees with");
+        assertThat(s.pendingRollback())
+                .startsWith("probation extended to 32 training samples: the head disagrees with");
         task.publishIfDue(s, 1);
         assertThat(s.heldAtSource()).isTrue();
     }
@@ -135,7 +140,9 @@ class ProbationTest {
         }
         assertThat(s.probationLeft()).isZero();
         untilAlarm(s);
-        assertThat(s.probationLeft()).as("an alarm within 16 samples of the release").isEqualTo(32);
+        assertThat(s.probationLeft())
+                .as("an alarm within 16 samples of the release")
+                .isEqualTo(32);
     }
 
     @Test
@@ -144,8 +151,10 @@ class ProbationTest {
         untilAlarm(s);
         UserState user = new UserState(new UserKey("acme", "carol"), 16);
         user.heads().put("wake", s);
-        HeadState back = UserStateCodec.decode(UserStateCodec.encode(user, Map.of("wake", task)),
-                Map.of("wake", task), 16).heads().get("wake");
+        HeadState back = UserStateCodec.decode(
+                        UserStateCodec.encode(user, Map.of("wake", task)), Map.of("wake", task), 16)
+                .heads()
+                .get("wake");
         assertThat(back.probationLeft()).isEqualTo(s.probationLeft());
         assertThat(back.probationLength()).isEqualTo(s.probationLength());
         assertThat(back.trustedClips()).isEqualTo(s.trustedClips()).isPositive();
@@ -159,7 +168,9 @@ class ProbationTest {
         user.heads().put("wake", s);
         AdapterState.Builder record = UserStateCodec.encode(user, Map.of("wake", task)).toBuilder();
         edit.accept(record.getHeadsBuilder(0));
-        return UserStateCodec.decode(record.build(), Map.of("wake", task), 16).heads().get("wake");
+        return UserStateCodec.decode(record.build(), Map.of("wake", task), 16)
+                .heads()
+                .get("wake");
     }
 
     /** {@code v} as float32 little-endian bytes. */

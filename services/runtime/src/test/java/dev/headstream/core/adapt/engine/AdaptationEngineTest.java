@@ -32,11 +32,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import java.util.Set;
-import org.assertj.core.groups.Tuple;
 
 class AdaptationEngineTest {
 
@@ -83,12 +83,18 @@ class AdaptationEngineTest {
     }
 
     private static HeadUpdate headOf(BatchResult r, UserKey key) {
-        return r.heads().stream().filter(h -> h.getHeadId().equals(key.headId(TASK))).findFirst().orElseThrow();
+        return r.heads().stream()
+                .filter(h -> h.getHeadId().equals(key.headId(TASK)))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static AdaptationMetrics metricsOf(BatchResult r, UserKey key) {
         // the record of the head's last sample in the batch
-        return r.metrics().stream().filter(m -> m.getHeadId().equals(key.headId(TASK))).reduce((a, b) -> b).orElseThrow();
+        return r.metrics().stream()
+                .filter(m -> m.getHeadId().equals(key.headId(TASK)))
+                .reduce((a, b) -> b)
+                .orElseThrow();
     }
 
     private static List<byte[]> bytes(BatchResult r) {
@@ -130,15 +136,23 @@ class AdaptationEngineTest {
             processAndCommit(manyBatches, all.subList(i, Math.min(all.size(), i + 3)));
         }
         for (UserKey k : List.of(ALICE, BOB)) {
-            assertThat(head(manyBatches, k).trainable()).isEqualTo(head(oneBatch, k).trainable());
-            assertThat(head(manyBatches, k).threshold()).isEqualTo(head(oneBatch, k).threshold());
-            assertThat(head(manyBatches, k).samplesApplied()).isEqualTo(head(oneBatch, k).samplesApplied());
+            assertThat(head(manyBatches, k).trainable())
+                    .isEqualTo(head(oneBatch, k).trainable());
+            assertThat(head(manyBatches, k).threshold())
+                    .isEqualTo(head(oneBatch, k).threshold());
+            assertThat(head(manyBatches, k).samplesApplied())
+                    .isEqualTo(head(oneBatch, k).samplesApplied());
         }
     }
 
     private static AdaptationEngine onlineEngine(AdaptationEngine.OnlineRehearsal online) {
-        return new AdaptationEngine(fx.backbone, new SampleDecoder(1 << 20, fx.backbone,
-                Map.of(TASK, TaskKind.binary())), Map.of(TASK, fx.task()), 64, 1, online);
+        return new AdaptationEngine(
+                fx.backbone,
+                new SampleDecoder(1 << 20, fx.backbone, Map.of(TASK, TaskKind.binary())),
+                Map.of(TASK, fx.task()),
+                64,
+                1,
+                online);
     }
 
     @Test
@@ -149,11 +163,15 @@ class AdaptationEngineTest {
         batch.add(holdout(18, "acme", "carol", "c-h", other(BOB_VOICE, 2), false));
 
         BatchResult r = engine.process(batch, NOW);
-        assertThat(engine.reservoir(TASK, 0)).as("nothing live before the commit").isNull();
+        assertThat(engine.reservoir(TASK, 0))
+                .as("nothing live before the commit")
+                .isNull();
         engine.commit(r);
 
         RehearsalReservoir res = engine.reservoir(TASK, 0);
-        assertThat(res.size()).as("alice's one training negative; not globex, not holdout").isEqualTo(1);
+        assertThat(res.size())
+                .as("alice's one training negative; not globex, not holdout")
+                .isEqualTo(1);
         assertThat(res.get(0).owner()).isEqualTo(ALICE);
 
         processAndCommit(engine, secondBatch());
@@ -161,13 +179,18 @@ class AdaptationEngineTest {
         AdaptationEngine plain = fx.engine();
         processAndCommit(plain, batch);
         processAndCommit(plain, secondBatch());
-        assertThat(head(engine, ALICE).trainable()).as("the reservoir's negatives were rehearsed")
+        assertThat(head(engine, ALICE).trainable())
+                .as("the reservoir's negatives were rehearsed")
                 .isNotEqualTo(head(plain, ALICE).trainable());
 
         engine.forget(ALICE);
-        assertThat(engine.reservoir(TASK, 0).size()).as("erasing alice removes her clips").isEqualTo(1);
+        assertThat(engine.reservoir(TASK, 0).size())
+                .as("erasing alice removes her clips")
+                .isEqualTo(1);
         engine.forgetPartition(0);
-        assertThat(engine.reservoir(TASK, 0)).as("a revoked partition's reservoir is dropped").isNull();
+        assertThat(engine.reservoir(TASK, 0))
+                .as("a revoked partition's reservoir is dropped")
+                .isNull();
     }
 
     @Test
@@ -182,7 +205,8 @@ class AdaptationEngineTest {
             processAndCommit(manyBatches, all.subList(i, Math.min(all.size(), i + 2)));
         }
         for (UserKey k : List.of(ALICE, BOB)) {
-            assertThat(head(manyBatches, k).trainable()).isEqualTo(head(oneBatch, k).trainable());
+            assertThat(head(manyBatches, k).trainable())
+                    .isEqualTo(head(oneBatch, k).trainable());
         }
     }
 
@@ -191,14 +215,18 @@ class AdaptationEngineTest {
         AdaptationEngine first = fx.engine();
         BatchResult r = processAndCommit(first, firstBatch());
         AdapterState alice = first.stateRecords(r).stream()
-                .filter(a -> a.getUser().equals("alice")).findFirst().orElseThrow();
+                .filter(a -> a.getUser().equals("alice"))
+                .findFirst()
+                .orElseThrow();
         AdapterState rolledBack = alice.toBuilder()
-                .setHeads(0, alice.getHeads(0).toBuilder().setPendingRollbackReason("negative transfer: test")).build();
+                .setHeads(0, alice.getHeads(0).toBuilder().setPendingRollbackReason("negative transfer: test"))
+                .build();
         AdaptationEngine engine = fx.engine();
         engine.restore(rolledBack);
 
         BatchResult second = processAndCommit(engine, secondBatch());
-        BatchResult third = processAndCommit(engine, List.of(train(20, "acme", "alice", "a-9", wake(ALICE_VOICE, 3), true)));
+        BatchResult third =
+                processAndCommit(engine, List.of(train(20, "acme", "alice", "a-9", wake(ALICE_VOICE, 3), true)));
 
         assertThat(headOf(second, ALICE).getStatus()).isEqualTo(HeadStatus.HEAD_STATUS_ROLLED_BACK);
         assertThat(headOf(second, ALICE).getStatusReason()).isEqualTo("negative transfer: test");
@@ -209,15 +237,20 @@ class AdaptationEngineTest {
 
     @Test
     void publishCadenceHoldsBackVersionsUntilEnoughSamplesWereApplied() {
-        AdaptationEngine engine = new AdaptationEngine(fx.backbone,
-                new SampleDecoder(1 << 20, fx.backbone,
-                        Map.of(TASK, TaskKind.binary())), Map.of(TASK, fx.task()), 64, 3);
+        AdaptationEngine engine = new AdaptationEngine(
+                fx.backbone,
+                new SampleDecoder(1 << 20, fx.backbone, Map.of(TASK, TaskKind.binary())),
+                Map.of(TASK, fx.task()),
+                64,
+                3);
         BatchResult first = processAndCommit(engine, firstBatch());
         // alice applied 3 samples: published; bob applied 1: held back, but still measured
         assertThat(first.heads()).extracting(HeadUpdate::getHeadId).containsExactly(ALICE.headId(TASK));
-        assertThat(first.metrics()).as("one record per applied sample, in record order")
+        assertThat(first.metrics())
+                .as("one record per applied sample, in record order")
                 .extracting(AdaptationMetrics::getHeadId, AdaptationMetrics::getSamplesSeen)
-                .containsExactly(Tuple.tuple(ALICE.headId(TASK), 1L),
+                .containsExactly(
+                        Tuple.tuple(ALICE.headId(TASK), 1L),
                         Tuple.tuple(BOB.headId(TASK), 1L),
                         Tuple.tuple(ALICE.headId(TASK), 2L),
                         Tuple.tuple(ALICE.headId(TASK), 3L));
@@ -261,8 +294,7 @@ class AdaptationEngineTest {
             }
 
             @Override
-            public List<EmbeddingSequence> embed(
-                    List<? extends BackboneInput> inputs) {
+            public List<EmbeddingSequence> embed(List<? extends BackboneInput> inputs) {
                 List<EmbeddingSequence> e = new ArrayList<>(fx.backbone.embed(inputs));
                 float[] v = e.get(1).values().clone();
                 v[7] = Float.NaN;
@@ -276,12 +308,13 @@ class AdaptationEngineTest {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
-        AdaptationEngine engine = new AdaptationEngine(broken,
+        AdaptationEngine engine = new AdaptationEngine(
+                broken,
                 new SampleDecoder(1 << 20, broken, Map.of(TASK, TaskKind.binary())),
-                Map.of(TASK, fx.task()), 64);
+                Map.of(TASK, fx.task()),
+                64);
         BatchResult r = engine.process(firstBatch(), NOW);
         assertThat(r.rejections()).singleElement().satisfies(x -> {
             assertThat(x.reason()).isEqualTo(RejectReason.NON_FINITE);
@@ -301,14 +334,18 @@ class AdaptationEngineTest {
         // revoked before the batch: after re-assignment the next batch is ours again
         engine.forgetPartition(partition);
         BatchResult afterReassign = engine.process(secondBatch(), NOW);
-        assertThat(engine.revokedDuring(afterReassign)).as("revoked before, not during the batch").isFalse();
+        assertThat(engine.revokedDuring(afterReassign))
+                .as("revoked before, not during the batch")
+                .isFalse();
         engine.commit(afterReassign);
         assertThat(engine.users()).isEqualTo(2);
         // revoked while a batch is in flight: its commit must not resurrect the partition's users
         engine.forgetPartition(partition);
         BatchResult inFlight = engine.process(firstBatch(), NOW);
         engine.forgetPartition(partition);
-        assertThat(engine.revokedDuring(inFlight)).as("a refused offset commit is then a rebalance").isTrue();
+        assertThat(engine.revokedDuring(inFlight))
+                .as("a refused offset commit is then a rebalance")
+                .isTrue();
         engine.commit(inFlight);
         assertThat(engine.users()).isZero();
     }
@@ -318,21 +355,29 @@ class AdaptationEngineTest {
         AdaptationEngine engine = fx.engine();
         AdaptationMetrics m = metricsOf(processAndCommit(engine, firstBatch()), ALICE);
         HeadState alice = head(engine, ALICE);
-        assertThat(m.getNegativeTransferThreshold()).isEqualTo(HeadMonitors.NEGATIVE_TRANSFER.threshold())
+        assertThat(m.getNegativeTransferThreshold())
+                .isEqualTo(HeadMonitors.NEGATIVE_TRANSFER.threshold())
                 .isGreaterThan(0);
-        assertThat(m.getNegativeTransferStatistic()).isEqualTo(alice.negativeTransferStatistic()).isNotNegative();
+        assertThat(m.getNegativeTransferStatistic())
+                .isEqualTo(alice.negativeTransferStatistic())
+                .isNotNegative();
         assertThat(alice.negativeTransferSamples()).isEqualTo(3);
-        assertThat(m.getLossRiseThreshold()).isEqualTo(HeadMonitors.NEGATIVE_TRANSFER.lossRise().threshold())
+        assertThat(m.getLossRiseThreshold())
+                .isEqualTo(HeadMonitors.NEGATIVE_TRANSFER.lossRise().threshold())
                 .isGreaterThan(0);
-        assertThat(m.getLossRiseStatistic()).isEqualTo(alice.lossRiseStatistic()).isNotNegative();
+        assertThat(m.getLossRiseStatistic())
+                .isEqualTo(alice.lossRiseStatistic())
+                .isNotNegative();
         assertThat(m.getLossRiseAlarm()).isEqualTo(alice.lossRiseAlarm());
         // the gap is adapted minus source loss: before any training both heads score alike, so the
         // first sample's gap is exactly zero
         AdaptationEngine fresh = fx.engine();
         processAndCommit(fresh, firstBatch().subList(0, 1));
         assertThat(head(fresh, ALICE).lastLossGap()).isZero();
-        System.out.printf("negative-transfer CUSUM threshold (calibrated): %.3f, loss-rise threshold: %.3f%n",
-                HeadMonitors.NEGATIVE_TRANSFER.threshold(), HeadMonitors.NEGATIVE_TRANSFER.lossRise().threshold());
+        System.out.printf(
+                "negative-transfer CUSUM threshold (calibrated): %.3f, loss-rise threshold: %.3f%n",
+                HeadMonitors.NEGATIVE_TRANSFER.threshold(),
+                HeadMonitors.NEGATIVE_TRANSFER.lossRise().threshold());
     }
 
     @Test
@@ -349,7 +394,8 @@ class AdaptationEngineTest {
         assertThat(u.getCreatedTimeMs()).isEqualTo(NOW);
         assertThat(u.getProvenance().getSourceHeadId()).isEqualTo("hey_jarvis_v0.1");
         assertThat(u.getProvenance().getSourceHeadSha256()).isEqualTo(fx.source.sha256());
-        assertThat(u.getProvenance().getBackboneSha256()).isEqualTo(fx.backbone.info().sha256());
+        assertThat(u.getProvenance().getBackboneSha256())
+                .isEqualTo(fx.backbone.info().sha256());
         assertThat(u.getProvenance().getSamplesApplied()).isEqualTo(3);
         assertThat(u.getProvenance().getSourcePartition()).isEqualTo(0);
         assertThat(u.getProvenance().getFirstOffset()).isEqualTo(10);
@@ -392,8 +438,10 @@ class AdaptationEngineTest {
         engine.commit(secondAgain);
         assertThat(head(engine, ALICE).version()).isEqualTo(2);
         assertThat(head(engine, ALICE).samplesApplied()).isEqualTo(5);
-        assertThat(head(engine, ALICE).trainable()).isNotEqualTo(committed)
-                .isEqualTo(HeadCodec.decode(headOf(secondAgain, ALICE), fx.source).trainable());
+        assertThat(head(engine, ALICE).trainable())
+                .isNotEqualTo(committed)
+                .isEqualTo(
+                        HeadCodec.decode(headOf(secondAgain, ALICE), fx.source).trainable());
     }
 
     @Test
@@ -436,10 +484,12 @@ class AdaptationEngineTest {
     @Test
     void sampleIdsAreUniquePerUserNotAcrossUsers() {
         AdaptationEngine engine = fx.engine();
-        BatchResult r = processAndCommit(engine, List.of(
-                train(1, "acme", "alice", "x-1", wake(ALICE_VOICE, 0), true),
-                train(2, "acme", "bob", "x-1", wake(BOB_VOICE, 0), true),
-                train(3, "globex", "alice", "x-1", wake(CAROL_VOICE, 0), true)));
+        BatchResult r = processAndCommit(
+                engine,
+                List.of(
+                        train(1, "acme", "alice", "x-1", wake(ALICE_VOICE, 0), true),
+                        train(2, "acme", "bob", "x-1", wake(BOB_VOICE, 0), true),
+                        train(3, "globex", "alice", "x-1", wake(CAROL_VOICE, 0), true)));
         assertThat(r.rejections()).isEmpty();
         assertThat(r.heads()).hasSize(3);
     }
@@ -453,10 +503,12 @@ class AdaptationEngineTest {
         float[] weights = h.trainable();
         float threshold = h.threshold();
 
-        BatchResult r = processAndCommit(engine, List.of(
-                holdout(30, "acme", "alice", "h-1", wake(ALICE_VOICE, 2), true),
-                holdout(31, "acme", "alice", "h-2", other(ALICE_VOICE, 1), false),
-                holdout(32, "acme", "alice", "h-3", wake(CAROL_VOICE, 1), true)));
+        BatchResult r = processAndCommit(
+                engine,
+                List.of(
+                        holdout(30, "acme", "alice", "h-1", wake(ALICE_VOICE, 2), true),
+                        holdout(31, "acme", "alice", "h-2", other(ALICE_VOICE, 1), false),
+                        holdout(32, "acme", "alice", "h-3", wake(CAROL_VOICE, 1), true)));
 
         assertThat(r.rejections()).isEmpty();
         assertThat(r.heads()).as("no new head version").isEmpty();
@@ -475,20 +527,25 @@ class AdaptationEngineTest {
         assertThat(m.getSourcePrequential()).isEqualTo(before.getSourcePrequential());
         assertThat(m.getSamplesApplied()).isEqualTo(3);
         assertThat(m.getSamplesSeen()).isEqualTo(before.getSamplesSeen() + 3);
-        assertThat(m.getLastOffset()).as("holdout samples are not training offsets").isEqualTo(13);
+        assertThat(m.getLastOffset())
+                .as("holdout samples are not training offsets")
+                .isEqualTo(13);
     }
 
     @Test
     void holdoutBeforeAnyTrainingScoresTheAdaptedHeadLikeTheSource() {
         // Holdout first on a fresh user: both heads are the source head, so their scores agree.
         AdaptationEngine engine = fx.engine();
-        BatchResult r = processAndCommit(engine, List.of(
-                holdout(1, "acme", "alice", "h-1", wake(ALICE_VOICE, 0), true),
-                holdout(2, "acme", "alice", "h-2", other(ALICE_VOICE, 0), false)));
+        BatchResult r = processAndCommit(
+                engine,
+                List.of(
+                        holdout(1, "acme", "alice", "h-1", wake(ALICE_VOICE, 0), true),
+                        holdout(2, "acme", "alice", "h-2", other(ALICE_VOICE, 0), false)));
         AdaptationMetrics m = metricsOf(r, ALICE);
         assertThat(r.heads()).isEmpty();
         assertThat(m.getHeadVersion()).isZero();
-        assertThat(m.getAdaptedHoldout().getMeanLoss()).isEqualTo(m.getSourceHoldout().getMeanLoss());
+        assertThat(m.getAdaptedHoldout().getMeanLoss())
+                .isEqualTo(m.getSourceHoldout().getMeanLoss());
         assertThat(head(engine, ALICE).trainable())
                 .isEqualTo(fx.source.trainableTail(WakeWordFixture.RECIPE.trainableTopLayers()));
     }
@@ -500,11 +557,17 @@ class AdaptationEngineTest {
         float[] bob = head(engine, BOB).trainable();
         float bobThreshold = head(engine, BOB).threshold();
 
-        BatchResult r = processAndCommit(engine, List.of(
-                train(20, "acme", "alice", "a-10", wake(ALICE_VOICE, 2), true),
-                // The payload claims bob, the key says alice: rejected, and bob is untouched.
-                new RawSample(0, 21, "acme/alice".getBytes(StandardCharsets.UTF_8),
-                        train(21, "acme", "bob", "b-10", wake(ALICE_VOICE, 1), false).value())));
+        BatchResult r = processAndCommit(
+                engine,
+                List.of(
+                        train(20, "acme", "alice", "a-10", wake(ALICE_VOICE, 2), true),
+                        // The payload claims bob, the key says alice: rejected, and bob is untouched.
+                        new RawSample(
+                                0,
+                                21,
+                                "acme/alice".getBytes(StandardCharsets.UTF_8),
+                                train(21, "acme", "bob", "b-10", wake(ALICE_VOICE, 1), false)
+                                        .value())));
 
         assertThat(r.rejections()).extracting(Rejection::reason).containsExactly(RejectReason.TENANT_MISMATCH);
         assertThat(r.staged()).containsOnlyKeys(ALICE);
@@ -536,8 +599,10 @@ class AdaptationEngineTest {
         assertThat(globex.getTenant()).isEqualTo("globex");
         assertThat(acme.getProvenance().getSamplesApplied()).isEqualTo(2);
         assertThat(globex.getProvenance().getSamplesApplied()).isEqualTo(2);
-        assertThat(head(engine, GLOBEX_ALICE).trainable()).isNotEqualTo(head(engine, ALICE).trainable());
-        assertThat(globex.toByteArray()).as("globex/alice's head is what globex/alice's samples alone give")
+        assertThat(head(engine, GLOBEX_ALICE).trainable())
+                .isNotEqualTo(head(engine, ALICE).trainable());
+        assertThat(globex.toByteArray())
+                .as("globex/alice's head is what globex/alice's samples alone give")
                 .isEqualTo(headOf(rAlone, GLOBEX_ALICE).toByteArray());
         assertThat(engine.users()).isEqualTo(2);
     }
@@ -549,22 +614,26 @@ class AdaptationEngineTest {
         System.arraycopy(wake(ALICE_VOICE, 0), 0, short1s, 0, short1s.length);
         AdaptationEngine engine = fx.engine();
 
-        BatchResult r = processAndCommit(engine, List.of(
-                train(1, "acme", "alice", "a-1", wake(ALICE_VOICE, 0), true),
-                train(2, "acme", "alice", "a-2", short1s, true),
-                train(3, "acme", "bob", "b-1", wake(BOB_VOICE, 0), true)));
+        BatchResult r = processAndCommit(
+                engine,
+                List.of(
+                        train(1, "acme", "alice", "a-1", wake(ALICE_VOICE, 0), true),
+                        train(2, "acme", "alice", "a-2", short1s, true),
+                        train(3, "acme", "bob", "b-1", wake(BOB_VOICE, 0), true)));
 
         assertThat(r.rejections()).singleElement().satisfies(j -> {
             assertThat(j.reason()).isEqualTo(RejectReason.SHAPE_MISMATCH);
             assertThat(j.sampleId()).isEqualTo("a-2");
-            assertThat(j.message()).endsWith("(the clip has 31999 samples; a window of 16 frames needs at least 32000,"
-                    + " 2.00 s at 16 kHz)");
+            assertThat(j.message())
+                    .endsWith("(the clip has 31999 samples; a window of 16 frames needs at least 32000,"
+                            + " 2.00 s at 16 kHz)");
         });
         assertThat(r.heads()).hasSize(2);
         assertThat(head(engine, ALICE).samplesApplied()).isEqualTo(1);
 
         // The rejected id was not consumed: a proper clip under it is applied.
-        BatchResult again = processAndCommit(engine, List.of(train(4, "acme", "alice", "a-2", wake(ALICE_VOICE, 1), true)));
+        BatchResult again =
+                processAndCommit(engine, List.of(train(4, "acme", "alice", "a-2", wake(ALICE_VOICE, 1), true)));
         assertThat(again.rejections()).isEmpty();
         assertThat(head(engine, ALICE).samplesApplied()).isEqualTo(2);
     }
@@ -574,10 +643,15 @@ class AdaptationEngineTest {
         AdaptationEngine engine = fx.engine();
         RawSample garbage = new RawSample(0, 2, "acme/alice".getBytes(StandardCharsets.UTF_8), new byte[] {0, 1, 2});
         RawSample badKey = new RawSample(0, 3, null, firstBatch().get(0).value());
-        BatchResult r = processAndCommit(engine, List.of(
-                train(1, "acme", "alice", "a-1", wake(ALICE_VOICE, 0), true), garbage, badKey,
-                train(4, "acme", "alice", "a-2", other(ALICE_VOICE, 0), false)));
-        assertThat(r.rejections()).extracting(Rejection::reason)
+        BatchResult r = processAndCommit(
+                engine,
+                List.of(
+                        train(1, "acme", "alice", "a-1", wake(ALICE_VOICE, 0), true),
+                        garbage,
+                        badKey,
+                        train(4, "acme", "alice", "a-2", other(ALICE_VOICE, 0), false)));
+        assertThat(r.rejections())
+                .extracting(Rejection::reason)
                 .containsExactlyInAnyOrder(RejectReason.MALFORMED, RejectReason.BAD_KEY);
         assertThat(r.applied()).isEqualTo(2);
         assertThat(head(engine, ALICE).samplesApplied()).isEqualTo(2);

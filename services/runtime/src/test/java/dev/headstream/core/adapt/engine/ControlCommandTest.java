@@ -59,8 +59,16 @@ class ControlCommandTest {
     }
 
     private static RawSample control(long offset, UserKey user, ControlAction action, String task) {
-        return control(offset, user.toString(), Control.newBuilder().setTenant(user.tenant()).setUser(user.user())
-                .setTask(task).setAction(action).setReason("ticket 42").build());
+        return control(
+                offset,
+                user.toString(),
+                Control.newBuilder()
+                        .setTenant(user.tenant())
+                        .setUser(user.user())
+                        .setTask(task)
+                        .setAction(action)
+                        .setReason("ticket 42")
+                        .build());
     }
 
     private static BatchResult run(AdaptationEngine engine, List<RawSample> samples, List<RawSample> controls) {
@@ -74,7 +82,10 @@ class ControlCommandTest {
     }
 
     private static HeadUpdate headOf(BatchResult r, UserKey key) {
-        return r.heads().stream().filter(h -> h.getHeadId().equals(key.headId(TASK))).findFirst().orElseThrow();
+        return r.heads().stream()
+                .filter(h -> h.getHeadId().equals(key.headId(TASK)))
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
@@ -92,7 +103,8 @@ class ControlCommandTest {
         assertThat(reset.getVersion()).isEqualTo(version + 1);
         assertThat(reset.getThreshold()).isEqualTo(BinaryHeadTask.SOURCE_THRESHOLD);
         HeadState alice = head(engine, ALICE);
-        assertThat(alice.trainable()).containsExactly(fx.task().newState(ALICE.headId(TASK)).trainable());
+        assertThat(alice.trainable())
+                .containsExactly(fx.task().newState(ALICE.headId(TASK)).trainable());
         assertThat(alice.replay()).isEmpty();
         assertThat(r.heads()).as("bob is untouched").hasSize(1);
         assertThat(head(engine, BOB).trainable()).containsExactly(bobBefore);
@@ -110,7 +122,8 @@ class ControlCommandTest {
         BatchResult r = run(engine, List.of(), List.of(control(0, ALICE, ControlAction.CONTROL_ACTION_ROLLBACK, TASK)));
         assertThat(headOf(r, ALICE).getStatus()).isEqualTo(HeadStatus.HEAD_STATUS_ROLLED_BACK);
         assertThat(headOf(r, ALICE).getStatusReason()).isEqualTo("operator rollback to the source head: ticket 42");
-        assertThat(head(engine, ALICE).trainable()).containsExactly(fx.task().newState(ALICE.headId(TASK)).trainable());
+        assertThat(head(engine, ALICE).trainable())
+                .containsExactly(fx.task().newState(ALICE.headId(TASK)).trainable());
         assertThat(head(engine, ALICE).rollbacks()).isEqualTo(1);
     }
 
@@ -118,7 +131,8 @@ class ControlCommandTest {
     void freezeStopsTrainingUntilUnfreezeAndIsKeptInTheChangelog() {
         AdaptationEngine engine = fx.engine();
         run(engine, samples(10), List.of());
-        BatchResult frozen = run(engine, List.of(), List.of(control(0, ALICE, ControlAction.CONTROL_ACTION_FREEZE, "")));
+        BatchResult frozen =
+                run(engine, List.of(), List.of(control(0, ALICE, ControlAction.CONTROL_ACTION_FREEZE, "")));
         assertThat(frozen.heads()).as("a freeze changes no weights").isEmpty();
         assertThat(frozen.metrics()).as("control commands publish no metrics").isEmpty();
         AdapterState state = engine.stateRecords(frozen).get(0);
@@ -129,7 +143,9 @@ class ControlCommandTest {
         run(engine, samples(20), List.of());
         assertThat(head(engine, ALICE).trainable()).as("frozen").containsExactly(aliceBefore);
         assertThat(head(engine, BOB).trainable()).as("bob trains").isNotEqualTo(bobBefore);
-        assertThat(head(engine, ALICE).samplesApplied()).as("still scored and counted").isEqualTo(4);
+        assertThat(head(engine, ALICE).samplesApplied())
+                .as("still scored and counted")
+                .isEqualTo(4);
 
         run(engine, List.of(), List.of(control(1, ALICE, ControlAction.CONTROL_ACTION_UNFREEZE, TASK)));
         run(engine, samples(30), List.of());
@@ -143,8 +159,9 @@ class ControlCommandTest {
         // alice's new samples and her erasure in one batch: the erasure wins, nothing of hers is published
         BatchResult r = run(engine, samples(20), List.of(control(7, ALICE, ControlAction.CONTROL_ACTION_ERASE, "")));
 
-        assertThat(r.erasures()).extracting(BatchResult.Erasure::key, BatchResult.Erasure::partition,
-                BatchResult.Erasure::headIds).containsExactly(tuple(ALICE, 0, List.of(ALICE.headId(TASK))));
+        assertThat(r.erasures())
+                .extracting(BatchResult.Erasure::key, BatchResult.Erasure::partition, BatchResult.Erasure::headIds)
+                .containsExactly(tuple(ALICE, 0, List.of(ALICE.headId(TASK))));
         assertThat(r.heads()).extracting(HeadUpdate::getHeadId).containsExactly(BOB.headId(TASK));
         assertThat(r.metrics()).extracting(m -> m.getHeadId()).containsExactly(BOB.headId(TASK));
         assertThat(engine.stateRecords(r)).extracting(AdapterState::getUser).containsExactly("bob");
@@ -162,22 +179,40 @@ class ControlCommandTest {
         AdaptationEngine engine = fx.engine();
         run(engine, samples(10), List.of());
         float[] aliceBefore = head(engine, ALICE).trainable();
-        Control ok = Control.newBuilder().setTenant("acme").setUser("alice")
-                .setAction(ControlAction.CONTROL_ACTION_RESET).build();
+        Control ok = Control.newBuilder()
+                .setTenant("acme")
+                .setUser("alice")
+                .setAction(ControlAction.CONTROL_ACTION_RESET)
+                .build();
         List<RawSample> bad = List.of(
                 control(0, "no-slash", ok),
                 new RawSample(0, 1, "acme/alice".getBytes(StandardCharsets.UTF_8), new byte[] {(byte) 0xff, 0x01}),
                 control(2, "acme/alice", ok.toBuilder().setUser("bob").build()),
                 control(3, ALICE, ControlAction.CONTROL_ACTION_RESET, "no-such-task"),
-                control(4, "acme/alice", ok.toBuilder().setAction(ControlAction.CONTROL_ACTION_ROLLBACK).setToVersion(3).build()),
-                control(5, "acme/alice", ok.toBuilder().setAction(ControlAction.CONTROL_ACTION_UNSPECIFIED).build()),
+                control(
+                        4,
+                        "acme/alice",
+                        ok.toBuilder()
+                                .setAction(ControlAction.CONTROL_ACTION_ROLLBACK)
+                                .setToVersion(3)
+                                .build()),
+                control(
+                        5,
+                        "acme/alice",
+                        ok.toBuilder()
+                                .setAction(ControlAction.CONTROL_ACTION_UNSPECIFIED)
+                                .build()),
                 control(6, new UserKey("acme", "nobody"), ControlAction.CONTROL_ACTION_FREEZE, ""),
-                new RawSample(0, 7, "acme/alice".getBytes(StandardCharsets.UTF_8),
+                new RawSample(
+                        0,
+                        7,
+                        "acme/alice".getBytes(StandardCharsets.UTF_8),
                         new byte[ControlDecoder.MAX_CONTROL_BYTES + 1]));
 
         BatchResult r = run(engine, List.of(), bad);
 
-        assertThat(r.rejections()).extracting(rej -> rej.source().offset(), Rejection::reason, Rejection::topic)
+        assertThat(r.rejections())
+                .extracting(rej -> rej.source().offset(), Rejection::reason, Rejection::topic)
                 .containsExactly(
                         tuple(0L, RejectReason.BAD_KEY, Topics.CONTROL),
                         tuple(1L, RejectReason.MALFORMED, Topics.CONTROL),
@@ -188,7 +223,8 @@ class ControlCommandTest {
                         tuple(6L, RejectReason.UNKNOWN_TASK, Topics.CONTROL),
                         tuple(7L, RejectReason.TOO_LARGE, Topics.CONTROL));
         assertThat(r.rejections().get(4).message()).contains("only to_version 0");
-        assertThat(r.rejections().get(6).message()).isEqualTo("acme/nobody has no head on this instance: nothing to freeze");
+        assertThat(r.rejections().get(6).message())
+                .isEqualTo("acme/nobody has no head on this instance: nothing to freeze");
         assertThat(r.heads()).isEmpty();
         assertThat(r.erasures()).isEmpty();
         assertThat(head(engine, ALICE).trainable()).containsExactly(aliceBefore);

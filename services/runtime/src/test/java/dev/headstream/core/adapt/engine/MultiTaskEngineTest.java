@@ -3,6 +3,7 @@ package dev.headstream.core.adapt.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
 import dev.headstream.core.adapt.WakeWordFixture;
 import dev.headstream.core.adapt.state.HeadState;
 import dev.headstream.core.adapt.state.UserState;
@@ -22,7 +23,6 @@ import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.Label;
 import dev.headstream.schemas.v1.Pcm16Audio;
 import dev.headstream.schemas.v1.Sample;
-import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -85,8 +85,7 @@ class MultiTaskEngineTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     private static AdaptationEngine engine(Backbone backbone, boolean withAlexa) {
@@ -95,7 +94,9 @@ class MultiTaskEngineTest {
         tasks.put("wake", fx.task());
         kinds.put("wake", TaskKind.binary());
         if (withAlexa) {
-            tasks.put("alexa", new BinaryHeadTask("alexa", alexa, WakeWordFixture.RECIPE.withTrainableTopLayers(3), fx.rehearsal));
+            tasks.put(
+                    "alexa",
+                    new BinaryHeadTask("alexa", alexa, WakeWordFixture.RECIPE.withTrainableTopLayers(3), fx.rehearsal));
             kinds.put("alexa", TaskKind.binary());
         }
         return new AdaptationEngine(backbone, new SampleDecoder(1 << 20, backbone, kinds), tasks, 64);
@@ -104,18 +105,24 @@ class MultiTaskEngineTest {
     private static RawSample sample(long offset, String id, short[] pcm, Map<String, Boolean> labels) {
         ByteBuffer b = ByteBuffer.allocate(pcm.length * 2).order(ByteOrder.LITTLE_ENDIAN);
         b.asShortBuffer().put(pcm);
-        Sample.Builder s = Sample.newBuilder().setSampleId(id)
+        Sample.Builder s = Sample.newBuilder()
+                .setSampleId(id)
                 .setAudio(Pcm16Audio.newBuilder().setSampleRateHz(16_000).setPcm16Le(ByteString.copyFrom(b.array())));
-        labels.forEach((task, positive) -> s.putLabels(task, Label.newBuilder().setBinary(positive).build()));
-        return new RawSample(0, offset, "acme/alice".getBytes(StandardCharsets.UTF_8), s.build().toByteArray());
+        labels.forEach((task, positive) ->
+                s.putLabels(task, Label.newBuilder().setBinary(positive).build()));
+        return new RawSample(
+                0,
+                offset,
+                "acme/alice".getBytes(StandardCharsets.UTF_8),
+                s.build().toByteArray());
     }
 
     @Test
     void taskAskingForMoreTrainableLayersThanItsSourceHasFailsWithTheNumbers() {
-        assertThatThrownBy(
-                () -> new BinaryHeadTask("alexa", alexa, WakeWordFixture.RECIPE, fx.rehearsal))
+        assertThatThrownBy(() -> new BinaryHeadTask("alexa", alexa, WakeWordFixture.RECIPE, fx.rehearsal))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("task alexa: trainable-top-layers 5 exceeds the 3 parameterised layers of source head alexa_v0.1");
+                .hasMessage(
+                        "task alexa: trainable-top-layers 5 exceeds the 3 parameterised layers of source head alexa_v0.1");
     }
 
     @Test
@@ -130,7 +137,8 @@ class MultiTaskEngineTest {
         multi.commit(r);
         assertThat(counting.calls).isEqualTo(1);
         assertThat(counting.inputs).isEqualTo(3);
-        assertThat(r.heads()).extracting(HeadUpdate::getHeadId)
+        assertThat(r.heads())
+                .extracting(HeadUpdate::getHeadId)
                 .containsExactlyInAnyOrder("acme/alice/wake", "acme/alice/alexa");
         UserState alice = multi.user(new UserKey("acme", "alice"));
         assertThat(alice.heads().get("wake").samplesApplied()).isEqualTo(3);
@@ -139,10 +147,12 @@ class MultiTaskEngineTest {
         // the wake head is exactly what a single-task engine fed only the wake labels builds:
         // the alexa labels and head do not leak into it
         AdaptationEngine single = engine(fx.backbone, false);
-        BatchResult s = single.process(List.of(
-                sample(0, "s-0", jarvis, Map.of("wake", true)),
-                sample(1, "s-1", other, Map.of("wake", false)),
-                sample(2, "s-2", jarvis2, Map.of("wake", true))), NOW);
+        BatchResult s = single.process(
+                List.of(
+                        sample(0, "s-0", jarvis, Map.of("wake", true)),
+                        sample(1, "s-1", other, Map.of("wake", false)),
+                        sample(2, "s-2", jarvis2, Map.of("wake", true))),
+                NOW);
         single.commit(s);
         HeadState alone = single.user(new UserKey("acme", "alice")).heads().get("wake");
         assertThat(alice.heads().get("wake").trainable()).isEqualTo(alone.trainable());

@@ -28,9 +28,10 @@ class BinaryHeadTaskTest {
     @Nested
     class WithAHandMadeHead {
 
-        private final SourceHead identity = new SourceHead("identity", "0".repeat(64),
-                HeadArchitecture.builder(2).dense(1).build(), new float[] {1f, 0f, 0f});
-        private final HeadRecipe frozenRecipe = new HeadRecipe(1, HeadRecipe.OptimizerKind.ADAM, 1e-30f, 0f, 10f, 1, 8, 1, 1, 1, 0.5f, true, 0);
+        private final SourceHead identity = new SourceHead(
+                "identity", "0".repeat(64), HeadArchitecture.builder(2).dense(1).build(), new float[] {1f, 0f, 0f});
+        private final HeadRecipe frozenRecipe =
+                new HeadRecipe(1, HeadRecipe.OptimizerKind.ADAM, 1e-30f, 0f, 10f, 1, 8, 1, 1, 1, 0.5f, true, 0);
 
         private EmbeddingSequence logit(float z) {
             return new EmbeddingSequence(1, 2, new float[] {z, 0f});
@@ -60,7 +61,9 @@ class BinaryHeadTaskTest {
             task.apply(s, logit(0.5f), false, 1f, Split.TRAIN);
             task.apply(s, logit(3f), true, 1f, Split.TRAIN);
             for (float z : new float[] {4f, 0.5f, 3f, -2f, 1f}) {
-                assertThat(adaptedLogit(task, s, z)).as("training left logit %s in place", z).isEqualTo(z);
+                assertThat(adaptedLogit(task, s, z))
+                        .as("training left logit %s in place", z)
+                        .isEqualTo(z);
             }
 
             task.calibrate(s);
@@ -78,18 +81,31 @@ class BinaryHeadTaskTest {
             float[] thresholds = new float[3];
             double[] targets = {0, 20_000, 40_000};
             for (int i = 0; i < targets.length; i++) {
-                BinaryHeadTask task = new BinaryHeadTask("wake", identity, frozenRecipe, new RehearsalSet(List.of(),
-                        calibration), AlarmAction.PUBLISH_ONLY, targets[i]);
+                BinaryHeadTask task = new BinaryHeadTask(
+                        "wake",
+                        identity,
+                        frozenRecipe,
+                        new RehearsalSet(List.of(), calibration),
+                        AlarmAction.PUBLISH_ONLY,
+                        targets[i]);
                 HeadState s = task.newState("acme/alice/wake");
                 task.apply(s, logit(6f), true, 1f, Split.TRAIN);
                 task.calibrate(s);
                 thresholds[i] = s.threshold();
             }
             assertThat(thresholds[0]).as("no target: above every negative").isEqualTo(MlpHead.sigmoid(5.5f));
-            assertThat(thresholds[1]).as("one negative allowed: between the 2nd and the 1st").isEqualTo(MlpHead.sigmoid(5f));
+            assertThat(thresholds[1])
+                    .as("one negative allowed: between the 2nd and the 1st")
+                    .isEqualTo(MlpHead.sigmoid(5f));
             assertThat(thresholds[2]).as("two allowed: above the 3rd").isEqualTo(MlpHead.sigmoid(2.5f));
-            assertThatThrownBy(() -> new BinaryHeadTask("wake", identity, frozenRecipe, new RehearsalSet(List.of(),
-                    calibration), AlarmAction.PUBLISH_ONLY, -1)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> new BinaryHeadTask(
+                            "wake",
+                            identity,
+                            frozenRecipe,
+                            new RehearsalSet(List.of(), calibration),
+                            AlarmAction.PUBLISH_ONLY,
+                            -1))
+                    .isInstanceOf(IllegalArgumentException.class);
         }
 
         @Test
@@ -179,7 +195,8 @@ class BinaryHeadTaskTest {
 
         @Test
         void thresholdLiesStrictlyAboveEveryCalibrationNegativeAndEveryOwnNegative() {
-            ClipScorer scorer = new ClipScorer(task.head(), fx.source.parameters(), WakeWordFixture.RECIPE.windowFrames());
+            ClipScorer scorer =
+                    new ClipScorer(task.head(), fx.source.parameters(), WakeWordFixture.RECIPE.windowFrames());
             List<EmbeddingSequence> all = new ArrayList<>(fx.rehearsal.calibration());
             all.addAll(negatives);
             assertThat(fx.rehearsal.calibration()).isNotEmpty();
@@ -194,18 +211,23 @@ class BinaryHeadTaskTest {
             for (EmbeddingSequence e : positives) {
                 minPositive = Math.min(minPositive, scorer.score(trained.trainable(), e));
             }
-            System.out.printf("calibrated threshold %.6g: highest negative %.6g, lowest own positive %.6g%n",
+            System.out.printf(
+                    "calibrated threshold %.6g: highest negative %.6g, lowest own positive %.6g%n",
                     trained.threshold(), maxNegative, minPositive);
             if (minPositive > maxNegative) {
-                assertThat(minPositive).as("separable: every own positive is accepted")
+                assertThat(minPositive)
+                        .as("separable: every own positive is accepted")
                         .isGreaterThanOrEqualTo(trained.threshold());
             }
         }
 
         @Test
         void calibrationNeverLooksAtHoldoutData() {
-            assertThat(positives).as("precondition: a holdout negative scores above the threshold, so using it "
-                    + "would move the threshold").anySatisfy(e -> assertThat(task.score(trained, e).adaptedAccepted()).isTrue());
+            assertThat(positives)
+                    .as("precondition: a holdout negative scores above the threshold, so using it "
+                            + "would move the threshold")
+                    .anySatisfy(e ->
+                            assertThat(task.score(trained, e).adaptedAccepted()).isTrue());
             HeadState withHoldout = task.newState("acme/alice/wake");
             // Holdout data that would move the threshold if it were used: the user's own wake word
             // labeled negative, other speech labeled positive.
