@@ -371,7 +371,9 @@ public final class AdaptationEngine {
                     : null;
             task.apply(head, embedding, positive, s.weight(), s.split(), reservoir);
             if (reservoir != null && s.split() == Split.TRAIN && !positive) {
-                StoredClip clip = head.newestReplayed().clip();
+                // this sample's clip, not the head's newest replay entry: a frozen or rolled-back
+                // head stores nothing (its entry is older, or absent)
+                StoredClip clip = StoredClip.of(embedding);
                 offers.add(() -> reservoir.offer(s.key(), clip));
             }
             if (s.split() == Split.TRAIN) {

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.headstream.core.adapt.WakeWordFixture;
 import dev.headstream.core.adapt.state.HeadState;
+import dev.headstream.core.adapt.state.StoredClip;
 import dev.headstream.core.adapt.state.UserState;
 import dev.headstream.core.adapt.task.HeadMonitors;
 import dev.headstream.core.adapt.task.RehearsalReservoir;
@@ -25,6 +26,8 @@ import dev.headstream.core.wire.SampleDecoder;
 import dev.headstream.runtime.backbone.WakeWordBackbone;
 import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.AdapterState;
+import dev.headstream.schemas.v1.Control;
+import dev.headstream.schemas.v1.ControlAction;
 import dev.headstream.schemas.v1.HeadStatus;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.RejectReason;
@@ -191,6 +194,42 @@ class AdaptationEngineTest {
         assertThat(engine.reservoir(TASK, 0))
                 .as("a revoked partition's reservoir is dropped")
                 .isNull();
+    }
+
+    @Test
+    void aFrozenAndRolledBackHeadsTrainingNegativeIsOfferedAsItselfToOnlineRehearsal() {
+        AdaptationEngine engine = onlineEngine(new AdaptationEngine.OnlineRehearsal(16, Set.of()));
+        processAndCommit(engine, firstBatch());
+        int before = engine.reservoir(TASK, 0).size();
+        // freeze, then roll back to the source: alice's replay buffer is emptied and she trains no more
+        for (ControlAction action :
+                List.of(ControlAction.CONTROL_ACTION_FREEZE, ControlAction.CONTROL_ACTION_ROLLBACK)) {
+            Control c = Control.newBuilder()
+                    .setTenant(ALICE.tenant())
+                    .setUser(ALICE.user())
+                    .setAction(action)
+                    .build();
+            engine.commit(engine.process(
+                    List.of(),
+                    List.of(new RawSample(
+                            0,
+                            90 + action.getNumber(),
+                            ALICE.toString().getBytes(StandardCharsets.UTF_8),
+                            c.toByteArray())),
+                    NOW));
+        }
+        short[] negative = other(ALICE_VOICE, 2);
+
+        BatchResult r = engine.process(List.of(train(40, "acme", "alice", "a-neg", negative, false)), NOW);
+        engine.commit(r);
+
+        RehearsalReservoir res = engine.reservoir(TASK, 0);
+        assertThat(res.size()).as("the frozen head's negative is offered").isEqualTo(before + 1);
+        assertThat(res.get(res.size() - 1).clip())
+                .as("as this sample's own clip, not an older replay entry")
+                .isEqualTo(StoredClip.of(fx.backbone
+                        .embed(List.of(new BackboneInput.Audio(16_000, negative)))
+                        .get(0)));
     }
 
     @Test
