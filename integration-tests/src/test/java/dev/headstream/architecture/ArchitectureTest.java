@@ -5,6 +5,8 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -111,19 +113,30 @@ class ArchitectureTest {
 
     @Test
     void onlyTheTestKitTouchesTheBroker() {
+        DescribedPredicate<JavaClass> broker = JavaClass.Predicates.resideInAnyPackage("kafka..", "org.apache.kafka..")
+                .and(DescribedPredicate.not(JavaClass.Predicates.resideInAnyPackage(
+                        "org.apache.kafka.clients..", "org.apache.kafka.common..")))
+                .as("the broker (kafka_2.13 and Kafka's server, storage, raft and coordinator jars)");
         noClasses()
                 .that()
                 .resideOutsideOfPackage("dev.headstream.testkit..")
                 .should()
-                .dependOnClassesThat()
-                .resideInAnyPackage(
-                        "kafka..",
-                        "org.apache.kafka.server.config..",
-                        "org.apache.kafka.raft..",
-                        "org.apache.kafka.metadata..",
-                        "org.apache.kafka.controller..")
+                .dependOnClassesThat(broker)
                 .because("nobody depends on the broker except the test harness (Kafka's own rule): the service and"
                         + " the user commands are Kafka clients")
+                .check(classes);
+    }
+
+    @Test
+    void faultInjectionIsReachedOnlyThroughItsSeam() {
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.headstream.adapter.fault..")
+                .should()
+                .dependOnClassesThat()
+                .haveSimpleName("ConfiguredFaults")
+                .because("the production path calls the FaultInjector seam; only the fault package decides, from"
+                        + " headstream.fault.enabled, whether the crash tests' faults exist")
                 .check(classes);
     }
 

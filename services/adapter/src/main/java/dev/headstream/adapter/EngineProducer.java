@@ -58,23 +58,46 @@ public class EngineProducer {
     }
 
     /**
-     * The engine's properties as the configuration sees them: every key the specification reads
-     * (looked up one by one, so environment variables count), plus every other {@code headstream.}
-     * key present, so that a misspelt engine key fails the start instead of being ignored. Any other
-     * {@code headstream.} key that neither the engine nor the adapter reads is named in a warning.
+     * The engine's properties as the configuration sees them: every key the specification reads for
+     * the tasks named anywhere (looked up one by one, so an environment variable such as {@code
+     * HEADSTREAM_TASKS_WAKE_LEARNING_RATE} counts), plus every other {@code headstream.} key present,
+     * so that a misspelt engine key fails the start instead of being ignored. A name that is only the
+     * environment-variable spelling of a known key ({@code headstream.publish.every} for {@code
+     * HEADSTREAM_PUBLISH_EVERY}) is that key. Any other {@code headstream.} key that neither the
+     * engine nor the adapter reads is named in a warning.
      */
     static Map<String, String> engineProperties(Config config) {
         Set<String> names = new TreeSet<>();
-        List<String> unknown = new ArrayList<>();
         for (String name : config.getPropertyNames()) {
             if (name.startsWith(EngineSpec.PREFIX)) {
                 names.add(name);
-                String own = name.substring(EngineSpec.PREFIX.length());
-                if (!EngineSpec.ownsKey(name)
-                        && !ADAPTER_KEYS.contains(own)
-                        && ADAPTER_PREFIXES.stream().noneMatch(own::startsWith)) {
-                    unknown.add(name);
-                }
+            }
+        }
+        Set<String> tasks = new TreeSet<>(EngineSpec.taskNames(names));
+        tasks.add(EngineSpec.DEFAULT_TASK);
+        Set<String> engineKeys = EngineSpec.keys(tasks);
+        Map<String, String> byEnvName = new HashMap<>();
+        for (String key : engineKeys) {
+            byEnvName.put(envName(key), key);
+        }
+        for (String key : ADAPTER_KEYS) {
+            byEnvName.put(envName(EngineSpec.PREFIX + key), EngineSpec.PREFIX + key);
+        }
+        Map<String, String> properties = new HashMap<>();
+        for (String key : engineKeys) {
+            config.getOptionalValue(key, String.class).ifPresent(v -> properties.put(key, v));
+        }
+        List<String> unknown = new ArrayList<>();
+        for (String name : names) {
+            if (properties.containsKey(name) || byEnvName.containsKey(envName(name))) {
+                continue; // read above, under its own or its environment-variable name
+            }
+            String own = name.substring(EngineSpec.PREFIX.length());
+            if (EngineSpec.ownsKey(name)) {
+                // under an engine prefix: the specification names it as unknown
+                config.getOptionalValue(name, String.class).ifPresent(v -> properties.put(name, v));
+            } else if (!ADAPTER_KEYS.contains(own) && ADAPTER_PREFIXES.stream().noneMatch(own::startsWith)) {
+                unknown.add(name);
             }
         }
         if (!unknown.isEmpty()) {
@@ -85,15 +108,15 @@ public class EngineProducer {
                             + " transaction-stuck-exit-seconds, fault.*) reads them; a misspelt key?",
                     unknown);
         }
-        Map<String, String> properties = new HashMap<>();
-        for (String key : EngineSpec.keys(EngineSpec.taskNames(names))) {
-            config.getOptionalValue(key, String.class).ifPresent(v -> properties.put(key, v));
-        }
-        for (String name : names) {
-            if (!properties.containsKey(name)) {
-                config.getOptionalValue(name, String.class).ifPresent(v -> properties.put(name, v));
-            }
-        }
         return properties;
+    }
+
+    /** The environment-variable form of a property name (MicroProfile Config's rule). */
+    static String envName(String property) {
+        StringBuilder b = new StringBuilder(property.length());
+        for (char c : property.toCharArray()) {
+            b.append(Character.isLetterOrDigit(c) ? Character.toUpperCase(c) : '_');
+        }
+        return b.toString();
     }
 }

@@ -8,6 +8,8 @@ import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -20,13 +22,25 @@ class DevMainTest {
     @Test
     void listsTheUserCommandsAndTheDevelopmentToolsInTheHelp() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString())
-                .contains("Usage: headstream")
-                .contains("kafka")
-                .contains("export-head")
-                .contains("demo")
-                .contains("bench-quiet")
-                .contains("eval");
+        assertThat(out.toString()).contains("Usage: headstream");
+        assertThat(commands(out.toString()))
+                .containsExactlyInAnyOrder(
+                        "watch",
+                        "control",
+                        "export-head",
+                        "replay",
+                        "eval",
+                        "kafka",
+                        "produce",
+                        "demo",
+                        "bank",
+                        "sweep",
+                        "bench-heads",
+                        "bench-transfer",
+                        "bench-clean",
+                        "bench-quiet",
+                        "bench-bank-size",
+                        "soak");
     }
 
     @Test
@@ -47,6 +61,16 @@ class DevMainTest {
                     .isEqualTo("headstream kafka: Cannot start Kafka: broker port 127.0.0.1:" + taken.getLocalPort()
                             + " is already in use");
         }
+    }
+
+    /** The command names of a picocli help text (the indented first word of each "Commands:" line). */
+    private static List<String> commands(String help) {
+        String list = help.substring(help.indexOf("Commands:"));
+        return Pattern.compile("(?m)^  ([a-z][a-z-]*)\\b")
+                .matcher(list)
+                .results()
+                .map(m -> m.group(1))
+                .toList();
     }
 
     private int run(String... args) {

@@ -39,7 +39,8 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(
             names = "--config",
             paramLabel = "FILE",
-            description = "A properties file with the headstream.* settings the"
+            description = "A plain properties file (no profile prefixes, no expressions) with the headstream.*"
+                    + " settings the"
                     + " adapter ran with (its application.properties overrides); other keys are ignored. Default: the adapter's"
                     + " defaults.")
     Path config;
@@ -89,18 +90,27 @@ public final class ReplayCommand implements Callable<Integer> {
                 throw new UncheckedIOException("cannot read --config " + config + ": " + e.getMessage(), e);
             }
             for (String key : file.stringPropertyNames()) {
-                if (key.startsWith(EngineSpec.PREFIX)) {
+                if (EngineSpec.ownsKey(key)) {
                     p.put(key, file.getProperty(key));
                 }
             }
         }
         settings.forEach((k, v) -> {
-            if (!k.startsWith(EngineSpec.PREFIX)) {
+            if (!EngineSpec.ownsKey(k)) {
                 throw new ParameterException(
                         spec.commandLine(),
-                        "--set " + k + ": only " + EngineSpec.PREFIX + "* keys" + " configure the engine");
+                        "--set " + k + ": not an engine key (see docs/configuration.md); the engine reads "
+                                + EngineSpec.PREFIX + "models-dir, ...backbone.*, ...tasks.<task>.*");
             }
             p.put(k, v);
+        });
+        p.forEach((k, v) -> {
+            if (v.contains("${")) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        k + "=" + v + ": --config files are read as plain properties, without ${...} expressions or"
+                                + " %profile. keys; give the value the adapter resolved with --set " + k + "=...");
+            }
         });
         if (modelsDir != null) {
             p.put(EngineSpec.PREFIX + "models-dir", modelsDir.toString());

@@ -32,10 +32,10 @@ import java.util.function.Function;
  * {@code dedup-window}, {@code publish-every}, {@code backbone.*}, {@code negative-bank.*},
  * {@code online-rehearsal.*}, {@code rate-limit.*} and {@code tasks.<name>.*}; see
  * {@link #keys(Set)}. Other {@code headstream.} keys belong to the process that runs the engine
- * (for example the adapter's {@code instance-id}) and are ignored here. Without any
- * {@code tasks.*} key the engine runs one task, {@value #DEFAULT_TASK}, from
- * {@value #DEFAULT_SOURCE_HEAD}; that task's source head defaults to it whenever the task is
- * named, every other task must name its own.
+ * (for example the adapter's {@code instance-id}) and are ignored here. The engine always runs the
+ * task {@value #DEFAULT_TASK}, from {@value #DEFAULT_SOURCE_HEAD} unless its {@code source-head} says
+ * otherwise, beside any other task named by a {@code tasks.<name>.*} key (each of which must name its
+ * source head); {@code tasks.wake.source-head=none} removes it.
  *
  * @param modelsDir       the verified models
  * @param backbone        the frozen backbone
@@ -63,6 +63,9 @@ public record EngineSpec(
 
     /** The task an engine runs when no {@code tasks.*} key is given. */
     public static final String DEFAULT_TASK = "wake";
+
+    /** The {@code source-head} that removes the default task: {@code headstream.tasks.wake.source-head=none}. */
+    public static final String NO_SOURCE_HEAD = "none";
 
     /** The default task's source head file in the models directory. */
     public static final String DEFAULT_SOURCE_HEAD = "hey_jarvis_v0.1.onnx";
@@ -174,17 +177,23 @@ public record EngineSpec(
         RateLimit rateLimit =
                 new RateLimit(r.decimal("rate-limit.samples-per-minute", 0), r.decimal("rate-limit.burst", 60));
         Map<String, TaskSpec> taskSpecs = new LinkedHashMap<>();
-        if (tasks.isEmpty()) {
-            taskSpecs.put(
-                    DEFAULT_TASK, task(new Reader(Map.of()).in("tasks." + DEFAULT_TASK + "."), DEFAULT_SOURCE_HEAD));
-        }
-        for (String name : tasks) {
+        Set<String> named = new TreeSet<>(tasks);
+        named.add(DEFAULT_TASK);
+        for (String name : named) {
             Reader t = r.in("tasks." + name + ".");
-            String source = t.optional("source-head")
-                    .or(() -> name.equals(DEFAULT_TASK) ? Optional.of(DEFAULT_SOURCE_HEAD) : Optional.empty())
-                    .orElseThrow(() -> new IllegalArgumentException("task '" + name + "' has no source head: set "
-                            + PREFIX + "tasks." + name + ".source-head"));
-            taskSpecs.put(name, task(t, source));
+            Optional<String> source = t.optional("source-head");
+            if (name.equals(DEFAULT_TASK)) {
+                if (source.filter(NO_SOURCE_HEAD::equals).isPresent()) {
+                    continue;
+                }
+                source = source.or(() -> Optional.of(DEFAULT_SOURCE_HEAD));
+            }
+            taskSpecs.put(
+                    name,
+                    task(
+                            t,
+                            source.orElseThrow(() -> new IllegalArgumentException("task '" + name
+                                    + "' has no source head: set " + PREFIX + "tasks." + name + ".source-head"))));
         }
         return new EngineSpec(
                 modelsDir,
@@ -392,9 +401,10 @@ public record EngineSpec(
         }
 
         boolean bool(String key, boolean fallback) {
+            // the spellings MicroProfile Config's boolean converter accepts as true, and their opposites
             return parse(key, fallback, v -> switch (v.toLowerCase(Locale.ROOT)) {
-                case "true" -> true;
-                case "false" -> false;
+                case "true", "1", "yes", "y", "on" -> true;
+                case "false", "0", "no", "n", "off" -> false;
                 default -> throw new IllegalArgumentException("expected true or false");
             });
         }
@@ -435,6 +445,9 @@ public record EngineSpec(
         }
         p.put(PREFIX + "rate-limit.samples-per-minute", String.valueOf(rateLimit.perMinute()));
         p.put(PREFIX + "rate-limit.burst", String.valueOf(rateLimit.burst()));
+        if (!tasks.containsKey(DEFAULT_TASK)) {
+            p.put(PREFIX + "tasks." + DEFAULT_TASK + ".source-head", NO_SOURCE_HEAD);
+        }
         tasks.forEach((name, t) -> {
             String k = PREFIX + "tasks." + name + ".";
             HeadRecipe r = t.recipe();

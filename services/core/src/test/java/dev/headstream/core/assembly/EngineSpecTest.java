@@ -8,6 +8,7 @@ import dev.headstream.core.adapt.task.AlarmPolicy;
 import dev.headstream.core.adapt.task.BankTraining;
 import dev.headstream.core.adapt.task.HeadRecipe;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -92,8 +93,8 @@ class EngineSpecTest {
         assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.tasks.wake.replay-steps", "many")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("headstream.tasks.wake.replay-steps: cannot read 'many'");
-        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.negative-bank.enabled", "yes")))
-                .hasMessageStartingWith("headstream.negative-bank.enabled: cannot read 'yes'");
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.negative-bank.enabled", "maybe")))
+                .hasMessageStartingWith("headstream.negative-bank.enabled: cannot read 'maybe'");
         assertThatThrownBy(
                         () -> EngineSpec.fromProperties(Map.of("headstream.tasks.wake.on-negative-transfer", "panic")))
                 .hasMessageStartingWith("headstream.tasks.wake.on-negative-transfer: cannot read 'panic'");
@@ -103,5 +104,133 @@ class EngineSpecTest {
     void aTaskOtherThanWakeMustNameItsSourceHead() {
         assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.tasks.kws.replay-steps", "8")))
                 .hasMessage("task 'kws' has no source head: set headstream.tasks.kws.source-head");
+    }
+
+    @Test
+    void theWakeTaskStaysBesideOtherTasksUnlessItsSourceHeadIsNone() {
+        Map<String, String> kws = Map.of("headstream.tasks.kws.source-head", "alexa_v0.1.onnx");
+        assertThat(EngineSpec.fromProperties(kws).tasks()).containsOnlyKeys("kws", "wake");
+
+        Map<String, String> onlyKws = new java.util.HashMap<>(kws);
+        onlyKws.put("headstream.tasks.wake.source-head", "none");
+        EngineSpec spec = EngineSpec.fromProperties(onlyKws);
+        assertThat(spec.tasks()).containsOnlyKeys("kws");
+        assertThat(EngineSpec.fromProperties(spec.toProperties())).isEqualTo(spec);
+
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.tasks.wake.source-head", "none")))
+                .hasMessageContaining("no task configured");
+    }
+
+    @Test
+    void everyKeyIsReadNoneFallsBackToItsDefault() {
+        // every key set to a value other than its default: a key the reader ignored would come back
+        // from toProperties as its default and differ
+        Map<String, String> given = new java.util.TreeMap<>();
+        given.put("headstream.models-dir", "/m");
+        given.put("headstream.max-sample-bytes", "4096");
+        given.put("headstream.dedup-window", "17");
+        given.put("headstream.publish-every", "3");
+        given.put("headstream.backbone.kind", "onnx");
+        given.put("headstream.backbone.model", "feat.onnx");
+        given.put("headstream.backbone.threads", "3");
+        given.put("headstream.backbone.cuda", "true");
+        given.put("headstream.backbone.cuda-device", "2");
+        given.put("headstream.backbone.max-seconds", "4.5");
+        given.put("headstream.negative-bank.enabled", "false");
+        given.put("headstream.negative-bank.directory", "/banks/x");
+        given.put("headstream.online-rehearsal.capacity", "9");
+        given.put("headstream.online-rehearsal.excluded-tenants", "a,b");
+        given.put("headstream.rate-limit.samples-per-minute", "12.5");
+        given.put("headstream.rate-limit.burst", "7.0");
+        String k = "headstream.tasks.wake.";
+        given.put(k + "source-head", "other.onnx");
+        given.put(k + "trainable-top-layers", "2");
+        given.put(k + "optimizer", "sgd");
+        given.put(k + "learning-rate", "0.02");
+        given.put(k + "l2sp", "0.5");
+        given.put(k + "max-gradient-norm", "3.0");
+        given.put(k + "replay-steps", "11");
+        given.put(k + "replay-buffer", "5");
+        given.put(k + "user-windows-per-step", "6");
+        given.put(k + "rehearsal-per-step", "2");
+        given.put(k + "window-frames", "12");
+        given.put(k + "threshold-position", "0.25");
+        given.put(k + "time-shift", "false");
+        given.put(k + "lora-rank", "0");
+        given.put(k + "l2sp-half-life", "3");
+        given.put(k + "distillation", "0.5");
+        given.put(k + "distillation-temperature", "2.0");
+        given.put(k + "max-update-norm", "0.75");
+        given.put(k + "hard-negative-windows", "4");
+        given.put(k + "on-negative-transfer", "freeze-last-good");
+        given.put(k + "target-false-accepts-per-hour", "0.25");
+        given.put(k + "bank-per-step", "3");
+        given.put(k + "bank-hard-share", "0.25");
+        given.put(k + "bank-candidates", "99");
+        given.put(k + "bank-pool", "7");
+        given.put(k + "min-recall", "0.75");
+        given.put(k + "rehearsal-set", "/r.bin");
+        assertThat(given.keySet())
+                .as("the test sets every key the specification reads")
+                .containsExactlyInAnyOrderElementsOf(EngineSpec.keys(java.util.Set.of("wake")));
+
+        EngineSpec spec = EngineSpec.fromProperties(given);
+
+        assertThat(spec.modelsDir()).isEqualTo(Path.of("/m"));
+        assertThat(List.of(spec.maxSampleBytes(), spec.dedupWindow(), spec.publishEvery()))
+                .containsExactly(4096, 17, 3);
+        assertThat(spec.backbone())
+                .isEqualTo(new EngineSpec.BackboneSpec(
+                        EngineSpec.BackboneKind.ONNX, Optional.of("feat.onnx"), 3, true, 2, 4.5));
+        assertThat(spec.negativeBank()).isEqualTo(new EngineSpec.BankSpec(false, Optional.of(Path.of("/banks/x"))));
+        assertThat(spec.onlineRehearsal().capacity()).isEqualTo(9);
+        assertThat(spec.onlineRehearsal().excludedTenants()).containsExactlyInAnyOrder("a", "b");
+        assertThat(spec.rateLimit().perMinute()).isEqualTo(12.5);
+        assertThat(spec.rateLimit().burst()).isEqualTo(7.0);
+        EngineSpec.TaskSpec wake = spec.tasks().get("wake");
+        assertThat(wake.sourceHead()).isEqualTo("other.onnx");
+        assertThat(wake.recipe())
+                .isEqualTo(new HeadRecipe(
+                        2,
+                        HeadRecipe.OptimizerKind.SGD,
+                        0.02f,
+                        0.5f,
+                        3f,
+                        11,
+                        5,
+                        6,
+                        2,
+                        12,
+                        0.25f,
+                        false,
+                        0,
+                        3,
+                        0.5f,
+                        2f,
+                        0.75f,
+                        4));
+        assertThat(wake.onNegativeTransfer()).isEqualTo(AlarmAction.FREEZE_LAST_GOOD);
+        assertThat(wake.targetFalseAcceptsPerHour()).isEqualTo(0.25);
+        assertThat(wake.bank()).isEqualTo(new BankTraining(3, 0.25f, 99, 7, 0.75f));
+        assertThat(wake.rehearsalSet()).contains(Path.of("/r.bin"));
+        assertThat(EngineSpec.fromProperties(spec.toProperties())).isEqualTo(spec);
+    }
+
+    @Test
+    void booleansTakeTheMicroProfileSpellings() {
+        for (String yes : List.of("true", "TRUE", "1", "yes", "on", "Y")) {
+            assertThat(EngineSpec.fromProperties(Map.of("headstream.backbone.cuda", yes))
+                            .backbone()
+                            .cuda())
+                    .as(yes)
+                    .isTrue();
+        }
+        for (String no : List.of("false", "0", "no", "off", "N")) {
+            assertThat(EngineSpec.fromProperties(Map.of("headstream.negative-bank.enabled", no))
+                            .negativeBank()
+                            .enabled())
+                    .as(no)
+                    .isFalse();
+        }
     }
 }

@@ -220,6 +220,9 @@ public final class OnnxHeadImporter {
                 throw new IllegalArgumentException("a head graph must have exactly one input, found " + inputs.size());
             }
             Onnx.ValueInfoProto input = inputs.get(0);
+            if (!input.getType().hasTensorType()) {
+                throw new IllegalArgumentException("the head graph's input '" + input.getName() + "' is not a tensor");
+            }
             List<Onnx.TensorShapeProto.Dimension> dims =
                     input.getType().getTensorType().getShape().getDimList();
             long features = 1;
