@@ -28,8 +28,8 @@ final class LayerKernels {
      * {@code ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))}, plus the elements past the last
      * whole block of {@code LANES}, summed in order by fused multiply-add. With the Vector API
      * ({@link VectorSupport}) {@link VectorKernels#matVec} computes exactly this with 8-lane
-     * vectors, four rows at a time (measured 54-62 -> 21 us for a 128 x 1536 layer on the 2-core
-     * box); without it, the scalar loop below does. The two are equal bit for bit, so a head trains
+     * vectors, four rows at a time (its speed-up is in docs/benchmarks.md, with the command); without
+     * it, the scalar loop below does. The two are equal bit for bit, so a head trains
      * and scores the same whether or not a JVM was started with the Vector API.
      */
     static void matVec(float[] w, int p, int in, int out, float[] x, int xo, float[] y) {
@@ -82,7 +82,7 @@ final class LayerKernels {
      *
      * <p>HotSpot C2 on JDK 17 vectorizes a loop only when all its arrays are indexed with the same
      * loop-invariant offset, so each gradient row is updated in a scratch row at offset 0 and
-     * copied back (measured 2.4x faster than updating it in place for a 128 x 1536 layer).
+     * copied back (faster than updating it in place; see docs/benchmarks.md).
      */
     static void denseBackward(
             float[] w, int p, int in, int out, float[] a, float[] gOut, float[] gradient, float[] row, float[] gIn) {
