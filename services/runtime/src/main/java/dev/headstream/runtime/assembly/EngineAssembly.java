@@ -88,16 +88,7 @@ public final class EngineAssembly {
             SourceHead source = sourceHead(spec.modelsDir().resolve(t.sourceHead()));
             RehearsalSet rehearsal =
                     t.rehearsalSet().map(f -> rehearsal(backbone, f)).orElse(RehearsalSet.empty());
-            BankNegatives prepared = bank == null ? null : BinaryHeadTask.prepareBank(bank, source, t.recipe());
-            BinaryHeadTask task = new BinaryHeadTask(
-                    name,
-                    source,
-                    t.recipe(),
-                    rehearsal,
-                    t.onNegativeTransfer(),
-                    t.targetFalseAcceptsPerHour(),
-                    prepared,
-                    t.bank());
+            BinaryHeadTask task = task(name, t, source, rehearsal, bank == null ? null : prepare(bank, source, t));
             LOG.info("task {}: {}", name, task);
             tasks.put(name, task);
             kinds.put(name, TaskKind.binary());
@@ -118,6 +109,32 @@ public final class EngineAssembly {
                 spec.onlineRehearsal(),
                 spec.rateLimit());
         return new Assembled(engine, Collections.unmodifiableMap(tasks));
+    }
+
+    /**
+     * The task that {@code spec} describes, over a bank prepared by {@link #prepare} (null: no bank).
+     * Every engine task is built here, so the tools that train heads in-process get the adapter's.
+     */
+    public static BinaryHeadTask task(
+            String name,
+            EngineSpec.TaskSpec spec,
+            SourceHead source,
+            RehearsalSet rehearsal,
+            BankNegatives preparedBank) {
+        return new BinaryHeadTask(
+                name,
+                source,
+                spec.recipe(),
+                rehearsal,
+                spec.onNegativeTransfer(),
+                spec.targetFalseAcceptsPerHour(),
+                preparedBank,
+                spec.bank());
+    }
+
+    /** The negative bank prepared for the task {@code spec} describes on {@code source} (shareable across its users). */
+    public static BankNegatives prepare(NegativeBank bank, SourceHead source, EngineSpec.TaskSpec spec) {
+        return BinaryHeadTask.prepareBank(bank, source, spec.recipe());
     }
 
     /** The source head in {@code file}. */

@@ -1,8 +1,6 @@
 package dev.headstream.tools.bench;
 
-import dev.headstream.core.adapt.task.AlarmPolicy;
-import dev.headstream.core.adapt.task.BankTraining;
-import dev.headstream.core.adapt.task.HeadRecipe;
+import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.bank.BankPart;
 import dev.headstream.core.bank.NegativeBank;
 import dev.headstream.core.head.SourceHead;
@@ -218,12 +216,9 @@ public final class BenchBankSizeCommand implements Callable<Integer> {
         List<QuietBench.Figures> f = QuietBench.run(
                 pop,
                 source,
-                HeadRecipe.wakeWordDefault(),
-                BankTraining.defaults(),
-                0.5,
+                EngineSpec.defaults(modelsDir).tasks().get(EngineSpec.DEFAULT_TASK),
                 bank,
                 evaluation,
-                AlarmPolicy.DEFAULT_ALARM_ACTION,
                 clips,
                 line -> {});
         double[] recall = new double[clips.length];

@@ -1,8 +1,6 @@
 package dev.headstream.tools.bench;
 
-import dev.headstream.core.adapt.task.AlarmAction;
-import dev.headstream.core.adapt.task.BankTraining;
-import dev.headstream.core.adapt.task.HeadRecipe;
+import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.bank.BankPart;
 import dev.headstream.core.bank.NegativeBank;
 import dev.headstream.core.head.SourceHead;
@@ -21,6 +19,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -86,34 +85,16 @@ public final class BenchQuietCommand implements Callable<Integer> {
     int holdout;
 
     @Option(
-            names = "--target",
-            defaultValue = "0.5",
-            description = "target-false-accepts-per-hour (default ${DEFAULT-VALUE}).")
-    double target;
-
-    @Option(names = "--per-step", defaultValue = "8", description = "bank-per-step (default ${DEFAULT-VALUE}).")
-    int perStep;
-
-    @Option(names = "--hard-share", defaultValue = "0.5", description = "bank-hard-share (default ${DEFAULT-VALUE}).")
-    float hardShare;
-
-    @Option(names = "--mine", defaultValue = "512", description = "bank-candidates (default ${DEFAULT-VALUE}).")
-    int mine;
-
-    @Option(names = "--pool", defaultValue = "64", description = "bank-pool (default ${DEFAULT-VALUE}).")
-    int pool;
-
-    @Option(names = "--min-recall", defaultValue = "0.5", description = "min-recall (default ${DEFAULT-VALUE}).")
-    float minRecall;
-
-    @Option(names = "--position", defaultValue = "0.75", description = "threshold-position (default ${DEFAULT-VALUE}).")
-    float position;
+            names = {"--set", "-s"},
+            paramLabel = "KEY=VALUE",
+            description = "An engine setting of the wake task, as the adapter takes it (repeatable), e.g."
+                    + " -s headstream.tasks.wake.target-false-accepts-per-hour=0.25; default: the adapter's defaults.")
+    Map<String, String> settings = new LinkedHashMap<>();
 
     @Option(
-            names = "--on-negative-transfer",
-            defaultValue = "PROBATION",
-            description = "Action (default ${DEFAULT-VALUE}).")
-    AlarmAction action;
+            names = "--target",
+            description = "Shorthand for -s headstream.tasks.wake.target-false-accepts-per-hour=VALUE.")
+    String target;
 
     @Option(names = "--out", description = "Folder for quiet.json and quiet.png (none by default).")
     Path out;
@@ -144,13 +125,11 @@ public final class BenchQuietCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     "no evaluation part in " + (evalBankDir == null ? bank.directory() : evalBankDir));
         }
-        HeadRecipe recipe = HeadRecipe.wakeWordDefault().withThresholdPosition(position);
-        BankTraining bt = new BankTraining(perStep, hardShare, mine, pool, minRecall);
-        List<QuietBench.Figures> f =
-                QuietBench.run(pop, source, recipe, bt, target, bank, evaluation, action, clips, line -> {
-                    pw.println(line);
-                    pw.flush();
-                });
+        EngineSpec.TaskSpec task = taskSpec();
+        List<QuietBench.Figures> f = QuietBench.run(pop, source, task, bank, evaluation, clips, line -> {
+            pw.println(line);
+            pw.flush();
+        });
         pw.println(String.format(
                 Locale.ROOT,
                 "%-8s %5s %5s %9s %7s %9s %6s %6s %6s",
@@ -195,7 +174,7 @@ public final class BenchQuietCommand implements Callable<Integer> {
                 evaluation.hours(16),
                 evaluation.voices().size(),
                 bank.id(),
-                target));
+                task.targetFalseAcceptsPerHour()));
         for (int i = 0; i < xs.length; i++) {
             int c = xs[i];
             QuietBench.Checkpoint at = QuietBench.Checkpoint.of(f, c);
@@ -279,7 +258,7 @@ public final class BenchQuietCommand implements Callable<Integer> {
             h.put("adapted, mean over heads", Arrays.copyOfRange(perHour, 1, xs.length));
             h.put("adapted, worst head", Arrays.copyOfRange(worst, 1, xs.length));
             h.put("source head (base network)", filled(cx.length, perHour[0]));
-            h.put("target", filled(cx.length, target));
+            h.put("target", filled(cx.length, task.targetFalseAcceptsPerHour()));
             double hMax = Math.max(1, Math.ceil(Arrays.stream(perHour).max().orElse(1) + 0.5));
             LinePlot.write(
                     out.resolve("quiet.png"),
@@ -310,5 +289,24 @@ public final class BenchQuietCommand implements Callable<Integer> {
         double[] a = new double[n];
         Arrays.fill(a, v);
         return a;
+    }
+
+    /** The wake task as the adapter would run it with {@code --set} (and {@code --target}) applied. */
+    private EngineSpec.TaskSpec taskSpec() {
+        Map<String, String> p = new LinkedHashMap<>(settings);
+        if (target != null) {
+            p.put(EngineSpec.PREFIX + "tasks." + EngineSpec.DEFAULT_TASK + ".target-false-accepts-per-hour", target);
+        }
+        for (String key : p.keySet()) {
+            if (!key.startsWith(EngineSpec.PREFIX + "tasks." + EngineSpec.DEFAULT_TASK + ".")) {
+                throw new ParameterException(
+                        spec.commandLine(), "--set " + key + ": bench-quiet takes the wake task's keys only");
+            }
+        }
+        try {
+            return EngineSpec.fromProperties(p).tasks().get(EngineSpec.DEFAULT_TASK);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 }

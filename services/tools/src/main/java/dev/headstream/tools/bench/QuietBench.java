@@ -1,13 +1,12 @@
 package dev.headstream.tools.bench;
 
 import dev.headstream.core.adapt.state.HeadState;
-import dev.headstream.core.adapt.task.AlarmAction;
 import dev.headstream.core.adapt.task.BankNegatives;
-import dev.headstream.core.adapt.task.BankTraining;
 import dev.headstream.core.adapt.task.BinaryHeadTask;
 import dev.headstream.core.adapt.task.ClipScorer;
 import dev.headstream.core.adapt.task.HeadRecipe;
 import dev.headstream.core.adapt.task.RehearsalSet;
+import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.bank.BankPart;
 import dev.headstream.core.bank.NegativeBank;
 import dev.headstream.core.detect.Detections;
@@ -16,6 +15,7 @@ import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.ingest.Split;
+import dev.headstream.runtime.assembly.EngineAssembly;
 import dev.headstream.runtime.backbone.WakeWordBackbone;
 import dev.headstream.runtime.onnx.OnnxHeadImporter;
 import dev.headstream.testkit.synth.CachingSynthesizer;
@@ -224,18 +224,15 @@ public final class QuietBench {
     public static List<Figures> run(
             Population pop,
             SourceHead source,
-            HeadRecipe recipe,
-            BankTraining bankTraining,
-            double target,
+            EngineSpec.TaskSpec taskSpec,
             NegativeBank bank,
             BankPart evaluation,
-            AlarmAction action,
             int[] checkpoints,
             Consumer<String> log) {
         long t0 = System.nanoTime();
-        BankNegatives prepared = BinaryHeadTask.prepareBank(bank, source, recipe);
-        BinaryHeadTask probe = new BinaryHeadTask(
-                "wake", source, recipe, RehearsalSet.empty(), action, target, prepared, bankTraining);
+        HeadRecipe recipe = taskSpec.recipe();
+        BankNegatives prepared = EngineAssembly.prepare(bank, source, taskSpec);
+        BinaryHeadTask probe = EngineAssembly.task("wake", taskSpec, source, RehearsalSet.empty(), prepared);
         ClipScorer evalScorer = new ClipScorer(new MlpHead(source.architecture(), 1), source.parameters(), 16);
         BankNegatives.Part eval = BankNegatives.Part.prepare(evaluation, probeScorer(source, recipe), 16);
         log.accept(String.format(
@@ -272,8 +269,7 @@ public final class QuietBench {
         Map<String, List<Figures>> byUser = new ConcurrentHashMap<>();
         IntStream.range(0, pop.users().size()).parallel().forEach(i -> {
             SyntheticUser u = pop.users().get(i);
-            BinaryHeadTask task = new BinaryHeadTask(
-                    "wake", source, recipe, RehearsalSet.empty(), action, target, prepared, bankTraining);
+            BinaryHeadTask task = EngineAssembly.task("wake", taskSpec, source, RehearsalSet.empty(), prepared);
             ClipScorer scorer = probeScorer(source, recipe);
             HeadState s = task.newState("bench/" + u.id() + "/wake");
             List<Figures> figures = new ArrayList<>();
