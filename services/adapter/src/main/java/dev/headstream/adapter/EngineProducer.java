@@ -5,10 +5,14 @@ import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.embed.Backbone;
 import dev.headstream.runtime.assembly.EngineAssembly;
 import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import jakarta.interceptor.Interceptor;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -44,6 +48,16 @@ public class EngineProducer {
     @Startup
     Backbone backbone(EngineSpec spec) {
         return EngineAssembly.backbone(spec);
+    }
+
+    /**
+     * Builds the engine (and so checks every property, model and the bank) before SmallRye Reactive
+     * Messaging starts its channels (at priority {@code LIBRARY_BEFORE}): an instance that cannot run
+     * fails here, before its consumer joins the group and takes partitions from healthy instances.
+     */
+    void checkBeforeJoining(
+            @Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent start, AdaptationEngine engine) {
+        LOG.infof("engine ready before joining the consumer group: %d users resident", engine.users());
     }
 
     void close(@Disposes Backbone backbone) {

@@ -42,10 +42,12 @@ class EngineProducerTest {
     void aMisspeltEngineKeyStillFailsWhicheverWayItIsSet() {
         assertThatThrownBy(() -> EngineSpec.fromProperties(EngineProducer.engineProperties(
                         config(Map.of(), Map.of("headstream.tasks.wake.replay-stepz", "4")))))
-                .hasMessageContaining("unknown engine properties [headstream.tasks.wake.replay-stepz]");
+                .hasMessageContaining(
+                        "unknown engine properties [headstream.tasks.wake.replay-stepz (did you mean headstream.tasks.wake.replay-steps?)]");
         assertThatThrownBy(() -> EngineSpec.fromProperties(EngineProducer.engineProperties(
                         config(Map.of("HEADSTREAM_TASKS_WAKE_REPLAY_STEPZ", "4"), Map.of()))))
-                .hasMessageContaining("unknown engine properties [headstream.tasks.wake.replay.stepz]");
+                .hasMessageContaining(
+                        "unknown engine properties [headstream.tasks.wake.replay.stepz (did you mean headstream.tasks.wake.replay-steps?)]");
     }
 
     @Test

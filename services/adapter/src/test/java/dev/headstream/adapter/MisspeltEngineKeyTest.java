@@ -30,6 +30,7 @@ class MisspeltEngineKeyTest {
             exitCode = 1)
     void refusesToStartWithAnUnknownEngineKey(LaunchResult result) {
         assertThat(result.getOutput() + result.getErrorOutput())
-                .contains("unknown engine properties [headstream.tasks.wake.replay-stepz]");
+                .contains(
+                        "unknown engine properties [headstream.tasks.wake.replay-stepz (did you mean headstream.tasks.wake.replay-steps?)]");
     }
 }

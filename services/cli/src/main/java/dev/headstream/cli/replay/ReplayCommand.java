@@ -49,7 +49,7 @@ public final class ReplayCommand implements Callable<Integer> {
             names = {"--set", "-s"},
             paramLabel = "KEY=VALUE",
             description = "One headstream.* setting, over --config"
-                    + " (repeatable), e.g. -s headstream.tasks.wake.replay-steps=8.")
+                    + " (repeatable), for example -s headstream.tasks.wake.replay-steps=8.")
     Map<String, String> settings = new LinkedHashMap<>();
 
     @Option(

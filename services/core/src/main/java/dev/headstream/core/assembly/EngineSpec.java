@@ -157,8 +157,14 @@ public record EngineSpec(
             }
         }
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown engine properties " + unknown + "; the engine reads "
-                    + String.join(", ", keys(Set.of("<task>"))));
+            List<String> named = new ArrayList<>();
+            for (String key : unknown) {
+                named.add(closest(key, known)
+                        .map(k -> key + " (did you mean " + k + "?)")
+                        .orElse(key));
+            }
+            throw new IllegalArgumentException(
+                    "unknown engine properties " + named + "; every engine key is listed in docs/configuration.md");
         }
         Reader r = new Reader(properties);
         Path modelsDir = Path.of(r.string("models-dir", ".models"));
@@ -306,6 +312,48 @@ public record EngineSpec(
         return ENGINE_KEYS.contains(k) || ENGINE_PREFIXES.stream().anyMatch(k::startsWith);
     }
 
+    /** The known key nearest {@code key} in edit distance, if it is within 3 edits (a likely misspelling). */
+    static Optional<String> closest(String key, Set<String> known) {
+        String best = null;
+        int bestDistance = 4;
+        for (String k : known) {
+            int d = editDistance(key, k, bestDistance);
+            if (d < bestDistance) {
+                best = k;
+                bestDistance = d;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** Levenshtein distance of {@code a} and {@code b}, or {@code limit} once it reaches it. */
+    private static int editDistance(String a, String b, int limit) {
+        if (Math.abs(a.length() - b.length()) >= limit) {
+            return limit;
+        }
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            int rowMin = cur[0];
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+                rowMin = Math.min(rowMin, cur[j]);
+            }
+            if (rowMin >= limit) {
+                return limit;
+            }
+            int[] swap = prev;
+            prev = cur;
+            cur = swap;
+        }
+        return Math.min(prev[b.length()], limit);
+    }
+
     private static TaskSpec task(Reader t, String sourceHead) {
         HeadRecipe d = HeadRecipe.wakeWordDefault();
         HeadRecipe recipe = new HeadRecipe(
@@ -405,7 +453,7 @@ public record EngineSpec(
             return parse(key, fallback, v -> switch (v.toLowerCase(Locale.ROOT)) {
                 case "true", "1", "yes", "y", "on" -> true;
                 case "false", "0", "no", "n", "off" -> false;
-                default -> throw new IllegalArgumentException("expected true or false");
+                default -> throw new IllegalArgumentException("expected true/1/yes/y/on or false/0/no/n/off");
             });
         }
 

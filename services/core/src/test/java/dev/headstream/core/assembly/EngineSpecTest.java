@@ -83,9 +83,12 @@ class EngineSpecTest {
     void aMisspeltEngineKeyIsNamedNotIgnored() {
         assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.tasks.wake.replay-step", "8")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("unknown engine properties [headstream.tasks.wake.replay-step]");
+                .hasMessageContaining("unknown engine properties [headstream.tasks.wake.replay-step (did you mean"
+                        + " headstream.tasks.wake.replay-steps?)]");
         assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.backbone.thread", "2")))
-                .hasMessageContaining("[headstream.backbone.thread]");
+                .hasMessageContaining("[headstream.backbone.thread (did you mean headstream.backbone.threads?)]");
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.tasks.wake.colour", "blue")))
+                .hasMessageContaining("[headstream.tasks.wake.colour]; every engine key is listed in");
     }
 
     @Test

@@ -87,7 +87,7 @@ public final class BenchQuietCommand implements Callable<Integer> {
     @Option(
             names = {"--set", "-s"},
             paramLabel = "KEY=VALUE",
-            description = "An engine setting of the wake task, as the adapter takes it (repeatable), e.g."
+            description = "An engine setting of the wake task, as the adapter takes it (repeatable), for example"
                     + " -s headstream.tasks.wake.target-false-accepts-per-hour=0.25; default: the adapter's defaults.")
     Map<String, String> settings = new LinkedHashMap<>();
 
