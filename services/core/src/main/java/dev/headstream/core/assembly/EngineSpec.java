@@ -152,7 +152,7 @@ public record EngineSpec(
         Set<String> known = keys(tasks);
         List<String> unknown = new ArrayList<>();
         for (String key : new TreeSet<>(properties.keySet())) {
-            if (ownedByEngine(key) && !known.contains(key)) {
+            if (ownsKey(key) && !known.contains(key)) {
                 unknown.add(key);
             }
         }
@@ -301,10 +301,6 @@ public record EngineSpec(
      * ({@code tasks.}, {@code backbone.}, ...), where {@link #fromProperties} names unknown ones.
      */
     public static boolean ownsKey(String key) {
-        return ownedByEngine(key);
-    }
-
-    private static boolean ownedByEngine(String key) {
         if (!key.startsWith(PREFIX)) {
             return false;
         }

@@ -51,13 +51,7 @@ public final class EngineAssembly {
         EngineSpec.BackboneSpec b = spec.backbone();
         ExecutionOptions options = new ExecutionOptions(b.threads(), b.cuda(), b.cudaDevice());
         Backbone backbone = switch (b.kind()) {
-            case WAKEWORD ->
-                new WakeWordBackbone(
-                        ModelFile.read(dir.resolve(WakeWordBackbone.MEL_MODEL)),
-                        ModelFile.read(dir.resolve(WakeWordBackbone.EMBEDDING_MODEL)),
-                        options,
-                        WakeWordBackbone.EmbeddingMode.SEQUENCE,
-                        b.maxSeconds());
+            case WAKEWORD -> WakeWordBackbone.fromModelsDir(dir, options, b.maxSeconds());
             case ONNX ->
                 new OnnxTensorBackbone(
                         ModelFile.read(dir.resolve(b.model()

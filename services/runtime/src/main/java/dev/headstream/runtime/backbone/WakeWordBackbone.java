@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.embed.Backbone;
 import dev.headstream.core.embed.BackboneInfo;
 import dev.headstream.core.embed.BackboneInput;
@@ -111,18 +112,33 @@ public final class WakeWordBackbone implements Backbone {
     public static final String EMBEDDING_MODEL = "embedding_model.onnx";
 
     /**
-     * The backbone the adapter runs by default, from the verified models in {@code modelsDir}: the
-     * streaming front end, sequence embeddings, one CPU thread, clips up to 10 s.
+     * The backbone the adapter runs by default (the backbone settings of {@link EngineSpec#defaults}),
+     * from the verified models in {@code modelsDir}.
      *
      * @param modelsDir the folder that {@code src/build/fetch-models.sh} filled
      */
     public static WakeWordBackbone fromModelsDir(Path modelsDir) {
+        EngineSpec.BackboneSpec defaults = EngineSpec.defaults(modelsDir).backbone();
+        return fromModelsDir(
+                modelsDir,
+                new ExecutionOptions(defaults.threads(), defaults.cuda(), defaults.cudaDevice()),
+                defaults.maxSeconds());
+    }
+
+    /**
+     * The backbone from the verified models in {@code modelsDir} with the streaming front end and
+     * sequence embeddings, as the engine runs it.
+     *
+     * @param options    ONNX Runtime threads and provider
+     * @param maxSeconds longest clip accepted by {@link #embed}
+     */
+    public static WakeWordBackbone fromModelsDir(Path modelsDir, ExecutionOptions options, double maxSeconds) {
         return new WakeWordBackbone(
                 ModelFile.read(modelsDir.resolve(MEL_MODEL)),
                 ModelFile.read(modelsDir.resolve(EMBEDDING_MODEL)),
-                ExecutionOptions.cpu(1),
+                options,
                 EmbeddingMode.SEQUENCE,
-                10);
+                maxSeconds);
     }
 
     /** The streaming front end; see {@link #WakeWordBackbone(ModelFile, ModelFile, ExecutionOptions, EmbeddingMode, FrontEnd, double)}. */
