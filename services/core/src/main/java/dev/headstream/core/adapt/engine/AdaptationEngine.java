@@ -74,6 +74,8 @@ public final class AdaptationEngine {
     private long revocations;
 
     private final Map<Integer, Long> revokedAt = new HashMap<>();
+    /** Partition count of the samples topic for the partition check; 0 = unchecked. */
+    private int samplesPartitions;
     /** {@code live.size()} for readers that must not wait for a batch (health checks). */
     private volatile int liveUsers;
 
@@ -496,6 +498,18 @@ public final class AdaptationEngine {
         reservoirs.keySet().removeIf(k -> k.partition() == partition);
         liveUsers = live.size();
         return before - live.size();
+    }
+
+    /**
+     * The partition count of {@link Topics#SAMPLES} (and {@link Topics#CONTROL}), so that a record not
+     * on its key's partition is rejected {@code WRONG_PARTITION}; 0, the default, checks nothing.
+     * The adapter sets it at start-up, from the topic's metadata.
+     */
+    public synchronized void checkPartitions(int samplesPartitions) {
+        if (samplesPartitions < 0) {
+            throw new IllegalArgumentException("partition count must be >= 0, got " + samplesPartitions);
+        }
+        this.samplesPartitions = samplesPartitions;
     }
 
     /** Samples skipped because the restored state had already applied their offset. */
