@@ -15,13 +15,18 @@ import java.util.TreeSet;
 /**
  * Turns a raw {@code headstream.control} record into a {@link ControlCommand}, or throws a
  * {@link SampleRejectedException} with the reason code (its sample id is empty). Checks, in order:
- * size (before parsing), key, protobuf, tenant/user consistency with the key, task, action (a
- * rollback only to version 0, the source head). Thread-safe.
+ * size (before parsing), key (its length first), protobuf, tenant/user consistency with the key,
+ * task, action (a rollback only to version 0, the source head). Rejection messages quote payload
+ * values only {@link Bounded bounded}; the operator's reason is kept to {@value #MAX_REASON_CHARS}
+ * characters. Thread-safe.
  */
 public final class ControlDecoder {
 
     /** Largest control record accepted, in bytes (checked before parsing). */
     public static final int MAX_CONTROL_BYTES = 64 * 1024;
+
+    /** Most characters of an operator's reason kept (and published); a longer one is cut and marked. */
+    public static final int MAX_REASON_CHARS = 512;
 
     private final Set<String> tasks;
 
@@ -38,6 +43,7 @@ public final class ControlDecoder {
         }
         UserKey user;
         try {
+            UserKey.checkLength(key);
             user = UserKey.parse(key == null ? null : new String(key, StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
             throw reject(RejectReason.BAD_KEY, e.getMessage());
@@ -51,10 +57,13 @@ public final class ControlDecoder {
         if (!cmd.getTenant().equals(user.tenant()) || !cmd.getUser().equals(user.user())) {
             throw reject(
                     RejectReason.TENANT_MISMATCH,
-                    "control for '" + cmd.getTenant() + "/" + cmd.getUser() + "' under record key '" + user + "'");
+                    "control for '" + Bounded.id(cmd.getTenant()) + "/" + Bounded.id(cmd.getUser())
+                            + "' under record key '" + user + "'");
         }
         if (!cmd.getTask().isEmpty() && !tasks.contains(cmd.getTask())) {
-            throw reject(RejectReason.UNKNOWN_TASK, "unknown task '" + cmd.getTask() + "'; configured: " + tasks);
+            throw reject(
+                    RejectReason.UNKNOWN_TASK,
+                    "unknown task '" + Bounded.id(cmd.getTask()) + "'; configured: " + tasks);
         }
         ControlAction action = cmd.getAction();
         ControlCommand.Action a = switch (action) {
@@ -73,7 +82,8 @@ public final class ControlDecoder {
             }
             default -> throw reject(RejectReason.MALFORMED, "control record has no action (" + action + ")");
         };
-        return new ControlCommand(user, a, cmd.getTask(), cmd.getReason());
+        // the reason is published in the head's status_reason and kept in its state
+        return new ControlCommand(user, a, cmd.getTask(), Bounded.text(cmd.getReason(), MAX_REASON_CHARS));
     }
 
     private static SampleRejectedException reject(RejectReason reason, String message) {

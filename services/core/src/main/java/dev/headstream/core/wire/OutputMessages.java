@@ -115,17 +115,30 @@ public final class OutputMessages {
                 .build();
     }
 
-    /** The reject record of {@code r}; {@code samplesTopic} names the topic of a rejected sample. */
+    /**
+     * The reject record of {@code r}; {@code samplesTopic} names the topic of a rejected sample. Its
+     * strings are {@link Bounded}: the message to {@link Bounded#MAX_MESSAGE_CHARS}, the sample id and
+     * topic to {@link Bounded#MAX_ID_CHARS}, so the record stays small whatever the consumed record
+     * held. Its record key is {@link #rejectedKey}.
+     */
     public static Rejected rejected(Rejection r, String samplesTopic, long nowMs) {
         return Rejected.newBuilder()
-                .setTopic(r.topic() != null ? r.topic() : samplesTopic)
+                .setTopic(Bounded.id(r.topic() != null ? r.topic() : samplesTopic))
                 .setPartition(r.source().partition())
                 .setOffset(r.source().offset())
                 .setReason(r.reason())
-                .setMessage(r.message())
-                .setSampleId(r.sampleId())
+                .setMessage(Bounded.message(r.message() == null ? "" : r.message()))
+                .setSampleId(Bounded.id(r.sampleId() == null ? "" : r.sampleId()))
                 .setRejectedTimeMs(nowMs)
                 .build();
+    }
+
+    /**
+     * The record key of {@code r}'s reject record: the consumed record's key, cut to
+     * {@link Bounded#MAX_KEY_BYTES} ({@link Bounded#key}); null for a record without a key.
+     */
+    public static byte[] rejectedKey(Rejection r) {
+        return Bounded.key(r.source().key());
     }
 
     private static HeadScore score(ScoreStats.Sums s) {

@@ -23,9 +23,14 @@ import java.util.Map;
 /**
  * Turns a raw {@code headstream.samples} record into a {@link ValidSample}, or throws a
  * {@link SampleRejectedException} with the reason code. Checks, in order: size (before parsing),
- * key, protobuf, tenant/user consistency, input shape and values, labels. Thread-safe.
+ * key (its length before anything else), protobuf, sample id, tenant/user consistency, input shape
+ * and values, labels. A rejection's message quotes no more than a bounded part of the record
+ * ({@link Bounded}), and its sample id is empty unless the id is valid. Thread-safe.
  */
 public final class SampleDecoder {
+
+    /** Longest accepted sample id, in characters ({@link Bounded#MAX_ID_CHARS}). */
+    public static final int MAX_SAMPLE_ID_CHARS = Bounded.MAX_ID_CHARS;
 
     /** Largest sample weight accepted: larger ones would let one sample dominate (or overflow) a step. */
     public static final float MAX_WEIGHT = 100f;
@@ -57,6 +62,7 @@ public final class SampleDecoder {
         }
         UserKey user;
         try {
+            UserKey.checkLength(key);
             user = UserKey.parse(key == null ? null : utf8(key));
         } catch (IllegalArgumentException e) {
             throw reject(RejectReason.BAD_KEY, e.getMessage(), "");
@@ -68,21 +74,26 @@ public final class SampleDecoder {
             throw reject(RejectReason.MALFORMED, "value is not a headstream.v1.Sample: " + e.getMessage(), "");
         }
         String id = s.getSampleId();
-        if (id.isEmpty() || id.length() > 256) {
-            throw reject(RejectReason.MALFORMED, "sample_id must be 1-256 characters", id);
+        if (id.isEmpty() || id.length() > MAX_SAMPLE_ID_CHARS) {
+            // an id over the limit is neither quoted nor carried as the reject's sample id
+            throw reject(
+                    RejectReason.MALFORMED,
+                    "sample_id must be 1-" + MAX_SAMPLE_ID_CHARS + " characters, has " + id.length(),
+                    "");
         }
         if (!s.getTenant().isEmpty() && !s.getTenant().equals(user.tenant())
                 || !s.getUser().isEmpty() && !s.getUser().equals(user.user())) {
             throw reject(
                     RejectReason.TENANT_MISMATCH,
-                    "payload says " + s.getTenant() + "/" + s.getUser() + " but the record key says " + user,
+                    "payload says " + Bounded.id(s.getTenant()) + "/" + Bounded.id(s.getUser())
+                            + " but the record key says " + user,
                     id);
         }
         BackboneInput input = input(s, id);
         try {
             backbone.validate(input);
         } catch (IllegalArgumentException e) {
-            throw reject(RejectReason.SHAPE_MISMATCH, e.getMessage(), id);
+            throw reject(RejectReason.SHAPE_MISMATCH, Bounded.message(e.getMessage()), id);
         }
         float weight = s.getWeight() == 0f ? 1f : s.getWeight();
         if (!Float.isFinite(weight) || weight < 0f) {
@@ -144,7 +155,7 @@ public final class SampleDecoder {
                 try {
                     return new BackboneInput.Tensor(shape, v);
                 } catch (IllegalArgumentException e) {
-                    throw reject(RejectReason.SHAPE_MISMATCH, e.getMessage(), id);
+                    throw reject(RejectReason.SHAPE_MISMATCH, Bounded.message(e.getMessage()), id);
                 }
             }
             default -> throw reject(RejectReason.MALFORMED, "sample has no input (audio or tensor)", id);

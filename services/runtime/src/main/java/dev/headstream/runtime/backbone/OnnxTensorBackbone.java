@@ -125,7 +125,7 @@ public final class OnnxTensorBackbone implements Backbone {
             throw new IllegalArgumentException("backbone " + info.id() + " takes float tensors, got audio");
         }
         if (!Arrays.equals(t.shape(), sampleShape)) {
-            throw new IllegalArgumentException("tensor shape " + Arrays.toString(t.shape())
+            throw new IllegalArgumentException("tensor shape " + BackboneInput.Tensor.describe(t.shape())
                     + " does not match the model's " + Arrays.toString(sampleShape));
         }
     }
