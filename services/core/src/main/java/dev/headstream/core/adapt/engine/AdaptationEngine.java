@@ -9,6 +9,7 @@ import dev.headstream.core.adapt.task.RehearsalReservoir;
 import dev.headstream.core.embed.Backbone;
 import dev.headstream.core.embed.BackboneInput;
 import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.core.ingest.KeyPartitioner;
 import dev.headstream.core.ingest.Label;
 import dev.headstream.core.ingest.RateLimit;
 import dev.headstream.core.ingest.RawSample;
@@ -44,7 +45,8 @@ import java.util.TreeSet;
  * The adaptation pipeline of one processing thread, free of Kafka: a batch of raw sample records
  * in, the batch's output records and staged state out.
  *
- * <p>Per batch: validate every record (bad ones become {@link Rejection}s and change nothing);
+ * <p>Per batch: validate every record (bad ones, and with {@link #checkPartitions} on those not on
+ * their key's partition, become {@link Rejection}s and change nothing);
  * embed all valid samples in one backbone call; then, in record order, reject samples a labeled
  * task's head cannot read (e.g. a clip shorter than one head window), drop producer retries
  * (same sample id within the user's dedup window), skip samples the user's restored state has
@@ -187,7 +189,13 @@ public final class AdaptationEngine {
         List<ValidSample> valid = new ArrayList<>();
         for (RawSample r : batch) {
             try {
-                valid.add(decoder.decode(r.key(), r.value()));
+                ValidSample s = decoder.decode(r.key(), r.value());
+                String misplaced = misplaced(r);
+                if (misplaced != null) {
+                    rejections.add(new Rejection(r, RejectReason.WRONG_PARTITION, misplaced, s.sampleId()));
+                    continue;
+                }
+                valid.add(s);
                 validRaw.add(r);
             } catch (SampleRejectedException e) {
                 rejections.add(new Rejection(r, e.reason(), e.getMessage(), e.sampleId()));
@@ -315,14 +323,22 @@ public final class AdaptationEngine {
             rejections.add(new Rejection(c, e.reason(), e.getMessage(), "", Topics.CONTROL));
             return;
         }
+        String misplaced = misplaced(c);
+        if (misplaced != null) {
+            rejections.add(new Rejection(c, RejectReason.WRONG_PARTITION, misplaced, "", Topics.CONTROL));
+            return;
+        }
         UserKey key = cmd.key();
         if (cmd.action() == ControlCommand.Action.ERASE) {
             UserState u = staged.getOrDefault(key, live.get(key));
             staged.remove(key);
             touchedOwner.values().removeIf(key::equals);
+            // with the partition check on, the record is on its key's partition, which is where the
+            // user's changelog record is: the tombstone must land there
+            int partition = samplesPartitions > 0 || u == null || u.partition() < 0 ? c.partition() : u.partition();
             erasures.add(new BatchResult.Erasure(
                     key,
-                    u != null && u.partition() >= 0 ? u.partition() : c.partition(),
+                    partition,
                     new TreeSet<>(tasks.keySet()).stream().map(key::headId).toList()));
             return;
         }
@@ -385,6 +401,25 @@ public final class AdaptationEngine {
                 }
             }
         }
+    }
+
+    /**
+     * Why {@code r} may not be applied on its partition, or null: with {@link #checkPartitions} on,
+     * a record whose partition is not its key's ({@link KeyPartitioner}) would start a second
+     * lineage of its user's heads on another partition (and an erasure would tombstone the wrong
+     * changelog partition). Call only for a record whose key was validated.
+     */
+    private String misplaced(RawSample r) {
+        if (samplesPartitions == 0) {
+            return null;
+        }
+        int expected = KeyPartitioner.partition(r.key(), samplesPartitions);
+        if (expected == r.partition()) {
+            return null;
+        }
+        return "record is on partition " + r.partition() + " but its key belongs on partition " + expected + " of "
+                + samplesPartitions + " (" + KeyPartitioner.DESCRIPTION + "); produce it without an explicit"
+                + " partition, with that partitioner";
     }
 
     /** Largest embedding magnitude a head is trained on; beyond it (or non-finite) the sample is rejected. */
