@@ -43,7 +43,8 @@ import java.util.function.Function;
  * @param maxSampleBytes  largest accepted sample record value, checked before parsing
  * @param dedupWindow     recent sample ids remembered per user to drop producer retries
  * @param publishEvery    training samples applied between published versions (1 = every batch)
- * @param onlineRehearsal users' own training negatives shared as rehearsal (off by default)
+ * @param onlineRehearsal users' own training negatives shared as rehearsal among the users of the
+ *                        tenants that opt in (off by default)
  * @param rateLimit       per-user rate limit on applied samples (off by default)
  * @param tasks           the tasks by name, in a stable order
  */
@@ -159,9 +160,12 @@ public record EngineSpec(
         if (!unknown.isEmpty()) {
             List<String> named = new ArrayList<>();
             for (String key : unknown) {
-                named.add(closest(key, known)
-                        .map(k -> key + " (did you mean " + k + "?)")
-                        .orElse(key));
+                named.add(
+                        REPLACED.containsKey(key)
+                                ? key + " (" + REPLACED.get(key) + ")"
+                                : closest(key, known)
+                                        .map(k -> key + " (did you mean " + k + "?)")
+                                        .orElse(key));
             }
             throw new IllegalArgumentException(
                     "unknown engine properties " + named + "; every engine key is listed in docs/configuration.md");
@@ -178,8 +182,11 @@ public record EngineSpec(
         BankSpec bank = new BankSpec(
                 r.bool("negative-bank.enabled", true),
                 r.optional("negative-bank.directory").map(Path::of));
+        int onlineCapacity = r.integer("online-rehearsal.capacity", 0);
         AdaptationEngine.OnlineRehearsal online = new AdaptationEngine.OnlineRehearsal(
-                r.integer("online-rehearsal.capacity", 0), r.set("online-rehearsal.excluded-tenants"));
+                onlineCapacity,
+                r.set("online-rehearsal.tenants"),
+                r.integer("online-rehearsal.max-per-user", defaultMaxPerUser(onlineCapacity)));
         RateLimit rateLimit =
                 new RateLimit(r.decimal("rate-limit.samples-per-minute", 0), r.decimal("rate-limit.burst", 60));
         Map<String, TaskSpec> taskSpecs = new LinkedHashMap<>();
@@ -260,7 +267,8 @@ public record EngineSpec(
             "negative-bank.enabled",
             "negative-bank.directory",
             "online-rehearsal.capacity",
-            "online-rehearsal.excluded-tenants",
+            "online-rehearsal.tenants",
+            "online-rehearsal.max-per-user",
             "rate-limit.samples-per-minute",
             "rate-limit.burst");
 
@@ -292,6 +300,16 @@ public record EngineSpec(
             "bank-pool",
             "min-recall",
             "rehearsal-set");
+
+    /** Keys that are no longer read, with what replaced them (their meaning changed, so no alias). */
+    private static final Map<String, String> REPLACED = Map.of(
+            PREFIX + "online-rehearsal.excluded-tenants",
+            "replaced by " + PREFIX + "online-rehearsal.tenants, which lists the tenants that opt in");
+
+    /** The default {@code online-rehearsal.max-per-user}: a quarter of the capacity, at least 1. */
+    public static int defaultMaxPerUser(int capacity) {
+        return Math.max(1, capacity / 4);
+    }
 
     private static final List<String> ENGINE_PREFIXES =
             List.of("tasks.", "backbone.", "negative-bank.", "online-rehearsal.", "rate-limit.");
@@ -482,11 +500,10 @@ public record EngineSpec(
         p.put(PREFIX + "negative-bank.enabled", String.valueOf(negativeBank.enabled()));
         negativeBank.directory().ifPresent(d -> p.put(PREFIX + "negative-bank.directory", d.toString()));
         p.put(PREFIX + "online-rehearsal.capacity", String.valueOf(onlineRehearsal.capacity()));
-        if (!onlineRehearsal.excludedTenants().isEmpty()) {
-            p.put(
-                    PREFIX + "online-rehearsal.excluded-tenants",
-                    String.join(",", new TreeSet<>(onlineRehearsal.excludedTenants())));
+        if (!onlineRehearsal.tenants().isEmpty()) {
+            p.put(PREFIX + "online-rehearsal.tenants", String.join(",", new TreeSet<>(onlineRehearsal.tenants())));
         }
+        p.put(PREFIX + "online-rehearsal.max-per-user", String.valueOf(onlineRehearsal.maxPerUser()));
         p.put(PREFIX + "rate-limit.samples-per-minute", String.valueOf(rateLimit.perMinute()));
         p.put(PREFIX + "rate-limit.burst", String.valueOf(rateLimit.burst()));
         if (!tasks.containsKey(DEFAULT_TASK)) {

@@ -42,7 +42,7 @@ class EngineSpecTest {
                 "headstream.tasks.wake.on-negative-transfer", "rollback-last-good",
                 "headstream.tasks.wake.rehearsal-set", "/data/ref.bin",
                 "headstream.tasks.kws.source-head", "alexa_v0.1.onnx",
-                "headstream.online-rehearsal.excluded-tenants", "acme, globex",
+                "headstream.online-rehearsal.tenants", "acme, globex",
                 "headstream.negative-bank.enabled", "false",
                 "headstream.instance-id", "not the engine's"));
 
@@ -57,7 +57,7 @@ class EngineSpecTest {
         assertThat(wake.rehearsalSet()).contains(Path.of("/data/ref.bin"));
         assertThat(spec.tasks().get("kws").sourceHead()).isEqualTo("alexa_v0.1.onnx");
         assertThat(spec.tasks().get("kws").rehearsalSet()).isEqualTo(Optional.empty());
-        assertThat(spec.onlineRehearsal().excludedTenants()).containsExactlyInAnyOrder("acme", "globex");
+        assertThat(spec.onlineRehearsal().tenants()).containsExactlyInAnyOrder("acme", "globex");
         assertThat(spec.negativeBank().enabled()).isFalse();
     }
 
@@ -89,6 +89,27 @@ class EngineSpecTest {
                 .hasMessageContaining("[headstream.backbone.thread (did you mean headstream.backbone.threads?)]");
         assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.tasks.wake.colour", "blue")))
                 .hasMessageContaining("[headstream.tasks.wake.colour]; every engine key is listed in");
+    }
+
+    @Test
+    void onlineRehearsalIsOptInPerTenantWithAQuarterOfTheCapacityPerUserByDefault() {
+        EngineSpec spec = EngineSpec.fromProperties(Map.of("headstream.online-rehearsal.capacity", "64"));
+        assertThat(spec.onlineRehearsal().tenants()).isEmpty();
+        assertThat(spec.onlineRehearsal().enabled()).as("no tenant opted in").isFalse();
+        assertThat(spec.onlineRehearsal().maxPerUser()).isEqualTo(16);
+        assertThat(EngineSpec.defaultMaxPerUser(0)).isEqualTo(1);
+        assertThat(EngineSpec.defaultMaxPerUser(3)).isEqualTo(1);
+
+        EngineSpec on = spec.with(Map.of("headstream.online-rehearsal.tenants", "acme"));
+        assertThat(on.onlineRehearsal().enabled()).isTrue();
+        assertThat(on.with(Map.of()).onlineRehearsal()).isEqualTo(on.onlineRehearsal());
+
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.online-rehearsal.excluded-tenants", "x")))
+                .as("the opt-out key is gone: its tenants would now be the only ones sharing")
+                .hasMessageContaining("[headstream.online-rehearsal.excluded-tenants (replaced by"
+                        + " headstream.online-rehearsal.tenants, which lists the tenants that opt in)]");
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.online-rehearsal.max-per-user", "0")))
+                .hasMessageContaining("clips per user must be >= 1, got 0");
     }
 
     @Test
@@ -142,7 +163,8 @@ class EngineSpecTest {
         given.put("headstream.negative-bank.enabled", "false");
         given.put("headstream.negative-bank.directory", "/banks/x");
         given.put("headstream.online-rehearsal.capacity", "9");
-        given.put("headstream.online-rehearsal.excluded-tenants", "a,b");
+        given.put("headstream.online-rehearsal.tenants", "a,b");
+        given.put("headstream.online-rehearsal.max-per-user", "3");
         given.put("headstream.rate-limit.samples-per-minute", "12.5");
         given.put("headstream.rate-limit.burst", "7.0");
         String k = "headstream.tasks.wake.";
@@ -187,7 +209,8 @@ class EngineSpecTest {
                         EngineSpec.BackboneKind.ONNX, Optional.of("feat.onnx"), 3, true, 2, 4.5));
         assertThat(spec.negativeBank()).isEqualTo(new EngineSpec.BankSpec(false, Optional.of(Path.of("/banks/x"))));
         assertThat(spec.onlineRehearsal().capacity()).isEqualTo(9);
-        assertThat(spec.onlineRehearsal().excludedTenants()).containsExactlyInAnyOrder("a", "b");
+        assertThat(spec.onlineRehearsal().tenants()).containsExactlyInAnyOrder("a", "b");
+        assertThat(spec.onlineRehearsal().maxPerUser()).isEqualTo(3);
         assertThat(spec.rateLimit().perMinute()).isEqualTo(12.5);
         assertThat(spec.rateLimit().burst()).isEqualTo(7.0);
         EngineSpec.TaskSpec wake = spec.tasks().get("wake");

@@ -23,6 +23,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,11 +89,19 @@ public final class EngineAssembly {
             kinds.put(name, TaskKind.binary());
         });
         SampleDecoder decoder = new SampleDecoder(spec.maxSampleBytes(), backbone, kinds);
-        if (spec.onlineRehearsal().capacity() > 0) {
+        AdaptationEngine.OnlineRehearsal online = spec.onlineRehearsal();
+        if (online.enabled()) {
             LOG.info(
-                    "online rehearsal: {} training negatives per task and partition, excluded tenants {}",
-                    spec.onlineRehearsal().capacity(),
-                    spec.onlineRehearsal().excludedTenants());
+                    "online rehearsal: {} training negatives per task and partition, at most {} of one user,"
+                            + " shared among the users of tenants {}",
+                    online.capacity(),
+                    online.maxPerUser(),
+                    new TreeSet<>(online.tenants()));
+        } else if (online.capacity() > 0) {
+            LOG.warn(
+                    "online rehearsal has a capacity of {} but no tenant opts in (headstream.online-rehearsal.tenants):"
+                            + " it is off",
+                    online.capacity());
         }
         AdaptationEngine engine = new AdaptationEngine(
                 backbone,

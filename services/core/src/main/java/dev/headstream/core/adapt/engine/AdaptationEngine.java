@@ -91,28 +91,38 @@ public final class AdaptationEngine {
 
     /**
      * Online rehearsal: every task keeps, per samples partition, a reservoir of up to {@code capacity}
-     * training negatives from its users' samples and mixes it into every user's rehearsal draws
-     * beside the reference set. Samples of {@code excludedTenants} neither fill nor use it. One
-     * reservoir per partition keeps heads a function of each partition's ordered samples; the
-     * reservoirs are held in memory only (after a restart or rebalance they refill from new
-     * samples), so with online rehearsal on, heads after a restart are no longer bit-identical to a
-     * replay.
+     * training negatives from its users' samples and mixes it into its users' rehearsal draws
+     * beside the reference set. It shares one user's recordings with other users' training, so a
+     * tenant opts in: only samples of the listed {@code tenants} fill and use it, and no user holds
+     * more than {@code maxPerUser} clips of a reservoir ({@link RehearsalReservoir}). One reservoir
+     * per partition keeps heads a function of each partition's ordered samples; the reservoirs are
+     * held in memory only (after a restart or rebalance they refill from new samples), so with
+     * online rehearsal on, heads after a restart are no longer bit-identical to a replay.
      *
-     * @param capacity        clips per task and partition; 0 = off
-     * @param excludedTenants tenants whose data must not be shared with other users
+     * @param capacity   clips per task and partition; 0 = off
+     * @param tenants    the tenants whose users' negatives are shared among them; none = off
+     * @param maxPerUser most clips of one user in a reservoir, at least 1
      */
-    public record OnlineRehearsal(int capacity, Set<String> excludedTenants) {
-        public static final OnlineRehearsal OFF = new OnlineRehearsal(0, Set.of());
+    public record OnlineRehearsal(int capacity, Set<String> tenants, int maxPerUser) {
+        public static final OnlineRehearsal OFF = new OnlineRehearsal(0, Set.of(), 1);
 
         public OnlineRehearsal {
             if (capacity < 0) {
                 throw new IllegalArgumentException("online rehearsal capacity must be >= 0, got " + capacity);
             }
-            excludedTenants = Set.copyOf(excludedTenants);
+            if (maxPerUser < 1) {
+                throw new IllegalArgumentException("online rehearsal clips per user must be >= 1, got " + maxPerUser);
+            }
+            tenants = Set.copyOf(tenants);
+        }
+
+        /** Whether any tenant's samples fill a reservoir. */
+        public boolean enabled() {
+            return capacity > 0 && !tenants.isEmpty();
         }
 
         boolean appliesTo(UserKey key) {
-            return capacity > 0 && !excludedTenants.contains(key.tenant());
+            return capacity > 0 && tenants.contains(key.tenant());
         }
     }
 
@@ -440,7 +450,9 @@ public final class AdaptationEngine {
         return r != null
                 ? r.copy()
                 : new RehearsalReservoir(
-                        online.capacity(), BinaryHeadTask.seedOf(key.task() + "\u0000" + key.partition()));
+                        online.capacity(),
+                        online.maxPerUser(),
+                        BinaryHeadTask.seedOf(key.task() + "\u0000" + key.partition()));
     }
 
     /** The live online-rehearsal reservoir of {@code task} on samples partition {@code partition}, or null. */

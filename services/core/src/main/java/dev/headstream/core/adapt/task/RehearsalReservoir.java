@@ -9,6 +9,10 @@ import java.util.Arrays;
  * (reservoir sampling, Vitter's Algorithm R), mixed into every user's updates beside or instead
  * of the operator's reference set so an adapted head keeps rejecting other people's speech.
  *
+ * <p>No user holds more than {@code maxPerUser} clips: a user at that cap whose new clip is kept
+ * replaces one of its own clips, never another user's, so one prolific (or hostile) user cannot
+ * fill the reservoir and decide what every other head rehearses.
+ *
  * <p>The slot a new clip replaces is drawn from a hash of the reservoir's seed and the number of
  * clips offered so far, not from a random generator's state, so the same sequence of offers
  * always gives the same reservoir. Every entry remembers its owner: {@link #forget} removes a
@@ -20,26 +24,38 @@ public final class RehearsalReservoir {
     public record Entry(UserKey owner, StoredClip clip) {}
 
     private final int capacity;
+    private final int maxPerUser;
     private final long seed;
     private final Entry[] entries;
     private int size;
     private long offered;
 
-    /**
-     * @param capacity clips kept, at least 1
-     * @param seed     replacement hash seed
-     */
+    /** A reservoir without a per-user cap (one user may hold every clip). */
     public RehearsalReservoir(int capacity, long seed) {
+        this(capacity, capacity, seed);
+    }
+
+    /**
+     * @param capacity   clips kept, at least 1
+     * @param maxPerUser clips of one user kept, at least 1 ({@code >= capacity}: no cap)
+     * @param seed       replacement hash seed
+     */
+    public RehearsalReservoir(int capacity, int maxPerUser, long seed) {
         if (capacity < 1) {
             throw new IllegalArgumentException("reservoir capacity must be >= 1, got " + capacity);
         }
+        if (maxPerUser < 1) {
+            throw new IllegalArgumentException("reservoir clips per user must be >= 1, got " + maxPerUser);
+        }
         this.capacity = capacity;
+        this.maxPerUser = Math.min(maxPerUser, capacity);
         this.seed = seed;
         this.entries = new Entry[capacity];
     }
 
     private RehearsalReservoir(RehearsalReservoir o) {
         this.capacity = o.capacity;
+        this.maxPerUser = o.maxPerUser;
         this.seed = o.seed;
         this.entries = o.entries.clone();
         this.size = o.size;
@@ -52,20 +68,45 @@ public final class RehearsalReservoir {
     }
 
     /**
-     * Offers one negative: kept while there is room, afterwards it replaces a slot with
-     * probability {@code capacity / offered}, so every clip offered so far is equally likely to
-     * be in the reservoir.
+     * Offers one negative: kept while there is room, afterwards with probability {@code capacity /
+     * offered} in place of a drawn slot, so every clip offered so far is equally likely to be in
+     * the reservoir. A clip of a user who already holds {@code maxPerUser} clips, when kept, takes
+     * the place of one of that user's clips (drawn from the same hash) instead.
      */
     public void offer(UserKey owner, StoredClip clip) {
         offered++;
-        if (size < capacity) {
-            entries[size++] = new Entry(owner, clip);
+        long draw = mix(seed + offered);
+        boolean kept = size < capacity || Long.remainderUnsigned(draw, offered) < capacity;
+        if (!kept) {
             return;
         }
-        long j = Long.remainderUnsigned(mix(seed + offered), offered);
-        if (j < capacity) {
-            entries[(int) j] = new Entry(owner, clip);
+        int own = clipsOf(owner);
+        if (own >= maxPerUser) {
+            long k = Long.remainderUnsigned(mix(draw), own);
+            for (int i = 0; i < size; i++) {
+                if (entries[i].owner().equals(owner) && k-- == 0) {
+                    entries[i] = new Entry(owner, clip);
+                    return;
+                }
+            }
+            throw new IllegalStateException("counted " + own + " clips of " + owner + " but found fewer");
         }
+        if (size < capacity) {
+            entries[size++] = new Entry(owner, clip);
+        } else {
+            entries[(int) Long.remainderUnsigned(draw, offered)] = new Entry(owner, clip);
+        }
+    }
+
+    /** Clips of {@code owner} held. */
+    public int clipsOf(UserKey owner) {
+        int n = 0;
+        for (int i = 0; i < size; i++) {
+            if (entries[i].owner().equals(owner)) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Removes every clip of {@code owner}; returns how many. */
@@ -88,6 +129,11 @@ public final class RehearsalReservoir {
 
     public int capacity() {
         return capacity;
+    }
+
+    /** Most clips one user holds. */
+    public int maxPerUser() {
+        return maxPerUser;
     }
 
     /** Clips offered since the reservoir was created. */

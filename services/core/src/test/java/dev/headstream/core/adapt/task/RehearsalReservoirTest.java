@@ -1,11 +1,13 @@
 package dev.headstream.core.adapt.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.headstream.core.adapt.state.StoredClip;
 import dev.headstream.core.ingest.UserKey;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class RehearsalReservoirTest {
@@ -68,6 +70,61 @@ class RehearsalReservoirTest {
         }
         assertThat(contents(b)).isEqualTo(contents(a));
         assertThat(contents(c)).as("another seed").isNotEqualTo(contents(a));
+    }
+
+    @Test
+    void aUserAtItsCapReplacesItsOwnClipsWhileThereIsRoom() {
+        RehearsalReservoir r = new RehearsalReservoir(8, 2, 5);
+        r.offer(BOB, clip(1000));
+        for (int i = 0; i < 50; i++) {
+            r.offer(ALICE, clip(i));
+        }
+        assertThat(r.size()).isEqualTo(3);
+        assertThat(r.clipsOf(ALICE)).isEqualTo(2);
+        assertThat(contents(r)).contains(1000);
+        assertThat(contents(r)).as("alice's clips are still being refreshed").containsAnyOf(48, 49);
+    }
+
+    @Test
+    void noUserEverHoldsMoreThanItsCapAndOnlyAUserUnderItsCapDisplacesOthers() {
+        UserKey[] users = new UserKey[6];
+        for (int u = 0; u < users.length; u++) {
+            users[u] = new UserKey("acme", "u" + u);
+        }
+        RehearsalReservoir r = new RehearsalReservoir(10, 3, 11);
+        SplittableRandom pick = new SplittableRandom(3);
+        for (int i = 0; i < 5_000; i++) {
+            // user 0 sends half of all clips: a flood that must not take over the reservoir
+            UserKey owner = i % 2 == 0 ? users[0] : users[1 + pick.nextInt(users.length - 1)];
+            int before = r.clipsOf(owner);
+            int othersBefore = r.size() - before;
+            r.offer(owner, clip(i));
+            for (UserKey u : users) {
+                assertThat(r.clipsOf(u)).as("%s after offer %d", u, i).isLessThanOrEqualTo(3);
+            }
+            if (before == 3) {
+                assertThat(r.size() - r.clipsOf(owner))
+                        .as("a user at its cap takes none of the others' slots")
+                        .isEqualTo(othersBefore);
+            }
+        }
+        assertThat(r.size()).isEqualTo(10);
+    }
+
+    @Test
+    void theSameOffersGiveTheSameCappedReservoirAndACapAboveTheCapacityIsNone() {
+        RehearsalReservoir a = new RehearsalReservoir(6, 2, 42);
+        RehearsalReservoir b = new RehearsalReservoir(6, 2, 42);
+        for (int i = 0; i < 300; i++) {
+            UserKey owner = i % 3 == 0 ? BOB : ALICE;
+            a.offer(owner, clip(i));
+            b.offer(owner, clip(i));
+        }
+        assertThat(contents(b)).isEqualTo(contents(a));
+        assertThat(b.copy().clipsOf(ALICE)).isEqualTo(a.clipsOf(ALICE)).isEqualTo(2);
+        assertThat(new RehearsalReservoir(4, 9, 1).maxPerUser()).isEqualTo(4);
+        assertThatThrownBy(() -> new RehearsalReservoir(4, 0, 1))
+                .hasMessage("reservoir clips per user must be >= 1, got 0");
     }
 
     @Test

@@ -159,8 +159,8 @@ class AdaptationEngineTest {
     }
 
     @Test
-    void onlineRehearsalCollectsCommittedTrainingNegativesExceptExcludedTenantsAndChangesTraining() {
-        AdaptationEngine engine = onlineEngine(new AdaptationEngine.OnlineRehearsal(16, Set.of("globex")));
+    void onlineRehearsalCollectsCommittedTrainingNegativesOfListedTenantsOnlyAndChangesTraining() {
+        AdaptationEngine engine = onlineEngine(new AdaptationEngine.OnlineRehearsal(16, Set.of("acme"), 16));
         List<RawSample> batch = new ArrayList<>(firstBatch());
         batch.add(train(17, "globex", "alice", "g-1", other(ALICE_VOICE, 2), false));
         batch.add(holdout(18, "acme", "carol", "c-h", other(BOB_VOICE, 2), false));
@@ -198,7 +198,7 @@ class AdaptationEngineTest {
 
     @Test
     void aFrozenAndRolledBackHeadsTrainingNegativeIsOfferedAsItselfToOnlineRehearsal() {
-        AdaptationEngine engine = onlineEngine(new AdaptationEngine.OnlineRehearsal(16, Set.of()));
+        AdaptationEngine engine = onlineEngine(new AdaptationEngine.OnlineRehearsal(16, Set.of("acme"), 16));
         processAndCommit(engine, firstBatch());
         int before = engine.reservoir(TASK, 0).size();
         // freeze, then roll back to the source: alice's replay buffer is emptied and she trains no more
@@ -236,7 +236,7 @@ class AdaptationEngineTest {
     void onlineRehearsalIsTheSameForTheSameStreamInAnyBatching() {
         List<RawSample> all = new ArrayList<>(firstBatch());
         all.addAll(secondBatch());
-        AdaptationEngine.OnlineRehearsal online = new AdaptationEngine.OnlineRehearsal(2, Set.of());
+        AdaptationEngine.OnlineRehearsal online = new AdaptationEngine.OnlineRehearsal(2, Set.of("acme"), 2);
         AdaptationEngine oneBatch = onlineEngine(online);
         processAndCommit(oneBatch, all);
         AdaptationEngine manyBatches = onlineEngine(online);
