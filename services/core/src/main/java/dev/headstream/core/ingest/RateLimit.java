@@ -2,11 +2,15 @@ package dev.headstream.core.ingest;
 
 /**
  * A per-user limit on applied samples: a token bucket of {@code burst} tokens that refills at
- * {@code perMinute} tokens per minute of the samples' record timestamps (not the adapter's clock,
- * so a replay of the log limits exactly the same samples). Every applied sample takes one token; a
- * sample that finds less than one is rejected {@code RATE_LIMITED} and changes nothing. Samples
- * without a timestamp are not limited; a timestamp older than the last one counted refills
- * nothing.
+ * {@code perMinute} tokens per minute of the samples' record timestamps. On the samples topic these
+ * are the broker's log-append times: the adapter refuses to start with the limit on when the topic's
+ * {@code message.timestamp.type} is {@code CreateTime}, since a producer that sets its own
+ * timestamps could refill its bucket by stepping them forward, or starve a user with one far in the
+ * future. Not the adapter's clock either, so a replay of the log limits exactly the same samples.
+ * Every applied sample takes one token; a sample that finds less than one is rejected
+ * {@code RATE_LIMITED} and changes nothing. Samples without a timestamp are not limited; a
+ * timestamp older than the last one counted refills nothing, and one ahead of the others moves the
+ * bucket's time to it (with the broker's clock, only a clock that jumped could do that).
  *
  * @param perMinute tokens added per minute; {@code 0} turns the limit off
  * @param burst     most tokens a user can hold (samples accepted back to back), {@code >= 1} when on
@@ -32,7 +36,7 @@ public record RateLimit(double perMinute, double burst) {
      * A user's bucket: tokens left, and the record timestamp they were counted at.
      *
      * @param tokens tokens left
-     * @param timeMs the newest record timestamp counted; 0 with 0 tokens: nothing counted yet
+     * @param timeMs the newest record timestamp (log-append time) counted; 0 with 0 tokens: nothing counted yet
      */
     public record Bucket(double tokens, long timeMs) {
 
@@ -48,7 +52,7 @@ public record RateLimit(double perMinute, double burst) {
      */
     public record Admission(boolean admitted, Bucket bucket) {}
 
-    /** Counts one sample at {@code timestampMs} against {@code bucket}. */
+    /** Counts one sample at {@code timestampMs} (its log-append time; -1: none) against {@code bucket}. */
     public Admission take(Bucket bucket, long timestampMs) {
         if (!enabled() || timestampMs < 0) {
             return new Admission(true, bucket);

@@ -7,7 +7,8 @@ package dev.headstream.core.ingest;
  * @param offset    source offset
  * @param key       record key bytes (may be null)
  * @param value     record value bytes (may be null)
- * @param timestampMs the record's Kafka timestamp, or -1 if unknown (then no rate limit applies to it)
+ * @param timestampMs the record's Kafka timestamp (on the samples topic the broker's log-append time, which
+ *                    {@link RateLimit} counts), or -1 if unknown (then no rate limit applies to it)
  */
 public record RawSample(int partition, long offset, byte[] key, byte[] value, long timestampMs) {
 
