@@ -93,7 +93,7 @@ public final class AdaptationEngine {
     private final Map<UserKey, Unreadable> unreadable = new HashMap<>();
     /** Users restored beyond {@link #maxResidentUsers}: their samples partition, by key (keys only, no state). */
     private final Map<UserKey, Integer> notResident = new HashMap<>();
-    /** Samples rejected {@code CAPACITY} in committed batches. */
+    /** Records (samples and control commands) rejected {@code CAPACITY} in committed batches. */
     private long capacityRejected;
 
     private long skipped;
@@ -799,7 +799,7 @@ public final class AdaptationEngine {
         return maxResidentUsers;
     }
 
-    /** Samples rejected {@code CAPACITY} in committed batches. */
+    /** Records (samples and control commands) rejected {@code CAPACITY} in committed batches. */
     public synchronized long capacityRejected() {
         return capacityRejected;
     }
