@@ -79,6 +79,7 @@ class AdapterWiringTest {
             HttpResponse<String> r = get(ready);
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             assertThat(r.body()).contains(ReadinessCheck.NAME).contains("\"assigned\": true");
+            assertThat(r.body()).contains("\"restore.resets\": 0").contains("\"maxResidentUsers\": 1000");
         });
         assertThat(progress.assignedOnce()).isTrue();
         assertThat(progress.restoring()).isEmpty();
@@ -88,7 +89,11 @@ class AdapterWiringTest {
     void metricsAnswerWithTheAdaptersGauges() throws Exception {
         HttpResponse<String> r = get(metrics);
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.body()).contains("headstream_users_resident");
+        assertThat(r.body())
+                .contains("headstream_users_resident")
+                .contains("headstream_users_resident_max 1000")
+                .contains("headstream_restore_resets_total")
+                .contains("headstream_restore_forged_skipped_total");
     }
 
     @Test

@@ -15,6 +15,8 @@ import org.eclipse.microprofile.health.Readiness;
  * (they are built at start-up, so this check exists only after that), the consumer got its first
  * partition assignment and restored it, and no assigned partition's state is being restored
  * ({@link RestoreProgress#ready(boolean, Set)}): a cold start is DOWN until its users' state is installed.
+ * Its data also says what the restores did with records they could not install as stored
+ * ({@link RestoreProgress#counts()}): users reset, unreadable, left out at the bound, forged records skipped.
  */
 @Readiness
 @ApplicationScoped
@@ -36,6 +38,7 @@ public class ReadinessCheck implements HealthCheck {
     public HealthCheckResponse call() {
         boolean assigned = progress.assignedOnce();
         Set<Integer> restoring = progress.restoring();
+        RestoreProgress.Counts restored = progress.counts();
         return HealthCheckResponse.named(NAME)
                 .withData("backbone", backbone.info().id())
                 .withData("backboneSha256", backbone.info().sha256())
@@ -43,6 +46,11 @@ public class ReadinessCheck implements HealthCheck {
                 .withData("users", engine.users())
                 .withData("assigned", assigned)
                 .withData("restoringPartitions", restoring.toString())
+                .withData("maxResidentUsers", engine.maxResidentUsers())
+                .withData("restore.resets", restored.resets())
+                .withData("restore.unreadable", restored.unreadable())
+                .withData("restore.notResident", restored.notResident())
+                .withData("restore.forgedSkipped", restored.forgedSkipped())
                 .status(RestoreProgress.ready(assigned, restoring))
                 .build();
     }
