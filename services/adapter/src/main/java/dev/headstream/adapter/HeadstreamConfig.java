@@ -25,4 +25,21 @@ public interface HeadstreamConfig {
      */
     @WithDefault("120")
     int transactionStuckExitSeconds();
+
+    /** The start-up check of the topics ({@code headstream.topic-check.*}). */
+    TopicCheck topicCheck();
+
+    /** The start-up check of the topics the adapter reads and writes. */
+    interface TopicCheck {
+
+        /**
+         * Check at start-up, before joining the consumer group, that every topic exists with the
+         * settings of {@code dev.headstream.schemas.TopicSpecs} the adapter relies on (partition
+         * counts, {@code max.message.bytes}, the samples topic's timestamps when the rate limit is
+         * on). Off: no check, the engine's partition check is off, and output records are checked
+         * against the sizes {@code TopicSpecs} names instead of the topics' own.
+         */
+        @WithDefault("true")
+        boolean enabled();
+    }
 }

@@ -1,6 +1,7 @@
 package dev.headstream.adapter.flow;
 
 import dev.headstream.adapter.Channels;
+import dev.headstream.adapter.topic.TopicCheck;
 import dev.headstream.adapter.transaction.BatchTransaction;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.adapt.engine.BatchResult;
@@ -46,6 +47,9 @@ public class SampleProcessor {
     @Inject
     AdapterMetrics metrics;
 
+    @Inject
+    TopicCheck topics;
+
     @Incoming(Channels.SAMPLES)
     @Blocking
     public Uni<Void> process(KafkaRecordBatch<byte[], byte[]> batch) {
@@ -56,10 +60,11 @@ public class SampleProcessor {
         List<Message<byte[]>> out;
         try {
             result = engine.process(in.samples(), in.controls(), now);
-            out = OutputRecords.of(result, engine.stateRecords(result), Topics.SAMPLES, now);
+            out = OutputRecords.of(result, engine.stateRecords(result), Topics.SAMPLES, now, topics.limits());
         } catch (RuntimeException e) {
-            // A broken invariant, not bad input (bad input becomes reject records): abort so the
-            // batch's offsets are not committed and it is consumed again.
+            // A broken invariant, not bad input (bad input becomes reject records), or an output record
+            // too large for its topic: abort so the batch's offsets are not committed and it is
+            // consumed again.
             LOG.errorf(
                     e,
                     "processing a batch of %d samples failed; aborting its transaction",

@@ -28,6 +28,11 @@ class TransactionWatchdogTest {
             public int transactionStuckExitSeconds() {
                 return 30;
             }
+
+            @Override
+            public TopicCheck topicCheck() {
+                throw new UnsupportedOperationException("not the watchdog's");
+            }
         };
         watchdog.processExit = new ProcessExit(exits::add);
     }
