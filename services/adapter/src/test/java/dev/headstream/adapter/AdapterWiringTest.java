@@ -79,7 +79,11 @@ class AdapterWiringTest {
         await().atMost(WITHIN).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
             HttpResponse<String> r = get(ready);
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-            assertThat(r.body()).contains(ReadinessCheck.NAME).contains("\"assigned\": true");
+            assertThat(r.body())
+                    .contains(ReadinessCheck.NAME)
+                    .contains("\"assigned\": true")
+                    .contains("\"retryingPartitions\": \"[]\"")
+                    .contains("\"abortingPartitions\": \"{}\"");
         });
         assertThat(progress.assignedOnce()).isTrue();
         assertThat(progress.restoring()).isEmpty();
@@ -89,7 +93,10 @@ class AdapterWiringTest {
     void metricsAnswerWithTheAdaptersGauges() throws Exception {
         HttpResponse<String> r = get(metrics);
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.body()).contains("headstream_users_resident");
+        assertThat(r.body())
+                .contains("headstream_users_resident")
+                .contains("headstream_partitions_retrying")
+                .contains("headstream_transaction_abort_streak");
     }
 
     @Test

@@ -6,8 +6,8 @@ import dev.headstream.core.ingest.RawSample;
  * An output record that would not fit its topic ({@code max.message.bytes}) or the producer's
  * request ({@code max.request.size}): sent, it would fail its batch's whole transaction, every time
  * the batch is consumed again. Thrown before the transaction starts, and attributed to the consumed
- * record it came from when there is one (a reject record's), so that the flow can reject that
- * record instead of failing the batch.
+ * record it came from when there is one (a reject record's), so that {@link PoisonIsolation} can
+ * reject that record instead of the batch.
  */
 public final class OutputTooLargeException extends IllegalStateException {
 

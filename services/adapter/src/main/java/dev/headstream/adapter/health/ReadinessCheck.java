@@ -1,5 +1,6 @@
 package dev.headstream.adapter.health;
 
+import dev.headstream.adapter.flow.PartitionRetries;
 import dev.headstream.adapter.state.RestoreProgress;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.embed.Backbone;
@@ -15,6 +16,12 @@ import org.eclipse.microprofile.health.Readiness;
  * (they are built at start-up, so this check exists only after that), the consumer got its first
  * partition assignment and restored it, and no assigned partition's state is being restored
  * ({@link RestoreProgress#ready(boolean, Set)}): a cold start is DOWN until its users' state is installed.
+ *
+ * <p>Partitions that do not make progress ({@link PartitionRetries}) show in the data:
+ * {@code retryingPartitions}, those with a batch in retry or poison-record isolation (bounded, UP
+ * meanwhile), and {@code abortingPartitions}, those whose batch's transaction aborted in a row, with
+ * how often and from which offset. A partition whose batch aborted {@code headstream.poison.attempts}
+ * times in a row or more is stalled, and the check is DOWN while it is.
  */
 @Readiness
 @ApplicationScoped
@@ -32,6 +39,9 @@ public class ReadinessCheck implements HealthCheck {
     @Inject
     RestoreProgress progress;
 
+    @Inject
+    PartitionRetries retries;
+
     @Override
     public HealthCheckResponse call() {
         boolean assigned = progress.assignedOnce();
@@ -43,7 +53,9 @@ public class ReadinessCheck implements HealthCheck {
                 .withData("users", engine.users())
                 .withData("assigned", assigned)
                 .withData("restoringPartitions", restoring.toString())
-                .status(RestoreProgress.ready(assigned, restoring))
+                .withData("retryingPartitions", retries.retryingPartitions().toString())
+                .withData("abortingPartitions", retries.abortStreaks().toString())
+                .status(RestoreProgress.ready(assigned, restoring) && !retries.stalled())
                 .build();
     }
 }

@@ -30,6 +30,11 @@ class TransactionWatchdogTest {
             }
 
             @Override
+            public Poison poison() {
+                throw new UnsupportedOperationException("not the watchdog's");
+            }
+
+            @Override
             public TopicCheck topicCheck() {
                 throw new UnsupportedOperationException("not the watchdog's");
             }
