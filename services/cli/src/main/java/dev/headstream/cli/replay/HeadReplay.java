@@ -15,12 +15,16 @@ import dev.headstream.runtime.assembly.EngineAssembly;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.HeadStatus;
 import dev.headstream.schemas.v1.HeadUpdate;
+import dev.headstream.schemas.v1.RejectReason;
+import dev.headstream.schemas.v1.Rejected;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -30,6 +34,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * it), and compares the result bit for bit with the newest published version of each head:
  * trainable tensors, threshold and sample count. Batch boundaries do not matter (a user's head
  * depends only on the order of that user's samples, which a partition keeps).
+ *
+ * <p>Samples the adapter isolated as poison records (a {@code PROCESSING_FAILED} reject on
+ * {@link Topics#REJECTED} names their partition and offset) are not replayed: the adapter applied
+ * none of them, whatever a replay would make of them.
  *
  * <p>Control commands are not replayed: where they fall between a user's samples depends on the
  * adapter's batches. An erased head (tombstone) is not compared, and a head with an operator
@@ -70,9 +78,14 @@ public final class HeadReplay {
                 operated.put(h.getHeadId(), "version " + h.getVersion() + " " + h.getStatusReason());
             }
         });
+        Set<String> isolated = isolated(bootstrap, timeout);
         Map<Integer, List<ConsumerRecord<byte[], byte[]>>> byPartition = new TreeMap<>();
         for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bootstrap, Topics.SAMPLES, timeout)) {
-            byPartition.computeIfAbsent(r.partition(), p -> new ArrayList<>()).add(r);
+            if (!isolated.contains(r.partition() + "@" + r.offset())) {
+                byPartition
+                        .computeIfAbsent(r.partition(), p -> new ArrayList<>())
+                        .add(r);
+            }
         }
         try (Backbone backbone = EngineAssembly.backbone(spec)) {
             EngineAssembly.Assembled assembled = EngineAssembly.engine(spec, backbone);
@@ -115,6 +128,26 @@ public final class HeadReplay {
             }
             return new Result(published.size(), identical, differences, notCompared);
         }
+    }
+
+    /**
+     * The samples records the adapter isolated as poison ({@code PROCESSING_FAILED} rejects of
+     * {@link Topics#SAMPLES} records), as {@code "partition@offset"}.
+     */
+    private static Set<String> isolated(String bootstrap, Duration timeout) {
+        Set<String> out = new HashSet<>();
+        for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bootstrap, Topics.REJECTED, timeout)) {
+            Rejected x;
+            try {
+                x = Rejected.parseFrom(r.value());
+            } catch (InvalidProtocolBufferException e) {
+                throw new IllegalStateException("unreadable record on " + Topics.REJECTED + ": " + e.getMessage(), e);
+            }
+            if (x.getReason() == RejectReason.PROCESSING_FAILED && Topics.SAMPLES.equals(x.getTopic())) {
+                out.add(x.getPartition() + "@" + x.getOffset());
+            }
+        }
+        return out;
     }
 
     private static String compare(HeadUpdate h, HeadState s, BinaryHeadTask t) {

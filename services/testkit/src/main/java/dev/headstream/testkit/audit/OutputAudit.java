@@ -22,8 +22,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  *       all of the user's samples were applied;</li>
  *   <li>metrics: exactly one record per applied sample, so every head's {@code samples_seen} runs
  *       1, 2, ..., n (n = the samples sent for it) with no gap and no repeat;</li>
- *   <li>rejects: none (the workload is all good samples; a producer retry the adapter saw twice
- *       would show here as DUPLICATE).</li>
+ *   <li>rejects: none, or exactly as many of each reason as a test expects (a workload of good samples
+ *       expects none; a producer retry the adapter saw twice would show here as DUPLICATE).</li>
  * </ul>
  * The heads check needs the whole history: {@code headstream.heads} is compacted, so a run that
  * audits it holds compaction off ({@code min.compaction.lag.ms}), as the tools' {@code FaultSoak} does.
@@ -58,6 +58,16 @@ public final class OutputAudit {
      * their ends and checks them against {@code expected}: the number of samples sent per head id.
      */
     public static Result check(String bootstrap, Map<String, Long> expected, Duration timeout) {
+        return check(bootstrap, expected, Map.of(), timeout);
+    }
+
+    /**
+     * {@link #check(String, Map, Duration)} for a workload with bad records among the good: exactly
+     * {@code expectedRejects} (reject reason name -> count) are expected; any other count of any
+     * reason is an error.
+     */
+    public static Result check(
+            String bootstrap, Map<String, Long> expected, Map<String, Long> expectedRejects, Duration timeout) {
         List<String> versionErrors = new ArrayList<>();
         List<String> metricsErrors = new ArrayList<>();
         // newest version and samples applied per head; head records are streamed, not kept (0.85 MB each)
@@ -115,7 +125,15 @@ public final class OutputAudit {
         }
         List<String> errors = new ArrayList<>(versionErrors);
         errors.addAll(metricsErrors);
-        rejects.forEach((reason, n) -> errors.add(n + " records rejected as " + reason));
+        Map<String, Long> reasons = new TreeMap<>(expectedRejects);
+        rejects.keySet().forEach(reason -> reasons.putIfAbsent(reason, 0L));
+        reasons.forEach((reason, want) -> {
+            long n = rejects.getOrDefault(reason, 0L);
+            if (n != want) {
+                errors.add(
+                        n + " records rejected as " + reason + (want == 0 ? "" : " where " + want + " were expected"));
+            }
+        });
         return new Result(newest.size(), headRecords[0], metricsRecords, rejects, errors);
     }
 
