@@ -8,6 +8,7 @@ import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.head.TrainingConfig;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -15,6 +16,7 @@ import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
+import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
@@ -153,16 +155,19 @@ public final class Dl4jHeadEngine implements HeadEngine {
         }
     }
 
-    /** Appends a layer's parameters to {@code out} in the native flat layout. */
-    private static void getLayerParameters(Layer from, HeadLayer layer, float[] out, int offset) {
+    /**
+     * Writes a layer's parameters (or their gradients: whatever {@code from} returns for a DL4J
+     * parameter name) to {@code out} in the native flat layout.
+     */
+    private static void getLayerParameters(Function<String, INDArray> from, HeadLayer layer, float[] out, int offset) {
         if (layer instanceof HeadLayer.Dense dense) {
-            float[] w = Nd4j.toFlattened('c', from.getParam("W").transpose()).toFloatVector();
-            float[] b = Nd4j.toFlattened('c', from.getParam("b")).toFloatVector();
+            float[] w = Nd4j.toFlattened('c', from.apply("W").transpose()).toFloatVector();
+            float[] b = Nd4j.toFlattened('c', from.apply("b")).toFloatVector();
             System.arraycopy(w, 0, out, offset, w.length);
             System.arraycopy(b, 0, out, offset + w.length, dense.outputDim());
         } else if (layer instanceof HeadLayer.LayerNorm norm) {
-            float[] gamma = Nd4j.toFlattened('c', from.getParam("gamma")).toFloatVector();
-            float[] beta = Nd4j.toFlattened('c', from.getParam("beta")).toFloatVector();
+            float[] gamma = Nd4j.toFlattened('c', from.apply("gamma")).toFloatVector();
+            float[] beta = Nd4j.toFlattened('c', from.apply("beta")).toFloatVector();
             System.arraycopy(gamma, 0, out, offset, norm.dim());
             System.arraycopy(beta, 0, out, offset + norm.dim(), norm.dim());
         }
@@ -202,18 +207,42 @@ public final class Dl4jHeadEngine implements HeadEngine {
 
     @Override
     public float trainStep(User user, float[] windows, float[] targets) {
-        if (windows == null
-                || targets == null
-                || targets.length == 0
-                || windows.length != (long) targets.length * inputDim) {
-            throw new IllegalArgumentException(
-                    "a batch needs at least one window and windows.length == targets.length * " + inputDim);
-        }
+        checkBatch(windows, targets);
         MultiLayerNetwork net = own(user).net;
         INDArray features = Nd4j.create(windows, new long[] {targets.length, inputDim}, 'c');
         INDArray labels = Nd4j.create(targets, new long[] {targets.length, 1}, 'c');
         net.fit(features, labels);
         return (float) net.score();
+    }
+
+    /**
+     * DL4J's gradient of the batch's mean loss with respect to the trainable tail, at the user's
+     * current weights, in the native layout; nothing is updated. {@code computeGradientAndScore}
+     * returns the sum over the windows (inside {@code fit}, DL4J's updater divides by the mini-batch
+     * size), so this divides by {@code targets.length}. For the parity tests.
+     */
+    float[] gradient(User user, float[] windows, float[] targets) {
+        checkBatch(windows, targets);
+        MultiLayerNetwork net = own(user).net;
+        net.setInput(Nd4j.create(windows, new long[] {targets.length, inputDim}, 'c'));
+        net.setLabels(Nd4j.create(targets, new long[] {targets.length, 1}, 'c'));
+        net.computeGradientAndScore();
+        Gradient sum = net.gradient();
+        float[] tail = new float[architecture.trainableLength(topK)];
+        int base = architecture.trainableOffset(topK);
+        List<HeadLayer> layers = architecture.layers();
+        for (int l = firstTrainable; l < layers.size(); l++) {
+            int l0 = l;
+            getLayerParameters(
+                    name -> sum.getGradientFor(l0 + "_" + name),
+                    layers.get(l),
+                    tail,
+                    architecture.parameterOffset(l) - base);
+        }
+        for (int i = 0; i < tail.length; i++) {
+            tail[i] /= targets.length;
+        }
+        return tail;
     }
 
     @Override
@@ -223,7 +252,7 @@ public final class Dl4jHeadEngine implements HeadEngine {
         int base = architecture.trainableOffset(topK);
         List<HeadLayer> layers = architecture.layers();
         for (int l = firstTrainable; l < layers.size(); l++) {
-            getLayerParameters(net.getLayer(l), layers.get(l), tail, architecture.parameterOffset(l) - base);
+            getLayerParameters(net.getLayer(l)::getParam, layers.get(l), tail, architecture.parameterOffset(l) - base);
         }
         return tail;
     }
@@ -236,6 +265,16 @@ public final class Dl4jHeadEngine implements HeadEngine {
     @Override
     public void close() {
         // networks are garbage collected with their users; ND4J's native memory follows
+    }
+
+    private void checkBatch(float[] windows, float[] targets) {
+        if (windows == null
+                || targets == null
+                || targets.length == 0
+                || windows.length != (long) targets.length * inputDim) {
+            throw new IllegalArgumentException(
+                    "a batch needs at least one window and windows.length == targets.length * " + inputDim);
+        }
     }
 
     private static Dl4jUser own(User user) {

@@ -11,7 +11,6 @@ import dev.headstream.runtime.onnx.OnnxHeadImporter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -68,7 +67,7 @@ class Dl4jHeadEngineParityTest {
                 .isTrue();
         head = OnnxHeadImporter.importHead(model);
         dim = head.architecture().inputDim();
-        SyntheticWindows gen = new SyntheticWindows(dim, 7);
+        ParityData.SyntheticWindows gen = new ParityData.SyntheticWindows(dim, 7);
         windows = new float[BATCHES][];
         targets = new float[BATCHES][BATCH];
         for (int b = 0; b < BATCHES; b++) {
@@ -180,34 +179,5 @@ class Dl4jHeadEngineParityTest {
             maxScore = Math.max(maxScore, Math.abs(a.score(ua, probes, i * dim) - b.score(ub, probes, i * dim)));
         }
         return new Result(wa.length, maxDiff, far, maxMoved, maxScore, firstA, firstB);
-    }
-
-    /**
-     * Deterministic embedding-like windows: each window is one of eight fixed prototypes (values
-     * around the range of openWakeWord embeddings) plus noise; prototypes 0-3 are positives.
-     */
-    static final class SyntheticWindows {
-        private final SplittableRandom random;
-        private final float[][] prototypes;
-
-        SyntheticWindows(int dim, long seed) {
-            random = new SplittableRandom(seed);
-            prototypes = new float[8][dim];
-            for (float[] p : prototypes) {
-                for (int j = 0; j < dim; j++) {
-                    p[j] = (float) (random.nextGaussian() * 2.0);
-                }
-            }
-        }
-
-        /** Writes a window at {@code out[offset ..]} and returns its target. */
-        float next(float[] out, int offset) {
-            int c = random.nextInt(prototypes.length);
-            float[] p = prototypes[c];
-            for (int j = 0; j < p.length; j++) {
-                out[offset + j] = p[j] + (float) (random.nextGaussian() * 0.7);
-            }
-            return c < 4 ? 1f : 0f;
-        }
     }
 }
