@@ -4,6 +4,8 @@ import dev.headstream.core.head.Adam;
 import dev.headstream.core.head.HeadArchitecture;
 import dev.headstream.core.head.HeadEngine;
 import dev.headstream.core.head.HeadLayer;
+import dev.headstream.core.head.Optimizer;
+import dev.headstream.core.head.SgdMomentum;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.head.TrainingConfig;
 import java.util.List;
@@ -23,6 +25,8 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.impl.LossBinaryXENT;
 
 /**
@@ -35,12 +39,14 @@ import org.nd4j.linalg.lossfunctions.impl.LossBinaryXENT;
  * with its own Adam state.
  *
  * <p>Training matches the native engine's objective and optimizer where DL4J allows it: mean
- * binary cross-entropy over the mini-batch (no output clipping), Adam with the same learning rate,
- * betas and epsilon. Differences that remain, and bound the parity tolerance: DL4J's Adam puts
- * epsilon on the uncorrected {@code sqrt(v)} ({@code lr sqrt(1-b2^t)/(1-b1^t) m/(sqrt(v)+eps)})
- * where the native one uses {@code sqrt(v/(1-b2^t))+eps}; reductions run in a different order.
- * L2-SP (a pull towards the source weights) and gradient clipping are not expressible with
- * DL4J's built-in regularisers, so this engine rejects them ({@link #supportsL2Sp()} is false).
+ * binary cross-entropy over the mini-batch (no output clipping), and either Adam with the same
+ * learning rate, betas and epsilon or plain SGD ({@link SgdMomentum} with momentum 0, DL4J's
+ * {@code Sgd}). What remains different, and bounds the parity tolerance: DL4J's Adam puts epsilon on
+ * the uncorrected {@code sqrt(v)} ({@code lr sqrt(1-b2^t)/(1-b1^t) m/(sqrt(v)+eps)}) where the
+ * native one uses {@code sqrt(v/(1-b2^t))+eps}; reductions run in a different order. L2-SP (a pull
+ * towards the source weights) and gradient clipping are not expressible with DL4J's built-in
+ * regularisers, so this engine rejects them ({@link #supportsL2Sp()} is false); the parity tests
+ * check L2-SP against a separate DL4J network built for it.
  *
  * <p>A reference for parity tests and benchmarks, not for serving: a user costs a whole network.
  * Not thread-safe.
@@ -63,8 +69,9 @@ public final class Dl4jHeadEngine implements HeadEngine {
     }
 
     /**
-     * @throws IllegalArgumentException if the optimizer is not {@link Adam} without weight decay,
-     *                                  or L2-SP or gradient clipping is configured
+     * @throws IllegalArgumentException if the optimizer is neither {@link Adam} without weight decay
+     *                                  nor {@link SgdMomentum} without momentum, or L2-SP or gradient
+     *                                  clipping is configured
      */
     public Dl4jHeadEngine(SourceHead source, int trainableTopK, TrainingConfig config) {
         this.source = Objects.requireNonNull(source, "source");
@@ -73,10 +80,7 @@ public final class Dl4jHeadEngine implements HeadEngine {
         this.topK = trainableTopK;
         this.firstTrainable = architecture.firstTrainableLayer(trainableTopK);
         this.inputDim = architecture.inputDim();
-        if (!(config.optimizer() instanceof Adam adam) || adam.weightDecay() != 0f) {
-            throw new IllegalArgumentException(
-                    "the DL4J engine supports Adam without weight decay, got " + config.optimizer());
-        }
+        IUpdater updater = updater(config.optimizer());
         if (config.l2SpLambda() != 0f) {
             throw new IllegalArgumentException("the DL4J engine has no L2-SP (a penalty towards the source weights); "
                     + "got lambda " + config.l2SpLambda());
@@ -85,7 +89,7 @@ public final class Dl4jHeadEngine implements HeadEngine {
             throw new IllegalArgumentException(
                     "the DL4J engine does not clip gradients; got max norm " + config.maxGradientNorm());
         }
-        this.template = new MultiLayerNetwork(configuration(adam));
+        this.template = new MultiLayerNetwork(configuration(updater));
         template.init();
         float[] params = source.parameters();
         for (int l = 0; l < architecture.layers().size(); l++) {
@@ -94,13 +98,25 @@ public final class Dl4jHeadEngine implements HeadEngine {
         }
     }
 
-    private MultiLayerConfiguration configuration(Adam adam) {
+    /** DL4J's updater for {@code optimizer}: Adam without weight decay, or SGD without momentum. */
+    private static IUpdater updater(Optimizer optimizer) {
+        if (optimizer instanceof Adam adam && adam.weightDecay() == 0f) {
+            return new org.nd4j.linalg.learning.config.Adam(
+                    adam.learningRate(), adam.beta1(), adam.beta2(), adam.epsilon());
+        }
+        if (optimizer instanceof SgdMomentum sgd && sgd.momentum() == 0f) {
+            return new Sgd(sgd.learningRate());
+        }
+        throw new IllegalArgumentException(
+                "the DL4J engine supports Adam without weight decay and SGD without momentum, got " + optimizer);
+    }
+
+    private MultiLayerConfiguration configuration(IUpdater updater) {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
                 .seed(0)
                 .dataType(DataType.FLOAT)
                 .weightInit(WeightInit.XAVIER)
-                .updater(new org.nd4j.linalg.learning.config.Adam(
-                        adam.learningRate(), adam.beta1(), adam.beta2(), adam.epsilon()))
+                .updater(updater)
                 .list();
         List<HeadLayer> layers = architecture.layers();
         for (int l = 0; l < layers.size(); l++) {

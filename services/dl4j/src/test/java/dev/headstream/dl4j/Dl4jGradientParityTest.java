@@ -75,14 +75,12 @@ class Dl4jGradientParityTest {
 
     record NativeGradient(float[] gradient, float loss) {}
 
-    /** A fine-tuning start point: the source tail plus noise (sd 0.02). */
-    static float[] fullStart(int k) {
-        return ParityData.perturbed(source.trainableTail(k), 0.02, 3);
+    private static float[] fullStart(int k) {
+        return ParityData.fineTuningStart(source, k);
     }
 
-    /** A LoRA start point: the seeded initial vector plus noise (sd 0.05), so B is not zero. */
-    static float[] loraStart(LoraMlpHead head) {
-        return ParityData.perturbed(head.initialTrainable(source.parameters(), 5), 0.05, 4);
+    private static float[] loraStart(LoraMlpHead head) {
+        return ParityData.loraStart(source, head);
     }
 
     static NativeGradient nativeGradient(MlpHead head, float lambda, float[] trainable, Batch b) {

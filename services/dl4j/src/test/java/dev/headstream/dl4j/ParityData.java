@@ -2,6 +2,7 @@ package dev.headstream.dl4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.headstream.core.head.LoraMlpHead;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.runtime.onnx.OnnxHeadImporter;
 import java.io.IOException;
@@ -36,6 +37,16 @@ final class ParityData {
             }
         }
         return heyJarvis;
+    }
+
+    /** A fine-tuning start point away from the source: the source's top-{@code k} tail plus noise (sd 0.02). */
+    static float[] fineTuningStart(SourceHead source, int k) {
+        return perturbed(source.trainableTail(k), 0.02, 3);
+    }
+
+    /** A LoRA start point: the seeded initial vector plus noise (sd 0.05), so {@code B} is not zero and {@code A} learns. */
+    static float[] loraStart(SourceHead source, LoraMlpHead head) {
+        return perturbed(head.initialTrainable(source.parameters(), 5), 0.05, 4);
     }
 
     /** {@code v} plus independent Gaussian noise of standard deviation {@code sd} on every entry (a copy). */
