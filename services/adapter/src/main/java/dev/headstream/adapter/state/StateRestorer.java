@@ -1,6 +1,7 @@
 package dev.headstream.adapter.state;
 
 import dev.headstream.adapter.fault.FaultInjector;
+import dev.headstream.adapter.transaction.ProcessExit;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.ingest.UserKey;
 import dev.headstream.core.wire.Bounded;
@@ -67,6 +68,9 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
     @Inject
     FaultInjector faults;
 
+    @Inject
+    ProcessExit processExit;
+
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> assigned) {
         // the consumer also reads headstream.control; its partition p comes with samples partition p
@@ -75,6 +79,7 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
         List<Integer> numbers =
                 partitions.stream().map(TopicPartition::partition).sorted().toList();
         progress.started(numbers);
+        boolean failed = false;
         try {
             if (numbers.isEmpty()) {
                 return;
@@ -112,10 +117,32 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while restoring", e);
+            failed = true;
+            fail(consumer, assigned, numbers, e);
+        } catch (RuntimeException e) {
+            // e.g. the committed offsets or the changelog's end not answered in time (a broker
+            // restart): applying the partitions' samples now would start their users afresh from
+            // the source head, restart their versions and overwrite their state on the changelog
+            failed = true;
+            fail(consumer, assigned, numbers, e);
         } finally {
-            progress.finished(numbers);
+            if (!failed) {
+                progress.finished(numbers);
+            }
         }
+    }
+
+    /**
+     * A restore that failed: its partitions are paused (no record of theirs is delivered), readiness
+     * stays DOWN (they stay restoring), and the process exits ({@link ProcessExit#fatal}) so that a
+     * restart restores them again; never are they processed without their users' state.
+     */
+    private void fail(
+            Consumer<?, ?> consumer, Collection<TopicPartition> assigned, List<Integer> numbers, Exception e) {
+        consumer.pause(assigned);
+        LOG.errorf(e, "restoring the state of samples partitions %s failed; partitions paused", numbers);
+        processExit.fatal("restoring the state of samples partitions " + numbers + " failed ("
+                + Bounded.message(String.valueOf(e)) + ")");
     }
 
     @Override

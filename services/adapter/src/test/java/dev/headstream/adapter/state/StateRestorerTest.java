@@ -2,6 +2,8 @@ package dev.headstream.adapter.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.headstream.adapter.fault.NoFaults;
+import dev.headstream.adapter.transaction.ProcessExit;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.adapt.engine.BatchResult;
 import dev.headstream.core.adapt.task.AlarmAction;
@@ -29,10 +31,16 @@ import dev.headstream.schemas.v1.Label;
 import dev.headstream.schemas.v1.RejectReason;
 import dev.headstream.schemas.v1.Sample;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -288,5 +296,32 @@ class StateRestorerTest {
         progress.counted(new RestoreProgress.Counts(1, 0, 0, 1));
 
         assertThat(progress.counts()).isEqualTo(new RestoreProgress.Counts(2, 2, 3, 5));
+    }
+
+    @Test
+    void aRestoreThatFailsPausesItsPartitionsKeepsThemRestoringAndExits() {
+        AdaptationEngine engine = engine(10);
+        StateRestorer restorer = restorer(engine);
+        restorer.faults = NoFaults.INSTANCE;
+        List<Integer> exits = new ArrayList<>();
+        restorer.processExit = new ProcessExit(exits::add);
+        TopicPartition samples = new TopicPartition(Topics.SAMPLES, 1);
+        TopicPartition control = new TopicPartition(Topics.CONTROL, 1);
+        MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest") {
+            @Override
+            public synchronized Map<TopicPartition, OffsetAndMetadata> committed(
+                    Set<TopicPartition> partitions, Duration timeout) {
+                throw new TimeoutException("the coordinator did not answer (a broker restart)");
+            }
+        };
+        consumer.assign(List.of(samples, control));
+
+        restorer.onPartitionsAssigned(consumer, List.of(samples, control));
+
+        assertThat(consumer.paused()).containsExactlyInAnyOrder(samples, control);
+        assertThat(restorer.progress.restoring()).containsExactly(1);
+        assertThat(RestoreProgress.ready(restorer.progress.assignedOnce(), restorer.progress.restoring()))
+                .isFalse();
+        assertThat(exits).containsExactly(ProcessExit.EXIT_CODE);
     }
 }
