@@ -91,7 +91,9 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
             // samples the state already holds. Reading them the other way round could lose a batch.
             Map<TopicPartition, OffsetAndMetadata> committed =
                     consumer.committed(new HashSet<>(partitions), Duration.ofSeconds(30));
-            Installed installed = install(changelog.newest(numbers));
+            // values of at most as many users as there is room for: a partition holding more users' state
+            // than the bound cannot exhaust the heap on the polling thread (those beyond it keep their key)
+            Installed installed = install(changelog.newest(numbers, engine.residentRoom()));
             progress.counted(installed.counts());
             for (TopicPartition tp : partitions) {
                 OffsetAndMetadata c = committed.get(tp);
@@ -187,6 +189,11 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
                 key = UserKey.parse(e.key());
             } catch (IllegalArgumentException ex) {
                 logBounded(forged++, "skipped changelog record at %s: %s", at(e), ex.getMessage());
+                continue;
+            }
+            if (!e.held()) {
+                engine.leaveOut(key, e.partition());
+                notResident++;
                 continue;
             }
             if (e.value() == null) {

@@ -324,4 +324,52 @@ class StateRestorerTest {
                 .isFalse();
         assertThat(exits).containsExactly(ProcessExit.EXIT_CODE);
     }
+
+    @Test
+    void overItsBudgetTheReaderKeepsKeysOnlyAndASecondReadHoldsTheFirstUsersValues() {
+        ChangelogReader.Newest newest = new ChangelogReader.Newest(2);
+        List<ConsumerRecord<byte[], byte[]>> log = List.of(
+                record(0, 0, "acme/alice", "a0"),
+                record(0, 1, "acme/bob", "b1"),
+                record(0, 2, "acme/alice", "a2"),
+                record(0, 3, "acme/dora", null),
+                record(0, 4, "acme/carol", "c4"),
+                record(0, 5, "acme/erin", "e5"));
+        log.forEach(newest::add);
+
+        assertThat(newest.overBudget()).isTrue();
+        assertThat(newest.entries())
+                .as("past the budget, no value is held: keys and offsets only")
+                .allSatisfy(e -> assertThat(e.value()).isNull());
+        var selected = newest.selected();
+        for (ConsumerRecord<byte[], byte[]> r : log) {
+            var pk = selected.getOrDefault(r.partition(), Map.of()).get(r.offset());
+            if (pk != null) {
+                newest.hold(r, pk);
+            }
+        }
+
+        assertThat(newest.entries())
+                .extracting(e -> e.offset() + " " + e.key() + " "
+                        + (e.held()
+                                ? e.value() == null ? "tombstone" : new String(e.value(), StandardCharsets.UTF_8)
+                                : "left out"))
+                .containsExactly(
+                        "2 acme/alice a2",
+                        "1 acme/bob b1",
+                        "3 acme/dora tombstone",
+                        "4 acme/carol left out",
+                        "5 acme/erin left out");
+    }
+
+    @Test
+    void aUserTheReaderLeftOutIsNotResidentAndRefusedCapacity() {
+        AdaptationEngine engine = engine(10);
+        StateRestorer.Installed done =
+                restorer(engine).install(List.of(new ChangelogReader.Entry(0, 7, "acme/bob", null, false)));
+
+        assertThat(done.counts()).isEqualTo(new RestoreProgress.Counts(0, 0, 0, 1));
+        assertThat(engine.notResidentUsers()).isEqualTo(1);
+        assertThat(rejectReasons(engine, sample(0, 20, "acme/bob", "b-9"))).containsExactly(RejectReason.CAPACITY);
+    }
 }

@@ -766,6 +766,23 @@ public final class AdaptationEngine {
         unreadable.put(key, new Unreadable(partition, Math.max(0, offset + 1), Bounded.text(why, 512)));
     }
 
+    /**
+     * Leaves the user {@code key} of changelog partition {@code partition} out of a restore whose
+     * reader held no value for it (more users hold state in the restored partitions than there is room
+     * for): only its key is kept ({@link Restored#NOT_RESIDENT}), and its samples are rejected
+     * {@code CAPACITY} until the partition is restored again with room. Call between batches.
+     */
+    public synchronized Restored leaveOut(UserKey key, int partition) {
+        forget(key);
+        notResident.put(key, partition);
+        return Restored.NOT_RESIDENT;
+    }
+
+    /** Room for users a restore may still install: {@link #maxResidentUsers} less the live users. */
+    public synchronized int residentRoom() {
+        return Math.max(0, maxResidentUsers - live.size());
+    }
+
     /** Clears what is held for {@code key} and whether a restore may install it below the bound. */
     private boolean admitRestored(UserKey key, int partition) {
         pendingResets.remove(key);
