@@ -36,7 +36,11 @@ import org.jboss.logging.Logger;
  * <p>The record key names the user, never the payload ({@link #install}): a record whose payload
  * names another user, or another samples partition than the one it was read from, is skipped and
  * counted as forged, and its key's user is treated as unreadable (its newest record is not its
- * state). A record that does not parse makes its user unreadable; one that does not decode against
+ * state). With the partition check on, a record read from another changelog partition than its
+ * key's (written before the check was on, or with it off) is not installed either and is counted
+ * with the forged ones, but its user stays readable: its lineage is the one on its key's partition,
+ * and an ERASE tombstones both ({@link AdaptationEngine.Restored#MISPLACED}). A record that does not
+ * parse makes its user unreadable; one that does not decode against
  * this adapter resets the user explicitly; beyond the bound on resident users only the key is kept
  * ({@link AdaptationEngine#restore(UserKey, int, AdapterState)}). Each is logged (at most
  * {@value #LOGGED_PER_RESTORE} lines of each kind per restore, keys and messages bounded) and
@@ -236,6 +240,16 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
                             key,
                             at(e));
                 case NOT_RESIDENT -> notResident++;
+                case MISPLACED ->
+                    // counted with the forged records: not this partition's user, so not installed (the
+                    // user is not made unreadable: its lineage is the one on its key's partition)
+                    logBounded(
+                            forged++,
+                            "skipped changelog record of %s at %s: its key belongs on another partition (written"
+                                    + " before the partition check was on, or with it off); an ERASE of the user"
+                                    + " tombstones it too",
+                            key,
+                            at(e));
             }
         }
         return new Installed(restored, erased, new RestoreProgress.Counts(forged, resets, unreadable, notResident));
