@@ -10,6 +10,7 @@ import dev.headstream.tools.bench.BenchTransferCommand;
 import dev.headstream.tools.bench.SweepCommand;
 import dev.headstream.tools.demo.DemoCommand;
 import dev.headstream.tools.kafka.KafkaCommand;
+import dev.headstream.tools.kafka.TopicsCommand;
 import dev.headstream.tools.produce.ProduceCommand;
 import dev.headstream.tools.soak.SoakCommand;
 import picocli.CommandLine;
@@ -38,6 +39,7 @@ public final class DevMain {
         CommandLine line = Main.commandLine();
         for (Object tool : new Object[] {
             new KafkaCommand(),
+            new TopicsCommand(),
             new ProduceCommand(),
             new DemoCommand(),
             new BankCommand(),

@@ -1,15 +1,25 @@
 package dev.headstream.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.headstream.schemas.TopicSpecs;
+import dev.headstream.schemas.Topics;
+import dev.headstream.testkit.kafka.EmbeddedKafka;
+import dev.headstream.testkit.kafka.TopicAdmin;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -31,6 +41,7 @@ class DevMainTest {
                         "replay",
                         "eval",
                         "kafka",
+                        "topics",
                         "produce",
                         "demo",
                         "bank",
@@ -60,6 +71,35 @@ class DevMainTest {
             assertThat(err.toString().strip())
                     .isEqualTo("headstream kafka: Cannot start Kafka: broker port 127.0.0.1:" + taken.getLocalPort()
                             + " is already in use");
+        }
+    }
+
+    @Test
+    void topicsCreatesTheTopicsThenRestoresASettingChangedSince(@TempDir Path dataDir) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder(dataDir).start()) {
+            String bs = kafka.bootstrapServers();
+            assertThat(run("topics", "-b", bs, "--partitions", "2")).isZero();
+            assertThat(out.toString())
+                    .contains("created [headstream.adapter-state")
+                    .contains("every setting applied");
+            try (TopicAdmin admin = TopicAdmin.connect(bs)) {
+                admin.setConfig(Topics.SAMPLES, TopicSpecs.MESSAGE_TIMESTAMP_TYPE, "CreateTime");
+            }
+
+            assertThat(run("topics", "-b", bs, "--partitions", "2")).isZero();
+
+            assertThat(out.toString()).contains("none created");
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bs))) {
+                ConfigResource samples = new ConfigResource(ConfigResource.Type.TOPIC, Topics.SAMPLES);
+                await().atMost(Duration.ofSeconds(30))
+                        .untilAsserted(() -> assertThat(admin.describeConfigs(List.of(samples))
+                                        .all()
+                                        .get()
+                                        .get(samples)
+                                        .get(TopicSpecs.MESSAGE_TIMESTAMP_TYPE)
+                                        .value())
+                                .isEqualTo("LogAppendTime"));
+            }
         }
     }
 

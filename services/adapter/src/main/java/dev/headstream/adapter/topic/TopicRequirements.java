@@ -122,8 +122,9 @@ final class TopicRequirements {
     }
 
     private static String alter(String bootstrap, String topic, String key, Map<String, String> spec) {
-        return "kafka-configs.sh --bootstrap-server " + bootstrap + " --alter --entity-type topics --entity-name "
-                + topic + " --add-config " + key + "=" + spec.get(key);
+        return "./headstream topics -b " + bootstrap + " (sets every topic's settings), or Kafka's kafka-configs.sh"
+                + " --bootstrap-server " + bootstrap + " --alter --entity-type topics --entity-name " + topic
+                + " --add-config " + key + "=" + spec.get(key);
     }
 
     private static String configFlags(Map<String, String> configs) {

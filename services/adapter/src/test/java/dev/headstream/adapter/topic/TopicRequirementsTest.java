@@ -56,8 +56,10 @@ class TopicRequirementsTest {
                 .singleElement()
                 .asString()
                 .startsWith("topic headstream.samples: message.timestamp.type is CreateTime, wanted LogAppendTime")
-                .contains("fix: kafka-configs.sh --bootstrap-server broker:9092 --alter --entity-type topics"
-                        + " --entity-name headstream.samples --add-config message.timestamp.type=LogAppendTime");
+                .contains(
+                        "fix: ./headstream topics -b broker:9092 (sets every topic's settings), or Kafka's kafka-configs.sh"
+                                + " --bootstrap-server broker:9092 --alter --entity-type topics"
+                                + " --entity-name headstream.samples --add-config message.timestamp.type=LogAppendTime");
     }
 
     @Test
