@@ -99,12 +99,16 @@ public final class ControlCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.printf(
                 Locale.ROOT,
-                "sent %s for %s%s to %s; the adapter publishes the result on %s (rejects on %s)%n",
+                "sent %s for %s%s to %s; %s (rejects on %s)%n",
                 a.name().toLowerCase(Locale.ROOT),
                 key,
                 task.isEmpty() ? "" : " task " + task,
                 Topics.CONTROL,
-                a == Action.FREEZE || a == Action.UNFREEZE ? Topics.METRICS : Topics.HEADS,
+                a == Action.FREEZE || a == Action.UNFREEZE
+                        ? "the adapter keeps it in the user's state on " + Topics.ADAPTER_STATE
+                                + " (no head version or metrics record: the head is scored"
+                                + (a == Action.FREEZE ? " but not trained" : " and trained again") + ")"
+                        : "the adapter publishes the result on " + Topics.HEADS,
                 Topics.REJECTED);
         out.flush();
         return 0;
