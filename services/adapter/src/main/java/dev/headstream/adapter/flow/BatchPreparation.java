@@ -115,8 +115,8 @@ public class BatchPreparation {
                 LOG.errorf(
                         "isolated the record at %s-%d offset %d of a batch of %d records (key %d bytes, value %d"
                                 + " bytes): processing fails with it, also with only its own key's records, and"
-                                + " passes without it (%s); it is rejected PROCESSING_FAILED and the rest of its batch"
-                                + " goes on",
+                                + " passes without it (%s); it is rejected PROCESSING_FAILED when the rest of its"
+                                + " batch passes (unless the batch turns out systemic)",
                         record.topic(),
                         record.raw().partition(),
                         record.raw().offset(),
