@@ -31,6 +31,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -165,9 +167,25 @@ class PoisonRecordIT {
                         .contains("\"retryingPartitions\": \"[]\"")
                         .contains("\"abortingPartitions\": \"{}\"");
                 assertThat(adapter.isAlive()).isTrue();
-                assertThat(Files.readString(adapter.log()))
+                String log = Files.readString(adapter.log());
+                assertThat(log)
                         .contains("isolated the record at headstream.samples-0 offset " + poison1Offset)
                         .contains("isolated the record at headstream.samples-0 offset " + poison2Offset);
+                // isolation picked a poison out of good records, not just a batch of its own
+                Matcher isolatedIn = Pattern.compile(
+                                "isolated the record at headstream\\.samples-0 offset (\\d+) of a batch of (\\d+) records")
+                        .matcher(log);
+                Map<Long, Integer> batchOf = new TreeMap<>();
+                while (isolatedIn.find()) {
+                    batchOf.merge(
+                            Long.parseLong(isolatedIn.group(1)), Integer.parseInt(isolatedIn.group(2)), Math::max);
+                }
+                System.out.println("poison-record-it: isolated offset -> records in its batch: " + batchOf);
+                assertThat(batchOf).containsOnlyKeys(poison1Offset, poison2Offset);
+                assertThat(batchOf.values())
+                        .as("at least one poison shared its batch with good records")
+                        .anyMatch(n -> n > 1);
+                assertThat(log).doesNotContain("(systemic)");
 
                 Map<String, Long> perHead = new HashMap<>();
                 perHead.put(headId(users.get(0)), (long) CLIPS - 1);
@@ -178,6 +196,9 @@ class PoisonRecordIT {
                         .forEach(r -> rejects.merge(parse(r.value()).getReason().name(), 1L, Long::sum));
                 OutputAudit.Result audit = OutputAudit.check(bs, perHead, rejects, Duration.ofSeconds(30));
                 assertThat(audit.errors()).isEmpty();
+                assertThat(audit.foreign())
+                        .as("head and metrics records whose payload names another head than their key")
+                        .isZero();
                 assertThat(audit.metricsRecords()).isEqualTo(3L * CLIPS - 2);
             }
             ItSupport.assertHeadsEqualReplay(bs, props, users.size());

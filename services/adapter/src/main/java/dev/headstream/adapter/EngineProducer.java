@@ -39,6 +39,9 @@ public class EngineProducer {
             "poison.attempts",
             "poison.backoff-ms",
             "poison.max-backoff-ms",
+            "poison.max-isolated-per-batch",
+            "poison.max-isolated-per-window",
+            "poison.isolation-window-seconds",
             "topic-check.enabled");
 
     private static final List<String> ADAPTER_PREFIXES = List.of("fault.");

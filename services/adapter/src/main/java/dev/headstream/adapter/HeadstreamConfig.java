@@ -36,9 +36,13 @@ public interface HeadstreamConfig {
      * What happens when processing a batch fails (the engine throws, or an output record would not
      * fit its topic): the batch is tried {@link #attempts()} times in all, waiting
      * {@link #backoffMs()} before the first retry and twice as long before each next one; then the
-     * record that makes it fail is isolated and rejected {@code PROCESSING_FAILED}, and the rest of
-     * the batch is applied. A batch whose transaction keeps aborting is consumed again after the
-     * same doubling wait, up to {@link #maxBackoffMs()}.
+     * record that makes it fail is isolated (found by bisection and confirmed) and rejected
+     * {@code PROCESSING_FAILED}, and the rest of the batch is applied. A failure that is no record's
+     * (it fails without any record, the record found does not fail again on its own, or more records
+     * would be isolated than {@link #maxIsolatedPerBatch()} or {@link #maxIsolatedPerWindow()} allow)
+     * is systemic: the batch aborts and its partition stalls (readiness DOWN). A batch whose
+     * transaction keeps aborting is consumed again after the same doubling wait, up to
+     * {@link #maxBackoffMs()}.
      */
     interface Poison {
 
@@ -53,6 +57,21 @@ public interface HeadstreamConfig {
         /** Longest wait between two tries of a batch, in milliseconds. */
         @WithDefault("30000")
         long maxBackoffMs();
+
+        /** Most records of one batch isolated and rejected; past that the failure is systemic. At least 1. */
+        @WithDefault("4")
+        int maxIsolatedPerBatch();
+
+        /**
+         * Most records this instance isolates and rejects within {@link #isolationWindowSeconds()};
+         * past that the failure is systemic. At least 1.
+         */
+        @WithDefault("16")
+        int maxIsolatedPerWindow();
+
+        /** The sliding window of {@link #maxIsolatedPerWindow()}, in seconds. */
+        @WithDefault("600")
+        long isolationWindowSeconds();
     }
 
     /** The start-up check of the topics the adapter reads and writes. */

@@ -49,6 +49,15 @@ public class AdapterMetrics {
                 .increment();
     }
 
+    /** Counts a batch whose processing failed systemically (not because of one of its records), or with an Error. */
+    void systemic(String kind) {
+        Counter.builder("headstream.batch.systemic")
+                .description("batches aborted because processing failed and not because of one of their records")
+                .tag("kind", kind)
+                .register(registry)
+                .increment();
+    }
+
     /** Counts what a committed batch did. */
     void committed(BatchResult result, int records, Duration took) {
         Counter.builder("headstream.records")

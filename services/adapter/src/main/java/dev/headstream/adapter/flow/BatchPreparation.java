@@ -22,7 +22,7 @@ import org.jboss.logging.Logger;
  * copies of the users' state) and {@link OutputRecords} turns the result into records, each checked
  * against its topic's size limit. When that fails, {@link PoisonIsolation} retries the batch and then
  * isolates the records that make it fail, which become {@code PROCESSING_FAILED} rejections in the
- * same result; {@link PartitionRetries} shows the batch's partitions as retrying meanwhile. Runs on
+ * same result, or gives up with a {@link SystemicFailure} when the failure is no record's; {@link PartitionRetries} shows the batch's partitions as retrying meanwhile. Runs on
  * the flow's thread, one batch at a time.
  */
 @ApplicationScoped
@@ -56,7 +56,7 @@ public class BatchPreparation {
     /**
      * @param in    the batch
      * @param nowMs the time its output records carry (the same for every try)
-     * @throws IllegalStateException if processing fails even without any of its records (not a record's fault)
+     * @throws SystemicFailure if processing fails and not because of one of its records
      */
     Prepared prepare(IncomingBatch in, long nowMs) {
         List<PoisonIsolation.Consumed> records = new ArrayList<>(in.records());
@@ -86,7 +86,7 @@ public class BatchPreparation {
         };
         Set<TopicPartition> partitions = in.startOffsets().keySet();
         try {
-            return new PoisonIsolation(retries.policy(), BatchPreparation::sleep)
+            return new PoisonIsolation(retries.policy(), retries.budget(), BatchPreparation::sleep)
                     .run(records, attempt, listener(in, partitions))
                     .value();
         } finally {
@@ -113,12 +113,14 @@ public class BatchPreparation {
             @Override
             public void isolated(PoisonIsolation.Consumed record, RuntimeException failure) {
                 LOG.errorf(
-                        "isolated the record at %s-%d offset %d (key %d bytes, value %d bytes): processing fails with"
-                                + " it and passes without it (%s); it is rejected PROCESSING_FAILED and the rest of"
-                                + " its batch goes on",
+                        "isolated the record at %s-%d offset %d of a batch of %d records (key %d bytes, value %d"
+                                + " bytes): processing fails with it, also with only its own key's records, and"
+                                + " passes without it (%s); it is rejected PROCESSING_FAILED when the rest of its"
+                                + " batch passes (unless the batch turns out systemic)",
                         record.topic(),
                         record.raw().partition(),
                         record.raw().offset(),
+                        in.records(),
                         record.raw().key() == null ? 0 : record.raw().key().length,
                         record.raw().value() == null ? 0 : record.raw().value().length,
                         failure.getClass().getName());

@@ -27,7 +27,9 @@ import org.apache.kafka.common.TopicPartition;
  *       rebalance, a batch that starts elsewhere, or {@link #STALE_AFTER} without another abort ends
  *       the streak. Before consuming such a batch again the flow waits {@link #backoffBefore}, doubling
  *       up to {@code headstream.poison.max-backoff-ms}; a streak of {@code headstream.poison.attempts}
- *       or more aborts makes the partition <b>stalled</b> ({@link #stalled()}), and readiness DOWN.</li>
+ *       or more aborts makes the partition <b>stalled</b> ({@link #stalled()}), and readiness DOWN.
+ *       A systemic failure ({@link #systemic}: processing fails and not because of a record) stalls
+ *       the partition at its first abort.</li>
  * </ul>
  *
  * Created at start-up, where it checks the {@code headstream.poison.*} settings ({@link RetryPolicy}).
@@ -50,18 +52,29 @@ public class PartitionRetries {
     record Streak(long startOffset, int count, long lastNanos) {}
 
     private final RetryPolicy policy;
+    private final IsolationBudget budget;
     private final LongSupplier nanoClock;
     private final Set<TopicPartition> retrying = ConcurrentHashMap.newKeySet();
     private final Map<TopicPartition, Streak> streaks = new ConcurrentHashMap<>();
 
     @Inject
     public PartitionRetries(HeadstreamConfig config) {
-        this(RetryPolicy.of(config.poison()), System::nanoTime);
+        this(RetryPolicy.of(config.poison()), IsolationBudget.of(config.poison()), System::nanoTime);
     }
 
     PartitionRetries(RetryPolicy policy, LongSupplier nanoClock) {
+        this(policy, IsolationBudget.defaults(), nanoClock);
+    }
+
+    PartitionRetries(RetryPolicy policy, IsolationBudget budget, LongSupplier nanoClock) {
         this.policy = policy;
+        this.budget = budget;
         this.nanoClock = nanoClock;
+    }
+
+    /** The instance's caps on isolated records ({@code headstream.poison.max-isolated-*}). */
+    IsolationBudget budget() {
+        return budget;
     }
 
     /** The retry policy ({@code headstream.poison.*}). */
@@ -85,12 +98,28 @@ public class PartitionRetries {
      * @return the longest streak of aborts among its partitions, this one included
      */
     int aborted(Map<TopicPartition, Long> startOffsets) {
+        return aborted(startOffsets, 1);
+    }
+
+    /**
+     * Processing the batch that starts at {@code startOffsets} failed systemically
+     * ({@link SystemicFailure}, or an {@link Error}): its transaction aborts after
+     * {@code headstream.poison.attempts} failed tries already, so its partitions are stalled at once
+     * (the streak counts at least that many aborts) until a batch from there commits.
+     *
+     * @return the longest streak of aborts among its partitions, this one included
+     */
+    int systemic(Map<TopicPartition, Long> startOffsets) {
+        return aborted(startOffsets, policy.attempts());
+    }
+
+    private int aborted(Map<TopicPartition, Long> startOffsets, int atLeast) {
         long now = nanoClock.getAsLong();
         int longest = 0;
         for (Map.Entry<TopicPartition, Long> e : startOffsets.entrySet()) {
             Streak s = streaks.compute(e.getKey(), (tp, old) -> {
                 boolean same = old != null && old.startOffset() == e.getValue() && live(old, now);
-                return new Streak(e.getValue(), same ? old.count() + 1 : 1, now);
+                return new Streak(e.getValue(), Math.max(atLeast, same ? old.count() + 1 : 1), now);
             });
             longest = Math.max(longest, s.count());
         }

@@ -2,31 +2,42 @@ package dev.headstream.adapter.flow;
 
 import dev.headstream.core.ingest.RawSample;
 import dev.headstream.core.ingest.Rejection;
+import dev.headstream.core.ingest.UserKey;
 import dev.headstream.core.wire.Bounded;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.RejectReason;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * Gets a batch through even when a record in it makes processing fail, every time. The batch is
- * tried {@link RetryPolicy#attempts()} times, with a doubling wait before each retry (a failure that
- * names the record it comes from, such as an output record too large for its topic, is not
- * retried: it cannot pass). If every attempt fails, the batch is processed without any record; if
- * that fails too, the failure is not a record's and is thrown (the batch's transaction aborts, and
- * {@link PartitionRetries} counts it). Otherwise the record is isolated: the failing record named by
- * the failure, else the one found by bisecting over prefixes of the batch, in consumption order
- * (samples, then control commands), for the shortest prefix that fails; the record that ends it
- * becomes a {@code PROCESSING_FAILED} rejection, and the rest of the batch is tried again. That
- * repeats until the rest processes: more than one record of a batch can be isolated. The engine
- * computes on copies until its result is committed, so every try starts from the same state and the
- * batch's other records are applied exactly once, by the last try, in one transaction.
+ * Gets a batch through even when a record in it makes processing fail, every time, and tells that
+ * apart from a failure that is no record's (systemic). The batch is tried {@link RetryPolicy#attempts()}
+ * times, with a doubling wait before each retry (a failure that names the record it comes from, such
+ * as an output record too large for its topic, is not retried: it cannot pass). If every attempt
+ * fails, the batch is processed without any record; if that fails too, the failure is systemic.
+ * Otherwise a suspect is found: the failing record named by the failure, else the one found by
+ * bisecting over prefixes of the batch, in consumption order (samples, then control commands), for
+ * the shortest prefix that fails. A bisected suspect is confirmed after another wait: the prefix up to
+ * and including it must still fail, and so must its own key's records of that prefix alone (the same
+ * key bytes; the suspect alone when its key does not parse). A suspect that passes either is not a
+ * record's fault (a fault that passed, a limit on the batch's size): systemic. A confirmed suspect
+ * becomes a {@code PROCESSING_FAILED} rejection, and the rest of the batch is tried again; that
+ * repeats while the rest fails, within the {@link IsolationBudget}'s caps per batch and per window,
+ * past which the failure is systemic too.
+ *
+ * <p>A systemic failure is thrown as {@link SystemicFailure}: the batch's transaction aborts, nothing
+ * of it commits and nothing is rejected, and {@link PartitionRetries} backs off and stalls its
+ * partitions (readiness DOWN) until it passes. An {@link Error} is never caught here: it is no
+ * record's to reject, and aborts the batch. The engine computes on copies until its result is
+ * committed, so every try starts from the same state and the batch's other records are applied
+ * exactly once, by the last try, in one transaction.
  *
  * <p>A rejection says which record (topic, partition, offset) and why (the exception's class and
  * message, cut to {@value #MAX_FAILURE_CHARS} characters, and the record's key and value lengths),
- * never the record's content. Isolation assumes the failure is deterministic; retrying first keeps
- * a passing fault from getting an innocent record rejected. One batch at a time; not thread-safe.
+ * never the record's content. One batch at a time; not thread-safe.
  */
 final class PoisonIsolation {
 
@@ -73,17 +84,24 @@ final class PoisonIsolation {
     record Outcome<T>(T value, int failures, List<Rejection> isolated) {}
 
     private final RetryPolicy policy;
+    private final IsolationBudget budget;
     private final Sleeper sleeper;
 
-    PoisonIsolation(RetryPolicy policy, Sleeper sleeper) {
+    PoisonIsolation(RetryPolicy policy, IsolationBudget budget, Sleeper sleeper) {
         this.policy = policy;
+        this.budget = budget;
         this.sleeper = sleeper;
+    }
+
+    /** With the default budget ({@link IsolationBudget#defaults()}). */
+    PoisonIsolation(RetryPolicy policy, Sleeper sleeper) {
+        this(policy, IsolationBudget.defaults(), sleeper);
     }
 
     /**
      * Processes {@code records} through {@code attempt}, retrying and isolating as the class says.
      *
-     * @throws IllegalStateException if processing fails even without any record of the batch
+     * @throws SystemicFailure if the failure is not a record's
      */
     <T> Outcome<T> run(List<Consumed> records, Attempt<T> attempt, Listener listener) {
         RuntimeException failure = null;
@@ -103,19 +121,30 @@ final class PoisonIsolation {
                 }
             }
         }
-        try {
-            attempt.apply(List.of(), List.of());
-        } catch (RuntimeException e) {
-            throw new IllegalStateException(
-                    "processing fails even without any record of the batch: not a record's failure (" + e + ")", e);
+        RuntimeException empty = failureOf(attempt, List.of(), List.of());
+        if (empty != null) {
+            throw new SystemicFailure(
+                    "processing fails even without any record of the batch: not a record's failure", empty);
         }
         List<Consumed> rest = new ArrayList<>(records);
         List<Rejection> isolated = new ArrayList<>();
         int passing = 0; // a prefix of rest known to pass
         while (true) {
             if (rest.isEmpty()) {
-                throw new IllegalStateException(
-                        "processing fails with every record of the batch isolated (" + failure + ")", failure);
+                throw new SystemicFailure("processing fails with every record of the batch isolated", failure);
+            }
+            if (!budget.allows(isolated.size() + 1)) {
+                throw new SystemicFailure(
+                        String.format(
+                                "processing still fails with %d record%s of the batch isolated, and isolating another"
+                                        + " would pass the cap of %d per batch or %d per window (%d isolated in the"
+                                        + " window): taken for a systemic failure, not a record's",
+                                isolated.size(),
+                                isolated.size() == 1 ? "" : "s",
+                                budget.perBatch(),
+                                budget.perWindow(),
+                                budget.inWindow()),
+                        failure);
             }
             RuntimeException cause = failure;
             int bad = culprit(failure, rest);
@@ -135,16 +164,71 @@ final class PoisonIsolation {
                 }
                 bad = hi - 1;
                 nextPassing = bad;
+                cause = confirm(rest, bad, attempt, isolated, cause);
             }
             Consumed poison = rest.remove(bad);
             isolated.add(rejection(poison, cause, failures));
             listener.isolated(poison, cause);
             passing = nextPassing;
             try {
-                return new Outcome<>(attempt.apply(List.copyOf(rest), List.copyOf(isolated)), failures, isolated);
+                T value = attempt.apply(List.copyOf(rest), List.copyOf(isolated));
+                budget.spent(isolated.size());
+                return new Outcome<>(value, failures, isolated);
             } catch (RuntimeException e) {
                 failure = e;
             }
+        }
+    }
+
+    /**
+     * Confirms that {@code rest.get(bad)}, found by bisection, is a poison record: after a wait, the
+     * prefix of {@code rest} up to and including it still fails, and so do its own key's records of
+     * that prefix alone.
+     *
+     * @return the failure its own key's records fail with
+     * @throws SystemicFailure if either passes
+     */
+    private <T> RuntimeException confirm(
+            List<Consumed> rest, int bad, Attempt<T> attempt, List<Rejection> isolated, RuntimeException cause) {
+        sleeper.sleep(policy.backoff(policy.attempts()));
+        List<Consumed> prefix = List.copyOf(rest.subList(0, bad + 1));
+        if (failureOf(attempt, prefix, List.copyOf(isolated)) == null) {
+            throw new SystemicFailure(
+                    "the records up to the one bisection found passed when tried again: the failure passed, it was"
+                            + " not a record's",
+                    cause);
+        }
+        RuntimeException own = failureOf(attempt, ownKey(prefix, prefix.get(bad)), List.of());
+        if (own == null) {
+            throw new SystemicFailure(
+                    "the record bisection found passes with only its own key's records of the batch: the failure"
+                            + " depends on the batch (its size, its other records), not on the record",
+                    cause);
+        }
+        return own;
+    }
+
+    /** The records of {@code records} with {@code suspect}'s key, in order; only {@code suspect} if its key does not parse. */
+    static List<Consumed> ownKey(List<Consumed> records, Consumed suspect) {
+        byte[] key = suspect.raw().key();
+        try {
+            UserKey.parse(key == null ? null : new String(key, StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            return List.of(suspect);
+        }
+        return records.stream()
+                .filter(c -> c == suspect || Arrays.equals(c.raw().key(), key))
+                .toList();
+    }
+
+    /** The failure of {@code attempt} at {@code records}, or null if it passes. */
+    private static <T> RuntimeException failureOf(
+            Attempt<T> attempt, List<Consumed> records, List<Rejection> isolated) {
+        try {
+            attempt.apply(records, isolated);
+            return null;
+        } catch (RuntimeException e) {
+            return e;
         }
     }
 

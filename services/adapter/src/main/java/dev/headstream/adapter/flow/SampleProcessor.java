@@ -2,6 +2,7 @@ package dev.headstream.adapter.flow;
 
 import dev.headstream.adapter.Channels;
 import dev.headstream.adapter.transaction.BatchTransaction;
+import dev.headstream.adapter.transaction.ProcessExit;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.adapt.engine.BatchResult;
 import io.smallrye.mutiny.Uni;
@@ -27,8 +28,8 @@ import org.jboss.logging.Logger;
  * copies are dropped and the consumer rewinds to the last committed offsets, so the batch is applied
  * again from the same state, after a wait that doubles while the same batch keeps aborting
  * ({@link PartitionRetries}). A record that makes processing fail every time is isolated and
- * rejected, and the rest of its batch applied ({@link PoisonIsolation}); only a failure that is no
- * record's aborts the batch. Runs on a worker thread, one batch at a time.
+ * rejected, and the rest of its batch applied ({@link PoisonIsolation}); a failure that is no
+ * record's (systemic), or an {@link Error}, aborts the batch and stalls its partitions. Runs on a worker thread, one batch at a time.
  */
 @ApplicationScoped
 public class SampleProcessor {
@@ -53,6 +54,9 @@ public class SampleProcessor {
     @Inject
     AdapterMetrics metrics;
 
+    @Inject
+    ProcessExit exit;
+
     @Incoming(Channels.SAMPLES)
     @Blocking
     public Uni<Void> process(KafkaRecordBatch<byte[], byte[]> batch) {
@@ -70,18 +74,41 @@ public class SampleProcessor {
         try {
             prepared = preparation.prepare(in, now);
         } catch (RuntimeException e) {
-            // not a record's failure (it fails without any record of the batch): abort so the batch's
-            // offsets are not committed and it is consumed again, after a wait
-            int streak = retries.aborted(in.startOffsets());
+            // systemic, not a record's failure (SystemicFailure): abort so that nothing of the batch
+            // commits and it is consumed again, after a wait; its partitions stall (readiness DOWN)
+            int streak = retries.systemic(in.startOffsets());
             LOG.errorf(
                     e,
-                    "processing a batch of %d records failed, also without any of its records; aborting its"
-                            + " transaction (%d in a row from %s)",
+                    "processing a batch of %d records failed, and not because of one of its records (systemic);"
+                            + " aborting its transaction, nothing of it commits or is rejected, and its partitions"
+                            + " are stalled until it passes (%d in a row from %s)",
                     in.records(),
                     streak,
                     in.startOffsets());
+            metrics.systemic("failure");
             metrics.aborted(in.records(), Duration.ofNanos(System.nanoTime() - t0));
             return transaction.abort(batch, e);
+        } catch (Error e) {
+            // not isolated (an Error is no record's to reject) and never swallowed: the batch's
+            // transaction aborts as for a systemic failure; past a VirtualMachineError (out of memory,
+            // stack overflow) the JVM cannot be trusted, and the process exits once the abort is done
+            int streak = retries.systemic(in.startOffsets());
+            LOG.errorf(
+                    e,
+                    "processing a batch of %d records failed with %s; aborting its transaction, nothing of it"
+                            + " commits (%d in a row from %s)",
+                    in.records(),
+                    e.getClass().getName(),
+                    streak,
+                    in.startOffsets());
+            metrics.systemic("error");
+            metrics.aborted(in.records(), Duration.ofNanos(System.nanoTime() - t0));
+            Uni<Void> aborted = transaction.abort(batch, new IllegalStateException("processing failed with " + e, e));
+            if (e instanceof VirtualMachineError fatal) {
+                return aborted.onTermination()
+                        .invoke(() -> exit.onFatal("processing a batch from " + in.startOffsets(), fatal));
+            }
+            return aborted;
         }
         BatchResult result = prepared.result();
         return transaction

@@ -14,7 +14,8 @@ import org.jboss.logging.Logger;
  * that did not commit); the only way back is a restart, which resumes from the committed offsets
  * and state with a fresh producer. This class decides which outcomes those are ({@link #reason}),
  * logs the reason once and asks Quarkus to exit with {@value #EXIT_CODE}; later requests are
- * ignored. Thread-safe.
+ * ignored. A {@link VirtualMachineError} while processing a batch ends it the same way
+ * ({@link #onFatal}). Thread-safe.
  */
 @ApplicationScoped
 public class ProcessExit {
@@ -72,6 +73,17 @@ public class ProcessExit {
      */
     public boolean fatal(String reason) {
         return exit(reason);
+    }
+
+    /**
+     * Exits because {@code error}, a {@link VirtualMachineError} (out of memory, stack overflow),
+     * was thrown while {@code doing}: the JVM's state can no longer be trusted (any thread may have
+     * died half-way), so the instance restarts from the committed offsets and state.
+     *
+     * @return whether this call started the exit
+     */
+    public boolean onFatal(String doing, VirtualMachineError error) {
+        return exit(error + " while " + doing);
     }
 
     /** Whether an exit has been started. */

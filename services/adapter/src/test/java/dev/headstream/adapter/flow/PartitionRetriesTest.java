@@ -105,4 +105,17 @@ class PartitionRetriesTest {
         retries.settled(List.of(P0, C0));
         assertThat(retries.retryingPartitions()).isEmpty();
     }
+
+    @Test
+    void aSystemicFailureStallsAtOnceAndACommitEndsIt() {
+        Map<TopicPartition, Long> batch = Map.of(P0, 40L);
+        assertThat(retries.systemic(batch)).isEqualTo(3);
+        assertThat(retries.stalled())
+                .as("readiness DOWN at the first systemic abort")
+                .isTrue();
+        assertThat(retries.backoffBefore(batch)).isEqualTo(Duration.ofMillis(400));
+        assertThat(retries.systemic(batch)).isEqualTo(4);
+        retries.committed(List.of(P0));
+        assertThat(retries.stalled()).isFalse();
+    }
 }

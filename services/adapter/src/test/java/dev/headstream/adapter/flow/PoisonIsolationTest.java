@@ -110,9 +110,15 @@ class PoisonIsolationTest {
                         .toList());
         assertThat(out.failures()).isEqualTo(3);
         assertThat(events).containsExactly("failed 1", "failed 2", "failed 3", "isolated 37");
-        assertThat(sleeps).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200));
-        // 3 attempts, the try without any record, a bisection over 64 prefixes (6 tries), the rest
-        assertThat(tries).hasSizeLessThanOrEqualTo(3 + 1 + 7 + 1);
+        assertThat(sleeps)
+                .as("the retries' waits, then one before confirming the suspect")
+                .containsExactly(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400));
+        // 3 attempts, the try without any record, a bisection over 64 prefixes (6 tries), the
+        // confirmation (the prefix, the suspect's own key's records), the rest
+        assertThat(tries).hasSizeLessThanOrEqualTo(3 + 1 + 7 + 2 + 1);
+        assertThat(tries.get(tries.size() - 2))
+                .as("the suspect's own key's records")
+                .containsExactly(37L);
         Rejection r = out.isolated().get(0);
         assertThat(r.reason()).isEqualTo(RejectReason.PROCESSING_FAILED);
         assertThat(r.source().partition()).isEqualTo(3);
@@ -138,12 +144,99 @@ class PoisonIsolationTest {
     }
 
     @Test
-    void aBatchOfOnlyPoisonIsAllRejected() {
+    void aBatchWhoseRecordsAllFailIsSystemicOnceOverTheCap() {
+        // 4 per batch by default: the fifth suspect opens the circuit, and nothing is rejected
+        assertThatThrownBy(() -> isolation().run(samples(6), failingWith(Set.of(0L, 1L, 2L, 3L, 4L, 5L)), listener))
+                .isInstanceOf(SystemicFailure.class)
+                .hasMessageContaining("4 records of the batch isolated")
+                .hasMessageContaining("cap of 4 per batch");
+        assertThat(events).endsWith("isolated 0", "isolated 1", "isolated 2", "isolated 3");
+
+        // under the cap, each record confirmed on its own: each one is a poison
+        events.clear();
         PoisonIsolation.Outcome<List<Long>> out =
                 isolation().run(samples(3), failingWith(Set.of(0L, 1L, 2L)), listener);
-
         assertThat(out.value()).isEmpty();
         assertThat(out.isolated()).extracting(r -> r.source().offset()).containsExactly(0L, 1L, 2L);
+    }
+
+    @Test
+    void theWindowCapSpansBatchesAndCountsOnlyBatchesThatPassed() {
+        long[] now = {0};
+        IsolationBudget budget = new IsolationBudget(4, 3, Duration.ofMinutes(10), () -> now[0]);
+        PoisonIsolation isolation = new PoisonIsolation(POLICY, budget, sleeps::add);
+
+        assertThat(isolation
+                        .run(samples(8), failingWith(Set.of(1L, 5L)), listener)
+                        .isolated())
+                .hasSize(2);
+        assertThat(budget.inWindow()).isEqualTo(2);
+        assertThatThrownBy(() -> isolation.run(samples(8), failingWith(Set.of(2L, 6L)), listener))
+                .as("a fourth isolation within the window")
+                .isInstanceOf(SystemicFailure.class)
+                .hasMessageContaining("per window");
+        assertThat(budget.inWindow()).as("the aborted batch rejected nothing").isEqualTo(2);
+        assertThat(isolation.run(samples(8), failingWith(Set.of(6L)), listener).isolated())
+                .hasSize(1);
+
+        now[0] += Duration.ofMinutes(11).toNanos();
+        assertThat(budget.inWindow()).isZero();
+        assertThat(isolation
+                        .run(samples(8), failingWith(Set.of(2L, 6L)), listener)
+                        .isolated())
+                .hasSize(2);
+    }
+
+    @Test
+    void theSuspectsOwnKeyIsItsKeysRecordsOrItAloneWhenTheKeyDoesNotParse() {
+        RawSample a1 = new RawSample(3, 0, "t/a".getBytes(StandardCharsets.UTF_8), new byte[] {1});
+        RawSample b = new RawSample(3, 1, "t/b".getBytes(StandardCharsets.UTF_8), new byte[] {1});
+        RawSample a2 = new RawSample(3, 2, "t/a".getBytes(StandardCharsets.UTF_8), new byte[] {1});
+        RawSample bad1 = new RawSample(3, 3, "no key".getBytes(StandardCharsets.UTF_8), new byte[] {1});
+        RawSample bad2 = new RawSample(3, 4, "no key".getBytes(StandardCharsets.UTF_8), new byte[] {1});
+        RawSample none = new RawSample(3, 5, null, new byte[] {1});
+        List<PoisonIsolation.Consumed> recs = new ArrayList<>();
+        for (RawSample r : List.of(a1, b, a2, bad1, bad2, none)) {
+            recs.add(new PoisonIsolation.Consumed(Topics.SAMPLES, r));
+        }
+        PoisonIsolation.Consumed command = new PoisonIsolation.Consumed(
+                Topics.CONTROL, new RawSample(3, 0, "t/a".getBytes(StandardCharsets.UTF_8), new byte[] {2}));
+        recs.add(command);
+
+        assertThat(PoisonIsolation.ownKey(recs, command))
+                .extracting(c -> c.raw())
+                .containsExactly(a1, a2, command.raw());
+        assertThat(PoisonIsolation.ownKey(recs, recs.get(4)))
+                .extracting(c -> c.raw())
+                .containsExactly(bad2);
+        assertThat(PoisonIsolation.ownKey(recs, recs.get(5)))
+                .extracting(c -> c.raw())
+                .containsExactly(none);
+    }
+
+    @Test
+    void aPoisonOnlyWithAnotherRecordOfItsKeyIsConfirmedWithItsKeysRecords() {
+        // the second record of a user fails (state its first one left): its own key's records fail too
+        List<PoisonIsolation.Consumed> recs = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            recs.add(new PoisonIsolation.Consumed(
+                    Topics.SAMPLES,
+                    new RawSample(3, i, ("t/u" + (i % 3)).getBytes(StandardCharsets.UTF_8), new byte[] {1})));
+        }
+        PoisonIsolation.Outcome<List<Long>> out = isolation()
+                .run(
+                        recs,
+                        (rs, isolated) -> {
+                            List<Long> offsets =
+                                    rs.stream().map(c -> c.raw().offset()).toList();
+                            if (offsets.contains(1L) && offsets.contains(4L)) {
+                                throw new IllegalStateException("u1's second record after its first");
+                            }
+                            return offsets;
+                        },
+                        listener);
+        assertThat(out.isolated()).extracting(r -> r.source().offset()).containsExactly(4L);
+        assertThat(out.value()).containsExactly(0L, 1L, 2L, 3L, 5L);
     }
 
     @Test
