@@ -83,11 +83,9 @@ class PoisonRecordIT {
             poisoned.put("headstream.fault.enabled", "true");
             poisoned.put("headstream.fault.poison-sample-ids", poison1 + "," + poison2);
             poisoned.put("headstream.poison.attempts", Integer.toString(ATTEMPTS));
-            try (AdapterProcess adapter = AdapterProcess.start(
-                                    ItSupport.adapterJar(), poisoned, work.resolve("adapter.log"))
-                            .awaitReady(Duration.ofMinutes(3));
-                    HeadFollower<Long> follower = new HeadFollower<>(bs, HeadUpdate::getVersion).start();
-                    SampleSender sender = new SampleSender(bs)) {
+            // every record is on the broker before the adapter starts, so that its first polls take
+            // the poisons together with good records (a batch is up to 64 records)
+            try (SampleSender sender = new SampleSender(bs)) {
                 for (int round = 0; round < CLIPS; round++) {
                     for (SyntheticUser u : users) {
                         SyntheticClip c = u.train().get(round);
@@ -108,7 +106,11 @@ class PoisonRecordIT {
                 }
                 sender.flush();
                 assertThat(sender.failed()).isZero();
-
+            }
+            try (AdapterProcess adapter = AdapterProcess.start(
+                                    ItSupport.adapterJar(), poisoned, work.resolve("adapter.log"))
+                            .awaitReady(Duration.ofMinutes(3));
+                    HeadFollower<Long> follower = new HeadFollower<>(bs, HeadUpdate::getVersion).start()) {
                 ItSupport.awaitApplied(follower, TENANT, TASK, List.of(users.get(0)), CLIPS - 1);
                 ItSupport.awaitApplied(follower, TENANT, TASK, List.of(users.get(1)), CLIPS);
                 ItSupport.awaitApplied(follower, TENANT, TASK, List.of(users.get(2)), CLIPS - 1);
