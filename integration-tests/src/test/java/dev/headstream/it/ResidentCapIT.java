@@ -142,6 +142,7 @@ class ResidentCapIT {
                             .isEqualTo(FLOOD - BOUND + LATE);
                     reportHeap("after the flood", scrape);
                     assertThat(adapter.isAlive()).isTrue();
+                    assertThat(Files.readString(adapter.log())).doesNotContain("OutOfMemoryError");
                 }
 
                 // restart with a lower bound: more users are stored than it may hold
@@ -203,6 +204,7 @@ class ResidentCapIT {
                     assertThat(ItSupport.sample(scrape, CAPACITY_METRIC)).isEqualTo(refusedNow);
                     reportHeap("after the restart", scrape);
                     assertThat(adapter.isAlive()).isTrue();
+                    assertThat(Files.readString(adapter.log())).doesNotContain("OutOfMemoryError");
                     assertThat(adapter.readiness().statusCode()).isEqualTo(200);
                 }
             }
