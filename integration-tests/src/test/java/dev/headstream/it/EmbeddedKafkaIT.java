@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.headstream.schemas.TopicSpecs;
 import dev.headstream.schemas.Topics;
 import dev.headstream.testkit.kafka.EmbeddedKafka;
 import dev.headstream.testkit.kafka.TopicAdmin;
@@ -77,7 +78,7 @@ class EmbeddedKafkaIT {
     }
 
     @Test
-    void createsTopicsWithCompactionLargeMessagesAndEqualPartitionCounts() throws Exception {
+    void createsTopicsWithTheirSpecsAndEqualPartitionCounts() throws Exception {
         List<String> names = List.of(
                 Topics.SAMPLES, Topics.HEADS, Topics.ADAPTER_STATE, Topics.METRICS, Topics.REJECTED, Topics.CONTROL);
         Admin admin = admin();
@@ -96,21 +97,19 @@ class EmbeddedKafkaIT {
                     .collect(Collectors.toList());
             Map<ConfigResource, Config> configs =
                     admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
-            String maxBytes = String.valueOf(TopicAdmin.MAX_MESSAGE_BYTES);
+            // every setting TopicSpecs names: compaction, max.message.bytes, the samples topic's timestamps
+            for (TopicSpecs.Spec spec : TopicSpecs.all()) {
+                spec.configs()
+                        .forEach((key, value) -> assertThat(config(configs, spec.name(), key))
+                                .as(spec.name() + " " + key)
+                                .isEqualTo(value));
+            }
             assertThat(config(configs, Topics.HEADS, TopicConfig.CLEANUP_POLICY_CONFIG))
                     .isEqualTo("compact");
-            assertThat(config(configs, Topics.ADAPTER_STATE, TopicConfig.CLEANUP_POLICY_CONFIG))
-                    .isEqualTo("compact");
-            for (String plain : List.of(Topics.SAMPLES, Topics.METRICS, Topics.REJECTED, Topics.CONTROL)) {
-                assertThat(config(configs, plain, TopicConfig.CLEANUP_POLICY_CONFIG))
-                        .as(plain)
-                        .isEqualTo("delete");
-            }
-            for (String large : List.of(Topics.SAMPLES, Topics.HEADS, Topics.ADAPTER_STATE)) {
-                assertThat(config(configs, large, TopicConfig.MAX_MESSAGE_BYTES_CONFIG))
-                        .as(large)
-                        .isEqualTo(maxBytes);
-            }
+            assertThat(config(configs, Topics.SAMPLES, TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG))
+                    .isEqualTo("LogAppendTime");
+            assertThat(config(configs, Topics.ADAPTER_STATE, TopicConfig.MAX_MESSAGE_BYTES_CONFIG))
+                    .isEqualTo(String.valueOf(TopicAdmin.MAX_MESSAGE_BYTES));
         } finally {
             admin.close(CLOSE_TIMEOUT);
         }

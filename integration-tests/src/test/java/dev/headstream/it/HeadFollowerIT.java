@@ -23,7 +23,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The consumer side on a real broker: a follower keeps the newest version per head id, ignores
  * older versions that arrive later, skips records it cannot build, removes erased heads
- * (tombstones) and never sees aborted transactions.
+ * (tombstones) and never sees aborted transactions. It files a record by its key: a committed
+ * record under another key whose payload names a user's head, with a huge version, is skipped and
+ * counted, and the user's own tombstone still removes the user's head.
  */
 class HeadFollowerIT {
 
@@ -86,6 +88,73 @@ class HeadFollowerIT {
         }
     }
 
+    @Test
+    void aForgedHeadUnderAnotherKeyFoolsNoFollowerAndTheUsersTombstoneRemovesTheRealHead() throws Exception {
+        Path work = Files.createTempDirectory(Path.of("target"), "follower-forged-it");
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder(work.resolve("kafka")).start()) {
+            String bs = kafka.bootstrapServers();
+            try (TopicAdmin admin = TopicAdmin.connect(bs)) {
+                admin.ensureTopics(2);
+            }
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bs);
+            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "follower-forged-it");
+            try (KafkaProducer<byte[], byte[]> producer =
+                            new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+                    HeadFollower<Long> follower = new HeadFollower<>(bs, HeadUpdate::getVersion).start()) {
+                producer.initTransactions();
+                send(
+                        producer,
+                        List.of(head("t/a/wake", 1, 0.5f), head("t/a/wake", 2, 0.5f), head("t/b/wake", 1, 0.5f)));
+                // committed, as a producer with write access to the topic could: under b's key, and
+                // under a key of no user, payloads naming a's head with versions a's never reaches
+                producer.beginTransaction();
+                producer.send(record(
+                        "t/b/wake", head("t/a/wake", Long.MAX_VALUE, 0.9f).toByteArray()));
+                producer.send(record(
+                        "t/mallory/wake", head("t/a/wake", 1_000_000, 0.9f).toByteArray()));
+                producer.send(record(
+                        "t/a/wake",
+                        head("t/a/wake", 1_000_001, 0.9f).toBuilder()
+                                .setUser("mallory")
+                                .build()
+                                .toByteArray()));
+                producer.commitTransaction();
+                send(producer, List.of(head("t/a/wake", 3, 0.6f)));
+
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    assertThat(follower.received()).isEqualTo(7);
+                    assertThat(follower.foreign()).isEqualTo(3);
+                    assertThat(follower.current("t/a/wake")).hasValueSatisfying(v -> {
+                        assertThat(v.version()).isEqualTo(3);
+                        assertThat(v.update().getThreshold()).isEqualTo(0.6f);
+                    });
+                    assertThat(follower.current("t/b/wake"))
+                            .hasValueSatisfying(v -> assertThat(v.version()).isEqualTo(1));
+                    assertThat(follower.snapshot()).containsOnlyKeys("t/a/wake", "t/b/wake");
+                });
+                // a new follower catching up from the beginning is not fooled either
+                try (HeadFollower<Long> late = new HeadFollower<>(bs, HeadUpdate::getVersion).start()) {
+                    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                        assertThat(late.foreign()).isEqualTo(3);
+                        assertThat(late.current("t/a/wake"))
+                                .hasValueSatisfying(v -> assertThat(v.version()).isEqualTo(3));
+                    });
+                }
+
+                // the user's erase: a's tombstone removes a's head, whatever was forged for it
+                producer.beginTransaction();
+                producer.send(record("t/a/wake", null));
+                producer.commitTransaction();
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    assertThat(follower.received()).isEqualTo(8);
+                    assertThat(follower.current("t/a/wake")).isEmpty();
+                    assertThat(follower.snapshot()).containsOnlyKeys("t/b/wake");
+                });
+            }
+        }
+    }
+
     private static void send(KafkaProducer<byte[], byte[]> producer, List<HeadUpdate> heads) {
         producer.beginTransaction();
         for (HeadUpdate h : heads) {
@@ -98,9 +167,14 @@ class HeadFollowerIT {
         return new ProducerRecord<>(Topics.HEADS, key.getBytes(StandardCharsets.UTF_8), value);
     }
 
+    /** A head as the adapter writes it: head id, tenant, user and task all agree. */
     private static HeadUpdate head(String id, long version, float threshold) {
+        String[] parts = id.split("/");
         return HeadUpdate.newBuilder()
                 .setHeadId(id)
+                .setTenant(parts[0])
+                .setUser(parts[1])
+                .setTask(parts[2])
                 .setVersion(version)
                 .setThreshold(threshold)
                 .build();

@@ -33,7 +33,13 @@ public class EngineProducer {
     private static final Logger LOG = Logger.getLogger(EngineProducer.class);
 
     /** The adapter's own {@code headstream.} keys ({@link HeadstreamConfig}), relative to the prefix. */
-    private static final Set<String> ADAPTER_KEYS = Set.of("instance-id", "transaction-stuck-exit-seconds");
+    private static final Set<String> ADAPTER_KEYS = Set.of(
+            "instance-id",
+            "transaction-stuck-exit-seconds",
+            "poison.attempts",
+            "poison.backoff-ms",
+            "poison.max-backoff-ms",
+            "topic-check.enabled");
 
     private static final List<String> ADAPTER_PREFIXES = List.of("fault.");
 
@@ -119,7 +125,8 @@ public class EngineProducer {
             // headstream.models.dir); keys under the engine's prefixes and fault.* are checked strictly
             LOG.warnf(
                     "ignoring properties %s: neither the engine (see EngineSpec) nor the adapter (instance-id,"
-                            + " transaction-stuck-exit-seconds, fault.*) reads them; a misspelt key?",
+                            + " transaction-stuck-exit-seconds, poison.*, topic-check.*, fault.*) reads them; a"
+                            + " misspelt key?",
                     unknown);
         }
         return properties;

@@ -10,6 +10,7 @@ import dev.headstream.adapter.state.RestoreProgress;
 import dev.headstream.adapter.transaction.ProcessExit;
 import dev.headstream.client.SampleSender;
 import dev.headstream.client.TopicReader;
+import dev.headstream.core.wire.Bounded;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.HeadUpdate;
@@ -78,7 +79,12 @@ class AdapterWiringTest {
         await().atMost(WITHIN).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
             HttpResponse<String> r = get(ready);
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-            assertThat(r.body()).contains(ReadinessCheck.NAME).contains("\"assigned\": true");
+            assertThat(r.body())
+                    .contains(ReadinessCheck.NAME)
+                    .contains("\"assigned\": true")
+                    .contains("\"retryingPartitions\": \"[]\"")
+                    .contains("\"abortingPartitions\": \"{}\"");
+            assertThat(r.body()).contains("\"restore.resets\": 0").contains("\"maxResidentUsers\": 1000");
         });
         assertThat(progress.assignedOnce()).isTrue();
         assertThat(progress.restoring()).isEmpty();
@@ -88,7 +94,13 @@ class AdapterWiringTest {
     void metricsAnswerWithTheAdaptersGauges() throws Exception {
         HttpResponse<String> r = get(metrics);
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.body()).contains("headstream_users_resident");
+        assertThat(r.body())
+                .contains("headstream_users_resident")
+                .contains("headstream_users_resident_max 1000")
+                .contains("headstream_restore_resets_total")
+                .contains("headstream_restore_forged_skipped_total")
+                .contains("headstream_partitions_retrying")
+                .contains("headstream_transaction_abort_streak");
     }
 
     @Test
@@ -112,6 +124,24 @@ class AdapterWiringTest {
                     .extracting(r -> Rejected.parseFrom(r.value()).getReason())
                     .contains(RejectReason.MALFORMED);
         });
+    }
+
+    @Test
+    void aKeyOf600KbIsRejectedUnderAKeyCutToItsLimit() {
+        String hugeKey = TENANT + "/" + "k".repeat(600_000);
+        try (SampleSender sender = new SampleSender(bootstrap)) {
+            sender.send(hugeKey, noiseSample("huge").toByteArray());
+            sender.flush();
+            assertThat(sender.failed()).isZero();
+        }
+        await().atMost(WITHIN)
+                .pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> assertThat(committed(Topics.REJECTED)).anySatisfy(r -> {
+                    assertThat(r.key()).hasSize(Bounded.MAX_KEY_BYTES);
+                    assertThat(new String(r.key(), StandardCharsets.UTF_8)).startsWith(TENANT + "/kkk");
+                    assertThat(Rejected.parseFrom(r.value()).getReason())
+                            .isIn(RejectReason.BAD_KEY, RejectReason.PROCESSING_FAILED);
+                }));
     }
 
     private List<ConsumerRecord<byte[], byte[]>> committed(String topic) {

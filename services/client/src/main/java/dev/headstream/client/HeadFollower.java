@@ -3,7 +3,6 @@ package dev.headstream.client;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.HeadUpdate;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +11,7 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -26,12 +26,20 @@ import org.slf4j.LoggerFactory;
  * id ({@code <tenant>/<user>/<task>}), hot-swapped atomically: readers always see a whole head,
  * the old one until the new one is built. Reads only committed records ({@code read_committed}),
  * from the beginning of the topic, so a new follower first catches up on every live head.
- * A tombstone (erased head) removes the head.
+ *
+ * <p>The record key, not the payload, says whose head a record is ({@link HeadKeys}): a record is
+ * filed under its key, a record whose payload names another head (head id, tenant, user or task
+ * differing from the key) is skipped and counted ({@link #foreign()}), and a tombstone (erased
+ * head) removes the head of its key. Per key the version only goes up: a version at or below the
+ * one held is ignored (a reset or rollback publishes a newer version, never an older one); after
+ * a tombstone the key starts afresh.
  *
  * <p>Lifecycle: construct -> {@link #start()} (spawns one polling thread) -> {@link #current}
  * from any thread -> {@link #close()} (idempotent, bounded). {@code T} is what the caller builds
  * from a {@link HeadUpdate}, e.g. a scorer; the builder runs on the polling thread, and a head
- * it cannot build (say, an unknown source head) is skipped with a warning and counted.
+ * it cannot build (say, an unknown source head) is skipped with a warning and counted. Warnings
+ * are bounded: keys and messages cut short, the first {@value #LOGGED_INDIVIDUALLY} of each kind
+ * logged one by one, then one line per {@value #LOG_EVERY}.
  *
  * @param <T> the caller's head type
  */
@@ -39,28 +47,47 @@ public final class HeadFollower<T> implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HeadFollower.class);
 
+    /** Skipped records of each kind logged one by one before the log thins out. */
+    static final int LOGGED_INDIVIDUALLY = 10;
+
+    /** After the first {@link #LOGGED_INDIVIDUALLY}, one warning per this many skipped records of a kind. */
+    static final int LOG_EVERY = 1000;
+
     /** A built head with the fields consumers decide on. */
     public record Versioned<T>(String headId, long version, HeadUpdate update, T head) {}
 
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Consumer<byte[], byte[]> consumer;
     private final Function<HeadUpdate, T> builder;
     private final Map<String, Versioned<T>> heads = new ConcurrentHashMap<>();
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
+    private final AtomicLong foreign = new AtomicLong();
     private final Thread thread;
     private volatile boolean running = true;
 
     public HeadFollower(String bootstrapServers, Function<HeadUpdate, T> builder) {
+        this(
+                new KafkaConsumer<>(
+                        consumerProperties(bootstrapServers), new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                builder);
+    }
+
+    /** A follower reading from {@code consumer} (a {@code MockConsumer} in tests), which it owns and closes. */
+    HeadFollower(Consumer<byte[], byte[]> consumer, Function<HeadUpdate, T> builder) {
+        this.consumer = consumer;
+        this.builder = builder;
+        this.thread = new Thread(this::run, "headstream-head-follower");
+        this.thread.setDaemon(true);
+    }
+
+    private static Properties consumerProperties(String bootstrapServers) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
         p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
-        this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.builder = builder;
-        this.thread = new Thread(this::run, "headstream-head-follower");
-        this.thread.setDaemon(true);
+        return p;
     }
 
     public HeadFollower<T> start() {
@@ -86,6 +113,14 @@ public final class HeadFollower<T> implements AutoCloseable {
     /** Head records that could not be decoded or built. */
     public long skipped() {
         return skipped.get();
+    }
+
+    /**
+     * Head records skipped because their payload names another head than their record key (or
+     * they have no key): forged, or written by something that is not the adapter.
+     */
+    public long foreign() {
+        return foreign.get();
     }
 
     private void run() {
@@ -118,30 +153,58 @@ public final class HeadFollower<T> implements AutoCloseable {
         }
     }
 
-    private void apply(ConsumerRecord<byte[], byte[]> r) {
+    /** Files one record of the heads topic; called on the polling thread (directly in tests). */
+    void apply(ConsumerRecord<byte[], byte[]> r) {
         received.incrementAndGet();
-        String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+        String key = HeadKeys.key(r);
         if (r.value() == null) {
-            heads.remove(key);
+            if (key == null) {
+                warn(foreign, "skipping a tombstone without a key", r);
+            } else {
+                heads.remove(key);
+            }
             return;
         }
+        HeadUpdate u;
         try {
-            HeadUpdate u = HeadUpdate.parseFrom(r.value());
-            Versioned<T> old = heads.get(u.getHeadId());
-            if (old != null && old.version() >= u.getVersion()) {
-                return;
-            }
-            heads.put(u.getHeadId(), new Versioned<>(u.getHeadId(), u.getVersion(), u, builder.apply(u)));
-        } catch (InvalidProtocolBufferException | RuntimeException e) {
+            u = HeadUpdate.parseFrom(r.value());
+        } catch (InvalidProtocolBufferException e) {
+            warn(skipped, "skipping an unreadable head record: " + HeadKeys.shown(e.getMessage()), r);
+            return;
+        }
+        Optional<String> mismatch = HeadKeys.mismatch(key, u);
+        if (mismatch.isPresent()) {
+            warn(foreign, "skipping a head record whose payload names another head: " + mismatch.get(), r);
+            return;
+        }
+        Versioned<T> old = heads.get(key);
+        if (old != null && old.version() >= u.getVersion()) {
+            return;
+        }
+        T head;
+        try {
+            head = builder.apply(u);
+        } catch (RuntimeException e) {
             // one head that cannot be built must not stop the others from being followed
-            skipped.incrementAndGet();
+            warn(skipped, "skipping a head record that cannot be built: " + HeadKeys.shown(e.toString()), r);
+            return;
+        }
+        heads.put(key, new Versioned<>(key, u.getVersion(), u, head));
+    }
+
+    /** Counts a skipped record in {@code counter} and logs it, bounded (see the class comment). */
+    private static void warn(AtomicLong counter, String what, ConsumerRecord<byte[], byte[]> r) {
+        long n = counter.incrementAndGet();
+        if (n <= LOGGED_INDIVIDUALLY || n % LOG_EVERY == 0) {
             LOG.warn(
-                    "skipping head record {} at {}-{}@{}: {}",
-                    key,
+                    "{} (key '{}' at {}-{}@{}; {} of this kind so far{})",
+                    what,
+                    HeadKeys.shown(HeadKeys.key(r)),
                     r.topic(),
                     r.partition(),
                     r.offset(),
-                    e.getMessage());
+                    n,
+                    n == LOGGED_INDIVIDUALLY ? ", from now on one line per " + LOG_EVERY : "");
         }
     }
 

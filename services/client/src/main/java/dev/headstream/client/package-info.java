@@ -3,7 +3,9 @@
  * own commands: {@link dev.headstream.client.HeadFollower} follows {@code headstream.heads} and
  * hot-swaps the newest head per head id, {@link dev.headstream.client.SampleSender} sends samples
  * and control commands with an idempotent producer, {@link dev.headstream.client.TopicReader} reads
- * a whole topic as it stands.
+ * a whole topic as it stands. {@link dev.headstream.client.HeadKeys} is the rule every reader of
+ * heads and metrics follows: a record is filed by its key, and skipped when its payload names
+ * another head.
  *
  * <p>May use the schemas module and kafka-clients only: no engine, no ONNX Runtime, no broker.
  */

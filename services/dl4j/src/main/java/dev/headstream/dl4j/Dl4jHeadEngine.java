@@ -4,10 +4,13 @@ import dev.headstream.core.head.Adam;
 import dev.headstream.core.head.HeadArchitecture;
 import dev.headstream.core.head.HeadEngine;
 import dev.headstream.core.head.HeadLayer;
+import dev.headstream.core.head.Optimizer;
+import dev.headstream.core.head.SgdMomentum;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.head.TrainingConfig;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -15,12 +18,15 @@ import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
+import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.impl.LossBinaryXENT;
 
 /**
@@ -33,12 +39,14 @@ import org.nd4j.linalg.lossfunctions.impl.LossBinaryXENT;
  * with its own Adam state.
  *
  * <p>Training matches the native engine's objective and optimizer where DL4J allows it: mean
- * binary cross-entropy over the mini-batch (no output clipping), Adam with the same learning rate,
- * betas and epsilon. Differences that remain, and bound the parity tolerance: DL4J's Adam puts
- * epsilon on the uncorrected {@code sqrt(v)} ({@code lr sqrt(1-b2^t)/(1-b1^t) m/(sqrt(v)+eps)})
- * where the native one uses {@code sqrt(v/(1-b2^t))+eps}; reductions run in a different order.
- * L2-SP (a pull towards the source weights) and gradient clipping are not expressible with
- * DL4J's built-in regularisers, so this engine rejects them ({@link #supportsL2Sp()} is false).
+ * binary cross-entropy over the mini-batch (no output clipping), and either Adam with the same
+ * learning rate, betas and epsilon or plain SGD ({@link SgdMomentum} with momentum 0, DL4J's
+ * {@code Sgd}). What remains different, and bounds the parity tolerance: DL4J's Adam puts epsilon on
+ * the uncorrected {@code sqrt(v)} ({@code lr sqrt(1-b2^t)/(1-b1^t) m/(sqrt(v)+eps)}) where the
+ * native one uses {@code sqrt(v/(1-b2^t))+eps}; reductions run in a different order. L2-SP (a pull
+ * towards the source weights) and gradient clipping are not expressible with DL4J's built-in
+ * regularisers, so this engine rejects them ({@link #supportsL2Sp()} is false); the parity tests
+ * check L2-SP against a separate DL4J network built for it.
  *
  * <p>A reference for parity tests and benchmarks, not for serving: a user costs a whole network.
  * Not thread-safe.
@@ -61,8 +69,9 @@ public final class Dl4jHeadEngine implements HeadEngine {
     }
 
     /**
-     * @throws IllegalArgumentException if the optimizer is not {@link Adam} without weight decay,
-     *                                  or L2-SP or gradient clipping is configured
+     * @throws IllegalArgumentException if the optimizer is neither {@link Adam} without weight decay
+     *                                  nor {@link SgdMomentum} without momentum, or L2-SP or gradient
+     *                                  clipping is configured
      */
     public Dl4jHeadEngine(SourceHead source, int trainableTopK, TrainingConfig config) {
         this.source = Objects.requireNonNull(source, "source");
@@ -71,10 +80,7 @@ public final class Dl4jHeadEngine implements HeadEngine {
         this.topK = trainableTopK;
         this.firstTrainable = architecture.firstTrainableLayer(trainableTopK);
         this.inputDim = architecture.inputDim();
-        if (!(config.optimizer() instanceof Adam adam) || adam.weightDecay() != 0f) {
-            throw new IllegalArgumentException(
-                    "the DL4J engine supports Adam without weight decay, got " + config.optimizer());
-        }
+        IUpdater updater = updater(config.optimizer());
         if (config.l2SpLambda() != 0f) {
             throw new IllegalArgumentException("the DL4J engine has no L2-SP (a penalty towards the source weights); "
                     + "got lambda " + config.l2SpLambda());
@@ -83,7 +89,7 @@ public final class Dl4jHeadEngine implements HeadEngine {
             throw new IllegalArgumentException(
                     "the DL4J engine does not clip gradients; got max norm " + config.maxGradientNorm());
         }
-        this.template = new MultiLayerNetwork(configuration(adam));
+        this.template = new MultiLayerNetwork(configuration(updater));
         template.init();
         float[] params = source.parameters();
         for (int l = 0; l < architecture.layers().size(); l++) {
@@ -92,13 +98,25 @@ public final class Dl4jHeadEngine implements HeadEngine {
         }
     }
 
-    private MultiLayerConfiguration configuration(Adam adam) {
+    /** DL4J's updater for {@code optimizer}: Adam without weight decay, or SGD without momentum. */
+    private static IUpdater updater(Optimizer optimizer) {
+        if (optimizer instanceof Adam adam && adam.weightDecay() == 0f) {
+            return new org.nd4j.linalg.learning.config.Adam(
+                    adam.learningRate(), adam.beta1(), adam.beta2(), adam.epsilon());
+        }
+        if (optimizer instanceof SgdMomentum sgd && sgd.momentum() == 0f) {
+            return new Sgd(sgd.learningRate());
+        }
+        throw new IllegalArgumentException(
+                "the DL4J engine supports Adam without weight decay and SGD without momentum, got " + optimizer);
+    }
+
+    private MultiLayerConfiguration configuration(IUpdater updater) {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
                 .seed(0)
                 .dataType(DataType.FLOAT)
                 .weightInit(WeightInit.XAVIER)
-                .updater(new org.nd4j.linalg.learning.config.Adam(
-                        adam.learningRate(), adam.beta1(), adam.beta2(), adam.epsilon()))
+                .updater(updater)
                 .list();
         List<HeadLayer> layers = architecture.layers();
         for (int l = 0; l < layers.size(); l++) {
@@ -153,16 +171,19 @@ public final class Dl4jHeadEngine implements HeadEngine {
         }
     }
 
-    /** Appends a layer's parameters to {@code out} in the native flat layout. */
-    private static void getLayerParameters(Layer from, HeadLayer layer, float[] out, int offset) {
+    /**
+     * Writes a layer's parameters (or their gradients: whatever {@code from} returns for a DL4J
+     * parameter name) to {@code out} in the native flat layout.
+     */
+    private static void getLayerParameters(Function<String, INDArray> from, HeadLayer layer, float[] out, int offset) {
         if (layer instanceof HeadLayer.Dense dense) {
-            float[] w = Nd4j.toFlattened('c', from.getParam("W").transpose()).toFloatVector();
-            float[] b = Nd4j.toFlattened('c', from.getParam("b")).toFloatVector();
+            float[] w = Nd4j.toFlattened('c', from.apply("W").transpose()).toFloatVector();
+            float[] b = Nd4j.toFlattened('c', from.apply("b")).toFloatVector();
             System.arraycopy(w, 0, out, offset, w.length);
             System.arraycopy(b, 0, out, offset + w.length, dense.outputDim());
         } else if (layer instanceof HeadLayer.LayerNorm norm) {
-            float[] gamma = Nd4j.toFlattened('c', from.getParam("gamma")).toFloatVector();
-            float[] beta = Nd4j.toFlattened('c', from.getParam("beta")).toFloatVector();
+            float[] gamma = Nd4j.toFlattened('c', from.apply("gamma")).toFloatVector();
+            float[] beta = Nd4j.toFlattened('c', from.apply("beta")).toFloatVector();
             System.arraycopy(gamma, 0, out, offset, norm.dim());
             System.arraycopy(beta, 0, out, offset + norm.dim(), norm.dim());
         }
@@ -202,18 +223,42 @@ public final class Dl4jHeadEngine implements HeadEngine {
 
     @Override
     public float trainStep(User user, float[] windows, float[] targets) {
-        if (windows == null
-                || targets == null
-                || targets.length == 0
-                || windows.length != (long) targets.length * inputDim) {
-            throw new IllegalArgumentException(
-                    "a batch needs at least one window and windows.length == targets.length * " + inputDim);
-        }
+        checkBatch(windows, targets);
         MultiLayerNetwork net = own(user).net;
         INDArray features = Nd4j.create(windows, new long[] {targets.length, inputDim}, 'c');
         INDArray labels = Nd4j.create(targets, new long[] {targets.length, 1}, 'c');
         net.fit(features, labels);
         return (float) net.score();
+    }
+
+    /**
+     * DL4J's gradient of the batch's mean loss with respect to the trainable tail, at the user's
+     * current weights, in the native layout; nothing is updated. {@code computeGradientAndScore}
+     * returns the sum over the windows (inside {@code fit}, DL4J's updater divides by the mini-batch
+     * size), so this divides by {@code targets.length}. For the parity tests.
+     */
+    float[] gradient(User user, float[] windows, float[] targets) {
+        checkBatch(windows, targets);
+        MultiLayerNetwork net = own(user).net;
+        net.setInput(Nd4j.create(windows, new long[] {targets.length, inputDim}, 'c'));
+        net.setLabels(Nd4j.create(targets, new long[] {targets.length, 1}, 'c'));
+        net.computeGradientAndScore();
+        Gradient sum = net.gradient();
+        float[] tail = new float[architecture.trainableLength(topK)];
+        int base = architecture.trainableOffset(topK);
+        List<HeadLayer> layers = architecture.layers();
+        for (int l = firstTrainable; l < layers.size(); l++) {
+            int l0 = l;
+            getLayerParameters(
+                    name -> sum.getGradientFor(l0 + "_" + name),
+                    layers.get(l),
+                    tail,
+                    architecture.parameterOffset(l) - base);
+        }
+        for (int i = 0; i < tail.length; i++) {
+            tail[i] /= targets.length;
+        }
+        return tail;
     }
 
     @Override
@@ -223,7 +268,7 @@ public final class Dl4jHeadEngine implements HeadEngine {
         int base = architecture.trainableOffset(topK);
         List<HeadLayer> layers = architecture.layers();
         for (int l = firstTrainable; l < layers.size(); l++) {
-            getLayerParameters(net.getLayer(l), layers.get(l), tail, architecture.parameterOffset(l) - base);
+            getLayerParameters(net.getLayer(l)::getParam, layers.get(l), tail, architecture.parameterOffset(l) - base);
         }
         return tail;
     }
@@ -236,6 +281,16 @@ public final class Dl4jHeadEngine implements HeadEngine {
     @Override
     public void close() {
         // networks are garbage collected with their users; ND4J's native memory follows
+    }
+
+    private void checkBatch(float[] windows, float[] targets) {
+        if (windows == null
+                || targets == null
+                || targets.length == 0
+                || windows.length != (long) targets.length * inputDim) {
+            throw new IllegalArgumentException(
+                    "a batch needs at least one window and windows.length == targets.length * " + inputDim);
+        }
     }
 
     private static Dl4jUser own(User user) {

@@ -4,47 +4,50 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.headstream.core.head.Adam;
 import dev.headstream.core.head.HeadEngine;
+import dev.headstream.core.head.HeadTrainer;
+import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.NativeHeadEngine;
+import dev.headstream.core.head.SgdMomentum;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.head.TrainingConfig;
-import dev.headstream.runtime.onnx.OnnxHeadImporter;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * DL4J and native engines agree: the {@code hey_jarvis_v0.1} source head, the same 100
- * mini-batches of 8 pseudo-random embedding windows, Adam (lr 1e-3, betas 0.9/0.999), no L2-SP
- * and no clipping (the DL4J engine has neither), trainable top 1 and top 5 (all layers).
+ * DL4J and native engines agree under Adam: the {@code hey_jarvis_v0.1} source head, the same 100
+ * mini-batches of 8 pseudo-random embedding windows, Adam with the defaults both engines use (lr
+ * 1e-3, betas 0.9/0.999, epsilon 1e-8), no L2-SP and no clipping (the DL4J engine has neither),
+ * trainable top 1 and top 5 (all layers).
  *
- * <p>Adam epsilon is {@value #EPSILON} here, not the default 1e-8: DL4J's Adam adds epsilon to the
- * uncorrected {@code sqrt(v)}, the native one (PyTorch's form) to {@code sqrt(v / (1 - beta2^t))},
- * so the effective epsilon differs by up to {@code 1/sqrt(1 - beta2)} (about 32x) in early steps.
- * With 1e-8 that formula difference alone moves weights whose gradients are near zero by more than
- * the tolerances below (the figure is in docs/tests.md); with {@value #EPSILON} both formulas agree
- * to float precision and what is left is float32 reduction order (BLAS and SameDiff vs the native
- * fixed-order sums).
+ * <p>Adam divides each step by the root of the gradient's running second moment, so a gradient that
+ * is wrong by a constant factor trains almost exactly like the right one (measured with
+ * {@link AnchoredReference} under DL4J's Adam, 10 steps of top-5 on weighted batches: ours with every
+ * window's weight times 8 ends as close to DL4J as ours without, normwise 1.1e-2 against 1.0e-2 on
+ * the displacement). This test therefore first asserts that the two engines' gradients on the
+ * first batch agree ({@link Dl4jGradientParityTest}'s tolerances; the gradient tests there and the
+ * SGD steps of {@link Dl4jSgdStepParityTest} are where a wrong factor is caught), and then checks
+ * what only this run can: Adam's arithmetic, 100 steps of it, against DL4J's.
  *
- * <p>Tolerances after 100 updates (one Adam step is about {@code lr = 1e-3}; weights move by up to
- * 0.09): top-1 weights within {@value #TOP1_WEIGHT_TOLERANCE} (a linear layer on fixed features:
- * only rounding differs). All layers: at most {@value #MAX_FAR_FRACTION} of the weights differ by
- * more than {@value #NEAR} and none by more than {@value #ALL_WEIGHT_TOLERANCE} (one step): a few
- * weights get gradients at rounding level (e.g. a ReLU unit sitting at zero), and Adam scales
- * such noise up to a full step, so their difference is a step's size, not a rounding error. Scores
- * on 16 held-out windows agree within {@value #SCORE_TOLERANCE}. A control run with a 10% larger
- * DL4J learning rate must break these tolerances, so the check can fail.
+ * <p>DL4J's Adam adds epsilon to the uncorrected {@code sqrt(v)}, the native one (PyTorch's form)
+ * to {@code sqrt(v / (1 - beta2^t))}: DL4J's effective epsilon is larger by
+ * {@code 1 / sqrt(1 - beta2^t)} (about 32x at the first step). Where a weight's gradient stays
+ * within a few orders of magnitude of epsilon, the engines take steps of very different size for
+ * it, up to the learning rate apart per step. Tolerances after 100 updates (a step is about
+ * {@code lr = 1e-3}; weights move by up to 0.09): top-1, every weight within
+ * {@value #TOP1_WEIGHT_TOLERANCE} (measured 1.5e-5); all layers, at most {@value #MAX_FAR_FRACTION}
+ * of the weights differ by more than {@value #NEAR} (measured 0.9%) and none by more than
+ * {@value #ALL_WEIGHT_TOLERANCE} (measured 8.1e-3). Scores on 16 held-out windows within
+ * {@value #SCORE_TOLERANCE}. A control run with a 10% larger DL4J learning rate must break these
+ * tolerances (measured: top-1 up to 1.0e-2 apart, all layers 94% of the weights more than 1e-4
+ * apart).
  */
 class Dl4jHeadEngineParityTest {
 
-    static final float EPSILON = 1e-11f;
-    static final double TOP1_WEIGHT_TOLERANCE = 1e-6;
-    static final double ALL_WEIGHT_TOLERANCE = 1e-3;
-    static final double NEAR = 5e-5;
-    static final double MAX_FAR_FRACTION = 1e-3;
+    static final double TOP1_WEIGHT_TOLERANCE = 1e-4;
+    static final double ALL_WEIGHT_TOLERANCE = 2e-2;
+    static final double NEAR = 1e-4;
+    static final double MAX_FAR_FRACTION = 0.02;
     static final double SCORE_TOLERANCE = 1e-5;
     private static final int BATCHES = 100;
     private static final int BATCH = 8;
@@ -57,18 +60,10 @@ class Dl4jHeadEngineParityTest {
     private static int dim;
 
     @BeforeAll
-    static void load() throws IOException {
-        String dir = System.getProperty("headstream.models.dir");
-        assertThat(dir)
-                .as("system property headstream.models.dir (set by the parent pom)")
-                .isNotNull();
-        Path model = Path.of(dir, "hey_jarvis_v0.1.onnx");
-        assertThat(Files.isRegularFile(model))
-                .as("model %s (run src/build/fetch-models.sh)", model)
-                .isTrue();
-        head = OnnxHeadImporter.importHead(model);
+    static void load() {
+        head = ParityData.heyJarvis();
         dim = head.architecture().inputDim();
-        SyntheticWindows gen = new SyntheticWindows(dim, 7);
+        ParityData.SyntheticWindows gen = new ParityData.SyntheticWindows(dim, 7);
         windows = new float[BATCHES][];
         targets = new float[BATCHES][BATCH];
         for (int b = 0; b < BATCHES; b++) {
@@ -83,15 +78,17 @@ class Dl4jHeadEngineParityTest {
         }
     }
 
-    private static TrainingConfig adam(float lr) {
-        return TrainingConfig.of(new Adam(lr, 0.9f, 0.999f, EPSILON, 0f));
-    }
-
     @ParameterizedTest(name = "top-{0}")
     @ValueSource(ints = {1, 5})
     void weightsAndScoresAgreeAfterHundredUpdates(int k) {
-        try (HeadEngine nat = new NativeHeadEngine(head, k, adam(LR));
-                HeadEngine dl4j = new Dl4jHeadEngine(head, k, adam(LR))) {
+        try (HeadEngine nat = new NativeHeadEngine(head, k, TrainingConfig.of(Adam.of(LR)));
+                Dl4jHeadEngine dl4j = new Dl4jHeadEngine(head, k, TrainingConfig.of(Adam.of(LR)))) {
+            GradientMismatch first = GradientMismatch.between(
+                    nativeGradient(k, windows[0], targets[0]), dl4j.gradient(dl4j.newUser(), windows[0], targets[0]));
+            System.out.printf("PARITY top-%d first-batch gradient: %s%n", k, first);
+            assertThat(Dl4jGradientParityTest.agrees(first))
+                    .as("first-batch gradients: %s", first)
+                    .isTrue();
             Result r = train(nat, dl4j);
             System.out.printf(
                     "PARITY top-%d: %d trainable weights, max |w_native - w_dl4j| = %.3g, %d over %.0e,"
@@ -126,15 +123,32 @@ class Dl4jHeadEngineParityTest {
     @ParameterizedTest(name = "top-{0}")
     @ValueSource(ints = {1, 5})
     void toleranceDetectsADifferentLearningRate(int k) {
-        try (HeadEngine nat = new NativeHeadEngine(head, k, adam(LR));
-                HeadEngine dl4j = new Dl4jHeadEngine(head, k, adam(LR * 1.1f))) {
+        try (HeadEngine nat = new NativeHeadEngine(head, k, TrainingConfig.of(Adam.of(LR)));
+                HeadEngine dl4j = new Dl4jHeadEngine(head, k, TrainingConfig.of(Adam.of(LR * 1.1f)))) {
             Result r = train(nat, dl4j);
+            System.out.printf(
+                    "PARITY control top-%d, DL4J lr x1.1: max |w_native - w_dl4j| = %.3g, %d of %d over %.0e%n",
+                    k, r.maxWeightDiff, r.far, r.weights, NEAR);
             if (k == 1) {
                 assertThat(r.maxWeightDiff).isGreaterThan(TOP1_WEIGHT_TOLERANCE);
             } else {
                 assertThat(r.far / (double) r.weights).isGreaterThan(MAX_FAR_FRACTION);
             }
         }
+    }
+
+    /** The native trainer's gradient of the batch's mean loss at the source weights. */
+    private static float[] nativeGradient(int k, float[] batchWindows, float[] batchTargets) {
+        HeadTrainer trainer =
+                new HeadTrainer(new MlpHead(head.architecture(), k), TrainingConfig.of(new SgdMomentum(1f, 0f)));
+        float[] tail = head.trainableTail(k);
+        for (int i = 0; i < batchTargets.length; i++) {
+            trainer.accumulate(head.parameters(), tail, batchWindows, i * dim, batchTargets[i], 1f);
+        }
+        trainer.completeGradient(head.parameters(), tail);
+        float[] g = new float[tail.length];
+        trainer.copyGradient(g);
+        return g;
     }
 
     private record Result(
@@ -180,34 +194,5 @@ class Dl4jHeadEngineParityTest {
             maxScore = Math.max(maxScore, Math.abs(a.score(ua, probes, i * dim) - b.score(ub, probes, i * dim)));
         }
         return new Result(wa.length, maxDiff, far, maxMoved, maxScore, firstA, firstB);
-    }
-
-    /**
-     * Deterministic embedding-like windows: each window is one of eight fixed prototypes (values
-     * around the range of openWakeWord embeddings) plus noise; prototypes 0-3 are positives.
-     */
-    static final class SyntheticWindows {
-        private final SplittableRandom random;
-        private final float[][] prototypes;
-
-        SyntheticWindows(int dim, long seed) {
-            random = new SplittableRandom(seed);
-            prototypes = new float[8][dim];
-            for (float[] p : prototypes) {
-                for (int j = 0; j < dim; j++) {
-                    p[j] = (float) (random.nextGaussian() * 2.0);
-                }
-            }
-        }
-
-        /** Writes a window at {@code out[offset ..]} and returns its target. */
-        float next(float[] out, int offset) {
-            int c = random.nextInt(prototypes.length);
-            float[] p = prototypes[c];
-            for (int j = 0; j < p.length; j++) {
-                out[offset + j] = p[j] + (float) (random.nextGaussian() * 0.7);
-            }
-            return c < 4 ? 1f : 0f;
-        }
     }
 }

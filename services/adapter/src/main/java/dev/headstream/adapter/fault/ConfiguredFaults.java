@@ -1,5 +1,7 @@
 package dev.headstream.adapter.fault;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.headstream.schemas.v1.Sample;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.util.List;
@@ -8,7 +10,8 @@ import org.jboss.logging.Logger;
 
 /**
  * The {@link FaultInjector} a test configures ({@link FaultSettings}): pauses or halts inside the
- * transaction of the batch that holds a given samples offset, and holds every restore. Each fault
+ * transaction of the batch that holds a given samples offset, holds every restore, and fails the
+ * processing of every batch (or part of one) that holds a poisoned sample id. Each fault
  * is logged with the words the tests wait for ({@code fault injection: ...}) before it strikes.
  */
 public final class ConfiguredFaults implements FaultInjector {
@@ -51,6 +54,38 @@ public final class ConfiguredFaults implements FaultInjector {
             });
         }
         return Uni.createFrom().voidItem();
+    }
+
+    /**
+     * Fails if one of {@code sampleValues} is a {@code Sample} with a poisoned id. The exception's
+     * message names no id: it ends up in the record's {@code PROCESSING_FAILED} reject, which must
+     * not copy the record's content.
+     */
+    @Override
+    public void beforeProcessing(List<byte[]> sampleValues) {
+        if (settings.poisonSampleIds().isEmpty()) {
+            return;
+        }
+        for (byte[] value : sampleValues) {
+            String id = sampleId(value);
+            if (id != null && settings.poisonSampleIds().contains(id)) {
+                LOG.errorf(
+                        "fault injection: failing the processing of %d samples: they hold poisoned sample id %s",
+                        sampleValues.size(), id);
+                throw new IllegalStateException("fault injection: a poisoned sample in the batch");
+            }
+        }
+    }
+
+    private static String sampleId(byte[] value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Sample.parseFrom(value).getSampleId();
+        } catch (InvalidProtocolBufferException e) {
+            return null; // not a sample: the engine rejects it
+        }
     }
 
     @Override

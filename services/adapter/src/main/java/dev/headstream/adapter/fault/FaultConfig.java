@@ -2,6 +2,8 @@ package dev.headstream.adapter.fault;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 
@@ -40,4 +42,12 @@ public interface FaultConfig {
      * Absent or 0 = never.
      */
     OptionalInt restoreDelaySeconds();
+
+    /**
+     * Sample ids (comma-separated) that poison processing: the engine's processing of any batch,
+     * or any part of a batch, that holds a {@code headstream.samples} record with one of these ids
+     * fails, every time, as a bug triggered by one record would; the poison record isolation of the
+     * flow must find the record, reject it {@code PROCESSING_FAILED} and apply the rest. Absent = none.
+     */
+    Optional<List<String>> poisonSampleIds();
 }

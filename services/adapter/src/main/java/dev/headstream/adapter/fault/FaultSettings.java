@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The faults a test asked for, checked.
@@ -13,8 +15,10 @@ import java.util.OptionalLong;
  * @param pauseAtOffset       samples offset whose batch pauses inside its transaction; -1 = never
  * @param pauseSeconds        how long that pause lasts
  * @param restoreDelaySeconds how long each assignment's restore is held; 0 = never
+ * @param poisonSampleIds     sample ids whose presence makes processing fail; empty = none
  */
-public record FaultSettings(long haltAtOffset, long pauseAtOffset, int pauseSeconds, int restoreDelaySeconds) {
+public record FaultSettings(
+        long haltAtOffset, long pauseAtOffset, int pauseSeconds, int restoreDelaySeconds, Set<String> poisonSampleIds) {
 
     /** The property that turns fault injection on. */
     public static final String ENABLED_KEY = "headstream.fault.enabled";
@@ -25,13 +29,15 @@ public record FaultSettings(long haltAtOffset, long pauseAtOffset, int pauseSeco
             "headstream.fault.halt-in-transaction-at-offset",
             "headstream.fault.pause-in-transaction-at-offset",
             "headstream.fault.pause-seconds",
-            "headstream.fault.restore-delay-seconds");
+            "headstream.fault.restore-delay-seconds",
+            "headstream.fault.poison-sample-ids");
 
     static final int DEFAULT_PAUSE_SECONDS = 20;
     private static final String PREFIX = "headstream.fault.";
 
     /** Checks the ranges. */
     public FaultSettings {
+        poisonSampleIds = Set.copyOf(poisonSampleIds);
         if (haltAtOffset < -1 || pauseAtOffset < -1) {
             throw new IllegalArgumentException("headstream.fault.halt-in-transaction-at-offset and"
                     + " pause-in-transaction-at-offset must be an offset or -1: " + haltAtOffset + ", "
@@ -41,6 +47,11 @@ public record FaultSettings(long haltAtOffset, long pauseAtOffset, int pauseSeco
             throw new IllegalArgumentException("headstream.fault.pause-seconds and restore-delay-seconds must be at"
                     + " least 0: " + pauseSeconds + ", " + restoreDelaySeconds);
         }
+    }
+
+    /** Settings without poisoned sample ids. */
+    public FaultSettings(long haltAtOffset, long pauseAtOffset, int pauseSeconds, int restoreDelaySeconds) {
+        this(haltAtOffset, pauseAtOffset, pauseSeconds, restoreDelaySeconds, Set.of());
     }
 
     /**
@@ -65,7 +76,13 @@ public record FaultSettings(long haltAtOffset, long pauseAtOffset, int pauseSeco
                 config.haltInTransactionAtOffset().orElse(-1),
                 config.pauseInTransactionAtOffset().orElse(-1),
                 config.pauseSeconds().orElse(DEFAULT_PAUSE_SECONDS),
-                config.restoreDelaySeconds().orElse(0)));
+                config.restoreDelaySeconds().orElse(0),
+                config.poisonSampleIds()
+                        .map(ids -> ids.stream()
+                                .map(String::trim)
+                                .filter(id -> !id.isEmpty())
+                                .collect(Collectors.toSet()))
+                        .orElse(Set.of())));
     }
 
     /**
@@ -94,6 +111,9 @@ public record FaultSettings(long haltAtOffset, long pauseAtOffset, int pauseSeco
         add(keys, KEYS.get(2), config.pauseInTransactionAtOffset());
         add(keys, KEYS.get(3), config.pauseSeconds());
         add(keys, KEYS.get(4), config.restoreDelaySeconds());
+        if (config.poisonSampleIds().isPresent()) {
+            keys.add(KEYS.get(5));
+        }
         return keys;
     }
 

@@ -17,6 +17,11 @@ public final class NoFaults implements FaultInjector {
     }
 
     @Override
+    public void beforeProcessing(List<byte[]> sampleValues) {
+        // nothing to inject
+    }
+
+    @Override
     public void beforeRestore(List<Integer> samplesPartitions) {
         // nothing to inject
     }

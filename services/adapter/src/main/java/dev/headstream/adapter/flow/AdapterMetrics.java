@@ -5,6 +5,7 @@ import dev.headstream.core.adapt.engine.BatchResult;
 import dev.headstream.core.ingest.Rejection;
 import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.HeadUpdate;
+import dev.headstream.schemas.v1.RejectReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,8 +16,10 @@ import java.time.Duration;
 
 /**
  * Aggregate Prometheus metrics of the adapter ({@code /q/metrics}), counted for committed batches
- * only. Labels are bounded: reject reason (the enum), head status (the enum), task (configured
- * tasks) and whether a batch committed or aborted; never a user, tenant or head id.
+ * only, but for the failed processing attempts ({@code headstream.batch.retries}) and the gauges of
+ * partitions in trouble ({@link PartitionRetries}). Labels are bounded: reject reason (the enum),
+ * head status (the enum), task (configured tasks), topic (samples or control) and whether a batch
+ * committed or aborted; never a user, tenant or head id.
  */
 @ApplicationScoped
 public class AdapterMetrics {
@@ -24,11 +27,26 @@ public class AdapterMetrics {
     private final MeterRegistry registry;
 
     @Inject
-    public AdapterMetrics(MeterRegistry registry, AdaptationEngine engine) {
+    public AdapterMetrics(MeterRegistry registry, AdaptationEngine engine, PartitionRetries retries) {
         this.registry = registry;
         Gauge.builder("headstream.users.resident", engine, AdaptationEngine::users)
                 .description("users whose training state this instance holds")
                 .register(registry);
+        Gauge.builder("headstream.partitions.retrying", retries, PartitionRetries::troubled)
+                .description("partitions with a batch in retry or isolation, or whose batch's transaction keeps"
+                        + " aborting")
+                .register(registry);
+        Gauge.builder("headstream.transaction.abort.streak", retries, PartitionRetries::longestStreak)
+                .description("the most aborts in a row of one partition's batch from the same offset")
+                .register(registry);
+    }
+
+    /** Counts a failed attempt at processing a batch (it is retried, or its failing record isolated). */
+    void retried() {
+        Counter.builder("headstream.batch.retries")
+                .description("failed attempts at processing a batch before its transaction")
+                .register(registry)
+                .increment();
     }
 
     /** Counts what a committed batch did. */
@@ -48,6 +66,14 @@ public class AdapterMetrics {
                     .tag("reason", r.reason().name())
                     .register(registry)
                     .increment();
+            if (r.reason() == RejectReason.PROCESSING_FAILED) {
+                Counter.builder("headstream.records.isolated")
+                        .description("records isolated from their batch because processing failed with them,"
+                                + " rejected PROCESSING_FAILED, by topic")
+                        .tag("topic", r.topic() == null ? "samples" : "control")
+                        .register(registry)
+                        .increment();
+            }
         }
         for (HeadUpdate h : result.heads()) {
             Counter.builder("headstream.heads.published")

@@ -13,7 +13,9 @@ import org.jboss.logging.Logger;
  * Settles a batch once its transaction has an outcome: a committed batch's staged state goes live
  * and is counted as committed; any other outcome drops the staged state (the batch is consumed
  * again), is counted as aborted, and goes to {@link ProcessExit}, which ends the process when the
- * outcome requires it. Runs on the flow's thread, one batch at a time.
+ * outcome requires it. {@link PartitionRetries} learns each outcome: an abort lengthens the batch's
+ * partitions' abort streak, a commit or a rebalance ends it. Runs on the flow's thread, one batch at
+ * a time.
  */
 @ApplicationScoped
 public class BatchSettlement {
@@ -29,6 +31,9 @@ public class BatchSettlement {
     @Inject
     ProcessExit processExit;
 
+    @Inject
+    PartitionRetries retries;
+
     /**
      * @param outcome   what became of the batch's transaction
      * @param batch     the batch
@@ -38,27 +43,30 @@ public class BatchSettlement {
     void settle(TransactionOutcome outcome, IncomingBatch batch, BatchResult result, long startNanos) {
         if (outcome instanceof TransactionOutcome.Committed) {
             engine.commit(result);
+            retries.committed(batch.startOffsets().keySet());
             metrics.committed(result, batch.records(), since(startNanos));
             return;
         }
         if (outcome instanceof TransactionOutcome.Revoked) {
+            retries.forget(batch.startOffsets().keySet());
             LOG.warnf(
                     "a rebalance during the transaction of a batch of %d records: its offsets were not committed;"
                             + " state changes dropped, the batch is consumed again by its partitions' owner",
                     batch.records());
         } else if (outcome instanceof TransactionOutcome.Aborted a) {
-            logAborted(batch, a.cause());
+            logAborted(batch, a.cause(), retries.aborted(batch.startOffsets()));
         } else if (outcome instanceof TransactionOutcome.Fenced f) {
-            logAborted(batch, f.cause());
+            logAborted(batch, f.cause(), retries.aborted(batch.startOffsets()));
         }
         metrics.aborted(batch.records(), since(startNanos));
         processExit.onOutcome(outcome);
     }
 
-    private static void logAborted(IncomingBatch batch, Throwable cause) {
+    private static void logAborted(IncomingBatch batch, Throwable cause, int streak) {
         LOG.warnf(
-                "transaction for %d samples aborted (%s); state changes dropped, batch will be re-consumed",
-                batch.samples().size(), cause.toString());
+                "transaction for %d samples aborted (%s); state changes dropped, batch will be re-consumed"
+                        + " (%d abort%s in a row from %s)",
+                batch.samples().size(), cause.toString(), streak, streak == 1 ? "" : "s", batch.startOffsets());
     }
 
     private static Duration since(long startNanos) {

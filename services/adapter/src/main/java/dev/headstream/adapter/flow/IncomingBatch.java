@@ -13,19 +13,25 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * A consumed batch in the engine's terms: the {@code headstream.samples} records and the
- * {@code headstream.control} records, each in consumption order, and per partition the offset after
- * the batch's last record (what its transaction commits).
+ * {@code headstream.control} records, each in consumption order, and per partition the offset of
+ * the batch's first record and the offset after its last (what its transaction commits).
  *
- * @param samples     records of {@code headstream.samples}
- * @param controls    records of {@code headstream.control}
- * @param nextOffsets per topic partition, the offset after the batch's last record
+ * @param samples      records of {@code headstream.samples}
+ * @param controls     records of {@code headstream.control}
+ * @param nextOffsets  per topic partition, the offset after the batch's last record
+ * @param startOffsets per topic partition, the offset of the batch's first record
  */
-public record IncomingBatch(List<RawSample> samples, List<RawSample> controls, Map<TopicPartition, Long> nextOffsets) {
+public record IncomingBatch(
+        List<RawSample> samples,
+        List<RawSample> controls,
+        Map<TopicPartition, Long> nextOffsets,
+        Map<TopicPartition, Long> startOffsets) {
 
     public IncomingBatch {
         samples = List.copyOf(samples);
         controls = List.copyOf(controls);
         nextOffsets = Map.copyOf(nextOffsets);
+        startOffsets = Map.copyOf(startOffsets);
     }
 
     /** Reads a batch as SmallRye delivers it. */
@@ -60,17 +66,19 @@ public record IncomingBatch(List<RawSample> samples, List<RawSample> controls, M
         private final List<RawSample> samples = new ArrayList<>();
         private final List<RawSample> controls = new ArrayList<>();
         private final Map<TopicPartition, Long> next = new HashMap<>();
+        private final Map<TopicPartition, Long> start = new HashMap<>();
 
         /** Adds one consumed record; {@code timestampMs} -1 = none. */
         Builder add(String topic, int partition, long offset, byte[] key, byte[] value, long timestampMs) {
             next.merge(new TopicPartition(topic, partition), offset + 1, Math::max);
+            start.merge(new TopicPartition(topic, partition), offset, Math::min);
             RawSample rec = new RawSample(partition, offset, key, value, timestampMs);
             (Topics.CONTROL.equals(topic) ? controls : samples).add(rec);
             return this;
         }
 
         IncomingBatch build() {
-            return new IncomingBatch(samples, controls, next);
+            return new IncomingBatch(samples, controls, next, start);
         }
     }
 }

@@ -4,30 +4,31 @@ import dev.headstream.adapter.Channels;
 import dev.headstream.adapter.transaction.BatchTransaction;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.adapt.engine.BatchResult;
-import dev.headstream.schemas.Topics;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.List;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
  * The adaptation flow: consumes batches from {@code headstream.samples} and
  * {@code headstream.control} (channel {@value Channels#SAMPLES}), has the {@link AdaptationEngine}
- * validate, embed, score and train on them, and emits, through the transactional channel
- * {@value Channels#OUT}, one Kafka transaction per batch holding its {@code headstream.heads}
- * updates, {@code headstream.metrics} records, {@code headstream.rejected} records, the touched
- * users' {@code headstream.adapter-state} changelog records and the batch's consumed offsets.
+ * validate, embed, score and train on them ({@link BatchPreparation}), and emits, through the
+ * transactional channel {@value Channels#OUT}, one Kafka transaction per batch holding its
+ * {@code headstream.heads} updates, {@code headstream.metrics} records, {@code headstream.rejected}
+ * records, the touched users' {@code headstream.adapter-state} changelog records and the batch's
+ * consumed offsets.
  *
- * <p>The engine computes on copies of the touched users' state; the copies replace the live
- * state only after the transaction committed ({@link BatchSettlement}). If the transaction aborts,
- * the copies are dropped and the consumer rewinds to the last committed offsets, so the batch is
- * applied again from the same state. Runs on a worker thread, one batch at a time.
+ * <p>The engine computes on copies of the touched users' state; the copies replace the live state
+ * only after the transaction committed ({@link BatchSettlement}). If the transaction aborts, the
+ * copies are dropped and the consumer rewinds to the last committed offsets, so the batch is applied
+ * again from the same state, after a wait that doubles while the same batch keeps aborting
+ * ({@link PartitionRetries}). A record that makes processing fail every time is isolated and
+ * rejected, and the rest of its batch applied ({@link PoisonIsolation}); only a failure that is no
+ * record's aborts the batch. Runs on a worker thread, one batch at a time.
  */
 @ApplicationScoped
 public class SampleProcessor {
@@ -38,10 +39,16 @@ public class SampleProcessor {
     AdaptationEngine engine;
 
     @Inject
+    BatchPreparation preparation;
+
+    @Inject
     BatchTransaction transaction;
 
     @Inject
     BatchSettlement settlement;
+
+    @Inject
+    PartitionRetries retries;
 
     @Inject
     AdapterMetrics metrics;
@@ -50,26 +57,49 @@ public class SampleProcessor {
     @Blocking
     public Uni<Void> process(KafkaRecordBatch<byte[], byte[]> batch) {
         IncomingBatch in = IncomingBatch.of(batch);
+        Duration wait = retries.backoffBefore(in.startOffsets());
+        if (!wait.isZero()) {
+            LOG.warnf(
+                    "the transaction of the batch from %s aborted before: waiting %d ms before trying it again",
+                    in.startOffsets(), wait.toMillis());
+            sleep(wait);
+        }
         long now = System.currentTimeMillis();
         long t0 = System.nanoTime();
-        BatchResult result;
-        List<Message<byte[]>> out;
+        BatchPreparation.Prepared prepared;
         try {
-            result = engine.process(in.samples(), in.controls(), now);
-            out = OutputRecords.of(result, engine.stateRecords(result), Topics.SAMPLES, now);
+            prepared = preparation.prepare(in, now);
         } catch (RuntimeException e) {
-            // A broken invariant, not bad input (bad input becomes reject records): abort so the
-            // batch's offsets are not committed and it is consumed again.
+            // not a record's failure (it fails without any record of the batch): abort so the batch's
+            // offsets are not committed and it is consumed again, after a wait
+            int streak = retries.aborted(in.startOffsets());
             LOG.errorf(
                     e,
-                    "processing a batch of %d samples failed; aborting its transaction",
-                    in.samples().size());
+                    "processing a batch of %d records failed, also without any of its records; aborting its"
+                            + " transaction (%d in a row from %s)",
+                    in.records(),
+                    streak,
+                    in.startOffsets());
             metrics.aborted(in.records(), Duration.ofNanos(System.nanoTime() - t0));
             return transaction.abort(batch, e);
         }
+        BatchResult result = prepared.result();
         return transaction
-                .run(batch, out, in.sampleOffsets(), in.nextOffsets(), () -> engine.revokedDuring(result))
+                .run(
+                        batch,
+                        prepared.records(),
+                        in.sampleOffsets(),
+                        in.nextOffsets(),
+                        () -> engine.revokedDuring(result))
                 .invoke(outcome -> settlement.settle(outcome, in, result, t0))
                 .chain(() -> Uni.createFrom().completionStage(batch.ack()));
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

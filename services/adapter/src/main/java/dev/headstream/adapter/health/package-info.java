@@ -1,7 +1,7 @@
 /**
  * The adapter's health checks ({@code /q/health}): {@link dev.headstream.adapter.health.ReadinessCheck}.
  *
- * <p>May use MicroProfile Health, the engine and backbone (read only) and
- * {@code dev.headstream.adapter.state}.
+ * <p>May use MicroProfile Health, the engine and backbone (read only),
+ * {@code dev.headstream.adapter.state} and the flow's {@code PartitionRetries} (read only).
  */
 package dev.headstream.adapter.health;

@@ -4,17 +4,44 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Collection;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Which samples partitions' state is being restored, and whether the first assignment has been
- * restored. Written by {@link StateRestorer} on the polling thread, read by readiness from any
- * thread.
+ * Which samples partitions' state is being restored, whether the first assignment has been
+ * restored, and what the restores since start did with records they could not install as stored
+ * ({@link Counts}). Written by {@link StateRestorer} on the polling thread, read by readiness and
+ * {@link RestoreMetrics} from any thread.
  */
 @ApplicationScoped
 public class RestoreProgress {
 
+    /**
+     * Changelog records the restores since start did not install as stored.
+     *
+     * @param forgedSkipped records skipped because their key is not a user's or their payload names
+     *                      another user or samples partition than the record's key and partition
+     * @param resets        users reset on restore: their record did not decode against this adapter
+     * @param unreadable    users whose record did not parse: refused {@code STATE_UNREADABLE} until reset or erased
+     * @param notResident   users left out at the bound on resident users: refused {@code CAPACITY}
+     */
+    public record Counts(long forgedSkipped, long resets, long unreadable, long notResident) {
+
+        /** Every record installed as stored. */
+        public static final Counts NONE = new Counts(0, 0, 0, 0);
+
+        /** The sum of both. */
+        public Counts plus(Counts o) {
+            return new Counts(
+                    forgedSkipped + o.forgedSkipped,
+                    resets + o.resets,
+                    unreadable + o.unreadable,
+                    notResident + o.notResident);
+        }
+    }
+
     private final Set<Integer> restoring = ConcurrentHashMap.newKeySet();
     private volatile boolean assignedOnce;
+    private final AtomicReference<Counts> counts = new AtomicReference<>(Counts.NONE);
 
     /** The state of {@code partitions} is being restored from now on. */
     public void started(Collection<Integer> partitions) {
@@ -33,6 +60,16 @@ public class RestoreProgress {
      */
     public boolean assignedOnce() {
         return assignedOnce;
+    }
+
+    /** Adds what one restore did to {@link #counts()}. */
+    public void counted(Counts restore) {
+        counts.accumulateAndGet(restore, Counts::plus);
+    }
+
+    /** What the restores since start did with records they could not install as stored. */
+    public Counts counts() {
+        return counts.get();
     }
 
     /** Samples partitions whose state is being restored right now. */

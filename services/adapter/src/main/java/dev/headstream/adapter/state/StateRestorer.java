@@ -1,9 +1,10 @@
 package dev.headstream.adapter.state;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.headstream.adapter.fault.FaultInjector;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.ingest.UserKey;
+import dev.headstream.core.wire.Bounded;
+import dev.headstream.core.wire.UserStateCodec;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.AdapterState;
 import io.smallrye.common.annotation.Identifier;
@@ -24,12 +25,21 @@ import org.jboss.logging.Logger;
  * Restores per-user training state when the adapter is assigned partitions of
  * {@code headstream.samples}: for each assigned partition number it reads the same partition of
  * the compacted {@code headstream.adapter-state} changelog to its end ({@link ChangelogReader}) and
- * installs the newest record of every user (a tombstone erases the user). This runs on the Kafka
- * polling thread inside the rebalance, so no sample of the partition is delivered before its state
- * is restored; {@link RestoreProgress} tracks it for readiness (DOWN from start until the first
- * assignment is restored, and while any later one is). On revocation the partition's users are
- * dropped from memory. Wired by
+ * hands the newest record of every key to the engine (a tombstone erases the user). This runs on
+ * the Kafka polling thread inside the rebalance, so no sample of the partition is delivered before
+ * its state is restored; {@link RestoreProgress} tracks it for readiness (DOWN from start until the
+ * first assignment is restored, and while any later one is). On revocation the partition's users
+ * are dropped from memory. Wired by
  * {@code mp.messaging.incoming.samples.consumer-rebalance-listener.name=headstream-state-restore}.
+ *
+ * <p>The record key names the user, never the payload ({@link #install}): a record whose payload
+ * names another user, or another samples partition than the one it was read from, is skipped and
+ * counted as forged, and its key's user is treated as unreadable (its newest record is not its
+ * state). A record that does not parse makes its user unreadable; one that does not decode against
+ * this adapter resets the user explicitly; beyond the bound on resident users only the key is kept
+ * ({@link AdaptationEngine#restore(UserKey, int, AdapterState)}). Each is logged (at most
+ * {@value #LOGGED_PER_RESTORE} lines of each kind per restore, keys and messages bounded) and
+ * counted in {@link RestoreProgress#counts()}.
  */
 @ApplicationScoped
 @Identifier(StateRestorer.NAME)
@@ -38,6 +48,12 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
     public static final String NAME = "headstream-state-restore";
 
     private static final Logger LOG = Logger.getLogger(StateRestorer.class);
+
+    /** Most log lines per kind of record not installed as stored, per restore; a summary line follows. */
+    static final int LOGGED_PER_RESTORE = 10;
+
+    /** Most characters of a key or message in such a log line. */
+    private static final int LOGGED_CHARS = 512;
 
     @Inject
     AdaptationEngine engine;
@@ -71,6 +87,7 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
             Map<TopicPartition, OffsetAndMetadata> committed =
                     consumer.committed(new HashSet<>(partitions), Duration.ofSeconds(30));
             Installed installed = install(changelog.newest(numbers));
+            progress.counted(installed.counts());
             for (TopicPartition tp : partitions) {
                 OffsetAndMetadata c = committed.get(tp);
                 if (c != null) {
@@ -80,6 +97,19 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
             LOG.infof(
                     "restored %d users (%d erased) for samples partitions %s in %.1f s",
                     installed.restored(), installed.erased(), numbers, (System.nanoTime() - t0) / 1e9);
+            RestoreProgress.Counts c = installed.counts();
+            if (!c.equals(RestoreProgress.Counts.NONE)) {
+                LOG.warnf(
+                        "restore of samples partitions %s: %d users reset (state did not decode), %d unreadable (must be"
+                                + " reset or erased with headstream.control), %d not resident (the bound of %d resident"
+                                + " users), %d forged records skipped",
+                        numbers,
+                        c.resets(),
+                        c.unreadable(),
+                        c.notResident(),
+                        engine.maxResidentUsers(),
+                        c.forgedSkipped());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while restoring", e);
@@ -101,29 +131,108 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
         onPartitionsRevoked(consumer, partitions);
     }
 
-    private record Installed(int restored, int erased) {}
+    /**
+     * What one restore did with its records.
+     *
+     * @param restored users installed as stored
+     * @param erased   tombstones applied
+     * @param counts   records not installed as stored
+     */
+    record Installed(int restored, int erased, RestoreProgress.Counts counts) {}
 
-    /** Installs the newest changelog value of every user: a tombstone erases the user. */
-    private Installed install(Map<String, byte[]> newest) {
+    /**
+     * Hands the newest changelog record of every key to the engine, trusting the record key: a
+     * tombstone erases the key's user; a key that is not {@code "<tenant>/<user>"} is skipped; a
+     * value that does not parse, or whose payload names another user or samples partition than the
+     * record's key and partition, makes the key's user unreadable ({@link AdaptationEngine#markUnreadable});
+     * any other record goes to {@link AdaptationEngine#restore(UserKey, int, AdapterState)}.
+     */
+    Installed install(List<ChangelogReader.Entry> newest) {
         int restored = 0;
         int erased = 0;
-        for (Map.Entry<String, byte[]> e : newest.entrySet()) {
-            if (e.getValue() == null) {
-                engine.forget(UserKey.parse(e.getKey()));
+        long forged = 0;
+        long resets = 0;
+        long unreadable = 0;
+        long notResident = 0;
+        for (ChangelogReader.Entry e : newest) {
+            UserKey key;
+            try {
+                key = UserKey.parse(e.key());
+            } catch (IllegalArgumentException ex) {
+                logBounded(forged++, "skipped changelog record at %s: %s", at(e), ex.getMessage());
+                continue;
+            }
+            if (e.value() == null) {
+                engine.forget(key);
                 erased++;
                 continue;
             }
+            AdapterState state;
             try {
-                engine.restore(AdapterState.parseFrom(e.getValue()));
-                restored++;
-            } catch (InvalidProtocolBufferException | IllegalArgumentException ex) {
-                // the user then starts from the source head: visible in the log, not silent
-                LOG.errorf(
-                        "cannot restore the state of %s from %s: %s",
-                        e.getKey(), Topics.ADAPTER_STATE, ex.getMessage());
+                state = UserStateCodec.parse(e.value());
+            } catch (IllegalArgumentException ex) {
+                engine.markUnreadable(key, e.partition(), e.offset(), ex.getMessage());
+                logBounded(
+                        unreadable++,
+                        "the state of %s at %s is unreadable until an operator resets or erases the user: %s",
+                        key,
+                        at(e),
+                        ex.getMessage());
+                continue;
+            }
+            String forgery = forgery(key, e.partition(), state);
+            if (forgery != null) {
+                engine.markUnreadable(key, e.partition(), e.offset(), "its newest record " + forgery);
+                logBounded(
+                        forged++,
+                        "skipped forged changelog record of %s at %s: it %s; the user is unreadable until an operator"
+                                + " resets or erases it",
+                        key,
+                        at(e),
+                        forgery);
+                continue;
+            }
+            switch (engine.restore(key, e.partition(), state)) {
+                case INSTALLED -> restored++;
+                case RESET ->
+                    logBounded(
+                            resets++,
+                            "reset %s on restore: its state at %s does not decode against this adapter; its heads start"
+                                    + " again from the source head, published as RESET with versions continuing",
+                            key,
+                            at(e));
+                case NOT_RESIDENT -> notResident++;
             }
         }
-        return new Installed(restored, erased);
+        return new Installed(restored, erased, new RestoreProgress.Counts(forged, resets, unreadable, notResident));
+    }
+
+    /** How {@code state}, read under {@code key} from changelog partition {@code partition}, is not that user's; or null. */
+    private static String forgery(UserKey key, int partition, AdapterState state) {
+        if (!key.tenant().equals(state.getTenant()) || !key.user().equals(state.getUser())) {
+            return "names user '" + Bounded.id(state.getTenant()) + "/" + Bounded.id(state.getUser()) + "'";
+        }
+        if (state.getSourcePartition() != partition && state.getSourcePartition() != -1) {
+            return "names samples partition " + state.getSourcePartition();
+        }
+        return null;
+    }
+
+    private static String at(ChangelogReader.Entry e) {
+        return Topics.ADAPTER_STATE + "-" + e.partition() + "@" + e.offset()
+                + (e.key() == null ? " (no key)" : " (key '" + Bounded.id(e.key()) + "')");
+    }
+
+    /** Logs the {@code n}-th (from 0) line of its kind in this restore, only the first {@link #LOGGED_PER_RESTORE}. */
+    private static void logBounded(long n, String format, Object... args) {
+        if (n < LOGGED_PER_RESTORE) {
+            for (int i = 0; i < args.length; i++) {
+                if (args[i] instanceof String s) {
+                    args[i] = Bounded.text(s, LOGGED_CHARS);
+                }
+            }
+            LOG.warnf(format, args);
+        }
     }
 
     private static List<TopicPartition> samplesPartitions(Collection<TopicPartition> partitions) {

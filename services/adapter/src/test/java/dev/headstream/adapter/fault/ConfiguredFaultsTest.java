@@ -1,9 +1,13 @@
 package dev.headstream.adapter.fault;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.headstream.schemas.v1.Sample;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
@@ -50,8 +54,28 @@ class ConfiguredFaultsTest {
     }
 
     @Test
+    void failsTheProcessingOfEveryBatchThatHoldsAPoisonedSampleWithoutNamingIt() {
+        ConfiguredFaults faults =
+                new ConfiguredFaults(new FaultSettings(-1, -1, 20, 0, Set.of("poison-1")), halts::add);
+        byte[] good = Sample.newBuilder().setSampleId("good").build().toByteArray();
+        byte[] poison = Sample.newBuilder().setSampleId("poison-1").build().toByteArray();
+        byte[] junk = {(byte) 0xff, 1, 2};
+
+        faults.beforeProcessing(List.of(good, junk));
+        faults.beforeProcessing(Arrays.asList(good, null));
+        for (int attempt = 0; attempt < 3; attempt++) {
+            assertThatThrownBy(() -> faults.beforeProcessing(List.of(good, poison, junk)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("fault injection: a poisoned sample in the batch");
+        }
+        assertThat(halts).isEmpty();
+    }
+
+    @Test
     void noFaultsDoesNothing() throws InterruptedException {
         NoFaults.INSTANCE.inTransaction(List.of(0L)).await().atMost(Duration.ofSeconds(1));
+        NoFaults.INSTANCE.beforeProcessing(
+                List.of(Sample.newBuilder().setSampleId("x").build().toByteArray()));
         NoFaults.INSTANCE.beforeRestore(List.of(0));
     }
 }

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class FaultSettingsTest {
@@ -15,8 +17,25 @@ class FaultSettingsTest {
             OptionalLong haltInTransactionAtOffset,
             OptionalLong pauseInTransactionAtOffset,
             OptionalInt pauseSeconds,
-            OptionalInt restoreDelaySeconds)
-            implements FaultConfig {}
+            OptionalInt restoreDelaySeconds,
+            Optional<List<String>> poisonSampleIds)
+            implements FaultConfig {
+
+        Config(
+                boolean enabled,
+                OptionalLong haltInTransactionAtOffset,
+                OptionalLong pauseInTransactionAtOffset,
+                OptionalInt pauseSeconds,
+                OptionalInt restoreDelaySeconds) {
+            this(
+                    enabled,
+                    haltInTransactionAtOffset,
+                    pauseInTransactionAtOffset,
+                    pauseSeconds,
+                    restoreDelaySeconds,
+                    Optional.empty());
+        }
+    }
 
     private static Config none(boolean enabled) {
         return new Config(
@@ -56,6 +75,19 @@ class FaultSettingsTest {
         Config config =
                 new Config(true, OptionalLong.of(15), OptionalLong.of(11), OptionalInt.of(5), OptionalInt.of(3));
         assertThat(FaultSettings.from(config)).contains(new FaultSettings(15, 11, 5, 3));
+    }
+
+    @Test
+    void takesPoisonedSampleIdsTrimmedAndRefusesThemWhenNotEnabled() {
+        Optional<List<String>> ids = Optional.of(List.of("a", " b ", ""));
+        Config enabled = new Config(
+                true, OptionalLong.empty(), OptionalLong.empty(), OptionalInt.empty(), OptionalInt.empty(), ids);
+        Config disabled = new Config(
+                false, OptionalLong.empty(), OptionalLong.empty(), OptionalInt.empty(), OptionalInt.empty(), ids);
+        assertThat(FaultSettings.from(enabled)).contains(new FaultSettings(-1, -1, 20, 0, Set.of("a", "b")));
+        assertThatThrownBy(() -> FaultSettings.from(disabled))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("[headstream.fault.poison-sample-ids]");
     }
 
     @Test

@@ -33,7 +33,7 @@ class IncomingBatchTest {
     }
 
     @Test
-    void commitsTheOffsetAfterEachPartitionsLastRecord() {
+    void commitsTheOffsetAfterEachPartitionsLastRecordAndKnowsItsFirst() {
         IncomingBatch batch = new IncomingBatch.Builder()
                 .add(Topics.SAMPLES, 0, 8, null, bytes("x"), -1)
                 .add(Topics.SAMPLES, 0, 7, null, bytes("x"), -1)
@@ -48,5 +48,13 @@ class IncomingBatchTest {
                         5L,
                         new TopicPartition(Topics.CONTROL, 0),
                         3L));
+        assertThat(batch.startOffsets())
+                .isEqualTo(Map.of(
+                        new TopicPartition(Topics.SAMPLES, 0),
+                        7L,
+                        new TopicPartition(Topics.SAMPLES, 1),
+                        4L,
+                        new TopicPartition(Topics.CONTROL, 0),
+                        2L));
     }
 }

@@ -28,6 +28,16 @@ class TransactionWatchdogTest {
             public int transactionStuckExitSeconds() {
                 return 30;
             }
+
+            @Override
+            public Poison poison() {
+                throw new UnsupportedOperationException("not the watchdog's");
+            }
+
+            @Override
+            public TopicCheck topicCheck() {
+                throw new UnsupportedOperationException("not the watchdog's");
+            }
         };
         watchdog.processExit = new ProcessExit(exits::add);
     }

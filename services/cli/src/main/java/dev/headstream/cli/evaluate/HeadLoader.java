@@ -2,6 +2,7 @@ package dev.headstream.cli.evaluate;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.headstream.cli.export.HeadExport;
+import dev.headstream.client.HeadKeys;
 import dev.headstream.client.TopicReader;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.wire.HeadCodec;
@@ -12,7 +13,6 @@ import dev.headstream.schemas.onnx.Onnx;
 import dev.headstream.schemas.v1.HeadUpdate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -131,7 +131,10 @@ public final class HeadLoader {
         Set<String> known = new TreeSet<>();
         List<ConsumerRecord<byte[], byte[]>> kept = new ArrayList<>();
         TopicReader.forEach(bootstrap, Topics.HEADS, timeout, true, r -> {
-            String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+            String key = HeadKeys.key(r);
+            if (key == null) {
+                return;
+            }
             known.add(key);
             if (wanted.containsKey(key)) {
                 kept.add(r);
@@ -148,15 +151,25 @@ public final class HeadLoader {
                                 ? ""
                                 : ", e.g. "
                                         + String.join(
-                                                ", ", known.stream().limit(5).toList())) + ")");
+                                                ", ",
+                                                known.stream()
+                                                        .limit(5)
+                                                        .map(HeadKeys::shown)
+                                                        .toList()))
+                        + ")");
             }
-            HeadUpdate update = HeadExport.newest(kept, headId);
+            HeadExport.Found found = HeadExport.find(kept, headId);
+            HeadUpdate update = found.update();
             byte[] model = export(update, modelsDir, sources);
             String name = headId + " v" + update.getVersion();
             String origin = Topics.HEADS + " " + headId + " v" + update.getVersion() + " ("
                     + (update.getHeldAtSource()
                             ? "held at the source head"
-                            : update.getStatus().name()) + ")";
+                            : update.getStatus().name()) + ")"
+                    + (found.skipped().isEmpty()
+                            ? ""
+                            : "; skipped records under its key that are not its head: "
+                                    + String.join("; ", found.skipped()));
             heads.put(e.getValue(), adapted(name, origin, model, threshold));
         }
         return heads;

@@ -64,8 +64,14 @@ public final class ExportHeadCommand implements Callable<Integer> {
         }
         String name = out == null ? headId.replace('/', '_') : out;
         Path file = Path.of(name.endsWith(".onnx") ? name : name + ".onnx");
-        HeadUpdate update = HeadExport.newest(TopicReader.readAll(bootstrap, Topics.HEADS, timeout), headId);
+        HeadExport.Found found = HeadExport.find(TopicReader.readAll(bootstrap, Topics.HEADS, timeout), headId);
+        HeadUpdate update = found.update();
         HeadExport.Exported e = HeadExport.export(update, modelsDir, file);
+        PrintWriter err = spec.commandLine().getErr();
+        found.skipped()
+                .forEach(line -> err.println(
+                        "warning: skipped a record under key " + headId + " that is not its head: " + line));
+        err.flush();
         PrintWriter w = spec.commandLine().getOut();
         w.println(String.format(
                 Locale.ROOT,

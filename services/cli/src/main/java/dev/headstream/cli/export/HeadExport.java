@@ -1,6 +1,7 @@
 package dev.headstream.cli.export;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.headstream.client.HeadKeys;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.wire.HeadCodec;
 import dev.headstream.runtime.onnx.OnnxHeadExporter;
@@ -9,9 +10,9 @@ import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.Provenance;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,58 +31,93 @@ public final class HeadExport {
     private HeadExport() {}
 
     /**
-     * The newest {@link HeadUpdate} for {@code headId} (the record key) among records of
-     * {@value Topics#HEADS}, as read in offset order per partition.
+     * The newest version of a head, and the records under its key that were not taken for it.
      *
-     * @throws IllegalArgumentException if no record has that key, the newest record is a tombstone
-     *                                  (the head was erased) or it cannot be parsed
+     * @param update  the newest version
+     * @param skipped one line per record under the head's key that was skipped (its payload names
+     *                another head, or it does not parse), the first {@value #MAX_SKIPPED_LISTED}
+     *                listed, then a count
+     */
+    public record Found(HeadUpdate update, List<String> skipped) {}
+
+    static final int MAX_SKIPPED_LISTED = 5;
+
+    /**
+     * {@link #find}'s update: the newest {@link HeadUpdate} filed under the record key {@code headId}.
+     *
+     * @throws IllegalArgumentException as {@link #find} does
      */
     public static HeadUpdate newest(List<ConsumerRecord<byte[], byte[]>> records, String headId) {
-        ConsumerRecord<byte[], byte[]> newest = null;
-        HeadUpdate newestUpdate = null;
-        ConsumerRecord<byte[], byte[]> tombstone = null;
+        return find(records, headId).update();
+    }
+
+    /**
+     * The newest {@link HeadUpdate} filed under the record key {@code headId} among records of
+     * {@value Topics#HEADS}, in the order given (offset order per partition), as a
+     * {@link dev.headstream.client.HeadFollower} would hold it: the key decides, a record whose
+     * payload names another head ({@link HeadKeys}) or that does not parse is skipped, a version at
+     * or below the one held is ignored, and a tombstone erases what came before it.
+     *
+     * @throws IllegalArgumentException if no record has that key, the head was erased (a tombstone
+     *                                  with no version after it) or no record under the key is a
+     *                                  head of that key
+     */
+    public static Found find(List<ConsumerRecord<byte[], byte[]>> records, String headId) {
+        HeadUpdate newest = null;
+        ConsumerRecord<byte[], byte[]> erasedBy = null;
+        List<String> skipped = new ArrayList<>();
+        long skippedCount = 0;
         TreeSet<String> known = new TreeSet<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
-            String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
-            known.add(key);
-            if (!key.equals(headId)) {
+            String key = HeadKeys.key(r);
+            if (key != null) {
+                known.add(HeadKeys.shown(key));
+            }
+            if (!headId.equals(key)) {
                 continue;
             }
             if (r.value() == null) {
-                if (tombstone == null || later(r, tombstone)) {
-                    tombstone = r;
-                }
+                newest = null;
+                erasedBy = r;
                 continue;
             }
-            HeadUpdate u;
+            String why;
             try {
-                u = HeadUpdate.parseFrom(r.value());
+                HeadUpdate u = HeadUpdate.parseFrom(r.value());
+                why = HeadKeys.mismatch(key, u).orElse(null);
+                if (why == null) {
+                    if (newest == null || u.getVersion() > newest.getVersion()) {
+                        newest = u;
+                        erasedBy = null;
+                    }
+                    continue;
+                }
             } catch (InvalidProtocolBufferException e) {
-                throw new IllegalArgumentException(
-                        "head " + headId + " at " + r.topic() + "-" + r.partition() + "@" + r.offset()
-                                + " is not a HeadUpdate: " + e.getMessage(),
-                        e);
+                why = "not a HeadUpdate: " + HeadKeys.shown(e.getMessage());
             }
-            if (newestUpdate == null
-                    || u.getVersion() > newestUpdate.getVersion()
-                    || (u.getVersion() == newestUpdate.getVersion() && later(r, newest))) {
-                newest = r;
-                newestUpdate = u;
+            if (skippedCount++ < MAX_SKIPPED_LISTED) {
+                skipped.add(r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + why);
             }
         }
-        if (tombstone != null && (newest == null || later(tombstone, newest))) {
-            throw new IllegalArgumentException("head " + headId + " was erased (tombstone at " + tombstone.topic() + "-"
-                    + tombstone.partition() + "@" + tombstone.offset() + ")");
+        if (skippedCount > skipped.size()) {
+            skipped.add("... and " + (skippedCount - skipped.size()) + " more");
         }
-        if (newestUpdate == null) {
-            throw new IllegalArgumentException("head " + headId + " not found on " + Topics.HEADS + " ("
-                    + known.size() + " head ids there"
-                    + (known.isEmpty()
-                            ? ""
-                            : ", e.g. "
-                                    + String.join(", ", known.stream().limit(5).toList())) + ")");
+        if (newest != null) {
+            return new Found(newest, List.copyOf(skipped));
         }
-        return newestUpdate;
+        if (erasedBy != null) {
+            throw new IllegalArgumentException("head " + headId + " was erased (tombstone at " + erasedBy.topic() + "-"
+                    + erasedBy.partition() + "@" + erasedBy.offset() + ")");
+        }
+        if (skippedCount > 0) {
+            throw new IllegalArgumentException("no record under key " + headId + " on " + Topics.HEADS
+                    + " is a head of that key (" + skippedCount + " skipped: " + skipped.get(0) + ")");
+        }
+        throw new IllegalArgumentException("head " + headId + " not found on " + Topics.HEADS + " ("
+                + known.size() + " head ids there"
+                + (known.isEmpty()
+                        ? ""
+                        : ", e.g. " + String.join(", ", known.stream().limit(5).toList())) + ")");
     }
 
     /**
@@ -160,9 +196,5 @@ public final class HeadExport {
                 p.getBackboneSha256(),
                 u.getThreshold(),
                 extra);
-    }
-
-    private static boolean later(ConsumerRecord<?, ?> a, ConsumerRecord<?, ?> b) {
-        return a.partition() == b.partition() ? a.offset() > b.offset() : a.timestamp() > b.timestamp();
     }
 }

@@ -1,6 +1,7 @@
 package dev.headstream.cli.replay;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.headstream.client.HeadKeys;
 import dev.headstream.client.TopicReader;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.adapt.state.HeadState;
@@ -15,12 +16,16 @@ import dev.headstream.runtime.assembly.EngineAssembly;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.HeadStatus;
 import dev.headstream.schemas.v1.HeadUpdate;
-import java.nio.charset.StandardCharsets;
+import dev.headstream.schemas.v1.RejectReason;
+import dev.headstream.schemas.v1.Rejected;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -31,16 +36,38 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * trainable tensors, threshold and sample count. Batch boundaries do not matter (a user's head
  * depends only on the order of that user's samples, which a partition keeps).
  *
+ * <p>Samples the adapter isolated as poison records (a {@code PROCESSING_FAILED} reject on
+ * {@link Topics#REJECTED} names their partition and offset) are not replayed: the adapter applied
+ * none of them, whatever a replay would make of them.
+ *
  * <p>Control commands are not replayed: where they fall between a user's samples depends on the
  * adapter's batches. An erased head (tombstone) is not compared, and a head with an operator
  * reset or rollback in its published history is listed as not compared instead of as a
  * difference. A frozen head leaves no mark on the heads topic, so replaying it reports a
  * difference.
+ *
+ * <p>Published heads are filed by record key ({@link HeadKeys}): a record whose payload names
+ * another head than its key, or that does not parse, is not compared and is listed (bounded) in
+ * {@link Result#skipped()}; a tombstone erases the head of its key.
  */
 public final class HeadReplay {
 
-    /** What a replay found. */
-    public record Result(int heads, int identical, List<String> differences, List<String> notCompared) {}
+    /**
+     * What a replay found.
+     *
+     * @param heads       published heads (newest version per key, erased ones left out)
+     * @param identical   of those, how many the replay rebuilt bit for bit
+     * @param differences one line per head that differs
+     * @param notCompared one line per head left out of the comparison (an operator command in its history)
+     * @param skipped     records of the heads topic filed under no head, the first {@value #MAX_SKIPPED_LISTED}
+     *                    one line each: a payload that names another head than the record key, no key, or
+     *                    bytes that do not parse
+     */
+    public record Result(
+            int heads, int identical, List<String> differences, List<String> notCompared, List<String> skipped) {}
+
+    /** Skipped records listed one by one in {@link Result#skipped()} before a last line counts the rest. */
+    static final int MAX_SKIPPED_LISTED = 20;
 
     private HeadReplay() {}
 
@@ -49,30 +76,20 @@ public final class HeadReplay {
      * would (the specification read from the adapter's own properties), and compares.
      */
     public static Result run(String bootstrap, EngineSpec spec, Duration timeout) {
-        Map<String, HeadUpdate> published = new TreeMap<>();
-        Map<String, String> operated = new TreeMap<>();
+        Published heads = new Published();
         // one head id's records share a partition, so they arrive in the order they were written;
         // streamed, not held: a long run's heads topic holds thousands of 0.85 MB versions
-        TopicReader.forEach(bootstrap, Topics.HEADS, timeout, true, r -> {
-            if (r.value() == null) {
-                String erased = new String(r.key(), StandardCharsets.UTF_8);
-                published.remove(erased);
-                operated.remove(erased);
-                return;
-            }
-            HeadUpdate h = parse(r.value());
-            HeadUpdate old = published.get(h.getHeadId());
-            if (old == null || h.getVersion() > old.getVersion()) {
-                published.put(h.getHeadId(), h);
-            }
-            if (h.getStatus() == HeadStatus.HEAD_STATUS_RESET
-                    || h.getStatusReason().startsWith("operator ")) {
-                operated.put(h.getHeadId(), "version " + h.getVersion() + " " + h.getStatusReason());
-            }
-        });
+        TopicReader.forEach(bootstrap, Topics.HEADS, timeout, true, heads::accept);
+        Map<String, HeadUpdate> published = heads.newest();
+        Map<String, String> operated = heads.operated();
+        Set<String> isolated = isolated(bootstrap, timeout);
         Map<Integer, List<ConsumerRecord<byte[], byte[]>>> byPartition = new TreeMap<>();
         for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bootstrap, Topics.SAMPLES, timeout)) {
-            byPartition.computeIfAbsent(r.partition(), p -> new ArrayList<>()).add(r);
+            if (!isolated.contains(r.partition() + "@" + r.offset())) {
+                byPartition
+                        .computeIfAbsent(r.partition(), p -> new ArrayList<>())
+                        .add(r);
+            }
         }
         try (Backbone backbone = EngineAssembly.backbone(spec)) {
             EngineAssembly.Assembled assembled = EngineAssembly.engine(spec, backbone);
@@ -113,8 +130,28 @@ public final class HeadReplay {
                     differences.add(h.getHeadId() + ": " + diff);
                 }
             }
-            return new Result(published.size(), identical, differences, notCompared);
+            return new Result(published.size(), identical, differences, notCompared, heads.skipped());
         }
+    }
+
+    /**
+     * The samples records the adapter isolated as poison ({@code PROCESSING_FAILED} rejects of
+     * {@link Topics#SAMPLES} records), as {@code "partition@offset"}.
+     */
+    private static Set<String> isolated(String bootstrap, Duration timeout) {
+        Set<String> out = new HashSet<>();
+        for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bootstrap, Topics.REJECTED, timeout)) {
+            Rejected x;
+            try {
+                x = Rejected.parseFrom(r.value());
+            } catch (InvalidProtocolBufferException e) {
+                throw new IllegalStateException("unreadable record on " + Topics.REJECTED + ": " + e.getMessage(), e);
+            }
+            if (x.getReason() == RejectReason.PROCESSING_FAILED && Topics.SAMPLES.equals(x.getTopic())) {
+                out.add(x.getPartition() + "@" + x.getOffset());
+            }
+        }
+        return out;
     }
 
     private static String compare(HeadUpdate h, HeadState s, BinaryHeadTask t) {
@@ -134,11 +171,76 @@ public final class HeadReplay {
         return null;
     }
 
-    private static HeadUpdate parse(byte[] value) {
-        try {
-            return HeadUpdate.parseFrom(value);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("unreadable record on " + Topics.HEADS + ": " + e.getMessage(), e);
+    /**
+     * The published heads as a follower holds them, filed by record key: the newest version per key
+     * (a version never goes back; a tombstone erases the key), which keys have an operator command in
+     * their history, and the records filed under no head (the first {@link #MAX_SKIPPED_LISTED}
+     * described, the rest counted). Fed one record at a time, in offset order per partition.
+     */
+    static final class Published {
+
+        private final Map<String, HeadUpdate> newest = new TreeMap<>();
+        private final Map<String, String> operated = new TreeMap<>();
+        private final List<String> skipped = new ArrayList<>();
+        private long skippedCount;
+
+        void accept(ConsumerRecord<byte[], byte[]> r) {
+            String key = HeadKeys.key(r);
+            if (r.value() == null) {
+                if (key == null) {
+                    skip(r, "a tombstone without a key");
+                } else {
+                    newest.remove(key);
+                    operated.remove(key);
+                }
+                return;
+            }
+            HeadUpdate h;
+            try {
+                h = HeadUpdate.parseFrom(r.value());
+            } catch (InvalidProtocolBufferException e) {
+                skip(r, "does not parse: " + HeadKeys.shown(e.getMessage()));
+                return;
+            }
+            Optional<String> mismatch = HeadKeys.mismatch(key, h);
+            if (mismatch.isPresent()) {
+                skip(r, mismatch.get());
+                return;
+            }
+            HeadUpdate old = newest.get(key);
+            if (old == null || h.getVersion() > old.getVersion()) {
+                newest.put(key, h);
+            }
+            if (h.getStatus() == HeadStatus.HEAD_STATUS_RESET
+                    || h.getStatusReason().startsWith("operator ")) {
+                operated.put(key, "version " + h.getVersion() + " " + HeadKeys.shown(h.getStatusReason()));
+            }
+        }
+
+        private void skip(ConsumerRecord<byte[], byte[]> r, String why) {
+            skippedCount++;
+            if (skipped.size() < MAX_SKIPPED_LISTED) {
+                skipped.add(r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + why);
+            }
+        }
+
+        /** The newest version per key, by key. */
+        Map<String, HeadUpdate> newest() {
+            return newest;
+        }
+
+        /** What operator command each key has in its history, by key. */
+        Map<String, String> operated() {
+            return operated;
+        }
+
+        /** The records filed under no head, one line each, then a count of those not listed. */
+        List<String> skipped() {
+            List<String> out = new ArrayList<>(skipped);
+            if (skippedCount > skipped.size()) {
+                out.add("... and " + (skippedCount - skipped.size()) + " more");
+            }
+            return List.copyOf(out);
         }
     }
 }

@@ -77,6 +77,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 r.notCompared().size());
         r.differences().forEach(d -> out.println("  " + d));
         r.notCompared().forEach(d -> out.println("  not compared: " + d));
+        r.skipped().forEach(d -> out.println("  skipped (not a head of its key): " + d));
         return r.differences().isEmpty() ? 0 : 1;
     }
 

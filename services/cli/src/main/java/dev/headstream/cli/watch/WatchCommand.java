@@ -1,16 +1,17 @@
 package dev.headstream.cli.watch;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.headstream.client.HeadKeys;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.HeadScore;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.Rejected;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -80,18 +81,31 @@ public final class WatchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * One line for a record. Heads and metrics are named by their record key ({@link HeadKeys}); a
+     * record whose payload names another head than its key is shown as skipped, with why, never as
+     * the head it names.
+     */
     static String describe(ConsumerRecord<byte[], byte[]> r) {
+        String key = HeadKeys.key(r);
+        String at = r.topic() + "-" + r.partition() + "@" + r.offset();
         try {
             if (r.value() == null) {
-                return "head    " + new String(r.key(), StandardCharsets.UTF_8) + " ERASED (tombstone)";
+                return Topics.HEADS.equals(r.topic()) && key != null
+                        ? "head    " + HeadKeys.shown(key) + " ERASED (tombstone)"
+                        : "skipped " + at + ": an empty record" + (key == null ? " without a key" : "");
             }
             return switch (r.topic()) {
                 case Topics.HEADS -> {
                     HeadUpdate h = HeadUpdate.parseFrom(r.value());
+                    Optional<String> mismatch = HeadKeys.mismatch(key, h);
+                    if (mismatch.isPresent()) {
+                        yield "skipped " + at + ": " + mismatch.get();
+                    }
                     yield String.format(
                             Locale.ROOT,
                             "head    %s v%d %s samples=%d threshold=%.3f offsets=%d..%d%s",
-                            h.getHeadId(),
+                            key,
                             h.getVersion(),
                             h.getStatus(),
                             h.getProvenance().getSamplesApplied(),
@@ -104,11 +118,15 @@ public final class WatchCommand implements Callable<Integer> {
                 }
                 case Topics.METRICS -> {
                     AdaptationMetrics m = AdaptationMetrics.parseFrom(r.value());
+                    Optional<String> mismatch = HeadKeys.mismatch(key, m);
+                    if (mismatch.isPresent()) {
+                        yield "skipped " + at + ": " + mismatch.get();
+                    }
                     yield String.format(
                             Locale.ROOT,
                             "metrics %s v%d applied=%d prequential loss src=%.3f ada=%.3f recall src=%.2f ada=%.2f"
                                     + " neg-transfer gap=%+.3f cusum=%.2f/%.2f%s calibration=%d in %.2f h%s%s",
-                            m.getHeadId(),
+                            key,
                             m.getHeadVersion(),
                             m.getSamplesApplied(),
                             m.getSourcePrequential().getMeanLoss(),
@@ -137,7 +155,7 @@ public final class WatchCommand implements Callable<Integer> {
                 }
             };
         } catch (InvalidProtocolBufferException e) {
-            return "unreadable record on " + r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + e.getMessage();
+            return "unreadable record on " + at + ": " + HeadKeys.shown(e.getMessage());
         }
     }
 

@@ -54,6 +54,55 @@ class HeadExportTest {
     }
 
     @Test
+    void skipsARecordUnderTheKeyWhosePayloadNamesAnotherHead() {
+        List<ConsumerRecord<byte[], byte[]>> records = List.of(
+                record(0, HEAD, update(HEAD, 2)),
+                record(1, HEAD, update("acme/bob/wake", 99)),
+                record(2, HEAD, update(HEAD, 3).toBuilder().setUser("bob").build()));
+
+        HeadExport.Found found = HeadExport.find(records, HEAD);
+
+        assertThat(found.update().getVersion()).isEqualTo(2);
+        assertThat(found.skipped())
+                .hasSize(2)
+                .allSatisfy(line -> assertThat(line).contains("payload names head"));
+    }
+
+    @Test
+    void aForgedHeadUnderAnotherKeyIsNotTheNamedHead() {
+        List<ConsumerRecord<byte[], byte[]>> records =
+                List.of(record(0, HEAD, update(HEAD, 2)), record(1, "acme/bob/wake", update(HEAD, Long.MAX_VALUE)));
+
+        assertThat(HeadExport.newest(records, HEAD).getVersion()).isEqualTo(2);
+        assertThatThrownBy(() -> HeadExport.newest(records, "acme/bob/wake"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is a head of that key");
+    }
+
+    @Test
+    void aVersionNeverGoesBackAndATombstoneStartsTheKeyAfresh() {
+        List<ConsumerRecord<byte[], byte[]>> records = List.of(
+                record(0, HEAD, update(HEAD, 5)),
+                record(
+                        1,
+                        HEAD,
+                        update(HEAD, 4).toBuilder()
+                                .setStatus(HeadStatus.HEAD_STATUS_RESET)
+                                .build()),
+                record(
+                        2,
+                        HEAD,
+                        update(HEAD, 5).toBuilder()
+                                .setStatus(HeadStatus.HEAD_STATUS_ROLLED_BACK)
+                                .build()));
+        assertThat(HeadExport.newest(records, HEAD).getStatus()).isEqualTo(HeadStatus.HEAD_STATUS_ACTIVE);
+
+        List<ConsumerRecord<byte[], byte[]>> erasedAndBack =
+                List.of(record(0, HEAD, update(HEAD, 7)), record(1, HEAD, null), record(2, HEAD, update(HEAD, 1)));
+        assertThat(HeadExport.newest(erasedAndBack, HEAD).getVersion()).isEqualTo(1);
+    }
+
+    @Test
     void writesTheDecodedHeadWithItsProvenance(@TempDir Path dir) throws Exception {
         Path models = Path.of(System.getProperty("headstream.models.dir"));
         SourceHead source = OnnxHeadImporter.importHead(models.resolve("hey_jarvis_v0.1.onnx"));
@@ -108,9 +157,14 @@ class HeadExportTest {
                 .hasMessageContaining("no_such_head.onnx");
     }
 
+    /** A head as the adapter writes it: head id, tenant, user and task all agree. */
     private static HeadUpdate update(String headId, long version) {
+        String[] parts = headId.split("/");
         return HeadUpdate.newBuilder()
                 .setHeadId(headId)
+                .setTenant(parts[0])
+                .setUser(parts[1])
+                .setTask(parts[2])
                 .setVersion(version)
                 .setStatus(HeadStatus.HEAD_STATUS_ACTIVE)
                 .build();

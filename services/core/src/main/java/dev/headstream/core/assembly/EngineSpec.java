@@ -29,7 +29,7 @@ import java.util.function.Function;
  * {@link AlarmPolicy#DEFAULT_ALARM_ACTION}), nowhere else.
  *
  * <p>Keys (relative to {@code headstream.}): {@code models-dir}, {@code max-sample-bytes},
- * {@code dedup-window}, {@code publish-every}, {@code backbone.*}, {@code negative-bank.*},
+ * {@code dedup-window}, {@code publish-every}, {@code max-resident-users}, {@code backbone.*}, {@code negative-bank.*},
  * {@code online-rehearsal.*}, {@code rate-limit.*} and {@code tasks.<name>.*}; see
  * {@link #keys(Set)}. Other {@code headstream.} keys belong to the process that runs the engine
  * (for example the adapter's {@code instance-id}) and are ignored here. The engine always runs the
@@ -43,6 +43,8 @@ import java.util.function.Function;
  * @param maxSampleBytes  largest accepted sample record value, checked before parsing
  * @param dedupWindow     recent sample ids remembered per user to drop producer retries
  * @param publishEvery    training samples applied between published versions (1 = every batch)
+ * @param maxResidentUsers most users whose state one engine holds in memory; new users beyond it are
+ *                        rejected {@code CAPACITY}
  * @param onlineRehearsal users' own training negatives shared as rehearsal among the users of the
  *                        tenants that opt in (off by default)
  * @param rateLimit       per-user rate limit on applied samples (off by default)
@@ -55,6 +57,7 @@ public record EngineSpec(
         int maxSampleBytes,
         int dedupWindow,
         int publishEvery,
+        int maxResidentUsers,
         AdaptationEngine.OnlineRehearsal onlineRehearsal,
         RateLimit rateLimit,
         Map<String, TaskSpec> tasks) {
@@ -67,6 +70,12 @@ public record EngineSpec(
 
     /** The {@code source-head} that removes the default task: {@code headstream.tasks.wake.source-head=none}. */
     public static final String NO_SOURCE_HEAD = "none";
+
+    /**
+     * Default of {@code max-resident-users}: what fits a 2 GiB heap beside the shared models and
+     * the default negative bank with room for a restore (see docs/configuration.md for the arithmetic).
+     */
+    public static final int DEFAULT_MAX_RESIDENT_USERS = 1000;
 
     /** The default task's source head file in the models directory. */
     public static final String DEFAULT_SOURCE_HEAD = "hey_jarvis_v0.1.onnx";
@@ -133,6 +142,9 @@ public record EngineSpec(
         if (maxSampleBytes < 1 || dedupWindow < 0 || publishEvery < 1) {
             throw new IllegalArgumentException("max-sample-bytes and publish-every must be at least 1 and dedup-window"
                     + " at least 0: " + maxSampleBytes + ", " + publishEvery + ", " + dedupWindow);
+        }
+        if (maxResidentUsers < 1) {
+            throw new IllegalArgumentException(PREFIX + "max-resident-users must be at least 1: " + maxResidentUsers);
         }
         tasks = Collections.unmodifiableMap(new LinkedHashMap<>(tasks));
     }
@@ -215,6 +227,7 @@ public record EngineSpec(
                 r.integer("max-sample-bytes", 1 << 20),
                 r.integer("dedup-window", 4096),
                 r.integer("publish-every", 1),
+                r.integer("max-resident-users", DEFAULT_MAX_RESIDENT_USERS),
                 online,
                 rateLimit,
                 taskSpecs);
@@ -258,6 +271,7 @@ public record EngineSpec(
             "max-sample-bytes",
             "dedup-window",
             "publish-every",
+            "max-resident-users",
             "backbone.kind",
             "backbone.model",
             "backbone.threads",
@@ -491,6 +505,7 @@ public record EngineSpec(
         p.put(PREFIX + "max-sample-bytes", String.valueOf(maxSampleBytes));
         p.put(PREFIX + "dedup-window", String.valueOf(dedupWindow));
         p.put(PREFIX + "publish-every", String.valueOf(publishEvery));
+        p.put(PREFIX + "max-resident-users", String.valueOf(maxResidentUsers));
         p.put(PREFIX + "backbone.kind", backbone.kind().name().toLowerCase(Locale.ROOT));
         backbone.model().ifPresent(m -> p.put(PREFIX + "backbone.model", m));
         p.put(PREFIX + "backbone.threads", String.valueOf(backbone.threads()));

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -139,6 +140,55 @@ public final class UserStateCodec {
             }
             user.heads().put(h.getTask(), decode(key, task, h));
         }
+        return user;
+    }
+
+    /**
+     * The explicit reset of a user whose changelog record parses but does not {@link #decode}
+     * against this adapter (its recipe or source head changed, another format version, a damaged
+     * head): every head the record holds for a task in {@code tasks} starts again from that task's
+     * source head, its version numbers continuing after the stored one (the next version made is the
+     * stored version + 1) and that next version carrying status RESET with {@code reason}; heads of
+     * tasks not in {@code tasks} are dropped. The user keeps its place in the stream: samples
+     * partition {@code partition}, the stored last applied offset, recent sample ids and rate-limit
+     * bucket where they read, so samples the stored state had applied are still skipped and retries
+     * still dropped. Reads nothing else of the record, so it cannot fail on a record that parsed.
+     *
+     * @param key       the user, from the record key (the caller checked that the record names it)
+     * @param partition the changelog partition the record was read from (the user's samples partition)
+     */
+    public static UserState reset(
+            UserKey key,
+            int partition,
+            AdapterState state,
+            Map<String, BinaryHeadTask> tasks,
+            int dedupWindow,
+            String reason) {
+        boolean bucketReads =
+                state.getRateTokens() >= 0 && !Double.isInfinite(state.getRateTokens()) && state.getRateTimeMs() >= 0;
+        UserState user = new UserState(
+                key,
+                dedupWindow,
+                partition,
+                Math.max(-1, state.getLastAppliedOffset()),
+                bucketReads
+                        ? new RateLimit.Bucket(state.getRateTokens(), state.getRateTimeMs())
+                        : RateLimit.Bucket.EMPTY);
+        for (String id : state.getRecentSampleIdsList()) {
+            user.firstSighting(id);
+        }
+        Map<String, Long> versions = new TreeMap<>();
+        for (HeadTrainingState h : state.getHeadsList()) {
+            if (tasks.containsKey(h.getTask())) {
+                versions.merge(h.getTask(), Math.max(0, h.getVersion()), Math::max);
+            }
+        }
+        versions.forEach((task, version) -> {
+            HeadState head = tasks.get(task).newState(key.headId(task));
+            head.continueVersionsAfter(version);
+            head.reset(reason);
+            user.heads().put(task, head);
+        });
         return user;
     }
 

@@ -32,6 +32,13 @@ class EngineSpecTest {
         assertThat(spec.backbone().kind()).isEqualTo(EngineSpec.BackboneKind.WAKEWORD);
         assertThat(spec.rateLimit().perMinute()).isZero();
         assertThat(spec.onlineRehearsal().capacity()).isZero();
+        assertThat(spec.maxResidentUsers()).isEqualTo(EngineSpec.DEFAULT_MAX_RESIDENT_USERS);
+    }
+
+    @Test
+    void theBoundOnResidentUsersIsAtLeastOne() {
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.max-resident-users", "0")))
+                .hasMessageContaining("headstream.max-resident-users must be at least 1");
     }
 
     @Test
@@ -154,6 +161,7 @@ class EngineSpecTest {
         given.put("headstream.max-sample-bytes", "4096");
         given.put("headstream.dedup-window", "17");
         given.put("headstream.publish-every", "3");
+        given.put("headstream.max-resident-users", "250");
         given.put("headstream.backbone.kind", "onnx");
         given.put("headstream.backbone.model", "feat.onnx");
         given.put("headstream.backbone.threads", "3");

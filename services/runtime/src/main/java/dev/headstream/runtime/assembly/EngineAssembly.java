@@ -110,7 +110,8 @@ public final class EngineAssembly {
                 spec.dedupWindow(),
                 spec.publishEvery(),
                 spec.onlineRehearsal(),
-                spec.rateLimit());
+                spec.rateLimit(),
+                spec.maxResidentUsers());
         return new Assembled(engine, Collections.unmodifiableMap(tasks));
     }
 

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -173,14 +174,37 @@ public final class AdapterProcess implements AutoCloseable {
         waitExit(30);
     }
 
-    /** Last lines of the service log. */
+    /**
+     * Last 40 lines of the service log, for failure messages. Never decide on it whether something was
+     * logged: a shutdown can log hundreds of lines of stack traces after the line a test looks for;
+     * use {@link #logContains} or {@link #logText}.
+     */
     public String tail() {
         try {
-            List<String> lines = Files.readAllLines(log);
+            List<String> lines = logText().lines().toList();
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
+        } catch (UncheckedIOException e) {
+            return "(no log: " + e.getCause().getMessage() + ")";
         }
+    }
+
+    /**
+     * The whole service log as it stands now (every run of this process appended to {@link #log()}),
+     * bytes that are not UTF-8 replaced rather than refused.
+     *
+     * @throws UncheckedIOException if the log cannot be read
+     */
+    public String logText() {
+        try {
+            return new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the adapter log " + log, e);
+        }
+    }
+
+    /** Whether the whole service log, not only its tail, contains {@code text}. */
+    public boolean logContains(String text) {
+        return logText().contains(text);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.headstream.testkit.audit;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.headstream.client.HeadKeys;
 import dev.headstream.client.TopicReader;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.AdaptationMetrics;
@@ -12,6 +13,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -22,11 +25,14 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  *       all of the user's samples were applied;</li>
  *   <li>metrics: exactly one record per applied sample, so every head's {@code samples_seen} runs
  *       1, 2, ..., n (n = the samples sent for it) with no gap and no repeat;</li>
- *   <li>rejects: none (the workload is all good samples; a producer retry the adapter saw twice
- *       would show here as DUPLICATE).</li>
+ *   <li>rejects: none, or exactly as many of each reason as a test expects (a workload of good samples
+ *       expects none; a producer retry the adapter saw twice would show here as DUPLICATE).</li>
  * </ul>
  * The heads check needs the whole history: {@code headstream.heads} is compacted, so a run that
  * audits it holds compaction off ({@code min.compaction.lag.ms}), as the tools' {@code FaultSoak} does.
+ * Head and metrics records are filed by record key ({@link HeadKeys}); a record whose payload names
+ * another head than its key is not the adapter's output (a forged record, say): it is skipped and
+ * counted in {@link Result#foreign()}, and a head's tombstone starts its versions afresh.
  * Every violation is a line in {@link Result#errors()}, named by head, capped at 20 per kind so a
  * systematic fault stays readable.
  */
@@ -38,13 +44,21 @@ public final class OutputAudit {
      * What the output holds.
      *
      * @param heads          head ids with at least one version
-     * @param headRecords    committed head versions
-     * @param metricsRecords committed metrics records
+     * @param headRecords    committed head versions filed under their key (tombstones and foreign
+     *                       records not counted)
+     * @param metricsRecords committed metrics records filed under their key (foreign ones not counted)
      * @param rejects        committed reject records, by reason
+     * @param foreign        committed head and metrics records skipped because their payload names
+     *                       another head than their record key (or they have no key)
      * @param errors         invariant violations (empty when the output is exactly once)
      */
     public record Result(
-            int heads, long headRecords, long metricsRecords, Map<String, Long> rejects, List<String> errors) {
+            int heads,
+            long headRecords,
+            long metricsRecords,
+            Map<String, Long> rejects,
+            long foreign,
+            List<String> errors) {
 
         public long rejectCount() {
             return rejects.values().stream().mapToLong(Long::longValue).sum();
@@ -58,36 +72,91 @@ public final class OutputAudit {
      * their ends and checks them against {@code expected}: the number of samples sent per head id.
      */
     public static Result check(String bootstrap, Map<String, Long> expected, Duration timeout) {
+        return check(bootstrap, expected, Map.of(), timeout);
+    }
+
+    /**
+     * {@link #check(String, Map, Duration)} for a workload with bad records among the good: exactly
+     * {@code expectedRejects} (reject reason name -> count) are expected; any other count of any
+     * reason is an error.
+     */
+    public static Result check(
+            String bootstrap, Map<String, Long> expected, Map<String, Long> expectedRejects, Duration timeout) {
+        return check(
+                action -> TopicReader.forEach(bootstrap, Topics.HEADS, timeout, true, action),
+                () -> TopicReader.readAll(bootstrap, Topics.METRICS, timeout),
+                () -> TopicReader.readAll(bootstrap, Topics.REJECTED, timeout),
+                expected,
+                expectedRejects);
+    }
+
+    /**
+     * {@link #check(String, Map, Map, Duration)} on records already read: {@code heads} hands every head
+     * record to the action it is given (streamed: head versions are large), in offset order per
+     * partition; {@code metrics} and {@code rejected} read theirs when asked, in that order, after the heads.
+     */
+    static Result check(
+            Consumer<Consumer<ConsumerRecord<byte[], byte[]>>> heads,
+            Supplier<List<ConsumerRecord<byte[], byte[]>>> metrics,
+            Supplier<List<ConsumerRecord<byte[], byte[]>>> rejected,
+            Map<String, Long> expected) {
+        return check(heads, metrics, rejected, expected, Map.of());
+    }
+
+    static Result check(
+            Consumer<Consumer<ConsumerRecord<byte[], byte[]>>> heads,
+            Supplier<List<ConsumerRecord<byte[], byte[]>>> metrics,
+            Supplier<List<ConsumerRecord<byte[], byte[]>>> rejected,
+            Map<String, Long> expected,
+            Map<String, Long> expectedRejects) {
         List<String> versionErrors = new ArrayList<>();
         List<String> metricsErrors = new ArrayList<>();
         // newest version and samples applied per head; head records are streamed, not kept (0.85 MB each)
         Map<String, long[]> newest = new HashMap<>();
         long[] headRecords = {0};
-        TopicReader.forEach(bootstrap, Topics.HEADS, timeout, true, r -> {
-            headRecords[0]++;
+        long[] foreign = {0};
+        heads.accept(r -> {
+            String key = HeadKeys.key(r);
+            if (r.value() == null) {
+                if (key == null) {
+                    foreign[0]++;
+                } else {
+                    newest.remove(key); // erased: a new head of this key starts at version 1
+                }
+                return;
+            }
             HeadUpdate h = parse(r.value(), HeadUpdate::parseFrom);
-            long[] before = newest.get(h.getHeadId());
+            if (HeadKeys.mismatch(key, h).isPresent()) {
+                foreign[0]++;
+                return;
+            }
+            headRecords[0]++;
+            long[] before = newest.get(key);
             long want = before == null ? 1 : before[0] + 1;
             if (h.getVersion() != want) {
-                add(versionErrors, h.getHeadId() + ": version " + h.getVersion() + " where " + want + " was next");
+                add(versionErrors, key + ": version " + h.getVersion() + " where " + want + " was next");
             }
-            newest.put(
-                    h.getHeadId(), new long[] {h.getVersion(), h.getProvenance().getSamplesApplied()});
+            newest.put(key, new long[] {h.getVersion(), h.getProvenance().getSamplesApplied()});
         });
         Map<String, Long> lastSeen = new HashMap<>();
         long metricsRecords = 0;
-        for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bootstrap, Topics.METRICS, timeout)) {
-            metricsRecords++;
+        for (ConsumerRecord<byte[], byte[]> r : metrics.get()) {
+            String key = HeadKeys.key(r);
             AdaptationMetrics m = parse(r.value(), AdaptationMetrics::parseFrom);
-            long want = lastSeen.getOrDefault(m.getHeadId(), 0L) + 1;
+            if (HeadKeys.mismatch(key, m).isPresent()) {
+                foreign[0]++;
+                continue;
+            }
+            metricsRecords++;
+            long want = lastSeen.getOrDefault(key, 0L) + 1;
             if (m.getSamplesSeen() != want) {
                 add(
                         metricsErrors,
-                        m.getHeadId() + ": metrics record for sample " + m.getSamplesSeen() + " where " + want
+                        key + ": metrics record for sample " + m.getSamplesSeen() + " where " + want
                                 + " was next"
                                 + (m.getSamplesSeen() < want ? " (a sample counted twice)" : " (a sample lost)"));
             }
-            lastSeen.put(m.getHeadId(), m.getSamplesSeen());
+            lastSeen.put(key, m.getSamplesSeen());
         }
         for (Map.Entry<String, Long> e : new TreeMap<>(expected).entrySet()) {
             String id = e.getKey();
@@ -110,13 +179,21 @@ public final class OutputAudit {
             }
         }
         Map<String, Long> rejects = new TreeMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bootstrap, Topics.REJECTED, timeout)) {
+        for (ConsumerRecord<byte[], byte[]> r : rejected.get()) {
             rejects.merge(parse(r.value(), Rejected::parseFrom).getReason().name(), 1L, Long::sum);
         }
         List<String> errors = new ArrayList<>(versionErrors);
         errors.addAll(metricsErrors);
-        rejects.forEach((reason, n) -> errors.add(n + " records rejected as " + reason));
-        return new Result(newest.size(), headRecords[0], metricsRecords, rejects, errors);
+        Map<String, Long> reasons = new TreeMap<>(expectedRejects);
+        rejects.keySet().forEach(reason -> reasons.putIfAbsent(reason, 0L));
+        reasons.forEach((reason, want) -> {
+            long n = rejects.getOrDefault(reason, 0L);
+            if (n != want) {
+                errors.add(
+                        n + " records rejected as " + reason + (want == 0 ? "" : " where " + want + " were expected"));
+            }
+        });
+        return new Result(newest.size(), headRecords[0], metricsRecords, rejects, foreign[0], errors);
     }
 
     private static void add(List<String> errors, String error) {

@@ -1,5 +1,6 @@
 package dev.headstream.testkit.kafka;
 
+import dev.headstream.schemas.TopicSpecs;
 import dev.headstream.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,19 +22,12 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
- * Creates Headstream's topics ({@link Topics}) with their configuration, idempotently.
- *
- * <ul>
- *   <li>{@link Topics#HEADS} and {@link Topics#ADAPTER_STATE}: {@code cleanup.policy=compact};</li>
- *   <li>{@link Topics#HEADS}, {@link Topics#ADAPTER_STATE} and {@link Topics#SAMPLES}:
- *       {@code max.message.bytes} {@value #MAX_MESSAGE_BYTES} (a head carries about 0.9 MB of
- *       weights, its training state more);</li>
- *   <li>{@link Topics#METRICS}, {@link Topics#REJECTED}, {@link Topics#CONTROL}: broker defaults.</li>
- * </ul>
+ * Creates Headstream's topics ({@link Topics}) with the configuration {@link TopicSpecs} names
+ * (compaction, {@code max.message.bytes}, the samples topic's log-append timestamps), idempotently:
+ * an existing topic gets the configuration set again.
  *
  * Every topic gets the same partition count and replication factor 1, which keeps
  * {@link Topics#ADAPTER_STATE} and {@link Topics#CONTROL} co-partitioned with
@@ -48,7 +42,7 @@ public final class TopicAdmin implements AutoCloseable {
     public static final int DEFAULT_PARTITIONS = 4;
 
     /** {@code max.message.bytes} of the topics that carry heads, training state and samples. */
-    public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+    public static final int MAX_MESSAGE_BYTES = TopicSpecs.LARGE_RECORD_BYTES;
 
     private static final short REPLICATION_FACTOR = 1;
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -77,25 +71,15 @@ public final class TopicAdmin implements AutoCloseable {
      * The topics to create, with their configuration.
      *
      * @param partitions the partition count of every topic, at least 1
-     * @return one {@link NewTopic} per name in {@link Topics}
+     * @return one {@link NewTopic} per name in {@link Topics}, configured as {@link TopicSpecs} says
      */
     public static List<NewTopic> newTopics(int partitions) {
         if (partitions < 1) {
             throw new IllegalArgumentException("Partition count must be at least 1: " + partitions);
         }
-        String maxMessageBytes = String.valueOf(MAX_MESSAGE_BYTES);
-        Map<String, String> compactedLarge = Map.of(
-                TopicConfig.CLEANUP_POLICY_CONFIG,
-                TopicConfig.CLEANUP_POLICY_COMPACT,
-                TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
-                maxMessageBytes);
-        return List.of(
-                topic(Topics.SAMPLES, partitions, Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes)),
-                topic(Topics.HEADS, partitions, compactedLarge),
-                topic(Topics.ADAPTER_STATE, partitions, compactedLarge),
-                topic(Topics.METRICS, partitions, Map.of()),
-                topic(Topics.REJECTED, partitions, Map.of()),
-                topic(Topics.CONTROL, partitions, Map.of()));
+        return TopicSpecs.all().stream()
+                .map(spec -> topic(spec.name(), partitions, spec.configs()))
+                .toList();
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.headstream.tools.demo;
 import dev.headstream.cli.Dirs;
 import dev.headstream.cli.replay.HeadReplay;
 import dev.headstream.client.HeadFollower;
+import dev.headstream.client.HeadKeys;
 import dev.headstream.client.SampleSender;
 import dev.headstream.client.TopicReader;
 import dev.headstream.core.adapt.task.HeadMonitors;
@@ -334,17 +335,29 @@ public final class DemoCommand implements Callable<Integer> {
                 Set<String> drifted = new TreeSet<>();
                 double maxGapStatistic = 0;
                 double maxRiseStatistic = 0;
+                long foreignMetrics = 0;
                 for (ConsumerRecord<byte[], byte[]> r : metrics) {
+                    // filed by record key; a record whose payload names another head is not counted
+                    String key = HeadKeys.key(r);
                     AdaptationMetrics m = AdaptationMetrics.parseFrom(r.value());
-                    lastMetrics.put(m.getHeadId(), m);
+                    if (HeadKeys.mismatch(key, m).isPresent()) {
+                        foreignMetrics++;
+                        continue;
+                    }
+                    lastMetrics.put(key, m);
                     if (m.getNegativeTransferAlarm()) {
-                        alarmed.add(m.getHeadId());
+                        alarmed.add(key);
                     }
                     maxGapStatistic = Math.max(maxGapStatistic, m.getNegativeTransferStatistic());
                     maxRiseStatistic = Math.max(maxRiseStatistic, m.getLossRiseStatistic());
                     if (m.getDriftAlarm()) {
-                        drifted.add(m.getHeadId());
+                        drifted.add(key);
                     }
+                }
+                if (foreignMetrics > 0 || follower.foreign() > 0) {
+                    out.printf(
+                            "skipped %d metrics and %d head records whose payload names another head than their key%n",
+                            foreignMetrics, follower.foreign());
                 }
                 double meanGap = lastMetrics.values().stream()
                         .mapToDouble(AdaptationMetrics::getNegativeTransferGap)
@@ -467,8 +480,11 @@ public final class DemoCommand implements Callable<Integer> {
         while (true) {
             Map<String, Long> holdoutScored = new HashMap<>();
             for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bs, Topics.METRICS, Duration.ofSeconds(30))) {
+                String key = HeadKeys.key(r);
                 AdaptationMetrics m = AdaptationMetrics.parseFrom(r.value());
-                holdoutScored.put(m.getHeadId(), m.getAdaptedHoldout().getCount());
+                if (HeadKeys.mismatch(key, m).isEmpty()) {
+                    holdoutScored.put(key, m.getAdaptedHoldout().getCount());
+                }
             }
             boolean scored = chosen.stream()
                     .allMatch(u -> holdoutScored.getOrDefault(TENANT + "/" + u.id() + "/" + TASK, 0L)

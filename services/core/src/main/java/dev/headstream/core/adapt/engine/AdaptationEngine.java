@@ -18,6 +18,7 @@ import dev.headstream.core.ingest.SampleRejectedException;
 import dev.headstream.core.ingest.Split;
 import dev.headstream.core.ingest.UserKey;
 import dev.headstream.core.ingest.ValidSample;
+import dev.headstream.core.wire.Bounded;
 import dev.headstream.core.wire.ControlDecoder;
 import dev.headstream.core.wire.OutputMessages;
 import dev.headstream.core.wire.SampleDecoder;
@@ -32,6 +33,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -56,11 +58,26 @@ import java.util.TreeSet;
  * snapshot of the head's monitors right after that sample, so {@code samples_seen} counts 1, 2, 3,
  * ... per head with no gap or repeat); control commands publish heads and state, no metrics.
  *
- * <p>Call order: {@link #restore} each changelog record of an assigned partition, then per batch
- * {@link #process} -> publish its records and its {@link #stateRecords} in one transaction ->
- * {@link #commit} on success (or nothing on abort: the live state was never touched). One batch
- * at a time. The methods are synchronized so that a rebalance listener on the Kafka polling
- * thread can {@link #restore} or {@link #forgetPartition} between batches.
+ * <p>Call order: {@link #restore} (or {@link #markUnreadable}, or {@link #forget} for a tombstone) each
+ * changelog record of an assigned partition, then per batch {@link #process} -> publish its records
+ * and its {@link #stateRecords} in one transaction -> {@link #commit} on success (or nothing on
+ * abort: the live state was never touched). One batch at a time. The methods are synchronized so
+ * that a rebalance listener on the Kafka polling thread can {@link #restore} or
+ * {@link #forgetPartition} between batches.
+ *
+ * <p>Memory is bounded: at most {@code maxResidentUsers} users are resident. A sample of a user
+ * that is neither resident nor already staged in the batch is rejected {@code CAPACITY}
+ * (retryable: nothing changes) once the resident users and the batch's new users reach the
+ * bound; a restore beyond it installs nothing and remembers the user's key only, so that its
+ * samples are rejected {@code CAPACITY} too instead of starting it again from the source head.
+ *
+ * <p>A restore never resets a user silently. A record that parses but does not decode against
+ * this engine's tasks resets the user explicitly ({@link Restored#RESET}): its heads start again
+ * from the source head with their version numbers continuing, published with status RESET and the
+ * reason by the next {@link #process}, with the user's state record, whether or not that batch
+ * holds a sample of the user. A record that does not parse marks the user {@linkplain #markUnreadable
+ * unreadable}: its samples are rejected {@code STATE_UNREADABLE} until a control RESET starts it
+ * afresh or an ERASE removes it.
  */
 public final class AdaptationEngine {
 
@@ -70,7 +87,17 @@ public final class AdaptationEngine {
     private final Map<String, BinaryHeadTask> tasks;
     private final int dedupWindow;
     private final int publishEvery;
+    private final int maxResidentUsers;
     private final Map<UserKey, UserState> live = new HashMap<>();
+    /** Live users reset on restore whose RESET versions and state the next batch publishes. */
+    private final Set<UserKey> pendingResets = new LinkedHashSet<>();
+    /** Users whose changelog record does not parse, by key. */
+    private final Map<UserKey, Unreadable> unreadable = new HashMap<>();
+    /** Users restored beyond {@link #maxResidentUsers}: their samples partition, by key (keys only, no state). */
+    private final Map<UserKey, Integer> notResident = new HashMap<>();
+    /** Records (samples and control commands) rejected {@code CAPACITY} in committed batches. */
+    private long capacityRejected;
+
     private long skipped;
     /** Partitions revoked so far, and when each was last revoked (in that count). */
     private long revocations;
@@ -88,6 +115,32 @@ public final class AdaptationEngine {
 
     /** Which online-rehearsal reservoir: one per task and samples partition. */
     record ReservoirKey(String task, int partition) {}
+
+    /**
+     * A user whose changelog record does not parse.
+     *
+     * @param partition   its samples partition (the changelog partition the record was read from)
+     * @param lastVersion a version no head of the user can have exceeded: the record's changelog offset + 1
+     *                    (every version of a head went out with a state record of its user, on this partition)
+     * @param why         why the record does not parse, bounded
+     */
+    private record Unreadable(int partition, long lastVersion, String why) {}
+
+    /** What {@link #restore} did with a user's changelog record. */
+    public enum Restored {
+        /** The user's stored state is live. */
+        INSTALLED,
+        /**
+         * The record parses but does not decode against this engine's tasks: the user is live, reset
+         * (see {@link UserStateCodec#reset}); the next batch publishes its RESET versions and state.
+         */
+        RESET,
+        /** The instance holds its maximum of resident users: nothing installed, samples rejected {@code CAPACITY}. */
+        NOT_RESIDENT
+    }
+
+    /** {@code maxResidentUsers} of the constructors that take none: no bound (tests and tools that hold a few users). */
+    public static final int UNBOUNDED = Integer.MAX_VALUE;
 
     /**
      * Online rehearsal: every task keeps, per samples partition, a reservoir of up to {@code capacity}
@@ -165,6 +218,23 @@ public final class AdaptationEngine {
             int publishEvery,
             OnlineRehearsal online,
             RateLimit rateLimit) {
+        this(backbone, decoder, tasks, dedupWindow, publishEvery, online, rateLimit, UNBOUNDED);
+    }
+
+    /** @param maxResidentUsers most users with live state ({@link #UNBOUNDED}: no bound) */
+    public AdaptationEngine(
+            Backbone backbone,
+            SampleDecoder decoder,
+            Map<String, BinaryHeadTask> tasks,
+            int dedupWindow,
+            int publishEvery,
+            OnlineRehearsal online,
+            RateLimit rateLimit,
+            int maxResidentUsers) {
+        if (maxResidentUsers < 1) {
+            throw new IllegalArgumentException("maxResidentUsers must be >= 1, got " + maxResidentUsers);
+        }
+        this.maxResidentUsers = maxResidentUsers;
         this.rateLimit = Objects.requireNonNull(rateLimit, "rateLimit");
         this.online = Objects.requireNonNull(online, "online");
         if (publishEvery < 1) {
@@ -191,7 +261,9 @@ public final class AdaptationEngine {
      * ROLLBACK with {@code to_version} 0 (back to the source head, published as ROLLED_BACK),
      * FREEZE / UNFREEZE (the head is scored but not trained; metrics only), ERASE (the user's state
      * and heads get tombstones; see {@link BatchResult#erasures()}). Invalid commands become
-     * rejections with {@link Rejection#topic()} set.
+     * rejections with {@link Rejection#topic()} set. Users reset on restore and not yet published
+     * ({@link Restored#RESET}) are staged first, so the batch publishes their RESET versions and
+     * state records whether or not it holds a sample of theirs.
      */
     public synchronized BatchResult process(List<RawSample> batch, List<RawSample> controls, long nowMs) {
         List<Rejection> rejections = new ArrayList<>();
@@ -222,6 +294,8 @@ public final class AdaptationEngine {
         // heads touched by this batch, by head id in first-touch order, with their user and task
         Map<String, UserKey> touchedOwner = new LinkedHashMap<>();
         Map<String, String> touchedTask = new HashMap<>();
+        stagePendingResets(staged, touchedOwner, touchedTask);
+        int newUsers = 0;
         int applied = 0;
         List<AdaptationMetrics> sampleMetrics = new ArrayList<>();
         for (int i = 0; i < valid.size(); i++) {
@@ -236,6 +310,14 @@ public final class AdaptationEngine {
             if (outOfRange != null) {
                 rejections.add(new Rejection(raw, RejectReason.NON_FINITE, outOfRange, s.sampleId()));
                 continue;
+            }
+            if (!staged.containsKey(s.key()) && !live.containsKey(s.key())) {
+                Rejection refused = refuseNewUser(raw, s, newUsers);
+                if (refused != null) {
+                    rejections.add(refused);
+                    continue;
+                }
+                newUsers++;
             }
             UserState user = staged.computeIfAbsent(s.key(), k -> {
                 UserState l = live.get(k);
@@ -353,6 +435,13 @@ public final class AdaptationEngine {
             return;
         }
         UserState current = staged.getOrDefault(key, live.get(key));
+        if (current == null && (unreadable.containsKey(key) || notResident.containsKey(key))) {
+            current = notHeld(c, cmd, staged, rejections);
+            if (current == null) {
+                return;
+            }
+            staged.put(key, current);
+        }
         List<String> names = cmd.tasksOf(current);
         if (names.isEmpty()) {
             rejections.add(new Rejection(
@@ -373,6 +462,95 @@ public final class AdaptationEngine {
             touchedOwner.putIfAbsent(h.headId(), key);
             touchedTask.put(h.headId(), name);
         }
+    }
+
+    /**
+     * Stages every user reset on restore ({@link Restored#RESET}) with all its heads touched, so that
+     * this batch publishes their RESET versions and state records.
+     */
+    private void stagePendingResets(
+            Map<UserKey, UserState> staged, Map<String, UserKey> touchedOwner, Map<String, String> touchedTask) {
+        for (UserKey key : pendingResets) {
+            UserState user = live.get(key).copy();
+            staged.put(key, user);
+            for (Map.Entry<String, HeadState> h : user.heads().entrySet()) {
+                touchedOwner.putIfAbsent(h.getValue().headId(), key);
+                touchedTask.put(h.getValue().headId(), h.getKey());
+            }
+        }
+    }
+
+    /**
+     * Why a sample of a user with neither live nor staged state must not create it, or null: the
+     * user's stored state is unreadable, was left out of the restore at the bound, or the resident
+     * users and the {@code newUsers} this batch stages reach {@link #maxResidentUsers}.
+     */
+    private Rejection refuseNewUser(RawSample raw, ValidSample s, int newUsers) {
+        Unreadable u = unreadable.get(s.key());
+        if (u != null) {
+            return new Rejection(raw, RejectReason.STATE_UNREADABLE, unreadableMessage(s.key(), u), s.sampleId());
+        }
+        if (notResident.containsKey(s.key())) {
+            return new Rejection(
+                    raw,
+                    RejectReason.CAPACITY,
+                    "the instance holds its maximum of " + maxResidentUsers + " resident users and did not load the"
+                            + " stored state of " + s.key() + "; not applied, send it again later",
+                    s.sampleId());
+        }
+        if (live.size() + newUsers >= maxResidentUsers) {
+            return new Rejection(
+                    raw,
+                    RejectReason.CAPACITY,
+                    "the instance holds its maximum of " + maxResidentUsers + " resident users and " + s.key()
+                            + " is not one of them; not applied, send it again later",
+                    s.sampleId());
+        }
+        return null;
+    }
+
+    private static String unreadableMessage(UserKey key, Unreadable u) {
+        return "the stored training state of " + key + " could not be read on restore (" + u.why()
+                + "); an operator must RESET or ERASE the user (headstream.control) before its samples are applied";
+    }
+
+    /**
+     * A control command (not ERASE) for a user whose state is not held: a RESET of an unreadable
+     * user gives it a new state, returned, with a head per task whose versions continue above any
+     * the user can have had (while the resident users and the batch's new ones are below
+     * {@link #maxResidentUsers}); any other command is rejected ({@code STATE_UNREADABLE} or
+     * {@code CAPACITY}) and null returned.
+     */
+    private UserState notHeld(
+            RawSample c, ControlCommand cmd, Map<UserKey, UserState> staged, List<Rejection> rejections) {
+        UserKey key = cmd.key();
+        Unreadable u = unreadable.get(key);
+        long newUsers =
+                staged.keySet().stream().filter(k -> !live.containsKey(k)).count();
+        boolean room = live.size() + newUsers < maxResidentUsers;
+        if (u != null && cmd.action() == ControlCommand.Action.RESET && room) {
+            UserState user = new UserState(key, dedupWindow, u.partition(), -1, RateLimit.Bucket.EMPTY);
+            for (Map.Entry<String, BinaryHeadTask> t : new TreeMap<>(tasks).entrySet()) {
+                HeadState h = t.getValue().newState(key.headId(t.getKey()));
+                h.continueVersionsAfter(u.lastVersion());
+                user.heads().put(t.getKey(), h);
+            }
+            return user;
+        }
+        boolean full = u == null || cmd.action() == ControlCommand.Action.RESET;
+        rejections.add(new Rejection(
+                c,
+                full ? RejectReason.CAPACITY : RejectReason.STATE_UNREADABLE,
+                !full
+                        ? unreadableMessage(key, u)
+                        : "the instance holds its maximum of " + maxResidentUsers + " resident users and "
+                                + (u == null
+                                        ? "did not load the stored state of " + key + ": nothing to " + cmd.verb()
+                                        : "cannot give " + key + " (whose stored state is unreadable) a new one")
+                                + "; send it again later",
+                "",
+                Topics.CONTROL));
+        return null;
     }
 
     /**
@@ -482,12 +660,22 @@ public final class AdaptationEngine {
             // a partition revoked while this batch was in flight belongs to another instance now
             if (revokedAt.getOrDefault(e.getValue().partition(), -1L) <= result.revocationMark()) {
                 live.put(e.getKey(), e.getValue());
+                pendingResets.remove(e.getKey());
+                unreadable.remove(e.getKey());
             }
         }
         for (BatchResult.Erasure e : result.erasures()) {
             live.remove(e.key());
+            pendingResets.remove(e.key());
+            unreadable.remove(e.key());
+            notResident.remove(e.key());
             for (RehearsalReservoir r : reservoirs.values()) {
                 r.forget(e.key());
+            }
+        }
+        for (Rejection r : result.rejections()) {
+            if (r.reason() == RejectReason.CAPACITY) {
+                capacityRejected++;
             }
         }
         liveUsers = live.size();
@@ -509,21 +697,102 @@ public final class AdaptationEngine {
     }
 
     /**
-     * Installs the user of a changelog record as live state, replacing any live state of that
-     * user. Call between batches (restore on partition assignment, before the partition's samples).
+     * Installs the user of a changelog record as live state, replacing any live state of that user,
+     * or, when the instance already holds {@link #maxResidentUsers} other users, remembers only its
+     * key ({@link Restored#NOT_RESIDENT}). Strict: for tools and tests that restore their own records;
+     * the adapter's restore is {@link #restore(UserKey, int, AdapterState)}. Call between batches.
      *
      * @throws IllegalArgumentException if the record does not decode against this engine's tasks
-     *                                  ({@link UserStateCodec#decode}); the live state is then unchanged
+     *                                  ({@link UserStateCodec#decode}); the engine is then unchanged
      */
-    public synchronized void restore(AdapterState state) {
+    public synchronized Restored restore(AdapterState state) {
+        UserKey key = new UserKey(state.getTenant(), state.getUser());
         UserState user = UserStateCodec.decode(state, tasks, dedupWindow);
-        live.put(user.key(), user);
-        liveUsers = live.size();
+        return admitRestored(key, state.getSourcePartition()) ? install(user) : Restored.NOT_RESIDENT;
     }
 
-    /** Drops the live state of {@code key} (a tombstone on the changelog: the user was erased). */
+    /**
+     * Restores the user {@code key} from its newest changelog record, read from changelog partition
+     * {@code partition}, replacing anything held for that user: its stored state
+     * ({@link Restored#INSTALLED}); or, when the record does not decode against this engine's tasks,
+     * an explicit reset ({@link Restored#RESET}, {@link UserStateCodec#reset}) whose RESET versions and
+     * state the next {@link #process} publishes; or, when the instance already holds
+     * {@link #maxResidentUsers} other users, only the key ({@link Restored#NOT_RESIDENT}: its samples
+     * are rejected {@code CAPACITY} until the partition is restored again with room). Call between
+     * batches, on partition assignment, before the partition's samples.
+     *
+     * @throws IllegalArgumentException if the record names another user than {@code key}, or its
+     *                                  samples partition is neither {@code partition} nor unset (-1):
+     *                                  the caller trusts the record key and skips such a record
+     */
+    public synchronized Restored restore(UserKey key, int partition, AdapterState state) {
+        if (!key.tenant().equals(state.getTenant()) || !key.user().equals(state.getUser())) {
+            throw new IllegalArgumentException("the changelog record of " + key + " names another user");
+        }
+        if (state.getSourcePartition() != partition && state.getSourcePartition() != -1) {
+            throw new IllegalArgumentException("the changelog record of " + key + " on partition " + partition
+                    + " names samples partition " + state.getSourcePartition());
+        }
+        if (!admitRestored(key, partition)) {
+            return Restored.NOT_RESIDENT;
+        }
+        UserState user;
+        try {
+            user = UserStateCodec.decode(state, tasks, dedupWindow);
+        } catch (IllegalArgumentException e) {
+            String reason = Bounded.message("reset on restore: the stored training state did not decode against"
+                    + " this adapter (" + e.getMessage() + "); the head starts again from the source head");
+            install(UserStateCodec.reset(key, partition, state, tasks, dedupWindow, reason));
+            pendingResets.add(key);
+            return Restored.RESET;
+        }
+        if (user.partition() < 0) {
+            // a user whose samples were all refused (rate limit) has no partition of its own yet
+            user.recordApplied(partition, user.lastAppliedOffset());
+        }
+        return install(user);
+    }
+
+    /**
+     * Marks the user {@code key} unreadable: its newest changelog record, at {@code offset} of
+     * changelog partition {@code partition}, does not parse (or is not the user's). Anything held for
+     * the user is dropped; its samples are rejected {@code STATE_UNREADABLE} and its control commands
+     * other than RESET and ERASE too, until a RESET gives it a new state (every task's head from the
+     * source head, versions continuing above {@code offset + 1}, which no version of the user can
+     * have exceeded) or an ERASE removes it. Keeps the key and {@code why} only. Call between batches.
+     */
+    public synchronized void markUnreadable(UserKey key, int partition, long offset, String why) {
+        forget(key);
+        unreadable.put(key, new Unreadable(partition, Math.max(0, offset + 1), Bounded.text(why, 512)));
+    }
+
+    /** Clears what is held for {@code key} and whether a restore may install it below the bound. */
+    private boolean admitRestored(UserKey key, int partition) {
+        pendingResets.remove(key);
+        unreadable.remove(key);
+        notResident.remove(key);
+        if (!live.containsKey(key) && live.size() >= maxResidentUsers) {
+            notResident.put(key, partition);
+            return false;
+        }
+        return true;
+    }
+
+    private Restored install(UserState user) {
+        live.put(user.key(), user);
+        liveUsers = live.size();
+        return Restored.INSTALLED;
+    }
+
+    /**
+     * Drops everything held for {@code key} (a tombstone on the changelog: the user was erased): its
+     * live state, a pending reset, an unreadable or not-resident mark, its online-reservoir clips.
+     */
     public synchronized void forget(UserKey key) {
         live.remove(key);
+        pendingResets.remove(key);
+        unreadable.remove(key);
+        notResident.remove(key);
         for (RehearsalReservoir r : reservoirs.values()) {
             r.forget(key);
         }
@@ -541,6 +810,9 @@ public final class AdaptationEngine {
         int before = live.size();
         revocations++;
         revokedAt.put(partition, revocations);
+        pendingResets.removeIf(k -> live.get(k).partition() == partition);
+        unreadable.values().removeIf(u -> u.partition() == partition);
+        notResident.values().removeIf(p -> p == partition);
         live.values().removeIf(u -> u.partition() == partition);
         reservoirs.keySet().removeIf(k -> k.partition() == partition);
         liveUsers = live.size();
@@ -567,6 +839,31 @@ public final class AdaptationEngine {
     /** Users with live state; does not wait for a batch in progress. */
     public int users() {
         return liveUsers;
+    }
+
+    /** The most users with live state this engine holds. */
+    public int maxResidentUsers() {
+        return maxResidentUsers;
+    }
+
+    /** Records (samples and control commands) rejected {@code CAPACITY} in committed batches. */
+    public synchronized long capacityRejected() {
+        return capacityRejected;
+    }
+
+    /** Users restored beyond {@link #maxResidentUsers} (keys held, no state), now. */
+    public synchronized int notResidentUsers() {
+        return notResident.size();
+    }
+
+    /** Users whose stored state is unreadable and who were neither reset nor erased since, now. */
+    public synchronized int unreadableUsers() {
+        return unreadable.size();
+    }
+
+    /** Users reset on restore whose RESET versions no committed batch has published yet. */
+    public synchronized int pendingResets() {
+        return pendingResets.size();
     }
 
     /** The live state of {@code key}, if any (read-only use). */

@@ -599,6 +599,24 @@ public final class HeadState {
         version++;
     }
 
+    /**
+     * Continues the version numbers of an earlier state of this head that was lost (it did not
+     * decode on restore): the next version made is {@code lastVersion + 1}, so consumers that hold
+     * an older version take it. Only on a head that has made no version yet.
+     *
+     * @throws IllegalStateException    if the head has made a version
+     * @throws IllegalArgumentException if {@code lastVersion} is negative
+     */
+    public void continueVersionsAfter(long lastVersion) {
+        if (version != 0) {
+            throw new IllegalStateException("head " + headId + " has made version " + version + " already");
+        }
+        if (lastVersion < 0) {
+            throw new IllegalArgumentException("a version is >= 0, got " + lastVersion);
+        }
+        version = lastVersion;
+    }
+
     /** Keeps a copy of the vector and threshold as the last good version, this version. */
     public void keepAsLastGood() {
         if (lastGood == null || lastGood.length != trainable.length) {
