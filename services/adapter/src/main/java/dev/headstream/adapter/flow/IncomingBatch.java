@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.TimestampType;
 
 /**
  * A consumed batch in the engine's terms: the {@code headstream.samples} records and the
@@ -46,7 +47,11 @@ public record IncomingBatch(
                     meta.getOffset(),
                     r.getKey(),
                     r.getPayload(),
-                    meta.getTimestamp() == null ? -1 : meta.getTimestamp().toEpochMilli());
+                    RawSample.brokerTime(
+                            meta.getTimestamp() == null
+                                    ? -1
+                                    : meta.getTimestamp().toEpochMilli(),
+                            meta.getTimestampType() == TimestampType.LOG_APPEND_TIME));
         }
         return b.build();
     }

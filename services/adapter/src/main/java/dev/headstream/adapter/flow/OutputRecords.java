@@ -76,12 +76,14 @@ final class OutputRecords {
             for (String headId : e.headIds()) {
                 out.add(record(Topics.HEADS, headId.getBytes(StandardCharsets.UTF_8), null));
             }
-            out.add(Message.<byte[]>of(null)
-                    .addMetadata(OutgoingKafkaRecordMetadata.<byte[]>builder()
-                            .withTopic(Topics.ADAPTER_STATE)
-                            .withKey(UserStateCodec.recordKey(e.key()).getBytes(StandardCharsets.UTF_8))
-                            .withPartition(e.partition())
-                            .build()));
+            for (int partition : e.partitions()) {
+                out.add(Message.<byte[]>of(null)
+                        .addMetadata(OutgoingKafkaRecordMetadata.<byte[]>builder()
+                                .withTopic(Topics.ADAPTER_STATE)
+                                .withKey(UserStateCodec.recordKey(e.key()).getBytes(StandardCharsets.UTF_8))
+                                .withPartition(partition)
+                                .build()));
+            }
         }
         return out;
     }

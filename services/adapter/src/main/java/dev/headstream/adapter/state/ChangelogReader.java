@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,25 +32,108 @@ public class ChangelogReader {
      * @param offset    the record's offset in it
      * @param key       the record key as UTF-8 text ({@code "<tenant>/<user>"} when the adapter wrote
      *                  it), or null for a record without a key
-     * @param value     the record value, or null for a tombstone (the user was erased)
+     * @param value     the record value, or null for a tombstone (the user was erased) and for a record
+     *                  left out of the value budget ({@link #held} false)
+     * @param held      false when the read kept only the key and offset of this record: more users than
+     *                  the budget {@link #newest(List, int)} was given hold state in the partitions
      */
-    public record Entry(int partition, long offset, String key, byte[] value) {}
+    public record Entry(int partition, long offset, String key, byte[] value, boolean held) {
+
+        /** An entry whose value (or tombstone) was kept. */
+        public Entry(int partition, long offset, String key, byte[] value) {
+            this(partition, offset, key, value, true);
+        }
+
+        /** Whether this is a tombstone (the user was erased), not a record left out of the budget. */
+        public boolean tombstone() {
+            return value == null && held;
+        }
+    }
 
     /** Which key of which partition: the unit compaction keeps one record of. */
-    private record PartitionKey(int partition, String key) {}
+    record PartitionKey(int partition, String key) {}
 
     /**
      * The newest record of every key of every partition among the records {@linkplain #add added}
-     * in offset order per partition: what compaction keeps. Not thread-safe.
+     * in offset order per partition: what compaction keeps. Holds the values of at most
+     * {@code budget} keys with state (tombstones cost nothing): past it, it keeps only keys and
+     * offsets ({@link #overBudget()}), so that a partition holding many users' state cannot exhaust
+     * the heap, and a second read fetches the values of the first {@code budget} keys
+     * ({@link #selected()}, {@link #hold}). Not thread-safe.
      */
     static final class Newest {
 
         private final Map<PartitionKey, Entry> newest = new LinkedHashMap<>();
+        private final int budget;
+        private int withValue;
+        private boolean overBudget;
+
+        Newest() {
+            this(Integer.MAX_VALUE);
+        }
+
+        Newest(int budget) {
+            this.budget = budget;
+        }
 
         /** Takes {@code r}, which replaces an earlier record of its key in its partition. */
         void add(ConsumerRecord<byte[], byte[]> r) {
             String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
-            newest.put(new PartitionKey(r.partition(), key), new Entry(r.partition(), r.offset(), key, r.value()));
+            PartitionKey pk = new PartitionKey(r.partition(), key);
+            Entry old = newest.get(pk);
+            if (old != null && old.value() != null) {
+                withValue--;
+            }
+            if (r.value() == null) {
+                newest.put(pk, new Entry(r.partition(), r.offset(), key, null, true));
+                return;
+            }
+            if (!overBudget && withValue >= budget) {
+                overBudget = true;
+                // keys and offsets only from here on, for every key: a second read fetches the values
+                newest.replaceAll((k, e) -> e.value() == null ? e : keyOnly(e));
+                withValue = 0;
+            }
+            if (overBudget) {
+                newest.put(pk, new Entry(r.partition(), r.offset(), key, null, false));
+            } else {
+                newest.put(pk, new Entry(r.partition(), r.offset(), key, r.value(), true));
+                withValue++;
+            }
+        }
+
+        private static Entry keyOnly(Entry e) {
+            return new Entry(e.partition(), e.offset(), e.key(), null, false);
+        }
+
+        /** Whether more keys with state than the budget were read (values then need a second read). */
+        boolean overBudget() {
+            return overBudget;
+        }
+
+        /**
+         * The entries whose values a second read keeps: the first {@code budget} keys with state, in
+         * {@link #entries()} order, by partition and offset of their newest record.
+         */
+        Map<Integer, Map<Long, PartitionKey>> selected() {
+            Map<Integer, Map<Long, PartitionKey>> out = new HashMap<>();
+            int n = 0;
+            for (Entry e : entries()) {
+                if (!e.held() && n < budget) {
+                    out.computeIfAbsent(e.partition(), p -> new HashMap<>())
+                            .put(e.offset(), new PartitionKey(e.partition(), e.key()));
+                    n++;
+                }
+            }
+            return out;
+        }
+
+        /** Keeps the value of {@code r}, a record {@link #selected()} names. */
+        void hold(ConsumerRecord<byte[], byte[]> r, PartitionKey pk) {
+            Entry e = newest.get(pk);
+            if (e != null && e.offset() == r.offset()) {
+                newest.put(pk, new Entry(r.partition(), r.offset(), e.key(), r.value(), true));
+            }
         }
 
         /** In partition order and, within a partition, in the order the keys first appeared. */
@@ -66,33 +150,66 @@ public class ChangelogReader {
         this.bootstrapServers = bootstrapServers;
     }
 
+    /** {@link #newest(List, int)} with no budget: every value held. */
+    public List<Entry> newest(List<Integer> partitionNumbers) {
+        return newest(partitionNumbers, Integer.MAX_VALUE);
+    }
+
     /**
      * The newest record of every key in each of the given changelog partitions (what compaction
      * keeps), in partition order and, within a partition, in the order the keys first appear. The
-     * same key in two partitions gives two entries.
+     * same key in two partitions gives two entries. At most {@code valueBudget} entries with state
+     * hold their value: when the partitions hold more users, the read keeps keys and offsets only and
+     * reads the partitions a second time for the first {@code valueBudget} users' values; the others
+     * come back with {@link Entry#held()} false. Memory is then bounded by the budget (and the keys),
+     * not by how many users the partitions hold.
      */
-    public List<Entry> newest(List<Integer> partitionNumbers) {
+    public List<Entry> newest(List<Integer> partitionNumbers, int valueBudget) {
+        Newest newest = new Newest(Math.max(0, valueBudget));
+        List<TopicPartition> parts = partitionNumbers.stream()
+                .map(n -> new TopicPartition(Topics.ADAPTER_STATE, n))
+                .toList();
+        try (KafkaConsumer<byte[], byte[]> c = consumer()) {
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
+            readToEnd(c, parts, end, newest::add);
+            if (newest.overBudget()) {
+                Map<Integer, Map<Long, PartitionKey>> selected = newest.selected();
+                c.seekToBeginning(parts);
+                readToEnd(c, parts, end, r -> {
+                    PartitionKey pk =
+                            selected.getOrDefault(r.partition(), Map.of()).get(r.offset());
+                    if (pk != null) {
+                        newest.hold(r, pk);
+                    }
+                });
+            }
+        }
+        return newest.entries();
+    }
+
+    private static void readToEnd(
+            KafkaConsumer<byte[], byte[]> c,
+            List<TopicPartition> parts,
+            Map<TopicPartition, Long> end,
+            java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> action) {
+        while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+            for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
+                    action.accept(r);
+                }
+            }
+        }
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer() {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 32 * 1024 * 1024);
         p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
-        Newest newest = new Newest();
-        try (KafkaConsumer<byte[], byte[]> c =
-                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = partitionNumbers.stream()
-                    .map(n -> new TopicPartition(Topics.ADAPTER_STATE, n))
-                    .toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
-            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
-                    newest.add(r);
-                }
-            }
-        }
-        return newest.entries();
+        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 }

@@ -48,7 +48,10 @@ public class RestoreProgress {
         restoring.addAll(partitions);
     }
 
-    /** The restore of {@code partitions} (possibly none: an empty assignment) is over, restored or not. */
+    /**
+     * The restore of {@code partitions} (possibly none: an empty assignment) is over and installed their
+     * users; a restore that failed never calls this, so its partitions stay restoring (readiness DOWN).
+     */
     public void finished(Collection<Integer> partitions) {
         assignedOnce = true;
         restoring.removeAll(partitions);

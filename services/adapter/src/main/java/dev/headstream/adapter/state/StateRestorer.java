@@ -1,6 +1,7 @@
 package dev.headstream.adapter.state;
 
 import dev.headstream.adapter.fault.FaultInjector;
+import dev.headstream.adapter.transaction.ProcessExit;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.ingest.UserKey;
 import dev.headstream.core.wire.Bounded;
@@ -35,7 +36,11 @@ import org.jboss.logging.Logger;
  * <p>The record key names the user, never the payload ({@link #install}): a record whose payload
  * names another user, or another samples partition than the one it was read from, is skipped and
  * counted as forged, and its key's user is treated as unreadable (its newest record is not its
- * state). A record that does not parse makes its user unreadable; one that does not decode against
+ * state). With the partition check on, a record read from another changelog partition than its
+ * key's (written before the check was on, or with it off) is not installed either and is counted
+ * with the forged ones, but its user stays readable: its lineage is the one on its key's partition,
+ * and an ERASE tombstones both ({@link AdaptationEngine.Restored#MISPLACED}). A record that does not
+ * parse makes its user unreadable; one that does not decode against
  * this adapter resets the user explicitly; beyond the bound on resident users only the key is kept
  * ({@link AdaptationEngine#restore(UserKey, int, AdapterState)}). Each is logged (at most
  * {@value #LOGGED_PER_RESTORE} lines of each kind per restore, keys and messages bounded) and
@@ -67,6 +72,9 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
     @Inject
     FaultInjector faults;
 
+    @Inject
+    ProcessExit processExit;
+
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> assigned) {
         // the consumer also reads headstream.control; its partition p comes with samples partition p
@@ -75,6 +83,7 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
         List<Integer> numbers =
                 partitions.stream().map(TopicPartition::partition).sorted().toList();
         progress.started(numbers);
+        boolean failed = false;
         try {
             if (numbers.isEmpty()) {
                 return;
@@ -86,7 +95,9 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
             // samples the state already holds. Reading them the other way round could lose a batch.
             Map<TopicPartition, OffsetAndMetadata> committed =
                     consumer.committed(new HashSet<>(partitions), Duration.ofSeconds(30));
-            Installed installed = install(changelog.newest(numbers));
+            // values of at most as many users as there is room for: a partition holding more users' state
+            // than the bound cannot exhaust the heap on the polling thread (those beyond it keep their key)
+            Installed installed = install(changelog.newest(numbers, engine.residentRoom()));
             progress.counted(installed.counts());
             for (TopicPartition tp : partitions) {
                 OffsetAndMetadata c = committed.get(tp);
@@ -112,10 +123,32 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while restoring", e);
+            failed = true;
+            fail(consumer, assigned, numbers, e);
+        } catch (RuntimeException e) {
+            // e.g. the committed offsets or the changelog's end not answered in time (a broker
+            // restart): applying the partitions' samples now would start their users afresh from
+            // the source head, restart their versions and overwrite their state on the changelog
+            failed = true;
+            fail(consumer, assigned, numbers, e);
         } finally {
-            progress.finished(numbers);
+            if (!failed) {
+                progress.finished(numbers);
+            }
         }
+    }
+
+    /**
+     * A restore that failed: its partitions are paused (no record of theirs is delivered), readiness
+     * stays DOWN (they stay restoring), and the process exits ({@link ProcessExit#fatal}) so that a
+     * restart restores them again; never are they processed without their users' state.
+     */
+    private void fail(
+            Consumer<?, ?> consumer, Collection<TopicPartition> assigned, List<Integer> numbers, Exception e) {
+        consumer.pause(assigned);
+        LOG.errorf(e, "restoring the state of samples partitions %s failed; partitions paused", numbers);
+        processExit.fatal("restoring the state of samples partitions " + numbers + " failed ("
+                + Bounded.message(String.valueOf(e)) + ")");
     }
 
     @Override
@@ -162,6 +195,11 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
                 logBounded(forged++, "skipped changelog record at %s: %s", at(e), ex.getMessage());
                 continue;
             }
+            if (!e.held()) {
+                engine.leaveOut(key, e.partition());
+                notResident++;
+                continue;
+            }
             if (e.value() == null) {
                 engine.forget(key);
                 erased++;
@@ -202,6 +240,16 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
                             key,
                             at(e));
                 case NOT_RESIDENT -> notResident++;
+                case MISPLACED ->
+                    // counted with the forged records: not this partition's user, so not installed (the
+                    // user is not made unreadable: its lineage is the one on its key's partition)
+                    logBounded(
+                            forged++,
+                            "skipped changelog record of %s at %s: its key belongs on another partition (written"
+                                    + " before the partition check was on, or with it off); an ERASE of the user"
+                                    + " tombstones it too",
+                            key,
+                            at(e));
             }
         }
         return new Installed(restored, erased, new RestoreProgress.Counts(forged, resets, unreadable, notResident));

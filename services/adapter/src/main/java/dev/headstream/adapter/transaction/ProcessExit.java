@@ -32,7 +32,8 @@ public class ProcessExit {
         this(Quarkus::asyncExit);
     }
 
-    ProcessExit(IntConsumer exit) {
+    /** An exit that calls {@code exit} with the status instead of ending Quarkus (tests). */
+    public ProcessExit(IntConsumer exit) {
         this.exit = exit;
     }
 
@@ -61,6 +62,16 @@ public class ProcessExit {
      */
     public boolean onOutcome(TransactionOutcome outcome) {
         return reason(outcome).map(this::exit).orElse(false);
+    }
+
+    /**
+     * Exits because the instance cannot go on for {@code reason} (not a transaction outcome: e.g. a
+     * partition's state that could not be restored).
+     *
+     * @return whether this call started the exit
+     */
+    public boolean fatal(String reason) {
+        return exit(reason);
     }
 
     /** Whether an exit has been started. */

@@ -40,6 +40,30 @@ class OutputRecordsTest {
     }
 
     @Test
+    void anErasureTombstonesTheUsersStateOnEachOfItsPartitions() {
+        BatchResult result = new BatchResult(
+                List.of(),
+                List.of(),
+                List.of(),
+                0,
+                Map.of(),
+                0,
+                Map.of(),
+                List.of(new BatchResult.Erasure(new UserKey("t", "gone"), List.of(6, 2), List.of("t/gone/wake"))));
+
+        List<Message<byte[]>> out = OutputRecords.of(result, List.of(), Topics.SAMPLES, NOW);
+
+        assertThat(out)
+                .extracting(m -> meta(m).getTopic())
+                .containsExactly(Topics.HEADS, Topics.ADAPTER_STATE, Topics.ADAPTER_STATE);
+        assertThat(out.subList(1, 3)).allSatisfy(m -> {
+            assertThat(m.getPayload()).isNull();
+            assertThat(key(m)).isEqualTo("t/gone");
+        });
+        assertThat(out.subList(1, 3)).extracting(m -> meta(m).getPartition()).containsExactly(6, 2);
+    }
+
+    @Test
     void aBatchBecomesRejectsHeadsMetricsStateAndTombstonesInThatOrder() throws Exception {
         RawSample bad = new RawSample(2, 41, "t/u".getBytes(StandardCharsets.UTF_8), new byte[] {1});
         HeadUpdate head =

@@ -2,6 +2,8 @@ package dev.headstream.adapter.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.headstream.adapter.fault.NoFaults;
+import dev.headstream.adapter.transaction.ProcessExit;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.adapt.engine.BatchResult;
 import dev.headstream.core.adapt.task.AlarmAction;
@@ -29,10 +31,16 @@ import dev.headstream.schemas.v1.Label;
 import dev.headstream.schemas.v1.RejectReason;
 import dev.headstream.schemas.v1.Sample;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -288,5 +296,80 @@ class StateRestorerTest {
         progress.counted(new RestoreProgress.Counts(1, 0, 0, 1));
 
         assertThat(progress.counts()).isEqualTo(new RestoreProgress.Counts(2, 2, 3, 5));
+    }
+
+    @Test
+    void aRestoreThatFailsPausesItsPartitionsKeepsThemRestoringAndExits() {
+        AdaptationEngine engine = engine(10);
+        StateRestorer restorer = restorer(engine);
+        restorer.faults = NoFaults.INSTANCE;
+        List<Integer> exits = new ArrayList<>();
+        restorer.processExit = new ProcessExit(exits::add);
+        TopicPartition samples = new TopicPartition(Topics.SAMPLES, 1);
+        TopicPartition control = new TopicPartition(Topics.CONTROL, 1);
+        MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest") {
+            @Override
+            public synchronized Map<TopicPartition, OffsetAndMetadata> committed(
+                    Set<TopicPartition> partitions, Duration timeout) {
+                throw new TimeoutException("the coordinator did not answer (a broker restart)");
+            }
+        };
+        consumer.assign(List.of(samples, control));
+
+        restorer.onPartitionsAssigned(consumer, List.of(samples, control));
+
+        assertThat(consumer.paused()).containsExactlyInAnyOrder(samples, control);
+        assertThat(restorer.progress.restoring()).containsExactly(1);
+        assertThat(RestoreProgress.ready(restorer.progress.assignedOnce(), restorer.progress.restoring()))
+                .isFalse();
+        assertThat(exits).containsExactly(ProcessExit.EXIT_CODE);
+    }
+
+    @Test
+    void overItsBudgetTheReaderKeepsKeysOnlyAndASecondReadHoldsTheFirstUsersValues() {
+        ChangelogReader.Newest newest = new ChangelogReader.Newest(2);
+        List<ConsumerRecord<byte[], byte[]>> log = List.of(
+                record(0, 0, "acme/alice", "a0"),
+                record(0, 1, "acme/bob", "b1"),
+                record(0, 2, "acme/alice", "a2"),
+                record(0, 3, "acme/dora", null),
+                record(0, 4, "acme/carol", "c4"),
+                record(0, 5, "acme/erin", "e5"));
+        log.forEach(newest::add);
+
+        assertThat(newest.overBudget()).isTrue();
+        assertThat(newest.entries())
+                .as("past the budget, no value is held: keys and offsets only")
+                .allSatisfy(e -> assertThat(e.value()).isNull());
+        var selected = newest.selected();
+        for (ConsumerRecord<byte[], byte[]> r : log) {
+            var pk = selected.getOrDefault(r.partition(), Map.of()).get(r.offset());
+            if (pk != null) {
+                newest.hold(r, pk);
+            }
+        }
+
+        assertThat(newest.entries())
+                .extracting(e -> e.offset() + " " + e.key() + " "
+                        + (e.held()
+                                ? e.value() == null ? "tombstone" : new String(e.value(), StandardCharsets.UTF_8)
+                                : "left out"))
+                .containsExactly(
+                        "2 acme/alice a2",
+                        "1 acme/bob b1",
+                        "3 acme/dora tombstone",
+                        "4 acme/carol left out",
+                        "5 acme/erin left out");
+    }
+
+    @Test
+    void aUserTheReaderLeftOutIsNotResidentAndRefusedCapacity() {
+        AdaptationEngine engine = engine(10);
+        StateRestorer.Installed done =
+                restorer(engine).install(List.of(new ChangelogReader.Entry(0, 7, "acme/bob", null, false)));
+
+        assertThat(done.counts()).isEqualTo(new RestoreProgress.Counts(0, 0, 0, 1));
+        assertThat(engine.notResidentUsers()).isEqualTo(1);
+        assertThat(rejectReasons(engine, sample(0, 20, "acme/bob", "b-9"))).containsExactly(RejectReason.CAPACITY);
     }
 }

@@ -2,6 +2,7 @@ package dev.headstream.adapter.topic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.schemas.TopicSpecs;
@@ -10,6 +11,7 @@ import dev.headstream.testkit.kafka.EmbeddedKafka;
 import dev.headstream.testkit.kafka.TopicAdmin;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,16 +66,20 @@ class TopicCheckTest {
             admin.setConfig(Topics.SAMPLES, TopicSpecs.MESSAGE_TIMESTAMP_TYPE, "CreateTime");
             admin.setConfig(Topics.REJECTED, TopicSpecs.MAX_MESSAGE_BYTES, "2000");
         }
-        assertThatThrownBy(() -> check(true).check())
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("2 problems")
-                .hasMessageContaining(
-                        "topic headstream.samples: message.timestamp.type is CreateTime, wanted" + " LogAppendTime")
-                .hasMessageContaining("topic headstream.rejected: max.message.bytes is 2000, wanted at least "
-                        + TopicSpecs.BOUNDED_RECORD_BYTES);
+        // the broker applies an altered config through its metadata log, a moment after the
+        // alter call returns: a describe right after it can still show the old values
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThatThrownBy(() -> check(true).check())
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("2 problems")
+                        .hasMessageContaining("topic headstream.samples: message.timestamp.type is CreateTime, wanted"
+                                + " LogAppendTime")
+                        .hasMessageContaining("topic headstream.rejected: max.message.bytes is 2000, wanted at least "
+                                + TopicSpecs.BOUNDED_RECORD_BYTES));
         try (TopicAdmin admin = TopicAdmin.connect(kafka.bootstrapServers())) {
             admin.ensureTopics(3); // sets every spec again
         }
-        assertThat(check(true).check()).isEqualTo(3);
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(check(true).check()).isEqualTo(3));
     }
 }

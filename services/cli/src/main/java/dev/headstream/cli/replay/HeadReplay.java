@@ -16,7 +16,6 @@ import dev.headstream.runtime.assembly.EngineAssembly;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.HeadStatus;
 import dev.headstream.schemas.v1.HeadUpdate;
-import dev.headstream.schemas.v1.RejectReason;
 import dev.headstream.schemas.v1.Rejected;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.record.TimestampType;
 
 /**
  * Rebuilds every head from the samples topic with the same code and configuration as the
@@ -36,9 +36,21 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * trainable tensors, threshold and sample count. Batch boundaries do not matter (a user's head
  * depends only on the order of that user's samples, which a partition keeps).
  *
- * <p>Samples the adapter isolated as poison records (a {@code PROCESSING_FAILED} reject on
- * {@link Topics#REJECTED} names their partition and offset) are not replayed: the adapter applied
- * none of them, whatever a replay would make of them.
+ * <p>Samples the adapter rejected for a reason that depends on the instance's state, configuration or
+ * history rather than on the record and the user's own samples before it are not replayed (a reject on
+ * {@link Topics#REJECTED} names their partition and offset; {@link #notReplayed}): the adapter
+ * applied none of them, whatever a replay would make of them. These are {@code PROCESSING_FAILED}
+ * (isolated poison records), {@code CAPACITY} (the instance held its bound of resident users),
+ * {@code STATE_UNREADABLE} (the user's stored state did not parse on a restore) and
+ * {@code WRONG_PARTITION}. The partition check is not re-run from the samples topic's partition
+ * count: whether it was on when a record was consumed (the topic check can be turned off, and a
+ * topic can gain partitions) is history that only the rejects record. Every other reject
+ * ({@code DUPLICATE}, {@code RATE_LIMITED}, validation) follows from the record and the user's
+ * earlier samples, so the replay makes the same decision itself. The replay engine holds every
+ * user ({@link AdaptationEngine#UNBOUNDED}), whatever the adapter's {@code max-resident-users}: it
+ * replays all partitions in one process, and it is an offline check. A sample's timestamp counts
+ * for the rate limit only if it is the broker's log-append time, as in the adapter
+ * ({@link RawSample#brokerTime}).
  *
  * <p>Control commands are not replayed: where they fall between a user's samples depends on the
  * adapter's batches. An erased head (tombstone) is not compared, and a head with an operator
@@ -82,7 +94,7 @@ public final class HeadReplay {
         TopicReader.forEach(bootstrap, Topics.HEADS, timeout, true, heads::accept);
         Map<String, HeadUpdate> published = heads.newest();
         Map<String, String> operated = heads.operated();
-        Set<String> isolated = isolated(bootstrap, timeout);
+        Set<String> isolated = notReplayed(bootstrap, timeout);
         Map<Integer, List<ConsumerRecord<byte[], byte[]>>> byPartition = new TreeMap<>();
         for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bootstrap, Topics.SAMPLES, timeout)) {
             if (!isolated.contains(r.partition() + "@" + r.offset())) {
@@ -92,13 +104,21 @@ public final class HeadReplay {
             }
         }
         try (Backbone backbone = EngineAssembly.backbone(spec)) {
-            EngineAssembly.Assembled assembled = EngineAssembly.engine(spec, backbone);
+            // no bound on resident users: one engine replays every partition, which the adapter's
+            // instances held between them (and a user refused CAPACITY is skipped above)
+            EngineAssembly.Assembled assembled = EngineAssembly.engine(unbounded(spec), backbone);
             AdaptationEngine engine = assembled.engine();
             for (List<ConsumerRecord<byte[], byte[]>> records : byPartition.values()) {
                 records.sort(Comparator.comparingLong(ConsumerRecord::offset));
                 for (int i = 0; i < records.size(); i += 64) {
                     List<RawSample> batch = records.subList(i, Math.min(records.size(), i + 64)).stream()
-                            .map(r -> new RawSample(r.partition(), r.offset(), r.key(), r.value(), r.timestamp()))
+                            .map(r -> new RawSample(
+                                    r.partition(),
+                                    r.offset(),
+                                    r.key(),
+                                    r.value(),
+                                    RawSample.brokerTime(
+                                            r.timestamp(), r.timestampType() == TimestampType.LOG_APPEND_TIME)))
                             .toList();
                     engine.commit(engine.process(batch, 0L));
                 }
@@ -134,11 +154,38 @@ public final class HeadReplay {
         }
     }
 
+    /** {@code spec} with no bound on resident users. */
+    static EngineSpec unbounded(EngineSpec spec) {
+        return new EngineSpec(
+                spec.modelsDir(),
+                spec.backbone(),
+                spec.negativeBank(),
+                spec.maxSampleBytes(),
+                spec.dedupWindow(),
+                spec.publishEvery(),
+                AdaptationEngine.UNBOUNDED,
+                spec.onlineRehearsal(),
+                spec.rateLimit(),
+                spec.tasks());
+    }
+
     /**
-     * The samples records the adapter isolated as poison ({@code PROCESSING_FAILED} rejects of
-     * {@link Topics#SAMPLES} records), as {@code "partition@offset"}.
+     * Whether the samples record of {@code reject} must not be replayed: the adapter rejected it for a
+     * reason that depends on the instance's state or history, not on the record and the user's
+     * earlier samples (see the class comment).
      */
-    private static Set<String> isolated(String bootstrap, Duration timeout) {
+    static boolean notReplayed(Rejected reject) {
+        if (!Topics.SAMPLES.equals(reject.getTopic())) {
+            return false;
+        }
+        return switch (reject.getReason()) {
+            case PROCESSING_FAILED, CAPACITY, STATE_UNREADABLE, WRONG_PARTITION -> true;
+            default -> false;
+        };
+    }
+
+    /** The samples records not to replay ({@link #notReplayed(Rejected)}), as {@code "partition@offset"}. */
+    private static Set<String> notReplayed(String bootstrap, Duration timeout) {
         Set<String> out = new HashSet<>();
         for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bootstrap, Topics.REJECTED, timeout)) {
             Rejected x;
@@ -147,7 +194,7 @@ public final class HeadReplay {
             } catch (InvalidProtocolBufferException e) {
                 throw new IllegalStateException("unreadable record on " + Topics.REJECTED + ": " + e.getMessage(), e);
             }
-            if (x.getReason() == RejectReason.PROCESSING_FAILED && Topics.SAMPLES.equals(x.getTopic())) {
+            if (notReplayed(x)) {
                 out.add(x.getPartition() + "@" + x.getOffset());
             }
         }

@@ -6,7 +6,8 @@ package dev.headstream.core.ingest;
  * are the broker's log-append times: the adapter refuses to start with the limit on when the topic's
  * {@code message.timestamp.type} is {@code CreateTime}, since a producer that sets its own
  * timestamps could refill its bucket by stepping them forward, or starve a user with one far in the
- * future. Not the adapter's clock either, so a replay of the log limits exactly the same samples.
+ * future; and a record whose timestamp is a {@code CreateTime} reaches the engine without one
+ * ({@link RawSample#brokerTime}), so it is never counted. Not the adapter's clock either, so a replay of the log limits exactly the same samples.
  * Every applied sample takes one token; a sample that finds less than one is rejected
  * {@code RATE_LIMITED} and changes nothing. Samples without a timestamp are not limited; a
  * timestamp older than the last one counted refills nothing, and one ahead of the others moves the

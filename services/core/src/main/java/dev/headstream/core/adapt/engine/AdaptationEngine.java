@@ -28,6 +28,7 @@ import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.AdapterState;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.RejectReason;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -97,6 +98,14 @@ public final class AdaptationEngine {
     private final Map<UserKey, Integer> notResident = new HashMap<>();
     /** Records (samples and control commands) rejected {@code CAPACITY} in committed batches. */
     private long capacityRejected;
+    /**
+     * Users with a changelog record on a partition that is not their key's, seen by a restore with the
+     * partition check on and not installed ({@link Restored#MISPLACED}): the partitions, so that an
+     * ERASE tombstones them too (keys only, no state).
+     */
+    private final Map<UserKey, Set<Integer>> misplacedState = new HashMap<>();
+    /** Changelog records not installed because they are on another partition than their key's. */
+    private long misplacedRestores;
 
     private long skipped;
     /** Partitions revoked so far, and when each was last revoked (in that count). */
@@ -136,7 +145,14 @@ public final class AdaptationEngine {
          */
         RESET,
         /** The instance holds its maximum of resident users: nothing installed, samples rejected {@code CAPACITY}. */
-        NOT_RESIDENT
+        NOT_RESIDENT,
+        /**
+         * With the partition check on, the record was read from a changelog partition that is not its
+         * key's (written before the check was on, or with it off): a second lineage of the user, which
+         * samples on the key's partition no longer continue. Nothing installed; the partition is
+         * remembered so that an ERASE of the user tombstones it too.
+         */
+        MISPLACED
     }
 
     /** {@code maxResidentUsers} of the constructors that take none: no bound (tests and tools that hold a few users). */
@@ -311,18 +327,21 @@ public final class AdaptationEngine {
                 rejections.add(new Rejection(raw, RejectReason.NON_FINITE, outOfRange, s.sampleId()));
                 continue;
             }
-            if (!staged.containsKey(s.key()) && !live.containsKey(s.key())) {
+            // a new user is staged (and so becomes live, holding a resident slot) only once a
+            // sample of theirs applied: a first sample that is refused or diverges leaves nothing
+            boolean isNew = !staged.containsKey(s.key()) && !live.containsKey(s.key());
+            if (isNew) {
                 Rejection refused = refuseNewUser(raw, s, newUsers);
                 if (refused != null) {
                     rejections.add(refused);
                     continue;
                 }
-                newUsers++;
             }
-            UserState user = staged.computeIfAbsent(s.key(), k -> {
-                UserState l = live.get(k);
-                return l == null ? new UserState(k, dedupWindow) : l.copy();
-            });
+            UserState user = staged.get(s.key());
+            if (user == null) {
+                UserState l = live.get(s.key());
+                user = l == null ? new UserState(s.key(), dedupWindow) : l.copy();
+            }
             if (raw.partition() == user.partition() && raw.offset() <= user.lastAppliedOffset()) {
                 // already applied before a restart (the restored state says so): applying it again
                 // would train twice
@@ -350,7 +369,9 @@ public final class AdaptationEngine {
                                 rateLimit.perMinute(),
                                 rateLimit.burst()),
                         s.sampleId()));
-                staged.put(s.key(), working);
+                if (!isNew) {
+                    staged.put(s.key(), working);
+                }
                 continue;
             }
             List<Runnable> offers = new ArrayList<>();
@@ -365,6 +386,9 @@ public final class AdaptationEngine {
                 continue;
             }
             staged.put(s.key(), working);
+            if (isNew) {
+                newUsers++;
+            }
             offers.forEach(Runnable::run);
             applied++;
             for (String task : s.labels().keySet()) {
@@ -426,11 +450,29 @@ public final class AdaptationEngine {
             staged.remove(key);
             touchedOwner.values().removeIf(key::equals);
             // with the partition check on, the record is on its key's partition, which is where the
-            // user's changelog record is: the tombstone must land there
-            int partition = samplesPartitions > 0 || u == null || u.partition() < 0 ? c.partition() : u.partition();
+            // user's changelog record is: the tombstone must land there; and on every other partition
+            // a state of the user is known to sit on (written before the check was on, or with it off),
+            // or it would be restored again after a restart
+            Set<Integer> partitions = new LinkedHashSet<>();
+            partitions.add(samplesPartitions > 0 || u == null || u.partition() < 0 ? c.partition() : u.partition());
+            partitions.add(c.partition());
+            if (u != null && u.partition() >= 0) {
+                partitions.add(u.partition());
+            }
+            UserState l = live.get(key);
+            if (l != null && l.partition() >= 0) {
+                partitions.add(l.partition());
+            }
+            if (notResident.containsKey(key)) {
+                partitions.add(notResident.get(key));
+            }
+            if (unreadable.containsKey(key)) {
+                partitions.add(unreadable.get(key).partition());
+            }
+            partitions.addAll(misplacedState.getOrDefault(key, Set.of()));
             erasures.add(new BatchResult.Erasure(
                     key,
-                    partition,
+                    List.copyOf(partitions),
                     new TreeSet<>(tasks.keySet()).stream().map(key::headId).toList()));
             return;
         }
@@ -495,7 +537,9 @@ public final class AdaptationEngine {
                     raw,
                     RejectReason.CAPACITY,
                     "the instance holds its maximum of " + maxResidentUsers + " resident users and did not load the"
-                            + " stored state of " + s.key() + "; not applied, send it again later",
+                            + " stored state of " + s.key() + "; not applied, send it again later (the user stays"
+                            + " refused until its partition is restored again, at the next rebalance or restart,"
+                            + " even if room frees up before)",
                     s.sampleId());
         }
         if (live.size() + newUsers >= maxResidentUsers) {
@@ -666,6 +710,7 @@ public final class AdaptationEngine {
         }
         for (BatchResult.Erasure e : result.erasures()) {
             live.remove(e.key());
+            misplacedState.remove(e.key());
             pendingResets.remove(e.key());
             unreadable.remove(e.key());
             notResident.remove(e.key());
@@ -733,6 +778,11 @@ public final class AdaptationEngine {
             throw new IllegalArgumentException("the changelog record of " + key + " on partition " + partition
                     + " names samples partition " + state.getSourcePartition());
         }
+        if (samplesPartitions > 0 && KeyPartitioner.partition(samplesKey(key), samplesPartitions) != partition) {
+            misplacedState.computeIfAbsent(key, k -> new TreeSet<>()).add(partition);
+            misplacedRestores++;
+            return Restored.MISPLACED;
+        }
         if (!admitRestored(key, partition)) {
             return Restored.NOT_RESIDENT;
         }
@@ -764,6 +814,28 @@ public final class AdaptationEngine {
     public synchronized void markUnreadable(UserKey key, int partition, long offset, String why) {
         forget(key);
         unreadable.put(key, new Unreadable(partition, Math.max(0, offset + 1), Bounded.text(why, 512)));
+    }
+
+    /**
+     * Leaves the user {@code key} of changelog partition {@code partition} out of a restore whose
+     * reader held no value for it (more users hold state in the restored partitions than there is room
+     * for): only its key is kept ({@link Restored#NOT_RESIDENT}), and its samples are rejected
+     * {@code CAPACITY} until the partition is restored again with room. Call between batches.
+     */
+    public synchronized Restored leaveOut(UserKey key, int partition) {
+        forget(key);
+        notResident.put(key, partition);
+        return Restored.NOT_RESIDENT;
+    }
+
+    /** Room for users a restore may still install: {@link #maxResidentUsers} less the live users. */
+    public synchronized int residentRoom() {
+        return Math.max(0, maxResidentUsers - live.size());
+    }
+
+    /** The samples record key of {@code key}: {@code "<tenant>/<user>"} in UTF-8. */
+    private static byte[] samplesKey(UserKey key) {
+        return key.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /** Clears what is held for {@code key} and whether a restore may install it below the bound. */
@@ -813,6 +885,8 @@ public final class AdaptationEngine {
         pendingResets.removeIf(k -> live.get(k).partition() == partition);
         unreadable.values().removeIf(u -> u.partition() == partition);
         notResident.values().removeIf(p -> p == partition);
+        misplacedState.values().forEach(ps -> ps.remove(partition));
+        misplacedState.values().removeIf(Set::isEmpty);
         live.values().removeIf(u -> u.partition() == partition);
         reservoirs.keySet().removeIf(k -> k.partition() == partition);
         liveUsers = live.size();
@@ -849,6 +923,11 @@ public final class AdaptationEngine {
     /** Records (samples and control commands) rejected {@code CAPACITY} in committed batches. */
     public synchronized long capacityRejected() {
         return capacityRejected;
+    }
+
+    /** Changelog records not installed by a restore because they sit on another partition than their key's. */
+    public synchronized long misplacedRestores() {
+        return misplacedRestores;
     }
 
     /** Users restored beyond {@link #maxResidentUsers} (keys held, no state), now. */

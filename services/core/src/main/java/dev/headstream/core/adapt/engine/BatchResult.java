@@ -37,13 +37,31 @@ public record BatchResult(
     /**
      * A user erased by a control command.
      *
-     * @param key       the user
-     * @param partition the samples partition of the user's key (its changelog partition)
-     * @param headIds   every head id the user may have (one per configured task), to tombstone
+     * @param key        the user
+     * @param partitions every changelog partition that holds or may hold the user's state, each to get a
+     *                   tombstone of the user's state record, at least one: first the partition of the user's
+     *                   state as the engine knows it (with the partition check on, the key's partition), then
+     *                   any other that a live, restored, misplaced, unreadable or not-resident state of the user
+     *                   came from
+     * @param headIds    every head id the user may have (one per configured task), to tombstone
      */
-    public record Erasure(UserKey key, int partition, List<String> headIds) {
+    public record Erasure(UserKey key, List<Integer> partitions, List<String> headIds) {
         public Erasure {
+            partitions = List.copyOf(partitions);
+            if (partitions.isEmpty()) {
+                throw new IllegalArgumentException("an erasure needs a changelog partition");
+            }
             headIds = List.copyOf(headIds);
+        }
+
+        /** An erasure on one changelog partition. */
+        public Erasure(UserKey key, int partition, List<String> headIds) {
+            this(key, List.of(partition), headIds);
+        }
+
+        /** The first of {@link #partitions}: the user's own changelog partition. */
+        public int partition() {
+            return partitions.get(0);
         }
     }
 
