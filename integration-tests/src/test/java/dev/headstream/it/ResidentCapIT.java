@@ -42,7 +42,8 @@ import org.junit.jupiter.api.Test;
  * new id gets a retryable {@code CAPACITY} reject (counted by the adapter's metric), resident
  * users keep training, and the instance stays alive. A restart with a lower bound restores no more
  * users than it allows, becomes ready, reports the users it left out, refuses their samples
- * {@code CAPACITY} as it does new ids, and the restored users go on where they were.
+ * {@code CAPACITY} as it does new ids, and the restored users go on where they were. Every
+ * published head equals a replay of the log.
  */
 class ResidentCapIT {
 
@@ -208,6 +209,8 @@ class ResidentCapIT {
                     assertThat(adapter.readiness().statusCode()).isEqualTo(200);
                 }
             }
+            // the refused samples changed nothing: every published head equals the replay of the log
+            ItSupport.assertHeadsEqualReplay(bs, props, BOUND);
         }
     }
 
