@@ -26,6 +26,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class AdapterProcess implements AutoCloseable {
 
+    /** The child's heap limit unless {@link #start(Path, Map, List, Path)} is given another. */
+    public static final String DEFAULT_MAX_HEAP = "-Xmx2g";
+
     private final Process process;
     private final int httpPort;
     private final Path log;
@@ -47,6 +50,19 @@ public final class AdapterProcess implements AutoCloseable {
      * @param log        file that receives the service's output
      */
     public static AdapterProcess start(Path jar, Map<String, String> properties, Path log) {
+        return start(jar, properties, List.of(), log);
+    }
+
+    /**
+     * Starts the adapter with extra JVM options, e.g. {@code -Xmx256m} to hold it to a small heap
+     * (an {@code -Xmx} given here replaces the default {@value #DEFAULT_MAX_HEAP}).
+     *
+     * @param jar        the adapter's {@code quarkus-run.jar}
+     * @param properties system properties for the service (e.g. {@code kafka.bootstrap.servers})
+     * @param jvmOptions options placed before the system properties on the {@code java} command line
+     * @param log        file that receives the service's output
+     */
+    public static AdapterProcess start(Path jar, Map<String, String> properties, List<String> jvmOptions, Path log) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalArgumentException(
                     "adapter jar not found: " + jar + " (build it: mvn -DskipTests package)");
@@ -54,7 +70,10 @@ public final class AdapterProcess implements AutoCloseable {
         int port = freePort();
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx2g");
+        if (jvmOptions.stream().noneMatch(o -> o.startsWith("-Xmx"))) {
+            cmd.add(DEFAULT_MAX_HEAP);
+        }
+        cmd.addAll(jvmOptions);
         if (ModuleFinder.ofSystem().find("jdk.incubator.vector").isPresent()) {
             cmd.add("--add-modules"); // the Vector API head kernels (same floats without, only slower)
             cmd.add("jdk.incubator.vector");
