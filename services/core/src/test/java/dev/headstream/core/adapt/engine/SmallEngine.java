@@ -4,8 +4,6 @@ import dev.headstream.core.adapt.task.BinaryHeadTask;
 import dev.headstream.core.adapt.task.HeadRecipe;
 import dev.headstream.core.adapt.task.RehearsalSet;
 import dev.headstream.core.embed.Backbone;
-import dev.headstream.core.embed.BackboneInfo;
-import dev.headstream.core.embed.BackboneInput;
 import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.head.HeadArchitecture;
 import dev.headstream.core.head.SourceHead;
@@ -39,38 +37,6 @@ final class SmallEngine {
 
     private SmallEngine() {}
 
-    /** Embeds a {@code [FRAMES, DIM]} tensor as itself. */
-    static final class IdentityBackbone implements Backbone {
-
-        @Override
-        public BackboneInfo info() {
-            return new BackboneInfo("identity", "0".repeat(64), DIM, "cpu");
-        }
-
-        @Override
-        public List<EmbeddingSequence> embed(List<? extends BackboneInput> inputs) {
-            List<EmbeddingSequence> out = new ArrayList<>(inputs.size());
-            for (BackboneInput in : inputs) {
-                validate(in);
-                out.add(new EmbeddingSequence(FRAMES, DIM, ((BackboneInput.Tensor) in).values()));
-            }
-            return out;
-        }
-
-        @Override
-        public void validate(BackboneInput input) {
-            if (!(input instanceof BackboneInput.Tensor t)
-                    || t.shape().length != 2
-                    || t.shape()[0] != FRAMES
-                    || t.shape()[1] != DIM) {
-                throw new IllegalArgumentException("the identity backbone takes [" + FRAMES + ", " + DIM + "] tensors");
-            }
-        }
-
-        @Override
-        public void close() {}
-    }
-
     private static final HeadArchitecture ARCH =
             HeadArchitecture.builder(DIM * WINDOW).dense(6).relu().dense(1).build();
 
@@ -103,7 +69,7 @@ final class SmallEngine {
 
     /** An engine with {@code online} rehearsal and no rate limit. */
     static AdaptationEngine engine(AdaptationEngine.OnlineRehearsal online) {
-        Backbone backbone = new IdentityBackbone();
+        Backbone backbone = new TensorBackbone("identity", "0".repeat(64), FRAMES, DIM);
         SampleDecoder decoder = new SampleDecoder(1 << 20, backbone, Map.of(TASK, TaskKind.binary()));
         return new AdaptationEngine(backbone, decoder, Map.of(TASK, task()), 64, 1, online, RateLimit.OFF);
     }

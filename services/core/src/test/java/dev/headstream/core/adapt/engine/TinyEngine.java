@@ -5,8 +5,6 @@ import dev.headstream.core.adapt.task.BinaryHeadTask;
 import dev.headstream.core.adapt.task.HeadRecipe;
 import dev.headstream.core.adapt.task.RehearsalSet;
 import dev.headstream.core.embed.Backbone;
-import dev.headstream.core.embed.BackboneInfo;
-import dev.headstream.core.embed.BackboneInput;
 import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.head.HeadArchitecture;
 import dev.headstream.core.head.SourceHead;
@@ -20,7 +18,6 @@ import dev.headstream.schemas.v1.FloatTensor;
 import dev.headstream.schemas.v1.Label;
 import dev.headstream.schemas.v1.Sample;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -42,36 +39,6 @@ final class TinyEngine {
 
     private TinyEngine() {}
 
-    /** A pass-through backbone: a {@code [1, 2]} tensor is one embedding frame of 2 values. */
-    static final class PassThrough implements Backbone {
-
-        @Override
-        public BackboneInfo info() {
-            return new BackboneInfo("pass-through", "1".repeat(64), 2, "cpu");
-        }
-
-        @Override
-        public List<EmbeddingSequence> embed(List<? extends BackboneInput> inputs) {
-            List<EmbeddingSequence> out = new ArrayList<>();
-            for (BackboneInput in : inputs) {
-                validate(in);
-                out.add(new EmbeddingSequence(
-                        1, 2, ((BackboneInput.Tensor) in).values().clone()));
-            }
-            return out;
-        }
-
-        @Override
-        public void validate(BackboneInput input) {
-            if (!(input instanceof BackboneInput.Tensor t) || t.values().length != 2) {
-                throw new IllegalArgumentException("expected a tensor of 2 values");
-            }
-        }
-
-        @Override
-        public void close() {}
-    }
-
     /** A task of {@link #RECIPE} on {@link #SOURCE}, with a named {@code sourceSha256}. */
     static BinaryHeadTask task(String sourceSha256) {
         SourceHead source = new SourceHead(SOURCE.id(), sourceSha256, SOURCE.architecture(), new float[] {1f, 0f, 0f});
@@ -86,7 +53,7 @@ final class TinyEngine {
 
     /** An engine holding at most {@code maxResidentUsers} users, on a source head of SHA-256 {@code sourceSha256}. */
     static AdaptationEngine engine(int maxResidentUsers, String sourceSha256) {
-        Backbone backbone = new PassThrough();
+        Backbone backbone = new TensorBackbone("pass-through", "1".repeat(64), 1, 2);
         SampleDecoder decoder = new SampleDecoder(1 << 16, backbone, Map.of(TASK, TaskKind.binary()));
         return new AdaptationEngine(
                 backbone,
