@@ -3,12 +3,20 @@ package dev.headstream.client;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.HeadUpdate;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -18,6 +26,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +43,18 @@ import org.slf4j.LoggerFactory;
  * one held is ignored (a reset or rollback publishes a newer version, never an older one); after
  * a tombstone the key starts afresh.
  *
- * <p>Lifecycle: construct -> {@link #start()} (spawns one polling thread) -> {@link #current}
+ * <p>What it follows ({@link Selection}): every head, or only the heads of given tenants, users
+ * or head ids. Records of other keys are dropped by their key before they are parsed, so memory
+ * holds only the selected heads; when the selection is head ids only, the follower reads only the
+ * partitions those keys hash to (Kafka's default partitioner, which the adapter uses for this
+ * topic). A status of {@code RESET} or {@code ROLLED_BACK} is a newer version like any other and
+ * is taken; {@link Listener} hears of every swap and removal.
+ *
+ * <p>Readiness: at start the follower notes the end of every partition it reads (for
+ * {@code read_committed}, the last stable offset); it is {@linkplain #caughtUp() caught up} once
+ * it has read to those ends, that is, it holds every head that was committed before it started.
+ *
+ * <p>Lifecycle: construct (or {@link #builder}) -> {@link #start()} (spawns one polling thread) -> {@link #current}
  * from any thread -> {@link #close()} (idempotent, bounded). {@code T} is what the caller builds
  * from a {@link HeadUpdate}, e.g. a scorer; the builder runs on the polling thread, and a head
  * it cannot build (say, an unknown source head) is skipped with a warning and counted. Warnings
@@ -56,32 +76,196 @@ public final class HeadFollower<T> implements AutoCloseable {
     /** A built head with the fields consumers decide on. */
     public record Versioned<T>(String headId, long version, HeadUpdate update, T head) {}
 
+    /**
+     * Hears of every change of the followed heads, on the polling thread, after the change is
+     * visible through {@link #current}. Must return quickly and not throw (a throw is logged).
+     */
+    public interface Listener<T> {
+        /** {@code current} replaced {@code previous} (null when the key had no head). */
+        default void swapped(Versioned<T> previous, Versioned<T> current) {}
+
+        /** A tombstone removed {@code previous}, the head held for {@code headId}. */
+        default void removed(String headId, Versioned<T> previous) {}
+    }
+
+    /**
+     * Which heads to follow: a head id {@code <tenant>/<user>/<task>} is followed when the
+     * selection is empty (everything), or its tenant, its {@code <tenant>/<user>} or the head id
+     * itself is listed.
+     */
+    public record Selection(Set<String> tenants, Set<String> users, Set<String> heads) {
+
+        /** Every head. */
+        public static final Selection ALL = new Selection(Set.of(), Set.of(), Set.of());
+
+        public Selection {
+            tenants = Set.copyOf(tenants);
+            users = Set.copyOf(users);
+            heads = Set.copyOf(heads);
+            for (String u : users) {
+                if (u.split("/", -1).length != 2) {
+                    throw new IllegalArgumentException("a user is '<tenant>/<user>', was '" + HeadKeys.shown(u) + "'");
+                }
+            }
+            for (String h : heads) {
+                if (h.split("/", -1).length != 3) {
+                    throw new IllegalArgumentException(
+                            "a head id is '<tenant>/<user>/<task>', was '" + HeadKeys.shown(h) + "'");
+                }
+            }
+        }
+
+        /** Whether everything is followed. */
+        public boolean all() {
+            return tenants.isEmpty() && users.isEmpty() && heads.isEmpty();
+        }
+
+        /** Whether the head under record key {@code key} is followed. */
+        public boolean follows(String key) {
+            if (all() || heads.contains(key)) {
+                return true;
+            }
+            int first = key.indexOf('/');
+            int last = key.lastIndexOf('/');
+            if (first <= 0 || last <= first) {
+                return false;
+            }
+            return tenants.contains(key.substring(0, first)) || users.contains(key.substring(0, last));
+        }
+
+        /**
+         * The partitions of a topic of {@code partitions} partitions that can hold a followed head:
+         * all of them unless only head ids are selected.
+         */
+        Set<Integer> partitions(int partitions) {
+            Set<Integer> out = new TreeSet<>();
+            if (!tenants.isEmpty() || !users.isEmpty() || heads.isEmpty()) {
+                for (int p = 0; p < partitions; p++) {
+                    out.add(p);
+                }
+                return out;
+            }
+            for (String h : heads) {
+                out.add(partitionOf(h, partitions));
+            }
+            return out;
+        }
+    }
+
+    /** The partition Kafka's default partitioner gives {@code key} in a topic of {@code partitions}. */
+    static int partitionOf(String key, int partitions) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
     private final Consumer<byte[], byte[]> consumer;
     private final Function<HeadUpdate, T> builder;
     private final Map<String, Versioned<T>> heads = new ConcurrentHashMap<>();
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
     private final AtomicLong foreign = new AtomicLong();
+    private final AtomicLong unselected = new AtomicLong();
+    private final Selection selection;
+    private final Listener<T> listener;
+    private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final Thread thread;
     private volatile boolean running = true;
+    /** Per partition read, the end offset noted at start; emptied as partitions reach it. */
+    private Map<TopicPartition, Long> catchUpEnds;
 
+    /** Follows every head on {@code bootstrapServers}. */
     public HeadFollower(String bootstrapServers, Function<HeadUpdate, T> builder) {
-        this(
-                new KafkaConsumer<>(
-                        consumerProperties(bootstrapServers), new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-                builder);
+        this(consumer(bootstrapServers, new Properties()), builder, Selection.ALL, new Listener<>() {});
     }
 
     /** A follower reading from {@code consumer} (a {@code MockConsumer} in tests), which it owns and closes. */
     HeadFollower(Consumer<byte[], byte[]> consumer, Function<HeadUpdate, T> builder) {
-        this.consumer = consumer;
-        this.builder = builder;
+        this(consumer, builder, Selection.ALL, new Listener<>() {});
+    }
+
+    HeadFollower(
+            Consumer<byte[], byte[]> consumer,
+            Function<HeadUpdate, T> builder,
+            Selection selection,
+            Listener<T> listener) {
+        this.consumer = Objects.requireNonNull(consumer, "consumer");
+        this.builder = Objects.requireNonNull(builder, "builder");
+        this.selection = Objects.requireNonNull(selection, "selection");
+        this.listener = Objects.requireNonNull(listener, "listener");
         this.thread = new Thread(this::run, "headstream-head-follower");
         this.thread.setDaemon(true);
     }
 
-    private static Properties consumerProperties(String bootstrapServers) {
+    /** A builder of a follower of {@code bootstrapServers} that makes each head with {@code builder}. */
+    public static <T> Builder<T> builder(String bootstrapServers, Function<HeadUpdate, T> builder) {
+        return new Builder<>(bootstrapServers, builder);
+    }
+
+    /** Builds a {@link HeadFollower}; by default it follows everything and tells no one. */
+    public static final class Builder<T> {
+        private final String bootstrapServers;
+        private final Function<HeadUpdate, T> headBuilder;
+        private final Set<String> tenants = new TreeSet<>();
+        private final Set<String> users = new TreeSet<>();
+        private final Set<String> heads = new TreeSet<>();
+        private final Properties properties = new Properties();
+        private Listener<T> listener = new Listener<>() {};
+
+        private Builder(String bootstrapServers, Function<HeadUpdate, T> headBuilder) {
+            this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+            this.headBuilder = Objects.requireNonNull(headBuilder, "builder");
+        }
+
+        /** Also follows every head of these tenants. */
+        public Builder<T> tenants(Collection<String> tenants) {
+            this.tenants.addAll(tenants);
+            return this;
+        }
+
+        /** Also follows every head of these users, each {@code <tenant>/<user>}. */
+        public Builder<T> users(Collection<String> users) {
+            this.users.addAll(users);
+            return this;
+        }
+
+        /** Also follows these heads, each {@code <tenant>/<user>/<task>}. */
+        public Builder<T> heads(Collection<String> heads) {
+            this.heads.addAll(heads);
+            return this;
+        }
+
+        /** Tells {@code listener} of every swap and removal. */
+        public Builder<T> listener(Listener<T> listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Extra Kafka consumer properties (security settings, client id); they cannot change
+         * the isolation level, auto commit or the deserializers.
+         */
+        public Builder<T> consumerProperty(String key, Object value) {
+            properties.put(key, value);
+            return this;
+        }
+
+        /** The follower, not yet started. */
+        public HeadFollower<T> build() {
+            return new HeadFollower<>(
+                    consumer(bootstrapServers, properties),
+                    headBuilder,
+                    new Selection(tenants, users, heads),
+                    listener);
+        }
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers, Properties extra) {
+        return new KafkaConsumer<>(
+                consumerProperties(bootstrapServers, extra), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private static Properties consumerProperties(String bootstrapServers, Properties extra) {
         Properties p = new Properties();
+        p.putAll(extra);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -103,6 +287,33 @@ public final class HeadFollower<T> implements AutoCloseable {
     /** An immutable snapshot of all current heads. */
     public Map<String, Versioned<T>> snapshot() {
         return Map.copyOf(heads);
+    }
+
+    /** What this follower follows. */
+    public Selection selection() {
+        return selection;
+    }
+
+    /**
+     * Whether the follower has read every record committed before it started: from then on it
+     * holds every selected head that exists (and follows new versions as they commit).
+     */
+    public boolean caughtUp() {
+        return caughtUp.getCount() == 0;
+    }
+
+    /**
+     * Waits until {@link #caughtUp()}, at most {@code timeout}.
+     *
+     * @return whether it caught up in time
+     */
+    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+        return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Records dropped by their key because the selection does not follow it. */
+    public long unselected() {
+        return unselected.get();
     }
 
     /** Head records received so far (including superseded versions and tombstones). */
@@ -128,8 +339,10 @@ public final class HeadFollower<T> implements AutoCloseable {
             List<TopicPartition> parts = List.of();
             while (running && parts.isEmpty()) {
                 // the topic may not exist yet: wait for it instead of failing
-                parts = consumer.partitionsFor(Topics.HEADS, Duration.ofSeconds(30)).stream()
-                        .map(pi -> new TopicPartition(pi.topic(), pi.partition()))
+                int count = consumer.partitionsFor(Topics.HEADS, Duration.ofSeconds(30))
+                        .size();
+                parts = selection.partitions(count).stream()
+                        .map(p -> new TopicPartition(Topics.HEADS, p))
                         .toList();
                 if (parts.isEmpty()) {
                     Thread.sleep(500);
@@ -137,10 +350,13 @@ public final class HeadFollower<T> implements AutoCloseable {
             }
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
+            catchUpEnds = new HashMap<>(consumer.endOffsets(parts, Duration.ofSeconds(30)));
+            checkCaughtUp();
             while (running) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     apply(r);
                 }
+                checkCaughtUp();
             }
         } catch (WakeupException e) {
             if (running) {
@@ -153,15 +369,33 @@ public final class HeadFollower<T> implements AutoCloseable {
         }
     }
 
+    /** Counts the follower caught up once every partition's position reached its end noted at start. */
+    private void checkCaughtUp() {
+        if (catchUpEnds == null || caughtUp.getCount() == 0) {
+            return;
+        }
+        catchUpEnds.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+        if (catchUpEnds.isEmpty()) {
+            caughtUp.countDown();
+        }
+    }
+
     /** Files one record of the heads topic; called on the polling thread (directly in tests). */
     void apply(ConsumerRecord<byte[], byte[]> r) {
         received.incrementAndGet();
         String key = HeadKeys.key(r);
+        if (key != null && !selection.follows(key)) {
+            unselected.incrementAndGet();
+            return;
+        }
         if (r.value() == null) {
             if (key == null) {
                 warn(foreign, "skipping a tombstone without a key", r);
             } else {
-                heads.remove(key);
+                Versioned<T> gone = heads.remove(key);
+                if (gone != null) {
+                    tell(() -> listener.removed(key, gone));
+                }
             }
             return;
         }
@@ -189,7 +423,17 @@ public final class HeadFollower<T> implements AutoCloseable {
             warn(skipped, "skipping a head record that cannot be built: " + HeadKeys.shown(e.toString()), r);
             return;
         }
-        heads.put(key, new Versioned<>(key, u.getVersion(), u, head));
+        Versioned<T> now = new Versioned<>(key, u.getVersion(), u, head);
+        heads.put(key, now);
+        tell(() -> listener.swapped(old, now));
+    }
+
+    private void tell(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            LOG.warn("a head follower listener failed: {}", HeadKeys.shown(e.toString()), e);
+        }
     }
 
     /** Counts a skipped record in {@code counter} and logs it, bounded (see the class comment). */

@@ -1,6 +1,7 @@
 package dev.headstream.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.headstream.schemas.Topics;
@@ -8,8 +9,10 @@ import dev.headstream.schemas.v1.HeadStatus;
 import dev.headstream.schemas.v1.HeadUpdate;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.common.Node;
@@ -175,6 +178,7 @@ class HeadFollowerTest {
         consumer.updatePartitions(
                 Topics.HEADS, List.of(new PartitionInfo(Topics.HEADS, 0, Node.noNode(), new Node[0], new Node[0])));
         consumer.updateBeginningOffsets(Map.of(tp, 0L));
+        consumer.updateEndOffsets(Map.of(tp, 0L));
         try (HeadFollower<Long> polling = new HeadFollower<>(consumer, HeadUpdate::getVersion)) {
             consumer.schedulePollTask(() -> {
                 consumer.addRecord(new ConsumerRecord<>(
@@ -194,6 +198,107 @@ class HeadFollowerTest {
                 assertThat(polling.current(BOB))
                         .hasValueSatisfying(v -> assertThat(v.version()).isEqualTo(1));
             });
+        }
+    }
+
+    @Test
+    void aSelectionDropsOtherKeysBeforeParsingThem() {
+        HeadFollower.Selection only =
+                new HeadFollower.Selection(Set.of("globex"), Set.of("acme/alice"), Set.of("acme/carol/wake"));
+        List<String> told = new ArrayList<>();
+        HeadFollower.Listener<Long> listener = new HeadFollower.Listener<>() {
+            @Override
+            public void swapped(HeadFollower.Versioned<Long> previous, HeadFollower.Versioned<Long> current) {
+                told.add(current.headId() + " v" + (previous == null ? 0 : previous.version()) + "->v"
+                        + current.version());
+            }
+
+            @Override
+            public void removed(String headId, HeadFollower.Versioned<Long> previous) {
+                told.add(headId + " v" + previous.version() + " removed");
+            }
+        };
+        try (HeadFollower<Long> picky =
+                new HeadFollower<>(new MockConsumer<>("earliest"), HeadUpdate::getVersion, only, listener)) {
+            picky.apply(record(ALICE, head(ALICE, 1).toByteArray()));
+            picky.apply(record("acme/alice/other", head("acme/alice/other", 4).toByteArray()));
+            picky.apply(record("globex/zed/wake", head("globex/zed/wake", 2).toByteArray()));
+            picky.apply(record("acme/carol/wake", head("acme/carol/wake", 3).toByteArray()));
+            // not selected: bob, another carol task, and bytes that are not even a head
+            picky.apply(record(BOB, head(BOB, 1).toByteArray()));
+            picky.apply(record("acme/carol/other", head("acme/carol/other", 1).toByteArray()));
+            picky.apply(record("acme/dave/wake", new byte[] {(byte) 0xff}));
+            picky.apply(record(
+                    ALICE,
+                    head(ALICE, 2).toBuilder()
+                            .setStatus(HeadStatus.HEAD_STATUS_RESET)
+                            .build()
+                            .toByteArray()));
+            picky.apply(record(ALICE, head(ALICE, 2).toByteArray()));
+            picky.apply(record("acme/carol/wake", null));
+
+            assertThat(picky.snapshot()).containsOnlyKeys(ALICE, "acme/alice/other", "globex/zed/wake");
+            assertThat(picky.unselected()).isEqualTo(3);
+            assertThat(picky.skipped()).isZero();
+            assertThat(picky.current(ALICE).orElseThrow().update().getStatus()).isEqualTo(HeadStatus.HEAD_STATUS_RESET);
+            assertThat(told)
+                    .containsExactly(
+                            ALICE + " v0->v1",
+                            "acme/alice/other v0->v4",
+                            "globex/zed/wake v0->v2",
+                            "acme/carol/wake v0->v3",
+                            ALICE + " v1->v2",
+                            "acme/carol/wake v3 removed");
+        }
+    }
+
+    @Test
+    void headIdsAloneAreReadOnlyFromTheirPartitions() {
+        HeadFollower.Selection heads = new HeadFollower.Selection(Set.of(), Set.of(), Set.of(ALICE, BOB));
+        assertThat(heads.partitions(12))
+                .containsExactlyInAnyOrder(HeadFollower.partitionOf(ALICE, 12), HeadFollower.partitionOf(BOB, 12));
+        // the partitioner of kafka-clients' producer, computed independently: murmur2 of the UTF-8 key
+        assertThat(HeadFollower.partitionOf(ALICE, 12))
+                .isEqualTo((org.apache.kafka.common.utils.Utils.murmur2(bytes(ALICE)) & 0x7fffffff) % 12);
+        assertThat(new HeadFollower.Selection(Set.of("acme"), Set.of(), Set.of(ALICE)).partitions(3))
+                .containsExactly(0, 1, 2);
+        assertThat(HeadFollower.Selection.ALL.partitions(2)).containsExactly(0, 1);
+    }
+
+    @Test
+    void aSelectionRefusesMalformedUsersAndHeads() {
+        assertThatThrownBy(() -> new HeadFollower.Selection(Set.of(), Set.of("alice"), Set.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("<tenant>/<user>");
+        assertThatThrownBy(() -> new HeadFollower.Selection(Set.of(), Set.of(), Set.of("acme/alice")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("<tenant>/<user>/<task>");
+    }
+
+    @Test
+    void itIsCaughtUpOnceItHasReadWhatWasCommittedBeforeItStarted() throws InterruptedException {
+        MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+        TopicPartition p0 = new TopicPartition(Topics.HEADS, 0);
+        TopicPartition p1 = new TopicPartition(Topics.HEADS, 1);
+        consumer.updatePartitions(
+                Topics.HEADS,
+                List.of(
+                        new PartitionInfo(Topics.HEADS, 0, Node.noNode(), new Node[0], new Node[0]),
+                        new PartitionInfo(Topics.HEADS, 1, Node.noNode(), new Node[0], new Node[0])));
+        consumer.updateBeginningOffsets(Map.of(p0, 0L, p1, 0L));
+        consumer.updateEndOffsets(Map.of(p0, 2L, p1, 0L));
+        try (HeadFollower<Long> polling = new HeadFollower<>(consumer, HeadUpdate::getVersion)) {
+            consumer.schedulePollTask(() -> consumer.addRecord(new ConsumerRecord<>(
+                    Topics.HEADS, 0, 0, bytes(ALICE), head(ALICE, 1).toByteArray())));
+            // the second record arrives one poll later: not caught up in between
+            consumer.schedulePollTask(() -> assertThat(polling.caughtUp()).isFalse());
+            consumer.schedulePollTask(() -> consumer.addRecord(new ConsumerRecord<>(
+                    Topics.HEADS, 0, 1, bytes(BOB), head(BOB, 1).toByteArray())));
+            assertThat(polling.caughtUp()).isFalse();
+            polling.start();
+
+            assertThat(polling.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+            assertThat(polling.snapshot()).containsOnlyKeys(ALICE, BOB);
         }
     }
 
