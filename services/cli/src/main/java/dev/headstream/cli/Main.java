@@ -1,6 +1,7 @@
 package dev.headstream.cli;
 
 import dev.headstream.cli.control.ControlCommand;
+import dev.headstream.cli.detect.DetectCommand;
 import dev.headstream.cli.evaluate.EvalCommand;
 import dev.headstream.cli.export.ExportHeadCommand;
 import dev.headstream.cli.replay.ReplayCommand;
@@ -29,6 +30,7 @@ import picocli.CommandLine.Spec;
             ExportHeadCommand.class,
             ReplayCommand.class,
             EvalCommand.class,
+            DetectCommand.class,
         })
 public final class Main implements Runnable {
 

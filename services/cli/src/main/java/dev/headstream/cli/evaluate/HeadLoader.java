@@ -176,7 +176,7 @@ public final class HeadLoader {
     }
 
     /** What {@link HeadExport#export} writes for {@code update}, in memory. */
-    static byte[] export(HeadUpdate update, Path modelsDir, Map<String, byte[]> sourceCache) {
+    public static byte[] export(HeadUpdate update, Path modelsDir, Map<String, byte[]> sourceCache) {
         String sourceId = update.getProvenance().getSourceHeadId();
         Path sourceFile = modelsDir.resolve(sourceId + ".onnx");
         if (sourceId.isEmpty() || !Files.isRegularFile(sourceFile)) {
@@ -195,7 +195,7 @@ public final class HeadLoader {
     }
 
     /** An adapted head from ONNX bytes, with its threshold and backbone from the metadata. */
-    static EvalHead adapted(String name, String origin, byte[] bytes, Float threshold) {
+    public static EvalHead adapted(String name, String origin, byte[] bytes, Float threshold) {
         SourceHead model;
         try {
             model = OnnxHeadImporter.importHead(name.replace('/', '_').replace(' ', '_'), bytes);
