@@ -9,10 +9,14 @@ import java.util.Objects;
  *
  * @param headId  {@code <tenant>/<user>/<task>}, or the file name of an exported head
  * @param version the head's version (0 for a file without one)
- * @param status  {@code ACTIVE}, {@code RESET}, {@code ROLLED_BACK}, {@code HELD_AT_SOURCE} or {@code FILE}
+ * @param status  the published status ({@code ACTIVE}, {@code RESET}, {@code ROLLED_BACK}), or {@code FILE}
+ * @param heldAtSource   whether the version is the source head, held there because the user's own
+ *                       head could not meet the target
+ * @param samplesApplied training samples the version includes (0 for a file)
  * @param head    the model and the threshold it accepts at
  */
-public record DetectorHead(String headId, long version, String status, EvalHead head) {
+public record DetectorHead(
+        String headId, long version, String status, boolean heldAtSource, long samplesApplied, EvalHead head) {
 
     public DetectorHead {
         Objects.requireNonNull(headId, "headId");
@@ -22,6 +26,7 @@ public record DetectorHead(String headId, long version, String status, EvalHead 
 
     /** {@code acme/alice/wake v7 (ACTIVE, threshold 0.731)}. */
     public String describe() {
-        return headId + " v" + version + " (" + status + ", threshold " + head.threshold() + ")";
+        return headId + " v" + version + " (" + status + (heldAtSource ? ", held at the source head" : "") + ", "
+                + samplesApplied + " samples, threshold " + head.threshold() + ")";
     }
 }

@@ -17,7 +17,7 @@ public final class FixedHead implements HeadSource {
     public FixedHead(Path file, Float threshold) {
         this.file = file;
         EvalHead h = HeadLoader.fromFile(file, threshold);
-        this.head = Optional.of(new DetectorHead(h.name(), 0, "FILE", h));
+        this.head = Optional.of(new DetectorHead(h.name(), 0, "FILE", false, 0, h));
     }
 
     @Override

@@ -53,10 +53,13 @@ public final class FollowedHead implements HeadSource {
         byte[] model = HeadLoader.export(update, modelsDir, sources);
         String name = update.getHeadId() + " v" + update.getVersion();
         EvalHead head = HeadLoader.adapted(name, Topics.HEADS + " " + name, model, threshold);
-        String status = update.getHeldAtSource()
-                ? "HELD_AT_SOURCE"
-                : update.getStatus().name().replace("HEAD_STATUS_", "");
-        return new DetectorHead(update.getHeadId(), update.getVersion(), status, head);
+        return new DetectorHead(
+                update.getHeadId(),
+                update.getVersion(),
+                update.getStatus().name().replace("HEAD_STATUS_", ""),
+                update.getHeldAtSource(),
+                update.getProvenance().getSamplesApplied(),
+                head);
     }
 
     /**

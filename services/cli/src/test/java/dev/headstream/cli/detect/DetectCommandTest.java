@@ -273,7 +273,7 @@ class DetectCommandTest {
 
     private static DetectorHead fileHead(long version, float threshold) {
         EvalHead h = HeadLoader.fromFile(jarvis, threshold);
-        return new DetectorHead("acme/alice/wake", version, "ACTIVE", h);
+        return new DetectorHead("acme/alice/wake", version, "ACTIVE", false, 0, h);
     }
 
     /** Every window's logit when {@code pcm} arrives in pieces of the given sizes. */
