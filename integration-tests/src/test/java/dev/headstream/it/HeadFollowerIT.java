@@ -155,6 +155,61 @@ class HeadFollowerIT {
         }
     }
 
+    @Test
+    void aSelectiveFollowerHoldsOnlyItsHeadsAndSaysWhenItHasCaughtUp() throws Exception {
+        Path work = Files.createTempDirectory(Path.of("target"), "follower-selective-it");
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder(work.resolve("kafka")).start()) {
+            String bs = kafka.bootstrapServers();
+            try (TopicAdmin admin = TopicAdmin.connect(bs)) {
+                admin.ensureTopics(4);
+            }
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bs);
+            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "follower-selective-it");
+            try (KafkaProducer<byte[], byte[]> producer =
+                    new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+                producer.initTransactions();
+                List<HeadUpdate> many = new java.util.ArrayList<>();
+                for (int u = 0; u < 40; u++) {
+                    for (int v = 1; v <= 3; v++) {
+                        many.add(head("t/u" + u + "/wake", v, 0.1f * v));
+                    }
+                }
+                many.add(head("other/u1/wake", 5, 0.5f));
+                send(producer, many);
+                // the newest committed heads are there before the followers start: they restore them
+                try (HeadFollower<Long> one = HeadFollower.<Long>builder(bs, HeadUpdate::getVersion)
+                                .heads(List.of("t/u7/wake"))
+                                .build()
+                                .start();
+                        HeadFollower<Long> tenant = HeadFollower.<Long>builder(bs, HeadUpdate::getVersion)
+                                .tenants(List.of("other"))
+                                .users(List.of("t/u3"))
+                                .build()
+                                .start()) {
+                    assertThat(one.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+                    assertThat(tenant.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+                    assertThat(one.snapshot()).containsOnlyKeys("t/u7/wake");
+                    assertThat(one.current("t/u7/wake"))
+                            .hasValueSatisfying(v -> assertThat(v.version()).isEqualTo(3));
+                    // only the partition of its one key was read: about a quarter of the records
+                    assertThat(one.received()).isLessThan(many.size());
+                    assertThat(tenant.snapshot()).containsOnlyKeys("t/u3/wake", "other/u1/wake");
+                    assertThat(tenant.received()).isEqualTo(many.size());
+                    assertThat(tenant.unselected()).isEqualTo(many.size() - 4);
+
+                    // after catching up, new versions of the selected heads still arrive, others do not
+                    send(producer, List.of(head("t/u7/wake", 4, 0.9f), head("t/u8/wake", 4, 0.9f)));
+                    await().atMost(Duration.ofSeconds(30))
+                            .untilAsserted(() -> assertThat(one.current("t/u7/wake"))
+                                    .hasValueSatisfying(
+                                            v -> assertThat(v.version()).isEqualTo(4)));
+                    assertThat(one.snapshot()).containsOnlyKeys("t/u7/wake");
+                }
+            }
+        }
+    }
+
     private static void send(KafkaProducer<byte[], byte[]> producer, List<HeadUpdate> heads) {
         producer.beginTransaction();
         for (HeadUpdate h : heads) {
