@@ -42,7 +42,7 @@ class DevMainTest {
                         "eval",
                         "kafka",
                         "topics",
-                        "produce",
+                        "produce-synth",
                         "demo",
                         "bank",
                         "sweep",
