@@ -40,6 +40,7 @@ class DevMainTest {
                         "export-head",
                         "replay",
                         "eval",
+                        "produce",
                         "kafka",
                         "topics",
                         "produce-synth",
