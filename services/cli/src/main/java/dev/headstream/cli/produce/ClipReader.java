@@ -15,8 +15,8 @@ import java.util.Objects;
  * else sox reads converted by the {@link AudioLoader} (which says so). A clip that cannot be sent
  * as it is gives a {@link Skipped} naming the problem: missing, empty, unreadable (a truncated or
  * malformed WAV, a file sox cannot read), longer than the adapter accepts (refused from its header
- * before it is read or converted, where the header tells), or shorter than one embedding. Clips
- * are never padded or cut. Stateless; thread-safe when the loader is.
+ * before it is read or converted, where the header tells), or shorter than one scoring window of
+ * the head (the adapter rejects those {@code SHAPE_MISMATCH}). Clips are never padded or cut. Stateless; thread-safe when the loader is.
  */
 final class ClipReader {
 
@@ -57,16 +57,19 @@ final class ClipReader {
 
     private final AudioLoader loader;
     private final int minSamples;
+    private final int windowFrames;
     private final int maxSamples;
     private final String limit;
 
     /**
      * @param loader     opens the files; made with no padding
-     * @param minSamples fewest samples the backbone embeds (one embedding)
-     * @param maxSeconds longest clip the adapter accepts ({@code headstream.backbone.max-seconds})
+     * @param windowFrames embeddings a head reads ({@code headstream.tasks.<task>.window-frames})
+     * @param minSamples   fewest samples that give {@code windowFrames} embeddings
+     * @param maxSeconds   longest clip the adapter accepts ({@code headstream.backbone.max-seconds})
      */
-    ClipReader(AudioLoader loader, int minSamples, double maxSeconds) {
+    ClipReader(AudioLoader loader, int windowFrames, int minSamples, double maxSeconds) {
         this.loader = Objects.requireNonNull(loader, "loader");
+        this.windowFrames = windowFrames;
         this.minSamples = minSamples;
         this.maxSamples = (int) Math.round(maxSeconds * WavHeader.NATIVE_RATE);
         this.limit = String.format(
@@ -108,11 +111,13 @@ final class ClipReader {
                             SkipReason.TOO_SHORT,
                             String.format(
                                     Locale.ROOT,
-                                    "%s is %.2f s long (%,d samples); one embedding needs at least %.2f s (%,d"
-                                            + " samples), and clips are never padded",
+                                    "%s is %.2f s long (%,d samples); a head reads %d embeddings"
+                                            + " (window-frames), which need at least %.2f s (%,d samples); clips"
+                                            + " are never padded",
                                     file,
                                     r.samples() / (double) WavHeader.NATIVE_RATE,
                                     r.samples(),
+                                    windowFrames,
                                     minSamples / (double) WavHeader.NATIVE_RATE,
                                     minSamples));
                 }

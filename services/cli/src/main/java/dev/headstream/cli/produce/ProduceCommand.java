@@ -5,6 +5,7 @@ import dev.headstream.cli.ProgressBar;
 import dev.headstream.cli.evaluate.AudioLoader;
 import dev.headstream.cli.evaluate.Sox;
 import dev.headstream.client.SampleProducer;
+import dev.headstream.core.adapt.task.HeadRecipe;
 import dev.headstream.runtime.backbone.WakeWordBackbone;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.Label;
@@ -45,8 +46,8 @@ import picocli.CommandLine.Spec;
                     + " negative/ labels the clips under them for --task) of one --tenant/--user, or --manifest.",
             "Audio: 16 kHz mono 16-bit WAV is sent as it is; anything else sox reads (another rate, stereo, 24-bit,"
                     + " FLAC, ...) is converted, one line per file. An unreadable file (missing, empty, truncated, not"
-                    + " audio), a clip longer than --max-seconds or shorter than one embedding (0.8 s) is skipped and"
-                    + " named; nothing of it is sent.",
+                    + " audio), a clip longer than --max-seconds or shorter than a head's window (2.0 s, 16"
+                    + " embeddings) is skipped and named; nothing of it is sent.",
             "A clip without a sample id gets one derived from its tenant, user, labels, split and audio, so sending"
                     + " the same recording again is dropped by the adapter as DUPLICATE instead of trained on twice."
         },
@@ -153,8 +154,12 @@ public final class ProduceCommand implements Callable<Integer> {
             summary.converted();
             console.line(notice);
         });
-        ClipReader reader =
-                new ClipReader(loader, WakeWordBackbone.samplesFor(WakeWordBackbone.FrontEnd.STREAMING, 1), maxSeconds);
+        int windowFrames = HeadRecipe.wakeWordDefault().windowFrames();
+        ClipReader reader = new ClipReader(
+                loader,
+                windowFrames,
+                WakeWordBackbone.samplesFor(WakeWordBackbone.FrontEnd.STREAMING, windowFrames),
+                maxSeconds);
         ProgressBar bar = console.progress(dryRun ? "checking" : "sending", "clips", clips.size());
         try (SampleProducer producer = dryRun
                 ? null

@@ -14,6 +14,6 @@
  *
  * <p>May use the client and schemas modules, {@code eval}'s audio reading
  * ({@code dev.headstream.cli.evaluate}), the runtime's {@code WakeWordBackbone} constants and
- * core's {@code EngineSpec} defaults; {@code sox} as an external program.
+ * core's default recipe ({@code HeadRecipe.wakeWordDefault()}, the window a head reads); {@code sox} as an external program.
  */
 package dev.headstream.cli.produce;

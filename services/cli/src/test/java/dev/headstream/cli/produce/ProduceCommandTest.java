@@ -27,9 +27,9 @@ class ProduceCommandTest {
     @Test
     void dryRunConvertsOtherFormatsSkipsWhatCannotBeSentAsItIsAndExitsOne(@TempDir Path dir) throws IOException {
         Path clips = dir.resolve("alice");
-        TestWavs.tone(clips.resolve("positive/a-native.wav"), 16_000, 1, 1.5);
-        TestWavs.tone(clips.resolve("positive/b-22k.wav"), 22_050, 1, 1.5);
-        TestWavs.tone(clips.resolve("negative/c-stereo.wav"), 16_000, 2, 1.5);
+        TestWavs.tone(clips.resolve("positive/a-native.wav"), 16_000, 1, 2.5);
+        TestWavs.tone(clips.resolve("positive/b-22k.wav"), 22_050, 1, 2.5);
+        TestWavs.tone(clips.resolve("negative/c-stereo.wav"), 16_000, 2, 2.5);
         TestWavs.write(clips.resolve("negative/d-truncated.wav"), 16_000, 1, new short[500], 32_000);
         Files.write(clips.resolve("negative/e-empty.wav"), new byte[0]);
         TestWavs.tone(clips.resolve("negative/f-long.wav"), 16_000, 1, 10.5);
@@ -53,7 +53,9 @@ class ProduceCommandTest {
                 .contains("is 10.50 s long (168,000 samples); the adapter accepts at most 10 s (160,000 samples;"
                         + " headstream.backbone.max-seconds, --max-seconds)")
                 .contains("skipped " + clips.resolve("negative/g-short.wav") + " (too short): ")
-                .contains("one embedding needs at least 0.80 s (12,800 samples), and clips are never padded")
+                .contains(
+                        "is 0.50 s long (8,000 samples); a head reads 16 embeddings (window-frames), which need at least"
+                                + " 2.00 s (32,000 samples); clips are never padded")
                 .contains("skipped " + clips.resolve("negative/h-text.wav") + " (unreadable): sox cannot read")
                 .contains("produce: would send 3 of 8 clips (3 train, 0 holdout) of 1 user; dry run, nothing was sent")
                 .contains("produce:   acme/alice: 3 (3 train, 0 holdout)")
@@ -68,7 +70,7 @@ class ProduceCommandTest {
 
     @Test
     void dryRunOfClipsThatCanAllBeSentExitsZero(@TempDir Path dir) throws IOException {
-        Path a = TestWavs.tone(dir.resolve("a.wav"), 16_000, 1, 1.0);
+        Path a = TestWavs.tone(dir.resolve("a.wav"), 16_000, 1, 2.0);
         Path b = TestWavs.tone(dir.resolve("more/b.wav"), 16_000, 1, 10.0);
 
         int exit = run(
@@ -115,8 +117,8 @@ class ProduceCommandTest {
 
     @Test
     void aManifestNamesTheUsersAndAMissingFileIsSkipped(@TempDir Path dir) throws IOException {
-        TestWavs.tone(dir.resolve("clips/1.wav"), 16_000, 1, 1.0);
-        TestWavs.tone(dir.resolve("clips/2.wav"), 16_000, 1, 1.0);
+        TestWavs.tone(dir.resolve("clips/1.wav"), 16_000, 1, 2.0);
+        TestWavs.tone(dir.resolve("clips/2.wav"), 16_000, 1, 2.0);
         Path manifest = dir.resolve("m.csv");
         Files.writeString(
                 manifest,
@@ -138,7 +140,7 @@ class ProduceCommandTest {
 
     @Test
     void badUsageExitsTwoWithOneLine(@TempDir Path dir) throws IOException {
-        Path a = TestWavs.tone(dir.resolve("a.wav"), 16_000, 1, 1.0);
+        Path a = TestWavs.tone(dir.resolve("a.wav"), 16_000, 1, 2.0);
 
         assertThat(run("produce", "--dry-run", a.toString())).isEqualTo(CommandLine.ExitCode.USAGE);
         assertThat(err.toString()).contains("give --tenant and --user");
@@ -182,7 +184,7 @@ class ProduceCommandTest {
 
     @Test
     void aClipWithoutALabelFailsBeforeAnythingIsRead(@TempDir Path dir) throws IOException {
-        Path a = TestWavs.tone(dir.resolve("a.wav"), 16_000, 1, 1.0);
+        Path a = TestWavs.tone(dir.resolve("a.wav"), 16_000, 1, 2.0);
 
         assertThat(run("produce", "--dry-run", "--tenant", "acme", "--user", "bob", a.toString()))
                 .isEqualTo(CommandLine.ExitCode.SOFTWARE);
