@@ -4,6 +4,7 @@ import dev.headstream.cli.control.ControlCommand;
 import dev.headstream.cli.detect.DetectCommand;
 import dev.headstream.cli.evaluate.EvalCommand;
 import dev.headstream.cli.export.ExportHeadCommand;
+import dev.headstream.cli.produce.ProduceCommand;
 import dev.headstream.cli.replay.ReplayCommand;
 import dev.headstream.cli.watch.WatchCommand;
 import picocli.CommandLine;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code headstream} command of the user jar: the commands a user of a running service needs
- * (watch, control, export-head, replay, eval), registered in {@code subcommands} below. The
+ * (watch, control, export-head, replay, eval, produce, detect), registered in {@code subcommands} below. The
  * development tools add theirs to the same command line (see {@code dev.headstream.tools.DevMain}). A failing subcommand prints one line (its exception's message)
  * and exits with 1; bad usage exits with 2.
  */
@@ -30,6 +31,7 @@ import picocli.CommandLine.Spec;
             ExportHeadCommand.class,
             ReplayCommand.class,
             EvalCommand.class,
+            ProduceCommand.class,
             DetectCommand.class,
         })
 public final class Main implements Runnable {

@@ -1,8 +1,9 @@
 /**
  * The user command line: {@link dev.headstream.cli.Main} registers the commands a user of a
  * running service needs ({@code watch}, {@code control}, {@code export-head}, {@code replay},
- * {@code eval}; one subpackage each) and reports failures as one line with exit code 1;
- * {@link dev.headstream.cli.ProgressBar} and {@link dev.headstream.cli.Dirs} are shared by the
+ * {@code eval}, {@code produce}; one subpackage each) and reports failures as one line with exit code 1;
+ * {@link dev.headstream.cli.Console}, {@link dev.headstream.cli.ProgressBar} and
+ * {@link dev.headstream.cli.Dirs} are shared by the
  * commands. The development tools add theirs to this command line in
  * {@code dev.headstream.tools.DevMain}.
  *

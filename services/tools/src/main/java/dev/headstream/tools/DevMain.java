@@ -11,7 +11,7 @@ import dev.headstream.tools.bench.SweepCommand;
 import dev.headstream.tools.demo.DemoCommand;
 import dev.headstream.tools.kafka.KafkaCommand;
 import dev.headstream.tools.kafka.TopicsCommand;
-import dev.headstream.tools.produce.ProduceCommand;
+import dev.headstream.tools.produce.ProduceSynthCommand;
 import dev.headstream.tools.soak.SoakCommand;
 import picocli.CommandLine;
 
@@ -40,7 +40,7 @@ public final class DevMain {
         for (Object tool : new Object[] {
             new KafkaCommand(),
             new TopicsCommand(),
-            new ProduceCommand(),
+            new ProduceSynthCommand(),
             new DemoCommand(),
             new BankCommand(),
             new SweepCommand(),

@@ -1,7 +1,8 @@
 /**
  * The development command line ({@code ./headstream <command>}, jar
  * {@code services/tools/target/headstream-tools.jar}): {@link dev.headstream.tools.DevMain} adds the
- * development tools (one subpackage each: {@code kafka}, {@code produce}, {@code demo},
+ * development tools (one subpackage each: {@code kafka}, {@code produce} (the
+ * {@code produce-synth} command), {@code demo},
  * {@code bank}, the benchmarks and sweep in {@code bench}, {@code soak}) to the user commands of
  * {@link dev.headstream.cli.Main}.
  *

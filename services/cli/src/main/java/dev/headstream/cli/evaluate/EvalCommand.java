@@ -1,5 +1,6 @@
 package dev.headstream.cli.evaluate;
 
+import dev.headstream.cli.Console;
 import dev.headstream.runtime.backbone.WakeWordBackbone;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -157,7 +158,7 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long start = System.nanoTime();
         checkOptions();
-        EvalConsole console = new EvalConsole(spec.commandLine().getOut());
+        Console console = new Console(spec.commandLine().getOut(), "eval");
         List<LabeledClip> labeled = clips != null
                 ? EvalInputs.clipsFromDirectory(clips)
                 : manifest != null ? EvalInputs.clipsFromManifest(manifest) : List.of();
@@ -321,7 +322,7 @@ public final class EvalCommand implements Callable<Integer> {
         return List.of();
     }
 
-    private Map<String, EvalHead> adaptedHeads(List<String> users, EvalConsole console) {
+    private Map<String, EvalHead> adaptedHeads(List<String> users, Console console) {
         if (heads != null) {
             return HeadLoader.fromDirectory(heads, users, threshold);
         }

@@ -162,7 +162,8 @@ public final class EvalInputs {
         return clips.stream().map(LabeledClip::user).distinct().sorted().toList();
     }
 
-    static boolean isAudio(Path file) {
+    /** Whether a file inside a folder is read as audio: not hidden, named {@code *.<one of AUDIO_EXTENSIONS>}. */
+    public static boolean isAudio(Path file) {
         String name = file.getFileName().toString();
         int dot = name.lastIndexOf('.');
         return dot > 0
@@ -216,8 +217,12 @@ public final class EvalInputs {
         }
     }
 
-    /** Splits one CSV line; a field in double quotes may hold commas and doubled quotes. */
-    static List<String> csv(String line, String where) {
+    /**
+     * Splits one CSV line; a field in double quotes may hold commas and doubled quotes.
+     *
+     * @param where names the line in the error of an unterminated quote
+     */
+    public static List<String> csv(String line, String where) {
         List<String> out = new ArrayList<>();
         StringBuilder field = new StringBuilder();
         boolean quoted = false;

@@ -1,5 +1,6 @@
 package dev.headstream.cli.evaluate;
 
+import dev.headstream.cli.Console;
 import dev.headstream.cli.ProgressBar;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ public final class Evaluator implements AutoCloseable {
 
     private final SegmentScorer scorer;
     private final AudioLoader loader;
-    private final EvalConsole console;
+    private final Console console;
     private final int threads;
     private final int segmentWindows;
     private final ExecutorService pool;
@@ -48,7 +49,7 @@ public final class Evaluator implements AutoCloseable {
      * @param threads        worker threads
      * @param segmentWindows windows per speech segment (4,096 = 5.5 minutes of audio)
      */
-    public Evaluator(SegmentScorer scorer, AudioLoader loader, EvalConsole console, int threads, int segmentWindows) {
+    public Evaluator(SegmentScorer scorer, AudioLoader loader, Console console, int threads, int segmentWindows) {
         if (threads < 1 || segmentWindows < 1) {
             throw new IllegalArgumentException(
                     "threads and segment windows must be at least 1, were " + threads + " and " + segmentWindows);

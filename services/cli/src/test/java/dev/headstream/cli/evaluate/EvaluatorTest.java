@@ -3,6 +3,7 @@ package dev.headstream.cli.evaluate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.headstream.cli.Console;
 import dev.headstream.runtime.backbone.WakeWordBackbone;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -134,7 +135,7 @@ class EvaluatorTest {
             notices.add(line);
             tempAtNotice.add(describeTemp());
         });
-        EvalConsole console = new EvalConsole(new PrintWriter(new StringWriter()));
+        Console console = new Console(new PrintWriter(new StringWriter()), "eval");
         try (Evaluator evaluator = new Evaluator(new SegmentScorer(backbone), loader, console, 2, SEGMENT_WINDOWS)) {
             return evaluator.scoreSpeech(files, List.of(head));
         }

@@ -1,5 +1,5 @@
 /**
- * {@code headstream produce}: synthesizes reproducible users with the test kit's speech synthesis
+ * {@code headstream produce-synth}: synthesizes reproducible users with the test kit's speech synthesis
  * and streams their labeled clips to {@code headstream.samples} with the client's
  * {@link dev.headstream.client.SampleSender}.
  *

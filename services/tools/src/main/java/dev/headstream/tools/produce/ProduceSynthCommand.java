@@ -23,10 +23,10 @@ import picocli.CommandLine.Spec;
  * holdout clips. The same seed gives the same users and the same bytes.
  */
 @Command(
-        name = "produce",
+        name = "produce-synth",
         mixinStandardHelpOptions = true,
         description = "Stream synthetic users' labeled wake-word clips into headstream.samples.")
-public final class ProduceCommand implements Callable<Integer> {
+public final class ProduceSynthCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
@@ -96,7 +96,7 @@ public final class ProduceCommand implements Callable<Integer> {
             }
             sender.flush();
             out.printf(
-                    "produce: %d samples of %d users sent to %s%n",
+                    "produce-synth: %d samples of %d users sent to %s%n",
                     sender.sent(), pop.users().size(), bootstrap);
         }
         return 0;

@@ -1,6 +1,5 @@
-package dev.headstream.cli.evaluate;
+package dev.headstream.cli;
 
-import dev.headstream.cli.ProgressBar;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -8,29 +7,30 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
- * Where {@code eval} reports while it runs: {@code eval: }-prefixed lines and
+ * Where a command reports while it runs: lines prefixed with its name ({@code eval: ...}) and
  * {@link ProgressBar}s, on one writer. On a terminal a line first clears a progress bar that is
  * being redrawn in place. Thread-safe: lines from worker threads do not interleave.
  */
-public final class EvalConsole {
+public final class Console {
 
-    private static final String PREFIX = "eval: ";
-
+    private final String prefix;
     private final PrintWriter out;
     private final boolean terminal;
 
-    public EvalConsole(PrintWriter out) {
+    /** @param command the command's name, e.g. {@code eval}: each line starts {@code eval: } */
+    public Console(PrintWriter out, String command) {
+        this.prefix = Objects.requireNonNull(command, "command") + ": ";
         this.out = Objects.requireNonNull(out, "out");
         this.terminal = System.console() != null;
     }
 
-    /** Prints {@code eval: <text>}. */
+    /** Prints {@code <command>: <text>}. */
     public void line(String text) {
         synchronized (out) {
             if (terminal) {
                 out.print("\r" + " ".repeat(110) + "\r");
             }
-            out.println(PREFIX + text);
+            out.println(prefix + text);
             out.flush();
         }
     }
@@ -46,7 +46,7 @@ public final class EvalConsole {
     /** A progress bar on this console's writer. */
     public ProgressBar progress(String label, String unit, double total) {
         return new ProgressBar(
-                PREFIX + label, unit, total, new PrintStream(new WriterStream(out), true, StandardCharsets.UTF_8));
+                prefix + label, unit, total, new PrintStream(new WriterStream(out), true, StandardCharsets.UTF_8));
     }
 
     /** Bytes to the writer, as UTF-8 text (the progress bar writes ASCII). */

@@ -1,0 +1,78 @@
+package dev.headstream.cli.produce;
+
+import dev.headstream.schemas.v1.Label;
+import dev.headstream.schemas.v1.Split;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The words {@code produce} reads for labels and splits, shared by the options and the manifests.
+ * A binary label is {@code 1}, {@code true} or {@code positive} for a positive clip and {@code 0},
+ * {@code false} or {@code negative} for a negative one (any case); a split is {@code train} or
+ * {@code holdout}. Errors are {@link IllegalArgumentException}s that start with where the value
+ * was read. Stateless.
+ */
+final class ProduceLabels {
+
+    /** The folders that label the clips under them, as in {@code eval --clips}. */
+    static final String POSITIVE = "positive";
+
+    static final String NEGATIVE = "negative";
+
+    private ProduceLabels() {}
+
+    /** A binary label from its word; null when {@code value} is blank (the task is unlabeled). */
+    static Label binary(String value, String where) {
+        String v = value.strip().toLowerCase(Locale.ROOT);
+        return switch (v) {
+            case "" -> null;
+            case "1", "true", POSITIVE -> Label.newBuilder().setBinary(true).build();
+            case "0", "false", NEGATIVE -> Label.newBuilder().setBinary(false).build();
+            default ->
+                throw new IllegalArgumentException(where + ": a binary label is 1, 0, true, false, positive or"
+                        + " negative, got '" + value.strip() + "'");
+        };
+    }
+
+    /** {@code TASK=VALUE} pairs, from {@code --label} options or a {@code labels} field ({@code wake=1;other=0}). */
+    static Map<String, Label> pairs(List<String> pairs, String where) {
+        Map<String, Label> out = new LinkedHashMap<>();
+        for (String pair : pairs) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String task = eq < 0 ? "" : pair.substring(0, eq).strip();
+            if (task.isEmpty()) {
+                throw new IllegalArgumentException(
+                        where + ": a label is TASK=VALUE (e.g. wake=1), got '" + pair.strip() + "'");
+            }
+            Label label = binary(pair.substring(eq + 1), where + ", task " + task);
+            if (label == null) {
+                throw new IllegalArgumentException(where + ": task " + task + " has no value");
+            }
+            if (out.put(task, label) != null) {
+                throw new IllegalArgumentException(where + ": task " + task + " is labeled twice");
+            }
+        }
+        return out;
+    }
+
+    /** A split from its word; {@code fallback} when blank. */
+    static Split split(String value, Split fallback, String where) {
+        return switch (value.strip().toLowerCase(Locale.ROOT)) {
+            case "" -> fallback;
+            case "train" -> Split.SPLIT_TRAIN;
+            case "holdout" -> Split.SPLIT_HOLDOUT;
+            default ->
+                throw new IllegalArgumentException(where + ": split is train or holdout, got '" + value.strip() + "'");
+        };
+    }
+
+    /** {@code train} or {@code holdout}. */
+    static String name(Split split) {
+        return split == Split.SPLIT_HOLDOUT ? "holdout" : "train";
+    }
+}

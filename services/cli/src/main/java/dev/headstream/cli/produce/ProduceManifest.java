@@ -1,0 +1,243 @@
+package dev.headstream.cli.produce;
+
+import dev.headstream.cli.evaluate.EvalInputs;
+import dev.headstream.client.SampleProducer;
+import dev.headstream.schemas.v1.Label;
+import dev.headstream.schemas.v1.Split;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The clips a manifest lists, in its order: a CSV file with a header, or JSON lines (one object
+ * per line; files named {@code *.jsonl}, {@code *.ndjson} or {@code *.json}, or whose first line
+ * starts with {@code {}).
+ *
+ * <p>Fields: {@code file} (required; relative to the manifest's folder unless absolute),
+ * {@code tenant}, {@code user}, {@code split} ({@code train} or {@code holdout}), {@code sample_id},
+ * and labels per task: in CSV, a column {@code label.<task>} per task and/or a column
+ * {@code labels} with {@code task=value} pairs separated by {@code ;} ({@code wake=1;other=0}); in
+ * JSON, an object {@code "labels": {"wake": 1}}. A field {@code label} ({@code positive} or
+ * {@code negative}, as in {@code eval}'s manifests) labels the task {@code --task}. Label values:
+ * {@link ProduceLabels#binary}. Other columns and names are ignored. A field left out or empty
+ * takes the command line's value ({@code --tenant}, {@code --user}, {@code --label},
+ * {@code --split}); a sample id left out is derived from the recording. A file that is not there
+ * is still listed (the command skips it, naming it); everything else wrong is an
+ * {@link IllegalArgumentException} naming the manifest, the line and the problem, before anything
+ * is sent. Stateless.
+ */
+final class ProduceManifest {
+
+    /**
+     * What the command line gives for the fields a row leaves out.
+     *
+     * @param tenant null when not given
+     * @param user   null when not given
+     * @param labels {@code --label}s, under the row's own
+     * @param task   the task a {@code label} field labels
+     */
+    record Defaults(String tenant, String user, Map<String, Label> labels, String task, Split split) {}
+
+    /** The fields read besides the labels; other names are ignored. */
+    private static final Set<String> FIELDS = Set.of("file", "tenant", "user", "split", "sample_id", "label");
+
+    private ProduceManifest() {}
+
+    static List<ProduceClip> read(Path manifest, Defaults defaults) {
+        if (!Files.isRegularFile(manifest)) {
+            throw new IllegalArgumentException("--manifest file not found: " + manifest);
+        }
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(manifest, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read manifest " + manifest + ": " + e.getMessage(), e);
+        }
+        if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
+            lines.set(0, lines.get(0).substring(1));
+        }
+        Path base = manifest.toAbsolutePath().getParent();
+        List<ProduceClip> clips =
+                isJson(manifest, lines) ? json(manifest, lines, base, defaults) : csv(manifest, lines, base, defaults);
+        if (clips.isEmpty()) {
+            throw new IllegalArgumentException("manifest " + manifest + " lists no clips");
+        }
+        return clips;
+    }
+
+    private static boolean isJson(Path manifest, List<String> lines) {
+        String name = manifest.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".jsonl") || name.endsWith(".ndjson") || name.endsWith(".json")) {
+            return true;
+        }
+        return lines.stream()
+                .filter(l -> !l.isBlank())
+                .findFirst()
+                .map(l -> l.strip().startsWith("{"))
+                .orElse(false);
+    }
+
+    private static List<ProduceClip> csv(Path manifest, List<String> lines, Path base, Defaults defaults) {
+        List<String> header = null;
+        List<ProduceClip> clips = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).isBlank()) {
+                continue;
+            }
+            String where = "manifest " + manifest + " line " + (i + 1);
+            List<String> fields = EvalInputs.csv(lines.get(i), where);
+            if (header == null) {
+                header = fields.stream().map(String::strip).toList();
+                List<String> lower =
+                        header.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
+                if (!lower.contains("file")) {
+                    throw new IllegalArgumentException(where + ": the header must name a column file (and may name"
+                            + " tenant, user, split, sample_id, labels, label.<task>); got "
+                            + lines.get(i).strip());
+                }
+                if (lower.stream().distinct().count() != lower.size()) {
+                    throw new IllegalArgumentException(
+                            where + ": a column is named twice: " + lines.get(i).strip());
+                }
+                continue;
+            }
+            if (fields.size() != header.size()) {
+                throw new IllegalArgumentException(
+                        where + ": " + fields.size() + " fields, the header has " + header.size());
+            }
+            Map<String, String> row = new LinkedHashMap<>();
+            Map<String, Label> labels = new LinkedHashMap<>();
+            for (int c = 0; c < header.size(); c++) {
+                String column = header.get(c);
+                String value = fields.get(c);
+                String lower = column.toLowerCase(Locale.ROOT);
+                if (lower.startsWith("label.")) {
+                    String task = column.substring("label.".length());
+                    if (task.isEmpty()) {
+                        throw new IllegalArgumentException(where + ": column label. names no task");
+                    }
+                    Label l = ProduceLabels.binary(value, where + ", column " + column);
+                    if (l != null) {
+                        putAll(labels, Map.of(task, l), where);
+                    }
+                } else if (lower.equals("labels")) {
+                    putAll(
+                            labels,
+                            ProduceLabels.pairs(Arrays.asList(value.split(";")), where + ", column labels"),
+                            where);
+                } else {
+                    row.put(lower, value.strip());
+                }
+            }
+            clips.add(clip(row, labels, where, base, defaults));
+        }
+        return clips;
+    }
+
+    private static List<ProduceClip> json(Path manifest, List<String> lines, Path base, Defaults defaults) {
+        List<ProduceClip> clips = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).isBlank()) {
+                continue;
+            }
+            String where = "manifest " + manifest + " line " + (i + 1);
+            Map<String, Object> object = JsonLine.object(lines.get(i), where);
+            Map<String, String> row = new LinkedHashMap<>();
+            Map<String, Label> labels = new LinkedHashMap<>();
+            for (Map.Entry<String, Object> e : object.entrySet()) {
+                String name = e.getKey();
+                Object value = e.getValue();
+                if (name.equals("labels")) {
+                    if (value == null) {
+                        continue;
+                    }
+                    if (!(value instanceof Map<?, ?> m)) {
+                        throw new IllegalArgumentException(
+                                where + ": \"labels\" must be an object such as" + " {\"wake\": 1}");
+                    }
+                    for (Map.Entry<?, ?> l : m.entrySet()) {
+                        String task = (String) l.getKey();
+                        String at = where + ", labels." + task;
+                        if (l.getValue() != null && !(l.getValue() instanceof String)) {
+                            throw new IllegalArgumentException(at + ": a label is 1, 0, true or false");
+                        }
+                        Label label = l.getValue() == null ? null : ProduceLabels.binary((String) l.getValue(), at);
+                        if (label != null) {
+                            labels.put(task, label);
+                        }
+                    }
+                } else if (!FIELDS.contains(name)) {
+                    continue;
+                } else if (value instanceof String s) {
+                    row.put(name, s.strip());
+                } else if (value != null) {
+                    throw new IllegalArgumentException(where + ": \"" + name + "\" must be a string or a number");
+                }
+            }
+            clips.add(clip(row, labels, where, base, defaults));
+        }
+        return clips;
+    }
+
+    private static ProduceClip clip(
+            Map<String, String> row, Map<String, Label> own, String where, Path base, Defaults defaults) {
+        String file = row.getOrDefault("file", "");
+        if (file.isEmpty()) {
+            throw new IllegalArgumentException(where + ": no file");
+        }
+        String tenant = orDefault(row.get("tenant"), defaults.tenant());
+        String user = orDefault(row.get("user"), defaults.user());
+        if (tenant == null || user == null) {
+            throw new IllegalArgumentException(where + ": no " + (tenant == null ? "tenant" : "user")
+                    + " (a column " + (tenant == null ? "tenant" : "user") + ", or --"
+                    + (tenant == null ? "tenant" : "user") + ")");
+        }
+        try {
+            SampleProducer.key(tenant, user);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+        Map<String, Label> labels = new LinkedHashMap<>(defaults.labels());
+        Label eval = ProduceLabels.binary(row.getOrDefault("label", ""), where + ", label");
+        if (eval != null) {
+            if (own.containsKey(defaults.task())) {
+                throw new IllegalArgumentException(
+                        where + ": label and the labels of task " + defaults.task() + " both label it; give one");
+            }
+            labels.put(defaults.task(), eval);
+        }
+        labels.putAll(own);
+        if (labels.isEmpty()) {
+            throw new IllegalArgumentException(
+                    where + ": " + file + " has no label (label.<task>, labels, or" + " --label TASK=VALUE)");
+        }
+        Split split = ProduceLabels.split(row.getOrDefault("split", ""), defaults.split(), where);
+        String id = row.getOrDefault("sample_id", "");
+        if (id.length() > SampleProducer.MAX_SAMPLE_ID_CHARS) {
+            throw new IllegalArgumentException(where + ": sample_id has " + id.length() + " characters; at most "
+                    + SampleProducer.MAX_SAMPLE_ID_CHARS + " are accepted");
+        }
+        return new ProduceClip(base.resolve(file), file, tenant, user, labels, split, id.isEmpty() ? null : id);
+    }
+
+    private static void putAll(Map<String, Label> into, Map<String, Label> more, String where) {
+        for (Map.Entry<String, Label> e : more.entrySet()) {
+            if (into.put(e.getKey(), e.getValue()) != null) {
+                throw new IllegalArgumentException(where + ": task " + e.getKey() + " is labeled twice");
+            }
+        }
+    }
+
+    private static String orDefault(String value, String fallback) {
+        return value == null || value.isEmpty() ? fallback : value;
+    }
+}
