@@ -14,20 +14,20 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
-/** WAV bytes written by hand, and speech made with espeak-ng + sox, for the eval tests. */
-final class TestAudio {
+/** WAV bytes written by hand, and speech made with espeak-ng + sox, for the eval and export tests. */
+public final class TestAudio {
 
-    static final String SETUP_HINT = "speech tools are not installed: run ./headstream setup";
+    public static final String SETUP_HINT = "speech tools are not installed: run ./headstream setup";
     private static final boolean TOOLS = runs("espeak-ng", "--version") && runs("sox", "--version");
 
     private TestAudio() {}
 
     /** Fails the test with a set-up hint when espeak-ng or sox is missing. */
-    static void requireTools() {
+    public static void requireTools() {
         assertTrue(TOOLS, SETUP_HINT);
     }
 
-    static Path modelsDir() {
+    public static Path modelsDir() {
         return Path.of(System.getProperty("headstream.models.dir", "../../.models"));
     }
 
@@ -118,7 +118,7 @@ final class TestAudio {
      * Speaks {@code text} with espeak-ng voice {@code voice} and writes it as a native WAV file
      * (sox: 16 kHz mono 16-bit, dither off), with {@code padSeconds} of silence before and after.
      */
-    static Path speak(Path file, String voice, int speed, String text, double padSeconds) throws IOException {
+    public static Path speak(Path file, String voice, int speed, String text, double padSeconds) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         Path raw = file.resolveSibling(file.getFileName() + ".espeak.wav");
         run(List.of("espeak-ng", "-v", voice, "-s", Integer.toString(speed), "-w", raw.toString(), text));
@@ -144,7 +144,7 @@ final class TestAudio {
     }
 
     /** Concatenates WAV files with sox into one native WAV file. */
-    static Path concat(Path out, List<Path> parts) throws IOException {
+    public static Path concat(Path out, List<Path> parts) throws IOException {
         Files.createDirectories(out.toAbsolutePath().getParent());
         List<String> cmd = new ArrayList<>(List.of("sox", "-D"));
         parts.forEach(p -> cmd.add(p.toString()));
@@ -153,7 +153,7 @@ final class TestAudio {
         return out;
     }
 
-    static void run(List<String> command) throws IOException {
+    public static void run(List<String> command) throws IOException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         try {
