@@ -74,6 +74,8 @@ class OpenWakeWordRuntimeTest {
     private static HeadCodec.Decoded decoded;
     private static Path exported;
     private static short[] stream;
+    /** Where the user's wake words lie in {@link #stream} (each with its 0.4 s of silence either side). */
+    private static final List<String> wakeWords = new ArrayList<>();
 
     @BeforeAll
     static void adaptAndExport() throws Exception {
@@ -146,6 +148,12 @@ class OpenWakeWordRuntimeTest {
         assertThat(Float.parseFloat(threshold)).isEqualTo(update.getThreshold());
         assertThat(out.path("head").path("metadata").path("headstream.head_id").asText())
                 .isEqualTo(HEAD_ID);
+        assertThat(out.path("head")
+                        .path("metadata")
+                        .path("headstream.backbone_sha256")
+                        .asText())
+                .as("the streaming front end's identity")
+                .isEqualTo(backbone.info().sha256());
         float[] js = floats(out.path("scores"));
         assertThat(js).hasSize(java.length);
         double max = maxDiff(java, 0, js);
@@ -179,10 +187,11 @@ class OpenWakeWordRuntimeTest {
         b.asShortBuffer().put(stream);
         Files.write(pcm, b.array());
         System.out.printf(
-                "the same %.1f s of speech (%d steps of 80 ms) through four front ends, the exported head at its"
-                        + " threshold %.4f:%n%s%n",
+                "the same %.1f s of speech (%d steps of 80 ms; the user's wake word at %s) through four front"
+                        + " ends, the exported head at its threshold %.4f:%n%s%n",
                 stream.length / 16_000.0,
                 WakeWordBackbone.streamingSteps(stream.length),
+                String.join(" and ", wakeWords),
                 update.getThreshold(),
                 summary("Headstream (Java)", javaSteps, java, javaSteps, java));
 
@@ -297,7 +306,7 @@ class OpenWakeWordRuntimeTest {
     }
 
     /**
-     * 30 s of four voices' sentences with the user's wake word twice among them (at speeds the
+     * 28 s of five voices' sentences with the user's wake word twice among them (at speeds the
      * training clips did not have), each part padded with 0.4 s of silence.
      */
     private static short[] speechStream() throws IOException {
@@ -310,17 +319,27 @@ class OpenWakeWordRuntimeTest {
             {"We should plant the tomatoes next week if the weather holds.", "en+f4", "155"},
             {"Harvey said the service was excellent and the prices were fair.", "en-gb+f2", "150"},
         };
-        List<Path> files = new ArrayList<>();
+        List<short[]> pcm = new ArrayList<>();
+        int samples = 0;
         for (int i = 0; i < parts.length; i++) {
-            files.add(TestAudio.speak(
-                    dir.resolve("stream/" + i + ".wav"), parts[i][1], Integer.parseInt(parts[i][2]), parts[i][0], 0.4));
+            Path wav = TestAudio.speak(
+                    dir.resolve("stream/" + i + ".wav"), parts[i][1], Integer.parseInt(parts[i][2]), parts[i][0], 0.4);
+            Path raw = dir.resolve("stream/" + i + ".raw");
+            TestAudio.run(List.of("sox", "-D", wav.toString(), "-t", "raw", raw.toString()));
+            pcm.add(pcm(raw));
+            if (parts[i][0].equals("hey jarvis")) {
+                wakeWords.add(String.format(
+                        Locale.ROOT, "%.2f-%.2f s", samples / 16_000.0, (samples + pcm.get(i).length) / 16_000.0));
+            }
+            samples += pcm.get(i).length;
         }
-        Path raw = dir.resolve("stream.raw");
-        List<String> sox = new ArrayList<>(List.of("sox", "-D"));
-        files.forEach(f -> sox.add(f.toString()));
-        sox.addAll(List.of("-t", "raw", "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", raw.toString()));
-        TestAudio.run(sox);
-        return pcm(raw);
+        short[] out = new short[samples];
+        int at = 0;
+        for (short[] part : pcm) {
+            System.arraycopy(part, 0, out, at, part.length);
+            at += part.length;
+        }
+        return out;
     }
 
     private static short[] speak(String name, String voice, int speed, String text, double pad) throws IOException {
