@@ -19,7 +19,7 @@ class MainTest {
         assertThat(run("--help")).isZero();
         assertThat(out.toString()).contains("Usage: headstream");
         assertThat(commands(out.toString()))
-                .containsExactlyInAnyOrder("watch", "control", "export-head", "replay", "eval");
+                .containsExactlyInAnyOrder("watch", "heads", "control", "export-head", "replay", "eval");
     }
 
     /** The command names of a picocli help text (the indented first word of each "Commands:" line). */

@@ -36,6 +36,7 @@ class DevMainTest {
         assertThat(commands(out.toString()))
                 .containsExactlyInAnyOrder(
                         "watch",
+                        "heads",
                         "control",
                         "export-head",
                         "replay",
