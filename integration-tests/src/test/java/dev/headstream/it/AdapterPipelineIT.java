@@ -3,6 +3,7 @@ package dev.headstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.headstream.cli.Main;
 import dev.headstream.cli.replay.HeadReplay;
 import dev.headstream.client.HeadFollower;
 import dev.headstream.client.SampleSender;
@@ -28,6 +29,8 @@ import dev.headstream.testkit.synth.SyntheticClip;
 import dev.headstream.testkit.synth.SyntheticPopulation;
 import dev.headstream.testkit.synth.SyntheticUser;
 import dev.headstream.testkit.synth.SyntheticUsers;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +49,8 @@ import org.junit.jupiter.api.Test;
  * each user out, bad records rejected with their reason codes while the records after them are
  * still applied; then operator commands on headstream.control: a reset published as a RESET
  * version, an erasure as tombstones on the heads and the state changelog, a garbage command
- * rejected.
+ * rejected. The user commands {@code watch --until-samples} and {@code heads} run against the same
+ * broker.
  */
 class AdapterPipelineIT {
 
@@ -133,6 +137,29 @@ class AdapterPipelineIT {
                 }
                 sender.flush();
 
+                // watch --until-samples returns once every user's committed head has applied its
+                // training clips (the holdout clips are scored, not applied)
+                int trainClips = first.train().size();
+                assertThat(users).allSatisfy(u -> assertThat(u.train()).hasSize(trainClips));
+                List<String> watch = new ArrayList<>(List.of(
+                        "watch",
+                        "--bootstrap",
+                        bs,
+                        "--until-samples",
+                        Integer.toString(trainClips),
+                        "--timeout",
+                        "PT5M"));
+                users.forEach(u -> watch.addAll(List.of("--head", headId(u))));
+                StringWriter watchOut = new StringWriter();
+                assertThat(Main.commandLine()
+                                .setOut(new PrintWriter(watchOut, true))
+                                .setErr(new PrintWriter(watchOut, true))
+                                .execute(watch.toArray(String[]::new)))
+                        .as(watchOut.toString())
+                        .isZero();
+                assertThat(watchOut.toString())
+                        .contains("watch: every head has applied at least " + trainClips + " samples: ");
+
                 await().atMost(Duration.ofMinutes(5))
                         .pollInterval(Duration.ofMillis(500))
                         .untilAsserted(() -> {
@@ -184,6 +211,17 @@ class AdapterPipelineIT {
                 assertThat(lastVersion)
                         .containsOnlyKeys(
                                 users.stream().map(AdapterPipelineIT::headId).toList());
+                // heads lists the same newest versions
+                StringWriter headsOut = new StringWriter();
+                assertThat(Main.commandLine()
+                                .setOut(new PrintWriter(headsOut, true))
+                                .setErr(new PrintWriter(headsOut, true))
+                                .execute("heads", "--bootstrap", bs, "--tenant", TENANT))
+                        .isZero();
+                for (SyntheticUser u : users) {
+                    assertThat(headsOut.toString())
+                            .containsPattern("(?m)^" + headId(u) + " +[0-9]+ +ACTIVE +" + trainClips + " ");
+                }
 
                 // holdout clips follow the training clips: wait until every user's holdout was scored
                 await().atMost(Duration.ofMinutes(2))

@@ -5,6 +5,7 @@ import dev.headstream.cli.detect.DetectCommand;
 import dev.headstream.cli.evaluate.EvalCommand;
 import dev.headstream.cli.export.ExportHeadCommand;
 import dev.headstream.cli.produce.ProduceCommand;
+import dev.headstream.cli.heads.HeadsCommand;
 import dev.headstream.cli.replay.ReplayCommand;
 import dev.headstream.cli.watch.WatchCommand;
 import picocli.CommandLine;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code headstream} command of the user jar: the commands a user of a running service needs
- * (watch, control, export-head, replay, eval, produce, detect), registered in {@code subcommands} below. The
+ * (watch, heads, control, export-head, replay, eval, produce, detect), registered in {@code subcommands} below. The
  * development tools add theirs to the same command line (see {@code dev.headstream.tools.DevMain}). A failing subcommand prints one line (its exception's message)
  * and exits with 1; bad usage exits with 2.
  */
@@ -27,6 +28,7 @@ import picocli.CommandLine.Spec;
         description = "Streaming online adaptation of per-user task heads on a frozen ONNX backbone, over Kafka.",
         subcommands = {
             WatchCommand.class,
+            HeadsCommand.class,
             ControlCommand.class,
             ExportHeadCommand.class,
             ReplayCommand.class,

@@ -19,7 +19,8 @@ class MainTest {
         assertThat(run("--help")).isZero();
         assertThat(out.toString()).contains("Usage: headstream");
         assertThat(commands(out.toString()))
-                .containsExactlyInAnyOrder("watch", "control", "export-head", "replay", "eval", "produce");
+                .containsExactlyInAnyOrder(
+                        "watch", "heads", "control", "export-head", "replay", "eval", "produce", "detect");
     }
 
     /** The command names of a picocli help text (the indented first word of each "Commands:" line). */

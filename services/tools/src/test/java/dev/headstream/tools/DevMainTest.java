@@ -36,11 +36,13 @@ class DevMainTest {
         assertThat(commands(out.toString()))
                 .containsExactlyInAnyOrder(
                         "watch",
+                        "heads",
                         "control",
                         "export-head",
                         "replay",
                         "eval",
                         "produce",
+                        "detect",
                         "kafka",
                         "topics",
                         "produce-synth",

@@ -1,5 +1,6 @@
 package dev.headstream.cli.evaluate;
 
+import dev.headstream.cli.JsonText;
 import dev.headstream.core.detect.Detections;
 import dev.headstream.core.embed.BackboneInfo;
 import dev.headstream.core.head.MlpHead;

@@ -14,10 +14,10 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
-/** WAV bytes written by hand, and speech made with espeak-ng + sox, for the eval tests. */
+/** WAV bytes written by hand, and speech made with espeak-ng + sox, for the eval, detect and export tests. */
 public final class TestAudio {
 
-    static final String SETUP_HINT = "speech tools are not installed: run ./headstream setup";
+    public static final String SETUP_HINT = "speech tools are not installed: run ./headstream setup";
     private static final boolean TOOLS = runs("espeak-ng", "--version") && runs("sox", "--version");
 
     private TestAudio() {}

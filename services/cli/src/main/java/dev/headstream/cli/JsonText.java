@@ -1,4 +1,4 @@
-package dev.headstream.cli.evaluate;
+package dev.headstream.cli;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -6,13 +6,14 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * A small JSON writer: objects and arrays nested one per line, arrays of numbers on one line,
- * strings escaped, numbers with at most 7 significant digits, NaN and infinities as {@code null}.
+ * A small JSON writer for the commands' JSON output ({@code eval --out}, {@code heads --json}):
+ * objects and arrays nested one per line, arrays of numbers on one line, strings escaped, numbers
+ * with at most 7 significant digits, NaN and infinities as {@code null}.
  *
  * <p>Call order: {@link #beginObject()} / {@link #beginArray()} and their ends nest as in the
  * document; inside an object every value is preceded by {@link #name}. Not thread-safe.
  */
-final class JsonText {
+public final class JsonText {
 
     private final StringBuilder b = new StringBuilder();
     /** Per open container: whether it has no element yet. */
@@ -20,62 +21,62 @@ final class JsonText {
 
     private boolean afterName;
 
-    JsonText beginObject() {
+    public JsonText beginObject() {
         return open('{');
     }
 
-    JsonText endObject() {
+    public JsonText endObject() {
         return close('}');
     }
 
-    JsonText beginArray() {
+    public JsonText beginArray() {
         return open('[');
     }
 
-    JsonText endArray() {
+    public JsonText endArray() {
         return close(']');
     }
 
-    JsonText name(String name) {
+    public JsonText name(String name) {
         element();
         b.append(quote(name)).append(": ");
         afterName = true;
         return this;
     }
 
-    JsonText value(String s) {
+    public JsonText value(String s) {
         element();
         b.append(s == null ? "null" : quote(s));
         return this;
     }
 
-    JsonText value(long v) {
+    public JsonText value(long v) {
         element();
         b.append(v);
         return this;
     }
 
-    JsonText value(double v) {
+    public JsonText value(double v) {
         element();
         b.append(number(v));
         return this;
     }
 
     /** A float as its shortest decimal that reads back as the same float ({@link Float#toString}). */
-    JsonText value(float v) {
+    public JsonText value(float v) {
         element();
         b.append(Float.isNaN(v) || Float.isInfinite(v) ? "null" : Float.toString(v));
         return this;
     }
 
-    JsonText value(boolean v) {
+    public JsonText value(boolean v) {
         element();
         b.append(v);
         return this;
     }
 
     /** A number array on one line. */
-    JsonText numbers(double[] v) {
+    public JsonText numbers(double[] v) {
         element();
         b.append('[');
         for (int i = 0; i < v.length; i++) {
@@ -86,7 +87,7 @@ final class JsonText {
     }
 
     /** A string array on one line. */
-    JsonText strings(Iterable<String> v) {
+    public JsonText strings(Iterable<String> v) {
         element();
         b.append('[');
         boolean first = true;
@@ -98,23 +99,23 @@ final class JsonText {
         return this;
     }
 
-    JsonText field(String name, String v) {
+    public JsonText field(String name, String v) {
         return name(name).value(v);
     }
 
-    JsonText field(String name, long v) {
+    public JsonText field(String name, long v) {
         return name(name).value(v);
     }
 
-    JsonText field(String name, double v) {
+    public JsonText field(String name, double v) {
         return name(name).value(v);
     }
 
-    JsonText field(String name, float v) {
+    public JsonText field(String name, float v) {
         return name(name).value(v);
     }
 
-    JsonText field(String name, boolean v) {
+    public JsonText field(String name, boolean v) {
         return name(name).value(v);
     }
 
@@ -166,7 +167,7 @@ final class JsonText {
         b.append('\n').append("  ".repeat(empty.size()));
     }
 
-    static String number(double v) {
+    public static String number(double v) {
         if (Double.isNaN(v) || Double.isInfinite(v)) {
             return "null";
         }
@@ -176,7 +177,7 @@ final class JsonText {
         return new BigDecimal(v).round(new MathContext(7)).stripTrailingZeros().toString();
     }
 
-    static String quote(String s) {
+    public static String quote(String s) {
         StringBuilder q = new StringBuilder("\"");
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
