@@ -51,6 +51,7 @@ class DevMainTest {
                         "bench-clean",
                         "bench-quiet",
                         "bench-bank-size",
+                        "bench-swap",
                         "soak");
     }
 
