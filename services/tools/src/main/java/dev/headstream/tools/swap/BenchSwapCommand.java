@@ -4,6 +4,8 @@ import dev.headstream.cli.Dirs;
 import dev.headstream.core.bank.NegativeBank;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.schemas.Topics;
+import dev.headstream.schemas.v1.Control;
+import dev.headstream.schemas.v1.ControlAction;
 import dev.headstream.testkit.adapter.AdapterProcess;
 import dev.headstream.testkit.kafka.EmbeddedKafka;
 import dev.headstream.testkit.kafka.TopicAdmin;
@@ -18,6 +20,7 @@ import dev.headstream.tools.bank.BankCommand;
 import dev.headstream.tools.bench.QuietBench;
 import dev.headstream.tools.bench.SynthInputs;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,13 +55,16 @@ import picocli.CommandLine.Spec;
  * bank). The detector side is a {@link DetectorSide}: a head follower that builds each head as a
  * detector would and a scoring tick every 80 ms.
  *
- * <p>One broker and one adapter for the whole run. First an unmeasured adapter warm-up (a few
- * users, so the adapter's code is compiled before the first level). Then per level, its own users
- * ({@code swap/n<level>-u<index>}): each user sends one unmeasured sample (a user's first sample
- * creates its state) and the run waits until all are in use; then {@code --samples} measured
- * samples go round-robin over the level's users at {@code --rate} samples per second in total.
- * Users of earlier levels stay in the adapter's memory, idle. Writes {@code swap.json} and
- * {@code swap.png} into {@code --out}.
+ * <p>One broker and one adapter for the whole run. First the adapter warm-up, not measured:
+ * {@code --adapter-warmup} users send one sample each (their state is created, the code compiled),
+ * then one more each in a burst, whose rate is the adapter's capacity for samples of distinct users;
+ * {@code --rate auto} sends the measured samples at half of it. Then per level its own users
+ * ({@code swap/n<level>-u<index>}): each sends one unmeasured sample (a user's first sample creates
+ * its state) and the run waits until all are in use; then {@code --samples} measured samples go
+ * round-robin over the level's users at the rate. After the warm-up and after each level, its users
+ * are erased ({@code control erase}), so that each level has only its own users resident (the
+ * adapter holds at most {@code headstream.max-resident-users}, 1,000 by default). Writes
+ * {@code swap.json} and {@code swap.png} into {@code --out}.
  */
 @Command(
         name = "bench-swap",
@@ -80,7 +86,8 @@ public final class BenchSwapCommand implements Callable<Integer> {
             names = "--users",
             defaultValue = "1,100,1000",
             split = ",",
-            description = "Active users of each level (default ${DEFAULT-VALUE}).")
+            description = "Active users of each level, at most the adapter's 1,000 resident users"
+                    + " (default ${DEFAULT-VALUE}).")
     int[] levels;
 
     @Option(
@@ -91,10 +98,11 @@ public final class BenchSwapCommand implements Callable<Integer> {
 
     @Option(
             names = "--rate",
-            defaultValue = "7",
-            description = "Measured samples per second, over all of a level's users (default ${DEFAULT-VALUE}: about"
-                    + " half of what the adapter applies on 2 cores).")
-    double rate;
+            defaultValue = "auto",
+            description =
+                    "Measured samples per second over all of a level's users, or auto: half the rate at which"
+                            + " the adapter applied the warm-up's burst of samples of distinct users (default ${DEFAULT-VALUE}).")
+    String rateOption;
 
     @Option(
             names = "--tick-ms",
@@ -120,8 +128,8 @@ public final class BenchSwapCommand implements Callable<Integer> {
     @Option(
             names = "--adapter-warmup",
             defaultValue = "64",
-            description = "Unmeasured samples (8 users) that warm the adapter up before the first level"
-                    + " (default ${DEFAULT-VALUE}).")
+            description = "Users of the adapter warm-up, two samples each; the second burst measures the adapter's"
+                    + " capacity (default ${DEFAULT-VALUE}).")
     int adapterWarmup;
 
     @Option(
@@ -147,7 +155,7 @@ public final class BenchSwapCommand implements Callable<Integer> {
     @Option(
             names = "--timeout",
             defaultValue = "PT5M",
-            description = "Longest wait for a level's heads, ISO-8601 (default ${DEFAULT-VALUE}).")
+            description = "Longest wait for a phase's heads, ISO-8601 (default ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Option(names = "--keep-data", description = "Keep the broker data (removed at the end by default).")
@@ -155,7 +163,15 @@ public final class BenchSwapCommand implements Callable<Integer> {
 
     private PrintWriter pw;
 
-    /** One level's outcome. */
+    /**
+     * One level's outcome.
+     *
+     * @param warmupSeconds time until every user's first (unmeasured) sample was in use
+     * @param achievedRate  measured samples per second as sent
+     * @param adapter       what the adapter did from the first measured send until the last was in use
+     * @param loadBefore    the machine's 1-minute load average when the measured samples began
+     * @param loadAfter     the same when the last was in use
+     */
     record Level(
             int users,
             int samples,
@@ -167,7 +183,10 @@ public final class BenchSwapCommand implements Callable<Integer> {
             long sendFailures,
             long ticks,
             long lateTicks,
-            long skippedHeads) {
+            long skippedHeads,
+            AdapterStats adapter,
+            double loadBefore,
+            double loadAfter) {
 
         int unresolved() {
             return samples - latencies.size();
@@ -177,8 +196,15 @@ public final class BenchSwapCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         pw = spec.commandLine().getOut();
-        if (Arrays.stream(levels).anyMatch(n -> n < 1) || samples < 1 || !(rate > 0) || tickMs < 1 || voices < 1) {
-            throw new IllegalArgumentException("--users, --samples, --rate, --tick-ms and --voices must be positive");
+        Double fixedRate = "auto".equals(rateOption) ? null : Double.valueOf(rateOption);
+        if (Arrays.stream(levels).anyMatch(n -> n < 1)
+                || samples < 1
+                || (fixedRate != null && !(fixedRate > 0))
+                || tickMs < 1
+                || voices < 1
+                || adapterWarmup < 1) {
+            throw new IllegalArgumentException(
+                    "--users, --samples, --rate, --tick-ms, --voices and --adapter-warmup must be positive");
         }
         long t0 = System.nanoTime();
         Path bankDir = negativeBank != null ? negativeBank : BankCommand.defaultDir(inputs.modelsDir());
@@ -206,12 +232,14 @@ public final class BenchSwapCommand implements Callable<Integer> {
         Dirs.deleteRecursively(kafkaDir);
         say("starting Kafka (KRaft, single node) in %s", kafkaDir);
         List<Level> results = new ArrayList<>();
-        Map<String, String> props = new LinkedHashMap<>();
+        double capacity;
+        double rate;
         try (EmbeddedKafka kafka = EmbeddedKafka.builder(kafkaDir).start()) {
             String bs = kafka.bootstrapServers();
             try (TopicAdmin admin = TopicAdmin.connect(bs)) {
                 admin.ensureTopics(partitions);
             }
+            Map<String, String> props = new LinkedHashMap<>();
             props.put("kafka.bootstrap.servers", bs);
             props.put(
                     "headstream.models-dir", inputs.modelsDir().toAbsolutePath().toString());
@@ -227,9 +255,13 @@ public final class BenchSwapCommand implements Callable<Integer> {
                             AdapterProcess.start(adapterJar, props, log).awaitReady(Duration.ofMinutes(3));
                     KafkaProducer<byte[], byte[]> producer = producer(bs)) {
                 Run run = new Run(bs, source, pool, adapter, producer);
-                run.adapterWarmup();
+                capacity = run.adapterWarmup();
+                rate = fixedRate != null ? fixedRate : capacity / 2;
+                say(
+                        "measured samples go at %.2f per second (%s)",
+                        rate, fixedRate != null ? "--rate" : "half the warm-up burst's rate");
                 for (int n : levels) {
-                    Level level = run.level(n);
+                    Level level = run.level(n, rate);
                     results.add(level);
                     print(level);
                 }
@@ -245,7 +277,9 @@ public final class BenchSwapCommand implements Callable<Integer> {
                 Runtime.getRuntime().availableProcessors(),
                 partitions,
                 tickMs,
+                capacity,
                 rate,
+                fixedRate == null,
                 samples,
                 voices,
                 seed,
@@ -260,7 +294,7 @@ public final class BenchSwapCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The broker, the adapter and the producer of one run, and the levels run on them. */
+    /** The broker, the adapter and the producer of one run, and the phases run on them. */
     private final class Run {
         private final String bs;
         private final SourceHead source;
@@ -281,75 +315,53 @@ public final class BenchSwapCommand implements Callable<Integer> {
             this.producer = producer;
         }
 
-        /** Unmeasured samples of up to 8 users, so that the adapter and this JVM run compiled code from the first level on. */
-        void adapterWarmup() throws InterruptedException {
-            if (adapterWarmup < 1) {
-                return;
-            }
-            List<String> users = users("jit", Math.min(8, adapterWarmup));
-            long start = System.nanoTime();
+        /**
+         * The adapter warm-up: each warm-up user's first sample (state created, code compiled), then
+         * a second sample each in one burst. Returns the burst's rate: samples applied per second,
+         * from its first send until all were in use. The warm-up users are erased after.
+         */
+        double adapterWarmup() throws InterruptedException {
+            List<String> users = users("warm", adapterWarmup);
             try (DetectorSide side = DetectorSide.start(bs, source, users, TASK, tick(), timeout)) {
-                long[] last = new long[users.size()];
-                AtomicLong failures = new AtomicLong();
-                for (int i = 0; i < adapterWarmup; i++) {
-                    int k = i % users.size();
-                    send(users.get(k), k, i / users.size(), (meta, e, nanos, wall) -> {
-                        if (e != null) {
-                            failures.incrementAndGet();
-                        } else {
-                            synchronized (last) {
-                                last[k] = Math.max(last[k], meta.offset());
-                            }
-                        }
-                    });
-                }
-                producer.flush();
-                checkSent(failures);
-                long[] offsets;
-                synchronized (last) {
-                    offsets = last.clone();
-                }
-                awaitInUse(side, offsets, "adapter warm-up", true);
+                long w0 = System.nanoTime();
+                burst(side, users, 0, "adapter warm-up, first samples");
+                say(
+                        "adapter warm-up: %d users created in %.1f s; a second sample each, in one burst",
+                        users.size(), (System.nanoTime() - w0) / 1e9);
+                long b0 = System.nanoTime();
+                burst(side, users, 1, "adapter warm-up, burst");
+                double capacity = users.size() / ((System.nanoTime() - b0) / 1e9);
+                say(
+                        "adapter warm-up: the burst of %d samples of distinct users was applied at %.2f per second",
+                        users.size(), capacity);
+                erase(side, users, "adapter warm-up");
+                return capacity;
             }
-            say(
-                    "adapter warm-up: %d samples of %d users in use after %.1f s",
-                    adapterWarmup, users.size(), (System.nanoTime() - start) / 1e9);
         }
 
-        Level level(int n) throws InterruptedException {
+        Level level(int n, double rate) throws InterruptedException {
             String name = name(n);
             List<String> users = users("n" + n, n);
             say("%s: following their heads", name);
             try (DetectorSide side = DetectorSide.start(bs, source, users, TASK, tick(), timeout)) {
                 // each user's first sample creates its state in the adapter: sent here, not measured
                 long w0 = System.nanoTime();
-                long[] first = new long[n];
-                AtomicLong failures = new AtomicLong();
-                for (int k = 0; k < n; k++) {
-                    int user = k;
-                    send(users.get(k), k, 0, (meta, e, nanos, wall) -> {
-                        if (e != null) {
-                            failures.incrementAndGet();
-                        } else {
-                            first[user] = meta.offset();
-                        }
-                    });
-                }
-                producer.flush();
-                checkSent(failures);
-                say("%s: warm-up, one unmeasured sample per user sent; waiting until all are in use", name);
-                awaitInUse(side, first, name + " warm-up", true);
+                burst(side, users, 0, name + " warm-up");
                 double warmup = (System.nanoTime() - w0) / 1e9;
                 say("%s: warm-up done in %.1f s (%.1f new users per second)", name, warmup, n / warmup);
 
                 AtomicReferenceArray<SwapLatencies.Sent> sent = new AtomicReferenceArray<>(samples);
                 AtomicLong sendFailures = new AtomicLong();
                 long step = Math.round(1e9 / rate);
+                double loadBefore = load();
+                AdapterStats before = AdapterStats.read(adapter.httpPort());
+                say(
+                        "%s: sending %d measured samples at %.2f per second (machine load average %.2f)",
+                        name, samples, rate, loadBefore);
                 long start = System.nanoTime();
                 long firstSend = 0;
                 long lastSend = 0;
                 long lastReport = start;
-                say("%s: sending %d measured samples at %.1f per second", name, samples, rate);
                 for (int i = 0; i < samples; i++) {
                     long due = start + i * step;
                     for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
@@ -385,6 +397,9 @@ public final class BenchSwapCommand implements Callable<Integer> {
                     }
                 }
                 awaitInUse(side, lastOffsets, name, false);
+                AdapterStats during = AdapterStats.read(adapter.httpPort()).since(before);
+                double loadAfter = load();
+                erase(side, users, name);
                 side.close();
                 List<SwapLatencies.Sent> acknowledged = new ArrayList<>();
                 for (int i = 0; i < samples; i++) {
@@ -404,8 +419,60 @@ public final class BenchSwapCommand implements Callable<Integer> {
                         sendFailures.get(),
                         side.ticks(),
                         side.lateTicks(),
-                        side.skipped());
+                        side.skipped(),
+                        during,
+                        loadBefore,
+                        loadAfter);
             }
+        }
+
+        /** Sends sample {@code j} of every user at once and waits until all are in use. */
+        private void burst(DetectorSide side, List<String> users, int j, String what) throws InterruptedException {
+            long[] offsets = new long[users.size()];
+            AtomicLong failures = new AtomicLong();
+            for (int k = 0; k < users.size(); k++) {
+                int user = k;
+                send(users.get(k), k, j, (meta, e, nanos, wall) -> {
+                    if (e != null) {
+                        failures.incrementAndGet();
+                    } else {
+                        offsets[user] = meta.offset();
+                    }
+                });
+            }
+            producer.flush(); // the callbacks have run when flush returns
+            if (failures.get() > 0) {
+                throw new IllegalStateException(what + ": " + failures.get() + " samples could not be sent");
+            }
+            awaitInUse(side, offsets, what, true);
+        }
+
+        /** Erases {@code users} ({@code control erase}) and waits until the follower saw their heads removed. */
+        private void erase(DetectorSide side, List<String> users, String what) throws InterruptedException {
+            long removedBefore = side.removed();
+            for (String user : users) {
+                producer.send(new ProducerRecord<>(
+                        Topics.CONTROL,
+                        user.getBytes(StandardCharsets.UTF_8),
+                        Control.newBuilder()
+                                .setTenant(TENANT)
+                                .setUser(user.substring(user.indexOf('/') + 1))
+                                .setAction(ControlAction.CONTROL_ACTION_ERASE)
+                                .setReason("bench-swap: " + what + " done")
+                                .build()
+                                .toByteArray()));
+            }
+            producer.flush();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (side.removed() - removedBefore < users.size()) {
+                checkAdapter();
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(what + ": only " + (side.removed() - removedBefore) + " of "
+                            + users.size() + " users erased after " + timeout + "; adapter log:\n" + adapter.tail());
+                }
+                Thread.sleep(100);
+            }
+            say("%s: its %d users erased", what, users.size());
         }
 
         /**
@@ -517,10 +584,9 @@ public final class BenchSwapCommand implements Callable<Integer> {
         return n;
     }
 
-    private static void checkSent(AtomicLong failures) {
-        if (failures.get() > 0) {
-            throw new IllegalStateException(failures.get() + " warm-up samples could not be sent");
-        }
+    /** The machine's 1-minute load average (other work on the machine shows here). */
+    private static double load() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     private Duration tick() {

@@ -43,6 +43,7 @@ final class DetectorSide implements AutoCloseable {
     private final Thread ticker;
     private final AtomicLong ticks = new AtomicLong();
     private final AtomicLong lateTicks = new AtomicLong();
+    private final AtomicLong removed = new AtomicLong();
     private volatile boolean running = true;
 
     private DetectorSide(String bootstrap, SourceHead source, List<String> users, String task, Duration tick) {
@@ -74,6 +75,11 @@ final class DetectorSide implements AutoCloseable {
                                             current.head().receivedNanos(),
                                             current.head().builtNanos()));
                         }
+                    }
+
+                    @Override
+                    public void removed(String headId, HeadFollower.Versioned<Head> previous) {
+                        removed.incrementAndGet();
                     }
                 })
                 .build();
@@ -166,6 +172,11 @@ final class DetectorSide implements AutoCloseable {
     /** Ticks that began more than a quarter of the step after their time. */
     long lateTicks() {
         return lateTicks.get();
+    }
+
+    /** Heads removed by a tombstone (an erased user). */
+    long removed() {
+        return removed.get();
     }
 
     /** Head records the follower could not build. */

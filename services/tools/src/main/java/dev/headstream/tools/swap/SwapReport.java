@@ -22,7 +22,9 @@ final class SwapReport {
             int cores,
             int partitions,
             int tickMs,
+            double capacity,
             double rate,
+            boolean autoRate,
             int samples,
             int voices,
             long seed,
@@ -34,11 +36,16 @@ final class SwapReport {
         StringBuilder b = new StringBuilder();
         b.append(String.format(
                 Locale.ROOT,
-                "swap latency: sample sent -> a detector scores with a head that includes it (ms; tick %d ms)%n",
-                setup.tickMs()));
+                "swap latency: sample sent -> a detector scores with a head that includes it (ms; tick %d ms)%n"
+                        + "the adapter applied the warm-up burst at %.2f samples/s of distinct users; measured samples"
+                        + " sent at %.2f/s (%s)%n",
+                setup.tickMs(),
+                setup.capacity(),
+                setup.rate(),
+                setup.autoRate() ? "half of it" : "--rate"));
         b.append(String.format(
                 Locale.ROOT,
-                "%-7s %9s %10s %7s %7s %7s %7s %7s %9s | %15s %15s %13s %15s%n",
+                "%-7s %9s %10s %7s %7s %7s %7s %7s %9s %14s | %15s %15s %13s %15s%n",
                 "users",
                 "in use",
                 "rate /s",
@@ -48,6 +55,7 @@ final class SwapReport {
                 "max",
                 "mean",
                 "p50/tick",
+                "batches, ms/b",
                 "to batch p50/99",
                 "adapter p50/99",
                 "build p50/99",
@@ -56,7 +64,7 @@ final class SwapReport {
             SwapLatencies.Summary s = l.summary();
             b.append(String.format(
                     Locale.ROOT,
-                    "%-7s %9s %10s %7.0f %7.0f %7.0f %7.0f %7.0f %9.1f | %15s %15s %13s %15s%n",
+                    "%-7s %9s %10s %7.0f %7.0f %7.0f %7.0f %7.0f %9.1f %14s | %15s %15s %13s %15s%n",
                     String.format(Locale.ROOT, "%,d", l.users()),
                     s.count() + "/" + l.samples(),
                     String.format(Locale.ROOT, "%.2f", l.achievedRate()),
@@ -66,6 +74,11 @@ final class SwapReport {
                     s.total().max(),
                     s.total().mean(),
                     s.total().p50() / setup.tickMs(),
+                    String.format(
+                            Locale.ROOT,
+                            "%.0f, %.0f",
+                            l.adapter().batches(),
+                            l.adapter().msPerBatch()),
                     pair(s.toBatchStart()),
                     pair(s.batchToFollower()),
                     pair(s.build()),
@@ -74,7 +87,8 @@ final class SwapReport {
         b.append("parts: to batch = sent -> the adapter begins the batch (the head's created_time_ms); adapter = from"
                 + " there until the follower receives the first version with the sample (training, calibration,"
                 + " publication, commit, fetch); build = decoding it against the source head; to tick = built ->"
-                + " first scoring tick that uses it\n");
+                + " first scoring tick that uses it; batches, ms/b = the adapter's committed batches while the level's"
+                + " measured samples were in flight, and their mean time (processing and commit)\n");
         return b.toString();
     }
 
@@ -87,15 +101,19 @@ final class SwapReport {
         b.append(String.format(
                 Locale.ROOT,
                 "  \"date\": \"%s\",%n  \"cores\": %d,%n  \"partitions\": %d,%n  \"tickMs\": %d,%n"
-                        + "  \"targetRate\": %.3f,%n  \"samplesPerLevel\": %d,%n  \"voices\": %d,%n  \"seed\": %d,%n"
+                        + "  \"warmupBurstRate\": %.3f,%n  \"targetRate\": %.3f,%n  \"rateChosen\": \"%s\",%n"
+                        + "  \"samplesPerLevel\": %d,%n  \"voices\": %d,%n  \"seed\": %d,%n"
                         + "  \"adapterWarmupSamples\": %d,%n  \"negativeBank\": \"%s\",%n  \"seconds\": %.1f,%n"
-                        + "  \"adapter\": \"one instance for the whole run, default configuration with the negative bank\",%n"
+                        + "  \"adapter\": \"one instance for the whole run, default configuration with the negative bank;"
+                        + " each level's users erased after it\",%n"
                         + "  \"levels\": [%n",
                 setup.date(),
                 setup.cores(),
                 setup.partitions(),
                 setup.tickMs(),
+                setup.capacity(),
                 setup.rate(),
+                setup.autoRate() ? "half the warm-up burst's rate" : "--rate",
                 setup.samples(),
                 setup.voices(),
                 setup.seed(),
@@ -110,7 +128,8 @@ final class SwapReport {
                     "    {%n      \"users\": %d,%n      \"samples\": %d,%n      \"inUse\": %d,%n      \"unresolved\": %d,%n"
                             + "      \"sendFailures\": %d,%n      \"warmupSeconds\": %.2f,%n      \"targetRate\": %.3f,%n"
                             + "      \"achievedRate\": %.3f,%n      \"ticks\": %d,%n      \"lateTicks\": %d,%n"
-                            + "      \"headsNotBuilt\": %d,%n      \"p50OverTick\": %.2f,%n",
+                            + "      \"headsNotBuilt\": %d,%n      \"loadAverageBefore\": %.2f,%n"
+                            + "      \"loadAverageAfter\": %.2f,%n      \"p50OverTick\": %.2f,%n",
                     l.users(),
                     l.samples(),
                     s.count(),
@@ -122,7 +141,19 @@ final class SwapReport {
                     l.ticks(),
                     l.lateTicks(),
                     l.skippedHeads(),
+                    l.loadBefore(),
+                    l.loadAfter(),
                     s.total().p50() / setup.tickMs()));
+            AdapterStats a = l.adapter();
+            b.append(String.format(
+                    Locale.ROOT,
+                    "      \"adapter\": {\"batches\": %.0f, \"msPerBatch\": %.1f, \"samplesApplied\": %.0f,"
+                            + " \"headsPublished\": %.0f, \"rejected\": %.0f},%n",
+                    a.batches(),
+                    a.msPerBatch(),
+                    a.applied(),
+                    a.published(),
+                    a.rejected()));
             b.append("      \"latencyMs\": ").append(stats(s.total())).append(",\n");
             b.append("      \"partsMs\": {\n");
             b.append("        \"toBatchStart\": ")
@@ -177,7 +208,7 @@ final class SwapReport {
                 png,
                 String.format(
                         Locale.ROOT,
-                        "swap latency on the real broker and adapter, %d samples per level at %.0f/s, %d cores (%s)",
+                        "swap latency on the real broker and adapter, %d samples per level at %.2f/s, %d cores (%s)",
                         setup.samples(),
                         setup.rate(),
                         setup.cores(),
