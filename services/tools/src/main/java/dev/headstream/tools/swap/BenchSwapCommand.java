@@ -400,7 +400,7 @@ public final class BenchSwapCommand implements Callable<Integer> {
                 AdapterStats during = AdapterStats.read(adapter.httpPort()).since(before);
                 double loadAfter = load();
                 erase(side, users, name);
-                side.close();
+                side.stop();
                 List<SwapLatencies.Sent> acknowledged = new ArrayList<>();
                 for (int i = 0; i < samples; i++) {
                     if (sent.get(i) != null) {

@@ -23,8 +23,8 @@ import java.util.concurrent.locks.LockSupport;
  * {@linkplain HeadFollower.Listener listener} notes every version built and when.
  *
  * <p>Lifecycle: {@link #start} (follower caught up, tick running) -> {@link #tickLastOffset} from any
- * thread while samples flow -> {@link #close()} (stops the tick and the follower) -> {@link #built()}
- * and {@link #inUse()}.
+ * thread while samples flow -> {@link #stop()} (stops the tick and the follower; idempotent, and what
+ * {@link #close()} does) -> {@link #built()} and {@link #inUse()}.
  */
 final class DetectorSide implements AutoCloseable {
 
@@ -97,7 +97,7 @@ final class DetectorSide implements AutoCloseable {
         DetectorSide side = new DetectorSide(bootstrap, source, users, task, tick);
         side.follower.start();
         if (!side.follower.awaitCaughtUp(catchUp)) {
-            side.close();
+            side.stop();
             throw new IllegalStateException("the head follower did not catch up within " + catchUp);
         }
         side.ticker.start();
@@ -184,18 +184,18 @@ final class DetectorSide implements AutoCloseable {
         return follower.skipped() + follower.foreign();
     }
 
-    /** Per head, every version the follower built, in order (read after {@link #close()}). */
+    /** Per head, every version the follower built, in order (read after {@link #stop()}). */
     List<List<SwapLatencies.Built>> built() {
         return built;
     }
 
-    /** Per head, every version the scoring tick found newly in use, in order (read after {@link #close()}). */
+    /** Per head, every version the scoring tick found newly in use, in order (read after {@link #stop()}). */
     List<List<SwapLatencies.InUse>> inUse() {
         return inUse;
     }
 
-    @Override
-    public void close() {
+    /** Stops the scoring tick and the follower. */
+    void stop() {
         running = false;
         if (ticker.isAlive()) {
             try {
@@ -205,5 +205,10 @@ final class DetectorSide implements AutoCloseable {
             }
         }
         follower.close();
+    }
+
+    @Override
+    public void close() {
+        stop();
     }
 }
