@@ -49,6 +49,7 @@ public final class DevMain {
             new BenchCleanCommand(),
             new BenchQuietCommand(),
             new BenchBankSizeCommand(),
+            new dev.headstream.tools.swap.BenchSwapCommand(),
             new SoakCommand(),
         }) {
             line.addSubcommand(tool);

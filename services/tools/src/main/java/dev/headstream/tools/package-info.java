@@ -9,5 +9,7 @@
  * <p>The tools may use every other module except the adapter's classes (they run the adapter as a
  * child process through the test kit) and the integration tests; nothing depends on the tools.
  * Their figures are documented, with the command that reproduces each, under {@code docs/}.
+ *
+ * <p>{@code swap} holds {@code bench-swap}, the benchmark that runs the real broker and adapter.
  */
 package dev.headstream.tools;

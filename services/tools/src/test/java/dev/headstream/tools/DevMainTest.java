@@ -54,6 +54,7 @@ class DevMainTest {
                         "bench-clean",
                         "bench-quiet",
                         "bench-bank-size",
+                        "bench-swap",
                         "soak");
     }
 
