@@ -23,6 +23,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -50,9 +51,16 @@ import org.slf4j.LoggerFactory;
  * topic). A status of {@code RESET} or {@code ROLLED_BACK} is a newer version like any other and
  * is taken; {@link Listener} hears of every swap and removal.
  *
- * <p>Readiness: at start the follower notes the end of every partition it reads (for
- * {@code read_committed}, the last stable offset); it is {@linkplain #caughtUp() caught up} once
- * it has read to those ends, that is, it holds every head that was committed before it started.
+ * <p>Readiness: at start the follower notes the end of every partition it reads (its high
+ * watermark: open transactions included); it is {@linkplain #caughtUp() caught up} once it has
+ * read past those ends, that is, it holds every head committed before it started, and every head
+ * of a transaction that was open then and has since committed (a transaction open at start delays
+ * readiness until it ends, at most the producer's transaction timeout).
+ *
+ * <p>Failures: the follower never creates the topic (it waits for it), and a failed request to the
+ * broker (away, timing out) is retried with a backoff from {@value #FIRST_BACKOFF_MS} ms doubling to
+ * {@value #MAX_BACKOFF_MS} ms, from where the consumer stood ({@link #retries()},
+ * {@link #failure()}). Only an {@link Error} stops it; {@link #alive()} then turns false.
  *
  * <p>Lifecycle: construct (or {@link #builder}) -> {@link #start()} (spawns one polling thread) -> {@link #current}
  * from any thread -> {@link #close()} (idempotent, bounded). {@code T} is what the caller builds
@@ -72,6 +80,11 @@ public final class HeadFollower<T> implements AutoCloseable {
 
     /** After the first {@link #LOGGED_INDIVIDUALLY}, one warning per this many skipped records of a kind. */
     static final int LOG_EVERY = 1000;
+
+    /** First wait after a failed request to the broker; it doubles up to {@link #MAX_BACKOFF_MS}. */
+    static final long FIRST_BACKOFF_MS = 500;
+
+    static final long MAX_BACKOFF_MS = 30_000;
 
     /** A built head with the fields consumers decide on. */
     public record Versioned<T>(String headId, long version, HeadUpdate update, T head) {}
@@ -167,17 +180,32 @@ public final class HeadFollower<T> implements AutoCloseable {
     private final Selection selection;
     private final Listener<T> listener;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private final AtomicLong retries = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The high watermarks of the given partitions, for {@link #caughtUp()}. */
+    private final Function<List<TopicPartition>, Map<TopicPartition, Long>> logEnds;
+
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile boolean dead;
+    private volatile Throwable failure;
     /** Per partition read, the end offset noted at start; emptied as partitions reach it. */
     private Map<TopicPartition, Long> catchUpEnds;
 
     /** Follows every head on {@code bootstrapServers}. */
     public HeadFollower(String bootstrapServers, Function<HeadUpdate, T> builder) {
-        this(consumer(bootstrapServers, new Properties()), builder, Selection.ALL, new Listener<>() {});
+        this(
+                consumer(bootstrapServers, new Properties()),
+                builder,
+                Selection.ALL,
+                new Listener<>() {},
+                highWatermarks(bootstrapServers, new Properties()));
     }
 
-    /** A follower reading from {@code consumer} (a {@code MockConsumer} in tests), which it owns and closes. */
+    /**
+     * A follower reading from {@code consumer} (a {@code MockConsumer} in tests), which it owns and
+     * closes; the consumer's own end offsets stand for the high watermarks.
+     */
     HeadFollower(Consumer<byte[], byte[]> consumer, Function<HeadUpdate, T> builder) {
         this(consumer, builder, Selection.ALL, new Listener<>() {});
     }
@@ -187,6 +215,16 @@ public final class HeadFollower<T> implements AutoCloseable {
             Function<HeadUpdate, T> builder,
             Selection selection,
             Listener<T> listener) {
+        this(consumer, builder, selection, listener, parts -> consumer.endOffsets(parts, Duration.ofSeconds(30)));
+    }
+
+    HeadFollower(
+            Consumer<byte[], byte[]> consumer,
+            Function<HeadUpdate, T> builder,
+            Selection selection,
+            Listener<T> listener,
+            Function<List<TopicPartition>, Map<TopicPartition, Long>> logEnds) {
+        this.logEnds = Objects.requireNonNull(logEnds, "logEnds");
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.builder = Objects.requireNonNull(builder, "builder");
         this.selection = Objects.requireNonNull(selection, "selection");
@@ -254,7 +292,8 @@ public final class HeadFollower<T> implements AutoCloseable {
                     consumer(bootstrapServers, properties),
                     headBuilder,
                     new Selection(tenants, users, heads),
-                    listener);
+                    listener,
+                    highWatermarks(bootstrapServers, properties));
         }
     }
 
@@ -263,9 +302,27 @@ public final class HeadFollower<T> implements AutoCloseable {
                 consumerProperties(bootstrapServers, extra), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
-    private static Properties consumerProperties(String bootstrapServers, Properties extra) {
+    /**
+     * The high watermarks of partitions, read by a short-lived {@code read_uncommitted} consumer
+     * (a {@code read_committed} consumer's end offsets stop at the first open transaction).
+     */
+    private static Function<List<TopicPartition>, Map<TopicPartition, Long>> highWatermarks(
+            String bootstrapServers, Properties extra) {
+        return parts -> {
+            Properties p = consumerProperties(bootstrapServers, extra);
+            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+            try (KafkaConsumer<byte[], byte[]> c =
+                    new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                return c.endOffsets(parts, Duration.ofSeconds(30));
+            }
+        };
+    }
+
+    static Properties consumerProperties(String bootstrapServers, Properties extra) {
         Properties p = new Properties();
         p.putAll(extra);
+        // reading must never create the topic with the broker's defaults (not compacted)
+        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -311,6 +368,24 @@ public final class HeadFollower<T> implements AutoCloseable {
         return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Whether the polling thread is running (started, not closed, not stopped by an error). A
+     * follower that is not alive no longer changes its heads.
+     */
+    public boolean alive() {
+        return thread.isAlive() && !dead;
+    }
+
+    /** The last failure: a broker request that failed (retried) or the error that stopped it. */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /** Failed polls or requests retried so far (the broker away, timeouts). */
+    public long retries() {
+        return retries.get();
+    }
+
     /** Records dropped by their key because the selection does not follow it. */
     public long unselected() {
         return unselected.get();
@@ -335,38 +410,89 @@ public final class HeadFollower<T> implements AutoCloseable {
     }
 
     private void run() {
+        long backoffMs = FIRST_BACKOFF_MS;
         try {
-            List<TopicPartition> parts = List.of();
-            while (running && parts.isEmpty()) {
-                // the topic may not exist yet: wait for it instead of failing
-                int count = consumer.partitionsFor(Topics.HEADS, Duration.ofSeconds(30))
-                        .size();
-                parts = selection.partitions(count).stream()
-                        .map(p -> new TopicPartition(Topics.HEADS, p))
-                        .toList();
-                if (parts.isEmpty()) {
-                    Thread.sleep(500);
-                }
-            }
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            catchUpEnds = new HashMap<>(consumer.endOffsets(parts, Duration.ofSeconds(30)));
-            checkCaughtUp();
             while (running) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    apply(r);
+                try {
+                    if (catchUpEnds == null) {
+                        if (!assign()) {
+                            continue;
+                        }
+                    }
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                        apply(r);
+                    }
+                    checkCaughtUp();
+                    backoffMs = FIRST_BACKOFF_MS;
+                } catch (WakeupException e) {
+                    if (running) {
+                        throw e;
+                    }
+                } catch (RuntimeException e) {
+                    // a broker away, a metadata or offsets request timing out: back off and go on
+                    // from where the consumer stands; nothing applied so far is lost
+                    if (!running) {
+                        break;
+                    }
+                    failure = e;
+                    long n = retries.incrementAndGet();
+                    if (n <= LOGGED_INDIVIDUALLY || n % LOG_EVERY == 0) {
+                        LOG.warn(
+                                "head follower: {}; retrying in {} ms ({} retries so far)",
+                                HeadKeys.shown(e.toString()),
+                                backoffMs,
+                                n);
+                    }
+                    pause(backoffMs);
+                    backoffMs = Math.min(MAX_BACKOFF_MS, 2 * backoffMs);
                 }
-                checkCaughtUp();
-            }
-        } catch (WakeupException e) {
-            if (running) {
-                throw e;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // an Error (or a wakeup while running) ends the follower: say so, do not hide it
+            failure = e;
+            dead = true;
             LOG.error("head follower stopped: {}", e.toString(), e);
+            if (e instanceof Error error) {
+                throw error;
+            }
+        } finally {
+            dead = true;
+            consumer.close(Duration.ofSeconds(5));
         }
+    }
+
+    /** Sleeps {@code ms}, in short slices so that {@link #close()} does not wait for it. */
+    private void pause(long ms) throws InterruptedException {
+        long end = System.nanoTime() + ms * 1_000_000;
+        while (running && System.nanoTime() < end) {
+            Thread.sleep(Math.min(100, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+        }
+    }
+
+    /**
+     * Assigns the selected partitions of the heads topic, from the beginning, and notes where
+     * catching up ends: the high watermark of each partition (where the log ends, open
+     * transactions included), so that {@link #caughtUp()} also waits for a transaction that was
+     * open at start and commits a head after it. False while the topic does not exist yet.
+     */
+    private boolean assign() throws InterruptedException {
+        // the topic may not exist yet: wait for it (this consumer never creates it)
+        List<PartitionInfo> infos = consumer.partitionsFor(Topics.HEADS, Duration.ofSeconds(30));
+        if (infos == null || infos.isEmpty()) {
+            pause(500);
+            return false;
+        }
+        List<TopicPartition> parts = selection.partitions(infos.size()).stream()
+                .map(p -> new TopicPartition(Topics.HEADS, p))
+                .toList();
+        Map<TopicPartition, Long> ends = new HashMap<>(logEnds.apply(parts));
+        consumer.assign(parts);
+        consumer.seekToBeginning(parts);
+        catchUpEnds = ends;
+        checkCaughtUp();
+        return true;
     }
 
     /** Counts the follower caught up once every partition's position reached its end noted at start. */
@@ -454,16 +580,25 @@ public final class HeadFollower<T> implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!running) {
+        if (!closing.compareAndSet(false, true)) {
             return;
         }
         running = false;
+        if (!thread.isAlive() && thread.getState() == Thread.State.NEW) {
+            // never started: the consumer is ours to close here
+            consumer.close(Duration.ofSeconds(5));
+            return;
+        }
         consumer.wakeup();
         try {
-            thread.join(10_000);
+            // the polling thread closes the consumer on its way out (a consumer is single-threaded)
+            thread.join(15_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        consumer.close(Duration.ofSeconds(5));
+        if (thread.isAlive()) {
+            LOG.warn(
+                    "head follower: the polling thread did not stop within 15 s; it is a daemon and stops with the JVM");
+        }
     }
 }

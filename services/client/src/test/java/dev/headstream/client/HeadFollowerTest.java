@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -300,6 +301,131 @@ class HeadFollowerTest {
             assertThat(polling.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
             assertThat(polling.snapshot()).containsOnlyKeys(ALICE, BOB);
         }
+    }
+
+    @Test
+    void aFailedPollIsRetriedFromWhereTheConsumerStood() {
+        MockConsumer<byte[], byte[]> consumer = onePartition(0L);
+        try (HeadFollower<Long> polling = new HeadFollower<>(consumer, HeadUpdate::getVersion)) {
+            consumer.schedulePollTask(() -> consumer.addRecord(new ConsumerRecord<>(
+                    Topics.HEADS, 0, 0, bytes(ALICE), head(ALICE, 1).toByteArray())));
+            consumer.schedulePollTask(() -> consumer.setPollException(new KafkaException("broker away")));
+            consumer.schedulePollTask(() -> consumer.addRecord(new ConsumerRecord<>(
+                    Topics.HEADS, 0, 1, bytes(ALICE), head(ALICE, 2).toByteArray())));
+            polling.start();
+
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(polling.current(ALICE))
+                            .hasValueSatisfying(v -> assertThat(v.version()).isEqualTo(2)));
+            assertThat(polling.retries()).isEqualTo(1);
+            assertThat(polling.failure()).hasValueSatisfying(f -> assertThat(f).hasMessage("broker away"));
+            assertThat(polling.alive()).isTrue();
+        }
+    }
+
+    @Test
+    void aBrokerAwayAtStartIsWaitedFor() throws InterruptedException {
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest") {
+            @Override
+            public List<PartitionInfo> partitionsFor(String topic, Duration timeout) {
+                if (asked.getAndIncrement() < 2) {
+                    throw new org.apache.kafka.common.errors.TimeoutException("metadata timed out");
+                }
+                return super.partitionsFor(topic, timeout);
+            }
+        };
+        TopicPartition tp = new TopicPartition(Topics.HEADS, 0);
+        consumer.updatePartitions(
+                Topics.HEADS, List.of(new PartitionInfo(Topics.HEADS, 0, Node.noNode(), new Node[0], new Node[0])));
+        consumer.updateBeginningOffsets(Map.of(tp, 0L));
+        consumer.updateEndOffsets(Map.of(tp, 0L));
+        try (HeadFollower<Long> follower = new HeadFollower<>(consumer, HeadUpdate::getVersion).start()) {
+            assertThat(follower.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+            assertThat(follower.retries()).isEqualTo(2);
+            assertThat(follower.alive()).isTrue();
+        }
+    }
+
+    @Test
+    void anErrorStopsTheFollowerVisibly() {
+        MockConsumer<byte[], byte[]> consumer = onePartition(0L);
+        HeadFollower<Long> broken = new HeadFollower<>(consumer, u -> {
+            throw new Error("the builder ran out of something");
+        });
+        try (broken) {
+            consumer.schedulePollTask(() -> consumer.addRecord(new ConsumerRecord<>(
+                    Topics.HEADS, 0, 0, bytes(ALICE), head(ALICE, 1).toByteArray())));
+            broken.start();
+            // the error is also rethrown on the follower's thread (the JVM's handler prints it)
+            await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(10)).until(() -> !broken.alive());
+            assertThat(broken.failure())
+                    .hasValueSatisfying(f -> assertThat(f).hasMessage("the builder ran out of something"));
+            assertThat(consumer.closed()).isTrue();
+        }
+    }
+
+    @Test
+    void aTransactionOpenAtStartDelaysReadinessUntilItsHeadsAreRead() throws InterruptedException {
+        MockConsumer<byte[], byte[]> consumer = onePartition(1L);
+        TopicPartition tp = new TopicPartition(Topics.HEADS, 0);
+        // the log ends at 3 (high watermark): offsets 1-2 are an open transaction's, not readable yet
+        HeadFollower<Long> polling = new HeadFollower<>(
+                consumer,
+                HeadUpdate::getVersion,
+                HeadFollower.Selection.ALL,
+                new HeadFollower.Listener<>() {},
+                parts -> Map.of(tp, 3L));
+        try (polling) {
+            consumer.schedulePollTask(() -> consumer.addRecord(new ConsumerRecord<>(
+                    Topics.HEADS, 0, 0, bytes(BOB), head(BOB, 1).toByteArray())));
+            consumer.schedulePollTask(() -> assertThat(polling.caughtUp()).isFalse());
+            consumer.schedulePollTask(() -> assertThat(polling.caughtUp()).isFalse());
+            // the transaction commits: its head and its marker
+            consumer.schedulePollTask(() -> consumer.addRecord(new ConsumerRecord<>(
+                    Topics.HEADS, 0, 1, bytes(ALICE), head(ALICE, 7).toByteArray())));
+            consumer.schedulePollTask(() -> assertThat(polling.caughtUp())
+                    .as("at offset 2, short of the end noted at start")
+                    .isFalse());
+            // the commit marker at offset 2: the position passes it
+            consumer.schedulePollTask(() -> consumer.seek(tp, 3L));
+            polling.start();
+
+            assertThat(polling.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+            assertThat(polling.current(ALICE))
+                    .hasValueSatisfying(v -> assertThat(v.version()).isEqualTo(7));
+        }
+    }
+
+    @Test
+    void closeIsIdempotentAndWorksBeforeStart() {
+        MockConsumer<byte[], byte[]> consumer = onePartition(0L);
+        HeadFollower<Long> never = new HeadFollower<>(consumer, HeadUpdate::getVersion);
+        never.close();
+        never.close();
+        assertThat(consumer.closed()).isTrue();
+        assertThat(never.alive()).isFalse();
+    }
+
+    @Test
+    void itNeverCreatesTheTopicItReads() {
+        assertThat(HeadFollower.consumerProperties("localhost:9092", new java.util.Properties()))
+                .containsEntry("allow.auto.create.topics", "false")
+                .containsEntry("isolation.level", "read_committed");
+        java.util.Properties mine = new java.util.Properties();
+        mine.put("allow.auto.create.topics", "true");
+        assertThat(HeadFollower.consumerProperties("localhost:9092", mine))
+                .containsEntry("allow.auto.create.topics", "false");
+    }
+
+    private static MockConsumer<byte[], byte[]> onePartition(long end) {
+        MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+        TopicPartition tp = new TopicPartition(Topics.HEADS, 0);
+        consumer.updatePartitions(
+                Topics.HEADS, List.of(new PartitionInfo(Topics.HEADS, 0, Node.noNode(), new Node[0], new Node[0])));
+        consumer.updateBeginningOffsets(Map.of(tp, 0L));
+        consumer.updateEndOffsets(Map.of(tp, end));
+        return consumer;
     }
 
     private void feed(String key, HeadUpdate value) {
