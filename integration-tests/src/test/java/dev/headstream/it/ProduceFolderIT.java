@@ -50,7 +50,9 @@ import picocli.CommandLine;
  * against a real broker with the adapter as a child process: its summary and exit code, then
  * each user's newest head has applied exactly that user's good training clips, every produced
  * clip has its metrics record and nothing was rejected. Producing the same manifest again sends
- * the same sample ids, all rejected {@code DUPLICATE}: no head trains twice.
+ * the same sample ids (each run checks only its own clips for repeated ids), all rejected
+ * {@code DUPLICATE} by the adapter, as the summary says such verdicts arrive: no head trains
+ * twice.
  */
 class ProduceFolderIT {
 
@@ -173,6 +175,10 @@ class ProduceFolderIT {
                 .contains(String.format(
                         "produce: sent %d of %d clips (%d train, %d holdout) of 2 users, each acknowledged by the broker",
                         good, good + 3, train, good - train))
+                .contains("produce: sent: written to headstream.samples and acknowledged by the broker, not yet"
+                        + " applied: the adapter's own verdicts (DUPLICATE of a sample id sent before, UNKNOWN_TASK,"
+                        + " RATE_LIMITED, CAPACITY, ...) arrive on headstream.rejected; ./headstream watch"
+                        + " --bootstrap ")
                 .containsPattern("converted \\S*" + users.get(0).id()
                         + "-train-1-22k\\.wav \\(22050 Hz, 1 channel, 16-bit\\) to 16 kHz mono 16-bit with sox")
                 .containsPattern("converted \\S*" + users.get(1).id()
@@ -189,6 +195,7 @@ class ProduceFolderIT {
                 .contains("produce:   empty file: 1 (bad/empty.wav)")
                 .contains("produce:   unreadable: 1 (bad/truncated.wav)")
                 .contains("produce:   too long: 1 (bad/long.wav)")
+                .doesNotContain("duplicate sample id")
                 .doesNotContain("failed to send");
         for (SyntheticUser u : users) {
             assertThat(out)

@@ -21,7 +21,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -54,11 +53,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       record twice, and the records of one user (one key, one partition) stay in the order
  *       they were sent from one thread.</li>
  *   <li><b>Sample ids.</b> A sample without an id gets {@link #derivedSampleId(Sample)}: a
- *       SHA-256 of its tenant, user, labels, split and audio (or tensor). Sending the same
- *       recording with the same labels again gives the same id, which the adapter rejects as
- *       {@code DUPLICATE} (within its per-user window, {@code headstream.dedup-window}) instead of
- *       training on it twice. Give your own ids when two identical recordings are meant as two
- *       samples.</li>
+ *       SHA-256 of its tenant, user and audio (or tensor), not of its labels or split. Sending the
+ *       same recording again gives the same id, which the adapter rejects as {@code DUPLICATE}
+ *       (within its per-user window, {@code headstream.dedup-window}) instead of training on it
+ *       twice, even relabeled or in the other split: a recording first sent as holdout is not then
+ *       trained on. Give your own ids when two identical recordings are meant as two samples.</li>
  *   <li><b>Backpressure.</b> At most {@code maxInFlight} records are sent and not yet acknowledged
  *       (or failed); {@link #send} blocks until one completes when that many are out.</li>
  *   <li><b>Failures.</b> A send that the producer gives up on (after its retries, within
@@ -335,10 +334,11 @@ public final class SampleProducer implements AutoCloseable {
 
     /**
      * A stable id for a sample that has none: {@value #DERIVED_ID_PREFIX} and the SHA-256 (hex) of
-     * its tenant, user, labels (by task name), split (unspecified counts as train, as the adapter
-     * reads it) and input (audio: sample rate and PCM bytes; tensor: shape and values), each
-     * length-prefixed. Its id, weight and event time are not part of it. The same recording sent
-     * again with the same labels and split gets the same id.
+     * its tenant, user and input (audio: sample rate and PCM bytes; tensor: shape and values), each
+     * length-prefixed. Its labels, split, id, weight and event time are not part of it, so the
+     * same recording of the same user always gets the same id: sent again relabeled, or once as
+     * holdout and then as train, it is a {@code DUPLICATE} to the adapter and never trained on
+     * twice or after being held out.
      */
     public static String derivedSampleId(Sample sample) {
         MessageDigest d;
@@ -348,16 +348,9 @@ public final class SampleProducer implements AutoCloseable {
             throw new IllegalStateException("this JVM has no SHA-256", e);
         }
         Hash h = new Hash(d);
-        h.text("headstream.sample-id.v1");
+        h.text("headstream.sample-id.v2");
         h.text(sample.getTenant());
         h.text(sample.getUser());
-        Map<String, Label> labels = new TreeMap<>(sample.getLabelsMap());
-        h.integer(labels.size());
-        for (Map.Entry<String, Label> e : labels.entrySet()) {
-            h.text(e.getKey());
-            label(h, e.getValue());
-        }
-        h.integer(sample.getSplit() == Split.SPLIT_UNSPECIFIED ? Split.SPLIT_TRAIN_VALUE : sample.getSplitValue());
         switch (sample.getInputCase()) {
             case AUDIO -> {
                 h.integer(Sample.AUDIO_FIELD_NUMBER);
@@ -492,23 +485,6 @@ public final class SampleProducer implements AutoCloseable {
 
     private static String quote(String s) {
         return s.length() <= 80 ? s : s.substring(0, 77) + "...";
-    }
-
-    private static void label(Hash h, Label l) {
-        h.integer(l.getValueCase().getNumber());
-        switch (l.getValueCase()) {
-            case BINARY -> h.integer(l.getBinary() ? 1 : 0);
-            case CLASS_INDEX -> h.integer(l.getClassIndex());
-            case MULTI_HOT -> {
-                h.integer(l.getMultiHot().getTargetsCount());
-                l.getMultiHot().getTargetsList().forEach(t -> h.integer(Float.floatToIntBits(t)));
-                h.integer(l.getMultiHot().getMaskCount());
-                l.getMultiHot().getMaskList().forEach(m -> h.integer(m ? 1 : 0));
-            }
-            default -> {
-                // no value: the case number alone
-            }
-        }
     }
 
     /** Unambiguous, length-prefixed fields into a digest. */

@@ -137,22 +137,42 @@ class SampleProducerTest {
     }
 
     @Test
-    void derivesTheSameIdForTheSameRecordingAndAnotherForAnyChange() {
+    void derivesTheSameIdForTheSameRecordingOfAUserAndAnotherForAnotherRecordingOrUser() {
         String id = id("acme", "alice", PCM, WAKE, Split.SPLIT_TRAIN);
 
         assertThat(id).matches("sha256-[0-9a-f]{64}");
         assertThat(id("acme", "alice", PCM.clone(), Map.of("wake", binary(true)), Split.SPLIT_TRAIN))
                 .isEqualTo(id);
-        assertThat(id("acme", "alice", PCM, WAKE, Split.SPLIT_UNSPECIFIED))
-                .as("unspecified is train, as the adapter reads it")
-                .isEqualTo(id);
         short[] other = PCM.clone();
         other[4]--;
+        Sample s = SampleProducer.audioSample("acme", "alice", PCM, WAKE, Split.SPLIT_TRAIN, null);
         assertThat(List.of(
                         id("acme2", "alice", PCM, WAKE, Split.SPLIT_TRAIN),
                         id("acme", "alice2", PCM, WAKE, Split.SPLIT_TRAIN),
                         id("acme", "alice", other, WAKE, Split.SPLIT_TRAIN),
                         id("acme", "alice", new short[] {1, -2, 300, -32768}, WAKE, Split.SPLIT_TRAIN),
+                        SampleProducer.derivedSampleId(s.toBuilder()
+                                .setAudio(s.getAudio().toBuilder().setSampleRateHz(8_000))
+                                .build())))
+                .doesNotContain(id)
+                .doesNotHaveDuplicates();
+        // neither the weight nor the event time is part of it
+        assertThat(SampleProducer.derivedSampleId(
+                        s.toBuilder().setWeight(2f).setEventTimeMs(12345).build()))
+                .isEqualTo(id);
+        // a given id is kept as it is
+        assertThat(SampleProducer.audioSample("acme", "alice", PCM, WAKE, Split.SPLIT_TRAIN, "mine")
+                        .getSampleId())
+                .isEqualTo("mine");
+    }
+
+    @Test
+    void theSameRecordingRelabeledOrInTheOtherSplitKeepsItsIdSoAHoldoutClipIsNeverTrainedOn() {
+        String holdout = id("acme", "alice", PCM, WAKE, Split.SPLIT_HOLDOUT);
+
+        assertThat(List.of(
+                        id("acme", "alice", PCM, WAKE, Split.SPLIT_TRAIN),
+                        id("acme", "alice", PCM, WAKE, Split.SPLIT_UNSPECIFIED),
                         id("acme", "alice", PCM, Map.of("wake", binary(false)), Split.SPLIT_TRAIN),
                         id("acme", "alice", PCM, Map.of("wake", binary(true), "x", binary(true)), Split.SPLIT_TRAIN),
                         id("acme", "alice", PCM, Map.of("wakf", binary(true)), Split.SPLIT_TRAIN),
@@ -164,7 +184,7 @@ class SampleProducerTest {
                                 Map.of(
                                         "wake",
                                         Label.newBuilder().setClassIndex(1).build()),
-                                Split.SPLIT_TRAIN),
+                                Split.SPLIT_HOLDOUT),
                         id(
                                 "acme",
                                 "alice",
@@ -176,19 +196,9 @@ class SampleProducerTest {
                                                         .addTargets(1f)
                                                         .addMask(true))
                                                 .build()),
-                                Split.SPLIT_TRAIN),
-                        id("acme", "alice", PCM, WAKE, Split.SPLIT_HOLDOUT)))
-                .doesNotContain(id)
-                .doesNotHaveDuplicates();
-        // neither the weight nor the event time is part of it
-        Sample s = SampleProducer.audioSample("acme", "alice", PCM, WAKE, Split.SPLIT_TRAIN, null);
-        assertThat(SampleProducer.derivedSampleId(
-                        s.toBuilder().setWeight(2f).setEventTimeMs(12345).build()))
-                .isEqualTo(id);
-        // a given id is kept as it is
-        assertThat(SampleProducer.audioSample("acme", "alice", PCM, WAKE, Split.SPLIT_TRAIN, "mine")
-                        .getSampleId())
-                .isEqualTo("mine");
+                                Split.SPLIT_TRAIN)))
+                .as("labels and split are not part of a derived id")
+                .containsOnly(holdout);
     }
 
     @Test

@@ -16,28 +16,10 @@ import java.util.Objects;
  * as it is gives a {@link Skipped} naming the problem: missing, empty, unreadable (a truncated or
  * malformed WAV, a file sox cannot read), longer than the adapter accepts (refused from its header
  * before it is read or converted, where the header tells), or shorter than one scoring window of
- * the head (the adapter rejects those {@code SHAPE_MISMATCH}). Clips are never padded or cut. Stateless; thread-safe when the loader is.
+ * the head (the adapter rejects those {@code SHAPE_MISMATCH}). Clips are never padded or cut.
+ * Stateless; thread-safe when the loader is.
  */
 final class ClipReader {
-
-    /** Why a clip was not sent, with the words the summary groups them by. */
-    enum SkipReason {
-        NOT_FOUND("not found"),
-        EMPTY("empty file"),
-        UNREADABLE("unreadable"),
-        TOO_LONG("too long"),
-        TOO_SHORT("too short");
-
-        private final String text;
-
-        SkipReason(String text) {
-            this.text = text;
-        }
-
-        String text() {
-            return text;
-        }
-    }
 
     /** What reading a clip gave. */
     sealed interface Result permits Read, Skipped {}
@@ -52,26 +34,35 @@ final class ClipReader {
     /** A clip not to send, and why: {@code detail} names the file and the problem. */
     record Skipped(SkipReason reason, String detail) implements Result {}
 
+    /** Longest clip, seconds, a reader accepts as a limit: an hour, far above any record a broker takes. */
+    static final int MAX_SECONDS_LIMIT = 3600;
+
     /** Samples (0.1 s) by which a file to convert may seem longer than the limit and still be converted and measured. */
     private static final int SLACK = WavHeader.NATIVE_RATE / 10;
 
     private final AudioLoader loader;
     private final int minSamples;
     private final int windowFrames;
-    private final int maxSamples;
+    private final long maxSamples;
     private final String limit;
 
     /**
      * @param loader     opens the files; made with no padding
      * @param windowFrames embeddings a head reads ({@code headstream.tasks.<task>.window-frames})
      * @param minSamples   fewest samples that give {@code windowFrames} embeddings
-     * @param maxSeconds   longest clip the adapter accepts ({@code headstream.backbone.max-seconds})
+     * @param maxSeconds   longest clip the adapter accepts ({@code headstream.backbone.max-seconds}),
+     *                     more than 0 and at most {@value #MAX_SECONDS_LIMIT}
+     * @throws IllegalArgumentException if {@code maxSeconds} is out of that range
      */
     ClipReader(AudioLoader loader, int windowFrames, int minSamples, double maxSeconds) {
+        if (!(maxSeconds > 0 && maxSeconds <= MAX_SECONDS_LIMIT)) {
+            throw new IllegalArgumentException(
+                    "the longest clip must be more than 0 and at most " + MAX_SECONDS_LIMIT + " s, got " + maxSeconds);
+        }
         this.loader = Objects.requireNonNull(loader, "loader");
         this.windowFrames = windowFrames;
         this.minSamples = minSamples;
-        this.maxSamples = (int) Math.round(maxSeconds * WavHeader.NATIVE_RATE);
+        this.maxSamples = Math.round(maxSeconds * WavHeader.NATIVE_RATE);
         this.limit = String.format(
                 Locale.ROOT,
                 "the adapter accepts at most %s s (%,d samples; headstream.backbone.max-seconds, --max-seconds)",

@@ -8,14 +8,20 @@ import java.util.Map;
 /**
  * Parses one line of JSON lines: an object whose values are objects ({@code Map}), arrays
  * ({@code List}), or scalars, each scalar as its text (a string's value, a number's digits,
- * {@code true}, {@code false}) and {@code null} as null. Errors are {@link IllegalArgumentException}s
- * that start with where the line is and name the column. Stateless.
+ * {@code true}, {@code false}) and {@code null} as null. Objects and arrays nest at most
+ * {@value #MAX_DEPTH} deep (the top object is depth 1), so a hostile line cannot exhaust the stack.
+ * Errors are {@link IllegalArgumentException}s that start with where the line is and name the
+ * column. Stateless.
  */
 final class JsonLine {
+
+    /** Deepest nesting of objects and arrays read. */
+    static final int MAX_DEPTH = 64;
 
     private final String text;
     private final String where;
     private int at;
+    private int depth;
 
     private JsonLine(String text, String where) {
         this.text = text;
@@ -41,6 +47,9 @@ final class JsonLine {
     private Object value() {
         space();
         char c = peek();
+        if ((c == '{' || c == '[') && ++depth > MAX_DEPTH) {
+            throw error("objects and arrays nested deeper than " + MAX_DEPTH);
+        }
         switch (c) {
             case '{' -> {
                 at++;
@@ -48,6 +57,7 @@ final class JsonLine {
                 space();
                 if (peek() == '}') {
                     at++;
+                    depth--;
                     return m;
                 }
                 while (true) {
@@ -67,6 +77,7 @@ final class JsonLine {
                         at++;
                     } else {
                         expect('}');
+                        depth--;
                         return m;
                     }
                 }
@@ -77,6 +88,7 @@ final class JsonLine {
                 space();
                 if (peek() == ']') {
                     at++;
+                    depth--;
                     return l;
                 }
                 while (true) {
@@ -86,6 +98,7 @@ final class JsonLine {
                         at++;
                     } else {
                         expect(']');
+                        depth--;
                         return l;
                     }
                 }

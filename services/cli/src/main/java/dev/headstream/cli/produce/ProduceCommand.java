@@ -29,8 +29,10 @@ import picocli.CommandLine.Spec;
  * manifest) to {@code headstream.samples} with the client's {@link SampleProducer}. Each clip is
  * read whole ({@link ClipReader}: native WAV as it is, anything else converted with sox) and sent
  * as it is, in the order listed, so each user's samples arrive in that order; a clip that cannot
- * be sent as it is is skipped, named, and counted. Prints a progress bar, then a summary
- * ({@link ProduceSummary}); exits with 1 when any clip was skipped or failed to send.
+ * be sent as it is is skipped, named, and counted, and so is a clip whose sample id this run
+ * already sent for its user ({@link SampleIds}). Prints a progress bar, then a summary
+ * ({@link ProduceSummary}); exits with 1 when any clip was skipped or failed to send. "Sent" means
+ * acknowledged by the broker; the adapter's verdicts come later, on {@code headstream.rejected}.
  *
  * <p>The inputs are {@link ProduceInputs} (paths) and {@link ProduceManifest} (a manifest); this
  * class checks the options and wires them.
@@ -48,14 +50,19 @@ import picocli.CommandLine.Spec;
                     + " FLAC, ...) is converted, one line per file. An unreadable file (missing, empty, truncated, not"
                     + " audio), a clip longer than --max-seconds or shorter than a head's window (2.0 s, 16"
                     + " embeddings) is skipped and named; nothing of it is sent.",
-            "A clip without a sample id gets one derived from its tenant, user, labels, split and audio, so sending"
-                    + " the same recording again is dropped by the adapter as DUPLICATE instead of trained on twice."
+            "A clip without a sample id gets one derived from its tenant, user and audio (not its labels or split), so"
+                    + " sending the same recording again, relabeled or in the other split, is dropped by the adapter as"
+                    + " DUPLICATE instead of trained on twice. A clip whose sample id this run already sent for the same"
+                    + " user (the same file twice, a copy, a sample_id given twice) is skipped, naming both.",
+            "Sent means written to headstream.samples and acknowledged by the broker; the adapter's own verdicts"
+                    + " (DUPLICATE of an earlier run's sample, UNKNOWN_TASK, RATE_LIMITED, CAPACITY, ...) arrive later on"
+                    + " headstream.rejected: headstream watch shows them."
         },
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {
             "0:every clip was sent and acknowledged (with --dry-run: every clip can be sent)",
-            "1:a clip was skipped or failed to send, or the command failed (e.g. a malformed manifest: nothing"
-                    + " sent)",
+            "1:a clip was skipped or failed to send (skipped: unreadable, too long or too short, or a sample id this"
+                    + " run already sent for its user), or the command failed (e.g. a malformed manifest: nothing sent)",
             "2:bad usage"
         })
 public final class ProduceCommand implements Callable<Integer> {
@@ -117,7 +124,8 @@ public final class ProduceCommand implements Callable<Integer> {
             defaultValue = "10",
             paramLabel = "S",
             description = "Longest clip sent: the adapter's headstream.backbone.max-seconds (default"
-                    + " ${DEFAULT-VALUE}); a longer clip is refused before sending.")
+                    + " ${DEFAULT-VALUE}, at most " + ClipReader.MAX_SECONDS_LIMIT
+                    + "); a longer clip is refused before sending.")
     double maxSeconds;
 
     @Option(names = "--dry-run", description = "Read and check every clip, send nothing.")
@@ -149,7 +157,7 @@ public final class ProduceCommand implements Callable<Integer> {
                 + (users == 1 ? "" : "s")
                 + (dryRun ? "; dry run: read and checked, not sent" : " to " + Topics.SAMPLES + " at " + bootstrap));
 
-        ProduceSummary summary = new ProduceSummary(clips.size(), dryRun);
+        ProduceSummary summary = new ProduceSummary(clips.size(), dryRun, bootstrap);
         AudioLoader loader = new AudioLoader(new Sox(sox), 0, notice -> {
             summary.converted();
             console.line(notice);
@@ -160,6 +168,7 @@ public final class ProduceCommand implements Callable<Integer> {
                 windowFrames,
                 WakeWordBackbone.samplesFor(WakeWordBackbone.FrontEnd.STREAMING, windowFrames),
                 maxSeconds);
+        SampleIds ids = new SampleIds();
         ProgressBar bar = console.progress(dryRun ? "checking" : "sending", "clips", clips.size());
         try (SampleProducer producer = dryRun
                 ? null
@@ -175,24 +184,19 @@ public final class ProduceCommand implements Callable<Integer> {
                     break;
                 }
                 ProduceClip clip = clips.get(i);
-                ClipReader.Result result = reader.read(clip.file());
-                if (result instanceof ClipReader.Skipped s) {
-                    summary.skipped(s.reason(), clip.name());
-                    console.line("skipped " + clip.name() + " (" + s.reason().text() + "): " + s.detail());
-                } else if (result instanceof ClipReader.Read read) {
-                    Sample sample = SampleProducer.audioSample(
-                            clip.tenant(), clip.user(), read.pcm(), clip.labels(), clip.split(), clip.sampleId());
-                    if (producer == null) {
-                        summary.sent(clip);
-                    } else {
-                        producer.send(sample).whenComplete((meta, error) -> {
-                            if (error == null) {
-                                summary.sent(clip);
-                            } else {
-                                summary.failed(clip.name(), error);
-                            }
-                        });
-                    }
+                Sample sample = sample(clip, reader, ids, summary, console);
+                if (sample == null) {
+                    // skipped, and said so
+                } else if (producer == null) {
+                    summary.sent(clip);
+                } else {
+                    producer.send(sample).whenComplete((meta, error) -> {
+                        if (error == null) {
+                            summary.sent(clip);
+                        } else {
+                            summary.failed(clip.name(), error);
+                        }
+                    });
                 }
                 bar.advance(1);
             }
@@ -205,6 +209,56 @@ public final class ProduceCommand implements Callable<Integer> {
         return summary.exitCode();
     }
 
+    /**
+     * The sample to send for {@code clip}, or null when it is skipped (counted and said): a given
+     * id this run already sent for the user is skipped before the file is read; otherwise the clip
+     * is read and its id, given or derived, claimed for its user.
+     */
+    private static Sample sample(
+            ProduceClip clip, ClipReader reader, SampleIds ids, ProduceSummary summary, Console console) {
+        if (clip.sampleId() != null) {
+            ProduceClip earlier = ids.sentBefore(clip, clip.sampleId());
+            if (earlier != null) {
+                skip(
+                        clip,
+                        SkipReason.DUPLICATE_ID,
+                        SampleIds.duplicate(clip, earlier, clip.sampleId()),
+                        summary,
+                        console);
+                return null;
+            }
+        }
+        ClipReader.Result result = reader.read(clip.file());
+        if (result instanceof ClipReader.Skipped s) {
+            skip(clip, s.reason(), s.detail(), summary, console);
+            return null;
+        }
+        Sample sample = SampleProducer.audioSample(
+                clip.tenant(),
+                clip.user(),
+                ((ClipReader.Read) result).pcm(),
+                clip.labels(),
+                clip.split(),
+                clip.sampleId());
+        ProduceClip earlier = ids.claim(clip, sample.getSampleId());
+        if (earlier != null) {
+            skip(
+                    clip,
+                    SkipReason.DUPLICATE_ID,
+                    SampleIds.duplicate(clip, earlier, sample.getSampleId()),
+                    summary,
+                    console);
+            return null;
+        }
+        return sample;
+    }
+
+    private static void skip(
+            ProduceClip clip, SkipReason reason, String detail, ProduceSummary summary, Console console) {
+        summary.skipped(reason, clip.name());
+        console.line("skipped " + clip.name() + " (" + reason.text() + "): " + detail);
+    }
+
     private List<ProduceClip> clips() {
         if (manifest != null && !paths.isEmpty()) {
             throw usage("give WAV files and folders or --manifest, not both");
@@ -212,8 +266,9 @@ public final class ProduceCommand implements Callable<Integer> {
         if (manifest == null && paths.isEmpty()) {
             throw usage("name WAV files or folders (with --tenant and --user), or give --manifest");
         }
-        if (!(maxSeconds > 0) || Double.isInfinite(maxSeconds)) {
-            throw usage("--max-seconds must be a positive number of seconds, got " + maxSeconds);
+        if (!(maxSeconds > 0 && maxSeconds <= ClipReader.MAX_SECONDS_LIMIT)) {
+            throw usage("--max-seconds must be more than 0 and at most " + ClipReader.MAX_SECONDS_LIMIT
+                    + " seconds, got " + given("--max-seconds", maxSeconds));
         }
         if (maxInFlight < 1) {
             throw usage("--max-in-flight must be at least 1, got " + maxInFlight);
@@ -257,6 +312,12 @@ public final class ProduceCommand implements Callable<Integer> {
             throw usage(e.getMessage());
         }
         return out;
+    }
+
+    /** The option's value as the command line wrote it, else {@code value}. */
+    private String given(String option, Object value) {
+        List<String> given = spec.findOption(option).originalStringValues();
+        return given.isEmpty() ? String.valueOf(value) : given.get(given.size() - 1);
     }
 
     private ParameterException usage(String message) {

@@ -35,7 +35,7 @@ final class ProduceInputs {
         List<ProduceClip> clips = new ArrayList<>();
         for (Path p : paths) {
             if (Files.isRegularFile(p)) {
-                clips.add(clip(p, p.toString(), tenant, user, labels, split));
+                clips.add(clip(p.toString(), tenant, user, labels, split));
             } else if (Files.isDirectory(p)) {
                 List<Path> found = audioUnder(p);
                 if (found.isEmpty()) {
@@ -50,7 +50,7 @@ final class ProduceInputs {
                 for (Path f : found) {
                     String name = p.resolve(p.relativize(f)).toString();
                     if (!labelFolders) {
-                        clips.add(clip(f, name, tenant, user, labels, split));
+                        clips.add(clip(name, tenant, user, labels, split));
                         continue;
                     }
                     String folder = p.relativize(f).getName(0).toString();
@@ -64,7 +64,7 @@ final class ProduceInputs {
                             Label.newBuilder()
                                     .setBinary(folder.equals(ProduceLabels.POSITIVE))
                                     .build());
-                    clips.add(clip(f, name, tenant, user, withFolder, split));
+                    clips.add(clip(name, tenant, user, withFolder, split));
                 }
             } else {
                 throw new IllegalArgumentException("path not found: " + p);
@@ -76,14 +76,13 @@ final class ProduceInputs {
         return clips;
     }
 
-    private static ProduceClip clip(
-            Path file, String name, String tenant, String user, Map<String, Label> labels, Split split) {
+    private static ProduceClip clip(String name, String tenant, String user, Map<String, Label> labels, Split split) {
         if (labels.isEmpty()) {
             throw new IllegalArgumentException("no label for " + name
                     + ": give --label TASK=VALUE (e.g. --label wake=1), or put the clips in DIR/positive and"
                     + " DIR/negative and name DIR");
         }
-        return new ProduceClip(file, name, tenant, user, labels, split, null);
+        return new ProduceClip(null, name, 0, tenant, user, labels, split, null);
     }
 
     /** Every audio file under {@code dir}, sorted by its path relative to {@code dir}. */

@@ -36,6 +36,18 @@ final class ProduceLabels {
         };
     }
 
+    /**
+     * A task name as a manifest or an option writes it, stripped; an empty one names no task and is
+     * an error (the adapter would reject the sample {@code UNKNOWN_TASK} after it was sent).
+     */
+    static String task(String name, String where) {
+        String task = name.strip();
+        if (task.isEmpty()) {
+            throw new IllegalArgumentException(where + ": a label names no task (an empty task name)");
+        }
+        return task;
+    }
+
     /** {@code TASK=VALUE} pairs, from {@code --label} options or a {@code labels} field ({@code wake=1;other=0}). */
     static Map<String, Label> pairs(List<String> pairs, String where) {
         Map<String, Label> out = new LinkedHashMap<>();
@@ -44,11 +56,11 @@ final class ProduceLabels {
                 continue;
             }
             int eq = pair.indexOf('=');
-            String task = eq < 0 ? "" : pair.substring(0, eq).strip();
-            if (task.isEmpty()) {
+            if (eq < 0 || pair.substring(0, eq).isBlank()) {
                 throw new IllegalArgumentException(
                         where + ": a label is TASK=VALUE (e.g. wake=1), got '" + pair.strip() + "'");
             }
+            String task = task(pair.substring(0, eq), where);
             Label label = binary(pair.substring(eq + 1), where + ", task " + task);
             if (label == null) {
                 throw new IllegalArgumentException(where + ": task " + task + " has no value");

@@ -1,5 +1,6 @@
 package dev.headstream.cli.produce;
 
+import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.Split;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -10,9 +11,11 @@ import java.util.TreeMap;
 
 /**
  * What one {@code produce} run did, for its closing lines and exit code: clips sent per user (by
- * split), clips skipped per reason with the first {@value #NAMES} names, sends that failed with the
- * first error, and clips left unsent after a failure. Thread-safe: sends complete on the
- * producer's thread.
+ * split), clips skipped per reason and sends that failed, each as a count with the first
+ * {@value #NAMES} names (so its size does not grow with the clips), the first send error, and clips
+ * left unsent after a failure. "Sent" is the broker's acknowledgement only: the lines say that the
+ * adapter's own verdicts arrive later on {@code headstream.rejected}. Thread-safe: sends complete
+ * on the producer's thread.
  */
 final class ProduceSummary {
 
@@ -21,16 +24,19 @@ final class ProduceSummary {
 
     private final int total;
     private final boolean dryRun;
+    private final String bootstrap;
     private final Map<String, int[]> sentPerUser = new TreeMap<>();
-    private final Map<ClipReader.SkipReason, List<String>> skipped = new EnumMap<>(ClipReader.SkipReason.class);
-    private final List<String> failed = new ArrayList<>();
+    private final Map<SkipReason, Tally> skipped = new EnumMap<>(SkipReason.class);
+    private final Tally failed = new Tally();
     private String firstError;
     private int converted;
     private int unsent;
 
-    ProduceSummary(int total, boolean dryRun) {
+    /** @param bootstrap the servers {@code watch} reads the adapter's verdicts from */
+    ProduceSummary(int total, boolean dryRun, String bootstrap) {
         this.total = total;
         this.dryRun = dryRun;
+        this.bootstrap = bootstrap;
     }
 
     /** A clip the broker acknowledged (or, in a dry run, that would be sent). */
@@ -42,8 +48,8 @@ final class ProduceSummary {
         converted++;
     }
 
-    synchronized void skipped(ClipReader.SkipReason reason, String name) {
-        skipped.computeIfAbsent(reason, r -> new ArrayList<>()).add(name);
+    synchronized void skipped(SkipReason reason, String name) {
+        skipped.computeIfAbsent(reason, r -> new Tally()).add(name);
     }
 
     synchronized void failed(String name, Throwable error) {
@@ -54,7 +60,7 @@ final class ProduceSummary {
     }
 
     synchronized boolean anyFailed() {
-        return !failed.isEmpty();
+        return failed.count > 0;
     }
 
     /** Clips not read or sent because an earlier send failed. */
@@ -67,7 +73,7 @@ final class ProduceSummary {
     }
 
     synchronized int skipped() {
-        return skipped.values().stream().mapToInt(List::size).sum();
+        return skipped.values().stream().mapToInt(t -> t.count).sum();
     }
 
     /** 0 when every clip was sent (or would be), else 1. */
@@ -93,17 +99,24 @@ final class ProduceSummary {
                 dryRun ? "; dry run, nothing was sent" : sent > 0 ? ", each acknowledged by the broker" : ""));
         sentPerUser.forEach((user, c) ->
                 out.add(String.format(Locale.ROOT, "  %s: %d (%d train, %d holdout)", user, c[0] + c[1], c[0], c[1])));
+        if (sent > 0) {
+            out.add((dryRun
+                            ? "would send: checked here only; once sent, the adapter's own verdicts"
+                            : "sent: written to " + Topics.SAMPLES
+                                    + " and acknowledged by the broker, not yet applied: the adapter's own verdicts")
+                    + " (DUPLICATE of a sample id sent before, UNKNOWN_TASK, RATE_LIMITED, CAPACITY, ...) arrive on "
+                    + Topics.REJECTED + "; ./headstream watch --bootstrap " + bootstrap + " shows them");
+        }
         if (converted > 0) {
             out.add(converted + " of them converted with sox");
         }
         int skippedCount = skipped();
         if (skippedCount > 0) {
             out.add("skipped " + skippedCount + ":");
-            skipped.forEach(
-                    (reason, names) -> out.add("  " + reason.text() + ": " + names.size() + " (" + names(names) + ")"));
+            skipped.forEach((reason, t) -> out.add("  " + reason.text() + ": " + t.count + " (" + t.names() + ")"));
         }
-        if (!failed.isEmpty()) {
-            out.add("failed to send " + failed.size() + " (" + names(failed) + "): " + firstError);
+        if (failed.count > 0) {
+            out.add("failed to send " + failed.count + " (" + failed.names() + "): " + firstError);
         }
         if (unsent > 0) {
             out.add("not sent after the failure: " + unsent);
@@ -111,8 +124,31 @@ final class ProduceSummary {
         return out;
     }
 
-    private static String names(List<String> names) {
-        String shown = String.join(", ", names.subList(0, Math.min(NAMES, names.size())));
-        return names.size() <= NAMES ? shown : shown + ", and " + (names.size() - NAMES) + " more";
+    /** A count and the first {@value ProduceSummary#NAMES} names counted. */
+    static final class Tally {
+        private final List<String> first = new ArrayList<>(NAMES);
+        private int count;
+
+        void add(String name) {
+            if (first.size() < NAMES) {
+                first.add(name);
+            }
+            count++;
+        }
+
+        int count() {
+            return count;
+        }
+
+        /** The names kept: at most {@value ProduceSummary#NAMES}. */
+        List<String> kept() {
+            return List.copyOf(first);
+        }
+
+        /** {@code a, b, c, and 4 more}. */
+        String names() {
+            String shown = String.join(", ", first);
+            return count <= NAMES ? shown : shown + ", and " + (count - NAMES) + " more";
+        }
     }
 }

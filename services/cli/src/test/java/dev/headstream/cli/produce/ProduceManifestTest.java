@@ -98,6 +98,83 @@ class ProduceManifestTest {
     }
 
     @Test
+    void anEmptyTaskNameIsRefusedNamingTheLineInJsonAsInCsv(@TempDir Path dir) {
+        assertThatThrownBy(() -> read(
+                        dir,
+                        "e1.jsonl",
+                        "{\"file\": \"a.wav\", \"tenant\": \"acme\", \"user\": \"alice\", \"labels\": {\"\": 1}}\n"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("e1.jsonl line 1, labels.: a label names no task (an empty task name)");
+        assertThatThrownBy(() -> read(
+                        dir,
+                        "e2.jsonl",
+                        "{\"file\": \"a.wav\", \"tenant\": \"acme\", \"user\": \"alice\", \"labels\": {\" \": 1}}\n"))
+                .hasMessageContaining("e2.jsonl line 1, labels. : a label names no task");
+        assertThatThrownBy(() -> read(dir, "e3.csv", "file,tenant,user,label.\na.wav,acme,alice,1\n"))
+                .hasMessageContaining("e3.csv line 2, column label.: a label names no task");
+        assertThatThrownBy(() -> read(dir, "e4.csv", "file,tenant,user,labels\na.wav,acme,alice, =1\n"))
+                .hasMessageContaining("e4.csv line 2, column labels: a label is TASK=VALUE (e.g. wake=1), got '=1'");
+        assertThatThrownBy(() -> read(
+                        dir,
+                        "e5.jsonl",
+                        "{\"file\": \"a.wav\", \"tenant\": \"acme\", \"user\": \"alice\","
+                                + " \"labels\": {\"wake\": 1, \" wake\": 0}}\n"))
+                .hasMessageContaining("e5.jsonl line 1: task wake is labeled twice");
+    }
+
+    @Test
+    void aJsonLineNestedDeeperThanTheLimitIsAnErrorNamingTheLineNotAStackOverflow(@TempDir Path dir)
+            throws IOException {
+        String deepest = "[".repeat(JsonLine.MAX_DEPTH - 1) + "]".repeat(JsonLine.MAX_DEPTH - 1);
+        assertThat(read(
+                        dir,
+                        "ok.jsonl",
+                        "{\"file\": \"a.wav\", \"tenant\": \"acme\", \"user\": \"alice\", \"labels\": {\"wake\": 1},"
+                                + " \"x\": " + deepest + "}\n"))
+                .hasSize(1);
+
+        assertThatThrownBy(() -> read(
+                        dir,
+                        "deeper.jsonl",
+                        "{\"file\": \"a.wav\", \"x\": " + "[".repeat(JsonLine.MAX_DEPTH)
+                                + "]".repeat(JsonLine.MAX_DEPTH) + "}\n"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("deeper.jsonl line 1, column 87: objects and arrays nested deeper than 64");
+        assertThatThrownBy(() ->
+                        read(dir, "hostile.jsonl", "\n{\"file\": \"a.wav\", \"x\": " + "[".repeat(100_000) + "}\n"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("hostile.jsonl line 2, column 87: objects and arrays nested deeper than 64");
+    }
+
+    @Test
+    void clipsOfAManifestShareTheirFolderTenantsUsersAndLabelSets(@TempDir Path dir) throws IOException {
+        StringBuilder text = new StringBuilder("file,tenant,user,label.wake,sample_id\n");
+        for (int i = 0; i < 6; i++) {
+            text.append("clips/")
+                    .append(i)
+                    .append(".wav,acme,user")
+                    .append(i % 2)
+                    .append(',')
+                    .append(i % 2)
+                    .append(",\n");
+        }
+
+        List<ProduceClip> clips = read(dir, "shared.csv", text.toString());
+
+        assertThat(clips).hasSize(6);
+        assertThat(clips).extracting(ProduceClip::line).containsExactly(2, 3, 4, 5, 6, 7);
+        assertThat(clips.get(5).file()).isEqualTo(dir.resolve("clips/5.wav").toAbsolutePath());
+        for (int i = 2; i < 6; i++) {
+            ProduceClip c = clips.get(i);
+            ProduceClip same = clips.get(i % 2);
+            assertThat(c.base()).isSameAs(same.base());
+            assertThat(c.tenant()).isSameAs(same.tenant());
+            assertThat(c.user()).isSameAs(same.user());
+            assertThat(c.labels()).isSameAs(same.labels());
+        }
+    }
+
+    @Test
     void aFolderWithPositiveAndNegativeLabelsItsClipsForTheTaskInPathOrder(@TempDir Path dir) throws IOException {
         TestWavs.tone(dir.resolve("u/positive/2.wav"), 16_000, 1, 0.1);
         TestWavs.tone(dir.resolve("u/positive/1.wav"), 16_000, 1, 0.1);
