@@ -399,25 +399,40 @@ public final class WakeWordBackbone implements Backbone {
         private long samples;
 
         /** Mel frames (scaled, {@code 32} floats each) from frame {@link #melStart} of the stream on. */
-        private float[] mel = new float[(WINDOW_MEL_FRAMES + MEL_STRIDE * (STEPS_PER_MEL_RUN + 1)) * MEL_BINS];
+        private float[] mel = new float[(WINDOW_MEL_FRAMES + 2 * MEL_STRIDE) * MEL_BINS];
 
         private int melHeld;
         private long melStart;
         private long embeddings;
+        private boolean failed;
 
         private Stream() {}
 
         /**
-         * Appends {@code pcm[from, from + length)} to the stream.
+         * Appends {@code pcm[from, from + length)} to the stream. What one call returns grows with
+         * {@code length} (one embedding per step): callers bound it by the size of their pieces.
          *
          * @return the embeddings this audio completes, in order, {@code 96} floats each (row-major,
          *     {@code length / 96} of them, none until the 10th whole step); the first is the
          *     stream's embedding number {@link #embeddings()} before the call
-         * @throws IllegalStateException if the backbone is closed or a model run fails
+         * @throws IllegalStateException if the backbone is closed or a model run fails (then, or
+         *     if one failed before, the stream is of no further use)
          */
         public float[] push(short[] pcm, int from, int length) {
             Objects.checkFromIndexSize(from, length, pcm.length);
             ensureOpen();
+            if (failed) {
+                throw new IllegalStateException("this stream failed before; open a new one");
+            }
+            try {
+                return append(pcm, from, length);
+            } catch (RuntimeException e) {
+                failed = true;
+                throw e;
+            }
+        }
+
+        private float[] append(short[] pcm, int from, int length) {
             samples += length;
             int at = from;
             int end = from + length;
