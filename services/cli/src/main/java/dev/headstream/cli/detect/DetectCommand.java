@@ -5,6 +5,8 @@ import dev.headstream.cli.evaluate.EvalInputs;
 import dev.headstream.cli.evaluate.Recording;
 import dev.headstream.cli.evaluate.Sox;
 import dev.headstream.client.HeadFollower;
+import dev.headstream.client.HeadKeys;
+import dev.headstream.core.ingest.UserKey;
 import dev.headstream.runtime.backbone.WakeWordBackbone;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +16,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -40,7 +48,8 @@ import picocli.CommandLine.Spec;
             "Audio: WAV files (16 kHz mono 16-bit as they are; anything else sox reads is converted), or raw 16 kHz"
                     + " mono signed 16-bit little-endian PCM on standard input with '-', e.g."
                     + " arecord -f S16_LE -r 16000 -c 1 | headstream detect --head acme/alice/wake -",
-            "Each file is its own stream: activations never span two. Exit codes: 0 done, 1 failure, 2 bad usage."
+            "Each file is its own stream: activations never span two. Exit codes: 0 done, 1 failure (also: no window"
+                    + " scored because there was never a head, or following the head failed), 2 bad usage."
         })
 public final class DetectCommand implements Callable<Integer> {
 
@@ -107,28 +116,42 @@ public final class DetectCommand implements Callable<Integer> {
             names = "--block-windows",
             defaultValue = "256",
             hidden = true,
-            description = "Most windows embedded in one backbone run (default ${DEFAULT-VALUE}).")
+            description = "Most 80 ms steps read from a file and pushed through the backbone at once, 1-"
+                    + MAX_BLOCK_WINDOWS + " (default ${DEFAULT-VALUE}).")
     int blockWindows;
 
     @Option(names = "--sox", defaultValue = "sox", hidden = true, description = "The sox executable.")
     String sox;
 
+    /** Most {@code --block-windows}: 5.5 minutes of audio read at once. */
+    static final int MAX_BLOCK_WINDOWS = 4096;
+
+    /** A part of a head id: what the adapter accepts for a tenant, a user or a task name. */
+    private static final Pattern HEAD_ID_PART = Pattern.compile("[A-Za-z0-9._-]{1," + UserKey.MAX_PART_CHARS + "}");
+
     /** Standard input; replaced in tests. */
     InputStream stdin = System.in;
 
+    /** The heads to score with instead of {@code --head} or {@code --head-file}; for tests. */
+    HeadSource headSource;
+
+    private long scored;
+    private long unscored;
+
     @Override
     public Integer call() throws Exception {
-        if ((head == null) == (headFile == null)) {
+        if (headSource == null && (head == null) == (headFile == null)) {
             throw usage("give exactly one of --head TENANT/USER/TASK and --head-file FILE");
         }
-        if (head != null && head.split("/", -1).length != 3) {
-            throw usage("--head must be TENANT/USER/TASK, was '" + head + "'");
+        if (head != null && !isHeadId(head)) {
+            throw usage("--head must be TENANT/USER/TASK, each 1-" + UserKey.MAX_PART_CHARS
+                    + " characters of [A-Za-z0-9._-], was '" + HeadKeys.shown(head) + "'");
         }
         if (threshold != null && !(threshold >= 0f && threshold <= 1f)) {
             throw usage("--threshold must be a score in [0, 1], was " + threshold);
         }
-        if (blockWindows < 1) {
-            throw usage("--block-windows must be at least 1, was " + blockWindows);
+        if (blockWindows < 1 || blockWindows > MAX_BLOCK_WINDOWS) {
+            throw usage("--block-windows must be 1 to " + MAX_BLOCK_WINDOWS + ", was " + blockWindows);
         }
         boolean fromStdin = inputs.contains("-");
         if (fromStdin && inputs.size() > 1) {
@@ -143,39 +166,88 @@ public final class DetectCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         DetectOutput output = new DetectOutput(out, json);
         try (WakeWordBackbone backbone = WakeWordBackbone.fromModelsDir(modelsDir);
-                HeadSource heads = openHeads(output)) {
+                HeadSource heads = headSource != null ? headSource : openHeads(output)) {
             output.notice("scoring with " + heads.describe());
+            Optional<String> failed = Optional.empty();
             if (fromStdin) {
-                run(backbone, heads, output, "(stdin)", stdin, null);
+                failed = run(backbone, heads, output, "(stdin)", stdin, null);
             } else {
                 AudioLoader loader = new AudioLoader(new Sox(sox), 0, output::notice);
                 for (Path file : files) {
                     try (Recording r = loader.open(file)) {
-                        run(backbone, heads, output, file.toString(), null, r);
+                        failed = run(backbone, heads, output, file.toString(), null, r);
+                    }
+                    if (failed.isPresent()) {
+                        break;
                     }
                 }
+            }
+            between(heads, output);
+            if (failed.isPresent()) {
+                output.error("stopped: " + failed.get());
+                return 1;
+            }
+            if (scored == 0 && unscored > 0) {
+                output.error("no window was scored: there was no head (" + heads.describe() + ") for any of the "
+                        + unscored + " windows");
+                return 1;
             }
         }
         out.flush();
         return 0;
     }
 
+    /** Whether {@code id} is a head id the adapter can publish: {@code <tenant>/<user>/<task>}. */
+    static boolean isHeadId(String id) {
+        String[] parts = id.split("/", -1);
+        if (parts.length != 3) {
+            return false;
+        }
+        for (String p : parts) {
+            if (!HEAD_ID_PART.matcher(p).matches()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Between pieces of audio, on the scoring thread: prints what the follower's thread posted and
+     * what the head source has to say; returns why scoring must stop, if it must.
+     */
+    private static Optional<String> between(HeadSource heads, DetectOutput output) {
+        output.drainPosted();
+        for (String line : heads.takeNotices()) {
+            output.notice(line);
+        }
+        return heads.failure().map(why -> "following " + heads.describe() + " failed: " + why);
+    }
+
     private HeadSource openHeads(DetectOutput output) throws InterruptedException {
         if (headFile != null) {
             return new FixedHead(headFile, threshold);
         }
+        // on the follower's thread: post lines, never print (a stalled output must not stall following);
+        // versions read while catching up are old news, the newest of them shows as the first swap
+        AtomicReference<FollowedHead> following = new AtomicReference<>();
         FollowedHead followed = new FollowedHead(bootstrap, head, modelsDir, threshold, new HeadFollower.Listener<>() {
             @Override
             public void swapped(
                     HeadFollower.Versioned<DetectorHead> previous, HeadFollower.Versioned<DetectorHead> current) {
-                output.published(current.head());
+                if (caughtUp(following)) {
+                    output.post(output.publishedLine(current.head()));
+                }
             }
 
             @Override
             public void removed(String headId, HeadFollower.Versioned<DetectorHead> previous) {
-                output.notice("head " + headId + " was erased (tombstone); nothing is scored until a new version");
+                if (caughtUp(following)) {
+                    output.post(output.noticeLine(
+                            "head " + headId + " was erased (tombstone); nothing is scored until a new version"));
+                }
             }
         });
+        following.set(followed);
         try {
             long deadline = System.nanoTime() + wait.toNanos();
             if (!followed.awaitCaughtUp(wait)) {
@@ -194,8 +266,17 @@ public final class DetectCommand implements Callable<Integer> {
         }
     }
 
-    /** Runs one stream through a fresh detector: from {@code in} (raw PCM) or {@code recording}. */
-    private void run(
+    private static boolean caughtUp(AtomicReference<FollowedHead> following) {
+        FollowedHead f = following.get();
+        return f != null && f.caughtUp();
+    }
+
+    /**
+     * Runs one stream through a fresh detector: from {@code in} (raw PCM) or {@code recording}.
+     *
+     * @return why it stopped early, if it did
+     */
+    private Optional<String> run(
             WakeWordBackbone backbone,
             HeadSource heads,
             DetectOutput output,
@@ -205,14 +286,15 @@ public final class DetectCommand implements Callable<Integer> {
             throws IOException, InterruptedException {
         StreamingDetector detector = new StreamingDetector(backbone, heads, output.events(name), blockWindows);
         long started = System.nanoTime();
+        Optional<String> failed = between(heads, output);
+        if (failed.isPresent()) {
+            return failed;
+        }
         if (in != null) {
-            feed(in, detector);
+            failed = feed(in, detector, () -> between(heads, output));
         } else {
-            int chunk = blockWindows * WakeWordBackbone.STEP_SAMPLES;
-            if (realtime) {
-                chunk = WakeWordBackbone.STEP_SAMPLES;
-            }
-            for (int at = 0; at < recording.length(); at += chunk) {
+            int chunk = realtime ? WakeWordBackbone.STEP_SAMPLES : blockWindows * WakeWordBackbone.STEP_SAMPLES;
+            for (int at = 0; at < recording.length() && failed.isEmpty(); at += chunk) {
                 short[] pcm = recording.read(at, Math.min(recording.length(), at + chunk));
                 if (realtime) {
                     long due = started + Math.round((at + pcm.length) * 1e9 / WakeWordBackbone.SAMPLE_RATE_HZ);
@@ -222,20 +304,28 @@ public final class DetectCommand implements Callable<Integer> {
                     }
                 }
                 detector.accept(pcm, 0, pcm.length);
+                failed = between(heads, output);
             }
         }
         output.summary(name, detector, (System.nanoTime() - started) / 1e9);
+        scored += detector.scored();
+        unscored += detector.unscored();
+        return failed;
     }
 
-    /** Feeds raw little-endian 16-bit PCM from {@code in} as it arrives, a partial sample kept for the next read. */
-    static void feed(InputStream in, StreamingDetector detector) throws IOException {
+    /**
+     * Feeds raw little-endian 16-bit PCM from {@code in} as it arrives, a partial sample kept for the
+     * next read; after each read, {@code between} says whether to stop (and why).
+     */
+    static Optional<String> feed(InputStream in, StreamingDetector detector, Supplier<Optional<String>> between)
+            throws IOException {
         byte[] bytes = new byte[64 * 1024];
         short[] pcm = new short[bytes.length / 2];
         int carry = 0;
         while (true) {
             int n = in.read(bytes, carry, bytes.length - carry);
             if (n < 0) {
-                break;
+                return Optional.empty();
             }
             int have = carry + n;
             int samples = have / 2;
@@ -249,6 +339,10 @@ public final class DetectCommand implements Callable<Integer> {
             if (samples > 0) {
                 detector.accept(pcm, 0, samples);
             }
+            Optional<String> failed = between.get();
+            if (failed.isPresent()) {
+                return failed;
+            }
         }
     }
 
@@ -256,33 +350,75 @@ public final class DetectCommand implements Callable<Integer> {
         return new ParameterException(spec.commandLine(), message);
     }
 
-    /** Text or JSON lines; synchronized because head changes are heard on the follower's thread. */
+    /**
+     * Text or JSON lines. Printed by the scoring thread only; other threads (the head follower's)
+     * hand finished lines to {@link #post}, which never blocks, and the scoring thread prints them
+     * before its next line ({@link #drainPosted}). Numbers that are not finite print as JSON
+     * {@code null}.
+     */
     static final class DetectOutput {
+
+        /** Lines posted and not yet printed; more are dropped, and counted. */
+        static final int POSTED = 256;
+
         private final PrintWriter out;
         private final boolean json;
+        private final ArrayBlockingQueue<String> posted = new ArrayBlockingQueue<>(POSTED);
+        private final AtomicLong dropped = new AtomicLong();
 
         DetectOutput(PrintWriter out, boolean json) {
             this.out = out;
             this.json = json;
         }
 
-        synchronized void notice(String line) {
-            if (json) {
-                out.println("{\"event\":\"notice\",\"message\":" + quote(line) + "}");
-            } else {
-                out.println("detect: " + line);
+        /** From any thread, never blocking: prints {@code line} before the scoring thread's next line. */
+        void post(String line) {
+            if (!posted.offer(line)) {
+                dropped.incrementAndGet();
             }
+        }
+
+        /** Prints the posted lines (and how many were dropped, if any were). */
+        synchronized void drainPosted() {
+            boolean any = false;
+            for (String line = posted.poll(); line != null; line = posted.poll()) {
+                out.println(line);
+                any = true;
+            }
+            long lost = dropped.getAndSet(0);
+            if (lost > 0) {
+                out.println(noticeLine(lost + " line" + (lost == 1 ? "" : "s")
+                        + " about published heads not printed: the output was too slow"));
+                any = true;
+            }
+            if (any) {
+                out.flush();
+            }
+        }
+
+        String noticeLine(String message) {
+            return json ? "{\"event\":\"notice\",\"message\":" + quote(message) + "}" : "detect: " + message;
+        }
+
+        String publishedLine(DetectorHead head) {
+            return json
+                    ? "{\"event\":\"published\",\"head\":" + quote(head.headId()) + ",\"version\":" + head.version()
+                            + ",\"status\":" + quote(head.status()) + ",\"threshold\":"
+                            + number(head.head().threshold()) + "}"
+                    : "detect: published " + head.describe();
+        }
+
+        synchronized void notice(String message) {
+            drainPosted();
+            out.println(noticeLine(message));
             out.flush();
         }
 
-        synchronized void published(DetectorHead head) {
-            if (json) {
-                out.println("{\"event\":\"published\",\"head\":" + quote(head.headId()) + ",\"version\":"
-                        + head.version() + ",\"status\":" + quote(head.status()) + ",\"threshold\":"
-                        + head.head().threshold() + "}");
-            } else {
-                out.println("detect: published " + head.describe());
-            }
+        /** The last line of a run that failed. */
+        synchronized void error(String message) {
+            drainPosted();
+            out.println(
+                    json ? "{\"event\":\"error\",\"message\":" + quote(message) + "}" : "detect: error: " + message);
             out.flush();
         }
 
@@ -291,28 +427,8 @@ public final class DetectCommand implements Callable<Integer> {
                 @Override
                 public void detected(Detection d) {
                     synchronized (DetectOutput.this) {
-                        if (json) {
-                            out.println(String.format(
-                                    Locale.ROOT,
-                                    "{\"event\":\"detection\",\"stream\":%s,\"window\":%d,\"seconds\":%.2f,"
-                                            + "\"score\":%.6f,\"head\":%s,\"version\":%d,\"status\":%s}",
-                                    quote(stream),
-                                    d.window(),
-                                    d.seconds(),
-                                    d.score(),
-                                    quote(d.head().headId()),
-                                    d.head().version(),
-                                    quote(d.head().status())));
-                        } else {
-                            out.println(String.format(
-                                    Locale.ROOT,
-                                    "%10.2f s  score %.3f  %s v%d  %s",
-                                    d.seconds(),
-                                    d.score(),
-                                    d.head().headId(),
-                                    d.head().version(),
-                                    stream));
-                        }
+                        drainPosted();
+                        out.println(detectionLine(stream, d));
                         out.flush();
                     }
                 }
@@ -321,6 +437,7 @@ public final class DetectCommand implements Callable<Integer> {
                 public void headChanged(DetectorHead previous, DetectorHead current, long window) {
                     double at = StreamingDetector.endSeconds(window);
                     synchronized (DetectOutput.this) {
+                        drainPosted();
                         if (json) {
                             out.println(String.format(
                                     Locale.ROOT,
@@ -345,19 +462,44 @@ public final class DetectCommand implements Callable<Integer> {
             };
         }
 
+        String detectionLine(String stream, Detection d) {
+            if (json) {
+                return String.format(
+                        Locale.ROOT,
+                        "{\"event\":\"detection\",\"stream\":%s,\"window\":%d,\"seconds\":%s,"
+                                + "\"score\":%s,\"head\":%s,\"version\":%d,\"status\":%s}",
+                        quote(stream),
+                        d.window(),
+                        number(d.seconds(), 2),
+                        number(d.score(), 6),
+                        quote(d.head().headId()),
+                        d.head().version(),
+                        quote(d.head().status()));
+            }
+            return String.format(
+                    Locale.ROOT,
+                    "%10.2f s  score %.3f  %s v%d  %s",
+                    d.seconds(),
+                    d.score(),
+                    d.head().headId(),
+                    d.head().version(),
+                    stream);
+        }
+
         synchronized void summary(String stream, StreamingDetector d, double seconds) {
+            drainPosted();
             double audio = d.received() / (double) WakeWordBackbone.SAMPLE_RATE_HZ;
             if (json) {
                 out.println(String.format(
                         Locale.ROOT,
-                        "{\"event\":\"summary\",\"stream\":%s,\"audioSeconds\":%.2f,\"windows\":%d,\"unscored\":%d,"
-                                + "\"detections\":%d,\"wallSeconds\":%.2f}",
+                        "{\"event\":\"summary\",\"stream\":%s,\"audioSeconds\":%s,\"windows\":%d,\"unscored\":%d,"
+                                + "\"detections\":%d,\"wallSeconds\":%s}",
                         quote(stream),
-                        audio,
+                        number(audio, 2),
                         d.windowsDone(),
                         d.unscored(),
                         d.detections(),
-                        seconds));
+                        number(seconds, 2)));
             } else {
                 out.println(String.format(
                         Locale.ROOT,
@@ -371,6 +513,16 @@ public final class DetectCommand implements Callable<Integer> {
                         seconds));
             }
             out.flush();
+        }
+
+        /** A JSON number with {@code decimals} decimals, or {@code null} when {@code v} is not finite. */
+        static String number(double v, int decimals) {
+            return Double.isFinite(v) ? String.format(Locale.ROOT, "%." + decimals + "f", v) : "null";
+        }
+
+        /** A JSON number as Java prints a float (shortest exact form), or {@code null} when not finite. */
+        static String number(float v) {
+            return Float.isFinite(v) ? Float.toString(v) : "null";
         }
 
         static String quote(String s) {

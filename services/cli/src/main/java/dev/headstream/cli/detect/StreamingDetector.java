@@ -4,10 +4,8 @@ import dev.headstream.cli.evaluate.EvalHead;
 import dev.headstream.cli.evaluate.SegmentScorer;
 import dev.headstream.core.adapt.task.ClipScorer;
 import dev.headstream.core.detect.Detections;
-import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.head.MlpHead;
 import dev.headstream.runtime.backbone.WakeWordBackbone;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -22,11 +20,14 @@ import java.util.Optional;
  * happened less than {@link Detections#REFRACTORY_STEPS} windows before: the same rule
  * {@link Detections} counts false accepts with.
  *
- * <p>The windows that are ready are scored in blocks of up to {@code blockWindows}, each block
- * embedded in one run of the backbone's streaming front end from the step before its first window
- * (whose embedding is dropped), so every window's embeddings are exactly those of one run over the
- * whole stream ({@link SegmentScorer}): the detector finds the same activations as {@code eval},
- * however the audio is cut into pieces. Only the samples the next block needs are kept.
+ * <p>The audio goes through one incremental stream of the backbone's front end
+ * ({@link WakeWordBackbone#openStream}), which gives each embedding once, as soon as its step has
+ * arrived, exactly as one run over the whole stream gives it ({@link SegmentScorer}): the detector
+ * finds the same activations as {@code eval}, however the audio is cut into pieces, and a window
+ * costs one step of mel and one embedding whether the audio comes a step or a file at a time.
+ * Each window is scored as its last embedding arrives. A piece is pushed at most
+ * {@code blockWindows} steps at a time; the detector keeps only the newest 16 embeddings (and the
+ * stream its few frames), so memory is bounded whatever the stream's length.
  *
  * <p>Not thread-safe: one thread feeds it. The backbone is shared and not closed here.
  */
@@ -48,18 +49,22 @@ public final class StreamingDetector {
     }
 
     private static final int STEP = WakeWordBackbone.STEP_SAMPLES;
+    private static final int DIM = WakeWordBackbone.EMBEDDING_DIM;
+    private static final int FRAMES = EvalHead.WINDOW_FRAMES;
 
-    private final WakeWordBackbone backbone;
+    private final WakeWordBackbone.Stream stream;
     private final HeadSource heads;
     private final Events events;
-    private final int blockWindows;
+    private final int pieceSamples;
 
-    /** Samples from absolute sample {@link #bufferStart} on. */
-    private short[] buffer = new short[STEP * 64];
+    /**
+     * The newest {@value EvalHead#WINDOW_FRAMES} embeddings, each written twice: embedding {@code j}
+     * at slots {@code j % 16} and {@code j % 16 + 16}, so the window of embeddings
+     * {@code [w, w + 16)} lies whole from slot {@code w % 16}.
+     */
+    private final float[] newest = new float[2 * FRAMES * DIM];
 
-    private int buffered;
-    private long bufferStart;
-    private long received;
+    private long embeddings;
     private long nextWindow;
     private long nextAllowed;
     private long unscored;
@@ -68,28 +73,60 @@ public final class StreamingDetector {
     private ClipScorer scorer;
 
     /**
-     * @param blockWindows most windows embedded in one backbone run (256 = 20 s of audio)
+     * @param blockWindows most steps (= windows) of audio pushed through the backbone at once (256 =
+     *     20 s); bounds the memory a large piece takes, not how windows are scored
      */
     public StreamingDetector(WakeWordBackbone backbone, HeadSource heads, Events events, int blockWindows) {
         if (blockWindows < 1) {
             throw new IllegalArgumentException("block windows must be at least 1, was " + blockWindows);
         }
-        this.backbone = Objects.requireNonNull(backbone, "backbone");
+        this.stream = Objects.requireNonNull(backbone, "backbone").openStream();
         this.heads = Objects.requireNonNull(heads, "heads");
         this.events = Objects.requireNonNull(events, "events");
-        this.blockWindows = blockWindows;
+        this.pieceSamples = (int) Math.min((long) blockWindows * STEP, Integer.MAX_VALUE - STEP);
     }
 
     /** Appends {@code pcm[from, from + length)} to the stream and scores every window it completes. */
     public void accept(short[] pcm, int from, int length) {
         Objects.checkFromIndexSize(from, length, pcm.length);
-        if (buffered + length > buffer.length) {
-            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, buffered + length));
+        for (int at = from, end = from + length; at < end; ) {
+            int n = Math.min(pieceSamples, end - at);
+            float[] e = stream.push(pcm, at, n);
+            at += n;
+            for (int i = 0; i < e.length; i += DIM) {
+                add(e, i);
+            }
         }
-        System.arraycopy(pcm, from, buffer, buffered, length);
-        buffered += length;
-        received += length;
-        score();
+    }
+
+    /** Files the next embedding and scores the window it completes, if any. */
+    private void add(float[] e, int offset) {
+        int slot = (int) (embeddings % FRAMES);
+        System.arraycopy(e, offset, newest, slot * DIM, DIM);
+        System.arraycopy(e, offset, newest, (slot + FRAMES) * DIM, DIM);
+        embeddings++;
+        if (embeddings >= FRAMES) {
+            score(embeddings - FRAMES);
+        }
+    }
+
+    private void score(long w) {
+        if (w != nextWindow) {
+            throw new IllegalStateException("window " + w + " completed, expected " + nextWindow);
+        }
+        nextWindow++;
+        DetectorHead head = swap(heads.current(), w);
+        if (head == null) {
+            unscored++;
+            return;
+        }
+        float logit = scorer.windowLogit(null, newest, (int) (w % FRAMES) * DIM);
+        events.scored(w, head, logit);
+        if (w >= nextAllowed && logit >= head.head().logitThreshold()) {
+            detections++;
+            nextAllowed = w + Detections.REFRACTORY_STEPS;
+            events.detected(new Detection(w, endSeconds(w), MlpHead.sigmoid(logit), head));
+        }
     }
 
     /** Windows that the audio received so far holds: one per whole step from the 25th on. */
@@ -100,46 +137,6 @@ public final class StreamingDetector {
     /** Seconds from the start of the stream to the end of window {@code window}. */
     public static double endSeconds(long window) {
         return (window + SegmentScorer.FIRST_WINDOW_STEPS) * (double) STEP / WakeWordBackbone.SAMPLE_RATE_HZ;
-    }
-
-    private void score() {
-        long ready = windows(received);
-        while (nextWindow < ready) {
-            long to = Math.min(ready, nextWindow + blockWindows);
-            scoreBlock(nextWindow, to);
-            nextWindow = to;
-            // the next block embeds from the step before its first window
-            drop((to - 1) * STEP);
-        }
-    }
-
-    private void scoreBlock(long from, long to) {
-        int skip = from == 0 ? 0 : 1;
-        long firstStep = from - skip;
-        long endStep = to + SegmentScorer.FIRST_WINDOW_STEPS - 1;
-        int start = Math.toIntExact(firstStep * STEP - bufferStart);
-        int end = Math.toIntExact(endStep * STEP - bufferStart);
-        EmbeddingSequence e = backbone.embedStream(Arrays.copyOfRange(buffer, start, end));
-        int windows = Math.toIntExact(to - from);
-        if (e.frames() != windows + EvalHead.WINDOW_FRAMES - 1 + skip) {
-            throw new IllegalStateException("the backbone gave " + e.frames() + " embeddings for steps [" + firstStep
-                    + ", " + endStep + "); expected " + (windows + EvalHead.WINDOW_FRAMES - 1 + skip));
-        }
-        for (int i = 0; i < windows; i++) {
-            long w = from + i;
-            DetectorHead head = swap(heads.current(), w);
-            if (head == null) {
-                unscored++;
-                continue;
-            }
-            float logit = scorer.windowLogit(null, e.values(), e.offset(skip + i));
-            events.scored(w, head, logit);
-            if (w >= nextAllowed && logit >= head.head().logitThreshold()) {
-                detections++;
-                nextAllowed = w + Detections.REFRACTORY_STEPS;
-                events.detected(new Detection(w, endSeconds(w), MlpHead.sigmoid(logit), head));
-            }
-        }
     }
 
     /** The head to score window {@code w} with, telling {@link Events} when it changes. */
@@ -153,22 +150,19 @@ public final class StreamingDetector {
         return inUse;
     }
 
-    /** Forgets the samples before absolute sample {@code sample}. */
-    private void drop(long sample) {
-        int n = Math.toIntExact(Math.min(buffered, Math.max(0, sample - bufferStart)));
-        System.arraycopy(buffer, n, buffer, 0, buffered - n);
-        buffered -= n;
-        bufferStart += n;
-    }
-
     /** Samples received so far. */
     public long received() {
-        return received;
+        return stream.samples();
     }
 
     /** Windows scored or passed over (no head) so far. */
     public long windowsDone() {
         return nextWindow;
+    }
+
+    /** Windows scored with a head so far. */
+    public long scored() {
+        return nextWindow - unscored;
     }
 
     /** Windows passed over because there was no head. */

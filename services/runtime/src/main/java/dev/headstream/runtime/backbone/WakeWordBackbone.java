@@ -50,7 +50,9 @@ import java.util.OptionalInt;
  * {@link EmbeddingMode#WINDOWED} stacks the windows into batched runs; {@link EmbeddingMode#SEQUENCE}
  * runs a rewritten graph ({@link SequenceEmbeddingGraph}) over a whole mel sequence, which
  * avoids recomputing the overlap. Both give identical embeddings (a test holds this). Long audio
- * ({@link #embedStream}) is embedded in chunks that give the same windows.
+ * ({@link #embedStream}) is embedded in chunks that give the same windows; live audio is embedded
+ * as it arrives by a {@link Stream} ({@link #openStream}), with the same embeddings as one
+ * {@code embedStream} over the whole of it.
  *
  * <p>Thread-safe; one instance per process. {@link #close()} is idempotent.
  */
@@ -75,6 +77,8 @@ public final class WakeWordBackbone implements Backbone {
     static final int EMBEDDINGS_PER_CHUNK = 512;
     /** Streaming steps per batched mel run. */
     static final int STEPS_PER_MEL_RUN = 256;
+
+    private static final float[] NO_EMBEDDINGS = new float[0];
 
     /** How embeddings are computed from a clip's mel frames. */
     public enum EmbeddingMode {
@@ -348,6 +352,204 @@ public final class WakeWordBackbone implements Backbone {
     }
 
     /**
+     * Opens an incremental stream over this backbone: audio pushed in pieces of any size gives
+     * each embedding as soon as the audio that completes it arrives, exactly (equal floats) the
+     * embeddings that one {@link #embedStream} over the whole stream gives. For live audio, where
+     * one 80 ms step arrives at a time, each step costs one mel run of one step and one embedding,
+     * instead of re-embedding the seconds of audio that the newest window reads.
+     *
+     * @throws IllegalStateException for the {@link FrontEnd#CLIP} front end (its floor is per clip,
+     *     so it cannot be computed before the clip ends), or once closed
+     */
+    public Stream openStream() {
+        ensureOpen();
+        if (frontEnd != FrontEnd.STREAMING) {
+            throw new IllegalStateException(
+                    "only the streaming front end embeds incrementally, this backbone has " + frontEnd);
+        }
+        return new Stream();
+    }
+
+    /**
+     * One continuous stream of 16 kHz PCM, embedded as it arrives ({@link #openStream}). Step 0 of
+     * the stream reads samples {@code [0, 1280)} and gives 5 mel frames, of which the first is
+     * dropped; step {@code k >= 1} reads {@code [k*1280 - 480, (k+1)*1280)} and gives 8; embedding
+     * {@code j} reads mel frames {@code [8j, 8j + 76)}, so it is complete at the end of step
+     * {@code j + 9}. The steps that one {@link #push} completes go through the mel model together
+     * (one row each, normalized per row, at most {@value #STEPS_PER_MEL_RUN} rows a run), and the
+     * embeddings they complete through the backbone's {@link EmbeddingMode} as in
+     * {@link #embedStream}; a stream's audio never shares a run with another stream's.
+     *
+     * <p>Memory is bounded whatever the stream's length: the stream keeps the last
+     * {@value #CONTEXT_SAMPLES} samples of context and the partial step, and the mel frames from
+     * the next embedding's first frame on (at most 75 between pushes).
+     *
+     * <p>Lifecycle: {@link #openStream} -> {@link #push} any number of times; nothing to close.
+     * Not thread-safe: one thread pushes (any number of streams may run on other threads; the
+     * backbone's sessions are shared, and ONNX Runtime runs a session from several threads).
+     */
+    public final class Stream {
+
+        /** The context of the next step (the last 480 samples of the last whole step), then the partial step. */
+        private final short[] held = new short[CONTEXT_SAMPLES + STEP_SAMPLES];
+
+        private int context;
+        private int partial;
+        private long steps;
+        private long samples;
+
+        /** Mel frames (scaled, {@code 32} floats each) from frame {@link #melStart} of the stream on. */
+        private float[] mel = new float[(WINDOW_MEL_FRAMES + 2 * MEL_STRIDE) * MEL_BINS];
+
+        private int melHeld;
+        private long melStart;
+        private long embeddings;
+        private boolean failed;
+
+        private Stream() {}
+
+        /**
+         * Appends {@code pcm[from, from + length)} to the stream. What one call returns grows with
+         * {@code length} (one embedding per step): callers bound it by the size of their pieces.
+         *
+         * @return the embeddings this audio completes, in order, {@code 96} floats each (row-major,
+         *     {@code length / 96} of them, none until the 10th whole step); the first is the
+         *     stream's embedding number {@link #embeddings()} before the call
+         * @throws IllegalStateException if the backbone is closed or a model run fails (then, or
+         *     if one failed before, the stream is of no further use)
+         */
+        public float[] push(short[] pcm, int from, int length) {
+            Objects.checkFromIndexSize(from, length, pcm.length);
+            ensureOpen();
+            if (failed) {
+                throw new IllegalStateException("this stream failed before; open a new one");
+            }
+            try {
+                return append(pcm, from, length);
+            } catch (RuntimeException e) {
+                failed = true;
+                throw e;
+            }
+        }
+
+        private float[] append(short[] pcm, int from, int length) {
+            samples += length;
+            int at = from;
+            int end = from + length;
+            List<float[]> out = new ArrayList<>(1);
+            while ((partial + (end - at)) / STEP_SAMPLES > 0) {
+                int rows = Math.min(STEPS_PER_MEL_RUN, (partial + (end - at)) / STEP_SAMPLES);
+                int fresh = rows * STEP_SAMPLES - partial;
+                short[] run = new short[context + rows * STEP_SAMPLES];
+                System.arraycopy(held, 0, run, 0, context + partial);
+                System.arraycopy(pcm, at, run, context + partial, fresh);
+                at += fresh;
+                try {
+                    mel(run, rows);
+                } catch (OrtException e) {
+                    throw new IllegalStateException("mel model run failed: " + e.getMessage(), e);
+                }
+                System.arraycopy(run, run.length - CONTEXT_SAMPLES, held, 0, CONTEXT_SAMPLES);
+                context = CONTEXT_SAMPLES;
+                partial = 0;
+                float[] e = embedReady();
+                if (e.length > 0) {
+                    out.add(e);
+                }
+            }
+            System.arraycopy(pcm, at, held, context + partial, end - at);
+            partial += end - at;
+            return out.isEmpty() ? NO_EMBEDDINGS : out.size() == 1 ? out.get(0) : concat(out);
+        }
+
+        /** Mel frames of {@code rows} whole steps; {@code run} holds the context (if any) and then the steps. */
+        private void mel(short[] run, int rows) throws OrtException {
+            int at = 0;
+            int rest = rows;
+            if (steps == 0) {
+                float[] first = runMel(melRows, melRowsInput, run, 0, 1, STEP_SAMPLES);
+                if (first.length != 5 * MEL_BINS) {
+                    throw new IllegalStateException("mel model returned " + first.length / MEL_BINS
+                            + " frames for the first " + STEP_SAMPLES + " samples; expected 5");
+                }
+                appendMel(first, MEL_BINS, 4 * MEL_BINS);
+                at = STEP_SAMPLES - CONTEXT_SAMPLES;
+                rest--;
+            }
+            if (rest > 0) {
+                float[] v = runMel(melRows, melRowsInput, run, at, rest, STEP_SAMPLES + CONTEXT_SAMPLES);
+                if (v.length != rest * MEL_STRIDE * MEL_BINS) {
+                    throw new IllegalStateException("mel model returned " + v.length / MEL_BINS + " frames for " + rest
+                            + " steps; expected " + rest * MEL_STRIDE);
+                }
+                appendMel(v, 0, v.length);
+            }
+            steps += rows;
+        }
+
+        private void appendMel(float[] v, int from, int floats) {
+            int need = melHeld * MEL_BINS + floats;
+            if (need > mel.length) {
+                mel = Arrays.copyOf(mel, Math.max(need, mel.length * 2));
+            }
+            System.arraycopy(v, from, mel, melHeld * MEL_BINS, floats);
+            melHeld += floats / MEL_BINS;
+        }
+
+        /** The embeddings the held mel frames complete; then forgets the frames no later embedding reads. */
+        private float[] embedReady() {
+            long melEnd = melStart + melHeld;
+            if (melEnd < WINDOW_MEL_FRAMES) {
+                return NO_EMBEDDINGS;
+            }
+            int n = Math.toIntExact((melEnd - WINDOW_MEL_FRAMES) / MEL_STRIDE + 1 - embeddings);
+            if (n <= 0) {
+                return NO_EMBEDDINGS;
+            }
+            int first = Math.toIntExact(embeddings * MEL_STRIDE - melStart);
+            float[] v = new float[n * EMBEDDING_DIM];
+            try {
+                for (int done = 0; done < n; done += EMBEDDINGS_PER_CHUNK) {
+                    int count = Math.min(EMBEDDINGS_PER_CHUNK, n - done);
+                    if (mode == EmbeddingMode.SEQUENCE) {
+                        embedSequence(mel, first + done * MEL_STRIDE, count, v, done);
+                    } else {
+                        embedWindows(mel, first + done * MEL_STRIDE, count, v, done);
+                    }
+                }
+            } catch (OrtException e) {
+                throw new IllegalStateException("embedding model run failed: " + e.getMessage(), e);
+            }
+            embeddings += n;
+            int drop = Math.toIntExact(Math.min(melHeld, embeddings * MEL_STRIDE - melStart));
+            System.arraycopy(mel, drop * MEL_BINS, mel, 0, (melHeld - drop) * MEL_BINS);
+            melHeld -= drop;
+            melStart += drop;
+            return v;
+        }
+
+        /** Samples pushed so far. */
+        public long samples() {
+            return samples;
+        }
+
+        /** Whole 80 ms steps pushed so far. */
+        public long steps() {
+            return steps;
+        }
+
+        /** Embeddings returned so far: the index of the next one. */
+        public long embeddings() {
+            return embeddings;
+        }
+
+        /** Mel frames held for the next embeddings (bounded; for tests). */
+        int heldMelFrames() {
+            return melHeld;
+        }
+    }
+
+    /**
      * The mel frames the embedding model reads for {@code pcm} ({@code frames x 32}, already scaled
      * {@code x/10+2}): for {@link FrontEnd#STREAMING} the runtime's frames from frame 1 on, for
      * {@link FrontEnd#CLIP} the mel model on the whole clip. Never mixes two clips in one run.
@@ -491,6 +693,21 @@ public final class WakeWordBackbone implements Backbone {
                 dst[(dstFrame + f) * EMBEDDING_DIM + c] = channelMajor[c * count + f];
             }
         }
+    }
+
+    /** The parts one after the other. */
+    private static float[] concat(List<float[]> parts) {
+        int n = 0;
+        for (float[] p : parts) {
+            n += p.length;
+        }
+        float[] v = new float[n];
+        int at = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, v, at, p.length);
+            at += p.length;
+        }
+        return v;
     }
 
     private static FloatBuffer direct(int floats) {
