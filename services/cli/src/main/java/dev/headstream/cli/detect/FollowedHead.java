@@ -107,9 +107,12 @@ public final class FollowedHead implements HeadSource {
 
     @Override
     public Optional<String> failure() {
-        // TODO(services/client): return the follower's own failure once HeadFollower reports one
-        // (failure() / liveness, being added there); until then a follower that died goes unnoticed.
-        return Optional.empty();
+        // a failure the follower retries (the broker away for a while) is not one: only a dead follower
+        if (follower.alive()) {
+            return Optional.empty();
+        }
+        return Optional.of("the head follower stopped: "
+                + follower.failure().map(Throwable::toString).orElse("closed"));
     }
 
     @Override
