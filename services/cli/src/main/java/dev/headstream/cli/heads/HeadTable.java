@@ -1,6 +1,7 @@
 package dev.headstream.cli.heads;
 
 import dev.headstream.cli.JsonText;
+import dev.headstream.client.HeadKeys;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,27 @@ public final class HeadTable {
      * (UTC). No heads: one line saying so.
      */
     public static String text(List<HeadList.Row> rows) {
+        return textOf(rows);
+    }
+
+    /**
+     * {@code s} with control characters (a forged key's terminal escapes, line breaks) shown as
+     * {@code \\uXXXX} and cut to {@link HeadKeys#SHOWN_CHARS} characters, so a head id cannot
+     * rewrite the terminal or the table.
+     */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (char c : s.toCharArray()) {
+            if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT) {
+                b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return HeadKeys.shown(b.toString());
+    }
+
+    private static String textOf(List<HeadList.Row> rows) {
         if (rows.isEmpty()) {
             return "no heads\n";
         }
@@ -28,7 +50,7 @@ public final class HeadTable {
         cells.add(COLUMNS);
         for (HeadList.Row r : rows) {
             cells.add(List.of(
-                    r.headId(),
+                    printable(r.headId()),
                     Long.toString(r.version()),
                     r.status(),
                     Long.toString(r.samplesApplied()),

@@ -27,6 +27,15 @@ class HeadListTest {
     private long offset;
 
     @Test
+    void aHeadIdCannotWriteToTheTerminal() {
+        String forged = "acme/\u001b[2J\u001b[31mroot/wake\nfake line";
+        String shown = HeadTable.printable(forged);
+        assertThat(shown).doesNotContain("\u001b").doesNotContain("\n");
+        assertThat(shown).isEqualTo("acme/\\u001b[2J\\u001b[31mroot/wake\\u000afake line");
+        assertThat(HeadTable.printable("acme/" + "x".repeat(500) + "/wake")).contains("chars)");
+    }
+
+    @Test
     void listsTheNewestVersionOfEveryHeadWithItsNewestMetrics() {
         head(ALICE, head(ALICE, 1, 3));
         head(BOB, head(BOB, 4, 9).toBuilder().setHeldAtSource(true).build());
