@@ -106,7 +106,7 @@ public final class DetectCommand implements Callable<Integer> {
 
     @Option(
             names = "--models-dir",
-            defaultValue = ".models",
+            defaultValue = "${sys:headstream.home:-.}/.models",
             paramLabel = "DIR",
             description = "Folder of melspectrogram.onnx, embedding_model.onnx and the source heads"
                     + " (default ${DEFAULT-VALUE}).")

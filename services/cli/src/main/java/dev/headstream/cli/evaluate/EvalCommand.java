@@ -125,7 +125,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Option(
             names = "--models-dir",
-            defaultValue = ".models",
+            defaultValue = "${sys:headstream.home:-.}/.models",
             paramLabel = "DIR",
             description = "Folder of melspectrogram.onnx, embedding_model.onnx and the source heads"
                     + " (default ${DEFAULT-VALUE}).")

@@ -39,7 +39,7 @@ public final class ExportHeadCommand implements Callable<Integer> {
 
     @Option(
             names = "--models-dir",
-            defaultValue = ".models",
+            defaultValue = "${sys:headstream.home:-.}/.models",
             description = "Folder holding <source_head_id>.onnx (default ${DEFAULT-VALUE}).")
     Path modelsDir;
 

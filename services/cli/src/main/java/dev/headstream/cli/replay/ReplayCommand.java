@@ -57,6 +57,9 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "Verified models: headstream.models-dir (default: the configuration's," + " else .models).")
     Path modelsDir;
 
+    /** Set by the {@code ./headstream} launcher: the clone whose {@code .models} and {@code .run} the defaults mean. */
+    static final String HOME = "headstream.home";
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -115,6 +118,11 @@ public final class ReplayCommand implements Callable<Integer> {
         });
         if (modelsDir != null) {
             p.put(EngineSpec.PREFIX + "models-dir", modelsDir.toString());
+        } else if (!p.containsKey(EngineSpec.PREFIX + "models-dir") && System.getProperty(HOME) != null) {
+            // run by ./headstream from another folder: the clone's models, not ./.models
+            p.put(
+                    EngineSpec.PREFIX + "models-dir",
+                    Path.of(System.getProperty(HOME), ".models").toString());
         }
         return p;
     }

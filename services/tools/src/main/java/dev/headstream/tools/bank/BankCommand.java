@@ -101,7 +101,7 @@ public final class BankCommand implements Runnable {
     static final class Build implements Callable<Integer> {
         @Option(
                 names = "--models-dir",
-                defaultValue = ".models",
+                defaultValue = "${sys:headstream.home:-.}/.models",
                 description = "Verified models (default ${DEFAULT-VALUE}).")
         Path modelsDir;
 
@@ -159,7 +159,7 @@ public final class BankCommand implements Runnable {
     static final class Info implements Callable<Integer> {
         @Option(
                 names = "--models-dir",
-                defaultValue = ".models",
+                defaultValue = "${sys:headstream.home:-.}/.models",
                 description = "Verified models (default ${DEFAULT-VALUE}).")
         Path modelsDir;
 

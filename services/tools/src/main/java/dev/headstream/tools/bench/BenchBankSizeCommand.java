@@ -41,13 +41,13 @@ public final class BenchBankSizeCommand implements Callable<Integer> {
 
     @Option(
             names = "--models-dir",
-            defaultValue = ".models",
+            defaultValue = "${sys:headstream.home:-.}/.models",
             description = "Verified models (default ${DEFAULT-VALUE}).")
     Path modelsDir;
 
     @Option(
             names = "--work-dir",
-            defaultValue = ".run/banks",
+            defaultValue = "${sys:headstream.home:-.}/.run/banks",
             description = "Where the banks are built (default ${DEFAULT-VALUE}).")
     Path workDir;
 
@@ -58,7 +58,7 @@ public final class BenchBankSizeCommand implements Callable<Integer> {
 
     @Option(
             names = "--cache-dir",
-            defaultValue = ".run/synth-cache",
+            defaultValue = "${sys:headstream.home:-.}/.run/synth-cache",
             description = "Speech cache (default ${DEFAULT-VALUE}).")
     Path cacheDir;
 

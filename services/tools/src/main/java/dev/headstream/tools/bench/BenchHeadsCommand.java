@@ -58,7 +58,7 @@ public final class BenchHeadsCommand implements Callable<Integer> {
 
     @Option(
             names = "--models-dir",
-            defaultValue = ".models",
+            defaultValue = "${sys:headstream.home:-.}/.models",
             description = "Verified openWakeWord models (default ${DEFAULT-VALUE}).")
     Path modelsDir;
 

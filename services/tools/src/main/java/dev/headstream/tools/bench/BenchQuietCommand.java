@@ -41,7 +41,7 @@ public final class BenchQuietCommand implements Callable<Integer> {
 
     @Option(
             names = "--models-dir",
-            defaultValue = ".models",
+            defaultValue = "${sys:headstream.home:-.}/.models",
             description = "Verified models (default ${DEFAULT-VALUE}).")
     Path modelsDir;
 
@@ -55,7 +55,7 @@ public final class BenchQuietCommand implements Callable<Integer> {
 
     @Option(
             names = "--cache-dir",
-            defaultValue = ".run/synth-cache",
+            defaultValue = "${sys:headstream.home:-.}/.run/synth-cache",
             description = "Speech cache (default ${DEFAULT-VALUE}).")
     Path cacheDir;
 

@@ -8,13 +8,13 @@ public final class SynthInputs {
 
     @Option(
             names = "--models-dir",
-            defaultValue = ".models",
+            defaultValue = "${sys:headstream.home:-.}/.models",
             description = "Verified models (default ${DEFAULT-VALUE}).")
     Path modelsDir;
 
     @Option(
             names = "--cache-dir",
-            defaultValue = ".run/synth-cache",
+            defaultValue = "${sys:headstream.home:-.}/.run/synth-cache",
             description = "Speech cache (default ${DEFAULT-VALUE}).")
     Path cacheDir;
 

@@ -78,7 +78,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--models-dir",
-            defaultValue = ".models",
+            defaultValue = "${sys:headstream.home:-.}/.models",
             description = "Verified openWakeWord models (default ${DEFAULT-VALUE}).")
     Path modelsDir;
 
@@ -90,13 +90,13 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--work-dir",
-            defaultValue = ".run/demo",
+            defaultValue = "${sys:headstream.home:-.}/.run/demo",
             description = "Broker data, logs and results (default ${DEFAULT-VALUE}).")
     Path workDir;
 
     @Option(
             names = "--cache-dir",
-            defaultValue = ".run/synth-cache",
+            defaultValue = "${sys:headstream.home:-.}/.run/synth-cache",
             description = "Synthesized speech cache (default ${DEFAULT-VALUE}).")
     Path cacheDir;
 

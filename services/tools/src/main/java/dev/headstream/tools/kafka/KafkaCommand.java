@@ -52,7 +52,7 @@ public final class KafkaCommand implements Callable<Integer> {
 
     @Option(
             names = "--data-dir",
-            defaultValue = ".run/kafka",
+            defaultValue = "${sys:headstream.home:-.}/.run/kafka",
             paramLabel = "DIR",
             description = "Configuration, broker log and Kafka data (default: ${DEFAULT-VALUE}).")
     private Path dataDir;

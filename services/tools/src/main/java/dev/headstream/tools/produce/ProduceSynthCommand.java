@@ -66,7 +66,7 @@ public final class ProduceSynthCommand implements Callable<Integer> {
 
     @Option(
             names = "--cache-dir",
-            defaultValue = ".run/synth-cache",
+            defaultValue = "${sys:headstream.home:-.}/.run/synth-cache",
             description = "Synthesized speech cache (default ${DEFAULT-VALUE}).")
     Path cacheDir;
 

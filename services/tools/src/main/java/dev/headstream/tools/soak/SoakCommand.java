@@ -91,7 +91,7 @@ public final class SoakCommand implements Callable<Integer> {
 
     @Option(
             names = "--work-dir",
-            defaultValue = ".run/soak",
+            defaultValue = "${sys:headstream.home:-.}/.run/soak",
             description = "Broker data and adapter logs (default ${DEFAULT-VALUE}).")
     Path workDir;
 
@@ -113,7 +113,7 @@ public final class SoakCommand implements Callable<Integer> {
 
     @Option(
             names = "--out",
-            defaultValue = ".run/soak/soak.json",
+            defaultValue = "${sys:headstream.home:-.}/.run/soak/soak.json",
             description = "JSON result (default ${DEFAULT-VALUE}).")
     Path out;
 

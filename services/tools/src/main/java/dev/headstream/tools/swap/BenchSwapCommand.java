@@ -145,7 +145,7 @@ public final class BenchSwapCommand implements Callable<Integer> {
 
     @Option(
             names = "--work-dir",
-            defaultValue = ".run/bench-swap",
+            defaultValue = "${sys:headstream.home:-.}/.run/bench-swap",
             description = "Broker data and the adapter log (default ${DEFAULT-VALUE}).")
     Path workDir;
 
