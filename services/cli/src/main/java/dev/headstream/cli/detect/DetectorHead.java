@@ -27,7 +27,7 @@ public record DetectorHead(
     /** {@code acme/alice/wake v7 (ACTIVE, threshold 0.731)}. */
     public String describe() {
         if (status.equals("FILE")) {
-            return headId + " (file, threshold " + head.threshold() + ")";
+            return headId + (version > 0 ? " v" + version : "") + " (file, threshold " + head.threshold() + ")";
         }
         return headId + " v" + version + " (" + status + (heldAtSource ? ", held at the source head" : "") + ", "
                 + samplesApplied + " samples, threshold " + head.threshold() + ")";

@@ -251,7 +251,7 @@ public final class HeadLoader {
     }
 
     /** The model's {@code metadata_props}. */
-    static Map<String, String> metadata(byte[] bytes) {
+    public static Map<String, String> metadata(byte[] bytes) {
         Map<String, String> props = new HashMap<>();
         try {
             Onnx.ModelProto.parseFrom(bytes).getMetadataPropsList().forEach(p -> props.put(p.getKey(), p.getValue()));

@@ -3,6 +3,8 @@ package dev.headstream.cli.export;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.headstream.cli.detect.DetectorHead;
+import dev.headstream.cli.detect.FixedHead;
 import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.wire.HeadCodec;
@@ -143,6 +145,16 @@ class HeadExportTest {
                 .containsEntry("headstream.threshold", "0.625")
                 .containsEntry("headstream.samples_applied", "17")
                 .containsEntry("headstream.trainable_top_layers", "2");
+
+        // detect --head-file names the head and version the file says, at its threshold
+        try (FixedHead fixed = new FixedHead(out, null)) {
+            DetectorHead d = fixed.current().orElseThrow();
+            assertThat(d.headId()).isEqualTo(HEAD);
+            assertThat(d.version()).isEqualTo(4);
+            assertThat(d.samplesApplied()).isEqualTo(17);
+            assertThat(d.head().threshold()).isEqualTo(0.625f);
+            assertThat(d.describe()).isEqualTo(HEAD + " v4 (file, threshold 0.625)");
+        }
     }
 
     @Test
