@@ -81,7 +81,8 @@ class ProduceManifestTest {
         assertThatThrownBy(() -> read(dir, "m3.csv", "file,tenant,user,label.wake\nx.wav,acme,u\n"))
                 .hasMessageContaining("m3.csv line 2: 3 fields, the header has 4");
         assertThatThrownBy(() -> read(dir, "m4.csv", "file,tenant,user,label.wake\nx.wav,acme,bad user,1\n"))
-                .hasMessageContaining("m4.csv line 2: user 'bad user' must be 1-64 characters of [A-Za-z0-9._-]");
+                .hasMessageContaining("m4.csv line 2: user 'bad user' must be 1-64 characters of [A-Za-z0-9._-], has a"
+                        + " ' ' at position 4");
         assertThatThrownBy(() -> read(dir, "m5.csv", "file,tenant,label.wake\nx.wav,acme,1\n"))
                 .hasMessageContaining("m5.csv line 2: no user (a column user, or --user)");
         assertThatThrownBy(() -> read(dir, "m6.csv", "file,tenant,user,label.wake,labels\nx.wav,acme,u,1,wake=0\n"))
