@@ -220,6 +220,10 @@ class ProduceManifestTest {
         assertThat(clips.get(0).labels()).isEqualTo(Map.of("wake", NO, "other", YES));
         assertThat(clips.get(1).labels()).isEqualTo(Map.of("wake", YES, "other", YES));
 
+        assertThatThrownBy(() -> ProduceInputs.fromPaths(
+                        List.of(Path.of("no/such.wav")), "acme", "u", Map.of("wake", YES), "wake", Split.SPLIT_TRAIN))
+                .hasMessage("path not found: no/such.wav (resolved to "
+                        + Path.of("no/such.wav").toAbsolutePath() + ")");
         TestWavs.tone(dir.resolve("u/stray.wav"), 16_000, 1, 0.1);
         assertThatThrownBy(() -> ProduceInputs.fromPaths(
                         List.of(dir.resolve("u")), "acme", "u", Map.of(), "wake", Split.SPLIT_TRAIN))
