@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -479,8 +480,33 @@ public final class SampleProducer implements AutoCloseable {
         }
         if (!PART.matcher(part).matches()) {
             throw new IllegalArgumentException(what + " '" + quote(part) + "' must be 1-" + MAX_PART_CHARS
-                    + " characters of [A-Za-z0-9._-], has " + part.length());
+                    + " characters of [A-Za-z0-9._-], has " + firstOffending(part));
         }
+    }
+
+    /**
+     * What breaks the rule: the first character outside {@code [A-Za-z0-9._-]} and its position
+     * (1-based, in characters as the user typed them), else the length.
+     */
+    private static String firstOffending(String part) {
+        int position = 1;
+        for (int i = 0; i < part.length(); position++) {
+            int c = part.codePointAt(i);
+            boolean allowed = (c >= 'A' && c <= 'Z')
+                    || (c >= 'a' && c <= 'z')
+                    || (c >= '0' && c <= '9')
+                    || c == '.'
+                    || c == '_'
+                    || c == '-';
+            if (!allowed) {
+                String shown = Character.isISOControl(c) || (Character.isWhitespace(c) && c != ' ')
+                        ? String.format(Locale.ROOT, "U+%04X", c)
+                        : "'" + new String(Character.toChars(c)) + "'";
+                return "a " + shown + " at position " + position;
+            }
+            i += Character.charCount(c);
+        }
+        return part.length() + " characters";
     }
 
     private static String quote(String s) {

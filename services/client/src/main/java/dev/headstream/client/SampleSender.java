@@ -3,8 +3,10 @@ package dev.headstream.client;
 import dev.headstream.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,17 +26,26 @@ public final class SampleSender implements AutoCloseable {
 
     private final KafkaProducer<byte[], byte[]> producer;
     private Future<RecordMetadata> last;
+    /** The topics sent to since the last {@link #flush}, for its error. */
+    private final Set<String> topics = new LinkedHashSet<>();
+
     private long sent;
     private final AtomicLong failed = new AtomicLong();
     private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
 
     public SampleSender(String bootstrapServers) {
+        this(bootstrapServers, new Properties());
+    }
+
+    /** With producer settings over the defaults (tests: a short {@code max.block.ms}). */
+    SampleSender(String bootstrapServers, Properties overrides) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);
+        p.putAll(overrides);
         this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
@@ -59,6 +70,7 @@ public final class SampleSender implements AutoCloseable {
                         firstFailure.compareAndSet(null, error);
                     }
                 });
+        topics.add(topic);
         sent++;
     }
 
@@ -72,7 +84,14 @@ public final class SampleSender implements AutoCloseable {
         return Optional.ofNullable(firstFailure.get());
     }
 
-    /** Waits until everything sent so far is acknowledged. */
+    private String topicNames() {
+        return String.join(", ", topics);
+    }
+
+    /**
+     * Waits until everything sent so far is acknowledged; a failure names the topics sent to since
+     * the last flush ({@code sending records to headstream.control failed: ...}) and keeps the cause.
+     */
     public void flush() {
         producer.flush();
         if (last != null) {
@@ -80,11 +99,14 @@ public final class SampleSender implements AutoCloseable {
                 last.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while flushing samples", e);
+                throw new IllegalStateException("interrupted while flushing records to " + topicNames(), e);
             } catch (ExecutionException e) {
                 throw new IllegalStateException(
-                        "sending samples failed: " + e.getCause().getMessage(), e.getCause());
+                        "sending records to " + topicNames() + " failed: "
+                                + e.getCause().getMessage(),
+                        e.getCause());
             }
+            topics.clear();
         }
     }
 

@@ -77,9 +77,15 @@ class SampleProducerTest {
             assertThatThrownBy(() -> p.sendAudio("acme", "al/ice", PCM, WAKE, Split.SPLIT_TRAIN, null))
                     .hasMessage("user 'al/ice' must not contain '/'");
             assertThatThrownBy(() -> p.sendAudio("acme", "a".repeat(65), PCM, WAKE, Split.SPLIT_TRAIN, null))
-                    .hasMessageContaining("must be 1-64 characters of [A-Za-z0-9._-], has 65");
+                    .hasMessageContaining("must be 1-64 characters of [A-Za-z0-9._-], has 65 characters");
+            assertThatThrownBy(() -> p.sendAudio("acme", "Frank Smith", PCM, WAKE, Split.SPLIT_TRAIN, null))
+                    .hasMessage("user 'Frank Smith' must be 1-64 characters of [A-Za-z0-9._-], has a ' ' at"
+                            + " position 6");
+            assertThatThrownBy(() -> p.sendAudio("ac\tme", "alice", PCM, WAKE, Split.SPLIT_TRAIN, null))
+                    .hasMessageEndingWith("has a U+0009 at position 3");
             assertThatThrownBy(() -> p.sendAudio("acme", "jürgen", PCM, WAKE, Split.SPLIT_TRAIN, null))
-                    .hasMessageContaining("user 'jürgen' must be 1-64 characters of [A-Za-z0-9._-]");
+                    .hasMessageContaining(
+                            "user 'jürgen' must be 1-64 characters of [A-Za-z0-9._-], has a 'ü' at position 2");
             assertThatThrownBy(() -> p.sendAudio("acme", "alice", PCM, WAKE, Split.SPLIT_TRAIN, "x".repeat(257)))
                     .hasMessage("sample id has 257 characters; at most 256 are accepted");
             assertThatThrownBy(() -> p.sendAudio("acme", "alice", new short[0], WAKE, Split.SPLIT_TRAIN, null))

@@ -11,6 +11,7 @@ import dev.headstream.runtime.backbone.WakeWordBackbone;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,8 +49,10 @@ import picocli.CommandLine.Spec;
             "Audio: WAV files (16 kHz mono 16-bit as they are; anything else sox reads is converted), or raw 16 kHz"
                     + " mono signed 16-bit little-endian PCM on standard input with '-', e.g."
                     + " arecord -f S16_LE -r 16000 -c 1 | headstream detect --head acme/alice/wake -",
-            "Each file is its own stream: activations never span two. Exit codes: 0 done, 1 failure (also: no window"
-                    + " scored because there was never a head, or following the head failed), 2 bad usage."
+            "Each file is its own stream: activations never span two. A file that cannot be read (empty, not audio)"
+                    + " is named in an error line and the others are still scored. Exit codes: 0 done, 1 failure"
+                    + " (also: a file could not be read, no window scored because there was never a head, or"
+                    + " following the head failed), 2 bad usage."
         })
 public final class DetectCommand implements Callable<Integer> {
 
@@ -137,6 +140,8 @@ public final class DetectCommand implements Callable<Integer> {
 
     private long scored;
     private long unscored;
+    /** Files named in an error line and not scored. */
+    private int unreadable;
 
     @Override
     public Integer call() throws Exception {
@@ -159,7 +164,7 @@ public final class DetectCommand implements Callable<Integer> {
         }
         List<Path> files = fromStdin
                 ? List.of()
-                : EvalInputs.speechFiles(inputs.stream().map(Path::of).toList());
+                : EvalInputs.speechFiles(inputs.stream().map(Path::of).toList(), "audio");
         if (!fromStdin && files.isEmpty()) {
             throw usage("no audio files in " + inputs);
         }
@@ -174,8 +179,20 @@ public final class DetectCommand implements Callable<Integer> {
             } else {
                 AudioLoader loader = new AudioLoader(new Sox(sox), 0, output::notice);
                 for (Path file : files) {
-                    try (Recording r = loader.open(file)) {
+                    // a file that cannot be read is named and skipped; the others are still scored
+                    Recording r;
+                    try {
+                        r = loader.open(file);
+                    } catch (IllegalArgumentException | UncheckedIOException e) {
+                        output.error(file + ": " + e.getMessage());
+                        unreadable++;
+                        continue;
+                    }
+                    try (r) {
                         failed = run(backbone, heads, output, file.toString(), null, r);
+                    } catch (UncheckedIOException e) {
+                        output.error(file + ": " + e.getMessage());
+                        unreadable++;
                     }
                     if (failed.isPresent()) {
                         break;
@@ -185,6 +202,11 @@ public final class DetectCommand implements Callable<Integer> {
             between(heads, output);
             if (failed.isPresent()) {
                 output.error("stopped: " + failed.get());
+                return 1;
+            }
+            if (unreadable > 0) {
+                output.error(unreadable + " of " + files.size() + " file" + (files.size() == 1 ? "" : "s")
+                        + " could not be read (named above)");
                 return 1;
             }
             if (scored == 0 && unscored > 0) {
@@ -414,7 +436,7 @@ public final class DetectCommand implements Callable<Integer> {
             out.flush();
         }
 
-        /** The last line of a run that failed. */
+        /** A file that could not be read, or the last line of a run that failed. */
         synchronized void error(String message) {
             drainPosted();
             out.println(

@@ -129,9 +129,17 @@ public final class EvalInputs {
 
     /**
      * The speech recordings named by {@code paths}: a file as it is, a folder as every audio file
-     * under it (recursively), sorted by path.
+     * under it (recursively), sorted by path. Errors name the paths as {@code --speech}'s.
      */
     public static List<Path> speechFiles(List<Path> paths) {
+        return speechFiles(paths, "--speech");
+    }
+
+    /**
+     * {@link #speechFiles(List)}, errors naming the paths as {@code what} ({@code "--speech"},
+     * {@code "audio"}); a missing relative path's error says which folder it was resolved against.
+     */
+    public static List<Path> speechFiles(List<Path> paths, String what) {
         List<Path> files = new ArrayList<>();
         for (Path p : paths) {
             if (Files.isRegularFile(p)) {
@@ -147,14 +155,25 @@ public final class EvalInputs {
                     throw new UncheckedIOException("cannot list " + p + ": " + e.getMessage(), e);
                 }
                 if (found.isEmpty()) {
-                    throw new IllegalArgumentException("--speech directory " + p + " holds no audio files (*.wav)");
+                    throw new IllegalArgumentException(what + " directory " + p + " holds no audio files (*.wav)");
                 }
                 files.addAll(found);
             } else {
-                throw new IllegalArgumentException("--speech path not found: " + p);
+                throw new IllegalArgumentException(notFound(what + " path", p));
             }
         }
         return files;
+    }
+
+    /**
+     * "{@code what} not found: {@code path}", and for a relative path the folder it was resolved
+     * against (the working directory).
+     */
+    public static String notFound(String what, Path path) {
+        return what + " not found: " + path
+                + (path.isAbsolute()
+                        ? ""
+                        : " (relative paths are resolved against " + Path.of("").toAbsolutePath() + ")");
     }
 
     /** The user names of {@code clips}, sorted, each once. */

@@ -17,7 +17,8 @@ public final class HeadTable {
 
     /**
      * One line per head under a header, columns padded to their widest cell. ALARMS lists the flags
-     * set on the head's newest metrics record ({@code -}: none; {@code (no metrics)}: no record);
+     * set on the head's newest metrics record ({@code -}: none; {@code (no metrics)}: no record),
+     * followed by {@code (metrics of vN)} when that record scored another version than VERSION;
      * HELD is the head version's own {@code held_at_source}; CREATED is the version's creation time
      * (UTC). No heads: one line saying so.
      */
@@ -42,6 +43,17 @@ public final class HeadTable {
         return HeadKeys.shown(b.toString());
     }
 
+    /**
+     * The flags of the head's newest metrics record, and, when that record scored another version
+     * than the one shown, which ({@code held-at-source (metrics of v4)}): the newest metrics may lag
+     * (or lead) the newest committed version, and its alarms are shown as they are rather than
+     * dropped, with the version they are about.
+     */
+    static String alarms(HeadList.Row r, HeadList.Metrics m) {
+        String flags = m.alarms().isEmpty() ? "-" : String.join(",", m.alarms());
+        return m.headVersion() == r.version() ? flags : flags + " (metrics of v" + m.headVersion() + ")";
+    }
+
     private static String textOf(List<HeadList.Row> rows) {
         if (rows.isEmpty()) {
             return "no heads\n";
@@ -56,9 +68,7 @@ public final class HeadTable {
                     Long.toString(r.samplesApplied()),
                     String.format(Locale.ROOT, "%.4f", r.threshold()),
                     r.heldAtSource() ? "yes" : "no",
-                    r.metrics()
-                            .map(m -> m.alarms().isEmpty() ? "-" : String.join(",", m.alarms()))
-                            .orElse("(no metrics)"),
+                    r.metrics().map(m -> alarms(r, m)).orElse("(no metrics)"),
                     time(r.createdTimeMs())));
         }
         int[] width = new int[COLUMNS.size()];

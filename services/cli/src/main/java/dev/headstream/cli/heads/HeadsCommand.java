@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
         name = "heads",
         mixinStandardHelpOptions = true,
         description = "List users' newest head versions from headstream.heads with the alarms of their newest"
-                + " metrics (read_committed).")
+                + " metrics (read_committed). When the newest metrics record scored another version than the one"
+                + " listed (metrics lag the heads), ALARMS says which: 'held-at-source (metrics of v4)'.")
 public final class HeadsCommand implements Callable<Integer> {
 
     @Spec

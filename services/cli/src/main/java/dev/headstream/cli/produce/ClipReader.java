@@ -104,13 +104,17 @@ final class ClipReader {
                                     Locale.ROOT,
                                     "%s is %.2f s long (%,d samples); a head reads %d embeddings"
                                             + " (window-frames), which need at least %.2f s (%,d samples); clips"
-                                            + " are never padded",
+                                            + " are never padded: pad it with silence before the wake word (the"
+                                            + " head scores the newest %.2f s at every step), e.g."
+                                            + " sox in.wav out.wav pad %.1f 0.2",
                                     file,
                                     r.samples() / (double) WavHeader.NATIVE_RATE,
                                     r.samples(),
                                     windowFrames,
                                     minSamples / (double) WavHeader.NATIVE_RATE,
-                                    minSamples));
+                                    minSamples,
+                                    minSamples / (double) WavHeader.NATIVE_RATE,
+                                    padBefore(r.samples())));
                 }
                 return new Read(r.read(0, r.samples()), r.convertedFrom());
             }
@@ -137,5 +141,14 @@ final class ClipReader {
 
     private static String seconds(double s) {
         return s == Math.rint(s) ? String.valueOf((long) s) : String.valueOf(s);
+    }
+
+    /**
+     * Seconds of silence to put before a clip of {@code samples} so that, with 0.2 s after it, it
+     * reaches {@code minSamples} with at least 0.05 s to spare: rounded up to 0.1 s.
+     */
+    private double padBefore(long samples) {
+        double missing = (minSamples - samples) / (double) WavHeader.NATIVE_RATE - 0.2 + 0.05;
+        return Math.max(0.1, Math.ceil(missing * 10 - 1e-9) / 10);
     }
 }

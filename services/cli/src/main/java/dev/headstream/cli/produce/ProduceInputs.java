@@ -67,7 +67,8 @@ final class ProduceInputs {
                     clips.add(clip(name, tenant, user, withFolder, split));
                 }
             } else {
-                throw new IllegalArgumentException("path not found: " + p);
+                throw new IllegalArgumentException(
+                        "path not found: " + p + (p.isAbsolute() ? "" : " (resolved to " + p.toAbsolutePath() + ")"));
             }
         }
         if (clips.isEmpty()) {

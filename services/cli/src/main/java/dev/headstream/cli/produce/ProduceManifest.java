@@ -31,8 +31,11 @@ import java.util.Set;
  * JSON, an object {@code "labels": {"wake": 1}}; in both, a task name is not empty
  * ({@link ProduceLabels#task}). A field {@code label} ({@code positive} or {@code negative}, as in
  * {@code eval}'s manifests) labels the task {@code --task}. Label values:
- * {@link ProduceLabels#binary}. Other columns and names are ignored (a JSON line nests at most
- * {@value JsonLine#MAX_DEPTH} deep). A field left out or empty
+ * {@link ProduceLabels#binary}. Any other column or top-level name is an error naming it, its
+ * position and the known names, and the closest known name within {@value #SUGGEST_DISTANCE} edits
+ * (a typo such as {@code splt} would otherwise send a holdout clip as train); a {@code label.<task>}
+ * column is valid for any task name, so the command lists the tasks it labels. A JSON line nests at
+ * most {@value JsonLine#MAX_DEPTH} deep. A field left out or empty
  * takes the command line's value ({@code --tenant}, {@code --user}, {@code --label},
  * {@code --split}); a sample id left out is derived from the recording. A file that is not there
  * is still listed (the command skips it, naming it); everything else wrong is an
@@ -59,8 +62,20 @@ final class ProduceManifest {
      */
     record Defaults(String tenant, String user, Map<String, Label> labels, String task, Split split) {}
 
-    /** The fields read besides the labels; other names are ignored. */
+    /** The fields read besides the labels; any other name is an error. */
     private static final Set<String> FIELDS = Set.of("file", "tenant", "user", "split", "sample_id", "label");
+
+    /** The names a CSV header may use, in the order error messages list them. */
+    private static final List<String> KNOWN =
+            List.of("file", "tenant", "user", "split", "sample_id", "label", "labels", "label.<task>");
+
+    /** The names a JSON line may use. */
+    private static final List<String> KNOWN_JSON = KNOWN.subList(0, KNOWN.size() - 1);
+
+    /** The most edits between an unknown name and the known name an error suggests. */
+    static final int SUGGEST_DISTANCE = 2;
+
+    private static final String LABEL_PREFIX = "label.";
 
     private final Path manifest;
     private final Path base;
@@ -134,6 +149,13 @@ final class ProduceManifest {
             if (lower.stream().distinct().count() != lower.size()) {
                 throw new IllegalArgumentException(where + ": a column is named twice: " + line.strip());
             }
+            for (int c = 0; c < lower.size(); c++) {
+                String name = lower.get(c);
+                if (!FIELDS.contains(name) && !name.equals("labels") && !name.startsWith(LABEL_PREFIX)) {
+                    throw unknown(
+                            where + ": unknown column '" + header.get(c) + "' (column " + (c + 1) + ")", name, KNOWN);
+                }
+            }
             return;
         }
         if (fields.size() != header.size()) {
@@ -165,7 +187,9 @@ final class ProduceManifest {
         Map<String, Object> object = JsonLine.object(line, where);
         Map<String, String> row = new LinkedHashMap<>();
         Map<String, Label> labels = new LinkedHashMap<>();
+        int key = 0;
         for (Map.Entry<String, Object> e : object.entrySet()) {
+            key++;
             String name = e.getKey();
             Object value = e.getValue();
             if (name.equals("labels")) {
@@ -187,7 +211,8 @@ final class ProduceManifest {
                     }
                 }
             } else if (!FIELDS.contains(name)) {
-                continue;
+                throw unknown(
+                        where + ": unknown name \"" + name + "\" (key " + key + " of the line)", name, KNOWN_JSON);
             } else if (value instanceof String s) {
                 row.put(name, s.strip());
             } else if (value != null) {
@@ -257,6 +282,59 @@ final class ProduceManifest {
                 throw new IllegalArgumentException(where + ": task " + e.getKey() + " is labeled twice");
             }
         }
+    }
+
+    /** An unknown name's error: the known names, and the closest within {@value #SUGGEST_DISTANCE} edits. */
+    private static IllegalArgumentException unknown(String problem, String name, List<String> names) {
+        String lower = name.strip().toLowerCase(Locale.ROOT);
+        String best = null;
+        int bestDistance = SUGGEST_DISTANCE + 1;
+        for (String known : names) {
+            String candidate = known;
+            String compared = lower;
+            if (known.equals("label.<task>")) {
+                int dot = lower.indexOf('.');
+                if (dot < 0) {
+                    continue;
+                }
+                // lable.wake, labels.wake: compare the part before the dot with "label"
+                candidate = LABEL_PREFIX + lower.substring(dot + 1);
+                compared = lower.substring(0, dot + 1);
+                int d = distance(compared, LABEL_PREFIX);
+                if (d < bestDistance) {
+                    best = candidate;
+                    bestDistance = d;
+                }
+                continue;
+            }
+            int d = distance(compared, candidate);
+            if (d < bestDistance) {
+                best = candidate;
+                bestDistance = d;
+            }
+        }
+        return new IllegalArgumentException(problem + (best == null ? "." : "; did you mean '" + best + "'?")
+                + " Known: " + String.join(", ", names));
+    }
+
+    /** The Levenshtein distance between two names: insertions, deletions and substitutions. */
+    static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 
     private static String orDefault(String value, String fallback) {

@@ -26,6 +26,9 @@ final class ProduceSummary {
     private final boolean dryRun;
     private final String bootstrap;
     private final Map<String, int[]> sentPerUser = new TreeMap<>();
+    /** Clips sent per task labeled, so that a task name mistyped in a manifest shows. */
+    private final Map<String, int[]> sentPerTask = new TreeMap<>();
+
     private final Map<SkipReason, Tally> skipped = new EnumMap<>(SkipReason.class);
     private final Tally failed = new Tally();
     private String firstError;
@@ -42,6 +45,9 @@ final class ProduceSummary {
     /** A clip the broker acknowledged (or, in a dry run, that would be sent). */
     synchronized void sent(ProduceClip clip) {
         sentPerUser.computeIfAbsent(clip.key(), k -> new int[2])[clip.split() == Split.SPLIT_HOLDOUT ? 1 : 0]++;
+        for (String task : clip.labels().keySet()) {
+            sentPerTask.computeIfAbsent(task, t -> new int[1])[0]++;
+        }
     }
 
     synchronized void converted() {
@@ -99,6 +105,11 @@ final class ProduceSummary {
                 dryRun ? "; dry run, nothing was sent" : sent > 0 ? ", each acknowledged by the broker" : ""));
         sentPerUser.forEach((user, c) ->
                 out.add(String.format(Locale.ROOT, "  %s: %d (%d train, %d holdout)", user, c[0] + c[1], c[0], c[1])));
+        if (!sentPerTask.isEmpty()) {
+            List<String> tasks = new ArrayList<>();
+            sentPerTask.forEach((task, c) -> tasks.add(task + " (" + c[0] + (c[0] == 1 ? " clip)" : " clips)")));
+            out.add("labels for tasks: " + String.join(", ", tasks));
+        }
         if (sent > 0) {
             out.add((dryRun
                             ? "would send: checked here only; once sent, the adapter's own verdicts"

@@ -13,6 +13,7 @@ import dev.headstream.schemas.v1.HeadUpdate;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.Writer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -181,6 +182,62 @@ class DetectEdgeCasesTest {
         List<String> lines = out.toString().lines().toList();
         assertThat(lines.get(lines.size() - 1))
                 .startsWith("detect: error: no window was scored: there was no head (scripted) for any of the ");
+    }
+
+    @Test
+    void anUnreadableFileIsAnErrorLineTheOthersAreScoredAndTheExitCodeIsOne() throws Exception {
+        Path empty = Files.createFile(dir.resolve("empty.wav"));
+        Path text = dir.resolve("notes.wav");
+        Files.writeString(text, "this is not audio");
+        for (boolean json : new boolean[] {false, true}) {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            List<String> args = new ArrayList<>(List.of(
+                    "detect", "--models-dir", TestAudio.modelsDir().toString(), "--head-file", jarvis.toString()));
+            if (json) {
+                args.add("--json");
+            }
+            args.addAll(List.of(empty.toString(), speech.toString(), text.toString()));
+            int exit = run(out, err).execute(args.toArray(String[]::new));
+
+            assertThat(exit).as(out + "\n" + err).isEqualTo(1);
+            List<String> lines = out.toString().lines().toList();
+            if (json) {
+                ObjectMapper strict = new ObjectMapper();
+                List<JsonNode> errors = new ArrayList<>();
+                for (String l : lines) {
+                    JsonNode n = strict.readTree(l);
+                    if (n.get("event").asText().equals("error")) {
+                        errors.add(n);
+                    }
+                }
+                assertThat(errors).hasSize(3);
+                assertThat(errors.get(0).get("message").asText()).startsWith(empty + ": ");
+                assertThat(errors.get(1).get("message").asText()).startsWith(text + ": ");
+                assertThat(lines).anyMatch(l -> l.contains("\"event\":\"summary\"") && l.contains("speech.wav"));
+            } else {
+                assertThat(lines).anyMatch(l -> l.startsWith("detect: error: " + empty + ": "));
+                assertThat(lines).anyMatch(l -> l.startsWith("detect: error: " + text + ": "));
+                assertThat(lines)
+                        .as("the readable file is still scored")
+                        .anyMatch(l -> l.startsWith("detect: " + speech + ": "));
+                assertThat(lines.get(lines.size() - 1))
+                        .isEqualTo("detect: error: 2 of 3 files could not be read (named above)");
+            }
+        }
+    }
+
+    @Test
+    void aMissingPathNamesItAndTheFolderRelativePathsAreResolvedAgainstNotAnOption() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = run(out, err).execute("detect", "--head-file", jarvis.toString(), "no/such/recording.wav");
+
+        assertThat(exit).isNotZero();
+        assertThat(out + err.toString())
+                .contains("audio path not found: no/such/recording.wav (relative paths are resolved against "
+                        + Path.of("").toAbsolutePath() + ")")
+                .doesNotContain("--speech");
     }
 
     @Test

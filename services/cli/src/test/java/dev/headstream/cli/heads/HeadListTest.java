@@ -168,6 +168,19 @@ class HeadListTest {
     }
 
     @Test
+    void alarmsOfMetricsOfAnotherVersionNameThatVersion() {
+        head(ALICE, head(ALICE, 5, 30));
+        metrics(ALICE, metrics(ALICE, 4, 24).setHeldAtSource(true).build());
+        head(BOB, head(BOB, 7, 30));
+        metrics(BOB, metrics(BOB, 6, 24).build());
+
+        String text = HeadTable.text(list.rows());
+
+        assertThat(text).contains("  no    held-at-source (metrics of v4)  ").contains("  no    - (metrics of v6)  ");
+        assertThat(HeadTable.json(list.rows(), List.of())).containsPattern("\"headVersion\": ?4");
+    }
+
+    @Test
     void theJsonHasEveryColumnAndTheMetrics() throws Exception {
         head(ALICE, head(ALICE, 12, 17).toBuilder().setThreshold(0.625f).build());
         head(BOB, head(BOB, 3, 24));

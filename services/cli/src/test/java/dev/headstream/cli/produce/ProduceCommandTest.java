@@ -62,7 +62,8 @@ class ProduceCommandTest {
                 .contains("skipped " + clips.resolve("negative/g-short.wav") + " (too short): ")
                 .contains(
                         "is 0.50 s long (8,000 samples); a head reads 16 embeddings (window-frames), which need at least"
-                                + " 2.00 s (32,000 samples); clips are never padded")
+                                + " 2.00 s (32,000 samples); clips are never padded: pad it with silence before the wake word (the"
+                                + " head scores the newest 2.00 s at every step), e.g. sox in.wav out.wav pad 1.4 0.2")
                 .contains("skipped " + clips.resolve("negative/h-text.wav") + " (unreadable): sox cannot read")
                 .contains("produce: would send 3 of 8 clips (3 train, 0 holdout) of 1 user; dry run, nothing was sent")
                 .contains("produce:   acme/alice: 3 (3 train, 0 holdout)")

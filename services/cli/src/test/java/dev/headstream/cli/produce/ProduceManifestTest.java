@@ -25,11 +25,11 @@ class ProduceManifestTest {
     void readsACsvManifestInItsOrderWithLabelColumnsAndTheOptionsForEmptyFields(@TempDir Path dir) throws IOException {
         Path m = write(
                 dir.resolve("sub/m.csv"),
-                "\uFEFFFile, Tenant ,user,label.wake,labels,split,sample_id,notes\n"
-                        + "b.wav,acme,zed,1,,holdout,id-1,first\n"
+                "\uFEFFFile, Tenant ,user,label.wake,labels,split,sample_id\n"
+                        + "b.wav,acme,zed,1,,holdout,id-1\n"
                         + "\n"
-                        + "a.wav,,amy,0,\"other=1; third=false\",,,\n"
-                        + "/abs/c.wav,acme,zed,,wake=true,train,,\n");
+                        + "a.wav,,amy,0,\"other=1; third=false\",,\n"
+                        + "/abs/c.wav,acme,zed,,wake=true,train,\n");
 
         List<ProduceClip> clips = ProduceManifest.read(
                 m, new ProduceManifest.Defaults("dflt", null, Map.of("extra", NO), "wake", Split.SPLIT_TRAIN));
@@ -58,7 +58,7 @@ class ProduceManifestTest {
                 "{\"file\": \"x/1.wav\", \"tenant\": \"acme\", \"user\": \"u1\", \"labels\": {\"wake\": 1},"
                         + " \"split\": \"train\", \"sample_id\": \"s\\u0031\"}\n"
                         + "{\"file\":\"x/2.wav\",\"tenant\":\"acme\",\"user\":\"u2\",\"labels\":{\"wake\":false,\"b\":true},"
-                        + "\"split\":null,\"extra\":[1,2,{\"k\":\"v\"}]}\n"
+                        + "\"split\":null}\n"
                         + "{\"file\":\"x/3.wav\",\"tenant\":\"acme\",\"user\":\"u2\",\"label\":\"positive\"}\n");
 
         List<ProduceClip> clips = ProduceManifest.read(m, NONE);
@@ -81,7 +81,8 @@ class ProduceManifestTest {
         assertThatThrownBy(() -> read(dir, "m3.csv", "file,tenant,user,label.wake\nx.wav,acme,u\n"))
                 .hasMessageContaining("m3.csv line 2: 3 fields, the header has 4");
         assertThatThrownBy(() -> read(dir, "m4.csv", "file,tenant,user,label.wake\nx.wav,acme,bad user,1\n"))
-                .hasMessageContaining("m4.csv line 2: user 'bad user' must be 1-64 characters of [A-Za-z0-9._-]");
+                .hasMessageContaining("m4.csv line 2: user 'bad user' must be 1-64 characters of [A-Za-z0-9._-], has a"
+                        + " ' ' at position 4");
         assertThatThrownBy(() -> read(dir, "m5.csv", "file,tenant,label.wake\nx.wav,acme,1\n"))
                 .hasMessageContaining("m5.csv line 2: no user (a column user, or --user)");
         assertThatThrownBy(() -> read(dir, "m6.csv", "file,tenant,user,label.wake,labels\nx.wav,acme,u,1,wake=0\n"))
@@ -95,6 +96,31 @@ class ProduceManifestTest {
         assertThatThrownBy(() -> read(dir, "m10.jsonl", "{\"file\":\"x.wav\",\"labels\":[1]}\n"))
                 .hasMessageContaining("m10.jsonl line 1: \"labels\" must be an object");
         assertThatThrownBy(() -> read(dir, "m11.csv", "file,user\n")).hasMessageContaining("lists no clips");
+    }
+
+    @Test
+    void anUnknownColumnOrNameIsAnErrorNamingItsPositionTheKnownNamesAndTheClosest(@TempDir Path dir) {
+        assertThatThrownBy(() -> read(dir, "u1.csv", "file,tenant,user,label.wake,splt\nx.wav,acme,u,1,holdout\n"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("u1.csv line 1: unknown column 'splt' (column 5); did you mean 'split'?")
+                .hasMessageContaining("Known: file, tenant, user, split, sample_id, label, labels, label.<task>");
+        assertThatThrownBy(() -> read(dir, "u2.csv", "file,tennant,user,label.wake\nx.wav,acme,u,1\n"))
+                .hasMessageContaining("unknown column 'tennant' (column 2); did you mean 'tenant'?");
+        assertThatThrownBy(() -> read(dir, "u3.csv", "file,tenant,user,lable.wake\nx.wav,acme,u,1\n"))
+                .hasMessageContaining("unknown column 'lable.wake' (column 4); did you mean 'label.wake'?");
+        assertThatThrownBy(() -> read(dir, "u4.csv", "file,tenant,user,label.wake,notes\nx.wav,acme,u,1,hi\n"))
+                .hasMessageContaining("unknown column 'notes' (column 5). Known: file,")
+                .hasMessageNotContaining("did you mean");
+        assertThatThrownBy(() -> read(
+                        dir,
+                        "u5.jsonl",
+                        "{\"file\": \"a.wav\", \"tenant\": \"acme\", \"user\": \"alice\", \"labels\": {\"wake\": 1},"
+                                + " \"splt\": \"holdout\"}\n"))
+                .hasMessageContaining("u5.jsonl line 1: unknown name \"splt\" (key 5 of the line); did you mean"
+                        + " 'split'? Known: file, tenant, user, split, sample_id, label, labels")
+                .hasMessageNotContaining("<task>");
+        assertThat(ProduceManifest.distance("lable", "label")).isEqualTo(2);
+        assertThat(ProduceManifest.distance("", "abc")).isEqualTo(3);
     }
 
     @Test
@@ -126,12 +152,13 @@ class ProduceManifestTest {
     void aJsonLineNestedDeeperThanTheLimitIsAnErrorNamingTheLineNotAStackOverflow(@TempDir Path dir)
             throws IOException {
         String deepest = "[".repeat(JsonLine.MAX_DEPTH - 1) + "]".repeat(JsonLine.MAX_DEPTH - 1);
-        assertThat(read(
+        // parsed to the end: what stops it is the unknown name, not the depth
+        assertThatThrownBy(() -> read(
                         dir,
                         "ok.jsonl",
                         "{\"file\": \"a.wav\", \"tenant\": \"acme\", \"user\": \"alice\", \"labels\": {\"wake\": 1},"
                                 + " \"x\": " + deepest + "}\n"))
-                .hasSize(1);
+                .hasMessageContaining("ok.jsonl line 1: unknown name \"x\" (key 5 of the line)");
 
         assertThatThrownBy(() -> read(
                         dir,
@@ -193,6 +220,10 @@ class ProduceManifestTest {
         assertThat(clips.get(0).labels()).isEqualTo(Map.of("wake", NO, "other", YES));
         assertThat(clips.get(1).labels()).isEqualTo(Map.of("wake", YES, "other", YES));
 
+        assertThatThrownBy(() -> ProduceInputs.fromPaths(
+                        List.of(Path.of("no/such.wav")), "acme", "u", Map.of("wake", YES), "wake", Split.SPLIT_TRAIN))
+                .hasMessage("path not found: no/such.wav (resolved to "
+                        + Path.of("no/such.wav").toAbsolutePath() + ")");
         TestWavs.tone(dir.resolve("u/stray.wav"), 16_000, 1, 0.1);
         assertThatThrownBy(() -> ProduceInputs.fromPaths(
                         List.of(dir.resolve("u")), "acme", "u", Map.of(), "wake", Split.SPLIT_TRAIN))

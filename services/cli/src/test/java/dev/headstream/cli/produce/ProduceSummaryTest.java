@@ -2,6 +2,7 @@ package dev.headstream.cli.produce;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.headstream.schemas.v1.Label;
 import dev.headstream.schemas.v1.Split;
 import java.nio.file.Path;
 import java.util.Map;
@@ -64,4 +65,19 @@ class ProduceSummaryTest {
                 .as("nothing sent: no verdicts to wait for")
                 .containsExactly("sent 0 of 1 clips (0 train, 0 holdout) of 0 users");
     }
+
+    @Test
+    void listsTheTasksItSendsLabelsFor() {
+        ProduceSummary summary = new ProduceSummary(3, true, "kafka:9092");
+        for (String name : new String[] {"a.wav", "b.wav"}) {
+            summary.sent(new ProduceClip(
+                    Path.of("/m"), name, 0, "acme", "alice", Map.of("wake", YES), Split.SPLIT_TRAIN, null));
+        }
+        summary.sent(new ProduceClip(
+                Path.of("/m"), "c.wav", 0, "acme", "alice", Map.of("wkae", YES, "wake", YES), Split.SPLIT_TRAIN, null));
+
+        assertThat(summary.lines()).contains("labels for tasks: wake (3 clips), wkae (1 clip)");
+    }
+
+    private static final Label YES = Label.newBuilder().setBinary(true).build();
 }

@@ -22,7 +22,8 @@ public record ModelFile(Path path, byte[] bytes, String sha256) {
     public static ModelFile read(Path path) {
         if (!Files.isRegularFile(path)) {
             throw new IllegalArgumentException(
-                    "model file not found: " + path + " (run src/build/fetch-models.sh, or set headstream.models.dir)");
+                    "model file not found: " + path + " (run src/build/fetch-models.sh, or point to the model folder:"
+                            + " --models-dir for the commands, headstream.models-dir for the adapter)");
         }
         try {
             byte[] bytes = Files.readAllBytes(path);

@@ -70,7 +70,9 @@ import picocli.CommandLine.Spec;
         name = "bench-swap",
         mixinStandardHelpOptions = true,
         description = "Swap latency on the real broker and adapter: from a sample sent to a detector scoring"
-                + " with a head that includes it, p50/p99 at 1, 100 and 1,000 active users.")
+                + " with a head that includes it, p50/p99 at 1, 100 and 1,000 active users. It starts its own"
+                + " Kafka broker (KRaft, single node) and adapter process, so it takes no --bootstrap and needs"
+                + " no running stack; a full run takes about 10 minutes on 2 cores.")
 public final class BenchSwapCommand implements Callable<Integer> {
 
     static final String TENANT = "swap";
