@@ -1,5 +1,6 @@
 package dev.headstream.cli.detect;
 
+import dev.headstream.cli.JsonText;
 import dev.headstream.cli.evaluate.AudioLoader;
 import dev.headstream.cli.evaluate.EvalInputs;
 import dev.headstream.cli.evaluate.Recording;
@@ -23,7 +24,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -129,9 +129,6 @@ public final class DetectCommand implements Callable<Integer> {
     /** Most {@code --block-windows}: 5.5 minutes of audio read at once. */
     static final int MAX_BLOCK_WINDOWS = 4096;
 
-    /** A part of a head id: what the adapter accepts for a tenant, a user or a task name. */
-    private static final Pattern HEAD_ID_PART = Pattern.compile("[A-Za-z0-9._-]{1," + UserKey.MAX_PART_CHARS + "}");
-
     /** Standard input; replaced in tests. */
     InputStream stdin = System.in;
 
@@ -226,7 +223,7 @@ public final class DetectCommand implements Callable<Integer> {
             return false;
         }
         for (String p : parts) {
-            if (!HEAD_ID_PART.matcher(p).matches()) {
+            if (!UserKey.isPart(p)) {
                 return false;
             }
         }
@@ -419,13 +416,14 @@ public final class DetectCommand implements Callable<Integer> {
         }
 
         String noticeLine(String message) {
-            return json ? "{\"event\":\"notice\",\"message\":" + quote(message) + "}" : "detect: " + message;
+            return json ? "{\"event\":\"notice\",\"message\":" + JsonText.quote(message) + "}" : "detect: " + message;
         }
 
         String publishedLine(DetectorHead head) {
             return json
-                    ? "{\"event\":\"published\",\"head\":" + quote(head.headId()) + ",\"version\":" + head.version()
-                            + ",\"status\":" + quote(head.status()) + ",\"threshold\":"
+                    ? "{\"event\":\"published\",\"head\":" + JsonText.quote(head.headId()) + ",\"version\":"
+                            + head.version()
+                            + ",\"status\":" + JsonText.quote(head.status()) + ",\"threshold\":"
                             + number(head.head().threshold()) + "}"
                     : "detect: published " + head.describe();
         }
@@ -440,7 +438,9 @@ public final class DetectCommand implements Callable<Integer> {
         synchronized void error(String message) {
             drainPosted();
             out.println(
-                    json ? "{\"event\":\"error\",\"message\":" + quote(message) + "}" : "detect: error: " + message);
+                    json
+                            ? "{\"event\":\"error\",\"message\":" + JsonText.quote(message) + "}"
+                            : "detect: error: " + message);
             out.flush();
         }
 
@@ -465,11 +465,11 @@ public final class DetectCommand implements Callable<Integer> {
                                     Locale.ROOT,
                                     "{\"event\":\"swap\",\"stream\":%s,\"window\":%d,\"seconds\":%.2f,"
                                             + "\"version\":%s,\"status\":%s}",
-                                    quote(stream),
+                                    JsonText.quote(stream),
                                     window,
                                     at,
                                     current == null ? "null" : Long.toString(current.version()),
-                                    current == null ? "null" : quote(current.status())));
+                                    current == null ? "null" : JsonText.quote(current.status())));
                         } else {
                             out.println(String.format(
                                     Locale.ROOT,
@@ -490,13 +490,13 @@ public final class DetectCommand implements Callable<Integer> {
                         Locale.ROOT,
                         "{\"event\":\"detection\",\"stream\":%s,\"window\":%d,\"seconds\":%s,"
                                 + "\"score\":%s,\"head\":%s,\"version\":%d,\"status\":%s}",
-                        quote(stream),
+                        JsonText.quote(stream),
                         d.window(),
                         number(d.seconds(), 2),
                         number(d.score(), 6),
-                        quote(d.head().headId()),
+                        JsonText.quote(d.head().headId()),
                         d.head().version(),
-                        quote(d.head().status()));
+                        JsonText.quote(d.head().status()));
             }
             return String.format(
                     Locale.ROOT,
@@ -516,7 +516,7 @@ public final class DetectCommand implements Callable<Integer> {
                         Locale.ROOT,
                         "{\"event\":\"summary\",\"stream\":%s,\"audioSeconds\":%s,\"windows\":%d,\"unscored\":%d,"
                                 + "\"detections\":%d,\"wallSeconds\":%s}",
-                        quote(stream),
+                        JsonText.quote(stream),
                         number(audio, 2),
                         d.windowsDone(),
                         d.unscored(),
@@ -545,27 +545,6 @@ public final class DetectCommand implements Callable<Integer> {
         /** A JSON number as Java prints a float (shortest exact form), or {@code null} when not finite. */
         static String number(float v) {
             return Float.isFinite(v) ? Float.toString(v) : "null";
-        }
-
-        static String quote(String s) {
-            StringBuilder b = new StringBuilder("\"");
-            for (char c : s.toCharArray()) {
-                switch (c) {
-                    case '"' -> b.append("\\\"");
-                    case '\\' -> b.append("\\\\");
-                    case '\n' -> b.append("\\n");
-                    case '\r' -> b.append("\\r");
-                    case '\t' -> b.append("\\t");
-                    default -> {
-                        if (c < 0x20) {
-                            b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                        } else {
-                            b.append(c);
-                        }
-                    }
-                }
-            }
-            return b.append('"').toString();
         }
     }
 }

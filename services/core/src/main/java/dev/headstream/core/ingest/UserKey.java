@@ -25,11 +25,19 @@ public record UserKey(String tenant, String user) {
     private static final Pattern PART = Pattern.compile("[A-Za-z0-9._-]{1," + MAX_PART_CHARS + "}");
 
     public UserKey {
-        if (!PART.matcher(tenant).matches() || !PART.matcher(user).matches()) {
+        if (!isPart(tenant) || !isPart(user)) {
             throw new IllegalArgumentException("tenant and user must be 1-" + MAX_PART_CHARS
                     + " characters of [A-Za-z0-9._-], got '" + abbreviate(tenant) + "' ("
                     + tenant.length() + " chars) and '" + abbreviate(user) + "' (" + user.length() + " chars)");
         }
+    }
+
+    /**
+     * Whether {@code part} is a valid tenant or user (also what a task name may be in a head id):
+     * 1-{@value #MAX_PART_CHARS} characters of {@code [A-Za-z0-9._-]}.
+     */
+    public static boolean isPart(String part) {
+        return part != null && PART.matcher(part).matches();
     }
 
     /**
