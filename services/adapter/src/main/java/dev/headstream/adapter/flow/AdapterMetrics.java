@@ -2,17 +2,21 @@ package dev.headstream.adapter.flow;
 
 import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.adapt.engine.BatchResult;
+import dev.headstream.core.adapt.engine.StageClock;
 import dev.headstream.core.ingest.Rejection;
 import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.RejectReason;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Aggregate Prometheus metrics of the adapter ({@code /q/metrics}), counted for committed batches
@@ -25,6 +29,8 @@ import java.time.Duration;
 public class AdapterMetrics {
 
     private final MeterRegistry registry;
+    /** Time from a batch's records being ready to its transaction's outcome (the Kafka stage). */
+    private final LongAdder transactionNanos = new LongAdder();
 
     @Inject
     public AdapterMetrics(MeterRegistry registry, AdaptationEngine engine, PartitionRetries retries) {
@@ -39,6 +45,21 @@ public class AdapterMetrics {
         Gauge.builder("headstream.transaction.abort.streak", retries, PartitionRetries::longestStreak)
                 .description("the most aborts in a row of one partition's batch from the same offset")
                 .register(registry);
+        for (StageClock.Stage stage : StageClock.Stage.values()) {
+            FunctionCounter.builder("headstream.stage.seconds", engine.stages(), c -> c.seconds(stage))
+                    .description("time the engine spent in each stage of its batches, every attempt counted")
+                    .tag("stage", stage.name().toLowerCase(Locale.ROOT))
+                    .register(registry);
+        }
+        FunctionCounter.builder("headstream.stage.seconds", transactionNanos, n -> n.sum() / 1e9)
+                .description("time the engine spent in each stage of its batches, every attempt counted")
+                .tag("stage", "transaction")
+                .register(registry);
+    }
+
+    /** Counts the time from a batch's records being ready to its transaction's outcome. */
+    void transaction(Duration took) {
+        transactionNanos.add(took.toNanos());
     }
 
     /** Counts a failed attempt at processing a batch (it is retried, or its failing record isolated). */

@@ -111,6 +111,7 @@ public class SampleProcessor {
             return aborted;
         }
         BatchResult result = prepared.result();
+        long ready = System.nanoTime();
         return transaction
                 .run(
                         batch,
@@ -118,7 +119,10 @@ public class SampleProcessor {
                         in.sampleOffsets(),
                         in.nextOffsets(),
                         () -> engine.revokedDuring(result))
-                .invoke(outcome -> settlement.settle(outcome, in, result, t0))
+                .invoke(outcome -> {
+                    metrics.transaction(Duration.ofNanos(System.nanoTime() - ready));
+                    settlement.settle(outcome, in, result, t0);
+                })
                 .chain(() -> Uni.createFrom().completionStage(batch.ack()));
     }
 

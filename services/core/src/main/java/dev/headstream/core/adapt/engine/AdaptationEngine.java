@@ -90,6 +90,7 @@ public final class AdaptationEngine {
     private final int publishEvery;
     private final int maxResidentUsers;
     private final Map<UserKey, UserState> live = new HashMap<>();
+    private final StageClock clock = new StageClock();
     /** Live users reset on restore whose RESET versions and state the next batch publishes. */
     private final Set<UserKey> pendingResets = new LinkedHashSet<>();
     /** Users whose changelog record does not parse, by key. */
@@ -282,6 +283,7 @@ public final class AdaptationEngine {
      * state records whether or not it holds a sample of theirs.
      */
     public synchronized BatchResult process(List<RawSample> batch, List<RawSample> controls, long nowMs) {
+        long lap = System.nanoTime();
         List<Rejection> rejections = new ArrayList<>();
         List<RawSample> validRaw = new ArrayList<>();
         List<ValidSample> valid = new ArrayList<>();
@@ -303,7 +305,9 @@ public final class AdaptationEngine {
         for (ValidSample s : valid) {
             inputs.add(s.input());
         }
+        lap = clock.lap(StageClock.Stage.DECODE, lap);
         List<EmbeddingSequence> embeddings = inputs.isEmpty() ? List.of() : backbone.embed(inputs);
+        lap = clock.lap(StageClock.Stage.EMBED, lap);
 
         Map<UserKey, UserState> staged = new LinkedHashMap<>();
         Map<ReservoirKey, RehearsalReservoir> stagedReservoirs = new HashMap<>();
@@ -400,6 +404,7 @@ public final class AdaptationEngine {
                         OutputMessages.metrics(s.key(), task, working.heads().get(task), nowMs));
             }
         }
+        lap = clock.lap(StageClock.Stage.TRAIN, lap);
         List<BatchResult.Erasure> erasures = new ArrayList<>();
         for (RawSample c : controls) {
             control(c, staged, touchedOwner, touchedTask, rejections, erasures);
@@ -421,6 +426,7 @@ public final class AdaptationEngine {
                 task.sent(h);
             }
         }
+        clock.lap(StageClock.Stage.PUBLISH, lap);
         return new BatchResult(rejections, heads, metrics, applied, staged, revocations, stagedReservoirs, erasures);
     }
 
@@ -732,12 +738,14 @@ public final class AdaptationEngine {
      * {@link UserStateCodec#recordKey}. Changes nothing.
      */
     public synchronized List<AdapterState> stateRecords(BatchResult result) {
+        long start = System.nanoTime();
         List<UserKey> keys = new ArrayList<>(result.staged().keySet());
         keys.sort(Comparator.comparing(UserKey::toString));
         List<AdapterState> out = new ArrayList<>(keys.size());
         for (UserKey k : keys) {
             out.add(UserStateCodec.encode(result.staged().get(k), tasks));
         }
+        clock.lap(StageClock.Stage.ENCODE_STATE, start);
         return out;
     }
 
@@ -908,6 +916,11 @@ public final class AdaptationEngine {
     /** Samples skipped because the restored state had already applied their offset. */
     public synchronized long skippedAlreadyApplied() {
         return skipped;
+    }
+
+    /** Time spent per stage of processing so far; thread-safe, does not wait for a batch in progress. */
+    public StageClock stages() {
+        return clock;
     }
 
     /** Users with live state; does not wait for a batch in progress. */
