@@ -45,8 +45,25 @@ public final class LoraHeadTrainer extends MiniBatchTrainer {
      */
     public float accumulate(
             float[] source, float[] trainable, float[] input, int inputOffset, float target, float weight) {
+        return accumulate(source, trainable, null, 0, input, inputOffset, target, weight);
+    }
+
+    /**
+     * {@link #accumulate(float[], float[], float[], int, float, float)} with the window's first-layer
+     * frozen product given ({@link LoraMlpHead#firstLayerProduct}); the same bits, cheaper.
+     * {@code base == null} computes it.
+     */
+    public float accumulate(
+            float[] source,
+            float[] trainable,
+            float[] base,
+            int baseOffset,
+            float[] input,
+            int inputOffset,
+            float target,
+            float weight) {
         float loss = head.accumulateGradient(
-                source, trainable, input, inputOffset, target, weight, workspace, batch.buffer());
+                source, trainable, base, baseOffset, input, inputOffset, target, weight, workspace, batch.buffer());
         batch.added(loss);
         return MlpHead.sigmoid(workspace.lastLogit());
     }

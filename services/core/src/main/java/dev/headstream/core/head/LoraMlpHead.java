@@ -252,6 +252,27 @@ public final class LoraMlpHead {
             float weight,
             Workspace ws,
             float[] gradient) {
+        return accumulateGradient(source, trainable, null, 0, input, inputOffset, target, weight, ws, gradient);
+    }
+
+    /**
+     * {@link #accumulateGradient(float[], float[], float[], int, float, float, Workspace, float[])}
+     * with the first layer's frozen product taken from {@code base[baseOffset ..]} (as
+     * {@link #firstLayerProduct} wrote it for the same window) instead of computed: the same
+     * gradient and loss, bit for bit, without the first layer's full product. {@code base == null}
+     * computes it.
+     */
+    public float accumulateGradient(
+            float[] source,
+            float[] trainable,
+            float[] base,
+            int baseOffset,
+            float[] input,
+            int inputOffset,
+            float target,
+            float weight,
+            Workspace ws,
+            float[] gradient) {
         checkSource(source);
         checkTrainable(trainable);
         checkInput(input, inputOffset);
@@ -266,7 +287,11 @@ public final class LoraMlpHead {
         if (!(weight >= 0f) || Float.isInfinite(weight)) {
             throw new IllegalArgumentException("weight must be finite and non-negative, got " + weight);
         }
-        float z = forward(source, trainable, input, inputOffset, ws);
+        if (base != null && (kind[0] != DENSE || baseOffset < 0 || baseOffset + outDim[0] > base.length)) {
+            throw new IllegalArgumentException(
+                    "base must hold the first Dense layer's " + outDim[0] + " outputs at offset " + baseOffset);
+        }
+        float z = forward(source, trainable, input, inputOffset, ws, base, baseOffset);
         float loss = weight * MlpHead.binaryCrossEntropy(z, target);
         float[] g = ws.gradA;
         float[] gNext = ws.gradB;

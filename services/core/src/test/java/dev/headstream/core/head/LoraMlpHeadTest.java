@@ -168,6 +168,40 @@ class LoraMlpHeadTest {
     }
 
     @Test
+    void aCachedFirstLayerProductGivesTheSameGradientBitForBit() {
+        HeadArchitecture arch = TestHeads.heyJarvisShape();
+        float[] source = TestHeads.randomParameters(arch, 12);
+        LoraMlpHead head = new LoraMlpHead(arch, 4, 8f, true);
+        float[] t = perturbed(head, source, 0.05, 6);
+        SplittableRandom rnd = new SplittableRandom(10);
+        float[] input = new float[arch.inputDim() + 96 * 3];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (float) rnd.nextGaussian();
+        }
+        LoraMlpHead.Workspace ws = head.newWorkspace();
+        float[] computed = new float[head.trainableLength()];
+        float[] cached = new float[head.trainableLength()];
+        for (int offset : new int[] {0, 96, 192, 288}) {
+            float[] base = new float[5 + head.firstLayerWidth()];
+            head.firstLayerProduct(source, input, offset, base, 5);
+            float target = offset % 192 == 0 ? 1f : 0f;
+            float a = head.accumulateGradient(source, t, input, offset, target, 0.75f, ws, computed);
+            float b = head.accumulateGradient(source, t, base, 5, input, offset, target, 0.75f, ws, cached);
+            assertThat(b).isEqualTo(a);
+        }
+        assertThat(cached).containsExactly(computed);
+        double norm = 0;
+        for (float g : computed) {
+            norm += g * g;
+        }
+        assertThat(norm).isPositive();
+        float[] wrongSize = new float[head.firstLayerWidth() - 1];
+        assertThatThrownBy(() -> head.accumulateGradient(source, t, wrongSize, 0, input, 0, 1f, 1f, ws, cached))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("base must hold");
+    }
+
+    @Test
     void mergedWeightsScoreLikeTheLowRankHead() {
         HeadArchitecture arch = TestHeads.smallWithLayerNorm();
         float[] source = TestHeads.randomParameters(arch, 7);

@@ -200,6 +200,19 @@ public final class BankNegatives {
     }
 
     /**
+     * Every training window's first-layer product ({@link ClipScorer#firstLayerProduct}), window
+     * {@code w}'s at {@link #trainBaseOffset(int)}; null when the first layer trains per user. Do not modify.
+     */
+    float[] trainBase() {
+        return train.base;
+    }
+
+    /** Offset of training window {@code w}'s product in {@link #trainBase()}. */
+    int trainBaseOffset(int w) {
+        return w * train.width;
+    }
+
+    /**
      * Every calibration window's logit under {@code trainable} into {@code dst} (length
      * {@link #calibrationWindows()}), in order; recordings are {@link #calibrationBounds()}.
      */

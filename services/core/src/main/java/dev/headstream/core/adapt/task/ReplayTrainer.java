@@ -5,7 +5,9 @@ import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.embed.EmbeddingWindows;
 import dev.headstream.core.head.MlpHead;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -37,6 +39,13 @@ final class ReplayTrainer {
     private float[] before;
     /** Scratch: mining candidates with their logits. */
     private long[] candidateKeys;
+    /**
+     * Floats of the first layer's frozen product per window, 0 when that layer trains per user;
+     * then every window's product is computed once per arriving sample ({@link #bases}).
+     */
+    private final int firstLayerWidth;
+    /** The products computed during one {@link #train}: per clip, per window start; cleared after. */
+    private final Map<EmbeddingWindows, float[][]> bases = new IdentityHashMap<>();
 
     ReplayTrainer(
             UserHeadTraining training,
@@ -53,6 +62,7 @@ final class ReplayTrainer {
         this.bankTraining = bankTraining;
         this.window = new float[windowFloats];
         this.candidate = new float[windowFloats];
+        this.firstLayerWidth = scorer.firstLayerWidth();
     }
 
     /**
@@ -60,6 +70,14 @@ final class ReplayTrainer {
      * count goes up; {@code online} adds its negatives to the reference set's ({@code null}: none).
      */
     void train(HeadState s, HeadState.Example newest, RehearsalReservoir online) {
+        try {
+            trainSteps(s, newest, online);
+        } finally {
+            bases.clear();
+        }
+    }
+
+    private void trainSteps(HeadState s, HeadState.Example newest, RehearsalReservoir online) {
         float[] trainable = s.liveTrainable();
         SplittableRandom rnd = new SplittableRandom(s.seed() ^ (0x9E3779B97F4A7C15L * (s.samplesApplied() + 1)));
         HeadState.Example[] buffer = s.replay().toArray(new HeadState.Example[0]);
@@ -94,7 +112,15 @@ final class ReplayTrainer {
             }
             for (int i = 0; i < fromBank; i++) {
                 int w = i < hard ? hardPool[rnd.nextInt(hardPool.length)] : rnd.nextInt(bank.trainWindows());
-                addWindow(trainable, bank.trainFrames(), bank.trainOffset(w), false, 1f);
+                float[] base = bank.trainBase();
+                addWindow(
+                        trainable,
+                        bank.trainFrames(),
+                        bank.trainOffset(w),
+                        base,
+                        base == null ? 0 : bank.trainBaseOffset(w),
+                        false,
+                        1f);
             }
             training.step(trainable, s.liveOptimizer(), lambda);
         }
@@ -170,7 +196,20 @@ final class ReplayTrainer {
     private void addWindow(
             float[] trainable, EmbeddingWindows c, boolean positive, float weight, SplittableRandom rnd) {
         int windows = c.windows(recipe.windowFrames());
-        c.window(shift(windows, rnd), recipe.windowFrames(), window);
+        int shift = shift(windows, rnd);
+        c.window(shift, recipe.windowFrames(), window);
+        if (firstLayerWidth > 0 && (positive || recipe.hardNegativeWindows() <= 1)) {
+            // the first layer's frozen product of this window, once per arriving sample's steps
+            float[][] perShift = bases.computeIfAbsent(c, k -> new float[windows][]);
+            float[] base = perShift[shift];
+            if (base == null) {
+                base = new float[firstLayerWidth];
+                scorer.firstLayerProduct(window, 0, base, 0);
+                perShift[shift] = base;
+            }
+            addWindow(trainable, window, 0, base, 0, positive, weight);
+            return;
+        }
         if (!positive && recipe.hardNegativeWindows() > 1) {
             float bestLogit = scorer.windowLogit(trainable, window, 0);
             for (int k = 1; k < recipe.hardNegativeWindows(); k++) {
@@ -182,20 +221,28 @@ final class ReplayTrainer {
                 }
             }
         }
-        addWindow(trainable, window, 0, positive, weight);
+        addWindow(trainable, window, 0, null, 0, positive, weight);
     }
 
     /**
-     * Adds one window to the batch; with distillation its target mixes the label with the
-     * source head's softened output.
+     * Adds one window to the batch, its first-layer product from {@code base} when not null; with
+     * distillation its target mixes the label with the source head's softened output.
      */
-    private void addWindow(float[] trainable, float[] input, int offset, boolean positive, float weight) {
+    private void addWindow(
+            float[] trainable,
+            float[] input,
+            int offset,
+            float[] base,
+            int baseOffset,
+            boolean positive,
+            float weight) {
         float target = positive ? 1f : 0f;
         if (recipe.distillation() > 0f) {
-            float teacher = MlpHead.sigmoid(scorer.windowLogit(null, input, offset) / recipe.distillationTemperature());
+            float teacher = MlpHead.sigmoid(scorer.windowLogitWithBase(null, base, baseOffset, input, offset)
+                    / recipe.distillationTemperature());
             target = (1f - recipe.distillation()) * target + recipe.distillation() * teacher;
         }
-        training.accumulate(trainable, input, offset, target, weight);
+        training.accumulate(trainable, base, baseOffset, input, offset, target, weight);
     }
 
     /** The first frame of the training window: random with time shift, else the clip's last window. */

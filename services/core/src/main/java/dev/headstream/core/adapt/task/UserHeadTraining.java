@@ -41,7 +41,18 @@ interface UserHeadTraining {
     OptimizerState newOptimizerState();
 
     /** Adds one window to the current mini-batch. */
-    void accumulate(float[] trainable, float[] input, int offset, float target, float weight);
+    default void accumulate(float[] trainable, float[] input, int offset, float target, float weight) {
+        accumulate(trainable, null, 0, input, offset, target, weight);
+    }
+
+    /**
+     * Adds one window to the current mini-batch, its first layer's frozen product read from
+     * {@code base[baseOffset ..]} ({@link ClipScorer#firstLayerProduct}, only where
+     * {@link ClipScorer#firstLayerWidth()} {@code > 0}) instead of computed: the same bits.
+     * {@code base == null} computes it.
+     */
+    void accumulate(
+            float[] trainable, float[] base, int baseOffset, float[] input, int offset, float target, float weight);
 
     /** Completes the mini-batch and applies one optimizer step with L2 strength {@code lambda}. */
     void step(float[] trainable, OptimizerState state, float lambda);
@@ -70,7 +81,17 @@ interface UserHeadTraining {
         }
 
         @Override
-        public void accumulate(float[] trainable, float[] input, int offset, float target, float weight) {
+        public void accumulate(
+                float[] trainable,
+                float[] base,
+                int baseOffset,
+                float[] input,
+                int offset,
+                float target,
+                float weight) {
+            if (base != null) {
+                throw new IllegalArgumentException("a top-k head's first layer trains per user: no shared product");
+            }
             trainer.accumulate(source, trainable, input, offset, target, weight);
         }
 
@@ -113,8 +134,15 @@ interface UserHeadTraining {
         }
 
         @Override
-        public void accumulate(float[] trainable, float[] input, int offset, float target, float weight) {
-            trainer.accumulate(source, trainable, input, offset, target, weight);
+        public void accumulate(
+                float[] trainable,
+                float[] base,
+                int baseOffset,
+                float[] input,
+                int offset,
+                float target,
+                float weight) {
+            trainer.accumulate(source, trainable, base, baseOffset, input, offset, target, weight);
         }
 
         @Override
