@@ -313,6 +313,8 @@ public record EngineSpec(
             "bank-candidates",
             "bank-pool",
             "min-recall",
+            "calibration-pool",
+            "calibration-slices",
             "rehearsal-set");
 
     /** Keys that are no longer read, with what replaced them (their meaning changed, so no alias). */
@@ -409,7 +411,9 @@ public record EngineSpec(
                 t.real("bank-hard-share", b.hardShare()),
                 t.integer("bank-candidates", b.candidates()),
                 t.integer("bank-pool", b.pool()),
-                t.real("min-recall", b.minRecall()));
+                t.real("min-recall", b.minRecall()),
+                t.integer("calibration-pool", b.calibrationPool()),
+                t.integer("calibration-slices", b.calibrationSlices()));
         return new TaskSpec(
                 sourceHead,
                 recipe,
@@ -556,6 +560,8 @@ public record EngineSpec(
             v.put("bank-candidates", t.bank().candidates());
             v.put("bank-pool", t.bank().pool());
             v.put("min-recall", t.bank().minRecall());
+            v.put("calibration-pool", t.bank().calibrationPool());
+            v.put("calibration-slices", t.bank().calibrationSlices());
             t.rehearsalSet().ifPresent(f -> v.put("rehearsal-set", f.toString()));
             v.forEach((key, value) -> p.put(k + key, String.valueOf(value)));
         });

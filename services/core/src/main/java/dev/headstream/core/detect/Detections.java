@@ -96,6 +96,67 @@ public final class Detections {
         return n;
     }
 
+    /**
+     * {@link #count(float[], int[], float)} when only some steps were scored: {@code steps[0, n)}
+     * are step numbers in ascending order and {@code logits[0, n)} their logits; every other step
+     * counts as below any threshold. With every step of the recordings given, the same count.
+     */
+    public static int countSparse(int[] steps, float[] logits, int n, int[] bounds, float t) {
+        int count = 0;
+        int recording = 0;
+        int current = -1;
+        int next = 0;
+        for (int i = 0; i < n; i++) {
+            int step = steps[i];
+            if (bounds.length < 2 || step < bounds[0] || step >= bounds[bounds.length - 1]) {
+                continue;
+            }
+            while (step >= bounds[recording + 1]) {
+                recording++;
+            }
+            if (recording != current) {
+                current = recording;
+                next = bounds[recording];
+            }
+            if (step >= next && logits[i] >= t) {
+                count++;
+                next = step + REFRACTORY_STEPS;
+            }
+        }
+        return count;
+    }
+
+    /**
+     * {@link #highestRejected} when only some steps were scored (as {@link #countSparse}): the
+     * highest logit a threshold must lie above so that at most {@code allowed} activations remain
+     * among the scored steps; {@link Float#NEGATIVE_INFINITY} when accepting every scored step
+     * stays within {@code allowed}.
+     */
+    public static float highestRejectedSparse(int[] steps, float[] logits, int n, int[] bounds, int allowed) {
+        if (allowed < 0) {
+            throw new IllegalArgumentException("allowed activations must be >= 0, was " + allowed);
+        }
+        if (n == 0) {
+            return Float.NEGATIVE_INFINITY;
+        }
+        float[] sorted = Arrays.copyOf(logits, n);
+        Arrays.sort(sorted);
+        if (countSparse(steps, logits, n, bounds, sorted[0]) <= allowed) {
+            return Float.NEGATIVE_INFINITY;
+        }
+        int lo = 0;
+        int hi = n - 1;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (countSparse(steps, logits, n, bounds, Math.nextUp(sorted[mid])) <= allowed) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return sorted[lo];
+    }
+
     /** The steps of {@code logits[from, to)} that activate at threshold {@code t}. */
     public static int[] activations(float[] logits, int from, int to, float t) {
         int[] at = new int[count(logits, from, to, t)];

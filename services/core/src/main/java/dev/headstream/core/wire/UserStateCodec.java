@@ -220,6 +220,9 @@ public final class UserStateCodec {
                 .setLastGoodVersion(h.lastGoodVersion())
                 .setLastGoodThreshold(h.lastGoodThreshold())
                 .addAllHardPool(Arrays.stream(h.hardPool()).boxed().toList())
+                .addAllCalibrationPool(
+                        Arrays.stream(h.calibrationPool()).boxed().toList())
+                .setCalibrationSlice(h.calibrationSlice())
                 .setNegativeBankSha256(task.bank() == null ? "" : task.bank().id())
                 .setHeldAtSource(h.heldAtSource())
                 .setHeldReason(h.heldReason())
@@ -349,6 +352,15 @@ public final class UserStateCodec {
                         .mapToInt(Integer::intValue)
                         .filter(w -> w >= 0 && w < task.bank().trainWindows())
                         .toArray();
+        boolean sameBank = task.bank() != null && task.bank().id().equals(h.getNegativeBankSha256());
+        int[] calibrationPool = !sameBank
+                ? new int[0]
+                : h.getCalibrationPoolList().stream()
+                        .mapToInt(Integer::intValue)
+                        .filter(w -> w >= 0 && w < task.bank().calibrationWindows())
+                        .distinct()
+                        .toArray();
+        int calibrationSlice = sameBank ? Math.max(0, h.getCalibrationSlice()) : 0;
         return HeadState.restore(new HeadState.Snapshot(
                 headId,
                 h.getSeed(),
@@ -391,7 +403,9 @@ public final class UserStateCodec {
                 h.getProbationLeft(),
                 h.getProbationLength(),
                 h.getSinceProbation(),
-                Math.min(h.getTrustedClips(), replay.size())));
+                Math.min(h.getTrustedClips(), replay.size()),
+                calibrationPool,
+                calibrationSlice));
     }
 
     private static ScoreState scores(ScoreStats.Sums s) {

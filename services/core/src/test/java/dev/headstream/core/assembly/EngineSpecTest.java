@@ -202,6 +202,8 @@ class EngineSpecTest {
         given.put(k + "bank-candidates", "99");
         given.put(k + "bank-pool", "7");
         given.put(k + "min-recall", "0.75");
+        given.put(k + "calibration-pool", "33");
+        given.put(k + "calibration-slices", "5");
         given.put(k + "rehearsal-set", "/r.bin");
         assertThat(given.keySet())
                 .as("the test sets every key the specification reads")
@@ -245,7 +247,7 @@ class EngineSpecTest {
                         4));
         assertThat(wake.onNegativeTransfer()).isEqualTo(AlarmAction.FREEZE_LAST_GOOD);
         assertThat(wake.targetFalseAcceptsPerHour()).isEqualTo(0.25);
-        assertThat(wake.bank()).isEqualTo(new BankTraining(3, 0.25f, 99, 7, 0.75f));
+        assertThat(wake.bank()).isEqualTo(new BankTraining(3, 0.25f, 99, 7, 0.75f, 33, 5));
         assertThat(wake.rehearsalSet()).contains(Path.of("/r.bin"));
         assertThat(EngineSpec.fromProperties(spec.toProperties())).isEqualTo(spec);
     }

@@ -82,4 +82,56 @@ class DetectionsTest {
         assertThatThrownBy(() -> Detections.highestRejected(z, new int[] {0, 3}, -1))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void sparseStepsCountLikeTheDenseStepsWithTheOthersNeverActivating() {
+        SplittableRandom rnd = new SplittableRandom(31);
+        int[] bounds = {0, 700, 701, 2_000, 2_600};
+        for (int round = 0; round < 40; round++) {
+            float[] dense = new float[bounds[bounds.length - 1]];
+            for (int i = 0; i < dense.length; i++) {
+                dense[i] = (float) (rnd.nextGaussian() * 2);
+            }
+            // every step given: exactly the dense figures
+            int[] all = new int[dense.length];
+            Arrays.setAll(all, i -> i);
+            for (int allowed : new int[] {0, 1, 3, 10}) {
+                assertThat(Detections.highestRejectedSparse(all, dense, all.length, bounds, allowed))
+                        .isEqualTo(Detections.highestRejected(dense, bounds, allowed));
+            }
+            assertThat(Detections.countSparse(all, dense, all.length, bounds, 1.5f))
+                    .isEqualTo(Detections.count(dense, bounds, 1.5f));
+            // a subset: as if every other step scored lower than any threshold asked about
+            double keep = 0.05 + 0.9 * rnd.nextDouble();
+            int[] steps = new int[dense.length];
+            float[] logits = new float[dense.length];
+            float[] masked = new float[dense.length];
+            int n = 0;
+            for (int i = 0; i < dense.length; i++) {
+                if (rnd.nextDouble() < keep) {
+                    steps[n] = i;
+                    logits[n++] = dense[i];
+                    masked[i] = dense[i];
+                } else {
+                    masked[i] = -1_000f;
+                }
+            }
+            for (float t : new float[] {-1f, 0f, 1f, 2.5f, 4f}) {
+                assertThat(Detections.countSparse(steps, logits, n, bounds, t))
+                        .as("round %d threshold %s", round, t)
+                        .isEqualTo(Detections.count(masked, bounds, t));
+            }
+            for (int allowed : new int[] {0, 1, 3, 10}) {
+                float sparse = Detections.highestRejectedSparse(steps, logits, n, bounds, allowed);
+                float expected = Detections.highestRejected(masked, bounds, allowed);
+                assertThat(sparse)
+                        .as("round %d allowed %d", round, allowed)
+                        .isEqualTo(expected == -1_000f ? Float.NEGATIVE_INFINITY : expected);
+            }
+        }
+        assertThat(Detections.highestRejectedSparse(new int[0], new float[0], 0, bounds, 0))
+                .isEqualTo(Float.NEGATIVE_INFINITY);
+        assertThatThrownBy(() -> Detections.highestRejectedSparse(new int[0], new float[0], 0, bounds, -1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -77,6 +77,9 @@ public final class HeadState {
      * @param probationLength         the last probation's length
      * @param sinceProbation          training samples since the last probation ended, -1 if never on one
      * @param trustedClips            the oldest replayed clips that are a probation's trusted evidence
+     * @param calibrationPool         the bank's calibration windows this head scored highest at its last
+     *                                calibration (empty: none yet)
+     * @param calibrationSlice        the slice of the calibration part its next calibration scores
      */
     public record Snapshot(
             String headId,
@@ -120,7 +123,9 @@ public final class HeadState {
             int probationLeft,
             int probationLength,
             int sinceProbation,
-            int trustedClips) {
+            int trustedClips,
+            int[] calibrationPool,
+            int calibrationSlice) {
 
         public Snapshot {
             replay = List.copyOf(replay);
@@ -178,6 +183,10 @@ public final class HeadState {
     private boolean errorRiseAlarm;
     /** Negative-bank training windows this head scores highest, highest first (its hard pool). */
     private int[] hardPool = new int[0];
+    /** Calibration windows this head scored highest at its last calibration (its calibration pool). */
+    private int[] calibrationPool = new int[0];
+    /** The slice of the bank's calibration part the next calibration scores besides the pool. */
+    private int calibrationSlice;
     /** Whether the last calibration held the head at the source, and why. */
     private boolean heldAtSource;
 
@@ -250,6 +259,8 @@ public final class HeadState {
         this.errorAdwin = o.errorAdwin.copy();
         this.errorRiseAlarm = o.errorRiseAlarm;
         this.hardPool = o.hardPool.clone();
+        this.calibrationPool = o.calibrationPool.clone();
+        this.calibrationSlice = o.calibrationSlice;
         this.heldAtSource = o.heldAtSource;
         this.probationLeft = o.probationLeft;
         this.probationLength = o.probationLength;
@@ -319,7 +330,9 @@ public final class HeadState {
                 probationLeft,
                 probationLength,
                 sinceProbation,
-                trusted);
+                trusted,
+                calibrationPool.clone(),
+                calibrationSlice);
     }
 
     /** The head {@code s} describes; it takes ownership of the snapshot's arrays, optimizer and monitors. */
@@ -370,6 +383,8 @@ public final class HeadState {
         this.probationLength = s.probationLength();
         this.sinceProbation = s.sinceProbation();
         this.trusted = s.trustedClips();
+        this.calibrationPool = s.calibrationPool();
+        this.calibrationSlice = s.calibrationSlice();
     }
 
     // ---- applying a sample --------------------------------------------------------------------
@@ -461,6 +476,12 @@ public final class HeadState {
     /** Replaces the hard pool (negative-bank windows, highest-scoring first). */
     public void replaceHardPool(int[] windows) {
         hardPool = windows;
+    }
+
+    /** Replaces the calibration pool (calibration windows) and the slice the next calibration scores. */
+    public void replaceCalibrationPool(int[] windows, int nextSlice) {
+        calibrationPool = windows;
+        calibrationSlice = nextSlice;
     }
 
     /** Where the last training sample came from; the first one's offset is kept as well. */
@@ -562,6 +583,8 @@ public final class HeadState {
         sinceProbation = -1;
         trusted = 0;
         hardPool = new int[0];
+        calibrationPool = new int[0];
+        calibrationSlice = 0;
         drift.reset();
         frozen = false;
         l2spScale = 1f;
@@ -885,6 +908,16 @@ public final class HeadState {
         return hardPool;
     }
 
+    /** The calibration pool itself (calibration windows of the bank): read, never change. */
+    public int[] calibrationPool() {
+        return calibrationPool;
+    }
+
+    /** The slice of the bank's calibration part the next calibration scores besides the pool. */
+    public int calibrationSlice() {
+        return calibrationSlice;
+    }
+
     /** Training samples left on probation after a negative-transfer alarm; 0 when not on probation. */
     public int probationLeft() {
         return probationLeft;
@@ -927,7 +960,7 @@ public final class HeadState {
 
     /**
      * Bytes this state holds per user beyond shared data: tail, optimizer moments, replay embeddings,
-     * monitor state, the hard pool of bank windows.
+     * monitor state, the hard pool and the calibration pool of bank windows.
      */
     public long residentBytes() {
         return (1L + optimizer.slotCount()) * trainable.length * Float.BYTES
@@ -937,7 +970,7 @@ public final class HeadState {
                 + (domain == null ? 0 : domain.residentBytes())
                 + (long) errorAdwin.stateSize() * Double.BYTES
                 + (lastGood == null ? 0 : (long) lastGood.length * Float.BYTES + Long.BYTES + Float.BYTES)
-                + (long) hardPool.length * Integer.BYTES;
+                + (long) (hardPool.length + calibrationPool.length) * Integer.BYTES;
     }
 
     /** The per-user vector's share of {@link #residentBytes()}. */

@@ -119,6 +119,8 @@ public final class BankNegatives {
     private final NegativeBank bank;
     private final Part train;
     private final Part calibration;
+    /** {@link #sourceCalibrationLogits}, once computed. */
+    private float[] sourceCalibrationLogits;
 
     private BankNegatives(NegativeBank bank, Part train, Part calibration) {
         this.bank = bank;
@@ -218,6 +220,25 @@ public final class BankNegatives {
      */
     public void calibrationLogits(ClipScorer scorer, float[] trainable, float[] dst) {
         calibration.logits(scorer, trainable, dst);
+    }
+
+    /**
+     * Every calibration window's logit under the source head of {@code scorer} (the head this bank
+     * was prepared for), computed on first use and shared by every task instance of that head. Do
+     * not modify.
+     */
+    public synchronized float[] sourceCalibrationLogits(ClipScorer scorer) {
+        if (sourceCalibrationLogits == null) {
+            float[] logits = new float[calibration.count()];
+            calibration.logits(scorer.copy(), null, logits);
+            sourceCalibrationLogits = logits;
+        }
+        return sourceCalibrationLogits;
+    }
+
+    /** The logit of calibration window {@code w} under {@code trainable} ({@code null} = the source head). */
+    public float calibrationLogit(ClipScorer scorer, float[] trainable, int w) {
+        return calibration.logit(scorer, trainable, w);
     }
 
     public int calibrationWindows() {

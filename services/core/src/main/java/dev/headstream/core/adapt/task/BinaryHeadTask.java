@@ -120,7 +120,14 @@ public final class BinaryHeadTask {
         this.trainer = new ReplayTrainer(training, recipe, rehearsal, bank, bankTraining, windowFloats);
         this.alarms = new AlarmPolicy(onAlarm, training);
         this.publishing = new PublishPolicy(
-                new ThresholdCalibrator(scorer, rehearsal, bank, targetFalseAcceptsPerHour, recipe.thresholdPosition()),
+                new ThresholdCalibrator(
+                        scorer,
+                        rehearsal,
+                        bank,
+                        targetFalseAcceptsPerHour,
+                        recipe.thresholdPosition(),
+                        bankTraining.calibrationPool(),
+                        bankTraining.calibrationSlices()),
                 alarms,
                 training,
                 bank != null,

@@ -74,6 +74,9 @@ public final class PublishPolicy {
         }
         s.releaseHold();
         ThresholdCalibrator.Calibration c = calibrator.calibrate(s);
+        if (c.pool() != null) {
+            s.replaceCalibrationPool(c.pool(), c.nextSlice());
+        }
         if (c.outcome() == ThresholdCalibrator.Outcome.NO_POSITIVES && withBank) {
             s.holdAtSource("no positive sample of the user yet");
         } else if (c.outcome() == ThresholdCalibrator.Outcome.PLACED) {

@@ -160,7 +160,7 @@ final class ReplayTrainer {
     }
 
     /** Sorts ascending as (logit descending, window ascending): the float's order-preserving bits, inverted, then the window. */
-    private static long key(float logit, int window) {
+    static long key(float logit, int window) {
         int bits = Float.floatToIntBits(logit);
         int ordered = bits ^ ((bits >> 31) & 0x7fffffff);
         return ((long) ~ordered << 32) | (window & 0xffffffffL);

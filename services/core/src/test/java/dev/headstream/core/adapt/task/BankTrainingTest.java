@@ -203,6 +203,59 @@ class BankTrainingTest {
         assertThat(r.heldReason()).isEqualTo(s.heldReason());
         assertThat(r.calibrationFalseAccepts()).isEqualTo(s.calibrationFalseAccepts());
         assertThat(r.calibrationHours()).isEqualTo(s.calibrationHours());
+        assertThat(s.calibrationPool()).isNotEmpty();
+        assertThat(r.calibrationPool()).containsExactly(s.calibrationPool());
+        assertThat(s.calibrationSlice()).isEqualTo(1);
+        assertThat(r.calibrationSlice()).isEqualTo(s.calibrationSlice());
+    }
+
+    @Test
+    void aCalibrationScoresThePoolAndOneSliceInTurnAndKeepsTheHighestStepsItSaw() throws IOException {
+        // peaks at steps 100, 110 (3), 5,000 (2) and 9,000 (1): all in the first of 4 slices of 11,250 steps
+        NegativeBank bank = bank(new float[] {-5f, -4f}, hourWithPeaks());
+        BinaryHeadTask task =
+                task(bank, 0.5, BankTraining.defaults().withMinRecall(0f).withCalibration(2, 4));
+        HeadState s = task.newState("acme/alice/wake");
+        // a pool that misses the peaks, and the next calibration on the second slice
+        s.replaceCalibrationPool(new int[] {20_000}, 1);
+        float[] highestSeen = {-5f, -5f, -5f, 3f, 3f};
+        int[] slices = {1, 2, 3, 0, 1};
+        for (int i = 0; i < highestSeen.length; i++) {
+            assertThat(s.calibrationSlice()).isEqualTo(slices[i]);
+            task.apply(s, clip(6f), true, 1f, Split.TRAIN);
+            assertThat(task.publishIfDue(s, 1)).isTrue();
+            assertThat(s.threshold())
+                    .as("calibration %d, on slice %d", i, slices[i])
+                    .isEqualTo(ThresholdCalibrator.threshold(highestSeen[i], 6f, 0.5f));
+        }
+        // once the slice with the peaks was scored, they stay in the pool, highest first
+        assertThat(s.calibrationPool()).containsExactly(100, 110);
+        assertThat(s.calibrationSlice()).isEqualTo(2);
+    }
+
+    @Test
+    void aNewHeadStartsFromTheSourceHeadsHighestStepsAndOneSliceScoresEveryStep() throws IOException {
+        NegativeBank bank = bank(new float[] {-5f, -4f}, hourWithPeaks());
+        BinaryHeadTask pooled =
+                task(bank, 0.5, BankTraining.defaults().withMinRecall(0f).withCalibration(3, 8));
+        HeadState s = pooled.newState("acme/alice/wake");
+        pooled.apply(s, clip(6f), true, 1f, Split.TRAIN);
+        pooled.publishIfDue(s, 1);
+        // slice 0 holds every peak; the pool started as the source head's highest three steps
+        assertThat(s.calibrationPool()).containsExactly(100, 110, 5_000);
+        assertThat(s.threshold()).isEqualTo(ThresholdCalibrator.threshold(3f, 6f, 0.5f));
+
+        BinaryHeadTask whole =
+                task(bank, 0.5, BankTraining.defaults().withMinRecall(0f).withCalibration(3, 1));
+        HeadState w = whole.newState("acme/alice/wake");
+        w.replaceCalibrationPool(new int[] {20_000}, 5);
+        whole.apply(w, clip(6f), true, 1f, Split.TRAIN);
+        whole.publishIfDue(w, 1);
+        assertThat(w.threshold()).isEqualTo(ThresholdCalibrator.threshold(3f, 6f, 0.5f));
+        assertThat(w.calibrationPool())
+                .as("every step scored: the pool is not used")
+                .containsExactly(20_000);
+        assertThat(w.calibrationSlice()).isEqualTo(5);
     }
 
     @Test
