@@ -164,6 +164,7 @@ public final class HeadReplay {
                 spec.dedupWindow(),
                 spec.publishEvery(),
                 AdaptationEngine.UNBOUNDED,
+                spec.workers(),
                 spec.onlineRehearsal(),
                 spec.rateLimit(),
                 spec.tasks());

@@ -29,7 +29,7 @@ import java.util.function.Function;
  * {@link AlarmPolicy#DEFAULT_ALARM_ACTION}), nowhere else.
  *
  * <p>Keys (relative to {@code headstream.}): {@code models-dir}, {@code max-sample-bytes},
- * {@code dedup-window}, {@code publish-every}, {@code max-resident-users}, {@code backbone.*}, {@code negative-bank.*},
+ * {@code dedup-window}, {@code publish-every}, {@code max-resident-users}, {@code workers}, {@code backbone.*}, {@code negative-bank.*},
  * {@code online-rehearsal.*}, {@code rate-limit.*} and {@code tasks.<name>.*}; see
  * {@link #keys(Set)}. Other {@code headstream.} keys belong to the process that runs the engine
  * (for example the adapter's {@code instance-id}) and are ignored here. The engine always runs the
@@ -45,6 +45,8 @@ import java.util.function.Function;
  * @param publishEvery    training samples applied between published versions (1 = every batch)
  * @param maxResidentUsers most users whose state one engine holds in memory; new users beyond it are
  *                        rejected {@code CAPACITY}
+ * @param workers         threads a batch's samples are embedded, trained and published on (0 = one per
+ *                        core); the outputs are the same for any number
  * @param onlineRehearsal users' own training negatives shared as rehearsal among the users of the
  *                        tenants that opt in (off by default)
  * @param rateLimit       per-user rate limit on applied samples (off by default)
@@ -58,6 +60,7 @@ public record EngineSpec(
         int dedupWindow,
         int publishEvery,
         int maxResidentUsers,
+        int workers,
         AdaptationEngine.OnlineRehearsal onlineRehearsal,
         RateLimit rateLimit,
         Map<String, TaskSpec> tasks) {
@@ -146,6 +149,10 @@ public record EngineSpec(
         if (maxResidentUsers < 1) {
             throw new IllegalArgumentException(PREFIX + "max-resident-users must be at least 1: " + maxResidentUsers);
         }
+        if (workers < 0 || workers > AdaptationEngine.MAX_WORKERS) {
+            throw new IllegalArgumentException(
+                    PREFIX + "workers must be 0 (one per core) to " + AdaptationEngine.MAX_WORKERS + ": " + workers);
+        }
         tasks = Collections.unmodifiableMap(new LinkedHashMap<>(tasks));
     }
 
@@ -228,6 +235,7 @@ public record EngineSpec(
                 r.integer("dedup-window", 4096),
                 r.integer("publish-every", 1),
                 r.integer("max-resident-users", DEFAULT_MAX_RESIDENT_USERS),
+                r.integer("workers", 0),
                 online,
                 rateLimit,
                 taskSpecs);
@@ -272,6 +280,7 @@ public record EngineSpec(
             "dedup-window",
             "publish-every",
             "max-resident-users",
+            "workers",
             "backbone.kind",
             "backbone.model",
             "backbone.threads",
@@ -510,6 +519,7 @@ public record EngineSpec(
         p.put(PREFIX + "dedup-window", String.valueOf(dedupWindow));
         p.put(PREFIX + "publish-every", String.valueOf(publishEvery));
         p.put(PREFIX + "max-resident-users", String.valueOf(maxResidentUsers));
+        p.put(PREFIX + "workers", String.valueOf(workers));
         p.put(PREFIX + "backbone.kind", backbone.kind().name().toLowerCase(Locale.ROOT));
         backbone.model().ifPresent(m -> p.put(PREFIX + "backbone.model", m));
         p.put(PREFIX + "backbone.threads", String.valueOf(backbone.threads()));

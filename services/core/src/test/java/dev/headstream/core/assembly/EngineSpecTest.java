@@ -33,6 +33,7 @@ class EngineSpecTest {
         assertThat(spec.rateLimit().perMinute()).isZero();
         assertThat(spec.onlineRehearsal().capacity()).isZero();
         assertThat(spec.maxResidentUsers()).isEqualTo(EngineSpec.DEFAULT_MAX_RESIDENT_USERS);
+        assertThat(spec.workers()).as("one per core").isZero();
     }
 
     @Test
@@ -162,6 +163,7 @@ class EngineSpecTest {
         given.put("headstream.dedup-window", "17");
         given.put("headstream.publish-every", "3");
         given.put("headstream.max-resident-users", "250");
+        given.put("headstream.workers", "3");
         given.put("headstream.backbone.kind", "onnx");
         given.put("headstream.backbone.model", "feat.onnx");
         given.put("headstream.backbone.threads", "3");
@@ -212,8 +214,8 @@ class EngineSpecTest {
         EngineSpec spec = EngineSpec.fromProperties(given);
 
         assertThat(spec.modelsDir()).isEqualTo(Path.of("/m"));
-        assertThat(List.of(spec.maxSampleBytes(), spec.dedupWindow(), spec.publishEvery()))
-                .containsExactly(4096, 17, 3);
+        assertThat(List.of(spec.maxSampleBytes(), spec.dedupWindow(), spec.publishEvery(), spec.workers()))
+                .containsExactly(4096, 17, 3, 3);
         assertThat(spec.backbone())
                 .isEqualTo(new EngineSpec.BackboneSpec(
                         EngineSpec.BackboneKind.ONNX, Optional.of("feat.onnx"), 3, true, 2, 4.5));

@@ -111,7 +111,8 @@ public final class EngineAssembly {
                 spec.publishEvery(),
                 spec.onlineRehearsal(),
                 spec.rateLimit(),
-                spec.maxResidentUsers());
+                spec.maxResidentUsers(),
+                spec.workers());
         return new Assembled(engine, Collections.unmodifiableMap(tasks));
     }
 

@@ -30,6 +30,7 @@ import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.RejectReason;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -43,6 +44,12 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The adaptation pipeline of one processing thread, free of Kafka: a batch of raw sample records
@@ -90,6 +97,9 @@ public final class AdaptationEngine {
     private final int publishEvery;
     private final int maxResidentUsers;
     private final Map<UserKey, UserState> live = new HashMap<>();
+    /** The threads a batch runs on, each with its own instances of the tasks. */
+    private final Workers workers;
+
     private final StageClock clock = new StageClock();
     /** Live users reset on restore whose RESET versions and state the next batch publishes. */
     private final Set<UserKey> pendingResets = new LinkedHashSet<>();
@@ -158,6 +168,9 @@ public final class AdaptationEngine {
 
     /** {@code maxResidentUsers} of the constructors that take none: no bound (tests and tools that hold a few users). */
     public static final int UNBOUNDED = Integer.MAX_VALUE;
+
+    /** The most worker threads an engine takes. */
+    public static final int MAX_WORKERS = 256;
 
     /**
      * Online rehearsal: every task keeps, per samples partition, a reservoir of up to {@code capacity}
@@ -248,6 +261,27 @@ public final class AdaptationEngine {
             OnlineRehearsal online,
             RateLimit rateLimit,
             int maxResidentUsers) {
+        this(backbone, decoder, tasks, dedupWindow, publishEvery, online, rateLimit, maxResidentUsers, 1);
+    }
+
+    /**
+     * @param workers threads each batch is embedded, trained, published and encoded on, 1 to
+     *                {@link #MAX_WORKERS}, or 0 for one per core; the outputs do not depend on it
+     */
+    public AdaptationEngine(
+            Backbone backbone,
+            SampleDecoder decoder,
+            Map<String, BinaryHeadTask> tasks,
+            int dedupWindow,
+            int publishEvery,
+            OnlineRehearsal online,
+            RateLimit rateLimit,
+            int maxResidentUsers,
+            int workers) {
+        if (workers < 0 || workers > MAX_WORKERS) {
+            throw new IllegalArgumentException(
+                    "workers must be 0 (one per core) to " + MAX_WORKERS + ", got " + workers);
+        }
         if (maxResidentUsers < 1) {
             throw new IllegalArgumentException("maxResidentUsers must be >= 1, got " + maxResidentUsers);
         }
@@ -263,6 +297,12 @@ public final class AdaptationEngine {
         this.controls = new ControlDecoder(tasks.keySet());
         this.dedupWindow = dedupWindow;
         this.publishEvery = publishEvery;
+        this.workers = new Workers(workers == 0 ? Runtime.getRuntime().availableProcessors() : workers, this.tasks);
+    }
+
+    /** Threads a batch is processed on (see the constructor's {@code workers}). */
+    public int workers() {
+        return workers.count();
     }
 
     /** {@link #process(List, List, long)} without control commands. */
@@ -306,103 +346,51 @@ public final class AdaptationEngine {
             inputs.add(s.input());
         }
         lap = clock.lap(StageClock.Stage.DECODE, lap);
-        List<EmbeddingSequence> embeddings = inputs.isEmpty() ? List.of() : backbone.embed(inputs);
+        List<EmbeddingSequence> embeddings = embed(inputs);
         lap = clock.lap(StageClock.Stage.EMBED, lap);
 
         Map<UserKey, UserState> staged = new LinkedHashMap<>();
-        Map<ReservoirKey, RehearsalReservoir> stagedReservoirs = new HashMap<>();
         // heads touched by this batch, by head id in first-touch order, with their user and task
         Map<String, UserKey> touchedOwner = new LinkedHashMap<>();
         Map<String, String> touchedTask = new HashMap<>();
         stagePendingResets(staged, touchedOwner, touchedTask);
-        int newUsers = 0;
+        // the users' samples in parallel, each user's in order on one thread; merged in record order
+        SampleGroup.Outcome[] outcomes = new SampleGroup.Outcome[valid.size()];
+        List<SampleGroup> groups = groups(valid, validRaw, staged);
+        Map<UserKey, UserState> pending = Collections.unmodifiableMap(staged);
+        workers.run(
+                groups.size(),
+                (w, taskSet) -> groups.get(w).run(valid, validRaw, embeddings, pending, taskSet, nowMs, outcomes));
+        Map<ReservoirKey, RehearsalReservoir> stagedReservoirs = new HashMap<>();
+        TreeMap<Integer, SampleGroup> stagedAt = new TreeMap<>();
+        for (SampleGroup g : groups) {
+            stagedReservoirs.putAll(g.reservoirs);
+            skipped += g.skipped;
+            g.firstStaged.values().forEach(i -> stagedAt.put(i, g));
+        }
+        for (Map.Entry<Integer, SampleGroup> e : stagedAt.entrySet()) {
+            UserKey key = valid.get(e.getKey()).key();
+            staged.put(key, e.getValue().local.get(key));
+        }
         int applied = 0;
         List<AdaptationMetrics> sampleMetrics = new ArrayList<>();
-        for (int i = 0; i < valid.size(); i++) {
-            ValidSample s = valid.get(i);
-            RawSample raw = validRaw.get(i);
-            String unfit = unfit(s, embeddings.get(i));
-            if (unfit != null) {
-                rejections.add(new Rejection(raw, RejectReason.SHAPE_MISMATCH, unfit, s.sampleId()));
+        for (int i = 0; i < outcomes.length; i++) {
+            SampleGroup.Outcome o = outcomes[i];
+            if (o == null) {
+                continue; // already applied before a restart
+            }
+            if (o.rejection() != null) {
+                rejections.add(o.rejection());
                 continue;
             }
-            String outOfRange = outOfRange(embeddings.get(i));
-            if (outOfRange != null) {
-                rejections.add(new Rejection(raw, RejectReason.NON_FINITE, outOfRange, s.sampleId()));
-                continue;
-            }
-            // a new user is staged (and so becomes live, holding a resident slot) only once a
-            // sample of theirs applied: a first sample that is refused or diverges leaves nothing
-            boolean isNew = !staged.containsKey(s.key()) && !live.containsKey(s.key());
-            if (isNew) {
-                Rejection refused = refuseNewUser(raw, s, newUsers);
-                if (refused != null) {
-                    rejections.add(refused);
-                    continue;
-                }
-            }
-            UserState user = staged.get(s.key());
-            if (user == null) {
-                UserState l = live.get(s.key());
-                user = l == null ? new UserState(s.key(), dedupWindow) : l.copy();
-            }
-            if (raw.partition() == user.partition() && raw.offset() <= user.lastAppliedOffset()) {
-                // already applied before a restart (the restored state says so): applying it again
-                // would train twice
-                skipped++;
-                continue;
-            }
-            if (user.hasSeen(s.sampleId())) {
-                rejections.add(new Rejection(
-                        raw,
-                        RejectReason.DUPLICATE,
-                        "sample id " + s.sampleId() + " was already applied for " + s.key(),
-                        s.sampleId()));
-                continue;
-            }
-            // a sample is applied to all its tasks or to none: train on a copy of the user
-            UserState working = user.copy();
-            if (!working.admit(rateLimit, raw.timestampMs())) {
-                rejections.add(new Rejection(
-                        raw,
-                        RejectReason.RATE_LIMITED,
-                        String.format(
-                                Locale.ROOT,
-                                "%s is over its limit of %.0f samples per minute (burst %.0f); not applied, send it again later",
-                                s.key(),
-                                rateLimit.perMinute(),
-                                rateLimit.burst()),
-                        s.sampleId()));
-                if (!isNew) {
-                    staged.put(s.key(), working);
-                }
-                continue;
-            }
-            List<Runnable> offers = new ArrayList<>();
-            try {
-                apply(working, s, raw, embeddings.get(i), stagedReservoirs, offers);
-            } catch (IllegalStateException e) {
-                rejections.add(new Rejection(
-                        raw,
-                        RejectReason.NON_FINITE,
-                        "training on this sample diverged (" + e.getMessage() + "); the head is unchanged",
-                        s.sampleId()));
-                continue;
-            }
-            staged.put(s.key(), working);
-            if (isNew) {
-                newUsers++;
-            }
-            offers.forEach(Runnable::run);
             applied++;
+            ValidSample s = valid.get(i);
             for (String task : s.labels().keySet()) {
                 String headId = s.key().headId(task);
                 touchedOwner.putIfAbsent(headId, s.key());
                 touchedTask.put(headId, task);
-                // one metrics record per applied sample and task, a snapshot taken right after it
-                sampleMetrics.add(
-                        OutputMessages.metrics(s.key(), task, working.heads().get(task), nowMs));
             }
+            sampleMetrics.addAll(o.metrics());
         }
         lap = clock.lap(StageClock.Stage.TRAIN, lap);
         List<BatchResult.Erasure> erasures = new ArrayList<>();
@@ -416,14 +404,25 @@ public final class AdaptationEngine {
         List<AdaptationMetrics> metrics = sampleMetrics.stream()
                 .filter(m -> !erased.contains(new UserKey(m.getTenant(), m.getUser())))
                 .toList();
-        for (Map.Entry<String, UserKey> t : touchedOwner.entrySet()) {
-            String taskName = touchedTask.get(t.getKey());
-            BinaryHeadTask task = tasks.get(taskName);
-            UserKey key = t.getValue();
-            HeadState h = staged.get(key).heads().get(taskName);
-            if (task.publishIfDue(h, publishEvery)) {
-                heads.add(OutputMessages.headUpdate(task, key, taskName, h, backbone.info(), nowMs));
-                task.sent(h);
+        // each touched head's version on one thread; in first-touch order
+        List<Map.Entry<String, UserKey>> touched = new ArrayList<>(touchedOwner.entrySet());
+        HeadUpdate[] versions = new HeadUpdate[touched.size()];
+        int chunks = Math.min(workers.count(), touched.size());
+        workers.run(chunks, (w, taskSet) -> {
+            for (int j = chunkStart(w, chunks, touched.size()); j < chunkStart(w + 1, chunks, touched.size()); j++) {
+                String taskName = touchedTask.get(touched.get(j).getKey());
+                BinaryHeadTask task = taskSet.get(taskName);
+                UserKey key = touched.get(j).getValue();
+                HeadState h = staged.get(key).heads().get(taskName);
+                if (task.publishIfDue(h, publishEvery)) {
+                    versions[j] = OutputMessages.headUpdate(task, key, taskName, h, backbone.info(), nowMs);
+                    task.sent(h);
+                }
+            }
+        });
+        for (HeadUpdate v : versions) {
+            if (v != null) {
+                heads.add(v);
             }
         }
         clock.lap(StageClock.Stage.PUBLISH, lap);
@@ -613,7 +612,8 @@ public final class AdaptationEngine {
             RawSample raw,
             EmbeddingSequence embedding,
             Map<ReservoirKey, RehearsalReservoir> stagedReservoirs,
-            List<Runnable> offers) {
+            List<Runnable> offers,
+            Map<String, BinaryHeadTask> tasks) {
         user.firstSighting(s.sampleId());
         user.recordApplied(raw.partition(), raw.offset());
         for (Map.Entry<String, Label> l : new TreeMap<>(s.labels()).entrySet()) {
@@ -741,10 +741,14 @@ public final class AdaptationEngine {
         long start = System.nanoTime();
         List<UserKey> keys = new ArrayList<>(result.staged().keySet());
         keys.sort(Comparator.comparing(UserKey::toString));
-        List<AdapterState> out = new ArrayList<>(keys.size());
-        for (UserKey k : keys) {
-            out.add(UserStateCodec.encode(result.staged().get(k), tasks));
-        }
+        AdapterState[] records = new AdapterState[keys.size()];
+        int chunks = Math.min(workers.count(), keys.size());
+        workers.run(chunks, (w, taskSet) -> {
+            for (int j = chunkStart(w, chunks, keys.size()); j < chunkStart(w + 1, chunks, keys.size()); j++) {
+                records[j] = UserStateCodec.encode(result.staged().get(keys.get(j)), taskSet);
+            }
+        });
+        List<AdapterState> out = List.of(records);
         clock.lap(StageClock.Stage.ENCODE_STATE, start);
         return out;
     }
@@ -985,5 +989,290 @@ public final class AdaptationEngine {
             }
         }
         return null;
+    }
+
+    /** The batch's inputs embedded, on the workers in contiguous chunks (each input alone, so the same floats). */
+    private List<EmbeddingSequence> embed(List<BackboneInput> inputs) {
+        if (inputs.isEmpty()) {
+            return List.of();
+        }
+        int chunks = Math.min(workers.count(), inputs.size());
+        List<List<EmbeddingSequence>> parts = new ArrayList<>(Collections.nCopies(chunks, null));
+        workers.run(
+                chunks,
+                (w, taskSet) -> parts.set(
+                        w,
+                        backbone.embed(inputs.subList(
+                                chunkStart(w, chunks, inputs.size()), chunkStart(w + 1, chunks, inputs.size())))));
+        List<EmbeddingSequence> out = new ArrayList<>(inputs.size());
+        parts.forEach(out::addAll);
+        return out;
+    }
+
+    /** Where chunk {@code w} of {@code chunks} nearly equal contiguous chunks of {@code n} items starts. */
+    private static int chunkStart(int w, int chunks, int n) {
+        return (int) ((long) w * n / chunks);
+    }
+
+    /**
+     * The batch's valid samples split into at most {@link Workers#count()} groups, each user's (with
+     * online rehearsal on, each samples partition's, whose reservoir its users share) in one group,
+     * in record order; units go to the group with the fewest samples so far. One group when the
+     * batch's new users could reach {@link #maxResidentUsers}: which of them is refused
+     * {@code CAPACITY} depends on the order in which they arrive.
+     */
+    private List<SampleGroup> groups(
+            List<ValidSample> valid, List<RawSample> validRaw, Map<UserKey, UserState> staged) {
+        Set<UserKey> newKeys = new HashSet<>();
+        for (ValidSample s : valid) {
+            if (!live.containsKey(s.key()) && !staged.containsKey(s.key())) {
+                newKeys.add(s.key());
+            }
+        }
+        int count = (long) live.size() + newKeys.size() <= maxResidentUsers ? workers.count() : 1;
+        List<SampleGroup> groups = new ArrayList<>();
+        Map<Object, SampleGroup> byUnit = new HashMap<>();
+        for (int i = 0; i < valid.size(); i++) {
+            Object unit = online.enabled()
+                    ? (Object) validRaw.get(i).partition()
+                    : valid.get(i).key();
+            SampleGroup g = byUnit.get(unit);
+            if (g == null) {
+                if (groups.size() < count) {
+                    g = new SampleGroup();
+                    groups.add(g);
+                } else {
+                    g = groups.stream()
+                            .min(Comparator.comparingInt(x -> x.indices.size()))
+                            .orElseThrow();
+                }
+                byUnit.put(unit, g);
+            }
+            g.indices.add(i);
+        }
+        return groups;
+    }
+
+    /**
+     * One worker's share of a batch's samples: whole users (or partitions), applied in record order
+     * on copies of their state as the engine applies any sample. Reads the engine's live state and
+     * the batch's pending resets, writes only its own fields and its samples' slots of the outcomes.
+     */
+    private final class SampleGroup {
+
+        /** What became of one valid sample: rejected, or applied with its metrics records. */
+        record Outcome(Rejection rejection, List<AdaptationMetrics> metrics) {}
+
+        final List<Integer> indices = new ArrayList<>();
+        /** The group's users staged so far. */
+        final Map<UserKey, UserState> local = new HashMap<>();
+        /** The sample at which each of them was first staged (its place in the batch's staged users). */
+        final Map<UserKey, Integer> firstStaged = new HashMap<>();
+
+        final Map<ReservoirKey, RehearsalReservoir> reservoirs = new HashMap<>();
+        long skipped;
+        int newUsers;
+
+        void run(
+                List<ValidSample> valid,
+                List<RawSample> validRaw,
+                List<EmbeddingSequence> embeddings,
+                Map<UserKey, UserState> pending,
+                Map<String, BinaryHeadTask> tasks,
+                long nowMs,
+                Outcome[] outcomes) {
+            for (int i : indices) {
+                ValidSample s = valid.get(i);
+                RawSample raw = validRaw.get(i);
+                outcomes[i] = apply(i, s, raw, embeddings.get(i), pending, tasks, nowMs);
+            }
+        }
+
+        private Outcome rejected(RawSample raw, RejectReason reason, String message, ValidSample s) {
+            return new Outcome(new Rejection(raw, reason, message, s.sampleId()), List.of());
+        }
+
+        /** One sample; null when it was applied before a restart. */
+        private Outcome apply(
+                int i,
+                ValidSample s,
+                RawSample raw,
+                EmbeddingSequence embedding,
+                Map<UserKey, UserState> pending,
+                Map<String, BinaryHeadTask> tasks,
+                long nowMs) {
+            String unfit = unfit(s, embedding);
+            if (unfit != null) {
+                return rejected(raw, RejectReason.SHAPE_MISMATCH, unfit, s);
+            }
+            String outOfRange = outOfRange(embedding);
+            if (outOfRange != null) {
+                return rejected(raw, RejectReason.NON_FINITE, outOfRange, s);
+            }
+            UserKey key = s.key();
+            UserState stagedUser = local.containsKey(key) ? local.get(key) : pending.get(key);
+            // a new user is staged (and so becomes live, holding a resident slot) only once a
+            // sample of theirs applied: a first sample that is refused or diverges leaves nothing
+            boolean isNew = stagedUser == null && !live.containsKey(key);
+            if (isNew) {
+                Rejection refused = refuseNewUser(raw, s, newUsers);
+                if (refused != null) {
+                    return new Outcome(refused, List.of());
+                }
+            }
+            UserState user = stagedUser;
+            if (user == null) {
+                UserState l = live.get(key);
+                user = l == null ? new UserState(key, dedupWindow) : l.copy();
+            }
+            if (raw.partition() == user.partition() && raw.offset() <= user.lastAppliedOffset()) {
+                // already applied before a restart (the restored state says so): applying it again
+                // would train twice
+                skipped++;
+                return null;
+            }
+            if (user.hasSeen(s.sampleId())) {
+                return rejected(
+                        raw,
+                        RejectReason.DUPLICATE,
+                        "sample id " + s.sampleId() + " was already applied for " + key,
+                        s);
+            }
+            // a sample is applied to all its tasks or to none: train on a copy of the user
+            UserState working = user.copy();
+            if (!working.admit(rateLimit, raw.timestampMs())) {
+                if (!isNew) {
+                    stage(key, working, i);
+                }
+                return rejected(
+                        raw,
+                        RejectReason.RATE_LIMITED,
+                        String.format(
+                                Locale.ROOT,
+                                "%s is over its limit of %.0f samples per minute (burst %.0f); not applied, send it again later",
+                                key,
+                                rateLimit.perMinute(),
+                                rateLimit.burst()),
+                        s);
+            }
+            List<Runnable> offers = new ArrayList<>();
+            try {
+                AdaptationEngine.this.apply(working, s, raw, embedding, reservoirs, offers, tasks);
+            } catch (IllegalStateException e) {
+                return rejected(
+                        raw,
+                        RejectReason.NON_FINITE,
+                        "training on this sample diverged (" + e.getMessage() + "); the head is unchanged",
+                        s);
+            }
+            stage(key, working, i);
+            if (isNew) {
+                newUsers++;
+            }
+            offers.forEach(Runnable::run);
+            List<AdaptationMetrics> metrics = new ArrayList<>();
+            for (String task : s.labels().keySet()) {
+                // one metrics record per applied sample and task, a snapshot taken right after it
+                metrics.add(OutputMessages.metrics(key, task, working.heads().get(task), nowMs));
+            }
+            return new Outcome(null, metrics);
+        }
+
+        private void stage(UserKey key, UserState user, int i) {
+            local.put(key, user);
+            firstStaged.putIfAbsent(key, i);
+        }
+    }
+
+    /**
+     * The engine's worker threads: the calling thread and {@code count - 1} pool threads (created
+     * on demand, gone after a minute idle), each with its own instances of the tasks
+     * ({@link BinaryHeadTask#copyForThread()}; the calling thread uses the engine's own). A run
+     * returns only when every part has finished, and rethrows the first failure as it was thrown.
+     */
+    private static final class Workers {
+
+        /** One part of a run: worker {@code w} with its task instances. */
+        interface Part {
+            void run(int w, Map<String, BinaryHeadTask> tasks);
+        }
+
+        private final int count;
+        private final List<Map<String, BinaryHeadTask>> taskSets = new ArrayList<>();
+        private final ThreadPoolExecutor pool;
+
+        Workers(int count, Map<String, BinaryHeadTask> tasks) {
+            this.count = count;
+            taskSets.add(tasks);
+            for (int w = 1; w < count; w++) {
+                Map<String, BinaryHeadTask> copy = new LinkedHashMap<>();
+                tasks.forEach((name, t) -> copy.put(name, t.copyForThread()));
+                taskSets.add(Collections.unmodifiableMap(copy));
+            }
+            if (count > 1) {
+                AtomicInteger made = new AtomicInteger();
+                pool = new ThreadPoolExecutor(
+                        count - 1, count - 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                            Thread t = new Thread(r, "headstream-engine-worker-" + made.incrementAndGet());
+                            t.setDaemon(true);
+                            return t;
+                        });
+                pool.allowCoreThreadTimeOut(true);
+            } else {
+                pool = null;
+            }
+        }
+
+        int count() {
+            return count;
+        }
+
+        /** Runs parts {@code 0 .. parts-1} ({@code parts <= count}), part 0 on the calling thread. */
+        void run(int parts, Part part) {
+            if (parts <= 1 || pool == null) {
+                for (int w = 0; w < parts; w++) {
+                    part.run(w, taskSets.get(0));
+                }
+                return;
+            }
+            List<Future<?>> futures = new ArrayList<>(parts - 1);
+            for (int w = 1; w < parts; w++) {
+                int worker = w;
+                futures.add(pool.submit(() -> part.run(worker, taskSets.get(worker))));
+            }
+            Throwable failure = null;
+            try {
+                part.run(0, taskSets.get(0));
+            } catch (RuntimeException | Error e) {
+                failure = e;
+            }
+            boolean interrupted = false;
+            for (Future<?> f : futures) {
+                // wait for every part, failed or not: none may still run on a worker's tasks after this returns
+                while (true) {
+                    try {
+                        f.get();
+                        break;
+                    } catch (ExecutionException e) {
+                        failure = failure == null ? e.getCause() : failure;
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            if (failure instanceof RuntimeException r) {
+                throw r;
+            }
+            if (failure instanceof Error e) {
+                throw e;
+            }
+            if (failure != null) {
+                throw new IllegalStateException("an engine worker failed", failure);
+            }
+        }
     }
 }

@@ -52,6 +52,7 @@ public final class BinaryHeadTask {
     private final ReplayTrainer trainer;
     private final AlarmPolicy alarms;
     private final PublishPolicy publishing;
+    private final AlarmAction onAlarm;
 
     public BinaryHeadTask(String name, SourceHead sourceHead, HeadRecipe recipe, RehearsalSet rehearsal) {
         this(name, sourceHead, recipe, rehearsal, AlarmAction.PUBLISH_ONLY);
@@ -103,7 +104,7 @@ public final class BinaryHeadTask {
                     + ": target false accepts per hour must be finite and >= 0: " + targetFalseAcceptsPerHour);
         }
         this.targetFalseAcceptsPerHour = targetFalseAcceptsPerHour;
-        Objects.requireNonNull(onAlarm, "onAlarm");
+        this.onAlarm = Objects.requireNonNull(onAlarm, "onAlarm");
         int layers = sourceHead.architecture().parameterisedLayerCount();
         if (recipe.loraRank() == 0 && recipe.trainableTopLayers() > layers) {
             throw new IllegalArgumentException("task " + name + ": trainable-top-layers " + recipe.trainableTopLayers()
@@ -133,6 +134,16 @@ public final class BinaryHeadTask {
                 bank != null,
                 bankTraining,
                 targetFalseAcceptsPerHour);
+    }
+
+    /**
+     * Another instance of this task for another thread: the same configuration and the same shared,
+     * read-only parts (source head, reference set, prepared bank), its own trainer and scratch
+     * buffers. Both compute the same bits for the same head.
+     */
+    public BinaryHeadTask copyForThread() {
+        return new BinaryHeadTask(
+                name, sourceHead, recipe, rehearsal, onAlarm, targetFalseAcceptsPerHour, bank, bankTraining);
     }
 
     /**

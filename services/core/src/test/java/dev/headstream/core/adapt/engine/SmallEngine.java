@@ -69,9 +69,24 @@ final class SmallEngine {
 
     /** An engine with {@code online} rehearsal and no rate limit. */
     static AdaptationEngine engine(AdaptationEngine.OnlineRehearsal online) {
-        Backbone backbone = new TensorBackbone("identity", "0".repeat(64), FRAMES, DIM);
+        return engine(online, RateLimit.OFF, 1);
+    }
+
+    /** An engine with {@code online} rehearsal and {@code rateLimit}, on {@code workers} threads. */
+    static AdaptationEngine engine(AdaptationEngine.OnlineRehearsal online, RateLimit rateLimit, int workers) {
+        return engine(new TensorBackbone("identity", "0".repeat(64), FRAMES, DIM), online, rateLimit, workers);
+    }
+
+    /** An engine on {@code backbone} (taking {@code [FRAMES, DIM]} tensors), on {@code workers} threads. */
+    static AdaptationEngine engine(Backbone backbone, int workers) {
+        return engine(backbone, AdaptationEngine.OnlineRehearsal.OFF, RateLimit.OFF, workers);
+    }
+
+    private static AdaptationEngine engine(
+            Backbone backbone, AdaptationEngine.OnlineRehearsal online, RateLimit rateLimit, int workers) {
         SampleDecoder decoder = new SampleDecoder(1 << 20, backbone, Map.of(TASK, TaskKind.binary()));
-        return new AdaptationEngine(backbone, decoder, Map.of(TASK, task()), 64, 1, online, RateLimit.OFF);
+        return new AdaptationEngine(
+                backbone, decoder, Map.of(TASK, task()), 64, 1, online, rateLimit, AdaptationEngine.UNBOUNDED, workers);
     }
 
     /** An engine without online rehearsal. */

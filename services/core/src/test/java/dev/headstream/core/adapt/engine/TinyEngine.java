@@ -51,7 +51,10 @@ final class TinyEngine {
                 0);
     }
 
-    /** An engine holding at most {@code maxResidentUsers} users, on a source head of SHA-256 {@code sourceSha256}. */
+    /**
+     * An engine holding at most {@code maxResidentUsers} users, on a source head of SHA-256
+     * {@code sourceSha256}, on two worker threads (what one thread computes: {@link ParallelWorkersTest}).
+     */
     static AdaptationEngine engine(int maxResidentUsers, String sourceSha256) {
         Backbone backbone = new TensorBackbone("pass-through", "1".repeat(64), 1, 2);
         SampleDecoder decoder = new SampleDecoder(1 << 16, backbone, Map.of(TASK, TaskKind.binary()));
@@ -63,7 +66,8 @@ final class TinyEngine {
                 1,
                 AdaptationEngine.OnlineRehearsal.OFF,
                 RateLimit.OFF,
-                maxResidentUsers);
+                maxResidentUsers,
+                2);
     }
 
     /** An engine holding at most {@code maxResidentUsers} users, on {@link #SOURCE}. */
