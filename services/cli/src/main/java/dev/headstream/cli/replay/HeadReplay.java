@@ -11,7 +11,7 @@ import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.embed.Backbone;
 import dev.headstream.core.ingest.RawSample;
 import dev.headstream.core.ingest.UserKey;
-import dev.headstream.core.wire.HeadCodec;
+import dev.headstream.core.wire.OutputMessages;
 import dev.headstream.runtime.assembly.EngineAssembly;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.HeadStatus;
@@ -213,7 +213,7 @@ public final class HeadReplay {
         if (h.getHeldAtSource() != s.heldAtSource()) {
             return "held at source " + h.getHeldAtSource() + " published vs " + s.heldAtSource() + " replayed";
         }
-        if (!HeadCodec.tensors(t.head(), t.publishedTrainable(s)).equals(h.getTrainableList())) {
+        if (!OutputMessages.headTensors(t, s).equals(h.getTrainableList())) {
             return "trainable tensors differ";
         }
         return null;

@@ -1,6 +1,8 @@
 package dev.headstream.core.head;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
 
@@ -142,6 +144,31 @@ public final class LoraMlpHead {
 
     public boolean trainsSmallParameters() {
         return trainSmall;
+    }
+
+    /**
+     * One tensor of the per-user vector: its wire name ({@code layers.<i>.lora_a}, {@code lora_b},
+     * {@code bias}, {@code gamma}, {@code beta}), shape, and where its floats lie in the vector.
+     */
+    public record Tensor(String name, int[] shape, int offset, int length) {}
+
+    /** The per-user vector's tensors, in vector (and layer) order; together they cover it exactly. */
+    public List<Tensor> tensors() {
+        List<Tensor> out = new ArrayList<>();
+        for (int l = 0; l < layerCount; l++) {
+            if (kind[l] == DENSE) {
+                out.add(new Tensor("layers." + l + ".lora_a", new int[] {rank, inDim[l]}, aOffset[l], rank * inDim[l]));
+                out.add(new Tensor(
+                        "layers." + l + ".lora_b", new int[] {outDim[l], rank}, bOffset[l], outDim[l] * rank));
+                if (biasOffset[l] >= 0) {
+                    out.add(new Tensor("layers." + l + ".bias", new int[] {outDim[l]}, biasOffset[l], outDim[l]));
+                }
+            } else if (kind[l] == LAYER_NORM && aOffset[l] >= 0) {
+                out.add(new Tensor("layers." + l + ".gamma", new int[] {outDim[l]}, aOffset[l], outDim[l]));
+                out.add(new Tensor("layers." + l + ".beta", new int[] {outDim[l]}, aOffset[l] + outDim[l], outDim[l]));
+            }
+        }
+        return out;
     }
 
     /** Length of the per-user vector, of its gradient and of each optimizer moment. */

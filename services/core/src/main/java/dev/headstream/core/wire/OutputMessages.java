@@ -8,10 +8,13 @@ import dev.headstream.core.ingest.Rejection;
 import dev.headstream.core.ingest.UserKey;
 import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.HeadScore;
+import dev.headstream.schemas.v1.HeadSpec;
 import dev.headstream.schemas.v1.HeadStatus;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.Provenance;
 import dev.headstream.schemas.v1.Rejected;
+import dev.headstream.schemas.v1.TensorBlob;
+import java.util.List;
 
 /**
  * The output records of the adaptation engine, built from domain state: a head version
@@ -58,15 +61,27 @@ public final class OutputMessages {
                         .setEngine(ENGINE)
                         .setNegativeBankSha256(
                                 task.bank() == null ? "" : task.bank().id()))
-                .setSpec(HeadCodec.spec(
-                        task.head().architecture(),
-                        task.head().trainableTopK(),
-                        task.recipe().windowFrames(),
-                        backbone.embeddingDim()))
-                .addAllTrainable(HeadCodec.tensors(task.head(), task.publishedTrainable(h)))
+                .setSpec(headSpec(task, backbone))
+                .addAllTrainable(headTensors(task, h))
                 .setThreshold(task.publishedThreshold(h))
                 .setCreatedTimeMs(nowMs)
                 .build();
+    }
+
+    /** The spec of {@code task}'s published heads: a top-k tail, or the source head plus LoRA deltas. */
+    public static HeadSpec headSpec(BinaryHeadTask task, BackboneInfo backbone) {
+        int frames = task.recipe().windowFrames();
+        return task.loraHead() == null
+                ? HeadCodec.spec(
+                        task.head().architecture(), task.head().trainableTopK(), frames, backbone.embeddingDim())
+                : HeadCodec.loraSpec(task.head().architecture(), task.loraHead(), frames, backbone.embeddingDim());
+    }
+
+    /** The tensors a version of {@code h} carries: its per-user part only (a top-k tail, or its LoRA vector). */
+    public static List<TensorBlob> headTensors(BinaryHeadTask task, HeadState h) {
+        return task.loraHead() == null
+                ? HeadCodec.tensors(task.head(), task.publishedTrainable(h))
+                : HeadCodec.loraTensors(task.loraHead(), task.publishedVector(h));
     }
 
     /** A snapshot of {@code h}'s monitors and statistics right after a sample was applied to it. */

@@ -2,8 +2,10 @@ package dev.headstream.core.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import com.google.protobuf.ByteString;
+import dev.headstream.core.head.LoraMlpHead;
 import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.runtime.backbone.TestModels;
@@ -109,6 +111,89 @@ class HeadCodecTest {
                     .as("the adapted tail must change scores, or the check proves nothing")
                     .isGreaterThan(0);
         }
+    }
+
+    /** A rank-4 LoRA vector of {@code hey_jarvis} moved as training would move it. */
+    private static float[] adaptedLora(LoraMlpHead lora, long seed) {
+        float[] v = lora.initialTrainable(jarvis.parameters(), seed);
+        SplittableRandom r = new SplittableRandom(seed + 1);
+        for (int i = 0; i < v.length; i++) {
+            v[i] += (float) (0.05 * (2 * r.nextDouble() - 1));
+        }
+        return v;
+    }
+
+    private static HeadUpdate loraUpdate(LoraMlpHead lora, float[] vector) {
+        return HeadUpdate.newBuilder()
+                .setHeadId("acme/alice/wake")
+                .setProvenance(
+                        Provenance.newBuilder().setSourceHeadId(jarvis.id()).setSourceHeadSha256(jarvis.sha256()))
+                .setSpec(HeadCodec.loraSpec(jarvis.architecture(), lora, FRAMES, DIM))
+                .addAllTrainable(HeadCodec.loraTensors(lora, vector))
+                .setThreshold(0.61f)
+                .build();
+    }
+
+    @Test
+    void aLoraHeadTravelsAsItsDeltasAndDecodesToTheMergedLayersBitForBit() throws Exception {
+        LoraMlpHead lora = new LoraMlpHead(jarvis.architecture(), 4, 8f, true);
+        float[] vector = adaptedLora(lora, 5);
+        HeadUpdate onWire = HeadUpdate.parseFrom(loraUpdate(lora, vector).toByteArray());
+
+        HeadCodec.Decoded d = HeadCodec.decode(onWire, jarvis);
+
+        MlpHead all = new MlpHead(jarvis.architecture(), jarvis.architecture().parameterisedLayerCount());
+        float[] merged = all.initialTrainable(lora.merged(jarvis.parameters(), vector));
+        assertThat(d.trainable()).containsExactly(merged);
+        assertThat(d.head().trainableTopK()).isEqualTo(5);
+        assertThat(d.threshold()).isEqualTo(0.61f);
+        // the record carries the per-user part: 35 KB, against 856 KB for the merged layers
+        int loraBytes = onWire.getSerializedSize();
+        int mergedBytes = update(jarvis, 5, merged).getSerializedSize();
+        assertThat(loraBytes).isLessThan(40_000);
+        assertThat(mergedBytes).isGreaterThan(850_000);
+        System.out.printf("head record: LoRA deltas %,d B, merged layers %,d B%n", loraBytes, mergedBytes);
+        // and scores as the LoRA head does
+        LoraMlpHead.Workspace lw = lora.newWorkspace();
+        MlpHead.Workspace mw = d.head().newWorkspace();
+        for (float[] w : windows(10, 9)) {
+            assertThat(d.head().logit(d.source(), d.trainable(), w, 0, mw))
+                    .isCloseTo(lora.logit(jarvis.parameters(), vector, w, 0, lw), within(1e-4f));
+        }
+        assertThat(HeadCodec.loraTensors(lora, vector))
+                .extracting(TensorBlob::getName)
+                .startsWith("layers.0.lora_a", "layers.0.lora_b", "layers.1.gamma", "layers.1.beta")
+                .endsWith("layers.6.lora_a", "layers.6.lora_b", "layers.6.bias");
+    }
+
+    @Test
+    void aLoraRecordThatDoesNotFitItsSourceHeadIsRefusedByName() {
+        LoraMlpHead lora = new LoraMlpHead(jarvis.architecture(), 4, 8f, true);
+        HeadUpdate good = loraUpdate(lora, adaptedLora(lora, 7));
+        HeadUpdate wrongRank = good.toBuilder()
+                .setSpec(good.getSpec().toBuilder()
+                        .setLora(good.getSpec().getLora().toBuilder().setRank(3)))
+                .build();
+        assertThatThrownBy(() -> HeadCodec.decode(wrongRank, jarvis))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("layers.0.lora_a");
+        HeadUpdate hugeRank = good.toBuilder()
+                .setSpec(good.getSpec().toBuilder()
+                        .setLora(good.getSpec().getLora().toBuilder().setRank(1 << 20)))
+                .build();
+        assertThatThrownBy(() -> HeadCodec.decode(hugeRank, jarvis))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("LoRA spec (rank 1048576");
+        HeadUpdate missing = good.toBuilder().removeTrainable(2).build();
+        assertThatThrownBy(() -> HeadCodec.decode(missing, jarvis))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tensor 2");
+        HeadUpdate otherSource = good.toBuilder()
+                .setProvenance(good.getProvenance().toBuilder().setSourceHeadSha256(alexa.sha256()))
+                .build();
+        assertThatThrownBy(() -> HeadCodec.decode(otherSource, jarvis))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("was adapted from source");
     }
 
     @Test

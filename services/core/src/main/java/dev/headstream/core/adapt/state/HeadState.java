@@ -183,8 +183,8 @@ public final class HeadState {
     private boolean errorRiseAlarm;
     /** Negative-bank training windows this head scores highest, highest first (its hard pool). */
     private int[] hardPool = new int[0];
-    /** Calibration windows this head scored highest at its last calibration (its calibration pool). */
-    private int[] calibrationPool = new int[0];
+    /** Calibration windows this head scored highest at its last calibration (its calibration pool), packed. */
+    private byte[] calibrationPool = new byte[0];
     /** The slice of the bank's calibration part the next calibration scores besides the pool. */
     private int calibrationSlice;
     /** Whether the last calibration held the head at the source, and why. */
@@ -331,7 +331,7 @@ public final class HeadState {
                 probationLength,
                 sinceProbation,
                 trusted,
-                calibrationPool.clone(),
+                WindowSet.unpack(calibrationPool),
                 calibrationSlice);
     }
 
@@ -383,7 +383,7 @@ public final class HeadState {
         this.probationLength = s.probationLength();
         this.sinceProbation = s.sinceProbation();
         this.trusted = s.trustedClips();
-        this.calibrationPool = s.calibrationPool();
+        this.calibrationPool = WindowSet.pack(s.calibrationPool());
         this.calibrationSlice = s.calibrationSlice();
     }
 
@@ -480,7 +480,7 @@ public final class HeadState {
 
     /** Replaces the calibration pool (calibration windows) and the slice the next calibration scores. */
     public void replaceCalibrationPool(int[] windows, int nextSlice) {
-        calibrationPool = windows;
+        calibrationPool = WindowSet.pack(windows);
         calibrationSlice = nextSlice;
     }
 
@@ -583,7 +583,7 @@ public final class HeadState {
         sinceProbation = -1;
         trusted = 0;
         hardPool = new int[0];
-        calibrationPool = new int[0];
+        calibrationPool = new byte[0];
         calibrationSlice = 0;
         drift.reset();
         frozen = false;
@@ -908,9 +908,9 @@ public final class HeadState {
         return hardPool;
     }
 
-    /** The calibration pool itself (calibration windows of the bank): read, never change. */
+    /** The calibration pool (calibration windows of the bank), ascending; a new array. */
     public int[] calibrationPool() {
-        return calibrationPool;
+        return WindowSet.unpack(calibrationPool);
     }
 
     /** The slice of the bank's calibration part the next calibration scores besides the pool. */
@@ -970,7 +970,8 @@ public final class HeadState {
                 + (domain == null ? 0 : domain.residentBytes())
                 + (long) errorAdwin.stateSize() * Double.BYTES
                 + (lastGood == null ? 0 : (long) lastGood.length * Float.BYTES + Long.BYTES + Float.BYTES)
-                + (long) (hardPool.length + calibrationPool.length) * Integer.BYTES;
+                + (long) hardPool.length * Integer.BYTES
+                + calibrationPool.length;
     }
 
     /** The per-user vector's share of {@link #residentBytes()}. */

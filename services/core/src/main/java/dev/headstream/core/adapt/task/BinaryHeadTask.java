@@ -4,6 +4,7 @@ import dev.headstream.core.adapt.state.HeadState;
 import dev.headstream.core.adapt.state.StoredClip;
 import dev.headstream.core.bank.NegativeBank;
 import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.core.head.LoraMlpHead;
 import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.ingest.Split;
@@ -215,6 +216,22 @@ public final class BinaryHeadTask {
     /** The user's tail of {@link #head()}: a copy of the trainable tail, or the merged LoRA weights. */
     public float[] publishedTrainable(HeadState s) {
         return publishing.publishedTrainable(s);
+    }
+
+    /**
+     * The LoRA head whose per-user vectors this task trains (its head versions carry the vector,
+     * not merged layers), or null when the task trains a top-k tail.
+     */
+    public LoraMlpHead loraHead() {
+        return training.lora();
+    }
+
+    /**
+     * The user's per-user vector as published: the LoRA vector (a copy), or the initial one while
+     * the head is held at the source; for a top-k task the same as {@link #publishedTrainable}.
+     */
+    public float[] publishedVector(HeadState s) {
+        return training.lora() == null ? publishedTrainable(s) : publishing.publishedVector(s);
     }
 
     /** The threshold published with {@link #publishedTrainable}: the source head's while the head is held at the source. */

@@ -111,6 +111,13 @@ public final class PublishPolicy {
         return training.publishedTail(s.heldAtSource() ? training.initialTrainable(s.seed()) : s.liveTrainable());
     }
 
+    /** The user's per-user vector as published: a copy of the live one, or the initial one while held at the source. */
+    public float[] publishedVector(HeadState s) {
+        return s.heldAtSource()
+                ? training.initialTrainable(s.seed())
+                : s.liveTrainable().clone();
+    }
+
     /** The threshold published with {@link #publishedTrainable}: the source head's while the head is held at the source. */
     public float publishedThreshold(HeadState s) {
         return s.heldAtSource() ? BinaryHeadTask.SOURCE_THRESHOLD : s.threshold();

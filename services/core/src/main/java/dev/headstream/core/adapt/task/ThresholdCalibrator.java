@@ -224,7 +224,8 @@ public final class ThresholdCalibrator {
         int count = bank.calibrationWindows();
         int from = (int) ((long) slice * count / slices);
         int to = (int) ((long) (slice + 1) * count / slices);
-        int[] pool = s.calibrationPool().length > 0 ? s.calibrationPool() : sourcePool();
+        int[] own = s.calibrationPool();
+        int[] pool = own.length > 0 ? own : sourcePool();
         int[] outside =
                 Arrays.stream(pool).filter(w -> w < from || w >= to).sorted().toArray();
         if (steps == null) {

@@ -64,6 +64,11 @@ interface UserHeadTraining {
     /** The tail of {@link #publishedHead()} for a user's vector; a new array. */
     float[] publishedTail(float[] trainable);
 
+    /** The LoRA head whose per-user vectors this trains, or null for a top-k head. */
+    default LoraMlpHead lora() {
+        return null;
+    }
+
     /** Top-k layers train as full per-user copies. */
     record TopLayers(MlpHead head, HeadTrainer trainer, float[] source, ClipScorer scorer) implements UserHeadTraining {
         TopLayers(MlpHead head, HeadTrainer trainer, float[] source, int windowFrames) {
@@ -153,6 +158,11 @@ interface UserHeadTraining {
         @Override
         public MlpHead publishedHead() {
             return published;
+        }
+
+        @Override
+        public LoraMlpHead lora() {
+            return head;
         }
 
         @Override
