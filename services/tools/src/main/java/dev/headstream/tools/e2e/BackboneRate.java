@@ -114,12 +114,12 @@ final class BackboneRate {
     /** Seconds to embed every batch. */
     private static double round(Backbone backbone, List<List<BackboneInput>> batches) {
         long t0 = System.nanoTime();
-        int frames = 0;
+        int embedded = 0;
         for (List<BackboneInput> b : batches) {
-            frames += backbone.embed(b).size();
+            embedded += backbone.embed(b).size();
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        if (frames == 0) {
+        if (embedded == 0) {
             throw new IllegalStateException("the backbone embedded nothing");
         }
         return seconds;
