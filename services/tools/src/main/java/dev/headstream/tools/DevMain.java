@@ -50,6 +50,7 @@ public final class DevMain {
             new BenchQuietCommand(),
             new BenchBankSizeCommand(),
             new dev.headstream.tools.swap.BenchSwapCommand(),
+            new dev.headstream.tools.e2e.BenchE2eCommand(),
             new SoakCommand(),
         }) {
             line.addSubcommand(tool);

@@ -55,6 +55,7 @@ class DevMainTest {
                         "bench-quiet",
                         "bench-bank-size",
                         "bench-swap",
+                        "bench-e2e",
                         "soak");
     }
 
@@ -110,7 +111,7 @@ class DevMainTest {
     /** The command names of a picocli help text (the indented first word of each "Commands:" line). */
     private static List<String> commands(String help) {
         String list = help.substring(help.indexOf("Commands:"));
-        return Pattern.compile("(?m)^  ([a-z][a-z-]*)\\b")
+        return Pattern.compile("(?m)^  ([a-z][a-z0-9-]*)\\b")
                 .matcher(list)
                 .results()
                 .map(m -> m.group(1))

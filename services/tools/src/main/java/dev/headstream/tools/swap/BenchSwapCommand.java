@@ -1,22 +1,9 @@
 package dev.headstream.tools.swap;
 
-import dev.headstream.cli.Dirs;
 import dev.headstream.core.bank.NegativeBank;
 import dev.headstream.core.head.SourceHead;
-import dev.headstream.schemas.Topics;
-import dev.headstream.schemas.v1.Control;
-import dev.headstream.schemas.v1.ControlAction;
 import dev.headstream.testkit.adapter.AdapterProcess;
-import dev.headstream.testkit.kafka.EmbeddedKafka;
-import dev.headstream.testkit.kafka.TopicAdmin;
-import dev.headstream.testkit.synth.CachingSynthesizer;
-import dev.headstream.testkit.synth.SampleRecords;
-import dev.headstream.testkit.synth.SpeechSynth;
-import dev.headstream.testkit.synth.SynthProgress;
-import dev.headstream.testkit.synth.SyntheticClip;
 import dev.headstream.testkit.synth.SyntheticUser;
-import dev.headstream.testkit.synth.SyntheticUsers;
-import dev.headstream.tools.bank.BankCommand;
 import dev.headstream.tools.bench.QuietBench;
 import dev.headstream.tools.bench.SynthInputs;
 import java.io.PrintWriter;
@@ -28,20 +15,10 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -84,6 +61,9 @@ public final class BenchSwapCommand implements Callable<Integer> {
     @Mixin
     SynthInputs inputs;
 
+    @Mixin
+    StackOptions stack;
+
     @Option(
             names = "--users",
             defaultValue = "1,100,1000",
@@ -113,37 +93,11 @@ public final class BenchSwapCommand implements Callable<Integer> {
     int tickMs;
 
     @Option(
-            names = "--voices",
-            defaultValue = "8",
-            description = "Synthetic speakers whose training clips the users send (default ${DEFAULT-VALUE}).")
-    int voices;
-
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of the speakers (default ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(
-            names = "--partitions",
-            defaultValue = "4",
-            description = "Partitions per topic (default ${DEFAULT-VALUE}).")
-    int partitions;
-
-    @Option(
             names = "--adapter-warmup",
             defaultValue = "64",
             description = "Users of the adapter warm-up, two samples each; the second burst measures the adapter's"
                     + " capacity (default ${DEFAULT-VALUE}).")
     int adapterWarmup;
-
-    @Option(
-            names = "--adapter-jar",
-            defaultValue = "services/adapter/target/quarkus-app/quarkus-run.jar",
-            description = "The adapter's quarkus-run.jar (default ${DEFAULT-VALUE}).")
-    Path adapterJar;
-
-    @Option(
-            names = "--negative-bank",
-            description = "The negative bank (default <models-dir>/negative-bank, built by ./headstream setup).")
-    Path negativeBank;
 
     @Option(
             names = "--work-dir",
@@ -159,9 +113,6 @@ public final class BenchSwapCommand implements Callable<Integer> {
             defaultValue = "PT5M",
             description = "Longest wait for a phase's heads, ISO-8601 (default ${DEFAULT-VALUE}).")
     Duration timeout;
-
-    @Option(names = "--keep-data", description = "Keep the broker data (removed at the end by default).")
-    boolean keepData;
 
     private PrintWriter pw;
 
@@ -203,88 +154,53 @@ public final class BenchSwapCommand implements Callable<Integer> {
                 || samples < 1
                 || (fixedRate != null && !(fixedRate > 0))
                 || tickMs < 1
-                || voices < 1
+                || stack.voices() < 1
                 || adapterWarmup < 1) {
             throw new IllegalArgumentException(
                     "--users, --samples, --rate, --tick-ms, --voices and --adapter-warmup must be positive");
         }
         long t0 = System.nanoTime();
-        Path bankDir = negativeBank != null ? negativeBank : BankCommand.defaultDir(inputs.modelsDir());
-        if (!Files.isRegularFile(bankDir.resolve("manifest.json"))) {
-            throw new IllegalArgumentException(
-                    "no negative bank in " + bankDir + "; build it first: ./headstream bank build");
-        }
-        String bankId = NegativeBank.open(bankDir).id();
+        String bankId = NegativeBank.open(stack.bankDir(inputs.modelsDir())).id();
         Path outDir = out != null ? out : workDir;
         Files.createDirectories(workDir);
         Files.createDirectories(outDir);
-        say("synthesizing %d speakers x 16 training clips (cache %s)", voices, inputs.cacheDir());
-        List<SyntheticUser> pool = new SyntheticUsers(SyntheticUsers.Config.defaults(seed)
-                        .withUsers(voices)
-                        .withTrain(8, 8)
-                        .withHoldout(0, 0)
-                        .withBackground(0, 0))
-                .generate(
-                        new CachingSynthesizer(new SpeechSynth(), inputs.cacheDir()),
-                        2,
-                        SynthProgress.lines(32, line -> say("%s", line)))
-                .users();
+        say("synthesizing %d speakers x 16 training clips (cache %s)", stack.voices(), inputs.cacheDir());
+        List<SyntheticUser> pool =
+                SampleTraffic.pool(stack.voices(), stack.seed(), inputs.cacheDir(), line -> say("%s", line));
         SourceHead source = QuietBench.heyJarvis(inputs.modelsDir());
-        Path kafkaDir = workDir.resolve("kafka");
-        Dirs.deleteRecursively(kafkaDir);
-        say("starting Kafka (KRaft, single node) in %s", kafkaDir);
         List<Level> results = new ArrayList<>();
         double capacity;
         double rate;
-        try (EmbeddedKafka kafka = EmbeddedKafka.builder(kafkaDir).start()) {
-            String bs = kafka.bootstrapServers();
-            try (TopicAdmin admin = TopicAdmin.connect(bs)) {
-                admin.ensureTopics(partitions);
-            }
-            Map<String, String> props = new LinkedHashMap<>();
-            props.put("kafka.bootstrap.servers", bs);
-            props.put(
-                    "headstream.models-dir", inputs.modelsDir().toAbsolutePath().toString());
-            props.put("headstream.instance-id", "bench-swap");
-            props.put(
-                    "headstream.negative-bank.directory",
-                    bankDir.toAbsolutePath().toString());
-            props.put("headstream.tasks." + TASK + ".source-head", "hey_jarvis_v0.1.onnx");
-            Path log = workDir.resolve("adapter.log");
-            Files.deleteIfExists(log);
-            say("broker at %s; starting the adapter (default configuration, negative bank; log %s)", bs, log);
-            try (AdapterProcess adapter =
-                            AdapterProcess.start(adapterJar, props, log).awaitReady(Duration.ofMinutes(3));
-                    KafkaProducer<byte[], byte[]> producer = producer(bs)) {
-                Run run = new Run(bs, source, pool, adapter, producer);
-                capacity = run.adapterWarmup();
-                rate = fixedRate != null ? fixedRate : capacity / 2;
-                say(
-                        "measured samples go at %.2f per second (%s)",
-                        rate, fixedRate != null ? "--rate" : "half the warm-up burst's rate");
-                for (int n : levels) {
-                    Level level = run.level(n, rate);
-                    results.add(level);
-                    print(level);
-                }
-            }
-        } finally {
-            if (!keepData) {
-                Dirs.deleteRecursively(kafkaDir);
+        try (BenchStack stackRun = BenchStack.start(
+                        stack,
+                        workDir,
+                        stack.adapterProperties(inputs.modelsDir(), "bench-swap", TASK),
+                        line -> say("%s", line));
+                SampleTraffic traffic = new SampleTraffic(stackRun.bootstrap(), TENANT, TASK, pool)) {
+            Run run = new Run(stackRun.bootstrap(), source, stackRun.adapter(), traffic);
+            capacity = run.adapterWarmup();
+            rate = fixedRate != null ? fixedRate : capacity / 2;
+            say(
+                    "measured samples go at %.2f per second (%s)",
+                    rate, fixedRate != null ? "--rate" : "half the warm-up burst's rate");
+            for (int n : levels) {
+                Level level = run.level(n, rate);
+                results.add(level);
+                print(level);
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         SwapReport.Setup setup = new SwapReport.Setup(
                 LocalDate.now().toString(),
                 Runtime.getRuntime().availableProcessors(),
-                partitions,
+                stack.partitions(),
                 tickMs,
                 capacity,
                 rate,
                 fixedRate == null,
                 samples,
-                voices,
-                seed,
+                stack.voices(),
+                stack.seed(),
                 adapterWarmup,
                 bankId,
                 seconds);
@@ -300,21 +216,14 @@ public final class BenchSwapCommand implements Callable<Integer> {
     private final class Run {
         private final String bs;
         private final SourceHead source;
-        private final List<SyntheticUser> pool;
         private final AdapterProcess adapter;
-        private final KafkaProducer<byte[], byte[]> producer;
+        private final SampleTraffic traffic;
 
-        Run(
-                String bs,
-                SourceHead source,
-                List<SyntheticUser> pool,
-                AdapterProcess adapter,
-                KafkaProducer<byte[], byte[]> producer) {
+        Run(String bs, SourceHead source, AdapterProcess adapter, SampleTraffic traffic) {
             this.bs = bs;
             this.source = source;
-            this.pool = pool;
             this.adapter = adapter;
-            this.producer = producer;
+            this.traffic = traffic;
         }
 
         /**
@@ -352,73 +261,32 @@ public final class BenchSwapCommand implements Callable<Integer> {
                 double warmup = (System.nanoTime() - w0) / 1e9;
                 say("%s: warm-up done in %.1f s (%.1f new users per second)", name, warmup, n / warmup);
 
-                AtomicReferenceArray<SwapLatencies.Sent> sent = new AtomicReferenceArray<>(samples);
-                AtomicLong sendFailures = new AtomicLong();
-                long step = Math.round(1e9 / rate);
                 double loadBefore = load();
                 AdapterStats before = AdapterStats.read(adapter.httpPort());
                 say(
                         "%s: sending %d measured samples at %.2f per second (machine load average %.2f)",
                         name, samples, rate, loadBefore);
-                long start = System.nanoTime();
-                long firstSend = 0;
-                long lastSend = 0;
-                long lastReport = start;
-                for (int i = 0; i < samples; i++) {
-                    long due = start + i * step;
-                    for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
-                        LockSupport.parkNanos(wait);
-                    }
-                    int k = i % n;
-                    int index = i;
-                    long sendNanos = send(users.get(k), k, 1 + i / n, (meta, e, nanos, wall) -> {
-                        if (e != null) {
-                            sendFailures.incrementAndGet();
-                        } else {
-                            sent.set(index, new SwapLatencies.Sent(k, meta.partition(), meta.offset(), nanos, wall));
-                        }
-                    });
-                    if (i == 0) {
-                        firstSend = sendNanos;
-                    }
-                    lastSend = sendNanos;
-                    if (System.nanoTime() - lastReport > 5_000_000_000L) {
-                        lastReport = System.nanoTime();
-                        say("%s: %d/%d measured samples sent, %d in use", name, i + 1, samples, inUse(side, sent));
-                        checkAdapter();
-                    }
-                }
-                producer.flush();
-                double achieved = samples < 2 ? rate : (samples - 1) / ((lastSend - firstSend) / 1e9);
-                long[] lastOffsets = new long[n];
-                Arrays.fill(lastOffsets, -1);
-                for (int i = 0; i < samples; i++) {
-                    SwapLatencies.Sent s = sent.get(i);
-                    if (s != null) {
-                        lastOffsets[s.head()] = Math.max(lastOffsets[s.head()], s.offset());
-                    }
-                }
-                awaitInUse(side, lastOffsets, name, false);
+                PacedSends sent = new PacedSends(samples, rate);
+                sent.send(traffic, users, 1, count -> {
+                    say("%s: %d/%d measured samples sent, %d in use", name, count, samples, inUse(side, sent));
+                    checkAdapter();
+                });
+                awaitInUse(side, sent.lastOffsets(n), name, false);
                 AdapterStats during = AdapterStats.read(adapter.httpPort()).since(before);
                 double loadAfter = load();
                 erase(side, users, name);
                 side.stop();
-                List<SwapLatencies.Sent> acknowledged = new ArrayList<>();
-                for (int i = 0; i < samples; i++) {
-                    if (sent.get(i) != null) {
-                        acknowledged.add(sent.get(i));
-                    }
-                }
+                List<SwapLatencies.Sent> acknowledged = sent.acknowledged();
                 List<SwapLatencies.Latency> latencies = SwapLatencies.all(acknowledged, side.built(), side.inUse());
                 return new Level(
                         n,
                         samples,
                         warmup,
                         rate,
-                        achieved,
+                        sent.achievedRate(),
                         latencies,
                         SwapLatencies.Summary.of(latencies),
-                        sendFailures.get(),
+                        sent.failures(),
                         side.ticks(),
                         side.lateTicks(),
                         side.skipped(),
@@ -434,7 +302,7 @@ public final class BenchSwapCommand implements Callable<Integer> {
             AtomicLong failures = new AtomicLong();
             for (int k = 0; k < users.size(); k++) {
                 int user = k;
-                send(users.get(k), k, j, (meta, e, nanos, wall) -> {
+                traffic.send(users.get(k), k, j, (meta, e, nanos, wall) -> {
                     if (e != null) {
                         failures.incrementAndGet();
                     } else {
@@ -442,7 +310,7 @@ public final class BenchSwapCommand implements Callable<Integer> {
                     }
                 });
             }
-            producer.flush(); // the callbacks have run when flush returns
+            traffic.flush(); // the callbacks have run when flush returns
             if (failures.get() > 0) {
                 throw new IllegalStateException(what + ": " + failures.get() + " samples could not be sent");
             }
@@ -452,19 +320,7 @@ public final class BenchSwapCommand implements Callable<Integer> {
         /** Erases {@code users} ({@code control erase}) and waits until the follower saw their heads removed. */
         private void erase(DetectorSide side, List<String> users, String what) throws InterruptedException {
             long removedBefore = side.removed();
-            for (String user : users) {
-                producer.send(new ProducerRecord<>(
-                        Topics.CONTROL,
-                        user.getBytes(StandardCharsets.UTF_8),
-                        Control.newBuilder()
-                                .setTenant(TENANT)
-                                .setUser(user.substring(user.indexOf('/') + 1))
-                                .setAction(ControlAction.CONTROL_ACTION_ERASE)
-                                .setReason("bench-swap: " + what + " done")
-                                .build()
-                                .toByteArray()));
-            }
-            producer.flush();
+            traffic.erase(users, "bench-swap: " + what + " done");
             long deadline = System.nanoTime() + timeout.toNanos();
             while (side.removed() - removedBefore < users.size()) {
                 checkAdapter();
@@ -475,26 +331,6 @@ public final class BenchSwapCommand implements Callable<Integer> {
                 Thread.sleep(100);
             }
             say("%s: its %d users erased", what, users.size());
-        }
-
-        /**
-         * Sends sample {@code j} of {@code user} (the training clips of pool speaker {@code k}, cycled,
-         * each with its own sample id). Returns the {@link System#nanoTime()} taken just before the send.
-         */
-        private long send(String user, int k, int j, Sent done) {
-            List<SyntheticClip> clips = pool.get(k % pool.size()).train();
-            String userId = user.substring(user.indexOf('/') + 1);
-            byte[] value = SampleRecords.sample(TENANT, TASK, clips.get(j % clips.size())).toBuilder()
-                    .setUser(userId)
-                    .setSampleId(String.format(Locale.ROOT, "%s-%05d", userId, j))
-                    .build()
-                    .toByteArray();
-            byte[] key = user.getBytes(StandardCharsets.UTF_8);
-            long wall = System.currentTimeMillis();
-            long nanos = System.nanoTime();
-            producer.send(
-                    new ProducerRecord<>(Topics.SAMPLES, key, value), (meta, e) -> done.sent(meta, e, nanos, wall));
-            return nanos;
         }
 
         /**
@@ -554,12 +390,6 @@ public final class BenchSwapCommand implements Callable<Integer> {
         }
     }
 
-    /** Told when a send completed, with the time taken just before it. */
-    @FunctionalInterface
-    private interface Sent {
-        void sent(RecordMetadata meta, Exception error, long sendNanos, long sendWallMs);
-    }
-
     /** "1 user", "1,000 users". */
     static String name(int users) {
         return String.format(Locale.ROOT, "%,d user%s", users, users == 1 ? "" : "s");
@@ -567,18 +397,14 @@ public final class BenchSwapCommand implements Callable<Integer> {
 
     /** {@code n} users {@code <tenant>/<prefix>-u<index>}. */
     private static List<String> users(String prefix, int n) {
-        List<String> out = new ArrayList<>(n);
-        for (int k = 0; k < n; k++) {
-            out.add(String.format(Locale.ROOT, "%s/%s-u%04d", TENANT, prefix, k));
-        }
-        return out;
+        return SampleTraffic.users(TENANT, prefix, n);
     }
 
     /** How many measured samples are in use so far. */
-    private static int inUse(DetectorSide side, AtomicReferenceArray<SwapLatencies.Sent> sent) {
+    private static int inUse(DetectorSide side, PacedSends sent) {
         int n = 0;
-        for (int i = 0; i < sent.length(); i++) {
-            SwapLatencies.Sent s = sent.get(i);
+        for (int i = 0; i < sent.samples(); i++) {
+            SwapLatencies.Sent s = sent.sent(i);
             if (s != null && side.tickLastOffset(s.head()) >= s.offset()) {
                 n++;
             }
@@ -593,17 +419,6 @@ public final class BenchSwapCommand implements Callable<Integer> {
 
     private Duration tick() {
         return Duration.ofMillis(tickMs);
-    }
-
-    /** An idempotent producer, acks=all, the default partitioner and linger (5 ms), as the client's SampleSender. */
-    private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     private void print(Level l) {

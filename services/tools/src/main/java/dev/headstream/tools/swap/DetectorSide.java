@@ -26,7 +26,7 @@ import java.util.concurrent.locks.LockSupport;
  * thread while samples flow -> {@link #stop()} (stops the tick and the follower; idempotent, and what
  * {@link #close()} does) -> {@link #built()} and {@link #inUse()}.
  */
-final class DetectorSide implements AutoCloseable {
+public final class DetectorSide implements AutoCloseable {
 
     /** What the follower holds per head: the decoded head and when it was built. */
     record Head(HeadCodec.Decoded decoded, long receivedNanos, long builtNanos) {}
@@ -91,7 +91,7 @@ final class DetectorSide implements AutoCloseable {
      * Follows {@code users} (each {@code <tenant>/<user>}), waits until the follower has caught up
      * with the heads committed so far, then starts the scoring tick.
      */
-    static DetectorSide start(
+    public static DetectorSide start(
             String bootstrap, SourceHead source, List<String> users, String task, Duration tick, Duration catchUp)
             throws InterruptedException {
         DetectorSide side = new DetectorSide(bootstrap, source, users, task, tick);
@@ -158,7 +158,7 @@ final class DetectorSide implements AutoCloseable {
     }
 
     /** The last offset of the version the follower holds for head {@code i}; -1 when it holds none. */
-    long followerLastOffset(int i) {
+    public long followerLastOffset(int i) {
         return follower.current(headIds.get(i))
                 .map(v -> v.update().getProvenance().getLastOffset())
                 .orElse(-1L);
@@ -175,17 +175,17 @@ final class DetectorSide implements AutoCloseable {
     }
 
     /** Heads removed by a tombstone (an erased user). */
-    long removed() {
+    public long removed() {
         return removed.get();
     }
 
     /** Head records the follower could not build. */
-    long skipped() {
+    public long skipped() {
         return follower.skipped() + follower.foreign();
     }
 
     /** Per head, every version the follower built, in order (read after {@link #stop()}). */
-    List<List<SwapLatencies.Built>> built() {
+    public List<List<SwapLatencies.Built>> built() {
         return built;
     }
 
@@ -195,7 +195,7 @@ final class DetectorSide implements AutoCloseable {
     }
 
     /** Stops the scoring tick and the follower. */
-    void stop() {
+    public void stop() {
         running = false;
         if (ticker.isAlive()) {
             try {

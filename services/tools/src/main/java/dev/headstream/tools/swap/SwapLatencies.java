@@ -13,7 +13,7 @@ import java.util.Optional;
  * Pure functions over what {@link DetectorSide} recorded; nanosecond times are one JVM's
  * {@link System#nanoTime()}, wall-clock times are milliseconds since the epoch.
  */
-final class SwapLatencies {
+public final class SwapLatencies {
 
     private SwapLatencies() {}
 
@@ -26,7 +26,7 @@ final class SwapLatencies {
      * @param sendNanos  just before {@code send}
      * @param sendWallMs the wall clock at the same moment
      */
-    record Sent(int head, int partition, long offset, long sendNanos, long sendWallMs) {}
+    public record Sent(int head, int partition, long offset, long sendNanos, long sendWallMs) {}
 
     /**
      * A head version as the follower built it.
@@ -38,7 +38,7 @@ final class SwapLatencies {
      * @param receivedNanos when the follower began building it (decoding against the source head)
      * @param builtNanos    when it was built, just before it became current
      */
-    record Built(
+    public record Built(
             long version, int partition, long lastOffset, long createdWallMs, long receivedNanos, long builtNanos) {}
 
     /** A version a scoring tick found in use for the first time, at {@code tickNanos}. */
@@ -55,13 +55,7 @@ final class SwapLatencies {
 
     /** The latency of {@code s}, or empty when no recorded version contains it or no tick used one. */
     static Optional<Latency> of(Sent s, List<Built> built, List<InUse> inUse) {
-        Built first = null;
-        for (Built b : built) {
-            if (b.partition() == s.partition() && b.lastOffset() >= s.offset()) {
-                first = b;
-                break;
-            }
-        }
+        Built first = firstContaining(s, built).orElse(null);
         if (first == null) {
             return Optional.empty();
         }
@@ -73,6 +67,16 @@ final class SwapLatencies {
                 double build = ms(first.builtNanos() - first.receivedNanos());
                 return Optional.of(new Latency(
                         total, toBatchStart, toFollower - toBatchStart, build, ms(t.tickNanos() - first.builtNanos())));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The first of {@code built} (one head's versions, in order) that contains {@code s}, if any. */
+    public static Optional<Built> firstContaining(Sent s, List<Built> built) {
+        for (Built b : built) {
+            if (b.partition() == s.partition() && b.lastOffset() >= s.offset()) {
+                return Optional.of(b);
             }
         }
         return Optional.empty();
@@ -115,9 +119,9 @@ final class SwapLatencies {
     }
 
     /** Mean and nearest-rank percentiles of values in ms (NaN when there are none). */
-    record Stats(double mean, double p50, double p90, double p99, double max, double[] sorted) {
+    public record Stats(double mean, double p50, double p90, double p99, double max, double[] sorted) {
 
-        static Stats of(double[] values) {
+        public static Stats of(double[] values) {
             double[] sorted = values.clone();
             Arrays.sort(sorted);
             return new Stats(
@@ -131,7 +135,7 @@ final class SwapLatencies {
     }
 
     /** The nearest-rank {@code p}-th percentile of ascending {@code sorted}: the smallest value with at least p % of the values at or below it. */
-    static double percentile(double[] sorted, double p) {
+    public static double percentile(double[] sorted, double p) {
         if (sorted.length == 0) {
             return Double.NaN;
         }
@@ -140,7 +144,7 @@ final class SwapLatencies {
     }
 
     /** The percentiles 1..100 of {@code sorted}, for a plot of the distribution. */
-    static double[] percentiles(double[] sorted) {
+    public static double[] percentiles(double[] sorted) {
         double[] out = new double[100];
         for (int p = 1; p <= 100; p++) {
             out[p - 1] = percentile(sorted, p);

@@ -237,17 +237,6 @@ final class SwapReport {
             series.put(BenchSwapCommand.name(l.users()), ps);
             max = Math.max(max, ps[98]);
         }
-        return new LinePlot.Panel(title, "ms", 0, niceCeil(max * 1.05), series);
-    }
-
-    /** The smallest 1, 2 or 5 times a power of ten at or above {@code v}. */
-    static double niceCeil(double v) {
-        double scale = Math.pow(10, Math.floor(Math.log10(v)));
-        for (double m : new double[] {1, 2, 5, 10}) {
-            if (m * scale >= v) {
-                return m * scale;
-            }
-        }
-        return 10 * scale;
+        return new LinePlot.Panel(title, "ms", 0, LinePlot.niceCeil(max * 1.05), series);
     }
 }
