@@ -5,10 +5,15 @@ import dev.headstream.core.embed.BackboneInput;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The raw backbone's clips per second, in-process: {@link Backbone#embed} on batches of the
- * adapter's batch size, as its engine calls it for a batch's valid samples. A warm-up, then
+ * adapter's batch size, each batch cut into as many contiguous chunks as the engine has workers
+ * and the chunks embedded at once, as the engine does for a batch's valid samples. A warm-up, then
  * rounds of the same number of clips; each round's rate is its clips over the wall time of its
  * {@code embed} calls.
  */
@@ -21,6 +26,7 @@ final class BackboneRate {
      *
      * @param when             when it ran, for the reader (before the broker and adapter, after them)
      * @param threads          ONNX Runtime intra-op threads of the backbone
+     * @param workers          the engine's worker threads, each embedding one chunk of a batch
      * @param batch            clips per {@code embed} call
      * @param clipsPerRound    clips per round
      * @param meanClipSeconds  mean audio length of the clips
@@ -30,6 +36,7 @@ final class BackboneRate {
     record Result(
             String when,
             int threads,
+            int workers,
             int batch,
             int clipsPerRound,
             double meanClipSeconds,
@@ -69,29 +76,35 @@ final class BackboneRate {
             String when,
             Backbone backbone,
             int threads,
+            int workers,
             List<BackboneInput> inputs,
             int batch,
             int clipsPerRound,
             double warmupSeconds,
             int rounds) {
-        if (inputs.isEmpty() || batch < 1 || clipsPerRound < 1 || rounds < 1) {
-            throw new IllegalArgumentException("needs inputs, and a positive batch, round and round count");
+        if (inputs.isEmpty() || batch < 1 || clipsPerRound < 1 || rounds < 1 || workers < 1) {
+            throw new IllegalArgumentException("needs inputs, and a positive batch, round, round and worker count");
         }
         List<List<BackboneInput>> batches = batches(inputs, batch, clipsPerRound);
-        long w0 = System.nanoTime();
-        do {
-            round(backbone, batches);
-        } while (System.nanoTime() - w0 < warmupSeconds * 1e9);
-        double warmup = (System.nanoTime() - w0) / 1e9;
-        double[] rates = new double[rounds];
-        for (int r = 0; r < rounds; r++) {
-            rates[r] = clipsPerRound / round(backbone, batches);
+        ExecutorService pool = Executors.newFixedThreadPool(workers);
+        try {
+            long w0 = System.nanoTime();
+            do {
+                round(backbone, batches, workers, pool);
+            } while (System.nanoTime() - w0 < warmupSeconds * 1e9);
+            double warmup = (System.nanoTime() - w0) / 1e9;
+            double[] rates = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                rates[r] = clipsPerRound / round(backbone, batches, workers, pool);
+            }
+            double seconds = 0;
+            for (BackboneInput in : inputs) {
+                seconds += in instanceof BackboneInput.Audio a ? a.seconds() : Double.NaN;
+            }
+            return new Result(when, threads, workers, batch, clipsPerRound, seconds / inputs.size(), warmup, rates);
+        } finally {
+            pool.shutdownNow();
         }
-        double seconds = 0;
-        for (BackboneInput in : inputs) {
-            seconds += in instanceof BackboneInput.Audio a ? a.seconds() : Double.NaN;
-        }
-        return new Result(when, threads, batch, clipsPerRound, seconds / inputs.size(), warmup, rates);
     }
 
     /** {@code total} clips of {@code inputs}, cycled, cut into batches of at most {@code batch}. */
@@ -111,12 +124,28 @@ final class BackboneRate {
         return out;
     }
 
-    /** Seconds to embed every batch. */
-    private static double round(Backbone backbone, List<List<BackboneInput>> batches) {
+    /** Seconds to embed every batch, each in {@code workers} chunks at once. */
+    private static double round(
+            Backbone backbone, List<List<BackboneInput>> batches, int workers, ExecutorService pool) {
         long t0 = System.nanoTime();
         int embedded = 0;
         for (List<BackboneInput> b : batches) {
-            embedded += backbone.embed(b).size();
+            int chunks = Math.min(workers, b.size());
+            List<Future<Integer>> parts = new ArrayList<>();
+            for (int w = 0; w < chunks; w++) {
+                List<BackboneInput> chunk = b.subList(w * b.size() / chunks, (w + 1) * b.size() / chunks);
+                parts.add(pool.submit(() -> backbone.embed(chunk).size()));
+            }
+            for (Future<Integer> f : parts) {
+                try {
+                    embedded += f.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while embedding", e);
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("the backbone failed: " + e.getCause(), e.getCause());
+                }
+            }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         if (embedded == 0) {

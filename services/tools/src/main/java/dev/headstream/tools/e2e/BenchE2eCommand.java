@@ -317,9 +317,10 @@ public final class BenchE2eCommand implements Callable<Integer> {
 
     /** The raw backbone's clips per second on the pool's clips, decoded as the adapter decodes them. */
     private BackboneRate.Result backbone(EngineSpec engine, List<SyntheticUser> pool, int batch, String when) {
+        int workers = engine.workers() == 0 ? Runtime.getRuntime().availableProcessors() : engine.workers();
         say(
-                "raw backbone (%s): %d threads, batches of %d",
-                when, engine.backbone().threads(), batch);
+                "raw backbone (%s): %d threads x %d workers (the engine's), batches of %d",
+                when, engine.backbone().threads(), workers, batch);
         try (Backbone backbone = EngineAssembly.backbone(engine)) {
             SampleDecoder decoder =
                     new SampleDecoder(engine.maxSampleBytes(), backbone, Map.of(TASK, TaskKind.binary()));
@@ -336,6 +337,7 @@ public final class BenchE2eCommand implements Callable<Integer> {
                     when,
                     backbone,
                     engine.backbone().threads(),
+                    workers,
                     clips,
                     batch,
                     backboneClips,

@@ -175,8 +175,8 @@ record E2eReport(Setup setup, List<BackboneRate.Result> backbone, List<Level> le
         for (BackboneRate.Result r : backbone) {
             b.append(String.format(
                     Locale.ROOT,
-                    "raw backbone %s: %.1f clips/s median of %d rounds (%.1f to %.1f), %d thread%s, batches of %d,"
-                            + " clips of %.2f s%n",
+                    "raw backbone %s: %.1f clips/s median of %d rounds (%.1f to %.1f), %d thread%s x %d worker%s,"
+                            + " batches of %d, clips of %.2f s%n",
                     r.when(),
                     r.median(),
                     r.rounds().length,
@@ -184,6 +184,8 @@ record E2eReport(Setup setup, List<BackboneRate.Result> backbone, List<Level> le
                     r.max(),
                     r.threads(),
                     r.threads() == 1 ? "" : "s",
+                    r.workers(),
+                    r.workers() == 1 ? "" : "s",
                     r.batch(),
                     r.meanClipSeconds()));
         }
@@ -306,6 +308,7 @@ record E2eReport(Setup setup, List<BackboneRate.Result> backbone, List<Level> le
             j.beginObject()
                     .field("when", r.when())
                     .field("threads", r.threads())
+                    .field("workers", r.workers())
                     .field("batch", r.batch())
                     .field("clipsPerRound", r.clipsPerRound())
                     .field("meanClipSeconds", r.meanClipSeconds())

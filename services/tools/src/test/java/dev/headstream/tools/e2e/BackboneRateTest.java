@@ -17,7 +17,7 @@ class BackboneRateTest {
 
     @Test
     void reportsTheRangeOfTheRounds() {
-        BackboneRate.Result r = new BackboneRate.Result("before", 1, 64, 256, 2.0, 3, new double[] {97, 88, 118});
+        BackboneRate.Result r = new BackboneRate.Result("before", 1, 2, 64, 256, 2.0, 3, new double[] {97, 88, 118});
 
         assertThat(r.median()).isEqualTo(97);
         assertThat(r.min()).isEqualTo(88);

@@ -53,7 +53,7 @@ class E2eReportTest {
                 128,
                 250);
         BackboneRate.Result backbone =
-                new BackboneRate.Result("before", 1, 64, 256, 2.5, 3, new double[] {90, 100, 110});
+                new BackboneRate.Result("before", 1, 2, 64, 256, 2.5, 3, new double[] {90, 100, 110});
         E2eReport.Latency half = new E2eReport.Latency(
                 0.5,
                 5,
