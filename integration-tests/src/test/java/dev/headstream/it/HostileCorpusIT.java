@@ -337,7 +337,8 @@ class HostileCorpusIT {
                     AdapterState realState = newestState(bs, SampleRecords.key(TENANT, victim));
                     AdapterState.Builder forged = realState.toBuilder()
                             .setLastAppliedOffset(Long.MAX_VALUE / 2)
-                            .clearRecentSampleIds();
+                            .clearRecentSampleIds()
+                            .clearRecentSampleFingerprints();
                     for (int i = 0; i < forged.getHeadsCount(); i++) {
                         HeadTrainingState h = forged.getHeads(i);
                         forged.setHeads(

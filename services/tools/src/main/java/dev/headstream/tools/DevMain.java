@@ -4,6 +4,7 @@ import dev.headstream.cli.Main;
 import dev.headstream.tools.bank.BankCommand;
 import dev.headstream.tools.bench.BenchBankSizeCommand;
 import dev.headstream.tools.bench.BenchCleanCommand;
+import dev.headstream.tools.bench.BenchDedupCommand;
 import dev.headstream.tools.bench.BenchHeadsCommand;
 import dev.headstream.tools.bench.BenchQuietCommand;
 import dev.headstream.tools.bench.BenchTransferCommand;
@@ -49,6 +50,7 @@ public final class DevMain {
             new BenchCleanCommand(),
             new BenchQuietCommand(),
             new BenchBankSizeCommand(),
+            new BenchDedupCommand(),
             new dev.headstream.tools.swap.BenchSwapCommand(),
             new dev.headstream.tools.e2e.BenchE2eCommand(),
             new SoakCommand(),

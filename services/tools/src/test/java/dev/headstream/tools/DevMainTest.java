@@ -50,6 +50,7 @@ class DevMainTest {
                         "bank",
                         "sweep",
                         "bench-heads",
+                        "bench-dedup",
                         "bench-transfer",
                         "bench-clean",
                         "bench-quiet",

@@ -1,6 +1,7 @@
 package dev.headstream.core.assembly;
 
 import dev.headstream.core.adapt.engine.AdaptationEngine;
+import dev.headstream.core.adapt.state.DedupWindow;
 import dev.headstream.core.adapt.task.AlarmAction;
 import dev.headstream.core.adapt.task.AlarmPolicy;
 import dev.headstream.core.adapt.task.BankTraining;
@@ -145,6 +146,10 @@ public record EngineSpec(
         if (maxSampleBytes < 1 || dedupWindow < 0 || publishEvery < 1) {
             throw new IllegalArgumentException("max-sample-bytes and publish-every must be at least 1 and dedup-window"
                     + " at least 0: " + maxSampleBytes + ", " + publishEvery + ", " + dedupWindow);
+        }
+        if (dedupWindow > DedupWindow.MAX_CAPACITY) {
+            throw new IllegalArgumentException(
+                    PREFIX + "dedup-window must be at most " + DedupWindow.MAX_CAPACITY + ": " + dedupWindow);
         }
         if (maxResidentUsers < 1) {
             throw new IllegalArgumentException(PREFIX + "max-resident-users must be at least 1: " + maxResidentUsers);

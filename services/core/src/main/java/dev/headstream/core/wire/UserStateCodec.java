@@ -24,6 +24,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -59,9 +60,11 @@ public final class UserStateCodec {
                 .setUser(user.key().user())
                 .setSourcePartition(user.partition())
                 .setLastAppliedOffset(user.lastAppliedOffset())
-                .addAllRecentSampleIds(user.recentSampleIds())
                 .setRateTokens(user.rateBucket().tokens())
                 .setRateTimeMs(user.rateBucket().timeMs());
+        for (long fingerprint : user.recentFingerprints()) {
+            b.addRecentSampleFingerprints(fingerprint);
+        }
         user.heads().forEach((task, h) -> {
             BinaryHeadTask t = tasks.get(task);
             if (t == null) {
@@ -98,14 +101,17 @@ public final class UserStateCodec {
     }
 
     /**
-     * Rebuilds the user of {@code state} against the tasks of this adapter.
+     * Rebuilds the user of {@code state} against the tasks of this adapter. Its dedup window is the
+     * fingerprints of the record's {@code recent_sample_ids} (which earlier versions wrote) followed
+     * by its {@code recent_sample_fingerprints}, so a record of either version restores to the same
+     * window.
      *
      * @param tasks       the adapter's tasks by name
      * @param dedupWindow the adapter's dedup window; a longer stored window keeps its newest ids
      * @throws IllegalArgumentException naming the problem: unknown format version, bad key, unknown task, a head
      *                                  adapted from another source head, a trainable vector or optimizer slot whose
      *                                  length does not match the task's head, float bytes that are not whole floats
-     *                                  or do not fill the stated shape, repeated sample ids
+     *                                  or do not fill the stated shape, a sample id or fingerprint listed twice
      */
     public static UserState decode(AdapterState state, Map<String, BinaryHeadTask> tasks, int dedupWindow) {
         if (state.getFormatVersion() != FORMAT_VERSION) {
@@ -126,6 +132,13 @@ public final class UserStateCodec {
         for (String id : state.getRecentSampleIdsList()) {
             if (!user.firstSighting(id)) {
                 throw new IllegalArgumentException("adapter state of " + key + " lists sample id " + id + " twice");
+            }
+        }
+        for (int i = 0; i < state.getRecentSampleFingerprintsCount(); i++) {
+            long fingerprint = state.getRecentSampleFingerprints(i);
+            if (!user.firstSightingOfFingerprint(fingerprint)) {
+                throw new IllegalArgumentException("adapter state of " + key + " lists sample fingerprint "
+                        + HexFormat.of().toHexDigits(fingerprint) + " twice");
             }
         }
         for (HeadTrainingState h : state.getHeadsList()) {
@@ -176,6 +189,9 @@ public final class UserStateCodec {
                         : RateLimit.Bucket.EMPTY);
         for (String id : state.getRecentSampleIdsList()) {
             user.firstSighting(id);
+        }
+        for (int i = 0; i < state.getRecentSampleFingerprintsCount(); i++) {
+            user.firstSightingOfFingerprint(state.getRecentSampleFingerprints(i));
         }
         Map<String, Long> versions = new TreeMap<>();
         for (HeadTrainingState h : state.getHeadsList()) {

@@ -37,6 +37,15 @@ class EngineSpecTest {
     }
 
     @Test
+    void theDedupWindowIsAtMostItsLargestTable() {
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.dedup-window", "536870913")))
+                .hasMessageContaining("headstream.dedup-window must be at most 536870912: 536870913");
+        assertThat(EngineSpec.fromProperties(Map.of("headstream.dedup-window", "536870912"))
+                        .dedupWindow())
+                .isEqualTo(536870912);
+    }
+
+    @Test
     void theBoundOnResidentUsersIsAtLeastOne() {
         assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.max-resident-users", "0")))
                 .hasMessageContaining("headstream.max-resident-users must be at least 1");

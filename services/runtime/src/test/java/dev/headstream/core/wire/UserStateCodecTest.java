@@ -12,6 +12,7 @@ import com.google.protobuf.ByteString;
 import dev.headstream.core.adapt.WakeWordFixture;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.adapt.engine.BatchResult;
+import dev.headstream.core.adapt.state.DedupWindow;
 import dev.headstream.core.adapt.state.HeadState;
 import dev.headstream.core.adapt.state.StoredClip;
 import dev.headstream.core.adapt.state.UserState;
@@ -37,6 +38,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -150,9 +152,14 @@ class UserStateCodecTest {
         assertThat(back.lastAppliedOffset())
                 .as("the holdout clip counts as applied")
                 .isEqualTo(14);
-        assertThat(back.recentSampleIds())
-                .containsExactly("a-1", "a-2", "a-3", "h-1")
-                .isEqualTo(live.recentSampleIds());
+        assertThat(back.recentFingerprints())
+                .containsExactly(Stream.of("a-1", "a-2", "a-3", "h-1")
+                        .mapToLong(DedupWindow::fingerprint)
+                        .toArray())
+                .isEqualTo(live.recentFingerprints());
+        assertThat(record.getRecentSampleIdsList())
+                .as("ids are no longer written")
+                .isEmpty();
         assertThat(back.heads()).containsOnlyKeys(TASK);
         assertSameHead(back.heads().get(TASK), live.heads().get(TASK));
         assertThat(UserStateCodec.encode(back, tasks(WakeWordFixture.RECIPE)).toByteArray())
@@ -326,7 +333,8 @@ class UserStateCodecTest {
 
             long bytes = UserStateCodec.encode(user, tasks).getSerializedSize();
 
-            long sampleIds = DEDUP * (2L + "sample-100".length());
+            // packed fixed64: a tag, the length (one byte up to 127 fingerprints) and 8 bytes each
+            long sampleIds = 2L + DEDUP * 8L;
             assertThat(head.replayBytes()).as("half precision").isEqualTo(recipe.replayBuffer() * 22L * 96 * 2);
             // monitor windows go out as doubles: 4 more bytes for each of the domain test's 8 x 96 floats
             long monitorWidening = 4L * HeadMonitors.DRIFT.detector().window() * 96;

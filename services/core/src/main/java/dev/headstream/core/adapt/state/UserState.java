@@ -2,25 +2,20 @@ package dev.headstream.core.adapt.state;
 
 import dev.headstream.core.ingest.RateLimit;
 import dev.headstream.core.ingest.UserKey;
-import java.util.ArrayDeque;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Everything the adapter holds for one user: a head per task, the recent sample ids used to drop
- * producer retries, where the user's newest applied sample came from and their rate-limit bucket.
- * Mutable, not thread-safe; changed only on a {@link #copy()}.
+ * Everything the adapter holds for one user: a head per task, the {@link DedupWindow} of recently
+ * applied sample ids (as fingerprints) used to drop producer retries, where the user's newest applied
+ * sample came from and their rate-limit bucket. Mutable, not thread-safe; changed only on a
+ * {@link #copy()}.
  */
 public final class UserState {
 
     private final UserKey key;
     private final Map<String, HeadState> heads;
-    private final ArrayDeque<String> recentOrder;
-    private final Set<String> recent;
-    private final int dedupWindow;
+    private final DedupWindow recent;
     /** Partition of the user's samples, or -1 before the first applied sample. */
     private int partition;
     /** Offset of the newest sample applied (training or holdout), or -1. */
@@ -28,7 +23,11 @@ public final class UserState {
 
     private RateLimit.Bucket rate;
 
-    /** A user with no state yet. */
+    /**
+     * A user with no state yet.
+     *
+     * @param dedupWindow sample ids remembered to drop retries, 0 to {@link DedupWindow#MAX_CAPACITY}
+     */
     public UserState(UserKey key, int dedupWindow) {
         this(key, dedupWindow, -1, -1, RateLimit.Bucket.EMPTY);
     }
@@ -43,9 +42,7 @@ public final class UserState {
     public UserState(UserKey key, int dedupWindow, int partition, long lastAppliedOffset, RateLimit.Bucket rate) {
         this.key = key;
         this.heads = new TreeMap<>();
-        this.recentOrder = new ArrayDeque<>();
-        this.recent = new HashSet<>();
-        this.dedupWindow = dedupWindow;
+        this.recent = new DedupWindow(dedupWindow);
         this.partition = partition;
         this.lastAppliedOffset = lastAppliedOffset;
         this.rate = rate;
@@ -55,9 +52,7 @@ public final class UserState {
         this.key = o.key;
         this.heads = new TreeMap<>();
         o.heads.forEach((task, h) -> heads.put(task, h.copy()));
-        this.recentOrder = new ArrayDeque<>(o.recentOrder);
-        this.recent = new HashSet<>(o.recent);
-        this.dedupWindow = o.dedupWindow;
+        this.recent = o.recent.copy();
         this.partition = o.partition;
         this.lastAppliedOffset = o.lastAppliedOffset;
         this.rate = o.rate;
@@ -104,25 +99,29 @@ public final class UserState {
         return a.admitted();
     }
 
-    /** The dedup window's sample ids, oldest first. */
-    public List<String> recentSampleIds() {
-        return List.copyOf(recentOrder);
+    /** The {@link DedupWindow#fingerprint fingerprints} of the dedup window's sample ids, oldest first. */
+    public long[] recentFingerprints() {
+        return recent.fingerprints();
     }
 
     /** Whether {@code sampleId} was applied within the dedup window. */
     public boolean hasSeen(String sampleId) {
-        return recent.contains(sampleId);
+        return recent.contains(DedupWindow.fingerprint(sampleId));
     }
 
-    /** Records {@code sampleId}; false if it was seen within the dedup window. */
+    /**
+     * Records {@code sampleId} as the newest of the dedup window, the oldest leaving a full window;
+     * false, changing nothing, if it was seen within the window.
+     */
     public boolean firstSighting(String sampleId) {
-        if (!recent.add(sampleId)) {
-            return false;
-        }
-        recentOrder.addLast(sampleId);
-        while (recentOrder.size() > dedupWindow) {
-            recent.remove(recentOrder.removeFirst());
-        }
-        return true;
+        return recent.add(DedupWindow.fingerprint(sampleId));
+    }
+
+    /**
+     * {@link #firstSighting(String)} of a sample id known by its {@link DedupWindow#fingerprint
+     * fingerprint}, as the changelog stores it.
+     */
+    public boolean firstSightingOfFingerprint(long fingerprint) {
+        return recent.add(fingerprint);
     }
 }
