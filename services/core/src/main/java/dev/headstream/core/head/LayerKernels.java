@@ -40,6 +40,27 @@ final class LayerKernels {
         }
     }
 
+    /**
+     * {@code y[yo + j] += a * x[xo + j]} for {@code j < n}: each element a product rounded to float,
+     * then a sum rounded to float, as the scalar statement. With the Vector API
+     * ({@link VectorKernels#axpy}) eight elements at a time with the same two roundings, so the
+     * same bits; C2 on JDK 17 leaves the scalar loop unvectorized when {@code xo != yo}.
+     */
+    static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
+        if (VectorSupport.ENABLED) {
+            VectorKernels.axpy(a, x, xo, y, yo, n);
+        } else {
+            axpyScalar(a, x, xo, y, yo, n);
+        }
+    }
+
+    /** The scalar path of {@link #axpy}; package-private so tests can compare the two. */
+    static void axpyScalar(float a, float[] x, int xo, float[] y, int yo, int n) {
+        for (int j = 0; j < n; j++) {
+            y[yo + j] += a * x[xo + j];
+        }
+    }
+
     /** Partial sums per row of {@link #matVec} (the vector path's lane count). */
     static final int LANES = 8;
 

@@ -517,16 +517,10 @@ public final class LoraMlpHead {
                 gradient[biasOffset[l] + o] += gOut[o];
             }
         }
-        float[] row = ws.row;
         for (int k = 0; k < rank; k++) {
             float vk = v[k];
             if (vk != 0f) {
-                int start = aOff + k * in;
-                System.arraycopy(gradient, start, row, 0, in);
-                for (int j = 0; j < in; j++) {
-                    row[j] += vk * a[j];
-                }
-                System.arraycopy(row, 0, gradient, start, in);
+                LayerKernels.axpy(vk, a, 0, gradient, aOff + k * in, in);
             }
         }
         if (gIn != null) {
@@ -535,19 +529,13 @@ public final class LoraMlpHead {
             for (int o = 0; o < out; o++) {
                 float go = gOut[o];
                 if (go != 0f) {
-                    int start = w + o * in;
-                    for (int j = 0; j < in; j++) {
-                        gIn[j] += go * source[start + j];
-                    }
+                    LayerKernels.axpy(go, source, w + o * in, gIn, 0, in);
                 }
             }
             for (int k = 0; k < rank; k++) {
                 float vk = v[k];
                 if (vk != 0f) {
-                    int start = aOff + k * in;
-                    for (int j = 0; j < in; j++) {
-                        gIn[j] += vk * trainable[start + j];
-                    }
+                    LayerKernels.axpy(vk, trainable, aOff + k * in, gIn, 0, in);
                 }
             }
         }
@@ -613,7 +601,6 @@ public final class LoraMlpHead {
         private final float[] gradB;
         private final float[] v;
         private final float[] input;
-        private final float[] row;
         private float logit;
 
         private Workspace(LoraMlpHead head) {
@@ -639,7 +626,6 @@ public final class LoraMlpHead {
             gradB = new float[width];
             v = new float[rank];
             input = new float[architecture.inputDim()];
-            row = new float[widestInput];
         }
 
         /** The logit of the most recent forward pass run with this workspace. */

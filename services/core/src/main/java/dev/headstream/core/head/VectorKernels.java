@@ -55,6 +55,20 @@ final class VectorKernels {
         }
     }
 
+    /** {@link LayerKernels#axpy}: a multiply, then an add, per lane (no fused multiply-add), as the scalar loop. */
+    static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
+        int blocks = n - n % LayerKernels.LANES;
+        FloatVector av = FloatVector.broadcast(SPECIES, a);
+        for (int j = 0; j < blocks; j += LayerKernels.LANES) {
+            FloatVector.fromArray(SPECIES, y, yo + j)
+                    .add(FloatVector.fromArray(SPECIES, x, xo + j).mul(av))
+                    .intoArray(y, yo + j);
+        }
+        for (int j = blocks; j < n; j++) {
+            y[yo + j] += a * x[xo + j];
+        }
+    }
+
     /** {@code ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))} of the eight lanes, in this order. */
     private static float combine(FloatVector v) {
         float s0 = v.lane(0);

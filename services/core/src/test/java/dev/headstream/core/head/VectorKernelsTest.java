@@ -59,4 +59,29 @@ class VectorKernelsTest {
             assertThat((double) scalar[o]).isCloseTo(exact, Offset.offset(1e-6 * magnitude + 1e-7));
         }
     }
+
+    @ParameterizedTest(name = "n {0}, offsets {1}/{2}")
+    @CsvSource({"1536, 0, 0", "1536, 5, 130", "128, 3, 0", "13, 0, 2", "7, 1, 1", "0, 0, 0"})
+    void axpyVectorAndScalarPathsAreBitIdenticalToTheScalarStatement(int n, int xo, int yo) {
+        SplittableRandom r = new SplittableRandom(n * 7L + xo);
+        float[] x = new float[xo + n + 3];
+        float[] y = new float[yo + n + 3];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (r.nextGaussian() * 3);
+        }
+        for (int i = 0; i < y.length; i++) {
+            y[i] = (float) r.nextGaussian();
+        }
+        float a = (float) r.nextGaussian();
+        float[] expected = y.clone();
+        for (int j = 0; j < n; j++) {
+            expected[yo + j] = expected[yo + j] + a * x[xo + j];
+        }
+        float[] vector = y.clone();
+        float[] scalar = y.clone();
+        VectorKernels.axpy(a, x, xo, vector, yo, n);
+        LayerKernels.axpyScalar(a, x, xo, scalar, yo, n);
+        assertThat(vector).containsExactly(expected);
+        assertThat(scalar).containsExactly(expected);
+    }
 }
