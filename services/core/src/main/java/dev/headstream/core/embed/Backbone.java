@@ -25,6 +25,16 @@ public interface Backbone extends AutoCloseable {
     List<EmbeddingSequence> embed(List<? extends BackboneInput> inputs);
 
     /**
+     * Whether each input's embedding is computed on its own, so that it is the same floats whatever
+     * other inputs share the {@link #embed} call: then an engine may split a batch's inputs across
+     * threads. False when runs are batched across inputs (a batched model's floats can depend on
+     * the batch), and by default.
+     */
+    default boolean embedsEachInputAlone() {
+        return false;
+    }
+
+    /**
      * Checks that {@code input} can be embedded.
      *
      * @throws IllegalArgumentException with a message naming the problem

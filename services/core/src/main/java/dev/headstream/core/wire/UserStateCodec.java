@@ -238,6 +238,7 @@ public final class UserStateCodec {
                 .addAllHardPool(Arrays.stream(h.hardPool()).boxed().toList())
                 .addAllCalibrationPool(
                         Arrays.stream(h.calibrationPool()).boxed().toList())
+                .addAllCalibrationPoolScores(floatList(h.calibrationPoolScores()))
                 .setCalibrationSlice(h.calibrationSlice())
                 .setNegativeBankSha256(task.bank() == null ? "" : task.bank().id())
                 .setHeldAtSource(h.heldAtSource())
@@ -368,15 +369,25 @@ public final class UserStateCodec {
                         .mapToInt(Integer::intValue)
                         .filter(w -> w >= 0 && w < task.bank().trainWindows())
                         .toArray();
+        // a pool means something only in the bank it was scored on, with a score per window, each
+        // window once and in range; anything else starts the pool again from the source head's
         boolean sameBank = task.bank() != null && task.bank().id().equals(h.getNegativeBankSha256());
-        int[] calibrationPool = !sameBank
-                ? new int[0]
-                : h.getCalibrationPoolList().stream()
-                        .mapToInt(Integer::intValue)
-                        .filter(w -> w >= 0 && w < task.bank().calibrationWindows())
-                        .distinct()
-                        .toArray();
-        int calibrationSlice = sameBank ? Math.max(0, h.getCalibrationSlice()) : 0;
+        int[] calibrationPool =
+                h.getCalibrationPoolList().stream().mapToInt(Integer::intValue).toArray();
+        float[] calibrationScores = new float[h.getCalibrationPoolScoresCount()];
+        for (int i = 0; i < calibrationScores.length; i++) {
+            calibrationScores[i] = h.getCalibrationPoolScores(i);
+        }
+        boolean poolUsable = sameBank
+                && calibrationPool.length == calibrationScores.length
+                && Arrays.stream(calibrationPool).distinct().count() == calibrationPool.length
+                && Arrays.stream(calibrationPool)
+                        .allMatch(w -> w >= 0 && w < task.bank().calibrationWindows());
+        if (!poolUsable) {
+            calibrationPool = new int[0];
+            calibrationScores = new float[0];
+        }
+        int calibrationSlice = poolUsable ? Math.max(0, h.getCalibrationSlice()) : 0;
         return HeadState.restore(new HeadState.Snapshot(
                 headId,
                 h.getSeed(),
@@ -421,6 +432,7 @@ public final class UserStateCodec {
                 h.getSinceProbation(),
                 Math.min(h.getTrustedClips(), replay.size()),
                 calibrationPool,
+                calibrationScores,
                 calibrationSlice));
     }
 
@@ -497,6 +509,14 @@ public final class UserStateCodec {
                 .asShortBuffer()
                 .get(v);
         return v;
+    }
+
+    private static List<Float> floatList(float[] v) {
+        List<Float> out = new ArrayList<>(v.length);
+        for (float x : v) {
+            out.add(x);
+        }
+        return out;
     }
 
     private static float[] floats(ByteString bytes, String what) {

@@ -130,6 +130,12 @@ public final class OnnxTensorBackbone implements Backbone {
         }
     }
 
+    /** Only a model without a batch dimension runs each input alone; a batched one runs a batch at once. */
+    @Override
+    public boolean embedsEachInputAlone() {
+        return !batched;
+    }
+
     @Override
     public List<EmbeddingSequence> embed(List<? extends BackboneInput> inputs) {
         if (closed) {

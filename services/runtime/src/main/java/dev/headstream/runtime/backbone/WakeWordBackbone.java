@@ -323,6 +323,12 @@ public final class WakeWordBackbone implements Backbone {
         }
     }
 
+    /** Each clip runs alone: its mel steps never share a run with another clip's (see the class comment). */
+    @Override
+    public boolean embedsEachInputAlone() {
+        return true;
+    }
+
     @Override
     public List<EmbeddingSequence> embed(List<? extends BackboneInput> inputs) {
         ensureOpen();

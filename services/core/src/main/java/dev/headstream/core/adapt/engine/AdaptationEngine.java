@@ -52,12 +52,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The adaptation pipeline of one processing thread, free of Kafka: a batch of raw sample records
- * in, the batch's output records and staged state out.
+ * The adaptation pipeline, free of Kafka: a batch of raw sample records in, the batch's output
+ * records and staged state out. One batch at a time, which runs on the calling thread and the
+ * engine's worker threads ({@code workers}); its outputs are the same for any number of them.
  *
  * <p>Per batch: validate every record (bad ones, and with {@link #checkPartitions} on those not on
  * their key's partition, become {@link Rejection}s and change nothing);
- * embed all valid samples in one backbone call; then, in record order, reject samples a labeled
+ * embed all valid samples (in chunks on the workers when the backbone embeds each input alone,
+ * else in one call); then, per user on one worker (with online rehearsal, per group of partitions
+ * that share a reservoir or a user), in record order, reject samples a labeled
  * task's head cannot read (e.g. a clip shorter than one head window), drop producer retries
  * (same sample id within the user's dedup window), skip samples the user's restored state has
  * already applied (offset at or below its last applied offset on that partition) and apply each label to the user's head of
@@ -991,10 +994,16 @@ public final class AdaptationEngine {
         return null;
     }
 
-    /** The batch's inputs embedded, on the workers in contiguous chunks (each input alone, so the same floats). */
+    /**
+     * The batch's inputs embedded: on the workers in contiguous chunks when the backbone embeds
+     * each input alone (the same floats however the inputs are split), else in one call.
+     */
     private List<EmbeddingSequence> embed(List<BackboneInput> inputs) {
         if (inputs.isEmpty()) {
             return List.of();
+        }
+        if (!backbone.embedsEachInputAlone()) {
+            return backbone.embed(inputs);
         }
         int chunks = Math.min(workers.count(), inputs.size());
         List<List<EmbeddingSequence>> parts = new ArrayList<>(Collections.nCopies(chunks, null));
@@ -1030,11 +1039,26 @@ public final class AdaptationEngine {
             }
         }
         int count = (long) live.size() + newKeys.size() <= maxResidentUsers ? workers.count() : 1;
+        // with online rehearsal a partition's users share its reservoir: one unit per partition,
+        // partitions joined where a user's records sit on more than one (the partition check off)
+        Map<Integer, Integer> joined = new HashMap<>();
+        if (online.enabled()) {
+            Map<UserKey, Integer> partitionOf = new HashMap<>();
+            for (int i = 0; i < valid.size(); i++) {
+                int p = validRaw.get(i).partition();
+                Integer q = partitionOf.putIfAbsent(valid.get(i).key(), p);
+                int a = root(joined, p);
+                int b = q == null ? a : root(joined, q);
+                if (a != b) {
+                    joined.put(Math.max(a, b), Math.min(a, b));
+                }
+            }
+        }
         List<SampleGroup> groups = new ArrayList<>();
         Map<Object, SampleGroup> byUnit = new HashMap<>();
         for (int i = 0; i < valid.size(); i++) {
             Object unit = online.enabled()
-                    ? (Object) validRaw.get(i).partition()
+                    ? (Object) root(joined, validRaw.get(i).partition())
                     : valid.get(i).key();
             SampleGroup g = byUnit.get(unit);
             if (g == null) {
@@ -1051,6 +1075,15 @@ public final class AdaptationEngine {
             g.indices.add(i);
         }
         return groups;
+    }
+
+    /** The partition that stands for {@code p}'s joined partitions (union-find without ranks; a batch has few). */
+    private static int root(Map<Integer, Integer> joined, int p) {
+        int r = p;
+        while (joined.containsKey(r)) {
+            r = joined.get(r);
+        }
+        return r;
     }
 
     /**
@@ -1188,7 +1221,8 @@ public final class AdaptationEngine {
      * The engine's worker threads: the calling thread and {@code count - 1} pool threads (created
      * on demand, gone after a minute idle), each with its own instances of the tasks
      * ({@link BinaryHeadTask#copyForThread()}; the calling thread uses the engine's own). A run
-     * returns only when every part has finished, and rethrows the first failure as it was thrown.
+     * returns only when every part has finished, and rethrows the gravest failure as it was thrown
+     * ({@link #graver}: an out-of-memory error on one worker is never hidden behind another's exception).
      */
     private static final class Workers {
 
@@ -1227,6 +1261,26 @@ public final class AdaptationEngine {
             return count;
         }
 
+        /**
+         * The failure to throw of two: a {@link VirtualMachineError} before any other {@link Error},
+         * an Error before an exception, else the first; the other is added as suppressed.
+         */
+        static Throwable graver(Throwable first, Throwable second) {
+            if (first == null) {
+                return second;
+            }
+            Throwable keep = rank(second) > rank(first) ? second : first;
+            Throwable other = keep == first ? second : first;
+            if (other != keep) {
+                keep.addSuppressed(other);
+            }
+            return keep;
+        }
+
+        private static int rank(Throwable t) {
+            return t instanceof VirtualMachineError ? 2 : t instanceof Error ? 1 : 0;
+        }
+
         /** Runs parts {@code 0 .. parts-1} ({@code parts <= count}), part 0 on the calling thread. */
         void run(int parts, Part part) {
             if (parts <= 1 || pool == null) {
@@ -1254,7 +1308,7 @@ public final class AdaptationEngine {
                         f.get();
                         break;
                     } catch (ExecutionException e) {
-                        failure = failure == null ? e.getCause() : failure;
+                        failure = graver(failure, e.getCause());
                         break;
                     } catch (InterruptedException e) {
                         interrupted = true;

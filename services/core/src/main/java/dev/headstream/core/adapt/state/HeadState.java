@@ -1,5 +1,6 @@
 package dev.headstream.core.adapt.state;
 
+import dev.headstream.core.embed.Float16;
 import dev.headstream.core.head.OptimizerState;
 import dev.headstream.core.monitor.Adwin;
 import dev.headstream.core.monitor.DriftMonitor;
@@ -77,9 +78,10 @@ public final class HeadState {
      * @param probationLength         the last probation's length
      * @param sinceProbation          training samples since the last probation ended, -1 if never on one
      * @param trustedClips            the oldest replayed clips that are a probation's trusted evidence
-     * @param calibrationPool         the bank's calibration windows this head scored highest at its last
-     *                                calibration (empty: none yet)
-     * @param calibrationSlice        the slice of the calibration part its next calibration scores
+     * @param calibrationPool         the calibration windows of the bank in the head's calibration pool,
+     *                                ascending (empty: none yet)
+     * @param calibrationPoolScores   their logits when they were last scored, aligned with them
+     * @param calibrationSlice        the slice of the calibration part the next training sample scores
      */
     public record Snapshot(
             String headId,
@@ -125,6 +127,7 @@ public final class HeadState {
             int sinceProbation,
             int trustedClips,
             int[] calibrationPool,
+            float[] calibrationPoolScores,
             int calibrationSlice) {
 
         public Snapshot {
@@ -183,8 +186,10 @@ public final class HeadState {
     private boolean errorRiseAlarm;
     /** Negative-bank training windows this head scores highest, highest first (its hard pool). */
     private int[] hardPool = new int[0];
-    /** Calibration windows this head scored highest at its last calibration (its calibration pool), packed. */
+    /** The calibration windows in the head's calibration pool, ascending, packed ({@link WindowSet}). */
     private byte[] calibrationPool = new byte[0];
+    /** Their logits when last scored, float16, aligned with them. */
+    private short[] calibrationPoolScores = new short[0];
     /** The slice of the bank's calibration part the next calibration scores besides the pool. */
     private int calibrationSlice;
     /** Whether the last calibration held the head at the source, and why. */
@@ -260,6 +265,7 @@ public final class HeadState {
         this.errorRiseAlarm = o.errorRiseAlarm;
         this.hardPool = o.hardPool.clone();
         this.calibrationPool = o.calibrationPool.clone();
+        this.calibrationPoolScores = o.calibrationPoolScores.clone();
         this.calibrationSlice = o.calibrationSlice;
         this.heldAtSource = o.heldAtSource;
         this.probationLeft = o.probationLeft;
@@ -332,6 +338,7 @@ public final class HeadState {
                 sinceProbation,
                 trusted,
                 WindowSet.unpack(calibrationPool),
+                calibrationPoolScores(),
                 calibrationSlice);
     }
 
@@ -383,7 +390,7 @@ public final class HeadState {
         this.probationLength = s.probationLength();
         this.sinceProbation = s.sinceProbation();
         this.trusted = s.trustedClips();
-        this.calibrationPool = WindowSet.pack(s.calibrationPool());
+        setCalibrationPool(s.calibrationPool(), s.calibrationPoolScores());
         this.calibrationSlice = s.calibrationSlice();
     }
 
@@ -478,10 +485,39 @@ public final class HeadState {
         hardPool = windows;
     }
 
-    /** Replaces the calibration pool (calibration windows) and the slice the next calibration scores. */
-    public void replaceCalibrationPool(int[] windows, int nextSlice) {
-        calibrationPool = WindowSet.pack(windows);
+    /**
+     * Replaces the calibration pool: its windows (any order, distinct), their logits (aligned, kept
+     * in float16), and the slice the next training sample scores.
+     */
+    public void replaceCalibrationPool(int[] windows, float[] scores, int nextSlice) {
+        setCalibrationPool(windows, scores);
         calibrationSlice = nextSlice;
+    }
+
+    private void setCalibrationPool(int[] windows, float[] scores) {
+        if (windows.length != scores.length) {
+            throw new IllegalArgumentException(
+                    "calibration pool of " + windows.length + " windows with " + scores.length + " scores");
+        }
+        Integer[] order = new Integer[windows.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Integer.compare(windows[a], windows[b]));
+        int[] sorted = new int[windows.length];
+        short[] half = new short[windows.length];
+        for (int i = 0; i < order.length; i++) {
+            sorted[i] = windows[order[i]];
+            half[i] = Float16.fromFloat(scores[order[i]]);
+        }
+        calibrationPool = WindowSet.pack(sorted);
+        calibrationPoolScores = half;
+    }
+
+    private void clearCalibrationPool() {
+        calibrationPool = new byte[0];
+        calibrationPoolScores = new short[0];
+        calibrationSlice = 0;
     }
 
     /** Where the last training sample came from; the first one's offset is kept as well. */
@@ -506,6 +542,8 @@ public final class HeadState {
      * cleared; the head counts as changed.
      */
     public void rollBackTo(float[] vector, OptimizerState freshOptimizer, float newThreshold) {
+        // the pool holds the steps the rejected head scored highest: start again from the source's
+        clearCalibrationPool();
         trainable = vector;
         optimizer = freshOptimizer;
         replay.clear();
@@ -583,8 +621,7 @@ public final class HeadState {
         sinceProbation = -1;
         trusted = 0;
         hardPool = new int[0];
-        calibrationPool = new byte[0];
-        calibrationSlice = 0;
+        clearCalibrationPool();
         drift.reset();
         frozen = false;
         l2spScale = 1f;
@@ -913,6 +950,15 @@ public final class HeadState {
         return WindowSet.unpack(calibrationPool);
     }
 
+    /** The pool's logits when last scored (float16 precision), aligned with {@link #calibrationPool()}; a new array. */
+    public float[] calibrationPoolScores() {
+        float[] out = new float[calibrationPoolScores.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Float16.toFloat(calibrationPoolScores[i]);
+        }
+        return out;
+    }
+
     /** The slice of the bank's calibration part the next calibration scores besides the pool. */
     public int calibrationSlice() {
         return calibrationSlice;
@@ -971,7 +1017,8 @@ public final class HeadState {
                 + (long) errorAdwin.stateSize() * Double.BYTES
                 + (lastGood == null ? 0 : (long) lastGood.length * Float.BYTES + Long.BYTES + Float.BYTES)
                 + (long) hardPool.length * Integer.BYTES
-                + calibrationPool.length;
+                + calibrationPool.length
+                + (long) calibrationPoolScores.length * Short.BYTES;
     }
 
     /** The per-user vector's share of {@link #residentBytes()}. */

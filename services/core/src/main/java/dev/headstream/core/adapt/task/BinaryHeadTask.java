@@ -306,6 +306,9 @@ public final class BinaryHeadTask {
         if (alarm) {
             alarms.alarmed(s);
         }
+        // the calibration pool moves with each training sample, never with a publication, so that
+        // thresholds do not depend on how samples were batched
+        publishing.advanceCalibration(s);
         return sc;
     }
 

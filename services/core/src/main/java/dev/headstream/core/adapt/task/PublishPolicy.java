@@ -74,9 +74,6 @@ public final class PublishPolicy {
         }
         s.releaseHold();
         ThresholdCalibrator.Calibration c = calibrator.calibrate(s);
-        if (c.pool() != null) {
-            s.replaceCalibrationPool(c.pool(), c.nextSlice());
-        }
         if (c.outcome() == ThresholdCalibrator.Outcome.NO_POSITIVES && withBank) {
             s.holdAtSource("no positive sample of the user yet");
         } else if (c.outcome() == ThresholdCalibrator.Outcome.PLACED) {
@@ -109,6 +106,11 @@ public final class PublishPolicy {
     /** The user's tail of the task's published head: a copy of the trainable tail, or the merged LoRA weights. */
     public float[] publishedTrainable(HeadState s) {
         return training.publishedTail(s.heldAtSource() ? training.initialTrainable(s.seed()) : s.liveTrainable());
+    }
+
+    /** After a training sample of {@code s}: moves its calibration pool ({@link ThresholdCalibrator#advance}). */
+    void advanceCalibration(HeadState s) {
+        calibrator.advance(s);
     }
 
     /** The user's per-user vector as published: a copy of the live one, or the initial one while held at the source. */

@@ -24,12 +24,16 @@ import java.util.List;
  * counts calibration clips instead, their audio at 80 ms per embedding frame.
  *
  * <p>With {@code slices > 1} the bank's calibration part is not scored whole at every calibration:
- * only the head's calibration pool (the {@code poolSize} steps it scored highest at its last
- * calibration; at first the source head's highest) and the next of {@code slices} equal slices
- * of the part, in turn. Steps left out count as below the threshold, so a step that rose since it
- * was last scored is seen within {@code slices} calibrations, and a step near the threshold at
- * every one. The result carries the new pool (the highest-scoring {@code poolSize} steps scored)
- * and the next slice. {@code slices == 1} scores every step every time.
+ * a calibration scores the head's calibration pool only, the {@code poolSize} steps with the
+ * highest scores it holds (a new or rolled-back head's pool is the source head's highest steps).
+ * The pool moves with the head's training, one training sample at a time, never at a publication
+ * ({@link #advance}): after each training sample, the next of {@code slices} equal slices of the
+ * part is scored with the head as it now is and the pool becomes the highest {@code poolSize} of
+ * the pool (at the scores it was last scored with, kept in float16) and the slice. So the pool
+ * and every threshold are functions of the user's ordered samples alone, whatever the batches
+ * and publications (a replay gives the same bits); every step is scored again within
+ * {@code slices} training samples. Steps outside the pool count as below the threshold.
+ * {@code slices == 1} scores every step at every calibration.
  *
  * <p>It reads the head and writes nothing to it: {@link PublishPolicy} applies the result. Not
  * thread-safe (scratch buffers, the task's scorer): one per task instance.
@@ -59,8 +63,6 @@ public final class ThresholdCalibrator {
      * @param sourceAccepted those the source head accepts at its own threshold (with a bank)
      * @param falseAccepts   activations on the bank's calibration part at {@code threshold} (with a bank)
      * @param hours          hours of the bank's calibration part (with a bank)
-     * @param pool           the head's new calibration pool, or null when it keeps its own (no bank, or every step scored)
-     * @param nextSlice      the slice of the calibration part the next calibration scores (with {@code pool})
      */
     record Calibration(
             Outcome outcome,
@@ -69,12 +71,10 @@ public final class ThresholdCalibrator {
             int accepted,
             int sourceAccepted,
             int falseAccepts,
-            double hours,
-            int[] pool,
-            int nextSlice) {
+            double hours) {
 
-        static Calibration without(Outcome outcome, int[] pool, int nextSlice) {
-            return new Calibration(outcome, Float.NaN, 0, 0, 0, 0, 0, pool, nextSlice);
+        static Calibration without(Outcome outcome) {
+            return new Calibration(outcome, Float.NaN, 0, 0, 0, 0, 0);
         }
     }
 
@@ -144,25 +144,21 @@ public final class ThresholdCalibrator {
         }
         float negMax;
         int scored = 0;
-        int[] pool = null;
-        int nextSlice = 0;
         if (bank != null) {
             if (calibrationLogits == null) {
                 calibrationLogits = new float[bank.calibrationWindows()];
             }
             int allowed = (int) Math.floor(targetFalseAcceptsPerHour * bank.calibrationHours());
             float bankMax;
-            if (slices == 1) {
+            scored = slices == 1 ? 0 : scorePool(s);
+            if (scored == 0) {
+                // every step: as configured, or when there is no pool to score (a pool of 0 steps)
                 bank.calibrationLogits(scorer, s.liveTrainable(), calibrationLogits);
                 bankMax = Detections.highestRejected(calibrationLogits, bank.calibrationBounds(), allowed);
                 scored = calibrationLogits.length;
             } else {
-                int slice = s.calibrationSlice() % slices;
-                scored = scorePoolAndSlice(s, slice);
                 bankMax = Detections.highestRejectedSparse(
                         steps, calibrationLogits, scored, bank.calibrationBounds(), allowed);
-                pool = highest(steps, calibrationLogits, scored, poolSize);
-                nextSlice = (slice + 1) % slices;
             }
             negMax = bankMax;
             for (float z : neg) {
@@ -173,7 +169,7 @@ public final class ThresholdCalibrator {
             }
         } else {
             if (neg.isEmpty()) {
-                return Calibration.without(Outcome.NO_NEGATIVES, null, 0);
+                return Calibration.without(Outcome.NO_NEGATIVES);
             }
             // the target rate allows this many of the calibration negatives above the threshold
             int allowed =
@@ -182,7 +178,7 @@ public final class ThresholdCalibrator {
             negMax = neg.get(allowed);
         }
         if (pos.isEmpty()) {
-            return Calibration.without(Outcome.NO_POSITIVES, pool, nextSlice);
+            return Calibration.without(Outcome.NO_POSITIVES);
         }
         float posMin = Float.POSITIVE_INFINITY;
         for (float z : pos) {
@@ -190,9 +186,9 @@ public final class ThresholdCalibrator {
         }
         float placed = threshold(negMax, posMin, thresholdPosition);
         if (bank == null) {
-            return new Calibration(Outcome.PLACED, placed, pos.size(), 0, 0, 0, 0, null, 0);
+            return new Calibration(Outcome.PLACED, placed, pos.size(), 0, 0, 0, 0);
         }
-        int falseAccepts = slices == 1
+        int falseAccepts = scored == calibrationLogits.length
                 ? Detections.count(calibrationLogits, bank.calibrationBounds(), logit(placed))
                 : Detections.countSparse(steps, calibrationLogits, scored, bank.calibrationBounds(), logit(placed));
         int accepted = 0;
@@ -204,70 +200,111 @@ public final class ThresholdCalibrator {
             sourceAccepted += MlpHead.sigmoid(z) >= BinaryHeadTask.SOURCE_THRESHOLD ? 1 : 0;
         }
         return new Calibration(
-                Outcome.PLACED,
-                placed,
-                pos.size(),
-                accepted,
-                sourceAccepted,
-                falseAccepts,
-                bank.calibrationHours(),
-                pool,
-                nextSlice);
+                Outcome.PLACED, placed, pos.size(), accepted, sourceAccepted, falseAccepts, bank.calibrationHours());
     }
 
     /**
-     * Scores the head's calibration pool (the source head's for a head without one) and slice
-     * {@code slice} of the calibration part: the steps, ascending and each once, into
-     * {@link #steps} and their logits into {@link #calibrationLogits}. Returns how many.
+     * Scores the head's calibration pool (the source head's for a head without one) with its
+     * current head: the steps, ascending, into {@link #steps} and their logits into
+     * {@link #calibrationLogits}. Returns how many (0 for a pool of none).
      */
-    private int scorePoolAndSlice(HeadState s, int slice) {
-        int count = bank.calibrationWindows();
-        int from = (int) ((long) slice * count / slices);
-        int to = (int) ((long) (slice + 1) * count / slices);
+    private int scorePool(HeadState s) {
         int[] own = s.calibrationPool();
         int[] pool = own.length > 0 ? own : sourcePool();
-        int[] outside =
-                Arrays.stream(pool).filter(w -> w < from || w >= to).sorted().toArray();
+        if (steps == null) {
+            steps = new int[bank.calibrationWindows()];
+        }
+        System.arraycopy(pool, 0, steps, 0, pool.length);
+        Arrays.sort(steps, 0, pool.length);
+        float[] trainable = s.liveTrainable();
+        for (int k = 0; k < pool.length; k++) {
+            calibrationLogits[k] = bank.calibrationLogit(scorer, trainable, steps[k]);
+        }
+        return pool.length;
+    }
+
+    /**
+     * After a training sample of {@code s}: scores slice {@code s.calibrationSlice()} of the
+     * calibration part with the head as it now is and makes the pool the {@link #poolSize}
+     * highest-scoring steps of the pool (at its stored scores; the source head's scores for a head
+     * without a pool) and the slice (ties: the lower step), with the slice's fresh scores stored;
+     * the next sample scores the next slice. Nothing without a bank or with one slice.
+     */
+    void advance(HeadState s) {
+        if (bank == null || slices == 1 || poolSize == 0) {
+            return;
+        }
+        int count = bank.calibrationWindows();
+        int slice = s.calibrationSlice() % slices;
+        int from = (int) ((long) slice * count / slices);
+        int to = (int) ((long) (slice + 1) * count / slices);
+        int[] pool = s.calibrationPool();
+        float[] scores;
+        if (pool.length > 0) {
+            scores = s.calibrationPoolScores();
+        } else {
+            pool = sourcePool();
+            float[] source = bank.sourceCalibrationLogits(scorer);
+            scores = new float[pool.length];
+            for (int i = 0; i < pool.length; i++) {
+                scores[i] = source[pool[i]];
+            }
+        }
         if (steps == null) {
             steps = new int[count];
         }
-        // merge the pool's steps outside the slice with the slice's, in ascending order
-        int n = 0;
-        int i = 0;
-        for (int w = from; w < to; w++) {
-            while (i < outside.length && outside[i] < w) {
-                steps[n++] = outside[i++];
-            }
-            steps[n++] = w;
+        if (calibrationLogits == null) {
+            calibrationLogits = new float[count];
         }
-        while (i < outside.length) {
-            steps[n++] = outside[i++];
-        }
+        // the pool's steps outside the slice at their stored scores, the slice's scored now: ascending
         float[] trainable = s.liveTrainable();
-        for (int k = 0; k < n; k++) {
-            calibrationLogits[k] = bank.calibrationLogit(scorer, trainable, steps[k]);
+        int n = 0;
+        int k = 0;
+        while (k < pool.length && pool[k] < from) {
+            steps[n] = pool[k];
+            calibrationLogits[n++] = scores[k++];
         }
-        return n;
+        for (int w = from; w < to; w++) {
+            steps[n] = w;
+            calibrationLogits[n++] = bank.calibrationLogit(scorer, trainable, w);
+        }
+        while (k < pool.length && pool[k] < to) {
+            k++;
+        }
+        while (k < pool.length) {
+            steps[n] = pool[k];
+            calibrationLogits[n++] = scores[k++];
+        }
+        int[] at = highest(calibrationLogits, n, poolSize);
+        int[] kept = new int[at.length];
+        float[] keptScores = new float[at.length];
+        for (int i = 0; i < at.length; i++) {
+            kept[i] = steps[at[i]];
+            keptScores[i] = calibrationLogits[at[i]];
+        }
+        s.replaceCalibrationPool(kept, keptScores, (slice + 1) % slices);
     }
 
     /** The source head's {@link #poolSize} highest-scoring calibration steps, made once. */
     private int[] sourcePool() {
         if (sourcePool == null) {
             int count = bank.calibrationWindows();
-            int[] all = new int[count];
-            Arrays.setAll(all, w -> w);
-            sourcePool = highest(all, bank.sourceCalibrationLogits(scorer), count, poolSize);
+            sourcePool = highest(bank.sourceCalibrationLogits(scorer), count, poolSize);
+            Arrays.sort(sourcePool); // places in an ascending array of every step are steps
         }
         return sourcePool;
     }
 
-    /** The {@code k} steps of {@code steps[0, n)} with the highest logits (ties: the lower step), highest first. */
-    private int[] highest(int[] steps, float[] logits, int n, int k) {
+    /**
+     * Where in {@code logits[0, n)}, the logits of ascending steps, the {@code k} highest are
+     * (ties: the lower place, so the lower step), highest first.
+     */
+    private int[] highest(float[] logits, int n, int k) {
         if (keys == null || keys.length < n) {
             keys = new long[Math.max(n, bank.calibrationWindows())];
         }
         for (int i = 0; i < n; i++) {
-            keys[i] = ReplayTrainer.key(logits[i], steps[i]);
+            keys[i] = ReplayTrainer.key(logits[i], i);
         }
         Arrays.sort(keys, 0, n);
         int[] out = new int[Math.min(k, n)];

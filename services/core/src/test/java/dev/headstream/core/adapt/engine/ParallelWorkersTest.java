@@ -125,8 +125,16 @@ class ParallelWorkersTest {
                     if (((BackboneInput.Tensor) in).values()[1] == 99f) {
                         throw new UnsupportedOperationException("poison clip");
                     }
+                    if (((BackboneInput.Tensor) in).values()[1] == 98f) {
+                        throw new OutOfMemoryError("as if out of memory");
+                    }
                 }
                 return inner.embed(inputs);
+            }
+
+            @Override
+            public boolean embedsEachInputAlone() {
+                return inner.embedsEachInputAlone();
             }
 
             @Override
@@ -146,10 +154,49 @@ class ParallelWorkersTest {
                 .isInstanceOf(UnsupportedOperationException.class)
                 .hasMessage("poison clip");
         assertThat(engine.users()).isZero();
+        // an Error on one worker wins over an exception on another, whichever came first
+        List<RawSample> both = new ArrayList<>();
+        Sample.Builder first = sample("acme", "user0", "first", true);
+        first.getTensorBuilder().setValues(1, 99f);
+        both.add(record(0, 900, first));
+        both.addAll(samples(0));
+        Sample.Builder oom = sample("acme", "user1", "oom", true);
+        oom.getTensorBuilder().setValues(1, 98f);
+        both.add(record(1, 900, oom));
+        assertThatThrownBy(() -> engine.process(both, NOW))
+                .isInstanceOf(OutOfMemoryError.class)
+                .satisfies(e -> assertThat(e.getSuppressed())
+                        .singleElement()
+                        .isInstanceOf(UnsupportedOperationException.class));
         BatchResult r = engine.process(samples(0), NOW);
         assertThat(r.applied()).isPositive();
         engine.commit(r);
         assertThat(engine.users()).isEqualTo(USERS);
+    }
+
+    @Test
+    void withOnlineRehearsalAUserOnTwoPartitionsJoinsThemOnOneWorker() {
+        // the partition check is off in the engine, so a user's records may sit on two partitions
+        AdaptationEngine.OnlineRehearsal online = new AdaptationEngine.OnlineRehearsal(6, Set.of("acme"), 2);
+        List<RawSample> batch = List.of(
+                record(0, 0, sample("acme", "alice", "a1", true)),
+                record(1, 0, sample("acme", "alice", "a2", false)),
+                record(0, 1, sample("acme", "alice", "a3", true)),
+                record(1, 1, sample("acme", "alice", "a1", false)),
+                record(0, 2, sample("acme", "bob", "b1", false)),
+                record(2, 0, sample("acme", "carol", "c1", false)));
+        List<List<Object>> outputs = new ArrayList<>();
+        for (int workers : new int[] {1, 2, 3}) {
+            AdaptationEngine engine = SmallEngine.engine(online, RateLimit.OFF, workers);
+            BatchResult r = engine.process(batch, NOW);
+            outputs.add(outputs(engine, r));
+            assertThat(r.rejections())
+                    .as("%d workers: alice's repeated id is a duplicate", workers)
+                    .extracting(Rejection::sampleId)
+                    .containsExactly("a1");
+        }
+        assertThat(outputs.get(1)).isEqualTo(outputs.get(0));
+        assertThat(outputs.get(2)).isEqualTo(outputs.get(0));
     }
 
     @Test

@@ -37,6 +37,11 @@ final class TensorBackbone implements Backbone {
     }
 
     @Override
+    public boolean embedsEachInputAlone() {
+        return true;
+    }
+
+    @Override
     public List<EmbeddingSequence> embed(List<? extends BackboneInput> inputs) {
         List<EmbeddingSequence> out = new ArrayList<>(inputs.size());
         for (BackboneInput in : inputs) {

@@ -205,31 +205,35 @@ class BankTrainingTest {
         assertThat(r.calibrationHours()).isEqualTo(s.calibrationHours());
         assertThat(s.calibrationPool()).isNotEmpty();
         assertThat(r.calibrationPool()).containsExactly(s.calibrationPool());
-        assertThat(s.calibrationSlice()).isEqualTo(1);
+        assertThat(r.calibrationPoolScores()).containsExactly(s.calibrationPoolScores());
+        assertThat(s.calibrationSlice()).as("two training samples, two slices").isEqualTo(2);
         assertThat(r.calibrationSlice()).isEqualTo(s.calibrationSlice());
     }
 
     @Test
-    void aCalibrationScoresThePoolAndOneSliceInTurnAndKeepsTheHighestStepsItSaw() throws IOException {
+    void eachTrainingSampleScoresOneSliceAndAPublicationScoresOnlyThePool() throws IOException {
         // peaks at steps 100, 110 (3), 5,000 (2) and 9,000 (1): all in the first of 4 slices of 11,250 steps
         NegativeBank bank = bank(new float[] {-5f, -4f}, hourWithPeaks());
         BinaryHeadTask task =
                 task(bank, 0.5, BankTraining.defaults().withMinRecall(0f).withCalibration(2, 4));
         HeadState s = task.newState("acme/alice/wake");
-        // a pool that misses the peaks, and the next calibration on the second slice
-        s.replaceCalibrationPool(new int[] {20_000}, 1);
+        // a pool that misses the peaks, and the next training sample on the second slice
+        s.replaceCalibrationPool(new int[] {20_000}, new float[] {-5f}, 1);
         float[] highestSeen = {-5f, -5f, -5f, 3f, 3f};
         int[] slices = {1, 2, 3, 0, 1};
         for (int i = 0; i < highestSeen.length; i++) {
             assertThat(s.calibrationSlice()).isEqualTo(slices[i]);
             task.apply(s, clip(6f), true, 1f, Split.TRAIN);
+            int[] pool = s.calibrationPool();
             assertThat(task.publishIfDue(s, 1)).isTrue();
+            assertThat(s.calibrationPool()).as("a publication leaves the pool").containsExactly(pool);
             assertThat(s.threshold())
-                    .as("calibration %d, on slice %d", i, slices[i])
+                    .as("after sample %d, which scored slice %d", i, slices[i])
                     .isEqualTo(ThresholdCalibrator.threshold(highestSeen[i], 6f, 0.5f));
         }
-        // once the slice with the peaks was scored, they stay in the pool, highest first
+        // once the slice with the peaks was scored, they stay in the pool with their scores
         assertThat(s.calibrationPool()).containsExactly(100, 110);
+        assertThat(s.calibrationPoolScores()).containsExactly(3f, 3f);
         assertThat(s.calibrationSlice()).isEqualTo(2);
     }
 
@@ -241,14 +245,14 @@ class BankTrainingTest {
         HeadState s = pooled.newState("acme/alice/wake");
         pooled.apply(s, clip(6f), true, 1f, Split.TRAIN);
         pooled.publishIfDue(s, 1);
-        // slice 0 holds every peak; the pool started as the source head's highest three steps
+        // the pool started as the source head's highest three steps, and slice 0 holds them too
         assertThat(s.calibrationPool()).containsExactly(100, 110, 5_000);
         assertThat(s.threshold()).isEqualTo(ThresholdCalibrator.threshold(3f, 6f, 0.5f));
 
         BinaryHeadTask whole =
                 task(bank, 0.5, BankTraining.defaults().withMinRecall(0f).withCalibration(3, 1));
         HeadState w = whole.newState("acme/alice/wake");
-        w.replaceCalibrationPool(new int[] {20_000}, 5);
+        w.replaceCalibrationPool(new int[] {20_000}, new float[] {-5f}, 5);
         whole.apply(w, clip(6f), true, 1f, Split.TRAIN);
         whole.publishIfDue(w, 1);
         assertThat(w.threshold()).isEqualTo(ThresholdCalibrator.threshold(3f, 6f, 0.5f));
@@ -256,6 +260,56 @@ class BankTrainingTest {
                 .as("every step scored: the pool is not used")
                 .containsExactly(20_000);
         assertThat(w.calibrationSlice()).isEqualTo(5);
+    }
+
+    @Test
+    void theThresholdDependsOnTheSamplesAloneNotOnWhenVersionsWerePublished() throws IOException {
+        // a head that learns: step 30,000 scores -5 under the source head and rises as the head
+        // trains on positives (4, 1) (its second input is 30); peaks of 3 at steps 100 and 110
+        float[] z = hourWithPeaks();
+        Path d = Files.createDirectories(dir.resolve("bank-rising"));
+        float[] calibrationFrames = frames(z);
+        calibrationFrames[2 * 30_000 + 1] = 30f;
+        BankPart.write(
+                d.resolve(NegativeBank.TRAIN_FILE),
+                "b",
+                2,
+                List.of("v1"),
+                List.of(new BankPart.Segment(0, 2)),
+                List.of(frames(new float[] {-5f, -4f})));
+        BankPart.write(
+                d.resolve(NegativeBank.CALIBRATION_FILE),
+                "b",
+                2,
+                List.of("v2"),
+                List.of(new BankPart.Segment(0, z.length)),
+                List.of(calibrationFrames));
+        NegativeBank bank = NegativeBank.open(d);
+        HeadRecipe learning =
+                new HeadRecipe(1, HeadRecipe.OptimizerKind.ADAM, 0.1f, 0f, 10f, 1, 8, 1, 1, 1, 0.5f, true, 0);
+        BankTraining pooled = BankTraining.defaults().withMinRecall(0f).withCalibration(3, 4);
+        BinaryHeadTask task = new BinaryHeadTask(
+                "wake",
+                identity,
+                learning,
+                RehearsalSet.empty(),
+                AlarmAction.PUBLISH_ONLY,
+                0.5,
+                BinaryHeadTask.prepareBank(bank, identity, learning),
+                pooled);
+        EmbeddingSequence positive = new EmbeddingSequence(1, 2, new float[] {4f, 1f});
+        HeadState everySample = task.newState("acme/alice/wake");
+        HeadState once = task.newState("acme/alice/wake");
+        for (int i = 0; i < 8; i++) {
+            task.apply(everySample, positive, true, 1f, Split.TRAIN);
+            task.publishIfDue(everySample, 1);
+            task.apply(once, positive, true, 1f, Split.TRAIN);
+        }
+        task.publishIfDue(once, 1);
+        assertThat(once.trainable()).containsExactly(everySample.trainable());
+        assertThat(task.publishedThreshold(once)).isEqualTo(task.publishedThreshold(everySample));
+        assertThat(once.calibrationPool()).containsExactly(everySample.calibrationPool());
+        assertThat(once.calibrationPool()).as("the rising step was seen").contains(30_000);
     }
 
     @Test
