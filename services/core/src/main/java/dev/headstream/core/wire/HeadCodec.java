@@ -142,6 +142,12 @@ public final class HeadCodec {
         read(update, slots, vector);
         MlpHead head = new MlpHead(a, a.parameterisedLayerCount());
         float[] tail = head.initialTrainable(lora.merged(source.parameters(), vector));
+        for (float v : tail) {
+            if (!Float.isFinite(v)) {
+                throw new IllegalArgumentException("head " + update.getHeadId()
+                        + " merges into a head with a non-finite weight (its deltas or alpha are out of range)");
+            }
+        }
         return new Decoded(head, source.parameters(), tail, update.getThreshold());
     }
 

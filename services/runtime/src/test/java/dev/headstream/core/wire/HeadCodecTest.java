@@ -184,6 +184,15 @@ class HeadCodecTest {
         assertThatThrownBy(() -> HeadCodec.decode(hugeRank, jarvis))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("LoRA spec (rank 1048576");
+        float[] large = new float[lora.trainableLength()];
+        java.util.Arrays.fill(large, 1_000f);
+        HeadUpdate hugeAlpha = loraUpdate(lora, large).toBuilder()
+                .setSpec(good.getSpec().toBuilder()
+                        .setLora(good.getSpec().getLora().toBuilder().setAlpha(Float.MAX_VALUE)))
+                .build();
+        assertThatThrownBy(() -> HeadCodec.decode(hugeAlpha, jarvis))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("non-finite weight");
         HeadUpdate missing = good.toBuilder().removeTrainable(2).build();
         assertThatThrownBy(() -> HeadCodec.decode(missing, jarvis))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -208,6 +208,26 @@ class BankTrainingTest {
         assertThat(r.calibrationPoolScores()).containsExactly(s.calibrationPoolScores());
         assertThat(s.calibrationSlice()).as("two training samples, two slices").isEqualTo(2);
         assertThat(r.calibrationSlice()).isEqualTo(s.calibrationSlice());
+
+        // a record without a pool (written before pools existed), or with one that does not fit the
+        // bank, restores with none: the next calibration starts from the source head's steps
+        dev.headstream.schemas.v1.AdapterState stored = UserStateCodec.encode(user, Map.of("wake", task));
+        java.util.function.UnaryOperator<dev.headstream.schemas.v1.HeadTrainingState.Builder> none =
+                h -> h.clearCalibrationPool().clearCalibrationPoolScores().setCalibrationSlice(0);
+        java.util.function.UnaryOperator<dev.headstream.schemas.v1.HeadTrainingState.Builder> outOfRange =
+                h -> h.setCalibrationPool(0, HOUR + 5);
+        java.util.function.UnaryOperator<dev.headstream.schemas.v1.HeadTrainingState.Builder> unscored =
+                h -> h.clearCalibrationPoolScores();
+        for (var change : List.of(none, outOfRange, unscored)) {
+            dev.headstream.schemas.v1.AdapterState.Builder b = stored.toBuilder();
+            change.apply(b.getHeadsBuilder(0));
+            HeadState back2 = UserStateCodec.decode(b.build(), Map.of("wake", task), 16)
+                    .heads()
+                    .get("wake");
+            assertThat(back2.calibrationPool()).isEmpty();
+            assertThat(back2.calibrationSlice()).isZero();
+            assertThat(back2.trainable()).containsExactly(s.trainable());
+        }
     }
 
     @Test
