@@ -7,6 +7,13 @@ import static dev.headstream.core.adapt.engine.SmallEngine.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.headstream.core.adapt.task.AlarmAction;
+import dev.headstream.core.adapt.task.BankNegatives;
+import dev.headstream.core.adapt.task.BankTraining;
+import dev.headstream.core.adapt.task.BinaryHeadTask;
+import dev.headstream.core.adapt.task.HeadRecipe;
+import dev.headstream.core.bank.BankPart;
+import dev.headstream.core.bank.NegativeBank;
 import dev.headstream.core.embed.Backbone;
 import dev.headstream.core.embed.BackboneInfo;
 import dev.headstream.core.embed.BackboneInput;
@@ -16,10 +23,14 @@ import dev.headstream.core.ingest.RawSample;
 import dev.headstream.core.ingest.Rejection;
 import dev.headstream.schemas.v1.ControlAction;
 import dev.headstream.schemas.v1.Sample;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An engine on several worker threads computes exactly what one thread computes: the same
@@ -195,6 +206,64 @@ class ParallelWorkersTest {
                     .extracting(Rejection::sampleId)
                     .containsExactly("a1");
         }
+        assertThat(outputs.get(1)).isEqualTo(outputs.get(0));
+        assertThat(outputs.get(2)).isEqualTo(outputs.get(0));
+    }
+
+    @Test
+    void aLoraTaskOnANegativeBankGivesTheSameBytesOnAnyNumberOfWorkers(@TempDir Path dir) throws IOException {
+        // the default kind of task: LoRA deltas, hard negatives mined from a bank, thresholds on a
+        // calibration pool moved by slices; every worker has its own task instance on the shared bank
+        SplittableRandom r = new SplittableRandom(17);
+        float[] train = new float[400 * SmallEngine.DIM];
+        float[] first = new float[1_000 * SmallEngine.DIM];
+        float[] second = new float[2_000 * SmallEngine.DIM];
+        for (float[] part : List.of(train, first, second)) {
+            for (int i = 0; i < part.length; i++) {
+                part[i] = (float) (r.nextGaussian() - (i % SmallEngine.DIM == 0 ? 1.0 : 0.0));
+            }
+        }
+        BankPart.write(
+                dir.resolve(NegativeBank.TRAIN_FILE),
+                "0".repeat(64),
+                SmallEngine.DIM,
+                List.of("v1"),
+                List.of(new BankPart.Segment(0, 400)),
+                List.of(train));
+        BankPart.write(
+                dir.resolve(NegativeBank.CALIBRATION_FILE),
+                "0".repeat(64),
+                SmallEngine.DIM,
+                List.of("v2", "v3"),
+                List.of(new BankPart.Segment(0, 1_000), new BankPart.Segment(1, 2_000)),
+                List.of(first, second));
+        NegativeBank bank = NegativeBank.open(dir);
+        HeadRecipe lora = new HeadRecipe(
+                1, HeadRecipe.OptimizerKind.ADAM, 1e-2f, 1e-3f, 10f, 3, 8, 2, 2, SmallEngine.WINDOW, 0.75f, true, 2);
+        BankNegatives prepared = BinaryHeadTask.prepareBank(bank, SmallEngine.source(), lora);
+        List<List<Object>> outputs = new ArrayList<>();
+        for (int workers : new int[] {1, 2, 3}) {
+            BinaryHeadTask task = new BinaryHeadTask(
+                    SmallEngine.TASK,
+                    SmallEngine.source(),
+                    lora,
+                    SmallEngine.rehearsal(),
+                    AlarmAction.PROBATION,
+                    2.0,
+                    prepared,
+                    BankTraining.defaults().withMining(64, 8).withCalibration(32, 7));
+            AdaptationEngine engine = SmallEngine.engine(task, workers);
+            List<Object> all = new ArrayList<>();
+            for (int b = 0; b < 3; b++) {
+                BatchResult result = engine.process(samples(b), controls(b), NOW + b);
+                all.addAll(outputs(engine, result));
+                engine.commit(result);
+            }
+            outputs.add(all);
+        }
+        assertThat(outputs.get(0))
+                .as("heads were published")
+                .anyMatch(o -> o instanceof com.google.protobuf.ByteString);
         assertThat(outputs.get(1)).isEqualTo(outputs.get(0));
         assertThat(outputs.get(2)).isEqualTo(outputs.get(0));
     }

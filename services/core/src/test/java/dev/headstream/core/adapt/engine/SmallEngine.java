@@ -40,22 +40,31 @@ final class SmallEngine {
     private static final HeadArchitecture ARCH =
             HeadArchitecture.builder(DIM * WINDOW).dense(6).relu().dense(1).build();
 
-    private static BinaryHeadTask task() {
+    /** The source head: random weights, seeded. */
+    static SourceHead source() {
         SplittableRandom r = new SplittableRandom(1);
         float[] p = new float[ARCH.parameterCount()];
         for (int i = 0; i < p.length; i++) {
             p[i] = (float) (r.nextDouble() - 0.5);
         }
-        HeadRecipe recipe =
-                new HeadRecipe(2, HeadRecipe.OptimizerKind.ADAM, 1e-2f, 1e-3f, 10f, 2, 8, 2, 2, WINDOW, 0.5f, true, 0);
+        return new SourceHead("small", "0".repeat(64), ARCH, p);
+    }
+
+    /** A reference set of 4 + 4 negative clips. */
+    static RehearsalSet rehearsal() {
         List<EmbeddingSequence> train = new ArrayList<>();
         List<EmbeddingSequence> calibration = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             train.add(clip(100 + i, -2f));
             calibration.add(clip(200 + i, -2f));
         }
-        return new BinaryHeadTask(
-                TASK, new SourceHead("small", "0".repeat(64), ARCH, p), recipe, new RehearsalSet(train, calibration));
+        return new RehearsalSet(train, calibration);
+    }
+
+    private static BinaryHeadTask task() {
+        HeadRecipe recipe =
+                new HeadRecipe(2, HeadRecipe.OptimizerKind.ADAM, 1e-2f, 1e-3f, 10f, 2, 8, 2, 2, WINDOW, 0.5f, true, 0);
+        return new BinaryHeadTask(TASK, source(), recipe, rehearsal());
     }
 
     private static EmbeddingSequence clip(long seed, float bias) {
@@ -84,9 +93,28 @@ final class SmallEngine {
 
     private static AdaptationEngine engine(
             Backbone backbone, AdaptationEngine.OnlineRehearsal online, RateLimit rateLimit, int workers) {
+        return engine(task(), backbone, online, rateLimit, workers);
+    }
+
+    /** An engine running {@code task} (named {@value #TASK}), on {@code workers} threads. */
+    static AdaptationEngine engine(BinaryHeadTask task, int workers) {
+        return engine(
+                task,
+                new TensorBackbone("identity", "0".repeat(64), FRAMES, DIM),
+                AdaptationEngine.OnlineRehearsal.OFF,
+                RateLimit.OFF,
+                workers);
+    }
+
+    private static AdaptationEngine engine(
+            BinaryHeadTask task,
+            Backbone backbone,
+            AdaptationEngine.OnlineRehearsal online,
+            RateLimit rateLimit,
+            int workers) {
         SampleDecoder decoder = new SampleDecoder(1 << 20, backbone, Map.of(TASK, TaskKind.binary()));
         return new AdaptationEngine(
-                backbone, decoder, Map.of(TASK, task()), 64, 1, online, rateLimit, AdaptationEngine.UNBOUNDED, workers);
+                backbone, decoder, Map.of(TASK, task), 64, 1, online, rateLimit, AdaptationEngine.UNBOUNDED, workers);
     }
 
     /** An engine without online rehearsal. */
