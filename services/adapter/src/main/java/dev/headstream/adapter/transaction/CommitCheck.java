@@ -30,6 +30,9 @@ public class CommitCheck {
 
     private static final Duration RETRY_EVERY = Duration.ofMillis(100);
 
+    /** The admin client's wait before asking again for offsets the coordinator reports unstable. */
+    static final int RETRY_BACKOFF_MS = 5;
+
     private static final Logger LOG = Logger.getLogger(CommitCheck.class);
 
     private final Admin admin;
@@ -40,6 +43,10 @@ public class CommitCheck {
             @ConfigProperty(name = "mp.messaging.incoming.samples.group.id") String group) {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        // right after each commit the coordinator reports the offsets unstable for a moment, and the
+        // admin client asks again after its retry backoff (100 ms by default): every batch waited
+        // that long before the next one started
+        p.put(AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, RETRY_BACKOFF_MS);
         this.admin = Admin.create(p);
         this.group = group;
     }
