@@ -314,9 +314,8 @@ public final class LoraMlpHead {
         if (!(weight >= 0f) || Float.isInfinite(weight)) {
             throw new IllegalArgumentException("weight must be finite and non-negative, got " + weight);
         }
-        if (base != null && (kind[0] != DENSE || baseOffset < 0 || baseOffset + outDim[0] > base.length)) {
-            throw new IllegalArgumentException(
-                    "base must hold the first Dense layer's " + outDim[0] + " outputs at offset " + baseOffset);
+        if (base != null) {
+            checkBase(base, baseOffset);
         }
         float z = forward(source, trainable, input, inputOffset, ws, base, baseOffset);
         float loss = weight * MlpHead.binaryCrossEntropy(z, target);
@@ -406,10 +405,7 @@ public final class LoraMlpHead {
         }
         checkInput(input, inputOffset);
         checkWorkspace(ws);
-        if (kind[0] != DENSE || baseOffset < 0 || baseOffset + outDim[0] > base.length) {
-            throw new IllegalArgumentException(
-                    "base must hold the first Dense layer's " + outDim[0] + " outputs at offset " + baseOffset);
-        }
+        checkBase(base, baseOffset);
         return forward(source, trainable, input, inputOffset, ws, base, baseOffset);
     }
 
@@ -569,6 +565,14 @@ public final class LoraMlpHead {
         if (input == null || inputOffset < 0 || inputOffset > input.length - inputDim) {
             throw new IllegalArgumentException("input window [" + inputOffset + ", " + inputOffset + " + " + inputDim
                     + ") is outside an array of length " + (input == null ? "null" : input.length));
+        }
+    }
+
+    /** {@code base[baseOffset ..]} holds a first Dense layer's product ({@link #firstLayerProduct}). */
+    private void checkBase(float[] base, int baseOffset) {
+        if (kind[0] != DENSE || baseOffset < 0 || baseOffset + outDim[0] > base.length) {
+            throw new IllegalArgumentException(
+                    "base must hold the first Dense layer's " + outDim[0] + " outputs at offset " + baseOffset);
         }
     }
 

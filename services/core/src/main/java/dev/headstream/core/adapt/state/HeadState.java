@@ -499,11 +499,7 @@ public final class HeadState {
             throw new IllegalArgumentException(
                     "calibration pool of " + windows.length + " windows with " + scores.length + " scores");
         }
-        Integer[] order = new Integer[windows.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        java.util.Arrays.sort(order, (a, b) -> Integer.compare(windows[a], windows[b]));
+        int[] order = ascendingOrder(windows);
         int[] sorted = new int[windows.length];
         short[] half = new short[windows.length];
         for (int i = 0; i < order.length; i++) {
@@ -512,6 +508,24 @@ public final class HeadState {
         }
         calibrationPool = WindowSet.pack(sorted);
         calibrationPoolScores = half;
+    }
+
+    /** The places of {@code windows} in ascending order of window (the calibrator passes them ascending already). */
+    private static int[] ascendingOrder(int[] windows) {
+        int[] order = new int[windows.length];
+        boolean ascending = true;
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+            ascending &= i == 0 || windows[i - 1] <= windows[i];
+        }
+        if (!ascending) {
+            order = java.util.stream.IntStream.range(0, windows.length)
+                    .boxed()
+                    .sorted(java.util.Comparator.comparingInt(i -> windows[i]))
+                    .mapToInt(Integer::intValue)
+                    .toArray();
+        }
+        return order;
     }
 
     private void clearCalibrationPool() {

@@ -145,9 +145,7 @@ public final class ThresholdCalibrator {
         float negMax;
         int scored = 0;
         if (bank != null) {
-            if (calibrationLogits == null) {
-                calibrationLogits = new float[bank.calibrationWindows()];
-            }
+            allocateScratch();
             int allowed = (int) Math.floor(targetFalseAcceptsPerHour * bank.calibrationHours());
             float bankMax;
             scored = slices == 1 ? 0 : scorePool(s);
@@ -210,12 +208,8 @@ public final class ThresholdCalibrator {
      */
     private int scorePool(HeadState s) {
         int[] own = s.calibrationPool();
-        int[] pool = own.length > 0 ? own : sourcePool();
-        if (steps == null) {
-            steps = new int[bank.calibrationWindows()];
-        }
+        int[] pool = own.length > 0 ? own : sourcePool(); // both ascending
         System.arraycopy(pool, 0, steps, 0, pool.length);
-        Arrays.sort(steps, 0, pool.length);
         float[] trainable = s.liveTrainable();
         for (int k = 0; k < pool.length; k++) {
             calibrationLogits[k] = bank.calibrationLogit(scorer, trainable, steps[k]);
@@ -250,12 +244,7 @@ public final class ThresholdCalibrator {
                 scores[i] = source[pool[i]];
             }
         }
-        if (steps == null) {
-            steps = new int[count];
-        }
-        if (calibrationLogits == null) {
-            calibrationLogits = new float[count];
-        }
+        allocateScratch();
         // the pool's steps outside the slice at their stored scores, the slice's scored now: ascending
         float[] trainable = s.liveTrainable();
         int n = 0;
@@ -276,6 +265,7 @@ public final class ThresholdCalibrator {
             calibrationLogits[n++] = scores[k++];
         }
         int[] at = highest(calibrationLogits, n, poolSize);
+        Arrays.sort(at); // places in ascending steps: the kept steps ascending, as the state keeps them
         int[] kept = new int[at.length];
         float[] keptScores = new float[at.length];
         for (int i = 0; i < at.length; i++) {
@@ -285,7 +275,15 @@ public final class ThresholdCalibrator {
         s.replaceCalibrationPool(kept, keptScores, (slice + 1) % slices);
     }
 
-    /** The source head's {@link #poolSize} highest-scoring calibration steps, made once. */
+    /** The scratch arrays, one place per calibration step, made on first use. */
+    private void allocateScratch() {
+        if (steps == null) {
+            steps = new int[bank.calibrationWindows()];
+            calibrationLogits = new float[bank.calibrationWindows()];
+        }
+    }
+
+    /** The source head's {@link #poolSize} highest-scoring calibration steps, ascending, made once. */
     private int[] sourcePool() {
         if (sourcePool == null) {
             int count = bank.calibrationWindows();
