@@ -2,8 +2,10 @@ package dev.headstream.core.adapt.engine;
 
 import dev.headstream.core.adapt.control.ControlCommand;
 import dev.headstream.core.adapt.state.HeadState;
+import dev.headstream.core.adapt.state.HeapUserStore;
 import dev.headstream.core.adapt.state.StoredClip;
 import dev.headstream.core.adapt.state.UserState;
+import dev.headstream.core.adapt.state.UserStore;
 import dev.headstream.core.adapt.task.BinaryHeadTask;
 import dev.headstream.core.adapt.task.RehearsalReservoir;
 import dev.headstream.core.embed.Backbone;
@@ -50,6 +52,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * The adaptation pipeline, free of Kafka: a batch of raw sample records in, the batch's output
@@ -99,7 +102,8 @@ public final class AdaptationEngine {
     private final int dedupWindow;
     private final int publishEvery;
     private final int maxResidentUsers;
-    private final Map<UserKey, UserState> live = new HashMap<>();
+    /** The committed users' state: in the heap unless {@link #useStore} gave another store. */
+    private UserStore live = new HeapUserStore();
     /** The threads a batch runs on, each with its own instances of the tasks. */
     private final Workers workers;
 
@@ -128,6 +132,15 @@ public final class AdaptationEngine {
     private final Map<Integer, Long> revokedAt = new HashMap<>();
     /** Partition count of the samples topic for the partition check; 0 = unchecked. */
     private int samplesPartitions;
+    /** Set by {@link #close}: no batch runs after it. */
+    private boolean closed;
+
+    /** The batch whose changelog records {@link #stateRecords} made last, and those records by user. */
+    private BatchResult encodedBatch;
+
+    private Map<UserKey, AdapterState> encodedRecords = Map.of();
+    /** {@code live.diskBytes()} for readers that must not wait for a batch (metrics). */
+    private volatile long storeBytes = -1;
     /** {@code live.size()} for readers that must not wait for a batch (health checks). */
     private volatile int liveUsers;
 
@@ -303,6 +316,110 @@ public final class AdaptationEngine {
         this.workers = new Workers(workers == 0 ? Runtime.getRuntime().availableProcessors() : workers, this.tasks);
     }
 
+    /**
+     * Keeps the committed users' state in {@code store} instead of the heap, given this engine's
+     * {@linkplain #stateCodec codec}; call once, before any restore or batch. The engine closes it
+     * with {@link #close}.
+     *
+     * @throws IllegalStateException if the engine already holds users
+     */
+    public synchronized void useStore(Function<UserStore.Codec, UserStore> store) {
+        if (live.size() > 0 || !unreadable.isEmpty() || !notResident.isEmpty()) {
+            throw new IllegalStateException("useStore before any restore or batch: the engine holds users");
+        }
+        live.close();
+        live = Objects.requireNonNull(store.apply(stateCodec()), "store");
+        liveUsers = live.size();
+        storeBytes = live.diskBytes();
+    }
+
+    /**
+     * What this engine's changelog records are written for, as text: the record format, the dedup
+     * window, and per task its name, source head (id and SHA-256), architecture and recipe. A state
+     * store written for another fingerprint is not used (its records might not decode here).
+     */
+    public String stateFingerprint() {
+        StringBuilder b = new StringBuilder("format " + UserStateCodec.FORMAT_VERSION + "; dedup " + dedupWindow);
+        for (Map.Entry<String, BinaryHeadTask> t : new TreeMap<>(tasks).entrySet()) {
+            BinaryHeadTask task = t.getValue();
+            b.append("; task ")
+                    .append(t.getKey())
+                    .append(": source ")
+                    .append(task.sourceHead().id())
+                    .append(' ')
+                    .append(task.sourceHead().sha256())
+                    .append(' ')
+                    .append(task.sourceHead().architecture())
+                    .append(' ')
+                    .append(task.recipe());
+        }
+        return b.toString();
+    }
+
+    /** This engine's changelog codec: {@link UserStateCodec} against its tasks and dedup window. */
+    public UserStore.Codec stateCodec() {
+        return new UserStore.Codec() {
+            @Override
+            public AdapterState encode(UserState user) {
+                return UserStateCodec.encode(user, tasks);
+            }
+
+            @Override
+            public UserState decode(AdapterState record) {
+                return UserStateCodec.decode(record, tasks, dedupWindow);
+            }
+        };
+    }
+
+    /**
+     * The changelog offset from which samples partition {@code partition}'s users must be restored:
+     * where the state store's checkpoint of it stands (the users it kept on disk for it are held again),
+     * or -1 (the store keeps nothing for it: read the changelog from its start). Call on assignment,
+     * before {@link #restore}.
+     */
+    public synchronized long reopenPartition(int partition) {
+        long from = live.reopenPartition(partition);
+        liveUsers = live.size();
+        storeBytes = live.diskBytes();
+        return from;
+    }
+
+    /**
+     * Records that the state store reflects changelog partition {@code partition} up to {@code offset}
+     * (a restore read it to there), unless the restore left a mark on the partition that lives only in
+     * the heap (a user unreadable, not resident, reset on restore and not yet published, or a record
+     * misplaced): then the partition's checkpoint is dropped, so that the next restore reads it from the
+     * start and finds the marks again. Call after the partition's restore.
+     *
+     * @return whether the checkpoint was recorded
+     */
+    public synchronized boolean checkpoint(int partition, long offset) {
+        boolean marked = unreadable.values().stream().anyMatch(u -> u.partition() == partition)
+                || notResident.containsValue(partition)
+                || misplacedState.values().stream().anyMatch(ps -> ps.contains(partition))
+                || pendingResets.stream().anyMatch(k -> live.partitionOf(k) == partition);
+        live.checkpoint(partition, marked ? -1 : offset);
+        return !marked;
+    }
+
+    /** Bytes of users' state the store holds on disk, or -1 when it holds them in the heap; does not wait for a batch. */
+    public long storeDiskBytes() {
+        return storeBytes;
+    }
+
+    /**
+     * Ends the engine: waits for a batch in progress (the methods are synchronized), closes the state
+     * store, and refuses every later batch with an {@link IllegalStateException}, so that the backbone
+     * can be closed after it without a batch still running on it (native code used after its session
+     * closed crashes the JVM). Idempotent.
+     */
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            live.close();
+        }
+    }
+
     /** Threads a batch is processed on (see the constructor's {@code workers}). */
     public int workers() {
         return workers.count();
@@ -326,6 +443,9 @@ public final class AdaptationEngine {
      * state records whether or not it holds a sample of theirs.
      */
     public synchronized BatchResult process(List<RawSample> batch, List<RawSample> controls, long nowMs) {
+        if (closed) {
+            throw new IllegalStateException("the engine is closed (the service is shutting down)");
+        }
         long lap = System.nanoTime();
         List<Rejection> rejections = new ArrayList<>();
         List<RawSample> validRaw = new ArrayList<>();
@@ -349,6 +469,11 @@ public final class AdaptationEngine {
             inputs.add(s.input());
         }
         lap = clock.lap(StageClock.Stage.DECODE, lap);
+        Set<UserKey> batchUsers = new LinkedHashSet<>();
+        valid.forEach(s -> batchUsers.add(s.key()));
+        batchUsers.addAll(pendingResets);
+        live.prefetch(batchUsers);
+        lap = clock.lap(StageClock.Stage.LOAD_STATE, lap);
         List<EmbeddingSequence> embeddings = embed(inputs);
         lap = clock.lap(StageClock.Stage.EMBED, lap);
 
@@ -550,11 +675,11 @@ public final class AdaptationEngine {
                             + " even if room frees up before)",
                     s.sampleId());
         }
-        if (live.size() + newUsers >= maxResidentUsers) {
+        if (full(newUsers)) {
             return new Rejection(
                     raw,
                     RejectReason.CAPACITY,
-                    "the instance holds its maximum of " + maxResidentUsers + " resident users and " + s.key()
+                    "the instance holds " + capacity() + " and " + s.key()
                             + " is not one of them; not applied, send it again later",
                     s.sampleId());
         }
@@ -577,9 +702,8 @@ public final class AdaptationEngine {
             RawSample c, ControlCommand cmd, Map<UserKey, UserState> staged, List<Rejection> rejections) {
         UserKey key = cmd.key();
         Unreadable u = unreadable.get(key);
-        long newUsers =
-                staged.keySet().stream().filter(k -> !live.containsKey(k)).count();
-        boolean room = live.size() + newUsers < maxResidentUsers;
+        long newUsers = staged.keySet().stream().filter(k -> !live.contains(k)).count();
+        boolean room = !full(newUsers);
         if (u != null && cmd.action() == ControlCommand.Action.RESET && room) {
             UserState user = new UserState(key, dedupWindow, u.partition(), -1, RateLimit.Bucket.EMPTY);
             for (Map.Entry<String, BinaryHeadTask> t : new TreeMap<>(tasks).entrySet()) {
@@ -595,7 +719,7 @@ public final class AdaptationEngine {
                 full ? RejectReason.CAPACITY : RejectReason.STATE_UNREADABLE,
                 !full
                         ? unreadableMessage(key, u)
-                        : "the instance holds its maximum of " + maxResidentUsers + " resident users and "
+                        : "the instance holds " + capacity() + " and "
                                 + (u == null
                                         ? "did not load the stored state of " + key + ": nothing to " + cmd.verb()
                                         : "cannot give " + key + " (whose stored state is unreadable) a new one")
@@ -702,23 +826,36 @@ public final class AdaptationEngine {
         return revocations > result.revocationMark();
     }
 
-    /** Makes a committed batch's state live. */
+    /** Makes a committed batch's state live ({@link #commit(BatchResult, Map)} with no changelog spans). */
     public synchronized void commit(BatchResult result) {
+        commit(result, Map.of());
+    }
+
+    /**
+     * Makes a committed batch's state live.
+     *
+     * @param spans where the batch's records sit in each changelog partition, where known: the state
+     *              store's checkpoint of a partition this instance still owns may move to the span's end
+     *              ({@link UserStore#apply})
+     */
+    public synchronized void commit(BatchResult result, Map<Integer, UserStore.ChangelogSpan> spans) {
         for (Map.Entry<ReservoirKey, RehearsalReservoir> e : result.reservoirs().entrySet()) {
-            if (revokedAt.getOrDefault(e.getKey().partition(), -1L) <= result.revocationMark()) {
+            if (owned(e.getKey().partition(), result)) {
                 reservoirs.put(e.getKey(), e.getValue());
             }
         }
+        List<UserState> applied = new ArrayList<>();
         for (Map.Entry<UserKey, UserState> e : result.staged().entrySet()) {
             // a partition revoked while this batch was in flight belongs to another instance now
-            if (revokedAt.getOrDefault(e.getValue().partition(), -1L) <= result.revocationMark()) {
-                live.put(e.getKey(), e.getValue());
+            if (owned(e.getValue().partition(), result)) {
+                applied.add(e.getValue());
                 pendingResets.remove(e.getKey());
                 unreadable.remove(e.getKey());
             }
         }
+        List<UserKey> erased = new ArrayList<>();
         for (BatchResult.Erasure e : result.erasures()) {
-            live.remove(e.key());
+            erased.add(e.key());
             misplacedState.remove(e.key());
             pendingResets.remove(e.key());
             unreadable.remove(e.key());
@@ -727,12 +864,30 @@ public final class AdaptationEngine {
                 r.forget(e.key());
             }
         }
+        Map<Integer, UserStore.ChangelogSpan> checkpoints = new HashMap<>();
+        spans.forEach((partition, span) -> {
+            if (owned(partition, result)) {
+                checkpoints.put(partition, span);
+            }
+        });
+        Map<UserKey, AdapterState> records = result == encodedBatch ? encodedRecords : Map.of();
+        long start = System.nanoTime();
+        live.apply(applied, records, erased, checkpoints);
+        clock.lap(StageClock.Stage.STORE_STATE, start);
+        encodedBatch = null;
+        encodedRecords = Map.of();
         for (Rejection r : result.rejections()) {
             if (r.reason() == RejectReason.CAPACITY) {
                 capacityRejected++;
             }
         }
         liveUsers = live.size();
+        storeBytes = live.diskBytes();
+    }
+
+    /** Whether samples partition {@code partition} was not revoked since {@code result} was processed. */
+    private boolean owned(int partition, BatchResult result) {
+        return revokedAt.getOrDefault(partition, -1L) <= result.revocationMark();
     }
 
     /**
@@ -752,6 +907,12 @@ public final class AdaptationEngine {
             }
         });
         List<AdapterState> out = List.of(records);
+        Map<UserKey, AdapterState> byKey = new HashMap<>();
+        for (int j = 0; j < records.length; j++) {
+            byKey.put(keys.get(j), records[j]);
+        }
+        encodedBatch = result;
+        encodedRecords = byKey;
         clock.lap(StageClock.Stage.ENCODE_STATE, start);
         return out;
     }
@@ -768,7 +929,7 @@ public final class AdaptationEngine {
     public synchronized Restored restore(AdapterState state) {
         UserKey key = new UserKey(state.getTenant(), state.getUser());
         UserState user = UserStateCodec.decode(state, tasks, dedupWindow);
-        return admitRestored(key, state.getSourcePartition()) ? install(user) : Restored.NOT_RESIDENT;
+        return admitRestored(key, state.getSourcePartition()) ? install(user, state) : Restored.NOT_RESIDENT;
     }
 
     /**
@@ -807,15 +968,16 @@ public final class AdaptationEngine {
         } catch (IllegalArgumentException e) {
             String reason = Bounded.message("reset on restore: the stored training state did not decode against"
                     + " this adapter (" + e.getMessage() + "); the head starts again from the source head");
-            install(UserStateCodec.reset(key, partition, state, tasks, dedupWindow, reason));
+            install(UserStateCodec.reset(key, partition, state, tasks, dedupWindow, reason), null);
             pendingResets.add(key);
             return Restored.RESET;
         }
         if (user.partition() < 0) {
             // a user whose samples were all refused (rate limit) has no partition of its own yet
             user.recordApplied(partition, user.lastAppliedOffset());
+            return install(user, null);
         }
-        return install(user);
+        return install(user, state);
     }
 
     /**
@@ -843,6 +1005,24 @@ public final class AdaptationEngine {
         return Restored.NOT_RESIDENT;
     }
 
+    /**
+     * Whether one more user does not fit besides the held users and {@code newUsers} more: they reach
+     * {@link #maxResidentUsers}, or the store's own (disk) budget.
+     */
+    private boolean full(long newUsers) {
+        return live.size() + newUsers >= maxResidentUsers
+                || !live.hasRoomFor((int) Math.min(Integer.MAX_VALUE, newUsers + 1));
+    }
+
+    /** What the instance is full of, for CAPACITY messages. */
+    private String capacity() {
+        long disk = live.diskBytes();
+        return disk < 0
+                ? "its maximum of " + maxResidentUsers + " resident users"
+                : "its maximum of " + maxResidentUsers + " users or its disk budget (users' state takes " + disk
+                        + " bytes)";
+    }
+
     /** Room for users a restore may still install: {@link #maxResidentUsers} less the live users. */
     public synchronized int residentRoom() {
         return Math.max(0, maxResidentUsers - live.size());
@@ -858,16 +1038,17 @@ public final class AdaptationEngine {
         pendingResets.remove(key);
         unreadable.remove(key);
         notResident.remove(key);
-        if (!live.containsKey(key) && live.size() >= maxResidentUsers) {
+        if (!live.contains(key) && full(0)) {
             notResident.put(key, partition);
             return false;
         }
         return true;
     }
 
-    private Restored install(UserState user) {
-        live.put(user.key(), user);
+    private Restored install(UserState user, AdapterState record) {
+        live.put(user, record);
         liveUsers = live.size();
+        storeBytes = live.diskBytes();
         return Restored.INSTALLED;
     }
 
@@ -884,6 +1065,7 @@ public final class AdaptationEngine {
             r.forget(key);
         }
         liveUsers = live.size();
+        storeBytes = live.diskBytes();
     }
 
     /**
@@ -894,18 +1076,18 @@ public final class AdaptationEngine {
      * @return how many users were dropped
      */
     public synchronized int forgetPartition(int partition) {
-        int before = live.size();
         revocations++;
         revokedAt.put(partition, revocations);
-        pendingResets.removeIf(k -> live.get(k).partition() == partition);
+        pendingResets.removeIf(k -> live.partitionOf(k) == partition);
         unreadable.values().removeIf(u -> u.partition() == partition);
         notResident.values().removeIf(p -> p == partition);
         misplacedState.values().forEach(ps -> ps.remove(partition));
         misplacedState.values().removeIf(Set::isEmpty);
-        live.values().removeIf(u -> u.partition() == partition);
+        int dropped = live.release(partition);
         reservoirs.keySet().removeIf(k -> k.partition() == partition);
         liveUsers = live.size();
-        return before - live.size();
+        storeBytes = live.diskBytes();
+        return dropped;
     }
 
     /**
@@ -1034,11 +1216,11 @@ public final class AdaptationEngine {
             List<ValidSample> valid, List<RawSample> validRaw, Map<UserKey, UserState> staged) {
         Set<UserKey> newKeys = new HashSet<>();
         for (ValidSample s : valid) {
-            if (!live.containsKey(s.key()) && !staged.containsKey(s.key())) {
+            if (!live.contains(s.key()) && !staged.containsKey(s.key())) {
                 newKeys.add(s.key());
             }
         }
-        int count = (long) live.size() + newKeys.size() <= maxResidentUsers ? workers.count() : 1;
+        int count = newKeys.isEmpty() || !full(newKeys.size() - 1) ? workers.count() : 1;
         // with online rehearsal a partition's users share its reservoir: one unit per partition,
         // partitions joined where a user's records sit on more than one (the partition check off)
         Map<Integer, Integer> joined = new HashMap<>();
@@ -1146,7 +1328,7 @@ public final class AdaptationEngine {
             UserState stagedUser = local.containsKey(key) ? local.get(key) : pending.get(key);
             // a new user is staged (and so becomes live, holding a resident slot) only once a
             // sample of theirs applied: a first sample that is refused or diverges leaves nothing
-            boolean isNew = stagedUser == null && !live.containsKey(key);
+            boolean isNew = stagedUser == null && !live.contains(key);
             if (isNew) {
                 Rejection refused = refuseNewUser(raw, s, newUsers);
                 if (refused != null) {

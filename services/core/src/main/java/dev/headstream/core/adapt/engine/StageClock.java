@@ -15,6 +15,8 @@ public final class StageClock {
     public enum Stage {
         /** Decoding and validating the records. */
         DECODE,
+        /** Loading the batch's users from the state store into its cache (a store on disk only). */
+        LOAD_STATE,
         /** The backbone's embedding of the batch's valid samples. */
         EMBED,
         /** Scoring, training and monitoring each applied sample, in order. */
@@ -22,7 +24,9 @@ public final class StageClock {
         /** Control commands, then the touched heads' versions: threshold calibration and the head records. */
         PUBLISH,
         /** Encoding the touched users' state records for the changelog. */
-        ENCODE_STATE
+        ENCODE_STATE,
+        /** Writing a committed batch's users to the state store (a store on disk: one write with its checkpoint). */
+        STORE_STATE
     }
 
     private final Map<Stage, LongAdder> nanos = new EnumMap<>(Stage.class);
