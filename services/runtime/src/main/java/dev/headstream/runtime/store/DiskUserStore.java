@@ -1,0 +1,569 @@
+package dev.headstream.runtime.store;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.headstream.core.adapt.state.UserState;
+import dev.headstream.core.adapt.state.UserStore;
+import dev.headstream.core.ingest.UserKey;
+import dev.headstream.schemas.v1.AdapterState;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.LongSupplier;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * Users' state on local disk (RocksDB), with the changelog topic as its backup, as Kafka Streams
+ * keeps a store: each committed batch's users and the changelog checkpoint it reached go in one
+ * atomic write, so a restart reads the changelog only from each partition's checkpoint on. A
+ * bounded cache of hot users keeps their decoded state in the heap; the others cost the heap only
+ * their key (about 100 bytes each).
+ *
+ * <p>Layout: column family {@code state} holds each user's changelog record (the {@link AdapterState}
+ * bytes the batch published) under the key {@code "<tenant>/<user>"}; {@code users} holds, under the
+ * same key, the user's samples partition and the record's size (small, so that reopening a partition
+ * scans it and not the records); the default family holds the checkpoints and the fingerprint of the
+ * engine the records were written for. A store opened with another fingerprint (other tasks, source
+ * heads or recipe) is wiped: its records might not decode against this engine, and a restore from
+ * the changelog does what such a record needs (an explicit reset).
+ *
+ * <p>A checkpoint older than {@code checkpointMaxAgeMs} (default one hour) is not used: while the
+ * partition was not this instance's, another may have erased one of its users, and compaction may
+ * remove that tombstone from the changelog after {@code delete.retention.ms} (24 h by default), which
+ * must stay longer than this age. The checkpoints of the partitions held are refreshed at each batch.
+ *
+ * <p>Not thread-safe for writes (the engine writes between batches); {@link #get} may run on a
+ * batch's workers after {@link #prefetch}.
+ */
+public final class DiskUserStore implements UserStore {
+
+    /** Default most users whose decoded state the cache holds. */
+    public static final int DEFAULT_CACHE_USERS = 1_000;
+
+    /** Default age past which a partition's checkpoint is not trusted: one hour. */
+    public static final long DEFAULT_CHECKPOINT_MAX_AGE_MS = 3_600_000L;
+
+    private static final byte[] FINGERPRINT = "fingerprint".getBytes(StandardCharsets.UTF_8);
+    private static final String CHECKPOINT = "checkpoint/";
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    /** A user on disk: its samples partition and the bytes of its record. */
+    private record OnDisk(int partition, int bytes) {}
+
+    private final Path dir;
+    private final Codec codec;
+    private final int cacheUsers;
+    private final long diskBudgetBytes;
+    private final long checkpointMaxAgeMs;
+    private final LongSupplier clock;
+
+    private final DBOptions dbOptions;
+    private final ColumnFamilyOptions cfOptions;
+    private final WriteOptions writeOptions;
+    private final List<ColumnFamilyHandle> handles = new ArrayList<>();
+    private final RocksDB db;
+    private final ColumnFamilyHandle meta;
+    private final ColumnFamilyHandle state;
+    private final ColumnFamilyHandle users;
+
+    /** The users the engine sees (of the partitions reopened and not released), with partition and size. */
+    private final Map<UserKey, OnDisk> held = new HashMap<>();
+    /** Decoded state of recently used held users, least recently used first. */
+    private final LinkedHashMap<UserKey, UserState> cache = new LinkedHashMap<>(16, 0.75f, true);
+    /** Partitions reopened and not released since. */
+    private final TreeSet<Integer> open = new TreeSet<>();
+    /** Bytes of every record on disk, held or not. */
+    private long diskBytes;
+
+    private boolean closed;
+
+    private long loads;
+
+    /**
+     * Opens (creating it if needed) the store in {@code dir}.
+     *
+     * @param fingerprint       what the records are written for (the engine's {@code stateFingerprint()}); a
+     *                          store written for another is wiped
+     * @param cacheUsers        most users whose decoded state stays in the heap between batches (a batch's
+     *                          own users are loaded whatever their number), at least 1
+     * @param diskBudgetBytes   users' records on disk past which new users are refused (CAPACITY)
+     * @param checkpointMaxAgeMs age past which a partition's checkpoint is not used
+     */
+    public DiskUserStore(
+            Path dir,
+            Codec codec,
+            String fingerprint,
+            int cacheUsers,
+            long diskBudgetBytes,
+            long checkpointMaxAgeMs,
+            LongSupplier clock) {
+        if (cacheUsers < 1) {
+            throw new IllegalArgumentException("the cache holds at least 1 user, got " + cacheUsers);
+        }
+        if (diskBudgetBytes < 1 || checkpointMaxAgeMs < 0) {
+            throw new IllegalArgumentException("disk budget must be >= 1 byte and checkpoint age >= 0, got "
+                    + diskBudgetBytes + ", " + checkpointMaxAgeMs);
+        }
+        this.dir = dir;
+        this.codec = codec;
+        this.cacheUsers = cacheUsers;
+        this.diskBudgetBytes = diskBudgetBytes;
+        this.checkpointMaxAgeMs = checkpointMaxAgeMs;
+        this.clock = clock;
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the state store directory " + dir, e);
+        }
+        // no write-ahead log, as Kafka Streams' stores: the changelog is the backup. Flushes are atomic
+        // across the column families, so that after a crash the disk holds the users and checkpoints
+        // of one same batch (an older one than the last: the restore then reads further back)
+        dbOptions = new DBOptions()
+                .setCreateIfMissing(true)
+                .setCreateMissingColumnFamilies(true)
+                .setAtomicFlush(true);
+        // the records are mostly float16 and float32 parameters: LZ4 is cheap and gains a little
+        cfOptions = new ColumnFamilyOptions().setCompressionType(CompressionType.LZ4_COMPRESSION);
+        writeOptions = new WriteOptions().setDisableWAL(true);
+        List<ColumnFamilyDescriptor> families = List.of(
+                new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
+                new ColumnFamilyDescriptor("state".getBytes(StandardCharsets.UTF_8), cfOptions),
+                new ColumnFamilyDescriptor("users".getBytes(StandardCharsets.UTF_8), cfOptions));
+        try {
+            db = RocksDB.open(dbOptions, dir.toString(), families, handles);
+        } catch (RocksDBException e) {
+            close(handles);
+            writeOptions.close();
+            cfOptions.close();
+            dbOptions.close();
+            throw new IllegalStateException("cannot open the state store in " + dir + ": " + e.getMessage(), e);
+        }
+        meta = handles.get(0);
+        state = handles.get(1);
+        users = handles.get(2);
+        byte[] stored = read(meta, FINGERPRINT);
+        byte[] wanted = fingerprint.getBytes(StandardCharsets.UTF_8);
+        if (!Arrays.equals(stored, wanted)) {
+            wipe();
+            write(b -> b.put(meta, FINGERPRINT, wanted));
+        }
+        try (RocksIterator it = db.newIterator(users)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                diskBytes += ByteBuffer.wrap(it.value()).getInt(4);
+            }
+        }
+    }
+
+    @Override
+    public synchronized UserState get(UserKey key) {
+        UserState u = cache.get(key);
+        if (u != null || !held.containsKey(key)) {
+            return u;
+        }
+        u = load(key);
+        cache.put(key, u);
+        return u;
+    }
+
+    private UserState load(UserKey key) {
+        loads++;
+        return decode(key, read(state, key(key)));
+    }
+
+    private UserState decode(UserKey key, byte[] bytes) {
+        if (bytes == null) {
+            throw new IllegalStateException("the state store in " + dir + " lists " + key
+                    + " but holds no record of it;" + " delete the directory to restore every user from the changelog");
+        }
+        try {
+            return codec.decode(AdapterState.parseFrom(bytes));
+        } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
+            throw new IllegalStateException(
+                    "the state store's record of " + key + " in " + dir + " does not decode (" + e.getMessage()
+                            + "); delete the directory to restore every user from the changelog",
+                    e);
+        }
+    }
+
+    @Override
+    public synchronized boolean contains(UserKey key) {
+        return held.containsKey(key);
+    }
+
+    @Override
+    public synchronized int size() {
+        return held.size();
+    }
+
+    @Override
+    public synchronized int partitionOf(UserKey key) {
+        OnDisk d = held.get(key);
+        return d == null ? Integer.MIN_VALUE : d.partition();
+    }
+
+    @Override
+    public synchronized void prefetch(Collection<UserKey> keys) {
+        trim();
+        List<UserKey> missing = new ArrayList<>();
+        for (UserKey k : keys) {
+            if (!cache.containsKey(k) && held.containsKey(k)) {
+                missing.add(k);
+            }
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        ensureOpen();
+        List<byte[]> records;
+        try {
+            records = db.multiGetAsList(
+                    java.util.Collections.nCopies(missing.size(), state),
+                    missing.stream().map(DiskUserStore::key).toList());
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("reading the state store in " + dir + " failed: " + e.getMessage(), e);
+        }
+        // decoding a user is the costly part (about 0.3 MB each): on the machine's cores
+        UserState[] decoded = new UserState[missing.size()];
+        java.util.stream.IntStream.range(0, missing.size())
+                .parallel()
+                .forEach(i -> decoded[i] = decode(missing.get(i), records.get(i)));
+        for (int i = 0; i < decoded.length; i++) {
+            cache.put(missing.get(i), decoded[i]);
+        }
+        loads += decoded.length;
+    }
+
+    /** Evicts the least recently used users past {@link #cacheUsers}. */
+    private void trim() {
+        Iterator<UserKey> it = cache.keySet().iterator();
+        while (cache.size() > cacheUsers && it.hasNext()) {
+            it.next();
+            it.remove();
+        }
+    }
+
+    @Override
+    public synchronized void put(UserState user, AdapterState record) {
+        apply(List.of(user), record == null ? Map.of() : Map.of(user.key(), record), List.of(), Map.of());
+    }
+
+    /**
+     * Writes {@code records} as the stored state of their users (each under its tenant and user, in
+     * its {@code source_partition}) without decoding them or holding them: for tools that fill a
+     * store offline, while no engine uses it. The records must decode against the engine the store's
+     * fingerprint names, or the first batch that loads one fails.
+     */
+    public synchronized void importRecords(List<AdapterState> records) {
+        ensureOpen();
+        long delta = 0;
+        try (WriteBatch b = new WriteBatch()) {
+            for (AdapterState r : records) {
+                UserKey key = new UserKey(r.getTenant(), r.getUser());
+                byte[] bytes = r.toByteArray();
+                OnDisk before = onDisk(key);
+                delta += bytes.length - (before == null ? 0 : before.bytes());
+                b.put(state, key(key), bytes);
+                b.put(users, key(key), onDisk(r.getSourcePartition(), bytes.length));
+            }
+            db.write(writeOptions, b);
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("writing to the state store in " + dir + " failed: " + e.getMessage(), e);
+        }
+        diskBytes += delta;
+    }
+
+    @Override
+    public synchronized void remove(UserKey key) {
+        apply(List.of(), Map.of(), List.of(key), Map.of());
+    }
+
+    @Override
+    public synchronized void apply(
+            List<UserState> put,
+            Map<UserKey, AdapterState> records,
+            Collection<UserKey> erased,
+            Map<Integer, ChangelogSpan> spans) {
+        ensureOpen();
+        long now = clock.getAsLong();
+        Map<UserKey, OnDisk> written = new LinkedHashMap<>();
+        long delta = 0;
+        try (WriteBatch b = new WriteBatch()) {
+            for (UserState u : put) {
+                AdapterState r = records.get(u.key());
+                byte[] bytes = (r != null ? r : codec.encode(u)).toByteArray();
+                byte[] k = key(u.key());
+                b.put(state, k, bytes);
+                b.put(users, k, onDisk(u.partition(), bytes.length));
+                OnDisk before = written.containsKey(u.key()) ? written.get(u.key()) : onDisk(u.key());
+                delta += bytes.length - (before == null ? 0 : before.bytes());
+                written.put(u.key(), new OnDisk(u.partition(), bytes.length));
+            }
+            for (UserKey key : erased) {
+                byte[] k = key(key);
+                OnDisk before = written.containsKey(key) ? written.get(key) : onDisk(key);
+                if (before != null) {
+                    delta -= before.bytes();
+                }
+                b.delete(state, k);
+                b.delete(users, k);
+                written.put(key, null);
+            }
+            for (Map.Entry<Integer, ChangelogSpan> e : spans.entrySet()) {
+                long[] cp = checkpointOf(e.getKey());
+                long first = e.getValue().first();
+                if (cp != null && open.contains(e.getKey()) && (first == cp[0] || first == cp[0] + 1)) {
+                    b.put(
+                            meta,
+                            checkpointKey(e.getKey()),
+                            checkpointValue(e.getValue().end(), now));
+                }
+            }
+            // the partitions held are up to date at this batch: their checkpoints' age starts again
+            for (int p : open) {
+                if (!spans.containsKey(p)) {
+                    long[] cp = checkpointOf(p);
+                    if (cp != null) {
+                        b.put(meta, checkpointKey(p), checkpointValue(cp[0], now));
+                    }
+                }
+            }
+            db.write(writeOptions, b);
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("writing to the state store in " + dir + " failed: " + e.getMessage(), e);
+        }
+        diskBytes += delta;
+        for (Map.Entry<UserKey, OnDisk> e : written.entrySet()) {
+            if (e.getValue() == null) {
+                held.remove(e.getKey());
+                cache.remove(e.getKey());
+            } else {
+                held.put(e.getKey(), e.getValue());
+            }
+        }
+        for (UserState u : put) {
+            if (held.containsKey(u.key())) {
+                cache.put(u.key(), u);
+            }
+        }
+        // a restore puts users one by one, as many as the partition holds: the cache stays bounded
+        trim();
+    }
+
+    /** What the disk holds for {@code key}: from {@link #held} when held, else read. */
+    private OnDisk onDisk(UserKey key) {
+        OnDisk d = held.get(key);
+        if (d != null) {
+            return d;
+        }
+        byte[] v = read(users, key(key));
+        return v == null ? null : decodeOnDisk(v);
+    }
+
+    @Override
+    public synchronized int release(int partition) {
+        open.remove(partition);
+        int before = held.size();
+        held.values().removeIf(d -> d.partition() == partition);
+        cache.keySet().removeIf(k -> !held.containsKey(k));
+        return before - held.size();
+    }
+
+    @Override
+    public synchronized long reopenPartition(int partition) {
+        ensureOpen();
+        release(partition);
+        long[] cp = checkpointOf(partition);
+        boolean usable = cp != null && clock.getAsLong() - cp[1] <= checkpointMaxAgeMs;
+        List<byte[]> stale = new ArrayList<>();
+        try (RocksIterator it = db.newIterator(users)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                OnDisk d = decodeOnDisk(it.value());
+                // users without a partition yet (every sample refused by the rate limit) come with the first
+                if (d.partition() == partition || (d.partition() < 0 && open.isEmpty())) {
+                    UserKey k = UserKey.parse(new String(it.key(), StandardCharsets.UTF_8));
+                    if (usable) {
+                        held.put(k, d);
+                    } else if (d.partition() == partition) {
+                        stale.add(it.key());
+                        diskBytes -= d.bytes();
+                    }
+                }
+            }
+        }
+        if (!usable) {
+            // what the disk kept for the partition is older than the changelog can vouch for: read it all
+            write(b -> {
+                for (byte[] k : stale) {
+                    b.delete(state, k);
+                    b.delete(users, k);
+                }
+                b.delete(meta, checkpointKey(partition));
+            });
+        }
+        open.add(partition);
+        return usable ? cp[0] : -1;
+    }
+
+    @Override
+    public synchronized void checkpoint(int partition, long offset) {
+        long now = clock.getAsLong();
+        write(b -> {
+            if (offset < 0) {
+                b.delete(meta, checkpointKey(partition));
+            } else {
+                b.put(meta, checkpointKey(partition), checkpointValue(offset, now));
+            }
+        });
+    }
+
+    /** The checkpoint of {@code partition} as {offset, written at ms}, or null. */
+    private long[] checkpointOf(int partition) {
+        byte[] v = read(meta, checkpointKey(partition));
+        if (v == null) {
+            return null;
+        }
+        ByteBuffer b = ByteBuffer.wrap(v);
+        return new long[] {b.getLong(), b.getLong()};
+    }
+
+    /** The checkpoint offset of changelog partition {@code partition}, or -1 when it has none. */
+    public synchronized long checkpointOffset(int partition) {
+        long[] cp = checkpointOf(partition);
+        return cp == null ? -1 : cp[0];
+    }
+
+    @Override
+    public synchronized long diskBytes() {
+        return diskBytes;
+    }
+
+    @Override
+    public synchronized boolean hasRoomFor(int more) {
+        return diskBytes < diskBudgetBytes;
+    }
+
+    /** Users decoded from disk so far (cache misses). */
+    public synchronized long loads() {
+        return loads;
+    }
+
+    /** Users whose decoded state the cache holds now. */
+    public synchronized int cached() {
+        return cache.size();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        // without a write-ahead log, what the memtables hold is lost unless flushed
+        try (FlushOptions f = new FlushOptions().setWaitForFlush(true)) {
+            db.flush(f, handles);
+        } catch (RocksDBException e) {
+            // not fatal: the checkpoints on disk are as old as the users there; a restore reads further back
+        }
+        close(handles);
+        db.close();
+        writeOptions.close();
+        cfOptions.close();
+        dbOptions.close();
+    }
+
+    private static void close(List<ColumnFamilyHandle> hs) {
+        hs.forEach(ColumnFamilyHandle::close);
+    }
+
+    /** Deletes every record, user and checkpoint. */
+    private void wipe() {
+        for (ColumnFamilyHandle h : handles) {
+            List<byte[]> keys = new ArrayList<>();
+            try (RocksIterator it = db.newIterator(h)) {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    keys.add(it.key());
+                }
+            }
+            write(b -> {
+                for (byte[] k : keys) {
+                    b.delete(h, k);
+                }
+            });
+        }
+    }
+
+    private interface BatchWriter {
+        void fill(WriteBatch b) throws RocksDBException;
+    }
+
+    /** A store used after {@link #close} (a batch settling during shutdown) fails in Java, never in RocksDB. */
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("the state store in " + dir + " is closed");
+        }
+    }
+
+    private void write(BatchWriter w) {
+        ensureOpen();
+        try (WriteBatch b = new WriteBatch()) {
+            w.fill(b);
+            db.write(writeOptions, b);
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("writing to the state store in " + dir + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private byte[] read(ColumnFamilyHandle h, byte[] key) {
+        ensureOpen();
+        try {
+            return db.get(h, key);
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("reading the state store in " + dir + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] key(UserKey key) {
+        return key.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] onDisk(int partition, int bytes) {
+        return ByteBuffer.allocate(8).putInt(partition).putInt(bytes).array();
+    }
+
+    private static OnDisk decodeOnDisk(byte[] v) {
+        ByteBuffer b = ByteBuffer.wrap(v);
+        return new OnDisk(b.getInt(), b.getInt());
+    }
+
+    private static byte[] checkpointKey(int partition) {
+        return (CHECKPOINT + partition).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] checkpointValue(long offset, long atMs) {
+        return ByteBuffer.allocate(16).putLong(offset).putLong(atMs).array();
+    }
+}

@@ -1,0 +1,292 @@
+package dev.headstream.runtime.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.headstream.core.adapt.state.UserState;
+import dev.headstream.core.adapt.state.UserStore;
+import dev.headstream.core.adapt.state.UserStore.ChangelogSpan;
+import dev.headstream.core.ingest.RateLimit;
+import dev.headstream.core.ingest.UserKey;
+import dev.headstream.schemas.v1.AdapterState;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The store's own logic on a real RocksDB in a temporary folder, with a codec that keeps only a
+ * user's key, partition and last applied offset (the engine's codec is tested with the engine).
+ */
+class DiskUserStoreTest {
+
+    private static final long HOUR = 3_600_000L;
+
+    @TempDir
+    Path dir;
+
+    private final AtomicLong now = new AtomicLong(1_000_000);
+    private final AtomicInteger decodes = new AtomicInteger();
+
+    /** Key, partition and last applied offset; a padding field sized by {@code pad} bytes. */
+    private final UserStore.Codec codec = new UserStore.Codec() {
+        @Override
+        public AdapterState encode(UserState u) {
+            return AdapterState.newBuilder()
+                    .setTenant(u.key().tenant())
+                    .setUser(u.key().user())
+                    .setSourcePartition(u.partition())
+                    .setLastAppliedOffset(u.lastAppliedOffset())
+                    .build();
+        }
+
+        @Override
+        public UserState decode(AdapterState r) {
+            decodes.incrementAndGet();
+            if (r.getTenant().equals("bad")) {
+                throw new IllegalArgumentException("does not decode");
+            }
+            return new UserState(
+                    new UserKey(r.getTenant(), r.getUser()),
+                    16,
+                    r.getSourcePartition(),
+                    r.getLastAppliedOffset(),
+                    RateLimit.Bucket.EMPTY);
+        }
+    };
+
+    private DiskUserStore open(String fingerprint, int cacheUsers, long budget) {
+        return new DiskUserStore(dir, codec, fingerprint, cacheUsers, budget, HOUR, now::get);
+    }
+
+    private static UserState user(String id, int partition, long offset) {
+        return new UserState(new UserKey("t", id), 16, partition, offset, RateLimit.Bucket.EMPTY);
+    }
+
+    @Test
+    void aRestartHoldsThePartitionsUsersAgainFromItsCheckpoint() {
+        try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
+            assertThat(s.reopenPartition(0)).as("nothing kept yet").isEqualTo(-1);
+            assertThat(s.reopenPartition(1)).isEqualTo(-1);
+            s.checkpoint(0, 0);
+            s.checkpoint(1, 0);
+            s.apply(
+                    List.of(user("a", 0, 5), user("b", 1, 7)),
+                    Map.of(),
+                    List.of(),
+                    Map.of(0, new ChangelogSpan(0, 3), 1, new ChangelogSpan(0, 2)));
+            assertThat(s.size()).isEqualTo(2);
+        }
+        try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
+            assertThat(s.size())
+                    .as("nothing held before a partition is reopened")
+                    .isZero();
+            assertThat(s.reopenPartition(0)).isEqualTo(3);
+            assertThat(s.size()).isEqualTo(1);
+            assertThat(s.get(new UserKey("t", "a")).lastAppliedOffset()).isEqualTo(5);
+            assertThat(s.get(new UserKey("t", "b")))
+                    .as("partition 1 not reopened")
+                    .isNull();
+            assertThat(s.reopenPartition(1)).isEqualTo(2);
+            assertThat(s.get(new UserKey("t", "b")).lastAppliedOffset()).isEqualTo(7);
+        }
+    }
+
+    @Test
+    void theCheckpointMovesOnlyOverSpansThatFollowItWithNothingBetween() {
+        try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
+            s.reopenPartition(0);
+            s.checkpoint(0, 10);
+            s.apply(List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(10, 12)));
+            assertThat(s.checkpointOffset(0)).as("right at the checkpoint").isEqualTo(12);
+            s.apply(List.of(user("a", 0, 2)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(13, 14)));
+            assertThat(s.checkpointOffset(0))
+                    .as("one past it: the previous commit marker")
+                    .isEqualTo(14);
+            s.apply(List.of(user("a", 0, 3)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(17, 18)));
+            assertThat(s.checkpointOffset(0))
+                    .as("a gap: records of another writer this store has not applied")
+                    .isEqualTo(14);
+            s.apply(List.of(user("a", 0, 4)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(19, 20)));
+            assertThat(s.checkpointOffset(0)).as("stays behind the gap").isEqualTo(14);
+            assertThat(s.get(new UserKey("t", "a")).lastAppliedOffset())
+                    .as("the users are written all the same")
+                    .isEqualTo(4);
+        }
+    }
+
+    @Test
+    void aPartitionWithoutCheckpointNeverGetsOneFromABatch() {
+        try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
+            s.reopenPartition(0);
+            s.apply(List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(0, 1)));
+            assertThat(s.checkpointOffset(0)).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void aReleasedPartitionIsKeptOnDiskButNotHeld() {
+        try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
+            s.reopenPartition(0);
+            s.checkpoint(0, 0);
+            s.apply(List.of(user("a", 0, 1), user("b", 0, 2)), Map.of(), List.of(), Map.of());
+            assertThat(s.release(0)).isEqualTo(2);
+            assertThat(s.size()).isZero();
+            assertThat(s.get(new UserKey("t", "a"))).isNull();
+            assertThat(s.reopenPartition(0)).isEqualTo(0);
+            assertThat(s.size()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void anOldCheckpointIsNotUsedAndThePartitionsUsersAreDropped() {
+        try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
+            s.reopenPartition(0);
+            s.reopenPartition(1);
+            s.checkpoint(0, 4);
+            s.checkpoint(1, 4);
+            s.apply(List.of(user("a", 0, 1), user("b", 1, 1)), Map.of(), List.of(), Map.of());
+            s.release(0);
+            now.addAndGet(HOUR / 2);
+            // partition 1 stays held: its checkpoint's age starts again at each batch
+            s.apply(List.of(user("b", 1, 2)), Map.of(), List.of(), Map.of());
+            now.addAndGet(HOUR / 2 + 1);
+            assertThat(s.reopenPartition(0))
+                    .as("released more than an hour ago")
+                    .isEqualTo(-1);
+            assertThat(s.size()).as("only b of partition 1").isEqualTo(1);
+            assertThat(s.checkpointOffset(0)).isEqualTo(-1);
+            s.release(1);
+            assertThat(s.reopenPartition(1)).as("refreshed half an hour ago").isEqualTo(4);
+        }
+        try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
+            s.reopenPartition(0);
+            assertThat(s.size()).as("a's record is gone from disk").isZero();
+        }
+    }
+
+    @Test
+    void anotherFingerprintWipesTheStore() {
+        try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
+            s.reopenPartition(0);
+            s.checkpoint(0, 3);
+            s.apply(List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of());
+            assertThat(s.diskBytes()).isPositive();
+        }
+        try (DiskUserStore s = open("f2", 10, Long.MAX_VALUE)) {
+            assertThat(s.diskBytes()).isZero();
+            assertThat(s.reopenPartition(0)).isEqualTo(-1);
+            assertThat(s.size()).isZero();
+        }
+    }
+
+    @Test
+    void anErasedUserLeavesTheDiskAndItsBytesTheBudget() {
+        try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
+            s.reopenPartition(0);
+            s.checkpoint(0, 0);
+            s.apply(List.of(user("a", 0, 1), user("b", 0, 1)), Map.of(), List.of(), Map.of());
+            long both = s.diskBytes();
+            s.apply(List.of(), Map.of(), List.of(new UserKey("t", "a")), Map.of());
+            assertThat(s.diskBytes()).isLessThan(both).isPositive();
+            assertThat(s.contains(new UserKey("t", "a"))).isFalse();
+        }
+        try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
+            s.reopenPartition(0);
+            assertThat(s.size()).as("erased for good").isEqualTo(1);
+            assertThat(s.contains(new UserKey("t", "b"))).isTrue();
+        }
+    }
+
+    @Test
+    void theStoredRecordIsTheOneTheBatchPublished() {
+        try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
+            s.reopenPartition(0);
+            s.checkpoint(0, 0);
+            AdapterState published = codec.encode(user("a", 0, 99));
+            // the state object says 1, the record the batch published 99: the disk keeps the record
+            s.apply(List.of(user("a", 0, 1)), Map.of(new UserKey("t", "a"), published), List.of(), Map.of());
+        }
+        try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
+            s.reopenPartition(0);
+            assertThat(s.get(new UserKey("t", "a")).lastAppliedOffset()).isEqualTo(99);
+        }
+    }
+
+    @Test
+    void withoutACheckpointAReopenedPartitionStartsEmpty() {
+        try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
+            s.reopenPartition(0);
+            s.apply(List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of());
+        }
+        try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
+            assertThat(s.reopenPartition(0))
+                    .as("read the changelog from its start")
+                    .isEqualTo(-1);
+            assertThat(s.size()).isZero();
+            assertThat(s.diskBytes()).as("what it kept is dropped").isZero();
+        }
+    }
+
+    @Test
+    void theCacheIsBoundedBetweenBatchesAndMissesDecodeFromDisk() {
+        try (DiskUserStore s = open("f1", 3, Long.MAX_VALUE)) {
+            s.reopenPartition(0);
+            List<UserState> users = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                users.add(user("u" + i, 0, i));
+            }
+            s.apply(users, Map.of(), List.of(), Map.of());
+            List<UserKey> batch =
+                    users.subList(0, 5).stream().map(UserState::key).toList();
+            s.prefetch(batch);
+            assertThat(s.cached()).as("a batch's users are all loaded").isGreaterThanOrEqualTo(5);
+            s.prefetch(List.of());
+            assertThat(s.cached()).as("trimmed at the next batch").isEqualTo(3);
+            int before = decodes.get();
+            for (int i = 0; i < 10; i++) {
+                assertThat(s.get(new UserKey("t", "u" + i)).lastAppliedOffset()).isEqualTo(i);
+            }
+            assertThat(decodes.get() - before).as("misses decoded from disk").isGreaterThanOrEqualTo(7);
+        }
+    }
+
+    @Test
+    void theDiskBudgetRefusesRoomOnceReached() {
+        try (DiskUserStore s = open("f1", 10, 1)) {
+            s.reopenPartition(0);
+            assertThat(s.hasRoomFor(1)).isTrue();
+            s.apply(List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of());
+            assertThat(s.hasRoomFor(1)).isFalse();
+        }
+    }
+
+    @Test
+    void aRecordThatNoLongerDecodesIsAClearFailure() {
+        try (DiskUserStore s = open("f1", 1, Long.MAX_VALUE)) {
+            s.reopenPartition(0);
+            UserState bad = new UserState(new UserKey("bad", "x"), 16, 0, 1, RateLimit.Bucket.EMPTY);
+            s.apply(List.of(bad, user("a", 0, 1)), Map.of(), List.of(), Map.of());
+            s.prefetch(List.of());
+            assertThatThrownBy(() -> s.get(new UserKey("bad", "x")))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("does not decode")
+                    .hasMessageContaining("delete the directory");
+        }
+    }
+
+    @Test
+    void aStoreUsedAfterCloseFailsInJava() {
+        DiskUserStore s = open("f1", 10, Long.MAX_VALUE);
+        s.reopenPartition(0);
+        s.close();
+        s.close(); // twice is fine
+        assertThatThrownBy(() -> s.apply(List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+    }
+}
