@@ -4,6 +4,7 @@ import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.embed.Backbone;
 import dev.headstream.runtime.assembly.EngineAssembly;
+import dev.headstream.runtime.store.DiskUserStore;
 import io.quarkus.runtime.Startup;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -13,6 +14,7 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import jakarta.interceptor.Interceptor;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -42,14 +44,27 @@ public class EngineProducer {
             "poison.max-isolated-per-batch",
             "poison.max-isolated-per-window",
             "poison.isolation-window-seconds",
-            "topic-check.enabled");
+            "topic-check.enabled",
+            "state.dir",
+            "state.cache-users",
+            "state.disk-budget-mb",
+            "state.checkpoint-max-age-minutes");
 
     private static final List<String> ADAPTER_PREFIXES = List.of("fault.");
 
     @Produces
     @Singleton
     EngineSpec spec(Config config) {
-        return EngineSpec.fromProperties(engineProperties(config));
+        Map<String, String> properties = engineProperties(config);
+        String residentKey = EngineSpec.PREFIX + "max-resident-users";
+        boolean onDisk = !config.getOptionalValue(EngineSpec.PREFIX + "state.dir", String.class)
+                .orElse("")
+                .isBlank();
+        if (onDisk && !properties.containsKey(residentKey)) {
+            // users on disk are bounded by headstream.state.disk-budget-mb, not by the heap's count
+            properties.put(residentKey, String.valueOf(AdaptationEngine.UNBOUNDED));
+        }
+        return EngineSpec.fromProperties(properties);
     }
 
     @Produces
@@ -69,15 +84,47 @@ public class EngineProducer {
         LOG.infof("engine ready before joining the consumer group: %d users resident", engine.users());
     }
 
-    void close(@Disposes Backbone backbone) {
-        backbone.close();
-    }
-
     @Produces
     @Singleton
     @Startup
-    AdaptationEngine engine(EngineSpec spec, Backbone backbone) {
-        return EngineAssembly.engine(spec, backbone).engine();
+    AdaptationEngine engine(EngineSpec spec, Backbone backbone, HeadstreamConfig config) {
+        AdaptationEngine engine = EngineAssembly.engine(spec, backbone).engine();
+        HeadstreamConfig.State s = config.state();
+        if (!s.dir().isBlank()) {
+            if (s.cacheUsers() < 1 || s.diskBudgetMb() < 1 || s.checkpointMaxAgeMinutes() < 0) {
+                throw new IllegalArgumentException(
+                        "headstream.state.cache-users and headstream.state.disk-budget-mb must be"
+                                + " >= 1 and headstream.state.checkpoint-max-age-minutes >= 0, got " + s.cacheUsers()
+                                + ", "
+                                + s.diskBudgetMb() + ", " + s.checkpointMaxAgeMinutes());
+            }
+            Path dir = Path.of(s.dir());
+            engine.useStore(codec -> new DiskUserStore(
+                    dir,
+                    codec,
+                    engine.stateFingerprint(),
+                    s.cacheUsers(),
+                    s.diskBudgetMb() * 1024 * 1024,
+                    s.checkpointMaxAgeMinutes() * 60_000,
+                    System::currentTimeMillis));
+            LOG.infof(
+                    "users' state on disk in %s (cache of %d users, disk budget %d MB)",
+                    dir.toAbsolutePath(), s.cacheUsers(), s.diskBudgetMb());
+        }
+        return engine;
+    }
+
+    /**
+     * Shuts the engine down before the backbone it runs on: {@link AdaptationEngine#close} waits for a
+     * batch in progress and refuses later ones, then the backbone's native sessions close. (Closing the
+     * backbone on its own, in any order CDI picks, could free them under a batch still embedding.)
+     */
+    void close(@Disposes AdaptationEngine engine, Backbone backbone) {
+        try {
+            engine.close();
+        } finally {
+            backbone.close();
+        }
     }
 
     /**
@@ -128,7 +175,7 @@ public class EngineProducer {
             // headstream.models.dir); keys under the engine's prefixes and fault.* are checked strictly
             LOG.warnf(
                     "ignoring properties %s: neither the engine (see EngineSpec) nor the adapter (instance-id,"
-                            + " transaction-stuck-exit-seconds, poison.*, topic-check.*, fault.*) reads them; a"
+                            + " transaction-stuck-exit-seconds, poison.*, topic-check.*, state.*, fault.*) reads them; a"
                             + " misspelt key?",
                     unknown);
         }

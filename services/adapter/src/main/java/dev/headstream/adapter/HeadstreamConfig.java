@@ -26,6 +26,41 @@ public interface HeadstreamConfig {
     @WithDefault("120")
     int transactionStuckExitSeconds();
 
+    /** Where users' state is kept between batches ({@code headstream.state.*}). */
+    State state();
+
+    /**
+     * Users' state on local disk (RocksDB) with a bounded cache of hot users in the heap, instead of
+     * every user in the heap. With a directory set, a restart restores each partition from the
+     * changelog only from the checkpoint the store reached, and {@code headstream.max-resident-users}
+     * counts users on disk; see docs/state-store.md.
+     */
+    interface State {
+
+        /**
+         * The store's directory, one per instance (it holds the instance's partitions' users); empty,
+         * the default: every user in the heap, restored from the changelog's start at each restart.
+         */
+        @WithDefault("")
+        String dir();
+
+        /** Most users whose decoded state stays in the heap between batches (a batch's own users are loaded whatever their number). */
+        @WithDefault("1000")
+        int cacheUsers();
+
+        /** Megabytes of users' records on disk past which new users are refused {@code CAPACITY}. */
+        @WithDefault("65536")
+        long diskBudgetMb();
+
+        /**
+         * Minutes after which a partition's checkpoint is no longer used and the partition is restored
+         * from the changelog's start; must stay below the changelog topic's {@code delete.retention.ms}
+         * (24 h by default), or a user erased by another instance could come back from this disk.
+         */
+        @WithDefault("60")
+        long checkpointMaxAgeMinutes();
+    }
+
     /** Retries and isolation of a batch whose processing fails ({@code headstream.poison.*}). */
     Poison poison();
 

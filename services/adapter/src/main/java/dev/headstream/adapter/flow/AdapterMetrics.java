@@ -38,6 +38,9 @@ public class AdapterMetrics {
         Gauge.builder("headstream.users.resident", engine, AdaptationEngine::users)
                 .description("users whose training state this instance holds")
                 .register(registry);
+        Gauge.builder("headstream.state.disk.bytes", engine, e -> Math.max(0, e.storeDiskBytes()))
+                .description("bytes of users' state records in the local state store on disk (0: state in the heap)")
+                .register(registry);
         Gauge.builder("headstream.partitions.retrying", retries, PartitionRetries::troubled)
                 .description("partitions with a batch in retry or isolation, or whose batch's transaction keeps"
                         + " aborting")

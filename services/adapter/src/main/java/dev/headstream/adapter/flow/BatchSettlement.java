@@ -7,6 +7,8 @@ import dev.headstream.core.adapt.engine.BatchResult;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.List;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
@@ -38,11 +40,17 @@ public class BatchSettlement {
      * @param outcome   what became of the batch's transaction
      * @param batch     the batch
      * @param result    what the engine computed for it (staged, not yet live)
+     * @param records   its transaction's records (the changelog's carry their offsets once sent)
      * @param startNanos {@code System.nanoTime()} when its processing began
      */
-    void settle(TransactionOutcome outcome, IncomingBatch batch, BatchResult result, long startNanos) {
+    void settle(
+            TransactionOutcome outcome,
+            IncomingBatch batch,
+            BatchResult result,
+            List<Message<byte[]>> records,
+            long startNanos) {
         if (outcome instanceof TransactionOutcome.Committed) {
-            engine.commit(result);
+            engine.commit(result, ChangelogSpans.of(records));
             retries.committed(batch.startOffsets().keySet());
             metrics.committed(result, batch.records(), since(startNanos));
             return;

@@ -12,10 +12,12 @@ import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.AdapterState;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.Rejected;
+import io.smallrye.reactive.messaging.OutgoingMessageMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
@@ -64,12 +66,14 @@ final class OutputRecords {
         for (AdapterState s : states) {
             // co-partitioned by partition number with the samples topic, so the instance that owns
             // samples partition p restores its users from changelog partition p
+            // the sink leaves the record's offset in OutgoingMessageMetadata: the state store's checkpoint
             out.add(Message.of(s.toByteArray())
                     .addMetadata(OutgoingKafkaRecordMetadata.<byte[]>builder()
                             .withTopic(Topics.ADAPTER_STATE)
                             .withKey(UserStateCodec.recordKey(s).getBytes(StandardCharsets.UTF_8))
                             .withPartition(s.getSourcePartition())
-                            .build()));
+                            .build())
+                    .addMetadata(new OutgoingMessageMetadata<RecordMetadata>()));
         }
         for (BatchResult.Erasure e : result.erasures()) {
             // tombstones: compaction removes the user's heads and training state from both topics
@@ -82,7 +86,8 @@ final class OutputRecords {
                                 .withTopic(Topics.ADAPTER_STATE)
                                 .withKey(UserStateCodec.recordKey(e.key()).getBytes(StandardCharsets.UTF_8))
                                 .withPartition(partition)
-                                .build()));
+                                .build())
+                        .addMetadata(new OutgoingMessageMetadata<RecordMetadata>()));
             }
         }
         return out;

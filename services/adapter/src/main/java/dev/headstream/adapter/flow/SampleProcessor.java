@@ -121,7 +121,7 @@ public class SampleProcessor {
                         () -> engine.revokedDuring(result))
                 .invoke(outcome -> {
                     metrics.transaction(Duration.ofNanos(System.nanoTime() - ready));
-                    settlement.settle(outcome, in, result, t0);
+                    settlement.settle(outcome, in, result, prepared.records(), t0);
                 })
                 .chain(() -> Uni.createFrom().completionStage(batch.ack()));
     }

@@ -189,6 +189,41 @@ public class ChangelogReader {
         return newest.entries();
     }
 
+    /**
+     * Reads changelog partition {@code partition} from offset {@code from} to its end as it stands now,
+     * handing {@code batch} the records of each poll in offset order, one {@link Entry} per record (a
+     * key's later record replaces what its earlier one did). Holds one poll's records at a time.
+     *
+     * @return the end offset it read to (where the next record will be)
+     */
+    public long read(int partition, long from, java.util.function.Consumer<List<Entry>> batch) {
+        TopicPartition tp = new TopicPartition(Topics.ADAPTER_STATE, partition);
+        try (KafkaConsumer<byte[], byte[]> c = consumer()) {
+            c.assign(List.of(tp));
+            long end = c.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
+            long begin = c.beginningOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
+            if (from >= end) {
+                return end;
+            }
+            // compaction or retention may have removed records before the checkpoint, never after it
+            c.seek(tp, Math.max(from, begin));
+            while (c.position(tp) < end) {
+                List<Entry> entries = new ArrayList<>();
+                // short polls: a range holding only a commit marker returns no record, and waits the whole poll
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(50))) {
+                    if (r.offset() < end) {
+                        String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+                        entries.add(new Entry(r.partition(), r.offset(), key, r.value()));
+                    }
+                }
+                if (!entries.isEmpty()) {
+                    batch.accept(entries);
+                }
+            }
+            return end;
+        }
+    }
+
     private static void readToEnd(
             KafkaConsumer<byte[], byte[]> c,
             List<TopicPartition> parts,
@@ -210,6 +245,8 @@ public class ChangelogReader {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 32 * 1024 * 1024);
         p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
+        // a range that holds only a commit marker returns no record: do not let the broker hold that fetch 500 ms
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
         return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 }

@@ -95,9 +95,14 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
             // samples the state already holds. Reading them the other way round could lose a batch.
             Map<TopicPartition, OffsetAndMetadata> committed =
                     consumer.committed(new HashSet<>(partitions), Duration.ofSeconds(30));
-            // values of at most as many users as there is room for: a partition holding more users' state
-            // than the bound cannot exhaust the heap on the polling thread (those beyond it keep their key)
-            Installed installed = install(changelog.newest(numbers, engine.residentRoom()));
+            Installed installed;
+            if (engine.storeDiskBytes() >= 0) {
+                installed = restoreOnDisk(numbers);
+            } else {
+                // values of at most as many users as there is room for: a partition holding more users' state
+                // than the bound cannot exhaust the heap on the polling thread (those beyond it keep their key)
+                installed = install(changelog.newest(numbers, engine.residentRoom()));
+            }
             progress.counted(installed.counts());
             for (TopicPartition tp : partitions) {
                 OffsetAndMetadata c = committed.get(tp);
@@ -171,7 +176,11 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
      * @param erased   tombstones applied
      * @param counts   records not installed as stored
      */
-    record Installed(int restored, int erased, RestoreProgress.Counts counts) {}
+    record Installed(int restored, int erased, RestoreProgress.Counts counts) {
+        Installed plus(Installed o) {
+            return new Installed(restored + o.restored, erased + o.erased, counts.plus(o.counts));
+        }
+    }
 
     /**
      * Hands the newest changelog record of every key to the engine, trusting the record key: a
@@ -253,6 +262,49 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
             }
         }
         return new Installed(restored, erased, new RestoreProgress.Counts(forged, resets, unreadable, notResident));
+    }
+
+    /**
+     * Restores partitions into a state store on disk: each partition's users the store kept are held
+     * again, and the changelog is read from the store's checkpoint (from its start when there is
+     * none) to its end, record by record, each through the same checks as {@link #install}; then the
+     * checkpoint moves to that end (unless the read left marks that live only in the heap: see
+     * {@link AdaptationEngine#checkpoint}).
+     */
+    private Installed restoreOnDisk(List<Integer> numbers) {
+        int restored = 0;
+        int erased = 0;
+        RestoreProgress.Counts counts = RestoreProgress.Counts.NONE;
+        for (int p : numbers) {
+            long t0 = System.nanoTime();
+            long from = engine.reopenPartition(p);
+            int[] read = {0};
+            Installed[] sum = {new Installed(0, 0, RestoreProgress.Counts.NONE)};
+            long end = changelog.read(p, Math.max(0, from), entries -> {
+                read[0] += entries.size();
+                sum[0] = sum[0].plus(install(entries));
+            });
+            boolean checkpointed = engine.checkpoint(p, end);
+            LOG.infof(
+                    "samples partition %d: changelog read from %s to offset %d (%d records) in %.2f s, %d users held in"
+                            + " all%s",
+                    p,
+                    from >= 0
+                            ? "offset " + from + " (the state store's checkpoint)"
+                            : "its start (the state store kept nothing)",
+                    end,
+                    read[0],
+                    (System.nanoTime() - t0) / 1e9,
+                    engine.users(),
+                    checkpointed
+                            ? ""
+                            : "; no checkpoint (users unreadable, not resident, reset or misplaced: the next"
+                                    + " restore reads the partition from the start)");
+            restored += sum[0].restored();
+            erased += sum[0].erased();
+            counts = counts.plus(sum[0].counts());
+        }
+        return new Installed(restored, erased, counts);
     }
 
     /** How {@code state}, read under {@code key} from changelog partition {@code partition}, is not that user's; or null. */

@@ -16,6 +16,7 @@ import dev.headstream.schemas.v1.AdapterState;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.RejectReason;
 import dev.headstream.schemas.v1.Rejected;
+import io.smallrye.reactive.messaging.OutgoingMessageMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -116,6 +117,12 @@ class OutputRecordsTest {
         assertThat(out.get(5).getPayload()).isNull();
         assertThat(key(out.get(5))).isEqualTo("t/gone");
         assertThat(meta(out.get(5)).getPartition()).isEqualTo(1);
+        // the changelog's records (state and tombstones) carry the metadata the sink leaves their offsets in
+        for (Message<byte[]> m : out) {
+            assertThat(m.getMetadata(OutgoingMessageMetadata.class).isPresent())
+                    .as("OutgoingMessageMetadata on a record of %s", meta(m).getTopic())
+                    .isEqualTo(Topics.ADAPTER_STATE.equals(meta(m).getTopic()));
+        }
     }
 
     private static BatchResult rejecting(Rejection r, HeadUpdate... heads) {

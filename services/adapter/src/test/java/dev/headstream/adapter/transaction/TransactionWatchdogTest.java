@@ -38,6 +38,11 @@ class TransactionWatchdogTest {
             public TopicCheck topicCheck() {
                 throw new UnsupportedOperationException("not the watchdog's");
             }
+
+            @Override
+            public State state() {
+                throw new UnsupportedOperationException("not the watchdog's");
+            }
         };
         watchdog.processExit = new ProcessExit(exits::add);
     }
