@@ -6,9 +6,13 @@ import dev.headstream.testkit.audit.OutputAudit;
 import dev.headstream.testkit.synth.SyntheticPopulation;
 import dev.headstream.testkit.synth.SyntheticUsers;
 import dev.headstream.tools.soak.FaultSoak;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -44,6 +48,23 @@ class FaultSoakIT {
     @ParameterizedTest
     @EnumSource(FaultSoak.Scenario.class)
     void outputIsExactlyOnceAndHeadsEqualTheReplay(FaultSoak.Scenario scenario) throws Exception {
+        soak(scenario, false);
+    }
+
+    /**
+     * The same with each instance's users on disk: kills restart from the store's checkpoints, the
+     * rebalance hands partitions back to an instance whose store kept them while others wrote on.
+     */
+    @ParameterizedTest
+    @EnumSource(
+            value = FaultSoak.Scenario.class,
+            names = {"KILL", "REBALANCE"})
+    void withStateOnDiskOutputIsExactlyOnceAndHeadsEqualTheReplay(FaultSoak.Scenario scenario) throws Exception {
+        soak(scenario, true);
+    }
+
+    private static void soak(FaultSoak.Scenario scenario, boolean stateOnDisk) throws Exception {
+        String label = scenario.label() + (stateOnDisk ? "-on-disk" : "");
         FaultSoak.Config config = new FaultSoak.Config(
                 scenario,
                 USERS,
@@ -53,12 +74,12 @@ class FaultSoakIT {
                 32,
                 ItSupport.models(),
                 ItSupport.adapterJar(),
-                work.resolve(scenario.label()),
+                work.resolve(label),
                 rehearsal,
                 ItSupport.testBank(),
-                Duration.ofMinutes(6));
-        FaultSoak.Report r =
-                FaultSoak.run(config, pool.users(), line -> System.out.println("[" + scenario + "] " + line));
+                Duration.ofMinutes(6),
+                stateOnDisk);
+        FaultSoak.Report r = FaultSoak.run(config, pool.users(), line -> System.out.println("[" + label + "] " + line));
 
         assertThat(r.faultsInjected())
                 .as("faults injected mid-stream")
@@ -75,5 +96,24 @@ class FaultSoakIT {
                 .as("heads bit-identical to the replay")
                 .isEqualTo(USERS);
         assertThat(r.passed()).isTrue();
+        if (stateOnDisk) {
+            // a restarted instance (kill) or one given its partitions back (rebalance) read the changelog
+            // from its store's checkpoint, not from the start
+            String logs;
+            try (Stream<Path> files = Files.list(work.resolve(label))) {
+                logs = files.filter(p -> p.getFileName().toString().startsWith("adapter-"))
+                        .map(FaultSoakIT::read)
+                        .collect(Collectors.joining("\n"));
+            }
+            assertThat(logs).contains("(the state store's checkpoint)");
+        }
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

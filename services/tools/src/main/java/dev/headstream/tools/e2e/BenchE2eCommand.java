@@ -1,5 +1,7 @@
 package dev.headstream.tools.e2e;
 
+import dev.headstream.cli.Dirs;
+import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.bank.NegativeBank;
 import dev.headstream.core.embed.Backbone;
@@ -8,6 +10,7 @@ import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.ingest.TaskKind;
 import dev.headstream.core.wire.SampleDecoder;
 import dev.headstream.runtime.assembly.EngineAssembly;
+import dev.headstream.schemas.v1.AdapterState;
 import dev.headstream.testkit.adapter.AdapterProcess;
 import dev.headstream.testkit.synth.SampleRecords;
 import dev.headstream.testkit.synth.SyntheticClip;
@@ -179,6 +182,15 @@ public final class BenchE2eCommand implements Callable<Integer> {
     Map<String, String> settings = new LinkedHashMap<>();
 
     @Option(
+            names = "--state-on-disk",
+            description = "The adapter keeps users' state on disk (headstream.state.dir=<work-dir>/state; no bound on"
+                    + " users but the disk budget, unless -s headstream.max-resident-users=N). The first level's users"
+                    + " are created by their first samples; each later level's are copied offline into the stopped"
+                    + " adapter's store from a first-level user's state, and the adapter's restart with them on disk"
+                    + " is timed. Users are not erased between levels.")
+    boolean stateOnDisk;
+
+    @Option(
             names = "--scrape-ms",
             defaultValue = "250",
             description = "How often the adapter's counters are read during a drain (default ${DEFAULT-VALUE}).")
@@ -230,6 +242,13 @@ public final class BenchE2eCommand implements Callable<Integer> {
         say("%s, %d cores, load average %.2f, commit %s", started, cores, loadBefore, commit);
 
         Map<String, String> adapterProps = stack.adapterProperties(inputs.modelsDir(), "bench-e2e", TASK);
+        Path stateDir = workDir.resolve("state");
+        if (stateOnDisk) {
+            Dirs.deleteRecursively(stateDir);
+            adapterProps.put("headstream.state.dir", stateDir.toAbsolutePath().toString());
+            // as the adapter does with its state on disk: no bound on users but the disk budget
+            adapterProps.put("headstream.max-resident-users", String.valueOf(AdaptationEngine.UNBOUNDED));
+        }
         adapterProps.putAll(settings);
         EngineSpec engine;
         int batch;
@@ -259,6 +278,7 @@ public final class BenchE2eCommand implements Callable<Integer> {
         try (BenchStack stackRun = BenchStack.start(stack, workDir, adapterProps, line -> say("%s", line));
                 SampleTraffic traffic = new SampleTraffic(stackRun.bootstrap(), TENANT, TASK, pool)) {
             Run run = new Run(stackRun.bootstrap(), source, stackRun.adapter(), traffic);
+            List<String> firstUsers = null;
             for (int n : levels) {
                 if (n > engine.maxResidentUsers()) {
                     String reason = String.format(
@@ -272,7 +292,28 @@ public final class BenchE2eCommand implements Callable<Integer> {
                     results.add(E2eReport.Level.notRun(n, reason));
                     continue;
                 }
-                results.add(run.level(n, n == latencyUsers));
+                if (stateOnDisk && firstUsers != null) {
+                    List<String> levelUsers = SampleTraffic.users(TENANT, "n" + n, n);
+                    AdapterState template = StoreSeeder.template(stackRun.bootstrap(), firstUsers.get(0));
+                    say(
+                            "%s: stopping the adapter, copying %s's state (%,d bytes) to %,d users in its store",
+                            name(n), firstUsers.get(0), template.getSerializedSize(), n);
+                    double restart = stackRun.restartAdapter(() -> StoreSeeder.seed(
+                            engine,
+                            stateDir,
+                            template,
+                            levelUsers,
+                            stack.partitions(),
+                            line -> say("%s: %s", name(n), line)));
+                    run = new Run(stackRun.bootstrap(), source, stackRun.adapter(), traffic);
+                    say("%s: the adapter restarted with them on disk, ready after %.1f s", name(n), restart);
+                    results.add(run.level(n, n == latencyUsers, restart));
+                } else {
+                    results.add(run.level(n, n == latencyUsers, Double.NaN));
+                    if (firstUsers == null) {
+                        firstUsers = SampleTraffic.users(TENANT, "n" + n, n);
+                    }
+                }
             }
         }
         if (!noBackboneAfter) {
@@ -374,27 +415,44 @@ public final class BenchE2eCommand implements Callable<Integer> {
             this.endpoint = new AdapterEndpoint(adapter.httpPort());
         }
 
-        E2eReport.Level level(int n, boolean latency) throws InterruptedException {
+        /**
+         * @param restartSeconds how long the adapter took to restart with the level's users copied into its
+         *                       store (their state exists: the warm-up is {@code --warmup-clips} samples
+         *                       round-robin, not a sample per user), or NaN when the users are new
+         */
+        E2eReport.Level level(int n, boolean latency, double restartSeconds) throws Exception {
             String name = name(n);
             List<String> users = SampleTraffic.users(TENANT, "n" + n, n);
             double loadBefore = load();
+            boolean seeded = !Double.isNaN(restartSeconds);
 
             // unmeasured: every user's first sample creates its state; more rounds warm the code
-            int rounds = Math.max(1, (warmupClips + n - 1) / n);
+            int rounds = seeded ? 1 : Math.max(1, (warmupClips + n - 1) / n);
+            long warmSamples = seeded ? Math.max(1, warmupClips) : (long) n * rounds;
             say(
-                    "%s: warm-up, %d sample%s per user (load average %.2f)",
-                    name, rounds, rounds == 1 ? "" : "s", loadBefore);
+                    "%s: warm-up, %s (load average %.2f)",
+                    name,
+                    seeded
+                            ? warmSamples + " samples round-robin (their state is on disk already)"
+                            : rounds + " sample" + (rounds == 1 ? "" : "s") + " per user",
+                    loadBefore);
             Scrape w0 = Scrape.read(endpoint);
             long warmStart = System.nanoTime();
             AtomicLong failures = new AtomicLong();
-            for (int j = 0; j < rounds; j++) {
-                for (int k = 0; k < n; k++) {
-                    traffic.send(users.get(k), k, j, (meta, e, nanos, wall) -> count(failures, e));
+            if (seeded) {
+                for (int i = 0; i < warmSamples; i++) {
+                    traffic.send(users.get(i % n), i % n, i / n, (meta, e, nanos, wall) -> count(failures, e));
+                }
+            } else {
+                for (int j = 0; j < rounds; j++) {
+                    for (int k = 0; k < n; k++) {
+                        traffic.send(users.get(k), k, j, (meta, e, nanos, wall) -> count(failures, e));
+                    }
                 }
             }
             traffic.flush();
             checkSent(failures, name + " warm-up");
-            awaitApplied(w0, (long) n * rounds, name + " warm-up", () -> Scrape.read(endpoint));
+            awaitApplied(w0, warmSamples, name + " warm-up", () -> Scrape.read(endpoint));
             double warmupSeconds = (System.nanoTime() - warmStart) / 1e9;
             say("%s: warm-up done in %.1f s", name, warmupSeconds);
 
@@ -404,9 +462,10 @@ public final class BenchE2eCommand implements Callable<Integer> {
             E2eReport.Drain drain;
             try (Scraper scraper = Scraper.start(endpoint, scrapeMs)) {
                 long sendStart = System.nanoTime();
+                int j0 = seeded ? (int) ((warmSamples + n - 1) / n) : rounds;
                 for (int i = 0; i < backlog; i++) {
                     int k = i % n;
-                    traffic.send(users.get(k), k, rounds + i / n, (meta, e, nanos, wall) -> count(failures, e));
+                    traffic.send(users.get(k), k, j0 + i / n, (meta, e, nanos, wall) -> count(failures, e));
                 }
                 traffic.flush();
                 long acked = System.nanoTime();
@@ -444,8 +503,17 @@ public final class BenchE2eCommand implements Callable<Integer> {
                     }
                 }
             }
-            erase(users, name);
-            return new E2eReport.Level(n, null, rounds * n, warmupSeconds, drain, latencies, loadBefore, load());
+            E2eReport.Store store = null;
+            if (stateOnDisk) {
+                store = storeNow(restartSeconds);
+                say(
+                        "%s: %,.0f users held, %,.0f MB of state on disk, adapter heap after a full GC %.0f MB",
+                        name, store.usersHeld(), store.diskBytes() / 1e6, store.heapAfterGcBytes() / 1e6);
+            } else {
+                erase(users, name);
+            }
+            return new E2eReport.Level(
+                    n, null, (int) warmSamples, warmupSeconds, drain, latencies, loadBefore, load(), store);
         }
 
         /**
@@ -565,6 +633,25 @@ public final class BenchE2eCommand implements Callable<Integer> {
                 }
                 Thread.sleep(scrapeMs);
             }
+        }
+
+        /** The adapter's users and state on disk now, and its heap after a full GC ({@code jcmd GC.run}). */
+        private E2eReport.Store storeNow(double restartSeconds) throws IOException, InterruptedException {
+            Process gc = new ProcessBuilder(
+                            Path.of(System.getProperty("java.home"), "bin", "jcmd")
+                                    .toString(),
+                            Long.toString(adapter.pid()),
+                            "GC.run")
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            gc.waitFor(60, TimeUnit.SECONDS);
+            String text = endpoint.metricsText();
+            return new E2eReport.Store(
+                    restartSeconds,
+                    AdapterEndpoint.sum(text, "headstream_users_resident", ""),
+                    AdapterEndpoint.sum(text, "headstream_state_disk_bytes", ""),
+                    AdapterEndpoint.sum(text, "jvm_memory_used_bytes", "area=\"heap\""));
         }
 
         /** Erases {@code users} ({@code control erase}) and waits until the adapter counted them erased. */

@@ -121,6 +121,7 @@ record E2eReport(Setup setup, List<BackboneRate.Result> backbone, List<Level> le
      * @param warmupSeconds time until they were applied
      * @param drain         its backlog's drain
      * @param latency       the latency at each load, if measured with this level
+     * @param store         the state store on disk after the level ({@code --state-on-disk}), else null
      */
     record Level(
             int users,
@@ -130,10 +131,11 @@ record E2eReport(Setup setup, List<BackboneRate.Result> backbone, List<Level> le
             Drain drain,
             List<Latency> latency,
             double loadBefore,
-            double loadAfter) {
+            double loadAfter,
+            Store store) {
 
         static Level notRun(int users, String reason) {
-            return new Level(users, reason, 0, Double.NaN, null, List.of(), Double.NaN, Double.NaN);
+            return new Level(users, reason, 0, Double.NaN, null, List.of(), Double.NaN, Double.NaN, null);
         }
 
         boolean ran() {
@@ -145,6 +147,17 @@ record E2eReport(Setup setup, List<BackboneRate.Result> backbone, List<Level> le
             return drain.window().rate();
         }
     }
+
+    /**
+     * The adapter's state on disk after a level ({@code --state-on-disk}).
+     *
+     * @param restartSeconds   from the adapter's process start to its readiness, restarted with the level's users
+     *                         copied into its store (NaN for the first level, whose users samples created)
+     * @param usersHeld        users the adapter held after the level
+     * @param diskBytes        bytes of users' state records on disk
+     * @param heapAfterGcBytes the adapter's used heap right after a full GC
+     */
+    record Store(double restartSeconds, double usersHeld, double diskBytes, double heapAfterGcBytes) {}
 
     /** The raw backbone's median clips per second before the broker and adapter started. */
     double backboneRate() {
@@ -223,6 +236,33 @@ record E2eReport(Setup setup, List<BackboneRate.Result> backbone, List<Level> le
         }
         b.append("window: samples applied from the first commit at or past 10 % of the backlog (after the broker had"
                 + " it all) to the last at or below 90 %; * = backlog too small, the whole drain\n");
+        if (levels.stream().anyMatch(l -> l.store() != null)) {
+            b.append(String.format(
+                    Locale.ROOT,
+                    "state on disk: %-9s %12s %12s %12s %16s%n",
+                    "users",
+                    "restart s",
+                    "users held",
+                    "disk GB",
+                    "heap after GC MB"));
+            for (Level l : levels) {
+                if (l.store() != null) {
+                    b.append(String.format(
+                            Locale.ROOT,
+                            "               %-9s %12s %12.0f %12.2f %16.0f%n",
+                            String.format(Locale.ROOT, "%,d", l.users()),
+                            Double.isNaN(l.store().restartSeconds())
+                                    ? "-"
+                                    : String.format(
+                                            Locale.ROOT, "%.1f", l.store().restartSeconds()),
+                            l.store().usersHeld(),
+                            l.store().diskBytes() / 1e9,
+                            l.store().heapAfterGcBytes() / 1e6));
+                }
+            }
+            b.append("restart: from the adapter's process start to its readiness, with the level's users copied"
+                    + " into its stopped store\n");
+        }
         for (Level l : levels) {
             if (l.latency().isEmpty()) {
                 continue;
@@ -369,6 +409,15 @@ record E2eReport(Setup setup, List<BackboneRate.Result> backbone, List<Level> le
                     .field("before", l.loadBefore())
                     .field("after", l.loadAfter())
                     .endObject();
+            if (l.store() != null) {
+                j.name("stateOnDisk")
+                        .beginObject()
+                        .field("restartReadySeconds", l.store().restartSeconds())
+                        .field("usersHeld", l.store().usersHeld())
+                        .field("diskBytes", l.store().diskBytes())
+                        .field("heapAfterFullGcBytes", l.store().heapAfterGcBytes())
+                        .endObject();
+            }
             if (!l.latency().isEmpty()) {
                 j.name("latency").beginArray();
                 for (Latency x : l.latency()) {

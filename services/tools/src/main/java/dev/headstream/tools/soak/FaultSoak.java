@@ -84,6 +84,8 @@ public final class FaultSoak {
      * @param rehearsalSet   the wake task's reference set file
      * @param bankDir        the negative bank the adapters use
      * @param timeout        give up when the stream is not committed within this time
+     * @param stateOnDisk    each instance keeps its users' state on disk ({@code headstream.state.dir}, one
+     *                       directory per instance id, kept across its restarts) instead of the heap
      */
     public record Config(
             Scenario scenario,
@@ -97,7 +99,8 @@ public final class FaultSoak {
             Path workDir,
             Path rehearsalSet,
             Path bankDir,
-            Duration timeout) {
+            Duration timeout,
+            boolean stateOnDisk) {
 
         public Config {
             if (users < 1 || samplesPerUser < 1 || partitions < 1 || replaySteps < 0 || inFlight < 1) {
@@ -404,17 +407,23 @@ public final class FaultSoak {
     private void start(String bs, String instance) {
         int n = starts.merge(instance, 1, Integer::sum);
         Path logFile = config.workDir().resolve("adapter-" + instance + "-" + n + ".log");
-        AdapterProcess p = AdapterProcess.start(
-                        config.adapterJar(),
-                        adapterProperties(
-                                bs,
-                                config.modelsDir(),
-                                config.rehearsalSet(),
-                                config.bankDir(),
-                                config.replaySteps(),
-                                "soak-" + instance),
-                        logFile)
-                .awaitReady(Duration.ofMinutes(3));
+        Map<String, String> properties = adapterProperties(
+                bs,
+                config.modelsDir(),
+                config.rehearsalSet(),
+                config.bankDir(),
+                config.replaySteps(),
+                "soak-" + instance);
+        if (config.stateOnDisk()) {
+            properties.put(
+                    "headstream.state.dir",
+                    config.workDir()
+                            .resolve("state-" + instance)
+                            .toAbsolutePath()
+                            .toString());
+        }
+        AdapterProcess p =
+                AdapterProcess.start(config.adapterJar(), properties, logFile).awaitReady(Duration.ofMinutes(3));
         adapters.put(instance, p);
     }
 

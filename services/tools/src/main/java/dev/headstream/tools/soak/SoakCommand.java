@@ -112,6 +112,12 @@ public final class SoakCommand implements Callable<Integer> {
     boolean keepData;
 
     @Option(
+            names = "--state-on-disk",
+            description = "Each adapter instance keeps its users' state on disk (headstream.state.dir), restarts"
+                    + " restoring from its checkpoints.")
+    boolean stateOnDisk;
+
+    @Option(
             names = "--out",
             defaultValue = "${sys:headstream.home:-.}/.run/soak/soak.json",
             description = "JSON result (default ${DEFAULT-VALUE}).")
@@ -158,7 +164,8 @@ public final class SoakCommand implements Callable<Integer> {
                     dir,
                     rehearsal,
                     negativeBank != null ? negativeBank : inputs.modelsDir().resolve("negative-bank"),
-                    timeout);
+                    timeout,
+                    stateOnDisk);
             pw.printf(
                     Locale.ROOT,
                     "soak %s: %,d samples over %d users, %d partitions, replay steps %d (logs in %s)%n",

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -25,15 +26,54 @@ import java.util.function.Consumer;
 public final class BenchStack implements AutoCloseable {
 
     private final EmbeddedKafka kafka;
-    private final AdapterProcess adapter;
+    private AdapterProcess adapter;
     private final Path kafkaDir;
     private final boolean keepData;
+    private final Path jar;
+    private final Map<String, String> props;
+    private final List<String> jvmOptions;
+    private final Path log;
+    private int restarts;
 
-    private BenchStack(EmbeddedKafka kafka, AdapterProcess adapter, Path kafkaDir, boolean keepData) {
+    private BenchStack(
+            EmbeddedKafka kafka,
+            AdapterProcess adapter,
+            Path kafkaDir,
+            boolean keepData,
+            Path jar,
+            Map<String, String> props,
+            List<String> jvmOptions,
+            Path log) {
         this.kafka = kafka;
         this.adapter = adapter;
         this.kafkaDir = kafkaDir;
         this.keepData = keepData;
+        this.jar = jar;
+        this.props = props;
+        this.jvmOptions = jvmOptions;
+        this.log = log;
+    }
+
+    /** Actions run while the adapter is stopped. */
+    public interface WhileStopped {
+        void run() throws Exception;
+    }
+
+    /**
+     * Stops the adapter (SIGTERM, a clean shutdown), runs {@code whileStopped}, starts it again with the
+     * same settings (log {@code adapter-<n>.log} beside the first) and waits until it is ready.
+     *
+     * @return seconds from the new adapter's process start to its readiness
+     */
+    public double restartAdapter(WhileStopped whileStopped) throws Exception {
+        adapter.close();
+        whileStopped.run();
+        restarts++;
+        Path next = log.resolveSibling("adapter-" + (restarts + 1) + ".log");
+        Files.deleteIfExists(next);
+        long t0 = System.nanoTime();
+        adapter = AdapterProcess.start(jar, props, jvmOptions, next).awaitReady(Duration.ofMinutes(10));
+        return (System.nanoTime() - t0) / 1e9;
     }
 
     /**
@@ -44,6 +84,17 @@ public final class BenchStack implements AutoCloseable {
      */
     public static BenchStack start(
             StackOptions options, Path workDir, Map<String, String> adapterProperties, Consumer<String> say)
+            throws IOException {
+        return start(options, workDir, adapterProperties, List.of(), say);
+    }
+
+    /** {@link #start(StackOptions, Path, Map, Consumer)} with options for the adapter's JVM (e.g. {@code -Xmx2g}). */
+    public static BenchStack start(
+            StackOptions options,
+            Path workDir,
+            Map<String, String> adapterProperties,
+            List<String> jvmOptions,
+            Consumer<String> say)
             throws IOException {
         Path kafkaDir = workDir.resolve("kafka");
         Dirs.deleteRecursively(kafkaDir);
@@ -60,9 +111,10 @@ public final class BenchStack implements AutoCloseable {
             Path log = workDir.resolve("adapter.log");
             Files.deleteIfExists(log);
             say.accept("broker at " + bs + "; starting the adapter (log " + log + ")");
-            AdapterProcess adapter =
-                    AdapterProcess.start(options.adapterJar(), props, log).awaitReady(Duration.ofMinutes(3));
-            return new BenchStack(kafka, adapter, kafkaDir, options.keepData());
+            AdapterProcess adapter = AdapterProcess.start(options.adapterJar(), props, jvmOptions, log)
+                    .awaitReady(Duration.ofMinutes(3));
+            return new BenchStack(
+                    kafka, adapter, kafkaDir, options.keepData(), options.adapterJar(), props, jvmOptions, log);
         } catch (IOException | RuntimeException e) {
             stop(kafka, kafkaDir, options.keepData());
             throw e;

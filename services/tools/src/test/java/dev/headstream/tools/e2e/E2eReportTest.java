@@ -29,7 +29,15 @@ class E2eReportTest {
         }
         DrainWindow w = DrainWindow.of(scrapes, 0, 100, 0, 0.1, 0.9);
         return new E2eReport.Level(
-                users, null, 128, 5, new E2eReport.Drain(scrapes.get(0), 0, S / 2, scrapes, w), latency, 1.5, 1.7);
+                users,
+                null,
+                128,
+                5,
+                new E2eReport.Drain(scrapes.get(0), 0, S / 2, scrapes, w),
+                latency,
+                1.5,
+                1.7,
+                null);
     }
 
     private static E2eReport report() {
