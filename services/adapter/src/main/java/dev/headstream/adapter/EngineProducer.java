@@ -90,7 +90,7 @@ public class EngineProducer {
     AdaptationEngine engine(EngineSpec spec, Backbone backbone, HeadstreamConfig config) {
         AdaptationEngine engine = EngineAssembly.engine(spec, backbone).engine();
         HeadstreamConfig.State s = config.state();
-        if (!s.dir().isBlank()) {
+        if (s.dir().filter(d -> !d.isBlank()).isPresent()) {
             if (s.cacheUsers() < 1 || s.diskBudgetMb() < 1 || s.checkpointMaxAgeMinutes() < 0) {
                 throw new IllegalArgumentException(
                         "headstream.state.cache-users and headstream.state.disk-budget-mb must be"
@@ -98,7 +98,7 @@ public class EngineProducer {
                                 + ", "
                                 + s.diskBudgetMb() + ", " + s.checkpointMaxAgeMinutes());
             }
-            Path dir = Path.of(s.dir());
+            Path dir = Path.of(s.dir().orElseThrow());
             engine.useStore(codec -> new DiskUserStore(
                     dir,
                     codec,

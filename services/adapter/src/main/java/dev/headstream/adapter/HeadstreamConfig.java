@@ -3,6 +3,7 @@ package dev.headstream.adapter;
 import dev.headstream.core.assembly.EngineSpec;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.util.Optional;
 
 /**
  * The adapter process's own settings, prefix {@code headstream}. What the engine computes (models,
@@ -38,11 +39,10 @@ public interface HeadstreamConfig {
     interface State {
 
         /**
-         * The store's directory, one per instance (it holds the instance's partitions' users); empty,
-         * the default: every user in the heap, restored from the changelog's start at each restart.
+         * The store's directory, one per instance (it holds the instance's partitions' users); unset or
+         * empty, the default: every user in the heap, restored from the changelog's start at each restart.
          */
-        @WithDefault("")
-        String dir();
+        Optional<String> dir();
 
         /** Most users whose decoded state stays in the heap between batches (a batch's own users are loaded whatever their number). */
         @WithDefault("1000")

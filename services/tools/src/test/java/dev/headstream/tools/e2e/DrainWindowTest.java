@@ -66,7 +66,16 @@ class DrainWindowTest {
         Map<String, Double> ms = DrainWindow.of(drain(), 40, 100, 0, 0.1, 0.9).msPerClip();
 
         assertThat(ms.keySet())
-                .containsExactly("decode", "embed", "train", "publish", "encode_state", "transaction", "other");
+                .containsExactly(
+                        "decode",
+                        "load_state",
+                        "embed",
+                        "train",
+                        "publish",
+                        "encode_state",
+                        "transaction",
+                        "store_state",
+                        "other");
         assertThat(ms.get("decode")).isZero();
         assertThat(ms.get("embed")).isCloseTo(10, within(1e-9));
         assertThat(ms.get("train")).isCloseTo(20, within(1e-9));
