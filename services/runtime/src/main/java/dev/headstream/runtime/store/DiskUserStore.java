@@ -15,10 +15,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.LongSupplier;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -65,6 +67,14 @@ public final class DiskUserStore implements UserStore {
     public static final long DEFAULT_CHECKPOINT_MAX_AGE_MS = 3_600_000L;
 
     private static final byte[] FINGERPRINT = "fingerprint".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] CHANGELOG_ID = "changelog-topic-id".getBytes(StandardCharsets.UTF_8);
+
+    /** A checkpoint a restore set: the changelog's end then, where the next record goes. */
+    private static final byte RESTORED = 0;
+
+    /** A checkpoint a batch set: one past its last record; its commit marker comes next. */
+    private static final byte BATCH = 1;
+
     private static final String CHECKPOINT = "checkpoint/";
 
     static {
@@ -76,6 +86,7 @@ public final class DiskUserStore implements UserStore {
 
     private final Path dir;
     private final Codec codec;
+    private final String fingerprint;
     private final int cacheUsers;
     private final long diskBudgetBytes;
     private final long checkpointMaxAgeMs;
@@ -94,6 +105,11 @@ public final class DiskUserStore implements UserStore {
     private final Map<UserKey, OnDisk> held = new HashMap<>();
     /** Decoded state of recently used held users, least recently used first. */
     private final LinkedHashMap<UserKey, UserState> cache = new LinkedHashMap<>(16, 0.75f, true);
+    /**
+     * Users held whose changelog partition is not known here (no samples partition yet, the partition
+     * check off): in the heap only, never evicted; a restore reads them from the changelog.
+     */
+    private final Map<UserKey, UserState> heapOnly = new HashMap<>();
     /** Partitions reopened and not released since. */
     private final TreeSet<Integer> open = new TreeSet<>();
     /** Bytes of every record on disk, held or not. */
@@ -130,6 +146,7 @@ public final class DiskUserStore implements UserStore {
         }
         this.dir = dir;
         this.codec = codec;
+        this.fingerprint = fingerprint;
         this.cacheUsers = cacheUsers;
         this.diskBudgetBytes = diskBudgetBytes;
         this.checkpointMaxAgeMs = checkpointMaxAgeMs;
@@ -139,16 +156,16 @@ public final class DiskUserStore implements UserStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the state store directory " + dir, e);
         }
-        // no write-ahead log, as Kafka Streams' stores: the changelog is the backup. Flushes are atomic
-        // across the column families, so that after a crash the disk holds the users and checkpoints
-        // of one same batch (an older one than the last: the restore then reads further back)
+        // the write-ahead log (not synced) keeps each write batch whole across a killed process: a
+        // restart after kill -9 finds the users and checkpoints of the last batch written, and reads
+        // the changelog from there. Flushes are atomic across the column families as well.
         dbOptions = new DBOptions()
                 .setCreateIfMissing(true)
                 .setCreateMissingColumnFamilies(true)
                 .setAtomicFlush(true);
         // the records are mostly float16 and float32 parameters: LZ4 is cheap and gains a little
         cfOptions = new ColumnFamilyOptions().setCompressionType(CompressionType.LZ4_COMPRESSION);
-        writeOptions = new WriteOptions().setDisableWAL(true);
+        writeOptions = new WriteOptions();
         List<ColumnFamilyDescriptor> families = List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
                 new ColumnFamilyDescriptor("state".getBytes(StandardCharsets.UTF_8), cfOptions),
@@ -180,6 +197,10 @@ public final class DiskUserStore implements UserStore {
 
     @Override
     public synchronized UserState get(UserKey key) {
+        UserState h = heapOnly.get(key);
+        if (h != null) {
+            return h;
+        }
         UserState u = cache.get(key);
         if (u != null || !held.containsKey(key)) {
             return u;
@@ -230,7 +251,7 @@ public final class DiskUserStore implements UserStore {
         trim();
         List<UserKey> missing = new ArrayList<>();
         for (UserKey k : keys) {
-            if (!cache.containsKey(k) && held.containsKey(k)) {
+            if (!cache.containsKey(k) && held.containsKey(k) && !heapOnly.containsKey(k)) {
                 missing.add(k);
             }
         }
@@ -282,6 +303,10 @@ public final class DiskUserStore implements UserStore {
         long delta = 0;
         try (WriteBatch b = new WriteBatch()) {
             for (AdapterState r : records) {
+                if (r.getSourcePartition() < 0) {
+                    throw new IllegalArgumentException(
+                            "an imported record names no samples partition: " + recordKeyOf(r));
+                }
                 UserKey key = new UserKey(r.getTenant(), r.getUser());
                 byte[] bytes = r.toByteArray();
                 OnDisk before = onDisk(key);
@@ -310,17 +335,28 @@ public final class DiskUserStore implements UserStore {
         ensureOpen();
         long now = clock.getAsLong();
         Map<UserKey, OnDisk> written = new LinkedHashMap<>();
+        Set<Integer> dropped = new HashSet<>();
+        List<UserState> homelessUsers = new ArrayList<>();
+        boolean homeless = false;
         long delta = 0;
         try (WriteBatch b = new WriteBatch()) {
             for (UserState u : put) {
+                // a user with no samples partition yet (every sample refused by the rate limit) has its
+                // record on its key's partition, where the producer's partitioner put it
+                int partition = u.partition() >= 0 ? u.partition() : codec.homePartition(u.key());
+                if (partition < 0) {
+                    homeless = true;
+                    homelessUsers.add(u);
+                    continue;
+                }
                 AdapterState r = records.get(u.key());
                 byte[] bytes = (r != null ? r : codec.encode(u)).toByteArray();
                 byte[] k = key(u.key());
                 b.put(state, k, bytes);
-                b.put(users, k, onDisk(u.partition(), bytes.length));
+                b.put(users, k, onDisk(partition, bytes.length));
                 OnDisk before = written.containsKey(u.key()) ? written.get(u.key()) : onDisk(u.key());
                 delta += bytes.length - (before == null ? 0 : before.bytes());
-                written.put(u.key(), new OnDisk(u.partition(), bytes.length));
+                written.put(u.key(), new OnDisk(partition, bytes.length));
             }
             for (UserKey key : erased) {
                 byte[] k = key(key);
@@ -333,21 +369,33 @@ public final class DiskUserStore implements UserStore {
                 written.put(key, null);
             }
             for (Map.Entry<Integer, ChangelogSpan> e : spans.entrySet()) {
-                long[] cp = checkpointOf(e.getKey());
-                long first = e.getValue().first();
-                if (cp != null && open.contains(e.getKey()) && (first == cp[0] || first == cp[0] + 1)) {
-                    b.put(
-                            meta,
-                            checkpointKey(e.getKey()),
-                            checkpointValue(e.getValue().end(), now));
+                int p = e.getKey();
+                Checkpoint cp = checkpointOf(p);
+                if (cp == null || !open.contains(p)) {
+                    continue;
+                }
+                if (e.getValue().from() <= cp.next() && e.getValue().end() >= cp.offset()) {
+                    b.put(meta, checkpointKey(p), checkpointValue(e.getValue().end(), now, BATCH));
+                } else {
+                    // records this store has not applied may sit between: the checkpoint no longer says
+                    // what the disk reflects, and the next restore of the partition reads it from the start
+                    b.delete(meta, checkpointKey(p));
+                    dropped.add(p);
+                }
+            }
+            if (homeless) {
+                // a user whose changelog partition is unknown here: no checkpoint can vouch for its record
+                for (int p : open) {
+                    b.delete(meta, checkpointKey(p));
+                    dropped.add(p);
                 }
             }
             // the partitions held are up to date at this batch: their checkpoints' age starts again
             for (int p : open) {
-                if (!spans.containsKey(p)) {
-                    long[] cp = checkpointOf(p);
+                if (!spans.containsKey(p) && !dropped.contains(p)) {
+                    Checkpoint cp = checkpointOf(p);
                     if (cp != null) {
-                        b.put(meta, checkpointKey(p), checkpointValue(cp[0], now));
+                        b.put(meta, checkpointKey(p), checkpointValue(cp.offset(), now, cp.kind()));
                     }
                 }
             }
@@ -357,12 +405,18 @@ public final class DiskUserStore implements UserStore {
         }
         diskBytes += delta;
         for (Map.Entry<UserKey, OnDisk> e : written.entrySet()) {
+            heapOnly.remove(e.getKey());
             if (e.getValue() == null) {
                 held.remove(e.getKey());
                 cache.remove(e.getKey());
             } else {
                 held.put(e.getKey(), e.getValue());
             }
+        }
+        for (UserState u : homelessUsers) {
+            // held in the heap only, as the heap store would; the next restore reads it from the changelog
+            held.put(u.key(), new OnDisk(-1, 0));
+            heapOnly.put(u.key(), u);
         }
         for (UserState u : put) {
             if (held.containsKey(u.key())) {
@@ -396,36 +450,122 @@ public final class DiskUserStore implements UserStore {
     public synchronized long reopenPartition(int partition) {
         ensureOpen();
         release(partition);
-        long[] cp = checkpointOf(partition);
-        boolean usable = cp != null && clock.getAsLong() - cp[1] <= checkpointMaxAgeMs;
+        long now = clock.getAsLong();
+        boolean usable = usable(checkpointOf(partition), now);
+        // one scan of the small users column: the partition's users are held again (or dropped when its
+        // checkpoint cannot be used), and what other partitions not held left behind is dropped once
+        // their checkpoints are gone or too old (a partition away for longer is read from the start anyway)
+        Map<Integer, Boolean> keep = new HashMap<>();
         List<byte[]> stale = new ArrayList<>();
+        Set<Integer> staleCheckpoints = new TreeSet<>();
         try (RocksIterator it = db.newIterator(users)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 OnDisk d = decodeOnDisk(it.value());
-                // users without a partition yet (every sample refused by the rate limit) come with the first
-                if (d.partition() == partition || (d.partition() < 0 && open.isEmpty())) {
-                    UserKey k = UserKey.parse(new String(it.key(), StandardCharsets.UTF_8));
-                    if (usable) {
-                        held.put(k, d);
-                    } else if (d.partition() == partition) {
-                        stale.add(it.key());
-                        diskBytes -= d.bytes();
+                int q = d.partition();
+                boolean kept;
+                if (q == partition) {
+                    kept = usable;
+                } else if (open.contains(q)) {
+                    kept = true;
+                } else {
+                    kept = keep.computeIfAbsent(q, x -> x >= 0 && usable(checkpointOf(x), now));
+                }
+                if (!kept) {
+                    stale.add(it.key());
+                    diskBytes -= d.bytes();
+                    if (q >= 0) {
+                        staleCheckpoints.add(q);
                     }
+                } else if (q == partition) {
+                    held.put(UserKey.parse(new String(it.key(), StandardCharsets.UTF_8)), d);
                 }
             }
         }
         if (!usable) {
-            // what the disk kept for the partition is older than the changelog can vouch for: read it all
+            staleCheckpoints.add(partition);
+        }
+        if (!stale.isEmpty() || !staleCheckpoints.isEmpty()) {
             write(b -> {
                 for (byte[] k : stale) {
                     b.delete(state, k);
                     b.delete(users, k);
                 }
-                b.delete(meta, checkpointKey(partition));
+                for (int q : staleCheckpoints) {
+                    b.delete(meta, checkpointKey(q));
+                }
             });
         }
         open.add(partition);
-        return usable ? cp[0] : -1;
+        return usable ? checkpointOf(partition).offset() : -1;
+    }
+
+    /** Whether {@code cp} may be used at {@code now}: present, written no later than now and not too long ago. */
+    private boolean usable(Checkpoint cp, long now) {
+        return cp != null && cp.atMs() <= now && now - cp.atMs() <= checkpointMaxAgeMs;
+    }
+
+    /**
+     * The offset at which a batch's records must start in changelog partition {@code partition} (or
+     * from which the caller knows the partition holds no committed record of another writer) for its
+     * checkpoint to move: the checkpoint after a restore, one past it after a batch (its commit
+     * marker); -1 when the partition has no checkpoint.
+     */
+    @Override
+    public synchronized long expectedNext(int partition) {
+        Checkpoint cp = checkpointOf(partition);
+        return cp == null ? -1 : cp.next();
+    }
+
+    /**
+     * Drops what the store holds for {@code partition}: its users (held or not) and its checkpoint, as
+     * when the changelog no longer matches the checkpoint (a topic recreated, a log truncated).
+     */
+    @Override
+    public synchronized void discardPartition(int partition) {
+        ensureOpen();
+        release(partition);
+        List<byte[]> stale = new ArrayList<>();
+        try (RocksIterator it = db.newIterator(users)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                OnDisk d = decodeOnDisk(it.value());
+                if (d.partition() == partition) {
+                    stale.add(it.key());
+                    diskBytes -= d.bytes();
+                }
+            }
+        }
+        write(b -> {
+            for (byte[] k : stale) {
+                b.delete(state, k);
+                b.delete(users, k);
+            }
+            b.delete(meta, checkpointKey(partition));
+        });
+    }
+
+    /**
+     * Binds the store to the changelog topic it backs, by the topic's id: a store that backed another
+     * topic of that name (deleted and created again, another cluster) keeps nothing, since its
+     * checkpoints are offsets of that other log.
+     */
+    @Override
+    public synchronized void bindChangelog(String topicId) {
+        ensureOpen();
+        byte[] stored = read(meta, CHANGELOG_ID);
+        byte[] wanted = topicId.getBytes(StandardCharsets.UTF_8);
+        if (stored != null && !Arrays.equals(stored, wanted)) {
+            held.clear();
+            cache.clear();
+            heapOnly.clear();
+            open.clear();
+            wipe();
+            diskBytes = 0;
+            byte[] fp = fingerprint.getBytes(StandardCharsets.UTF_8);
+            write(b -> b.put(meta, FINGERPRINT, fp));
+        }
+        if (!Arrays.equals(stored, wanted)) {
+            write(b -> b.put(meta, CHANGELOG_ID, wanted));
+        }
     }
 
     @Override
@@ -435,25 +575,40 @@ public final class DiskUserStore implements UserStore {
             if (offset < 0) {
                 b.delete(meta, checkpointKey(partition));
             } else {
-                b.put(meta, checkpointKey(partition), checkpointValue(offset, now));
+                b.put(meta, checkpointKey(partition), checkpointValue(offset, now, RESTORED));
             }
         });
     }
 
-    /** The checkpoint of {@code partition} as {offset, written at ms}, or null. */
-    private long[] checkpointOf(int partition) {
+    /**
+     * A partition's checkpoint.
+     *
+     * @param offset where the store reflects the changelog up to
+     * @param atMs   when it was written or last refreshed (wall clock)
+     * @param kind   {@link #RESTORED} or {@link #BATCH}
+     */
+    private record Checkpoint(long offset, long atMs, byte kind) {
+
+        /** Where the next batch's records start when nobody else wrote: after a batch, past its commit marker. */
+        long next() {
+            return kind == BATCH ? offset + 1 : offset;
+        }
+    }
+
+    /** The checkpoint of {@code partition}, or null. */
+    private Checkpoint checkpointOf(int partition) {
         byte[] v = read(meta, checkpointKey(partition));
         if (v == null) {
             return null;
         }
         ByteBuffer b = ByteBuffer.wrap(v);
-        return new long[] {b.getLong(), b.getLong()};
+        return new Checkpoint(b.getLong(), b.getLong(), v.length > 16 ? b.get() : RESTORED);
     }
 
     /** The checkpoint offset of changelog partition {@code partition}, or -1 when it has none. */
     public synchronized long checkpointOffset(int partition) {
-        long[] cp = checkpointOf(partition);
-        return cp == null ? -1 : cp[0];
+        Checkpoint cp = checkpointOf(partition);
+        return cp == null ? -1 : cp.offset();
     }
 
     @Override
@@ -482,7 +637,7 @@ public final class DiskUserStore implements UserStore {
             return;
         }
         closed = true;
-        // without a write-ahead log, what the memtables hold is lost unless flushed
+        // a clean shutdown leaves nothing to replay from the write-ahead log
         try (FlushOptions f = new FlushOptions().setWaitForFlush(true)) {
             db.flush(f, handles);
         } catch (RocksDBException e) {
@@ -546,6 +701,10 @@ public final class DiskUserStore implements UserStore {
         }
     }
 
+    private static String recordKeyOf(AdapterState r) {
+        return r.getTenant() + "/" + r.getUser();
+    }
+
     private static byte[] key(UserKey key) {
         return key.toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -563,7 +722,7 @@ public final class DiskUserStore implements UserStore {
         return (CHECKPOINT + partition).getBytes(StandardCharsets.UTF_8);
     }
 
-    private static byte[] checkpointValue(long offset, long atMs) {
-        return ByteBuffer.allocate(16).putLong(offset).putLong(atMs).array();
+    private static byte[] checkpointValue(long offset, long atMs, byte kind) {
+        return ByteBuffer.allocate(17).putLong(offset).putLong(atMs).put(kind).array();
     }
 }

@@ -31,6 +31,8 @@ class DiskUserStoreTest {
 
     private final AtomicLong now = new AtomicLong(1_000_000);
     private final AtomicInteger decodes = new AtomicInteger();
+    /** What the codec says a partitionless user's changelog partition is (-1: unknown). */
+    private final AtomicInteger home = new AtomicInteger(-1);
 
     /** Key, partition and last applied offset; a padding field sized by {@code pad} bytes. */
     private final UserStore.Codec codec = new UserStore.Codec() {
@@ -42,6 +44,11 @@ class DiskUserStoreTest {
                     .setSourcePartition(u.partition())
                     .setLastAppliedOffset(u.lastAppliedOffset())
                     .build();
+        }
+
+        @Override
+        public int homePartition(UserKey key) {
+            return home.get();
         }
 
         @Override
@@ -101,21 +108,50 @@ class DiskUserStoreTest {
         try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
             s.reopenPartition(0);
             s.checkpoint(0, 10);
+            assertThat(s.expectedNext(0))
+                    .as("after a restore: at the changelog's end")
+                    .isEqualTo(10);
             s.apply(List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(10, 12)));
             assertThat(s.checkpointOffset(0)).as("right at the checkpoint").isEqualTo(12);
+            assertThat(s.expectedNext(0))
+                    .as("after a batch: past its commit marker")
+                    .isEqualTo(13);
             s.apply(List.of(user("a", 0, 2)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(13, 14)));
-            assertThat(s.checkpointOffset(0))
-                    .as("one past it: the previous commit marker")
-                    .isEqualTo(14);
+            assertThat(s.checkpointOffset(0)).isEqualTo(14);
             s.apply(List.of(user("a", 0, 3)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(17, 18)));
             assertThat(s.checkpointOffset(0))
-                    .as("a gap: records of another writer this store has not applied")
-                    .isEqualTo(14);
+                    .as("a gap that may hold records of another writer: the checkpoint is dropped")
+                    .isEqualTo(-1);
             s.apply(List.of(user("a", 0, 4)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(19, 20)));
-            assertThat(s.checkpointOffset(0)).as("stays behind the gap").isEqualTo(14);
+            assertThat(s.checkpointOffset(0))
+                    .as("and not made again by a batch")
+                    .isEqualTo(-1);
             assertThat(s.get(new UserKey("t", "a")).lastAppliedOffset())
                     .as("the users are written all the same")
                     .isEqualTo(4);
+        }
+    }
+
+    @Test
+    void afterARestoreOnlyASpanRightAtTheCheckpointMovesIt() {
+        try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
+            s.reopenPartition(0);
+            s.checkpoint(0, 10);
+            // offset 10 is not this batch's: another writer's record may sit there
+            s.apply(List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(11, 12)));
+            assertThat(s.checkpointOffset(0)).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void aSpanWidenedBackOverACheckedGapMovesIt() {
+        try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
+            s.reopenPartition(0);
+            s.checkpoint(0, 10);
+            s.apply(List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(10, 12)));
+            // the caller read that 13..19 hold only aborted records and markers: the span starts at 13
+            s.apply(List.of(user("a", 0, 2)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(13, 21)));
+            assertThat(s.checkpointOffset(0)).isEqualTo(21);
         }
     }
 
@@ -288,5 +324,92 @@ class DiskUserStoreTest {
         assertThatThrownBy(() -> s.apply(List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of()))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed");
+    }
+
+    @Test
+    void aCheckpointFromTheFutureIsNotUsed() {
+        try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
+            s.reopenPartition(0);
+            s.checkpoint(0, 5);
+            s.apply(List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of());
+            s.release(0);
+            now.addAndGet(-HOUR); // the clock set back
+            assertThat(s.reopenPartition(0)).isEqualTo(-1);
+            assertThat(s.size()).isZero();
+        }
+    }
+
+    @Test
+    void whatPartitionsAwayTooLongLeftBehindIsDroppedAndLeavesTheBudget() {
+        try (DiskUserStore s = open("f1", 10, 2 * 16)) {
+            s.reopenPartition(0);
+            s.reopenPartition(1);
+            s.checkpoint(0, 0);
+            s.checkpoint(1, 0);
+            s.apply(List.of(user("a", 0, 1), user("b", 1, 1)), Map.of(), List.of(), Map.of());
+            long both = s.diskBytes();
+            s.release(1);
+            now.addAndGet(HOUR + 1);
+            // partition 0 is held: its checkpoint is refreshed by the batch; 1 is away and too old
+            s.apply(List.of(user("a", 0, 2)), Map.of(), List.of(), Map.of());
+            s.release(0);
+            assertThat(s.reopenPartition(0)).isEqualTo(0);
+            assertThat(s.diskBytes()).as("b's record is gone").isLessThan(both);
+            assertThat(s.checkpointOffset(1)).isEqualTo(-1);
+            assertThat(s.reopenPartition(1)).isEqualTo(-1);
+            assertThat(s.contains(new UserKey("t", "b"))).isFalse();
+        }
+    }
+
+    @Test
+    void aStoreBoundToAnotherChangelogTopicKeepsNothing() {
+        try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
+            s.bindChangelog("topic-1");
+            s.reopenPartition(0);
+            s.checkpoint(0, 7);
+            s.apply(List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of());
+        }
+        try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
+            s.bindChangelog("topic-1");
+            assertThat(s.reopenPartition(0)).as("the same topic").isEqualTo(7);
+        }
+        try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
+            s.bindChangelog("topic-2"); // deleted and created again
+            assertThat(s.reopenPartition(0)).isEqualTo(-1);
+            assertThat(s.size()).isZero();
+            assertThat(s.diskBytes()).isZero();
+        }
+    }
+
+    @Test
+    void aUserWithoutPartitionGoesToItsKeysPartitionOrStaysInTheHeapOnly() {
+        try (DiskUserStore s = open("f1", 1, Long.MAX_VALUE)) {
+            s.reopenPartition(0);
+            s.reopenPartition(3);
+            s.checkpoint(0, 0);
+            s.checkpoint(3, 0);
+            home.set(3);
+            s.apply(List.of(user("a", -1, -1)), Map.of(), List.of(), Map.of());
+            assertThat(s.partitionOf(new UserKey("t", "a"))).isEqualTo(3);
+            home.set(-1); // the partition check off: not known
+            s.apply(List.of(user("b", -1, -1)), Map.of(), List.of(), Map.of());
+            s.prefetch(List.of(new UserKey("t", "a")));
+            assertThat(s.get(new UserKey("t", "b")))
+                    .as("held in the heap, never evicted")
+                    .isNotNull();
+            assertThat(s.checkpointOffset(0))
+                    .as("no checkpoint can vouch for b's record")
+                    .isEqualTo(-1);
+            assertThat(s.checkpointOffset(3)).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void importedRecordsNeedAPartition() {
+        try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
+            assertThatThrownBy(() -> s.importRecords(List.of(codec.encode(user("a", -1, -1)))))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("no samples partition");
+        }
     }
 }

@@ -135,6 +135,9 @@ public final class AdaptationEngine {
     /** Set by {@link #close}: no batch runs after it. */
     private boolean closed;
 
+    /** Why no batch may run any more (a committed batch the store could not take), or null. */
+    private String stopped;
+
     /** The batch whose changelog records {@link #stateRecords} made last, and those records by user. */
     private BatchResult encodedBatch;
 
@@ -368,6 +371,13 @@ public final class AdaptationEngine {
             public UserState decode(AdapterState record) {
                 return UserStateCodec.decode(record, tasks, dedupWindow);
             }
+
+            @Override
+            public int homePartition(UserKey key) {
+                synchronized (AdaptationEngine.this) {
+                    return samplesPartitions > 0 ? KeyPartitioner.partition(samplesKey(key), samplesPartitions) : -1;
+                }
+            }
         };
     }
 
@@ -400,6 +410,26 @@ public final class AdaptationEngine {
                 || pendingResets.stream().anyMatch(k -> live.partitionOf(k) == partition);
         live.checkpoint(partition, marked ? -1 : offset);
         return !marked;
+    }
+
+    /** Where the next batch's changelog records must start in {@code partition} for the store's checkpoint to move; -1: none. */
+    public synchronized long expectedChangelogNext(int partition) {
+        return live.expectedNext(partition);
+    }
+
+    /** Drops what the state store holds or keeps for {@code partition} (its changelog no longer matches the checkpoint). */
+    public synchronized void discardPartition(int partition) {
+        pendingResets.removeIf(k -> live.partitionOf(k) == partition);
+        live.discardPartition(partition);
+        liveUsers = live.size();
+        storeBytes = live.diskBytes();
+    }
+
+    /** Binds the state store to the changelog topic's id (a store of another topic keeps nothing). Call before any restore. */
+    public synchronized void bindChangelog(String topicId) {
+        live.bindChangelog(topicId);
+        liveUsers = live.size();
+        storeBytes = live.diskBytes();
     }
 
     /** Bytes of users' state the store holds on disk, or -1 when it holds them in the heap; does not wait for a batch. */
@@ -446,6 +476,12 @@ public final class AdaptationEngine {
         if (closed) {
             throw new IllegalStateException("the engine is closed (the service is shutting down)");
         }
+        if (stopped != null) {
+            throw new IllegalStateException("the engine stopped: " + stopped + "; the instance must restart");
+        }
+        // the last batch's records, kept for its commit, are not needed once another batch starts
+        encodedBatch = null;
+        encodedRecords = Map.of();
         long lap = System.nanoTime();
         List<Rejection> rejections = new ArrayList<>();
         List<RawSample> validRaw = new ArrayList<>();
@@ -839,31 +875,15 @@ public final class AdaptationEngine {
      *              ({@link UserStore#apply})
      */
     public synchronized void commit(BatchResult result, Map<Integer, UserStore.ChangelogSpan> spans) {
-        for (Map.Entry<ReservoirKey, RehearsalReservoir> e : result.reservoirs().entrySet()) {
-            if (owned(e.getKey().partition(), result)) {
-                reservoirs.put(e.getKey(), e.getValue());
-            }
-        }
         List<UserState> applied = new ArrayList<>();
-        for (Map.Entry<UserKey, UserState> e : result.staged().entrySet()) {
+        for (UserState u : result.staged().values()) {
             // a partition revoked while this batch was in flight belongs to another instance now
-            if (owned(e.getValue().partition(), result)) {
-                applied.add(e.getValue());
-                pendingResets.remove(e.getKey());
-                unreadable.remove(e.getKey());
+            if (owned(u.partition(), result)) {
+                applied.add(u);
             }
         }
         List<UserKey> erased = new ArrayList<>();
-        for (BatchResult.Erasure e : result.erasures()) {
-            erased.add(e.key());
-            misplacedState.remove(e.key());
-            pendingResets.remove(e.key());
-            unreadable.remove(e.key());
-            notResident.remove(e.key());
-            for (RehearsalReservoir r : reservoirs.values()) {
-                r.forget(e.key());
-            }
-        }
+        result.erasures().forEach(e -> erased.add(e.key()));
         Map<Integer, UserStore.ChangelogSpan> checkpoints = new HashMap<>();
         spans.forEach((partition, span) -> {
             if (owned(partition, result)) {
@@ -872,10 +892,35 @@ public final class AdaptationEngine {
         });
         Map<UserKey, AdapterState> records = result == encodedBatch ? encodedRecords : Map.of();
         long start = System.nanoTime();
-        live.apply(applied, records, erased, checkpoints);
+        // the store first: if it cannot take the batch (a disk error), nothing else changed, and no later
+        // batch may run on the state before it (its samples' offsets are committed: it is never seen again)
+        try {
+            live.apply(applied, records, erased, checkpoints);
+        } catch (RuntimeException e) {
+            stopped = "the state store could not take a committed batch (" + e.getMessage() + ")";
+            throw e;
+        }
         clock.lap(StageClock.Stage.STORE_STATE, start);
         encodedBatch = null;
         encodedRecords = Map.of();
+        for (Map.Entry<ReservoirKey, RehearsalReservoir> e : result.reservoirs().entrySet()) {
+            if (owned(e.getKey().partition(), result)) {
+                reservoirs.put(e.getKey(), e.getValue());
+            }
+        }
+        for (UserState u : applied) {
+            pendingResets.remove(u.key());
+            unreadable.remove(u.key());
+        }
+        for (BatchResult.Erasure e : result.erasures()) {
+            misplacedState.remove(e.key());
+            pendingResets.remove(e.key());
+            unreadable.remove(e.key());
+            notResident.remove(e.key());
+            for (RehearsalReservoir r : reservoirs.values()) {
+                r.forget(e.key());
+            }
+        }
         for (Rejection r : result.rejections()) {
             if (r.reason() == RejectReason.CAPACITY) {
                 capacityRejected++;

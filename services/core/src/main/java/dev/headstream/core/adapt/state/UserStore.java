@@ -28,19 +28,26 @@ public interface UserStore extends AutoCloseable {
 
         /** @throws IllegalArgumentException if {@code record} does not decode against the engine's tasks */
         UserState decode(AdapterState record);
+
+        /**
+         * The changelog partition a user's record goes to when the user has no samples partition yet
+         * (the producer's partitioner on its key), or -1 when not known (the partition check is off).
+         */
+        int homePartition(UserKey key);
     }
 
     /**
-     * Where a committed batch's records sit in one changelog partition.
+     * Where a committed batch's records sit in one changelog partition: offsets {@code from} to
+     * {@code end} hold no committed record but the batch's own.
      *
-     * @param first the offset of its first record there
-     * @param end   one past the offset of its last record there
+     * @param from the offset of its first record there, or an earlier one when the caller read that
+     *             the offsets between hold no committed record (only aborted records and markers)
+     * @param end  one past the offset of its last record there
      */
-    record ChangelogSpan(long first, long end) {
+    record ChangelogSpan(long from, long end) {
         public ChangelogSpan {
-            if (first < 0 || end <= first) {
-                throw new IllegalArgumentException(
-                        "a changelog span needs 0 <= first < end, got " + first + ".." + end);
+            if (from < 0 || end <= from) {
+                throw new IllegalArgumentException("a changelog span needs 0 <= from < end, got " + from + ".." + end);
             }
         }
     }
@@ -77,8 +84,8 @@ public interface UserStore extends AutoCloseable {
      * Applies a committed batch: {@code users} replace what was held for their keys, then the
      * {@code erased} keys are dropped, all at once. A store with checkpoints moves a partition's
      * checkpoint to the end of the batch's span there only when the span follows the checkpoint with
-     * nothing between (at the checkpoint, or one past it: the previous transaction's commit marker);
-     * records of another writer in between, which it has not applied, leave it where it is.
+     * nothing between ({@link #expectedNext}); otherwise records it has not applied may sit between,
+     * and it drops the partition's checkpoint (the next restore reads the partition from the start).
      *
      * @param records the changelog records of {@code users} by key, as the batch published them, where at hand
      * @param spans   where the batch's records sit in the changelog partitions, where known
@@ -108,6 +115,25 @@ public interface UserStore extends AutoCloseable {
         release(partition);
         return -1;
     }
+
+    /**
+     * Where the next batch's records must start in changelog partition {@code partition} for its
+     * checkpoint to move (see {@link ChangelogSpan#from}); -1 when it has no checkpoint.
+     */
+    default long expectedNext(int partition) {
+        return -1;
+    }
+
+    /** Drops everything held or kept for {@code partition}, its checkpoint included. */
+    default void discardPartition(int partition) {
+        release(partition);
+    }
+
+    /**
+     * Binds the store to the changelog topic it backs (its topic id): a store that backed another
+     * topic of that name keeps nothing. No-op for a store without checkpoints.
+     */
+    default void bindChangelog(String topicId) {}
 
     /**
      * Records that changelog partition {@code partition} is reflected in the store up to
