@@ -52,6 +52,13 @@ public class EngineProducer {
 
     private static final List<String> ADAPTER_PREFIXES = List.of("fault.");
 
+    /**
+     * Longest accepted {@code headstream.state.checkpoint-max-age-minutes}: 12 hours, half the
+     * changelog's default {@code delete.retention.ms}, so that a tombstone written while a partition
+     * was away is still on the changelog when a checkpoint that old is used.
+     */
+    static final long MAX_CHECKPOINT_AGE_MINUTES = 720;
+
     @Produces
     @Singleton
     EngineSpec spec(Config config) {
@@ -91,12 +98,18 @@ public class EngineProducer {
         AdaptationEngine engine = EngineAssembly.engine(spec, backbone).engine();
         HeadstreamConfig.State s = config.state();
         if (s.dir().filter(d -> !d.isBlank()).isPresent()) {
-            if (s.cacheUsers() < 1 || s.diskBudgetMb() < 1 || s.checkpointMaxAgeMinutes() < 0) {
+            if (s.cacheUsers() < 1) {
                 throw new IllegalArgumentException(
-                        "headstream.state.cache-users and headstream.state.disk-budget-mb must be"
-                                + " >= 1 and headstream.state.checkpoint-max-age-minutes >= 0, got " + s.cacheUsers()
-                                + ", "
-                                + s.diskBudgetMb() + ", " + s.checkpointMaxAgeMinutes());
+                        "headstream.state.cache-users must be at least 1, got " + s.cacheUsers());
+            }
+            if (s.diskBudgetMb() < 1) {
+                throw new IllegalArgumentException(
+                        "headstream.state.disk-budget-mb must be at least 1, got " + s.diskBudgetMb());
+            }
+            if (s.checkpointMaxAgeMinutes() < 0 || s.checkpointMaxAgeMinutes() > MAX_CHECKPOINT_AGE_MINUTES) {
+                throw new IllegalArgumentException("headstream.state.checkpoint-max-age-minutes must be 0 to "
+                        + MAX_CHECKPOINT_AGE_MINUTES + " (well below the changelog's delete.retention.ms, 24 h by"
+                        + " default), got " + s.checkpointMaxAgeMinutes());
             }
             Path dir = Path.of(s.dir().orElseThrow());
             engine.useStore(codec -> new DiskUserStore(

@@ -29,8 +29,10 @@ import java.util.concurrent.atomic.LongAdder;
 public class AdapterMetrics {
 
     private final MeterRegistry registry;
-    /** Time from a batch's records being ready to its transaction's outcome (the Kafka stage). */
+    /** Time from a batch's records being ready to its commit's end (sends and commit), less the check. */
     private final LongAdder transactionNanos = new LongAdder();
+    /** Time asking the group coordinator whether the batch's offsets were committed (CommitCheck). */
+    private final LongAdder commitCheckNanos = new LongAdder();
 
     @Inject
     public AdapterMetrics(MeterRegistry registry, AdaptationEngine engine, PartitionRetries retries) {
@@ -58,11 +60,20 @@ public class AdapterMetrics {
                 .description("time the engine spent in each stage of its batches, every attempt counted")
                 .tag("stage", "transaction")
                 .register(registry);
+        FunctionCounter.builder("headstream.stage.seconds", commitCheckNanos, n -> n.sum() / 1e9)
+                .description("time the engine spent in each stage of its batches, every attempt counted")
+                .tag("stage", "commit_check")
+                .register(registry);
     }
 
-    /** Counts the time from a batch's records being ready to its transaction's outcome. */
-    void transaction(Duration took) {
-        transactionNanos.add(took.toNanos());
+    /**
+     * Counts the time from a batch's records being ready to its transaction's outcome: {@code check} of it
+     * as {@code commit_check} (whether the offsets committed), the rest as {@code transaction}.
+     */
+    void transaction(Duration took, Duration check) {
+        long c = Math.min(check.toNanos(), took.toNanos());
+        transactionNanos.add(took.toNanos() - c);
+        commitCheckNanos.add(c);
     }
 
     /** Counts a failed attempt at processing a batch (it is retried, or its failing record isolated). */

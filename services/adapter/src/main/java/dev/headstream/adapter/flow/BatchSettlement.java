@@ -1,13 +1,17 @@
 package dev.headstream.adapter.flow;
 
+import dev.headstream.adapter.state.ChangelogReader;
 import dev.headstream.adapter.transaction.ProcessExit;
 import dev.headstream.adapter.transaction.TransactionOutcome;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.adapt.engine.BatchResult;
+import dev.headstream.core.adapt.state.UserStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
@@ -36,6 +40,12 @@ public class BatchSettlement {
     @Inject
     PartitionRetries retries;
 
+    @Inject
+    ChangelogReader changelog;
+
+    /** Longest read of a gap before a checkpoint (a transaction still open there makes it not clean). */
+    private static final Duration GAP_CHECK = Duration.ofSeconds(2);
+
     /**
      * @param outcome   what became of the batch's transaction
      * @param batch     the batch
@@ -50,7 +60,15 @@ public class BatchSettlement {
             List<Message<byte[]>> records,
             long startNanos) {
         if (outcome instanceof TransactionOutcome.Committed) {
-            engine.commit(result, ChangelogSpans.of(records));
+            try {
+                engine.commit(result, verified(ChangelogSpans.of(records)));
+            } catch (RuntimeException e) {
+                // the batch is committed on Kafka but not in the engine: no later batch may build on the
+                // state before it (the engine refuses them); a restart restores from the changelog
+                LOG.errorf(e, "a committed batch could not be made live");
+                processExit.fatal("a committed batch could not be made live (" + e.getMessage() + ")");
+                throw e;
+            }
             retries.committed(batch.startOffsets().keySet());
             metrics.committed(result, batch.records(), since(startNanos));
             return;
@@ -68,6 +86,23 @@ public class BatchSettlement {
         }
         metrics.aborted(batch.records(), since(startNanos));
         processExit.onOutcome(outcome);
+    }
+
+    /**
+     * {@code spans} with each span that does not start where the state store's checkpoint expects
+     * ({@link AdaptationEngine#expectedChangelogNext}) widened back to it when the changelog holds no
+     * committed record between the two (only aborted records and markers, e.g. of a transaction a
+     * killed instance left open); a span left as it is makes the store drop that partition's checkpoint.
+     */
+    private Map<Integer, UserStore.ChangelogSpan> verified(Map<Integer, UserStore.ChangelogSpan> spans) {
+        Map<Integer, UserStore.ChangelogSpan> out = new HashMap<>(spans);
+        spans.forEach((p, span) -> {
+            long next = engine.expectedChangelogNext(p);
+            if (next >= 0 && span.from() > next && changelog.noCommittedRecords(p, next, span.from(), GAP_CHECK)) {
+                out.put(p, new UserStore.ChangelogSpan(next, span.end()));
+            }
+        });
+        return out;
     }
 
     private static void logAborted(IncomingBatch batch, Throwable cause, int streak) {

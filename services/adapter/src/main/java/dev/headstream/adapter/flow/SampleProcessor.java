@@ -2,6 +2,7 @@ package dev.headstream.adapter.flow;
 
 import dev.headstream.adapter.Channels;
 import dev.headstream.adapter.transaction.BatchTransaction;
+import dev.headstream.adapter.transaction.CommitCheck;
 import dev.headstream.adapter.transaction.ProcessExit;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.adapt.engine.BatchResult;
@@ -47,6 +48,9 @@ public class SampleProcessor {
 
     @Inject
     BatchSettlement settlement;
+
+    @Inject
+    CommitCheck commitCheck;
 
     @Inject
     PartitionRetries retries;
@@ -120,7 +124,8 @@ public class SampleProcessor {
                         in.nextOffsets(),
                         () -> engine.revokedDuring(result))
                 .invoke(outcome -> {
-                    metrics.transaction(Duration.ofNanos(System.nanoTime() - ready));
+                    metrics.transaction(
+                            Duration.ofNanos(System.nanoTime() - ready), Duration.ofNanos(commitCheck.lastNanos()));
                     settlement.settle(outcome, in, result, prepared.records(), t0);
                 })
                 .chain(() -> Uni.createFrom().completionStage(batch.ack()));

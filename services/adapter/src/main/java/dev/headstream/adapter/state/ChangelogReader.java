@@ -11,6 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -205,7 +210,7 @@ public class ChangelogReader {
             if (from >= end) {
                 return end;
             }
-            // compaction or retention may have removed records before the checkpoint, never after it
+            // from 0: the log may start later (compaction, retention); a checkpoint before the start was refused
             c.seek(tp, Math.max(from, begin));
             while (c.position(tp) < end) {
                 List<Entry> entries = new ArrayList<>();
@@ -221,6 +226,63 @@ public class ChangelogReader {
                 }
             }
             return end;
+        }
+    }
+
+    /**
+     * Whether changelog partition {@code partition} holds no committed record at offsets {@code from}
+     * to {@code to} (exclusive): only aborted records and transaction markers. False when that cannot
+     * be read within {@code timeout} (a transaction still open there: it may yet commit).
+     */
+    public boolean noCommittedRecords(int partition, long from, long to, Duration timeout) {
+        TopicPartition tp = new TopicPartition(Topics.ADAPTER_STATE, partition);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (KafkaConsumer<byte[], byte[]> c = consumer()) {
+            c.assign(List.of(tp));
+            c.seek(tp, from);
+            while (c.position(tp) < to) {
+                if (System.nanoTime() > deadline) {
+                    return false;
+                }
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(50))) {
+                    if (r.offset() < to) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The first and the end offset (read_committed) of changelog partition {@code partition} now. */
+    public long[] bounds(int partition) {
+        TopicPartition tp = new TopicPartition(Topics.ADAPTER_STATE, partition);
+        try (KafkaConsumer<byte[], byte[]> c = consumer()) {
+            return new long[] {
+                c.beginningOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp),
+                c.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp)
+            };
+        }
+    }
+
+    /** The changelog topic's id (a topic deleted and created again under its name has another). */
+    public String topicId() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        try (Admin admin = Admin.create(p)) {
+            return admin.describeTopics(List.of(Topics.ADAPTER_STATE))
+                    .allTopicNames()
+                    .get(30, TimeUnit.SECONDS)
+                    .get(Topics.ADAPTER_STATE)
+                    .topicId()
+                    .toString();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing " + Topics.ADAPTER_STATE, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot describe " + Topics.ADAPTER_STATE + ": " + e.getMessage(), e);
         }
     }
 

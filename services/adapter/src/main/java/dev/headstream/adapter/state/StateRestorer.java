@@ -111,8 +111,14 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
                 }
             }
             LOG.infof(
-                    "restored %d users (%d erased) for samples partitions %s in %.1f s",
-                    installed.restored(), installed.erased(), numbers, (System.nanoTime() - t0) / 1e9);
+                    "restored %d users from the changelog (%d erased) for samples partitions %s in %.1f s; %d users held"
+                            + " in all%s",
+                    installed.restored(),
+                    installed.erased(),
+                    numbers,
+                    (System.nanoTime() - t0) / 1e9,
+                    engine.users(),
+                    engine.storeDiskBytes() >= 0 ? " (the others from the state store on disk)" : "");
             RestoreProgress.Counts c = installed.counts();
             if (!c.equals(RestoreProgress.Counts.NONE)) {
                 LOG.warnf(
@@ -275,9 +281,25 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
         int restored = 0;
         int erased = 0;
         RestoreProgress.Counts counts = RestoreProgress.Counts.NONE;
+        // a store that backed another topic of this name (recreated, another cluster) keeps nothing
+        engine.bindChangelog(changelog.topicId());
         for (int p : numbers) {
             long t0 = System.nanoTime();
             long from = engine.reopenPartition(p);
+            if (from >= 0) {
+                long[] bounds = changelog.bounds(p);
+                if (from > bounds[1] || bounds[0] > from) {
+                    // the log does not hold what the checkpoint says it reflects up to (truncated, or records
+                    // after the checkpoint deleted): what the disk kept for the partition cannot be trusted
+                    LOG.warnf(
+                            "samples partition %d: the state store's checkpoint %d is outside the changelog's offsets %d"
+                                    + " to %d; reading the partition from its start",
+                            p, from, bounds[0], bounds[1]);
+                    engine.discardPartition(p);
+                    engine.reopenPartition(p);
+                    from = -1;
+                }
+            }
             int[] read = {0};
             Installed[] sum = {new Installed(0, 0, RestoreProgress.Counts.NONE)};
             long end = changelog.read(p, Math.max(0, from), entries -> {

@@ -37,6 +37,8 @@ public class CommitCheck {
 
     private final Admin admin;
     private final String group;
+    /** How long the last {@link #awaitCommitted} took (one batch at a time). */
+    private volatile long lastNanos;
 
     public CommitCheck(
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
@@ -62,6 +64,20 @@ public class CommitCheck {
      * @param revoked whether a rebalance took the batch's partitions
      */
     public boolean awaitCommitted(Map<TopicPartition, Long> next, BooleanSupplier revoked) {
+        long start = System.nanoTime();
+        try {
+            return poll(next, revoked);
+        } finally {
+            lastNanos = System.nanoTime() - start;
+        }
+    }
+
+    /** Nanoseconds the last {@link #awaitCommitted} took. */
+    public long lastNanos() {
+        return lastNanos;
+    }
+
+    private boolean poll(Map<TopicPartition, Long> next, BooleanSupplier revoked) {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         while (true) {
             try {
