@@ -213,6 +213,9 @@ public final class BenchE2eCommand implements Callable<Integer> {
 
     private PrintWriter pw;
 
+    /** The adapter's state store with {@code --state-on-disk}, else null. */
+    private Path stateDir;
+
     @Override
     public Integer call() throws Exception {
         pw = spec.commandLine().getOut();
@@ -242,14 +245,19 @@ public final class BenchE2eCommand implements Callable<Integer> {
         say("%s, %d cores, load average %.2f, commit %s", started, cores, loadBefore, commit);
 
         Map<String, String> adapterProps = stack.adapterProperties(inputs.modelsDir(), "bench-e2e", TASK);
-        Path stateDir = workDir.resolve("state");
         if (stateOnDisk) {
-            Dirs.deleteRecursively(stateDir);
-            adapterProps.put("headstream.state.dir", stateDir.toAbsolutePath().toString());
+            adapterProps.put(
+                    "headstream.state.dir",
+                    workDir.resolve("state").toAbsolutePath().toString());
             // as the adapter does with its state on disk: no bound on users but the disk budget
             adapterProps.put("headstream.max-resident-users", String.valueOf(AdaptationEngine.UNBOUNDED));
         }
         adapterProps.putAll(settings);
+        // the store the adapter uses (-s headstream.state.dir may name another) is the one seeded
+        stateDir = stateOnDisk ? Path.of(adapterProps.get("headstream.state.dir")) : null;
+        if (stateOnDisk) {
+            Dirs.deleteRecursively(stateDir);
+        }
         EngineSpec engine;
         int batch;
         try {
@@ -315,6 +323,10 @@ public final class BenchE2eCommand implements Callable<Integer> {
                     }
                 }
             }
+        }
+        if (stateOnDisk && !stack.keepData()) {
+            // up to tens of GB with 100,000 users
+            Dirs.deleteRecursively(stateDir);
         }
         if (!noBackboneAfter) {
             backbone.add(backbone(engine, pool, batch, "after the adapter and broker stopped"));
@@ -507,8 +519,13 @@ public final class BenchE2eCommand implements Callable<Integer> {
             if (stateOnDisk) {
                 store = storeNow(restartSeconds);
                 say(
-                        "%s: %,.0f users held, %,.0f MB of state on disk, adapter heap after a full GC %.0f MB",
-                        name, store.usersHeld(), store.diskBytes() / 1e6, store.heapAfterGcBytes() / 1e6);
+                        "%s: %,.0f users held, %,.0f MB of users' records on disk (%,.0f MB of files), adapter heap"
+                                + " after a full GC %.0f MB",
+                        name,
+                        store.usersHeld(),
+                        store.diskBytes() / 1e6,
+                        store.directoryBytes() / 1e6,
+                        store.heapAfterGcBytes() / 1e6);
             } else {
                 erase(users, name);
             }
@@ -651,7 +668,16 @@ public final class BenchE2eCommand implements Callable<Integer> {
                     restartSeconds,
                     AdapterEndpoint.sum(text, "headstream_users_resident", ""),
                     AdapterEndpoint.sum(text, "headstream_state_disk_bytes", ""),
-                    AdapterEndpoint.sum(text, "jvm_memory_used_bytes", "area=\"heap\""));
+                    AdapterEndpoint.sum(text, "jvm_memory_used_bytes", "area=\"heap\""),
+                    directoryBytes(stateDir));
+        }
+
+        private static double directoryBytes(Path dir) throws IOException {
+            try (var files = Files.walk(dir)) {
+                return files.filter(Files::isRegularFile)
+                        .mapToLong(p -> p.toFile().length())
+                        .sum();
+            }
         }
 
         /** Erases {@code users} ({@code control erase}) and waits until the adapter counted them erased. */

@@ -156,8 +156,14 @@ record E2eReport(Setup setup, List<BackboneRate.Result> backbone, List<Level> le
      * @param usersHeld        users the adapter held after the level
      * @param diskBytes        bytes of users' state records on disk
      * @param heapAfterGcBytes the adapter's used heap right after a full GC
+     * @param directoryBytes   bytes of the store's files (RocksDB's own, not yet compacted data included)
      */
-    record Store(double restartSeconds, double usersHeld, double diskBytes, double heapAfterGcBytes) {}
+    record Store(
+            double restartSeconds,
+            double usersHeld,
+            double diskBytes,
+            double heapAfterGcBytes,
+            double directoryBytes) {}
 
     /** The raw backbone's median clips per second before the broker and adapter started. */
     double backboneRate() {
@@ -239,17 +245,18 @@ record E2eReport(Setup setup, List<BackboneRate.Result> backbone, List<Level> le
         if (levels.stream().anyMatch(l -> l.store() != null)) {
             b.append(String.format(
                     Locale.ROOT,
-                    "state on disk: %-9s %12s %12s %12s %16s%n",
+                    "state on disk: %-9s %12s %12s %15s %12s %16s%n",
                     "users",
                     "restart s",
                     "users held",
-                    "disk GB",
+                    "records GB",
+                    "files GB",
                     "heap after GC MB"));
             for (Level l : levels) {
                 if (l.store() != null) {
                     b.append(String.format(
                             Locale.ROOT,
-                            "               %-9s %12s %12.0f %12.2f %16.0f%n",
+                            "               %-9s %12s %12.0f %15.3f %12.3f %16.0f%n",
                             String.format(Locale.ROOT, "%,d", l.users()),
                             Double.isNaN(l.store().restartSeconds())
                                     ? "-"
@@ -257,6 +264,7 @@ record E2eReport(Setup setup, List<BackboneRate.Result> backbone, List<Level> le
                                             Locale.ROOT, "%.1f", l.store().restartSeconds()),
                             l.store().usersHeld(),
                             l.store().diskBytes() / 1e9,
+                            l.store().directoryBytes() / 1e9,
                             l.store().heapAfterGcBytes() / 1e6));
                 }
             }
@@ -329,6 +337,8 @@ record E2eReport(Setup setup, List<BackboneRate.Result> backbone, List<Level> le
                 .field("maxPollRecords", setup.batch())
                 .field("backboneThreads", setup.backboneThreads())
                 .field("maxResidentUsers", setup.maxResidentUsers())
+                .field("stateOnDisk", levels.stream().anyMatch(l -> l.store() != null))
+                .field("stateOnDisk", levels.stream().anyMatch(l -> l.store() != null))
                 .field("partitions", setup.partitions())
                 .field("negativeBank", setup.bankId())
                 .endObject();
@@ -414,7 +424,8 @@ record E2eReport(Setup setup, List<BackboneRate.Result> backbone, List<Level> le
                         .beginObject()
                         .field("restartReadySeconds", l.store().restartSeconds())
                         .field("usersHeld", l.store().usersHeld())
-                        .field("diskBytes", l.store().diskBytes())
+                        .field("usersRecordsBytes", l.store().diskBytes())
+                        .field("directoryBytes", l.store().directoryBytes())
                         .field("heapAfterFullGcBytes", l.store().heapAfterGcBytes())
                         .endObject();
             }
@@ -487,9 +498,10 @@ record E2eReport(Setup setup, List<BackboneRate.Result> backbone, List<Level> le
                 png,
                 String.format(
                         Locale.ROOT,
-                        "bench-e2e: the service end to end vs the raw backbone (%.1f clips/s), %d cores, load %.2f ->"
+                        "bench-e2e: the service end to end vs the raw backbone (%.1f clips/s)%s, %d cores, load %.2f ->"
                                 + " %.2f (%s)",
                         backboneRate(),
+                        levels.stream().anyMatch(l -> l.store() != null) ? ", users' state on disk" : "",
                         setup.cores(),
                         setup.loadBefore(),
                         setup.loadAfter(),

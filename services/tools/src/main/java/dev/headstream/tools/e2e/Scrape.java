@@ -20,8 +20,16 @@ import java.util.regex.Pattern;
 record Scrape(long nanos, AdapterStats stats, double erased, double resident, Map<String, Double> stageSeconds) {
 
     /** The stages the adapter counts, in the order a batch goes through them. */
-    static final List<String> STAGES =
-            List.of("decode", "load_state", "embed", "train", "publish", "encode_state", "transaction", "store_state");
+    static final List<String> STAGES = List.of(
+            "decode",
+            "load_state",
+            "embed",
+            "train",
+            "publish",
+            "encode_state",
+            "transaction",
+            "commit_check",
+            "store_state");
 
     private static final String STAGE_METRIC = "headstream_stage_seconds_total";
     private static final Pattern STAGE_LINE =

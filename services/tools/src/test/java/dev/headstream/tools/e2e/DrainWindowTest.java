@@ -74,6 +74,7 @@ class DrainWindowTest {
                         "publish",
                         "encode_state",
                         "transaction",
+                        "commit_check",
                         "store_state",
                         "other");
         assertThat(ms.get("decode")).isZero();

@@ -55,7 +55,7 @@ class ScrapeTest {
         assertThat(s.stage("embed")).isEqualTo(1.0);
         assertThat(s.stage("calibrate")).isEqualTo(2.0);
         assertThat(s.stage("train")).isZero();
-        assertThat(Scrape.stages(s)).endsWith("transaction", "store_state", "calibrate");
+        assertThat(Scrape.stages(s)).endsWith("transaction", "commit_check", "store_state", "calibrate");
     }
 
     @Test
