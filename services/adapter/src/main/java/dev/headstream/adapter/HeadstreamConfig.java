@@ -57,7 +57,7 @@ public interface HeadstreamConfig {
          * from the changelog's start; must stay below the changelog topic's {@code delete.retention.ms}
          * (24 h by default), or a user erased by another instance could come back from this disk.
          */
-        @WithDefault("60")
+        @WithDefault("720")
         long checkpointMaxAgeMinutes();
     }
 

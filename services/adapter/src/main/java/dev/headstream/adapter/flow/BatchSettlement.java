@@ -65,8 +65,13 @@ public class BatchSettlement {
             } catch (RuntimeException e) {
                 // the batch is committed on Kafka but not in the engine: no later batch may build on the
                 // state before it (the engine refuses them); a restart restores from the changelog
-                LOG.errorf(e, "a committed batch could not be made live");
-                processExit.fatal("a committed batch could not be made live (" + e.getMessage() + ")");
+                engine.stop("a committed batch could not be made live (" + e.getMessage() + ")");
+                if (engine.isClosed()) {
+                    LOG.infof("a batch committed while the service shut down; its restart restores it (%s)", e);
+                } else {
+                    LOG.errorf(e, "a committed batch could not be made live");
+                    processExit.fatal("a committed batch could not be made live (" + e.getMessage() + ")");
+                }
                 throw e;
             }
             retries.committed(batch.startOffsets().keySet());
@@ -98,8 +103,20 @@ public class BatchSettlement {
         Map<Integer, UserStore.ChangelogSpan> out = new HashMap<>(spans);
         spans.forEach((p, span) -> {
             long next = engine.expectedChangelogNext(p);
-            if (next >= 0 && span.from() > next && changelog.noCommittedRecords(p, next, span.from(), GAP_CHECK)) {
-                out.put(p, new UserStore.ChangelogSpan(next, span.end()));
+            if (next < 0 || span.from() <= next) {
+                return; // no checkpoint here (the heap store, a partition not held), or no gap
+            }
+            // read from the checkpoint itself, not from where the next record was expected: after a batch,
+            // that offset holds its commit marker, unless another writer's record landed before it
+            long checkpoint = engine.changelogCheckpoint(p);
+            if (checkpoint >= 0 && changelog.noCommittedRecords(p, checkpoint, span.from(), GAP_CHECK)) {
+                out.put(p, new UserStore.ChangelogSpan(checkpoint, span.end()));
+            } else {
+                LOG.infof(
+                        "changelog partition %d: offsets %d to %d before this batch's records may hold another"
+                                + " writer's; the state store's checkpoint is dropped (the next restore of the"
+                                + " partition reads it from the start)",
+                        p, checkpoint, span.from());
             }
         });
         return out;

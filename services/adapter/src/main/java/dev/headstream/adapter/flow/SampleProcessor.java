@@ -125,7 +125,7 @@ public class SampleProcessor {
                         () -> engine.revokedDuring(result))
                 .invoke(outcome -> {
                     metrics.transaction(
-                            Duration.ofNanos(System.nanoTime() - ready), Duration.ofNanos(commitCheck.lastNanos()));
+                            Duration.ofNanos(System.nanoTime() - ready), Duration.ofNanos(commitCheck.takeLastNanos()));
                     settlement.settle(outcome, in, result, prepared.records(), t0);
                 })
                 .chain(() -> Uni.createFrom().completionStage(batch.ack()));

@@ -1,6 +1,7 @@
 package dev.headstream.adapter.state;
 
 import dev.headstream.schemas.Topics;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,6 +23,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * Reads partitions of the compacted {@code headstream.adapter-state} changelog from the beginning
@@ -149,7 +151,15 @@ public class ChangelogReader {
         }
     }
 
+    private static final Logger LOG = Logger.getLogger(ChangelogReader.class);
+
     private final String bootstrapServers;
+
+    /** The consumer that reads gaps before a batch's records (one batch at a time), made on first use. */
+    private KafkaConsumer<byte[], byte[]> gapReader;
+
+    /** The changelog topic's id, once asked. */
+    private String topicId;
 
     public ChangelogReader(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
         this.bootstrapServers = bootstrapServers;
@@ -234,10 +244,17 @@ public class ChangelogReader {
      * to {@code to} (exclusive): only aborted records and transaction markers. False when that cannot
      * be read within {@code timeout} (a transaction still open there: it may yet commit).
      */
-    public boolean noCommittedRecords(int partition, long from, long to, Duration timeout) {
+    public synchronized boolean noCommittedRecords(int partition, long from, long to, Duration timeout) {
         TopicPartition tp = new TopicPartition(Topics.ADAPTER_STATE, partition);
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (KafkaConsumer<byte[], byte[]> c = consumer()) {
+        try {
+            if (gapReader == null) {
+                Properties p = properties();
+                // an offset below the log's start is an error, not a jump to its end
+                p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+                gapReader = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            }
+            KafkaConsumer<byte[], byte[]> c = gapReader;
             c.assign(List.of(tp));
             c.seek(tp, from);
             while (c.position(tp) < to) {
@@ -252,14 +269,25 @@ public class ChangelogReader {
             }
             return true;
         } catch (RuntimeException e) {
+            LOG.infof("reading changelog partition %d from %d to %d failed: %s", partition, from, to, e.toString());
             return false;
         }
     }
 
-    /** The first and the end offset (read_committed) of changelog partition {@code partition} now. */
+    @PreDestroy
+    synchronized void close() {
+        if (gapReader != null) {
+            gapReader.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** The first offset and the log's end (read_uncommitted: open transactions included) of {@code partition} now. */
     public long[] bounds(int partition) {
         TopicPartition tp = new TopicPartition(Topics.ADAPTER_STATE, partition);
-        try (KafkaConsumer<byte[], byte[]> c = consumer()) {
+        Properties p = properties();
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        try (KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             return new long[] {
                 c.beginningOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp),
                 c.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp)
@@ -267,22 +295,32 @@ public class ChangelogReader {
         }
     }
 
-    /** The changelog topic's id (a topic deleted and created again under its name has another). */
-    public String topicId() {
+    /**
+     * The changelog topic's id (a topic deleted and created again under its name has another), asked of
+     * the cluster once per process.
+     */
+    public synchronized String topicId() {
+        if (topicId != null) {
+            return topicId;
+        }
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        try (Admin admin = Admin.create(p)) {
-            return admin.describeTopics(List.of(Topics.ADAPTER_STATE))
+        Admin admin = Admin.create(p);
+        try {
+            topicId = admin.describeTopics(List.of(Topics.ADAPTER_STATE))
                     .allTopicNames()
                     .get(30, TimeUnit.SECONDS)
                     .get(Topics.ADAPTER_STATE)
                     .topicId()
                     .toString();
+            return topicId;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while describing " + Topics.ADAPTER_STATE, e);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot describe " + Topics.ADAPTER_STATE + ": " + e.getMessage(), e);
+        } finally {
+            admin.close(Duration.ofSeconds(5));
         }
     }
 
@@ -301,6 +339,10 @@ public class ChangelogReader {
     }
 
     private KafkaConsumer<byte[], byte[]> consumer() {
+        return new KafkaConsumer<>(properties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private Properties properties() {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -309,6 +351,6 @@ public class ChangelogReader {
         p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
         // a range that holds only a commit marker returns no record: do not let the broker hold that fetch 500 ms
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
-        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return p;
     }
 }

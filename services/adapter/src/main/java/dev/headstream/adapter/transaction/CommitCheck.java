@@ -72,9 +72,11 @@ public class CommitCheck {
         }
     }
 
-    /** Nanoseconds the last {@link #awaitCommitted} took. */
-    public long lastNanos() {
-        return lastNanos;
+    /** Nanoseconds the last {@link #awaitCommitted} took, 0 when none ran since the last call. */
+    public long takeLastNanos() {
+        long n = lastNanos;
+        lastNanos = 0;
+        return n;
     }
 
     private boolean poll(Map<TopicPartition, Long> next, BooleanSupplier revoked) {

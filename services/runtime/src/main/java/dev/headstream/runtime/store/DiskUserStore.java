@@ -50,10 +50,11 @@ import org.rocksdb.WriteOptions;
  * heads or recipe) is wiped: its records might not decode against this engine, and a restore from
  * the changelog does what such a record needs (an explicit reset).
  *
- * <p>A checkpoint older than {@code checkpointMaxAgeMs} (default one hour) is not used: while the
+ * <p>A checkpoint older than {@code checkpointMaxAgeMs} (default 12 hours) is not used: while the
  * partition was not this instance's, another may have erased one of its users, and compaction may
  * remove that tombstone from the changelog after {@code delete.retention.ms} (24 h by default), which
- * must stay longer than this age. The checkpoints of the partitions held are refreshed at each batch.
+ * must stay longer than this age. A checkpoint's age runs from the restore or batch that set it; it
+ * is never refreshed without moving.
  *
  * <p>Not thread-safe for writes (the engine writes between batches); {@link #get} may run on a
  * batch's workers after {@link #prefetch}.
@@ -63,8 +64,11 @@ public final class DiskUserStore implements UserStore {
     /** Default most users whose decoded state the cache holds. */
     public static final int DEFAULT_CACHE_USERS = 1_000;
 
-    /** Default age past which a partition's checkpoint is not trusted: one hour. */
-    public static final long DEFAULT_CHECKPOINT_MAX_AGE_MS = 3_600_000L;
+    /**
+     * Default age past which a partition's checkpoint is not trusted: 12 hours, half the changelog's
+     * default {@code delete.retention.ms}.
+     */
+    public static final long DEFAULT_CHECKPOINT_MAX_AGE_MS = 12 * 3_600_000L;
 
     private static final byte[] FINGERPRINT = "fingerprint".getBytes(StandardCharsets.UTF_8);
     private static final byte[] CHANGELOG_ID = "changelog-topic-id".getBytes(StandardCharsets.UTF_8);
@@ -114,6 +118,9 @@ public final class DiskUserStore implements UserStore {
     private final TreeSet<Integer> open = new TreeSet<>();
     /** Bytes of every record on disk, held or not. */
     private long diskBytes;
+
+    /** Bytes of the records of the users held: what the disk budget counts. */
+    private long heldBytes;
 
     private boolean closed;
 
@@ -289,7 +296,7 @@ public final class DiskUserStore implements UserStore {
 
     @Override
     public synchronized void put(UserState user, AdapterState record) {
-        apply(List.of(user), record == null ? Map.of() : Map.of(user.key(), record), List.of(), Map.of());
+        apply(List.of(user), record == null ? Map.of() : Map.of(user.key(), record), List.of(), Map.of(), Set.of());
     }
 
     /**
@@ -323,7 +330,7 @@ public final class DiskUserStore implements UserStore {
 
     @Override
     public synchronized void remove(UserKey key) {
-        apply(List.of(), Map.of(), List.of(key), Map.of());
+        apply(List.of(), Map.of(), List.of(key), Map.of(), Set.of());
     }
 
     @Override
@@ -331,7 +338,8 @@ public final class DiskUserStore implements UserStore {
             List<UserState> put,
             Map<UserKey, AdapterState> records,
             Collection<UserKey> erased,
-            Map<Integer, ChangelogSpan> spans) {
+            Map<Integer, ChangelogSpan> spans,
+            Set<Integer> writtenPartitions) {
         ensureOpen();
         long now = clock.getAsLong();
         Map<UserKey, OnDisk> written = new LinkedHashMap<>();
@@ -383,20 +391,18 @@ public final class DiskUserStore implements UserStore {
                     dropped.add(p);
                 }
             }
+            for (int p : writtenPartitions) {
+                // the batch wrote there, but where its records landed is not known
+                if (!spans.containsKey(p) && open.contains(p) && checkpointOf(p) != null) {
+                    b.delete(meta, checkpointKey(p));
+                    dropped.add(p);
+                }
+            }
             if (homeless) {
                 // a user whose changelog partition is unknown here: no checkpoint can vouch for its record
                 for (int p : open) {
                     b.delete(meta, checkpointKey(p));
                     dropped.add(p);
-                }
-            }
-            // the partitions held are up to date at this batch: their checkpoints' age starts again
-            for (int p : open) {
-                if (!spans.containsKey(p) && !dropped.contains(p)) {
-                    Checkpoint cp = checkpointOf(p);
-                    if (cp != null) {
-                        b.put(meta, checkpointKey(p), checkpointValue(cp.offset(), now, cp.kind()));
-                    }
                 }
             }
             db.write(writeOptions, b);
@@ -407,15 +413,15 @@ public final class DiskUserStore implements UserStore {
         for (Map.Entry<UserKey, OnDisk> e : written.entrySet()) {
             heapOnly.remove(e.getKey());
             if (e.getValue() == null) {
-                held.remove(e.getKey());
+                unhold(e.getKey());
                 cache.remove(e.getKey());
             } else {
-                held.put(e.getKey(), e.getValue());
+                hold(e.getKey(), e.getValue());
             }
         }
         for (UserState u : homelessUsers) {
             // held in the heap only, as the heap store would; the next restore reads it from the changelog
-            held.put(u.key(), new OnDisk(-1, 0));
+            hold(u.key(), new OnDisk(-1, 0));
             heapOnly.put(u.key(), u);
         }
         for (UserState u : put) {
@@ -425,6 +431,18 @@ public final class DiskUserStore implements UserStore {
         }
         // a restore puts users one by one, as many as the partition holds: the cache stays bounded
         trim();
+    }
+
+    private void hold(UserKey key, OnDisk d) {
+        OnDisk before = held.put(key, d);
+        heldBytes += d.bytes() - (before == null ? 0 : before.bytes());
+    }
+
+    private void unhold(UserKey key) {
+        OnDisk before = held.remove(key);
+        if (before != null) {
+            heldBytes -= before.bytes();
+        }
     }
 
     /** What the disk holds for {@code key}: from {@link #held} when held, else read. */
@@ -441,7 +459,13 @@ public final class DiskUserStore implements UserStore {
     public synchronized int release(int partition) {
         open.remove(partition);
         int before = held.size();
-        held.values().removeIf(d -> d.partition() == partition);
+        held.entrySet().removeIf(e -> {
+            if (e.getValue().partition() != partition) {
+                return false;
+            }
+            heldBytes -= e.getValue().bytes();
+            return true;
+        });
         cache.keySet().removeIf(k -> !held.containsKey(k));
         return before - held.size();
     }
@@ -477,7 +501,7 @@ public final class DiskUserStore implements UserStore {
                         staleCheckpoints.add(q);
                     }
                 } else if (q == partition) {
-                    held.put(UserKey.parse(new String(it.key(), StandardCharsets.UTF_8)), d);
+                    hold(UserKey.parse(new String(it.key(), StandardCharsets.UTF_8)), d);
                 }
             }
         }
@@ -512,7 +536,7 @@ public final class DiskUserStore implements UserStore {
      */
     @Override
     public synchronized long expectedNext(int partition) {
-        Checkpoint cp = checkpointOf(partition);
+        Checkpoint cp = open.contains(partition) ? checkpointOf(partition) : null;
         return cp == null ? -1 : cp.next();
     }
 
@@ -555,6 +579,7 @@ public final class DiskUserStore implements UserStore {
         byte[] wanted = topicId.getBytes(StandardCharsets.UTF_8);
         if (stored != null && !Arrays.equals(stored, wanted)) {
             held.clear();
+            heldBytes = 0;
             cache.clear();
             heapOnly.clear();
             open.clear();
@@ -606,6 +631,7 @@ public final class DiskUserStore implements UserStore {
     }
 
     /** The checkpoint offset of changelog partition {@code partition}, or -1 when it has none. */
+    @Override
     public synchronized long checkpointOffset(int partition) {
         Checkpoint cp = checkpointOf(partition);
         return cp == null ? -1 : cp.offset();
@@ -618,7 +644,8 @@ public final class DiskUserStore implements UserStore {
 
     @Override
     public synchronized boolean hasRoomFor(int more) {
-        return diskBytes < diskBudgetBytes;
+        // the users held; partitions released and kept on disk for a while do not refuse new users
+        return heldBytes < diskBudgetBytes;
     }
 
     /** Users decoded from disk so far (cache misses). */

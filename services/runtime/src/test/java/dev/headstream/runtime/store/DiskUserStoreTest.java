@@ -70,6 +70,15 @@ class DiskUserStoreTest {
         return new DiskUserStore(dir, codec, fingerprint, cacheUsers, budget, HOUR, now::get);
     }
 
+    private static void apply(
+            DiskUserStore s,
+            List<UserState> users,
+            Map<UserKey, AdapterState> records,
+            List<UserKey> erased,
+            Map<Integer, ChangelogSpan> spans) {
+        s.apply(users, records, erased, spans, spans.keySet());
+    }
+
     private static UserState user(String id, int partition, long offset) {
         return new UserState(new UserKey("t", id), 16, partition, offset, RateLimit.Bucket.EMPTY);
     }
@@ -81,7 +90,8 @@ class DiskUserStoreTest {
             assertThat(s.reopenPartition(1)).isEqualTo(-1);
             s.checkpoint(0, 0);
             s.checkpoint(1, 0);
-            s.apply(
+            apply(
+                    s,
                     List.of(user("a", 0, 5), user("b", 1, 7)),
                     Map.of(),
                     List.of(),
@@ -111,18 +121,18 @@ class DiskUserStoreTest {
             assertThat(s.expectedNext(0))
                     .as("after a restore: at the changelog's end")
                     .isEqualTo(10);
-            s.apply(List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(10, 12)));
+            apply(s, List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(10, 12)));
             assertThat(s.checkpointOffset(0)).as("right at the checkpoint").isEqualTo(12);
             assertThat(s.expectedNext(0))
                     .as("after a batch: past its commit marker")
                     .isEqualTo(13);
-            s.apply(List.of(user("a", 0, 2)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(13, 14)));
+            apply(s, List.of(user("a", 0, 2)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(13, 14)));
             assertThat(s.checkpointOffset(0)).isEqualTo(14);
-            s.apply(List.of(user("a", 0, 3)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(17, 18)));
+            apply(s, List.of(user("a", 0, 3)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(17, 18)));
             assertThat(s.checkpointOffset(0))
                     .as("a gap that may hold records of another writer: the checkpoint is dropped")
                     .isEqualTo(-1);
-            s.apply(List.of(user("a", 0, 4)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(19, 20)));
+            apply(s, List.of(user("a", 0, 4)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(19, 20)));
             assertThat(s.checkpointOffset(0))
                     .as("and not made again by a batch")
                     .isEqualTo(-1);
@@ -138,7 +148,7 @@ class DiskUserStoreTest {
             s.reopenPartition(0);
             s.checkpoint(0, 10);
             // offset 10 is not this batch's: another writer's record may sit there
-            s.apply(List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(11, 12)));
+            apply(s, List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(11, 12)));
             assertThat(s.checkpointOffset(0)).isEqualTo(-1);
         }
     }
@@ -148,9 +158,9 @@ class DiskUserStoreTest {
         try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
             s.reopenPartition(0);
             s.checkpoint(0, 10);
-            s.apply(List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(10, 12)));
+            apply(s, List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(10, 12)));
             // the caller read that 13..19 hold only aborted records and markers: the span starts at 13
-            s.apply(List.of(user("a", 0, 2)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(13, 21)));
+            apply(s, List.of(user("a", 0, 2)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(13, 21)));
             assertThat(s.checkpointOffset(0)).isEqualTo(21);
         }
     }
@@ -159,7 +169,7 @@ class DiskUserStoreTest {
     void aPartitionWithoutCheckpointNeverGetsOneFromABatch() {
         try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
             s.reopenPartition(0);
-            s.apply(List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(0, 1)));
+            apply(s, List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(0, 1)));
             assertThat(s.checkpointOffset(0)).isEqualTo(-1);
         }
     }
@@ -169,7 +179,7 @@ class DiskUserStoreTest {
         try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
             s.reopenPartition(0);
             s.checkpoint(0, 0);
-            s.apply(List.of(user("a", 0, 1), user("b", 0, 2)), Map.of(), List.of(), Map.of());
+            apply(s, List.of(user("a", 0, 1), user("b", 0, 2)), Map.of(), List.of(), Map.of());
             assertThat(s.release(0)).isEqualTo(2);
             assertThat(s.size()).isZero();
             assertThat(s.get(new UserKey("t", "a"))).isNull();
@@ -185,19 +195,17 @@ class DiskUserStoreTest {
             s.reopenPartition(1);
             s.checkpoint(0, 4);
             s.checkpoint(1, 4);
-            s.apply(List.of(user("a", 0, 1), user("b", 1, 1)), Map.of(), List.of(), Map.of());
+            apply(s, List.of(user("a", 0, 1), user("b", 1, 1)), Map.of(), List.of(), Map.of());
             s.release(0);
             now.addAndGet(HOUR / 2);
-            // partition 1 stays held: its checkpoint's age starts again at each batch
-            s.apply(List.of(user("b", 1, 2)), Map.of(), List.of(), Map.of());
+            // a batch that moves partition 1's checkpoint starts its age again; partition 0's is not touched
+            apply(s, List.of(user("b", 1, 2)), Map.of(), List.of(), Map.of(1, new ChangelogSpan(4, 6)));
             now.addAndGet(HOUR / 2 + 1);
-            assertThat(s.reopenPartition(0))
-                    .as("released more than an hour ago")
-                    .isEqualTo(-1);
+            assertThat(s.reopenPartition(0)).as("set more than an hour ago").isEqualTo(-1);
             assertThat(s.size()).as("only b of partition 1").isEqualTo(1);
             assertThat(s.checkpointOffset(0)).isEqualTo(-1);
             s.release(1);
-            assertThat(s.reopenPartition(1)).as("refreshed half an hour ago").isEqualTo(4);
+            assertThat(s.reopenPartition(1)).as("moved half an hour ago").isEqualTo(6);
         }
         try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
             s.reopenPartition(0);
@@ -206,11 +214,48 @@ class DiskUserStoreTest {
     }
 
     @Test
+    void aCheckpointIsNeverRefreshedWithoutMoving() {
+        try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
+            s.reopenPartition(0);
+            s.reopenPartition(1);
+            s.checkpoint(0, 4);
+            s.checkpoint(1, 4);
+            for (int h = 0; h < 3; h++) {
+                now.addAndGet(HOUR / 2);
+                // batches on partition 1 only
+                apply(
+                        s,
+                        List.of(user("b", 1, h)),
+                        Map.of(),
+                        List.of(),
+                        Map.of(1, new ChangelogSpan(4 + 2 * h, 5 + 2 * h)));
+            }
+            s.release(0);
+            assertThat(s.reopenPartition(0))
+                    .as("partition 0's checkpoint is 1.5 hours old")
+                    .isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void aPartitionTheBatchWroteWithoutASpanLosesItsCheckpoint() {
+        try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
+            s.reopenPartition(0);
+            s.reopenPartition(1);
+            s.checkpoint(0, 4);
+            s.checkpoint(1, 4);
+            s.apply(List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of(), java.util.Set.of(0));
+            assertThat(s.checkpointOffset(0)).isEqualTo(-1);
+            assertThat(s.checkpointOffset(1)).as("not written by the batch").isEqualTo(4);
+        }
+    }
+
+    @Test
     void anotherFingerprintWipesTheStore() {
         try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
             s.reopenPartition(0);
             s.checkpoint(0, 3);
-            s.apply(List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of());
+            apply(s, List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of());
             assertThat(s.diskBytes()).isPositive();
         }
         try (DiskUserStore s = open("f2", 10, Long.MAX_VALUE)) {
@@ -225,9 +270,9 @@ class DiskUserStoreTest {
         try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
             s.reopenPartition(0);
             s.checkpoint(0, 0);
-            s.apply(List.of(user("a", 0, 1), user("b", 0, 1)), Map.of(), List.of(), Map.of());
+            apply(s, List.of(user("a", 0, 1), user("b", 0, 1)), Map.of(), List.of(), Map.of());
             long both = s.diskBytes();
-            s.apply(List.of(), Map.of(), List.of(new UserKey("t", "a")), Map.of());
+            apply(s, List.of(), Map.of(), List.of(new UserKey("t", "a")), Map.of());
             assertThat(s.diskBytes()).isLessThan(both).isPositive();
             assertThat(s.contains(new UserKey("t", "a"))).isFalse();
         }
@@ -245,7 +290,7 @@ class DiskUserStoreTest {
             s.checkpoint(0, 0);
             AdapterState published = codec.encode(user("a", 0, 99));
             // the state object says 1, the record the batch published 99: the disk keeps the record
-            s.apply(List.of(user("a", 0, 1)), Map.of(new UserKey("t", "a"), published), List.of(), Map.of());
+            apply(s, List.of(user("a", 0, 1)), Map.of(new UserKey("t", "a"), published), List.of(), Map.of());
         }
         try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
             s.reopenPartition(0);
@@ -257,7 +302,7 @@ class DiskUserStoreTest {
     void withoutACheckpointAReopenedPartitionStartsEmpty() {
         try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
             s.reopenPartition(0);
-            s.apply(List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of());
+            apply(s, List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of());
         }
         try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
             assertThat(s.reopenPartition(0))
@@ -276,7 +321,7 @@ class DiskUserStoreTest {
             for (int i = 0; i < 10; i++) {
                 users.add(user("u" + i, 0, i));
             }
-            s.apply(users, Map.of(), List.of(), Map.of());
+            apply(s, users, Map.of(), List.of(), Map.of());
             List<UserKey> batch =
                     users.subList(0, 5).stream().map(UserState::key).toList();
             s.prefetch(batch);
@@ -296,7 +341,7 @@ class DiskUserStoreTest {
         try (DiskUserStore s = open("f1", 10, 1)) {
             s.reopenPartition(0);
             assertThat(s.hasRoomFor(1)).isTrue();
-            s.apply(List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of());
+            apply(s, List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of());
             assertThat(s.hasRoomFor(1)).isFalse();
         }
     }
@@ -306,7 +351,7 @@ class DiskUserStoreTest {
         try (DiskUserStore s = open("f1", 1, Long.MAX_VALUE)) {
             s.reopenPartition(0);
             UserState bad = new UserState(new UserKey("bad", "x"), 16, 0, 1, RateLimit.Bucket.EMPTY);
-            s.apply(List.of(bad, user("a", 0, 1)), Map.of(), List.of(), Map.of());
+            apply(s, List.of(bad, user("a", 0, 1)), Map.of(), List.of(), Map.of());
             s.prefetch(List.of());
             assertThatThrownBy(() -> s.get(new UserKey("bad", "x")))
                     .isInstanceOf(IllegalStateException.class)
@@ -321,7 +366,7 @@ class DiskUserStoreTest {
         s.reopenPartition(0);
         s.close();
         s.close(); // twice is fine
-        assertThatThrownBy(() -> s.apply(List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of()))
+        assertThatThrownBy(() -> apply(s, List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of()))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed");
     }
@@ -331,7 +376,7 @@ class DiskUserStoreTest {
         try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
             s.reopenPartition(0);
             s.checkpoint(0, 5);
-            s.apply(List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of());
+            apply(s, List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of());
             s.release(0);
             now.addAndGet(-HOUR); // the clock set back
             assertThat(s.reopenPartition(0)).isEqualTo(-1);
@@ -346,14 +391,14 @@ class DiskUserStoreTest {
             s.reopenPartition(1);
             s.checkpoint(0, 0);
             s.checkpoint(1, 0);
-            s.apply(List.of(user("a", 0, 1), user("b", 1, 1)), Map.of(), List.of(), Map.of());
+            apply(s, List.of(user("a", 0, 1), user("b", 1, 1)), Map.of(), List.of(), Map.of());
             long both = s.diskBytes();
             s.release(1);
             now.addAndGet(HOUR + 1);
-            // partition 0 is held: its checkpoint is refreshed by the batch; 1 is away and too old
-            s.apply(List.of(user("a", 0, 2)), Map.of(), List.of(), Map.of());
+            // partition 0 is held: a batch moves its checkpoint; 1 is away and too old
+            apply(s, List.of(user("a", 0, 2)), Map.of(), List.of(), Map.of(0, new ChangelogSpan(0, 1)));
             s.release(0);
-            assertThat(s.reopenPartition(0)).isEqualTo(0);
+            assertThat(s.reopenPartition(0)).isEqualTo(1);
             assertThat(s.diskBytes()).as("b's record is gone").isLessThan(both);
             assertThat(s.checkpointOffset(1)).isEqualTo(-1);
             assertThat(s.reopenPartition(1)).isEqualTo(-1);
@@ -367,7 +412,7 @@ class DiskUserStoreTest {
             s.bindChangelog("topic-1");
             s.reopenPartition(0);
             s.checkpoint(0, 7);
-            s.apply(List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of());
+            apply(s, List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of());
         }
         try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
             s.bindChangelog("topic-1");
@@ -389,10 +434,10 @@ class DiskUserStoreTest {
             s.checkpoint(0, 0);
             s.checkpoint(3, 0);
             home.set(3);
-            s.apply(List.of(user("a", -1, -1)), Map.of(), List.of(), Map.of());
+            apply(s, List.of(user("a", -1, -1)), Map.of(), List.of(), Map.of());
             assertThat(s.partitionOf(new UserKey("t", "a"))).isEqualTo(3);
             home.set(-1); // the partition check off: not known
-            s.apply(List.of(user("b", -1, -1)), Map.of(), List.of(), Map.of());
+            apply(s, List.of(user("b", -1, -1)), Map.of(), List.of(), Map.of());
             s.prefetch(List.of(new UserKey("t", "a")));
             assertThat(s.get(new UserKey("t", "b")))
                     .as("held in the heap, never evicted")

@@ -417,6 +417,26 @@ public final class AdaptationEngine {
         return live.expectedNext(partition);
     }
 
+    /** The state store's checkpoint of changelog partition {@code partition}, or -1. */
+    public synchronized long changelogCheckpoint(int partition) {
+        return live.checkpointOffset(partition);
+    }
+
+    /**
+     * Stops the engine: every later batch is refused (a committed batch could not be made live, so none
+     * may build on the state before it). The instance must restart.
+     */
+    public synchronized void stop(String reason) {
+        if (stopped == null) {
+            stopped = reason;
+        }
+    }
+
+    /** Whether {@link #close} ran (the service is shutting down). */
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
     /** Drops what the state store holds or keeps for {@code partition} (its changelog no longer matches the checkpoint). */
     public synchronized void discardPartition(int partition) {
         pendingResets.removeIf(k -> live.partitionOf(k) == partition);
@@ -890,12 +910,16 @@ public final class AdaptationEngine {
                 checkpoints.put(partition, span);
             }
         });
+        // the changelog partitions the batch wrote: its users' state records and its tombstones
+        Set<Integer> written = new HashSet<>();
+        result.staged().values().forEach(u -> written.add(u.partition()));
+        result.erasures().forEach(e -> written.addAll(e.partitions()));
         Map<UserKey, AdapterState> records = result == encodedBatch ? encodedRecords : Map.of();
         long start = System.nanoTime();
         // the store first: if it cannot take the batch (a disk error), nothing else changed, and no later
         // batch may run on the state before it (its samples' offsets are committed: it is never seen again)
         try {
-            live.apply(applied, records, erased, checkpoints);
+            live.apply(applied, records, erased, checkpoints, written);
         } catch (RuntimeException e) {
             stopped = "the state store could not take a committed batch (" + e.getMessage() + ")";
             throw e;

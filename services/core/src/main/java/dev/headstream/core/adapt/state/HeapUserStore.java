@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Every user's state as objects in the heap: the engine's default store. A restart restores it
@@ -52,7 +53,8 @@ public final class HeapUserStore implements UserStore {
             List<UserState> put,
             Map<UserKey, AdapterState> records,
             Collection<UserKey> erased,
-            Map<Integer, ChangelogSpan> spans) {
+            Map<Integer, ChangelogSpan> spans,
+            Set<Integer> written) {
         for (UserState u : put) {
             users.put(u.key(), u);
         }

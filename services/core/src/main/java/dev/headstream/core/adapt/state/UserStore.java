@@ -5,6 +5,7 @@ import dev.headstream.schemas.v1.AdapterState;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Where the engine keeps its committed users' state: in the heap ({@link HeapUserStore}, the
@@ -86,15 +87,19 @@ public interface UserStore extends AutoCloseable {
      * checkpoint to the end of the batch's span there only when the span follows the checkpoint with
      * nothing between ({@link #expectedNext}); otherwise records it has not applied may sit between,
      * and it drops the partition's checkpoint (the next restore reads the partition from the start).
+     * So does a partition in {@code written} without a span (where the batch's records landed is not
+     * known). Checkpoints of partitions the batch did not write keep their offset and their age.
      *
      * @param records the changelog records of {@code users} by key, as the batch published them, where at hand
      * @param spans   where the batch's records sit in the changelog partitions, where known
+     * @param written the changelog partitions the batch wrote records to
      */
     void apply(
             List<UserState> users,
             Map<UserKey, AdapterState> records,
             Collection<UserKey> erased,
-            Map<Integer, ChangelogSpan> spans);
+            Map<Integer, ChangelogSpan> spans,
+            Set<Integer> written);
 
     /**
      * Drops every user of samples partition {@code partition} from what the engine sees (the
@@ -121,6 +126,14 @@ public interface UserStore extends AutoCloseable {
      * checkpoint to move (see {@link ChangelogSpan#from}); -1 when it has no checkpoint.
      */
     default long expectedNext(int partition) {
+        return -1;
+    }
+
+    /**
+     * The checkpoint of changelog partition {@code partition}, a partition the engine holds, or -1:
+     * from there a caller reads what lies before a span that does not start at {@link #expectedNext}.
+     */
+    default long checkpointOffset(int partition) {
         return -1;
     }
 

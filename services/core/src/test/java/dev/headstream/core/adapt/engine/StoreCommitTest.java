@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -70,7 +71,8 @@ class StoreCommitTest {
                 List<UserState> put,
                 Map<UserKey, AdapterState> recordsByUser,
                 Collection<UserKey> erased,
-                Map<Integer, ChangelogSpan> spansByPartition) {
+                Map<Integer, ChangelogSpan> spansByPartition,
+                Set<Integer> written) {
             if (fail) {
                 throw new IllegalStateException("disk full");
             }
