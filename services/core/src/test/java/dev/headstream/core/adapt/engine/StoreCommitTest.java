@@ -4,6 +4,7 @@ import static dev.headstream.core.adapt.engine.TinyEngine.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.headstream.core.adapt.state.HeapUserStore;
 import dev.headstream.core.adapt.state.UserState;
 import dev.headstream.core.adapt.state.UserStore;
 import dev.headstream.core.ingest.UserKey;
@@ -27,9 +28,9 @@ class StoreCommitTest {
 
     private static final long NOW = 1_700_000_000_000L;
 
-    /** A map of users that records what the engine asked of it. */
+    /** The heap store, recording what the engine asked of it. */
     private static final class RecordingStore implements UserStore {
-        final Map<UserKey, UserState> users = new HashMap<>();
+        final HeapUserStore heap = new HeapUserStore();
         final List<Map<UserKey, AdapterState>> records = new ArrayList<>();
         final List<Map<Integer, ChangelogSpan>> spans = new ArrayList<>();
         final Map<Integer, Long> checkpoints = new HashMap<>();
@@ -37,33 +38,32 @@ class StoreCommitTest {
 
         @Override
         public UserState get(UserKey key) {
-            return users.get(key);
+            return heap.get(key);
         }
 
         @Override
         public boolean contains(UserKey key) {
-            return users.containsKey(key);
+            return heap.contains(key);
         }
 
         @Override
         public int size() {
-            return users.size();
+            return heap.size();
         }
 
         @Override
         public int partitionOf(UserKey key) {
-            UserState u = users.get(key);
-            return u == null ? Integer.MIN_VALUE : u.partition();
+            return heap.partitionOf(key);
         }
 
         @Override
         public void put(UserState user, AdapterState record) {
-            users.put(user.key(), user);
+            heap.put(user, record);
         }
 
         @Override
         public void remove(UserKey key) {
-            users.remove(key);
+            heap.remove(key);
         }
 
         @Override
@@ -76,17 +76,14 @@ class StoreCommitTest {
             if (fail) {
                 throw new IllegalStateException("disk full");
             }
-            put.forEach(u -> users.put(u.key(), u));
-            erased.forEach(users::remove);
+            heap.apply(put, recordsByUser, erased, spansByPartition, written);
             records.add(Map.copyOf(recordsByUser));
             spans.add(Map.copyOf(spansByPartition));
         }
 
         @Override
         public int release(int partition) {
-            int before = users.size();
-            users.values().removeIf(u -> u.partition() == partition);
-            return before - users.size();
+            return heap.release(partition);
         }
 
         @Override
@@ -114,7 +111,10 @@ class StoreCommitTest {
 
         assertThat(store.spans).containsExactly(Map.of(0, new UserStore.ChangelogSpan(5, 6)));
         assertThat(store.records.get(0).values()).containsExactlyInAnyOrderElementsOf(published);
-        assertThat(store.users).containsOnlyKeys(UserKey.parse("acme/alice"));
+        assertThat(store.contains(UserKey.parse("acme/alice"))).isTrue();
+        assertThat(store.size())
+                .as("bob's partition was revoked: not made live")
+                .isEqualTo(1);
     }
 
     @Test
