@@ -101,8 +101,14 @@ public class TopicCheck {
      */
     int check() {
         Map<String, TopicRequirements.Observed> observed = describe();
+        boolean onDisk =
+                config != null && config.state().dir().filter(d -> !d.isBlank()).isPresent();
         List<String> problems = TopicRequirements.problems(
-                observed, maxRequestSize, spec.rateLimit().enabled(), bootstrap);
+                observed,
+                maxRequestSize,
+                spec.rateLimit().enabled(),
+                bootstrap,
+                onDisk ? config.state().checkpointMaxAgeMinutes() * 60_000 : -1);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("the topics on " + bootstrap + " do not fit the adapter ("
                     + problems.size() + " problem" + (problems.size() == 1 ? "" : "s")

@@ -29,6 +29,9 @@ import java.util.Map;
  */
 final class TopicRequirements {
 
+    /** How long compaction keeps a tombstone. */
+    static final String DELETE_RETENTION_MS = "delete.retention.ms";
+
     /**
      * One topic as the cluster describes it.
      *
@@ -54,7 +57,36 @@ final class TopicRequirements {
      */
     static List<String> problems(
             Map<String, Observed> topics, int maxRequestSize, boolean rateLimited, String bootstrap) {
+        return problems(topics, maxRequestSize, rateLimited, bootstrap, -1);
+    }
+
+    /**
+     * {@link #problems(Map, int, boolean, String)}, and with users' state on disk
+     * ({@code checkpointMaxAgeMs >= 0}) the changelog's {@code delete.retention.ms}: at least twice the
+     * age up to which the store uses a checkpoint, or a tombstone written after a checkpoint (a user
+     * another instance erased while the partition was away) may be compacted away before the
+     * checkpoint is last used, and the user come back from the disk.
+     *
+     * @param checkpointMaxAgeMs {@code headstream.state.checkpoint-max-age-minutes} in ms, or -1 without a state store
+     */
+    static List<String> problems(
+            Map<String, Observed> topics,
+            int maxRequestSize,
+            boolean rateLimited,
+            String bootstrap,
+            long checkpointMaxAgeMs) {
         List<String> problems = new ArrayList<>();
+        Observed changelog = topics.get(Topics.ADAPTER_STATE);
+        if (checkpointMaxAgeMs >= 0 && changelog != null) {
+            String retention = changelog.configs().get(DELETE_RETENTION_MS);
+            if (retention == null || parse(retention) < 2 * checkpointMaxAgeMs) {
+                problems.add("topic " + Topics.ADAPTER_STATE + ": " + DELETE_RETENTION_MS + " is " + retention
+                        + ", wanted at least " + 2 * checkpointMaxAgeMs + " (twice headstream.state.checkpoint-max-age"
+                        + "-minutes: the state store reads the changelog from checkpoints that old, and a tombstone"
+                        + " after one must still be there); fix: lower headstream.state.checkpoint-max-age-minutes"
+                        + " to at most half of it, or raise the topic's " + DELETE_RETENTION_MS);
+            }
+        }
         Observed samples = topics.get(Topics.SAMPLES);
         for (TopicSpecs.Spec spec : TopicSpecs.all()) {
             Observed t = topics.get(spec.name());

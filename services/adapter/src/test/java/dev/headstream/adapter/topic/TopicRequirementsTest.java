@@ -39,6 +39,25 @@ class TopicRequirementsTest {
     }
 
     @Test
+    void withStateOnDiskTheChangelogKeepsTombstonesTwiceAsLongAsACheckpointIsUsed() {
+        Map<String, TopicRequirements.Observed> topics = asSpecified(4);
+        long twelveHours = 12 * 3_600_000L;
+        set(topics, Topics.ADAPTER_STATE, TopicRequirements.DELETE_RETENTION_MS, "86400000"); // Kafka's default
+        assertThat(TopicRequirements.problems(topics, REQUEST, false, BS, twelveHours))
+                .isEmpty();
+
+        set(topics, Topics.ADAPTER_STATE, TopicRequirements.DELETE_RETENTION_MS, "3600000");
+        assertThat(TopicRequirements.problems(topics, REQUEST, false, BS, -1))
+                .as("no state store: not checked")
+                .isEmpty();
+        assertThat(TopicRequirements.problems(topics, REQUEST, false, BS, twelveHours))
+                .singleElement()
+                .asString()
+                .startsWith("topic headstream.adapter-state: delete.retention.ms is 3600000, wanted at least 86400000")
+                .contains("checkpoint-max-age-minutes");
+    }
+
+    @Test
     void topicsAsSpecifiedFitWithAndWithoutTheRateLimit() {
         assertThat(TopicRequirements.problems(asSpecified(4), REQUEST, true, BS))
                 .isEmpty();
