@@ -541,30 +541,15 @@ public final class DiskUserStore implements UserStore {
     }
 
     /**
-     * Drops what the store holds for {@code partition}: its users (held or not) and its checkpoint, as
-     * when the changelog no longer matches the checkpoint (a topic recreated, a log truncated).
+     * Drops the checkpoint of {@code partition} and what the engine sees of it, as when the changelog no
+     * longer matches the checkpoint (a topic recreated, a log truncated): the next
+     * {@link #reopenPartition} finds no checkpoint and deletes the users the disk kept for it.
      */
     @Override
     public synchronized void discardPartition(int partition) {
         ensureOpen();
         release(partition);
-        List<byte[]> stale = new ArrayList<>();
-        try (RocksIterator it = db.newIterator(users)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                OnDisk d = decodeOnDisk(it.value());
-                if (d.partition() == partition) {
-                    stale.add(it.key());
-                    diskBytes -= d.bytes();
-                }
-            }
-        }
-        write(b -> {
-            for (byte[] k : stale) {
-                b.delete(state, k);
-                b.delete(users, k);
-            }
-            b.delete(meta, checkpointKey(partition));
-        });
+        write(b -> b.delete(meta, checkpointKey(partition)));
     }
 
     /**

@@ -457,4 +457,18 @@ class DiskUserStoreTest {
                     .hasMessageContaining("no samples partition");
         }
     }
+
+    @Test
+    void aDiscardedPartitionIsReadFromTheStartAndWhatTheDiskKeptOfItIsDeleted() {
+        try (DiskUserStore s = open("f1", 10, Long.MAX_VALUE)) {
+            s.reopenPartition(0);
+            s.checkpoint(0, 9);
+            apply(s, List.of(user("a", 0, 1)), Map.of(), List.of(), Map.of());
+            s.discardPartition(0);
+            assertThat(s.size()).isZero();
+            assertThat(s.reopenPartition(0)).isEqualTo(-1);
+            assertThat(s.size()).isZero();
+            assertThat(s.diskBytes()).isZero();
+        }
+    }
 }
