@@ -124,8 +124,6 @@ public final class DiskUserStore implements UserStore {
 
     private boolean closed;
 
-    private long loads;
-
     /**
      * Opens (creating it if needed) the store in {@code dir}.
      *
@@ -218,7 +216,6 @@ public final class DiskUserStore implements UserStore {
     }
 
     private UserState load(UserKey key) {
-        loads++;
         return decode(key, read(state, key(key)));
     }
 
@@ -282,7 +279,6 @@ public final class DiskUserStore implements UserStore {
         for (int i = 0; i < decoded.length; i++) {
             cache.put(missing.get(i), decoded[i]);
         }
-        loads += decoded.length;
     }
 
     /** Evicts the least recently used users past {@link #cacheUsers}. */
@@ -362,13 +358,13 @@ public final class DiskUserStore implements UserStore {
                 byte[] k = key(u.key());
                 b.put(state, k, bytes);
                 b.put(users, k, onDisk(partition, bytes.length));
-                OnDisk before = written.containsKey(u.key()) ? written.get(u.key()) : onDisk(u.key());
+                OnDisk before = before(written, u.key());
                 delta += bytes.length - (before == null ? 0 : before.bytes());
                 written.put(u.key(), new OnDisk(partition, bytes.length));
             }
             for (UserKey key : erased) {
                 byte[] k = key(key);
-                OnDisk before = written.containsKey(key) ? written.get(key) : onDisk(key);
+                OnDisk before = before(written, key);
                 if (before != null) {
                     delta -= before.bytes();
                 }
@@ -425,7 +421,7 @@ public final class DiskUserStore implements UserStore {
             heapOnly.put(u.key(), u);
         }
         for (UserState u : put) {
-            if (held.containsKey(u.key())) {
+            if (held.containsKey(u.key()) && !heapOnly.containsKey(u.key())) {
                 cache.put(u.key(), u);
             }
         }
@@ -443,6 +439,11 @@ public final class DiskUserStore implements UserStore {
         if (before != null) {
             heldBytes -= before.bytes();
         }
+    }
+
+    /** What {@code key} had on disk before this write: as {@code written} so far left it, else as the disk has it. */
+    private OnDisk before(Map<UserKey, OnDisk> written, UserKey key) {
+        return written.containsKey(key) ? written.get(key) : onDisk(key);
     }
 
     /** What the disk holds for {@code key}: from {@link #held} when held, else read. */
@@ -631,11 +632,6 @@ public final class DiskUserStore implements UserStore {
     public synchronized boolean hasRoomFor(int more) {
         // the users held; partitions released and kept on disk for a while do not refuse new users
         return heldBytes < diskBudgetBytes;
-    }
-
-    /** Users decoded from disk so far (cache misses). */
-    public synchronized long loads() {
-        return loads;
     }
 
     /** Users whose decoded state the cache holds now. */

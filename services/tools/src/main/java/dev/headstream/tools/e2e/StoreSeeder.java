@@ -93,33 +93,31 @@ final class StoreSeeder {
             int partitions,
             ToLongFunction<HeadTrainingState> seedOf,
             Consumer<String> say) {
-        {
-            for (int p = 0; p < partitions; p++) {
-                if (store.checkpointOffset(p) < 0) {
-                    throw new IllegalStateException("the state store in " + dir + " has no checkpoint of partition " + p
-                            + ": the adapter would drop what is seeded there");
-                }
+        for (int p = 0; p < partitions; p++) {
+            if (store.checkpointOffset(p) < 0) {
+                throw new IllegalStateException("the state store in " + dir + " has no checkpoint of partition " + p
+                        + ": the adapter would drop what is seeded there");
             }
-            List<AdapterState> chunk = new ArrayList<>(CHUNK);
-            long t0 = System.nanoTime();
-            for (int i = 0; i < users.size(); i++) {
-                chunk.add(copy(template, users.get(i), partitions, seedOf));
-                if (chunk.size() == CHUNK || i == users.size() - 1) {
-                    store.importRecords(chunk);
-                    chunk.clear();
-                }
-                if ((i + 1) % 10_000 == 0 || i == users.size() - 1) {
-                    say.accept(String.format(
-                            Locale.ROOT,
-                            "seeded %,d of %,d users (%.1f GB on disk, %.0f s)",
-                            i + 1,
-                            users.size(),
-                            store.diskBytes() / 1e9,
-                            (System.nanoTime() - t0) / 1e9));
-                }
-            }
-            return store.diskBytes();
         }
+        List<AdapterState> chunk = new ArrayList<>(CHUNK);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < users.size(); i++) {
+            chunk.add(copy(template, users.get(i), partitions, seedOf));
+            if (chunk.size() == CHUNK || i == users.size() - 1) {
+                store.importRecords(chunk);
+                chunk.clear();
+            }
+            if ((i + 1) % 10_000 == 0 || i == users.size() - 1) {
+                say.accept(String.format(
+                        Locale.ROOT,
+                        "seeded %,d of %,d users (%.1f GB on disk, %.0f s)",
+                        i + 1,
+                        users.size(),
+                        store.diskBytes() / 1e9,
+                        (System.nanoTime() - t0) / 1e9));
+            }
+        }
+        return store.diskBytes();
     }
 
     /** {@code template} as the state of {@code user} ({@code <tenant>/<user>}) in its key's partition. */
