@@ -41,6 +41,45 @@ final class LayerKernels {
     }
 
     /**
+     * {@link #matVec} for two inputs at once: {@code y1 = W x1}, {@code y2 = W x2}, each the same
+     * bits as its own {@link #matVec}. The vector path loads each block of {@code W} once for both.
+     */
+    static void matVec2(
+            float[] w, int p, int in, int out, float[] x1, int xo1, float[] x2, int xo2, float[] y1, float[] y2) {
+        if (VectorSupport.ENABLED) {
+            VectorKernels.matVec2(w, p, in, out, x1, xo1, x2, xo2, y1, y2);
+        } else {
+            matVecScalar(w, p, in, out, x1, xo1, y1);
+            matVecScalar(w, p, in, out, x2, xo2, y2);
+        }
+    }
+
+    /**
+     * {@code gIn = W^T gOut} for the row-major {@code out x in} matrix at {@code w[p..]}: zeroed,
+     * then every row {@code o} with {@code gOut[o] != 0} added in ascending {@code o}, element by
+     * element as {@link #axpy} adds it ({@code gIn[j] + gOut[o] * W[o][j]}). With the Vector API
+     * ({@link VectorKernels#transposedProduct}) the same bits.
+     */
+    static void transposedProduct(float[] w, int p, int in, int out, float[] gOut, float[] gIn) {
+        if (VectorSupport.ENABLED) {
+            VectorKernels.transposedProduct(w, p, in, out, gOut, gIn);
+        } else {
+            transposedProductScalar(w, p, in, out, gOut, gIn);
+        }
+    }
+
+    /** The scalar path of {@link #transposedProduct}; package-private so tests can compare the two. */
+    static void transposedProductScalar(float[] w, int p, int in, int out, float[] gOut, float[] gIn) {
+        Arrays.fill(gIn, 0, in, 0f);
+        for (int o = 0; o < out; o++) {
+            float go = gOut[o];
+            if (go != 0f) {
+                axpyScalar(go, w, p + o * in, gIn, 0, in);
+            }
+        }
+    }
+
+    /**
      * {@code y[yo + j] += a * x[xo + j]} for {@code j < n}: each element a product rounded to float,
      * then a sum rounded to float, as the scalar statement. With the Vector API
      * ({@link VectorKernels#axpy}) eight elements at a time with the same two roundings, so the
@@ -153,8 +192,20 @@ final class LayerKernels {
         }
     }
 
-    /** Writes {@code xhat} and {@code y}; returns {@code 1 / sqrt(var + eps)}. */
+    /**
+     * Writes {@code xhat} and {@code y}; returns {@code 1 / sqrt(var + eps)}. With the Vector API
+     * ({@link VectorKernels#layerNormForward}) the same floats, bit for bit.
+     */
     static float layerNormForward(float[] w, int p, int dim, float eps, float[] x, int xo, float[] xhat, float[] y) {
+        if (VectorSupport.ENABLED) {
+            return VectorKernels.layerNormForward(w, p, dim, eps, x, xo, xhat, y);
+        }
+        return layerNormForwardScalar(w, p, dim, eps, x, xo, xhat, y);
+    }
+
+    /** The scalar path of {@link #layerNormForward}; package-private so tests can compare the two. */
+    static float layerNormForwardScalar(
+            float[] w, int p, int dim, float eps, float[] x, int xo, float[] xhat, float[] y) {
         float mean = sum(x, xo, dim) / dim;
         for (int j = 0; j < dim; j++) {
             xhat[j] = x[xo + j] - mean;
@@ -206,8 +257,82 @@ final class LayerKernels {
     }
 
     static void reluBackward(float[] y, int dim, float[] gOut, float[] gIn) {
+        if (VectorSupport.ENABLED) {
+            VectorKernels.reluBackward(y, dim, gOut, gIn);
+            return;
+        }
+        reluBackwardScalar(y, dim, gOut, gIn);
+    }
+
+    /** The scalar path of {@link #reluBackward}; package-private so tests can compare the two. */
+    static void reluBackwardScalar(float[] y, int dim, float[] gOut, float[] gIn) {
         for (int j = 0; j < dim; j++) {
             gIn[j] = y[j] > 0f ? gOut[j] : 0f;
+        }
+    }
+
+    /**
+     * {@code y[o] += scale * dot(B[o], u)} for the {@code out} rows of the row-major
+     * {@code out x rank} matrix at {@code b[p..]}, each sum exactly as {@link #dot} forms it (for a
+     * rank below 8, a sum from zero in ascending order), with {@code u} read into locals once
+     * instead of a call per row.
+     */
+    static void lowRankAdd(float[] b, int p, int out, int rank, float scale, float[] u, float[] y) {
+        if (rank == 4) {
+            float u0 = u[0];
+            float u1 = u[1];
+            float u2 = u[2];
+            float u3 = u[3];
+            for (int o = 0; o < out; o++) {
+                int r = p + 4 * o;
+                float s = 0f;
+                s += b[r] * u0;
+                s += b[r + 1] * u1;
+                s += b[r + 2] * u2;
+                s += b[r + 3] * u3;
+                y[o] += scale * s;
+            }
+        } else {
+            for (int o = 0; o < out; o++) {
+                y[o] += scale * dot(b, p + o * rank, u, 0, rank);
+            }
+        }
+    }
+
+    /** {@link #lowRankAdd} for two inputs, each row of {@code B} read once for both. */
+    static void lowRankAdd2(
+            float[] b, int p, int out, int rank, float scale, float[] u, float[] y, float[] v, float[] z) {
+        if (rank == 4) {
+            float u0 = u[0];
+            float u1 = u[1];
+            float u2 = u[2];
+            float u3 = u[3];
+            float v0 = v[0];
+            float v1 = v[1];
+            float v2 = v[2];
+            float v3 = v[3];
+            for (int o = 0; o < out; o++) {
+                int r = p + 4 * o;
+                float b0 = b[r];
+                float b1 = b[r + 1];
+                float b2 = b[r + 2];
+                float b3 = b[r + 3];
+                float s = 0f;
+                s += b0 * u0;
+                s += b1 * u1;
+                s += b2 * u2;
+                s += b3 * u3;
+                float t = 0f;
+                t += b0 * v0;
+                t += b1 * v1;
+                t += b2 * v2;
+                t += b3 * v3;
+                y[o] += scale * s;
+                z[o] += scale * t;
+            }
+        } else {
+            lowRankAdd(b, p, out, rank, scale, u, y);
+            lowRankAdd(b, p, out, rank, scale, v, z);
         }
     }
 

@@ -348,12 +348,7 @@ public final class LoraMlpHead {
                             aOffset[l],
                             propagate ? gNext : null);
                 }
-                default -> {
-                    float[] y = ws.activations[l];
-                    for (int j = 0; j < outDim[l]; j++) {
-                        gNext[j] = y[j] > 0f ? g[j] : 0f;
-                    }
-                }
+                default -> LayerKernels.reluBackward(ws.activations[l], outDim[l], g, gNext);
             }
             float[] t = g;
             g = gNext;
@@ -409,6 +404,40 @@ public final class LoraMlpHead {
         return forward(source, trainable, input, inputOffset, ws, base, baseOffset);
     }
 
+    /**
+     * {@link #logitWithBase} of two windows at once, into {@code dst[d1]} and {@code dst[d2]}: the
+     * same two floats, bit for bit, with each block of every shared and per-user matrix loaded once
+     * for both windows. For scoring many windows with one head (a bank's calibration steps, hard
+     * negative candidates), about twice as fast as one window at a time.
+     */
+    public void logitsWithBase(
+            float[] source,
+            float[] trainable,
+            float[] base,
+            int baseOffset1,
+            int baseOffset2,
+            float[] input,
+            int inputOffset1,
+            int inputOffset2,
+            Workspace ws,
+            float[] dst,
+            int d1,
+            int d2) {
+        checkSource(source);
+        if (trainable != null) {
+            checkTrainable(trainable);
+        }
+        checkInput(input, inputOffset1);
+        checkInput(input, inputOffset2);
+        checkWorkspace(ws);
+        checkBase(base, baseOffset1);
+        checkBase(base, baseOffset2);
+        Workspace other = ws.partner();
+        forwardPair(source, trainable, input, inputOffset1, inputOffset2, ws, other, base, baseOffset1, baseOffset2);
+        dst[d1] = ws.logit;
+        dst[d2] = other.logit;
+    }
+
     private float forward(float[] source, float[] trainable, float[] input, int inputOffset, Workspace ws) {
         return forward(source, trainable, input, inputOffset, ws, null, 0);
     }
@@ -444,10 +473,7 @@ public final class LoraMlpHead {
                     if (trainable != null) {
                         float[] u = ws.lowRank[l];
                         LayerKernels.matVec(trainable, aOffset[l], in, rank, x, xo, u);
-                        int b = bOffset[l];
-                        for (int o = 0; o < out; o++) {
-                            y[o] += scale * LayerKernels.dot(trainable, b + o * rank, u, 0, rank);
-                        }
+                        LayerKernels.lowRankAdd(trainable, bOffset[l], out, rank, scale, u, y);
                     }
                 }
                 case LAYER_NORM -> {
@@ -477,6 +503,79 @@ public final class LoraMlpHead {
     }
 
     /**
+     * {@link #forward} of two windows of {@code input}, the first's activations in {@code ws1}, the
+     * second's in {@code ws2}: every Dense product through {@link LayerKernels#matVec2}, every other
+     * step per window exactly as {@link #forward}, so each logit has the same bits.
+     */
+    private void forwardPair(
+            float[] source,
+            float[] trainable,
+            float[] input,
+            int xo1,
+            int xo2,
+            Workspace ws1,
+            Workspace ws2,
+            float[] base,
+            int baseOffset1,
+            int baseOffset2) {
+        float[] x1 = input;
+        float[] x2 = input;
+        int o1 = xo1;
+        int o2 = xo2;
+        for (int l = 0; l < layerCount; l++) {
+            float[] y1 = ws1.activations[l];
+            float[] y2 = ws2.activations[l];
+            int in = inDim[l];
+            int out = outDim[l];
+            switch (kind[l]) {
+                case DENSE -> {
+                    int w = sourceOffset[l];
+                    boolean trainedBias = biasOffset[l] >= 0 && trainable != null;
+                    float[] biases = trainedBias ? trainable : source;
+                    int bias = trainedBias ? biasOffset[l] : w + in * out;
+                    if (l == 0 && base != null) {
+                        System.arraycopy(base, baseOffset1, y1, 0, out);
+                        System.arraycopy(base, baseOffset2, y2, 0, out);
+                    } else {
+                        LayerKernels.matVec2(source, w, in, out, x1, o1, x2, o2, y1, y2);
+                    }
+                    for (int o = 0; o < out; o++) {
+                        y1[o] += biases[bias + o];
+                        y2[o] += biases[bias + o];
+                    }
+                    if (trainable != null) {
+                        float[] u1 = ws1.lowRank[l];
+                        float[] u2 = ws2.lowRank[l];
+                        LayerKernels.matVec2(trainable, aOffset[l], in, rank, x1, o1, x2, o2, u1, u2);
+                        LayerKernels.lowRankAdd2(trainable, bOffset[l], out, rank, scale, u1, y1, u2, y2);
+                    }
+                }
+                case LAYER_NORM -> {
+                    boolean trained = aOffset[l] >= 0 && trainable != null;
+                    float[] p = trained ? trainable : source;
+                    int at = trained ? aOffset[l] : sourceOffset[l];
+                    ws1.inverseStd[l] =
+                            LayerKernels.layerNormForward(p, at, out, epsilon[l], x1, o1, ws1.normalized[l], y1);
+                    ws2.inverseStd[l] =
+                            LayerKernels.layerNormForward(p, at, out, epsilon[l], x2, o2, ws2.normalized[l], y2);
+                }
+                default -> {
+                    for (int j = 0; j < out; j++) {
+                        y1[j] = Math.max(x1[o1 + j], 0f);
+                        y2[j] = Math.max(x2[o2 + j], 0f);
+                    }
+                }
+            }
+            x1 = y1;
+            x2 = y2;
+            o1 = 0;
+            o2 = 0;
+        }
+        ws1.logit = x1[0];
+        ws2.logit = x2[0];
+    }
+
+    /**
      * With {@code u = A a} from the forward pass and {@code v = s B^T gOut}: adds
      * {@code s gOut u^T} to B's gradient, {@code v a^T} to A's, {@code gOut} to a trained bias's,
      * and writes {@code W^T gOut + A^T v} to {@code gIn} when non-null. {@code a} starts at 0.
@@ -496,15 +595,46 @@ public final class LoraMlpHead {
         int bOff = bOffset[l];
         float[] u = ws.lowRank[l];
         float[] v = ws.v;
-        Arrays.fill(v, 0, rank, 0f);
-        for (int o = 0; o < out; o++) {
-            float go = gOut[o];
-            if (go != 0f) {
-                int row = bOff + o * rank;
-                float sg = scale * go;
-                for (int k = 0; k < rank; k++) {
-                    gradient[row + k] += sg * u[k];
-                    v[k] += sg * trainable[row + k];
+        if (rank == 4) {
+            // the general loop below with u and v in locals (v's sums in the same order: the same bits)
+            float u0 = u[0];
+            float u1 = u[1];
+            float u2 = u[2];
+            float u3 = u[3];
+            float v0 = 0f;
+            float v1 = 0f;
+            float v2 = 0f;
+            float v3 = 0f;
+            for (int o = 0; o < out; o++) {
+                float go = gOut[o];
+                if (go != 0f) {
+                    int row = bOff + o * 4;
+                    float sg = scale * go;
+                    gradient[row] += sg * u0;
+                    gradient[row + 1] += sg * u1;
+                    gradient[row + 2] += sg * u2;
+                    gradient[row + 3] += sg * u3;
+                    v0 += sg * trainable[row];
+                    v1 += sg * trainable[row + 1];
+                    v2 += sg * trainable[row + 2];
+                    v3 += sg * trainable[row + 3];
+                }
+            }
+            v[0] = v0;
+            v[1] = v1;
+            v[2] = v2;
+            v[3] = v3;
+        } else {
+            Arrays.fill(v, 0, rank, 0f);
+            for (int o = 0; o < out; o++) {
+                float go = gOut[o];
+                if (go != 0f) {
+                    int row = bOff + o * rank;
+                    float sg = scale * go;
+                    for (int k = 0; k < rank; k++) {
+                        gradient[row + k] += sg * u[k];
+                        v[k] += sg * trainable[row + k];
+                    }
                 }
             }
         }
@@ -520,14 +650,7 @@ public final class LoraMlpHead {
             }
         }
         if (gIn != null) {
-            Arrays.fill(gIn, 0, in, 0f);
-            int w = sourceOffset[l];
-            for (int o = 0; o < out; o++) {
-                float go = gOut[o];
-                if (go != 0f) {
-                    LayerKernels.axpy(go, source, w + o * in, gIn, 0, in);
-                }
-            }
+            LayerKernels.transposedProduct(source, sourceOffset[l], in, out, gOut, gIn);
             for (int k = 0; k < rank; k++) {
                 float vk = v[k];
                 if (vk != 0f) {
@@ -606,8 +729,13 @@ public final class LoraMlpHead {
         private final float[] v;
         private final float[] input;
         private float logit;
+        /** A second workspace for {@link #logitsWithBase}'s second window; made on first use. */
+        private Workspace partner;
+
+        private final LoraMlpHead head;
 
         private Workspace(LoraMlpHead head) {
+            this.head = head;
             this.architecture = head.architecture;
             this.rank = head.rank;
             int n = head.layerCount;
@@ -630,6 +758,13 @@ public final class LoraMlpHead {
             gradB = new float[width];
             v = new float[rank];
             input = new float[architecture.inputDim()];
+        }
+
+        private Workspace partner() {
+            if (partner == null) {
+                partner = new Workspace(head);
+            }
+            return partner;
         }
 
         /** The logit of the most recent forward pass run with this workspace. */

@@ -1,6 +1,8 @@
 package dev.headstream.core.head;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -12,6 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorKernels {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_256;
+    /** Four lanes: {@link LayerKernels#sum}'s four partial sums. */
+    private static final VectorSpecies<Float> QUARTER = FloatVector.SPECIES_128;
 
     static {
         if (SPECIES.length() != LayerKernels.LANES) {
@@ -24,6 +28,37 @@ final class VectorKernels {
     static void matVec(float[] w, int p, int in, int out, float[] x, int xo, float[] y) {
         int blocks = in - in % LayerKernels.LANES;
         int o = 0;
+        for (; o <= out - 8; o += 8) {
+            int r0 = p + o * in;
+            FloatVector a0 = FloatVector.zero(SPECIES);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            FloatVector a4 = a0;
+            FloatVector a5 = a0;
+            FloatVector a6 = a0;
+            FloatVector a7 = a0;
+            for (int j = 0; j < blocks; j += LayerKernels.LANES) {
+                FloatVector xv = FloatVector.fromArray(SPECIES, x, xo + j);
+                int r = r0 + j;
+                a0 = FloatVector.fromArray(SPECIES, w, r).fma(xv, a0);
+                a1 = FloatVector.fromArray(SPECIES, w, r + in).fma(xv, a1);
+                a2 = FloatVector.fromArray(SPECIES, w, r + 2 * in).fma(xv, a2);
+                a3 = FloatVector.fromArray(SPECIES, w, r + 3 * in).fma(xv, a3);
+                a4 = FloatVector.fromArray(SPECIES, w, r + 4 * in).fma(xv, a4);
+                a5 = FloatVector.fromArray(SPECIES, w, r + 5 * in).fma(xv, a5);
+                a6 = FloatVector.fromArray(SPECIES, w, r + 6 * in).fma(xv, a6);
+                a7 = FloatVector.fromArray(SPECIES, w, r + 7 * in).fma(xv, a7);
+            }
+            y[o] = combine(a0) + tail(w, r0, x, xo, blocks, in);
+            y[o + 1] = combine(a1) + tail(w, r0 + in, x, xo, blocks, in);
+            y[o + 2] = combine(a2) + tail(w, r0 + 2 * in, x, xo, blocks, in);
+            y[o + 3] = combine(a3) + tail(w, r0 + 3 * in, x, xo, blocks, in);
+            y[o + 4] = combine(a4) + tail(w, r0 + 4 * in, x, xo, blocks, in);
+            y[o + 5] = combine(a5) + tail(w, r0 + 5 * in, x, xo, blocks, in);
+            y[o + 6] = combine(a6) + tail(w, r0 + 6 * in, x, xo, blocks, in);
+            y[o + 7] = combine(a7) + tail(w, r0 + 7 * in, x, xo, blocks, in);
+        }
         for (; o <= out - 4; o += 4) {
             int r0 = p + o * in;
             int r1 = r0 + in;
@@ -52,6 +87,196 @@ final class VectorKernels {
                 a = FloatVector.fromArray(SPECIES, w, r + j).fma(FloatVector.fromArray(SPECIES, x, xo + j), a);
             }
             y[o] = combine(a) + tail(w, r, x, xo, blocks, in);
+        }
+    }
+
+    /**
+     * {@link #matVec} of one matrix with two inputs: {@code y1 = W x1} and {@code y2 = W x2}, each
+     * row summed exactly as {@link #matVec} sums it (so the same bits), with each block of a row
+     * loaded once for both inputs (eight sums in flight instead of four).
+     */
+    static void matVec2(
+            float[] w, int p, int in, int out, float[] x1, int xo1, float[] x2, int xo2, float[] y1, float[] y2) {
+        int blocks = in - in % LayerKernels.LANES;
+        int o = 0;
+        for (; o <= out - 4; o += 4) {
+            int r0 = p + o * in;
+            int r1 = r0 + in;
+            int r2 = r1 + in;
+            int r3 = r2 + in;
+            FloatVector a = FloatVector.zero(SPECIES);
+            FloatVector b = a;
+            FloatVector c = a;
+            FloatVector d = a;
+            FloatVector e = a;
+            FloatVector f = a;
+            FloatVector g = a;
+            FloatVector h = a;
+            for (int j = 0; j < blocks; j += LayerKernels.LANES) {
+                FloatVector u = FloatVector.fromArray(SPECIES, x1, xo1 + j);
+                FloatVector v = FloatVector.fromArray(SPECIES, x2, xo2 + j);
+                FloatVector w0 = FloatVector.fromArray(SPECIES, w, r0 + j);
+                FloatVector w1 = FloatVector.fromArray(SPECIES, w, r1 + j);
+                FloatVector w2 = FloatVector.fromArray(SPECIES, w, r2 + j);
+                FloatVector w3 = FloatVector.fromArray(SPECIES, w, r3 + j);
+                a = w0.fma(u, a);
+                b = w1.fma(u, b);
+                c = w2.fma(u, c);
+                d = w3.fma(u, d);
+                e = w0.fma(v, e);
+                f = w1.fma(v, f);
+                g = w2.fma(v, g);
+                h = w3.fma(v, h);
+            }
+            y1[o] = combine(a) + tail(w, r0, x1, xo1, blocks, in);
+            y1[o + 1] = combine(b) + tail(w, r1, x1, xo1, blocks, in);
+            y1[o + 2] = combine(c) + tail(w, r2, x1, xo1, blocks, in);
+            y1[o + 3] = combine(d) + tail(w, r3, x1, xo1, blocks, in);
+            y2[o] = combine(e) + tail(w, r0, x2, xo2, blocks, in);
+            y2[o + 1] = combine(f) + tail(w, r1, x2, xo2, blocks, in);
+            y2[o + 2] = combine(g) + tail(w, r2, x2, xo2, blocks, in);
+            y2[o + 3] = combine(h) + tail(w, r3, x2, xo2, blocks, in);
+        }
+        for (; o < out; o++) {
+            int r = p + o * in;
+            FloatVector a = FloatVector.zero(SPECIES);
+            FloatVector b = a;
+            for (int j = 0; j < blocks; j += LayerKernels.LANES) {
+                FloatVector wv = FloatVector.fromArray(SPECIES, w, r + j);
+                a = wv.fma(FloatVector.fromArray(SPECIES, x1, xo1 + j), a);
+                b = wv.fma(FloatVector.fromArray(SPECIES, x2, xo2 + j), b);
+            }
+            y1[o] = combine(a) + tail(w, r, x1, xo1, blocks, in);
+            y2[o] = combine(b) + tail(w, r, x2, xo2, blocks, in);
+        }
+    }
+
+    /**
+     * {@link LayerKernels#layerNormForwardScalar} with vectors: the mean's four partial sums, the
+     * variance's eight products-then-sums and every element-wise step are the scalar loop's own
+     * operations lane by lane, combined in the same order, so the same floats bit for bit.
+     */
+    static float layerNormForward(float[] w, int p, int dim, float eps, float[] x, int xo, float[] xhat, float[] y) {
+        int quarters = dim - dim % 4;
+        FloatVector q = FloatVector.zero(QUARTER);
+        for (int j = 0; j < quarters; j += 4) {
+            q = q.add(FloatVector.fromArray(QUARTER, x, xo + j));
+        }
+        float total = (q.lane(0) + q.lane(1)) + (q.lane(2) + q.lane(3));
+        for (int j = quarters; j < dim; j++) {
+            total += x[xo + j];
+        }
+        float mean = total / dim;
+        int blocks = dim - dim % LayerKernels.LANES;
+        FloatVector m = FloatVector.broadcast(SPECIES, mean);
+        FloatVector squares = FloatVector.zero(SPECIES);
+        for (int j = 0; j < blocks; j += LayerKernels.LANES) {
+            FloatVector c = FloatVector.fromArray(SPECIES, x, xo + j).sub(m);
+            c.intoArray(xhat, j);
+            squares = squares.add(c.mul(c));
+        }
+        for (int j = blocks; j < dim; j++) {
+            xhat[j] = x[xo + j] - mean;
+        }
+        float sq = combine(squares);
+        for (int j = blocks; j < dim; j++) {
+            sq += xhat[j] * xhat[j];
+        }
+        float variance = sq / dim;
+        float std = (float) Math.sqrt(variance + eps);
+        FloatVector sd = FloatVector.broadcast(SPECIES, std);
+        int beta = p + dim;
+        for (int j = 0; j < blocks; j += LayerKernels.LANES) {
+            FloatVector h = FloatVector.fromArray(SPECIES, xhat, j).div(sd);
+            h.intoArray(xhat, j);
+            h.mul(FloatVector.fromArray(SPECIES, w, p + j))
+                    .add(FloatVector.fromArray(SPECIES, w, beta + j))
+                    .intoArray(y, j);
+        }
+        for (int j = blocks; j < dim; j++) {
+            float h = xhat[j] / std;
+            xhat[j] = h;
+            y[j] = h * w[p + j] + w[beta + j];
+        }
+        return 1f / std;
+    }
+
+    /**
+     * {@link LayerKernels#transposedProductScalar} with vectors: {@code gIn} kept in registers 64
+     * elements at a time while every row of {@code W} is added in order, so each element sees the
+     * scalar loop's own products and sums in the same order (the same bits), with its loads and
+     * stores done once instead of once per row.
+     */
+    static void transposedProduct(float[] w, int p, int in, int out, float[] gOut, float[] gIn) {
+        int lanes = LayerKernels.LANES;
+        int wide = in - in % (8 * lanes);
+        for (int j = 0; j < wide; j += 8 * lanes) {
+            FloatVector a0 = FloatVector.zero(SPECIES);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            FloatVector a4 = a0;
+            FloatVector a5 = a0;
+            FloatVector a6 = a0;
+            FloatVector a7 = a0;
+            for (int o = 0; o < out; o++) {
+                float go = gOut[o];
+                if (go != 0f) {
+                    FloatVector g = FloatVector.broadcast(SPECIES, go);
+                    int r = p + o * in + j;
+                    a0 = a0.add(FloatVector.fromArray(SPECIES, w, r).mul(g));
+                    a1 = a1.add(FloatVector.fromArray(SPECIES, w, r + lanes).mul(g));
+                    a2 = a2.add(FloatVector.fromArray(SPECIES, w, r + 2 * lanes).mul(g));
+                    a3 = a3.add(FloatVector.fromArray(SPECIES, w, r + 3 * lanes).mul(g));
+                    a4 = a4.add(FloatVector.fromArray(SPECIES, w, r + 4 * lanes).mul(g));
+                    a5 = a5.add(FloatVector.fromArray(SPECIES, w, r + 5 * lanes).mul(g));
+                    a6 = a6.add(FloatVector.fromArray(SPECIES, w, r + 6 * lanes).mul(g));
+                    a7 = a7.add(FloatVector.fromArray(SPECIES, w, r + 7 * lanes).mul(g));
+                }
+            }
+            a0.intoArray(gIn, j);
+            a1.intoArray(gIn, j + lanes);
+            a2.intoArray(gIn, j + 2 * lanes);
+            a3.intoArray(gIn, j + 3 * lanes);
+            a4.intoArray(gIn, j + 4 * lanes);
+            a5.intoArray(gIn, j + 5 * lanes);
+            a6.intoArray(gIn, j + 6 * lanes);
+            a7.intoArray(gIn, j + 7 * lanes);
+        }
+        int blocks = in - in % lanes;
+        for (int j = wide; j < blocks; j += lanes) {
+            FloatVector a = FloatVector.zero(SPECIES);
+            for (int o = 0; o < out; o++) {
+                float go = gOut[o];
+                if (go != 0f) {
+                    a = a.add(
+                            FloatVector.fromArray(SPECIES, w, p + o * in + j).mul(FloatVector.broadcast(SPECIES, go)));
+                }
+            }
+            a.intoArray(gIn, j);
+        }
+        for (int j = blocks; j < in; j++) {
+            float t = 0f;
+            for (int o = 0; o < out; o++) {
+                float go = gOut[o];
+                if (go != 0f) {
+                    t += go * w[p + o * in + j];
+                }
+            }
+            gIn[j] = t;
+        }
+    }
+
+    /** {@link LayerKernels#reluBackward}: {@code gIn[j] = y[j] > 0 ? gOut[j] : 0}, eight at a time. */
+    static void reluBackward(float[] y, int dim, float[] gOut, float[] gIn) {
+        int blocks = dim - dim % LayerKernels.LANES;
+        FloatVector zero = FloatVector.zero(SPECIES);
+        for (int j = 0; j < blocks; j += LayerKernels.LANES) {
+            VectorMask<Float> on = FloatVector.fromArray(SPECIES, y, j).compare(VectorOperators.GT, 0f);
+            zero.blend(FloatVector.fromArray(SPECIES, gOut, j), on).intoArray(gIn, j);
+        }
+        for (int j = blocks; j < dim; j++) {
+            gIn[j] = y[j] > 0f ? gOut[j] : 0f;
         }
     }
 

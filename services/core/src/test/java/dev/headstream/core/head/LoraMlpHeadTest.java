@@ -168,6 +168,51 @@ class LoraMlpHeadTest {
     }
 
     @Test
+    void twoWindowsAtOnceScoreEachAsItsOwnPassBitForBit() {
+        HeadArchitecture arch = TestHeads.heyJarvisShape();
+        float[] source = TestHeads.randomParameters(arch, 21);
+        LoraMlpHead head = new LoraMlpHead(arch, 4, 8f, true);
+        float[] t = perturbed(head, source, 0.05, 22);
+        SplittableRandom rnd = new SplittableRandom(23);
+        int windows = 9;
+        float[] input = new float[arch.inputDim() + 96 * windows];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (float) rnd.nextGaussian();
+        }
+        int width = head.firstLayerWidth();
+        float[] base = new float[windows * width];
+        for (int w = 0; w < windows; w++) {
+            head.firstLayerProduct(source, input, 96 * w, base, w * width);
+        }
+        LoraMlpHead.Workspace ws = head.newWorkspace();
+        for (float[] trainable : new float[][] {t, null}) {
+            float[] single = new float[windows];
+            for (int w = 0; w < windows; w++) {
+                single[w] = head.logitWithBase(source, trainable, base, w * width, input, 96 * w, ws);
+            }
+            float[] paired = new float[windows];
+            for (int w = 0; w + 1 < windows; w += 2) {
+                head.logitsWithBase(
+                        source,
+                        trainable,
+                        base,
+                        (w + 1) * width,
+                        w * width,
+                        input,
+                        96 * (w + 1),
+                        96 * w,
+                        ws,
+                        paired,
+                        w + 1,
+                        w);
+            }
+            paired[windows - 1] = single[windows - 1];
+            assertThat(paired).containsExactly(single);
+            assertThat(single[0]).isNotEqualTo(single[1]);
+        }
+    }
+
+    @Test
     void aCachedFirstLayerProductGivesTheSameGradientBitForBit() {
         HeadArchitecture arch = TestHeads.heyJarvisShape();
         float[] source = TestHeads.randomParameters(arch, 12);

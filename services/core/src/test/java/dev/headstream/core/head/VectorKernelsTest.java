@@ -60,6 +60,161 @@ class VectorKernelsTest {
         }
     }
 
+    @ParameterizedTest(name = "{1} x {0}, offsets {2}/{3}/{4}")
+    @CsvSource({
+        "1536, 4, 0, 0, 96",
+        "1536, 128, 7, 3, 200",
+        "128, 128, 0, 1, 0",
+        "128, 1, 0, 5, 2",
+        "37, 7, 5, 2, 9",
+        "5, 3, 0, 0, 1",
+        "1, 9, 0, 4, 0"
+    })
+    void twoInputsGiveEachInputsOwnProductOnBothPaths(int in, int out, int p, int xo1, int xo2) {
+        SplittableRandom r = new SplittableRandom(in * 17L + out + xo2);
+        float[] w = new float[p + in * out + 3];
+        float[] x = new float[Math.max(xo1, xo2) + in + 2];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) (r.nextGaussian() * 0.3);
+        }
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (r.nextGaussian() * 2);
+        }
+        float[] one = new float[out];
+        float[] two = new float[out];
+        LayerKernels.matVecScalar(w, p, in, out, x, xo1, one);
+        LayerKernels.matVecScalar(w, p, in, out, x, xo2, two);
+        float[] y1 = new float[out];
+        float[] y2 = new float[out];
+        VectorKernels.matVec2(w, p, in, out, x, xo1, x, xo2, y1, y2);
+        assertThat(y1).containsExactly(one);
+        assertThat(y2).containsExactly(two);
+        float[] z1 = new float[out];
+        float[] z2 = new float[out];
+        LayerKernels.matVec2(w, p, in, out, x, xo1, x, xo2, z1, z2);
+        assertThat(z1).containsExactly(one);
+        assertThat(z2).containsExactly(two);
+    }
+
+    @ParameterizedTest(name = "dim {0}, offset {1}")
+    @CsvSource({"128, 0", "128, 5", "37, 3", "8, 0", "5, 1", "1, 0", "4, 2"})
+    void layerNormVectorAndScalarPathsAreBitIdentical(int dim, int xo) {
+        SplittableRandom r = new SplittableRandom(dim * 13L + xo);
+        float[] w = new float[3 + 2 * dim];
+        float[] x = new float[xo + dim + 1];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) (1 + r.nextGaussian() * 0.2);
+        }
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (r.nextGaussian() * 3 + 0.5);
+        }
+        float[] xhatV = new float[dim];
+        float[] yV = new float[dim];
+        float[] xhatS = new float[dim];
+        float[] yS = new float[dim];
+        float invV = VectorKernels.layerNormForward(w, 3, dim, 1e-5f, x, xo, xhatV, yV);
+        float invS = LayerKernels.layerNormForwardScalar(w, 3, dim, 1e-5f, x, xo, xhatS, yS);
+        assertThat(invV).isEqualTo(invS);
+        assertThat(xhatV).containsExactly(xhatS);
+        assertThat(yV).containsExactly(yS);
+        double mean = 0;
+        for (int j = 0; j < dim; j++) {
+            mean += x[xo + j];
+        }
+        mean /= dim;
+        if (dim > 1) {
+            assertThat((double) xhatS[0] / invS).isCloseTo(x[xo] - mean, Offset.offset(1e-4));
+        }
+    }
+
+    @ParameterizedTest(name = "{1} x {0}")
+    @CsvSource({"128, 128", "1536, 4", "128, 1", "37, 5", "96, 3", "7, 9", "64, 2"})
+    void transposedProductVectorAndScalarPathsAreBitIdenticalToRowByRowAxpy(int in, int out) {
+        SplittableRandom r = new SplittableRandom(in * 5L + out);
+        int p = 3;
+        float[] w = new float[p + in * out + 1];
+        float[] gOut = new float[out];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) r.nextGaussian();
+        }
+        for (int o = 0; o < out; o++) {
+            gOut[o] = o % 3 == 1 ? 0f : (float) r.nextGaussian();
+        }
+        float[] expected = new float[in];
+        for (int o = 0; o < out; o++) {
+            if (gOut[o] != 0f) {
+                for (int j = 0; j < in; j++) {
+                    expected[j] += gOut[o] * w[p + o * in + j];
+                }
+            }
+        }
+        float[] vector = new float[in];
+        float[] scalar = new float[in];
+        java.util.Arrays.fill(vector, 9f);
+        java.util.Arrays.fill(scalar, 9f);
+        VectorKernels.transposedProduct(w, p, in, out, gOut, vector);
+        LayerKernels.transposedProductScalar(w, p, in, out, gOut, scalar);
+        assertThat(vector).containsExactly(expected);
+        assertThat(scalar).containsExactly(expected);
+    }
+
+    @Test
+    void reluBackwardVectorAndScalarPathsAgree() {
+        int dim = 21;
+        float[] y = new float[dim];
+        float[] g = new float[dim];
+        SplittableRandom r = new SplittableRandom(4);
+        for (int j = 0; j < dim; j++) {
+            y[j] = j % 5 == 0 ? 0f : (float) r.nextGaussian();
+            g[j] = (float) r.nextGaussian();
+        }
+        y[3] = Float.NaN;
+        y[4] = -0f;
+        float[] vector = new float[dim];
+        float[] scalar = new float[dim];
+        VectorKernels.reluBackward(y, dim, g, vector);
+        LayerKernels.reluBackwardScalar(y, dim, g, scalar);
+        assertThat(vector).containsExactly(scalar);
+        assertThat(scalar[3]).isZero();
+        assertThat(scalar[1]).isEqualTo(y[1] > 0 ? g[1] : 0f);
+    }
+
+    @ParameterizedTest(name = "rank {0}")
+    @CsvSource({"1", "3", "4", "7", "8", "9"})
+    void lowRankAddSumsEachRowAsTheDotProduct(int rank) {
+        SplittableRandom r = new SplittableRandom(rank);
+        int out = 21;
+        float[] b = new float[2 + out * rank];
+        float[] u = new float[rank];
+        float[] v = new float[rank];
+        float[] y = new float[out];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (float) r.nextGaussian();
+        }
+        for (int k = 0; k < rank; k++) {
+            u[k] = (float) r.nextGaussian();
+            v[k] = (float) r.nextGaussian();
+        }
+        for (int o = 0; o < out; o++) {
+            y[o] = (float) r.nextGaussian();
+        }
+        float[] expectedU = y.clone();
+        float[] expectedV = y.clone();
+        for (int o = 0; o < out; o++) {
+            expectedU[o] += 0.7f * LayerKernels.dot(b, 2 + o * rank, u, 0, rank);
+            expectedV[o] += 0.7f * LayerKernels.dot(b, 2 + o * rank, v, 0, rank);
+        }
+        float[] one = y.clone();
+        LayerKernels.lowRankAdd(b, 2, out, rank, 0.7f, u, one);
+        assertThat(one).containsExactly(expectedU);
+        float[] first = y.clone();
+        float[] second = y.clone();
+        LayerKernels.lowRankAdd2(b, 2, out, rank, 0.7f, u, first, v, second);
+        assertThat(first).containsExactly(expectedU);
+        assertThat(second).containsExactly(expectedV);
+        assertThat(first).isNotEqualTo(y);
+    }
+
     @ParameterizedTest(name = "n {0}, offsets {1}/{2}")
     @CsvSource({"1536, 0, 0", "1536, 5, 130", "128, 3, 0", "13, 0, 2", "7, 1, 1", "0, 0, 0"})
     void axpyVectorAndScalarPathsAreBitIdenticalToTheScalarStatement(int n, int xo, int yo) {

@@ -110,8 +110,58 @@ public final class BankNegatives {
 
         /** Every window's logit into {@code dst} (length {@link #count()}). */
         public void logits(ClipScorer scorer, float[] trainable, float[] dst) {
-            for (int w = 0; w < frameOf.length; w++) {
-                dst[w] = logit(scorer, trainable, w);
+            range(scorer, trainable, 0, frameOf.length, dst, 0);
+        }
+
+        /**
+         * The logits of windows {@code from .. to - 1} into {@code dst[at ..]}: the floats of
+         * {@link #logit}, two windows per pass.
+         */
+        void range(ClipScorer scorer, float[] trainable, int from, int to, float[] dst, int at) {
+            int dim = windows.part().dim();
+            int w = from;
+            for (; w + 1 < to; w += 2) {
+                scorer.windowLogitsWithBase(
+                        trainable,
+                        base,
+                        w * width,
+                        (w + 1) * width,
+                        frames,
+                        frameOf[w] * dim,
+                        frameOf[w + 1] * dim,
+                        dst,
+                        at + w - from,
+                        at + w + 1 - from);
+            }
+            if (w < to) {
+                dst[at + w - from] = logit(scorer, trainable, w);
+            }
+        }
+
+        /**
+         * The logits of windows {@code ws[0 .. count - 1]} into {@code dst[0 .. count - 1]}: the
+         * floats of {@link #logit}, two windows per pass.
+         */
+        void select(ClipScorer scorer, float[] trainable, int[] ws, int count, float[] dst) {
+            int dim = windows.part().dim();
+            int k = 0;
+            for (; k + 1 < count; k += 2) {
+                int a = ws[k];
+                int b = ws[k + 1];
+                scorer.windowLogitsWithBase(
+                        trainable,
+                        base,
+                        a * width,
+                        b * width,
+                        frames,
+                        frameOf[a] * dim,
+                        frameOf[b] * dim,
+                        dst,
+                        k,
+                        k + 1);
+            }
+            if (k < count) {
+                dst[k] = logit(scorer, trainable, ws[k]);
             }
         }
     }
@@ -191,6 +241,14 @@ public final class BankNegatives {
         return train.logit(scorer, trainable, w);
     }
 
+    /**
+     * The logits of training windows {@code windows[0 .. count - 1]} into {@code dst[0 .. count - 1]}:
+     * {@link #trainLogit} of each, two per pass.
+     */
+    void trainLogits(ClipScorer scorer, float[] trainable, int[] windows, int count, float[] dst) {
+        train.select(scorer, trainable, windows, count, dst);
+    }
+
     /** Training window {@code w}'s frames: the window starts at {@link #trainOffset(int)} in this array. Do not modify. */
     float[] trainFrames() {
         return train.frames;
@@ -239,6 +297,22 @@ public final class BankNegatives {
     /** The logit of calibration window {@code w} under {@code trainable} ({@code null} = the source head). */
     public float calibrationLogit(ClipScorer scorer, float[] trainable, int w) {
         return calibration.logit(scorer, trainable, w);
+    }
+
+    /**
+     * The logits of calibration steps {@code steps[0 .. count - 1]} into {@code dst[0 .. count - 1]}:
+     * {@link #calibrationLogit} of each, two per pass.
+     */
+    void calibrationLogits(ClipScorer scorer, float[] trainable, int[] steps, int count, float[] dst) {
+        calibration.select(scorer, trainable, steps, count, dst);
+    }
+
+    /**
+     * The logits of calibration steps {@code from .. to - 1} into {@code dst[at ..]}:
+     * {@link #calibrationLogit} of each, two per pass.
+     */
+    void calibrationLogitRange(ClipScorer scorer, float[] trainable, int from, int to, float[] dst, int at) {
+        calibration.range(scorer, trainable, from, to, dst, at);
     }
 
     public int calibrationWindows() {

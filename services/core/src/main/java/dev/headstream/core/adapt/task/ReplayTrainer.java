@@ -39,6 +39,10 @@ final class ReplayTrainer {
     private float[] before;
     /** Scratch: mining candidates with their logits. */
     private long[] candidateKeys;
+    /** {@link #mineHardNegatives}' windows and their logits, made on first use. */
+    private int[] candidateWindows;
+
+    private float[] candidateLogits;
     /**
      * Floats of the first layer's frozen product per window, 0 when that layer trains per user;
      * then every window's product is computed once per arriving sample ({@link #bases}).
@@ -140,13 +144,20 @@ final class ReplayTrainer {
         if (candidateKeys == null || candidateKeys.length < m) {
             candidateKeys = new long[m];
         }
+        if (candidateWindows == null || candidateWindows.length < m) {
+            candidateWindows = new int[m];
+            candidateLogits = new float[m];
+        }
         int n = 0;
         for (int w : current) {
-            candidateKeys[n++] = key(bank.trainLogit(scorer, s.liveTrainable(), w), w);
+            candidateWindows[n++] = w;
         }
         for (int i = 0; i < bankTraining.candidates(); i++) {
-            int w = rnd.nextInt(bank.trainWindows());
-            candidateKeys[n++] = key(bank.trainLogit(scorer, s.liveTrainable(), w), w);
+            candidateWindows[n++] = rnd.nextInt(bank.trainWindows());
+        }
+        bank.trainLogits(scorer, s.liveTrainable(), candidateWindows, n, candidateLogits);
+        for (int i = 0; i < n; i++) {
+            candidateKeys[i] = key(candidateLogits[i], candidateWindows[i]);
         }
         Arrays.sort(candidateKeys, 0, n);
         int[] pool = new int[Math.min(bankTraining.pool(), n)];

@@ -210,10 +210,7 @@ public final class ThresholdCalibrator {
         int[] own = s.calibrationPool();
         int[] pool = own.length > 0 ? own : sourcePool(); // both ascending
         System.arraycopy(pool, 0, steps, 0, pool.length);
-        float[] trainable = s.liveTrainable();
-        for (int k = 0; k < pool.length; k++) {
-            calibrationLogits[k] = bank.calibrationLogit(scorer, trainable, steps[k]);
-        }
+        bank.calibrationLogits(scorer, s.liveTrainable(), steps, pool.length, calibrationLogits);
         return pool.length;
     }
 
@@ -253,9 +250,9 @@ public final class ThresholdCalibrator {
             steps[n] = pool[k];
             calibrationLogits[n++] = scores[k++];
         }
+        bank.calibrationLogitRange(scorer, trainable, from, to, calibrationLogits, n);
         for (int w = from; w < to; w++) {
-            steps[n] = w;
-            calibrationLogits[n++] = bank.calibrationLogit(scorer, trainable, w);
+            steps[n++] = w;
         }
         while (k < pool.length && pool[k] < to) {
             k++;
