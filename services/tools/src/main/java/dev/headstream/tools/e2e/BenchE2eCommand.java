@@ -543,7 +543,7 @@ public final class BenchE2eCommand implements Callable<Integer> {
             int n = users.size();
             String what = String.format(Locale.ROOT, "%s at %.0f %% of the peak", name(n), 100 * share);
             double loadBefore = load();
-            AdapterStats before = AdapterStats.read(endpoint);
+            Scrape before = Scrape.read(endpoint);
             say("%s: sending %d samples at %.2f per second", what, latencySamples, rate);
             PacedSends sent = new PacedSends(latencySamples, rate);
             sent.send(traffic, users, j0, count -> {
@@ -551,7 +551,12 @@ public final class BenchE2eCommand implements Callable<Integer> {
                 checkAdapter();
             });
             awaitFollowed(side, sent.lastOffsets(n), what);
-            AdapterStats during = AdapterStats.read(endpoint).since(before);
+            Scrape after = Scrape.read(endpoint);
+            AdapterStats during = after.stats().since(before.stats());
+            Map<String, Double> stageMs = new LinkedHashMap<>();
+            for (String stage : Scrape.stages(before, after)) {
+                stageMs.put(stage, 1000 * (after.stage(stage) - before.stage(stage)) / Math.max(1, during.batches()));
+            }
             List<Double> ms = new ArrayList<>();
             for (SwapLatencies.Sent s : sent.acknowledged()) {
                 List<SwapLatencies.Built> built = side.built().get(s.head());
@@ -572,7 +577,8 @@ public final class BenchE2eCommand implements Callable<Integer> {
                             ms.stream().mapToDouble(Double::doubleValue).toArray()),
                     during,
                     loadBefore,
-                    load());
+                    load(),
+                    stageMs);
             say(
                     "%s: %d of %d seen: p50 %.0f ms, p99 %.0f, max %.0f; sent at %.2f/s; %.0f batches of %.1f samples,"
                             + " %.0f ms each",
@@ -586,6 +592,7 @@ public final class BenchE2eCommand implements Callable<Integer> {
                     during.batches(),
                     during.applied() / during.batches(),
                     during.msPerBatch());
+            say("%s: ms per batch: %s", what, E2eReport.split(stageMs));
             return l;
         }
 

@@ -95,6 +95,8 @@ record E2eReport(Setup setup, List<BackboneRate.Result> backbone, List<Level> le
      * @param ms           latency from just before the send to the follower receiving the first head
      *                     version that contains the sample, of the samples seen
      * @param adapter      what the adapter did from the first send until the last sample was seen
+     * @param msPerBatch   over the same span, milliseconds per committed batch in each stage of the
+     *                     engine ({@link Scrape#stages})
      */
     record Latency(
             double share,
@@ -105,7 +107,8 @@ record E2eReport(Setup setup, List<BackboneRate.Result> backbone, List<Level> le
             SwapLatencies.Stats ms,
             AdapterStats adapter,
             double loadBefore,
-            double loadAfter) {
+            double loadAfter,
+            Map<String, Double> msPerBatch) {
 
         int seen() {
             return ms.sorted().length;
@@ -467,7 +470,10 @@ record E2eReport(Setup setup, List<BackboneRate.Result> backbone, List<Level> le
                 .field("batches", x.adapter().batches())
                 .field("samplesApplied", x.adapter().applied())
                 .field("msPerBatch", x.adapter().msPerBatch())
-                .endObject()
+                .endObject();
+        j.name("msPerBatchByStage").beginObject();
+        x.msPerBatch().forEach(j::field);
+        j.endObject()
                 .name("loadAverage")
                 .beginObject()
                 .field("before", x.loadBefore())

@@ -71,7 +71,8 @@ class E2eReportTest {
                 SwapLatencies.Stats.of(new double[] {100, 200, 300}),
                 new AdapterStats(3, 0.6, 3, 3, 0),
                 1.5,
-                1.6);
+                1.6,
+                Map.of("train", 120.0));
         return new E2eReport(
                 setup,
                 List.of(backbone),
@@ -93,6 +94,7 @@ class E2eReportTest {
                 .contains("\"other\": 42,")
                 .contains("\"total\": 100")
                 .contains("\"p50\": 200,")
+                .containsPattern("\"msPerBatchByStage\": \\{\\s*\"train\": 120\\s*}")
                 .contains("\"reason\": \"not run: needs state on disk\"");
     }
 
