@@ -58,7 +58,8 @@ final class LayerKernels {
      * {@code gIn = W^T gOut} for the row-major {@code out x in} matrix at {@code w[p..]}: zeroed,
      * then every row {@code o} with {@code gOut[o] != 0} added in ascending {@code o}, element by
      * element as {@link #axpy} adds it ({@code gIn[j] + gOut[o] * W[o][j]}). With the Vector API
-     * ({@link VectorKernels#transposedProduct}) the same bits.
+     * ({@link VectorKernels#transposedProduct}) the same bits, for finite weights (a source head's
+     * always are).
      */
     static void transposedProduct(float[] w, int p, int in, int out, float[] gOut, float[] gIn) {
         if (VectorSupport.ENABLED) {

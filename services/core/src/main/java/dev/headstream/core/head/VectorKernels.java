@@ -208,6 +208,9 @@ final class VectorKernels {
      * stores done once instead of once per row.
      */
     static void transposedProduct(float[] w, int p, int in, int out, float[] gOut, float[] gIn) {
+        // every row is added, a zero gOut[o] too: with finite weights its products are zeros, which
+        // leave each sum's bits as they are (a sum that starts at +0 never becomes -0), so this is
+        // the scalar loop's skip without a branch (a branch around vector sums makes C2 box them)
         int lanes = LayerKernels.LANES;
         int wide = in - in % (8 * lanes);
         for (int j = 0; j < wide; j += 8 * lanes) {
@@ -220,19 +223,16 @@ final class VectorKernels {
             FloatVector a6 = a0;
             FloatVector a7 = a0;
             for (int o = 0; o < out; o++) {
-                float go = gOut[o];
-                if (go != 0f) {
-                    FloatVector g = FloatVector.broadcast(SPECIES, go);
-                    int r = p + o * in + j;
-                    a0 = a0.add(FloatVector.fromArray(SPECIES, w, r).mul(g));
-                    a1 = a1.add(FloatVector.fromArray(SPECIES, w, r + lanes).mul(g));
-                    a2 = a2.add(FloatVector.fromArray(SPECIES, w, r + 2 * lanes).mul(g));
-                    a3 = a3.add(FloatVector.fromArray(SPECIES, w, r + 3 * lanes).mul(g));
-                    a4 = a4.add(FloatVector.fromArray(SPECIES, w, r + 4 * lanes).mul(g));
-                    a5 = a5.add(FloatVector.fromArray(SPECIES, w, r + 5 * lanes).mul(g));
-                    a6 = a6.add(FloatVector.fromArray(SPECIES, w, r + 6 * lanes).mul(g));
-                    a7 = a7.add(FloatVector.fromArray(SPECIES, w, r + 7 * lanes).mul(g));
-                }
+                FloatVector g = FloatVector.broadcast(SPECIES, gOut[o]);
+                int r = p + o * in + j;
+                a0 = a0.add(FloatVector.fromArray(SPECIES, w, r).mul(g));
+                a1 = a1.add(FloatVector.fromArray(SPECIES, w, r + lanes).mul(g));
+                a2 = a2.add(FloatVector.fromArray(SPECIES, w, r + 2 * lanes).mul(g));
+                a3 = a3.add(FloatVector.fromArray(SPECIES, w, r + 3 * lanes).mul(g));
+                a4 = a4.add(FloatVector.fromArray(SPECIES, w, r + 4 * lanes).mul(g));
+                a5 = a5.add(FloatVector.fromArray(SPECIES, w, r + 5 * lanes).mul(g));
+                a6 = a6.add(FloatVector.fromArray(SPECIES, w, r + 6 * lanes).mul(g));
+                a7 = a7.add(FloatVector.fromArray(SPECIES, w, r + 7 * lanes).mul(g));
             }
             a0.intoArray(gIn, j);
             a1.intoArray(gIn, j + lanes);
@@ -247,11 +247,8 @@ final class VectorKernels {
         for (int j = wide; j < blocks; j += lanes) {
             FloatVector a = FloatVector.zero(SPECIES);
             for (int o = 0; o < out; o++) {
-                float go = gOut[o];
-                if (go != 0f) {
-                    a = a.add(
-                            FloatVector.fromArray(SPECIES, w, p + o * in + j).mul(FloatVector.broadcast(SPECIES, go)));
-                }
+                a = a.add(
+                        FloatVector.fromArray(SPECIES, w, p + o * in + j).mul(FloatVector.broadcast(SPECIES, gOut[o])));
             }
             a.intoArray(gIn, j);
         }
