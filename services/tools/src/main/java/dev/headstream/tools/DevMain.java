@@ -2,6 +2,7 @@ package dev.headstream.tools;
 
 import dev.headstream.cli.Main;
 import dev.headstream.tools.bank.BankCommand;
+import dev.headstream.tools.bench.BenchAdaptCommand;
 import dev.headstream.tools.bench.BenchBankSizeCommand;
 import dev.headstream.tools.bench.BenchCleanCommand;
 import dev.headstream.tools.bench.BenchDedupCommand;
@@ -49,6 +50,7 @@ public final class DevMain {
             new BenchTransferCommand(),
             new BenchCleanCommand(),
             new BenchQuietCommand(),
+            new BenchAdaptCommand(),
             new BenchBankSizeCommand(),
             new BenchDedupCommand(),
             new dev.headstream.tools.swap.BenchSwapCommand(),

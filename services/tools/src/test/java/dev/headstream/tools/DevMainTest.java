@@ -54,10 +54,18 @@ class DevMainTest {
                         "bench-transfer",
                         "bench-clean",
                         "bench-quiet",
+                        "bench-adapt",
                         "bench-bank-size",
                         "bench-swap",
                         "bench-e2e",
                         "soak");
+    }
+
+    @Test
+    void benchAdaptRejectsAZeroPassCountBeforeLoadingAnything(@TempDir Path dir) {
+        assertThat(run("bench-adapt", "--passes", "0", "--models-dir", dir.toString()))
+                .isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(err.toString()).contains("--passes must be positive");
     }
 
     @Test

@@ -1,0 +1,182 @@
+package dev.headstream.tools.bench;
+
+import dev.headstream.core.adapt.state.HeadState;
+import dev.headstream.core.adapt.task.BankNegatives;
+import dev.headstream.core.adapt.task.BinaryHeadTask;
+import dev.headstream.core.adapt.task.RehearsalSet;
+import dev.headstream.core.assembly.EngineSpec;
+import dev.headstream.core.bank.NegativeBank;
+import dev.headstream.core.embed.BackboneInput;
+import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.ingest.Split;
+import dev.headstream.runtime.assembly.EngineAssembly;
+import dev.headstream.runtime.backbone.WakeWordBackbone;
+import dev.headstream.testkit.synth.SyntheticClip;
+import dev.headstream.testkit.synth.SyntheticUser;
+import dev.headstream.testkit.synth.SyntheticUsers;
+import dev.headstream.tools.bank.BankCommand;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * What adapting costs per clip in steady state, in-process and on one thread, beside what the
+ * backbone costs to embed the same clips: the held-out users of {@code bench-quiet} trained with
+ * the default recipe against the negative bank, each head published after every clip (as with
+ * one sample per user per batch, the service's case with many users). Each pass starts every user
+ * from the source head; the first {@code --warmup-passes} are not counted, so that the JIT has
+ * compiled the head kernels. Prints ms per clip of training (the optimizer steps, hard-negative
+ * mining and the calibration slice), of publication (calibration on the pool, the minimum-recall
+ * check) and of the backbone, per pass and their medians.
+ */
+@Command(
+        name = "bench-adapt",
+        mixinStandardHelpOptions = true,
+        description = "Steady-state cost per clip of training and publishing a user's head, beside the backbone's, on"
+                + " one thread.")
+public final class BenchAdaptCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(
+            names = "--models-dir",
+            defaultValue = "${sys:headstream.home:-.}/.models",
+            description = "Verified models (default ${DEFAULT-VALUE}).")
+    Path modelsDir;
+
+    @Option(
+            names = "--cache-dir",
+            defaultValue = "${sys:headstream.home:-.}/.run/synth-cache",
+            description = "Speech cache (default ${DEFAULT-VALUE}).")
+    Path cacheDir;
+
+    @Option(names = "--users", defaultValue = "4", description = "Users (default ${DEFAULT-VALUE}).")
+    int users;
+
+    @Option(names = "--clips", defaultValue = "24", description = "Training clips per user (default ${DEFAULT-VALUE}).")
+    int clips;
+
+    @Option(names = "--passes", defaultValue = "3", description = "Counted passes (default ${DEFAULT-VALUE}).")
+    int passes;
+
+    @Option(
+            names = "--warmup-passes",
+            defaultValue = "2",
+            description = "Passes not counted, first (default ${DEFAULT-VALUE}).")
+    int warmupPasses;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Population seed (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter pw = spec.commandLine().getOut();
+        for (Object[] o : new Object[][] {{"--users", users}, {"--clips", clips}, {"--passes", passes}}) {
+            if ((int) o[1] < 1) {
+                throw new ParameterException(spec.commandLine(), o[0] + " must be positive, got " + o[1]);
+            }
+        }
+        if (warmupPasses < 0) {
+            throw new ParameterException(
+                    spec.commandLine(), "--warmup-passes must not be negative, got " + warmupPasses);
+        }
+        SourceHead source = QuietBench.heyJarvis(modelsDir);
+        SyntheticUsers.Config config = SyntheticUsers.Config.defaults(seed)
+                .withUsers(100)
+                .withTrain(clips / 2, clips - clips / 2)
+                .withHoldout(20, 20)
+                .withBackground(0, 0);
+        QuietBench.Population pop = QuietBench.heldOutUsers(config, users, modelsDir, cacheDir, source, pw::println);
+        NegativeBank bank = NegativeBank.open(BankCommand.defaultDir(modelsDir));
+        EngineSpec.TaskSpec task = EngineSpec.fromProperties(Map.of()).tasks().get(EngineSpec.DEFAULT_TASK);
+        BankNegatives prepared = EngineAssembly.prepare(bank, source, task);
+        List<SyntheticClip> all = new ArrayList<>();
+        for (SyntheticUser u : pop.users()) {
+            all.addAll(u.train());
+        }
+        pw.printf(
+                Locale.ROOT,
+                "%d users x %d training clips, %s; %d warm-up and %d counted passes, one thread%n",
+                pop.users().size(),
+                clips,
+                prepared,
+                warmupPasses,
+                passes);
+        double[] train = new double[passes];
+        double[] publish = new double[passes];
+        double[] embed = new double[passes];
+        try (WakeWordBackbone backbone = WakeWordBackbone.fromModelsDir(modelsDir)) {
+            for (int p = 0; p < warmupPasses + passes; p++) {
+                long trainNanos = 0;
+                long publishNanos = 0;
+                int n = 0;
+                for (SyntheticUser u : pop.users()) {
+                    BinaryHeadTask t = EngineAssembly.task("wake", task, source, RehearsalSet.empty(), prepared);
+                    HeadState s = t.newState("bench/" + u.id() + "/wake");
+                    for (SyntheticClip c : u.train()) {
+                        long t0 = System.nanoTime();
+                        t.apply(s, pop.embeddings().get(c), c.positive(), 1f, Split.TRAIN);
+                        long t1 = System.nanoTime();
+                        t.publishIfDue(s, 1);
+                        t.sent(s);
+                        publishNanos += System.nanoTime() - t1;
+                        trainNanos += t1 - t0;
+                        n++;
+                    }
+                }
+                long e0 = System.nanoTime();
+                for (SyntheticClip c : all) {
+                    backbone.embed(List.of(new BackboneInput.Audio(16_000, c.pcm())));
+                }
+                double embedMs = (System.nanoTime() - e0) / 1e6 / all.size();
+                boolean counted = p >= warmupPasses;
+                if (counted) {
+                    train[p - warmupPasses] = trainNanos / 1e6 / n;
+                    publish[p - warmupPasses] = publishNanos / 1e6 / n;
+                    embed[p - warmupPasses] = embedMs;
+                }
+                pw.printf(
+                        Locale.ROOT,
+                        "pass %d%s: training %.2f ms, publication %.2f ms, backbone %.2f ms per clip%n",
+                        p + 1,
+                        counted ? "" : " (warm-up)",
+                        trainNanos / 1e6 / n,
+                        publishNanos / 1e6 / n,
+                        embedMs);
+                pw.flush();
+            }
+        }
+        double tr = median(train);
+        double pu = median(publish);
+        double em = median(embed);
+        pw.printf(
+                Locale.ROOT,
+                "median of %d passes: training %.2f ms + publication %.2f ms = %.2f ms per clip of adaptation;"
+                        + " backbone %.2f ms per clip; adaptation / backbone %.2f%n",
+                passes,
+                tr,
+                pu,
+                tr + pu,
+                em,
+                (tr + pu) / em);
+        return 0;
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+}
