@@ -51,6 +51,9 @@ public final class BinaryHeadTask {
     private final double targetFalseAcceptsPerHour;
     private final HeadMonitors monitors;
     private final ReplayTrainer trainer;
+    /** First-layer products of recently scored clips' windows (this instance's thread only). */
+    private final ClipBases clipBases;
+
     private final AlarmPolicy alarms;
     private final PublishPolicy publishing;
     private final AlarmAction onAlarm;
@@ -119,7 +122,8 @@ public final class BinaryHeadTask {
         this.rehearsal = rehearsal;
         this.windowFloats = sourceHead.architecture().inputDim();
         this.monitors = new HeadMonitors(windowFloats / recipe.windowFrames(), rehearsal, bank, recipe.windowFrames());
-        this.trainer = new ReplayTrainer(training, recipe, rehearsal, bank, bankTraining, windowFloats);
+        this.clipBases = new ClipBases(scorer, recipe.windowFrames(), ClipBases.DEFAULT_BUDGET_FLOATS);
+        this.trainer = new ReplayTrainer(training, recipe, rehearsal, bank, bankTraining, windowFloats, clipBases);
         this.alarms = new AlarmPolicy(onAlarm, training);
         this.publishing = new PublishPolicy(
                 new ThresholdCalibrator(
@@ -129,7 +133,8 @@ public final class BinaryHeadTask {
                         targetFalseAcceptsPerHour,
                         recipe.thresholdPosition(),
                         bankTraining.calibrationPool(),
-                        bankTraining.calibrationSlices()),
+                        bankTraining.calibrationSlices(),
+                        clipBases),
                 alarms,
                 training,
                 bank != null,
@@ -256,8 +261,8 @@ public final class BinaryHeadTask {
 
     /** Scores {@code e} with the source head and the user's adapted head; changes nothing. */
     public Scores score(HeadState s, EmbeddingSequence e) {
-        float src = MlpHead.sigmoid(scorer.maxLogit(null, e));
-        float ada = MlpHead.sigmoid(scorer.maxLogit(s.liveTrainable(), e));
+        float src = MlpHead.sigmoid(clipBases.maxLogit(scorer, null, e, e));
+        float ada = MlpHead.sigmoid(clipBases.maxLogit(scorer, s.liveTrainable(), e, e));
         return new Scores(src, ada, src >= SOURCE_THRESHOLD, ada >= s.threshold());
     }
 
@@ -302,7 +307,7 @@ public final class BinaryHeadTask {
         }
         s.recordLosses(
                 ClipScorer.logLoss(positive, sc.adapted()),
-                ClipScorer.logLoss(positive, MlpHead.sigmoid(scorer.maxLogit(s.liveTrainable(), e))));
+                ClipScorer.logLoss(positive, MlpHead.sigmoid(clipBases.maxLogit(scorer, s.liveTrainable(), e, e))));
         if (alarm) {
             alarms.alarmed(s);
         }

@@ -47,6 +47,9 @@ public final class ClipScorer {
     /** Null when the first layer trains per user (its product then differs per user). */
     private final BaseLogit withBase;
 
+    /** Scratch: two windows' logits. */
+    private final float[] pair = new float[2];
+
     private final LoraMlpHead lora;
     private final MlpHead mlp;
     private final float[] source;
@@ -140,6 +143,39 @@ public final class ClipScorer {
         float best = Float.NEGATIVE_INFINITY;
         for (int w = 0; w < windows; w++) {
             best = Math.max(best, head.logit(trainable, e.values(), e.offset(w)));
+        }
+        return best;
+    }
+
+    /**
+     * {@link #maxLogit} with every window's first-layer product taken from {@code products}
+     * (window {@code w}'s at {@code w * firstLayerWidth()}): the same float, two windows per pass.
+     */
+    public float maxLogit(float[] trainable, EmbeddingSequence e, float[] products) {
+        int windows = e.windows(windowFrames);
+        if (windows < 1) {
+            throw new IllegalArgumentException(
+                    "clip has " + e.frames() + " embedding frames; the head needs " + windowFrames);
+        }
+        int width = firstLayerWidth();
+        float best = Float.NEGATIVE_INFINITY;
+        int w = 0;
+        for (; w + 1 < windows; w += 2) {
+            windowLogitsWithBase(
+                    trainable,
+                    products,
+                    w * width,
+                    (w + 1) * width,
+                    e.values(),
+                    e.offset(w),
+                    e.offset(w + 1),
+                    pair,
+                    0,
+                    1);
+            best = Math.max(best, Math.max(pair[0], pair[1]));
+        }
+        if (w < windows) {
+            best = Math.max(best, windowLogitWithBase(trainable, products, w * width, e.values(), e.offset(w)));
         }
         return best;
     }

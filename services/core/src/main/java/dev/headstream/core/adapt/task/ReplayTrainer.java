@@ -5,9 +5,7 @@ import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.embed.EmbeddingWindows;
 import dev.headstream.core.head.MlpHead;
 import java.util.Arrays;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -45,11 +43,11 @@ final class ReplayTrainer {
     private float[] candidateLogits;
     /**
      * Floats of the first layer's frozen product per window, 0 when that layer trains per user;
-     * then every window's product is computed once per arriving sample ({@link #bases}).
+     * then each window's product is computed once while its clip stays in {@link #clipBases}.
      */
     private final int firstLayerWidth;
-    /** The products computed during one {@link #train}: per clip, per window start; cleared after. */
-    private final Map<EmbeddingWindows, float[][]> bases = new IdentityHashMap<>();
+    /** Clips' first-layer products, shared with the task's calibrator. */
+    private final ClipBases clipBases;
 
     ReplayTrainer(
             UserHeadTraining training,
@@ -57,7 +55,8 @@ final class ReplayTrainer {
             RehearsalSet rehearsal,
             BankNegatives bank,
             BankTraining bankTraining,
-            int windowFloats) {
+            int windowFloats,
+            ClipBases clipBases) {
         this.training = training;
         this.scorer = training.scorer();
         this.recipe = recipe;
@@ -67,6 +66,7 @@ final class ReplayTrainer {
         this.window = new float[windowFloats];
         this.candidate = new float[windowFloats];
         this.firstLayerWidth = scorer.firstLayerWidth();
+        this.clipBases = clipBases;
     }
 
     /**
@@ -74,11 +74,7 @@ final class ReplayTrainer {
      * count goes up; {@code online} adds its negatives to the reference set's ({@code null}: none).
      */
     void train(HeadState s, HeadState.Example newest, RehearsalReservoir online) {
-        try {
-            trainSteps(s, newest, online);
-        } finally {
-            bases.clear();
-        }
+        trainSteps(s, newest, online);
     }
 
     private void trainSteps(HeadState s, HeadState.Example newest, RehearsalReservoir online) {
@@ -210,15 +206,9 @@ final class ReplayTrainer {
         int shift = shift(windows, rnd);
         c.window(shift, recipe.windowFrames(), window);
         if (firstLayerWidth > 0 && (positive || recipe.hardNegativeWindows() <= 1)) {
-            // the first layer's frozen product of this window, once per arriving sample's steps
-            float[][] perShift = bases.computeIfAbsent(c, k -> new float[windows][]);
-            float[] base = perShift[shift];
-            if (base == null) {
-                base = new float[firstLayerWidth];
-                scorer.firstLayerProduct(window, 0, base, 0);
-                perShift[shift] = base;
-            }
-            addWindow(trainable, window, 0, base, 0, positive, weight);
+            // the first layer's frozen product of this window, once while its clip is kept
+            ClipBases.Entry products = clipBases.window(c, windows, shift, window, 0);
+            addWindow(trainable, window, 0, products.products, shift * firstLayerWidth, positive, weight);
             return;
         }
         if (!positive && recipe.hardNegativeWindows() > 1) {

@@ -95,10 +95,13 @@ public final class ThresholdCalibrator {
     private long[] keys;
     /** The source head's {@link #poolSize} highest calibration steps: a new head's pool; made on first use from the bank's shared source logits. */
     private int[] sourcePool;
+    /** Clips' first-layer products, shared with the task's trainer (the minimum-recall check rescores replayed clips). */
+    private final ClipBases bases;
 
     /**
      * @param poolSize calibration steps a head's pool holds (with {@code slices > 1})
      * @param slices   slices of the calibration part, one scored per calibration besides the pool; 1 = every step
+     * @param bases    clips' first-layer products, kept across calls
      */
     ThresholdCalibrator(
             ClipScorer scorer,
@@ -107,7 +110,8 @@ public final class ThresholdCalibrator {
             double targetFalseAcceptsPerHour,
             float thresholdPosition,
             int poolSize,
-            int slices) {
+            int slices,
+            ClipBases bases) {
         if (slices < 1 || poolSize < 0) {
             throw new IllegalArgumentException(
                     "calibration needs at least one slice and a pool of 0 or more, got " + slices + " and " + poolSize);
@@ -119,6 +123,7 @@ public final class ThresholdCalibrator {
         this.thresholdPosition = thresholdPosition;
         this.poolSize = poolSize;
         this.slices = slices;
+        this.bases = bases;
     }
 
     /** Calibrates {@code s}'s adapted head; changes nothing. */
@@ -129,17 +134,17 @@ public final class ThresholdCalibrator {
         double negativeSeconds = 0;
         for (HeadState.Example ex : s.replay()) {
             EmbeddingSequence e = ex.clip().decode();
-            float z = scorer.maxLogit(s.liveTrainable(), e);
+            float z = bases.maxLogit(scorer, s.liveTrainable(), ex.clip(), e);
             if (ex.positive()) {
                 pos.add(z);
-                sourcePos.add(scorer.maxLogit(null, e));
+                sourcePos.add(bases.maxLogit(scorer, null, ex.clip(), e));
             } else {
                 neg.add(z);
                 negativeSeconds += e.frames() * FRAME_SECONDS;
             }
         }
         for (EmbeddingSequence e : rehearsal.calibration()) {
-            neg.add(scorer.maxLogit(s.liveTrainable(), e));
+            neg.add(bases.maxLogit(scorer, s.liveTrainable(), e, e));
             negativeSeconds += e.frames() * FRAME_SECONDS;
         }
         float negMax;
