@@ -34,6 +34,10 @@ import java.util.SplittableRandom;
  * <p>The loss is the weighted binary cross-entropy on the logit, as in {@link MlpHead}. Gradients
  * reach every layer: backpropagation runs down to the first Dense, whose {@code A} trains.
  *
+ * <p>The {@code source} parameters must be finite, as a {@link SourceHead}'s always are: the
+ * vector backward pass adds a zero output gradient's row instead of skipping it, which gives the
+ * same bits only with finite weights.
+ *
  * <p>Call order and thread-safety as {@link MlpHead}: immutable and shareable; one
  * {@link Workspace} per thread; no pass allocates; every reduction runs in a fixed order, so
  * results are deterministic. For mini-batch training use {@link LoraHeadTrainer}.

@@ -32,8 +32,10 @@ import picocli.CommandLine.Spec;
 /**
  * What adapting costs per clip in steady state, in-process and on one thread, beside what the
  * backbone costs to embed the same clips: the held-out users of {@code bench-quiet} trained with
- * the default recipe against the negative bank, each head published after every clip (as with
- * one sample per user per batch, the service's case with many users). Each pass starts every user
+ * the default recipe against the negative bank by one task instance (as one engine worker), their
+ * clips round-robin, each head published after every clip and the task's kept clip products
+ * dropped every {@code --batch} samples as the engine drops them at each batch (by default one
+ * sample per user per batch, the service's case with many users). Each pass starts every user
  * from the source head; the first {@code --warmup-passes} are not counted, so that the JIT has
  * compiled the head kernels. Prints ms per clip of training (the optimizer steps, hard-negative
  * mining and the calibration slice), of publication (calibration on the pool, the minimum-recall
@@ -79,6 +81,14 @@ public final class BenchAdaptCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Population seed (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(
+            names = "--batch",
+            description = "Samples per batch: the task drops its kept clip products at each (default: --users, that"
+                    + " is one sample per user per batch, the case of many users).")
+    Integer batchOption;
+
+    private int batch;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter pw = spec.commandLine().getOut();
@@ -86,6 +96,10 @@ public final class BenchAdaptCommand implements Callable<Integer> {
             if ((int) o[1] < 1) {
                 throw new ParameterException(spec.commandLine(), o[0] + " must be positive, got " + o[1]);
             }
+        }
+        batch = batchOption == null ? users : batchOption;
+        if (batch < 1) {
+            throw new ParameterException(spec.commandLine(), "--batch must be positive, got " + batch);
         }
         if (warmupPasses < 0) {
             throw new ParameterException(
@@ -107,9 +121,11 @@ public final class BenchAdaptCommand implements Callable<Integer> {
         }
         pw.printf(
                 Locale.ROOT,
-                "%d users x %d training clips, %s; %d warm-up and %d counted passes, one thread%n",
+                "%d users x %d training clips round-robin, batches of %d, %s; %d warm-up and %d counted passes,"
+                        + " one thread%n",
                 pop.users().size(),
                 clips,
+                batch,
                 prepared,
                 warmupPasses,
                 passes);
@@ -121,10 +137,24 @@ public final class BenchAdaptCommand implements Callable<Integer> {
                 long trainNanos = 0;
                 long publishNanos = 0;
                 int n = 0;
+                // one task instance serves every user, as one engine worker does; the users' clips go
+                // round-robin and the task starts a batch every --batch samples, as the engine does
+                BinaryHeadTask t = EngineAssembly.task("wake", task, source, RehearsalSet.empty(), prepared);
+                List<HeadState> states = new ArrayList<>();
                 for (SyntheticUser u : pop.users()) {
-                    BinaryHeadTask t = EngineAssembly.task("wake", task, source, RehearsalSet.empty(), prepared);
-                    HeadState s = t.newState("bench/" + u.id() + "/wake");
-                    for (SyntheticClip c : u.train()) {
+                    states.add(t.newState("bench/" + u.id() + "/wake"));
+                }
+                for (int i = 0; i < clips; i++) {
+                    for (int k = 0; k < states.size(); k++) {
+                        List<SyntheticClip> own = pop.users().get(k).train();
+                        if (i >= own.size()) {
+                            continue;
+                        }
+                        if (n % batch == 0) {
+                            t.startBatch();
+                        }
+                        SyntheticClip c = own.get(i);
+                        HeadState s = states.get(k);
                         long t0 = System.nanoTime();
                         t.apply(s, pop.embeddings().get(c), c.positive(), 1f, Split.TRAIN);
                         long t1 = System.nanoTime();

@@ -555,7 +555,12 @@ public final class BenchE2eCommand implements Callable<Integer> {
             AdapterStats during = after.stats().since(before.stats());
             Map<String, Double> stageMs = new LinkedHashMap<>();
             for (String stage : Scrape.stages(before, after)) {
-                stageMs.put(stage, 1000 * (after.stage(stage) - before.stage(stage)) / Math.max(1, during.batches()));
+                // per committed batch (an aborted batch's stage time, if any, counts too)
+                stageMs.put(
+                        stage,
+                        during.batches() > 0
+                                ? 1000 * (after.stage(stage) - before.stage(stage)) / during.batches()
+                                : Double.NaN);
             }
             List<Double> ms = new ArrayList<>();
             for (SwapLatencies.Sent s : sent.acknowledged()) {

@@ -502,6 +502,7 @@ public final class AdaptationEngine {
         // the last batch's records, kept for its commit, are not needed once another batch starts
         encodedBatch = null;
         encodedRecords = Map.of();
+        workers.startBatch();
         long lap = System.nanoTime();
         List<Rejection> rejections = new ArrayList<>();
         List<RawSample> validRaw = new ArrayList<>();
@@ -1510,6 +1511,11 @@ public final class AdaptationEngine {
 
         int count() {
             return count;
+        }
+
+        /** {@link BinaryHeadTask#startBatch} on every worker's instances; only between runs. */
+        void startBatch() {
+            taskSets.forEach(set -> set.values().forEach(BinaryHeadTask::startBatch));
         }
 
         /**

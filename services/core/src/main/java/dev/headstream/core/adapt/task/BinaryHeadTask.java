@@ -147,6 +147,20 @@ public final class BinaryHeadTask {
      * read-only parts (source head, reference set, prepared bank), its own trainer and scratch
      * buffers. Both compute the same bits for the same head.
      */
+    /**
+     * Drops the first-layer products this instance keeps of clips (called by the engine at the
+     * start of every batch, when no worker runs): nothing of a user's clips is kept here beyond the
+     * batch that used them.
+     */
+    public void startBatch() {
+        clipBases.clear();
+    }
+
+    /** Clips whose first-layer products this instance keeps now (for tests). */
+    int keptClips() {
+        return clipBases.size();
+    }
+
     public BinaryHeadTask copyForThread() {
         return new BinaryHeadTask(
                 name, sourceHead, recipe, rehearsal, onAlarm, targetFalseAcceptsPerHour, bank, bankTraining);
@@ -261,8 +275,8 @@ public final class BinaryHeadTask {
 
     /** Scores {@code e} with the source head and the user's adapted head; changes nothing. */
     public Scores score(HeadState s, EmbeddingSequence e) {
-        float src = MlpHead.sigmoid(clipBases.maxLogit(scorer, null, e, e));
-        float ada = MlpHead.sigmoid(clipBases.maxLogit(scorer, s.liveTrainable(), e, e));
+        float src = MlpHead.sigmoid(clipBases.maxLogitOfArriving(scorer, null, e));
+        float ada = MlpHead.sigmoid(clipBases.maxLogitOfArriving(scorer, s.liveTrainable(), e));
         return new Scores(src, ada, src >= SOURCE_THRESHOLD, ada >= s.threshold());
     }
 
@@ -307,7 +321,8 @@ public final class BinaryHeadTask {
         }
         s.recordLosses(
                 ClipScorer.logLoss(positive, sc.adapted()),
-                ClipScorer.logLoss(positive, MlpHead.sigmoid(clipBases.maxLogit(scorer, s.liveTrainable(), e, e))));
+                ClipScorer.logLoss(
+                        positive, MlpHead.sigmoid(clipBases.maxLogitOfArriving(scorer, s.liveTrainable(), e))));
         if (alarm) {
             alarms.alarmed(s);
         }

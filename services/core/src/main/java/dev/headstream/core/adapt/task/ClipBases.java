@@ -15,16 +15,20 @@ import java.util.Map;
  * costs a small fraction of a full pass. The products are the same floats as computed in a pass,
  * so nothing a head scores or trains changes.
  *
- * <p>Clips are told apart by identity (a user's stored replay clips, the reference set's clips, an
- * arriving sample's embedding), never by value. The least recently used clips leave once the
- * products held pass {@code budgetFloats}, or more than {@link #MAX_CLIPS} clips are held.
+ * <p>Clips are told apart by identity (a user's stored replay clips, the reference set's clips),
+ * never by value. The least recently used clips leave once the products held pass
+ * {@code budgetFloats}, or more than {@link #MAX_CLIPS} clips are held; the engine empties the
+ * cache at the start of every batch ({@link #clear}), so that no clip (an erased user's either)
+ * outlives the batch that used it here. An arriving sample's embedding, scored before and after
+ * its training, has one slot of its own ({@link #maxLogitOfArriving}) rather than a place among
+ * the kept clips.
  *
  * <p>Not thread-safe: one per task instance, that is per worker thread.
  */
 final class ClipBases {
 
-    /** Floats of products held at most per task instance (16 MB). */
-    static final int DEFAULT_BUDGET_FLOATS = 4 << 20;
+    /** Floats of products held at most per task instance (4 MB). */
+    static final int DEFAULT_BUDGET_FLOATS = 1 << 20;
 
     /** Clips held at most (each keeps its clip object alive while here). */
     static final int MAX_CLIPS = 1024;
@@ -59,6 +63,10 @@ final class ClipBases {
     private final long budgetFloats;
     private final LinkedHashMap<Identity, Entry> clips = new LinkedHashMap<>(64, 0.75f, true);
     private long heldFloats;
+    /** The arriving sample's embedding whose products {@link #arrivingProducts} holds, or null. */
+    private EmbeddingSequence arriving;
+
+    private float[] arrivingProducts = new float[0];
 
     /**
      * @param scorer       computes the products (its head's first layer)
@@ -119,6 +127,36 @@ final class ClipBases {
             return scorer.maxLogit(trainable, e);
         }
         return scorer.maxLogit(trainable, e, all(clip, e).products);
+    }
+
+    /**
+     * {@link ClipScorer#maxLogit} of an arriving sample's embedding {@code e}: its products are
+     * computed into one slot on first use and reused while {@code e} is the last clip asked for
+     * here (the scores before and after its training); the same float.
+     */
+    float maxLogitOfArriving(ClipScorer scorer, float[] trainable, EmbeddingSequence e) {
+        if (!enabled()) {
+            return scorer.maxLogit(trainable, e);
+        }
+        if (arriving != e) {
+            int windows = e.windows(windowFrames);
+            int n = Math.multiplyExact(Math.max(windows, 0), width);
+            if (arrivingProducts.length < n) {
+                arrivingProducts = new float[n];
+            }
+            for (int w = 0; w < windows; w++) {
+                scorer.firstLayerProduct(e.values(), e.offset(w), arrivingProducts, w * width);
+            }
+            arriving = e;
+        }
+        return scorer.maxLogit(trainable, e, arrivingProducts);
+    }
+
+    /** Drops every kept clip and the arriving slot. */
+    void clear() {
+        clips.clear();
+        heldFloats = 0;
+        arriving = null;
     }
 
     /** Clips held now. */

@@ -106,6 +106,33 @@ class BinaryHeadTaskLoraTest {
     }
 
     @Test
+    void keptClipProductsChangeNoBitAndLeaveAtEachBatch() {
+        float[][] heads = new float[2][];
+        float[][] thresholds = new float[2][8];
+        for (int run = 0; run < 2; run++) {
+            BinaryHeadTask task = new BinaryHeadTask("wake", source(), RECIPE.withLoraRank(3), rehearsal());
+            HeadState s = task.newState("acme/alice/wake");
+            for (int i = 0; i < 8; i++) {
+                if (run == 1) {
+                    task.startBatch(); // every sample its own batch: nothing kept from the last one
+                }
+                task.apply(s, clip(500 + i, i % 2 == 0 ? 2f : -2f), i % 2 == 0, 1f, Split.TRAIN);
+                task.publishIfDue(s, 1);
+                task.sent(s);
+                thresholds[run][i] = task.publishedThreshold(s);
+            }
+            heads[run] = s.trainable();
+            if (run == 0) {
+                assertThat(task.keptClips()).as("replayed clips kept").isPositive();
+            }
+            task.startBatch();
+            assertThat(task.keptClips()).isZero();
+        }
+        assertThat(heads[1]).containsExactly(heads[0]);
+        assertThat(thresholds[1]).containsExactly(thresholds[0]);
+    }
+
+    @Test
     void residentBytesCountTheLowRankVectorItsAdamMomentsAndTheMonitorState() {
         BinaryHeadTask lora = new BinaryHeadTask("wake", source(), RECIPE.withLoraRank(1), rehearsal());
         HeadState s = lora.newState("acme/alice/wake");

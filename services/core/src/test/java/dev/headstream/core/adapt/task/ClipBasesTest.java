@@ -104,6 +104,24 @@ class ClipBasesTest {
     }
 
     @Test
+    void anArrivingClipHasOneSlotAndClearDropsEverything() {
+        ClipBases bases = new ClipBases(scorer.copy(), FRAMES, 1 << 20);
+        float[] trainable = lora.initialTrainable(source, 5);
+        EmbeddingSequence first = clip(6, 11);
+        EmbeddingSequence second = clip(3, 12);
+        assertThat(bases.maxLogitOfArriving(scorer, trainable, first)).isEqualTo(scorer.maxLogit(trainable, first));
+        assertThat(bases.maxLogitOfArriving(scorer, null, first)).isEqualTo(scorer.maxLogit(null, first));
+        // a shorter clip after a longer one: its own products, not the rest of the slot's
+        assertThat(bases.maxLogitOfArriving(scorer, trainable, second)).isEqualTo(scorer.maxLogit(trainable, second));
+        assertThat(bases.maxLogitOfArriving(scorer, trainable, first)).isEqualTo(scorer.maxLogit(trainable, first));
+        assertThat(bases.size()).isZero(); // arriving clips are not kept among the clips
+        bases.all(first, first);
+        assertThat(bases.size()).isEqualTo(1);
+        bases.clear();
+        assertThat(bases.size()).isZero();
+    }
+
+    @Test
     void aHeadWhoseFirstLayerTrainsPerUserKeepsNothing() {
         MlpHead mlp = new MlpHead(ARCH, 3);
         ClipScorer full = new ClipScorer(mlp, source, FRAMES);
