@@ -135,11 +135,7 @@ public final class ClipScorer {
 
     /** Max logit over the clip's windows; {@code trainable == null} scores the unadapted source head. */
     public float maxLogit(float[] trainable, EmbeddingSequence e) {
-        int windows = e.windows(windowFrames);
-        if (windows < 1) {
-            throw new IllegalArgumentException(
-                    "clip has " + e.frames() + " embedding frames; the head needs " + windowFrames);
-        }
+        int windows = windowsOf(e);
         float best = Float.NEGATIVE_INFINITY;
         for (int w = 0; w < windows; w++) {
             best = Math.max(best, head.logit(trainable, e.values(), e.offset(w)));
@@ -152,11 +148,7 @@ public final class ClipScorer {
      * (window {@code w}'s at {@code w * firstLayerWidth()}): the same float, two windows per pass.
      */
     public float maxLogit(float[] trainable, EmbeddingSequence e, float[] products) {
-        int windows = e.windows(windowFrames);
-        if (windows < 1) {
-            throw new IllegalArgumentException(
-                    "clip has " + e.frames() + " embedding frames; the head needs " + windowFrames);
-        }
+        int windows = windowsOf(e);
         int width = firstLayerWidth();
         float best = Float.NEGATIVE_INFINITY;
         int w = 0;
@@ -183,6 +175,16 @@ public final class ClipScorer {
     /** One window's logit, the window starting at {@code input[offset]}; {@code trainable == null} = the source head. */
     public float windowLogit(float[] trainable, float[] input, int offset) {
         return head.logit(trainable, input, offset);
+    }
+
+    /** The windows of {@code e} the head reads; at least one, else IllegalArgumentException. */
+    private int windowsOf(EmbeddingSequence e) {
+        int windows = e.windows(windowFrames);
+        if (windows < 1) {
+            throw new IllegalArgumentException(
+                    "clip has " + e.frames() + " embedding frames; the head needs " + windowFrames);
+        }
+        return windows;
     }
 
     /** Binary log loss of a clip score, with the score kept inside [1e-7, 1 - 1e-7]. */

@@ -17,9 +17,10 @@ import org.junit.jupiter.api.Test;
 /** {@link BinaryHeadTask} with {@link HeadRecipe#loraRank()} {@code > 0}, on a small hand-built head. */
 class BinaryHeadTaskLoraTest {
 
-    private static final int DIM = 4;
-    private static final int FRAMES = 2;
-    private static final HeadArchitecture ARCH = HeadArchitecture.builder(DIM * FRAMES)
+    static final int DIM = 4;
+    static final int FRAMES = 2;
+    /** The small LoRA head these tests train ({@link ClipBasesTest} scores with it too). */
+    static final HeadArchitecture ARCH = HeadArchitecture.builder(DIM * FRAMES)
             .dense(6)
             .layerNorm(1e-5f)
             .relu()
@@ -27,6 +28,7 @@ class BinaryHeadTaskLoraTest {
             .relu()
             .dense(1)
             .build();
+
     private static final HeadRecipe RECIPE =
             new HeadRecipe(3, HeadRecipe.OptimizerKind.ADAM, 1e-2f, 1e-3f, 10f, 5, 8, 2, 2, FRAMES, 0.5f, true, 0);
 

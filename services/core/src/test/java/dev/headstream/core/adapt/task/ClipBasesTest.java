@@ -16,16 +16,9 @@ import org.junit.jupiter.api.Test;
  */
 class ClipBasesTest {
 
-    private static final int DIM = 4;
-    private static final int FRAMES = 2;
-    private static final HeadArchitecture ARCH = HeadArchitecture.builder(DIM * FRAMES)
-            .dense(6)
-            .layerNorm(1e-5f)
-            .relu()
-            .dense(5)
-            .relu()
-            .dense(1)
-            .build();
+    private static final int DIM = BinaryHeadTaskLoraTest.DIM;
+    private static final int FRAMES = BinaryHeadTaskLoraTest.FRAMES;
+    private static final HeadArchitecture ARCH = BinaryHeadTaskLoraTest.ARCH;
 
     private static float[] random(int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
