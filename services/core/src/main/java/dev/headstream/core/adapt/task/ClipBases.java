@@ -98,10 +98,7 @@ final class ClipBases {
      */
     Entry window(Object clip, int windows, int w, float[] frames, int offset) {
         Entry e = entry(clip, windows);
-        if (!e.done[w]) {
-            scorer.firstLayerProduct(frames, offset, e.products, w * width);
-            e.done[w] = true;
-        }
+        ensure(e, w, frames, offset);
         return e;
     }
 
@@ -110,12 +107,17 @@ final class ClipBases {
         int windows = e.windows(windowFrames);
         Entry entry = entry(clip, windows);
         for (int w = 0; w < windows; w++) {
-            if (!entry.done[w]) {
-                scorer.firstLayerProduct(e.values(), e.offset(w), entry.products, w * width);
-                entry.done[w] = true;
-            }
+            ensure(entry, w, e.values(), e.offset(w));
         }
         return entry;
+    }
+
+    /** Computes window {@code w}'s product into {@code e} from {@code frames[offset ..]} unless done. */
+    private void ensure(Entry e, int w, float[] frames, int offset) {
+        if (!e.done[w]) {
+            scorer.firstLayerProduct(frames, offset, e.products, w * width);
+            e.done[w] = true;
+        }
     }
 
     /**

@@ -35,11 +35,10 @@ final class ReplayTrainer {
     private final float[] candidate;
     /** Scratch: the user's vector before an arriving sample's steps (update-rate cap). */
     private float[] before;
-    /** Scratch: mining candidates with their logits. */
+    /** Scratch, made on first use: mining candidates' windows, their logits, and both as sort keys. */
     private long[] candidateKeys;
-    /** {@link #mineHardNegatives}' windows and their logits, made on first use. */
-    private int[] candidateWindows;
 
+    private int[] candidateWindows;
     private float[] candidateLogits;
     /**
      * Floats of the first layer's frozen product per window, 0 when that layer trains per user;
@@ -74,10 +73,6 @@ final class ReplayTrainer {
      * count goes up; {@code online} adds its negatives to the reference set's ({@code null}: none).
      */
     void train(HeadState s, HeadState.Example newest, RehearsalReservoir online) {
-        trainSteps(s, newest, online);
-    }
-
-    private void trainSteps(HeadState s, HeadState.Example newest, RehearsalReservoir online) {
         float[] trainable = s.liveTrainable();
         SplittableRandom rnd = new SplittableRandom(s.seed() ^ (0x9E3779B97F4A7C15L * (s.samplesApplied() + 1)));
         HeadState.Example[] buffer = s.replay().toArray(new HeadState.Example[0]);
@@ -139,8 +134,6 @@ final class ReplayTrainer {
         int m = bankTraining.candidates() + current.length;
         if (candidateKeys == null || candidateKeys.length < m) {
             candidateKeys = new long[m];
-        }
-        if (candidateWindows == null || candidateWindows.length < m) {
             candidateWindows = new int[m];
             candidateLogits = new float[m];
         }
