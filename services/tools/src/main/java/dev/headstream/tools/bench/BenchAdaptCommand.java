@@ -15,10 +15,10 @@ import dev.headstream.testkit.synth.SyntheticClip;
 import dev.headstream.testkit.synth.SyntheticUser;
 import dev.headstream.testkit.synth.SyntheticUsers;
 import dev.headstream.tools.bank.BankCommand;
+import dev.headstream.tools.swap.SwapLatencies;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -187,9 +187,9 @@ public final class BenchAdaptCommand implements Callable<Integer> {
                 pw.flush();
             }
         }
-        double tr = median(train);
-        double pu = median(publish);
-        double em = median(embed);
+        double tr = SwapLatencies.median(train);
+        double pu = SwapLatencies.median(publish);
+        double em = SwapLatencies.median(embed);
         pw.printf(
                 Locale.ROOT,
                 "median of %d passes: training %.2f ms + publication %.2f ms = %.2f ms per clip of adaptation;"
@@ -201,12 +201,5 @@ public final class BenchAdaptCommand implements Callable<Integer> {
                 em,
                 (tr + pu) / em);
         return 0;
-    }
-
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        int n = s.length;
-        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 }

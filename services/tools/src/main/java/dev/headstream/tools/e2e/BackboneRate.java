@@ -2,6 +2,7 @@ package dev.headstream.tools.e2e;
 
 import dev.headstream.core.embed.Backbone;
 import dev.headstream.core.embed.BackboneInput;
+import dev.headstream.tools.swap.SwapLatencies;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -57,13 +58,7 @@ final class BackboneRate {
 
         /** The median of {@code values} (the mean of the middle two for an even count); NaN for none. */
         static double median(double[] values) {
-            if (values.length == 0) {
-                return Double.NaN;
-            }
-            double[] sorted = values.clone();
-            Arrays.sort(sorted);
-            int mid = sorted.length / 2;
-            return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+            return SwapLatencies.median(values);
         }
     }
 

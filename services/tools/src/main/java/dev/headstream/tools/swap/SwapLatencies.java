@@ -143,6 +143,17 @@ public final class SwapLatencies {
         return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)];
     }
 
+    /** The median of {@code values} (the mean of the middle two for an even count); NaN for none. */
+    public static double median(double[] values) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
     /** The percentiles 1..100 of {@code sorted}, for a plot of the distribution. */
     public static double[] percentiles(double[] sorted) {
         double[] out = new double[100];

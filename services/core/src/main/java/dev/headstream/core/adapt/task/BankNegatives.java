@@ -118,20 +118,9 @@ public final class BankNegatives {
          * {@link #logit}, two windows per pass.
          */
         void range(ClipScorer scorer, float[] trainable, int from, int to, float[] dst, int at) {
-            int dim = windows.part().dim();
             int w = from;
             for (; w + 1 < to; w += 2) {
-                scorer.windowLogitsWithBase(
-                        trainable,
-                        base,
-                        w * width,
-                        (w + 1) * width,
-                        frames,
-                        frameOf[w] * dim,
-                        frameOf[w + 1] * dim,
-                        dst,
-                        at + w - from,
-                        at + w + 1 - from);
+                pair(scorer, trainable, w, w + 1, dst, at + w - from);
             }
             if (w < to) {
                 dst[at + w - from] = logit(scorer, trainable, w);
@@ -143,26 +132,20 @@ public final class BankNegatives {
          * floats of {@link #logit}, two windows per pass.
          */
         void select(ClipScorer scorer, float[] trainable, int[] ws, int count, float[] dst) {
-            int dim = windows.part().dim();
             int k = 0;
             for (; k + 1 < count; k += 2) {
-                int a = ws[k];
-                int b = ws[k + 1];
-                scorer.windowLogitsWithBase(
-                        trainable,
-                        base,
-                        a * width,
-                        b * width,
-                        frames,
-                        frameOf[a] * dim,
-                        frameOf[b] * dim,
-                        dst,
-                        k,
-                        k + 1);
+                pair(scorer, trainable, ws[k], ws[k + 1], dst, k);
             }
             if (k < count) {
                 dst[k] = logit(scorer, trainable, ws[k]);
             }
+        }
+
+        /** The logits of windows {@code a} and {@code b} into {@code dst[at]} and {@code dst[at + 1]}, in one pass. */
+        private void pair(ClipScorer scorer, float[] trainable, int a, int b, float[] dst, int at) {
+            int dim = windows.part().dim();
+            scorer.windowLogitsWithBase(
+                    trainable, base, a * width, b * width, frames, frameOf[a] * dim, frameOf[b] * dim, dst, at, at + 1);
         }
     }
 
