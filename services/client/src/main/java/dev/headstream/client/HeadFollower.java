@@ -238,6 +238,13 @@ public final class HeadFollower<T> implements AutoCloseable {
         return new Builder<>(bootstrapServers, builder);
     }
 
+    /** {@link #builder(String, Function)} for a cluster that may need authentication: its security settings are consumer properties. */
+    public static <T> Builder<T> builder(KafkaConnection kafka, Function<HeadUpdate, T> builder) {
+        Builder<T> b = new Builder<>(kafka.bootstrapServers(), builder);
+        kafka.security().forEach(b::consumerProperty);
+        return b;
+    }
+
     /** Builds a {@link HeadFollower}; by default it follows everything and tells no one. */
     public static final class Builder<T> {
         private final String bootstrapServers;

@@ -34,13 +34,21 @@ public final class SampleSender implements AutoCloseable {
     private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
 
     public SampleSender(String bootstrapServers) {
-        this(bootstrapServers, new Properties());
+        this(KafkaConnection.plain(bootstrapServers));
+    }
+
+    /** Sends to a cluster that may need authentication ({@link KafkaConnection}). */
+    public SampleSender(KafkaConnection kafka) {
+        this(kafka, new Properties());
     }
 
     /** With producer settings over the defaults (tests: a short {@code max.block.ms}). */
     SampleSender(String bootstrapServers, Properties overrides) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        this(KafkaConnection.plain(bootstrapServers), overrides);
+    }
+
+    private SampleSender(KafkaConnection kafka, Properties overrides) {
+        Properties p = kafka.clientProperties();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);

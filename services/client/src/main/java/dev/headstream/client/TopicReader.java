@@ -19,14 +19,25 @@ public final class TopicReader {
 
     public static List<ConsumerRecord<byte[], byte[]>> readAll(
             String bootstrapServers, String topic, Duration timeout) {
-        return readAll(bootstrapServers, topic, timeout, true);
+        return readAll(KafkaConnection.plain(bootstrapServers), topic, timeout);
+    }
+
+    /** {@link #readAll(String, String, Duration)} on a cluster that may need authentication. */
+    public static List<ConsumerRecord<byte[], byte[]>> readAll(KafkaConnection kafka, String topic, Duration timeout) {
+        return readAll(kafka, topic, timeout, true);
     }
 
     /** {@link #readAll(String, String, Duration)}; {@code committedOnly} false also returns records of aborted transactions. */
     public static List<ConsumerRecord<byte[], byte[]>> readAll(
             String bootstrapServers, String topic, Duration timeout, boolean committedOnly) {
+        return readAll(KafkaConnection.plain(bootstrapServers), topic, timeout, committedOnly);
+    }
+
+    /** {@link #readAll(String, String, Duration, boolean)} on a cluster that may need authentication. */
+    public static List<ConsumerRecord<byte[], byte[]>> readAll(
+            KafkaConnection kafka, String topic, Duration timeout, boolean committedOnly) {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        forEach(bootstrapServers, topic, timeout, committedOnly, out::add);
+        forEach(kafka, topic, timeout, committedOnly, out::add);
         return out;
     }
 
@@ -41,8 +52,17 @@ public final class TopicReader {
             Duration timeout,
             boolean committedOnly,
             Consumer<ConsumerRecord<byte[], byte[]>> action) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        forEach(KafkaConnection.plain(bootstrapServers), topic, timeout, committedOnly, action);
+    }
+
+    /** {@link #forEach(String, String, Duration, boolean, Consumer)} on a cluster that may need authentication. */
+    public static void forEach(
+            KafkaConnection kafka,
+            String topic,
+            Duration timeout,
+            boolean committedOnly,
+            Consumer<ConsumerRecord<byte[], byte[]>> action) {
+        Properties p = kafka.clientProperties();
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, committedOnly ? "read_committed" : "read_uncommitted");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         // reading must never create the topic with the broker's defaults
