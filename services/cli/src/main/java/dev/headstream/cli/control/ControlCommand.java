@@ -1,5 +1,6 @@
 package dev.headstream.cli.control;
 
+import dev.headstream.cli.KafkaSecurityOption;
 import dev.headstream.client.SampleSender;
 import dev.headstream.core.ingest.UserKey;
 import dev.headstream.schemas.Topics;
@@ -10,6 +11,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -69,6 +71,9 @@ public final class ControlCommand implements Callable<Integer> {
             description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
     String bootstrap;
 
+    @Mixin
+    KafkaSecurityOption kafkaSecurity;
+
     @Override
     public Integer call() {
         Action a;
@@ -92,7 +97,7 @@ public final class ControlCommand implements Callable<Integer> {
                 .setAction(a.wire)
                 .setReason(reason)
                 .build();
-        try (SampleSender sender = new SampleSender(bootstrap)) {
+        try (SampleSender sender = new SampleSender(kafkaSecurity.connection(bootstrap))) {
             sender.send(Topics.CONTROL, key.toString(), c.toByteArray());
             sender.flush();
         }

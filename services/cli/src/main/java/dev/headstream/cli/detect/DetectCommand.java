@@ -1,6 +1,7 @@
 package dev.headstream.cli.detect;
 
 import dev.headstream.cli.JsonText;
+import dev.headstream.cli.KafkaSecurityOption;
 import dev.headstream.cli.evaluate.AudioLoader;
 import dev.headstream.cli.evaluate.EvalInputs;
 import dev.headstream.cli.evaluate.Recording;
@@ -25,6 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -84,6 +86,9 @@ public final class DetectCommand implements Callable<Integer> {
             paramLabel = "HOST:PORT",
             description = "Kafka bootstrap servers for --head (default ${DEFAULT-VALUE}).")
     String bootstrap;
+
+    @Mixin
+    KafkaSecurityOption kafkaSecurity;
 
     @Option(
             names = "--threshold",
@@ -249,23 +254,25 @@ public final class DetectCommand implements Callable<Integer> {
         // on the follower's thread: post lines, never print (a stalled output must not stall following);
         // versions read while catching up are old news, the newest of them shows as the first swap
         AtomicReference<FollowedHead> following = new AtomicReference<>();
-        FollowedHead followed = new FollowedHead(bootstrap, head, modelsDir, threshold, new HeadFollower.Listener<>() {
-            @Override
-            public void swapped(
-                    HeadFollower.Versioned<DetectorHead> previous, HeadFollower.Versioned<DetectorHead> current) {
-                if (caughtUp(following)) {
-                    output.post(output.publishedLine(current.head()));
-                }
-            }
+        FollowedHead followed = new FollowedHead(
+                kafkaSecurity.connection(bootstrap), head, modelsDir, threshold, new HeadFollower.Listener<>() {
+                    @Override
+                    public void swapped(
+                            HeadFollower.Versioned<DetectorHead> previous,
+                            HeadFollower.Versioned<DetectorHead> current) {
+                        if (caughtUp(following)) {
+                            output.post(output.publishedLine(current.head()));
+                        }
+                    }
 
-            @Override
-            public void removed(String headId, HeadFollower.Versioned<DetectorHead> previous) {
-                if (caughtUp(following)) {
-                    output.post(output.noticeLine(
-                            "head " + headId + " was erased (tombstone); nothing is scored until a new version"));
-                }
-            }
-        });
+                    @Override
+                    public void removed(String headId, HeadFollower.Versioned<DetectorHead> previous) {
+                        if (caughtUp(following)) {
+                            output.post(output.noticeLine("head " + headId
+                                    + " was erased (tombstone); nothing is scored until a new version"));
+                        }
+                    }
+                });
         following.set(followed);
         try {
             long deadline = System.nanoTime() + wait.toNanos();

@@ -4,6 +4,7 @@ import dev.headstream.cli.evaluate.EvalHead;
 import dev.headstream.cli.evaluate.HeadLoader;
 import dev.headstream.client.HeadFollower;
 import dev.headstream.client.HeadKeys;
+import dev.headstream.client.KafkaConnection;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.HeadUpdate;
 import java.nio.file.Path;
@@ -45,10 +46,20 @@ public final class FollowedHead implements HeadSource {
             Path modelsDir,
             Float threshold,
             HeadFollower.Listener<DetectorHead> listener) {
+        this(KafkaConnection.plain(bootstrap), headId, modelsDir, threshold, listener);
+    }
+
+    /** {@link #FollowedHead(String, String, Path, Float, HeadFollower.Listener)} on a cluster that may need authentication. */
+    public FollowedHead(
+            KafkaConnection kafka,
+            String headId,
+            Path modelsDir,
+            Float threshold,
+            HeadFollower.Listener<DetectorHead> listener) {
         this.headId = headId;
-        this.bootstrap = bootstrap;
+        this.bootstrap = kafka.bootstrapServers();
         Map<String, byte[]> sources = new ConcurrentHashMap<>();
-        this.follower = HeadFollower.<DetectorHead>builder(bootstrap, u -> {
+        this.follower = HeadFollower.<DetectorHead>builder(kafka, u -> {
                     try {
                         return build(u, modelsDir, sources, threshold);
                     } catch (RuntimeException e) {

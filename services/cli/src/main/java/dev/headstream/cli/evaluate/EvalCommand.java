@@ -1,6 +1,7 @@
 package dev.headstream.cli.evaluate;
 
 import dev.headstream.cli.Console;
+import dev.headstream.cli.KafkaSecurityOption;
 import dev.headstream.runtime.backbone.WakeWordBackbone;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -105,6 +107,9 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Read each user's newest committed head <tenant>/<user>/<task> from headstream.heads on"
                     + " this Kafka cluster.")
     String bootstrap;
+
+    @Mixin
+    KafkaSecurityOption kafkaSecurity;
 
     @Option(names = "--tenant", paramLabel = "TENANT", description = "Tenant of the heads read with --bootstrap.")
     String tenant;
@@ -336,7 +341,8 @@ public final class EvalCommand implements Callable<Integer> {
             return m;
         }
         if (bootstrap != null) {
-            return HeadLoader.fromKafka(bootstrap, tenant, task, users, modelsDir, timeout, threshold);
+            return HeadLoader.fromKafka(
+                    kafkaSecurity.connection(bootstrap), tenant, task, users, modelsDir, timeout, threshold);
         }
         return Map.of();
     }

@@ -3,6 +3,7 @@ package dev.headstream.cli.evaluate;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.headstream.cli.export.HeadExport;
 import dev.headstream.client.HeadKeys;
+import dev.headstream.client.KafkaConnection;
 import dev.headstream.client.TopicReader;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.wire.HeadCodec;
@@ -117,7 +118,7 @@ public final class HeadLoader {
      * @throws IllegalArgumentException if a user has no head there, it was erased, or it does not decode
      */
     public static Map<String, EvalHead> fromKafka(
-            String bootstrap,
+            KafkaConnection kafka,
             String tenant,
             String task,
             List<String> users,
@@ -130,7 +131,7 @@ public final class HeadLoader {
         }
         Set<String> known = new TreeSet<>();
         List<ConsumerRecord<byte[], byte[]>> kept = new ArrayList<>();
-        TopicReader.forEach(bootstrap, Topics.HEADS, timeout, true, r -> {
+        TopicReader.forEach(kafka, Topics.HEADS, timeout, true, r -> {
             String key = HeadKeys.key(r);
             if (key == null) {
                 return;

@@ -1,5 +1,6 @@
 package dev.headstream.cli.export;
 
+import dev.headstream.cli.KafkaSecurityOption;
 import dev.headstream.client.TopicReader;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.HeadUpdate;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -33,6 +35,9 @@ public final class ExportHeadCommand implements Callable<Integer> {
             defaultValue = "127.0.0.1:9092",
             description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
     String bootstrap;
+
+    @Mixin
+    KafkaSecurityOption kafkaSecurity;
 
     @Option(names = "--head-id", required = true, description = "The head to export: tenant/user/task.")
     String headId;
@@ -64,7 +69,8 @@ public final class ExportHeadCommand implements Callable<Integer> {
         }
         String name = out == null ? headId.replace('/', '_') : out;
         Path file = Path.of(name.endsWith(".onnx") ? name : name + ".onnx");
-        HeadExport.Found found = HeadExport.find(TopicReader.readAll(bootstrap, Topics.HEADS, timeout), headId);
+        HeadExport.Found found = HeadExport.find(
+                TopicReader.readAll(kafkaSecurity.connection(bootstrap), Topics.HEADS, timeout), headId);
         HeadUpdate update = found.update();
         HeadExport.Exported e = HeadExport.export(update, modelsDir, file);
         PrintWriter err = spec.commandLine().getErr();

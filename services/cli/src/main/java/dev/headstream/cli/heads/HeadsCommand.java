@@ -1,5 +1,7 @@
 package dev.headstream.cli.heads;
 
+import dev.headstream.cli.KafkaSecurityOption;
+import dev.headstream.client.KafkaConnection;
 import dev.headstream.client.TopicReader;
 import dev.headstream.schemas.Topics;
 import java.io.PrintWriter;
@@ -9,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -34,6 +37,9 @@ public final class HeadsCommand implements Callable<Integer> {
             description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
     String bootstrap;
 
+    @Mixin
+    KafkaSecurityOption kafkaSecurity;
+
     @Option(names = "--tenant", description = "Only heads of this tenant (repeatable).")
     List<String> tenants = new ArrayList<>();
 
@@ -52,8 +58,9 @@ public final class HeadsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         HeadList list = new HeadList(new HeadList.Filter(Set.copyOf(tenants), Set.copyOf(users)));
-        TopicReader.forEach(bootstrap, Topics.HEADS, timeout, true, list::acceptHead);
-        TopicReader.forEach(bootstrap, Topics.METRICS, timeout, true, list::acceptMetrics);
+        KafkaConnection kafka = kafkaSecurity.connection(bootstrap);
+        TopicReader.forEach(kafka, Topics.HEADS, timeout, true, list::acceptHead);
+        TopicReader.forEach(kafka, Topics.METRICS, timeout, true, list::acceptMetrics);
         List<HeadList.Row> rows = list.rows();
         List<String> skipped = list.skipped();
         PrintWriter out = spec.commandLine().getOut();

@@ -1,6 +1,7 @@
 package dev.headstream.cli.produce;
 
 import dev.headstream.cli.Console;
+import dev.headstream.cli.KafkaSecurityOption;
 import dev.headstream.cli.ProgressBar;
 import dev.headstream.cli.evaluate.AudioLoader;
 import dev.headstream.cli.evaluate.Sox;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -91,6 +93,9 @@ public final class ProduceCommand implements Callable<Integer> {
             paramLabel = "HOST:PORT",
             description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
     String bootstrap;
+
+    @Mixin
+    KafkaSecurityOption kafkaSecurity;
 
     @Option(names = "--tenant", paramLabel = "TENANT", description = "The users' tenant.")
     String tenant;
@@ -173,6 +178,7 @@ public final class ProduceCommand implements Callable<Integer> {
         try (SampleProducer producer = dryRun
                 ? null
                 : SampleProducer.builder(bootstrap)
+                        .properties(kafkaSecurity.connection(bootstrap).security())
                         .clientId("headstream-produce")
                         .maxInFlight(maxInFlight)
                         .properties(extra)

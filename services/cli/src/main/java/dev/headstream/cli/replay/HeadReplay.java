@@ -2,6 +2,7 @@ package dev.headstream.cli.replay;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.headstream.client.HeadKeys;
+import dev.headstream.client.KafkaConnection;
 import dev.headstream.client.TopicReader;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.adapt.state.HeadState;
@@ -89,15 +90,20 @@ public final class HeadReplay {
      * would (the specification read from the adapter's own properties), and compares.
      */
     public static Result run(String bootstrap, EngineSpec spec, Duration timeout) {
+        return run(KafkaConnection.plain(bootstrap), spec, timeout);
+    }
+
+    /** {@link #run(String, EngineSpec, Duration)} on a cluster that may need authentication. */
+    public static Result run(KafkaConnection kafka, EngineSpec spec, Duration timeout) {
         Published heads = new Published();
         // one head id's records share a partition, so they arrive in the order they were written;
         // streamed, not held: a long run's heads topic holds thousands of 0.85 MB versions
-        TopicReader.forEach(bootstrap, Topics.HEADS, timeout, true, heads::accept);
+        TopicReader.forEach(kafka, Topics.HEADS, timeout, true, heads::accept);
         Map<String, HeadUpdate> published = heads.newest();
         Map<String, String> operated = heads.operated();
-        Set<String> isolated = notReplayed(bootstrap, timeout);
+        Set<String> isolated = notReplayed(kafka, timeout);
         Map<Integer, List<ConsumerRecord<byte[], byte[]>>> byPartition = new TreeMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bootstrap, Topics.SAMPLES, timeout)) {
+        for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(kafka, Topics.SAMPLES, timeout)) {
             if (!isolated.contains(r.partition() + "@" + r.offset())) {
                 byPartition
                         .computeIfAbsent(r.partition(), p -> new ArrayList<>())
@@ -187,9 +193,9 @@ public final class HeadReplay {
     }
 
     /** The samples records not to replay ({@link #notReplayed(Rejected)}), as {@code "partition@offset"}. */
-    private static Set<String> notReplayed(String bootstrap, Duration timeout) {
+    private static Set<String> notReplayed(KafkaConnection kafka, Duration timeout) {
         Set<String> out = new HashSet<>();
-        for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bootstrap, Topics.REJECTED, timeout)) {
+        for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(kafka, Topics.REJECTED, timeout)) {
             Rejected x;
             try {
                 x = Rejected.parseFrom(r.value());

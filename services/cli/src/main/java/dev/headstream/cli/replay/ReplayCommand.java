@@ -1,5 +1,6 @@
 package dev.headstream.cli.replay;
 
+import dev.headstream.cli.KafkaSecurityOption;
 import dev.headstream.core.assembly.EngineSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -35,6 +37,9 @@ public final class ReplayCommand implements Callable<Integer> {
             defaultValue = "127.0.0.1:9092",
             description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
     String bootstrap;
+
+    @Mixin
+    KafkaSecurityOption kafkaSecurity;
 
     @Option(
             names = "--config",
@@ -69,7 +74,7 @@ public final class ReplayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        HeadReplay.Result r = HeadReplay.run(bootstrap, engine, Duration.ofSeconds(60));
+        HeadReplay.Result r = HeadReplay.run(kafkaSecurity.connection(bootstrap), engine, Duration.ofSeconds(60));
         out.printf(
                 "replay: %d heads rebuilt from %s: %d bit-identical to their newest published version, %d differ,"
                         + " %d not compared%n",

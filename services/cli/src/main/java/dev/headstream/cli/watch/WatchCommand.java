@@ -1,6 +1,7 @@
 package dev.headstream.cli.watch;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.headstream.cli.KafkaSecurityOption;
 import dev.headstream.client.HeadKeys;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.AdaptationMetrics;
@@ -25,6 +26,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -50,6 +52,9 @@ public final class WatchCommand implements Callable<Integer> {
             defaultValue = "127.0.0.1:9092",
             description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
     String bootstrap;
+
+    @Mixin
+    KafkaSecurityOption kafkaSecurity;
 
     @Option(names = "--from-beginning", description = "Start at the beginning of the topics instead of their end.")
     boolean fromBeginning;
@@ -79,8 +84,7 @@ public final class WatchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SampleGoal goal = goal();
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties p = kafkaSecurity.connection(bootstrap).clientProperties();
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         // watching must never create a topic with the broker's defaults
