@@ -1,6 +1,7 @@
 package dev.headstream.adapter.topic;
 
 import dev.headstream.adapter.HeadstreamConfig;
+import dev.headstream.adapter.KafkaClientSettings;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.schemas.TopicSpecs;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -135,11 +137,9 @@ public class TopicCheck {
     private Map<String, TopicRequirements.Observed> describe() {
         List<String> names =
                 TopicSpecs.all().stream().map(TopicSpecs.Spec::name).toList();
-        Admin admin = Admin.create(Map.<String, Object>of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                (int) TIMEOUT.toMillis()));
+        Properties p = KafkaClientSettings.client(bootstrap);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+        Admin admin = Admin.create(p);
         try {
             Map<String, Integer> partitions = new HashMap<>();
             for (Map.Entry<String, KafkaFuture<TopicDescription>> e :

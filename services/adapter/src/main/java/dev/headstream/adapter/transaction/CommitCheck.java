@@ -1,5 +1,6 @@
 package dev.headstream.adapter.transaction;
 
+import dev.headstream.adapter.KafkaClientSettings;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -43,8 +44,7 @@ public class CommitCheck {
     public CommitCheck(
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
             @ConfigProperty(name = "mp.messaging.incoming.samples.group.id") String group) {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties p = KafkaClientSettings.client(bootstrap);
         // right after each commit the coordinator reports the offsets unstable for a moment, and the
         // admin client asks again after its retry backoff (100 ms by default): every batch waited
         // that long before the next one started
