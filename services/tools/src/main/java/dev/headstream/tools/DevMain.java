@@ -12,6 +12,7 @@ import dev.headstream.tools.bench.BenchTransferCommand;
 import dev.headstream.tools.bench.SweepCommand;
 import dev.headstream.tools.demo.DemoCommand;
 import dev.headstream.tools.kafka.KafkaCommand;
+import dev.headstream.tools.kafka.KafkaUserCommand;
 import dev.headstream.tools.kafka.TopicsCommand;
 import dev.headstream.tools.produce.ProduceSynthCommand;
 import dev.headstream.tools.soak.SoakCommand;
@@ -42,6 +43,7 @@ public final class DevMain {
         for (Object tool : new Object[] {
             new KafkaCommand(),
             new TopicsCommand(),
+            new KafkaUserCommand(),
             new ProduceSynthCommand(),
             new DemoCommand(),
             new BankCommand(),
