@@ -33,8 +33,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * {@link Topics#ADAPTER_STATE} and {@link Topics#CONTROL} co-partitioned with
  * {@link Topics#SAMPLES}.
  *
- * <p>Lifecycle: {@link #connect(String)} -> {@link #ensureTopics(int)} (any number of times) ->
- * {@link #close()}. Not thread-safe.
+ * <p>Lifecycle: {@link #connect(String)} (or {@link #connect(String, Map)} on a secured cluster) ->
+ * {@link #ensureTopics(int)} (any number of times) -> {@link #close()}. Not thread-safe.
  */
 public final class TopicAdmin implements AutoCloseable {
 
@@ -60,11 +60,24 @@ public final class TopicAdmin implements AutoCloseable {
      * @return a topic admin to {@link #close()}
      */
     public static TopicAdmin connect(String bootstrapServers) {
-        return new TopicAdmin(Admin.create(Map.<String, Object>of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                (int) TIMEOUT.toMillis())));
+        return connect(bootstrapServers, Map.of());
+    }
+
+    /**
+     * Opens an admin client on the given cluster with further client settings, e.g. the security
+     * settings of {@link EmbeddedKafka#clientProperties()}.
+     *
+     * @param bootstrapServers the {@code bootstrap.servers} of the cluster; overrides any in
+     *     {@code clientProperties}
+     * @param clientProperties admin client settings; they may override the default API timeout
+     * @return a topic admin to {@link #close()}
+     */
+    public static TopicAdmin connect(String bootstrapServers, Map<String, ?> clientProperties) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+        config.putAll(clientProperties);
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return new TopicAdmin(Admin.create(config));
     }
 
     /**
