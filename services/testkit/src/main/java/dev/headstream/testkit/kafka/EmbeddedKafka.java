@@ -21,6 +21,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -34,12 +35,19 @@ import java.util.concurrent.TimeoutException;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.security.plain.PlainLoginModule;
+import org.apache.kafka.common.security.scram.ScramLoginModule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +68,17 @@ import org.slf4j.LoggerFactory;
  * of {@code broker.log}. A JVM shutdown hook stops the broker if the instance is not closed, and
  * the child itself exits when this JVM is gone (see {@link BrokerMain}).
  *
+ * <p>Security: by default both listeners are PLAINTEXT and nothing is authorized. With
+ * {@link Builder#scram(String, String)} the broker is secured for tests of authentication and ACLs:
+ * the client listener ({@code CLIENT}) takes SASL SCRAM-SHA-512 only, the {@code StandardAuthorizer}
+ * denies whatever no ACL allows, and the admin is the one super user. Its SCRAM credential is added
+ * when the storage is formatted, since SCRAM credentials live in the metadata log; for the same
+ * reason the controller listener ({@code CONTROLLER}) cannot use SCRAM and takes SASL PLAIN with
+ * the admin as its only user, in a static JAAS configuration. Inter-broker traffic goes over the
+ * client listener as the admin. Clients authenticate with {@link #clientProperties()} (the admin)
+ * or {@link #scramClientProperties(String, String)} (any user). No password appears in
+ * {@code broker.log}; {@code server.properties} holds the admin's in its JAAS configuration.
+ *
  * <p>Thread-safety: the lifecycle methods are synchronized; the accessors can be called from any
  * thread.
  */
@@ -75,6 +94,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final int NODE_ID = 1;
     private static final int LOG_TAIL_LINES = 40;
     private static final Duration CLIENT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    private static final String SCRAM_MECHANISM = ScramMechanism.SCRAM_SHA_512.mechanismName();
+    /** A user name that can be a JAAS option name ({@code user_<admin>}) and a {@code super.users} entry. */
+    private static final Pattern ADMIN_USER = Pattern.compile("[A-Za-z0-9._-]+");
+    /** Printable ASCII without {@code "}, {@code \} (JAAS quoting) and {@code ,} (StorageTool's --add-scram). */
+    private static final Pattern ADMIN_PASSWORD = Pattern.compile("[\\x20-\\x7E&&[^\"\\\\,]]+");
 
     private final Path dataDir;
     private final int port;
@@ -83,6 +107,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Duration stopTimeout;
     private final Map<String, String> brokerProperties;
     private final List<String> jvmOptions;
+    /** The super user of a secured broker; null when the broker is not secured. */
+    private final String adminUser;
+
+    private final String adminPassword;
+    private final Map<String, Object> clientProperties;
 
     private volatile Process process;
     private Thread shutdownHook;
@@ -97,6 +126,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.stopTimeout = builder.stopTimeout;
         this.brokerProperties = Map.copyOf(builder.brokerProperties);
         this.jvmOptions = List.copyOf(builder.jvmOptions);
+        this.adminUser = builder.adminUser;
+        this.adminPassword = builder.adminPassword;
+        this.clientProperties = adminUser == null ? Map.of() : scramClientProperties(adminUser, adminPassword);
     }
 
     /**
@@ -114,7 +146,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         return HOST + ":" + port;
     }
 
-    /** The port of the PLAINTEXT listener that clients use. */
+    /** The port of the listener that clients use (PLAINTEXT, or SASL_PLAINTEXT when secured). */
     public int port() {
         return port;
     }
@@ -122,6 +154,50 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** The port of the KRaft controller listener. */
     public int controllerPort() {
         return controllerPort;
+    }
+
+    /**
+     * The security settings of the admin's clients, to add to {@link #bootstrapServers()}: for a
+     * secured broker those of {@link #scramClientProperties(String, String)} for the admin, otherwise
+     * none.
+     *
+     * @return an unmodifiable map, empty when the broker is not secured
+     */
+    public Map<String, Object> clientProperties() {
+        return clientProperties;
+    }
+
+    /**
+     * The security settings of a client that authenticates to a secured broker as the given SCRAM
+     * user: {@code security.protocol} SASL_PLAINTEXT, {@code sasl.mechanism} SCRAM-SHA-512 and a
+     * {@code sasl.jaas.config} with the user and password in double quotes. Rather than escaping,
+     * this refuses what such a quoted JAAS value cannot hold as it is: {@code "}, {@code \} and line
+     * breaks.
+     *
+     * @param user the SCRAM user name
+     * @param password the user's password
+     * @return an unmodifiable map of client settings
+     * @throws IllegalArgumentException if the user or the password contains {@code "}, {@code \},
+     *     a carriage return or a line feed
+     */
+    public static Map<String, Object> scramClientProperties(String user, String password) {
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(password, "password");
+        if (!isJaasQuotable(user)) {
+            throw new IllegalArgumentException(
+                    "SCRAM user name " + user + " contains '\"', '\\' or a line break, which a JAAS value cannot hold");
+        }
+        if (!isJaasQuotable(password)) {
+            throw new IllegalArgumentException("The password of SCRAM user " + user
+                    + " contains '\"', '\\' or a line break, which a JAAS value cannot hold");
+        }
+        return Map.of(
+                CommonClientConfigs.SECURITY_PROTOCOL_CONFIG,
+                SecurityProtocol.SASL_PLAINTEXT.name,
+                SaslConfigs.SASL_MECHANISM,
+                SCRAM_MECHANISM,
+                SaslConfigs.SASL_JAAS_CONFIG,
+                scramJaasConfig(user, password));
     }
 
     /** The data directory, absolute. */
@@ -165,16 +241,26 @@ public final class EmbeddedKafka implements AutoCloseable {
             command.add(
                     "-D" + PARENT_PID_PROPERTY + "=" + ProcessHandle.current().pid());
             command.add(BrokerMain.class.getName());
+            Map<String, String> environment = new HashMap<>();
             if (!Files.exists(kafkaLogDir().resolve("meta.properties"))) {
                 String clusterId = Uuid.randomUuid().toString();
-                appendToLog("formatting " + kafkaLogDir() + " for cluster " + clusterId);
                 command.add(BrokerMain.FORMAT_OPTION);
                 command.add(clusterId);
+                if (adminUser == null) {
+                    appendToLog("formatting " + kafkaLogDir() + " for cluster " + clusterId);
+                } else {
+                    appendToLog("formatting " + kafkaLogDir() + " for cluster " + clusterId + " with the "
+                            + SCRAM_MECHANISM + " credential of " + adminUser);
+                    command.add(BrokerMain.SCRAM_USER_OPTION);
+                    command.add(adminUser);
+                    // the password goes by the environment, out of the command line and its log line
+                    environment.put(BrokerMain.SCRAM_PASSWORD_ENV, adminPassword);
+                }
             }
             command.add(serverProperties.toString());
             appendToLog("starting broker on " + bootstrapServers() + ", controller on " + HOST + ":" + controllerPort
                     + ": " + String.join(" ", command));
-            process = launch(command);
+            process = launch(command, environment);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start Kafka in " + dataDir, e);
         }
@@ -257,11 +343,21 @@ public final class EmbeddedKafka implements AutoCloseable {
         config.put("process.roles", "broker,controller");
         config.put("node.id", String.valueOf(NODE_ID));
         config.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-        config.put("listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
-        config.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
+        String clientListener = adminUser == null ? "PLAINTEXT" : "CLIENT";
+        config.put(
+                "listeners",
+                clientListener + "://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
+        config.put("advertised.listeners", clientListener + "://" + HOST + ":" + port);
         config.put("controller.listener.names", "CONTROLLER");
-        config.put("inter.broker.listener.name", "PLAINTEXT");
-        config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        config.put("inter.broker.listener.name", clientListener);
+        config.put(
+                "listener.security.protocol.map",
+                adminUser == null
+                        ? "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+                        : "CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT");
+        if (adminUser != null) {
+            putSecurity(config);
+        }
         config.put("log.dirs", kafkaLogDir().toString());
         // one node: every internal topic has one replica
         config.put("offsets.topic.replication.factor", "1");
@@ -328,6 +424,31 @@ public final class EmbeddedKafka implements AutoCloseable {
         return serverProperties;
     }
 
+    /** The settings of a secured broker (see the class comment). */
+    private void putSecurity(Map<String, String> config) {
+        config.put("sasl.enabled.mechanisms", SCRAM_MECHANISM);
+        config.put("sasl.mechanism.inter.broker.protocol", SCRAM_MECHANISM);
+        config.put("listener.name.client.scram-sha-512.sasl.jaas.config", scramJaasConfig(adminUser, adminPassword));
+        // SCRAM needs the metadata log, which the controller serves: PLAIN with a static user instead
+        config.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
+        config.put("sasl.mechanism.controller.protocol", "PLAIN");
+        config.put(
+                "listener.name.controller.plain.sasl.jaas.config",
+                PlainLoginModule.class.getName() + " required username=\"" + adminUser + "\" password=\""
+                        + adminPassword + "\" user_" + adminUser + "=\"" + adminPassword + "\";");
+        config.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        config.put("super.users", "User:" + adminUser);
+        config.put("allow.everyone.if.no.acl.found", "false");
+    }
+
+    private static String scramJaasConfig(String user, String password) {
+        return ScramLoginModule.class.getName() + " required username=\"" + user + "\" password=\"" + password + "\";";
+    }
+
+    private static boolean isJaasQuotable(String value) {
+        return value.chars().noneMatch(c -> c == '"' || c == '\\' || c == '\r' || c == '\n');
+    }
+
     private List<String> javaCommand() {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -345,9 +466,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         return command;
     }
 
-    private Process launch(List<String> command) throws IOException {
-        return new ProcessBuilder(command)
-                .directory(dataDir.toFile())
+    private Process launch(List<String> command, Map<String, String> environment) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
+        return builder.directory(dataDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(nullFile()))
@@ -358,10 +480,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         while (!canConnect(port)) {
             pause(p, deadline, null);
         }
-        Admin admin = Admin.create(Map.<String, Object>of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000));
+        Map<String, Object> config = new HashMap<>(clientProperties);
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
+        Admin admin = Admin.create(config);
         try {
             Exception last = null;
             while (true) {
@@ -605,12 +728,14 @@ public final class EmbeddedKafka implements AutoCloseable {
         private Duration stopTimeout = Duration.ofSeconds(30);
         private final Map<String, String> brokerProperties = new LinkedHashMap<>();
         private final List<String> jvmOptions = new ArrayList<>();
+        private String adminUser;
+        private String adminPassword;
 
         private Builder(Path dataDir) {
             this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
         }
 
-        /** The client (PLAINTEXT) port; 0, the default, picks a free one. */
+        /** The client listener's port; 0, the default, picks a free one. */
         public Builder port(int port) {
             this.port = checkPort(port);
             return this;
@@ -637,6 +762,35 @@ public final class EmbeddedKafka implements AutoCloseable {
         /** Sets or overrides one {@code server.properties} entry. */
         public Builder brokerProperty(String key, String value) {
             brokerProperties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * Secures the broker: clients authenticate with SASL SCRAM-SHA-512, ACLs are enforced, and
+         * the given admin is the one super user (see the class comment). The admin's credential is
+         * added when the storage is formatted, so on a data directory formatted before, this admin
+         * must be the one it was formatted with.
+         *
+         * @param adminUser letters, digits, {@code .}, {@code _} and {@code -} only: the name becomes
+         *     a JAAS option name ({@code user_<admin>}) and a {@code super.users} entry
+         * @param adminPassword printable ASCII without {@code "}, {@code \} and {@code ,}: it is quoted
+         *     in the JAAS configurations of {@code server.properties} (read as ISO-8859-1) and in the
+         *     comma-separated {@code --add-scram} argument of the storage format
+         * @throws IllegalArgumentException if the user or the password breaks these rules
+         */
+        public Builder scram(String adminUser, String adminPassword) {
+            Objects.requireNonNull(adminUser, "adminUser");
+            Objects.requireNonNull(adminPassword, "adminPassword");
+            if (!ADMIN_USER.matcher(adminUser).matches()) {
+                throw new IllegalArgumentException(
+                        "SCRAM admin user must be letters, digits, '.', '_' and '-' only: '" + adminUser + "'");
+            }
+            if (!ADMIN_PASSWORD.matcher(adminPassword).matches()) {
+                throw new IllegalArgumentException("The password of SCRAM admin " + adminUser
+                        + " must be non-empty printable ASCII without '\"', '\\' and ','");
+            }
+            this.adminUser = adminUser;
+            this.adminPassword = adminPassword;
             return this;
         }
 
