@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -45,6 +46,7 @@ class DevMainTest {
                         "detect",
                         "kafka",
                         "topics",
+                        "kafka-user",
                         "produce-synth",
                         "demo",
                         "bank",
@@ -115,6 +117,38 @@ class DevMainTest {
                                 .isEqualTo("LogAppendTime"));
             }
         }
+    }
+
+    @Test
+    void kafkaUserPrintsARolesAclsWithoutABrokerOnADryRun() {
+        assertThat(run("kafka-user", "--name", "alice", "--role", "producer", "--dry-run"))
+                .isZero();
+        assertThat(out.toString())
+                .isEqualTo(
+                        "User:alice, role producer: 1 ACLs\n  ALLOW WRITE on TOPIC " + Topics.SAMPLES + " (LITERAL)\n");
+    }
+
+    @Test
+    void kafkaUserNamesAnUnknownRoleAndAMissingPassword(@TempDir Path dir) {
+        assertThat(run("kafka-user", "--name", "a", "--role", "admin", "--dry-run"))
+                .isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(err.toString())
+                .contains("no Kafka role 'admin'; the roles are [producer, adapter, follower, operator]");
+
+        Path missing = dir.resolve("nope");
+        assertThat(run("kafka-user", "--name", "a", "--role", "follower", "--password-file", missing.toString()))
+                .isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(err.toString()).contains("--password-file " + missing + ": cannot read it");
+    }
+
+    @Test
+    void aSecurityFileThatCannotBeUsedIsAUsageErrorNamingItBeforeAnyConnection(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("kafka.properties");
+        Files.writeString(file, "security.protocol=SASL_SSL\nsasl.mechansim=SCRAM-SHA-512\n");
+
+        assertThat(run("control", "reset", "t/u", "--bootstrap", "127.0.0.1:1", "--kafka-config", file.toString()))
+                .isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(err.toString()).contains(file + ": 'sasl.mechansim' is not a Kafka client security setting");
     }
 
     /** The command names of a picocli help text (the indented first word of each "Commands:" line). */

@@ -3,7 +3,11 @@ package dev.headstream.tools.kafka;
 import dev.headstream.cli.KafkaSecurityOption;
 import dev.headstream.client.KafkaConnection;
 import dev.headstream.client.KafkaRole;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -88,6 +92,12 @@ public final class KafkaUserCommand implements Callable<Integer> {
     private String passwordEnv;
 
     @Option(
+            names = "--password-file",
+            paramLabel = "FILE",
+            description = "Set the user's SCRAM-SHA-512 password from this file's first line (a mounted secret).")
+    private Path passwordFile;
+
+    @Option(
             names = "--group",
             defaultValue = KafkaRole.ADAPTER_GROUP,
             paramLabel = "GROUP",
@@ -114,14 +124,7 @@ public final class KafkaUserCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        String password = null;
-        if (passwordEnv != null) {
-            password = System.getenv(passwordEnv);
-            if (password == null || password.isEmpty()) {
-                throw new ParameterException(
-                        spec.commandLine(), "--password-env " + passwordEnv + ": that environment variable is not set");
-            }
-        }
+        String password = password();
         PrintWriter out = spec.commandLine().getOut();
         out.printf("User:%s, role %s: %d ACLs%n", name, r.label(), wanted.size());
         wanted.forEach(b -> out.println("  " + describe(b)));
@@ -151,6 +154,39 @@ public final class KafkaUserCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** The password {@code --password-env} or {@code --password-file} gives, or null for none. */
+    private String password() {
+        if (passwordEnv != null && passwordFile != null) {
+            throw new ParameterException(spec.commandLine(), "--password-env and --password-file are alternatives");
+        }
+        if (passwordEnv != null) {
+            String p = System.getenv(passwordEnv);
+            if (p == null || p.isEmpty()) {
+                throw new ParameterException(
+                        spec.commandLine(), "--password-env " + passwordEnv + ": that environment variable is not set");
+            }
+            return p;
+        }
+        if (passwordFile != null) {
+            String p;
+            try {
+                p = Files.readAllLines(passwordFile, StandardCharsets.UTF_8).stream()
+                        .findFirst()
+                        .orElse("")
+                        .strip();
+            } catch (IOException e) {
+                throw new ParameterException(
+                        spec.commandLine(), "--password-file " + passwordFile + ": cannot read it: " + e.getMessage());
+            }
+            if (p.isEmpty()) {
+                throw new ParameterException(
+                        spec.commandLine(), "--password-file " + passwordFile + ": its first line is empty");
+            }
+            return p;
+        }
+        return null;
     }
 
     /** The principal's ACLs that are not the role's, as exact filters. */

@@ -1,9 +1,11 @@
 package dev.headstream.tools.kafka;
 
+import dev.headstream.cli.KafkaSecurityOption;
 import dev.headstream.testkit.kafka.TopicAdmin;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -34,6 +36,9 @@ public final class TopicsCommand implements Callable<Integer> {
             description = "The cluster's bootstrap.servers (default: ${DEFAULT-VALUE}).")
     private String bootstrap;
 
+    @Mixin
+    private KafkaSecurityOption kafkaSecurity;
+
     @Option(
             names = "--partitions",
             defaultValue = "" + TopicAdmin.DEFAULT_PARTITIONS,
@@ -47,7 +52,8 @@ public final class TopicsCommand implements Callable<Integer> {
         if (partitions < 1) {
             throw new ParameterException(spec.commandLine(), "--partitions must be at least 1, got " + partitions);
         }
-        try (TopicAdmin admin = TopicAdmin.connect(bootstrap)) {
+        try (TopicAdmin admin = TopicAdmin.connect(
+                bootstrap, kafkaSecurity.connection(bootstrap).security())) {
             var created = new TreeSet<>(admin.ensureTopics(partitions));
             spec.commandLine()
                     .getOut()
