@@ -50,7 +50,7 @@ public class EngineProducer {
             "state.disk-budget-mb",
             "state.checkpoint-max-age-minutes");
 
-    private static final List<String> ADAPTER_PREFIXES = List.of("fault.");
+    private static final List<String> ADAPTER_PREFIXES = List.of("fault.", "admin.");
 
     /**
      * Longest accepted {@code headstream.state.checkpoint-max-age-minutes}: 12 hours, half the
@@ -188,7 +188,7 @@ public class EngineProducer {
             // headstream.models.dir); keys under the engine's prefixes and fault.* are checked strictly
             LOG.warnf(
                     "ignoring properties %s: neither the engine (see EngineSpec) nor the adapter (instance-id,"
-                            + " transaction-stuck-exit-seconds, poison.*, topic-check.*, state.*, fault.*) reads them; a"
+                            + " transaction-stuck-exit-seconds, poison.*, topic-check.*, state.*, admin.*, fault.*) reads them; a"
                             + " misspelt key?",
                     unknown);
         }

@@ -67,6 +67,36 @@ public interface HeadstreamConfig {
     /** The start-up check of the topics ({@code headstream.topic-check.*}). */
     TopicCheck topicCheck();
 
+    /** The admin API's and the dashboard's view of every head ({@code headstream.admin.*}). */
+    Admin admin();
+
+    /**
+     * The catalog behind the admin API and the dashboard: this instance follows
+     * {@code headstream.heads} and {@code headstream.metrics} (every partition, every user, not only
+     * its own) and keeps per head its newest version, its monitors, a bounded history and a bounded
+     * prequential curve. About 10 KB per head with the defaults. The control producer of the admin
+     * API authenticates with the Kafka security keys under {@code headstream.admin.kafka.} when any
+     * is set (an operator's credentials), else with the adapter's own {@code kafka.} block.
+     */
+    interface Admin {
+
+        /** Follow the topics for the admin API and the dashboard; off, their reads answer 503. */
+        @WithDefault("true")
+        boolean catalog();
+
+        /** Earlier versions kept per head. */
+        @WithDefault("16")
+        int historyVersions();
+
+        /** Newest prequential curve points kept per head. */
+        @WithDefault("100")
+        int curvePoints();
+
+        /** Heads kept in all; records of further heads are dropped (and counted). */
+        @WithDefault("20000")
+        int maxHeads();
+    }
+
     /**
      * What happens when processing a batch fails (the engine throws, or an output record would not
      * fit its topic): the batch is tried {@link #attempts()} times in all, waiting

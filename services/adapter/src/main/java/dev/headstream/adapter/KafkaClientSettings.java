@@ -20,23 +20,46 @@ public final class KafkaClientSettings {
 
     private KafkaClientSettings() {}
 
+    /** Prefix of the admin API's own Kafka security block (its control producer). */
+    public static final String ADMIN_PREFIX = "headstream.admin.kafka.";
+
     /** {@code bootstrap.servers} plus the security settings of the current configuration. */
     public static Properties client(String bootstrapServers) {
+        return withBootstrap(security(ConfigProvider.getConfig(), "kafka."), bootstrapServers);
+    }
+
+    /**
+     * {@code bootstrap.servers} plus the security keys under {@code prefix} (e.g.
+     * {@value #ADMIN_PREFIX}) when any is set, else the {@code kafka.} block's.
+     */
+    public static Properties client(String bootstrapServers, String prefix) {
+        Config config = ConfigProvider.getConfig();
+        Map<String, String> own = security(config, prefix);
+        return withBootstrap(own.isEmpty() ? security(config, "kafka.") : own, bootstrapServers);
+    }
+
+    private static Properties withBootstrap(Map<String, String> security, String bootstrapServers) {
         Properties p = new Properties();
-        p.putAll(security(ConfigProvider.getConfig()));
+        p.putAll(security);
         p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         return p;
     }
 
-    /** The security keys of {@code config}'s Kafka block, without the {@code kafka.} prefix. */
-    static Map<String, String> security(Config config) {
+    /**
+     * The security keys of {@code config}'s block under {@code prefix} (such as {@code kafka.}),
+     * without the prefix, from properties or their environment-variable spelling.
+     */
+    static Map<String, String> security(Config config, String prefix) {
+        String envPrefix = prefix.toUpperCase(Locale.ROOT).replace('.', '_');
         Map<String, String> out = new TreeMap<>();
         for (String name : config.getPropertyNames()) {
             String key;
-            if (name.startsWith("kafka.")) {
-                key = name.substring("kafka.".length());
-            } else if (name.startsWith("KAFKA_")) {
-                key = name.substring("KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.');
+            if (name.startsWith(prefix)) {
+                key = name.substring(prefix.length());
+            } else if (name.startsWith(envPrefix)) {
+                key = name.substring(envPrefix.length())
+                        .toLowerCase(Locale.ROOT)
+                        .replace('_', '.');
             } else {
                 continue;
             }

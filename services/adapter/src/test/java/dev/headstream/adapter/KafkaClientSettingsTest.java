@@ -27,7 +27,7 @@ class KafkaClientSettingsTest {
                         100))
                 .build();
 
-        assertThat(KafkaClientSettings.security(config))
+        assertThat(KafkaClientSettings.security(config, "kafka."))
                 .containsExactlyInAnyOrderEntriesOf(Map.of(
                         "security.protocol", "SASL_SSL",
                         "sasl.mechanism", "SCRAM-SHA-512",

@@ -43,6 +43,11 @@ class TransactionWatchdogTest {
             public State state() {
                 throw new UnsupportedOperationException("not the watchdog's");
             }
+
+            @Override
+            public Admin admin() {
+                throw new UnsupportedOperationException("not the watchdog's");
+            }
         };
         watchdog.processExit = new ProcessExit(exits::add);
     }

@@ -1,0 +1,182 @@
+package dev.headstream.adapter.admin;
+
+import dev.headstream.adapter.HeadstreamConfig;
+import dev.headstream.adapter.KafkaClientSettings;
+import dev.headstream.schemas.Topics;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The admin API's and the dashboard's view of every head: a thread that follows
+ * {@code headstream.heads} and {@code headstream.metrics} from their beginning ({@code
+ * read_committed}, every partition, no consumer group) into a {@link CatalogState}, and tells
+ * listeners which head changed. Reads only; what it shows lags the adapter's commits by a poll.
+ *
+ * <p>Lifecycle: started at application start when {@code headstream.admin.catalog} is on (the
+ * default), stopped at shutdown. Its Kafka client takes the adapter's security block. A failure
+ * (the broker away, topics missing) is logged and retried every few seconds; the catalog then
+ * keeps what it had.
+ */
+@ApplicationScoped
+public class HeadCatalog {
+
+    private static final Logger LOG = Logger.getLogger(HeadCatalog.class);
+    private static final Duration RETRY = Duration.ofSeconds(3);
+
+    @Inject
+    HeadstreamConfig config;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    private volatile CatalogState state;
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private volatile boolean running;
+    private volatile boolean caughtUp;
+    private Thread thread;
+    private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+
+    void start(@Observes StartupEvent event) {
+        HeadstreamConfig.Admin admin = config.admin();
+        state = new CatalogState(admin.historyVersions(), admin.curvePoints(), admin.maxHeads());
+        if (!admin.catalog()) {
+            return;
+        }
+        running = true;
+        thread = new Thread(this::run, "headstream-admin-catalog");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+    }
+
+    /** Whether the catalog follows the topics ({@code headstream.admin.catalog}). */
+    public boolean enabled() {
+        return config.admin().catalog();
+    }
+
+    /** Whether the catalog has read both topics up to where they ended when it started. */
+    public boolean caughtUp() {
+        return caughtUp;
+    }
+
+    /** What the catalog knows now. */
+    public CatalogState state() {
+        return state;
+    }
+
+    /** Tells {@code listener} (on the catalog's thread; it must not block) the id of each head that changes. */
+    public void listen(Consumer<String> listener) {
+        listeners.add(listener);
+    }
+
+    /** Stops telling {@code listener}. */
+    public void unlisten(Consumer<String> listener) {
+        listeners.remove(listener);
+    }
+
+    private void run() {
+        while (running) {
+            try (KafkaConsumer<byte[], byte[]> c =
+                    new KafkaConsumer<>(properties(), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                consumer = c;
+                follow(c);
+            } catch (WakeupException e) {
+                return;
+            } catch (RuntimeException e) {
+                if (!running) {
+                    return;
+                }
+                LOG.warnf(
+                        "admin catalog: cannot follow %s and %s (%s); trying again in %s",
+                        Topics.HEADS, Topics.METRICS, e.toString(), RETRY);
+                pause();
+            } finally {
+                consumer = null;
+            }
+        }
+    }
+
+    private void follow(KafkaConsumer<byte[], byte[]> c) {
+        List<TopicPartition> parts = new ArrayList<>();
+        for (String topic : List.of(Topics.HEADS, Topics.METRICS)) {
+            List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(30));
+            if (infos == null || infos.isEmpty()) {
+                throw new IllegalStateException("topic " + topic + " has no partitions");
+            }
+            infos.forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
+        }
+        c.assign(parts);
+        c.seekToBeginning(parts);
+        Map<TopicPartition, Long> ends = c.endOffsets(parts, Duration.ofSeconds(30));
+        while (running) {
+            for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+                Optional<String> changed = r.topic().equals(Topics.HEADS)
+                        ? state.acceptHead(key, r.value())
+                        : state.acceptMetrics(key, r.value());
+                changed.ifPresent(this::tell);
+            }
+            if (!caughtUp && parts.stream().allMatch(tp -> c.position(tp) >= ends.get(tp))) {
+                caughtUp = true;
+                LOG.infof("admin catalog caught up: %d heads", state.size());
+            }
+        }
+    }
+
+    private void tell(String headId) {
+        for (Consumer<String> l : listeners) {
+            try {
+                l.accept(headId);
+            } catch (RuntimeException e) {
+                LOG.debugf("admin catalog listener failed: %s", e.toString());
+            }
+        }
+    }
+
+    private Properties properties() {
+        Properties p = KafkaClientSettings.client(bootstrap);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "headstream-admin-catalog");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
+        return p;
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(RETRY.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+}
