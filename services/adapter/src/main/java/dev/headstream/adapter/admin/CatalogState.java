@@ -237,6 +237,14 @@ public final class CatalogState {
         return out.isEmpty() ? Optional.empty() : Optional.of(new UserDetail(tenant, user, out));
     }
 
+    /** A listed head's newest version and monitors, without history or curve, or empty. */
+    public synchronized Optional<HeadSummary> summary(String headId) {
+        Entry e = heads.get(headId);
+        return e == null || !e.listed()
+                ? Optional.empty()
+                : Optional.of(new HeadSummary(headId, e.task, e.newest, e.monitors, e.alarmed()));
+    }
+
     /** A listed head with its history and curve, or empty. */
     public synchronized Optional<HeadDetail> head(String headId) {
         Entry e = heads.get(headId);
