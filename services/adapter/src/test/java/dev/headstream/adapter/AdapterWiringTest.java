@@ -100,7 +100,9 @@ class AdapterWiringTest {
                 .contains("headstream_restore_resets_total")
                 .contains("headstream_restore_forged_skipped_total")
                 .contains("headstream_partitions_retrying")
-                .contains("headstream_transaction_abort_streak");
+                .contains("headstream_transaction_abort_streak")
+                .contains("headstream_latency_seconds_bucket{stage=\"end_to_end\",le=\"0.25\"}")
+                .contains("headstream_latency_seconds_bucket{stage=\"commit\",le=\"1.0\"}");
     }
 
     @Test

@@ -16,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -34,9 +35,21 @@ public class AdapterMetrics {
     /** Time asking the group coordinator whether the batch's offsets were committed (CommitCheck). */
     private final LongAdder commitCheckNanos = new LongAdder();
 
+    /** The latency histograms, by stage (see {@link #latencies}). */
+    private final Timer queued;
+
+    private final Timer processing;
+    private final Timer commit;
+    private final Timer endToEnd;
+
     @Inject
     public AdapterMetrics(MeterRegistry registry, AdaptationEngine engine, PartitionRetries retries) {
         this.registry = registry;
+        this.queued = latency(registry, "queued", "from a sample's record timestamp to its batch's start");
+        this.processing = latency(registry, "processing", "a batch's processing: decode, embed, train, publish");
+        this.commit = latency(registry, "commit", "a batch's transaction: sends, commit, commit check");
+        this.endToEnd = latency(
+                registry, "end_to_end", "from a sample's record timestamp to its batch's committed transaction");
         Gauge.builder("headstream.users.resident", engine, AdaptationEngine::users)
                 .description("users whose training state this instance holds")
                 .register(registry);
@@ -64,6 +77,36 @@ public class AdapterMetrics {
                 .description("time the engine spent in each stage of its batches, every attempt counted")
                 .tag("stage", "commit_check")
                 .register(registry);
+    }
+
+    private static Timer latency(MeterRegistry registry, String stage, String what) {
+        return Timer.builder("headstream.latency")
+                .description("latency by stage, committed batches only (queued, end_to_end: per sample; processing,"
+                        + " commit: per batch); stage " + stage + ": " + what)
+                .tag("stage", stage)
+                .publishPercentileHistogram()
+                .serviceLevelObjectives(Duration.ofMillis(250), Duration.ofSeconds(1))
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(10))
+                .register(registry);
+    }
+
+    /**
+     * Records a committed batch's latencies: each sample's wait from its record timestamp (the
+     * producer's clock, or the broker's with {@code LogAppendTime}) to {@code startedMs} and to
+     * {@code committedMs}, and the batch's processing and transaction times. Timestamps in the
+     * future (a producer's clock ahead) count as 0.
+     */
+    void latencies(
+            long[] sampleTimestampsMs, long startedMs, Duration processingTime, Duration commitTime, long committedMs) {
+        for (long ts : sampleTimestampsMs) {
+            if (ts > 0) {
+                queued.record(Math.max(0, startedMs - ts), TimeUnit.MILLISECONDS);
+                endToEnd.record(Math.max(0, committedMs - ts), TimeUnit.MILLISECONDS);
+            }
+        }
+        processing.record(processingTime);
+        commit.record(commitTime);
     }
 
     /**

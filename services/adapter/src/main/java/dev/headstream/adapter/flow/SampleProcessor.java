@@ -4,14 +4,19 @@ import dev.headstream.adapter.Channels;
 import dev.headstream.adapter.transaction.BatchTransaction;
 import dev.headstream.adapter.transaction.CommitCheck;
 import dev.headstream.adapter.transaction.ProcessExit;
+import dev.headstream.adapter.transaction.TransactionOutcome;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.adapt.engine.BatchResult;
+import dev.headstream.schemas.Topics;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -124,11 +129,30 @@ public class SampleProcessor {
                         in.nextOffsets(),
                         () -> engine.revokedDuring(result))
                 .invoke(outcome -> {
-                    metrics.transaction(
-                            Duration.ofNanos(System.nanoTime() - ready), Duration.ofNanos(commitCheck.takeLastNanos()));
+                    Duration took = Duration.ofNanos(System.nanoTime() - ready);
+                    metrics.transaction(took, Duration.ofNanos(commitCheck.takeLastNanos()));
                     settlement.settle(outcome, in, result, prepared.records(), t0);
+                    if (outcome instanceof TransactionOutcome.Committed) {
+                        metrics.latencies(
+                                sampleTimestamps(batch),
+                                now,
+                                Duration.ofNanos(ready - t0),
+                                took,
+                                System.currentTimeMillis());
+                    }
                 })
                 .chain(() -> Uni.createFrom().completionStage(batch.ack()));
+    }
+
+    /** The record timestamps of the batch's samples (not its control commands), 0 where a record has none. */
+    private static long[] sampleTimestamps(KafkaRecordBatch<byte[], byte[]> batch) {
+        List<Long> out = new ArrayList<>();
+        for (KafkaRecord<byte[], byte[]> r : batch) {
+            if (Topics.SAMPLES.equals(r.getTopic())) {
+                out.add(r.getTimestamp() == null ? 0L : r.getTimestamp().toEpochMilli());
+            }
+        }
+        return out.stream().mapToLong(Long::longValue).toArray();
     }
 
     private static void sleep(Duration d) {
