@@ -1,5 +1,6 @@
 package dev.headstream.cli;
 
+import dev.headstream.cli.admin.AdminUserCommand;
 import dev.headstream.cli.control.ControlCommand;
 import dev.headstream.cli.detect.DetectCommand;
 import dev.headstream.cli.evaluate.EvalCommand;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code headstream} command of the user jar: the commands a user of a running service needs
- * (watch, heads, control, export-head, replay, eval, produce, detect), registered in {@code subcommands} below. The
+ * (watch, heads, control, export-head, replay, eval, produce, detect, admin-user), registered in {@code subcommands} below. The
  * development tools add theirs to the same command line (see {@code dev.headstream.tools.DevMain}). A failing subcommand prints one line (its exception's message)
  * and exits with 1; bad usage exits with 2.
  */
@@ -35,6 +36,7 @@ import picocli.CommandLine.Spec;
             EvalCommand.class,
             ProduceCommand.class,
             DetectCommand.class,
+            AdminUserCommand.class,
         })
 public final class Main implements Runnable {
 

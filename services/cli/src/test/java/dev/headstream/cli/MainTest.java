@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class MainTest {
@@ -20,7 +23,15 @@ class MainTest {
         assertThat(out.toString()).contains("Usage: headstream");
         assertThat(commands(out.toString()))
                 .containsExactlyInAnyOrder(
-                        "watch", "heads", "control", "export-head", "replay", "eval", "produce", "detect");
+                        "watch",
+                        "heads",
+                        "control",
+                        "export-head",
+                        "replay",
+                        "eval",
+                        "produce",
+                        "detect",
+                        "admin-user");
     }
 
     /** The command names of a picocli help text (the indented first word of each "Commands:" line). */
@@ -31,6 +42,35 @@ class MainTest {
                 .results()
                 .map(m -> m.group(1))
                 .toList();
+    }
+
+    @Test
+    void adminUserPrintsTheRealmsDigestOfThePasswordNeverThePassword(@TempDir Path dir) throws Exception {
+        Path secret = dir.resolve("pw");
+        Files.writeString(secret, "s3cret pass\nsecond line ignored\n");
+
+        assertThat(run("admin-user", "--name", "alice", "--role", "Operator", "--password-file", secret.toString()))
+                .isZero();
+
+        // sha256("alice:Quarkus:s3cret pass"), computed outside this code (Python's hashlib)
+        assertThat(out.toString())
+                .isEqualTo("QUARKUS_SECURITY_USERS_EMBEDDED_USERS_ALICE="
+                        + "ee200d4e87cd84fc0878e0872e76f6028cd90e00b5aa1be02874f21a44c35b1e\n"
+                        + "QUARKUS_SECURITY_USERS_EMBEDDED_ROLES_ALICE=operator\n")
+                .doesNotContain("s3cret");
+    }
+
+    @Test
+    void adminUserRefusesNamesTheEnvironmentCannotCarryAndUnknownRoles(@TempDir Path dir) throws Exception {
+        Path secret = dir.resolve("pw");
+        Files.writeString(secret, "x\n");
+
+        assertThat(run("admin-user", "--name", "Bob-1", "--role", "viewer", "--password-file", secret.toString()))
+                .isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(err.toString()).contains("--name must be 1-32 lower-case letters and digits");
+        assertThat(run("admin-user", "--name", "bob", "--role", "admin", "--password-file", secret.toString()))
+                .isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(err.toString()).contains("--role must be viewer or operator, got 'admin'");
     }
 
     @Test

@@ -44,6 +44,7 @@ class DevMainTest {
                         "eval",
                         "produce",
                         "detect",
+                        "admin-user",
                         "kafka",
                         "topics",
                         "kafka-user",
