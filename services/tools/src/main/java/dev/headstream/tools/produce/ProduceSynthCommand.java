@@ -1,5 +1,6 @@
 package dev.headstream.tools.produce;
 
+import dev.headstream.cli.KafkaSecurityOption;
 import dev.headstream.client.SampleSender;
 import dev.headstream.testkit.synth.CachingSynthesizer;
 import dev.headstream.testkit.synth.SampleRecords;
@@ -13,6 +14,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -36,6 +38,9 @@ public final class ProduceSynthCommand implements Callable<Integer> {
             defaultValue = "127.0.0.1:9092",
             description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
     String bootstrap;
+
+    @Mixin
+    KafkaSecurityOption kafkaSecurity;
 
     @Option(names = "--tenant", defaultValue = "demo", description = "Tenant of the users (default ${DEFAULT-VALUE}).")
     String tenant;
@@ -82,7 +87,7 @@ public final class ProduceSynthCommand implements Callable<Integer> {
                     out.println(line);
                     out.flush();
                 }));
-        try (SampleSender sender = new SampleSender(bootstrap)) {
+        try (SampleSender sender = new SampleSender(kafkaSecurity.connection(bootstrap))) {
             int max = pop.users().stream().mapToInt(u -> u.train().size()).max().orElse(0);
             for (int i = 0; i < max; i++) {
                 for (SyntheticUser u : pop.users()) {
