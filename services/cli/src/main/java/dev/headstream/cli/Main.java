@@ -9,6 +9,7 @@ import dev.headstream.cli.heads.HeadsCommand;
 import dev.headstream.cli.produce.ProduceCommand;
 import dev.headstream.cli.replay.ReplayCommand;
 import dev.headstream.cli.watch.WatchCommand;
+import dev.headstream.client.KafkaConnection;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -64,10 +65,25 @@ public final class Main implements Runnable {
 
     private static int reportFailure(Exception failure, CommandLine command, ParseResult parsed) {
         String message = failure.getMessage() == null ? failure.toString() : failure.getMessage();
+        if (kafkaTimeout(failure)) {
+            // what a client gets from a broker that is down, unreachable, or wants authentication it was not given
+            message += " (is the broker up at that address? a cluster with authentication needs --kafka-config"
+                    + " or $" + KafkaConnection.CONFIG_ENV + ")";
+        }
         command.getErr()
                 .println(command.getColorScheme()
                         .errorText(command.getCommandSpec().qualifiedName() + ": " + message));
         return command.getCommandSpec().exitCodeOnExecutionException();
+    }
+
+    /** Whether {@code failure} or a cause of it is a Kafka client's timeout. */
+    static boolean kafkaTimeout(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.kafka.common.errors.TimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The version from the jar manifest, or {@code dev} when run from classes. */

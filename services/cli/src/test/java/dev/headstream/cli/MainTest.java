@@ -74,6 +74,15 @@ class MainTest {
     }
 
     @Test
+    void aKafkaTimeoutAnywhereInTheCausesIsRecognizedForItsHint() {
+        assertThat(Main.kafkaTimeout(new IllegalStateException(
+                        "x", new org.apache.kafka.common.errors.TimeoutException("metadata"))))
+                .isTrue();
+        assertThat(Main.kafkaTimeout(new IllegalStateException("timed out reading headstream.heads")))
+                .isFalse();
+    }
+
+    @Test
     void exportHeadRejectsAHeadIdThatIsNotTenantUserTask() {
         assertThat(run("export-head", "--head-id", "alice")).isEqualTo(CommandLine.ExitCode.USAGE);
         assertThat(err.toString()).contains("--head-id must be tenant/user/task, got 'alice'");

@@ -121,6 +121,20 @@ class DevMainTest {
     }
 
     @Test
+    void aSecuredDevBrokerNeedsAReadablePassword(@TempDir Path dir) throws IOException {
+        Path missing = dir.resolve("nope");
+        assertThat(run("kafka", "--data-dir", dir.toString(), "--scram-admin-password-file", missing.toString()))
+                .isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(err.toString()).contains("--scram-admin-password-file " + missing + ": cannot read it");
+
+        Path comma = dir.resolve("pw");
+        Files.writeString(comma, "a,b\n");
+        assertThat(run("kafka", "--data-dir", dir.toString(), "--scram-admin-password-file", comma.toString()))
+                .isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(err.toString()).contains("--scram-admin-password-file " + comma + ": ");
+    }
+
+    @Test
     void kafkaUserPrintsARolesAclsWithoutABrokerOnADryRun() {
         assertThat(run("kafka-user", "--name", "alice", "--role", "producer", "--dry-run"))
                 .isZero();

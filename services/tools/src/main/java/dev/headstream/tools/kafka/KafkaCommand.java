@@ -2,8 +2,15 @@ package dev.headstream.tools.kafka;
 
 import dev.headstream.testkit.kafka.EmbeddedKafka;
 import dev.headstream.testkit.kafka.TopicAdmin;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,6 +32,9 @@ import picocli.CommandLine.Spec;
             "State is kept in the data directory and survives restarts.",
         })
 public final class KafkaCommand implements Callable<Integer> {
+
+    /** The super user of a secured broker. */
+    static final String ADMIN = "admin";
 
     @Spec
     private CommandSpec spec;
@@ -57,6 +67,15 @@ public final class KafkaCommand implements Callable<Integer> {
             description = "Configuration, broker log and Kafka data (default: ${DEFAULT-VALUE}).")
     private Path dataDir;
 
+    @Option(
+            names = "--scram-admin-password-file",
+            paramLabel = "FILE",
+            description = "Secure the broker: SASL SCRAM-SHA-512 for clients, ACLs denying what none allows, and"
+                    + " one super user 'admin' whose password is this file's first line. Writes the admin's"
+                    + " security settings to <data-dir>/admin.properties (for --kafka-config). Takes effect on a"
+                    + " new data directory only (the credential is added when the storage is formatted).")
+    private Path scramAdminPasswordFile;
+
     @Override
     public Integer call() throws InterruptedException {
         if (partitions < 1) {
@@ -66,10 +85,20 @@ public final class KafkaCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "Ports must be between 0 and 65535");
         }
         PrintWriter out = spec.commandLine().getOut();
-        EmbeddedKafka kafka = EmbeddedKafka.builder(dataDir)
-                .port(port)
-                .controllerPort(controllerPort)
-                .build();
+        EmbeddedKafka.Builder builder =
+                EmbeddedKafka.builder(dataDir).port(port).controllerPort(controllerPort);
+        String adminPassword = null;
+        if (scramAdminPasswordFile != null) {
+            adminPassword = adminPassword();
+            try {
+                builder.scram(ADMIN, adminPassword);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "--scram-admin-password-file " + scramAdminPasswordFile + ": " + e.getMessage());
+            }
+        }
+        EmbeddedKafka kafka = builder.build();
         AtomicBoolean stopping = new AtomicBoolean();
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
@@ -82,7 +111,7 @@ public final class KafkaCommand implements Callable<Integer> {
         long started = System.nanoTime();
         kafka.start();
         Set<String> created;
-        try (TopicAdmin topics = TopicAdmin.connect(kafka.bootstrapServers())) {
+        try (TopicAdmin topics = TopicAdmin.connect(kafka.bootstrapServers(), kafka.clientProperties())) {
             created = topics.ensureTopics(partitions);
         }
         out.printf(
@@ -96,6 +125,14 @@ public final class KafkaCommand implements Callable<Integer> {
                         : "created "
                                 + String.join(", ", created.stream().sorted().toList()));
         out.printf("Data: %s, broker log: %s%n", kafka.dataDir(), kafka.logFile());
+        if (adminPassword != null) {
+            Path admin = writeAdminSettings(kafka);
+            out.printf(
+                    "Secured: SASL SCRAM-SHA-512, ACLs; the super user '%s' authenticates with --kafka-config %s;"
+                            + " give users roles with: ./headstream kafka-user -b %s --kafka-config %s --name NAME"
+                            + " --role ROLE --password-file FILE%n",
+                    ADMIN, admin, kafka.bootstrapServers(), admin);
+        }
         out.println("Press Ctrl-C to stop.");
         out.flush();
 
@@ -104,5 +141,42 @@ public final class KafkaCommand implements Callable<Integer> {
             return 0;
         }
         throw new IllegalStateException("Kafka broker exited with code " + exitCode + "; see " + kafka.logFile());
+    }
+
+    private String adminPassword() {
+        String p;
+        try {
+            p = Files.readAllLines(scramAdminPasswordFile, StandardCharsets.UTF_8).stream()
+                    .findFirst()
+                    .orElse("")
+                    .strip();
+        } catch (IOException e) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--scram-admin-password-file " + scramAdminPasswordFile + ": cannot read it: " + e.getMessage());
+        }
+        if (p.isEmpty()) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--scram-admin-password-file " + scramAdminPasswordFile + ": its first line is empty");
+        }
+        return p;
+    }
+
+    /** The admin's client security settings, readable by the owner only, for {@code --kafka-config}. */
+    private static Path writeAdminSettings(EmbeddedKafka kafka) {
+        Path file = kafka.dataDir().resolve("admin.properties");
+        Properties p = new Properties();
+        kafka.clientProperties().forEach((k, v) -> p.setProperty(k, String.valueOf(v)));
+        try {
+            Files.deleteIfExists(file);
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+                p.store(w, "the super user of the broker in " + kafka.dataDir());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+        return file;
     }
 }
