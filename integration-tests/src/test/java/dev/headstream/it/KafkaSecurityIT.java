@@ -21,10 +21,17 @@ import dev.headstream.tools.DevMain;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -40,7 +47,8 @@ import picocli.CommandLine;
  * set-up step does: a client without credentials gets nothing; the producer writes samples and
  * cannot write heads or control commands; the follower reads heads and cannot write them or read
  * samples; the adapter trains with its own credentials and cannot forge samples; the operator's
- * {@code control reset} reaches the adapter and its result reaches the follower.
+ * {@code control reset} reaches the adapter and its result reaches the follower; the admin API's
+ * catalog follows the heads with the operator's credentials.
  */
 class KafkaSecurityIT {
 
@@ -107,6 +115,11 @@ class KafkaSecurityIT {
             Map<String, String> props = ItSupport.crashTestProperties(bs, rehearsal, 4, "security-it");
             EmbeddedKafka.scramClientProperties("adapter", "adapter-secret")
                     .forEach((k, v) -> props.put("kafka." + k, String.valueOf(v)));
+            // the admin API reads heads and metrics and writes control as the operator
+            EmbeddedKafka.scramClientProperties("operator", "operator-secret")
+                    .forEach((k, v) -> props.put("headstream.admin.kafka." + k, String.valueOf(v)));
+            props.put("quarkus.security.users.embedded.users.vera", sha256("vera:Quarkus:vera-pw"));
+            props.put("quarkus.security.users.embedded.roles.vera", "operator");
             try (AdapterProcess adapter = AdapterProcess.start(
                                     ItSupport.adapterJar(), props, work.resolve("adapter.log"))
                             .awaitReady(Duration.ofMinutes(3));
@@ -116,6 +129,10 @@ class KafkaSecurityIT {
                 ItSupport.sendTrain(sender, TENANT, TASK, List.of(user), 0, CLIPS);
                 ItSupport.awaitApplied(heads, TENANT, TASK, List.of(user), CLIPS);
                 long trained = heads.current(headId).orElseThrow().version();
+                // the admin API's catalog follows the heads with the operator's credentials
+                await().atMost(Duration.ofMinutes(1))
+                        .untilAsserted(() -> assertThat(admin(adapter, "admin/heads/" + headId))
+                                .contains("\"version\":" + trained));
 
                 String sent = run(
                         "control",
@@ -135,6 +152,27 @@ class KafkaSecurityIT {
                 assertThat(adapter.logText()).doesNotContain("adapter-secret");
             }
         }
+    }
+
+    /** The admin API's answer to a GET of {@code path} as the operator user, or its status when not 200. */
+    private static String admin(AdapterProcess adapter, String path) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adapter.httpPort() + "/" + path))
+                                .header(
+                                        "Authorization",
+                                        "Basic "
+                                                + Base64.getEncoder()
+                                                        .encodeToString(
+                                                                "vera:vera-pw".getBytes(StandardCharsets.UTF_8)))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() == 200 ? r.body() : "HTTP " + r.statusCode() + ": " + r.body();
+    }
+
+    private static String sha256(String s) throws Exception {
+        return HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
     }
 
     /**

@@ -74,9 +74,10 @@ public interface HeadstreamConfig {
      * The catalog behind the admin API and the dashboard: this instance follows
      * {@code headstream.heads} and {@code headstream.metrics} (every partition, every user, not only
      * its own) and keeps per head its newest version, its monitors, a bounded history and a bounded
-     * prequential curve. About 10 KB per head with the defaults. The control producer of the admin
-     * API authenticates with the Kafka security keys under {@code headstream.admin.kafka.} when any
-     * is set (an operator's credentials), else with the adapter's own {@code kafka.} block.
+     * prequential curve. About 10 KB per head with the defaults. The catalog's consumer and the
+     * admin API's control producer authenticate with the Kafka security keys under
+     * {@code headstream.admin.kafka.} when any is set (an operator's credentials), else with the
+     * adapter's own {@code kafka.} block.
      */
     interface Admin {
 

@@ -34,7 +34,9 @@ import org.jboss.logging.Logger;
  * listeners which head changed. Reads only; what it shows lags the adapter's commits by a poll.
  *
  * <p>Lifecycle: started at application start when {@code headstream.admin.catalog} is on (the
- * default), stopped at shutdown. Its Kafka client takes the adapter's security block. A failure
+ * default), stopped at shutdown. Its Kafka client authenticates as the admin API's commands do
+ * (the keys under {@code headstream.admin.kafka.}, an operator's, else the adapter's {@code kafka.}
+ * block: the adapter's own role may not read heads or metrics). A failure
  * (the broker away, topics missing) is logged and retried every few seconds; the catalog then
  * keeps what it had.
  */
@@ -162,7 +164,8 @@ public class HeadCatalog {
     }
 
     private Properties properties() {
-        Properties p = KafkaClientSettings.client(bootstrap);
+        // the admin API's credentials (an operator's, who may read heads and metrics), not the adapter's
+        Properties p = KafkaClientSettings.client(bootstrap, KafkaClientSettings.ADMIN_PREFIX);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "headstream-admin-catalog");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
