@@ -149,7 +149,7 @@ class KafkaSecurityIT {
                             assertThat(v.update().getStatus()).isEqualTo(HeadStatus.HEAD_STATUS_RESET);
                         }));
                 assertThat(adapter.isAlive()).isTrue();
-                assertThat(adapter.logText()).doesNotContain("adapter-secret");
+                assertThat(adapter.logText()).doesNotContain("adapter-secret").doesNotContain("operator-secret");
             }
         }
     }

@@ -66,7 +66,12 @@ public final class KafkaClientSettings {
             if (key.equals(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG)
                     || key.startsWith("sasl.")
                     || key.startsWith("ssl.")) {
-                config.getOptionalValue(name, String.class).ifPresent(v -> out.putIfAbsent(key, v));
+                // the raw value: an empty one (ssl.endpoint.identification.algorithm= turns hostname
+                // checks off) must reach these clients as it reaches the channels, not read as missing
+                String v = config.getConfigValue(name).getValue();
+                if (v != null) {
+                    out.putIfAbsent(key, v);
+                }
             }
         }
         return out;

@@ -124,16 +124,25 @@ public record KafkaConnection(String bootstrapServers, Map<String, String> secur
                     where + ": security.protocol '" + protocol + "' is not one of " + SecurityProtocol.names());
         }
         boolean sasl = known == SecurityProtocol.SASL_PLAINTEXT || known == SecurityProtocol.SASL_SSL;
+        boolean tls = known == SecurityProtocol.SSL || known == SecurityProtocol.SASL_SSL;
         if (sasl) {
-            for (String needed : new String[] {"sasl.mechanism", "sasl.jaas.config"}) {
-                if (!settings.containsKey(needed)) {
-                    throw new IllegalArgumentException(
-                            where + ": security.protocol " + known + " needs " + needed + " (see docs/security.md)");
-                }
+            if (!settings.containsKey("sasl.mechanism")) {
+                throw new IllegalArgumentException(
+                        where + ": security.protocol " + known + " needs sasl.mechanism (see docs/security.md)");
+            }
+            // Kerberos may take its login from the JVM's java.security.auth.login.config instead
+            if (!settings.containsKey("sasl.jaas.config")
+                    && !settings.get("sasl.mechanism").equals("GSSAPI")) {
+                throw new IllegalArgumentException(
+                        where + ": security.protocol " + known + " needs sasl.jaas.config (see docs/security.md)");
             }
         } else if (settings.keySet().stream().anyMatch(k -> k.startsWith("sasl."))) {
             throw new IllegalArgumentException(where + ": sasl.* settings are given but security.protocol is " + known
                     + ", so they would be ignored; use SASL_SSL or SASL_PLAINTEXT");
+        }
+        if (!tls && settings.keySet().stream().anyMatch(k -> k.startsWith("ssl."))) {
+            throw new IllegalArgumentException(where + ": ssl.* settings are given but security.protocol is " + known
+                    + ", so they would be ignored; use SSL or SASL_SSL");
         }
         return settings;
     }
@@ -162,6 +171,10 @@ public record KafkaConnection(String bootstrapServers, Map<String, String> secur
     }
 
     private static String expand(String value, String key, Path file, UnaryOperator<String> env) {
+        if (value.replaceAll(ENV.pattern(), "").contains("${env:")) {
+            throw new IllegalArgumentException(file + ": " + key
+                    + " holds a ${env:...} that is not ${env:NAME} with NAME of letters, digits and _");
+        }
         Matcher m = ENV.matcher(value);
         StringBuilder out = new StringBuilder();
         while (m.find()) {

@@ -27,6 +27,9 @@ import org.apache.kafka.common.resource.ResourceType;
  *   <li>{@link #FOLLOWER} reads heads only (a detector hot-swapping its user's head).
  *   <li>{@link #OPERATOR} writes control commands (reset, freeze, rollback, erase) and reads every
  *       topic (the {@code heads}, {@code watch} and {@code replay} commands).
+ *   <li>{@link #MONITOR} reads the adapter group's lag and nothing else: DESCRIBE on the group and
+ *       on the samples topic (an autoscaler such as KEDA, which must not hold credentials that can
+ *       write heads).
  * </ul>
  *
  * READ and WRITE imply DESCRIBE (Kafka's rule), which the clients need to look partitions up.
@@ -37,7 +40,8 @@ public enum KafkaRole {
     PRODUCER,
     ADAPTER,
     FOLLOWER,
-    OPERATOR;
+    OPERATOR,
+    MONITOR;
 
     /** The adapter's consumer group by default ({@code mp.messaging.incoming.samples.group.id}). */
     public static final String ADAPTER_GROUP = "headstream-adapter";
@@ -70,7 +74,7 @@ public enum KafkaRole {
      * The ACLs that give {@code User:<user>} this role.
      *
      * @param user                  the principal's name (a SCRAM user name, or a certificate's distinguished name)
-     * @param adapterGroup          the adapter's consumer group (used by {@link #ADAPTER} only)
+     * @param adapterGroup          the adapter's consumer group (used by {@link #ADAPTER} and {@link #MONITOR})
      * @param transactionalIdPrefix what the adapter's transactional ids start with ({@link #ADAPTER} only)
      */
     public List<AclBinding> bindings(String user, String adapterGroup, String transactionalIdPrefix) {
@@ -82,6 +86,13 @@ public enum KafkaRole {
         switch (this) {
             case PRODUCER -> topic(out, principal, Topics.SAMPLES, AclOperation.WRITE);
             case FOLLOWER -> topic(out, principal, Topics.HEADS, AclOperation.READ);
+            case MONITOR -> {
+                topic(out, principal, Topics.SAMPLES, AclOperation.DESCRIBE);
+                out.add(allow(
+                        new ResourcePattern(ResourceType.GROUP, adapterGroup, PatternType.LITERAL),
+                        principal,
+                        AclOperation.DESCRIBE));
+            }
             case OPERATOR -> {
                 topic(out, principal, Topics.CONTROL, AclOperation.WRITE);
                 for (String t :

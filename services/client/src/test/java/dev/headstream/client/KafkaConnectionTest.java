@@ -115,6 +115,27 @@ class KafkaConnectionTest {
     }
 
     @Test
+    void tlsSettingsWithoutTlsAreRefusedAndKerberosMayUseTheJvmsLogin() throws IOException {
+        Path plaintext = file("ssl.truststore.location=/ca.p12\n");
+        assertThatThrownBy(() -> KafkaConnection.load("h:9092", plaintext, name -> null))
+                .hasMessageContaining("ssl.* settings are given but security.protocol is PLAINTEXT");
+
+        Path kerberos = file("security.protocol=SASL_SSL\nsasl.mechanism=GSSAPI\nsasl.kerberos.service.name=kafka\n");
+        assertThat(KafkaConnection.load("h:9092", kerberos, name -> null).security())
+                .containsEntry("sasl.mechanism", "GSSAPI");
+    }
+
+    @Test
+    void aMalformedEnvironmentReferenceIsRefusedNotSentAsAPassword() throws IOException {
+        Path f =
+                file("security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\nsasl.jaas.config=x password=\"${env:a-b}\";\n");
+
+        assertThatThrownBy(() -> KafkaConnection.load("h:9092", f, name -> "v"))
+                .hasMessage(f + ": sasl.jaas.config holds a ${env:...} that is not ${env:NAME} with NAME of letters,"
+                        + " digits and _");
+    }
+
+    @Test
     void aFileThatCannotBeReadIsNamed() {
         Path missing = dir.resolve("nope.properties");
 

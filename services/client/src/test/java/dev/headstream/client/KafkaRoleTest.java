@@ -64,6 +64,12 @@ class KafkaRoleTest {
     }
 
     @Test
+    void aMonitorSeesTheAdaptersLagAndNothingElse() {
+        assertThat(grants(KafkaRole.MONITOR.bindings("m", "grp", "tx-")))
+                .containsExactlyInAnyOrder("DESCRIBE TOPIC " + Topics.SAMPLES, "DESCRIBE GROUP grp");
+    }
+
+    @Test
     void everyGrantIsAnAllowForThatUserOnANamedResourceNeverTheCluster() {
         for (KafkaRole r : KafkaRole.values()) {
             assertThat(r.bindings("u1")).isNotEmpty().allSatisfy(b -> {
@@ -79,7 +85,7 @@ class KafkaRoleTest {
     void rolesAreNamedInAnyCaseAndAnUnknownOneListsThem() {
         assertThat(KafkaRole.named("Follower")).isEqualTo(KafkaRole.FOLLOWER);
         assertThatThrownBy(() -> KafkaRole.named("admin"))
-                .hasMessage("no Kafka role 'admin'; the roles are [producer, adapter, follower, operator]");
+                .hasMessage("no Kafka role 'admin'; the roles are [producer, adapter, follower, operator, monitor]");
         assertThatThrownBy(() -> KafkaRole.PRODUCER.bindings(" ")).hasMessage("a Kafka principal needs a name");
     }
 }

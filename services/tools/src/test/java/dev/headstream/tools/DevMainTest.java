@@ -148,7 +148,7 @@ class DevMainTest {
         assertThat(run("kafka-user", "--name", "a", "--role", "admin", "--dry-run"))
                 .isEqualTo(CommandLine.ExitCode.USAGE);
         assertThat(err.toString())
-                .contains("no Kafka role 'admin'; the roles are [producer, adapter, follower, operator]");
+                .contains("no Kafka role 'admin'; the roles are [producer, adapter, follower, operator, monitor]");
 
         Path missing = dir.resolve("nope");
         assertThat(run("kafka-user", "--name", "a", "--role", "follower", "--password-file", missing.toString()))

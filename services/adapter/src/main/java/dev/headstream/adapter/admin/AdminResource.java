@@ -15,6 +15,7 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -62,7 +63,17 @@ public class AdminResource {
     @Inject
     EngineSpec spec;
 
-    /** An operator command's optional details. */
+    /**
+     * The header every command must carry. A page of another site cannot send it (a cross-origin
+     * request with a custom header needs a CORS preflight, which this service never grants), so a
+     * browser that holds an operator's credentials cannot be made to send a command (CSRF).
+     */
+    public static final String COMMAND_HEADER = "X-Headstream-Command";
+
+    /**
+     * An operator command's optional details; any other field is refused
+     * ({@code quarkus.jackson.fail-on-unknown-properties}): a misspelt {@code task} must not mean every task.
+     */
     public record ActionRequest(String task, String reason) {}
 
     /** Where a command was written; its effect follows on {@code headstream.heads}. */
@@ -110,12 +121,25 @@ public class AdminResource {
     @RolesAllowed("operator")
     @Operation(
             summary = "Send an operator command for a user (reset, rollback, freeze, unfreeze, erase),"
-                    + " for one task or all; answered once the broker has it")
+                    + " for one task or all; answered once the broker has it. Needs Content-Type: application/json"
+                    + " and the header X-Headstream-Command")
     public Response act(
             @PathParam("tenant") String tenant,
             @PathParam("user") String user,
             @PathParam("action") String action,
+            @HeaderParam(COMMAND_HEADER) String marker,
+            @HeaderParam("Content-Type") String contentType,
             ActionRequest request) {
+        if (marker == null
+                || contentType == null
+                || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            throw new Problem.Failure(Problem.of(
+                    400,
+                    "command-header",
+                    "Not a command request",
+                    "a command needs Content-Type: application/json and the header " + COMMAND_HEADER
+                            + " (which pages of other sites cannot send)"));
+        }
         ControlAction wire = ACTIONS.get(action.toLowerCase(Locale.ROOT));
         if (wire == null) {
             throw new Problem.Failure(Problem.of(

@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * payload names another head is counted and skipped. A tombstone on the heads topic (an erased
  * head) removes everything kept of that head, its curve included. A head is listed once a version
  * of it has been read; metrics of a head without one are kept (a reader can meet them first) but
- * not listed. An older version arriving after a newer one (a replica catching up) does not replace
+ * not listed, and dropped by {@link #dropUnlisted} once the reader has caught up (they are an
+ * erased head's). An older version arriving after a newer one (a replica catching up) does not replace
  * it. Memory is bounded per head by {@code historyVersions} and {@code curvePoints}, and in all by
  * {@code maxHeads}: past it, metrics of heads not yet listed are dropped, and new heads too.
  *
@@ -253,6 +254,19 @@ public final class CatalogState {
         }
         return Optional.of(new HeadDetail(
                 headId, e.tenant, e.user, e.task, e.newest, e.monitors, List.copyOf(e.history), List.copyOf(e.curve)));
+    }
+
+    /**
+     * Drops every head no version of which has been read: once the topics are read to their end,
+     * such metrics belong to heads that were erased (metrics get no tombstone, and the heads topic's
+     * tombstone may be compacted away) and must neither be shown nor kept.
+     *
+     * @return how many were dropped
+     */
+    public synchronized int dropUnlisted() {
+        int before = heads.size();
+        heads.values().removeIf(e -> !e.listed());
+        return before - heads.size();
     }
 
     /** Heads kept (listed or not). */

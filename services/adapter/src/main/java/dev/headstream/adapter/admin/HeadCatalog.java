@@ -3,6 +3,9 @@ package dev.headstream.adapter.admin;
 import dev.headstream.adapter.HeadstreamConfig;
 import dev.headstream.adapter.KafkaClientSettings;
 import dev.headstream.schemas.Topics;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,6 +14,7 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -58,10 +63,32 @@ public class HeadCatalog {
     private volatile boolean caughtUp;
     private Thread thread;
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+    /** Where the catalog has read to, per partition, so that a retry neither rereads nor doubles a curve. */
+    private final Map<TopicPartition, Long> positions = new HashMap<>();
+
+    private boolean warnedFull;
+
+    @Inject
+    MeterRegistry registry;
 
     void start(@Observes StartupEvent event) {
         HeadstreamConfig.Admin admin = config.admin();
         state = new CatalogState(admin.historyVersions(), admin.curvePoints(), admin.maxHeads());
+        Gauge.builder("headstream.admin.catalog.heads", this, c -> c.state().size())
+                .description("heads the admin catalog keeps")
+                .register(registry);
+        FunctionCounter.builder(
+                        "headstream.admin.catalog.dropped", this, c -> c.state().droppedOverCapacity())
+                .description("records of heads the admin catalog dropped because it keeps headstream.admin.max-heads"
+                        + " already: the admin API and the dashboard miss those heads")
+                .register(registry);
+        FunctionCounter.builder(
+                        "headstream.admin.catalog.skipped",
+                        this,
+                        c -> c.state().skippedForeign() + c.state().skippedUnreadable())
+                .description("heads and metrics records the admin catalog skipped: unreadable, or naming another head"
+                        + " than their key")
+                .register(registry);
         if (!admin.catalog()) {
             return;
         }
@@ -136,19 +163,40 @@ public class HeadCatalog {
             infos.forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
         }
         c.assign(parts);
-        c.seekToBeginning(parts);
+        for (TopicPartition tp : parts) {
+            Long at = positions.get(tp);
+            if (at == null) {
+                c.seekToBeginning(List.of(tp));
+            } else {
+                c.seek(tp, at);
+            }
+        }
         Map<TopicPartition, Long> ends = c.endOffsets(parts, Duration.ofSeconds(30));
         while (running) {
-            for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+            ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(500));
+            for (ConsumerRecord<byte[], byte[]> r : records) {
                 String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
                 Optional<String> changed = r.topic().equals(Topics.HEADS)
                         ? state.acceptHead(key, r.value())
                         : state.acceptMetrics(key, r.value());
                 changed.ifPresent(this::tell);
             }
+            for (TopicPartition tp : records.partitions()) {
+                positions.put(tp, c.position(tp));
+            }
             if (!caughtUp && parts.stream().allMatch(tp -> c.position(tp) >= ends.get(tp))) {
                 caughtUp = true;
-                LOG.infof("admin catalog caught up: %d heads", state.size());
+                int dropped = state.dropUnlisted();
+                LOG.infof(
+                        "admin catalog caught up: %d heads (dropped the metrics of %d erased heads)",
+                        state.size(), dropped);
+            }
+            if (!warnedFull && state.droppedOverCapacity() > 0) {
+                warnedFull = true;
+                LOG.warnf(
+                        "admin catalog full: it keeps %d heads (headstream.admin.max-heads) and drops further heads'"
+                                + " records; the admin API and the dashboard miss them (headstream_admin_catalog_dropped_total)",
+                        config.admin().maxHeads());
             }
         }
     }

@@ -1,5 +1,7 @@
 package dev.headstream.adapter.admin;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -14,6 +16,27 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response failure(Problem.Failure f) {
         return f.problem().response();
+    }
+
+    @ServerExceptionMapper
+    public Response unknownField(UnrecognizedPropertyException e) {
+        return Problem.of(
+                        400,
+                        "bad-body",
+                        "Bad body",
+                        "unknown field '" + e.getPropertyName() + "'; a command's body takes only "
+                                + e.getKnownPropertyIds())
+                .response();
+    }
+
+    @ServerExceptionMapper
+    public Response badJson(JsonProcessingException e) {
+        return Problem.of(
+                        400,
+                        "bad-body",
+                        "Bad body",
+                        "the body is not the JSON a command takes: " + e.getOriginalMessage())
+                .response();
     }
 
     @ServerExceptionMapper

@@ -85,6 +85,13 @@ class AdminResourceTest {
         }
         assertThat(post("admin/users/t/u/reset", "{}", null).statusCode()).isEqualTo(401);
         assertThat(get("admin/users", "vera:wrong").statusCode()).isEqualTo(401);
+        HttpResponse<String> events = http.send(
+                request("admin/events", null)
+                        .header("Accept", "text/event-stream")
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(events.statusCode()).isEqualTo(401);
     }
 
     @Test
@@ -116,6 +123,28 @@ class AdminResourceTest {
         assertProblem(
                 post("admin/users/t/u/reset", "{\"task\":\"alexa\"}", "otto:otto-pw"), 400, "unknown task 'alexa'");
         assertProblem(post("admin/users/t/u/reset", "{not json", "otto:otto-pw"), 400, "");
+        // a misspelt field must not silently mean every task
+        assertProblem(post("admin/users/t/u/erase", "{\"tsk\":\"wake\"}", "otto:otto-pw"), 400, "unknown field 'tsk'");
+        assertProblem(get("admin/events?user=u", "vera:vera-pw"), 400, "user needs tenant");
+    }
+
+    @Test
+    void aCommandWithoutItsHeaderOrAsJsonIsRefusedSoThatNoOtherSiteCanSendOne() throws Exception {
+        // what a cross-site form or sendBeacon can send: no custom header, no JSON content type
+        HttpResponse<String> beacon = http.send(
+                request("admin/users/t/u/erase", "otto:otto-pw")
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertProblem(beacon, 400, "needs Content-Type: application/json and the header X-Headstream-Command");
+        HttpResponse<String> form = http.send(
+                request("admin/users/t/u/erase", "otto:otto-pw")
+                        .header("Content-Type", "text/plain")
+                        .header(AdminResource.COMMAND_HEADER, "1")
+                        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(form.statusCode()).isIn(400, 415);
     }
 
     @Test
@@ -231,7 +260,9 @@ class AdminResourceTest {
     }
 
     private HttpResponse<String> post(String path, String body, String credentials) throws Exception {
-        HttpRequest.Builder b = request(path, credentials).header("Content-Type", "application/json");
+        HttpRequest.Builder b = request(path, credentials)
+                .header("Content-Type", "application/json")
+                .header(AdminResource.COMMAND_HEADER, "1");
         b.POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.CodeSource;
 import java.time.Duration;
 import java.time.Instant;
@@ -394,6 +395,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         config.forEach(
                 (key, value) -> text.append(key).append('=').append(value).append('\n'));
         Path serverProperties = dataDir.resolve("server.properties");
+        // a secured broker's file holds the admin's password (its JAAS lines): the owner's only
+        Files.deleteIfExists(serverProperties);
+        Files.createFile(
+                serverProperties, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(serverProperties, text, StandardCharsets.UTF_8);
         Files.writeString(
                 dataDir.resolve("log4j.properties"),

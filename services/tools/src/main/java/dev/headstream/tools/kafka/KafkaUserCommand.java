@@ -51,7 +51,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Creates or updates a Kafka user for one of Headstream's roles (producer, adapter, follower,"
-                    + " operator): its SCRAM-SHA-512 password (with --password-env) and exactly the role's ACLs."
+                    + " operator, monitor): its SCRAM-SHA-512 password (with --password-env) and exactly the role's ACLs."
                     + " Run it with an administrator's --kafka-config.",
         })
 public final class KafkaUserCommand implements Callable<Integer> {
@@ -81,7 +81,7 @@ public final class KafkaUserCommand implements Callable<Integer> {
             names = "--role",
             required = true,
             paramLabel = "ROLE",
-            description = "producer, adapter, follower or operator.")
+            description = "producer, adapter, follower, operator or monitor (reads the adapter group's lag only).")
     private String role;
 
     @Option(
@@ -118,6 +118,10 @@ public final class KafkaUserCommand implements Callable<Integer> {
     public Integer call() {
         KafkaRole r;
         List<AclBinding> wanted;
+        if (name.isBlank() || name.contains("*")) {
+            throw new ParameterException(
+                    spec.commandLine(), "--name must name one principal; '" + name + "' would match every user");
+        }
         try {
             r = KafkaRole.named(role);
             wanted = r.bindings(name, group, transactionalIdPrefix);
@@ -189,11 +193,14 @@ public final class KafkaUserCommand implements Callable<Integer> {
         return null;
     }
 
-    /** The principal's ACLs that are not the role's, as exact filters. */
+    /**
+     * The principal's ALLOW ACLs that are not the role's, as exact filters; DENY ACLs (an
+     * administrator's block on a compromised user) are never deleted here.
+     */
     private List<AclBindingFilter> stale(Admin admin, Collection<AclBinding> wanted, KafkaConnection kafka) {
         AclBindingFilter mine = new AclBindingFilter(
                 ResourcePatternFilter.ANY,
-                new AccessControlEntryFilter("User:" + name, null, AclOperation.ANY, AclPermissionType.ANY));
+                new AccessControlEntryFilter("User:" + name, null, AclOperation.ANY, AclPermissionType.ALLOW));
         Set<AclBinding> keep = new HashSet<>(wanted);
         List<AclBindingFilter> out = new ArrayList<>();
         for (AclBinding b : await(admin.describeAcls(mine).values(), "read the ACLs of " + name, kafka)) {
