@@ -12,6 +12,7 @@ const state = {
   selectedUser: null, // {tenant, user}
   selectedHead: null, // head id
   stream: null,
+  catchUpTimer: null,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -74,8 +75,8 @@ $("login-form").addEventListener("submit", async (event) => {
   $("login").hidden = true;
   $("app").hidden = false;
   $("who").textContent = user;
-  await loadUsers();
   stream();
+  await loadUsers();
 });
 
 // ---- users ----
@@ -130,7 +131,11 @@ async function loadUsers() {
   }
   const last = Math.min(state.offset + page.users.length, page.total);
   $("page-info").textContent =
-    page.total === 0 ? "no users" : `${state.offset + 1}-${last} of ${page.total}`;
+    (page.total === 0 ? "no users" : `${state.offset + 1}-${last} of ${page.total}`) +
+    (page.caughtUp ? "" : " (still reading)");
+  // the catalog is still reading the topics: the list grows without telling anyone, ask again
+  clearTimeout(state.catchUpTimer);
+  if (!page.caughtUp) state.catchUpTimer = setTimeout(loadUsers, 2000);
   $("prev").disabled = state.offset === 0;
   $("next").disabled = last >= page.total;
 }

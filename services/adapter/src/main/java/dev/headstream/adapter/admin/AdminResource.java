@@ -91,7 +91,7 @@ public class AdminResource {
             @QueryParam("limit") @DefaultValue("50") String limit) {
         int from = number("offset", offset, 0, Integer.MAX_VALUE);
         int size = number("limit", limit, 1, MAX_LIMIT);
-        return state().users(tenant, query, from, size);
+        return state().users(tenant, query, from, size).caughtUp(catalog.caughtUp());
     }
 
     @GET

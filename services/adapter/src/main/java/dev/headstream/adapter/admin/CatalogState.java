@@ -218,7 +218,7 @@ public final class CatalogState {
             }
             i++;
         }
-        return new UserPage(byUser.size(), offset, limit, page);
+        return new UserPage(byUser.size(), offset, limit, page, false);
     }
 
     /** A listed user's heads, or empty if none of theirs is listed. */

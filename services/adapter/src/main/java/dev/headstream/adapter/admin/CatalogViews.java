@@ -136,8 +136,17 @@ public final class CatalogViews {
     /** A user in the list: its heads' count, the newest of their versions' times, and whether any alarms. */
     public record UserSummary(String tenant, String user, int heads, long updatedTimeMs, boolean alarmed) {}
 
-    /** One page of users. */
-    public record UserPage(long total, int offset, int limit, List<UserSummary> users) {}
+    /**
+     * One page of users; {@code caughtUp} false while the catalog is still reading the topics to the
+     * end they had when it started (the list is then incomplete).
+     */
+    public record UserPage(long total, int offset, int limit, List<UserSummary> users, boolean caughtUp) {
+
+        /** This page, saying whether the catalog has caught up. */
+        public UserPage caughtUp(boolean done) {
+            return new UserPage(total, offset, limit, users, done);
+        }
+    }
 
     /** A user with its heads. */
     public record UserDetail(String tenant, String user, List<HeadSummary> heads) {}

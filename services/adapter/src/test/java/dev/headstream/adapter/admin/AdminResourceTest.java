@@ -99,6 +99,10 @@ class AdminResourceTest {
         HttpResponse<String> list = get("admin/users?limit=5", "vera:vera-pw");
         assertThat(list.statusCode()).as(list.body()).isEqualTo(200);
         assertThat(JSON.readTree(list.body()).get("limit").asInt()).isEqualTo(5);
+        await().atMost(WITHIN)
+                .until(() -> JSON.readTree(get("admin/users", "vera:vera-pw").body())
+                        .get("caughtUp")
+                        .asBoolean());
 
         assertThat(post("admin/users/t/u/reset", "{}", "vera:vera-pw").statusCode())
                 .isEqualTo(403);
