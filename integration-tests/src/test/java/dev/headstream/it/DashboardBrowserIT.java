@@ -21,14 +21,18 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -191,11 +195,18 @@ class DashboardBrowserIT {
         return new ChromeDriver(service, options);
     }
 
-    /** {@value #FILLER_USERS} users' heads, one version each, under their own keys, as a large tenant's. */
-    private static void writeFillerHeads(String bs) {
+    /**
+     * {@value #FILLER_USERS} users' heads, one version each, under their own keys, as a large
+     * tenant's; every send acknowledged (a loaded machine may take long: the waits are generous, and
+     * a send that fails fails the test instead of leaving fewer users than expected).
+     */
+    private static void writeFillerHeads(String bs) throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bs);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 60_000);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000);
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < FILLER_USERS; i++) {
@@ -211,9 +222,13 @@ class DashboardBrowserIT {
                         .setThreshold(0.5f)
                         .setProvenance(Provenance.newBuilder().setSamplesApplied(1))
                         .build();
-                producer.send(new ProducerRecord<>(Topics.HEADS, id.getBytes(StandardCharsets.UTF_8), u.toByteArray()));
+                sent.add(producer.send(
+                        new ProducerRecord<>(Topics.HEADS, id.getBytes(StandardCharsets.UTF_8), u.toByteArray())));
             }
             producer.flush();
+            for (Future<RecordMetadata> f : sent) {
+                f.get(5, TimeUnit.MINUTES);
+            }
         }
     }
 

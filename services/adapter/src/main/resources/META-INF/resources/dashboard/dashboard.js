@@ -109,7 +109,16 @@ async function loadUsers() {
     offset: state.offset,
     limit: PAGE,
   });
-  const page = await api("/admin/users?" + q);
+  let page;
+  try {
+    page = await api("/admin/users?" + q);
+  } catch (e) {
+    // the catalog cannot read the heads (503) or the adapter is away: say so, and ask again
+    $("page-info").textContent = e.message;
+    clearTimeout(state.catchUpTimer);
+    state.catchUpTimer = setTimeout(loadUsers, 5000);
+    return;
+  }
   state.total = page.total;
   const body = $("users").querySelector("tbody");
   body.replaceChildren();

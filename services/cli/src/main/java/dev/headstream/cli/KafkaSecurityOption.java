@@ -23,7 +23,7 @@ public final class KafkaSecurityOption {
             names = "--kafka-config",
             paramLabel = "FILE",
             description = "Kafka client security settings: security.protocol, sasl.*, ssl.* (values may be"
-                    + " ${env:NAME}); default: the file $" + KafkaConnection.CONFIG_ENV
+                    + " $${env:NAME}); default: the file $" + KafkaConnection.CONFIG_ENV
                     + " names, else none (PLAINTEXT).")
     Path file;
 

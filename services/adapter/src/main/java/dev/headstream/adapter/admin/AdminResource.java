@@ -193,6 +193,16 @@ public class AdminResource {
                     "The catalog is off",
                     "this instance does not follow the heads (headstream.admin.catalog=false); ask another"));
         }
+        String failure = catalog.failure();
+        if (failure != null) {
+            throw new Problem.Failure(Problem.of(
+                    503,
+                    "catalog-unavailable",
+                    "The catalog cannot read the heads",
+                    "this instance cannot read " + Topics.HEADS + " and " + Topics.METRICS + " (" + failure
+                            + "); with Kafka authentication the admin API's keys headstream.admin.kafka.* must be an"
+                            + " operator's credentials (docs/admin-api.md)"));
+        }
         return catalog.state();
     }
 
@@ -204,7 +214,7 @@ public class AdminResource {
         try {
             return new UserKey(tenant, user);
         } catch (IllegalArgumentException e) {
-            throw new Problem.Failure(Problem.of(400, "bad_key", "Not a user", e.getMessage()));
+            throw new Problem.Failure(Problem.of(400, "bad-key", "Not a user", e.getMessage()));
         }
     }
 

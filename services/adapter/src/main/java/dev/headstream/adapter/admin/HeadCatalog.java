@@ -61,6 +61,9 @@ public class HeadCatalog {
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile boolean running;
     private volatile boolean caughtUp;
+    /** Why the last attempt to follow the topics failed, while it has not read since; null otherwise. */
+    private volatile String failure;
+
     private Thread thread;
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     /** Where the catalog has read to, per partition, so that a retry neither rereads nor doubles a curve. */
@@ -114,6 +117,14 @@ public class HeadCatalog {
     /** Whether the catalog has read both topics up to where they ended when it started. */
     public boolean caughtUp() {
         return caughtUp;
+    }
+
+    /**
+     * Why the catalog cannot follow the topics now (for example a {@code TopicAuthorizationException}
+     * when its credentials may not read them), or null while it can.
+     */
+    public String failure() {
+        return failure;
     }
 
     /** What the catalog knows now. */
@@ -174,6 +185,7 @@ public class HeadCatalog {
         Map<TopicPartition, Long> ends = c.endOffsets(parts, Duration.ofSeconds(30));
         while (running) {
             ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(500));
+            failure = null;
             for (ConsumerRecord<byte[], byte[]> r : records) {
                 String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
                 Optional<String> changed = r.topic().equals(Topics.HEADS)
