@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.headstream.testkit.audit.PromQlNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -125,7 +125,7 @@ class ObservabilityFilesTest {
     void theAlertsWatchWhatOperatorsNeed() {
         Set<String> used = new TreeSet<>();
         for (JsonNode rule : rules) {
-            used.addAll(metricNames(rule.path("expr").asText()));
+            used.addAll(PromQlNames.metricNames(rule.path("expr").asText()));
         }
         assertThat(used)
                 .contains(
@@ -193,7 +193,7 @@ class ObservabilityFilesTest {
     void theDashboardShowsWhatTheIssueAsksFor() {
         Set<String> used = new TreeSet<>();
         for (String expr : dashboardQueries()) {
-            used.addAll(metricNames(expr));
+            used.addAll(PromQlNames.metricNames(expr));
         }
         assertThat(used)
                 .contains(
@@ -236,7 +236,7 @@ class ObservabilityFilesTest {
         rules.forEach(r -> exprs.add(r.path("expr").asText()));
         Set<String> all = new TreeSet<>();
         for (String expr : exprs) {
-            Set<String> names = metricNames(expr);
+            Set<String> names = PromQlNames.metricNames(expr);
             assertThat(names).as("metrics in %s", expr).isNotEmpty();
             Matcher m = KNOWN_PREFIX.matcher(expr.replaceAll("\"[^\"]*\"", "\"\""));
             while (m.find()) {
@@ -256,73 +256,19 @@ class ObservabilityFilesTest {
 
     @Test
     void metricNamesAreTakenFromPromQlWithoutFunctionsKeywordsLabelsOrDurations() {
-        assertThat(metricNames("histogram_quantile(0.99, sum by (stage, le) (rate(x_bucket{instance=~\"$i\"}"
-                        + "[$__rate_interval])))"))
+        assertThat(PromQlNames.metricNames(
+                        "histogram_quantile(0.99, sum by (stage, le) (rate(x_bucket{instance=~\"$i\"}"
+                                + "[$__rate_interval])))"))
                 .containsExactly("x_bucket");
-        assertThat(metricNames("a > 0 unless a offset 1h or increase(b[30m]) / on () group_left () sum(c) > 1e3"))
+        assertThat(PromQlNames.metricNames(
+                        "a > 0 unless a offset 1h or increase(b[30m]) / on () group_left () sum(c) > 1e3"))
                 .containsExactlyInAnyOrder("a", "b", "c");
-        assertThat(metricNames("max by (job, instance) (m{client_id=\"k\"}) and deriv(n[15m:1m]) > 0.5"))
+        assertThat(PromQlNames.metricNames("max by (job, instance) (m{client_id=\"k\"}) and deriv(n[15m:1m]) > 0.5"))
                 .containsExactlyInAnyOrder("m", "n");
-        assertThat(metricNames("up{job=\"x\"} == 0 or absent(up{job=\"x\"})")).containsExactly("up");
-        assertThat(metricNames("label_values(headstream_users_resident, instance)"))
+        assertThat(PromQlNames.metricNames("up{job=\"x\"} == 0 or absent(up{job=\"x\"})"))
+                .containsExactly("up");
+        assertThat(PromQlNames.metricNames("label_values(headstream_users_resident, instance)"))
                 .containsExactly("headstream_users_resident");
-    }
-
-    /** Aggregations, keywords and literals of PromQL that are not metric names. */
-    private static final Set<String> KEYWORDS = Set.of(
-            "sum",
-            "min",
-            "max",
-            "avg",
-            "group",
-            "stddev",
-            "stdvar",
-            "count",
-            "count_values",
-            "bottomk",
-            "topk",
-            "quantile",
-            "limitk",
-            "limit_ratio",
-            "by",
-            "without",
-            "on",
-            "ignoring",
-            "group_left",
-            "group_right",
-            "and",
-            "or",
-            "unless",
-            "offset",
-            "bool",
-            "atan2",
-            "inf",
-            "nan");
-
-    private static final Pattern TOKEN =
-            Pattern.compile("(\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?[a-zA-Z]*)|([a-zA-Z_:][a-zA-Z0-9_:]*)(\\s*\\()?");
-
-    /**
-     * The metric names a PromQL expression (or a Grafana {@code label_values(metric, label)} query)
-     * reads: identifiers that are not functions, aggregations, keywords, label names, durations,
-     * numbers or Grafana variables.
-     */
-    static Set<String> metricNames(String promql) {
-        String s = promql.replaceAll("label_values\\((.*),\\s*[a-zA-Z_][a-zA-Z0-9_]*\\s*\\)", "$1")
-                .replaceAll("\"(?:[^\"\\\\]|\\\\.)*\"", " ")
-                .replaceAll("\\{[^}]*}", " ")
-                .replaceAll("\\[[^]]*]", " ")
-                .replaceAll("\\$\\{[^}]*}|\\$\\w+", " ")
-                .replaceAll("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", " ");
-        Set<String> names = new TreeSet<>();
-        Matcher m = TOKEN.matcher(s);
-        while (m.find()) {
-            String id = m.group(2);
-            if (id != null && m.group(3) == null && !KEYWORDS.contains(id.toLowerCase(Locale.ROOT))) {
-                names.add(id);
-            }
-        }
-        return names;
     }
 
     /** Label names a query groups by, matches on or a legend prints. */

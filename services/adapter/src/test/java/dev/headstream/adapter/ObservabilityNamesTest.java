@@ -10,6 +10,7 @@ import dev.headstream.client.SampleSender;
 import dev.headstream.schemas.v1.Label;
 import dev.headstream.schemas.v1.Sample;
 import dev.headstream.schemas.v1.Split;
+import dev.headstream.testkit.audit.PromQlNames;
 import dev.headstream.testkit.synth.SampleRecords;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -27,13 +28,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -231,65 +229,7 @@ class ObservabilityNamesTest {
             group.path("rules").forEach(r -> exprs.add(r.path("expr").asText()));
         }
         Set<String> names = new TreeSet<>();
-        exprs.forEach(e -> names.addAll(metricNames(e)));
-        return names;
-    }
-
-    /** Aggregations, keywords and literals of PromQL that are not metric names. */
-    private static final Set<String> KEYWORDS = Set.of(
-            "sum",
-            "min",
-            "max",
-            "avg",
-            "group",
-            "stddev",
-            "stdvar",
-            "count",
-            "count_values",
-            "bottomk",
-            "topk",
-            "quantile",
-            "limitk",
-            "limit_ratio",
-            "by",
-            "without",
-            "on",
-            "ignoring",
-            "group_left",
-            "group_right",
-            "and",
-            "or",
-            "unless",
-            "offset",
-            "bool",
-            "atan2",
-            "inf",
-            "nan");
-
-    private static final Pattern TOKEN =
-            Pattern.compile("(\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?[a-zA-Z]*)|([a-zA-Z_:][a-zA-Z0-9_:]*)(\\s*\\()?");
-
-    /**
-     * The metric names a PromQL expression (or a Grafana {@code label_values(metric, label)} query)
-     * reads: identifiers that are not functions, aggregations, keywords, label names, durations,
-     * numbers or Grafana variables. The same rules as ObservabilityFilesTest's in integration-tests,
-     * which tests them.
-     */
-    static Set<String> metricNames(String promql) {
-        String s = promql.replaceAll("label_values\\((.*),\\s*[a-zA-Z_][a-zA-Z0-9_]*\\s*\\)", "$1")
-                .replaceAll("\"(?:[^\"\\\\]|\\\\.)*\"", " ")
-                .replaceAll("\\{[^}]*}", " ")
-                .replaceAll("\\[[^]]*]", " ")
-                .replaceAll("\\$\\{[^}]*}|\\$\\w+", " ")
-                .replaceAll("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", " ");
-        Set<String> names = new TreeSet<>();
-        Matcher m = TOKEN.matcher(s);
-        while (m.find()) {
-            String id = m.group(2);
-            if (id != null && m.group(3) == null && !KEYWORDS.contains(id.toLowerCase(Locale.ROOT))) {
-                names.add(id);
-            }
-        }
+        exprs.forEach(e -> names.addAll(PromQlNames.metricNames(e)));
         return names;
     }
 }

@@ -1,9 +1,9 @@
 package dev.headstream.cli.admin;
 
+import dev.headstream.cli.SecretFile;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -84,23 +84,21 @@ public final class AdminUserCommand implements Callable<Integer> {
     }
 
     private String password() {
+        if (!passwordFile.equals("-")) {
+            return SecretFile.firstLine(spec, "--password-file", Path.of(passwordFile));
+        }
         String p;
         try {
-            p = passwordFile.equals("-")
-                    ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
-                            .lines()
-                            .findFirst()
-                            .orElse("")
-                    : Files.readAllLines(Path.of(passwordFile), StandardCharsets.UTF_8).stream()
-                            .findFirst()
-                            .orElse("");
+            p = new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .findFirst()
+                    .orElse("")
+                    .strip();
         } catch (IOException e) {
-            throw new ParameterException(
-                    spec.commandLine(), "--password-file " + passwordFile + ": cannot read it: " + e.getMessage());
+            throw new ParameterException(spec.commandLine(), "--password-file -: cannot read standard input: " + e);
         }
         if (p.isEmpty()) {
-            throw new ParameterException(
-                    spec.commandLine(), "--password-file " + passwordFile + ": its first line is empty");
+            throw new ParameterException(spec.commandLine(), "--password-file -: the first line is empty");
         }
         return p;
     }

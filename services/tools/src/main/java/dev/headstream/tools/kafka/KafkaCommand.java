@@ -1,5 +1,6 @@
 package dev.headstream.tools.kafka;
 
+import dev.headstream.cli.SecretFile;
 import dev.headstream.testkit.kafka.EmbeddedKafka;
 import dev.headstream.testkit.kafka.TopicAdmin;
 import java.io.IOException;
@@ -144,23 +145,7 @@ public final class KafkaCommand implements Callable<Integer> {
     }
 
     private String adminPassword() {
-        String p;
-        try {
-            p = Files.readAllLines(scramAdminPasswordFile, StandardCharsets.UTF_8).stream()
-                    .findFirst()
-                    .orElse("")
-                    .strip();
-        } catch (IOException e) {
-            throw new ParameterException(
-                    spec.commandLine(),
-                    "--scram-admin-password-file " + scramAdminPasswordFile + ": cannot read it: " + e.getMessage());
-        }
-        if (p.isEmpty()) {
-            throw new ParameterException(
-                    spec.commandLine(),
-                    "--scram-admin-password-file " + scramAdminPasswordFile + ": its first line is empty");
-        }
-        return p;
+        return SecretFile.firstLine(spec, "--scram-admin-password-file", scramAdminPasswordFile);
     }
 
     /** The admin's client security settings, readable by the owner only, for {@code --kafka-config}. */

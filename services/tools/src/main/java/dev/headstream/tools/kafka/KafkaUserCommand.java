@@ -1,12 +1,10 @@
 package dev.headstream.tools.kafka;
 
 import dev.headstream.cli.KafkaSecurityOption;
+import dev.headstream.cli.SecretFile;
 import dev.headstream.client.KafkaConnection;
 import dev.headstream.client.KafkaRole;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -174,21 +172,7 @@ public final class KafkaUserCommand implements Callable<Integer> {
             return p;
         }
         if (passwordFile != null) {
-            String p;
-            try {
-                p = Files.readAllLines(passwordFile, StandardCharsets.UTF_8).stream()
-                        .findFirst()
-                        .orElse("")
-                        .strip();
-            } catch (IOException e) {
-                throw new ParameterException(
-                        spec.commandLine(), "--password-file " + passwordFile + ": cannot read it: " + e.getMessage());
-            }
-            if (p.isEmpty()) {
-                throw new ParameterException(
-                        spec.commandLine(), "--password-file " + passwordFile + ": its first line is empty");
-            }
-            return p;
+            return SecretFile.firstLine(spec, "--password-file", passwordFile);
         }
         return null;
     }
