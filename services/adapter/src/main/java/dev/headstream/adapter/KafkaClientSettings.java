@@ -1,5 +1,6 @@
 package dev.headstream.adapter;
 
+import dev.headstream.client.KafkaConnection;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -63,9 +64,7 @@ public final class KafkaClientSettings {
             } else {
                 continue;
             }
-            if (key.equals(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG)
-                    || key.startsWith("sasl.")
-                    || key.startsWith("ssl.")) {
+            if (KafkaConnection.isSecurityKey(key)) {
                 // the raw value: an empty one (ssl.endpoint.identification.algorithm= turns hostname
                 // checks off) must reach these clients as it reaches the channels, not read as missing
                 String v = config.getConfigValue(name).getValue();

@@ -107,10 +107,7 @@ public record KafkaConnection(String bootstrapServers, Map<String, String> secur
                 throw new IllegalArgumentException(where + ": bootstrap.servers does not belong in the security"
                         + " settings; give the servers with --bootstrap");
             }
-            boolean security = key.equals(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG)
-                    || key.startsWith("sasl.")
-                    || key.startsWith("ssl.");
-            if (!security || !CLIENT_KEYS.contains(key)) {
+            if (!isSecurityKey(key) || !CLIENT_KEYS.contains(key)) {
                 throw new IllegalArgumentException(where + ": '" + key + "' is not a Kafka client security setting"
                         + " (security.protocol, sasl.* or ssl.* as the Kafka clients name them)");
             }
@@ -145,6 +142,13 @@ public record KafkaConnection(String bootstrapServers, Map<String, String> secur
                     + ", so they would be ignored; use SSL or SASL_SSL");
         }
         return settings;
+    }
+
+    /** Whether {@code key} names a security setting: {@code security.protocol}, {@code sasl.*} or {@code ssl.*}. */
+    public static boolean isSecurityKey(String key) {
+        return key.equals(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG)
+                || key.startsWith("sasl.")
+                || key.startsWith("ssl.");
     }
 
     /** Bootstrap servers plus the security settings, as a client's properties. */
