@@ -19,10 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -81,8 +79,7 @@ class DashboardBrowserIT {
             }
             writeFillerHeads(bs);
             Map<String, String> props = ItSupport.crashTestProperties(bs, rehearsal, 4, "dashboard-it");
-            props.put("quarkus.security.users.embedded.users.vera", digest("vera", "vera-pw"));
-            props.put("quarkus.security.users.embedded.roles.vera", "viewer");
+            ItSupport.addAdminUser(props, "vera", "vera-pw", "viewer");
             try (AdapterProcess adapter = AdapterProcess.start(
                                     ItSupport.adapterJar(), props, work.resolve("adapter.log"))
                             .awaitReady(Duration.ofMinutes(3));
@@ -230,11 +227,5 @@ class DashboardBrowserIT {
                 f.get(5, TimeUnit.MINUTES);
             }
         }
-    }
-
-    private static String digest(String user, String password) throws Exception {
-        return HexFormat.of()
-                .formatHex(MessageDigest.getInstance("SHA-256")
-                        .digest((user + ":Quarkus:" + password).getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -22,9 +22,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.assertj.core.api.Assertions;
@@ -153,6 +157,23 @@ final class ItSupport {
             }
         }
         return 0;
+    }
+
+    /**
+     * Adds a user of the adapter's admin API and dashboard to {@code adapterProperties}: the realm's
+     * stored form of the password, HEX(SHA-256("user:Quarkus:password")), and the role.
+     */
+    static void addAdminUser(Map<String, String> adapterProperties, String user, String password, String role) {
+        try {
+            adapterProperties.put(
+                    "quarkus.security.users.embedded.users." + user,
+                    HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256")
+                                    .digest((user + ":Quarkus:" + password).getBytes(StandardCharsets.UTF_8))));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
+        adapterProperties.put("quarkus.security.users.embedded.roles." + user, role);
     }
 
     /** Writes the background speakers' clips as the rehearsal reference set file of {@code task}; returns its path. */

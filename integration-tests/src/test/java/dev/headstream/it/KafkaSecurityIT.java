@@ -28,10 +28,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -118,8 +116,7 @@ class KafkaSecurityIT {
             // the admin API reads heads and metrics and writes control as the operator
             EmbeddedKafka.scramClientProperties("operator", "operator-secret")
                     .forEach((k, v) -> props.put("headstream.admin.kafka." + k, String.valueOf(v)));
-            props.put("quarkus.security.users.embedded.users.vera", sha256("vera:Quarkus:vera-pw"));
-            props.put("quarkus.security.users.embedded.roles.vera", "operator");
+            ItSupport.addAdminUser(props, "vera", "vera-pw", "operator");
             try (AdapterProcess adapter = AdapterProcess.start(
                                     ItSupport.adapterJar(), props, work.resolve("adapter.log"))
                             .awaitReady(Duration.ofMinutes(3));
@@ -168,11 +165,6 @@ class KafkaSecurityIT {
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
         return r.statusCode() == 200 ? r.body() : "HTTP " + r.statusCode() + ": " + r.body();
-    }
-
-    private static String sha256(String s) throws Exception {
-        return HexFormat.of()
-                .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
     }
 
     /**
