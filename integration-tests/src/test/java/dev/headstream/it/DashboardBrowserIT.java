@@ -25,8 +25,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -57,6 +59,8 @@ class DashboardBrowserIT {
     private static final int MORE = 4;
     /** Heads written straight to the topic, so that the list holds 10,000 users besides the trained ones. */
     private static final int FILLER_USERS = 10_000;
+    /** Rounds of sending the filler heads that failed. */
+    private static final int FILLER_ROUNDS = 3;
 
     private static final Duration WAIT = Duration.ofMinutes(2);
 
@@ -77,7 +81,7 @@ class DashboardBrowserIT {
             try (TopicAdmin admin = TopicAdmin.connect(bs)) {
                 admin.ensureTopics(2);
             }
-            writeFillerHeads(bs);
+            writeFillerHeads(kafka);
             Map<String, String> props = ItSupport.crashTestProperties(bs, rehearsal, 4, "dashboard-it");
             ItSupport.addAdminUser(props, "vera", "vera-pw", "viewer");
             try (AdapterProcess adapter = AdapterProcess.start(
@@ -194,38 +198,69 @@ class DashboardBrowserIT {
 
     /**
      * {@value #FILLER_USERS} users' heads, one version each, under their own keys, as a large
-     * tenant's; every send acknowledged (a loaded machine may take long: the waits are generous, and
-     * a send that fails fails the test instead of leaving fewer users than expected).
+     * tenant's. Every send must be acknowledged: a send that fails is sent again (a head is keyed
+     * and compacted, so a duplicate changes nothing), at most {@value #FILLER_ROUNDS} rounds, and the
+     * test fails with the broker log's tail rather than going on with fewer users than expected.
      */
-    private static void writeFillerHeads(String bs) throws Exception {
+    private static void writeFillerHeads(EmbeddedKafka kafka) throws Exception {
+        List<ProducerRecord<byte[], byte[]>> pending = new ArrayList<>();
+        for (int i = 0; i < FILLER_USERS; i++) {
+            String user = String.format(Locale.ROOT, "f%05d", i);
+            String id = "big/" + user + "/" + TASK;
+            HeadUpdate u = HeadUpdate.newBuilder()
+                    .setHeadId(id)
+                    .setTenant("big")
+                    .setUser(user)
+                    .setTask(TASK)
+                    .setVersion(1)
+                    .setStatus(HeadStatus.HEAD_STATUS_ACTIVE)
+                    .setThreshold(0.5f)
+                    .setProvenance(Provenance.newBuilder().setSamplesApplied(1))
+                    .build();
+            pending.add(new ProducerRecord<>(Topics.HEADS, id.getBytes(StandardCharsets.UTF_8), u.toByteArray()));
+        }
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bs);
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 60_000);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000);
-        List<Future<RecordMetadata>> sent = new ArrayList<>();
-        try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < FILLER_USERS; i++) {
-                String user = String.format(Locale.ROOT, "f%05d", i);
-                String id = "big/" + user + "/" + TASK;
-                HeadUpdate u = HeadUpdate.newBuilder()
-                        .setHeadId(id)
-                        .setTenant("big")
-                        .setUser(user)
-                        .setTask(TASK)
-                        .setVersion(1)
-                        .setStatus(HeadStatus.HEAD_STATUS_ACTIVE)
-                        .setThreshold(0.5f)
-                        .setProvenance(Provenance.newBuilder().setSamplesApplied(1))
-                        .build();
-                sent.add(producer.send(
-                        new ProducerRecord<>(Topics.HEADS, id.getBytes(StandardCharsets.UTF_8), u.toByteArray())));
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 30_000);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 90_000);
+        Exception last = null;
+        for (int round = 1; round <= FILLER_ROUNDS && !pending.isEmpty(); round++) {
+            long t0 = System.nanoTime();
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
+            // a new producer each round: a stuck producer's state is not carried into the next one
+            try (KafkaProducer<byte[], byte[]> producer =
+                    new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+                for (ProducerRecord<byte[], byte[]> r : pending) {
+                    sent.add(producer.send(r));
+                }
+                producer.flush();
             }
-            producer.flush();
-            for (Future<RecordMetadata> f : sent) {
-                f.get(5, TimeUnit.MINUTES);
+            List<ProducerRecord<byte[], byte[]>> failed = new ArrayList<>();
+            for (int i = 0; i < sent.size(); i++) {
+                try {
+                    sent.get(i).get(0, TimeUnit.SECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    last = e;
+                    failed.add(pending.get(i));
+                }
             }
+            System.out.printf(
+                    Locale.ROOT,
+                    "filler heads, round %d: %d sent, %d failed, %.1f s%n",
+                    round,
+                    pending.size(),
+                    failed.size(),
+                    (System.nanoTime() - t0) / 1e9);
+            pending = failed;
+        }
+        if (!pending.isEmpty()) {
+            throw new AssertionError(
+                    pending.size() + " filler heads not written after " + FILLER_ROUNDS + " rounds; end of "
+                            + kafka.logFile() + ":\n" + kafka.logTail(),
+                    last);
         }
     }
 }

@@ -575,7 +575,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /** The last lines of the broker log, for error messages. */
-    String logTail() {
+    public String logTail() {
         Path log = logFile();
         if (!Files.exists(log)) {
             return "(no " + log + ")";
