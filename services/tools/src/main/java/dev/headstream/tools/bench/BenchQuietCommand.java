@@ -99,6 +99,15 @@ public final class BenchQuietCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Folder for quiet.json and quiet.png (none by default).")
     Path out;
 
+    @Option(
+            names = "--fusion",
+            split = ",",
+            paramLabel = "WEIGHT",
+            description = "Also measure the fusion (1 - a) * source + a * adapted of the source head and each adapted"
+                    + " head at these weights a in [0, 1], each calibrated to the target on the calibration speech;"
+                    + " writes fusion.json and fusion.png to --out (none by default).")
+    float[] fusion;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter pw = spec.commandLine().getOut();
@@ -126,7 +135,15 @@ public final class BenchQuietCommand implements Callable<Integer> {
                     "no evaluation part in " + (evalBankDir == null ? bank.directory() : evalBankDir));
         }
         EngineSpec.TaskSpec task = taskSpec();
-        List<QuietBench.Figures> f = QuietBench.run(pop, source, task, bank, evaluation, clips, line -> {
+        FusionBench fusionBench;
+        try {
+            fusionBench = fusion == null
+                    ? null
+                    : new FusionBench(fusion, task.targetFalseAcceptsPerHour(), pop.embeddings(), 16);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--fusion: " + e.getMessage());
+        }
+        List<QuietBench.Figures> f = QuietBench.run(pop, source, task, bank, evaluation, clips, fusionBench, line -> {
             pw.println(line);
             pw.flush();
         });
@@ -281,11 +298,14 @@ public final class BenchQuietCommand implements Callable<Integer> {
                     false);
             pw.println("bench-quiet: wrote " + out.resolve("quiet.json") + " and quiet.png");
         }
+        if (fusionBench != null) {
+            FusionReport.write(fusionBench, clips, f, pop.users().size(), evaluation, task, out, pw);
+        }
         pw.flush();
         return 0;
     }
 
-    private static double[] filled(int n, double v) {
+    static double[] filled(int n, double v) {
         double[] a = new double[n];
         Arrays.fill(a, v);
         return a;

@@ -229,6 +229,39 @@ public final class QuietBench {
             BankPart evaluation,
             int[] checkpoints,
             Consumer<String> log) {
+        return run(pop, source, taskSpec, bank, evaluation, checkpoints, null, log);
+    }
+
+    /**
+     * Another look at every published head at the checkpoints, beside the bench's own figures (for
+     * example {@link FusionBench}). {@link #at} runs on the user's worker thread, several users at
+     * once.
+     */
+    public interface CheckpointProbe {
+
+        /** Once, before any user trains: the bank as the heads train on it, and the evaluation part. */
+        void start(BankNegatives prepared, BankNegatives.Part evaluation, ClipScorer scorer);
+
+        /**
+         * A user's head at a checkpoint.
+         *
+         * @param published      the published tail ({@code null}: the head is held at the source)
+         * @param scorer         the user's own scorer (this thread's)
+         * @param evaluationLogits the head's logit at every evaluation step (do not modify)
+         */
+        void at(SyntheticUser user, int clips, float[] published, ClipScorer scorer, float[] evaluationLogits);
+    }
+
+    /** {@link #run(Population, SourceHead, EngineSpec.TaskSpec, NegativeBank, BankPart, int[], Consumer)} with a probe (or {@code null}). */
+    public static List<Figures> run(
+            Population pop,
+            SourceHead source,
+            EngineSpec.TaskSpec taskSpec,
+            NegativeBank bank,
+            BankPart evaluation,
+            int[] checkpoints,
+            CheckpointProbe checkpointProbe,
+            Consumer<String> log) {
         long t0 = System.nanoTime();
         HeadRecipe recipe = taskSpec.recipe();
         BankNegatives prepared = EngineAssembly.prepare(bank, source, taskSpec);
@@ -241,6 +274,9 @@ public final class QuietBench {
                 prepared,
                 eval.hours(),
                 (System.nanoTime() - t0) / 1e9));
+        if (checkpointProbe != null) {
+            checkpointProbe.start(prepared, eval, probeScorer(source, recipe));
+        }
         List<SyntheticClip> negatives = pop.users().stream()
                 .flatMap(u -> u.holdout().stream())
                 .filter(c -> !c.positive())
@@ -295,6 +331,9 @@ public final class QuietBench {
                         float threshold = task.publishedThreshold(s);
                         eval.logits(scorer, published, logits);
                         int act = Detections.count(logits, eval.bounds(), logitOf(threshold));
+                        if (checkpointProbe != null) {
+                            checkpointProbe.at(u, n, published, scorer, logits);
+                        }
                         figures.add(score(
                                 u,
                                 n,

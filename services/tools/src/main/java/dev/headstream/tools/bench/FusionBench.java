@@ -1,0 +1,213 @@
+package dev.headstream.tools.bench;
+
+import dev.headstream.core.adapt.task.BankNegatives;
+import dev.headstream.core.adapt.task.ClipScorer;
+import dev.headstream.core.detect.Detections;
+import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.core.head.FusionHead;
+import dev.headstream.core.head.MlpHead;
+import dev.headstream.testkit.synth.SyntheticClip;
+import dev.headstream.testkit.synth.SyntheticUser;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * Would the published head do better as a fusion of the pre-trained (source) head and the user's
+ * adapted head for the same phrase? At every checkpoint of {@link QuietBench}, for each weight
+ * {@code a}, the window score is {@link FusionHead#fuse} of the two heads' sigmoid outputs; the
+ * threshold is the lowest score that keeps the fused head within the target's false accepts on the
+ * bank's calibration speech (so {@code floor(target x hours)} activations, scored every 80 ms with
+ * the 2 s refractory period, the same rule for every weight), and the figures are the holdout recall
+ * (a clip is detected when its best window reaches the threshold) and the activations on the
+ * held-out evaluation speech. Weight 1 is the adapted head alone under that rule; weight 0 the
+ * source head alone.
+ *
+ * <p>Thread-safe: {@link #at} runs on several users' threads at once and allocates its own arrays.
+ */
+final class FusionBench implements QuietBench.CheckpointProbe {
+
+    /** One head at one checkpoint and weight. */
+    record Figures(
+            String user,
+            int clips,
+            float weight,
+            float threshold,
+            int positives,
+            int detected,
+            int activations,
+            double hours) {
+
+        double recall() {
+            return positives == 0 ? 0 : detected / (double) positives;
+        }
+
+        double perHour() {
+            return hours == 0 ? 0 : activations / hours;
+        }
+    }
+
+    /** The mean over heads at one checkpoint and weight. */
+    record Summary(int clips, float weight, int heads, double recall, int activations, double hours, double worst) {
+
+        double perHour() {
+            return hours == 0 ? 0 : activations / hours;
+        }
+
+        static Summary of(List<Figures> all, int clips, float weight) {
+            List<Figures> at = all.stream()
+                    .filter(f -> f.clips() == clips && f.weight() == weight)
+                    .toList();
+            return new Summary(
+                    clips,
+                    weight,
+                    at.size(),
+                    at.stream().mapToDouble(Figures::recall).average().orElse(0),
+                    at.stream().mapToInt(Figures::activations).sum(),
+                    at.stream().mapToDouble(Figures::hours).sum(),
+                    at.stream().mapToDouble(Figures::perHour).max().orElse(0));
+        }
+    }
+
+    private final float[] weights;
+    private final double targetPerHour;
+    private final Map<SyntheticClip, EmbeddingSequence> embeddings;
+    private final int windowFrames;
+    private final ConcurrentLinkedQueue<Figures> figures = new ConcurrentLinkedQueue<>();
+
+    private BankNegatives prepared;
+    private BankNegatives.Part evaluation;
+    private float[] sourceCalibration;
+    private float[] sourceEvaluation;
+    private int allowed;
+
+    /**
+     * @param weights       adapted-head weights {@code a} to measure, each in {@code [0, 1]}
+     * @param targetPerHour false accepts per hour of calibration speech the threshold allows
+     * @param embeddings    every user's clips, embedded
+     * @param windowFrames  embedding frames per head window
+     */
+    FusionBench(
+            float[] weights, double targetPerHour, Map<SyntheticClip, EmbeddingSequence> embeddings, int windowFrames) {
+        this.weights = weights.clone();
+        for (float w : this.weights) {
+            if (!(w >= 0f && w <= 1f)) {
+                throw new IllegalArgumentException("fusion weights must be in [0, 1], got " + w);
+            }
+        }
+        if (!(targetPerHour >= 0)) {
+            throw new IllegalArgumentException("target must be >= 0, got " + targetPerHour);
+        }
+        this.targetPerHour = targetPerHour;
+        this.embeddings = Objects.requireNonNull(embeddings, "embeddings");
+        this.windowFrames = windowFrames;
+    }
+
+    @Override
+    public void start(BankNegatives prepared, BankNegatives.Part evaluation, ClipScorer scorer) {
+        this.prepared = prepared;
+        this.evaluation = evaluation;
+        this.sourceCalibration = toScores(prepared.sourceCalibrationLogits(scorer));
+        float[] e = new float[evaluation.count()];
+        evaluation.logits(scorer.copy(), null, e);
+        this.sourceEvaluation = toScores(e);
+        this.allowed = allowedActivations(targetPerHour, prepared.calibrationHours());
+    }
+
+    @Override
+    public void at(SyntheticUser user, int clips, float[] published, ClipScorer scorer, float[] evaluationLogits) {
+        float[] adaptedCalibration = new float[prepared.calibrationWindows()];
+        prepared.calibrationLogits(scorer, published, adaptedCalibration);
+        toScoresInPlace(adaptedCalibration);
+        float[] adaptedEvaluation = toScores(evaluationLogits);
+        List<float[][]> positives = new ArrayList<>();
+        for (SyntheticClip c : user.holdout()) {
+            if (c.positive()) {
+                positives.add(windowScores(scorer, published, embeddings.get(c)));
+            }
+        }
+        float[] fusedCalibration = new float[adaptedCalibration.length];
+        float[] fusedEvaluation = new float[adaptedEvaluation.length];
+        for (float w : weights) {
+            FusionHead fusion = new FusionHead(w);
+            fusion.fuse(sourceCalibration, adaptedCalibration, fusedCalibration);
+            fusion.fuse(sourceEvaluation, adaptedEvaluation, fusedEvaluation);
+            float threshold =
+                    thresholdAbove(Detections.highestRejected(fusedCalibration, prepared.calibrationBounds(), allowed));
+            int detected = 0;
+            for (float[][] clip : positives) {
+                detected += bestFused(fusion, clip) >= threshold ? 1 : 0;
+            }
+            figures.add(new Figures(
+                    user.id(),
+                    clips,
+                    w,
+                    threshold,
+                    positives.size(),
+                    detected,
+                    Detections.count(fusedEvaluation, evaluation.bounds(), threshold),
+                    evaluation.hours()));
+        }
+    }
+
+    /** Every head's figures so far, by user, checkpoint and weight. */
+    List<Figures> figures() {
+        return figures.stream()
+                .sorted(Comparator.comparing(Figures::user)
+                        .thenComparingInt(Figures::clips)
+                        .thenComparing(Figures::weight))
+                .toList();
+    }
+
+    float[] weights() {
+        return weights.clone();
+    }
+
+    /** Activations a threshold may leave on {@code hours} of speech at {@code perHour}. */
+    static int allowedActivations(double perHour, double hours) {
+        return (int) Math.floor(perHour * hours + 1e-9);
+    }
+
+    /**
+     * The lowest threshold above {@code highestRejected}: activations need a score {@code >=} it, so
+     * every score at or below {@code highestRejected} stays quiet. Minus infinity stays minus infinity.
+     */
+    static float thresholdAbove(float highestRejected) {
+        return highestRejected == Float.NEGATIVE_INFINITY ? highestRejected : Math.nextUp(highestRejected);
+    }
+
+    /** The clip's best fused window. */
+    static float bestFused(FusionHead fusion, float[][] clip) {
+        float best = Float.NEGATIVE_INFINITY;
+        for (int w = 0; w < clip[0].length; w++) {
+            best = Math.max(best, fusion.fuse(clip[0][w], clip[1][w]));
+        }
+        return best;
+    }
+
+    /** The source's and the adapted head's score of every window of {@code e}: {@code [2][windows]}. */
+    private float[][] windowScores(ClipScorer scorer, float[] published, EmbeddingSequence e) {
+        int windows = e.windows(windowFrames);
+        float[][] out = new float[2][windows];
+        for (int w = 0; w < windows; w++) {
+            out[0][w] = MlpHead.sigmoid(scorer.windowLogit(null, e.values(), e.offset(w)));
+            out[1][w] = MlpHead.sigmoid(scorer.windowLogit(published, e.values(), e.offset(w)));
+        }
+        return out;
+    }
+
+    private static float[] toScores(float[] logits) {
+        float[] s = logits.clone();
+        toScoresInPlace(s);
+        return s;
+    }
+
+    private static void toScoresInPlace(float[] logits) {
+        for (int i = 0; i < logits.length; i++) {
+            logits[i] = MlpHead.sigmoid(logits[i]);
+        }
+    }
+}
