@@ -52,6 +52,7 @@ public final class DevMain {
             new BenchTransferCommand(),
             new BenchCleanCommand(),
             new BenchQuietCommand(),
+            new dev.headstream.tools.bench.BenchOwnWordCommand(),
             new BenchAdaptCommand(),
             new BenchBankSizeCommand(),
             new BenchDedupCommand(),
