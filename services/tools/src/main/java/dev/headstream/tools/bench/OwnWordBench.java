@@ -67,7 +67,7 @@ public final class OwnWordBench {
     /** How a candidate head starts. */
     public enum Kind {
         PROTOTYPE("prototype"),
-        TRAINED_JARVIS("trained, hey_jarvis weights"),
+        TRAINED_JARVIS("trained, jarvis init"),
         TRAINED_FRESH("trained, fresh init");
 
         private final String label;
