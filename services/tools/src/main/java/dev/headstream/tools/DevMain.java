@@ -7,6 +7,7 @@ import dev.headstream.tools.bench.BenchBankSizeCommand;
 import dev.headstream.tools.bench.BenchCleanCommand;
 import dev.headstream.tools.bench.BenchDedupCommand;
 import dev.headstream.tools.bench.BenchHeadsCommand;
+import dev.headstream.tools.bench.BenchOwnWordCommand;
 import dev.headstream.tools.bench.BenchQuietCommand;
 import dev.headstream.tools.bench.BenchTransferCommand;
 import dev.headstream.tools.bench.SweepCommand;
@@ -52,6 +53,7 @@ public final class DevMain {
             new BenchTransferCommand(),
             new BenchCleanCommand(),
             new BenchQuietCommand(),
+            new BenchOwnWordCommand(),
             new BenchAdaptCommand(),
             new BenchBankSizeCommand(),
             new BenchDedupCommand(),

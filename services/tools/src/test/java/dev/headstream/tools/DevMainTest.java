@@ -57,6 +57,7 @@ class DevMainTest {
                         "bench-transfer",
                         "bench-clean",
                         "bench-quiet",
+                        "bench-own-word",
                         "bench-adapt",
                         "bench-bank-size",
                         "bench-swap",

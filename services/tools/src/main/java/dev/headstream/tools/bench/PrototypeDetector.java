@@ -3,6 +3,7 @@ package dev.headstream.tools.bench;
 import dev.headstream.core.adapt.task.BinaryHeadTask;
 import dev.headstream.core.adapt.task.RehearsalSet;
 import dev.headstream.core.adapt.task.ThresholdCalibrator;
+import dev.headstream.core.detect.Detections;
 import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.head.PrototypeHead;
 import java.util.ArrayList;
@@ -75,6 +76,35 @@ final class PrototypeDetector implements HoldoutEvaluator.UserDetector {
         threshold = ThresholdCalibrator.threshold(negMax, posMin, position);
     }
 
+    /**
+     * Places the threshold as a trained head's is placed with a negative bank: above the highest
+     * step of {@code speech} that would leave more than {@code targetPerHour} activations per hour
+     * (and above every learned negative clip), at {@code position} of the way to the lowest positive,
+     * in logit space. Nothing before the first positive.
+     */
+    void calibratePerHour(HeldOutSpeech speech, double targetPerHour, float position) {
+        if (positives.isEmpty()) {
+            return;
+        }
+        float[] scores = speech.scores(this);
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = logitOfScore(scores[i]);
+        }
+        int allowed = (int) Math.floor(targetPerHour * speech.hours());
+        float negMax = Detections.highestRejected(scores, speech.bounds(), allowed);
+        for (EmbeddingSequence e : negatives) {
+            negMax = Math.max(negMax, logit(e));
+        }
+        float posMin = Float.POSITIVE_INFINITY;
+        for (EmbeddingSequence e : positives) {
+            posMin = Math.min(posMin, logit(e));
+        }
+        if (negMax == Float.NEGATIVE_INFINITY) {
+            negMax = posMin - 1f;
+        }
+        threshold = ThresholdCalibrator.threshold(negMax, posMin, position);
+    }
+
     private void addWindows(int label, EmbeddingSequence e) {
         for (int w = 0; w < e.windows(windowFrames); w++) {
             head.add(label, e.values(), e.offset(w));
@@ -82,7 +112,10 @@ final class PrototypeDetector implements HoldoutEvaluator.UserDetector {
     }
 
     private float logit(EmbeddingSequence e) {
-        float s = score(e);
+        return logitOfScore(score(e));
+    }
+
+    private static float logitOfScore(float s) {
         float p = Math.min(Math.max(s, 1e-7f), 1 - 1e-7f);
         return (float) Math.log(p / (1 - p));
     }
