@@ -139,7 +139,12 @@ public final class BenchQuietCommand implements Callable<Integer> {
         try {
             fusionBench = fusion == null
                     ? null
-                    : new FusionBench(fusion, task.targetFalseAcceptsPerHour(), pop.embeddings(), 16);
+                    : new FusionBench(
+                            fusion,
+                            task.targetFalseAcceptsPerHour(),
+                            task.recipe().thresholdPosition(),
+                            pop.embeddings(),
+                            16);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--fusion: " + e.getMessage());
         }

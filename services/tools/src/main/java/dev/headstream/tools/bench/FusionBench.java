@@ -2,6 +2,7 @@ package dev.headstream.tools.bench;
 
 import dev.headstream.core.adapt.task.BankNegatives;
 import dev.headstream.core.adapt.task.ClipScorer;
+import dev.headstream.core.adapt.task.ThresholdCalibrator;
 import dev.headstream.core.detect.Detections;
 import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.head.FusionHead;
@@ -30,11 +31,24 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 final class FusionBench implements QuietBench.CheckpointProbe {
 
-    /** One head at one checkpoint and weight. */
+    /** How a fused head's threshold is set. */
+    enum Rule {
+        /** The lowest threshold within the target on the calibration speech. */
+        LOWEST,
+        /**
+         * The recipe's placement ({@link ThresholdCalibrator#threshold}): between the highest of the
+         * calibration speech's rejected scores and the user's training negatives, and the user's
+         * lowest training positive, at the recipe's position in logit space.
+         */
+        PLACED
+    }
+
+    /** One head at one checkpoint, weight and threshold rule. */
     record Figures(
             String user,
             int clips,
             float weight,
+            Rule rule,
             float threshold,
             int positives,
             int detected,
@@ -57,9 +71,9 @@ final class FusionBench implements QuietBench.CheckpointProbe {
             return hours == 0 ? 0 : activations / hours;
         }
 
-        static Summary of(List<Figures> all, int clips, float weight) {
+        static Summary of(List<Figures> all, int clips, float weight, Rule rule) {
             List<Figures> at = all.stream()
-                    .filter(f -> f.clips() == clips && f.weight() == weight)
+                    .filter(f -> f.clips() == clips && f.weight() == weight && f.rule() == rule)
                     .toList();
             return new Summary(
                     clips,
@@ -74,6 +88,7 @@ final class FusionBench implements QuietBench.CheckpointProbe {
 
     private final float[] weights;
     private final double targetPerHour;
+    private final float position;
     private final Map<SyntheticClip, EmbeddingSequence> embeddings;
     private final int windowFrames;
     private final ConcurrentLinkedQueue<Figures> figures = new ConcurrentLinkedQueue<>();
@@ -87,11 +102,16 @@ final class FusionBench implements QuietBench.CheckpointProbe {
     /**
      * @param weights       adapted-head weights {@code a} to measure, each in {@code [0, 1]}
      * @param targetPerHour false accepts per hour of calibration speech the threshold allows
+     * @param position      the recipe's threshold position ({@link Rule#PLACED})
      * @param embeddings    every user's clips, embedded
      * @param windowFrames  embedding frames per head window
      */
     FusionBench(
-            float[] weights, double targetPerHour, Map<SyntheticClip, EmbeddingSequence> embeddings, int windowFrames) {
+            float[] weights,
+            double targetPerHour,
+            float position,
+            Map<SyntheticClip, EmbeddingSequence> embeddings,
+            int windowFrames) {
         this.weights = weights.clone();
         for (float w : this.weights) {
             if (!(w >= 0f && w <= 1f)) {
@@ -102,6 +122,7 @@ final class FusionBench implements QuietBench.CheckpointProbe {
             throw new IllegalArgumentException("target must be >= 0, got " + targetPerHour);
         }
         this.targetPerHour = targetPerHour;
+        this.position = position;
         this.embeddings = Objects.requireNonNull(embeddings, "embeddings");
         this.windowFrames = windowFrames;
     }
@@ -129,28 +150,62 @@ final class FusionBench implements QuietBench.CheckpointProbe {
                 positives.add(windowScores(scorer, published, embeddings.get(c)));
             }
         }
+        List<float[][]> trainedPositives = new ArrayList<>();
+        List<float[][]> trainedNegatives = new ArrayList<>();
+        for (SyntheticClip c : user.train().subList(0, clips)) {
+            (c.positive() ? trainedPositives : trainedNegatives)
+                    .add(windowScores(scorer, published, embeddings.get(c)));
+        }
         float[] fusedCalibration = new float[adaptedCalibration.length];
         float[] fusedEvaluation = new float[adaptedEvaluation.length];
         for (float w : weights) {
             FusionHead fusion = new FusionHead(w);
             fusion.fuse(sourceCalibration, adaptedCalibration, fusedCalibration);
             fusion.fuse(sourceEvaluation, adaptedEvaluation, fusedEvaluation);
-            float threshold =
-                    thresholdAbove(Detections.highestRejected(fusedCalibration, prepared.calibrationBounds(), allowed));
-            int detected = 0;
-            for (float[][] clip : positives) {
-                detected += bestFused(fusion, clip) >= threshold ? 1 : 0;
+            float rejected = Detections.highestRejected(fusedCalibration, prepared.calibrationBounds(), allowed);
+            float lowest = thresholdAbove(rejected);
+            float negMax = rejected;
+            for (float[][] clip : trainedNegatives) {
+                negMax = Math.max(negMax, bestFused(fusion, clip));
             }
-            figures.add(new Figures(
-                    user.id(),
-                    clips,
-                    w,
-                    threshold,
-                    positives.size(),
-                    detected,
-                    Detections.count(fusedEvaluation, evaluation.bounds(), threshold),
-                    evaluation.hours()));
+            float posMin = Float.POSITIVE_INFINITY;
+            for (float[][] clip : trainedPositives) {
+                posMin = Math.min(posMin, bestFused(fusion, clip));
+            }
+            float placed = placed(negMax, posMin, position);
+            for (Rule rule : Rule.values()) {
+                float threshold = rule == Rule.LOWEST ? lowest : placed;
+                int detected = 0;
+                for (float[][] clip : positives) {
+                    detected += bestFused(fusion, clip) >= threshold ? 1 : 0;
+                }
+                figures.add(new Figures(
+                        user.id(),
+                        clips,
+                        w,
+                        rule,
+                        threshold,
+                        positives.size(),
+                        detected,
+                        Detections.count(fusedEvaluation, evaluation.bounds(), threshold),
+                        evaluation.hours()));
+            }
         }
+    }
+
+    /**
+     * The recipe's threshold on fused scores: {@link ThresholdCalibrator#threshold} of the highest
+     * negative and the lowest positive score, in logit space (scores kept inside {@code [1e-7, 1 -
+     * 1e-7]} so that both logits are finite; no positive yet places it half a logit above the negatives).
+     */
+    static float placed(float negMax, float posMin, float position) {
+        float neg = ThresholdCalibrator.logit(clamp(negMax));
+        float pos = posMin == Float.POSITIVE_INFINITY ? neg : ThresholdCalibrator.logit(clamp(posMin));
+        return ThresholdCalibrator.threshold(neg, pos, position);
+    }
+
+    private static float clamp(float score) {
+        return Math.min(Math.max(score, 1e-7f), 1f - 1e-7f);
     }
 
     /** Every head's figures so far, by user, checkpoint and weight. */
@@ -158,7 +213,8 @@ final class FusionBench implements QuietBench.CheckpointProbe {
         return figures.stream()
                 .sorted(Comparator.comparing(Figures::user)
                         .thenComparingInt(Figures::clips)
-                        .thenComparing(Figures::weight))
+                        .thenComparing(Figures::weight)
+                        .thenComparing(Figures::rule))
                 .toList();
     }
 

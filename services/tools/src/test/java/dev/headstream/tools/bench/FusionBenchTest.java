@@ -50,11 +50,11 @@ class FusionBenchTest {
     @Test
     void aSummaryPoolsActivationsOverHeadHoursAndKeepsTheWorstHead() {
         List<FusionBench.Figures> figures = List.of(
-                new FusionBench.Figures("a", 8, 0.5f, 0.9f, 10, 9, 2, 2.0),
-                new FusionBench.Figures("b", 8, 0.5f, 0.9f, 10, 7, 0, 2.0),
-                new FusionBench.Figures("a", 8, 1f, 0.9f, 10, 10, 5, 2.0),
-                new FusionBench.Figures("a", 16, 0.5f, 0.9f, 10, 1, 9, 2.0));
-        FusionBench.Summary s = FusionBench.Summary.of(figures, 8, 0.5f);
+                new FusionBench.Figures("a", 8, 0.5f, FusionBench.Rule.PLACED, 0.9f, 10, 9, 2, 2.0),
+                new FusionBench.Figures("b", 8, 0.5f, FusionBench.Rule.PLACED, 0.9f, 10, 7, 0, 2.0),
+                new FusionBench.Figures("a", 8, 1f, FusionBench.Rule.PLACED, 0.9f, 10, 10, 5, 2.0),
+                new FusionBench.Figures("a", 16, 0.5f, FusionBench.Rule.PLACED, 0.9f, 10, 1, 9, 2.0));
+        FusionBench.Summary s = FusionBench.Summary.of(figures, 8, 0.5f, FusionBench.Rule.PLACED);
         assertThat(s.heads()).isEqualTo(2);
         assertThat(s.recall()).isEqualTo(0.8);
         assertThat(s.activations()).isEqualTo(2);
@@ -63,11 +63,25 @@ class FusionBenchTest {
     }
 
     @Test
+    void thePlacedThresholdLiesBetweenTheNegativesAndThePositivesAtThePosition() {
+        float t = FusionBench.placed(0.2f, 0.8f, 0.5f);
+        assertThat(t).isGreaterThan(0.2f).isLessThan(0.8f);
+        // half-way in logit space between logit(0.2) and logit(0.8) is logit 0: a score of 0.5
+        assertThat(t).isCloseTo(0.5f, org.assertj.core.data.Offset.offset(1e-6f));
+        assertThat(FusionBench.placed(0.2f, 0.8f, 0.25f)).isLessThan(t);
+        // overlapping: above the highest negative; no positive yet: above the negatives too
+        assertThat(FusionBench.placed(0.9f, 0.6f, 0.5f)).isGreaterThan(0.9f);
+        assertThat(FusionBench.placed(0.3f, Float.POSITIVE_INFINITY, 0.5f)).isGreaterThan(0.3f);
+        // nothing rejected on the calibration speech and no negative clip: still a finite score
+        assertThat(FusionBench.placed(Float.NEGATIVE_INFINITY, 0.7f, 0.5f)).isBetween(0f, 0.7f);
+    }
+
+    @Test
     void weightsOutsideZeroToOneAreRefused() {
-        assertThatThrownBy(() -> new FusionBench(new float[] {0.5f, 1.5f}, 0.5, Map.of(), 16))
+        assertThatThrownBy(() -> new FusionBench(new float[] {0.5f, 1.5f}, 0.5, 0.5f, Map.of(), 16))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("1.5");
-        assertThatThrownBy(() -> new FusionBench(new float[] {Float.NaN}, 0.5, Map.of(), 16))
+        assertThatThrownBy(() -> new FusionBench(new float[] {Float.NaN}, 0.5, 0.5f, Map.of(), 16))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }
