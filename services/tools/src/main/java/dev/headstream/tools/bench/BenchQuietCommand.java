@@ -111,6 +111,13 @@ public final class BenchQuietCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter pw = spec.commandLine().getOut();
+        if (fusion != null) {
+            try {
+                FusionBench.checkWeights(fusion);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--fusion: " + e.getMessage());
+            }
+        }
         SourceHead source = QuietBench.heyJarvis(modelsDir);
         int max = Arrays.stream(clips).max().orElse(24);
         SyntheticUsers.Config config = SyntheticUsers.Config.defaults(seed)
@@ -135,19 +142,14 @@ public final class BenchQuietCommand implements Callable<Integer> {
                     "no evaluation part in " + (evalBankDir == null ? bank.directory() : evalBankDir));
         }
         EngineSpec.TaskSpec task = taskSpec();
-        FusionBench fusionBench;
-        try {
-            fusionBench = fusion == null
-                    ? null
-                    : new FusionBench(
-                            fusion,
-                            task.targetFalseAcceptsPerHour(),
-                            task.recipe().thresholdPosition(),
-                            pop.embeddings(),
-                            16);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--fusion: " + e.getMessage());
-        }
+        FusionBench fusionBench = fusion == null
+                ? null
+                : new FusionBench(
+                        fusion,
+                        task.targetFalseAcceptsPerHour(),
+                        task.recipe().thresholdPosition(),
+                        pop.embeddings(),
+                        16);
         List<QuietBench.Figures> f = QuietBench.run(pop, source, task, bank, evaluation, clips, fusionBench, line -> {
             pw.println(line);
             pw.flush();

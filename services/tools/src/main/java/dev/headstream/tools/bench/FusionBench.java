@@ -112,12 +112,7 @@ final class FusionBench implements QuietBench.CheckpointProbe {
             float position,
             Map<SyntheticClip, EmbeddingSequence> embeddings,
             int windowFrames) {
-        this.weights = weights.clone();
-        for (float w : this.weights) {
-            if (!(w >= 0f && w <= 1f)) {
-                throw new IllegalArgumentException("fusion weights must be in [0, 1], got " + w);
-            }
-        }
+        this.weights = checkWeights(weights).clone();
         if (!(targetPerHour >= 0)) {
             throw new IllegalArgumentException("target must be >= 0, got " + targetPerHour);
         }
@@ -220,6 +215,19 @@ final class FusionBench implements QuietBench.CheckpointProbe {
 
     float[] weights() {
         return weights.clone();
+    }
+
+    /** {@code weights}, if each is in {@code [0, 1]}; else IllegalArgumentException naming the first that is not. */
+    static float[] checkWeights(float[] weights) {
+        if (weights.length == 0) {
+            throw new IllegalArgumentException("no fusion weight given");
+        }
+        for (float w : weights) {
+            if (!(w >= 0f && w <= 1f)) {
+                throw new IllegalArgumentException("fusion weights must be in [0, 1], got " + w);
+            }
+        }
+        return weights;
     }
 
     /** Activations a threshold may leave on {@code hours} of speech at {@code perHour}. */
