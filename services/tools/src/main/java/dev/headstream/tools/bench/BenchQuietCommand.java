@@ -100,12 +100,19 @@ public final class BenchQuietCommand implements Callable<Integer> {
     Path out;
 
     @Option(
+            names = "--any-users",
+            description = "Take the first --users candidates whatever the source head's recall on them (default: only"
+                    + " those it serves poorly, below 0.5 recall on their holdout positives).")
+    boolean anyUsers;
+
+    @Option(
             names = "--fusion",
             split = ",",
             paramLabel = "WEIGHT",
             description = "Also measure the fusion (1 - a) * source + a * adapted of the source head and each adapted"
-                    + " head at these weights a in [0, 1], each calibrated to the target on the calibration speech;"
-                    + " writes fusion.json and fusion.png to --out (none by default).")
+                    + " head at these weights a in [0, 1], with two thresholds: the lowest within the target on the"
+                    + " calibration speech, and the recipe's placement; writes fusion.json and fusion.png to --out"
+                    + " (none by default).")
     float[] fusion;
 
     @Override
@@ -125,9 +132,11 @@ public final class BenchQuietCommand implements Callable<Integer> {
                 .withTrain(max / 2, max - max / 2)
                 .withHoldout(holdout, holdout)
                 .withBackground(0, 0);
-        QuietBench.Population pop = QuietBench.heldOutUsers(config, users, modelsDir, cacheDir, source, pw::println);
+        QuietBench.Population pop =
+                QuietBench.heldOutUsers(config, users, !anyUsers, modelsDir, cacheDir, source, pw::println);
         pw.printf(
-                "held-out users (%d of %d candidates below 0.5 source recall): %s%n",
+                "held-out users (%s; %d of %d candidates below 0.5 source recall): %s%n",
+                anyUsers ? "the first candidates" : "the first candidates below 0.5",
                 pop.poorCandidates(),
                 candidates,
                 pop.users().stream()

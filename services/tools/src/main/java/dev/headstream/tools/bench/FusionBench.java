@@ -19,12 +19,13 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 /**
  * Would the published head do better as a fusion of the pre-trained (source) head and the user's
  * adapted head for the same phrase? At every checkpoint of {@link QuietBench}, for each weight
- * {@code a}, the window score is {@link FusionHead#fuse} of the two heads' sigmoid outputs; the
- * threshold is the lowest score that keeps the fused head within the target's false accepts on the
- * bank's calibration speech (so {@code floor(target x hours)} activations, scored every 80 ms with
- * the 2 s refractory period, the same rule for every weight), and the figures are the holdout recall
- * (a clip is detected when its best window reaches the threshold) and the activations on the
- * held-out evaluation speech. Weight 1 is the adapted head alone under that rule; weight 0 the
+ * {@code a}, the window score is {@link FusionHead#fuse} of the two heads' sigmoid outputs, under
+ * two thresholds ({@link Rule}), both set without the evaluation speech: the lowest one that keeps
+ * the fused head within the target's false accepts on the bank's calibration speech
+ * ({@code floor(target x hours)} activations, scored every 80 ms with the 2 s refractory period),
+ * and the recipe's placement between the negatives and the user's training positives. The figures
+ * are the holdout recall (a clip is detected when its best window reaches the threshold) and the
+ * activations on the held-out evaluation speech. Weight 1 is the adapted head alone, weight 0 the
  * source head alone.
  *
  * <p>Thread-safe: {@link #at} runs on several users' threads at once and allocates its own arrays.
@@ -217,15 +218,13 @@ final class FusionBench implements QuietBench.CheckpointProbe {
         return weights.clone();
     }
 
-    /** {@code weights}, if each is in {@code [0, 1]}; else IllegalArgumentException naming the first that is not. */
+    /** {@code weights}, if each is a weight {@link FusionHead} takes; else IllegalArgumentException naming it. */
     static float[] checkWeights(float[] weights) {
         if (weights.length == 0) {
             throw new IllegalArgumentException("no fusion weight given");
         }
         for (float w : weights) {
-            if (!(w >= 0f && w <= 1f)) {
-                throw new IllegalArgumentException("fusion weights must be in [0, 1], got " + w);
-            }
+            new FusionHead(w); // its constructor holds the rule
         }
         return weights;
     }

@@ -159,6 +159,23 @@ public final class QuietBench {
             Path cacheDir,
             SourceHead source,
             Consumer<String> log) {
+        return heldOutUsers(config, max, true, modelsDir, cacheDir, source, log);
+    }
+
+    /**
+     * {@link #heldOutUsers(SyntheticUsers.Config, int, Path, Path, SourceHead, Consumer)}, or with
+     * {@code poorOnly == false} the first {@code max} candidates whatever the source head's recall
+     * on them (so that no figure on their holdout clips is biased by a choice made on those clips);
+     * {@link Population#poorCandidates()} counts the poorly served candidates either way.
+     */
+    public static Population heldOutUsers(
+            SyntheticUsers.Config config,
+            int max,
+            boolean poorOnly,
+            Path modelsDir,
+            Path cacheDir,
+            SourceHead source,
+            Consumer<String> log) {
         VoiceCatalog catalog = VoiceCatalog.standard();
         SyntheticUsers users = new SyntheticUsers(config, catalog.pool(Part.USERS), catalog.pool(Part.TRAIN));
         CachingSynthesizer synth = new CachingSynthesizer(MultiEngineSynth.defaults(), cacheDir);
@@ -178,11 +195,10 @@ public final class QuietBench {
                 long hits = pos.stream()
                         .filter(c -> scorer.score(null, embed(backbone, emb, c)) >= BinaryHeadTask.SOURCE_THRESHOLD)
                         .count();
-                if (hits < 0.5 * pos.size()) {
-                    poor++;
-                    if (chosenIds.size() < max) {
-                        chosenIds.add(u.id());
-                    }
+                boolean servedPoorly = hits < 0.5 * pos.size();
+                poor += servedPoorly ? 1 : 0;
+                if ((servedPoorly || !poorOnly) && chosenIds.size() < max) {
+                    chosenIds.add(u.id());
                 }
             }
             SyntheticPopulation pop = users.generate(

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.headstream.core.detect.Detections;
 import dev.headstream.core.head.FusionHead;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -77,11 +76,13 @@ class FusionBenchTest {
     }
 
     @Test
-    void weightsOutsideZeroToOneAreRefused() {
-        assertThatThrownBy(() -> new FusionBench(new float[] {0.5f, 1.5f}, 0.5, 0.5f, Map.of(), 16))
+    void anEmptyOrOutOfRangeWeightListIsRefusedBeforeAnyWork() {
+        assertThatThrownBy(() -> FusionBench.checkWeights(new float[0]))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no fusion weight");
+        assertThatThrownBy(() -> FusionBench.checkWeights(new float[] {0.5f, 1.5f}))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("1.5");
-        assertThatThrownBy(() -> new FusionBench(new float[] {Float.NaN}, 0.5, 0.5f, Map.of(), 16))
-                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(FusionBench.checkWeights(new float[] {0f, 0.5f, 1f})).containsExactly(0f, 0.5f, 1f);
     }
 }
