@@ -480,21 +480,26 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
 
     private void plot(Path png, List<Row> rows, String head) throws IOException {
         Map<String, double[]> acc = new LinkedHashMap<>();
+        Map<String, double[]> closed = new LinkedHashMap<>();
         Map<String, double[]> rej = new LinkedHashMap<>();
         for (int size : sizes) {
             double[] a = new double[enroll.length];
+            double[] c = new double[enroll.length];
             double[] o = new double[enroll.length];
             for (int i = 0; i < enroll.length; i++) {
                 Pooled p = Pooled.of(select(rows, headline, head, size, enroll[i]));
                 a[i] = p.accuracy();
+                c[i] = p.closedAccuracy();
                 o[i] = p.outsideRejection();
             }
             acc.put(size + " members", a);
+            closed.put(size + " members", c);
             rej.put(size + " members", o);
         }
         double[] goal = new double[enroll.length];
         Arrays.fill(goal, 0.95);
         acc.put("target 0.95", goal);
+        closed.put("target 0.95", goal.clone());
         rej.put("target 0.95", goal.clone());
         LinePlot.write(
                 png,
@@ -509,6 +514,7 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
                 enroll,
                 List.of(
                         new LinePlot.Panel("identification accuracy (unknown = error)", "accuracy", 0, 1, acc),
+                        new LinePlot.Panel("closed-set accuracy (no threshold)", "accuracy", 0, 1, closed),
                         new LinePlot.Panel("outside voices rejected as unknown", "share rejected", 0, 1, rej)),
                 false);
     }
