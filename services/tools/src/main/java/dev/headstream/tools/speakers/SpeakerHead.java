@@ -6,9 +6,9 @@ import java.util.List;
  * A household's speaker head on per-utterance vectors: one class per member, and "nobody"
  * (class {@value #UNKNOWN}) when the best member score is below the open-set threshold.
  *
- * <p>Call order: build from the members' enrollment vectors, {@link #score} any vectors (thread-safe
- * once built), then {@link #decide} against a threshold calibrated on {@link #score}s of other
- * people's speech.
+ * <p>Call order: build from the members' enrollment vectors, {@link #score} any vectors, then
+ * {@link #decide} against a threshold calibrated on {@link #score}s of other people's speech.
+ * Thread-safety: one thread per head (an implementation may keep scratch memory).
  */
 public interface SpeakerHead {
 
