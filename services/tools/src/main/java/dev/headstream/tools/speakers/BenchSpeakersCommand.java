@@ -146,6 +146,26 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
                     + " its speakers) (default ${DEFAULT-VALUE}).")
     String headlineCalibration;
 
+    @Option(
+            names = "--mel-representations",
+            split = ",",
+            description = "Representations from the front end's mel frames to compare (default: every one:"
+                    + " mel-{logmel,cepstrum,cepstrum-cmn}[-deltas]-{centred,wccn,lda}).")
+    List<String> melRepresentations;
+
+    @Option(
+            names = "--mel-headline",
+            defaultValue = "mel-cepstrum-lda",
+            description = "Mel representation of the plot and the enrollment sweep (default ${DEFAULT-VALUE}).")
+    String melHeadline;
+
+    @Option(
+            names = "--speech-drop",
+            defaultValue = "3.0",
+            description = "Mel frames count as speech within this many scaled-mel units (10 dB each) of the clip's"
+                    + " loudest frame's mean band (default ${DEFAULT-VALUE}).")
+    double speechDrop;
+
     @Option(names = "--threads", defaultValue = "2", description = "Synthesis threads (default ${DEFAULT-VALUE}).")
     int threads;
 
@@ -311,12 +331,13 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
                         for (Map.Entry<String, List<float[]>> cal : calibrations.entrySet()) {
                             HouseholdScoring.Result r =
                                     HouseholdScoring.score(factory, enr, k, tst, outside, cal.getValue(), target);
-                            rows.add(new Row(rep, factory.name() + "+" + cal.getKey(), h, k, r));
+                            rows.add(new Row(rep.label(), factory.name() + "+" + cal.getKey(), h, k, r));
                             if (isHeadline && k == maxEnroll) {
                                 for (double t : otherTargets) {
                                     HouseholdScoring.Result o =
                                             HouseholdScoring.score(factory, enr, k, tst, outside, cal.getValue(), t);
-                                    rows.add(new Row(rep, factory.name() + "+" + cal.getKey() + "@" + t, h, k, o));
+                                    rows.add(new Row(
+                                            rep.label(), factory.name() + "+" + cal.getKey() + "@" + t, h, k, o));
                                 }
                             }
                         }
@@ -326,6 +347,12 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
             pw.printf(Locale.ROOT, "  scored representation %s%n", rep.label());
             pw.flush();
         }
+        List<MelFeatures.Representation> mels = melRepresentations();
+        MelFeatures.Representation melHead = MelFeatures.Representation.parse(melHeadline);
+        if (!mels.contains(melHead)) {
+            throw new ParameterException(spec.commandLine(), "--mel-headline " + melHeadline + " is not compared");
+        }
+        scoreMel(pw, mels, melHead, all, clips, byKey, prototype, maxEnroll, rows);
         printTables(pw, rows, maxEnroll);
         if (out != null) {
             Files.createDirectories(out);
@@ -350,13 +377,123 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The head and calibration of every mel row: prototype, threshold from the calibration speakers' clips. */
+    static final String MEL_HEAD = "prototype+clips";
+
+    private List<MelFeatures.Representation> melRepresentations() {
+        if (melRepresentations != null && !melRepresentations.isEmpty()) {
+            return melRepresentations.stream()
+                    .map(MelFeatures.Representation::parse)
+                    .toList();
+        }
+        List<MelFeatures.Representation> all = new ArrayList<>();
+        for (MelFeatures.Base b : MelFeatures.Base.values()) {
+            for (boolean d : new boolean[] {false, true}) {
+                for (MelFeatures.Transform t : MelFeatures.Transform.values()) {
+                    all.add(new MelFeatures.Representation(b, d, t));
+                }
+            }
+        }
+        return all;
+    }
+
+    /**
+     * Scores every mel representation with the prototype head at the largest enrollment, and
+     * {@code melHead} at every enrollment count; the threshold comes from the clips of the bank's
+     * CALIBRATION speakers (the bank keeps embeddings, not mel frames, so its blocks cannot be
+     * summarised this way); transforms from the clips of its TRAIN speakers.
+     */
+    private void scoreMel(
+            PrintWriter pw,
+            List<MelFeatures.Representation> mels,
+            MelFeatures.Representation melHead,
+            List<Households.Household> all,
+            List<SpeakerSpeech.EmbeddedClip> clips,
+            Map<String, SpeakerSpeech.EmbeddedClip> byKey,
+            SpeakerHead.Factory prototype,
+            int maxEnroll,
+            List<Row> rows) {
+        Map<String, Map<String, float[]>> summaries = new HashMap<>();
+        Map<String, MelRepresentationModel> models = new HashMap<>();
+        List<SpeakerSpeech.EmbeddedClip> trainClips = clips.stream()
+                .filter(c -> c.clip().key().startsWith("training/"))
+                .toList();
+        for (MelFeatures.Representation rep : mels) {
+            String stats = rep.base() + "/" + rep.deltas();
+            if (summaries.containsKey(stats)) {
+                continue;
+            }
+            Map<String, float[]> byClip = new HashMap<>();
+            for (SpeakerSpeech.EmbeddedClip c : clips) {
+                byClip.put(
+                        c.clip().key(),
+                        MelFeatures.summary(c.mel(), WakeWordBackbone.MEL_BINS, rep.base(), rep.deltas(), speechDrop));
+            }
+            summaries.put(stats, byClip);
+            models.put(
+                    stats,
+                    MelRepresentationModel.learn(
+                            trainClips.stream()
+                                    .map(c -> byClip.get(c.clip().key()))
+                                    .toList(),
+                            trainClips.stream().map(c -> c.clip().group()).toList(),
+                            ldaComponents));
+        }
+        for (MelFeatures.Representation rep : mels) {
+            String stats = rep.base() + "/" + rep.deltas();
+            Map<String, float[]> byClip = summaries.get(stats);
+            MelRepresentationModel model = models.get(stats);
+            java.util.function.Function<String, float[]> vector = key -> model.apply(rep.transform(), byClip.get(key));
+            List<float[]> calibration = clips.stream()
+                    .filter(c -> c.clip().key().startsWith("calibration/"))
+                    .map(c -> vector.apply(c.clip().key()))
+                    .toList();
+            List<float[]> outside = clips.stream()
+                    .filter(c -> c.clip().key().startsWith("outside/"))
+                    .map(c -> vector.apply(c.clip().key()))
+                    .toList();
+            int[] ks = rep.equals(melHead) ? enroll : new int[] {maxEnroll};
+            for (Households.Household h : all) {
+                List<List<float[]>> enr = new ArrayList<>();
+                List<List<float[]>> tst = new ArrayList<>();
+                for (String g : h.members()) {
+                    List<float[]> e = new ArrayList<>();
+                    List<float[]> t = new ArrayList<>();
+                    for (int i = 0; i < maxEnroll; i++) {
+                        e.add(vector.apply(key(h, g, "enroll", i)));
+                    }
+                    for (int i = 0; i < test; i++) {
+                        t.add(vector.apply(key(h, g, "test", i)));
+                    }
+                    enr.add(e);
+                    tst.add(t);
+                }
+                for (int k : ks) {
+                    rows.add(new Row(
+                            rep.label(),
+                            MEL_HEAD,
+                            h,
+                            k,
+                            HouseholdScoring.score(prototype, enr, k, tst, outside, calibration, target)));
+                    if (rep.equals(melHead) && k == maxEnroll) {
+                        for (double t : otherTargets) {
+                            rows.add(new Row(
+                                    rep.label(),
+                                    MEL_HEAD + "@" + t,
+                                    h,
+                                    k,
+                                    HouseholdScoring.score(prototype, enr, k, tst, outside, calibration, t)));
+                        }
+                    }
+                }
+            }
+            pw.printf(Locale.ROOT, "  scored representation %s%n", rep.label());
+            pw.flush();
+        }
+    }
+
     /** One household's figures for one representation, head and enrollment count. */
-    record Row(
-            Utterance.Representation rep,
-            String head,
-            Households.Household household,
-            int k,
-            HouseholdScoring.Result r) {}
+    record Row(String rep, String head, Households.Household household, int k, HouseholdScoring.Result r) {}
 
     /** Pooled figures of several households. */
     record Pooled(
@@ -402,11 +539,18 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
         }
     }
 
-    private List<Row> select(List<Row> rows, Utterance.Representation rep, String head, int size, int k) {
+    private List<Row> select(List<Row> rows, String rep, String head, int size, int k) {
         return rows.stream()
-                .filter(x ->
-                        x.rep() == rep && x.head().equals(head) && x.household().size() == size && x.k() == k)
+                .filter(x -> x.rep().equals(rep)
+                        && x.head().equals(head)
+                        && x.household().size() == size
+                        && x.k() == k)
                 .toList();
+    }
+
+    /** Every representation's label in the order of the rows. */
+    private static List<String> repLabels(List<Row> rows) {
+        return rows.stream().map(Row::rep).distinct().toList();
     }
 
     private void printTables(PrintWriter pw, List<Row> rows, int maxEnroll) {
@@ -418,11 +562,11 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
                 maxEnroll,
                 target);
         for (String head : headNames) {
-            for (Utterance.Representation rep : Utterance.Representation.values()) {
-                if (rows.stream().noneMatch(x -> x.rep() == rep && x.head().equals(head))) {
+            for (String rep : repLabels(rows)) {
+                if (rows.stream().noneMatch(x -> x.rep().equals(rep) && x.head().equals(head))) {
                     continue;
                 }
-                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %-10s %-20s", head, rep.label()));
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %-16s %-28s", head, rep));
                 for (int size : sizes) {
                     Pooled p = Pooled.of(select(rows, rep, head, size, maxEnroll));
                     line.append(String.format(
@@ -436,11 +580,20 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
                 pw.println(line);
             }
         }
-        for (String head : headNames) {
-            if (rows.stream().noneMatch(x -> x.rep() == headline && x.head().equals(head))) {
-                continue;
+        for (String sweep : List.of(headline.label(), melHeadline)) {
+            for (String head : headNames) {
+                printSweep(pw, rows, sweep, head);
             }
-            pw.printf(Locale.ROOT, "%n%s head, %s (headline):%n", head, headline.label());
+        }
+        pw.flush();
+    }
+
+    private void printSweep(PrintWriter pw, List<Row> rows, String rep, String head) {
+        if (rows.stream().noneMatch(x -> x.rep().equals(rep) && x.head().equals(head))) {
+            return;
+        }
+        {
+            pw.printf(Locale.ROOT, "%n%s head, %s (enrollment sweep):%n", head, rep);
             pw.printf(
                     Locale.ROOT,
                     "  %4s %6s %10s %9s %11s %11s %9s %13s %9s%n",
@@ -455,7 +608,7 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
                     "calib-acc");
             for (int size : sizes) {
                 for (int k : enroll) {
-                    List<Row> sel = select(rows, headline, head, size, k);
+                    List<Row> sel = select(rows, rep, head, size, k);
                     if (sel.isEmpty()) {
                         continue;
                     }
@@ -478,24 +631,27 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
         pw.flush();
     }
 
-    private void plot(Path png, List<Row> rows, String head) throws IOException {
+    /**
+     * The mel headline's sweep (prototype head, threshold from the calibration speakers' clips) per
+     * household size, beside the embedding baseline's sweep for the largest size ({@code baselineHead}).
+     */
+    private void plot(Path png, List<Row> rows, String baselineHead) throws IOException {
         Map<String, double[]> acc = new LinkedHashMap<>();
         Map<String, double[]> closed = new LinkedHashMap<>();
         Map<String, double[]> rej = new LinkedHashMap<>();
+        int largest = Arrays.stream(sizes).max().orElseThrow();
         for (int size : sizes) {
-            double[] a = new double[enroll.length];
-            double[] c = new double[enroll.length];
-            double[] o = new double[enroll.length];
-            for (int i = 0; i < enroll.length; i++) {
-                Pooled p = Pooled.of(select(rows, headline, head, size, enroll[i]));
-                a[i] = p.accuracy();
-                c[i] = p.closedAccuracy();
-                o[i] = p.outsideRejection();
-            }
-            acc.put(size + " members", a);
-            closed.put(size + " members", c);
-            rej.put(size + " members", o);
+            series(rows, melHeadline, MEL_HEAD, size, size + " members", acc, closed, rej);
         }
+        series(
+                rows,
+                headline.label(),
+                baselineHead,
+                largest,
+                largest + " members, embeddings (baseline)",
+                acc,
+                closed,
+                rej);
         double[] goal = new double[enroll.length];
         Arrays.fill(goal, 0.95);
         acc.put("target 0.95", goal);
@@ -505,8 +661,11 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
                 png,
                 String.format(
                         Locale.ROOT,
-                        "speaker attribution, %s head on %s, %d households per size, calibration target %.0f %%",
-                        head,
+                        "speaker attribution, %s head on %s (baseline: %s on %s), %d households per size,"
+                                + " calibration target %.0f %%",
+                        MEL_HEAD,
+                        melHeadline,
+                        baselineHead,
                         headline.label(),
                         households,
                         target * 100),
@@ -517,6 +676,29 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
                         new LinePlot.Panel("closed-set accuracy (no threshold)", "accuracy", 0, 1, closed),
                         new LinePlot.Panel("outside voices rejected as unknown", "share rejected", 0, 1, rej)),
                 false);
+    }
+
+    private void series(
+            List<Row> rows,
+            String rep,
+            String head,
+            int size,
+            String name,
+            Map<String, double[]> acc,
+            Map<String, double[]> closed,
+            Map<String, double[]> rej) {
+        double[] a = new double[enroll.length];
+        double[] c = new double[enroll.length];
+        double[] o = new double[enroll.length];
+        for (int i = 0; i < enroll.length; i++) {
+            Pooled p = Pooled.of(select(rows, rep, head, size, enroll[i]));
+            a[i] = p.accuracy();
+            c[i] = p.closedAccuracy();
+            o[i] = p.outsideRejection();
+        }
+        acc.put(name, a);
+        closed.put(name, c);
+        rej.put(name, o);
     }
 
     private String json(
@@ -533,7 +715,8 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
                 Locale.ROOT,
                 "  \"setup\": {\"seed\": %d, \"sizes\": %s, \"householdsPerSize\": %d, \"enroll\": %s, \"testPerMember\": %d,"
                         + " \"outsidePerSpeaker\": %d, \"calibrationTarget\": %s, \"calibrationUtterances\": %d,"
-                        + " \"blockFrames\": %d, \"headline\": \"%s\", \"seconds\": %.0f},%n",
+                        + " \"blockFrames\": %d, \"headline\": \"%s\", \"melHeadline\": \"%s\","
+                        + " \"speechDrop\": %s, \"seconds\": %.0f},%n",
                 seed,
                 Arrays.toString(sizes),
                 households,
@@ -544,6 +727,8 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
                 calibrationUtterances,
                 blockFrames,
                 headline.label(),
+                melHeadline,
+                speechDrop,
                 seconds));
         s.append("  \"memberSpeakers\": ").append(quoted(memberGroups.keySet())).append(",\n");
         s.append("  \"outsideSpeakers\": ")
@@ -552,7 +737,7 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
         s.append("  \"summary\": [\n");
         List<String> lines = new ArrayList<>();
         for (String head : rows.stream().map(Row::head).distinct().toList()) {
-            for (Utterance.Representation rep : Utterance.Representation.values()) {
+            for (String rep : repLabels(rows)) {
                 for (int size : sizes) {
                     for (int k : enroll) {
                         List<Row> sel = select(rows, rep, head, size, k);
@@ -567,7 +752,7 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
                                         + " \"membersRejected\": %.4f, \"minHouseholdAccuracy\": %.4f, \"outside\": %d,"
                                         + " \"outsideRejected\": %.4f, \"calibrationAccepted\": %.4f}",
                                 head,
-                                rep.label(),
+                                rep,
                                 size,
                                 k,
                                 p.households(),
@@ -587,13 +772,14 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
         s.append("  \"households\": [\n");
         lines.clear();
         for (Row x : rows) {
-            if (x.rep() != headline) {
+            if (!x.rep().equals(headline.label()) && !x.rep().equals(melHeadline)) {
                 continue;
             }
             lines.add(String.format(
                     Locale.ROOT,
-                    "    {\"head\": \"%s\", \"household\": \"%s\", \"members\": %s, \"enroll\": %d, \"threshold\": %.5f,"
+                    "    {\"representation\": \"%s\", \"head\": \"%s\", \"household\": \"%s\", \"members\": %s, \"enroll\": %d, \"threshold\": %.5f,"
                             + " \"tests\": %d, \"correct\": %d, \"membersRejected\": %d, \"outside\": %d, \"outsideRejected\": %d}",
+                    x.rep(),
                     x.head(),
                     x.household().id(),
                     quoted(x.household().members()),

@@ -29,7 +29,8 @@ import java.util.function.Consumer;
  * The speech of speaker households: who may speak (speaker groups of a {@link VoiceCatalog} part),
  * what each clip says and how (the synthetic kit's per-clip pitch, speed and tempo jitter around
  * the voice's base, and {@link ClipAssembler}'s placement, level and noise), and the clips rendered
- * and embedded as the service embeds a sample (the streaming front end, each clip alone).
+ * and embedded as the service embeds a sample (the streaming front end, each clip alone), with the
+ * front end's mel frames kept beside the embeddings.
  */
 public final class SpeakerSpeech {
 
@@ -53,8 +54,12 @@ public final class SpeakerSpeech {
      * @param embeddings  the streaming front end's embeddings
      * @param speechStart first sample holding speech
      * @param speechEnd   one past the last
+     * @param mel         the streaming front end's log-mel frames that the embeddings were computed
+     *                    from ({@link WakeWordBackbone#melFrames(short[])}: {@code 32} floats a frame,
+     *                    scaled, each 80 ms step through the mel model on its own)
      */
-    public record EmbeddedClip(PlannedClip clip, EmbeddingSequence embeddings, int speechStart, int speechEnd) {}
+    public record EmbeddedClip(
+            PlannedClip clip, EmbeddingSequence embeddings, int speechStart, int speechEnd, float[] mel) {}
 
     /** Clips synthesized ahead of the embedding, at most. */
     private static final int BATCH = 64;
@@ -211,7 +216,8 @@ public final class SpeakerSpeech {
                     EmbeddingSequence seq = backbone.embed(
                                     List.of(new BackboneInput.Audio(WakeWordBackbone.SAMPLE_RATE_HZ, clip.pcm())))
                             .get(0);
-                    out.add(new EmbeddedClip(c, seq, clip.speechStart(), clip.speechEnd()));
+                    float[] mel = backbone.melFrames(clip.pcm());
+                    out.add(new EmbeddedClip(c, seq, clip.speechStart(), clip.speechEnd(), mel));
                     int done = out.size();
                     if (done % every == 0 || done == clips.size()) {
                         progress.accept(String.format(
