@@ -377,8 +377,11 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The head and calibration of every mel row: prototype, threshold from the calibration speakers' clips. */
-    static final String MEL_HEAD = "prototype+clips";
+    @Option(
+            names = "--mel-head",
+            defaultValue = "prototype",
+            description = "Head of the mel headline in the plot: prototype or znorm (default ${DEFAULT-VALUE}).")
+    String melHeadName;
 
     private List<MelFeatures.Representation> melRepresentations() {
         if (melRepresentations != null && !melRepresentations.isEmpty()) {
@@ -452,7 +455,15 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
                     .filter(c -> c.clip().key().startsWith("outside/"))
                     .map(c -> vector.apply(c.clip().key()))
                     .toList();
+            List<float[]> cohort =
+                    trainClips.stream().map(c -> vector.apply(c.clip().key())).toList();
             int[] ks = rep.equals(melHead) ? enroll : new int[] {maxEnroll};
+            List<SpeakerHead.Factory> heads = List.of(
+                    prototype,
+                    ZNormSpeakerHead.factory(cohort),
+                    DiagonalPldaSpeakerHead.factory(
+                            cohort,
+                            trainClips.stream().map(c -> c.clip().group()).toList()));
             for (Households.Household h : all) {
                 List<List<float[]>> enr = new ArrayList<>();
                 List<List<float[]>> tst = new ArrayList<>();
@@ -468,21 +479,24 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
                     enr.add(e);
                     tst.add(t);
                 }
-                for (int k : ks) {
-                    rows.add(new Row(
-                            rep.label(),
-                            MEL_HEAD,
-                            h,
-                            k,
-                            HouseholdScoring.score(prototype, enr, k, tst, outside, calibration, target)));
-                    if (rep.equals(melHead) && k == maxEnroll) {
-                        for (double t : otherTargets) {
-                            rows.add(new Row(
-                                    rep.label(),
-                                    MEL_HEAD + "@" + t,
-                                    h,
-                                    k,
-                                    HouseholdScoring.score(prototype, enr, k, tst, outside, calibration, t)));
+                for (SpeakerHead.Factory factory : heads) {
+                    String name = factory.name() + "+clips";
+                    for (int k : ks) {
+                        rows.add(new Row(
+                                rep.label(),
+                                name,
+                                h,
+                                k,
+                                HouseholdScoring.score(factory, enr, k, tst, outside, calibration, target)));
+                        if (rep.equals(melHead) && k == maxEnroll) {
+                            for (double t : otherTargets) {
+                                rows.add(new Row(
+                                        rep.label(),
+                                        name + "@" + t,
+                                        h,
+                                        k,
+                                        HouseholdScoring.score(factory, enr, k, tst, outside, calibration, t)));
+                            }
                         }
                     }
                 }
@@ -641,7 +655,7 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
         Map<String, double[]> rej = new LinkedHashMap<>();
         int largest = Arrays.stream(sizes).max().orElseThrow();
         for (int size : sizes) {
-            series(rows, melHeadline, MEL_HEAD, size, size + " members", acc, closed, rej);
+            series(rows, melHeadline, melHeadName + "+clips", size, size + " members", acc, closed, rej);
         }
         series(
                 rows,
@@ -663,7 +677,7 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
                         Locale.ROOT,
                         "speaker attribution, %s head on %s (baseline: %s on %s), %d households per size,"
                                 + " calibration target %.0f %%",
-                        MEL_HEAD,
+                        melHeadName + "+clips",
                         melHeadline,
                         baselineHead,
                         headline.label(),
