@@ -34,8 +34,8 @@ import picocli.CommandLine.Spec;
 /**
  * Speaker attribution per household, in-process on the raw backbone: households of distinct
  * speakers from the USERS voices, each member enrolled with ordinary speech; a per-household head
- * on per-utterance vectors, its open-set threshold calibrated on the negative bank's calibration
- * speech; identification accuracy on the members' held-out clips and rejection of outside voices
+ * on per-utterance vectors (from the embeddings, or from the front end's mel frames), its open-set
+ * threshold calibrated on the negative bank's calibration speech (or clips of its speakers); identification accuracy on the members' held-out clips and rejection of outside voices
  * (the EVALUATION voices), against the number of enrollment clips. Writes a table, JSON and a PNG.
  */
 @Command(
@@ -155,13 +155,13 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
 
     @Option(
             names = "--mel-headline",
-            defaultValue = "mel-cepstrum-lda",
+            defaultValue = "mel-cepstrum-deltas-wccn",
             description = "Mel representation of the plot and the enrollment sweep (default ${DEFAULT-VALUE}).")
     String melHeadline;
 
     @Option(
             names = "--speech-drop",
-            defaultValue = "3.0",
+            defaultValue = "2.0",
             description = "Mel frames count as speech within this many scaled-mel units (10 dB each) of the clip's"
                     + " loudest frame's mean band (default ${DEFAULT-VALUE}).")
     double speechDrop;
@@ -379,8 +379,8 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
 
     @Option(
             names = "--mel-head",
-            defaultValue = "prototype",
-            description = "Head of the mel headline in the plot: prototype or znorm (default ${DEFAULT-VALUE}).")
+            defaultValue = "znorm",
+            description = "Head of the mel headline in the plot: prototype, znorm or plda (default ${DEFAULT-VALUE}).")
     String melHeadName;
 
     private List<MelFeatures.Representation> melRepresentations() {
@@ -401,8 +401,8 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
     }
 
     /**
-     * Scores every mel representation with the prototype head at the largest enrollment, and
-     * {@code melHead} at every enrollment count; the threshold comes from the clips of the bank's
+     * Scores every mel representation with the prototype, z-norm and PLDA heads at the largest
+     * enrollment, and {@code melHead} at every enrollment count; the threshold comes from the clips of the bank's
      * CALIBRATION speakers (the bank keeps embeddings, not mel frames, so its blocks cannot be
      * summarised this way); transforms from the clips of its TRAIN speakers.
      */
