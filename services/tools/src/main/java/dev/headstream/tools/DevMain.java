@@ -59,6 +59,7 @@ public final class DevMain {
             new BenchDedupCommand(),
             new dev.headstream.tools.swap.BenchSwapCommand(),
             new dev.headstream.tools.e2e.BenchE2eCommand(),
+            new dev.headstream.tools.speakers.BenchSpeakersCommand(),
             new SoakCommand(),
         }) {
             line.addSubcommand(tool);

@@ -62,6 +62,7 @@ class DevMainTest {
                         "bench-bank-size",
                         "bench-swap",
                         "bench-e2e",
+                        "bench-speakers",
                         "soak");
     }
 
@@ -70,6 +71,13 @@ class DevMainTest {
         assertThat(run("bench-adapt", "--passes", "0", "--models-dir", dir.toString()))
                 .isEqualTo(CommandLine.ExitCode.USAGE);
         assertThat(err.toString()).contains("--passes must be positive");
+    }
+
+    @Test
+    void benchSpeakersRejectsAHouseholdLargerThanTheSpeakerPoolBeforeRenderingAnything(@TempDir Path dir) {
+        assertThat(run("bench-speakers", "--sizes", "8", "--models-dir", dir.toString()))
+                .isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(err.toString()).contains("households of 8 need 8 distinct speakers");
     }
 
     @Test

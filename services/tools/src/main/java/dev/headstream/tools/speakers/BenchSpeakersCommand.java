@@ -1,0 +1,824 @@
+package dev.headstream.tools.speakers;
+
+import dev.headstream.core.bank.NegativeBank;
+import dev.headstream.runtime.backbone.WakeWordBackbone;
+import dev.headstream.testkit.synth.CachingSynthesizer;
+import dev.headstream.testkit.synth.CatalogVoice;
+import dev.headstream.testkit.synth.ClipAssembler;
+import dev.headstream.testkit.synth.MultiEngineSynth;
+import dev.headstream.testkit.synth.Part;
+import dev.headstream.testkit.synth.VoiceCatalog;
+import dev.headstream.tools.bank.BankCommand;
+import dev.headstream.tools.bench.LinePlot;
+import dev.headstream.tools.bench.SynthInputs;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * Speaker attribution per household, in-process on the raw backbone: households of distinct
+ * speakers from the USERS voices, each member enrolled with ordinary speech; a per-household head
+ * on per-utterance vectors (from the embeddings, or from the front end's mel frames), its open-set
+ * threshold calibrated on the negative bank's calibration speech (or clips of its speakers); identification accuracy on the members' held-out clips and rejection of outside voices
+ * (the EVALUATION voices), against the number of enrollment clips. Writes a table, JSON and a PNG.
+ */
+@Command(
+        name = "bench-speakers",
+        mixinStandardHelpOptions = true,
+        description = "Speaker attribution per household: identification accuracy and rejection of outside"
+                + " voices vs household size and enrollment clips.")
+public final class BenchSpeakersCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    SynthInputs inputs;
+
+    @Option(names = "--bank", description = "Negative bank (default <models-dir>/negative-bank).")
+    Path bankDir;
+
+    @Option(
+            names = "--seed",
+            defaultValue = "42",
+            description = "Seed of households and clips (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(
+            names = "--sizes",
+            defaultValue = "2,3,4,5,6",
+            split = ",",
+            description = "Household sizes (default ${DEFAULT-VALUE}).")
+    int[] sizes;
+
+    @Option(names = "--households", defaultValue = "5", description = "Households per size (default ${DEFAULT-VALUE}).")
+    int households;
+
+    @Option(
+            names = "--enroll",
+            defaultValue = "1,2,3,5,10",
+            split = ",",
+            description =
+                    "Enrollment clips per member to score at; the largest is synthesized (default ${DEFAULT-VALUE}).")
+    int[] enroll;
+
+    @Option(
+            names = "--test",
+            defaultValue = "10",
+            description = "Held-out clips per member (default ${DEFAULT-VALUE}).")
+    int test;
+
+    @Option(
+            names = "--outside",
+            defaultValue = "20",
+            description = "Clips per outside speaker (EVALUATION voice group) (default ${DEFAULT-VALUE}).")
+    int outsidePerGroup;
+
+    @Option(
+            names = "--target",
+            defaultValue = "0.02",
+            description =
+                    "Largest share of calibration utterances a head may accept as a member (default ${DEFAULT-VALUE}).")
+    double target;
+
+    @Option(
+            names = "--other-targets",
+            defaultValue = "0.05,0.2",
+            split = ",",
+            description = "Further calibration targets, reported for the headline at the largest enrollment"
+                    + " (default ${DEFAULT-VALUE}).")
+    double[] otherTargets;
+
+    @Option(
+            names = "--block-frames",
+            defaultValue = "16",
+            description = "Embedding frames per calibration utterance cut from the bank (default ${DEFAULT-VALUE}).")
+    int blockFrames;
+
+    @Option(
+            names = "--representation",
+            defaultValue = "MEANSTD_SPEECH_LDA_CLIPS",
+            description = "Representation of the headline figures and the plot: ${COMPLETION-CANDIDATES}"
+                    + " (default ${DEFAULT-VALUE}); the others are compared at the largest enrollment.")
+    Utterance.Representation headline;
+
+    @Option(
+            names = "--lda-components",
+            defaultValue = "0",
+            description =
+                    "Discriminant directions of the LDA representations; 0 = speakers - 1 (default ${DEFAULT-VALUE}).")
+    int ldaComponents;
+
+    @Option(
+            names = "--training-clips",
+            defaultValue = "100",
+            description =
+                    "Clips per TRAIN-part speaker to learn the *-clips transforms from (default ${DEFAULT-VALUE}).")
+    int trainingClips;
+
+    @Option(
+            names = "--calibration-clips",
+            defaultValue = "40",
+            description = "Clips per CALIBRATION-part speaker, rendered like the members' clips, for the"
+                    + " clip-calibrated threshold (default ${DEFAULT-VALUE}).")
+    int calibrationClips;
+
+    @Option(
+            names = "--headline-calibration",
+            defaultValue = "bank",
+            description = "Threshold of the plot: bank (blocks of the bank's calibration part) or clips (clips of"
+                    + " its speakers) (default ${DEFAULT-VALUE}).")
+    String headlineCalibration;
+
+    @Option(
+            names = "--mel-representations",
+            split = ",",
+            description = "Representations from the front end's mel frames to compare (default: every one:"
+                    + " mel-{logmel,cepstrum,cepstrum-cmn}[-deltas]-{centred,wccn,lda}).")
+    List<String> melRepresentations;
+
+    @Option(
+            names = "--mel-headline",
+            defaultValue = "mel-cepstrum-deltas-wccn",
+            description = "Mel representation of the plot and the enrollment sweep (default ${DEFAULT-VALUE}).")
+    String melHeadline;
+
+    @Option(
+            names = "--speech-drop",
+            defaultValue = "2.0",
+            description = "Mel frames count as speech within this many scaled-mel units (10 dB each) of the clip's"
+                    + " loudest frame's mean band (default ${DEFAULT-VALUE}).")
+    double speechDrop;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Synthesis threads (default ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--out", description = "Folder for speakers.json and speakers.png (none by default).")
+    Path out;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter pw = spec.commandLine().getOut();
+        long t0 = System.nanoTime();
+        int maxEnroll = Arrays.stream(enroll).max().orElseThrow();
+        if (Arrays.stream(enroll).min().orElseThrow() < 1 || households < 1 || test < 1 || outsidePerGroup < 1) {
+            throw new ParameterException(
+                    spec.commandLine(), "--enroll, --households, --test and --outside must be >= 1");
+        }
+        VoiceCatalog catalog = VoiceCatalog.standard();
+        Map<String, List<CatalogVoice>> memberGroups = SpeakerSpeech.groups(catalog, Part.USERS);
+        Map<String, List<CatalogVoice>> outsideGroups = SpeakerSpeech.groups(catalog, Part.EVALUATION);
+        pw.printf(
+                Locale.ROOT,
+                "member speakers (USERS part, distinct speaker groups): %d %s%n",
+                memberGroups.size(),
+                memberGroups.keySet());
+        pw.printf(
+                Locale.ROOT,
+                "outside speakers (EVALUATION part): %d %s%n",
+                outsideGroups.size(),
+                outsideGroups.keySet());
+        List<String> pool = List.copyOf(memberGroups.keySet());
+        List<Households.Household> all = new ArrayList<>();
+        for (int size : sizes) {
+            if (size > pool.size()) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "households of " + size + " need " + size + " distinct speakers; the USERS part has "
+                                + pool.size());
+            }
+            List<Households.Household> drawn = Households.draw(pool, size, households, seed);
+            long distinct = Math.min(households, Households.combinations(pool.size(), size));
+            if (distinct < households) {
+                pw.printf(
+                        Locale.ROOT,
+                        "note: only %d distinct households of %d exist in %d speakers; %d of the %d repeat a member set"
+                                + " (with new clips)%n",
+                        distinct,
+                        size,
+                        pool.size(),
+                        households - distinct,
+                        households);
+            }
+            all.addAll(drawn);
+        }
+        List<SpeakerSpeech.PlannedClip> plan = new ArrayList<>();
+        for (Households.Household h : all) {
+            for (String g : h.members()) {
+                plan.addAll(SpeakerSpeech.member(seed, h.id(), g, memberGroups.get(g), maxEnroll, test));
+            }
+        }
+        plan.addAll(SpeakerSpeech.outside(seed, outsideGroups, outsidePerGroup));
+        Map<String, List<CatalogVoice>> trainGroups = SpeakerSpeech.groups(catalog, Part.TRAIN);
+        plan.addAll(SpeakerSpeech.training(seed, "training", trainGroups, trainingClips));
+        Map<String, List<CatalogVoice>> calibrationGroups = SpeakerSpeech.groups(catalog, Part.CALIBRATION);
+        plan.addAll(SpeakerSpeech.training(seed, "calibration", calibrationGroups, calibrationClips));
+        pw.printf(
+                Locale.ROOT,
+                "%d households (%d per size), %d clips to render (%d enrollment + %d held-out per member, %d outside)%n",
+                all.size(),
+                households,
+                plan.size(),
+                maxEnroll,
+                test,
+                outsidePerGroup * outsideGroups.size());
+        pw.flush();
+        CachingSynthesizer synth = new CachingSynthesizer(MultiEngineSynth.defaults(), inputs.cacheDir());
+        List<SpeakerSpeech.EmbeddedClip> clips;
+        try (WakeWordBackbone backbone = WakeWordBackbone.fromModelsDir(inputs.modelsDir())) {
+            clips = SpeakerSpeech.render(
+                    plan, synth, new ClipAssembler(ClipAssembler.Settings.defaults()), backbone, threads, 200, line -> {
+                        pw.println("  " + line);
+                        pw.flush();
+                    });
+        }
+        NegativeBank bank = NegativeBank.open(bankDir == null ? BankCommand.defaultDir(inputs.modelsDir()) : bankDir);
+        if (bank.calibration() == null || bank.train() == null) {
+            throw new IllegalArgumentException("bank " + bank.directory() + " needs its train and calibration parts");
+        }
+        CalibrationSpeech training = CalibrationSpeech.of(bank.train(), blockFrames, catalog);
+        CalibrationSpeech calibrationSpeech = CalibrationSpeech.of(bank.calibration(), blockFrames, catalog);
+        List<SpeakerSpeech.EmbeddedClip> trainClips = clips.stream()
+                .filter(c -> c.clip().key().startsWith("training/"))
+                .toList();
+        RepresentationModel model = RepresentationModel.learn(
+                training,
+                st -> trainClips.stream()
+                        .map(c -> Utterance.summary(
+                                c.embeddings().values(),
+                                c.embeddings().dim(),
+                                Utterance.speechFrames(c.embeddings().frames(), c.speechStart(), c.speechEnd())[0],
+                                Utterance.speechFrames(c.embeddings().frames(), c.speechStart(), c.speechEnd())[1],
+                                st))
+                        .toList(),
+                trainClips.stream().map(c -> c.clip().group()).toList(),
+                ldaComponents);
+        pw.printf(
+                Locale.ROOT,
+                "calibration: %d utterances of %d frames (%.2f s) from the bank's calibration part (%d speakers);"
+                        + " transforms learned from the training part's %d utterances (%d speakers, %d LDA directions)"
+                        + " and from %d clips of its voices (%d speakers, %d LDA directions)%n",
+                calibrationSpeech.blocks().size(),
+                blockFrames,
+                blockFrames * 0.08,
+                calibrationSpeech.speakers(),
+                model.bank().utterances(),
+                model.bank().speakers(),
+                model.bank().ldaComponents(),
+                model.clips().utterances(),
+                model.clips().speakers(),
+                model.clips().ldaComponents());
+        Map<String, SpeakerSpeech.EmbeddedClip> byKey = new HashMap<>();
+        clips.forEach(c -> byKey.put(c.clip().key(), c));
+
+        SpeakerHead.Factory prototype = PrototypeSpeakerHead.factory();
+        SpeakerHead.Factory frameHead =
+                FrameSpeakerHead.factory(bank.calibration().dim());
+        List<Row> rows = new ArrayList<>();
+        for (Utterance.Representation rep : Utterance.Representation.values()) {
+            Map<String, List<float[]>> calibrations = new LinkedHashMap<>();
+            calibrations.put("bank", model.applyAll(rep, calibrationSpeech.summaries(rep.statistics())));
+            calibrations.put(
+                    "clips",
+                    clips.stream()
+                            .filter(c -> c.clip().key().startsWith("calibration/"))
+                            .map(c -> vector(rep, c, model))
+                            .toList());
+            List<SpeakerHead.Factory> heads = rep.statistics() == Utterance.Statistics.FRAMES
+                    ? List.of(frameHead)
+                    : rep == headline ? List.of(prototype, SoftmaxSpeakerHead.factory(seed)) : List.of(prototype);
+            List<float[]> outside = new ArrayList<>();
+            for (SpeakerSpeech.EmbeddedClip c : clips) {
+                if (c.clip().key().startsWith("outside/")) {
+                    outside.add(vector(rep, c, model));
+                }
+            }
+            for (SpeakerHead.Factory factory : heads) {
+                boolean isHeadline = rep == headline;
+                int[] ks = isHeadline ? enroll : new int[] {maxEnroll};
+                for (Households.Household h : all) {
+                    List<List<float[]>> enr = new ArrayList<>();
+                    List<List<float[]>> tst = new ArrayList<>();
+                    for (String g : h.members()) {
+                        List<float[]> e = new ArrayList<>();
+                        List<float[]> t = new ArrayList<>();
+                        for (int i = 0; i < maxEnroll; i++) {
+                            e.add(vector(rep, byKey.get(key(h, g, "enroll", i)), model));
+                        }
+                        for (int i = 0; i < test; i++) {
+                            t.add(vector(rep, byKey.get(key(h, g, "test", i)), model));
+                        }
+                        enr.add(e);
+                        tst.add(t);
+                    }
+                    for (int k : ks) {
+                        for (Map.Entry<String, List<float[]>> cal : calibrations.entrySet()) {
+                            HouseholdScoring.Result r =
+                                    HouseholdScoring.score(factory, enr, k, tst, outside, cal.getValue(), target);
+                            rows.add(new Row(rep.label(), factory.name() + "+" + cal.getKey(), h, k, r));
+                            if (isHeadline && k == maxEnroll) {
+                                for (double t : otherTargets) {
+                                    HouseholdScoring.Result o =
+                                            HouseholdScoring.score(factory, enr, k, tst, outside, cal.getValue(), t);
+                                    rows.add(new Row(
+                                            rep.label(), factory.name() + "+" + cal.getKey() + "@" + t, h, k, o));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            pw.printf(Locale.ROOT, "  scored representation %s%n", rep.label());
+            pw.flush();
+        }
+        List<MelFeatures.Representation> mels = melRepresentations();
+        MelFeatures.Representation melHead = MelFeatures.Representation.parse(melHeadline);
+        if (!mels.contains(melHead)) {
+            throw new ParameterException(spec.commandLine(), "--mel-headline " + melHeadline + " is not compared");
+        }
+        scoreMel(pw, mels, melHead, all, clips, byKey, prototype, maxEnroll, rows);
+        printTables(pw, rows, maxEnroll);
+        if (out != null) {
+            Files.createDirectories(out);
+            Files.writeString(
+                    out.resolve("speakers.json"),
+                    json(
+                            rows,
+                            memberGroups,
+                            outsideGroups,
+                            calibrationSpeech.blocks().size(),
+                            maxEnroll,
+                            (System.nanoTime() - t0) / 1e9));
+            plot(
+                    out.resolve("speakers.png"),
+                    rows,
+                    (headline.statistics() == Utterance.Statistics.FRAMES ? "frames" : "prototype") + "+"
+                            + headlineCalibration);
+            pw.println("bench-speakers: wrote " + out.resolve("speakers.json") + " and speakers.png");
+        }
+        pw.printf(Locale.ROOT, "bench-speakers: %.0f s%n", (System.nanoTime() - t0) / 1e9);
+        pw.flush();
+        return 0;
+    }
+
+    @Option(
+            names = "--mel-head",
+            defaultValue = "znorm",
+            description = "Head of the mel headline in the plot: prototype, znorm or plda (default ${DEFAULT-VALUE}).")
+    String melHeadName;
+
+    private List<MelFeatures.Representation> melRepresentations() {
+        if (melRepresentations != null && !melRepresentations.isEmpty()) {
+            return melRepresentations.stream()
+                    .map(MelFeatures.Representation::parse)
+                    .toList();
+        }
+        List<MelFeatures.Representation> all = new ArrayList<>();
+        for (MelFeatures.Base b : MelFeatures.Base.values()) {
+            for (boolean d : new boolean[] {false, true}) {
+                for (MelFeatures.Transform t : MelFeatures.Transform.values()) {
+                    all.add(new MelFeatures.Representation(b, d, t));
+                }
+            }
+        }
+        return all;
+    }
+
+    /**
+     * Scores every mel representation with the prototype, z-norm and PLDA heads at the largest
+     * enrollment, and {@code melHead} at every enrollment count; the threshold comes from the clips of the bank's
+     * CALIBRATION speakers (the bank keeps embeddings, not mel frames, so its blocks cannot be
+     * summarised this way); transforms from the clips of its TRAIN speakers.
+     */
+    private void scoreMel(
+            PrintWriter pw,
+            List<MelFeatures.Representation> mels,
+            MelFeatures.Representation melHead,
+            List<Households.Household> all,
+            List<SpeakerSpeech.EmbeddedClip> clips,
+            Map<String, SpeakerSpeech.EmbeddedClip> byKey,
+            SpeakerHead.Factory prototype,
+            int maxEnroll,
+            List<Row> rows) {
+        Map<String, Map<String, float[]>> summaries = new HashMap<>();
+        Map<String, MelRepresentationModel> models = new HashMap<>();
+        List<SpeakerSpeech.EmbeddedClip> trainClips = clips.stream()
+                .filter(c -> c.clip().key().startsWith("training/"))
+                .toList();
+        for (MelFeatures.Representation rep : mels) {
+            String stats = rep.base() + "/" + rep.deltas();
+            if (summaries.containsKey(stats)) {
+                continue;
+            }
+            Map<String, float[]> byClip = new HashMap<>();
+            for (SpeakerSpeech.EmbeddedClip c : clips) {
+                byClip.put(
+                        c.clip().key(),
+                        MelFeatures.summary(c.mel(), WakeWordBackbone.MEL_BINS, rep.base(), rep.deltas(), speechDrop));
+            }
+            summaries.put(stats, byClip);
+            models.put(
+                    stats,
+                    MelRepresentationModel.learn(
+                            trainClips.stream()
+                                    .map(c -> byClip.get(c.clip().key()))
+                                    .toList(),
+                            trainClips.stream().map(c -> c.clip().group()).toList(),
+                            ldaComponents));
+        }
+        for (MelFeatures.Representation rep : mels) {
+            String stats = rep.base() + "/" + rep.deltas();
+            Map<String, float[]> byClip = summaries.get(stats);
+            MelRepresentationModel model = models.get(stats);
+            java.util.function.Function<String, float[]> vector = key -> model.apply(rep.transform(), byClip.get(key));
+            List<float[]> calibration = clips.stream()
+                    .filter(c -> c.clip().key().startsWith("calibration/"))
+                    .map(c -> vector.apply(c.clip().key()))
+                    .toList();
+            List<float[]> outside = clips.stream()
+                    .filter(c -> c.clip().key().startsWith("outside/"))
+                    .map(c -> vector.apply(c.clip().key()))
+                    .toList();
+            List<float[]> cohort =
+                    trainClips.stream().map(c -> vector.apply(c.clip().key())).toList();
+            int[] ks = rep.equals(melHead) ? enroll : new int[] {maxEnroll};
+            List<SpeakerHead.Factory> heads = List.of(
+                    prototype,
+                    ZNormSpeakerHead.factory(cohort),
+                    DiagonalPldaSpeakerHead.factory(
+                            cohort,
+                            trainClips.stream().map(c -> c.clip().group()).toList()));
+            for (Households.Household h : all) {
+                List<List<float[]>> enr = new ArrayList<>();
+                List<List<float[]>> tst = new ArrayList<>();
+                for (String g : h.members()) {
+                    List<float[]> e = new ArrayList<>();
+                    List<float[]> t = new ArrayList<>();
+                    for (int i = 0; i < maxEnroll; i++) {
+                        e.add(vector.apply(key(h, g, "enroll", i)));
+                    }
+                    for (int i = 0; i < test; i++) {
+                        t.add(vector.apply(key(h, g, "test", i)));
+                    }
+                    enr.add(e);
+                    tst.add(t);
+                }
+                for (SpeakerHead.Factory factory : heads) {
+                    String name = factory.name() + "+clips";
+                    for (int k : ks) {
+                        rows.add(new Row(
+                                rep.label(),
+                                name,
+                                h,
+                                k,
+                                HouseholdScoring.score(factory, enr, k, tst, outside, calibration, target)));
+                        if (rep.equals(melHead) && k == maxEnroll) {
+                            for (double t : otherTargets) {
+                                rows.add(new Row(
+                                        rep.label(),
+                                        name + "@" + t,
+                                        h,
+                                        k,
+                                        HouseholdScoring.score(factory, enr, k, tst, outside, calibration, t)));
+                            }
+                        }
+                    }
+                }
+            }
+            pw.printf(Locale.ROOT, "  scored representation %s%n", rep.label());
+            pw.flush();
+        }
+    }
+
+    /** One household's figures for one representation, head and enrollment count. */
+    record Row(String rep, String head, Households.Household household, int k, HouseholdScoring.Result r) {}
+
+    /** Pooled figures of several households. */
+    record Pooled(
+            int households,
+            int tests,
+            int correct,
+            int closed,
+            int rejected,
+            int outside,
+            int outsideRejected,
+            double calibrationAccepted,
+            double minAccuracy) {
+        static Pooled of(List<Row> rows) {
+            return new Pooled(
+                    rows.size(),
+                    rows.stream().mapToInt(x -> x.r().tests()).sum(),
+                    rows.stream().mapToInt(x -> x.r().correct()).sum(),
+                    rows.stream().mapToInt(x -> x.r().closedSetCorrect()).sum(),
+                    rows.stream().mapToInt(x -> x.r().rejectedMembers()).sum(),
+                    rows.stream().mapToInt(x -> x.r().outside()).sum(),
+                    rows.stream().mapToInt(x -> x.r().outsideRejected()).sum(),
+                    rows.stream()
+                            .mapToDouble(x -> x.r().calibrationAccepted())
+                            .average()
+                            .orElse(0),
+                    rows.stream().mapToDouble(x -> x.r().accuracy()).min().orElse(0));
+        }
+
+        double accuracy() {
+            return tests == 0 ? 0 : correct / (double) tests;
+        }
+
+        double closedAccuracy() {
+            return tests == 0 ? 0 : closed / (double) tests;
+        }
+
+        double rejectedShare() {
+            return tests == 0 ? 0 : rejected / (double) tests;
+        }
+
+        double outsideRejection() {
+            return outside == 0 ? 0 : outsideRejected / (double) outside;
+        }
+    }
+
+    private List<Row> select(List<Row> rows, String rep, String head, int size, int k) {
+        return rows.stream()
+                .filter(x -> x.rep().equals(rep)
+                        && x.head().equals(head)
+                        && x.household().size() == size
+                        && x.k() == k)
+                .toList();
+    }
+
+    /** Every representation's label in the order of the rows. */
+    private static List<String> repLabels(List<Row> rows) {
+        return rows.stream().map(Row::rep).distinct().toList();
+    }
+
+    private void printTables(PrintWriter pw, List<Row> rows, int maxEnroll) {
+        List<String> headNames = rows.stream().map(Row::head).distinct().toList();
+        pw.printf(
+                Locale.ROOT,
+                "%nrepresentations at %d enrollment clips (open-set accuracy / closed-set accuracy / outside rejected),"
+                        + " calibration target %.3f:%n",
+                maxEnroll,
+                target);
+        for (String head : headNames) {
+            for (String rep : repLabels(rows)) {
+                if (rows.stream().noneMatch(x -> x.rep().equals(rep) && x.head().equals(head))) {
+                    continue;
+                }
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %-16s %-28s", head, rep));
+                for (int size : sizes) {
+                    Pooled p = Pooled.of(select(rows, rep, head, size, maxEnroll));
+                    line.append(String.format(
+                            Locale.ROOT,
+                            "  %d: %.3f / %.3f / %.3f",
+                            size,
+                            p.accuracy(),
+                            p.closedAccuracy(),
+                            p.outsideRejection()));
+                }
+                pw.println(line);
+            }
+        }
+        for (String sweep : List.of(headline.label(), melHeadline)) {
+            for (String head : headNames) {
+                printSweep(pw, rows, sweep, head);
+            }
+        }
+        pw.flush();
+    }
+
+    private void printSweep(PrintWriter pw, List<Row> rows, String rep, String head) {
+        if (rows.stream().noneMatch(x -> x.rep().equals(rep) && x.head().equals(head))) {
+            return;
+        }
+        {
+            pw.printf(Locale.ROOT, "%n%s head, %s (enrollment sweep):%n", head, rep);
+            pw.printf(
+                    Locale.ROOT,
+                    "  %4s %6s %10s %9s %11s %11s %9s %13s %9s%n",
+                    "size",
+                    "enroll",
+                    "households",
+                    "accuracy",
+                    "closed-set",
+                    "members-rej",
+                    "min-hh",
+                    "outside-rej",
+                    "calib-acc");
+            for (int size : sizes) {
+                for (int k : enroll) {
+                    List<Row> sel = select(rows, rep, head, size, k);
+                    if (sel.isEmpty()) {
+                        continue;
+                    }
+                    Pooled p = Pooled.of(sel);
+                    pw.printf(
+                            Locale.ROOT,
+                            "  %4d %6d %10d %9.3f %11.3f %11.3f %9.3f %13.3f %9.4f%n",
+                            size,
+                            k,
+                            p.households(),
+                            p.accuracy(),
+                            p.closedAccuracy(),
+                            p.rejectedShare(),
+                            p.minAccuracy(),
+                            p.outsideRejection(),
+                            p.calibrationAccepted());
+                }
+            }
+        }
+        pw.flush();
+    }
+
+    /**
+     * The mel headline's sweep (prototype head, threshold from the calibration speakers' clips) per
+     * household size, beside the embedding baseline's sweep for the largest size ({@code baselineHead}).
+     */
+    private void plot(Path png, List<Row> rows, String baselineHead) throws IOException {
+        Map<String, double[]> acc = new LinkedHashMap<>();
+        Map<String, double[]> closed = new LinkedHashMap<>();
+        Map<String, double[]> rej = new LinkedHashMap<>();
+        int largest = Arrays.stream(sizes).max().orElseThrow();
+        for (int size : sizes) {
+            series(rows, melHeadline, melHeadName + "+clips", size, size + " members", acc, closed, rej);
+        }
+        series(
+                rows,
+                headline.label(),
+                baselineHead,
+                largest,
+                largest + " members, embeddings (baseline)",
+                acc,
+                closed,
+                rej);
+        double[] goal = new double[enroll.length];
+        Arrays.fill(goal, 0.95);
+        acc.put("target 0.95", goal);
+        closed.put("target 0.95", goal.clone());
+        rej.put("target 0.95", goal.clone());
+        LinePlot.write(
+                png,
+                String.format(
+                        Locale.ROOT,
+                        "speaker attribution, %s head on %s (baseline: %s on %s), %d households per size,"
+                                + " calibration target %.0f %%",
+                        melHeadName + "+clips",
+                        melHeadline,
+                        baselineHead,
+                        headline.label(),
+                        households,
+                        target * 100),
+                "enrollment clips per member",
+                enroll,
+                List.of(
+                        new LinePlot.Panel("identification accuracy (unknown = error)", "accuracy", 0, 1, acc),
+                        new LinePlot.Panel("closed-set accuracy (no threshold)", "accuracy", 0, 1, closed),
+                        new LinePlot.Panel("outside voices rejected as unknown", "share rejected", 0, 1, rej)),
+                false);
+    }
+
+    private void series(
+            List<Row> rows,
+            String rep,
+            String head,
+            int size,
+            String name,
+            Map<String, double[]> acc,
+            Map<String, double[]> closed,
+            Map<String, double[]> rej) {
+        double[] a = new double[enroll.length];
+        double[] c = new double[enroll.length];
+        double[] o = new double[enroll.length];
+        for (int i = 0; i < enroll.length; i++) {
+            Pooled p = Pooled.of(select(rows, rep, head, size, enroll[i]));
+            a[i] = p.accuracy();
+            c[i] = p.closedAccuracy();
+            o[i] = p.outsideRejection();
+        }
+        acc.put(name, a);
+        closed.put(name, c);
+        rej.put(name, o);
+    }
+
+    private String json(
+            List<Row> rows,
+            Map<String, List<CatalogVoice>> memberGroups,
+            Map<String, List<CatalogVoice>> outsideGroups,
+            int calibrationUtterances,
+            int maxEnroll,
+            double seconds) {
+        StringBuilder s = new StringBuilder();
+        s.append("{\n");
+        s.append(String.format(Locale.ROOT, "  \"date\": \"%s\",%n", Instant.now()));
+        s.append(String.format(
+                Locale.ROOT,
+                "  \"setup\": {\"seed\": %d, \"sizes\": %s, \"householdsPerSize\": %d, \"enroll\": %s, \"testPerMember\": %d,"
+                        + " \"outsidePerSpeaker\": %d, \"calibrationTarget\": %s, \"calibrationUtterances\": %d,"
+                        + " \"blockFrames\": %d, \"headline\": \"%s\", \"melHeadline\": \"%s\","
+                        + " \"speechDrop\": %s, \"seconds\": %.0f},%n",
+                seed,
+                Arrays.toString(sizes),
+                households,
+                Arrays.toString(enroll),
+                test,
+                outsidePerGroup,
+                target,
+                calibrationUtterances,
+                blockFrames,
+                headline.label(),
+                melHeadline,
+                speechDrop,
+                seconds));
+        s.append("  \"memberSpeakers\": ").append(quoted(memberGroups.keySet())).append(",\n");
+        s.append("  \"outsideSpeakers\": ")
+                .append(quoted(outsideGroups.keySet()))
+                .append(",\n");
+        s.append("  \"summary\": [\n");
+        List<String> lines = new ArrayList<>();
+        for (String head : rows.stream().map(Row::head).distinct().toList()) {
+            for (String rep : repLabels(rows)) {
+                for (int size : sizes) {
+                    for (int k : enroll) {
+                        List<Row> sel = select(rows, rep, head, size, k);
+                        if (sel.isEmpty()) {
+                            continue;
+                        }
+                        Pooled p = Pooled.of(sel);
+                        lines.add(String.format(
+                                Locale.ROOT,
+                                "    {\"head\": \"%s\", \"representation\": \"%s\", \"size\": %d, \"enroll\": %d,"
+                                        + " \"households\": %d, \"tests\": %d, \"accuracy\": %.4f, \"closedSetAccuracy\": %.4f,"
+                                        + " \"membersRejected\": %.4f, \"minHouseholdAccuracy\": %.4f, \"outside\": %d,"
+                                        + " \"outsideRejected\": %.4f, \"calibrationAccepted\": %.4f}",
+                                head,
+                                rep,
+                                size,
+                                k,
+                                p.households(),
+                                p.tests(),
+                                p.accuracy(),
+                                p.closedAccuracy(),
+                                p.rejectedShare(),
+                                p.minAccuracy(),
+                                p.outside(),
+                                p.outsideRejection(),
+                                p.calibrationAccepted()));
+                    }
+                }
+            }
+        }
+        s.append(String.join(",\n", lines)).append("\n  ],\n");
+        s.append("  \"households\": [\n");
+        lines.clear();
+        for (Row x : rows) {
+            if (!x.rep().equals(headline.label()) && !x.rep().equals(melHeadline)) {
+                continue;
+            }
+            lines.add(String.format(
+                    Locale.ROOT,
+                    "    {\"representation\": \"%s\", \"head\": \"%s\", \"household\": \"%s\", \"members\": %s, \"enroll\": %d, \"threshold\": %.5f,"
+                            + " \"tests\": %d, \"correct\": %d, \"membersRejected\": %d, \"outside\": %d, \"outsideRejected\": %d}",
+                    x.rep(),
+                    x.head(),
+                    x.household().id(),
+                    quoted(x.household().members()),
+                    x.k(),
+                    x.r().threshold(),
+                    x.r().tests(),
+                    x.r().correct(),
+                    x.r().rejectedMembers(),
+                    x.r().outside(),
+                    x.r().outsideRejected()));
+        }
+        s.append(String.join(",\n", lines)).append("\n  ]\n}\n");
+        return s.toString();
+    }
+
+    private static String quoted(java.util.Collection<String> xs) {
+        return "[" + String.join(", ", xs.stream().map(x -> "\"" + x + "\"").toList()) + "]";
+    }
+
+    private static String key(Households.Household h, String group, String role, int i) {
+        return String.format(Locale.ROOT, "%s/%s/%s/%02d", h.id(), group, role, i);
+    }
+
+    private static float[] vector(
+            Utterance.Representation rep, SpeakerSpeech.EmbeddedClip c, RepresentationModel model) {
+        return model.apply(rep, Utterance.summary(rep, c.embeddings(), c.speechStart(), c.speechEnd()));
+    }
+}

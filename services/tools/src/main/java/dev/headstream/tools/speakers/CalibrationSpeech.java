@@ -1,0 +1,57 @@
+package dev.headstream.tools.speakers;
+
+import dev.headstream.core.bank.BankPart;
+import dev.headstream.testkit.synth.CatalogVoice;
+import dev.headstream.testkit.synth.VoiceCatalog;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Utterances of a negative-bank part (continuous speech of people outside every household): each
+ * segment cut into consecutive, non-overlapping blocks of a fixed number of embedding frames,
+ * each block one utterance, labeled with its speaker group.
+ *
+ * @param blocks      each block's frames ({@code blockFrames x dim} floats, row-major), segment by segment
+ * @param groups      each block's speaker group ({@link VoiceCatalog#groupOf}; the voice id for a voice the catalog lacks)
+ * @param blockFrames frames per block
+ * @param dim         floats per frame
+ */
+public record CalibrationSpeech(List<float[]> blocks, List<String> groups, int blockFrames, int dim) {
+
+    /** Every whole block of {@code blockFrames} frames of every segment of {@code part}. */
+    public static CalibrationSpeech of(BankPart part, int blockFrames, VoiceCatalog catalog) {
+        if (blockFrames < 1) {
+            throw new IllegalArgumentException("blockFrames must be at least 1, was " + blockFrames);
+        }
+        List<float[]> blocks = new ArrayList<>();
+        List<String> groups = new ArrayList<>();
+        for (int s = 0; s < part.segments(); s++) {
+            int frames = part.segment(s).frames();
+            String voice = part.voiceOf(s);
+            String group = catalog.voices().stream()
+                    .filter(v -> v.voice().id().equals(voice))
+                    .map(CatalogVoice::group)
+                    .findFirst()
+                    .orElse(voice);
+            for (int b = 0; b + blockFrames <= frames; b += blockFrames) {
+                float[] block = new float[blockFrames * part.dim()];
+                part.copyFrames(part.segmentStart(s) + b, blockFrames, block, 0);
+                blocks.add(block);
+                groups.add(group);
+            }
+        }
+        return new CalibrationSpeech(List.copyOf(blocks), List.copyOf(groups), blockFrames, part.dim());
+    }
+
+    /** Each block's summary. */
+    public List<float[]> summaries(Utterance.Statistics statistics) {
+        return blocks.stream()
+                .map(b -> Utterance.summary(b, dim, 0, blockFrames, statistics))
+                .toList();
+    }
+
+    /** Number of distinct speaker groups. */
+    public long speakers() {
+        return groups.stream().distinct().count();
+    }
+}
