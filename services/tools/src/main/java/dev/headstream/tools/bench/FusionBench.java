@@ -232,7 +232,7 @@ final class FusionBench implements QuietBench.CheckpointProbe {
 
     /** Activations a threshold may leave on {@code hours} of speech at {@code perHour}. */
     static int allowedActivations(double perHour, double hours) {
-        return (int) Math.floor(perHour * hours + 1e-9);
+        return ThresholdCalibrator.allowedActivations(perHour, hours);
     }
 
     /**
