@@ -425,4 +425,10 @@ public final class QuietBench {
     static float logitOf(float threshold) {
         return Detections.logitOf(threshold);
     }
+
+    /** One clip's embedding sequence: one backbone run of its 16 kHz audio (the mel model never batches clips). */
+    static EmbeddingSequence embedClip(WakeWordBackbone backbone, SyntheticClip clip) {
+        return backbone.embed(List.of(new BackboneInput.Audio(16_000, clip.pcm())))
+                .get(0);
+    }
 }
