@@ -256,8 +256,12 @@ public final class BenchOwnWordCommand implements Callable<Integer> {
         // when does a trained head beat the prototype the recipe publishes until then?
         Map<String, Integer> switches = new LinkedHashMap<>();
         OwnWordBench.Variant proto = OwnWordBench.PUBLISHED_PROTOTYPE;
+        if (!variants.contains(proto)) {
+            pw.println(
+                    "no switch point: --variants does not list " + proto.key() + ", the head it is measured against");
+        }
         for (OwnWordBench.Variant v : variants) {
-            if (v.kind() == OwnWordBench.Kind.PROTOTYPE) {
+            if (v.kind() == OwnWordBench.Kind.PROTOTYPE || !variants.contains(proto)) {
                 continue;
             }
             List<Boolean> beats = new ArrayList<>();
