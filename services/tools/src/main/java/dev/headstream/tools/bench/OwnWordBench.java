@@ -139,7 +139,10 @@ public final class OwnWordBench {
 
     private static final dev.headstream.core.ingest.Split TRAINING = dev.headstream.core.ingest.Split.TRAIN;
 
-    /** The figures of one head at one number of enrolment clips. */
+    /**
+     * The figures of one head at one number of enrolment clips; {@code nearMissClips} and
+     * {@code nearMissAccepted} count the phrase's held-out near-miss clips, of strings no head trained on.
+     */
     public record Figures(
             Variant variant,
             String phrase,
