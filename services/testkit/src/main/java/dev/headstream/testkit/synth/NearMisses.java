@@ -147,6 +147,8 @@ public final class NearMisses {
     /**
      * Up to {@code max} distinct phoneme strings that differ from {@code phonemes} in exactly one
      * phoneme, substituted by one of its {@link #NEIGHBOURS}; every stress mark and word break kept.
+     * A variant that {@link #tokens} reads as another number of tokens than {@code phonemes} (the
+     * substitute fuses with a neighbouring phoneme into a longer mnemonic) is dropped.
      * Which substitutions, and their order, are drawn with {@code seed}; the closest alternative of
      * each phoneme comes before the others, so a small {@code max} spreads over the phrase's
      * phonemes before it takes second choices.
@@ -184,7 +186,9 @@ public final class NearMisses {
                 List<String> changed = new ArrayList<>(tokens);
                 changed.set(choice[0], NEIGHBOURS.get(tokens.get(choice[0])).get(choice[1]));
                 String variant = String.join("", changed);
-                if (!variant.equals(original)) {
+                // espeak-ng reads the joined string again: a substitute that fuses with a neighbour
+                // (u: before @ reads U@, d before S reads tS) is not one phoneme away
+                if (!variant.equals(original) && tokens(variant).size() == tokens.size()) {
                     out.add(variant);
                 }
             }

@@ -392,6 +392,28 @@ public final class SyntheticUsers {
         return new SyntheticPopulation(userList, backgroundClips);
     }
 
+    /**
+     * Renders {@code specs} (synthesis, then assembly) on {@code threads} threads (1: on the
+     * calling thread), in their order; the threads are stopped before it returns.
+     *
+     * @throws IllegalStateException if a clip cannot be rendered, naming it
+     */
+    public static List<SyntheticClip> render(
+            Synthesizer synthesizer, ClipAssembler assembler, List<ClipSpec> specs, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, was " + threads);
+        }
+        SyntheticClip[] rendered = new SyntheticClip[specs.size()];
+        if (threads == 1) {
+            for (int i = 0; i < specs.size(); i++) {
+                rendered[i] = render(synthesizer, assembler, specs.get(i));
+            }
+        } else {
+            renderInParallel(synthesizer, assembler, specs, rendered, threads, SynthProgress.none());
+        }
+        return List.of(rendered);
+    }
+
     private static void renderInParallel(
             Synthesizer synthesizer,
             ClipAssembler assembler,
@@ -659,11 +681,9 @@ public final class SyntheticUsers {
         List<Draft> drafts = new ArrayList<>(texts.size());
         for (String text : texts) {
             for (int attempt = 0; ; attempt++) {
-                int pitch = clamp(speaker.basePitch() + random.nextInt(-PITCH_JITTER, PITCH_JITTER + 1), 0, 99);
-                int speed = clamp(speaker.baseSpeedWpm() + random.nextInt(-SPEED_JITTER, SPEED_JITTER + 1), 80, 450);
-                double tempo = Math.round((TEMPO_MIN + (TEMPO_MAX - TEMPO_MIN) * random.nextDouble()) * 1000) / 1000.0;
+                SynthRequest request =
+                        jittered(text, speaker.voice(), speaker.basePitch(), speaker.baseSpeedWpm(), random);
                 long assemblySeed = random.nextLong();
-                SynthRequest request = new SynthRequest(text, speaker.voice(), pitch, speed, AMPLITUDE, tempo);
                 if (used.add(request)) {
                     drafts.add(new Draft(positive, request, assemblySeed));
                     break;
@@ -674,6 +694,20 @@ public final class SyntheticUsers {
             }
         }
         return drafts;
+    }
+
+    /**
+     * {@code text} in {@code voice} with the kit's per-clip variation around the voice's base:
+     * pitch +-{@value #PITCH_JITTER} (within 0-99), speed +-{@value #SPEED_JITTER} wpm (within
+     * 80-450) and tempo in [{@value #TEMPO_MIN}, {@value #TEMPO_MAX}], drawn from {@code random} in
+     * that order, at the kit's amplitude.
+     */
+    public static SynthRequest jittered(
+            String text, Voice voice, int basePitch, int baseSpeedWpm, SplittableRandom random) {
+        int pitch = clamp(basePitch + random.nextInt(-PITCH_JITTER, PITCH_JITTER + 1), 0, 99);
+        int speed = clamp(baseSpeedWpm + random.nextInt(-SPEED_JITTER, SPEED_JITTER + 1), 80, 450);
+        double tempo = Math.round((TEMPO_MIN + (TEMPO_MAX - TEMPO_MIN) * random.nextDouble()) * 1000) / 1000.0;
+        return new SynthRequest(text, voice, pitch, speed, AMPLITUDE, tempo);
     }
 
     private static int clamp(int v, int min, int max) {

@@ -57,6 +57,26 @@ class NearMissesTest {
     }
 
     @Test
+    void dropsASubstituteThatFusesWithItsNeighbour() {
+        // u: -> U before @ reads as the diphthong U@; d -> t before S reads as the affricate tS
+        assertThat(NearMisses.variants("m'u:@", 100, 1)).doesNotContain("m'U@").contains("m'oU@");
+        assertThat(NearMisses.variants("b'adS", 100, 1)).doesNotContain("b'atS").contains("b'abS");
+    }
+
+    @Test
+    void everyVariantOfTheBenchPhrasesHasTheOriginalsTokenCount() {
+        // espeak-ng -q -x -v en-us for okay nova, hey marble, wake up luna, hello sunny, a tissue
+        for (String phrase : List.of(OKAY_NOVA, "h'eI m'A@b@L", "w'eIk ,Vp l'u:n@", "h@l'oU s'Vni", "@ t'IS u:@")) {
+            int size = NearMisses.tokens(phrase).size();
+            List<String> variants = NearMisses.variants(phrase, 1000, 3);
+            assertThat(variants).as(phrase).isNotEmpty();
+            for (String v : variants) {
+                assertThat(NearMisses.tokens(v)).as(phrase + " -> " + v).hasSize(size);
+            }
+        }
+    }
+
+    @Test
     void unknownPhonemesAndMarksAreKept() {
         List<String> variants = NearMisses.variants("x'Y eI", 100, 3);
         assertThat(variants).containsExactlyInAnyOrder("x'Y aI", "x'Y e", "x'Y i:");

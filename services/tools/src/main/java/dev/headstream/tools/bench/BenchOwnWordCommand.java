@@ -23,11 +23,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -35,7 +37,10 @@ import picocli.CommandLine.Spec;
  * with 3, 5, 8 and 16 clips; a prototype head and the default trained recipe (from hey_jarvis's
  * weights or a fresh seeded start), each with and without synthesized near misses of the phrase;
  * recall on held-out positives and false accepts per hour of held-out continuous speech, each head
- * at its own per-hour threshold. Writes a table, own-word.json and own-word.png ({@link OwnWordBench}).
+ * at its own per-hour threshold; held-out near misses are phoneme strings no head trained on. Every
+ * trained head is compared with the prototype the recipe publishes (without near misses); mean
+ * recall comes with a per-user bootstrap 95 % interval. Writes a table, own-word.json and
+ * own-word.png ({@link OwnWordBench}). Options are checked before any synthesis.
  */
 @Command(
         name = "bench-own-word",
@@ -46,6 +51,9 @@ public final class BenchOwnWordCommand implements Callable<Integer> {
 
     /** Issue 18's limit: at most 1 false accept per hour (after 8 clips, with recall at least 0.9). */
     static final double MAX_PER_HOUR = 1.0;
+
+    /** A phrase: words of letters, apostrophes and hyphens, one space apart. */
+    private static final Pattern PHRASE = Pattern.compile("\\p{L}[\\p{L}'-]*( [\\p{L}'-]+)*");
 
     @Spec
     CommandSpec spec;
@@ -63,7 +71,8 @@ public final class BenchOwnWordCommand implements Callable<Integer> {
             names = "--phrases",
             defaultValue = "okay nova,hey marble,wake up luna,hello sunny",
             split = ",",
-            description = "The new wake phrases (default ${DEFAULT-VALUE}).")
+            description = "The new wake phrases: letters, spaces, apostrophes and hyphens, none of them"
+                    + " 'hey jarvis', no two the same (default ${DEFAULT-VALUE}).")
     List<String> phrases;
 
     @Option(names = "--users", defaultValue = "4", description = "Users per phrase (default ${DEFAULT-VALUE}).")
@@ -73,7 +82,7 @@ public final class BenchOwnWordCommand implements Callable<Integer> {
             names = "--clips",
             defaultValue = "3,5,8,16",
             split = ",",
-            description = "Enrolment clip counts scored (default ${DEFAULT-VALUE}).")
+            description = "Enrolment clip counts scored, positive and increasing (default ${DEFAULT-VALUE}).")
     int[] clips;
 
     @Option(
@@ -85,19 +94,23 @@ public final class BenchOwnWordCommand implements Callable<Integer> {
     @Option(
             names = "--near-miss-variants",
             defaultValue = "12",
-            description = "Near-miss phoneme strings per phrase (default ${DEFAULT-VALUE}).")
+            description = "Near-miss phoneme strings per phrase to train on; as many other strings are held"
+                    + " out for testing (default ${DEFAULT-VALUE}).")
     int nearMissVariants;
 
     @Option(
             names = "--near-miss-train",
             defaultValue = "24",
-            description = "Near-miss training clips per phrase, bank training voices (default ${DEFAULT-VALUE}).")
+            description = "Near-miss training clips per phrase, bank training voices; a trained head learns "
+                    + OwnWordBench.NEAR_MISSES_PER_POSITIVE
+                    + " before each enrolment clip until none is left (default ${DEFAULT-VALUE}).")
     int nearMissTrain;
 
     @Option(
             names = "--near-miss-test",
             defaultValue = "24",
-            description = "Held-out near-miss clips per phrase, users' espeak-ng voices (default ${DEFAULT-VALUE}).")
+            description = "Held-out near-miss clips per phrase (of the held-out strings), users' espeak-ng voices"
+                    + " (default ${DEFAULT-VALUE}).")
     int nearMissTest;
 
     @Option(names = "--seed", defaultValue = "42", description = "Population seed (default ${DEFAULT-VALUE}).")
@@ -127,18 +140,17 @@ public final class BenchOwnWordCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        List<OwnWordBench.Variant> variants = validated();
         PrintWriter pw = spec.commandLine().getOut();
         long t0 = System.nanoTime();
         Path models = inputs.modelsDir();
-        List<OwnWordBench.Variant> variants =
-                variantKeys.stream().map(this::variant).toList();
-        int[] cps = Arrays.stream(clips).sorted().distinct().toArray();
+        int[] cps = clips.clone();
         int max = cps[cps.length - 1];
         CachingSynthesizer synth = new CachingSynthesizer(MultiEngineSynth.defaults(), inputs.cacheDir());
         List<OwnWordBench.OwnUser> all = new ArrayList<>();
         Map<String, OwnWordBench.PhraseNearMisses> near = new LinkedHashMap<>();
         for (int p = 0; p < phrases.size(); p++) {
-            String phrase = phrases.get(p).strip();
+            String phrase = phrases.get(p);
             pw.printf(Locale.ROOT, "phrase '%s': synthesizing %d users%n", phrase, users);
             pw.flush();
             all.addAll(OwnWordBench.users(phrase, users, max, holdout, seed + 1000L * p, synth, line -> {
@@ -150,10 +162,11 @@ public final class BenchOwnWordCommand implements Callable<Integer> {
             near.put(phrase, nm);
             pw.printf(
                     Locale.ROOT,
-                    "  near misses of '%s' (%s): %s%n",
+                    "  near misses of '%s' (%s): train %s; held out %s%n",
                     phrase,
                     nm.phonemes(),
-                    String.join(" | ", nm.variants()));
+                    String.join(" | ", nm.trainVariants()),
+                    String.join(" | ", nm.testVariants()));
             pw.flush();
         }
         List<SyntheticClip> clipsToEmbed = Stream.concat(
@@ -198,24 +211,27 @@ public final class BenchOwnWordCommand implements Callable<Integer> {
         StringBuilder table = new StringBuilder();
         table.append(String.format(
                 Locale.ROOT,
-                "%-40s %5s %7s %6s %8s %7s %7s %5s%n",
+                "%-40s %5s %7s %15s %6s %8s %7s %9s %5s%n",
                 "head",
                 "clips",
                 "recall",
+                "95% (users)",
                 "acts",
                 "FA/h",
                 "worst",
-                "near-ms",
+                "nm-unseen",
                 "held"));
         for (OwnWordBench.Variant v : variants) {
             for (int c : cps) {
                 OwnWordBench.Summary s = OwnWordBench.summary(f, v, c, null);
+                double[] ci = OwnWordBench.recallInterval(OwnWordBench.heads(f, v, c, null));
                 table.append(String.format(
                         Locale.ROOT,
-                        "%-40s %5d %7.3f %6d %8.2f %7.2f %7.3f %5d%n",
+                        "%-40s %5d %7.3f %15s %6d %8.2f %7.2f %9.3f %5d%n",
                         v.label(),
                         c,
                         s.recall(),
+                        String.format(Locale.ROOT, "%.3f-%.3f", ci[0], ci[1]),
                         s.activations(),
                         s.perHour(),
                         s.worst(),
@@ -237,14 +253,15 @@ public final class BenchOwnWordCommand implements Callable<Integer> {
             }
         }
         pw.print(perPhrase);
-        // when does a trained head beat the prototype?
+        // when does a trained head beat the prototype the recipe publishes until then?
         Map<String, Integer> switches = new LinkedHashMap<>();
+        OwnWordBench.Variant proto = OwnWordBench.PUBLISHED_PROTOTYPE;
+        if (!variants.contains(proto)) {
+            pw.println(
+                    "no switch point: --variants does not list " + proto.key() + ", the head it is measured against");
+        }
         for (OwnWordBench.Variant v : variants) {
-            if (v.kind() == OwnWordBench.Kind.PROTOTYPE) {
-                continue;
-            }
-            OwnWordBench.Variant proto = new OwnWordBench.Variant(OwnWordBench.Kind.PROTOTYPE, v.nearMisses());
-            if (!variants.contains(proto)) {
+            if (v.kind() == OwnWordBench.Kind.PROTOTYPE || !variants.contains(proto)) {
                 continue;
             }
             List<Boolean> beats = new ArrayList<>();
@@ -253,7 +270,7 @@ public final class BenchOwnWordCommand implements Callable<Integer> {
                         OwnWordBench.summary(f, v, c, null), OwnWordBench.summary(f, proto, c, null), target));
             }
             int from = OwnWordBench.switchPoint(cps, beats);
-            switches.put(v.key(), from);
+            switches.put(v.key() + " vs " + proto.key(), from);
             pw.printf(
                     Locale.ROOT,
                     "%s beats %s (higher recall at no more false accepts per hour than it or %.2f): %s%n",
@@ -291,31 +308,44 @@ public final class BenchOwnWordCommand implements Callable<Integer> {
                 Locale.ROOT,
                 "  \"date\": \"%s\",%n  \"seed\": %d,%n  \"freshSeed\": %d,%n  \"phrases\": [%s],%n"
                         + "  \"usersPerPhrase\": %d,%n  \"holdoutPositives\": %d,%n  \"bank\": \"%s\",%n"
-                        + "  \"evaluationHours\": %.4f,%n  \"calibrationHours\": %.4f,%n  \"targetPerHour\": %.3f,%n",
+                        + "  \"evaluationHours\": %.4f,%n  \"calibrationHours\": %.4f,%n  \"targetPerHour\": %.3f,%n"
+                        + "  \"nearMissesPerPositive\": %d,%n  \"publishedPrototype\": \"%s\",%n"
+                        + "  \"bootstrap\": {\"unit\": \"user\", \"resamples\": %d, \"seed\": %d, \"level\": 0.95},%n",
                 date,
                 seed,
                 freshSeed,
                 String.join(
-                        ", ", near.keySet().stream().map(p -> "\"" + p + "\"").toList()),
+                        ", ",
+                        near.keySet().stream().map(BenchOwnWordCommand::quote).toList()),
                 users,
                 holdout,
-                bank.id(),
+                escape(bank.id()),
                 setting.evaluation().hours(),
                 setting.calibration().hours(),
-                target));
+                target,
+                OwnWordBench.NEAR_MISSES_PER_POSITIVE,
+                OwnWordBench.PUBLISHED_PROTOTYPE.key(),
+                OwnWordBench.BOOTSTRAP_RESAMPLES,
+                OwnWordBench.BOOTSTRAP_SEED));
         json.append("  \"nearMisses\": [\n");
         List<OwnWordBench.PhraseNearMisses> nms = new ArrayList<>(near.values());
         for (int i = 0; i < nms.size(); i++) {
             OwnWordBench.PhraseNearMisses n = nms.get(i);
             json.append(String.format(
                     Locale.ROOT,
-                    "    {\"phrase\": \"%s\", \"phonemes\": \"%s\", \"variants\": [%s], \"trainClips\": %d, \"testClips\": %d}%s%n",
-                    n.phrase(),
-                    escape(n.phonemes()),
+                    "    {\"phrase\": %s, \"phonemes\": %s, \"trainVariants\": [%s], \"testVariants\": [%s],"
+                            + " \"trainClips\": %d, \"testClips\": %d}%s%n",
+                    quote(n.phrase()),
+                    quote(n.phonemes()),
                     String.join(
                             ", ",
-                            n.variants().stream()
-                                    .map(x -> "\"" + escape(x) + "\"")
+                            n.trainVariants().stream()
+                                    .map(BenchOwnWordCommand::quote)
+                                    .toList()),
+                    String.join(
+                            ", ",
+                            n.testVariants().stream()
+                                    .map(BenchOwnWordCommand::quote)
                                     .toList()),
                     n.train().size(),
                     n.test().size(),
@@ -325,13 +355,13 @@ public final class BenchOwnWordCommand implements Callable<Integer> {
         json.append(String.join(
                 ", ",
                 switches.entrySet().stream()
-                        .map(e -> "\"" + e.getKey() + "\": " + e.getValue())
+                        .map(e -> quote(e.getKey()) + ": " + e.getValue())
                         .toList()));
         json.append("},\n  \"betterStart\": {");
         json.append(String.join(
                 ", ",
                 betterStart.entrySet().stream()
-                        .map(e -> "\"" + e.getKey() + "\": \"" + e.getValue() + "\"")
+                        .map(e -> quote(e.getKey()) + ": " + quote(e.getValue()))
                         .toList()));
         json.append("},\n  \"summary\": [\n");
         List<String> rows = new ArrayList<>();
@@ -339,17 +369,22 @@ public final class BenchOwnWordCommand implements Callable<Integer> {
             for (String phrase : Stream.concat(Stream.of((String) null), near.keySet().stream())
                     .toList()) {
                 for (int c : cps) {
-                    OwnWordBench.Summary s = OwnWordBench.summary(f, v, c, phrase);
+                    List<OwnWordBench.Figures> heads = OwnWordBench.heads(f, v, c, phrase);
+                    OwnWordBench.Summary s = OwnWordBench.Summary.of(heads);
+                    double[] ci = OwnWordBench.recallInterval(heads);
                     rows.add(String.format(
                             Locale.ROOT,
                             "    {\"variant\": \"%s\", \"phrase\": %s, \"clips\": %d, \"heads\": %d, \"meanRecall\": %.4f,"
-                                    + " \"falseAccepts\": %d, \"headHours\": %.4f, \"falseAcceptsPerHour\": %.4f,"
-                                    + " \"worstHeadPerHour\": %.4f, \"nearMissAccepted\": %d, \"nearMissClips\": %d, \"held\": %d}",
+                                    + " \"meanRecallLow95\": %.4f, \"meanRecallHigh95\": %.4f, \"falseAccepts\": %d, \"headHours\": %.4f, \"falseAcceptsPerHour\": %.4f,"
+                                    + " \"worstHeadPerHour\": %.4f, \"unseenNearMissAccepted\": %d, \"unseenNearMissClips\": %d,"
+                                    + " \"held\": %d}",
                             v.key(),
-                            phrase == null ? "null" : "\"" + phrase + "\"",
+                            phrase == null ? "null" : quote(phrase),
                             c,
                             s.heads(),
                             s.recall(),
+                            ci[0],
+                            ci[1],
                             s.activations(),
                             s.hours(),
                             s.perHour(),
@@ -365,12 +400,12 @@ public final class BenchOwnWordCommand implements Callable<Integer> {
         for (OwnWordBench.Figures x : f) {
             rows.add(String.format(
                     Locale.ROOT,
-                    "    {\"variant\": \"%s\", \"user\": \"%s\", \"voice\": \"%s\", \"clips\": %d, \"held\": %s,"
+                    "    {\"variant\": \"%s\", \"user\": %s, \"voice\": %s, \"clips\": %d, \"held\": %s,"
                             + " \"threshold\": %.6f, \"positives\": %d, \"detected\": %d, \"activations\": %d, \"hours\": %.4f,"
-                            + " \"nearMissAccepted\": %d, \"nearMissClips\": %d}",
+                            + " \"unseenNearMissAccepted\": %d, \"unseenNearMissClips\": %d}",
                     x.variant().key(),
-                    x.user(),
-                    x.voice(),
+                    quote(x.user()),
+                    quote(x.voice()),
                     x.clips(),
                     x.held(),
                     x.threshold(),
@@ -407,11 +442,12 @@ public final class BenchOwnWordCommand implements Callable<Integer> {
             }
             double[] goal = new double[cps.length];
             Arrays.fill(goal, 0.9);
-            recall.put("issue 18 target: recall 0.9, at most 1 per hour", goal);
+            String targetLabel = "issue 18: recall 0.9, 1/h";
+            recall.put(targetLabel, goal);
             double[] limit = new double[cps.length];
             Arrays.fill(limit, MAX_PER_HOUR);
-            perHour.put("issue 18 target: recall 0.9, at most 1 per hour", limit);
-            worst.put("issue 18 target: recall 0.9, at most 1 per hour", limit);
+            perHour.put(targetLabel, limit);
+            worst.put(targetLabel, limit);
             double yMax = Math.ceil(top + 0.5);
             LinePlot.write(
                     out.resolve("own-word.png"),
@@ -437,6 +473,77 @@ public final class BenchOwnWordCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Checks every option before anything is synthesized; the phrases come back stripped.
+     *
+     * @return the candidate heads
+     * @throws ParameterException naming the option at fault
+     */
+    List<OwnWordBench.Variant> validated() {
+        if (clips == null || clips.length == 0) {
+            throw bad("--clips: give at least one enrolment clip count");
+        }
+        for (int i = 0; i < clips.length; i++) {
+            if (clips[i] < 1) {
+                throw bad("--clips: clip counts must be at least 1, got " + clips[i]);
+            }
+            if (i > 0 && clips[i] <= clips[i - 1]) {
+                throw bad("--clips: clip counts must increase, got " + clips[i - 1] + " then " + clips[i]);
+            }
+        }
+        positive("--users", users);
+        positive("--holdout", holdout);
+        positive("--near-miss-variants", nearMissVariants);
+        positive("--near-miss-train", nearMissTrain);
+        positive("--near-miss-test", nearMissTest);
+        positive("--prototype-seed-windows", prototypeSeedWindows);
+        if (phrases == null || phrases.isEmpty()) {
+            throw bad("--phrases: give at least one phrase");
+        }
+        List<String> stripped = new ArrayList<>();
+        for (String p : phrases) {
+            String phrase = p.strip().replaceAll("\\s+", " ");
+            if (phrase.isEmpty()) {
+                throw bad("--phrases: an empty phrase");
+            }
+            if (!PHRASE.matcher(phrase).matches()) {
+                throw bad("--phrases: '" + phrase + "' may hold only letters, spaces, apostrophes and hyphens,"
+                        + " and must start with a letter");
+            }
+            String norm = phrase.toLowerCase(Locale.ROOT);
+            if (norm.equals("hey jarvis")) {
+                throw bad("--phrases: 'hey jarvis' is the source head's phrase, not a user's own");
+            }
+            if (stripped.stream().anyMatch(x -> x.toLowerCase(Locale.ROOT).equals(norm))) {
+                throw bad("--phrases: '" + phrase + "' given twice");
+            }
+            stripped.add(phrase);
+        }
+        phrases = stripped;
+        if (variantKeys == null || variantKeys.isEmpty()) {
+            throw bad("--variants: give at least one candidate head");
+        }
+        List<OwnWordBench.Variant> out = new ArrayList<>();
+        for (String key : variantKeys) {
+            OwnWordBench.Variant v = variant(key);
+            if (out.contains(v)) {
+                throw bad("--variants: '" + v.key() + "' given twice");
+            }
+            out.add(v);
+        }
+        return out;
+    }
+
+    private void positive(String option, int value) {
+        if (value < 1) {
+            throw bad(option + ": must be at least 1, got " + value);
+        }
+    }
+
+    private ParameterException bad(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+
     private OwnWordBench.Variant variant(String key) {
         String k = key.strip().toLowerCase(Locale.ROOT);
         boolean nm = k.endsWith("+nm");
@@ -446,12 +553,34 @@ public final class BenchOwnWordCommand implements Callable<Integer> {
                 return new OwnWordBench.Variant(x, nm);
             }
         }
-        throw new picocli.CommandLine.ParameterException(
-                spec.commandLine(),
-                "--variants: unknown '" + key + "' (prototype, trained_jarvis, trained_fresh, each optionally +nm)");
+        throw bad("--variants: unknown '" + key + "' (prototype, trained_jarvis, trained_fresh, each optionally +nm)");
     }
 
-    private static String escape(String s) {
-        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    /** {@code s} as a JSON string, quoted. */
+    static String quote(String s) {
+        return "\"" + escape(s) + "\"";
+    }
+
+    /** {@code s} escaped for the inside of a JSON string (RFC 8259: quote, backslash, control characters). */
+    static String escape(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.toString();
     }
 }

@@ -131,7 +131,7 @@ final class FusionBench implements QuietBench.CheckpointProbe {
         float[] e = new float[evaluation.count()];
         evaluation.logits(scorer.copy(), null, e);
         this.sourceEvaluation = toScores(e);
-        this.allowed = allowedActivations(targetPerHour, prepared.calibrationHours());
+        this.allowed = ThresholdCalibrator.allowedActivations(targetPerHour, prepared.calibrationHours());
     }
 
     @Override
@@ -227,11 +227,6 @@ final class FusionBench implements QuietBench.CheckpointProbe {
             new FusionHead(w); // its constructor holds the rule
         }
         return weights;
-    }
-
-    /** Activations a threshold may leave on {@code hours} of speech at {@code perHour}. */
-    static int allowedActivations(double perHour, double hours) {
-        return (int) Math.floor(perHour * hours + 1e-9);
     }
 
     /**

@@ -9,10 +9,8 @@ import dev.headstream.core.adapt.task.RehearsalSet;
 import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.bank.NegativeBank;
 import dev.headstream.core.detect.Detections;
-import dev.headstream.core.embed.BackboneInput;
 import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.head.SourceHead;
-import dev.headstream.core.ingest.Split;
 import dev.headstream.runtime.assembly.EngineAssembly;
 import dev.headstream.runtime.backbone.WakeWordBackbone;
 import dev.headstream.testkit.synth.CatalogVoice;
@@ -23,30 +21,38 @@ import dev.headstream.testkit.synth.NearMisses;
 import dev.headstream.testkit.synth.Part;
 import dev.headstream.testkit.synth.Phrases;
 import dev.headstream.testkit.synth.Speaker;
+import dev.headstream.testkit.synth.Split;
 import dev.headstream.testkit.synth.SynthRequest;
 import dev.headstream.testkit.synth.Synthesizer;
 import dev.headstream.testkit.synth.SyntheticClip;
 import dev.headstream.testkit.synth.SyntheticUsers;
+import dev.headstream.testkit.synth.Voice;
 import dev.headstream.testkit.synth.VoiceCatalog;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 
 /**
  * A user's own wake word, in-process: synthetic users (USERS voices, in no bank part) each
  * enroll a new phrase with a few clips, and after 3, 5, ... clips each candidate head is scored as
  * a detector: recall on the user's held-out positives, false accepts per hour on the bank's
  * evaluation part (every 80 ms step, 2 s refractory period), and accepted clips among held-out
- * near misses of the phrase. Candidate heads:
+ * near misses of the phrase: phoneme strings that no head trained on, spoken by the users' part's
+ * voices. Candidate heads:
  * <ul>
  *   <li>a prototype head ({@link PrototypeDetector}: positive mean of the user's clips, negative
  *       mean seeded from the bank's training speech), its threshold set per hour on the bank's
@@ -54,11 +60,13 @@ import java.util.function.Consumer;
  *   <li>the default binary recipe (the task's code, negative bank, per-hour calibration, publish
  *       after every clip), started from {@code hey_jarvis}'s weights (transfer of the network, not
  *       of its meaning) or from a seeded random initialisation;</li>
- *   <li>each of them with or without synthesized near misses of the phrase as extra negatives.</li>
+ *   <li>each of them with or without synthesized near misses of the phrase as extra negatives
+ *       (other phoneme strings than the held-out ones, spoken by the bank's training voices).</li>
  * </ul>
  * A trained head that the task holds at its start (it cannot meet the target at a useful recall)
- * is no detector for the new phrase: its figures are the prototype's at the same clips, and it is
- * counted as held.
+ * is no detector for the new phrase: the recipe publishes the prototype without near misses then,
+ * so its figures are that prototype's at the same clips ({@link #resolveHeld}), and it is counted
+ * as held. That prototype is scored whenever a trained head is, whether asked for or not.
  *
  * <p>Deterministic given the seed: every clip is a function of its plan, every head of its stream.
  */
@@ -99,15 +107,42 @@ public final class OwnWordBench {
         }
     }
 
-    /** A phrase's near misses: spoken by training voices (for training) and by users' voices (for testing). */
+    /**
+     * A phrase's near misses: {@code trainVariants} spoken by training voices (for training),
+     * {@code testVariants}, disjoint from them, by users' voices (for testing).
+     */
     public record PhraseNearMisses(
             String phrase,
             String phonemes,
-            List<String> variants,
+            List<String> trainVariants,
+            List<String> testVariants,
             List<SyntheticClip> train,
             List<SyntheticClip> test) {}
 
-    /** The figures of one head at one number of enrolment clips. */
+    /** Near-miss phoneme strings split into training and held-out ones: disjoint, together all drawn. */
+    public record NearMissSplit(List<String> train, List<String> test) {}
+
+    /**
+     * Near misses a trained head learns before each enrolment clip, while it has any left: a fixed
+     * schedule (2 before each of the first 12 positives for 24 clips), whatever clip counts are scored.
+     */
+    public static final int NEAR_MISSES_PER_POSITIVE = 2;
+
+    /** Resamples of the per-user bootstrap of mean recall. */
+    public static final int BOOTSTRAP_RESAMPLES = 10_000;
+
+    /** Seed of the per-user bootstrap of mean recall (fixed: the same figures give the same interval). */
+    public static final long BOOTSTRAP_SEED = 20_261_203L;
+
+    /** The variant the recipe publishes until a trained head takes over, and whenever one is held. */
+    public static final Variant PUBLISHED_PROTOTYPE = new Variant(Kind.PROTOTYPE, false);
+
+    private static final dev.headstream.core.ingest.Split TRAINING = dev.headstream.core.ingest.Split.TRAIN;
+
+    /**
+     * The figures of one head at one number of enrolment clips; {@code nearMissClips} and
+     * {@code nearMissAccepted} count the phrase's held-out near-miss clips, of strings no head trained on.
+     */
     public record Figures(
             Variant variant,
             String phrase,
@@ -231,16 +266,12 @@ public final class OwnWordBench {
                     .filter(ClipSpec::positive)
                     .map(c -> withPhrase(c, phrase))
                     .toList();
-            List<SyntheticClip> clips = render(synth, assembler, specs);
+            List<SyntheticClip> clips = SyntheticUsers.render(synth, assembler, specs, RENDER_THREADS);
             out.add(new OwnUser(
                     phrase,
                     sp,
-                    clips.stream()
-                            .filter(c -> c.split() == dev.headstream.testkit.synth.Split.TRAIN)
-                            .toList(),
-                    clips.stream()
-                            .filter(c -> c.split() == dev.headstream.testkit.synth.Split.HOLDOUT)
-                            .toList()));
+                    clips.stream().filter(c -> c.split() == Split.TRAIN).toList(),
+                    clips.stream().filter(c -> c.split() == Split.HOLDOUT).toList()));
             log.accept(String.format(
                     Locale.ROOT, "  %s: %s, %d clips", phrase, sp.voice().id(), clips.size()));
         }
@@ -262,110 +293,87 @@ public final class OwnWordBench {
                 c.assemblySeed());
     }
 
+    /** Threads that synthesize a bench's clips. */
+    private static final int RENDER_THREADS = 2;
+
     /**
-     * Near misses of {@code phrase}: up to {@code variants} phoneme strings one phoneme away
-     * ({@link NearMisses}), {@code trainClips} clips of them spoken by the espeak-ng voices of the
-     * bank's training part and {@code testClips} by the espeak-ng voices of the users' part, each
-     * at the voice's pitch and speed with the kit's jitter.
+     * Near misses of {@code phrase}: up to {@code 2 x variants} phoneme strings one phoneme away
+     * ({@link NearMisses}), split into training and held-out strings ({@link #split});
+     * {@code trainClips} clips of the training strings spoken by the espeak-ng voices of the bank's
+     * training part and {@code testClips} of the held-out strings by the espeak-ng voices of the
+     * users' part, each at the voice's pitch and speed with the kit's jitter.
+     *
+     * @throws IllegalStateException if the phrase has fewer than 2 near misses
      */
     public static PhraseNearMisses nearMisses(
             String phrase, int variants, int trainClips, int testClips, long seed, Synthesizer synth) {
-        VoiceCatalog catalog = VoiceCatalog.standard();
-        String phonemes = NearMisses.phonemesOf(phrase, new dev.headstream.testkit.synth.Voice("en-us", ""));
-        List<String> near = NearMisses.variants(phonemes, variants, seed);
-        if (near.isEmpty()) {
-            throw new IllegalStateException("no near miss for '" + phrase + "' (" + phonemes + ")");
+        String phonemes = NearMisses.phonemesOf(phrase, new Voice("en-us", ""));
+        List<String> near = NearMisses.variants(phonemes, 2 * variants, seed);
+        if (near.size() < 2) {
+            throw new IllegalStateException(
+                    "fewer than 2 near misses for '" + phrase + "' (" + phonemes + "): " + near);
         }
+        NearMissSplit strings = split(near);
         ClipAssembler assembler =
                 new ClipAssembler(SyntheticUsers.Config.defaults(seed).clip());
-        List<SyntheticClip> train = render(
-                synth,
-                assembler,
-                nearMissSpecs(phrase, "train", near, catalog.voices(Part.TRAIN, Engine.ESPEAK_NG), trainClips, seed));
-        List<SyntheticClip> test = render(
-                synth,
-                assembler,
-                nearMissSpecs(phrase, "test", near, catalog.voices(Part.USERS, Engine.ESPEAK_NG), testClips, seed));
-        return new PhraseNearMisses(phrase, phonemes, near, train, test);
+        List<SyntheticClip> train = SyntheticUsers.render(
+                synth, assembler, nearMissSpecs(phrase, true, strings.train(), trainClips, seed), RENDER_THREADS);
+        List<SyntheticClip> test = SyntheticUsers.render(
+                synth, assembler, nearMissSpecs(phrase, false, strings.test(), testClips, seed), RENDER_THREADS);
+        return new PhraseNearMisses(phrase, phonemes, strings.train(), strings.test(), train, test);
     }
 
-    private static List<ClipSpec> nearMissSpecs(
-            String phrase, String label, List<String> near, List<CatalogVoice> voices, int count, long seed) {
+    /**
+     * Splits near-miss strings (in {@link NearMisses#variants}' order, which spreads each rank of
+     * closeness over the phrase) into training and held-out strings: even positions train, odd
+     * positions are held out. Disjoint; deterministic; the held-out part has {@code size / 2}.
+     */
+    static NearMissSplit split(List<String> variants) {
+        if (Set.copyOf(variants).size() != variants.size()) {
+            throw new IllegalArgumentException("near-miss strings repeat: " + variants);
+        }
+        List<String> train = new ArrayList<>();
+        List<String> test = new ArrayList<>();
+        for (int i = 0; i < variants.size(); i++) {
+            (i % 2 == 0 ? train : test).add(variants.get(i));
+        }
+        return new NearMissSplit(List.copyOf(train), List.copyOf(test));
+    }
+
+    /**
+     * {@code count} near-miss clips of {@code strings} (cycled): for training by the espeak-ng
+     * voices of the bank's training part (split TRAIN), for testing by those of the users' part
+     * (split HOLDOUT), voices shuffled and cycled, each with the kit's jitter.
+     */
+    static List<ClipSpec> nearMissSpecs(String phrase, boolean training, List<String> strings, int count, long seed) {
+        String label = training ? "train" : "test";
+        List<CatalogVoice> voices =
+                VoiceCatalog.standard().voices(training ? Part.TRAIN : Part.USERS, Engine.ESPEAK_NG);
         SplittableRandom random = new SplittableRandom(seed ^ (phrase + "/" + label).hashCode());
         List<CatalogVoice> shuffled = new ArrayList<>(voices);
         for (int i = shuffled.size() - 1; i > 0; i--) {
-            java.util.Collections.swap(shuffled, i, random.nextInt(i + 1));
+            Collections.swap(shuffled, i, random.nextInt(i + 1));
         }
         List<ClipSpec> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             CatalogVoice v = shuffled.get(i % shuffled.size());
-            int pitch = Math.max(
-                    0,
-                    Math.min(
-                            99,
-                            v.basePitch()
-                                    + random.nextInt(-SyntheticUsers.PITCH_JITTER, SyntheticUsers.PITCH_JITTER + 1)));
-            int speed = Math.max(
-                    80,
-                    Math.min(
-                            450,
-                            v.baseSpeedWpm()
-                                    + random.nextInt(-SyntheticUsers.SPEED_JITTER, SyntheticUsers.SPEED_JITTER + 1)));
-            double tempo = Math.round((SyntheticUsers.TEMPO_MIN
-                                    + (SyntheticUsers.TEMPO_MAX - SyntheticUsers.TEMPO_MIN) * random.nextDouble())
-                            * 1000)
-                    / 1000.0;
-            SynthRequest r = new SynthRequest(
-                    NearMisses.speakable(near.get(i % near.size())),
+            SynthRequest r = SyntheticUsers.jittered(
+                    NearMisses.speakable(strings.get(i % strings.size())),
                     v.voice(),
-                    pitch,
-                    speed,
-                    SyntheticUsers.AMPLITUDE,
-                    tempo);
+                    v.basePitch(),
+                    v.baseSpeedWpm(),
+                    random);
             String id = String.format(Locale.ROOT, "near-%s/%s/%03d", phrase.replace(' ', '_'), label, i);
-            out.add(new ClipSpec(
-                    id,
-                    id,
-                    false,
-                    label.equals("train")
-                            ? dev.headstream.testkit.synth.Split.TRAIN
-                            : dev.headstream.testkit.synth.Split.HOLDOUT,
-                    r,
-                    random.nextLong()));
+            out.add(new ClipSpec(id, id, false, training ? Split.TRAIN : Split.HOLDOUT, r, random.nextLong()));
         }
         return out;
     }
 
-    private static List<SyntheticClip> render(Synthesizer synth, ClipAssembler assembler, List<ClipSpec> specs) {
-        SyntheticClip[] out = new SyntheticClip[specs.size()];
-        try {
-            new ForkJoinPool(2)
-                    .submit(() -> java.util.stream.IntStream.range(0, specs.size())
-                            .parallel()
-                            .forEach(i -> {
-                                ClipSpec s = specs.get(i);
-                                ClipAssembler.Clip c =
-                                        assembler.assemble(synth.synthesize(s.synthesis()), s.assemblySeed());
-                                out[i] = new SyntheticClip(s, c.pcm(), c.speechStart(), c.speechEnd());
-                            }))
-                    .get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while synthesizing", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot synthesize: " + e.getCause().getMessage(), e.getCause());
-        }
-        return List.of(out);
-    }
-
-    /** Every clip's embedding sequence, one clip per backbone run (the mel model never batches clips). */
+    /** Every clip's embedding sequence ({@link QuietBench#embedClip}). */
     public static Map<SyntheticClip, EmbeddingSequence> embed(WakeWordBackbone backbone, List<SyntheticClip> clips) {
-        Map<SyntheticClip, EmbeddingSequence> out = new ConcurrentHashMap<>();
+        Map<SyntheticClip, EmbeddingSequence> out = new HashMap<>();
         for (SyntheticClip c : clips) {
-            out.computeIfAbsent(
-                    c,
-                    k -> backbone.embed(List.of(new BackboneInput.Audio(16_000, k.pcm())))
-                            .get(0));
+            out.computeIfAbsent(c, k -> QuietBench.embedClip(backbone, k));
         }
         return out;
     }
@@ -382,7 +390,9 @@ public final class OwnWordBench {
             int prototypeSeedWindows) {}
 
     /**
-     * Trains and scores every variant for every user (two threads); figures in user order per variant.
+     * Trains and scores every variant for every user (two threads); figures in user order per
+     * variant, held trained heads resolved ({@link #resolveHeld}). With a trained variant,
+     * {@link #PUBLISHED_PROTOTYPE} is scored too (for the held heads), and listed only if asked for.
      */
     public static List<Figures> run(
             Setting set,
@@ -393,9 +403,13 @@ public final class OwnWordBench {
             Consumer<String> log) {
         long t0 = System.nanoTime();
         HeadRecipe recipe = set.task().recipe();
-        Map<Kind, BankNegatives> prepared = new ConcurrentHashMap<>();
-        Map<Kind, BankNegatives.Part> evalParts = new ConcurrentHashMap<>();
-        for (Variant v : variants) {
+        List<Variant> scored = new ArrayList<>(variants);
+        if (variants.stream().anyMatch(v -> v.kind() != Kind.PROTOTYPE) && !variants.contains(PUBLISHED_PROTOTYPE)) {
+            scored.add(PUBLISHED_PROTOTYPE);
+        }
+        Map<Kind, BankNegatives> prepared = new HashMap<>();
+        Map<Kind, BankNegatives.Part> evalParts = new HashMap<>();
+        for (Variant v : scored) {
             if (v.kind() == Kind.PROTOTYPE || prepared.containsKey(v.kind())) {
                 continue;
             }
@@ -411,21 +425,17 @@ public final class OwnWordBench {
                     v.kind().label(),
                     (System.nanoTime() - t0) / 1e9));
         }
+        // the bank's frames and windows only: no head's first-layer products
         RehearsalSet prototypeSeed = new RehearsalSet(
-                prepared.isEmpty()
-                        ? BinaryHeadTask.prepareBank(set.bank(), set.jarvis(), recipe)
-                                .referenceClips(set.prototypeSeedWindows(), recipe.windowFrames())
-                        : prepared.values()
-                                .iterator()
-                                .next()
-                                .referenceClips(set.prototypeSeedWindows(), recipe.windowFrames()),
+                BankNegatives.prepare(set.bank(), null, recipe.windowFrames())
+                        .referenceClips(set.prototypeSeedWindows(), recipe.windowFrames()),
                 List.of());
         int dim = set.bank().dim();
         Map<String, List<Figures>> byKey = new ConcurrentHashMap<>();
         AtomicInteger done = new AtomicInteger();
-        int jobs = variants.size() * users.size();
+        int jobs = scored.size() * users.size();
         List<Runnable> work = new ArrayList<>();
-        for (Variant v : variants) {
+        for (Variant v : scored) {
             for (OwnUser u : users) {
                 work.add(() -> {
                     PhraseNearMisses nm = nearMisses.get(u.phrase());
@@ -447,60 +457,88 @@ public final class OwnWordBench {
                             last.recall(),
                             last.activations(),
                             last.hours(),
-                            last.held() ? " (held: prototype's figures)" : ""));
+                            last.held() ? " (held)" : ""));
                 });
             }
         }
+        ForkJoinPool pool = new ForkJoinPool(2);
         try {
-            new ForkJoinPool(2)
-                    .submit(() -> work.parallelStream().forEach(Runnable::run))
-                    .get();
+            pool.submit(() -> work.parallelStream().forEach(Runnable::run)).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        } finally {
+            pool.shutdown();
         }
         List<Figures> out = new ArrayList<>();
-        for (Variant v : variants) {
+        for (Variant v : scored) {
             for (OwnUser u : users) {
                 out.addAll(byKey.get(v.key() + "|" + u.id()));
             }
         }
-        // a held trained head is no detector for the new phrase: the recipe keeps the prototype then
-        List<Figures> resolved = new ArrayList<>();
-        for (Figures head : out) {
-            Figures x = head;
-            if (head.held()) {
-                Figures p = out.stream()
-                        .filter(y -> y.variant().kind() == Kind.PROTOTYPE
-                                && y.variant().nearMisses() == head.variant().nearMisses()
-                                && y.user().equals(head.user())
-                                && y.clips() == head.clips())
-                        .findFirst()
-                        .orElse(null);
-                if (p != null) {
-                    x = new Figures(
-                            x.variant(),
-                            x.phrase(),
-                            x.user(),
-                            x.voice(),
-                            x.clips(),
-                            true,
-                            p.threshold(),
-                            p.positives(),
-                            p.detected(),
-                            p.activations(),
-                            p.hours(),
-                            p.nearMissClips(),
-                            p.nearMissAccepted());
-                }
-            }
-            resolved.add(x);
-        }
+        List<Figures> resolved = resolveHeld(out).stream()
+                .filter(x -> variants.contains(x.variant()))
+                .toList();
         log.accept(String.format(
                 Locale.ROOT, "trained and scored %d heads in %.1f s", jobs, (System.nanoTime() - t0) / 1e9));
         return resolved;
+    }
+
+    /**
+     * {@code heads} with every held trained head's figures replaced by those of the head the recipe
+     * publishes instead, {@link #PUBLISHED_PROTOTYPE} of the same user at the same clips (whatever
+     * the held head's near-miss setting); the head keeps its variant and is marked held.
+     *
+     * @throws IllegalStateException if a held head has no such prototype among {@code heads}
+     */
+    static List<Figures> resolveHeld(List<Figures> heads) {
+        Map<String, Figures> published = heads.stream()
+                .filter(x -> x.variant().equals(PUBLISHED_PROTOTYPE))
+                .collect(Collectors.toMap(x -> x.user() + "|" + x.clips(), x -> x));
+        List<Figures> out = new ArrayList<>();
+        for (Figures head : heads) {
+            if (!head.held() || head.variant().kind() == Kind.PROTOTYPE) {
+                out.add(head);
+                continue;
+            }
+            Figures p = published.get(head.user() + "|" + head.clips());
+            if (p == null) {
+                throw new IllegalStateException("held head " + head.variant().key() + " of " + head.user() + " at "
+                        + head.clips() + " clips: no " + PUBLISHED_PROTOTYPE.key() + " figures to fall back to");
+            }
+            out.add(new Figures(
+                    head.variant(),
+                    head.phrase(),
+                    head.user(),
+                    head.voice(),
+                    head.clips(),
+                    true,
+                    p.threshold(),
+                    p.positives(),
+                    p.detected(),
+                    p.activations(),
+                    p.hours(),
+                    p.nearMissClips(),
+                    p.nearMissAccepted()));
+        }
+        return out;
+    }
+
+    /**
+     * How many near misses a trained head learns before each of {@code positives} enrolment clips:
+     * {@link #NEAR_MISSES_PER_POSITIVE} before each while any of {@code nearMisses} are left, so
+     * the head at clip {@code n} has seen the same near misses whatever clip counts are scored.
+     */
+    static int[] nearMissSchedule(int nearMisses, int positives) {
+        int[] out = new int[positives];
+        int left = nearMisses;
+        for (int i = 0; i < positives; i++) {
+            out[i] = Math.min(NEAR_MISSES_PER_POSITIVE, left);
+            left -= out[i];
+        }
+        return out;
     }
 
     private static List<Figures> prototype(
@@ -556,22 +594,19 @@ public final class OwnWordBench {
         ClipScorer scorer = BinaryHeadTask.scorerFor(src, set.task().recipe());
         HeadState s = task.newState("bench/" + u.id() + "/own");
         List<SyntheticClip> negatives = v.nearMisses() ? nm.train() : List.of();
-        int perPositive = negatives.isEmpty()
-                ? 0
-                : (int) Math.ceil(
-                        negatives.size() / (double) Math.max(1, u.enrolment().size()));
+        int[] schedule = nearMissSchedule(negatives.size(), u.enrolment().size());
         float[] logits = new float[eval.count()];
         List<Figures> out = new ArrayList<>();
         int n = 0;
         int nextNegative = 0;
         for (SyntheticClip c : u.enrolment()) {
-            // the service has the phrase's near misses from the start: a share of them before each positive
-            for (int k = 0; k < perPositive && nextNegative < negatives.size(); k++) {
-                task.apply(s, emb.get(negatives.get(nextNegative++)), false, 1f, Split.TRAIN);
+            // the service has the phrase's near misses from the start: a few before each positive
+            for (int k = 0; k < schedule[n]; k++) {
+                task.apply(s, emb.get(negatives.get(nextNegative++)), false, 1f, TRAINING);
                 task.publishIfDue(s, 1);
                 task.sent(s);
             }
-            task.apply(s, emb.get(c), true, 1f, Split.TRAIN);
+            task.apply(s, emb.get(c), true, 1f, TRAINING);
             task.publishIfDue(s, 1);
             task.sent(s);
             n++;
@@ -597,7 +632,7 @@ public final class OwnWordBench {
             int clips,
             boolean held,
             float threshold,
-            java.util.function.ToDoubleFunction<SyntheticClip> score,
+            ToDoubleFunction<SyntheticClip> score,
             PhraseNearMisses nm,
             int activations,
             double hours) {
@@ -627,10 +662,41 @@ public final class OwnWordBench {
 
     /** Figures of {@code variant} at {@code clips} (of {@code phrase}, or all phrases for null). */
     public static Summary summary(List<Figures> f, Variant variant, int clips, String phrase) {
-        return Summary.of(f.stream()
+        return Summary.of(heads(f, variant, clips, phrase));
+    }
+
+    /** The heads of {@code variant} at {@code clips} (of {@code phrase}, or all phrases for null), by user. */
+    public static List<Figures> heads(List<Figures> f, Variant variant, int clips, String phrase) {
+        return f.stream()
                 .filter(x -> x.variant().equals(variant) && x.clips() == clips)
                 .filter(x -> phrase == null || x.phrase().equals(phrase))
                 .sorted(Comparator.comparing(Figures::user))
-                .toList());
+                .toList();
+    }
+
+    /**
+     * A 95 % per-user bootstrap interval of the mean recall of {@code heads} (one head per user):
+     * {@link #BOOTSTRAP_RESAMPLES} resamples of the users with replacement, seeded by
+     * {@link #BOOTSTRAP_SEED}, the 2.5th and 97.5th percentiles of their mean recall. The held-out
+     * clips of a user are not resampled: the interval is about which users were drawn.
+     */
+    public static double[] recallInterval(List<Figures> heads) {
+        if (heads.isEmpty()) {
+            return new double[] {0, 0};
+        }
+        double[] r = heads.stream().mapToDouble(Figures::recall).toArray();
+        SplittableRandom random = new SplittableRandom(BOOTSTRAP_SEED);
+        double[] means = new double[BOOTSTRAP_RESAMPLES];
+        for (int b = 0; b < means.length; b++) {
+            double sum = 0;
+            for (int i = 0; i < r.length; i++) {
+                sum += r[random.nextInt(r.length)];
+            }
+            means[b] = sum / r.length;
+        }
+        Arrays.sort(means);
+        return new double[] {
+            means[(int) Math.floor(0.025 * (means.length - 1))], means[(int) Math.ceil(0.975 * (means.length - 1))]
+        };
     }
 }

@@ -90,7 +90,7 @@ final class PrototypeDetector implements HoldoutEvaluator.UserDetector {
         for (int i = 0; i < scores.length; i++) {
             scores[i] = logitOfScore(scores[i]);
         }
-        int allowed = (int) Math.floor(targetPerHour * speech.hours());
+        int allowed = ThresholdCalibrator.allowedActivations(targetPerHour, speech.hours());
         float negMax = Detections.highestRejected(scores, speech.bounds(), allowed);
         for (EmbeddingSequence e : negatives) {
             negMax = Math.max(negMax, logit(e));

@@ -219,10 +219,7 @@ public final class QuietBench {
 
     private static EmbeddingSequence embed(
             WakeWordBackbone backbone, Map<SyntheticClip, EmbeddingSequence> emb, SyntheticClip c) {
-        return emb.computeIfAbsent(
-                c,
-                k -> backbone.embed(List.of(new BackboneInput.Audio(16_000, k.pcm())))
-                        .get(0));
+        return emb.computeIfAbsent(c, k -> embedClip(backbone, k));
     }
 
     public static SourceHead heyJarvis(Path modelsDir) {
@@ -440,5 +437,11 @@ public final class QuietBench {
 
     static float logitOf(float threshold) {
         return Detections.logitOf(threshold);
+    }
+
+    /** One clip's embedding sequence: one backbone run of its 16 kHz audio (the mel model never batches clips). */
+    static EmbeddingSequence embedClip(WakeWordBackbone backbone, SyntheticClip clip) {
+        return backbone.embed(List.of(new BackboneInput.Audio(16_000, clip.pcm())))
+                .get(0);
     }
 }

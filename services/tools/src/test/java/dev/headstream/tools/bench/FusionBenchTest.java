@@ -31,9 +31,12 @@ class FusionBenchTest {
 
     @Test
     void aTargetAtOrBelowOneActivationInTheHoursAllowsNone() {
-        assertThat(FusionBench.allowedActivations(0.5, 0.99)).isZero();
-        assertThat(FusionBench.allowedActivations(0.5, 2.0)).isEqualTo(1);
-        assertThat(FusionBench.allowedActivations(1.0, 2.08)).isEqualTo(2);
+        assertThat(dev.headstream.core.adapt.task.ThresholdCalibrator.allowedActivations(0.5, 0.99))
+                .isZero();
+        assertThat(dev.headstream.core.adapt.task.ThresholdCalibrator.allowedActivations(0.5, 2.0))
+                .isEqualTo(1);
+        assertThat(dev.headstream.core.adapt.task.ThresholdCalibrator.allowedActivations(1.0, 2.08))
+                .isEqualTo(2);
         assertThat(FusionBench.thresholdAbove(Float.NEGATIVE_INFINITY)).isEqualTo(Float.NEGATIVE_INFINITY);
     }
 

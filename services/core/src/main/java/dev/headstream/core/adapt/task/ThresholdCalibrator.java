@@ -151,7 +151,7 @@ public final class ThresholdCalibrator {
         int scored = 0;
         if (bank != null) {
             allocateScratch();
-            int allowed = (int) Math.floor(targetFalseAcceptsPerHour * bank.calibrationHours());
+            int allowed = allowedActivations(targetFalseAcceptsPerHour, bank.calibrationHours());
             float bankMax;
             scored = slices == 1 ? 0 : scorePool(s);
             if (scored == 0) {
@@ -338,5 +338,14 @@ public final class ThresholdCalibrator {
         float threshold = MlpHead.sigmoid(t);
         float highestNegative = MlpHead.sigmoid(negMax);
         return threshold > highestNegative ? threshold : Math.nextUp(highestNegative);
+    }
+
+    /**
+     * The activations a threshold may leave on {@code hours} of speech at {@code perHour}:
+     * {@code floor(perHour * hours)}, as the calibration has always counted them (one rule for the
+     * adapter and every benchmark).
+     */
+    public static int allowedActivations(double perHour, double hours) {
+        return (int) Math.floor(perHour * hours);
     }
 }
