@@ -36,9 +36,13 @@ import picocli.CommandLine.Spec;
 /**
  * Speaker attribution per household, in-process on the raw backbone: households of distinct
  * speakers from the USERS voices, each member enrolled with ordinary speech; a per-household head
- * on per-utterance vectors (from the embeddings, or from the front end's mel frames), its open-set
- * threshold calibrated on the negative bank's calibration speech (or clips of its speakers); identification accuracy on the members' held-out clips and rejection of outside voices
- * (the EVALUATION voices), against the number of enrollment clips. Writes a table, JSON and a PNG.
+ * on per-utterance vectors (from the embeddings, or from the front end's mel frames), with
+ * transforms and head statistics learned from the TRAIN speakers and its open-set threshold
+ * calibrated on the negative bank's calibration speech (or clips of its CALIBRATION speakers);
+ * identification accuracy on the members' held-out clips and rejection of outside voices (the
+ * EVALUATION voices), against the number of enrollment clips. Which speakers play which role is
+ * {@link ClipPlan}'s. Every option is checked before the bank is opened, and the bank before any
+ * clip is rendered. Writes a table, JSON and a PNG.
  */
 @Command(
         name = "bench-speakers",
