@@ -585,6 +585,100 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
             pw.printf(Locale.ROOT, "  scored representation %s%n", rep.label());
             pw.flush();
         }
+        scoreSplit(
+                pw,
+                melHead,
+                all,
+                trainClips,
+                plan.of(ClipPlan.Role.CALIBRATION, clips).stream()
+                        .map(c -> c.clip().key())
+                        .toList(),
+                plan.of(ClipPlan.Role.OUTSIDE, clips).stream()
+                        .map(c -> c.clip().key())
+                        .toList(),
+                summaries.get(melHead.base() + "/" + melHead.deltas()),
+                prototype,
+                maxEnroll,
+                rows);
+    }
+
+    /**
+     * {@code melHead} at the largest enrollment with the TRAIN speakers split in two (alternately, in
+     * catalog order): the transform learned from one half, the z-norm cohort and the PLDA statistics
+     * from the other half's clips, so that the head statistics do not come from the clips the
+     * transform was fitted to. Rows are named {@code <head>-split+clips}.
+     */
+    private void scoreSplit(
+            PrintWriter pw,
+            MelFeatures.Representation melHead,
+            List<Households.Household> all,
+            List<SpeakerSpeech.EmbeddedClip> trainClips,
+            List<String> calibrationKeys,
+            List<String> outsideKeys,
+            Map<String, float[]> byClip,
+            SpeakerHead.Factory prototype,
+            int maxEnroll,
+            List<Row> rows) {
+        List<String> groups =
+                trainClips.stream().map(c -> c.clip().group()).distinct().toList();
+        java.util.Set<String> fitGroups = new java.util.HashSet<>();
+        for (int i = 0; i < groups.size(); i += 2) {
+            fitGroups.add(groups.get(i));
+        }
+        List<SpeakerSpeech.EmbeddedClip> fit = trainClips.stream()
+                .filter(c -> fitGroups.contains(c.clip().group()))
+                .toList();
+        List<SpeakerSpeech.EmbeddedClip> stats = trainClips.stream()
+                .filter(c -> !fitGroups.contains(c.clip().group()))
+                .toList();
+        MelRepresentationModel model = MelRepresentationModel.learn(
+                fit.stream().map(c -> byClip.get(c.clip().key())).toList(),
+                fit.stream().map(c -> c.clip().group()).toList(),
+                ldaComponents);
+        java.util.function.Function<String, float[]> vector = key -> model.apply(melHead.transform(), byClip.get(key));
+        List<float[]> cohort =
+                stats.stream().map(c -> vector.apply(c.clip().key())).toList();
+        List<SpeakerHead.Factory> heads = List.of(
+                prototype,
+                ZNormSpeakerHead.factory(cohort),
+                DiagonalPldaSpeakerHead.factory(
+                        cohort, stats.stream().map(c -> c.clip().group()).toList()));
+        List<float[]> calibration = calibrationKeys.stream().map(vector).toList();
+        List<float[]> outside = outsideKeys.stream().map(vector).toList();
+        for (Households.Household h : all) {
+            List<List<float[]>> enr = new ArrayList<>();
+            List<List<float[]>> tst = new ArrayList<>();
+            for (String g : h.members()) {
+                List<float[]> e = new ArrayList<>();
+                List<float[]> t = new ArrayList<>();
+                for (int i = 0; i < maxEnroll; i++) {
+                    e.add(vector.apply(key(h, g, "enroll", i)));
+                }
+                for (int i = 0; i < test; i++) {
+                    t.add(vector.apply(key(h, g, "test", i)));
+                }
+                enr.add(e);
+                tst.add(t);
+            }
+            for (SpeakerHead.Factory factory : heads) {
+                rows.add(new Row(
+                        melHead.label(),
+                        factory.name() + "-split+clips",
+                        h,
+                        maxEnroll,
+                        HouseholdScoring.score(factory, enr, maxEnroll, tst, outside, calibration, target)));
+            }
+        }
+        pw.printf(
+                Locale.ROOT,
+                "  scored %s with the TRAIN speakers split: transform from %d speakers (%d clips), head statistics"
+                        + " from %d (%d clips)%n",
+                melHead.label(),
+                fitGroups.size(),
+                fit.size(),
+                groups.size() - fitGroups.size(),
+                stats.size());
+        pw.flush();
     }
 
     /** One household's figures for one representation, head and enrollment count. */
