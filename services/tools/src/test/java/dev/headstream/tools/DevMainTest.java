@@ -81,6 +81,33 @@ class DevMainTest {
     }
 
     @Test
+    void benchSpeakersChecksItsOptionsBeforeOpeningTheBankOrRenderingAnything(@TempDir Path dir) {
+        String[][] cases = {
+            {"--mel-representations", "mel-nonsense-wccn", "--mel-representations"},
+            {"--mel-headline", "mel-logmel-nonsense", "--mel-headline: no mel representation"},
+            {"--mel-head", "cosine", "--mel-head must be one of"},
+            {"--headline-calibration", "blocks", "--headline-calibration must be one of"},
+            {"--target", "1", "--target must be in [0, 1)"},
+            {"--other-targets", "0.05,-0.1", "--other-targets must be in [0, 1)"},
+            {"--training-clips", "1", "--training-clips must be >= 2"},
+            {"--calibration-clips", "0", "--calibration-clips must be >= 1"},
+            {"--block-frames", "0", "--block-frames must be >= 1"},
+            {"--lda-components", "-1", "--lda-components must be >= 0"},
+            {"--sizes", "2,3,2", "--sizes must be distinct"},
+            {"--enroll", "1,5,5", "--enroll must be distinct"},
+            {"--enroll", "40", "the largest --enroll plus --test must be at most"},
+        };
+        for (String[] c : cases) {
+            err.getBuffer().setLength(0);
+            // the models folder is empty: a check that came after opening the bank would fail on it instead
+            assertThat(run("bench-speakers", c[0], c[1], "--models-dir", dir.toString()))
+                    .as(c[0] + " " + c[1])
+                    .isEqualTo(CommandLine.ExitCode.USAGE);
+            assertThat(err.toString()).as(c[0] + " " + c[1]).contains(c[2]);
+        }
+    }
+
+    @Test
     void kafkaRejectsAZeroPartitionCount(@TempDir Path dataDir) {
         assertThat(run("kafka", "--partitions", "0", "--data-dir", dataDir.toString()))
                 .isEqualTo(CommandLine.ExitCode.USAGE);

@@ -13,6 +13,7 @@ import dev.headstream.tools.bench.LinePlot;
 import dev.headstream.tools.bench.SynthInputs;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,9 +36,13 @@ import picocli.CommandLine.Spec;
 /**
  * Speaker attribution per household, in-process on the raw backbone: households of distinct
  * speakers from the USERS voices, each member enrolled with ordinary speech; a per-household head
- * on per-utterance vectors (from the embeddings, or from the front end's mel frames), its open-set
- * threshold calibrated on the negative bank's calibration speech (or clips of its speakers); identification accuracy on the members' held-out clips and rejection of outside voices
- * (the EVALUATION voices), against the number of enrollment clips. Writes a table, JSON and a PNG.
+ * on per-utterance vectors (from the embeddings, or from the front end's mel frames), with
+ * transforms and head statistics learned from the TRAIN speakers and its open-set threshold
+ * calibrated on the negative bank's calibration speech (or clips of its CALIBRATION speakers);
+ * identification accuracy on the members' held-out clips and rejection of outside voices (the
+ * EVALUATION voices), against the number of enrollment clips. Which speakers play which role is
+ * {@link ClipPlan}'s. Every option is checked before the bank is opened, and the bank before any
+ * clip is rendered. Writes a table, JSON and a PNG.
  */
 @Command(
         name = "bench-speakers",
@@ -172,18 +178,22 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Folder for speakers.json and speakers.png (none by default).")
     Path out;
 
+    /** Heads {@code --mel-head} may name. */
+    static final List<String> MEL_HEADS = List.of("prototype", "znorm", "plda");
+
+    /** Calibrations {@code --headline-calibration} may name. */
+    static final List<String> CALIBRATIONS = List.of("bank", "clips");
+
     @Override
     public Integer call() throws IOException {
         PrintWriter pw = spec.commandLine().getOut();
         long t0 = System.nanoTime();
+        List<MelFeatures.Representation> mels = checkOptions();
+        MelFeatures.Representation melHead = MelFeatures.Representation.parse(melHeadline);
         int maxEnroll = Arrays.stream(enroll).max().orElseThrow();
-        if (Arrays.stream(enroll).min().orElseThrow() < 1 || households < 1 || test < 1 || outsidePerGroup < 1) {
-            throw new ParameterException(
-                    spec.commandLine(), "--enroll, --households, --test and --outside must be >= 1");
-        }
         VoiceCatalog catalog = VoiceCatalog.standard();
-        Map<String, List<CatalogVoice>> memberGroups = SpeakerSpeech.groups(catalog, Part.USERS);
-        Map<String, List<CatalogVoice>> outsideGroups = SpeakerSpeech.groups(catalog, Part.EVALUATION);
+        Map<String, List<CatalogVoice>> memberGroups = ClipPlan.groups(catalog, ClipPlan.Role.MEMBER);
+        Map<String, List<CatalogVoice>> outsideGroups = ClipPlan.groups(catalog, ClipPlan.Role.OUTSIDE);
         pw.printf(
                 Locale.ROOT,
                 "member speakers (USERS part, distinct speaker groups): %d %s%n",
@@ -195,7 +205,6 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
                 outsideGroups.size(),
                 outsideGroups.keySet());
         List<String> pool = List.copyOf(memberGroups.keySet());
-        List<Households.Household> all = new ArrayList<>();
         for (int size : sizes) {
             if (size > pool.size()) {
                 throw new ParameterException(
@@ -203,6 +212,16 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
                         "households of " + size + " need " + size + " distinct speakers; the USERS part has "
                                 + pool.size());
             }
+        }
+        NegativeBank bank = NegativeBank.open(bankDir == null ? BankCommand.defaultDir(inputs.modelsDir()) : bankDir);
+        if (bank.calibration() == null || bank.train() == null) {
+            throw new IllegalArgumentException("bank " + bank.directory() + " needs its train and calibration parts");
+        }
+        CalibrationSpeech training = CalibrationSpeech.of(bank.train(), blockFrames, catalog, Part.TRAIN);
+        CalibrationSpeech calibrationSpeech =
+                CalibrationSpeech.of(bank.calibration(), blockFrames, catalog, Part.CALIBRATION);
+        List<Households.Household> all = new ArrayList<>();
+        for (int size : sizes) {
             List<Households.Household> drawn = Households.draw(pool, size, households, seed);
             long distinct = Math.min(households, Households.combinations(pool.size(), size));
             if (distinct < households) {
@@ -218,45 +237,40 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
             }
             all.addAll(drawn);
         }
-        List<SpeakerSpeech.PlannedClip> plan = new ArrayList<>();
-        for (Households.Household h : all) {
-            for (String g : h.members()) {
-                plan.addAll(SpeakerSpeech.member(seed, h.id(), g, memberGroups.get(g), maxEnroll, test));
-            }
-        }
-        plan.addAll(SpeakerSpeech.outside(seed, outsideGroups, outsidePerGroup));
-        Map<String, List<CatalogVoice>> trainGroups = SpeakerSpeech.groups(catalog, Part.TRAIN);
-        plan.addAll(SpeakerSpeech.training(seed, "training", trainGroups, trainingClips));
-        Map<String, List<CatalogVoice>> calibrationGroups = SpeakerSpeech.groups(catalog, Part.CALIBRATION);
-        plan.addAll(SpeakerSpeech.training(seed, "calibration", calibrationGroups, calibrationClips));
+        ClipPlan plan =
+                ClipPlan.of(catalog, seed, all, maxEnroll, test, outsidePerGroup, trainingClips, calibrationClips);
+        List<SpeakerSpeech.PlannedClip> planned = plan.all();
         pw.printf(
                 Locale.ROOT,
-                "%d households (%d per size), %d clips to render (%d enrollment + %d held-out per member, %d outside)%n",
+                "%d households (%d per size), %d clips to render (%d enrollment + %d held-out per member, %d outside,"
+                        + " %d training, %d calibration)%n",
                 all.size(),
                 households,
-                plan.size(),
+                planned.size(),
                 maxEnroll,
                 test,
-                outsidePerGroup * outsideGroups.size());
+                plan.clips().get(ClipPlan.Role.OUTSIDE).size(),
+                plan.clips().get(ClipPlan.Role.TRAINING).size(),
+                plan.clips().get(ClipPlan.Role.CALIBRATION).size());
         pw.flush();
         CachingSynthesizer synth = new CachingSynthesizer(MultiEngineSynth.defaults(), inputs.cacheDir());
         List<SpeakerSpeech.EmbeddedClip> clips;
         try (WakeWordBackbone backbone = WakeWordBackbone.fromModelsDir(inputs.modelsDir())) {
             clips = SpeakerSpeech.render(
-                    plan, synth, new ClipAssembler(ClipAssembler.Settings.defaults()), backbone, threads, 200, line -> {
+                    planned,
+                    synth,
+                    new ClipAssembler(ClipAssembler.Settings.defaults()),
+                    backbone,
+                    threads,
+                    200,
+                    line -> {
                         pw.println("  " + line);
                         pw.flush();
                     });
         }
-        NegativeBank bank = NegativeBank.open(bankDir == null ? BankCommand.defaultDir(inputs.modelsDir()) : bankDir);
-        if (bank.calibration() == null || bank.train() == null) {
-            throw new IllegalArgumentException("bank " + bank.directory() + " needs its train and calibration parts");
-        }
-        CalibrationSpeech training = CalibrationSpeech.of(bank.train(), blockFrames, catalog);
-        CalibrationSpeech calibrationSpeech = CalibrationSpeech.of(bank.calibration(), blockFrames, catalog);
-        List<SpeakerSpeech.EmbeddedClip> trainClips = clips.stream()
-                .filter(c -> c.clip().key().startsWith("training/"))
-                .toList();
+        List<SpeakerSpeech.EmbeddedClip> trainClips = plan.of(ClipPlan.Role.TRAINING, clips);
+        List<SpeakerSpeech.EmbeddedClip> outsideClips = plan.of(ClipPlan.Role.OUTSIDE, clips);
+        List<SpeakerSpeech.EmbeddedClip> calibrationClipList = plan.of(ClipPlan.Role.CALIBRATION, clips);
         RepresentationModel model = RepresentationModel.learn(
                 training,
                 st -> trainClips.stream()
@@ -285,7 +299,7 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
                 model.clips().speakers(),
                 model.clips().ldaComponents());
         Map<String, SpeakerSpeech.EmbeddedClip> byKey = new HashMap<>();
-        clips.forEach(c -> byKey.put(c.clip().key(), c));
+        plan.of(ClipPlan.Role.MEMBER, clips).forEach(c -> byKey.put(c.clip().key(), c));
 
         SpeakerHead.Factory prototype = PrototypeSpeakerHead.factory();
         SpeakerHead.Factory frameHead =
@@ -296,19 +310,12 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
             calibrations.put("bank", model.applyAll(rep, calibrationSpeech.summaries(rep.statistics())));
             calibrations.put(
                     "clips",
-                    clips.stream()
-                            .filter(c -> c.clip().key().startsWith("calibration/"))
-                            .map(c -> vector(rep, c, model))
-                            .toList());
+                    calibrationClipList.stream().map(c -> vector(rep, c, model)).toList());
             List<SpeakerHead.Factory> heads = rep.statistics() == Utterance.Statistics.FRAMES
                     ? List.of(frameHead)
                     : rep == headline ? List.of(prototype, SoftmaxSpeakerHead.factory(seed)) : List.of(prototype);
-            List<float[]> outside = new ArrayList<>();
-            for (SpeakerSpeech.EmbeddedClip c : clips) {
-                if (c.clip().key().startsWith("outside/")) {
-                    outside.add(vector(rep, c, model));
-                }
-            }
+            List<float[]> outside =
+                    outsideClips.stream().map(c -> vector(rep, c, model)).toList();
             for (SpeakerHead.Factory factory : heads) {
                 boolean isHeadline = rep == headline;
                 int[] ks = isHeadline ? enroll : new int[] {maxEnroll};
@@ -347,12 +354,7 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
             pw.printf(Locale.ROOT, "  scored representation %s%n", rep.label());
             pw.flush();
         }
-        List<MelFeatures.Representation> mels = melRepresentations();
-        MelFeatures.Representation melHead = MelFeatures.Representation.parse(melHeadline);
-        if (!mels.contains(melHead)) {
-            throw new ParameterException(spec.commandLine(), "--mel-headline " + melHeadline + " is not compared");
-        }
-        scoreMel(pw, mels, melHead, all, clips, byKey, prototype, maxEnroll, rows);
+        scoreMel(pw, mels, melHead, all, plan, clips, prototype, maxEnroll, rows);
         printTables(pw, rows, maxEnroll);
         if (out != null) {
             Files.createDirectories(out);
@@ -363,6 +365,8 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
                             memberGroups,
                             outsideGroups,
                             calibrationSpeech.blocks().size(),
+                            plan.clips().get(ClipPlan.Role.CALIBRATION).size(),
+                            plan.clips().get(ClipPlan.Role.TRAINING).size(),
                             maxEnroll,
                             (System.nanoTime() - t0) / 1e9));
             plot(
@@ -382,6 +386,87 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
             defaultValue = "znorm",
             description = "Head of the mel headline in the plot: prototype, znorm or plda (default ${DEFAULT-VALUE}).")
     String melHeadName;
+
+    /**
+     * Checks every option that needs no file, before anything is opened or rendered.
+     *
+     * @return the mel representations to compare
+     * @throws ParameterException naming the first option out of range
+     */
+    private List<MelFeatures.Representation> checkOptions() {
+        if (Arrays.stream(enroll).min().orElseThrow() < 1 || households < 1 || test < 1 || outsidePerGroup < 1) {
+            throw bad("--enroll, --households, --test and --outside must be >= 1");
+        }
+        if (Arrays.stream(sizes).min().orElseThrow() < 1) {
+            throw bad("--sizes must be >= 1, was " + Arrays.toString(sizes));
+        }
+        if (Arrays.stream(sizes).distinct().count() != sizes.length) {
+            throw bad("--sizes must be distinct, was " + Arrays.toString(sizes));
+        }
+        if (Arrays.stream(enroll).distinct().count() != enroll.length) {
+            throw bad("--enroll must be distinct, was " + Arrays.toString(enroll));
+        }
+        int maxEnroll = Arrays.stream(enroll).max().orElseThrow();
+        if (maxEnroll + test > SpeakerSpeech.TEXTS.size()) {
+            throw bad("the largest --enroll plus --test must be at most " + SpeakerSpeech.TEXTS.size()
+                    + " (distinct texts per member), was " + (maxEnroll + test));
+        }
+        if (!(target >= 0 && target < 1)) {
+            throw bad("--target must be in [0, 1), was " + target);
+        }
+        for (double t : otherTargets) {
+            if (!(t >= 0 && t < 1)) {
+                throw bad("--other-targets must be in [0, 1), was " + t);
+            }
+        }
+        if (trainingClips < 2) {
+            throw bad("--training-clips must be >= 2 (within-speaker statistics), was " + trainingClips);
+        }
+        if (calibrationClips < 1) {
+            throw bad("--calibration-clips must be >= 1, was " + calibrationClips);
+        }
+        if (blockFrames < 1) {
+            throw bad("--block-frames must be >= 1, was " + blockFrames);
+        }
+        if (ldaComponents < 0) {
+            throw bad("--lda-components must be >= 0, was " + ldaComponents);
+        }
+        if (threads < 1) {
+            throw bad("--threads must be >= 1, was " + threads);
+        }
+        if (!(speechDrop > 0)) {
+            throw bad("--speech-drop must be > 0, was " + speechDrop);
+        }
+        if (!MEL_HEADS.contains(melHeadName)) {
+            throw bad("--mel-head must be one of " + MEL_HEADS + ", was " + melHeadName);
+        }
+        if (!CALIBRATIONS.contains(headlineCalibration)) {
+            throw bad("--headline-calibration must be one of " + CALIBRATIONS + ", was " + headlineCalibration);
+        }
+        List<MelFeatures.Representation> mels;
+        try {
+            mels = melRepresentations();
+        } catch (IllegalArgumentException e) {
+            throw bad("--mel-representations: " + e.getMessage());
+        }
+        if (mels.stream().distinct().count() != mels.size()) {
+            throw bad("--mel-representations must be distinct, was " + melRepresentations);
+        }
+        MelFeatures.Representation melHead;
+        try {
+            melHead = MelFeatures.Representation.parse(melHeadline);
+        } catch (IllegalArgumentException e) {
+            throw bad("--mel-headline: " + e.getMessage());
+        }
+        if (!mels.contains(melHead)) {
+            throw bad("--mel-headline " + melHeadline + " is not among --mel-representations");
+        }
+        return mels;
+    }
+
+    private ParameterException bad(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
 
     private List<MelFeatures.Representation> melRepresentations() {
         if (melRepresentations != null && !melRepresentations.isEmpty()) {
@@ -411,16 +496,14 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
             List<MelFeatures.Representation> mels,
             MelFeatures.Representation melHead,
             List<Households.Household> all,
+            ClipPlan plan,
             List<SpeakerSpeech.EmbeddedClip> clips,
-            Map<String, SpeakerSpeech.EmbeddedClip> byKey,
             SpeakerHead.Factory prototype,
             int maxEnroll,
             List<Row> rows) {
         Map<String, Map<String, float[]>> summaries = new HashMap<>();
         Map<String, MelRepresentationModel> models = new HashMap<>();
-        List<SpeakerSpeech.EmbeddedClip> trainClips = clips.stream()
-                .filter(c -> c.clip().key().startsWith("training/"))
-                .toList();
+        List<SpeakerSpeech.EmbeddedClip> trainClips = plan.of(ClipPlan.Role.TRAINING, clips);
         for (MelFeatures.Representation rep : mels) {
             String stats = rep.base() + "/" + rep.deltas();
             if (summaries.containsKey(stats)) {
@@ -447,12 +530,10 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
             Map<String, float[]> byClip = summaries.get(stats);
             MelRepresentationModel model = models.get(stats);
             java.util.function.Function<String, float[]> vector = key -> model.apply(rep.transform(), byClip.get(key));
-            List<float[]> calibration = clips.stream()
-                    .filter(c -> c.clip().key().startsWith("calibration/"))
+            List<float[]> calibration = plan.of(ClipPlan.Role.CALIBRATION, clips).stream()
                     .map(c -> vector.apply(c.clip().key()))
                     .toList();
-            List<float[]> outside = clips.stream()
-                    .filter(c -> c.clip().key().startsWith("outside/"))
+            List<float[]> outside = plan.of(ClipPlan.Role.OUTSIDE, clips).stream()
                     .map(c -> vector.apply(c.clip().key()))
                     .toList();
             List<float[]> cohort =
@@ -504,6 +585,100 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
             pw.printf(Locale.ROOT, "  scored representation %s%n", rep.label());
             pw.flush();
         }
+        scoreSplit(
+                pw,
+                melHead,
+                all,
+                trainClips,
+                plan.of(ClipPlan.Role.CALIBRATION, clips).stream()
+                        .map(c -> c.clip().key())
+                        .toList(),
+                plan.of(ClipPlan.Role.OUTSIDE, clips).stream()
+                        .map(c -> c.clip().key())
+                        .toList(),
+                summaries.get(melHead.base() + "/" + melHead.deltas()),
+                prototype,
+                maxEnroll,
+                rows);
+    }
+
+    /**
+     * {@code melHead} at the largest enrollment with the TRAIN speakers split in two (alternately, in
+     * catalog order): the transform learned from one half, the z-norm cohort and the PLDA statistics
+     * from the other half's clips, so that the head statistics do not come from the clips the
+     * transform was fitted to. Rows are named {@code <head>-split+clips}.
+     */
+    private void scoreSplit(
+            PrintWriter pw,
+            MelFeatures.Representation melHead,
+            List<Households.Household> all,
+            List<SpeakerSpeech.EmbeddedClip> trainClips,
+            List<String> calibrationKeys,
+            List<String> outsideKeys,
+            Map<String, float[]> byClip,
+            SpeakerHead.Factory prototype,
+            int maxEnroll,
+            List<Row> rows) {
+        List<String> groups =
+                trainClips.stream().map(c -> c.clip().group()).distinct().toList();
+        java.util.Set<String> fitGroups = new java.util.HashSet<>();
+        for (int i = 0; i < groups.size(); i += 2) {
+            fitGroups.add(groups.get(i));
+        }
+        List<SpeakerSpeech.EmbeddedClip> fit = trainClips.stream()
+                .filter(c -> fitGroups.contains(c.clip().group()))
+                .toList();
+        List<SpeakerSpeech.EmbeddedClip> stats = trainClips.stream()
+                .filter(c -> !fitGroups.contains(c.clip().group()))
+                .toList();
+        MelRepresentationModel model = MelRepresentationModel.learn(
+                fit.stream().map(c -> byClip.get(c.clip().key())).toList(),
+                fit.stream().map(c -> c.clip().group()).toList(),
+                ldaComponents);
+        java.util.function.Function<String, float[]> vector = key -> model.apply(melHead.transform(), byClip.get(key));
+        List<float[]> cohort =
+                stats.stream().map(c -> vector.apply(c.clip().key())).toList();
+        List<SpeakerHead.Factory> heads = List.of(
+                prototype,
+                ZNormSpeakerHead.factory(cohort),
+                DiagonalPldaSpeakerHead.factory(
+                        cohort, stats.stream().map(c -> c.clip().group()).toList()));
+        List<float[]> calibration = calibrationKeys.stream().map(vector).toList();
+        List<float[]> outside = outsideKeys.stream().map(vector).toList();
+        for (Households.Household h : all) {
+            List<List<float[]>> enr = new ArrayList<>();
+            List<List<float[]>> tst = new ArrayList<>();
+            for (String g : h.members()) {
+                List<float[]> e = new ArrayList<>();
+                List<float[]> t = new ArrayList<>();
+                for (int i = 0; i < maxEnroll; i++) {
+                    e.add(vector.apply(key(h, g, "enroll", i)));
+                }
+                for (int i = 0; i < test; i++) {
+                    t.add(vector.apply(key(h, g, "test", i)));
+                }
+                enr.add(e);
+                tst.add(t);
+            }
+            for (SpeakerHead.Factory factory : heads) {
+                rows.add(new Row(
+                        melHead.label(),
+                        factory.name() + "-split+clips",
+                        h,
+                        maxEnroll,
+                        HouseholdScoring.score(factory, enr, maxEnroll, tst, outside, calibration, target)));
+            }
+        }
+        pw.printf(
+                Locale.ROOT,
+                "  scored %s with the TRAIN speakers split: transform from %d speakers (%d clips), head statistics"
+                        + " from %d (%d clips)%n",
+                melHead.label(),
+                fitGroups.size(),
+                fit.size(),
+                groups.size() - fitGroups.size(),
+                stats.size());
+        pw.flush();
     }
 
     /** One household's figures for one representation, head and enrollment count. */
@@ -646,7 +821,7 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
     }
 
     /**
-     * The mel headline's sweep (prototype head, threshold from the calibration speakers' clips) per
+     * The mel headline's sweep ({@code --mel-head}, threshold from the calibration speakers' clips) per
      * household size, beside the embedding baseline's sweep for the largest size ({@code baselineHead}).
      */
     private void plot(Path png, List<Row> rows, String baselineHead) throws IOException {
@@ -719,18 +894,24 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
             List<Row> rows,
             Map<String, List<CatalogVoice>> memberGroups,
             Map<String, List<CatalogVoice>> outsideGroups,
-            int calibrationUtterances,
+            int bankCalibrationBlocks,
+            int calibrationClipCount,
+            int trainingClipCount,
             int maxEnroll,
             double seconds) {
         StringBuilder s = new StringBuilder();
         s.append("{\n");
         s.append(String.format(Locale.ROOT, "  \"date\": \"%s\",%n", Instant.now()));
+        s.append(String.format(Locale.ROOT, "  \"commit\": \"%s\",%n", gitCommit()));
         s.append(String.format(
                 Locale.ROOT,
                 "  \"setup\": {\"seed\": %d, \"sizes\": %s, \"householdsPerSize\": %d, \"enroll\": %s, \"testPerMember\": %d,"
-                        + " \"outsidePerSpeaker\": %d, \"calibrationTarget\": %s, \"calibrationUtterances\": %d,"
-                        + " \"blockFrames\": %d, \"headline\": \"%s\", \"melHeadline\": \"%s\","
-                        + " \"speechDrop\": %s, \"seconds\": %.0f},%n",
+                        + " \"outsidePerSpeaker\": %d, \"calibrationTarget\": %s, \"otherTargets\": %s,"
+                        + " \"bankCalibrationBlocks\": %d, \"blockFrames\": %d,"
+                        + " \"calibrationClipsPerSpeaker\": %d, \"calibrationClips\": %d,"
+                        + " \"trainingClipsPerSpeaker\": %d, \"trainingClips\": %d, \"ldaComponents\": %d,"
+                        + " \"headline\": \"%s\", \"headlineCalibration\": \"%s\", \"melHeadline\": \"%s\","
+                        + " \"melHead\": \"%s\", \"speechDrop\": %s, \"seconds\": %.0f},%n",
                 seed,
                 Arrays.toString(sizes),
                 households,
@@ -738,10 +919,18 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
                 test,
                 outsidePerGroup,
                 target,
-                calibrationUtterances,
+                Arrays.toString(otherTargets),
+                bankCalibrationBlocks,
                 blockFrames,
+                calibrationClips,
+                calibrationClipCount,
+                trainingClips,
+                trainingClipCount,
+                ldaComponents,
                 headline.label(),
+                headlineCalibration,
                 melHeadline,
+                melHeadName,
                 speechDrop,
                 seconds));
         s.append("  \"memberSpeakers\": ").append(quoted(memberGroups.keySet())).append(",\n");
@@ -807,6 +996,23 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
         }
         s.append(String.join(",\n", lines)).append("\n  ]\n}\n");
         return s.toString();
+    }
+
+    /** {@code git describe --always --dirty} of the working directory, or {@code unknown}. */
+    private static String gitCommit() {
+        try {
+            Process p = new ProcessBuilder(
+                            "git", "-C", System.getProperty("headstream.home", "."), "describe", "--always", "--dirty")
+                    .redirectErrorStream(true)
+                    .start();
+            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 ? text : "unknown";
+        } catch (IOException e) {
+            return "unknown";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
     }
 
     private static String quoted(java.util.Collection<String> xs) {

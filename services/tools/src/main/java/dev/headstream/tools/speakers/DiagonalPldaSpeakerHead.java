@@ -9,12 +9,14 @@ import java.util.Map;
  * an utterance is {@code x = mu + e}, the speaker's mean {@code mu ~ N(m, b)} and the utterance's
  * deviation {@code e ~ N(0, w)}, per dimension, with the centre {@code m}, between-speaker variances
  * {@code b} and within-speaker variances {@code w} estimated from labeled utterances of other
- * people (speakers outside every household, the outside voices and the calibration speakers). A
+ * people (in {@code bench-speakers}, the clips of the TRAIN speakers, the same clips the
+ * representation's transforms were learned from; no member, outside or calibration speaker). A
  * member's score for {@code x} is the log-likelihood ratio of "spoken by the speaker of these
  * {@code n} enrollment utterances" against "spoken by anyone": {@code log N(x; post. mean, post. var
  * + w) - log N(x; m, b + w)}, with the posterior of {@code mu} given the enrollment. The diagonal
  * model fits an LDA output best (there the within-speaker covariance is white and the
- * between-speaker one diagonal). Immutable once built.
+ * between-speaker one diagonal). Not modified once built; {@link Model}'s arrays are shared,
+ * not copied, and must not be written to.
  */
 public final class DiagonalPldaSpeakerHead implements SpeakerHead {
 
@@ -40,6 +42,10 @@ public final class DiagonalPldaSpeakerHead implements SpeakerHead {
             }
             if (sums.size() < 2) {
                 throw new IllegalArgumentException("need at least two speakers");
+            }
+            if (xs.size() == sums.size()) {
+                throw new IllegalArgumentException("need more than one utterance of some speaker for the"
+                        + " within-speaker variances; " + xs.size() + " utterances of " + sums.size() + " speakers");
             }
             double[] within = new double[dim];
             for (int i = 0; i < xs.size(); i++) {

@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * The transforms of one {@link MelFeatures.Base} and delta choice, learned from utterance
- * summaries of labeled speakers outside every household, the outside voices and the calibration
- * speakers (clips of the bank's TRAIN voices): the mean summary (for centring), the within-speaker
+ * summaries of labeled speakers (in {@code bench-speakers}, clips of the catalog's TRAIN speakers,
+ * who are no member, outside or calibration speaker): the mean summary (for centring), the within-speaker
  * whitening and the discriminant projection. Immutable and thread-safe once built.
  */
 public final class MelRepresentationModel {

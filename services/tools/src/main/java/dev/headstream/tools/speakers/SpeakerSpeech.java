@@ -78,10 +78,16 @@ public final class SpeakerSpeech {
     /**
      * One member's clips in one household: one voice of the group (one accent: for espeak-ng one
      * dialect, drawn from the label), {@code enroll} then {@code test} clips with distinct texts
-     * (while {@link #TEXTS} lasts) and distinct synthesis parameters.
+     * and distinct synthesis parameters.
+     *
+     * @throws IllegalArgumentException if {@code enroll + test} exceeds the {@link #TEXTS}
      */
     public static List<PlannedClip> member(
             long seed, String household, String group, List<CatalogVoice> voices, int enroll, int test) {
+        if (enroll + test > TEXTS.size()) {
+            throw new IllegalArgumentException(enroll + " enrollment and " + test + " held-out clips need "
+                    + (enroll + test) + " distinct texts; there are " + TEXTS.size());
+        }
         String label = household + "/" + group;
         SplittableRandom random = KeyedRandom.of(seed, label);
         CatalogVoice voice = voices.get(random.nextInt(voices.size()));
@@ -92,11 +98,7 @@ public final class SpeakerSpeech {
             String role = i < enroll ? "enroll" : "test";
             int index = i < enroll ? i : i - enroll;
             out.add(clip(
-                    String.format(Locale.ROOT, "%s/%s/%02d", label, role, index),
-                    voice,
-                    texts.get(i % texts.size()),
-                    random,
-                    used));
+                    String.format(Locale.ROOT, "%s/%s/%02d", label, role, index), voice, texts.get(i), random, used));
         }
         return out;
     }

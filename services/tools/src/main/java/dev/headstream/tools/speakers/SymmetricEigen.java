@@ -15,6 +15,8 @@ public record SymmetricEigen(double[] values, double[][] vectors) {
      * Decomposes {@code a} ({@code n x n}, symmetric; not modified).
      *
      * @throws IllegalArgumentException when {@code a} is not square and symmetric (to 1e-9 relative)
+     * @throws IllegalStateException when the off-diagonal part is still above 1e-10 of the largest
+     *     entry after {@value #MAX_SWEEPS} sweeps
      */
     public static SymmetricEigen of(double[][] a) {
         int n = a.length;
@@ -40,15 +42,17 @@ public record SymmetricEigen(double[] values, double[][] vectors) {
         for (int i = 0; i < n; i++) {
             v[i][i] = 1;
         }
-        for (int sweep = 0; sweep < MAX_SWEEPS; sweep++) {
-            double off = 0;
-            for (int p = 0; p < n; p++) {
-                for (int q = p + 1; q < n; q++) {
-                    off += m[p][q] * m[p][q];
-                }
-            }
+        for (int sweep = 0; ; sweep++) {
+            double off = offDiagonal(m);
             if (off <= 1e-30 * Math.max(scale * scale, 1e-300)) {
                 break;
+            }
+            if (sweep == MAX_SWEEPS) {
+                if (off <= 1e-20 * Math.max(scale * scale, 1e-300)) {
+                    break;
+                }
+                throw new IllegalStateException("Jacobi rotations did not converge in " + MAX_SWEEPS
+                        + " sweeps: off-diagonal norm " + Math.sqrt(off) + " of largest entry " + scale);
             }
             for (int p = 0; p < n; p++) {
                 for (int q = p + 1; q < n; q++) {
@@ -101,5 +105,15 @@ public record SymmetricEigen(double[] values, double[][] vectors) {
             }
         }
         return new SymmetricEigen(values, vectors);
+    }
+
+    private static double offDiagonal(double[][] m) {
+        double off = 0;
+        for (int p = 0; p < m.length; p++) {
+            for (int q = p + 1; q < m.length; q++) {
+                off += m[p][q] * m[p][q];
+            }
+        }
+        return off;
     }
 }

@@ -5,8 +5,9 @@ import java.util.List;
 /**
  * A prototype head with z-normalised scores: each member's prototype (the mean of its L2-normalised
  * enrollment vectors) is scored by cosine, and that cosine is standardised by the mean and standard
- * deviation of the same prototype's cosines to a cohort of other people's utterances (speakers
- * outside every household, the outside voices and the calibration speakers). The member with the
+ * deviation of the same prototype's cosines to a cohort of other people's utterances (in
+ * {@code bench-speakers}, the clips of the TRAIN speakers, the same clips the representation's
+ * transforms were learned from; no member, outside or calibration speaker). The member with the
  * highest standardised score is the best; its standardised score is the score. Immutable once built.
  */
 public final class ZNormSpeakerHead implements SpeakerHead {
@@ -38,6 +39,9 @@ public final class ZNormSpeakerHead implements SpeakerHead {
             double[] sum = new double[e.get(0).length];
             for (float[] x : e) {
                 double n = norm(x);
+                if (!(n > 0)) {
+                    throw new IllegalArgumentException("member " + m + " has an enrollment vector of norm " + n);
+                }
                 for (int d = 0; d < sum.length; d++) {
                     sum[d] += x[d] / n;
                 }

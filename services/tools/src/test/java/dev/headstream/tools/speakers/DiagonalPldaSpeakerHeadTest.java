@@ -22,6 +22,14 @@ class DiagonalPldaSpeakerHeadTest {
     }
 
     @Test
+    void modelRefusesOneUtterancePerSpeaker() {
+        assertThatThrownBy(() -> DiagonalPldaSpeakerHead.Model.learn(
+                        List.of(new float[] {0}, new float[] {4}), List.of("a", "b")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("more than one utterance");
+    }
+
+    @Test
     void scoreIsTheLogLikelihoodRatioOfTheTwoCovarianceModel() {
         DiagonalPldaSpeakerHead.Model m =
                 new DiagonalPldaSpeakerHead.Model(new double[] {0}, new double[] {4}, new double[] {1});

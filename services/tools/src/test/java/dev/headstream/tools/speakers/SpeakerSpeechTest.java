@@ -1,6 +1,7 @@
 package dev.headstream.tools.speakers;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.headstream.testkit.synth.CatalogVoice;
 import dev.headstream.testkit.synth.Part;
@@ -27,6 +28,18 @@ class SpeakerSpeechTest {
         Set<String> shared = new HashSet<>(users.keySet());
         shared.retainAll(evaluation.keySet());
         assertThat(shared).isEmpty();
+    }
+
+    @Test
+    void aMemberRefusesMoreClipsThanThereAreDistinctTexts() {
+        Map<String, List<CatalogVoice>> users = SpeakerSpeech.groups(catalog, Part.USERS);
+        String group = users.keySet().iterator().next();
+        int n = SpeakerSpeech.TEXTS.size();
+        assertThat(SpeakerSpeech.member(42, "h", group, users.get(group), n - 10, 10))
+                .hasSize(n);
+        assertThatThrownBy(() -> SpeakerSpeech.member(42, "h", group, users.get(group), n - 9, 10))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("distinct texts");
     }
 
     @Test

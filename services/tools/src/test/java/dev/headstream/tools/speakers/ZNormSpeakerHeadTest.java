@@ -37,6 +37,14 @@ class ZNormSpeakerHeadTest {
     }
 
     @Test
+    void refusesAnAllZeroEnrollmentVector() {
+        assertThatThrownBy(() -> new ZNormSpeakerHead(
+                        List.of(List.of(new float[] {0, 0})), List.of(new float[] {1, 0}, new float[] {0, 1})))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("norm 0");
+    }
+
+    @Test
     void refusesAnEmptyCohortOrMember() {
         assertThatThrownBy(() ->
                         new ZNormSpeakerHead(List.of(List.of(new float[] {1, 0})), List.of(new float[] {1, 0})))
