@@ -15,6 +15,7 @@ import dev.headstream.testkit.adapter.AdapterProcess;
 import dev.headstream.testkit.synth.SampleRecords;
 import dev.headstream.testkit.synth.SyntheticClip;
 import dev.headstream.testkit.synth.SyntheticUser;
+import dev.headstream.tools.RunInfo;
 import dev.headstream.tools.bench.QuietBench;
 import dev.headstream.tools.bench.SynthInputs;
 import dev.headstream.tools.swap.AdapterEndpoint;
@@ -240,7 +241,7 @@ public final class BenchE2eCommand implements Callable<Integer> {
         String started = ZonedDateTime.now().withNano(0).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
         int cores = Runtime.getRuntime().availableProcessors();
         double loadBefore = load();
-        String commit = gitCommit();
+        String commit = RunInfo.gitCommit();
         say("%s", commandLine);
         say("%s, %d cores, load average %.2f, commit %s", started, cores, loadBefore, commit);
 
@@ -742,23 +743,6 @@ public final class BenchE2eCommand implements Callable<Integer> {
     /** The machine's 1-minute load average (other work on the machine shows here). */
     private static double load() {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    }
-
-    /** {@code git describe --always --dirty} of the checkout, or "unknown". */
-    private static String gitCommit() {
-        try {
-            Process p = new ProcessBuilder(
-                            "git", "-C", System.getProperty("headstream.home", "."), "describe", "--always", "--dirty")
-                    .redirectErrorStream(true)
-                    .start();
-            String outText = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 ? outText : "unknown";
-        } catch (IOException e) {
-            return "unknown";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "unknown";
-        }
     }
 
     private void say(String format, Object... args) {

@@ -8,12 +8,12 @@ import dev.headstream.testkit.synth.ClipAssembler;
 import dev.headstream.testkit.synth.MultiEngineSynth;
 import dev.headstream.testkit.synth.Part;
 import dev.headstream.testkit.synth.VoiceCatalog;
+import dev.headstream.tools.RunInfo;
 import dev.headstream.tools.bank.BankCommand;
 import dev.headstream.tools.bench.LinePlot;
 import dev.headstream.tools.bench.SynthInputs;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -320,20 +319,9 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
                 boolean isHeadline = rep == headline;
                 int[] ks = isHeadline ? enroll : new int[] {maxEnroll};
                 for (Households.Household h : all) {
-                    List<List<float[]>> enr = new ArrayList<>();
-                    List<List<float[]>> tst = new ArrayList<>();
-                    for (String g : h.members()) {
-                        List<float[]> e = new ArrayList<>();
-                        List<float[]> t = new ArrayList<>();
-                        for (int i = 0; i < maxEnroll; i++) {
-                            e.add(vector(rep, byKey.get(key(h, g, "enroll", i)), model));
-                        }
-                        for (int i = 0; i < test; i++) {
-                            t.add(vector(rep, byKey.get(key(h, g, "test", i)), model));
-                        }
-                        enr.add(e);
-                        tst.add(t);
-                    }
+                    MemberVectors mv = memberVectors(h, k -> vector(rep, byKey.get(k), model), maxEnroll, test);
+                    List<List<float[]>> enr = mv.enrol();
+                    List<List<float[]>> tst = mv.test();
                     for (int k : ks) {
                         for (Map.Entry<String, List<float[]>> cal : calibrations.entrySet()) {
                             HouseholdScoring.Result r =
@@ -546,20 +534,9 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
                             cohort,
                             trainClips.stream().map(c -> c.clip().group()).toList()));
             for (Households.Household h : all) {
-                List<List<float[]>> enr = new ArrayList<>();
-                List<List<float[]>> tst = new ArrayList<>();
-                for (String g : h.members()) {
-                    List<float[]> e = new ArrayList<>();
-                    List<float[]> t = new ArrayList<>();
-                    for (int i = 0; i < maxEnroll; i++) {
-                        e.add(vector.apply(key(h, g, "enroll", i)));
-                    }
-                    for (int i = 0; i < test; i++) {
-                        t.add(vector.apply(key(h, g, "test", i)));
-                    }
-                    enr.add(e);
-                    tst.add(t);
-                }
+                MemberVectors mv = memberVectors(h, vector, maxEnroll, test);
+                List<List<float[]>> enr = mv.enrol();
+                List<List<float[]>> tst = mv.test();
                 for (SpeakerHead.Factory factory : heads) {
                     String name = factory.name() + "+clips";
                     for (int k : ks) {
@@ -646,20 +623,9 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
         List<float[]> calibration = calibrationKeys.stream().map(vector).toList();
         List<float[]> outside = outsideKeys.stream().map(vector).toList();
         for (Households.Household h : all) {
-            List<List<float[]>> enr = new ArrayList<>();
-            List<List<float[]>> tst = new ArrayList<>();
-            for (String g : h.members()) {
-                List<float[]> e = new ArrayList<>();
-                List<float[]> t = new ArrayList<>();
-                for (int i = 0; i < maxEnroll; i++) {
-                    e.add(vector.apply(key(h, g, "enroll", i)));
-                }
-                for (int i = 0; i < test; i++) {
-                    t.add(vector.apply(key(h, g, "test", i)));
-                }
-                enr.add(e);
-                tst.add(t);
-            }
+            MemberVectors mv = memberVectors(h, vector, maxEnroll, test);
+            List<List<float[]>> enr = mv.enrol();
+            List<List<float[]>> tst = mv.test();
             for (SpeakerHead.Factory factory : heads) {
                 rows.add(new Row(
                         melHead.label(),
@@ -902,7 +868,7 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
         StringBuilder s = new StringBuilder();
         s.append("{\n");
         s.append(String.format(Locale.ROOT, "  \"date\": \"%s\",%n", Instant.now()));
-        s.append(String.format(Locale.ROOT, "  \"commit\": \"%s\",%n", gitCommit()));
+        s.append(String.format(Locale.ROOT, "  \"commit\": \"%s\",%n", RunInfo.gitCommit()));
         s.append(String.format(
                 Locale.ROOT,
                 "  \"setup\": {\"seed\": %d, \"sizes\": %s, \"householdsPerSize\": %d, \"enroll\": %s, \"testPerMember\": %d,"
@@ -998,21 +964,27 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
         return s.toString();
     }
 
-    /** {@code git describe --always --dirty} of the working directory, or {@code unknown}. */
-    private static String gitCommit() {
-        try {
-            Process p = new ProcessBuilder(
-                            "git", "-C", System.getProperty("headstream.home", "."), "describe", "--always", "--dirty")
-                    .redirectErrorStream(true)
-                    .start();
-            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 ? text : "unknown";
-        } catch (IOException e) {
-            return "unknown";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "unknown";
+    /** Each member's enrolment and test vectors of one household, member by member. */
+    private record MemberVectors(List<List<float[]>> enrol, List<List<float[]>> test) {}
+
+    /** {@link MemberVectors} of {@code h}, each clip's vector by its key. */
+    private static MemberVectors memberVectors(
+            Households.Household h, java.util.function.Function<String, float[]> vector, int enrol, int test) {
+        List<List<float[]>> enr = new ArrayList<>();
+        List<List<float[]>> tst = new ArrayList<>();
+        for (String g : h.members()) {
+            List<float[]> e = new ArrayList<>();
+            List<float[]> t = new ArrayList<>();
+            for (int i = 0; i < enrol; i++) {
+                e.add(vector.apply(key(h, g, "enroll", i)));
+            }
+            for (int i = 0; i < test; i++) {
+                t.add(vector.apply(key(h, g, "test", i)));
+            }
+            enr.add(e);
+            tst.add(t);
         }
+        return new MemberVectors(enr, tst);
     }
 
     private static String quoted(java.util.Collection<String> xs) {
