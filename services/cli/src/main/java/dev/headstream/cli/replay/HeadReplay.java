@@ -5,9 +5,11 @@ import dev.headstream.client.HeadKeys;
 import dev.headstream.client.KafkaConnection;
 import dev.headstream.client.TopicReader;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
+import dev.headstream.core.adapt.state.ClassHeadState;
 import dev.headstream.core.adapt.state.HeadState;
 import dev.headstream.core.adapt.state.UserState;
 import dev.headstream.core.adapt.task.BinaryHeadTask;
+import dev.headstream.core.adapt.task.ClassHeadTask;
 import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.embed.Backbone;
 import dev.headstream.core.ingest.RawSample;
@@ -138,6 +140,18 @@ public final class HeadReplay {
                     notCompared.add(h.getHeadId() + ": operator command (" + operated.get(h.getHeadId()) + ")");
                     continue;
                 }
+                ClassHeadTask classTask = engine.classTasks().get(h.getTask());
+                if (classTask != null) {
+                    UserState user = engine.user(new UserKey(h.getTenant(), h.getUser()));
+                    ClassHeadState c = user == null ? null : user.classHeads().get(h.getTask());
+                    String diff = c == null ? "published but not rebuilt by the replay" : compareClass(h, c, classTask);
+                    if (diff == null) {
+                        identical++;
+                    } else {
+                        differences.add(h.getHeadId() + ": " + diff);
+                    }
+                    continue;
+                }
                 BinaryHeadTask task = assembled.tasks().get(h.getTask());
                 if (task == null) {
                     differences.add(h.getHeadId() + ": task '" + h.getTask() + "' is not in the replay's configuration "
@@ -163,18 +177,7 @@ public final class HeadReplay {
 
     /** {@code spec} with no bound on resident users. */
     static EngineSpec unbounded(EngineSpec spec) {
-        return new EngineSpec(
-                spec.modelsDir(),
-                spec.backbone(),
-                spec.negativeBank(),
-                spec.maxSampleBytes(),
-                spec.dedupWindow(),
-                spec.publishEvery(),
-                AdaptationEngine.UNBOUNDED,
-                spec.workers(),
-                spec.onlineRehearsal(),
-                spec.rateLimit(),
-                spec.tasks());
+        return spec.withMaxResidentUsers(AdaptationEngine.UNBOUNDED);
     }
 
     /**
@@ -207,6 +210,18 @@ public final class HeadReplay {
             }
         }
         return out;
+    }
+
+    /** Why class head {@code h} as published differs from the replayed {@code s}, or null. */
+    private static String compareClass(HeadUpdate h, ClassHeadState s, ClassHeadTask t) {
+        if (h.getProvenance().getSamplesApplied() != s.samplesApplied()) {
+            return "samples applied " + h.getProvenance().getSamplesApplied() + " published vs " + s.samplesApplied()
+                    + " replayed";
+        }
+        if (!HeadCodec.classTensors(t.architecture(), s.liveParameters()).equals(h.getTrainableList())) {
+            return "parameters differ";
+        }
+        return null;
     }
 
     private static String compare(HeadUpdate h, HeadState s, BinaryHeadTask t) {

@@ -5,10 +5,13 @@ import dev.headstream.core.adapt.state.DedupWindow;
 import dev.headstream.core.adapt.task.AlarmAction;
 import dev.headstream.core.adapt.task.AlarmPolicy;
 import dev.headstream.core.adapt.task.BankTraining;
+import dev.headstream.core.adapt.task.ClassRecipe;
 import dev.headstream.core.adapt.task.HeadRecipe;
 import dev.headstream.core.ingest.RateLimit;
+import dev.headstream.core.ingest.TaskKind;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -51,7 +54,9 @@ import java.util.function.Function;
  * @param onlineRehearsal users' own training negatives shared as rehearsal among the users of the
  *                        tenants that opt in (off by default)
  * @param rateLimit       per-user rate limit on applied samples (off by default)
- * @param tasks           the tasks by name, in a stable order
+ * @param tasks           the binary tasks by name, in a stable order
+ * @param classTasks      the class tasks (multi-class, multi-label: {@code tasks.<name>.kind}) by name, in a
+ *                        stable order; no name is also a binary task's
  */
 public record EngineSpec(
         Path modelsDir,
@@ -64,7 +69,8 @@ public record EngineSpec(
         int workers,
         AdaptationEngine.OnlineRehearsal onlineRehearsal,
         RateLimit rateLimit,
-        Map<String, TaskSpec> tasks) {
+        Map<String, TaskSpec> tasks,
+        Map<String, ClassRecipe> classTasks) {
 
     /** The prefix of every key. */
     public static final String PREFIX = "headstream.";
@@ -140,8 +146,13 @@ public record EngineSpec(
 
     /** Checks the cross-field rules. */
     public EngineSpec {
-        if (tasks.isEmpty()) {
+        if (tasks.isEmpty() && classTasks.isEmpty()) {
             throw new IllegalArgumentException("no task configured: set " + PREFIX + "tasks.<name>.source-head");
+        }
+        for (String name : classTasks.keySet()) {
+            if (tasks.containsKey(name)) {
+                throw new IllegalArgumentException("task '" + name + "' is both a binary and a class task");
+            }
         }
         if (maxSampleBytes < 1 || dedupWindow < 0 || publishEvery < 1) {
             throw new IllegalArgumentException("max-sample-bytes and publish-every must be at least 1 and dedup-window"
@@ -159,6 +170,24 @@ public record EngineSpec(
                     PREFIX + "workers must be 0 (one per core) to " + AdaptationEngine.MAX_WORKERS + ": " + workers);
         }
         tasks = Collections.unmodifiableMap(new LinkedHashMap<>(tasks));
+        classTasks = Collections.unmodifiableMap(new LinkedHashMap<>(classTasks));
+    }
+
+    /** This specification with {@code maxResidentUsers} instead. */
+    public EngineSpec withMaxResidentUsers(int maxResidentUsers) {
+        return new EngineSpec(
+                modelsDir,
+                backbone,
+                negativeBank,
+                maxSampleBytes,
+                dedupWindow,
+                publishEvery,
+                maxResidentUsers,
+                workers,
+                onlineRehearsal,
+                rateLimit,
+                tasks,
+                classTasks);
     }
 
     /** The specification of an engine with every default, over the models in {@code modelsDir}. */
@@ -214,10 +243,22 @@ public record EngineSpec(
         RateLimit rateLimit =
                 new RateLimit(r.decimal("rate-limit.samples-per-minute", 0), r.decimal("rate-limit.burst", 60));
         Map<String, TaskSpec> taskSpecs = new LinkedHashMap<>();
+        Map<String, ClassRecipe> classSpecs = new LinkedHashMap<>();
         Set<String> named = new TreeSet<>(tasks);
         named.add(DEFAULT_TASK);
         for (String name : named) {
             Reader t = r.in("tasks." + name + ".");
+            TaskKind.Type kind = t.parse("kind", TaskKind.Type.BINARY, EngineSpec::taskKind);
+            if (kind != TaskKind.Type.BINARY) {
+                classSpecs.put(name, classTask(t, kind, properties));
+                continue;
+            }
+            for (String classOnly : CLASS_ONLY_KEYS) {
+                if (t.optional(classOnly).isPresent()) {
+                    throw new IllegalArgumentException(t.prefix() + classOnly + " applies to class tasks only; set "
+                            + t.prefix() + "kind to multi-class or multi-label, or remove it");
+                }
+            }
             Optional<String> source = t.optional("source-head");
             if (name.equals(DEFAULT_TASK)) {
                 if (source.filter(NO_SOURCE_HEAD::equals).isPresent()) {
@@ -243,7 +284,8 @@ public record EngineSpec(
                 r.integer("workers", 0),
                 online,
                 rateLimit,
-                taskSpecs);
+                taskSpecs,
+                classSpecs);
     }
 
     /**
@@ -300,7 +342,28 @@ public record EngineSpec(
             "rate-limit.samples-per-minute",
             "rate-limit.burst");
 
+    /** The keys of a class task (multi-class, multi-label); any other task key is refused for one. */
+    private static final List<String> CLASS_KEYS = List.of(
+            "kind",
+            "labels",
+            "start",
+            "hidden",
+            "learning-rate",
+            "l2sp",
+            "max-gradient-norm",
+            "replay-steps",
+            "replay-buffer",
+            "batch-size");
+
+    /** The keys only a class task reads. */
+    private static final List<String> CLASS_ONLY_KEYS = List.of("labels", "start", "hidden", "batch-size");
+
     private static final List<String> TASK_KEYS = List.of(
+            "kind",
+            "labels",
+            "start",
+            "hidden",
+            "batch-size",
             "source-head",
             "trainable-top-layers",
             "optimizer",
@@ -437,6 +500,56 @@ public record EngineSpec(
                 t.optional("rehearsal-set").map(Path::of));
     }
 
+    /**
+     * A class task's recipe from its {@code tasks.<name>.*} keys: {@code labels} (comma-separated, in
+     * output order) is required, {@code start} is {@code fresh:<seed>}; a binary task's key is refused.
+     */
+    private static ClassRecipe classTask(Reader t, TaskKind.Type kind, Map<String, String> properties) {
+        for (String key : TASK_KEYS) {
+            if (!CLASS_KEYS.contains(key) && t.optional(key).isPresent()) {
+                throw new IllegalArgumentException(t.prefix() + key + " applies to binary tasks only; task "
+                        + t.prefix() + "kind is " + ClassRecipe.kindName(kind));
+            }
+        }
+        List<String> labels = t.parse(
+                "labels",
+                List.<String>of(),
+                v -> Arrays.stream(v.split(",", -1)).map(String::trim).toList());
+        if (labels.isEmpty()) {
+            throw new IllegalArgumentException(t.prefix() + "labels is required for a " + ClassRecipe.kindName(kind)
+                    + " task: its output names," + " comma-separated, in output order");
+        }
+        long seed = t.parse("start", 1L, EngineSpec::freshSeed);
+        ClassRecipe d = ClassRecipe.defaults(kind, labels, seed);
+        try {
+            return new ClassRecipe(
+                    kind,
+                    labels,
+                    seed,
+                    t.integer("hidden", d.hidden()),
+                    t.real("learning-rate", d.learningRate()),
+                    t.real("l2sp", d.l2sp()),
+                    t.real("max-gradient-norm", d.maxGradientNorm()),
+                    t.integer("replay-steps", d.steps()),
+                    t.integer("batch-size", d.batch()),
+                    t.integer("replay-buffer", d.replayBuffer()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(t.prefix() + "*: " + e.getMessage(), e);
+        }
+    }
+
+    /** The seed of {@code fresh:<seed>}. */
+    private static long freshSeed(String v) {
+        if (!v.startsWith("fresh:")) {
+            throw new IllegalArgumentException("a class task starts from fresh:<seed> (a seeded fresh head)");
+        }
+        return Long.parseLong(v.substring("fresh:".length()).trim());
+    }
+
+    private static TaskKind.Type taskKind(String v) {
+        return TaskKind.Type.valueOf(v.trim().replace('-', '_').toUpperCase(Locale.ROOT));
+    }
+
     private static BackboneKind backboneKind(String v) {
         return BackboneKind.valueOf(v.toUpperCase(Locale.ROOT));
     }
@@ -540,9 +653,22 @@ public record EngineSpec(
         p.put(PREFIX + "online-rehearsal.max-per-user", String.valueOf(onlineRehearsal.maxPerUser()));
         p.put(PREFIX + "rate-limit.samples-per-minute", String.valueOf(rateLimit.perMinute()));
         p.put(PREFIX + "rate-limit.burst", String.valueOf(rateLimit.burst()));
-        if (!tasks.containsKey(DEFAULT_TASK)) {
+        if (!tasks.containsKey(DEFAULT_TASK) && !classTasks.containsKey(DEFAULT_TASK)) {
             p.put(PREFIX + "tasks." + DEFAULT_TASK + ".source-head", NO_SOURCE_HEAD);
         }
+        classTasks.forEach((name, c) -> {
+            String k = PREFIX + "tasks." + name + ".";
+            p.put(k + "kind", ClassRecipe.kindName(c.kind()));
+            p.put(k + "labels", String.join(",", c.labels()));
+            p.put(k + "start", c.start());
+            p.put(k + "hidden", String.valueOf(c.hidden()));
+            p.put(k + "learning-rate", String.valueOf(c.learningRate()));
+            p.put(k + "l2sp", String.valueOf(c.l2sp()));
+            p.put(k + "max-gradient-norm", String.valueOf(c.maxGradientNorm()));
+            p.put(k + "replay-steps", String.valueOf(c.steps()));
+            p.put(k + "batch-size", String.valueOf(c.batch()));
+            p.put(k + "replay-buffer", String.valueOf(c.replayBuffer()));
+        });
         tasks.forEach((name, t) -> {
             String k = PREFIX + "tasks." + name + ".";
             HeadRecipe r = t.recipe();

@@ -3,9 +3,11 @@ package dev.headstream.core.wire;
 import com.google.protobuf.ByteString;
 import dev.headstream.core.head.HeadArchitecture;
 import dev.headstream.core.head.HeadLayer;
+import dev.headstream.core.head.HeadOutput;
 import dev.headstream.core.head.LoraMlpHead;
 import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.head.TaskArchitecture;
 import dev.headstream.schemas.v1.HeadSpec;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.LayerSpec;
@@ -15,7 +17,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.function.IntUnaryOperator;
 
 /**
  * Writes a head's architecture and its per-user part into a {@link HeadUpdate} and reads them back
@@ -40,17 +44,21 @@ public final class HeadCodec {
             b.addInputShape(d);
         }
         for (HeadLayer l : a.layers()) {
-            LayerSpec.Builder ls = LayerSpec.newBuilder().setIn(l.inputDim()).setOut(l.outputDim());
-            if (l instanceof HeadLayer.Dense) {
-                ls.setType("dense");
-            } else if (l instanceof HeadLayer.LayerNorm ln) {
-                ls.setType("layernorm").setEpsilon(ln.epsilon());
-            } else {
-                ls.setType("relu");
-            }
-            b.addLayers(ls);
+            b.addLayers(layerSpec(l));
         }
         return b.build();
+    }
+
+    private static LayerSpec layerSpec(HeadLayer l) {
+        LayerSpec.Builder ls = LayerSpec.newBuilder().setIn(l.inputDim()).setOut(l.outputDim());
+        if (l instanceof HeadLayer.Dense) {
+            ls.setType("dense");
+        } else if (l instanceof HeadLayer.LayerNorm ln) {
+            ls.setType("layernorm").setEpsilon(ln.epsilon());
+        } else {
+            ls.setType("relu");
+        }
+        return ls.build();
     }
 
     /** The wire form of a LoRA head on architecture {@code a}: every layer adapted, with {@code lora}'s rank and scale. */
@@ -151,6 +159,133 @@ public final class HeadCodec {
         return new Decoded(head, source.parameters(), tail, update.getThreshold());
     }
 
+    /** A class task's head rebuilt from a published update: its layers and output, every parameter, its output names. */
+    public record DecodedClass(
+            TaskArchitecture architecture, float[] parameters, List<String> labels, String pooling) {}
+
+    /** The most parameters a class head record may describe (a bound on what decoding allocates). */
+    public static final int MAX_CLASS_PARAMETERS = 1 << 22;
+
+    /** The widest layer a class head record may list. */
+    public static final int MAX_CLASS_WIDTH = 16384;
+
+    /** The most layers a class head record may list. */
+    public static final int MAX_CLASS_LAYERS = 64;
+
+    /**
+     * The wire form of a class task's head: every layer trainable, one pooled input vector, output
+     * {@code softmax} or {@code multi-label} with one name per output.
+     */
+    public static HeadSpec classSpec(TaskArchitecture a, List<String> labels, String pooling) {
+        HeadSpec.Builder b = HeadSpec.newBuilder()
+                .setKind("mlp")
+                .setTrainableTopLayers(a.parameterisedLayerCount())
+                .setOutput(outputName(a.output()))
+                .addInputShape(a.inputDim())
+                .addAllOutputLabels(labels)
+                .setPooling(pooling);
+        for (HeadLayer l : a.layers()) {
+            b.addLayers(layerSpec(l));
+        }
+        return b.build();
+    }
+
+    /** Every parameter of a class head as named float32 blobs ({@code layers.<i>.weight|bias|gamma|beta}). */
+    public static List<TensorBlob> classTensors(TaskArchitecture a, float[] parameters) {
+        if (parameters.length != a.parameterCount()) {
+            throw new IllegalArgumentException(
+                    "class head has " + parameters.length + " parameters, its architecture " + a.parameterCount());
+        }
+        List<TensorBlob> out = new ArrayList<>();
+        for (Slot s : layout(a.layers(), 0, a::parameterOffset, 0)) {
+            out.add(blob(s.name(), parameters, s.at(), s.length(), s.shape()));
+        }
+        return out;
+    }
+
+    /**
+     * Rebuilds a class task's head (output {@code softmax} or {@code multi-label}) from its update
+     * alone: a class head carries every parameter, so no source head is needed.
+     *
+     * @throws IllegalArgumentException if the spec is not a class head's (unknown output or layer
+     *                                  type, widths that do not chain, an input shape other than
+     *                                  the first layer's width, output names that are not one per
+     *                                  output, more than {@link #MAX_CLASS_LAYERS} layers or
+     *                                  {@link #MAX_CLASS_PARAMETERS} parameters), or its tensors are
+     *                                  not exactly that head's, or a parameter is not finite
+     */
+    public static DecodedClass decodeClass(HeadUpdate update) {
+        HeadSpec spec = update.getSpec();
+        String id = update.getHeadId();
+        HeadOutput output;
+        List<HeadLayer> layers = new ArrayList<>();
+        if (spec.getLayersCount() < 1 || spec.getLayersCount() > MAX_CLASS_LAYERS || spec.getInputShapeCount() != 1) {
+            throw new IllegalArgumentException("head " + id + " is not a class head: " + spec.getLayersCount()
+                    + " layers and input shape " + spec.getInputShapeList());
+        }
+        long parameters = 0;
+        for (LayerSpec l : spec.getLayersList()) {
+            if (l.getIn() < 1 || l.getOut() < 1 || l.getIn() > MAX_CLASS_WIDTH || l.getOut() > MAX_CLASS_WIDTH) {
+                throw new IllegalArgumentException(
+                        "head " + id + " has a layer of width " + l.getIn() + " -> " + l.getOut());
+            }
+            HeadLayer layer = switch (l.getType()) {
+                case "dense" -> new HeadLayer.Dense(l.getIn(), l.getOut());
+                case "layernorm" -> new HeadLayer.LayerNorm(l.getIn(), l.getEpsilon());
+                case "relu" -> new HeadLayer.Relu(l.getIn());
+                default ->
+                    throw new IllegalArgumentException(
+                            "head " + id + " has a layer of unknown type '" + l.getType() + "'");
+            };
+            parameters += layer.parameterCount();
+            if (parameters > MAX_CLASS_PARAMETERS) {
+                throw new IllegalArgumentException(
+                        "head " + id + " has more than " + MAX_CLASS_PARAMETERS + " parameters");
+            }
+            layers.add(layer);
+        }
+        int outputs = layers.get(layers.size() - 1).outputDim();
+        output = switch (spec.getOutput()) {
+            case "softmax" -> HeadOutput.softmax(outputs);
+            case "multi-label" -> HeadOutput.multiLabel(outputs);
+            default ->
+                throw new IllegalArgumentException(
+                        "head " + id + " has output '" + spec.getOutput() + "', not softmax or multi-label");
+        };
+        if (spec.getOutputLabelsCount() != outputs) {
+            throw new IllegalArgumentException(
+                    "head " + id + " names " + spec.getOutputLabelsCount() + " outputs but has " + outputs);
+        }
+        TaskArchitecture a;
+        try {
+            a = new TaskArchitecture(spec.getInputShape(0), layers, Collections.nCopies(layers.size(), 0f), output);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("head " + id + " has layers that do not fit: " + e.getMessage(), e);
+        }
+        if (spec.getTrainableTopLayers() != a.parameterisedLayerCount()) {
+            throw new IllegalArgumentException("head " + id + " trains " + spec.getTrainableTopLayers()
+                    + " layers; a class head trains all " + a.parameterisedLayerCount());
+        }
+        float[] values = new float[a.parameterCount()];
+        read(update, layout(a.layers(), 0, a::parameterOffset, 0), values);
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new IllegalArgumentException("head " + id + " has a non-finite parameter at " + i);
+            }
+        }
+        return new DecodedClass(a, values, List.copyOf(spec.getOutputLabelsList()), spec.getPooling());
+    }
+
+    private static String outputName(HeadOutput o) {
+        if (o instanceof HeadOutput.Softmax) {
+            return "softmax";
+        }
+        if (o instanceof HeadOutput.MultiLabel) {
+            return "multi-label";
+        }
+        return "sigmoid";
+    }
+
     /** The largest LoRA rank a head record may name (a bound on what decoding allocates). */
     public static final int MAX_LORA_RANK = 256;
 
@@ -201,11 +336,16 @@ public final class HeadCodec {
     /** The trainable tensors of {@code head}, in wire order. */
     private static List<Slot> layout(MlpHead head) {
         HeadArchitecture a = head.architecture();
+        return layout(
+                a.layers(), a.firstTrainableLayer(head.trainableTopK()), a::parameterOffset, head.trainableOffset());
+    }
+
+    /** The parameter tensors of {@code layers} from layer {@code first} on, at {@code offset(i) - base}. */
+    private static List<Slot> layout(List<HeadLayer> layers, int first, IntUnaryOperator offset, int base) {
         List<Slot> out = new ArrayList<>();
-        int base = head.trainableOffset();
-        for (int i = a.firstTrainableLayer(head.trainableTopK()); i < a.layers().size(); i++) {
-            HeadLayer l = a.layers().get(i);
-            int at = a.parameterOffset(i) - base;
+        for (int i = first; i < layers.size(); i++) {
+            HeadLayer l = layers.get(i);
+            int at = offset.applyAsInt(i) - base;
             if (l instanceof HeadLayer.Dense d) {
                 int weights = d.outputDim() * d.inputDim();
                 out.add(new Slot("layers." + i + ".weight", new int[] {d.outputDim(), d.inputDim()}, at, weights));

@@ -1,8 +1,10 @@
 package dev.headstream.core.wire;
 
+import dev.headstream.core.adapt.state.ClassHeadState;
 import dev.headstream.core.adapt.state.HeadState;
 import dev.headstream.core.adapt.state.ScoreStats;
 import dev.headstream.core.adapt.task.BinaryHeadTask;
+import dev.headstream.core.adapt.task.ClassHeadTask;
 import dev.headstream.core.embed.BackboneInfo;
 import dev.headstream.core.ingest.Rejection;
 import dev.headstream.core.ingest.UserKey;
@@ -11,6 +13,7 @@ import dev.headstream.schemas.v1.HeadScore;
 import dev.headstream.schemas.v1.HeadSpec;
 import dev.headstream.schemas.v1.HeadStatus;
 import dev.headstream.schemas.v1.HeadUpdate;
+import dev.headstream.schemas.v1.OutputScore;
 import dev.headstream.schemas.v1.Provenance;
 import dev.headstream.schemas.v1.Rejected;
 import dev.headstream.schemas.v1.TensorBlob;
@@ -128,6 +131,77 @@ public final class OutputMessages {
                 .setLastOffset(h.lastOffset())
                 .setCreatedTimeMs(nowMs)
                 .build();
+    }
+
+    /**
+     * The version of class head {@code h} that {@link ClassHeadState#publishIfDue} just made: status
+     * RESET or ROLLED_BACK when one is owed, else ACTIVE; every parameter; provenance naming the
+     * task's start head ({@code fresh:<seed>} and its SHA-256). A class head has no threshold (0).
+     */
+    public static HeadUpdate classHeadUpdate(
+            ClassHeadTask task, UserKey key, String taskName, ClassHeadState h, BackboneInfo backbone, long nowMs) {
+        return HeadUpdate.newBuilder()
+                .setHeadId(h.headId())
+                .setTenant(key.tenant())
+                .setUser(key.user())
+                .setTask(taskName)
+                .setVersion(h.version())
+                .setStatus(
+                        h.pendingReset()
+                                ? HeadStatus.HEAD_STATUS_RESET
+                                : h.pendingRollback() != null
+                                        ? HeadStatus.HEAD_STATUS_ROLLED_BACK
+                                        : HeadStatus.HEAD_STATUS_ACTIVE)
+                .setStatusReason(h.pendingRollback() != null ? h.pendingRollback() : "")
+                .setProvenance(Provenance.newBuilder()
+                        .setSourceHeadId(task.startId())
+                        .setSourceHeadSha256(task.startSha256())
+                        .setBackboneSha256(backbone.sha256())
+                        .setSeed(h.seed())
+                        .setSamplesApplied(h.samplesApplied())
+                        .setSourcePartition(h.partition())
+                        .setFirstOffset(h.firstOffset())
+                        .setLastOffset(h.lastOffset())
+                        .setEngine(ENGINE))
+                .setSpec(HeadCodec.classSpec(task.architecture(), task.recipe().labels(), ClassHeadTask.POOLING))
+                .addAllTrainable(HeadCodec.classTensors(task.architecture(), h.liveParameters()))
+                .setCreatedTimeMs(nowMs)
+                .build();
+    }
+
+    /**
+     * A snapshot of class head {@code h} right after a sample was applied to it: the start head's
+     * and the adapted head's prequential and holdout scores (loss and accuracy; a sample is right
+     * when its class ranks first, or every labeled output is on its label's side of 0.5), the
+     * adapted head's prequential figures per output, and the generalization gap.
+     */
+    public static AdaptationMetrics classMetrics(
+            UserKey key, String taskName, ClassHeadTask task, ClassHeadState h, long nowMs) {
+        AdaptationMetrics.Builder b = AdaptationMetrics.newBuilder()
+                .setHeadId(h.headId())
+                .setTenant(key.tenant())
+                .setUser(key.user())
+                .setTask(taskName)
+                .setHeadVersion(h.version())
+                .setSourcePrequential(score(h.startPrequential()))
+                .setAdaptedPrequential(score(h.adaptedPrequential()))
+                .setSourceHoldout(score(h.startHoldout()))
+                .setAdaptedHoldout(score(h.adaptedHoldout()))
+                .setGeneralizationGap(zeroIfNaN(h.lastTrainingLoss() - h.lastPrequentialLoss()))
+                .setSamplesApplied(h.samplesApplied())
+                .setSamplesSeen(h.samplesSeen())
+                .setSourcePartition(h.partition())
+                .setLastOffset(h.lastOffset())
+                .setCreatedTimeMs(nowMs);
+        for (int o = 0; o < h.outputs(); o++) {
+            long n = h.outputLabeled(o);
+            b.addOutputs(OutputScore.newBuilder()
+                    .setLabel(task.recipe().labels().get(o))
+                    .setLabeled(n)
+                    .setCorrect(h.outputCorrect(o))
+                    .setMeanLoss(n == 0 ? 0 : h.outputLossSum(o) / n));
+        }
+        return b.build();
     }
 
     /**

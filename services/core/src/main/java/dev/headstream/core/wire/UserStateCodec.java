@@ -2,11 +2,13 @@ package dev.headstream.core.wire;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.headstream.core.adapt.state.ClassHeadState;
 import dev.headstream.core.adapt.state.HeadState;
 import dev.headstream.core.adapt.state.ScoreStats;
 import dev.headstream.core.adapt.state.StoredClip;
 import dev.headstream.core.adapt.state.UserState;
 import dev.headstream.core.adapt.task.BinaryHeadTask;
+import dev.headstream.core.adapt.task.ClassHeadTask;
 import dev.headstream.core.head.OptimizerState;
 import dev.headstream.core.ingest.RateLimit;
 import dev.headstream.core.ingest.UserKey;
@@ -16,6 +18,7 @@ import dev.headstream.core.monitor.MmdDriftDetector;
 import dev.headstream.core.monitor.MonitorState;
 import dev.headstream.core.monitor.NegativeTransferMonitor;
 import dev.headstream.schemas.v1.AdapterState;
+import dev.headstream.schemas.v1.ClassHeadTrainingState;
 import dev.headstream.schemas.v1.HeadTrainingState;
 import dev.headstream.schemas.v1.OptimizerSnapshot;
 import dev.headstream.schemas.v1.ReplayExample;
@@ -54,6 +57,15 @@ public final class UserStateCodec {
      * @throws IllegalArgumentException if the user has a head for a task not in {@code tasks}
      */
     public static AdapterState encode(UserState user, Map<String, BinaryHeadTask> tasks) {
+        return encode(user, tasks, Map.of());
+    }
+
+    /**
+     * {@link #encode(UserState, Map)} of a user that may also hold heads of the class tasks
+     * {@code classTasks} ({@link ClassHeadCodec}).
+     */
+    public static AdapterState encode(
+            UserState user, Map<String, BinaryHeadTask> tasks, Map<String, ClassHeadTask> classTasks) {
         AdapterState.Builder b = AdapterState.newBuilder()
                 .setFormatVersion(FORMAT_VERSION)
                 .setTenant(user.key().tenant())
@@ -72,6 +84,14 @@ public final class UserStateCodec {
                         "user " + user.key() + " has a head for unknown task '" + task + "'");
             }
             b.addHeads(encode(task, t, h));
+        });
+        user.classHeads().forEach((task, h) -> {
+            ClassHeadTask t = classTasks.get(task);
+            if (t == null) {
+                throw new IllegalArgumentException(
+                        "user " + user.key() + " has a head for unknown class task '" + task + "'");
+            }
+            b.addClassHeads(ClassHeadCodec.encode(task, t, h));
         });
         return b.build();
     }
@@ -114,6 +134,15 @@ public final class UserStateCodec {
      *                                  or do not fill the stated shape, a sample id or fingerprint listed twice
      */
     public static UserState decode(AdapterState state, Map<String, BinaryHeadTask> tasks, int dedupWindow) {
+        return decode(state, tasks, Map.of(), dedupWindow);
+    }
+
+    /** {@link #decode(AdapterState, Map, int)} with the class tasks {@code classTasks} as well. */
+    public static UserState decode(
+            AdapterState state,
+            Map<String, BinaryHeadTask> tasks,
+            Map<String, ClassHeadTask> classTasks,
+            int dedupWindow) {
         if (state.getFormatVersion() != FORMAT_VERSION) {
             throw new IllegalArgumentException("adapter state of " + recordKey(state) + " has format version "
                     + state.getFormatVersion() + "; this adapter reads " + FORMAT_VERSION);
@@ -153,6 +182,18 @@ public final class UserStateCodec {
             }
             user.heads().put(h.getTask(), decode(key, task, h));
         }
+        for (ClassHeadTrainingState h : state.getClassHeadsList()) {
+            ClassHeadTask task = classTasks.get(h.getTask());
+            if (task == null) {
+                throw new IllegalArgumentException("adapter state of " + key + " has a head for unknown class task '"
+                        + h.getTask() + "'; this adapter knows " + new TreeSet<>(classTasks.keySet()));
+            }
+            if (user.taskNames().contains(h.getTask())) {
+                throw new IllegalArgumentException(
+                        "adapter state of " + key + " has two heads for task '" + h.getTask() + "'");
+            }
+            user.classHeads().put(h.getTask(), ClassHeadCodec.decode(key, task, h));
+        }
         return user;
     }
 
@@ -175,6 +216,22 @@ public final class UserStateCodec {
             int partition,
             AdapterState state,
             Map<String, BinaryHeadTask> tasks,
+            int dedupWindow,
+            String reason) {
+        return reset(key, partition, state, tasks, Map.of(), dedupWindow, reason);
+    }
+
+    /**
+     * {@link #reset(UserKey, int, AdapterState, Map, int, String)} with the class tasks
+     * {@code classTasks}: a class head of the record starts again from its task's start head, its
+     * versions continuing, its next version RESET.
+     */
+    public static UserState reset(
+            UserKey key,
+            int partition,
+            AdapterState state,
+            Map<String, BinaryHeadTask> tasks,
+            Map<String, ClassHeadTask> classTasks,
             int dedupWindow,
             String reason) {
         boolean bucketReads =
@@ -204,6 +261,19 @@ public final class UserStateCodec {
             head.continueVersionsAfter(version);
             head.reset(reason);
             user.heads().put(task, head);
+        });
+        Map<String, Long> classVersions = new TreeMap<>();
+        for (ClassHeadTrainingState h : state.getClassHeadsList()) {
+            if (classTasks.containsKey(h.getTask()) && !tasks.containsKey(h.getTask())) {
+                classVersions.merge(h.getTask(), Math.max(0, h.getVersion()), Math::max);
+            }
+        }
+        classVersions.forEach((task, version) -> {
+            ClassHeadTask t = classTasks.get(task);
+            ClassHeadState head = t.newState(key.headId(task));
+            head.continueVersionsAfter(version);
+            t.operatorReset(head);
+            user.classHeads().put(task, head);
         });
         return user;
     }
@@ -436,7 +506,7 @@ public final class UserStateCodec {
                 calibrationSlice));
     }
 
-    private static ScoreState scores(ScoreStats.Sums s) {
+    static ScoreState scores(ScoreStats.Sums s) {
         return ScoreState.newBuilder()
                 .setCount(s.count())
                 .setLossSum(s.lossSum())
@@ -448,7 +518,7 @@ public final class UserStateCodec {
                 .build();
     }
 
-    private static ScoreStats.Sums sums(ScoreState s) {
+    static ScoreStats.Sums sums(ScoreState s) {
         return new ScoreStats.Sums(
                 s.getCount(),
                 s.getLossSum(),
@@ -485,7 +555,7 @@ public final class UserStateCodec {
         return v;
     }
 
-    private static ByteString bytes(float[] v) {
+    static ByteString bytes(float[] v) {
         ByteBuffer b = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(v);
         return ByteString.copyFrom(b.array());
@@ -519,7 +589,7 @@ public final class UserStateCodec {
         return out;
     }
 
-    private static float[] floats(ByteString bytes, String what) {
+    static float[] floats(ByteString bytes, String what) {
         if (bytes.size() % Float.BYTES != 0) {
             throw new IllegalArgumentException(
                     what + " has " + bytes.size() + " bytes, not a whole number of float32 values");

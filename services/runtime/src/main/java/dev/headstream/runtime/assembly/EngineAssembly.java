@@ -3,6 +3,7 @@ package dev.headstream.runtime.assembly;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.adapt.task.BankNegatives;
 import dev.headstream.core.adapt.task.BinaryHeadTask;
+import dev.headstream.core.adapt.task.ClassHeadTask;
 import dev.headstream.core.adapt.task.RehearsalSet;
 import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.bank.NegativeBank;
@@ -88,6 +89,13 @@ public final class EngineAssembly {
             tasks.put(name, task);
             kinds.put(name, TaskKind.binary());
         });
+        Map<String, ClassHeadTask> classTasks = new LinkedHashMap<>();
+        spec.classTasks().forEach((name, recipe) -> {
+            ClassHeadTask task = new ClassHeadTask(name, recipe, backbone.info().embeddingDim());
+            LOG.info("class task {}: {}", name, task);
+            classTasks.put(name, task);
+            kinds.put(name, recipe.taskKind());
+        });
         SampleDecoder decoder = new SampleDecoder(spec.maxSampleBytes(), backbone, kinds);
         AdaptationEngine.OnlineRehearsal online = spec.onlineRehearsal();
         if (online.enabled()) {
@@ -107,6 +115,7 @@ public final class EngineAssembly {
                 backbone,
                 decoder,
                 tasks,
+                classTasks,
                 spec.dedupWindow(),
                 spec.publishEvery(),
                 spec.onlineRehearsal(),

@@ -1,8 +1,10 @@
 package dev.headstream.core.adapt.control;
 
+import dev.headstream.core.adapt.state.ClassHeadState;
 import dev.headstream.core.adapt.state.HeadState;
 import dev.headstream.core.adapt.state.UserState;
 import dev.headstream.core.adapt.task.BinaryHeadTask;
+import dev.headstream.core.adapt.task.ClassHeadTask;
 import dev.headstream.core.ingest.UserKey;
 import java.util.List;
 import java.util.Locale;
@@ -58,9 +60,9 @@ public record ControlCommand(UserKey key, Action action, String task, String rea
      */
     public List<String> tasksOf(UserState user) {
         if (allTasks()) {
-            return user == null ? List.of() : List.copyOf(user.heads().keySet());
+            return user == null ? List.of() : List.copyOf(user.taskNames());
         }
-        return user != null && user.heads().containsKey(task) ? List.of(task) : List.of();
+        return user != null && user.taskNames().contains(task) ? List.of(task) : List.of();
     }
 
     /**
@@ -74,6 +76,18 @@ public record ControlCommand(UserKey key, Action action, String task, String rea
             case ROLLBACK -> headTask.operatorRollback(h, "operator rollback to the source head" + why);
             case FREEZE -> headTask.operatorFreeze(h, true);
             case UNFREEZE -> headTask.operatorFreeze(h, false);
+            case ERASE -> throw new IllegalStateException("an erasure acts on the user, not on a head");
+        }
+    }
+
+    /** {@link #applyTo(BinaryHeadTask, HeadState)} for a head {@code h} of class task {@code headTask}. */
+    public void applyTo(ClassHeadTask headTask, ClassHeadState h) {
+        String why = reason.isEmpty() ? "" : ": " + reason;
+        switch (action) {
+            case RESET -> headTask.operatorReset(h);
+            case ROLLBACK -> headTask.operatorRollback(h, "operator rollback to the start head" + why);
+            case FREEZE -> h.freeze(true);
+            case UNFREEZE -> h.freeze(false);
             case ERASE -> throw new IllegalStateException("an erasure acts on the user, not on a head");
         }
     }

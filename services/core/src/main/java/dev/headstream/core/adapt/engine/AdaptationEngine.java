@@ -1,12 +1,14 @@
 package dev.headstream.core.adapt.engine;
 
 import dev.headstream.core.adapt.control.ControlCommand;
+import dev.headstream.core.adapt.state.ClassHeadState;
 import dev.headstream.core.adapt.state.HeadState;
 import dev.headstream.core.adapt.state.HeapUserStore;
 import dev.headstream.core.adapt.state.StoredClip;
 import dev.headstream.core.adapt.state.UserState;
 import dev.headstream.core.adapt.state.UserStore;
 import dev.headstream.core.adapt.task.BinaryHeadTask;
+import dev.headstream.core.adapt.task.ClassHeadTask;
 import dev.headstream.core.adapt.task.RehearsalReservoir;
 import dev.headstream.core.embed.Backbone;
 import dev.headstream.core.embed.BackboneInput;
@@ -99,6 +101,9 @@ public final class AdaptationEngine {
     private final SampleDecoder decoder;
     private final ControlDecoder controls;
     private final Map<String, BinaryHeadTask> tasks;
+    /** The class tasks (multi-class, multi-label) by name; no name is also a binary task's. */
+    private final Map<String, ClassHeadTask> classTasks;
+
     private final int dedupWindow;
     private final int publishEvery;
     private final int maxResidentUsers;
@@ -297,6 +302,39 @@ public final class AdaptationEngine {
             RateLimit rateLimit,
             int maxResidentUsers,
             int workers) {
+        this(
+                backbone,
+                decoder,
+                tasks,
+                Map.of(),
+                dedupWindow,
+                publishEvery,
+                online,
+                rateLimit,
+                maxResidentUsers,
+                workers);
+    }
+
+    /**
+     * @param classTasks the class tasks (multi-class, multi-label; {@link ClassHeadTask}) by name,
+     *                   beside the binary {@code tasks}; a name may not be both
+     */
+    public AdaptationEngine(
+            Backbone backbone,
+            SampleDecoder decoder,
+            Map<String, BinaryHeadTask> tasks,
+            Map<String, ClassHeadTask> classTasks,
+            int dedupWindow,
+            int publishEvery,
+            OnlineRehearsal online,
+            RateLimit rateLimit,
+            int maxResidentUsers,
+            int workers) {
+        for (String name : classTasks.keySet()) {
+            if (tasks.containsKey(name)) {
+                throw new IllegalArgumentException("task '" + name + "' is both a binary and a class task");
+            }
+        }
         if (workers < 0 || workers > MAX_WORKERS) {
             throw new IllegalArgumentException(
                     "workers must be 0 (one per core) to " + MAX_WORKERS + ", got " + workers);
@@ -313,7 +351,10 @@ public final class AdaptationEngine {
         this.backbone = backbone;
         this.decoder = decoder;
         this.tasks = Map.copyOf(tasks);
-        this.controls = new ControlDecoder(tasks.keySet());
+        this.classTasks = Map.copyOf(classTasks);
+        Set<String> names = new TreeSet<>(tasks.keySet());
+        names.addAll(classTasks.keySet());
+        this.controls = new ControlDecoder(names);
         this.dedupWindow = dedupWindow;
         this.publishEvery = publishEvery;
         this.workers = new Workers(workers == 0 ? Runtime.getRuntime().availableProcessors() : workers, this.tasks);
@@ -336,6 +377,18 @@ public final class AdaptationEngine {
         storeBytes = live.diskBytes();
     }
 
+    /** Every task's name, binary and class, in name order. */
+    private Set<String> allTaskNames() {
+        Set<String> names = new TreeSet<>(tasks.keySet());
+        names.addAll(classTasks.keySet());
+        return names;
+    }
+
+    /** The class tasks (multi-class, multi-label) by name. */
+    public Map<String, ClassHeadTask> classTasks() {
+        return classTasks;
+    }
+
     /**
      * What this engine's changelog records are written for, as text: the record format, the dedup
      * window, and per task its name, source head (id and SHA-256), architecture and recipe. A state
@@ -356,6 +409,9 @@ public final class AdaptationEngine {
                     .append(' ')
                     .append(task.recipe());
         }
+        for (Map.Entry<String, ClassHeadTask> t : new TreeMap<>(classTasks).entrySet()) {
+            b.append("; class task ").append(t.getKey()).append(": ").append(t.getValue());
+        }
         return b.toString();
     }
 
@@ -364,12 +420,12 @@ public final class AdaptationEngine {
         return new UserStore.Codec() {
             @Override
             public AdapterState encode(UserState user) {
-                return UserStateCodec.encode(user, tasks);
+                return UserStateCodec.encode(user, tasks, classTasks);
             }
 
             @Override
             public UserState decode(AdapterState record) {
-                return UserStateCodec.decode(record, tasks, dedupWindow);
+                return UserStateCodec.decode(record, tasks, classTasks, dedupWindow);
             }
 
             @Override
@@ -596,8 +652,18 @@ public final class AdaptationEngine {
         workers.run(chunks, (w, taskSet) -> {
             for (int j = chunkStart(w, chunks, touched.size()); j < chunkStart(w + 1, chunks, touched.size()); j++) {
                 String taskName = touchedTask.get(touched.get(j).getKey());
-                BinaryHeadTask task = taskSet.get(taskName);
                 UserKey key = touched.get(j).getValue();
+                ClassHeadTask classTask = classTasks.get(taskName);
+                if (classTask != null) {
+                    ClassHeadState c = staged.get(key).classHeads().get(taskName);
+                    if (c.publishIfDue(publishEvery)) {
+                        versions[j] =
+                                OutputMessages.classHeadUpdate(classTask, key, taskName, c, backbone.info(), nowMs);
+                        c.statusSent();
+                    }
+                    continue;
+                }
+                BinaryHeadTask task = taskSet.get(taskName);
                 HeadState h = staged.get(key).heads().get(taskName);
                 if (task.publishIfDue(h, publishEvery)) {
                     versions[j] = OutputMessages.headUpdate(task, key, taskName, h, backbone.info(), nowMs);
@@ -663,7 +729,7 @@ public final class AdaptationEngine {
             erasures.add(new BatchResult.Erasure(
                     key,
                     List.copyOf(partitions),
-                    new TreeSet<>(tasks.keySet()).stream().map(key::headId).toList()));
+                    allTaskNames().stream().map(key::headId).toList()));
             return;
         }
         UserState current = staged.getOrDefault(key, live.get(key));
@@ -689,10 +755,18 @@ public final class AdaptationEngine {
         UserState user = staged.containsKey(key) ? staged.get(key) : current.copy();
         staged.put(key, user);
         for (String name : names) {
-            HeadState h = user.heads().get(name);
-            cmd.applyTo(tasks.get(name), h);
-            touchedOwner.putIfAbsent(h.headId(), key);
-            touchedTask.put(h.headId(), name);
+            String headId;
+            if (classTasks.containsKey(name)) {
+                ClassHeadState h = user.classHeads().get(name);
+                cmd.applyTo(classTasks.get(name), h);
+                headId = h.headId();
+            } else {
+                HeadState h = user.heads().get(name);
+                cmd.applyTo(tasks.get(name), h);
+                headId = h.headId();
+            }
+            touchedOwner.putIfAbsent(headId, key);
+            touchedTask.put(headId, name);
         }
     }
 
@@ -706,6 +780,10 @@ public final class AdaptationEngine {
             UserState user = live.get(key).copy();
             staged.put(key, user);
             for (Map.Entry<String, HeadState> h : user.heads().entrySet()) {
+                touchedOwner.putIfAbsent(h.getValue().headId(), key);
+                touchedTask.put(h.getValue().headId(), h.getKey());
+            }
+            for (Map.Entry<String, ClassHeadState> h : user.classHeads().entrySet()) {
                 touchedOwner.putIfAbsent(h.getValue().headId(), key);
                 touchedTask.put(h.getValue().headId(), h.getKey());
             }
@@ -768,6 +846,11 @@ public final class AdaptationEngine {
                 h.continueVersionsAfter(u.lastVersion());
                 user.heads().put(t.getKey(), h);
             }
+            for (Map.Entry<String, ClassHeadTask> t : new TreeMap<>(classTasks).entrySet()) {
+                ClassHeadState h = t.getValue().newState(key.headId(t.getKey()));
+                h.continueVersionsAfter(u.lastVersion());
+                user.classHeads().put(t.getKey(), h);
+            }
             return user;
         }
         boolean full = u == null || cmd.action() == ControlCommand.Action.RESET;
@@ -801,6 +884,17 @@ public final class AdaptationEngine {
         user.firstSighting(s.sampleId());
         user.recordApplied(raw.partition(), raw.offset());
         for (Map.Entry<String, Label> l : new TreeMap<>(s.labels()).entrySet()) {
+            ClassHeadTask classTask = classTasks.get(l.getKey());
+            if (classTask != null) {
+                ClassHeadState head = user.classHeads()
+                        .computeIfAbsent(
+                                l.getKey(), t -> classTask.newState(s.key().headId(t)));
+                classTask.apply(head, embedding, l.getValue(), s.weight(), s.split());
+                if (s.split() == Split.TRAIN) {
+                    head.recordProvenance(raw.partition(), raw.offset());
+                }
+                continue;
+            }
             BinaryHeadTask task = tasks.get(l.getKey());
             HeadState head = user.heads()
                     .computeIfAbsent(l.getKey(), t -> task.newState(s.key().headId(t)));
@@ -973,7 +1067,7 @@ public final class AdaptationEngine {
         int chunks = Math.min(workers.count(), keys.size());
         workers.run(chunks, (w, taskSet) -> {
             for (int j = chunkStart(w, chunks, keys.size()); j < chunkStart(w + 1, chunks, keys.size()); j++) {
-                records[j] = UserStateCodec.encode(result.staged().get(keys.get(j)), taskSet);
+                records[j] = UserStateCodec.encode(result.staged().get(keys.get(j)), taskSet, classTasks);
             }
         });
         List<AdapterState> out = List.of(records);
@@ -998,7 +1092,7 @@ public final class AdaptationEngine {
      */
     public synchronized Restored restore(AdapterState state) {
         UserKey key = new UserKey(state.getTenant(), state.getUser());
-        UserState user = UserStateCodec.decode(state, tasks, dedupWindow);
+        UserState user = UserStateCodec.decode(state, tasks, classTasks, dedupWindow);
         return admitRestored(key, state.getSourcePartition()) ? install(user, state) : Restored.NOT_RESIDENT;
     }
 
@@ -1034,11 +1128,11 @@ public final class AdaptationEngine {
         }
         UserState user;
         try {
-            user = UserStateCodec.decode(state, tasks, dedupWindow);
+            user = UserStateCodec.decode(state, tasks, classTasks, dedupWindow);
         } catch (IllegalArgumentException e) {
             String reason = Bounded.message("reset on restore: the stored training state did not decode against"
                     + " this adapter (" + e.getMessage() + "); the head starts again from the source head");
-            install(UserStateCodec.reset(key, partition, state, tasks, dedupWindow, reason), null);
+            install(UserStateCodec.reset(key, partition, state, tasks, classTasks, dedupWindow, reason), null);
             pendingResets.add(key);
             return Restored.RESET;
         }
@@ -1225,6 +1319,14 @@ public final class AdaptationEngine {
     /** Why a labeled task's head cannot take {@code e} (e.g. a clip shorter than one head window), or null. */
     private String unfit(ValidSample s, EmbeddingSequence e) {
         for (String task : s.labels().keySet()) {
+            ClassHeadTask classTask = classTasks.get(task);
+            if (classTask != null) {
+                String why = classTask.unfit(e);
+                if (why != null) {
+                    return why;
+                }
+                continue;
+            }
             try {
                 tasks.get(task).checkFits(e);
             } catch (IllegalArgumentException ex) {
@@ -1458,7 +1560,17 @@ public final class AdaptationEngine {
             List<AdaptationMetrics> metrics = new ArrayList<>();
             for (String task : s.labels().keySet()) {
                 // one metrics record per applied sample and task, a snapshot taken right after it
-                metrics.add(OutputMessages.metrics(key, task, working.heads().get(task), nowMs));
+                ClassHeadTask classTask = classTasks.get(task);
+                metrics.add(
+                        classTask != null
+                                ? OutputMessages.classMetrics(
+                                        key,
+                                        task,
+                                        classTask,
+                                        working.classHeads().get(task),
+                                        nowMs)
+                                : OutputMessages.metrics(
+                                        key, task, working.heads().get(task), nowMs));
             }
             return new Outcome(null, metrics);
         }

@@ -85,6 +85,18 @@ public final class ScoreStats {
         }
     }
 
+    /**
+     * Records one scored sample of a class task (multi-class or multi-label): its log loss and
+     * whether the head got it right; the confusion counts, which are binary, stay as they are.
+     */
+    public void addScored(double loss, boolean right) {
+        count++;
+        lossSum += loss;
+        if (right) {
+            correct++;
+        }
+    }
+
     /** The sums so far. */
     public Sums sums() {
         return new Sums(count, lossSum, correct, positives, truePositives, negatives, falsePositives);

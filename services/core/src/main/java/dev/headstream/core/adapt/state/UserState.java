@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Everything the adapter holds for one user: a head per task, the {@link DedupWindow} of recently
+ * Everything the adapter holds for one user: a head per task (binary heads and class heads), the {@link DedupWindow} of recently
  * applied sample ids (as fingerprints) used to drop producer retries, where the user's newest applied
  * sample came from and their rate-limit bucket. Mutable, not thread-safe; changed only on a
  * {@link #copy()}.
@@ -15,6 +15,7 @@ public final class UserState {
 
     private final UserKey key;
     private final Map<String, HeadState> heads;
+    private final Map<String, ClassHeadState> classHeads;
     private final DedupWindow recent;
     /** Partition of the user's samples, or -1 before the first applied sample. */
     private int partition;
@@ -42,6 +43,7 @@ public final class UserState {
     public UserState(UserKey key, int dedupWindow, int partition, long lastAppliedOffset, RateLimit.Bucket rate) {
         this.key = key;
         this.heads = new TreeMap<>();
+        this.classHeads = new TreeMap<>();
         this.recent = new DedupWindow(dedupWindow);
         this.partition = partition;
         this.lastAppliedOffset = lastAppliedOffset;
@@ -52,6 +54,8 @@ public final class UserState {
         this.key = o.key;
         this.heads = new TreeMap<>();
         o.heads.forEach((task, h) -> heads.put(task, h.copy()));
+        this.classHeads = new TreeMap<>();
+        o.classHeads.forEach((task, h) -> classHeads.put(task, h.copy()));
         this.recent = o.recent.copy();
         this.partition = o.partition;
         this.lastAppliedOffset = o.lastAppliedOffset;
@@ -69,6 +73,18 @@ public final class UserState {
     /** Heads by task name (live view; do not modify outside the engine). */
     public Map<String, HeadState> heads() {
         return heads;
+    }
+
+    /** Heads of class tasks (multi-class, multi-label) by task name (live view; do not modify outside the engine). */
+    public Map<String, ClassHeadState> classHeads() {
+        return classHeads;
+    }
+
+    /** The names of every task the user has a head of, binary or class, in name order. */
+    public java.util.SortedSet<String> taskNames() {
+        java.util.SortedSet<String> names = new java.util.TreeSet<>(heads.keySet());
+        names.addAll(classHeads.keySet());
+        return names;
     }
 
     /** Partition of the user's samples, or -1 before the first applied sample. */

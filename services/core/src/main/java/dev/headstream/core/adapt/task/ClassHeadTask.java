@@ -1,0 +1,398 @@
+package dev.headstream.core.adapt.task;
+
+import dev.headstream.core.adapt.state.ClassHeadState;
+import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.core.head.Adam;
+import dev.headstream.core.head.HeadLayer;
+import dev.headstream.core.head.HeadOutput;
+import dev.headstream.core.head.TaskArchitecture;
+import dev.headstream.core.head.TaskHead;
+import dev.headstream.core.head.TaskHeadTrainer;
+import dev.headstream.core.head.TrainingConfig;
+import dev.headstream.core.ingest.Label;
+import dev.headstream.core.ingest.Split;
+import dev.headstream.core.ingest.TaskKind;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * One class task (multi-class or multi-label, {@link ClassRecipe}) of the engine: one head per
+ * user, trained online from the user's labeled samples. Samples may carry labels for any subset of
+ * a multi-label task's outputs; an unlabeled output adds no loss and gets no gradient.
+ *
+ * <p><b>Input.</b> A class head reads one vector per sample, whatever its length: the mean of the
+ * backbone's embedding frames followed by their population standard deviation, per dimension
+ * ({@code mean-std} pooling, {@code 2 * dim} values, summed in double in frame order). So a speaker
+ * or a phrase label fits a clip of any length, where a binary wake-word head scores windows.
+ *
+ * <p><b>Head.</b> LayerNorm over the pooled input, Dense to {@code hidden}, ReLU, Dense to the
+ * outputs; softmax for multi-class, one sigmoid per output for multi-label. Every parameter trains.
+ * The start head ({@code fresh:<seed>}) draws the hidden Dense layer's weights from N(0, 2 / fan-in)
+ * with {@link SplittableRandom}{@code (seed)}, LayerNorm gamma 1 and every other parameter 0, so
+ * the start head scores every class alike ("no opinion yet"). Its SHA-256 (parameters as float32
+ * LE) names it in every head's provenance.
+ *
+ * <p><b>Training.</b> A training sample is scored first by the start head and the user's head
+ * (prequential, per output too), then remembered in the replay buffer, then followed by
+ * {@link ClassRecipe#steps()} Adam steps, each on the newest sample plus {@code batch - 1} examples
+ * drawn from the replay buffer by a generator seeded from the head's seed and the sample count, with
+ * an L2 pull toward the start head. A holdout sample is only scored. A frozen head is scored and
+ * counted, not trained. The same ordered samples give the same head bits: no wall clock, no shared
+ * random state, fixed reduction order.
+ *
+ * <p>Thread-safety: the task's fields are immutable; scratch memory (workspace, gradient batch)
+ * is per thread, so worker threads share one instance.
+ */
+public final class ClassHeadTask {
+
+    /** The pooling a class head's input comes from, as the head's spec names it. */
+    public static final String POOLING = "mean-std";
+
+    private static final float LAYER_NORM_EPSILON = 1e-5f;
+
+    /** What a sample scored, before training on it. */
+    public record Scores(double startLoss, double adaptedLoss, boolean startRight, boolean adaptedRight) {}
+
+    private final String name;
+    private final ClassRecipe recipe;
+    private final int embeddingDim;
+    private final TaskArchitecture architecture;
+    private final TaskHead head;
+    private final TrainingConfig training;
+    private final float[] start;
+    private final String startSha256;
+    private final ThreadLocal<Scratch> scratch;
+
+    /**
+     * @param embeddingDim the backbone's embedding width (the pooled input is twice as wide)
+     */
+    public ClassHeadTask(String name, ClassRecipe recipe, int embeddingDim) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.recipe = Objects.requireNonNull(recipe, "recipe");
+        if (embeddingDim < 1) {
+            throw new IllegalArgumentException("embedding dim must be positive, got " + embeddingDim);
+        }
+        this.embeddingDim = embeddingDim;
+        HeadOutput output = recipe.kind() == TaskKind.Type.MULTI_CLASS
+                ? HeadOutput.softmax(recipe.outputs())
+                : HeadOutput.multiLabel(recipe.outputs());
+        this.architecture = TaskArchitecture.builder(2 * embeddingDim)
+                .layerNorm(LAYER_NORM_EPSILON)
+                .dense(recipe.hidden())
+                .relu()
+                .dense(recipe.outputs())
+                .build(output);
+        this.head = new TaskHead(architecture, architecture.parameterisedLayerCount());
+        this.training = TrainingConfig.of(Adam.of(recipe.learningRate()))
+                .withL2Sp(recipe.l2sp())
+                .withMaxGradientNorm(recipe.maxGradientNorm());
+        this.start = startParameters(architecture, recipe.startSeed());
+        this.startSha256 = sha256(start);
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(head, training, recipe.outputs()));
+    }
+
+    /** Per-thread scratch: the workspace and trainer write, so each thread has its own. */
+    private static final class Scratch {
+        final TaskHead.Workspace ws;
+        final TaskHeadTrainer trainer;
+        final float[] probabilities;
+        final float[] startProbabilities;
+
+        Scratch(TaskHead head, TrainingConfig config, int outputs) {
+            this.ws = head.newWorkspace();
+            this.trainer = new TaskHeadTrainer(head, config);
+            this.probabilities = new float[outputs];
+            this.startProbabilities = new float[outputs];
+        }
+    }
+
+    private static float[] startParameters(TaskArchitecture a, long seed) {
+        float[] p = new float[a.parameterCount()];
+        SplittableRandom random = new SplittableRandom(seed);
+        List<HeadLayer> layers = a.layers();
+        for (int i = 0; i < layers.size(); i++) {
+            int at = a.parameterOffset(i);
+            if (layers.get(i) instanceof HeadLayer.Dense d && i < layers.size() - 1) {
+                double sd = Math.sqrt(2.0 / d.inputDim());
+                for (int w = 0; w < d.inputDim() * d.outputDim(); w++) {
+                    p[at + w] = (float) (random.nextGaussian() * sd);
+                }
+            } else if (layers.get(i) instanceof HeadLayer.LayerNorm n) {
+                Arrays.fill(p, at, at + n.dim(), 1f);
+            }
+        }
+        return p;
+    }
+
+    private static String sha256(float[] p) {
+        ByteBuffer bytes = ByteBuffer.allocate(p.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(p);
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes.array()));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    // ---- reading -------------------------------------------------------------------------------
+
+    public String name() {
+        return name;
+    }
+
+    public ClassRecipe recipe() {
+        return recipe;
+    }
+
+    /** The head's layers, output and parameter layout. */
+    public TaskArchitecture architecture() {
+        return architecture;
+    }
+
+    /** The start head's parameters (a copy). */
+    public float[] startParameters() {
+        return start.clone();
+    }
+
+    /** The start head's id in provenance: {@code fresh:<seed>}. */
+    public String startId() {
+        return recipe.start();
+    }
+
+    /** SHA-256 of the start head's parameters as float32 LE. */
+    public String startSha256() {
+        return startSha256;
+    }
+
+    /** The backbone embedding width this task's heads were built for. */
+    public int embeddingDim() {
+        return embeddingDim;
+    }
+
+    // ---- per head ------------------------------------------------------------------------------
+
+    /** A new head for {@code headId} at the start. */
+    public ClassHeadState newState(String headId) {
+        return new ClassHeadState(
+                headId,
+                BinaryHeadTask.seedOf(headId),
+                start,
+                training.optimizer().newState(start.length),
+                recipe.outputs());
+    }
+
+    /** Why {@code e} cannot be this task's input, or null. */
+    public String unfit(EmbeddingSequence e) {
+        if (e.dim() != embeddingDim) {
+            return "task '" + name + "' reads embeddings of " + embeddingDim + " values; the backbone gave " + e.dim();
+        }
+        if (e.frames() < 1) {
+            return "task '" + name + "' needs at least one embedding frame; the sample gave none";
+        }
+        return null;
+    }
+
+    /**
+     * The head's input for {@code e}: per dimension, the mean over frames, then the population
+     * standard deviation (in double, frames in order).
+     */
+    public float[] pool(EmbeddingSequence e) {
+        int frames = e.frames();
+        int dim = e.dim();
+        float[] v = e.values();
+        float[] out = new float[2 * dim];
+        for (int d = 0; d < dim; d++) {
+            double sum = 0;
+            for (int f = 0; f < frames; f++) {
+                sum += v[f * dim + d];
+            }
+            double mean = sum / frames;
+            double sq = 0;
+            for (int f = 0; f < frames; f++) {
+                double x = v[f * dim + d] - mean;
+                sq += x * x;
+            }
+            out[d] = (float) mean;
+            out[dim + d] = (float) Math.sqrt(sq / frames);
+        }
+        return out;
+    }
+
+    /**
+     * Scores {@code e} against {@code label} and, for a training sample of an unfrozen head, trains
+     * on it (see the class comment). Changes {@code s} in place: call it on a copy of the user.
+     *
+     * @throws IllegalStateException if a training step's loss or gradient is not finite (the
+     *                               caller drops the copy: the head is unchanged)
+     */
+    public Scores apply(ClassHeadState s, EmbeddingSequence e, Label label, float weight, Split split) {
+        float[] input = pool(e);
+        float[] targets = new float[recipe.outputs()];
+        boolean[] mask = targets(label, targets);
+        Scratch sc = scratch.get();
+        head.probabilities(start, s.liveParameters(), input, 0, sc.ws, sc.probabilities);
+        head.sourceProbabilities(start, input, 0, sc.ws, sc.startProbabilities);
+        boolean holdout = split == Split.HOLDOUT;
+        boolean any = mask == null || anyTrue(mask);
+        double adaptedLoss = loss(sc.probabilities, targets, mask);
+        double startLoss = loss(sc.startProbabilities, targets, mask);
+        boolean adaptedRight = right(sc.probabilities, targets, mask);
+        boolean startRight = right(sc.startProbabilities, targets, mask);
+        s.seen();
+        if (any) {
+            s.startScores(holdout).addScored(startLoss, startRight);
+            s.adaptedScores(holdout).addScored(adaptedLoss, adaptedRight);
+        }
+        Scores scores = new Scores(startLoss, adaptedLoss, startRight, adaptedRight);
+        if (holdout) {
+            return scores;
+        }
+        if (any) {
+            perOutput(s, sc.probabilities, targets, mask);
+        }
+        if (s.frozen() || !any) {
+            s.applied(adaptedLoss, adaptedLoss, false);
+            return scores;
+        }
+        ClassHeadState.Example newest = new ClassHeadState.Example(input, targets, mask, weight);
+        s.remember(newest, recipe.replayBuffer());
+        List<ClassHeadState.Example> replay = s.replay();
+        SplittableRandom random = new SplittableRandom(s.seed() ^ (0x9E3779B97F4A7C15L * (s.samplesApplied() + 1)));
+        float[] params = s.liveParameters();
+        for (int step = 0; step < recipe.steps(); step++) {
+            add(sc.trainer, params, newest);
+            for (int b = 1; b < recipe.batch(); b++) {
+                add(sc.trainer, params, replay.get(random.nextInt(replay.size())));
+            }
+            try {
+                sc.trainer.step(start, params, s.liveOptimizer());
+            } catch (IllegalStateException ex) {
+                sc.trainer.discardBatch();
+                throw ex;
+            }
+        }
+        head.probabilities(start, params, input, 0, sc.ws, sc.probabilities);
+        s.applied(adaptedLoss, loss(sc.probabilities, targets, mask), true);
+        return scores;
+    }
+
+    private void add(TaskHeadTrainer trainer, float[] params, ClassHeadState.Example x) {
+        trainer.accumulate(start, params, x.input(), 0, x.targets(), x.mask(), x.weight(), null);
+    }
+
+    /** The adapted head's output probabilities for {@code e} (for detectors and tests). */
+    public float[] probabilities(float[] parameters, EmbeddingSequence e) {
+        Scratch sc = scratch.get();
+        float[] out = new float[recipe.outputs()];
+        head.probabilities(start, parameters, pool(e), 0, sc.ws, out);
+        return out;
+    }
+
+    /** Back to the start, keeping the frozen flag and statistics; the next version is ROLLED_BACK. */
+    public void operatorRollback(ClassHeadState s, String reason) {
+        s.rollBack(start, training.optimizer().newState(start.length), reason);
+    }
+
+    /** Back to a new head at the start (versions go on); the next version is RESET. */
+    public void operatorReset(ClassHeadState s) {
+        s.reset(start, training.optimizer().newState(start.length));
+    }
+
+    /** Fills {@code targets} from {@code label}; returns the mask (null for a multi-class label). */
+    private boolean[] targets(Label label, float[] targets) {
+        if (label instanceof Label.ClassIndex c
+                && recipe.kind() == TaskKind.Type.MULTI_CLASS
+                && c.index() >= 0
+                && c.index() < targets.length) {
+            targets[c.index()] = 1f;
+            return null;
+        }
+        if (label instanceof Label.MultiHot m
+                && recipe.kind() == TaskKind.Type.MULTI_LABEL
+                && m.targets().length == targets.length
+                && m.mask().length == targets.length) {
+            System.arraycopy(m.targets(), 0, targets, 0, targets.length);
+            return m.mask().clone();
+        }
+        throw new IllegalArgumentException(
+                "task '" + name + "' is " + ClassRecipe.kindName(recipe.kind()) + "; label " + label);
+    }
+
+    private static boolean anyTrue(boolean[] mask) {
+        for (boolean b : mask) {
+            if (b) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static double logLoss(double p, boolean positive) {
+        double c = Math.min(Math.max(p, 1e-7), 1 - 1e-7);
+        return positive ? -Math.log(c) : -Math.log(1 - c);
+    }
+
+    /** The sample's log loss: of its class, or summed over its labeled outputs. */
+    private static double loss(float[] p, float[] targets, boolean[] mask) {
+        if (mask == null) {
+            return logLoss(p[argmax(targets)], true);
+        }
+        double sum = 0;
+        for (int o = 0; o < p.length; o++) {
+            if (mask[o]) {
+                sum += logLoss(p[o], targets[o] == 1f);
+            }
+        }
+        return sum;
+    }
+
+    /** Right: the class ranked first (ties to the lowest index), or every labeled output on its side of 0.5. */
+    private static boolean right(float[] p, float[] targets, boolean[] mask) {
+        if (mask == null) {
+            return argmax(p) == argmax(targets);
+        }
+        for (int o = 0; o < p.length; o++) {
+            if (mask[o] && (p[o] >= 0.5f) != (targets[o] == 1f)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void perOutput(ClassHeadState s, float[] p, float[] targets, boolean[] mask) {
+        if (mask == null) {
+            int c = argmax(targets);
+            s.recordOutput(c, argmax(p) == c, logLoss(p[c], true));
+            return;
+        }
+        for (int o = 0; o < p.length; o++) {
+            if (mask[o]) {
+                boolean positive = targets[o] == 1f;
+                s.recordOutput(o, (p[o] >= 0.5f) == positive, logLoss(p[o], positive));
+            }
+        }
+    }
+
+    private static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    @Override
+    public String toString() {
+        return ClassRecipe.kindName(recipe.kind()) + " " + recipe.labels() + " from " + recipe.start() + " (sha256 "
+                + startSha256 + "), hidden " + recipe.hidden() + ", " + recipe;
+    }
+}

@@ -1,0 +1,117 @@
+package dev.headstream.core.adapt.task;
+
+import dev.headstream.core.ingest.TaskKind;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * How the heads of a class task (multi-class or multi-label) are built and trained. Every user's
+ * head starts from the same fresh head, drawn from {@code startSeed} (see {@link ClassHeadTask}),
+ * and trains on the user's labeled samples: each training sample is remembered in a replay buffer
+ * and followed by {@code steps} Adam steps on mini-batches of the newest sample and replayed ones,
+ * with an L2 pull toward the start head.
+ *
+ * @param kind            {@link TaskKind.Type#MULTI_CLASS} or {@link TaskKind.Type#MULTI_LABEL}
+ * @param labels          the output names, in output order (2 or more classes; 1 or more labels)
+ * @param startSeed       the seed the start head is drawn from ({@code start=fresh:<seed>})
+ * @param hidden          width of the hidden layer
+ * @param learningRate    Adam's learning rate
+ * @param l2sp            strength of the L2 pull toward the start head
+ * @param maxGradientNorm clip of each step's gradient norm ({@code +inf}: no clipping)
+ * @param steps           optimizer steps per training sample
+ * @param batch           examples per step: the newest sample and {@code batch - 1} drawn from the replay buffer
+ * @param replayBuffer    labeled examples a head remembers (the oldest leaves first)
+ */
+public record ClassRecipe(
+        TaskKind.Type kind,
+        List<String> labels,
+        long startSeed,
+        int hidden,
+        float learningRate,
+        float l2sp,
+        float maxGradientNorm,
+        int steps,
+        int batch,
+        int replayBuffer) {
+
+    /** Most outputs a class task may have. */
+    public static final int MAX_OUTPUTS = 256;
+
+    /** Most examples a head's replay buffer may hold. */
+    public static final int MAX_REPLAY = 4096;
+
+    /** Longest output name. */
+    public static final int MAX_LABEL_CHARS = 64;
+
+    public ClassRecipe {
+        Objects.requireNonNull(kind, "kind");
+        labels = List.copyOf(labels);
+        if (kind == TaskKind.Type.BINARY) {
+            throw new IllegalArgumentException("a class task is multi-class or multi-label, not binary");
+        }
+        int least = kind == TaskKind.Type.MULTI_CLASS ? 2 : 1;
+        if (labels.size() < least || labels.size() > MAX_OUTPUTS) {
+            throw new IllegalArgumentException("a " + kindName(kind) + " task needs " + least + " to " + MAX_OUTPUTS
+                    + " labels, got " + labels.size());
+        }
+        Set<String> seen = new HashSet<>();
+        for (String l : labels) {
+            if (l.isBlank() || l.length() > MAX_LABEL_CHARS || !l.equals(l.strip())) {
+                throw new IllegalArgumentException(
+                        "label '" + l + "' must be 1 to " + MAX_LABEL_CHARS + " characters without surrounding spaces");
+            }
+            if (!seen.add(l)) {
+                throw new IllegalArgumentException("label '" + l + "' is listed twice");
+            }
+        }
+        if (hidden < 1 || hidden > 4096) {
+            throw new IllegalArgumentException("hidden must be 1 to 4096, got " + hidden);
+        }
+        if (!(learningRate > 0f) || Float.isInfinite(learningRate)) {
+            throw new IllegalArgumentException("learning-rate must be positive and finite, got " + learningRate);
+        }
+        if (!(l2sp >= 0f) || Float.isInfinite(l2sp)) {
+            throw new IllegalArgumentException("l2sp must be non-negative and finite, got " + l2sp);
+        }
+        if (!(maxGradientNorm > 0f)) {
+            throw new IllegalArgumentException("max-gradient-norm must be positive, got " + maxGradientNorm);
+        }
+        if (steps < 0 || steps > 1000) {
+            throw new IllegalArgumentException("replay-steps must be 0 to 1000, got " + steps);
+        }
+        if (batch < 1 || batch > 1024) {
+            throw new IllegalArgumentException("batch-size must be 1 to 1024, got " + batch);
+        }
+        if (replayBuffer < 1 || replayBuffer > MAX_REPLAY) {
+            throw new IllegalArgumentException("replay-buffer must be 1 to " + MAX_REPLAY + ", got " + replayBuffer);
+        }
+    }
+
+    /** The defaults for a task of {@code kind} with {@code labels}, started from {@code fresh:<startSeed>}. */
+    public static ClassRecipe defaults(TaskKind.Type kind, List<String> labels, long startSeed) {
+        return new ClassRecipe(kind, labels, startSeed, 64, 3e-3f, 1e-4f, 5f, 8, 8, 64);
+    }
+
+    /** The output count. */
+    public int outputs() {
+        return labels.size();
+    }
+
+    /** The task kind the sample decoder checks labels against. */
+    public TaskKind taskKind() {
+        return new TaskKind(kind, outputs());
+    }
+
+    /** {@code multi-class} or {@code multi-label}: the configuration's name of {@code kind}. */
+    public static String kindName(TaskKind.Type kind) {
+        return kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** The configuration's {@code start} value: {@code fresh:<seed>}. */
+    public String start() {
+        return "fresh:" + startSeed;
+    }
+}

@@ -1,0 +1,366 @@
+package dev.headstream.core.adapt.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.headstream.core.adapt.state.ClassHeadState;
+import dev.headstream.core.adapt.task.ClassHeadTask;
+import dev.headstream.core.adapt.task.ClassRecipe;
+import dev.headstream.core.embed.Backbone;
+import dev.headstream.core.head.TaskArchitecture;
+import dev.headstream.core.ingest.RateLimit;
+import dev.headstream.core.ingest.RawSample;
+import dev.headstream.core.ingest.TaskKind;
+import dev.headstream.core.ingest.UserKey;
+import dev.headstream.core.wire.HeadCodec;
+import dev.headstream.core.wire.SampleDecoder;
+import dev.headstream.schemas.v1.AdaptationMetrics;
+import dev.headstream.schemas.v1.AdapterState;
+import dev.headstream.schemas.v1.ControlAction;
+import dev.headstream.schemas.v1.FloatTensor;
+import dev.headstream.schemas.v1.HeadStatus;
+import dev.headstream.schemas.v1.HeadUpdate;
+import dev.headstream.schemas.v1.Label;
+import dev.headstream.schemas.v1.MultiHot;
+import dev.headstream.schemas.v1.OutputScore;
+import dev.headstream.schemas.v1.RejectReason;
+import dev.headstream.schemas.v1.Sample;
+import dev.headstream.schemas.v1.Split;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Class tasks (multi-class and multi-label) in the engine: partial labels train only the labeled
+ * outputs, the heads learn, versions and metrics come out per head, state restores bit for bit at
+ * any batch boundary, controls act on class heads, erasure tombstones them, and wrong labels are
+ * rejected. The backbone passes a {@code [3, 4]} tensor through as three embedding frames; the
+ * samples' frames are drawn around a per-class centre, so the pooled means separate the classes.
+ */
+class ClassTasksEngineTest {
+
+    private static final long NOW = 1_700_000_000_000L;
+    private static final String TRAITS = "traits";
+    private static final String WHO = "who";
+    private static final int FRAMES = 3;
+    private static final int DIM = 4;
+
+    private static final ClassRecipe TRAITS_RECIPE =
+            ClassRecipe.defaults(TaskKind.Type.MULTI_LABEL, List.of("loud", "high", "never"), 7);
+    private static final ClassRecipe WHO_RECIPE =
+            ClassRecipe.defaults(TaskKind.Type.MULTI_CLASS, List.of("ann", "bob", "cat"), 11);
+
+    private static AdaptationEngine engine(int workers) {
+        Backbone backbone = new TensorBackbone("pass-through", "1".repeat(64), FRAMES, DIM);
+        Map<String, TaskKind> kinds = new LinkedHashMap<>();
+        kinds.put(TRAITS, TRAITS_RECIPE.taskKind());
+        kinds.put(WHO, WHO_RECIPE.taskKind());
+        Map<String, ClassHeadTask> tasks = new LinkedHashMap<>();
+        tasks.put(TRAITS, new ClassHeadTask(TRAITS, TRAITS_RECIPE, DIM));
+        tasks.put(WHO, new ClassHeadTask(WHO, WHO_RECIPE, DIM));
+        return new AdaptationEngine(
+                backbone,
+                new SampleDecoder(1 << 16, backbone, kinds),
+                Map.of(),
+                tasks,
+                64,
+                1,
+                AdaptationEngine.OnlineRehearsal.OFF,
+                RateLimit.OFF,
+                AdaptationEngine.UNBOUNDED,
+                workers);
+    }
+
+    /** Frames around the centre of class {@code c}: dimension {@code c} high, noise elsewhere. */
+    private static float[] frames(int c, SplittableRandom random) {
+        float[] v = new float[FRAMES * DIM];
+        for (int f = 0; f < FRAMES; f++) {
+            for (int d = 0; d < DIM; d++) {
+                v[f * DIM + d] = (float) ((d == c ? 2.0 : 0.0) + random.nextGaussian() * 0.3);
+            }
+        }
+        return v;
+    }
+
+    private static RawSample raw(long offset, String user, Sample.Builder s) {
+        String[] tu = user.split("/");
+        s.setTenant(tu[0]).setUser(tu[1]);
+        return new RawSample(
+                0, offset, user.getBytes(StandardCharsets.UTF_8), s.build().toByteArray());
+    }
+
+    private static Sample.Builder tensor(String id, float[] values) {
+        return Sample.newBuilder()
+                .setSampleId(id)
+                .setTensor(
+                        FloatTensor.newBuilder().addShape(FRAMES).addShape(DIM).addAllValues(floats(values)));
+    }
+
+    private static List<Float> floats(float[] v) {
+        List<Float> out = new ArrayList<>();
+        for (float x : v) {
+            out.add(x);
+        }
+        return out;
+    }
+
+    /**
+     * A stream for one user: sample i has class {@code i % 3}; "who" is labeled with that class;
+     * "traits" labels "loud" (class 0) on even samples and "high" (class 1) on odd ones, never
+     * "never"; every tenth sample is a holdout.
+     */
+    private static List<RawSample> stream(String user, int n, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        List<RawSample> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int c = i % 3;
+            boolean even = i % 2 == 0;
+            MultiHot.Builder m = MultiHot.newBuilder()
+                    .addTargets(even && c == 0 ? 1f : 0f)
+                    .addTargets(!even && c == 1 ? 1f : 0f)
+                    .addTargets(0f)
+                    .addMask(even)
+                    .addMask(!even)
+                    .addMask(false);
+            Sample.Builder s = tensor(user + "-" + i, frames(c, random))
+                    .putLabels(WHO, Label.newBuilder().setClassIndex(c).build())
+                    .putLabels(TRAITS, Label.newBuilder().setMultiHot(m).build())
+                    .setSplit(i % 10 == 9 ? Split.SPLIT_HOLDOUT : Split.SPLIT_TRAIN);
+            out.add(raw(i, user, s));
+        }
+        return out;
+    }
+
+    private static BatchResult control(AdaptationEngine e, long offset, String user, ControlAction action) {
+        BatchResult r = e.process(List.of(), List.of(TinyEngine.control(0, offset, user, action)), NOW);
+        e.commit(r);
+        return r;
+    }
+
+    private static BatchResult run(AdaptationEngine e, List<RawSample> batch) {
+        BatchResult r = e.process(batch, NOW);
+        e.commit(r);
+        return r;
+    }
+
+    /** The last Dense layer's weight row and bias of output {@code o}, from a class head's parameters. */
+    private static float[] outputRow(TaskArchitecture a, float[] p, int o) {
+        int top = a.layers().size() - 1;
+        int at = a.parameterOffset(top);
+        int in = a.layers().get(top).inputDim();
+        int outs = a.layers().get(top).outputDim();
+        float[] row = Arrays.copyOfRange(p, at + o * in, at + (o + 1) * in + 1);
+        row[in] = p[at + outs * in + o];
+        return row;
+    }
+
+    @Test
+    void partialLabelsTrainOnlyTheLabeledOutputsAndTheHeadsLearn() {
+        AdaptationEngine e = engine(2);
+        List<RawSample> samples = stream("acme/ann", 90, 1);
+        List<AdaptationMetrics> metrics = new ArrayList<>();
+        List<HeadUpdate> heads = new ArrayList<>();
+        for (int i = 0; i < samples.size(); i += 10) {
+            BatchResult r = run(e, samples.subList(i, i + 10));
+            assertThat(r.rejections()).isEmpty();
+            metrics.addAll(r.metrics());
+            heads.addAll(r.heads());
+        }
+        ClassHeadTask traits = e.classTasks().get(TRAITS);
+        ClassHeadState t = e.user(UserKey.parse("acme/ann")).classHeads().get(TRAITS);
+        float[] start = traits.startParameters();
+        TaskArchitecture a = traits.architecture();
+        // "never" was never labeled: its output row and bias are the start's, bit for bit
+        assertThat(outputRow(a, t.liveParameters(), 2)).isEqualTo(outputRow(a, start, 2));
+        assertThat(outputRow(a, t.liveParameters(), 0)).isNotEqualTo(outputRow(a, start, 0));
+        assertThat(outputRow(a, t.liveParameters(), 1)).isNotEqualTo(outputRow(a, start, 1));
+
+        AdaptationMetrics last = metrics.stream()
+                .filter(m -> m.getTask().equals(TRAITS))
+                .reduce((x, y) -> y)
+                .orElseThrow();
+        // 81 training samples: 45 even (labeled "loud"), 36 odd (labeled "high": the 9 holdouts are odd),
+        // none "never"
+        assertThat(last.getOutputsList())
+                .extracting(OutputScore::getLabel, OutputScore::getLabeled)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("loud", 45L),
+                        org.assertj.core.groups.Tuple.tuple("high", 36L),
+                        org.assertj.core.groups.Tuple.tuple("never", 0L));
+        assertThat(last.getSamplesApplied()).isEqualTo(81);
+        assertThat(last.getSamplesSeen()).isEqualTo(90);
+        assertThat(last.getAdaptedHoldout().getCount()).isEqualTo(9);
+
+        AdaptationMetrics who = metrics.stream()
+                .filter(m -> m.getTask().equals(WHO))
+                .reduce((x, y) -> y)
+                .orElseThrow();
+        // the start head ranks every class alike (class 0 first: about a third right); the adapted
+        // head learned the three centres, test-then-train and on the holdout samples
+        assertThat(who.getSourcePrequential().getAccuracy()).isLessThan(0.4);
+        assertThat(who.getAdaptedPrequential().getAccuracy()).isGreaterThan(0.8);
+        assertThat(who.getAdaptedHoldout().getAccuracy()).isGreaterThan(0.85);
+        assertThat(who.getAdaptedPrequential().getMeanLoss())
+                .isLessThan(who.getSourcePrequential().getMeanLoss());
+
+        // one version per batch per head, numbered 1..9; the published parameters are the state's
+        List<HeadUpdate> whoVersions =
+                heads.stream().filter(h -> h.getTask().equals(WHO)).toList();
+        assertThat(whoVersions).extracting(HeadUpdate::getVersion).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+        HeadUpdate newest = whoVersions.get(8);
+        assertThat(newest.getSpec().getOutput()).isEqualTo("softmax");
+        assertThat(newest.getSpec().getOutputLabelsList()).containsExactly("ann", "bob", "cat");
+        assertThat(newest.getSpec().getPooling()).isEqualTo(ClassHeadTask.POOLING);
+        assertThat(newest.getProvenance().getSourceHeadId()).isEqualTo("fresh:11");
+        HeadCodec.DecodedClass d = HeadCodec.decodeClass(newest);
+        assertThat(d.parameters())
+                .isEqualTo(
+                        e.user(UserKey.parse("acme/ann")).classHeads().get(WHO).liveParameters());
+        assertThat(HeadCodec.decodeClass(heads.stream()
+                                .filter(h -> h.getTask().equals(TRAITS))
+                                .reduce((x, y) -> y)
+                                .orElseThrow())
+                        .architecture()
+                        .output()
+                        .outputs())
+                .isEqualTo(3);
+    }
+
+    @Test
+    void theSameStreamGivesTheSameBitsAtAnyBatchingWorkersAndRestore() {
+        List<RawSample> samples = stream("acme/bob", 40, 2);
+        AdaptationEngine one = engine(1);
+        for (RawSample s : samples) {
+            run(one, List.of(s));
+        }
+        AdaptationEngine other = engine(2);
+        BatchResult first = run(other, samples.subList(0, 17));
+        AdapterState record = other.stateRecords(first).get(0);
+        AdaptationEngine restored = engine(2);
+        restored.restore(record);
+        run(restored, samples.subList(17, 40));
+        for (String task : List.of(TRAITS, WHO)) {
+            ClassHeadState a = one.user(UserKey.parse("acme/bob")).classHeads().get(task);
+            ClassHeadState b =
+                    restored.user(UserKey.parse("acme/bob")).classHeads().get(task);
+            assertThat(b.liveParameters()).isEqualTo(a.liveParameters());
+            assertThat(b.liveOptimizer().sameAs(a.liveOptimizer())).isTrue();
+            assertThat(b.samplesApplied()).isEqualTo(a.samplesApplied());
+            assertThat(b.adaptedPrequential()).isEqualTo(a.adaptedPrequential());
+        }
+        // the record round-trips exactly
+        AdaptationEngine again = engine(1);
+        again.restore(record);
+        assertThat(again.stateCodec().encode(again.user(UserKey.parse("acme/bob"))))
+                .isEqualTo(record);
+    }
+
+    @Test
+    void controlsResetRollBackAndFreezeClassHeadsAndErasureTombstonesThem() {
+        AdaptationEngine e = engine(1);
+        List<RawSample> samples = stream("acme/cat", 20, 3);
+        run(e, samples.subList(0, 10));
+        ClassHeadTask who = e.classTasks().get(WHO);
+
+        BatchResult frozen = control(e, 100, "acme/cat", ControlAction.CONTROL_ACTION_FREEZE);
+        assertThat(frozen.rejections()).isEmpty();
+        float[] before = e.user(UserKey.parse("acme/cat"))
+                .classHeads()
+                .get(WHO)
+                .liveParameters()
+                .clone();
+        BatchResult whileFrozen = run(e, samples.subList(10, 12));
+        assertThat(whileFrozen.heads()).isEmpty(); // scored, not trained: nothing to publish
+        assertThat(e.user(UserKey.parse("acme/cat")).classHeads().get(WHO).liveParameters())
+                .isEqualTo(before);
+
+        BatchResult rolledBack = control(e, 101, "acme/cat", ControlAction.CONTROL_ACTION_ROLLBACK);
+        assertThat(rolledBack.heads())
+                .extracting(HeadUpdate::getTask, HeadUpdate::getStatus)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple(TRAITS, HeadStatus.HEAD_STATUS_ROLLED_BACK),
+                        org.assertj.core.groups.Tuple.tuple(WHO, HeadStatus.HEAD_STATUS_ROLLED_BACK));
+        HeadUpdate whoBack = rolledBack.heads().stream()
+                .filter(h -> h.getTask().equals(WHO))
+                .findFirst()
+                .orElseThrow();
+        assertThat(HeadCodec.decodeClass(whoBack).parameters()).isEqualTo(who.startParameters());
+        assertThat(e.user(UserKey.parse("acme/cat")).classHeads().get(WHO).frozen())
+                .isTrue();
+
+        BatchResult reset = control(e, 102, "acme/cat", ControlAction.CONTROL_ACTION_RESET);
+        assertThat(reset.heads()).extracting(HeadUpdate::getStatus).containsOnly(HeadStatus.HEAD_STATUS_RESET);
+        ClassHeadState afterReset =
+                e.user(UserKey.parse("acme/cat")).classHeads().get(WHO);
+        assertThat(afterReset.frozen()).isFalse();
+        assertThat(afterReset.adaptedPrequential().count()).isZero();
+        long versionAfterReset = afterReset.version();
+        BatchResult trained = run(e, samples.subList(12, 14));
+        assertThat(trained.heads())
+                .filteredOn(h -> h.getTask().equals(WHO))
+                .extracting(HeadUpdate::getVersion)
+                .containsExactly(versionAfterReset + 1);
+
+        BatchResult erased = control(e, 103, "acme/cat", ControlAction.CONTROL_ACTION_ERASE);
+        assertThat(erased.erasures()).hasSize(1);
+        assertThat(erased.erasures().get(0).headIds()).containsExactly("acme/cat/traits", "acme/cat/who");
+        assertThat(e.user(UserKey.parse("acme/cat"))).isNull();
+    }
+
+    @Test
+    void wrongLabelsAreRejectedAndTheHeadsAreUntouched() {
+        AdaptationEngine e = engine(1);
+        SplittableRandom random = new SplittableRandom(4);
+        BatchResult r = run(
+                e,
+                List.of(
+                        raw(
+                                0,
+                                "acme/dan",
+                                tensor("d-0", frames(0, random))
+                                        .putLabels(
+                                                WHO,
+                                                Label.newBuilder()
+                                                        .setClassIndex(3)
+                                                        .build())),
+                        raw(
+                                1,
+                                "acme/dan",
+                                tensor("d-1", frames(0, random))
+                                        .putLabels(
+                                                TRAITS,
+                                                Label.newBuilder()
+                                                        .setClassIndex(0)
+                                                        .build())),
+                        raw(
+                                2,
+                                "acme/dan",
+                                tensor("d-2", frames(0, random))
+                                        .putLabels(
+                                                TRAITS,
+                                                Label.newBuilder()
+                                                        .setMultiHot(MultiHot.newBuilder()
+                                                                .addTargets(1f)
+                                                                .addMask(true))
+                                                        .build())),
+                        raw(
+                                3,
+                                "acme/dan",
+                                tensor("d-3", frames(0, random))
+                                        .putLabels(
+                                                WHO,
+                                                Label.newBuilder()
+                                                        .setBinary(true)
+                                                        .build()))));
+        assertThat(r.rejections())
+                .extracting(x -> x.reason())
+                .containsOnly(RejectReason.LABEL_RANGE)
+                .hasSize(4);
+        assertThat(r.heads()).isEmpty();
+        assertThat(e.user(UserKey.parse("acme/dan"))).isNull();
+    }
+}
