@@ -159,7 +159,7 @@ public class AdminResource {
                 .setReason(r.reason() == null ? "" : r.reason())
                 .build();
         try {
-            new ControlDecoder(spec.tasks().keySet())
+            new ControlDecoder(spec.taskNames())
                     .decode(key.toString().getBytes(StandardCharsets.UTF_8), command.toByteArray());
         } catch (SampleRejectedException e) {
             throw new Problem.Failure(Problem.of(

@@ -173,6 +173,13 @@ public record EngineSpec(
         classTasks = Collections.unmodifiableMap(new LinkedHashMap<>(classTasks));
     }
 
+    /** Every task's name, binary and class, in name order. */
+    public Set<String> taskNames() {
+        Set<String> names = new TreeSet<>(tasks.keySet());
+        names.addAll(classTasks.keySet());
+        return Collections.unmodifiableSet(names);
+    }
+
     /** This specification with {@code maxResidentUsers} instead. */
     public EngineSpec withMaxResidentUsers(int maxResidentUsers) {
         return new EngineSpec(
