@@ -216,9 +216,13 @@ class EngineSpecTest {
         given.put(k + "calibration-pool", "33");
         given.put(k + "calibration-slices", "5");
         given.put(k + "rehearsal-set", "/r.bin");
+        given.put(k + "kind", "binary");
+        java.util.Set<String> binaryKeys = new java.util.TreeSet<>(EngineSpec.keys(java.util.Set.of("wake")));
+        binaryKeys.removeAll(
+                List.of(k + "labels", k + "start", k + "hidden", k + "batch-size")); // class tasks only: below
         assertThat(given.keySet())
                 .as("the test sets every key the specification reads")
-                .containsExactlyInAnyOrderElementsOf(EngineSpec.keys(java.util.Set.of("wake")));
+                .containsExactlyInAnyOrderElementsOf(binaryKeys);
 
         EngineSpec spec = EngineSpec.fromProperties(given);
 
@@ -279,5 +283,72 @@ class EngineSpecTest {
                     .as(no)
                     .isFalse();
         }
+    }
+
+    @Test
+    void aClassTaskReadsEveryClassKeyAndRoundTrips() {
+        Map<String, String> given = new java.util.TreeMap<>();
+        String k = "headstream.tasks.who.";
+        given.put(k + "kind", "multi-class");
+        given.put(k + "labels", "ann, bob,cat");
+        given.put(k + "start", "fresh:42");
+        given.put(k + "hidden", "32");
+        given.put(k + "learning-rate", "0.01");
+        given.put(k + "l2sp", "0.5");
+        given.put(k + "max-gradient-norm", "2.0");
+        given.put(k + "replay-steps", "3");
+        given.put(k + "batch-size", "5");
+        given.put(k + "replay-buffer", "9");
+        EngineSpec spec = EngineSpec.fromProperties(given);
+        assertThat(spec.tasks()).containsOnlyKeys("wake"); // the default binary task stays beside it
+        assertThat(spec.classTasks().get("who"))
+                .isEqualTo(new dev.headstream.core.adapt.task.ClassRecipe(
+                        dev.headstream.core.ingest.TaskKind.Type.MULTI_CLASS,
+                        List.of("ann", "bob", "cat"),
+                        42,
+                        32,
+                        0.01f,
+                        0.5f,
+                        2.0f,
+                        3,
+                        5,
+                        9));
+        assertThat(spec.taskNames()).containsExactly("wake", "who");
+        assertThat(EngineSpec.fromProperties(spec.toProperties())).isEqualTo(spec);
+
+        Map<String, String> onlyLabels = Map.of(
+                "headstream.tasks.wake.source-head", "none",
+                "headstream.tasks.tags.kind", "multi-label",
+                "headstream.tasks.tags.labels", "a");
+        EngineSpec tags = EngineSpec.fromProperties(onlyLabels);
+        assertThat(tags.tasks()).isEmpty();
+        assertThat(tags.classTasks().get("tags").start()).isEqualTo("fresh:1");
+        assertThat(EngineSpec.fromProperties(tags.toProperties())).isEqualTo(tags);
+    }
+
+    @Test
+    void aClassTaskNamesWhatIsWrongWithIt() {
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.tasks.who.kind", "multi-class")))
+                .hasMessageContaining("headstream.tasks.who.labels is required");
+        assertThatThrownBy(() -> EngineSpec.fromProperties(
+                        Map.of("headstream.tasks.who.kind", "multi-class", "headstream.tasks.who.labels", "solo")))
+                .hasMessageContaining("needs 2 to 256 labels");
+        assertThatThrownBy(() -> EngineSpec.fromProperties(
+                        Map.of("headstream.tasks.who.kind", "multi-class", "headstream.tasks.who.labels", "a,a")))
+                .hasMessageContaining("listed twice");
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of(
+                        "headstream.tasks.who.kind", "multi-label",
+                        "headstream.tasks.who.labels", "a",
+                        "headstream.tasks.who.lora-rank", "2")))
+                .hasMessageContaining("headstream.tasks.who.lora-rank applies to binary tasks only");
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.tasks.wake.labels", "a,b")))
+                .hasMessageContaining("headstream.tasks.wake.labels applies to class tasks only");
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of(
+                        "headstream.tasks.who.kind", "multi-label",
+                        "headstream.tasks.who.labels", "a",
+                        "headstream.tasks.who.start", "hey_jarvis_v0.1.onnx")))
+                .hasMessageContaining("fresh:<seed>");
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.tasks.who.kind", "regression")))
+                .hasMessageContaining("headstream.tasks.who.kind");
     }
 }

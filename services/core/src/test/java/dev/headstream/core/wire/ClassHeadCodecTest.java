@@ -1,0 +1,133 @@
+package dev.headstream.core.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import dev.headstream.core.adapt.state.ClassHeadState;
+import dev.headstream.core.adapt.state.UserState;
+import dev.headstream.core.adapt.task.ClassHeadTask;
+import dev.headstream.core.adapt.task.ClassRecipe;
+import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.core.ingest.Label;
+import dev.headstream.core.ingest.Split;
+import dev.headstream.core.ingest.TaskKind;
+import dev.headstream.core.ingest.UserKey;
+import dev.headstream.schemas.v1.AdapterState;
+import dev.headstream.schemas.v1.ClassHeadTrainingState;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** A class head's changelog record: written and read back bit for bit; refused, naming why, when it does not fit the task. */
+class ClassHeadCodecTest {
+
+    private static final UserKey ALICE = UserKey.parse("acme/alice");
+    private static final ClassHeadTask TAGS =
+            new ClassHeadTask("tags", ClassRecipe.defaults(TaskKind.Type.MULTI_LABEL, List.of("a", "b"), 3), 4);
+
+    private static AdapterState record() {
+        UserState user = new UserState(ALICE, 8);
+        ClassHeadState h = TAGS.newState(ALICE.headId("tags"));
+        SplittableRandom r = new SplittableRandom(1);
+        for (int i = 0; i < 5; i++) {
+            float[] v = new float[2 * 4];
+            for (int j = 0; j < v.length; j++) {
+                v[j] = (float) r.nextGaussian();
+            }
+            TAGS.apply(
+                    h,
+                    new EmbeddingSequence(2, 4, v),
+                    new Label.MultiHot(new float[] {i % 2, 1}, new boolean[] {true, i % 3 == 0}),
+                    1f,
+                    i == 4 ? Split.HOLDOUT : Split.TRAIN);
+        }
+        user.classHeads().put("tags", h);
+        return UserStateCodec.encode(user, Map.of(), Map.of("tags", TAGS));
+    }
+
+    private static AdapterState withHead(AdapterState s, ClassHeadTrainingState h) {
+        return s.toBuilder().setClassHeads(0, h).build();
+    }
+
+    @Test
+    void aRecordReadsBackBitForBit() {
+        AdapterState record = record();
+        assertThat(record.getClassHeads(0).getReplayCount()).isEqualTo(4);
+        UserState back = UserStateCodec.decode(record, Map.of(), Map.of("tags", TAGS), 8);
+        assertThat(UserStateCodec.encode(back, Map.of(), Map.of("tags", TAGS))).isEqualTo(record);
+        // a reader without the class task refuses the record rather than dropping the head
+        assertThatThrownBy(() -> UserStateCodec.decode(record, Map.of(), 8))
+                .hasMessageContaining("unknown class task 'tags'");
+    }
+
+    @Test
+    void aRecordThatDoesNotFitTheTaskIsRefusedNamingWhy() {
+        AdapterState record = record();
+        ClassHeadTrainingState h = record.getClassHeads(0);
+        Map<String, ClassHeadTask> tasks = Map.of("tags", TAGS);
+        ClassHeadTask otherStart =
+                new ClassHeadTask("tags", ClassRecipe.defaults(TaskKind.Type.MULTI_LABEL, List.of("a", "b"), 4), 4);
+        assertThatThrownBy(() -> UserStateCodec.decode(record, Map.of(), Map.of("tags", otherStart), 8))
+                .hasMessageContaining("started from head");
+        assertThatThrownBy(() -> UserStateCodec.decode(
+                        withHead(
+                                record,
+                                h.toBuilder()
+                                        .setParametersF32Le(
+                                                h.getParametersF32Le().substring(4))
+                                        .build()),
+                        Map.of(),
+                        tasks,
+                        8))
+                .hasMessageContaining("parameters");
+        ByteBuffer nan = ByteBuffer.allocate(h.getParametersF32Le().size()).order(ByteOrder.LITTLE_ENDIAN);
+        nan.put(h.getParametersF32Le().toByteArray());
+        nan.putFloat(0, Float.NaN);
+        assertThatThrownBy(() -> UserStateCodec.decode(
+                        withHead(
+                                record,
+                                h.toBuilder()
+                                        .setParametersF32Le(ByteString.copyFrom(nan.array()))
+                                        .build()),
+                        Map.of(),
+                        tasks,
+                        8))
+                .hasMessageContaining("non-finite parameter at 0");
+        assertThatThrownBy(() -> UserStateCodec.decode(
+                        withHead(
+                                record,
+                                h.toBuilder()
+                                        .setReplay(0, h.getReplay(0).toBuilder().clearMask())
+                                        .build()),
+                        Map.of(),
+                        tasks,
+                        8))
+                .hasMessageContaining("replay example 0");
+        assertThatThrownBy(() -> UserStateCodec.decode(
+                        withHead(record, h.toBuilder().addOutputLabeled(1).build()), Map.of(), tasks, 8))
+                .hasMessageContaining("per-output statistics");
+        assertThatThrownBy(() -> UserStateCodec.decode(
+                        withHead(
+                                record, h.toBuilder().setHeadId("acme/bob/tags").build()),
+                        Map.of(),
+                        tasks,
+                        8))
+                .hasMessageContaining("is labelled");
+    }
+
+    @Test
+    void aResetKeepsTheVersionNumbersGoingAndOwesARESET() {
+        AdapterState record = record();
+        UserState user = UserStateCodec.reset(
+                ALICE, 0, record.toBuilder().setFormatVersion(99).build(), Map.of(), Map.of("tags", TAGS), 8, "why");
+        ClassHeadState h = user.classHeads().get("tags");
+        assertThat(h.pendingReset()).isTrue();
+        assertThat(h.liveParameters()).isEqualTo(TAGS.startParameters());
+        assertThat(h.publishIfDue(1)).isTrue();
+        assertThat(h.version()).isEqualTo(record.getClassHeads(0).getVersion() + 1);
+    }
+}
