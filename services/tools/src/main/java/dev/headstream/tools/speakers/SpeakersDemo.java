@@ -194,7 +194,6 @@ public final class SpeakersDemo {
                     "speakers: broker at %s; starting the adapter with task '%s' (multi-class, %d member slots, log %s)",
                     bs, TASK, MAX_MEMBERS, s.workDir().resolve("adapter.log"));
             Files.deleteIfExists(s.workDir().resolve("adapter.log"));
-            long expectedSeen;
             try (AdapterProcess adapter = AdapterProcess.start(
                                     s.adapterJar(), props, s.workDir().resolve("adapter.log"))
                             .awaitReady(Duration.ofMinutes(3));
@@ -213,10 +212,8 @@ public final class SpeakersDemo {
                     }
                 }
                 sender.flush();
-                expectedSeen =
-                        (long) s.enroll() + (long) s.test() * s.checkpoints().size();
                 say("speakers: streamed %d records; waiting for the adapter to score them", sender.sent());
-                awaitScored(bs, households, expectedSeen, adapter);
+                awaitScored(bs, households, adapter);
             }
             List<Row> rows = rows(bs, households);
             print(rows);
@@ -307,10 +304,13 @@ public final class SpeakersDemo {
         }
     }
 
-    /** Waits until every household's metrics say {@code expectedSeen} samples were scored. */
-    private void awaitScored(
-            String bs, List<Households.Household> households, long expectedSeen, AdapterProcess adapter)
+    /**
+     * Waits until every household's metrics say all its samples were scored: per member its
+     * enrollment clips and its held-out clips once per checkpoint.
+     */
+    private void awaitScored(String bs, List<Households.Household> households, AdapterProcess adapter)
             throws InterruptedException {
+        long perMember = (long) s.enroll() + (long) s.test() * s.checkpoints().size();
         long deadline = System.nanoTime() + s.timeout().toNanos();
         long lastReport = 0;
         while (true) {
@@ -320,7 +320,7 @@ public final class SpeakersDemo {
                 seen.merge(m.getHeadId(), m.getSamplesSeen(), Math::max);
             }
             long done = households.stream()
-                    .filter(h -> seen.getOrDefault(headId(h), 0L) >= expectedSeen)
+                    .filter(h -> seen.getOrDefault(headId(h), 0L) >= perMember * h.size())
                     .count();
             long scored = seen.values().stream().mapToLong(Long::longValue).sum();
             if (done == households.size()) {
