@@ -2,6 +2,7 @@ package dev.headstream.core.wire;
 
 import dev.headstream.core.adapt.state.ClassHeadState;
 import dev.headstream.core.adapt.task.ClassHeadTask;
+import dev.headstream.core.adapt.task.ClassRecipe;
 import dev.headstream.core.head.OptimizerState;
 import dev.headstream.core.ingest.TaskKind;
 import dev.headstream.core.ingest.UserKey;
@@ -19,6 +20,12 @@ import java.util.List;
  * example of another width or label shape, a version or counts below zero.
  */
 final class ClassHeadCodec {
+
+    /**
+     * Largest pooled input a replay example may hold: the engine refuses embeddings beyond 1e6 in
+     * magnitude, so a mean is at most that and a standard deviation at most twice it.
+     */
+    static final float MAX_INPUT = 2e6f;
 
     private ClassHeadCodec() {}
 
@@ -52,6 +59,9 @@ final class ClassHeadCodec {
                 .setLastTrainingLoss(h.lastTrainingLoss())
                 .setLastPrequentialLoss(h.lastPrequentialLoss())
                 .setPendingReset(h.pendingReset())
+                .setPendingResetReason(h.pendingResetReason())
+                .setKind(ClassRecipe.kindName(task.recipe().kind()))
+                .addAllLabels(task.recipe().labels())
                 .setPendingRollback(h.pendingRollback() == null ? "" : h.pendingRollback());
         for (int o = 0; o < h.outputLabeled().length; o++) {
             b.addOutputLabeled(h.outputLabeled()[o]);
@@ -86,6 +96,13 @@ final class ClassHeadCodec {
                     + ", not from task '" + task.name() + "' start " + task.startId() + " (" + task.startSha256()
                     + ")");
         }
+        String kind = ClassRecipe.kindName(task.recipe().kind());
+        if (!h.getKind().equals(kind) || !h.getLabelsList().equals(task.recipe().labels())) {
+            throw new IllegalArgumentException(where + " was trained as " + h.getKind() + " " + h.getLabelsList()
+                    + "; task '" + task.name() + "' is " + kind + " "
+                    + task.recipe().labels()
+                    + " (a trained output never takes another label's meaning)");
+        }
         ClassHeadState fresh = task.newState(headId);
         if (h.getSeed() != fresh.seed()) {
             throw new IllegalArgumentException(where + " has seed " + Long.toHexString(h.getSeed()) + ", expected "
@@ -115,6 +132,13 @@ final class ClassHeadCodec {
                 throw new IllegalArgumentException(
                         where + " optimizer slot " + i + " has " + slot[i].length + " values, expected " + length);
             }
+            for (int j = 0; j < length; j++) {
+                // Adam: slot 1 holds second moments, never negative
+                if (!Float.isFinite(slot[i][j]) || (i == 1 && slot[i][j] < 0f)) {
+                    throw new IllegalArgumentException(
+                            where + " optimizer slot " + i + " has a bad value " + slot[i][j] + " at " + j);
+                }
+            }
         }
         int outputs = task.recipe().outputs();
         boolean multiLabel = task.recipe().kind() == TaskKind.Type.MULTI_LABEL;
@@ -131,19 +155,35 @@ final class ClassHeadCodec {
                     || x.getTargetsCount() != outputs
                     || x.getMaskCount() != (multiLabel ? outputs : 0)
                     || !(x.getWeight() > 0f)
-                    || Float.isInfinite(x.getWeight())) {
+                    || !(x.getWeight() <= SampleDecoder.MAX_WEIGHT)) {
                 throw new IllegalArgumentException(where + " replay example " + i + " has " + input.length
                         + " inputs, " + x.getTargetsCount() + " targets, " + x.getMaskCount() + " mask entries and"
                         + " weight " + x.getWeight() + "; expected " + inputWidth + ", " + outputs + ", "
                         + (multiLabel ? outputs : 0) + " and a positive weight");
             }
+            for (float v : input) {
+                if (!(Math.abs(v) <= MAX_INPUT)) {
+                    throw new IllegalArgumentException(where + " replay example " + i + " has an input " + v
+                            + " that is not finite or out of range");
+                }
+            }
             float[] targets = new float[outputs];
             boolean[] mask = multiLabel ? new boolean[outputs] : null;
+            int ones = 0;
             for (int t = 0; t < outputs; t++) {
                 targets[t] = x.getTargets(t);
+                if (targets[t] != 0f && targets[t] != 1f) {
+                    throw new IllegalArgumentException(
+                            where + " replay example " + i + " has target " + targets[t] + "; targets are 0 or 1");
+                }
+                ones += targets[t] == 1f ? 1 : 0;
                 if (mask != null) {
                     mask[t] = x.getMask(t);
                 }
+            }
+            if (!multiLabel && ones != 1) {
+                throw new IllegalArgumentException(
+                        where + " replay example " + i + " is not one class (" + ones + " targets of 1)");
             }
             replay.add(new ClassHeadState.Example(input, targets, mask, x.getWeight()));
         }
@@ -189,6 +229,7 @@ final class ClassHeadCodec {
                 h.getLastTrainingLoss(),
                 h.getLastPrequentialLoss(),
                 h.getPendingReset(),
+                h.getPendingResetReason(),
                 h.getPendingRollback().isEmpty() ? null : h.getPendingRollback()));
     }
 }

@@ -152,7 +152,10 @@ public final class OutputMessages {
                                 : h.pendingRollback() != null
                                         ? HeadStatus.HEAD_STATUS_ROLLED_BACK
                                         : HeadStatus.HEAD_STATUS_ACTIVE)
-                .setStatusReason(h.pendingRollback() != null ? h.pendingRollback() : "")
+                .setStatusReason(
+                        h.pendingRollback() != null
+                                ? h.pendingRollback()
+                                : h.pendingReset() ? h.pendingResetReason() : "")
                 .setProvenance(Provenance.newBuilder()
                         .setSourceHeadId(task.startId())
                         .setSourceHeadSha256(task.startSha256())

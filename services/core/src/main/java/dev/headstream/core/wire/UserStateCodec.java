@@ -47,6 +47,13 @@ public final class UserStateCodec {
      */
     public static final int FORMAT_VERSION = 2;
 
+    /** The format of a record that holds class heads: older readers refuse it rather than drop them. */
+    public static final int CLASS_HEADS_FORMAT_VERSION = 3;
+
+    /** The formats {@link #decode} reads. */
+    private static final java.util.Set<Integer> READABLE_FORMATS =
+            java.util.Set.of(FORMAT_VERSION, CLASS_HEADS_FORMAT_VERSION);
+
     private UserStateCodec() {}
 
     /**
@@ -93,6 +100,9 @@ public final class UserStateCodec {
             }
             b.addClassHeads(ClassHeadCodec.encode(task, t, h));
         });
+        if (b.getClassHeadsCount() > 0) {
+            b.setFormatVersion(CLASS_HEADS_FORMAT_VERSION);
+        }
         return b.build();
     }
 
@@ -143,9 +153,9 @@ public final class UserStateCodec {
             Map<String, BinaryHeadTask> tasks,
             Map<String, ClassHeadTask> classTasks,
             int dedupWindow) {
-        if (state.getFormatVersion() != FORMAT_VERSION) {
+        if (!READABLE_FORMATS.contains(state.getFormatVersion())) {
             throw new IllegalArgumentException("adapter state of " + recordKey(state) + " has format version "
-                    + state.getFormatVersion() + "; this adapter reads " + FORMAT_VERSION);
+                    + state.getFormatVersion() + "; this adapter reads " + new TreeSet<>(READABLE_FORMATS));
         }
         UserKey key = new UserKey(state.getTenant(), state.getUser());
         if (!(state.getRateTokens() >= 0) || Double.isInfinite(state.getRateTokens()) || state.getRateTimeMs() < 0) {
@@ -200,13 +210,15 @@ public final class UserStateCodec {
     /**
      * The explicit reset of a user whose changelog record parses but does not {@link #decode}
      * against this adapter (its recipe or source head changed, another format version, a damaged
-     * head): every head the record holds for a task in {@code tasks} starts again from that task's
-     * source head, its version numbers continuing after the stored one (the next version made is the
-     * stored version + 1) and that next version carrying status RESET with {@code reason}; heads of
-     * tasks not in {@code tasks} are dropped. The user keeps its place in the stream: samples
-     * partition {@code partition}, the stored last applied offset, recent sample ids and rate-limit
-     * bucket where they read, so samples the stored state had applied are still skipped and retries
-     * still dropped. Reads nothing else of the record, so it cannot fail on a record that parsed.
+     * head): in a record of a format this codec reads, every head that still decodes against its
+     * task as configured now (and is listed once) is kept as it is; every other head of a task in
+     * {@code tasks} or {@code classTasks} starts again from that task's start, its version numbers
+     * continuing after the highest the record holds under that task name, whichever kind of head
+     * it was, and that next version carrying status RESET with {@code reason}; heads of tasks not
+     * configured are dropped. The user keeps its place in the stream: samples partition
+     * {@code partition}, the stored last applied offset, recent sample ids and rate-limit bucket
+     * where they read, so samples the stored state had applied are still skipped and retries still
+     * dropped. Cannot fail on a record that parsed.
      *
      * @param key       the user, from the record key (the caller checked that the record names it)
      * @param partition the changelog partition the record was read from (the user's samples partition)
@@ -250,30 +262,63 @@ public final class UserStateCodec {
         for (int i = 0; i < state.getRecentSampleFingerprintsCount(); i++) {
             user.firstSightingOfFingerprint(state.getRecentSampleFingerprints(i));
         }
+        // every head the record holds, binary or class, by task name: the highest version each name
+        // published, whichever kind it was then; a head that still decodes against its task as it
+        // is configured now is kept as it is, every other one starts again after that version
+        boolean knownFormat = READABLE_FORMATS.contains(state.getFormatVersion());
         Map<String, Long> versions = new TreeMap<>();
+        Map<String, HeadState> keptBinary = new TreeMap<>();
+        Map<String, ClassHeadState> keptClass = new TreeMap<>();
         for (HeadTrainingState h : state.getHeadsList()) {
-            if (tasks.containsKey(h.getTask())) {
-                versions.merge(h.getTask(), Math.max(0, h.getVersion()), Math::max);
+            versions.merge(h.getTask(), Math.max(0, h.getVersion()), Math::max);
+            BinaryHeadTask t = tasks.get(h.getTask());
+            if (knownFormat && t != null && !keptBinary.containsKey(h.getTask())) {
+                try {
+                    keptBinary.put(h.getTask(), decode(key, t, h));
+                } catch (RuntimeException e) {
+                    // not kept: reset below
+                }
             }
         }
-        versions.forEach((task, version) -> {
-            HeadState head = tasks.get(task).newState(key.headId(task));
-            head.continueVersionsAfter(version);
-            head.reset(reason);
-            user.heads().put(task, head);
-        });
-        Map<String, Long> classVersions = new TreeMap<>();
         for (ClassHeadTrainingState h : state.getClassHeadsList()) {
-            if (classTasks.containsKey(h.getTask()) && !tasks.containsKey(h.getTask())) {
-                classVersions.merge(h.getTask(), Math.max(0, h.getVersion()), Math::max);
+            versions.merge(h.getTask(), Math.max(0, h.getVersion()), Math::max);
+            ClassHeadTask t = classTasks.get(h.getTask());
+            if (knownFormat && t != null && !keptClass.containsKey(h.getTask())) {
+                try {
+                    keptClass.put(h.getTask(), ClassHeadCodec.decode(key, t, h));
+                } catch (RuntimeException e) {
+                    // not kept: reset below
+                }
             }
         }
-        classVersions.forEach((task, version) -> {
-            ClassHeadTask t = classTasks.get(task);
-            ClassHeadState head = t.newState(key.headId(task));
-            head.continueVersionsAfter(version);
-            t.operatorReset(head);
-            user.classHeads().put(task, head);
+        // a task name listed twice (in one list, or in both) is reset, whatever decoded
+        Map<String, Integer> listed = new TreeMap<>();
+        state.getHeadsList().forEach(h -> listed.merge(h.getTask(), 1, Integer::sum));
+        state.getClassHeadsList().forEach(h -> listed.merge(h.getTask(), 1, Integer::sum));
+        versions.forEach((task, version) -> {
+            boolean once = listed.getOrDefault(task, 0) == 1;
+            if (tasks.containsKey(task)) {
+                HeadState kept = once ? keptBinary.get(task) : null;
+                if (kept != null) {
+                    user.heads().put(task, kept);
+                    return;
+                }
+                HeadState head = tasks.get(task).newState(key.headId(task));
+                head.continueVersionsAfter(version);
+                head.reset(reason);
+                user.heads().put(task, head);
+            } else if (classTasks.containsKey(task)) {
+                ClassHeadState kept = once ? keptClass.get(task) : null;
+                if (kept != null) {
+                    user.classHeads().put(task, kept);
+                    return;
+                }
+                ClassHeadTask t = classTasks.get(task);
+                ClassHeadState head = t.newState(key.headId(task));
+                head.continueVersionsAfter(version);
+                t.operatorReset(head, reason);
+                user.classHeads().put(task, head);
+            }
         });
         return user;
     }

@@ -4,6 +4,7 @@ import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.adapt.task.BankNegatives;
 import dev.headstream.core.adapt.task.BinaryHeadTask;
 import dev.headstream.core.adapt.task.ClassHeadTask;
+import dev.headstream.core.adapt.task.ClassRecipe;
 import dev.headstream.core.adapt.task.RehearsalSet;
 import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.bank.NegativeBank;
@@ -12,6 +13,7 @@ import dev.headstream.core.embed.ExecutionOptions;
 import dev.headstream.core.embed.ModelFile;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.ingest.TaskKind;
+import dev.headstream.core.wire.HeadCodec;
 import dev.headstream.core.wire.SampleDecoder;
 import dev.headstream.core.wire.SampleFile;
 import dev.headstream.runtime.backbone.OnnxTensorBackbone;
@@ -89,13 +91,8 @@ public final class EngineAssembly {
             tasks.put(name, task);
             kinds.put(name, TaskKind.binary());
         });
-        Map<String, ClassHeadTask> classTasks = new LinkedHashMap<>();
-        spec.classTasks().forEach((name, recipe) -> {
-            ClassHeadTask task = new ClassHeadTask(name, recipe, backbone.info().embeddingDim());
-            LOG.info("class task {}: {}", name, task);
-            classTasks.put(name, task);
-            kinds.put(name, recipe.taskKind());
-        });
+        Map<String, ClassHeadTask> classTasks = classTasks(spec, backbone.info().embeddingDim());
+        spec.classTasks().forEach((name, recipe) -> kinds.put(name, recipe.taskKind()));
         SampleDecoder decoder = new SampleDecoder(spec.maxSampleBytes(), backbone, kinds);
         AdaptationEngine.OnlineRehearsal online = spec.onlineRehearsal();
         if (online.enabled()) {
@@ -158,6 +155,51 @@ public final class EngineAssembly {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read source head " + file, e);
         }
+    }
+
+    /**
+     * The most bytes the class tasks' heads of one user may take in the user's changelog record,
+     * together: a quarter of the record limit ({@code max.message.bytes} 16 MiB) is left for the
+     * binary heads (about 0.26 MB each with the default recipe) and the dedup window.
+     */
+    public static final long MAX_CLASS_STATE_BYTES = 12L << 20;
+
+    /**
+     * The class tasks {@code spec} describes, on embeddings of {@code embeddingDim} values.
+     *
+     * @throws IllegalArgumentException naming the task and its keys, when a head would not fit a
+     *                                  consumer's decoder or the class heads of one user would not
+     *                                  fit {@link #MAX_CLASS_STATE_BYTES} of its changelog record
+     */
+    public static Map<String, ClassHeadTask> classTasks(EngineSpec spec, int embeddingDim) {
+        Map<String, ClassHeadTask> out = new LinkedHashMap<>();
+        long total = 0;
+        for (Map.Entry<String, ClassRecipe> e : spec.classTasks().entrySet()) {
+            String name = e.getKey();
+            ClassHeadTask task = new ClassHeadTask(name, e.getValue(), embeddingDim);
+            String keys = EngineSpec.PREFIX + "tasks." + name + ".{hidden,labels,replay-buffer}";
+            if (task.architecture().parameterCount() > HeadCodec.MAX_CLASS_PARAMETERS
+                    || task.architecture().inputDim() > HeadCodec.MAX_CLASS_WIDTH) {
+                throw new IllegalArgumentException("class task '" + name + "' has "
+                        + task.architecture().parameterCount() + " parameters on inputs of "
+                        + task.architecture().inputDim() + "; a head record holds at most "
+                        + HeadCodec.MAX_CLASS_PARAMETERS + " and " + HeadCodec.MAX_CLASS_WIDTH + ": lower " + keys);
+            }
+            total += task.maxStateBytes();
+            LOG.info(
+                    "class task {}: {}; up to {} bytes of state per user, {} bytes per published version",
+                    name,
+                    task,
+                    task.maxStateBytes(),
+                    task.publishedBytes());
+            out.put(name, task);
+        }
+        if (total > MAX_CLASS_STATE_BYTES) {
+            throw new IllegalArgumentException("the class tasks " + out.keySet() + " take up to " + total
+                    + " bytes of one user's changelog record, more than the " + MAX_CLASS_STATE_BYTES
+                    + " they may: lower their hidden, labels or replay-buffer");
+        }
+        return out;
     }
 
     /** The negative bank {@code spec} trains against, checked against the backbone; null when it runs without one. */

@@ -84,7 +84,7 @@ public record ControlCommand(UserKey key, Action action, String task, String rea
     public void applyTo(ClassHeadTask headTask, ClassHeadState h) {
         String why = reason.isEmpty() ? "" : ": " + reason;
         switch (action) {
-            case RESET -> headTask.operatorReset(h);
+            case RESET -> headTask.operatorReset(h, "operator reset" + why);
             case ROLLBACK -> headTask.operatorRollback(h, "operator rollback to the start head" + why);
             case FREEZE -> h.freeze(true);
             case UNFREEZE -> h.freeze(false);

@@ -1,9 +1,7 @@
 package dev.headstream.core.adapt.state;
 
 import dev.headstream.core.head.OptimizerState;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -71,13 +69,14 @@ public final class ClassHeadState {
             double lastTrainingLoss,
             double lastPrequentialLoss,
             boolean pendingReset,
+            String pendingResetReason,
             String pendingRollback) {}
 
     private final String headId;
     private final long seed;
     private float[] parameters;
     private OptimizerState optimizer;
-    private final ArrayDeque<Example> replay;
+    private final ArrayList<Example> replay;
     private long version;
     private long samplesApplied;
     private long samplesSeen;
@@ -97,6 +96,7 @@ public final class ClassHeadState {
     private double lastTrainingLoss = Double.NaN;
     private double lastPrequentialLoss = Double.NaN;
     private boolean pendingReset;
+    private String pendingResetReason = "";
     private String pendingRollback;
 
     /**
@@ -111,7 +111,7 @@ public final class ClassHeadState {
         this.seed = seed;
         this.parameters = parameters.clone();
         this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
-        this.replay = new ArrayDeque<>();
+        this.replay = new ArrayList<>();
         this.startPrequential = new ScoreStats();
         this.adaptedPrequential = new ScoreStats();
         this.startHoldout = new ScoreStats();
@@ -126,7 +126,7 @@ public final class ClassHeadState {
         this.seed = o.seed;
         this.parameters = o.parameters.clone();
         this.optimizer = o.optimizer.copy();
-        this.replay = new ArrayDeque<>(o.replay); // examples are never changed once made
+        this.replay = new ArrayList<>(o.replay); // examples are never changed once made
         this.version = o.version;
         this.samplesApplied = o.samplesApplied;
         this.samplesSeen = o.samplesSeen;
@@ -146,6 +146,7 @@ public final class ClassHeadState {
         this.lastTrainingLoss = o.lastTrainingLoss;
         this.lastPrequentialLoss = o.lastPrequentialLoss;
         this.pendingReset = o.pendingReset;
+        this.pendingResetReason = o.pendingResetReason;
         this.pendingRollback = o.pendingRollback;
     }
 
@@ -181,6 +182,7 @@ public final class ClassHeadState {
         h.lastTrainingLoss = s.lastTrainingLoss();
         h.lastPrequentialLoss = s.lastPrequentialLoss();
         h.pendingReset = s.pendingReset();
+        h.pendingResetReason = s.pendingResetReason() == null ? "" : s.pendingResetReason();
         h.pendingRollback = s.pendingRollback();
         return h;
     }
@@ -212,6 +214,7 @@ public final class ClassHeadState {
                 lastTrainingLoss,
                 lastPrequentialLoss,
                 pendingReset,
+                pendingResetReason,
                 pendingRollback);
     }
 
@@ -243,10 +246,18 @@ public final class ClassHeadState {
 
     /** Adds {@code e} as the newest replay example, dropping the oldest beyond {@code capacity}. */
     public void remember(Example e, int capacity) {
-        replay.addLast(e);
+        replay.add(e);
         while (replay.size() > capacity) {
-            replay.removeFirst();
+            replay.remove(0);
         }
+    }
+
+    /**
+     * A training sample labeled for none of this head's outputs was applied: counted, nothing else
+     * (its losses are not the head's).
+     */
+    public void appliedWithoutLabels() {
+        samplesApplied++;
     }
 
     /** A training sample was applied (trained on, or only counted while frozen). */
@@ -278,23 +289,16 @@ public final class ClassHeadState {
     }
 
     /**
-     * Back to {@code start} with a fresh optimizer, no replay, no statistics and no freeze, as a new
-     * head; the version numbers go on and the next version is RESET.
+     * Back to {@code start} with a fresh optimizer, no replay and no freeze; the version numbers,
+     * the counts and the statistics go on (as a binary head's reset), and the next version is
+     * RESET with {@code reason}.
      */
-    public void reset(float[] start, OptimizerState fresh) {
+    public void reset(float[] start, OptimizerState fresh, String reason) {
         rollBack(start, fresh, null);
         pendingRollback = null;
         pendingReset = true;
-        startPrequential = new ScoreStats();
-        adaptedPrequential = new ScoreStats();
-        startHoldout = new ScoreStats();
-        adaptedHoldout = new ScoreStats();
-        Arrays.fill(outputLabeled, 0);
-        Arrays.fill(outputCorrect, 0);
-        Arrays.fill(outputLossSum, 0);
+        pendingResetReason = reason == null ? "" : reason;
         frozen = false;
-        lastTrainingLoss = Double.NaN;
-        lastPrequentialLoss = Double.NaN;
     }
 
     public void freeze(boolean stop) {
@@ -318,6 +322,7 @@ public final class ClassHeadState {
     /** The version went out with its status: clears it. */
     public void statusSent() {
         pendingReset = false;
+        pendingResetReason = "";
         pendingRollback = null;
     }
 
@@ -351,9 +356,14 @@ public final class ClassHeadState {
         return optimizer;
     }
 
-    /** The replay buffer, oldest first (live view). */
+    /** The replay buffer, oldest first (a copy of the list; the examples are never changed). */
     public List<Example> replay() {
-        return new ArrayList<>(replay);
+        return List.copyOf(replay);
+    }
+
+    /** Replay example {@code i}, oldest first. */
+    public Example replayAt(int i) {
+        return replay.get(i);
     }
 
     public int replaySize() {
@@ -434,6 +444,11 @@ public final class ClassHeadState {
 
     public boolean pendingReset() {
         return pendingReset;
+    }
+
+    /** Why an owed RESET version was made (empty when none is owed or no reason was given). */
+    public String pendingResetReason() {
+        return pendingResetReason;
     }
 
     /** The reason of an owed ROLLED_BACK version, or null. */

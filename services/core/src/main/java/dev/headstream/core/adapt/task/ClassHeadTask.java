@@ -176,6 +176,23 @@ public final class ClassHeadTask {
         return embeddingDim;
     }
 
+    /**
+     * The most bytes one user's head of this task takes in a changelog record, with a full replay
+     * buffer: parameters and Adam's two slots as float32, each example's pooled input, targets and
+     * mask, and the per-output and fixed fields (an upper bound; the heap holds about as much).
+     */
+    public long maxStateBytes() {
+        long p = architecture.parameterCount();
+        int outputs = recipe.outputs();
+        long example = 4L * architecture.inputDim() + 5L * outputs + 32;
+        return 12L * p + recipe.replayBuffer() * example + 24L * outputs + 512;
+    }
+
+    /** Bytes of every parameter as float32: what a published version carries. */
+    public long publishedBytes() {
+        return 4L * architecture.parameterCount();
+    }
+
     // ---- per head ------------------------------------------------------------------------------
 
     /** A new head for {@code headId} at the start. */
@@ -257,29 +274,35 @@ public final class ClassHeadTask {
         if (any) {
             perOutput(s, sc.probabilities, targets, mask);
         }
-        if (s.frozen() || !any) {
+        if (!any) {
+            // labeled for no output of this task: nothing to learn, nothing to score
+            s.appliedWithoutLabels();
+            return scores;
+        }
+        if (s.frozen()) {
             s.applied(adaptedLoss, adaptedLoss, false);
             return scores;
         }
         ClassHeadState.Example newest = new ClassHeadState.Example(input, targets, mask, weight);
         s.remember(newest, recipe.replayBuffer());
-        List<ClassHeadState.Example> replay = s.replay();
         SplittableRandom random = new SplittableRandom(s.seed() ^ (0x9E3779B97F4A7C15L * (s.samplesApplied() + 1)));
         float[] params = s.liveParameters();
-        for (int step = 0; step < recipe.steps(); step++) {
-            add(sc.trainer, params, newest);
-            for (int b = 1; b < recipe.batch(); b++) {
-                add(sc.trainer, params, replay.get(random.nextInt(replay.size())));
-            }
-            try {
+        try {
+            for (int step = 0; step < recipe.steps(); step++) {
+                add(sc.trainer, params, newest);
+                for (int b = 1; b < recipe.batch(); b++) {
+                    add(sc.trainer, params, s.replayAt(random.nextInt(s.replaySize())));
+                }
                 sc.trainer.step(start, params, s.liveOptimizer());
-            } catch (IllegalStateException ex) {
-                sc.trainer.discardBatch();
-                throw ex;
             }
+        } catch (RuntimeException | Error ex) {
+            // the trainer is this thread's, shared by every user it trains next: never leave it
+            // holding a half-accumulated batch (the caller drops this user's copy)
+            sc.trainer.discardBatch();
+            throw ex;
         }
         head.probabilities(start, params, input, 0, sc.ws, sc.probabilities);
-        s.applied(adaptedLoss, loss(sc.probabilities, targets, mask), true);
+        s.applied(adaptedLoss, loss(sc.probabilities, targets, mask), recipe.steps() > 0);
         return scores;
     }
 
@@ -300,9 +323,9 @@ public final class ClassHeadTask {
         s.rollBack(start, training.optimizer().newState(start.length), reason);
     }
 
-    /** Back to a new head at the start (versions go on); the next version is RESET. */
-    public void operatorReset(ClassHeadState s) {
-        s.reset(start, training.optimizer().newState(start.length));
+    /** Back to a new head at the start (versions go on); the next version is RESET, with {@code reason}. */
+    public void operatorReset(ClassHeadState s, String reason) {
+        s.reset(start, training.optimizer().newState(start.length), reason);
     }
 
     /** Fills {@code targets} from {@code label}; returns the mask (null for a multi-class label). */
