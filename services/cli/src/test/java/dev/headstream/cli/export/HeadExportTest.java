@@ -17,7 +17,9 @@ import dev.headstream.schemas.v1.Provenance;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -155,6 +157,40 @@ class HeadExportTest {
             assertThat(d.head().threshold()).isEqualTo(0.625f);
             assertThat(d.describe()).isEqualTo(HEAD + " v4 (file, threshold 0.625)");
         }
+    }
+
+    @Test
+    void aBinaryHeadIsWrittenToTheSameBytesAsBeforeClassHeadsCouldBeExported(@TempDir Path dir) throws Exception {
+        Path models = Path.of(System.getProperty("headstream.models.dir"));
+        SourceHead source = OnnxHeadImporter.importHead(models.resolve("hey_jarvis_v0.1.onnx"));
+        MlpHead head = new MlpHead(source.architecture(), 1);
+        float[] tail = head.initialTrainable(source.parameters());
+        for (int i = 0; i < tail.length; i++) {
+            tail[i] -= (i % 5 - 2) * 1e-3f;
+        }
+        HeadUpdate update = update(HEAD, 9).toBuilder()
+                .setProvenance(Provenance.newBuilder()
+                        .setSourceHeadId(source.id())
+                        .setSourceHeadSha256(source.sha256())
+                        .setBackboneSha256("ef".repeat(32))
+                        .setSeed(3)
+                        .setSamplesApplied(21)
+                        .setFirstOffset(2)
+                        .setLastOffset(50)
+                        .setEngine("native"))
+                .setSpec(HeadCodec.spec(source.architecture(), 1, 16, 96))
+                .addAllTrainable(HeadCodec.tensors(head, tail))
+                .setThreshold(0.75f)
+                .setStatusReason("why not")
+                .setCreatedTimeMs(1_700_000_000_000L)
+                .build();
+        Path out = dir.resolve("alice.onnx");
+
+        HeadExport.export(update, models, out);
+
+        // recorded from export-head at commit 0ad80fa (producer version "dev": classes, not a jar)
+        assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(out))))
+                .isEqualTo("8898864bc8ae2abb26cbc9649051bb1f291f598255657983fd68548f87b7bfe6");
     }
 
     @Test
