@@ -219,6 +219,14 @@ public final class HeadCodec {
     }
 
     /**
+     * Whether {@code spec} is a class task's head (output {@code softmax} or {@code multi-label}),
+     * which {@link #decodeClass} reads, rather than a binary head against a source head.
+     */
+    public static boolean isClassSpec(HeadSpec spec) {
+        return spec.getOutput().equals("softmax") || spec.getOutput().equals("multi-label");
+    }
+
+    /**
      * Rebuilds a class task's head (output {@code softmax} or {@code multi-label}) from its update
      * alone: a class head carries every parameter, so no source head is needed.
      *

@@ -12,19 +12,26 @@ import ai.onnxruntime.TensorInfo;
 import dev.headstream.core.adapt.state.ClassHeadState;
 import dev.headstream.core.adapt.task.ClassHeadTask;
 import dev.headstream.core.adapt.task.ClassRecipe;
+import dev.headstream.core.detect.ClassHeadScorer;
+import dev.headstream.core.embed.BackboneInfo;
 import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.core.embed.MeanStdPooling;
 import dev.headstream.core.head.HeadOutput;
 import dev.headstream.core.head.TaskArchitecture;
 import dev.headstream.core.head.TaskHead;
 import dev.headstream.core.ingest.Label;
 import dev.headstream.core.ingest.Split;
 import dev.headstream.core.ingest.TaskKind;
+import dev.headstream.core.ingest.UserKey;
+import dev.headstream.core.wire.HeadCodec;
+import dev.headstream.core.wire.OutputMessages;
 import dev.headstream.schemas.onnx.Onnx;
 import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -75,6 +82,54 @@ class OnnxClassHeadExportTest {
             }
             assertParity(a, p, labels, 3, multiClass ? "random multi-class" : "random multi-label");
         }
+    }
+
+    @Test
+    void aPublishedHeadExportedScoresPooledClipsAsTheConsumersScorer() throws Exception {
+        ClassHeadTask task =
+                new ClassHeadTask("who", ClassRecipe.defaults(TaskKind.Type.MULTI_CLASS, CLASSES, 11), DIM);
+        ClassHeadState s = task.newState("acme/ann/who");
+        float[] p = trained(task, c -> new Label.ClassIndex(c % CLASSES.size()));
+        System.arraycopy(p, 0, s.liveParameters(), 0, p.length);
+        HeadCodec.DecodedClass d = HeadCodec.decodeClass(OutputMessages.classHeadUpdate(
+                task,
+                UserKey.parse("acme/ann"),
+                "who",
+                s,
+                new BackboneInfo("oww", "ab".repeat(32), DIM, "cpu"),
+                1_700_000_000_000L));
+        ClassHeadScorer scorer = d.scorer();
+        byte[] bytes =
+                OnnxHeadExporter.exportClass(d.architecture(), d.parameters(), d.labels(), d.pooling(), meta(task));
+        SplittableRandom random = new SplittableRandom(31);
+        int clips = 12;
+        float[] pooled = new float[clips * 2 * DIM];
+        EmbeddingSequence[] sequences = new EmbeddingSequence[clips];
+        for (int i = 0; i < clips; i++) {
+            float[] v = new float[(1 + i) * DIM];
+            for (int j = 0; j < v.length; j++) {
+                v[j] = (float) ((j % DIM % 4 == i % 4 ? 3 : -1) + random.nextGaussian());
+            }
+            sequences[i] = new EmbeddingSequence(1 + i, DIM, v);
+            MeanStdPooling.pool(sequences[i], pooled, i * 2 * DIM);
+        }
+
+        double maxDiff = 0;
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession session = env.createSession(bytes, new OrtSession.SessionOptions());
+                OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(pooled), new long[] {clips, 2 * DIM});
+                OrtSession.Result r = session.run(Map.of(OnnxHeadExporter.CLASS_INPUT, x))) {
+            float[][] ort = (float[][]) r.get(0).getValue();
+            for (int i = 0; i < clips; i++) {
+                float[] java = scorer.probabilities(sequences[i]);
+                for (int o = 0; o < java.length; o++) {
+                    maxDiff = Math.max(maxDiff, Math.abs(java[o] - ort[i][o]));
+                }
+                assertThat(scorer.top(sequences[i]).index()).isEqualTo(argmax(ort[i]));
+            }
+        }
+        System.out.printf("published class head, %d clips: max |scorer - onnxruntime| = %.3g%n", clips, maxDiff);
+        assertThat(maxDiff).isLessThan(TOLERANCE);
     }
 
     @Test
@@ -252,7 +307,7 @@ class OnnxClassHeadExportTest {
     }
 
     /** Trains a head through {@code task} on clips around a centre per label index; returns its parameters. */
-    private static float[] trained(ClassHeadTask task, java.util.function.IntFunction<Label> label) {
+    private static float[] trained(ClassHeadTask task, IntFunction<Label> label) {
         ClassHeadState s = task.newState("acme/ann/" + task.name());
         SplittableRandom random = new SplittableRandom(7);
         for (int i = 0; i < 16; i++) {
@@ -278,6 +333,16 @@ class OnnxClassHeadExportTest {
             }
         }
         return v;
+    }
+
+    private static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
     }
 
     private static OnnxHeadExporter.ClassMetadata meta(ClassHeadTask task) {
