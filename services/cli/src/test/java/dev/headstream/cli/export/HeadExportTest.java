@@ -264,6 +264,27 @@ class HeadExportTest {
     }
 
     @Test
+    void detectAndEvalRefuseAClassHeadFileForTheyScoreWakeWordWindows(@TempDir Path dir) throws Exception {
+        for (List<String> labels : List.of(List.of("ann", "bob"), List.of("loud", "high"), List.of("loud"))) {
+            TaskKind.Type kind = labels.get(0).equals("ann") ? TaskKind.Type.MULTI_CLASS : TaskKind.Type.MULTI_LABEL;
+            ClassHeadTask task = new ClassHeadTask("who", ClassRecipe.defaults(kind, labels, 11), 96);
+            HeadUpdate update = OutputMessages.classHeadUpdate(
+                    task,
+                    UserKey.parse("acme/alice"),
+                    "who",
+                    task.newState("acme/alice/who"),
+                    new BackboneInfo("oww", "cd".repeat(32), 96, "cpu"),
+                    1L);
+            Path out = dir.resolve(kind + "-" + labels.size() + ".onnx");
+            HeadExport.export(update, dir, out);
+
+            assertThatThrownBy(() -> new FixedHead(out, null).close())
+                    .as("%s %s", kind, labels)
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
     void failsClearlyWhenTheSourceModelIsMissing(@TempDir Path dir) {
         HeadUpdate update = update(HEAD, 1).toBuilder()
                 .setProvenance(Provenance.newBuilder().setSourceHeadId("no_such_head"))
