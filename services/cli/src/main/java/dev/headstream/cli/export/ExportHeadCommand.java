@@ -18,8 +18,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * Reads the newest committed version of one head from {@value Topics#HEADS} and writes it as a
- * standalone ONNX model with its source head's interface ({@code [1, 16, 96] -> [1, 1]} for wake
- * words), provenance and threshold in the model's metadata.
+ * standalone ONNX model: a wake-word head with its source head's interface
+ * ({@code [1, 16, 96] -> [1, 1]}), provenance and threshold in the model's metadata; a class head
+ * as {@code pooled [N, 2 * dim] -> probabilities [N, outputs]}, provenance, output names and
+ * pooling in the metadata.
  */
 @Command(
         name = "export-head",
@@ -45,7 +47,8 @@ public final class ExportHeadCommand implements Callable<Integer> {
     @Option(
             names = "--models-dir",
             defaultValue = "${sys:headstream.home:-.}/.models",
-            description = "Folder holding <source_head_id>.onnx (default ${DEFAULT-VALUE}).")
+            description = "Folder holding <source_head_id>.onnx for a wake-word head; a class head needs none"
+                    + " (default ${DEFAULT-VALUE}).")
     Path modelsDir;
 
     @Option(
@@ -81,11 +84,13 @@ public final class ExportHeadCommand implements Callable<Integer> {
         PrintWriter w = spec.commandLine().getOut();
         w.println(String.format(
                 Locale.ROOT,
-                "%s v%d %s threshold=%s -> %s%s",
+                "%s v%d %s %s -> %s%s",
                 e.headId(),
                 e.version(),
                 e.status(),
-                Float.toString(e.threshold()),
+                e.classHead()
+                        ? "outputs=" + String.join(",", e.outputLabels()) + " (no threshold)"
+                        : "threshold=" + e.threshold(),
                 e.file().toAbsolutePath(),
                 e.note().isEmpty() ? "" : "\n  " + e.note()));
         w.flush();

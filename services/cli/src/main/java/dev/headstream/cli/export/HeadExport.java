@@ -20,13 +20,36 @@ import java.util.TreeSet;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Finds the newest published version of a head and writes it as a standalone ONNX model with its
- * source head's interface. Stateless.
+ * Finds the newest published version of a head and writes it as a standalone ONNX model: a binary
+ * (wake-word) head with its source head's interface, a class head (multi-class or multi-label)
+ * with a pooled-input interface ({@link OnnxHeadExporter#exportClass}). Stateless.
  */
 public final class HeadExport {
 
-    /** What was written. */
-    public record Exported(Path file, String headId, long version, float threshold, String status, String note) {}
+    /**
+     * What was written.
+     *
+     * @param threshold    the binary head's threshold; NaN for a class head, which has none
+     * @param outputLabels a class head's output names, in output order; empty for a binary head
+     */
+    public record Exported(
+            Path file,
+            String headId,
+            long version,
+            float threshold,
+            String status,
+            String note,
+            List<String> outputLabels) {
+
+        public Exported {
+            outputLabels = List.copyOf(outputLabels);
+        }
+
+        /** True for a class head. */
+        public boolean classHead() {
+            return !outputLabels.isEmpty();
+        }
+    }
 
     private HeadExport() {}
 
@@ -122,12 +145,16 @@ public final class HeadExport {
 
     /**
      * Decodes {@code update} against its source head {@code <modelsDir>/<source_head_id>.onnx} and
-     * writes it to {@code out} (creating parent folders).
+     * writes it to {@code out} (creating parent folders). A class head carries every parameter and
+     * needs no source model: it is decoded alone and written by {@link #exportClass}.
      *
      * @throws IllegalArgumentException if the source model is missing, or the update does not
      *                                  decode against it (another source SHA-256, another spec)
      */
     public static Exported export(HeadUpdate update, Path modelsDir, Path out) throws IOException {
+        if (HeadCodec.isClassSpec(update.getSpec())) {
+            return exportClass(update, out);
+        }
         String sourceId = update.getProvenance().getSourceHeadId();
         Path sourceFile = modelsDir.resolve(sourceId + ".onnx");
         if (sourceId.isEmpty() || !Files.isRegularFile(sourceFile)) {
@@ -143,18 +170,50 @@ public final class HeadExport {
                 decoded.trainable(),
                 OnnxHeadExporter.ModelInterface.of(sourceBytes),
                 metadata(update));
-        Path parent = out.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        Files.write(out, model);
+        write(out, model);
         return new Exported(
                 out,
                 update.getHeadId(),
                 update.getVersion(),
                 decoded.threshold(),
                 update.getStatus().name(),
-                note(update));
+                note(update),
+                List.of());
+    }
+
+    /**
+     * Writes class head {@code update} (multi-class or multi-label) to {@code out} (creating parent
+     * folders): input {@code pooled} {@code [N, 2 * dim]}, the caller's mean-std pooled embeddings;
+     * output {@code probabilities} {@code [N, outputs]}; no threshold.
+     *
+     * @throws IllegalArgumentException if the update is not a well-formed class head
+     *                                  ({@link HeadCodec#decodeClass}) or an output name has a comma
+     */
+    public static Exported exportClass(HeadUpdate update, Path out) throws IOException {
+        HeadCodec.DecodedClass decoded = HeadCodec.decodeClass(update);
+        byte[] model = OnnxHeadExporter.exportClass(
+                decoded.architecture(),
+                decoded.parameters(),
+                decoded.labels(),
+                decoded.pooling(),
+                classMetadata(update));
+        write(out, model);
+        return new Exported(
+                out,
+                update.getHeadId(),
+                update.getVersion(),
+                Float.NaN,
+                update.getStatus().name(),
+                note(update),
+                decoded.labels());
+    }
+
+    private static void write(Path out, byte[] model) throws IOException {
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.write(out, model);
     }
 
     /**
@@ -170,6 +229,33 @@ public final class HeadExport {
 
     /** The exported model's provenance: the fixed fields plus the update's spec, status and sample coordinates. */
     public static OnnxHeadExporter.Metadata metadata(HeadUpdate u) {
+        Provenance p = u.getProvenance();
+        return new OnnxHeadExporter.Metadata(
+                u.getHeadId(),
+                u.getVersion(),
+                p.getSourceHeadId(),
+                p.getSourceHeadSha256(),
+                p.getBackboneSha256(),
+                u.getThreshold(),
+                extra(u));
+    }
+
+    /**
+     * A class head's exported provenance: the fixed fields (the source head is the task's start
+     * head, {@code fresh:<seed>}) and the same extra entries as {@link #metadata}; no threshold.
+     */
+    public static OnnxHeadExporter.ClassMetadata classMetadata(HeadUpdate u) {
+        Provenance p = u.getProvenance();
+        return new OnnxHeadExporter.ClassMetadata(
+                u.getHeadId(),
+                u.getVersion(),
+                p.getSourceHeadId(),
+                p.getSourceHeadSha256(),
+                p.getBackboneSha256(),
+                extra(u));
+    }
+
+    private static Map<String, String> extra(HeadUpdate u) {
         Provenance p = u.getProvenance();
         Map<String, String> extra = new LinkedHashMap<>();
         extra.put("status", u.getStatus().name());
@@ -188,13 +274,6 @@ public final class HeadExport {
         if (!p.getNegativeBankSha256().isEmpty()) {
             extra.put("negative_bank_sha256", p.getNegativeBankSha256());
         }
-        return new OnnxHeadExporter.Metadata(
-                u.getHeadId(),
-                u.getVersion(),
-                p.getSourceHeadId(),
-                p.getSourceHeadSha256(),
-                p.getBackboneSha256(),
-                u.getThreshold(),
-                extra);
+        return extra;
     }
 }

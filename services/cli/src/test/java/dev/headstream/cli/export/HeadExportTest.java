@@ -3,11 +3,22 @@ package dev.headstream.cli.export;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
 import dev.headstream.cli.detect.DetectorHead;
 import dev.headstream.cli.detect.FixedHead;
+import dev.headstream.core.adapt.state.ClassHeadState;
+import dev.headstream.core.adapt.task.ClassHeadTask;
+import dev.headstream.core.adapt.task.ClassRecipe;
+import dev.headstream.core.embed.BackboneInfo;
+import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.head.MlpHead;
 import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.ingest.Label;
+import dev.headstream.core.ingest.Split;
+import dev.headstream.core.ingest.TaskKind;
+import dev.headstream.core.ingest.UserKey;
 import dev.headstream.core.wire.HeadCodec;
+import dev.headstream.core.wire.OutputMessages;
 import dev.headstream.runtime.onnx.OnnxHeadImporter;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.onnx.Onnx;
@@ -17,9 +28,12 @@ import dev.headstream.schemas.v1.Provenance;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -154,6 +168,119 @@ class HeadExportTest {
             assertThat(d.samplesApplied()).isEqualTo(17);
             assertThat(d.head().threshold()).isEqualTo(0.625f);
             assertThat(d.describe()).isEqualTo(HEAD + " v4 (file, threshold 0.625)");
+        }
+    }
+
+    @Test
+    void aBinaryHeadIsWrittenToTheSameBytesAsBeforeClassHeadsCouldBeExported(@TempDir Path dir) throws Exception {
+        Path models = Path.of(System.getProperty("headstream.models.dir"));
+        SourceHead source = OnnxHeadImporter.importHead(models.resolve("hey_jarvis_v0.1.onnx"));
+        MlpHead head = new MlpHead(source.architecture(), 1);
+        float[] tail = head.initialTrainable(source.parameters());
+        for (int i = 0; i < tail.length; i++) {
+            tail[i] -= (i % 5 - 2) * 1e-3f;
+        }
+        HeadUpdate update = update(HEAD, 9).toBuilder()
+                .setProvenance(Provenance.newBuilder()
+                        .setSourceHeadId(source.id())
+                        .setSourceHeadSha256(source.sha256())
+                        .setBackboneSha256("ef".repeat(32))
+                        .setSeed(3)
+                        .setSamplesApplied(21)
+                        .setFirstOffset(2)
+                        .setLastOffset(50)
+                        .setEngine("native"))
+                .setSpec(HeadCodec.spec(source.architecture(), 1, 16, 96))
+                .addAllTrainable(HeadCodec.tensors(head, tail))
+                .setThreshold(0.75f)
+                .setStatusReason("why not")
+                .setCreatedTimeMs(1_700_000_000_000L)
+                .build();
+        Path out = dir.resolve("alice.onnx");
+
+        HeadExport.export(update, models, out);
+
+        // recorded from export-head at commit 0ad80fa (producer version "dev": classes, not a jar)
+        assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(out))))
+                .isEqualTo("8898864bc8ae2abb26cbc9649051bb1f291f598255657983fd68548f87b7bfe6");
+    }
+
+    @Test
+    void writesAClassHeadWithoutASourceModelAndWithoutAThreshold(@TempDir Path dir) throws Exception {
+        for (TaskKind.Type kind : List.of(TaskKind.Type.MULTI_CLASS, TaskKind.Type.MULTI_LABEL)) {
+            List<String> labels = List.of("ann", "bob", "cat");
+            ClassHeadTask task = new ClassHeadTask("who", ClassRecipe.defaults(kind, labels, 11), 96);
+            ClassHeadState s = task.newState("acme/alice/who");
+            SplittableRandom random = new SplittableRandom(3);
+            for (int i = 0; i < 6; i++) {
+                float[] v = new float[2 * 96];
+                for (int j = 0; j < v.length; j++) {
+                    v[j] = (float) ((j % 3 == i % 3 ? 2 : -1) + random.nextGaussian());
+                }
+                Label label = kind == TaskKind.Type.MULTI_CLASS
+                        ? new Label.ClassIndex(i % 3)
+                        : new Label.MultiHot(new float[] {i % 2, 0, 1}, new boolean[] {true, true, i < 3});
+                task.apply(s, new EmbeddingSequence(2, 96, v), label, 1f, Split.TRAIN);
+            }
+            HeadUpdate update = OutputMessages.classHeadUpdate(
+                    task,
+                    UserKey.parse("acme/alice"),
+                    "who",
+                    s,
+                    new BackboneInfo("oww", "cd".repeat(32), 96, "cpu"),
+                    1_700_000_000_000L);
+            Path out = dir.resolve(kind + "/who.onnx");
+
+            HeadExport.Exported e = HeadExport.export(update, dir.resolve("no-models-here"), out);
+
+            assertThat(e.classHead()).isTrue();
+            assertThat(e.outputLabels()).containsExactly("ann", "bob", "cat");
+            assertThat(e.threshold()).isNaN();
+            assertThat(e.version()).isEqualTo(update.getVersion());
+            Onnx.ModelProto model = Onnx.ModelProto.parseFrom(Files.readAllBytes(out));
+            Map<String, String> props = new HashMap<>();
+            model.getMetadataPropsList().forEach(p -> props.put(p.getKey(), p.getValue()));
+            assertThat(props)
+                    .containsEntry("headstream.head_id", "acme/alice/who")
+                    .containsEntry("headstream.version", Long.toString(update.getVersion()))
+                    .containsEntry("headstream.source_head_id", "fresh:11")
+                    .containsEntry("headstream.source_head_sha256", task.startSha256())
+                    .containsEntry("headstream.backbone_sha256", "cd".repeat(32))
+                    .containsEntry("headstream.output", kind == TaskKind.Type.MULTI_CLASS ? "softmax" : "multi-label")
+                    .containsEntry("headstream.output_labels", "ann,bob,cat")
+                    .containsEntry("headstream.pooling", "mean-std")
+                    .containsEntry("headstream.samples_applied", "6")
+                    .containsEntry("headstream.status", "HEAD_STATUS_ACTIVE")
+                    .doesNotContainKey("headstream.threshold");
+            // the file holds the published parameters bit for bit, tensor by tensor
+            Map<String, ByteString> initializers = new HashMap<>();
+            model.getGraph().getInitializerList().forEach(t -> initializers.put(t.getName(), t.getRawData()));
+            assertThat(update.getTrainableList())
+                    .hasSize(6)
+                    .allSatisfy(t -> assertThat(initializers.get(t.getName()))
+                            .as(t.getName())
+                            .isEqualTo(t.getFloat32Le()));
+        }
+    }
+
+    @Test
+    void detectAndEvalRefuseAClassHeadFileForTheyScoreWakeWordWindows(@TempDir Path dir) throws Exception {
+        for (List<String> labels : List.of(List.of("ann", "bob"), List.of("loud", "high"), List.of("loud"))) {
+            TaskKind.Type kind = labels.get(0).equals("ann") ? TaskKind.Type.MULTI_CLASS : TaskKind.Type.MULTI_LABEL;
+            ClassHeadTask task = new ClassHeadTask("who", ClassRecipe.defaults(kind, labels, 11), 96);
+            HeadUpdate update = OutputMessages.classHeadUpdate(
+                    task,
+                    UserKey.parse("acme/alice"),
+                    "who",
+                    task.newState("acme/alice/who"),
+                    new BackboneInfo("oww", "cd".repeat(32), 96, "cpu"),
+                    1L);
+            Path out = dir.resolve(kind + "-" + labels.size() + ".onnx");
+            HeadExport.export(update, dir, out);
+
+            assertThatThrownBy(() -> new FixedHead(out, null).close())
+                    .as("%s %s", kind, labels)
+                    .isInstanceOf(IllegalArgumentException.class);
         }
     }
 

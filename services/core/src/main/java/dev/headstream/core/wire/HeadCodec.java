@@ -1,6 +1,8 @@
 package dev.headstream.core.wire;
 
 import com.google.protobuf.ByteString;
+import dev.headstream.core.detect.ClassHeadScorer;
+import dev.headstream.core.embed.MeanStdPooling;
 import dev.headstream.core.head.HeadArchitecture;
 import dev.headstream.core.head.HeadLayer;
 import dev.headstream.core.head.HeadOutput;
@@ -160,8 +162,21 @@ public final class HeadCodec {
     }
 
     /** A class task's head rebuilt from a published update: its layers and output, every parameter, its output names. */
-    public record DecodedClass(
-            TaskArchitecture architecture, float[] parameters, List<String> labels, String pooling) {}
+    public record DecodedClass(TaskArchitecture architecture, float[] parameters, List<String> labels, String pooling) {
+
+        /**
+         * A scorer of clips with this head, with the adapter's arithmetic (one per thread).
+         *
+         * @throws IllegalArgumentException if the head pools other than {@value MeanStdPooling#NAME}
+         */
+        public ClassHeadScorer scorer() {
+            if (!MeanStdPooling.NAME.equals(pooling)) {
+                throw new IllegalArgumentException(
+                        "class head pools '" + pooling + "'; a scorer knows '" + MeanStdPooling.NAME + "' only");
+            }
+            return new ClassHeadScorer(architecture, parameters, labels);
+        }
+    }
 
     /** The most parameters a class head record may describe (a bound on what decoding allocates). */
     public static final int MAX_CLASS_PARAMETERS = 1 << 22;
@@ -201,6 +216,14 @@ public final class HeadCodec {
             out.add(blob(s.name(), parameters, s.at(), s.length(), s.shape()));
         }
         return out;
+    }
+
+    /**
+     * Whether {@code spec} is a class task's head (output {@code softmax} or {@code multi-label}),
+     * which {@link #decodeClass} reads, rather than a binary head against a source head.
+     */
+    public static boolean isClassSpec(HeadSpec spec) {
+        return spec.getOutput().equals("softmax") || spec.getOutput().equals("multi-label");
     }
 
     /**

@@ -7,6 +7,6 @@
  *
  * <p>May use the domain packages ({@code core.ingest}, {@code core.adapt.state},
  * {@code core.adapt.task}, {@code core.adapt.control}, {@code core.embed}, {@code core.head},
- * {@code core.monitor}) and the generated schemas; never the engine.
+ * {@code core.monitor}, {@code core.detect}) and the generated schemas; never the engine.
  */
 package dev.headstream.core.wire;

@@ -3,7 +3,9 @@ package dev.headstream.runtime.onnx;
 import com.google.protobuf.ByteString;
 import dev.headstream.core.head.HeadArchitecture;
 import dev.headstream.core.head.HeadLayer;
+import dev.headstream.core.head.HeadOutput;
 import dev.headstream.core.head.MlpHead;
+import dev.headstream.core.head.TaskArchitecture;
 import dev.headstream.schemas.onnx.Onnx;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.IntUnaryOperator;
 
 /**
  * Writes a head (source or adapted) as a standalone ONNX model with the source head's interface,
@@ -35,6 +38,12 @@ import java.util.Objects;
  * <p>Provenance and the calibrated threshold go into {@code metadata_props} (keys
  * {@code headstream.*}, see {@link Metadata}) and a one-line summary into the model's
  * {@code doc_string}; {@code model_version} is the head version.
+ *
+ * <p>A class head (multi-class or multi-label, {@link #exportClass}) has no source model to take
+ * an interface from: its graph reads {@value #CLASS_INPUT} {@code [N, 2 * dim]} (mean-std pooled
+ * embeddings, pooled by the caller) and writes {@value #CLASS_OUTPUT} {@code [N, outputs]}, the
+ * same layers ending in {@code Softmax} or {@code Sigmoid}; its metadata names its outputs and
+ * pooling and has no threshold ({@link ClassMetadata}).
  *
  * <p>Stateless and thread-safe.
  */
@@ -243,20 +252,14 @@ public final class OnnxHeadExporter {
         Objects.requireNonNull(architecture, "architecture");
         Objects.requireNonNull(io, "io");
         Objects.requireNonNull(meta, "meta");
-        if (parameters == null || parameters.length != architecture.parameterCount()) {
-            throw new IllegalArgumentException("parameters must have length " + architecture.parameterCount() + ", got "
-                    + (parameters == null ? "null" : parameters.length));
-        }
-        for (int i = 0; i < parameters.length; i++) {
-            if (!Float.isFinite(parameters[i])) {
-                throw new IllegalArgumentException("parameter " + i + " is not finite: " + parameters[i]);
-            }
-        }
+        checkParameters(architecture.parameterCount(), parameters);
         if (io.sampleSize() != architecture.inputDim()) {
             throw new IllegalArgumentException("interface input " + Arrays.toString(io.inputShape()) + " holds "
                     + io.sampleSize() + " values per sample; the head reads " + architecture.inputDim());
         }
-        return new GraphWriter(architecture, parameters, io).model(meta).toByteArray();
+        return new GraphWriter(architecture.layers(), architecture::parameterOffset, parameters)
+                .binaryModel(io, meta)
+                .toByteArray();
     }
 
     /** {@link #export(HeadArchitecture, float[], ModelInterface, Metadata)} written to {@code file}. */
@@ -266,26 +269,186 @@ public final class OnnxHeadExporter {
         Files.write(file, export(architecture, parameters, io, meta));
     }
 
-    /** Builds the nodes and initializers of one head graph. */
-    private static final class GraphWriter {
-        private final HeadArchitecture architecture;
-        private final float[] parameters;
-        private final ModelInterface io;
-        private final Onnx.GraphProto.Builder graph = Onnx.GraphProto.newBuilder();
+    /** The input of an exported class head: {@code [N, 2 * dim]} mean-std pooled embeddings. */
+    public static final String CLASS_INPUT = "pooled";
 
-        GraphWriter(HeadArchitecture architecture, float[] parameters, ModelInterface io) {
-            this.architecture = architecture;
-            this.parameters = parameters;
-            this.io = io;
+    /** The output of an exported class head: {@code [N, outputs]} probabilities. */
+    public static final String CLASS_OUTPUT = "probabilities";
+
+    /**
+     * Where an exported class head came from. Each field becomes a {@code metadata_props} entry
+     * {@code headstream.<field>} as in {@link Metadata}: {@code head_id}, {@code version},
+     * {@code source_head_id} (the task's start head, {@code fresh:<seed>}),
+     * {@code source_head_sha256}, {@code backbone_sha256}; then {@code output} ({@code softmax} or
+     * {@code multi-label}), {@code output_labels} (the output names, comma-separated, in output
+     * order) and {@code pooling} ({@code mean-std}), which {@link #exportClass} fills in from the
+     * head; then every {@code extra} entry. There is no {@code threshold}: a class head has none.
+     *
+     * @param backboneSha256 empty when unknown
+     */
+    public record ClassMetadata(
+            String headId,
+            long version,
+            String sourceHeadId,
+            String sourceHeadSha256,
+            String backboneSha256,
+            Map<String, String> extra) {
+
+        public ClassMetadata {
+            Objects.requireNonNull(headId, "headId");
+            Objects.requireNonNull(sourceHeadId, "sourceHeadId");
+            Objects.requireNonNull(sourceHeadSha256, "sourceHeadSha256");
+            Objects.requireNonNull(backboneSha256, "backboneSha256");
+            if (headId.isBlank()) {
+                throw new IllegalArgumentException("head id must not be blank");
+            }
+            extra = extra == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extra));
         }
 
-        Onnx.ModelProto model(Metadata meta) {
+        /** The {@code metadata_props} entries of a head with {@code output}, {@code labels} and {@code pooling}. */
+        public Map<String, String> properties(String output, List<String> labels, String pooling) {
+            Map<String, String> p = new LinkedHashMap<>();
+            p.put(KEY_PREFIX + "head_id", headId);
+            p.put(KEY_PREFIX + "version", Long.toString(version));
+            p.put(KEY_PREFIX + "source_head_id", sourceHeadId);
+            p.put(KEY_PREFIX + "source_head_sha256", sourceHeadSha256);
+            p.put(KEY_PREFIX + "backbone_sha256", backboneSha256);
+            p.put(KEY_PREFIX + "output", output);
+            p.put(KEY_PREFIX + "output_labels", String.join(",", labels));
+            p.put(KEY_PREFIX + "pooling", pooling);
+            for (Map.Entry<String, String> e : extra.entrySet()) {
+                String key = KEY_PREFIX + e.getKey();
+                if (p.containsKey(key) || key.equals(KEY_PREFIX + "threshold")) {
+                    throw new IllegalArgumentException("extra metadata key '" + e.getKey() + "' is reserved");
+                }
+                p.put(key, Objects.requireNonNull(e.getValue(), e.getKey()));
+            }
+            return p;
+        }
+    }
+
+    /**
+     * Exports a class head (multi-class or multi-label) given all its parameters, laid out as
+     * {@code architecture} describes: input {@value #CLASS_INPUT} {@code [N, inputDim]} (the
+     * clip's mean-std pooled embeddings, pooled by the caller), the layers as for a binary head
+     * (a LayerNorm written out in opset 13), then {@code Softmax(axis=1)} for a multi-class head or
+     * {@code Sigmoid} for a multi-label one, output {@value #CLASS_OUTPUT} {@code [N, outputs]}.
+     * {@code N} is symbolic: any batch of clips scores in one run.
+     *
+     * @param labels  one name per output, in output order; none may contain a comma
+     *                ({@code headstream.output_labels} is comma-separated)
+     * @param pooling the pooling the head's input comes from ({@code mean-std})
+     * @return the serialized {@code ModelProto}
+     * @throws IllegalArgumentException if the output is neither softmax nor multi-label, the
+     *                                  parameters do not fit or are not finite, or the labels are
+     *                                  not one per output or one contains a comma
+     */
+    public static byte[] exportClass(
+            TaskArchitecture architecture,
+            float[] parameters,
+            List<String> labels,
+            String pooling,
+            ClassMetadata meta) {
+        Objects.requireNonNull(architecture, "architecture");
+        Objects.requireNonNull(labels, "labels");
+        Objects.requireNonNull(pooling, "pooling");
+        Objects.requireNonNull(meta, "meta");
+        String output;
+        if (architecture.output() instanceof HeadOutput.Softmax) {
+            output = "softmax";
+        } else if (architecture.output() instanceof HeadOutput.MultiLabel) {
+            output = "multi-label";
+        } else {
+            throw new IllegalArgumentException(
+                    "a class head's output is softmax or multi-label, not " + architecture.output());
+        }
+        checkParameters(architecture.parameterCount(), parameters);
+        if (labels.size() != architecture.output().outputs()) {
+            throw new IllegalArgumentException("class head names " + labels.size() + " outputs but has "
+                    + architecture.output().outputs());
+        }
+        for (String label : labels) {
+            if (label.isEmpty() || label.indexOf(',') >= 0) {
+                throw new IllegalArgumentException(
+                        "output label '" + label
+                                + "' cannot be written to headstream.output_labels (comma-separated): it is empty or has a comma");
+            }
+        }
+        Map<String, String> properties = meta.properties(output, labels, pooling);
+        String doc = "Headstream class head " + meta.headId() + " v" + meta.version() + "; "
+                + ("softmax".equals(output) ? "multi-class" : "multi-label") + " over " + String.join(", ", labels)
+                + "; from " + meta.sourceHeadId() + " (sha256 " + meta.sourceHeadSha256() + ")"
+                + (meta.backboneSha256().isEmpty() ? "" : "; backbone sha256 " + meta.backboneSha256())
+                + "; input: " + pooling + " pooled embeddings [N, " + architecture.inputDim() + "]; "
+                + architecture.parameterCount() + " parameters.";
+        return new GraphWriter(architecture.layers(), architecture::parameterOffset, parameters)
+                .classModel(architecture.inputDim(), architecture.output(), meta.version(), doc, properties)
+                .toByteArray();
+    }
+
+    private static void checkParameters(int count, float[] parameters) {
+        if (parameters == null || parameters.length != count) {
+            throw new IllegalArgumentException("parameters must have length " + count + ", got "
+                    + (parameters == null ? "null" : parameters.length));
+        }
+        for (int i = 0; i < parameters.length; i++) {
+            if (!Float.isFinite(parameters[i])) {
+                throw new IllegalArgumentException("parameter " + i + " is not finite: " + parameters[i]);
+            }
+        }
+    }
+
+    /** Builds the nodes and initializers of one head graph. */
+    private static final class GraphWriter {
+        private final List<HeadLayer> layers;
+        private final IntUnaryOperator offset;
+        private final float[] parameters;
+        private final Onnx.GraphProto.Builder graph = Onnx.GraphProto.newBuilder();
+
+        /** {@code offset(i)}: where layer {@code i}'s parameters start in {@code parameters}. */
+        GraphWriter(List<HeadLayer> layers, IntUnaryOperator offset, float[] parameters) {
+            this.layers = layers;
+            this.offset = offset;
+            this.parameters = parameters;
+        }
+
+        Onnx.ModelProto binaryModel(ModelInterface io, Metadata meta) {
             graph.setName("headstream_head");
             graph.addInput(valueInfo(io.inputName(), io.inputShape()));
-            String x = node("Flatten", "flatten", List.of(io.inputName()), intAttr("axis", 1));
-            List<HeadLayer> layers = architecture.layers();
+            String x = layers(node("Flatten", "flatten", List.of(io.inputName()), intAttr("axis", 1)));
+            graph.addNode(Onnx.NodeProto.newBuilder()
+                    .setOpType("Sigmoid")
+                    .setName("score")
+                    .addInput(x)
+                    .addOutput(io.outputName()));
+            long batch = io.inputShape()[0];
+            graph.addOutput(valueInfo(io.outputName(), new long[] {batch, 1}));
+            return model(meta.version(), binaryDocString(meta), meta.properties());
+        }
+
+        Onnx.ModelProto classModel(
+                int inputDim, HeadOutput output, long version, String doc, Map<String, String> properties) {
+            graph.setName("headstream_class_head");
+            graph.addInput(valueInfo(CLASS_INPUT, new long[] {-1, inputDim}));
+            String x = layers(CLASS_INPUT);
+            Onnx.NodeProto.Builder top = Onnx.NodeProto.newBuilder()
+                    .setName(CLASS_OUTPUT)
+                    .addInput(x)
+                    .addOutput(CLASS_OUTPUT);
+            if (output instanceof HeadOutput.Softmax) {
+                top.setOpType("Softmax").addAttribute(intAttr("axis", 1));
+            } else {
+                top.setOpType("Sigmoid");
+            }
+            graph.addNode(top);
+            graph.addOutput(valueInfo(CLASS_OUTPUT, new long[] {-1, output.outputs()}));
+            return model(version, doc, properties);
+        }
+
+        /** Adds the layers' nodes reading {@code x}; returns the logits' name. */
+        private String layers(String x) {
             for (int i = 0; i < layers.size(); i++) {
-                int at = architecture.parameterOffset(i);
+                int at = offset.applyAsInt(i);
                 HeadLayer layer = layers.get(i);
                 if (layer instanceof HeadLayer.Dense d) {
                     x = dense(i, d, at, x);
@@ -295,24 +458,20 @@ public final class OnnxHeadExporter {
                     x = node("Relu", "layers." + i + ".relu", List.of(x));
                 }
             }
-            graph.addNode(Onnx.NodeProto.newBuilder()
-                    .setOpType("Sigmoid")
-                    .setName("score")
-                    .addInput(x)
-                    .addOutput(io.outputName()));
-            long batch = io.inputShape()[0];
-            graph.addOutput(valueInfo(io.outputName(), new long[] {batch, 1}));
+            return x;
+        }
 
+        private Onnx.ModelProto model(long version, String doc, Map<String, String> properties) {
             Onnx.ModelProto.Builder m = Onnx.ModelProto.newBuilder()
                     .setIrVersion(IR_VERSION)
                     .addOpsetImport(
                             Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
                     .setProducerName("headstream")
                     .setProducerVersion(producerVersion())
-                    .setModelVersion(meta.version())
-                    .setDocString(docString(meta))
+                    .setModelVersion(version)
+                    .setDocString(doc)
                     .setGraph(graph);
-            for (Map.Entry<String, String> e : meta.properties().entrySet()) {
+            for (Map.Entry<String, String> e : properties.entrySet()) {
                 m.addMetadataProps(Onnx.StringStringEntryProto.newBuilder()
                         .setKey(e.getKey())
                         .setValue(e.getValue()));
@@ -429,7 +588,7 @@ public final class OnnxHeadExporter {
                     .build();
         }
 
-        private String docString(Metadata meta) {
+        private String binaryDocString(Metadata meta) {
             List<String> parts = new ArrayList<>();
             parts.add("Headstream head " + meta.headId() + " v" + meta.version());
             parts.add("adapted from " + meta.sourceHeadId() + " (sha256 " + meta.sourceHeadSha256() + ")");
@@ -437,7 +596,7 @@ public final class OnnxHeadExporter {
                 parts.add("backbone sha256 " + meta.backboneSha256());
             }
             parts.add("accept when score >= " + meta.threshold());
-            parts.add(architecture.parameterCount() + " parameters");
+            parts.add(parameters.length + " parameters");
             return String.join("; ", parts) + ".";
         }
 

@@ -2,6 +2,7 @@ package dev.headstream.core.adapt.task;
 
 import dev.headstream.core.adapt.state.ClassHeadState;
 import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.core.embed.MeanStdPooling;
 import dev.headstream.core.head.Adam;
 import dev.headstream.core.head.HeadLayer;
 import dev.headstream.core.head.HeadOutput;
@@ -53,7 +54,7 @@ import java.util.SplittableRandom;
 public final class ClassHeadTask {
 
     /** The pooling a class head's input comes from, as the head's spec names it. */
-    public static final String POOLING = "mean-std";
+    public static final String POOLING = MeanStdPooling.NAME;
 
     private static final float LAYER_NORM_EPSILON = 1e-5f;
 
@@ -216,30 +217,9 @@ public final class ClassHeadTask {
         return null;
     }
 
-    /**
-     * The head's input for {@code e}: per dimension, the mean over frames, then the population
-     * standard deviation (in double, frames in order).
-     */
+    /** The head's input for {@code e}: its {@link MeanStdPooling mean-std pooled} embeddings. */
     public float[] pool(EmbeddingSequence e) {
-        int frames = e.frames();
-        int dim = e.dim();
-        float[] v = e.values();
-        float[] out = new float[2 * dim];
-        for (int d = 0; d < dim; d++) {
-            double sum = 0;
-            for (int f = 0; f < frames; f++) {
-                sum += v[f * dim + d];
-            }
-            double mean = sum / frames;
-            double sq = 0;
-            for (int f = 0; f < frames; f++) {
-                double x = v[f * dim + d] - mean;
-                sq += x * x;
-            }
-            out[d] = (float) mean;
-            out[dim + d] = (float) Math.sqrt(sq / frames);
-        }
-        return out;
+        return MeanStdPooling.pool(e);
     }
 
     /**
