@@ -214,6 +214,12 @@ public final class HeadReplay {
 
     /** Why class head {@code h} as published differs from the replayed {@code s}, or null. */
     private static String compareClass(HeadUpdate h, ClassHeadState s, ClassHeadTask t) {
+        if (!h.getProvenance().getSourceHeadSha256().equals(t.startSha256())
+                || !h.getSpec().getOutputLabelsList().equals(t.recipe().labels())) {
+            return "published from start " + h.getProvenance().getSourceHeadSha256() + " with outputs "
+                    + h.getSpec().getOutputLabelsList() + "; the replay's task starts from " + t.startSha256()
+                    + " with " + t.recipe().labels();
+        }
         if (h.getProvenance().getSamplesApplied() != s.samplesApplied()) {
             return "samples applied " + h.getProvenance().getSamplesApplied() + " published vs " + s.samplesApplied()
                     + " replayed";

@@ -554,7 +554,12 @@ public record EngineSpec(
     }
 
     private static TaskKind.Type taskKind(String v) {
-        return TaskKind.Type.valueOf(v.trim().replace('-', '_').toUpperCase(Locale.ROOT));
+        for (TaskKind.Type t : TaskKind.Type.values()) {
+            if (t.name().replace('_', '-').equalsIgnoreCase(v.trim())) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("expected binary, multi-class or multi-label");
     }
 
     private static BackboneKind backboneKind(String v) {

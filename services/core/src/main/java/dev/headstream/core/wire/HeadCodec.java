@@ -254,8 +254,20 @@ public final class HeadCodec {
             }
             HeadLayer layer = switch (l.getType()) {
                 case "dense" -> new HeadLayer.Dense(l.getIn(), l.getOut());
-                case "layernorm" -> new HeadLayer.LayerNorm(l.getIn(), l.getEpsilon());
-                case "relu" -> new HeadLayer.Relu(l.getIn());
+                case "layernorm" -> {
+                    if (l.getOut() != l.getIn()) {
+                        throw new IllegalArgumentException(
+                                "head " + id + " has a layernorm of " + l.getIn() + " -> " + l.getOut() + " values");
+                    }
+                    yield new HeadLayer.LayerNorm(l.getIn(), l.getEpsilon());
+                }
+                case "relu" -> {
+                    if (l.getOut() != l.getIn()) {
+                        throw new IllegalArgumentException(
+                                "head " + id + " has a relu of " + l.getIn() + " -> " + l.getOut() + " values");
+                    }
+                    yield new HeadLayer.Relu(l.getIn());
+                }
                 default ->
                     throw new IllegalArgumentException(
                             "head " + id + " has a layer of unknown type '" + l.getType() + "'");
@@ -278,6 +290,15 @@ public final class HeadCodec {
         if (spec.getOutputLabelsCount() != outputs) {
             throw new IllegalArgumentException(
                     "head " + id + " names " + spec.getOutputLabelsCount() + " outputs but has " + outputs);
+        }
+        if (new java.util.HashSet<>(spec.getOutputLabelsList()).size() != outputs
+                || spec.getOutputLabelsList().stream().anyMatch(String::isEmpty)) {
+            throw new IllegalArgumentException(
+                    "head " + id + " output names are empty or repeated: " + spec.getOutputLabelsList());
+        }
+        if (!spec.getPooling().equals(MeanStdPooling.NAME)) {
+            throw new IllegalArgumentException("head " + id + " reads pooling '" + spec.getPooling()
+                    + "'; a class head reads " + MeanStdPooling.NAME);
         }
         TaskArchitecture a;
         try {

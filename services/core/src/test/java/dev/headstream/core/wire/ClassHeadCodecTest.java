@@ -126,8 +126,59 @@ class ClassHeadCodecTest {
                 ALICE, 0, record.toBuilder().setFormatVersion(99).build(), Map.of(), Map.of("tags", TAGS), 8, "why");
         ClassHeadState h = user.classHeads().get("tags");
         assertThat(h.pendingReset()).isTrue();
+        assertThat(h.pendingResetReason()).isEqualTo("why");
         assertThat(h.liveParameters()).isEqualTo(TAGS.startParameters());
         assertThat(h.publishIfDue(1)).isTrue();
         assertThat(h.version()).isEqualTo(record.getClassHeads(0).getVersion() + 1);
+    }
+
+    private static dev.headstream.schemas.v1.HeadUpdate published() {
+        return dev.headstream.schemas.v1.HeadUpdate.newBuilder()
+                .setHeadId("acme/alice/tags")
+                .setSpec(HeadCodec.classSpec(TAGS.architecture(), List.of("a", "b"), "mean-std"))
+                .addAllTrainable(HeadCodec.classTensors(TAGS.architecture(), TAGS.startParameters()))
+                .build();
+    }
+
+    @Test
+    void aPublishedClassHeadDecodesAndAForgedOneIsRefusedNamingWhy() {
+        dev.headstream.schemas.v1.HeadUpdate good = published();
+        assertThat(HeadCodec.decodeClass(good).parameters()).isEqualTo(TAGS.startParameters());
+        java.util.function.Function<
+                        java.util.function.UnaryOperator<dev.headstream.schemas.v1.HeadSpec.Builder>,
+                        dev.headstream.schemas.v1.HeadUpdate>
+                spec = f -> good.toBuilder()
+                .setSpec(f.apply(good.getSpec().toBuilder()))
+                .build();
+        assertThatThrownBy(() -> HeadCodec.decodeClass(spec.apply(b -> b.setOutput("sigmoid"))))
+                .hasMessageContaining("not softmax or multi-label");
+        assertThatThrownBy(() -> HeadCodec.decodeClass(spec.apply(b -> b.addOutputLabels("c"))))
+                .hasMessageContaining("names 3 outputs but has 2");
+        assertThatThrownBy(() -> HeadCodec.decodeClass(spec.apply(b -> b.setOutputLabels(1, "a"))))
+                .hasMessageContaining("empty or repeated");
+        assertThatThrownBy(() -> HeadCodec.decodeClass(spec.apply(b -> b.setPooling("max"))))
+                .hasMessageContaining("pooling 'max'");
+        assertThatThrownBy(() -> HeadCodec.decodeClass(spec.apply(
+                        b -> b.setLayers(2, b.getLayers(2).toBuilder().setOut(7)))))
+                .hasMessageContaining("relu of");
+        assertThatThrownBy(() -> HeadCodec.decodeClass(spec.apply(b ->
+                        b.setLayers(1, b.getLayers(1).toBuilder().setIn(16384).setOut(16384)))))
+                .hasMessageContaining("more than " + HeadCodec.MAX_CLASS_PARAMETERS + " parameters");
+        assertThatThrownBy(() -> HeadCodec.decodeClass(spec.apply(
+                        b -> b.setLayers(1, b.getLayers(1).toBuilder().setOut(1 << 20)))))
+                .hasMessageContaining("width");
+        assertThatThrownBy(() -> HeadCodec.decodeClass(spec.apply(b -> b.setTrainableTopLayers(1))))
+                .hasMessageContaining("trains 1 layers");
+        ByteBuffer nan = ByteBuffer.wrap(good.getTrainable(0).getFloat32Le().toByteArray())
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putFloat(0, Float.POSITIVE_INFINITY);
+        assertThatThrownBy(() -> HeadCodec.decodeClass(good.toBuilder()
+                        .setTrainable(
+                                0, good.getTrainable(0).toBuilder().setFloat32Le(ByteString.copyFrom(nan.array())))
+                        .build()))
+                .hasMessageContaining("non-finite parameter at 0");
+        assertThatThrownBy(() -> HeadCodec.decodeClass(
+                        good.toBuilder().removeTrainable(3).build()))
+                .hasMessageContaining("expected 'layers.1.bias'");
     }
 }

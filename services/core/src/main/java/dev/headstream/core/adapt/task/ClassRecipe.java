@@ -59,9 +59,9 @@ public record ClassRecipe(
         }
         Set<String> seen = new HashSet<>();
         for (String l : labels) {
-            if (l.isBlank() || l.length() > MAX_LABEL_CHARS || !l.equals(l.strip())) {
-                throw new IllegalArgumentException(
-                        "label '" + l + "' must be 1 to " + MAX_LABEL_CHARS + " characters without surrounding spaces");
+            if (l.isBlank() || l.length() > MAX_LABEL_CHARS || !l.equals(l.strip()) || l.contains(",")) {
+                throw new IllegalArgumentException("label '" + l + "' must be 1 to " + MAX_LABEL_CHARS
+                        + " characters without surrounding spaces or commas");
             }
             if (!seen.add(l)) {
                 throw new IllegalArgumentException("label '" + l + "' is listed twice");

@@ -297,7 +297,10 @@ class ClassTasksEngineTest {
         ClassHeadState afterReset =
                 e.user(UserKey.parse("acme/cat")).classHeads().get(WHO);
         assertThat(afterReset.frozen()).isFalse();
-        assertThat(afterReset.adaptedPrequential().count()).isZero();
+        // back at the start; counts and statistics go on, as a binary head's do
+        assertThat(afterReset.liveParameters()).isEqualTo(who.startParameters());
+        assertThat(afterReset.replaySize()).isZero();
+        assertThat(afterReset.adaptedPrequential().count()).isEqualTo(11);
         long versionAfterReset = afterReset.version();
         BatchResult trained = run(e, samples.subList(12, 14));
         assertThat(trained.heads())
@@ -362,5 +365,208 @@ class ClassTasksEngineTest {
                 .hasSize(4);
         assertThat(r.heads()).isEmpty();
         assertThat(e.user(UserKey.parse("acme/dan"))).isNull();
+    }
+
+    /** The record of {@code user} after training {@code samples} on a one-worker engine. */
+    private static AdapterState recordAfter(List<RawSample> samples) {
+        AdaptationEngine e = engine(1);
+        BatchResult r = run(e, samples);
+        return e.stateRecords(r).get(0);
+    }
+
+    @Test
+    void aForgedReplayExampleResetsTheHeadAndLeavesTheThreadClean() {
+        List<RawSample> ann = stream("acme/ann", 12, 5);
+        AdapterState record = recordAfter(ann.subList(0, 8));
+        assertThat(record.getFormatVersion()).isEqualTo(3);
+        int who = record.getClassHeadsList().stream()
+                .map(h -> h.getTask())
+                .toList()
+                .indexOf(WHO);
+        dev.headstream.schemas.v1.ClassHeadTrainingState h = record.getClassHeads(who);
+        AdapterState forged = record.toBuilder()
+                .setClassHeads(
+                        who,
+                        h.toBuilder()
+                                .setReplay(
+                                        0,
+                                        h.getReplay(0).toBuilder()
+                                                .setTargets(0, 0f)
+                                                .setTargets(1, 0f)
+                                                .setTargets(2, 0f)))
+                .build();
+        List<RawSample> bob = stream("acme/bob", 10, 6);
+        AdaptationEngine clean = engine(1);
+        run(clean, bob);
+
+        AdaptationEngine e = engine(1);
+        assertThat(e.restore(UserKey.parse("acme/ann"), 0, forged)).isEqualTo(AdaptationEngine.Restored.RESET);
+        BatchResult r = run(e, ann.subList(8, 12));
+        assertThat(r.rejections()).isEmpty();
+        // the forged head starts again (RESET, its versions going on); the other class head decoded and is kept
+        HeadUpdate reset = r.heads().stream()
+                .filter(x -> x.getTask().equals(WHO))
+                .findFirst()
+                .orElseThrow();
+        assertThat(reset.getStatus()).isEqualTo(HeadStatus.HEAD_STATUS_RESET);
+        assertThat(reset.getVersion()).isEqualTo(h.getVersion() + 1);
+        assertThat(reset.getStatusReason()).isNotEmpty();
+        ClassHeadState kept = e.user(UserKey.parse("acme/ann")).classHeads().get(TRAITS);
+        assertThat(kept.samplesApplied()).isGreaterThan(8);
+        run(e, bob);
+        for (String task : List.of(TRAITS, WHO)) {
+            assertThat(e.user(UserKey.parse("acme/bob")).classHeads().get(task).liveParameters())
+                    .isEqualTo(clean.user(UserKey.parse("acme/bob"))
+                            .classHeads()
+                            .get(task)
+                            .liveParameters());
+        }
+    }
+
+    @Test
+    void aRecordOfOtherLabelsIsNotReadAsThisTasks() {
+        AdapterState record = recordAfter(stream("acme/ann", 6, 7));
+        Backbone backbone = new TensorBackbone("pass-through", "1".repeat(64), FRAMES, DIM);
+        ClassRecipe swapped = ClassRecipe.defaults(TaskKind.Type.MULTI_CLASS, List.of("bob", "ann", "cat"), 11);
+        Map<String, ClassHeadTask> tasks = new LinkedHashMap<>();
+        tasks.put(TRAITS, new ClassHeadTask(TRAITS, TRAITS_RECIPE, DIM));
+        tasks.put(WHO, new ClassHeadTask(WHO, swapped, DIM));
+        AdaptationEngine e = new AdaptationEngine(
+                backbone,
+                new SampleDecoder(1 << 16, backbone, Map.of(TRAITS, TRAITS_RECIPE.taskKind(), WHO, swapped.taskKind())),
+                Map.of(),
+                tasks,
+                64,
+                1,
+                AdaptationEngine.OnlineRehearsal.OFF,
+                RateLimit.OFF,
+                AdaptationEngine.UNBOUNDED,
+                1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> e.restore(record))
+                .hasMessageContaining("was trained as multi-class [ann, bob, cat]");
+        assertThat(e.restore(UserKey.parse("acme/ann"), 0, record)).isEqualTo(AdaptationEngine.Restored.RESET);
+        assertThat(e.user(UserKey.parse("acme/ann")).classHeads().get(WHO).pendingReset())
+                .isTrue();
+        assertThat(e.user(UserKey.parse("acme/ann")).classHeads().get(TRAITS).pendingReset())
+                .isFalse();
+    }
+
+    @Test
+    void manyUsersOnManyWorkersGiveTheSameBitsAsOne() {
+        List<RawSample> all = new ArrayList<>();
+        for (int u = 0; u < 6; u++) {
+            all.addAll(stream("acme/u" + u, 12, 20 + u));
+        }
+        // interleave users as a partition would hold them
+        List<RawSample> interleaved = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            for (int u = 0; u < 6; u++) {
+                RawSample r = all.get(u * 12 + i);
+                interleaved.add(new RawSample(0, interleaved.size(), r.key(), r.value()));
+            }
+        }
+        AdaptationEngine one = engine(1);
+        AdaptationEngine three = engine(3);
+        List<HeadUpdate> a = new ArrayList<>();
+        List<HeadUpdate> b = new ArrayList<>();
+        for (int i = 0; i < interleaved.size(); i += 18) {
+            a.addAll(run(one, interleaved.subList(i, i + 18)).heads());
+            b.addAll(run(three, interleaved.subList(i, i + 18)).heads());
+        }
+        assertThat(b).hasSameSizeAs(a);
+        for (int i = 0; i < a.size(); i++) {
+            assertThat(b.get(i).toBuilder().clearCreatedTimeMs().build())
+                    .isEqualTo(a.get(i).toBuilder().clearCreatedTimeMs().build());
+        }
+    }
+
+    @Test
+    void anOperatorResetSaysWhyAndReplayStepsZeroPublishesNothing() {
+        AdaptationEngine e = engine(1);
+        run(e, stream("acme/eve", 4, 8));
+        BatchResult reset = control(e, 50, "acme/eve", ControlAction.CONTROL_ACTION_RESET);
+        assertThat(reset.heads()).extracting(HeadUpdate::getStatusReason).containsOnly("operator reset: test");
+
+        ClassRecipe still = new ClassRecipe(TaskKind.Type.MULTI_CLASS, List.of("a", "b"), 1, 8, 1e-3f, 0f, 5f, 0, 4, 8);
+        Backbone backbone = new TensorBackbone("pass-through", "1".repeat(64), FRAMES, DIM);
+        AdaptationEngine quiet = new AdaptationEngine(
+                backbone,
+                new SampleDecoder(1 << 16, backbone, Map.of(WHO, still.taskKind())),
+                Map.of(),
+                Map.of(WHO, new ClassHeadTask(WHO, still, DIM)),
+                64,
+                1,
+                AdaptationEngine.OnlineRehearsal.OFF,
+                RateLimit.OFF,
+                AdaptationEngine.UNBOUNDED,
+                1);
+        SplittableRandom random = new SplittableRandom(9);
+        BatchResult r = run(
+                quiet,
+                List.of(raw(
+                        0,
+                        "acme/eve",
+                        tensor("e-0", frames(0, random))
+                                .putLabels(
+                                        WHO, Label.newBuilder().setClassIndex(1).build()))));
+        assertThat(r.rejections()).isEmpty();
+        assertThat(r.metrics()).hasSize(1);
+        assertThat(r.heads()).isEmpty();
+    }
+
+    @Test
+    void oneSampleTrainsABinaryAndAClassHeadOnOneBackbonePass() {
+        Backbone backbone = new TensorBackbone("pass-through", "1".repeat(64), 1, 2);
+        ClassRecipe sides = ClassRecipe.defaults(TaskKind.Type.MULTI_CLASS, List.of("left", "right"), 3);
+        AdaptationEngine e = new AdaptationEngine(
+                backbone,
+                new SampleDecoder(
+                        1 << 16, backbone, Map.of(TinyEngine.TASK, TaskKind.binary(), "side", sides.taskKind())),
+                Map.of(TinyEngine.TASK, TinyEngine.task(TinyEngine.SOURCE.sha256())),
+                Map.of("side", new ClassHeadTask("side", sides, 2)),
+                64,
+                1,
+                AdaptationEngine.OnlineRehearsal.OFF,
+                RateLimit.OFF,
+                AdaptationEngine.UNBOUNDED,
+                1);
+        List<RawSample> batch = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            float z = i % 2 == 0 ? 4f : -4f;
+            batch.add(raw(
+                    i,
+                    "acme/fay",
+                    Sample.newBuilder()
+                            .setSampleId("f-" + i)
+                            .setTensor(FloatTensor.newBuilder()
+                                    .addShape(1)
+                                    .addShape(2)
+                                    .addValues(z)
+                                    .addValues(0f))
+                            .putLabels(
+                                    TinyEngine.TASK,
+                                    Label.newBuilder().setBinary(z > 0).build())
+                            .putLabels(
+                                    "side",
+                                    Label.newBuilder()
+                                            .setClassIndex(z > 0 ? 1 : 0)
+                                            .build())));
+        }
+        BatchResult r = run(e, batch);
+        assertThat(r.rejections()).isEmpty();
+        assertThat(r.metrics())
+                .extracting(AdaptationMetrics::getTask)
+                .containsOnly(TinyEngine.TASK, "side")
+                .hasSize(12);
+        assertThat(r.heads()).extracting(HeadUpdate::getTask).containsExactlyInAnyOrder(TinyEngine.TASK, "side");
+        var user = e.user(UserKey.parse("acme/fay"));
+        assertThat(user.heads().get(TinyEngine.TASK).samplesApplied()).isEqualTo(6);
+        assertThat(user.classHeads().get("side").samplesApplied()).isEqualTo(6);
+        assertThat(user.taskNames()).containsExactly("side", TinyEngine.TASK);
+        // and the record holds both, and reads back
+        AdapterState record = e.stateRecords(r).get(0);
+        assertThat(record.getHeadsCount()).isEqualTo(1);
+        assertThat(record.getClassHeadsCount()).isEqualTo(1);
+        assertThat(e.stateCodec().encode(e.stateCodec().decode(record))).isEqualTo(record);
     }
 }
