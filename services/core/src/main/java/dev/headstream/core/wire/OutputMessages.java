@@ -44,12 +44,7 @@ public final class OutputMessages {
                 .setUser(key.user())
                 .setTask(taskName)
                 .setVersion(h.version())
-                .setStatus(
-                        h.pendingReset()
-                                ? HeadStatus.HEAD_STATUS_RESET
-                                : h.pendingRollback() != null
-                                        ? HeadStatus.HEAD_STATUS_ROLLED_BACK
-                                        : HeadStatus.HEAD_STATUS_ACTIVE)
+                .setStatus(status(h.pendingReset(), h.pendingRollback()))
                 .setStatusReason(h.pendingRollback() != null ? h.pendingRollback() : h.heldReason())
                 .setHeldAtSource(h.heldAtSource())
                 .setProvenance(Provenance.newBuilder()
@@ -146,12 +141,7 @@ public final class OutputMessages {
                 .setUser(key.user())
                 .setTask(taskName)
                 .setVersion(h.version())
-                .setStatus(
-                        h.pendingReset()
-                                ? HeadStatus.HEAD_STATUS_RESET
-                                : h.pendingRollback() != null
-                                        ? HeadStatus.HEAD_STATUS_ROLLED_BACK
-                                        : HeadStatus.HEAD_STATUS_ACTIVE)
+                .setStatus(status(h.pendingReset(), h.pendingRollback()))
                 .setStatusReason(
                         h.pendingRollback() != null
                                 ? h.pendingRollback()
@@ -243,6 +233,14 @@ public final class OutputMessages {
                 .setNegatives(s.negatives())
                 .setFalsePositives(s.falsePositives())
                 .build();
+    }
+
+    /** RESET when one is owed, else ROLLED_BACK when a rollback is, else ACTIVE. */
+    private static HeadStatus status(boolean pendingReset, String pendingRollback) {
+        if (pendingReset) {
+            return HeadStatus.HEAD_STATUS_RESET;
+        }
+        return pendingRollback != null ? HeadStatus.HEAD_STATUS_ROLLED_BACK : HeadStatus.HEAD_STATUS_ACTIVE;
     }
 
     private static double zeroIfNaN(double v) {

@@ -55,13 +55,21 @@ class ClassTasksEngineTest {
             ClassRecipe.defaults(TaskKind.Type.MULTI_CLASS, List.of("ann", "bob", "cat"), 11);
 
     private static AdaptationEngine engine(int workers) {
+        Map<String, ClassRecipe> recipes = new LinkedHashMap<>();
+        recipes.put(TRAITS, TRAITS_RECIPE);
+        recipes.put(WHO, WHO_RECIPE);
+        return classEngine(recipes, workers);
+    }
+
+    /** An engine of the class tasks {@code recipes} (no binary task) on [3, 4] tensors. */
+    private static AdaptationEngine classEngine(Map<String, ClassRecipe> recipes, int workers) {
         Backbone backbone = new TensorBackbone("pass-through", "1".repeat(64), FRAMES, DIM);
         Map<String, TaskKind> kinds = new LinkedHashMap<>();
-        kinds.put(TRAITS, TRAITS_RECIPE.taskKind());
-        kinds.put(WHO, WHO_RECIPE.taskKind());
         Map<String, ClassHeadTask> tasks = new LinkedHashMap<>();
-        tasks.put(TRAITS, new ClassHeadTask(TRAITS, TRAITS_RECIPE, DIM));
-        tasks.put(WHO, new ClassHeadTask(WHO, WHO_RECIPE, DIM));
+        recipes.forEach((name, r) -> {
+            kinds.put(name, r.taskKind());
+            tasks.put(name, new ClassHeadTask(name, r, DIM));
+        });
         return new AdaptationEngine(
                 backbone,
                 new SampleDecoder(1 << 16, backbone, kinds),
@@ -426,22 +434,11 @@ class ClassTasksEngineTest {
     @Test
     void aRecordOfOtherLabelsIsNotReadAsThisTasks() {
         AdapterState record = recordAfter(stream("acme/ann", 6, 7));
-        Backbone backbone = new TensorBackbone("pass-through", "1".repeat(64), FRAMES, DIM);
         ClassRecipe swapped = ClassRecipe.defaults(TaskKind.Type.MULTI_CLASS, List.of("bob", "ann", "cat"), 11);
-        Map<String, ClassHeadTask> tasks = new LinkedHashMap<>();
-        tasks.put(TRAITS, new ClassHeadTask(TRAITS, TRAITS_RECIPE, DIM));
-        tasks.put(WHO, new ClassHeadTask(WHO, swapped, DIM));
-        AdaptationEngine e = new AdaptationEngine(
-                backbone,
-                new SampleDecoder(1 << 16, backbone, Map.of(TRAITS, TRAITS_RECIPE.taskKind(), WHO, swapped.taskKind())),
-                Map.of(),
-                tasks,
-                64,
-                1,
-                AdaptationEngine.OnlineRehearsal.OFF,
-                RateLimit.OFF,
-                AdaptationEngine.UNBOUNDED,
-                1);
+        Map<String, ClassRecipe> recipes = new LinkedHashMap<>();
+        recipes.put(TRAITS, TRAITS_RECIPE);
+        recipes.put(WHO, swapped);
+        AdaptationEngine e = classEngine(recipes, 1);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> e.restore(record))
                 .hasMessageContaining("was trained as multi-class [ann, bob, cat]");
         assertThat(e.restore(UserKey.parse("acme/ann"), 0, record)).isEqualTo(AdaptationEngine.Restored.RESET);
@@ -488,18 +485,7 @@ class ClassTasksEngineTest {
         assertThat(reset.heads()).extracting(HeadUpdate::getStatusReason).containsOnly("operator reset: test");
 
         ClassRecipe still = new ClassRecipe(TaskKind.Type.MULTI_CLASS, List.of("a", "b"), 1, 8, 1e-3f, 0f, 5f, 0, 4, 8);
-        Backbone backbone = new TensorBackbone("pass-through", "1".repeat(64), FRAMES, DIM);
-        AdaptationEngine quiet = new AdaptationEngine(
-                backbone,
-                new SampleDecoder(1 << 16, backbone, Map.of(WHO, still.taskKind())),
-                Map.of(),
-                Map.of(WHO, new ClassHeadTask(WHO, still, DIM)),
-                64,
-                1,
-                AdaptationEngine.OnlineRehearsal.OFF,
-                RateLimit.OFF,
-                AdaptationEngine.UNBOUNDED,
-                1);
+        AdaptationEngine quiet = classEngine(Map.of(WHO, still), 1);
         SplittableRandom random = new SplittableRandom(9);
         BatchResult r = run(
                 quiet,
