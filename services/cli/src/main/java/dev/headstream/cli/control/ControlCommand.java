@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
         name = "control",
         mixinStandardHelpOptions = true,
         description =
-                "Send an operator command for one user: reset, rollback (to the source head), freeze, unfreeze or erase.")
+                "Send an operator command for one user: reset, rollback (to the source head), freeze, unfreeze, erase,"
+                        + " or forget-output (a class task's head forgets one output's data, e.g. a household member).")
 public final class ControlCommand implements Callable<Integer> {
 
     /** The commands, as typed on the command line. */
@@ -35,7 +36,8 @@ public final class ControlCommand implements Callable<Integer> {
         ROLLBACK(ControlAction.CONTROL_ACTION_ROLLBACK),
         FREEZE(ControlAction.CONTROL_ACTION_FREEZE),
         UNFREEZE(ControlAction.CONTROL_ACTION_UNFREEZE),
-        ERASE(ControlAction.CONTROL_ACTION_ERASE);
+        ERASE(ControlAction.CONTROL_ACTION_ERASE),
+        FORGET_OUTPUT(ControlAction.CONTROL_ACTION_FORGET_OUTPUT);
 
         final ControlAction wire;
 
@@ -47,7 +49,10 @@ public final class ControlCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", description = "What to do: reset, rollback, freeze, unfreeze or erase.")
+    @Parameters(
+            index = "0",
+            description =
+                    "What to do: reset, rollback, freeze, unfreeze, erase or forget-output (needs --task and --output).")
     String action;
 
     @Parameters(index = "1", description = "The user, as '<tenant>/<user>'.")
@@ -58,6 +63,12 @@ public final class ControlCommand implements Callable<Integer> {
             defaultValue = "",
             description = "Only this task's head (default: every head of the user).")
     String task;
+
+    @Option(
+            names = "--output",
+            defaultValue = "",
+            description = "forget-output: the output (class or label name) of the class task --task to forget.")
+    String output;
 
     @Option(
             names = "--reason",
@@ -78,11 +89,19 @@ public final class ControlCommand implements Callable<Integer> {
     public Integer call() {
         Action a;
         try {
-            a = Action.valueOf(action.toUpperCase(Locale.ROOT));
+            a = Action.valueOf(action.toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(),
-                    "unknown action '" + action + "'; expected one of reset, rollback, freeze, unfreeze, erase");
+                    "unknown action '" + action
+                            + "'; expected one of reset, rollback, freeze, unfreeze, erase, forget-output");
+        }
+        if ((a == Action.FORGET_OUTPUT) != !output.isEmpty() || (a == Action.FORGET_OUTPUT && task.isEmpty())) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    a == Action.FORGET_OUTPUT
+                            ? "forget-output needs --task (a class task) and --output (one of its outputs)"
+                            : "--output goes with forget-output only");
         }
         UserKey key;
         try {
@@ -96,6 +115,7 @@ public final class ControlCommand implements Callable<Integer> {
                 .setTask(task)
                 .setAction(a.wire)
                 .setReason(reason)
+                .setOutput(output)
                 .build();
         try (SampleSender sender = new SampleSender(kafkaSecurity.connection(bootstrap))) {
             sender.send(Topics.CONTROL, key.toString(), c.toByteArray());
@@ -105,9 +125,9 @@ public final class ControlCommand implements Callable<Integer> {
         out.printf(
                 Locale.ROOT,
                 "sent %s for %s%s to %s; %s (rejects on %s)%n",
-                a.name().toLowerCase(Locale.ROOT),
+                a.name().toLowerCase(Locale.ROOT).replace('_', '-'),
                 key,
-                task.isEmpty() ? "" : " task " + task,
+                (task.isEmpty() ? "" : " task " + task) + (output.isEmpty() ? "" : " output " + output),
                 Topics.CONTROL,
                 a == Action.FREEZE || a == Action.UNFREEZE
                         ? "the adapter keeps it in the user's state on " + Topics.ADAPTER_STATE

@@ -80,10 +80,22 @@ public final class ControlDecoder {
                 }
                 yield ControlCommand.Action.ROLLBACK;
             }
+            case CONTROL_ACTION_FORGET_OUTPUT -> {
+                if (cmd.getTask().isEmpty() || cmd.getOutput().isEmpty()) {
+                    throw reject(
+                            RejectReason.MALFORMED,
+                            "forget-output needs the class task (task) and the output's name (output)");
+                }
+                yield ControlCommand.Action.FORGET_OUTPUT;
+            }
             default -> throw reject(RejectReason.MALFORMED, "control record has no action (" + action + ")");
         };
+        if (a != ControlCommand.Action.FORGET_OUTPUT && !cmd.getOutput().isEmpty()) {
+            throw reject(RejectReason.MALFORMED, "only forget-output names an output");
+        }
         // the reason is published in the head's status_reason and kept in its state
-        return new ControlCommand(user, a, cmd.getTask(), Bounded.text(cmd.getReason(), MAX_REASON_CHARS));
+        return new ControlCommand(
+                user, a, cmd.getTask(), Bounded.text(cmd.getReason(), MAX_REASON_CHARS), Bounded.id(cmd.getOutput()));
     }
 
     private static SampleRejectedException reject(RejectReason reason, String message) {

@@ -20,8 +20,9 @@ import java.util.Objects;
  * @param action what to do
  * @param task   the task whose head it acts on; empty for every head of the user
  * @param reason the operator's reason, or empty
+ * @param output {@link Action#FORGET_OUTPUT}: the output's name; else empty
  */
-public record ControlCommand(UserKey key, Action action, String task, String reason) {
+public record ControlCommand(UserKey key, Action action, String task, String reason, String output) {
 
     /** What a command does. */
     public enum Action {
@@ -34,7 +35,12 @@ public record ControlCommand(UserKey key, Action action, String task, String rea
         /** Resume training. */
         UNFREEZE,
         /** Forget the user: their state and heads get tombstones. */
-        ERASE
+        ERASE,
+        /**
+         * A class head forgets one output's data and is rebuilt from its start on what it keeps;
+         * published as RESET.
+         */
+        FORGET_OUTPUT
     }
 
     public ControlCommand {
@@ -42,6 +48,12 @@ public record ControlCommand(UserKey key, Action action, String task, String rea
         Objects.requireNonNull(action, "action");
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(output, "output");
+    }
+
+    /** A command that names no output (every action but {@link Action#FORGET_OUTPUT}). */
+    public ControlCommand(UserKey key, Action action, String task, String reason) {
+        this(key, action, task, reason, "");
     }
 
     /** Whether the command acts on every head of the user rather than one task's. */
@@ -51,7 +63,7 @@ public record ControlCommand(UserKey key, Action action, String task, String rea
 
     /** The action as a verb, for messages: {@code "reset"}, {@code "rollback"}, ... */
     public String verb() {
-        return action.name().toLowerCase(Locale.ROOT);
+        return action.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /**
@@ -77,6 +89,7 @@ public record ControlCommand(UserKey key, Action action, String task, String rea
             case FREEZE -> headTask.operatorFreeze(h, true);
             case UNFREEZE -> headTask.operatorFreeze(h, false);
             case ERASE -> throw new IllegalStateException("an erasure acts on the user, not on a head");
+            case FORGET_OUTPUT -> throw new IllegalStateException("a binary head has no outputs to forget");
         }
     }
 
@@ -89,6 +102,11 @@ public record ControlCommand(UserKey key, Action action, String task, String rea
             case FREEZE -> h.freeze(true);
             case UNFREEZE -> h.freeze(false);
             case ERASE -> throw new IllegalStateException("an erasure acts on the user, not on a head");
+            case FORGET_OUTPUT ->
+                headTask.forgetOutput(
+                        h,
+                        headTask.recipe().labels().indexOf(output),
+                        "operator removed output '" + output + "'" + why);
         }
     }
 }

@@ -701,6 +701,24 @@ public final class AdaptationEngine {
             return;
         }
         UserKey key = cmd.key();
+        if (cmd.action() == ControlCommand.Action.FORGET_OUTPUT) {
+            ClassHeadTask t = classTasks.get(cmd.task());
+            String wrong = t == null
+                    ? "forget-output acts on a class task's head; task '" + cmd.task() + "' is binary"
+                    : t.recipe().labels().contains(cmd.output())
+                            ? null
+                            : "class task '" + cmd.task() + "' has no output '" + cmd.output() + "'; its outputs are "
+                                    + t.recipe().labels();
+            if (wrong != null) {
+                rejections.add(new Rejection(
+                        c,
+                        t == null ? RejectReason.UNKNOWN_TASK : RejectReason.LABEL_RANGE,
+                        wrong,
+                        "",
+                        Topics.CONTROL));
+                return;
+            }
+        }
         if (cmd.action() == ControlCommand.Action.ERASE) {
             UserState u = staged.getOrDefault(key, live.get(key));
             staged.remove(key);

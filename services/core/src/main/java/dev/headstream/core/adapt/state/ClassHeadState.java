@@ -301,6 +301,13 @@ public final class ClassHeadState {
         frozen = false;
     }
 
+    /** Clears output {@code o}'s per-output statistics (its data was forgotten). */
+    public void forgetOutputStatistics(int o) {
+        outputLabeled[o] = 0;
+        outputCorrect[o] = 0;
+        outputLossSum[o] = 0;
+    }
+
     public void freeze(boolean stop) {
         frozen = stop;
     }

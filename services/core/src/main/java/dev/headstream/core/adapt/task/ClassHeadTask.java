@@ -265,7 +265,19 @@ public final class ClassHeadTask {
         }
         ClassHeadState.Example newest = new ClassHeadState.Example(input, targets, mask, weight);
         s.remember(newest, recipe.replayBuffer());
-        SplittableRandom random = new SplittableRandom(s.seed() ^ (0x9E3779B97F4A7C15L * (s.samplesApplied() + 1)));
+        train(s, newest, s.samplesApplied() + 1, sc);
+        head.probabilities(start, s.liveParameters(), input, 0, sc.ws, sc.probabilities);
+        s.applied(adaptedLoss, loss(sc.probabilities, targets, mask), recipe.steps() > 0);
+        return scores;
+    }
+
+    /**
+     * The recipe's steps after {@code newest} joined the replay buffer: each on {@code newest} and
+     * {@code batch - 1} examples drawn from the buffer by a generator seeded from the head's seed and
+     * {@code index}.
+     */
+    private void train(ClassHeadState s, ClassHeadState.Example newest, long index, Scratch sc) {
+        SplittableRandom random = new SplittableRandom(s.seed() ^ (0x9E3779B97F4A7C15L * index));
         float[] params = s.liveParameters();
         try {
             for (int step = 0; step < recipe.steps(); step++) {
@@ -281,9 +293,51 @@ public final class ClassHeadTask {
             sc.trainer.discardBatch();
             throw ex;
         }
-        head.probabilities(start, params, input, 0, sc.ws, sc.probabilities);
-        s.applied(adaptedLoss, loss(sc.probabilities, targets, mask), recipe.steps() > 0);
-        return scores;
+    }
+
+    /**
+     * Forgets output {@code o}'s data: drops every replay example of class {@code o}
+     * (multi-class), or {@code o}'s label from every example, dropping those left with no label
+     * (multi-label); then rebuilds the head from the start on the examples kept, in their order, as
+     * if they arrived again (each followed by the recipe's steps); the optimizer starts afresh,
+     * {@code o}'s per-output statistics are cleared and the frozen flag stays. The next version is RESET with {@code reason}.
+     * What the head learned from examples that had already left the replay buffer is gone too. When
+     * nothing had left it, the rebuilt head is bit for bit the head a stream without the forgotten
+     * labels would have trained.
+     *
+     * @throws IllegalArgumentException if {@code o} is not an output of this task
+     */
+    public void forgetOutput(ClassHeadState s, int o, String reason) {
+        if (o < 0 || o >= recipe.outputs()) {
+            throw new IllegalArgumentException("task '" + name + "' has no output " + o);
+        }
+        List<ClassHeadState.Example> kept = new java.util.ArrayList<>();
+        for (ClassHeadState.Example e : s.replay()) {
+            if (e.mask() == null) {
+                if (e.targets()[o] != 1f) {
+                    kept.add(e);
+                }
+                continue;
+            }
+            boolean[] mask = e.mask().clone();
+            mask[o] = false;
+            float[] targets = e.targets().clone();
+            targets[o] = 0f;
+            if (anyTrue(mask)) {
+                kept.add(new ClassHeadState.Example(e.input(), targets, mask, e.weight()));
+            }
+        }
+        boolean frozen = s.frozen();
+        s.reset(start, training.optimizer().newState(start.length), reason);
+        s.freeze(frozen);
+        s.forgetOutputStatistics(o);
+        Scratch sc = scratch.get();
+        for (int i = 0; i < kept.size(); i++) {
+            s.remember(kept.get(i), recipe.replayBuffer());
+            // the index a head given only the kept examples would have trained each with: with nothing
+            // evicted from the buffer, the rebuilt head is that head, bit for bit
+            train(s, kept.get(i), i + 1, sc);
+        }
     }
 
     private void add(TaskHeadTrainer trainer, float[] params, ClassHeadState.Example x) {

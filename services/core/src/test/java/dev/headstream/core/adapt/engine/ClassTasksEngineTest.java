@@ -555,4 +555,73 @@ class ClassTasksEngineTest {
         assertThat(record.getClassHeadsCount()).isEqualTo(1);
         assertThat(e.stateCodec().encode(e.stateCodec().decode(record))).isEqualTo(record);
     }
+
+    /** A control record of {@code action} for task {@code task} and output {@code output}. */
+    private static RawSample forget(long offset, String user, String task, String output) {
+        String[] tu = user.split("/");
+        dev.headstream.schemas.v1.Control c = dev.headstream.schemas.v1.Control.newBuilder()
+                .setTenant(tu[0])
+                .setUser(tu[1])
+                .setTask(task)
+                .setAction(ControlAction.CONTROL_ACTION_FORGET_OUTPUT)
+                .setOutput(output)
+                .setReason("moved out")
+                .build();
+        return new RawSample(0, offset, user.getBytes(StandardCharsets.UTF_8), c.toByteArray());
+    }
+
+    @Test
+    void forgettingAMemberRebuildsTheHeadAsIfTheyHadNeverEnrolled() {
+        // 30 training samples (no holdout), classes 0, 1, 2 in turn: under the replay buffer's 64
+        List<RawSample> all = new ArrayList<>();
+        List<RawSample> withoutBob = new ArrayList<>();
+        SplittableRandom random = new SplittableRandom(12);
+        for (int i = 0; i < 30; i++) {
+            int c = i % 3;
+            Sample.Builder b = tensor("g-" + i, frames(c, random))
+                    .putLabels(WHO, Label.newBuilder().setClassIndex(c).build());
+            all.add(raw(all.size(), "acme/gus", b.clone()));
+            if (c != 1) {
+                withoutBob.add(raw(withoutBob.size(), "acme/gus", b.clone()));
+            }
+        }
+        AdaptationEngine e = engine(1);
+        run(e, all);
+        BatchResult forgot = e.process(List.of(), List.of(forget(200, "acme/gus", WHO, "bob")), NOW);
+        e.commit(forgot);
+        assertThat(forgot.rejections()).isEmpty();
+        assertThat(forgot.heads()).hasSize(1);
+        HeadUpdate v = forgot.heads().get(0);
+        assertThat(v.getStatus()).isEqualTo(HeadStatus.HEAD_STATUS_RESET);
+        assertThat(v.getStatusReason()).isEqualTo("operator removed output 'bob': moved out");
+        ClassHeadState h = e.user(UserKey.parse("acme/gus")).classHeads().get(WHO);
+        assertThat(h.replay()).noneMatch(x -> x.targets()[1] == 1f).hasSize(20);
+        assertThat(h.outputLabeled(1)).isZero();
+        assertThat(h.outputLabeled(0)).isEqualTo(10);
+
+        AdaptationEngine never = engine(1);
+        run(never, withoutBob);
+        ClassHeadState n = never.user(UserKey.parse("acme/gus")).classHeads().get(WHO);
+        assertThat(h.liveParameters()).isEqualTo(n.liveParameters());
+        assertThat(h.liveOptimizer().sameAs(n.liveOptimizer())).isTrue();
+        assertThat(HeadCodec.decodeClass(v).parameters()).isEqualTo(n.liveParameters());
+    }
+
+    @Test
+    void forgetOutputIsRefusedForABinaryTaskAnUnknownOutputOrWithoutATask() {
+        AdaptationEngine e = engine(1);
+        run(e, stream("acme/hal", 3, 13));
+        BatchResult r = e.process(
+                List.of(),
+                List.of(
+                        forget(100, "acme/hal", WHO, "dan"),
+                        forget(101, "acme/hal", "", "ann"),
+                        forget(102, "acme/hal", WHO, "")),
+                NOW);
+        assertThat(r.rejections())
+                .extracting(x -> x.reason())
+                .containsExactly(RejectReason.LABEL_RANGE, RejectReason.MALFORMED, RejectReason.MALFORMED);
+        assertThat(r.rejections().get(0).message()).contains("has no output 'dan'; its outputs are [ann, bob, cat]");
+        assertThat(r.heads()).isEmpty();
+    }
 }
