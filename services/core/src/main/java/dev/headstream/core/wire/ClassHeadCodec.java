@@ -27,6 +27,9 @@ final class ClassHeadCodec {
      */
     static final float MAX_INPUT = 2e6f;
 
+    /** Most optimizer steps a record may state (far beyond any head's life; a bound against overflow). */
+    static final long MAX_STEPS = 1L << 50;
+
     private ClassHeadCodec() {}
 
     static ClassHeadTrainingState encode(String taskName, ClassHeadTask task, ClassHeadState head) {
@@ -121,7 +124,7 @@ final class ClassHeadCodec {
         }
         OptimizerSnapshot o = h.getOptimizer();
         int slots = fresh.liveOptimizer().slotCount();
-        if (o.getSlotsF32LeCount() != slots || o.getSteps() < 0) {
+        if (o.getSlotsF32LeCount() != slots || o.getSteps() < 0 || o.getSteps() > MAX_STEPS) {
             throw new IllegalArgumentException(where + " has " + o.getSlotsF32LeCount() + " optimizer slots and "
                     + o.getSteps() + " steps; expected " + slots + " slots and steps >= 0");
         }
@@ -143,12 +146,13 @@ final class ClassHeadCodec {
         int outputs = task.recipe().outputs();
         boolean multiLabel = task.recipe().kind() == TaskKind.Type.MULTI_LABEL;
         int inputWidth = 2 * task.embeddingDim();
-        if (h.getReplayCount() > task.recipe().replayBuffer()) {
+        if (h.getReplayCount() > ClassRecipe.MAX_REPLAY) {
             throw new IllegalArgumentException(where + " remembers " + h.getReplayCount()
-                    + " examples; the task keeps at most " + task.recipe().replayBuffer());
+                    + " examples; a class head keeps at most " + ClassRecipe.MAX_REPLAY);
         }
         List<ClassHeadState.Example> replay = new ArrayList<>();
-        for (int i = 0; i < h.getReplayCount(); i++) {
+        // a task whose replay-buffer was lowered keeps each head's newest examples
+        for (int i = Math.max(0, h.getReplayCount() - task.recipe().replayBuffer()); i < h.getReplayCount(); i++) {
             ClassExample x = h.getReplay(i);
             float[] input = UserStateCodec.floats(x.getInputF32Le(), where + " replay example " + i);
             if (input.length != inputWidth

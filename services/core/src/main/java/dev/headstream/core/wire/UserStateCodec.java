@@ -47,12 +47,8 @@ public final class UserStateCodec {
      */
     public static final int FORMAT_VERSION = 2;
 
-    /** The format of a record that holds class heads: older readers refuse it rather than drop them. */
-    public static final int CLASS_HEADS_FORMAT_VERSION = 3;
-
     /** The formats {@link #decode} reads. */
-    private static final java.util.Set<Integer> READABLE_FORMATS =
-            java.util.Set.of(FORMAT_VERSION, CLASS_HEADS_FORMAT_VERSION);
+    private static final java.util.Set<Integer> READABLE_FORMATS = java.util.Set.of(FORMAT_VERSION);
 
     private UserStateCodec() {}
 
@@ -100,9 +96,6 @@ public final class UserStateCodec {
             }
             b.addClassHeads(ClassHeadCodec.encode(task, t, h));
         });
-        if (b.getClassHeadsCount() > 0) {
-            b.setFormatVersion(CLASS_HEADS_FORMAT_VERSION);
-        }
         return b.build();
     }
 
@@ -155,7 +148,7 @@ public final class UserStateCodec {
             int dedupWindow) {
         if (!READABLE_FORMATS.contains(state.getFormatVersion())) {
             throw new IllegalArgumentException("adapter state of " + recordKey(state) + " has format version "
-                    + state.getFormatVersion() + "; this adapter reads " + new TreeSet<>(READABLE_FORMATS));
+                    + state.getFormatVersion() + "; this adapter reads " + FORMAT_VERSION);
         }
         UserKey key = new UserKey(state.getTenant(), state.getUser());
         if (!(state.getRateTokens() >= 0) || Double.isInfinite(state.getRateTokens()) || state.getRateTimeMs() < 0) {
@@ -269,6 +262,8 @@ public final class UserStateCodec {
         Map<String, Long> versions = new TreeMap<>();
         Map<String, HeadState> keptBinary = new TreeMap<>();
         Map<String, ClassHeadState> keptClass = new TreeMap<>();
+        // why each head that is reset is reset, in its own words when its own decoding failed
+        Map<String, String> why = new TreeMap<>();
         for (HeadTrainingState h : state.getHeadsList()) {
             versions.merge(h.getTask(), Math.max(0, h.getVersion()), Math::max);
             BinaryHeadTask t = tasks.get(h.getTask());
@@ -276,7 +271,7 @@ public final class UserStateCodec {
                 try {
                     keptBinary.put(h.getTask(), decode(key, t, h));
                 } catch (RuntimeException e) {
-                    // not kept: reset below
+                    why.putIfAbsent(h.getTask(), e.getMessage());
                 }
             }
         }
@@ -287,7 +282,7 @@ public final class UserStateCodec {
                 try {
                     keptClass.put(h.getTask(), ClassHeadCodec.decode(key, t, h));
                 } catch (RuntimeException e) {
-                    // not kept: reset below
+                    why.putIfAbsent(h.getTask(), e.getMessage());
                 }
             }
         }
@@ -297,6 +292,14 @@ public final class UserStateCodec {
         state.getClassHeadsList().forEach(h -> listed.merge(h.getTask(), 1, Integer::sum));
         versions.forEach((task, version) -> {
             boolean once = listed.getOrDefault(task, 0) == 1;
+            String own = !once
+                    ? "the stored state lists task '" + task + "' twice"
+                    : why.containsKey(task)
+                            ? why.get(task)
+                            : tasks.containsKey(task) == keptBinary.containsKey(task)
+                                            && classTasks.containsKey(task) == keptClass.containsKey(task)
+                                    ? null
+                                    : "the stored head of task '" + task + "' is of another kind than the task now";
             if (tasks.containsKey(task)) {
                 HeadState kept = once ? keptBinary.get(task) : null;
                 if (kept != null) {
@@ -305,7 +308,7 @@ public final class UserStateCodec {
                 }
                 HeadState head = tasks.get(task).newState(key.headId(task));
                 head.continueVersionsAfter(version);
-                head.reset(reason);
+                head.reset(headReason(reason, own, "source head", knownFormat));
                 user.heads().put(task, head);
             } else if (classTasks.containsKey(task)) {
                 ClassHeadState kept = once ? keptClass.get(task) : null;
@@ -316,11 +319,23 @@ public final class UserStateCodec {
                 ClassHeadTask t = classTasks.get(task);
                 ClassHeadState head = t.newState(key.headId(task));
                 head.continueVersionsAfter(version);
-                t.operatorReset(head, reason);
+                t.operatorReset(head, headReason(reason, own, "start head", knownFormat));
                 user.classHeads().put(task, head);
             }
         });
         return user;
+    }
+
+    /**
+     * The RESET reason of one head: the record's {@code reason} when the whole record was of
+     * another format (or no reason of the head's own is known), else what was wrong with this head.
+     */
+    private static String headReason(String reason, String own, String start, boolean knownFormat) {
+        if (!knownFormat || own == null) {
+            return reason;
+        }
+        return Bounded.message("reset on restore: the stored head did not decode against this adapter (" + own
+                + "); the head starts again from its " + start);
     }
 
     private static HeadTrainingState encode(String taskName, BinaryHeadTask task, HeadState head) {

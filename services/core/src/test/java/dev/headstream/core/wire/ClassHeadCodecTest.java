@@ -181,4 +181,125 @@ class ClassHeadCodecTest {
                         good.toBuilder().removeTrainable(3).build()))
                 .hasMessageContaining("expected 'layers.1.bias'");
     }
+
+    private static String refusal(AdapterState record) {
+        try {
+            UserStateCodec.decode(record, Map.of(), Map.of("tags", TAGS), 8);
+            return "decoded";
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
+    @Test
+    void everyOutOfRangeValueOfARecordIsRefused() {
+        AdapterState record = record();
+        ClassHeadTrainingState h = record.getClassHeads(0);
+        var x = h.getReplay(0);
+        assertThat(refusal(withHead(
+                        record,
+                        h.toBuilder()
+                                .setReplay(0, x.toBuilder().setTargets(0, 0.5f))
+                                .build())))
+                .contains("has target 0.5");
+        ByteBuffer in = ByteBuffer.wrap(x.getInputF32Le().toByteArray()).order(ByteOrder.LITTLE_ENDIAN);
+        in.putFloat(4, Float.NaN);
+        assertThat(refusal(withHead(
+                        record,
+                        h.toBuilder()
+                                .setReplay(0, x.toBuilder().setInputF32Le(ByteString.copyFrom(in.array())))
+                                .build())))
+                .contains("not finite or out of range");
+        in.putFloat(4, 3e6f);
+        assertThat(refusal(withHead(
+                        record,
+                        h.toBuilder()
+                                .setReplay(0, x.toBuilder().setInputF32Le(ByteString.copyFrom(in.array())))
+                                .build())))
+                .contains("not finite or out of range");
+        for (float w : new float[] {0f, -1f, Float.NaN, 101f}) {
+            assertThat(refusal(withHead(
+                            record,
+                            h.toBuilder()
+                                    .setReplay(0, x.toBuilder().setWeight(w))
+                                    .build())))
+                    .as("weight %s", w)
+                    .contains("a positive weight");
+        }
+        ByteBuffer m =
+                ByteBuffer.wrap(h.getOptimizer().getSlotsF32Le(1).toByteArray()).order(ByteOrder.LITTLE_ENDIAN);
+        m.putFloat(0, -1f);
+        assertThat(refusal(withHead(
+                        record,
+                        h.toBuilder()
+                                .setOptimizer(
+                                        h.getOptimizer().toBuilder().setSlotsF32Le(1, ByteString.copyFrom(m.array())))
+                                .build())))
+                .contains("optimizer slot 1 has a bad value -1.0");
+        ByteBuffer inf =
+                ByteBuffer.wrap(h.getOptimizer().getSlotsF32Le(0).toByteArray()).order(ByteOrder.LITTLE_ENDIAN);
+        inf.putFloat(0, Float.POSITIVE_INFINITY);
+        assertThat(refusal(withHead(
+                        record,
+                        h.toBuilder()
+                                .setOptimizer(
+                                        h.getOptimizer().toBuilder().setSlotsF32Le(0, ByteString.copyFrom(inf.array())))
+                                .build())))
+                .contains("optimizer slot 0 has a bad value Infinity");
+        assertThat(refusal(withHead(
+                        record,
+                        h.toBuilder()
+                                .setOptimizer(h.getOptimizer().toBuilder().setSteps(Long.MAX_VALUE))
+                                .build())))
+                .contains("steps >= 0");
+        assertThat(refusal(withHead(record, h.toBuilder().setKind("multi-class").build())))
+                .contains("was trained as multi-class [a, b]");
+        assertThat(refusal(withHead(record, h.toBuilder().setLabels(0, "z").build())))
+                .contains("was trained as multi-label [z, b]");
+        assertThat(refusal(withHead(record, h.toBuilder().setVersion(-1).build())))
+                .contains("negative version");
+        // a buffer larger than the task keeps now (its replay-buffer was lowered): the newest kept
+        ClassHeadTask smaller = new ClassHeadTask(
+                "tags",
+                new ClassRecipe(TaskKind.Type.MULTI_LABEL, List.of("a", "b"), 3, 64, 3e-3f, 1e-4f, 5f, 8, 8, 2),
+                4);
+        UserState back = UserStateCodec.decode(record, Map.of(), Map.of("tags", smaller), 8);
+        assertThat(back.classHeads().get("tags").replay())
+                .extracting(e -> e.input()[0])
+                .containsExactly(UserStateCodec.decode(record, Map.of(), Map.of("tags", TAGS), 8)
+                        .classHeads()
+                        .get("tags")
+                        .replay()
+                        .subList(2, 4)
+                        .stream()
+                        .map(e -> e.input()[0])
+                        .toArray(Float[]::new));
+    }
+
+    @Test
+    void aResetNamesEachHeadsOwnProblemAndKeepsTheHeadsThatRead() {
+        AdapterState record = record();
+        ClassHeadTrainingState h = record.getClassHeads(0);
+        ClassHeadTask other =
+                new ClassHeadTask("other", ClassRecipe.defaults(TaskKind.Type.MULTI_CLASS, List.of("x", "y"), 3), 4);
+        AdapterState two = record.toBuilder()
+                .addClassHeads(h.toBuilder()
+                        .setTask("other")
+                        .setSeed(dev.headstream.core.adapt.task.BinaryHeadTask.seedOf("acme/alice/other"))
+                        .setHeadId("acme/alice/other")
+                        .setKind("multi-class")
+                        .clearLabels()
+                        .addLabels("x")
+                        .addLabels("y")
+                        .clearReplay())
+                .setClassHeads(
+                        0, h.toBuilder().setReplay(0, h.getReplay(0).toBuilder().setTargets(0, 7f)))
+                .build();
+        UserState user = UserStateCodec.reset(
+                ALICE, 0, two, Map.of(), Map.of("tags", TAGS, "other", other), 8, "record-level reason");
+        assertThat(user.classHeads().get("other").pendingReset()).isFalse(); // it decoded: kept
+        ClassHeadState tags = user.classHeads().get("tags");
+        assertThat(tags.pendingReset()).isTrue();
+        assertThat(tags.pendingResetReason()).contains("has target 7.0").contains("starts again from its start head");
+    }
 }

@@ -19,6 +19,7 @@ import dev.headstream.core.wire.SampleFile;
 import dev.headstream.runtime.backbone.OnnxTensorBackbone;
 import dev.headstream.runtime.backbone.WakeWordBackbone;
 import dev.headstream.runtime.onnx.OnnxHeadImporter;
+import dev.headstream.schemas.TopicSpecs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -165,6 +166,12 @@ public final class EngineAssembly {
     public static final long MAX_CLASS_STATE_BYTES = 12L << 20;
 
     /**
+     * What {@link #classTasks} allows per binary task of a user's record: a recipe that trains every
+     * layer in full holds about 2.7 MB ({@code docs/wire.md}), the default 0.26 MB.
+     */
+    static final long BINARY_STATE_ALLOWANCE = 3L << 20;
+
+    /**
      * The class tasks {@code spec} describes, on embeddings of {@code embeddingDim} values.
      *
      * @throws IllegalArgumentException naming the task and its keys, when a head would not fit a
@@ -194,10 +201,13 @@ public final class EngineAssembly {
                     task.publishedBytes());
             out.put(name, task);
         }
-        if (total > MAX_CLASS_STATE_BYTES) {
+        long others = BINARY_STATE_ALLOWANCE * spec.tasks().size() + 16L * spec.dedupWindow();
+        long room = Math.min(MAX_CLASS_STATE_BYTES, TopicSpecs.LARGE_RECORD_BYTES - others);
+        if (!out.isEmpty() && total > room) {
             throw new IllegalArgumentException("the class tasks " + out.keySet() + " take up to " + total
-                    + " bytes of one user's changelog record, more than the " + MAX_CLASS_STATE_BYTES
-                    + " they may: lower their hidden, labels or replay-buffer");
+                    + " bytes of one user's changelog record, more than the " + room + " they may beside "
+                    + spec.tasks().size() + " binary tasks and the dedup window (" + TopicSpecs.LARGE_RECORD_BYTES
+                    + " in all): lower their hidden, labels or replay-buffer");
         }
         return out;
     }

@@ -291,14 +291,14 @@ class UserStateCodecTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("adapter state of head acme/alice/wake was adapted from source head 0000");
 
-        AdapterState future = record.toBuilder().setFormatVersion(4).build();
+        AdapterState future = record.toBuilder().setFormatVersion(3).build();
         assertThatThrownBy(() -> UserStateCodec.decode(future, tasks, DEDUP))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("adapter state of acme/alice has format version 4; this adapter reads [2, 3]");
+                .hasMessage("adapter state of acme/alice has format version 3; this adapter reads 2");
         AdapterState perClipFrontEnd = record.toBuilder().setFormatVersion(1).build();
         assertThatThrownBy(() -> UserStateCodec.decode(perClipFrontEnd, tasks, DEDUP))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("adapter state of acme/alice has format version 1; this adapter reads [2, 3]");
+                .hasMessage("adapter state of acme/alice has format version 1; this adapter reads 2");
     }
 
     @Test

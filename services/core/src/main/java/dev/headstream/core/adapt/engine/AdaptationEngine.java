@@ -410,7 +410,13 @@ public final class AdaptationEngine {
                     .append(task.recipe());
         }
         for (Map.Entry<String, ClassHeadTask> t : new TreeMap<>(classTasks).entrySet()) {
-            b.append("; class task ").append(t.getKey()).append(": ").append(t.getValue());
+            // the class-head codec's revision: a store written under other decoding rules is not used
+            b.append("; class task (codec ")
+                    .append(ClassHeadTask.CODEC_REVISION)
+                    .append(") ")
+                    .append(t.getKey())
+                    .append(": ")
+                    .append(t.getValue());
         }
         return b.toString();
     }
@@ -775,8 +781,21 @@ public final class AdaptationEngine {
         for (String name : names) {
             String headId;
             if (classTasks.containsKey(name)) {
-                ClassHeadState h = user.classHeads().get(name);
-                cmd.applyTo(classTasks.get(name), h);
+                // on a copy: a forget-output rebuild that diverges leaves the head as it was
+                ClassHeadState h = user.classHeads().get(name).copy();
+                try {
+                    cmd.applyTo(classTasks.get(name), h);
+                } catch (IllegalStateException e) {
+                    rejections.add(new Rejection(
+                            c,
+                            RejectReason.NON_FINITE,
+                            "rebuilding the head of " + key + " task '" + name + "' diverged (" + e.getMessage()
+                                    + "); the head is unchanged",
+                            "",
+                            Topics.CONTROL));
+                    continue;
+                }
+                user.classHeads().put(name, h);
                 headId = h.headId();
             } else {
                 HeadState h = user.heads().get(name);

@@ -58,6 +58,12 @@ public final class ClassHeadTask {
 
     private static final float LAYER_NORM_EPSILON = 1e-5f;
 
+    /**
+     * Revision of how a class head's changelog entry is written and checked; part of the engine's
+     * state fingerprint, so a local store written under other rules is rebuilt from the changelog.
+     */
+    public static final int CODEC_REVISION = 2;
+
     /** What a sample scored, before training on it. */
     public record Scores(double startLoss, double adaptedLoss, boolean startRight, boolean adaptedRight) {}
 
@@ -186,7 +192,11 @@ public final class ClassHeadTask {
         long p = architecture.parameterCount();
         int outputs = recipe.outputs();
         long example = 4L * architecture.inputDim() + 5L * outputs + 32;
-        return 12L * p + recipe.replayBuffer() * example + 24L * outputs + 512;
+        long labels = 0;
+        for (String l : recipe.labels()) {
+            labels += l.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 3;
+        }
+        return 12L * p + recipe.replayBuffer() * example + 32L * outputs + labels + 1024;
     }
 
     /** Bytes of every parameter as float32: what a published version carries. */
@@ -263,11 +273,16 @@ public final class ClassHeadTask {
             s.applied(adaptedLoss, adaptedLoss, false);
             return scores;
         }
+        if (recipe.steps() == 0) {
+            // no training: nothing to remember either
+            s.applied(adaptedLoss, adaptedLoss, false);
+            return scores;
+        }
         ClassHeadState.Example newest = new ClassHeadState.Example(input, targets, mask, weight);
         s.remember(newest, recipe.replayBuffer());
         train(s, newest, s.samplesApplied() + 1, sc);
         head.probabilities(start, s.liveParameters(), input, 0, sc.ws, sc.probabilities);
-        s.applied(adaptedLoss, loss(sc.probabilities, targets, mask), recipe.steps() > 0);
+        s.applied(adaptedLoss, loss(sc.probabilities, targets, mask), true);
         return scores;
     }
 
@@ -301,9 +316,11 @@ public final class ClassHeadTask {
      * (multi-label); then rebuilds the head from the start on the examples kept, in their order, as
      * if they arrived again (each followed by the recipe's steps); the optimizer starts afresh,
      * {@code o}'s per-output statistics are cleared and the frozen flag stays. The next version is RESET with {@code reason}.
-     * What the head learned from examples that had already left the replay buffer is gone too. When
-     * nothing had left it, the rebuilt head is bit for bit the head a stream without the forgotten
-     * labels would have trained.
+     * What the head learned from examples that had already left the replay buffer is gone too. For a
+     * multi-class head from which nothing had left it, the rebuilt head is bit for bit the head a
+     * stream without the forgotten class's samples would have trained (the seeds follow the kept
+     * examples' order; for a multi-label head a sample labeled only for the forgotten output shifts
+     * them, so the rebuild is that head's equal in what it learned, not in its bits).
      *
      * @throws IllegalArgumentException if {@code o} is not an output of this task
      */

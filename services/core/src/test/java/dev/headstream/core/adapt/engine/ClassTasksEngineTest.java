@@ -386,7 +386,7 @@ class ClassTasksEngineTest {
     void aForgedReplayExampleResetsTheHeadAndLeavesTheThreadClean() {
         List<RawSample> ann = stream("acme/ann", 12, 5);
         AdapterState record = recordAfter(ann.subList(0, 8));
-        assertThat(record.getFormatVersion()).isEqualTo(3);
+        assertThat(record.getFormatVersion()).isEqualTo(2);
         int who = record.getClassHeadsList().stream()
                 .map(h -> h.getTask())
                 .toList()
