@@ -178,6 +178,13 @@ public final class HeadLoader {
 
     /** What {@link HeadExport#export} writes for {@code update}, in memory. */
     public static byte[] export(HeadUpdate update, Path modelsDir, Map<String, byte[]> sourceCache) {
+        if (HeadCodec.isClassSpec(update.getSpec())) {
+            throw new IllegalArgumentException("head " + update.getHeadId() + " is a class head ("
+                    + update.getSpec().getOutput() + ", outputs "
+                    + update.getSpec().getOutputLabelsList()
+                    + "): detect and eval score binary wake-word heads; score a class head with ClassHeadScorer"
+                    + " (docs/client.md) or export it with export-head");
+        }
         String sourceId = update.getProvenance().getSourceHeadId();
         Path sourceFile = modelsDir.resolve(sourceId + ".onnx");
         if (sourceId.isEmpty() || !Files.isRegularFile(sourceFile)) {

@@ -107,6 +107,9 @@ public final class HeadList {
      * One head: its newest version and its newest metrics record, if any.
      *
      * @param status the head status without its {@code HEAD_STATUS_} prefix ({@code ACTIVE}, ...)
+     * @param output what the head's outputs are: {@code sigmoid} (a binary head), {@code softmax} or
+     *               {@code multi-label} (a class head, which has no threshold)
+     * @param outputLabels a class head's output names; empty for a binary head
      */
     public record Row(
             String headId,
@@ -120,7 +123,15 @@ public final class HeadList {
             float threshold,
             boolean heldAtSource,
             long createdTimeMs,
-            Optional<Metrics> metrics) {}
+            Optional<Metrics> metrics,
+            String output,
+            List<String> outputLabels) {
+
+        /** Whether it is a class head (multi-class or multi-label). */
+        public boolean classHead() {
+            return output.equals("softmax") || output.equals("multi-label");
+        }
+    }
 
     private final Filter filter;
     private final Map<String, HeadUpdate> heads = new TreeMap<>();
@@ -198,7 +209,9 @@ public final class HeadList {
                     u.getThreshold(),
                     u.getHeldAtSource(),
                     u.getCreatedTimeMs(),
-                    Optional.ofNullable(m).map(Metrics::of)));
+                    Optional.ofNullable(m).map(Metrics::of),
+                    u.getSpec().getOutput().isEmpty() ? "sigmoid" : u.getSpec().getOutput(),
+                    List.copyOf(u.getSpec().getOutputLabelsList())));
         }
         return rows;
     }

@@ -66,7 +66,7 @@ public final class HeadTable {
                     Long.toString(r.version()),
                     r.status(),
                     Long.toString(r.samplesApplied()),
-                    String.format(Locale.ROOT, "%.4f", r.threshold()),
+                    r.classHead() ? "- (" + r.output() + ")" : String.format(Locale.ROOT, "%.4f", r.threshold()),
                     r.heldAtSource() ? "yes" : "no",
                     r.metrics().map(m -> alarms(r, m)).orElse("(no metrics)"),
                     time(r.createdTimeMs())));
@@ -93,7 +93,8 @@ public final class HeadTable {
 
     /**
      * {@code {"heads": [...], "skipped": [...]}}: per head its id, tenant, user, task, version,
-     * status, status reason, samples applied, threshold (the float's shortest decimal), held at
+     * status, status reason, samples applied, threshold (the float's shortest decimal; 0 for a class
+     * head), output ({@code sigmoid}, {@code softmax}, {@code multi-label}), output labels, held at
      * source, creation time (ISO-8601 and milliseconds), and {@code metrics}: {@code null} or the
      * newest record's head version, samples applied, creation time, each flag and the names of
      * those set ({@code alarms}).
@@ -111,6 +112,13 @@ public final class HeadTable {
                     .field("statusReason", r.statusReason())
                     .field("samplesApplied", r.samplesApplied())
                     .field("threshold", r.threshold())
+                    .field("output", r.output())
+                    .name("outputLabels")
+                    .beginArray();
+            for (String label : r.outputLabels()) {
+                j.value(label);
+            }
+            j.endArray()
                     .field("heldAtSource", r.heldAtSource())
                     .field("createdTime", time(r.createdTimeMs()))
                     .field("createdTimeMs", r.createdTimeMs())

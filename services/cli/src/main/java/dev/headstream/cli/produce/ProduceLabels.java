@@ -1,6 +1,7 @@
 package dev.headstream.cli.produce;
 
 import dev.headstream.schemas.v1.Label;
+import dev.headstream.schemas.v1.MultiHot;
 import dev.headstream.schemas.v1.Split;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,7 +11,8 @@ import java.util.Map;
 /**
  * The words {@code produce} reads for labels and splits, shared by the options and the manifests.
  * A binary label is {@code 1}, {@code true} or {@code positive} for a positive clip and {@code 0},
- * {@code false} or {@code negative} for a negative one (any case); a split is {@code train} or
+ * {@code false} or {@code negative} for a negative one (any case); a class task's is
+ * {@code class:<index>} or {@code multi:<1|0|?>,...}; a split is {@code train} or
  * {@code holdout}. Errors are {@link IllegalArgumentException}s that start with where the value
  * was read. Stateless.
  */
@@ -23,16 +25,55 @@ final class ProduceLabels {
 
     private ProduceLabels() {}
 
-    /** A binary label from its word; null when {@code value} is blank (the task is unlabeled). */
+    /** Prefix of a multi-class label: {@code class:<index>}. */
+    static final String CLASS = "class:";
+
+    /** Prefix of a multi-label label: {@code multi:<1|0|?>,...}, one entry per output. */
+    static final String MULTI = "multi:";
+
+    /**
+     * A label from its word; null when {@code value} is blank (the task is unlabeled). A binary
+     * task's word (above), or for a class task {@code class:<index>} (multi-class: the class, from
+     * 0 in the task's {@code labels} order) or {@code multi:<v>,<v>,...} (multi-label: one entry per
+     * output, {@code 1}, {@code 0} or {@code ?} for an output this sample does not label).
+     */
     static Label binary(String value, String where) {
         String v = value.strip().toLowerCase(Locale.ROOT);
+        if (v.startsWith(CLASS)) {
+            int index;
+            try {
+                index = Integer.parseInt(v.substring(CLASS.length()).strip());
+            } catch (NumberFormatException e) {
+                index = -1;
+            }
+            if (index < 0) {
+                throw new IllegalArgumentException(
+                        where + ": a class label is class:<index> with the index from 0, got '" + value.strip() + "'");
+            }
+            return Label.newBuilder().setClassIndex(index).build();
+        }
+        if (v.startsWith(MULTI)) {
+            MultiHot.Builder hot = MultiHot.newBuilder();
+            for (String entry : v.substring(MULTI.length()).split(",", -1)) {
+                switch (entry.strip()) {
+                    case "1" -> hot.addTargets(1f).addMask(true);
+                    case "0" -> hot.addTargets(0f).addMask(true);
+                    case "?" -> hot.addTargets(0f).addMask(false);
+                    default ->
+                        throw new IllegalArgumentException(where + ": a multi-label label is multi:<v>,<v>,... with"
+                                + " 1, 0 or ? per output, got '" + value.strip() + "'");
+                }
+            }
+            return Label.newBuilder().setMultiHot(hot).build();
+        }
         return switch (v) {
             case "" -> null;
             case "1", "true", POSITIVE -> Label.newBuilder().setBinary(true).build();
             case "0", "false", NEGATIVE -> Label.newBuilder().setBinary(false).build();
             default ->
                 throw new IllegalArgumentException(where + ": a binary label is 1, 0, true, false, positive or"
-                        + " negative, got '" + value.strip() + "'");
+                        + " negative (a class task's: class:<index> or multi:<1|0|?>,...), got '" + value.strip()
+                        + "'");
         };
     }
 

@@ -232,6 +232,9 @@ public final class WatchCommand implements Callable<Integer> {
                     if (mismatch.isPresent()) {
                         yield "skipped " + at + ": " + mismatch.get();
                     }
+                    if (m.getOutputsCount() > 0) {
+                        yield classMetrics(key, m);
+                    }
                     yield String.format(
                             Locale.ROOT,
                             "metrics %s v%d applied=%d prequential loss src=%.3f ada=%.3f recall src=%.2f ada=%.2f"
@@ -267,6 +270,41 @@ public final class WatchCommand implements Callable<Integer> {
         } catch (InvalidProtocolBufferException e) {
             return "unreadable record on " + at + ": " + HeadKeys.shown(e.getMessage());
         }
+    }
+
+    /**
+     * A class head's metrics line: start and adapted head's prequential (and, once scored, holdout)
+     * loss and accuracy, then per output its right / labeled counts.
+     */
+    static String classMetrics(String key, AdaptationMetrics m) {
+        StringBuilder b = new StringBuilder(String.format(
+                Locale.ROOT,
+                "metrics %s v%d applied=%d prequential loss src=%.3f ada=%.3f accuracy src=%.2f ada=%.2f",
+                key,
+                m.getHeadVersion(),
+                m.getSamplesApplied(),
+                m.getSourcePrequential().getMeanLoss(),
+                m.getAdaptedPrequential().getMeanLoss(),
+                m.getSourcePrequential().getAccuracy(),
+                m.getAdaptedPrequential().getAccuracy()));
+        if (m.getAdaptedHoldout().getCount() > 0) {
+            b.append(String.format(
+                    Locale.ROOT,
+                    " holdout accuracy src=%.2f ada=%.2f (%d)",
+                    m.getSourceHoldout().getAccuracy(),
+                    m.getAdaptedHoldout().getAccuracy(),
+                    m.getAdaptedHoldout().getCount()));
+        }
+        b.append(" outputs");
+        for (var o : m.getOutputsList()) {
+            b.append(' ')
+                    .append(o.getLabel())
+                    .append('=')
+                    .append(o.getCorrect())
+                    .append('/')
+                    .append(o.getLabeled());
+        }
+        return b.toString();
     }
 
     private static double recall(HeadScore s) {

@@ -280,7 +280,12 @@ class HeadExportTest {
 
             assertThatThrownBy(() -> new FixedHead(out, null).close())
                     .as("%s %s", kind, labels)
-                    .isInstanceOf(IllegalArgumentException.class);
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("is an exported class head");
+            assertThatThrownBy(
+                            () -> dev.headstream.cli.evaluate.HeadLoader.export(update, dir, new java.util.HashMap<>()))
+                    .hasMessageContaining("is a class head")
+                    .hasMessageContaining("detect and eval score binary wake-word heads");
         }
     }
 

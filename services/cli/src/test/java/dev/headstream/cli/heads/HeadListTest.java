@@ -168,6 +168,25 @@ class HeadListTest {
     }
 
     @Test
+    void aClassHeadShowsItsOutputsInsteadOfAThreshold() {
+        head(
+                ALICE,
+                head(ALICE, 2, 5).toBuilder()
+                        .setThreshold(0f)
+                        .setSpec(dev.headstream.schemas.v1.HeadSpec.newBuilder()
+                                .setOutput("multi-label")
+                                .addOutputLabels("noisy")
+                                .addOutputLabels("music"))
+                        .build());
+        HeadList.Row row = list.rows().get(0);
+        assertThat(row.classHead()).isTrue();
+        assertThat(HeadTable.text(list.rows())).contains("- (multi-label)");
+        assertThat(HeadTable.json(list.rows(), List.of()))
+                .contains("\"output\": \"multi-label\"")
+                .containsPattern("\"outputLabels\": \\[\\s*\"noisy\",\\s*\"music\"\\s*\\]");
+    }
+
+    @Test
     void alarmsOfMetricsOfAnotherVersionNameThatVersion() {
         head(ALICE, head(ALICE, 5, 30));
         metrics(ALICE, metrics(ALICE, 4, 24).setHeldAtSource(true).build());

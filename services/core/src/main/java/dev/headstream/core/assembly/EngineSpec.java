@@ -527,21 +527,23 @@ public record EngineSpec(
                     + " task: its output names," + " comma-separated, in output order");
         }
         long seed = t.parse("start", 1L, EngineSpec::freshSeed);
-        ClassRecipe d = ClassRecipe.defaults(kind, labels, seed);
+        // the defaults of a recipe with any labels (the labels are checked below, with the values)
+        ClassRecipe d =
+                ClassRecipe.defaults(kind, kind == TaskKind.Type.MULTI_CLASS ? List.of("a", "b") : List.of("a"), seed);
+        int hidden = t.integer("hidden", d.hidden());
+        float learningRate = t.real("learning-rate", d.learningRate());
+        float l2sp = t.real("l2sp", d.l2sp());
+        float maxGradientNorm = t.real("max-gradient-norm", d.maxGradientNorm());
+        int steps = t.integer("replay-steps", d.steps());
+        int batch = t.integer("batch-size", d.batch());
+        int replay = t.integer("replay-buffer", d.replayBuffer());
         try {
             return new ClassRecipe(
-                    kind,
-                    labels,
-                    seed,
-                    t.integer("hidden", d.hidden()),
-                    t.real("learning-rate", d.learningRate()),
-                    t.real("l2sp", d.l2sp()),
-                    t.real("max-gradient-norm", d.maxGradientNorm()),
-                    t.integer("replay-steps", d.steps()),
-                    t.integer("batch-size", d.batch()),
-                    t.integer("replay-buffer", d.replayBuffer()));
+                    kind, labels, seed, hidden, learningRate, l2sp, maxGradientNorm, steps, batch, replay);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(t.prefix() + "*: " + e.getMessage(), e);
+            // the recipe names the key (labels, hidden, replay-steps, ...); this names the task
+            throw new IllegalArgumentException(
+                    "class task " + t.prefix().substring(0, t.prefix().length() - 1) + ": " + e.getMessage(), e);
         }
     }
 

@@ -332,10 +332,20 @@ class EngineSpecTest {
                 .hasMessageContaining("headstream.tasks.who.labels is required");
         assertThatThrownBy(() -> EngineSpec.fromProperties(
                         Map.of("headstream.tasks.who.kind", "multi-class", "headstream.tasks.who.labels", "solo")))
-                .hasMessageContaining("needs 2 to 256 labels");
+                .hasMessage("class task headstream.tasks.who: labels: a multi-class task needs 2 to 256 labels, got 1");
         assertThatThrownBy(() -> EngineSpec.fromProperties(
                         Map.of("headstream.tasks.who.kind", "multi-class", "headstream.tasks.who.labels", "a,a")))
-                .hasMessageContaining("listed twice");
+                .hasMessage("class task headstream.tasks.who: labels: label 'a' is listed twice");
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of(
+                        "headstream.tasks.who.kind", "multi-class",
+                        "headstream.tasks.who.labels", "a,b",
+                        "headstream.tasks.who.learning-rate", "abc")))
+                .hasMessageStartingWith("headstream.tasks.who.learning-rate: cannot read 'abc'");
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of(
+                        "headstream.tasks.who.kind", "multi-class",
+                        "headstream.tasks.who.labels", "a,b",
+                        "headstream.tasks.who.hidden", "0")))
+                .hasMessage("class task headstream.tasks.who: hidden must be 1 to 4096, got 0");
         assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of(
                         "headstream.tasks.who.kind", "multi-label",
                         "headstream.tasks.who.labels", "a",

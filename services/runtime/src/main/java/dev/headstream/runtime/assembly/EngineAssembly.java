@@ -229,7 +229,7 @@ public final class EngineAssembly {
                     bank.calibration().hours(16)));
             return bank;
         }
-        if (speech) {
+        if (speech && !spec.tasks().isEmpty()) {
             LOG.warn(
                     "negative bank disabled ({}negative-bank.enabled=false): thresholds are set on clips only",
                     EngineSpec.PREFIX);

@@ -54,6 +54,14 @@ public final class OnnxHeadImporter {
     /** Imports a head from ONNX model bytes; {@code sha256} of the result is that of {@code modelBytes}. */
     public static SourceHead importHead(String id, byte[] modelBytes) {
         Onnx.ModelProto model = parse(modelBytes);
+        for (var p : model.getMetadataPropsList()) {
+            if (p.getKey().equals("headstream.output")
+                    && (p.getValue().equals("softmax") || p.getValue().equals("multi-label"))) {
+                throw new IllegalArgumentException("head '" + id + "' is an exported class head (" + p.getValue()
+                        + "): it scores one mean-std pooled vector per clip, not wake-word windows; score it as"
+                        + " docs/export.md (Class heads) says");
+            }
+        }
         Walk walk = new Walk(model.getGraph());
         walk.run();
         HeadArchitecture architecture = new HeadArchitecture(walk.inputDim, walk.layers);

@@ -170,18 +170,31 @@ public final class DemoCommand implements Callable<Integer> {
                     + " household trained from its members' clips (default ${DEFAULT-VALUE}).")
     String scenario;
 
-    @Option(
-            names = "--households",
-            defaultValue = "2",
-            description = "speakers: households of each size 2 to 6 (default ${DEFAULT-VALUE}).")
-    int households;
+    @Option(names = "--households", description = "speakers: households of each size 2 to 6 (default 2).")
+    Integer households;
+
+    /** Options of the wake scenario that the speakers scenario does not read. */
+    private static final List<String> WAKE_ONLY =
+            List.of("--users", "--candidates", "--train", "--holdout", "--background-speakers", "--negative-bank");
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        var parsed = spec.commandLine().getParseResult();
         switch (scenario) {
-            case "wake" -> {}
+            case "wake" -> {
+                if (households != null) {
+                    throw new ParameterException(spec.commandLine(), "--households goes with --scenario speakers");
+                }
+            }
             case "speakers" -> {
+                List<String> ignored =
+                        WAKE_ONLY.stream().filter(parsed::hasMatchedOption).toList();
+                if (!ignored.isEmpty()) {
+                    throw new ParameterException(
+                            spec.commandLine(), ignored + " apply to the wake scenario, not to --scenario speakers");
+                }
+                int households = this.households == null ? 2 : this.households;
                 if (households < 1) {
                     throw new ParameterException(spec.commandLine(), "--households must be at least 1");
                 }

@@ -1168,7 +1168,8 @@ public final class AdaptationEngine {
             user = UserStateCodec.decode(state, tasks, classTasks, dedupWindow);
         } catch (IllegalArgumentException e) {
             String reason = Bounded.message("reset on restore: the stored training state did not decode against"
-                    + " this adapter (" + e.getMessage() + "); the head starts again from the source head");
+                    + " this adapter (" + e.getMessage() + "); the head starts again from its source head (a class"
+                    + " head: from its start head)");
             install(UserStateCodec.reset(key, partition, state, tasks, classTasks, dedupWindow, reason), null);
             pendingResets.add(key);
             return Restored.RESET;

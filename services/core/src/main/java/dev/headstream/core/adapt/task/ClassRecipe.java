@@ -54,17 +54,17 @@ public record ClassRecipe(
         }
         int least = kind == TaskKind.Type.MULTI_CLASS ? 2 : 1;
         if (labels.size() < least || labels.size() > MAX_OUTPUTS) {
-            throw new IllegalArgumentException("a " + kindName(kind) + " task needs " + least + " to " + MAX_OUTPUTS
-                    + " labels, got " + labels.size());
+            throw new IllegalArgumentException("labels: a " + kindName(kind) + " task needs " + least + " to "
+                    + MAX_OUTPUTS + " labels, got " + labels.size());
         }
         Set<String> seen = new HashSet<>();
         for (String l : labels) {
             if (l.isBlank() || l.length() > MAX_LABEL_CHARS || !l.equals(l.strip()) || l.contains(",")) {
-                throw new IllegalArgumentException("label '" + l + "' must be 1 to " + MAX_LABEL_CHARS
+                throw new IllegalArgumentException("labels: label '" + l + "' must be 1 to " + MAX_LABEL_CHARS
                         + " characters without surrounding spaces or commas");
             }
             if (!seen.add(l)) {
-                throw new IllegalArgumentException("label '" + l + "' is listed twice");
+                throw new IllegalArgumentException("labels: label '" + l + "' is listed twice");
             }
         }
         if (hidden < 1 || hidden > 4096) {
