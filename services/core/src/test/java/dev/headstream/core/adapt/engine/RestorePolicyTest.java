@@ -66,7 +66,7 @@ class RestorePolicyTest {
         assertThat(h.getVersion()).isEqualTo(4);
         assertThat(h.getStatus()).isEqualTo(HeadStatus.HEAD_STATUS_RESET);
         assertThat(h.getStatusReason())
-                .startsWith("reset on restore: the stored training state did not decode")
+                .startsWith("reset on restore: the stored head did not decode")
                 .contains("was adapted from source head " + TinyEngine.SOURCE.sha256());
         assertThat(h.getProvenance().getSourceHeadSha256()).isEqualTo(OTHER_SOURCE);
         assertThat(r.metrics()).isEmpty();
