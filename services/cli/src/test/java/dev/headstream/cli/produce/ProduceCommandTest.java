@@ -291,7 +291,8 @@ class ProduceCommandTest {
                         a.toString()))
                 .isEqualTo(CommandLine.ExitCode.USAGE);
         assertThat(err.toString())
-                .contains("--label, task wake: a binary label is 1, 0, true, false, positive or negative, got 'maybe'");
+                .contains(
+                        "--label, task wake: a binary label is 1, 0, true, false, positive or negative (a class task's: class:<index> or multi:<1|0|?>,...), got 'maybe'");
 
         assertThat(run(
                         "produce",

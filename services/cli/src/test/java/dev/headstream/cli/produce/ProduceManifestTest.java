@@ -77,7 +77,7 @@ class ProduceManifestTest {
                 .hasMessageContaining("m1.csv line 1: the header must name a column file");
         assertThatThrownBy(() -> read(dir, "m2.csv", "file,tenant,user,label.wake\nx.wav,acme,u,maybe\n"))
                 .hasMessageContaining("m2.csv line 2, column label.wake: a binary label is 1, 0, true, false,"
-                        + " positive or negative, got 'maybe'");
+                        + " positive or negative (a class task's: class:<index> or multi:<1|0|?>,...), got 'maybe'");
         assertThatThrownBy(() -> read(dir, "m3.csv", "file,tenant,user,label.wake\nx.wav,acme,u\n"))
                 .hasMessageContaining("m3.csv line 2: 3 fields, the header has 4");
         assertThatThrownBy(() -> read(dir, "m4.csv", "file,tenant,user,label.wake\nx.wav,acme,bad user,1\n"))

@@ -244,7 +244,7 @@ class OnnxClassHeadExportTest {
     }
 
     @Test
-    void theWakeWordImporterRefusesAClassHeadModel() {
+    void theWakeWordImporterRefusesAClassHeadModel() throws Exception {
         ClassHeadTask who = new ClassHeadTask("who", ClassRecipe.defaults(TaskKind.Type.MULTI_CLASS, CLASSES, 11), DIM);
         byte[] multiClass = OnnxHeadExporter.exportClass(
                 who.architecture(), who.startParameters(), CLASSES, ClassHeadTask.POOLING, meta(who));
@@ -255,10 +255,17 @@ class OnnxClassHeadExportTest {
 
         assertThatThrownBy(() -> OnnxHeadImporter.importHead("who", multiClass))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("Unsupported node 'probabilities' (op Softmax)");
+                .hasMessageStartingWith("head 'who' is an exported class head (softmax)");
         assertThatThrownBy(() -> OnnxHeadImporter.importHead("traits", multiLabel))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("one output");
+                .hasMessageStartingWith("head 'traits' is an exported class head (multi-label)");
+        // without its metadata, the graph itself is refused (its Softmax is not a wake-word head's score)
+        Onnx.ModelProto bare = Onnx.ModelProto.parseFrom(multiClass).toBuilder()
+                .clearMetadataProps()
+                .build();
+        assertThatThrownBy(() -> OnnxHeadImporter.importHead("who", bare.toByteArray()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Unsupported node 'probabilities' (op Softmax)");
     }
 
     /** Exports {@code p}, runs it on {@link #ROWS} random pooled vectors in one batch, compares with Java. */

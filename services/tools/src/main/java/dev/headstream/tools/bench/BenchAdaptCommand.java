@@ -1,14 +1,22 @@
 package dev.headstream.tools.bench;
 
+import dev.headstream.core.adapt.state.ClassHeadState;
 import dev.headstream.core.adapt.state.HeadState;
 import dev.headstream.core.adapt.task.BankNegatives;
 import dev.headstream.core.adapt.task.BinaryHeadTask;
+import dev.headstream.core.adapt.task.ClassHeadTask;
+import dev.headstream.core.adapt.task.ClassRecipe;
 import dev.headstream.core.adapt.task.RehearsalSet;
 import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.bank.NegativeBank;
+import dev.headstream.core.embed.BackboneInfo;
 import dev.headstream.core.embed.BackboneInput;
 import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.ingest.Label;
 import dev.headstream.core.ingest.Split;
+import dev.headstream.core.ingest.TaskKind;
+import dev.headstream.core.ingest.UserKey;
+import dev.headstream.core.wire.OutputMessages;
 import dev.headstream.runtime.assembly.EngineAssembly;
 import dev.headstream.runtime.backbone.WakeWordBackbone;
 import dev.headstream.testkit.synth.SyntheticClip;
@@ -132,6 +140,17 @@ public final class BenchAdaptCommand implements Callable<Integer> {
         double[] train = new double[passes];
         double[] publish = new double[passes];
         double[] embed = new double[passes];
+        double[] classTrain = new double[passes];
+        double[] classPublish = new double[passes];
+        // a class task on the same clips: who-spoke's shape, 6 member slots, the class defaults
+        ClassHeadTask who = new ClassHeadTask(
+                "speaker",
+                ClassRecipe.defaults(
+                        TaskKind.Type.MULTI_CLASS,
+                        List.of("member-1", "member-2", "member-3", "member-4", "member-5", "member-6"),
+                        1),
+                96);
+        BackboneInfo info = new BackboneInfo("bench", "0".repeat(64), 96, "cpu");
         try (WakeWordBackbone backbone = WakeWordBackbone.fromModelsDir(modelsDir)) {
             for (int p = 0; p < warmupPasses + passes; p++) {
                 long trainNanos = 0;
@@ -165,6 +184,32 @@ public final class BenchAdaptCommand implements Callable<Integer> {
                         n++;
                     }
                 }
+                long classTrainNanos = 0;
+                long classPublishNanos = 0;
+                int m = 0;
+                List<ClassHeadState> classStates = new ArrayList<>();
+                for (SyntheticUser u : pop.users()) {
+                    classStates.add(who.newState("bench/" + u.id() + "/speaker"));
+                }
+                for (int i = 0; i < clips; i++) {
+                    for (int k = 0; k < classStates.size(); k++) {
+                        List<SyntheticClip> own = pop.users().get(k).train();
+                        if (i >= own.size()) {
+                            continue;
+                        }
+                        ClassHeadState s = classStates.get(k);
+                        long t0 = System.nanoTime();
+                        who.apply(s, pop.embeddings().get(own.get(i)), new Label.ClassIndex(i % 6), 1f, Split.TRAIN);
+                        long t1 = System.nanoTime();
+                        if (s.publishIfDue(1)) {
+                            OutputMessages.classHeadUpdate(who, UserKey.parse("bench/" + k), "speaker", s, info, 0L);
+                            s.statusSent();
+                        }
+                        classPublishNanos += System.nanoTime() - t1;
+                        classTrainNanos += t1 - t0;
+                        m++;
+                    }
+                }
                 long e0 = System.nanoTime();
                 for (SyntheticClip c : all) {
                     backbone.embed(List.of(new BackboneInput.Audio(16_000, c.pcm())));
@@ -175,15 +220,20 @@ public final class BenchAdaptCommand implements Callable<Integer> {
                     train[p - warmupPasses] = trainNanos / 1e6 / n;
                     publish[p - warmupPasses] = publishNanos / 1e6 / n;
                     embed[p - warmupPasses] = embedMs;
+                    classTrain[p - warmupPasses] = classTrainNanos / 1e6 / m;
+                    classPublish[p - warmupPasses] = classPublishNanos / 1e6 / m;
                 }
                 pw.printf(
                         Locale.ROOT,
-                        "pass %d%s: training %.2f ms, publication %.2f ms, backbone %.2f ms per clip%n",
+                        "pass %d%s: training %.2f ms, publication %.2f ms, backbone %.2f ms per clip; class task"
+                                + " %.3f + %.3f ms%n",
                         p + 1,
                         counted ? "" : " (warm-up)",
                         trainNanos / 1e6 / n,
                         publishNanos / 1e6 / n,
-                        embedMs);
+                        embedMs,
+                        classTrainNanos / 1e6 / m,
+                        classPublishNanos / 1e6 / m);
                 pw.flush();
             }
         }
@@ -200,6 +250,16 @@ public final class BenchAdaptCommand implements Callable<Integer> {
                 tr + pu,
                 em,
                 (tr + pu) / em);
+        double ct = SwapLatencies.median(classTrain);
+        double cp = SwapLatencies.median(classPublish);
+        pw.printf(
+                Locale.ROOT,
+                "class task (multi-class, 6 outputs, the class defaults: 8 steps of 8 examples): training %.3f ms +"
+                        + " publication %.3f ms = %.3f ms per clip; / backbone %.3f%n",
+                ct,
+                cp,
+                ct + cp,
+                (ct + cp) / em);
         return 0;
     }
 }
