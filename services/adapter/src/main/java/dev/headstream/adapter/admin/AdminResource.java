@@ -52,7 +52,8 @@ public class AdminResource {
             "rollback", ControlAction.CONTROL_ACTION_ROLLBACK,
             "freeze", ControlAction.CONTROL_ACTION_FREEZE,
             "unfreeze", ControlAction.CONTROL_ACTION_UNFREEZE,
-            "erase", ControlAction.CONTROL_ACTION_ERASE);
+            "erase", ControlAction.CONTROL_ACTION_ERASE,
+            "forget-output", ControlAction.CONTROL_ACTION_FORGET_OUTPUT);
 
     @Inject
     HeadCatalog catalog;
@@ -74,7 +75,7 @@ public class AdminResource {
      * An operator command's optional details; any other field is refused
      * ({@code quarkus.jackson.fail-on-unknown-properties}): a misspelt {@code task} must not mean every task.
      */
-    public record ActionRequest(String task, String reason) {}
+    public record ActionRequest(String task, String reason, String output) {}
 
     /** Where a command was written; its effect follows on {@code headstream.heads}. */
     public record ActionAccepted(
@@ -120,7 +121,7 @@ public class AdminResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed("operator")
     @Operation(
-            summary = "Send an operator command for a user (reset, rollback, freeze, unfreeze, erase),"
+            summary = "Send an operator command for a user (reset, rollback, freeze, unfreeze, erase, forget-output),"
                     + " for one task or all; answered once the broker has it. Needs Content-Type: application/json"
                     + " and the header X-Headstream-Command")
     public Response act(
@@ -147,16 +148,17 @@ public class AdminResource {
                     "unknown-action",
                     "Unknown action",
                     "unknown action '" + shown(action)
-                            + "'; expected one of erase, freeze, reset, rollback, unfreeze"));
+                            + "'; expected one of erase, forget-output, freeze, reset, rollback, unfreeze"));
         }
         UserKey key = key(tenant, user);
-        ActionRequest r = request == null ? new ActionRequest(null, null) : request;
+        ActionRequest r = request == null ? new ActionRequest(null, null, null) : request;
         Control command = Control.newBuilder()
                 .setTenant(key.tenant())
                 .setUser(key.user())
                 .setTask(r.task() == null ? "" : r.task())
                 .setAction(wire)
                 .setReason(r.reason() == null ? "" : r.reason())
+                .setOutput(r.output() == null ? "" : r.output())
                 .build();
         try {
             new ControlDecoder(spec.taskNames())

@@ -130,6 +130,14 @@ class AdminResourceTest {
         // a misspelt field must not silently mean every task
         assertProblem(post("admin/users/t/u/erase", "{\"tsk\":\"wake\"}", "otto:otto-pw"), 400, "unknown field 'tsk'");
         assertProblem(get("admin/events?user=u", "vera:vera-pw"), 400, "user needs tenant");
+        assertProblem(
+                post("admin/users/t/u/forget-output", "{\"task\":\"wake\"}", "otto:otto-pw"),
+                400,
+                "forget-output needs the class task (task) and the output's name (output)");
+        assertProblem(
+                post("admin/users/t/u/reset", "{\"output\":\"x\"}", "otto:otto-pw"),
+                400,
+                "only forget-output names an output");
     }
 
     @Test
