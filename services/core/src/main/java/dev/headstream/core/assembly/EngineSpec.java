@@ -527,16 +527,15 @@ public record EngineSpec(
                     + " task: its output names," + " comma-separated, in output order");
         }
         long seed = t.parse("start", 1L, EngineSpec::freshSeed);
-        // the defaults of a recipe with any labels (the labels are checked below, with the values)
-        ClassRecipe d =
-                ClassRecipe.defaults(kind, kind == TaskKind.Type.MULTI_CLASS ? List.of("a", "b") : List.of("a"), seed);
-        int hidden = t.integer("hidden", d.hidden());
-        float learningRate = t.real("learning-rate", d.learningRate());
-        float l2sp = t.real("l2sp", d.l2sp());
-        float maxGradientNorm = t.real("max-gradient-norm", d.maxGradientNorm());
-        int steps = t.integer("replay-steps", d.steps());
-        int batch = t.integer("batch-size", d.batch());
-        int replay = t.integer("replay-buffer", d.replayBuffer());
+        // every value read first, so that a value that does not parse is named by its key; the
+        // labels are checked with the others when the recipe is made
+        int hidden = t.integer("hidden", ClassRecipe.DEFAULT_HIDDEN);
+        float learningRate = t.real("learning-rate", ClassRecipe.DEFAULT_LEARNING_RATE);
+        float l2sp = t.real("l2sp", ClassRecipe.DEFAULT_L2SP);
+        float maxGradientNorm = t.real("max-gradient-norm", ClassRecipe.DEFAULT_MAX_GRADIENT_NORM);
+        int steps = t.integer("replay-steps", ClassRecipe.DEFAULT_STEPS);
+        int batch = t.integer("batch-size", ClassRecipe.DEFAULT_BATCH);
+        int replay = t.integer("replay-buffer", ClassRecipe.DEFAULT_REPLAY_BUFFER);
         try {
             return new ClassRecipe(
                     kind, labels, seed, hidden, learningRate, l2sp, maxGradientNorm, steps, batch, replay);

@@ -292,14 +292,11 @@ public final class UserStateCodec {
         state.getClassHeadsList().forEach(h -> listed.merge(h.getTask(), 1, Integer::sum));
         versions.forEach((task, version) -> {
             boolean once = listed.getOrDefault(task, 0) == 1;
+            // (read only for a head that is reset: one that decoded returns below before)
             String own = !once
                     ? "the stored state lists task '" + task + "' twice"
-                    : why.containsKey(task)
-                            ? why.get(task)
-                            : tasks.containsKey(task) == keptBinary.containsKey(task)
-                                            && classTasks.containsKey(task) == keptClass.containsKey(task)
-                                    ? null
-                                    : "the stored head of task '" + task + "' is of another kind than the task now";
+                    : why.getOrDefault(
+                            task, "the stored head of task '" + task + "' is of another kind than the task now");
             if (tasks.containsKey(task)) {
                 HeadState kept = once ? keptBinary.get(task) : null;
                 if (kept != null) {

@@ -100,7 +100,7 @@ public final class ClassHeadTask {
         this.training = TrainingConfig.of(Adam.of(recipe.learningRate()))
                 .withL2Sp(recipe.l2sp())
                 .withMaxGradientNorm(recipe.maxGradientNorm());
-        this.start = startParameters(architecture, recipe.startSeed());
+        this.start = drawStart(architecture, recipe.startSeed());
         this.startSha256 = sha256(start);
         this.scratch = ThreadLocal.withInitial(() -> new Scratch(head, training, recipe.outputs()));
     }
@@ -120,7 +120,7 @@ public final class ClassHeadTask {
         }
     }
 
-    private static float[] startParameters(TaskArchitecture a, long seed) {
+    private static float[] drawStart(TaskArchitecture a, long seed) {
         float[] p = new float[a.parameterCount()];
         SplittableRandom random = new SplittableRandom(seed);
         List<HeadLayer> layers = a.layers();

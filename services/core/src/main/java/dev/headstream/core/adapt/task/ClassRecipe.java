@@ -92,8 +92,28 @@ public record ClassRecipe(
 
     /** The defaults for a task of {@code kind} with {@code labels}, started from {@code fresh:<startSeed>}. */
     public static ClassRecipe defaults(TaskKind.Type kind, List<String> labels, long startSeed) {
-        return new ClassRecipe(kind, labels, startSeed, 64, 3e-3f, 1e-4f, 5f, 8, 8, 64);
+        return new ClassRecipe(
+                kind,
+                labels,
+                startSeed,
+                DEFAULT_HIDDEN,
+                DEFAULT_LEARNING_RATE,
+                DEFAULT_L2SP,
+                DEFAULT_MAX_GRADIENT_NORM,
+                DEFAULT_STEPS,
+                DEFAULT_BATCH,
+                DEFAULT_REPLAY_BUFFER);
     }
+
+    /** The defaults of {@link #defaults}, for readers that set some of them before the labels are known. */
+    public static final int DEFAULT_HIDDEN = 64;
+
+    public static final float DEFAULT_LEARNING_RATE = 3e-3f;
+    public static final float DEFAULT_L2SP = 1e-4f;
+    public static final float DEFAULT_MAX_GRADIENT_NORM = 5f;
+    public static final int DEFAULT_STEPS = 8;
+    public static final int DEFAULT_BATCH = 8;
+    public static final int DEFAULT_REPLAY_BUFFER = 64;
 
     /** The output count. */
     public int outputs() {
