@@ -38,13 +38,7 @@ public final class OutputMessages {
      */
     public static HeadUpdate headUpdate(
             BinaryHeadTask task, UserKey key, String taskName, HeadState h, BackboneInfo backbone, long nowMs) {
-        return HeadUpdate.newBuilder()
-                .setHeadId(h.headId())
-                .setTenant(key.tenant())
-                .setUser(key.user())
-                .setTask(taskName)
-                .setVersion(h.version())
-                .setStatus(status(h.pendingReset(), h.pendingRollback()))
+        return version(h.headId(), key, taskName, h.version(), h.pendingReset(), h.pendingRollback())
                 .setStatusReason(h.pendingRollback() != null ? h.pendingRollback() : h.heldReason())
                 .setHeldAtSource(h.heldAtSource())
                 .setProvenance(Provenance.newBuilder()
@@ -135,13 +129,7 @@ public final class OutputMessages {
      */
     public static HeadUpdate classHeadUpdate(
             ClassHeadTask task, UserKey key, String taskName, ClassHeadState h, BackboneInfo backbone, long nowMs) {
-        return HeadUpdate.newBuilder()
-                .setHeadId(h.headId())
-                .setTenant(key.tenant())
-                .setUser(key.user())
-                .setTask(taskName)
-                .setVersion(h.version())
-                .setStatus(status(h.pendingReset(), h.pendingRollback()))
+        return version(h.headId(), key, taskName, h.version(), h.pendingReset(), h.pendingRollback())
                 .setStatusReason(
                         h.pendingRollback() != null
                                 ? h.pendingRollback()
@@ -233,6 +221,18 @@ public final class OutputMessages {
                 .setNegatives(s.negatives())
                 .setFalsePositives(s.falsePositives())
                 .build();
+    }
+
+    /** A head version's identity and status: RESET, ROLLED_BACK or ACTIVE ({@link #status}). */
+    private static HeadUpdate.Builder version(
+            String headId, UserKey key, String taskName, long version, boolean pendingReset, String pendingRollback) {
+        return HeadUpdate.newBuilder()
+                .setHeadId(headId)
+                .setTenant(key.tenant())
+                .setUser(key.user())
+                .setTask(taskName)
+                .setVersion(version)
+                .setStatus(status(pendingReset, pendingRollback));
     }
 
     /** RESET when one is owed, else ROLLED_BACK when a rollback is, else ACTIVE. */
