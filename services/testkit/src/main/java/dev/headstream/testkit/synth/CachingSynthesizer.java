@@ -1,5 +1,7 @@
 package dev.headstream.testkit.synth;
 
+import dev.headstream.runtime.speech.SynthRequest;
+import dev.headstream.runtime.speech.Synthesizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

@@ -1,5 +1,7 @@
 package dev.headstream.testkit.synth;
 
+import dev.headstream.runtime.speech.Engine;
+import dev.headstream.runtime.speech.Voice;
 import java.util.Locale;
 import java.util.Objects;
 

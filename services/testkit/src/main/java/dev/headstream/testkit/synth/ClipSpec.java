@@ -1,5 +1,6 @@
 package dev.headstream.testkit.synth;
 
+import dev.headstream.runtime.speech.SynthRequest;
 import java.util.Objects;
 
 /**

@@ -1,5 +1,6 @@
 package dev.headstream.testkit.synth;
 
+import dev.headstream.runtime.speech.Engine;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;

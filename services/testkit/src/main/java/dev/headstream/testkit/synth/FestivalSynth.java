@@ -1,5 +1,12 @@
 package dev.headstream.testkit.synth;
 
+import dev.headstream.runtime.speech.Engine;
+import dev.headstream.runtime.speech.EngineTools;
+import dev.headstream.runtime.speech.SpeechSynth;
+import dev.headstream.runtime.speech.SynthRequest;
+import dev.headstream.runtime.speech.Synthesizer;
+import dev.headstream.runtime.speech.ToolRunner;
+import dev.headstream.runtime.speech.Voice;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

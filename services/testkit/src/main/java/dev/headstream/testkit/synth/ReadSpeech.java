@@ -1,5 +1,11 @@
 package dev.headstream.testkit.synth;
 
+import dev.headstream.runtime.speech.ClipAssembler;
+import dev.headstream.runtime.speech.Engine;
+import dev.headstream.runtime.speech.SpeechSynth;
+import dev.headstream.runtime.speech.SynthRequest;
+import dev.headstream.runtime.speech.Synthesizer;
+import dev.headstream.runtime.speech.ToolRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

@@ -1,5 +1,6 @@
 package dev.headstream.testkit.synth;
 
+import dev.headstream.runtime.speech.SynthRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

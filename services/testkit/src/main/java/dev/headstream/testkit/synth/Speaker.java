@@ -1,5 +1,6 @@
 package dev.headstream.testkit.synth;
 
+import dev.headstream.runtime.speech.Voice;
 import java.util.Objects;
 
 /**

@@ -1,5 +1,6 @@
 package dev.headstream.testkit.synth;
 
+import dev.headstream.runtime.speech.Synthesizer;
 import java.util.Locale;
 import java.util.Objects;
 

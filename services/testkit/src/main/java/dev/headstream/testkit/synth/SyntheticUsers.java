@@ -1,5 +1,10 @@
 package dev.headstream.testkit.synth;
 
+import dev.headstream.runtime.speech.ClipAssembler;
+import dev.headstream.runtime.speech.Engine;
+import dev.headstream.runtime.speech.SynthRequest;
+import dev.headstream.runtime.speech.Synthesizer;
+import dev.headstream.runtime.speech.Voice;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,5 +1,8 @@
 package dev.headstream.testkit.synth;
 
+import dev.headstream.runtime.speech.Engine;
+import dev.headstream.runtime.speech.SynthRequest;
+import dev.headstream.runtime.speech.Voice;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;

@@ -2,14 +2,14 @@
  * Reproducible synthetic speech: wake-word users for demos, tests and benchmarks, and hours of
  * other people's read speech for a negative bank.
  *
- * <p>Engines: {@link dev.headstream.testkit.synth.SpeechSynth} ({@code espeak-ng}),
+ * <p>Engines: {@link dev.headstream.runtime.speech.SpeechSynth} ({@code espeak-ng}),
  * {@link dev.headstream.testkit.synth.FliteSynth} ({@code flite}) and
  * {@link dev.headstream.testkit.synth.FestivalSynth} (Festival) turn a
- * {@link dev.headstream.testkit.synth.SynthRequest} into 16 kHz mono int16 speech through {@code sox};
+ * {@link dev.headstream.runtime.speech.SynthRequest} into 16 kHz mono int16 speech through {@code sox};
  * {@link dev.headstream.testkit.synth.MultiEngineSynth} speaks all three;
  * {@link dev.headstream.testkit.synth.CachingSynthesizer} keeps the results on disk.
  *
- * <p>Users: {@link dev.headstream.testkit.synth.ClipAssembler} places speech in a fixed-length clip
+ * <p>Users: {@link dev.headstream.runtime.speech.ClipAssembler} places speech in a fixed-length clip
  * with noise; {@link dev.headstream.testkit.synth.SyntheticUsers} plans and renders whole populations
  * (users with train/holdout clips, and background speakers) from one seed, bit for bit the same
  * on every run, from every espeak-ng voice or from a given voice pool.

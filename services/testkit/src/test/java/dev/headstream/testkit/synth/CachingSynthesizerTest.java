@@ -2,6 +2,9 @@ package dev.headstream.testkit.synth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.headstream.runtime.speech.SynthRequest;
+import dev.headstream.runtime.speech.Synthesizer;
+import dev.headstream.runtime.speech.Voice;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.headstream.runtime.speech.Engine;
+import dev.headstream.runtime.speech.Voice;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.headstream.runtime.speech.Engine;
+import dev.headstream.runtime.speech.SpeechSynth;
+import dev.headstream.runtime.speech.SynthRequest;
+import dev.headstream.runtime.speech.Voice;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package dev.headstream.testkit.synth;
 
+import dev.headstream.runtime.speech.SynthRequest;
+import dev.headstream.runtime.speech.Synthesizer;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A fast, deterministic stand-in for espeak-ng: a tone burst shaped by the request, with silence around it. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.headstream.runtime.speech.Engine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.headstream.runtime.speech.SpeechSynth;
+import dev.headstream.runtime.speech.SynthRequest;
+import dev.headstream.runtime.speech.Synthesizer;
+import dev.headstream.runtime.speech.Voice;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;

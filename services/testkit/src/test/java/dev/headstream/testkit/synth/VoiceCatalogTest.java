@@ -2,6 +2,8 @@ package dev.headstream.testkit.synth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.headstream.runtime.speech.Engine;
+import dev.headstream.runtime.speech.Voice;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;

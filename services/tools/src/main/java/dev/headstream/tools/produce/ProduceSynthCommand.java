@@ -2,9 +2,9 @@ package dev.headstream.tools.produce;
 
 import dev.headstream.cli.KafkaSecurityOption;
 import dev.headstream.client.SampleSender;
+import dev.headstream.runtime.speech.SpeechSynth;
 import dev.headstream.testkit.synth.CachingSynthesizer;
 import dev.headstream.testkit.synth.SampleRecords;
-import dev.headstream.testkit.synth.SpeechSynth;
 import dev.headstream.testkit.synth.SynthProgress;
 import dev.headstream.testkit.synth.SyntheticClip;
 import dev.headstream.testkit.synth.SyntheticPopulation;

@@ -2,10 +2,10 @@ package dev.headstream.tools.soak;
 
 import dev.headstream.cli.Dirs;
 import dev.headstream.core.wire.SampleFile;
+import dev.headstream.runtime.speech.SpeechSynth;
 import dev.headstream.testkit.audit.OutputAudit;
 import dev.headstream.testkit.synth.CachingSynthesizer;
 import dev.headstream.testkit.synth.SampleRecords;
-import dev.headstream.testkit.synth.SpeechSynth;
 import dev.headstream.testkit.synth.SynthProgress;
 import dev.headstream.testkit.synth.SyntheticPopulation;
 import dev.headstream.testkit.synth.SyntheticUsers;

@@ -2,9 +2,9 @@ package dev.headstream.tools.speakers;
 
 import dev.headstream.core.bank.NegativeBank;
 import dev.headstream.runtime.backbone.WakeWordBackbone;
+import dev.headstream.runtime.speech.ClipAssembler;
 import dev.headstream.testkit.synth.CachingSynthesizer;
 import dev.headstream.testkit.synth.CatalogVoice;
-import dev.headstream.testkit.synth.ClipAssembler;
 import dev.headstream.testkit.synth.MultiEngineSynth;
 import dev.headstream.testkit.synth.Part;
 import dev.headstream.testkit.synth.VoiceCatalog;

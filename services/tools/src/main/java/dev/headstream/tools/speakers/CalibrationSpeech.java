@@ -1,9 +1,9 @@
 package dev.headstream.tools.speakers;
 
 import dev.headstream.core.bank.BankPart;
+import dev.headstream.runtime.speech.Voice;
 import dev.headstream.testkit.synth.CatalogVoice;
 import dev.headstream.testkit.synth.Part;
-import dev.headstream.testkit.synth.Voice;
 import dev.headstream.testkit.synth.VoiceCatalog;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,11 +1,11 @@
 package dev.headstream.tools.swap;
 
+import dev.headstream.runtime.speech.SpeechSynth;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.Control;
 import dev.headstream.schemas.v1.ControlAction;
 import dev.headstream.testkit.synth.CachingSynthesizer;
 import dev.headstream.testkit.synth.SampleRecords;
-import dev.headstream.testkit.synth.SpeechSynth;
 import dev.headstream.testkit.synth.SynthProgress;
 import dev.headstream.testkit.synth.SyntheticClip;
 import dev.headstream.testkit.synth.SyntheticUser;

@@ -3,13 +3,13 @@ package dev.headstream.tools.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.headstream.runtime.speech.Engine;
+import dev.headstream.runtime.speech.NearMisses;
+import dev.headstream.runtime.speech.Voice;
 import dev.headstream.testkit.synth.CatalogVoice;
 import dev.headstream.testkit.synth.ClipSpec;
-import dev.headstream.testkit.synth.Engine;
-import dev.headstream.testkit.synth.NearMisses;
 import dev.headstream.testkit.synth.Part;
 import dev.headstream.testkit.synth.Split;
-import dev.headstream.testkit.synth.Voice;
 import dev.headstream.testkit.synth.VoiceCatalog;
 import java.util.Arrays;
 import java.util.HashSet;

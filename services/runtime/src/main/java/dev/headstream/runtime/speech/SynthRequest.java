@@ -1,11 +1,11 @@
-package dev.headstream.testkit.synth;
+package dev.headstream.runtime.speech;
 
 import java.util.Locale;
 import java.util.Objects;
 
 /**
  * Everything that determines one synthesized utterance. Two equal requests give the same
- * audio from the same tools, which is what {@link CachingSynthesizer} relies on.
+ * audio from the same tools, which is what {@code CachingSynthesizer} (test kit) relies on.
  *
  * <p>Pitch, speed and amplitude are in espeak-ng's units for every engine. espeak-ng takes them
  * as they are ({@code -p}, {@code -s}, {@code -a}); flite and Festival read them relative to the
@@ -13,8 +13,8 @@ import java.util.Objects;
  * stand for: the speaking rate is multiplied by {@link #rateFactor()} ({@code speedWpm / 175}),
  * the pitch is shifted by {@link #pitchSemitones()} (a quarter semitone per step away from 50, so
  * 30-70 spans -5 to +5 semitones) and the level is scaled by {@code amplitude / 100} (sox
- * {@code vol}). How each engine applies them is written on {@link FliteSynth} and
- * {@link FestivalSynth}.
+ * {@code vol}). How each engine applies them is written on {@code FliteSynth} (test kit) and
+ * {@code FestivalSynth} (test kit).
  *
  * @param text      what is said; plain text, no SSML, must not start with {@code -}
  * @param voice     the engine and voice (and, for espeak-ng, the variant)

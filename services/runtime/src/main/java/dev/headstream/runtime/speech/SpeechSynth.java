@@ -1,4 +1,4 @@
-package dev.headstream.testkit.synth;
+package dev.headstream.runtime.speech;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +14,7 @@ import java.util.Set;
  * 16 kHz mono signed 16-bit little-endian raw PCM, applying {@code tempo -s} when the request's
  * tempo is not 1, with dither off so that the output is bit-for-bit repeatable. Every process
  * runs under a timeout; each call works in its own temporary directory, deleted afterwards.
- * Speaks espeak-ng voices only: {@link MultiEngineSynth} adds flite and Festival.
+ * Speaks espeak-ng voices only: {@code MultiEngineSynth} (test kit) adds flite and Festival.
  *
  * <p>Thread-safe: instances hold only immutable configuration and the {@link #identity()} once
  * it is known (in a volatile field), so any number of threads may call {@link #synthesize} at once.

@@ -1,4 +1,4 @@
-package dev.headstream.testkit.synth;
+package dev.headstream.runtime.speech;
 
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * <p>espeak-ng voices are a language/dialect voice plus an optional voice variant, written
  * {@code en-us+f2} on the espeak-ng command line. espeak-ng silently ignores a variant it
  * cannot apply (for example {@code en-gb+f3} sounds exactly like {@code en-gb}), so the pools
- * in {@link SyntheticUsers} only hold combinations that were checked to change the audio.
+ * in {@code SyntheticUsers} (test kit) only hold combinations that were checked to change the audio.
  * flite and Festival voices have a name only ({@code awb}, {@code kal_diphone}) and no variant.
  *
  * <p>Written forms: {@link #toString()} is {@code en-us+f2} for espeak-ng (the form the cache keys

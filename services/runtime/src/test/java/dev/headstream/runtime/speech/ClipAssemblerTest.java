@@ -1,4 +1,4 @@
-package dev.headstream.testkit.synth;
+package dev.headstream.runtime.speech;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.headstream.testkit.synth;
+package dev.headstream.runtime.speech;
 
 /**
  * A speech synthesizer program, with the Debian package that provides it.

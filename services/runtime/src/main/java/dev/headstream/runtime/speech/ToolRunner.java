@@ -1,4 +1,4 @@
-package dev.headstream.testkit.synth;
+package dev.headstream.runtime.speech;
 
 import java.io.File;
 import java.io.IOException;
@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * <p>Thread-safe: holds only immutable configuration; callers give each call its own directory
  * from {@link #createTempDir()}.
  */
-final class ToolRunner {
+public final class ToolRunner {
 
     private static final int OUTPUT_LIMIT = 2_000;
 
@@ -38,7 +38,7 @@ final class ToolRunner {
      * @param timeout  the longest one process may run before it is killed
      * @param tempRoot where per-call temporary directories go; {@code null} for the system default
      */
-    ToolRunner(Duration timeout, Path tempRoot) {
+    public ToolRunner(Duration timeout, Path tempRoot) {
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive, was " + timeout);
@@ -46,12 +46,12 @@ final class ToolRunner {
         this.tempRoot = tempRoot;
     }
 
-    Duration timeout() {
+    public Duration timeout() {
         return timeout;
     }
 
     /** Runs {@code command} in {@code dir} with the default timeout and no input; returns its standard output. */
-    String run(Path dir, String debianPackage, List<String> command) {
+    public String run(Path dir, String debianPackage, List<String> command) {
         return run(dir, debianPackage, command, timeout);
     }
 
@@ -62,12 +62,12 @@ final class ToolRunner {
      * @throws IllegalStateException when the tool cannot be started (naming {@code debianPackage}),
      *                               exits with a non-zero code, or runs past {@code limit}
      */
-    String run(Path dir, String debianPackage, List<String> command, Duration limit) {
+    public String run(Path dir, String debianPackage, List<String> command, Duration limit) {
         return run(dir, debianPackage, command, limit, Set.of(0));
     }
 
     /** As {@link #run(Path, String, List, Duration)}, with the exit codes that count as success. */
-    String run(Path dir, String debianPackage, List<String> command, Duration limit, Set<Integer> success) {
+    public String run(Path dir, String debianPackage, List<String> command, Duration limit, Set<Integer> success) {
         Path out = dir.resolve("stdout.txt");
         Path err = dir.resolve("stderr.txt");
         ProcessBuilder builder = new ProcessBuilder(command)
@@ -113,7 +113,7 @@ final class ToolRunner {
      * @return the samples; empty when sox wrote an empty file
      * @throws IllegalStateException when sox fails or its output cannot be read as int16 samples
      */
-    short[] toPcm(Path dir, String soxCommand, Path input, List<String> effects) {
+    public short[] toPcm(Path dir, String soxCommand, Path input, List<String> effects) {
         Path raw = dir.resolve(input.getFileName() + ".raw");
         List<String> sox = new ArrayList<>(List.of(
                 soxCommand,
@@ -138,7 +138,7 @@ final class ToolRunner {
     }
 
     /** Reads little-endian int16 samples. */
-    static short[] readPcm(Path raw) {
+    public static short[] readPcm(Path raw) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(raw);
@@ -154,7 +154,7 @@ final class ToolRunner {
     }
 
     /** Writes little-endian int16 samples. */
-    static void writePcm(Path raw, short[] pcm) {
+    public static void writePcm(Path raw, short[] pcm) {
         ByteBuffer bytes = ByteBuffer.allocate(pcm.length * 2).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asShortBuffer().put(pcm);
         try {
@@ -168,7 +168,7 @@ final class ToolRunner {
      * Applies {@code work} to a fresh temporary directory ({@link #createTempDir()}) and deletes
      * the directory afterwards, also when {@code work} throws.
      */
-    <T> T inTempDir(Function<Path, T> work) {
+    public <T> T inTempDir(Function<Path, T> work) {
         Path dir = createTempDir();
         try {
             return work.apply(dir);
@@ -178,7 +178,7 @@ final class ToolRunner {
     }
 
     /** A fresh temporary directory; the caller deletes it with {@link #deleteRecursively}. */
-    Path createTempDir() {
+    public Path createTempDir() {
         try {
             return tempRoot == null
                     ? Files.createTempDirectory("headstream-synth-")
@@ -188,7 +188,7 @@ final class ToolRunner {
         }
     }
 
-    static void deleteRecursively(Path dir) {
+    public static void deleteRecursively(Path dir) {
         try (Stream<Path> paths = Files.walk(dir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
@@ -196,7 +196,7 @@ final class ToolRunner {
         }
     }
 
-    static void writeText(Path file, String text) {
+    public static void writeText(Path file, String text) {
         try {
             Files.writeString(file, text, StandardCharsets.UTF_8);
         } catch (IOException e) {

@@ -1,4 +1,4 @@
-package dev.headstream.testkit.synth;
+package dev.headstream.runtime.speech;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,8 +9,8 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The tools behind one engine's synthesizer ({@link SpeechSynth}, {@link FliteSynth},
- * {@link FestivalSynth}): the engine's executable, which writes a WAV file, and {@code sox},
+ * The tools behind one engine's synthesizer ({@link SpeechSynth}, {@code FliteSynth} (test kit),
+ * {@code FestivalSynth} (test kit)): the engine's executable, which writes a WAV file, and {@code sox},
  * which turns that file into {@link Synthesizer#SAMPLE_RATE} Hz mono int16 with dither off,
  * both run by one {@link ToolRunner}. Each synthesizer keeps its own command line and sox
  * effects; this holds what they share: the argument checks, the per-call temporary directory,
@@ -23,7 +23,7 @@ import java.util.function.Function;
  * field; threads that ask for the identity before it is known may each run the tools, and get
  * equal strings.
  */
-final class EngineTools {
+public final class EngineTools {
 
     private final String engine;
     private final String command;
@@ -46,7 +46,7 @@ final class EngineTools {
      * @param identityDetails  what the identity holds between the sox version and the output
      *                         format, starting with {@code ;} (a prosody mapping); empty for nothing
      */
-    EngineTools(
+    public EngineTools(
             String engine,
             String command,
             String soxCommand,
@@ -63,7 +63,7 @@ final class EngineTools {
     }
 
     /** The longest one tool invocation may run. */
-    Duration timeout() {
+    public Duration timeout() {
         return runner.timeout();
     }
 
@@ -74,7 +74,7 @@ final class EngineTools {
      * @return the samples, never empty
      * @throws IllegalStateException when a tool fails or the result is empty
      */
-    short[] synthesize(Function<Path, List<String>> arguments, List<String> effects, SynthRequest request) {
+    public short[] synthesize(Function<Path, List<String>> arguments, List<String> effects, SynthRequest request) {
         return runner.inTempDir(dir -> {
             Path wav = dir.resolve("speech.wav");
             run(dir, arguments.apply(wav), runner.timeout());
@@ -83,7 +83,7 @@ final class EngineTools {
     }
 
     /** As {@link ToolRunner#inTempDir}. */
-    <T> T inTempDir(Function<Path, T> work) {
+    public <T> T inTempDir(Function<Path, T> work) {
         return runner.inTempDir(work);
     }
 
@@ -91,7 +91,7 @@ final class EngineTools {
      * Runs the engine's executable with {@code arguments} in {@code dir}, as
      * {@link ToolRunner#run(Path, String, List, Duration)} does.
      */
-    String run(Path dir, List<String> arguments, Duration limit) {
+    public String run(Path dir, List<String> arguments, Duration limit) {
         List<String> line = new ArrayList<>(arguments.size() + 1);
         line.add(command);
         line.addAll(arguments);
@@ -105,7 +105,7 @@ final class EngineTools {
      * @throws IllegalStateException when sox fails, or when the samples are empty:
      *                               {@code "ENGINE and sox produced no audio for " + request.canonical()}
      */
-    short[] toPcm(Path dir, Path wav, List<String> effects, SynthRequest request) {
+    public short[] toPcm(Path dir, Path wav, List<String> effects, SynthRequest request) {
         short[] pcm = runner.toPcm(dir, soxCommand, wav, effects);
         if (pcm.length == 0) {
             throw new IllegalStateException(engine + " and sox produced no audio for " + request.canonical());
@@ -120,7 +120,7 @@ final class EngineTools {
      *
      * @throws IllegalStateException when either tool fails (then the next call tries again)
      */
-    String identity() {
+    public String identity() {
         String id = identity;
         if (id == null) {
             id = runner.inTempDir(dir -> engine + "+sox;"

@@ -1,4 +1,4 @@
-package dev.headstream.testkit.synth;
+package dev.headstream.runtime.speech;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -24,7 +24,7 @@ class SpeechSynthTest {
 
     @Test
     void synthesizesSixteenKilohertzSpeech() {
-        assertTrue(Tools.available(), "espeak-ng and sox are not installed: run ./headstream setup");
+        assertTrue(SpeechTools.available(), "espeak-ng and sox are not installed: run ./headstream setup");
         short[] pcm = new SpeechSynth().synthesize(HEY_JARVIS);
         // "hey jarvis" takes about a second; 22.05 kHz read as 16 kHz would be ~1.4 s long
         assertThat(pcm.length).isBetween(12_000, 22_000);
@@ -37,7 +37,7 @@ class SpeechSynthTest {
 
     @Test
     void sameRequestGivesIdenticalSamplesAndTempoChangesDuration() {
-        assertTrue(Tools.available(), "espeak-ng and sox are not installed: run ./headstream setup");
+        assertTrue(SpeechTools.available(), "espeak-ng and sox are not installed: run ./headstream setup");
         SpeechSynth synth = new SpeechSynth();
         short[] first = synth.synthesize(HEY_JARVIS);
         assertThat(synth.synthesize(HEY_JARVIS)).isEqualTo(first);
@@ -57,7 +57,7 @@ class SpeechSynthTest {
 
     @Test
     void missingSoxSaysWhichDebianPackageToInstall() {
-        assertTrue(Tools.available(), "espeak-ng and sox are not installed: run ./headstream setup");
+        assertTrue(SpeechTools.available(), "espeak-ng and sox are not installed: run ./headstream setup");
         SpeechSynth synth = new SpeechSynth("espeak-ng", "sox-not-installed-here", Duration.ofSeconds(5), temp);
         assertThatThrownBy(() -> synth.synthesize(HEY_JARVIS))
                 .isInstanceOf(IllegalStateException.class)
@@ -67,7 +67,7 @@ class SpeechSynthTest {
 
     @Test
     void failingToolReportsCommandExitCodeAndStderr() throws IOException {
-        assertTrue(Tools.available(), "espeak-ng and sox are not installed: run ./headstream setup");
+        assertTrue(SpeechTools.available(), "espeak-ng and sox are not installed: run ./headstream setup");
         Path failing = script("failing-sox", "echo 'sox FAIL: something broke' >&2\nexit 3");
         SpeechSynth synth =
                 new SpeechSynth("espeak-ng", failing.toString(), Duration.ofSeconds(5), temp.resolve("work"));
@@ -95,7 +95,7 @@ class SpeechSynthTest {
 
     @Test
     void removesItsTemporaryFiles() throws IOException {
-        assertTrue(Tools.available(), "espeak-ng and sox are not installed: run ./headstream setup");
+        assertTrue(SpeechTools.available(), "espeak-ng and sox are not installed: run ./headstream setup");
         Path work = temp.resolve("work");
         new SpeechSynth("espeak-ng", "sox", Duration.ofSeconds(30), work).synthesize(HEY_JARVIS);
         assertThat(leftovers(work)).isEmpty();
@@ -103,7 +103,7 @@ class SpeechSynthTest {
 
     @Test
     void identityNamesBothToolVersions() {
-        assertTrue(Tools.available(), "espeak-ng and sox are not installed: run ./headstream setup");
+        assertTrue(SpeechTools.available(), "espeak-ng and sox are not installed: run ./headstream setup");
         assertThat(new SpeechSynth().identity()).contains("eSpeak NG").contains("SoX");
     }
 

@@ -1,4 +1,4 @@
-package dev.headstream.testkit.synth;
+package dev.headstream.runtime.speech;
 
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -229,16 +229,16 @@ public final class ClipAssembler {
     }
 
     /** Box-Muller on {@link SplittableRandom} with {@link StrictMath}: the same numbers on every JVM. */
-    static final class Gaussian {
+    public static final class Gaussian {
         private final SplittableRandom random;
         private double spare;
         private boolean hasSpare;
 
-        Gaussian(SplittableRandom random) {
+        public Gaussian(SplittableRandom random) {
             this.random = random;
         }
 
-        double next() {
+        public double next() {
             if (hasSpare) {
                 hasSpare = false;
                 return spare;

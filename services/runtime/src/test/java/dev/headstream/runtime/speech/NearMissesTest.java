@@ -1,4 +1,4 @@
-package dev.headstream.testkit.synth;
+package dev.headstream.runtime.speech;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -109,7 +109,7 @@ class NearMissesTest {
 
     @Test
     void readsAPhrasesPhonemesFromEspeakNg() {
-        assertTrue(Tools.available(), Tools.SETUP_HINT);
+        assertTrue(SpeechTools.available(), SpeechTools.SETUP_HINT);
         String phonemes = NearMisses.phonemesOf("okay nova", new Voice("en-us", ""));
         List<String> tokens = NearMisses.tokens(phonemes);
         // two stressed words with an n and a v, whatever the exact vowels of this espeak-ng version
