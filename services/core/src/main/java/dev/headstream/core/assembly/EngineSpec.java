@@ -142,7 +142,48 @@ public record EngineSpec(
             AlarmAction onNegativeTransfer,
             double targetFalseAcceptsPerHour,
             BankTraining bank,
-            Optional<Path> rehearsalSet) {}
+            Optional<Path> rehearsalSet,
+            Optional<NearMissSpec> nearMisses) {
+
+        /** A task without near misses. */
+        public TaskSpec(
+                String sourceHead,
+                HeadRecipe recipe,
+                AlarmAction onNegativeTransfer,
+                double targetFalseAcceptsPerHour,
+                BankTraining bank,
+                Optional<Path> rehearsalSet) {
+            this(
+                    sourceHead,
+                    recipe,
+                    onNegativeTransfer,
+                    targetFalseAcceptsPerHour,
+                    bank,
+                    rehearsalSet,
+                    Optional.empty());
+        }
+    }
+
+    /**
+     * The near-miss negatives the service synthesizes for a task's wake phrase ({@code phrase} and
+     * the {@code near-miss-*} keys): {@code count} clips of phrases one phoneme away, spoken by
+     * {@code voices} (espeak-ng), drawn with {@code seed}.
+     */
+    public record NearMissSpec(String phrase, int count, List<String> voices, long seed) {
+
+        /** Default number of near-miss clips (the own-word measurement's, docs/own-word). */
+        public static final int DEFAULT_COUNT = 24;
+
+        /** The most near-miss clips a task may synthesize (each is remembered by every head that learns it). */
+        public static final int MAX_COUNT = 256;
+
+        /** The longest phrase accepted, in characters. */
+        public static final int MAX_PHRASE_CHARS = 64;
+
+        public NearMissSpec {
+            voices = List.copyOf(voices);
+        }
+    }
 
     /** Checks the cross-field rules. */
     public EngineSpec {
@@ -372,6 +413,10 @@ public record EngineSpec(
             "hidden",
             "batch-size",
             "source-head",
+            "phrase",
+            "near-misses",
+            "near-miss-voices",
+            "near-miss-seed",
             "trainable-top-layers",
             "optimizer",
             "learning-rate",
@@ -504,7 +549,59 @@ public record EngineSpec(
                 t.parse("on-negative-transfer", AlarmPolicy.DEFAULT_ALARM_ACTION, EngineSpec::alarmAction),
                 t.decimal("target-false-accepts-per-hour", 0.5),
                 bank,
-                t.optional("rehearsal-set").map(Path::of));
+                t.optional("rehearsal-set").map(Path::of),
+                nearMisses(t));
+    }
+
+    /** Default voices of near misses: espeak-ng voices none of whose speakers is a demo user or an evaluation voice. */
+    public static final List<String> DEFAULT_NEAR_MISS_VOICES = List.of(
+            "en-us+m1",
+            "en-us+f1",
+            "en-gb-x-rp+m3",
+            "en-gb-x-rp+f5",
+            "en-us+m5",
+            "en-gb-scotland+belinda",
+            "en-us+david",
+            "en-029+aunty",
+            "en-us-nyc+m8",
+            "en-gb-x-gbclan+grandma",
+            "en-us+klatt",
+            "en+victor");
+
+    /** The task's near misses: from {@code phrase}; the {@code near-miss-*} keys are refused without one. */
+    private static Optional<NearMissSpec> nearMisses(Reader t) {
+        Optional<String> phrase = t.optional("phrase");
+        if (phrase.isEmpty()) {
+            for (String key : List.of("near-misses", "near-miss-voices", "near-miss-seed")) {
+                if (t.optional(key).isPresent()) {
+                    throw new IllegalArgumentException(
+                            t.prefix() + key + " applies to a task with a wake phrase: set " + t.prefix() + "phrase");
+                }
+            }
+            return Optional.empty();
+        }
+        String p = phrase.get();
+        if (p.length() > NearMissSpec.MAX_PHRASE_CHARS || !p.matches("[A-Za-z][A-Za-z' ]*")) {
+            throw new IllegalArgumentException(t.prefix() + "phrase must be English words (letters, spaces and"
+                    + " apostrophes, starting with a letter, at most " + NearMissSpec.MAX_PHRASE_CHARS
+                    + " characters): '" + p + "'");
+        }
+        int count = t.integer("near-misses", NearMissSpec.DEFAULT_COUNT);
+        if (count < 0 || count > NearMissSpec.MAX_COUNT) {
+            throw new IllegalArgumentException(
+                    t.prefix() + "near-misses must be 0 to " + NearMissSpec.MAX_COUNT + ": " + count);
+        }
+        List<String> voices = t.optional("near-miss-voices")
+                .map(v -> Arrays.stream(v.split(","))
+                        .map(String::trim)
+                        .filter(x -> !x.isEmpty())
+                        .toList())
+                .orElse(DEFAULT_NEAR_MISS_VOICES);
+        if (voices.isEmpty()) {
+            throw new IllegalArgumentException(t.prefix() + "near-miss-voices names no voice");
+        }
+        return Optional.of(new NearMissSpec(
+                p.strip().replaceAll("\\s+", " "), count, voices, t.parse("near-miss-seed", 0L, Long::parseLong)));
     }
 
     /**
@@ -717,6 +814,12 @@ public record EngineSpec(
             v.put("calibration-pool", t.bank().calibrationPool());
             v.put("calibration-slices", t.bank().calibrationSlices());
             t.rehearsalSet().ifPresent(f -> v.put("rehearsal-set", f.toString()));
+            t.nearMisses().ifPresent(n -> {
+                v.put("phrase", n.phrase());
+                v.put("near-misses", n.count());
+                v.put("near-miss-voices", String.join(",", n.voices()));
+                v.put("near-miss-seed", n.seed());
+            });
             v.forEach((key, value) -> p.put(k + key, String.valueOf(value)));
         });
         return p;

@@ -148,6 +148,36 @@ class EngineSpecTest {
     }
 
     @Test
+    void aWakePhraseBringsNearMissesWhoseKeysAreRefusedWithoutOne() {
+        EngineSpec spec = EngineSpec.fromProperties(Map.of("headstream.tasks.wake.phrase", " okay   nova "));
+        assertThat(spec.tasks().get("wake").nearMisses())
+                .contains(new EngineSpec.NearMissSpec(
+                        "okay nova", EngineSpec.NearMissSpec.DEFAULT_COUNT, EngineSpec.DEFAULT_NEAR_MISS_VOICES, 0L));
+        assertThat(EngineSpec.fromProperties(spec.toProperties())).isEqualTo(spec);
+        assertThat(EngineSpec.fromProperties(Map.of()).tasks().get("wake").nearMisses())
+                .isEmpty();
+
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.tasks.wake.near-misses", "8")))
+                .hasMessage("headstream.tasks.wake.near-misses applies to a task with a wake phrase:"
+                        + " set headstream.tasks.wake.phrase");
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.tasks.wake.phrase", "--help me")))
+                .hasMessageContaining("headstream.tasks.wake.phrase must be English words");
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.tasks.wake.phrase", "a".repeat(65))))
+                .hasMessageContaining("at most 64 characters");
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of(
+                        "headstream.tasks.wake.phrase", "okay nova", "headstream.tasks.wake.near-misses", "257")))
+                .hasMessage("headstream.tasks.wake.near-misses must be 0 to 256: 257");
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of(
+                        "headstream.tasks.wake.phrase", "okay nova", "headstream.tasks.wake.near-miss-voices", " , ")))
+                .hasMessage("headstream.tasks.wake.near-miss-voices names no voice");
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of(
+                        "headstream.tasks.who.kind", "multi-class",
+                        "headstream.tasks.who.labels", "a,b",
+                        "headstream.tasks.who.phrase", "okay nova")))
+                .hasMessageContaining("phrase");
+    }
+
+    @Test
     void theWakeTaskStaysBesideOtherTasksUnlessItsSourceHeadIsNone() {
         Map<String, String> kws = Map.of("headstream.tasks.kws.source-head", "alexa_v0.1.onnx");
         assertThat(EngineSpec.fromProperties(kws).tasks()).containsOnlyKeys("kws", "wake");
@@ -216,6 +246,10 @@ class EngineSpecTest {
         given.put(k + "calibration-pool", "33");
         given.put(k + "calibration-slices", "5");
         given.put(k + "rehearsal-set", "/r.bin");
+        given.put(k + "phrase", "okay  nova");
+        given.put(k + "near-misses", "12");
+        given.put(k + "near-miss-voices", "en-us+m2, en-gb+f3");
+        given.put(k + "near-miss-seed", "9");
         given.put(k + "kind", "binary");
         java.util.Set<String> binaryKeys = new java.util.TreeSet<>(EngineSpec.keys(java.util.Set.of("wake")));
         binaryKeys.removeAll(

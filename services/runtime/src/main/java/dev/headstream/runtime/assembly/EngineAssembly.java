@@ -5,10 +5,13 @@ import dev.headstream.core.adapt.task.BankNegatives;
 import dev.headstream.core.adapt.task.BinaryHeadTask;
 import dev.headstream.core.adapt.task.ClassHeadTask;
 import dev.headstream.core.adapt.task.ClassRecipe;
+import dev.headstream.core.adapt.task.NearMissSet;
 import dev.headstream.core.adapt.task.RehearsalSet;
 import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.bank.NegativeBank;
 import dev.headstream.core.embed.Backbone;
+import dev.headstream.core.embed.BackboneInput;
+import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.embed.ExecutionOptions;
 import dev.headstream.core.embed.ModelFile;
 import dev.headstream.core.head.SourceHead;
@@ -19,12 +22,17 @@ import dev.headstream.core.wire.SampleFile;
 import dev.headstream.runtime.backbone.OnnxTensorBackbone;
 import dev.headstream.runtime.backbone.WakeWordBackbone;
 import dev.headstream.runtime.onnx.OnnxHeadImporter;
+import dev.headstream.runtime.speech.NearMissClips;
+import dev.headstream.runtime.speech.SpeechSynth;
+import dev.headstream.runtime.speech.SpeechTools;
 import dev.headstream.schemas.TopicSpecs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
@@ -88,6 +96,9 @@ public final class EngineAssembly {
             RehearsalSet rehearsal =
                     t.rehearsalSet().map(f -> rehearsal(backbone, f)).orElse(RehearsalSet.empty());
             BinaryHeadTask task = task(name, t, source, rehearsal, bank == null ? null : prepare(bank, source, t));
+            if (t.nearMisses().isPresent()) {
+                task = task.withNearMisses(nearMisses(name, t.nearMisses().get(), backbone));
+            }
             LOG.info("task {}: {}", name, task);
             tasks.put(name, task);
             kinds.put(name, TaskKind.binary());
@@ -142,6 +153,50 @@ public final class EngineAssembly {
                 spec.targetFalseAcceptsPerHour(),
                 preparedBank,
                 spec.bank());
+    }
+
+    /**
+     * The near misses {@code spec} describes, synthesized with espeak-ng and sox ({@link NearMissClips})
+     * and embedded one clip at a time, as a sample's clip is.
+     *
+     * @throws IllegalArgumentException naming the task when the speech tools are missing or the phrase has no near miss
+     */
+    public static NearMissSet nearMisses(String task, EngineSpec.NearMissSpec spec, Backbone backbone) {
+        if (spec.count() == 0) {
+            return NearMissSet.none();
+        }
+        if (!SpeechTools.available()) {
+            throw new IllegalArgumentException("task '" + task + "' has a wake phrase ('" + spec.phrase()
+                    + "'): its near misses are synthesized with espeak-ng and sox, which are not installed here"
+                    + " (Debian packages espeak-ng and sox; or remove " + EngineSpec.PREFIX + "tasks." + task
+                    + ".phrase)");
+        }
+        long start = System.nanoTime();
+        NearMissClips.Synthesized s;
+        try {
+            s = new NearMissClips(new SpeechSynth())
+                    .synthesize(spec.phrase(), spec.count(), spec.seed(), spec.voices());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new IllegalArgumentException(
+                    "task '" + task + "': cannot synthesize the near misses of '" + spec.phrase() + "': "
+                            + e.getMessage(),
+                    e);
+        }
+        List<EmbeddingSequence> clips = new ArrayList<>();
+        for (short[] pcm : s.clips()) {
+            clips.add(backbone.embed(List.of(new BackboneInput.Audio(NearMissClips.SAMPLE_RATE, pcm)))
+                    .get(0));
+        }
+        NearMissSet set = NearMissSet.of(s.phrase(), s.strings(), clips);
+        LOG.info(
+                "task {}: {} near misses of '{}' ({}) synthesized and embedded in {} ms: {}",
+                task,
+                set.size(),
+                s.phrase(),
+                s.phonemes(),
+                (System.nanoTime() - start) / 1_000_000,
+                set);
+        return set;
     }
 
     /** The negative bank prepared for the task {@code spec} describes on {@code source} (shareable across its users). */

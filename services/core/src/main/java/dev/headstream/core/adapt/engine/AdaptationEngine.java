@@ -408,6 +408,10 @@ public final class AdaptationEngine {
                     .append(task.sourceHead().architecture())
                     .append(' ')
                     .append(task.recipe());
+            if (!task.nearMisses().isEmpty()) {
+                // another phrase, count, voice or tool version gives other near misses, so other heads
+                b.append(" near misses ").append(task.nearMisses().sha256());
+            }
         }
         for (Map.Entry<String, ClassHeadTask> t : new TreeMap<>(classTasks).entrySet()) {
             // the class-head codec's revision: a store written under other decoding rules is not used

@@ -57,6 +57,8 @@ public final class BinaryHeadTask {
     private final AlarmPolicy alarms;
     private final PublishPolicy publishing;
     private final AlarmAction onAlarm;
+    /** The task's near-miss negatives (shared, read-only); {@link NearMissSet#none()} without a phrase. */
+    private NearMissSet nearMisses = NearMissSet.none();
 
     public BinaryHeadTask(String name, SourceHead sourceHead, HeadRecipe recipe, RehearsalSet rehearsal) {
         this(name, sourceHead, recipe, rehearsal, AlarmAction.PUBLISH_ONLY);
@@ -163,7 +165,27 @@ public final class BinaryHeadTask {
 
     public BinaryHeadTask copyForThread() {
         return new BinaryHeadTask(
+                        name, sourceHead, recipe, rehearsal, onAlarm, targetFalseAcceptsPerHour, bank, bankTraining)
+                .withNearMisses(nearMisses);
+    }
+
+    /**
+     * This task learning {@code set} as near-miss negatives ({@link NearMissSet}): a new instance
+     * with the same configuration and shared parts.
+     *
+     * @throws IllegalArgumentException if a near-miss clip does not fit the head
+     */
+    public BinaryHeadTask withNearMisses(NearMissSet set) {
+        set.clips().forEach(this::checkFits);
+        BinaryHeadTask t = new BinaryHeadTask(
                 name, sourceHead, recipe, rehearsal, onAlarm, targetFalseAcceptsPerHour, bank, bankTraining);
+        t.nearMisses = Objects.requireNonNull(set, "set");
+        return t;
+    }
+
+    /** The near-miss negatives every head of this task learns. */
+    public NearMissSet nearMisses() {
+        return nearMisses;
     }
 
     /**
@@ -296,6 +318,9 @@ public final class BinaryHeadTask {
     public Scores apply(
             HeadState s, EmbeddingSequence e, boolean positive, float weight, Split split, RehearsalReservoir online) {
         checkFits(e);
+        if (split == Split.TRAIN && positive && !s.frozen()) {
+            learnNearMisses(s, online);
+        }
         Scores sc = score(s, e);
         if (split == Split.HOLDOUT) {
             s.recordHoldout(positive, sc.source(), sc.sourceAccepted(), sc.adapted(), sc.adaptedAccepted());
@@ -330,6 +355,27 @@ public final class BinaryHeadTask {
         // thresholds do not depend on how samples were batched
         publishing.advanceCalibration(s);
         return sc;
+    }
+
+    /**
+     * Before a training positive: the near misses due ({@link NearMissSet#dueBefore}, by the
+     * training positives scored so far), each remembered and trained on as a negative, as a
+     * training sample is (they count as applied samples), without prequential scores or monitors:
+     * they are not the user's samples.
+     */
+    private void learnNearMisses(HeadState s, RehearsalReservoir online) {
+        if (nearMisses.isEmpty()) {
+            return;
+        }
+        int[] due = nearMisses.dueBefore(s.sourcePrequential().positives());
+        for (int i = due[0]; i < due[1]; i++) {
+            HeadState.Example ex =
+                    new HeadState.Example(StoredClip.of(nearMisses.clips().get(i)), false, 1f);
+            s.remember(ex, recipe.replayBuffer());
+            trainer.train(s, ex, online);
+            s.trained();
+            publishing.advanceCalibration(s);
+        }
     }
 
     /**
@@ -408,6 +454,7 @@ public final class BinaryHeadTask {
         return "BinaryHeadTask[" + name + ", source=" + sourceHead.id() + ", " + recipe + ", rehearsal="
                 + rehearsal.train().size() + "+" + rehearsal.calibration().size()
                 + (bank == null ? ", no negative bank" : ", " + bank + ", " + bankTraining) + ", target "
-                + targetFalseAcceptsPerHour + " false accepts per hour]";
+                + targetFalseAcceptsPerHour + " false accepts per hour"
+                + (nearMisses.isEmpty() ? "" : ", " + nearMisses) + "]";
     }
 }

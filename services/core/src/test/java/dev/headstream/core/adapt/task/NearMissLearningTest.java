@@ -1,0 +1,150 @@
+package dev.headstream.core.adapt.task;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.headstream.core.adapt.state.HeadState;
+import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.ingest.Split;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** {@link BinaryHeadTask#withNearMisses}: near misses learned as negatives, two before each training positive. */
+class NearMissLearningTest {
+
+    private static final int DIM = BinaryHeadTaskLoraTest.DIM;
+    private static final int FRAMES = BinaryHeadTaskLoraTest.FRAMES;
+    private static final HeadRecipe RECIPE =
+            new HeadRecipe(3, HeadRecipe.OptimizerKind.ADAM, 1e-2f, 1e-3f, 10f, 5, 64, 2, 2, FRAMES, 0.5f, true, 0);
+
+    private static SourceHead source() {
+        SplittableRandom r = new SplittableRandom(1);
+        float[] p = new float[BinaryHeadTaskLoraTest.ARCH.parameterCount()];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = (float) (r.nextDouble() - 0.5);
+        }
+        int ln = BinaryHeadTaskLoraTest.ARCH.parameterOffset(1);
+        for (int j = 0; j < 6; j++) {
+            p[ln + j] = 1f;
+        }
+        return new SourceHead("small", "0".repeat(64), BinaryHeadTaskLoraTest.ARCH, p);
+    }
+
+    private static EmbeddingSequence clip(long seed, float bias) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int frames = FRAMES + 2;
+        float[] v = new float[frames * DIM];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (r.nextDouble() - 0.5) + (i % DIM == 0 ? bias : 0f);
+        }
+        return new EmbeddingSequence(frames, DIM, v);
+    }
+
+    private static RehearsalSet rehearsal() {
+        List<EmbeddingSequence> train = new ArrayList<>();
+        List<EmbeddingSequence> calibration = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            train.add(clip(100 + i, -2f));
+            calibration.add(clip(200 + i, -2f));
+        }
+        return new RehearsalSet(train, calibration);
+    }
+
+    /** Five near misses, close to the positives (bias 1.5 against the positives' 2). */
+    private static NearMissSet fiveNearMisses() {
+        List<EmbeddingSequence> clips = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            clips.add(clip(700 + i, 1.5f));
+        }
+        return NearMissSet.of("okay nova", List.of("oUg'eI n'oUv@"), clips);
+    }
+
+    private static BinaryHeadTask task(NearMissSet nearMisses) {
+        return new BinaryHeadTask("own", source(), RECIPE, rehearsal()).withNearMisses(nearMisses);
+    }
+
+    private static long negativesRemembered(HeadState s) {
+        return s.replay().stream().filter(e -> !e.positive()).count();
+    }
+
+    @Test
+    void twoNearMissesAreLearnedBeforeEachTrainingPositiveUntilNoneIsLeft() {
+        BinaryHeadTask task = task(fiveNearMisses());
+        HeadState s = task.newState("acme/alice/own");
+        int[] expectedNegatives = {2, 4, 5, 5};
+        for (int k = 0; k < 4; k++) {
+            task.apply(s, clip(300 + k, 2f), true, 1f, Split.TRAIN);
+            assertThat(negativesRemembered(s)).as("after positive %d", k + 1).isEqualTo(expectedNegatives[k]);
+        }
+        // every near miss counts as an applied sample; the user's own counts are the user's
+        assertThat(s.samplesApplied()).isEqualTo(4 + 5);
+        assertThat(s.sourcePrequential().count()).isEqualTo(4);
+        assertThat(s.sourcePrequential().negatives()).isZero();
+    }
+
+    @Test
+    void negativesHoldoutSamplesAndFrozenHeadsLearnNoNearMiss() {
+        BinaryHeadTask task = task(fiveNearMisses());
+        HeadState s = task.newState("acme/alice/own");
+        task.apply(s, clip(400, -2f), false, 1f, Split.TRAIN);
+        task.apply(s, clip(401, 2f), true, 1f, Split.HOLDOUT);
+        assertThat(negativesRemembered(s)).as("the user's negative only").isEqualTo(1);
+        task.operatorFreeze(s, true);
+        task.apply(s, clip(402, 2f), true, 1f, Split.TRAIN);
+        assertThat(negativesRemembered(s)).isEqualTo(1);
+    }
+
+    @Test
+    void nearMissesLowerTheHeadsScoreOfANearMissAndReplayBitForBit() {
+        EmbeddingSequence unseen = clip(799, 1.5f);
+        float[][] heads = new float[2][];
+        float[] scores = new float[3];
+        for (int run = 0; run < 2; run++) {
+            BinaryHeadTask task = task(fiveNearMisses());
+            HeadState s = task.newState("acme/alice/own");
+            for (int k = 0; k < 6; k++) {
+                task.apply(s, clip(300 + k, 2f), true, 1f, Split.TRAIN);
+            }
+            heads[run] = s.trainable();
+            scores[run] = task.score(s, unseen).adapted();
+        }
+        assertThat(heads[0]).as("the same stream gives the same head").isEqualTo(heads[1]);
+
+        BinaryHeadTask plain = new BinaryHeadTask("own", source(), RECIPE, rehearsal());
+        HeadState p = plain.newState("acme/alice/own");
+        for (int k = 0; k < 6; k++) {
+            plain.apply(p, clip(300 + k, 2f), true, 1f, Split.TRAIN);
+        }
+        scores[2] = plain.score(p, unseen).adapted();
+        assertThat(scores[0]).as("an unseen near miss scores lower").isLessThan(scores[2]);
+    }
+
+    @Test
+    void aCopyForAnotherThreadKeepsTheNearMissesAndAClipThatDoesNotFitIsRefused() {
+        BinaryHeadTask task = task(fiveNearMisses());
+        assertThat(task.copyForThread().nearMisses()).isSameAs(task.nearMisses());
+        assertThat(task.toString()).contains("5 near misses of 'okay nova'");
+        NearMissSet wrong =
+                NearMissSet.of("x", List.of(), List.of(new EmbeddingSequence(4, DIM + 1, new float[4 * (DIM + 1)])));
+        assertThatThrownBy(() -> new BinaryHeadTask("own", source(), RECIPE, rehearsal()).withNearMisses(wrong))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theDigestNamesTheClipsBits() {
+        NearMissSet a = fiveNearMisses();
+        assertThat(a.sha256()).isEqualTo(fiveNearMisses().sha256()).hasSize(64);
+        List<EmbeddingSequence> changed = new ArrayList<>(a.clips());
+        float[] v = changed.get(4).values().clone();
+        v[0] = Math.nextUp(v[0]);
+        changed.set(4, new EmbeddingSequence(changed.get(4).frames(), DIM, v));
+        assertThat(NearMissSet.of("okay nova", a.strings(), changed).sha256()).isNotEqualTo(a.sha256());
+        assertThat(NearMissSet.none().dueBefore(3)).containsExactly(0, 0);
+        assertThat(a.dueBefore(0)).containsExactly(0, 2);
+        assertThat(a.dueBefore(2)).containsExactly(4, 5);
+        assertThat(a.dueBefore(7)).containsExactly(5, 5);
+    }
+}
