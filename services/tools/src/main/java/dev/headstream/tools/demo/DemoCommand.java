@@ -29,6 +29,7 @@ import dev.headstream.tools.bench.HeldOutSpeech;
 import dev.headstream.tools.bench.HoldoutEvaluator;
 import dev.headstream.tools.bench.HoldoutTable;
 import dev.headstream.tools.bench.QuietBench;
+import dev.headstream.tools.ownword.OwnWordDemo;
 import dev.headstream.tools.speakers.SpeakersDemo;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -167,11 +168,36 @@ public final class DemoCommand implements Callable<Integer> {
             names = "--scenario",
             defaultValue = "wake",
             description = "wake: per-user wake-word heads (the default); speakers: who spoke, a multi-class head per"
-                    + " household trained from its members' clips (default ${DEFAULT-VALUE}).")
+                    + " household trained from its members' clips; own-word: a user's own wake word, fresh-start heads"
+                    + " with the service's synthesized near misses (default ${DEFAULT-VALUE}).")
     String scenario;
 
     @Option(names = "--households", description = "speakers: households of each size 2 to 6 (default 2).")
     Integer households;
+
+    /** The fresh start of the own-word scenario's tasks (the seed {@code bench-own-word}'s main run chose the recipe on). */
+    static final long OWN_WORD_FRESH_SEED = 7;
+
+    /** Options the own-word scenario does not read. */
+    private static final List<String> OWN_WORD_IGNORES =
+            List.of("--users", "--candidates", "--train", "--holdout", "--background-speakers");
+
+    /** The bank: --negative-bank, else the default one, built here when missing or made by another recipe. */
+    private Path defaultBankIfMissing() throws Exception {
+        Path bankDir = negativeBank != null ? negativeBank : BankCommand.defaultDir(modelsDir);
+        if (negativeBank == null) {
+            BankCommand.build(
+                    bankDir,
+                    modelsDir,
+                    BankCommand.TRAIN_HOURS,
+                    BankCommand.CALIBRATION_HOURS,
+                    BankCommand.EVALUATION_HOURS,
+                    BankCommand.SEED,
+                    2,
+                    System.out);
+        }
+        return bankDir;
+    }
 
     /** Options of the wake scenario that the speakers scenario does not read. */
     private static final List<String> WAKE_ONLY =
@@ -217,14 +243,40 @@ public final class DemoCommand implements Callable<Integer> {
                         .run();
                 return 0;
             }
-            case "own-word" ->
-                throw new ParameterException(
-                        spec.commandLine(),
-                        "--scenario own-word is not in the service yet: ./headstream bench-own-word measures the recipe"
-                                + " in-process (docs/own-word)");
+            case "own-word" -> {
+                List<String> ignored = OWN_WORD_IGNORES.stream()
+                        .filter(parsed::hasMatchedOption)
+                        .toList();
+                if (!ignored.isEmpty() || households != null) {
+                    throw new ParameterException(
+                            spec.commandLine(),
+                            (households != null ? List.of("--households") : ignored)
+                                    + " do not apply to --scenario own-word");
+                }
+                Path bankDir = defaultBankIfMissing();
+                new OwnWordDemo(
+                                new OwnWordDemo.Settings(
+                                        modelsDir,
+                                        adapterJar,
+                                        workDir.resolveSibling(workDir.getFileName() + "-own-word"),
+                                        cacheDir,
+                                        bankDir,
+                                        seed,
+                                        OWN_WORD_FRESH_SEED,
+                                        OwnWordDemo.PHRASES,
+                                        4,
+                                        12,
+                                        List.of(3, 5, 8, 16),
+                                        partitions,
+                                        timeout,
+                                        adapterProperties),
+                                out)
+                        .run();
+                return 0;
+            }
             default ->
                 throw new ParameterException(
-                        spec.commandLine(), "--scenario must be wake or speakers, not '" + scenario + "'");
+                        spec.commandLine(), "--scenario must be wake, speakers or own-word, not '" + scenario + "'");
         }
         if (users < 1 || candidates < users) {
             throw new IllegalArgumentException(
@@ -232,19 +284,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         Files.createDirectories(workDir);
         long t0 = System.nanoTime();
-        Path bankDir = negativeBank != null ? negativeBank : BankCommand.defaultDir(modelsDir);
-        if (negativeBank == null) {
-            // the default bank: built here when missing or made by another recipe, else left alone
-            BankCommand.build(
-                    bankDir,
-                    modelsDir,
-                    BankCommand.TRAIN_HOURS,
-                    BankCommand.CALIBRATION_HOURS,
-                    BankCommand.EVALUATION_HOURS,
-                    BankCommand.SEED,
-                    2,
-                    System.out);
-        }
+        Path bankDir = defaultBankIfMissing();
         NegativeBank bank = NegativeBank.open(bankDir);
         if (bank.evaluation() == null) {
             throw new IllegalArgumentException("negative bank " + bankDir + " has no evaluation part to measure false "
