@@ -539,6 +539,11 @@ public record EngineSpec(
             // normalized, so that toProperties reads back equal
             sourceHead = FRESH_PREFIX + t.parse("source-head", 0L, EngineSpec::freshStartSeed);
             architectureOf = architectureOf.or(() -> Optional.of(DEFAULT_ARCHITECTURE_OF));
+            if (!architectureOf.get().endsWith(".onnx") || architectureOf.get().equals(".onnx")) {
+                // the head records name the template by its stem, and consumers find it as <stem>.onnx
+                throw new IllegalArgumentException(t.prefix() + "architecture-of must name an .onnx file in the models"
+                        + " directory, got '" + architectureOf.get() + "'");
+            }
         } else if (architectureOf.isPresent()) {
             throw new IllegalArgumentException(t.prefix() + "architecture-of applies only to a fresh start ("
                     + t.prefix() + "source-head=fresh:<seed>); task '" + task + "' starts from the pre-trained head "

@@ -336,6 +336,11 @@ class EngineSpecTest {
                         Optional.empty(),
                         Optional.of("hey_jarvis_v0.1.onnx")))
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of(
+                        "headstream.tasks.mine.source-head", "fresh:1",
+                        "headstream.tasks.mine.architecture-of", "hey_jarvis")))
+                .hasMessageContaining("headstream.tasks.mine.architecture-of must name an .onnx file in the models"
+                        + " directory, got 'hey_jarvis'");
         assertThat(EngineSpec.keys(java.util.Set.of("mine"))).contains("headstream.tasks.mine.architecture-of");
     }
 
