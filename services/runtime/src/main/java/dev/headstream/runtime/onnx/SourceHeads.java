@@ -85,11 +85,17 @@ public final class SourceHeads {
      * @throws UncheckedIOException     if the file cannot be read
      */
     public static Resolved resolve(String sourceId, Path modelsDir) {
+        return resolve(sourceId, modelsDir, null);
+    }
+
+    /** {@link #resolve(String, Path)} for the head {@code headId}, which the messages name (null: none). */
+    public static Resolved resolve(String sourceId, Path modelsDir, String headId) {
+        String of = headId == null ? "" : " for " + headId;
         if (sourceId.isEmpty()) {
-            throw new IllegalArgumentException("the head record names no source head");
+            throw new IllegalArgumentException("the head record" + of + " names no source head");
         }
         if (!sourceId.startsWith(SourceHead.FRESH_PREFIX)) {
-            return imported(sourceId, modelsDir.resolve(sourceId + ONNX), "source head model", CONSUMER_HINT);
+            return imported(sourceId, modelsDir.resolve(sourceId + ONNX), "source head model" + of, CONSUMER_HINT);
         }
         int colon = sourceId.indexOf(':', SourceHead.FRESH_PREFIX.length());
         long seed;
@@ -103,7 +109,7 @@ public final class SourceHeads {
             throw new IllegalArgumentException(
                     "source head id '" + sourceId + "' names no template: fresh:<seed>:<template stem>");
         }
-        return fresh(seed, sourceId.substring(colon + 1) + ONNX, modelsDir, sourceId, CONSUMER_HINT);
+        return fresh(seed, sourceId.substring(colon + 1) + ONNX, modelsDir, sourceId + of, CONSUMER_HINT);
     }
 
     private static Resolved fresh(long seed, String templateFile, Path modelsDir, String what, String hint) {
