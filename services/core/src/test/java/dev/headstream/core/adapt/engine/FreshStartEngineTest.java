@@ -111,10 +111,10 @@ class FreshStartEngineTest {
         return new RawSample(0, offset, SmallEngine.key("acme/alice"), s.toByteArray());
     }
 
-    @Test
-    void heldVersionsAcceptNothingAndTheUsersOwnHeadIsPublishedWithACalibratedThreshold() throws IOException {
-        SourceHead fresh = SourceHead.initialized("fresh:7:hey_jarvis_v0.1", HEY_JARVIS, SourceHead.Init.RANDOM, 7);
-        assertThat(fresh.fresh()).isTrue();
+    /** The engine's outputs for one user's 17 samples: its head versions, then its last metrics record. */
+    private record Run(List<HeadUpdate> versions, AdaptationMetrics last) {}
+
+    private Run run(SourceHead fresh) throws IOException {
         HeadRecipe recipe = HeadRecipe.wakeWordDefault();
         BinaryHeadTask task = new BinaryHeadTask(
                 TASK,
@@ -125,7 +125,6 @@ class FreshStartEngineTest {
                 0.5,
                 BinaryHeadTask.prepareBank(bank(), fresh, recipe),
                 BankTraining.defaults());
-        assertThat(task.sourceThreshold()).isEqualTo(BinaryHeadTask.NO_DETECTOR_THRESHOLD);
         TensorBackbone backbone = new TensorBackbone("identity", "0".repeat(64), FRAMES, DIM);
         AdaptationEngine engine = new AdaptationEngine(
                 backbone,
@@ -147,6 +146,16 @@ class FreshStartEngineTest {
             last = r.metrics().get(r.metrics().size() - 1);
             engine.commit(r);
         }
+        return new Run(versions, last);
+    }
+
+    @Test
+    void heldVersionsAcceptNothingAndTheUsersOwnHeadIsPublishedWithACalibratedThreshold() throws IOException {
+        SourceHead fresh = SourceHead.initialized("fresh:7:hey_jarvis_v0.1", HEY_JARVIS, SourceHead.Init.RANDOM, 7);
+        assertThat(fresh.fresh()).isTrue();
+        Run run = run(fresh);
+        List<HeadUpdate> versions = run.versions();
+        AdaptationMetrics last = run.last();
 
         assertThat(versions).hasSize(17);
         assertThat(versions).allSatisfy(v -> {
@@ -173,5 +182,9 @@ class FreshStartEngineTest {
                 .as("the random start's scores never count as accepted")
                 .isZero();
         assertThat(last.getAdaptedPrequential().getTruePositives()).isPositive();
+
+        // a replay rebuilds the fresh start from its seed and gets the same versions, byte for byte
+        SourceHead again = SourceHead.initialized("fresh:7:hey_jarvis_v0.1", HEY_JARVIS, SourceHead.Init.RANDOM, 7);
+        assertThat(run(again).versions()).isEqualTo(versions);
     }
 }
