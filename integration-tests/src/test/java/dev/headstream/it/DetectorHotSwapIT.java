@@ -15,6 +15,7 @@ import dev.headstream.client.TopicReader;
 import dev.headstream.core.adapt.task.ClipScorer;
 import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.runtime.backbone.WakeWordBackbone;
+import dev.headstream.runtime.onnx.SourceHeads;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.Control;
 import dev.headstream.schemas.v1.ControlAction;
@@ -177,7 +178,7 @@ class DetectorHotSwapIT {
                     .isGreaterThanOrEqualTo((int) (trace.get(trace.size() - 1).window() + 16));
 
             Map<DetectorHead, ClipScorer> reference = new ConcurrentHashMap<>();
-            Map<String, byte[]> sources = new HashMap<>();
+            Map<String, SourceHeads.Resolved> sources = new HashMap<>();
             int life = 0;
             long lastVersion = 0;
             long lastWindow = -1;

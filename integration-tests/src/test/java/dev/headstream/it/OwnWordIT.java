@@ -104,7 +104,9 @@ class OwnWordIT {
                             .awaitReady(Duration.ofMinutes(3))) {
                 for (int i = 0; i < CLIPS; i++) {
                     for (OwnWordBench.OwnUser u : users) {
-                        sender.send(SampleRecords.key(TENANT, user(u)), sample(u, u.enrolment().get(i)).toByteArray());
+                        sender.send(
+                                SampleRecords.key(TENANT, user(u)),
+                                sample(u, u.enrolment().get(i)).toByteArray());
                     }
                 }
                 sender.flush();
@@ -116,8 +118,9 @@ class OwnWordIT {
                         .untilAsserted(() -> {
                             for (OwnWordBench.OwnUser u : users) {
                                 assertThat(follower.current(headId(u)))
-                                        .hasValueSatisfying(v -> assertThat(
-                                                        v.update().getProvenance().getSamplesApplied())
+                                        .hasValueSatisfying(v -> assertThat(v.update()
+                                                        .getProvenance()
+                                                        .getSamplesApplied())
                                                 .isEqualTo(applied));
                             }
                         });
@@ -159,7 +162,9 @@ class OwnWordIT {
                 seen.merge(m.getHeadId(), m.getSamplesSeen(), Math::max);
             }
             for (OwnWordBench.OwnUser u : users) {
-                assertThat(seen.get(headId(u))).as("the user's own samples only").isEqualTo(CLIPS);
+                assertThat(seen.get(headId(u)))
+                        .as("the user's own samples only")
+                        .isEqualTo(CLIPS);
             }
             ItSupport.assertHeadsEqualReplay(bs, props, users.size());
         }

@@ -5,6 +5,7 @@ import dev.headstream.cli.evaluate.HeadLoader;
 import dev.headstream.client.HeadFollower;
 import dev.headstream.client.HeadKeys;
 import dev.headstream.client.KafkaConnection;
+import dev.headstream.runtime.onnx.SourceHeads;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.HeadUpdate;
 import java.nio.file.Path;
@@ -58,7 +59,7 @@ public final class FollowedHead implements HeadSource {
             HeadFollower.Listener<DetectorHead> listener) {
         this.headId = headId;
         this.bootstrap = kafka.bootstrapServers();
-        Map<String, byte[]> sources = new ConcurrentHashMap<>();
+        Map<String, SourceHeads.Resolved> sources = new ConcurrentHashMap<>();
         this.follower = HeadFollower.<DetectorHead>builder(kafka, u -> {
                     try {
                         return build(u, modelsDir, sources, threshold);
@@ -74,7 +75,8 @@ public final class FollowedHead implements HeadSource {
     }
 
     /** The head a detector scores with for {@code update}: the model {@code export-head} would write. */
-    static DetectorHead build(HeadUpdate update, Path modelsDir, Map<String, byte[]> sources, Float threshold) {
+    static DetectorHead build(
+            HeadUpdate update, Path modelsDir, Map<String, SourceHeads.Resolved> sources, Float threshold) {
         byte[] model = HeadLoader.export(update, modelsDir, sources);
         String name = update.getHeadId() + " v" + update.getVersion();
         EvalHead head = HeadLoader.adapted(name, Topics.HEADS + " " + name, model, threshold);

@@ -9,6 +9,7 @@ import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.wire.HeadCodec;
 import dev.headstream.runtime.onnx.OnnxHeadExporter;
 import dev.headstream.runtime.onnx.OnnxHeadImporter;
+import dev.headstream.runtime.onnx.SourceHeads;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.onnx.Onnx;
 import dev.headstream.schemas.v1.HeadUpdate;
@@ -142,7 +143,7 @@ public final class HeadLoader {
             }
         });
         Map<String, EvalHead> heads = new LinkedHashMap<>();
-        Map<String, byte[]> sources = new HashMap<>();
+        Map<String, SourceHeads.Resolved> sources = new HashMap<>();
         for (Map.Entry<String, String> e : wanted.entrySet()) {
             String headId = e.getKey();
             if (!known.contains(headId)) {
@@ -176,8 +177,12 @@ public final class HeadLoader {
         return heads;
     }
 
-    /** What {@link HeadExport#export} writes for {@code update}, in memory. */
-    public static byte[] export(HeadUpdate update, Path modelsDir, Map<String, byte[]> sourceCache) {
+    /**
+     * What {@link HeadExport#export} writes for {@code update}, in memory.
+     *
+     * @param sourceCache source heads already rebuilt, by source head id (filled here)
+     */
+    public static byte[] export(HeadUpdate update, Path modelsDir, Map<String, SourceHeads.Resolved> sourceCache) {
         if (HeadCodec.isClassSpec(update.getSpec())) {
             throw new IllegalArgumentException("head " + update.getHeadId() + " is a class head ("
                     + update.getSpec().getOutput() + ", outputs "
@@ -186,20 +191,25 @@ public final class HeadLoader {
                     + " (docs/client.md) or export it with export-head");
         }
         String sourceId = update.getProvenance().getSourceHeadId();
-        Path sourceFile = modelsDir.resolve(sourceId + ".onnx");
-        if (sourceId.isEmpty() || !Files.isRegularFile(sourceFile)) {
-            throw new IllegalArgumentException("source head model for " + update.getHeadId() + " not found: "
-                    + sourceFile + " (set --models-dir)");
-        }
-        byte[] sourceBytes = sourceCache.computeIfAbsent(sourceId, id -> readBytes(sourceFile));
-        SourceHead source = OnnxHeadImporter.importHead(sourceId, sourceBytes);
-        HeadCodec.Decoded decoded = HeadCodec.decode(update, source);
+        SourceHeads.Resolved source = sourceCache.computeIfAbsent(sourceId, id -> sourceOf(update, modelsDir));
+        HeadCodec.Decoded decoded = HeadCodec.decode(update, source.head());
         return OnnxHeadExporter.export(
                 decoded.head(),
                 decoded.source(),
                 decoded.trainable(),
-                OnnxHeadExporter.ModelInterface.of(sourceBytes),
+                OnnxHeadExporter.ModelInterface.of(source.interfaceModel()),
                 HeadExport.metadata(update));
+    }
+
+    /**
+     * The source head binary head record {@code update} names, rebuilt from {@code modelsDir}
+     * ({@link SourceHeads#resolve}: a pre-trained head's file, or a fresh start from its seed and its
+     * template file); the record's SHA-256 is checked when it is decoded.
+     *
+     * @throws IllegalArgumentException naming the head and the file when it cannot be
+     */
+    public static SourceHeads.Resolved sourceOf(HeadUpdate update, Path modelsDir) {
+        return SourceHeads.resolve(update.getProvenance().getSourceHeadId(), modelsDir, update.getHeadId());
     }
 
     /** An adapted head from ONNX bytes, with its threshold and backbone from the metadata. */

@@ -1,11 +1,11 @@
 package dev.headstream.cli.export;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.headstream.cli.evaluate.HeadLoader;
 import dev.headstream.client.HeadKeys;
-import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.wire.HeadCodec;
 import dev.headstream.runtime.onnx.OnnxHeadExporter;
-import dev.headstream.runtime.onnx.OnnxHeadImporter;
+import dev.headstream.runtime.onnx.SourceHeads;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.Provenance;
@@ -155,20 +155,13 @@ public final class HeadExport {
         if (HeadCodec.isClassSpec(update.getSpec())) {
             return exportClass(update, out);
         }
-        String sourceId = update.getProvenance().getSourceHeadId();
-        Path sourceFile = modelsDir.resolve(sourceId + ".onnx");
-        if (sourceId.isEmpty() || !Files.isRegularFile(sourceFile)) {
-            throw new IllegalArgumentException("source head model for " + update.getHeadId() + " not found: "
-                    + sourceFile + " (set --models-dir)");
-        }
-        byte[] sourceBytes = Files.readAllBytes(sourceFile);
-        SourceHead source = OnnxHeadImporter.importHead(sourceId, sourceBytes);
-        HeadCodec.Decoded decoded = HeadCodec.decode(update, source);
+        SourceHeads.Resolved source = HeadLoader.sourceOf(update, modelsDir);
+        HeadCodec.Decoded decoded = HeadCodec.decode(update, source.head());
         byte[] model = OnnxHeadExporter.export(
                 decoded.head(),
                 decoded.source(),
                 decoded.trainable(),
-                OnnxHeadExporter.ModelInterface.of(sourceBytes),
+                OnnxHeadExporter.ModelInterface.of(source.interfaceModel()),
                 metadata(update));
         write(out, model);
         return new Exported(

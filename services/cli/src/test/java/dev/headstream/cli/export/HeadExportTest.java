@@ -3,12 +3,19 @@ package dev.headstream.cli.export;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
 import com.google.protobuf.ByteString;
 import dev.headstream.cli.detect.DetectorHead;
 import dev.headstream.cli.detect.FixedHead;
 import dev.headstream.core.adapt.state.ClassHeadState;
+import dev.headstream.core.adapt.state.HeadState;
+import dev.headstream.core.adapt.task.BinaryHeadTask;
 import dev.headstream.core.adapt.task.ClassHeadTask;
 import dev.headstream.core.adapt.task.ClassRecipe;
+import dev.headstream.core.adapt.task.HeadRecipe;
+import dev.headstream.core.adapt.task.RehearsalSet;
 import dev.headstream.core.embed.BackboneInfo;
 import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.head.MlpHead;
@@ -20,11 +27,13 @@ import dev.headstream.core.ingest.UserKey;
 import dev.headstream.core.wire.HeadCodec;
 import dev.headstream.core.wire.OutputMessages;
 import dev.headstream.runtime.onnx.OnnxHeadImporter;
+import dev.headstream.runtime.onnx.SourceHeads;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.onnx.Onnx;
 import dev.headstream.schemas.v1.HeadStatus;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.Provenance;
+import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -203,6 +212,97 @@ class HeadExportTest {
         // recorded from export-head at commit 0ad80fa (producer version "dev": classes, not a jar)
         assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(out))))
                 .isEqualTo("8898864bc8ae2abb26cbc9649051bb1f291f598255657983fd68548f87b7bfe6");
+    }
+
+    /** A fresh-start task's head of one user, trained on a few clips, as the adapter publishes it. */
+    private static HeadUpdate freshStartHead(Path models) {
+        SourceHead fresh =
+                SourceHeads.resolve("fresh:7:hey_jarvis_v0.1", models).head();
+        BinaryHeadTask task = new BinaryHeadTask("mine", fresh, HeadRecipe.wakeWordDefault(), RehearsalSet.empty());
+        HeadState s = task.newState("acme/alice/mine");
+        SplittableRandom r = new SplittableRandom(5);
+        for (int i = 0; i < 6; i++) {
+            float[] v = new float[20 * 96];
+            for (int j = 0; j < v.length; j++) {
+                v[j] = (float) r.nextGaussian() + (i % 2 == 0 && j % 96 < 8 ? 2f : 0f);
+            }
+            task.apply(s, new EmbeddingSequence(20, 96, v), i % 2 == 0, 1f, Split.TRAIN);
+        }
+        task.publishIfDue(s, 1);
+        return OutputMessages.headUpdate(
+                task,
+                UserKey.parse("acme/alice"),
+                "mine",
+                s,
+                new BackboneInfo("oww", "cd".repeat(32), 96, "cpu"),
+                1_700_000_000_000L);
+    }
+
+    @Test
+    void aFreshStartHeadIsExportedFromTheModelsDirAndScoresInOnnxRuntimeAsInJava(@TempDir Path dir) throws Exception {
+        Path models = Path.of(System.getProperty("headstream.models.dir"));
+        HeadUpdate update = freshStartHead(models);
+        assertThat(update.getProvenance().getSourceHeadId()).isEqualTo("fresh:7:hey_jarvis_v0.1");
+        Path out = dir.resolve("mine.onnx");
+
+        HeadExport.Exported e = HeadExport.export(update, models, out);
+
+        byte[] bytes = Files.readAllBytes(out);
+        assertThat(dev.headstream.cli.evaluate.HeadLoader.export(update, models, new HashMap<>()))
+                .isEqualTo(bytes);
+        assertThat(e.threshold()).isEqualTo(update.getThreshold());
+        Map<String, String> props = new HashMap<>();
+        Onnx.ModelProto.parseFrom(bytes).getMetadataPropsList().forEach(p -> props.put(p.getKey(), p.getValue()));
+        assertThat(props)
+                .containsEntry("headstream.source_head_id", "fresh:7:hey_jarvis_v0.1")
+                .containsEntry(
+                        "headstream.source_head_sha256", update.getProvenance().getSourceHeadSha256());
+        HeadCodec.Decoded decoded = HeadCodec.decode(
+                update, SourceHeads.resolve("fresh:7:hey_jarvis_v0.1", models).head());
+        MlpHead head = decoded.head();
+        MlpHead.Workspace ws = head.newWorkspace();
+        SplittableRandom r = new SplittableRandom(11);
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        double maxDiff = 0;
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(1);
+            try (OrtSession session = env.createSession(bytes, options)) {
+                assertThat(session.getInputNames()).containsExactly("x.1"); // hey_jarvis's interface
+                for (int n = 0; n < 50; n++) {
+                    float[] w = new float[16 * 96];
+                    for (int j = 0; j < w.length; j++) {
+                        w[j] = (float) r.nextGaussian() + (n % 2 == 0 && j % 96 < 8 ? 2f : 0f);
+                    }
+                    float java = head.score(decoded.source(), decoded.trainable(), w, 0, ws);
+                    try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(w), new long[] {1, 16, 96});
+                            OrtSession.Result res = session.run(Map.of("x.1", x))) {
+                        maxDiff = Math.max(
+                                maxDiff, Math.abs(java - ((float[][]) res.get(0).getValue())[0][0]));
+                    }
+                }
+            }
+        }
+        assertThat(maxDiff).isLessThan(1e-5);
+    }
+
+    @Test
+    void aFreshStartHeadIsRefusedClearlyWithoutItsTemplateOrWithAnotherOne(@TempDir Path dir) throws Exception {
+        Path models = Path.of(System.getProperty("headstream.models.dir"));
+        HeadUpdate update = freshStartHead(models);
+
+        assertThatThrownBy(() -> HeadExport.export(update, dir, dir.resolve("mine.onnx")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("template of the fresh start fresh:7:hey_jarvis_v0.1 for acme/alice/mine (the file whose"
+                        + " head architecture and ONNX interface it takes) not found: "
+                        + dir.resolve("hey_jarvis_v0.1.onnx") + " (set --models-dir)");
+        assertThat(dir.resolve("mine.onnx")).doesNotExist();
+
+        // a models dir whose hey_jarvis_v0.1.onnx is another model: the rebuilt start is not the record's
+        Path other = Files.createDirectories(dir.resolve("other"));
+        Files.copy(models.resolve("alexa_v0.1.onnx"), other.resolve("hey_jarvis_v0.1.onnx"));
+        assertThatThrownBy(() -> HeadExport.export(update, other, dir.resolve("mine.onnx")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("fresh:7:hey_jarvis_v0.1");
     }
 
     @Test

@@ -39,7 +39,10 @@ import java.util.function.Function;
  * (for example the adapter's {@code instance-id}) and are ignored here. The engine always runs the
  * task {@value #DEFAULT_TASK}, from {@value #DEFAULT_SOURCE_HEAD} unless its {@code source-head} says
  * otherwise, beside any other task named by a {@code tasks.<name>.*} key (each of which must name its
- * source head); {@code tasks.wake.source-head=none} removes it.
+ * source head); {@code tasks.wake.source-head=none} removes it. A binary task's source head is a file
+ * in the models directory, or {@code fresh:<seed>}: a fresh He-random head drawn from the seed, with
+ * the architecture of the file {@code tasks.<name>.architecture-of} names ({@value #DEFAULT_ARCHITECTURE_OF}
+ * by default; the key applies only to a fresh start).
  *
  * @param modelsDir       the verified models
  * @param backbone        the frozen backbone
@@ -90,6 +93,16 @@ public record EngineSpec(
     /** The default task's source head file in the models directory. */
     public static final String DEFAULT_SOURCE_HEAD = "hey_jarvis_v0.1.onnx";
 
+    /**
+     * The prefix of a binary task's {@code source-head} that starts its users from a fresh, seeded
+     * head ({@code fresh:<seed>}) with the architecture of the {@code architecture-of} file, instead
+     * of from a pre-trained one.
+     */
+    public static final String FRESH_PREFIX = "fresh:";
+
+    /** The default {@code architecture-of} of a fresh start: the file whose head architecture and ONNX interface it takes. */
+    public static final String DEFAULT_ARCHITECTURE_OF = DEFAULT_SOURCE_HEAD;
+
     /** Which frozen backbone embeds the samples. */
     public enum BackboneKind {
         /** openWakeWord's melspectrogram + embedding models (PCM16 audio samples). */
@@ -128,13 +141,18 @@ public record EngineSpec(
     /**
      * One task: one head per user.
      *
-     * @param sourceHead                the source head's ONNX file inside the models directory
+     * @param sourceHead                the source head's ONNX file inside the models directory, or
+     *                                  {@code fresh:<seed>} ({@link #FRESH_PREFIX}): a fresh He-random head
+     *                                  drawn from the seed
      * @param recipe                    how heads are trained and calibrated
      * @param onNegativeTransfer        what a head does when its negative-transfer test alarms
      * @param targetFalseAcceptsPerHour false accepts per hour the per-user threshold allows
      * @param bank                      how the task trains against the negative bank
      * @param rehearsalSet              a length-delimited {@code headstream.v1.Sample} file of other
      *                                  speakers' negatives (the operator's reference set), if any
+     * @param architectureOf            for a fresh start only: the ONNX file in the models directory
+     *                                  whose head architecture and input/output interface the fresh head
+     *                                  takes; empty for a pre-trained source head
      */
     public record TaskSpec(
             String sourceHead,
@@ -143,24 +161,49 @@ public record EngineSpec(
             double targetFalseAcceptsPerHour,
             BankTraining bank,
             Optional<Path> rehearsalSet,
+            Optional<String> architectureOf,
             Optional<NearMissSpec> nearMisses) {
 
-        /** A task without near misses. */
-        public TaskSpec(
-                String sourceHead,
-                HeadRecipe recipe,
-                AlarmAction onNegativeTransfer,
-                double targetFalseAcceptsPerHour,
-                BankTraining bank,
-                Optional<Path> rehearsalSet) {
-            this(
-                    sourceHead,
-                    recipe,
-                    onNegativeTransfer,
-                    targetFalseAcceptsPerHour,
-                    bank,
-                    rehearsalSet,
-                    Optional.empty());
+        public TaskSpec {
+            if (isFresh(sourceHead) != architectureOf.isPresent()) {
+                throw new IllegalArgumentException("a task names the file whose architecture it takes exactly when it"
+                        + " starts fresh: source-head " + sourceHead + ", architecture-of " + architectureOf);
+            }
+            if (isFresh(sourceHead)) {
+                freshStartSeed(sourceHead);
+            }
+        }
+
+        /** Whether users start from a fresh, seeded head ({@code source-head=fresh:<seed>}) rather than a pre-trained one. */
+        public boolean fresh() {
+            return isFresh(sourceHead);
+        }
+
+        /**
+         * The seed of a fresh start.
+         *
+         * @throws IllegalStateException if the task starts from a pre-trained head
+         */
+        public long seed() {
+            if (!fresh()) {
+                throw new IllegalStateException("task starts from " + sourceHead + ", not from a fresh head");
+            }
+            return freshStartSeed(sourceHead);
+        }
+    }
+
+    private static boolean isFresh(String sourceHead) {
+        return sourceHead.startsWith(FRESH_PREFIX);
+    }
+
+    /** The seed of a binary task's {@code fresh:<seed>}: a long. */
+    private static long freshStartSeed(String sourceHead) {
+        String seed = sourceHead.substring(FRESH_PREFIX.length()).trim();
+        try {
+            return Long.parseLong(seed);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    "a fresh start is fresh:<seed> with a whole number (a long) as its seed, not '" + seed + "'", e);
         }
     }
 
@@ -444,7 +487,8 @@ public record EngineSpec(
             "min-recall",
             "calibration-pool",
             "calibration-slices",
-            "rehearsal-set");
+            "rehearsal-set",
+            "architecture-of");
 
     /** Keys that are no longer read, with what replaced them (their meaning changed, so no alias). */
     private static final Map<String, String> REPLACED = Map.of(
@@ -514,6 +558,23 @@ public record EngineSpec(
     }
 
     private static TaskSpec task(Reader t, String sourceHead) {
+        String task =
+                t.prefix().substring((PREFIX + "tasks.").length(), t.prefix().length() - 1);
+        Optional<String> architectureOf = t.optional("architecture-of");
+        if (isFresh(sourceHead)) {
+            // normalized, so that toProperties reads back equal
+            sourceHead = FRESH_PREFIX + t.parse("source-head", 0L, EngineSpec::freshStartSeed);
+            architectureOf = architectureOf.or(() -> Optional.of(DEFAULT_ARCHITECTURE_OF));
+            if (!architectureOf.get().endsWith(".onnx") || architectureOf.get().equals(".onnx")) {
+                // the head records name the template by its stem, and consumers find it as <stem>.onnx
+                throw new IllegalArgumentException(t.prefix() + "architecture-of must name an .onnx file in the models"
+                        + " directory, got '" + architectureOf.get() + "'");
+            }
+        } else if (architectureOf.isPresent()) {
+            throw new IllegalArgumentException(t.prefix() + "architecture-of applies only to a fresh start ("
+                    + t.prefix() + "source-head=fresh:<seed>); task '" + task + "' starts from the pre-trained head "
+                    + sourceHead + ", whose architecture is its own: remove it");
+        }
         HeadRecipe d = HeadRecipe.wakeWordDefault();
         HeadRecipe recipe = new HeadRecipe(
                 t.integer("trainable-top-layers", d.trainableTopLayers()),
@@ -550,6 +611,7 @@ public record EngineSpec(
                 t.decimal("target-false-accepts-per-hour", 0.5),
                 bank,
                 t.optional("rehearsal-set").map(Path::of),
+                architectureOf,
                 nearMisses(t));
     }
 
@@ -814,6 +876,7 @@ public record EngineSpec(
             v.put("calibration-pool", t.bank().calibrationPool());
             v.put("calibration-slices", t.bank().calibrationSlices());
             t.rehearsalSet().ifPresent(f -> v.put("rehearsal-set", f.toString()));
+            t.architectureOf().ifPresent(f -> v.put("architecture-of", f));
             t.nearMisses().ifPresent(n -> {
                 v.put("phrase", n.phrase());
                 v.put("near-misses", n.count());

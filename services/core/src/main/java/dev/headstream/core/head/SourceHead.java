@@ -25,6 +25,13 @@ public record SourceHead(String id, String sha256, HeadArchitecture architecture
 
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
+    /**
+     * The prefix of the id of a fresh start: a head {@link #initialized} from a seed, which has no
+     * pre-trained meaning (a binary task whose source is one publishes no detector until the user's
+     * own head is good enough; see {@link #fresh()}).
+     */
+    public static final String FRESH_PREFIX = "fresh:";
+
     public SourceHead {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(sha256, "sha256");
@@ -84,6 +91,14 @@ public record SourceHead(String id, String sha256, HeadArchitecture architecture
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
+    }
+
+    /**
+     * Whether this is a fresh start ({@link #FRESH_PREFIX}): a seeded head that detects nothing yet,
+     * not a pre-trained one.
+     */
+    public boolean fresh() {
+        return id.startsWith(FRESH_PREFIX);
     }
 
     /** A fresh copy of all parameters. */

@@ -254,6 +254,7 @@ class EngineSpecTest {
         java.util.Set<String> binaryKeys = new java.util.TreeSet<>(EngineSpec.keys(java.util.Set.of("wake")));
         binaryKeys.removeAll(
                 List.of(k + "labels", k + "start", k + "hidden", k + "batch-size")); // class tasks only: below
+        binaryKeys.remove(k + "architecture-of"); // fresh starts only: aFreshStartReadsItsSeedAndTemplate
         assertThat(given.keySet())
                 .as("the test sets every key the specification reads")
                 .containsExactlyInAnyOrderElementsOf(binaryKeys);
@@ -299,6 +300,83 @@ class EngineSpecTest {
         assertThat(wake.bank()).isEqualTo(new BankTraining(3, 0.25f, 99, 7, 0.75f, 33, 5));
         assertThat(wake.rehearsalSet()).contains(Path.of("/r.bin"));
         assertThat(EngineSpec.fromProperties(spec.toProperties())).isEqualTo(spec);
+    }
+
+    @Test
+    void aFreshStartReadsItsSeedAndTemplate() {
+        EngineSpec spec = EngineSpec.fromProperties(Map.of(
+                "headstream.tasks.wake.source-head", "fresh:7",
+                "headstream.tasks.mine.source-head", "fresh:-42",
+                "headstream.tasks.mine.architecture-of", "alexa_v0.1.onnx",
+                "headstream.tasks.kws.source-head", "alexa_v0.1.onnx"));
+
+        EngineSpec.TaskSpec wake = spec.tasks().get("wake");
+        assertThat(wake.fresh()).isTrue();
+        assertThat(wake.sourceHead()).isEqualTo("fresh:7");
+        assertThat(wake.seed()).isEqualTo(7L);
+        assertThat(wake.architectureOf())
+                .as("by default a fresh start takes hey_jarvis's architecture")
+                .contains("hey_jarvis_v0.1.onnx");
+        assertThat(wake.recipe()).isEqualTo(HeadRecipe.wakeWordDefault());
+        EngineSpec.TaskSpec mine = spec.tasks().get("mine");
+        assertThat(mine.seed()).isEqualTo(-42L);
+        assertThat(mine.architectureOf()).contains("alexa_v0.1.onnx");
+        EngineSpec.TaskSpec kws = spec.tasks().get("kws");
+        assertThat(kws.fresh()).isFalse();
+        assertThat(kws.architectureOf()).isEmpty();
+        assertThatThrownBy(kws::seed).isInstanceOf(IllegalStateException.class);
+        assertThat(EngineSpec.fromProperties(spec.toProperties())).isEqualTo(spec);
+        assertThat(spec.toProperties())
+                .containsEntry("headstream.tasks.wake.architecture-of", "hey_jarvis_v0.1.onnx")
+                .doesNotContainKey("headstream.tasks.kws.architecture-of");
+        assertThat(EngineSpec.fromProperties(Map.of("headstream.tasks.wake.source-head", "fresh: 9"))
+                        .tasks()
+                        .get("wake")
+                        .sourceHead())
+                .as("normalized")
+                .isEqualTo("fresh:9");
+    }
+
+    @Test
+    void aFreshStartRefusesAMalformedSeedAndATemplateWithoutIt() {
+        for (String bad : List.of("fresh:", "fresh:seven", "fresh:1.5", "fresh:99999999999999999999")) {
+            assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.tasks.mine.source-head", bad)))
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("headstream.tasks.mine.source-head: cannot read '" + bad + "'")
+                    .hasMessageContaining("fresh:<seed> with a whole number (a long)");
+        }
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of(
+                        "headstream.tasks.kws.source-head", "alexa_v0.1.onnx",
+                        "headstream.tasks.kws.architecture-of", "hey_jarvis_v0.1.onnx")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("headstream.tasks.kws.architecture-of applies only to a fresh start")
+                .hasMessageContaining("task 'kws' starts from the pre-trained head alexa_v0.1.onnx");
+        assertThatThrownBy(() ->
+                        EngineSpec.fromProperties(Map.of("headstream.tasks.wake.architecture-of", "alexa_v0.1.onnx")))
+                .as("the wake task's default source head is pre-trained")
+                .hasMessageContaining("headstream.tasks.wake.architecture-of applies only to a fresh start");
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of(
+                        "headstream.tasks.who.kind", "multi-class",
+                        "headstream.tasks.who.labels", "a,b",
+                        "headstream.tasks.who.architecture-of", "alexa_v0.1.onnx")))
+                .hasMessageContaining("headstream.tasks.who.architecture-of applies to binary tasks only");
+        assertThatThrownBy(() -> new EngineSpec.TaskSpec(
+                        "alexa_v0.1.onnx",
+                        HeadRecipe.wakeWordDefault(),
+                        AlarmPolicy.DEFAULT_ALARM_ACTION,
+                        0.5,
+                        BankTraining.defaults(),
+                        Optional.empty(),
+                        Optional.of("hey_jarvis_v0.1.onnx"),
+                        Optional.empty()))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of(
+                        "headstream.tasks.mine.source-head", "fresh:1",
+                        "headstream.tasks.mine.architecture-of", "hey_jarvis")))
+                .hasMessageContaining("headstream.tasks.mine.architecture-of must name an .onnx file in the models"
+                        + " directory, got 'hey_jarvis'");
+        assertThat(EngineSpec.keys(java.util.Set.of("mine"))).contains("headstream.tasks.mine.architecture-of");
     }
 
     @Test

@@ -21,12 +21,11 @@ import dev.headstream.core.wire.SampleDecoder;
 import dev.headstream.core.wire.SampleFile;
 import dev.headstream.runtime.backbone.OnnxTensorBackbone;
 import dev.headstream.runtime.backbone.WakeWordBackbone;
-import dev.headstream.runtime.onnx.OnnxHeadImporter;
+import dev.headstream.runtime.onnx.SourceHeads;
 import dev.headstream.runtime.speech.NearMissClips;
 import dev.headstream.runtime.speech.SpeechSynth;
 import dev.headstream.runtime.speech.SpeechTools;
 import dev.headstream.schemas.TopicSpecs;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -82,7 +81,9 @@ public final class EngineAssembly {
     }
 
     /**
-     * Assembles the engine that {@code spec} describes on {@code backbone}.
+     * Assembles the engine that {@code spec} describes on {@code backbone}. Each binary task's source
+     * head comes from {@link SourceHeads#forTask}: a file in the models directory, or a fresh start
+     * with the architecture of its template file.
      *
      * @throws IllegalArgumentException if a source head, reference set or bank cannot be used
      * @throws UncheckedIOException     if a file cannot be read
@@ -92,7 +93,7 @@ public final class EngineAssembly {
         Map<String, BinaryHeadTask> tasks = new LinkedHashMap<>();
         Map<String, TaskKind> kinds = new LinkedHashMap<>();
         spec.tasks().forEach((name, t) -> {
-            SourceHead source = sourceHead(spec.modelsDir().resolve(t.sourceHead()));
+            SourceHead source = SourceHeads.forTask(t, spec.modelsDir()).head();
             RehearsalSet rehearsal =
                     t.rehearsalSet().map(f -> rehearsal(backbone, f)).orElse(RehearsalSet.empty());
             BinaryHeadTask task = task(name, t, source, rehearsal, bank == null ? null : prepare(bank, source, t));
@@ -202,15 +203,6 @@ public final class EngineAssembly {
     /** The negative bank prepared for the task {@code spec} describes on {@code source} (shareable across its users). */
     public static BankNegatives prepare(NegativeBank bank, SourceHead source, EngineSpec.TaskSpec spec) {
         return BinaryHeadTask.prepareBank(bank, source, spec.recipe());
-    }
-
-    /** The source head in {@code file}. */
-    public static SourceHead sourceHead(Path file) {
-        try {
-            return OnnxHeadImporter.importHead(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read source head " + file, e);
-        }
     }
 
     /**

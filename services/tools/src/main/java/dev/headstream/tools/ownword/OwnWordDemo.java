@@ -260,9 +260,12 @@ public final class OwnWordDemo {
                                 awaitVersion(follower, headId(u), versions.get(headId(u)), adapter);
                         figures.add(score(u, checkpoint, v, heldOut, speech));
                     }
-                    Row all = Row.of("all", checkpoint, figures.stream()
-                            .filter(f -> f.clips() == checkpoint)
-                            .toList());
+                    Row all = Row.of(
+                            "all",
+                            checkpoint,
+                            figures.stream()
+                                    .filter(f -> f.clips() == checkpoint)
+                                    .toList());
                     say(
                             "  after %d clips: recall %.3f, %d false accepts in %.1f head-hours (%.2f per hour; worst"
                                     + " head %.2f), %d of %d heads held",
@@ -422,13 +425,17 @@ public final class OwnWordDemo {
         List<Row> rows = new ArrayList<>();
         for (String phrase : s.phrases()) {
             for (int c : s.checkpoints()) {
-                rows.add(Row.of(phrase, c, figures.stream()
-                        .filter(f -> f.phrase().equals(phrase) && f.clips() == c)
-                        .toList()));
+                rows.add(Row.of(
+                        phrase,
+                        c,
+                        figures.stream()
+                                .filter(f -> f.phrase().equals(phrase) && f.clips() == c)
+                                .toList()));
             }
         }
         for (int c : s.checkpoints()) {
-            rows.add(Row.of("all", c, figures.stream().filter(f -> f.clips() == c).toList()));
+            rows.add(Row.of(
+                    "all", c, figures.stream().filter(f -> f.clips() == c).toList()));
         }
         return rows;
     }
@@ -541,7 +548,8 @@ public final class OwnWordDemo {
             perHour.get(r.phrase())[at] = r.perHour();
         }
         double maxPerHour = Math.max(
-                1.5, perHour.values().stream().flatMapToDouble(Arrays::stream).max().orElse(0) * 1.1);
+                1.5,
+                perHour.values().stream().flatMapToDouble(Arrays::stream).max().orElse(0) * 1.1);
         Path png = s.workDir().resolve("own-word.png");
         LinePlot.write(
                 png,

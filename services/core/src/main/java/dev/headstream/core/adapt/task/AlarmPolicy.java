@@ -40,11 +40,14 @@ public final class AlarmPolicy {
     private final AlarmAction action;
     private final UserHeadTraining training;
     private final ClipScorer scorer;
+    /** The threshold a head rolled back to the source gets ({@link BinaryHeadTask#sourceThresholdOf}). */
+    private final float sourceThreshold;
 
-    AlarmPolicy(AlarmAction action, UserHeadTraining training) {
+    AlarmPolicy(AlarmAction action, UserHeadTraining training, float sourceThreshold) {
         this.action = action;
         this.training = training;
         this.scorer = training.scorer();
+        this.sourceThreshold = sourceThreshold;
     }
 
     public AlarmAction action() {
@@ -53,8 +56,7 @@ public final class AlarmPolicy {
 
     /** The head's vector, optimizer, replay buffer, threshold and tests back to a new head's. */
     void toSource(HeadState s) {
-        s.rollBackTo(
-                training.initialTrainable(s.seed()), training.newOptimizerState(), BinaryHeadTask.SOURCE_THRESHOLD);
+        s.rollBackTo(training.initialTrainable(s.seed()), training.newOptimizerState(), sourceThreshold);
     }
 
     /** {@code s}'s negative-transfer test alarmed on its last training sample: acts as {@link #action()} says. */

@@ -34,6 +34,15 @@ public final class BinaryHeadTask {
     /** Default decision threshold of an openWakeWord head. */
     public static final float SOURCE_THRESHOLD = 0.5f;
 
+    /**
+     * The threshold of a task whose source is a fresh start ({@link SourceHead#fresh()}) wherever a
+     * pre-trained source would have {@link #SOURCE_THRESHOLD}: above every sigmoid output, so it
+     * accepts nothing: no detector yet. A new user's head, a head rolled back or reset to the source,
+     * and every version held at the source carry it, and the source head's scores never count as
+     * accepted.
+     */
+    public static final float NO_DETECTOR_THRESHOLD = 2f;
+
     /** What scoring one sample gave. */
     public record Scores(float source, float adapted, boolean sourceAccepted, boolean adaptedAccepted) {}
 
@@ -59,6 +68,8 @@ public final class BinaryHeadTask {
     private final AlarmAction onAlarm;
     /** The task's near-miss negatives (shared, read-only); {@link NearMissSet#none()} without a phrase. */
     private NearMissSet nearMisses = NearMissSet.none();
+    /** {@link #SOURCE_THRESHOLD}, or {@link #NO_DETECTOR_THRESHOLD} for a fresh start. */
+    private final float sourceThreshold;
 
     public BinaryHeadTask(String name, SourceHead sourceHead, HeadRecipe recipe, RehearsalSet rehearsal) {
         this(name, sourceHead, recipe, rehearsal, AlarmAction.PUBLISH_ONLY);
@@ -122,11 +133,12 @@ public final class BinaryHeadTask {
         this.scorer = training.scorer();
         this.recipe = recipe;
         this.rehearsal = rehearsal;
+        this.sourceThreshold = sourceThresholdOf(sourceHead);
         this.windowFloats = sourceHead.architecture().inputDim();
         this.monitors = new HeadMonitors(windowFloats / recipe.windowFrames(), rehearsal, bank, recipe.windowFrames());
         this.clipBases = new ClipBases(scorer, recipe.windowFrames(), ClipBases.DEFAULT_BUDGET_FLOATS);
         this.trainer = new ReplayTrainer(training, recipe, rehearsal, bank, bankTraining, windowFloats, clipBases);
-        this.alarms = new AlarmPolicy(onAlarm, training);
+        this.alarms = new AlarmPolicy(onAlarm, training, sourceThreshold);
         this.publishing = new PublishPolicy(
                 new ThresholdCalibrator(
                         scorer,
@@ -136,12 +148,14 @@ public final class BinaryHeadTask {
                         recipe.thresholdPosition(),
                         bankTraining.calibrationPool(),
                         bankTraining.calibrationSlices(),
-                        clipBases),
+                        clipBases,
+                        sourceThreshold),
                 alarms,
                 training,
                 bank != null,
                 bankTraining,
-                targetFalseAcceptsPerHour);
+                targetFalseAcceptsPerHour,
+                !sourceHead.fresh());
     }
 
     /**
@@ -204,6 +218,19 @@ public final class BinaryHeadTask {
         }
         return BankNegatives.prepare(
                 bank, UserHeadTraining.of(sourceHead, recipe).scorer(), recipe.windowFrames());
+    }
+
+    /**
+     * The threshold at which {@code sourceHead} accepts: {@link #SOURCE_THRESHOLD} for a pre-trained
+     * head, {@link #NO_DETECTOR_THRESHOLD} (nothing) for a fresh start.
+     */
+    public static float sourceThresholdOf(SourceHead sourceHead) {
+        return sourceHead.fresh() ? NO_DETECTOR_THRESHOLD : SOURCE_THRESHOLD;
+    }
+
+    /** This task's {@link #sourceThresholdOf source threshold}. */
+    public float sourceThreshold() {
+        return sourceThreshold;
     }
 
     /** A scorer of the per-user heads {@code recipe} trains from {@code sourceHead} (LoRA or top-k), for evaluation. */
@@ -280,7 +307,10 @@ public final class BinaryHeadTask {
         return publishing.publishedThreshold(s);
     }
 
-    /** A new user's head: the source head's values, fresh optimizer state, the source threshold. */
+    /**
+     * A new user's head: the source head's values, fresh optimizer state, the source threshold (for a
+     * fresh start {@link #NO_DETECTOR_THRESHOLD}: it accepts nothing until calibrated).
+     */
     public HeadState newState(String headId) {
         long seed = seedOf(headId);
         return new HeadState(
@@ -288,7 +318,7 @@ public final class BinaryHeadTask {
                 seed,
                 training.initialTrainable(seed),
                 training.newOptimizerState(),
-                SOURCE_THRESHOLD,
+                sourceThreshold,
                 monitors.newNegativeTransfer(),
                 monitors.newDriftMonitor(seed),
                 monitors.newDomainTest(seed),
@@ -299,7 +329,7 @@ public final class BinaryHeadTask {
     public Scores score(HeadState s, EmbeddingSequence e) {
         float src = MlpHead.sigmoid(clipBases.maxLogitOfArriving(scorer, null, e));
         float ada = MlpHead.sigmoid(clipBases.maxLogitOfArriving(scorer, s.liveTrainable(), e));
-        return new Scores(src, ada, src >= SOURCE_THRESHOLD, ada >= s.threshold());
+        return new Scores(src, ada, src >= sourceThreshold, ada >= s.threshold());
     }
 
     /**

@@ -11,7 +11,9 @@ import java.util.Locale;
  * probation after an alarm, or, with a negative bank, while its recall on the user's replayed
  * positives at the calibrated threshold is below {@link BankTraining#minRecall()} or below the
  * source head's recall on the same clips at {@value BinaryHeadTask#SOURCE_THRESHOLD}. The state
- * records why.
+ * records why. For a fresh start ({@link dev.headstream.core.head.SourceHead#fresh()}) the source
+ * head is no detector: a held version carries {@link BinaryHeadTask#NO_DETECTOR_THRESHOLD} (it
+ * accepts nothing) and the source's recall is not compared, only the minimum recall.
  *
  * <p>Call order per head: {@link #publishIfDue}; when it made a version, publish
  * {@link #publishedTrainable} and {@link #publishedThreshold}, then {@link #sent}. Not thread-safe:
@@ -27,6 +29,8 @@ public final class PublishPolicy {
 
     private final BankTraining bankTraining;
     private final double targetFalseAcceptsPerHour;
+    /** Whether the source head is a pre-trained detector (false for a fresh start). */
+    private final boolean sourceIsDetector;
 
     PublishPolicy(
             ThresholdCalibrator calibrator,
@@ -34,7 +38,9 @@ public final class PublishPolicy {
             UserHeadTraining training,
             boolean withBank,
             BankTraining bankTraining,
-            double targetFalseAcceptsPerHour) {
+            double targetFalseAcceptsPerHour,
+            boolean sourceIsDetector) {
+        this.sourceIsDetector = sourceIsDetector;
         this.calibrator = calibrator;
         this.alarms = alarms;
         this.training = training;
@@ -81,7 +87,20 @@ public final class PublishPolicy {
             if (withBank) {
                 s.recordCalibrationFalseAccepts(c.falseAccepts(), c.hours());
                 float recall = c.accepted() / (float) c.positives();
-                if (recall < bankTraining.minRecall() || c.accepted() < c.sourceAccepted()) {
+                if (!sourceIsDetector && recall < bankTraining.minRecall()) {
+                    s.holdAtSource(String.format(
+                            Locale.ROOT,
+                            "held: no detector yet (a fresh start): at %.2f false accepts per hour (%d in %.2f h of"
+                                    + " calibration speech) the head accepts %d of the user's %d positives; at least"
+                                    + " %.0f%% are needed",
+                            targetFalseAcceptsPerHour,
+                            s.calibrationFalseAccepts(),
+                            s.calibrationHours(),
+                            c.accepted(),
+                            c.positives(),
+                            100.0 * bankTraining.minRecall()));
+                } else if (sourceIsDetector
+                        && (recall < bankTraining.minRecall() || c.accepted() < c.sourceAccepted())) {
                     s.holdAtSource(String.format(
                             Locale.ROOT,
                             "held at the source head: at %.2f false accepts per"
@@ -98,7 +117,8 @@ public final class PublishPolicy {
             }
         }
         if (s.probationLeft() > 0) {
-            s.holdAtSource("on probation after a negative-transfer alarm: published as the source head until "
+            s.holdAtSource("on probation after a negative-transfer alarm: published as the source head"
+                    + (sourceIsDetector ? "" : " (a fresh start: accepting nothing)") + " until "
                     + s.probationLeft() + " more training samples pass without an alarm");
         }
     }
@@ -120,8 +140,11 @@ public final class PublishPolicy {
                 : s.liveTrainable().clone();
     }
 
-    /** The threshold published with {@link #publishedTrainable}: the source head's while the head is held at the source. */
+    /**
+     * The threshold published with {@link #publishedTrainable}: the source head's while the head is
+     * held at the source ({@link BinaryHeadTask#NO_DETECTOR_THRESHOLD} for a fresh start).
+     */
     public float publishedThreshold(HeadState s) {
-        return s.heldAtSource() ? BinaryHeadTask.SOURCE_THRESHOLD : s.threshold();
+        return s.heldAtSource() ? calibrator.sourceThreshold() : s.threshold();
     }
 }

@@ -60,7 +60,8 @@ public final class ThresholdCalibrator {
      * @param threshold      the threshold placed (a score); NaN unless placed
      * @param positives      the user's replayed positives
      * @param accepted       of them, those the adapted head accepts at {@code threshold} (with a bank)
-     * @param sourceAccepted those the source head accepts at its own threshold (with a bank)
+     * @param sourceAccepted those the source head accepts at its own threshold (with a bank; none for a
+     *                       fresh start, whose source threshold accepts nothing)
      * @param falseAccepts   activations on the bank's calibration part at {@code threshold} (with a bank)
      * @param hours          hours of the bank's calibration part (with a bank)
      */
@@ -97,11 +98,14 @@ public final class ThresholdCalibrator {
     private int[] sourcePool;
     /** Clips' first-layer products, shared with the task's trainer (the minimum-recall check rescores replayed clips). */
     private final ClipBases bases;
+    /** The source head's threshold ({@link BinaryHeadTask#sourceThresholdOf}). */
+    private final float sourceThreshold;
 
     /**
      * @param poolSize calibration steps a head's pool holds (with {@code slices > 1})
      * @param slices   slices of the calibration part, one scored per calibration besides the pool; 1 = every step
      * @param bases    clips' first-layer products, kept across calls
+     * @param sourceThreshold the threshold at which the source head accepts
      */
     ThresholdCalibrator(
             ClipScorer scorer,
@@ -111,7 +115,8 @@ public final class ThresholdCalibrator {
             float thresholdPosition,
             int poolSize,
             int slices,
-            ClipBases bases) {
+            ClipBases bases,
+            float sourceThreshold) {
         if (slices < 1 || poolSize < 0) {
             throw new IllegalArgumentException(
                     "calibration needs at least one slice and a pool of 0 or more, got " + slices + " and " + poolSize);
@@ -124,6 +129,12 @@ public final class ThresholdCalibrator {
         this.poolSize = poolSize;
         this.slices = slices;
         this.bases = bases;
+        this.sourceThreshold = sourceThreshold;
+    }
+
+    /** The threshold at which the source head accepts. */
+    float sourceThreshold() {
+        return sourceThreshold;
     }
 
     /** Calibrates {@code s}'s adapted head; changes nothing. */
@@ -200,7 +211,7 @@ public final class ThresholdCalibrator {
         }
         int sourceAccepted = 0;
         for (float z : sourcePos) {
-            sourceAccepted += MlpHead.sigmoid(z) >= BinaryHeadTask.SOURCE_THRESHOLD ? 1 : 0;
+            sourceAccepted += MlpHead.sigmoid(z) >= sourceThreshold ? 1 : 0;
         }
         return new Calibration(
                 Outcome.PLACED, placed, pos.size(), accepted, sourceAccepted, falseAccepts, bank.calibrationHours());

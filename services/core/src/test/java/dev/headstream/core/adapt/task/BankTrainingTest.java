@@ -152,6 +152,83 @@ class BankTrainingTest {
         assertThat(task.publishedTrainable(s)).containsExactly(task.publishedTrainable(task.newState("acme/bob/wake")));
     }
 
+    /** {@link #task} on the same hand-set head as a fresh start ({@link SourceHead#fresh()}). */
+    private BinaryHeadTask freshTask(NegativeBank bank, AlarmAction onAlarm) {
+        SourceHead fresh =
+                new SourceHead("fresh:1:identity", identity.sha256(), identity.architecture(), identity.parameters());
+        return new BinaryHeadTask(
+                "mine",
+                fresh,
+                frozen,
+                RehearsalSet.empty(),
+                onAlarm,
+                0.5,
+                BinaryHeadTask.prepareBank(bank, fresh, frozen),
+                BankTraining.defaults());
+    }
+
+    @Test
+    void aFreshStartIsNoDetectorANewHeadAcceptsNothingAndItsSourceScoresNeverCountAsAccepted() throws IOException {
+        BinaryHeadTask task = freshTask(bank(new float[] {-5f, -4f}, hourWithPeaks()), AlarmAction.PUBLISH_ONLY);
+        assertThat(task.sourceThreshold()).isEqualTo(BinaryHeadTask.NO_DETECTOR_THRESHOLD);
+        HeadState s = task.newState("acme/alice/mine");
+        assertThat(s.threshold()).isEqualTo(BinaryHeadTask.NO_DETECTOR_THRESHOLD);
+        BinaryHeadTask.Scores sc = task.apply(s, clip(6f), true, 1f, Split.TRAIN);
+        assertThat(sc.source()).isGreaterThan(0.99f);
+        assertThat(sc.sourceAccepted()).as("the start head is no detector").isFalse();
+        assertThat(sc.adaptedAccepted())
+                .as("nor is the user's head before it is calibrated")
+                .isFalse();
+        assertThat(s.sourcePrequential().truePositives()).isZero();
+    }
+
+    @Test
+    void aFreshStartIsHeldByTheMinimumRecallOnlyAndAHeldVersionAcceptsNothing() throws IOException {
+        NegativeBank bank = bank(new float[] {-5f, -4f}, hourWithPeaks());
+        // the scenario that holds a pre-trained head (aHeadThatMeetsTheTargetOnlyBelowUsefulRecall...):
+        // recall 0.5 is enough, fewer than the (random) start head would accept is no reason to hold
+        BinaryHeadTask task = freshTask(bank, AlarmAction.PUBLISH_ONLY);
+        HeadState s = task.newState("acme/alice/mine");
+        task.apply(s, clip(2.5f), true, 1f, Split.TRAIN);
+        task.apply(s, clip(4f), true, 1f, Split.TRAIN);
+        task.publishIfDue(s, 1);
+        assertThat(s.heldAtSource()).isFalse();
+        assertThat(task.publishedThreshold(s)).isEqualTo(ThresholdCalibrator.threshold(3f, 2.5f, 0.5f));
+
+        // one more positive below the calibration peak: recall 1/3 < 0.5, held, accepting nothing
+        task.apply(s, clip(2.6f), true, 1f, Split.TRAIN);
+        task.publishIfDue(s, 1);
+        assertThat(s.heldAtSource()).isTrue();
+        assertThat(s.heldReason())
+                .startsWith("held: no detector yet (a fresh start)")
+                .contains("accepts 1 of the user's 3 positives; at least 50% are needed")
+                .doesNotContain("source head");
+        assertThat(task.publishedThreshold(s)).isEqualTo(BinaryHeadTask.NO_DETECTOR_THRESHOLD);
+
+        HeadState none = task.newState("acme/bob/mine");
+        task.apply(none, clip(-1f), false, 1f, Split.TRAIN);
+        task.publishIfDue(none, 1);
+        assertThat(none.heldReason()).isEqualTo("no positive sample of the user yet");
+        assertThat(task.publishedThreshold(none)).isEqualTo(BinaryHeadTask.NO_DETECTOR_THRESHOLD);
+    }
+
+    @Test
+    void aFreshStartRolledBackOrResetToItsStartAcceptsNothing() throws IOException {
+        BinaryHeadTask task = freshTask(bank(new float[] {-5f, -4f}, hourWithPeaks()), AlarmAction.PROBATION);
+        HeadState s = task.newState("acme/alice/mine");
+        task.apply(s, clip(4f), true, 1f, Split.TRAIN);
+        task.publishIfDue(s, 1);
+        assertThat(task.publishedThreshold(s)).isLessThan(1f);
+        task.operatorRollback(s, "operator");
+        task.publishIfDue(s, 1);
+        assertThat(task.publishedThreshold(s)).isEqualTo(BinaryHeadTask.NO_DETECTOR_THRESHOLD);
+        task.sent(s);
+        task.apply(s, clip(4f), true, 1f, Split.TRAIN);
+        task.operatorReset(s, "operator");
+        task.publishIfDue(s, 1);
+        assertThat(task.publishedThreshold(s)).isEqualTo(BinaryHeadTask.NO_DETECTOR_THRESHOLD);
+    }
+
     @Test
     void aUserWithoutPositivesKeepsTheSourceHead() throws IOException {
         BinaryHeadTask task = task(bank(new float[] {-5f, -4f}, hourWithPeaks()), 0.5, BankTraining.defaults());
