@@ -125,7 +125,8 @@ class OwnWordIT {
                             }
                         });
                 assertThat(Files.readString(adapter.log()))
-                        .contains(NEAR_MISSES + " near misses of '" + PHRASE + "' synthesized and embedded");
+                        .contains("task " + TASK + ": " + NEAR_MISSES + " near misses of '" + PHRASE + "' (")
+                        .contains("synthesized and embedded");
                 assertThat(adapter.isAlive()).isTrue();
             }
 
