@@ -192,6 +192,13 @@ public record EngineSpec(
         }
     }
 
+    /**
+     * What a fresh start's heads do on a negative-transfer alarm unless configured: back to the last
+     * good version. Rolling back to the start (the default's probation) would leave a user who enrolled
+     * a new phrase with no detector: the start is none.
+     */
+    public static final AlarmAction FRESH_ALARM_ACTION = AlarmAction.ROLLBACK_LAST_GOOD;
+
     private static boolean isFresh(String sourceHead) {
         return sourceHead.startsWith(FRESH_PREFIX);
     }
@@ -607,7 +614,10 @@ public record EngineSpec(
         return new TaskSpec(
                 sourceHead,
                 recipe,
-                t.parse("on-negative-transfer", AlarmPolicy.DEFAULT_ALARM_ACTION, EngineSpec::alarmAction),
+                t.parse(
+                        "on-negative-transfer",
+                        isFresh(sourceHead) ? FRESH_ALARM_ACTION : AlarmPolicy.DEFAULT_ALARM_ACTION,
+                        EngineSpec::alarmAction),
                 t.decimal("target-false-accepts-per-hour", 0.5),
                 bank,
                 t.optional("rehearsal-set").map(Path::of),

@@ -148,6 +148,24 @@ class EngineSpecTest {
     }
 
     @Test
+    void aFreshStartRollsBackToItsLastGoodVersionUnlessConfigured() {
+        assertThat(EngineSpec.fromProperties(Map.of("headstream.tasks.wake.source-head", "fresh:4"))
+                        .tasks()
+                        .get("wake")
+                        .onNegativeTransfer())
+                .isEqualTo(AlarmAction.ROLLBACK_LAST_GOOD);
+        assertThat(EngineSpec.fromProperties(Map.of(
+                                "headstream.tasks.wake.source-head", "fresh:4",
+                                "headstream.tasks.wake.on-negative-transfer", "probation"))
+                        .tasks()
+                        .get("wake")
+                        .onNegativeTransfer())
+                .isEqualTo(AlarmAction.PROBATION);
+        assertThat(EngineSpec.fromProperties(Map.of()).tasks().get("wake").onNegativeTransfer())
+                .isEqualTo(AlarmPolicy.DEFAULT_ALARM_ACTION);
+    }
+
+    @Test
     void aWakePhraseBringsNearMissesWhoseKeysAreRefusedWithoutOne() {
         EngineSpec spec = EngineSpec.fromProperties(Map.of("headstream.tasks.wake.phrase", " okay   nova "));
         assertThat(spec.tasks().get("wake").nearMisses())

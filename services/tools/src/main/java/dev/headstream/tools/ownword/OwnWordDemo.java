@@ -325,8 +325,8 @@ public final class OwnWordDemo {
     }
 
     /**
-     * Waits until every user's metrics say {@code clips} of its samples were applied; returns each
-     * head's version at that point (the head version its metrics record names).
+     * Waits until every user's metrics say {@code clips} of its samples were applied; returns, per
+     * head, the offset of its newest sample (its newest metrics record's).
      */
     private Map<String, Long> awaitApplied(String bs, List<User> users, int clips, AdapterProcess adapter)
             throws InterruptedException {
@@ -349,7 +349,7 @@ public final class OwnWordDemo {
             for (User u : users) {
                 AdaptationMetrics m = newest.get(headId(u));
                 if (m != null && m.getSamplesSeen() >= clips) {
-                    versions.put(headId(u), m.getHeadVersion());
+                    versions.put(headId(u), m.getLastOffset());
                 }
             }
             if (versions.size() == users.size()) {
@@ -371,21 +371,18 @@ public final class OwnWordDemo {
     }
 
     private HeadFollower.Versioned<HeadCodec.Decoded> awaitVersion(
-            HeadFollower<HeadCodec.Decoded> follower, String headId, long version, AdapterProcess adapter)
+            HeadFollower<HeadCodec.Decoded> follower, String headId, long lastOffset, AdapterProcess adapter)
             throws InterruptedException {
         long deadline = System.nanoTime() + s.timeout().toNanos();
         while (true) {
+            // the version that applied the head's newest sample (nothing newer is sent before it is taken)
             Optional<HeadFollower.Versioned<HeadCodec.Decoded>> v = follower.current(headId);
-            if (v.isPresent() && v.get().version() >= version) {
-                if (v.get().version() != version) {
-                    throw new IllegalStateException(
-                            headId + ": version " + v.get().version() + " arrived beyond " + version);
-                }
+            if (v.isPresent() && v.get().update().getProvenance().getLastOffset() >= lastOffset) {
                 return v.get();
             }
             if (!adapter.isAlive() || System.nanoTime() > deadline) {
-                throw new IllegalStateException(
-                        headId + ": version " + version + " did not arrive; adapter log:\n" + adapter.tail());
+                throw new IllegalStateException(headId + ": no version applied the sample at offset " + lastOffset
+                        + "; adapter log:\n" + adapter.tail());
             }
             Thread.sleep(100);
         }

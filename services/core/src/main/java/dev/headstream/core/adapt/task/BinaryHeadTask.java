@@ -357,11 +357,13 @@ public final class BinaryHeadTask {
             return sc;
         }
         s.recordPrequential(positive, sc.source(), sc.sourceAccepted(), sc.adapted(), sc.adaptedAccepted());
+        double adaptedLoss = ClipScorer.logLoss(positive, sc.adapted());
+        // a fresh start is no baseline: its loss gap is 0, so only the head's own loss rise can alarm
         boolean alarm = monitors.observe(
                 s,
                 e,
-                ClipScorer.logLoss(positive, sc.adapted()),
-                ClipScorer.logLoss(positive, sc.source()),
+                adaptedLoss,
+                sourceHead.fresh() ? adaptedLoss : ClipScorer.logLoss(positive, sc.source()),
                 sc.adaptedAccepted() == positive ? 0 : 1);
         if (s.frozen()) {
             s.appliedWithoutTraining(ClipScorer.logLoss(positive, sc.adapted()));

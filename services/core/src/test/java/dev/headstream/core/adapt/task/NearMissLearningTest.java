@@ -134,6 +134,28 @@ class NearMissLearningTest {
     }
 
     @Test
+    void aFreshStartIsNoBaselineForTheLossGapTest() {
+        SourceHead fresh =
+                SourceHead.initialized("fresh:3:small", BinaryHeadTaskLoraTest.ARCH, SourceHead.Init.RANDOM, 3);
+        BinaryHeadTask freshTask = new BinaryHeadTask("own", fresh, RECIPE, rehearsal());
+        BinaryHeadTask pretrained = new BinaryHeadTask("own", source(), RECIPE, rehearsal());
+        HeadState f = freshTask.newState("acme/alice/own");
+        HeadState p = pretrained.newState("acme/alice/own");
+        for (int k = 0; k < 6; k++) {
+            // positives and negatives the start heads score differently from the adapted heads
+            freshTask.apply(f, clip(500 + k, k % 2 == 0 ? 2f : -2f), k % 2 == 0, 1f, Split.TRAIN);
+            pretrained.apply(p, clip(500 + k, k % 2 == 0 ? 2f : -2f), k % 2 == 0, 1f, Split.TRAIN);
+        }
+        assertThat(f.negativeTransferWindowGap())
+                .as("the fresh head's gap to its start")
+                .isZero();
+        assertThat(f.negativeTransferStatistic()).isZero();
+        assertThat(p.negativeTransferWindowGap())
+                .as("a pre-trained source is a baseline")
+                .isNotZero();
+    }
+
+    @Test
     void theDigestNamesTheClipsBits() {
         NearMissSet a = fiveNearMisses();
         assertThat(a.sha256()).isEqualTo(fiveNearMisses().sha256()).hasSize(64);
