@@ -124,6 +124,7 @@ public final class OwnWordDemo {
             int clips,
             long version,
             boolean held,
+            String reason,
             float threshold,
             int positives,
             int detected,
@@ -411,6 +412,7 @@ public final class OwnWordDemo {
                 clips,
                 v.version(),
                 update.getHeldAtSource(),
+                update.getStatusReason(),
                 d.threshold(),
                 u.own().holdout().size(),
                 detected,
@@ -512,7 +514,7 @@ public final class OwnWordDemo {
             json.append(String.format(
                     Locale.ROOT,
                     "    {\"phrase\": \"%s\", \"user\": \"%s\", \"voice\": \"%s\", \"clips\": %d, \"version\": %d,"
-                            + " \"held\": %b, \"threshold\": %.6f, \"detected\": %d, \"positives\": %d,"
+                            + " \"held\": %b, \"reason\": \"%s\", \"threshold\": %.6f, \"detected\": %d, \"positives\": %d,"
                             + " \"activations\": %d, \"hours\": %.4f}%s\n",
                     f.phrase(),
                     f.user(),
@@ -520,6 +522,7 @@ public final class OwnWordDemo {
                     f.clips(),
                     f.version(),
                     f.held(),
+                    f.reason().replace("\\", "\\\\").replace("\"", "\\\""),
                     f.threshold(),
                     f.detected(),
                     f.positives(),

@@ -25,7 +25,10 @@ class DemoScenarioOptionsTest {
         assertThat(run("--scenario", "speakers", "--users", "4", "--train", "8"))
                 .contains("[--users, --train] apply to the wake scenario, not to --scenario speakers");
         assertThat(run("--scenario", "speakers", "--households", "0")).contains("--households must be at least 1");
-        assertThat(run("--scenario", "own-word")).contains("is not in the service yet");
-        assertThat(run("--scenario", "bogus")).contains("--scenario must be wake or speakers, not 'bogus'");
+        assertThat(run("--scenario", "own-word", "--users", "4", "--holdout", "3"))
+                .contains("[--users, --holdout] do not apply to --scenario own-word");
+        assertThat(run("--scenario", "own-word", "--households", "2"))
+                .contains("[--households] do not apply to --scenario own-word");
+        assertThat(run("--scenario", "bogus")).contains("--scenario must be wake, speakers or own-word, not 'bogus'");
     }
 }
