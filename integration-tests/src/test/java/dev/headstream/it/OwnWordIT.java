@@ -8,8 +8,11 @@ import dev.headstream.client.SampleSender;
 import dev.headstream.client.TopicReader;
 import dev.headstream.core.adapt.task.BinaryHeadTask;
 import dev.headstream.core.adapt.task.NearMissSet;
+import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.wire.HeadCodec;
+import dev.headstream.runtime.assembly.EngineAssembly;
+import dev.headstream.runtime.backbone.WakeWordBackbone;
 import dev.headstream.runtime.onnx.SourceHeads;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.AdaptationMetrics;
@@ -110,8 +113,6 @@ class OwnWordIT {
                     }
                 }
                 sender.flush();
-                // two near misses before each positive while they last: 5 positives + all 6 near misses
-                long applied = CLIPS + Math.min(NEAR_MISSES, (long) NearMissSet.PER_POSITIVE * CLIPS);
                 Awaitility.await()
                         .atMost(Duration.ofMinutes(4))
                         .pollInterval(Duration.ofMillis(500))
@@ -121,7 +122,7 @@ class OwnWordIT {
                                         .hasValueSatisfying(v -> assertThat(v.update()
                                                         .getProvenance()
                                                         .getSamplesApplied())
-                                                .isEqualTo(applied));
+                                                .isEqualTo(CLIPS));
                             }
                         });
                 assertThat(Files.readString(adapter.log()))
@@ -149,6 +150,35 @@ class OwnWordIT {
                 assertThat(HeadCodec.decode(v, fresh).trainable()).isNotEmpty();
             }
             assertThat(byHead).hasSize(users.size());
+            // the near misses the adapter synthesized are the ones this machine makes of the same keys,
+            // and two were learned before each positive while they lasted
+            NearMissSet expected;
+            try (WakeWordBackbone backbone = WakeWordBackbone.fromModelsDir(ItSupport.models())) {
+                expected = EngineAssembly.nearMisses(
+                        TASK,
+                        EngineSpec.fromProperties(props)
+                                .tasks()
+                                .get(TASK)
+                                .nearMisses()
+                                .orElseThrow(),
+                        backbone);
+            }
+            for (OwnWordBench.OwnUser u : users) {
+                List<HeadUpdate> l = byHead.get(headId(u));
+                HeadUpdate newest = l.get(l.size() - 1);
+                assertThat(newest.getProvenance().getNearMissesSha256()).isEqualTo(expected.sha256());
+                assertThat(newest.getProvenance().getNearMissesLearned())
+                        .isEqualTo(Math.min(NEAR_MISSES, NearMissSet.PER_POSITIVE * CLIPS));
+                for (HeadUpdate v : l) {
+                    assertThat(v.getProvenance().getNearMissesLearned())
+                            .as(
+                                    "v%d: two before each of its %d positives",
+                                    v.getVersion(), v.getProvenance().getSamplesApplied())
+                            .isEqualTo(Math.min(
+                                    NEAR_MISSES,
+                                    NearMissSet.PER_POSITIVE * v.getProvenance().getSamplesApplied()));
+                }
+            }
             for (List<HeadUpdate> l : byHead.values()) {
                 assertThat(l)
                         .extracting(HeadUpdate::getVersion)

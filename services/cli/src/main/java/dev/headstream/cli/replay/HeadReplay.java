@@ -231,6 +231,12 @@ public final class HeadReplay {
     }
 
     private static String compare(HeadUpdate h, HeadState s, BinaryHeadTask t) {
+        String nearMisses = t.nearMisses().isEmpty() ? "" : t.nearMisses().sha256();
+        if (!h.getProvenance().getNearMissesSha256().equals(nearMisses)) {
+            return "near misses " + shown(h.getProvenance().getNearMissesSha256()) + " published vs "
+                    + shown(nearMisses)
+                    + " replayed (synthesized by another phrase, count, voices or espeak-ng/sox version)";
+        }
         if (h.getProvenance().getSamplesApplied() != s.samplesApplied()) {
             return "samples applied " + h.getProvenance().getSamplesApplied() + " published vs " + s.samplesApplied()
                     + " replayed";
@@ -249,6 +255,11 @@ public final class HeadReplay {
             }
         }
         return null;
+    }
+
+    /** A digest as shown in a difference: its first 12 hex digits, or "none". */
+    private static String shown(String sha256) {
+        return sha256.isEmpty() ? "none" : sha256.substring(0, Math.min(12, sha256.length()));
     }
 
     /** Whether {@code h} decodes to the head the replayed state publishes, float for float. */

@@ -52,7 +52,12 @@ public final class OutputMessages {
                         .setLastOffset(h.lastOffset())
                         .setEngine(ENGINE)
                         .setNegativeBankSha256(
-                                task.bank() == null ? "" : task.bank().id()))
+                                task.bank() == null ? "" : task.bank().id())
+                        .setNearMissesSha256(
+                                task.nearMisses().isEmpty()
+                                        ? ""
+                                        : task.nearMisses().sha256())
+                        .setNearMissesLearned(h.nearMissesLearned()))
                 .setSpec(headSpec(task, backbone))
                 .addAllTrainable(headTensors(task, h))
                 .setThreshold(task.publishedThreshold(h))

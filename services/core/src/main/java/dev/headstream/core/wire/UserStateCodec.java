@@ -367,6 +367,9 @@ public final class UserStateCodec {
                         Arrays.stream(h.calibrationPool()).boxed().toList())
                 .addAllCalibrationPoolScores(floatList(h.calibrationPoolScores()))
                 .setCalibrationSlice(h.calibrationSlice())
+                .setNearMissesLearned(h.nearMissesLearned())
+                .setNearMissesSha256(
+                        task.nearMisses().isEmpty() ? "" : task.nearMisses().sha256())
                 .setNegativeBankSha256(task.bank() == null ? "" : task.bank().id())
                 .setHeldAtSource(h.heldAtSource())
                 .setHeldReason(h.heldReason())
@@ -515,6 +518,14 @@ public final class UserStateCodec {
             calibrationScores = new float[0];
         }
         int calibrationSlice = poolUsable ? Math.max(0, h.getCalibrationSlice()) : 0;
+        // near misses counted against other ones (another phrase, count, voice or tool version) or by
+        // an adapter before near misses: the head learns the task's from the first
+        boolean sameNearMisses = !task.nearMisses().isEmpty()
+                && h.getNearMissesSha256().equals(task.nearMisses().sha256());
+        int nearMissesLearned = sameNearMisses
+                ? Math.max(
+                        0, Math.min(h.getNearMissesLearned(), task.nearMisses().size()))
+                : 0;
         return HeadState.restore(new HeadState.Snapshot(
                 headId,
                 h.getSeed(),
@@ -560,7 +571,8 @@ public final class UserStateCodec {
                 Math.min(h.getTrustedClips(), replay.size()),
                 calibrationPool,
                 calibrationScores,
-                calibrationSlice));
+                calibrationSlice,
+                nearMissesLearned));
     }
 
     static ScoreState scores(ScoreStats.Sums s) {

@@ -82,6 +82,8 @@ public final class HeadState {
      *                                ascending (empty: none yet)
      * @param calibrationPoolScores   their logits when they were last scored, aligned with them
      * @param calibrationSlice        the slice of the calibration part the next training sample scores
+     * @param nearMissesLearned       the task's near misses this head learned since it started or was
+     *                                last rolled back or reset
      */
     public record Snapshot(
             String headId,
@@ -128,7 +130,8 @@ public final class HeadState {
             int trustedClips,
             int[] calibrationPool,
             float[] calibrationPoolScores,
-            int calibrationSlice) {
+            int calibrationSlice,
+            int nearMissesLearned) {
 
         public Snapshot {
             replay = List.copyOf(replay);
@@ -198,6 +201,8 @@ public final class HeadState {
     private String heldReason = "";
     /** Training samples left on probation after a negative-transfer alarm (0 = not on probation), and its length. */
     private int probationLeft;
+
+    private int nearMissesLearned;
 
     private int probationLength;
     /** Training samples since the last probation ended (-1: never on probation). */
@@ -283,6 +288,7 @@ public final class HeadState {
         this.rollbacks = o.rollbacks;
         this.pendingRollback = o.pendingRollback;
         this.pendingReset = o.pendingReset;
+        this.nearMissesLearned = o.nearMissesLearned;
     }
 
     /** An independent deep copy (replayed embeddings are immutable and shared). */
@@ -339,7 +345,8 @@ public final class HeadState {
                 trusted,
                 WindowSet.unpack(calibrationPool),
                 calibrationPoolScores(),
-                calibrationSlice);
+                calibrationSlice,
+                nearMissesLearned);
     }
 
     /** The head {@code s} describes; it takes ownership of the snapshot's arrays, optimizer and monitors. */
@@ -392,6 +399,7 @@ public final class HeadState {
         this.trusted = s.trustedClips();
         setCalibrationPool(s.calibrationPool(), s.calibrationPoolScores());
         this.calibrationSlice = s.calibrationSlice();
+        this.nearMissesLearned = s.nearMissesLearned();
     }
 
     // ---- applying a sample --------------------------------------------------------------------
@@ -466,6 +474,20 @@ public final class HeadState {
             it.next();
         }
         it.remove();
+    }
+
+    /**
+     * The trainer took its steps on one of the task's near misses (not a sample of the user's: not
+     * counted in {@link #samplesApplied()}); marks the head changed since its last version.
+     */
+    public void learnedNearMiss() {
+        nearMissesLearned++;
+        changed = true;
+    }
+
+    /** The task's near misses this head learned since it started or was last rolled back or reset. */
+    public int nearMissesLearned() {
+        return nearMissesLearned;
     }
 
     /** The trainer took its steps on the newest sample: counts it and marks the head changed since its last version. */
@@ -561,6 +583,8 @@ public final class HeadState {
         trainable = vector;
         optimizer = freshOptimizer;
         replay.clear();
+        // the near misses left with the replay buffer: the head learns them again from the first
+        nearMissesLearned = 0;
         threshold = newThreshold;
         negativeTransfer.reset();
         errorAdwin.reset();
@@ -599,6 +623,7 @@ public final class HeadState {
         probationLeft = length;
         sinceProbation = 0;
         replay.clear();
+        nearMissesLearned = 0;
         replay.addAll(evidence);
         trusted = evidence.size();
     }

@@ -348,7 +348,7 @@ public final class BinaryHeadTask {
     public Scores apply(
             HeadState s, EmbeddingSequence e, boolean positive, float weight, Split split, RehearsalReservoir online) {
         checkFits(e);
-        if (split == Split.TRAIN && positive && !s.frozen()) {
+        if (split == Split.TRAIN && positive && weight > 0f && !s.frozen()) {
             learnNearMisses(s, online);
         }
         Scores sc = score(s, e);
@@ -390,22 +390,24 @@ public final class BinaryHeadTask {
     }
 
     /**
-     * Before a training positive: the near misses due ({@link NearMissSet#dueBefore}, by the
-     * training positives scored so far), each remembered and trained on as a negative, as a
-     * training sample is (they count as applied samples), without prequential scores or monitors:
-     * they are not the user's samples.
+     * Before a training positive (of positive weight, to a head that trains): the next
+     * {@value NearMissSet#PER_POSITIVE} of the task's near misses the head has not learned yet
+     * ({@link HeadState#nearMissesLearned()}, back to 0 after a rollback or reset), each remembered
+     * and trained on as a negative, without prequential scores or monitors and not counted as an
+     * applied sample: they are not the user's samples.
      */
     private void learnNearMisses(HeadState s, RehearsalReservoir online) {
         if (nearMisses.isEmpty()) {
             return;
         }
-        int[] due = nearMisses.dueBefore(s.sourcePrequential().positives());
-        for (int i = due[0]; i < due[1]; i++) {
+        int from = s.nearMissesLearned();
+        int to = Math.min(nearMisses.size(), from + NearMissSet.PER_POSITIVE);
+        for (int i = from; i < to; i++) {
             HeadState.Example ex =
                     new HeadState.Example(StoredClip.of(nearMisses.clips().get(i)), false, 1f);
             s.remember(ex, recipe.replayBuffer());
             trainer.train(s, ex, online);
-            s.trained();
+            s.learnedNearMiss();
             publishing.advanceCalibration(s);
         }
     }

@@ -11,11 +11,10 @@ import java.util.Objects;
 
 /**
  * A task's near-miss negatives: clips of phrases one phoneme away from its wake phrase, embedded
- * once for the task and shared by its users. Each head learns them as negatives,
- * {@value #PER_POSITIVE} before each of its first training positives until none is left (so the
- * head at its k-th positive has learned the first {@code min(size, 2k)}), in their order. Which
- * ones a head has learned follows from how many training positives it has scored, so it needs no
- * state of its own and replays bit for bit.
+ * once for the task and shared by its users. Each head learns them as negatives, in their order,
+ * {@value #PER_POSITIVE} before each of its training positives until none is left; a head counts
+ * how many it has learned ({@code HeadState.nearMissesLearned}, kept in the changelog with this set's
+ * digest), and learns them again from the first after a rollback or reset.
  *
  * @param phrase  the wake phrase ("" when there is none)
  * @param strings the espeak-ng phoneme strings spoken
@@ -52,13 +51,6 @@ public record NearMissSet(String phrase, List<String> strings, List<EmbeddingSeq
 
     public int size() {
         return clips.size();
-    }
-
-    /** The indices {@code [from, to)} of the near misses a head learns before its training positive number {@code positivesBefore + 1}. */
-    public int[] dueBefore(long positivesBefore) {
-        long from = Math.min(clips.size(), PER_POSITIVE * Math.max(0, positivesBefore));
-        long to = Math.min(clips.size(), from + PER_POSITIVE);
-        return new int[] {(int) from, (int) to};
     }
 
     private static String digest(List<EmbeddingSequence> clips) {

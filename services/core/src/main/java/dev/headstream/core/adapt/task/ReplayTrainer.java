@@ -74,7 +74,11 @@ final class ReplayTrainer {
      */
     void train(HeadState s, HeadState.Example newest, RehearsalReservoir online) {
         float[] trainable = s.liveTrainable();
-        SplittableRandom rnd = new SplittableRandom(s.seed() ^ (0x9E3779B97F4A7C15L * (s.samplesApplied() + 1)));
+        // a near miss trains before the sample it precedes is counted: its count tells their draws apart
+        // (0 without near misses: the draws of every other head are unchanged)
+        SplittableRandom rnd = new SplittableRandom(s.seed()
+                ^ (0x9E3779B97F4A7C15L * (s.samplesApplied() + 1))
+                ^ (0xD1B54A32D192ED03L * s.nearMissesLearned()));
         HeadState.Example[] buffer = s.replay().toArray(new HeadState.Example[0]);
         List<EmbeddingSequence> negatives = rehearsal.train();
         float lambda = recipe.l2spAfter(s.samplesApplied()) * s.l2spScale();

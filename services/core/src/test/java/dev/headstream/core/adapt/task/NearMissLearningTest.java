@@ -4,11 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.headstream.core.adapt.state.HeadState;
+import dev.headstream.core.adapt.state.UserState;
 import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.ingest.Split;
+import dev.headstream.core.ingest.UserKey;
+import dev.headstream.core.wire.UserStateCodec;
+import dev.headstream.schemas.v1.AdapterState;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -78,9 +83,10 @@ class NearMissLearningTest {
         for (int k = 0; k < 4; k++) {
             task.apply(s, clip(300 + k, 2f), true, 1f, Split.TRAIN);
             assertThat(negativesRemembered(s)).as("after positive %d", k + 1).isEqualTo(expectedNegatives[k]);
+            assertThat(s.nearMissesLearned()).isEqualTo(expectedNegatives[k]);
         }
-        // every near miss counts as an applied sample; the user's own counts are the user's
-        assertThat(s.samplesApplied()).isEqualTo(4 + 5);
+        // near misses are not the user's samples: the counts are the user's own
+        assertThat(s.samplesApplied()).isEqualTo(4);
         assertThat(s.sourcePrequential().count()).isEqualTo(4);
         assertThat(s.sourcePrequential().negatives()).isZero();
     }
@@ -92,9 +98,72 @@ class NearMissLearningTest {
         task.apply(s, clip(400, -2f), false, 1f, Split.TRAIN);
         task.apply(s, clip(401, 2f), true, 1f, Split.HOLDOUT);
         assertThat(negativesRemembered(s)).as("the user's negative only").isEqualTo(1);
+        task.apply(s, clip(403, 2f), true, 0f, Split.TRAIN);
+        assertThat(negativesRemembered(s)).as("a positive of weight 0").isEqualTo(1);
         task.operatorFreeze(s, true);
         task.apply(s, clip(402, 2f), true, 1f, Split.TRAIN);
         assertThat(negativesRemembered(s)).isEqualTo(1);
+        // unfrozen, the next positive learns the first near misses: none was skipped while frozen
+        task.operatorFreeze(s, false);
+        task.apply(s, clip(404, 2f), true, 1f, Split.TRAIN);
+        assertThat(s.nearMissesLearned()).isEqualTo(2);
+        assertThat(negativesRemembered(s)).isEqualTo(3);
+    }
+
+    @Test
+    void aResetHeadLearnsTheNearMissesAgainFromTheFirst() {
+        BinaryHeadTask task = task(fiveNearMisses());
+        HeadState s = task.newState("acme/alice/own");
+        for (int k = 0; k < 3; k++) {
+            task.apply(s, clip(300 + k, 2f), true, 1f, Split.TRAIN);
+        }
+        assertThat(s.nearMissesLearned()).isEqualTo(5);
+        task.operatorReset(s, "test");
+        assertThat(s.nearMissesLearned()).isZero();
+        assertThat(negativesRemembered(s)).isZero();
+        task.apply(s, clip(310, 2f), true, 1f, Split.TRAIN);
+        assertThat(s.nearMissesLearned()).isEqualTo(2);
+        assertThat(negativesRemembered(s)).isEqualTo(2);
+        task.operatorRollback(s, "test");
+        assertThat(s.nearMissesLearned())
+                .as("a rollback empties the replay buffer too")
+                .isZero();
+    }
+
+    @Test
+    void theChangelogKeepsTheCountForTheSameNearMissesOnly() {
+        BinaryHeadTask task = task(fiveNearMisses());
+        HeadState s = task.newState("acme/alice/own");
+        task.apply(s, clip(300, 2f), true, 1f, Split.TRAIN);
+        UserState user = new UserState(new UserKey("acme", "alice"), 16);
+        user.heads().put("own", s);
+        AdapterState record = UserStateCodec.encode(user, Map.of("own", task));
+        assertThat(UserStateCodec.decode(record, Map.of("own", task), 16)
+                        .heads()
+                        .get("own")
+                        .nearMissesLearned())
+                .isEqualTo(2);
+        List<EmbeddingSequence> other = new ArrayList<>(fiveNearMisses().clips());
+        other.set(0, clip(777, 1.5f));
+        BinaryHeadTask otherTask = new BinaryHeadTask("own", source(), RECIPE, rehearsal())
+                .withNearMisses(NearMissSet.of("okay nova", List.of(), other));
+        assertThat(UserStateCodec.decode(record, Map.of("own", otherTask), 16)
+                        .heads()
+                        .get("own")
+                        .nearMissesLearned())
+                .as("counted against other near misses: learned again from the first")
+                .isZero();
+        AdapterState older = record.toBuilder()
+                .setHeads(
+                        0,
+                        record.getHeads(0).toBuilder().clearNearMissesLearned().clearNearMissesSha256())
+                .build();
+        assertThat(UserStateCodec.decode(older, Map.of("own", task), 16)
+                        .heads()
+                        .get("own")
+                        .nearMissesLearned())
+                .as("a record from before near misses")
+                .isZero();
     }
 
     @Test
@@ -164,9 +233,5 @@ class NearMissLearningTest {
         v[0] = Math.nextUp(v[0]);
         changed.set(4, new EmbeddingSequence(changed.get(4).frames(), DIM, v));
         assertThat(NearMissSet.of("okay nova", a.strings(), changed).sha256()).isNotEqualTo(a.sha256());
-        assertThat(NearMissSet.none().dueBefore(3)).containsExactly(0, 0);
-        assertThat(a.dueBefore(0)).containsExactly(0, 2);
-        assertThat(a.dueBefore(2)).containsExactly(4, 5);
-        assertThat(a.dueBefore(7)).containsExactly(5, 5);
     }
 }
