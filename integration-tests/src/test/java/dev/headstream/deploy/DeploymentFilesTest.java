@@ -453,6 +453,26 @@ class DeploymentFilesTest {
                 .contains("--add-modules jdk.incubator.vector");
     }
 
+    @Test
+    void bothAdapterImagesCarryEspeakNgAndSoxFromOneDistribution() throws IOException {
+        // a task with a wake phrase synthesizes its near misses at start-up, on each instance
+        String cpu = Files.readString(
+                ROOT.resolve("services/adapter/src/main/docker/Dockerfile.jvm"), StandardCharsets.UTF_8);
+        String gpuImage = Files.readString(
+                ROOT.resolve("services/adapter/src/main/docker/Dockerfile.jvm-gpu"), StandardCharsets.UTF_8);
+        for (String text : List.of(cpu, gpuImage)) {
+            String install = text.replace("\\\n", " ")
+                    .lines()
+                    .filter(l -> l.matches("RUN .*apt-get install .*"))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no apt-get install in an adapter image"));
+            assertThat(install.split("\\s+")).contains("espeak-ng", "sox");
+        }
+        // the same Ubuntu release under both, so that both synthesize the same near misses
+        assertThat(cpu).contains("FROM eclipse-temurin:17-jre-jammy");
+        assertThat(gpuImage).containsPattern("ARG CUDA_IMAGE=nvidia/cuda:[^\\s]*-ubuntu22\\.04");
+    }
+
     // ---- helpers: rendering and reading ----
 
     private static List<Map<String, Object>> kustomize(String dir) {

@@ -190,6 +190,7 @@ public final class HeadLoader {
                     + "): detect and eval score binary wake-word heads; score a class head with ClassHeadScorer"
                     + " (docs/client.md) or export it with export-head");
         }
+        refuseHeldFreshStart(update);
         String sourceId = update.getProvenance().getSourceHeadId();
         SourceHeads.Resolved source = sourceCache.computeIfAbsent(sourceId, id -> sourceOf(update, modelsDir));
         HeadCodec.Decoded decoded = HeadCodec.decode(update, source.head());
@@ -199,6 +200,27 @@ public final class HeadLoader {
                 decoded.trainable(),
                 OnnxHeadExporter.ModelInterface.of(source.interfaceModel()),
                 HeadExport.metadata(update));
+    }
+
+    /**
+     * Refuses a binary head held at its fresh start ({@code source-head=fresh:<seed>}): its network
+     * is the He-random start, which detects nothing yet; the engine keeps it from firing with its
+     * threshold (above 1), but an openWakeWord runtime ignores that metadata and would fire at
+     * random on the exported model.
+     *
+     * @throws IllegalArgumentException naming the head, its version and threshold, if it is held at a fresh start
+     */
+    public static void refuseHeldFreshStart(HeadUpdate update) {
+        if (!update.getProvenance().getSourceHeadId().startsWith(SourceHead.FRESH_PREFIX)) {
+            return;
+        }
+        if (update.getHeldAtSource() || update.getThreshold() > 1f) {
+            throw new IllegalArgumentException("head " + update.getHeadId() + " v" + update.getVersion()
+                    + " is held at its fresh start (" + update.getProvenance().getSourceHeadId()
+                    + "): it detects nothing yet (threshold " + update.getThreshold()
+                    + "), and an openWakeWord runtime, which ignores the threshold, would fire at random on it;"
+                    + " export a later version, once the head is no longer held");
+        }
     }
 
     /**

@@ -155,6 +155,7 @@ public final class HeadExport {
         if (HeadCodec.isClassSpec(update.getSpec())) {
             return exportClass(update, out);
         }
+        HeadLoader.refuseHeldFreshStart(update);
         SourceHeads.Resolved source = HeadLoader.sourceOf(update, modelsDir);
         HeadCodec.Decoded decoded = HeadCodec.decode(update, source.head());
         byte[] model = OnnxHeadExporter.export(

@@ -286,6 +286,38 @@ class HeadExportTest {
     }
 
     @Test
+    void aFreshStartHeadHeldAtItsStartIsNotExported(@TempDir Path dir) throws Exception {
+        Path models = Path.of(System.getProperty("headstream.models.dir"));
+        HeadUpdate trained = freshStartHead(models);
+        assertThat(trained.getHeldAtSource()).isFalse();
+        HeadUpdate held = trained.toBuilder()
+                .setVersion(3)
+                .setHeldAtSource(true)
+                .setThreshold(2f)
+                .build();
+        HeadUpdate aboveOne =
+                trained.toBuilder().setVersion(4).setThreshold(1.5f).build();
+        for (HeadUpdate u : List.of(held, aboveOne)) {
+            Path out = dir.resolve("v" + u.getVersion() + ".onnx");
+            assertThatThrownBy(() -> HeadExport.export(u, models, out))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("head acme/alice/mine v" + u.getVersion()
+                            + " is held at its fresh start (fresh:7:hey_jarvis_v0.1): it detects nothing yet"
+                            + " (threshold " + u.getThreshold() + ")")
+                    .hasMessageContaining("export a later version");
+            assertThat(out).doesNotExist();
+            assertThatThrownBy(() -> dev.headstream.cli.evaluate.HeadLoader.export(u, models, new HashMap<>()))
+                    .as("detect and eval build their heads the same way")
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("is held at its fresh start");
+        }
+        // the version after it, no longer held, exports
+        assertThat(HeadExport.export(trained.toBuilder().setVersion(5).build(), models, dir.resolve("v5.onnx"))
+                        .version())
+                .isEqualTo(5);
+    }
+
+    @Test
     void aFreshStartHeadIsRefusedClearlyWithoutItsTemplateOrWithAnotherOne(@TempDir Path dir) throws Exception {
         Path models = Path.of(System.getProperty("headstream.models.dir"));
         HeadUpdate update = freshStartHead(models);

@@ -42,7 +42,8 @@ import java.util.function.Function;
  * source head); {@code tasks.wake.source-head=none} removes it. A binary task's source head is a file
  * in the models directory, or {@code fresh:<seed>}: a fresh He-random head drawn from the seed, with
  * the architecture of the file {@code tasks.<name>.architecture-of} names ({@value #DEFAULT_ARCHITECTURE_OF}
- * by default; the key applies only to a fresh start).
+ * by default; the key applies only to a fresh start, and is a bare file name). A fresh start needs the
+ * negative bank, and a task's {@code phrase} the audio backbone ({@link BackboneKind#WAKEWORD}).
  *
  * @param modelsDir       the verified models
  * @param backbone        the frozen backbone
@@ -364,12 +365,12 @@ public record EngineSpec(
                 }
                 source = source.or(() -> Optional.of(DEFAULT_SOURCE_HEAD));
             }
-            taskSpecs.put(
-                    name,
-                    task(
-                            t,
-                            source.orElseThrow(() -> new IllegalArgumentException("task '" + name
-                                    + "' has no source head: set " + PREFIX + "tasks." + name + ".source-head"))));
+            TaskSpec spec = task(
+                    t,
+                    source.orElseThrow(() -> new IllegalArgumentException("task '" + name + "' has no source head: set "
+                            + PREFIX + "tasks." + name + ".source-head")));
+            checkAgainstEngine(name, t, spec, backbone, bank);
+            taskSpecs.put(name, spec);
         }
         return new EngineSpec(
                 modelsDir,
@@ -564,6 +565,25 @@ public record EngineSpec(
         return Math.min(prev[b.length()], limit);
     }
 
+    /** Refuses a binary task that the engine's backbone or bank cannot run as configured. */
+    private static void checkAgainstEngine(String name, Reader t, TaskSpec spec, BackboneSpec backbone, BankSpec bank) {
+        if (spec.fresh() && !bank.enabled()) {
+            // without a bank a fresh start's threshold would be calibrated on replayed clips and its
+            // first head published after one clip, with no min-recall check
+            throw new IllegalArgumentException("task '" + name + "' starts fresh (" + t.prefix() + "source-head="
+                    + spec.sourceHead() + ") but the negative bank is disabled (" + PREFIX
+                    + "negative-bank.enabled=false): a fresh start's threshold is calibrated per hour on the bank"
+                    + " and its heads are held to min-recall only with a bank; enable the bank or start from a"
+                    + " pre-trained head");
+        }
+        if (spec.nearMisses().isPresent() && backbone.kind() != BackboneKind.WAKEWORD) {
+            throw new IllegalArgumentException("task '" + name + "' has a wake phrase (" + t.prefix() + "phrase) but "
+                    + PREFIX + "backbone.kind=" + backbone.kind().name().toLowerCase(Locale.ROOT)
+                    + " is a tensor backbone that takes no audio, so its near misses cannot be synthesized;"
+                    + " remove " + t.prefix() + "phrase or use " + PREFIX + "backbone.kind=wakeword");
+        }
+    }
+
     private static TaskSpec task(Reader t, String sourceHead) {
         String task =
                 t.prefix().substring((PREFIX + "tasks.").length(), t.prefix().length() - 1);
@@ -572,7 +592,13 @@ public record EngineSpec(
             // normalized, so that toProperties reads back equal
             sourceHead = FRESH_PREFIX + t.parse("source-head", 0L, EngineSpec::freshStartSeed);
             architectureOf = architectureOf.or(() -> Optional.of(DEFAULT_ARCHITECTURE_OF));
-            if (!architectureOf.get().endsWith(".onnx") || architectureOf.get().equals(".onnx")) {
+            String a = architectureOf.get();
+            if (a.contains("/") || a.contains("\\") || a.contains("..")) {
+                // a consumer finds the template again as <models-dir>/<stem>.onnx: only a file directly in it
+                throw new IllegalArgumentException(t.prefix() + "architecture-of must be a bare file name in the"
+                        + " models directory (no '/', '\\' or '..'), got '" + a + "'");
+            }
+            if (!a.endsWith(".onnx") || a.equals(".onnx")) {
                 // the head records name the template by its stem, and consumers find it as <stem>.onnx
                 throw new IllegalArgumentException(t.prefix() + "architecture-of must name an .onnx file in the models"
                         + " directory, got '" + architectureOf.get() + "'");

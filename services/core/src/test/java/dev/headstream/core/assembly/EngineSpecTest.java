@@ -264,14 +264,17 @@ class EngineSpecTest {
         given.put(k + "calibration-pool", "33");
         given.put(k + "calibration-slices", "5");
         given.put(k + "rehearsal-set", "/r.bin");
-        given.put(k + "phrase", "okay  nova");
-        given.put(k + "near-misses", "12");
-        given.put(k + "near-miss-voices", "en-us+m2, en-gb+f3");
-        given.put(k + "near-miss-seed", "9");
         given.put(k + "kind", "binary");
+        // a wake phrase needs the audio backbone, and this map sets backbone.kind=onnx: read below
+        Map<String, String> phrase = Map.of(
+                k + "phrase", "okay  nova",
+                k + "near-misses", "12",
+                k + "near-miss-voices", "en-us+m2, en-gb+f3",
+                k + "near-miss-seed", "9");
         java.util.Set<String> binaryKeys = new java.util.TreeSet<>(EngineSpec.keys(java.util.Set.of("wake")));
         binaryKeys.removeAll(
                 List.of(k + "labels", k + "start", k + "hidden", k + "batch-size")); // class tasks only: below
+        binaryKeys.removeAll(phrase.keySet());
         binaryKeys.remove(k + "architecture-of"); // fresh starts only: aFreshStartReadsItsSeedAndTemplate
         assertThat(given.keySet())
                 .as("the test sets every key the specification reads")
@@ -318,6 +321,82 @@ class EngineSpecTest {
         assertThat(wake.bank()).isEqualTo(new BankTraining(3, 0.25f, 99, 7, 0.75f, 33, 5));
         assertThat(wake.rehearsalSet()).contains(Path.of("/r.bin"));
         assertThat(EngineSpec.fromProperties(spec.toProperties())).isEqualTo(spec);
+
+        Map<String, String> spoken = new java.util.TreeMap<>(given);
+        spoken.remove("headstream.backbone.kind");
+        spoken.remove("headstream.backbone.model");
+        spoken.putAll(phrase);
+        EngineSpec withPhrase = EngineSpec.fromProperties(spoken);
+        assertThat(withPhrase.tasks().get("wake").nearMisses())
+                .contains(new EngineSpec.NearMissSpec("okay nova", 12, List.of("en-us+m2", "en-gb+f3"), 9L));
+        assertThat(EngineSpec.fromProperties(withPhrase.toProperties())).isEqualTo(withPhrase);
+    }
+
+    @Test
+    void aFreshStartWithoutTheNegativeBankIsRefused() {
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of(
+                        "headstream.negative-bank.enabled", "false",
+                        "headstream.tasks.mine.source-head", "fresh:3")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("task 'mine' starts fresh")
+                .hasMessageContaining("headstream.tasks.mine.source-head=fresh:3")
+                .hasMessageContaining("headstream.negative-bank.enabled=false")
+                .hasMessageContaining("min-recall");
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of(
+                        "headstream.negative-bank.enabled", "off", "headstream.tasks.wake.source-head", "fresh:1")))
+                .hasMessageContaining("task 'wake' starts fresh");
+        assertThat(EngineSpec.fromProperties(Map.of(
+                                "headstream.negative-bank.enabled", "false",
+                                "headstream.tasks.kws.source-head", "alexa_v0.1.onnx"))
+                        .tasks())
+                .as("a pre-trained start runs without a bank")
+                .containsKeys("wake", "kws");
+        assertThat(EngineSpec.fromProperties(Map.of("headstream.tasks.mine.source-head", "fresh:3"))
+                        .tasks()
+                        .get("mine")
+                        .fresh())
+                .isTrue();
+    }
+
+    @Test
+    void aWakePhraseOnATensorBackboneIsRefused() {
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of(
+                        "headstream.backbone.kind", "onnx",
+                        "headstream.backbone.model", "feat.onnx",
+                        "headstream.tasks.wake.phrase", "okay nova")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("task 'wake'")
+                .hasMessageContaining("headstream.tasks.wake.phrase")
+                .hasMessageContaining("headstream.backbone.kind=onnx")
+                .hasMessageContaining("takes no audio");
+        assertThat(EngineSpec.fromProperties(
+                                Map.of("headstream.backbone.kind", "onnx", "headstream.backbone.model", "feat.onnx"))
+                        .tasks()
+                        .get("wake")
+                        .nearMisses())
+                .isEmpty();
+    }
+
+    @Test
+    void architectureOfIsABareFileNameInTheModelsDirectory() {
+        for (String bad : List.of("../x.onnx", "/etc/x.onnx", "sub/x.onnx", "..\\x.onnx", "C:\\m\\x.onnx", "..onnx")) {
+            assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of(
+                            "headstream.tasks.mine.source-head",
+                            "fresh:1",
+                            "headstream.tasks.mine.architecture-of",
+                            bad)))
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("headstream.tasks.mine.architecture-of must be a bare file name")
+                    .hasMessageContaining("'" + bad + "'");
+        }
+        assertThat(EngineSpec.fromProperties(Map.of(
+                                "headstream.tasks.mine.source-head", "fresh:1",
+                                "headstream.tasks.mine.architecture-of", "alexa_v0.1.onnx"))
+                        .tasks()
+                        .get("mine")
+                        .architectureOf())
+                .contains("alexa_v0.1.onnx");
     }
 
     @Test

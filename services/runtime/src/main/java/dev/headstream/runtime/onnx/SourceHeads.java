@@ -5,6 +5,7 @@ import dev.headstream.core.head.SourceHead;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
 /**
@@ -63,7 +64,7 @@ public final class SourceHeads {
         if (task.fresh()) {
             return fresh(task.seed(), task.architectureOf().orElseThrow(), modelsDir, task.sourceHead(), ENGINE_HINT);
         }
-        Path file = modelsDir.resolve(task.sourceHead());
+        Path file = inModels(modelsDir, task.sourceHead(), "source head " + task.sourceHead(), false);
         try {
             byte[] bytes = Files.readAllBytes(file);
             String name = file.getFileName().toString();
@@ -95,7 +96,11 @@ public final class SourceHeads {
             throw new IllegalArgumentException("the head record" + of + " names no source head");
         }
         if (!sourceId.startsWith(SourceHead.FRESH_PREFIX)) {
-            return imported(sourceId, modelsDir.resolve(sourceId + ONNX), "source head model" + of, CONSUMER_HINT);
+            return imported(
+                    sourceId,
+                    inModels(modelsDir, sourceId + ONNX, "source head id '" + sourceId + "'" + of, true),
+                    "source head model" + of,
+                    CONSUMER_HINT);
         }
         int colon = sourceId.indexOf(':', SourceHead.FRESH_PREFIX.length());
         long seed;
@@ -116,12 +121,35 @@ public final class SourceHeads {
         String id = freshId(seed, templateFile);
         Resolved template = imported(
                 id.substring(id.lastIndexOf(':') + 1),
-                modelsDir.resolve(templateFile),
+                inModels(modelsDir, templateFile, "template of the fresh start " + what, true),
                 "template of the fresh start " + what
                         + " (the file whose head architecture and ONNX interface it takes)",
                 hint);
         SourceHead head = SourceHead.initialized(id, template.head().architecture(), SourceHead.Init.RANDOM, seed);
         return new Resolved(head, template.interfaceModel(), template.file());
+    }
+
+    /**
+     * {@code name} resolved in {@code modelsDir}, refused if it leads out of it: ids come from head
+     * records on a topic (and from configuration), and must not reach files elsewhere.
+     *
+     * @param direct whether {@code name} must be a file directly in the directory (an id's file: a
+     *               consumer finds it by name), not in a folder below it
+     */
+    private static Path inModels(Path modelsDir, String name, String what, boolean direct) {
+        Path dir = modelsDir.toAbsolutePath().normalize();
+        Path file;
+        try {
+            file = dir.resolve(name).normalize();
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException(what + " is not a file name: '" + name + "'", e);
+        }
+        boolean bare = !name.contains("/") && !name.contains("\\") && dir.equals(file.getParent());
+        if (!file.startsWith(dir) || file.equals(dir) || (direct && !bare)) {
+            throw new IllegalArgumentException(what + " names '" + name + "', which is not a file "
+                    + (direct ? "directly " : "") + "in the models directory " + dir + ": refused");
+        }
+        return modelsDir.resolve(name);
     }
 
     private static Resolved imported(String id, Path file, String what, String hint) {

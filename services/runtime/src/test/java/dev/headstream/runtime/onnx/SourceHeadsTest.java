@@ -3,11 +3,8 @@ package dev.headstream.runtime.onnx;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.headstream.core.adapt.task.BinaryHeadTask;
 import dev.headstream.core.assembly.EngineSpec;
-import dev.headstream.core.embed.Backbone;
 import dev.headstream.core.head.SourceHead;
-import dev.headstream.runtime.assembly.EngineAssembly;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -26,20 +23,21 @@ class SourceHeadsTest {
 
     @Test
     void aFreshStartIsRebuiltFromItsIdAsTheAssemblyBuildsIt() {
+        // a fresh start needs the negative bank, so the engine is not built here (no bank in the test
+        // models); EngineAssembly.engine takes each task's source head from SourceHeads.forTask
         EngineSpec spec = EngineSpec.fromProperties(Map.of(
-                "headstream.models-dir", models().toString(),
-                "headstream.negative-bank.enabled", "false",
-                "headstream.tasks.wake.source-head", "fresh:7",
-                "headstream.tasks.mine.source-head", "fresh:-3",
-                "headstream.tasks.mine.architecture-of", ALEXA));
-        SourceHead wake;
-        SourceHead mine;
-        try (Backbone backbone = EngineAssembly.backbone(spec)) {
-            Map<String, BinaryHeadTask> tasks =
-                    EngineAssembly.engine(spec, backbone).tasks();
-            wake = tasks.get("wake").sourceHead();
-            mine = tasks.get("mine").sourceHead();
-        }
+                "headstream.models-dir",
+                models().toString(),
+                "headstream.tasks.wake.source-head",
+                "fresh:7",
+                "headstream.tasks.mine.source-head",
+                "fresh:-3",
+                "headstream.tasks.mine.architecture-of",
+                ALEXA));
+        SourceHead wake =
+                SourceHeads.forTask(spec.tasks().get("wake"), spec.modelsDir()).head();
+        SourceHead mine =
+                SourceHeads.forTask(spec.tasks().get("mine"), spec.modelsDir()).head();
 
         assertThat(wake.id()).isEqualTo("fresh:7:hey_jarvis_v0.1");
         assertThat(wake.fresh()).isTrue();
@@ -88,6 +86,48 @@ class SourceHeadsTest {
         assertThatThrownBy(() -> SourceHeads.forTask(fresh, empty))
                 .hasMessageContaining("template of the fresh start fresh:7")
                 .hasMessageContaining("(set headstream.models-dir)");
+    }
+
+    @Test
+    void anIdThatLeadsOutOfTheModelsDirectoryIsRefused(@TempDir Path root) throws Exception {
+        Path models = Files.createDirectory(root.resolve("models"));
+        // a real head beside the models directory, where a hostile id would reach it
+        Files.copy(HeadModels.path(JARVIS), root.resolve(JARVIS));
+        Files.createDirectory(models.resolve("sub"));
+        Files.copy(HeadModels.path(JARVIS), models.resolve("sub").resolve(JARVIS));
+        for (String id : new String[] {
+            "fresh:7:../hey_jarvis_v0.1",
+            "fresh:7:" + root.resolve("hey_jarvis_v0.1"),
+            "fresh:7:sub/hey_jarvis_v0.1",
+            "fresh:7:sub\\..\\..\\hey_jarvis_v0.1",
+            "../hey_jarvis_v0.1",
+            root.resolve("hey_jarvis_v0.1").toString(),
+            "sub/../../hey_jarvis_v0.1",
+            "sub/hey_jarvis_v0.1"
+        }) {
+            assertThatThrownBy(() -> SourceHeads.resolve(id, models, "acme/alice/wake"))
+                    .as(id)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("for acme/alice/wake")
+                    .hasMessageContaining("not a file directly in the models directory " + models.toAbsolutePath())
+                    .hasMessageContaining("refused");
+        }
+        Files.copy(HeadModels.path(JARVIS), models.resolve(JARVIS));
+        assertThat(SourceHeads.resolve("fresh:7:hey_jarvis_v0.1", models).file())
+                .isEqualTo(models.resolve(JARVIS));
+        assertThat(SourceHeads.resolve("hey_jarvis_v0.1", models).file()).isEqualTo(models.resolve(JARVIS));
+        EngineSpec.TaskSpec outside = new EngineSpec.TaskSpec(
+                "../" + JARVIS,
+                dev.headstream.core.adapt.task.HeadRecipe.wakeWordDefault(),
+                dev.headstream.core.adapt.task.AlarmPolicy.DEFAULT_ALARM_ACTION,
+                0.5,
+                dev.headstream.core.adapt.task.BankTraining.defaults(),
+                java.util.Optional.empty(),
+                java.util.Optional.empty(),
+                java.util.Optional.empty());
+        assertThatThrownBy(() -> SourceHeads.forTask(outside, models))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a file in the models directory");
     }
 
     @Test
