@@ -81,7 +81,8 @@ final class ReplayTrainer {
                 ^ (0xD1B54A32D192ED03L * s.nearMissesLearned()));
         HeadState.Example[] buffer = s.replay().toArray(new HeadState.Example[0]);
         List<EmbeddingSequence> negatives = rehearsal.train();
-        float lambda = recipe.l2spAfter(s.samplesApplied()) * s.l2spScale();
+        // the half-life counts the clips the head trained on, near misses included (as measured: docs/own-word)
+        float lambda = recipe.l2spAfter(s.samplesApplied() + s.nearMissesLearned()) * s.l2spScale();
         if (recipe.maxUpdateNorm() > 0f) {
             System.arraycopy(trainable, 0, before(trainable.length), 0, trainable.length);
         }
