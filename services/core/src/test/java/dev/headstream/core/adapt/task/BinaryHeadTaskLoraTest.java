@@ -32,7 +32,7 @@ class BinaryHeadTaskLoraTest {
     private static final HeadRecipe RECIPE =
             new HeadRecipe(3, HeadRecipe.OptimizerKind.ADAM, 1e-2f, 1e-3f, 10f, 5, 8, 2, 2, FRAMES, 0.5f, true, 0);
 
-    private static SourceHead source() {
+    static SourceHead source() {
         SplittableRandom r = new SplittableRandom(1);
         float[] p = new float[ARCH.parameterCount()];
         for (int i = 0; i < p.length; i++) {
@@ -45,7 +45,7 @@ class BinaryHeadTaskLoraTest {
         return new SourceHead("small", "0".repeat(64), ARCH, p);
     }
 
-    private static EmbeddingSequence clip(long seed, float bias) {
+    static EmbeddingSequence clip(long seed, float bias) {
         SplittableRandom r = new SplittableRandom(seed);
         int frames = FRAMES + 2;
         float[] v = new float[frames * DIM];
@@ -55,7 +55,7 @@ class BinaryHeadTaskLoraTest {
         return new EmbeddingSequence(frames, DIM, v);
     }
 
-    private static RehearsalSet rehearsal() {
+    static RehearsalSet rehearsal() {
         List<EmbeddingSequence> train = new ArrayList<>();
         List<EmbeddingSequence> calibration = new ArrayList<>();
         for (int i = 0; i < 8; i++) {

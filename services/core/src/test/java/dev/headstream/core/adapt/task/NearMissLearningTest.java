@@ -14,7 +14,6 @@ import dev.headstream.schemas.v1.AdapterState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** {@link BinaryHeadTask#withNearMisses}: near misses learned as negatives, two before each training positive. */
@@ -26,36 +25,15 @@ class NearMissLearningTest {
             new HeadRecipe(3, HeadRecipe.OptimizerKind.ADAM, 1e-2f, 1e-3f, 10f, 5, 64, 2, 2, FRAMES, 0.5f, true, 0);
 
     private static SourceHead source() {
-        SplittableRandom r = new SplittableRandom(1);
-        float[] p = new float[BinaryHeadTaskLoraTest.ARCH.parameterCount()];
-        for (int i = 0; i < p.length; i++) {
-            p[i] = (float) (r.nextDouble() - 0.5);
-        }
-        int ln = BinaryHeadTaskLoraTest.ARCH.parameterOffset(1);
-        for (int j = 0; j < 6; j++) {
-            p[ln + j] = 1f;
-        }
-        return new SourceHead("small", "0".repeat(64), BinaryHeadTaskLoraTest.ARCH, p);
+        return BinaryHeadTaskLoraTest.source();
     }
 
     private static EmbeddingSequence clip(long seed, float bias) {
-        SplittableRandom r = new SplittableRandom(seed);
-        int frames = FRAMES + 2;
-        float[] v = new float[frames * DIM];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) (r.nextDouble() - 0.5) + (i % DIM == 0 ? bias : 0f);
-        }
-        return new EmbeddingSequence(frames, DIM, v);
+        return BinaryHeadTaskLoraTest.clip(seed, bias);
     }
 
     private static RehearsalSet rehearsal() {
-        List<EmbeddingSequence> train = new ArrayList<>();
-        List<EmbeddingSequence> calibration = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            train.add(clip(100 + i, -2f));
-            calibration.add(clip(200 + i, -2f));
-        }
-        return new RehearsalSet(train, calibration);
+        return BinaryHeadTaskLoraTest.rehearsal();
     }
 
     /** Five near misses, close to the positives (bias 1.5 against the positives' 2). */
