@@ -228,9 +228,14 @@ public final class OwnWordDemo {
             }
             Map<String, String> props = adapterProperties(bs);
             say(
-                    "own-word: starting the adapter with %d tasks from fresh:%d, each synthesizing its phrase's near"
+                    "own-word: starting the adapter with %d tasks from %s, each synthesizing its phrase's near"
                             + " misses (log %s)",
-                    s.phrases().size(), s.freshSeed(), s.workDir().resolve("adapter.log"));
+                    s.phrases().size(),
+                    s.phrases().stream()
+                            .map(p -> props.get("headstream.tasks." + task(p) + ".source-head"))
+                            .distinct()
+                            .toList(),
+                    s.workDir().resolve("adapter.log"));
             Files.deleteIfExists(s.workDir().resolve("adapter.log"));
             Map<String, SourceHead> sources = new ConcurrentHashMap<>();
             try (AdapterProcess adapter = AdapterProcess.start(
