@@ -293,7 +293,7 @@ public final class OwnWordDemo {
                     replay.heads(),
                     replay.identical(),
                     replay.differences().isEmpty() ? "" : "; differences: " + replay.differences());
-            write(figures, rows, replay, (System.nanoTime() - t0) / 1e9);
+            write(figures, rows, replay, props, (System.nanoTime() - t0) / 1e9);
         }
         return figures;
     }
@@ -479,16 +479,23 @@ public final class OwnWordDemo {
         out.flush();
     }
 
-    private void write(List<HeadFigures> figures, List<Row> rows, HeadReplay.Result replay, double seconds)
+    private void write(
+            List<HeadFigures> figures,
+            List<Row> rows,
+            HeadReplay.Result replay,
+            Map<String, String> props,
+            double seconds)
             throws IOException {
         StringBuilder json = new StringBuilder("{\n");
         json.append(String.format(
                 Locale.ROOT,
-                "  \"scenario\": \"own-word\",\n  \"seed\": %d,\n  \"freshSeed\": %d,\n  \"phrases\": %s,\n"
+                "  \"scenario\": \"own-word\",\n  \"seed\": %d,\n  \"sourceHeads\": %s,\n  \"phrases\": %s,\n"
                         + "  \"usersPerPhrase\": %d,\n  \"heldOutClipsPerUser\": %d,\n  \"checkpoints\": %s,\n"
                         + "  \"seconds\": %.1f,\n  \"replayIdentical\": %d,\n  \"replayHeads\": %d,\n  \"rows\": [\n",
                 s.seed(),
-                s.freshSeed(),
+                s.phrases().stream()
+                        .map(p -> "\"" + props.get("headstream.tasks." + task(p) + ".source-head") + "\"")
+                        .toList(),
                 s.phrases().stream().map(p -> "\"" + p + "\"").toList(),
                 s.usersPerPhrase(),
                 s.holdout(),
