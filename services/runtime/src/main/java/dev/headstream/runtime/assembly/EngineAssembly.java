@@ -190,13 +190,14 @@ public final class EngineAssembly {
         }
         NearMissSet set = NearMissSet.of(s.phrase(), s.strings(), clips);
         LOG.info(
-                "task {}: {} near misses of '{}' ({}) synthesized and embedded in {} ms: {}",
+                "task {}: {} near misses of '{}' ({}) synthesized and embedded in {} ms ({} strings, sha256 {})",
                 task,
                 set.size(),
                 s.phrase(),
                 s.phonemes(),
                 (System.nanoTime() - start) / 1_000_000,
-                set);
+                set.strings().size(),
+                set.sha256());
         return set;
     }
 

@@ -72,6 +72,16 @@ public final class NearMissClips {
             }
             parsed.add(voice);
         }
+        if (synth instanceof SpeechSynth) {
+            // espeak-ng speaks an unknown voice in its default one without a word: refuse it instead
+            SpeechTools.EspeakVoices known = SpeechTools.espeakVoices();
+            for (Voice voice : parsed) {
+                if (!known.has(voice)) {
+                    throw new IllegalArgumentException("espeak-ng here has no voice '" + voice.espeakName()
+                            + "' (languages: espeak-ng --voices; variants: espeak-ng --voices=variant)");
+                }
+            }
+        }
         String phonemes = NearMisses.phonemesOf(phrase, new Voice("en-us", ""));
         List<String> strings = NearMisses.variants(phonemes, count, seed);
         if (strings.isEmpty()) {

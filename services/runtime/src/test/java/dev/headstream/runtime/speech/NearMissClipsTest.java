@@ -48,6 +48,15 @@ class NearMissClipsTest {
                 .hasMessage("near-miss count must be at least 1, was 0");
         assertThatThrownBy(() -> clips.synthesize("okay nova", 2, 1, List.of()))
                 .hasMessage("near misses need at least one voice");
+        // espeak-ng would speak these in its default voice without a word
+        assertThatThrownBy(() -> clips.synthesize("okay nova", 2, 1, List.of("klingon")))
+                .hasMessageStartingWith("espeak-ng here has no voice 'klingon'");
+        assertThatThrownBy(() -> clips.synthesize("okay nova", 2, 1, List.of("en-us+nosuchvariant")))
+                .hasMessageStartingWith("espeak-ng here has no voice 'en-us+nosuchvariant'");
+        SpeechTools.EspeakVoices known = SpeechTools.espeakVoices();
+        assertThat(EngineSpec.DEFAULT_NEAR_MISS_VOICES)
+                .as("the default voices are espeak-ng's")
+                .allMatch(v -> known.has(Voice.parse(v)));
     }
 
     @Test
