@@ -93,7 +93,13 @@ public final class EngineAssembly {
         Map<String, BinaryHeadTask> tasks = new LinkedHashMap<>();
         Map<String, TaskKind> kinds = new LinkedHashMap<>();
         spec.tasks().forEach((name, t) -> {
-            SourceHead source = SourceHeads.forTask(t, spec.modelsDir()).head();
+            SourceHead source;
+            try {
+                source = SourceHeads.forTask(t, spec.modelsDir()).head();
+            } catch (IllegalArgumentException e) {
+                String key = EngineSpec.PREFIX + "tasks." + name + (t.fresh() ? ".architecture-of" : ".source-head");
+                throw new IllegalArgumentException("task '" + name + "' (" + key + "): " + e.getMessage(), e);
+            }
             RehearsalSet rehearsal =
                     t.rehearsalSet().map(f -> rehearsal(backbone, f)).orElse(RehearsalSet.empty());
             BinaryHeadTask task = task(name, t, source, rehearsal, bank == null ? null : prepare(bank, source, t));
