@@ -7,6 +7,7 @@ import dev.headstream.core.adapt.task.AlarmPolicy;
 import dev.headstream.core.adapt.task.BankTraining;
 import dev.headstream.core.adapt.task.ClassRecipe;
 import dev.headstream.core.adapt.task.HeadRecipe;
+import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.ingest.RateLimit;
 import dev.headstream.core.ingest.TaskKind;
 import java.nio.file.Path;
@@ -94,13 +95,6 @@ public record EngineSpec(
     /** The default task's source head file in the models directory. */
     public static final String DEFAULT_SOURCE_HEAD = "hey_jarvis_v0.1.onnx";
 
-    /**
-     * The prefix of a binary task's {@code source-head} that starts its users from a fresh, seeded
-     * head ({@code fresh:<seed>}) with the architecture of the {@code architecture-of} file, instead
-     * of from a pre-trained one.
-     */
-    public static final String FRESH_PREFIX = "fresh:";
-
     /** The default {@code architecture-of} of a fresh start: the file whose head architecture and ONNX interface it takes. */
     public static final String DEFAULT_ARCHITECTURE_OF = DEFAULT_SOURCE_HEAD;
 
@@ -143,7 +137,7 @@ public record EngineSpec(
      * One task: one head per user.
      *
      * @param sourceHead                the source head's ONNX file inside the models directory, or
-     *                                  {@code fresh:<seed>} ({@link #FRESH_PREFIX}): a fresh He-random head
+     *                                  {@code fresh:<seed>} ({@link SourceHead#FRESH_PREFIX}): a fresh He-random head
      *                                  drawn from the seed
      * @param recipe                    how heads are trained and calibrated
      * @param onNegativeTransfer        what a head does when its negative-transfer test alarms
@@ -201,12 +195,12 @@ public record EngineSpec(
     public static final AlarmAction FRESH_ALARM_ACTION = AlarmAction.ROLLBACK_LAST_GOOD;
 
     private static boolean isFresh(String sourceHead) {
-        return sourceHead.startsWith(FRESH_PREFIX);
+        return sourceHead.startsWith(SourceHead.FRESH_PREFIX);
     }
 
     /** The seed of a binary task's {@code fresh:<seed>}: a long. */
     private static long freshStartSeed(String sourceHead) {
-        String seed = sourceHead.substring(FRESH_PREFIX.length()).trim();
+        String seed = sourceHead.substring(SourceHead.FRESH_PREFIX.length()).trim();
         try {
             return Long.parseLong(seed);
         } catch (NumberFormatException e) {
@@ -590,7 +584,7 @@ public record EngineSpec(
         Optional<String> architectureOf = t.optional("architecture-of");
         if (isFresh(sourceHead)) {
             // normalized, so that toProperties reads back equal
-            sourceHead = FRESH_PREFIX + t.parse("source-head", 0L, EngineSpec::freshStartSeed);
+            sourceHead = SourceHead.FRESH_PREFIX + t.parse("source-head", 0L, EngineSpec::freshStartSeed);
             architectureOf = architectureOf.or(() -> Optional.of(DEFAULT_ARCHITECTURE_OF));
             String a = architectureOf.get();
             if (a.contains("/") || a.contains("\\") || a.contains("..")) {

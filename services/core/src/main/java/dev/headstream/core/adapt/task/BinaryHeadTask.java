@@ -178,9 +178,10 @@ public final class BinaryHeadTask {
     }
 
     public BinaryHeadTask copyForThread() {
-        return new BinaryHeadTask(
-                        name, sourceHead, recipe, rehearsal, onAlarm, targetFalseAcceptsPerHour, bank, bankTraining)
-                .withNearMisses(nearMisses);
+        BinaryHeadTask t = new BinaryHeadTask(
+                name, sourceHead, recipe, rehearsal, onAlarm, targetFalseAcceptsPerHour, bank, bankTraining);
+        t.nearMisses = nearMisses; // checked when this task took them
+        return t;
     }
 
     /**
