@@ -24,13 +24,10 @@ public final class NearMissClips {
     /** The clips' sample rate (Hz). */
     public static final int SAMPLE_RATE = 16_000;
 
-    static final int PITCH = 50;
-    static final int PITCH_JITTER = 8;
-    static final int SPEED_WPM = 175;
-    static final int SPEED_JITTER = 15;
-    static final double TEMPO_MIN = 0.9;
-    static final double TEMPO_MAX = 1.1;
-    static final int AMPLITUDE = 60;
+    /** The base pitch and speed near misses are jittered around (espeak-ng's defaults). */
+    static final int PITCH = SynthRequest.REFERENCE_PITCH;
+
+    static final int SPEED_WPM = SynthRequest.REFERENCE_SPEED_WPM;
 
     /** The near misses of one phrase: the phrase's phonemes, the strings spoken, one clip's 16 kHz PCM per clip. */
     public record Synthesized(String phrase, String phonemes, List<String> strings, List<short[]> clips) {}
@@ -91,16 +88,12 @@ public final class NearMissClips {
         SplittableRandom random = new SplittableRandom(seed);
         List<short[]> clips = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            int pitch = PITCH + random.nextInt(-PITCH_JITTER, PITCH_JITTER + 1);
-            int speed = SPEED_WPM + random.nextInt(-SPEED_JITTER, SPEED_JITTER + 1);
-            double tempo = Math.round((TEMPO_MIN + (TEMPO_MAX - TEMPO_MIN) * random.nextDouble()) * 1000) / 1000.0;
-            SynthRequest request = new SynthRequest(
+            SynthRequest request = SynthRequest.jittered(
                     NearMisses.speakable(strings.get(i % strings.size())),
                     parsed.get(i % parsed.size()),
-                    pitch,
-                    speed,
-                    AMPLITUDE,
-                    tempo);
+                    PITCH,
+                    SPEED_WPM,
+                    random);
             short[] speech = synth.synthesize(request);
             try {
                 clips.add(assembler.assemble(speech, random.nextLong()).pcm());

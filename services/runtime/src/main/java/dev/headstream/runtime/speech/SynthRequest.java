@@ -2,6 +2,7 @@ package dev.headstream.runtime.speech;
 
 import java.util.Locale;
 import java.util.Objects;
+import java.util.SplittableRandom;
 
 /**
  * Everything that determines one synthesized utterance. Two equal requests give the same
@@ -84,5 +85,34 @@ public record SynthRequest(String text, Voice voice, int pitch, int speedWpm, in
                 + ";amplitude=" + amplitude
                 + ";tempo=" + tempoArgument()
                 + ";text=" + text;
+    }
+
+    /** espeak-ng amplitude of a {@link #jittered} request; espeak-ng's default of 100 clips some variants. */
+    public static final int JITTER_AMPLITUDE = 60;
+
+    /** Pitch jitter of a {@link #jittered} request around the base pitch, +-. */
+    public static final int PITCH_JITTER = 8;
+
+    /** Speed jitter of a {@link #jittered} request around the base speed, +- wpm. */
+    public static final int SPEED_JITTER = 15;
+
+    /** Lower end of the sox tempo of a {@link #jittered} request. */
+    public static final double TEMPO_MIN = 0.9;
+
+    /** Upper end of the sox tempo of a {@link #jittered} request. */
+    public static final double TEMPO_MAX = 1.1;
+
+    /**
+     * {@code text} in {@code voice} with per-clip variation around the voice's base: pitch
+     * +-{@value #PITCH_JITTER} (within 0-99), speed +-{@value #SPEED_JITTER} wpm (within 80-450)
+     * and tempo in [{@value #TEMPO_MIN}, {@value #TEMPO_MAX}] (to 3 decimals), drawn from
+     * {@code random} in that order, at amplitude {@value #JITTER_AMPLITUDE}.
+     */
+    public static SynthRequest jittered(
+            String text, Voice voice, int basePitch, int baseSpeedWpm, SplittableRandom random) {
+        int pitch = Math.max(0, Math.min(99, basePitch + random.nextInt(-PITCH_JITTER, PITCH_JITTER + 1)));
+        int speed = Math.max(80, Math.min(450, baseSpeedWpm + random.nextInt(-SPEED_JITTER, SPEED_JITTER + 1)));
+        double tempo = Math.round((TEMPO_MIN + (TEMPO_MAX - TEMPO_MIN) * random.nextDouble()) * 1000) / 1000.0;
+        return new SynthRequest(text, voice, pitch, speed, JITTER_AMPLITUDE, tempo);
     }
 }

@@ -75,15 +75,15 @@ public final class SyntheticUsers {
             "edward", "grandma", "grandpa", "linda", "michel", "quincy", "robert", "steph", "victor");
 
     /** espeak-ng amplitude of every clip; espeak-ng's default of 100 clips some variants. */
-    public static final int AMPLITUDE = 60;
+    public static final int AMPLITUDE = SynthRequest.JITTER_AMPLITUDE;
     /** Per-clip pitch jitter around the speaker's base pitch, +-. */
-    public static final int PITCH_JITTER = 8;
+    public static final int PITCH_JITTER = SynthRequest.PITCH_JITTER;
     /** Per-clip speed jitter around the speaker's base speed, +- wpm. */
-    public static final int SPEED_JITTER = 15;
+    public static final int SPEED_JITTER = SynthRequest.SPEED_JITTER;
     /** Per-clip sox tempo range. */
-    public static final double TEMPO_MIN = 0.9;
+    public static final double TEMPO_MIN = SynthRequest.TEMPO_MIN;
 
-    public static final double TEMPO_MAX = 1.1;
+    public static final double TEMPO_MAX = SynthRequest.TEMPO_MAX;
 
     private static final int BASE_PITCH_MIN = 30;
     private static final int BASE_PITCH_MAX = 70;
@@ -709,14 +709,7 @@ public final class SyntheticUsers {
      */
     public static SynthRequest jittered(
             String text, Voice voice, int basePitch, int baseSpeedWpm, SplittableRandom random) {
-        int pitch = clamp(basePitch + random.nextInt(-PITCH_JITTER, PITCH_JITTER + 1), 0, 99);
-        int speed = clamp(baseSpeedWpm + random.nextInt(-SPEED_JITTER, SPEED_JITTER + 1), 80, 450);
-        double tempo = Math.round((TEMPO_MIN + (TEMPO_MAX - TEMPO_MIN) * random.nextDouble()) * 1000) / 1000.0;
-        return new SynthRequest(text, voice, pitch, speed, AMPLITUDE, tempo);
-    }
-
-    private static int clamp(int v, int min, int max) {
-        return Math.max(min, Math.min(max, v));
+        return SynthRequest.jittered(text, voice, basePitch, baseSpeedWpm, random);
     }
 
     private static <T> List<T> cycle(List<T> items, int count) {
