@@ -2,6 +2,7 @@ package dev.headstream.cli.evaluate;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.headstream.runtime.speech.SpeechTools;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 /** WAV bytes written by hand, and speech made with espeak-ng + sox, for the eval, detect and export tests. */
 public final class TestAudio {
 
-    public static final String SETUP_HINT = "speech tools are not installed: run ./headstream setup";
-    private static final boolean TOOLS = runs("espeak-ng", "--version") && runs("sox", "--version");
+    public static final String SETUP_HINT = SpeechTools.SETUP_HINT;
+    private static final boolean TOOLS = SpeechTools.available();
 
     private TestAudio() {}
 
@@ -163,21 +164,6 @@ public final class TestAudio {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted: " + String.join(" ", command), e);
-        }
-    }
-
-    private static boolean runs(String command, String argument) {
-        try {
-            Process p = new ProcessBuilder(command, argument)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 }

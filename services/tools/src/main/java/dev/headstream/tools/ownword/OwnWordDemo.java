@@ -1,12 +1,9 @@
 package dev.headstream.tools.ownword;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.headstream.cli.Dirs;
 import dev.headstream.cli.replay.HeadReplay;
 import dev.headstream.client.HeadFollower;
-import dev.headstream.client.HeadKeys;
 import dev.headstream.client.SampleSender;
-import dev.headstream.client.TopicReader;
 import dev.headstream.core.adapt.task.ClipScorer;
 import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.bank.NegativeBank;
@@ -15,7 +12,6 @@ import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.wire.HeadCodec;
 import dev.headstream.runtime.backbone.WakeWordBackbone;
 import dev.headstream.runtime.onnx.SourceHeads;
-import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.Label;
@@ -32,6 +28,7 @@ import dev.headstream.tools.bench.HeldOutSpeech;
 import dev.headstream.tools.bench.HoldoutEvaluator;
 import dev.headstream.tools.bench.LinePlot;
 import dev.headstream.tools.bench.OwnWordBench;
+import dev.headstream.tools.demo.MetricsTopic;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -46,7 +43,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * {@code demo --scenario own-word}: a user's own wake word, through the service. Each phrase is a
@@ -350,21 +346,11 @@ public final class OwnWordDemo {
         long deadline = System.nanoTime() + s.timeout().toNanos();
         long lastReport = System.nanoTime();
         while (true) {
-            Map<String, AdaptationMetrics> newest = new HashMap<>();
-            for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bs, Topics.METRICS, Duration.ofSeconds(30))) {
-                AdaptationMetrics m;
-                try {
-                    m = AdaptationMetrics.parseFrom(r.value());
-                } catch (InvalidProtocolBufferException e) {
-                    throw new IllegalStateException("unreadable metrics record: " + e.getMessage(), e);
-                }
-                if (HeadKeys.mismatch(HeadKeys.key(r), m).isEmpty()) {
-                    newest.merge(m.getHeadId(), m, (a, b) -> b.getSamplesSeen() >= a.getSamplesSeen() ? b : a);
-                }
-            }
+            Map<String, List<AdaptationMetrics>> byHead = MetricsTopic.byHead(bs);
             Map<String, Long> versions = new HashMap<>();
             for (User u : users) {
-                AdaptationMetrics m = newest.get(headId(u));
+                List<AdaptationMetrics> ms = byHead.getOrDefault(headId(u), List.of());
+                AdaptationMetrics m = ms.isEmpty() ? null : ms.get(ms.size() - 1);
                 if (m != null && m.getSamplesSeen() >= clips) {
                     versions.put(headId(u), m.getLastOffset());
                 }

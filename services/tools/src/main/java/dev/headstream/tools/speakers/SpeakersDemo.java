@@ -1,14 +1,10 @@
 package dev.headstream.tools.speakers;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.headstream.cli.Dirs;
 import dev.headstream.cli.replay.HeadReplay;
-import dev.headstream.client.HeadKeys;
 import dev.headstream.client.SampleSender;
-import dev.headstream.client.TopicReader;
 import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.runtime.speech.ClipAssembler;
-import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.HeadScore;
 import dev.headstream.schemas.v1.Label;
@@ -22,6 +18,7 @@ import dev.headstream.testkit.synth.MultiEngineSynth;
 import dev.headstream.testkit.synth.SampleRecords;
 import dev.headstream.testkit.synth.VoiceCatalog;
 import dev.headstream.tools.bench.LinePlot;
+import dev.headstream.tools.demo.MetricsTopic;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -38,7 +35,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * {@code demo --scenario speakers}: who spoke, per household, through the service. Each household
@@ -315,8 +311,9 @@ public final class SpeakersDemo {
         long lastReport = 0;
         while (true) {
             Map<String, Long> seen = new HashMap<>();
-            for (AdaptationMetrics m :
-                    metrics(bs).values().stream().flatMap(List::stream).toList()) {
+            for (AdaptationMetrics m : MetricsTopic.byHead(bs).values().stream()
+                    .flatMap(List::stream)
+                    .toList()) {
                 seen.merge(m.getHeadId(), m.getSamplesSeen(), Math::max);
             }
             long done = households.stream()
@@ -346,30 +343,12 @@ public final class SpeakersDemo {
         return TENANT + "/" + h.id() + "/" + TASK;
     }
 
-    /** The committed metrics records by head id, each head's in samples_seen order (foreign records skipped). */
-    private static Map<String, List<AdaptationMetrics>> metrics(String bs) {
-        Map<String, List<AdaptationMetrics>> out = new TreeMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bs, Topics.METRICS, Duration.ofSeconds(30))) {
-            AdaptationMetrics m;
-            try {
-                m = AdaptationMetrics.parseFrom(r.value());
-            } catch (InvalidProtocolBufferException e) {
-                throw new IllegalStateException("unreadable metrics record: " + e.getMessage(), e);
-            }
-            if (HeadKeys.mismatch(HeadKeys.key(r), m).isEmpty()) {
-                out.computeIfAbsent(m.getHeadId(), k -> new ArrayList<>()).add(m);
-            }
-        }
-        out.values().forEach(l -> l.sort((a, b) -> Long.compare(a.getSamplesSeen(), b.getSamplesSeen())));
-        return out;
-    }
-
     /**
      * Per household size and checkpoint: the held-out clips scored and identified right, from the
      * holdout sums of each household's metrics at the end of each checkpoint's held-out clips.
      */
     private List<Row> rows(String bs, List<Households.Household> households) {
-        Map<String, List<AdaptationMetrics>> byHead = metrics(bs);
+        Map<String, List<AdaptationMetrics>> byHead = MetricsTopic.byHead(bs);
         Map<Integer, Row> rows = new TreeMap<>();
         int k = s.checkpoints().size();
         for (Households.Household h : households) {
