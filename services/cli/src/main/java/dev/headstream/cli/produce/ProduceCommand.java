@@ -7,6 +7,7 @@ import dev.headstream.cli.evaluate.AudioLoader;
 import dev.headstream.cli.evaluate.Sox;
 import dev.headstream.client.SampleProducer;
 import dev.headstream.core.adapt.task.HeadRecipe;
+import dev.headstream.core.ingest.WakePhrase;
 import dev.headstream.runtime.backbone.WakeWordBackbone;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.Label;
@@ -133,6 +134,16 @@ public final class ProduceCommand implements Callable<Integer> {
                     + "); a longer clip is refused before sending.")
     double maxSeconds;
 
+    @Option(
+            names = "--phrase",
+            paramLabel = "PHRASE",
+            description = "The wake phrase the user says in the positive clips, sent with every clip, for a task"
+                    + " whose phrase is per user (the adapter's headstream.tasks.<task>.phrase=per-user): the adapter"
+                    + " synthesizes its near misses; another phrase than the user's head has resets the head."
+                    + " English words (letters, spaces and apostrophes), at most " + WakePhrase.MAX_CHARS
+                    + " characters.")
+    String phrase;
+
     @Option(names = "--dry-run", description = "Read and check every clip, send nothing.")
     boolean dryRun;
 
@@ -155,6 +166,9 @@ public final class ProduceCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Console console = new Console(spec.commandLine().getOut(), "produce");
+        if (phrase != null && !WakePhrase.speakable(phrase)) {
+            throw usage("--phrase must be " + WakePhrase.RULE + ": '" + phrase + "'");
+        }
         List<ProduceClip> clips = clips();
         Map<String, Object> extra = producerProperties();
         long users = clips.stream().map(ProduceClip::key).distinct().count();
@@ -220,8 +234,7 @@ public final class ProduceCommand implements Callable<Integer> {
      * id this run already sent for the user is skipped before the file is read; otherwise the clip
      * is read and its id, given or derived, claimed for its user.
      */
-    private static Sample sample(
-            ProduceClip clip, ClipReader reader, SampleIds ids, ProduceSummary summary, Console console) {
+    private Sample sample(ProduceClip clip, ClipReader reader, SampleIds ids, ProduceSummary summary, Console console) {
         if (clip.sampleId() != null) {
             ProduceClip earlier = ids.sentBefore(clip, clip.sampleId());
             if (earlier != null) {
@@ -246,6 +259,9 @@ public final class ProduceCommand implements Callable<Integer> {
                 clip.labels(),
                 clip.split(),
                 clip.sampleId());
+        if (phrase != null) {
+            sample = sample.toBuilder().setPhrase(phrase).build();
+        }
         ProduceClip earlier = ids.claim(clip, sample.getSampleId());
         if (earlier != null) {
             skip(

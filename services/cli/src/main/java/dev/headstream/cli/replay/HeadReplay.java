@@ -231,7 +231,12 @@ public final class HeadReplay {
     }
 
     private static String compare(HeadUpdate h, HeadState s, BinaryHeadTask t) {
-        String nearMisses = t.nearMisses().isEmpty() ? "" : t.nearMisses().sha256();
+        if (t.phrasePerUser() && !h.getProvenance().getPhrase().equals(s.phrase())) {
+            return "wake phrase '" + h.getProvenance().getPhrase() + "' published vs '" + s.phrase() + "' replayed";
+        }
+        String nearMisses = t.phrasePerUser()
+                ? s.nearMissesSha256()
+                : t.nearMisses().isEmpty() ? "" : t.nearMisses().sha256();
         if (!h.getProvenance().getNearMissesSha256().equals(nearMisses)) {
             return "near misses " + shown(h.getProvenance().getNearMissesSha256()) + " published vs "
                     + shown(nearMisses)
@@ -321,7 +326,9 @@ public final class HeadReplay {
             if (old == null || h.getVersion() > old.getVersion()) {
                 newest.put(key, h);
             }
+            // a reset by a user's new wake phrase comes from a sample, which the replay applies too
             if (h.getStatus() == HeadStatus.HEAD_STATUS_RESET
+                            && !h.getStatusReason().startsWith(BinaryHeadTask.NEW_PHRASE_REASON)
                     || h.getStatusReason().startsWith("operator ")) {
                 operated.put(key, "version " + h.getVersion() + " " + HeadKeys.shown(h.getStatusReason()));
             }

@@ -10,6 +10,7 @@ import dev.headstream.core.adapt.task.HeadRecipe;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.ingest.RateLimit;
 import dev.headstream.core.ingest.TaskKind;
+import dev.headstream.core.ingest.WakePhrase;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -216,6 +217,13 @@ public record EngineSpec(
      */
     public record NearMissSpec(String phrase, int count, List<String> voices, long seed) {
 
+        /**
+         * The {@code phrase} value of a task whose phrase is per user: each user's samples name it
+         * ({@code Sample.phrase}), and the adapter synthesizes each phrase's near misses when a head
+         * first needs them.
+         */
+        public static final String PER_USER = "per-user";
+
         /** Default number of near-miss clips (the own-word measurement's, docs/own-word). */
         public static final int DEFAULT_COUNT = 24;
 
@@ -223,10 +231,15 @@ public record EngineSpec(
         public static final int MAX_COUNT = 256;
 
         /** The longest phrase accepted, in characters. */
-        public static final int MAX_PHRASE_CHARS = 64;
+        public static final int MAX_PHRASE_CHARS = WakePhrase.MAX_CHARS;
 
         public NearMissSpec {
             voices = List.copyOf(voices);
+        }
+
+        /** Whether each user names the phrase in their samples ({@link #PER_USER}). */
+        public boolean perUser() {
+            return PER_USER.equals(phrase);
         }
     }
 
@@ -673,10 +686,9 @@ public record EngineSpec(
             return Optional.empty();
         }
         String p = phrase.get();
-        if (p.length() > NearMissSpec.MAX_PHRASE_CHARS || !p.matches("[A-Za-z][A-Za-z' ]*")) {
-            throw new IllegalArgumentException(t.prefix() + "phrase must be English words (letters, spaces and"
-                    + " apostrophes, starting with a letter, at most " + NearMissSpec.MAX_PHRASE_CHARS
-                    + " characters): '" + p + "'");
+        if (!p.equals(NearMissSpec.PER_USER) && !WakePhrase.speakable(p)) {
+            throw new IllegalArgumentException(t.prefix() + "phrase must be " + WakePhrase.RULE + ", or "
+                    + NearMissSpec.PER_USER + " for a phrase each user names in their samples: '" + p + "'");
         }
         int count = t.integer("near-misses", NearMissSpec.DEFAULT_COUNT);
         if (count < 0 || count > NearMissSpec.MAX_COUNT) {
@@ -693,7 +705,7 @@ public record EngineSpec(
             throw new IllegalArgumentException(t.prefix() + "near-miss-voices names no voice");
         }
         return Optional.of(new NearMissSpec(
-                p.strip().replaceAll("\\s+", " "), count, voices, t.parse("near-miss-seed", 0L, Long::parseLong)));
+                WakePhrase.collapsed(p), count, voices, t.parse("near-miss-seed", 0L, Long::parseLong)));
     }
 
     /**

@@ -54,10 +54,16 @@ public final class OutputMessages {
                         .setNegativeBankSha256(
                                 task.bank() == null ? "" : task.bank().id())
                         .setNearMissesSha256(
-                                task.nearMisses().isEmpty()
-                                        ? ""
-                                        : task.nearMisses().sha256())
-                        .setNearMissesLearned(h.nearMissesLearned()))
+                                task.phrasePerUser()
+                                        ? h.nearMissesSha256()
+                                        : task.nearMisses().isEmpty()
+                                                ? ""
+                                                : task.nearMisses().sha256())
+                        .setNearMissesLearned(h.nearMissesLearned())
+                        .setPhrase(
+                                task.phrasePerUser()
+                                        ? h.phrase()
+                                        : task.nearMisses().phrase()))
                 .setSpec(headSpec(task, backbone))
                 .addAllTrainable(headTensors(task, h))
                 .setThreshold(task.publishedThreshold(h))

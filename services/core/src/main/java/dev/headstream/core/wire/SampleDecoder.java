@@ -9,6 +9,7 @@ import dev.headstream.core.ingest.Split;
 import dev.headstream.core.ingest.TaskKind;
 import dev.headstream.core.ingest.UserKey;
 import dev.headstream.core.ingest.ValidSample;
+import dev.headstream.core.ingest.WakePhrase;
 import dev.headstream.schemas.v1.FloatTensor;
 import dev.headstream.schemas.v1.RejectReason;
 import dev.headstream.schemas.v1.Sample;
@@ -19,6 +20,8 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Turns a raw {@code headstream.samples} record into a {@link ValidSample}, or throws a
@@ -38,6 +41,8 @@ public final class SampleDecoder {
     private final int maxBytes;
     private final Backbone backbone;
     private final Map<String, TaskKind> tasks;
+    /** The tasks whose wake phrase each user names in their samples ({@code phrase=per-user}). */
+    private final Set<String> phrasePerUser;
 
     /**
      * @param maxBytes largest accepted record value
@@ -45,9 +50,24 @@ public final class SampleDecoder {
      * @param tasks    configured tasks by name
      */
     public SampleDecoder(int maxBytes, Backbone backbone, Map<String, TaskKind> tasks) {
+        this(maxBytes, backbone, tasks, Set.of());
+    }
+
+    /**
+     * @param maxBytes      largest accepted record value
+     * @param backbone      checks that the input can be embedded
+     * @param tasks         configured tasks by name
+     * @param phrasePerUser the tasks among them whose wake phrase each user names ({@code Sample.phrase})
+     */
+    public SampleDecoder(int maxBytes, Backbone backbone, Map<String, TaskKind> tasks, Set<String> phrasePerUser) {
         this.maxBytes = maxBytes;
         this.backbone = backbone;
         this.tasks = Map.copyOf(tasks);
+        this.phrasePerUser = Set.copyOf(phrasePerUser);
+        if (!this.tasks.keySet().containsAll(this.phrasePerUser)) {
+            throw new IllegalArgumentException(
+                    "tasks with a phrase per user must be configured tasks: " + phrasePerUser);
+        }
     }
 
     public ValidSample decode(byte[] key, byte[] value) {
@@ -119,7 +139,32 @@ public final class SampleDecoder {
             }
             labels.put(e.getKey(), label(e.getKey(), kind, e.getValue(), id));
         }
-        return new ValidSample(id, user, input, labels, weight, split);
+        return new ValidSample(id, user, input, labels, weight, split, phrase(s.getPhrase(), labels.keySet(), id));
+    }
+
+    /**
+     * A sample's wake phrase as heads keep it: it must be speakable, and the sample must label a task
+     * whose phrase is per user (a phrase a task would ignore is a producer's mistake, not silence).
+     */
+    private String phrase(String phrase, Set<String> labeled, String id) {
+        if (phrase.isEmpty()) {
+            return "";
+        }
+        if (!WakePhrase.speakable(phrase)) {
+            throw reject(
+                    RejectReason.MALFORMED,
+                    "phrase must be " + WakePhrase.RULE + ": '" + Bounded.text(phrase, WakePhrase.MAX_CHARS) + "'",
+                    id);
+        }
+        if (labeled.stream().noneMatch(phrasePerUser::contains)) {
+            throw reject(
+                    RejectReason.MALFORMED,
+                    "the sample names a wake phrase but labels no task whose phrase is per user (labels "
+                            + new TreeSet<>(labeled) + "; tasks with a phrase per user: "
+                            + new TreeSet<>(phrasePerUser) + ")",
+                    id);
+        }
+        return WakePhrase.ofUser(phrase);
     }
 
     private static BackboneInput input(Sample s, String id) {

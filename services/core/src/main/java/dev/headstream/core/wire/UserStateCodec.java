@@ -12,6 +12,7 @@ import dev.headstream.core.adapt.task.ClassHeadTask;
 import dev.headstream.core.head.OptimizerState;
 import dev.headstream.core.ingest.RateLimit;
 import dev.headstream.core.ingest.UserKey;
+import dev.headstream.core.ingest.WakePhrase;
 import dev.headstream.core.monitor.Adwin;
 import dev.headstream.core.monitor.DriftMonitor;
 import dev.headstream.core.monitor.MmdDriftDetector;
@@ -369,7 +370,12 @@ public final class UserStateCodec {
                 .setCalibrationSlice(h.calibrationSlice())
                 .setNearMissesLearned(h.nearMissesLearned())
                 .setNearMissesSha256(
-                        task.nearMisses().isEmpty() ? "" : task.nearMisses().sha256())
+                        task.phrasePerUser()
+                                ? h.nearMissesSha256()
+                                : task.nearMisses().isEmpty()
+                                        ? ""
+                                        : task.nearMisses().sha256())
+                .setPhrase(h.phrase())
                 .setNegativeBankSha256(task.bank() == null ? "" : task.bank().id())
                 .setHeldAtSource(h.heldAtSource())
                 .setHeldReason(h.heldReason())
@@ -526,6 +532,16 @@ public final class UserStateCodec {
                 ? Math.max(
                         0, Math.min(h.getNearMissesLearned(), task.nearMisses().size()))
                 : 0;
+        String nearMissesSha256 =
+                task.nearMisses().isEmpty() ? "" : task.nearMisses().sha256();
+        String phrase = "";
+        if (task.phrasePerUser() && WakePhrase.speakable(h.getPhrase())) {
+            // the user's phrase's near misses are made when the head next learns one, and their
+            // digest checked against this one then (BinaryHeadTask.learnNearMisses)
+            phrase = WakePhrase.ofUser(h.getPhrase());
+            nearMissesSha256 = h.getNearMissesSha256();
+            nearMissesLearned = Math.max(0, h.getNearMissesLearned());
+        }
         return HeadState.restore(new HeadState.Snapshot(
                 headId,
                 h.getSeed(),
@@ -572,7 +588,9 @@ public final class UserStateCodec {
                 calibrationPool,
                 calibrationScores,
                 calibrationSlice,
-                nearMissesLearned));
+                nearMissesLearned,
+                nearMissesSha256,
+                phrase));
     }
 
     static ScoreState scores(ScoreStats.Sums s) {

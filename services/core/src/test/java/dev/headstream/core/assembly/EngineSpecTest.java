@@ -196,6 +196,31 @@ class EngineSpecTest {
     }
 
     @Test
+    void aPhrasePerUserIsNamedByEachUsersSamplesWithTheTasksNearMissSettings() {
+        EngineSpec spec = EngineSpec.fromProperties(
+                Map.of("headstream.tasks.wake.phrase", "per-user", "headstream.tasks.wake.near-misses", "12"));
+        EngineSpec.NearMissSpec n = spec.tasks().get("wake").nearMisses().orElseThrow();
+        assertThat(n.perUser()).isTrue();
+        assertThat(n.count()).isEqualTo(12);
+        assertThat(EngineSpec.fromProperties(spec.toProperties())).isEqualTo(spec);
+        assertThat(EngineSpec.fromProperties(Map.of("headstream.tasks.wake.phrase", "okay nova"))
+                        .tasks()
+                        .get("wake")
+                        .nearMisses()
+                        .orElseThrow()
+                        .perUser())
+                .isFalse();
+        assertThat(EngineSpec.fromProperties(Map.of("headstream.tasks.wake.phrase", "per user"))
+                        .tasks()
+                        .get("wake")
+                        .nearMisses()
+                        .orElseThrow()
+                        .perUser())
+                .as("only the value's own spelling: 'per user' is a phrase")
+                .isFalse();
+    }
+
+    @Test
     void theWakeTaskStaysBesideOtherTasksUnlessItsSourceHeadIsNone() {
         Map<String, String> kws = Map.of("headstream.tasks.kws.source-head", "alexa_v0.1.onnx");
         assertThat(EngineSpec.fromProperties(kws).tasks()).containsOnlyKeys("kws", "wake");

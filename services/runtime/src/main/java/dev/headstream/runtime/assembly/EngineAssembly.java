@@ -22,9 +22,11 @@ import dev.headstream.core.wire.SampleFile;
 import dev.headstream.runtime.backbone.OnnxTensorBackbone;
 import dev.headstream.runtime.backbone.WakeWordBackbone;
 import dev.headstream.runtime.onnx.SourceHeads;
+import dev.headstream.runtime.speech.Engine;
 import dev.headstream.runtime.speech.NearMissClips;
 import dev.headstream.runtime.speech.SpeechSynth;
 import dev.headstream.runtime.speech.SpeechTools;
+import dev.headstream.runtime.speech.Voice;
 import dev.headstream.schemas.TopicSpecs;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -34,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,6 +95,7 @@ public final class EngineAssembly {
         NegativeBank bank = negativeBank(spec, backbone);
         Map<String, BinaryHeadTask> tasks = new LinkedHashMap<>();
         Map<String, TaskKind> kinds = new LinkedHashMap<>();
+        Set<String> phrasePerUser = new TreeSet<>();
         spec.tasks().forEach((name, t) -> {
             SourceHead source;
             try {
@@ -103,7 +107,11 @@ public final class EngineAssembly {
             RehearsalSet rehearsal =
                     t.rehearsalSet().map(f -> rehearsal(backbone, f)).orElse(RehearsalSet.empty());
             BinaryHeadTask task = task(name, t, source, rehearsal, bank == null ? null : prepare(bank, source, t));
-            if (t.nearMisses().isPresent()) {
+            if (t.nearMisses().isPresent() && t.nearMisses().get().perUser()) {
+                task = task.withPhrasePerUser(
+                        phrasesPerUser(name, t.nearMisses().get(), backbone));
+                phrasePerUser.add(name);
+            } else if (t.nearMisses().isPresent()) {
                 task = task.withNearMisses(nearMisses(name, t.nearMisses().get(), backbone));
             }
             LOG.info("task {}: {}", name, task);
@@ -112,7 +120,7 @@ public final class EngineAssembly {
         });
         Map<String, ClassHeadTask> classTasks = classTasks(spec, backbone.info().embeddingDim());
         spec.classTasks().forEach((name, recipe) -> kinds.put(name, recipe.taskKind()));
-        SampleDecoder decoder = new SampleDecoder(spec.maxSampleBytes(), backbone, kinds);
+        SampleDecoder decoder = new SampleDecoder(spec.maxSampleBytes(), backbone, kinds, phrasePerUser);
         AdaptationEngine.OnlineRehearsal online = spec.onlineRehearsal();
         if (online.enabled()) {
             LOG.info(
@@ -172,22 +180,64 @@ public final class EngineAssembly {
         if (spec.count() == 0) {
             return NearMissSet.none();
         }
+        checkSpeechTools(task, spec);
+        return nearMisses(task, spec.phrase(), spec, backbone);
+    }
+
+    /**
+     * The near misses of each user's phrase for a task with a phrase per user: {@link #nearMisses}
+     * of a phrase, made the first time a head needs them and kept for the task's heads
+     * ({@link NearMissCache}, the {@value NearMissCache#DEFAULT_PHRASES} phrases used last).
+     *
+     * @throws IllegalArgumentException naming the task when the speech tools or a voice are missing
+     */
+    public static NearMissCache phrasesPerUser(String task, EngineSpec.NearMissSpec spec, Backbone backbone) {
+        if (spec.count() > 0) {
+            checkSpeechTools(task, spec);
+            SpeechTools.EspeakVoices known = SpeechTools.espeakVoices();
+            for (String v : spec.voices()) {
+                Voice voice;
+                try {
+                    voice = Voice.parse(v);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(
+                            "task '" + task + "' (" + EngineSpec.PREFIX + "tasks." + task + ".near-miss-voices): "
+                                    + e.getMessage(),
+                            e);
+                }
+                if (voice.engine() != Engine.ESPEAK_NG || !known.has(voice)) {
+                    throw new IllegalArgumentException("task '" + task + "' (" + EngineSpec.PREFIX + "tasks." + task
+                            + ".near-miss-voices): espeak-ng here has no voice '" + v
+                            + "' (languages: espeak-ng --voices; variants: espeak-ng --voices=variant)");
+                }
+            }
+        }
+        return new NearMissCache(
+                NearMissCache.DEFAULT_PHRASES,
+                phrase -> spec.count() == 0 ? NearMissSet.none() : nearMisses(task, phrase, spec, backbone));
+    }
+
+    private static void checkSpeechTools(String task, EngineSpec.NearMissSpec spec) {
         if (!SpeechTools.available()) {
             throw new IllegalArgumentException("task '" + task + "' has a wake phrase ('" + spec.phrase()
                     + "'): its near misses are synthesized with espeak-ng and sox, which are not installed here"
                     + " (Debian packages espeak-ng and sox; or remove " + EngineSpec.PREFIX + "tasks." + task
                     + ".phrase)");
         }
+    }
+
+    /** {@code phrase}'s near misses as {@code spec} says to make them, synthesized and embedded. */
+    private static NearMissSet nearMisses(String task, String phrase, EngineSpec.NearMissSpec spec, Backbone backbone) {
         long start = System.nanoTime();
         NearMissClips.Synthesized s;
         try {
-            s = new NearMissClips(new SpeechSynth())
-                    .synthesize(spec.phrase(), spec.count(), spec.seed(), spec.voices());
-        } catch (IllegalArgumentException | IllegalStateException e) {
+            s = new NearMissClips(new SpeechSynth()).synthesize(phrase, spec.count(), spec.seed(), spec.voices());
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
-                    "task '" + task + "': cannot synthesize the near misses of '" + spec.phrase() + "': "
-                            + e.getMessage(),
-                    e);
+                    "task '" + task + "': cannot synthesize the near misses of '" + phrase + "': " + e.getMessage(), e);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(
+                    "task '" + task + "': cannot synthesize the near misses of '" + phrase + "': " + e.getMessage(), e);
         }
         List<EmbeddingSequence> clips = new ArrayList<>();
         for (short[] pcm : s.clips()) {

@@ -412,6 +412,10 @@ public final class AdaptationEngine {
                 // another phrase, count, voice or tool version gives other near misses, so other heads
                 b.append(" near misses ").append(task.nearMisses().sha256());
             }
+            if (task.phrasePerUser()) {
+                // each head names the digest of the near misses it counted, checked when it learns the next
+                b.append(" phrase per user");
+            }
         }
         for (Map.Entry<String, ClassHeadTask> t : new TreeMap<>(classTasks).entrySet()) {
             // the class-head codec's revision: a store written under other decoding rules is not used
@@ -940,6 +944,7 @@ public final class AdaptationEngine {
             HeadState head = user.heads()
                     .computeIfAbsent(l.getKey(), t -> task.newState(s.key().headId(t)));
             boolean positive = ((Label.Binary) l.getValue()).positive();
+            task.adoptPhrase(head, s.phrase());
             RehearsalReservoir reservoir = online.appliesTo(s.key())
                     ? stagedReservoirs.computeIfAbsent(
                             new ReservoirKey(l.getKey(), raw.partition()), this::liveReservoirCopy)

@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One user's adapted head for one task: the trainable tail, its optimizer state, the replay
@@ -84,6 +85,8 @@ public final class HeadState {
      * @param calibrationSlice        the slice of the calibration part the next training sample scores
      * @param nearMissesLearned       the task's near misses this head learned since it started or was
      *                                last rolled back or reset
+     * @param nearMissesSha256        the digest of the near-miss set they were counted in; empty before any
+     * @param phrase                  the user's wake phrase, for a task whose phrase is per user; else empty
      */
     public record Snapshot(
             String headId,
@@ -131,7 +134,9 @@ public final class HeadState {
             int[] calibrationPool,
             float[] calibrationPoolScores,
             int calibrationSlice,
-            int nearMissesLearned) {
+            int nearMissesLearned,
+            String nearMissesSha256,
+            String phrase) {
 
         public Snapshot {
             replay = List.copyOf(replay);
@@ -203,6 +208,10 @@ public final class HeadState {
     private int probationLeft;
 
     private int nearMissesLearned;
+    /** The digest of the near-miss set {@link #nearMissesLearned} counts; empty before the first. */
+    private String nearMissesSha256 = "";
+    /** The user's wake phrase, for a task whose phrase is per user ("" until a sample names one). */
+    private String phrase = "";
 
     private int probationLength;
     /** Training samples since the last probation ended (-1: never on probation). */
@@ -289,6 +298,8 @@ public final class HeadState {
         this.pendingRollback = o.pendingRollback;
         this.pendingReset = o.pendingReset;
         this.nearMissesLearned = o.nearMissesLearned;
+        this.nearMissesSha256 = o.nearMissesSha256;
+        this.phrase = o.phrase;
     }
 
     /** An independent deep copy (replayed embeddings are immutable and shared). */
@@ -346,7 +357,9 @@ public final class HeadState {
                 WindowSet.unpack(calibrationPool),
                 calibrationPoolScores(),
                 calibrationSlice,
-                nearMissesLearned);
+                nearMissesLearned,
+                nearMissesSha256,
+                phrase);
     }
 
     /** The head {@code s} describes; it takes ownership of the snapshot's arrays, optimizer and monitors. */
@@ -400,6 +413,8 @@ public final class HeadState {
         setCalibrationPool(s.calibrationPool(), s.calibrationPoolScores());
         this.calibrationSlice = s.calibrationSlice();
         this.nearMissesLearned = s.nearMissesLearned();
+        this.nearMissesSha256 = s.nearMissesSha256();
+        this.phrase = s.phrase();
     }
 
     // ---- applying a sample --------------------------------------------------------------------
@@ -488,6 +503,35 @@ public final class HeadState {
     /** The task's near misses this head learned since it started or was last rolled back or reset. */
     public int nearMissesLearned() {
         return nearMissesLearned;
+    }
+
+    /** The digest of the near-miss set {@link #nearMissesLearned()} counts ({@code NearMissSet.sha256}); empty before any. */
+    public String nearMissesSha256() {
+        return nearMissesSha256;
+    }
+
+    /**
+     * The head's near misses are {@code sha256}'s from now on: if they were another set's, it has
+     * learned none of them yet.
+     */
+    public void countNearMissesOf(String sha256) {
+        if (!sha256.equals(nearMissesSha256)) {
+            nearMissesSha256 = sha256;
+            nearMissesLearned = 0;
+        }
+    }
+
+    /** The user's wake phrase, for a task whose phrase is per user; else empty. */
+    public String phrase() {
+        return phrase;
+    }
+
+    /** The user named {@code newPhrase}: the head's near misses are its, from the first. */
+    public void phrase(String newPhrase) {
+        phrase = Objects.requireNonNull(newPhrase, "newPhrase");
+        nearMissesSha256 = "";
+        nearMissesLearned = 0;
+        changed = true;
     }
 
     /** The trainer took its steps on the newest sample: counts it and marks the head changed since its last version. */

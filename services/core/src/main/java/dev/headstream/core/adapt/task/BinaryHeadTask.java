@@ -43,6 +43,12 @@ public final class BinaryHeadTask {
      */
     public static final float NO_DETECTOR_THRESHOLD = 2f;
 
+    /**
+     * How the reason of a reset by a user's new wake phrase starts ({@link #adoptPhrase}): such a
+     * reset comes from a sample, not from an operator, so a replay of the samples makes it too.
+     */
+    public static final String NEW_PHRASE_REASON = "new wake phrase '";
+
     /** What scoring one sample gave. */
     public record Scores(float source, float adapted, boolean sourceAccepted, boolean adaptedAccepted) {}
 
@@ -68,6 +74,11 @@ public final class BinaryHeadTask {
     private final AlarmAction onAlarm;
     /** The task's near-miss negatives (shared, read-only); {@link NearMissSet#none()} without a phrase. */
     private NearMissSet nearMisses = NearMissSet.none();
+    /**
+     * For a task whose phrase each user names ({@code phrase=per-user}): the near misses of any
+     * phrase (shared, thread-safe); null for every other task.
+     */
+    private NearMissLibrary phrases;
     /** {@link #SOURCE_THRESHOLD}, or {@link #NO_DETECTOR_THRESHOLD} for a fresh start. */
     private final float sourceThreshold;
 
@@ -181,7 +192,64 @@ public final class BinaryHeadTask {
         BinaryHeadTask t = new BinaryHeadTask(
                 name, sourceHead, recipe, rehearsal, onAlarm, targetFalseAcceptsPerHour, bank, bankTraining);
         t.nearMisses = nearMisses; // checked when this task took them
+        t.phrases = phrases;
         return t;
+    }
+
+    /**
+     * This task with a wake phrase per user: each user's samples name it ({@link #adoptPhrase}), and
+     * a head learns the near misses {@code library} gives for its user's phrase, as
+     * {@link #withNearMisses} heads learn the task's. A new instance with the same configuration
+     * and shared parts.
+     */
+    public BinaryHeadTask withPhrasePerUser(NearMissLibrary library) {
+        BinaryHeadTask t = new BinaryHeadTask(
+                name, sourceHead, recipe, rehearsal, onAlarm, targetFalseAcceptsPerHour, bank, bankTraining);
+        t.phrases = Objects.requireNonNull(library, "library");
+        return t;
+    }
+
+    /** Whether each user names this task's wake phrase in their samples. */
+    public boolean phrasePerUser() {
+        return phrases != null;
+    }
+
+    /**
+     * The near misses head {@code s} learns: the task's, or for a phrase per user its user's phrase's
+     * (none before the user named one). May synthesize them the first time a phrase is asked for.
+     */
+    public NearMissSet nearMissesOf(HeadState s) {
+        if (phrases == null || s.phrase().isEmpty()) {
+            return nearMisses;
+        }
+        NearMissSet set = phrases.of(s.phrase());
+        set.clips().forEach(this::checkFits);
+        return set;
+    }
+
+    /**
+     * The wake phrase a sample of a task with a phrase per user names for head {@code s}
+     * ({@code phrase}, as {@code EngineSpec.NearMissSpec.userPhrase} keeps it): the head's first
+     * phrase is kept; another phrase than the head's is a new wake word, so the head goes back to
+     * its start first, published as RESET with the reason (the old phrase's clips would teach the
+     * new detector the wrong word); a frozen head stays frozen (an operator froze it). An empty
+     * phrase or the head's own changes nothing.
+     *
+     * @return whether the head was reset
+     */
+    public boolean adoptPhrase(HeadState s, String phrase) {
+        if (phrases == null || phrase.isEmpty() || phrase.equals(s.phrase())) {
+            return false;
+        }
+        boolean reset = !s.phrase().isEmpty();
+        if (reset) {
+            boolean frozen = s.frozen();
+            operatorReset(s, NEW_PHRASE_REASON + phrase + "' (was '" + s.phrase() + "')");
+            // a user's new phrase does not lift an operator's freeze
+            s.freeze(frozen);
+        }
+        s.phrase(phrase);
+        return reset;
     }
 
     /**
@@ -398,14 +466,16 @@ public final class BinaryHeadTask {
      * applied sample: they are not the user's samples.
      */
     private void learnNearMisses(HeadState s, RehearsalReservoir online) {
-        if (nearMisses.isEmpty()) {
+        NearMissSet set = nearMissesOf(s);
+        if (set.isEmpty()) {
             return;
         }
+        s.countNearMissesOf(set.sha256());
         int from = s.nearMissesLearned();
-        int to = Math.min(nearMisses.size(), from + NearMissSet.PER_POSITIVE);
+        int to = Math.min(set.size(), from + NearMissSet.PER_POSITIVE);
         for (int i = from; i < to; i++) {
             HeadState.Example ex =
-                    new HeadState.Example(StoredClip.of(nearMisses.clips().get(i)), false, 1f);
+                    new HeadState.Example(StoredClip.of(set.clips().get(i)), false, 1f);
             s.remember(ex, recipe.replayBuffer());
             trainer.train(s, ex, online);
             s.learnedNearMiss();
@@ -490,6 +560,7 @@ public final class BinaryHeadTask {
                 + rehearsal.train().size() + "+" + rehearsal.calibration().size()
                 + (bank == null ? ", no negative bank" : ", " + bank + ", " + bankTraining) + ", target "
                 + targetFalseAcceptsPerHour + " false accepts per hour"
-                + (nearMisses.isEmpty() ? "" : ", " + nearMisses) + "]";
+                + (nearMisses.isEmpty() ? "" : ", " + nearMisses)
+                + (phrases == null ? "" : ", a wake phrase per user") + "]";
     }
 }

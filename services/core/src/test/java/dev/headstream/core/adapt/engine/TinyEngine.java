@@ -41,9 +41,14 @@ final class TinyEngine {
 
     /** A task of {@link #RECIPE} on {@link #SOURCE}, with a named {@code sourceSha256}. */
     static BinaryHeadTask task(String sourceSha256) {
+        return task(TASK, sourceSha256);
+    }
+
+    /** {@link #task(String)} named {@code name}. */
+    static BinaryHeadTask task(String name, String sourceSha256) {
         SourceHead source = new SourceHead(SOURCE.id(), sourceSha256, SOURCE.architecture(), new float[] {1f, 0f, 0f});
         return new BinaryHeadTask(
-                TASK,
+                name,
                 source,
                 RECIPE,
                 new RehearsalSet(List.of(), List.of(new EmbeddingSequence(1, 2, new float[] {-8f, 0f}))),

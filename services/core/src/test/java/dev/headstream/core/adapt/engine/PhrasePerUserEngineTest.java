@@ -1,0 +1,141 @@
+package dev.headstream.core.adapt.engine;
+
+import static dev.headstream.core.adapt.engine.SmallEngine.NOW;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.headstream.core.adapt.task.BinaryHeadTask;
+import dev.headstream.core.adapt.task.NearMissSet;
+import dev.headstream.core.embed.Backbone;
+import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.core.ingest.RateLimit;
+import dev.headstream.core.ingest.RawSample;
+import dev.headstream.core.ingest.TaskKind;
+import dev.headstream.core.wire.SampleDecoder;
+import dev.headstream.schemas.v1.FloatTensor;
+import dev.headstream.schemas.v1.HeadStatus;
+import dev.headstream.schemas.v1.HeadUpdate;
+import dev.headstream.schemas.v1.Label;
+import dev.headstream.schemas.v1.RejectReason;
+import dev.headstream.schemas.v1.Sample;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A task whose wake phrase each user names in their samples, through the engine: the phrase comes
+ * from the sample (as a head keeps it), a head learns its phrase's near misses, another phrase
+ * resets the head, and a phrase nobody can use is rejected with the reason.
+ */
+class PhrasePerUserEngineTest {
+
+    private static final String OWN = "own";
+
+    /** Phrases asked of the library, with how often. */
+    private final Map<String, Integer> asked = new ConcurrentHashMap<>();
+
+    private NearMissSet nearMisses(String phrase) {
+        asked.merge(phrase, 1, Integer::sum);
+        List<EmbeddingSequence> clips = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            // near misses score just under the positives on the source head ([z, 0] -> z)
+            clips.add(new EmbeddingSequence(1, 2, new float[] {1f + 0.1f * i + phrase.length() * 0.01f, 0f}));
+        }
+        return NearMissSet.of(phrase, List.of(phrase), clips);
+    }
+
+    private AdaptationEngine engine() {
+        Backbone backbone = new TensorBackbone("pass-through", "1".repeat(64), 1, 2);
+        BinaryHeadTask own = TinyEngine.task(OWN, TinyEngine.SOURCE.sha256()).withPhrasePerUser(this::nearMisses);
+        SampleDecoder decoder = new SampleDecoder(
+                1 << 16, backbone, Map.of(OWN, TaskKind.binary(), TinyEngine.TASK, TaskKind.binary()), Set.of(OWN));
+        return new AdaptationEngine(
+                backbone,
+                decoder,
+                Map.of(OWN, own, TinyEngine.TASK, TinyEngine.task(TinyEngine.SOURCE.sha256())),
+                64,
+                1,
+                AdaptationEngine.OnlineRehearsal.OFF,
+                RateLimit.OFF,
+                AdaptationEngine.UNBOUNDED,
+                2);
+    }
+
+    private static RawSample sample(long offset, String user, String task, String phrase) {
+        Sample s = Sample.newBuilder()
+                .setSampleId("s" + offset)
+                .setTensor(FloatTensor.newBuilder()
+                        .addShape(1)
+                        .addShape(2)
+                        .addValues(2f)
+                        .addValues(0f))
+                .putLabels(task, Label.newBuilder().setBinary(true).build())
+                .setPhrase(phrase)
+                .build();
+        return new RawSample(0, offset, user.getBytes(StandardCharsets.UTF_8), s.toByteArray());
+    }
+
+    private static HeadUpdate head(BatchResult r, String user) {
+        return r.heads().stream()
+                .filter(h -> h.getUser().equals(user) && h.getTask().equals(OWN))
+                .reduce((a, b) -> b)
+                .orElseThrow();
+    }
+
+    @Test
+    void eachUsersHeadLearnsTheNearMissesOfThePhraseTheirSamplesName() {
+        AdaptationEngine engine = engine();
+        BatchResult r = engine.process(
+                List.of(
+                        sample(0, "acme/alice", OWN, "Okay  Nova"),
+                        sample(1, "acme/bob", OWN, "hello sunny"),
+                        sample(2, "acme/alice", OWN, ""),
+                        sample(3, "acme/bob", OWN, "hello sunny")),
+                NOW);
+        assertThat(r.rejections()).isEmpty();
+        HeadUpdate alice = head(r, "alice");
+        HeadUpdate bob = head(r, "bob");
+        assertThat(alice.getProvenance().getPhrase())
+                .as("as a head keeps a phrase")
+                .isEqualTo("okay nova");
+        assertThat(bob.getProvenance().getPhrase()).isEqualTo("hello sunny");
+        assertThat(alice.getProvenance().getNearMissesLearned()).isEqualTo(4);
+        assertThat(alice.getProvenance().getNearMissesSha256())
+                .isEqualTo(nearMisses("okay nova").sha256())
+                .isNotEqualTo(bob.getProvenance().getNearMissesSha256());
+        assertThat(alice.getStatus()).isEqualTo(HeadStatus.HEAD_STATUS_ACTIVE);
+        engine.commit(r);
+
+        // another phrase is another wake word: back to the start, published as RESET
+        BatchResult again = engine.process(List.of(sample(4, "acme/alice", OWN, "wake up luna")), NOW + 1);
+        HeadUpdate reset = head(again, "alice");
+        assertThat(reset.getStatus()).isEqualTo(HeadStatus.HEAD_STATUS_RESET);
+        assertThat(reset.getStatusReason()).contains("new wake phrase 'wake up luna' (was 'okay nova')");
+        assertThat(reset.getProvenance().getPhrase()).isEqualTo("wake up luna");
+        assertThat(reset.getProvenance().getNearMissesLearned()).isEqualTo(2);
+        assertThat(reset.getVersion()).isGreaterThan(alice.getVersion());
+    }
+
+    @Test
+    void aPhraseThatIsNotSpeakableOrThatNoLabeledTaskTakesIsRejectedMalformed() {
+        AdaptationEngine engine = engine();
+        BatchResult r = engine.process(
+                List.of(
+                        sample(0, "acme/alice", OWN, "hey-jarvis!"),
+                        sample(1, "acme/alice", TinyEngine.TASK, "okay nova"),
+                        sample(2, "acme/alice", OWN, "x".repeat(65)),
+                        sample(3, "acme/alice", TinyEngine.TASK, "")),
+                NOW);
+        assertThat(r.rejections()).hasSize(3);
+        assertThat(r.rejections()).allSatisfy(j -> assertThat(j.reason()).isEqualTo(RejectReason.MALFORMED));
+        assertThat(r.rejections().get(0).message()).contains("phrase must be English words");
+        assertThat(r.rejections().get(1).message())
+                .contains("labels no task whose phrase is per user")
+                .contains("[own]");
+        assertThat(r.applied()).as("the sample without a phrase").isEqualTo(1);
+        assertThat(asked).as("nothing synthesized for a rejected phrase").isEmpty();
+    }
+}
