@@ -166,6 +166,29 @@ class EngineSpecTest {
     }
 
     @Test
+    void aFreshStartsThresholdSitsNearerItsNegativesUnlessConfigured() {
+        EngineSpec fresh = EngineSpec.fromProperties(Map.of("headstream.tasks.wake.source-head", "fresh:4"));
+        assertThat(fresh.tasks().get("wake").recipe().thresholdPosition()).isEqualTo(0.55f);
+        assertThat(EngineSpec.fromProperties(fresh.toProperties())).isEqualTo(fresh);
+        assertThat(EngineSpec.fromProperties(Map.of(
+                                "headstream.tasks.wake.source-head", "fresh:4",
+                                "headstream.tasks.wake.threshold-position", "0.75"))
+                        .tasks()
+                        .get("wake")
+                        .recipe()
+                        .thresholdPosition())
+                .isEqualTo(0.75f);
+        assertThat(EngineSpec.fromProperties(Map.of())
+                        .tasks()
+                        .get("wake")
+                        .recipe()
+                        .thresholdPosition())
+                .as("a pre-trained source keeps the recipe's")
+                .isEqualTo(HeadRecipe.wakeWordDefault().thresholdPosition())
+                .isEqualTo(0.75f);
+    }
+
+    @Test
     void aWakePhraseBringsNearMissesWhoseKeysAreRefusedWithoutOne() {
         EngineSpec spec = EngineSpec.fromProperties(Map.of("headstream.tasks.wake.phrase", " okay   nova "));
         assertThat(spec.tasks().get("wake").nearMisses())
@@ -439,7 +462,9 @@ class EngineSpecTest {
         assertThat(wake.architectureOf())
                 .as("by default a fresh start takes hey_jarvis's architecture")
                 .contains("hey_jarvis_v0.1.onnx");
-        assertThat(wake.recipe()).isEqualTo(HeadRecipe.wakeWordDefault());
+        assertThat(wake.recipe())
+                .as("the default recipe, with a fresh start's threshold position")
+                .isEqualTo(HeadRecipe.wakeWordDefault().withThresholdPosition(EngineSpec.FRESH_THRESHOLD_POSITION));
         EngineSpec.TaskSpec mine = spec.tasks().get("mine");
         assertThat(mine.seed()).isEqualTo(-42L);
         assertThat(mine.architectureOf()).contains("alexa_v0.1.onnx");
