@@ -14,6 +14,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -124,6 +125,24 @@ class ProduceCommandTest {
 
         assertThat(exit).isEqualTo(1);
         assertThat(out.toString()).contains("the adapter accepts at most 2 s (32,000 samples");
+    }
+
+    @Test
+    void aPhraseThatTheAdapterWouldRefuseIsAUsageErrorBeforeAnythingIsRead(@TempDir Path dir) throws IOException {
+        Path a = TestWavs.tone(dir.resolve("a.wav"), 16_000, 1, 2.5);
+        String[] args = {"produce", "--dry-run", "--tenant", "acme", "--user", "alice", "--label", "own=1", "--phrase"};
+        for (String bad : new String[] {"hey-jarvis!", "", "1 two", "a".repeat(65)}) {
+            String[] withPhrase = Arrays.copyOf(args, args.length + 2);
+            withPhrase[args.length] = bad;
+            withPhrase[args.length + 1] = a.toString();
+            assertThat(run(withPhrase)).as("--phrase '%s'", bad).isEqualTo(CommandLine.ExitCode.USAGE);
+            assertThat(err.toString()).contains("--phrase must be English words");
+        }
+        String[] good = Arrays.copyOf(args, args.length + 2);
+        good[args.length] = "Hey Marble";
+        good[args.length + 1] = a.toString();
+        assertThat(run(good)).as(out.toString() + err).isZero();
+        assertThat(out.toString()).contains("would send 1 of 1 clips");
     }
 
     @Test

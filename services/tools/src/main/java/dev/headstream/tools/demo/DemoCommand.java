@@ -11,6 +11,7 @@ import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.bank.NegativeBank;
 import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.head.SourceHead;
+import dev.headstream.core.ingest.WakePhrase;
 import dev.headstream.core.wire.HeadCodec;
 import dev.headstream.core.wire.SampleFile;
 import dev.headstream.schemas.Topics;
@@ -175,6 +176,19 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--households", description = "speakers: households of each size 2 to 6 (default 2).")
     Integer households;
 
+    @Option(
+            names = "--phrase",
+            paramLabel = "PHRASE",
+            description = "own-word: a new wake phrase, repeatable (default: okay nova, hey marble, wake up luna,"
+                    + " hello sunny); 4 users each.")
+    List<String> phrases = new ArrayList<>();
+
+    @Option(
+            names = "--phrase-per-user",
+            description = "own-word: one task whose phrase each user names in their samples"
+                    + " (headstream.tasks.own-word.phrase=per-user) instead of a task per phrase.")
+    boolean phrasePerUser;
+
     /** The fresh start of the own-word scenario's tasks (the seed {@code bench-own-word}'s main run chose the recipe on). */
     static final long OWN_WORD_FRESH_SEED = 7;
 
@@ -199,6 +213,15 @@ public final class DemoCommand implements Callable<Integer> {
         return bankDir;
     }
 
+    /** Refuses the own-word scenario's options in {@code scenario}. */
+    private void ownWordOnly(String scenario) {
+        if (!phrases.isEmpty() || phrasePerUser) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--phrase and --phrase-per-user go with --scenario own-word, not --scenario " + scenario);
+        }
+    }
+
     /** Options of the wake scenario that the speakers scenario does not read. */
     private static final List<String> WAKE_ONLY =
             List.of("--users", "--candidates", "--train", "--holdout", "--background-speakers", "--negative-bank");
@@ -212,6 +235,7 @@ public final class DemoCommand implements Callable<Integer> {
                 if (households != null) {
                     throw new ParameterException(spec.commandLine(), "--households goes with --scenario speakers");
                 }
+                ownWordOnly("wake");
             }
             case "speakers" -> {
                 List<String> ignored =
@@ -220,6 +244,7 @@ public final class DemoCommand implements Callable<Integer> {
                     throw new ParameterException(
                             spec.commandLine(), ignored + " apply to the wake scenario, not to --scenario speakers");
                 }
+                ownWordOnly("speakers");
                 int households = this.households == null ? 2 : this.households;
                 if (households < 1) {
                     throw new ParameterException(spec.commandLine(), "--households must be at least 1");
@@ -253,6 +278,15 @@ public final class DemoCommand implements Callable<Integer> {
                             (households != null ? List.of("--households") : ignored)
                                     + " do not apply to --scenario own-word");
                 }
+                for (String p : phrases) {
+                    if (!WakePhrase.speakable(p)) {
+                        throw new ParameterException(
+                                spec.commandLine(), "--phrase must be " + WakePhrase.RULE + ": '" + p + "'");
+                    }
+                }
+                List<String> ownPhrases = phrases.isEmpty()
+                        ? OwnWordDemo.PHRASES
+                        : phrases.stream().map(WakePhrase::ofUser).distinct().toList();
                 Path bankDir = defaultBankIfMissing();
                 new OwnWordDemo(
                                 new OwnWordDemo.Settings(
@@ -263,7 +297,8 @@ public final class DemoCommand implements Callable<Integer> {
                                         bankDir,
                                         seed,
                                         OWN_WORD_FRESH_SEED,
-                                        OwnWordDemo.PHRASES,
+                                        ownPhrases,
+                                        phrasePerUser,
                                         4,
                                         12,
                                         List.of(3, 5, 8, 16),

@@ -82,6 +82,8 @@ public final class OwnWordDemo {
      * @param holdout        held-out clips per user
      * @param checkpoints    enrollment clip counts at which heads are scored, ascending
      * @param freshSeed      the seed of every task's fresh start
+     * @param phrasePerUser  one task {@value #PER_USER_TASK} whose phrase each user's samples name,
+     *                       instead of a task per phrase
      */
     public record Settings(
             Path modelsDir,
@@ -92,6 +94,7 @@ public final class OwnWordDemo {
             long seed,
             long freshSeed,
             List<String> phrases,
+            boolean phrasePerUser,
             int usersPerPhrase,
             int holdout,
             List<Integer> checkpoints,
@@ -185,9 +188,24 @@ public final class OwnWordDemo {
         this.out = out;
     }
 
+    /** The task of every user with {@link Settings#phrasePerUser}. */
+    public static final String PER_USER_TASK = "own-word";
+
     /** The task name of {@code phrase}: its words joined by '-'. */
     public static String task(String phrase) {
         return phrase.strip().replaceAll("\\s+", "-");
+    }
+
+    /** The task of {@code phrase}'s users in this run. */
+    private String taskOf(String phrase) {
+        return s.phrasePerUser() ? PER_USER_TASK : task(phrase);
+    }
+
+    /** The adapter's tasks in this run. */
+    private List<String> tasks() {
+        return s.phrasePerUser()
+                ? List.of(PER_USER_TASK)
+                : s.phrases().stream().map(OwnWordDemo::task).toList();
     }
 
     /** Runs the scenario; returns every head's figures. */
@@ -213,7 +231,7 @@ public final class OwnWordDemo {
                     s.seed() + 1000L * p,
                     synth,
                     line -> say("%s", line))) {
-                users.add(new User(task(phrase) + "-" + u.speaker().id(), phrase, task(phrase), u));
+                users.add(new User(task(phrase) + "-" + u.speaker().id(), phrase, taskOf(phrase), u));
             }
         }
         Map<SyntheticClip, EmbeddingSequence> heldOut = new HashMap<>();
@@ -235,11 +253,14 @@ public final class OwnWordDemo {
             }
             Map<String, String> props = adapterProperties(bs);
             say(
-                    "own-word: starting the adapter with %d tasks from %s, each synthesizing its phrase's near"
-                            + " misses (log %s)",
-                    s.phrases().size(),
-                    s.phrases().stream()
-                            .map(p -> props.get("headstream.tasks." + task(p) + ".source-head"))
+                    s.phrasePerUser()
+                            ? "own-word: starting the adapter with task %s from %s, whose phrase each user's samples"
+                                    + " name: it synthesizes a phrase's near misses when a head first needs them (log %s)"
+                            : "own-word: starting the adapter with tasks %s from %s, each synthesizing its phrase's"
+                                    + " near misses (log %s)",
+                    tasks(),
+                    tasks().stream()
+                            .map(t -> props.get("headstream.tasks." + t + ".source-head"))
                             .distinct()
                             .toList(),
                     s.workDir().resolve("adapter.log"));
@@ -262,7 +283,7 @@ public final class OwnWordDemo {
                 for (int checkpoint : s.checkpoints()) {
                     for (User u : users) {
                         for (int i = sent; i < checkpoint; i++) {
-                            send(sender, u, u.own().enrolment().get(i));
+                            send(sender, u, u.own().enrolment().get(i), s.phrasePerUser());
                         }
                     }
                     sender.flush();
@@ -312,16 +333,23 @@ public final class OwnWordDemo {
         p.put("headstream.instance-id", "demo-own-word");
         p.put("headstream.negative-bank.directory", s.bankDir().toAbsolutePath().toString());
         p.put("headstream.tasks.wake.source-head", "none");
-        for (String phrase : s.phrases()) {
-            String k = "headstream.tasks." + task(phrase) + ".";
+        if (s.phrasePerUser()) {
+            String k = "headstream.tasks." + PER_USER_TASK + ".";
             p.put(k + "source-head", "fresh:" + s.freshSeed());
-            p.put(k + "phrase", phrase);
+            p.put(k + "phrase", EngineSpec.NearMissSpec.PER_USER);
+        } else {
+            for (String phrase : s.phrases()) {
+                String k = "headstream.tasks." + task(phrase) + ".";
+                p.put(k + "source-head", "fresh:" + s.freshSeed());
+                p.put(k + "phrase", phrase);
+            }
         }
         p.putAll(s.adapterProperties());
         return p;
     }
 
-    private static void send(SampleSender sender, User u, SyntheticClip c) {
+    /** Sends one enrollment clip of {@code u}; with {@code namePhrase}, the sample names the user's phrase. */
+    private static void send(SampleSender sender, User u, SyntheticClip c, boolean namePhrase) {
         Sample sample = Sample.newBuilder()
                 .setSampleId(u.key() + "/" + c.sampleId())
                 .setTenant(TENANT)
@@ -329,6 +357,7 @@ public final class OwnWordDemo {
                 .setAudio(SampleRecords.audio(c.pcm()))
                 .putLabels(u.task(), Label.newBuilder().setBinary(true).build())
                 .setSplit(Split.SPLIT_TRAIN)
+                .setPhrase(namePhrase ? u.phrase() : "")
                 .build();
         sender.send(SampleRecords.key(TENANT, u.key()), sample.toByteArray());
     }
@@ -503,12 +532,14 @@ public final class OwnWordDemo {
         StringBuilder json = new StringBuilder("{\n");
         json.append(String.format(
                 Locale.ROOT,
-                "  \"scenario\": \"own-word\",\n  \"seed\": %d,\n  \"sourceHeads\": %s,\n  \"phrases\": %s,\n"
+                "  \"scenario\": \"own-word\",\n  \"seed\": %d,\n  \"phrasePerUser\": %s,\n  \"sourceHeads\": %s,\n"
+                        + "  \"phrases\": %s,\n"
                         + "  \"usersPerPhrase\": %d,\n  \"heldOutClipsPerUser\": %d,\n  \"checkpoints\": %s,\n"
                         + "  \"seconds\": %.1f,\n  \"replayIdentical\": %d,\n  \"replayHeads\": %d,\n  \"rows\": [\n",
                 s.seed(),
+                s.phrasePerUser(),
                 s.phrases().stream()
-                        .map(p -> "\"" + props.get("headstream.tasks." + task(p) + ".source-head") + "\"")
+                        .map(p -> "\"" + props.get("headstream.tasks." + taskOf(p) + ".source-head") + "\"")
                         .toList(),
                 s.phrases().stream().map(p -> "\"" + p + "\"").toList(),
                 s.usersPerPhrase(),

@@ -30,5 +30,10 @@ class DemoScenarioOptionsTest {
         assertThat(run("--scenario", "own-word", "--households", "2"))
                 .contains("[--households] do not apply to --scenario own-word");
         assertThat(run("--scenario", "bogus")).contains("--scenario must be wake, speakers or own-word, not 'bogus'");
+        assertThat(run("--phrase", "okay nova"))
+                .contains("--phrase and --phrase-per-user go with --scenario own-word, not --scenario wake");
+        assertThat(run("--scenario", "speakers", "--phrase-per-user"))
+                .contains("--phrase and --phrase-per-user go with --scenario own-word, not --scenario speakers");
+        assertThat(run("--scenario", "own-word", "--phrase", "hey-jarvis!")).contains("--phrase must be English words");
     }
 }
