@@ -609,6 +609,13 @@ public final class OwnWordDemo {
         double maxPerHour = Math.max(
                 1.5,
                 perHour.values().stream().flatMapToDouble(Arrays::stream).max().orElse(0) * 1.1);
+        // issue 18's target after 8 clips, drawn flat across the counts
+        double[] recallTarget = new double[xs.length];
+        double[] perHourTarget = new double[xs.length];
+        Arrays.fill(recallTarget, TARGET_RECALL);
+        Arrays.fill(perHourTarget, TARGET_PER_HOUR);
+        recall.put("target at 8 clips", recallTarget);
+        perHour.put("target at 8 clips", perHourTarget);
         Path png = s.workDir().resolve("own-word.png");
         LinePlot.write(
                 png,
