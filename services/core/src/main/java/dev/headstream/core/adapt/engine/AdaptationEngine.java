@@ -9,6 +9,7 @@ import dev.headstream.core.adapt.state.UserState;
 import dev.headstream.core.adapt.state.UserStore;
 import dev.headstream.core.adapt.task.BinaryHeadTask;
 import dev.headstream.core.adapt.task.ClassHeadTask;
+import dev.headstream.core.adapt.task.NearMissesUnavailableException;
 import dev.headstream.core.adapt.task.RehearsalReservoir;
 import dev.headstream.core.embed.Backbone;
 import dev.headstream.core.embed.BackboneInput;
@@ -1592,6 +1593,9 @@ public final class AdaptationEngine {
             List<Runnable> offers = new ArrayList<>();
             try {
                 AdaptationEngine.this.apply(working, s, raw, embedding, reservoirs, offers, tasks);
+            } catch (NearMissesUnavailableException e) {
+                // not the sample's fault and not the batch's: the user's head is unchanged, the rest applies
+                return rejected(raw, RejectReason.PROCESSING_FAILED, e.getMessage() + "; the head is unchanged", s);
             } catch (IllegalStateException e) {
                 return rejected(
                         raw,

@@ -217,13 +217,21 @@ public final class BinaryHeadTask {
     /**
      * The near misses head {@code s} learns: the task's, or for a phrase per user its user's phrase's
      * (none before the user named one). May synthesize them the first time a phrase is asked for.
+     *
+     * @throws NearMissesUnavailableException if the user's phrase's near misses cannot be made
      */
     public NearMissSet nearMissesOf(HeadState s) {
         if (phrases == null || s.phrase().isEmpty()) {
             return nearMisses;
         }
-        NearMissSet set = phrases.of(s.phrase());
-        set.clips().forEach(this::checkFits);
+        NearMissSet set;
+        try {
+            set = phrases.of(s.phrase());
+            set.clips().forEach(this::checkFits);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new NearMissesUnavailableException(
+                    "the near misses of wake phrase '" + s.phrase() + "' could not be made: " + e.getMessage(), e);
+        }
         return set;
     }
 

@@ -39,6 +39,12 @@ class PhrasePerUserEngineTest {
 
     private NearMissSet nearMisses(String phrase) {
         asked.merge(phrase, 1, Integer::sum);
+        if (phrase.equals("mmm")) {
+            throw new IllegalArgumentException("'mmm' (m@m) has no phoneme that has a near miss");
+        }
+        if (phrase.equals("tools down")) {
+            throw new IllegalStateException("espeak-ng exited 1");
+        }
         List<EmbeddingSequence> clips = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             // near misses score just under the positives on the source head ([z, 0] -> z)
@@ -137,5 +143,26 @@ class PhrasePerUserEngineTest {
                 .contains("[own]");
         assertThat(r.applied()).as("the sample without a phrase").isEqualTo(1);
         assertThat(asked).as("nothing synthesized for a rejected phrase").isEmpty();
+    }
+
+    @Test
+    void aPhraseWhoseNearMissesCannotBeMadeRejectsItsSampleAndTheRestApplies() {
+        AdaptationEngine engine = engine();
+        BatchResult r = engine.process(
+                List.of(
+                        sample(0, "acme/alice", OWN, "mmm"),
+                        sample(1, "acme/bob", OWN, "tools down"),
+                        sample(2, "acme/carol", OWN, "okay nova")),
+                NOW);
+        assertThat(r.rejections()).hasSize(2);
+        assertThat(r.rejections()).allSatisfy(j -> assertThat(j.reason()).isEqualTo(RejectReason.PROCESSING_FAILED));
+        assertThat(r.rejections().get(0).message())
+                .contains("the near misses of wake phrase 'mmm' could not be made")
+                .contains("no phoneme that has a near miss")
+                .endsWith("the head is unchanged");
+        assertThat(r.rejections().get(1).message()).contains("espeak-ng exited 1");
+        assertThat(r.applied()).isEqualTo(1);
+        assertThat(head(r, "carol").getProvenance().getNearMissesLearned()).isEqualTo(2);
+        assertThat(r.heads()).extracting(HeadUpdate::getUser).containsOnly("carol");
     }
 }
