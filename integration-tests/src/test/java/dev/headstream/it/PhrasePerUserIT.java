@@ -89,7 +89,10 @@ class PhrasePerUserIT {
                     "headstream.tasks." + TASK + ".phrase",
                     "per-user",
                     "headstream.tasks." + TASK + ".near-misses",
-                    String.valueOf(NEAR_MISSES)));
+                    String.valueOf(NEAR_MISSES),
+                    // all three phrases may come in one batch: let it make them all (2 by default)
+                    "headstream.new-phrases-per-batch",
+                    "3"));
             List<HeadUpdate> versions = new CopyOnWriteArrayList<>();
             try (HeadFollower<HeadUpdate> follower = HeadFollower.<HeadUpdate>builder(bs, u -> u)
                             .listener(new HeadFollower.Listener<>() {

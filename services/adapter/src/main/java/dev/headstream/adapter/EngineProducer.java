@@ -38,6 +38,7 @@ public class EngineProducer {
     private static final Set<String> ADAPTER_KEYS = Set.of(
             "instance-id",
             "transaction-stuck-exit-seconds",
+            "new-phrases-per-batch",
             "poison.attempts",
             "poison.backoff-ms",
             "poison.max-backoff-ms",
@@ -95,7 +96,12 @@ public class EngineProducer {
     @Singleton
     @Startup
     AdaptationEngine engine(EngineSpec spec, Backbone backbone, HeadstreamConfig config) {
-        AdaptationEngine engine = EngineAssembly.engine(spec, backbone).engine();
+        if (config.newPhrasesPerBatch() < 0) {
+            throw new IllegalArgumentException("headstream.new-phrases-per-batch must be 0 (no limit) or more, got "
+                    + config.newPhrasesPerBatch());
+        }
+        AdaptationEngine engine = EngineAssembly.engine(spec, backbone, config.newPhrasesPerBatch())
+                .engine();
         HeadstreamConfig.State s = config.state();
         if (s.dir().filter(d -> !d.isBlank()).isPresent()) {
             if (s.cacheUsers() < 1) {

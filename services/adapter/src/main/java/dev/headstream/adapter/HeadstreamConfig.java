@@ -27,6 +27,14 @@ public interface HeadstreamConfig {
     @WithDefault("120")
     int transactionStuckExitSeconds();
 
+    /**
+     * For tasks whose phrase is per user: how many phrases' near misses one batch may make (each
+     * takes about 1.4 s of the batch with the default 24); a sample that needs another phrase's is
+     * rejected {@code CAPACITY}, to be sent again later. 0: no limit.
+     */
+    @WithDefault("2")
+    int newPhrasesPerBatch();
+
     /** Where users' state is kept between batches ({@code headstream.state.*}). */
     State state();
 

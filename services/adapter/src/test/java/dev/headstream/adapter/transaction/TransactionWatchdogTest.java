@@ -30,6 +30,11 @@ class TransactionWatchdogTest {
             }
 
             @Override
+            public int newPhrasesPerBatch() {
+                throw new UnsupportedOperationException("not the watchdog's");
+            }
+
+            @Override
             public Poison poison() {
                 throw new UnsupportedOperationException("not the watchdog's");
             }

@@ -594,6 +594,14 @@ public record EngineSpec(
                     + " and its heads are held to min-recall only with a bank; enable the bank or start from a"
                     + " pre-trained head");
         }
+        if (spec.nearMisses().isPresent() && spec.nearMisses().get().perUser() && !spec.fresh()) {
+            // a reset or held version publishes the start head: a pre-trained one would detect its own
+            // word (hey jarvis) under the user's phrase
+            throw new IllegalArgumentException("task '" + name + "' has a phrase per user (" + t.prefix()
+                    + "phrase=" + NearMissSpec.PER_USER + ") but starts from the pre-trained head "
+                    + spec.sourceHead() + ", which a reset or held version would publish as the user's detector;"
+                    + " start it fresh (" + t.prefix() + "source-head=fresh:<seed>)");
+        }
         if (spec.nearMisses().isPresent() && backbone.kind() != BackboneKind.WAKEWORD) {
             throw new IllegalArgumentException("task '" + name + "' has a wake phrase (" + t.prefix() + "phrase) but "
                     + PREFIX + "backbone.kind=" + backbone.kind().name().toLowerCase(Locale.ROOT)

@@ -375,7 +375,7 @@ public final class UserStateCodec {
                                 : task.nearMisses().isEmpty()
                                         ? ""
                                         : task.nearMisses().sha256())
-                .setPhrase(h.phrase())
+                .setPhrase(task.phrasePerUser() ? h.phrase() : task.nearMisses().phrase())
                 .setNegativeBankSha256(task.bank() == null ? "" : task.bank().id())
                 .setHeldAtSource(h.heldAtSource())
                 .setHeldReason(h.heldReason())

@@ -220,8 +220,10 @@ class EngineSpecTest {
 
     @Test
     void aPhrasePerUserIsNamedByEachUsersSamplesWithTheTasksNearMissSettings() {
-        EngineSpec spec = EngineSpec.fromProperties(
-                Map.of("headstream.tasks.wake.phrase", "per-user", "headstream.tasks.wake.near-misses", "12"));
+        EngineSpec spec = EngineSpec.fromProperties(Map.of(
+                "headstream.tasks.wake.source-head", "fresh:3",
+                "headstream.tasks.wake.phrase", "per-user",
+                "headstream.tasks.wake.near-misses", "12"));
         EngineSpec.NearMissSpec n = spec.tasks().get("wake").nearMisses().orElseThrow();
         assertThat(n.perUser()).isTrue();
         assertThat(n.count()).isEqualTo(12);
@@ -241,6 +243,10 @@ class EngineSpecTest {
                         .perUser())
                 .as("only the value's own spelling: 'per user' is a phrase")
                 .isFalse();
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.tasks.wake.phrase", "per-user")))
+                .as("a reset or held version would publish hey_jarvis as the user's detector")
+                .hasMessageContaining("has a phrase per user (headstream.tasks.wake.phrase=per-user) but starts from"
+                        + " the pre-trained head hey_jarvis_v0.1.onnx");
     }
 
     @Test

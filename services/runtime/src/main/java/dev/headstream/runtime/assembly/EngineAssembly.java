@@ -92,6 +92,15 @@ public final class EngineAssembly {
      * @throws UncheckedIOException     if a file cannot be read
      */
     public static Assembled engine(EngineSpec spec, Backbone backbone) {
+        return engine(spec, backbone, 0);
+    }
+
+    /**
+     * {@link #engine(EngineSpec, Backbone)}, where a batch may make the near misses of at most
+     * {@code newPhrasesPerBatch} users' phrases (tasks with {@code phrase=per-user}; 0: no limit, as
+     * a replay needs): a live instance bounds what one batch spends on speech synthesis.
+     */
+    public static Assembled engine(EngineSpec spec, Backbone backbone, int newPhrasesPerBatch) {
         NegativeBank bank = negativeBank(spec, backbone);
         Map<String, BinaryHeadTask> tasks = new LinkedHashMap<>();
         Map<String, TaskKind> kinds = new LinkedHashMap<>();
@@ -109,7 +118,7 @@ public final class EngineAssembly {
             BinaryHeadTask task = task(name, t, source, rehearsal, bank == null ? null : prepare(bank, source, t));
             if (t.nearMisses().isPresent() && t.nearMisses().get().perUser()) {
                 task = task.withPhrasePerUser(
-                        phrasesPerUser(name, t.nearMisses().get(), backbone));
+                        phrasesPerUser(name, t.nearMisses().get(), backbone, newPhrasesPerBatch));
                 phrasePerUser.add(name);
             } else if (t.nearMisses().isPresent()) {
                 task = task.withNearMisses(nearMisses(name, t.nearMisses().get(), backbone));
@@ -192,6 +201,15 @@ public final class EngineAssembly {
      * @throws IllegalArgumentException naming the task when the speech tools or a voice are missing
      */
     public static NearMissCache phrasesPerUser(String task, EngineSpec.NearMissSpec spec, Backbone backbone) {
+        return phrasesPerUser(task, spec, backbone, 0);
+    }
+
+    /**
+     * {@link #phrasesPerUser(String, EngineSpec.NearMissSpec, Backbone)}, where one batch makes the
+     * near misses of at most {@code perBatch} phrases (0: no limit).
+     */
+    public static NearMissCache phrasesPerUser(
+            String task, EngineSpec.NearMissSpec spec, Backbone backbone, int perBatch) {
         if (spec.count() > 0) {
             checkSpeechTools(task, spec);
             SpeechTools.EspeakVoices known = SpeechTools.espeakVoices();
@@ -214,6 +232,8 @@ public final class EngineAssembly {
         }
         return new NearMissCache(
                 NearMissCache.DEFAULT_PHRASES,
+                spec.count(),
+                perBatch,
                 phrase -> spec.count() == 0 ? NearMissSet.none() : nearMisses(task, phrase, spec, backbone));
     }
 

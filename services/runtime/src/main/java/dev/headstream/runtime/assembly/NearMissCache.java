@@ -2,6 +2,7 @@ package dev.headstream.runtime.assembly;
 
 import dev.headstream.core.adapt.task.NearMissLibrary;
 import dev.headstream.core.adapt.task.NearMissSet;
+import dev.headstream.core.adapt.task.NearMissesBusyException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,6 +28,11 @@ public final class NearMissCache implements NearMissLibrary {
     public static final int DEFAULT_PHRASES = 64;
 
     private final int capacity;
+    private final int size;
+    /** Phrases' near misses made per batch at most (0: no limit), and how many this batch made. */
+    private final int perBatch;
+
+    private int madeThisBatch;
     private final Function<String, NearMissSet> make;
     /** In access order: the eldest is the phrase used longest ago. */
     private final LinkedHashMap<String, CompletableFuture<NearMissSet>> sets = new LinkedHashMap<>(16, 0.75f, true);
@@ -35,15 +41,47 @@ public final class NearMissCache implements NearMissLibrary {
 
     /**
      * @param capacity phrases kept, at least 1
-     * @param make     a phrase's near misses; throws {@link IllegalArgumentException} when the phrase
-     *                 has none, {@link IllegalStateException} when they cannot be made now
+     * @param size     near misses in every phrase's set ({@link Integer#MAX_VALUE}: not known)
+     * @param make     a phrase's near misses, {@code size} of them; throws {@link IllegalArgumentException}
+     *                 when the phrase has none, {@link IllegalStateException} when they cannot be made now
      */
-    public NearMissCache(int capacity, Function<String, NearMissSet> make) {
+    public NearMissCache(int capacity, int size, Function<String, NearMissSet> make) {
+        this(capacity, size, 0, make);
+    }
+
+    /**
+     * @param capacity phrases kept, at least 1
+     * @param size     near misses in every phrase's set ({@link Integer#MAX_VALUE}: not known)
+     * @param perBatch phrases whose near misses one batch may make (0: no limit); an asker beyond it
+     *                 gets {@link NearMissesBusyException}
+     * @param make     as for {@link #NearMissCache(int, int, Function)}
+     */
+    public NearMissCache(int capacity, int size, int perBatch, Function<String, NearMissSet> make) {
+        if (perBatch < 0) {
+            throw new IllegalArgumentException("phrases made per batch must be 0 (no limit) or more, not " + perBatch);
+        }
+        this.perBatch = perBatch;
         if (capacity < 1) {
             throw new IllegalArgumentException("a near-miss cache keeps at least 1 phrase, not " + capacity);
         }
+        if (size < 0) {
+            throw new IllegalArgumentException("a phrase's near misses cannot be " + size);
+        }
         this.capacity = capacity;
+        this.size = size;
         this.make = Objects.requireNonNull(make, "make");
+    }
+
+    @Override
+    public void startBatch() {
+        synchronized (sets) {
+            madeThisBatch = 0;
+        }
+    }
+
+    @Override
+    public int nearMissesPerPhrase() {
+        return size;
     }
 
     @Override
@@ -53,6 +91,12 @@ public final class NearMissCache implements NearMissLibrary {
         synchronized (sets) {
             set = sets.get(phrase);
             if (set == null) {
+                if (perBatch > 0 && madeThisBatch >= perBatch) {
+                    throw new NearMissesBusyException("the near misses of wake phrase '" + phrase + "' are not made yet"
+                            + " and this batch already made those of " + madeThisBatch + " phrases (at most " + perBatch
+                            + " per batch, headstream.new-phrases-per-batch)");
+                }
+                madeThisBatch++;
                 set = new CompletableFuture<>();
                 sets.put(phrase, set);
                 mine = true;
@@ -62,14 +106,24 @@ public final class NearMissCache implements NearMissLibrary {
         }
         if (mine) {
             try {
-                set.complete(Objects.requireNonNull(make.apply(phrase), "near misses"));
-            } catch (RuntimeException e) {
+                NearMissSet made = Objects.requireNonNull(make.apply(phrase), "near misses");
+                if (size != Integer.MAX_VALUE && made.size() != size) {
+                    throw new IllegalStateException(
+                            "the near misses of '" + phrase + "' are " + made.size() + " clips, not " + size);
+                }
+                set.complete(made);
+            } catch (Throwable e) {
+                // every failure completes the set, so no one waits for it forever; only "no near
+                // miss" is the phrase's own answer, the rest is tried again by the next asker
                 if (!(e instanceof IllegalArgumentException)) {
                     synchronized (sets) {
                         sets.remove(phrase, set);
                     }
                 }
                 set.completeExceptionally(e);
+                if (e instanceof Error err) {
+                    throw err;
+                }
             }
         }
         try {
@@ -78,7 +132,7 @@ public final class NearMissCache implements NearMissLibrary {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
-            throw e;
+            throw new IllegalStateException("the near misses of '" + phrase + "' could not be made", e.getCause());
         }
     }
 

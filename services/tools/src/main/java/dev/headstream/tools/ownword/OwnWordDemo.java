@@ -337,6 +337,9 @@ public final class OwnWordDemo {
             String k = "headstream.tasks." + PER_USER_TASK + ".";
             p.put(k + "source-head", "fresh:" + s.freshSeed());
             p.put(k + "phrase", EngineSpec.NearMissSpec.PER_USER);
+            // every phrase's first samples may share a batch: let one batch make them all (the
+            // default, 2, would refuse the rest CAPACITY for the producer to send again)
+            p.put("headstream.new-phrases-per-batch", String.valueOf(s.phrases().size()));
         } else {
             for (String phrase : s.phrases()) {
                 String k = "headstream.tasks." + task(phrase) + ".";

@@ -9,7 +9,9 @@ import dev.headstream.core.adapt.state.UserState;
 import dev.headstream.core.adapt.state.UserStore;
 import dev.headstream.core.adapt.task.BinaryHeadTask;
 import dev.headstream.core.adapt.task.ClassHeadTask;
+import dev.headstream.core.adapt.task.NearMissesBusyException;
 import dev.headstream.core.adapt.task.NearMissesUnavailableException;
+import dev.headstream.core.adapt.task.PhraseRefusedException;
 import dev.headstream.core.adapt.task.RehearsalReservoir;
 import dev.headstream.core.embed.Backbone;
 import dev.headstream.core.embed.BackboneInput;
@@ -945,7 +947,7 @@ public final class AdaptationEngine {
             HeadState head = user.heads()
                     .computeIfAbsent(l.getKey(), t -> task.newState(s.key().headId(t)));
             boolean positive = ((Label.Binary) l.getValue()).positive();
-            task.adoptPhrase(head, s.phrase());
+            task.adoptPhrase(head, s.phrase(), s.split());
             RehearsalReservoir reservoir = online.appliesTo(s.key())
                     ? stagedReservoirs.computeIfAbsent(
                             new ReservoirKey(l.getKey(), raw.partition()), this::liveReservoirCopy)
@@ -1593,6 +1595,10 @@ public final class AdaptationEngine {
             List<Runnable> offers = new ArrayList<>();
             try {
                 AdaptationEngine.this.apply(working, s, raw, embedding, reservoirs, offers, tasks);
+            } catch (PhraseRefusedException e) {
+                return rejected(raw, RejectReason.MALFORMED, e.getMessage() + "; the head is unchanged", s);
+            } catch (NearMissesBusyException e) {
+                return rejected(raw, RejectReason.CAPACITY, e.getMessage() + "; not applied, send it again later", s);
             } catch (NearMissesUnavailableException e) {
                 // not the sample's fault and not the batch's: the user's head is unchanged, the rest applies
                 return rejected(raw, RejectReason.PROCESSING_FAILED, e.getMessage() + "; the head is unchanged", s);

@@ -695,10 +695,15 @@ public final class HeadState {
 
     /**
      * An operator reset (after {@link #rollBackTo} the source): every per-head setting back to a
-     * new head's (no probation, empty hard pool, drift test restarted, not frozen, L2-SP factor 1);
-     * the next version carries {@code reason} as RESET. Sample counts and the version go on.
+     * new head's (no probation, empty hard pool, drift test restarted, not frozen, L2-SP factor 1,
+     * no last good version: a later rollback to the last good one must not bring back the head the
+     * reset threw away); the next version carries {@code reason} as RESET. Sample counts and the
+     * version go on.
      */
     public void reset(String reason) {
+        lastGood = null;
+        lastGoodVersion = 0;
+        lastGoodThreshold = 0f;
         probationLeft = 0;
         probationLength = 0;
         sinceProbation = -1;

@@ -181,6 +181,9 @@ public final class BinaryHeadTask {
      */
     public void startBatch() {
         clipBases.clear();
+        if (phrases != null) {
+            phrases.startBatch();
+        }
     }
 
     /** Clips whose first-layer products this instance keeps now (for tests). */
@@ -219,6 +222,7 @@ public final class BinaryHeadTask {
      * (none before the user named one). May synthesize them the first time a phrase is asked for.
      *
      * @throws NearMissesUnavailableException if the user's phrase's near misses cannot be made
+     * @throws NearMissesBusyException        if they are not made yet and this batch may make no more
      */
     public NearMissSet nearMissesOf(HeadState s) {
         if (phrases == null || s.phrase().isEmpty()) {
@@ -237,26 +241,42 @@ public final class BinaryHeadTask {
 
     /**
      * The wake phrase a sample of a task with a phrase per user names for head {@code s}
-     * ({@code phrase}, as {@code EngineSpec.NearMissSpec.userPhrase} keeps it): the head's first
-     * phrase is kept; another phrase than the head's is a new wake word, so the head goes back to
-     * its start first, published as RESET with the reason (the old phrase's clips would teach the
-     * new detector the wrong word); a frozen head stays frozen (an operator froze it). An empty
-     * phrase or the head's own changes nothing.
+     * ({@code phrase}, as {@code WakePhrase.ofUser} keeps it). A training sample names it: the head's
+     * first phrase is kept; another phrase than the head's is a new wake word, so the head goes back
+     * to its start first, published as RESET with the reason (the old phrase's clips would teach the
+     * new detector the wrong word, and no rollback may bring the old detector back). Either way the
+     * new phrase's near misses are made here, so a phrase that has none is refused before the head
+     * takes it. An empty phrase or the head's own changes nothing.
      *
      * @return whether the head was reset
+     * @throws PhraseRefusedException         for a holdout sample naming another phrase than the head's,
+     *                                        or a new phrase for a frozen head (an operator or an alarm
+     *                                        stopped its training: it could not learn the new word)
+     * @throws NearMissesUnavailableException if the new phrase's near misses cannot be made
      */
-    public boolean adoptPhrase(HeadState s, String phrase) {
+    public boolean adoptPhrase(HeadState s, String phrase, Split split) {
         if (phrases == null || phrase.isEmpty() || phrase.equals(s.phrase())) {
             return false;
         }
-        boolean reset = !s.phrase().isEmpty();
-        if (reset) {
-            boolean frozen = s.frozen();
-            operatorReset(s, NEW_PHRASE_REASON + phrase + "' (was '" + s.phrase() + "')");
-            // a user's new phrase does not lift an operator's freeze
-            s.freeze(frozen);
+        if (split == Split.HOLDOUT) {
+            throw new PhraseRefusedException("a holdout sample names wake phrase '" + phrase + "' but the head "
+                    + (s.phrase().isEmpty() ? "has none yet" : "detects '" + s.phrase() + "'")
+                    + ": a phrase is named on training samples");
         }
+        if (s.frozen()) {
+            throw new PhraseRefusedException(
+                    "the head is frozen (its training stopped), so it cannot learn wake phrase '" + phrase
+                            + "'; unfreeze it (headstream.control) before naming a new phrase");
+        }
+        boolean reset = !s.phrase().isEmpty();
+        String old = s.phrase();
         s.phrase(phrase);
+        // made (or found) now: a phrase without near misses is refused before the head changes
+        NearMissSet set = nearMissesOf(s);
+        if (reset) {
+            operatorReset(s, NEW_PHRASE_REASON + phrase + "' (was '" + old + "')");
+        }
+        s.countNearMissesOf(set.isEmpty() ? "" : set.sha256());
         return reset;
     }
 
@@ -474,6 +494,12 @@ public final class BinaryHeadTask {
      * applied sample: they are not the user's samples.
      */
     private void learnNearMisses(HeadState s, RehearsalReservoir online) {
+        if (phrases != null
+                && !s.nearMissesSha256().isEmpty()
+                && s.nearMissesLearned() >= phrases.nearMissesPerPhrase()) {
+            // every near miss of the user's phrase learned: the set is not needed again
+            return;
+        }
         NearMissSet set = nearMissesOf(s);
         if (set.isEmpty()) {
             return;

@@ -17,4 +17,16 @@ public interface NearMissLibrary {
      * @throws IllegalStateException    if they cannot be made now (a tool failed)
      */
     NearMissSet of(String phrase);
+
+    /**
+     * How many near misses every phrase's set holds, when the library knows it: a head that has
+     * learned this many of its set's needs the set no more, and is not made to ask for it (and so
+     * to have it made again after it left the cache). {@link Integer#MAX_VALUE} when unknown.
+     */
+    default int nearMissesPerPhrase() {
+        return Integer.MAX_VALUE;
+    }
+
+    /** A new batch starts (called when no worker runs): a library that limits its work per batch starts counting again. */
+    default void startBatch() {}
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.headstream.core.adapt.task.BinaryHeadTask;
 import dev.headstream.core.adapt.task.NearMissSet;
+import dev.headstream.core.adapt.task.NearMissesBusyException;
 import dev.headstream.core.embed.Backbone;
 import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.ingest.RateLimit;
@@ -17,6 +18,7 @@ import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.Label;
 import dev.headstream.schemas.v1.RejectReason;
 import dev.headstream.schemas.v1.Sample;
+import dev.headstream.schemas.v1.Split;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +47,9 @@ class PhrasePerUserEngineTest {
         if (phrase.equals("tools down")) {
             throw new IllegalStateException("espeak-ng exited 1");
         }
+        if (phrase.equals("one too many")) {
+            throw new NearMissesBusyException("this batch already made those of 2 phrases");
+        }
         List<EmbeddingSequence> clips = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             // near misses score just under the positives on the source head ([z, 0] -> z)
@@ -71,6 +76,11 @@ class PhrasePerUserEngineTest {
     }
 
     private static RawSample sample(long offset, String user, String task, String phrase) {
+        return sample(offset, user, task, phrase, true, Split.SPLIT_TRAIN);
+    }
+
+    private static RawSample sample(
+            long offset, String user, String task, String phrase, boolean positive, Split split) {
         Sample s = Sample.newBuilder()
                 .setSampleId("s" + offset)
                 .setTensor(FloatTensor.newBuilder()
@@ -78,8 +88,9 @@ class PhrasePerUserEngineTest {
                         .addShape(2)
                         .addValues(2f)
                         .addValues(0f))
-                .putLabels(task, Label.newBuilder().setBinary(true).build())
+                .putLabels(task, Label.newBuilder().setBinary(positive).build())
                 .setPhrase(phrase)
+                .setSplit(split)
                 .build();
         return new RawSample(0, offset, user.getBytes(StandardCharsets.UTF_8), s.toByteArray());
     }
@@ -152,10 +163,15 @@ class PhrasePerUserEngineTest {
                 List.of(
                         sample(0, "acme/alice", OWN, "mmm"),
                         sample(1, "acme/bob", OWN, "tools down"),
-                        sample(2, "acme/carol", OWN, "okay nova")),
+                        sample(2, "acme/carol", OWN, "okay nova"),
+                        sample(3, "acme/dave", OWN, "one too many")),
                 NOW);
-        assertThat(r.rejections()).hasSize(2);
-        assertThat(r.rejections()).allSatisfy(j -> assertThat(j.reason()).isEqualTo(RejectReason.PROCESSING_FAILED));
+        assertThat(r.rejections())
+                .extracting(j -> j.reason())
+                .containsExactly(RejectReason.PROCESSING_FAILED, RejectReason.PROCESSING_FAILED, RejectReason.CAPACITY);
+        assertThat(r.rejections().get(2).message())
+                .contains("this batch already made those of 2 phrases")
+                .endsWith("send it again later");
         assertThat(r.rejections().get(0).message())
                 .contains("the near misses of wake phrase 'mmm' could not be made")
                 .contains("no phoneme that has a near miss")
@@ -164,5 +180,30 @@ class PhrasePerUserEngineTest {
         assertThat(r.applied()).isEqualTo(1);
         assertThat(head(r, "carol").getProvenance().getNearMissesLearned()).isEqualTo(2);
         assertThat(r.heads()).extracting(HeadUpdate::getUser).containsOnly("carol");
+    }
+
+    @Test
+    void aPhraseIsTakenFromTrainingSamplesOnlyAndOneWithoutNearMissesNeverBecomesTheHeads() {
+        AdaptationEngine engine = engine();
+        BatchResult r = engine.process(
+                List.of(
+                        // a training negative naming a phrase without near misses: refused before the head takes it
+                        sample(0, "acme/alice", OWN, "mmm", false, Split.SPLIT_TRAIN),
+                        sample(1, "acme/alice", OWN, "okay nova", false, Split.SPLIT_TRAIN),
+                        sample(2, "acme/alice", OWN, "hello sunny", true, Split.SPLIT_HOLDOUT),
+                        sample(3, "acme/alice", OWN, "okay nova", true, Split.SPLIT_HOLDOUT),
+                        sample(4, "acme/alice", OWN, "", true, Split.SPLIT_TRAIN)),
+                NOW);
+        assertThat(r.rejections())
+                .extracting(j -> j.reason())
+                .containsExactly(RejectReason.PROCESSING_FAILED, RejectReason.MALFORMED);
+        assertThat(r.rejections().get(1).message())
+                .contains("a holdout sample names wake phrase 'hello sunny' but the head detects 'okay nova'");
+        HeadUpdate alice = head(r, "alice");
+        assertThat(alice.getProvenance().getPhrase()).isEqualTo("okay nova");
+        assertThat(alice.getProvenance().getNearMissesLearned())
+                .as("before its one training positive")
+                .isEqualTo(2);
+        assertThat(alice.getStatus()).isEqualTo(HeadStatus.HEAD_STATUS_ACTIVE);
     }
 }

@@ -1,6 +1,7 @@
 package dev.headstream.core.adapt.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.headstream.core.adapt.state.HeadState;
 import dev.headstream.core.adapt.state.UserState;
@@ -54,7 +55,7 @@ class PhrasePerUserTest {
     }
 
     /** A library that counts how often it was asked. */
-    private static final class Library implements NearMissLibrary {
+    private static class Library implements NearMissLibrary {
         final AtomicInteger asked = new AtomicInteger();
         long salt;
 
@@ -79,7 +80,7 @@ class PhrasePerUserTest {
         HeadState u = perUser.newState("acme/alice/own");
         HeadState f = fixed.newState("acme/alice/own");
         for (int k = 0; k < 4; k++) {
-            assertThat(perUser.adoptPhrase(u, "hey marble")).isFalse();
+            assertThat(perUser.adoptPhrase(u, "hey marble", Split.TRAIN)).isFalse();
             perUser.apply(u, clip(300 + k, 2f), true, 1f, Split.TRAIN);
             fixed.apply(f, clip(300 + k, 2f), true, 1f, Split.TRAIN);
         }
@@ -98,14 +99,16 @@ class PhrasePerUserTest {
         task.apply(s, clip(300, 2f), true, 1f, Split.TRAIN);
         assertThat(s.nearMissesLearned()).isZero();
         assertThat(library.asked).hasValue(0);
-        assertThat(task.adoptPhrase(s, "okay nova"))
+        assertThat(task.adoptPhrase(s, "okay nova", Split.TRAIN))
                 .as("a first phrase is no reset")
                 .isFalse();
         assertThat(s.pendingReset()).isFalse();
         assertThat(s.samplesApplied()).isEqualTo(1);
         task.apply(s, clip(301, 2f), true, 1f, Split.TRAIN);
         assertThat(s.nearMissesLearned()).isEqualTo(2);
-        assertThat(task.adoptPhrase(s, "")).as("no phrase: the user's so far").isFalse();
+        assertThat(task.adoptPhrase(s, "", Split.TRAIN))
+                .as("no phrase: the user's so far")
+                .isFalse();
         assertThat(s.phrase()).isEqualTo("okay nova");
     }
 
@@ -114,12 +117,12 @@ class PhrasePerUserTest {
         BinaryHeadTask task = perUser(new Library());
         HeadState s = task.newState("acme/alice/own");
         float[] start = s.trainable().clone();
-        task.adoptPhrase(s, "okay nova");
+        task.adoptPhrase(s, "okay nova", Split.TRAIN);
         for (int k = 0; k < 3; k++) {
             task.apply(s, clip(300 + k, 2f), true, 1f, Split.TRAIN);
         }
         assertThat(s.trainable()).isNotEqualTo(start);
-        assertThat(task.adoptPhrase(s, "hello sunny")).isTrue();
+        assertThat(task.adoptPhrase(s, "hello sunny", Split.TRAIN)).isTrue();
         assertThat(s.pendingReset()).isTrue();
         assertThat(s.pendingRollback())
                 .contains("new wake phrase 'hello sunny'")
@@ -133,10 +136,57 @@ class PhrasePerUserTest {
         assertThat(s.nearMissesLearned()).isEqualTo(2);
 
         task.operatorFreeze(s, true);
-        assertThat(task.adoptPhrase(s, "okay nova")).isTrue();
-        assertThat(s.frozen())
-                .as("a user's new phrase does not lift an operator's freeze")
+        assertThatThrownBy(() -> task.adoptPhrase(s, "okay nova", Split.TRAIN))
+                .isInstanceOf(PhraseRefusedException.class)
+                .hasMessageContaining("the head is frozen");
+        assertThat(s.phrase()).isEqualTo("hello sunny");
+        task.operatorFreeze(s, false);
+        assertThatThrownBy(() -> task.adoptPhrase(s, "okay nova", Split.HOLDOUT))
+                .isInstanceOf(PhraseRefusedException.class)
+                .hasMessageContaining(
+                        "a holdout sample names wake phrase 'okay nova' but the head detects 'hello sunny'");
+        assertThat(task.adoptPhrase(s, "hello sunny", Split.HOLDOUT))
+                .as("a holdout sample may name the head's own phrase")
+                .isFalse();
+    }
+
+    @Test
+    void aNewPhraseLeavesNoLastGoodVersionOfTheOldWordToRollBackTo() {
+        BinaryHeadTask task = new BinaryHeadTask(
+                        "own", source(), RECIPE, BinaryHeadTaskLoraTest.rehearsal(), AlarmAction.ROLLBACK_LAST_GOOD, 0)
+                .withPhrasePerUser(new Library());
+        HeadState s = task.newState("acme/alice/own");
+        task.adoptPhrase(s, "okay nova", Split.TRAIN);
+        for (int k = 0; k < 4; k++) {
+            task.apply(s, clip(300 + k, 2f), true, 1f, Split.TRAIN);
+            if (task.publishIfDue(s, 1)) {
+                task.sent(s);
+            }
+        }
+        assertThat(s.hasLastGood())
+                .as("a quiet head's published version is its last good one")
                 .isTrue();
+        task.adoptPhrase(s, "hello sunny", Split.TRAIN);
+        assertThat(s.hasLastGood()).isFalse();
+    }
+
+    @Test
+    void aHeadThatLearnedAllItsNearMissesNoLongerAsksForThem() {
+        Library library = new Library() {
+            @Override
+            public int nearMissesPerPhrase() {
+                return 5;
+            }
+        };
+        BinaryHeadTask task = perUser(library);
+        HeadState s = task.newState("acme/alice/own");
+        task.adoptPhrase(s, "okay nova", Split.TRAIN);
+        for (int k = 0; k < 6; k++) {
+            task.apply(s, clip(300 + k, 2f), true, 1f, Split.TRAIN);
+        }
+        assertThat(s.nearMissesLearned()).isEqualTo(5);
+        // adoption, then positives 1-3 (2 + 2 + 1): positives 4-6 find all five learned
+        assertThat(library.asked).hasValue(4);
     }
 
     @Test
@@ -144,10 +194,11 @@ class PhrasePerUserTest {
         Library library = new Library();
         BinaryHeadTask task = perUser(library);
         HeadState s = task.newState("acme/alice/own");
-        task.adoptPhrase(s, "okay nova");
+        task.adoptPhrase(s, "okay nova", Split.TRAIN);
         task.apply(s, clip(300, 2f), true, 1f, Split.TRAIN);
         UserState user = new UserState(new UserKey("acme", "alice"), 16);
         user.heads().put("own", s);
+        int askedBefore = library.asked.get();
         AdapterState record = UserStateCodec.encode(user, Map.of("own", task));
         assertThat(record.getHeads(0).getPhrase()).isEqualTo("okay nova");
         HeadState restored =
@@ -155,7 +206,7 @@ class PhrasePerUserTest {
         assertThat(restored.phrase()).isEqualTo("okay nova");
         assertThat(restored.nearMissesLearned()).isEqualTo(2);
         assertThat(restored.nearMissesSha256()).isEqualTo(s.nearMissesSha256());
-        assertThat(library.asked).as("a restore synthesizes nothing").hasValue(1);
+        assertThat(library.asked).as("a restore synthesizes nothing").hasValue(askedBefore);
 
         // the same phrase's near misses came out otherwise (another espeak-ng): learned from the first
         library.salt = 1000;
@@ -177,7 +228,7 @@ class PhrasePerUserTest {
     void theHeadRecordNamesTheUsersPhraseAndItsNearMisses() {
         BinaryHeadTask task = perUser(new Library());
         HeadState s = task.newState("acme/alice/own");
-        task.adoptPhrase(s, "wake up luna");
+        task.adoptPhrase(s, "wake up luna", Split.TRAIN);
         task.apply(s, clip(300, 2f), true, 1f, Split.TRAIN);
         var head = OutputMessages.headUpdate(
                 task,
