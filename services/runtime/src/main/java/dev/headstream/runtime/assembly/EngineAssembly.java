@@ -187,7 +187,8 @@ public final class EngineAssembly {
      */
     public static NearMissSet nearMisses(String task, EngineSpec.NearMissSpec spec, Backbone backbone) {
         if (spec.count() == 0) {
-            return NearMissSet.none();
+            // none to learn, but the heads still name the phrase they detect
+            return NearMissSet.of(spec.phrase(), List.of(), List.of());
         }
         checkSpeechTools(task, spec);
         return nearMisses(task, spec.phrase(), spec, backbone);
