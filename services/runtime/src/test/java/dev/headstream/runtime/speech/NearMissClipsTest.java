@@ -71,9 +71,12 @@ class NearMissClipsTest {
             // a 2.5 s clip: 22 embedding frames of 96 values, as a 2.5 s sample has
             assertThat(a.clips()).allMatch(e -> e.dim() == 96 && e.frames() == 22);
             assertThat(a.sha256()).isEqualTo(b.sha256());
-            assertThat(EngineAssembly.nearMisses(
-                            "own", new EngineSpec.NearMissSpec("hey marble", 0, VOICES, 3), backbone))
-                    .isSameAs(NearMissSet.none());
+            NearMissSet none =
+                    EngineAssembly.nearMisses("own", new EngineSpec.NearMissSpec("hey marble", 0, VOICES, 3), backbone);
+            assertThat(none.isEmpty()).as("near-misses=0: none to learn").isTrue();
+            assertThat(none.phrase())
+                    .as("but the heads still name their phrase")
+                    .isEqualTo("hey marble");
             assertThatThrownBy(() -> EngineAssembly.nearMisses(
                             "own",
                             new EngineSpec.NearMissSpec("hey marble", 2, List.of("nonexistent-voice"), 3),

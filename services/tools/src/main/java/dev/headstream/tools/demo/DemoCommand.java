@@ -192,6 +192,9 @@ public final class DemoCommand implements Callable<Integer> {
     /** The fresh start of the own-word scenario's tasks (the seed {@code bench-own-word}'s main run chose the recipe on). */
     static final long OWN_WORD_FRESH_SEED = 7;
 
+    /** The longest --phrase the own-word demo takes: it names tasks and user keys after it. */
+    static final int OWN_WORD_MAX_PHRASE_CHARS = 40;
+
     /** Options the own-word scenario does not read. */
     private static final List<String> OWN_WORD_IGNORES =
             List.of("--users", "--candidates", "--train", "--holdout", "--background-speakers");
@@ -279,6 +282,13 @@ public final class DemoCommand implements Callable<Integer> {
                                     + " do not apply to --scenario own-word");
                 }
                 for (String p : phrases) {
+                    if (p.strip().length() > OWN_WORD_MAX_PHRASE_CHARS) {
+                        // the demo names tasks and user keys (at most 64 characters) after the phrase
+                        throw new ParameterException(
+                                spec.commandLine(),
+                                "--phrase: the demo takes phrases of at most " + OWN_WORD_MAX_PHRASE_CHARS
+                                        + " characters (it names its tasks and users after them): '" + p + "'");
+                    }
                     if (!WakePhrase.speakable(p)) {
                         throw new ParameterException(
                                 spec.commandLine(), "--phrase must be " + WakePhrase.RULE + ": '" + p + "'");
@@ -287,6 +297,13 @@ public final class DemoCommand implements Callable<Integer> {
                 List<String> ownPhrases = phrases.isEmpty()
                         ? OwnWordDemo.PHRASES
                         : phrases.stream().map(WakePhrase::ofUser).distinct().toList();
+                if (ownPhrases.stream().map(OwnWordDemo::task).distinct().count() < ownPhrases.size()) {
+                    throw new ParameterException(
+                            spec.commandLine(),
+                            "--phrase: " + ownPhrases + " name the same task ("
+                                    + ownPhrases.stream().map(OwnWordDemo::task).toList()
+                                    + "); give phrases that differ in letters");
+                }
                 Path bankDir = defaultBankIfMissing();
                 new OwnWordDemo(
                                 new OwnWordDemo.Settings(

@@ -188,12 +188,21 @@ public final class OwnWordDemo {
         this.out = out;
     }
 
+    /** The adapter key that bounds the phrases whose near misses one batch makes. */
+    static final String NEW_PHRASES_PER_BATCH = "headstream.new-phrases-per-batch";
+
     /** The task of every user with {@link Settings#phrasePerUser}. */
     public static final String PER_USER_TASK = "own-word";
 
-    /** The task name of {@code phrase}: its words joined by '-'. */
+    /**
+     * The task name of {@code phrase}, also the start of its users' keys: its words in lower case
+     * joined by '-', anything but a letter or digit dropped ({@code let's go} is {@code lets-go}).
+     */
     public static String task(String phrase) {
-        return phrase.strip().replaceAll("\\s+", "-");
+        return phrase.strip()
+                .toLowerCase(Locale.ROOT)
+                .replaceAll("[^a-z0-9\\s]", "")
+                .replaceAll("\\s+", "-");
     }
 
     /** The task of {@code phrase}'s users in this run. */
@@ -255,7 +264,9 @@ public final class OwnWordDemo {
             say(
                     s.phrasePerUser()
                             ? "own-word: starting the adapter with task %s from %s, whose phrase each user's samples"
-                                    + " name: it synthesizes a phrase's near misses when a head first needs them (log %s)"
+                                    + " name: it synthesizes a phrase's near misses when a head first takes it, up to "
+                                    + props.get(NEW_PHRASES_PER_BATCH) + " phrases per batch (" + NEW_PHRASES_PER_BATCH
+                                    + "; the adapter's default is 2) (log %s)"
                             : "own-word: starting the adapter with tasks %s from %s, each synthesizing its phrase's"
                                     + " near misses (log %s)",
                     tasks(),
@@ -339,7 +350,7 @@ public final class OwnWordDemo {
             p.put(k + "phrase", EngineSpec.NearMissSpec.PER_USER);
             // every phrase's first samples may share a batch: let one batch make them all (the
             // default, 2, would refuse the rest CAPACITY for the producer to send again)
-            p.put("headstream.new-phrases-per-batch", String.valueOf(s.phrases().size()));
+            p.put(NEW_PHRASES_PER_BATCH, String.valueOf(s.phrases().size()));
         } else {
             for (String phrase : s.phrases()) {
                 String k = "headstream.tasks." + task(phrase) + ".";
@@ -503,7 +514,7 @@ public final class OwnWordDemo {
                     r.headHours(),
                     r.perHour(),
                     r.worstPerHour(),
-                    r.held() == 0 ? "" : "  (" + r.held() + " held: accept nothing yet)"));
+                    r.held() == 0 ? "" : "  (" + r.held() + " held: accepting nothing)"));
         }
         out.println("(a held head is one the adapter does not yet trust: its version accepts nothing)");
         rows.stream()
@@ -512,7 +523,7 @@ public final class OwnWordDemo {
                 .ifPresent(r -> out.println(String.format(
                         Locale.ROOT,
                         "target (issue 18, after %d clips): recall %.3f %s %.1f: %s; %.2f false accepts per hour %s %.0f:"
-                                + " %s",
+                                + " %s (the mean over all heads; the worst head %.2f per hour)",
                         TARGET_CLIPS,
                         r.recall(),
                         r.recall() >= TARGET_RECALL ? ">=" : "<",
@@ -521,7 +532,8 @@ public final class OwnWordDemo {
                         r.perHour(),
                         r.perHour() <= TARGET_PER_HOUR ? "<=" : ">",
                         TARGET_PER_HOUR,
-                        r.perHour() <= TARGET_PER_HOUR ? "met" : "NOT met")));
+                        r.perHour() <= TARGET_PER_HOUR ? "met" : "NOT met",
+                        r.worstPerHour())));
         out.flush();
     }
 

@@ -35,5 +35,9 @@ class DemoScenarioOptionsTest {
         assertThat(run("--scenario", "speakers", "--phrase-per-user"))
                 .contains("--phrase and --phrase-per-user go with --scenario own-word, not --scenario speakers");
         assertThat(run("--scenario", "own-word", "--phrase", "hey-jarvis!")).contains("--phrase must be English words");
+        assertThat(run("--scenario", "own-word", "--phrase", "a".repeat(41)))
+                .contains("--phrase: the demo takes phrases of at most 40 characters");
+        assertThat(run("--scenario", "own-word", "--phrase", "lets go", "--phrase", "let's go"))
+                .contains("name the same task ([lets-go, lets-go])");
     }
 }

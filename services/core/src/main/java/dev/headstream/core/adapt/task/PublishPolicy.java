@@ -90,7 +90,7 @@ public final class PublishPolicy {
                 if (!sourceIsDetector && recall < bankTraining.minRecall()) {
                     s.holdAtSource(String.format(
                             Locale.ROOT,
-                            "held: no detector yet (a fresh start): at %.2f false accepts per hour (%d in %.2f h of"
+                            "held: no trusted detector (a fresh start, so its version accepts nothing): at %.2f false accepts per hour (%d in %.2f h of"
                                     + " calibration speech) the head accepts %d of the user's %d positives; at least"
                                     + " %.0f%% are needed",
                             targetFalseAcceptsPerHour,

@@ -200,7 +200,7 @@ class BankTrainingTest {
         task.publishIfDue(s, 1);
         assertThat(s.heldAtSource()).isTrue();
         assertThat(s.heldReason())
-                .startsWith("held: no detector yet (a fresh start)")
+                .startsWith("held: no trusted detector (a fresh start, so its version accepts nothing)")
                 .contains("accepts 1 of the user's 3 positives; at least 50% are needed")
                 .doesNotContain("source head");
         assertThat(task.publishedThreshold(s)).isEqualTo(BinaryHeadTask.NO_DETECTOR_THRESHOLD);
