@@ -6,6 +6,7 @@ import dev.headstream.client.SampleSender;
 import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.wire.SampleFile;
 import dev.headstream.runtime.speech.SpeechSynth;
+import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.Sample;
 import dev.headstream.testkit.adapter.AdapterProcess;
 import dev.headstream.testkit.synth.CachingSynthesizer;
@@ -116,6 +117,23 @@ final class ItSupport {
      * configure (the properties the test's adapters ran with) and asserts all {@code heads}
      * bit-identical to their newest published versions.
      */
+    /**
+     * A started follower of every head on {@code bootstrap} that adds each version it swaps in to
+     * {@code versions} (in the order it reads them; one head's versions in version order).
+     */
+    static HeadFollower<HeadUpdate> recordingFollower(String bootstrap, List<HeadUpdate> versions) {
+        return HeadFollower.<HeadUpdate>builder(bootstrap, u -> u)
+                .listener(new HeadFollower.Listener<>() {
+                    @Override
+                    public void swapped(
+                            HeadFollower.Versioned<HeadUpdate> previous, HeadFollower.Versioned<HeadUpdate> current) {
+                        versions.add(current.update());
+                    }
+                })
+                .build()
+                .start();
+    }
+
     static void assertHeadsEqualReplay(String bootstrap, Map<String, String> adapterProperties, int heads) {
         HeadReplay.Result replay =
                 HeadReplay.run(bootstrap, EngineSpec.fromProperties(adapterProperties), Duration.ofSeconds(60));

@@ -90,17 +90,7 @@ class OwnWordIT {
                     "headstream.tasks." + TASK + ".near-misses",
                     String.valueOf(NEAR_MISSES)));
             List<HeadUpdate> versions = new CopyOnWriteArrayList<>();
-            try (HeadFollower<HeadUpdate> follower = HeadFollower.<HeadUpdate>builder(bs, u -> u)
-                            .listener(new HeadFollower.Listener<>() {
-                                @Override
-                                public void swapped(
-                                        HeadFollower.Versioned<HeadUpdate> previous,
-                                        HeadFollower.Versioned<HeadUpdate> current) {
-                                    versions.add(current.update());
-                                }
-                            })
-                            .build()
-                            .start();
+            try (HeadFollower<HeadUpdate> follower = ItSupport.recordingFollower(bs, versions);
                     SampleSender sender = new SampleSender(bs);
                     AdapterProcess adapter = AdapterProcess.start(
                                     ItSupport.adapterJar(), props, work.resolve("adapter.log"))

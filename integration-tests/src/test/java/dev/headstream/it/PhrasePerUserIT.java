@@ -94,17 +94,7 @@ class PhrasePerUserIT {
                     "headstream.new-phrases-per-batch",
                     "3"));
             List<HeadUpdate> versions = new CopyOnWriteArrayList<>();
-            try (HeadFollower<HeadUpdate> follower = HeadFollower.<HeadUpdate>builder(bs, u -> u)
-                            .listener(new HeadFollower.Listener<>() {
-                                @Override
-                                public void swapped(
-                                        HeadFollower.Versioned<HeadUpdate> previous,
-                                        HeadFollower.Versioned<HeadUpdate> current) {
-                                    versions.add(current.update());
-                                }
-                            })
-                            .build()
-                            .start();
+            try (HeadFollower<HeadUpdate> follower = ItSupport.recordingFollower(bs, versions);
                     SampleSender sender = new SampleSender(bs);
                     AdapterProcess adapter = AdapterProcess.start(
                                     ItSupport.adapterJar(), props, work.resolve("adapter.log"))

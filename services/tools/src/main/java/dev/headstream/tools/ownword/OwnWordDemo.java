@@ -1,9 +1,11 @@
 package dev.headstream.tools.ownword;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.headstream.cli.Dirs;
 import dev.headstream.cli.replay.HeadReplay;
 import dev.headstream.client.HeadFollower;
 import dev.headstream.client.SampleSender;
+import dev.headstream.client.TopicReader;
 import dev.headstream.core.adapt.task.ClipScorer;
 import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.bank.NegativeBank;
@@ -12,9 +14,11 @@ import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.wire.HeadCodec;
 import dev.headstream.runtime.backbone.WakeWordBackbone;
 import dev.headstream.runtime.onnx.SourceHeads;
+import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.Label;
+import dev.headstream.schemas.v1.Rejected;
 import dev.headstream.schemas.v1.Sample;
 import dev.headstream.schemas.v1.Split;
 import dev.headstream.testkit.adapter.AdapterProcess;
@@ -43,6 +47,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * {@code demo --scenario own-word}: a user's own wake word, through the service. Each phrase is a
@@ -384,6 +389,30 @@ public final class OwnWordDemo {
      * Waits until every user's metrics say {@code clips} of its samples were applied; returns, per
      * head, the offset of its newest sample (its newest metrics record's).
      */
+    /** What the adapter rejected of the demo's samples (headstream.rejected), or null for nothing. */
+    private static String rejections(String bs) {
+        List<Rejected> rejected = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bs, Topics.REJECTED, Duration.ofSeconds(5))) {
+            try {
+                rejected.add(Rejected.parseFrom(r.value()));
+            } catch (InvalidProtocolBufferException e) {
+                throw new IllegalStateException("headstream.rejected holds a record that is not a Rejected", e);
+            }
+        }
+        if (rejected.isEmpty()) {
+            return null;
+        }
+        Rejected first = rejected.get(0);
+        return String.format(
+                Locale.ROOT,
+                "the adapter rejected %d of the demo's samples, so not every head can reach its clips; the first: %s"
+                        + " %s (sample %s)",
+                rejected.size(),
+                first.getReason(),
+                first.getMessage(),
+                first.getSampleId());
+    }
+
     private Map<String, Long> awaitApplied(String bs, List<User> users, int clips, AdapterProcess adapter)
             throws InterruptedException {
         long deadline = System.nanoTime() + s.timeout().toNanos();
@@ -404,6 +433,11 @@ public final class OwnWordDemo {
             if (System.nanoTime() - lastReport > 10_000_000_000L) {
                 say("  %d / %d heads have applied %d clips", versions.size(), users.size(), clips);
                 lastReport = System.nanoTime();
+                // a rejected sample is never applied: say why now instead of waiting out the timeout
+                String rejected = rejections(bs);
+                if (rejected != null) {
+                    throw new IllegalStateException(rejected);
+                }
             }
             if (!adapter.isAlive()) {
                 throw new IllegalStateException("the adapter died:\n" + adapter.tail());
