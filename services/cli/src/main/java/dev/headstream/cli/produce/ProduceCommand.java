@@ -174,7 +174,8 @@ public final class ProduceCommand implements Callable<Integer> {
         long users = clips.stream().map(ProduceClip::key).distinct().count();
         console.line(clips.size() + " clip" + (clips.size() == 1 ? "" : "s") + " of " + users + " user"
                 + (users == 1 ? "" : "s")
-                + (dryRun ? "; dry run: read and checked, not sent" : " to " + Topics.SAMPLES + " at " + bootstrap));
+                + (dryRun ? "; dry run: read and checked, not sent" : " to " + Topics.SAMPLES + " at " + bootstrap)
+                + (phrase == null ? "" : "; every clip names wake phrase '" + WakePhrase.ofUser(phrase) + "'"));
 
         ProduceSummary summary = new ProduceSummary(clips.size(), dryRun, bootstrap);
         AudioLoader loader = new AudioLoader(new Sox(sox), 0, notice -> {

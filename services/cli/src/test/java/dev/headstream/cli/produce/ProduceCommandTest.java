@@ -142,7 +142,9 @@ class ProduceCommandTest {
         good[args.length] = "Hey Marble";
         good[args.length + 1] = a.toString();
         assertThat(run(good)).as(out.toString() + err).isZero();
-        assertThat(out.toString()).contains("would send 1 of 1 clips");
+        assertThat(out.toString())
+                .contains("would send 1 of 1 clips")
+                .contains("every clip names wake phrase 'hey marble'");
     }
 
     @Test
