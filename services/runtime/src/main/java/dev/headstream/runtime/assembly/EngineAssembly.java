@@ -22,11 +22,9 @@ import dev.headstream.core.wire.SampleFile;
 import dev.headstream.runtime.backbone.OnnxTensorBackbone;
 import dev.headstream.runtime.backbone.WakeWordBackbone;
 import dev.headstream.runtime.onnx.SourceHeads;
-import dev.headstream.runtime.speech.Engine;
 import dev.headstream.runtime.speech.NearMissClips;
 import dev.headstream.runtime.speech.SpeechSynth;
 import dev.headstream.runtime.speech.SpeechTools;
-import dev.headstream.runtime.speech.Voice;
 import dev.headstream.schemas.TopicSpecs;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -213,22 +211,13 @@ public final class EngineAssembly {
             String task, EngineSpec.NearMissSpec spec, Backbone backbone, int perBatch) {
         if (spec.count() > 0) {
             checkSpeechTools(task, spec);
-            SpeechTools.EspeakVoices known = SpeechTools.espeakVoices();
-            for (String v : spec.voices()) {
-                Voice voice;
-                try {
-                    voice = Voice.parse(v);
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(
-                            "task '" + task + "' (" + EngineSpec.PREFIX + "tasks." + task + ".near-miss-voices): "
-                                    + e.getMessage(),
-                            e);
-                }
-                if (voice.engine() != Engine.ESPEAK_NG || !known.has(voice)) {
-                    throw new IllegalArgumentException("task '" + task + "' (" + EngineSpec.PREFIX + "tasks." + task
-                            + ".near-miss-voices): espeak-ng here has no voice '" + v
-                            + "' (languages: espeak-ng --voices; variants: espeak-ng --voices=variant)");
-                }
+            try {
+                NearMissClips.espeakVoices(spec.voices(), true);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "task '" + task + "' (" + EngineSpec.PREFIX + "tasks." + task + ".near-miss-voices): "
+                                + e.getMessage(),
+                        e);
             }
         }
         return new NearMissCache(

@@ -53,10 +53,15 @@ public final class NearMissClips {
      * @throws IllegalArgumentException if the phrase is not speakable, has no near miss, or a voice is not espeak-ng's
      * @throws IllegalStateException    if espeak-ng or sox fails (the message names the command)
      */
-    public Synthesized synthesize(String phrase, int count, long seed, List<String> voices) {
-        if (count < 1) {
-            throw new IllegalArgumentException("near-miss count must be at least 1, was " + count);
-        }
+    /**
+     * {@code voices} as the espeak-ng voices that speak near misses.
+     *
+     * @param installed also check that this machine's espeak-ng has each (it would speak an unknown
+     *                  voice in its default one without a word)
+     * @throws IllegalArgumentException if there is none, one is not an espeak-ng voice, or (with
+     *                                  {@code installed}) espeak-ng here lacks one
+     */
+    public static List<Voice> espeakVoices(List<String> voices, boolean installed) {
         if (voices.isEmpty()) {
             throw new IllegalArgumentException("near misses need at least one voice");
         }
@@ -69,8 +74,7 @@ public final class NearMissClips {
             }
             parsed.add(voice);
         }
-        if (synth instanceof SpeechSynth) {
-            // espeak-ng speaks an unknown voice in its default one without a word: refuse it instead
+        if (installed) {
             SpeechTools.EspeakVoices known = SpeechTools.espeakVoices();
             for (Voice voice : parsed) {
                 if (!known.has(voice)) {
@@ -79,6 +83,14 @@ public final class NearMissClips {
                 }
             }
         }
+        return parsed;
+    }
+
+    public Synthesized synthesize(String phrase, int count, long seed, List<String> voices) {
+        if (count < 1) {
+            throw new IllegalArgumentException("near-miss count must be at least 1, was " + count);
+        }
+        List<Voice> parsed = espeakVoices(voices, synth instanceof SpeechSynth);
         String phonemes = NearMisses.phonemesOf(phrase, new Voice("en-us", ""));
         List<String> strings = NearMisses.variants(phonemes, count, seed);
         if (strings.isEmpty()) {

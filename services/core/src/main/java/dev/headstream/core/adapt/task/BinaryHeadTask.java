@@ -192,8 +192,7 @@ public final class BinaryHeadTask {
     }
 
     public BinaryHeadTask copyForThread() {
-        BinaryHeadTask t = new BinaryHeadTask(
-                name, sourceHead, recipe, rehearsal, onAlarm, targetFalseAcceptsPerHour, bank, bankTraining);
+        BinaryHeadTask t = sameConfiguration();
         t.nearMisses = nearMisses; // checked when this task took them
         t.phrases = phrases;
         return t;
@@ -206,10 +205,15 @@ public final class BinaryHeadTask {
      * and shared parts.
      */
     public BinaryHeadTask withPhrasePerUser(NearMissLibrary library) {
-        BinaryHeadTask t = new BinaryHeadTask(
-                name, sourceHead, recipe, rehearsal, onAlarm, targetFalseAcceptsPerHour, bank, bankTraining);
+        BinaryHeadTask t = sameConfiguration();
         t.phrases = Objects.requireNonNull(library, "library");
         return t;
+    }
+
+    /** A new instance with this one's configuration and shared parts, its own trainer and scratch buffers, and no near misses. */
+    private BinaryHeadTask sameConfiguration() {
+        return new BinaryHeadTask(
+                name, sourceHead, recipe, rehearsal, onAlarm, targetFalseAcceptsPerHour, bank, bankTraining);
     }
 
     /** Whether each user names this task's wake phrase in their samples. */
@@ -288,8 +292,7 @@ public final class BinaryHeadTask {
      */
     public BinaryHeadTask withNearMisses(NearMissSet set) {
         set.clips().forEach(this::checkFits);
-        BinaryHeadTask t = new BinaryHeadTask(
-                name, sourceHead, recipe, rehearsal, onAlarm, targetFalseAcceptsPerHour, bank, bankTraining);
+        BinaryHeadTask t = sameConfiguration();
         t.nearMisses = Objects.requireNonNull(set, "set");
         return t;
     }
