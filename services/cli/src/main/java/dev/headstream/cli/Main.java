@@ -10,12 +10,14 @@ import dev.headstream.cli.produce.ProduceCommand;
 import dev.headstream.cli.replay.ReplayCommand;
 import dev.headstream.cli.watch.WatchCommand;
 import dev.headstream.client.KafkaConnection;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code headstream} command of the user jar: the commands a user of a running service needs
@@ -55,7 +57,9 @@ public final class Main implements Runnable {
 
     /** The configured command line, for {@code main} and for tests. */
     public static CommandLine commandLine() {
-        return new CommandLine(new Main()).setExecutionExceptionHandler(Main::reportFailure);
+        return new CommandLine(new Main())
+                .setExecutionExceptionHandler(Main::reportFailure)
+                .setParameterExceptionHandler(Main::reportBadUsage);
     }
 
     @Override
@@ -74,6 +78,19 @@ public final class Main implements Runnable {
                 .println(command.getColorScheme()
                         .errorText(command.getCommandSpec().qualifiedName() + ": " + message));
         return command.getCommandSpec().exitCodeOnExecutionException();
+    }
+
+    /**
+     * Bad usage: the problem, picocli's suggestions for a mistyped option or command, and where the
+     * usage is, instead of the whole usage text (dozens of lines that scroll the problem away).
+     */
+    private static int reportBadUsage(ParameterException problem, String[] args) {
+        CommandLine command = problem.getCommandLine();
+        PrintWriter err = command.getErr();
+        err.println(command.getColorScheme().errorText(problem.getMessage()));
+        UnmatchedArgumentException.printSuggestions(problem, err);
+        err.println("Run '" + command.getCommandSpec().qualifiedName() + " --help' for its usage.");
+        return command.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     /** Whether {@code failure} or a cause of it is a Kafka client's timeout. */

@@ -99,6 +99,18 @@ class MainTest {
     }
 
     @Test
+    void badUsageNamesTheProblemAndWhereTheUsageIsWithoutPrintingTheUsage() {
+        assertThat(run("heads", "--bootstrapp", "127.0.0.1:1")).isEqualTo(CommandLine.ExitCode.USAGE);
+        String text = err.toString();
+        assertThat(text).startsWith("Unknown options: '--bootstrapp', '127.0.0.1:1'");
+        assertThat(text)
+                .contains("Possible solutions: --bootstrap")
+                .contains("Run 'headstream heads --help' for its usage.");
+        assertThat(text).doesNotContain("Usage:");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
     void failsWithUsageWhenNoSubcommandIsGiven() {
         assertThat(run()).isEqualTo(CommandLine.ExitCode.USAGE);
         assertThat(err.toString()).contains("Missing subcommand");
