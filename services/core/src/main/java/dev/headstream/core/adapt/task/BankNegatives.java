@@ -115,9 +115,15 @@ public final class BankNegatives {
 
         /**
          * The logits of windows {@code from .. to - 1} into {@code dst[at ..]}: the floats of
-         * {@link #logit}, two windows per pass.
+         * {@link #logit}, two windows per pass, parts of a long range on {@link ScoringHelpers}.
          */
         void range(ClipScorer scorer, float[] trainable, int from, int to, float[] dst, int at) {
+            ScoringHelpers.score(
+                    scorer, to - from, (sc, a, b) -> rangeHere(sc, trainable, from + a, from + b, dst, at + a));
+        }
+
+        /** {@link #range} on this thread alone. */
+        private void rangeHere(ClipScorer scorer, float[] trainable, int from, int to, float[] dst, int at) {
             int w = from;
             for (; w + 1 < to; w += 2) {
                 pair(scorer, trainable, w, w + 1, dst, at + w - from);
@@ -129,14 +135,19 @@ public final class BankNegatives {
 
         /**
          * The logits of windows {@code ws[0 .. count - 1]} into {@code dst[0 .. count - 1]}: the
-         * floats of {@link #logit}, two windows per pass.
+         * floats of {@link #logit}, two windows per pass, parts of a long list on {@link ScoringHelpers}.
          */
         void select(ClipScorer scorer, float[] trainable, int[] ws, int count, float[] dst) {
-            int k = 0;
-            for (; k + 1 < count; k += 2) {
+            ScoringHelpers.score(scorer, count, (sc, a, b) -> selectHere(sc, trainable, ws, a, b, dst));
+        }
+
+        /** {@link #select} of items {@code from .. to - 1} on this thread alone. */
+        private void selectHere(ClipScorer scorer, float[] trainable, int[] ws, int from, int to, float[] dst) {
+            int k = from;
+            for (; k + 1 < to; k += 2) {
                 pair(scorer, trainable, ws[k], ws[k + 1], dst, k);
             }
-            if (k < count) {
+            if (k < to) {
                 dst[k] = logit(scorer, trainable, ws[k]);
             }
         }

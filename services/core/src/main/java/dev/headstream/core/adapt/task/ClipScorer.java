@@ -53,6 +53,8 @@ public final class ClipScorer {
     private final LoraMlpHead lora;
     private final MlpHead mlp;
     private final float[] source;
+    /** {@link #helpers}: copies for the parts of a loop that other threads score. */
+    private ClipScorer[] helpers = new ClipScorer[0];
 
     public ClipScorer(MlpHead head, float[] source, int windowFrames) {
         MlpHead.Workspace ws = head.newWorkspace();
@@ -80,6 +82,22 @@ public final class ClipScorer {
     /** A new scorer of the same head with its own workspace (for another thread). */
     public ClipScorer copy() {
         return lora != null ? new ClipScorer(lora, source, windowFrames) : new ClipScorer(mlp, source, windowFrames);
+    }
+
+    /**
+     * At least {@code n} copies of this scorer, made once and kept, for {@link ScoringHelpers}' parts
+     * of this scorer's loops: only the thread that owns this scorer asks for them, and it waits for
+     * every part before its next loop, so no copy is ever used by two threads at once.
+     */
+    ClipScorer[] helpers(int n) {
+        if (helpers.length < n) {
+            ClipScorer[] more = java.util.Arrays.copyOf(helpers, n);
+            for (int i = helpers.length; i < n; i++) {
+                more[i] = copy();
+            }
+            helpers = more;
+        }
+        return helpers;
     }
 
     /**
