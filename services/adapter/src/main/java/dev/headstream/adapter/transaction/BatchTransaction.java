@@ -19,7 +19,9 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  * records and consumed offsets commit together or not at all. {@link #run} reports what happened
  * as a {@link TransactionOutcome} and never fails; {@link #abort} aborts a batch whose processing
  * failed. One transaction at a time (SmallRye's {@link KafkaTransactions}); the
- * {@link TransactionWatchdog} watches each commit.
+ * {@link TransactionWatchdog} watches each commit. A batch counts as committed when the producer's
+ * commit returned normally ({@link CommitEvidence}), else when the coordinator shows its offsets
+ * committed ({@link CommitCheck}).
  */
 @ApplicationScoped
 public class BatchTransaction {
@@ -30,6 +32,9 @@ public class BatchTransaction {
 
     @Inject
     CommitCheck commitCheck;
+
+    @Inject
+    CommitEvidence evidence;
 
     @Inject
     FaultInjector faults;
@@ -45,7 +50,8 @@ public class BatchTransaction {
      * @param sampleOffsets the batch's {@code headstream.samples} offsets (for the fault seam)
      * @param nextOffsets   per partition, the offset after the batch's last record
      * @param revoked       whether a rebalance took the batch's partitions since it was processed
-     * @return the outcome, once the coordinator has been asked about the offsets
+     * @return the outcome, once the producer's commit is known to have returned normally
+     *     ({@link CommitEvidence}) or, failing that, the coordinator has been asked about the offsets
      */
     public Uni<TransactionOutcome> run(
             KafkaRecordBatch<byte[], byte[]> batch,
@@ -55,6 +61,7 @@ public class BatchTransaction {
             BooleanSupplier revoked) {
         // withTransaction, not withTransactionAndAck: the latter turns a failed transaction into a
         // nack and then completes normally, which would make an aborted batch's state live
+        double commitsBefore = evidence.commitTimeTotal();
         return transactions
                 .withTransaction(batch, emitter -> {
                     records.forEach(emitter::send);
@@ -62,7 +69,10 @@ public class BatchTransaction {
                 })
                 .invoke(watchdog::commitEnded)
                 .map(done -> {
-                    boolean committed = commitCheck.awaitCommitted(nextOffsets, revoked);
+                    // the producer's own commit returned normally: committed, without a round trip to the
+                    // coordinator; otherwise (a commit SmallRye aborted and reported done) ask it
+                    boolean committed =
+                            evidence.committedSince(commitsBefore) || commitCheck.awaitCommitted(nextOffsets, revoked);
                     return TransactionOutcome.completed(committed, !committed && revoked.getAsBoolean());
                 })
                 .onFailure()
