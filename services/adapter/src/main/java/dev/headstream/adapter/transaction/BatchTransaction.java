@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -61,9 +62,11 @@ public class BatchTransaction {
             BooleanSupplier revoked) {
         // withTransaction, not withTransactionAndAck: the latter turns a failed transaction into a
         // nack and then completes normally, which would make an aborted batch's state live
-        double commitsBefore = evidence.commitTimeTotal();
+        // read inside the transaction (begun by then): no other commit of this producer can come between
+        AtomicReference<Double> commitsBefore = new AtomicReference<>(Double.NaN);
         return transactions
                 .withTransaction(batch, emitter -> {
+                    commitsBefore.set(evidence.commitTimeTotal());
                     records.forEach(emitter::send);
                     return faults.inTransaction(sampleOffsets).invoke(watchdog::commitStarted);
                 })
@@ -71,8 +74,8 @@ public class BatchTransaction {
                 .map(done -> {
                     // the producer's own commit returned normally: committed, without a round trip to the
                     // coordinator; otherwise (a commit SmallRye aborted and reported done) ask it
-                    boolean committed =
-                            evidence.committedSince(commitsBefore) || commitCheck.awaitCommitted(nextOffsets, revoked);
+                    boolean committed = evidence.committedSince(commitsBefore.get())
+                            || commitCheck.awaitCommitted(nextOffsets, revoked);
                     return TransactionOutcome.completed(committed, !committed && revoked.getAsBoolean());
                 })
                 .onFailure()

@@ -5,6 +5,7 @@ import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Map;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.jboss.logging.Logger;
@@ -17,8 +18,9 @@ import org.jboss.logging.Logger;
  * turns a failed commit followed by a successful abort into a normal completion, so a completion
  * alone proves nothing; a grown sum does. When the sum did not grow (the commit failed, timed out
  * or was never attempted) or the metric is missing, {@link BatchTransaction} asks the coordinator
- * ({@link CommitCheck}) as before. The adapter runs one transaction at a time on this producer, so
- * nothing else can add to the sum in between.
+ * ({@link CommitCheck}) as before. The adapter runs one transaction at a time on this producer and
+ * reads the sum inside the transaction, so nothing else can add to it in between. Never throws:
+ * without a producer or the metric, nothing is proven.
  */
 @ApplicationScoped
 public class CommitEvidence {
@@ -31,8 +33,7 @@ public class CommitEvidence {
     @Inject
     KafkaClientService clients;
 
-    private volatile Metric commitTime;
-    private volatile boolean missing;
+    private volatile Read read;
 
     /** The producer's commit-time sum now; NaN when the metric cannot be read (then no commit is ever proven). */
     public double commitTimeTotal() {
@@ -55,21 +56,29 @@ public class CommitEvidence {
     }
 
     private Metric metric() {
-        Metric m = commitTime;
-        if (m != null || missing) {
+        try {
+            Producer<?, ?> producer = clients.getProducer(Channels.OUT).unwrap();
+            Read r = read;
+            if (r != null && r.producer() == producer) {
+                return r.metric();
+            }
+            Metric m = find(producer.metrics());
+            if (m == null) {
+                LOG.warnf(
+                        "the transactional producer has no %s metric %s: every batch's commit is confirmed by asking"
+                                + " the group coordinator",
+                        GROUP, COMMIT_TIME);
+            }
+            read = new Read(producer, m);
             return m;
+        } catch (RuntimeException e) {
+            // no producer (yet): nothing is proven, the coordinator is asked
+            return null;
         }
-        m = find(clients.getProducer(Channels.OUT).unwrap().metrics());
-        if (m == null) {
-            missing = true;
-            LOG.warnf(
-                    "the transactional producer has no %s metric %s: every batch's commit is confirmed by asking the"
-                            + " group coordinator",
-                    GROUP, COMMIT_TIME);
-        }
-        commitTime = m;
-        return m;
     }
+
+    /** The metric as found on one producer instance (null: it has none). */
+    private record Read(Producer<?, ?> producer, Metric metric) {}
 
     /** The producer's commit-time sum among {@code metrics}, or null. */
     static Metric find(Map<MetricName, ? extends Metric> metrics) {

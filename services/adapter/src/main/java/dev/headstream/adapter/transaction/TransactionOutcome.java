@@ -12,7 +12,11 @@ import org.apache.kafka.common.errors.ProducerFencedException;
  */
 public sealed interface TransactionOutcome {
 
-    /** The transaction committed: its records and offsets are visible to {@code read_committed} readers. */
+    /**
+     * The transaction committed: the coordinator has recorded the commit, so its records and offsets
+     * are durable; {@code read_committed} readers see them once the coordinator has written its
+     * markers, a moment later.
+     */
     record Committed() implements TransactionOutcome {}
 
     /**

@@ -13,6 +13,7 @@ import dev.headstream.core.adapt.task.NearMissesBusyException;
 import dev.headstream.core.adapt.task.NearMissesUnavailableException;
 import dev.headstream.core.adapt.task.PhraseRefusedException;
 import dev.headstream.core.adapt.task.RehearsalReservoir;
+import dev.headstream.core.adapt.task.ScoringHelpers;
 import dev.headstream.core.embed.Backbone;
 import dev.headstream.core.embed.BackboneInput;
 import dev.headstream.core.embed.EmbeddingSequence;
@@ -1709,6 +1710,13 @@ public final class AdaptationEngine {
 
         /** Runs parts {@code 0 .. parts-1} ({@code parts <= count}), part 0 on the calling thread. */
         void run(int parts, Part part) {
+            // the workers in use are busy: scoring loops split only over the other cores (ScoringHelpers)
+            try (ScoringHelpers.Busy busy = ScoringHelpers.busy(Math.max(1, parts))) {
+                runParts(parts, part);
+            }
+        }
+
+        private void runParts(int parts, Part part) {
             if (parts <= 1 || pool == null) {
                 for (int w = 0; w < parts; w++) {
                     part.run(w, taskSets.get(0));
