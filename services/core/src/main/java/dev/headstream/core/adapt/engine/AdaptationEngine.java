@@ -1693,19 +1693,7 @@ public final class AdaptationEngine {
          * an Error before an exception, else the first; the other is added as suppressed.
          */
         static Throwable graver(Throwable first, Throwable second) {
-            if (first == null) {
-                return second;
-            }
-            Throwable keep = rank(second) > rank(first) ? second : first;
-            Throwable other = keep == first ? second : first;
-            if (other != keep) {
-                keep.addSuppressed(other);
-            }
-            return keep;
-        }
-
-        private static int rank(Throwable t) {
-            return t instanceof VirtualMachineError ? 2 : t instanceof Error ? 1 : 0;
+            return ScoringHelpers.graver(first, second);
         }
 
         /** Runs parts {@code 0 .. parts-1} ({@code parts <= count}), part 0 on the calling thread. */

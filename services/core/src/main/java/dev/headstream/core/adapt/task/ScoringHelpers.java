@@ -151,11 +151,11 @@ public final class ScoringHelpers {
     }
 
     /**
-     * The failure to rethrow of two, by the engine workers' rule: a {@link VirtualMachineError}
+     * The failure to rethrow of two (also the engine workers' rule): a {@link VirtualMachineError}
      * before any other {@link Error}, an Error before an exception, else the first; the other is
      * added as suppressed.
      */
-    static Throwable graver(Throwable first, Throwable second) {
+    public static Throwable graver(Throwable first, Throwable second) {
         if (first == null || second == null || first == second) {
             return first == null ? second : first;
         }
