@@ -7,6 +7,7 @@ import dev.headstream.core.adapt.task.AlarmPolicy;
 import dev.headstream.core.adapt.task.BankTraining;
 import dev.headstream.core.adapt.task.ClassRecipe;
 import dev.headstream.core.adapt.task.HeadRecipe;
+import dev.headstream.core.embed.ClipPooling;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.ingest.RateLimit;
 import dev.headstream.core.ingest.TaskKind;
@@ -470,10 +471,11 @@ public record EngineSpec(
             "max-gradient-norm",
             "replay-steps",
             "replay-buffer",
-            "batch-size");
+            "batch-size",
+            "pooling");
 
     /** The keys only a class task reads. */
-    private static final List<String> CLASS_ONLY_KEYS = List.of("labels", "start", "hidden", "batch-size");
+    private static final List<String> CLASS_ONLY_KEYS = List.of("labels", "start", "hidden", "batch-size", "pooling");
 
     private static final List<String> TASK_KEYS = List.of(
             "kind",
@@ -481,6 +483,7 @@ public record EngineSpec(
             "start",
             "hidden",
             "batch-size",
+            "pooling",
             "source-head",
             "phrase",
             "near-misses",
@@ -756,9 +759,10 @@ public record EngineSpec(
         int steps = t.integer("replay-steps", ClassRecipe.DEFAULT_STEPS);
         int batch = t.integer("batch-size", ClassRecipe.DEFAULT_BATCH);
         int replay = t.integer("replay-buffer", ClassRecipe.DEFAULT_REPLAY_BUFFER);
+        ClipPooling pooling = t.parse("pooling", ClipPooling.MEAN_STD, ClipPooling::parse);
         try {
             return new ClassRecipe(
-                    kind, labels, seed, hidden, learningRate, l2sp, maxGradientNorm, steps, batch, replay);
+                    kind, labels, seed, hidden, learningRate, l2sp, maxGradientNorm, steps, batch, replay, pooling);
         } catch (IllegalArgumentException e) {
             // the recipe names the key (labels, hidden, replay-steps, ...); this names the task
             throw new IllegalArgumentException(
@@ -901,6 +905,7 @@ public record EngineSpec(
             p.put(k + "replay-steps", String.valueOf(c.steps()));
             p.put(k + "batch-size", String.valueOf(c.batch()));
             p.put(k + "replay-buffer", String.valueOf(c.replayBuffer()));
+            p.put(k + "pooling", c.pooling().label());
         });
         tasks.forEach((name, t) -> {
             String k = PREFIX + "tasks." + name + ".";

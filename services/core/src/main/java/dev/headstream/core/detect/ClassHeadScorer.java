@@ -1,7 +1,9 @@
 package dev.headstream.core.detect;
 
+import dev.headstream.core.embed.ClipPooling;
 import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.embed.MeanStdPooling;
+import dev.headstream.core.embed.MelCepstrumPooling;
 import dev.headstream.core.head.HeadOutput;
 import dev.headstream.core.head.TaskArchitecture;
 import dev.headstream.core.head.TaskHead;
@@ -10,8 +12,9 @@ import java.util.Objects;
 
 /**
  * Scores clips with a published class head (multi-class or multi-label) on the consumer side,
- * with the adapter's arithmetic: the clip's {@link MeanStdPooling mean-std pooled} embeddings
- * through the head's layers ({@link TaskHead}, every layer trainable, so every parameter comes
+ * with the adapter's arithmetic: the clip pooled as the head's spec says ({@link ClipPooling}: its
+ * {@link MeanStdPooling mean-std pooled} embeddings, or the {@link MelCepstrumPooling mel-cepstrum}
+ * statistics of its front-end frames, which the clip must then carry) through the head's layers ({@link TaskHead}, every layer trainable, so every parameter comes
  * from the head itself and no source head is read), then softmax or one sigmoid per output. The
  * same head and embeddings give the same bits as the adapter's {@code ClassHeadTask.probabilities}.
  * A decoded head update gives one with {@code HeadCodec.DecodedClass.scorer()}.
@@ -22,8 +25,8 @@ import java.util.Objects;
  *
  * <p>Call order: construct once per head version (it copies the parameters), then call the
  * scoring methods in any order. Not thread-safe: the pooled vector and the layer activations are
- * the instance's scratch memory, so use one scorer per thread. {@link #probabilities(EmbeddingSequence,
- * float[])} and {@link #pooledProbabilities} allocate nothing.
+ * the instance's scratch memory, so use one scorer per thread. {@link #pooledProbabilities}, and
+ * {@link #probabilities(EmbeddingSequence, float[])} with mean-std pooling, allocate nothing.
  */
 public final class ClassHeadScorer {
 
@@ -35,19 +38,28 @@ public final class ClassHeadScorer {
     private final List<String> labels;
     private final TaskHead head;
     private final TaskHead.Workspace workspace;
+    private final ClipPooling pooling;
     private final float[] pooled;
     private final float[] scratch;
+
+    /** A scorer of a head reading {@link ClipPooling#MEAN_STD mean-std} pooled embeddings. */
+    public ClassHeadScorer(TaskArchitecture architecture, float[] parameters, List<String> labels) {
+        this(architecture, parameters, labels, ClipPooling.MEAN_STD);
+    }
 
     /**
      * @param architecture a class head's layers and output ({@link HeadOutput.Softmax} or
      *                     {@link HeadOutput.MultiLabel}), reading a {@code 2 * dim} pooled vector
      * @param parameters   every parameter, laid out as {@code architecture} says (copied)
      * @param labels       one name per output, in output order
+     * @param pooling      how the head's input is pooled from a clip
      * @throws IllegalArgumentException if the output is neither softmax nor multi-label, the input
-     *                                  width is odd, or the parameters or labels do not fit
+     *                                  width does not fit the pooling, or the parameters or labels do not fit
      */
-    public ClassHeadScorer(TaskArchitecture architecture, float[] parameters, List<String> labels) {
+    public ClassHeadScorer(
+            TaskArchitecture architecture, float[] parameters, List<String> labels, ClipPooling pooling) {
         this.architecture = Objects.requireNonNull(architecture, "architecture");
+        this.pooling = Objects.requireNonNull(pooling, "pooling");
         Objects.requireNonNull(parameters, "parameters");
         this.labels = List.copyOf(labels);
         if (!(architecture.output() instanceof HeadOutput.Softmax)
@@ -55,9 +67,13 @@ public final class ClassHeadScorer {
             throw new IllegalArgumentException("a class head's output is softmax or multi-label, not "
                     + architecture.output().getClass().getSimpleName());
         }
-        if (architecture.inputDim() % 2 != 0) {
+        if (pooling == ClipPooling.MEAN_STD && architecture.inputDim() % 2 != 0) {
             throw new IllegalArgumentException(
                     "a class head reads mean-std pooled embeddings (2 * dim values), not " + architecture.inputDim());
+        }
+        if (pooling == ClipPooling.MEL_CEPSTRUM && architecture.inputDim() != MelCepstrumPooling.WIDTH) {
+            throw new IllegalArgumentException("a class head reading " + pooling.label() + " takes "
+                    + MelCepstrumPooling.WIDTH + " values, not " + architecture.inputDim());
         }
         if (parameters.length != architecture.parameterCount()) {
             throw new IllegalArgumentException("class head has " + parameters.length + " parameters, its architecture "
@@ -93,9 +109,17 @@ public final class ClassHeadScorer {
         return architecture.output() instanceof HeadOutput.Softmax;
     }
 
-    /** The backbone embedding width the head reads (half its pooled input). */
+    /** How the head's input is pooled from a clip. */
+    public ClipPooling pooling() {
+        return pooling;
+    }
+
+    /**
+     * The backbone embedding width the head reads (half its pooled input) with mean-std pooling;
+     * 0 with a pooling of the front-end frames, which takes embeddings of any width.
+     */
     public int embeddingDim() {
-        return architecture.inputDim() / 2;
+        return pooling == ClipPooling.MEAN_STD ? architecture.inputDim() / 2 : 0;
     }
 
     /**
@@ -103,14 +127,19 @@ public final class ClassHeadScorer {
      * {@link #outputs()}).
      *
      * @throws IllegalArgumentException if {@code e}'s embeddings are not {@link #embeddingDim()}
-     *                                  wide or {@code out} has the wrong length
+     *                                  wide, it lacks the front-end frames the pooling reads, or
+     *                                  {@code out} has the wrong length
      */
     public void probabilities(EmbeddingSequence e, float[] out) {
-        if (e.dim() != embeddingDim()) {
-            throw new IllegalArgumentException(
-                    "class head reads embeddings of " + embeddingDim() + " values, got " + e.dim());
+        if (pooling == ClipPooling.MEAN_STD) {
+            if (e.dim() != embeddingDim()) {
+                throw new IllegalArgumentException(
+                        "class head reads embeddings of " + embeddingDim() + " values, got " + e.dim());
+            }
+            MeanStdPooling.pool(e, pooled, 0);
+        } else {
+            System.arraycopy(pooling.pool(e), 0, pooled, 0, pooled.length);
         }
-        MeanStdPooling.pool(e, pooled, 0);
         head.probabilities(parameters, parameters, pooled, 0, workspace, out);
     }
 

@@ -25,6 +25,23 @@ public interface Backbone extends AutoCloseable {
     List<EmbeddingSequence> embed(List<? extends BackboneInput> inputs);
 
     /**
+     * {@link #embed}, with each sequence's {@link EmbeddingSequence#frontEnd() front-end frames}
+     * attached where this backbone has a front end (the same embeddings, the front end run once);
+     * for poolings that read the signal below the embeddings. By default, {@link #embed}: no frames.
+     */
+    default List<EmbeddingSequence> embedWithFrontEnd(List<? extends BackboneInput> inputs) {
+        return embed(inputs);
+    }
+
+    /**
+     * Values per front-end frame that {@link #embedWithFrontEnd} attaches (32 log-mel bands for the
+     * wake-word backbone); 0 when it attaches none (the default).
+     */
+    default int frontEndBins() {
+        return 0;
+    }
+
+    /**
      * Whether each input's embedding is computed on its own, so that it is the same floats whatever
      * other inputs share the {@link #embed} call: then an engine may split a batch's inputs across
      * threads. False when runs are batched across inputs (a batched model's floats can depend on

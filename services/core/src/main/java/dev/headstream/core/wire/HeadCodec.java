@@ -2,7 +2,7 @@ package dev.headstream.core.wire;
 
 import com.google.protobuf.ByteString;
 import dev.headstream.core.detect.ClassHeadScorer;
-import dev.headstream.core.embed.MeanStdPooling;
+import dev.headstream.core.embed.ClipPooling;
 import dev.headstream.core.head.HeadArchitecture;
 import dev.headstream.core.head.HeadLayer;
 import dev.headstream.core.head.HeadOutput;
@@ -167,14 +167,10 @@ public final class HeadCodec {
         /**
          * A scorer of clips with this head, with the adapter's arithmetic (one per thread).
          *
-         * @throws IllegalArgumentException if the head pools other than {@value MeanStdPooling#NAME}
+         * @throws IllegalArgumentException if the head names a pooling this build does not know
          */
         public ClassHeadScorer scorer() {
-            if (!MeanStdPooling.NAME.equals(pooling)) {
-                throw new IllegalArgumentException(
-                        "class head pools '" + pooling + "'; a scorer knows '" + MeanStdPooling.NAME + "' only");
-            }
-            return new ClassHeadScorer(architecture, parameters, labels);
+            return new ClassHeadScorer(architecture, parameters, labels, ClipPooling.parse(pooling));
         }
     }
 
@@ -296,9 +292,14 @@ public final class HeadCodec {
             throw new IllegalArgumentException(
                     "head " + id + " output names are empty or repeated: " + spec.getOutputLabelsList());
         }
-        if (!spec.getPooling().equals(MeanStdPooling.NAME)) {
+        try {
+            ClipPooling.parse(spec.getPooling());
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("head " + id + " reads pooling '" + spec.getPooling()
-                    + "'; a class head reads " + MeanStdPooling.NAME);
+                    + "', which this build does not know; a class head reads one of "
+                    + Arrays.stream(ClipPooling.values())
+                            .map(ClipPooling::label)
+                            .toList());
         }
         TaskArchitecture a;
         try {

@@ -155,7 +155,10 @@ public final class OutputMessages {
                         .setFirstOffset(h.firstOffset())
                         .setLastOffset(h.lastOffset())
                         .setEngine(ENGINE))
-                .setSpec(HeadCodec.classSpec(task.architecture(), task.recipe().labels(), ClassHeadTask.POOLING))
+                .setSpec(HeadCodec.classSpec(
+                        task.architecture(),
+                        task.recipe().labels(),
+                        task.pooling().label()))
                 .addAllTrainable(HeadCodec.classTensors(task.architecture(), h.liveParameters()))
                 .setCreatedTimeMs(nowMs)
                 .build();

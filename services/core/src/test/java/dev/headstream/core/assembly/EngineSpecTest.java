@@ -326,8 +326,8 @@ class EngineSpecTest {
                 k + "near-miss-voices", "en-us+m2, en-gb+f3",
                 k + "near-miss-seed", "9");
         java.util.Set<String> binaryKeys = new java.util.TreeSet<>(EngineSpec.keys(java.util.Set.of("wake")));
-        binaryKeys.removeAll(
-                List.of(k + "labels", k + "start", k + "hidden", k + "batch-size")); // class tasks only: below
+        binaryKeys.removeAll(List.of(
+                k + "labels", k + "start", k + "hidden", k + "batch-size", k + "pooling")); // class tasks only: below
         binaryKeys.removeAll(phrase.keySet());
         binaryKeys.remove(k + "architecture-of"); // fresh starts only: aFreshStartReadsItsSeedAndTemplate
         assertThat(given.keySet())
@@ -564,6 +564,7 @@ class EngineSpecTest {
         given.put(k + "replay-steps", "3");
         given.put(k + "batch-size", "5");
         given.put(k + "replay-buffer", "9");
+        given.put(k + "pooling", "mel-cepstrum");
         EngineSpec spec = EngineSpec.fromProperties(given);
         assertThat(spec.tasks()).containsOnlyKeys("wake"); // the default binary task stays beside it
         assertThat(spec.classTasks().get("who"))
@@ -577,7 +578,8 @@ class EngineSpecTest {
                         2.0f,
                         3,
                         5,
-                        9));
+                        9,
+                        dev.headstream.core.embed.ClipPooling.MEL_CEPSTRUM));
         assertThat(spec.taskNames()).containsExactly("wake", "who");
         assertThat(EngineSpec.fromProperties(spec.toProperties())).isEqualTo(spec);
 
@@ -588,6 +590,7 @@ class EngineSpecTest {
         EngineSpec tags = EngineSpec.fromProperties(onlyLabels);
         assertThat(tags.tasks()).isEmpty();
         assertThat(tags.classTasks().get("tags").start()).isEqualTo("fresh:1");
+        assertThat(tags.classTasks().get("tags").pooling()).isEqualTo(dev.headstream.core.embed.ClipPooling.MEAN_STD);
         assertThat(EngineSpec.fromProperties(tags.toProperties())).isEqualTo(tags);
     }
 
@@ -618,6 +621,14 @@ class EngineSpecTest {
                 .hasMessageContaining("headstream.tasks.who.lora-rank applies to binary tasks only");
         assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.tasks.wake.labels", "a,b")))
                 .hasMessageContaining("headstream.tasks.wake.labels applies to class tasks only");
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.tasks.wake.pooling", "mel-cepstrum")))
+                .hasMessageContaining("headstream.tasks.wake.pooling applies to class tasks only");
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of(
+                        "headstream.tasks.who.kind", "multi-class",
+                        "headstream.tasks.who.labels", "a,b",
+                        "headstream.tasks.who.pooling", "mfcc")))
+                .hasMessageContaining("headstream.tasks.who.pooling")
+                .hasMessageContaining("no pooling 'mfcc'; known: [mean-std, mel-cepstrum]");
         assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of(
                         "headstream.tasks.who.kind", "multi-label",
                         "headstream.tasks.who.labels", "a",

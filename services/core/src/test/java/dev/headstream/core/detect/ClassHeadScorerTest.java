@@ -120,7 +120,13 @@ class ClassHeadScorerTest {
         HeadCodec.DecodedClass max = new HeadCodec.DecodedClass(d.architecture(), d.parameters(), d.labels(), "max");
         assertThatThrownBy(max::scorer)
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("pools 'max'");
+                .hasMessage("no pooling 'max'; known: [mean-std, mel-cepstrum]");
+        // a head of 192 inputs cannot read the 76 values of mel-cepstrum pooling
+        HeadCodec.DecodedClass mel =
+                new HeadCodec.DecodedClass(d.architecture(), d.parameters(), d.labels(), "mel-cepstrum");
+        assertThatThrownBy(mel::scorer)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("a class head reading mel-cepstrum takes 76 values, not 192");
         assertThatThrownBy(() -> new ClassHeadScorer(d.architecture(), d.parameters(), List.of("a", "b")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("class head names 2 outputs but has 3");

@@ -12,6 +12,7 @@ import dev.headstream.core.embed.BackboneInfo;
 import dev.headstream.core.embed.BackboneInput;
 import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.embed.ExecutionOptions;
+import dev.headstream.core.embed.FrontEndFrames;
 import dev.headstream.core.embed.ModelFile;
 import dev.headstream.runtime.onnx.MelBatchGraph;
 import dev.headstream.runtime.onnx.SequenceEmbeddingGraph;
@@ -340,6 +341,27 @@ public final class WakeWordBackbone implements Backbone {
             result.add(embedMel(melFrames(((BackboneInput.Audio) in).pcm())));
         }
         return result;
+    }
+
+    /** {@link #embed}, each sequence carrying the mel frames its embeddings were computed from. */
+    @Override
+    public List<EmbeddingSequence> embedWithFrontEnd(List<? extends BackboneInput> inputs) {
+        ensureOpen();
+        for (BackboneInput in : inputs) {
+            validate(in);
+        }
+        List<EmbeddingSequence> result = new ArrayList<>(inputs.size());
+        for (BackboneInput in : inputs) {
+            float[] mel = melFrames(((BackboneInput.Audio) in).pcm());
+            result.add(embedMel(mel).withFrontEnd(FrontEndFrames.of(mel, MEL_BINS)));
+        }
+        return result;
+    }
+
+    /** The 32 log-mel bands of each frame {@link #embedWithFrontEnd} attaches. */
+    @Override
+    public int frontEndBins() {
+        return MEL_BINS;
     }
 
     /**

@@ -379,7 +379,7 @@ public final class OnnxHeadExporter {
                 + ("softmax".equals(output) ? "multi-class" : "multi-label") + " over " + String.join(", ", labels)
                 + "; from " + meta.sourceHeadId() + " (sha256 " + meta.sourceHeadSha256() + ")"
                 + (meta.backboneSha256().isEmpty() ? "" : "; backbone sha256 " + meta.backboneSha256())
-                + "; input: " + pooling + " pooled embeddings [N, " + architecture.inputDim() + "]; "
+                + "; input: one " + pooling + " pooled vector per clip [N, " + architecture.inputDim() + "]; "
                 + architecture.parameterCount() + " parameters.";
         return new GraphWriter(architecture.layers(), architecture::parameterOffset, parameters)
                 .classModel(architecture.inputDim(), architecture.output(), meta.version(), doc, properties)

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.headstream.core.embed.BackboneInput;
+import dev.headstream.core.embed.ClipPooling;
 import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.core.embed.FrontEndFrames;
+import dev.headstream.core.embed.MelCepstrumPooling;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -67,6 +70,28 @@ class WakeWordBackboneTest {
         }
         System.out.printf("sequence vs windowed embeddings: max |diff| = %.3g over %d clips%n", maxDiff, clips.size());
         assertThat(maxDiff).isLessThanOrEqualTo(1e-4);
+    }
+
+    @Test
+    void embeddingWithTheFrontEndGivesTheSameEmbeddingsAndTheMelFramesTheyCameFrom() {
+        List<EmbeddingSequence> plain = windowed.embed(clips);
+        List<EmbeddingSequence> kept = windowed.embedWithFrontEnd(clips);
+        assertThat(windowed.frontEndBins()).isEqualTo(WakeWordBackbone.MEL_BINS).isEqualTo(32);
+        for (int i = 0; i < clips.size(); i++) {
+            assertThat(plain.get(i).frontEnd()).isNull();
+            assertThat(kept.get(i).values())
+                    .as("clip %d", i)
+                    .containsExactly(plain.get(i).values());
+            FrontEndFrames f = kept.get(i).frontEnd();
+            assertThat(f.bins()).isEqualTo(32);
+            assertThat(f.values())
+                    .containsExactly(windowed.melFrames(clips.get(i).pcm()));
+            float[] pooled = ClipPooling.MEL_CEPSTRUM.pool(kept.get(i));
+            assertThat(pooled).hasSize(MelCepstrumPooling.WIDTH);
+            for (float v : pooled) {
+                assertThat(Float.isFinite(v)).isTrue();
+            }
+        }
     }
 
     @Test

@@ -142,7 +142,7 @@ class OnnxClassHeadExportTest {
                 task.architecture(),
                 task.startParameters(),
                 CLASSES,
-                ClassHeadTask.POOLING,
+                MeanStdPooling.NAME,
                 new OnnxHeadExporter.ClassMetadata(
                         "acme/ann/who", 9, task.startId(), task.startSha256(), "ab".repeat(32), extra));
 
@@ -192,7 +192,7 @@ class OnnxClassHeadExportTest {
         ClassHeadTask task =
                 new ClassHeadTask("traits", ClassRecipe.defaults(TaskKind.Type.MULTI_LABEL, TRAITS, 5), DIM);
         byte[] bytes = OnnxHeadExporter.exportClass(
-                task.architecture(), task.startParameters(), TRAITS, ClassHeadTask.POOLING, meta(task));
+                task.architecture(), task.startParameters(), TRAITS, MeanStdPooling.NAME, meta(task));
 
         Onnx.ModelProto model = Onnx.ModelProto.parseFrom(bytes);
         assertThat(model.getGraph().getNodeList())
@@ -215,15 +215,15 @@ class OnnxClassHeadExportTest {
                 new ClassHeadTask("who", ClassRecipe.defaults(TaskKind.Type.MULTI_CLASS, List.of("ab", "c"), 11), DIM);
         float[] p = task.startParameters();
         assertThatThrownBy(() -> OnnxHeadExporter.exportClass(
-                        task.architecture(), p, List.of("a,b", "c"), ClassHeadTask.POOLING, meta(task)))
+                        task.architecture(), p, List.of("a,b", "c"), MeanStdPooling.NAME, meta(task)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("output label 'a,b'");
         assertThatThrownBy(() -> OnnxHeadExporter.exportClass(
-                        task.architecture(), p, List.of("a"), ClassHeadTask.POOLING, meta(task)))
+                        task.architecture(), p, List.of("a"), MeanStdPooling.NAME, meta(task)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("class head names 1 outputs but has 2");
         assertThatThrownBy(() -> OnnxHeadExporter.exportClass(
-                        task.architecture(), new float[3], List.of("a", "c"), ClassHeadTask.POOLING, meta(task)))
+                        task.architecture(), new float[3], List.of("a", "c"), MeanStdPooling.NAME, meta(task)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("parameters must have length");
         TaskArchitecture binary =
@@ -237,7 +237,7 @@ class OnnxClassHeadExportTest {
                         task.architecture(),
                         p,
                         List.of("a", "c"),
-                        ClassHeadTask.POOLING,
+                        MeanStdPooling.NAME,
                         new OnnxHeadExporter.ClassMetadata("t/u/w", 1, "fresh:1", "0".repeat(64), "", threshold)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'threshold' is reserved");
@@ -247,11 +247,11 @@ class OnnxClassHeadExportTest {
     void theWakeWordImporterRefusesAClassHeadModel() throws Exception {
         ClassHeadTask who = new ClassHeadTask("who", ClassRecipe.defaults(TaskKind.Type.MULTI_CLASS, CLASSES, 11), DIM);
         byte[] multiClass = OnnxHeadExporter.exportClass(
-                who.architecture(), who.startParameters(), CLASSES, ClassHeadTask.POOLING, meta(who));
+                who.architecture(), who.startParameters(), CLASSES, MeanStdPooling.NAME, meta(who));
         ClassHeadTask traits =
                 new ClassHeadTask("traits", ClassRecipe.defaults(TaskKind.Type.MULTI_LABEL, TRAITS, 5), DIM);
         byte[] multiLabel = OnnxHeadExporter.exportClass(
-                traits.architecture(), traits.startParameters(), TRAITS, ClassHeadTask.POOLING, meta(traits));
+                traits.architecture(), traits.startParameters(), TRAITS, MeanStdPooling.NAME, meta(traits));
 
         assertThatThrownBy(() -> OnnxHeadImporter.importHead("who", multiClass))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -275,7 +275,7 @@ class OnnxClassHeadExportTest {
                 a,
                 p,
                 labels,
-                ClassHeadTask.POOLING,
+                MeanStdPooling.NAME,
                 new OnnxHeadExporter.ClassMetadata("t/u/" + seed, 1, "fresh:" + seed, "0".repeat(64), "", Map.of()));
         int in = a.inputDim();
         int k = labels.size();

@@ -532,7 +532,8 @@ public final class BenchSpeakersCommand implements Callable<Integer> {
                     ZNormSpeakerHead.factory(cohort),
                     DiagonalPldaSpeakerHead.factory(
                             cohort,
-                            trainClips.stream().map(c -> c.clip().group()).toList()));
+                            trainClips.stream().map(c -> c.clip().group()).toList()),
+                    SoftmaxSpeakerHead.factory(seed));
             for (Households.Household h : all) {
                 MemberVectors mv = memberVectors(h, vector, maxEnroll, test);
                 List<List<float[]>> enr = mv.enrol();

@@ -1,5 +1,6 @@
 package dev.headstream.tools.speakers;
 
+import dev.headstream.core.embed.MelCepstrumPooling;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -16,10 +17,10 @@ import java.util.Locale;
 public final class MelFeatures {
 
     /** Cepstral coefficients kept after c0 (c1..c19 of the 32-band DCT). */
-    public static final int CEPSTRA = 19;
+    public static final int CEPSTRA = MelCepstrumPooling.CEPSTRA;
 
     /** Frames on either side of a frame that its delta regresses over. */
-    public static final int DELTA_WIDTH = 2;
+    public static final int DELTA_WIDTH = MelCepstrumPooling.DELTA_WIDTH;
 
     /** What each speech frame becomes. */
     public enum Base {
@@ -74,81 +75,26 @@ public final class MelFeatures {
 
     private MelFeatures() {}
 
-    /** Each frame's energy: the mean of its {@code bins} log-mel bands. */
+    /** Each frame's energy: the mean of its {@code bins} log-mel bands ({@link MelCepstrumPooling#energies}). */
     static float[] energies(float[] mel, int bins) {
-        int frames = mel.length / bins;
-        float[] e = new float[frames];
-        for (int f = 0; f < frames; f++) {
-            double s = 0;
-            for (int b = 0; b < bins; b++) {
-                s += mel[f * bins + b];
-            }
-            e[f] = (float) (s / bins);
-        }
-        return e;
+        return MelCepstrumPooling.energies(mel, bins);
     }
 
-    /**
-     * Speech frames by energy: those whose {@link #energies energy} is within {@code drop} (in
-     * the scaled mel's units, 10 dB each) of the utterance's loudest frame. The loudest frame is
-     * always selected.
-     */
+    /** Speech frames by energy ({@link MelCepstrumPooling#speechFrames}). */
     static boolean[] speechFrames(float[] mel, int bins, double drop) {
-        float[] e = energies(mel, bins);
-        if (e.length == 0) {
-            throw new IllegalArgumentException("no mel frames");
-        }
-        float max = Float.NEGATIVE_INFINITY;
-        for (float x : e) {
-            max = Math.max(max, x);
-        }
-        boolean[] speech = new boolean[e.length];
-        for (int f = 0; f < e.length; f++) {
-            speech[f] = e[f] >= max - drop;
-        }
-        return speech;
+        return MelCepstrumPooling.speechFrames(mel, bins, drop);
     }
 
-    /** Orthonormal DCT-II coefficients {@code 1..count} of one frame of {@code bins} bands at {@code mel[from..]}. */
+    /** Orthonormal DCT-II coefficients {@code 1..count} of one frame ({@link MelCepstrumPooling#cepstrum}). */
     static float[] cepstrum(float[] mel, int from, int bins, int count) {
-        if (count >= bins) {
-            throw new IllegalArgumentException(count + " coefficients after c0 from " + bins + " bands");
-        }
         float[] c = new float[count];
-        double scale = Math.sqrt(2.0 / bins);
-        for (int k = 1; k <= count; k++) {
-            double s = 0;
-            for (int n = 0; n < bins; n++) {
-                s += mel[from + n] * Math.cos(Math.PI * k * (n + 0.5) / bins);
-            }
-            c[k - 1] = (float) (s * scale);
-        }
+        MelCepstrumPooling.cepstrum(mel, from, bins, c, 0, count);
         return c;
     }
 
-    /**
-     * Regression deltas of row-major {@code frames} ({@code dim} per frame) over
-     * {@code +-width} frames, the edges repeated: {@code d_t = sum_n n (x_{t+n} - x_{t-n}) / (2 sum_n n^2)}.
-     */
+    /** Regression deltas ({@link MelCepstrumPooling#deltas}). */
     static float[] deltas(float[] frames, int dim, int width) {
-        int n = frames.length / dim;
-        float[] d = new float[frames.length];
-        double norm = 0;
-        for (int k = 1; k <= width; k++) {
-            norm += 2.0 * k * k;
-        }
-        for (int t = 0; t < n; t++) {
-            for (int j = 0; j < dim; j++) {
-                double s = 0;
-                for (int k = 1; k <= width; k++) {
-                    int after = Math.min(n - 1, t + k);
-                    int before = Math.max(0, t - k);
-                    s += k * (frames[after * dim + j] - frames[before * dim + j]);
-                }
-                d[t * dim + j] = (float) (s / norm);
-            }
-        }
-        return d;
+        return MelCepstrumPooling.deltas(frames, dim, width);
     }
 
     /**
@@ -207,29 +153,7 @@ public final class MelFeatures {
         return out;
     }
 
-    /** Mean and (population) standard deviation of the first {@code k} features over the selected frames. */
     private static float[][] moments(float[] x, int dim, boolean[] selected, int k) {
-        double[] sum = new double[k];
-        double[] sq = new double[k];
-        int n = 0;
-        for (int f = 0; f < selected.length; f++) {
-            if (!selected[f]) {
-                continue;
-            }
-            n++;
-            for (int j = 0; j < k; j++) {
-                double v = x[f * dim + j];
-                sum[j] += v;
-                sq[j] += v * v;
-            }
-        }
-        float[] mean = new float[k];
-        float[] std = new float[k];
-        for (int j = 0; j < k; j++) {
-            double m = sum[j] / n;
-            mean[j] = (float) m;
-            std[j] = (float) Math.sqrt(Math.max(0, sq[j] / n - m * m));
-        }
-        return new float[][] {mean, std};
+        return MelCepstrumPooling.moments(x, dim, selected, k);
     }
 }

@@ -4,6 +4,7 @@ import dev.headstream.cli.Dirs;
 import dev.headstream.cli.replay.HeadReplay;
 import dev.headstream.client.SampleSender;
 import dev.headstream.core.assembly.EngineSpec;
+import dev.headstream.core.embed.MelCepstrumPooling;
 import dev.headstream.runtime.speech.ClipAssembler;
 import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.HeadScore;
@@ -57,6 +58,11 @@ public final class SpeakersDemo {
 
     /** The task name. */
     public static final String TASK = "speaker";
+
+    /** The household heads read the voice: the front end's cepstra, not the embeddings' words. */
+    public static final String DEFAULT_POOLING = MelCepstrumPooling.NAME;
+
+    private static final String POOLING_KEY = "headstream.tasks." + TASK + ".pooling";
 
     /** The tenant of every household. */
     public static final String TENANT = "home";
@@ -238,8 +244,14 @@ public final class SpeakersDemo {
         }
         p.put("headstream.tasks." + TASK + ".labels", String.join(",", slots));
         p.put("headstream.tasks." + TASK + ".start", "fresh:" + s.seed());
+        p.put(POOLING_KEY, DEFAULT_POOLING);
         p.putAll(s.adapterProperties());
         return p;
+    }
+
+    /** The task's pooling: {@value #DEFAULT_POOLING} unless an adapter property says otherwise. */
+    String pooling() {
+        return s.adapterProperties().getOrDefault(POOLING_KEY, DEFAULT_POOLING);
     }
 
     private static void send(
@@ -409,7 +421,8 @@ public final class SpeakersDemo {
         header.append(String.format(Locale.ROOT, " %12s", "start head"));
         out.println();
         out.println("Who spoke: identification accuracy on held-out clips of the household's members, scored by the"
-                + " adapter (holdout samples, never trained on), after k enrollment clips per member:");
+                + " adapter (holdout samples, never trained on), after k enrollment clips per member; pooling "
+                + pooling() + ":");
         out.println(header);
         for (Row r : rows) {
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-9d %-10d", r.size(), r.households()));
@@ -430,9 +443,11 @@ public final class SpeakersDemo {
         StringBuilder json = new StringBuilder("{\n");
         json.append(String.format(
                 Locale.ROOT,
-                "  \"scenario\": \"speakers\",\n  \"seed\": %d,\n  \"enrollmentClipsPerMember\": %d,\n"
+                "  \"scenario\": \"speakers\",\n  \"pooling\": \"%s\",\n  \"seed\": %d,\n"
+                        + "  \"enrollmentClipsPerMember\": %d,\n"
                         + "  \"heldOutClipsPerMember\": %d,\n  \"checkpoints\": %s,\n  \"seconds\": %.1f,\n"
                         + "  \"replayIdentical\": %d,\n  \"replayHeads\": %d,\n  \"rows\": [\n",
+                pooling(),
                 s.seed(),
                 s.enroll(),
                 s.test(),
@@ -468,7 +483,7 @@ public final class SpeakersDemo {
         Path png = s.workDir().resolve("speakers-accuracy.png");
         LinePlot.write(
                 png,
-                "Who spoke: identification accuracy by the adapter's household heads",
+                "Who spoke: identification accuracy by the adapter's household heads (" + pooling() + " pooling)",
                 "enrollment clips per member",
                 xs,
                 List.of(new LinePlot.Panel("held-out clips of members", "accuracy", 0, 1, series)),

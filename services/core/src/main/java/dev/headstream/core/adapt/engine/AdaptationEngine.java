@@ -16,7 +16,9 @@ import dev.headstream.core.adapt.task.RehearsalReservoir;
 import dev.headstream.core.adapt.task.ScoringHelpers;
 import dev.headstream.core.embed.Backbone;
 import dev.headstream.core.embed.BackboneInput;
+import dev.headstream.core.embed.ClipPooling;
 import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.core.embed.MelCepstrumPooling;
 import dev.headstream.core.ingest.KeyPartitioner;
 import dev.headstream.core.ingest.Label;
 import dev.headstream.core.ingest.RateLimit;
@@ -107,6 +109,9 @@ public final class AdaptationEngine {
     private final Map<String, BinaryHeadTask> tasks;
     /** The class tasks (multi-class, multi-label) by name; no name is also a binary task's. */
     private final Map<String, ClassHeadTask> classTasks;
+
+    /** Whether a class task pools the front end's frames, so that embedding keeps them for the batch. */
+    private final boolean readsFrontEnd;
 
     private final int dedupWindow;
     private final int publishEvery;
@@ -356,6 +361,21 @@ public final class AdaptationEngine {
         this.decoder = decoder;
         this.tasks = Map.copyOf(tasks);
         this.classTasks = Map.copyOf(classTasks);
+        boolean frontEnd = false;
+        for (Map.Entry<String, ClassHeadTask> t : new TreeMap<>(classTasks).entrySet()) {
+            if (!t.getValue().pooling().readsFrontEnd()) {
+                continue;
+            }
+            frontEnd = true;
+            int bins = backbone == null ? 0 : backbone.frontEndBins();
+            if (bins <= MelCepstrumPooling.CEPSTRA) {
+                throw new IllegalArgumentException("task '" + t.getKey() + "' pools "
+                        + t.getValue().pooling().label() + ", which reads the front end's mel frames; the backbone"
+                        + (bins == 0 ? " has no such front end" : " gives " + bins + " bands per frame")
+                        + " (use the wake-word audio backbone, or pooling " + ClipPooling.MEAN_STD.label() + ")");
+            }
+        }
+        this.readsFrontEnd = frontEnd;
         Set<String> names = new TreeSet<>(tasks.keySet());
         names.addAll(classTasks.keySet());
         this.controls = new ControlDecoder(names);
@@ -1408,7 +1428,7 @@ public final class AdaptationEngine {
             return List.of();
         }
         if (!backbone.embedsEachInputAlone()) {
-            return backbone.embed(inputs);
+            return embedOnce(inputs);
         }
         int chunks = Math.min(workers.count(), inputs.size());
         List<List<EmbeddingSequence>> parts = new ArrayList<>(Collections.nCopies(chunks, null));
@@ -1416,11 +1436,16 @@ public final class AdaptationEngine {
                 chunks,
                 (w, taskSet) -> parts.set(
                         w,
-                        backbone.embed(inputs.subList(
+                        embedOnce(inputs.subList(
                                 chunkStart(w, chunks, inputs.size()), chunkStart(w + 1, chunks, inputs.size())))));
         List<EmbeddingSequence> out = new ArrayList<>(inputs.size());
         parts.forEach(out::addAll);
         return out;
+    }
+
+    /** One backbone call, keeping the front end's frames when a class task pools them. */
+    private List<EmbeddingSequence> embedOnce(List<BackboneInput> inputs) {
+        return readsFrontEnd ? backbone.embedWithFrontEnd(inputs) : backbone.embed(inputs);
     }
 
     /** Where chunk {@code w} of {@code chunks} nearly equal contiguous chunks of {@code n} items starts. */

@@ -1,8 +1,9 @@
 package dev.headstream.core.adapt.task;
 
 import dev.headstream.core.adapt.state.ClassHeadState;
+import dev.headstream.core.embed.ClipPooling;
 import dev.headstream.core.embed.EmbeddingSequence;
-import dev.headstream.core.embed.MeanStdPooling;
+import dev.headstream.core.embed.MelCepstrumPooling;
 import dev.headstream.core.head.Adam;
 import dev.headstream.core.head.HeadLayer;
 import dev.headstream.core.head.HeadOutput;
@@ -28,10 +29,13 @@ import java.util.SplittableRandom;
  * user, trained online from the user's labeled samples. Samples may carry labels for any subset of
  * a multi-label task's outputs; an unlabeled output adds no loss and gets no gradient.
  *
- * <p><b>Input.</b> A class head reads one vector per sample, whatever its length: the mean of the
- * backbone's embedding frames followed by their population standard deviation, per dimension
- * ({@code mean-std} pooling, {@code 2 * dim} values, summed in double in frame order). So a speaker
- * or a phrase label fits a clip of any length, where a binary wake-word head scores windows.
+ * <p><b>Input.</b> A class head reads one vector per sample, whatever its length, pooled as the
+ * recipe says ({@link ClipPooling}): by default the mean of the backbone's embedding frames
+ * followed by their population standard deviation, per dimension ({@code mean-std} pooling,
+ * {@code 2 * dim} values, summed in double in frame order); with {@code mel-cepstrum}, the same
+ * statistics of the front end's cepstra and their deltas ({@link MelCepstrumPooling}, 76 values),
+ * which carry the voice where the embeddings carry the words. So a speaker or a phrase label fits a
+ * clip of any length, where a binary wake-word head scores windows.
  *
  * <p><b>Head.</b> LayerNorm over the pooled input, Dense to {@code hidden}, ReLU, Dense to the
  * outputs; softmax for multi-class, one sigmoid per output for multi-label. Every parameter trains.
@@ -52,9 +56,6 @@ import java.util.SplittableRandom;
  * is per thread, so worker threads share one instance.
  */
 public final class ClassHeadTask {
-
-    /** The pooling a class head's input comes from, as the head's spec names it. */
-    public static final String POOLING = MeanStdPooling.NAME;
 
     private static final float LAYER_NORM_EPSILON = 1e-5f;
 
@@ -78,7 +79,7 @@ public final class ClassHeadTask {
     private final ThreadLocal<Scratch> scratch;
 
     /**
-     * @param embeddingDim the backbone's embedding width (the pooled input is twice as wide)
+     * @param embeddingDim the backbone's embedding width (the {@code mean-std} pooled input is twice as wide)
      */
     public ClassHeadTask(String name, ClassRecipe recipe, int embeddingDim) {
         this.name = Objects.requireNonNull(name, "name");
@@ -90,7 +91,7 @@ public final class ClassHeadTask {
         HeadOutput output = recipe.kind() == TaskKind.Type.MULTI_CLASS
                 ? HeadOutput.softmax(recipe.outputs())
                 : HeadOutput.multiLabel(recipe.outputs());
-        this.architecture = TaskArchitecture.builder(2 * embeddingDim)
+        this.architecture = TaskArchitecture.builder(recipe.pooling().width(embeddingDim))
                 .layerNorm(LAYER_NORM_EPSILON)
                 .dense(recipe.hidden())
                 .relu()
@@ -224,12 +225,18 @@ public final class ClassHeadTask {
         if (e.frames() < 1) {
             return "task '" + name + "' needs at least one embedding frame; the sample gave none";
         }
-        return null;
+        String why = recipe.pooling().unfit(e);
+        return why == null ? null : "task '" + name + "': " + why;
     }
 
-    /** The head's input for {@code e}: its {@link MeanStdPooling mean-std pooled} embeddings. */
+    /** The head's input for {@code e}: pooled as the recipe says ({@link ClipPooling#pool}). */
     public float[] pool(EmbeddingSequence e) {
-        return MeanStdPooling.pool(e);
+        return recipe.pooling().pool(e);
+    }
+
+    /** How this task's heads pool a clip. */
+    public ClipPooling pooling() {
+        return recipe.pooling();
     }
 
     /**

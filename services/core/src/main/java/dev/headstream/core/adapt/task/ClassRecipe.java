@@ -1,5 +1,6 @@
 package dev.headstream.core.adapt.task;
 
+import dev.headstream.core.embed.ClipPooling;
 import dev.headstream.core.ingest.TaskKind;
 import java.util.HashSet;
 import java.util.List;
@@ -24,6 +25,9 @@ import java.util.Set;
  * @param steps           optimizer steps per training sample
  * @param batch           examples per step: the newest sample and {@code batch - 1} drawn from the replay buffer
  * @param replayBuffer    labeled examples a head remembers (the oldest leaves first)
+ * @param pooling         how a clip becomes the head's input: {@code mean-std} of the embeddings
+ *                        (the default; what was said) or {@code mel-cepstrum} of the front end's
+ *                        frames (who said it)
  */
 public record ClassRecipe(
         TaskKind.Type kind,
@@ -35,7 +39,8 @@ public record ClassRecipe(
         float maxGradientNorm,
         int steps,
         int batch,
-        int replayBuffer) {
+        int replayBuffer,
+        ClipPooling pooling) {
 
     /** Most outputs a class task may have. */
     public static final int MAX_OUTPUTS = 256;
@@ -46,8 +51,35 @@ public record ClassRecipe(
     /** Longest output name. */
     public static final int MAX_LABEL_CHARS = 64;
 
+    /** A recipe with {@link ClipPooling#MEAN_STD mean-std} pooling. */
+    public ClassRecipe(
+            TaskKind.Type kind,
+            List<String> labels,
+            long startSeed,
+            int hidden,
+            float learningRate,
+            float l2sp,
+            float maxGradientNorm,
+            int steps,
+            int batch,
+            int replayBuffer) {
+        this(
+                kind,
+                labels,
+                startSeed,
+                hidden,
+                learningRate,
+                l2sp,
+                maxGradientNorm,
+                steps,
+                batch,
+                replayBuffer,
+                ClipPooling.MEAN_STD);
+    }
+
     public ClassRecipe {
         Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(pooling, "pooling");
         labels = List.copyOf(labels);
         if (kind == TaskKind.Type.BINARY) {
             throw new IllegalArgumentException("a class task is multi-class or multi-label, not binary");

@@ -6,6 +6,7 @@ import dev.headstream.core.adapt.state.ClassHeadState;
 import dev.headstream.core.adapt.task.ClassHeadTask;
 import dev.headstream.core.adapt.task.ClassRecipe;
 import dev.headstream.core.embed.Backbone;
+import dev.headstream.core.embed.MeanStdPooling;
 import dev.headstream.core.head.TaskArchitecture;
 import dev.headstream.core.ingest.RateLimit;
 import dev.headstream.core.ingest.RawSample;
@@ -222,7 +223,7 @@ class ClassTasksEngineTest {
         HeadUpdate newest = whoVersions.get(8);
         assertThat(newest.getSpec().getOutput()).isEqualTo("softmax");
         assertThat(newest.getSpec().getOutputLabelsList()).containsExactly("ann", "bob", "cat");
-        assertThat(newest.getSpec().getPooling()).isEqualTo(ClassHeadTask.POOLING);
+        assertThat(newest.getSpec().getPooling()).isEqualTo(MeanStdPooling.NAME);
         assertThat(newest.getProvenance().getSourceHeadId()).isEqualTo("fresh:11");
         HeadCodec.DecodedClass d = HeadCodec.decodeClass(newest);
         assertThat(d.parameters())

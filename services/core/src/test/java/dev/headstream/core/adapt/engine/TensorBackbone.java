@@ -4,12 +4,14 @@ import dev.headstream.core.embed.Backbone;
 import dev.headstream.core.embed.BackboneInfo;
 import dev.headstream.core.embed.BackboneInput;
 import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.core.embed.FrontEndFrames;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A backbone for engine tests without native models: a {@code [frames, dim]} float tensor is its own
- * embedding sequence; any other input is refused.
+ * embedding sequence; any other input is refused. With a front end, the same tensor is also the
+ * front-end frames that {@link #embedWithFrontEnd} attaches ({@code dim} bands per frame).
  */
 final class TensorBackbone implements Backbone {
 
@@ -17,6 +19,7 @@ final class TensorBackbone implements Backbone {
     private final String sha256;
     private final int frames;
     private final int dim;
+    private final boolean frontEnd;
 
     /**
      * @param id     the backbone's id in {@link #info()}
@@ -25,10 +28,33 @@ final class TensorBackbone implements Backbone {
      * @param dim    values per frame
      */
     TensorBackbone(String id, String sha256, int frames, int dim) {
+        this(id, sha256, frames, dim, false);
+    }
+
+    /** @param frontEnd whether {@link #embedWithFrontEnd} attaches the tensor as front-end frames */
+    TensorBackbone(String id, String sha256, int frames, int dim, boolean frontEnd) {
         this.id = id;
         this.sha256 = sha256;
         this.frames = frames;
         this.dim = dim;
+        this.frontEnd = frontEnd;
+    }
+
+    @Override
+    public List<EmbeddingSequence> embedWithFrontEnd(List<? extends BackboneInput> inputs) {
+        List<EmbeddingSequence> out = embed(inputs);
+        if (!frontEnd) {
+            return out;
+        }
+        return out.stream()
+                .map(e -> e.withFrontEnd(
+                        new FrontEndFrames(frames, dim, e.values().clone())))
+                .toList();
+    }
+
+    @Override
+    public int frontEndBins() {
+        return frontEnd ? dim : 0;
     }
 
     @Override
