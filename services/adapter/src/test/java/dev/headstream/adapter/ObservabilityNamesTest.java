@@ -94,6 +94,15 @@ class ObservabilityNamesTest {
                 .untilAsserted(() -> assertThat(value(scrape(), "headstream_samples_applied_total"))
                         .as("samples applied")
                         .isGreaterThanOrEqualTo(samples));
+        // every batch here commits on a working producer: its own commit is the evidence, and the
+        // coordinator is asked about none of them
+        String afterApplied = scrape();
+        assertThat(labeled(afterApplied, "headstream_commit_confirmations_total", "by=\"producer\""))
+                .as("batches confirmed by the producer's own commit")
+                .isGreaterThanOrEqualTo(1);
+        assertThat(labeled(afterApplied, "headstream_commit_confirmations_total", "by=\"coordinator\""))
+                .as("batches confirmed by asking the coordinator")
+                .isZero();
         // what a committed batch counts is in the same scrape; the Kafka consumer's per-partition
         // metrics (kafka_consumer_fetch_manager_records_lag) exist once partitions were fetched, and
         // Micrometer's Kafka binder adds new client metrics every 60 s: about a minute after start
@@ -186,6 +195,18 @@ class ObservabilityNamesTest {
     }
 
     /** The sum of the values of the series called {@code name}. */
+    /** The sum of {@code name}'s series whose labels include {@code label} ({@code key="value"}). */
+    private static double labeled(String scrape, String name, String label) {
+        double sum = 0;
+        for (String line : scrape.split("\n")) {
+            if (line.startsWith(name + "{")
+                    && line.substring(0, line.indexOf('}') + 1).contains(label)) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
     private static double value(String scrape, String name) {
         double sum = 0;
         for (String line : scrape.split("\n")) {

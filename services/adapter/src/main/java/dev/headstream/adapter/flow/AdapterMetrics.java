@@ -119,6 +119,21 @@ public class AdapterMetrics {
         commitCheckNanos.add(c);
     }
 
+    /**
+     * Counts a committed batch by what confirmed its commit: {@code producer} (the transactional
+     * producer's own commit returned normally) or {@code coordinator} (asked after a commit whose
+     * success the producer did not show). Coordinator confirmations in numbers mean commits that
+     * SmallRye reported done without the producer's evidence: each one costs a round trip.
+     */
+    void commitConfirmed(boolean byProducer) {
+        Counter.builder("headstream.commit.confirmations")
+                .description("committed batches by what confirmed the commit: the producer's own commit, or the"
+                        + " group coordinator asked afterwards")
+                .tag("by", byProducer ? "producer" : "coordinator")
+                .register(registry)
+                .increment();
+    }
+
     /** Counts a failed attempt at processing a batch (it is retried, or its failing record isolated). */
     void retried() {
         Counter.builder("headstream.batch.retries")

@@ -132,7 +132,8 @@ public class SampleProcessor {
                     Duration took = Duration.ofNanos(System.nanoTime() - ready);
                     metrics.transaction(took, Duration.ofNanos(commitCheck.takeLastNanos()));
                     settlement.settle(outcome, in, result, prepared.records(), t0);
-                    if (outcome instanceof TransactionOutcome.Committed) {
+                    if (outcome instanceof TransactionOutcome.Committed c) {
+                        metrics.commitConfirmed(c.byProducer());
                         metrics.latencies(
                                 sampleTimestamps(batch),
                                 now,

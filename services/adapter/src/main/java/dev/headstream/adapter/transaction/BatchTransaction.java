@@ -74,9 +74,9 @@ public class BatchTransaction {
                 .map(done -> {
                     // the producer's own commit returned normally: committed, without a round trip to the
                     // coordinator; otherwise (a commit SmallRye aborted and reported done) ask it
-                    boolean committed = evidence.committedSince(commitsBefore.get())
-                            || commitCheck.awaitCommitted(nextOffsets, revoked);
-                    return TransactionOutcome.completed(committed, !committed && revoked.getAsBoolean());
+                    boolean byProducer = evidence.committedSince(commitsBefore.get());
+                    boolean committed = byProducer || commitCheck.awaitCommitted(nextOffsets, revoked);
+                    return TransactionOutcome.completed(byProducer, committed, !committed && revoked.getAsBoolean());
                 })
                 .onFailure()
                 .recoverWithItem(TransactionOutcome::failed)

@@ -16,8 +16,12 @@ public sealed interface TransactionOutcome {
      * The transaction committed: the coordinator has recorded the commit, so its records and offsets
      * are durable; {@code read_committed} readers see them once the coordinator has written its
      * markers, a moment later.
+     *
+     * @param byProducer true when the transactional producer's own commit was seen to return
+     *                   normally ({@link CommitEvidence}); false when the group coordinator was
+     *                   asked and showed the batch's offsets committed ({@link CommitCheck})
      */
-    record Committed() implements TransactionOutcome {}
+    record Committed(boolean byProducer) implements TransactionOutcome {}
 
     /**
      * A rebalance took the batch's partitions while its transaction was open: the coordinator
@@ -60,12 +64,13 @@ public sealed interface TransactionOutcome {
     /**
      * The outcome of a transaction that completed without failure.
      *
-     * @param offsetsCommitted whether the coordinator shows the batch's offsets committed
+     * @param byProducer       whether the producer's own commit is known to have returned normally
+     * @param offsetsCommitted whether, failing that, the coordinator shows the batch's offsets committed
      * @param revoked          whether a rebalance took the batch's partitions meanwhile
      */
-    static TransactionOutcome completed(boolean offsetsCommitted, boolean revoked) {
-        if (offsetsCommitted) {
-            return new Committed();
+    static TransactionOutcome completed(boolean byProducer, boolean offsetsCommitted, boolean revoked) {
+        if (byProducer || offsetsCommitted) {
+            return new Committed(byProducer);
         }
         return revoked ? new Revoked() : new SilentlyAborted();
     }

@@ -17,7 +17,7 @@ class ProcessExitTest {
     @Test
     void outcomesTheInstanceRecoversFromDoNotExit() {
         for (TransactionOutcome o : List.of(
-                new TransactionOutcome.Committed(),
+                new TransactionOutcome.Committed(true),
                 new TransactionOutcome.Revoked(),
                 new TransactionOutcome.Aborted(new KafkaException("timeout")))) {
             assertThat(ProcessExit.reason(o)).as(o.toString()).isEmpty();

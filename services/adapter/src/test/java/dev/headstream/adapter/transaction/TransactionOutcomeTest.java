@@ -12,19 +12,23 @@ import org.junit.jupiter.api.Test;
 class TransactionOutcomeTest {
 
     @Test
-    void committedOffsetsMeanCommittedWhateverTheRebalance() {
-        assertThat(TransactionOutcome.completed(true, false)).isInstanceOf(TransactionOutcome.Committed.class);
-        assertThat(TransactionOutcome.completed(true, true)).isInstanceOf(TransactionOutcome.Committed.class);
+    void committedOffsetsMeanCommittedWhateverTheRebalanceAndSayWhatConfirmedThem() {
+        assertThat(TransactionOutcome.completed(false, true, false)).isEqualTo(new TransactionOutcome.Committed(false));
+        assertThat(TransactionOutcome.completed(false, true, true)).isEqualTo(new TransactionOutcome.Committed(false));
+        assertThat(TransactionOutcome.completed(true, true, false)).isEqualTo(new TransactionOutcome.Committed(true));
+        // the producer's evidence alone is enough: the coordinator is then not asked
+        assertThat(TransactionOutcome.completed(true, false, false)).isEqualTo(new TransactionOutcome.Committed(true));
     }
 
     @Test
     void missingOffsetsAfterARebalanceMeanRevoked() {
-        assertThat(TransactionOutcome.completed(false, true)).isInstanceOf(TransactionOutcome.Revoked.class);
+        assertThat(TransactionOutcome.completed(false, false, true)).isInstanceOf(TransactionOutcome.Revoked.class);
     }
 
     @Test
     void missingOffsetsWithoutARebalanceMeanSilentlyAborted() {
-        assertThat(TransactionOutcome.completed(false, false)).isInstanceOf(TransactionOutcome.SilentlyAborted.class);
+        assertThat(TransactionOutcome.completed(false, false, false))
+                .isInstanceOf(TransactionOutcome.SilentlyAborted.class);
     }
 
     @Test
