@@ -19,9 +19,10 @@ import org.junit.jupiter.api.Test;
  * cepstra ({@code pooling=mel-cepstrum}, the speakers scenario's default), and the adapter scores 5
  * held-out clips per member after 1 and after 8 enrollment clips (holdout samples: scored, never
  * trained on). The start head names every clip the first member (a third right); after enrollment
- * the household's head names at least 80 % of the held-out clips right; the published head reads
- * the pooling it was configured with; and a replay from the samples topic rebuilds the head bit
- * for bit.
+ * the household's head names at least 80 % of the held-out clips right; every version on
+ * {@code headstream.heads} reads {@code mel-cepstrum} (76 values), as the demo reads them back;
+ * and a replay from the samples topic rebuilds the head bit for bit. Restores of such heads from
+ * their state records are {@code MelPoolingEngineTest}'s.
  */
 class WhoSpokeIT {
 
@@ -59,6 +60,11 @@ class WhoSpokeIT {
 
         String json = Files.readString(work.resolve("speakers-result.json"));
         assertThat(json).contains("\"pooling\": \"mel-cepstrum\"");
+        // what the versions on headstream.heads say they read, as the demo read them back: every one
+        // mel-cepstrum of 76 values
+        assertThat(json).contains("\"publishedPoolings\": [\"mel-cepstrum\"],");
+        assertThat(json).contains("\"publishedInputWidths\": [76],");
+        assertThat(json).doesNotContain("\"publishedVersions\": 0,");
         assertThat(json).contains("\"replayIdentical\": 1,").contains("\"replayHeads\": 1,");
         assertThat(log.toString()).contains("pooling mel-cepstrum");
     }

@@ -905,7 +905,10 @@ public record EngineSpec(
             p.put(k + "replay-steps", String.valueOf(c.steps()));
             p.put(k + "batch-size", String.valueOf(c.batch()));
             p.put(k + "replay-buffer", String.valueOf(c.replayBuffer()));
-            p.put(k + "pooling", c.pooling().label());
+            if (c.pooling() != ClipPooling.MEAN_STD) {
+                // only when set: an adapter of a version before poolings existed reads the rest
+                p.put(k + "pooling", c.pooling().label());
+            }
         });
         tasks.forEach((name, t) -> {
             String k = PREFIX + "tasks." + name + ".";

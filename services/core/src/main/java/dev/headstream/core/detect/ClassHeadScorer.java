@@ -67,13 +67,9 @@ public final class ClassHeadScorer {
             throw new IllegalArgumentException("a class head's output is softmax or multi-label, not "
                     + architecture.output().getClass().getSimpleName());
         }
-        if (pooling == ClipPooling.MEAN_STD && architecture.inputDim() % 2 != 0) {
-            throw new IllegalArgumentException(
-                    "a class head reads mean-std pooled embeddings (2 * dim values), not " + architecture.inputDim());
-        }
-        if (pooling == ClipPooling.MEL_CEPSTRUM && architecture.inputDim() != MelCepstrumPooling.WIDTH) {
-            throw new IllegalArgumentException("a class head reading " + pooling.label() + " takes "
-                    + MelCepstrumPooling.WIDTH + " values, not " + architecture.inputDim());
+        String unfitInput = pooling.unfitInput(architecture.inputDim());
+        if (unfitInput != null) {
+            throw new IllegalArgumentException(unfitInput);
         }
         if (parameters.length != architecture.parameterCount()) {
             throw new IllegalArgumentException("class head has " + parameters.length + " parameters, its architecture "
@@ -114,6 +110,11 @@ public final class ClassHeadScorer {
         return pooling;
     }
 
+    /** Values of the pooled vector the head reads ({@link #pooledProbabilities}). */
+    public int inputWidth() {
+        return architecture.inputDim();
+    }
+
     /**
      * The backbone embedding width the head reads (half its pooled input) with mean-std pooling;
      * 0 with a pooling of the front-end frames, which takes embeddings of any width.
@@ -152,7 +153,7 @@ public final class ClassHeadScorer {
 
     /**
      * Writes the output probabilities for an already pooled vector,
-     * {@code pooled[offset .. offset + 2 * embeddingDim())}, into {@code out}.
+     * {@code pooled[offset .. offset + inputWidth())}, into {@code out}.
      *
      * @throws IllegalArgumentException if that range is outside {@code pooled} or {@code out} has
      *                                  the wrong length

@@ -53,6 +53,20 @@ public enum ClipPooling {
         return this == MEAN_STD ? MeanStdPooling.width(embeddingDim) : MelCepstrumPooling.WIDTH;
     }
 
+    /**
+     * Why a head of {@code inputs} values cannot read this pooling (an odd width for
+     * {@code mean-std}, any but {@value MelCepstrumPooling#WIDTH} for {@code mel-cepstrum}), or null.
+     */
+    public String unfitInput(int inputs) {
+        if (this == MEAN_STD && (inputs < 2 || inputs % 2 != 0)) {
+            return "a head reading " + label + " takes 2 * dim values, not " + inputs;
+        }
+        if (this == MEL_CEPSTRUM && inputs != MelCepstrumPooling.WIDTH) {
+            return "a head reading " + label + " takes " + MelCepstrumPooling.WIDTH + " values, not " + inputs;
+        }
+        return null;
+    }
+
     /** Why {@code e} cannot be pooled this way (no front-end frames, too few bands), or null. */
     public String unfit(EmbeddingSequence e) {
         if (this == MEAN_STD) {
@@ -66,6 +80,19 @@ public enum ClipPooling {
         if (f.bins() <= MelCepstrumPooling.CEPSTRA) {
             return "pooling " + label + " needs more than " + MelCepstrumPooling.CEPSTRA + " bands per frame; the"
                     + " front end gave " + f.bins();
+        }
+        float loudest = Float.NEGATIVE_INFINITY;
+        for (float level : MelCepstrumPooling.energies(f.values(), f.bins())) {
+            loudest = Math.max(loudest, level);
+        }
+        if (!(loudest > MelCepstrumPooling.SILENCE)) {
+            return String.format(
+                    java.util.Locale.ROOT,
+                    "pooling %s needs speech, and the clip is silent: its loudest frame is at %.2f, not above %.1f"
+                            + " (the front end's floor is -8, 100 dB below full scale)",
+                    label,
+                    loudest,
+                    MelCepstrumPooling.SILENCE);
         }
         return null;
     }

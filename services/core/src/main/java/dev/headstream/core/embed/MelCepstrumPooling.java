@@ -32,6 +32,13 @@ public final class MelCepstrumPooling {
     /** How far below the loudest frame's energy (scaled-mel units, 10 dB each) a frame still counts as speech. */
     public static final double SPEECH_DROP = 2.0;
 
+    /**
+     * The level (scaled mel units: dB / 10 + 2) a clip's loudest frame must exceed to be pooled:
+     * 10 dB above the wake-word front end's floor of -8 (digital silence). A silent clip has no
+     * voice to describe; {@link ClipPooling#unfit} refuses it.
+     */
+    public static final float SILENCE = -7f;
+
     /** Values of a pooled vector: mean and standard deviation of the cepstra and their deltas. */
     public static final int WIDTH = 4 * CEPSTRA;
 
@@ -103,7 +110,9 @@ public final class MelCepstrumPooling {
 
     /**
      * Writes the orthonormal DCT-II coefficients {@code 1..count} of the frame of {@code bins}
-     * bands at {@code mel[from..]} to {@code out[at..]}.
+     * bands at {@code mel[from..]} to {@code out[at..]}. The basis comes from {@link StrictMath}
+     * (not {@link Math}, whose {@code cos} may differ by an ulp between JVMs and CPUs), so every
+     * consumer gets the same bits; it is computed once per band count.
      *
      * @throws IllegalArgumentException if {@code count >= bins}
      */
@@ -111,14 +120,34 @@ public final class MelCepstrumPooling {
         if (count >= bins) {
             throw new IllegalArgumentException(count + " coefficients after c0 from " + bins + " bands");
         }
-        double scale = Math.sqrt(2.0 / bins);
+        double[] basis = basis(bins);
         for (int k = 1; k <= count; k++) {
             double s = 0;
+            int row = k * bins;
             for (int n = 0; n < bins; n++) {
-                s += mel[from + n] * Math.cos(Math.PI * k * (n + 0.5) / bins);
+                s += mel[from + n] * basis[row + n];
             }
-            out[at + k - 1] = (float) (s * scale);
+            out[at + k - 1] = (float) s;
         }
+    }
+
+    /** The DCT basis of the wake-word front end's band count, built once. */
+    private static final double[] BASIS_32 = dctBasis(32);
+
+    /** Row {@code k} (0 .. bins - 1) of the orthonormal DCT-II for {@code bins} bands, scale included, row-major. */
+    private static double[] basis(int bins) {
+        return bins == 32 ? BASIS_32 : dctBasis(bins);
+    }
+
+    private static double[] dctBasis(int bins) {
+        double scale = StrictMath.sqrt(2.0 / bins);
+        double[] b = new double[bins * bins];
+        for (int k = 0; k < bins; k++) {
+            for (int n = 0; n < bins; n++) {
+                b[k * bins + n] = StrictMath.cos(StrictMath.PI * k * (n + 0.5) / bins) * scale;
+            }
+        }
+        return b;
     }
 
     /**

@@ -145,7 +145,7 @@ final class ClassHeadCodec {
         }
         int outputs = task.recipe().outputs();
         boolean multiLabel = task.recipe().kind() == TaskKind.Type.MULTI_LABEL;
-        int inputWidth = 2 * task.embeddingDim();
+        int inputWidth = task.architecture().inputDim();
         if (h.getReplayCount() > ClassRecipe.MAX_REPLAY) {
             throw new IllegalArgumentException(where + " remembers " + h.getReplayCount()
                     + " examples; a class head keeps at most " + ClassRecipe.MAX_REPLAY);

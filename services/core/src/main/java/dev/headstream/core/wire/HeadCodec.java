@@ -292,8 +292,9 @@ public final class HeadCodec {
             throw new IllegalArgumentException(
                     "head " + id + " output names are empty or repeated: " + spec.getOutputLabelsList());
         }
+        ClipPooling pooling;
         try {
-            ClipPooling.parse(spec.getPooling());
+            pooling = ClipPooling.parse(spec.getPooling());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("head " + id + " reads pooling '" + spec.getPooling()
                     + "', which this build does not know; a class head reads one of "
@@ -307,6 +308,10 @@ public final class HeadCodec {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("head " + id + " has layers that do not fit: " + e.getMessage(), e);
         }
+        String unfitInput = pooling.unfitInput(a.inputDim());
+        if (unfitInput != null) {
+            throw new IllegalArgumentException("head " + id + ": " + unfitInput);
+        }
         if (spec.getTrainableTopLayers() != a.parameterisedLayerCount()) {
             throw new IllegalArgumentException("head " + id + " trains " + spec.getTrainableTopLayers()
                     + " layers; a class head trains all " + a.parameterisedLayerCount());
@@ -318,7 +323,7 @@ public final class HeadCodec {
                 throw new IllegalArgumentException("head " + id + " has a non-finite parameter at " + i);
             }
         }
-        return new DecodedClass(a, values, List.copyOf(spec.getOutputLabelsList()), spec.getPooling());
+        return new DecodedClass(a, values, List.copyOf(spec.getOutputLabelsList()), pooling.label());
     }
 
     private static String outputName(HeadOutput o) {

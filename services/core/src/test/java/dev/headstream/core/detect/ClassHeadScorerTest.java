@@ -126,7 +126,7 @@ class ClassHeadScorerTest {
                 new HeadCodec.DecodedClass(d.architecture(), d.parameters(), d.labels(), "mel-cepstrum");
         assertThatThrownBy(mel::scorer)
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("a class head reading mel-cepstrum takes 76 values, not 192");
+                .hasMessage("a head reading mel-cepstrum takes 76 values, not 192");
         assertThatThrownBy(() -> new ClassHeadScorer(d.architecture(), d.parameters(), List.of("a", "b")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("class head names 2 outputs but has 3");

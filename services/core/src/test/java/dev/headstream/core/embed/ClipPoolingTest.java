@@ -53,6 +53,12 @@ class ClipPoolingTest {
         assertThat(ClipPooling.MEL_CEPSTRUM.unfit(withMel)).isNull();
         assertThat(ClipPooling.MEL_CEPSTRUM.pool(withMel))
                 .containsExactly(MelCepstrumPooling.pool(FrontEndFrames.of(mel, 32)));
+        // a silent clip (the front end's floor everywhere, as digital silence gives) has no voice
+        float[] silent = new float[10 * 32];
+        java.util.Arrays.fill(silent, -8f);
+        assertThat(ClipPooling.MEL_CEPSTRUM.unfit(plain.withFrontEnd(FrontEndFrames.of(silent, 32))))
+                .isEqualTo("pooling mel-cepstrum needs speech, and the clip is silent: its loudest frame is at -8.00,"
+                        + " not above -7.0 (the front end's floor is -8, 100 dB below full scale)");
         // the embeddings' own pooling ignores the frames
         assertThat(ClipPooling.MEAN_STD.pool(withMel)).containsExactly(MeanStdPooling.pool(plain));
     }

@@ -31,8 +31,8 @@ class MelCepstrumPoolingTest {
 
     @Test
     void aRampInC1PoolsToItsMeanSpreadAndSlopeOverTheSpeechFramesOnly() {
-        // frames 0..F-1, c1 = r * t; the two frames at each end are 20 dB quieter than the loudest minus
-        // the drop, so they are not speech; their cepstra still feed the deltas of their neighbours
+        // frames 0..F-1, c1 = r * t; the two frames at each end are 40 dB below the others (the drop
+        // is 20 dB), so they are not speech; their cepstra still feed the deltas of their neighbours
         int frames = 14;
         double r = 0.25;
         float[] mel = new float[frames * BINS];
@@ -65,20 +65,6 @@ class MelCepstrumPoolingTest {
         java.util.Arrays.fill(mel, 2 * BINS, 3 * BINS, 3.1f);
         assertThat(MelCepstrumPooling.speechFrames(mel, BINS, MelCepstrumPooling.SPEECH_DROP))
                 .containsExactly(true, false, true);
-    }
-
-    @Test
-    void theSameFramesGiveTheSameBitsAndOtherFramesOthers() {
-        float[] mel = new float[40 * BINS];
-        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
-        for (int i = 0; i < mel.length; i++) {
-            mel[i] = (float) random.nextDouble(-1, 4);
-        }
-        float[] a = MelCepstrumPooling.pool(FrontEndFrames.of(mel, BINS));
-        float[] b = MelCepstrumPooling.pool(FrontEndFrames.of(mel.clone(), BINS));
-        assertThat(b).containsExactly(a);
-        mel[5 * BINS + 7] += 1f;
-        assertThat(MelCepstrumPooling.pool(FrontEndFrames.of(mel, BINS))).isNotEqualTo(a);
     }
 
     @Test

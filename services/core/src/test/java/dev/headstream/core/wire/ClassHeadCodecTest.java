@@ -158,6 +158,13 @@ class ClassHeadCodecTest {
                 .hasMessageContaining("empty or repeated");
         assertThatThrownBy(() -> HeadCodec.decodeClass(spec.apply(b -> b.setPooling("max"))))
                 .hasMessageContaining("pooling 'max'");
+        // a known pooling must fit the head's input: mel-cepstrum is 76 values
+        assertThatThrownBy(() -> HeadCodec.decodeClass(spec.apply(b -> b.setPooling("mel-cepstrum"))))
+                .hasMessageContaining("a head reading mel-cepstrum takes 76 values, not");
+        // the name is read as configuration reads it, and kept as the pooling's own label
+        assertThat(HeadCodec.decodeClass(spec.apply(b -> b.setPooling(" Mean-Std")))
+                        .pooling())
+                .isEqualTo("mean-std");
         assertThatThrownBy(() -> HeadCodec.decodeClass(spec.apply(
                         b -> b.setLayers(2, b.getLayers(2).toBuilder().setOut(7)))))
                 .hasMessageContaining("relu of");

@@ -1,6 +1,7 @@
 package dev.headstream.runtime.onnx;
 
 import com.google.protobuf.ByteString;
+import dev.headstream.core.embed.ClipPooling;
 import dev.headstream.core.head.HeadArchitecture;
 import dev.headstream.core.head.HeadLayer;
 import dev.headstream.core.head.HeadOutput;
@@ -281,7 +282,7 @@ public final class OnnxHeadExporter {
      * {@code source_head_id} (the task's start head, {@code fresh:<seed>}),
      * {@code source_head_sha256}, {@code backbone_sha256}; then {@code output} ({@code softmax} or
      * {@code multi-label}), {@code output_labels} (the output names, comma-separated, in output
-     * order) and {@code pooling} ({@code mean-std}), which {@link #exportClass} fills in from the
+     * order) and {@code pooling} ({@code mean-std} or {@code mel-cepstrum}), which {@link #exportClass} fills in from the
      * head; then every {@code extra} entry. There is no {@code threshold}: a class head has none.
      *
      * @param backboneSha256 empty when unknown
@@ -337,11 +338,12 @@ public final class OnnxHeadExporter {
      *
      * @param labels  one name per output, in output order; none may contain a comma
      *                ({@code headstream.output_labels} is comma-separated)
-     * @param pooling the pooling the head's input comes from ({@code mean-std})
+     * @param pooling the pooling the head's input comes from ({@code mean-std} or {@code mel-cepstrum})
      * @return the serialized {@code ModelProto}
      * @throws IllegalArgumentException if the output is neither softmax nor multi-label, the
-     *                                  parameters do not fit or are not finite, or the labels are
-     *                                  not one per output or one contains a comma
+     *                                  parameters do not fit or are not finite, the labels are
+     *                                  not one per output or one contains a comma, or the pooling
+     *                                  is unknown or does not fit the head's input
      */
     public static byte[] exportClass(
             TaskArchitecture architecture,
@@ -353,6 +355,12 @@ public final class OnnxHeadExporter {
         Objects.requireNonNull(labels, "labels");
         Objects.requireNonNull(pooling, "pooling");
         Objects.requireNonNull(meta, "meta");
+        ClipPooling known = ClipPooling.parse(pooling);
+        String unfitInput = known.unfitInput(architecture.inputDim());
+        if (unfitInput != null) {
+            throw new IllegalArgumentException(unfitInput);
+        }
+        pooling = known.label();
         String output;
         if (architecture.output() instanceof HeadOutput.Softmax) {
             output = "softmax";

@@ -668,7 +668,8 @@ public final class OwnWordDemo {
         Path png = s.workDir().resolve("own-word.png");
         LinePlot.write(
                 png,
-                "Own wake word through the service: fresh-start heads with synthesized near misses",
+                "Own wake word through the service: fresh-start heads with synthesized near misses"
+                        + (s.phrasePerUser() ? " (one task, a phrase per user)" : " (a task per phrase)"),
                 "enrollment clips",
                 xs,
                 List.of(

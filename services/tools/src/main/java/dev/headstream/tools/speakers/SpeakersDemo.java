@@ -6,8 +6,10 @@ import dev.headstream.client.SampleSender;
 import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.embed.MelCepstrumPooling;
 import dev.headstream.runtime.speech.ClipAssembler;
+import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.HeadScore;
+import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.Label;
 import dev.headstream.schemas.v1.Sample;
 import dev.headstream.schemas.v1.Split;
@@ -225,7 +227,11 @@ public final class SpeakersDemo {
                     replay.heads(),
                     replay.identical(),
                     replay.differences().isEmpty() ? "" : "; differences: " + replay.differences());
-            write(rows, replay, (System.nanoTime() - t0) / 1e9);
+            Published published = published(bs);
+            say(
+                    "heads: %d versions published on %s, pooling %s, %s values in",
+                    published.versions(), Topics.HEADS, published.poolings(), published.inputWidths());
+            write(rows, replay, published, (System.nanoTime() - t0) / 1e9);
             return rows;
         }
     }
@@ -439,14 +445,39 @@ public final class SpeakersDemo {
         out.flush();
     }
 
-    private void write(List<Row> rows, HeadReplay.Result replay, double seconds) throws IOException {
+    /** What the published versions of the task's heads say they read: their poolings and input widths. */
+    record Published(int versions, java.util.SortedSet<String> poolings, java.util.SortedSet<Integer> inputWidths) {}
+
+    private static Published published(String bs) throws IOException {
+        java.util.SortedSet<String> poolings = new java.util.TreeSet<>();
+        java.util.SortedSet<Integer> widths = new java.util.TreeSet<>();
+        int versions = 0;
+        for (org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> r :
+                dev.headstream.client.TopicReader.readAll(bs, Topics.HEADS, Duration.ofSeconds(30))) {
+            if (r.value() == null) {
+                continue;
+            }
+            HeadUpdate u = HeadUpdate.parseFrom(r.value());
+            if (!u.getTask().equals(TASK)) {
+                continue;
+            }
+            versions++;
+            poolings.add(u.getSpec().getPooling());
+            widths.add(u.getSpec().getInputShapeCount() == 1 ? u.getSpec().getInputShape(0) : -1);
+        }
+        return new Published(versions, poolings, widths);
+    }
+
+    private void write(List<Row> rows, HeadReplay.Result replay, Published published, double seconds)
+            throws IOException {
         StringBuilder json = new StringBuilder("{\n");
         json.append(String.format(
                 Locale.ROOT,
                 "  \"scenario\": \"speakers\",\n  \"pooling\": \"%s\",\n  \"seed\": %d,\n"
                         + "  \"enrollmentClipsPerMember\": %d,\n"
                         + "  \"heldOutClipsPerMember\": %d,\n  \"checkpoints\": %s,\n  \"seconds\": %.1f,\n"
-                        + "  \"replayIdentical\": %d,\n  \"replayHeads\": %d,\n  \"rows\": [\n",
+                        + "  \"replayIdentical\": %d,\n  \"replayHeads\": %d,\n  \"publishedVersions\": %d,\n"
+                        + "  \"publishedPoolings\": %s,\n  \"publishedInputWidths\": %s,\n  \"rows\": [\n",
                 pooling(),
                 s.seed(),
                 s.enroll(),
@@ -454,7 +485,10 @@ public final class SpeakersDemo {
                 s.checkpoints(),
                 seconds,
                 replay.identical(),
-                replay.heads()));
+                replay.heads(),
+                published.versions(),
+                published.poolings().stream().map(p -> "\"" + p + "\"").toList(),
+                published.inputWidths()));
         Map<String, double[]> series = new LinkedHashMap<>();
         int[] xs = s.checkpoints().stream().mapToInt(Integer::intValue).toArray();
         for (int i = 0; i < rows.size(); i++) {

@@ -168,4 +168,19 @@ class MelFeaturesTest {
         assertThatThrownBy(() -> model.apply(MelFeatures.Transform.CENTRED, new float[5]))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void theCepstrumWithDeltasAtTheDefaultDropIsTheServicesMelCepstrumPooling() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        float[] mel = new float[60 * BINS];
+        for (int f = 0; f < 60; f++) {
+            double level = f < 10 || f > 50 ? -6 : 2 + random.nextDouble();
+            for (int b = 0; b < BINS; b++) {
+                mel[f * BINS + b] = (float) (level + random.nextGaussian() * 0.5);
+            }
+        }
+        assertThat(MelFeatures.summary(mel, BINS, MelFeatures.Base.CEPSTRUM, true, 2.0))
+                .containsExactly(dev.headstream.core.embed.MelCepstrumPooling.pool(
+                        dev.headstream.core.embed.FrontEndFrames.of(mel, BINS)));
+    }
 }

@@ -625,7 +625,7 @@ public final class AdaptationEngine {
         batchUsers.addAll(pendingResets);
         live.prefetch(batchUsers);
         lap = clock.lap(StageClock.Stage.LOAD_STATE, lap);
-        List<EmbeddingSequence> embeddings = embed(inputs);
+        List<EmbeddingSequence> embeddings = keepFrontEndWhereRead(valid, embed(inputs));
         lap = clock.lap(StageClock.Stage.EMBED, lap);
 
         Map<UserKey, UserState> staged = new LinkedHashMap<>();
@@ -1440,6 +1440,28 @@ public final class AdaptationEngine {
                                 chunkStart(w, chunks, inputs.size()), chunkStart(w + 1, chunks, inputs.size())))));
         List<EmbeddingSequence> out = new ArrayList<>(inputs.size());
         parts.forEach(out::addAll);
+        return out;
+    }
+
+    /**
+     * {@code embeddings} with the front-end frames dropped from every sample that labels no class
+     * task reading them, so that a batch holds frames (about 3 to 4 times its embeddings) only
+     * for the samples that need them, and no binary task's per-batch products hold any.
+     */
+    private List<EmbeddingSequence> keepFrontEndWhereRead(List<ValidSample> valid, List<EmbeddingSequence> embeddings) {
+        if (!readsFrontEnd) {
+            return embeddings;
+        }
+        List<EmbeddingSequence> out = new ArrayList<>(embeddings.size());
+        for (int i = 0; i < embeddings.size(); i++) {
+            EmbeddingSequence e = embeddings.get(i);
+            boolean read = false;
+            for (String task : valid.get(i).labels().keySet()) {
+                ClassHeadTask c = classTasks.get(task);
+                read |= c != null && c.pooling().readsFrontEnd();
+            }
+            out.add(read || e.frontEnd() == null ? e : e.withFrontEnd(null));
+        }
         return out;
     }
 

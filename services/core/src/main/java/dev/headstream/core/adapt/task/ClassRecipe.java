@@ -147,6 +147,19 @@ public record ClassRecipe(
     public static final int DEFAULT_BATCH = 8;
     public static final int DEFAULT_REPLAY_BUFFER = 64;
 
+    /**
+     * The record's usual text, without {@code pooling} when it is the default {@code mean-std}: the
+     * engine's state fingerprint includes this text, and a store written before class tasks had a
+     * pooling is still this task's.
+     */
+    @Override
+    public String toString() {
+        return "ClassRecipe[kind=" + kind + ", labels=" + labels + ", startSeed=" + startSeed + ", hidden=" + hidden
+                + ", learningRate=" + learningRate + ", l2sp=" + l2sp + ", maxGradientNorm=" + maxGradientNorm
+                + ", steps=" + steps + ", batch=" + batch + ", replayBuffer=" + replayBuffer
+                + (pooling == ClipPooling.MEAN_STD ? "" : ", pooling=" + pooling) + "]";
+    }
+
     /** The output count. */
     public int outputs() {
         return labels.size();

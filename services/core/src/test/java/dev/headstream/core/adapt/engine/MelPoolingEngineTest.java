@@ -19,6 +19,7 @@ import dev.headstream.core.ingest.UserKey;
 import dev.headstream.core.wire.HeadCodec;
 import dev.headstream.core.wire.SampleDecoder;
 import dev.headstream.schemas.v1.AdaptationMetrics;
+import dev.headstream.schemas.v1.AdapterState;
 import dev.headstream.schemas.v1.FloatTensor;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.Label;
@@ -164,17 +165,71 @@ class MelPoolingEngineTest {
     }
 
     @Test
-    void theSameStreamGivesTheSameBitsOnOneWorkerOneSampleAtATimeAsOnTwo() {
-        List<RawSample> samples = stream("home/b", 30, 2);
+    void theSameStreamsGiveTheSameBitsOnOneWorkerOneSampleAtATimeAsOnTwoInBatches() {
+        // two households, their samples interleaved: on two workers they train at the same time
+        List<RawSample> b = stream("home/b", 30, 2);
+        List<RawSample> c = stream("home/c", 30, 3);
+        List<RawSample> both = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            both.add(b.get(i));
+            both.add(c.get(i));
+        }
         AdaptationEngine one = engine(withFrontEnd(), 1);
-        for (RawSample s : samples) {
+        for (RawSample s : both) {
             run(one, List.of(s));
         }
         AdaptationEngine two = engine(withFrontEnd(), 2);
-        run(two, samples);
-        assertThat(two.user(UserKey.parse("home/b")).classHeads().get(WHO).liveParameters())
-                .isEqualTo(
-                        one.user(UserKey.parse("home/b")).classHeads().get(WHO).liveParameters());
+        run(two, both.subList(0, 33));
+        run(two, both.subList(33, 60));
+        for (String user : List.of("home/b", "home/c")) {
+            assertThat(two.user(UserKey.parse(user)).classHeads().get(WHO).liveParameters())
+                    .as(user)
+                    .isEqualTo(
+                            one.user(UserKey.parse(user)).classHeads().get(WHO).liveParameters());
+        }
+    }
+
+    @Test
+    void aMelCepstrumHeadRestoresFromItsStateRecordAndTrainsOnBitForBit() {
+        List<RawSample> samples = stream("home/d", 40, 4);
+        AdaptationEngine straight = engine(withFrontEnd(), 2);
+        run(straight, samples);
+        AdaptationEngine first = engine(withFrontEnd(), 2);
+        BatchResult r = run(first, samples.subList(0, 17));
+        AdapterState record = first.stateRecords(r).get(0);
+        AdaptationEngine restored = engine(withFrontEnd(), 2);
+        restored.restore(record);
+        ClassHeadState back =
+                restored.user(UserKey.parse("home/d")).classHeads().get(WHO);
+        // restored as stored: the replay buffer of 76-value examples is read back, not reset
+        assertThat(back.liveParameters())
+                .isEqualTo(first.user(UserKey.parse("home/d"))
+                        .classHeads()
+                        .get(WHO)
+                        .liveParameters());
+        assertThat(back.samplesApplied()).isEqualTo(16); // 17 samples, one of them (the tenth) a holdout
+        run(restored, samples.subList(17, 40));
+        ClassHeadState a = straight.user(UserKey.parse("home/d")).classHeads().get(WHO);
+        ClassHeadState b = restored.user(UserKey.parse("home/d")).classHeads().get(WHO);
+        assertThat(b.liveParameters()).isEqualTo(a.liveParameters());
+        assertThat(b.liveOptimizer().sameAs(a.liveOptimizer())).isTrue();
+    }
+
+    @Test
+    void aSilentClipIsRejectedNamingWhyAndTheRestOfTheBatchApplies() {
+        AdaptationEngine e = engine(withFrontEnd(), 2);
+        float[] silent = new float[FRAMES * BINS];
+        java.util.Arrays.fill(silent, -8f);
+        List<RawSample> batch = new ArrayList<>(stream("home/e", 3, 5));
+        batch.add(sample(3, "home/e", "home/e-silent", silent, 0, Split.SPLIT_TRAIN));
+        BatchResult r = run(e, batch);
+        assertThat(r.rejections()).hasSize(1);
+        assertThat(r.rejections().get(0).reason()).isEqualTo(dev.headstream.schemas.v1.RejectReason.SHAPE_MISMATCH);
+        assertThat(r.rejections().get(0).message())
+                .isEqualTo("task 'who': pooling mel-cepstrum needs speech, and the clip is silent: its loudest frame is"
+                        + " at -8.00, not above -7.0 (the front end's floor is -8, 100 dB below full scale)");
+        assertThat(e.user(UserKey.parse("home/e")).classHeads().get(WHO).samplesApplied())
+                .isEqualTo(3);
     }
 
     @Test
