@@ -332,20 +332,16 @@ public final class WakeWordBackbone implements Backbone {
 
     @Override
     public List<EmbeddingSequence> embed(List<? extends BackboneInput> inputs) {
-        ensureOpen();
-        for (BackboneInput in : inputs) {
-            validate(in);
-        }
-        List<EmbeddingSequence> result = new ArrayList<>(inputs.size());
-        for (BackboneInput in : inputs) {
-            result.add(embedMel(melFrames(((BackboneInput.Audio) in).pcm())));
-        }
-        return result;
+        return embed(inputs, false);
     }
 
     /** {@link #embed}, each sequence carrying the mel frames its embeddings were computed from. */
     @Override
     public List<EmbeddingSequence> embedWithFrontEnd(List<? extends BackboneInput> inputs) {
+        return embed(inputs, true);
+    }
+
+    private List<EmbeddingSequence> embed(List<? extends BackboneInput> inputs, boolean keepFrames) {
         ensureOpen();
         for (BackboneInput in : inputs) {
             validate(in);
@@ -353,7 +349,8 @@ public final class WakeWordBackbone implements Backbone {
         List<EmbeddingSequence> result = new ArrayList<>(inputs.size());
         for (BackboneInput in : inputs) {
             float[] mel = melFrames(((BackboneInput.Audio) in).pcm());
-            result.add(embedMel(mel).withFrontEnd(FrontEndFrames.of(mel, MEL_BINS)));
+            EmbeddingSequence e = embedMel(mel);
+            result.add(keepFrames ? e.withFrontEnd(FrontEndFrames.of(mel, MEL_BINS)) : e);
         }
         return result;
     }
