@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
  * Reads the newest committed version of one head from {@value Topics#HEADS} and writes it as a
  * standalone ONNX model: a wake-word head with its source head's interface
  * ({@code [1, 16, 96] -> [1, 1]}), provenance and threshold in the model's metadata; a class head
- * as {@code pooled [N, 2 * dim] -> probabilities [N, outputs]}, provenance, output names and
+ * as {@code pooled [N, 2 * dim] (76 for mel-cepstrum) -> probabilities [N, outputs]}, provenance, output names and
  * pooling in the metadata.
  */
 @Command(

@@ -177,7 +177,7 @@ public final class HeadExport {
 
     /**
      * Writes class head {@code update} (multi-class or multi-label) to {@code out} (creating parent
-     * folders): input {@code pooled} {@code [N, 2 * dim]}, the caller's mean-std pooled embeddings;
+     * folders): input {@code pooled} {@code [N, 2 * dim]}, the caller's mean-std pooled embeddings ({@code [N, 76]} for a mel-cepstrum head);
      * output {@code probabilities} {@code [N, outputs]}; no threshold.
      *
      * @throws IllegalArgumentException if the update is not a well-formed class head

@@ -906,7 +906,7 @@ public record EngineSpec(
             p.put(k + "batch-size", String.valueOf(c.batch()));
             p.put(k + "replay-buffer", String.valueOf(c.replayBuffer()));
             if (c.pooling() != ClipPooling.MEAN_STD) {
-                // only when set: an adapter of a version before poolings existed reads the rest
+                // only when set: the default reads as the properties did before poolings existed
                 p.put(k + "pooling", c.pooling().label());
             }
         });

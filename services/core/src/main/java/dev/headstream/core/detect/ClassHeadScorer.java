@@ -49,7 +49,7 @@ public final class ClassHeadScorer {
 
     /**
      * @param architecture a class head's layers and output ({@link HeadOutput.Softmax} or
-     *                     {@link HeadOutput.MultiLabel}), reading a {@code 2 * dim} pooled vector
+     *                     {@link HeadOutput.MultiLabel}), reading its pooling's vector ({@code 2 * dim} for mean-std, 76 for mel-cepstrum)
      * @param parameters   every parameter, laid out as {@code architecture} says (copied)
      * @param labels       one name per output, in output order
      * @param pooling      how the head's input is pooled from a clip
@@ -128,8 +128,9 @@ public final class ClassHeadScorer {
      * {@link #outputs()}).
      *
      * @throws IllegalArgumentException if {@code e}'s embeddings are not {@link #embeddingDim()}
-     *                                  wide, it lacks the front-end frames the pooling reads, or
-     *                                  {@code out} has the wrong length
+     *                                  wide, it lacks the front-end frames the pooling reads or is
+     *                                  silent ({@link ClipPooling#unfit} says why; call it first to
+     *                                  skip such a clip), or {@code out} has the wrong length
      */
     public void probabilities(EmbeddingSequence e, float[] out) {
         if (pooling == ClipPooling.MEAN_STD) {

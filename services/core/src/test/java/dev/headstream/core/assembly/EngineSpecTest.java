@@ -592,6 +592,9 @@ class EngineSpecTest {
         assertThat(tags.classTasks().get("tags").start()).isEqualTo("fresh:1");
         assertThat(tags.classTasks().get("tags").pooling()).isEqualTo(dev.headstream.core.embed.ClipPooling.MEAN_STD);
         assertThat(EngineSpec.fromProperties(tags.toProperties())).isEqualTo(tags);
+        // the pooling is written only when set
+        assertThat(tags.toProperties()).doesNotContainKey("headstream.tasks.tags.pooling");
+        assertThat(spec.toProperties()).containsEntry("headstream.tasks.who.pooling", "mel-cepstrum");
     }
 
     @Test

@@ -270,7 +270,7 @@ public final class OnnxHeadExporter {
         Files.write(file, export(architecture, parameters, io, meta));
     }
 
-    /** The input of an exported class head: {@code [N, 2 * dim]} mean-std pooled embeddings. */
+    /** The input of an exported class head: {@code [N, 2 * dim]} mean-std pooled embeddings, or {@code [N, 76]} mel-cepstrum pooled frames. */
     public static final String CLASS_INPUT = "pooled";
 
     /** The output of an exported class head: {@code [N, outputs]} probabilities. */
