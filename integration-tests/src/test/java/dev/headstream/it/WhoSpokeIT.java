@@ -2,6 +2,8 @@ package dev.headstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.headstream.core.head.InputTransform;
+import dev.headstream.tools.speakers.SpeakerTransforms;
 import dev.headstream.tools.speakers.SpeakersDemo;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -66,6 +68,13 @@ class WhoSpokeIT {
         assertThat(json).contains("\"publishedInputWidths\": [76],");
         assertThat(json).doesNotContain("\"publishedVersions\": 0,");
         assertThat(json).contains("\"replayIdentical\": 1,").contains("\"replayHeads\": 1,");
+        // through the speaker transform of the models dir (built here when missing): every version
+        // carries it, bit for bit, as its frozen first layer
+        InputTransform transform = InputTransform.read(ItSupport.models().resolve(SpeakerTransforms.DEFAULT_FILE));
+        assertThat(json).contains("\"inputTransform\": \"sha256:" + transform.sha256() + "\",");
+        String versions = json.replaceAll("(?s).*\"publishedVersions\": (\\d+),.*", "$1");
+        assertThat(json).contains("\"publishedThroughTransform\": " + versions + ",");
+        assertThat(json).contains("\"hidden\": 0,");
         assertThat(log.toString()).contains("pooling mel-cepstrum");
     }
 }

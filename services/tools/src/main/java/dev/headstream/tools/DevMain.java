@@ -60,6 +60,7 @@ public final class DevMain {
             new dev.headstream.tools.swap.BenchSwapCommand(),
             new dev.headstream.tools.e2e.BenchE2eCommand(),
             new dev.headstream.tools.speakers.BenchSpeakersCommand(),
+            new dev.headstream.tools.speakers.SpeakerTransformCommand(),
             new SoakCommand(),
         }) {
             line.addSubcommand(tool);

@@ -63,6 +63,7 @@ class DevMainTest {
                         "bench-swap",
                         "bench-e2e",
                         "bench-speakers",
+                        "speaker-transform",
                         "soak");
     }
 
@@ -78,6 +79,17 @@ class DevMainTest {
         assertThat(run("bench-speakers", "--sizes", "8", "--models-dir", dir.toString()))
                 .isEqualTo(CommandLine.ExitCode.USAGE);
         assertThat(err.toString()).contains("households of 8 need 8 distinct speakers");
+    }
+
+    @Test
+    void speakerTransformChecksItsOptionsBeforeLoadingAnything(@TempDir Path dir) {
+        assertThat(run("speaker-transform", "--clips-per-speaker", "1", "--models-dir", dir.toString()))
+                .isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(err.toString()).contains("--clips-per-speaker must be 2 to 10000, got 1");
+        err.getBuffer().setLength(0);
+        assertThat(run("speaker-transform", "--threads", "0", "--models-dir", dir.toString()))
+                .isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(err.toString()).contains("--threads must be 1 to 64, got 0");
     }
 
     @Test

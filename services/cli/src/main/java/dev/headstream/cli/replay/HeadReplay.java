@@ -224,7 +224,7 @@ public final class HeadReplay {
             return "samples applied " + h.getProvenance().getSamplesApplied() + " published vs " + s.samplesApplied()
                     + " replayed";
         }
-        if (!HeadCodec.classTensors(t.architecture(), s.liveParameters()).equals(h.getTrainableList())) {
+        if (!HeadCodec.classTensors(t.architecture(), t.publishedParameters(s)).equals(h.getTrainableList())) {
             return "parameters differ";
         }
         return null;

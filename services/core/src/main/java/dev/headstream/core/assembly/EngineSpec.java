@@ -472,10 +472,12 @@ public record EngineSpec(
             "replay-steps",
             "replay-buffer",
             "batch-size",
-            "pooling");
+            "pooling",
+            "input-transform");
 
     /** The keys only a class task reads. */
-    private static final List<String> CLASS_ONLY_KEYS = List.of("labels", "start", "hidden", "batch-size", "pooling");
+    private static final List<String> CLASS_ONLY_KEYS =
+            List.of("labels", "start", "hidden", "batch-size", "pooling", "input-transform");
 
     private static final List<String> TASK_KEYS = List.of(
             "kind",
@@ -484,6 +486,7 @@ public record EngineSpec(
             "hidden",
             "batch-size",
             "pooling",
+            "input-transform",
             "source-head",
             "phrase",
             "near-misses",
@@ -760,9 +763,22 @@ public record EngineSpec(
         int batch = t.integer("batch-size", ClassRecipe.DEFAULT_BATCH);
         int replay = t.integer("replay-buffer", ClassRecipe.DEFAULT_REPLAY_BUFFER);
         ClipPooling pooling = t.parse("pooling", ClipPooling.MEAN_STD, ClipPooling::parse);
+        // a file in the models dir, or an absolute path; read when the engine is assembled
+        Optional<Path> transform = t.parse("input-transform", Optional.empty(), v -> Optional.of(Path.of(v)));
         try {
             return new ClassRecipe(
-                    kind, labels, seed, hidden, learningRate, l2sp, maxGradientNorm, steps, batch, replay, pooling);
+                    kind,
+                    labels,
+                    seed,
+                    hidden,
+                    learningRate,
+                    l2sp,
+                    maxGradientNorm,
+                    steps,
+                    batch,
+                    replay,
+                    pooling,
+                    transform);
         } catch (IllegalArgumentException e) {
             // the recipe names the key (labels, hidden, replay-steps, ...); this names the task
             throw new IllegalArgumentException(
@@ -909,6 +925,7 @@ public record EngineSpec(
                 // only when set: the default reads as the properties did before poolings existed
                 p.put(k + "pooling", c.pooling().label());
             }
+            c.inputTransform().ifPresent(f -> p.put(k + "input-transform", f.toString()));
         });
         tasks.forEach((name, t) -> {
             String k = PREFIX + "tasks." + name + ".";

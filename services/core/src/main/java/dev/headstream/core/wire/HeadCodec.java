@@ -184,13 +184,27 @@ public final class HeadCodec {
     public static final int MAX_CLASS_LAYERS = 64;
 
     /**
-     * The wire form of a class task's head: every layer trainable, one pooled input vector, output
-     * {@code softmax} or {@code multi-label} with one name per output.
+     * The wire form of a class task's head with every layer trainable: {@link #classSpec(TaskArchitecture, List,
+     * String, int)} with all of {@code a}'s parameterised layers.
      */
     public static HeadSpec classSpec(TaskArchitecture a, List<String> labels, String pooling) {
+        return classSpec(a, labels, pooling, a.parameterisedLayerCount());
+    }
+
+    /**
+     * The wire form of a class task's head: its layers, the top {@code trainableTopLayers}
+     * parameterised ones trained by the adapter (the rest, an input transform, frozen; a class
+     * head's record carries every parameter either way), one pooled input vector, output
+     * {@code softmax} or {@code multi-label} with one name per output.
+     */
+    public static HeadSpec classSpec(TaskArchitecture a, List<String> labels, String pooling, int trainableTopLayers) {
+        if (trainableTopLayers < 1 || trainableTopLayers > a.parameterisedLayerCount()) {
+            throw new IllegalArgumentException("a class head of " + a.parameterisedLayerCount()
+                    + " parameterised layers cannot train " + trainableTopLayers);
+        }
         HeadSpec.Builder b = HeadSpec.newBuilder()
                 .setKind("mlp")
-                .setTrainableTopLayers(a.parameterisedLayerCount())
+                .setTrainableTopLayers(trainableTopLayers)
                 .setOutput(outputName(a.output()))
                 .addInputShape(a.inputDim())
                 .addAllOutputLabels(labels)
@@ -312,9 +326,10 @@ public final class HeadCodec {
         if (unfitInput != null) {
             throw new IllegalArgumentException("head " + id + ": " + unfitInput);
         }
-        if (spec.getTrainableTopLayers() != a.parameterisedLayerCount()) {
+        if (spec.getTrainableTopLayers() < 1 || spec.getTrainableTopLayers() > a.parameterisedLayerCount()) {
             throw new IllegalArgumentException("head " + id + " trains " + spec.getTrainableTopLayers()
-                    + " layers; a class head trains all " + a.parameterisedLayerCount());
+                    + " layers; a class head trains 1 to its " + a.parameterisedLayerCount()
+                    + " parameterised layers (the others, a frozen input transform, travel with it)");
         }
         float[] values = new float[a.parameterCount()];
         read(update, layout(a.layers(), 0, a::parameterOffset, 0), values);

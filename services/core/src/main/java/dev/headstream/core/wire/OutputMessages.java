@@ -158,8 +158,9 @@ public final class OutputMessages {
                 .setSpec(HeadCodec.classSpec(
                         task.architecture(),
                         task.recipe().labels(),
-                        task.pooling().label()))
-                .addAllTrainable(HeadCodec.classTensors(task.architecture(), h.liveParameters()))
+                        task.pooling().label(),
+                        task.trainableTopLayers()))
+                .addAllTrainable(HeadCodec.classTensors(task.architecture(), task.publishedParameters(h)))
                 .setCreatedTimeMs(nowMs)
                 .build();
     }

@@ -327,7 +327,12 @@ class EngineSpecTest {
                 k + "near-miss-seed", "9");
         java.util.Set<String> binaryKeys = new java.util.TreeSet<>(EngineSpec.keys(java.util.Set.of("wake")));
         binaryKeys.removeAll(List.of(
-                k + "labels", k + "start", k + "hidden", k + "batch-size", k + "pooling")); // class tasks only: below
+                k + "labels",
+                k + "start",
+                k + "hidden",
+                k + "batch-size",
+                k + "pooling",
+                k + "input-transform")); // class tasks only: below
         binaryKeys.removeAll(phrase.keySet());
         binaryKeys.remove(k + "architecture-of"); // fresh starts only: aFreshStartReadsItsSeedAndTemplate
         assertThat(given.keySet())
@@ -565,6 +570,7 @@ class EngineSpecTest {
         given.put(k + "batch-size", "5");
         given.put(k + "replay-buffer", "9");
         given.put(k + "pooling", "mel-cepstrum");
+        given.put(k + "input-transform", "speaker-transform/wccn.hsit");
         EngineSpec spec = EngineSpec.fromProperties(given);
         assertThat(spec.tasks()).containsOnlyKeys("wake"); // the default binary task stays beside it
         assertThat(spec.classTasks().get("who"))
@@ -579,7 +585,8 @@ class EngineSpecTest {
                         3,
                         5,
                         9,
-                        dev.headstream.core.embed.ClipPooling.MEL_CEPSTRUM));
+                        dev.headstream.core.embed.ClipPooling.MEL_CEPSTRUM,
+                        java.util.Optional.of(Path.of("speaker-transform/wccn.hsit"))));
         assertThat(spec.taskNames()).containsExactly("wake", "who");
         assertThat(EngineSpec.fromProperties(spec.toProperties())).isEqualTo(spec);
 
@@ -595,6 +602,13 @@ class EngineSpecTest {
         // the pooling is written only when set
         assertThat(tags.toProperties()).doesNotContainKey("headstream.tasks.tags.pooling");
         assertThat(spec.toProperties()).containsEntry("headstream.tasks.who.pooling", "mel-cepstrum");
+        assertThat(spec.toProperties())
+                .containsEntry("headstream.tasks.who.input-transform", "speaker-transform/wccn.hsit");
+        assertThat(tags.classTasks().get("tags").inputTransform()).isEmpty();
+        assertThat(tags.toProperties()).doesNotContainKey("headstream.tasks.tags.input-transform");
+        // the path is not in the recipe's text: a transform's contents reach the state fingerprint
+        // through the start head's SHA-256, wherever its file lies
+        assertThat(spec.classTasks().get("who").toString()).doesNotContain("wccn");
     }
 
     @Test
@@ -615,8 +629,8 @@ class EngineSpecTest {
         assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of(
                         "headstream.tasks.who.kind", "multi-class",
                         "headstream.tasks.who.labels", "a,b",
-                        "headstream.tasks.who.hidden", "0")))
-                .hasMessage("class task headstream.tasks.who: hidden must be 1 to 4096, got 0");
+                        "headstream.tasks.who.hidden", "-1")))
+                .hasMessage("class task headstream.tasks.who: hidden must be 0 (no hidden layer) to 4096, got -1");
         assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of(
                         "headstream.tasks.who.kind", "multi-label",
                         "headstream.tasks.who.labels", "a",
@@ -626,6 +640,8 @@ class EngineSpecTest {
                 .hasMessageContaining("headstream.tasks.wake.labels applies to class tasks only");
         assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.tasks.wake.pooling", "mel-cepstrum")))
                 .hasMessageContaining("headstream.tasks.wake.pooling applies to class tasks only");
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.tasks.wake.input-transform", "t.hsit")))
+                .hasMessageContaining("headstream.tasks.wake.input-transform applies to class tasks only");
         assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of(
                         "headstream.tasks.who.kind", "multi-class",
                         "headstream.tasks.who.labels", "a,b",

@@ -174,8 +174,14 @@ class ClassHeadCodecTest {
         assertThatThrownBy(() -> HeadCodec.decodeClass(spec.apply(
                         b -> b.setLayers(1, b.getLayers(1).toBuilder().setOut(1 << 20)))))
                 .hasMessageContaining("width");
-        assertThatThrownBy(() -> HeadCodec.decodeClass(spec.apply(b -> b.setTrainableTopLayers(1))))
-                .hasMessageContaining("trains 1 layers");
+        // the layers below the trained ones (an input transform) travel with the head: 1 to all train
+        assertThat(HeadCodec.decodeClass(spec.apply(b -> b.setTrainableTopLayers(1)))
+                        .parameters())
+                .isEqualTo(TAGS.startParameters());
+        assertThatThrownBy(() -> HeadCodec.decodeClass(spec.apply(b -> b.setTrainableTopLayers(0))))
+                .hasMessageContaining("trains 0 layers; a class head trains 1 to its 3 parameterised layers");
+        assertThatThrownBy(() -> HeadCodec.decodeClass(spec.apply(b -> b.setTrainableTopLayers(4))))
+                .hasMessageContaining("trains 4 layers");
         ByteBuffer nan = ByteBuffer.wrap(good.getTrainable(0).getFloat32Le().toByteArray())
                 .order(ByteOrder.LITTLE_ENDIAN)
                 .putFloat(0, Float.POSITIVE_INFINITY);

@@ -14,6 +14,7 @@ import dev.headstream.core.embed.BackboneInput;
 import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.embed.ExecutionOptions;
 import dev.headstream.core.embed.ModelFile;
+import dev.headstream.core.head.InputTransform;
 import dev.headstream.core.head.SourceHead;
 import dev.headstream.core.ingest.TaskKind;
 import dev.headstream.core.wire.HeadCodec;
@@ -285,6 +286,15 @@ public final class EngineAssembly {
      */
     static final long BINARY_STATE_ALLOWANCE = 3L << 20;
 
+    private static InputTransform inputTransform(String task, java.nio.file.Path file) {
+        try {
+            return InputTransform.read(file);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    EngineSpec.PREFIX + "tasks." + task + ".input-transform: " + e.getMessage(), e);
+        }
+    }
+
     /**
      * The class tasks {@code spec} describes, on embeddings of {@code embeddingDim} values.
      *
@@ -297,7 +307,14 @@ public final class EngineAssembly {
         long total = 0;
         for (Map.Entry<String, ClassRecipe> e : spec.classTasks().entrySet()) {
             String name = e.getKey();
-            ClassHeadTask task = new ClassHeadTask(name, e.getValue(), embeddingDim);
+            ClassHeadTask task = new ClassHeadTask(
+                    name,
+                    e.getValue(),
+                    embeddingDim,
+                    e.getValue()
+                            .inputTransform()
+                            .map(f -> inputTransform(name, spec.modelsDir().resolve(f)))
+                            .orElse(null));
             String keys = EngineSpec.PREFIX + "tasks." + name + ".{hidden,labels,replay-buffer}";
             if (task.architecture().parameterCount() > HeadCodec.MAX_CLASS_PARAMETERS
                     || task.architecture().inputDim() > HeadCodec.MAX_CLASS_WIDTH) {

@@ -14,9 +14,11 @@ import dev.headstream.core.adapt.task.ClassHeadTask;
 import dev.headstream.core.adapt.task.ClassRecipe;
 import dev.headstream.core.detect.ClassHeadScorer;
 import dev.headstream.core.embed.BackboneInfo;
+import dev.headstream.core.embed.ClipPooling;
 import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.embed.MeanStdPooling;
 import dev.headstream.core.head.HeadOutput;
+import dev.headstream.core.head.InputTransform;
 import dev.headstream.core.head.TaskArchitecture;
 import dev.headstream.core.head.TaskHead;
 import dev.headstream.core.ingest.Label;
@@ -85,6 +87,28 @@ class OnnxClassHeadExportTest {
     }
 
     @Test
+    void aLinearHeadWithoutAHiddenLayerScoresInOnnxRuntimeAsInJava() throws Exception {
+        ClassRecipe d = ClassRecipe.defaults(TaskKind.Type.MULTI_CLASS, CLASSES, 11);
+        ClassHeadTask task = new ClassHeadTask(
+                "who",
+                new ClassRecipe(
+                        d.kind(),
+                        d.labels(),
+                        d.startSeed(),
+                        0,
+                        d.learningRate(),
+                        d.l2sp(),
+                        d.maxGradientNorm(),
+                        d.steps(),
+                        d.batch(),
+                        d.replayBuffer()),
+                DIM);
+        assertThat(task.architecture().layers()).hasSize(2);
+        float[] p = trained(task, c -> new Label.ClassIndex(c % CLASSES.size()));
+        assertParity(task.architecture(), p, CLASSES, 4, "trained linear multi-class");
+    }
+
+    @Test
     void aPublishedHeadExportedScoresPooledClipsAsTheConsumersScorer() throws Exception {
         ClassHeadTask task =
                 new ClassHeadTask("who", ClassRecipe.defaults(TaskKind.Type.MULTI_CLASS, CLASSES, 11), DIM);
@@ -129,6 +153,82 @@ class OnnxClassHeadExportTest {
             }
         }
         System.out.printf("published class head, %d clips: max |scorer - onnxruntime| = %.3g%n", clips, maxDiff);
+        assertThat(maxDiff).isLessThan(TOLERANCE);
+    }
+
+    @Test
+    void aHeadThroughAFrozenInputTransformExportsItAsItsFirstGemmAndScoresAsTheConsumersScorer() throws Exception {
+        int width = 2 * DIM;
+        SplittableRandom draw = new SplittableRandom(41);
+        float[] w = new float[width * width];
+        float[] b = new float[width];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) (draw.nextGaussian() / Math.sqrt(width));
+        }
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (float) draw.nextGaussian();
+        }
+        InputTransform transform =
+                InputTransform.of(ClipPooling.MEAN_STD, width, width, w, b, "random transform for the export test");
+        ClassRecipe recipe = ClassRecipe.defaults(TaskKind.Type.MULTI_CLASS, CLASSES, 11)
+                .withInputTransform(java.util.Optional.of(java.nio.file.Path.of("random.hsit")));
+        ClassHeadTask task = new ClassHeadTask("who", recipe, DIM, transform);
+        ClassHeadState s = task.newState("acme/ann/who");
+        float[] tail = trained(task, c -> new Label.ClassIndex(c % CLASSES.size()));
+        System.arraycopy(tail, 0, s.liveParameters(), 0, tail.length);
+        HeadCodec.DecodedClass d = HeadCodec.decodeClass(OutputMessages.classHeadUpdate(
+                task,
+                UserKey.parse("acme/ann"),
+                "who",
+                s,
+                new BackboneInfo("oww", "ab".repeat(32), DIM, "cpu"),
+                1_700_000_000_000L));
+        byte[] bytes =
+                OnnxHeadExporter.exportClass(d.architecture(), d.parameters(), d.labels(), d.pooling(), meta(task));
+        Onnx.ModelProto model = Onnx.ModelProto.parseFrom(bytes);
+        assertThat(model.getGraph().getNodeList())
+                .extracting(Onnx.NodeProto::getOpType)
+                .startsWith("Gemm", "ReduceMean");
+        Onnx.TensorProto first = model.getGraph().getInitializerList().stream()
+                .filter(t -> t.getName().equals("layers.0.weight"))
+                .findFirst()
+                .orElseThrow();
+        float[] exported = new float[w.length];
+        first.getRawData()
+                .asReadOnlyByteBuffer()
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .asFloatBuffer()
+                .get(exported);
+        assertThat(exported).isEqualTo(w);
+        ClassHeadScorer scorer = d.scorer();
+        SplittableRandom random = new SplittableRandom(32);
+        int clips = 12;
+        float[] pooled = new float[clips * width];
+        EmbeddingSequence[] sequences = new EmbeddingSequence[clips];
+        for (int i = 0; i < clips; i++) {
+            float[] v = new float[(1 + i) * DIM];
+            for (int j = 0; j < v.length; j++) {
+                v[j] = (float) ((j % DIM % 4 == i % 4 ? 3 : -1) + random.nextGaussian());
+            }
+            sequences[i] = new EmbeddingSequence(1 + i, DIM, v);
+            MeanStdPooling.pool(sequences[i], pooled, i * width);
+        }
+        double maxDiff = 0;
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession session = env.createSession(bytes, new OrtSession.SessionOptions());
+                OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(pooled), new long[] {clips, width});
+                OrtSession.Result r = session.run(Map.of(OnnxHeadExporter.CLASS_INPUT, x))) {
+            float[][] ort = (float[][]) r.get(0).getValue();
+            for (int i = 0; i < clips; i++) {
+                float[] java = scorer.probabilities(sequences[i]);
+                assertThat(java).containsExactly(task.probabilities(s.liveParameters(), sequences[i]));
+                for (int o = 0; o < java.length; o++) {
+                    maxDiff = Math.max(maxDiff, Math.abs(java[o] - ort[i][o]));
+                }
+            }
+        }
+        System.out.printf(
+                "head through an input transform, %d clips: max |scorer - onnxruntime| = %.3g%n", clips, maxDiff);
         assertThat(maxDiff).isLessThan(TOLERANCE);
     }
 

@@ -168,6 +168,16 @@ public final class SpeakerProjection {
         return components;
     }
 
+    /** The mean subtracted first (a copy). */
+    public float[] mean() {
+        return mean.clone();
+    }
+
+    /** {@code P}, {@code dim x components} row-major (a copy). */
+    public float[] projection() {
+        return p.clone();
+    }
+
     /** {@code P^T (x - mean)}. */
     public float[] apply(float[] x) {
         if (x.length != dim) {

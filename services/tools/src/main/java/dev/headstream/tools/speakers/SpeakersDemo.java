@@ -5,6 +5,9 @@ import dev.headstream.cli.replay.HeadReplay;
 import dev.headstream.client.SampleSender;
 import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.embed.MelCepstrumPooling;
+import dev.headstream.core.head.HeadLayer;
+import dev.headstream.core.head.InputTransform;
+import dev.headstream.core.wire.HeadCodec;
 import dev.headstream.runtime.speech.ClipAssembler;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.AdaptationMetrics;
@@ -65,6 +68,19 @@ public final class SpeakersDemo {
     public static final String DEFAULT_POOLING = MelCepstrumPooling.NAME;
 
     private static final String POOLING_KEY = "headstream.tasks." + TASK + ".pooling";
+
+    /**
+     * The key of the task's input transform. Unset, a {@code mel-cepstrum} task reads through the
+     * speaker transform of {@code ./headstream setup} ({@link SpeakerTransforms#DEFAULT_FILE}, built
+     * first when missing); {@value #NO_TRANSFORM} reads without one.
+     */
+    public static final String TRANSFORM_KEY = "headstream.tasks." + TASK + ".input-transform";
+
+    /** The household heads' hidden width: none, a linear head (LayerNorm, then Dense to the members). */
+    public static final int DEFAULT_HIDDEN = 0;
+
+    /** {@link #TRANSFORM_KEY}'s value for no transform. */
+    public static final String NO_TRANSFORM = "none";
 
     /** The tenant of every household. */
     public static final String TENANT = "home";
@@ -138,6 +154,11 @@ public final class SpeakersDemo {
     private final Settings s;
     private final PrintWriter out;
 
+    /** The transform the task reads through, once {@link #run} has found or built it; null: none. */
+    private InputTransform transform;
+
+    private Path transformFile;
+
     public SpeakersDemo(Settings settings, PrintWriter out) {
         this.s = settings;
         this.out = out;
@@ -172,6 +193,7 @@ public final class SpeakersDemo {
                 s.test(),
                 s.cacheDir());
         List<short[]> pcm = render(planned);
+        findTransform();
         List<Member> members = new ArrayList<>();
         int at = 0;
         for (Households.Household h : households) {
@@ -227,13 +249,44 @@ public final class SpeakersDemo {
                     replay.heads(),
                     replay.identical(),
                     replay.differences().isEmpty() ? "" : "; differences: " + replay.differences());
-            Published published = published(bs);
+            Published published = published(bs, transform);
             say(
-                    "heads: %d versions published on %s, pooling %s, %s values in",
-                    published.versions(), Topics.HEADS, published.poolings(), published.inputWidths());
+                    "heads: %d versions published on %s, pooling %s, %s values in, %d of them through the input"
+                            + " transform",
+                    published.versions(),
+                    Topics.HEADS,
+                    published.poolings(),
+                    published.inputWidths(),
+                    published.throughTransform());
             write(rows, replay, published, (System.nanoTime() - t0) / 1e9);
             return rows;
         }
+    }
+
+    /** The task's input transform: as configured, none, or the default one (built when not up to date). */
+    private void findTransform() throws java.io.IOException {
+        String configured = s.adapterProperties().get(TRANSFORM_KEY);
+        if (NO_TRANSFORM.equals(configured) || (configured == null && !pooling().equals(DEFAULT_POOLING))) {
+            say("speakers: the household heads read %s statistics without an input transform", pooling());
+            return;
+        }
+        if (configured == null) {
+            transformFile =
+                    s.modelsDir().resolve(SpeakerTransforms.DEFAULT_FILE).toAbsolutePath();
+            transform = SpeakerTransformCommand.build(
+                    s.modelsDir(),
+                    s.cacheDir(),
+                    transformFile,
+                    SpeakerTransforms.DEFAULT_SEED,
+                    SpeakerTransforms.DEFAULT_CLIPS,
+                    2,
+                    false,
+                    out);
+        } else {
+            transformFile = s.modelsDir().resolve(configured).toAbsolutePath();
+            transform = InputTransform.read(transformFile);
+        }
+        say("speakers: the household heads read %s statistics through %s (%s)", pooling(), transform, transformFile);
     }
 
     private Map<String, String> adapterProperties(String bs) {
@@ -251,8 +304,21 @@ public final class SpeakersDemo {
         p.put("headstream.tasks." + TASK + ".labels", String.join(",", slots));
         p.put("headstream.tasks." + TASK + ".start", "fresh:" + s.seed());
         p.put(POOLING_KEY, DEFAULT_POOLING);
+        // a linear head on the (transformed) statistics: chosen on the seed-7 development draw
+        // (docs/speakers/README.md#in-the-service)
+        p.put("headstream.tasks." + TASK + ".hidden", String.valueOf(DEFAULT_HIDDEN));
         p.putAll(s.adapterProperties());
+        p.remove(TRANSFORM_KEY);
+        if (transformFile != null) {
+            p.put(TRANSFORM_KEY, transformFile.toString());
+        }
         return p;
+    }
+
+    /** The heads' hidden width: {@value #DEFAULT_HIDDEN} unless an adapter property says otherwise. */
+    String hidden() {
+        return s.adapterProperties()
+                .getOrDefault("headstream.tasks." + TASK + ".hidden", String.valueOf(DEFAULT_HIDDEN));
     }
 
     /** The task's pooling: {@value #DEFAULT_POOLING} unless an adapter property says otherwise. */
@@ -428,7 +494,8 @@ public final class SpeakersDemo {
         out.println();
         out.println("Who spoke: identification accuracy on held-out clips of the household's members, scored by the"
                 + " adapter (holdout samples, never trained on), after k enrollment clips per member; pooling "
-                + pooling() + ":");
+                + pooling() + (transform == null ? "" : " through the speaker transform") + ", hidden " + hidden()
+                + ":");
         out.println(header);
         for (Row r : rows) {
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-9d %-10d", r.size(), r.households()));
@@ -446,12 +513,18 @@ public final class SpeakersDemo {
     }
 
     /** What the published versions of the task's heads say they read: their poolings and input widths. */
-    record Published(int versions, java.util.SortedSet<String> poolings, java.util.SortedSet<Integer> inputWidths) {}
+    record Published(
+            int versions,
+            java.util.SortedSet<String> poolings,
+            java.util.SortedSet<Integer> inputWidths,
+            int throughTransform) {}
 
-    private static Published published(String bs) throws IOException {
+    /** The published versions; {@code throughTransform} counts those whose first layer is {@code transform}'s, bit for bit. */
+    private static Published published(String bs, InputTransform transform) throws IOException {
         java.util.SortedSet<String> poolings = new java.util.TreeSet<>();
         java.util.SortedSet<Integer> widths = new java.util.TreeSet<>();
         int versions = 0;
+        int throughTransform = 0;
         for (org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> r :
                 dev.headstream.client.TopicReader.readAll(bs, Topics.HEADS, Duration.ofSeconds(30))) {
             if (r.value() == null) {
@@ -464,8 +537,25 @@ public final class SpeakersDemo {
             versions++;
             poolings.add(u.getSpec().getPooling());
             widths.add(u.getSpec().getInputShapeCount() == 1 ? u.getSpec().getInputShape(0) : -1);
+            if (transform != null && HeadCodec.isClassSpec(u.getSpec())) {
+                HeadCodec.DecodedClass d = HeadCodec.decodeClass(u);
+                float[] w = transform.weights();
+                float[] b = transform.bias();
+                float[] first = java.util.Arrays.copyOfRange(d.parameters(), 0, w.length + b.length);
+                float[] expected = java.util.Arrays.copyOf(w, w.length + b.length);
+                System.arraycopy(b, 0, expected, w.length, b.length);
+                if (d.architecture()
+                                .layers()
+                                .get(0)
+                                .equals(new HeadLayer.Dense(transform.inputs(), transform.outputs()))
+                        && java.util.Arrays.equals(first, expected)
+                        && u.getSpec().getTrainableTopLayers()
+                                == d.architecture().parameterisedLayerCount() - 1) {
+                    throughTransform++;
+                }
+            }
         }
-        return new Published(versions, poolings, widths);
+        return new Published(versions, poolings, widths, throughTransform);
     }
 
     private void write(List<Row> rows, HeadReplay.Result replay, Published published, double seconds)
@@ -477,7 +567,9 @@ public final class SpeakersDemo {
                         + "  \"enrollmentClipsPerMember\": %d,\n"
                         + "  \"heldOutClipsPerMember\": %d,\n  \"checkpoints\": %s,\n  \"seconds\": %.1f,\n"
                         + "  \"replayIdentical\": %d,\n  \"replayHeads\": %d,\n  \"publishedVersions\": %d,\n"
-                        + "  \"publishedPoolings\": %s,\n  \"publishedInputWidths\": %s,\n  \"rows\": [\n",
+                        + "  \"publishedPoolings\": %s,\n  \"publishedInputWidths\": %s,\n"
+                        + "  \"inputTransform\": \"%s\",\n  \"publishedThroughTransform\": %d,\n  \"hidden\": %s,\n"
+                        + "  \"rows\": [\n",
                 pooling(),
                 s.seed(),
                 s.enroll(),
@@ -488,7 +580,10 @@ public final class SpeakersDemo {
                 replay.heads(),
                 published.versions(),
                 published.poolings().stream().map(p -> "\"" + p + "\"").toList(),
-                published.inputWidths()));
+                published.inputWidths(),
+                transform == null ? NO_TRANSFORM : "sha256:" + transform.sha256(),
+                published.throughTransform(),
+                hidden()));
         Map<String, double[]> series = new LinkedHashMap<>();
         int[] xs = s.checkpoints().stream().mapToInt(Integer::intValue).toArray();
         for (int i = 0; i < rows.size(); i++) {
@@ -517,7 +612,8 @@ public final class SpeakersDemo {
         Path png = s.workDir().resolve("speakers-accuracy.png");
         LinePlot.write(
                 png,
-                "Who spoke: identification accuracy by the adapter's household heads (" + pooling() + " pooling)",
+                "Who spoke: the adapter's household heads (" + pooling()
+                        + (transform == null ? "" : " + speaker transform") + ")",
                 "enrollment clips per member",
                 xs,
                 List.of(new LinePlot.Panel("held-out clips of members", "accuracy", 0, 1, series)),

@@ -7,6 +7,7 @@ import dev.headstream.core.embed.MelCepstrumPooling;
 import dev.headstream.core.head.Adam;
 import dev.headstream.core.head.HeadLayer;
 import dev.headstream.core.head.HeadOutput;
+import dev.headstream.core.head.InputTransform;
 import dev.headstream.core.head.TaskArchitecture;
 import dev.headstream.core.head.TaskHead;
 import dev.headstream.core.head.TaskHeadTrainer;
@@ -38,11 +39,17 @@ import java.util.SplittableRandom;
  * clip of any length, where a binary wake-word head scores windows.
  *
  * <p><b>Head.</b> LayerNorm over the pooled input, Dense to {@code hidden}, ReLU, Dense to the
- * outputs; softmax for multi-class, one sigmoid per output for multi-label. Every parameter trains.
+ * outputs ({@code hidden} 0: LayerNorm, then Dense to the outputs, a linear head); softmax for
+ * multi-class, one sigmoid per output for multi-label. Every parameter trains.
  * The start head ({@code fresh:<seed>}) draws the hidden Dense layer's weights from N(0, 2 / fan-in)
  * with {@link SplittableRandom}{@code (seed)}, LayerNorm gamma 1 and every other parameter 0, so
  * the start head scores every class alike ("no opinion yet"). Its SHA-256 (parameters as float32
  * LE) names it in every head's provenance.
+ *
+ * <p><b>Input transform.</b> A recipe that names one ({@link ClassRecipe#inputTransform()},
+ * {@link InputTransform}) puts it in front as a Dense layer that never trains: the head reads
+ * {@code W x + b} of the pooled input. Its parameters are part of the start head (and so of its
+ * SHA-256) and of every published version; a user's state holds only the layers that train.
  *
  * <p><b>Training.</b> A training sample is scored first by the start head and the user's head
  * (prequential, per output too), then remembered in the replay buffer, then followed by
@@ -74,7 +81,9 @@ public final class ClassHeadTask {
     private final TaskArchitecture architecture;
     private final TaskHead head;
     private final TrainingConfig training;
+    private final InputTransform transform;
     private final float[] start;
+    private final float[] startTrainable;
     private final String startSha256;
     private final ThreadLocal<Scratch> scratch;
 
@@ -82,6 +91,20 @@ public final class ClassHeadTask {
      * @param embeddingDim the backbone's embedding width (the {@code mean-std} pooled input is twice as wide)
      */
     public ClassHeadTask(String name, ClassRecipe recipe, int embeddingDim) {
+        this(
+                name,
+                recipe,
+                embeddingDim,
+                recipe.inputTransform().map(InputTransform::read).orElse(null));
+    }
+
+    /**
+     * @param embeddingDim the backbone's embedding width (the {@code mean-std} pooled input is twice as wide)
+     * @param transform    the transform the recipe names, read (null: none; it must be null when the
+     *                     recipe names none)
+     * @throws IllegalArgumentException if the transform does not read the recipe's pooling
+     */
+    public ClassHeadTask(String name, ClassRecipe recipe, int embeddingDim, InputTransform transform) {
         this.name = Objects.requireNonNull(name, "name");
         this.recipe = Objects.requireNonNull(recipe, "recipe");
         if (embeddingDim < 1) {
@@ -91,17 +114,33 @@ public final class ClassHeadTask {
         HeadOutput output = recipe.kind() == TaskKind.Type.MULTI_CLASS
                 ? HeadOutput.softmax(recipe.outputs())
                 : HeadOutput.multiLabel(recipe.outputs());
-        this.architecture = TaskArchitecture.builder(recipe.pooling().width(embeddingDim))
-                .layerNorm(LAYER_NORM_EPSILON)
-                .dense(recipe.hidden())
-                .relu()
-                .dense(recipe.outputs())
-                .build(output);
-        this.head = new TaskHead(architecture, architecture.parameterisedLayerCount());
+        if ((transform == null) != recipe.inputTransform().isEmpty()) {
+            throw new IllegalArgumentException("task '" + name + "': the recipe names "
+                    + recipe.inputTransform().map(p -> "input transform " + p).orElse("no input transform")
+                    + " but " + (transform == null ? "none" : "one") + " was given");
+        }
+        int width = recipe.pooling().width(embeddingDim);
+        if (transform != null && (transform.pooling() != recipe.pooling() || transform.inputs() != width)) {
+            throw new IllegalArgumentException("task '" + name + "': " + transform + " reads "
+                    + transform.pooling().label() + " vectors of " + transform.inputs() + " values; the task pools "
+                    + recipe.pooling().label() + " vectors of " + width);
+        }
+        this.transform = transform;
+        TaskArchitecture.Builder layers = TaskArchitecture.builder(width);
+        if (transform != null) {
+            layers.dense(transform.outputs());
+        }
+        layers.layerNorm(LAYER_NORM_EPSILON);
+        if (recipe.hidden() > 0) {
+            layers.dense(recipe.hidden()).relu();
+        }
+        this.architecture = layers.dense(recipe.outputs()).build(output);
+        this.head = new TaskHead(architecture, architecture.parameterisedLayerCount() - (transform == null ? 0 : 1));
         this.training = TrainingConfig.of(Adam.of(recipe.learningRate()))
                 .withL2Sp(recipe.l2sp())
                 .withMaxGradientNorm(recipe.maxGradientNorm());
-        this.start = drawStart(architecture, recipe.startSeed());
+        this.start = drawStart(architecture, recipe.startSeed(), transform);
+        this.startTrainable = head.initialTrainable(start);
         this.startSha256 = sha256(start);
         this.scratch = ThreadLocal.withInitial(() -> new Scratch(head, training, recipe.outputs()));
     }
@@ -121,11 +160,19 @@ public final class ClassHeadTask {
         }
     }
 
-    private static float[] drawStart(TaskArchitecture a, long seed) {
+    private static float[] drawStart(TaskArchitecture a, long seed, InputTransform transform) {
         float[] p = new float[a.parameterCount()];
         SplittableRandom random = new SplittableRandom(seed);
         List<HeadLayer> layers = a.layers();
-        for (int i = 0; i < layers.size(); i++) {
+        int first = 0;
+        if (transform != null) {
+            // the frozen first layer: W as Dense stores it ([out][in]), then b
+            float[] w = transform.weights();
+            System.arraycopy(w, 0, p, a.parameterOffset(0), w.length);
+            System.arraycopy(transform.bias(), 0, p, a.parameterOffset(0) + w.length, transform.outputs());
+            first = 1;
+        }
+        for (int i = first; i < layers.size(); i++) {
             int at = a.parameterOffset(i);
             if (layers.get(i) instanceof HeadLayer.Dense d && i < layers.size() - 1) {
                 double sd = Math.sqrt(2.0 / d.inputDim());
@@ -164,9 +211,49 @@ public final class ClassHeadTask {
         return architecture;
     }
 
-    /** The start head's parameters (a copy). */
+    /** The start head's parameters (a copy), the frozen input transform's first when there is one. */
     public float[] startParameters() {
         return start.clone();
+    }
+
+    /**
+     * The start head's trainable parameters (a copy): what a new user's state holds. Without an
+     * input transform, every parameter.
+     */
+    public float[] startTrainable() {
+        return startTrainable.clone();
+    }
+
+    /** The frozen input transform in front of the head, if the recipe names one. */
+    public java.util.Optional<InputTransform> inputTransform() {
+        return java.util.Optional.ofNullable(transform);
+    }
+
+    /** Layers that train, counted from the top: every parameterised layer but an input transform. */
+    public int trainableTopLayers() {
+        return head.trainableTopK();
+    }
+
+    /**
+     * Every parameter of the head {@code s} holds: the frozen ones of the start head, then the
+     * user's trainable ones. What a published version carries.
+     */
+    public float[] publishedParameters(ClassHeadState s) {
+        return publishedParameters(s.liveParameters());
+    }
+
+    /** Every parameter of a head whose trainable ones are {@code trainable}. */
+    public float[] publishedParameters(float[] trainable) {
+        if (trainable.length != startTrainable.length) {
+            throw new IllegalArgumentException(
+                    "task '" + name + "' trains " + startTrainable.length + " parameters, got " + trainable.length);
+        }
+        if (trainable.length == start.length) {
+            return trainable.clone();
+        }
+        float[] all = start.clone();
+        System.arraycopy(trainable, 0, all, head.trainableOffset(), trainable.length);
+        return all;
     }
 
     /** The start head's id in provenance: {@code fresh:<seed>}. */
@@ -190,7 +277,7 @@ public final class ClassHeadTask {
      * mask, and the per-output and fixed fields (an upper bound; the heap holds about as much).
      */
     public long maxStateBytes() {
-        long p = architecture.parameterCount();
+        long p = startTrainable.length;
         int outputs = recipe.outputs();
         long example = 4L * architecture.inputDim() + 5L * outputs + 32;
         long labels = 0;
@@ -212,8 +299,8 @@ public final class ClassHeadTask {
         return new ClassHeadState(
                 headId,
                 BinaryHeadTask.seedOf(headId),
-                start,
-                training.optimizer().newState(start.length),
+                startTrainable,
+                training.optimizer().newState(startTrainable.length),
                 recipe.outputs());
     }
 
@@ -352,7 +439,7 @@ public final class ClassHeadTask {
             }
         }
         boolean frozen = s.frozen();
-        s.reset(start, training.optimizer().newState(start.length), reason);
+        s.reset(startTrainable, training.optimizer().newState(startTrainable.length), reason);
         s.freeze(frozen);
         s.forgetOutputStatistics(o);
         Scratch sc = scratch.get();
@@ -368,7 +455,10 @@ public final class ClassHeadTask {
         trainer.accumulate(start, params, x.input(), 0, x.targets(), x.mask(), x.weight(), null);
     }
 
-    /** The adapted head's output probabilities for {@code e} (for detectors and tests). */
+    /**
+     * The adapted head's output probabilities for {@code e} (for detectors and tests), given its
+     * trainable parameters ({@link ClassHeadState#liveParameters()}).
+     */
     public float[] probabilities(float[] parameters, EmbeddingSequence e) {
         Scratch sc = scratch.get();
         float[] out = new float[recipe.outputs()];
@@ -378,12 +468,12 @@ public final class ClassHeadTask {
 
     /** Back to the start, keeping the frozen flag and statistics; the next version is ROLLED_BACK. */
     public void operatorRollback(ClassHeadState s, String reason) {
-        s.rollBack(start, training.optimizer().newState(start.length), reason);
+        s.rollBack(startTrainable, training.optimizer().newState(startTrainable.length), reason);
     }
 
     /** Back to a new head at the start (versions go on); the next version is RESET, with {@code reason}. */
     public void operatorReset(ClassHeadState s, String reason) {
-        s.reset(start, training.optimizer().newState(start.length), reason);
+        s.reset(startTrainable, training.optimizer().newState(startTrainable.length), reason);
     }
 
     /** Fills {@code targets} from {@code label}; returns the mask (null for a multi-class label). */
@@ -473,7 +563,8 @@ public final class ClassHeadTask {
 
     @Override
     public String toString() {
-        return ClassRecipe.kindName(recipe.kind()) + " " + recipe.labels() + " from " + recipe.start() + " (sha256 "
-                + startSha256 + "), hidden " + recipe.hidden() + ", " + recipe;
+        return ClassRecipe.kindName(recipe.kind()) + " " + recipe.labels() + " from " + recipe.start()
+                + (transform == null ? "" : " through " + transform) + " (sha256 " + startSha256 + "), hidden "
+                + recipe.hidden() + ", " + recipe;
     }
 }

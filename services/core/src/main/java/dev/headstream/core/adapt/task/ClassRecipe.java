@@ -2,10 +2,12 @@ package dev.headstream.core.adapt.task;
 
 import dev.headstream.core.embed.ClipPooling;
 import dev.headstream.core.ingest.TaskKind;
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -18,7 +20,7 @@ import java.util.Set;
  * @param kind            {@link TaskKind.Type#MULTI_CLASS} or {@link TaskKind.Type#MULTI_LABEL}
  * @param labels          the output names, in output order (2 or more classes; 1 or more labels)
  * @param startSeed       the seed the start head is drawn from ({@code start=fresh:<seed>})
- * @param hidden          width of the hidden layer
+ * @param hidden          width of the hidden layer; 0: none (a linear head on the normalised input)
  * @param learningRate    Adam's learning rate
  * @param l2sp            strength of the L2 pull toward the start head
  * @param maxGradientNorm clip of each step's gradient norm ({@code +inf}: no clipping)
@@ -28,6 +30,9 @@ import java.util.Set;
  * @param pooling         how a clip becomes the head's input: {@code mean-std} of the embeddings
  *                        (the default; what was said) or {@code mel-cepstrum} of the front end's
  *                        frames (who said it)
+ * @param inputTransform  a frozen linear map in front of the head ({@link
+ *                        dev.headstream.core.head.InputTransform}'s file), read when the task is
+ *                        built; empty: none
  */
 public record ClassRecipe(
         TaskKind.Type kind,
@@ -40,7 +45,8 @@ public record ClassRecipe(
         int steps,
         int batch,
         int replayBuffer,
-        ClipPooling pooling) {
+        ClipPooling pooling,
+        Optional<Path> inputTransform) {
 
     /** Most outputs a class task may have. */
     public static final int MAX_OUTPUTS = 256;
@@ -50,6 +56,34 @@ public record ClassRecipe(
 
     /** Longest output name. */
     public static final int MAX_LABEL_CHARS = 64;
+
+    /** A recipe without an input transform. */
+    public ClassRecipe(
+            TaskKind.Type kind,
+            List<String> labels,
+            long startSeed,
+            int hidden,
+            float learningRate,
+            float l2sp,
+            float maxGradientNorm,
+            int steps,
+            int batch,
+            int replayBuffer,
+            ClipPooling pooling) {
+        this(
+                kind,
+                labels,
+                startSeed,
+                hidden,
+                learningRate,
+                l2sp,
+                maxGradientNorm,
+                steps,
+                batch,
+                replayBuffer,
+                pooling,
+                Optional.empty());
+    }
 
     /** A recipe with {@link ClipPooling#MEAN_STD mean-std} pooling. */
     public ClassRecipe(
@@ -80,6 +114,7 @@ public record ClassRecipe(
     public ClassRecipe {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(pooling, "pooling");
+        Objects.requireNonNull(inputTransform, "inputTransform");
         labels = List.copyOf(labels);
         if (kind == TaskKind.Type.BINARY) {
             throw new IllegalArgumentException("a class task is multi-class or multi-label, not binary");
@@ -99,8 +134,8 @@ public record ClassRecipe(
                 throw new IllegalArgumentException("labels: label '" + l + "' is listed twice");
             }
         }
-        if (hidden < 1 || hidden > 4096) {
-            throw new IllegalArgumentException("hidden must be 1 to 4096, got " + hidden);
+        if (hidden < 0 || hidden > 4096) {
+            throw new IllegalArgumentException("hidden must be 0 (no hidden layer) to 4096, got " + hidden);
         }
         if (!(learningRate > 0f) || Float.isInfinite(learningRate)) {
             throw new IllegalArgumentException("learning-rate must be positive and finite, got " + learningRate);
@@ -148,9 +183,10 @@ public record ClassRecipe(
     public static final int DEFAULT_REPLAY_BUFFER = 64;
 
     /**
-     * The record's usual text, without {@code pooling} when it is the default {@code mean-std}: the
-     * engine's state fingerprint includes this text, and a store written before class tasks had a
-     * pooling is still this task's.
+     * The record's usual text, without {@code pooling} when it is the default {@code mean-std} and
+     * without {@code inputTransform}: the engine's state fingerprint includes this text, and a store
+     * written before class tasks had a pooling is still this task's. A transform's contents enter the
+     * fingerprint through the task's start head ({@link ClassHeadTask#toString}), not its path.
      */
     @Override
     public String toString() {
@@ -158,6 +194,23 @@ public record ClassRecipe(
                 + ", learningRate=" + learningRate + ", l2sp=" + l2sp + ", maxGradientNorm=" + maxGradientNorm
                 + ", steps=" + steps + ", batch=" + batch + ", replayBuffer=" + replayBuffer
                 + (pooling == ClipPooling.MEAN_STD ? "" : ", pooling=" + pooling) + "]";
+    }
+
+    /** This recipe with {@code inputTransform}. */
+    public ClassRecipe withInputTransform(Optional<Path> transform) {
+        return new ClassRecipe(
+                kind,
+                labels,
+                startSeed,
+                hidden,
+                learningRate,
+                l2sp,
+                maxGradientNorm,
+                steps,
+                batch,
+                replayBuffer,
+                pooling,
+                transform);
     }
 
     /** The output count. */

@@ -1,0 +1,262 @@
+package dev.headstream.core.adapt.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.headstream.core.adapt.state.ClassHeadState;
+import dev.headstream.core.adapt.task.ClassHeadTask;
+import dev.headstream.core.adapt.task.ClassRecipe;
+import dev.headstream.core.detect.ClassHeadScorer;
+import dev.headstream.core.embed.Backbone;
+import dev.headstream.core.embed.ClipPooling;
+import dev.headstream.core.embed.EmbeddingSequence;
+import dev.headstream.core.embed.FrontEndFrames;
+import dev.headstream.core.embed.MelCepstrumPooling;
+import dev.headstream.core.head.InputTransform;
+import dev.headstream.core.ingest.RateLimit;
+import dev.headstream.core.ingest.RawSample;
+import dev.headstream.core.ingest.TaskKind;
+import dev.headstream.core.ingest.UserKey;
+import dev.headstream.core.wire.HeadCodec;
+import dev.headstream.core.wire.SampleDecoder;
+import dev.headstream.schemas.v1.AdaptationMetrics;
+import dev.headstream.schemas.v1.AdapterState;
+import dev.headstream.schemas.v1.FloatTensor;
+import dev.headstream.schemas.v1.HeadUpdate;
+import dev.headstream.schemas.v1.Label;
+import dev.headstream.schemas.v1.Sample;
+import dev.headstream.schemas.v1.Split;
+import dev.headstream.schemas.v1.TensorBlob;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A class task with a frozen input transform in front of its head ({@code input-transform}): the
+ * transform is the head's first layer, never trains, travels in every published version and is
+ * not part of a user's state. Voices as in {@link MelPoolingEngineTest}; the transform is a fixed
+ * random rotation-and-scale of the 76 pooled values.
+ */
+class InputTransformEngineTest {
+
+    private static final long NOW = 1_700_000_000_000L;
+    private static final String WHO = "who";
+    private static final int FRAMES = 20;
+    private static final int BINS = 32;
+    private static final int W = MelCepstrumPooling.WIDTH;
+    private static final ClassRecipe RECIPE = new ClassRecipe(
+            TaskKind.Type.MULTI_CLASS,
+            List.of("ann", "bob", "cat"),
+            11,
+            ClassRecipe.DEFAULT_HIDDEN,
+            ClassRecipe.DEFAULT_LEARNING_RATE,
+            ClassRecipe.DEFAULT_L2SP,
+            ClassRecipe.DEFAULT_MAX_GRADIENT_NORM,
+            ClassRecipe.DEFAULT_STEPS,
+            ClassRecipe.DEFAULT_BATCH,
+            ClassRecipe.DEFAULT_REPLAY_BUFFER,
+            ClipPooling.MEL_CEPSTRUM,
+            Optional.of(Path.of("t.hsit")));
+
+    private static final InputTransform TRANSFORM = transform(5);
+
+    /** A random map of the 76 values to 76, with a bias: W_ki ~ N(0, 1 / 76) * (1 + k / 76). */
+    private static InputTransform transform(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] w = new float[W * W];
+        float[] b = new float[W];
+        for (int k = 0; k < W; k++) {
+            for (int i = 0; i < W; i++) {
+                w[k * W + i] = (float) (r.nextGaussian() / Math.sqrt(W) * (1 + k / (double) W));
+            }
+            b[k] = (float) r.nextGaussian();
+        }
+        return InputTransform.of(ClipPooling.MEL_CEPSTRUM, W, W, w, b, "random test transform " + seed);
+    }
+
+    private static AdaptationEngine engine(int workers) {
+        Backbone backbone = new TensorBackbone("pass-through", "1".repeat(64), FRAMES, BINS, true);
+        return new AdaptationEngine(
+                backbone,
+                new SampleDecoder(1 << 16, backbone, Map.of(WHO, RECIPE.taskKind())),
+                Map.of(),
+                Map.of(WHO, new ClassHeadTask(WHO, RECIPE, BINS, TRANSFORM)),
+                64,
+                1,
+                AdaptationEngine.OnlineRehearsal.OFF,
+                RateLimit.OFF,
+                AdaptationEngine.UNBOUNDED,
+                workers);
+    }
+
+    /** Frames of voice {@code c}: level 4 +- 0.5 per frame, DCT shape {@code c + 2} of amplitude 1.5, noise 0.2. */
+    private static float[] voice(int c, SplittableRandom random) {
+        float[] v = new float[FRAMES * BINS];
+        for (int f = 0; f < FRAMES; f++) {
+            double level = 4 + random.nextDouble(-0.5, 0.5);
+            for (int n = 0; n < BINS; n++) {
+                double shape = 1.5 * Math.cos(Math.PI * (c + 2) * (n + 0.5) / BINS);
+                v[f * BINS + n] = (float) (level + shape + random.nextGaussian() * 0.2);
+            }
+        }
+        return v;
+    }
+
+    private static List<RawSample> stream(String user, int n, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        List<RawSample> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            FloatTensor.Builder t = FloatTensor.newBuilder().addShape(FRAMES).addShape(BINS);
+            for (float x : voice(i % 3, random)) {
+                t.addValues(x);
+            }
+            String[] tu = user.split("/");
+            Sample s = Sample.newBuilder()
+                    .setSampleId(user + "-" + i)
+                    .setTenant(tu[0])
+                    .setUser(tu[1])
+                    .setTensor(t)
+                    .putLabels(WHO, Label.newBuilder().setClassIndex(i % 3).build())
+                    .setSplit(i % 10 == 9 ? Split.SPLIT_HOLDOUT : Split.SPLIT_TRAIN)
+                    .build();
+            out.add(new RawSample(0, i, user.getBytes(StandardCharsets.UTF_8), s.toByteArray()));
+        }
+        return out;
+    }
+
+    private static BatchResult run(AdaptationEngine e, List<RawSample> batch) {
+        BatchResult r = e.process(batch, NOW);
+        e.commit(r);
+        return r;
+    }
+
+    private static float[] floats(TensorBlob b) {
+        ByteBuffer bytes = b.getFloat32Le().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        float[] out = new float[bytes.remaining() / 4];
+        bytes.asFloatBuffer().get(out);
+        return out;
+    }
+
+    private static TensorBlob blob(HeadUpdate h, String name) {
+        return h.getTrainableList().stream()
+                .filter(b -> b.getName().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no tensor " + name + " in " + h.getHeadId()));
+    }
+
+    @Test
+    void theTransformIsAFrozenFirstLayerThatEveryVersionCarriesAndNoStateHolds() {
+        AdaptationEngine e = engine(2);
+        List<HeadUpdate> heads = new ArrayList<>();
+        List<AdaptationMetrics> metrics = new ArrayList<>();
+        List<RawSample> samples = stream("home/a", 90, 1);
+        for (int i = 0; i < samples.size(); i += 10) {
+            BatchResult r = run(e, samples.subList(i, i + 10));
+            assertThat(r.rejections()).isEmpty();
+            heads.addAll(r.heads());
+            metrics.addAll(r.metrics());
+        }
+        assertThat(heads).hasSizeGreaterThan(5);
+        for (HeadUpdate h : heads) {
+            // layer 0 is the transform, bit for bit, in every version; the three layers above it train
+            assertThat(floats(blob(h, "layers.0.weight"))).isEqualTo(TRANSFORM.weights());
+            assertThat(floats(blob(h, "layers.0.bias"))).isEqualTo(TRANSFORM.bias());
+            assertThat(h.getSpec().getLayers(0).getType()).isEqualTo("dense");
+            assertThat(h.getSpec().getTrainableTopLayers()).isEqualTo(3);
+        }
+        ClassHeadTask task = e.classTasks().get(WHO);
+        ClassHeadState state = e.user(UserKey.parse("home/a")).classHeads().get(WHO);
+        assertThat(state.liveParameters())
+                .as("a user's state holds the layers that train, not the transform")
+                .hasSize(task.architecture().parameterCount() - (W * W + W));
+        assertThat(task.toString())
+                .contains("through input transform 76 -> 76 of mel-cepstrum (sha256 " + TRANSFORM.sha256() + ")");
+        assertThat(e.stateFingerprint()).contains(TRANSFORM.sha256());
+
+        AdaptationMetrics last = metrics.get(metrics.size() - 1);
+        assertThat(last.getAdaptedHoldout().getCount()).isEqualTo(9);
+        assertThat(last.getAdaptedHoldout().getAccuracy()).isGreaterThan(0.85);
+
+        // a consumer rebuilds the whole head from the newest version alone and scores as the adapter
+        ClassHeadScorer scorer =
+                HeadCodec.decodeClass(heads.get(heads.size() - 1)).scorer();
+        SplittableRandom random = new SplittableRandom(99);
+        for (int c = 0; c < 3; c++) {
+            float[] v = voice(c, random);
+            EmbeddingSequence clip =
+                    new EmbeddingSequence(FRAMES, BINS, v).withFrontEnd(new FrontEndFrames(FRAMES, BINS, v));
+            assertThat(scorer.probabilities(clip))
+                    .as("voice %d", c)
+                    .containsExactly(task.probabilities(state.liveParameters(), clip));
+            assertThat(scorer.top(clip).label()).isEqualTo(RECIPE.labels().get(c));
+        }
+    }
+
+    @Test
+    void theTransformChangesWhatTheHeadComputesAndItsStart() {
+        ClassRecipe plain = new ClassRecipe(
+                RECIPE.kind(),
+                RECIPE.labels(),
+                RECIPE.startSeed(),
+                RECIPE.hidden(),
+                RECIPE.learningRate(),
+                RECIPE.l2sp(),
+                RECIPE.maxGradientNorm(),
+                RECIPE.steps(),
+                RECIPE.batch(),
+                RECIPE.replayBuffer(),
+                RECIPE.pooling());
+        ClassHeadTask with = new ClassHeadTask(WHO, RECIPE, BINS, TRANSFORM);
+        ClassHeadTask other = new ClassHeadTask(WHO, RECIPE, BINS, transform(6));
+        ClassHeadTask without = new ClassHeadTask(WHO, plain, BINS);
+        assertThat(List.of(with.startSha256(), other.startSha256(), without.startSha256()))
+                .doesNotHaveDuplicates();
+        // the layers above the transform start as a head without one does
+        assertThat(with.startTrainable()).isEqualTo(without.startTrainable());
+        assertThat(with.publishedParameters(with.startTrainable())).isEqualTo(with.startParameters());
+        assertThat(without.trainableTopLayers()).isEqualTo(3);
+        assertThat(with.trainableTopLayers()).isEqualTo(3);
+        assertThat(with.architecture().parameterisedLayerCount()).isEqualTo(4);
+    }
+
+    @Test
+    void aHeadWithATransformRestoresFromItsStateRecordAndTrainsOnBitForBit() {
+        List<RawSample> samples = stream("home/d", 40, 4);
+        AdaptationEngine straight = engine(2);
+        run(straight, samples);
+        AdaptationEngine first = engine(2);
+        BatchResult r = run(first, samples.subList(0, 17));
+        AdapterState record = first.stateRecords(r).get(0);
+        AdaptationEngine restored = engine(2);
+        restored.restore(record);
+        run(restored, samples.subList(17, 40));
+        ClassHeadState a = straight.user(UserKey.parse("home/d")).classHeads().get(WHO);
+        ClassHeadState b = restored.user(UserKey.parse("home/d")).classHeads().get(WHO);
+        assertThat(b.samplesApplied()).isEqualTo(a.samplesApplied()).isEqualTo(36);
+        assertThat(b.liveParameters()).isEqualTo(a.liveParameters());
+        assertThat(b.liveOptimizer().sameAs(a.liveOptimizer())).isTrue();
+    }
+
+    @Test
+    void aTransformThatDoesNotFitTheTaskIsRefusedNamingBoth() {
+        InputTransform meanStd =
+                InputTransform.of(ClipPooling.MEAN_STD, W, W, TRANSFORM.weights(), TRANSFORM.bias(), "reads mean-std");
+        assertThatThrownBy(() -> new ClassHeadTask(WHO, RECIPE, BINS, meanStd))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("reads mean-std vectors of 76 values; the task pools mel-cepstrum vectors of 76");
+        assertThatThrownBy(() -> new ClassHeadTask(WHO, RECIPE, BINS, null))
+                .hasMessageContaining("the recipe names input transform t.hsit but none was given");
+        assertThatThrownBy(() -> new ClassHeadTask(WHO, RECIPE.withInputTransform(Optional.empty()), BINS, TRANSFORM))
+                .hasMessageContaining("the recipe names no input transform but one was given");
+        // the recipe's own file is read by the three-argument constructor: here it does not exist
+        assertThatThrownBy(() -> new ClassHeadTask(WHO, RECIPE, BINS))
+                .hasMessageContaining("cannot read input transform t.hsit");
+    }
+}
