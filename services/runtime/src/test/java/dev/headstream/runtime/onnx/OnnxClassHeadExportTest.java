@@ -332,6 +332,15 @@ class OnnxClassHeadExportTest {
                         binary, new float[binary.parameterCount()], List.of("x"), "mean-std", meta(task)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("softmax or multi-label");
+        // a pooling this build does not know, or one whose width is not the head's input
+        assertThatThrownBy(() ->
+                        OnnxHeadExporter.exportClass(task.architecture(), p, List.of("ab", "c"), "mfcc", meta(task)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no pooling 'mfcc'");
+        assertThatThrownBy(() -> OnnxHeadExporter.exportClass(
+                        task.architecture(), p, List.of("ab", "c"), "mel-cepstrum", meta(task)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("a head reading mel-cepstrum takes 76 values, not " + 2 * DIM);
         Map<String, String> threshold = Map.of("threshold", "0.5");
         assertThatThrownBy(() -> OnnxHeadExporter.exportClass(
                         task.architecture(),
