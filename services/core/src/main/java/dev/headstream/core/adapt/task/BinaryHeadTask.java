@@ -225,7 +225,9 @@ public final class BinaryHeadTask {
      * The near misses head {@code s} learns: the task's, or for a phrase per user its user's phrase's
      * (none before the user named one). May synthesize them the first time a phrase is asked for.
      *
-     * @throws NearMissesUnavailableException if the user's phrase's near misses cannot be made
+     * @throws NearMissesUnavailableException if the user's phrase has no near misses to make (or
+     *                                        they do not fit the head): that does not pass
+     * @throws NearMissesFailedException      if the speech tools failed making them: that may pass
      * @throws NearMissesBusyException        if they are not made yet and this batch may make no more
      */
     public NearMissSet nearMissesOf(HeadState s) {
@@ -235,8 +237,19 @@ public final class BinaryHeadTask {
         NearMissSet set;
         try {
             set = phrases.of(s.phrase());
+        } catch (IllegalArgumentException e) {
+            throw new NearMissesUnavailableException(
+                    "the near misses of wake phrase '" + s.phrase() + "' could not be made: " + e.getMessage(), e);
+        } catch (IllegalStateException e) {
+            // the library's contract: a failure of the tools, not remembered, tried again next time
+            throw new NearMissesFailedException(
+                    "the speech tools failed making the near misses of wake phrase '" + s.phrase() + "': "
+                            + e.getMessage(),
+                    e);
+        }
+        try {
             set.clips().forEach(this::checkFits);
-        } catch (IllegalArgumentException | IllegalStateException e) {
+        } catch (IllegalArgumentException e) {
             throw new NearMissesUnavailableException(
                     "the near misses of wake phrase '" + s.phrase() + "' could not be made: " + e.getMessage(), e);
         }
@@ -256,7 +269,8 @@ public final class BinaryHeadTask {
      * @throws PhraseRefusedException         for a holdout sample naming another phrase than the head's,
      *                                        or a new phrase for a frozen head (an operator or an alarm
      *                                        stopped its training: it could not learn the new word)
-     * @throws NearMissesUnavailableException if the new phrase's near misses cannot be made
+     * @throws NearMissesUnavailableException if the new phrase has no near misses to make
+     * @throws NearMissesFailedException      if the speech tools failed making them
      */
     public boolean adoptPhrase(HeadState s, String phrase, Split split) {
         if (phrases == null || phrase.isEmpty() || phrase.equals(s.phrase())) {
