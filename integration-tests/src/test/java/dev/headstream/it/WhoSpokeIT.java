@@ -3,6 +3,7 @@ package dev.headstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.headstream.core.head.InputTransform;
+import dev.headstream.tools.speakers.SpeakerTransformCommand;
 import dev.headstream.tools.speakers.SpeakerTransforms;
 import dev.headstream.tools.speakers.SpeakersDemo;
 import java.io.PrintWriter;
@@ -31,6 +32,21 @@ class WhoSpokeIT {
     @Test
     void aHouseholdHeadOnTheFrontEndsCepstraNamesItsMembersAndReplaysBitForBit() throws Exception {
         Path work = Files.createTempDirectory(Path.of("target"), "who-spoke-it");
+        // the speaker transform, built into target/ once (not into the verified models' folder)
+        Path transformFile =
+                Path.of("target/speaker-transform/mel-cepstrum-wccn.hsit").toAbsolutePath();
+        // (not closed: that would close System.out)
+        PrintWriter progress = new PrintWriter(System.out, true);
+        InputTransform transform = SpeakerTransformCommand.build(
+                ItSupport.models(),
+                Path.of("target/synth-cache"),
+                transformFile,
+                SpeakerTransforms.DEFAULT_SEED,
+                SpeakerTransforms.DEFAULT_CLIPS,
+                2,
+                false,
+                progress);
+        progress.flush();
         SpeakersDemo.Settings settings = new SpeakersDemo.Settings(
                 ItSupport.models(),
                 ItSupport.adapterJar(),
@@ -44,7 +60,7 @@ class WhoSpokeIT {
                 List.of(1, 8),
                 2,
                 Duration.ofMinutes(4),
-                Map.of());
+                Map.of(SpeakersDemo.TRANSFORM_KEY, transformFile.toString()));
         StringWriter log = new StringWriter();
         List<SpeakersDemo.Row> rows;
         try (PrintWriter out = new PrintWriter(log)) {
@@ -68,9 +84,7 @@ class WhoSpokeIT {
         assertThat(json).contains("\"publishedInputWidths\": [76],");
         assertThat(json).doesNotContain("\"publishedVersions\": 0,");
         assertThat(json).contains("\"replayIdentical\": 1,").contains("\"replayHeads\": 1,");
-        // through the speaker transform of the models dir (built here when missing): every version
-        // carries it, bit for bit, as its frozen first layer
-        InputTransform transform = InputTransform.read(ItSupport.models().resolve(SpeakerTransforms.DEFAULT_FILE));
+        // every version carries the speaker transform, bit for bit, as its frozen first layer
         assertThat(json).contains("\"inputTransform\": \"sha256:" + transform.sha256() + "\",");
         String versions = json.replaceAll("(?s).*\"publishedVersions\": (\\d+),.*", "$1");
         assertThat(json).contains("\"publishedThroughTransform\": " + versions + ",");

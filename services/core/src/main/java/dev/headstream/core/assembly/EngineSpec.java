@@ -473,11 +473,12 @@ public record EngineSpec(
             "replay-buffer",
             "batch-size",
             "pooling",
-            "input-transform");
+            "input-transform",
+            "input-transform-sha256");
 
     /** The keys only a class task reads. */
     private static final List<String> CLASS_ONLY_KEYS =
-            List.of("labels", "start", "hidden", "batch-size", "pooling", "input-transform");
+            List.of("labels", "start", "hidden", "batch-size", "pooling", "input-transform", "input-transform-sha256");
 
     private static final List<String> TASK_KEYS = List.of(
             "kind",
@@ -487,6 +488,7 @@ public record EngineSpec(
             "batch-size",
             "pooling",
             "input-transform",
+            "input-transform-sha256",
             "source-head",
             "phrase",
             "near-misses",
@@ -765,6 +767,7 @@ public record EngineSpec(
         ClipPooling pooling = t.parse("pooling", ClipPooling.MEAN_STD, ClipPooling::parse);
         // a file in the models dir, or an absolute path; read when the engine is assembled
         Optional<Path> transform = t.parse("input-transform", Optional.empty(), v -> Optional.of(Path.of(v)));
+        Optional<String> pin = t.optional("input-transform-sha256");
         try {
             return new ClassRecipe(
                     kind,
@@ -778,7 +781,8 @@ public record EngineSpec(
                     batch,
                     replay,
                     pooling,
-                    transform);
+                    transform,
+                    pin);
         } catch (IllegalArgumentException e) {
             // the recipe names the key (labels, hidden, replay-steps, ...); this names the task
             throw new IllegalArgumentException(
@@ -926,6 +930,7 @@ public record EngineSpec(
                 p.put(k + "pooling", c.pooling().label());
             }
             c.inputTransform().ifPresent(f -> p.put(k + "input-transform", f.toString()));
+            c.inputTransformSha256().ifPresent(sha -> p.put(k + "input-transform-sha256", sha));
         });
         tasks.forEach((name, t) -> {
             String k = PREFIX + "tasks." + name + ".";

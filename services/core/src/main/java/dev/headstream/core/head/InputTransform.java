@@ -31,7 +31,7 @@ import java.util.Objects;
  * @param weights     {@code W}, {@code [outputs][inputs]} row-major, as {@link HeadLayer.Dense} stores it
  * @param bias        {@code b}
  * @param description how it was learned, for people
- * @param sha256      SHA-256 of its file form
+ * @param sha256      SHA-256 of its file form; empty: computed (a given one must be it)
  */
 public record InputTransform(
         ClipPooling pooling,
@@ -45,11 +45,18 @@ public record InputTransform(
     private static final int MAGIC = 0x54495348; // "HSIT" read little-endian
     private static final int VERSION = 1;
 
-    /** Widest input or output a transform may have. */
-    public static final int MAX_WIDTH = 4096;
+    /** Widest input or output a transform may have (a file is then at most about 4.2 MB). */
+    public static final int MAX_WIDTH = 1024;
+
+    /** Longest pooling name, in UTF-8 bytes. */
+    private static final int MAX_POOLING_BYTES = 255;
 
     /** Longest description, in UTF-8 bytes. */
     public static final int MAX_DESCRIPTION_BYTES = 4096;
+
+    /** The largest file a transform can have. */
+    private static final long MAX_FILE_BYTES =
+            16L + 2 + MAX_POOLING_BYTES + 2 + MAX_DESCRIPTION_BYTES + 4L * ((long) MAX_WIDTH * MAX_WIDTH + MAX_WIDTH);
 
     public InputTransform {
         Objects.requireNonNull(pooling, "pooling");
@@ -77,6 +84,12 @@ public record InputTransform(
         for (float v : bias) {
             requireFinite(v);
         }
+        // the name is the file form's SHA-256, always: given, it must be that one
+        String computed = sha256(fileForm(pooling, inputs, outputs, weights, bias, description));
+        if (!sha256.isEmpty() && !sha256.equals(computed)) {
+            throw new IllegalArgumentException("a transform named " + sha256 + " has the SHA-256 " + computed);
+        }
+        sha256 = computed;
     }
 
     private static void requireFinite(float v) {
@@ -110,19 +123,19 @@ public record InputTransform(
         return of(pooling, inputs, outputs, w, b, description);
     }
 
-    /** A transform with its SHA-256 computed from its file form. */
+    /** A transform named by the SHA-256 of its file form. */
     public static InputTransform of(
             ClipPooling pooling, int inputs, int outputs, float[] weights, float[] bias, String description) {
-        InputTransform unnamed = new InputTransform(pooling, inputs, outputs, weights, bias, description, "");
-        return unnamed.withSha256(sha256(unnamed.bytes()));
-    }
-
-    private InputTransform withSha256(String sha) {
-        return new InputTransform(pooling, inputs, outputs, weights, bias, description, sha);
+        return new InputTransform(pooling, inputs, outputs, weights, bias, description, "");
     }
 
     /** Its file form (see the class comment). */
     public byte[] bytes() {
+        return fileForm(pooling, inputs, outputs, weights, bias, description);
+    }
+
+    private static byte[] fileForm(
+            ClipPooling pooling, int inputs, int outputs, float[] weights, float[] bias, String description) {
         byte[] p = pooling.label().getBytes(StandardCharsets.UTF_8);
         byte[] d = description.getBytes(StandardCharsets.UTF_8);
         if (d.length > MAX_DESCRIPTION_BYTES) {
@@ -138,19 +151,21 @@ public record InputTransform(
         return out.array();
     }
 
-    /** Writes its file form to {@code file}. */
+    /** Writes its file form to {@code file}, atomically (a temporary file in the same folder, then a move). */
     public void write(Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
-        if (dir != null) {
-            Files.createDirectories(dir);
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+        try {
+            Files.write(tmp, bytes());
+            Files.move(
+                    tmp,
+                    file,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
         }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, bytes());
-        Files.move(
-                tmp,
-                file,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**
@@ -164,7 +179,7 @@ public record InputTransform(
         byte[] all;
         try {
             long size = Files.size(file);
-            if (size > 16L + 4 + 2L * MAX_DESCRIPTION_BYTES + 8L * (MAX_WIDTH + 1) * MAX_WIDTH) {
+            if (size > MAX_FILE_BYTES) {
                 throw new IllegalArgumentException("input transform " + file + " is " + size + " bytes, too large");
             }
             all = Files.readAllBytes(file);
@@ -194,8 +209,13 @@ public record InputTransform(
         if (inputs < 1 || outputs < 1 || inputs > MAX_WIDTH || outputs > MAX_WIDTH) {
             throw new IllegalArgumentException("it maps " + inputs + " values to " + outputs);
         }
-        ClipPooling pooling = ClipPooling.parse(text(in));
-        String description = text(in);
+        ClipPooling pooling = ClipPooling.parse(text(in, MAX_POOLING_BYTES));
+        String unfit = pooling.unfitInput(inputs);
+        if (unfit != null) {
+            throw new IllegalArgumentException(
+                    "it maps " + inputs + " values, which cannot be " + pooling.label() + " vectors: " + unfit);
+        }
+        String description = text(in, MAX_DESCRIPTION_BYTES);
         long floats = (long) inputs * outputs + outputs;
         if (in.remaining() != 4 * floats) {
             throw new IllegalArgumentException("it holds " + in.remaining() + " bytes of parameters; " + inputs + " to "
@@ -208,8 +228,11 @@ public record InputTransform(
         return new InputTransform(pooling, inputs, outputs, w, b, description, sha256(all));
     }
 
-    private static String text(ByteBuffer in) {
+    private static String text(ByteBuffer in, int most) {
         int n = Short.toUnsignedInt(in.getShort());
+        if (n > most) {
+            throw new IllegalArgumentException("it holds a text of " + n + " bytes; at most " + most + " are read");
+        }
         if (n > in.remaining()) {
             throw new IllegalArgumentException("it is truncated");
         }
@@ -252,9 +275,10 @@ public record InputTransform(
         return bias.clone();
     }
 
+    /** Transforms are equal when their file forms are: when their SHA-256s are. */
     @Override
     public boolean equals(Object o) {
-        return o instanceof InputTransform t && t.sha256.equals(sha256) && !sha256.isEmpty();
+        return o instanceof InputTransform t && t.sha256.equals(sha256);
     }
 
     @Override

@@ -332,7 +332,8 @@ class EngineSpecTest {
                 k + "hidden",
                 k + "batch-size",
                 k + "pooling",
-                k + "input-transform")); // class tasks only: below
+                k + "input-transform",
+                k + "input-transform-sha256")); // class tasks only: below
         binaryKeys.removeAll(phrase.keySet());
         binaryKeys.remove(k + "architecture-of"); // fresh starts only: aFreshStartReadsItsSeedAndTemplate
         assertThat(given.keySet())
@@ -571,6 +572,7 @@ class EngineSpecTest {
         given.put(k + "replay-buffer", "9");
         given.put(k + "pooling", "mel-cepstrum");
         given.put(k + "input-transform", "speaker-transform/wccn.hsit");
+        given.put(k + "input-transform-sha256", "ab".repeat(32));
         EngineSpec spec = EngineSpec.fromProperties(given);
         assertThat(spec.tasks()).containsOnlyKeys("wake"); // the default binary task stays beside it
         assertThat(spec.classTasks().get("who"))
@@ -586,7 +588,8 @@ class EngineSpecTest {
                         5,
                         9,
                         dev.headstream.core.embed.ClipPooling.MEL_CEPSTRUM,
-                        java.util.Optional.of(Path.of("speaker-transform/wccn.hsit"))));
+                        java.util.Optional.of(Path.of("speaker-transform/wccn.hsit")),
+                        java.util.Optional.of("ab".repeat(32))));
         assertThat(spec.taskNames()).containsExactly("wake", "who");
         assertThat(EngineSpec.fromProperties(spec.toProperties())).isEqualTo(spec);
 
@@ -603,7 +606,8 @@ class EngineSpecTest {
         assertThat(tags.toProperties()).doesNotContainKey("headstream.tasks.tags.pooling");
         assertThat(spec.toProperties()).containsEntry("headstream.tasks.who.pooling", "mel-cepstrum");
         assertThat(spec.toProperties())
-                .containsEntry("headstream.tasks.who.input-transform", "speaker-transform/wccn.hsit");
+                .containsEntry("headstream.tasks.who.input-transform", "speaker-transform/wccn.hsit")
+                .containsEntry("headstream.tasks.who.input-transform-sha256", "ab".repeat(32));
         assertThat(tags.classTasks().get("tags").inputTransform()).isEmpty();
         assertThat(tags.toProperties()).doesNotContainKey("headstream.tasks.tags.input-transform");
         // the path is not in the recipe's text: a transform's contents reach the state fingerprint
@@ -642,6 +646,18 @@ class EngineSpecTest {
                 .hasMessageContaining("headstream.tasks.wake.pooling applies to class tasks only");
         assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of("headstream.tasks.wake.input-transform", "t.hsit")))
                 .hasMessageContaining("headstream.tasks.wake.input-transform applies to class tasks only");
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of(
+                        "headstream.tasks.who.kind", "multi-class",
+                        "headstream.tasks.who.labels", "a,b",
+                        "headstream.tasks.who.input-transform-sha256", "ab".repeat(32))))
+                .hasMessage("class task headstream.tasks.who: input-transform-sha256 pins a transform, and"
+                        + " input-transform names none");
+        assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of(
+                        "headstream.tasks.who.kind", "multi-class",
+                        "headstream.tasks.who.labels", "a,b",
+                        "headstream.tasks.who.input-transform", "t.hsit",
+                        "headstream.tasks.who.input-transform-sha256", "AB".repeat(32))))
+                .hasMessageContaining("input-transform-sha256 must be 64 lowercase hex digits");
         assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of(
                         "headstream.tasks.who.kind", "multi-class",
                         "headstream.tasks.who.labels", "a,b",

@@ -93,6 +93,9 @@ class InputTransformTest {
         byte[] wide = good.clone();
         ByteBuffer.wrap(wide).order(ByteOrder.LITTLE_ENDIAN).putInt(8, 10_000);
         assertThat(refusal(wide)).contains("maps 10000 values to 3");
+        assertThat(java.nio.file.Files.list(dir).filter(f -> f.toString().endsWith(".tmp")))
+                .as("no temporary file left")
+                .isEmpty();
         byte[] nan = good.clone();
         ByteBuffer.wrap(nan).order(ByteOrder.LITTLE_ENDIAN).putFloat(nan.length - 4, Float.NaN);
         assertThat(refusal(nan)).contains("must be finite");
@@ -101,6 +104,20 @@ class InputTransformTest {
                 .hasMessageContaining("cannot read mean-std");
         assertThatThrownBy(() -> InputTransform.of(ClipPooling.MEL_CEPSTRUM, 75, 2, new float[150], new float[2], ""))
                 .hasMessageContaining("cannot read mel-cepstrum");
+        // a file of 1000 inputs read as mel-cepstrum is refused before its parameters are read
+        byte[] widths = good.clone();
+        ByteBuffer.wrap(widths).order(ByteOrder.LITTLE_ENDIAN).putInt(8, 1000);
+        assertThat(refusal(widths)).contains("it maps 1000 values, which cannot be mel-cepstrum vectors");
+        // a description longer than a transform may have (its length field says 5000)
+        byte[] longText = good.clone();
+        int at = 16 + 2 + "mel-cepstrum".length();
+        ByteBuffer.wrap(longText).order(ByteOrder.LITTLE_ENDIAN).putShort(at, (short) 5000);
+        assertThat(refusal(longText)).contains("a text of 5000 bytes; at most 4096 are read");
+        // a name that is not the file form's SHA-256
+        InputTransform t = projection(3);
+        assertThatThrownBy(() -> new InputTransform(
+                        t.pooling(), t.inputs(), t.outputs(), t.weights(), t.bias(), t.description(), "0".repeat(64)))
+                .hasMessageContaining("a transform named " + "0".repeat(64) + " has the SHA-256 " + t.sha256());
         assertThatThrownBy(() -> InputTransform.of(ClipPooling.MEL_CEPSTRUM, N, 2, new float[N], new float[2], ""))
                 .hasMessageContaining("has " + (2 * N) + " weights and 2 biases, not " + N + " and 2");
     }

@@ -307,15 +307,32 @@ public final class EngineAssembly {
         long total = 0;
         for (Map.Entry<String, ClassRecipe> e : spec.classTasks().entrySet()) {
             String name = e.getKey();
-            ClassHeadTask task = new ClassHeadTask(
+            java.util.Optional<java.nio.file.Path> file =
+                    e.getValue().inputTransform().map(f -> spec.modelsDir().resolve(f));
+            ClassHeadTask task;
+            try {
+                task = new ClassHeadTask(
+                        name,
+                        e.getValue(),
+                        embeddingDim,
+                        file.map(f -> inputTransform(name, f)).orElse(null));
+            } catch (IllegalArgumentException ex) {
+                if (file.isEmpty() || ex.getMessage().startsWith(EngineSpec.PREFIX)) {
+                    throw ex;
+                }
+                // the transform read, and does not fit the task: name the key and the file
+                throw new IllegalArgumentException(
+                        EngineSpec.PREFIX + "tasks." + name + ".input-transform (" + file.get() + "): "
+                                + ex.getMessage(),
+                        ex);
+            }
+            file.ifPresent(f -> LOG.info(
+                    "class task {}: reads through {} from {}",
                     name,
-                    e.getValue(),
-                    embeddingDim,
-                    e.getValue()
-                            .inputTransform()
-                            .map(f -> inputTransform(name, spec.modelsDir().resolve(f)))
-                            .orElse(null));
-            String keys = EngineSpec.PREFIX + "tasks." + name + ".{hidden,labels,replay-buffer}";
+                    task.inputTransform().orElseThrow(),
+                    f));
+            String keys = EngineSpec.PREFIX + "tasks." + name + ".{hidden,labels,replay-buffer"
+                    + (file.isPresent() ? ",input-transform" : "") + "}";
             if (task.architecture().parameterCount() > HeadCodec.MAX_CLASS_PARAMETERS
                     || task.architecture().inputDim() > HeadCodec.MAX_CLASS_WIDTH) {
                 throw new IllegalArgumentException("class task '" + name + "' has "

@@ -78,6 +78,16 @@ class ClassTasksAssemblyTest {
         p.put("headstream.tasks.who.input-transform", "transforms/t.hsit");
         assertThatThrownBy(() -> EngineAssembly.classTasks(EngineSpec.fromProperties(p), 48))
                 .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("headstream.tasks.who.input-transform (" + models.resolve("transforms/t.hsit")
+                        + "): task 'who': ")
                 .hasMessageContaining("reads mean-std vectors of 192 values; the task pools mean-std vectors of 96");
+        // pinned: the file must be the one pinned
+        p.put("headstream.tasks.who.input-transform-sha256", t.sha256());
+        assertThat(EngineAssembly.classTasks(EngineSpec.fromProperties(p), 96)).containsOnlyKeys("who");
+        p.put("headstream.tasks.who.input-transform-sha256", "0".repeat(64));
+        assertThatThrownBy(() -> EngineAssembly.classTasks(EngineSpec.fromProperties(p), 96))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("headstream.tasks.who.input-transform (")
+                .hasMessageContaining("input-transform-sha256 pins " + "0".repeat(64));
     }
 }

@@ -273,15 +273,29 @@ public final class SpeakersDemo {
         if (configured == null) {
             transformFile =
                     s.modelsDir().resolve(SpeakerTransforms.DEFAULT_FILE).toAbsolutePath();
-            transform = SpeakerTransformCommand.build(
-                    s.modelsDir(),
-                    s.cacheDir(),
-                    transformFile,
-                    SpeakerTransforms.DEFAULT_SEED,
-                    SpeakerTransforms.DEFAULT_CLIPS,
-                    2,
-                    false,
-                    out);
+            if (Files.exists(transformFile)) {
+                // never rebuilt here: a changed file would restart the heads of an adapter that reads it
+                transform = InputTransform.read(transformFile);
+                if (!SpeakerTransforms.upToDate(
+                        transformFile,
+                        VoiceCatalog.standard(),
+                        SpeakerTransforms.DEFAULT_SEED,
+                        SpeakerTransforms.DEFAULT_CLIPS)) {
+                    say(
+                            "speakers: note: %s was not built by the default recipe (%s); using it as it is",
+                            transformFile, transform.description());
+                }
+            } else {
+                transform = SpeakerTransformCommand.build(
+                        s.modelsDir(),
+                        s.cacheDir(),
+                        transformFile,
+                        SpeakerTransforms.DEFAULT_SEED,
+                        SpeakerTransforms.DEFAULT_CLIPS,
+                        2,
+                        false,
+                        out);
+            }
         } else {
             transformFile = s.modelsDir().resolve(configured).toAbsolutePath();
             transform = InputTransform.read(transformFile);

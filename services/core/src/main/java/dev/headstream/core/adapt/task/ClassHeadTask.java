@@ -40,7 +40,8 @@ import java.util.SplittableRandom;
  *
  * <p><b>Head.</b> LayerNorm over the pooled input, Dense to {@code hidden}, ReLU, Dense to the
  * outputs ({@code hidden} 0: LayerNorm, then Dense to the outputs, a linear head); softmax for
- * multi-class, one sigmoid per output for multi-label. Every parameter trains.
+ * multi-class, one sigmoid per output for multi-label. Every parameter trains, but an input
+ * transform's (below).
  * The start head ({@code fresh:<seed>}) draws the hidden Dense layer's weights from N(0, 2 / fan-in)
  * with {@link SplittableRandom}{@code (seed)}, LayerNorm gamma 1 and every other parameter 0, so
  * the start head scores every class alike ("no opinion yet"). Its SHA-256 (parameters as float32
@@ -88,14 +89,14 @@ public final class ClassHeadTask {
     private final ThreadLocal<Scratch> scratch;
 
     /**
+     * A task whose recipe names no input transform.
+     *
      * @param embeddingDim the backbone's embedding width (the {@code mean-std} pooled input is twice as wide)
+     * @throws IllegalArgumentException if the recipe names a transform: read it (where the models
+     *                                  are) and pass it to the four-argument constructor
      */
     public ClassHeadTask(String name, ClassRecipe recipe, int embeddingDim) {
-        this(
-                name,
-                recipe,
-                embeddingDim,
-                recipe.inputTransform().map(InputTransform::read).orElse(null));
+        this(name, recipe, embeddingDim, null);
     }
 
     /**
@@ -118,6 +119,14 @@ public final class ClassHeadTask {
             throw new IllegalArgumentException("task '" + name + "': the recipe names "
                     + recipe.inputTransform().map(p -> "input transform " + p).orElse("no input transform")
                     + " but " + (transform == null ? "none" : "one") + " was given");
+        }
+        if (transform != null
+                && recipe.inputTransformSha256().isPresent()
+                && !recipe.inputTransformSha256().get().equals(transform.sha256())) {
+            throw new IllegalArgumentException("task '" + name + "': the input transform's SHA-256 is "
+                    + transform.sha256() + ", and input-transform-sha256 pins "
+                    + recipe.inputTransformSha256().get()
+                    + " (a changed transform would restart every head of the task)");
         }
         int width = recipe.pooling().width(embeddingDim);
         if (transform != null && (transform.pooling() != recipe.pooling() || transform.inputs() != width)) {

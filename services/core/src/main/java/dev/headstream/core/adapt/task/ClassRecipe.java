@@ -33,6 +33,10 @@ import java.util.Set;
  * @param inputTransform  a frozen linear map in front of the head ({@link
  *                        dev.headstream.core.head.InputTransform}'s file), read when the task is
  *                        built; empty: none
+ * @param inputTransformSha256 the SHA-256 the transform's file must have (64 lowercase hex digits),
+ *                        checked when the task is built; empty: not checked. A file that changes
+ *                        changes every head's start, so its heads restore as RESET: a pin makes
+ *                        that a refusal at start-up instead
  */
 public record ClassRecipe(
         TaskKind.Type kind,
@@ -46,7 +50,8 @@ public record ClassRecipe(
         int batch,
         int replayBuffer,
         ClipPooling pooling,
-        Optional<Path> inputTransform) {
+        Optional<Path> inputTransform,
+        Optional<String> inputTransformSha256) {
 
     /** Most outputs a class task may have. */
     public static final int MAX_OUTPUTS = 256;
@@ -56,6 +61,36 @@ public record ClassRecipe(
 
     /** Longest output name. */
     public static final int MAX_LABEL_CHARS = 64;
+
+    /** A recipe whose input transform, if any, is not pinned to a SHA-256. */
+    public ClassRecipe(
+            TaskKind.Type kind,
+            List<String> labels,
+            long startSeed,
+            int hidden,
+            float learningRate,
+            float l2sp,
+            float maxGradientNorm,
+            int steps,
+            int batch,
+            int replayBuffer,
+            ClipPooling pooling,
+            Optional<Path> inputTransform) {
+        this(
+                kind,
+                labels,
+                startSeed,
+                hidden,
+                learningRate,
+                l2sp,
+                maxGradientNorm,
+                steps,
+                batch,
+                replayBuffer,
+                pooling,
+                inputTransform,
+                Optional.empty());
+    }
 
     /** A recipe without an input transform. */
     public ClassRecipe(
@@ -115,6 +150,17 @@ public record ClassRecipe(
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(pooling, "pooling");
         Objects.requireNonNull(inputTransform, "inputTransform");
+        Objects.requireNonNull(inputTransformSha256, "inputTransformSha256");
+        if (inputTransformSha256.isPresent()) {
+            if (inputTransform.isEmpty()) {
+                throw new IllegalArgumentException(
+                        "input-transform-sha256 pins a transform, and input-transform names none");
+            }
+            if (!inputTransformSha256.get().matches("[0-9a-f]{64}")) {
+                throw new IllegalArgumentException("input-transform-sha256 must be 64 lowercase hex digits, got '"
+                        + inputTransformSha256.get() + "'");
+            }
+        }
         labels = List.copyOf(labels);
         if (kind == TaskKind.Type.BINARY) {
             throw new IllegalArgumentException("a class task is multi-class or multi-label, not binary");
@@ -184,7 +230,7 @@ public record ClassRecipe(
 
     /**
      * The record's usual text, without {@code pooling} when it is the default {@code mean-std} and
-     * without {@code inputTransform}: the engine's state fingerprint includes this text, and a store
+     * without {@code inputTransform} and its pin: the engine's state fingerprint includes this text, and a store
      * written before class tasks had a pooling is still this task's. A transform's contents enter the
      * fingerprint through the task's start head ({@link ClassHeadTask#toString}), not its path.
      */
@@ -196,7 +242,7 @@ public record ClassRecipe(
                 + (pooling == ClipPooling.MEAN_STD ? "" : ", pooling=" + pooling) + "]";
     }
 
-    /** This recipe with {@code inputTransform}. */
+    /** This recipe with {@code transform}, not pinned. */
     public ClassRecipe withInputTransform(Optional<Path> transform) {
         return new ClassRecipe(
                 kind,
@@ -210,7 +256,8 @@ public record ClassRecipe(
                 batch,
                 replayBuffer,
                 pooling,
-                transform);
+                transform,
+                Optional.empty());
     }
 
     /** The output count. */

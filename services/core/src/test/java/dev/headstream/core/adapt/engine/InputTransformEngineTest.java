@@ -82,12 +82,16 @@ class InputTransformEngineTest {
     }
 
     private static AdaptationEngine engine(int workers) {
+        return engine(workers, new ClassHeadTask(WHO, RECIPE, BINS, TRANSFORM));
+    }
+
+    private static AdaptationEngine engine(int workers, ClassHeadTask task) {
         Backbone backbone = new TensorBackbone("pass-through", "1".repeat(64), FRAMES, BINS, true);
         return new AdaptationEngine(
                 backbone,
                 new SampleDecoder(1 << 16, backbone, Map.of(WHO, RECIPE.taskKind())),
                 Map.of(),
-                Map.of(WHO, new ClassHeadTask(WHO, RECIPE, BINS, TRANSFORM)),
+                Map.of(WHO, task),
                 64,
                 1,
                 AdaptationEngine.OnlineRehearsal.OFF,
@@ -255,8 +259,100 @@ class InputTransformEngineTest {
                 .hasMessageContaining("the recipe names input transform t.hsit but none was given");
         assertThatThrownBy(() -> new ClassHeadTask(WHO, RECIPE.withInputTransform(Optional.empty()), BINS, TRANSFORM))
                 .hasMessageContaining("the recipe names no input transform but one was given");
-        // the recipe's own file is read by the three-argument constructor: here it does not exist
+        // the three-argument constructor reads no file: a recipe that names one is refused
         assertThatThrownBy(() -> new ClassHeadTask(WHO, RECIPE, BINS))
-                .hasMessageContaining("cannot read input transform t.hsit");
+                .hasMessageContaining("the recipe names input transform t.hsit but none was given");
+        // a pinned SHA-256 that is not the transform's
+        ClassRecipe pinned = new ClassRecipe(
+                RECIPE.kind(),
+                RECIPE.labels(),
+                RECIPE.startSeed(),
+                RECIPE.hidden(),
+                RECIPE.learningRate(),
+                RECIPE.l2sp(),
+                RECIPE.maxGradientNorm(),
+                RECIPE.steps(),
+                RECIPE.batch(),
+                RECIPE.replayBuffer(),
+                RECIPE.pooling(),
+                RECIPE.inputTransform(),
+                Optional.of(transform(6).sha256()));
+        assertThatThrownBy(() -> new ClassHeadTask(WHO, pinned, BINS, TRANSFORM))
+                .hasMessageContaining("the input transform's SHA-256 is " + TRANSFORM.sha256()
+                        + ", and input-transform-sha256 pins " + transform(6).sha256());
+        assertThat(new ClassHeadTask(WHO, pinned, BINS, transform(6)).inputTransform())
+                .contains(transform(6));
+    }
+
+    /** {@link #RECIPE} with {@code hidden} 0: LayerNorm, then Dense to the members, behind the transform. */
+    private static ClassRecipe linear() {
+        return new ClassRecipe(
+                RECIPE.kind(),
+                RECIPE.labels(),
+                RECIPE.startSeed(),
+                0,
+                RECIPE.learningRate(),
+                RECIPE.l2sp(),
+                RECIPE.maxGradientNorm(),
+                RECIPE.steps(),
+                RECIPE.batch(),
+                RECIPE.replayBuffer(),
+                RECIPE.pooling(),
+                RECIPE.inputTransform());
+    }
+
+    @Test
+    void aLinearHeadThroughTheTransformLearnsAndResetRollbackAndForgetKeepTheTransform() {
+        ClassHeadTask task = new ClassHeadTask(WHO, linear(), BINS, TRANSFORM);
+        assertThat(task.architecture().layers())
+                .extracting(Object::getClass)
+                .extracting(Class::getSimpleName)
+                .containsExactly("Dense", "LayerNorm", "Dense");
+        assertThat(task.trainableTopLayers()).isEqualTo(2);
+        AdaptationEngine e = engine(2, task);
+        List<AdaptationMetrics> metrics = new ArrayList<>();
+        List<RawSample> samples = stream("home/l", 60, 7);
+        for (int i = 0; i < samples.size(); i += 10) {
+            metrics.addAll(run(e, samples.subList(i, i + 10)).metrics());
+        }
+        assertThat(metrics.get(metrics.size() - 1).getAdaptedHoldout().getAccuracy())
+                .isGreaterThan(0.8);
+        ClassHeadState trained = e.user(UserKey.parse("home/l")).classHeads().get(WHO);
+        assertThat(trained.liveParameters()).hasSize(task.architecture().parameterCount() - (W * W + W));
+        assertThat(trained.liveParameters()).isNotEqualTo(task.startTrainable());
+
+        ClassHeadState forgot = trained.copy();
+        task.forgetOutput(forgot, 1, "member removed");
+        assertThat(forgot.liveParameters()).hasSize(trained.liveParameters().length);
+        float[] afterForget = task.publishedParameters(forgot);
+        assertThat(java.util.Arrays.copyOf(afterForget, W * W + W))
+                .as("the transform after forget-output")
+                .isEqualTo(java.util.Arrays.copyOf(task.startParameters(), W * W + W));
+
+        ClassHeadState reset = trained.copy();
+        task.operatorReset(reset, "operator");
+        assertThat(task.publishedParameters(reset)).isEqualTo(task.startParameters());
+        ClassHeadState rolledBack = trained.copy();
+        task.operatorRollback(rolledBack, "operator");
+        assertThat(task.publishedParameters(rolledBack)).isEqualTo(task.startParameters());
+    }
+
+    @Test
+    void aStateRecordWrittenThroughOneTransformRestoresAsAResetUnderAnother() {
+        AdaptationEngine first = engine(2);
+        BatchResult r = run(first, stream("home/r", 20, 8));
+        AdapterState record = first.stateRecords(r).get(0);
+        AdaptationEngine other = engine(2, new ClassHeadTask(WHO, RECIPE, BINS, transform(6)));
+        assertThat(other.restore(UserKey.parse("home/r"), 0, record)).isEqualTo(AdaptationEngine.Restored.RESET);
+        ClassHeadState back = other.user(UserKey.parse("home/r")).classHeads().get(WHO);
+        assertThat(back.liveParameters()).isEqualTo(other.classTasks().get(WHO).startTrainable());
+        // and the same transform restores it as it was
+        AdaptationEngine same = engine(2);
+        assertThat(same.restore(UserKey.parse("home/r"), 0, record)).isNotEqualTo(AdaptationEngine.Restored.RESET);
+        assertThat(same.user(UserKey.parse("home/r")).classHeads().get(WHO).liveParameters())
+                .isEqualTo(first.user(UserKey.parse("home/r"))
+                        .classHeads()
+                        .get(WHO)
+                        .liveParameters());
     }
 }

@@ -58,7 +58,7 @@ class MelPoolingEngineTest {
             ClassRecipe.DEFAULT_REPLAY_BUFFER,
             ClipPooling.MEL_CEPSTRUM);
 
-    private static AdaptationEngine engine(Backbone backbone, int workers) {
+    static AdaptationEngine engine(Backbone backbone, int workers) {
         return new AdaptationEngine(
                 backbone,
                 new SampleDecoder(1 << 16, backbone, Map.of(WHO, RECIPE.taskKind())),
@@ -72,7 +72,7 @@ class MelPoolingEngineTest {
                 workers);
     }
 
-    private static Backbone withFrontEnd() {
+    static Backbone withFrontEnd() {
         return new TensorBackbone("pass-through", "1".repeat(64), FRAMES, BINS, true);
     }
 
@@ -107,7 +107,7 @@ class MelPoolingEngineTest {
     }
 
     /** Sample i is voice i % 3; every tenth a holdout. */
-    private static List<RawSample> stream(String user, int n, long seed) {
+    static List<RawSample> stream(String user, int n, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         List<RawSample> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
