@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -189,13 +190,40 @@ public final class SpeakerSpeech {
             int threads,
             int every,
             Consumer<String> progress) {
+        List<EmbeddedClip> out = new ArrayList<>(clips.size());
+        assembleEach(clips, synth, assembler, threads, every, "rendered and embedded", progress, (c, clip) -> {
+            EmbeddingSequence seq = backbone.embed(
+                            List.of(new BackboneInput.Audio(WakeWordBackbone.SAMPLE_RATE_HZ, clip.pcm())))
+                    .get(0);
+            float[] mel = backbone.melFrames(clip.pcm());
+            out.add(new EmbeddedClip(c, seq, clip.speechStart(), clip.speechEnd(), mel));
+        });
+        return out;
+    }
+
+    /**
+     * Synthesizes {@code clips} on {@code threads} threads, at most {@value #BATCH} ahead, and hands
+     * each, assembled, to {@code each} on the calling thread in {@code clips}' order (so what
+     * {@code each} makes does not depend on {@code threads}); {@code progress} gets a line every
+     * {@code every} clips and after the last, saying they were {@code done}.
+     *
+     * @throws IllegalStateException if a clip cannot be synthesized, naming it, or if interrupted
+     */
+    public static void assembleEach(
+            List<PlannedClip> clips,
+            Synthesizer synth,
+            ClipAssembler assembler,
+            int threads,
+            int every,
+            String done,
+            Consumer<String> progress,
+            BiConsumer<PlannedClip, ClipAssembler.Clip> each) {
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "speaker-synth");
             t.setDaemon(true);
             return t;
         });
         try {
-            List<EmbeddedClip> out = new ArrayList<>(clips.size());
             long start = System.nanoTime();
             for (int from = 0; from < clips.size(); from += BATCH) {
                 List<PlannedClip> batch = clips.subList(from, Math.min(clips.size(), from + BATCH));
@@ -214,24 +242,19 @@ public final class SpeakerSpeech {
                                         + c.request().canonical() + ")",
                                 e.getCause());
                     }
-                    ClipAssembler.Clip clip = assembler.assemble(pcm, c.assemblySeed());
-                    EmbeddingSequence seq = backbone.embed(
-                                    List.of(new BackboneInput.Audio(WakeWordBackbone.SAMPLE_RATE_HZ, clip.pcm())))
-                            .get(0);
-                    float[] mel = backbone.melFrames(clip.pcm());
-                    out.add(new EmbeddedClip(c, seq, clip.speechStart(), clip.speechEnd(), mel));
-                    int done = out.size();
-                    if (done % every == 0 || done == clips.size()) {
+                    each.accept(c, assembler.assemble(pcm, c.assemblySeed()));
+                    int count = from + j + 1;
+                    if (count % every == 0 || count == clips.size()) {
                         progress.accept(String.format(
                                 Locale.ROOT,
-                                "clips %d / %d rendered and embedded (%.0f s)",
-                                done,
+                                "clips %d / %d %s (%.0f s)",
+                                count,
                                 clips.size(),
+                                done,
                                 (System.nanoTime() - start) / 1e9));
                     }
                 }
             }
-            return out;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while rendering speaker clips", e);

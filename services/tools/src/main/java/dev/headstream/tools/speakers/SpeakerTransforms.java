@@ -17,10 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**
@@ -44,9 +40,6 @@ public final class SpeakerTransforms {
 
     /** The seed of the clips' texts and synthesis parameters by default. */
     public static final long DEFAULT_SEED = 1;
-
-    /** Clips synthesized ahead of the front end, at most. */
-    private static final int AHEAD = 64;
 
     private SpeakerTransforms() {}
 
@@ -109,59 +102,27 @@ public final class SpeakerTransforms {
         List<float[]> pooled = new ArrayList<>(clips.size());
         List<Integer> labels = new ArrayList<>(clips.size());
         Map<String, Integer> ids = new HashMap<>();
-        int silent = 0;
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "speaker-transform-synth");
-            t.setDaemon(true);
-            return t;
-        });
-        long start = System.nanoTime();
-        try {
-            for (int from = 0; from < clips.size(); from += AHEAD) {
-                List<SpeakerSpeech.PlannedClip> batch = clips.subList(from, Math.min(clips.size(), from + AHEAD));
-                List<Future<short[]>> speech = new ArrayList<>(batch.size());
-                for (SpeakerSpeech.PlannedClip c : batch) {
-                    speech.add(pool.submit(() -> synth.synthesize(c.request())));
-                }
-                for (int j = 0; j < batch.size(); j++) {
-                    SpeakerSpeech.PlannedClip c = batch.get(j);
-                    short[] pcm;
-                    try {
-                        pcm = speech.get(j).get();
-                    } catch (ExecutionException e) {
-                        throw new IllegalStateException(
-                                "cannot synthesize " + c.key() + " ("
-                                        + c.request().canonical() + ")",
-                                e.getCause());
-                    }
-                    ClipAssembler.Clip clip = assembler.assemble(pcm, c.assemblySeed());
+        int[] silent = {0};
+        SpeakerSpeech.assembleEach(
+                clips,
+                synth,
+                assembler,
+                threads,
+                200,
+                "rendered and pooled for the speaker transform",
+                progress,
+                (c, clip) -> {
                     FrontEndFrames frames =
                             FrontEndFrames.of(backbone.melFrames(clip.pcm()), WakeWordBackbone.MEL_BINS);
                     if (silent(frames)) {
-                        silent++;
+                        silent[0]++;
                     } else {
                         pooled.add(MelCepstrumPooling.pool(frames));
                         labels.add(ids.computeIfAbsent(c.group(), g -> ids.size()));
                     }
-                    int done = from + j + 1;
-                    if (done % 200 == 0 || done == clips.size()) {
-                        progress.accept(String.format(
-                                Locale.ROOT,
-                                "speaker transform: %d / %d clips rendered and pooled (%.0f s)",
-                                done,
-                                clips.size(),
-                                (System.nanoTime() - start) / 1e9));
-                    }
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while rendering the speaker transform's clips", e);
-        } finally {
-            pool.shutdownNow();
-        }
-        if (silent > 0) {
-            progress.accept("speaker transform: " + silent + " silent clips left out");
+                });
+        if (silent[0] > 0) {
+            progress.accept("speaker transform: " + silent[0] + " silent clips left out");
         }
         SpeakerProjection wccn = SpeakerProjection.fit(
                 pooled, labels.stream().mapToInt(Integer::intValue).toArray(), 0, RepresentationModel.RIDGE);

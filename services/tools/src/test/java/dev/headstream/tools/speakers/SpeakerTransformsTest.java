@@ -68,7 +68,7 @@ class SpeakerTransformsTest {
                 .containsExactly(MelCepstrumPooling.WIDTH, MelCepstrumPooling.WIDTH);
         assertThat(b.sha256()).as("the same bits on 1 or 2 synthesis threads").isEqualTo(a.sha256());
         assertThat(a.description()).isEqualTo(SpeakerTransforms.recipe(catalog, 3, 4));
-        assertThat(progress).last().asString().contains("76 / 76 clips rendered and pooled");
+        assertThat(progress).last().asString().contains("clips 76 / 76 rendered and pooled for the speaker transform");
 
         Path file = dir.resolve("t.hsit");
         a.write(file);

@@ -21,15 +21,10 @@ import dev.headstream.core.wire.HeadCodec;
 import dev.headstream.core.wire.SampleDecoder;
 import dev.headstream.schemas.v1.AdaptationMetrics;
 import dev.headstream.schemas.v1.AdapterState;
-import dev.headstream.schemas.v1.FloatTensor;
 import dev.headstream.schemas.v1.HeadUpdate;
-import dev.headstream.schemas.v1.Label;
-import dev.headstream.schemas.v1.Sample;
-import dev.headstream.schemas.v1.Split;
 import dev.headstream.schemas.v1.TensorBlob;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,41 +95,6 @@ class InputTransformEngineTest {
                 workers);
     }
 
-    /** Frames of voice {@code c}: level 4 +- 0.5 per frame, DCT shape {@code c + 2} of amplitude 1.5, noise 0.2. */
-    private static float[] voice(int c, SplittableRandom random) {
-        float[] v = new float[FRAMES * BINS];
-        for (int f = 0; f < FRAMES; f++) {
-            double level = 4 + random.nextDouble(-0.5, 0.5);
-            for (int n = 0; n < BINS; n++) {
-                double shape = 1.5 * Math.cos(Math.PI * (c + 2) * (n + 0.5) / BINS);
-                v[f * BINS + n] = (float) (level + shape + random.nextGaussian() * 0.2);
-            }
-        }
-        return v;
-    }
-
-    private static List<RawSample> stream(String user, int n, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        List<RawSample> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            FloatTensor.Builder t = FloatTensor.newBuilder().addShape(FRAMES).addShape(BINS);
-            for (float x : voice(i % 3, random)) {
-                t.addValues(x);
-            }
-            String[] tu = user.split("/");
-            Sample s = Sample.newBuilder()
-                    .setSampleId(user + "-" + i)
-                    .setTenant(tu[0])
-                    .setUser(tu[1])
-                    .setTensor(t)
-                    .putLabels(WHO, Label.newBuilder().setClassIndex(i % 3).build())
-                    .setSplit(i % 10 == 9 ? Split.SPLIT_HOLDOUT : Split.SPLIT_TRAIN)
-                    .build();
-            out.add(new RawSample(0, i, user.getBytes(StandardCharsets.UTF_8), s.toByteArray()));
-        }
-        return out;
-    }
-
     private static BatchResult run(AdaptationEngine e, List<RawSample> batch) {
         BatchResult r = e.process(batch, NOW);
         e.commit(r);
@@ -160,7 +120,7 @@ class InputTransformEngineTest {
         AdaptationEngine e = engine(2);
         List<HeadUpdate> heads = new ArrayList<>();
         List<AdaptationMetrics> metrics = new ArrayList<>();
-        List<RawSample> samples = stream("home/a", 90, 1);
+        List<RawSample> samples = MelPoolingEngineTest.stream("home/a", 90, 1);
         for (int i = 0; i < samples.size(); i += 10) {
             BatchResult r = run(e, samples.subList(i, i + 10));
             assertThat(r.rejections()).isEmpty();
@@ -193,7 +153,7 @@ class InputTransformEngineTest {
                 HeadCodec.decodeClass(heads.get(heads.size() - 1)).scorer();
         SplittableRandom random = new SplittableRandom(99);
         for (int c = 0; c < 3; c++) {
-            float[] v = voice(c, random);
+            float[] v = MelPoolingEngineTest.voice(c, random);
             EmbeddingSequence clip =
                     new EmbeddingSequence(FRAMES, BINS, v).withFrontEnd(new FrontEndFrames(FRAMES, BINS, v));
             assertThat(scorer.probabilities(clip))
@@ -205,18 +165,7 @@ class InputTransformEngineTest {
 
     @Test
     void theTransformChangesWhatTheHeadComputesAndItsStart() {
-        ClassRecipe plain = new ClassRecipe(
-                RECIPE.kind(),
-                RECIPE.labels(),
-                RECIPE.startSeed(),
-                RECIPE.hidden(),
-                RECIPE.learningRate(),
-                RECIPE.l2sp(),
-                RECIPE.maxGradientNorm(),
-                RECIPE.steps(),
-                RECIPE.batch(),
-                RECIPE.replayBuffer(),
-                RECIPE.pooling());
+        ClassRecipe plain = recipe(RECIPE.hidden(), Optional.empty()).withInputTransform(Optional.empty());
         ClassHeadTask with = new ClassHeadTask(WHO, RECIPE, BINS, TRANSFORM);
         ClassHeadTask other = new ClassHeadTask(WHO, RECIPE, BINS, transform(6));
         ClassHeadTask without = new ClassHeadTask(WHO, plain, BINS);
@@ -232,7 +181,7 @@ class InputTransformEngineTest {
 
     @Test
     void aHeadWithATransformRestoresFromItsStateRecordAndTrainsOnBitForBit() {
-        List<RawSample> samples = stream("home/d", 40, 4);
+        List<RawSample> samples = MelPoolingEngineTest.stream("home/d", 40, 4);
         AdaptationEngine straight = engine(2);
         run(straight, samples);
         AdaptationEngine first = engine(2);
@@ -263,11 +212,21 @@ class InputTransformEngineTest {
         assertThatThrownBy(() -> new ClassHeadTask(WHO, RECIPE, BINS))
                 .hasMessageContaining("the recipe names input transform t.hsit but none was given");
         // a pinned SHA-256 that is not the transform's
-        ClassRecipe pinned = new ClassRecipe(
+        ClassRecipe pinned = recipe(RECIPE.hidden(), Optional.of(transform(6).sha256()));
+        assertThatThrownBy(() -> new ClassHeadTask(WHO, pinned, BINS, TRANSFORM))
+                .hasMessageContaining("the input transform's SHA-256 is " + TRANSFORM.sha256()
+                        + ", and input-transform-sha256 pins " + transform(6).sha256());
+        assertThat(new ClassHeadTask(WHO, pinned, BINS, transform(6)).inputTransform())
+                .contains(transform(6));
+    }
+
+    /** {@link #RECIPE} with another {@code hidden} and pin. */
+    private static ClassRecipe recipe(int hidden, Optional<String> pin) {
+        return new ClassRecipe(
                 RECIPE.kind(),
                 RECIPE.labels(),
                 RECIPE.startSeed(),
-                RECIPE.hidden(),
+                hidden,
                 RECIPE.learningRate(),
                 RECIPE.l2sp(),
                 RECIPE.maxGradientNorm(),
@@ -276,34 +235,12 @@ class InputTransformEngineTest {
                 RECIPE.replayBuffer(),
                 RECIPE.pooling(),
                 RECIPE.inputTransform(),
-                Optional.of(transform(6).sha256()));
-        assertThatThrownBy(() -> new ClassHeadTask(WHO, pinned, BINS, TRANSFORM))
-                .hasMessageContaining("the input transform's SHA-256 is " + TRANSFORM.sha256()
-                        + ", and input-transform-sha256 pins " + transform(6).sha256());
-        assertThat(new ClassHeadTask(WHO, pinned, BINS, transform(6)).inputTransform())
-                .contains(transform(6));
-    }
-
-    /** {@link #RECIPE} with {@code hidden} 0: LayerNorm, then Dense to the members, behind the transform. */
-    private static ClassRecipe linear() {
-        return new ClassRecipe(
-                RECIPE.kind(),
-                RECIPE.labels(),
-                RECIPE.startSeed(),
-                0,
-                RECIPE.learningRate(),
-                RECIPE.l2sp(),
-                RECIPE.maxGradientNorm(),
-                RECIPE.steps(),
-                RECIPE.batch(),
-                RECIPE.replayBuffer(),
-                RECIPE.pooling(),
-                RECIPE.inputTransform());
+                pin);
     }
 
     @Test
     void aLinearHeadThroughTheTransformLearnsAndResetRollbackAndForgetKeepTheTransform() {
-        ClassHeadTask task = new ClassHeadTask(WHO, linear(), BINS, TRANSFORM);
+        ClassHeadTask task = new ClassHeadTask(WHO, recipe(0, Optional.empty()), BINS, TRANSFORM);
         assertThat(task.architecture().layers())
                 .extracting(Object::getClass)
                 .extracting(Class::getSimpleName)
@@ -311,7 +248,7 @@ class InputTransformEngineTest {
         assertThat(task.trainableTopLayers()).isEqualTo(2);
         AdaptationEngine e = engine(2, task);
         List<AdaptationMetrics> metrics = new ArrayList<>();
-        List<RawSample> samples = stream("home/l", 60, 7);
+        List<RawSample> samples = MelPoolingEngineTest.stream("home/l", 60, 7);
         for (int i = 0; i < samples.size(); i += 10) {
             metrics.addAll(run(e, samples.subList(i, i + 10)).metrics());
         }
@@ -340,7 +277,7 @@ class InputTransformEngineTest {
     @Test
     void aStateRecordWrittenThroughOneTransformRestoresAsAResetUnderAnother() {
         AdaptationEngine first = engine(2);
-        BatchResult r = run(first, stream("home/r", 20, 8));
+        BatchResult r = run(first, MelPoolingEngineTest.stream("home/r", 20, 8));
         AdapterState record = first.stateRecords(r).get(0);
         AdaptationEngine other = engine(2, new ClassHeadTask(WHO, RECIPE, BINS, transform(6)));
         assertThat(other.restore(UserKey.parse("home/r"), 0, record)).isEqualTo(AdaptationEngine.Restored.RESET);

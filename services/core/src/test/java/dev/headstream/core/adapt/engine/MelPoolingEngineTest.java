@@ -77,7 +77,7 @@ class MelPoolingEngineTest {
     }
 
     /** Frames of voice {@code c}: level 4 +- 0.5 per frame, DCT shape {@code c + 2} of amplitude 1.5, noise 0.2. */
-    private static float[] voice(int c, SplittableRandom random) {
+    static float[] voice(int c, SplittableRandom random) {
         float[] v = new float[FRAMES * BINS];
         for (int f = 0; f < FRAMES; f++) {
             double level = 4 + random.nextDouble(-0.5, 0.5);
