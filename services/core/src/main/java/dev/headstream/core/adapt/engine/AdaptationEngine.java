@@ -1648,9 +1648,7 @@ public final class AdaptationEngine {
             } catch (NearMissesBusyException e) {
                 return rejected(raw, RejectReason.CAPACITY, e.getMessage() + "; not applied, send it again later", s);
             } catch (NearMissesUnavailableException e) {
-                // the phrase has no near misses (it never will): the user's head is unchanged, the rest
-                // applies; a failure of the tools (NearMissesFailedException) is not caught: the batch
-                // is tried again
+                // not the sample's fault and not the batch's: the user's head is unchanged, the rest applies
                 return rejected(raw, RejectReason.PROCESSING_FAILED, e.getMessage() + "; the head is unchanged", s);
             } catch (IllegalStateException e) {
                 return rejected(

@@ -225,9 +225,7 @@ public final class BinaryHeadTask {
      * The near misses head {@code s} learns: the task's, or for a phrase per user its user's phrase's
      * (none before the user named one). May synthesize them the first time a phrase is asked for.
      *
-     * @throws NearMissesUnavailableException if the user's phrase has no near misses to make (or
-     *                                        they do not fit the head): that does not pass
-     * @throws NearMissesFailedException      if the speech tools failed making them: that may pass
+     * @throws NearMissesUnavailableException if the user's phrase's near misses cannot be made
      * @throws NearMissesBusyException        if they are not made yet and this batch may make no more
      */
     public NearMissSet nearMissesOf(HeadState s) {
@@ -236,24 +234,32 @@ public final class BinaryHeadTask {
         }
         NearMissSet set;
         try {
-            set = phrases.of(s.phrase());
-        } catch (IllegalArgumentException e) {
-            throw new NearMissesUnavailableException(
-                    "the near misses of wake phrase '" + s.phrase() + "' could not be made: " + e.getMessage(), e);
-        } catch (IllegalStateException e) {
-            // the library's contract: a failure of the tools, not remembered, tried again next time
-            throw new NearMissesFailedException(
-                    "the speech tools failed making the near misses of wake phrase '" + s.phrase() + "': "
-                            + e.getMessage(),
-                    e);
-        }
-        try {
+            set = of(s.phrase());
             set.clips().forEach(this::checkFits);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | IllegalStateException e) {
             throw new NearMissesUnavailableException(
                     "the near misses of wake phrase '" + s.phrase() + "' could not be made: " + e.getMessage(), e);
         }
         return set;
+    }
+
+    /**
+     * {@code phrase}'s near misses from the library, asked a second time when the speech tools
+     * failed the first (a failure of the tools is not remembered: a passing one, such as a process
+     * that could not start under load, then costs no sample). A second failure is the caller's: the
+     * sample is rejected, so a partition never waits on the tools.
+     */
+    private NearMissSet of(String phrase) {
+        try {
+            return phrases.of(phrase);
+        } catch (IllegalStateException first) {
+            try {
+                return phrases.of(phrase);
+            } catch (IllegalStateException second) {
+                second.addSuppressed(first);
+                throw new IllegalStateException("twice: " + second.getMessage(), second);
+            }
+        }
     }
 
     /**
@@ -269,8 +275,7 @@ public final class BinaryHeadTask {
      * @throws PhraseRefusedException         for a holdout sample naming another phrase than the head's,
      *                                        or a new phrase for a frozen head (an operator or an alarm
      *                                        stopped its training: it could not learn the new word)
-     * @throws NearMissesUnavailableException if the new phrase has no near misses to make
-     * @throws NearMissesFailedException      if the speech tools failed making them
+     * @throws NearMissesUnavailableException if the new phrase's near misses cannot be made
      */
     public boolean adoptPhrase(HeadState s, String phrase, Split split) {
         if (phrases == null || phrase.isEmpty() || phrase.equals(s.phrase())) {
