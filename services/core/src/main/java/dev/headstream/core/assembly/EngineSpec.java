@@ -767,7 +767,8 @@ public record EngineSpec(
         ClipPooling pooling = t.parse("pooling", ClipPooling.MEAN_STD, ClipPooling::parse);
         // a file in the models dir, or an absolute path; read when the engine is assembled
         Optional<Path> transform = t.parse("input-transform", Optional.empty(), v -> Optional.of(Path.of(v)));
-        Optional<String> pin = t.optional("input-transform-sha256");
+        // lower case, as Headstream writes SHA-256s (some tools print them in upper case)
+        Optional<String> pin = t.optional("input-transform-sha256").map(v -> v.toLowerCase(Locale.ROOT));
         try {
             return new ClassRecipe(
                     kind,

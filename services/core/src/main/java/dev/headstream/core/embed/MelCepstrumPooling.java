@@ -12,8 +12,10 @@ package dev.headstream.core.embed;
  * {@code +-}{@value #DELTA_WIDTH} frames (edges repeated; computed over all frames in time order).
  * The clip's vector is the mean and then the population standard deviation of these
  * {@code 2 * }{@value #CEPSTRA} features over the speech frames: {@value #WIDTH} values. Sums are in
- * double in frame order and each value is rounded to float once, so the same frames give the same
- * bits, in the adapter and in every consumer that scores a head reading this pooling.
+ * double in frame order; the cepstra are rounded to float, and the deltas' terms are taken in float
+ * from them ({@link #deltas}); each pooled value is rounded to float once. So the same frames give
+ * the same bits, in the adapter and in every consumer that scores a head reading this pooling
+ * (docs/export.md spells the arithmetic out; {@code MelCepstrumRecipeTest} follows it).
  *
  * <p>This is the statistic {@code bench-speakers} measured as {@code mel-cepstrum-deltas} (see
  * {@code docs/speakers/}). Stateless and thread-safe.
@@ -152,7 +154,8 @@ public final class MelCepstrumPooling {
 
     /**
      * Regression deltas of row-major {@code frames} ({@code dim} per frame) over {@code +-width}
-     * frames, the edges repeated: {@code d_t = sum_n n (x_{t+n} - x_{t-n}) / (2 sum_n n^2)}.
+     * frames, the edges repeated: {@code d_t = sum_n n (x_{t+n} - x_{t-n}) / (2 sum_n n^2)}, each
+     * term {@code n (x_{t+n} - x_{t-n})} computed in float, the terms summed in double.
      */
     public static float[] deltas(float[] frames, int dim, int width) {
         int n = frames.length / dim;

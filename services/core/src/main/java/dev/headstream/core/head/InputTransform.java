@@ -158,6 +158,13 @@ public record InputTransform(
         Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
         try {
             Files.write(tmp, bytes());
+            try {
+                // readable by the service's user like any model file (a temporary file starts owner-only)
+                Files.setPosixFilePermissions(
+                        tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: its defaults apply
+            }
             Files.move(
                     tmp,
                     file,
@@ -225,7 +232,14 @@ public record InputTransform(
         float[] b = new float[outputs];
         java.nio.FloatBuffer f = in.asFloatBuffer();
         f.get(w).get(b);
-        return new InputTransform(pooling, inputs, outputs, w, b, description, sha256(all));
+        InputTransform t = new InputTransform(pooling, inputs, outputs, w, b, description, "");
+        if (!t.sha256().equals(sha256(all))) {
+            // its texts do not write back to the same bytes (another case of the pooling's name, text
+            // that is not UTF-8): its name would not be its file's SHA-256
+            throw new IllegalArgumentException("it is not in the canonical form (its pooling name or description"
+                    + " does not write back to the same bytes)");
+        }
+        return t;
     }
 
     private static String text(ByteBuffer in, int most) {

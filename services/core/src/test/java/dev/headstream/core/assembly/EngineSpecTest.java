@@ -656,8 +656,18 @@ class EngineSpecTest {
                         "headstream.tasks.who.kind", "multi-class",
                         "headstream.tasks.who.labels", "a,b",
                         "headstream.tasks.who.input-transform", "t.hsit",
-                        "headstream.tasks.who.input-transform-sha256", "AB".repeat(32))))
+                        "headstream.tasks.who.input-transform-sha256", "AB".repeat(31))))
                 .hasMessageContaining("input-transform-sha256 must be 64 lowercase hex digits");
+        // a SHA-256 printed in upper case is read in lower case
+        assertThat(EngineSpec.fromProperties(Map.of(
+                                "headstream.tasks.who.kind", "multi-class",
+                                "headstream.tasks.who.labels", "a,b",
+                                "headstream.tasks.who.input-transform", "t.hsit",
+                                "headstream.tasks.who.input-transform-sha256", "AB".repeat(32)))
+                        .classTasks()
+                        .get("who")
+                        .inputTransformSha256())
+                .contains("ab".repeat(32));
         assertThatThrownBy(() -> EngineSpec.fromProperties(Map.of(
                         "headstream.tasks.who.kind", "multi-class",
                         "headstream.tasks.who.labels", "a,b",

@@ -60,6 +60,12 @@ class InputTransformTest {
         Path f = dir.resolve("sub/t.hsit");
         t.write(f);
         InputTransform back = InputTransform.read(f);
+        try (java.util.stream.Stream<Path> files = Files.list(f.getParent())) {
+            assertThat(files).as("only the file, no temporary one").containsExactly(f);
+        }
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+                .as("readable by the service's user, like any model file")
+                .isEqualTo("rw-r--r--");
         assertThat(back.weights()).isEqualTo(t.weights());
         assertThat(back.bias()).isEqualTo(t.bias());
         assertThat(back.description()).isEqualTo("test projection");
@@ -93,9 +99,7 @@ class InputTransformTest {
         byte[] wide = good.clone();
         ByteBuffer.wrap(wide).order(ByteOrder.LITTLE_ENDIAN).putInt(8, 10_000);
         assertThat(refusal(wide)).contains("maps 10000 values to 3");
-        assertThat(java.nio.file.Files.list(dir).filter(f -> f.toString().endsWith(".tmp")))
-                .as("no temporary file left")
-                .isEmpty();
+
         byte[] nan = good.clone();
         ByteBuffer.wrap(nan).order(ByteOrder.LITTLE_ENDIAN).putFloat(nan.length - 4, Float.NaN);
         assertThat(refusal(nan)).contains("must be finite");
@@ -113,6 +117,11 @@ class InputTransformTest {
         int at = 16 + 2 + "mel-cepstrum".length();
         ByteBuffer.wrap(longText).order(ByteOrder.LITTLE_ENDIAN).putShort(at, (short) 5000);
         assertThat(refusal(longText)).contains("a text of 5000 bytes; at most 4096 are read");
+        // a pooling name in another case: it would not write back to the same bytes
+        byte[] upper = good.clone();
+        byte[] name = "MEL-CEPSTRUM".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        System.arraycopy(name, 0, upper, 18, name.length);
+        assertThat(refusal(upper)).contains("not in the canonical form");
         // a name that is not the file form's SHA-256
         InputTransform t = projection(3);
         assertThatThrownBy(() -> new InputTransform(

@@ -325,6 +325,8 @@ public final class SpeakersDemo {
         p.remove(TRANSFORM_KEY);
         if (transformFile != null) {
             p.put(TRANSFORM_KEY, transformFile.toString());
+            // pinned, as docs/configuration.md advises: the adapter refuses any other file
+            p.putIfAbsent(TRANSFORM_KEY + "-sha256", transform.sha256());
         }
         return p;
     }
