@@ -88,20 +88,9 @@ class OnnxClassHeadExportTest {
 
     @Test
     void aLinearHeadWithoutAHiddenLayerScoresInOnnxRuntimeAsInJava() throws Exception {
-        ClassRecipe d = ClassRecipe.defaults(TaskKind.Type.MULTI_CLASS, CLASSES, 11);
         ClassHeadTask task = new ClassHeadTask(
                 "who",
-                new ClassRecipe(
-                        d.kind(),
-                        d.labels(),
-                        d.startSeed(),
-                        0,
-                        d.learningRate(),
-                        d.l2sp(),
-                        d.maxGradientNorm(),
-                        d.steps(),
-                        d.batch(),
-                        d.replayBuffer()),
+                ClassRecipe.defaults(TaskKind.Type.MULTI_CLASS, CLASSES, 11).withHidden(0),
                 DIM);
         assertThat(task.architecture().layers()).hasSize(2);
         float[] p = trained(task, c -> new Label.ClassIndex(c % CLASSES.size()));

@@ -242,6 +242,24 @@ public record ClassRecipe(
                 + (pooling == ClipPooling.MEAN_STD ? "" : ", pooling=" + pooling) + "]";
     }
 
+    /** This recipe with a hidden layer of {@code width} (0: none, a linear head). */
+    public ClassRecipe withHidden(int width) {
+        return new ClassRecipe(
+                kind,
+                labels,
+                startSeed,
+                width,
+                learningRate,
+                l2sp,
+                maxGradientNorm,
+                steps,
+                batch,
+                replayBuffer,
+                pooling,
+                inputTransform,
+                inputTransformSha256);
+    }
+
     /** This recipe with {@code transform}, not pinned. */
     public ClassRecipe withInputTransform(Optional<Path> transform) {
         return new ClassRecipe(

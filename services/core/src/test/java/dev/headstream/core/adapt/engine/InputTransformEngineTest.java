@@ -222,19 +222,20 @@ class InputTransformEngineTest {
 
     /** {@link #RECIPE} with another {@code hidden} and pin. */
     private static ClassRecipe recipe(int hidden, Optional<String> pin) {
+        ClassRecipe r = RECIPE.withHidden(hidden);
         return new ClassRecipe(
-                RECIPE.kind(),
-                RECIPE.labels(),
-                RECIPE.startSeed(),
-                hidden,
-                RECIPE.learningRate(),
-                RECIPE.l2sp(),
-                RECIPE.maxGradientNorm(),
-                RECIPE.steps(),
-                RECIPE.batch(),
-                RECIPE.replayBuffer(),
-                RECIPE.pooling(),
-                RECIPE.inputTransform(),
+                r.kind(),
+                r.labels(),
+                r.startSeed(),
+                r.hidden(),
+                r.learningRate(),
+                r.l2sp(),
+                r.maxGradientNorm(),
+                r.steps(),
+                r.batch(),
+                r.replayBuffer(),
+                r.pooling(),
+                r.inputTransform(),
                 pin);
     }
 

@@ -19,18 +19,7 @@ class LinearClassHeadTest {
     private static final List<String> CLASSES = List.of("a", "b", "c");
 
     private static ClassRecipe linear(long seed) {
-        ClassRecipe d = ClassRecipe.defaults(TaskKind.Type.MULTI_CLASS, CLASSES, seed);
-        return new ClassRecipe(
-                d.kind(),
-                d.labels(),
-                d.startSeed(),
-                0,
-                d.learningRate(),
-                d.l2sp(),
-                d.maxGradientNorm(),
-                d.steps(),
-                d.batch(),
-                d.replayBuffer());
+        return ClassRecipe.defaults(TaskKind.Type.MULTI_CLASS, CLASSES, seed).withHidden(0);
     }
 
     /** Frames around a centre per class: dimension c high, the others low, with noise. */
