@@ -42,6 +42,19 @@ public record ModelFile(Path path, byte[] bytes, String sha256) {
         }
     }
 
+    /**
+     * Makes {@code file} readable by everyone, as a model file must be for the service's user (a
+     * container runs it as another user, and a temporary file starts owner-only); on a file system
+     * without POSIX permissions, its defaults apply.
+     */
+    public static void readableByAll(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: its defaults apply
+        }
+    }
+
     /** File name without its {@code .onnx} extension. */
     public String id() {
         String name = path.getFileName().toString();

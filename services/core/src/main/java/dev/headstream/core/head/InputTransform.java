@@ -1,15 +1,13 @@
 package dev.headstream.core.head;
 
 import dev.headstream.core.embed.ClipPooling;
+import dev.headstream.core.embed.ModelFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Objects;
 
 /**
@@ -85,7 +83,7 @@ public record InputTransform(
             requireFinite(v);
         }
         // the name is the file form's SHA-256, always: given, it must be that one
-        String computed = sha256(fileForm(pooling, inputs, outputs, weights, bias, description));
+        String computed = ModelFile.sha256(fileForm(pooling, inputs, outputs, weights, bias, description));
         if (!sha256.isEmpty() && !sha256.equals(computed)) {
             throw new IllegalArgumentException("a transform named " + sha256 + " has the SHA-256 " + computed);
         }
@@ -158,13 +156,7 @@ public record InputTransform(
         Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
         try {
             Files.write(tmp, bytes());
-            try {
-                // readable by the service's user like any model file (a temporary file starts owner-only)
-                Files.setPosixFilePermissions(
-                        tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            } catch (UnsupportedOperationException e) {
-                // not a POSIX file system: its defaults apply
-            }
+            ModelFile.readableByAll(tmp);
             Files.move(
                     tmp,
                     file,
@@ -233,7 +225,7 @@ public record InputTransform(
         java.nio.FloatBuffer f = in.asFloatBuffer();
         f.get(w).get(b);
         InputTransform t = new InputTransform(pooling, inputs, outputs, w, b, description, "");
-        if (!t.sha256().equals(sha256(all))) {
+        if (!t.sha256().equals(ModelFile.sha256(all))) {
             // its texts do not write back to the same bytes (another case of the pooling's name, text
             // that is not UTF-8): its name would not be its file's SHA-256
             throw new IllegalArgumentException("it is not in the canonical form (its pooling name or description"
@@ -253,14 +245,6 @@ public record InputTransform(
         byte[] b = new byte[n];
         in.get(b);
         return new String(b, StandardCharsets.UTF_8);
-    }
-
-    private static String sha256(byte[] b) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
     }
 
     /** {@code W x + b} for one vector (summed in double, in input order; for tests and tools). */

@@ -309,18 +309,16 @@ public final class EngineAssembly {
             String name = e.getKey();
             java.util.Optional<java.nio.file.Path> file =
                     e.getValue().inputTransform().map(f -> spec.modelsDir().resolve(f));
+            // read first: a file that cannot be read names its key already
+            InputTransform transform = file.map(f -> inputTransform(name, f)).orElse(null);
             ClassHeadTask task;
             try {
-                task = new ClassHeadTask(
-                        name,
-                        e.getValue(),
-                        embeddingDim,
-                        file.map(f -> inputTransform(name, f)).orElse(null));
+                task = new ClassHeadTask(name, e.getValue(), embeddingDim, transform);
             } catch (IllegalArgumentException ex) {
-                if (file.isEmpty() || ex.getMessage().startsWith(EngineSpec.PREFIX)) {
+                if (file.isEmpty()) {
                     throw ex;
                 }
-                // the transform read, and does not fit the task: name the key and the file
+                // the transform does not fit the task: name the key and the file
                 throw new IllegalArgumentException(
                         EngineSpec.PREFIX + "tasks." + name + ".input-transform (" + file.get() + "): "
                                 + ex.getMessage(),

@@ -62,36 +62,6 @@ public record ClassRecipe(
     /** Longest output name. */
     public static final int MAX_LABEL_CHARS = 64;
 
-    /** A recipe whose input transform, if any, is not pinned to a SHA-256. */
-    public ClassRecipe(
-            TaskKind.Type kind,
-            List<String> labels,
-            long startSeed,
-            int hidden,
-            float learningRate,
-            float l2sp,
-            float maxGradientNorm,
-            int steps,
-            int batch,
-            int replayBuffer,
-            ClipPooling pooling,
-            Optional<Path> inputTransform) {
-        this(
-                kind,
-                labels,
-                startSeed,
-                hidden,
-                learningRate,
-                l2sp,
-                maxGradientNorm,
-                steps,
-                batch,
-                replayBuffer,
-                pooling,
-                inputTransform,
-                Optional.empty());
-    }
-
     /** A recipe without an input transform. */
     public ClassRecipe(
             TaskKind.Type kind,
@@ -117,6 +87,7 @@ public record ClassRecipe(
                 batch,
                 replayBuffer,
                 pooling,
+                Optional.empty(),
                 Optional.empty());
     }
 

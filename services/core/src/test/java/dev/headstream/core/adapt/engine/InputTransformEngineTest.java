@@ -15,7 +15,6 @@ import dev.headstream.core.embed.MelCepstrumPooling;
 import dev.headstream.core.head.InputTransform;
 import dev.headstream.core.ingest.RateLimit;
 import dev.headstream.core.ingest.RawSample;
-import dev.headstream.core.ingest.TaskKind;
 import dev.headstream.core.ingest.UserKey;
 import dev.headstream.core.wire.HeadCodec;
 import dev.headstream.core.wire.SampleDecoder;
@@ -46,19 +45,9 @@ class InputTransformEngineTest {
     private static final int FRAMES = 20;
     private static final int BINS = 32;
     private static final int W = MelCepstrumPooling.WIDTH;
-    private static final ClassRecipe RECIPE = new ClassRecipe(
-            TaskKind.Type.MULTI_CLASS,
-            List.of("ann", "bob", "cat"),
-            11,
-            ClassRecipe.DEFAULT_HIDDEN,
-            ClassRecipe.DEFAULT_LEARNING_RATE,
-            ClassRecipe.DEFAULT_L2SP,
-            ClassRecipe.DEFAULT_MAX_GRADIENT_NORM,
-            ClassRecipe.DEFAULT_STEPS,
-            ClassRecipe.DEFAULT_BATCH,
-            ClassRecipe.DEFAULT_REPLAY_BUFFER,
-            ClipPooling.MEL_CEPSTRUM,
-            Optional.of(Path.of("t.hsit")));
+    /** {@link MelPoolingEngineTest}'s recipe through a transform. */
+    private static final ClassRecipe RECIPE =
+            MelPoolingEngineTest.RECIPE.withInputTransform(Optional.of(Path.of("t.hsit")));
 
     private static final InputTransform TRANSFORM = transform(5);
 

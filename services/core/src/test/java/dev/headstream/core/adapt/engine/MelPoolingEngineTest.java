@@ -45,7 +45,7 @@ class MelPoolingEngineTest {
     private static final String WHO = "who";
     private static final int FRAMES = 20;
     private static final int BINS = 32;
-    private static final ClassRecipe RECIPE = new ClassRecipe(
+    static final ClassRecipe RECIPE = new ClassRecipe(
             TaskKind.Type.MULTI_CLASS,
             List.of("ann", "bob", "cat"),
             11,
