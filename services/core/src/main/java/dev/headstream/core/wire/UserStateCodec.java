@@ -209,7 +209,9 @@ public final class UserStateCodec {
      * {@code tasks} or {@code classTasks} starts again from that task's start, its version numbers
      * continuing after the highest the record holds under that task name, whichever kind of head
      * it was, and that next version carrying status RESET with {@code reason}; heads of tasks not
-     * configured are dropped. The user keeps its place in the stream: samples partition
+     * configured are dropped. A binary head of a task whose phrase is per user keeps the wake phrase
+     * its user named (its near misses are made when it next learns one), since the user's samples
+     * name a phrase only when it changes. The user keeps its place in the stream: samples partition
      * {@code partition}, the stored last applied offset, recent sample ids and rate-limit bucket
      * where they read, so samples the stored state had applied are still skipped and retries still
      * dropped. Cannot fail on a record that parsed.
@@ -265,8 +267,14 @@ public final class UserStateCodec {
         Map<String, ClassHeadState> keptClass = new TreeMap<>();
         // why each head that is reset is reset, in its own words when its own decoding failed
         Map<String, String> why = new TreeMap<>();
+        // the wake phrase each binary head's user named, for a head that starts again: the user's
+        // word does not change because the adapter's configuration did
+        Map<String, String> phrases = new TreeMap<>();
         for (HeadTrainingState h : state.getHeadsList()) {
             versions.merge(h.getTask(), Math.max(0, h.getVersion()), Math::max);
+            if (WakePhrase.speakable(h.getPhrase())) {
+                phrases.putIfAbsent(h.getTask(), WakePhrase.ofUser(h.getPhrase()));
+            }
             BinaryHeadTask t = tasks.get(h.getTask());
             if (knownFormat && t != null && !keptBinary.containsKey(h.getTask())) {
                 try {
@@ -304,9 +312,14 @@ public final class UserStateCodec {
                     user.heads().put(task, kept);
                     return;
                 }
-                HeadState head = tasks.get(task).newState(key.headId(task));
+                BinaryHeadTask t = tasks.get(task);
+                HeadState head = t.newState(key.headId(task));
                 head.continueVersionsAfter(version);
                 head.reset(headReason(reason, own, "source head", knownFormat));
+                if (once && t.phrasePerUser() && phrases.containsKey(task)) {
+                    // its near misses are made when the head next learns one, as for a restored head
+                    head.phrase(phrases.get(task));
+                }
                 user.heads().put(task, head);
             } else if (classTasks.containsKey(task)) {
                 ClassHeadState kept = once ? keptClass.get(task) : null;

@@ -222,4 +222,39 @@ class PhrasePerUserEngineTest {
                 .isEqualTo(2);
         assertThat(alice.getStatus()).isEqualTo(HeadStatus.HEAD_STATUS_ACTIVE);
     }
+
+    @Test
+    void aHeadResetOnRestoreKeepsItsUsersPhraseAndLearnsItsNearMissesAgain() {
+        AdaptationEngine engine = engine();
+        BatchResult r = engine.process(
+                List.of(sample(0, "acme/alice", OWN, "okay nova"), sample(1, "acme/alice", OWN, "")), NOW);
+        assertThat(r.rejections()).isEmpty();
+        engine.commit(r);
+        dev.headstream.schemas.v1.AdapterState record = engine.stateRecords(r).get(0);
+        int own = record.getHeadsList().stream().map(h -> h.getTask()).toList().indexOf(OWN);
+        assertThat(record.getHeads(own).getPhrase()).isEqualTo("okay nova");
+        // a head that no longer decodes against the task (another source head): reset on restore
+        dev.headstream.schemas.v1.AdapterState other = record.toBuilder()
+                .setHeads(own, record.getHeads(own).toBuilder().setSourceHeadSha256("f".repeat(64)))
+                .build();
+
+        AdaptationEngine restarted = engine();
+        asked.clear();
+        assertThat(restarted.restore(dev.headstream.core.ingest.UserKey.parse("acme/alice"), 0, other))
+                .isEqualTo(AdaptationEngine.Restored.RESET);
+        // the user's producer names the phrase only when it changes: its next sample names none
+        BatchResult next = restarted.process(List.of(sample(2, "acme/alice", OWN, "")), NOW + 1);
+        assertThat(next.rejections()).isEmpty();
+        HeadUpdate reset = head(next, "alice");
+        assertThat(reset.getStatus()).isEqualTo(HeadStatus.HEAD_STATUS_RESET);
+        assertThat(reset.getProvenance().getPhrase())
+                .as("the reset head still detects its user's word")
+                .isEqualTo("okay nova");
+        assertThat(reset.getProvenance().getNearMissesSha256())
+                .isEqualTo(nearMisses("okay nova").sha256());
+        assertThat(reset.getProvenance().getNearMissesLearned())
+                .as("learned again from the first, before the sample's positive")
+                .isEqualTo(2);
+        assertThat(asked).containsKey("okay nova");
+    }
 }
