@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.headstream.client.HeadKeys;
 import dev.headstream.client.KafkaConnection;
 import dev.headstream.client.TopicReader;
+import dev.headstream.core.adapt.control.ControlCommand;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.adapt.state.ClassHeadState;
 import dev.headstream.core.adapt.state.HeadState;
@@ -16,8 +17,10 @@ import dev.headstream.core.ingest.RawSample;
 import dev.headstream.core.ingest.UserKey;
 import dev.headstream.core.wire.HeadCodec;
 import dev.headstream.core.wire.OutputMessages;
+import dev.headstream.core.wire.UserStateCodec;
 import dev.headstream.runtime.assembly.EngineAssembly;
 import dev.headstream.schemas.Topics;
+import dev.headstream.schemas.v1.Control;
 import dev.headstream.schemas.v1.HeadStatus;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.Rejected;
@@ -57,10 +60,11 @@ import org.apache.kafka.common.record.TimestampType;
  * ({@link RawSample#brokerTime}).
  *
  * <p>Control commands are not replayed: where they fall between a user's samples depends on the
- * adapter's batches. An erased head (tombstone) is not compared, and a head with an operator
- * reset or rollback in its published history is listed as not compared instead of as a
- * difference. A frozen head leaves no mark on the heads topic, so replaying it reports a
- * difference.
+ * adapter's batches. An erased head (tombstone) is not compared, and a head with a command on
+ * {@link Topics#CONTROL} ({@link Commands}: reset, rollback, freeze, unfreeze, erase, forget-output,
+ * for its task or all of its user's), or with an operator's reason or a reset on restore in its
+ * published history, is listed as not compared instead of as a difference. Resets by a user's new
+ * wake phrase and alarms' rollbacks follow from the samples and are rebuilt.
  *
  * <p>Published heads are filed by record key ({@link HeadKeys}): a record whose payload names
  * another head than its key, or that does not parse, is not compared and is listed (bounded) in
@@ -103,6 +107,8 @@ public final class HeadReplay {
         TopicReader.forEach(kafka, Topics.HEADS, timeout, true, heads::accept);
         Map<String, HeadUpdate> published = heads.newest();
         Map<String, String> operated = heads.operated();
+        Commands commands = new Commands();
+        TopicReader.forEach(kafka, Topics.CONTROL, timeout, true, commands::accept);
         Set<String> isolated = notReplayed(kafka, timeout);
         Map<Integer, List<ConsumerRecord<byte[], byte[]>>> byPartition = new TreeMap<>();
         for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(kafka, Topics.SAMPLES, timeout)) {
@@ -136,8 +142,12 @@ public final class HeadReplay {
             List<String> notCompared = new ArrayList<>();
             int identical = 0;
             for (HeadUpdate h : published.values()) {
-                if (operated.containsKey(h.getHeadId())) {
-                    notCompared.add(h.getHeadId() + ": operator command (" + operated.get(h.getHeadId()) + ")");
+                Optional<String> command = commands.on(h);
+                if (operated.containsKey(h.getHeadId()) || command.isPresent()) {
+                    // the published version that shows it, where one does; else the command's record
+                    notCompared.add(h.getHeadId() + ": operator command ("
+                            + (operated.containsKey(h.getHeadId()) ? operated.get(h.getHeadId()) : command.get())
+                            + ")");
                     continue;
                 }
                 ClassHeadTask classTask = engine.classTasks().get(h.getTask());
@@ -292,6 +302,44 @@ public final class HeadReplay {
      * their history, and the records filed under no head (the first {@link #MAX_SKIPPED_LISTED}
      * described, the rest counted). Fed one record at a time, in offset order per partition.
      */
+    /**
+     * The operator commands on {@link Topics#CONTROL}, filed by the user its record key names (as
+     * the adapter files them) and by task (empty: every head of the user). A command's place between
+     * a user's samples depends on the adapter's batches, so its heads cannot be rebuilt; the heads
+     * topic may not show it (a freeze publishes nothing; a later reset by a new wake phrase in the
+     * same version leaves its own reason). Records without a user key or that do not parse changed
+     * nothing in the adapter either, and are ignored. Fed one record at a time.
+     */
+    static final class Commands {
+
+        /** First command per "tenant/user" (every head) or per head id. */
+        private final Map<String, String> first = new TreeMap<>();
+
+        void accept(ConsumerRecord<byte[], byte[]> r) {
+            if (r.key() == null || r.value() == null) {
+                return;
+            }
+            UserKey user;
+            Control c;
+            try {
+                user = UserKey.parse(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8));
+                c = Control.parseFrom(r.value());
+            } catch (IllegalArgumentException | InvalidProtocolBufferException e) {
+                return;
+            }
+            String what = "control "
+                    + c.getAction().name().replace("CONTROL_ACTION_", "").toLowerCase(java.util.Locale.ROOT) + " at "
+                    + r.topic() + "-" + r.partition() + "@" + r.offset();
+            first.putIfAbsent(c.getTask().isEmpty() ? user.toString() : user.headId(c.getTask()), what);
+        }
+
+        /** The first command on head {@code h}, if any. */
+        Optional<String> on(HeadUpdate h) {
+            String all = first.get(new UserKey(h.getTenant(), h.getUser()).toString());
+            return Optional.ofNullable(all != null ? all : first.get(h.getHeadId()));
+        }
+    }
+
     static final class Published {
 
         private final Map<String, HeadUpdate> newest = new TreeMap<>();
@@ -326,10 +374,12 @@ public final class HeadReplay {
             if (old == null || h.getVersion() > old.getVersion()) {
                 newest.put(key, h);
             }
-            // a reset by a user's new wake phrase comes from a sample, which the replay applies too
-            if (h.getStatus() == HeadStatus.HEAD_STATUS_RESET
-                            && !h.getStatusReason().startsWith(BinaryHeadTask.NEW_PHRASE_REASON)
-                    || h.getStatusReason().startsWith("operator ")) {
+            // an operator's command and a reset on restore come from no sample; a reset by a user's new
+            // wake phrase and an alarm's rollback do, and the replay applies them too, also where a later
+            // one in the same version (publish-every > 1) left its own reason
+            if (h.getStatusReason().startsWith(ControlCommand.REASON_PREFIX)
+                    || h.getStatus() == HeadStatus.HEAD_STATUS_RESET
+                            && h.getStatusReason().startsWith(UserStateCodec.RESTORE_RESET_REASON)) {
                 operated.put(key, "version " + h.getVersion() + " " + HeadKeys.shown(h.getStatusReason()));
             }
         }

@@ -3,6 +3,8 @@ package dev.headstream.cli.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.headstream.schemas.Topics;
+import dev.headstream.schemas.v1.Control;
+import dev.headstream.schemas.v1.ControlAction;
 import dev.headstream.schemas.v1.HeadStatus;
 import dev.headstream.schemas.v1.HeadUpdate;
 import java.nio.charset.StandardCharsets;
@@ -61,6 +63,80 @@ class PublishedHeadsTest {
         assertThat(heads.skipped()).hasSize(HeadReplay.MAX_SKIPPED_LISTED + 1).endsWith("... and 6 more");
         assertThat(heads.skipped().get(0)).contains("no key");
         assertThat(heads.newest()).containsOnlyKeys(ALICE);
+    }
+
+    @Test
+    void resetsThatFollowFromSamplesAreRebuiltAndOnlyCommandsAndRestoreResetsAreLeftOut() {
+        String carol = "acme/carol/wake";
+        String dave = "acme/dave/wake";
+        // a new wake phrase's reset, its reason left by an alarm's rollback in the same version
+        // (publish-every > 1): both follow from the user's samples
+        feed(ALICE, reset(ALICE, 2, "negative transfer: loss gap 0.41 over 24 samples; rolled back"));
+        feed(BOB, reset(BOB, 2, "new wake phrase 'hey marble' (was 'okay nova')"));
+        feed(carol, reset(carol, 5, "reset on restore: the stored training state did not decode"));
+        feed(
+                dave,
+                head(dave, 3).toBuilder()
+                        .setStatus(HeadStatus.HEAD_STATUS_ROLLED_BACK)
+                        .setStatusReason("operator rollback to the source head: asked by support")
+                        .build());
+
+        assertThat(heads.operated()).containsOnlyKeys(carol, dave);
+        assertThat(heads.operated().get(carol)).startsWith("version 5 reset on restore");
+    }
+
+    @Test
+    void aCommandOnTheControlTopicLeavesOutTheHeadsItActsOnFiledByItsRecordKey() {
+        HeadReplay.Commands commands = new HeadReplay.Commands();
+        commands.accept(control(
+                "acme/alice",
+                Control.newBuilder()
+                        .setTenant("acme")
+                        .setUser("alice")
+                        .setAction(ControlAction.CONTROL_ACTION_FREEZE)));
+        commands.accept(control(
+                "acme/bob",
+                Control.newBuilder()
+                        .setTenant("evil")
+                        .setUser("carol")
+                        .setTask("wake")
+                        .setAction(ControlAction.CONTROL_ACTION_RESET)));
+        commands.accept(
+                new ConsumerRecord<>(Topics.CONTROL, 0, offset++, bytes("acme/carol"), new byte[] {(byte) 0xff}));
+        commands.accept(new ConsumerRecord<>(
+                Topics.CONTROL,
+                0,
+                offset++,
+                bytes("no-slash"),
+                control("x", Control.newBuilder()).value()));
+
+        assertThat(commands.on(head(ALICE, 1)))
+                .hasValueSatisfying(d -> assertThat(d).startsWith("control freeze at "));
+        assertThat(commands.on(head("acme/alice/speaker", 1)))
+                .as("every head of the user")
+                .isPresent();
+        assertThat(commands.on(head(BOB, 1)))
+                .as("the record key names the user, not the payload")
+                .hasValueSatisfying(d -> assertThat(d).startsWith("control reset at "));
+        assertThat(commands.on(head("acme/bob/speaker", 1)))
+                .as("only the named task")
+                .isEmpty();
+        assertThat(commands.on(head("evil/carol/wake", 1))).isEmpty();
+        assertThat(commands.on(head("acme/carol/wake", 1)))
+                .as("a payload that does not parse")
+                .isEmpty();
+    }
+
+    private ConsumerRecord<byte[], byte[]> control(String key, Control.Builder c) {
+        return new ConsumerRecord<>(
+                Topics.CONTROL, 0, offset++, bytes(key), c.build().toByteArray());
+    }
+
+    private static HeadUpdate reset(String headId, long version, String reason) {
+        return head(headId, version).toBuilder()
+                .setStatus(HeadStatus.HEAD_STATUS_RESET)
+                .setStatusReason(reason)
+                .build();
     }
 
     private void feed(String key, HeadUpdate value) {

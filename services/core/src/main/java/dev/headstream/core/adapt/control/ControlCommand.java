@@ -24,6 +24,9 @@ import java.util.Objects;
  */
 public record ControlCommand(UserKey key, Action action, String task, String reason, String output) {
 
+    /** How the status reason of every head version a command made starts. */
+    public static final String REASON_PREFIX = "operator ";
+
     /** What a command does. */
     public enum Action {
         /** Back to the source head with every per-head setting of a new head; published as RESET. */
@@ -84,8 +87,8 @@ public record ControlCommand(UserKey key, Action action, String task, String rea
     public void applyTo(BinaryHeadTask headTask, HeadState h) {
         String why = reason.isEmpty() ? "" : ": " + reason;
         switch (action) {
-            case RESET -> headTask.operatorReset(h, "operator reset" + why);
-            case ROLLBACK -> headTask.operatorRollback(h, "operator rollback to the source head" + why);
+            case RESET -> headTask.operatorReset(h, REASON_PREFIX + "reset" + why);
+            case ROLLBACK -> headTask.operatorRollback(h, REASON_PREFIX + "rollback to the source head" + why);
             case FREEZE -> headTask.operatorFreeze(h, true);
             case UNFREEZE -> headTask.operatorFreeze(h, false);
             case ERASE -> throw new IllegalStateException("an erasure acts on the user, not on a head");
@@ -97,8 +100,8 @@ public record ControlCommand(UserKey key, Action action, String task, String rea
     public void applyTo(ClassHeadTask headTask, ClassHeadState h) {
         String why = reason.isEmpty() ? "" : ": " + reason;
         switch (action) {
-            case RESET -> headTask.operatorReset(h, "operator reset" + why);
-            case ROLLBACK -> headTask.operatorRollback(h, "operator rollback to the start head" + why);
+            case RESET -> headTask.operatorReset(h, REASON_PREFIX + "reset" + why);
+            case ROLLBACK -> headTask.operatorRollback(h, REASON_PREFIX + "rollback to the start head" + why);
             case FREEZE -> h.freeze(true);
             case UNFREEZE -> h.freeze(false);
             case ERASE -> throw new IllegalStateException("an erasure acts on the user, not on a head");
@@ -106,7 +109,7 @@ public record ControlCommand(UserKey key, Action action, String task, String rea
                 headTask.forgetOutput(
                         h,
                         headTask.recipe().labels().indexOf(output),
-                        "operator removed output '" + output + "'" + why);
+                        REASON_PREFIX + "removed output '" + output + "'" + why);
         }
     }
 }

@@ -1200,7 +1200,8 @@ public final class AdaptationEngine {
         try {
             user = UserStateCodec.decode(state, tasks, classTasks, dedupWindow);
         } catch (IllegalArgumentException e) {
-            String reason = Bounded.message("reset on restore: the stored training state did not decode against"
+            String reason = Bounded.message(UserStateCodec.RESTORE_RESET_REASON
+                    + "the stored training state did not decode against"
                     + " this adapter (" + e.getMessage() + "); the head starts again from its source head (a class"
                     + " head: from its start head)");
             install(UserStateCodec.reset(key, partition, state, tasks, classTasks, dedupWindow, reason), null);
