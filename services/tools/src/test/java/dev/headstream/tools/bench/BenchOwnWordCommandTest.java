@@ -26,8 +26,10 @@ class BenchOwnWordCommandTest {
                 "--phrases=okay nova,Hey  Jarvis|'hey jarvis' is the source head's phrase",
                 "--phrases=okay nova, ,hey marble|--phrases: an empty phrase",
                 "--phrases=okay nova,Okay Nova|given twice",
-                "--phrases=say {x}|may hold only letters",
-                "--phrases=-v en|may hold only letters",
+                "--phrases=say {x}|'say {x}' must be English words (letters, spaces and apostrophes",
+                "--phrases=-v en|'-v en' must be English words",
+                "--phrases=wake-up luna|'wake-up luna' must be English words",
+                "--phrases=okay nova okay nova okay nova okay nova okay nova okay nova okay nova|at most 64 characters",
                 "--variants=prototype,trained_bogus|--variants: unknown 'trained_bogus'",
                 "--variants=prototype,prototype|--variants: 'prototype' given twice",
             })
