@@ -341,7 +341,6 @@ record E2eReport(Setup setup, List<BackboneRate.Result> backbone, List<Level> le
                 .field("backboneThreads", setup.backboneThreads())
                 .field("maxResidentUsers", setup.maxResidentUsers())
                 .field("stateOnDisk", levels.stream().anyMatch(l -> l.store() != null))
-                .field("stateOnDisk", levels.stream().anyMatch(l -> l.store() != null))
                 .field("partitions", setup.partitions())
                 .field("negativeBank", setup.bankId())
                 .endObject();

@@ -99,6 +99,47 @@ class E2eReportTest {
     }
 
     @Test
+    void noObjectOfTheJsonNamesAKeyTwice() {
+        // JSON readers keep one of two equal keys, silently (the set-up once named stateOnDisk twice)
+        assertThat(duplicateKeys(report().json())).isEmpty();
+        assertThat(duplicateKeys("{\"a\": {\"b\": 1, \"c\": \"{\\\"b\\\": 2}\"}, \"d\": [{\"b\": 1}, {\"b\": 2}]}"))
+                .as("keys of sibling objects, and braces inside strings, are not duplicates")
+                .isEmpty();
+        assertThat(duplicateKeys("{\"a\": {\"b\": 1, \"b\": 2}}")).containsExactly("b");
+    }
+
+    /** The keys named twice in one object of {@code json}. */
+    private static List<String> duplicateKeys(String json) {
+        List<String> twice = new ArrayList<>();
+        java.util.Deque<java.util.Set<String>> objects = new java.util.ArrayDeque<>();
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (c == '{') {
+                objects.push(new java.util.HashSet<>());
+            } else if (c == '}') {
+                objects.pop();
+            } else if (c == '"') {
+                StringBuilder str = new StringBuilder();
+                for (i++; json.charAt(i) != '"'; i++) {
+                    if (json.charAt(i) == '\\') {
+                        i++;
+                    }
+                    str.append(json.charAt(i));
+                }
+                int next = i + 1;
+                while (next < json.length() && Character.isWhitespace(json.charAt(next))) {
+                    next++;
+                }
+                boolean key = next < json.length() && json.charAt(next) == ':';
+                if (key && !objects.isEmpty() && !objects.peek().add(str.toString())) {
+                    twice.add(str.toString());
+                }
+            }
+        }
+        return twice;
+    }
+
+    @Test
     void printsOneRowPerLevelAndOnePerLoad() {
         String table = report().table();
 
