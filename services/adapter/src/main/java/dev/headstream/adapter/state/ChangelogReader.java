@@ -222,7 +222,9 @@ public class ChangelogReader {
             }
             // from 0: the log may start later (compaction, retention); a checkpoint before the start was refused
             c.seek(tp, Math.max(from, begin));
+            ReadProgress progress = new ReadProgress();
             while (c.position(tp) < end) {
+                progress.at(c.position(tp), "reading changelog partition " + tp + " to offset " + end);
                 List<Entry> entries = new ArrayList<>();
                 // short polls: a range holding only a commit marker returns no record, and waits the whole poll
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(50))) {
@@ -327,7 +329,9 @@ public class ChangelogReader {
             List<TopicPartition> parts,
             Map<TopicPartition, Long> end,
             java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> action) {
+        ReadProgress progress = new ReadProgress();
         while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+            progress.at(parts.stream().mapToLong(c::position).sum(), "reading changelog partitions " + parts);
             for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
                 if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
                     action.accept(r);
