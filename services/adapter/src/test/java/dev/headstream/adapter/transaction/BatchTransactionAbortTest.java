@@ -231,16 +231,14 @@ class BatchTransactionAbortTest {
         assertThat(failed).isInstanceOf(TransactionOutcome.Aborted.class);
         assertThat(causes(((TransactionOutcome.Aborted) failed).cause()))
                 .anyMatch(RecordTooLargeException.class::isInstance);
-        assertThat(commitFailures).as("a commit attempted").isEmpty();
+        assertThat(commitFailures).as("no commit attempted").isEmpty();
         assertThat(committedOffset()).as("the group's committed offset").isEqualTo(committedBefore);
         assertThat(values(out, true)).as("records a read_committed reader sees").isEmpty();
-        assertThat(values(SMALL, true)).isEmpty();
 
         // SmallRye rewound the consumer to the committed offsets after the abort: the batch comes again
         first.release();
         DeliveredBatches.Delivered again = batches.next(WITHIN);
         assertConsumedAgainAndCommitted(in, again, out, "too-large", producer);
-        assertThat(values(SMALL, true)).isEmpty();
         assertThat(commitFailures).isEmpty();
     }
 

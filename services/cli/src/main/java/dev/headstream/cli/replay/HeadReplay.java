@@ -17,10 +17,10 @@ import dev.headstream.core.ingest.RawSample;
 import dev.headstream.core.ingest.UserKey;
 import dev.headstream.core.wire.HeadCodec;
 import dev.headstream.core.wire.OutputMessages;
-import dev.headstream.core.wire.UserStateCodec;
 import dev.headstream.runtime.assembly.EngineAssembly;
 import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.Control;
+import dev.headstream.schemas.v1.ControlAction;
 import dev.headstream.schemas.v1.HeadStatus;
 import dev.headstream.schemas.v1.HeadUpdate;
 import dev.headstream.schemas.v1.Rejected;
@@ -61,10 +61,10 @@ import org.apache.kafka.common.record.TimestampType;
  *
  * <p>Control commands are not replayed: where they fall between a user's samples depends on the
  * adapter's batches. An erased head (tombstone) is not compared, and a head with a command on
- * {@link Topics#CONTROL} ({@link Commands}: reset, rollback, freeze, unfreeze, erase, forget-output,
- * for its task or all of its user's), or with an operator's reason or a reset on restore in its
- * published history, is listed as not compared instead of as a difference. Resets by a user's new
- * wake phrase and alarms' rollbacks follow from the samples and are rebuilt.
+ * {@link Topics#CONTROL} that the adapter did not reject ({@link Commands}: reset, rollback,
+ * freeze, unfreeze, erase, forget-output, for its task or all of its user's), or with a reset other
+ * than by its user's new wake phrase or an operator's reason in its published history, is listed as
+ * not compared instead of as a difference.
  *
  * <p>Published heads are filed by record key ({@link HeadKeys}): a record whose payload names
  * another head than its key, or that does not parse, is not compared and is listed (bounded) in
@@ -107,9 +107,10 @@ public final class HeadReplay {
         TopicReader.forEach(kafka, Topics.HEADS, timeout, true, heads::accept);
         Map<String, HeadUpdate> published = heads.newest();
         Map<String, String> operated = heads.operated();
-        Commands commands = new Commands();
+        Set<String> rejectedCommands = new HashSet<>();
+        Set<String> isolated = notReplayed(kafka, timeout, rejectedCommands);
+        Commands commands = new Commands(rejectedCommands);
         TopicReader.forEach(kafka, Topics.CONTROL, timeout, true, commands::accept);
-        Set<String> isolated = notReplayed(kafka, timeout);
         Map<Integer, List<ConsumerRecord<byte[], byte[]>>> byPartition = new TreeMap<>();
         for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(kafka, Topics.SAMPLES, timeout)) {
             if (!isolated.contains(r.partition() + "@" + r.offset())) {
@@ -205,8 +206,11 @@ public final class HeadReplay {
         };
     }
 
-    /** The samples records not to replay ({@link #notReplayed(Rejected)}), as {@code "partition@offset"}. */
-    private static Set<String> notReplayed(KafkaConnection kafka, Duration timeout) {
+    /**
+     * The samples records not to replay ({@link #notReplayed(Rejected)}), as {@code "partition@offset"};
+     * the control records the adapter rejected go to {@code rejectedCommands}, the same way.
+     */
+    private static Set<String> notReplayed(KafkaConnection kafka, Duration timeout, Set<String> rejectedCommands) {
         Set<String> out = new HashSet<>();
         for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(kafka, Topics.REJECTED, timeout)) {
             Rejected x;
@@ -215,7 +219,9 @@ public final class HeadReplay {
             } catch (InvalidProtocolBufferException e) {
                 throw new IllegalStateException("unreadable record on " + Topics.REJECTED + ": " + e.getMessage(), e);
             }
-            if (notReplayed(x)) {
+            if (Topics.CONTROL.equals(x.getTopic())) {
+                rejectedCommands.add(x.getPartition() + "@" + x.getOffset());
+            } else if (notReplayed(x)) {
                 out.add(x.getPartition() + "@" + x.getOffset());
             }
         }
@@ -297,26 +303,28 @@ public final class HeadReplay {
     }
 
     /**
-     * The published heads as a follower holds them, filed by record key: the newest version per key
-     * (a version never goes back; a tombstone erases the key), which keys have an operator command in
-     * their history, and the records filed under no head (the first {@link #MAX_SKIPPED_LISTED}
-     * described, the rest counted). Fed one record at a time, in offset order per partition.
-     */
-    /**
      * The operator commands on {@link Topics#CONTROL}, filed by the user its record key names (as
-     * the adapter files them) and by task (empty: every head of the user). A command's place between
-     * a user's samples depends on the adapter's batches, so its heads cannot be rebuilt; the heads
-     * topic may not show it (a freeze publishes nothing; a later reset by a new wake phrase in the
-     * same version leaves its own reason). Records without a user key or that do not parse changed
-     * nothing in the adapter either, and are ignored. Fed one record at a time.
+     * the adapter files them) and by task (empty, and every erase: every head of the user). A
+     * command's place between a user's samples depends on the adapter's batches, so its heads cannot
+     * be rebuilt, and the heads topic may not show it (a freeze or an unfreeze publishes nothing; a
+     * compacted heads topic keeps only each head's newest version). Records the adapter rejected (a
+     * reject on {@link Topics#REJECTED} names their partition and offset), records without a user
+     * key and records that do not parse changed nothing, and are ignored. Fed one record at a time.
      */
     static final class Commands {
 
         /** First command per "tenant/user" (every head) or per head id. */
         private final Map<String, String> first = new TreeMap<>();
 
+        /** The control records the adapter rejected, as "partition@offset". */
+        private final Set<String> rejected;
+
+        Commands(Set<String> rejected) {
+            this.rejected = rejected;
+        }
+
         void accept(ConsumerRecord<byte[], byte[]> r) {
-            if (r.key() == null || r.value() == null) {
+            if (r.key() == null || r.value() == null || rejected.contains(r.partition() + "@" + r.offset())) {
                 return;
             }
             UserKey user;
@@ -330,16 +338,24 @@ public final class HeadReplay {
             String what = "control "
                     + c.getAction().name().replace("CONTROL_ACTION_", "").toLowerCase(java.util.Locale.ROOT) + " at "
                     + r.topic() + "-" + r.partition() + "@" + r.offset();
-            first.putIfAbsent(c.getTask().isEmpty() ? user.toString() : user.headId(c.getTask()), what);
+            // an erase forgets the whole user, whatever task it names (AdaptationEngine)
+            boolean all = c.getTask().isEmpty() || c.getAction() == ControlAction.CONTROL_ACTION_ERASE;
+            first.putIfAbsent(all ? user.toString() : user.headId(c.getTask()), what);
         }
 
         /** The first command on head {@code h}, if any. */
         Optional<String> on(HeadUpdate h) {
-            String all = first.get(new UserKey(h.getTenant(), h.getUser()).toString());
+            String all = first.get(h.getTenant() + "/" + h.getUser());
             return Optional.ofNullable(all != null ? all : first.get(h.getHeadId()));
         }
     }
 
+    /**
+     * The published heads as a follower holds them, filed by record key: the newest version per key
+     * (a version never goes back; a tombstone erases the key), which keys have an operator command in
+     * their history, and the records filed under no head (the first {@link #MAX_SKIPPED_LISTED}
+     * described, the rest counted). Fed one record at a time, in offset order per partition.
+     */
     static final class Published {
 
         private final Map<String, HeadUpdate> newest = new TreeMap<>();
@@ -374,12 +390,12 @@ public final class HeadReplay {
             if (old == null || h.getVersion() > old.getVersion()) {
                 newest.put(key, h);
             }
-            // an operator's command and a reset on restore come from no sample; a reset by a user's new
-            // wake phrase and an alarm's rollback do, and the replay applies them too, also where a later
-            // one in the same version (publish-every > 1) left its own reason
-            if (h.getStatusReason().startsWith(ControlCommand.REASON_PREFIX)
-                    || h.getStatus() == HeadStatus.HEAD_STATUS_RESET
-                            && h.getStatusReason().startsWith(UserStateCodec.RESTORE_RESET_REASON)) {
+            // a reset by a user's new wake phrase comes from a sample, which the replay applies too; any
+            // other reset (a reset on restore, which stays first in its version's reason:
+            // HeadState.RESTORE_RESET_REASON) and an operator's rollback do not
+            if (h.getStatus() == HeadStatus.HEAD_STATUS_RESET
+                            && !h.getStatusReason().startsWith(BinaryHeadTask.NEW_PHRASE_REASON)
+                    || h.getStatusReason().startsWith(ControlCommand.REASON_PREFIX)) {
                 operated.put(key, "version " + h.getVersion() + " " + HeadKeys.shown(h.getStatusReason()));
             }
         }

@@ -202,12 +202,6 @@ public final class UserStateCodec {
     }
 
     /**
-     * How the status reason of every head version {@link #reset} makes starts (a reset on restore):
-     * such a reset comes from no sample and no command, so {@code replay} cannot rebuild it.
-     */
-    public static final String RESTORE_RESET_REASON = "reset on restore: ";
-
-    /**
      * The explicit reset of a user whose changelog record parses but does not {@link #decode}
      * against this adapter (its recipe or source head changed, another format version, a damaged
      * head): in a record of a format this codec reads, every head that still decodes against its
@@ -351,7 +345,7 @@ public final class UserStateCodec {
         if (!knownFormat || own == null) {
             return reason;
         }
-        return Bounded.message(RESTORE_RESET_REASON
+        return Bounded.message(HeadState.RESTORE_RESET_REASON
                 + "the stored head did not decode against this adapter (" + own
                 + "); the head starts again from its " + start);
     }

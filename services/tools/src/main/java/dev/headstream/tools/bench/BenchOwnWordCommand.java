@@ -52,7 +52,6 @@ public final class BenchOwnWordCommand implements Callable<Integer> {
     /** Issue 18's limit: at most 1 false accept per hour (after 8 clips, with recall at least 0.9). */
     static final double MAX_PER_HOUR = 1.0;
 
-    /** A phrase: words of letters, apostrophes and hyphens, one space apart. */
     @Spec
     CommandSpec spec;
 

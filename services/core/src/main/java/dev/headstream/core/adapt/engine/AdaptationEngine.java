@@ -1200,7 +1200,7 @@ public final class AdaptationEngine {
         try {
             user = UserStateCodec.decode(state, tasks, classTasks, dedupWindow);
         } catch (IllegalArgumentException e) {
-            String reason = Bounded.message(UserStateCodec.RESTORE_RESET_REASON
+            String reason = Bounded.message(HeadState.RESTORE_RESET_REASON
                     + "the stored training state did not decode against"
                     + " this adapter (" + e.getMessage() + "); the head starts again from its source head (a class"
                     + " head: from its start head)");

@@ -28,6 +28,16 @@ import java.util.Objects;
  */
 public final class HeadState {
 
+    /**
+     * How the reason of a head reset on restore starts (its stored state no longer decoded): such a
+     * reset comes from no sample and no command, so {@code replay} cannot rebuild its head. A reset
+     * or rollback later in the same batch keeps it first in the version's reason ({@link #owed}).
+     */
+    public static final String RESTORE_RESET_REASON = "reset on restore: ";
+
+    /** Between a reset on restore and what followed it in the same batch, in a version's reason. */
+    static final String THEN = "; then ";
+
     /** One remembered training clip, its embedding in half precision. */
     public record Example(StoredClip clip, boolean positive, float weight) {}
 
@@ -645,7 +655,20 @@ public final class HeadState {
     /** The head was rolled back: counts it; the next version carries {@code reason} as ROLLED_BACK. */
     public void rolledBack(String reason) {
         rollbacks++;
-        pendingRollback = reason;
+        pendingRollback = owed(reason);
+    }
+
+    /**
+     * The reason the version owed now carries: {@code reason}, after the reset on restore still
+     * owed, if one is ({@link #RESTORE_RESET_REASON}), so that a version that resets on restore
+     * always says so, whatever else happened to the head before its batch ended.
+     */
+    private String owed(String reason) {
+        if (pendingRollback == null || !pendingRollback.startsWith(RESTORE_RESET_REASON) || reason == null) {
+            return reason;
+        }
+        int then = pendingRollback.indexOf(THEN);
+        return (then < 0 ? pendingRollback : pendingRollback.substring(0, then)) + THEN + reason;
     }
 
     /** Stops or resumes training (samples are scored either way). */
@@ -713,7 +736,7 @@ public final class HeadState {
         drift.reset();
         frozen = false;
         l2spScale = 1f;
-        pendingRollback = reason;
+        pendingRollback = owed(reason);
         pendingReset = true;
     }
 

@@ -257,4 +257,33 @@ class PhrasePerUserEngineTest {
                 .isEqualTo(2);
         assertThat(asked).containsKey("okay nova");
     }
+
+    @Test
+    void aResetOnRestoreStaysFirstInItsVersionsReasonWhenANewPhraseResetsTheHeadInTheSameBatch() {
+        AdaptationEngine engine = engine();
+        BatchResult r = engine.process(List.of(sample(0, "acme/alice", OWN, "okay nova")), NOW);
+        engine.commit(r);
+        dev.headstream.schemas.v1.AdapterState record = engine.stateRecords(r).get(0);
+        int own = record.getHeadsList().stream().map(h -> h.getTask()).toList().indexOf(OWN);
+        dev.headstream.schemas.v1.AdapterState other = record.toBuilder()
+                .setHeads(own, record.getHeads(own).toBuilder().setSourceHeadSha256("f".repeat(64)))
+                .build();
+
+        AdaptationEngine restarted = engine();
+        assertThat(restarted.restore(dev.headstream.core.ingest.UserKey.parse("acme/alice"), 0, other))
+                .isEqualTo(AdaptationEngine.Restored.RESET);
+        BatchResult next = restarted.process(List.of(sample(1, "acme/alice", OWN, "hey marble")), NOW + 1);
+        HeadUpdate reset = head(next, "alice");
+        assertThat(reset.getStatus()).isEqualTo(HeadStatus.HEAD_STATUS_RESET);
+        // replay leaves a head reset on restore out by this start, whatever followed in the batch
+        assertThat(reset.getStatusReason())
+                .startsWith(dev.headstream.core.adapt.state.HeadState.RESTORE_RESET_REASON)
+                .endsWith("; then new wake phrase 'hey marble' (was 'okay nova')");
+        assertThat(reset.getProvenance().getPhrase()).isEqualTo("hey marble");
+        restarted.commit(next);
+        BatchResult later = restarted.process(List.of(sample(2, "acme/alice", OWN, "wake up luna")), NOW + 2);
+        assertThat(head(later, "alice").getStatusReason())
+                .as("once published, a reset on restore is no longer owed")
+                .isEqualTo("new wake phrase 'wake up luna' (was 'hey marble')");
+    }
 }
