@@ -143,12 +143,12 @@ public final class HeadReplay {
             List<String> notCompared = new ArrayList<>();
             int identical = 0;
             for (HeadUpdate h : published.values()) {
-                Optional<String> command = commands.on(h);
-                if (operated.containsKey(h.getHeadId()) || command.isPresent()) {
-                    // the published version that shows it, where one does; else the command's record
-                    notCompared.add(h.getHeadId() + ": operator command ("
-                            + (operated.containsKey(h.getHeadId()) ? operated.get(h.getHeadId()) : command.get())
-                            + ")");
+                // the published version that shows a command, where one does; else the command's record
+                String command = operated.containsKey(h.getHeadId())
+                        ? operated.get(h.getHeadId())
+                        : commands.on(h).orElse(null);
+                if (command != null) {
+                    notCompared.add(h.getHeadId() + ": operator command (" + command + ")");
                     continue;
                 }
                 ClassHeadTask classTask = engine.classTasks().get(h.getTask());
@@ -324,13 +324,14 @@ public final class HeadReplay {
         }
 
         void accept(ConsumerRecord<byte[], byte[]> r) {
-            if (r.key() == null || r.value() == null || rejected.contains(r.partition() + "@" + r.offset())) {
+            String key = HeadKeys.key(r);
+            if (key == null || r.value() == null || rejected.contains(r.partition() + "@" + r.offset())) {
                 return;
             }
             UserKey user;
             Control c;
             try {
-                user = UserKey.parse(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8));
+                user = UserKey.parse(key);
                 c = Control.parseFrom(r.value());
             } catch (IllegalArgumentException | InvalidProtocolBufferException e) {
                 return;

@@ -500,7 +500,7 @@ public final class BenchOwnWordCommand implements Callable<Integer> {
         }
         List<String> stripped = new ArrayList<>();
         for (String p : phrases) {
-            String phrase = p.strip().replaceAll("\\s+", " ");
+            String phrase = WakePhrase.collapsed(p);
             if (phrase.isEmpty()) {
                 throw bad("--phrases: an empty phrase");
             }
@@ -509,11 +509,11 @@ public final class BenchOwnWordCommand implements Callable<Integer> {
                 // only phrases the service would take
                 throw bad("--phrases: '" + phrase + "' must be " + WakePhrase.RULE);
             }
-            String norm = phrase.toLowerCase(Locale.ROOT);
+            String norm = WakePhrase.ofUser(phrase);
             if (norm.equals("hey jarvis")) {
                 throw bad("--phrases: 'hey jarvis' is the source head's phrase, not a user's own");
             }
-            if (stripped.stream().anyMatch(x -> x.toLowerCase(Locale.ROOT).equals(norm))) {
+            if (stripped.stream().anyMatch(x -> WakePhrase.ofUser(x).equals(norm))) {
                 throw bad("--phrases: '" + phrase + "' given twice");
             }
             stripped.add(phrase);
