@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.record.TimestampType;
 
@@ -59,6 +61,13 @@ public record IncomingBatch(
     /** Records in the batch, samples and control commands. */
     public int records() {
         return samples.size() + controls.size();
+    }
+
+    /** The partition numbers of the batch's records, samples and control alike (co-partitioned). */
+    public Set<Integer> partitionNumbers() {
+        Set<Integer> out = new TreeSet<>();
+        startOffsets.keySet().forEach(tp -> out.add(tp.partition()));
+        return out;
     }
 
     /** The offsets of the batch's samples records. */

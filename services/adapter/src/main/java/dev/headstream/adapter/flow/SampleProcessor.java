@@ -1,6 +1,8 @@
 package dev.headstream.adapter.flow;
 
 import dev.headstream.adapter.Channels;
+import dev.headstream.adapter.state.PartitionsRevokedException;
+import dev.headstream.adapter.state.StateRestorer;
 import dev.headstream.adapter.transaction.BatchTransaction;
 import dev.headstream.adapter.transaction.CommitCheck;
 import dev.headstream.adapter.transaction.ProcessExit;
@@ -8,6 +10,7 @@ import dev.headstream.adapter.transaction.TransactionOutcome;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.adapt.engine.BatchResult;
 import dev.headstream.schemas.Topics;
+import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
@@ -35,7 +38,9 @@ import org.jboss.logging.Logger;
  * again from the same state, after a wait that doubles while the same batch keeps aborting
  * ({@link PartitionRetries}). A record that makes processing fail every time is isolated and
  * rejected, and the rest of its batch applied ({@link PoisonIsolation}); a failure that is no
- * record's (systemic), or an {@link Error}, aborts the batch and stalls its partitions. Runs on a worker thread, one batch at a time.
+ * record's (systemic), or an {@link Error}, aborts the batch and stalls its partitions. A batch
+ * first waits for the state restore of its partitions ({@link StateRestorer#awaitRestored}), which
+ * runs off the polling thread. Runs on a worker thread, one batch at a time.
  */
 @ApplicationScoped
 public class SampleProcessor {
@@ -66,6 +71,10 @@ public class SampleProcessor {
     @Inject
     ProcessExit exit;
 
+    @Inject
+    @Identifier(StateRestorer.NAME)
+    StateRestorer restorer;
+
     @Incoming(Channels.SAMPLES)
     @Blocking
     public Uni<Void> process(KafkaRecordBatch<byte[], byte[]> batch) {
@@ -76,6 +85,22 @@ public class SampleProcessor {
                     "the transaction of the batch from %s aborted before: waiting %d ms before trying it again",
                     in.startOffsets(), wait.toMillis());
             sleep(wait);
+        }
+        try {
+            restorer.awaitRestored(in.partitionNumbers());
+        } catch (PartitionsRevokedException e) {
+            // a rebalance, not a failure: the partition's new owner consumes the batch again
+            LOG.infof("a batch from %s is not applied: %s", in.startOffsets(), e.getMessage());
+            return transaction.abort(batch, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return transaction.abort(batch, new IllegalStateException("interrupted while waiting for a restore", e));
+        } catch (RuntimeException e) {
+            // the restore failed (the process is exiting): nothing of the batch is applied
+            LOG.errorf("a batch from %s is not applied: %s", in.startOffsets(), e.getMessage());
+            retries.systemic(in.startOffsets());
+            metrics.systemic("failure");
+            return transaction.abort(batch, e);
         }
         long now = System.currentTimeMillis();
         long t0 = System.nanoTime();

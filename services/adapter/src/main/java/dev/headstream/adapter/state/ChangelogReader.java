@@ -13,9 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -180,6 +182,14 @@ public class ChangelogReader {
      * not by how many users the partitions hold.
      */
     public List<Entry> newest(List<Integer> partitionNumbers, int valueBudget) {
+        return newest(partitionNumbers, valueBudget, () -> false);
+    }
+
+    /**
+     * {@link #newest(List, int)}, stopping with a {@link CancellationException} at the first poll after
+     * {@code cancelled} turns true (the partitions were revoked while this read them).
+     */
+    public List<Entry> newest(List<Integer> partitionNumbers, int valueBudget, BooleanSupplier cancelled) {
         Newest newest = new Newest(Math.max(0, valueBudget));
         List<TopicPartition> parts = partitionNumbers.stream()
                 .map(n -> new TopicPartition(Topics.ADAPTER_STATE, n))
@@ -188,11 +198,11 @@ public class ChangelogReader {
             c.assign(parts);
             c.seekToBeginning(parts);
             Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
-            readToEnd(c, parts, end, newest::add);
+            readToEnd(c, parts, end, cancelled, newest::add);
             if (newest.overBudget()) {
                 Map<Integer, Map<Long, PartitionKey>> selected = newest.selected();
                 c.seekToBeginning(parts);
-                readToEnd(c, parts, end, r -> {
+                readToEnd(c, parts, end, cancelled, r -> {
                     PartitionKey pk =
                             selected.getOrDefault(r.partition(), Map.of()).get(r.offset());
                     if (pk != null) {
@@ -212,6 +222,15 @@ public class ChangelogReader {
      * @return the end offset it read to (where the next record will be)
      */
     public long read(int partition, long from, java.util.function.Consumer<List<Entry>> batch) {
+        return read(partition, from, () -> false, batch);
+    }
+
+    /**
+     * {@link #read(int, long, java.util.function.Consumer)}, stopping with a {@link CancellationException}
+     * at the first poll after {@code cancelled} turns true (the partition was revoked while this read it).
+     */
+    public long read(
+            int partition, long from, BooleanSupplier cancelled, java.util.function.Consumer<List<Entry>> batch) {
         TopicPartition tp = new TopicPartition(Topics.ADAPTER_STATE, partition);
         try (KafkaConsumer<byte[], byte[]> c = consumer()) {
             c.assign(List.of(tp));
@@ -224,6 +243,7 @@ public class ChangelogReader {
             c.seek(tp, Math.max(from, begin));
             ReadProgress progress = new ReadProgress();
             while (c.position(tp) < end) {
+                stopIf(cancelled, tp.toString());
                 progress.at(c.position(tp), "reading changelog partition " + tp + " to offset " + end);
                 List<Entry> entries = new ArrayList<>();
                 // short polls: a range holding only a commit marker returns no record, and waits the whole poll
@@ -328,15 +348,23 @@ public class ChangelogReader {
             KafkaConsumer<byte[], byte[]> c,
             List<TopicPartition> parts,
             Map<TopicPartition, Long> end,
+            BooleanSupplier cancelled,
             java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> action) {
         ReadProgress progress = new ReadProgress();
         while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+            stopIf(cancelled, parts.toString());
             progress.at(parts.stream().mapToLong(c::position).sum(), "reading changelog partitions " + parts);
             for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
                 if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
                     action.accept(r);
                 }
             }
+        }
+    }
+
+    private static void stopIf(BooleanSupplier cancelled, String what) {
+        if (cancelled.getAsBoolean()) {
+            throw new CancellationException("reading changelog " + what + " cancelled");
         }
     }
 

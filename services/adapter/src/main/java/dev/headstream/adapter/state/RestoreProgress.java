@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Which samples partitions' state is being restored, whether the first assignment has been
  * restored, and what the restores since start did with records they could not install as stored
- * ({@link Counts}). Written by {@link StateRestorer} on the polling thread, read by readiness and
+ * ({@link Counts}). Written by {@link StateRestorer} on the polling thread and its restore thread, read by readiness and
  * {@link RestoreMetrics} from any thread.
  */
 @ApplicationScoped
@@ -54,6 +54,14 @@ public class RestoreProgress {
      */
     public void finished(Collection<Integer> partitions) {
         assignedOnce = true;
+        restoring.removeAll(partitions);
+    }
+
+    /**
+     * {@code partitions} were revoked before their restore ended: they are no longer restoring here,
+     * and they count as no restored assignment.
+     */
+    public void abandoned(Collection<Integer> partitions) {
         restoring.removeAll(partitions);
     }
 

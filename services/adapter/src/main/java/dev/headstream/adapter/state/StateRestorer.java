@@ -10,6 +10,7 @@ import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.AdapterState;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -17,6 +18,18 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -26,11 +39,14 @@ import org.jboss.logging.Logger;
  * Restores per-user training state when the adapter is assigned partitions of
  * {@code headstream.samples}: for each assigned partition number it reads the same partition of
  * the compacted {@code headstream.adapter-state} changelog to its end ({@link ChangelogReader}) and
- * hands the newest record of every key to the engine (a tombstone erases the user). This runs on
- * the Kafka polling thread inside the rebalance, so no sample of the partition is delivered before
- * its state is restored; {@link RestoreProgress} tracks it for readiness (DOWN from start until the
- * first assignment is restored, and while any later one is). On revocation the partition's users
- * are dropped from memory. Wired by
+ * hands the newest record of every key to the engine (a tombstone erases the user). The read runs
+ * on a restore thread of its own, not on the Kafka polling thread: the rebalance ends at once and
+ * the consumer keeps polling, however long the restore takes, while the partition's batches wait
+ * for it ({@link #awaitRestored}), so no sample of the partition is applied before its state is
+ * restored; {@link RestoreProgress} tracks it for readiness (DOWN from start until the first
+ * assignment is restored, and while any later one is). On revocation a restore in progress stops
+ * at its next changelog poll (the batches waiting for it fail with
+ * {@link PartitionsRevokedException}), and the partition's users are dropped from memory. Wired by
  * {@code mp.messaging.incoming.samples.consumer-rebalance-listener.name=headstream-state-restore}.
  *
  * <p>The record key names the user, never the payload ({@link #install}): a record whose payload
@@ -75,6 +91,70 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
     @Inject
     ProcessExit processExit;
 
+    /** One assignment's restore, run on the restore thread; its partitions' batches wait for it ({@link #awaitRestored}). */
+    static final class Restore {
+        private static final int QUEUED = 0;
+        private static final int RUNNING = 1;
+        private static final int ENDED = 2;
+
+        final List<Integer> numbers;
+        /** Completes when the restore installed its partitions' users; exceptionally if it failed or was cancelled. */
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+
+        private final AtomicInteger state = new AtomicInteger(QUEUED);
+        private final CountDownLatch ended = new CountDownLatch(1);
+        private volatile boolean cancelled;
+
+        Restore(List<Integer> numbers) {
+            this.numbers = numbers;
+        }
+
+        boolean cancelled() {
+            return cancelled;
+        }
+
+        /** Whether the restore may start (false: cancelled before it started). */
+        boolean start() {
+            return state.compareAndSet(QUEUED, RUNNING);
+        }
+
+        /** The restore thread is done with the engine for this restore. */
+        void end() {
+            state.set(ENDED);
+            ended.countDown();
+        }
+
+        /**
+         * Asks the restore to stop at its next changelog poll and waits until it no longer touches
+         * the engine; batches waiting for it fail with {@link PartitionsRevokedException}.
+         */
+        void cancel() throws InterruptedException {
+            cancelled = true;
+            if (state.compareAndSet(QUEUED, ENDED)) {
+                ended.countDown();
+            }
+            ended.await();
+            done.completeExceptionally(new PartitionsRevokedException(numbers, "before their state restore ended"));
+        }
+    }
+
+    /** The newest restore of each samples partition number assigned (or being assigned) to this instance. */
+    private final Map<Integer, Restore> restores = new ConcurrentHashMap<>();
+
+    private final ExecutorService restoreThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "headstream-restore");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * Starts restoring the assigned samples partitions' users, off the polling thread: here, on it,
+     * only the group's committed offsets are read and the partitions sought to them (a failure there
+     * pauses them and exits, as any failed restore); the changelog is read on the restore thread, and
+     * the partitions' batches wait for it ({@link #awaitRestored}). The consumer meanwhile keeps
+     * polling, so a restore of any length neither holds up the group's rebalance nor counts against
+     * {@code max.poll.interval.ms}.
+     */
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> assigned) {
         // the consumer also reads headstream.control; its partition p comes with samples partition p
@@ -83,33 +163,63 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
         List<Integer> numbers =
                 partitions.stream().map(TopicPartition::partition).sorted().toList();
         progress.started(numbers);
-        boolean failed = false;
+        if (numbers.isEmpty()) {
+            progress.finished(numbers);
+            return;
+        }
+        Restore restore = new Restore(numbers);
+        numbers.forEach(n -> restores.put(n, restore));
         try {
-            if (numbers.isEmpty()) {
-                return;
-            }
-            long t0 = System.nanoTime();
-            faults.beforeRestore(numbers);
             // Committed offsets first, changelog second: a transaction that commits in between only
             // makes the restored state newer than the position, never older; the engine skips the
             // samples the state already holds. Reading them the other way round could lose a batch.
             Map<TopicPartition, OffsetAndMetadata> committed =
                     consumer.committed(new HashSet<>(partitions), Duration.ofSeconds(30));
-            Installed installed;
-            if (engine.storeDiskBytes() >= 0) {
-                installed = restoreOnDisk(numbers);
-            } else {
-                // values of at most as many users as there is room for: a partition holding more users' state
-                // than the bound cannot exhaust the heap on the polling thread (those beyond it keep their key)
-                installed = install(changelog.newest(numbers, engine.residentRoom()));
-            }
-            progress.counted(installed.counts());
             for (TopicPartition tp : partitions) {
                 OffsetAndMetadata c = committed.get(tp);
                 if (c != null) {
                     consumer.seek(tp, c.offset());
                 }
             }
+        } catch (RuntimeException e) {
+            // e.g. the committed offsets not answered in time (a broker restart): applying the
+            // partitions' samples now would start their users afresh from the source head, restart their
+            // versions and overwrite their state on the changelog
+            consumer.pause(assigned);
+            failed(restore, e);
+            return;
+        }
+        try {
+            restoreThread.execute(() -> run(restore));
+        } catch (RejectedExecutionException e) {
+            consumer.pause(assigned);
+            failed(restore, e); // shutting down
+        }
+    }
+
+    /** Reads the changelog for {@code restore}'s partitions and installs their users (the restore thread). */
+    private void run(Restore restore) {
+        if (!restore.start()) {
+            return; // revoked before it started
+        }
+        List<Integer> numbers = restore.numbers;
+        try {
+            long t0 = System.nanoTime();
+            faults.beforeRestore(numbers);
+            Installed installed;
+            if (engine.storeDiskBytes() >= 0) {
+                installed = restoreOnDisk(numbers, restore::cancelled);
+            } else {
+                // values of at most as many users as there is room for: a partition holding more users' state
+                // than the bound cannot exhaust the heap (those beyond it keep their key)
+                List<ChangelogReader.Entry> newest =
+                        changelog.newest(numbers, engine.residentRoom(), restore::cancelled);
+                if (restore.cancelled()) {
+                    throw new CancellationException("revoked");
+                }
+                installed = install(newest);
+            }
+            progress.counted(installed.counts());
             LOG.infof(
                     "restored %d users from the changelog (%d erased) for samples partitions %s in %.1f s; %d users held"
                             + " in all%s",
@@ -132,39 +242,91 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
                         engine.maxResidentUsers(),
                         c.forgedSkipped());
             }
+            progress.finished(numbers);
+            restore.done.complete(null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            failed = true;
-            fail(consumer, assigned, numbers, e);
+            endWith(restore, e);
         } catch (RuntimeException e) {
-            // e.g. the committed offsets or the changelog's end not answered in time (a broker
-            // restart): applying the partitions' samples now would start their users afresh from
-            // the source head, restart their versions and overwrite their state on the changelog
-            failed = true;
-            fail(consumer, assigned, numbers, e);
+            // e.g. the changelog's end not answered in time, or its read standing still (a broker gone)
+            endWith(restore, e);
+        } catch (Error e) {
+            endWith(restore, new IllegalStateException(e.toString(), e));
+            throw e;
         } finally {
-            if (!failed) {
-                progress.finished(numbers);
-            }
+            restore.end();
+        }
+    }
+
+    private void endWith(Restore restore, Exception e) {
+        if (restore.cancelled()) {
+            LOG.infof("the restore of samples partitions %s stopped: they were revoked", restore.numbers);
+        } else {
+            failed(restore, e);
         }
     }
 
     /**
-     * A restore that failed: its partitions are paused (no record of theirs is delivered), readiness
-     * stays DOWN (they stay restoring), and the process exits ({@link ProcessExit#fatal}) so that a
-     * restart restores them again; never are they processed without their users' state.
+     * A restore that failed: its partitions' batches fail without being processed (they stay
+     * unconsumed), readiness stays DOWN (they stay restoring), and the process exits
+     * ({@link ProcessExit#fatal}) so that a restart restores them again; never are they processed
+     * without their users' state.
      */
-    private void fail(
-            Consumer<?, ?> consumer, Collection<TopicPartition> assigned, List<Integer> numbers, Exception e) {
-        consumer.pause(assigned);
-        LOG.errorf(e, "restoring the state of samples partitions %s failed; partitions paused", numbers);
-        processExit.fatal("restoring the state of samples partitions " + numbers + " failed ("
+    private void failed(Restore restore, Exception e) {
+        LOG.errorf(e, "restoring the state of samples partitions %s failed; their batches are held", restore.numbers);
+        processExit.fatal("restoring the state of samples partitions " + restore.numbers + " failed ("
                 + Bounded.message(String.valueOf(e)) + ")");
+        restore.done.completeExceptionally(new IllegalStateException(
+                "restoring the state of samples partitions " + restore.numbers + " failed", e));
+    }
+
+    /**
+     * Waits until the state of every samples partition {@code partitions} names (by number: a control
+     * record's partition carries its samples partition's users) is restored; at once for a partition
+     * restored already.
+     *
+     * @throws PartitionsRevokedException if such a partition is not assigned to this instance now, or
+     *     was revoked before its restore ended: the batch is not this instance's to apply any more
+     * @throws IllegalStateException if such a restore failed (the process is exiting)
+     * @throws InterruptedException if the wait is interrupted
+     */
+    public void awaitRestored(Collection<Integer> partitions) throws InterruptedException {
+        for (Integer p : new TreeSet<>(partitions)) {
+            Restore r = restores.get(p);
+            if (r == null) {
+                // revoked (and not assigned again) after the batch was polled: its users are gone from here
+                throw new PartitionsRevokedException(List.of(p), "before the batch came to be applied");
+            }
+            if (r.done.isDone() && !r.done.isCompletedExceptionally()) {
+                continue;
+            }
+            if (!r.done.isDone()) {
+                LOG.infof("a batch of samples partition %d waits for its state restore", p);
+            }
+            try {
+                r.done.get();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+        }
     }
 
     @Override
     public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> revoked) {
         for (TopicPartition tp : samplesPartitions(revoked)) {
+            Restore r = restores.remove(tp.partition());
+            if (r != null && !r.done.isDone()) {
+                try {
+                    r.cancel(); // at most one changelog poll: the restore stops touching the engine first
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while stopping the restore of " + tp, e);
+                }
+                progress.abandoned(List.of(tp.partition()));
+            }
             int dropped = engine.forgetPartition(tp.partition());
             LOG.infof("samples partition %d revoked: dropped %d users from memory", tp.partition(), dropped);
         }
@@ -173,6 +335,25 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
     @Override
     public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         onPartitionsRevoked(consumer, partitions);
+    }
+
+    /** Stops a restore in progress (at its next changelog poll) and the restore thread. */
+    @PreDestroy
+    void stop() {
+        for (Restore r : restores.values()) {
+            r.cancelled = true;
+        }
+        restoreThread.shutdown();
+        try {
+            if (!restoreThread.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("the restore thread did not stop within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        restores.values()
+                .forEach(r -> r.done.completeExceptionally(
+                        new PartitionsRevokedException(r.numbers, "before their state restore ended")));
     }
 
     /**
@@ -277,7 +458,7 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
      * checkpoint moves to that end (unless the read left marks that live only in the heap: see
      * {@link AdaptationEngine#checkpoint}).
      */
-    private Installed restoreOnDisk(List<Integer> numbers) {
+    private Installed restoreOnDisk(List<Integer> numbers, BooleanSupplier cancelled) {
         int restored = 0;
         int erased = 0;
         RestoreProgress.Counts counts = RestoreProgress.Counts.NONE;
@@ -302,7 +483,7 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
             }
             int[] read = {0};
             Installed[] sum = {new Installed(0, 0, RestoreProgress.Counts.NONE)};
-            long end = changelog.read(p, Math.max(0, from), entries -> {
+            long end = changelog.read(p, Math.max(0, from), cancelled, entries -> {
                 read[0] += entries.size();
                 sum[0] = sum[0].plus(install(entries));
             });

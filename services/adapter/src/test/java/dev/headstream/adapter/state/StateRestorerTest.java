@@ -1,6 +1,7 @@
 package dev.headstream.adapter.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.headstream.adapter.fault.NoFaults;
 import dev.headstream.adapter.transaction.ProcessExit;
@@ -36,6 +37,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -371,5 +378,162 @@ class StateRestorerTest {
         assertThat(done.counts()).isEqualTo(new RestoreProgress.Counts(0, 0, 0, 1));
         assertThat(engine.notResidentUsers()).isEqualTo(1);
         assertThat(rejectReasons(engine, sample(0, 20, "acme/bob", "b-9"))).containsExactly(RejectReason.CAPACITY);
+    }
+
+    /** A changelog of one partition that hands out its entries only once {@code release} opens, as a slow read would. */
+    private static final class HeldChangelog extends ChangelogReader {
+        final CountDownLatch release = new CountDownLatch(1);
+        final CountDownLatch reading = new CountDownLatch(1);
+        final List<Entry> entries;
+        final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+
+        HeldChangelog(List<Entry> entries) {
+            super("localhost:1");
+            this.entries = entries;
+        }
+
+        @Override
+        public List<Entry> newest(List<Integer> partitionNumbers, int valueBudget, BooleanSupplier cancelled) {
+            reading.countDown();
+            // polls as the real read does: each poll first checks whether the restore was cancelled
+            try {
+                while (!release.await(10, TimeUnit.MILLISECONDS)) {
+                    if (cancelled.getAsBoolean()) {
+                        throw new CancellationException("reading changelog cancelled");
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            if (failure.get() != null) {
+                throw failure.get();
+            }
+            return entries;
+        }
+    }
+
+    private static StateRestorer asyncRestorer(
+            AdaptationEngine engine, ChangelogReader changelog, List<Integer> exits) {
+        StateRestorer restorer = restorer(engine);
+        restorer.faults = NoFaults.INSTANCE;
+        restorer.changelog = changelog;
+        restorer.processExit = new ProcessExit(exits::add);
+        return restorer;
+    }
+
+    private static MockConsumer<byte[], byte[]> assignedConsumer(TopicPartition... partitions) {
+        MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+        consumer.assign(List.of(partitions));
+        return consumer;
+    }
+
+    @Test
+    void theRebalanceListenerReturnsAtOnceAndABatchWaitsForTheRestoreOffThePollingThread() throws Exception {
+        AdaptationEngine engine = engine(10);
+        HeldChangelog changelog = new HeldChangelog(List.of(entry(1, 5, "acme/alice", trained("acme/alice", 1, 2))));
+        List<Integer> exits = new ArrayList<>();
+        StateRestorer restorer = asyncRestorer(engine, changelog, exits);
+        TopicPartition samples = new TopicPartition(Topics.SAMPLES, 1);
+        MockConsumer<byte[], byte[]> consumer = assignedConsumer(samples);
+        try {
+            restorer.onPartitionsAssigned(consumer, List.of(samples));
+
+            assertThat(changelog.reading.await(10, TimeUnit.SECONDS))
+                    .as("the changelog is read on the restore thread")
+                    .isTrue();
+            assertThat(consumer.paused()).as("nothing paused: the batches wait").isEmpty();
+            assertThat(restorer.progress.restoring()).containsExactly(1);
+            CompletableFuture<Void> batch = CompletableFuture.runAsync(() -> {
+                try {
+                    restorer.awaitRestored(List.of(1));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(200);
+            assertThat(batch)
+                    .as("a batch of the partition waits while its restore runs")
+                    .isNotDone();
+            assertThatThrownBy(() -> restorer.awaitRestored(List.of(2)))
+                    .as("a batch of a partition not assigned here is not applied")
+                    .isInstanceOf(PartitionsRevokedException.class);
+
+            changelog.release.countDown();
+            batch.get(10, TimeUnit.SECONDS);
+
+            assertThat(version(engine, ALICE)).isEqualTo(2);
+            assertThat(restorer.progress.restoring()).isEmpty();
+            assertThat(restorer.progress.assignedOnce()).isTrue();
+            assertThat(exits).isEmpty();
+        } finally {
+            restorer.stop();
+        }
+    }
+
+    @Test
+    void aRevocationStopsTheRestoreInProgressAndItsWaitingBatchIsNotApplied() throws Exception {
+        AdaptationEngine engine = engine(10);
+        HeldChangelog changelog = new HeldChangelog(List.of(entry(1, 5, "acme/alice", trained("acme/alice", 1, 2))));
+        List<Integer> exits = new ArrayList<>();
+        StateRestorer restorer = asyncRestorer(engine, changelog, exits);
+        TopicPartition samples = new TopicPartition(Topics.SAMPLES, 1);
+        MockConsumer<byte[], byte[]> consumer = assignedConsumer(samples);
+        try {
+            restorer.onPartitionsAssigned(consumer, List.of(samples));
+            assertThat(changelog.reading.await(10, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<Void> batch = CompletableFuture.runAsync(() -> {
+                try {
+                    restorer.awaitRestored(List.of(1));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+
+            restorer.onPartitionsRevoked(consumer, List.of(samples));
+            changelog.release.countDown(); // too late: the read was cancelled
+
+            assertThatThrownBy(() -> batch.get(10, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(PartitionsRevokedException.class);
+            assertThat(engine.user(ALICE))
+                    .as("nothing installed after the revocation")
+                    .isNull();
+            assertThat(restorer.progress.restoring()).isEmpty();
+            assertThat(exits).as("a revocation is no failure").isEmpty();
+
+            // assigned again: a new restore, and the batch goes through once it ends
+            HeldChangelog again = new HeldChangelog(changelog.entries);
+            again.release.countDown();
+            restorer.changelog = again;
+            restorer.onPartitionsAssigned(consumer, List.of(samples));
+            restorer.awaitRestored(List.of(1));
+            assertThat(version(engine, ALICE)).isEqualTo(2);
+        } finally {
+            restorer.stop();
+        }
+    }
+
+    @Test
+    void aRestoreThatFailsOffThePollingThreadFailsItsBatchesKeepsThemRestoringAndExits() throws Exception {
+        AdaptationEngine engine = engine(10);
+        HeldChangelog changelog = new HeldChangelog(List.of());
+        changelog.failure.set(new IllegalStateException("reading changelog partitions stood still for 120 s"));
+        changelog.release.countDown();
+        List<Integer> exits = new ArrayList<>();
+        StateRestorer restorer = asyncRestorer(engine, changelog, exits);
+        TopicPartition samples = new TopicPartition(Topics.SAMPLES, 1);
+        try {
+            restorer.onPartitionsAssigned(assignedConsumer(samples), List.of(samples));
+
+            assertThatThrownBy(() -> restorer.awaitRestored(List.of(1)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("restoring the state of samples partitions [1] failed");
+            assertThat(restorer.progress.restoring()).containsExactly(1);
+            assertThat(RestoreProgress.ready(restorer.progress.assignedOnce(), restorer.progress.restoring()))
+                    .isFalse();
+            assertThat(exits).containsExactly(ProcessExit.EXIT_CODE);
+        } finally {
+            restorer.stop();
+        }
     }
 }
