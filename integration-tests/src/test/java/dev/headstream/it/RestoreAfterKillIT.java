@@ -112,14 +112,14 @@ class RestoreAfterKillIT {
                 assertThat(TopicReader.readAll(bs, Topics.ADAPTER_STATE, Duration.ofSeconds(30)))
                         .isNotEmpty();
 
-                // cold restore, held 5 s by fault injection: readiness must say DOWN (restoring) meanwhile.
-                // The restore outlasts max.poll.interval.ms (2 s here): it runs off the polling thread, so
+                // cold restore, held 10 s by fault injection: readiness must say DOWN (restoring) meanwhile.
+                // The restore outlasts max.poll.interval.ms (3 s here): it runs off the polling thread, so
                 // the consumer keeps its place in the group and restores once; a restore on the polling
                 // thread would be dropped from the group mid-restore and start again on every rejoin
                 Map<String, String> slowRestore = new HashMap<>(withBroker);
                 slowRestore.put("headstream.fault.enabled", "true");
-                slowRestore.put("headstream.fault.restore-delay-seconds", "5");
-                slowRestore.put("mp.messaging.incoming.samples.max.poll.interval.ms", "2000");
+                slowRestore.put("headstream.fault.restore-delay-seconds", "10");
+                slowRestore.put("mp.messaging.incoming.samples.max.poll.interval.ms", "3000");
                 try (AdapterProcess second = AdapterProcess.start(jar, slowRestore, work.resolve("adapter-2.log"))) {
                     boolean sawRestoringDown = false;
                     long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();

@@ -1,5 +1,6 @@
 package dev.headstream.adapter;
 
+import dev.headstream.adapter.flow.EmbedAheadInterceptor;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.embed.Backbone;
@@ -39,6 +40,7 @@ public class EngineProducer {
             "instance-id",
             "transaction-stuck-exit-seconds",
             "new-phrases-per-batch",
+            "embed-ahead-threads",
             "poison.attempts",
             "poison.backoff-ms",
             "poison.max-backoff-ms",
@@ -130,6 +132,12 @@ public class EngineProducer {
                     "users' state on disk in %s (cache of %d users, disk budget %d MB)",
                     dir.toAbsolutePath(), s.cacheUsers(), s.diskBudgetMb());
         }
+        if (config.embedAheadThreads() < 0) {
+            throw new IllegalArgumentException(
+                    "headstream.embed-ahead-threads must be 0 (off) or more, got " + config.embedAheadThreads());
+        }
+        EmbedAheadInterceptor.use(engine.embedAhead(config.embedAheadThreads(), EmbedAheadInterceptor.CAPACITY)
+                .orElse(null));
         return engine;
     }
 
@@ -139,6 +147,7 @@ public class EngineProducer {
      * backbone on its own, in any order CDI picks, could free them under a batch still embedding.)
      */
     void close(@Disposes AdaptationEngine engine, Backbone backbone) {
+        EmbedAheadInterceptor.use(null);
         try {
             engine.close();
         } finally {
@@ -194,7 +203,7 @@ public class EngineProducer {
             // headstream.models.dir); keys under the engine's prefixes and fault.* are checked strictly
             LOG.warnf(
                     "ignoring properties %s: neither the engine (see EngineSpec) nor the adapter (instance-id,"
-                            + " transaction-stuck-exit-seconds, poison.*, topic-check.*, state.*, admin.*, fault.*) reads them; a"
+                            + " transaction-stuck-exit-seconds, embed-ahead-threads, poison.*, topic-check.*, state.*, admin.*, fault.*) reads them; a"
                             + " misspelt key?",
                     unknown);
         }

@@ -35,6 +35,14 @@ public interface HeadstreamConfig {
     @WithDefault("2")
     int newPhrasesPerBatch();
 
+    /**
+     * Threads that embed samples records as they are polled, ahead of their batch
+     * ({@link dev.headstream.adapter.flow.EmbedAheadInterceptor}); 0 turns it off. The embeddings are
+     * the same bits either way.
+     */
+    @WithDefault("1")
+    int embedAheadThreads();
+
     /** Where users' state is kept between batches ({@code headstream.state.*}). */
     State state();
 

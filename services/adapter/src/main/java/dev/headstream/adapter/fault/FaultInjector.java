@@ -11,8 +11,8 @@ import java.util.List;
  * batch or a part of it (once, unless processing fails and the batch is retried or its failing
  * record isolated), then {@link #inTransaction} once, after the batch's records were handed to the
  * transaction and before its commit. Per partition assignment: {@link #beforeRestore} once,
- * on the Kafka polling thread, after the partitions count as restoring and before their state is
- * read. Implementations are thread-safe (the two hooks run on different threads).
+ * on the restore's thread, after the partitions count as restoring and before their state is
+ * read. Implementations are thread-safe (the hooks run on different threads).
  */
 public interface FaultInjector {
 
@@ -34,11 +34,11 @@ public interface FaultInjector {
     void beforeProcessing(List<byte[]> sampleValues);
 
     /**
-     * Runs before the state of newly assigned samples partitions is restored, blocking the
-     * polling thread for as long as it takes.
+     * Runs before the state of newly assigned samples partitions is restored, holding the restore
+     * (on its own thread: the consumer keeps polling, the partitions' batches wait) as long as it takes.
      *
      * @param samplesPartitions the assigned {@code headstream.samples} partition numbers, sorted
-     * @throws InterruptedException if the polling thread is interrupted meanwhile
+     * @throws InterruptedException if the restore's thread is interrupted meanwhile
      */
     void beforeRestore(List<Integer> samplesPartitions) throws InterruptedException;
 }

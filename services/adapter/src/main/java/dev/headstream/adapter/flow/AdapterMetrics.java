@@ -69,6 +69,22 @@ public class AdapterMetrics {
                     .tag("stage", stage.name().toLowerCase(Locale.ROOT))
                     .register(registry);
         }
+        engine.embeddingsAhead().ifPresent(ahead -> {
+            String what = "samples records embedded as they were polled (EmbeddingsAhead): used by their batch,"
+                    + " missed (the batch embedded them: none started, other bytes, failed) or dropped at the bound";
+            FunctionCounter.builder("headstream.embed.ahead", ahead, a -> a.used())
+                    .description(what)
+                    .tag("outcome", "used")
+                    .register(registry);
+            FunctionCounter.builder("headstream.embed.ahead", ahead, a -> a.missed())
+                    .description(what)
+                    .tag("outcome", "missed")
+                    .register(registry);
+            FunctionCounter.builder("headstream.embed.ahead", ahead, a -> a.dropped())
+                    .description(what)
+                    .tag("outcome", "dropped")
+                    .register(registry);
+        });
         FunctionCounter.builder("headstream.stage.seconds", transactionNanos, n -> n.sum() / 1e9)
                 .description("time the engine spent in each stage of its batches, every attempt counted")
                 .tag("stage", "transaction")

@@ -54,11 +54,15 @@ public class BatchPreparation {
     record Prepared(BatchResult result, List<Message<byte[]>> records) {}
 
     /**
-     * @param in    the batch
-     * @param nowMs the time its output records carry (the same for every try)
+     * @param in         the batch
+     * @param nowMs      the time its output records carry (the same for every try)
+     * @param ownedSince the engine's revocation count when its partitions were assigned
+     *     ({@link AdaptationEngine#process(List, List, long, long)}); {@link Long#MAX_VALUE}: no check
      * @throws SystemicFailure if processing fails and not because of one of its records
+     * @throws dev.headstream.core.adapt.engine.PartitionsRevokedException if a partition of the batch
+     *     was revoked since: not this instance's to apply
      */
-    Prepared prepare(IncomingBatch in, long nowMs) {
+    Prepared prepare(IncomingBatch in, long nowMs, long ownedSince) {
         List<PoisonIsolation.Consumed> records = new ArrayList<>(in.records());
         in.samples().forEach(r -> records.add(new PoisonIsolation.Consumed(Topics.SAMPLES, r)));
         in.controls().forEach(r -> records.add(new PoisonIsolation.Consumed(Topics.CONTROL, r)));
@@ -78,7 +82,7 @@ public class BatchPreparation {
                 }
             }
             faults.beforeProcessing(values);
-            BatchResult r = engine.process(samples, controls, nowMs);
+            BatchResult r = engine.process(samples, controls, nowMs, ownedSince);
             mark[0] = Math.min(mark[0], r.revocationMark());
             BatchResult all = withIsolated(r, isolated, mark[0]);
             return new Prepared(

@@ -63,10 +63,19 @@ public record IncomingBatch(
         return samples.size() + controls.size();
     }
 
-    /** The partition numbers of the batch's records, samples and control alike (co-partitioned). */
-    public Set<Integer> partitionNumbers() {
+    /** The partition numbers of the batch's {@code headstream.samples} records. */
+    public Set<Integer> samplesPartitions() {
+        return partitionsOf(Topics.SAMPLES);
+    }
+
+    /** The partition numbers of the batch's {@code headstream.control} records. */
+    public Set<Integer> controlPartitions() {
+        return partitionsOf(Topics.CONTROL);
+    }
+
+    private Set<Integer> partitionsOf(String topic) {
         Set<Integer> out = new TreeSet<>();
-        startOffsets.keySet().forEach(tp -> out.add(tp.partition()));
+        startOffsets.keySet().stream().filter(tp -> topic.equals(tp.topic())).forEach(tp -> out.add(tp.partition()));
         return out;
     }
 

@@ -1,5 +1,6 @@
 package dev.headstream.adapter.flow;
 
+import dev.headstream.core.adapt.engine.PartitionsRevokedException;
 import dev.headstream.core.ingest.RawSample;
 import dev.headstream.core.ingest.Rejection;
 import dev.headstream.core.ingest.UserKey;
@@ -110,6 +111,7 @@ final class PoisonIsolation {
             try {
                 return new Outcome<>(attempt.apply(records, List.of()), failures, List.of());
             } catch (RuntimeException e) {
+                passOn(e);
                 failure = e;
                 failures++;
                 listener.failed(a, e);
@@ -158,6 +160,7 @@ final class PoisonIsolation {
                         attempt.apply(List.copyOf(rest.subList(0, mid)), List.copyOf(isolated));
                         lo = mid;
                     } catch (RuntimeException e) {
+                        passOn(e);
                         hi = mid;
                         cause = e;
                     }
@@ -175,6 +178,7 @@ final class PoisonIsolation {
                 budget.spent(isolated.size());
                 return new Outcome<>(value, failures, isolated);
             } catch (RuntimeException e) {
+                passOn(e);
                 failure = e;
             }
         }
@@ -228,7 +232,18 @@ final class PoisonIsolation {
             attempt.apply(records, isolated);
             return null;
         } catch (RuntimeException e) {
+            passOn(e);
             return e;
+        }
+    }
+
+    /**
+     * Throws {@code e} on if it is no failure to retry or isolate: the batch's partitions were revoked
+     * (a rebalance), and it is not this instance's to apply.
+     */
+    private static void passOn(RuntimeException e) {
+        if (e instanceof PartitionsRevokedException revoked) {
+            throw revoked;
         }
     }
 

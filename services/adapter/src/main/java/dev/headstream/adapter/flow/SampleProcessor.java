@@ -1,7 +1,6 @@
 package dev.headstream.adapter.flow;
 
 import dev.headstream.adapter.Channels;
-import dev.headstream.adapter.state.PartitionsRevokedException;
 import dev.headstream.adapter.state.StateRestorer;
 import dev.headstream.adapter.transaction.BatchTransaction;
 import dev.headstream.adapter.transaction.CommitCheck;
@@ -9,12 +8,14 @@ import dev.headstream.adapter.transaction.ProcessExit;
 import dev.headstream.adapter.transaction.TransactionOutcome;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.adapt.engine.BatchResult;
+import dev.headstream.core.adapt.engine.PartitionsRevokedException;
 import dev.headstream.schemas.Topics;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -86,12 +87,11 @@ public class SampleProcessor {
                     in.startOffsets(), wait.toMillis());
             sleep(wait);
         }
+        long ownedSince;
         try {
-            restorer.awaitRestored(in.partitionNumbers());
+            ownedSince = restorer.awaitRestored(in.samplesPartitions(), in.controlPartitions(), generation(batch));
         } catch (PartitionsRevokedException e) {
-            // a rebalance, not a failure: the partition's new owner consumes the batch again
-            LOG.infof("a batch from %s is not applied: %s", in.startOffsets(), e.getMessage());
-            return transaction.abort(batch, e);
+            return notOurs(batch, in, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return transaction.abort(batch, new IllegalStateException("interrupted while waiting for a restore", e));
@@ -106,7 +106,9 @@ public class SampleProcessor {
         long t0 = System.nanoTime();
         BatchPreparation.Prepared prepared;
         try {
-            prepared = preparation.prepare(in, now);
+            prepared = preparation.prepare(in, now, ownedSince);
+        } catch (PartitionsRevokedException e) {
+            return notOurs(batch, in, e);
         } catch (RuntimeException e) {
             // systemic, not a record's failure (SystemicFailure): abort so that nothing of the batch
             // commits and it is consumed again, after a wait; its partitions stall (readiness DOWN)
@@ -168,6 +170,22 @@ public class SampleProcessor {
                     }
                 })
                 .chain(() -> Uni.createFrom().completionStage(batch.ack()));
+    }
+
+    /**
+     * A batch of partitions this instance no longer owns: a rebalance, not a failure; its transaction
+     * aborts unapplied, and the partitions' owner consumes the records again.
+     */
+    private Uni<Void> notOurs(KafkaRecordBatch<byte[], byte[]> batch, IncomingBatch in, PartitionsRevokedException e) {
+        LOG.infof("a batch from %s is not applied: %s", in.startOffsets(), e.getMessage());
+        return transaction.abort(batch, e);
+    }
+
+    /** The consumer group generation {@code batch} was polled in, or -1 if SmallRye did not say. */
+    private static int generation(KafkaRecordBatch<byte[], byte[]> batch) {
+        return batch.getMetadata(IncomingKafkaRecordBatchMetadata.class)
+                .map(IncomingKafkaRecordBatchMetadata::getConsumerGroupGenerationId)
+                .orElse(-1);
     }
 
     /** The record timestamps of the batch's samples (not its control commands), 0 where a record has none. */

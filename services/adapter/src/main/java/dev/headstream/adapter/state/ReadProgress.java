@@ -7,7 +7,7 @@ import java.util.function.LongSupplier;
  * The guard of a read to a known end: it fails once the read has not moved for {@link #STALL}. A
  * restore's read of the changelog polls until its position reaches the end it took at the start;
  * with the broker gone for good those polls return nothing and the position never moves, so
- * without this the restore (on the polling thread, readiness DOWN) would wait forever instead of
+ * without this the restore (readiness DOWN, the partitions' batches waiting) would wait forever instead of
  * failing and having the process restarted. A broker that restarts within the bound loses nothing:
  * the read goes on from where it stood. Not thread-safe: one per read.
  */

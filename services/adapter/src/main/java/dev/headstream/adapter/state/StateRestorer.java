@@ -3,6 +3,7 @@ package dev.headstream.adapter.state;
 import dev.headstream.adapter.fault.FaultInjector;
 import dev.headstream.adapter.transaction.ProcessExit;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
+import dev.headstream.core.adapt.engine.PartitionsRevokedException;
 import dev.headstream.core.ingest.UserKey;
 import dev.headstream.core.wire.Bounded;
 import dev.headstream.core.wire.UserStateCodec;
@@ -10,6 +11,7 @@ import dev.headstream.schemas.Topics;
 import dev.headstream.schemas.v1.AdapterState;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -22,7 +24,6 @@ import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,6 +31,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -44,9 +46,10 @@ import org.jboss.logging.Logger;
  * the consumer keeps polling, however long the restore takes, while the partition's batches wait
  * for it ({@link #awaitRestored}), so no sample of the partition is applied before its state is
  * restored; {@link RestoreProgress} tracks it for readiness (DOWN from start until the first
- * assignment is restored, and while any later one is). On revocation a restore in progress stops
- * at its next changelog poll (the batches waiting for it fail with
- * {@link PartitionsRevokedException}), and the partition's users are dropped from memory. Wired by
+ * assignment is restored, and while any later one is). On revocation a restore in progress is
+ * cancelled and the partition's users are dropped from memory, in one step under the engine's lock
+ * (the batches waiting for it fail with {@link PartitionsRevokedException}); the cancelled restore
+ * installs nothing after it. Wired by
  * {@code mp.messaging.incoming.samples.consumer-rebalance-listener.name=headstream-state-restore}.
  *
  * <p>The record key names the user, never the payload ({@link #install}): a record whose payload
@@ -91,69 +94,78 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
     @Inject
     ProcessExit processExit;
 
-    /** One assignment's restore, run on the restore thread; its partitions' batches wait for it ({@link #awaitRestored}). */
+    /**
+     * One assignment's restore, run on a restore thread; its partitions' batches wait for it
+     * ({@link #awaitRestored}). Cancelled (its partitions revoked) holding the engine's lock, and every
+     * step by which it changes the engine checks, holding the same lock, that it was not: after a
+     * revocation it changes nothing, wherever its thread stands.
+     */
     static final class Restore {
-        private static final int QUEUED = 0;
-        private static final int RUNNING = 1;
-        private static final int ENDED = 2;
-
         final List<Integer> numbers;
+        /** The engine's revocation count at the assignment ({@link AdaptationEngine#revocations()}). */
+        final long mark;
         /** Completes when the restore installed its partitions' users; exceptionally if it failed or was cancelled. */
         final CompletableFuture<Void> done = new CompletableFuture<>();
 
-        private final AtomicInteger state = new AtomicInteger(QUEUED);
-        private final CountDownLatch ended = new CountDownLatch(1);
         private volatile boolean cancelled;
 
-        Restore(List<Integer> numbers) {
+        Restore(List<Integer> numbers, long mark) {
             this.numbers = numbers;
+            this.mark = mark;
         }
 
         boolean cancelled() {
             return cancelled;
         }
 
-        /** Whether the restore may start (false: cancelled before it started). */
-        boolean start() {
-            return state.compareAndSet(QUEUED, RUNNING);
-        }
-
-        /** The restore thread is done with the engine for this restore. */
-        void end() {
-            state.set(ENDED);
-            ended.countDown();
-        }
-
-        /**
-         * Asks the restore to stop at its next changelog poll and waits until it no longer touches
-         * the engine; batches waiting for it fail with {@link PartitionsRevokedException}.
-         */
-        void cancel() throws InterruptedException {
+        /** Stops the restore from changing the engine; call holding the engine's lock. */
+        void cancel() {
             cancelled = true;
-            if (state.compareAndSet(QUEUED, ENDED)) {
-                ended.countDown();
-            }
-            ended.await();
-            done.completeExceptionally(new PartitionsRevokedException(numbers, "before their state restore ended"));
+            done.completeExceptionally(
+                    new PartitionsRevokedException(numbers, "were revoked before their state restore ended"));
         }
     }
 
-    /** The newest restore of each samples partition number assigned (or being assigned) to this instance. */
+    /** The consumer group's generation and the engine's revocation count at the newest assignment. */
+    record Assignment(int generation, long mark) {}
+
+    /** Runs {@code action} as one step of a restore: holding the engine's lock, and only if not cancelled. */
+    interface Guard {
+        <T> T step(Supplier<T> action);
+    }
+
+    /** A guard that only runs the action (a restore with nothing to cancel it: tests). */
+    private static final Guard UNGUARDED = new Guard() {
+        @Override
+        public <T> T step(Supplier<T> action) {
+            return action.get();
+        }
+    };
+
+    /** The newest restore of each samples partition number assigned to this instance. */
     private final Map<Integer, Restore> restores = new ConcurrentHashMap<>();
 
-    private final ExecutorService restoreThread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "headstream-restore");
-        t.setDaemon(true);
-        return t;
-    });
+    private volatile Assignment assignment;
+
+    private ExecutorService restoreThreads;
+
+    @PostConstruct
+    void start() {
+        AtomicInteger n = new AtomicInteger();
+        restoreThreads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "headstream-restore-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
 
     /**
      * Starts restoring the assigned samples partitions' users, off the polling thread: here, on it,
      * only the group's committed offsets are read and the partitions sought to them (a failure there
-     * pauses them and exits, as any failed restore); the changelog is read on the restore thread, and
-     * the partitions' batches wait for it ({@link #awaitRestored}). The consumer meanwhile keeps
-     * polling, so a restore of any length neither holds up the group's rebalance nor counts against
-     * {@code max.poll.interval.ms}.
+     * fails the restore: the partitions' batches are never applied, and the process exits); the
+     * changelog is read on a restore thread, and the partitions' batches wait for it
+     * ({@link #awaitRestored}). The consumer meanwhile keeps polling, so however long the read
+     * takes it neither holds up the group's rebalance nor counts against {@code max.poll.interval.ms}.
      */
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> assigned) {
@@ -162,13 +174,24 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
         List<TopicPartition> partitions = samplesPartitions(assigned);
         List<Integer> numbers =
                 partitions.stream().map(TopicPartition::partition).sorted().toList();
+        long mark = engine.revocations();
+        assignment = new Assignment(consumer.groupMetadata().generationId(), mark);
         progress.started(numbers);
         if (numbers.isEmpty()) {
             progress.finished(numbers);
             return;
         }
-        Restore restore = new Restore(numbers);
-        numbers.forEach(n -> restores.put(n, restore));
+        Restore restore = new Restore(numbers, mark);
+        for (int n : numbers) {
+            Restore old = restores.put(n, restore);
+            if (old != null && !old.done.isDone()) {
+                // assigned again without a revocation first (not with the eager range assignor)
+                engine.exclusive(() -> {
+                    old.cancel();
+                    return null;
+                });
+            }
+        }
         try {
             // Committed offsets first, changelog second: a transaction that commits in between only
             // makes the restored state newer than the position, never older; the engine skips the
@@ -184,42 +207,57 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
         } catch (RuntimeException e) {
             // e.g. the committed offsets not answered in time (a broker restart): applying the
             // partitions' samples now would start their users afresh from the source head, restart their
-            // versions and overwrite their state on the changelog
+            // versions and overwrite their state on the changelog. Their batches are refused
+            // (awaitRestored); the pause only spares the fetches until SmallRye resumes every partition
             consumer.pause(assigned);
             failed(restore, e);
             return;
         }
         try {
-            restoreThread.execute(() -> run(restore));
+            restoreThreads.execute(() -> run(restore));
         } catch (RejectedExecutionException e) {
-            consumer.pause(assigned);
-            failed(restore, e); // shutting down
+            // shutting down
+            engine.exclusive(() -> {
+                restore.cancel();
+                return null;
+            });
         }
     }
 
-    /** Reads the changelog for {@code restore}'s partitions and installs their users (the restore thread). */
+    /** Reads the changelog for {@code restore}'s partitions and installs their users (a restore thread). */
     private void run(Restore restore) {
-        if (!restore.start()) {
-            return; // revoked before it started
-        }
         List<Integer> numbers = restore.numbers;
+        Guard guard = new Guard() {
+            @Override
+            public <T> T step(Supplier<T> action) {
+                return engine.exclusive(() -> {
+                    if (restore.cancelled()) {
+                        throw new CancellationException("revoked");
+                    }
+                    return action.get();
+                });
+            }
+        };
         try {
+            if (restore.cancelled()) {
+                return;
+            }
             long t0 = System.nanoTime();
             faults.beforeRestore(numbers);
             Installed installed;
             if (engine.storeDiskBytes() >= 0) {
-                installed = restoreOnDisk(numbers, restore::cancelled);
+                installed = restoreOnDisk(numbers, restore::cancelled, guard);
             } else {
                 // values of at most as many users as there is room for: a partition holding more users' state
                 // than the bound cannot exhaust the heap (those beyond it keep their key)
-                List<ChangelogReader.Entry> newest =
-                        changelog.newest(numbers, engine.residentRoom(), restore::cancelled);
-                if (restore.cancelled()) {
-                    throw new CancellationException("revoked");
-                }
-                installed = install(newest);
+                installed = install(changelog.newest(numbers, engine.residentRoom(), restore::cancelled), guard);
             }
-            progress.counted(installed.counts());
+            guard.step(() -> {
+                progress.counted(installed.counts());
+                progress.finished(numbers);
+                restore.done.complete(null);
+                return null;
+            });
             LOG.infof(
                     "restored %d users from the changelog (%d erased) for samples partitions %s in %.1f s; %d users held"
                             + " in all%s",
@@ -242,8 +280,6 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
                         engine.maxResidentUsers(),
                         c.forgedSkipped());
             }
-            progress.finished(numbers);
-            restore.done.complete(null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             endWith(restore, e);
@@ -253,8 +289,6 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
         } catch (Error e) {
             endWith(restore, new IllegalStateException(e.toString(), e));
             throw e;
-        } finally {
-            restore.end();
         }
     }
 
@@ -267,7 +301,7 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
     }
 
     /**
-     * A restore that failed: its partitions' batches fail without being processed (they stay
+     * A restore that failed: its partitions' batches fail without being applied (they stay
      * unconsumed), readiness stays DOWN (they stay restoring), and the process exits
      * ({@link ProcessExit#fatal}) so that a restart restores them again; never are they processed
      * without their users' state.
@@ -281,27 +315,48 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
     }
 
     /**
-     * Waits until the state of every samples partition {@code partitions} names (by number: a control
-     * record's partition carries its samples partition's users) is restored; at once for a partition
-     * restored already.
+     * Waits until the state of the batch's partitions is restored, and says since when they are this
+     * instance's. A partition number with no restore here passes for a control partition (the control
+     * topic may have more partitions than samples when the topic check is off) and fails for a samples
+     * partition.
      *
-     * @throws PartitionsRevokedException if such a partition is not assigned to this instance now, or
-     *     was revoked before its restore ended: the batch is not this instance's to apply any more
+     * @param samples    the batch's samples partition numbers
+     * @param controls   the batch's control partition numbers (a control partition's commands act on its
+     *                   samples partition's users)
+     * @param generation the consumer group generation the batch was polled in; negative: unknown
+     * @return the engine's revocation count at the assignment, for
+     *     {@link AdaptationEngine#process(List, List, long, long)} to refuse the batch if a partition is
+     *     revoked before it is applied
+     * @throws PartitionsRevokedException if the batch was polled in an earlier generation, a samples
+     *     partition is not assigned here, or one was revoked before its restore ended: the batch is not
+     *     this instance's to apply
      * @throws IllegalStateException if such a restore failed (the process is exiting)
      * @throws InterruptedException if the wait is interrupted
      */
-    public void awaitRestored(Collection<Integer> partitions) throws InterruptedException {
-        for (Integer p : new TreeSet<>(partitions)) {
+    public long awaitRestored(Collection<Integer> samples, Collection<Integer> controls, int generation)
+            throws InterruptedException {
+        TreeSet<Integer> all = new TreeSet<>(samples);
+        all.addAll(controls);
+        Assignment a = assignment;
+        if (a == null) {
+            throw new PartitionsRevokedException(List.copyOf(all), "are not assigned to this instance");
+        }
+        if (generation >= 0 && generation != a.generation()) {
+            throw new PartitionsRevokedException(
+                    List.copyOf(all),
+                    "were polled in generation " + generation + " of the group, and it is in " + a.generation()
+                            + " now");
+        }
+        for (Integer p : all) {
             Restore r = restores.get(p);
             if (r == null) {
-                // revoked (and not assigned again) after the batch was polled: its users are gone from here
-                throw new PartitionsRevokedException(List.of(p), "before the batch came to be applied");
-            }
-            if (r.done.isDone() && !r.done.isCompletedExceptionally()) {
+                if (samples.contains(p)) {
+                    throw new PartitionsRevokedException(List.of(p), "are not assigned to this instance");
+                }
                 continue;
             }
             if (!r.done.isDone()) {
-                LOG.infof("a batch of samples partition %d waits for its state restore", p);
+                LOG.infof("a batch of partition %d waits for the state restore of its samples partition", p);
             }
             try {
                 r.done.get();
@@ -312,23 +367,30 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
                 throw new IllegalStateException(e.getCause());
             }
         }
+        if (assignment != a) {
+            throw new PartitionsRevokedException(List.copyOf(all), "were assigned again while the batch waited");
+        }
+        return a.mark();
     }
 
+    /**
+     * Drops the revoked partitions' users. A restore of one still running is cancelled in the same
+     * step, holding the engine's lock: it changes the engine no more, and this does not wait for its
+     * thread.
+     */
     @Override
     public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> revoked) {
         for (TopicPartition tp : samplesPartitions(revoked)) {
-            Restore r = restores.remove(tp.partition());
-            if (r != null && !r.done.isDone()) {
-                try {
-                    r.cancel(); // at most one changelog poll: the restore stops touching the engine first
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while stopping the restore of " + tp, e);
+            int p = tp.partition();
+            Restore r = restores.remove(p);
+            int dropped = engine.exclusive(() -> {
+                if (r != null && !r.done.isDone()) {
+                    r.cancel();
+                    progress.abandoned(List.of(p));
                 }
-                progress.abandoned(List.of(tp.partition()));
-            }
-            int dropped = engine.forgetPartition(tp.partition());
-            LOG.infof("samples partition %d revoked: dropped %d users from memory", tp.partition(), dropped);
+                return engine.forgetPartition(p);
+            });
+            LOG.infof("samples partition %d revoked: dropped %d users from memory", p, dropped);
         }
     }
 
@@ -337,23 +399,21 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
         onPartitionsRevoked(consumer, partitions);
     }
 
-    /** Stops a restore in progress (at its next changelog poll) and the restore thread. */
+    /** Cancels the restores in progress (they change the engine no more) and ends the restore threads. */
     @PreDestroy
     void stop() {
-        for (Restore r : restores.values()) {
-            r.cancelled = true;
-        }
-        restoreThread.shutdown();
+        engine.exclusive(() -> {
+            restores.values().stream().filter(r -> !r.done.isDone()).forEach(Restore::cancel);
+            return null;
+        });
+        restoreThreads.shutdown();
         try {
-            if (!restoreThread.awaitTermination(10, TimeUnit.SECONDS)) {
-                LOG.warn("the restore thread did not stop within 10 s");
+            if (!restoreThreads.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("a restore thread did not stop within 10 s (it changes nothing any more)");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        restores.values()
-                .forEach(r -> r.done.completeExceptionally(
-                        new PartitionsRevokedException(r.numbers, "before their state restore ended")));
     }
 
     /**
@@ -377,6 +437,11 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
      * any other record goes to {@link AdaptationEngine#restore(UserKey, int, AdapterState)}.
      */
     Installed install(List<ChangelogReader.Entry> newest) {
+        return install(newest, UNGUARDED);
+    }
+
+    /** {@link #install(List)}, each change to the engine one {@code guard} step. */
+    private Installed install(List<ChangelogReader.Entry> newest, Guard guard) {
         int restored = 0;
         int erased = 0;
         long forged = 0;
@@ -392,12 +457,17 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
                 continue;
             }
             if (!e.held()) {
-                engine.leaveOut(key, e.partition());
+                UserKey k = key;
+                guard.step(() -> engine.leaveOut(k, e.partition()));
                 notResident++;
                 continue;
             }
             if (e.value() == null) {
-                engine.forget(key);
+                UserKey k = key;
+                guard.step(() -> {
+                    engine.forget(k);
+                    return null;
+                });
                 erased++;
                 continue;
             }
@@ -405,7 +475,12 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
             try {
                 state = UserStateCodec.parse(e.value());
             } catch (IllegalArgumentException ex) {
-                engine.markUnreadable(key, e.partition(), e.offset(), ex.getMessage());
+                UserKey k = key;
+                String why = ex.getMessage();
+                guard.step(() -> {
+                    engine.markUnreadable(k, e.partition(), e.offset(), why);
+                    return null;
+                });
                 logBounded(
                         unreadable++,
                         "the state of %s at %s is unreadable until an operator resets or erases the user: %s",
@@ -416,7 +491,11 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
             }
             String forgery = forgery(key, e.partition(), state);
             if (forgery != null) {
-                engine.markUnreadable(key, e.partition(), e.offset(), "its newest record " + forgery);
+                UserKey k = key;
+                guard.step(() -> {
+                    engine.markUnreadable(k, e.partition(), e.offset(), "its newest record " + forgery);
+                    return null;
+                });
                 logBounded(
                         forged++,
                         "skipped forged changelog record of %s at %s: it %s; the user is unreadable until an operator"
@@ -426,7 +505,9 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
                         forgery);
                 continue;
             }
-            switch (engine.restore(key, e.partition(), state)) {
+            UserKey k = key;
+            AdapterState st = state;
+            switch (guard.step(() -> engine.restore(k, e.partition(), st))) {
                 case INSTALLED -> restored++;
                 case RESET ->
                     logBounded(
@@ -458,15 +539,19 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
      * checkpoint moves to that end (unless the read left marks that live only in the heap: see
      * {@link AdaptationEngine#checkpoint}).
      */
-    private Installed restoreOnDisk(List<Integer> numbers, BooleanSupplier cancelled) {
+    private Installed restoreOnDisk(List<Integer> numbers, BooleanSupplier cancelled, Guard guard) {
         int restored = 0;
         int erased = 0;
         RestoreProgress.Counts counts = RestoreProgress.Counts.NONE;
         // a store that backed another topic of this name (recreated, another cluster) keeps nothing
-        engine.bindChangelog(changelog.topicId());
+        String topicId = changelog.topicId();
+        guard.step(() -> {
+            engine.bindChangelog(topicId);
+            return null;
+        });
         for (int p : numbers) {
             long t0 = System.nanoTime();
-            long from = engine.reopenPartition(p);
+            long from = guard.step(() -> engine.reopenPartition(p));
             if (from >= 0) {
                 long[] bounds = changelog.bounds(p);
                 if (from > bounds[1] || bounds[0] > from) {
@@ -476,8 +561,10 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
                             "samples partition %d: the state store's checkpoint %d is outside the changelog's offsets %d"
                                     + " to %d; reading the partition from its start",
                             p, from, bounds[0], bounds[1]);
-                    engine.discardPartition(p);
-                    engine.reopenPartition(p);
+                    guard.step(() -> {
+                        engine.discardPartition(p);
+                        return engine.reopenPartition(p);
+                    });
                     from = -1;
                 }
             }
@@ -485,9 +572,9 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
             Installed[] sum = {new Installed(0, 0, RestoreProgress.Counts.NONE)};
             long end = changelog.read(p, Math.max(0, from), cancelled, entries -> {
                 read[0] += entries.size();
-                sum[0] = sum[0].plus(install(entries));
+                sum[0] = sum[0].plus(install(entries, guard));
             });
-            boolean checkpointed = engine.checkpoint(p, end);
+            boolean checkpointed = guard.step(() -> engine.checkpoint(p, end));
             LOG.infof(
                     "samples partition %d: changelog read from %s to offset %d (%d records) in %.2f s, %d users held in"
                             + " all%s",

@@ -7,6 +7,7 @@ import dev.headstream.adapter.fault.NoFaults;
 import dev.headstream.adapter.transaction.ProcessExit;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.adapt.engine.BatchResult;
+import dev.headstream.core.adapt.engine.PartitionsRevokedException;
 import dev.headstream.core.adapt.task.AlarmAction;
 import dev.headstream.core.adapt.task.BinaryHeadTask;
 import dev.headstream.core.adapt.task.HeadRecipe;
@@ -38,7 +39,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -380,25 +380,30 @@ class StateRestorerTest {
         assertThat(rejectReasons(engine, sample(0, 20, "acme/bob", "b-9"))).containsExactly(RejectReason.CAPACITY);
     }
 
-    /** A changelog of one partition that hands out its entries only once {@code release} opens, as a slow read would. */
+    /**
+     * A changelog that hands out its entries only once {@code release} opens, as a slow read would.
+     * With {@code heedCancel} it stops when the restore is cancelled, as the real read does at each
+     * poll; without, it returns its entries anyway, as a read past its last poll does.
+     */
     private static final class HeldChangelog extends ChangelogReader {
         final CountDownLatch release = new CountDownLatch(1);
         final CountDownLatch reading = new CountDownLatch(1);
         final List<Entry> entries;
+        final boolean heedCancel;
         final AtomicReference<RuntimeException> failure = new AtomicReference<>();
 
-        HeldChangelog(List<Entry> entries) {
+        HeldChangelog(List<Entry> entries, boolean heedCancel) {
             super("localhost:1");
             this.entries = entries;
+            this.heedCancel = heedCancel;
         }
 
         @Override
         public List<Entry> newest(List<Integer> partitionNumbers, int valueBudget, BooleanSupplier cancelled) {
             reading.countDown();
-            // polls as the real read does: each poll first checks whether the restore was cancelled
             try {
                 while (!release.await(10, TimeUnit.MILLISECONDS)) {
-                    if (cancelled.getAsBoolean()) {
+                    if (heedCancel && cancelled.getAsBoolean()) {
                         throw new CancellationException("reading changelog cancelled");
                     }
                 }
@@ -419,6 +424,7 @@ class StateRestorerTest {
         restorer.faults = NoFaults.INSTANCE;
         restorer.changelog = changelog;
         restorer.processExit = new ProcessExit(exits::add);
+        restorer.start();
         return restorer;
     }
 
@@ -428,40 +434,80 @@ class StateRestorerTest {
         return consumer;
     }
 
+    /** A batch of samples partition {@code partition} waiting for its restore on a thread of its own. */
+    private static final class WaitingBatch extends Thread {
+        final AtomicReference<Object> outcome = new AtomicReference<>();
+
+        WaitingBatch(StateRestorer restorer, int partition, int generation) {
+            this.restorer = restorer;
+            this.partition = partition;
+            this.generation = generation;
+        }
+
+        private final StateRestorer restorer;
+        private final int partition;
+        private final int generation;
+
+        @Override
+        public void run() {
+            try {
+                outcome.set(restorer.awaitRestored(List.of(partition), List.of(), generation));
+            } catch (Exception e) {
+                outcome.set(e);
+            }
+        }
+
+        /** Starts it and returns once it waits. */
+        WaitingBatch waiting() throws InterruptedException {
+            start();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (getState() != State.WAITING && getState() != State.TIMED_WAITING) {
+                assertThat(System.nanoTime()).as("the batch waits within 10 s").isLessThan(deadline);
+                Thread.sleep(1);
+            }
+            return this;
+        }
+
+        Object outcome() throws InterruptedException {
+            join(10_000);
+            assertThat(isAlive()).as("the batch stopped waiting within 10 s").isFalse();
+            return outcome.get();
+        }
+    }
+
     @Test
     void theRebalanceListenerReturnsAtOnceAndABatchWaitsForTheRestoreOffThePollingThread() throws Exception {
         AdaptationEngine engine = engine(10);
-        HeldChangelog changelog = new HeldChangelog(List.of(entry(1, 5, "acme/alice", trained("acme/alice", 1, 2))));
+        HeldChangelog changelog =
+                new HeldChangelog(List.of(entry(1, 5, "acme/alice", trained("acme/alice", 1, 2))), true);
         List<Integer> exits = new ArrayList<>();
         StateRestorer restorer = asyncRestorer(engine, changelog, exits);
         TopicPartition samples = new TopicPartition(Topics.SAMPLES, 1);
         MockConsumer<byte[], byte[]> consumer = assignedConsumer(samples);
+        int generation = consumer.groupMetadata().generationId();
         try {
             restorer.onPartitionsAssigned(consumer, List.of(samples));
 
             assertThat(changelog.reading.await(10, TimeUnit.SECONDS))
-                    .as("the changelog is read on the restore thread")
+                    .as("the changelog is read on a restore thread")
                     .isTrue();
-            assertThat(consumer.paused()).as("nothing paused: the batches wait").isEmpty();
             assertThat(restorer.progress.restoring()).containsExactly(1);
-            CompletableFuture<Void> batch = CompletableFuture.runAsync(() -> {
-                try {
-                    restorer.awaitRestored(List.of(1));
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            Thread.sleep(200);
-            assertThat(batch)
+            WaitingBatch batch = new WaitingBatch(restorer, 1, generation).waiting();
+            assertThat(batch.isAlive())
                     .as("a batch of the partition waits while its restore runs")
-                    .isNotDone();
-            assertThatThrownBy(() -> restorer.awaitRestored(List.of(2)))
-                    .as("a batch of a partition not assigned here is not applied")
+                    .isTrue();
+            assertThatThrownBy(() -> restorer.awaitRestored(List.of(2), List.of(), generation))
+                    .as("a batch of a samples partition not assigned here is not applied")
+                    .isInstanceOf(PartitionsRevokedException.class);
+            assertThatThrownBy(() -> restorer.awaitRestored(List.of(1), List.of(), generation + 1))
+                    .as("nor one polled in another generation of the group")
                     .isInstanceOf(PartitionsRevokedException.class);
 
             changelog.release.countDown();
-            batch.get(10, TimeUnit.SECONDS);
 
+            assertThat(batch.outcome())
+                    .as("the revocation count at the assignment")
+                    .isEqualTo(0L);
             assertThat(version(engine, ALICE)).isEqualTo(2);
             assertThat(restorer.progress.restoring()).isEmpty();
             assertThat(restorer.progress.assignedOnce()).isTrue();
@@ -472,43 +518,62 @@ class StateRestorerTest {
     }
 
     @Test
-    void aRevocationStopsTheRestoreInProgressAndItsWaitingBatchIsNotApplied() throws Exception {
+    void aRevocationCancelsTheRestoreWithoutWaitingAndItInstallsNothingAfter() throws Exception {
         AdaptationEngine engine = engine(10);
-        HeldChangelog changelog = new HeldChangelog(List.of(entry(1, 5, "acme/alice", trained("acme/alice", 1, 2))));
+        // a read that returns its records even after the cancel: the install must still change nothing
+        HeldChangelog changelog =
+                new HeldChangelog(List.of(entry(1, 5, "acme/alice", trained("acme/alice", 1, 2))), false);
         List<Integer> exits = new ArrayList<>();
         StateRestorer restorer = asyncRestorer(engine, changelog, exits);
         TopicPartition samples = new TopicPartition(Topics.SAMPLES, 1);
         MockConsumer<byte[], byte[]> consumer = assignedConsumer(samples);
+        int generation = consumer.groupMetadata().generationId();
         try {
             restorer.onPartitionsAssigned(consumer, List.of(samples));
             assertThat(changelog.reading.await(10, TimeUnit.SECONDS)).isTrue();
-            CompletableFuture<Void> batch = CompletableFuture.runAsync(() -> {
-                try {
-                    restorer.awaitRestored(List.of(1));
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            WaitingBatch batch = new WaitingBatch(restorer, 1, generation).waiting();
 
-            restorer.onPartitionsRevoked(consumer, List.of(samples));
-            changelog.release.countDown(); // too late: the read was cancelled
+            restorer.onPartitionsRevoked(consumer, List.of(samples)); // returns with the read still held
 
-            assertThatThrownBy(() -> batch.get(10, TimeUnit.SECONDS))
-                    .hasCauseInstanceOf(PartitionsRevokedException.class);
+            assertThat(batch.outcome()).isInstanceOf(PartitionsRevokedException.class);
+            assertThat(restorer.progress.restoring()).isEmpty();
+            changelog.release.countDown(); // the read returns alice's record after the revocation
+            restorer.stop(); // waits for the restore thread
             assertThat(engine.user(ALICE))
                     .as("nothing installed after the revocation")
                     .isNull();
-            assertThat(restorer.progress.restoring()).isEmpty();
             assertThat(exits).as("a revocation is no failure").isEmpty();
+        } finally {
+            restorer.stop();
+        }
+    }
 
-            // assigned again: a new restore, and the batch goes through once it ends
-            HeldChangelog again = new HeldChangelog(changelog.entries);
+    @Test
+    void aBatchOfAPartitionAssignedAgainWaitsForTheNewRestore() throws Exception {
+        AdaptationEngine engine = engine(10);
+        HeldChangelog first = new HeldChangelog(List.of(entry(1, 5, "acme/alice", trained("acme/alice", 1, 2))), true);
+        List<Integer> exits = new ArrayList<>();
+        StateRestorer restorer = asyncRestorer(engine, first, exits);
+        TopicPartition samples = new TopicPartition(Topics.SAMPLES, 1);
+        MockConsumer<byte[], byte[]> consumer = assignedConsumer(samples);
+        int generation = consumer.groupMetadata().generationId();
+        try {
+            restorer.onPartitionsAssigned(consumer, List.of(samples));
+            assertThat(first.reading.await(10, TimeUnit.SECONDS)).isTrue();
+            restorer.onPartitionsRevoked(consumer, List.of(samples));
+
+            HeldChangelog again = new HeldChangelog(first.entries, true);
             again.release.countDown();
             restorer.changelog = again;
             restorer.onPartitionsAssigned(consumer, List.of(samples));
-            restorer.awaitRestored(List.of(1));
+            WaitingBatch batch = new WaitingBatch(restorer, 1, generation);
+            batch.start();
+
+            assertThat(batch.outcome()).isEqualTo(1L);
             assertThat(version(engine, ALICE)).isEqualTo(2);
+            assertThat(exits).isEmpty();
         } finally {
+            first.release.countDown();
             restorer.stop();
         }
     }
@@ -516,18 +581,23 @@ class StateRestorerTest {
     @Test
     void aRestoreThatFailsOffThePollingThreadFailsItsBatchesKeepsThemRestoringAndExits() throws Exception {
         AdaptationEngine engine = engine(10);
-        HeldChangelog changelog = new HeldChangelog(List.of());
+        HeldChangelog changelog = new HeldChangelog(List.of(), true);
         changelog.failure.set(new IllegalStateException("reading changelog partitions stood still for 120 s"));
         changelog.release.countDown();
         List<Integer> exits = new ArrayList<>();
         StateRestorer restorer = asyncRestorer(engine, changelog, exits);
         TopicPartition samples = new TopicPartition(Topics.SAMPLES, 1);
+        MockConsumer<byte[], byte[]> consumer = assignedConsumer(samples);
         try {
-            restorer.onPartitionsAssigned(assignedConsumer(samples), List.of(samples));
+            restorer.onPartitionsAssigned(consumer, List.of(samples));
 
-            assertThatThrownBy(() -> restorer.awaitRestored(List.of(1)))
-                    .isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("restoring the state of samples partitions [1] failed");
+            WaitingBatch batch = new WaitingBatch(restorer, 1, -1);
+            batch.start();
+            assertThat(batch.outcome())
+                    .isInstanceOfSatisfying(
+                            IllegalStateException.class,
+                            e -> assertThat(e.getMessage())
+                                    .contains("restoring the state of samples partitions [1] failed"));
             assertThat(restorer.progress.restoring()).containsExactly(1);
             assertThat(RestoreProgress.ready(restorer.progress.assignedOnce(), restorer.progress.restoring()))
                     .isFalse();

@@ -35,6 +35,11 @@ class TransactionWatchdogTest {
             }
 
             @Override
+            public int embedAheadThreads() {
+                throw new UnsupportedOperationException("not the watchdog's");
+            }
+
+            @Override
             public Poison poison() {
                 throw new UnsupportedOperationException("not the watchdog's");
             }

@@ -81,11 +81,12 @@ import java.util.function.Function;
  * ... per head with no gap or repeat); control commands publish heads and state, no metrics.
  *
  * <p>Call order: {@link #restore} (or {@link #markUnreadable}, or {@link #forget} for a tombstone) each
- * changelog record of an assigned partition, then per batch {@link #process} -> publish its records
+ * changelog record of an assigned partition, then per batch of that partition {@link #process} -> publish its records
  * and its {@link #stateRecords} in one transaction -> {@link #commit} on success (or nothing on
  * abort: the live state was never touched). One batch at a time. The methods are synchronized so
- * that a rebalance listener on the Kafka polling thread can {@link #restore} or
- * {@link #forgetPartition} between batches.
+ * that a restore on a thread of its own can {@link #restore} (the adapter's, between batches of
+ * other partitions; a partition's batches wait for its restore) and a rebalance listener on the
+ * Kafka polling thread can {@link #forgetPartition} between batches.
  *
  * <p>Memory is bounded: at most {@code maxResidentUsers} users are resident. A sample of a user
  * that is neither resident nor already staged in the batch is rejected {@code CAPACITY}
@@ -148,6 +149,8 @@ public final class AdaptationEngine {
     private int samplesPartitions;
     /** Set by {@link #close}: no batch runs after it. */
     private boolean closed;
+    /** Embeddings started as records are polled ({@link #embedAhead}), or null. */
+    private volatile EmbeddingsAhead ahead;
 
     /** Why no batch may run any more (a committed batch the store could not take), or null. */
     private String stopped;
@@ -561,7 +564,50 @@ public final class AdaptationEngine {
         if (!closed) {
             closed = true;
             live.close();
+            if (ahead != null) {
+                ahead.close();
+            }
         }
+    }
+
+    /**
+     * How many partition revocations ({@link #forgetPartition}) this engine has seen: taken at an
+     * assignment, it lets {@link #process(List, List, long, long)} refuse a batch of a partition
+     * revoked after it.
+     */
+    public synchronized long revocations() {
+        return revocations;
+    }
+
+    /**
+     * Runs {@code action} holding the engine's lock, so that nothing else the engine does (a batch,
+     * a revocation) comes between its steps: a restore on a thread of its own checks that it was not
+     * cancelled and installs a record as one step, and a revocation cancels it and drops the
+     * partition as one.
+     */
+    public synchronized <T> T exclusive(java.util.function.Supplier<T> action) {
+        return action.get();
+    }
+
+    /** The embeddings made ahead ({@link #embedAhead}), if on. */
+    public java.util.Optional<EmbeddingsAhead> embeddingsAhead() {
+        return java.util.Optional.ofNullable(ahead);
+    }
+
+    /**
+     * Starts embedding samples records as they are polled ({@link EmbeddingsAhead}), so that
+     * {@link #process} finds their embeddings made; the same bits as embedding them in the batch.
+     *
+     * @param threads  embedding threads
+     * @param capacity records held at most
+     * @return where to offer polled records, or empty if this engine's backbone embeds inputs
+     *     together (batched inputs need not give each the bits it would get alone) or threads is 0
+     */
+    public synchronized java.util.Optional<EmbeddingsAhead> embedAhead(int threads, int capacity) {
+        if (ahead == null && threads > 0 && backbone.embedsEachInputAlone()) {
+            ahead = new EmbeddingsAhead(decoder, backbone, readsFrontEnd, threads, capacity);
+        }
+        return java.util.Optional.ofNullable(ahead);
     }
 
     /** Threads a batch is processed on (see the constructor's {@code workers}). */
@@ -586,7 +632,35 @@ public final class AdaptationEngine {
      * ({@link Restored#RESET}) are staged first, so the batch publishes their RESET versions and
      * state records whether or not it holds a sample of theirs.
      */
-    public synchronized BatchResult process(List<RawSample> batch, List<RawSample> controls, long nowMs) {
+    public BatchResult process(List<RawSample> batch, List<RawSample> controls, long nowMs) {
+        return process(batch, controls, nowMs, Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #process(List, List, long)} for a batch of partitions assigned when the engine's
+     * revocation count was {@code ownedSince} ({@link #revocations()}): if any of its records' partitions
+     * was revoked since, nothing is processed. The check and the processing hold the engine's lock
+     * together, so a revocation ({@link #forgetPartition}) either comes before both or after the batch.
+     *
+     * @param ownedSince the revocation count at the assignment; {@link Long#MAX_VALUE}: no check
+     * @throws PartitionsRevokedException if a partition of the batch was revoked since
+     */
+    public synchronized BatchResult process(
+            List<RawSample> batch, List<RawSample> controls, long nowMs, long ownedSince) {
+        if (ownedSince != Long.MAX_VALUE) {
+            java.util.TreeSet<Integer> gone = new java.util.TreeSet<>();
+            for (List<RawSample> records : List.of(batch, controls)) {
+                for (RawSample r : records) {
+                    if (revokedAt.getOrDefault(r.partition(), -1L) > ownedSince) {
+                        gone.add(r.partition());
+                    }
+                }
+            }
+            if (!gone.isEmpty()) {
+                throw new PartitionsRevokedException(
+                        List.copyOf(gone), "were revoked before the batch came to be applied");
+            }
+        }
         if (closed) {
             throw new IllegalStateException("the engine is closed (the service is shutting down)");
         }
@@ -625,7 +699,7 @@ public final class AdaptationEngine {
         batchUsers.addAll(pendingResets);
         live.prefetch(batchUsers);
         lap = clock.lap(StageClock.Stage.LOAD_STATE, lap);
-        List<EmbeddingSequence> embeddings = keepFrontEndWhereRead(valid, embed(inputs));
+        List<EmbeddingSequence> embeddings = keepFrontEndWhereRead(valid, embed(inputs, validRaw));
         lap = clock.lap(StageClock.Stage.EMBED, lap);
 
         Map<UserKey, UserState> staged = new LinkedHashMap<>();
@@ -1312,6 +1386,9 @@ public final class AdaptationEngine {
      * @return how many users were dropped
      */
     public synchronized int forgetPartition(int partition) {
+        if (ahead != null) {
+            ahead.forgetPartition(partition);
+        }
         revocations++;
         revokedAt.put(partition, revocations);
         pendingResets.removeIf(k -> live.partitionOf(k) == partition);
@@ -1424,7 +1501,7 @@ public final class AdaptationEngine {
      * The batch's inputs embedded: on the workers in contiguous chunks when the backbone embeds
      * each input alone (the same floats however the inputs are split), else in one call.
      */
-    private List<EmbeddingSequence> embed(List<BackboneInput> inputs) {
+    private List<EmbeddingSequence> embed(List<BackboneInput> inputs, List<RawSample> raws) {
         if (inputs.isEmpty()) {
             return List.of();
         }
@@ -1433,12 +1510,11 @@ public final class AdaptationEngine {
         }
         int chunks = Math.min(workers.count(), inputs.size());
         List<List<EmbeddingSequence>> parts = new ArrayList<>(Collections.nCopies(chunks, null));
-        workers.run(
-                chunks,
-                (w, taskSet) -> parts.set(
-                        w,
-                        embedOnce(inputs.subList(
-                                chunkStart(w, chunks, inputs.size()), chunkStart(w + 1, chunks, inputs.size())))));
+        workers.run(chunks, (w, taskSet) -> {
+            int from = chunkStart(w, chunks, inputs.size());
+            int to = chunkStart(w + 1, chunks, inputs.size());
+            parts.set(w, embedEach(inputs.subList(from, to), raws.subList(from, to)));
+        });
         List<EmbeddingSequence> out = new ArrayList<>(inputs.size());
         parts.forEach(out::addAll);
         return out;
@@ -1467,6 +1543,23 @@ public final class AdaptationEngine {
     }
 
     /** One backbone call, keeping the front end's frames when a class task pools them. */
+    /**
+     * {@code inputs}, each alone, taking the embeddings made ahead ({@link EmbeddingsAhead#take}) and
+     * making the others.
+     */
+    private List<EmbeddingSequence> embedEach(List<BackboneInput> inputs, List<RawSample> raws) {
+        EmbeddingsAhead made = ahead;
+        if (made == null) {
+            return embedOnce(inputs);
+        }
+        List<EmbeddingSequence> out = new ArrayList<>(inputs.size());
+        for (int i = 0; i < inputs.size(); i++) {
+            EmbeddingSequence e = made.take(raws.get(i));
+            out.add(e != null ? e : embedOnce(List.of(inputs.get(i))).get(0));
+        }
+        return out;
+    }
+
     private List<EmbeddingSequence> embedOnce(List<BackboneInput> inputs) {
         return readsFrontEnd ? backbone.embedWithFrontEnd(inputs) : backbone.embed(inputs);
     }
