@@ -2,6 +2,7 @@ package dev.headstream.adapter;
 
 import dev.headstream.adapter.flow.EmbedAheadInterceptor;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
+import dev.headstream.core.adapt.engine.EmbeddingsAhead;
 import dev.headstream.core.assembly.EngineSpec;
 import dev.headstream.core.embed.Backbone;
 import dev.headstream.runtime.assembly.EngineAssembly;
@@ -136,7 +137,8 @@ public class EngineProducer {
             throw new IllegalArgumentException(
                     "headstream.embed-ahead-threads must be 0 (off) or more, got " + config.embedAheadThreads());
         }
-        EmbedAheadInterceptor.use(engine.embedAhead(config.embedAheadThreads(), EmbedAheadInterceptor.CAPACITY)
+        EmbedAheadInterceptor.use(engine.embedAhead(
+                        config.embedAheadThreads(), EmbedAheadInterceptor.CAPACITY, EmbedAheadInterceptor.MAX_BYTES)
                 .orElse(null));
         return engine;
     }
@@ -148,10 +150,16 @@ public class EngineProducer {
      */
     void close(@Disposes AdaptationEngine engine, Backbone backbone) {
         EmbedAheadInterceptor.use(null);
+        // the embedding threads must be out of the backbone before its native sessions close
+        boolean idle = engine.embeddingsAhead().map(EmbeddingsAhead::close).orElse(true);
         try {
             engine.close();
         } finally {
-            backbone.close();
+            if (idle) {
+                backbone.close();
+            } else {
+                LOG.error("an embedding thread did not stop within 60 s; the backbone's sessions are left open");
+            }
         }
     }
 

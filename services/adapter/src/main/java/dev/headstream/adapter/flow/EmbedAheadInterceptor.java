@@ -22,9 +22,15 @@ public final class EmbedAheadInterceptor implements ConsumerInterceptor<byte[], 
     /**
      * Records held ahead at most: far more than SmallRye's queue of polled records holds with the
      * adapter's settings (twice {@code max.poll.records}, 64), so that none is dropped before its batch
-     * takes it; about 6 MB of embeddings of 2.5 s clips.
+     * takes it.
      */
     public static final int CAPACITY = 1024;
+
+    /**
+     * Bytes of records (keys and values) held ahead at most: 64 MiB, about 800 clips of 2.5 s
+     * (records a batch never takes, rejected or rewound, are dropped first when it is reached).
+     */
+    public static final long MAX_BYTES = 64L * 1024 * 1024;
 
     private static volatile EmbeddingsAhead target;
 

@@ -181,11 +181,11 @@ public class SampleProcessor {
         return transaction.abort(batch, e);
     }
 
-    /** The consumer group generation {@code batch} was polled in, or -1 if SmallRye did not say. */
+    /** The consumer group generation {@code batch} was polled in, or {@link Integer#MIN_VALUE} if SmallRye did not say. */
     private static int generation(KafkaRecordBatch<byte[], byte[]> batch) {
         return batch.getMetadata(IncomingKafkaRecordBatchMetadata.class)
                 .map(IncomingKafkaRecordBatchMetadata::getConsumerGroupGenerationId)
-                .orElse(-1);
+                .orElse(Integer.MIN_VALUE);
     }
 
     /** The record timestamps of the batch's samples (not its control commands), 0 where a record has none. */

@@ -102,16 +102,13 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
      */
     static final class Restore {
         final List<Integer> numbers;
-        /** The engine's revocation count at the assignment ({@link AdaptationEngine#revocations()}). */
-        final long mark;
         /** Completes when the restore installed its partitions' users; exceptionally if it failed or was cancelled. */
         final CompletableFuture<Void> done = new CompletableFuture<>();
 
         private volatile boolean cancelled;
 
-        Restore(List<Integer> numbers, long mark) {
+        Restore(List<Integer> numbers) {
             this.numbers = numbers;
-            this.mark = mark;
         }
 
         boolean cancelled() {
@@ -181,7 +178,7 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
             progress.finished(numbers);
             return;
         }
-        Restore restore = new Restore(numbers, mark);
+        Restore restore = new Restore(numbers);
         for (int n : numbers) {
             Restore old = restores.put(n, restore);
             if (old != null && !old.done.isDone()) {
@@ -231,8 +228,8 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
             @Override
             public <T> T step(Supplier<T> action) {
                 return engine.exclusive(() -> {
-                    if (restore.cancelled()) {
-                        throw new CancellationException("revoked");
+                    if (restore.cancelled() || engine.isClosed()) {
+                        throw new CancellationException(restore.cancelled() ? "revoked" : "shutting down");
                     }
                     return action.get();
                 });
@@ -295,6 +292,8 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
     private void endWith(Restore restore, Exception e) {
         if (restore.cancelled()) {
             LOG.infof("the restore of samples partitions %s stopped: they were revoked", restore.numbers);
+        } else if (engine.isClosed()) {
+            LOG.infof("the restore of samples partitions %s stopped: shutting down", restore.numbers);
         } else {
             failed(restore, e);
         }
@@ -316,14 +315,16 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
 
     /**
      * Waits until the state of the batch's partitions is restored, and says since when they are this
-     * instance's. A partition number with no restore here passes for a control partition (the control
-     * topic may have more partitions than samples when the topic check is off) and fails for a samples
-     * partition.
+     * instance's. A control partition with no samples partition of its number assigned here passes only
+     * if the samples topic has no partition of that number (its commands are all rejected
+     * {@code WRONG_PARTITION}); otherwise the topics are not co-partitioned (the start-up topic check
+     * off), and the batch fails as systemic.
      *
      * @param samples    the batch's samples partition numbers
      * @param controls   the batch's control partition numbers (a control partition's commands act on its
      *                   samples partition's users)
-     * @param generation the consumer group generation the batch was polled in; negative: unknown
+     * @param generation the consumer group generation the batch was polled in; {@link Integer#MIN_VALUE}:
+     *                   unknown
      * @return the engine's revocation count at the assignment, for
      *     {@link AdaptationEngine#process(List, List, long, long)} to refuse the batch if a partition is
      *     revoked before it is applied
@@ -341,7 +342,7 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
         if (a == null) {
             throw new PartitionsRevokedException(List.copyOf(all), "are not assigned to this instance");
         }
-        if (generation >= 0 && generation != a.generation()) {
+        if (generation != Integer.MIN_VALUE && generation != a.generation()) {
             throw new PartitionsRevokedException(
                     List.copyOf(all),
                     "were polled in generation " + generation + " of the group, and it is in " + a.generation()
@@ -353,7 +354,14 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
                 if (samples.contains(p)) {
                     throw new PartitionsRevokedException(List.of(p), "are not assigned to this instance");
                 }
-                continue;
+                int samplesCount = engine.samplesPartitions();
+                if (samplesCount > 0 && p >= samplesCount) {
+                    continue; // no samples partition of its number: every command there is WRONG_PARTITION
+                }
+                // its samples partition is another instance's: its commands are not this one's to apply
+                throw new IllegalStateException("control partition " + p + " is assigned here without samples"
+                        + " partition " + p + ": headstream.control must have the partition count of"
+                        + " headstream.samples (the start-up topic check, headstream.topic-check.enabled, says so)");
             }
             if (!r.done.isDone()) {
                 LOG.infof("a batch of partition %d waits for the state restore of its samples partition", p);
@@ -385,8 +393,9 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
             Restore r = restores.remove(p);
             int dropped = engine.exclusive(() -> {
                 if (r != null && !r.done.isDone()) {
+                    // with the eager protocol an assignment's partitions are all revoked together
                     r.cancel();
-                    progress.abandoned(List.of(p));
+                    progress.abandoned(r.numbers);
                 }
                 return engine.forgetPartition(p);
             });

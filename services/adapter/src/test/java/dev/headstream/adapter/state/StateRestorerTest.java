@@ -563,17 +563,67 @@ class StateRestorerTest {
             restorer.onPartitionsRevoked(consumer, List.of(samples));
 
             HeldChangelog again = new HeldChangelog(first.entries, true);
-            again.release.countDown();
             restorer.changelog = again;
             restorer.onPartitionsAssigned(consumer, List.of(samples));
-            WaitingBatch batch = new WaitingBatch(restorer, 1, generation);
-            batch.start();
+            WaitingBatch batch = new WaitingBatch(restorer, 1, generation).waiting();
+            assertThat(again.reading.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(batch.isAlive()).as("waits for the new restore").isTrue();
+            again.release.countDown();
 
             assertThat(batch.outcome()).isEqualTo(1L);
             assertThat(version(engine, ALICE)).isEqualTo(2);
             assertThat(exits).isEmpty();
         } finally {
             first.release.countDown();
+            restorer.stop();
+        }
+    }
+
+    @Test
+    void revokingAnAssignmentOfTwoPartitionsMidRestoreLeavesNeitherRestoring() throws Exception {
+        AdaptationEngine engine = engine(10);
+        HeldChangelog changelog = new HeldChangelog(List.of(), true);
+        StateRestorer restorer = asyncRestorer(engine, changelog, new ArrayList<>());
+        TopicPartition zero = new TopicPartition(Topics.SAMPLES, 0);
+        TopicPartition one = new TopicPartition(Topics.SAMPLES, 1);
+        MockConsumer<byte[], byte[]> consumer = assignedConsumer(zero, one);
+        try {
+            restorer.onPartitionsAssigned(consumer, List.of(zero, one));
+            assertThat(changelog.reading.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(restorer.progress.restoring()).containsExactlyInAnyOrder(0, 1);
+
+            restorer.onPartitionsRevoked(consumer, List.of(zero, one));
+
+            assertThat(restorer.progress.restoring()).isEmpty();
+        } finally {
+            changelog.release.countDown();
+            restorer.stop();
+        }
+    }
+
+    @Test
+    void aControlPartitionWithoutItsSamplesPartitionIsRefusedUnlessNoSamplesPartitionHasItsNumber() throws Exception {
+        AdaptationEngine engine = engine(10);
+        HeldChangelog changelog = new HeldChangelog(List.of(), true);
+        changelog.release.countDown();
+        StateRestorer restorer = asyncRestorer(engine, changelog, new ArrayList<>());
+        TopicPartition samples = new TopicPartition(Topics.SAMPLES, 0);
+        MockConsumer<byte[], byte[]> consumer = assignedConsumer(samples);
+        int generation = consumer.groupMetadata().generationId();
+        engine.checkPartitions(2);
+        try {
+            restorer.onPartitionsAssigned(consumer, List.of(samples));
+            assertThat(restorer.awaitRestored(List.of(0), List.of(0), generation))
+                    .isZero();
+
+            assertThatThrownBy(() -> restorer.awaitRestored(List.of(), List.of(1), generation))
+                    .as("samples partition 1 is another instance's")
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("must have the partition count");
+            assertThat(restorer.awaitRestored(List.of(), List.of(2), generation))
+                    .as("no samples partition 2: its commands are all WRONG_PARTITION")
+                    .isZero();
+        } finally {
             restorer.stop();
         }
     }
@@ -591,7 +641,7 @@ class StateRestorerTest {
         try {
             restorer.onPartitionsAssigned(consumer, List.of(samples));
 
-            WaitingBatch batch = new WaitingBatch(restorer, 1, -1);
+            WaitingBatch batch = new WaitingBatch(restorer, 1, Integer.MIN_VALUE); // generation unknown
             batch.start();
             assertThat(batch.outcome())
                     .isInstanceOfSatisfying(

@@ -70,6 +70,11 @@ public final class SampleDecoder {
         }
     }
 
+    /** The largest record value accepted. */
+    public int maxBytes() {
+        return maxBytes;
+    }
+
     public ValidSample decode(byte[] key, byte[] value) {
         if (value == null) {
             throw reject(RejectReason.MALFORMED, "record has no value", "");

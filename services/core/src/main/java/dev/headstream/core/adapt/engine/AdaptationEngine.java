@@ -565,9 +565,14 @@ public final class AdaptationEngine {
             closed = true;
             live.close();
             if (ahead != null) {
-                ahead.close();
+                ahead.close(); // the adapter closes it first, to know whether the backbone may close
             }
         }
+    }
+
+    /** The partition count of the samples topic set by {@link #checkPartitions}; 0: not known. */
+    public synchronized int samplesPartitions() {
+        return samplesPartitions;
     }
 
     /**
@@ -600,12 +605,13 @@ public final class AdaptationEngine {
      *
      * @param threads  embedding threads
      * @param capacity records held at most
+     * @param maxBytes bytes of records held at most
      * @return where to offer polled records, or empty if this engine's backbone embeds inputs
      *     together (batched inputs need not give each the bits it would get alone) or threads is 0
      */
-    public synchronized java.util.Optional<EmbeddingsAhead> embedAhead(int threads, int capacity) {
+    public synchronized java.util.Optional<EmbeddingsAhead> embedAhead(int threads, int capacity, long maxBytes) {
         if (ahead == null && threads > 0 && backbone.embedsEachInputAlone()) {
-            ahead = new EmbeddingsAhead(decoder, backbone, readsFrontEnd, threads, capacity);
+            ahead = new EmbeddingsAhead(decoder, backbone, readsFrontEnd, threads, capacity, maxBytes);
         }
         return java.util.Optional.ofNullable(ahead);
     }
@@ -648,7 +654,7 @@ public final class AdaptationEngine {
     public synchronized BatchResult process(
             List<RawSample> batch, List<RawSample> controls, long nowMs, long ownedSince) {
         if (ownedSince != Long.MAX_VALUE) {
-            java.util.TreeSet<Integer> gone = new java.util.TreeSet<>();
+            TreeSet<Integer> gone = new TreeSet<>();
             for (List<RawSample> records : List.of(batch, controls)) {
                 for (RawSample r : records) {
                     if (revokedAt.getOrDefault(r.partition(), -1L) > ownedSince) {
@@ -681,12 +687,14 @@ public final class AdaptationEngine {
                 String misplaced = misplaced(r);
                 if (misplaced != null) {
                     rejections.add(new Rejection(r, RejectReason.WRONG_PARTITION, misplaced, s.sampleId()));
+                    discardAhead(r);
                     continue;
                 }
                 valid.add(s);
                 validRaw.add(r);
             } catch (SampleRejectedException e) {
                 rejections.add(new Rejection(r, e.reason(), e.getMessage(), e.sampleId()));
+                discardAhead(r);
             }
         }
         List<BackboneInput> inputs = new ArrayList<>(valid.size());
@@ -1542,7 +1550,14 @@ public final class AdaptationEngine {
         return out;
     }
 
-    /** One backbone call, keeping the front end's frames when a class task pools them. */
+    /** Lets go an embedding made ahead for {@code r}, rejected before embedding. */
+    private void discardAhead(RawSample r) {
+        EmbeddingsAhead made = ahead;
+        if (made != null) {
+            made.discard(r);
+        }
+    }
+
     /**
      * {@code inputs}, each alone, taking the embeddings made ahead ({@link EmbeddingsAhead#take}) and
      * making the others.
@@ -1560,6 +1575,7 @@ public final class AdaptationEngine {
         return out;
     }
 
+    /** One backbone call, keeping the front end's frames when a class task pools them. */
     private List<EmbeddingSequence> embedOnce(List<BackboneInput> inputs) {
         return readsFrontEnd ? backbone.embedWithFrontEnd(inputs) : backbone.embed(inputs);
     }

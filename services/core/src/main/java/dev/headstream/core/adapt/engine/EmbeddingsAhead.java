@@ -14,6 +14,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,12 +34,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * offset, and {@link #take} checks that its key and value are the same bytes, so a record read
  * again from a recreated topic at the same offset is never given another record's embedding.
  *
- * <p>Bounded: at most {@code capacity} records are held (queued, running or done); offering more
- * drops the oldest (a queued one is not embedded). A record that does not decode is not embedded
- * here (the engine rejects it as before). Thread-safe: {@link #offer} runs on the Kafka polling
- * thread, {@link #take} on the engine's, the embedding on daemon threads of its own.
+ * <p>Bounded: at most {@code capacity} records, and at most {@code maxBytes} of their keys, values
+ * and embeddings, are held (queued, running or done); offering more drops the oldest (a queued one
+ * is not embedded). A record larger than the decoder takes is not held, and one that does not decode
+ * or embed is let go as soon as that is known (the engine rejects it, or embeds it, as before); one
+ * the engine rejects otherwise ({@link #discard}) is let go by the batch. Thread-safe: {@link
+ * #offer} runs on the Kafka polling thread, {@link #take} on the engine's, the embedding on daemon
+ * threads of its own.
  */
-public final class EmbeddingsAhead implements AutoCloseable {
+public final class EmbeddingsAhead {
 
     /** Where a record sits in the samples topic. */
     private record At(int partition, long offset) {}
@@ -47,12 +51,13 @@ public final class EmbeddingsAhead implements AutoCloseable {
     private static final class Entry {
         final byte[] key;
         final byte[] value;
-        final FutureTask<EmbeddingSequence> task;
+        final long bytes;
+        FutureTask<EmbeddingSequence> task;
 
-        Entry(byte[] key, byte[] value, FutureTask<EmbeddingSequence> task) {
+        Entry(byte[] key, byte[] value) {
             this.key = key;
             this.value = value;
-            this.task = task;
+            this.bytes = (key == null ? 0 : key.length) + (long) value.length;
         }
     }
 
@@ -60,7 +65,11 @@ public final class EmbeddingsAhead implements AutoCloseable {
     private final Backbone backbone;
     private final boolean withFrontEnd;
     private final int capacity;
+    private final long maxBytes;
+    private final int maxRecordBytes;
     private final ThreadPoolExecutor pool;
+    private long heldBytes;
+    private boolean closed;
     private final LinkedHashMap<At, Entry> entries = new LinkedHashMap<>();
     private final AtomicLong used = new AtomicLong();
     private final AtomicLong missed = new AtomicLong();
@@ -72,19 +81,23 @@ public final class EmbeddingsAhead implements AutoCloseable {
      * @param withFrontEnd whether the engine keeps the front end's frames ({@link Backbone#embedWithFrontEnd})
      * @param threads  embedding threads (at least 1)
      * @param capacity records held at most (at least 1)
+     * @param maxBytes bytes of records held at most (keys and values; at least 1)
      */
-    public EmbeddingsAhead(SampleDecoder decoder, Backbone backbone, boolean withFrontEnd, int threads, int capacity) {
+    public EmbeddingsAhead(
+            SampleDecoder decoder, Backbone backbone, boolean withFrontEnd, int threads, int capacity, long maxBytes) {
         if (!backbone.embedsEachInputAlone()) {
             throw new IllegalArgumentException(
                     "embedding ahead needs a backbone that embeds each input alone (the same bits in any batch)");
         }
-        if (threads < 1 || capacity < 1) {
-            throw new IllegalArgumentException("threads and capacity must be at least 1");
+        if (threads < 1 || capacity < 1 || maxBytes < 1) {
+            throw new IllegalArgumentException("threads, capacity and bytes must be at least 1");
         }
         this.decoder = decoder;
         this.backbone = backbone;
         this.withFrontEnd = withFrontEnd;
         this.capacity = capacity;
+        this.maxBytes = maxBytes;
+        this.maxRecordBytes = decoder.maxBytes();
         AtomicInteger n = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingDeque<>(), r -> {
             Thread t = new Thread(r, "headstream-embed-ahead-" + n.incrementAndGet());
@@ -95,37 +108,72 @@ public final class EmbeddingsAhead implements AutoCloseable {
     }
 
     /**
-     * Starts embedding a samples record just polled (unless one is held for its place already). Never
-     * blocks for the embedding.
+     * Starts embedding a samples record just polled (unless one is held for its place already, or it
+     * is larger than the decoder takes). Never blocks for the embedding.
      */
     public void offer(int partition, long offset, byte[] key, byte[] value) {
-        if (value == null || pool.isShutdown()) {
-            return;
+        if (value == null || value.length > maxRecordBytes) {
+            return; // the engine rejects it TOO_LARGE (or MALFORMED) without an embedding
         }
         At at = new At(partition, offset);
-        FutureTask<EmbeddingSequence> task = new FutureTask<>(() -> embed(key, value));
+        Entry entry = new Entry(key, value);
+        entry.task = new FutureTask<>(() -> embed(at, entry));
         synchronized (this) {
-            if (entries.containsKey(at)) {
+            if (closed || entries.containsKey(at)) {
                 return;
             }
-            entries.put(at, new Entry(key, value, task));
-            while (entries.size() > capacity) {
+            entries.put(at, entry);
+            heldBytes += entry.bytes;
+            while (entries.size() > capacity || (heldBytes > maxBytes && entries.size() > 1)) {
                 Iterator<Entry> oldest = entries.values().iterator();
-                oldest.next().task.cancel(false);
+                Entry gone = oldest.next();
+                gone.task.cancel(false);
                 oldest.remove();
+                heldBytes -= gone.bytes;
                 dropped.incrementAndGet();
             }
         }
-        pool.execute(task);
+        try {
+            pool.execute(entry.task);
+        } catch (RejectedExecutionException e) {
+            release(at, entry); // closed meanwhile
+        }
     }
 
-    /** The record's embedding, or null if it does not decode (the engine rejects it itself). */
-    private EmbeddingSequence embed(byte[] key, byte[] value) {
+    /**
+     * The record's embedding, or null (and the record let go) if it does not decode or embed: the
+     * engine rejects it, or embeds it, with its own try.
+     */
+    private EmbeddingSequence embed(At at, Entry entry) {
         try {
-            List<BackboneInput> input = List.of(decoder.decode(key, value).input());
+            List<BackboneInput> input =
+                    List.of(decoder.decode(entry.key, entry.value).input());
             return (withFrontEnd ? backbone.embedWithFrontEnd(input) : backbone.embed(input)).get(0);
         } catch (RuntimeException e) {
-            return null; // a rejection (or a failure) is the engine's to report, with its own try
+            release(at, entry);
+            return null;
+        }
+    }
+
+    /** Lets {@code entry} go if it is still held at {@code at}. */
+    private synchronized void release(At at, Entry entry) {
+        if (entries.remove(at, entry)) {
+            heldBytes -= entry.bytes;
+        }
+    }
+
+    /** Lets go what is held for {@code r}'s place: the engine rejected the record without embedding it. */
+    public void discard(RawSample r) {
+        At at = new At(r.partition(), r.offset());
+        Entry e;
+        synchronized (this) {
+            e = entries.remove(at);
+            if (e != null) {
+                heldBytes -= e.bytes;
+            }
+        }
+        if (e != null) {
+            e.task.cancel(false);
         }
     }
 
@@ -138,6 +186,9 @@ public final class EmbeddingsAhead implements AutoCloseable {
         Entry e;
         synchronized (this) {
             e = entries.remove(new At(r.partition(), r.offset()));
+            if (e != null) {
+                heldBytes -= e.bytes;
+            }
         }
         if (e == null) {
             missed.incrementAndGet();
@@ -156,7 +207,13 @@ public final class EmbeddingsAhead implements AutoCloseable {
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for an embedding", ex);
-        } catch (ExecutionException | CancellationException ex) {
+        } catch (ExecutionException ex) {
+            if (ex.getCause() instanceof Error fatal) {
+                throw fatal; // out of memory on an embedding thread is the batch's to end the process on
+            }
+            missed.incrementAndGet();
+            return null;
+        } catch (CancellationException ex) {
             missed.incrementAndGet();
             return null;
         }
@@ -170,6 +227,7 @@ public final class EmbeddingsAhead implements AutoCloseable {
                 Map.Entry<At, Entry> e = it.next();
                 if (e.getKey().partition() == partition) {
                     e.getValue().task.cancel(false);
+                    heldBytes -= e.getValue().bytes;
                     it.remove();
                 }
             }
@@ -196,21 +254,29 @@ public final class EmbeddingsAhead implements AutoCloseable {
         return dropped.get();
     }
 
+    /** Bytes of records' keys and values held now. */
+    public synchronized long heldBytes() {
+        return heldBytes;
+    }
+
     /**
-     * Stops embedding and waits (at most 10 s) until no embedding thread is inside the backbone, which
-     * may be closed after this.
+     * Stops embedding and waits (at most 60 s) until no embedding thread is inside the backbone.
+     *
+     * @return whether they all stopped: only then may the backbone be closed
      */
-    @Override
-    public void close() {
+    public boolean close() {
         synchronized (this) {
+            closed = true;
             entries.values().forEach(e -> e.task.cancel(false));
             entries.clear();
+            heldBytes = 0;
         }
         pool.shutdownNow();
         try {
-            pool.awaitTermination(10, TimeUnit.SECONDS);
+            return pool.awaitTermination(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 }

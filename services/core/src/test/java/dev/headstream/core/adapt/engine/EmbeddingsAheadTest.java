@@ -89,7 +89,7 @@ class EmbeddingsAheadTest {
     void aBatchTakesTheEmbeddingsMadeAheadAndComputesTheSameBytes() throws Exception {
         Counting backbone = new Counting();
         AdaptationEngine engine = SmallEngine.engine(backbone, 2);
-        EmbeddingsAhead ahead = engine.embedAhead(1, 64).orElseThrow();
+        EmbeddingsAhead ahead = engine.embedAhead(1, 64, 1L << 30).orElseThrow();
         AdaptationEngine plain = SmallEngine.engine(new Counting(), 2);
         for (int b = 0; b < 3; b++) {
             List<RawSample> records = batch(b);
@@ -117,7 +117,7 @@ class EmbeddingsAheadTest {
     void otherBytesAtTheSamePlaceAreEmbeddedByTheBatchNotTakenFromAhead() throws Exception {
         Counting backbone = new Counting();
         AdaptationEngine engine = SmallEngine.engine(backbone, 1);
-        EmbeddingsAhead ahead = engine.embedAhead(1, 64).orElseThrow();
+        EmbeddingsAhead ahead = engine.embedAhead(1, 64, 1L << 30).orElseThrow();
         RawSample polled = record(0, 5, sample("acme", "alice", "a-1", true));
         RawSample applied = record(0, 5, sample("acme", "alice", "a-2", false)); // a recreated topic
         ahead.offer(polled.partition(), polled.offset(), polled.key(), polled.value());
@@ -135,7 +135,7 @@ class EmbeddingsAheadTest {
     void theBoundDropsTheOldestAndARevokedPartitionKeepsNothing() throws Exception {
         Counting backbone = new Counting();
         AdaptationEngine engine = SmallEngine.engine(backbone, 1);
-        EmbeddingsAhead ahead = engine.embedAhead(1, 2).orElseThrow();
+        EmbeddingsAhead ahead = engine.embedAhead(1, 2, 1L << 30).orElseThrow();
         List<RawSample> records = batch(0); // partitions 0, 1, 0, 1, 0, 1
         offer(ahead, records.subList(0, 3));
 
@@ -150,14 +150,115 @@ class EmbeddingsAheadTest {
     }
 
     @Test
-    void aRecordThatDoesNotDecodeIsLeftToTheEngineToReject() {
+    void aRecordThatDoesNotDecodeIsLetGoAsSoonAsThatIsKnown() throws Exception {
         AdaptationEngine engine = SmallEngine.engine(new Counting(), 1);
-        EmbeddingsAhead ahead = engine.embedAhead(1, 8).orElseThrow();
+        EmbeddingsAhead ahead = engine.embedAhead(1, 8, 1L << 30).orElseThrow();
         RawSample garbage = new RawSample(0, 1, SmallEngine.key("acme/alice"), new byte[] {1, 2, 3});
         ahead.offer(0, 1, garbage.key(), garbage.value());
 
-        assertThat(ahead.take(garbage)).isNull();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (ahead.held() > 0) {
+            assertThat(System.nanoTime()).as("let go within 10 s").isLessThan(deadline);
+            Thread.sleep(5);
+        }
+        assertThat(ahead.heldBytes()).isZero();
         assertThat(engine.process(List.of(garbage), NOW).rejections()).hasSize(1);
+    }
+
+    @Test
+    void aRecordTheBatchRejectsIsLetGoAndOneTooLargeIsNeverHeld() {
+        Counting backbone = new Counting();
+        AdaptationEngine engine = SmallEngine.engine(backbone, 1);
+        engine.checkPartitions(2);
+        EmbeddingsAhead ahead = engine.embedAhead(1, 8, 1L << 30).orElseThrow();
+        // alice's key belongs on one partition of 2: offered on the other, it is WRONG_PARTITION
+        RawSample here = record(0, 1, sample("acme", "alice", "a-1", true));
+        RawSample there = new RawSample(1, 1, here.key(), here.value());
+        RawSample misplaced = engine.process(List.of(here, there), NOW).rejections().stream()
+                .filter(j -> j.reason() == dev.headstream.schemas.v1.RejectReason.WRONG_PARTITION)
+                .map(dev.headstream.core.ingest.Rejection::source)
+                .findFirst()
+                .orElseThrow();
+        misplaced = new RawSample(misplaced.partition(), 7, misplaced.key(), misplaced.value());
+        ahead.offer(misplaced.partition(), misplaced.offset(), misplaced.key(), misplaced.value());
+
+        engine.process(List.of(misplaced), NOW);
+
+        assertThat(ahead.held()).isZero();
+        assertThat(ahead.heldBytes()).isZero();
+        ahead.offer(0, 9, here.key(), new byte[(1 << 20) + 1]); // over the decoder's 1 MiB
+        assertThat(ahead.held()).isZero();
+    }
+
+    @Test
+    void theByteBoundDropsTheOldest() {
+        AdaptationEngine engine = SmallEngine.engine(new Counting(), 1);
+        List<RawSample> records = batch(0);
+        long one = records.get(0).key().length + (long) records.get(0).value().length;
+        EmbeddingsAhead ahead = engine.embedAhead(1, 64, 2 * one + 1).orElseThrow();
+        offer(ahead, records.subList(0, 3));
+
+        assertThat(ahead.held()).isEqualTo(2);
+        assertThat(ahead.heldBytes()).isLessThanOrEqualTo(2 * one + 1);
+        assertThat(ahead.dropped()).isEqualTo(1);
+    }
+
+    /** A backbone whose embedding waits for {@code go}. */
+    private static final class Held extends Counting {
+        final java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+        volatile Error fail;
+
+        @Override
+        public List<EmbeddingSequence> embed(List<? extends BackboneInput> inputs) {
+            inside.countDown();
+            try {
+                go.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (fail != null) {
+                throw fail;
+            }
+            return super.embed(inputs);
+        }
+    }
+
+    @Test
+    void aBatchWaitsForAnEmbeddingRunningAheadAndEmbedsOneStillQueuedItself() throws Exception {
+        Held backbone = new Held();
+        AdaptationEngine engine = SmallEngine.engine(backbone, 1);
+        EmbeddingsAhead ahead = engine.embedAhead(1, 64, 1L << 30).orElseThrow();
+        List<RawSample> records = batch(0).subList(0, 2);
+        offer(ahead, records); // the first runs on the one embedding thread and waits; the second is queued
+        assertThat(backbone.inside.await(10, java.util.concurrent.TimeUnit.SECONDS))
+                .isTrue();
+
+        java.util.concurrent.CompletableFuture<EmbeddingSequence> queued =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> ahead.take(records.get(1)));
+        java.util.concurrent.CompletableFuture<EmbeddingSequence> running =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> ahead.take(records.get(0)));
+        Thread.sleep(100);
+        assertThat(running).as("waits for the embedding running ahead").isNotDone();
+        backbone.go.countDown();
+
+        assertThat(running.get(10, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+        assertThat(queued.get(10, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+        assertThat(ahead.used()).isEqualTo(2);
+        assertThat(backbone.embedded.get()).as("each embedded once").isEqualTo(2);
+    }
+
+    @Test
+    void anErrorOnAnEmbeddingThreadReachesTheBatch() throws Exception {
+        Held backbone = new Held();
+        backbone.fail = new OutOfMemoryError("test");
+        backbone.go.countDown();
+        AdaptationEngine engine = SmallEngine.engine(backbone, 1);
+        EmbeddingsAhead ahead = engine.embedAhead(1, 64, 1L << 30).orElseThrow();
+        RawSample r = batch(0).get(0);
+        ahead.offer(r.partition(), r.offset(), r.key(), r.value());
+
+        assertThatThrownBy(() -> ahead.take(r)).isInstanceOf(OutOfMemoryError.class);
     }
 
     @Test
@@ -168,9 +269,10 @@ class EmbeddingsAheadTest {
                 return false;
             }
         };
-        assertThat(SmallEngine.engine(batched, 1).embedAhead(1, 8)).isEmpty();
-        assertThat(SmallEngine.engine(new Counting(), 1).embedAhead(0, 8)).isEmpty();
-        assertThatThrownBy(() -> new EmbeddingsAhead(null, batched, false, 1, 8))
+        assertThat(SmallEngine.engine(batched, 1).embedAhead(1, 8, 1L << 30)).isEmpty();
+        assertThat(SmallEngine.engine(new Counting(), 1).embedAhead(0, 8, 1L << 30))
+                .isEmpty();
+        assertThatThrownBy(() -> new EmbeddingsAhead(null, batched, false, 1, 8, 1L << 30))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A batch processed with the revocation count of its partitions' assignment is refused, whole and
- * untouched, when one of its partitions (of samples or of control commands) was revoked since: the
- * check and the processing hold the engine's lock together, so a revocation cannot fall between them.
+ * untouched, when one of its partitions (of samples or of control commands) was revoked since (the
+ * check runs inside the synchronized {@code process}, so a revocation cannot fall between the two;
+ * this single-threaded test shows the refusal, not the locking).
  */
 class OwnershipCheckTest {
 
