@@ -44,7 +44,7 @@ public class ChangelogReader {
      * @param value     the record value, or null for a tombstone (the user was erased) and for a record
      *                  left out of the value budget ({@link #held} false)
      * @param held      false when the read kept only the key and offset of this record: more users than
-     *                  the budget {@link #newest(List, int)} was given hold state in the partitions
+     *                  the budget {@link #newest(List, int, BooleanSupplier)} was given hold state in the partitions
      */
     public record Entry(int partition, long offset, String key, byte[] value, boolean held) {
 
@@ -167,9 +167,9 @@ public class ChangelogReader {
         this.bootstrapServers = bootstrapServers;
     }
 
-    /** {@link #newest(List, int)} with no budget: every value held. */
+    /** {@link #newest(List, int, BooleanSupplier)} with no budget, never cancelled: every value held. */
     public List<Entry> newest(List<Integer> partitionNumbers) {
-        return newest(partitionNumbers, Integer.MAX_VALUE);
+        return newest(partitionNumbers, Integer.MAX_VALUE, () -> false);
     }
 
     /**
@@ -179,15 +179,9 @@ public class ChangelogReader {
      * hold their value: when the partitions hold more users, the read keeps keys and offsets only and
      * reads the partitions a second time for the first {@code valueBudget} users' values; the others
      * come back with {@link Entry#held()} false. Memory is then bounded by the budget (and the keys),
-     * not by how many users the partitions hold.
-     */
-    public List<Entry> newest(List<Integer> partitionNumbers, int valueBudget) {
-        return newest(partitionNumbers, valueBudget, () -> false);
-    }
-
-    /**
-     * {@link #newest(List, int)}, stopping with a {@link CancellationException} at the first poll after
-     * {@code cancelled} turns true (the partitions were revoked while this read them).
+     * not by how many users the partitions hold. The read stops with a {@link CancellationException}
+     * at the first poll after {@code cancelled} turns true (the partitions were revoked while it read
+     * them).
      */
     public List<Entry> newest(List<Integer> partitionNumbers, int valueBudget, BooleanSupplier cancelled) {
         Newest newest = new Newest(Math.max(0, valueBudget));
@@ -217,17 +211,11 @@ public class ChangelogReader {
     /**
      * Reads changelog partition {@code partition} from offset {@code from} to its end as it stands now,
      * handing {@code batch} the records of each poll in offset order, one {@link Entry} per record (a
-     * key's later record replaces what its earlier one did). Holds one poll's records at a time.
+     * key's later record replaces what its earlier one did). Holds one poll's records at a time. The
+     * read stops with a {@link CancellationException} at the first poll after {@code cancelled} turns
+     * true (the partition was revoked while it read it).
      *
      * @return the end offset it read to (where the next record will be)
-     */
-    public long read(int partition, long from, java.util.function.Consumer<List<Entry>> batch) {
-        return read(partition, from, () -> false, batch);
-    }
-
-    /**
-     * {@link #read(int, long, java.util.function.Consumer)}, stopping with a {@link CancellationException}
-     * at the first poll after {@code cancelled} turns true (the partition was revoked while this read it).
      */
     public long read(
             int partition, long from, BooleanSupplier cancelled, java.util.function.Consumer<List<Entry>> batch) {

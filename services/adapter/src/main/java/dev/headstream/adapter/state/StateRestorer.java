@@ -129,6 +129,14 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
     /** Runs {@code action} as one step of a restore: holding the engine's lock, and only if not cancelled. */
     interface Guard {
         <T> T step(Supplier<T> action);
+
+        /** {@link #step} for an action with no result. */
+        default void run(Runnable action) {
+            step(() -> {
+                action.run();
+                return null;
+            });
+        }
     }
 
     /** A guard that only runs the action (a restore with nothing to cancel it: tests). */
@@ -183,10 +191,7 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
             Restore old = restores.put(n, restore);
             if (old != null && !old.done.isDone()) {
                 // assigned again without a revocation first (not with the eager range assignor)
-                engine.exclusive(() -> {
-                    old.cancel();
-                    return null;
-                });
+                cancel(old);
             }
         }
         try {
@@ -214,11 +219,16 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
             restoreThreads.execute(() -> run(restore));
         } catch (RejectedExecutionException e) {
             // shutting down
-            engine.exclusive(() -> {
-                restore.cancel();
-                return null;
-            });
+            cancel(restore);
         }
+    }
+
+    /** Cancels {@code restore} holding the engine's lock. */
+    private void cancel(Restore restore) {
+        engine.exclusive(() -> {
+            restore.cancel();
+            return null;
+        });
     }
 
     /** Reads the changelog for {@code restore}'s partitions and installs their users (a restore thread). */
@@ -249,11 +259,10 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
                 // than the bound cannot exhaust the heap (those beyond it keep their key)
                 installed = install(changelog.newest(numbers, engine.residentRoom(), restore::cancelled), guard);
             }
-            guard.step(() -> {
+            guard.run(() -> {
                 progress.counted(installed.counts());
                 progress.finished(numbers);
                 restore.done.complete(null);
-                return null;
             });
             LOG.infof(
                     "restored %d users from the changelog (%d erased) for samples partitions %s in %.1f s; %d users held"
@@ -458,7 +467,7 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
         long unreadable = 0;
         long notResident = 0;
         for (ChangelogReader.Entry e : newest) {
-            UserKey key;
+            final UserKey key;
             try {
                 key = UserKey.parse(e.key());
             } catch (IllegalArgumentException ex) {
@@ -466,30 +475,21 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
                 continue;
             }
             if (!e.held()) {
-                UserKey k = key;
-                guard.step(() -> engine.leaveOut(k, e.partition()));
+                guard.step(() -> engine.leaveOut(key, e.partition()));
                 notResident++;
                 continue;
             }
             if (e.value() == null) {
-                UserKey k = key;
-                guard.step(() -> {
-                    engine.forget(k);
-                    return null;
-                });
+                guard.run(() -> engine.forget(key));
                 erased++;
                 continue;
             }
-            AdapterState state;
+            final AdapterState state;
             try {
                 state = UserStateCodec.parse(e.value());
             } catch (IllegalArgumentException ex) {
-                UserKey k = key;
                 String why = ex.getMessage();
-                guard.step(() -> {
-                    engine.markUnreadable(k, e.partition(), e.offset(), why);
-                    return null;
-                });
+                guard.run(() -> engine.markUnreadable(key, e.partition(), e.offset(), why));
                 logBounded(
                         unreadable++,
                         "the state of %s at %s is unreadable until an operator resets or erases the user: %s",
@@ -500,11 +500,7 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
             }
             String forgery = forgery(key, e.partition(), state);
             if (forgery != null) {
-                UserKey k = key;
-                guard.step(() -> {
-                    engine.markUnreadable(k, e.partition(), e.offset(), "its newest record " + forgery);
-                    return null;
-                });
+                guard.run(() -> engine.markUnreadable(key, e.partition(), e.offset(), "its newest record " + forgery));
                 logBounded(
                         forged++,
                         "skipped forged changelog record of %s at %s: it %s; the user is unreadable until an operator"
@@ -514,9 +510,7 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
                         forgery);
                 continue;
             }
-            UserKey k = key;
-            AdapterState st = state;
-            switch (guard.step(() -> engine.restore(k, e.partition(), st))) {
+            switch (guard.step(() -> engine.restore(key, e.partition(), state))) {
                 case INSTALLED -> restored++;
                 case RESET ->
                     logBounded(
@@ -554,10 +548,7 @@ public class StateRestorer implements KafkaConsumerRebalanceListener {
         RestoreProgress.Counts counts = RestoreProgress.Counts.NONE;
         // a store that backed another topic of this name (recreated, another cluster) keeps nothing
         String topicId = changelog.topicId();
-        guard.step(() -> {
-            engine.bindChangelog(topicId);
-            return null;
-        });
+        guard.run(() -> engine.bindChangelog(topicId));
         for (int p : numbers) {
             long t0 = System.nanoTime();
             long from = guard.step(() -> engine.reopenPartition(p));

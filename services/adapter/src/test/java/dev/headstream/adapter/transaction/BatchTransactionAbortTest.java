@@ -153,12 +153,11 @@ class BatchTransactionAbortTest {
     void aCommitTheCoordinatorRefusesIsAbortedAndNotCountedAsCommitted() throws Exception {
         String out = "batch-transaction.refused";
         admin.createTopics(List.of(new NewTopic(out, 1, (short) 1))).all().get();
-        long committedBefore = committedOffset();
-        sendSamples(3);
-        DeliveredBatches.Delivered first = batches.next(WITHIN);
-        IncomingBatch in = IncomingBatch.of(first.batch());
-        assertThat(in.startOffsets()).containsEntry(SAMPLES_0, Math.max(committedBefore, 0));
-        Producer<?, ?> producer = producer();
+        FirstBatch start = firstBatch();
+        long committedBefore = start.committedBefore();
+        DeliveredBatches.Delivered first = start.delivered();
+        IncomingBatch in = start.in();
+        Producer<?, ?> producer = start.producer();
 
         // the coordinator forgets the member that consumed the batch: it refuses the batch's offsets
         admin.removeMembersFromConsumerGroup(group, new RemoveMembersFromConsumerGroupOptions())
@@ -210,12 +209,11 @@ class BatchTransactionAbortTest {
                                 .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(SMALL_LIMIT)))))
                 .all()
                 .get();
-        long committedBefore = committedOffset();
-        sendSamples(3);
-        DeliveredBatches.Delivered first = batches.next(WITHIN);
-        IncomingBatch in = IncomingBatch.of(first.batch());
-        assertThat(in.startOffsets()).containsEntry(SAMPLES_0, Math.max(committedBefore, 0));
-        Producer<?, ?> producer = producer();
+        FirstBatch start = firstBatch();
+        long committedBefore = start.committedBefore();
+        DeliveredBatches.Delivered first = start.delivered();
+        IncomingBatch in = start.in();
+        Producer<?, ?> producer = start.producer();
 
         List<Message<byte[]>> records = new ArrayList<>(records(out, "too-large"));
         records.add(Message.of(new byte[4 * SMALL_LIMIT])
@@ -291,6 +289,22 @@ class BatchTransactionAbortTest {
                             .build()));
         }
         return out;
+    }
+
+    /**
+     * The group's committed offset before, the batch delivered and read, and the transactional producer.
+     */
+    private record FirstBatch(
+            long committedBefore, DeliveredBatches.Delivered delivered, IncomingBatch in, Producer<?, ?> producer) {}
+
+    /** Sends 3 samples and takes their batch, which starts at the group's committed offset. */
+    private FirstBatch firstBatch() throws Exception {
+        long committedBefore = committedOffset();
+        sendSamples(3);
+        DeliveredBatches.Delivered first = batches.next(WITHIN);
+        IncomingBatch in = IncomingBatch.of(first.batch());
+        assertThat(in.startOffsets()).containsEntry(SAMPLES_0, Math.max(committedBefore, 0));
+        return new FirstBatch(committedBefore, first, in, producer());
     }
 
     /** Sends {@code n} records to {@code headstream.samples} partition 0, in one producer batch (one fetch). */

@@ -50,6 +50,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
@@ -61,6 +62,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The adaptation pipeline, free of Kafka: a batch of raw sample records in, the batch's output
@@ -590,13 +592,13 @@ public final class AdaptationEngine {
      * cancelled and installs a record as one step, and a revocation cancels it and drops the
      * partition as one.
      */
-    public synchronized <T> T exclusive(java.util.function.Supplier<T> action) {
+    public synchronized <T> T exclusive(Supplier<T> action) {
         return action.get();
     }
 
     /** The embeddings made ahead ({@link #embedAhead}), if on. */
-    public java.util.Optional<EmbeddingsAhead> embeddingsAhead() {
-        return java.util.Optional.ofNullable(ahead);
+    public Optional<EmbeddingsAhead> embeddingsAhead() {
+        return Optional.ofNullable(ahead);
     }
 
     /**
@@ -609,11 +611,11 @@ public final class AdaptationEngine {
      * @return where to offer polled records, or empty if this engine's backbone embeds inputs
      *     together (batched inputs need not give each the bits it would get alone) or threads is 0
      */
-    public synchronized java.util.Optional<EmbeddingsAhead> embedAhead(int threads, int capacity, long maxBytes) {
+    public synchronized Optional<EmbeddingsAhead> embedAhead(int threads, int capacity, long maxBytes) {
         if (ahead == null && threads > 0 && backbone.embedsEachInputAlone()) {
             ahead = new EmbeddingsAhead(decoder, backbone, readsFrontEnd, threads, capacity, maxBytes);
         }
-        return java.util.Optional.ofNullable(ahead);
+        return Optional.ofNullable(ahead);
     }
 
     /** Threads a batch is processed on (see the constructor's {@code workers}). */
