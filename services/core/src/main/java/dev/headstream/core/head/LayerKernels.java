@@ -55,6 +55,55 @@ final class LayerKernels {
     }
 
     /**
+     * {@code y = W x} with {@code W} given by its columns: {@code wt} is {@code W}'s transpose,
+     * row-major {@code in x out} from offset 0 (row {@code j} holds column {@code j} of {@code W};
+     * {@link #transpose} makes it). Each {@code y[o]} is one chain of fused multiply-adds
+     * {@code t = fma(W[o][j], x[j], t)} from {@code t = +0} in ascending {@code j}: a different
+     * summation order from {@link #matVec}'s, so the two agree to rounding, not bit for bit. With
+     * the Vector API ({@link VectorKernels#columnsMatVec}) eight outputs are one vector and each
+     * {@code x[j]} is broadcast, so no lanes are summed across; the same bits as the scalar loop.
+     */
+    static void columnsMatVec(float[] wt, int in, int out, float[] x, int xo, float[] y) {
+        if (VectorSupport.ENABLED) {
+            VectorKernels.columnsMatVec(wt, in, out, x, xo, y);
+        } else {
+            columnsMatVecScalar(wt, in, out, x, xo, y, 0);
+        }
+    }
+
+    /** {@link #columnsMatVec} for two inputs, each the same bits as its own; the vector path loads each column block once for both. */
+    static void columnsMatVec2(
+            float[] wt, int in, int out, float[] x1, int xo1, float[] x2, int xo2, float[] y1, float[] y2) {
+        if (VectorSupport.ENABLED) {
+            VectorKernels.columnsMatVec2(wt, in, out, x1, xo1, x2, xo2, y1, y2);
+        } else {
+            columnsMatVecScalar(wt, in, out, x1, xo1, y1, 0);
+            columnsMatVecScalar(wt, in, out, x2, xo2, y2, 0);
+        }
+    }
+
+    /** The scalar path of {@link #columnsMatVec}, for the outputs from {@code from} on; package-private so tests can compare the two. */
+    static void columnsMatVecScalar(float[] wt, int in, int out, float[] x, int xo, float[] y, int from) {
+        for (int o = from; o < out; o++) {
+            float t = 0f;
+            for (int j = 0; j < in; j++) {
+                t = Math.fma(wt[j * out + o], x[xo + j], t);
+            }
+            y[o] = t;
+        }
+    }
+
+    /** Writes the transpose of the row-major {@code out x in} matrix at {@code w[p..]} into {@code wt[0 .. in * out)}. */
+    static void transpose(float[] w, int p, int in, int out, float[] wt) {
+        for (int o = 0; o < out; o++) {
+            int r = p + o * in;
+            for (int j = 0; j < in; j++) {
+                wt[j * out + o] = w[r + j];
+            }
+        }
+    }
+
+    /**
      * {@code gIn = W^T gOut} for the row-major {@code out x in} matrix at {@code w[p..]}: zeroed,
      * then every row {@code o} with {@code gOut[o] != 0} added in ascending {@code o}, element by
      * element as {@link #axpy} adds it ({@code gIn[j] + gOut[o] * W[o][j]}). With the Vector API
@@ -297,6 +346,54 @@ final class LayerKernels {
             for (int o = 0; o < out; o++) {
                 y[o] += scale * dot(b, p + o * rank, u, 0, rank);
             }
+        }
+    }
+
+    /**
+     * {@link #lowRankAdd2} for {@code out >= LANES} and {@code rank < LANES} with {@code bt}
+     * holding {@code B} transposed ({@code rank x out}, from offset 0): with the Vector API eight
+     * outputs at a time, each lane summing its row as {@link #lowRankAdd} does (from {@code +0},
+     * each product rounded, then added, in ascending {@code k}), so the same bits; without it,
+     * {@link #lowRankAdd2} on {@code B} itself.
+     */
+    static void lowRankAddColumns2(
+            float[] b, int p, float[] bt, int out, int rank, float scale, float[] u, float[] y, float[] v, float[] z) {
+        if (VectorSupport.ENABLED) {
+            int done = VectorKernels.lowRankAddColumns2(bt, out, rank, scale, u, y, v, z);
+            for (int o = done; o < out; o++) {
+                float s = 0f;
+                float t = 0f;
+                for (int k = 0; k < rank; k++) {
+                    s += b[p + o * rank + k] * u[k];
+                    t += b[p + o * rank + k] * v[k];
+                }
+                y[o] += scale * s;
+                z[o] += scale * t;
+            }
+        } else {
+            lowRankAdd2(b, p, out, rank, scale, u, y, v, z);
+        }
+    }
+
+    /** {@code y[i] += a[ao + i]} for {@code i < n}, eight at a time with the Vector API (the same bits: one add per element). */
+    static void addTo(float[] a, int ao, float[] y, int n) {
+        int i = 0;
+        if (VectorSupport.ENABLED) {
+            i = VectorKernels.addTo(a, ao, y, n);
+        }
+        for (; i < n; i++) {
+            y[i] += a[ao + i];
+        }
+    }
+
+    /** {@code y[i] = Math.max(x[xo + i], 0f)} for {@code i < n}, eight at a time with the Vector API (the same bits, -0 and NaN included). */
+    static void relu(float[] x, int xo, float[] y, int n) {
+        int i = 0;
+        if (VectorSupport.ENABLED) {
+            i = VectorKernels.relu(x, xo, y, n);
+        }
+        for (; i < n; i++) {
+            y[i] = Math.max(x[xo + i], 0f);
         }
     }
 

@@ -27,7 +27,7 @@ import java.util.SplittableRandom;
  * </ul>
  * {@link #initialTrainable} fills {@code A} uniformly in {@code +-1/sqrt(in)} from a seed,
  * {@code B} with zeros and the small parameters with their source values, so a fresh user's head
- * scores exactly like the source head. {@link #anchor} gives the L2 anchor of every entry: zero
+ * scores exactly like the source head ({@link #sourceLogit}). {@link #anchor} gives the L2 anchor of every entry: zero
  * for {@code A} and {@code B} (shrinking the factors shrinks the delta toward the source), the
  * source value for the small parameters (L2-SP).
  *
@@ -38,8 +38,17 @@ import java.util.SplittableRandom;
  * vector backward pass adds a zero output gradient's row instead of skipping it, which gives the
  * same bits only with finite weights.
  *
+ * <p>The frozen products of the Dense layers past the first (with at least 8 outputs; the
+ * hidden 128 x 128 layer of openWakeWord's heads) run on the transposed source matrix
+ * ({@link LayerKernels#columnsMatVec}: each output one chain of fused multiply-adds, eight outputs
+ * per vector), about twice as fast as {@link LayerKernels#matVec}'s rows for scoring bank
+ * windows. That is another summation order than {@link MlpHead}'s, so a LoRA head and a plain head
+ * with the same weights agree to rounding, not bit for bit; every pass of this class (one window,
+ * two windows, with or without a cached first-layer product, training) uses the same order.
+ *
  * <p>Call order and thread-safety as {@link MlpHead}: immutable and shareable; one
- * {@link Workspace} per thread; no pass allocates; every reduction runs in a fixed order, so
+ * {@link Workspace} per thread; no pass allocates once a workspace has seen its source (the
+ * first use makes the transposed copy); every reduction runs in a fixed order, so
  * results are deterministic. For mini-batch training use {@link LoraHeadTrainer}.
  */
 public final class LoraMlpHead {
@@ -64,6 +73,12 @@ public final class LoraMlpHead {
     private final int[] bOffset;
     /** Per layer: offset of the trained bias (last Dense with small parameters); -1 otherwise. */
     private final int[] biasOffset;
+    /**
+     * Per layer: a Dense layer past the first with at least {@link LayerKernels#LANES} outputs,
+     * whose frozen product runs on its columns ({@link LayerKernels#columnsMatVec}, from a
+     * transposed copy of the source kept in the {@link Workspace}).
+     */
+    private final boolean[] columns;
 
     private final float[] epsilon;
     private final int inputDim;
@@ -99,6 +114,7 @@ public final class LoraMlpHead {
         this.bOffset = new int[layerCount];
         this.biasOffset = new int[layerCount];
         this.epsilon = new float[layerCount];
+        this.columns = new boolean[layerCount];
         int src = 0;
         int at = 0;
         for (int l = 0; l < layerCount; l++) {
@@ -112,6 +128,7 @@ public final class LoraMlpHead {
             biasOffset[l] = -1;
             if (layer instanceof HeadLayer.Dense) {
                 kind[l] = DENSE;
+                columns[l] = l > 0 && outDim[l] >= LayerKernels.LANES;
                 aOffset[l] = at;
                 at = Math.addExact(at, Math.multiplyExact(rank, inDim[l]));
                 bOffset[l] = at;
@@ -468,12 +485,12 @@ public final class LoraMlpHead {
                     int bias = trainedBias ? biasOffset[l] : w + in * out;
                     if (l == 0 && base != null) {
                         System.arraycopy(base, baseOffset, y, 0, out);
+                    } else if (columns[l]) {
+                        LayerKernels.columnsMatVec(ws.columns(source)[l], in, out, x, xo, y);
                     } else {
                         LayerKernels.matVec(source, w, in, out, x, xo, y);
                     }
-                    for (int o = 0; o < out; o++) {
-                        y[o] += biases[bias + o];
-                    }
+                    LayerKernels.addTo(biases, bias, y, out);
                     if (trainable != null) {
                         float[] u = ws.lowRank[l];
                         LayerKernels.matVec(trainable, aOffset[l], in, rank, x, xo, u);
@@ -492,11 +509,7 @@ public final class LoraMlpHead {
                             ws.normalized[l],
                             y);
                 }
-                default -> {
-                    for (int j = 0; j < out; j++) {
-                        y[j] = Math.max(x[xo + j], 0f);
-                    }
-                }
+                default -> LayerKernels.relu(x, xo, y, out);
             }
             x = y;
             xo = 0;
@@ -540,18 +553,32 @@ public final class LoraMlpHead {
                     if (l == 0 && base != null) {
                         System.arraycopy(base, baseOffset1, y1, 0, out);
                         System.arraycopy(base, baseOffset2, y2, 0, out);
+                    } else if (columns[l]) {
+                        LayerKernels.columnsMatVec2(ws1.columns(source)[l], in, out, x1, o1, x2, o2, y1, y2);
                     } else {
                         LayerKernels.matVec2(source, w, in, out, x1, o1, x2, o2, y1, y2);
                     }
-                    for (int o = 0; o < out; o++) {
-                        y1[o] += biases[bias + o];
-                        y2[o] += biases[bias + o];
-                    }
+                    LayerKernels.addTo(biases, bias, y1, out);
+                    LayerKernels.addTo(biases, bias, y2, out);
                     if (trainable != null) {
                         float[] u1 = ws1.lowRank[l];
                         float[] u2 = ws2.lowRank[l];
                         LayerKernels.matVec2(trainable, aOffset[l], in, rank, x1, o1, x2, o2, u1, u2);
-                        LayerKernels.lowRankAdd2(trainable, bOffset[l], out, rank, scale, u1, y1, u2, y2);
+                        if (out >= LayerKernels.LANES && rank < LayerKernels.LANES) {
+                            LayerKernels.lowRankAddColumns2(
+                                    trainable,
+                                    bOffset[l],
+                                    ws1.transposedB(trainable, l),
+                                    out,
+                                    rank,
+                                    scale,
+                                    u1,
+                                    y1,
+                                    u2,
+                                    y2);
+                        } else {
+                            LayerKernels.lowRankAdd2(trainable, bOffset[l], out, rank, scale, u1, y1, u2, y2);
+                        }
                     }
                 }
                 case LAYER_NORM -> {
@@ -564,10 +591,8 @@ public final class LoraMlpHead {
                             LayerKernels.layerNormForward(p, at, out, epsilon[l], x2, o2, ws2.normalized[l], y2);
                 }
                 default -> {
-                    for (int j = 0; j < out; j++) {
-                        y1[j] = Math.max(x1[o1 + j], 0f);
-                        y2[j] = Math.max(x2[o2 + j], 0f);
-                    }
+                    LayerKernels.relu(x1, o1, y1, out);
+                    LayerKernels.relu(x2, o2, y2, out);
                 }
             }
             x1 = y1;
@@ -735,6 +760,14 @@ public final class LoraMlpHead {
         private float logit;
         /** A second workspace for {@link #logitsWithBase}'s second window; made on first use. */
         private Workspace partner;
+        /** The source array {@link #transposed} was made from (by identity); null before the first use. */
+        private float[] transposedOf;
+        /** Per column layer ({@link LoraMlpHead#columns}): its source matrix, transposed. */
+        private final float[][] transposed;
+        /** Per Dense layer: the per-user {@code B} that {@link #transposedB} last transposed, and its transpose. */
+        private final float[][] lastB;
+
+        private final float[][] lastBTransposed;
 
         private final LoraMlpHead head;
 
@@ -762,6 +795,53 @@ public final class LoraMlpHead {
             gradB = new float[width];
             v = new float[rank];
             input = new float[architecture.inputDim()];
+            transposed = new float[n][];
+            lastB = new float[n][];
+            lastBTransposed = new float[n][];
+        }
+
+        /**
+         * Layer {@code l}'s {@code B} of {@code trainable}, transposed ({@code rank x out}). The
+         * copy is kept and made again only when {@code B} differs from the one it was made from (a
+         * scoring loop runs many windows through one head, and training writes {@code trainable}
+         * in place, so the check is on the values, not the array).
+         */
+        private float[] transposedB(float[] trainable, int l) {
+            int at = head.bOffset[l];
+            int n = head.outDim[l] * rank;
+            float[] last = lastB[l];
+            if (last == null) {
+                last = new float[n];
+                lastB[l] = last;
+                lastBTransposed[l] = new float[n];
+                LayerKernels.transpose(trainable, at, rank, head.outDim[l], lastBTransposed[l]);
+                System.arraycopy(trainable, at, last, 0, n);
+            } else if (!Arrays.equals(last, 0, n, trainable, at, at + n)) {
+                LayerKernels.transpose(trainable, at, rank, head.outDim[l], lastBTransposed[l]);
+                System.arraycopy(trainable, at, last, 0, n);
+            }
+            return lastBTransposed[l];
+        }
+
+        /**
+         * The transposed source matrices of the column layers, made from {@code source} when it is
+         * not the array they were last made from. A source head is frozen: its array is never
+         * written once heads use it, so the copy stays its transpose.
+         */
+        private float[][] columns(float[] source) {
+            if (transposedOf != source) {
+                for (int l = 0; l < head.layerCount; l++) {
+                    if (head.columns[l]) {
+                        if (transposed[l] == null) {
+                            transposed[l] = new float[head.inDim[l] * head.outDim[l]];
+                        }
+                        LayerKernels.transpose(
+                                source, head.sourceOffset[l], head.inDim[l], head.outDim[l], transposed[l]);
+                    }
+                }
+                transposedOf = source;
+            }
+            return transposed;
         }
 
         private Workspace partner() {

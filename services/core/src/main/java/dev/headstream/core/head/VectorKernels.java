@@ -152,6 +152,143 @@ final class VectorKernels {
     }
 
     /**
+     * {@link LayerKernels#columnsMatVec}: 32 outputs at a time in four vectors (then 8, then the
+     * scalar loop for the rest), {@code x[j]} broadcast; every lane runs its output's own chain of
+     * fused multiply-adds in ascending {@code j}, so the same bits as the scalar loop.
+     */
+    static void columnsMatVec(float[] wt, int in, int out, float[] x, int xo, float[] y) {
+        int lanes = LayerKernels.LANES;
+        int o = 0;
+        for (; o <= out - 4 * lanes; o += 4 * lanes) {
+            FloatVector a0 = FloatVector.zero(SPECIES);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            for (int j = 0, r = o; j < in; j++, r += out) {
+                FloatVector u = FloatVector.broadcast(SPECIES, x[xo + j]);
+                a0 = FloatVector.fromArray(SPECIES, wt, r).fma(u, a0);
+                a1 = FloatVector.fromArray(SPECIES, wt, r + lanes).fma(u, a1);
+                a2 = FloatVector.fromArray(SPECIES, wt, r + 2 * lanes).fma(u, a2);
+                a3 = FloatVector.fromArray(SPECIES, wt, r + 3 * lanes).fma(u, a3);
+            }
+            a0.intoArray(y, o);
+            a1.intoArray(y, o + lanes);
+            a2.intoArray(y, o + 2 * lanes);
+            a3.intoArray(y, o + 3 * lanes);
+        }
+        for (; o <= out - lanes; o += lanes) {
+            FloatVector a = FloatVector.zero(SPECIES);
+            for (int j = 0, r = o; j < in; j++, r += out) {
+                a = FloatVector.fromArray(SPECIES, wt, r).fma(FloatVector.broadcast(SPECIES, x[xo + j]), a);
+            }
+            a.intoArray(y, o);
+        }
+        LayerKernels.columnsMatVecScalar(wt, in, out, x, xo, y, o);
+    }
+
+    /**
+     * {@link #columnsMatVec} of two inputs: 32 outputs of each at a time (eight vectors), each
+     * column block loaded once for both; the same bits as one input at a time.
+     */
+    static void columnsMatVec2(
+            float[] wt, int in, int out, float[] x1, int xo1, float[] x2, int xo2, float[] y1, float[] y2) {
+        int lanes = LayerKernels.LANES;
+        int o = 0;
+        for (; o <= out - 4 * lanes; o += 4 * lanes) {
+            FloatVector a0 = FloatVector.zero(SPECIES);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            FloatVector b0 = a0;
+            FloatVector b1 = a0;
+            FloatVector b2 = a0;
+            FloatVector b3 = a0;
+            for (int j = 0, r = o; j < in; j++, r += out) {
+                FloatVector w0 = FloatVector.fromArray(SPECIES, wt, r);
+                FloatVector w1 = FloatVector.fromArray(SPECIES, wt, r + lanes);
+                FloatVector w2 = FloatVector.fromArray(SPECIES, wt, r + 2 * lanes);
+                FloatVector w3 = FloatVector.fromArray(SPECIES, wt, r + 3 * lanes);
+                FloatVector u = FloatVector.broadcast(SPECIES, x1[xo1 + j]);
+                FloatVector v = FloatVector.broadcast(SPECIES, x2[xo2 + j]);
+                a0 = w0.fma(u, a0);
+                a1 = w1.fma(u, a1);
+                a2 = w2.fma(u, a2);
+                a3 = w3.fma(u, a3);
+                b0 = w0.fma(v, b0);
+                b1 = w1.fma(v, b1);
+                b2 = w2.fma(v, b2);
+                b3 = w3.fma(v, b3);
+            }
+            a0.intoArray(y1, o);
+            a1.intoArray(y1, o + lanes);
+            a2.intoArray(y1, o + 2 * lanes);
+            a3.intoArray(y1, o + 3 * lanes);
+            b0.intoArray(y2, o);
+            b1.intoArray(y2, o + lanes);
+            b2.intoArray(y2, o + 2 * lanes);
+            b3.intoArray(y2, o + 3 * lanes);
+        }
+        for (; o <= out - lanes; o += lanes) {
+            FloatVector a = FloatVector.zero(SPECIES);
+            FloatVector b = a;
+            for (int j = 0, r = o; j < in; j++, r += out) {
+                FloatVector w = FloatVector.fromArray(SPECIES, wt, r);
+                a = w.fma(FloatVector.broadcast(SPECIES, x1[xo1 + j]), a);
+                b = w.fma(FloatVector.broadcast(SPECIES, x2[xo2 + j]), b);
+            }
+            a.intoArray(y1, o);
+            b.intoArray(y2, o);
+        }
+        LayerKernels.columnsMatVecScalar(wt, in, out, x1, xo1, y1, o);
+        LayerKernels.columnsMatVecScalar(wt, in, out, x2, xo2, y2, o);
+    }
+
+    /**
+     * The vector part of {@link LayerKernels#lowRankAddColumns2}: the first {@code out - out % 8}
+     * outputs of both inputs; returns how many were done.
+     */
+    static int lowRankAddColumns2(
+            float[] bt, int out, int rank, float scale, float[] u, float[] y, float[] v, float[] z) {
+        int lanes = LayerKernels.LANES;
+        int blocks = out - out % lanes;
+        FloatVector sc = FloatVector.broadcast(SPECIES, scale);
+        for (int o = 0; o < blocks; o += lanes) {
+            FloatVector s = FloatVector.zero(SPECIES);
+            FloatVector t = s;
+            for (int k = 0; k < rank; k++) {
+                FloatVector b = FloatVector.fromArray(SPECIES, bt, k * out + o);
+                s = s.add(b.mul(u[k]));
+                t = t.add(b.mul(v[k]));
+            }
+            FloatVector.fromArray(SPECIES, y, o).add(s.mul(sc)).intoArray(y, o);
+            FloatVector.fromArray(SPECIES, z, o).add(t.mul(sc)).intoArray(z, o);
+        }
+        return blocks;
+    }
+
+    /** The vector part of {@link LayerKernels#addTo}; returns how many elements were done. */
+    static int addTo(float[] a, int ao, float[] y, int n) {
+        int blocks = n - n % LayerKernels.LANES;
+        for (int i = 0; i < blocks; i += LayerKernels.LANES) {
+            FloatVector.fromArray(SPECIES, y, i)
+                    .add(FloatVector.fromArray(SPECIES, a, ao + i))
+                    .intoArray(y, i);
+        }
+        return blocks;
+    }
+
+    /** The vector part of {@link LayerKernels#relu} (lanewise {@code MAX} is {@code Math.max}); returns how many were done. */
+    static int relu(float[] x, int xo, float[] y, int n) {
+        int blocks = n - n % LayerKernels.LANES;
+        for (int i = 0; i < blocks; i += LayerKernels.LANES) {
+            FloatVector.fromArray(SPECIES, x, xo + i)
+                    .lanewise(VectorOperators.MAX, 0f)
+                    .intoArray(y, i);
+        }
+        return blocks;
+    }
+
+    /**
      * {@link LayerKernels#layerNormForwardScalar} with vectors: the mean's four partial sums, the
      * variance's eight products-then-sums and every element-wise step are the scalar loop's own
      * operations lane by lane, combined in the same order, so the same floats bit for bit.

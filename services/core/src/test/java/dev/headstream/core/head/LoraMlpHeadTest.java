@@ -31,6 +31,7 @@ class LoraMlpHeadTest {
             cases.add(Arguments.of("layerNorm", TestHeads.smallWithLayerNorm(), r, true));
             cases.add(Arguments.of("layerNorm", TestHeads.smallWithLayerNorm(), r, false));
             cases.add(Arguments.of("plain", TestHeads.smallPlain(), r, true));
+            cases.add(Arguments.of("columns", TestHeads.smallWithColumnLayer(), r, true));
         }
         return cases;
     }
@@ -124,8 +125,11 @@ class LoraMlpHeadTest {
 
     @Test
     void initialHeadScoresExactlyLikeTheSourceHead() {
-        for (HeadArchitecture arch :
-                List.of(TestHeads.smallWithLayerNorm(), TestHeads.smallPlain(), TestHeads.heyJarvisShape())) {
+        for (HeadArchitecture arch : List.of(
+                TestHeads.smallWithLayerNorm(),
+                TestHeads.smallPlain(),
+                TestHeads.smallWithColumnLayer(),
+                TestHeads.heyJarvisShape())) {
             float[] source = TestHeads.randomParameters(arch, 5);
             MlpHead full = new MlpHead(arch, 0);
             MlpHead.Workspace fws = full.newWorkspace();
@@ -135,13 +139,37 @@ class LoraMlpHeadTest {
                 LoraMlpHead.Workspace ws = head.newWorkspace();
                 for (int c = 0; c < 5; c++) {
                     float[] x = TestHeads.randomVector(arch.inputDim(), 2.0, 300 + c);
-                    float expected = full.sourceLogit(source, x, 0, fws);
+                    // the plain head sums its hidden layers by rows, the LoRA head by columns
+                    // (LayerKernels.columnsMatVec): the same to rounding, and exactly equal where
+                    // no layer past the first has 8 outputs
+                    float plain = full.sourceLogit(source, x, 0, fws);
+                    float expected = head.sourceLogit(source, x, 0, ws);
                     assertThat(head.logit(source, t, x, 0, ws)).isEqualTo(expected);
-                    assertThat(head.sourceLogit(source, x, 0, ws)).isEqualTo(expected);
+                    if (hasColumnLayer(arch)) {
+                        assertThat(expected).isCloseTo(plain, Offset.offset(1e-5f * Math.max(1f, Math.abs(plain))));
+                    } else {
+                        assertThat(expected).isEqualTo(plain);
+                    }
                 }
                 assertThat(head.merged(source, t)).isEqualTo(source);
             }
         }
+    }
+
+    @Test
+    void aWorkspaceTakesUpAnotherSourceArray() {
+        HeadArchitecture arch = TestHeads.heyJarvisShape();
+        float[] first = TestHeads.randomParameters(arch, 31);
+        float[] second = TestHeads.randomParameters(arch, 32);
+        LoraMlpHead head = new LoraMlpHead(arch, 4, 8f, true);
+        float[] t = perturbed(head, first, 0.05, 33);
+        float[] x = TestHeads.randomVector(arch.inputDim(), 2.0, 34);
+        LoraMlpHead.Workspace shared = head.newWorkspace();
+        float a1 = head.logit(first, t, x, 0, shared);
+        float a2 = head.logit(second, t, x, 0, shared);
+        float a3 = head.logit(first, t, x, 0, shared);
+        assertThat(a2).isEqualTo(head.logit(second, t, x, 0, head.newWorkspace()));
+        assertThat(a3).isEqualTo(a1).isNotEqualTo(a2);
     }
 
     @Test
@@ -244,6 +272,16 @@ class LoraMlpHeadTest {
         assertThatThrownBy(() -> head.accumulateGradient(source, t, wrongSize, 0, input, 0, 1f, 1f, ws, cached))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("base must hold");
+    }
+
+    private static boolean hasColumnLayer(HeadArchitecture arch) {
+        for (int l = 1; l < arch.layers().size(); l++) {
+            if (arch.layers().get(l) instanceof HeadLayer.Dense
+                    && arch.layers().get(l).outputDim() >= 8) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test

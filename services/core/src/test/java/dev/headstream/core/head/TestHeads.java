@@ -35,6 +35,19 @@ final class TestHeads {
     }
 
     /** A small plain MLP like alexa (no LayerNorm). */
+    /** A small head whose second Dense has 12 outputs: LoraMlpHead runs it on columns (8 in a vector, 4 in the scalar tail). */
+    static HeadArchitecture smallWithColumnLayer() {
+        return HeadArchitecture.builder(10)
+                .dense(16)
+                .layerNorm(1e-3f)
+                .relu()
+                .dense(12)
+                .layerNorm(1e-3f)
+                .relu()
+                .dense(1)
+                .build();
+    }
+
     static HeadArchitecture smallPlain() {
         return HeadArchitecture.builder(9)
                 .dense(8)

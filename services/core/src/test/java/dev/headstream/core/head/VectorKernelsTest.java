@@ -24,6 +24,62 @@ class VectorKernelsTest {
 
     @ParameterizedTest(name = "{1} x {0}, offsets {2}/{3}")
     @CsvSource({
+        "128, 128, 0, 0",
+        "128, 128, 3, 5",
+        "1536, 128, 0, 7",
+        "128, 40, 0, 0",
+        "9, 13, 1, 2",
+        "5, 7, 0, 0",
+        "64, 1, 0, 3",
+        "1, 33, 2, 0"
+    })
+    void columnProductsAreBitIdenticalOnBothPathsForOneAndTwoInputsAndMatchTheRowsToRounding(
+            int in, int out, int xo1, int xo2) {
+        SplittableRandom r = new SplittableRandom(in * 17L + out);
+        float[] w = new float[in * out];
+        float[] x = new float[Math.max(xo1, xo2) + in + 1];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) (r.nextGaussian() * 0.3);
+        }
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (r.nextGaussian() * 2);
+        }
+        float[] wt = new float[in * out];
+        LayerKernels.transpose(w, 0, in, out, wt);
+        for (int o = 0; o < out; o++) {
+            for (int j = 0; j < in; j++) {
+                assertThat(wt[j * out + o]).isEqualTo(w[o * in + j]);
+            }
+        }
+        float[] scalar1 = new float[out];
+        float[] scalar2 = new float[out];
+        LayerKernels.columnsMatVecScalar(wt, in, out, x, xo1, scalar1, 0);
+        LayerKernels.columnsMatVecScalar(wt, in, out, x, xo2, scalar2, 0);
+        float[] vector = new float[out];
+        VectorKernels.columnsMatVec(wt, in, out, x, xo1, vector);
+        assertThat(vector).isEqualTo(scalar1);
+        float[] y1 = new float[out];
+        float[] y2 = new float[out];
+        VectorKernels.columnsMatVec2(wt, in, out, x, xo1, x, xo2, y1, y2);
+        assertThat(y1).isEqualTo(scalar1);
+        assertThat(y2).isEqualTo(scalar2);
+        // the scalar path is one fused multiply-add chain per output, in ascending j
+        for (int o = 0; o < out; o++) {
+            float chain = 0f;
+            double exact = 0;
+            double magnitude = 0;
+            for (int j = 0; j < in; j++) {
+                chain = Math.fma(w[o * in + j], x[xo1 + j], chain);
+                exact += (double) w[o * in + j] * x[xo1 + j];
+                magnitude += Math.abs((double) w[o * in + j] * x[xo1 + j]);
+            }
+            assertThat(scalar1[o]).isEqualTo(chain);
+            assertThat((double) scalar1[o]).isCloseTo(exact, Offset.offset(1e-6 * magnitude + 1e-7));
+        }
+    }
+
+    @ParameterizedTest(name = "{1} x {0}, offsets {2}/{3}")
+    @CsvSource({
         "1536, 128, 0, 0",
         "1536, 128, 7, 3",
         "128, 128, 0, 1",
@@ -238,5 +294,66 @@ class VectorKernelsTest {
         LayerKernels.axpyScalar(a, x, xo, scalar, yo, n);
         assertThat(vector).containsExactly(expected);
         assertThat(scalar).containsExactly(expected);
+    }
+
+    @ParameterizedTest(name = "rank {0}, {1} outputs")
+    @CsvSource({"4, 128", "1, 8", "3, 21", "7, 40", "4, 9"})
+    void lowRankAddOnTheTransposeIsBitIdenticalToTheRows(int rank, int out) {
+        SplittableRandom r = new SplittableRandom(rank * 13L + out);
+        float[] b = new float[3 + out * rank];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (float) (r.nextGaussian() * 0.4);
+        }
+        b[3] = -0f;
+        float[] bt = new float[out * rank];
+        LayerKernels.transpose(b, 3, rank, out, bt);
+        float[] u = new float[rank];
+        float[] v = new float[rank];
+        for (int k = 0; k < rank; k++) {
+            u[k] = (float) r.nextGaussian();
+            v[k] = (float) r.nextGaussian();
+        }
+        float[] y = new float[out];
+        float[] z = new float[out];
+        for (int o = 0; o < out; o++) {
+            y[o] = (float) r.nextGaussian();
+            z[o] = (float) r.nextGaussian();
+        }
+        float[] y1 = y.clone();
+        float[] z1 = z.clone();
+        LayerKernels.lowRankAdd2(b, 3, out, rank, 1.75f, u, y1, v, z1);
+        float[] y2 = y.clone();
+        float[] z2 = z.clone();
+        LayerKernels.lowRankAddColumns2(b, 3, bt, out, rank, 1.75f, u, y2, v, z2);
+        assertThat(y2).isEqualTo(y1).isNotEqualTo(y);
+        assertThat(z2).isEqualTo(z1);
+    }
+
+    @Test
+    void reluAndAddToKeepTheScalarStatementsBitsWithSignedZerosAndNaN() {
+        float[] x = new float[21];
+        SplittableRandom r = new SplittableRandom(3);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        x[2] = -0f;
+        x[3] = Float.NaN;
+        x[4] = 0f;
+        x[5] = Float.NEGATIVE_INFINITY;
+        x[19] = -0f;
+        float[] y = new float[20];
+        LayerKernels.relu(x, 1, y, 20);
+        for (int i = 0; i < 20; i++) {
+            assertThat(Float.floatToRawIntBits(y[i]))
+                    .as("element %d", i)
+                    .isEqualTo(Float.floatToRawIntBits(Math.max(x[1 + i], 0f)));
+        }
+        float[] sum = y.clone();
+        LayerKernels.addTo(x, 1, sum, 20);
+        for (int i = 0; i < 20; i++) {
+            assertThat(Float.floatToRawIntBits(sum[i]))
+                    .as("element %d", i)
+                    .isEqualTo(Float.floatToRawIntBits(y[i] + x[1 + i]));
+        }
     }
 }
