@@ -397,6 +397,28 @@ public final class LoraMlpHead {
         System.arraycopy(y, 0, dst, dstOffset, y.length);
     }
 
+    /**
+     * {@link #firstLayerProduct} of two windows, into {@code dst[d1 ..]} and {@code dst[d2 ..]}: the
+     * same floats, bit for bit ({@link LayerKernels#matVec2}), with the first layer's matrix read
+     * once for both (about a third less time per window than one at a time for openWakeWord's
+     * 1536 x 128 layer).
+     */
+    public void firstLayerProducts(
+            float[] source, float[] input, int inputOffset1, int inputOffset2, float[] dst, int d1, int d2) {
+        checkSource(source);
+        checkInput(input, inputOffset1);
+        checkInput(input, inputOffset2);
+        if (kind[0] != DENSE) {
+            throw new IllegalStateException("the first layer of this head is not Dense");
+        }
+        float[] y1 = new float[outDim[0]];
+        float[] y2 = new float[outDim[0]];
+        LayerKernels.matVec2(
+                source, sourceOffset[0], inDim[0], outDim[0], input, inputOffset1, input, inputOffset2, y1, y2);
+        System.arraycopy(y1, 0, dst, d1, y1.length);
+        System.arraycopy(y2, 0, dst, d2, y2.length);
+    }
+
     /** Width of the first layer's output: the floats {@link #firstLayerProduct} writes per window. */
     public int firstLayerWidth() {
         return outDim[0];

@@ -157,6 +157,22 @@ class LoraMlpHeadTest {
     }
 
     @Test
+    void twoFirstLayerProductsAtOnceAreEachWindowsOwnBitForBit() {
+        HeadArchitecture arch = TestHeads.heyJarvisShape();
+        float[] source = TestHeads.randomParameters(arch, 41);
+        LoraMlpHead head = new LoraMlpHead(arch, 4, 8f, true);
+        float[] input = TestHeads.randomVector(arch.inputDim() + 96 * 5, 2.0, 42);
+        int width = head.firstLayerWidth();
+        float[] one = new float[2 + 2 * width];
+        head.firstLayerProduct(source, input, 96 * 5, one, 2);
+        head.firstLayerProduct(source, input, 96, one, 2 + width);
+        float[] two = new float[2 + 2 * width];
+        head.firstLayerProducts(source, input, 96 * 5, 96, two, 2, 2 + width);
+        assertThat(two).containsExactly(one);
+        assertThat(one[2]).isNotEqualTo(one[2 + width]);
+    }
+
+    @Test
     void aWorkspaceTakesUpAnotherSourceArray() {
         HeadArchitecture arch = TestHeads.heyJarvisShape();
         float[] first = TestHeads.randomParameters(arch, 31);

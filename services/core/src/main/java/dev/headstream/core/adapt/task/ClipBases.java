@@ -106,8 +106,23 @@ final class ClipBases {
     Entry all(Object clip, EmbeddingSequence e) {
         int windows = e.windows(windowFrames);
         Entry entry = entry(clip, windows);
+        int pending = -1;
         for (int w = 0; w < windows; w++) {
-            ensure(entry, w, e.values(), e.offset(w));
+            if (entry.done[w]) {
+                continue;
+            }
+            if (pending < 0) {
+                pending = w;
+            } else {
+                scorer.firstLayerProducts(
+                        e.values(), e.offset(pending), e.offset(w), entry.products, pending * width, w * width);
+                entry.done[pending] = true;
+                entry.done[w] = true;
+                pending = -1;
+            }
+        }
+        if (pending >= 0) {
+            ensure(entry, pending, e.values(), e.offset(pending));
         }
         return entry;
     }
@@ -146,7 +161,12 @@ final class ClipBases {
             if (arrivingProducts.length < n) {
                 arrivingProducts = new float[n];
             }
-            for (int w = 0; w < windows; w++) {
+            int w = 0;
+            for (; w + 1 < windows; w += 2) {
+                scorer.firstLayerProducts(
+                        e.values(), e.offset(w), e.offset(w + 1), arrivingProducts, w * width, (w + 1) * width);
+            }
+            if (w < windows) {
                 scorer.firstLayerProduct(e.values(), e.offset(w), arrivingProducts, w * width);
             }
             arriving = e;

@@ -117,6 +117,14 @@ public final class ClipScorer {
         lora.firstLayerProduct(source, input, offset, dst, dstOffset);
     }
 
+    /** {@link #firstLayerProduct} of two windows at once ({@link LoraMlpHead#firstLayerProducts}): the same floats. */
+    public void firstLayerProducts(float[] input, int offset1, int offset2, float[] dst, int d1, int d2) {
+        if (lora == null) {
+            throw new IllegalStateException("the first layer of this head trains per user");
+        }
+        lora.firstLayerProducts(source, input, offset1, offset2, dst, d1, d2);
+    }
+
     /**
      * {@link #windowLogit} with the first layer's frozen product read from {@code base}: the same
      * float, cheaper. Falls back to {@link #windowLogit} when {@code base} is null.
