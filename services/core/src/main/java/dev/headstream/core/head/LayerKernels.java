@@ -84,12 +84,15 @@ final class LayerKernels {
 
     /** The scalar path of {@link #columnsMatVec}, for the outputs from {@code from} on; package-private so tests can compare the two. */
     static void columnsMatVecScalar(float[] wt, int in, int out, float[] x, int xo, float[] y, int from) {
-        for (int o = from; o < out; o++) {
-            float t = 0f;
-            for (int j = 0; j < in; j++) {
-                t = Math.fma(wt[j * out + o], x[xo + j], t);
+        // j outside, o inside: each y[o] is still one chain in ascending j from +0, and the chains
+        // of a row of wt are independent, so the loop runs as fast as the rows' sums do
+        Arrays.fill(y, from, out, 0f);
+        for (int j = 0; j < in; j++) {
+            float xj = x[xo + j];
+            int r = j * out;
+            for (int o = from; o < out; o++) {
+                y[o] = Math.fma(wt[r + o], xj, y[o]);
             }
-            y[o] = t;
         }
     }
 

@@ -47,9 +47,10 @@ import java.util.SplittableRandom;
  * two windows, with or without a cached first-layer product, training) uses the same order.
  *
  * <p>Call order and thread-safety as {@link MlpHead}: immutable and shareable; one
- * {@link Workspace} per thread; no pass allocates once a workspace has seen its source (the
- * first use makes the transposed copy); every reduction runs in a fixed order, so
- * results are deterministic. For mini-batch training use {@link LoraHeadTrainer}.
+ * {@link Workspace} per thread; a workspace allocates its transposed copies on first use (the
+ * source's hidden layers, a user's {@code B}), {@link #firstLayerProduct} and
+ * {@link #firstLayerProducts} one output array per window, and no other pass allocates; every
+ * reduction runs in a fixed order, so results are deterministic. For mini-batch training use {@link LoraHeadTrainer}.
  */
 public final class LoraMlpHead {
 
@@ -586,11 +587,11 @@ public final class LoraMlpHead {
                         float[] u1 = ws1.lowRank[l];
                         float[] u2 = ws2.lowRank[l];
                         LayerKernels.matVec2(trainable, aOffset[l], in, rank, x1, o1, x2, o2, u1, u2);
-                        if (out >= LayerKernels.LANES && rank < LayerKernels.LANES) {
+                        if (VectorSupport.ENABLED && out >= LayerKernels.LANES && rank < LayerKernels.LANES) {
                             LayerKernels.lowRankAddColumns2(
                                     trainable,
                                     bOffset[l],
-                                    ws1.transposedB(trainable, l),
+                                    ws1.transposedB(trainable, l, bOffset[l], out),
                                     out,
                                     rank,
                                     scale,
@@ -823,25 +824,26 @@ public final class LoraMlpHead {
         }
 
         /**
-         * Layer {@code l}'s {@code B} of {@code trainable}, transposed ({@code rank x out}). The
-         * copy is kept and made again only when {@code B} differs from the one it was made from (a
+         * Layer {@code l}'s {@code B} of {@code trainable} (its {@code out x rank} floats at
+         * {@code at}, as the calling head lays them out), transposed ({@code rank x out}). The copy
+         * is kept and made again only when {@code B} differs from the one it was made from (a
          * scoring loop runs many windows through one head, and training writes {@code trainable}
-         * in place, so the check is on the values, not the array).
+         * in place, so the check is on the values, not the array). Values compare as
+         * {@link Arrays#equals(float[], float[])} does: -0 differs from +0, and every NaN equals
+         * every NaN (a head with a NaN weight scores NaN either way).
          */
-        private float[] transposedB(float[] trainable, int l) {
-            int at = head.bOffset[l];
-            int n = head.outDim[l] * rank;
+        private float[] transposedB(float[] trainable, int l, int at, int out) {
+            int n = out * rank;
             float[] last = lastB[l];
-            if (last == null) {
+            if (last == null || last.length != n) {
                 last = new float[n];
                 lastB[l] = last;
                 lastBTransposed[l] = new float[n];
-                LayerKernels.transpose(trainable, at, rank, head.outDim[l], lastBTransposed[l]);
-                System.arraycopy(trainable, at, last, 0, n);
-            } else if (!Arrays.equals(last, 0, n, trainable, at, at + n)) {
-                LayerKernels.transpose(trainable, at, rank, head.outDim[l], lastBTransposed[l]);
-                System.arraycopy(trainable, at, last, 0, n);
+            } else if (Arrays.equals(last, 0, n, trainable, at, at + n)) {
+                return lastBTransposed[l];
             }
+            LayerKernels.transpose(trainable, at, rank, out, lastBTransposed[l]);
+            System.arraycopy(trainable, at, last, 0, n);
             return lastBTransposed[l];
         }
 

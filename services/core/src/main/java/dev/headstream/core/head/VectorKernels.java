@@ -6,10 +6,12 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API path of {@link LayerKernels#matVec}: 8-lane vectors (256 bits; a fixed width, so
- * the sums are the same on any machine), four rows at a time so each block of {@code x} is loaded
- * once for four rows. Bit-identical to {@link LayerKernels#matVecScalar}; see there for the
- * summation order. Only loaded when {@link VectorSupport#ENABLED}.
+ * The Vector API paths of {@link LayerKernels}' kernels: 8-lane vectors (256 bits; a fixed width,
+ * so the sums are the same on any machine). {@link #matVec} takes four or eight rows at a time so
+ * each block of {@code x} is loaded once for them; {@link #columnsMatVec} takes eight outputs per
+ * vector from the transposed matrix. Each is bit-identical to its scalar path in
+ * {@link LayerKernels} (see there for the summation orders). Only loaded when
+ * {@link VectorSupport#ENABLED}.
  */
 final class VectorKernels {
 
@@ -277,13 +279,18 @@ final class VectorKernels {
         return blocks;
     }
 
-    /** The vector part of {@link LayerKernels#relu} (lanewise {@code MAX} is {@code Math.max}); returns how many were done. */
+    /**
+     * The vector part of {@link LayerKernels#relu}; returns how many were done. {@code Math.max(v, 0f)}
+     * is {@code v} where {@code v > 0} or {@code v} is NaN (its own bits, payload and all) and
+     * {@code +0} elsewhere (-0 included), which is what the blend keeps.
+     */
     static int relu(float[] x, int xo, float[] y, int n) {
         int blocks = n - n % LayerKernels.LANES;
+        FloatVector zero = FloatVector.zero(SPECIES);
         for (int i = 0; i < blocks; i += LayerKernels.LANES) {
-            FloatVector.fromArray(SPECIES, x, xo + i)
-                    .lanewise(VectorOperators.MAX, 0f)
-                    .intoArray(y, i);
+            FloatVector v = FloatVector.fromArray(SPECIES, x, xo + i);
+            VectorMask<Float> keep = v.compare(VectorOperators.GT, 0f).or(v.compare(VectorOperators.NE, v));
+            zero.blend(v, keep).intoArray(y, i);
         }
         return blocks;
     }

@@ -124,7 +124,7 @@ class LoraMlpHeadTest {
     }
 
     @Test
-    void initialHeadScoresExactlyLikeTheSourceHead() {
+    void initialHeadScoresExactlyLikeItsSourceLogitAndLikeThePlainHeadToRounding() {
         for (HeadArchitecture arch : List.of(
                 TestHeads.smallWithLayerNorm(),
                 TestHeads.smallPlain(),
@@ -170,6 +170,54 @@ class LoraMlpHeadTest {
         head.firstLayerProducts(source, input, 96 * 5, 96, two, 2, 2 + width);
         assertThat(two).containsExactly(one);
         assertThat(one[2]).isNotEqualTo(one[2 + width]);
+    }
+
+    @Test
+    void pairsFollowEveryInPlaceChangeOfTheLowRankFactors() {
+        for (HeadArchitecture arch : List.of(TestHeads.heyJarvisShape(), TestHeads.smallWithColumnLayer())) {
+            float[] source = TestHeads.randomParameters(arch, 51);
+            LoraMlpHead head = new LoraMlpHead(arch, 4, 8f, true);
+            float[] t = perturbed(head, source, 0.05, 52);
+            int windows = 4;
+            float[] input = TestHeads.randomVector(arch.inputDim() + 3 * windows, 2.0, 53);
+            int width = head.firstLayerWidth();
+            float[] base = new float[windows * width];
+            for (int w = 0; w < windows; w++) {
+                head.firstLayerProduct(source, input, 3 * w, base, w * width);
+            }
+            LoraMlpHead.Workspace ws = head.newWorkspace();
+            LoraMlpHead.Workspace single = head.newWorkspace();
+            // B of the hidden layer (layer 3): one entry +0, then -0, then another value, in place
+            int b3 = head.tensors().stream()
+                    .filter(x -> x.name().equals("layers.3.lora_b"))
+                    .findFirst()
+                    .orElseThrow()
+                    .offset();
+            t[b3] = 0f;
+            float[] before = pairs(head, source, t, base, input, ws);
+            float[] values = {0f, -0f, 0.37f};
+            for (float value : values) {
+                t[b3 + (value == 0.37f ? 5 : 0)] = value;
+                float[] after = pairs(head, source, t, base, input, ws);
+                for (int w = 0; w < windows; w++) {
+                    assertThat(after[w])
+                            .as("window %d after writing %s", w, value)
+                            .isEqualTo(head.logitWithBase(source, t, base, w * width, input, 3 * w, single));
+                }
+                if (value == 0.37f) {
+                    assertThat(after).isNotEqualTo(before);
+                }
+            }
+        }
+    }
+
+    private static float[] pairs(
+            LoraMlpHead head, float[] source, float[] t, float[] base, float[] input, LoraMlpHead.Workspace ws) {
+        int width = head.firstLayerWidth();
+        float[] out = new float[4];
+        head.logitsWithBase(source, t, base, 0, width, input, 0, 3, ws, out, 0, 1);
+        head.logitsWithBase(source, t, base, 2 * width, 3 * width, input, 6, 9, ws, out, 2, 3);
+        return out;
     }
 
     @Test

@@ -34,7 +34,6 @@ final class TestHeads {
                 .build();
     }
 
-    /** A small plain MLP like alexa (no LayerNorm). */
     /** A small head whose second Dense has 12 outputs: LoraMlpHead runs it on columns (8 in a vector, 4 in the scalar tail). */
     static HeadArchitecture smallWithColumnLayer() {
         return HeadArchitecture.builder(10)
@@ -48,6 +47,7 @@ final class TestHeads {
                 .build();
     }
 
+    /** A small plain MLP like alexa (no LayerNorm). */
     static HeadArchitecture smallPlain() {
         return HeadArchitecture.builder(9)
                 .dense(8)

@@ -15,6 +15,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class VectorKernelsTest {
 
+    /** Calls of a kernel before its result is compared, so that C2 has compiled it (the Vector API's intrinsics). */
+    private static final int WARM = 20_000;
+
     @Test
     void theTestJvmRunsWithTheVectorApi() {
         assertThat(VectorSupport.ENABLED)
@@ -56,10 +59,14 @@ class VectorKernelsTest {
         LayerKernels.columnsMatVecScalar(wt, in, out, x, xo1, scalar1, 0);
         LayerKernels.columnsMatVecScalar(wt, in, out, x, xo2, scalar2, 0);
         float[] vector = new float[out];
-        VectorKernels.columnsMatVec(wt, in, out, x, xo1, vector);
-        assertThat(vector).isEqualTo(scalar1);
         float[] y1 = new float[out];
         float[] y2 = new float[out];
+        for (int rep = 0; rep < WARM / 10; rep++) {
+            VectorKernels.columnsMatVec(wt, in, out, x, xo1, vector);
+            VectorKernels.columnsMatVec2(wt, in, out, x, xo1, x, xo2, y1, y2);
+        }
+        VectorKernels.columnsMatVec(wt, in, out, x, xo1, vector);
+        assertThat(vector).isEqualTo(scalar1);
         VectorKernels.columnsMatVec2(wt, in, out, x, xo1, x, xo2, y1, y2);
         assertThat(y1).isEqualTo(scalar1);
         assertThat(y2).isEqualTo(scalar2);
@@ -319,6 +326,9 @@ class VectorKernelsTest {
             y[o] = (float) r.nextGaussian();
             z[o] = (float) r.nextGaussian();
         }
+        for (int rep = 0; rep < WARM; rep++) {
+            LayerKernels.lowRankAddColumns2(b, 3, bt, out, rank, 1.75f, u, y.clone(), v, z.clone());
+        }
         float[] y1 = y.clone();
         float[] z1 = z.clone();
         LayerKernels.lowRankAdd2(b, 3, out, rank, 1.75f, u, y1, v, z1);
@@ -340,8 +350,15 @@ class VectorKernelsTest {
         x[3] = Float.NaN;
         x[4] = 0f;
         x[5] = Float.NEGATIVE_INFINITY;
+        x[6] = Float.intBitsToFloat(0x7fc0_0123); // a NaN with a payload
+        x[7] = Float.intBitsToFloat(0xffc0_0001); // a negative one
         x[19] = -0f;
         float[] y = new float[20];
+        // compiled, not interpreted: the Vector API's interpreted fallback is Math.max itself
+        for (int rep = 0; rep < WARM; rep++) {
+            LayerKernels.relu(x, 1, y, 20);
+            LayerKernels.addTo(x, 1, y, 20);
+        }
         LayerKernels.relu(x, 1, y, 20);
         for (int i = 0; i < 20; i++) {
             assertThat(Float.floatToRawIntBits(y[i]))

@@ -37,9 +37,10 @@ class StreamingExportParityTest {
         try (WakeWordBackbone backbone = TestModels.backbone(WakeWordBackbone.EmbeddingMode.SEQUENCE)) {
             EmbeddingSequence e = backbone.embedStream(pcm);
             LoraMlpHead.Workspace ws = lora.newWorkspace();
+            float[] parameters = source.parameters();
             product = new float[e.windows(16)];
             for (int w = 0; w < product.length; w++) {
-                product[w] = MlpHead.sigmoid(lora.logit(source.parameters(), trainable, e.values(), e.offset(w), ws));
+                product[w] = MlpHead.sigmoid(lora.logit(parameters, trainable, e.values(), e.offset(w), ws));
             }
         }
         byte[] exported = OnnxHeadExporter.export(

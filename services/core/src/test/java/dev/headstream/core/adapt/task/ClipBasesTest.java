@@ -73,8 +73,16 @@ class ClipBasesTest {
         assertThat(again).isSameAs(entry);
         assertThat(java.util.Arrays.copyOfRange(again.products, 2 * bases.width(), 3 * bases.width()))
                 .containsExactly(expected);
-        // every window: the one kept, the others computed
-        assertThat(bases.all(e, e).done).containsOnly(true);
+        // every window: the one kept, the others computed (two at a time), each its own product
+        ClipBases.Entry all = bases.all(e, e);
+        assertThat(all.done).containsOnly(true);
+        for (int w = 0; w < 4; w++) {
+            float[] own = new float[bases.width()];
+            scorer.firstLayerProduct(e.values(), e.offset(w), own, 0);
+            assertThat(java.util.Arrays.copyOfRange(all.products, w * bases.width(), (w + 1) * bases.width()))
+                    .as("window %d", w)
+                    .containsExactly(own);
+        }
     }
 
     @Test
