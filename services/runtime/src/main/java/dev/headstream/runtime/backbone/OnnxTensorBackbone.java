@@ -50,6 +50,7 @@ public final class OnnxTensorBackbone implements Backbone {
      */
     public OnnxTensorBackbone(ModelFile model, ExecutionOptions options) {
         this.env = OrtEnvironment.getEnvironment();
+        OrtGate.install();
         OrtSessions.Created created = OrtSessions.create(env, model.bytes(), model.id(), options);
         this.session = created.session();
         try {
@@ -173,6 +174,7 @@ public final class OnnxTensorBackbone implements Backbone {
         long[] shape = new long[sampleShape.length + 1];
         shape[0] = n;
         System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
+        OrtGate.enter();
         try (OnnxTensor t = OnnxTensor.createTensor(env, buf, shape);
                 OrtSession.Result r = session.run(Map.of(inputName, t))) {
             FloatBuffer o = ((OnnxTensor) r.get(0)).getFloatBuffer();
@@ -185,6 +187,8 @@ public final class OnnxTensorBackbone implements Backbone {
                 o.get(row);
                 out.add(new EmbeddingSequence(1, embeddingDim, row));
             }
+        } finally {
+            OrtGate.exit();
         }
     }
 

@@ -174,6 +174,7 @@ public final class WakeWordBackbone implements Backbone {
             FrontEnd frontEnd,
             double maxSeconds) {
         this.env = OrtEnvironment.getEnvironment();
+        OrtGate.install();
         this.mode = Objects.requireNonNull(mode, "mode");
         this.frontEnd = Objects.requireNonNull(frontEnd, "frontEnd");
         this.maxSamples = (int) Math.round(maxSeconds * SAMPLE_RATE_HZ);
@@ -643,16 +644,20 @@ public final class WakeWordBackbone implements Backbone {
             }
         }
         buf.flip();
+        float[] v;
+        OrtGate.enter();
         try (OnnxTensor t = OnnxTensor.createTensor(env, buf, new long[] {rows, rowSamples});
                 OrtSession.Result r = session.run(Map.of(input, t))) {
             FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
-            float[] v = new float[out.remaining()];
+            v = new float[out.remaining()];
             out.get(v);
-            for (int i = 0; i < v.length; i++) {
-                v[i] = v[i] / 10f + 2f;
-            }
-            return v;
+        } finally {
+            OrtGate.exit();
         }
+        for (int i = 0; i < v.length; i++) {
+            v[i] = v[i] / 10f + 2f;
+        }
+        return v;
     }
 
     /** Embeds one clip's (or stream's) mel frames, in chunks of at most {@link #EMBEDDINGS_PER_CHUNK} embeddings. */
@@ -687,6 +692,7 @@ public final class WakeWordBackbone implements Backbone {
             buf.put(m, (firstFrame + w * MEL_STRIDE) * MEL_BINS, windowFloats);
         }
         buf.flip();
+        OrtGate.enter();
         try (OnnxTensor t = OnnxTensor.createTensor(env, buf, new long[] {count, WINDOW_MEL_FRAMES, MEL_BINS, 1});
                 OrtSession.Result r = windowed.run(Map.of(windowedInput, t))) {
             FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
@@ -695,6 +701,8 @@ public final class WakeWordBackbone implements Backbone {
                         "embedding model returned " + out.remaining() + " floats, expected " + count * EMBEDDING_DIM);
             }
             out.get(dst, dstFrame * EMBEDDING_DIM, count * EMBEDDING_DIM);
+        } finally {
+            OrtGate.exit();
         }
     }
 
@@ -704,6 +712,7 @@ public final class WakeWordBackbone implements Backbone {
         FloatBuffer buf = direct(used * MEL_BINS);
         buf.put(m, firstFrame * MEL_BINS, used * MEL_BINS).flip();
         float[] channelMajor = new float[count * EMBEDDING_DIM];
+        OrtGate.enter();
         try (OnnxTensor t = OnnxTensor.createTensor(env, buf, new long[] {1, used, MEL_BINS, 1});
                 OrtSession.Result r = sequence.run(Map.of(sequenceInput, t))) {
             FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
@@ -712,6 +721,8 @@ public final class WakeWordBackbone implements Backbone {
                         "sequence embedding returned " + out.remaining() + " floats, expected " + channelMajor.length);
             }
             out.get(channelMajor);
+        } finally {
+            OrtGate.exit();
         }
         for (int c = 0; c < EMBEDDING_DIM; c++) {
             for (int f = 0; f < count; f++) {
