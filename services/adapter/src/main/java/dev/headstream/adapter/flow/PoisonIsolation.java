@@ -1,6 +1,7 @@
 package dev.headstream.adapter.flow;
 
 import dev.headstream.core.adapt.engine.PartitionsRevokedException;
+import dev.headstream.core.embed.BackboneStoppedException;
 import dev.headstream.core.ingest.RawSample;
 import dev.headstream.core.ingest.Rejection;
 import dev.headstream.core.ingest.UserKey;
@@ -239,11 +240,16 @@ final class PoisonIsolation {
 
     /**
      * Throws {@code e} on if it is no failure to retry or isolate: the batch's partitions were revoked
-     * (a rebalance), and it is not this instance's to apply.
+     * (a rebalance), and it is not this instance's to apply; or the backbone stopped running models
+     * (the process is shutting down), which no record caused: bisecting then would reject good
+     * records.
      */
     private static void passOn(RuntimeException e) {
         if (e instanceof PartitionsRevokedException revoked) {
             throw revoked;
+        }
+        if (BackboneStoppedException.in(e)) {
+            throw e;
         }
     }
 

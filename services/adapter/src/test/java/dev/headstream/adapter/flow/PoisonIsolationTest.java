@@ -3,6 +3,7 @@ package dev.headstream.adapter.flow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.headstream.core.embed.BackboneStoppedException;
 import dev.headstream.core.ingest.RawSample;
 import dev.headstream.core.ingest.Rejection;
 import dev.headstream.core.wire.Bounded;
@@ -131,6 +132,29 @@ class PoisonIsolationTest {
                 .contains("record key 5 bytes, value 9 bytes")
                 .doesNotContain("secret")
                 .doesNotContain("t/u37");
+    }
+
+    @Test
+    void aStoppedBackboneAbortsTheBatchWithoutIsolatingAnyRecord() {
+        // the JVM began to shut down during the batch: its model runs refused from the second try on
+        int[] calls = {0};
+        assertThatThrownBy(() -> isolation()
+                        .run(
+                                samples(8),
+                                (records, isolated) -> {
+                                    calls[0]++;
+                                    if (calls[0] == 1) {
+                                        throw new IllegalStateException("a transient failure");
+                                    }
+                                    throw new IllegalStateException(
+                                            "embedding failed", new BackboneStoppedException("shutting down"));
+                                },
+                                listener))
+                .hasRootCauseInstanceOf(BackboneStoppedException.class)
+                .isNotInstanceOf(SystemicFailure.class);
+        // the second try met the stopped backbone and passed it on at once: no retry, no bisection
+        assertThat(calls[0]).isEqualTo(2);
+        assertThat(events).containsExactly("failed 1");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.headstream.runtime.backbone;
 
+import dev.headstream.core.embed.BackboneStoppedException;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,8 +63,10 @@ final class OrtGate {
                 return;
             }
             Runtime.getRuntime().addShutdownHook(new Thread(() -> drainThenRelease(closer), "headstream-ort-release"));
-            LOG.info("ONNX Runtime's environment is released at shutdown once the model runs in flight end"
-                    + " (at most {} s)", DRAIN_SECONDS);
+            LOG.info(
+                    "ONNX Runtime's environment is released at shutdown once the model runs in flight end"
+                            + " (at most {} s)",
+                    DRAIN_SECONDS);
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.warn(
                     "cannot take ONNX Runtime's shutdown hook out ({}): a model run in flight at shutdown may crash the"
@@ -120,13 +123,13 @@ final class OrtGate {
     /**
      * Before a model run (tensor creation to result close): counts it in flight.
      *
-     * @throws IllegalStateException when the JVM is shutting down (no run starts then)
+     * @throws BackboneStoppedException when the JVM is shutting down (no run starts then)
      */
     static void enter() {
         IN_FLIGHT.incrementAndGet();
         if (closing) {
             IN_FLIGHT.decrementAndGet();
-            throw new IllegalStateException("ONNX Runtime is shutting down with the JVM; no model runs now");
+            throw new BackboneStoppedException("ONNX Runtime is shutting down with the JVM; no model runs now");
         }
     }
 
