@@ -349,6 +349,10 @@ class AdapterPipelineIT {
                 assertThat(ItSupport.sample(scrape, "headstream_users_resident"))
                         .isEqualTo(users.size() - 1);
                 assertThat(scrape).doesNotContain(first.id());
+                // embeddings made ahead of their batch (on by default): the batches took them, and the
+                // replay above, which embeds in the batch, gave the same head bits
+                assertThat(ItSupport.sample(scrape, "headstream_embed_ahead_total{outcome=\"used\"}"))
+                        .isPositive();
             }
         }
     }

@@ -37,12 +37,12 @@ public interface HeadstreamConfig {
 
     /**
      * Threads that embed samples records as they are polled, ahead of their batch
-     * ({@link dev.headstream.adapter.flow.EmbedAheadInterceptor}); 0, the default, turns it off. The
-     * embeddings are the same bits either way. Off by default: one adapter of a fault test crashed
-     * in ONNX Runtime's native code with three threads running the backbone's sessions at once
-     * (docs/e2e/README.md), a cause not found yet.
+     * ({@link dev.headstream.adapter.flow.EmbedAheadInterceptor}); 0 turns it off. The embeddings
+     * are the same bits either way. (The adapter that crashed in ONNX Runtime's native code with it
+     * on, in session 14, was being stopped: ONNX Runtime's own shutdown hook had released its
+     * environment under the runs in flight, which {@code OrtGate} now prevents.)
      */
-    @WithDefault("0")
+    @WithDefault("1")
     int embedAheadThreads();
 
     /** Where users' state is kept between batches ({@code headstream.state.*}). */
