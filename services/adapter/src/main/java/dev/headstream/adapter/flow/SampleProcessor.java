@@ -9,6 +9,7 @@ import dev.headstream.adapter.transaction.TransactionOutcome;
 import dev.headstream.core.adapt.engine.AdaptationEngine;
 import dev.headstream.core.adapt.engine.BatchResult;
 import dev.headstream.core.adapt.engine.PartitionsRevokedException;
+import dev.headstream.core.embed.BackboneStoppedException;
 import dev.headstream.schemas.Topics;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
@@ -110,6 +111,16 @@ public class SampleProcessor {
         } catch (PartitionsRevokedException e) {
             return notOurs(batch, in, e);
         } catch (RuntimeException e) {
+            if (BackboneStoppedException.in(e)) {
+                // the process is stopping (its model runtime refuses new runs): no failure to count
+                LOG.infof(
+                        "stopping: a batch of %d records from %s is not applied (the backbone no longer runs"
+                                + " models); aborting its transaction, the partitions' next owner consumes it again",
+                        in.records(),
+                        in.startOffsets());
+                metrics.aborted(in.records(), Duration.ofNanos(System.nanoTime() - t0));
+                return transaction.abort(batch, e);
+            }
             // systemic, not a record's failure (SystemicFailure): abort so that nothing of the batch
             // commits and it is consumed again, after a wait; its partitions stall (readiness DOWN)
             int streak = retries.systemic(in.startOffsets());

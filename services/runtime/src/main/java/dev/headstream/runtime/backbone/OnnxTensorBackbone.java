@@ -199,11 +199,13 @@ public final class OnnxTensorBackbone implements Backbone {
         }
         closed = true;
         if (session != null) {
-            try {
-                session.close();
-            } catch (OrtException e) {
-                throw new IllegalStateException("cannot close ONNX session: " + e.getMessage(), e);
-            }
+            OrtGate.closeSessions(() -> {
+                try {
+                    session.close();
+                } catch (OrtException e) {
+                    throw new IllegalStateException("cannot close ONNX session: " + e.getMessage(), e);
+                }
+            });
         }
     }
 }

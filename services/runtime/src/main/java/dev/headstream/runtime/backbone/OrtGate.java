@@ -41,6 +41,7 @@ final class OrtGate {
 
     private static final AtomicInteger IN_FLIGHT = new AtomicInteger();
     private static volatile boolean closing;
+    private static volatile boolean released;
     private static boolean installed;
 
     private OrtGate() {}
@@ -81,8 +82,6 @@ final class OrtGate {
         Class<?> hooksClass = Class.forName("java.lang.ApplicationShutdownHooks");
         Field hooksField = hooksClass.getDeclaredField("hooks");
         hooksField.setAccessible(true);
-        Field targetField = Thread.class.getDeclaredField("target");
-        targetField.setAccessible(true);
         List<Thread> hooks;
         synchronized (hooksClass) {
             Map<Thread, Thread> map = (Map<Thread, Thread>) hooksField.get(null);
@@ -92,7 +91,7 @@ final class OrtGate {
             hooks = new ArrayList<>(map.keySet());
         }
         for (Thread t : hooks) {
-            Object target = targetField.get(t);
+            Object target = targetOf(t);
             if (target != null
                     && target.getClass().getName().equals(CLOSER)
                     && Runtime.getRuntime().removeShutdownHook(t)) {
@@ -102,22 +101,44 @@ final class OrtGate {
         return null;
     }
 
+    /** A thread's Runnable: {@code Thread.target} up to JDK 18, {@code Thread.holder.task} from JDK 19 on. */
+    private static Object targetOf(Thread t) throws ReflectiveOperationException {
+        try {
+            Field target = Thread.class.getDeclaredField("target");
+            target.setAccessible(true);
+            return target.get(t);
+        } catch (NoSuchFieldException e) {
+            Field holder = Thread.class.getDeclaredField("holder");
+            holder.setAccessible(true);
+            Object h = holder.get(t);
+            if (h == null) {
+                return null;
+            }
+            Field task = h.getClass().getDeclaredField("task");
+            task.setAccessible(true);
+            return task.get(h);
+        }
+    }
+
     private static void drainThenRelease(Thread closer) {
         closing = true;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DRAIN_SECONDS);
-        while (IN_FLIGHT.get() > 0 && System.nanoTime() < deadline) {
+        while (true) {
+            if (IN_FLIGHT.get() == 0) {
+                closer.run(); // the binding's release, on this thread (the hook thread was never started)
+                released = true;
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                return; // a run did not end in time: the environment is left to the process's exit
+            }
             try {
                 Thread.sleep(1);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                break;
+                return;
             }
         }
-        if (IN_FLIGHT.get() == 0) {
-            closer.run(); // the binding's release, on this thread (the hook thread was never started)
-        }
-        // else: a run did not end in time; the environment is left to the process's exit rather
-        // than released under it
     }
 
     /**
@@ -138,8 +159,31 @@ final class OrtGate {
         IN_FLIGHT.decrementAndGet();
     }
 
-    /** Runs in flight now (for tests). */
+    /** Runs (and session closes) in flight now (for tests). */
     static int inFlight() {
         return IN_FLIGHT.get();
+    }
+
+    /** Whether the draining hook released the environment (for tests). */
+    static boolean released() {
+        return released;
+    }
+
+    /**
+     * Closes sessions ({@code close}) through the gate: once the JVM is shutting down they are left
+     * open (the process's exit frees them; closing one after the environment was released could
+     * crash it), and a close in progress delays the release as a run does.
+     */
+    static void closeSessions(Runnable close) {
+        try {
+            enter();
+        } catch (BackboneStoppedException e) {
+            return;
+        }
+        try {
+            close.run();
+        } finally {
+            exit();
+        }
     }
 }

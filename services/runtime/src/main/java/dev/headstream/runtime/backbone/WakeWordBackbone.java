@@ -764,7 +764,7 @@ public final class WakeWordBackbone implements Backbone {
             return;
         }
         closed = true;
-        closeAll(mel, melRows, windowed, sequence);
+        OrtGate.closeSessions(() -> closeAll(mel, melRows, windowed, sequence));
     }
 
     private static void closeAll(OrtSession... sessions) {

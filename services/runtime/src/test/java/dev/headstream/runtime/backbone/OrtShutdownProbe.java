@@ -43,16 +43,20 @@ public final class OrtShutdownProbe {
             t.setDaemon(true);
             t.start();
         }
-        // holds the shutdown open for a while, as a service's own hooks do (Quarkus closing its beans)
+        // holds the shutdown open for a while, as a service's own hooks do (Quarkus closing its beans),
+        // then says whether the environment was released by then
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 Thread.sleep(700);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            System.out.println("probe: released " + OrtGate.released() + ", in flight " + OrtGate.inFlight());
+            System.out.flush();
         }));
         Thread.sleep(runMillis);
-        System.out.println("probe: " + (embedded[0] + embedded[1]) + " clips embedded; exiting with runs in flight");
+        System.out.println("probe: " + (embedded[0] + embedded[1]) + " clips embedded; exiting with "
+                + OrtGate.inFlight() + " runs in flight");
         System.out.flush();
         System.exit(0);
     }

@@ -16,6 +16,7 @@ import dev.headstream.core.adapt.task.RehearsalReservoir;
 import dev.headstream.core.adapt.task.ScoringHelpers;
 import dev.headstream.core.embed.Backbone;
 import dev.headstream.core.embed.BackboneInput;
+import dev.headstream.core.embed.BackboneStoppedException;
 import dev.headstream.core.embed.ClipPooling;
 import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.embed.MelCepstrumPooling;
@@ -902,6 +903,7 @@ public final class AdaptationEngine {
                 try {
                     cmd.applyTo(classTasks.get(name), h);
                 } catch (IllegalStateException e) {
+                    passStopped(e);
                     rejections.add(new Rejection(
                             c,
                             RejectReason.NON_FINITE,
@@ -1090,6 +1092,17 @@ public final class AdaptationEngine {
         return "record is on partition " + r.partition() + " but its key belongs on partition " + expected + " of "
                 + samplesPartitions + " (" + KeyPartitioner.DESCRIPTION + "); produce it without an explicit"
                 + " partition, with that partitioner";
+    }
+
+    /**
+     * Throws {@code e} on if the backbone stopped running models under it (the process is shutting
+     * down; {@link BackboneStoppedException} anywhere in its causes): that is no sample's fault, so
+     * the batch must abort whole rather than reject the sample.
+     */
+    private static void passStopped(RuntimeException e) {
+        if (BackboneStoppedException.in(e)) {
+            throw e;
+        }
     }
 
     /** Largest embedding magnitude a head is trained on; beyond it (or non-finite) the sample is rejected. */
@@ -1756,13 +1769,18 @@ public final class AdaptationEngine {
             try {
                 AdaptationEngine.this.apply(working, s, raw, embedding, reservoirs, offers, tasks);
             } catch (PhraseRefusedException e) {
+                passStopped(e);
                 return rejected(raw, RejectReason.MALFORMED, e.getMessage() + "; the head is unchanged", s);
             } catch (NearMissesBusyException e) {
+                passStopped(e);
                 return rejected(raw, RejectReason.CAPACITY, e.getMessage() + "; not applied, send it again later", s);
             } catch (NearMissesUnavailableException e) {
+                // the backbone stopping (the process exits) is no sample's: the batch aborts whole
+                passStopped(e);
                 // not the sample's fault and not the batch's: the user's head is unchanged, the rest applies
                 return rejected(raw, RejectReason.PROCESSING_FAILED, e.getMessage() + "; the head is unchanged", s);
             } catch (IllegalStateException e) {
+                passStopped(e);
                 return rejected(
                         raw,
                         RejectReason.NON_FINITE,

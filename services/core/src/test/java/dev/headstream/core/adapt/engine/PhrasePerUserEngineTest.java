@@ -2,11 +2,13 @@ package dev.headstream.core.adapt.engine;
 
 import static dev.headstream.core.adapt.engine.SmallEngine.NOW;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.headstream.core.adapt.task.BinaryHeadTask;
 import dev.headstream.core.adapt.task.NearMissSet;
 import dev.headstream.core.adapt.task.NearMissesBusyException;
 import dev.headstream.core.embed.Backbone;
+import dev.headstream.core.embed.BackboneStoppedException;
 import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.ingest.RateLimit;
 import dev.headstream.core.ingest.RawSample;
@@ -49,6 +51,11 @@ class PhrasePerUserEngineTest {
         }
         if (phrase.equals("tools hiccup") && asked.get(phrase) == 1) {
             throw new IllegalStateException("espeak-ng could not start");
+        }
+        if (phrase.equals("shutting down")) {
+            // the near misses' embedding met a backbone that stopped with the process
+            throw new IllegalStateException(
+                    "cannot embed the near misses", new BackboneStoppedException("no model runs now"));
         }
         if (phrase.equals("one too many")) {
             throw new NearMissesBusyException("this batch already made those of 2 phrases");
@@ -186,6 +193,19 @@ class PhrasePerUserEngineTest {
         assertThat(r.applied()).isEqualTo(1);
         assertThat(head(r, "carol").getProvenance().getNearMissesLearned()).isEqualTo(2);
         assertThat(r.heads()).extracting(HeadUpdate::getUser).containsOnly("carol");
+    }
+
+    @Test
+    void aBackboneThatStopsWhileNearMissesAreMadeAbortsTheBatchInsteadOfRejectingTheSample() {
+        AdaptationEngine engine = engine();
+        assertThatThrownBy(() -> engine.process(
+                        List.of(sample(0, "acme/carol", OWN, "okay nova"), sample(1, "acme/bob", OWN, "shutting down")),
+                        NOW))
+                .satisfies(e -> assertThat(BackboneStoppedException.in(e)).isTrue());
+        // nothing of the batch applied: carol's sample again is no duplicate, and applies
+        BatchResult again = engine.process(List.of(sample(0, "acme/carol", OWN, "okay nova")), NOW);
+        assertThat(again.applied()).isEqualTo(1);
+        assertThat(again.rejections()).isEmpty();
     }
 
     @Test
