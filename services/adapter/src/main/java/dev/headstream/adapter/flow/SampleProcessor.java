@@ -116,8 +116,7 @@ public class SampleProcessor {
                 LOG.infof(
                         "stopping: a batch of %d records from %s is not applied (the backbone no longer runs"
                                 + " models); aborting its transaction, the partitions' next owner consumes it again",
-                        in.records(),
-                        in.startOffsets());
+                        in.records(), in.startOffsets());
                 metrics.aborted(in.records(), Duration.ofNanos(System.nanoTime() - t0));
                 return transaction.abort(batch, e);
             }
