@@ -1769,10 +1769,8 @@ public final class AdaptationEngine {
             try {
                 AdaptationEngine.this.apply(working, s, raw, embedding, reservoirs, offers, tasks);
             } catch (PhraseRefusedException e) {
-                passStopped(e);
                 return rejected(raw, RejectReason.MALFORMED, e.getMessage() + "; the head is unchanged", s);
             } catch (NearMissesBusyException e) {
-                passStopped(e);
                 return rejected(raw, RejectReason.CAPACITY, e.getMessage() + "; not applied, send it again later", s);
             } catch (NearMissesUnavailableException e) {
                 // the backbone stopping (the process exits) is no sample's: the batch aborts whole

@@ -62,17 +62,14 @@ public final class BankNegatives {
             this.width = scorer == null ? 0 : scorer.firstLayerWidth();
             if (width > 0) {
                 float[] b = new float[Math.multiplyExact(frameOf.length, width)];
-                IntStream.range(0, (frameOf.length + 1023) / 1024).parallel().forEach(chunk -> {
-                    int end = Math.min(frameOf.length, (chunk + 1) * 1024);
-                    int w = chunk * 1024;
-                    for (; w + 1 < end; w += 2) {
-                        scorer.firstLayerProducts(
-                                frames, frameOf[w] * dim, frameOf[w + 1] * dim, b, w * width, (w + 1) * width);
-                    }
-                    if (w < end) {
-                        scorer.firstLayerProduct(frames, frameOf[w] * dim, b, w * width);
-                    }
-                });
+                IntStream.range(0, (frameOf.length + 1023) / 1024)
+                        .parallel()
+                        .forEach(chunk -> scorer.firstLayerProducts(
+                                frames,
+                                chunk * 1024,
+                                Math.min(frameOf.length, (chunk + 1) * 1024),
+                                w -> frameOf[w] * dim,
+                                b));
                 this.base = b;
             } else {
                 this.base = null;

@@ -161,14 +161,7 @@ final class ClipBases {
             if (arrivingProducts.length < n) {
                 arrivingProducts = new float[n];
             }
-            int w = 0;
-            for (; w + 1 < windows; w += 2) {
-                scorer.firstLayerProducts(
-                        e.values(), e.offset(w), e.offset(w + 1), arrivingProducts, w * width, (w + 1) * width);
-            }
-            if (w < windows) {
-                scorer.firstLayerProduct(e.values(), e.offset(w), arrivingProducts, w * width);
-            }
+            scorer.firstLayerProducts(e.values(), 0, windows, e::offset, arrivingProducts);
             arriving = e;
         }
         return scorer.maxLogit(trainable, e, arrivingProducts);

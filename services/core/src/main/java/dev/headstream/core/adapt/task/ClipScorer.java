@@ -3,6 +3,7 @@ package dev.headstream.core.adapt.task;
 import dev.headstream.core.embed.EmbeddingSequence;
 import dev.headstream.core.head.LoraMlpHead;
 import dev.headstream.core.head.MlpHead;
+import java.util.function.IntUnaryOperator;
 
 /**
  * Scores a whole clip with a head the way a streaming detector sees it: the maximum over every
@@ -123,6 +124,24 @@ public final class ClipScorer {
             throw new IllegalStateException("the first layer of this head trains per user");
         }
         lora.firstLayerProducts(source, input, offset1, offset2, dst, d1, d2);
+    }
+
+    /**
+     * The first-layer products of windows {@code from .. to - 1}, window {@code w} read from
+     * {@code input[offsetOf(w) ..]} and written to {@code dst[w * firstLayerWidth() ..]}: two windows
+     * per pass ({@link #firstLayerProducts}), the last one alone if the count is odd; the same floats
+     * as one at a time.
+     */
+    public void firstLayerProducts(float[] input, int from, int to, IntUnaryOperator offsetOf, float[] dst) {
+        int width = firstLayerWidth();
+        int w = from;
+        for (; w + 1 < to; w += 2) {
+            firstLayerProducts(
+                    input, offsetOf.applyAsInt(w), offsetOf.applyAsInt(w + 1), dst, w * width, (w + 1) * width);
+        }
+        if (w < to) {
+            firstLayerProduct(input, offsetOf.applyAsInt(w), dst, w * width);
+        }
     }
 
     /**
